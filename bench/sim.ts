@@ -1,0 +1,118 @@
+// vboxsim's own speed, so that it is never what a Nimbox benchmark measures:
+// SOAP calls per second for a simple getter over keep-alive, and the simulator's
+// RSS with 1,000 machines. The simulator runs in its own process (one core).
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONCURRENCY = 16;
+
+function progress(label: string, done: number, total: number): void {
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round((done / total) * 100)}%`);
+  if (done >= total) process.stderr.write('\n');
+}
+
+/** Starts `npm run sim` equivalent in a child process and resolves with it and its first host's URL. */
+async function startSimProcess(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-sim-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'sim/cli.ts', '--port', '0', '--state-dir', stateDir, ...args], {
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = out.match(/(http:\/\/127\.0\.0\.1:\d+\/)/);
+      if (m && out.includes('state ')) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`vboxsim exited (${code}) before it was ready`)));
+  });
+  child.once('exit', () => fs.rmSync(stateDir, { recursive: true, force: true }));
+  return { child, url };
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+
+function soap(url: string, op: string, inner: string): Promise<string> {
+  const body = `<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><v:${op} xmlns:v="http://www.virtualbox.org/">${inner}</v:${op}></s:Body></s:Envelope>`;
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: '""' } }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (data += c));
+      res.on('end', () => (res.statusCode === 200 ? resolve(data) : reject(new Error(`${op}: HTTP ${res.statusCode} ${data}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const returnval = (xml: string) => /<returnval>([^<]*)<\/returnval>/.exec(xml)?.[1] ?? '';
+
+function rssMB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+}
+
+async function callsPerSecond(): Promise<number> {
+  const { child, url } = await startSimProcess(['--hosts', '1', '--vms', '0']);
+  try {
+    const vbox = returnval(await soap(url, 'IWebsessionManager_logon', '<username>vbox</username><password>vbox</password>'));
+    const call = () => soap(url, 'IVirtualBox_getVersion', `<_this>${vbox}</_this>`);
+    for (let i = 0; i < 500; i++) await call(); // warm-up
+    let calls = 0;
+    const start = performance.now();
+    const end = start + SECONDS * 1000;
+    const timer = setInterval(() => progress('getter calls', Math.min(performance.now() - start, SECONDS * 1000), SECONDS * 1000), 250);
+    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < end) {
+        await call();
+        calls++;
+      }
+    }));
+    clearInterval(timer);
+    progress('getter calls', 1, 1);
+    return Math.round(calls / ((performance.now() - start) / 1000));
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+async function rssWith1000(): Promise<{ rss: number; startSeconds: number }> {
+  progress('1,000 machines', 0, 1);
+  const t0 = performance.now();
+  const { child, url } = await startSimProcess(['--hosts', '1', '--vms', '1000', '--vrde-base', '40000']);
+  try {
+    const startSeconds = (performance.now() - t0) / 1000;
+    const vbox = returnval(await soap(url, 'IWebsessionManager_logon', '<username>vbox</username><password>vbox</password>'));
+    const list = await soap(url, 'IVirtualBox_getMachines', `<_this>${vbox}</_this>`);
+    const count = (list.match(/<returnval>/g) ?? []).length;
+    if (count !== 1000) throw new Error(`expected 1000 machines, got ${count}`);
+    await new Promise((r) => setTimeout(r, 500));
+    const rss = rssMB(child.pid!);
+    progress('1,000 machines', 1, 1);
+    return { rss, startSeconds: Math.round(startSeconds * 10) / 10 };
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+const cps = await callsPerSecond();
+const big = await rssWith1000();
+agent.destroy();
+console.log(JSON.stringify({
+  benchmark: 'sim',
+  getterCallsPerSecond: cps,
+  getterAim: 5000,
+  rssMBWith1000Machines: big.rss,
+  rssAimMB: 300,
+  startSecondsWith1000Machines: big.startSeconds,
+  concurrency: CONCURRENCY,
+  seconds: SECONDS,
+}));

@@ -1,0 +1,9 @@
+import type { NextConfig } from "next";
+
+const nextConfig: NextConfig = {
+  // Native modules are loaded by Node at run time, never bundled.
+  serverExternalPackages: ["better-sqlite3"],
+  poweredByHeader: false,
+};
+
+export default nextConfig;

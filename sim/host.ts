@@ -1,0 +1,436 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { VncServer } from './screen/rfb';
+import { SoapListener, SoapService, type SoapBackend } from './soap/server';
+import type { VBoxFault } from './soap/faults';
+import { fail, RUNNING_STATES, sleep, uuid, type ManagedObject } from './model/base';
+import * as events from './model/events';
+import { Host, HostNetworkInterface, PlatformProperties, SystemProperties, type HostSpec } from './model/hostinfo';
+import * as machine from './model/machine';
+import { Machine, MachineCore, type MachineHost } from './model/machine';
+import { Medium, type MediumHost, type MediumRecord } from './model/medium';
+import { PerformanceCollector, PerformanceMetric } from './model/perf';
+import { Progress, VirtualBoxErrorInfo } from './model/progress';
+import { Session } from './model/session';
+import { defaultSettings, type MachineFile } from './model/settings';
+import { VirtualBox, type VirtualBoxHost } from './model/virtualbox';
+import { Console, Display, VM, type Timing, type VMHost } from './model/vm';
+import { listenTeleport, teleport } from './teleport';
+
+/** Ports handed out to VRDE and teleporter listeners of every host in this process. */
+export class PortRegistry {
+  private readonly taken = new Set<number>();
+  claim(port: number): boolean {
+    if (this.taken.has(port)) return false;
+    this.taken.add(port);
+    return true;
+  }
+  release(port: number): void { this.taken.delete(port); }
+}
+
+/** Expands a VRDE TCP/Ports value ("5000", "5000,5010-5012") into a port list. */
+export function parsePortSpec(spec: string): number[] {
+  const out: number[] = [];
+  for (const part of spec.split(',')) {
+    const [a, b] = part.split('-').map((x) => parseInt(x.trim(), 10));
+    if (!Number.isFinite(a)) continue;
+    for (let p = a; p <= (Number.isFinite(b) ? b : a) && out.length < 65536; p++) out.push(p);
+  }
+  return out;
+}
+
+export interface SimHostOptions {
+  spec: HostSpec;
+  port: number;
+  user: string;
+  password: string;
+  stateDir: string;
+  storageDir: string;
+  timeoutSec: number;
+  latencyMs: number;
+  timing: Timing;
+  ports: PortRegistry;
+  /** Where peers reach this host's teleporter (its address). */
+  address: string;
+}
+
+interface Registry {
+  machines: string[];
+  media: MediumRecord[];
+  extraData: Record<string, string>;
+}
+
+/** The classes behind each interface name, for the SOAP layer's check that _this fits the operation. */
+const IMPLEMENTATIONS: Record<string, abstract new (...args: never[]) => unknown> = {
+  IVirtualBox: VirtualBox, IMachine: Machine, ISession: Session, IConsole: Console, IDisplay: Display,
+  IProgress: Progress, IVirtualBoxErrorInfo: VirtualBoxErrorInfo, IMedium: Medium, IHost: Host,
+  IHostNetworkInterface: HostNetworkInterface,
+  ISystemProperties: SystemProperties, IPlatformProperties: PlatformProperties,
+  IPerformanceCollector: PerformanceCollector, IPerformanceMetric: PerformanceMetric,
+  IEventSource: events.EventSource, IEventListener: events.EventListener, IEvent: events.VBoxEvent,
+  IMachineEvent: events.MachineEvent, IMachineStateChangedEvent: events.MachineStateChangedEvent,
+  IMachineRegisteredEvent: events.MachineRegisteredEvent, IMachineDataChangedEvent: events.MachineDataChangedEvent,
+  ISessionStateChangedEvent: events.SessionStateChangedEvent, IExtraDataChangedEvent: events.ExtraDataChangedEvent,
+  IPlatform: machine.Platform, IPlatformX86: machine.PlatformX86, IFirmwareSettings: machine.FirmwareSettings,
+  IGraphicsAdapter: machine.GraphicsAdapter, INetworkAdapter: machine.NetworkAdapter, IVRDEServer: machine.VRDEServer,
+  IStorageController: machine.StorageController, IAudioSettings: machine.AudioSettings, IAudioAdapter: machine.AudioAdapter,
+};
+
+/**
+ * One simulated VirtualBox host: its vboxwebsrv (SOAP listener), VBoxSVC state
+ * (machines, media, extra data; persisted under the state dir) and running VMs.
+ */
+export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBoxHost, VMHost {
+  readonly root: VirtualBox;
+  readonly host: Host;
+  readonly systemProperties: SystemProperties;
+  readonly platformProperties = new PlatformProperties();
+  readonly events = new events.EventSource();
+  readonly perf: PerformanceCollector;
+  readonly soap: SoapService;
+  readonly listener: SoapListener;
+  readonly homeFolder: string;
+  globalExtraData: Record<string, string> = {};
+  latency: number;
+  /** Fault injection: teleports from this host are cut mid-transfer. */
+  cutTeleports = false;
+  readonly maxGuestRAM = 2097152;
+  readonly maxGuestCPUs = 64;
+  private readonly registered = new Map<string, MachineCore>();
+  private readonly mediaById = new Map<string, Medium>();
+  private loading = false;
+  private registryPending = false;
+
+  constructor(readonly opts: SimHostOptions) {
+    this.homeFolder = path.join(opts.stateDir, opts.spec.name);
+    this.latency = opts.latencyMs;
+    this.systemProperties = new SystemProperties(path.join(this.homeFolder, 'Machines'), this.platformProperties);
+    this.host = new Host(opts.spec, () => this.usedMemoryMB());
+    this.perf = new PerformanceCollector(this.host, () => this.machines());
+    this.root = new VirtualBox(this);
+    this.soap = new SoapService(this, { timeoutSec: opts.timeoutSec, location: `http://127.0.0.1:${opts.port}/` });
+    this.listener = new SoapListener(this.soap);
+  }
+
+  get name(): string { return this.opts.spec.name; }
+  get hostName(): string { return this.opts.spec.name; }
+  get timing(): Timing { return this.opts.timing; }
+  get parent(): ManagedObject { return this.root; }
+  get url(): string { return `http://127.0.0.1:${this.listener.port}/`; }
+
+  async start(): Promise<void> {
+    this.load();
+    await this.listener.listen(this.opts.port);
+  }
+
+  async stop(): Promise<void> {
+    await this.listener.close();
+    this.soap.websessions.close();
+    await Promise.all(this.machines().map((c) => c.vm?.end(c.state)));
+    this.flushRegistry();
+  }
+
+  private usedMemoryMB(): number {
+    const base = Math.round(this.opts.spec.memoryMB * 0.04);
+    return base + this.machines().filter((c) => RUNNING_STATES.has(c.state)).reduce((a, c) => a + c.settings.memorySize, 0);
+  }
+
+  // --- SoapBackend
+  authenticate(username: string, password: string): boolean {
+    return username === this.opts.user && password === this.opts.password;
+  }
+  newSession(): ManagedObject { return new Session(); }
+  errorInfo(fault: VBoxFault): ManagedObject { return new VirtualBoxErrorInfo(fault); }
+  implementation(iface: string) { return IMPLEMENTATIONS[iface]; }
+  latencyMs(): number { return this.latency; }
+
+  // --- registry and persistence
+  machines(): MachineCore[] { return [...this.registered.values()]; }
+  media(): Medium[] { return [...this.mediaById.values()]; }
+  isRegistered(core: MachineCore): boolean { return this.registered.get(core.id) === core; }
+  findMedium(id: string): Medium | undefined { return this.mediaById.get(id); }
+  findCore(id: string): MachineCore | undefined { return this.registered.get(id); }
+
+  settingsFilePath(name: string, groups: string[]): string {
+    return this.root.composeMachineFilename(name, groups[0] ?? '/', '', '');
+  }
+
+  private registryFile(): string { return path.join(this.homeFolder, 'VirtualBox.json'); }
+
+  private load(): void {
+    fs.mkdirSync(this.homeFolder, { recursive: true });
+    let reg: Registry;
+    try {
+      reg = JSON.parse(fs.readFileSync(this.registryFile(), 'utf8')) as Registry;
+    } catch {
+      return;
+    }
+    this.loading = true;
+    this.globalExtraData = reg.extraData ?? {};
+    for (const rec of reg.media ?? []) {
+      const m = new Medium(this, rec, true);
+      m.refreshState();
+      this.mediaById.set(rec.id, m);
+    }
+    const toResume: MachineCore[] = [];
+    for (const file of reg.machines ?? []) {
+      try {
+        const mf = JSON.parse(fs.readFileSync(file, 'utf8')) as MachineFile;
+        const core = new MachineCore(this, mf.settings);
+        core.settingsFile = file;
+        core.lastStateChange = mf.lastStateChange;
+        core.savedScreen = mf.savedScreen;
+        this.registered.set(core.id, core);
+        // VMs run in their own processes and survive a restart of vboxwebsrv; transient states settle.
+        if (RUNNING_STATES.has(mf.state)) toResume.push(core);
+        else core.state = mf.state;
+      } catch (e) {
+        console.error(`vboxsim: ${this.name}: cannot read machine settings ${file}: ${(e as Error).message}`);
+      }
+    }
+    this.loading = false;
+    for (const core of toResume) void this.startRunning(core);
+  }
+
+  /** Writes the registry once per turn of the event loop, however many changes it saw. */
+  saveRegistry(): void {
+    if (this.loading || this.registryPending) return;
+    this.registryPending = true;
+    setImmediate(() => this.flushRegistry());
+  }
+
+  private flushRegistry(): void {
+    if (!this.registryPending) return;
+    this.registryPending = false;
+    const reg: Registry = {
+      machines: this.machines().map((c) => c.settingsFile),
+      media: this.media().map((m) => m.rec),
+      extraData: this.globalExtraData,
+    };
+    fs.mkdirSync(this.homeFolder, { recursive: true });
+    writeAtomic(this.registryFile(), JSON.stringify(reg, null, 1));
+  }
+
+  saveMachine(core: MachineCore): void {
+    if (this.loading) return;
+    const mf: MachineFile = { settings: core.settings, state: core.state, lastStateChange: core.lastStateChange, savedScreen: core.savedScreen };
+    fs.mkdirSync(path.dirname(core.settingsFile), { recursive: true });
+    writeAtomic(core.settingsFile, JSON.stringify(mf, null, 1));
+    if (this.isRegistered(core)) this.saveRegistry();
+  }
+
+  // --- IVirtualBox operations
+  createMachine(settingsFile: string, name: string, groups: string[], osTypeId: string): Machine {
+    const core = new MachineCore(this, defaultSettings(name, osTypeId, groups));
+    if (settingsFile) core.settingsFile = settingsFile;
+    return core.primary;
+  }
+
+  registerMachine(m: Machine): void {
+    const core = m.core;
+    if (this.registered.has(core.id)) {
+      fail('VBOX_E_OBJECT_IN_USE', `Registered machine with UUID {${core.id}} ('${core.name}') already exists`, 'IVirtualBox', 'VirtualBox');
+    }
+    const sameName = this.machines().find((c) => c.name === core.name);
+    if (sameName) {
+      fail('VBOX_E_OBJECT_IN_USE', `Machine settings file '${core.settingsFile}' is already registered as '${sameName.name}' or a machine with that name exists`, 'IVirtualBox', 'VirtualBox');
+    }
+    for (const a of core.settings.attachments) {
+      if (a.mediumId && !this.mediaById.has(a.mediumId)) {
+        fail('VBOX_E_OBJECT_NOT_FOUND', `Could not find a medium with UUID {${a.mediumId}} in the media registry`, 'IVirtualBox', 'VirtualBox');
+      }
+    }
+    this.registered.set(core.id, core);
+    this.saveMachine(core);
+    this.events.fire(new events.MachineRegisteredEvent(this.events, core.id, true));
+  }
+
+  unregisterMachine(core: MachineCore): void {
+    this.registered.delete(core.id);
+    this.saveRegistry();
+    this.events.fire(new events.MachineRegisteredEvent(this.events, core.id, false));
+  }
+
+  deleteMachineFiles(core: MachineCore, media: Medium[]): Progress {
+    return Progress.run({ description: `Deleting files of machine '${core.name}'`, initiator: core.primary, operations: ['Deleting media', 'Deleting settings'] }, async (p) => {
+      for (const [i, m] of media.entries()) {
+        const users = this.attachedTo(m);
+        if (users.length) {
+          fail('VBOX_E_OBJECT_IN_USE', `Medium '${m.rec.location}' is still attached to machine '${users[0].name}'`, 'IMachine', 'Machine');
+        }
+        fs.rmSync(m.rec.location, { force: true });
+        this.unregisterMedium(m);
+        m.state = 'NotCreated';
+        p.step(((i + 1) / Math.max(1, media.length)) * 50, 0);
+      }
+      p.step(60, 1);
+      fs.rmSync(core.settingsFile, { force: true });
+      const dir = path.dirname(core.settingsFile);
+      try {
+        if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
+      } catch { /* already gone */ }
+      await sleep(5);
+    });
+  }
+
+  createMedium(format: string, location: string, deviceType: string): Medium {
+    const loc = path.isAbsolute(location) ? location : path.join(this.opts.storageDir, location);
+    const existing = this.media().find((m) => m.rec.location === loc);
+    if (existing) {
+      fail('VBOX_E_OBJECT_IN_USE', `Cannot create a medium at '${loc}': a medium with that location is already registered ({${existing.rec.id}})`, 'IVirtualBox', 'VirtualBox');
+    }
+    return Medium.create(this, format, loc, deviceType);
+  }
+
+  openMedium(location: string, deviceType: string): Medium {
+    const loc = path.isAbsolute(location) ? location : path.join(this.opts.storageDir, location);
+    const existing = this.media().find((m) => m.rec.location === loc);
+    if (existing) return existing;
+    let size = 0;
+    let id: string | undefined;
+    try {
+      const fd = fs.openSync(loc, 'r');
+      const header = Buffer.alloc(512);
+      fs.readSync(fd, header, 0, 512, 0);
+      fs.closeSync(fd);
+      size = fs.statSync(loc).size;
+      if (header.readUInt32LE(64) === 0xbeda107f) {
+        size = Number(header.readBigUInt64LE(368));
+        id = header.toString('latin1', 392, 428).replace(/\0+$/, '') || undefined;
+      }
+    } catch {
+      fail('VBOX_E_FILE_ERROR', `Could not find file for the medium '${loc}' (VERR_FILE_NOT_FOUND)`, 'IVirtualBox', 'VirtualBox');
+    }
+    const m = new Medium(this, { id: id ?? uuid(), location: loc, format: deviceType === 'DVD' ? 'RAW' : 'VDI', deviceType, logicalSize: size, description: '', variant: ['Standard'] }, true);
+    if (this.mediaById.has(m.rec.id)) {
+      fail('VBOX_E_OBJECT_IN_USE', `Cannot register the medium '${loc}' because a medium with UUID {${m.rec.id}} already exists`, 'IVirtualBox', 'VirtualBox');
+    }
+    this.registerMedium(m);
+    return m;
+  }
+
+  registerMedium(m: Medium): void {
+    this.mediaById.set(m.rec.id, m);
+    this.saveRegistry();
+  }
+
+  unregisterMedium(m: Medium): void {
+    if (this.mediaById.get(m.rec.id) === m) {
+      this.mediaById.delete(m.rec.id);
+      this.saveRegistry();
+    }
+  }
+
+  attachedTo(m: Medium): { id: string; name: string }[] {
+    return this.machines().filter((c) => c.settings.attachments.some((a) => a.mediumId === m.rec.id)).map((c) => ({ id: c.id, name: c.name }));
+  }
+
+  setGlobalExtraData(key: string, value: string): void {
+    if (value === '') delete this.globalExtraData[key];
+    else this.globalExtraData[key] = value;
+    this.saveRegistry();
+    this.fireExtraDataChanged('', key, value);
+  }
+
+  // --- events
+  fireStateChanged(core: MachineCore): void {
+    if (this.isRegistered(core)) this.events.fire(new events.MachineStateChangedEvent(this.events, core.id, core.state));
+  }
+  fireSessionStateChanged(core: MachineCore): void {
+    if (this.isRegistered(core)) this.events.fire(new events.SessionStateChangedEvent(this.events, core.id, core.sessionState));
+  }
+  fireDataChanged(core: MachineCore): void {
+    this.events.fire(new events.MachineDataChangedEvent(this.events, core.id, false));
+  }
+  fireExtraDataChanged(machineId: string, key: string, value: string): void {
+    this.events.fire(new events.ExtraDataChangedEvent(this.events, machineId, key, value));
+  }
+
+  // --- VM processes
+  launch(core: MachineCore, session: Session, _frontend: string): Progress {
+    session.attach(core, 'Remote');
+    session.state = 'Spawning';
+    core.lockedBy = 'vm';
+    core.setSessionState('Spawning');
+    const vm = new VM(core, this, core.savedScreen);
+    core.vm = vm;
+    vm.sharedSessions.add(session);
+    return Progress.run({ description: 'Starting virtual machine', initiator: core.primary, cancelable: false, operations: ['Spawning session', 'Powering up'] }, async (p) => {
+      await sleep(Math.min(50, this.timing.start / 4));
+      core.setSessionState('Locked');
+      if (session.core === core) session.state = 'Locked';
+      p.step(30, 1);
+      const missing = core.settings.attachments
+        .map((a) => (a.mediumId ? this.findMedium(a.mediumId) : undefined))
+        .find((m) => m && m.refreshState() !== 'Created');
+      const lost = core.settings.attachments.find((a) => a.mediumId && !this.findMedium(a.mediumId));
+      if (missing || lost) {
+        await vm.end(core.state === 'Saved' ? 'Saved' : 'PoweredOff');
+        fail('VBOX_E_FILE_ERROR', `Could not open the medium '${missing?.rec.location ?? lost?.mediumId}'. VD: error VERR_FILE_NOT_FOUND opening image file`, 'IConsole', 'Console');
+      }
+      try {
+        await vm.powerUp(p);
+      } catch (e) {
+        await vm.end(core.state === 'TeleportingIn' ? 'PoweredOff' : core.state === 'Restoring' ? 'Saved' : 'PoweredOff');
+        throw e;
+      }
+    });
+  }
+
+  /** Starts a VM found running in the persisted state (its process outlived vboxwebsrv). */
+  private async startRunning(core: MachineCore): Promise<void> {
+    core.lockedBy = 'vm';
+    core.sessionState = 'Locked';
+    const vm = new VM(core, this);
+    core.vm = vm;
+    await vm.startVrde();
+    core.state = 'Running';
+  }
+
+  async bindVrde(server: VncServer, spec: string): Promise<number> {
+    for (const port of parsePortSpec(spec)) {
+      if (!this.opts.ports.claim(port)) continue;
+      try {
+        await server.listen(port, '127.0.0.1');
+        return port;
+      } catch {
+        this.opts.ports.release(port);
+      }
+    }
+    throw new Error(`no free VRDE port in ${spec}`);
+  }
+
+  releasePort(port: number): void { this.opts.ports.release(port); }
+
+  teleport(vm: VM, hostname: string, port: number, password: string, maxDowntime: number): Progress {
+    return teleport(this, vm, hostname, port, password, maxDowntime);
+  }
+
+  listenTeleport(vm: VM): Promise<void> {
+    return listenTeleport(this, vm);
+  }
+
+  /** Creates and registers a machine directly (demo set-up), as a client would over SOAP. */
+  addMachine(name: string, init: (core: MachineCore) => void): MachineCore {
+    const core = new MachineCore(this, defaultSettings(name, 'Other', []));
+    init(core);
+    core.settingsFile = this.settingsFilePath(core.settings.name, core.settings.groups);
+    this.registered.set(core.id, core);
+    this.saveMachine(core);
+    return core;
+  }
+
+  /** Starts a registered machine without a client session (demo set-up). */
+  async powerOn(core: MachineCore): Promise<void> {
+    const p = this.launch(core, new Session(), 'headless');
+    await p.wait();
+    if (p.failed) throw new Error(p.error?.getText());
+  }
+}
+
+function writeAtomic(file: string, data: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
+}
+

@@ -1,0 +1,28 @@
+import { randomUUID } from 'node:crypto';
+import { VBoxFault, type ResultCodeName } from '../soap/faults';
+import type { ManagedObject } from '../soap/websession';
+
+export type { ManagedObject };
+export { VBoxFault };
+
+export const uuid = (): string => randomUUID();
+
+/** Raises a VirtualBox error as the named component and interface would. */
+export function fail(code: ResultCodeName, text: string, iface = 'IVirtualBox', component?: string): never {
+  throw new VBoxFault(code, text, component ?? `${iface.slice(1)}Wrap`, iface);
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Machine states in which the machine runs (a VM process exists). */
+export const RUNNING_STATES = new Set([
+  'Running', 'Paused', 'Stuck', 'Teleporting', 'LiveSnapshotting', 'Starting', 'Stopping', 'Saving',
+  'Restoring', 'TeleportingPausedVM', 'TeleportingIn',
+]);
+
+export type MachineState =
+  | 'PoweredOff' | 'Saved' | 'Teleported' | 'Aborted' | 'AbortedSaved' | 'Running' | 'Paused' | 'Stuck'
+  | 'Teleporting' | 'LiveSnapshotting' | 'Starting' | 'Stopping' | 'Saving' | 'Restoring'
+  | 'TeleportingPausedVM' | 'TeleportingIn';
+
+export type SessionState = 'Unlocked' | 'Locked' | 'Spawning' | 'Unlocking';

@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { uuid, type MachineState } from './base';
+import type { ScreenState } from '../screen/screen';
+
+export interface NicSettings {
+  enabled: boolean;
+  adapterType: string;
+  MACAddress: string;
+  attachmentType: string;
+  bridgedInterface: string;
+  internalNetwork: string;
+  cableConnected: boolean;
+  bootPriority: number;
+}
+
+export interface StorageControllerSettings {
+  name: string;
+  bus: string;
+  controllerType: string;
+  portCount: number;
+  useHostIOCache: boolean;
+  instance: number;
+}
+
+export interface AttachmentSettings {
+  controller: string;
+  port: number;
+  device: number;
+  type: string;
+  mediumId: string | null;
+}
+
+/** A machine's settings, as its settings file holds them. */
+export interface MachineSettings {
+  id: string;
+  name: string;
+  description: string;
+  osTypeId: string;
+  groups: string[];
+  hardwareUUID: string;
+  cpuCount: number;
+  cpuExecutionCap: number;
+  memorySize: number;
+  vramSize: number;
+  graphicsControllerType: string;
+  chipsetType: string;
+  rtcUseUTC: boolean;
+  hpetEnabled: boolean;
+  cpuProperties: Record<string, boolean>;
+  hwVirtExProperties: Record<string, boolean>;
+  firmwareType: string;
+  acpiEnabled: boolean;
+  ioapicEnabled: boolean;
+  bootMenuMode: string;
+  bootOrder: string[];
+  clipboardMode: string;
+  audioEnabled: boolean;
+  teleporter: { enabled: boolean; port: number; address: string; password: string };
+  nics: NicSettings[];
+  vrde: {
+    enabled: boolean;
+    authType: string;
+    authTimeout: number;
+    allowMultiConnection: boolean;
+    extPack: string;
+    properties: Record<string, string>;
+  };
+  storageControllers: StorageControllerSettings[];
+  attachments: AttachmentSettings[];
+  extraData: Record<string, string>;
+}
+
+/** What a host persists per machine: settings plus the state that outlives a VM process. */
+export interface MachineFile {
+  settings: MachineSettings;
+  state: MachineState;
+  lastStateChange: number;
+  /** Saved-state contents (the "sav" file) when Saved. */
+  savedScreen?: ScreenState;
+}
+
+export const NETWORK_ADAPTER_COUNT = 8;
+
+export function randomMac(): string {
+  // 080027 is VirtualBox's OUI for generated addresses.
+  return '080027' + randomBytes(3).toString('hex').toUpperCase();
+}
+
+export function defaultSettings(name: string, osTypeId: string, groups: string[]): MachineSettings {
+  return {
+    id: uuid(), name, description: '', osTypeId: osTypeId || 'Other', groups: groups.length ? groups : ['/'],
+    hardwareUUID: '', cpuCount: 1, cpuExecutionCap: 100, memorySize: 128, vramSize: 8,
+    graphicsControllerType: 'VBoxVGA', chipsetType: 'PIIX3', rtcUseUTC: false, hpetEnabled: false,
+    cpuProperties: { PAE: false, LongMode: false, APIC: true, X2APIC: false, HWVirt: false, TripleFaultReset: false },
+    hwVirtExProperties: { Enabled: true, VPID: true, NestedPaging: true, UnrestrictedExecution: true, LargePages: false, Force: false, UseNativeApi: false, VirtVmsaveVmload: true },
+    firmwareType: 'BIOS', acpiEnabled: true, ioapicEnabled: false, bootMenuMode: 'MessageAndMenu',
+    bootOrder: ['Floppy', 'DVD', 'HardDisk', 'Null'],
+    clipboardMode: 'Disabled', audioEnabled: false,
+    teleporter: { enabled: false, port: 0, address: '', password: '' },
+    nics: Array.from({ length: NETWORK_ADAPTER_COUNT }, (_, i) => ({
+      enabled: i === 0, adapterType: 'Am79C973', MACAddress: randomMac(), attachmentType: i === 0 ? 'NAT' : 'Null',
+      bridgedInterface: '', internalNetwork: '', cableConnected: true, bootPriority: 0,
+    })),
+    vrde: { enabled: false, authType: 'Null', authTimeout: 5000, allowMultiConnection: false, extPack: '', properties: { 'TCP/Ports': '3389', 'TCP/Address': '' } },
+    storageControllers: [],
+    attachments: [],
+    extraData: {},
+  };
+}
+
+export const clone = <T>(v: T): T => structuredClone(v);

@@ -1,0 +1,256 @@
+import { Screen, type ScreenState } from '../screen/screen';
+import { VncServer } from '../screen/rfb';
+import { fail, sleep, type MachineState, type ManagedObject } from './base';
+import { EventSource } from './events';
+import type { MachineCore } from './machine';
+import { Progress } from './progress';
+import type { Session } from './session';
+
+/** How long the simulated guest takes for things, in ms. */
+export interface Timing {
+  start: number;
+  stop: number;
+  /** From the ACPI power button to the guest having shut down. */
+  acpiShutdown: number;
+  save: number;
+}
+
+/** What a running VM needs from its host. */
+export interface VMHost {
+  readonly hostName: string;
+  readonly timing: Timing;
+  /** Candidate VRDE ports from a TCP/Ports spec, skipping ports in use elsewhere in this simulator. */
+  bindVrde(server: VncServer, spec: string): Promise<number>;
+  releasePort(port: number): void;
+  /** Teleport source: move `vm` to the target that listens at host:port. */
+  teleport(vm: VM, hostname: string, port: number, password: string, maxDowntime: number): Progress;
+  /** Teleport target: listen for an incoming teleport; resolves once listening. */
+  listenTeleport(vm: VM): Promise<void>;
+}
+
+let nextPid = 4000;
+
+/** The VM process of a running machine: its console, screen and VRDE (VNC) server. */
+export class VM {
+  readonly pid = nextPid++;
+  screen: Screen;
+  readonly console: Console;
+  readonly display: Display;
+  /** Sessions other than the VM's own that use the console (Shared and Remote). */
+  readonly sharedSessions = new Set<Session>();
+  vnc: VncServer | null = null;
+  vrdePort = -1;
+  powerButtonHandled = false;
+  /** Teleport target: closes the listener when the VM ends. */
+  stopTeleportListener: (() => void) | null = null;
+  private ended = false;
+  private pendingShutdown: NodeJS.Timeout | null = null;
+
+  constructor(readonly core: MachineCore, readonly host: VMHost, state?: ScreenState) {
+    this.screen = this.newScreen(state);
+    this.console = new Console(this);
+    this.display = new Display(this);
+  }
+
+  private newScreen(state?: ScreenState): Screen {
+    return new Screen({ machineName: this.core.name, hostName: this.host.hostName, state });
+  }
+
+  get state(): MachineState { return this.core.state; }
+  get isEnded(): boolean { return this.ended; }
+
+  /** Brings the VM up from PoweredOff, Saved or as a teleport target. */
+  async powerUp(p: Progress): Promise<void> {
+    const s = this.core.settings;
+    if (s.teleporter.enabled) {
+      this.core.setState('TeleportingIn');
+      await this.host.listenTeleport(this);
+      return;
+    }
+    const restoring = this.core.state === 'Saved' || this.core.state === 'AbortedSaved';
+    this.core.setState(restoring ? 'Restoring' : 'Starting');
+    await sleep(this.host.timing.start / 2);
+    p.step(50);
+    await sleep(this.host.timing.start / 2);
+    if (this.ended) return;
+    this.core.savedScreen = undefined;
+    await this.startVrde();
+    this.core.setState('Running');
+  }
+
+  /** Starts the VNC server on the first free port of TCP/Ports, as the VNC extension pack does. */
+  async startVrde(): Promise<void> {
+    const v = this.core.settings.vrde;
+    if (!v.enabled || this.vnc) return;
+    const server = new VncServer({ screen: () => this.screen, password: v.properties.VNCPassword || undefined });
+    server.on('error', () => undefined);
+    try {
+      this.vrdePort = await this.host.bindVrde(server, v.properties['TCP/Ports'] || '3389');
+      this.vnc = server;
+    } catch {
+      // VirtualBox keeps the VM running when VRDE cannot bind; VRDEServerInfo then says port -1.
+      this.vrdePort = -1;
+    }
+  }
+
+  /** Adopts the runtime state that arrived over a teleport and runs. */
+  async arrive(state: ScreenState): Promise<void> {
+    this.screen = this.newScreen(state);
+    await this.startVrde();
+    this.core.setState('Running');
+  }
+
+  /** The VM process goes away; the machine lands in `finalState`. */
+  async end(finalState: MachineState): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.pendingShutdown) clearTimeout(this.pendingShutdown);
+    this.stopTeleportListener?.();
+    const vnc = this.vnc;
+    this.vnc = null;
+    if (vnc) {
+      await vnc.close().catch(() => undefined);
+      this.host.releasePort(this.vrdePort);
+    }
+    for (const s of this.sharedSessions) s.detach();
+    this.sharedSessions.clear();
+    const core = this.core;
+    core.vm = null;
+    core.lockedBy = null;
+    core.setSessionState('Unlocked');
+    core.setState(finalState);
+  }
+
+  requireState(allowed: MachineState[], what: string): void {
+    if (this.ended || !allowed.includes(this.core.state)) {
+      fail('VBOX_E_INVALID_VM_STATE', `${what} (machine state: ${this.core.state})`, 'IConsole', 'Console');
+    }
+  }
+
+  powerDown(): Progress {
+    this.requireState(['Running', 'Paused', 'Stuck', 'TeleportingIn', 'TeleportingPausedVM', 'Starting', 'Restoring'],
+      'Invalid machine state: must be Running, Paused or Stuck');
+    return Progress.run({ description: 'Powering off the machine', initiator: this.console }, async (p) => {
+      this.core.setState('Stopping');
+      await sleep(this.host.timing.stop);
+      p.step(90);
+      await this.end('PoweredOff');
+    });
+  }
+
+  powerButton(): void {
+    this.requireState(['Running'], 'Invalid machine state');
+    this.powerButtonHandled = this.core.settings.acpiEnabled;
+    if (!this.powerButtonHandled || this.pendingShutdown) return;
+    // The guest notices the ACPI event and shuts itself down after a moment.
+    this.pendingShutdown = setTimeout(() => {
+      this.pendingShutdown = null;
+      if (this.ended || this.core.state !== 'Running') return;
+      this.core.setState('Stopping');
+      setTimeout(() => void this.end('PoweredOff'), this.host.timing.stop);
+    }, this.host.timing.acpiShutdown);
+  }
+
+  pause(): void {
+    this.requireState(['Running'], 'Cannot pause the machine as it is not running');
+    this.core.setState('Paused');
+  }
+
+  resume(): void {
+    this.requireState(['Paused'], 'Cannot resume the machine as it is not paused');
+    this.core.setState('Running');
+  }
+
+  reset(): void {
+    this.requireState(['Running', 'Paused'], 'Invalid machine state');
+    this.screen = this.newScreen();
+  }
+
+  saveState(): Progress {
+    return Progress.run({ description: 'Saving the execution state of the virtual machine', initiator: this.console }, async (p) => {
+      this.core.setState('Saving');
+      await sleep(this.host.timing.save);
+      p.step(80);
+      this.core.savedScreen = this.screen.state();
+      await this.end('Saved');
+    });
+  }
+
+  /** Fault injection: the VM process dies. */
+  crash(): Promise<void> {
+    return this.end('Aborted');
+  }
+}
+
+export class Console implements ManagedObject {
+  readonly iface = 'IConsole';
+  private readonly events = new EventSource();
+  constructor(readonly vm: VM) {}
+  getMachine() { return this.vm.core.primary; }
+  getState() { return this.vm.core.state; }
+  getDisplay() { return this.vm.display; }
+  getEventSource() { return this.events; }
+  getVRDEServerInfo() {
+    const vnc = this.vm.vnc;
+    return {
+      active: !!vnc, port: this.vm.vrdePort, numberOfClients: vnc?.clients() ?? 0, beginTime: 0, endTime: 0,
+      bytesSent: 0, bytesSentTotal: 0, bytesReceived: 0, bytesReceivedTotal: 0,
+      user: '', domain: '', clientName: '', clientIP: '', clientVersion: 0, encryptionStyle: 0,
+    };
+  }
+  powerDown() { return this.vm.powerDown(); }
+  reset() { this.vm.reset(); }
+  pause() { this.vm.pause(); }
+  resume() { this.vm.resume(); }
+  powerButton() { this.vm.powerButton(); }
+  sleepButton() { this.vm.requireState(['Running'], 'Invalid machine state'); }
+  getPowerButtonHandled() { return this.vm.powerButtonHandled; }
+  teleport(hostname: string, tcpport: number, password: string, maxDowntime: number) {
+    this.vm.requireState(['Running', 'Paused'], 'Invalid machine state: must be Running or Paused to teleport');
+    if (!hostname) fail('E_INVALIDARG', 'Argument hostname is empty', 'IConsole', 'Console');
+    if (!tcpport || tcpport > 65535) fail('E_INVALIDARG', `Invalid port: ${tcpport}`, 'IConsole', 'Console');
+    return this.vm.host.teleport(this.vm, hostname, tcpport, password, maxDowntime);
+  }
+}
+
+export class Display implements ManagedObject {
+  readonly iface = 'IDisplay';
+  constructor(private readonly vm: VM) {}
+
+  private checkScreen(screenId: number) {
+    if (screenId !== 0) fail('E_INVALIDARG', `Invalid screen ID ${screenId}: the machine has 1 monitor`, 'IDisplay', 'Display');
+  }
+
+  getScreenResolution(screenId: number) {
+    this.checkScreen(screenId);
+    const s = this.vm.screen;
+    return { width: s.width, height: s.height, bitsPerPixel: 32, xOrigin: 0, yOrigin: 0, guestMonitorStatus: 'Enabled' };
+  }
+
+  /** The screen as PNG or raw pixels, base64 on the wire (octet arrays are base64 in vboxwebsrv). */
+  takeScreenShotToArray(screenId: number, width: number, height: number, format: string) {
+    this.checkScreen(screenId);
+    this.vm.requireState(['Running', 'Paused', 'Teleporting', 'LiveSnapshotting', 'Saving'], 'Cannot take a screenshot of a machine that is not running');
+    if (width > 8192 || height > 8192) fail('E_INVALIDARG', `Invalid screenshot size ${width}x${height}`, 'IDisplay', 'Display');
+    const s = this.vm.screen;
+    if (format === 'PNG') return s.png(width, height).toString('base64');
+    if (!['BGR0', 'BGRA', 'RGBA'].includes(format)) {
+      fail('E_NOTIMPL', `Bitmap format ${format} is not supported`, 'IDisplay', 'Display');
+    }
+    const w = width || s.width;
+    const h = height || s.height;
+    const src = s.render();
+    const out = Buffer.alloc(w * h * 4);
+    for (let y = 0; y < h; y++) {
+      const sy = Math.floor((y * s.height) / h);
+      for (let x = 0; x < w; x++) {
+        const si = (sy * s.width + Math.floor((x * s.width) / w)) * 4;
+        const di = (y * w + x) * 4;
+        const [b, g, r] = [src[si], src[si + 1], src[si + 2]];
+        if (format === 'RGBA') { out[di] = r; out[di + 1] = g; out[di + 2] = b; } else { out[di] = b; out[di + 1] = g; out[di + 2] = r; }
+        out[di + 3] = format === 'BGR0' ? 0 : 255;
+      }
+    }
+    return out.toString('base64');
+  }
+}

@@ -1,0 +1,405 @@
+// The part of vboxwebsrv 7.1's SOAP contract that vboxsim implements, in a compact
+// notation: "interface I" lists its operations as member(params) -> results, where
+// an operation I_member has the element I_member (with _this first, unless the
+// interface is IWebsessionManager) and I_memberResponse. A type named I… that is
+// not a struct is a managed object reference (xsd:string on the wire); T[] is an
+// unbounded sequence. The names and types are VirtualBox's (VirtualBox.xidl); the
+// conformance test holds this against the official WSDL.
+export const CONTRACT = `
+interface IManagedObjectRef
+  getInterfaceName() -> returnval:string
+  release()
+interface IWebsessionManager
+  logon(username:string, password:string) -> returnval:IVirtualBox
+  getSessionObject(refIVirtualBox:IVirtualBox) -> returnval:ISession
+  logoff(refIVirtualBox:IVirtualBox)
+interface IVirtualBoxErrorInfo
+  getResultCode() -> returnval:int
+  getResultDetail() -> returnval:int
+  getInterfaceID() -> returnval:string
+  getComponent() -> returnval:string
+  getText() -> returnval:string
+  getNext() -> returnval:IVirtualBoxErrorInfo
+interface IVirtualBox
+  getVersion() -> returnval:string
+  getVersionNormalized() -> returnval:string
+  getRevision() -> returnval:unsignedInt
+  getPackageType() -> returnval:string
+  getAPIVersion() -> returnval:string
+  getAPIRevision() -> returnval:long
+  getHomeFolder() -> returnval:string
+  getSettingsFilePath() -> returnval:string
+  getHost() -> returnval:IHost
+  getSystemProperties() -> returnval:ISystemProperties
+  getMachines() -> returnval:IMachine[]
+  getMachineGroups() -> returnval:string[]
+  getHardDisks() -> returnval:IMedium[]
+  getDVDImages() -> returnval:IMedium[]
+  getGuestOSTypes() -> returnval:IGuestOSType[]
+  getPerformanceCollector() -> returnval:IPerformanceCollector
+  getEventSource() -> returnval:IEventSource
+  composeMachineFilename(name:string, group:string, createFlags:string, baseFolder:string) -> returnval:string
+  createMachine(settingsFile:string, name:string, platform:PlatformArchitecture, groups:string[], osTypeId:string, flags:string, cipher:string, passwordId:string, password:string) -> returnval:IMachine
+  registerMachine(machine:IMachine)
+  findMachine(nameOrId:string) -> returnval:IMachine
+  getMachinesByGroups(groups:string[]) -> returnval:IMachine[]
+  getMachineStates(machines:IMachine[]) -> returnval:MachineState[]
+  createMedium(format:string, location:string, accessMode:AccessMode, aDeviceTypeType:DeviceType) -> returnval:IMedium
+  openMedium(location:string, deviceType:DeviceType, accessMode:AccessMode, forceNewUuid:boolean) -> returnval:IMedium
+  getGuestOSType(id:string) -> returnval:IGuestOSType
+  getExtraDataKeys() -> returnval:string[]
+  getExtraData(key:string) -> returnval:string
+  setExtraData(key:string, value:string)
+interface IMachine
+  getParent() -> returnval:IVirtualBox
+  getAccessible() -> returnval:boolean
+  getAccessError() -> returnval:IVirtualBoxErrorInfo
+  getName() -> returnval:string
+  setName(name:string)
+  getDescription() -> returnval:string
+  setDescription(description:string)
+  getId() -> returnval:string
+  getGroups() -> returnval:string[]
+  setGroups(groups:string[])
+  getOSTypeId() -> returnval:string
+  setOSTypeId(OSTypeId:string)
+  getHardwareUUID() -> returnval:string
+  getCPUCount() -> returnval:unsignedInt
+  setCPUCount(CPUCount:unsignedInt)
+  getCPUExecutionCap() -> returnval:unsignedInt
+  setCPUExecutionCap(CPUExecutionCap:unsignedInt)
+  getMemorySize() -> returnval:unsignedInt
+  setMemorySize(memorySize:unsignedInt)
+  getGraphicsAdapter() -> returnval:IGraphicsAdapter
+  getPlatform() -> returnval:IPlatform
+  getFirmwareSettings() -> returnval:IFirmwareSettings
+  getVRDEServer() -> returnval:IVRDEServer
+  getMediumAttachments() -> returnval:IMediumAttachment[]
+  getStorageControllers() -> returnval:IStorageController[]
+  getSettingsFilePath() -> returnval:string
+  getSettingsModified() -> returnval:boolean
+  getSessionState() -> returnval:SessionState
+  getSessionName() -> returnval:string
+  getSessionPID() -> returnval:unsignedInt
+  getState() -> returnval:MachineState
+  getLastStateChange() -> returnval:long
+  getStateFilePath() -> returnval:string
+  getLogFolder() -> returnval:string
+  getCurrentSnapshot() -> returnval:ISnapshot
+  getSnapshotCount() -> returnval:unsignedInt
+  getCurrentStateModified() -> returnval:boolean
+  getClipboardMode() -> returnval:ClipboardMode
+  setClipboardMode(clipboardMode:ClipboardMode)
+  getTeleporterEnabled() -> returnval:boolean
+  setTeleporterEnabled(teleporterEnabled:boolean)
+  getTeleporterPort() -> returnval:unsignedInt
+  setTeleporterPort(teleporterPort:unsignedInt)
+  getTeleporterAddress() -> returnval:string
+  setTeleporterAddress(teleporterAddress:string)
+  getTeleporterPassword() -> returnval:string
+  setTeleporterPassword(teleporterPassword:string)
+  getAudioSettings() -> returnval:IAudioSettings
+  getUSBControllers() -> returnval:IUSBController[]
+  lockMachine(session:ISession, lockType:LockType)
+  launchVMProcess(session:ISession, name:string, environmentChanges:string[]) -> returnval:IProgress
+  setBootOrder(position:unsignedInt, device:DeviceType)
+  getBootOrder(position:unsignedInt) -> returnval:DeviceType
+  attachDevice(name:string, controllerPort:int, device:int, type:DeviceType, medium:IMedium)
+  detachDevice(name:string, controllerPort:int, device:int)
+  getMedium(name:string, controllerPort:int, device:int) -> returnval:IMedium
+  getMediumAttachmentsOfController(name:string) -> returnval:IMediumAttachment[]
+  getMediumAttachment(name:string, controllerPort:int, device:int) -> returnval:IMediumAttachment
+  addStorageController(name:string, connectionType:StorageBus) -> returnval:IStorageController
+  removeStorageController(name:string)
+  getStorageControllerByName(name:string) -> returnval:IStorageController
+  getNetworkAdapter(slot:unsignedInt) -> returnval:INetworkAdapter
+  getExtraDataKeys() -> returnval:string[]
+  getExtraData(key:string) -> returnval:string
+  setExtraData(key:string, value:string)
+  saveSettings()
+  discardSettings()
+  unregister(cleanupMode:CleanupMode) -> returnval:IMedium[]
+  deleteConfig(media:IMedium[]) -> returnval:IProgress
+  saveState() -> returnval:IProgress
+  discardSavedState(fRemoveFile:boolean)
+interface IPlatform
+  getArchitecture() -> returnval:PlatformArchitecture
+  getChipsetType() -> returnval:ChipsetType
+  setChipsetType(chipsetType:ChipsetType)
+  getRTCUseUTC() -> returnval:boolean
+  setRTCUseUTC(RTCUseUTC:boolean)
+  getX86() -> returnval:IPlatformX86
+  getProperties() -> returnval:IPlatformProperties
+interface IPlatformProperties
+  getMaxNetworkAdapters(chipset:ChipsetType) -> returnval:unsignedInt
+  getMaxBootPosition() -> returnval:unsignedInt
+interface IPlatformX86
+  getHPETEnabled() -> returnval:boolean
+  setHPETEnabled(HPETEnabled:boolean)
+  getCPUProperty(property:CPUPropertyTypeX86) -> returnval:boolean
+  setCPUProperty(property:CPUPropertyTypeX86, value:boolean)
+  getHWVirtExProperty(property:HWVirtExPropertyType) -> returnval:boolean
+  setHWVirtExProperty(property:HWVirtExPropertyType, value:boolean)
+interface IFirmwareSettings
+  getFirmwareType() -> returnval:FirmwareType
+  setFirmwareType(firmwareType:FirmwareType)
+  getACPIEnabled() -> returnval:boolean
+  setACPIEnabled(ACPIEnabled:boolean)
+  getIOAPICEnabled() -> returnval:boolean
+  setIOAPICEnabled(IOAPICEnabled:boolean)
+  getBootMenuMode() -> returnval:FirmwareBootMenuMode
+  setBootMenuMode(bootMenuMode:FirmwareBootMenuMode)
+interface IGraphicsAdapter
+  getGraphicsControllerType() -> returnval:GraphicsControllerType
+  setGraphicsControllerType(graphicsControllerType:GraphicsControllerType)
+  getVRAMSize() -> returnval:unsignedInt
+  setVRAMSize(VRAMSize:unsignedInt)
+  getMonitorCount() -> returnval:unsignedInt
+interface INetworkAdapter
+  getAdapterType() -> returnval:NetworkAdapterType
+  setAdapterType(adapterType:NetworkAdapterType)
+  getSlot() -> returnval:unsignedInt
+  getEnabled() -> returnval:boolean
+  setEnabled(enabled:boolean)
+  getMACAddress() -> returnval:string
+  setMACAddress(MACAddress:string)
+  getAttachmentType() -> returnval:NetworkAttachmentType
+  setAttachmentType(attachmentType:NetworkAttachmentType)
+  getBridgedInterface() -> returnval:string
+  setBridgedInterface(bridgedInterface:string)
+  getInternalNetwork() -> returnval:string
+  setInternalNetwork(internalNetwork:string)
+  getCableConnected() -> returnval:boolean
+  setCableConnected(cableConnected:boolean)
+  getBootPriority() -> returnval:unsignedInt
+  setBootPriority(bootPriority:unsignedInt)
+interface IVRDEServer
+  getEnabled() -> returnval:boolean
+  setEnabled(enabled:boolean)
+  getAuthType() -> returnval:AuthType
+  setAuthType(authType:AuthType)
+  getAuthTimeout() -> returnval:unsignedInt
+  setAuthTimeout(authTimeout:unsignedInt)
+  getAllowMultiConnection() -> returnval:boolean
+  setAllowMultiConnection(allowMultiConnection:boolean)
+  getVRDEExtPack() -> returnval:string
+  setVRDEExtPack(VRDEExtPack:string)
+  getVRDEProperties() -> returnval:string[]
+  setVRDEProperty(key:string, value:string)
+  getVRDEProperty(key:string) -> returnval:string
+interface IStorageController
+  getName() -> returnval:string
+  getMaxPortCount() -> returnval:unsignedInt
+  getInstance() -> returnval:unsignedInt
+  getPortCount() -> returnval:unsignedInt
+  setPortCount(portCount:unsignedInt)
+  getBus() -> returnval:StorageBus
+  getControllerType() -> returnval:StorageControllerType
+  setControllerType(controllerType:StorageControllerType)
+  getUseHostIOCache() -> returnval:boolean
+  setUseHostIOCache(useHostIOCache:boolean)
+  getBootable() -> returnval:boolean
+interface IAudioSettings
+  getAdapter() -> returnval:IAudioAdapter
+interface IAudioAdapter
+  getEnabled() -> returnval:boolean
+  setEnabled(enabled:boolean)
+interface ISession
+  getState() -> returnval:SessionState
+  getType() -> returnval:SessionType
+  getName() -> returnval:string
+  setName(name:string)
+  getMachine() -> returnval:IMachine
+  getConsole() -> returnval:IConsole
+  unlockMachine()
+interface IConsole
+  getMachine() -> returnval:IMachine
+  getState() -> returnval:MachineState
+  getDisplay() -> returnval:IDisplay
+  getEventSource() -> returnval:IEventSource
+  getVRDEServerInfo() -> returnval:IVRDEServerInfo
+  powerDown() -> returnval:IProgress
+  reset()
+  pause()
+  resume()
+  powerButton()
+  sleepButton()
+  getPowerButtonHandled() -> returnval:boolean
+  teleport(hostname:string, tcpport:unsignedInt, password:string, maxDowntime:unsignedInt) -> returnval:IProgress
+interface IDisplay
+  getScreenResolution(screenId:unsignedInt) -> width:unsignedInt, height:unsignedInt, bitsPerPixel:unsignedInt, xOrigin:int, yOrigin:int, guestMonitorStatus:GuestMonitorStatus
+  takeScreenShotToArray(screenId:unsignedInt, width:unsignedInt, height:unsignedInt, bitmapFormat:BitmapFormat) -> returnval:string
+interface IProgress
+  getId() -> returnval:string
+  getDescription() -> returnval:string
+  getInitiator() -> returnval:IUnknown
+  getCancelable() -> returnval:boolean
+  getPercent() -> returnval:unsignedInt
+  getTimeRemaining() -> returnval:int
+  getCompleted() -> returnval:boolean
+  getCanceled() -> returnval:boolean
+  getResultCode() -> returnval:int
+  getErrorInfo() -> returnval:IVirtualBoxErrorInfo
+  getOperationCount() -> returnval:unsignedInt
+  getOperation() -> returnval:unsignedInt
+  getOperationDescription() -> returnval:string
+  getOperationPercent() -> returnval:unsignedInt
+  getOperationWeight() -> returnval:unsignedInt
+  getTimeout() -> returnval:unsignedInt
+  setTimeout(timeout:unsignedInt)
+  getEventSource() -> returnval:IEventSource
+  waitForCompletion(timeout:int)
+  waitForOperationCompletion(operation:unsignedInt, timeout:int)
+  cancel()
+interface IMedium
+  getId() -> returnval:string
+  getDescription() -> returnval:string
+  setDescription(description:string)
+  getState() -> returnval:MediumState
+  getVariant() -> returnval:MediumVariant[]
+  getLocation() -> returnval:string
+  getName() -> returnval:string
+  getDeviceType() -> returnval:DeviceType
+  getHostDrive() -> returnval:boolean
+  getSize() -> returnval:long
+  getFormat() -> returnval:string
+  getType() -> returnval:MediumType
+  getParent() -> returnval:IMedium
+  getChildren() -> returnval:IMedium[]
+  getBase() -> returnval:IMedium
+  getReadOnly() -> returnval:boolean
+  getLogicalSize() -> returnval:long
+  getMachineIds() -> returnval:string[]
+  refreshState() -> returnval:MediumState
+  close()
+  createBaseStorage(logicalSize:long, variant:MediumVariant[]) -> returnval:IProgress
+  deleteStorage() -> returnval:IProgress
+interface IHost
+  getArchitecture() -> returnval:PlatformArchitecture
+  getNetworkInterfaces() -> returnval:IHostNetworkInterface[]
+  getDomainName() -> returnval:string
+  getProcessorCount() -> returnval:unsignedInt
+  getProcessorOnlineCount() -> returnval:unsignedInt
+  getProcessorCoreCount() -> returnval:unsignedInt
+  getProcessorOnlineCoreCount() -> returnval:unsignedInt
+  getMemorySize() -> returnval:unsignedInt
+  getMemoryAvailable() -> returnval:unsignedInt
+  getOperatingSystem() -> returnval:string
+  getOSVersion() -> returnval:string
+  getUTCTime() -> returnval:long
+  getProcessorSpeed(cpuId:unsignedInt) -> returnval:unsignedInt
+  getProcessorFeature(feature:ProcessorFeature) -> returnval:boolean
+  getProcessorDescription(cpuId:unsignedInt) -> returnval:string
+  findHostNetworkInterfaceByName(name:string) -> returnval:IHostNetworkInterface
+  findHostNetworkInterfaceById(id:string) -> returnval:IHostNetworkInterface
+  findHostNetworkInterfacesOfType(type:HostNetworkInterfaceType) -> returnval:IHostNetworkInterface[]
+interface IHostNetworkInterface
+  getName() -> returnval:string
+  getShortName() -> returnval:string
+  getId() -> returnval:string
+  getNetworkName() -> returnval:string
+  getDHCPEnabled() -> returnval:boolean
+  getIPAddress() -> returnval:string
+  getNetworkMask() -> returnval:string
+  getIPV6Supported() -> returnval:boolean
+  getIPV6Address() -> returnval:string
+  getIPV6NetworkMaskPrefixLength() -> returnval:unsignedInt
+  getHardwareAddress() -> returnval:string
+  getMediumType() -> returnval:HostNetworkInterfaceMediumType
+  getStatus() -> returnval:HostNetworkInterfaceStatus
+  getInterfaceType() -> returnval:HostNetworkInterfaceType
+  getWireless() -> returnval:boolean
+interface ISystemProperties
+  getMinGuestRAM() -> returnval:unsignedInt
+  getMaxGuestRAM() -> returnval:unsignedInt
+  getMinGuestCPUCount() -> returnval:unsignedInt
+  getMaxGuestCPUCount() -> returnval:unsignedInt
+  getMaxGuestVRAM() -> returnval:unsignedInt
+  getInfoVDSize() -> returnval:long
+  getDefaultMachineFolder() -> returnval:string
+  getDefaultHardDiskFormat() -> returnval:string
+  getVRDEAuthLibrary() -> returnval:string
+  getWebServiceAuthLibrary() -> returnval:string
+  getDefaultVRDEExtPack() -> returnval:string
+  getPlatform() -> returnval:IPlatformProperties
+  getScreenShotFormats() -> returnval:BitmapFormat[]
+interface IPerformanceCollector
+  getMetricNames() -> returnval:string[]
+  getMetrics(metricNames:string[], objects:IUnknown[]) -> returnval:IPerformanceMetric[]
+  setupMetrics(metricNames:string[], objects:IUnknown[], period:unsignedInt, count:unsignedInt) -> returnval:IPerformanceMetric[]
+  enableMetrics(metricNames:string[], objects:IUnknown[]) -> returnval:IPerformanceMetric[]
+  disableMetrics(metricNames:string[], objects:IUnknown[]) -> returnval:IPerformanceMetric[]
+  queryMetricsData(metricNames:string[], objects:IUnknown[]) -> returnMetricNames:string[], returnObjects:IUnknown[], returnUnits:string[], returnScales:unsignedInt[], returnSequenceNumbers:unsignedInt[], returnDataIndices:unsignedInt[], returnDataLengths:unsignedInt[], returnval:int[]
+interface IPerformanceMetric
+  getMetricName() -> returnval:string
+  getObject() -> returnval:IUnknown
+  getDescription() -> returnval:string
+  getPeriod() -> returnval:unsignedInt
+  getCount() -> returnval:unsignedInt
+  getUnit() -> returnval:string
+  getMinimumValue() -> returnval:int
+  getMaximumValue() -> returnval:int
+interface IEventSource
+  createListener() -> returnval:IEventListener
+  registerListener(listener:IEventListener, interesting:VBoxEventType[], active:boolean)
+  unregisterListener(listener:IEventListener)
+  getEvent(listener:IEventListener, timeout:int) -> returnval:IEvent
+  eventProcessed(listener:IEventListener, event:IEvent)
+interface IEvent
+  getType() -> returnval:VBoxEventType
+  getSource() -> returnval:IEventSource
+  getWaitable() -> returnval:boolean
+  setProcessed()
+  waitProcessed(timeout:int) -> returnval:boolean
+interface IMachineEvent
+  getMachineId() -> returnval:string
+interface IMachineStateChangedEvent
+  getState() -> returnval:MachineState
+interface IMachineRegisteredEvent
+  getRegistered() -> returnval:boolean
+interface IMachineDataChangedEvent
+  getTemporary() -> returnval:boolean
+interface ISessionStateChangedEvent
+  getState() -> returnval:SessionState
+interface IExtraDataChangedEvent
+  getMachineId() -> returnval:string
+  getKey() -> returnval:string
+  getValue() -> returnval:string
+enum AccessMode: ReadOnly ReadWrite
+enum AudioCodecType: Null SB16 STAC9700 AD1980 STAC9221
+enum AudioControllerType: AC97 SB16 HDA VirtioSound
+enum AuthType: Null External Guest
+enum BitmapFormat: Opaque BGR BGR0 BGRA RGBA PNG JPEG
+enum CPUPropertyTypeX86: Null PAE LongMode TripleFaultReset APIC X2APIC IBPBOnVMExit IBPBOnVMEntry HWVirt SpecCtrl SpecCtrlByHost L1DFlushOnEMTScheduling L1DFlushOnVMEntry MDSClearOnEMTScheduling MDSClearOnVMEntry
+enum ChipsetType: Null PIIX3 ICH9 ARMv8Virtual
+enum CleanupMode: UnregisterOnly DetachAllReturnNone DetachAllReturnHardDisksOnly Full DetachAllReturnHardDisksAndVMRemovable
+enum ClipboardMode: Disabled HostToGuest GuestToHost Bidirectional
+enum DeviceType: Null Floppy DVD HardDisk Network USB SharedFolder Graphics3D End
+enum FirmwareBootMenuMode: Disabled MenuOnly MessageAndMenu
+enum FirmwareType: BIOS EFI EFI32 EFI64 EFIDUAL
+enum GraphicsControllerType: Null VBoxVGA VMSVGA VBoxSVGA QemuRamFB
+enum GuestMonitorStatus: Disabled Enabled Blank
+enum HWVirtExPropertyType: Null Enabled VPID NestedPaging UnrestrictedExecution LargePages Force UseNativeApi VirtVmsaveVmload
+enum HostNetworkInterfaceMediumType: Unknown Ethernet PPP SLIP
+enum HostNetworkInterfaceStatus: Unknown Up Down
+enum HostNetworkInterfaceType: Bridged HostOnly
+enum IommuType: None Automatic AMD Intel
+enum LockType: Null Shared Write VM
+enum MachineState: Null PoweredOff Saved Teleported Aborted AbortedSaved Running Paused Stuck Teleporting LiveSnapshotting Starting Stopping Saving Restoring TeleportingPausedVM TeleportingIn DeletingSnapshotOnline DeletingSnapshotPaused OnlineSnapshotting RestoringSnapshot DeletingSnapshot SettingUp Snapshotting FirstOnline LastOnline FirstTransient LastTransient
+enum MediumState: NotCreated Created LockedRead LockedWrite Inaccessible Creating Deleting
+enum MediumType: Normal Immutable Writethrough Shareable Readonly MultiAttach
+enum MediumVariant: Standard VmdkSplit2G VmdkRawDisk VmdkStreamOptimized VmdkESX VdiZeroExpand Fixed Diff Formatted NoCreateDir
+enum NetworkAdapterType: Null Am79C970A Am79C973 I82540EM I82543GC I82545EM Virtio Am79C960 NE2000 NE1000 WD8013 WD8003 ELNK2 ELNK1
+enum NetworkAttachmentType: Null NAT Bridged Internal HostOnly Generic NATNetwork Cloud HostOnlyNetwork
+enum PlatformArchitecture: None x86 ARM
+enum ProcessorFeature: HWVirtEx PAE LongMode NestedPaging UnrestrictedGuest NestedHWVirt VirtVmsaveVmload
+enum SessionState: Null Unlocked Locked Spawning Unlocking
+enum SessionType: Null WriteLock Remote Shared
+enum StorageBus: Null IDE SATA SCSI Floppy SAS USB PCIe VirtioSCSI
+enum StorageControllerType: Null LsiLogic BusLogic IntelAhci PIIX3 PIIX4 ICH6 I82078 LsiLogicSas USB NVMe VirtioSCSI
+enum TpmType: None v1_2 v2_0 Host Swtpm
+enum VBoxEventType: Invalid Any Vetoable MachineEvent SnapshotEvent InputEvent LastWildcard OnMachineStateChanged OnMachineDataChanged OnExtraDataChanged OnExtraDataCanChange OnMediumRegistered OnMachineRegistered OnSessionStateChanged OnSnapshotTaken OnSnapshotDeleted OnSnapshotChanged OnGuestPropertyChanged OnMousePointerShapeChanged OnMouseCapabilityChanged OnKeyboardLedsChanged OnStateChanged OnAdditionsStateChanged OnNetworkAdapterChanged OnSerialPortChanged OnParallelPortChanged OnStorageControllerChanged OnMediumChanged OnVRDEServerChanged OnUSBControllerChanged OnUSBDeviceStateChanged OnSharedFolderChanged OnRuntimeError OnCanShowWindow OnShowWindow OnCPUChanged OnVRDEServerInfoChanged OnEventSourceChanged OnCPUExecutionCapChanged OnGuestKeyboard OnGuestMouse OnNATRedirect OnHostPCIDevicePlug OnVBoxSVCAvailabilityChanged OnBandwidthGroupChanged OnGuestMonitorChanged OnStorageDeviceChanged OnClipboardModeChanged OnDnDModeChanged OnNATNetworkChanged OnNATNetworkStartStop OnNATNetworkAlter OnNATNetworkCreationDeletion OnNATNetworkSetting OnNATNetworkPortForward OnGuestSessionStateChanged OnGuestSessionRegistered OnGuestProcessRegistered OnGuestProcessStateChanged OnGuestProcessInputNotify OnGuestProcessOutput OnGuestFileRegistered OnGuestFileStateChanged OnGuestFileOffsetChanged OnGuestFileRead OnGuestFileWrite OnRecordingStateChanged OnGuestUserStateChanged OnGuestMultiTouch OnHostNameResolutionConfigurationChange OnSnapshotRestored OnMediumConfigChanged OnAudioAdapterChanged OnProgressPercentageChanged OnProgressTaskCompleted OnCursorPositionChanged OnGuestAdditionsStatusChanged OnGuestMonitorInfoChanged OnGuestFileSizeChanged OnClipboardFileTransferModeChanged OnCloudProviderListChanged OnCloudProviderRegistered OnCloudProviderUninstall OnCloudProfileRegistered OnCloudProfileChanged OnProgressCreated OnLanguageChanged OnUpdateAgentAvailable OnUpdateAgentError OnUpdateAgentSettingsChanged OnUpdateAgentStateChanged OnHostAudioDeviceChanged OnGuestDebugControlChanged OnMachineGroupsChanged OnGuestDirectoryRegistered OnGuestDirectoryStateChanged OnGuestDirectoryRead OnClipboardError OnExtPackInstalled OnExtPackUninstalled OnRecordingScreenStateChanged End
+struct IGuestOSType { familyId:string, familyDescription:string, id:string, subtype:string, description:string, is64Bit:boolean, platformArchitecture:PlatformArchitecture, recommendedIOAPIC:boolean, recommendedVirtEx:boolean, recommendedRAM:unsignedInt, recommendedGraphicsController:GraphicsControllerType, recommendedVRAM:unsignedInt, recommended2DVideoAcceleration:boolean, recommended3DAcceleration:boolean, recommendedHDD:long, adapterType:NetworkAdapterType, recommendedPAE:boolean, recommendedDVDStorageController:StorageControllerType, recommendedDVDStorageBus:StorageBus, recommendedHDStorageController:StorageControllerType, recommendedHDStorageBus:StorageBus, recommendedFirmware:FirmwareType, recommendedUSBHID:boolean, recommendedHPET:boolean, recommendedUSBTablet:boolean, recommendedRTCUseUTC:boolean, recommendedChipset:ChipsetType, recommendedIommuType:IommuType, recommendedAudioController:AudioControllerType, recommendedAudioCodec:AudioCodecType, recommendedFloppy:boolean, recommendedUSB:boolean, recommendedUSB3:boolean, recommendedTFReset:boolean, recommendedX2APIC:boolean, recommendedCPUCount:unsignedInt, recommendedTpmType:TpmType, recommendedSecureBoot:boolean, recommendedWDDMGraphics:boolean, guestAdditionsInstallPackageName:string }
+struct IMediumAttachment { machine:IMachine, medium:IMedium, controller:string, port:int, device:int, type:DeviceType, passthrough:boolean, temporaryEject:boolean, isEjected:boolean, nonRotational:boolean, discard:boolean, hotPluggable:boolean, bandwidthGroup:string }
+struct IVRDEServerInfo { active:boolean, port:int, numberOfClients:unsignedInt, beginTime:long, endTime:long, bytesSent:long, bytesSentTotal:long, bytesReceived:long, bytesReceivedTotal:long, user:string, domain:string, clientName:string, clientIP:string, clientVersion:unsignedInt, encryptionStyle:unsignedInt }
+`;

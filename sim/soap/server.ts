@@ -1,0 +1,295 @@
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { contract, isRefType, type Operation, type Part } from './contract';
+import { InvalidObjectFault, resultCodeInt, SoapClientFault, VBoxFault } from './faults';
+import { escapeXml, faultEnvelope, parseRequest, responseEnvelope, VBOX_NS } from './xml';
+import { Websession, WebsessionManager, type ManagedObject } from './websession';
+import { generateWsdl } from './wsdl';
+
+/** What the SOAP layer needs from a simulated host. */
+export interface SoapBackend {
+  /** The IVirtualBox object a logon hands out. */
+  readonly root: ManagedObject;
+  authenticate(username: string, password: string): boolean;
+  /** A fresh ISession, as IWebsessionManager::getSessionObject returns each time. */
+  newSession(): ManagedObject;
+  /** An IVirtualBoxErrorInfo for a fault. */
+  errorInfo(fault: VBoxFault): ManagedObject;
+  /** Classes implementing each interface, for the check that _this is of the operation's interface. */
+  implementation(iface: string): (abstract new (...args: never[]) => unknown) | undefined;
+  /** Extra latency per call in ms (fault injection, benchmarks). */
+  latencyMs(): number;
+}
+
+/** Passed as the last argument to every implemented method. */
+export interface CallContext {
+  websession: Websession;
+}
+
+type Method = (...args: unknown[]) => unknown;
+const MAX_BODY = 8 * 1024 * 1024;
+const INT_RANGES: Record<string, [number, number]> = {
+  byte: [-128, 127], unsignedByte: [0, 255], short: [-32768, 32767], unsignedShort: [0, 65535],
+  int: [-2147483648, 2147483647], unsignedInt: [0, 4294967295],
+  long: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER], unsignedLong: [0, Number.MAX_SAFE_INTEGER],
+};
+
+export class SoapService {
+  readonly websessions: WebsessionManager;
+  private readonly wsdl: string;
+
+  constructor(private readonly backend: SoapBackend, opts: { timeoutSec: number; location: string }) {
+    this.websessions = new WebsessionManager(opts.timeoutSec);
+    this.wsdl = generateWsdl(opts.location);
+  }
+
+  /** Handles one HTTP request as vboxwebsrv would. */
+  async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (req.method === 'GET') {
+      if ((req.url ?? '').endsWith('?wsdl')) return send(res, 200, this.wsdl);
+      return send(res, 405, 'Method not allowed: POST SOAP requests, or GET /?wsdl', 'text/plain');
+    }
+    if (req.method !== 'POST') return send(res, 405, 'Method not allowed', 'text/plain');
+    let body: string;
+    try {
+      body = await readBody(req);
+    } catch (e) {
+      return send(res, 413, faultEnvelope('Client', (e as Error).message));
+    }
+    const latency = this.backend.latencyMs();
+    if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+    const { status, xml } = await this.call(body, header(req, 'soapaction'));
+    send(res, status, xml);
+  }
+
+  /** Runs one SOAP call and returns the HTTP status and envelope (500 for faults, as SOAP 1.1 prescribes). */
+  async call(body: string, soapAction?: string): Promise<{ status: number; xml: string }> {
+    let ws: Websession | undefined;
+    try {
+      const { operation, args } = parseRequest(body);
+      const op = contract.operations.get(operation);
+      if (!op) throw new SoapClientFault(`Method '${operation}' is not implemented by vboxsim`);
+      checkSoapAction(soapAction, operation);
+      let out: unknown;
+      if (op.iface === 'IWebsessionManager') {
+        ({ ws, out } = this.websessionCall(op, args));
+      } else if (op.iface === 'IManagedObjectRef') {
+        const ref = str(args._this, '_this');
+        const found = this.websessions.resolve(ref);
+        ws = found.ws;
+        if (op.member === 'release') found.ws.release(ref);
+        else out = found.obj.iface;
+      } else {
+        const found = this.websessions.resolve(str(args._this, '_this'));
+        ws = found.ws;
+        const cls = this.backend.implementation(op.iface);
+        if (!cls || !(found.obj instanceof cls)) throw new InvalidObjectFault(String(args._this));
+        const method = (found.obj as unknown as Record<string, Method>)[op.member];
+        if (typeof method !== 'function') throw new SoapClientFault(`Method '${operation}' is not implemented by vboxsim`);
+        const params = op.params.map((p) => this.decode(p, args[p.name], operation));
+        const ctx: CallContext = { websession: found.ws };
+        out = await method.apply(found.obj, [...params, ctx]);
+      }
+      return { status: 200, xml: responseEnvelope(`${operation}Response`, this.encodeResults(op, out, ws)) };
+    } catch (e) {
+      return { status: 500, xml: this.faultXml(e, ws) };
+    }
+  }
+
+  private websessionCall(op: Operation, args: Record<string, unknown>): { ws?: Websession; out?: unknown } {
+    if (op.member === 'logon') {
+      const username = str(args.username ?? '', 'username');
+      const password = str(args.password ?? '', 'password');
+      if (!this.backend.authenticate(username, password)) {
+        // vboxwebsrv answers a failed authentication with E_FAIL and no error info.
+        throw new VBoxFault('E_FAIL', 'Authentication failed');
+      }
+      const ws = this.websessions.create();
+      return { ws, out: this.backend.root };
+    }
+    const found = this.websessions.resolve(str(args.refIVirtualBox, 'refIVirtualBox'));
+    if (op.member === 'getSessionObject') return { ws: found.ws, out: this.backend.newSession() };
+    this.websessions.logoff(found.ws);
+    return {};
+  }
+
+  private decode(part: Part, value: unknown, operation: string): unknown {
+    if (part.array) {
+      const list = value === undefined ? [] : Array.isArray(value) ? value : [value];
+      return list.map((v) => this.decodeOne(part, v, operation));
+    }
+    if (value === undefined) {
+      throw new SoapClientFault(`Validation constraint violation: missing element '${part.name}' in '${operation}'`);
+    }
+    return this.decodeOne(part, value, operation);
+  }
+
+  private decodeOne(part: Part, value: unknown, operation: string): unknown {
+    const text = str(value, part.name);
+    const bad = (what: string) =>
+      new SoapClientFault(`Validation constraint violation: ${what} in element '${part.name}' of '${operation}'`);
+    if (isRefType(part.type)) return text === '' ? null : this.websessions.resolve(text).obj;
+    const t = part.type;
+    if (t === 'string') return text;
+    if (t === 'boolean') {
+      const v = text.trim();
+      if (v === 'true' || v === '1') return true;
+      if (v === 'false' || v === '0') return false;
+      throw bad(`invalid boolean "${text}"`);
+    }
+    const range = INT_RANGES[t];
+    if (range) {
+      if (!/^\s*[-+]?\d+\s*$/.test(text)) throw bad(`invalid ${t} "${text}"`);
+      const n = Number(text);
+      if (n < range[0] || n > range[1]) throw bad(`${t} out of range "${text}"`);
+      return n;
+    }
+    const values = contract.enums.get(t);
+    if (values) {
+      if (!values.includes(text)) throw bad(`invalid ${t} value "${text}"`);
+      return text;
+    }
+    throw bad(`unsupported type ${t}`);
+  }
+
+  private encodeResults(op: Operation, out: unknown, ws: Websession | undefined): string {
+    if (op.results.length === 0) return '';
+    const single = op.results.length === 1 && op.results[0].name === 'returnval';
+    const record = (single ? { returnval: out } : out) as Record<string, unknown>;
+    return op.results.map((p) => this.encodePart(p, record?.[p.name], ws)).join('');
+  }
+
+  private encodePart(part: Part, value: unknown, ws: Websession | undefined): string {
+    if (part.array) {
+      const list = Array.isArray(value) ? value : [];
+      return list.map((v) => this.encodeOne(part, v, ws)).join('');
+    }
+    return this.encodeOne(part, value, ws);
+  }
+
+  private encodeOne(part: Part, value: unknown, ws: Websession | undefined): string {
+    const fields = contract.structs.get(part.type);
+    let inner: string;
+    if (fields) {
+      const rec = (value ?? {}) as Record<string, unknown>;
+      inner = fields.map((f) => this.encodePart(f, rec[f.name], ws)).join('');
+    } else if (isRefType(part.type)) {
+      inner = value && ws ? ws.refFor(value as ManagedObject) : '';
+    } else if (typeof value === 'boolean') {
+      inner = value ? 'true' : 'false';
+    } else if (typeof value === 'number') {
+      inner = String(Math.trunc(value));
+    } else {
+      inner = escapeXml(value === undefined || value === null ? '' : String(value));
+    }
+    return `<${part.name}>${inner}</${part.name}>`;
+  }
+
+  private faultXml(e: unknown, ws: Websession | undefined): string {
+    if (e instanceof VBoxFault) {
+      const code = resultCodeInt(e.resultCode);
+      const info = ws ? ws.refFor(this.backend.errorInfo(e)) : '';
+      const hex = `0x${(code >>> 0).toString(16)}`;
+      return faultEnvelope(
+        'Client',
+        `VirtualBox error: apirc=${hex} ${e.message} (${hex})`,
+        `<vbox:RuntimeFault><resultCode>${code}</resultCode><returnval>${info}</returnval></vbox:RuntimeFault>`,
+      );
+    }
+    if (e instanceof InvalidObjectFault) {
+      return faultEnvelope(
+        'Client',
+        e.message,
+        `<vbox:InvalidObjectFault><badObjectID>${escapeXml(e.badObjectID)}</badObjectID></vbox:InvalidObjectFault>`,
+      );
+    }
+    if (e instanceof SoapClientFault) return faultEnvelope('Client', e.message);
+    console.error('vboxsim: internal error', e);
+    return faultEnvelope('Server', `vboxsim internal error: ${(e as Error)?.message ?? String(e)}`);
+  }
+}
+
+function str(value: unknown, name: string): string {
+  if (typeof value === 'string') return value;
+  if (value === undefined) throw new SoapClientFault(`Validation constraint violation: missing element '${name}'`);
+  throw new SoapClientFault(`Validation constraint violation: element '${name}' must hold text`);
+}
+
+function header(req: http.IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** The WSDL's soapAction is empty; accept that, or one naming this very operation. */
+function checkSoapAction(action: string | undefined, operation: string): void {
+  if (action === undefined) return;
+  const a = action.trim().replace(/^"(.*)"$/, '$1');
+  if (a === '' || a === operation || a === VBOX_NS + operation || a.endsWith('/' + operation) || a.endsWith('#' + operation)) return;
+  throw new SoapClientFault(`SOAPAction "${a}" does not match operation '${operation}'`);
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new Error(`Request larger than ${MAX_BODY} bytes`));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: http.ServerResponse, status: number, body: string, type = 'text/xml; charset=utf-8'): void {
+  if (res.writableEnded || res.destroyed) return;
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** An HTTP listener for a SoapService that can be taken down and brought back on the same port. */
+export class SoapListener {
+  private server: http.Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+
+  constructor(private readonly service: SoapService, private readonly host = '127.0.0.1') {}
+
+  async listen(port: number): Promise<number> {
+    const server = http.createServer((req, res) => {
+      this.service.handle(req, res).catch((e) => {
+        console.error('vboxsim: request failed', e);
+        if (!res.headersSent) send(res, 500, faultEnvelope('Server', 'internal error'));
+      });
+    });
+    server.keepAliveTimeout = 30_000;
+    server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, this.host, () => resolve());
+    });
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+    return this.port;
+  }
+
+  get listening(): boolean {
+    return !!this.server;
+  }
+
+  /** Stops accepting and cuts open connections, like a vboxwebsrv that died. */
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}

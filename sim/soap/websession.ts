@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import { InvalidObjectFault } from './faults';
+
+/** Implemented by every simulated VirtualBox object: its interface name as the SDK spells it. */
+export interface ManagedObject {
+  readonly iface: string;
+}
+
+const hex16 = (n: bigint) => n.toString(16).padStart(16, '0');
+
+/**
+ * One client's logon, as vboxwebsrv keeps it: a random 64-bit id and a table of
+ * managed object references "<websession id>-<object id>" (16 hex digits each),
+ * one per object, valid only within this websession.
+ */
+export class Websession {
+  readonly id: string;
+  lastSeen = Date.now();
+  private nextObjectId = 1n;
+  private readonly byId = new Map<string, ManagedObject>();
+  private readonly byObject = new Map<ManagedObject, string>();
+
+  constructor() {
+    this.id = hex16(randomBytes(8).readBigUInt64BE());
+  }
+
+  refFor(obj: ManagedObject): string {
+    let ref = this.byObject.get(obj);
+    if (!ref) {
+      ref = `${this.id}-${hex16(this.nextObjectId++)}`;
+      this.byId.set(ref, obj);
+      this.byObject.set(obj, ref);
+    }
+    return ref;
+  }
+
+  lookup(ref: string): ManagedObject | undefined {
+    return this.byId.get(ref);
+  }
+
+  release(ref: string): boolean {
+    const obj = this.byId.get(ref);
+    if (!obj) return false;
+    this.byId.delete(ref);
+    this.byObject.delete(obj);
+    return true;
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+}
+
+/** All websessions of one host, with vboxwebsrv's idle timeout watchdog. */
+export class WebsessionManager {
+  private readonly sessions = new Map<string, Websession>();
+  private readonly watchdog: NodeJS.Timeout | undefined;
+
+  constructor(
+    /** Idle seconds before a websession is logged off; 0 disables it, as with vboxwebsrv --timeout 0. */
+    private readonly timeoutSec: number,
+    checkIntervalSec = 5,
+  ) {
+    if (timeoutSec > 0) {
+      this.watchdog = setInterval(() => this.expireIdle(), checkIntervalSec * 1000);
+      this.watchdog.unref();
+    }
+  }
+
+  create(): Websession {
+    const ws = new Websession();
+    this.sessions.set(ws.id, ws);
+    return ws;
+  }
+
+  /** Finds the object behind a reference and touches its websession, or throws InvalidObjectFault. */
+  resolve(ref: string): { ws: Websession; obj: ManagedObject } {
+    const ws = this.websessionOf(ref);
+    const obj = ws?.lookup(ref);
+    if (!ws || !obj) throw new InvalidObjectFault(ref);
+    ws.lastSeen = Date.now();
+    return { ws, obj };
+  }
+
+  websessionOf(ref: string): Websession | undefined {
+    if (ref.length !== 33 || ref[16] !== '-') return undefined;
+    return this.sessions.get(ref.slice(0, 16));
+  }
+
+  logoff(ws: Websession): void {
+    this.sessions.delete(ws.id);
+  }
+
+  expireIdle(now = Date.now()): number {
+    let n = 0;
+    for (const ws of this.sessions.values()) {
+      if (now - ws.lastSeen > this.timeoutSec * 1000) {
+        this.sessions.delete(ws.id);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  expireAll(): number {
+    const n = this.sessions.size;
+    this.sessions.clear();
+    return n;
+  }
+
+  get count(): number {
+    return this.sessions.size;
+  }
+
+  close(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.sessions.clear();
+  }
+}
