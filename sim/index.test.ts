@@ -1,0 +1,140 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSim, type Sim } from './index';
+
+const parser = new XMLParser({ removeNSPrefix: true, parseTagValue: false, ignoreAttributes: true });
+
+/** A bare SOAP call, as any client would send it; returns the response element or the fault. */
+async function call(url: string, op: string, args: Record<string, string | string[]> = {}) {
+  const inner = Object.entries(args)
+    .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `<${k}>${x}</${k}>`))
+    .join('');
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: '""' },
+    body: `<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><v:${op} xmlns:v="http://www.virtualbox.org/">${inner}</v:${op}></s:Body></s:Envelope>`,
+  });
+  const body = parser.parse(await res.text()).Envelope.Body;
+  return { status: res.status, result: body[`${op}Response`], fault: body.Fault };
+}
+
+async function logon(url: string): Promise<string> {
+  const r = await call(url, 'IWebsessionManager_logon', { username: 'vbox', password: 'vbox' });
+  return r.result.returnval as string;
+}
+
+const list = (v: unknown): string[] => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v as string]);
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}
+
+const vrdeBase = () => 20000 + Math.floor(Math.random() * 300) * 100;
+
+let sim: Sim | undefined;
+afterEach(async () => {
+  await sim?.stop();
+  sim = undefined;
+});
+
+describe('vboxsim hosts', () => {
+  it('starts several hosts, each with its own name, figures and demo machines, some running with VNC', async () => {
+    sim = await startSim({ hosts: 3, port: 0, vms: 4, vrdeBase: vrdeBase() });
+    const seen = new Set<string>();
+    const vrdePorts: number[] = [];
+    for (const h of sim.hosts) {
+      const vbox = await logon(h.url);
+      const host = (await call(h.url, 'IVirtualBox_getHost', { _this: vbox })).result.returnval;
+      const mem = Number((await call(h.url, 'IHost_getMemorySize', { _this: host })).result.returnval);
+      const cpus = Number((await call(h.url, 'IHost_getProcessorCount', { _this: host })).result.returnval);
+      expect(mem).toBeGreaterThan(0);
+      expect(cpus).toBeGreaterThan(0);
+      seen.add(`${h.name}/${mem}/${cpus}`);
+      const machines = list((await call(h.url, 'IVirtualBox_getMachines', { _this: vbox })).result.returnval);
+      expect(machines).toHaveLength(4);
+      const states = list((await call(h.url, 'IVirtualBox_getMachineStates', { _this: vbox, machines })).result.returnval);
+      expect(states.filter((s) => s === 'Running').length).toBe(2);
+      for (const c of h.sim.machines()) if (c.vm) vrdePorts.push(c.vm.vrdePort);
+      const ifaces = list((await call(h.url, 'IHost_getNetworkInterfaces', { _this: host })).result.returnval);
+      const names = await Promise.all(ifaces.map(async (i) => (await call(h.url, 'IHostNetworkInterface_getName', { _this: i })).result.returnval));
+      expect(names).toEqual(expect.arrayContaining(['br0', 'vbox0']));
+    }
+    expect(new Set(sim.hosts.map((h) => h.name)).size).toBe(3);
+    expect(seen.size).toBe(3);
+    // VRDE ports of every host on this one machine never collide, and each one serves.
+    expect(vrdePorts).toHaveLength(6);
+    expect(new Set(vrdePorts).size).toBe(6);
+    for (const p of vrdePorts) expect(await canConnect(p)).toBe(true);
+  });
+
+  it('keeps registered machines, their state and settings across a restart', async () => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vboxsim-test-'));
+    const base = vrdeBase();
+    sim = await startSim({ hosts: 1, port: 0, vms: 2, stateDir, vrdeBase: base });
+    const url = sim.urls[0];
+    const vbox = await logon(url);
+    const m = (await call(url, 'IVirtualBox_findMachine', { _this: vbox, nameOrId: 'db-a2' })).result.returnval;
+    await call(url, 'IMachine_setExtraData', { _this: m, key: 'nimbox/tenant', value: 'blue' });
+    const id = (await call(url, 'IMachine_getId', { _this: m })).result.returnval;
+    await sim.stop();
+
+    sim = await startSim({ hosts: 1, port: 0, vms: 2, stateDir, vrdeBase: base });
+    const url2 = sim.urls[0];
+    const vbox2 = await logon(url2);
+    const machines = list((await call(url2, 'IVirtualBox_getMachines', { _this: vbox2 })).result.returnval);
+    expect(machines).toHaveLength(2);
+    const again = (await call(url2, 'IVirtualBox_findMachine', { _this: vbox2, nameOrId: id })).result.returnval;
+    expect((await call(url2, 'IMachine_getExtraData', { _this: again, key: 'nimbox/tenant' })).result.returnval).toBe('blue');
+    const web = (await call(url2, 'IVirtualBox_findMachine', { _this: vbox2, nameOrId: 'web-a1' })).result.returnval;
+    expect((await call(url2, 'IMachine_getState', { _this: web })).result.returnval).toBe('Running');
+    const disks = list((await call(url2, 'IVirtualBox_getHardDisks', { _this: vbox2 })).result.returnval);
+    expect(disks).toHaveLength(2);
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  });
+});
+
+describe('fault injection (--control)', () => {
+  it('adds latency, takes the SOAP listener down and up, crashes a machine and expires websessions', async () => {
+    sim = await startSim({ hosts: 1, port: 0, vms: 2, control: true, vrdeBase: vrdeBase() });
+    const { url, control } = sim.hosts[0];
+    const post = (p: string) => fetch(`${control}${p}`, { method: 'POST' }).then((r) => r.json());
+    const vbox = await logon(url);
+
+    await post('/latency?ms=150');
+    let t = performance.now();
+    await call(url, 'IVirtualBox_getVersion', { _this: vbox });
+    expect(performance.now() - t).toBeGreaterThanOrEqual(140);
+    await post('/latency?ms=0');
+    expect((await fetch(`${control}/latency?ms=-3`, { method: 'POST' })).status).toBe(400);
+
+    await post('/soap/down');
+    await expect(fetch(url, { method: 'POST', body: '' })).rejects.toThrow();
+    await post('/soap/up');
+    t = performance.now();
+    expect((await call(url, 'IVirtualBox_getVersion', { _this: vbox })).result.returnval).toMatch(/^7\.1\./);
+
+    const web = (await call(url, 'IVirtualBox_findMachine', { _this: vbox, nameOrId: 'web-a1' })).result.returnval;
+    expect((await call(url, 'IMachine_getState', { _this: web })).result.returnval).toBe('Running');
+    const crashed = await post('/machines/web-a1/crash');
+    expect(crashed.state).toBe('Aborted');
+    expect((await call(url, 'IMachine_getState', { _this: web })).result.returnval).toBe('Aborted');
+    expect((await fetch(`${control}/machines/web-a1/crash`, { method: 'POST' })).status).toBe(409);
+
+    expect((await post('/websessions/expire')).expired).toBe(1);
+    const r = await call(url, 'IVirtualBox_getVersion', { _this: vbox });
+    expect(r.status).toBe(500);
+    expect(r.fault.detail.InvalidObjectFault.badObjectID).toBe(vbox);
+
+    const status = await fetch(`${control}/status`).then((x) => x.json());
+    expect(status.soap).toBe('up');
+    expect(status.machines.map((m: { name: string }) => m.name)).toEqual(['web-a1', 'db-a2']);
+  });
+});
