@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { VncServer } from './screen/rfb';
 import { SoapListener, SoapService, type SoapBackend } from './soap/server';
 import type { VBoxFault } from './soap/faults';
-import { fail, RUNNING_STATES, sleep, uuid, type ManagedObject } from './model/base';
+import { fail, RUNNING_STATES, sleep, uuid, type MachineState, type ManagedObject } from './model/base';
 import * as events from './model/events';
 import { Host, HostNetworkInterface, PlatformProperties, SystemProperties, type HostSpec } from './model/hostinfo';
 import * as machine from './model/machine';
@@ -59,6 +59,11 @@ interface Registry {
   media: MediumRecord[];
   extraData: Record<string, string>;
 }
+
+const SETTLE_ON_RESTART: Partial<Record<MachineState, MachineState>> = {
+  Starting: 'Aborted', Restoring: 'Aborted', Stopping: 'PoweredOff', Saving: 'Aborted', TeleportingIn: 'PoweredOff',
+  Teleporting: 'Running', TeleportingPausedVM: 'Running', LiveSnapshotting: 'Running', Stuck: 'Running',
+};
 
 /** The classes behind each interface name, for the SOAP layer's check that _this fits the operation. */
 const IMPLEMENTATIONS: Record<string, abstract new (...args: never[]) => unknown> = {
@@ -181,9 +186,11 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
         core.lastStateChange = mf.lastStateChange;
         core.savedScreen = mf.savedScreen;
         this.registered.set(core.id, core);
-        // VMs run in their own processes and survive a restart of vboxwebsrv; transient states settle.
-        if (RUNNING_STATES.has(mf.state)) toResume.push(core);
-        else core.state = mf.state;
+        // VMs run in their own processes and survive a restart of vboxwebsrv; a VM caught
+        // between states (starting, stopping, waiting for a teleport) did not.
+        const settled = SETTLE_ON_RESTART[mf.state] ?? mf.state;
+        if (settled === 'Running' || settled === 'Paused') toResume.push(core);
+        core.state = settled;
       } catch (e) {
         console.error(`vboxsim: ${this.name}: cannot read machine settings ${file}: ${(e as Error).message}`);
       }
@@ -384,7 +391,6 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
     const vm = new VM(core, this);
     core.vm = vm;
     await vm.startVrde();
-    core.state = 'Running';
   }
 
   async bindVrde(server: VncServer, spec: string): Promise<number> {

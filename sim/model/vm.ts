@@ -93,11 +93,11 @@ export class VM {
     }
   }
 
-  /** Adopts the runtime state that arrived over a teleport and runs. */
-  async arrive(state: ScreenState): Promise<void> {
+  /** Adopts the runtime state that arrived over a teleport and runs (or stays paused, for a paused source). */
+  async arrive(state: ScreenState, paused = false): Promise<void> {
     this.screen = this.newScreen(state);
     await this.startVrde();
-    this.core.setState('Running');
+    this.core.setState(paused ? 'Paused' : 'Running');
   }
 
   /** The VM process goes away; the machine lands in `finalState`. */

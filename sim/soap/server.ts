@@ -36,17 +36,27 @@ const INT_RANGES: Record<string, [number, number]> = {
 
 export class SoapService {
   readonly websessions: WebsessionManager;
-  private readonly wsdl: string;
+  private readonly location: string;
+  private wsdl: { location: string; xml: string } | undefined;
 
   constructor(private readonly backend: SoapBackend, opts: { timeoutSec: number; location: string }) {
     this.websessions = new WebsessionManager(opts.timeoutSec);
-    this.wsdl = generateWsdl(opts.location);
+    this.location = opts.location;
+  }
+
+  /** The WSDL, bound at the configured location; a configured port 0 means the port the listener got. */
+  private wsdlFor(localPort: number | undefined): string {
+    const url = new URL(this.location);
+    if (url.port === '0' && localPort) url.port = String(localPort);
+    const location = url.toString();
+    if (this.wsdl?.location !== location) this.wsdl = { location, xml: generateWsdl(location) };
+    return this.wsdl.xml;
   }
 
   /** Handles one HTTP request as vboxwebsrv would. */
   async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     if (req.method === 'GET') {
-      if ((req.url ?? '').endsWith('?wsdl')) return send(res, 200, this.wsdl);
+      if ((req.url ?? '').endsWith('?wsdl')) return send(res, 200, this.wsdlFor(req.socket.localPort));
       return send(res, 405, 'Method not allowed: POST SOAP requests, or GET /?wsdl', 'text/plain');
     }
     if (req.method !== 'POST') return send(res, 405, 'Method not allowed', 'text/plain');
@@ -54,7 +64,7 @@ export class SoapService {
     try {
       body = await readBody(req);
     } catch (e) {
-      return send(res, 413, faultEnvelope('Client', (e as Error).message));
+      return send(res, 413, faultEnvelope('Client', (e as Error).message), undefined, true);
     }
     const latency = this.backend.latencyMs();
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
@@ -77,7 +87,7 @@ export class SoapService {
         const ref = str(args._this, '_this');
         const found = this.websessions.resolve(ref);
         ws = found.ws;
-        if (op.member === 'release') found.ws.release(ref);
+        if (op.member === 'release') found.ws.release(ref.toLowerCase());
         else out = found.obj.iface;
       } else {
         const found = this.websessions.resolve(str(args._this, '_this'));
@@ -107,10 +117,15 @@ export class SoapService {
       const ws = this.websessions.create();
       return { ws, out: this.backend.root };
     }
-    const found = this.websessions.resolve(str(args.refIVirtualBox, 'refIVirtualBox'));
-    if (op.member === 'getSessionObject') return { ws: found.ws, out: this.backend.newSession() };
-    this.websessions.logoff(found.ws);
-    return {};
+    const ref = str(args.refIVirtualBox, 'refIVirtualBox');
+    if (op.member === 'logoff') {
+      // As vboxwebsrv: any reference of the websession will do, and an unknown websession is no error.
+      const ws = this.websessions.websessionOf(ref);
+      if (ws) this.websessions.logoff(ws);
+      return {};
+    }
+    const found = this.websessions.resolve(ref);
+    return { ws: found.ws, out: this.backend.newSession() };
   }
 
   private decode(part: Part, value: unknown, operation: string): unknown {
@@ -128,7 +143,14 @@ export class SoapService {
     const text = str(value, part.name);
     const bad = (what: string) =>
       new SoapClientFault(`Validation constraint violation: ${what} in element '${part.name}' of '${operation}'`);
-    if (isRefType(part.type)) return text === '' ? null : this.websessions.resolve(text).obj;
+    if (isRefType(part.type)) {
+      if (text === '') return null;
+      const obj = this.websessions.resolve(text).obj;
+      // As vboxwebsrv, a reference to an object of another interface is an invalid reference (IUnknown takes any).
+      const cls = this.backend.implementation(part.type);
+      if (cls && !(obj instanceof cls)) throw new InvalidObjectFault(text);
+      return obj;
+    }
     const t = part.type;
     if (t === 'string') return text;
     if (t === 'boolean') {
@@ -228,25 +250,35 @@ function checkSoapAction(action: string | undefined, operation: string): void {
   throw new SoapClientFault(`SOAPAction "${a}" does not match operation '${operation}'`);
 }
 
+/** Bodies past the limit are read on (and dropped) up to this, so that the 413 reaches the client. */
+const MAX_DRAIN = 8 * MAX_BODY;
+
 function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = false;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error(`Request larger than ${MAX_BODY} bytes`));
+      if (size > MAX_DRAIN) {
         req.destroy();
+      } else if (tooLarge || size > MAX_BODY) {
+        // Drop it but keep reading: cutting the connection now would lose the 413 answer.
+        tooLarge = true;
+        chunks.length = 0;
       } else chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      if (tooLarge) reject(new Error(`Request larger than ${MAX_BODY} bytes`));
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', reject);
   });
 }
 
-function send(res: http.ServerResponse, status: number, body: string, type = 'text/xml; charset=utf-8'): void {
+function send(res: http.ServerResponse, status: number, body: string, type = 'text/xml; charset=utf-8', close = false): void {
   if (res.writableEnded || res.destroyed) return;
-  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...(close ? { Connection: 'close' } : {}) });
   res.end(body);
 }
 

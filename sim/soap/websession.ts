@@ -75,8 +75,10 @@ export class WebsessionManager {
 
   /** Finds the object behind a reference and touches its websession, or throws InvalidObjectFault. */
   resolve(ref: string): { ws: Websession; obj: ManagedObject } {
-    const ws = this.websessionOf(ref);
-    const obj = ws?.lookup(ref);
+    // vboxwebsrv reads the two halves as hex numbers, so the case of the digits does not matter.
+    const key = ref.toLowerCase();
+    const ws = this.websessionOf(key);
+    const obj = ws?.lookup(key);
     if (!ws || !obj) throw new InvalidObjectFault(ref);
     ws.lastSeen = Date.now();
     return { ws, obj };

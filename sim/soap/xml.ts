@@ -28,7 +28,14 @@ export function parseRequest(xml: string): SoapRequest {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new SoapClientFault(`Malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
   if (!xml.includes(ENV_NS)) throw new SoapClientFault('Not a SOAP 1.1 envelope (namespace ' + ENV_NS + ' expected)');
-  const doc = parser.parse(xml) as Record<string, unknown>;
+  if (!xml.includes(VBOX_NS)) throw new SoapClientFault(`The operation element must be in the namespace ${VBOX_NS}`);
+  let doc: Record<string, unknown>;
+  try {
+    doc = parser.parse(xml) as Record<string, unknown>;
+  } catch (e) {
+    // e.g. nesting deeper than the parser's limit: still the sender's fault, not an internal error.
+    throw new SoapClientFault(`Malformed request: ${(e as Error).message}`);
+  }
   const env = doc.Envelope as Record<string, unknown> | undefined;
   const body = env && typeof env === 'object' ? (env.Body as Record<string, unknown> | undefined) : undefined;
   if (!body || typeof body !== 'object') throw new SoapClientFault('No SOAP Body in the request');
