@@ -1,38 +1,28 @@
-// The built-in demo: vboxsim with two hosts and a dozen machines, and Nimbox beside it.
-// Data (the simulated hosts' registries and the shared storage) lives in ./data.
-import { spawn } from 'node:child_process';
+// The built-in demo: vboxsim with two hosts and a dozen machines, and Nimbox with both
+// hosts registered, on http://localhost:3000 (PORT overrides). Data lives in ./data.
 import path from 'node:path';
-import { startSim } from '../sim/index';
+import { startStack } from './stack';
 
-const root = path.resolve(import.meta.dirname, '..');
-const dataDir = path.resolve(process.env.NIMBOX_DATA_DIR ?? path.join(root, 'data'));
-const port = process.env.PORT ?? '3000';
+const dataDir = path.resolve(process.env.NIMBOX_DATA_DIR ?? 'data');
+const port = Number(process.env.PORT ?? 3000);
 
-const sim = await startSim({
-  hosts: 2,
-  port: Number(process.env.SIM_PORT ?? 18083),
-  vms: 6,
-  stateDir: path.join(dataDir, 'sim'),
+const stack = await startStack({
+  dataDir,
+  port,
+  sim: { hosts: 2, port: Number(process.env.SIM_PORT ?? 18083), vms: 6 },
 });
-for (const h of sim.hosts) {
+for (const h of stack.sim.hosts) {
   const running = h.sim.machines().filter((c) => c.state === 'Running').length;
-  console.log(`vboxsim ${h.name} at ${h.url}: ${h.sim.machines().length} machines, ${running} running (user vbox, password vbox)`);
+  console.log(`vboxsim ${h.name} at ${h.url}: ${h.sim.machines().length} machines, ${running} running`);
 }
+console.log(`\nNimbox is ready on http://localhost:${port} — sign in as admin (the password is printed above at first start, or set NIMBOX_ADMIN_PASSWORD).\n`);
 
-const next = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', port], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { ...process.env, NIMBOX_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: '1' },
-});
-console.log(`Nimbox on http://localhost:${port}`);
-
-const stop = async () => {
-  next.kill('SIGTERM');
-  await sim.stop();
-  process.exit(0);
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  void stack.stop().then(() => process.exit(0));
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
-next.on('exit', (code) => {
-  void sim.stop().then(() => process.exit(code ?? 0));
-});
+stack.next.on('exit', stop);

@@ -41,7 +41,7 @@ async function handle(host: SimHost, req: http.IncomingMessage): Promise<[number
   if (req.method === 'GET' && p === '/status') {
     return [200, {
       host: host.name, soap: host.listener.listening ? 'up' : 'down', url: host.url, latencyMs: host.latency,
-      websessions: host.soap.websessions.count, cutTeleports: host.cutTeleports,
+      websessions: host.soap.websessions.count, soapCalls: host.soap.calls, cutTeleports: host.cutTeleports,
       machines: host.machines().map((c) => ({ id: c.id, name: c.name, state: c.state, sessionState: c.sessionState, vrdePort: c.vm?.vrdePort ?? null })),
     }];
   }

@@ -36,6 +36,8 @@ const INT_RANGES: Record<string, [number, number]> = {
 
 export class SoapService {
   readonly websessions: WebsessionManager;
+  /** SOAP calls answered so far (benchmarks count calls per machine with it). */
+  calls = 0;
   private readonly location: string;
   private wsdl: { location: string; xml: string } | undefined;
 
@@ -74,6 +76,7 @@ export class SoapService {
 
   /** Runs one SOAP call and returns the HTTP status and envelope (500 for faults, as SOAP 1.1 prescribes). */
   async call(body: string, soapAction?: string): Promise<{ status: number; xml: string }> {
+    this.calls++;
     let ws: Websession | undefined;
     try {
       const { operation, args } = parseRequest(body);

@@ -1,0 +1,20 @@
+import type { Metadata } from 'next';
+import { Suspense } from 'react';
+import { ClusterView } from '@/components/cluster/cluster-view';
+import { PageHeader } from '@/components/console/page-header';
+import ConsoleLoading from './loading';
+
+export const metadata: Metadata = { title: 'Cluster' };
+
+/** `/`: every host and every machine of the cluster, live. */
+export default function ClusterPage() {
+  return (
+    <>
+      <PageHeader title="Cluster" description="Every machine on every host, updated live." />
+      {/* The machine table reads its query from the URL (useSearchParams). */}
+      <Suspense fallback={<ConsoleLoading />}>
+        <ClusterView />
+      </Suspense>
+    </>
+  );
+}

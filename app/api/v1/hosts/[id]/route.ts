@@ -1,0 +1,28 @@
+import { route } from '@/lib/api/handler';
+import { notFound, ProblemError } from '@/lib/api/problem';
+import { getDb } from '@/lib/db';
+import { deleteHost, getHost, hostPatchSchema, updateHost, type HostView } from '@/lib/db/hosts';
+
+type Params = { id: string };
+
+const missing = (id: string) => new ProblemError(notFound(`Host ${id}`));
+
+/** GET /api/v1/hosts/:id → 200 HostView, or 404. */
+export const GET = route<Params>({ action: 'host:read' }, async ({ params }): Promise<HostView> => {
+  const host = await getHost(await getDb(), params.id);
+  if (!host) throw missing(params.id);
+  return host;
+});
+
+/** PATCH /api/v1/hosts/:id { any HostInput field } → 200 HostView; no password keeps the stored one; null resets an optional field. */
+export const PATCH = route({ action: 'host:write', body: hostPatchSchema }, async ({ params, body }): Promise<HostView> => {
+  const host = await updateHost(await getDb(), params.id, body);
+  if (!host) throw missing(params.id);
+  return host;
+});
+
+/** DELETE /api/v1/hosts/:id → 204, or 404. The host's machines are not touched. */
+export const DELETE = route<Params>({ action: 'host:write' }, async ({ params }) => {
+  if (!(await deleteHost(await getDb(), params.id))) throw missing(params.id);
+  return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
+});

@@ -1,0 +1,164 @@
+import fs from 'node:fs';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { User } from '@/lib/auth/policy';
+
+/*
+ * Route-level tests: the exported handlers called directly with `new Request(...)`.
+ *
+ * The only thing replaced is `currentUser` in lib/auth/session — the session boundary
+ * (cookie → user) that next-auth owns; everything behind it is real: route(), the policy
+ * (`can`), zod validation, the registry and a SQLite file in a temporary data folder
+ * (NIMBOX_DATA_DIR is set before the modules load, so getDb() opens it there).
+ */
+const env = vi.hoisted(async () => {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'nimbox-hosts-api-'));
+  process.env.NIMBOX_DATA_DIR = dir;
+  delete process.env.NIMBOX_SECRET;
+  delete process.env.DATABASE_URL;
+  return { dir };
+});
+
+const session = vi.hoisted(() => ({ user: null as User | null }));
+vi.mock('@/lib/auth/session', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@/lib/auth/session')>()),
+  currentUser: async () => session.user,
+}));
+
+const { GET: list, POST: create } = await import('./route');
+const { GET: read, PATCH: patch, DELETE: remove } = await import('./[id]/route');
+const { getDb } = await import('@/lib/db');
+
+const admin: User = { id: 'u1', username: 'admin', realm: 'local', role: 'admin' };
+const viewer: User = { id: 'u2', username: 'viewer', realm: 'local', role: 'viewer' };
+
+const base = 'http://localhost/api/v1/hosts';
+const json = (method: string, body: unknown, url = base) =>
+  new Request(url, { method, headers: { 'Content-Type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
+const alpha = { name: 'alpha', url: 'http://127.0.0.1:18083', username: 'vbox', password: 'alpha-pw' };
+
+async function problem(res: Response, status: number) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toBe('application/problem+json');
+  return (await res.json()) as { title: string; status: number; detail?: string; errors?: { field: string; message: string }[] };
+}
+
+async function createAlpha(over: Record<string, unknown> = {}) {
+  const res = await create(json('POST', { ...alpha, ...over }));
+  expect(res.status).toBe(201);
+  return (await res.json()) as { id: string; name: string };
+}
+
+beforeEach(async () => {
+  session.user = admin;
+  await (await getDb()).deleteFrom('hosts').execute();
+});
+
+afterAll(async () => {
+  await (await getDb()).destroy();
+  fs.rmSync((await env).dir, { recursive: true, force: true });
+});
+
+describe('/api/v1/hosts', () => {
+  it('POST creates (201, Location, no password), GET lists', async () => {
+    const res = await create(json('POST', { ...alpha, storagePath: '/srv/vbox', teleportAddress: '10.0.0.1' }));
+    expect(res.status).toBe(201);
+    const host = await res.json();
+    expect(res.headers.get('location')).toBe(`/api/v1/hosts/${host.id}`);
+    expect(host).toEqual({
+      id: expect.any(String), name: 'alpha', url: 'http://127.0.0.1:18083/', username: 'vbox', hasPassword: true,
+      consoleAddress: '127.0.0.1', teleportAddress: '10.0.0.1', storagePath: '/srv/vbox',
+      createdAt: expect.any(String), updatedAt: expect.any(String),
+    });
+    const all = await list(new Request(base));
+    expect(all.status).toBe(200);
+    const text = await all.text();
+    expect(text).not.toMatch(/alpha-pw|password_enc|v1:/);
+    // No inventory runs in this test, so the live status is null.
+    expect(JSON.parse(text)).toEqual({ hosts: [{ ...host, status: null }] });
+  });
+
+  it('POST answers 400 with field errors for bad input', async () => {
+    let p = await problem(await create(json('POST', { name: '', url: 'ftp://x', username: 'x'.repeat(129), consoleAddress: 'a b', storagePath: 'rel', extra: 1 })), 400);
+    expect(p.errors?.map((e) => e.field).sort()).toEqual(['body', 'consoleAddress', 'name', 'password', 'storagePath', 'url', 'username']);
+    expect(p.errors?.find((e) => e.field === 'body')?.message).toContain('extra'); // unknown fields are refused
+    for (const e of p.errors ?? []) expect(e.message).toEqual(expect.any(String));
+    p = await problem(await create(json('POST', '{not json')), 400);
+    expect(p.errors).toEqual([{ field: 'body', message: expect.any(String) }]);
+    p = await problem(await create(json('POST', [1, 2])), 400);
+    expect(p.errors?.length).toBeGreaterThan(0);
+    p = await problem(await create(json('POST', { ...alpha, password: undefined })), 400);
+    expect(p.errors).toEqual([{ field: 'password', message: expect.any(String) }]);
+  });
+
+  it('POST refuses a duplicate name with 409 naming the field', async () => {
+    await createAlpha();
+    const p = await problem(await create(json('POST', { ...alpha, url: 'http://other:18083/' })), 409);
+    expect(p.errors).toEqual([{ field: 'name', message: expect.any(String) }]);
+  });
+
+  it('answers 401 when signed out and 403 to a viewer who writes', async () => {
+    session.user = null;
+    await problem(await list(new Request(base)), 401);
+    await problem(await create(json('POST', alpha)), 401);
+    await problem(await read(new Request(`${base}/x`), ctx('x')), 401);
+    await problem(await patch(json('PATCH', { name: 'b' }, `${base}/x`), ctx('x')), 401);
+    await problem(await remove(new Request(`${base}/x`, { method: 'DELETE' }), ctx('x')), 401);
+
+    session.user = admin;
+    const h = await createAlpha();
+    session.user = viewer;
+    expect((await list(new Request(base))).status).toBe(200);
+    expect((await read(new Request(`${base}/${h.id}`), ctx(h.id))).status).toBe(200);
+    await problem(await create(json('POST', { ...alpha, name: 'b' })), 403);
+    await problem(await patch(json('PATCH', { name: 'b' }, `${base}/${h.id}`), ctx(h.id)), 403);
+    await problem(await remove(new Request(`${base}/${h.id}`, { method: 'DELETE' }), ctx(h.id)), 403);
+  });
+});
+
+describe('/api/v1/hosts/:id', () => {
+  it('GET reads, PATCH edits (password kept when absent), DELETE removes (204)', async () => {
+    const h = await createAlpha();
+    const got = await read(new Request(`${base}/${h.id}`), ctx(h.id));
+    expect(got.status).toBe(200);
+    expect(await got.json()).toMatchObject({ id: h.id, name: 'alpha', hasPassword: true });
+
+    const before = await (await getDb()).selectFrom('hosts').select('password_enc').where('id', '=', h.id).executeTakeFirstOrThrow();
+    const res = await patch(json('PATCH', { name: 'alpha-2', consoleAddress: 'console.example' }, `${base}/${h.id}`), ctx(h.id));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ id: h.id, name: 'alpha-2', consoleAddress: 'console.example', url: 'http://127.0.0.1:18083/' });
+    const after = await (await getDb()).selectFrom('hosts').select('password_enc').where('id', '=', h.id).executeTakeFirstOrThrow();
+    expect(after.password_enc).toBe(before.password_enc);
+
+    const del = await remove(new Request(`${base}/${h.id}`, { method: 'DELETE' }), ctx(h.id));
+    expect(del.status).toBe(204);
+    expect(await del.text()).toBe('');
+    await problem(await read(new Request(`${base}/${h.id}`), ctx(h.id)), 404);
+  });
+
+  it('answers 404 for an unknown id on GET, PATCH and DELETE', async () => {
+    for (const res of [
+      await read(new Request(`${base}/nope`), ctx('nope')),
+      await patch(json('PATCH', { name: 'b' }, `${base}/nope`), ctx('nope')),
+      await remove(new Request(`${base}/nope`, { method: 'DELETE' }), ctx('nope')),
+    ]) {
+      const p = await problem(res, 404);
+      expect(p.detail).toContain('nope');
+    }
+  });
+
+  it('PATCH answers 400 with field errors for bad input, and 409 for a taken name', async () => {
+    const h = await createAlpha();
+    let p = await problem(await patch(json('PATCH', { name: 'a b', url: 'http://u:p@h/', password: '', storagePath: 'x', bogus: true }, `${base}/${h.id}`), ctx(h.id)), 400);
+    expect(p.errors?.map((e) => e.field)).toEqual(expect.arrayContaining(['name', 'url', 'password', 'storagePath']));
+    expect(p.errors?.length).toBe(5); // and the unknown field
+    p = await problem(await patch(json('PATCH', 'nope', `${base}/${h.id}`), ctx(h.id)), 400);
+    expect(p.errors).toEqual([{ field: 'body', message: expect.any(String) }]);
+    await createAlpha({ name: 'beta', url: 'http://127.0.0.2:18083/' });
+    p = await problem(await patch(json('PATCH', { name: 'beta' }, `${base}/${h.id}`), ctx(h.id)), 409);
+    expect(p.errors).toEqual([{ field: 'name', message: expect.any(String) }]);
+  });
+});

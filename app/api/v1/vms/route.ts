@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { route } from '@/lib/api/handler';
+import { getInventory } from '@/lib/cluster/inventory';
+import type { MachineSummary } from '@/lib/cluster/types';
+
+const SORTS = {
+  name: (m: MachineSummary) => m.name.toLowerCase(),
+  state: (m: MachineSummary) => m.state,
+  host: (m: MachineSummary) => m.hostName.toLowerCase(),
+  os: (m: MachineSummary) => m.osTypeId.toLowerCase(),
+  cpus: (m: MachineSummary) => m.cpuCount,
+  memory: (m: MachineSummary) => m.memoryMB,
+  lastStateChange: (m: MachineSummary) => m.lastStateChange,
+} as const;
+
+const query = z.object({
+  host: z.string().min(1).optional(),
+  state: z.string().regex(/^[A-Za-z]+$/, 'A machine state such as Running').optional(),
+  q: z.string().max(200).optional(),
+  sort: z.enum(Object.keys(SORTS) as [keyof typeof SORTS, ...(keyof typeof SORTS)[]]).default('name'),
+  order: z.enum(['asc', 'desc']).default('asc'),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+/**
+ * GET /api/v1/vms?host=&state=&q=&sort=&order=&page=&pageSize= → { items, total, page, pageSize }:
+ * every machine of every host, from the live inventory (never waits on a host).
+ */
+export const GET = route({ action: 'vm:read', query }, async ({ query: q }) => {
+  const inventory = getInventory();
+  await inventory.start();
+  const needle = q.q?.trim().toLowerCase();
+  const key = SORTS[q.sort];
+  const dir = q.order === 'asc' ? 1 : -1;
+  const items = inventory.machines()
+    .filter((m) => (!q.host || m.hostId === q.host) && (!q.state || m.state === q.state) && (!needle || m.name.toLowerCase().includes(needle)))
+    .sort((a, b) => {
+      const x = key(a);
+      const y = key(b);
+      return (x < y ? -1 : x > y ? 1 : a.name.localeCompare(b.name) || a.id.localeCompare(b.id)) * dir;
+    });
+  const start = (q.page - 1) * q.pageSize;
+  return { items: items.slice(start, start + q.pageSize), total: items.length, page: q.page, pageSize: q.pageSize };
+});

@@ -1,0 +1,141 @@
+// The live inventory at scale: H simulated hosts × V machines with MS of added latency
+// per SOAP call. Prints, as one JSON object on its last line: the cold full-inventory
+// time and SOAP calls per machine (the inventory in this process), then, through a
+// running Nimbox server, the warm GET /api/v1/vms time, the time from a state change on
+// a host to its server-sent event, and the server's RSS.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { openDb } from '../lib/db';
+import { createHost } from '../lib/db/hosts';
+import { Inventory } from '../lib/cluster/inventory';
+import { signIn } from '../scripts/stack';
+
+const { values } = parseArgs({ options: { hosts: { type: 'string' }, vms: { type: 'string' }, latency: { type: 'string' }, port: { type: 'string' } } });
+const HOSTS = Number(values.hosts ?? 4);
+const VMS = Number(values.vms ?? 250);
+const LATENCY = Number(values.latency ?? 1);
+const PORT = Number(values.port ?? 3601);
+const root = path.resolve(import.meta.dirname, '..');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbox-bench-inv-'));
+process.env.NIMBOX_DATA_DIR = dataDir;
+const children: ChildProcess[] = [];
+const ADMIN_PASSWORD = 'bench-admin-password';
+
+function step(msg: string) { process.stderr.write(`bench:inventory ${msg}\n`); }
+function bar(label: string, done: number, total: number) {
+  const w = 30;
+  const f = Math.round((done / Math.max(1, total)) * w);
+  process.stderr.write(`\r${label} [${'#'.repeat(f)}${'.'.repeat(w - f)}] ${done}/${total}${done >= total ? '\n' : ''}`);
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const rssMB = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+
+async function startSimProcess(): Promise<{ hosts: { url: string; control: string }[] }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'sim/cli.ts', '--hosts', String(HOSTS), '--vms', String(VMS), '--port', '0',
+    '--latency', String(LATENCY), '--control', '--vrde-base', '30000', '--state-dir', path.join(dataDir, 'sim')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  let out = '';
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (!out.includes('state ')) return;
+      resolve({ hosts: [...out.matchAll(/(http:\/\/127\.0\.0\.1:\d+\/)\s.*control (http:\/\/127\.0\.0\.1:\d+)/g)].map((m) => ({ url: m[1], control: m[2] })) });
+    });
+    child.once('exit', (c) => reject(new Error(`vboxsim exited (${c})`)));
+  });
+}
+
+const soapCalls = async (hosts: { control: string }[]) =>
+  (await Promise.all(hosts.map(async (h) => (await (await fetch(`${h.control}/status`)).json()).soapCalls as number))).reduce((a, b) => a + b, 0);
+
+async function main() {
+  step(`starting vboxsim: ${HOSTS} hosts × ${VMS} machines, ${LATENCY} ms per call`);
+  const sim = await startSimProcess();
+  const db = await openDb(path.join(dataDir, 'nimbox.sqlite'));
+  for (const [i, h] of sim.hosts.entries()) await createHost(db, { name: `bench-${i + 1}`, url: h.url, username: 'vbox', password: 'vbox' });
+
+  // Cold: a new inventory scans every host.
+  const before = await soapCalls(sim.hosts);
+  const inventory = new Inventory(async () => db, { pollMs: 60_000, reconcileMs: 600_000, backoffMs: 500, maxBackoffMs: 5_000, timeoutMs: 30_000 });
+  const t0 = performance.now();
+  await inventory.start();
+  const total = HOSTS * VMS;
+  let shown = -1;
+  while (inventory.machines().length < total || inventory.hosts().some((h) => h.health !== 'up')) {
+    if (inventory.machines().length !== shown) bar('cold scan', (shown = inventory.machines().length), total);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const coldMs = performance.now() - t0;
+  bar('cold scan', total, total);
+  const callsPerMachine = ((await soapCalls(sim.hosts)) - before) / total;
+  await inventory.stop();
+  await db.destroy();
+
+  step('starting the Nimbox server');
+  const next = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', String(PORT), '-H', '127.0.0.1'], {
+    cwd: root, stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, NIMBOX_DATA_DIR: dataDir, NIMBOX_ADMIN_PASSWORD: ADMIN_PASSWORD, NEXT_TELEMETRY_DISABLED: '1' },
+  });
+  children.push(next);
+  const url = `http://127.0.0.1:${PORT}`;
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(`${url}/api/v1/health`)).ok) break; } catch { /* starting */ }
+    if (i > 600) throw new Error('the Nimbox server did not start (is it built? npm run build)');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const cookie = await signIn(url, 'admin', ADMIN_PASSWORD);
+  const list = async () => (await (await fetch(`${url}/api/v1/vms?pageSize=100`, { headers: { Cookie: cookie } })).json()) as { total: number };
+  while ((await list()).total < total) await new Promise((r) => setTimeout(r, 100));
+
+  // Warm list: served from the inventory's memory.
+  const listTimes: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const t = performance.now();
+    await list();
+    listTimes.push(performance.now() - t);
+    bar('warm list', i + 1, 50);
+  }
+
+  // Change to SSE: crash a running machine on a host and wait for its event.
+  const res = await fetch(`${url}/api/v1/events`, { headers: { Cookie: cookie } });
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const sseTimes: number[] = [];
+  const status = await (await fetch(`${sim.hosts[0].control}/status`)).json() as { machines: { name: string; state: string; id: string }[] };
+  const victims = status.machines.filter((m) => m.state === 'Running').slice(0, 5);
+  for (const [i, m] of victims.entries()) {
+    const t = performance.now();
+    await fetch(`${sim.hosts[0].control}/machines/${m.id}/crash`, { method: 'POST' });
+    for (;;) {
+      if (buffer.split('\n').some((line) => line.includes(`"id":"${m.id}"`) && line.includes('"state":"Aborted"'))) break;
+      const { value, done } = await reader.read();
+      if (done) throw new Error('event stream ended');
+      buffer += decoder.decode(value);
+    }
+    sseTimes.push(performance.now() - t);
+    buffer = '';
+    bar('change to SSE', i + 1, victims.length);
+  }
+  await reader.cancel();
+  const rss = rssMB(next.pid!);
+
+  console.log(JSON.stringify({
+    benchmark: 'inventory', hosts: HOSTS, machinesPerHost: VMS, latencyMs: LATENCY,
+    coldFullInventoryMs: Math.round(coldMs), coldAimMs: 1500,
+    soapCallsPerMachine: Math.round(callsPerMachine * 100) / 100, callsAim: 6,
+    warmListMsMedian: Math.round(median(listTimes) * 10) / 10, warmListAimMs: 30,
+    changeToSseMsMedian: Math.round(median(sseTimes)), changeToSseAimMs: 300,
+    serverRssMB: rss, rssAimMB: 250,
+  }));
+}
+
+try {
+  await main();
+} finally {
+  for (const c of children) c.kill('SIGTERM');
+  setTimeout(() => fs.rmSync(dataDir, { recursive: true, force: true }), 500);
+}

@@ -1,0 +1,117 @@
+'use client';
+
+import { useCallback, useEffect, type ReactNode } from 'react';
+import { EmptyState } from '@/components/console/empty-state';
+import { ProblemAlert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { problemOf } from '@/lib/hooks/api';
+import type { VmSort } from '@/lib/hooks/types';
+import { useHosts } from '@/lib/hooks/use-hosts';
+import { useMachines } from '@/lib/hooks/use-vms';
+import { HostCards } from './host-cards';
+import { MachineTable } from './machine-table';
+import { MachineToolbar } from './machine-toolbar';
+import { Pagination } from './pagination';
+import { useClusterParams } from './use-cluster-params';
+
+/** Sorting by these starts with the largest / newest first. */
+const DESC_FIRST: VmSort[] = ['cpus', 'memory', 'lastStateChange'];
+
+/** The machines section: toolbar, table and pagination, all driven by the URL's query. */
+function Machines() {
+  const [params, setParams] = useClusterParams();
+  const hosts = useHosts();
+  const vms = useMachines(params);
+
+  const onSort = useCallback(
+    (key: VmSort) => {
+      if (key === params.sort) setParams({ sort: key, order: params.order === 'asc' ? 'desc' : 'asc' });
+      else setParams({ sort: key, order: DESC_FIRST.includes(key) ? 'desc' : 'asc' });
+    },
+    [params.sort, params.order, setParams],
+  );
+
+  // A page past the end (machines went away, or a stale link): go to the last page.
+  const total = vms.data?.total;
+  const lastPage = total !== undefined ? Math.max(1, Math.ceil(total / params.pageSize)) : undefined;
+  useEffect(() => {
+    if (!vms.isPlaceholderData && lastPage !== undefined && params.page > lastPage) setParams({ page: lastPage }, { replace: true });
+  }, [vms.isPlaceholderData, lastPage, params.page, setParams]);
+
+  const filtered = Boolean(params.q || params.host || params.state);
+  const noHosts = hosts.data?.hosts.length === 0;
+
+  let body: ReactNode;
+  if (vms.isError && !vms.data) {
+    body = (
+      <ProblemAlert
+        problem={problemOf(vms.error)}
+        action={
+          <Button variant="outline" size="sm" onClick={() => void vms.refetch()}>
+            Try again
+          </Button>
+        }
+      />
+    );
+  } else if (vms.data && vms.data.total === 0 && !filtered) {
+    body = (
+      <EmptyState title="No machines yet">
+        {noHosts
+          ? 'Machines appear here as soon as a host is registered and Nimbox reaches it.'
+          : 'Machines registered on your hosts appear here as soon as Nimbox sees them.'}
+      </EmptyState>
+    );
+  } else if (vms.data && vms.data.total === 0) {
+    body = (
+      <EmptyState
+        title="No machines match these filters"
+        action={
+          <Button variant="outline" onClick={() => setParams({ q: undefined, host: undefined, state: undefined })}>
+            Clear filters
+          </Button>
+        }
+      />
+    );
+  } else {
+    body = (
+      <>
+        {vms.isError && <ProblemAlert problem={problemOf(vms.error)} />}
+        <MachineTable items={vms.data?.items} sort={params.sort} order={params.order} onSort={onSort} busy={vms.isPlaceholderData && vms.isFetching} />
+        {vms.data && (
+          <Pagination
+            page={params.page}
+            pageSize={params.pageSize}
+            total={vms.data.total}
+            onPage={(page) => setParams({ page })}
+            onPageSize={(pageSize) => setParams({ pageSize })}
+          />
+        )}
+      </>
+    );
+  }
+
+  return (
+    <section aria-labelledby="cluster-machines" className="space-y-4">
+      <h2 id="cluster-machines" className="text-lg font-semibold tracking-tight">
+        Machines
+      </h2>
+      {!(noHosts && !filtered) && <MachineToolbar params={params} setParams={setParams} hosts={hosts.data?.hosts} />}
+      {vms.isPending && !vms.data && (
+        <p role="status" className="sr-only">
+          Loading machines…
+        </p>
+      )}
+      {body}
+    </section>
+  );
+}
+
+/** The cluster view: every host as a card, every machine in one live, server-paged table. */
+export function ClusterView() {
+  return (
+    <div className="space-y-10">
+      <HostCards />
+      <Machines />
+    </div>
+  );
+}

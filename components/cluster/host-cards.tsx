@@ -1,0 +1,139 @@
+'use client';
+
+import Link from 'next/link';
+import { memo, useId } from 'react';
+import { EmptyState } from '@/components/console/empty-state';
+import { formatMB } from '@/components/format';
+import { HealthBadge } from '@/components/hosts/health-badge';
+import { ProblemAlert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { Skeleton } from '@/components/ui/skeleton';
+import { UsageBar } from '@/components/ui/usage-bar';
+import { problemOf } from '@/lib/hooks/api';
+import type { HostWithStatus } from '@/lib/hooks/types';
+import { useHosts } from '@/lib/hooks/use-hosts';
+
+/** One host at a glance: health, VirtualBox version, CPUs, memory in use, machines. */
+export const HostCard = memo(function HostCard({ host }: { host: HostWithStatus }) {
+  const titleId = useId();
+  const s = host.status ?? null;
+  const memoryUsed = s && s.memoryMB !== null && s.memoryAvailableMB !== null ? s.memoryMB - s.memoryAvailableMB : null;
+  return (
+    <article
+      aria-labelledby={titleId}
+      data-health={s?.health ?? 'unknown'}
+      className="flex h-full flex-col gap-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900"
+    >
+      <div className="flex items-start justify-between gap-3">
+        <div className="min-w-0">
+          <h3 id={titleId} className="truncate text-base font-semibold tracking-tight">
+            {host.name}
+          </h3>
+          <p className="truncate font-mono text-xs text-slate-500 dark:text-slate-400" title={host.url}>
+            {host.url}
+          </p>
+        </div>
+        <HealthBadge health={s?.health} />
+      </div>
+
+      <dl className="grid grid-cols-3 gap-3 text-sm">
+        <div>
+          <dt className="text-xs text-slate-500 dark:text-slate-400">VirtualBox</dt>
+          <dd className="font-medium tabular-nums">{s?.version ?? '—'}</dd>
+        </div>
+        <div>
+          <dt className="text-xs text-slate-500 dark:text-slate-400">CPUs</dt>
+          <dd className="font-medium tabular-nums">{s?.cpus ?? '—'}</dd>
+        </div>
+        <div>
+          <dt className="text-xs text-slate-500 dark:text-slate-400">Machines</dt>
+          <dd className="font-medium tabular-nums">
+            {s ? (
+              <>
+                {s.machineCount} <span className="font-normal text-slate-500 dark:text-slate-400">({s.runningCount} running)</span>
+              </>
+            ) : (
+              '—'
+            )}
+          </dd>
+        </div>
+      </dl>
+
+      {s && s.memoryMB !== null && memoryUsed !== null ? (
+        <UsageBar label="Memory" used={memoryUsed} total={s.memoryMB} valueText={`${formatMB(memoryUsed)} of ${formatMB(s.memoryMB)} used`} />
+      ) : (
+        <p className="text-xs text-slate-500 dark:text-slate-400">Memory: not known yet</p>
+      )}
+
+      {!s && <p className="text-xs text-slate-500 dark:text-slate-400">Waiting for the first contact with this host…</p>}
+      {s && s.health !== 'up' && s.lastError && (
+        <p className="rounded-md bg-red-50 px-3 py-2 text-xs break-words text-red-800 dark:bg-red-950/40 dark:text-red-300">
+          <span className="font-semibold">Last error: </span>
+          {s.lastError}
+        </p>
+      )}
+    </article>
+  );
+});
+
+function HostCardsSkeleton() {
+  return (
+    <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3" aria-hidden="true">
+      {[0, 1, 2].map((i) => (
+        <div key={i} className="space-y-4 rounded-xl border border-slate-200 bg-white p-5 dark:border-slate-800 dark:bg-slate-900">
+          <Skeleton className="h-5 w-32" />
+          <Skeleton className="h-10 w-full" />
+          <Skeleton className="h-3 w-full" />
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** The cluster's hosts as cards, kept live by the `host` events. */
+export function HostCards() {
+  const hosts = useHosts();
+  return (
+    <section aria-labelledby="cluster-hosts" className="space-y-3">
+      <h2 id="cluster-hosts" className="text-lg font-semibold tracking-tight">
+        Hosts
+      </h2>
+      {hosts.isPending ? (
+        <div role="status" aria-busy="true">
+          <span className="sr-only">Loading hosts…</span>
+          <HostCardsSkeleton />
+        </div>
+      ) : hosts.isError ? (
+        <ProblemAlert
+          problem={problemOf(hosts.error)}
+          action={
+            <Button variant="outline" size="sm" onClick={() => void hosts.refetch()}>
+              Try again
+            </Button>
+          }
+        />
+      ) : hosts.data.hosts.length === 0 ? (
+        <EmptyState
+          title={
+            <>
+              No host registered —{' '}
+              <Link href="/hosts" className="text-sky-700 underline underline-offset-4 dark:text-sky-400">
+                add one
+              </Link>
+            </>
+          }
+        >
+          Nimbox shows every machine of the VirtualBox hosts you register.
+        </EmptyState>
+      ) : (
+        <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+          {hosts.data.hosts.map((h) => (
+            <li key={h.id}>
+              <HostCard host={h} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

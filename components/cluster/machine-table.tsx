@@ -1,0 +1,143 @@
+'use client';
+
+import Link from 'next/link';
+import { memo } from 'react';
+import { formatMB } from '@/components/format';
+import { Badge } from '@/components/ui/badge';
+import { cn } from '@/components/ui/cn';
+import { RelativeTime } from '@/components/ui/relative-time';
+import { Skeleton } from '@/components/ui/skeleton';
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { StateBadge } from '@/components/vm/state-badge';
+import type { MachineSummary, SortOrder, VmSort } from '@/lib/hooks/types';
+
+const COLUMNS: { key: VmSort; label: string; className?: string }[] = [
+  { key: 'name', label: 'Name' },
+  { key: 'state', label: 'State' },
+  { key: 'host', label: 'Host' },
+  { key: 'os', label: 'OS' },
+  { key: 'cpus', label: 'vCPUs', className: 'text-right' },
+  { key: 'memory', label: 'Memory', className: 'text-right' },
+  { key: 'lastStateChange', label: 'Last state change' },
+];
+
+function SortIcon({ dir }: { dir: SortOrder | null }) {
+  return (
+    <svg aria-hidden="true" viewBox="0 0 16 16" className={cn('size-3.5 shrink-0', dir ? 'text-slate-900 dark:text-slate-100' : 'text-slate-400')} fill="none" stroke="currentColor" strokeWidth="1.5">
+      {dir === 'asc' ? (
+        <path d="m4 10 4-4 4 4" strokeLinecap="round" strokeLinejoin="round" />
+      ) : dir === 'desc' ? (
+        <path d="m4 6 4 4 4-4" strokeLinecap="round" strokeLinejoin="round" />
+      ) : (
+        <path d="m5 6.5 3-3 3 3M5 9.5l3 3 3-3" strokeLinecap="round" strokeLinejoin="round" />
+      )}
+    </svg>
+  );
+}
+
+/** A column header that sorts the table; aria-sort tells which column sorts and which way. */
+const SortHeader = memo(function SortHeader({
+  column,
+  sort,
+  order,
+  onSort,
+}: {
+  column: (typeof COLUMNS)[number];
+  sort: VmSort;
+  order: SortOrder;
+  onSort: (key: VmSort) => void;
+}) {
+  const active = sort === column.key;
+  return (
+    <TableHead aria-sort={active ? (order === 'asc' ? 'ascending' : 'descending') : 'none'} className={column.className}>
+      <button
+        type="button"
+        onClick={() => onSort(column.key)}
+        className={cn(
+          '-mx-1 inline-flex items-center gap-1 rounded px-1 py-0.5 hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-600 dark:hover:text-slate-100',
+          active && 'text-slate-900 dark:text-slate-100',
+        )}
+      >
+        {column.label}
+        <SortIcon dir={active ? order : null} />
+      </button>
+    </TableHead>
+  );
+});
+
+/** One machine. Memoized: a live update re-renders only the row whose machine object changed. */
+export const MachineRow = memo(function MachineRow({ machine: m }: { machine: MachineSummary }) {
+  return (
+    <TableRow data-machine-id={m.id} data-stale={m.stale || undefined} className={cn(m.stale && 'bg-slate-50/60 text-slate-500 dark:bg-slate-900/40 dark:text-slate-400')}>
+      <TableCell className="max-w-72">
+        <div className="flex items-center gap-2">
+          <Link
+            href={`/vms/${encodeURIComponent(m.id)}`}
+            className="truncate font-medium text-sky-700 underline-offset-4 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-sky-400"
+          >
+            {m.name}
+          </Link>
+          {m.stale && (
+            <Badge tone="amber" title={`${m.hostName} is unreachable: this row shows what was last known`}>
+              Stale
+            </Badge>
+          )}
+        </div>
+      </TableCell>
+      <TableCell>
+        <StateBadge state={m.state} className={cn(m.stale && 'opacity-60')} />
+      </TableCell>
+      <TableCell className="whitespace-nowrap">{m.hostName}</TableCell>
+      <TableCell className="whitespace-nowrap">{m.osTypeId}</TableCell>
+      <TableCell className="text-right tabular-nums">{m.cpuCount}</TableCell>
+      <TableCell className="text-right whitespace-nowrap tabular-nums">{formatMB(m.memoryMB)}</TableCell>
+      <TableCell className="whitespace-nowrap text-slate-600 dark:text-slate-400">
+        <RelativeTime iso={m.lastStateChange} />
+      </TableCell>
+    </TableRow>
+  );
+});
+
+function SkeletonRows({ count }: { count: number }) {
+  return (
+    <>
+      {Array.from({ length: count }, (_, i) => (
+        <tr key={i} aria-hidden="true">
+          {COLUMNS.map((c) => (
+            <td key={c.key} className="px-4 py-3">
+              <Skeleton className={cn('h-4', c.key === 'name' ? 'w-40' : 'w-16', c.className === 'text-right' && 'ml-auto w-10')} />
+            </td>
+          ))}
+        </tr>
+      ))}
+    </>
+  );
+}
+
+export interface MachineTableProps {
+  /** The page's machines; undefined while the first page loads (skeleton rows). */
+  items: MachineSummary[] | undefined;
+  sort: VmSort;
+  order: SortOrder;
+  onSort: (key: VmSort) => void;
+  /** A newer page is loading while the last one is shown. */
+  busy?: boolean;
+}
+
+/** The cluster's machines, one page of them; the headers sort on the server. */
+export function MachineTable({ items, sort, order, onSort, busy }: MachineTableProps) {
+  return (
+    <Table aria-label="Machines" aria-busy={busy || items === undefined} className={cn('transition-opacity', busy && 'opacity-70')}>
+      <TableHeader>
+        <tr>
+          {COLUMNS.map((c) => (
+            <SortHeader key={c.key} column={c} sort={sort} order={order} onSort={onSort} />
+          ))}
+        </tr>
+      </TableHeader>
+      <TableBody>
+        {items === undefined ? <SkeletonRows count={8} /> : items.map((m) => <MachineRow key={`${m.hostId}:${m.id}`} machine={m} />)}
+      </TableBody>
+    </Table>
+  );
+}

@@ -1,0 +1,91 @@
+'use client';
+
+import { useEffect, useId, useState } from 'react';
+import { Button } from '@/components/ui/button';
+import { Input } from '@/components/ui/input';
+import { Label } from '@/components/ui/label';
+import { Select } from '@/components/ui/select';
+import { stateLabel } from '@/components/vm/state-badge';
+import { MACHINE_STATES, type HostWithStatus, type VmsParams } from '@/lib/hooks/types';
+import type { ParamsUpdate } from './use-cluster-params';
+
+const SEARCH_DEBOUNCE_MS = 250;
+
+/** Search by name (debounced into the URL), filter by host and state, clear all. */
+export function MachineToolbar({
+  params,
+  setParams,
+  hosts,
+}: {
+  params: VmsParams;
+  setParams: (update: ParamsUpdate, opts?: { replace?: boolean }) => void;
+  hosts: HostWithStatus[] | undefined;
+}) {
+  const searchId = useId();
+  const hostId = useId();
+  const stateId = useId();
+  const committed = params.q ?? '';
+  const [text, setText] = useState(committed);
+  const [seen, setSeen] = useState(committed);
+  // The URL changed under us (back button, "Clear filters"): show its query.
+  if (committed !== seen) {
+    setSeen(committed);
+    setText(committed);
+  }
+
+  useEffect(() => {
+    const q = text.trim();
+    if (q === committed) return;
+    const t = setTimeout(() => setParams({ q: q || undefined }, { replace: true }), SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(t);
+  }, [text, committed, setParams]);
+
+  const filtered = Boolean(params.q || params.host || params.state);
+  return (
+    <div role="search" aria-label="Filter machines" className="flex flex-wrap items-end gap-3">
+      <div className="flex min-w-56 flex-1 flex-col gap-1.5">
+        <Label htmlFor={searchId}>Search machines</Label>
+        <Input
+          id={searchId}
+          type="search"
+          placeholder="Name contains…"
+          autoComplete="off"
+          spellCheck={false}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') setParams({ q: text.trim() || undefined }, { replace: true });
+          }}
+        />
+      </div>
+      <div className="flex w-44 flex-col gap-1.5">
+        <Label htmlFor={hostId}>Host</Label>
+        <Select id={hostId} value={params.host ?? ''} onChange={(e) => setParams({ host: e.target.value || undefined })}>
+          <option value="">All hosts</option>
+          {hosts?.map((h) => (
+            <option key={h.id} value={h.id}>
+              {h.name}
+            </option>
+          ))}
+          {params.host && hosts && !hosts.some((h) => h.id === params.host) && <option value={params.host}>Unknown host</option>}
+        </Select>
+      </div>
+      <div className="flex w-48 flex-col gap-1.5">
+        <Label htmlFor={stateId}>State</Label>
+        <Select id={stateId} value={params.state ?? ''} onChange={(e) => setParams({ state: (e.target.value || undefined) as VmsParams['state'] })}>
+          <option value="">All states</option>
+          {MACHINE_STATES.map((s) => (
+            <option key={s} value={s}>
+              {stateLabel(s)}
+            </option>
+          ))}
+        </Select>
+      </div>
+      {filtered && (
+        <Button variant="ghost" onClick={() => setParams({ q: undefined, host: undefined, state: undefined })}>
+          Clear filters
+        </Button>
+      )}
+    </div>
+  );
+}

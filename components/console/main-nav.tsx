@@ -1,0 +1,40 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import { cn } from '@/components/ui/cn';
+
+const LINKS = [
+  { href: '/', label: 'Cluster', match: (p: string) => p === '/' || p.startsWith('/vms/') },
+  { href: '/hosts', label: 'Hosts', match: (p: string) => p === '/hosts' || p.startsWith('/hosts/') },
+];
+
+/** The console's main navigation; the current section is marked with aria-current="page". */
+export function MainNav() {
+  const pathname = usePathname() ?? '/';
+  return (
+    <nav aria-label="Main">
+      <ul className="flex items-center gap-1">
+        {LINKS.map((l) => {
+          const active = l.match(pathname);
+          return (
+            <li key={l.href}>
+              <Link
+                href={l.href}
+                aria-current={active ? 'page' : undefined}
+                className={cn(
+                  'rounded-md px-3 py-1.5 text-sm font-medium transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600',
+                  active
+                    ? 'bg-slate-100 text-slate-900 dark:bg-slate-800 dark:text-slate-100'
+                    : 'text-slate-600 hover:bg-slate-100 hover:text-slate-900 dark:text-slate-400 dark:hover:bg-slate-800 dark:hover:text-slate-100',
+                )}
+              >
+                {l.label}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
+  );
+}

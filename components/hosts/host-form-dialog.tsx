@@ -1,0 +1,261 @@
+'use client';
+
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { ProblemAlert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { Dialog } from '@/components/ui/dialog';
+import { Input } from '@/components/ui/input';
+import { Label } from '@/components/ui/label';
+import { fieldErrors, problemOf } from '@/lib/hooks/api';
+import type { HostInput, HostPatch, HostTestInput, HostWithStatus } from '@/lib/hooks/types';
+import { useCreateHost, useTestHost, useUpdateHost } from '@/lib/hooks/use-hosts';
+import { HostTestResultView } from './host-test-result';
+
+type FieldName = 'name' | 'url' | 'username' | 'password' | 'consoleAddress' | 'teleportAddress' | 'storagePath';
+type Values = Record<FieldName, string>;
+
+const EMPTY: Values = { name: '', url: '', username: '', password: '', consoleAddress: '', teleportAddress: '', storagePath: '' };
+
+function valuesOf(host: HostWithStatus | undefined): Values {
+  if (!host) return EMPTY;
+  return {
+    name: host.name,
+    url: host.url,
+    username: host.username,
+    password: '',
+    consoleAddress: host.consoleAddress ?? '',
+    teleportAddress: host.teleportAddress ?? '',
+    storagePath: host.storagePath ?? '',
+  };
+}
+
+function Field({
+  name,
+  label,
+  required,
+  hint,
+  error,
+  children,
+}: {
+  name: FieldName;
+  label: string;
+  required?: boolean;
+  hint?: ReactNode;
+  error?: string;
+  children: (ids: { id: string; describedBy: string | undefined; invalid: boolean }) => ReactNode;
+}) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className="flex flex-col gap-1.5" data-field={name}>
+      <Label htmlFor={id}>
+        {label}
+        {required && (
+          <span aria-hidden="true" className="ml-0.5 text-red-600">
+            *
+          </span>
+        )}
+      </Label>
+      {children({ id, describedBy, invalid: Boolean(error) })}
+      {hint && (
+        <p id={hintId} className="text-xs text-slate-500 dark:text-slate-400">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={errorId} className="text-xs font-medium text-red-700 dark:text-red-400">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/**
+ * Add or edit a host: its vboxwebsrv URL and service user, and optional addresses. The server
+ * validates; its field errors appear under each field. "Test connection" logs on with what is
+ * typed (in edit mode, the stored password when the field is left blank).
+ */
+export function HostFormDialog({
+  open,
+  onOpenChange,
+  host,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  /** The host to edit; absent to add one. */
+  host?: HostWithStatus;
+}) {
+  return (
+    <Dialog
+      open={open}
+      onOpenChange={onOpenChange}
+      title={host ? `Edit host ${host.name}` : 'Add host'}
+      description={host ? 'Change how Nimbox reaches this host. Leave the password blank to keep the stored one.' : 'Register a VirtualBox host by its vboxwebsrv URL and service user.'}
+      className="max-w-xl"
+    >
+      <HostForm host={host} onDone={() => onOpenChange(false)} />
+    </Dialog>
+  );
+}
+
+function HostForm({ host, onDone }: { host?: HostWithStatus; onDone: () => void }) {
+  const editing = Boolean(host);
+  const initial = valuesOf(host);
+  const [values, setValues] = useState<Values>(initial);
+  const create = useCreateHost();
+  const update = useUpdateHost();
+  const test = useTestHost();
+  const save = editing ? update : create;
+
+  // Fields changed since the last save (or test) attempt: that attempt's field errors no longer apply to them.
+  const [editedSinceSave, setEditedSinceSave] = useState<ReadonlySet<FieldName>>(new Set());
+  const [editedSinceTest, setEditedSinceTest] = useState<ReadonlySet<FieldName>>(new Set());
+  const saveErrors = fieldErrors(save.error);
+  const testErrors = fieldErrors(test.error);
+  const errors: Partial<Record<FieldName, string>> = {};
+  for (const k of Object.keys(EMPTY) as FieldName[]) {
+    const e = (!editedSinceSave.has(k) && saveErrors[k]) || (!editedSinceTest.has(k) && testErrors[k]);
+    if (e) errors[k] = e;
+  }
+  const knownFields = new Set<string>(Object.keys(EMPTY));
+  const saveProblem = save.error ? problemOf(save.error) : null;
+  const saveHasOnlyFieldErrors = saveProblem?.errors?.length && saveProblem.errors.every((e) => knownFields.has(e.field));
+  const testProblem = test.error ? problemOf(test.error) : null;
+  const testHasOnlyFieldErrors = testProblem?.errors?.length && testProblem.errors.every((e) => knownFields.has(e.field));
+
+  const set = (name: FieldName) => (e: { target: { value: string } }) => {
+    setValues((v) => ({ ...v, [name]: e.target.value }));
+    if (!editedSinceSave.has(name)) setEditedSinceSave(new Set(editedSinceSave).add(name));
+    if (!editedSinceTest.has(name)) setEditedSinceTest(new Set(editedSinceTest).add(name));
+  };
+
+  function onSubmit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    if (save.isPending) return;
+    setEditedSinceSave(new Set());
+    if (host) {
+      // Only what changed: an untouched address keeps following the URL's host name.
+      const patch: HostPatch = {};
+      for (const k of Object.keys(EMPTY) as FieldName[]) {
+        if (k === 'password') continue;
+        if (values[k] === initial[k]) continue;
+        if (k === 'consoleAddress' || k === 'teleportAddress' || k === 'storagePath') patch[k] = values[k].trim() === '' ? null : values[k];
+        else patch[k] = values[k];
+      }
+      if (values.password !== '') patch.password = values.password;
+      update.mutate({ id: host.id, patch }, { onSuccess: onDone });
+    } else {
+      const input: HostInput = { name: values.name, url: values.url, username: values.username, password: values.password };
+      if (values.consoleAddress.trim()) input.consoleAddress = values.consoleAddress;
+      if (values.teleportAddress.trim()) input.teleportAddress = values.teleportAddress;
+      if (values.storagePath.trim()) input.storagePath = values.storagePath;
+      create.mutate(input, { onSuccess: onDone });
+    }
+  }
+
+  function onTest() {
+    setEditedSinceTest(new Set());
+    let input: HostTestInput;
+    if (host) {
+      input = { id: host.id };
+      if (values.url !== initial.url) input.url = values.url;
+      if (values.username !== initial.username) input.username = values.username;
+      if (values.password !== '') input.password = values.password;
+    } else {
+      input = { url: values.url, username: values.username, password: values.password };
+    }
+    test.mutate(input);
+  }
+
+  const input = (name: FieldName, extra: { type?: string; required?: boolean; placeholder?: string; autoComplete?: string } = {}) =>
+    function render({ id, describedBy, invalid }: { id: string; describedBy: string | undefined; invalid: boolean }) {
+      return (
+        <Input
+          id={id}
+          name={name}
+          value={values[name]}
+          onChange={set(name)}
+          aria-invalid={invalid || undefined}
+          aria-describedby={describedBy}
+          spellCheck={false}
+          autoCapitalize="off"
+          {...extra}
+        />
+      );
+    };
+
+  return (
+    <form onSubmit={onSubmit} className="space-y-5" aria-label={editing ? 'Edit host' : 'Add host'}>
+      {saveProblem && !saveHasOnlyFieldErrors && <ProblemAlert problem={saveProblem} />}
+      {saveProblem && saveHasOnlyFieldErrors && Object.keys(saveErrors).some((k) => !editedSinceSave.has(k as FieldName)) && (
+        <p role="alert" className="text-sm font-medium text-red-700 dark:text-red-400">
+          {saveProblem.detail ?? saveProblem.title} See the fields below.
+        </p>
+      )}
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field name="name" label="Display name" required error={errors.name} hint="Letters, digits, dots, dashes and underscores.">
+          {input('name', { required: true, placeholder: 'vbox-alpha', autoComplete: 'off' })}
+        </Field>
+        <Field name="url" label="URL" required error={errors.url} hint="vboxwebsrv's SOAP endpoint.">
+          {input('url', { required: true, placeholder: 'http://host-a:18083/', autoComplete: 'off', type: 'text' })}
+        </Field>
+        <Field name="username" label="Username" required error={errors.username}>
+          {input('username', { required: true, autoComplete: 'off' })}
+        </Field>
+        <Field
+          name="password"
+          label="Password"
+          required={!editing}
+          error={errors.password}
+          hint={editing ? 'Leave blank to keep the stored password.' : 'Stored encrypted; never shown again.'}
+        >
+          {input('password', { type: 'password', required: !editing, autoComplete: 'new-password', placeholder: editing ? 'Unchanged' : undefined })}
+        </Field>
+      </div>
+
+      <fieldset className="space-y-4">
+        <legend className="text-sm font-semibold">Optional</legend>
+        <div className="grid gap-4 sm:grid-cols-2">
+          <Field name="consoleAddress" label="Console address" error={errors.consoleAddress} hint="Where the console relay reaches VRDE ports. Default: the URL's host.">
+            {input('consoleAddress', { autoComplete: 'off' })}
+          </Field>
+          <Field name="teleportAddress" label="Teleport address" error={errors.teleportAddress} hint="Where other hosts reach this host's teleporter. Default: the URL's host.">
+            {input('teleportAddress', { autoComplete: 'off' })}
+          </Field>
+        </div>
+        <Field name="storagePath" label="Storage path" error={errors.storagePath} hint="Where the shared storage is mounted, e.g. /srv/vbox.">
+          {input('storagePath', { autoComplete: 'off', placeholder: '/srv/vbox' })}
+        </Field>
+      </fieldset>
+
+      <div className="space-y-3" aria-live="polite">
+        {test.isPending && <p className="text-sm text-slate-600 dark:text-slate-400">Connecting to {values.url || 'the host'}…</p>}
+        {test.data && !test.isPending && <HostTestResultView result={test.data} />}
+        {testProblem && !testHasOnlyFieldErrors && !test.isPending && <ProblemAlert problem={testProblem} />}
+      </div>
+
+      <div className="flex flex-wrap items-center justify-between gap-3 border-t border-slate-200 pt-4 dark:border-slate-800">
+        <p className="text-xs text-slate-500 dark:text-slate-400">
+          <span aria-hidden="true" className="text-red-600">
+            *
+          </span>{' '}
+          required
+        </p>
+        <div className="flex flex-wrap gap-2">
+          <Button variant="outline" onClick={onTest} disabled={test.isPending} aria-busy={test.isPending}>
+            {test.isPending ? 'Testing…' : 'Test connection'}
+          </Button>
+          <Button variant="ghost" onClick={onDone}>
+            Cancel
+          </Button>
+          <Button type="submit" disabled={save.isPending} aria-busy={save.isPending}>
+            {save.isPending ? 'Saving…' : editing ? 'Save changes' : 'Save host'}
+          </Button>
+        </div>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,131 @@
+'use client';
+
+import { memo, useState } from 'react';
+import { EmptyState } from '@/components/console/empty-state';
+import { PageHeader } from '@/components/console/page-header';
+import { formatMB } from '@/components/format';
+import { ProblemAlert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { RelativeTime } from '@/components/ui/relative-time';
+import { Skeleton } from '@/components/ui/skeleton';
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { problemOf } from '@/lib/hooks/api';
+import type { HostWithStatus } from '@/lib/hooks/types';
+import { useHosts } from '@/lib/hooks/use-hosts';
+import { HealthBadge } from './health-badge';
+import { HostFormDialog } from './host-form-dialog';
+import { RemoveHostDialog } from './remove-host-dialog';
+
+const HostRow = memo(function HostRow({
+  host,
+  canManage,
+  onEdit,
+  onRemove,
+}: {
+  host: HostWithStatus;
+  canManage: boolean;
+  onEdit: (h: HostWithStatus) => void;
+  onRemove: (h: HostWithStatus) => void;
+}) {
+  const s = host.status ?? null;
+  return (
+    <TableRow data-host-id={host.id}>
+      <TableCell>
+        <div className="font-medium">{host.name}</div>
+        <div className="font-mono text-xs text-slate-500 dark:text-slate-400">{host.url}</div>
+      </TableCell>
+      <TableCell>
+        <div className="flex flex-col items-start gap-1">
+          <HealthBadge health={s?.health} />
+          {s && s.health !== 'up' && s.lastError && <span className="max-w-64 text-xs break-words text-red-700 dark:text-red-400">{s.lastError}</span>}
+        </div>
+      </TableCell>
+      <TableCell className="whitespace-nowrap">{s?.version ?? '—'}</TableCell>
+      <TableCell className="text-right tabular-nums">{s?.cpus ?? '—'}</TableCell>
+      <TableCell className="text-right whitespace-nowrap tabular-nums">
+        {s && s.memoryMB !== null && s.memoryAvailableMB !== null ? `${formatMB(s.memoryMB - s.memoryAvailableMB)} of ${formatMB(s.memoryMB)}` : '—'}
+      </TableCell>
+      <TableCell className="text-right whitespace-nowrap tabular-nums">{s ? `${s.machineCount} (${s.runningCount} running)` : '—'}</TableCell>
+      <TableCell className="whitespace-nowrap">{host.username}</TableCell>
+      <TableCell className="whitespace-nowrap text-slate-600 dark:text-slate-400">{s?.lastContact ? <RelativeTime iso={s.lastContact} /> : 'Never'}</TableCell>
+      {canManage && (
+        <TableCell className="text-right whitespace-nowrap">
+          <div className="flex justify-end gap-1">
+            <Button variant="outline" size="sm" onClick={() => onEdit(host)}>
+              Edit<span className="sr-only"> {host.name}</span>
+            </Button>
+            <Button variant="ghost" size="sm" className="text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-950/40" onClick={() => onRemove(host)}>
+              Remove<span className="sr-only"> {host.name}</span>
+            </Button>
+          </div>
+        </TableCell>
+      )}
+    </TableRow>
+  );
+});
+
+/** The hosts page: each registered host with its live status; add, edit, test and remove (admins). */
+export function HostsView({ canManage }: { canManage: boolean }) {
+  const hosts = useHosts();
+  const [adding, setAdding] = useState(false);
+  const [editing, setEditing] = useState<HostWithStatus | null>(null);
+  const [removing, setRemoving] = useState<HostWithStatus | null>(null);
+
+  const addButton = canManage ? <Button onClick={() => setAdding(true)}>Add host</Button> : null;
+
+  return (
+    <>
+      <PageHeader title="Hosts" description="The VirtualBox hosts (vboxwebsrv endpoints) Nimbox manages." actions={addButton} />
+      {hosts.isPending ? (
+        <div role="status" aria-busy="true" className="space-y-2">
+          <span className="sr-only">Loading hosts…</span>
+          <Skeleton className="h-10" />
+          <Skeleton className="h-14" />
+          <Skeleton className="h-14" />
+        </div>
+      ) : hosts.isError ? (
+        <ProblemAlert
+          problem={problemOf(hosts.error)}
+          action={
+            <Button variant="outline" size="sm" onClick={() => void hosts.refetch()}>
+              Try again
+            </Button>
+          }
+        />
+      ) : hosts.data.hosts.length === 0 ? (
+        <EmptyState title="No host registered yet">
+          {canManage ? 'Add a host by its vboxwebsrv URL and service user' : 'An administrator adds hosts'}; its machines then appear in the cluster view.
+        </EmptyState>
+      ) : (
+        <Table aria-label="Hosts">
+          <TableHeader>
+            <tr>
+              <TableHead>Host</TableHead>
+              <TableHead>Health</TableHead>
+              <TableHead>VirtualBox</TableHead>
+              <TableHead className="text-right">CPUs</TableHead>
+              <TableHead className="text-right">Memory used</TableHead>
+              <TableHead className="text-right">Machines</TableHead>
+              <TableHead>User</TableHead>
+              <TableHead>Last contact</TableHead>
+              {canManage && (
+                <TableHead className="text-right">
+                  <span className="sr-only">Actions</span>
+                </TableHead>
+              )}
+            </tr>
+          </TableHeader>
+          <TableBody>
+            {hosts.data.hosts.map((h) => (
+              <HostRow key={h.id} host={h} canManage={canManage} onEdit={setEditing} onRemove={setRemoving} />
+            ))}
+          </TableBody>
+        </Table>
+      )}
+
+      <HostFormDialog open={adding} onOpenChange={setAdding} />
+      <HostFormDialog open={editing !== null} onOpenChange={(open) => !open && setEditing(null)} host={editing ?? undefined} />
+      <RemoveHostDialog host={removing} onOpenChange={(open) => !open && setRemoving(null)} />
+    </>
+  );
+}

@@ -1,0 +1,291 @@
+'use client';
+
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { useId, type ReactNode } from 'react';
+import { formatBytes, formatMB, yesNo } from '@/components/format';
+import { ProblemAlert } from '@/components/ui/alert';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import { RelativeTime } from '@/components/ui/relative-time';
+import { Skeleton } from '@/components/ui/skeleton';
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { ApiError, problemOf } from '@/lib/hooks/api';
+import type { MachineDetail } from '@/lib/hooks/types';
+import { useMachine } from '@/lib/hooks/use-vms';
+import { StateBadge, stateLabel } from './state-badge';
+
+function Section({ title, children, description }: { title: string; children: ReactNode; description?: ReactNode }) {
+  const id = useId();
+  return (
+    <section aria-labelledby={id} className="space-y-3">
+      <div>
+        <h2 id={id} className="text-lg font-semibold tracking-tight">
+          {title}
+        </h2>
+        {description && <p className="text-sm text-slate-600 dark:text-slate-400">{description}</p>}
+      </div>
+      {children}
+    </section>
+  );
+}
+
+/** Label/value pairs as a description list in a card. */
+function Facts({ items }: { items: [string, ReactNode][] }) {
+  return (
+    <dl className="grid gap-x-6 gap-y-3 rounded-lg border border-slate-200 bg-white p-4 text-sm sm:grid-cols-2 lg:grid-cols-3 dark:border-slate-800 dark:bg-slate-900">
+      {items.map(([label, value]) => (
+        <div key={label} className="min-w-0">
+          <dt className="text-xs text-slate-500 dark:text-slate-400">{label}</dt>
+          <dd className="font-medium break-words">{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+const None = ({ children }: { children: ReactNode }) => <p className="rounded-lg border border-dashed border-slate-300 px-4 py-6 text-center text-sm text-slate-500 dark:border-slate-700 dark:text-slate-400">{children}</p>;
+
+function System({ m }: { m: MachineDetail }) {
+  const boot = m.bootOrder.filter((d) => d && d !== 'Null');
+  return (
+    <Section title="System">
+      <Facts
+        items={[
+          ['Operating system', m.osTypeId],
+          ['vCPUs', m.cpuCount],
+          ['Memory', formatMB(m.memoryMB)],
+          ['Firmware', m.firmware],
+          ['Chipset', m.chipset],
+          ['I/O APIC', yesNo(m.ioapic)],
+          ['ACPI', yesNo(m.acpi)],
+          ['HPET', yesNo(m.hpet)],
+          ['RTC in UTC', yesNo(m.rtcUseUTC)],
+          ['Hardware virtualization', yesNo(m.hwVirt)],
+          ['Nested paging', yesNo(m.nestedPaging)],
+          ['Boot order', boot.length > 0 ? boot.join(' → ') : 'None'],
+          ['Session', m.sessionState],
+          ['Groups', m.groups.length > 0 ? m.groups.join(', ') : '—'],
+          ['Settings file', <span key="f" className="font-mono text-xs">{m.settingsFilePath || '—'}</span>],
+        ]}
+      />
+      {m.description && <p className="text-sm whitespace-pre-wrap text-slate-700 dark:text-slate-300">{m.description}</p>}
+    </Section>
+  );
+}
+
+function Network({ m }: { m: MachineDetail }) {
+  return (
+    <Section title="Network adapters">
+      {m.networkAdapters.length === 0 ? (
+        <None>No network adapters.</None>
+      ) : (
+        <Table aria-label="Network adapters">
+          <TableHeader>
+            <tr>
+              <TableHead>Adapter</TableHead>
+              <TableHead>Enabled</TableHead>
+              <TableHead>Type</TableHead>
+              <TableHead>Attached to</TableHead>
+              <TableHead>Interface</TableHead>
+              <TableHead>MAC address</TableHead>
+              <TableHead>Cable</TableHead>
+            </tr>
+          </TableHeader>
+          <TableBody>
+            {m.networkAdapters.map((n) => (
+              <TableRow key={n.slot} className={n.enabled ? undefined : 'text-slate-500 dark:text-slate-400'}>
+                <TableCell>{n.slot + 1}</TableCell>
+                <TableCell>{yesNo(n.enabled)}</TableCell>
+                <TableCell>{n.adapterType}</TableCell>
+                <TableCell>{n.attachmentType}</TableCell>
+                <TableCell>{n.bridgedInterface || '—'}</TableCell>
+                <TableCell className="font-mono text-xs">{formatMac(n.macAddress)}</TableCell>
+                <TableCell>{n.cableConnected ? 'Connected' : 'Disconnected'}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+    </Section>
+  );
+}
+
+/** VirtualBox gives MACs as 12 hex digits; show them as 08:00:27:…. */
+function formatMac(mac: string): string {
+  return /^[0-9A-Fa-f]{12}$/.test(mac) ? mac.match(/../g)!.join(':') : mac || '—';
+}
+
+function Disks({ m }: { m: MachineDetail }) {
+  return (
+    <Section title="Disks">
+      {m.disks.length === 0 ? (
+        <None>No storage attached.</None>
+      ) : (
+        <Table aria-label="Disks">
+          <TableHeader>
+            <tr>
+              <TableHead>Controller</TableHead>
+              <TableHead>Port</TableHead>
+              <TableHead>Device</TableHead>
+              <TableHead>Type</TableHead>
+              <TableHead>Location</TableHead>
+              <TableHead>Format</TableHead>
+              <TableHead className="text-right">Capacity</TableHead>
+              <TableHead className="text-right">Size on disk</TableHead>
+            </tr>
+          </TableHeader>
+          <TableBody>
+            {m.disks.map((d) => (
+              <TableRow key={`${d.controller}:${d.port}:${d.device}`}>
+                <TableCell>{d.controller}</TableCell>
+                <TableCell className="tabular-nums">{d.port}</TableCell>
+                <TableCell className="tabular-nums">{d.device}</TableCell>
+                <TableCell>{d.type}</TableCell>
+                <TableCell className="max-w-80 truncate font-mono text-xs" title={d.location ?? undefined}>
+                  {d.location ?? 'Empty'}
+                </TableCell>
+                <TableCell>{d.format ?? '—'}</TableCell>
+                <TableCell className="text-right whitespace-nowrap tabular-nums">{formatBytes(d.logicalSizeBytes)}</TableCell>
+                <TableCell className="text-right whitespace-nowrap tabular-nums">{formatBytes(d.sizeBytes)}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+    </Section>
+  );
+}
+
+function ExtraData({ m }: { m: MachineDetail }) {
+  const entries = Object.entries(m.extraData).sort(([a], [b]) => a.localeCompare(b));
+  return (
+    <Section title="Extra data">
+      {entries.length === 0 ? (
+        <None>No extra data.</None>
+      ) : (
+        <Table aria-label="Extra data">
+          <TableHeader>
+            <tr>
+              <TableHead>Key</TableHead>
+              <TableHead>Value</TableHead>
+            </tr>
+          </TableHeader>
+          <TableBody>
+            {entries.map(([k, v]) => (
+              <TableRow key={k}>
+                <TableCell className="font-mono text-xs">{k}</TableCell>
+                <TableCell className="font-mono text-xs break-all">{v}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+    </Section>
+  );
+}
+
+function DetailSkeleton() {
+  return (
+    <div role="status" aria-busy="true" className="space-y-8">
+      <span className="sr-only">Loading machine…</span>
+      <div className="space-y-2" aria-hidden="true">
+        <Skeleton className="h-8 w-64" />
+        <Skeleton className="h-4 w-48" />
+      </div>
+      <Skeleton className="h-48" />
+      <Skeleton className="h-32" />
+      <Skeleton className="h-32" />
+    </div>
+  );
+}
+
+/** A machine, read-only: its header and each group of settings; state kept live by the inventory events. */
+export function MachineDetailView({ id }: { id: string }) {
+  const q = useMachine(id);
+  if (q.isError && q.error instanceof ApiError && q.error.status === 404) notFound();
+
+  if (q.isPending) return <DetailSkeleton />;
+  if (q.isError && !q.data) {
+    return (
+      <div className="space-y-4">
+        <Breadcrumb name={id} />
+        <ProblemAlert
+          problem={problemOf(q.error)}
+          action={
+            <Button variant="outline" size="sm" onClick={() => void q.refetch()}>
+              Try again
+            </Button>
+          }
+        />
+      </div>
+    );
+  }
+  const m = q.data;
+  return (
+    <div className="space-y-8" data-machine-id={m.id}>
+      <div className="space-y-3">
+        <Breadcrumb name={m.name} />
+        <div className="flex flex-wrap items-center gap-3">
+          <h1 className="text-2xl font-semibold tracking-tight">{m.name}</h1>
+          <StateBadge state={m.state} />
+          {m.stale && (
+            <Badge tone="amber" title={`${m.hostName} is unreachable: this page shows what was last known`}>
+              Stale
+            </Badge>
+          )}
+        </div>
+        <p className="text-sm text-slate-600 dark:text-slate-400">
+          On host <span className="font-medium text-slate-900 dark:text-slate-100">{m.hostName}</span>
+          {' · '}
+          {stateLabel(m.state)} since <RelativeTime iso={m.lastStateChange} />
+          {' · '}
+          <span className="font-mono text-xs">{m.id}</span>
+        </p>
+        {q.isError && <ProblemAlert problem={problemOf(q.error)} />}
+      </div>
+
+      <System m={m} />
+      <Network m={m} />
+      <Disks m={m} />
+      <Section title="VRDE" description="The remote display server (VNC) the console connects to.">
+        <Facts
+          items={[
+            ['Enabled', yesNo(m.vrde.enabled)],
+            ['Ports', m.vrde.ports || '—'],
+            ['Active port', m.vrde.activePort ?? '—'],
+            ['Password set', yesNo(m.vrde.hasPassword)],
+          ]}
+        />
+      </Section>
+      <Section title="Teleporter" description="Whether this machine waits to receive a teleport (live migration).">
+        <Facts
+          items={[
+            ['Enabled', yesNo(m.teleporter.enabled)],
+            ['Port', m.teleporter.port || '—'],
+            ['Address', m.teleporter.address || '—'],
+          ]}
+        />
+      </Section>
+      <ExtraData m={m} />
+    </div>
+  );
+}
+
+function Breadcrumb({ name }: { name: string }) {
+  return (
+    <nav aria-label="Breadcrumb">
+      <ol className="flex items-center gap-1.5 text-sm text-slate-500 dark:text-slate-400">
+        <li>
+          <Link href="/" className="hover:text-slate-900 hover:underline dark:hover:text-slate-100">
+            Cluster
+          </Link>
+        </li>
+        <li aria-hidden="true">/</li>
+        <li aria-current="page" className="truncate text-slate-700 dark:text-slate-300">
+          {name}
+        </li>
+      </ol>
+    </nav>
+  );
+}

@@ -1,0 +1,85 @@
+import type { ZodType } from 'zod';
+import { can, type Action, type Resource, type User } from '@/lib/auth/policy';
+import { currentUser } from '@/lib/auth/session';
+import { forbidden, problemResponse, ProblemError, unauthorized, validationProblem, type Problem } from './problem';
+
+export interface RouteContext<P, B, Q> {
+  req: Request;
+  user: User;
+  params: P;
+  body: B;
+  query: Q;
+}
+
+interface RouteOptions<P, B, Q> {
+  /** What the caller must be allowed to do; asked of the one policy function. */
+  action: Action;
+  body?: ZodType<B>;
+  query?: ZodType<Q>;
+  /** The target's attributes the policy needs (e.g. the machine's tenant). */
+  resource?: (ctx: { params: P; user: User }) => Promise<Resource | undefined>;
+}
+
+/** VirtualBox result codes that mean "not now, in this state" rather than "wrong request". */
+const CONFLICT_CODES = new Set(['VBOX_E_INVALID_VM_STATE', 'VBOX_E_INVALID_OBJECT_STATE', 'VBOX_E_OBJECT_IN_USE', 'VBOX_E_INVALID_SESSION_STATE']);
+
+/** Turns anything thrown by a handler into problem+json; a fault never becomes a bare 500. */
+export function toProblem(e: unknown): Problem {
+  if (e instanceof ProblemError) return e.problem;
+  if (e && typeof e === 'object' && 'resultCodeName' in e) {
+    const v = e as { resultCodeName: string; text?: string; message: string };
+    return {
+      title: 'VirtualBox refused the operation',
+      status: CONFLICT_CODES.has(v.resultCodeName) ? 409 : v.resultCodeName === 'VBOX_E_OBJECT_NOT_FOUND' ? 404 : 422,
+      detail: v.text || v.message,
+      resultCode: v.resultCodeName,
+    };
+  }
+  if (e && typeof e === 'object' && (e as Error).name === 'TransportError') {
+    return { title: 'Host unreachable', status: 502, detail: (e as Error).message };
+  }
+  console.error('nimbox: unexpected error in an API route', e);
+  return { title: 'Internal error', status: 500, detail: 'The server could not complete the request; it has been logged.' };
+}
+
+/**
+ * Wraps an App Router route handler: signs in the caller, asks the policy, validates
+ * query and body with zod, and answers JSON (or the Response the handler returns).
+ */
+export function route<P extends Record<string, string> = Record<string, string>, B = undefined, Q = undefined>(
+  opts: RouteOptions<P, B, Q>,
+  handler: (ctx: RouteContext<P, B, Q>) => Promise<unknown>,
+) {
+  return async (req: Request, context?: { params?: Promise<P> }): Promise<Response> => {
+    try {
+      const user = await currentUser(req);
+      if (!user) return problemResponse(unauthorized());
+      const params = ((await context?.params) ?? {}) as P;
+      const resource = opts.resource ? await opts.resource({ params, user }) : undefined;
+      if (!can(user, opts.action, resource)) return problemResponse(forbidden());
+      let query = undefined as Q;
+      if (opts.query) {
+        const parsed = opts.query.safeParse(Object.fromEntries(new URL(req.url).searchParams));
+        if (!parsed.success) return problemResponse(validationProblem(parsed.error, 'query'));
+        query = parsed.data;
+      }
+      let body = undefined as B;
+      if (opts.body) {
+        let raw: unknown;
+        try {
+          raw = await req.json();
+        } catch {
+          return problemResponse({ title: 'Invalid request', status: 400, detail: 'The request body must be JSON.', errors: [{ field: 'body', message: 'Not valid JSON' }] });
+        }
+        const parsed = opts.body.safeParse(raw);
+        if (!parsed.success) return problemResponse(validationProblem(parsed.error));
+        body = parsed.data;
+      }
+      const out = await handler({ req, user, params, body, query });
+      if (out instanceof Response) return out;
+      return Response.json(out ?? null, { headers: { 'Cache-Control': 'no-store' } });
+    } catch (e) {
+      return problemResponse(toProblem(e));
+    }
+  };
+}

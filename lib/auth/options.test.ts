@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DB } from '@/lib/db';
+import { bootstrapAdmin } from './bootstrap';
+import { authOptions, SESSION_MAX_AGE } from './options';
+import { tempDb } from './testing';
+
+let db: DB;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ db, cleanup } = await tempDb('nimbox-options-'));
+  await bootstrapAdmin({ db, password: 'admin-password', print: () => {} });
+});
+afterAll(() => cleanup());
+
+type Authorize = (credentials: Record<string, string> | undefined) => Promise<unknown>;
+// next-auth keeps the user's provider options under .options until it merges them.
+const authorize = (authOptions.providers[0] as unknown as { options: { authorize: Authorize } }).options.authorize;
+
+describe('authOptions', () => {
+  it('uses short JWT sessions, the /login page and a secret derived from the server secret', () => {
+    expect(authOptions.session).toMatchObject({ strategy: 'jwt', maxAge: SESSION_MAX_AGE });
+    expect(SESSION_MAX_AGE).toBeLessThanOrEqual(12 * 3600);
+    expect(authOptions.pages?.signIn).toBe('/login');
+    const secret = authOptions.secret!;
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(authOptions.secret).toBe(secret);
+    // Not the server secret itself (that one also encrypts host passwords).
+    expect(Buffer.from(secret, 'base64url').length).toBe(32);
+  });
+
+  it('signs the admin in through the local realm', async () => {
+    expect(await authorize({ username: 'admin', password: 'admin-password' })).toMatchObject({ username: 'admin', realm: 'local', role: 'admin' });
+    expect(await authorize({ username: ' admin ', password: 'admin-password', realm: 'local' })).toMatchObject({ username: 'admin' });
+  });
+
+  it('fails the same way for a wrong password, an unknown user, an unknown realm or missing fields', async () => {
+    expect(await authorize({ username: 'admin', password: 'nope' })).toBeNull();
+    expect(await authorize({ username: 'ghost', password: 'admin-password' })).toBeNull();
+    expect(await authorize({ username: 'admin', password: 'admin-password', realm: 'kerberos' })).toBeNull();
+    expect(await authorize({ username: 'admin' } as Record<string, string>)).toBeNull();
+    expect(await authorize(undefined)).toBeNull();
+  });
+
+  it('puts id, username, realm and role into the token and the session', async () => {
+    const user = { id: 'u1', username: 'admin', realm: 'local', role: 'admin' as const, name: 'admin' };
+    const jwt = authOptions.callbacks!.jwt!;
+    const token = await jwt({ token: { sub: 'u1' }, user, account: null, trigger: 'signIn' } as Parameters<typeof jwt>[0]);
+    expect(token).toMatchObject({ id: 'u1', username: 'admin', realm: 'local', role: 'admin' });
+    const sessionCb = authOptions.callbacks!.session!;
+    const session = await sessionCb({ session: { expires: 'x', user: {} }, token } as unknown as Parameters<typeof sessionCb>[0]);
+    expect(session).toEqual({ expires: 'x', user: { id: 'u1', username: 'admin', realm: 'local', role: 'admin', name: 'admin' } });
+  });
+});

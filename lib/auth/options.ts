@@ -1,0 +1,105 @@
+import type { NextAuthOptions } from 'next-auth';
+import CredentialsProvider from 'next-auth/providers/credentials';
+import { z } from 'zod';
+import { isRole } from './policy';
+import { findRealm } from './realms';
+import { authSecret } from './secret';
+
+/** How long a sign-in lasts: one working day, then the user signs in again. */
+export const SESSION_MAX_AGE = 8 * 60 * 60;
+
+export const SIGN_IN_PAGE = '/login';
+
+// Nimbox is self-hosted and reached under whatever name its operator gives it.
+// Without NEXTAUTH_URL, next-auth takes its origin (redirects, and whether cookies
+// are Secure) from the request's Host / X-Forwarded-Host and X-Forwarded-Proto.
+// Set NEXTAUTH_URL=https://nimbox.example.org to pin it instead.
+if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST ??= 'true';
+
+const credentialsSchema = z.object({
+  username: z.string().trim().min(1).max(256),
+  password: z.string().min(1).max(1024),
+  /** The realm to authenticate against; the default (local) when absent. */
+  realm: z.string().max(32).optional(),
+});
+
+/** next-auth's messages as one JSON line each, without stacks; a rejected session cookie is only a warning. */
+const logger: NextAuthOptions['logger'] = {
+  error(code, metadata) {
+    const error = metadata instanceof Error ? metadata.message : (metadata as { message?: string } | undefined)?.message;
+    const level = code === 'JWT_SESSION_ERROR' ? 'warn' : 'error';
+    const msg = code === 'JWT_SESSION_ERROR' ? 'next-auth: session cookie rejected' : `next-auth: ${code}`;
+    console[level](JSON.stringify({ level, msg, error }));
+  },
+  warn(code) {
+    console.warn(JSON.stringify({ level: 'warn', msg: `next-auth: ${code}` }));
+  },
+  debug() {},
+};
+
+/**
+ * next-auth's options: one Credentials provider that asks the realms (local now; PAM
+ * and LDAP later), sessions as encrypted JWT cookies for SESSION_MAX_AGE. Cookies are
+ * next-auth's defaults: HttpOnly, SameSite=Lax, and Secure (with the __Secure- prefix)
+ * when Nimbox is served over https (see cookies.ts).
+ */
+export const authOptions: NextAuthOptions = {
+  providers: [
+    CredentialsProvider({
+      id: 'credentials',
+      name: 'Nimbox',
+      credentials: {
+        username: { label: 'Username', type: 'text' },
+        password: { label: 'Password', type: 'password' },
+        realm: { label: 'Realm', type: 'text' },
+      },
+      async authorize(credentials) {
+        const parsed = credentialsSchema.safeParse(credentials ?? {});
+        if (!parsed.success) return null;
+        const { username, password } = parsed.data;
+        const realm = findRealm(parsed.data.realm || undefined);
+        if (!realm) return null;
+        try {
+          const user = await realm.authenticate(username, password);
+          if (!user) return null;
+          return { id: user.id, name: user.username, username: user.username, realm: user.realm, role: user.role };
+        } catch (e) {
+          // The user sees the same "Sign-in failed"; the operator sees why (never the password).
+          console.error(JSON.stringify({ level: 'error', msg: 'sign-in: realm error', realm: realm.name, error: (e as Error).message }));
+          return null;
+        }
+      },
+    }),
+  ],
+  session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE },
+  jwt: { maxAge: SESSION_MAX_AGE },
+  // Derived from the server secret on first use (not at import: `next build` must not need the data folder).
+  get secret() {
+    return authSecret();
+  },
+  pages: { signIn: SIGN_IN_PAGE, error: SIGN_IN_PAGE },
+  logger,
+  callbacks: {
+    jwt({ token, user }) {
+      if (user) {
+        token.id = user.id;
+        token.username = user.username;
+        token.realm = user.realm;
+        token.role = user.role;
+      }
+      return token;
+    },
+    session({ session, token }) {
+      return {
+        expires: session.expires,
+        user: {
+          id: token.id ?? '',
+          username: token.username ?? '',
+          realm: token.realm ?? '',
+          role: isRole(token.role) ? token.role : 'viewer',
+          name: token.username ?? null,
+        },
+      };
+    },
+  },
+};

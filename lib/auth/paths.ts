@@ -1,0 +1,31 @@
+/**
+ * Paths anyone may reach without signing in: the sign-in page, next-auth's endpoints,
+ * Next's assets, the liveness probe and a few well-known files. Everything else
+ * needs a session.
+ */
+const PUBLIC_EXACT = new Set(['/login', '/api/v1/health', '/favicon.ico', '/robots.txt']);
+const PUBLIC_PREFIXES = ['/api/auth/', '/_next/'];
+
+export function isPublicPath(pathname: string): boolean {
+  return PUBLIC_EXACT.has(pathname) || PUBLIC_PREFIXES.some((p) => pathname.startsWith(p));
+}
+
+const PLACEHOLDER_ORIGIN = 'http://nimbox.invalid';
+
+/**
+ * A callback URL safe to send the browser to after sign-in: a path on this site, else
+ * "/". Parsed as browsers parse it, so `//host`, `/\host` or tabs inside cannot lead
+ * to another origin. An absolute URL counts only when its origin is `origin`.
+ */
+export function safeCallbackUrl(value: string | null | undefined, origin?: string): string {
+  if (!value) return '/';
+  let url: URL;
+  try {
+    url = new URL(value, PLACEHOLDER_ORIGIN);
+  } catch {
+    return '/';
+  }
+  if (url.origin !== PLACEHOLDER_ORIGIN && url.origin !== origin) return '/';
+  if (url.pathname === '/login') return '/';
+  return `${url.pathname}${url.search}${url.hash}`;
+}

@@ -1,0 +1,311 @@
+import { VBoxClient } from '@/lib/vbox/client';
+import { InvalidObjectError, TransportError } from '@/lib/vbox/errors';
+import {
+  IMachineDataChangedEvent, IMachineRegisteredEvent, IMachineStateChangedEvent, ISessionStateChangedEvent,
+  type IEvent, type IMachine, type IVirtualBox,
+} from '@/lib/vbox/objects';
+import type { MachineState, SessionState, VBoxEventType } from '@/lib/vbox/types';
+import type { HostCredentials } from '@/lib/db/hosts';
+import type { HostStatus, InventoryEvent, MachineSummary } from './types';
+
+/** Events the inventory follows; each costs a few calls, so only what the cached view needs. */
+const INTERESTING: VBoxEventType[] = ['OnMachineStateChanged', 'OnMachineRegistered', 'OnMachineDataChanged', 'OnSessionStateChanged'];
+
+const RUNNING: ReadonlySet<MachineState> = new Set<MachineState>([
+  'Running', 'Paused', 'Stuck', 'Teleporting', 'LiveSnapshotting', 'Starting', 'Stopping', 'Saving', 'Restoring',
+  'TeleportingPausedVM', 'TeleportingIn',
+]);
+
+export interface MonitorTiming {
+  /** How long one getEvent waits on the host (ms). */
+  pollMs: number;
+  /** How often the cheap reconcile (getMachines + getMachineStates + free memory) runs (ms). */
+  reconcileMs: number;
+  /** Reconnect backoff: first and longest wait (ms). */
+  backoffMs: number;
+  maxBackoffMs: number;
+  /** Per-call timeout (ms). */
+  timeoutMs: number;
+}
+
+export const DEFAULT_TIMING: MonitorTiming = { pollMs: 5_000, reconcileMs: 15_000, backoffMs: 500, maxBackoffMs: 30_000, timeoutMs: 10_000 };
+
+interface Entry {
+  machine: IMachine;
+  summary: MachineSummary;
+}
+
+/** The websession had to be renewed: the references held are gone, so scan again. */
+class Rescan extends Error {}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+  });
+
+function describe(e: unknown): string {
+  if (e && typeof e === 'object' && 'resultCodeName' in e) {
+    const v = e as { resultCodeName: string; text?: string; message: string };
+    return `${v.text || v.message} (${v.resultCodeName})`;
+  }
+  return (e as Error)?.message ?? String(e);
+}
+
+/**
+ * Keeps one host's machines in memory: a full scan at connect (concurrent, bounded by
+ * the client's limit), then vboxwebsrv's own event stream through a passive listener,
+ * with a cheap periodic reconcile to catch anything missed, and reconnects with backoff.
+ */
+export class HostMonitor {
+  readonly status: HostStatus;
+  readonly client: VBoxClient;
+  private readonly entries = new Map<string, Entry>();
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | null = null;
+  private rescan = false;
+  private lostWebsession = 0;
+
+  constructor(
+    readonly host: HostCredentials,
+    private readonly emit: (e: InventoryEvent) => void,
+    private readonly timing: MonitorTiming = DEFAULT_TIMING,
+  ) {
+    this.client = new VBoxClient({ url: host.url, username: host.username, password: host.password, concurrency: 16, timeoutMs: timing.timeoutMs });
+    this.client.onRelogon(() => { this.rescan = true; });
+    this.status = {
+      id: host.id, name: host.name, url: host.url, health: 'down', lastError: null, lastContact: null,
+      version: null, apiVersion: null, cpus: null, memoryMB: null, memoryAvailableMB: null, machineCount: 0, runningCount: 0,
+    };
+  }
+
+  machines(): MachineSummary[] {
+    return [...this.entries.values()].map((e) => e.summary);
+  }
+
+  machine(id: string): MachineSummary | undefined {
+    return this.entries.get(id)?.summary;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    if (this.hostRefresh) clearTimeout(this.hostRefresh);
+    // Closing the client also ends a getEvent long poll in flight.
+    await this.client.close();
+    await this.loop?.catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    let backoff = this.timing.backoffMs;
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      try {
+        await this.session(signal);
+        backoff = this.timing.backoffMs;
+      } catch (e) {
+        if (signal.aborted) break;
+        if (e instanceof Rescan) continue;
+        // An expired websession is renewed by the next read: scan again without alarming anyone.
+        if (e instanceof InvalidObjectError && ++this.lostWebsession <= 2) continue;
+        this.lostWebsession = 0;
+        this.markDown(e);
+        await sleep(backoff, signal);
+        backoff = Math.min(backoff * 2, this.timing.maxBackoffMs);
+      }
+    }
+  }
+
+  /** One connected period: listen, scan, then follow events until something breaks. */
+  private async session(signal: AbortSignal): Promise<void> {
+    this.rescan = false;
+    const { source, listener, vbox } = await this.client.read(async (vbox) => {
+      const source = await vbox.getEventSource();
+      const listener = await source.createListener();
+      // Listen before scanning, so that nothing that happens during the scan is missed.
+      await source.registerListener(listener, INTERESTING, false);
+      return { source, listener, vbox };
+    });
+    try {
+      await this.scan(vbox);
+      this.lostWebsession = 0;
+      let nextReconcile = Date.now() + this.timing.reconcileMs;
+      while (!signal.aborted) {
+        if (this.rescan) throw new Rescan();
+        const ev = await source.getEvent(listener, this.timing.pollMs);
+        this.contact();
+        if (ev) {
+          await this.apply(vbox, ev);
+          void source.eventProcessed(listener, ev).then(() => ev.release()).catch(() => undefined);
+        }
+        if (Date.now() >= nextReconcile) {
+          await this.reconcile(vbox);
+          nextReconcile = Date.now() + this.timing.reconcileMs;
+        }
+      }
+    } finally {
+      if (!this.rescan) void source.unregisterListener(listener).catch(() => undefined);
+    }
+  }
+
+  private contact(): void {
+    this.status.lastContact = new Date().toISOString();
+    if (this.status.health !== 'up') {
+      this.status.health = 'up';
+      this.status.lastError = null;
+      for (const e of this.entries.values()) e.summary.stale = false;
+      this.emitHost();
+      for (const e of this.entries.values()) this.emit({ type: 'machine', machine: e.summary });
+    }
+  }
+
+  private markDown(e: unknown): void {
+    const wasUp = this.status.health !== 'down';
+    this.status.health = e instanceof TransportError ? 'down' : 'degraded';
+    this.status.lastError = describe(e);
+    for (const entry of this.entries.values()) {
+      if (!entry.summary.stale) {
+        entry.summary.stale = true;
+        this.emit({ type: 'machine', machine: entry.summary });
+      }
+    }
+    if (wasUp || this.status.health === 'degraded') this.emitHost();
+  }
+
+  private emitHost(): void {
+    const list = this.machines();
+    this.status.machineCount = list.length;
+    this.status.runningCount = list.filter((m) => RUNNING.has(m.state)).length;
+    this.emit({ type: 'host', host: { ...this.status } });
+  }
+
+  private async readHost(vbox: IVirtualBox): Promise<void> {
+    const host = await vbox.getHost();
+    const [version, apiVersion, cpus, memoryMB, memoryAvailableMB] = await Promise.all([
+      vbox.getVersion(), vbox.getAPIVersion(), host.getProcessorOnlineCount(), host.getMemorySize(), host.getMemoryAvailable(),
+    ]);
+    Object.assign(this.status, { version, apiVersion, cpus, memoryMB, memoryAvailableMB });
+  }
+
+  /** The six getters a table row needs; the state comes in bulk from getMachineStates. */
+  private async readMachine(machine: IMachine, state: MachineState): Promise<Entry> {
+    const [id, name, osTypeId, cpuCount, memoryMB, lastStateChange] = await Promise.all([
+      machine.getId(), machine.getName(), machine.getOSTypeId(), machine.getCPUCount(), machine.getMemorySize(), machine.getLastStateChange(),
+    ]);
+    return {
+      machine,
+      summary: {
+        id, name, hostId: this.host.id, hostName: this.host.name, state,
+        sessionState: RUNNING.has(state) ? 'Locked' : 'Unlocked',
+        osTypeId, cpuCount, memoryMB, lastStateChange: new Date(lastStateChange).toISOString(), stale: false,
+      },
+    };
+  }
+
+  private async scan(vbox: IVirtualBox): Promise<void> {
+    const [machines] = await Promise.all([vbox.getMachines(), this.readHost(vbox)]);
+    const states = await vbox.getMachineStates(machines);
+    const read = await Promise.all(machines.map((m, i) => this.readMachine(m, states[i]).catch(() => null)));
+    const fresh = new Map(read.filter((e): e is Entry => !!e).map((e) => [e.summary.id, e]));
+    for (const id of this.entries.keys()) {
+      if (!fresh.has(id)) this.emit({ type: 'machine-removed', id, hostId: this.host.id });
+    }
+    this.entries.clear();
+    for (const [id, e] of fresh) {
+      this.entries.set(id, e);
+      this.emit({ type: 'machine', machine: e.summary });
+    }
+    this.status.health = 'up';
+    this.status.lastError = null;
+    this.status.lastContact = new Date().toISOString();
+    this.emitHost();
+  }
+
+  private update(id: string, patch: Partial<MachineSummary>): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    e.summary = { ...e.summary, ...patch };
+    this.emit({ type: 'machine', machine: e.summary });
+  }
+
+  private async apply(vbox: IVirtualBox, ev: IEvent): Promise<void> {
+    if (ev instanceof IMachineStateChangedEvent) {
+      const [id, state] = await Promise.all([ev.getMachineId(), ev.getState()]);
+      this.update(id, { state, lastStateChange: new Date().toISOString() });
+      this.scheduleHostRefresh(vbox);
+    } else if (ev instanceof ISessionStateChangedEvent) {
+      const [id, sessionState] = await Promise.all([ev.getMachineId(), ev.getState() as Promise<SessionState>]);
+      this.update(id, { sessionState });
+    } else if (ev instanceof IMachineRegisteredEvent) {
+      const [id, registered] = await Promise.all([ev.getMachineId(), ev.getRegistered()]);
+      if (registered) await this.add(vbox, id);
+      else if (this.entries.delete(id)) {
+        this.emit({ type: 'machine-removed', id, hostId: this.host.id });
+        this.emitHost();
+      }
+    } else if (ev instanceof IMachineDataChangedEvent) {
+      const id = await ev.getMachineId();
+      const e = this.entries.get(id);
+      if (e) {
+        const fresh = await this.readMachine(e.machine, e.summary.state);
+        this.update(id, { ...fresh.summary, sessionState: e.summary.sessionState });
+      }
+    }
+  }
+
+  private async add(vbox: IVirtualBox, id: string): Promise<void> {
+    const machine = await vbox.findMachine(id);
+    const [state] = await vbox.getMachineStates([machine]);
+    const e = await this.readMachine(machine, state);
+    this.entries.set(e.summary.id, e);
+    this.emit({ type: 'machine', machine: e.summary });
+    this.emitHost();
+  }
+
+  private hostRefresh: NodeJS.Timeout | null = null;
+
+  /** Free memory changes as machines start and stop; read it once after a burst of changes. */
+  private scheduleHostRefresh(vbox: IVirtualBox): void {
+    if (this.hostRefresh) return;
+    this.hostRefresh = setTimeout(() => {
+      this.hostRefresh = null;
+      vbox.getHost()
+        .then((h) => h.getMemoryAvailable())
+        .then((mb) => { this.status.memoryAvailableMB = mb; this.emitHost(); })
+        .catch(() => undefined);
+    }, 250);
+  }
+
+  /** Catches what events missed: registrations and states, in three calls. */
+  private async reconcile(vbox: IVirtualBox): Promise<void> {
+    const machines = await vbox.getMachines();
+    const states = await vbox.getMachineStates(machines);
+    const known = new Map([...this.entries.values()].map((e) => [e.machine.ref, e]));
+    const seen = new Set<string>();
+    await Promise.all(machines.map(async (m, i) => {
+      const e = known.get(m.ref);
+      if (!e) {
+        const fresh = await this.readMachine(m, states[i]).catch(() => null);
+        if (fresh) {
+          this.entries.set(fresh.summary.id, fresh);
+          seen.add(fresh.summary.id);
+          this.emit({ type: 'machine', machine: fresh.summary });
+        }
+        return;
+      }
+      seen.add(e.summary.id);
+      if (e.summary.state !== states[i]) this.update(e.summary.id, { state: states[i], lastStateChange: new Date().toISOString() });
+    }));
+    for (const id of [...this.entries.keys()]) {
+      if (!seen.has(id)) {
+        this.entries.delete(id);
+        this.emit({ type: 'machine-removed', id, hostId: this.host.id });
+      }
+    }
+    this.status.memoryAvailableMB = await (await vbox.getHost()).getMemoryAvailable();
+    this.emitHost();
+  }
+}

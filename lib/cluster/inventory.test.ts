@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDb, type DB } from '@/lib/db';
+import { createHost } from '@/lib/db/hosts';
+import { startSim, type Sim } from '@/sim/index';
+import { Inventory } from './inventory';
+import type { InventoryEvent } from './types';
+
+// The live inventory against two real vboxsim hosts over HTTP, with a SQLite registry.
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbox-inventory-'));
+process.env.NIMBOX_DATA_DIR = dir;
+delete process.env.NIMBOX_SECRET;
+
+let sim: Sim;
+let db: DB;
+let inventory: Inventory;
+const seen: InventoryEvent[] = [];
+
+async function until<T>(what: string, f: () => T | undefined | false, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = f();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const control = (i: number, p: string) => fetch(`${sim.hosts[i].control}${p}`, { method: 'POST' }).then((r) => r.json());
+
+beforeAll(async () => {
+  sim = await startSim({ hosts: 2, port: 0, vms: 3, control: true, vrdeBase: 21000 + Math.floor(Math.random() * 200) * 100 });
+  db = await openDb(path.join(dir, 'nimbox.sqlite'));
+  for (const h of sim.hosts) await createHost(db, { name: h.name, url: h.url, username: 'vbox', password: 'vbox' });
+  inventory = new Inventory(async () => db, { pollMs: 500, reconcileMs: 700, backoffMs: 100, maxBackoffMs: 400, timeoutMs: 2_000 });
+  inventory.subscribe((e) => seen.push(e));
+  await inventory.start();
+  await until('both hosts scanned', () => inventory.machines().length === 6);
+});
+
+afterAll(async () => {
+  await inventory?.stop();
+  await sim?.stop();
+  await db?.destroy();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('live inventory', () => {
+  it('lists every machine of every host with its state, host and figures', () => {
+    const list = inventory.machines();
+    expect(new Set(list.map((m) => m.hostName))).toEqual(new Set(['vbox-alpha', 'vbox-bravo']));
+    const web = list.find((m) => m.name === 'web-a1');
+    expect(web).toMatchObject({ state: 'Running', osTypeId: 'Debian12_64', cpuCount: 1, memoryMB: 512, stale: false });
+    const hosts = inventory.hosts();
+    expect(hosts.every((h) => h.health === 'up' && h.version?.startsWith('7.1') && (h.cpus ?? 0) > 0)).toBe(true);
+    expect(hosts.find((h) => h.name === 'vbox-alpha')).toMatchObject({ machineCount: 3, runningCount: 2 });
+  });
+
+  it('follows state changes from the event stream', async () => {
+    const core = sim.hosts[1].sim.machines().find((c) => c.name === 'db-b2')!;
+    expect(core.state).toBe('PoweredOff');
+    const from = seen.length;
+    await sim.hosts[1].sim.powerOn(core);
+    await until('Running from an event', () => seen.slice(from).some((e) => e.type === 'machine' && e.machine.name === 'db-b2' && e.machine.state === 'Running'));
+    expect(inventory.machine(core.id)?.state).toBe('Running');
+  });
+
+  it('adds and removes machines as they are registered and unregistered', async () => {
+    const host = sim.hosts[0].sim;
+    const core = host.addMachine('extra-1', () => undefined);
+    // addMachine registers behind the event stream's back: the reconcile must catch it.
+    await until('the new machine', () => inventory.machine(core.id));
+    host.unregisterMachine(core);
+    await until('the machine removed', () => !inventory.machine(core.id));
+  });
+
+  it('renews an expired websession without a visible error', async () => {
+    const from = seen.length;
+    expect((await control(0, '/websessions/expire')).expired).toBeGreaterThan(0);
+    const core = sim.hosts[0].sim.machines().find((c) => c.name === 'cache-a3')!;
+    await sim.hosts[0].sim.powerOn(core);
+    await until('Running after the re-logon', () => inventory.machine(core.id)?.state === 'Running', 8_000);
+    const hostEvents = seen.slice(from).filter((e) => e.type === 'host');
+    expect(hostEvents.every((e) => e.type === 'host' && e.host.health === 'up')).toBe(true);
+  });
+
+  it('marks a host down (machines stale, still listed) and recovers by itself', async () => {
+    await control(1, '/soap/down');
+    const t0 = Date.now();
+    await until('host down', () => inventory.host(inventory.hosts().find((h) => h.name === 'vbox-bravo')!.id)?.health === 'down', 8_000);
+    const bravo = inventory.machines().filter((m) => m.hostName === 'vbox-bravo');
+    expect(bravo).toHaveLength(3);
+    expect(bravo.every((m) => m.stale)).toBe(true);
+    // The other host is unaffected.
+    expect(inventory.machines().filter((m) => m.hostName === 'vbox-alpha').every((m) => !m.stale)).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(8_000);
+    await control(1, '/soap/up');
+    await until('host back up', () => inventory.hosts().find((h) => h.name === 'vbox-bravo')?.health === 'up' &&
+      inventory.machines().filter((m) => m.hostName === 'vbox-bravo').every((m) => !m.stale), 8_000);
+  });
+});

@@ -1,0 +1,89 @@
+import type { MachineState, SessionState } from '@/lib/vbox/types';
+
+/** A host's health as the live inventory sees it. */
+export type HostHealth = 'up' | 'degraded' | 'down';
+
+/** One registered host with what the inventory knows of it (GET /api/v1/hosts/status and the cluster view). */
+export interface HostStatus {
+  id: string;
+  name: string;
+  url: string;
+  health: HostHealth;
+  /** The last failure talking to the host, as VirtualBox or the network said it. */
+  lastError: string | null;
+  /** ISO time of the last successful call. */
+  lastContact: string | null;
+  version: string | null;
+  apiVersion: string | null;
+  cpus: number | null;
+  memoryMB: number | null;
+  memoryAvailableMB: number | null;
+  machineCount: number;
+  runningCount: number;
+}
+
+/** One machine in the cluster-wide table (GET /api/v1/vms). */
+export interface MachineSummary {
+  /** The machine's UUID. */
+  id: string;
+  name: string;
+  hostId: string;
+  hostName: string;
+  state: MachineState;
+  sessionState: SessionState;
+  osTypeId: string;
+  cpuCount: number;
+  memoryMB: number;
+  /** ISO time of the last state change. */
+  lastStateChange: string;
+  /** True while the machine's host is unreachable: the row shows what was last known. */
+  stale: boolean;
+}
+
+export interface NetworkAdapterView {
+  slot: number;
+  enabled: boolean;
+  adapterType: string;
+  attachmentType: string;
+  bridgedInterface: string;
+  macAddress: string;
+  cableConnected: boolean;
+}
+
+export interface DiskView {
+  controller: string;
+  port: number;
+  device: number;
+  type: string;
+  location: string | null;
+  format: string | null;
+  logicalSizeBytes: number | null;
+  sizeBytes: number | null;
+}
+
+/** One machine in detail (GET /api/v1/vms/:id), read live from its host. */
+export interface MachineDetail extends MachineSummary {
+  description: string;
+  groups: string[];
+  settingsFilePath: string;
+  firmware: string;
+  chipset: string;
+  ioapic: boolean;
+  acpi: boolean;
+  hpet: boolean;
+  rtcUseUTC: boolean;
+  hwVirt: boolean;
+  nestedPaging: boolean;
+  bootOrder: string[];
+  networkAdapters: NetworkAdapterView[];
+  disks: DiskView[];
+  vrde: { enabled: boolean; ports: string; activePort: number | null; hasPassword: boolean };
+  teleporter: { enabled: boolean; port: number; address: string };
+  extraData: Record<string, string>;
+}
+
+/** What /api/v1/events streams (server-sent events; the event name is `type`). */
+export type InventoryEvent =
+  | { type: 'machine'; machine: MachineSummary }
+  | { type: 'machine-removed'; id: string; hostId: string }
+  | { type: 'host'; host: HostStatus };

@@ -1,0 +1,172 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ProblemError } from '@/lib/api/problem';
+import { createHost, deleteHost, getHost, hostCredentials, listHosts, normalizeUrl, onHostsChanged, updateHost, type HostsChange } from './hosts';
+import { openDb, type DB } from './index';
+
+let dir: string;
+let db: DB;
+const saved = { secret: process.env.NIMBOX_SECRET, dir: process.env.NIMBOX_DATA_DIR };
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbox-hosts-'));
+  process.env.NIMBOX_DATA_DIR = dir;
+  delete process.env.NIMBOX_SECRET;
+  db = await openDb(path.join(dir, 'test.sqlite'));
+});
+
+afterAll(async () => {
+  await db.destroy();
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (saved.secret !== undefined) process.env.NIMBOX_SECRET = saved.secret;
+  if (saved.dir === undefined) delete process.env.NIMBOX_DATA_DIR;
+  else process.env.NIMBOX_DATA_DIR = saved.dir;
+});
+
+beforeEach(async () => {
+  await db.deleteFrom('hosts').execute();
+});
+
+const alpha = { name: 'alpha', url: 'http://Host-A.example:18083', username: 'vbox', password: 'alpha-pw' };
+
+async function problemOf(p: Promise<unknown>): Promise<ProblemError['problem']> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(ProblemError);
+  return (e as ProblemError).problem;
+}
+
+describe('hosts registry', () => {
+  it('creates, lists, reads, updates and deletes', async () => {
+    const created = await createHost(db, { ...alpha, storagePath: '/srv/vbox' });
+    expect(created).toEqual({
+      id: expect.any(String),
+      name: 'alpha',
+      url: 'http://host-a.example:18083/',
+      username: 'vbox',
+      hasPassword: true,
+      consoleAddress: 'host-a.example',
+      teleportAddress: 'host-a.example',
+      storagePath: '/srv/vbox',
+      createdAt: expect.any(String),
+      updatedAt: created.createdAt,
+    });
+    expect(JSON.stringify(created)).not.toContain('alpha-pw');
+    expect(Object.keys(created)).not.toContain('password');
+    expect(await getHost(db, created.id)).toEqual(created);
+
+    const bravo = await createHost(db, {
+      name: 'Bravo_2.lab', url: 'https://10.0.0.2:18083/vbox', username: 'svc', password: 'b',
+      consoleAddress: 'console.bravo', teleportAddress: '10.1.0.2',
+    });
+    expect(bravo).toMatchObject({ url: 'https://10.0.0.2:18083/vbox/', consoleAddress: 'console.bravo', teleportAddress: '10.1.0.2', storagePath: null });
+    expect((await listHosts(db)).map((h) => h.name)).toEqual(['Bravo_2.lab', 'alpha']);
+
+    const updated = await updateHost(db, created.id, { username: 'vbox2', consoleAddress: '192.0.2.10', storagePath: null });
+    expect(updated).toMatchObject({ id: created.id, name: 'alpha', username: 'vbox2', consoleAddress: '192.0.2.10', teleportAddress: 'host-a.example', storagePath: null });
+    expect(updated!.updatedAt >= created.updatedAt).toBe(true);
+    expect(await getHost(db, created.id)).toEqual(updated);
+
+    expect(await deleteHost(db, created.id)).toBe(true);
+    expect(await deleteHost(db, created.id)).toBe(false);
+    expect(await getHost(db, created.id)).toBeUndefined();
+    expect(await updateHost(db, created.id, { name: 'x' })).toBeUndefined();
+    expect(await hostCredentials(db, created.id)).toBeUndefined();
+    expect((await listHosts(db)).map((h) => h.id)).toEqual([bravo.id]);
+  });
+
+  it('stores the password encrypted: the raw row holds ciphertext, hostCredentials decrypts', async () => {
+    const h = await createHost(db, alpha);
+    const row = await db.selectFrom('hosts').selectAll().where('id', '=', h.id).executeTakeFirstOrThrow();
+    expect(row.password_enc).not.toBe('alpha-pw');
+    expect(row.password_enc).not.toContain('alpha-pw');
+    expect(row.password_enc).toMatch(/^v1:/);
+    expect(await hostCredentials(db, h.id)).toEqual({ id: h.id, name: 'alpha', url: 'http://host-a.example:18083/', username: 'vbox', password: 'alpha-pw' });
+    // The SQLite file itself never holds the plain password.
+    await db.selectFrom('hosts').select('id').execute();
+    const bytes = fs.readFileSync(path.join(dir, 'test.sqlite')).toString('latin1') + (fs.existsSync(path.join(dir, 'test.sqlite-wal')) ? fs.readFileSync(path.join(dir, 'test.sqlite-wal')).toString('latin1') : '');
+    expect(bytes).not.toContain('alpha-pw');
+  });
+
+  it('keeps the password on an edit without one and replaces it on an edit with one', async () => {
+    const h = await createHost(db, alpha);
+    const before = (await db.selectFrom('hosts').select('password_enc').where('id', '=', h.id).executeTakeFirstOrThrow()).password_enc;
+    await updateHost(db, h.id, { name: 'alpha-renamed', url: 'http://host-a.example:18083/' });
+    expect((await db.selectFrom('hosts').select('password_enc').where('id', '=', h.id).executeTakeFirstOrThrow()).password_enc).toBe(before);
+    expect((await hostCredentials(db, h.id))?.password).toBe('alpha-pw');
+    await updateHost(db, h.id, { password: 'new-pw' });
+    expect((await hostCredentials(db, h.id))?.password).toBe('new-pw');
+  });
+
+  it('refuses a duplicate name (case-insensitively) or URL with a 409 naming the field', async () => {
+    const a = await createHost(db, alpha);
+    let p = await problemOf(createHost(db, { ...alpha, url: 'http://other:18083/' }));
+    expect(p).toMatchObject({ status: 409, errors: [{ field: 'name' }] });
+    expect(p.detail).toContain('alpha');
+    p = await problemOf(createHost(db, { ...alpha, name: 'ALPHA', url: 'http://other:18083/' }));
+    expect(p).toMatchObject({ status: 409, errors: [{ field: 'name' }] });
+    p = await problemOf(createHost(db, { ...alpha, name: 'beta', url: 'http://HOST-A.example:18083' }));
+    expect(p).toMatchObject({ status: 409, errors: [{ field: 'url' }] });
+
+    const b = await createHost(db, { ...alpha, name: 'beta', url: 'http://host-b:18083/' });
+    p = await problemOf(updateHost(db, b.id, { name: 'alpha' }));
+    expect(p).toMatchObject({ status: 409, errors: [{ field: 'name' }] });
+    // Renaming a host to its own name, in another case, is fine.
+    expect((await updateHost(db, a.id, { name: 'Alpha' }))?.name).toBe('Alpha');
+    expect((await listHosts(db)).length).toBe(2);
+  });
+
+  it('validates input with field errors (400 problem) also for in-process callers', async () => {
+    const p = await problemOf(
+      createHost(db, { name: 'bad name!', url: 'ftp://x/', username: '', password: '', consoleAddress: 'not an address', storagePath: 'relative/path' }),
+    );
+    expect(p.status).toBe(400);
+    expect(p.errors?.map((e) => e.field).sort()).toEqual(['consoleAddress', 'name', 'password', 'storagePath', 'url', 'username']);
+    const h = await createHost(db, alpha);
+    expect((await problemOf(updateHost(db, h.id, { password: '' }))).errors).toEqual([{ field: 'password', message: expect.any(String) }]);
+  });
+
+  it('normalizes URLs and refuses what is not an http(s) endpoint', () => {
+    expect(normalizeUrl('http://h:18083')).toBe('http://h:18083/');
+    expect(normalizeUrl('https://H.example:443/a/b')).toBe('https://h.example/a/b/');
+    expect(normalizeUrl('http://[::1]:18083')).toBe('http://[::1]:18083/');
+    for (const bad of ['h:18083', 'ftp://h/', 'http://u:p@h/', 'http://h/?a=1', 'http://h/#x', '']) expect(normalizeUrl(bad)).toBeUndefined();
+  });
+
+  it('defaults the addresses to the URL host name, following URL changes until they are set', async () => {
+    const h = await createHost(db, { ...alpha, url: 'http://[2001:db8::1]:18083/' });
+    expect(h).toMatchObject({ consoleAddress: '2001:db8::1', teleportAddress: '2001:db8::1' });
+    const u = await updateHost(db, h.id, { url: 'http://host-z:18083/', teleportAddress: 'tp.z' });
+    expect(u).toMatchObject({ consoleAddress: 'host-z', teleportAddress: 'tp.z' });
+    expect(await updateHost(db, h.id, { teleportAddress: '' })).toMatchObject({ teleportAddress: 'host-z' });
+  });
+
+  it('tells listeners after every change, with the changed fields, and survives a failing listener', async () => {
+    const seen: HostsChange[] = [];
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const offBad = onHostsChanged(() => {
+      throw new Error('listener bug');
+    });
+    const off = onHostsChanged((c) => {
+      seen.push(c);
+    });
+    const h = await createHost(db, alpha);
+    await updateHost(db, h.id, { password: 'alpha-pw' }); // same password: no change
+    await updateHost(db, h.id, { password: 'other', consoleAddress: 'c.example' });
+    await updateHost(db, h.id, { url: 'http://host-b:18083/' });
+    await deleteHost(db, h.id);
+    off();
+    offBad();
+    await createHost(db, { ...alpha, name: 'after' });
+    expect(logged).toHaveBeenCalledTimes(4);
+    logged.mockRestore();
+    expect(seen.map((c) => c.type)).toEqual(['created', 'updated', 'updated', 'deleted']);
+    expect(seen[1]).toMatchObject({ type: 'updated', id: h.id, changed: ['password', 'consoleAddress'] });
+    expect(seen[2]).toMatchObject({ changed: ['url', 'teleportAddress'] });
+    expect(JSON.stringify(seen)).not.toMatch(/alpha-pw|"other"|password_enc/);
+  });
+});

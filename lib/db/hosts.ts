@@ -1,0 +1,339 @@
+import crypto from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import net from 'node:net';
+import path from 'node:path';
+import { sql, type Selectable } from 'kysely';
+import { z } from 'zod';
+import { ProblemError, validationProblem } from '@/lib/api/problem';
+import type { DB } from './index';
+import type { HostsTable } from './schema';
+import { decryptSecret, encryptSecret } from './secrets';
+
+/**
+ * The hosts registry: the vboxwebsrv endpoints Nimbox manages, with their service
+ * user (password encrypted at rest, lib/db/secrets). Reads give `HostView`, which
+ * never carries the password or its ciphertext; only `hostCredentials` decrypts,
+ * for lib/cluster to log on.
+ */
+
+// ---------------------------------------------------------------- input
+
+const NAME_RE = /^[A-Za-z0-9._-]+$/;
+const HOSTNAME_RE = /^(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+
+/** Parses a SOAP URL and normalizes it (lower-case host, default port dropped, path ending in '/'); undefined when invalid. */
+export function normalizeUrl(value: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || !u.hostname || u.username || u.password || u.search || u.hash) return undefined;
+  const pathname = u.pathname.endsWith('/') ? u.pathname : `${u.pathname}/`;
+  return `${u.protocol}//${u.host}${pathname}`;
+}
+
+/** The host name of a SOAP URL, without the brackets of an IPv6 literal. */
+function urlHostname(url: string): string {
+  return new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+}
+
+const isAddress = (v: string) => net.isIP(v.replace(/^\[(.*)\]$/, '$1')) !== 0 || HOSTNAME_RE.test(v);
+
+const name = z
+  .string()
+  .min(1, { message: 'Give a name', abort: true })
+  .max(64, 'At most 64 characters')
+  .regex(NAME_RE, "Only letters, digits, '.', '-' and '_'");
+
+const url = z
+  .string()
+  .trim()
+  .max(2048, 'At most 2048 characters')
+  .refine((v) => normalizeUrl(v) !== undefined, {
+    message: 'An http:// or https:// URL of vboxwebsrv (e.g. http://host-a:18083/), without user, query or fragment',
+  })
+  .transform((v) => normalizeUrl(v) as string);
+
+const username = z.string().min(1, 'Give the service user').max(128, 'At most 128 characters');
+const password = z.string().min(1, "Give the service user's password").max(1024, 'At most 1024 characters');
+
+/** Optional address: empty or null means "the URL's host name". */
+const address = z
+  .string()
+  .trim()
+  .max(253, 'At most 253 characters')
+  .refine((v) => v === '' || isAddress(v), { message: 'A host name or IP address' })
+  .transform((v) => v.replace(/^\[(.*)\]$/, '$1'))
+  .nullish();
+
+/** Optional absolute path (POSIX, or Windows for Windows hosts); empty or null means none. */
+const storagePath = z
+  .string()
+  .trim()
+  .max(4096, 'At most 4096 characters')
+  .refine((v) => v === '' || path.posix.isAbsolute(v) || path.win32.isAbsolute(v), { message: 'An absolute path, e.g. /srv/vbox' })
+  .nullish();
+
+/** Body of POST /api/v1/hosts. Unknown fields are refused, so a misspelt field is a 400, not a silent no-op. */
+export const hostInputSchema = z.strictObject({
+  name,
+  url,
+  username,
+  password,
+  consoleAddress: address,
+  teleportAddress: address,
+  storagePath,
+});
+
+/** Body of PATCH /api/v1/hosts/:id: every field optional; no password means "keep the stored one". */
+export const hostPatchSchema = z.strictObject({
+  name: name.optional(),
+  url: url.optional(),
+  username: username.optional(),
+  password: password.optional(),
+  consoleAddress: address,
+  teleportAddress: address,
+  storagePath,
+});
+
+export type HostInput = z.input<typeof hostInputSchema>;
+export type HostPatch = z.input<typeof hostPatchSchema>;
+
+// ---------------------------------------------------------------- output
+
+/** A host as the API shows it: never the password nor its ciphertext. */
+export interface HostView {
+  id: string;
+  name: string;
+  /** vboxwebsrv SOAP URL, normalized to end with '/'. */
+  url: string;
+  username: string;
+  /** Always true: a host cannot be registered without its service user's password. */
+  hasPassword: true;
+  /** Address the console relay uses for the host's VRDE ports (the URL's host name unless set). */
+  consoleAddress: string;
+  /** Address other hosts use to reach this host's teleporter (the URL's host name unless set). */
+  teleportAddress: string;
+  /** Where the shared storage is mounted on the host, or null when not set. */
+  storagePath: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What lib/cluster needs to log on to a host. Keep it in memory only; never log it. */
+export interface HostCredentials {
+  id: string;
+  name: string;
+  url: string;
+  username: string;
+  password: string;
+}
+
+type HostRow = Selectable<HostsTable>;
+
+function toView(r: HostRow): HostView {
+  const fallback = urlHostname(r.url);
+  return {
+    id: r.id,
+    name: r.name,
+    url: r.url,
+    username: r.username,
+    hasPassword: true,
+    consoleAddress: r.console_address || fallback,
+    teleportAddress: r.teleport_address || fallback,
+    storagePath: r.storage_path || null,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+// ---------------------------------------------------------------- change hook
+
+export type HostsChange =
+  | { type: 'created'; id: string; host: HostView }
+  /** `changed` names the fields that changed (HostView names; 'password' when a new one was stored). */
+  | { type: 'updated'; id: string; host: HostView; changed: string[] }
+  | { type: 'deleted'; id: string; host: HostView };
+
+// One emitter per process, on globalThis: Next's route bundles and the custom server share it.
+const g = globalThis as typeof globalThis & { __nimboxHostsEvents?: EventEmitter };
+const events = (g.__nimboxHostsEvents ??= new EventEmitter().setMaxListeners(0));
+
+/** Calls `cb` after every committed create, update and delete of a host. Returns the unsubscribe function. */
+export function onHostsChanged(cb: (change: HostsChange) => void | Promise<void>): () => void {
+  events.on('change', cb);
+  return () => {
+    events.off('change', cb);
+  };
+}
+
+function emitChange(change: HostsChange): void {
+  // A failing listener must neither undo the committed change nor starve the other listeners.
+  for (const cb of events.listeners('change') as Array<(c: HostsChange) => unknown>) {
+    try {
+      const r = cb(change);
+      if (r instanceof Promise) r.catch((e: unknown) => console.error('nimbox: hosts change listener failed', e));
+    } catch (e) {
+      console.error('nimbox: hosts change listener failed', e);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- operations
+
+function conflict(field: 'name' | 'url', value: string): ProblemError {
+  const what = field === 'name' ? `A host named "${value}"` : `A host with the URL ${value}`;
+  return new ProblemError({
+    title: 'Conflict',
+    status: 409,
+    detail: `${what} is already registered.`,
+    errors: [{ field, message: field === 'name' ? 'This name is taken' : 'This URL is already registered' }],
+  });
+}
+
+/** Refuses a name (case-insensitively) or URL another host already has. */
+async function checkUnique(db: DB, fields: { name?: string; url?: string }, exceptId?: string): Promise<void> {
+  if (fields.name !== undefined) {
+    let q = db.selectFrom('hosts').select('id').where(sql<string>`lower(name)`, '=', fields.name.toLowerCase());
+    if (exceptId) q = q.where('id', '!=', exceptId);
+    if (await q.executeTakeFirst()) throw conflict('name', fields.name);
+  }
+  if (fields.url !== undefined) {
+    let q = db.selectFrom('hosts').select('id').where('url', '=', fields.url);
+    if (exceptId) q = q.where('id', '!=', exceptId);
+    if (await q.executeTakeFirst()) throw conflict('url', fields.url);
+  }
+}
+
+/** Validates again (routes already did): a caller in-process gets the same 400 problem as the API. */
+function parseOr400<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new ProblemError(validationProblem(r.error));
+  return r.data;
+}
+
+/** The database's own unique constraint, for a race the check above lost. */
+function isUniqueViolation(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
+}
+
+export async function listHosts(db: DB): Promise<HostView[]> {
+  const rows = await db.selectFrom('hosts').selectAll().orderBy('name').execute();
+  return rows.map(toView);
+}
+
+export async function getHost(db: DB, id: string): Promise<HostView | undefined> {
+  const row = await db.selectFrom('hosts').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toView(row);
+}
+
+/** Registers a host. Throws a 409 ProblemError naming the field when the name or URL is taken. */
+export async function createHost(db: DB, input: HostInput): Promise<HostView> {
+  const v = parseOr400(hostInputSchema, input);
+  const now = new Date().toISOString();
+  const row: HostRow = {
+    id: crypto.randomUUID(),
+    name: v.name,
+    url: v.url,
+    username: v.username,
+    password_enc: encryptSecret(v.password),
+    console_address: v.consoleAddress ?? '',
+    teleport_address: v.teleportAddress ?? '',
+    storage_path: v.storagePath ?? '',
+    created_at: now,
+    updated_at: now,
+  };
+  try {
+    await db.transaction().execute(async (tx) => {
+      await checkUnique(tx, { name: v.name, url: v.url });
+      await tx.insertInto('hosts').values(row).execute();
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw conflict('name', v.name);
+    throw e;
+  }
+  const host = toView(row);
+  emitChange({ type: 'created', id: host.id, host });
+  return host;
+}
+
+/**
+ * Changes a host; absent fields keep their value (the password too), null or '' resets
+ * an optional field. Undefined when there is no such host; 409 ProblemError on a taken name or URL.
+ */
+export async function updateHost(db: DB, id: string, patch: HostPatch): Promise<HostView | undefined> {
+  const p = parseOr400(hostPatchSchema, patch);
+  let result: { before: HostRow; after: HostRow; changed: string[] } | undefined;
+  try {
+    result = await db.transaction().execute(async (tx) => {
+      const before = await tx.selectFrom('hosts').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!before) return undefined;
+      const after: HostRow = { ...before };
+      const changed: string[] = [];
+      const set = <K extends keyof HostRow>(col: K, value: HostRow[K] | undefined, field: string) => {
+        if (value === undefined || value === before[col]) return;
+        after[col] = value;
+        changed.push(field);
+      };
+      set('name', p.name, 'name');
+      set('url', p.url, 'url');
+      set('username', p.username, 'username');
+      if (p.password !== undefined && decryptOrUndefined(before.password_enc) !== p.password) {
+        after.password_enc = encryptSecret(p.password);
+        changed.push('password');
+      }
+      set('console_address', p.consoleAddress === null ? '' : p.consoleAddress, 'consoleAddress');
+      set('teleport_address', p.teleportAddress === null ? '' : p.teleportAddress, 'teleportAddress');
+      set('storage_path', p.storagePath === null ? '' : p.storagePath, 'storagePath');
+      // Defaults follow the URL: a changed URL changes the effective addresses that were not set.
+      if (changed.includes('url') && urlHostname(before.url) !== urlHostname(after.url)) {
+        if (!after.console_address && !changed.includes('consoleAddress')) changed.push('consoleAddress');
+        if (!after.teleport_address && !changed.includes('teleportAddress')) changed.push('teleportAddress');
+      }
+      if (changed.length === 0) return { before, after, changed };
+      await checkUnique(tx, { name: after.name !== before.name ? after.name : undefined, url: after.url !== before.url ? after.url : undefined }, id);
+      after.updated_at = new Date().toISOString();
+      const { id: _id, created_at: _created, ...values } = after;
+      await tx.updateTable('hosts').set(values).where('id', '=', id).execute();
+      return { before, after, changed };
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw conflict('name', p.name ?? '');
+    throw e;
+  }
+  if (!result) return undefined;
+  const host = toView(result.after);
+  if (result.changed.length > 0) emitChange({ type: 'updated', id, host, changed: result.changed });
+  return host;
+}
+
+function decryptOrUndefined(enc: string): string | undefined {
+  try {
+    return decryptSecret(enc);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Removes a host from the registry (its machines are untouched). False when there is no such host. */
+export async function deleteHost(db: DB, id: string): Promise<boolean> {
+  const row = await db.selectFrom('hosts').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) return false;
+  const res = await db.deleteFrom('hosts').where('id', '=', id).executeTakeFirst();
+  if (res.numDeletedRows === BigInt(0)) return false;
+  emitChange({ type: 'deleted', id, host: toView(row) });
+  return true;
+}
+
+/**
+ * The decrypted logon of a host, for lib/cluster only. Undefined when there is no such
+ * host; throws SecretDecryptError when the server secret is not the one it was stored with.
+ */
+export async function hostCredentials(db: DB, id: string): Promise<HostCredentials | undefined> {
+  const row = await db.selectFrom('hosts').select(['id', 'name', 'url', 'username', 'password_enc']).where('id', '=', id).executeTakeFirst();
+  if (!row) return undefined;
+  return { id: row.id, name: row.name, url: row.url, username: row.username, password: decryptSecret(row.password_enc) };
+}

@@ -1,0 +1,817 @@
+/**
+ * VirtualBox's objects as typed classes, named as the SDK names them (IVirtualBox, IMachine, …),
+ * with async methods named as the web service's operations: an attribute `name` is getName() /
+ * setName(v), a method is itself (lockMachine(session, 'Write')). Each method calls the WSDL
+ * operation written out in it (e.g. 'IMachine_getName'); parameter element names are the WSDL's.
+ *
+ * Numbers come back as numbers, booleans as booleans, enumerations as their WSDL strings (types.ts),
+ * references as typed objects, structs as plain objects. Objects hold a reference that is valid in
+ * the websession it came from only (see VBoxClient for logon, re-logon and releasing references).
+ */
+import { VBoxError, resultCodeValue } from './errors';
+import {
+  IManagedObjectRef, LONG_POLL_MARGIN_MS, bool, int, list, str, wrap, type ObjectClass, type ObjectContext,
+} from './managed';
+import type { SoapCaller } from './transport';
+import type {
+  AccessMode, AuthType, BitmapFormat, CPUPropertyTypeX86, ChipsetType, CleanupMode, ClipboardMode, DeviceType,
+  FirmwareBootMenuMode, FirmwareType, GraphicsControllerType, GuestMonitorStatus, HWVirtExPropertyType,
+  HostNetworkInterfaceMediumType, HostNetworkInterfaceStatus, HostNetworkInterfaceType, IGuestOSType,
+  IMediumAttachment, IVRDEServerInfo, LockType, MachineState, MediumState, MediumType, MediumVariant,
+  NetworkAdapterType, NetworkAttachmentType, PlatformArchitecture, ProcessorFeature, ScreenResolution,
+  SessionState, SessionType, StorageBus, StorageControllerType, VBoxEventType,
+} from './types';
+
+export { IManagedObjectRef } from './managed';
+
+// ---------------------------------------------------------------------------------------------
+// IWebsessionManager (not a managed object: its operations have no _this)
+
+export class IWebsessionManager {
+  constructor(readonly ctx: ObjectContext) {}
+
+  get caller(): SoapCaller {
+    return this.ctx.caller;
+  }
+
+  /** Logs on to vboxwebsrv; the IVirtualBox reference returned carries the new websession's id. */
+  async logon(username: string, password: string): Promise<IVirtualBox> {
+    const r = await this.caller.call('IWebsessionManager_logon', { username, password });
+    const vbox = wrap(this.ctx, IVirtualBox, str(r.returnval));
+    if (!vbox) throw new TypeError('IWebsessionManager_logon returned the null reference');
+    return vbox;
+  }
+
+  /** A new ISession object (in the websession of refIVirtualBox), for lockMachine / launchVMProcess. */
+  async getSessionObject(refIVirtualBox: IVirtualBox): Promise<ISession> {
+    const r = await this.caller.call('IWebsessionManager_getSessionObject', { refIVirtualBox });
+    const s = wrap(this.ctx, ISession, str(r.returnval));
+    if (!s) throw new TypeError('IWebsessionManager_getSessionObject returned the null reference');
+    return s;
+  }
+
+  /** Ends the websession of refIVirtualBox; all its references die with it. */
+  async logoff(refIVirtualBox: IVirtualBox): Promise<void> {
+    await this.caller.call('IWebsessionManager_logoff', { refIVirtualBox });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+export class IVirtualBoxErrorInfo extends IManagedObjectRef {
+  getResultCode(): Promise<number> { return this._int('IVirtualBoxErrorInfo_getResultCode'); }
+  getResultDetail(): Promise<number> { return this._int('IVirtualBoxErrorInfo_getResultDetail'); }
+  getInterfaceID(): Promise<string> { return this._str('IVirtualBoxErrorInfo_getInterfaceID'); }
+  getComponent(): Promise<string> { return this._str('IVirtualBoxErrorInfo_getComponent'); }
+  getText(): Promise<string> { return this._str('IVirtualBoxErrorInfo_getText'); }
+  getNext(): Promise<IVirtualBoxErrorInfo | null> { return this._objOrNull(IVirtualBoxErrorInfo, 'IVirtualBoxErrorInfo_getNext'); }
+}
+
+// ---------------------------------------------------------------------------------------------
+// IVirtualBox
+
+function guestOSType(v: unknown): IGuestOSType {
+  const r = (v && typeof v === 'object' ? v : {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, val] of Object.entries(r)) {
+    if (k === '#text') continue;
+    if (/^(recommendedRAM|recommendedVRAM|recommendedHDD|recommendedCPUCount)$/.test(k)) out[k] = int(val);
+    else if (/^(is64Bit|recommended(IOAPIC|VirtEx|2DVideoAcceleration|3DAcceleration|PAE|USBHID|HPET|USBTablet|RTCUseUTC|Floppy|USB|USB3|TFReset|X2APIC|SecureBoot|WDDMGraphics))$/.test(k)) out[k] = bool(val);
+    else out[k] = str(val);
+  }
+  return out as unknown as IGuestOSType;
+}
+
+export class IVirtualBox extends IManagedObjectRef {
+  getVersion(): Promise<string> { return this._str('IVirtualBox_getVersion'); }
+  getVersionNormalized(): Promise<string> { return this._str('IVirtualBox_getVersionNormalized'); }
+  getRevision(): Promise<number> { return this._int('IVirtualBox_getRevision'); }
+  getPackageType(): Promise<string> { return this._str('IVirtualBox_getPackageType'); }
+  getAPIVersion(): Promise<string> { return this._str('IVirtualBox_getAPIVersion'); }
+  getAPIRevision(): Promise<number> { return this._int('IVirtualBox_getAPIRevision'); }
+  getHomeFolder(): Promise<string> { return this._str('IVirtualBox_getHomeFolder'); }
+  getSettingsFilePath(): Promise<string> { return this._str('IVirtualBox_getSettingsFilePath'); }
+  getHost(): Promise<IHost> { return this._obj(IHost, 'IVirtualBox_getHost'); }
+  getSystemProperties(): Promise<ISystemProperties> { return this._obj(ISystemProperties, 'IVirtualBox_getSystemProperties'); }
+  getMachines(): Promise<IMachine[]> { return this._objs(IMachine, 'IVirtualBox_getMachines'); }
+  getMachineGroups(): Promise<string[]> { return this._strs('IVirtualBox_getMachineGroups'); }
+  getHardDisks(): Promise<IMedium[]> { return this._objs(IMedium, 'IVirtualBox_getHardDisks'); }
+  getDVDImages(): Promise<IMedium[]> { return this._objs(IMedium, 'IVirtualBox_getDVDImages'); }
+  getFloppyImages(): Promise<IMedium[]> { return this._objs(IMedium, 'IVirtualBox_getFloppyImages'); }
+  async getGuestOSTypes(): Promise<IGuestOSType[]> {
+    const r = await this._call('IVirtualBox_getGuestOSTypes', {}, { arrays: ['returnval'] });
+    return list(r.returnval).map(guestOSType);
+  }
+  async getGuestOSType(id: string): Promise<IGuestOSType> {
+    return guestOSType((await this._call('IVirtualBox_getGuestOSType', { id })).returnval);
+  }
+  getPerformanceCollector(): Promise<IPerformanceCollector> { return this._obj(IPerformanceCollector, 'IVirtualBox_getPerformanceCollector'); }
+  getEventSource(): Promise<IEventSource> { return this._obj(IEventSource, 'IVirtualBox_getEventSource'); }
+
+  composeMachineFilename(name: string, group: string, createFlags: string, baseFolder: string): Promise<string> {
+    return this._str('IVirtualBox_composeMachineFilename', { name, group, createFlags, baseFolder });
+  }
+
+  /** Creates (does not register) a machine; settingsFile '' lets VirtualBox compose it. */
+  createMachine(
+    settingsFile: string, name: string, platform: PlatformArchitecture, groups: readonly string[], osTypeId: string,
+    flags = '', cipher = '', passwordId = '', password = '',
+  ): Promise<IMachine> {
+    return this._obj(IMachine, 'IVirtualBox_createMachine', { settingsFile, name, platform, groups, osTypeId, flags, cipher, passwordId, password });
+  }
+
+  openMachine(settingsFile: string, password = ''): Promise<IMachine> {
+    return this._obj(IMachine, 'IVirtualBox_openMachine', { settingsFile, password });
+  }
+
+  registerMachine(machine: IMachine): Promise<void> { return this._void('IVirtualBox_registerMachine', { machine }); }
+  findMachine(nameOrId: string): Promise<IMachine> { return this._obj(IMachine, 'IVirtualBox_findMachine', { nameOrId }); }
+  getMachinesByGroups(groups: readonly string[]): Promise<IMachine[]> { return this._objs(IMachine, 'IVirtualBox_getMachinesByGroups', { groups }); }
+  getMachineStates(machines: readonly IMachine[]): Promise<MachineState[]> { return this._enums('IVirtualBox_getMachineStates', { machines }); }
+
+  createMedium(format: string, location: string, accessMode: AccessMode, deviceType: DeviceType): Promise<IMedium> {
+    return this._obj(IMedium, 'IVirtualBox_createMedium', { format, location, accessMode, aDeviceTypeType: deviceType });
+  }
+
+  openMedium(location: string, deviceType: DeviceType, accessMode: AccessMode, forceNewUuid: boolean): Promise<IMedium> {
+    return this._obj(IMedium, 'IVirtualBox_openMedium', { location, deviceType, accessMode, forceNewUuid });
+  }
+
+  findProgressById(id: string): Promise<IProgress> { return this._obj(IProgress, 'IVirtualBox_findProgressById', { id }); }
+  getExtraDataKeys(): Promise<string[]> { return this._strs('IVirtualBox_getExtraDataKeys'); }
+  getExtraData(key: string): Promise<string> { return this._str('IVirtualBox_getExtraData', { key }); }
+  setExtraData(key: string, value: string): Promise<void> { return this._void('IVirtualBox_setExtraData', { key, value }); }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host and system properties
+
+export class IHost extends IManagedObjectRef {
+  getArchitecture(): Promise<PlatformArchitecture> { return this._enum('IHost_getArchitecture'); }
+  getNetworkInterfaces(): Promise<IHostNetworkInterface[]> { return this._objs(IHostNetworkInterface, 'IHost_getNetworkInterfaces'); }
+  getDomainName(): Promise<string> { return this._str('IHost_getDomainName'); }
+  getProcessorCount(): Promise<number> { return this._int('IHost_getProcessorCount'); }
+  getProcessorOnlineCount(): Promise<number> { return this._int('IHost_getProcessorOnlineCount'); }
+  getProcessorCoreCount(): Promise<number> { return this._int('IHost_getProcessorCoreCount'); }
+  getProcessorOnlineCoreCount(): Promise<number> { return this._int('IHost_getProcessorOnlineCoreCount'); }
+  /** MB. */
+  getMemorySize(): Promise<number> { return this._int('IHost_getMemorySize'); }
+  /** MB. */
+  getMemoryAvailable(): Promise<number> { return this._int('IHost_getMemoryAvailable'); }
+  getOperatingSystem(): Promise<string> { return this._str('IHost_getOperatingSystem'); }
+  getOSVersion(): Promise<string> { return this._str('IHost_getOSVersion'); }
+  /** ms since the epoch. */
+  getUTCTime(): Promise<number> { return this._int('IHost_getUTCTime'); }
+  getProcessorSpeed(cpuId: number): Promise<number> { return this._int('IHost_getProcessorSpeed', { cpuId }); }
+  getProcessorFeature(feature: ProcessorFeature): Promise<boolean> { return this._bool('IHost_getProcessorFeature', { feature }); }
+  getProcessorDescription(cpuId: number): Promise<string> { return this._str('IHost_getProcessorDescription', { cpuId }); }
+  findHostNetworkInterfaceByName(name: string): Promise<IHostNetworkInterface> {
+    return this._obj(IHostNetworkInterface, 'IHost_findHostNetworkInterfaceByName', { name });
+  }
+  findHostNetworkInterfacesOfType(type: HostNetworkInterfaceType): Promise<IHostNetworkInterface[]> {
+    return this._objs(IHostNetworkInterface, 'IHost_findHostNetworkInterfacesOfType', { type });
+  }
+}
+
+export class IHostNetworkInterface extends IManagedObjectRef {
+  getName(): Promise<string> { return this._str('IHostNetworkInterface_getName'); }
+  getShortName(): Promise<string> { return this._str('IHostNetworkInterface_getShortName'); }
+  getId(): Promise<string> { return this._str('IHostNetworkInterface_getId'); }
+  getNetworkName(): Promise<string> { return this._str('IHostNetworkInterface_getNetworkName'); }
+  getDHCPEnabled(): Promise<boolean> { return this._bool('IHostNetworkInterface_getDHCPEnabled'); }
+  getIPAddress(): Promise<string> { return this._str('IHostNetworkInterface_getIPAddress'); }
+  getNetworkMask(): Promise<string> { return this._str('IHostNetworkInterface_getNetworkMask'); }
+  getIPV6Supported(): Promise<boolean> { return this._bool('IHostNetworkInterface_getIPV6Supported'); }
+  getIPV6Address(): Promise<string> { return this._str('IHostNetworkInterface_getIPV6Address'); }
+  getIPV6NetworkMaskPrefixLength(): Promise<number> { return this._int('IHostNetworkInterface_getIPV6NetworkMaskPrefixLength'); }
+  getHardwareAddress(): Promise<string> { return this._str('IHostNetworkInterface_getHardwareAddress'); }
+  getMediumType(): Promise<HostNetworkInterfaceMediumType> { return this._enum('IHostNetworkInterface_getMediumType'); }
+  getStatus(): Promise<HostNetworkInterfaceStatus> { return this._enum('IHostNetworkInterface_getStatus'); }
+  getInterfaceType(): Promise<HostNetworkInterfaceType> { return this._enum('IHostNetworkInterface_getInterfaceType'); }
+  getWireless(): Promise<boolean> { return this._bool('IHostNetworkInterface_getWireless'); }
+}
+
+export class ISystemProperties extends IManagedObjectRef {
+  getMinGuestRAM(): Promise<number> { return this._int('ISystemProperties_getMinGuestRAM'); }
+  getMaxGuestRAM(): Promise<number> { return this._int('ISystemProperties_getMaxGuestRAM'); }
+  getMinGuestCPUCount(): Promise<number> { return this._int('ISystemProperties_getMinGuestCPUCount'); }
+  getMaxGuestCPUCount(): Promise<number> { return this._int('ISystemProperties_getMaxGuestCPUCount'); }
+  getMaxGuestVRAM(): Promise<number> { return this._int('ISystemProperties_getMaxGuestVRAM'); }
+  getInfoVDSize(): Promise<number> { return this._int('ISystemProperties_getInfoVDSize'); }
+  getDefaultMachineFolder(): Promise<string> { return this._str('ISystemProperties_getDefaultMachineFolder'); }
+  getDefaultHardDiskFormat(): Promise<string> { return this._str('ISystemProperties_getDefaultHardDiskFormat'); }
+  getVRDEAuthLibrary(): Promise<string> { return this._str('ISystemProperties_getVRDEAuthLibrary'); }
+  getWebServiceAuthLibrary(): Promise<string> { return this._str('ISystemProperties_getWebServiceAuthLibrary'); }
+  getDefaultVRDEExtPack(): Promise<string> { return this._str('ISystemProperties_getDefaultVRDEExtPack'); }
+  getPlatform(): Promise<IPlatformProperties> { return this._obj(IPlatformProperties, 'ISystemProperties_getPlatform'); }
+  getScreenShotFormats(): Promise<BitmapFormat[]> { return this._enums('ISystemProperties_getScreenShotFormats'); }
+}
+
+export class IPlatformProperties extends IManagedObjectRef {
+  getMaxNetworkAdapters(chipset: ChipsetType): Promise<number> { return this._int('IPlatformProperties_getMaxNetworkAdapters', { chipset }); }
+  getMaxBootPosition(): Promise<number> { return this._int('IPlatformProperties_getMaxBootPosition'); }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions and machines
+
+export class ISession extends IManagedObjectRef {
+  getState(): Promise<SessionState> { return this._enum('ISession_getState'); }
+  getType(): Promise<SessionType> { return this._enum('ISession_getType'); }
+  getName(): Promise<string> { return this._str('ISession_getName'); }
+  setName(name: string): Promise<void> { return this._void('ISession_setName', { name }); }
+  /** The session's own (mutable, when write-locked) copy of the machine. */
+  getMachine(): Promise<IMachine> { return this._obj(IMachine, 'ISession_getMachine'); }
+  /** The console of a running machine; null for a write lock on a machine that is not running. */
+  getConsole(): Promise<IConsole | null> { return this._objOrNull(IConsole, 'ISession_getConsole'); }
+  unlockMachine(): Promise<void> { return this._void('ISession_unlockMachine'); }
+}
+
+function mediumAttachment(ctx: ObjectContext, v: unknown): IMediumAttachment {
+  const r = (v && typeof v === 'object' ? v : {}) as Record<string, unknown>;
+  return {
+    machine: wrap(ctx, IMachine, str(r.machine)),
+    medium: wrap(ctx, IMedium, str(r.medium)),
+    controller: str(r.controller),
+    port: int(r.port),
+    device: int(r.device),
+    type: str(r.type) as DeviceType,
+    passthrough: bool(r.passthrough),
+    temporaryEject: bool(r.temporaryEject),
+    isEjected: bool(r.isEjected),
+    nonRotational: bool(r.nonRotational),
+    discard: bool(r.discard),
+    hotPluggable: bool(r.hotPluggable),
+    bandwidthGroup: str(r.bandwidthGroup),
+  };
+}
+
+export class IMachine extends IManagedObjectRef {
+  getParent(): Promise<IVirtualBox> { return this._obj(IVirtualBox, 'IMachine_getParent'); }
+  getAccessible(): Promise<boolean> { return this._bool('IMachine_getAccessible'); }
+  getAccessError(): Promise<IVirtualBoxErrorInfo | null> { return this._objOrNull(IVirtualBoxErrorInfo, 'IMachine_getAccessError'); }
+  getName(): Promise<string> { return this._str('IMachine_getName'); }
+  setName(name: string): Promise<void> { return this._void('IMachine_setName', { name }); }
+  getDescription(): Promise<string> { return this._str('IMachine_getDescription'); }
+  setDescription(description: string): Promise<void> { return this._void('IMachine_setDescription', { description }); }
+  getId(): Promise<string> { return this._str('IMachine_getId'); }
+  getGroups(): Promise<string[]> { return this._strs('IMachine_getGroups'); }
+  setGroups(groups: readonly string[]): Promise<void> { return this._void('IMachine_setGroups', { groups }); }
+  getOSTypeId(): Promise<string> { return this._str('IMachine_getOSTypeId'); }
+  setOSTypeId(OSTypeId: string): Promise<void> { return this._void('IMachine_setOSTypeId', { OSTypeId }); }
+  getHardwareUUID(): Promise<string> { return this._str('IMachine_getHardwareUUID'); }
+  getCPUCount(): Promise<number> { return this._int('IMachine_getCPUCount'); }
+  setCPUCount(CPUCount: number): Promise<void> { return this._void('IMachine_setCPUCount', { CPUCount }); }
+  getCPUExecutionCap(): Promise<number> { return this._int('IMachine_getCPUExecutionCap'); }
+  setCPUExecutionCap(CPUExecutionCap: number): Promise<void> { return this._void('IMachine_setCPUExecutionCap', { CPUExecutionCap }); }
+  /** MB. */
+  getMemorySize(): Promise<number> { return this._int('IMachine_getMemorySize'); }
+  setMemorySize(memorySize: number): Promise<void> { return this._void('IMachine_setMemorySize', { memorySize }); }
+  getGraphicsAdapter(): Promise<IGraphicsAdapter> { return this._obj(IGraphicsAdapter, 'IMachine_getGraphicsAdapter'); }
+  getPlatform(): Promise<IPlatform> { return this._obj(IPlatform, 'IMachine_getPlatform'); }
+  getFirmwareSettings(): Promise<IFirmwareSettings> { return this._obj(IFirmwareSettings, 'IMachine_getFirmwareSettings'); }
+  getVRDEServer(): Promise<IVRDEServer> { return this._obj(IVRDEServer, 'IMachine_getVRDEServer'); }
+  getAudioSettings(): Promise<IAudioSettings> { return this._obj(IAudioSettings, 'IMachine_getAudioSettings'); }
+  async getMediumAttachments(): Promise<IMediumAttachment[]> {
+    const r = await this._call('IMachine_getMediumAttachments', {}, { arrays: ['returnval'] });
+    return list(r.returnval).map((v) => mediumAttachment(this.ctx, v));
+  }
+  getStorageControllers(): Promise<IStorageController[]> { return this._objs(IStorageController, 'IMachine_getStorageControllers'); }
+  getSettingsFilePath(): Promise<string> { return this._str('IMachine_getSettingsFilePath'); }
+  getSettingsModified(): Promise<boolean> { return this._bool('IMachine_getSettingsModified'); }
+  getSessionState(): Promise<SessionState> { return this._enum('IMachine_getSessionState'); }
+  getSessionName(): Promise<string> { return this._str('IMachine_getSessionName'); }
+  getSessionPID(): Promise<number> { return this._int('IMachine_getSessionPID'); }
+  getState(): Promise<MachineState> { return this._enum('IMachine_getState'); }
+  /** ms since the epoch. */
+  getLastStateChange(): Promise<number> { return this._int('IMachine_getLastStateChange'); }
+  getStateFilePath(): Promise<string> { return this._str('IMachine_getStateFilePath'); }
+  getLogFolder(): Promise<string> { return this._str('IMachine_getLogFolder'); }
+  getCurrentSnapshot(): Promise<ISnapshot | null> { return this._objOrNull(ISnapshot, 'IMachine_getCurrentSnapshot'); }
+  getSnapshotCount(): Promise<number> { return this._int('IMachine_getSnapshotCount'); }
+  getCurrentStateModified(): Promise<boolean> { return this._bool('IMachine_getCurrentStateModified'); }
+  getClipboardMode(): Promise<ClipboardMode> { return this._enum('IMachine_getClipboardMode'); }
+  setClipboardMode(clipboardMode: ClipboardMode): Promise<void> { return this._void('IMachine_setClipboardMode', { clipboardMode }); }
+  getTeleporterEnabled(): Promise<boolean> { return this._bool('IMachine_getTeleporterEnabled'); }
+  setTeleporterEnabled(teleporterEnabled: boolean): Promise<void> { return this._void('IMachine_setTeleporterEnabled', { teleporterEnabled }); }
+  getTeleporterPort(): Promise<number> { return this._int('IMachine_getTeleporterPort'); }
+  setTeleporterPort(teleporterPort: number): Promise<void> { return this._void('IMachine_setTeleporterPort', { teleporterPort }); }
+  getTeleporterAddress(): Promise<string> { return this._str('IMachine_getTeleporterAddress'); }
+  setTeleporterAddress(teleporterAddress: string): Promise<void> { return this._void('IMachine_setTeleporterAddress', { teleporterAddress }); }
+  getTeleporterPassword(): Promise<string> { return this._str('IMachine_getTeleporterPassword'); }
+  setTeleporterPassword(teleporterPassword: string): Promise<void> { return this._void('IMachine_setTeleporterPassword', { teleporterPassword }); }
+
+  lockMachine(session: ISession, lockType: LockType): Promise<void> { return this._void('IMachine_lockMachine', { session, lockType }); }
+
+  /** Starts the machine in a new VM process; `name` is the front-end ('headless', 'gui', 'sdl', '' for the default). */
+  launchVMProcess(session: ISession, name: string, environmentChanges: readonly string[] = []): Promise<IProgress> {
+    return this._obj(IProgress, 'IMachine_launchVMProcess', { session, name, environmentChanges });
+  }
+
+  setBootOrder(position: number, device: DeviceType): Promise<void> { return this._void('IMachine_setBootOrder', { position, device }); }
+  getBootOrder(position: number): Promise<DeviceType> { return this._enum('IMachine_getBootOrder', { position }); }
+
+  attachDevice(name: string, controllerPort: number, device: number, type: DeviceType, medium: IMedium | null): Promise<void> {
+    return this._void('IMachine_attachDevice', { name, controllerPort, device, type, medium });
+  }
+  detachDevice(name: string, controllerPort: number, device: number): Promise<void> {
+    return this._void('IMachine_detachDevice', { name, controllerPort, device });
+  }
+  getMedium(name: string, controllerPort: number, device: number): Promise<IMedium | null> {
+    return this._objOrNull(IMedium, 'IMachine_getMedium', { name, controllerPort, device });
+  }
+  async getMediumAttachmentsOfController(name: string): Promise<IMediumAttachment[]> {
+    const r = await this._call('IMachine_getMediumAttachmentsOfController', { name }, { arrays: ['returnval'] });
+    return list(r.returnval).map((v) => mediumAttachment(this.ctx, v));
+  }
+  async getMediumAttachment(name: string, controllerPort: number, device: number): Promise<IMediumAttachment> {
+    return mediumAttachment(this.ctx, (await this._call('IMachine_getMediumAttachment', { name, controllerPort, device })).returnval);
+  }
+  addStorageController(name: string, connectionType: StorageBus): Promise<IStorageController> {
+    return this._obj(IStorageController, 'IMachine_addStorageController', { name, connectionType });
+  }
+  removeStorageController(name: string): Promise<void> { return this._void('IMachine_removeStorageController', { name }); }
+  getStorageControllerByName(name: string): Promise<IStorageController> {
+    return this._obj(IStorageController, 'IMachine_getStorageControllerByName', { name });
+  }
+  getNetworkAdapter(slot: number): Promise<INetworkAdapter> { return this._obj(INetworkAdapter, 'IMachine_getNetworkAdapter', { slot }); }
+
+  getExtraDataKeys(): Promise<string[]> { return this._strs('IMachine_getExtraDataKeys'); }
+  getExtraData(key: string): Promise<string> { return this._str('IMachine_getExtraData', { key }); }
+  /** Written at once (no saveSettings needed), session or not; '' deletes the key. */
+  setExtraData(key: string, value: string): Promise<void> { return this._void('IMachine_setExtraData', { key, value }); }
+
+  saveSettings(): Promise<void> { return this._void('IMachine_saveSettings'); }
+  discardSettings(): Promise<void> { return this._void('IMachine_discardSettings'); }
+  /** Unregisters the machine; returns the media to hand to deleteConfig, depending on cleanupMode. */
+  unregister(cleanupMode: CleanupMode): Promise<IMedium[]> { return this._objs(IMedium, 'IMachine_unregister', { cleanupMode }); }
+  deleteConfig(media: readonly IMedium[]): Promise<IProgress> { return this._obj(IProgress, 'IMachine_deleteConfig', { media }); }
+  saveState(): Promise<IProgress> { return this._obj(IProgress, 'IMachine_saveState'); }
+  discardSavedState(fRemoveFile: boolean): Promise<void> { return this._void('IMachine_discardSavedState', { fRemoveFile }); }
+}
+
+export class ISnapshot extends IManagedObjectRef {
+  getId(): Promise<string> { return this._str('ISnapshot_getId'); }
+  getName(): Promise<string> { return this._str('ISnapshot_getName'); }
+  getDescription(): Promise<string> { return this._str('ISnapshot_getDescription'); }
+  /** ms since the epoch. */
+  getTimeStamp(): Promise<number> { return this._int('ISnapshot_getTimeStamp'); }
+  getOnline(): Promise<boolean> { return this._bool('ISnapshot_getOnline'); }
+}
+
+export class IPlatform extends IManagedObjectRef {
+  getArchitecture(): Promise<PlatformArchitecture> { return this._enum('IPlatform_getArchitecture'); }
+  getChipsetType(): Promise<ChipsetType> { return this._enum('IPlatform_getChipsetType'); }
+  setChipsetType(chipsetType: ChipsetType): Promise<void> { return this._void('IPlatform_setChipsetType', { chipsetType }); }
+  getRTCUseUTC(): Promise<boolean> { return this._bool('IPlatform_getRTCUseUTC'); }
+  setRTCUseUTC(RTCUseUTC: boolean): Promise<void> { return this._void('IPlatform_setRTCUseUTC', { RTCUseUTC }); }
+  getX86(): Promise<IPlatformX86> { return this._obj(IPlatformX86, 'IPlatform_getX86'); }
+  getProperties(): Promise<IPlatformProperties> { return this._obj(IPlatformProperties, 'IPlatform_getProperties'); }
+}
+
+export class IPlatformX86 extends IManagedObjectRef {
+  getHPETEnabled(): Promise<boolean> { return this._bool('IPlatformX86_getHPETEnabled'); }
+  setHPETEnabled(HPETEnabled: boolean): Promise<void> { return this._void('IPlatformX86_setHPETEnabled', { HPETEnabled }); }
+  getCPUProperty(property: CPUPropertyTypeX86): Promise<boolean> { return this._bool('IPlatformX86_getCPUProperty', { property }); }
+  setCPUProperty(property: CPUPropertyTypeX86, value: boolean): Promise<void> { return this._void('IPlatformX86_setCPUProperty', { property, value }); }
+  getHWVirtExProperty(property: HWVirtExPropertyType): Promise<boolean> { return this._bool('IPlatformX86_getHWVirtExProperty', { property }); }
+  setHWVirtExProperty(property: HWVirtExPropertyType, value: boolean): Promise<void> {
+    return this._void('IPlatformX86_setHWVirtExProperty', { property, value });
+  }
+}
+
+export class IFirmwareSettings extends IManagedObjectRef {
+  getFirmwareType(): Promise<FirmwareType> { return this._enum('IFirmwareSettings_getFirmwareType'); }
+  setFirmwareType(firmwareType: FirmwareType): Promise<void> { return this._void('IFirmwareSettings_setFirmwareType', { firmwareType }); }
+  getACPIEnabled(): Promise<boolean> { return this._bool('IFirmwareSettings_getACPIEnabled'); }
+  setACPIEnabled(ACPIEnabled: boolean): Promise<void> { return this._void('IFirmwareSettings_setACPIEnabled', { ACPIEnabled }); }
+  getIOAPICEnabled(): Promise<boolean> { return this._bool('IFirmwareSettings_getIOAPICEnabled'); }
+  setIOAPICEnabled(IOAPICEnabled: boolean): Promise<void> { return this._void('IFirmwareSettings_setIOAPICEnabled', { IOAPICEnabled }); }
+  getBootMenuMode(): Promise<FirmwareBootMenuMode> { return this._enum('IFirmwareSettings_getBootMenuMode'); }
+  setBootMenuMode(bootMenuMode: FirmwareBootMenuMode): Promise<void> { return this._void('IFirmwareSettings_setBootMenuMode', { bootMenuMode }); }
+}
+
+export class IGraphicsAdapter extends IManagedObjectRef {
+  getGraphicsControllerType(): Promise<GraphicsControllerType> { return this._enum('IGraphicsAdapter_getGraphicsControllerType'); }
+  setGraphicsControllerType(graphicsControllerType: GraphicsControllerType): Promise<void> {
+    return this._void('IGraphicsAdapter_setGraphicsControllerType', { graphicsControllerType });
+  }
+  getVRAMSize(): Promise<number> { return this._int('IGraphicsAdapter_getVRAMSize'); }
+  setVRAMSize(VRAMSize: number): Promise<void> { return this._void('IGraphicsAdapter_setVRAMSize', { VRAMSize }); }
+  getMonitorCount(): Promise<number> { return this._int('IGraphicsAdapter_getMonitorCount'); }
+}
+
+export class IAudioSettings extends IManagedObjectRef {
+  getAdapter(): Promise<IAudioAdapter> { return this._obj(IAudioAdapter, 'IAudioSettings_getAdapter'); }
+}
+
+export class IAudioAdapter extends IManagedObjectRef {
+  getEnabled(): Promise<boolean> { return this._bool('IAudioAdapter_getEnabled'); }
+  setEnabled(enabled: boolean): Promise<void> { return this._void('IAudioAdapter_setEnabled', { enabled }); }
+}
+
+export class INetworkAdapter extends IManagedObjectRef {
+  getAdapterType(): Promise<NetworkAdapterType> { return this._enum('INetworkAdapter_getAdapterType'); }
+  setAdapterType(adapterType: NetworkAdapterType): Promise<void> { return this._void('INetworkAdapter_setAdapterType', { adapterType }); }
+  getSlot(): Promise<number> { return this._int('INetworkAdapter_getSlot'); }
+  getEnabled(): Promise<boolean> { return this._bool('INetworkAdapter_getEnabled'); }
+  setEnabled(enabled: boolean): Promise<void> { return this._void('INetworkAdapter_setEnabled', { enabled }); }
+  getMACAddress(): Promise<string> { return this._str('INetworkAdapter_getMACAddress'); }
+  setMACAddress(MACAddress: string): Promise<void> { return this._void('INetworkAdapter_setMACAddress', { MACAddress }); }
+  getAttachmentType(): Promise<NetworkAttachmentType> { return this._enum('INetworkAdapter_getAttachmentType'); }
+  setAttachmentType(attachmentType: NetworkAttachmentType): Promise<void> { return this._void('INetworkAdapter_setAttachmentType', { attachmentType }); }
+  getBridgedInterface(): Promise<string> { return this._str('INetworkAdapter_getBridgedInterface'); }
+  setBridgedInterface(bridgedInterface: string): Promise<void> { return this._void('INetworkAdapter_setBridgedInterface', { bridgedInterface }); }
+  getHostOnlyInterface(): Promise<string> { return this._str('INetworkAdapter_getHostOnlyInterface'); }
+  setHostOnlyInterface(hostOnlyInterface: string): Promise<void> { return this._void('INetworkAdapter_setHostOnlyInterface', { hostOnlyInterface }); }
+  getInternalNetwork(): Promise<string> { return this._str('INetworkAdapter_getInternalNetwork'); }
+  setInternalNetwork(internalNetwork: string): Promise<void> { return this._void('INetworkAdapter_setInternalNetwork', { internalNetwork }); }
+  getNATNetwork(): Promise<string> { return this._str('INetworkAdapter_getNATNetwork'); }
+  setNATNetwork(NATNetwork: string): Promise<void> { return this._void('INetworkAdapter_setNATNetwork', { NATNetwork }); }
+  getCableConnected(): Promise<boolean> { return this._bool('INetworkAdapter_getCableConnected'); }
+  setCableConnected(cableConnected: boolean): Promise<void> { return this._void('INetworkAdapter_setCableConnected', { cableConnected }); }
+  getBootPriority(): Promise<number> { return this._int('INetworkAdapter_getBootPriority'); }
+  setBootPriority(bootPriority: number): Promise<void> { return this._void('INetworkAdapter_setBootPriority', { bootPriority }); }
+}
+
+export class IVRDEServer extends IManagedObjectRef {
+  getEnabled(): Promise<boolean> { return this._bool('IVRDEServer_getEnabled'); }
+  setEnabled(enabled: boolean): Promise<void> { return this._void('IVRDEServer_setEnabled', { enabled }); }
+  getAuthType(): Promise<AuthType> { return this._enum('IVRDEServer_getAuthType'); }
+  setAuthType(authType: AuthType): Promise<void> { return this._void('IVRDEServer_setAuthType', { authType }); }
+  getAuthTimeout(): Promise<number> { return this._int('IVRDEServer_getAuthTimeout'); }
+  setAuthTimeout(authTimeout: number): Promise<void> { return this._void('IVRDEServer_setAuthTimeout', { authTimeout }); }
+  getAllowMultiConnection(): Promise<boolean> { return this._bool('IVRDEServer_getAllowMultiConnection'); }
+  setAllowMultiConnection(allowMultiConnection: boolean): Promise<void> {
+    return this._void('IVRDEServer_setAllowMultiConnection', { allowMultiConnection });
+  }
+  getVRDEExtPack(): Promise<string> { return this._str('IVRDEServer_getVRDEExtPack'); }
+  setVRDEExtPack(VRDEExtPack: string): Promise<void> { return this._void('IVRDEServer_setVRDEExtPack', { VRDEExtPack }); }
+  getVRDEProperties(): Promise<string[]> { return this._strs('IVRDEServer_getVRDEProperties'); }
+  getVRDEProperty(key: string): Promise<string> { return this._str('IVRDEServer_getVRDEProperty', { key }); }
+  setVRDEProperty(key: string, value: string): Promise<void> { return this._void('IVRDEServer_setVRDEProperty', { key, value }); }
+}
+
+export class IStorageController extends IManagedObjectRef {
+  getName(): Promise<string> { return this._str('IStorageController_getName'); }
+  getMaxPortCount(): Promise<number> { return this._int('IStorageController_getMaxPortCount'); }
+  getInstance(): Promise<number> { return this._int('IStorageController_getInstance'); }
+  getPortCount(): Promise<number> { return this._int('IStorageController_getPortCount'); }
+  setPortCount(portCount: number): Promise<void> { return this._void('IStorageController_setPortCount', { portCount }); }
+  getBus(): Promise<StorageBus> { return this._enum('IStorageController_getBus'); }
+  getControllerType(): Promise<StorageControllerType> { return this._enum('IStorageController_getControllerType'); }
+  setControllerType(controllerType: StorageControllerType): Promise<void> { return this._void('IStorageController_setControllerType', { controllerType }); }
+  getUseHostIOCache(): Promise<boolean> { return this._bool('IStorageController_getUseHostIOCache'); }
+  setUseHostIOCache(useHostIOCache: boolean): Promise<void> { return this._void('IStorageController_setUseHostIOCache', { useHostIOCache }); }
+  getBootable(): Promise<boolean> { return this._bool('IStorageController_getBootable'); }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Console, display
+
+function vrdeServerInfo(v: unknown): IVRDEServerInfo {
+  const r = (v && typeof v === 'object' ? v : {}) as Record<string, unknown>;
+  return {
+    active: bool(r.active), port: int(r.port), numberOfClients: int(r.numberOfClients),
+    beginTime: int(r.beginTime), endTime: int(r.endTime), bytesSent: int(r.bytesSent), bytesSentTotal: int(r.bytesSentTotal),
+    bytesReceived: int(r.bytesReceived), bytesReceivedTotal: int(r.bytesReceivedTotal),
+    user: str(r.user), domain: str(r.domain), clientName: str(r.clientName), clientIP: str(r.clientIP),
+    clientVersion: int(r.clientVersion), encryptionStyle: int(r.encryptionStyle),
+  };
+}
+
+export class IConsole extends IManagedObjectRef {
+  getMachine(): Promise<IMachine> { return this._obj(IMachine, 'IConsole_getMachine'); }
+  getState(): Promise<MachineState> { return this._enum('IConsole_getState'); }
+  getDisplay(): Promise<IDisplay> { return this._obj(IDisplay, 'IConsole_getDisplay'); }
+  getEventSource(): Promise<IEventSource> { return this._obj(IEventSource, 'IConsole_getEventSource'); }
+  async getVRDEServerInfo(): Promise<IVRDEServerInfo> { return vrdeServerInfo((await this._call('IConsole_getVRDEServerInfo')).returnval); }
+  powerDown(): Promise<IProgress> { return this._obj(IProgress, 'IConsole_powerDown'); }
+  reset(): Promise<void> { return this._void('IConsole_reset'); }
+  pause(): Promise<void> { return this._void('IConsole_pause'); }
+  resume(): Promise<void> { return this._void('IConsole_resume'); }
+  powerButton(): Promise<void> { return this._void('IConsole_powerButton'); }
+  sleepButton(): Promise<void> { return this._void('IConsole_sleepButton'); }
+  getPowerButtonHandled(): Promise<boolean> { return this._bool('IConsole_getPowerButtonHandled'); }
+  /** Live-migrates the running machine to a target waiting at hostname:tcpport (maxDowntime in ms). */
+  teleport(hostname: string, tcpport: number, password: string, maxDowntime: number): Promise<IProgress> {
+    return this._obj(IProgress, 'IConsole_teleport', { hostname, tcpport, password, maxDowntime });
+  }
+}
+
+export class IDisplay extends IManagedObjectRef {
+  async getScreenResolution(screenId: number): Promise<ScreenResolution> {
+    const r = await this._call('IDisplay_getScreenResolution', { screenId });
+    return {
+      width: int(r.width), height: int(r.height), bitsPerPixel: int(r.bitsPerPixel), xOrigin: int(r.xOrigin),
+      yOrigin: int(r.yOrigin), guestMonitorStatus: str(r.guestMonitorStatus) as GuestMonitorStatus,
+    };
+  }
+
+  /** The screen as an image (PNG) or raw pixels; octet arrays travel base64-encoded, this decodes them. */
+  async takeScreenShotToArray(screenId: number, width: number, height: number, bitmapFormat: BitmapFormat): Promise<Buffer> {
+    const r = await this._call('IDisplay_takeScreenShotToArray', { screenId, width, height, bitmapFormat });
+    return Buffer.from(str(r.returnval), 'base64');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Progress
+
+export interface ProgressInfo {
+  percent: number;
+  completed: boolean;
+  /** With `operations: true`: the current operation (0-based), their count and description. */
+  operation?: number;
+  operationCount?: number;
+  operationDescription?: string;
+}
+
+export interface ProgressWaitOptions {
+  /** Called when the percentage changes (and once at the start). */
+  onProgress?: (p: ProgressInfo) => void;
+  /** Also read the current operation for onProgress (three more calls per change). */
+  operations?: boolean;
+  /** How long each IProgress_waitForCompletion may block on the server, ms (default 500). */
+  intervalMs?: number;
+  /** Give up after this long (ms): VBoxError VBOX_E_TIMEOUT; the operation itself goes on. */
+  timeoutMs?: number;
+  /** Stop waiting (the operation goes on; cancel() it if that is wanted). */
+  signal?: AbortSignal;
+}
+
+export class IProgress extends IManagedObjectRef {
+  getId(): Promise<string> { return this._str('IProgress_getId'); }
+  getDescription(): Promise<string> { return this._str('IProgress_getDescription'); }
+  /** The object that started the operation (IUnknown in the SDK). */
+  getInitiator(): Promise<IManagedObjectRef | null> { return this._objOrNull(IManagedObjectRef, 'IProgress_getInitiator'); }
+  getCancelable(): Promise<boolean> { return this._bool('IProgress_getCancelable'); }
+  getPercent(): Promise<number> { return this._int('IProgress_getPercent'); }
+  getTimeRemaining(): Promise<number> { return this._int('IProgress_getTimeRemaining'); }
+  getCompleted(): Promise<boolean> { return this._bool('IProgress_getCompleted'); }
+  getCanceled(): Promise<boolean> { return this._bool('IProgress_getCanceled'); }
+  /** Signed HRESULT; only once completed. */
+  getResultCode(): Promise<number> { return this._int('IProgress_getResultCode'); }
+  getErrorInfo(): Promise<IVirtualBoxErrorInfo | null> { return this._objOrNull(IVirtualBoxErrorInfo, 'IProgress_getErrorInfo'); }
+  getOperationCount(): Promise<number> { return this._int('IProgress_getOperationCount'); }
+  getOperation(): Promise<number> { return this._int('IProgress_getOperation'); }
+  getOperationDescription(): Promise<string> { return this._str('IProgress_getOperationDescription'); }
+  getOperationPercent(): Promise<number> { return this._int('IProgress_getOperationPercent'); }
+  getOperationWeight(): Promise<number> { return this._int('IProgress_getOperationWeight'); }
+  getTimeout(): Promise<number> { return this._int('IProgress_getTimeout'); }
+  setTimeout(timeout: number): Promise<void> { return this._void('IProgress_setTimeout', { timeout }); }
+  getEventSource(): Promise<IEventSource> { return this._obj(IEventSource, 'IProgress_getEventSource'); }
+
+  /** Blocks on the server up to `timeout` ms (-1: until done); the HTTP request waits that long plus a margin. */
+  waitForCompletion(timeout: number): Promise<void> {
+    return this._void('IProgress_waitForCompletion', { timeout }, { timeoutMs: timeout < 0 ? 0 : timeout + LONG_POLL_MARGIN_MS });
+  }
+  waitForOperationCompletion(operation: number, timeout: number): Promise<void> {
+    return this._void('IProgress_waitForOperationCompletion', { operation, timeout }, { timeoutMs: timeout < 0 ? 0 : timeout + LONG_POLL_MARGIN_MS });
+  }
+  cancel(): Promise<void> { return this._void('IProgress_cancel'); }
+
+  /**
+   * Waits until the operation completes (pyvbox's wait_for_completion): each round asks for
+   * completed and percent, reports a change to onProgress, then blocks in
+   * IProgress_waitForCompletion(intervalMs) so that completion is seen at once. When the operation
+   * failed, throws VBoxError with the progress's result code and its error info's text.
+   */
+  async wait(opts: ProgressWaitOptions = {}): Promise<void> {
+    const interval = Math.max(1, opts.intervalMs ?? 500);
+    const deadline = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : Infinity;
+    let last = -1;
+    for (;;) {
+      const [completed, percent] = await Promise.all([this.getCompleted(), this.getPercent()]);
+      if (opts.onProgress && (percent !== last || completed)) {
+        last = percent;
+        const info: ProgressInfo = { percent, completed };
+        if (opts.operations) {
+          [info.operation, info.operationCount, info.operationDescription] = await Promise.all([
+            this.getOperation(), this.getOperationCount(), this.getOperationDescription(),
+          ]);
+        }
+        opts.onProgress(info);
+      }
+      if (completed) break;
+      if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        throw new VBoxError({
+          resultCode: resultCodeValue('VBOX_E_TIMEOUT'),
+          text: `Timed out after ${opts.timeoutMs} ms waiting for the operation (at ${percent}%)`,
+          operation: 'IProgress_waitForCompletion',
+        });
+      }
+      await this.waitForCompletion(Math.min(interval, Math.ceil(remaining)));
+    }
+    const resultCode = await this.getResultCode();
+    if (resultCode === 0) return;
+    const info = await this.getErrorInfo().catch(() => null);
+    let text = '';
+    let component: string | undefined;
+    let interfaceID: string | undefined;
+    if (info) {
+      [text, component, interfaceID] = await Promise.all([
+        info.getText().catch(() => ''), info.getComponent().catch(() => undefined), info.getInterfaceID().catch(() => undefined),
+      ]);
+      info.release().catch(() => undefined);
+    }
+    if (!text) text = await this.getDescription().then((d) => `${d} failed`, () => 'The operation failed');
+    throw new VBoxError({ resultCode, text, component, interfaceID, operation: 'IProgress' });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Media
+
+export class IMedium extends IManagedObjectRef {
+  getId(): Promise<string> { return this._str('IMedium_getId'); }
+  getDescription(): Promise<string> { return this._str('IMedium_getDescription'); }
+  setDescription(description: string): Promise<void> { return this._void('IMedium_setDescription', { description }); }
+  getState(): Promise<MediumState> { return this._enum('IMedium_getState'); }
+  getVariant(): Promise<MediumVariant[]> { return this._enums('IMedium_getVariant'); }
+  getLocation(): Promise<string> { return this._str('IMedium_getLocation'); }
+  getName(): Promise<string> { return this._str('IMedium_getName'); }
+  getDeviceType(): Promise<DeviceType> { return this._enum('IMedium_getDeviceType'); }
+  getHostDrive(): Promise<boolean> { return this._bool('IMedium_getHostDrive'); }
+  /** Bytes used on storage. */
+  getSize(): Promise<number> { return this._int('IMedium_getSize'); }
+  getFormat(): Promise<string> { return this._str('IMedium_getFormat'); }
+  getType(): Promise<MediumType> { return this._enum('IMedium_getType'); }
+  getParent(): Promise<IMedium | null> { return this._objOrNull(IMedium, 'IMedium_getParent'); }
+  getChildren(): Promise<IMedium[]> { return this._objs(IMedium, 'IMedium_getChildren'); }
+  getBase(): Promise<IMedium> { return this._obj(IMedium, 'IMedium_getBase'); }
+  getReadOnly(): Promise<boolean> { return this._bool('IMedium_getReadOnly'); }
+  /** Bytes the guest sees. */
+  getLogicalSize(): Promise<number> { return this._int('IMedium_getLogicalSize'); }
+  getMachineIds(): Promise<string[]> { return this._strs('IMedium_getMachineIds'); }
+  refreshState(): Promise<MediumState> { return this._enum('IMedium_refreshState'); }
+  close(): Promise<void> { return this._void('IMedium_close'); }
+  /** logicalSize in bytes. */
+  createBaseStorage(logicalSize: number, variant: readonly MediumVariant[]): Promise<IProgress> {
+    return this._obj(IProgress, 'IMedium_createBaseStorage', { logicalSize, variant });
+  }
+  deleteStorage(): Promise<IProgress> { return this._obj(IProgress, 'IMedium_deleteStorage'); }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Performance
+
+export class IPerformanceMetric extends IManagedObjectRef {
+  getMetricName(): Promise<string> { return this._str('IPerformanceMetric_getMetricName'); }
+  getObject(): Promise<IManagedObjectRef | null> { return this._objOrNull(IManagedObjectRef, 'IPerformanceMetric_getObject'); }
+  getDescription(): Promise<string> { return this._str('IPerformanceMetric_getDescription'); }
+  getPeriod(): Promise<number> { return this._int('IPerformanceMetric_getPeriod'); }
+  getCount(): Promise<number> { return this._int('IPerformanceMetric_getCount'); }
+  getUnit(): Promise<string> { return this._str('IPerformanceMetric_getUnit'); }
+  getMinimumValue(): Promise<number> { return this._int('IPerformanceMetric_getMinimumValue'); }
+  getMaximumValue(): Promise<number> { return this._int('IPerformanceMetric_getMaximumValue'); }
+}
+
+/** One metric series of IPerformanceCollector::queryMetricsData. */
+export interface MetricData {
+  metricName: string;
+  /** The object measured (IHost or IMachine); compare its `ref` with the objects asked for. */
+  object: IManagedObjectRef | null;
+  unit: string;
+  scale: number;
+  sequenceNumber: number;
+  /** Raw integers as VirtualBox sends them. */
+  data: number[];
+  /** data / scale (e.g. percent for '%' metrics, whose scale is 1000). */
+  values: number[];
+}
+
+/** Anything queryMetricsData and setupMetrics accept as an object (IHost, IMachine). */
+type MetricObject = IManagedObjectRef;
+
+export class IPerformanceCollector extends IManagedObjectRef {
+  getMetricNames(): Promise<string[]> { return this._strs('IPerformanceCollector_getMetricNames'); }
+  getMetrics(metricNames: readonly string[], objects: readonly MetricObject[]): Promise<IPerformanceMetric[]> {
+    return this._objs(IPerformanceMetric, 'IPerformanceCollector_getMetrics', { metricNames, objects });
+  }
+  /** Starts sampling every `period` s, keeping `count` samples; empty lists mean all metrics / all objects. */
+  setupMetrics(metricNames: readonly string[], objects: readonly MetricObject[], period: number, count: number): Promise<IPerformanceMetric[]> {
+    return this._objs(IPerformanceMetric, 'IPerformanceCollector_setupMetrics', { metricNames, objects, period, count });
+  }
+  enableMetrics(metricNames: readonly string[], objects: readonly MetricObject[]): Promise<IPerformanceMetric[]> {
+    return this._objs(IPerformanceMetric, 'IPerformanceCollector_enableMetrics', { metricNames, objects });
+  }
+  disableMetrics(metricNames: readonly string[], objects: readonly MetricObject[]): Promise<IPerformanceMetric[]> {
+    return this._objs(IPerformanceMetric, 'IPerformanceCollector_disableMetrics', { metricNames, objects });
+  }
+
+  /** The samples collected so far, one entry per metric and object (the parallel arrays of the SDK, zipped). */
+  async queryMetricsData(metricNames: readonly string[], objects: readonly MetricObject[]): Promise<MetricData[]> {
+    const r = await this._call('IPerformanceCollector_queryMetricsData', { metricNames, objects }, {
+      arrays: ['returnMetricNames', 'returnObjects', 'returnUnits', 'returnScales', 'returnSequenceNumbers', 'returnDataIndices', 'returnDataLengths', 'returnval'],
+    });
+    const names = list(r.returnMetricNames).map(str);
+    const objs = list(r.returnObjects).map(str);
+    const units = list(r.returnUnits).map(str);
+    const scales = list(r.returnScales).map(int);
+    const seqs = list(r.returnSequenceNumbers).map(int);
+    const idx = list(r.returnDataIndices).map(int);
+    const lens = list(r.returnDataLengths).map(int);
+    const all = list(r.returnval).map(int);
+    const byRef = new Map(objects.map((o) => [o.ref, o]));
+    return names.map((metricName, i) => {
+      const data = all.slice(idx[i] ?? 0, (idx[i] ?? 0) + (lens[i] ?? 0));
+      const scale = scales[i] || 1;
+      const ref = objs[i] ?? '';
+      return {
+        metricName,
+        object: byRef.get(ref) ?? this._wrap(IManagedObjectRef, ref),
+        unit: units[i] ?? '',
+        scale,
+        sequenceNumber: seqs[i] ?? 0,
+        data,
+        values: data.map((d) => d / scale),
+      };
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events (passive listeners: the client long-polls IEventSource_getEvent)
+
+export class IEventListener extends IManagedObjectRef {}
+
+export class IEventSource extends IManagedObjectRef {
+  createListener(): Promise<IEventListener> { return this._obj(IEventListener, 'IEventSource_createListener'); }
+  /** Over the web service only passive listeners work: pass active = false and poll getEvent. */
+  registerListener(listener: IEventListener, interesting: readonly VBoxEventType[], active: boolean): Promise<void> {
+    return this._void('IEventSource_registerListener', { listener, interesting, active });
+  }
+  unregisterListener(listener: IEventListener): Promise<void> { return this._void('IEventSource_unregisterListener', { listener }); }
+
+  /**
+   * Waits up to `timeout` ms for the listener's next event (0: don't wait; negative: forever) and
+   * returns it typed by its IEvent type (one more call), or null when none came. The HTTP request
+   * is given `timeout` plus a margin. Call eventProcessed for it, and release() it when done: each
+   * event is one more reference in the websession.
+   */
+  async getEvent(listener: IEventListener, timeout: number): Promise<IEvent | null> {
+    const r = await this._call('IEventSource_getEvent', { listener, timeout }, { timeoutMs: timeout < 0 ? 0 : timeout + LONG_POLL_MARGIN_MS });
+    const ref = str(r.returnval);
+    if (!ref) return null;
+    this.ctx.refs?.seen(ref);
+    const type = str((await this.ctx.caller.call('IEvent_getType', { _this: ref })).returnval) as VBoxEventType;
+    const cls = EVENT_CLASSES[type] ?? IEvent;
+    const ev = new cls(this.ctx, ref);
+    ev.type = type;
+    return ev;
+  }
+
+  eventProcessed(listener: IEventListener, event: IEvent): Promise<void> {
+    return this._void('IEventSource_eventProcessed', { listener, event });
+  }
+}
+
+export class IEvent extends IManagedObjectRef {
+  /** Known without a call for events from IEventSource.getEvent; '' for others until getType(). */
+  type: VBoxEventType | '' = '';
+  async getType(): Promise<VBoxEventType> { return (this.type = await this._enum<VBoxEventType>('IEvent_getType')); }
+  getSource(): Promise<IEventSource> { return this._obj(IEventSource, 'IEvent_getSource'); }
+  getWaitable(): Promise<boolean> { return this._bool('IEvent_getWaitable'); }
+  setProcessed(): Promise<void> { return this._void('IEvent_setProcessed'); }
+  waitProcessed(timeout: number): Promise<boolean> { return this._bool('IEvent_waitProcessed', { timeout }); }
+}
+
+export class IMachineEvent extends IEvent {
+  getMachineId(): Promise<string> { return this._str('IMachineEvent_getMachineId'); }
+}
+
+export class IMachineStateChangedEvent extends IMachineEvent {
+  getState(): Promise<MachineState> { return this._enum('IMachineStateChangedEvent_getState'); }
+}
+
+export class IMachineDataChangedEvent extends IMachineEvent {
+  getTemporary(): Promise<boolean> { return this._bool('IMachineDataChangedEvent_getTemporary'); }
+}
+
+export class IMachineRegisteredEvent extends IMachineEvent {
+  getRegistered(): Promise<boolean> { return this._bool('IMachineRegisteredEvent_getRegistered'); }
+}
+
+export class ISessionStateChangedEvent extends IMachineEvent {
+  getState(): Promise<SessionState> { return this._enum('ISessionStateChangedEvent_getState'); }
+}
+
+export class IExtraDataChangedEvent extends IEvent {
+  /** '' for global extra data. */
+  getMachineId(): Promise<string> { return this._str('IExtraDataChangedEvent_getMachineId'); }
+  getKey(): Promise<string> { return this._str('IExtraDataChangedEvent_getKey'); }
+  getValue(): Promise<string> { return this._str('IExtraDataChangedEvent_getValue'); }
+}
+
+/** The class for each event type lib/vbox knows; other types come as plain IEvent. */
+const EVENT_CLASSES: Partial<Record<VBoxEventType, ObjectClass<IEvent>>> = {
+  OnMachineStateChanged: IMachineStateChangedEvent,
+  OnMachineDataChanged: IMachineDataChangedEvent,
+  OnMachineRegistered: IMachineRegisteredEvent,
+  OnSessionStateChanged: ISessionStateChangedEvent,
+  OnExtraDataChanged: IExtraDataChangedEvent,
+};

@@ -1,0 +1,239 @@
+// The lean SOAP transport against a real vboxsim over HTTP: envelopes and escaping, arrays,
+// faults (RuntimeFault → VBoxError with VirtualBox's text, InvalidObjectFault, plain SOAP faults),
+// the per-host concurrency limit, timeouts and connection errors.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startSim, type Sim } from '../../sim/index';
+import { InvalidObjectError, SoapFaultError, TransportError, VBoxError, resultCodeName } from './errors';
+import { Transport, buildEnvelope, parseEnvelope, textFromFaultString } from './transport';
+
+const vrdeBase = () => 20000 + Math.floor(Math.random() * 250) * 100;
+
+let sim: Sim;
+let url: string;
+let control: string;
+
+beforeAll(async () => {
+  sim = await startSim({ hosts: 1, port: 0, vms: 2, control: true, vrdeBase: vrdeBase() });
+  url = sim.urls[0];
+  control = sim.hosts[0].control!;
+});
+afterAll(async () => {
+  await sim?.stop();
+});
+afterEach(async () => {
+  await fetch(`${control}/latency?ms=0`, { method: 'POST' });
+});
+
+async function logon(t: Transport): Promise<string> {
+  return String((await t.call('IWebsessionManager_logon', { username: 'vbox', password: 'vbox' })).returnval);
+}
+
+/** Counts requests in flight at the server side: a pass-through HTTP proxy in front of vboxsim. */
+async function countingProxy(target: string): Promise<{ url: string; max: () => number; close: () => Promise<void> }> {
+  let inFlight = 0;
+  let max = 0;
+  const agent = new http.Agent({ keepAlive: true });
+  const server = http.createServer((req, res) => {
+    inFlight++;
+    max = Math.max(max, inFlight);
+    const up = http.request(target, { method: req.method, headers: req.headers, agent }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+      r.on('end', () => inFlight--);
+    });
+    up.on('error', () => { inFlight--; res.destroy(); });
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    max: () => max,
+    close: () => new Promise<void>((r) => { agent.destroy(); server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+describe('envelopes', () => {
+  it('builds document/literal envelopes with unqualified children, escaped text and repeated array elements', () => {
+    const xml = buildEnvelope('IVirtualBox_getMachinesByGroups', { _this: 'a-b', groups: ['/x & y', '<z>'], n: 5, b: true, ref: { ref: 'r1' }, none: null, skip: undefined });
+    expect(xml).toContain('<vbox:IVirtualBox_getMachinesByGroups><_this>a-b</_this><groups>/x &amp; y</groups><groups>&lt;z&gt;</groups><n>5</n><b>true</b><ref>r1</ref><none></none></vbox:IVirtualBox_getMachinesByGroups>');
+    expect(xml).toContain('xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"');
+    expect(xml).toContain('xmlns:vbox="http://www.virtualbox.org/"');
+    expect(buildEnvelope('IMachine_setDescription', { description: 'a\r\nb' })).toContain('<description>a&#13;\nb</description>');
+    expect(() => buildEnvelope('IMachine_setName', { name: 'a\u0001b' })).toThrow(TypeError);
+    expect(() => buildEnvelope('IMachine_setCPUCount', { CPUCount: 1.5 })).toThrow(TypeError);
+  });
+
+  it('reads responses: entities and character references, arrays declared by the call, faults', () => {
+    const env = (body: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" xmlns:vbox="http://www.virtualbox.org/"><SOAP-ENV:Body>${body}</SOAP-ENV:Body></SOAP-ENV:Envelope>`;
+    const one = parseEnvelope(env('<vbox:X_yResponse><returnval>a&amp;lt;&#13;&#x41;&quot;</returnval></vbox:X_yResponse>'), 'X_y', ['returnval']);
+    expect(one).toEqual({ ok: true, result: { returnval: ['a&lt;\rA"'] } });
+    const none = parseEnvelope(env('<vbox:X_yResponse/>'), 'X_y', ['returnval']);
+    expect(none).toEqual({ ok: true, result: { returnval: [] } });
+    const fault = parseEnvelope(env('<SOAP-ENV:Fault><faultcode>SOAP-ENV:Client</faultcode><faultstring>VirtualBox error: apirc=0x80bb0002 Nope (0x80bb0002)</faultstring><detail><vbox:RuntimeFault><resultCode>-2135228414</resultCode><returnval>0000000000000001-0000000000000002</returnval></vbox:RuntimeFault></detail></SOAP-ENV:Fault>'), 'X_y');
+    expect(fault).toEqual({ ok: false, fault: { faultCode: 'SOAP-ENV:Client', faultString: 'VirtualBox error: apirc=0x80bb0002 Nope (0x80bb0002)', runtime: { resultCode: -2135228414, returnval: '0000000000000001-0000000000000002' } } });
+    expect(textFromFaultString('VirtualBox error: apirc=0x80bb0002 Nope (0x80bb0002)')).toBe('Nope');
+    expect(resultCodeName(-2135228414)).toBe('VBOX_E_INVALID_VM_STATE');
+    expect(() => parseEnvelope('<!DOCTYPE x [<!ENTITY a "b">]><x/>', 'X_y')).toThrow(/DTD/);
+    expect(() => parseEnvelope(env('<vbox:Other/>'), 'X_y')).toThrow(/X_yResponse/);
+  });
+});
+
+describe('Transport against vboxsim', () => {
+  it('round-trips text that needs escaping, and returns a single element as an array when told so', async () => {
+    const t = new Transport({ url });
+    try {
+      const vbox = await logon(t);
+      // (CR goes out as &#13;, which vboxsim's parser does not decode; the envelope test covers it.)
+      const value = `a & b < c > d "e" 'f' \n\ttab ünïcødé 🚀 ]]> &amp;`;
+      await t.call('IVirtualBox_setExtraData', { _this: vbox, key: 'nimbox/test', value });
+      expect((await t.call('IVirtualBox_getExtraData', { _this: vbox, key: 'nimbox/test' })).returnval).toBe(value);
+      const m = String((await t.call('IVirtualBox_findMachine', { _this: vbox, nameOrId: 'web-a1' })).returnval);
+      const groups = await t.call('IMachine_getGroups', { _this: m }, { arrays: ['returnval'] });
+      expect(groups.returnval).toEqual(['/apps']);
+      const byGroup = await t.call('IVirtualBox_getMachinesByGroups', { _this: vbox, groups: ['/apps'] }, { arrays: ['returnval'] });
+      expect(byGroup.returnval).toEqual([m]);
+      const empty = await t.call('IVirtualBox_getMachinesByGroups', { _this: vbox, groups: ['/none'] }, { arrays: ['returnval'] });
+      expect(empty.returnval).toEqual([]);
+    } finally {
+      t.close();
+    }
+  });
+
+  it('turns a RuntimeFault into VBoxError with the result code name and VirtualBox\'s own text, component and interface', async () => {
+    const t = new Transport({ url });
+    try {
+      const vbox = await logon(t);
+      const ws = sim.hosts[0].sim.soap.websessions.websessionOf(vbox)!;
+      const refs = ws.size;
+      const err = await t.call('IVirtualBox_findMachine', { _this: vbox, nameOrId: 'no-such-vm' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(VBoxError);
+      const e = err as VBoxError;
+      expect(e.resultCodeName).toBe('VBOX_E_OBJECT_NOT_FOUND');
+      expect(e.resultCode).toBe(0x80bb0001 | 0);
+      expect(e.text).toBe("Could not find a registered machine named 'no-such-vm'");
+      expect(e.component).toBe('VirtualBox');
+      expect(e.interfaceID).toMatch(/^[0-9a-f-]{36}$/);
+      expect(e.operation).toBe('IVirtualBox_findMachine');
+      expect(e.message).toContain('VBOX_E_OBJECT_NOT_FOUND');
+      // The error info reference is released behind the scenes.
+      await expect.poll(() => ws.size).toBe(refs);
+    } finally {
+      t.close();
+    }
+  });
+
+  it('a wrong password is VBoxError E_FAIL, as vboxwebsrv answers a failed logon', async () => {
+    const t = new Transport({ url });
+    try {
+      const e = (await t.call('IWebsessionManager_logon', { username: 'vbox', password: 'wrong' }).catch((x: unknown) => x)) as VBoxError;
+      expect(e).toBeInstanceOf(VBoxError);
+      expect(e.resultCodeName).toBe('E_FAIL');
+      expect(e.text).toMatch(/Authentication failed/);
+    } finally {
+      t.close();
+    }
+  });
+
+  it('turns InvalidObjectFault into InvalidObjectError and a detail-less fault into SoapFaultError', async () => {
+    const t = new Transport({ url });
+    try {
+      const bad = '0123456789abcdef-0000000000000001';
+      const e = (await t.call('IVirtualBox_getVersion', { _this: bad }).catch((x: unknown) => x)) as InvalidObjectError;
+      expect(e).toBeInstanceOf(InvalidObjectError);
+      expect(e.badObjectID).toBe(bad);
+      expect(e.websession).toBe('0123456789abcdef');
+      const f = (await t.call('IVirtualBox_noSuchOperation', { _this: bad }).catch((x: unknown) => x)) as SoapFaultError;
+      expect(f).toBeInstanceOf(SoapFaultError);
+      expect(f.faultCode).toMatch(/Client/);
+    } finally {
+      t.close();
+    }
+  });
+
+  it('keeps at most `concurrency` calls in flight and queues the rest', async () => {
+    const proxy = await countingProxy(url);
+    const t = new Transport({ url: proxy.url, concurrency: 3 });
+    try {
+      const vbox = await logon(t);
+      await fetch(`${control}/latency?ms=50`, { method: 'POST' });
+      t.resetStats();
+      let sawQueue = 0;
+      const started = performance.now();
+      const calls = Array.from({ length: 12 }, () => t.call('IVirtualBox_getVersion', { _this: vbox }));
+      sawQueue = t.stats().queued;
+      const versions = await Promise.all(calls);
+      const elapsed = performance.now() - started;
+      expect(versions.every((v) => v.returnval === '7.1.4')).toBe(true);
+      expect(sawQueue).toBe(9);
+      expect(t.stats().maxInFlight).toBe(3);
+      expect(proxy.max()).toBe(3);
+      expect(elapsed).toBeGreaterThanOrEqual(4 * 50 - 5);
+      expect(t.stats()).toMatchObject({ inFlight: 0, queued: 0, calls: 12 });
+    } finally {
+      t.close();
+      await proxy.close();
+    }
+  });
+
+  it('times out with TransportError naming the host, and works again afterwards', async () => {
+    const t = new Transport({ url, timeoutMs: 150 });
+    try {
+      const vbox = await logon(t);
+      await fetch(`${control}/latency?ms=600`, { method: 'POST' });
+      const e = (await t.call('IVirtualBox_getVersion', { _this: vbox }).catch((x: unknown) => x)) as TransportError;
+      expect(e).toBeInstanceOf(TransportError);
+      expect(e.kind).toBe('timeout');
+      expect(e.url).toBe(url);
+      expect(e.message).toContain(url);
+      expect(e.message).toMatch(/timeout/);
+      await fetch(`${control}/latency?ms=0`, { method: 'POST' });
+      // A longer timeout for one call (as for long polls).
+      await fetch(`${control}/latency?ms=300`, { method: 'POST' });
+      expect((await t.call('IVirtualBox_getVersion', { _this: vbox }, { timeoutMs: 5_000 })).returnval).toBe('7.1.4');
+    } finally {
+      t.close();
+    }
+  });
+
+  it('reports a refused connection, and resends once on a kept-alive connection the server dropped', async () => {
+    const free = http.createServer();
+    await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
+    const port = (free.address() as AddressInfo).port;
+    await new Promise<void>((r) => free.close(() => r()));
+    const refused = new Transport({ url: `http://127.0.0.1:${port}/` });
+    const e = (await refused.call('IWebsessionManager_logon', { username: 'a', password: 'b' }).catch((x: unknown) => x)) as TransportError;
+    expect(e).toBeInstanceOf(TransportError);
+    expect(e.kind).toBe('refused');
+    expect(e.message).toContain(`connection refused to http://127.0.0.1:${port}/`);
+    refused.close();
+
+    const t = new Transport({ url });
+    try {
+      const vbox = await logon(t);
+      // The listener goes down and up: the kept-alive socket is dead; the next call must not fail for it.
+      await fetch(`${control}/soap/down`, { method: 'POST' });
+      await fetch(`${control}/soap/up`, { method: 'POST' });
+      expect((await t.call('IVirtualBox_getVersion', { _this: vbox })).returnval).toBe('7.1.4');
+    } finally {
+      t.close();
+    }
+  });
+
+  it('reports HTTP errors without a SOAP envelope as TransportError', async () => {
+    const server = http.createServer((_req, res) => { res.writeHead(404, { 'Content-Type': 'text/html' }); res.end('<html>not here</html>'); });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const t = new Transport({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` });
+    try {
+      const e = (await t.call('IWebsessionManager_logon', { username: 'a', password: 'b' }).catch((x: unknown) => x)) as TransportError;
+      expect(e).toBeInstanceOf(TransportError);
+      expect(e.kind).toBe('http');
+      expect(e.status).toBe(404);
+    } finally {
+      t.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});

@@ -1,0 +1,510 @@
+/**
+ * The lean SOAP layer: SOAP 1.1 document/literal envelopes over node:http(s), as vboxwebsrv
+ * (gSOAP) speaks them. One Transport per vboxwebsrv host: a keep-alive Agent, at most
+ * `concurrency` calls in flight (the rest wait in a queue), a timeout per call, responses read
+ * with fast-xml-parser, faults turned into VBoxError / InvalidObjectError / SoapFaultError and
+ * socket or HTTP trouble into TransportError.
+ *
+ * Why not node-soap: see "Architecture notes" in README.md (bench/vbox-transport.ts).
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { XMLParser } from 'fast-xml-parser';
+import {
+  InvalidObjectError, RESULT_CODES, SoapFaultError, TransportError, VBoxError, type TransportErrorKind,
+} from './errors';
+
+export const VBOX_NS = 'http://www.virtualbox.org/';
+const ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
+
+/** Anything that is passed as a managed object reference (the typed objects of objects.ts). */
+export interface Ref {
+  readonly ref: string;
+}
+
+/** A request element's value: text, number, boolean, an object reference, null (the null reference) or a list. */
+export type SoapScalar = string | number | bigint | boolean | Ref | null;
+export type SoapValue = SoapScalar | readonly SoapScalar[] | undefined;
+/** Request elements after the operation element, in the WSDL's order (object key order is kept). */
+export type SoapArgs = Record<string, SoapValue>;
+/** A response element's children by name: strings, string[] for repeated elements, objects for structs. */
+export type SoapResult = Record<string, unknown>;
+
+export interface CallOptions {
+  /** Response elements that are arrays in the WSDL (maxOccurs="unbounded"): always returned as arrays. */
+  arrays?: readonly string[];
+  /**
+   * Timeout of this call in ms, counted from when it leaves the queue (default: the transport's); 0 for
+   * none. Long polls (IEventSource_getEvent, IProgress_waitForCompletion) pass their wait plus a margin;
+   * they hold one of the host's `concurrency` slots while they wait.
+   */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** 'low' calls (reference releases) only start when no normal call is waiting. */
+  priority?: 'normal' | 'low';
+}
+
+/** What the typed objects need: the lean Transport, or a recording stand-in in tests. */
+export interface SoapCaller {
+  readonly url: string;
+  call(operation: string, args: SoapArgs, opts?: CallOptions): Promise<SoapResult>;
+}
+
+/** Structured logging, pino-compatible (`logger.child({ module: 'vbox' })` fits). Nothing secret is logged. */
+export interface VBoxLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+export interface TransportOptions {
+  /** vboxwebsrv endpoint, e.g. http://host:18083/ (https:// when vboxwebsrv runs with --ssl). */
+  url: string;
+  /** Calls in flight at most; further calls queue (default 8). */
+  concurrency?: number;
+  /** Default per-call timeout in ms (default 30 000). */
+  timeoutMs?: number;
+  /** TLS options for https URLs (ca, rejectUnauthorized, …). */
+  tls?: https.AgentOptions;
+  logger?: VBoxLogger;
+}
+
+export interface TransportStats {
+  inFlight: number;
+  queued: number;
+  /** Highest number of calls in flight at once since creation (or the last resetStats). */
+  maxInFlight: number;
+  calls: number;
+  failures: number;
+}
+
+const DEFAULT_CONCURRENCY = 8;
+const DEFAULT_TIMEOUT_MS = 30_000;
+const MAX_RESPONSE = 256 * 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// XML
+
+const XML_ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;' };
+// Characters XML 1.0 cannot carry at all, even escaped (C0 controls but tab/LF/CR, U+FFFE/U+FFFF, lone surrogates).
+const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Escapes text for an XML element (CR as &#13; so that it survives end-of-line normalisation). */
+export function escapeXml(s: string): string {
+  return s.replace(/[&<>"'\r]/g, (c) => XML_ESC[c]);
+}
+
+function encodeScalar(v: SoapScalar, operation: string, name: string): string {
+  if (v === null) return '';
+  switch (typeof v) {
+    case 'string':
+      if (XML_INVALID.test(v)) throw new TypeError(`${operation}: ${name} holds a character XML cannot carry`);
+      return escapeXml(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'number':
+      if (!Number.isSafeInteger(v)) throw new TypeError(`${operation}: ${name} must be an integer, got ${v}`);
+      return String(v);
+    case 'bigint':
+      return v.toString();
+    default:
+      if (typeof v.ref !== 'string') throw new TypeError(`${operation}: ${name} is not a managed object`);
+      return escapeXml(v.ref);
+  }
+}
+
+/** The SOAP 1.1 envelope of one call; children are unqualified, as the vbox schema declares them. */
+export function buildEnvelope(operation: string, args: SoapArgs): string {
+  let inner = '';
+  for (const name in args) {
+    const v = args[name];
+    if (v === undefined) continue;
+    if (Array.isArray(v)) {
+      for (const item of v as readonly SoapScalar[]) inner += `<${name}>${encodeScalar(item, operation, name)}</${name}>`;
+    } else {
+      inner += `<${name}>${encodeScalar(v as SoapScalar, operation, name)}</${name}>`;
+    }
+  }
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?><SOAP-ENV:Envelope xmlns:SOAP-ENV="${ENV_NS}" xmlns:vbox="${VBOX_NS}">` +
+    `<SOAP-ENV:Body><vbox:${operation}>${inner}</vbox:${operation}></SOAP-ENV:Body></SOAP-ENV:Envelope>`
+  );
+}
+
+const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+/** XML's five entities and character references (fast-xml-parser leaves &#…; alone without htmlEntities). */
+function decodeEntities(s: string): string {
+  if (s.indexOf('&') < 0) return s;
+  return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);/g, (_, e: string) => {
+    if (e[0] !== '#') return ENTITIES[e];
+    const cp = e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+    return cp <= 0x10ffff ? String.fromCodePoint(cp) : '\uFFFD';
+  });
+}
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  removeNSPrefix: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  processEntities: false,
+  htmlEntities: false,
+  tagValueProcessor: (_name: string, value: string) => decodeEntities(value),
+});
+
+interface ParsedFault {
+  faultCode: string;
+  faultString: string;
+  runtime?: { resultCode: number; returnval: string };
+  invalidObject?: { badObjectID: string };
+}
+
+type Parsed = { ok: true; result: SoapResult } | { ok: false; fault: ParsedFault };
+
+function text(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v && typeof v === 'object' && '#text' in v) return String((v as Record<string, unknown>)['#text']);
+  return '';
+}
+
+function asRecord(v: unknown): Record<string, unknown> | undefined {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/** Reads a response envelope; throws a plain Error (turned into a 'protocol' TransportError) when it is not one. */
+export function parseEnvelope(xml: string, operation: string, arrays?: readonly string[]): Parsed {
+  // SOAP forbids a DTD; refusing it also rules out entity expansion.
+  if (/<!DOCTYPE/i.test(xml)) throw new Error('the answer has a DTD, which SOAP does not allow');
+  const doc = asRecord(parser.parse(xml));
+  const body = asRecord(asRecord(doc?.Envelope)?.Body);
+  if (!body) throw new Error('the answer is not a SOAP envelope');
+  const fault = asRecord(body.Fault);
+  if (fault) {
+    const out: ParsedFault = { faultCode: text(fault.faultcode), faultString: text(fault.faultstring) };
+    const detail = asRecord(fault.detail);
+    const rt = asRecord(detail?.RuntimeFault);
+    const io = asRecord(detail?.InvalidObjectFault);
+    if (rt) out.runtime = { resultCode: parseInt(text(rt.resultCode), 10) | 0, returnval: text(rt.returnval) };
+    else if (io) out.invalidObject = { badObjectID: text(io.badObjectID) };
+    return { ok: false, fault: out };
+  }
+  const responseName = `${operation}Response`;
+  if (!(responseName in body)) throw new Error(`the answer holds no ${responseName}`);
+  const result: SoapResult = { ...(asRecord(body[responseName]) ?? {}) };
+  delete result['#text'];
+  if (arrays) {
+    for (const name of arrays) {
+      const v = result[name];
+      result[name] = v === undefined ? [] : Array.isArray(v) ? v : [v];
+    }
+  }
+  return { ok: true, result };
+}
+
+/** VirtualBox's text from a RuntimeFault faultstring: "VirtualBox error: apirc=0x80bb0001 <text> (0x80bb0001)". */
+export function textFromFaultString(s: string): string {
+  return s.replace(/^VirtualBox error:\s*(?:api)?rc=0x[0-9a-f]+\s*/i, '').replace(/\s*\(0x[0-9a-f]+\)\s*$/i, '').trim();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Concurrency
+
+interface Waiter {
+  resolve: () => void;
+  reject: (e: unknown) => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+/** A counting semaphore with a normal and a low-priority queue. */
+class Limiter {
+  inFlight = 0;
+  maxInFlight = 0;
+  private readonly normal: Waiter[] = [];
+  private readonly low: Waiter[] = [];
+
+  constructor(readonly limit: number) {}
+
+  get queued(): number {
+    return this.normal.length + this.low.length;
+  }
+
+  acquire(priority: 'normal' | 'low', signal?: AbortSignal): Promise<void> {
+    if (this.inFlight < this.limit && (priority === 'normal' ? true : this.normal.length === 0)) {
+      this.take();
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const w: Waiter = { resolve, reject, signal };
+      const queue = priority === 'low' ? this.low : this.normal;
+      if (signal) {
+        w.onAbort = () => {
+          const i = queue.indexOf(w);
+          if (i >= 0) queue.splice(i, 1);
+          reject(signal.reason);
+        };
+        signal.addEventListener('abort', w.onAbort, { once: true });
+      }
+      queue.push(w);
+    });
+  }
+
+  private take(): void {
+    this.inFlight++;
+    if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
+  }
+
+  release(): void {
+    this.inFlight--;
+    const next = this.normal.shift() ?? this.low.shift();
+    if (next) {
+      if (next.onAbort) next.signal?.removeEventListener('abort', next.onAbort);
+      this.take();
+      next.resolve();
+    }
+  }
+
+  rejectAll(e: unknown): void {
+    for (const w of [...this.normal.splice(0), ...this.low.splice(0)]) w.reject(e);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transport
+
+function classify(err: NodeJS.ErrnoException): TransportErrorKind {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return 'refused';
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'ECONNABORTED':
+    case 'ERR_STREAM_PREMATURE_CLOSE':
+      return 'reset';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+      return 'dns';
+    case 'ETIMEDOUT':
+      return 'timeout';
+    default:
+      if (/socket hang up/i.test(err.message)) return 'reset';
+      if (/^(ERR_TLS|ERR_SSL|CERT_|DEPTH_ZERO|UNABLE_TO_|SELF_SIGNED)/.test(err.code ?? '') || /certificate|SSL|TLS/i.test(err.message)) return 'tls';
+      return 'network';
+  }
+}
+
+const KIND_TEXT: Record<TransportErrorKind, string> = {
+  refused: 'connection refused to',
+  reset: 'connection reset by',
+  timeout: 'timeout waiting for',
+  dns: 'cannot resolve the host of',
+  tls: 'TLS failure with',
+  network: 'network error reaching',
+  http: 'HTTP error from',
+  protocol: 'unreadable answer from',
+  aborted: 'call aborted to',
+};
+
+interface RawResponse {
+  status: number;
+  body: string;
+}
+
+export class Transport implements SoapCaller {
+  readonly url: string;
+  readonly timeoutMs: number;
+  readonly concurrency: number;
+  private readonly endpoint: URL;
+  private readonly agent: http.Agent;
+  private readonly limiter: Limiter;
+  private readonly logger?: VBoxLogger;
+  private calls = 0;
+  private failures = 0;
+  private closed = false;
+
+  constructor(opts: TransportOptions) {
+    this.endpoint = new URL(opts.url);
+    if (this.endpoint.protocol !== 'http:' && this.endpoint.protocol !== 'https:') {
+      throw new TypeError(`vboxwebsrv URL must be http:// or https://, got ${opts.url}`);
+    }
+    this.url = this.endpoint.toString();
+    this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? DEFAULT_CONCURRENCY));
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.logger = opts.logger;
+    const agentOpts: http.AgentOptions = { keepAlive: true, maxSockets: this.concurrency, maxFreeSockets: this.concurrency, scheduling: 'lifo' };
+    this.agent = this.endpoint.protocol === 'https:' ? new https.Agent({ ...opts.tls, ...agentOpts }) : new http.Agent(agentOpts);
+    this.limiter = new Limiter(this.concurrency);
+  }
+
+  stats(): TransportStats {
+    return { inFlight: this.limiter.inFlight, queued: this.limiter.queued, maxInFlight: this.limiter.maxInFlight, calls: this.calls, failures: this.failures };
+  }
+
+  resetStats(): void {
+    this.limiter.maxInFlight = this.limiter.inFlight;
+    this.calls = 0;
+    this.failures = 0;
+  }
+
+  /** Calls one operation; resolves with the response element's children. */
+  async call(operation: string, args: SoapArgs, opts: CallOptions = {}): Promise<SoapResult> {
+    if (this.closed) throw this.error('aborted', operation, 'transport closed');
+    const envelope = buildEnvelope(operation, args);
+    try {
+      await this.limiter.acquire(opts.priority ?? 'normal', opts.signal);
+    } catch (e) {
+      throw this.error('aborted', operation, undefined, { cause: e });
+    }
+    let parsed: Parsed;
+    try {
+      this.calls++;
+      const raw = await this.post(envelope, operation, opts);
+      parsed = this.read(raw, operation, opts.arrays);
+    } catch (e) {
+      this.failures++;
+      throw e;
+    } finally {
+      // Released before any follow-up call (error info), so that faults cannot deadlock a full queue.
+      this.limiter.release();
+    }
+    if (parsed.ok) return parsed.result;
+    this.failures++;
+    throw await this.faultError(parsed.fault, operation, args);
+  }
+
+  /** Closes idle keep-alive connections and fails queued calls; calls in flight end on their own. */
+  close(): void {
+    this.closed = true;
+    this.limiter.rejectAll(this.error('aborted', '', 'transport closed'));
+    this.agent.destroy();
+  }
+
+  private error(kind: TransportErrorKind, operation: string, detail?: string, extra: { code?: string; status?: number; cause?: unknown } = {}): TransportError {
+    const message = `${KIND_TEXT[kind]} ${this.url}${detail ? ` (${detail})` : ''}${operation ? ` [${operation}]` : ''}`;
+    return new TransportError({ kind, url: this.url, operation, message, ...extra });
+  }
+
+  private read(raw: RawResponse, operation: string, arrays?: readonly string[]): Parsed {
+    if (!/<([A-Za-z_][\w.-]*:)?Envelope[\s>]/.test(raw.body.slice(0, 4096))) {
+      if (raw.status >= 300 || raw.status < 200) {
+        throw this.error('http', operation, `HTTP ${raw.status}${raw.body ? `: ${raw.body.slice(0, 200).trim()}` : ''}`, { status: raw.status });
+      }
+      throw this.error('protocol', operation, 'no SOAP envelope in the answer', { status: raw.status });
+    }
+    try {
+      return parseEnvelope(raw.body, operation, arrays);
+    } catch (e) {
+      throw this.error('protocol', operation, (e as Error).message, { status: raw.status, cause: e });
+    }
+  }
+
+  /** Turns a fault into the error to throw; for a RuntimeFault, reads its IVirtualBoxErrorInfo first (best effort). */
+  private async faultError(f: ParsedFault, operation: string, args: SoapArgs): Promise<Error> {
+    if (f.invalidObject) {
+      return new InvalidObjectError(f.invalidObject.badObjectID || String((args._this as string | undefined) ?? ''), operation, f.faultString);
+    }
+    if (f.runtime) {
+      const info = f.runtime.returnval ? await this.errorInfo(f.runtime.returnval) : {};
+      return new VBoxError({
+        resultCode: f.runtime.resultCode,
+        text: info.text || textFromFaultString(f.faultString),
+        component: info.component,
+        interfaceID: info.interfaceID,
+        operation,
+        faultString: f.faultString,
+      });
+    }
+    if (operation === 'IWebsessionManager_logon') {
+      // vboxwebsrv answers a failed authentication with E_FAIL and a fault that carries no detail.
+      return new VBoxError({ resultCode: RESULT_CODES.E_FAIL, text: textFromFaultString(f.faultString) || 'Authentication failed', operation, faultString: f.faultString });
+    }
+    return new SoapFaultError(f.faultCode, f.faultString, operation);
+  }
+
+  private async errorInfo(ref: string): Promise<{ text?: string; component?: string; interfaceID?: string }> {
+    const get = (attr: string) =>
+      this.call(`IVirtualBoxErrorInfo_get${attr}`, { _this: ref }, { timeoutMs: Math.min(this.timeoutMs || 10_000, 10_000) })
+        .then((r) => text(r.returnval))
+        .catch(() => undefined);
+    const [t, component, interfaceID] = await Promise.all([get('Text'), get('Component'), get('InterfaceID')]);
+    // The error info is one more managed object in the websession: let it go, in the background.
+    this.call('IManagedObjectRef_release', { _this: ref }, { priority: 'low' }).catch(() => undefined);
+    return { text: t, component, interfaceID };
+  }
+
+  private post(envelope: string, operation: string, opts: CallOptions, retried = false): Promise<RawResponse> {
+    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
+    const body = Buffer.from(envelope, 'utf8');
+    const mod = this.endpoint.protocol === 'https:' ? https : http;
+    return new Promise<RawResponse>((resolve, reject) => {
+      let settled = false;
+      let gotResponse = false;
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (err: Error | null, res?: RawResponse) => {
+        if (settled) return;
+        settled = true;
+        if (timer) clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else resolve(res as RawResponse);
+      };
+      const req = mod.request(this.endpoint, {
+        method: 'POST',
+        agent: this.agent,
+        headers: {
+          'Content-Type': 'text/xml; charset=utf-8',
+          SOAPAction: '""',
+          'Content-Length': body.length,
+          Accept: 'text/xml',
+        },
+      });
+      const onAbort = () => {
+        req.destroy();
+        finish(this.error('aborted', operation, 'aborted by the caller', { cause: opts.signal?.reason }));
+      };
+      if (opts.signal?.aborted) {
+        onAbort();
+        return;
+      }
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      if (timeoutMs > 0) {
+        timer = setTimeout(() => {
+          req.destroy();
+          finish(this.error('timeout', operation, `no answer within ${timeoutMs} ms`, { code: 'ETIMEDOUT' }));
+        }, timeoutMs);
+      }
+      req.on('response', (res) => {
+        gotResponse = true;
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_RESPONSE) {
+            req.destroy();
+            finish(this.error('protocol', operation, `answer larger than ${MAX_RESPONSE} bytes`));
+          } else chunks.push(c);
+        });
+        res.on('end', () => finish(null, { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', (e: NodeJS.ErrnoException) => finish(this.error(classify(e), operation, e.message, { code: e.code, cause: e })));
+        res.on('aborted', () => finish(this.error('reset', operation, 'the answer was cut off')));
+      });
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        if (settled) return;
+        const kind = classify(e);
+        // A kept-alive connection the server closed while idle: the request never reached it; send it once more.
+        if (!retried && !gotResponse && req.reusedSocket && kind === 'reset') {
+          settled = true;
+          if (timer) clearTimeout(timer);
+          opts.signal?.removeEventListener('abort', onAbort);
+          this.logger?.debug({ url: this.url, operation }, 'vbox: stale keep-alive connection, resending');
+          this.post(envelope, operation, opts, true).then(resolve, reject);
+          return;
+        }
+        finish(this.error(kind, operation, e.code ?? e.message, { code: e.code, cause: e }));
+      });
+      req.end(body);
+    });
+  }
+}

@@ -1,0 +1,29 @@
+import { getToken } from 'next-auth/jwt';
+import { NextResponse, type NextRequest } from 'next/server';
+import { secureCookies, sessionCookieName } from '@/lib/auth/cookies';
+import { isPublicPath } from '@/lib/auth/paths';
+import { authSecret } from '@/lib/auth/secret';
+
+/**
+ * Sends visitors without a valid session to the sign-in page. Next 16 runs proxy in the
+ * Node.js runtime, so the session key is derived from the server secret here exactly as
+ * in the route handlers. API routes are not redirected: route() answers them 401.
+ * This is the first gate only; pages and routes check the user again (lib/auth/session).
+ */
+export async function proxy(request: NextRequest) {
+  const { pathname, search } = request.nextUrl;
+  if (isPublicPath(pathname) || pathname.startsWith('/api/')) return NextResponse.next();
+
+  const secure = secureCookies(request.headers.get('x-forwarded-proto'));
+  const token = await getToken({ req: request, secret: authSecret(), secureCookie: secure, cookieName: sessionCookieName(secure) });
+  if (token) return NextResponse.next();
+
+  const login = new URL('/login', request.url);
+  if (pathname !== '/') login.searchParams.set('callbackUrl', `${pathname}${search}`);
+  return NextResponse.redirect(login);
+}
+
+export const config = {
+  // Everything but Next's static assets; the public paths are decided in lib/auth/paths.
+  matcher: ['/((?!_next/static|_next/image|favicon\\.ico).*)'],
+};

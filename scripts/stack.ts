@@ -1,0 +1,90 @@
+// vboxsim plus a Nimbox server with the simulated hosts registered: the demo, the
+// end-to-end tests and the benchmarks all run on this.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { openDb } from '../lib/db';
+import { createHost, listHosts } from '../lib/db/hosts';
+import { startSim, type Sim, type SimOptions } from '../sim/index';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+export interface StackOptions {
+  dataDir: string;
+  port: number;
+  sim: SimOptions;
+  /** Extra environment for the Nimbox server (e.g. NIMBOX_ADMIN_PASSWORD). */
+  env?: Record<string, string>;
+}
+
+export interface Stack {
+  sim: Sim;
+  url: string;
+  next: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Registers every simulated host in Nimbox's database (once; kept across restarts). */
+async function registerHosts(dataDir: string, sim: Sim): Promise<void> {
+  process.env.NIMBOX_DATA_DIR = dataDir;
+  const db = await openDb(path.join(dataDir, 'nimbox.sqlite'));
+  try {
+    const known = new Set((await listHosts(db)).map((h) => h.name));
+    for (const h of sim.hosts) {
+      if (known.has(h.name)) continue;
+      await createHost(db, {
+        name: h.name, url: h.url, username: 'vbox', password: 'vbox',
+        consoleAddress: '127.0.0.1', teleportAddress: '127.0.0.1', storagePath: sim.storageDir,
+      });
+    }
+  } finally {
+    await db.destroy();
+  }
+}
+
+export async function startStack(o: StackOptions): Promise<Stack> {
+  const dataDir = path.resolve(o.dataDir);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const sim = await startSim({ ...o.sim, stateDir: path.join(dataDir, 'sim') });
+  await registerHosts(dataDir, sim);
+  const next = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', String(o.port), '-H', '127.0.0.1'], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...o.env, NIMBOX_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: '1' },
+  });
+  const url = `http://127.0.0.1:${o.port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (next.exitCode !== null) throw new Error(`the Nimbox server exited (${next.exitCode}); is it built? (npm run build)`);
+    try {
+      if ((await fetch(`${url}/api/v1/health`)).ok) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) throw new Error('the Nimbox server did not answer within 60 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    sim, url, next,
+    async stop() {
+      next.kill('SIGTERM');
+      await new Promise((r) => (next.exitCode !== null ? r(null) : next.once('exit', r)));
+      await sim.stop();
+    },
+  };
+}
+
+/** Signs in through next-auth's credentials flow, as a browser would; returns the Cookie header to send. */
+export async function signIn(url: string, username: string, password: string): Promise<string> {
+  const cookies = (r: Response) => r.headers.getSetCookie().map((c) => c.split(';')[0]);
+  const csrf = await fetch(`${url}/api/auth/csrf`);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const jar = cookies(csrf);
+  const r = await fetch(`${url}/api/auth/callback/credentials`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: jar.join('; ') },
+    body: new URLSearchParams({ csrfToken, username, password, json: 'true' }),
+  });
+  const session = cookies(r).find((c) => c.includes('session-token='));
+  if (!session) throw new Error(`sign-in as ${username} failed (HTTP ${r.status})`);
+  return [...jar, session].join('; ');
+}
