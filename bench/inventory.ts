@@ -12,48 +12,29 @@ import { openDb } from '../lib/db';
 import { createHost } from '../lib/db/hosts';
 import { Inventory } from '../lib/cluster/inventory';
 import { signIn } from '../scripts/stack';
+import { progress, ROOT, startSimProcess } from './lib';
 
 const { values } = parseArgs({ options: { hosts: { type: 'string' }, vms: { type: 'string' }, latency: { type: 'string' }, port: { type: 'string' } } });
 const HOSTS = Number(values.hosts ?? 4);
 const VMS = Number(values.vms ?? 250);
 const LATENCY = Number(values.latency ?? 1);
 const PORT = Number(values.port ?? 3601);
-const root = path.resolve(import.meta.dirname, '..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbox-bench-inv-'));
 process.env.NIMBOX_DATA_DIR = dataDir;
 const children: ChildProcess[] = [];
 const ADMIN_PASSWORD = 'bench-admin-password';
 
 function step(msg: string) { process.stderr.write(`bench:inventory ${msg}\n`); }
-function bar(label: string, done: number, total: number) {
-  const w = 30;
-  const f = Math.round((done / Math.max(1, total)) * w);
-  process.stderr.write(`\r${label} [${'#'.repeat(f)}${'.'.repeat(w - f)}] ${done}/${total}${done >= total ? '\n' : ''}`);
-}
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rssMB = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
 
-async function startSimProcess(): Promise<{ hosts: { url: string; control: string }[] }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'sim/cli.ts', '--hosts', String(HOSTS), '--vms', String(VMS), '--port', '0',
-    '--latency', String(LATENCY), '--control', '--vrde-base', '30000', '--state-dir', path.join(dataDir, 'sim')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (!out.includes('state ')) return;
-      resolve({ hosts: [...out.matchAll(/(http:\/\/127\.0\.0\.1:\d+\/)\s.*control (http:\/\/127\.0\.0\.1:\d+)/g)].map((m) => ({ url: m[1], control: m[2] })) });
-    });
-    child.once('exit', (c) => reject(new Error(`vboxsim exited (${c})`)));
-  });
-}
-
-const soapCalls = async (hosts: { control: string }[]) =>
+const soapCalls = async (hosts: { control?: string }[]) =>
   (await Promise.all(hosts.map(async (h) => (await (await fetch(`${h.control}/status`)).json()).soapCalls as number))).reduce((a, b) => a + b, 0);
 
 async function main() {
   step(`starting vboxsim: ${HOSTS} hosts × ${VMS} machines, ${LATENCY} ms per call`);
-  const sim = await startSimProcess();
+  const sim = await startSimProcess(['--hosts', String(HOSTS), '--vms', String(VMS), '--latency', String(LATENCY), '--control', '--vrde-base', '30000']);
+  children.push(sim.child);
   const db = await openDb(path.join(dataDir, 'nimbox.sqlite'));
   for (const [i, h] of sim.hosts.entries()) await createHost(db, { name: `bench-${i + 1}`, url: h.url, username: 'vbox', password: 'vbox' });
 
@@ -65,18 +46,18 @@ async function main() {
   const total = HOSTS * VMS;
   let shown = -1;
   while (inventory.machines().length < total || inventory.hosts().some((h) => h.health !== 'up')) {
-    if (inventory.machines().length !== shown) bar('cold scan', (shown = inventory.machines().length), total);
+    if (inventory.machines().length !== shown) progress('cold scan', (shown = inventory.machines().length), total);
     await new Promise((r) => setTimeout(r, 5));
   }
   const coldMs = performance.now() - t0;
-  bar('cold scan', total, total);
+  progress('cold scan', total, total);
   const callsPerMachine = ((await soapCalls(sim.hosts)) - before) / total;
   await inventory.stop();
   await db.destroy();
 
   step('starting the Nimbox server');
-  const next = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', String(PORT), '-H', '127.0.0.1'], {
-    cwd: root, stdio: ['ignore', 'ignore', 'inherit'],
+  const next = spawn(process.execPath, [path.join(ROOT, 'node_modules/next/dist/bin/next'), 'start', '-p', String(PORT), '-H', '127.0.0.1'], {
+    cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, NIMBOX_DATA_DIR: dataDir, NIMBOX_ADMIN_PASSWORD: ADMIN_PASSWORD, NEXT_TELEMETRY_DISABLED: '1' },
   });
   children.push(next);
@@ -96,7 +77,7 @@ async function main() {
     const t = performance.now();
     await list();
     listTimes.push(performance.now() - t);
-    bar('warm list', i + 1, 50);
+    progress('warm list', i + 1, 50);
   }
 
   // Change to SSE: crash a running machine on a host and wait for its event.
@@ -118,7 +99,7 @@ async function main() {
     }
     sseTimes.push(performance.now() - t);
     buffer = '';
-    bar('change to SSE', i + 1, victims.length);
+    progress('change to SSE', i + 1, victims.length);
   }
   await reader.cancel();
   const rss = rssMB(next.pid!);

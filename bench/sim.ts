@@ -1,41 +1,12 @@
 // vboxsim's own speed, so that it is never what a Nimbox benchmark measures:
 // SOAP calls per second for a simple getter over keep-alive, and the simulator's
 // RSS with 1,000 machines. The simulator runs in its own process (one core).
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
+import { progress, startSimProcess } from './lib';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = 16;
-
-function progress(label: string, done: number, total: number): void {
-  const width = 30;
-  const filled = Math.round((done / total) * width);
-  process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round((done / total) * 100)}%`);
-  if (done >= total) process.stderr.write('\n');
-}
-
-/** Starts `npm run sim` equivalent in a child process and resolves with it and its first host's URL. */
-async function startSimProcess(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-sim-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'sim/cli.ts', '--port', '0', '--state-dir', stateDir, ...args], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = out.match(/(http:\/\/127\.0\.0\.1:\d+\/)/);
-      if (m && out.includes('state ')) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`vboxsim exited (${code}) before it was ready`)));
-  });
-  child.once('exit', () => fs.rmSync(stateDir, { recursive: true, force: true }));
-  return { child, url };
-}
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
@@ -61,7 +32,7 @@ function rssMB(pid: number): number {
 }
 
 async function callsPerSecond(): Promise<number> {
-  const { child, url } = await startSimProcess(['--hosts', '1', '--vms', '0']);
+  const { child, hosts: [{ url }] } = await startSimProcess(['--hosts', '1', '--vms', '0']);
   try {
     const vbox = returnval(await soap(url, 'IWebsessionManager_logon', '<username>vbox</username><password>vbox</password>'));
     const call = () => soap(url, 'IVirtualBox_getVersion', `<_this>${vbox}</_this>`);
@@ -87,7 +58,7 @@ async function callsPerSecond(): Promise<number> {
 async function rssWith1000(): Promise<{ rss: number; startSeconds: number }> {
   progress('1,000 machines', 0, 1);
   const t0 = performance.now();
-  const { child, url } = await startSimProcess(['--hosts', '1', '--vms', '1000', '--vrde-base', '40000']);
+  const { child, hosts: [{ url }] } = await startSimProcess(['--hosts', '1', '--vms', '1000', '--vrde-base', '40000']);
   try {
     const startSeconds = (performance.now() - t0) / 1000;
     const vbox = returnval(await soap(url, 'IWebsessionManager_logon', '<username>vbox</username><password>vbox</password>'));

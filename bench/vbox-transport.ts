@@ -3,12 +3,12 @@
 // for IVirtualBox_getVersion, sequential and 16 concurrent. vboxsim runs in its own process and each
 // client in a fresh process of its own, so that neither measures the other. Progress on stderr; the
 // last line of stdout is one JSON object.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { progress, ROOT, startSimProcess } from './lib';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const WSDL = path.resolve(ROOT, '../shared/reference/vboxwebService-7.1.wsdl');
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 2000);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 8000);
@@ -28,12 +28,6 @@ interface VariantResult {
   concurrent16: { calls: number; p50Ms: number; p99Ms: number; callsPerSec: number };
 }
 
-function progress(label: string, done: number, total: number): void {
-  const width = 30;
-  const filled = Math.round((done / total) * width);
-  process.stderr.write(`\r${label.padEnd(24)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round((done / total) * 100)}%`);
-  if (done >= total) process.stderr.write('\n');
-}
 
 const mb = (n: number) => Math.round((n / 1024 / 1024) * 10) / 10;
 const round = (n: number) => Math.round(n * 1000) / 1000;
@@ -121,24 +115,6 @@ async function runVariant(variant: Variant, url: string): Promise<VariantResult>
   };
 }
 
-/** vboxsim with one host, in its own process. */
-async function startSimProcess(): Promise<{ child: ChildProcess; url: string }> {
-  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-transport-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'sim/cli.ts', '--port', '0', '--hosts', '1', '--vms', '0', '--state-dir', stateDir], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = out.match(/(http:\/\/127\.0\.0\.1:\d+\/)/);
-      if (m && out.includes('state ')) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`vboxsim exited (${code}) before it was ready`)));
-  });
-  child.once('exit', () => fs.rmSync(stateDir, { recursive: true, force: true }));
-  return { child, url };
-}
 
 /** Runs one variant in a fresh Node process and returns its result (its last stdout line). */
 function spawnVariant(variant: Variant, url: string): Promise<VariantResult> {
@@ -168,7 +144,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   process.stderr.write('starting vboxsim (1 host, own process)\n');
-  const { child, url } = await startSimProcess();
+  const { child, hosts: [{ url }] } = await startSimProcess(['--hosts', '1', '--vms', '0']);
   try {
     const soap = await spawnVariant('soap', url);
     const lean = await spawnVariant('lean', url);

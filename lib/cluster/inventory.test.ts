@@ -88,14 +88,12 @@ describe('live inventory', () => {
 
   it('marks a host down (machines stale, still listed) and recovers by itself', async () => {
     await control(1, '/soap/down');
-    const t0 = Date.now();
     await until('host down', () => inventory.host(inventory.hosts().find((h) => h.name === 'vbox-bravo')!.id)?.health === 'down', 8_000);
     const bravo = inventory.machines().filter((m) => m.hostName === 'vbox-bravo');
     expect(bravo).toHaveLength(3);
     expect(bravo.every((m) => m.stale)).toBe(true);
     // The other host is unaffected.
     expect(inventory.machines().filter((m) => m.hostName === 'vbox-alpha').every((m) => !m.stale)).toBe(true);
-    expect(Date.now() - t0).toBeLessThan(8_000);
     await control(1, '/soap/up');
     await until('host back up', () => inventory.hosts().find((h) => h.name === 'vbox-bravo')?.health === 'up' &&
       inventory.machines().filter((m) => m.hostName === 'vbox-bravo').every((m) => !m.stale), 8_000);
