@@ -200,7 +200,7 @@ export class HostMonitor {
       summary: {
         id, name, hostId: this.host.id, hostName: this.host.name, state,
         sessionState: RUNNING.has(state) ? 'Locked' : 'Unlocked',
-        osTypeId, cpuCount, memoryMB, lastStateChange: new Date(lastStateChange).toISOString(), stale: false,
+        osTypeId, cpuCount, memoryMB, lastStateChange: new Date(lastStateChange).toISOString(), stale: false, twins: [],
       },
     };
   }

@@ -99,3 +99,19 @@ describe('live inventory', () => {
       inventory.machines().filter((m) => m.hostName === 'vbox-bravo').every((m) => !m.stale), 8_000);
   });
 });
+
+describe('a machine registered on several hosts', () => {
+  it('is one row, standing for the copy that runs, with its twins', async () => {
+    const alpha = sim.hosts[0].sim;
+    const bravo = sim.hosts[1].sim;
+    const original = alpha.machines().find((c) => c.name === 'web-a1')!;
+    // The same machine (same UUID and disk) registered on the second host, powered off there.
+    bravo.addMachine('web-a1', (c) => {
+      c.settings = { ...structuredClone(original.settings) };
+    });
+    await until('the twin seen', () => inventory.machine(original.id)?.twins.length === 1);
+    const row = inventory.machine(original.id)!;
+    expect(row).toMatchObject({ hostName: 'vbox-alpha', state: 'Running', twins: [{ hostName: 'vbox-bravo', state: 'PoweredOff' }] });
+    expect(inventory.machines().filter((m) => m.id === original.id)).toHaveLength(1);
+  });
+});

@@ -3,6 +3,24 @@ import { getDb, type DB } from '@/lib/db';
 import { hostCredentials, listHosts, onHostsChanged } from '@/lib/db/hosts';
 import { DEFAULT_TIMING, HostMonitor, type MonitorTiming } from './host-monitor';
 import type { HostStatus, InventoryEvent, MachineSummary } from './types';
+import type { MachineState } from '@/lib/vbox/types';
+
+/** Which copy of a machine registered on several hosts stands for it: the one that runs, else the one that ran last. */
+function rank(state: MachineState): number {
+  switch (state) {
+    case 'PoweredOff': case 'Aborted': return 1;
+    case 'Saved': case 'AbortedSaved': return 2;
+    // A teleport target waiting for its machine, or a source that has handed it over.
+    case 'TeleportingIn': case 'Teleported': return 0;
+    default: return 3;
+  }
+}
+
+function merge(copies: MachineSummary[]): MachineSummary {
+  const [primary, ...rest] = [...copies].sort((a, b) =>
+    rank(b.state) - rank(a.state) || b.lastStateChange.localeCompare(a.lastStateChange) || a.hostName.localeCompare(b.hostName));
+  return { ...primary, twins: rest.map((c) => ({ hostId: c.hostId, hostName: c.hostName, state: c.state })) };
+}
 
 /** The live inventory of every registered host's machines, served from memory. */
 export class Inventory {
@@ -36,7 +54,7 @@ export class Inventory {
   private async add(db: DB, id: string): Promise<void> {
     const cred = await hostCredentials(db, id);
     if (!cred || this.monitors.has(id)) return;
-    const monitor = new HostMonitor(cred, (e) => this.events.emit('event', e), this.timing);
+    const monitor = new HostMonitor(cred, (e) => this.relay(e), this.timing);
     this.monitors.set(id, monitor);
     monitor.start();
     this.events.emit('event', { type: 'host', host: { ...monitor.status } } satisfies InventoryEvent);
@@ -46,20 +64,42 @@ export class Inventory {
     const monitor = this.monitors.get(id);
     if (!monitor) return;
     this.monitors.delete(id);
-    for (const m of monitor.machines()) this.events.emit('event', { type: 'machine-removed', id: m.id, hostId: id } satisfies InventoryEvent);
+    for (const m of monitor.machines()) this.relay({ type: 'machine-removed', id: m.id, hostId: id });
     await monitor.stop();
   }
 
+  /** Passes a host's change on as the change of the cluster-wide machine (one row per UUID). */
+  private relay(e: InventoryEvent): void {
+    if (e.type === 'host') {
+      this.events.emit('event', e);
+      return;
+    }
+    const id = e.type === 'machine' ? e.machine.id : e.id;
+    const merged = this.machine(id);
+    this.events.emit('event', merged ? { type: 'machine', machine: merged } : { type: 'machine-removed', id, hostId: e.type === 'machine-removed' ? e.hostId : e.machine.hostId });
+  }
+
+  /** Every machine of the cluster, once each: a machine registered on several hosts is one row with its twins. */
   machines(): MachineSummary[] {
-    return [...this.monitors.values()].flatMap((m) => m.machines());
+    const byId = new Map<string, MachineSummary[]>();
+    for (const monitor of this.monitors.values()) {
+      for (const m of monitor.machines()) {
+        const list = byId.get(m.id);
+        if (list) list.push(m);
+        else byId.set(m.id, [m]);
+      }
+    }
+    return [...byId.values()].map((copies) => (copies.length === 1 ? copies[0] : merge(copies)));
   }
 
   machine(id: string): MachineSummary | undefined {
-    for (const m of this.monitors.values()) {
-      const found = m.machine(id);
-      if (found) return found;
-    }
-    return undefined;
+    const copies = [...this.monitors.values()].map((m) => m.machine(id)).filter((m): m is MachineSummary => !!m);
+    return copies.length === 0 ? undefined : copies.length === 1 ? copies[0] : merge(copies);
+  }
+
+  /** The copy of a machine on one host (for operations that target that host's registration). */
+  copyOn(hostId: string, id: string): MachineSummary | undefined {
+    return this.monitors.get(hostId)?.machine(id);
   }
 
   hosts(): HostStatus[] {

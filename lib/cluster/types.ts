@@ -38,6 +38,11 @@ export interface MachineSummary {
   lastStateChange: string;
   /** True while the machine's host is unreachable: the row shows what was last known. */
   stale: boolean;
+  /**
+   * Other hosts where the same machine (same UUID, disks on shared storage) is registered,
+   * ready to receive it by teleport. The row itself is the copy that runs, or ran last.
+   */
+  twins: { hostId: string; hostName: string; state: MachineState }[];
 }
 
 export interface NetworkAdapterView {

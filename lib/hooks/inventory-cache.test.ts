@@ -17,6 +17,7 @@ const machine = (i: number, over: Partial<MachineSummary> = {}): MachineSummary 
   memoryMB: 1024,
   lastStateChange: '2026-01-01T00:00:00.000Z',
   stale: false,
+  twins: [],
   ...over,
 });
 
