@@ -10,7 +10,14 @@ export async function register(): Promise<void> {
   const steps: { name: string; start: () => Promise<unknown> }[] = [
     { name: 'auth', start: async () => (await import('@/lib/auth/bootstrap')).startAuth() },
     { name: 'inventory', start: async () => (await import('@/lib/cluster/inventory')).getInventory().start() },
+    // Tasks a previous process left running: held again, re-attached to their IProgress or marked lost.
+    { name: 'tasks', start: async () => (await import('@/lib/tasks')).recoverTasks() },
   ];
+  // On shutdown, log off every host (vboxwebsrv would otherwise keep the websessions until they time out).
+  const shutdown = async () => (await import('@/lib/cluster/inventory')).currentInventory()?.stop();
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+
   for (const step of steps) {
     try {
       await step.start();

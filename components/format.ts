@@ -24,3 +24,16 @@ export function formatMB(mb: number | null | undefined): string {
 export function yesNo(v: boolean): string {
   return v ? 'Yes' : 'No';
 }
+
+/** A duration in readable units: "850 ms", "4.2 s", "3 min 5 s", "2 h 10 min". */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s < 10 ? s.toFixed(1).replace(/\.0$/, '') : Math.round(s)} s`;
+  const totalS = Math.round(s);
+  const m = Math.floor(totalS / 60);
+  if (m < 60) return totalS % 60 ? `${m} min ${totalS % 60} s` : `${m} min`;
+  const h = Math.floor(m / 60);
+  return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+}

@@ -35,6 +35,8 @@ async function registerHosts(dataDir: string, sim: Sim): Promise<void> {
       await createHost(db, {
         name: h.name, url: h.url, username: 'vbox', password: 'vbox',
         consoleAddress: '127.0.0.1', teleportAddress: '127.0.0.1', storagePath: sim.storageDir,
+        // New machines get ports from the range the simulated host's demo machines use (VirtualBox takes the first free one).
+        vrdePorts: h.vrdePorts, bridgeAdapter: 'vbox0',
       });
     }
   } finally {
@@ -47,10 +49,10 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   fs.mkdirSync(dataDir, { recursive: true });
   const sim = await startSim({ ...o.sim, stateDir: path.join(dataDir, 'sim') });
   await registerHosts(dataDir, sim);
-  const next = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', String(o.port), '-H', '127.0.0.1'], {
+  const next = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server.ts'), '-p', String(o.port), '-H', '127.0.0.1'], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, ...o.env, NIMBOX_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: '1' },
+    env: { ...process.env, ...o.env, NODE_ENV: 'production', NIMBOX_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: '1' },
   });
   const url = `http://127.0.0.1:${o.port}`;
   const deadline = Date.now() + 60_000;

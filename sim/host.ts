@@ -13,7 +13,8 @@ import { PerformanceCollector, PerformanceMetric } from './model/perf';
 import { Progress, VirtualBoxErrorInfo } from './model/progress';
 import { Session } from './model/session';
 import { defaultSettings, type MachineFile } from './model/settings';
-import { VirtualBox, type VirtualBoxHost } from './model/virtualbox';
+import { Snapshot } from './model/snapshot';
+import { VirtualBox, type CreateMachineOptions, type VirtualBoxHost } from './model/virtualbox';
 import { Console, Display, VM, type Timing, type VMHost } from './model/vm';
 import { listenTeleport, teleport } from './teleport';
 
@@ -63,7 +64,11 @@ interface Registry {
 const SETTLE_ON_RESTART: Partial<Record<MachineState, MachineState>> = {
   Starting: 'Aborted', Restoring: 'Aborted', Stopping: 'PoweredOff', Saving: 'Aborted', TeleportingIn: 'PoweredOff',
   Teleporting: 'Running', TeleportingPausedVM: 'Running', LiveSnapshotting: 'Running', Stuck: 'Running',
+  OnlineSnapshotting: 'Running', DeletingSnapshotOnline: 'Running', DeletingSnapshotPaused: 'Paused',
 };
+
+/** Offline snapshot work cut short by a restart: the machine is back where its saved state says. */
+const SETTLE_OFFLINE = new Set<MachineState>(['Snapshotting', 'RestoringSnapshot', 'DeletingSnapshot', 'SettingUp']);
 
 /** The classes behind each interface name, for the SOAP layer's check that _this fits the operation. */
 const IMPLEMENTATIONS: Record<string, abstract new (...args: never[]) => unknown> = {
@@ -76,6 +81,9 @@ const IMPLEMENTATIONS: Record<string, abstract new (...args: never[]) => unknown
   IMachineEvent: events.MachineEvent, IMachineStateChangedEvent: events.MachineStateChangedEvent,
   IMachineRegisteredEvent: events.MachineRegisteredEvent, IMachineDataChangedEvent: events.MachineDataChangedEvent,
   ISessionStateChangedEvent: events.SessionStateChangedEvent, IExtraDataChangedEvent: events.ExtraDataChangedEvent,
+  ISnapshot: Snapshot, ISnapshotEvent: events.SnapshotEvent, ISnapshotTakenEvent: events.SnapshotTakenEvent,
+  ISnapshotDeletedEvent: events.SnapshotDeletedEvent, ISnapshotRestoredEvent: events.SnapshotRestoredEvent,
+  ISnapshotChangedEvent: events.SnapshotChangedEvent,
   IPlatform: machine.Platform, IPlatformX86: machine.PlatformX86, IFirmwareSettings: machine.FirmwareSettings,
   IGraphicsAdapter: machine.GraphicsAdapter, INetworkAdapter: machine.NetworkAdapter, IVRDEServer: machine.VRDEServer,
   IStorageController: machine.StorageController, IAudioSettings: machine.AudioSettings, IAudioAdapter: machine.AudioAdapter,
@@ -105,6 +113,11 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
   private readonly mediaById = new Map<string, Medium>();
   private loading = false;
   private registryPending = false;
+  /** IProgress objects handed out over SOAP, by id, while they live (IVirtualBox::findProgressById). */
+  private readonly progresses = new Map<string, WeakRef<Progress>>();
+  private readonly progressGone = new FinalizationRegistry<string>((id) => {
+    if (!this.progresses.get(id)?.deref()) this.progresses.delete(id);
+  });
 
   constructor(readonly opts: SimHostOptions) {
     this.homeFolder = path.join(opts.stateDir, opts.spec.name);
@@ -148,6 +161,15 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
   errorInfo(fault: VBoxFault): ManagedObject { return new VirtualBoxErrorInfo(fault); }
   implementation(iface: string) { return IMPLEMENTATIONS[iface]; }
   latencyMs(): number { return this.latency; }
+  handedOut(obj: ManagedObject): void {
+    if (obj instanceof Progress && !this.progresses.has(obj.id)) {
+      this.progresses.set(obj.id, new WeakRef(obj));
+      this.progressGone.register(obj, obj.id);
+    }
+  }
+  findProgress(id: string): Progress | undefined {
+    return this.progresses.get(id.replace(/^\{|\}$/g, '').toLowerCase())?.deref();
+  }
 
   // --- registry and persistence
   machines(): MachineCore[] { return [...this.registered.values()]; }
@@ -185,10 +207,11 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
         core.settingsFile = file;
         core.lastStateChange = mf.lastStateChange;
         core.savedScreen = mf.savedScreen;
+        core.loadSnapshots(mf);
         this.registered.set(core.id, core);
         // VMs run in their own processes and survive a restart of vboxwebsrv; a VM caught
         // between states (starting, stopping, waiting for a teleport) did not.
-        const settled = SETTLE_ON_RESTART[mf.state] ?? mf.state;
+        const settled = SETTLE_OFFLINE.has(mf.state) ? (mf.savedScreen ? 'Saved' : 'PoweredOff') : SETTLE_ON_RESTART[mf.state] ?? mf.state;
         if (settled === 'Running' || settled === 'Paused') toResume.push(core);
         core.state = settled;
       } catch (e) {
@@ -220,16 +243,29 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
 
   saveMachine(core: MachineCore): void {
     if (this.loading) return;
-    const mf: MachineFile = { settings: core.settings, state: core.state, lastStateChange: core.lastStateChange, savedScreen: core.savedScreen };
+    const mf: MachineFile = {
+      settings: core.settings, state: core.state, lastStateChange: core.lastStateChange, savedScreen: core.savedScreen, ...core.snapshotFile(),
+    };
     fs.mkdirSync(path.dirname(core.settingsFile), { recursive: true });
     writeAtomic(core.settingsFile, JSON.stringify(mf, null, 1));
     if (this.isRegistered(core)) this.saveRegistry();
   }
 
   // --- IVirtualBox operations
-  createMachine(settingsFile: string, name: string, groups: string[], osTypeId: string): Machine {
-    const core = new MachineCore(this, defaultSettings(name, osTypeId, groups));
+  /** IVirtualBox::createMachine: an unregistered machine; an existing settings file is refused unless forceOverwrite (then deleted), as VirtualBox does. */
+  createMachine(settingsFile: string, name: string, groups: string[], osTypeId: string, opts: CreateMachineOptions): Machine {
+    const settings = defaultSettings(name, osTypeId, groups);
+    if (opts.id) settings.id = opts.id;
+    const core = new MachineCore(this, settings);
     if (settingsFile) core.settingsFile = settingsFile;
+    if (fs.existsSync(core.settingsFile)) {
+      if (!opts.forceOverwrite) fail('VBOX_E_FILE_ERROR', `Machine settings file '${core.settingsFile}' already exists`, 'IVirtualBox', 'Machine');
+      try {
+        fs.rmSync(core.settingsFile);
+      } catch (e) {
+        fail('VBOX_E_FILE_ERROR', `Could not delete the existing settings file '${core.settingsFile}' (${(e as Error).message})`, 'IVirtualBox', 'Machine');
+      }
+    }
     return core.primary;
   }
 
@@ -328,8 +364,12 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
     }
   }
 
+  /** Machines using the medium, in their current state or in a snapshot (Medium::getMachineIds). */
   attachedTo(m: Medium): { id: string; name: string }[] {
-    return this.machines().filter((c) => c.settings.attachments.some((a) => a.mediumId === m.rec.id)).map((c) => ({ id: c.id, name: c.name }));
+    const uses = (attachments: MachineCore['settings']['attachments']) => attachments.some((a) => a.mediumId === m.rec.id);
+    return this.machines()
+      .filter((c) => uses(c.settings.attachments) || c.snapshots().some((s) => uses(s.settings.attachments)))
+      .map((c) => ({ id: c.id, name: c.name }));
   }
 
   setGlobalExtraData(key: string, value: string): void {
@@ -351,6 +391,9 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
   }
   fireExtraDataChanged(machineId: string, key: string, value: string): void {
     this.events.fire(new events.ExtraDataChangedEvent(this.events, machineId, key, value));
+  }
+  fireSnapshotEvent(type: events.SnapshotEventType, core: MachineCore, snapshotId: string): void {
+    if (this.isRegistered(core)) this.events.fire(events.snapshotEvent(type, this.events, core.id, snapshotId));
   }
 
   // --- VM processes

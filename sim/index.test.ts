@@ -138,3 +138,50 @@ describe('fault injection (--control)', () => {
     expect(status.machines.map((m: { name: string }) => m.name)).toEqual(['web-a1', 'db-a2']);
   });
 });
+
+describe('IVirtualBox_createMachine flags', () => {
+  const create = (url: string, vbox: string, name: string, flags: string) => call(url, 'IVirtualBox_createMachine', {
+    _this: vbox, settingsFile: '', name, platform: 'x86', groups: '/', osTypeId: 'Debian12_64', flags, cipher: '', passwordId: '', password: '',
+  });
+  const resultCode = (fault: { detail: { RuntimeFault: { resultCode: string } } }) => Number(fault.detail.RuntimeFault.resultCode) >>> 0;
+
+  it('takes the machine UUID from UUID=<uuid>, refuses an existing settings file unless forceOverwrite=1', async () => {
+    sim = await startSim({ hosts: 2, port: 0, vms: 0 });
+    const id = '6f1c2b9e-8d4a-4c3b-9a7e-1d2c3b4a5f60';
+    for (const h of sim.hosts) {
+      const vbox = await logon(h.url);
+      const m = await create(h.url, vbox, 'twin', `UUID={${id.toUpperCase()}}`);
+      const ref = m.result.returnval as string;
+      // The same UUID on every host: the twins.
+      expect((await call(h.url, 'IMachine_getId', { _this: ref })).result.returnval).toBe(id);
+      await call(h.url, 'IMachine_saveSettings', { _this: ref });
+      expect((await call(h.url, 'IVirtualBox_registerMachine', { _this: vbox, machine: ref })).fault).toBeUndefined();
+      expect((await call(h.url, 'IVirtualBox_findMachine', { _this: vbox, nameOrId: id })).result.returnval).toBe(ref);
+    }
+    const url = sim.hosts[0].url;
+    const vbox = await logon(url);
+    const ref = (await call(url, 'IVirtualBox_findMachine', { _this: vbox, nameOrId: 'twin' })).result.returnval as string;
+    const file = (await call(url, 'IMachine_getSettingsFilePath', { _this: ref })).result.returnval as string;
+    expect(fs.existsSync(file)).toBe(true);
+    await call(url, 'IMachine_unregister', { _this: ref, cleanupMode: 'DetachAllReturnHardDisksOnly' });
+
+    // The settings file is still there: a new machine of that name is refused, as VirtualBox does…
+    let r = await create(url, vbox, 'twin', '');
+    expect(resultCode(r.fault)).toBe(0x80bb0004); // VBOX_E_FILE_ERROR
+    expect(r.fault.faultstring).toContain(`Machine settings file '${file}' already exists`);
+    // …unless forceOverwrite=1, which deletes it; unknown and malformed entries are skipped.
+    r = await create(url, vbox, 'twin', 'forceOverwrite=1,directoryIncludesUUID=0,junk');
+    expect(r.fault).toBeUndefined();
+    expect(fs.existsSync(file)).toBe(false);
+    const fresh = (await call(url, 'IMachine_getId', { _this: r.result.returnval })).result.returnval;
+    expect(fresh).toMatch(/^[0-9a-f-]{36}$/);
+    expect(fresh).not.toBe(id);
+
+    r = await create(url, vbox, 'other', 'UUID=not-a-uuid');
+    expect(resultCode(r.fault)).toBe(0x80070057); // E_INVALIDARG
+    expect(r.fault.faultstring).toContain('is not a valid Guid');
+    // The zero UUID means "make one".
+    r = await create(url, vbox, 'other', 'UUID=00000000-0000-0000-0000-000000000000');
+    expect((await call(url, 'IMachine_getId', { _this: r.result.returnval })).result.returnval).not.toBe('00000000-0000-0000-0000-000000000000');
+  });
+});

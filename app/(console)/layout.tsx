@@ -4,6 +4,7 @@ import { SignOutButton } from '@/components/auth/sign-out-button';
 import { LiveIndicator } from '@/components/console/live-indicator';
 import { MainNav } from '@/components/console/main-nav';
 import { Providers } from '@/components/providers';
+import { TaskDrawer } from '@/components/tasks/task-drawer';
 import { requirePageUser } from '@/lib/auth/session';
 
 /** The signed-in console: top bar (name, navigation, live state, user, sign out) over the page. */
@@ -28,6 +29,7 @@ export default async function ConsoleLayout({ children }: Readonly<{ children: R
           <MainNav />
           <div className="ml-auto flex items-center gap-3">
             <LiveIndicator />
+            <TaskDrawer />
             <span className="hidden h-5 w-px bg-slate-200 sm:block dark:bg-slate-800" aria-hidden="true" />
             <span className="hidden text-sm text-slate-700 sm:inline dark:text-slate-300" data-testid="current-user">
               <span className="sr-only">Signed in as </span>

@@ -1,7 +1,9 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { Suspense } from 'react';
 import { ClusterView } from '@/components/cluster/cluster-view';
 import { PageHeader } from '@/components/console/page-header';
+import { buttonClass } from '@/components/ui/button';
 import ConsoleLoading from './loading';
 
 export const metadata: Metadata = { title: 'Cluster' };
@@ -10,7 +12,15 @@ export const metadata: Metadata = { title: 'Cluster' };
 export default function ClusterPage() {
   return (
     <>
-      <PageHeader title="Cluster" description="Every machine on every host, updated live." />
+      <PageHeader
+        title="Cluster"
+        description="Every machine on every host, updated live."
+        actions={
+          <Link href="/vms/new" className={buttonClass()}>
+            New machine
+          </Link>
+        }
+      />
       {/* The machine table reads its query from the URL (useSearchParams). */}
       <Suspense fallback={<ConsoleLoading />}>
         <ClusterView />

@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { EmptyState } from '@/components/console/empty-state';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
@@ -8,6 +8,7 @@ import { problemOf } from '@/lib/hooks/api';
 import type { VmSort } from '@/lib/hooks/types';
 import { useHosts } from '@/lib/hooks/use-hosts';
 import { useMachines } from '@/lib/hooks/use-vms';
+import { BulkActions } from './bulk-actions';
 import { HostCards } from './host-cards';
 import { MachineTable } from './machine-table';
 import { MachineToolbar } from './machine-toolbar';
@@ -37,6 +38,32 @@ function Machines() {
   useEffect(() => {
     if (!vms.isPlaceholderData && lastPage !== undefined && params.page > lastPage) setParams({ page: lastPage }, { replace: true });
   }, [vms.isPlaceholderData, lastPage, params.page, setParams]);
+
+  // Row selection for bulk actions: the rows of this page; a new page, filter or sort starts afresh.
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const paramsKey = JSON.stringify(params);
+  const [selectionKey, setSelectionKey] = useState(paramsKey);
+  if (selectionKey !== paramsKey) {
+    setSelectionKey(paramsKey);
+    setSelected(new Set());
+  }
+  const items = vms.data?.items;
+  const onToggle = useCallback((id: string) => {
+    setSelected((prev) => {
+      const next = new Set(prev);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  }, []);
+  const selection = useMemo(
+    () => ({
+      selected,
+      onToggle,
+      onToggleAll: (select: boolean) => setSelected(select ? new Set(items?.map((m) => m.id)) : new Set()),
+    }),
+    [selected, onToggle, items],
+  );
+  const selectedMachines = useMemo(() => (items ?? []).filter((m) => selected.has(m.id)), [items, selected]);
 
   const filtered = Boolean(params.q || params.host || params.state);
   const noHosts = hosts.data?.hosts.length === 0;
@@ -76,7 +103,15 @@ function Machines() {
     body = (
       <>
         {vms.isError && <ProblemAlert problem={problemOf(vms.error)} />}
-        <MachineTable items={vms.data?.items} sort={params.sort} order={params.order} onSort={onSort} busy={vms.isPlaceholderData && vms.isFetching} />
+        <BulkActions selected={selectedMachines} onClear={() => setSelected(new Set())} />
+        <MachineTable
+          items={items}
+          sort={params.sort}
+          order={params.order}
+          onSort={onSort}
+          busy={vms.isPlaceholderData && vms.isFetching}
+          selection={selection}
+        />
         {vms.data && (
           <Pagination
             page={params.page}

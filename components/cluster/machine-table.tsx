@@ -1,13 +1,15 @@
 'use client';
 
 import Link from 'next/link';
-import { memo } from 'react';
+import { memo, useEffect, useRef } from 'react';
+import { Checkbox } from '@/components/ui/checkbox';
 import { formatMB } from '@/components/format';
 import { Badge } from '@/components/ui/badge';
 import { cn } from '@/components/ui/cn';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { MachinePreview } from '@/components/console-viewer/machine-preview';
 import { StateBadge } from '@/components/vm/state-badge';
 import type { MachineSummary, SortOrder, VmSort } from '@/lib/hooks/types';
 
@@ -66,11 +68,31 @@ const SortHeader = memo(function SortHeader({
 });
 
 /** One machine. Memoized: a live update re-renders only the row whose machine object changed. */
-export const MachineRow = memo(function MachineRow({ machine: m }: { machine: MachineSummary }) {
+export const MachineRow = memo(function MachineRow({
+  machine: m,
+  selected,
+  onToggle,
+}: {
+  machine: MachineSummary;
+  /** Undefined when the table has no selection column. */
+  selected?: boolean;
+  onToggle?: (id: string) => void;
+}) {
   return (
-    <TableRow data-machine-id={m.id} data-stale={m.stale || undefined} className={cn(m.stale && 'bg-slate-50/60 text-slate-500 dark:bg-slate-900/40 dark:text-slate-400')}>
+    <TableRow
+      data-machine-id={m.id}
+      data-stale={m.stale || undefined}
+      data-selected={selected || undefined}
+      className={cn(m.stale && 'bg-slate-50/60 text-slate-500 dark:bg-slate-900/40 dark:text-slate-400', selected && 'bg-sky-50/70 dark:bg-sky-950/30')}
+    >
+      {onToggle && (
+        <TableCell className="w-10 pr-0">
+          <Checkbox aria-label={`Select ${m.name}`} checked={selected ?? false} onChange={() => onToggle(m.id)} />
+        </TableCell>
+      )}
       <TableCell className="max-w-72">
         <div className="flex items-center gap-2">
+          <MachinePreview id={m.id} name={m.name} state={m.state} width={48} />
           <Link
             href={`/vms/${encodeURIComponent(m.id)}`}
             className="truncate font-medium text-sky-700 underline-offset-4 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-sky-400"
@@ -98,11 +120,12 @@ export const MachineRow = memo(function MachineRow({ machine: m }: { machine: Ma
   );
 });
 
-function SkeletonRows({ count }: { count: number }) {
+function SkeletonRows({ count, selectable }: { count: number; selectable: boolean }) {
   return (
     <>
       {Array.from({ length: count }, (_, i) => (
         <tr key={i} aria-hidden="true">
+          {selectable && <td className="w-10 px-4 py-3" />}
           {COLUMNS.map((c) => (
             <td key={c.key} className="px-4 py-3">
               <Skeleton className={cn('h-4', c.key === 'name' ? 'w-40' : 'w-16', c.className === 'text-right' && 'ml-auto w-10')} />
@@ -122,21 +145,51 @@ export interface MachineTableProps {
   onSort: (key: VmSort) => void;
   /** A newer page is loading while the last one is shown. */
   busy?: boolean;
+  /** Row selection (a checkbox column) for bulk actions. */
+  selection?: {
+    selected: ReadonlySet<string>;
+    onToggle: (id: string) => void;
+    /** Selects (true) or clears (false) every row of the page. */
+    onToggleAll: (select: boolean) => void;
+  };
+}
+
+/** The header checkbox: checked when every row of the page is selected, mixed when some are. */
+function SelectAll({ items, selection }: { items: MachineSummary[] | undefined; selection: NonNullable<MachineTableProps['selection']> }) {
+  const ref = useRef<HTMLInputElement>(null);
+  const n = items?.filter((m) => selection.selected.has(m.id)).length ?? 0;
+  const all = items !== undefined && items.length > 0 && n === items.length;
+  const some = n > 0 && !all;
+  useEffect(() => {
+    if (ref.current) ref.current.indeterminate = some;
+  }, [some]);
+  return (
+    <TableHead className="w-10 pr-0">
+      <Checkbox ref={ref} aria-label="Select all machines on this page" checked={all} disabled={!items?.length} onChange={() => selection.onToggleAll(!all)} />
+    </TableHead>
+  );
 }
 
 /** The cluster's machines, one page of them; the headers sort on the server. */
-export function MachineTable({ items, sort, order, onSort, busy }: MachineTableProps) {
+export function MachineTable({ items, sort, order, onSort, busy, selection }: MachineTableProps) {
   return (
     <Table aria-label="Machines" aria-busy={busy || items === undefined} className={cn('transition-opacity', busy && 'opacity-70')}>
       <TableHeader>
         <tr>
+          {selection && <SelectAll items={items} selection={selection} />}
           {COLUMNS.map((c) => (
             <SortHeader key={c.key} column={c} sort={sort} order={order} onSort={onSort} />
           ))}
         </tr>
       </TableHeader>
       <TableBody>
-        {items === undefined ? <SkeletonRows count={8} /> : items.map((m) => <MachineRow key={`${m.hostId}:${m.id}`} machine={m} />)}
+        {items === undefined ? (
+          <SkeletonRows count={8} selectable={Boolean(selection)} />
+        ) : (
+          items.map((m) => (
+            <MachineRow key={`${m.hostId}:${m.id}`} machine={m} selected={selection ? selection.selected.has(m.id) : undefined} onToggle={selection?.onToggle} />
+          ))
+        )}
       </TableBody>
     </Table>
   );

@@ -20,17 +20,16 @@ export interface ButtonProps extends ComponentProps<'button'> {
   size?: keyof typeof sizes;
 }
 
-export function Button({ className, variant = 'default', size = 'default', type = 'button', ...props }: ButtonProps) {
-  return (
-    <button
-      type={type}
-      className={cn(
-        'inline-flex items-center justify-center gap-2 rounded-md font-medium whitespace-nowrap transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 disabled:pointer-events-none disabled:opacity-60',
-        variants[variant],
-        sizes[size],
-        className,
-      )}
-      {...props}
-    />
+/** A button's classes, for a link that looks like one (e.g. a Next.js <Link>). */
+export function buttonClass({ variant = 'default', size = 'default', className }: { variant?: keyof typeof variants; size?: keyof typeof sizes; className?: string } = {}): string {
+  return cn(
+    'inline-flex items-center justify-center gap-2 rounded-md font-medium whitespace-nowrap transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 disabled:pointer-events-none disabled:opacity-60',
+    variants[variant],
+    sizes[size],
+    className,
   );
+}
+
+export function Button({ className, variant = 'default', size = 'default', type = 'button', ...props }: ButtonProps) {
+  return <button type={type} className={buttonClass({ variant, size, className })} {...props} />;
 }

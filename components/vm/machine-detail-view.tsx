@@ -1,8 +1,9 @@
 'use client';
 
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
-import { useId, type ReactNode } from 'react';
+import { notFound, useRouter } from 'next/navigation';
+import { useCallback, useEffect, useId, useState, type ReactNode } from 'react';
+import { TaskCard } from '@/components/tasks/task-card';
 import { formatBytes, formatMB, yesNo } from '@/components/format';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
@@ -11,8 +12,11 @@ import { RelativeTime } from '@/components/ui/relative-time';
 import { Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { ApiError, problemOf } from '@/lib/hooks/api';
-import type { MachineDetail } from '@/lib/hooks/types';
+import type { MachineDetail, Task } from '@/lib/hooks/types';
+import { useTask, useTasks } from '@/lib/hooks/use-tasks';
 import { useMachine } from '@/lib/hooks/use-vms';
+import { MachineActions } from './machine-actions';
+import { SnapshotsSection } from './snapshots-section';
 import { StateBadge, stateLabel } from './state-badge';
 
 function Section({ title, children, description }: { title: string; children: ReactNode; description?: ReactNode }) {
@@ -200,9 +204,65 @@ function DetailSkeleton() {
   );
 }
 
-/** A machine, read-only: its header and each group of settings; state kept live by the inventory events. */
+/** How many of the tasks started from this page stay shown beside the toolbar. */
+const PAGE_TASKS = 3;
+
+/**
+ * The tasks to show beside the toolbar: any task running on the machine (whoever started it)
+ * and the last few started from this page, newest first, live.
+ */
+function MachineTasks({ machineId, pageTaskIds, onDismiss }: { machineId: string; pageTaskIds: string[]; onDismiss: (id: string) => void }) {
+  const list = useTasks({ targetId: machineId, limit: 10 });
+  const tasks = (list.data?.tasks ?? []).filter((t) => t.targetId === machineId && (t.status === 'running' || pageTaskIds.includes(t.id)));
+  if (tasks.length === 0) return null;
+  return (
+    <section aria-label="Tasks on this machine" className="grid gap-2 sm:grid-cols-2">
+      {tasks.map((t) => (
+        <TaskCard key={t.id} task={t} showTarget={false} onDismiss={onDismiss} />
+      ))}
+    </section>
+  );
+}
+
+/** After the machine's delete task: its progress, then back to the cluster once it succeeded. */
+function Deleted({ name, taskId }: { name: string; taskId: string }) {
+  const task = useTask(taskId);
+  const router = useRouter();
+  const done = task.data?.status === 'succeeded';
+  useEffect(() => {
+    if (done) router.push('/');
+  }, [done, router]);
+  return (
+    <div className="space-y-4">
+      <Breadcrumb name={name} />
+      <h1 className="text-2xl font-semibold tracking-tight">Deleting {name}</h1>
+      {task.data && <TaskCard task={task.data} showTarget={false} className="max-w-xl" />}
+      <Link href="/" className="text-sm font-medium text-sky-700 underline-offset-4 hover:underline dark:text-sky-400">
+        Back to the cluster
+      </Link>
+    </div>
+  );
+}
+
+/**
+ * A machine: its header with the action toolbar and the progress of its tasks, each group of
+ * settings and its snapshots; kept live by the inventory and task events.
+ */
 export function MachineDetailView({ id }: { id: string }) {
   const q = useMachine(id);
+  const running = useTasks({ targetId: id, limit: 10 });
+  const [pageTaskIds, setPageTaskIds] = useState<string[]>([]);
+  const [deleteTask, setDeleteTask] = useState<{ id: string; name: string } | null>(null);
+  const onTask = useCallback(
+    (t: Task) => {
+      setPageTaskIds((ids) => [t.id, ...ids.filter((x) => x !== t.id)].slice(0, PAGE_TASKS));
+      if (t.kind === 'vm.delete') setDeleteTask({ id: t.id, name: t.targetName || q.data?.name || id });
+    },
+    [id, q.data?.name],
+  );
+  const onDismiss = useCallback((taskId: string) => setPageTaskIds((ids) => ids.filter((x) => x !== taskId)), []);
+
+  if (deleteTask) return <Deleted name={deleteTask.name} taskId={deleteTask.id} />;
   if (q.isError && q.error instanceof ApiError && q.error.status === 404) notFound();
 
   if (q.isPending) return <DetailSkeleton />;
@@ -222,32 +282,41 @@ export function MachineDetailView({ id }: { id: string }) {
     );
   }
   const m = q.data;
+  const busyWith = running.data?.tasks.find((t) => t.targetId === m.id && t.status === 'running');
   return (
     <div className="space-y-8" data-machine-id={m.id}>
-      <div className="space-y-3">
-        <Breadcrumb name={m.name} />
-        <div className="flex flex-wrap items-center gap-3">
-          <h1 className="text-2xl font-semibold tracking-tight">{m.name}</h1>
-          <StateBadge state={m.state} />
-          {m.stale && (
-            <Badge tone="amber" title={`${m.hostName} is unreachable: this page shows what was last known`}>
-              Stale
-            </Badge>
-          )}
+      <div className="space-y-4">
+        <div className="space-y-3">
+          <Breadcrumb name={m.name} />
+          <div className="flex flex-wrap items-center gap-3">
+            <h1 className="text-2xl font-semibold tracking-tight">{m.name}</h1>
+            <span data-testid="machine-state" className="inline-flex">
+              <StateBadge state={m.state} />
+            </span>
+            {m.stale && (
+              <Badge tone="amber" title={`${m.hostName} is unreachable: this page shows what was last known`}>
+                Stale
+              </Badge>
+            )}
+          </div>
+          <p className="text-sm text-slate-600 dark:text-slate-400">
+            On host <span className="font-medium text-slate-900 dark:text-slate-100">{m.hostName}</span>
+            {m.twins.length > 0 && <> (also registered on {m.twins.map((t) => t.hostName).join(', ')})</>}
+            {' · '}
+            {stateLabel(m.state)} since <RelativeTime iso={m.lastStateChange} />
+            {' · '}
+            <span className="font-mono text-xs">{m.id}</span>
+          </p>
+          {q.isError && <ProblemAlert problem={problemOf(q.error)} />}
         </div>
-        <p className="text-sm text-slate-600 dark:text-slate-400">
-          On host <span className="font-medium text-slate-900 dark:text-slate-100">{m.hostName}</span>
-          {' · '}
-          {stateLabel(m.state)} since <RelativeTime iso={m.lastStateChange} />
-          {' · '}
-          <span className="font-mono text-xs">{m.id}</span>
-        </p>
-        {q.isError && <ProblemAlert problem={problemOf(q.error)} />}
+        <MachineActions machine={m} busyWith={busyWith} onTask={onTask} />
+        <MachineTasks machineId={m.id} pageTaskIds={pageTaskIds} onDismiss={onDismiss} />
       </div>
 
       <System m={m} />
       <Network m={m} />
       <Disks m={m} />
+      <SnapshotsSection machine={m} blocked={Boolean(busyWith)} onTask={onTask} />
       <Section title="VRDE" description="The remote display server (VNC) the console connects to.">
         <Facts
           items={[

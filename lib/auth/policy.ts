@@ -25,6 +25,26 @@ export type Action =
   | 'host:write'
   | 'vm:read'
   | 'vm:write'
+  /** Start, stop, pause, reset, save or discard the state of a machine. */
+  | 'vm:power'
+  /** Create a machine (POST /api/v1/vms). */
+  | 'vm:create'
+  /** Change a powered-off machine's settings. */
+  | 'vm:edit'
+  /** Unregister a machine, optionally with its disks. */
+  | 'vm:delete'
+  /** Take, restore or delete snapshots. */
+  | 'snapshot:write'
+  /** Teleport (live-migrate) a running machine to another host, and read its preflight. */
+  | 'vm:teleport'
+  /** Put a host in maintenance or take it out, and drain it (teleport its running machines away). */
+  | 'host:maintenance'
+  | 'task:read'
+  | 'task:cancel'
+  /** Open a machine's console (a ticket for the VNC gateway): admins for now. */
+  | 'console:open'
+  /** See a machine's screen without input (screenshot previews): admins for now. */
+  | 'console:view'
   | 'events:read';
 
 export interface Resource {

@@ -5,22 +5,18 @@ import { DEFAULT_TIMING, HostMonitor, type MonitorTiming } from './host-monitor'
 import type { HostStatus, InventoryEvent, MachineSummary } from './types';
 import type { MachineState } from '@/lib/vbox/types';
 
-/** Which copy of a machine registered on several hosts stands for it: the one that runs, else the one that ran last. */
+/** How strongly a copy of a machine registered on several hosts stands for it: running first, a teleport's waiting target or handed-over source last. */
 function rank(state: MachineState): number {
   switch (state) {
     case 'PoweredOff': case 'Aborted': return 1;
     case 'Saved': case 'AbortedSaved': return 2;
-    // A teleport target waiting for its machine, or a source that has handed it over.
     case 'TeleportingIn': case 'Teleported': return 0;
     default: return 3;
   }
 }
 
-function merge(copies: MachineSummary[]): MachineSummary {
-  const [primary, ...rest] = [...copies].sort((a, b) =>
-    rank(b.state) - rank(a.state) || b.lastStateChange.localeCompare(a.lastStateChange) || a.hostName.localeCompare(b.hostName));
-  return { ...primary, twins: rest.map((c) => ({ hostId: c.hostId, hostName: c.hostName, state: c.state })) };
-}
+/** Host fields a monitor uses: a change to one of them reconnects the host. */
+const CONNECTION_FIELDS = new Set(['name', 'url', 'username', 'password']);
 
 /** The live inventory of every registered host's machines, served from memory. */
 export class Inventory {
@@ -28,6 +24,8 @@ export class Inventory {
   private readonly events = new EventEmitter().setMaxListeners(0);
   private unsubscribe: (() => void) | null = null;
   private started: Promise<void> | null = null;
+  /** Per machine UUID, the host its copies tie-break to: where it last ran, or where Nimbox created it. */
+  private readonly home = new Map<string, string>();
 
   constructor(private readonly db: () => Promise<DB>, private readonly timing: MonitorTiming = DEFAULT_TIMING) {}
 
@@ -36,6 +34,8 @@ export class Inventory {
     this.started ??= (async () => {
       const db = await this.db();
       this.unsubscribe = onHostsChanged(async (change) => {
+        // Settings the connection does not use (maintenance, VRDE ports, …) leave the monitor running.
+        if (change.type === 'updated' && !change.changed.some((f) => CONNECTION_FIELDS.has(f))) return;
         await this.remove(change.id);
         if (change.type !== 'deleted') await this.add(db, change.id);
       });
@@ -44,7 +44,9 @@ export class Inventory {
     return this.started;
   }
 
+  /** Logs off every host; subscribers hear 'close' first, so open event streams end and the server can exit. */
   async stop(): Promise<void> {
+    this.events.emit('close');
     this.unsubscribe?.();
     await Promise.all([...this.monitors.values()].map((m) => m.stop()));
     this.monitors.clear();
@@ -70,13 +72,28 @@ export class Inventory {
 
   /** Passes a host's change on as the change of the cluster-wide machine (one row per UUID). */
   private relay(e: InventoryEvent): void {
-    if (e.type === 'host') {
+    if (e.type === 'host' || e.type === 'task') {
       this.events.emit('event', e);
       return;
     }
     const id = e.type === 'machine' ? e.machine.id : e.id;
     const merged = this.machine(id);
     this.events.emit('event', merged ? { type: 'machine', machine: merged } : { type: 'machine-removed', id, hostId: e.type === 'machine-removed' ? e.hostId : e.machine.hostId });
+  }
+
+  /** Makes `hostId` the copy that stands for machine `id` while no other copy outranks it (e.g. the host it was created on). */
+  setHome(id: string, hostId: string): void {
+    this.home.set(id, hostId);
+  }
+
+  /** One row for the copies of a machine: the running one, else the one on its home host, else the one changed last. */
+  private merge(copies: MachineSummary[]): MachineSummary {
+    const home = this.home.get(copies[0].id);
+    const [primary, ...rest] = [...copies].sort((a, b) =>
+      rank(b.state) - rank(a.state) || Number(b.hostId === home) - Number(a.hostId === home) ||
+      b.lastStateChange.localeCompare(a.lastStateChange) || a.hostName.localeCompare(b.hostName));
+    if (rank(primary.state) === 3) this.home.set(primary.id, primary.hostId);
+    return { ...primary, twins: rest.map((c) => ({ hostId: c.hostId, hostName: c.hostName, state: c.state })) };
   }
 
   /** Every machine of the cluster, once each: a machine registered on several hosts is one row with its twins. */
@@ -89,12 +106,12 @@ export class Inventory {
         else byId.set(m.id, [m]);
       }
     }
-    return [...byId.values()].map((copies) => (copies.length === 1 ? copies[0] : merge(copies)));
+    return [...byId.values()].map((copies) => (copies.length === 1 ? copies[0] : this.merge(copies)));
   }
 
   machine(id: string): MachineSummary | undefined {
     const copies = [...this.monitors.values()].map((m) => m.machine(id)).filter((m): m is MachineSummary => !!m);
-    return copies.length === 0 ? undefined : copies.length === 1 ? copies[0] : merge(copies);
+    return copies.length === 0 ? undefined : copies.length === 1 ? copies[0] : this.merge(copies);
   }
 
   /** The copy of a machine on one host (for operations that target that host's registration). */
@@ -116,10 +133,14 @@ export class Inventory {
     return this.monitors.get(hostId);
   }
 
-  /** Calls `cb` for every change; returns the unsubscribe function. */
-  subscribe(cb: (e: InventoryEvent) => void): () => void {
+  /** Calls `cb` for every change, and `onClose` when the inventory stops; returns the unsubscribe function. */
+  subscribe(cb: (e: InventoryEvent) => void, onClose?: () => void): () => void {
     this.events.on('event', cb);
-    return () => this.events.off('event', cb);
+    if (onClose) this.events.on('close', onClose);
+    return () => {
+      this.events.off('event', cb);
+      if (onClose) this.events.off('close', onClose);
+    };
   }
 }
 

@@ -1,3 +1,4 @@
+import type { Task } from '@/lib/tasks/types';
 import type { MachineState, SessionState } from '@/lib/vbox/types';
 
 /** A host's health as the live inventory sees it. */
@@ -91,4 +92,6 @@ export interface MachineDetail extends MachineSummary {
 export type InventoryEvent =
   | { type: 'machine'; machine: MachineSummary }
   | { type: 'machine-removed'; id: string; hostId: string }
-  | { type: 'host'; host: HostStatus };
+  | { type: 'host'; host: HostStatus }
+  /** A task was created, progressed or ended (lib/tasks). */
+  | { type: 'task'; task: Task };

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProblemError } from '@/lib/api/problem';
-import { createHost, deleteHost, getHost, hostCredentials, listHosts, normalizeUrl, onHostsChanged, updateHost, type HostsChange } from './hosts';
+import { createHost, deleteHost, getHost, hostCredentials, isPortSpec, listHosts, normalizeUrl, onHostsChanged, updateHost, type HostsChange } from './hosts';
 import { openDb, type DB } from './index';
 
 let dir: string;
@@ -52,6 +52,10 @@ describe('hosts registry', () => {
       consoleAddress: 'host-a.example',
       teleportAddress: 'host-a.example',
       storagePath: '/srv/vbox',
+      vrdePorts: '5900-5999',
+      bridgeAdapter: 'vbox0',
+      maintenance: false,
+      teleportPorts: '6000-6099',
       createdAt: expect.any(String),
       updatedAt: created.createdAt,
     });
@@ -128,6 +132,19 @@ describe('hosts registry', () => {
     expect(p.errors?.map((e) => e.field).sort()).toEqual(['consoleAddress', 'name', 'password', 'storagePath', 'url', 'username']);
     const h = await createHost(db, alpha);
     expect((await problemOf(updateHost(db, h.id, { password: '' }))).errors).toEqual([{ field: 'password', message: expect.any(String) }]);
+  });
+
+  it('keeps the per-host settings: VRDE ports, bridge adapter and maintenance, with defaults and validation', async () => {
+    const h = await createHost(db, { ...alpha, vrdePorts: ' 6000-6099, 6200 ', bridgeAdapter: 'br0', maintenance: true });
+    expect(h).toMatchObject({ vrdePorts: '6000-6099,6200', bridgeAdapter: 'br0', maintenance: true });
+    let u = await updateHost(db, h.id, { maintenance: false, vrdePorts: '7000' });
+    expect(u).toMatchObject({ vrdePorts: '7000', bridgeAdapter: 'br0', maintenance: false });
+    u = await updateHost(db, h.id, { vrdePorts: null, bridgeAdapter: null });
+    expect(u).toMatchObject({ vrdePorts: '5900-5999', bridgeAdapter: 'vbox0' });
+    const p = await problemOf(updateHost(db, h.id, { vrdePorts: '5999-5900', bridgeAdapter: '', maintenance: 'yes' as unknown as boolean }));
+    expect(p.errors?.map((e) => e.field).sort()).toEqual(['bridgeAdapter', 'maintenance', 'vrdePorts']);
+    for (const bad of ['0', '70000', 'a-b', '5900-', '']) expect(isPortSpec(bad), bad).toBe(false);
+    for (const good of ['5900', '5900-5999', '3389,5000-5010']) expect(isPortSpec(good), good).toBe(true);
   });
 
   it('normalizes URLs and refuses what is not an http(s) endpoint', () => {

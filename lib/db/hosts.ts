@@ -76,6 +76,50 @@ const storagePath = z
   .refine((v) => v === '' || path.posix.isAbsolute(v) || path.win32.isAbsolute(v), { message: 'An absolute path, e.g. /srv/vbox' })
   .nullish();
 
+export const DEFAULT_VRDE_PORTS = '5900-5999';
+export const DEFAULT_BRIDGE_ADAPTER = 'vbox0';
+export const DEFAULT_TELEPORT_PORTS = '6000-6099';
+
+/** Whether a value is a VRDE TCP/Ports spec: ports and ranges, comma-separated ("5900-5999", "5000,5010-5012"). */
+export function isPortSpec(value: string): boolean {
+  const parts = value.split(',');
+  return parts.length > 0 && parts.every((part) => {
+    const m = /^\s*(\d{1,5})\s*(?:-\s*(\d{1,5})\s*)?$/.exec(part);
+    if (!m) return false;
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    return a >= 1 && b <= 65535 && a <= b;
+  });
+}
+
+/** VRDE ports for the machines Nimbox creates on the host (VirtualBox takes the first free one at start); null resets to the default. */
+const vrdePorts = z
+  .string()
+  .trim()
+  .max(200, 'At most 200 characters')
+  .refine(isPortSpec, { message: 'Ports or ranges between 1 and 65535, comma-separated, e.g. 5900-5999' })
+  .transform((v) => v.replace(/\s+/g, ''))
+  .nullish();
+
+/** The ports a teleport target on the host may listen on (one per teleport under way); null resets to the default. */
+const teleportPorts = z
+  .string()
+  .trim()
+  .max(200, 'At most 200 characters')
+  .refine(isPortSpec, { message: 'Ports or ranges between 1 and 65535, comma-separated, e.g. 6000-6099' })
+  .transform((v) => v.replace(/\s+/g, ''))
+  .nullish();
+
+/** The host interface new machines are bridged to by default; null resets to the default. */
+const bridgeAdapter = z
+  .string()
+  .trim()
+  .min(1, 'Give the name of a host network interface')
+  .max(256, 'At most 256 characters')
+  .nullish();
+
+const maintenance = z.boolean().optional();
+
 /** Body of POST /api/v1/hosts. Unknown fields are refused, so a misspelt field is a 400, not a silent no-op. */
 export const hostInputSchema = z.strictObject({
   name,
@@ -85,6 +129,10 @@ export const hostInputSchema = z.strictObject({
   consoleAddress: address,
   teleportAddress: address,
   storagePath,
+  vrdePorts,
+  bridgeAdapter,
+  maintenance,
+  teleportPorts,
 });
 
 /** Body of PATCH /api/v1/hosts/:id: every field optional; no password means "keep the stored one". */
@@ -96,6 +144,10 @@ export const hostPatchSchema = z.strictObject({
   consoleAddress: address,
   teleportAddress: address,
   storagePath,
+  vrdePorts,
+  bridgeAdapter,
+  maintenance,
+  teleportPorts,
 });
 
 export type HostInput = z.input<typeof hostInputSchema>;
@@ -118,6 +170,14 @@ export interface HostView {
   teleportAddress: string;
   /** Where the shared storage is mounted on the host, or null when not set. */
   storagePath: string | null;
+  /** VRDE TCP/Ports given to the machines Nimbox creates there (default "5900-5999"). */
+  vrdePorts: string;
+  /** The host interface new machines' NIC 1 is bridged to unless the request names another (default "vbox0"). */
+  bridgeAdapter: string;
+  /** In maintenance: automatic placement skips the host. */
+  maintenance: boolean;
+  /** TCP ports (teleporterPort) a machine teleported to this host may wait on, e.g. "6000-6099" (lib/teleport picks a free one). */
+  teleportPorts: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -144,6 +204,10 @@ function toView(r: HostRow): HostView {
     consoleAddress: r.console_address || fallback,
     teleportAddress: r.teleport_address || fallback,
     storagePath: r.storage_path || null,
+    vrdePorts: r.vrde_ports || DEFAULT_VRDE_PORTS,
+    bridgeAdapter: r.bridge_adapter || DEFAULT_BRIDGE_ADAPTER,
+    maintenance: !!r.maintenance,
+    teleportPorts: r.teleport_ports || DEFAULT_TELEPORT_PORTS,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -243,6 +307,10 @@ export async function createHost(db: DB, input: HostInput): Promise<HostView> {
     console_address: v.consoleAddress ?? '',
     teleport_address: v.teleportAddress ?? '',
     storage_path: v.storagePath ?? '',
+    vrde_ports: v.vrdePorts ?? DEFAULT_VRDE_PORTS,
+    bridge_adapter: v.bridgeAdapter ?? DEFAULT_BRIDGE_ADAPTER,
+    maintenance: v.maintenance ? 1 : 0,
+    teleport_ports: v.teleportPorts ?? DEFAULT_TELEPORT_PORTS,
     created_at: now,
     updated_at: now,
   };
@@ -288,6 +356,10 @@ export async function updateHost(db: DB, id: string, patch: HostPatch): Promise<
       set('console_address', p.consoleAddress === null ? '' : p.consoleAddress, 'consoleAddress');
       set('teleport_address', p.teleportAddress === null ? '' : p.teleportAddress, 'teleportAddress');
       set('storage_path', p.storagePath === null ? '' : p.storagePath, 'storagePath');
+      set('vrde_ports', p.vrdePorts === null ? DEFAULT_VRDE_PORTS : p.vrdePorts, 'vrdePorts');
+      set('bridge_adapter', p.bridgeAdapter === null ? DEFAULT_BRIDGE_ADAPTER : p.bridgeAdapter, 'bridgeAdapter');
+      set('maintenance', p.maintenance === undefined ? undefined : p.maintenance ? 1 : 0, 'maintenance');
+      set('teleport_ports', p.teleportPorts === null ? DEFAULT_TELEPORT_PORTS : p.teleportPorts, 'teleportPorts');
       // Defaults follow the URL: a changed URL changes the effective addresses that were not set.
       if (changed.includes('url') && urlHostname(before.url) !== urlHostname(after.url)) {
         if (!after.console_address && !changed.includes('consoleAddress')) changed.push('consoleAddress');

@@ -42,4 +42,56 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('users').execute();
     },
   },
+  '003_tasks': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('tasks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('target_type', 'text', (c) => c.notNull())
+        .addColumn('target_id', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('target_name', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('host_id', 'text')
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('username', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('percent', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('message', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('cancelable', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('error', 'text')
+        .addColumn('locks', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('progress_id', 'text')
+        .addColumn('progress_from', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('progress_to', 'integer', (c) => c.notNull().defaultTo(100))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('finished_at', 'text')
+        .execute();
+      await sql`create index tasks_created on tasks (created_at, id)`.execute(db);
+      await sql`create index tasks_status on tasks (status)`.execute(db);
+      await sql`create index tasks_target on tasks (target_id, created_at)`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('tasks').execute();
+    },
+  },
+  '004_host_settings': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('hosts').addColumn('vrde_ports', 'text', (c) => c.notNull().defaultTo('5900-5999')).execute();
+      await db.schema.alterTable('hosts').addColumn('bridge_adapter', 'text', (c) => c.notNull().defaultTo('vbox0')).execute();
+      await db.schema.alterTable('hosts').addColumn('maintenance', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const col of ['maintenance', 'bridge_adapter', 'vrde_ports']) await db.schema.alterTable('hosts').dropColumn(col).execute();
+    },
+  },
+  '005_teleport_ports': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('hosts').addColumn('teleport_ports', 'text', (c) => c.notNull().defaultTo('6000-6099')).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('hosts').dropColumn('teleport_ports').execute();
+    },
+  },
 };

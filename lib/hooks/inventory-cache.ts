@@ -126,7 +126,7 @@ export function applyInventoryEvents(qc: QueryClient, events: InventoryEvent[], 
     for (const ev of events) {
       if (ev.type === 'machine') applyMachine(qc, ev.machine, known, out);
       else if (ev.type === 'machine-removed') applyRemoved(qc, ev.id, ev.hostId, known, out);
-      else applyHost(qc, ev.host, out);
+      else if (ev.type === 'host') applyHost(qc, ev.host, out);
     }
   });
   return out;

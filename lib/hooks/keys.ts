@@ -1,4 +1,4 @@
-import type { VmsParams } from './types';
+import type { TaskFilter, VmsParams } from './types';
 
 /** React Query keys: one place, so the live-event patcher and the hooks agree. */
 export const queryKeys = {
@@ -8,6 +8,14 @@ export const queryKeys = {
   vmList: (params: VmsParams) => ['vms', 'list', params] as const,
   vmDetails: ['vms', 'detail'] as const,
   vmDetail: (id: string) => ['vms', 'detail', id] as const,
+  vmSnapshots: (id: string) => ['vms', 'snapshots', id] as const,
+  /** A host's capabilities (OS types, bridged interfaces, …): apart from `hosts` so refreshing the hosts leaves them be. */
+  capabilities: (hostId: string) => ['capabilities', hostId] as const,
+  tasks: ['tasks'] as const,
+  taskLists: ['tasks', 'list'] as const,
+  taskList: (filter: TaskFilter) => ['tasks', 'list', filter] as const,
+  taskDetails: ['tasks', 'detail'] as const,
+  task: (id: string) => ['tasks', 'detail', id] as const,
 };
 
 /** The query string of GET /api/v1/vms for these parameters (empty filters left out). */
@@ -20,5 +28,14 @@ export function vmsSearch(params: VmsParams): string {
   s.set('order', params.order);
   s.set('page', String(params.page));
   s.set('pageSize', String(params.pageSize));
+  return s.toString();
+}
+
+/** The query string of GET /api/v1/tasks for this filter. */
+export function tasksSearch(filter: TaskFilter): string {
+  const s = new URLSearchParams();
+  if (filter.status) s.set('status', filter.status);
+  if (filter.targetId) s.set('targetId', filter.targetId);
+  if (filter.limit) s.set('limit', String(filter.limit));
   return s.toString();
 }

@@ -5,12 +5,17 @@ import { useEffect, useState } from 'react';
 import type { InventoryEvent } from '@/lib/cluster/types';
 import { applyInventoryEvents, type PatchOutcome } from './inventory-cache';
 import { queryKeys } from './keys';
-import type { MachineSummary } from './types';
+import { applyTaskEvents, keysAfterTask } from './task-cache';
+import type { MachineSummary, Task } from './types';
+
+/** The inventory's events plus the tasks' (`event: task`), whether or not InventoryEvent lists it yet. */
+type LiveEvent = InventoryEvent | { type: 'task'; task: Task };
+type MachineOrHostEvent = Extract<InventoryEvent, { type: 'machine' | 'machine-removed' | 'host' }>;
 
 /** The state of the live connection: 'live' once the stream is open. */
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
 
-const EVENT_NAMES = ['machine', 'machine-removed', 'host'] as const;
+const EVENT_NAMES = ['machine', 'machine-removed', 'host', 'task'] as const;
 /** Events arriving within this window are applied together, in one render. */
 const FLUSH_MS = 100;
 /** Refetches caused by events are coalesced over this window. */
@@ -19,7 +24,8 @@ const MAX_BACKOFF_MS = 30_000;
 
 /**
  * Keeps the React Query caches live: one EventSource on /api/v1/events whose machine and host
- * events patch the cached pages, machine details and host statuses in place. Call it once,
+ * events patch the cached pages, machine details and host statuses in place, and whose task
+ * events patch the cached task lists (refetching what a task changed once it ends). Call it once,
  * high in the signed-in tree; it returns the connection's state for an indicator.
  */
 export function useInventoryEvents(url = '/api/v1/events'): LiveStatus {
@@ -28,7 +34,8 @@ export function useInventoryEvents(url = '/api/v1/events'): LiveStatus {
 
   useEffect(() => {
     const known = new Map<string, MachineSummary>();
-    let buffer: InventoryEvent[] = [];
+    let buffer: MachineOrHostEvent[] = [];
+    let taskBuffer: Task[] = [];
     let flushTimer: ReturnType<typeof setTimeout> | undefined;
     let invalidateTimer: ReturnType<typeof setTimeout> | undefined;
     let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
@@ -52,6 +59,13 @@ export function useInventoryEvents(url = '/api/v1/events'): LiveStatus {
       flushTimer = undefined;
       const events = buffer;
       buffer = [];
+      const tasks = taskBuffer;
+      taskBuffer = [];
+      if (tasks.length > 0) {
+        const { finished } = applyTaskEvents(qc, tasks);
+        for (const t of finished) for (const key of keysAfterTask(t)) void qc.invalidateQueries({ queryKey: key });
+      }
+      if (events.length === 0) return;
       const r = applyInventoryEvents(qc, events, known);
       pending.invalidateVmLists ||= r.invalidateVmLists;
       pending.invalidateHosts ||= r.invalidateHosts;
@@ -69,9 +83,14 @@ export function useInventoryEvents(url = '/api/v1/events'): LiveStatus {
         return;
       }
       if (!data || typeof data !== 'object') return;
-      const ev = ('type' in data ? data : { ...data, type: name }) as InventoryEvent;
-      if (ev.type !== 'machine' && ev.type !== 'machine-removed' && ev.type !== 'host') return;
-      buffer.push(ev);
+      const ev = ('type' in data ? data : { ...data, type: name }) as LiveEvent;
+      if (ev.type === 'task') {
+        if (ev.task && typeof ev.task.id === 'string') taskBuffer.push(ev.task);
+      } else if (ev.type === 'machine' || ev.type === 'machine-removed' || ev.type === 'host') {
+        buffer.push(ev);
+      } else {
+        return;
+      }
       flushTimer ??= setTimeout(flush, FLUSH_MS);
     };
 
@@ -85,7 +104,10 @@ export function useInventoryEvents(url = '/api/v1/events'): LiveStatus {
         setStatus('live');
         backoff = 1000;
         // Events may have been missed while disconnected: read everything again.
-        if (opened) void qc.invalidateQueries({ queryKey: queryKeys.vms }).then(() => qc.invalidateQueries({ queryKey: queryKeys.hosts }));
+        if (opened) {
+          void qc.invalidateQueries({ queryKey: queryKeys.vms }).then(() => qc.invalidateQueries({ queryKey: queryKeys.hosts }));
+          void qc.invalidateQueries({ queryKey: queryKeys.tasks });
+        }
         opened = true;
       };
       source.onerror = () => {

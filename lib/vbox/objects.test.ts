@@ -1,6 +1,6 @@
 // The typed objects against a real vboxsim over HTTP: reads, settings changed under a write lock,
 // a launch followed with IProgress.wait, the console (pause, screen, VRDE info, power down), media
-// created and deleted, a failing progress as VBoxError, performance metrics, and events.
+// created and deleted, a failing progress as VBoxError, performance metrics, events, and snapshots.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { startSim, type Sim } from '../../sim/index';
 import { VBoxClient } from './client';
 import { VBoxError } from './errors';
 import {
-  IMachineStateChangedEvent, ISessionStateChangedEvent, IExtraDataChangedEvent,
+  IMachineStateChangedEvent, ISessionStateChangedEvent, IExtraDataChangedEvent, ISnapshotEvent, ISnapshotTakenEvent,
   type IEvent, type IEventListener, type IEventSource, type ISession, type IVirtualBox, type IWebsessionManager,
 } from './objects';
 import type { MachineState } from './types';
@@ -335,3 +335,84 @@ describe('events', () => {
   });
 });
 
+
+describe('snapshots', () => {
+  it('takes, walks, renames, restores and deletes snapshots of a session machine; the snapshot events come typed', async () => {
+    const { source, listener } = await client.read(async (vbox) => {
+      const es = await vbox.getEventSource();
+      const l = await es.createListener();
+      await es.registerListener(l, ['SnapshotEvent'], false);
+      return { source: es, listener: l };
+    });
+    const machineId = await client.read(async (vbox) => (await vbox.findMachine('db-a2')).getId());
+    const ids = await client.write((vbox, wsm) => withLock(vbox, wsm, 'db-a2', 'Write', async (session) => {
+      // Only the session's machine takes snapshots.
+      const notImpl = (await (await vbox.findMachine('db-a2')).takeSnapshot('x', '', true).catch((x: unknown) => x)) as VBoxError;
+      expect(notImpl).toBeInstanceOf(VBoxError);
+      expect(notImpl.resultCodeName).toBe('E_NOTIMPL');
+
+      const m = await session.getMachine();
+      expect(await m.getSnapshotCount()).toBe(0);
+      const memory = await m.getMemorySize();
+      const first = await m.takeSnapshot('before', 'lib/vbox test', true);
+      expect(first.id).toMatch(/^[0-9a-f-]{36}$/);
+      await first.progress.wait({ intervalMs: 20 });
+      const root = (await m.getCurrentSnapshot())!;
+      expect(root).not.toBeNull();
+      expect({
+        id: await root.getId(), name: await root.getName(), description: await root.getDescription(), online: await root.getOnline(),
+        parent: await root.getParent(), children: await root.getChildrenCount(), modified: await m.getCurrentStateModified(),
+      }).toEqual({ id: first.id, name: 'before', description: 'lib/vbox test', online: false, parent: null, children: 0, modified: false });
+      expect(await root.getTimeStamp()).toBeGreaterThan(Date.UTC(2024, 0, 1));
+
+      await m.setMemorySize(memory + 512);
+      await m.saveSettings();
+      expect(await m.getCurrentStateModified()).toBe(true);
+      const second = await m.takeSnapshot('after', '', true);
+      await second.progress.wait({ intervalMs: 20 });
+      const [child] = await (await m.findSnapshot('')).getChildren();
+      expect(await child.getId()).toBe(second.id);
+      expect(await (await child.getParent())?.getId()).toBe(first.id);
+      expect(await (await m.findSnapshot('after')).getId()).toBe(second.id);
+      await child.setName('after, renamed');
+      expect(await (await child.getMachine()).getMemorySize()).toBe(memory + 512);
+
+      await (await m.restoreSnapshot(root)).wait({ intervalMs: 20 });
+      expect(await m.getMemorySize()).toBe(memory);
+      expect(await m.getState()).toBe('PoweredOff');
+      expect(await (await m.getCurrentSnapshot())?.getId()).toBe(first.id);
+
+      const range = (await m.deleteSnapshotRange(first.id, second.id).catch((x: unknown) => x)) as VBoxError;
+      expect(range.resultCodeName).toBe('E_NOTIMPL');
+      const unknown = (await m.deleteSnapshot('00000000-0000-4000-8000-000000000003').catch((x: unknown) => x)) as VBoxError;
+      expect(unknown.resultCodeName).toBe('E_FAIL');
+      expect(unknown.text).toMatch(/Could not find a snapshot with UUID/);
+      await (await m.deleteSnapshot(second.id)).wait({ intervalMs: 20 });
+      await (await m.deleteSnapshot(first.id)).wait({ intervalMs: 20 });
+      expect(await m.getSnapshotCount()).toBe(0);
+      expect(await m.getCurrentSnapshot()).toBeNull();
+      return [first.id, second.id];
+    }), { release: true });
+
+    const got: string[] = [];
+    for (;;) {
+      const line = await client.scope(async () => {
+        const ev: IEvent | null = await source.getEvent(listener, 200);
+        if (!ev) return null;
+        expect(ev).toBeInstanceOf(ISnapshotEvent);
+        const s = ev as ISnapshotEvent;
+        expect(await s.getMachineId()).toBe(machineId);
+        const id = await s.getSnapshotId();
+        await source.eventProcessed(listener, ev);
+        return `${ev.type}:${id === ids[0] ? 'first' : id === ids[1] ? 'second' : id}${ev instanceof ISnapshotTakenEvent ? '' : '.'}`;
+      });
+      if (!line) break;
+      got.push(line);
+    }
+    expect(got).toEqual([
+      'OnSnapshotTaken:first', 'OnSnapshotTaken:second', 'OnSnapshotChanged:second.', 'OnSnapshotRestored:first.',
+      'OnSnapshotDeleted:second.', 'OnSnapshotDeleted:first.',
+    ]);
+    await client.read(() => source.unregisterListener(listener));
+  });
+});

@@ -349,15 +349,56 @@ export class IMachine extends IManagedObjectRef {
   deleteConfig(media: readonly IMedium[]): Promise<IProgress> { return this._obj(IProgress, 'IMachine_deleteConfig', { media }); }
   saveState(): Promise<IProgress> { return this._obj(IProgress, 'IMachine_saveState'); }
   discardSavedState(fRemoveFile: boolean): Promise<void> { return this._void('IMachine_discardSavedState', { fRemoveFile }); }
+
+  // --- snapshots. take/restore/delete work on a session's machine only (ISession.getMachine() under a
+  // lock: Write for a machine that is not running, Shared for a running one); the machine's own object
+  // answers E_NOTIMPL, as VirtualBox's does.
+
+  /** By name or UUID; '' gives the first (root) snapshot. */
+  findSnapshot(nameOrId: string): Promise<ISnapshot> { return this._obj(ISnapshot, 'IMachine_findSnapshot', { nameOrId }); }
+
+  /**
+   * Takes a snapshot: offline when the machine is not running; of a running machine, live (pause = false:
+   * LiveSnapshotting, the VM runs on) or online (pause = true: OnlineSnapshotting, the VM paused while
+   * its state is saved). Returns at once with the new snapshot's UUID and the progress of taking it.
+   */
+  async takeSnapshot(name: string, description: string, pause: boolean): Promise<{ progress: IProgress; id: string }> {
+    const r = await this._call('IMachine_takeSnapshot', { name, description, pause });
+    const progress = this._wrap(IProgress, str(r.returnval));
+    if (!progress) throw new TypeError('IMachine_takeSnapshot returned the null reference');
+    return { progress, id: str(r.id) };
+  }
+
+  /** Back to the snapshot's settings and state (Saved for an online snapshot, else PoweredOff); not while running. */
+  restoreSnapshot(snapshot: ISnapshot): Promise<IProgress> { return this._obj(IProgress, 'IMachine_restoreSnapshot', { snapshot }); }
+  /** The snapshot's parent takes over its (at most one) child; the current state is not touched. */
+  deleteSnapshot(id: string): Promise<IProgress> { return this._obj(IProgress, 'IMachine_deleteSnapshot', { id }); }
+  /** Not implemented by VirtualBox 7.1 (E_NOTIMPL). */
+  deleteSnapshotAndAllChildren(id: string): Promise<IProgress> { return this._obj(IProgress, 'IMachine_deleteSnapshotAndAllChildren', { id }); }
+  /** VirtualBox 7.1 implements startId = endId only (deleteSnapshot); other ranges are E_NOTIMPL. */
+  deleteSnapshotRange(startId: string, endId: string): Promise<IProgress> {
+    return this._obj(IProgress, 'IMachine_deleteSnapshotRange', { startId, endId });
+  }
 }
 
+/** ISnapshot: one node of a machine's snapshot tree. */
 export class ISnapshot extends IManagedObjectRef {
   getId(): Promise<string> { return this._str('ISnapshot_getId'); }
   getName(): Promise<string> { return this._str('ISnapshot_getName'); }
+  /** Saves the machine's settings at once (no lock needed); fires OnSnapshotChanged. */
+  setName(name: string): Promise<void> { return this._void('ISnapshot_setName', { name }); }
   getDescription(): Promise<string> { return this._str('ISnapshot_getDescription'); }
+  setDescription(description: string): Promise<void> { return this._void('ISnapshot_setDescription', { description }); }
   /** ms since the epoch. */
   getTimeStamp(): Promise<number> { return this._int('ISnapshot_getTimeStamp'); }
+  /** True when the snapshot holds a saved execution state. */
   getOnline(): Promise<boolean> { return this._bool('ISnapshot_getOnline'); }
+  /** The settings at take time, as a read-only IMachine. */
+  getMachine(): Promise<IMachine> { return this._obj(IMachine, 'ISnapshot_getMachine'); }
+  /** null for the first (root) snapshot. */
+  getParent(): Promise<ISnapshot | null> { return this._objOrNull(ISnapshot, 'ISnapshot_getParent'); }
+  getChildren(): Promise<ISnapshot[]> { return this._objs(ISnapshot, 'ISnapshot_getChildren'); }
+  getChildrenCount(): Promise<number> { return this._int('ISnapshot_getChildrenCount'); }
 }
 
 export class IPlatform extends IManagedObjectRef {
@@ -800,6 +841,16 @@ export class ISessionStateChangedEvent extends IMachineEvent {
   getState(): Promise<SessionState> { return this._enum('ISessionStateChangedEvent_getState'); }
 }
 
+/** ISnapshotEvent: a snapshot of the machine was taken, deleted, restored or changed (name, description). */
+export class ISnapshotEvent extends IMachineEvent {
+  getSnapshotId(): Promise<string> { return this._str('ISnapshotEvent_getSnapshotId'); }
+}
+
+export class ISnapshotTakenEvent extends ISnapshotEvent {}
+export class ISnapshotDeletedEvent extends ISnapshotEvent {}
+export class ISnapshotRestoredEvent extends ISnapshotEvent {}
+export class ISnapshotChangedEvent extends ISnapshotEvent {}
+
 export class IExtraDataChangedEvent extends IEvent {
   /** '' for global extra data. */
   getMachineId(): Promise<string> { return this._str('IExtraDataChangedEvent_getMachineId'); }
@@ -814,4 +865,8 @@ const EVENT_CLASSES: Partial<Record<VBoxEventType, ObjectClass<IEvent>>> = {
   OnMachineRegistered: IMachineRegisteredEvent,
   OnSessionStateChanged: ISessionStateChangedEvent,
   OnExtraDataChanged: IExtraDataChangedEvent,
+  OnSnapshotTaken: ISnapshotTakenEvent,
+  OnSnapshotDeleted: ISnapshotDeletedEvent,
+  OnSnapshotRestored: ISnapshotRestoredEvent,
+  OnSnapshotChanged: ISnapshotChangedEvent,
 };

@@ -96,6 +96,19 @@ describe.skipIf(!HAVE)('lib/vbox against the official 7.1 WSDL', () => {
     expect(problems).toEqual([]);
   });
 
+  it('walks the snapshot operations too: IMachine\'s, ISnapshot\'s and the snapshot events\'', async () => {
+    const seen = new Set((await recordAll()).map((c) => c.operation));
+    const expected = [
+      'IMachine_findSnapshot', 'IMachine_takeSnapshot', 'IMachine_restoreSnapshot', 'IMachine_deleteSnapshot',
+      'IMachine_deleteSnapshotAndAllChildren', 'IMachine_deleteSnapshotRange', 'IMachine_getCurrentSnapshot',
+      'IMachine_getSnapshotCount', 'IMachine_getCurrentStateModified',
+      'ISnapshot_getId', 'ISnapshot_getName', 'ISnapshot_setName', 'ISnapshot_getDescription', 'ISnapshot_setDescription',
+      'ISnapshot_getTimeStamp', 'ISnapshot_getOnline', 'ISnapshot_getMachine', 'ISnapshot_getParent', 'ISnapshot_getChildren',
+      'ISnapshot_getChildrenCount', 'ISnapshotEvent_getSnapshotId',
+    ];
+    expect(expected.filter((op) => !seen.has(op))).toEqual([]);
+  });
+
   it('names no operation the WSDL does not have, anywhere in lib/vbox', () => {
     const official = readOfficial();
     const missing: string[] = [];

@@ -14,15 +14,24 @@ export function fail(code: ResultCodeName, text: string, iface = 'IVirtualBox', 
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Machine states in which the machine runs (a VM process exists). */
-export const RUNNING_STATES = new Set([
+/** Machine states in which the machine runs (a VM process exists): MachineState FirstOnline…LastOnline. */
+export const RUNNING_STATES = new Set<string>([
   'Running', 'Paused', 'Stuck', 'Teleporting', 'LiveSnapshotting', 'Starting', 'Stopping', 'Saving',
-  'Restoring', 'TeleportingPausedVM', 'TeleportingIn',
+  'Restoring', 'TeleportingPausedVM', 'TeleportingIn', 'DeletingSnapshotOnline', 'DeletingSnapshotPaused',
+  'OnlineSnapshotting',
+]);
+
+/** States in which something is under way: MachineState FirstTransient…LastTransient (Global::IsTransient). */
+export const TRANSIENT_STATES = new Set<string>([
+  'Teleporting', 'LiveSnapshotting', 'Starting', 'Stopping', 'Saving', 'Restoring', 'TeleportingPausedVM',
+  'TeleportingIn', 'DeletingSnapshotOnline', 'DeletingSnapshotPaused', 'OnlineSnapshotting', 'RestoringSnapshot',
+  'DeletingSnapshot', 'SettingUp', 'Snapshotting',
 ]);
 
 export type MachineState =
   | 'PoweredOff' | 'Saved' | 'Teleported' | 'Aborted' | 'AbortedSaved' | 'Running' | 'Paused' | 'Stuck'
   | 'Teleporting' | 'LiveSnapshotting' | 'Starting' | 'Stopping' | 'Saving' | 'Restoring'
-  | 'TeleportingPausedVM' | 'TeleportingIn';
+  | 'TeleportingPausedVM' | 'TeleportingIn' | 'DeletingSnapshotOnline' | 'DeletingSnapshotPaused'
+  | 'OnlineSnapshotting' | 'RestoringSnapshot' | 'DeletingSnapshot' | 'SettingUp' | 'Snapshotting';
 
 export type SessionState = 'Unlocked' | 'Locked' | 'Spawning' | 'Unlocking';

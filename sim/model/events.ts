@@ -51,6 +51,44 @@ export class SessionStateChangedEvent extends MachineEvent {
   getState() { return this.state; }
 }
 
+export type SnapshotEventType = 'OnSnapshotTaken' | 'OnSnapshotDeleted' | 'OnSnapshotRestored' | 'OnSnapshotChanged';
+
+/** ISnapshotEvent (an IMachineEvent): the base of the four snapshot events. */
+export class SnapshotEvent extends MachineEvent {
+  readonly iface: string = 'ISnapshotEvent';
+  constructor(type: SnapshotEventType, source: EventSource, machineId: string, readonly snapshotId: string) {
+    super(type, source, machineId);
+  }
+  getSnapshotId() { return this.snapshotId; }
+  /** The dummy attribute the WSDL gives the (otherwise empty) event interfaces below. */
+  getMidlDoesNotLikeEmptyInterfaces() { return false; }
+}
+
+export class SnapshotTakenEvent extends SnapshotEvent {
+  readonly iface: string = 'ISnapshotTakenEvent';
+  constructor(source: EventSource, machineId: string, snapshotId: string) { super('OnSnapshotTaken', source, machineId, snapshotId); }
+}
+
+export class SnapshotDeletedEvent extends SnapshotEvent {
+  readonly iface: string = 'ISnapshotDeletedEvent';
+  constructor(source: EventSource, machineId: string, snapshotId: string) { super('OnSnapshotDeleted', source, machineId, snapshotId); }
+}
+
+export class SnapshotRestoredEvent extends SnapshotEvent {
+  readonly iface: string = 'ISnapshotRestoredEvent';
+  constructor(source: EventSource, machineId: string, snapshotId: string) { super('OnSnapshotRestored', source, machineId, snapshotId); }
+}
+
+export class SnapshotChangedEvent extends SnapshotEvent {
+  readonly iface: string = 'ISnapshotChangedEvent';
+  constructor(source: EventSource, machineId: string, snapshotId: string) { super('OnSnapshotChanged', source, machineId, snapshotId); }
+}
+
+export function snapshotEvent(type: SnapshotEventType, source: EventSource, machineId: string, snapshotId: string): SnapshotEvent {
+  const cls = { OnSnapshotTaken: SnapshotTakenEvent, OnSnapshotDeleted: SnapshotDeletedEvent, OnSnapshotRestored: SnapshotRestoredEvent, OnSnapshotChanged: SnapshotChangedEvent }[type];
+  return new cls(source, machineId, snapshotId);
+}
+
 export class ExtraDataChangedEvent extends VBoxEvent {
   readonly iface: string = 'IExtraDataChangedEvent';
   constructor(source: EventSource, readonly machineId: string, readonly key: string, readonly value: string) {
@@ -68,6 +106,9 @@ const MACHINE_EVENTS = new Set([
   'OnSnapshotDeleted', 'OnSnapshotChanged', 'OnGuestPropertyChanged', 'OnSnapshotRestored',
 ]);
 
+/** Event types that the wildcard SnapshotEvent covers. */
+const SNAPSHOT_EVENTS = new Set(['OnSnapshotTaken', 'OnSnapshotDeleted', 'OnSnapshotChanged', 'OnSnapshotRestored']);
+
 /** Oldest events are dropped past this, so a listener nobody polls cannot grow without bound. */
 const MAX_QUEUE = 10_000;
 
@@ -80,7 +121,8 @@ export class EventListener implements ManagedObject {
 
   wants(type: string): boolean {
     return this.interesting.has('Any') || this.interesting.has(type) ||
-      (this.interesting.has('MachineEvent') && MACHINE_EVENTS.has(type));
+      (this.interesting.has('MachineEvent') && MACHINE_EVENTS.has(type)) ||
+      (this.interesting.has('SnapshotEvent') && SNAPSHOT_EVENTS.has(type));
   }
   wake(): void {
     const w = this.waiters;

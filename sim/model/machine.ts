@@ -2,8 +2,11 @@ import { fail, RUNNING_STATES, type MachineState, type ManagedObject, type Sessi
 import type { Medium } from './medium';
 import type { Progress } from './progress';
 import type { Session } from './session';
-import { clone, NETWORK_ADAPTER_COUNT, type MachineSettings, type NicSettings, type StorageControllerSettings } from './settings';
-import type { VM } from './vm';
+import { clone, NETWORK_ADAPTER_COUNT, type MachineFile, type MachineSettings, type NicSettings, type StorageControllerSettings } from './settings';
+import * as snapshotOps from './snapshot';
+import type { Snapshot } from './snapshot';
+import type { SnapshotEventType } from './events';
+import type { Timing, VM } from './vm';
 import type { ScreenState } from '../screen/screen';
 
 /** What a machine needs from the host it is registered on. */
@@ -21,9 +24,11 @@ export interface MachineHost {
   fireSessionStateChanged(core: MachineCore): void;
   fireDataChanged(core: MachineCore): void;
   fireExtraDataChanged(machineId: string, key: string, value: string): void;
+  fireSnapshotEvent(type: SnapshotEventType, core: MachineCore, snapshotId: string): void;
   launch(core: MachineCore, session: Session, frontend: string): Progress;
   readonly maxGuestRAM: number;
   readonly maxGuestCPUs: number;
+  readonly timing: Timing;
 }
 
 /**
@@ -41,6 +46,11 @@ export class MachineCore {
   savedScreen?: ScreenState;
   readonly primary: Machine;
   settingsFile: string;
+  /** The first snapshot (the root of the snapshot tree) and the current one (snapshot.ts). */
+  firstSnapshot: Snapshot | null = null;
+  currentSnapshot: Snapshot | null = null;
+  /** VirtualBox's mCurrentStateModified: true for a new machine, as there. */
+  currentStateModified = true;
 
   constructor(readonly host: MachineHost, public settings: MachineSettings) {
     this.settingsFile = host.settingsFilePath(settings.name, settings.groups);
@@ -64,6 +74,36 @@ export class MachineCore {
     this.sessionState = state;
     this.host.fireSessionStateChanged(this);
   }
+
+  /** Every snapshot of the machine, depth first from the first one. */
+  snapshots(): Snapshot[] {
+    return this.firstSnapshot ? [...this.firstSnapshot.walk()] : [];
+  }
+
+  /** The snapshot part of the settings file. */
+  snapshotFile(): Pick<MachineFile, 'snapshot' | 'currentSnapshot' | 'currentStateModified'> {
+    return {
+      snapshot: this.firstSnapshot?.toFile(), currentSnapshot: this.currentSnapshot?.id, currentStateModified: this.currentStateModified,
+    };
+  }
+
+  loadSnapshots(mf: MachineFile): void {
+    this.firstSnapshot = mf.snapshot ? snapshotOps.Snapshot.fromFile(this, mf.snapshot, null) : null;
+    this.currentSnapshot = this.snapshots().find((s) => s.id === mf.currentSnapshot) ?? null;
+    this.currentStateModified = mf.currentStateModified ?? true;
+  }
+
+  /** Drops the snapshot tree (unregistering); its objects answer "not ready" from then on. */
+  clearSnapshots(): void {
+    for (const s of this.snapshots()) s.gone = true;
+    this.firstSnapshot = this.currentSnapshot = null;
+  }
+
+  /** SnapshotMachine::i_onSnapshotChange: a snapshot's name or description changed. */
+  snapshotChanged(s: Snapshot): void {
+    this.host.saveMachine(this);
+    this.host.fireSnapshotEvent('OnSnapshotChanged', this, s.id);
+  }
 }
 
 type StateDep = 'mutable' | 'mutableOrSaved' | 'mutableOrRunning';
@@ -71,7 +111,8 @@ type StateDep = 'mutable' | 'mutableOrSaved' | 'mutableOrRunning';
 /**
  * IMachine. The registered machine's own object reads the committed settings and
  * refuses changes; a session's machine (ISession::machine) holds a working copy
- * that saveSettings commits, as in VirtualBox.
+ * that saveSettings commits, as in VirtualBox. A snapshot's machine (ISnapshot::machine)
+ * shows the snapshot's settings with the machine's user data, read-only.
  */
 export class Machine implements ManagedObject {
   readonly iface = 'IMachine';
@@ -79,11 +120,14 @@ export class Machine implements ManagedObject {
   private modified = false;
   private readonly children = new Map<string, ManagedObject>();
 
-  constructor(readonly core: MachineCore, readonly isSession: boolean) {
+  constructor(readonly core: MachineCore, readonly isSession: boolean, readonly snapshot?: Snapshot) {
     this.work = isSession ? clone(core.settings) : null;
   }
 
-  get s(): MachineSettings { return this.work ?? this.core.settings; }
+  get s(): MachineSettings {
+    if (this.snapshot) return snapshotOps.snapshotSettingsView(this.core.settings, this.snapshot.settings);
+    return this.work ?? this.core.settings;
+  }
   private get host() { return this.core.host; }
 
   /** VirtualBox's state dependency check before a change. */
@@ -172,17 +216,24 @@ export class Machine implements ManagedObject {
   getState() { return this.core.state; }
   getLastStateChange() { return this.core.lastStateChange; }
   getStateFilePath() {
+    if (this.snapshot) return this.snapshot.online ? this.core.settingsFile.replace(/[^/]+\.vbox$/, `Snapshots/{${this.snapshot.id}}.sav`) : '';
     return this.core.state === 'Saved' || this.core.state === 'AbortedSaved'
       ? this.core.settingsFile.replace(/[^/]+\.vbox$/, 'Snapshots/' + this.s.id + '.sav') : '';
   }
   getLogFolder() { return this.core.settingsFile.replace(/[^/]+\.vbox$/, 'Logs'); }
-  getCurrentSnapshot() { return null; }
-  getSnapshotCount() { return 0; }
-  getCurrentStateModified() { return false; }
+  getCurrentSnapshot() { return this.core.currentSnapshot; }
+  getSnapshotCount() { return this.core.snapshots().length; }
+  /** Always false for a machine without snapshots, as Machine::getCurrentStateModified answers. */
+  getCurrentStateModified() { return this.core.firstSnapshot ? this.core.currentStateModified : false; }
   getClipboardMode() { return this.s.clipboardMode; }
   setClipboardMode(m: string) { this.set('clipboardMode', m, 'mutableOrRunning'); }
   getTeleporterEnabled() { return this.s.teleporter.enabled; }
-  setTeleporterEnabled(v: boolean) { this.mutable('mutableOrSaved'); this.s.teleporter.enabled = v; this.changed(); }
+  /** As Machine::setTeleporterEnabled: turning it on needs a machine that is not running; clearing it is always permitted (a session's machine). */
+  setTeleporterEnabled(v: boolean) {
+    if (v || !this.isSession) this.mutable('mutableOrSaved');
+    this.s.teleporter.enabled = v;
+    this.changed();
+  }
   getTeleporterPort() { return this.s.teleporter.port; }
   setTeleporterPort(v: number) {
     if (v > 65535) fail('E_INVALIDARG', `Invalid port number ${v}`, 'IMachine', 'Machine');
@@ -195,13 +246,14 @@ export class Machine implements ManagedObject {
 
   lockMachine(session: Session | null, lockType: string) {
     if (!session) fail('E_INVALIDARG', 'Argument session is NULL', 'IMachine', 'Machine');
-    if (!this.core.registered) fail('E_UNEXPECTED', 'The machine is not registered', 'IMachine', 'Machine');
+    // A snapshot's machine is a read-only copy, never locked itself.
+    if (!this.core.registered || this.snapshot) fail('E_UNEXPECTED', 'The machine is not registered', 'IMachine', 'Machine');
     session.lock(this.core, lockType);
   }
 
   launchVMProcess(session: Session | null, name: string, _env: string[]) {
     if (!session) fail('E_INVALIDARG', 'Argument session is NULL', 'IMachine', 'Machine');
-    if (!this.core.registered) fail('E_UNEXPECTED', 'The machine is not registered', 'IMachine', 'Machine');
+    if (!this.core.registered || this.snapshot) fail('E_UNEXPECTED', 'The machine is not registered', 'IMachine', 'Machine');
     if (!['', 'headless', 'gui', 'sdl', 'separate'].includes(name)) {
       fail('E_INVALIDARG', `Invalid frontend name: '${name}'`, 'IMachine', 'Machine');
     }
@@ -356,7 +408,13 @@ export class Machine implements ManagedObject {
     if (this.core.registered && !this.isSession) {
       fail('VBOX_E_INVALID_VM_STATE', `The machine is not mutable (state is ${this.core.state})`, 'IMachine', 'Machine');
     }
+    this.commitSettings();
+  }
+
+  /** Machine::i_saveSettings: commits the working copy (a change marks the current state modified). */
+  commitSettings() {
     if (this.isSession) {
+      if (this.modified) this.core.currentStateModified = true;
       this.core.settings = clone(this.s);
     }
     this.core.settingsFile = this.host.settingsFilePath(this.core.settings.name, this.core.settings.groups);
@@ -380,11 +438,21 @@ export class Machine implements ManagedObject {
     if (cleanupMode === 'UnregisterOnly' && attached.some((a) => a.type === 'HardDisk')) {
       fail('VBOX_E_INVALID_OBJECT_STATE', `Cannot unregister the machine '${this.s.name}' because it has ${attached.length} storage devices attached`, 'IMachine', 'Machine');
     }
-    const media = attached
+    const taken = this.core.snapshots();
+    if (cleanupMode === 'UnregisterOnly' && taken.length) {
+      // xidl: with UnregisterOnly "the call will fail if the machine has any snapshots" (the wording is vboxsim's).
+      fail('VBOX_E_INVALID_OBJECT_STATE', `Cannot unregister the machine '${this.s.name}' because it has ${taken.length} snapshots`, 'IMachine', 'Machine');
+    }
+    // The machine's media first, then those of the snapshots, youngest first (Machine::unregister).
+    const all = [attached, ...taken.reverse().map((t) => t.settings.attachments)].flat();
+    const ids = new Set(all
       .filter((a) => a.mediumId && (cleanupMode === 'Full' || cleanupMode === 'DetachAllReturnHardDisksAndVMRemovable' || (cleanupMode === 'DetachAllReturnHardDisksOnly' && a.type === 'HardDisk')))
-      .map((a) => this.host.findMedium(a.mediumId as string))
-      .filter((m): m is Medium => !!m);
-    if (cleanupMode !== 'UnregisterOnly') this.core.settings.attachments = [];
+      .map((a) => a.mediumId as string));
+    const media = [...ids].map((id) => this.host.findMedium(id)).filter((m): m is Medium => !!m);
+    if (cleanupMode !== 'UnregisterOnly') {
+      this.core.settings.attachments = [];
+      this.core.clearSnapshots();
+    }
     this.host.unregisterMachine(this.core);
     return media;
   }
@@ -401,6 +469,38 @@ export class Machine implements ManagedObject {
       fail('VBOX_E_INVALID_VM_STATE', `Cannot save the execution state as the machine is not running or paused (machine state: ${this.core.state})`, 'IMachine', 'SessionMachine');
     }
     return vm.saveState();
+  }
+
+  findSnapshot(nameOrId: string) { return snapshotOps.findSnapshot(this.core, nameOrId); }
+
+  // Machine::takeSnapshot and friends answer E_NOTIMPL: they work on a session's machine only (SessionMachine).
+  private sessionOnly(method: string): void {
+    if (!this.isSession) fail('E_NOTIMPL', `Method ${method} is not implemented`, 'IMachine', 'Machine');
+  }
+
+  takeSnapshot(name: string, description: string, pause: boolean) {
+    this.sessionOnly('takeSnapshot');
+    return snapshotOps.takeSnapshot(this, name, description, pause);
+  }
+
+  restoreSnapshot(snapshot: Snapshot | null) {
+    this.sessionOnly('restoreSnapshot');
+    return snapshotOps.restoreSnapshot(this, snapshot);
+  }
+
+  deleteSnapshot(id: string) {
+    this.sessionOnly('deleteSnapshot');
+    return snapshotOps.deleteSnapshot(this, id, id, false);
+  }
+
+  deleteSnapshotAndAllChildren(id: string) {
+    this.sessionOnly('deleteSnapshotAndAllChildren');
+    return snapshotOps.deleteSnapshot(this, id, id, true);
+  }
+
+  deleteSnapshotRange(startId: string, endId: string) {
+    this.sessionOnly('deleteSnapshotRange');
+    return snapshotOps.deleteSnapshot(this, startId, endId, false);
   }
 
   discardSavedState(_removeFile: boolean) {

@@ -70,6 +70,20 @@ export interface MachineSettings {
   extraData: Record<string, string>;
 }
 
+/** One snapshot as the settings file keeps it (VirtualBox's <Snapshot> element), with its children. */
+export interface SnapshotFile {
+  id: string;
+  name: string;
+  description: string;
+  /** ms since the epoch. */
+  timeStamp: number;
+  /** The machine's settings when the snapshot was taken (of which restore brings back the hardware part). */
+  settings: MachineSettings;
+  /** The snapshot's saved state (an online snapshot, or one taken of a Saved machine). */
+  savedScreen?: ScreenState;
+  children: SnapshotFile[];
+}
+
 /** What a host persists per machine: settings plus the state that outlives a VM process. */
 export interface MachineFile {
   settings: MachineSettings;
@@ -77,6 +91,11 @@ export interface MachineFile {
   lastStateChange: number;
   /** Saved-state contents (the "sav" file) when Saved. */
   savedScreen?: ScreenState;
+  /** The first (root) snapshot, holding the whole tree. */
+  snapshot?: SnapshotFile;
+  currentSnapshot?: string;
+  /** VirtualBox's currentStateModified (absent in files written before snapshots existed: true). */
+  currentStateModified?: boolean;
 }
 
 export const NETWORK_ADAPTER_COUNT = 8;

@@ -5,6 +5,7 @@ import type { Host, SystemProperties } from './hostinfo';
 import type { Machine, MachineCore } from './machine';
 import type { Medium } from './medium';
 import type { PerformanceCollector } from './perf';
+import type { Progress } from './progress';
 
 export const VBOX_VERSION = '7.1.4';
 export const VBOX_REVISION = 165100;
@@ -18,12 +19,47 @@ export interface VirtualBoxHost {
   readonly perf: PerformanceCollector;
   machines(): MachineCore[];
   media(): Medium[];
-  createMachine(settingsFile: string, name: string, groups: string[], osTypeId: string): Machine;
+  createMachine(settingsFile: string, name: string, groups: string[], osTypeId: string, opts: CreateMachineOptions): Machine;
   registerMachine(machine: Machine): void;
   createMedium(format: string, location: string, deviceType: string): Medium;
   openMedium(location: string, deviceType: string): Medium;
   globalExtraData: Record<string, string>;
   setGlobalExtraData(key: string, value: string): void;
+  /** An IProgress of this host by id (braces and case do not matter), while it exists. */
+  findProgress(id: string): Progress | undefined;
+}
+
+/** The createMachine flags VirtualBox knows ("UUID=<uuid>,forceOverwrite=1"). */
+export interface CreateMachineOptions {
+  /** The machine's UUID (UUID=…); a new one when absent. */
+  id?: string;
+  /** forceOverwrite=1: an existing settings file is replaced instead of refused. */
+  forceOverwrite?: boolean;
+}
+
+const GUID_RE = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
+
+/**
+ * Parses createMachine's flags as VirtualBox::createMachine does: comma-separated name=value entries,
+ * entries without '=' skipped, unknown names ignored; UUID=<uuid> (with or without braces; the zero
+ * UUID means "make one") and forceOverwrite=1. An invalid UUID is E_INVALIDARG.
+ */
+export function parseCreateFlags(flags: string): CreateMachineOptions {
+  const out: CreateMachineOptions = {};
+  for (const entry of flags ? flags.split(',') : []) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) continue;
+    const key = entry.slice(0, eq);
+    const value = entry.slice(eq + 1);
+    if (key === 'UUID') {
+      const m = GUID_RE.exec(value);
+      if (!m) fail('E_INVALIDARG', `'{${value}}' is not a valid Guid`, 'IVirtualBox', 'VirtualBox');
+      out.id = /^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(m[1]) ? undefined : m[1].toLowerCase();
+    } else if (key === 'forceOverwrite') {
+      out.forceOverwrite = value === '1';
+    }
+  }
+  return out;
 }
 
 interface GuestOSTypeSpec { id: string; family: string; familyDescription: string; description: string; is64: boolean; ram: number; hdd: number }
@@ -92,7 +128,7 @@ export class VirtualBox implements ManagedObject {
     return path.join(folder, g, name, `${name}.vbox`);
   }
 
-  createMachine(settingsFile: string, name: string, platform: string, groups: string[], osTypeId: string, _flags: string,
+  createMachine(settingsFile: string, name: string, platform: string, groups: string[], osTypeId: string, flags: string,
     cipher: string, _passwordId: string, _password: string) {
     if (!name.trim()) fail('E_INVALIDARG', 'Machine name cannot be empty', 'IVirtualBox', 'VirtualBox');
     if (/[/\\:*?"<>|\0]/.test(name)) fail('E_INVALIDARG', `Invalid machine name '${name}': it contains characters not allowed in file names`, 'IVirtualBox', 'VirtualBox');
@@ -101,7 +137,7 @@ export class VirtualBox implements ManagedObject {
     if (osTypeId && !OS_TYPES.some((t) => t.id === osTypeId)) {
       fail('E_INVALIDARG', `'${osTypeId}' is not a valid Guest OS type`, 'IVirtualBox', 'VirtualBox');
     }
-    return this.h.createMachine(settingsFile, name, groups, osTypeId);
+    return this.h.createMachine(settingsFile, name, groups, osTypeId, parseCreateFlags(flags));
   }
 
   registerMachine(machine: Machine | null) {
@@ -142,6 +178,13 @@ export class VirtualBox implements ManagedObject {
     const t = OS_TYPES.find((o) => o.id.toLowerCase() === id.toLowerCase());
     if (!t) fail('E_INVALIDARG', `'${id}' is not a valid Guest OS type`, 'IVirtualBox', 'VirtualBox');
     return guestOSType(t);
+  }
+
+  /** As VirtualBox: any progress object it still holds (running, or completed and still referenced), by GUID. */
+  findProgressById(id: string) {
+    const found = this.h.findProgress(id);
+    if (!found) fail('E_INVALIDARG', 'The progress object with the given GUID could not be found', 'IVirtualBox', 'VirtualBox');
+    return found;
   }
 
   getExtraDataKeys() { return Object.keys(this.h.globalExtraData); }

@@ -230,7 +230,7 @@ export class Display implements ManagedObject {
   /** The screen as PNG or raw pixels, base64 on the wire (octet arrays are base64 in vboxwebsrv). */
   takeScreenShotToArray(screenId: number, width: number, height: number, format: string) {
     this.checkScreen(screenId);
-    this.vm.requireState(['Running', 'Paused', 'Teleporting', 'LiveSnapshotting', 'Saving'], 'Cannot take a screenshot of a machine that is not running');
+    this.vm.requireState(['Running', 'Paused', 'Teleporting', 'LiveSnapshotting', 'OnlineSnapshotting', 'DeletingSnapshotOnline', 'DeletingSnapshotPaused', 'Saving'], 'Cannot take a screenshot of a machine that is not running');
     if (width > 8192 || height > 8192) fail('E_INVALIDARG', `Invalid screenshot size ${width}x${height}`, 'IDisplay', 'Display');
     const s = this.vm.screen;
     if (format === 'PNG') return s.png(width, height).toString('base64');

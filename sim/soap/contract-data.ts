@@ -47,6 +47,7 @@ interface IVirtualBox
   createMedium(format:string, location:string, accessMode:AccessMode, aDeviceTypeType:DeviceType) -> returnval:IMedium
   openMedium(location:string, deviceType:DeviceType, accessMode:AccessMode, forceNewUuid:boolean) -> returnval:IMedium
   getGuestOSType(id:string) -> returnval:IGuestOSType
+  findProgressById(id:string) -> returnval:IProgress
   getExtraDataKeys() -> returnval:string[]
   getExtraData(key:string) -> returnval:string
   setExtraData(key:string, value:string)
@@ -122,6 +123,24 @@ interface IMachine
   deleteConfig(media:IMedium[]) -> returnval:IProgress
   saveState() -> returnval:IProgress
   discardSavedState(fRemoveFile:boolean)
+  findSnapshot(nameOrId:string) -> returnval:ISnapshot
+  takeSnapshot(name:string, description:string, pause:boolean) -> id:string, returnval:IProgress
+  deleteSnapshot(id:string) -> returnval:IProgress
+  deleteSnapshotAndAllChildren(id:string) -> returnval:IProgress
+  deleteSnapshotRange(startId:string, endId:string) -> returnval:IProgress
+  restoreSnapshot(snapshot:ISnapshot) -> returnval:IProgress
+interface ISnapshot
+  getId() -> returnval:string
+  getName() -> returnval:string
+  setName(name:string)
+  getDescription() -> returnval:string
+  setDescription(description:string)
+  getTimeStamp() -> returnval:long
+  getOnline() -> returnval:boolean
+  getMachine() -> returnval:IMachine
+  getParent() -> returnval:ISnapshot
+  getChildren() -> returnval:ISnapshot[]
+  getChildrenCount() -> returnval:unsignedInt
 interface IPlatform
   getArchitecture() -> returnval:PlatformArchitecture
   getChipsetType() -> returnval:ChipsetType
@@ -361,6 +380,16 @@ interface IMachineDataChangedEvent
   getTemporary() -> returnval:boolean
 interface ISessionStateChangedEvent
   getState() -> returnval:SessionState
+interface ISnapshotEvent
+  getSnapshotId() -> returnval:string
+interface ISnapshotTakenEvent
+  getMidlDoesNotLikeEmptyInterfaces() -> returnval:boolean
+interface ISnapshotDeletedEvent
+  getMidlDoesNotLikeEmptyInterfaces() -> returnval:boolean
+interface ISnapshotRestoredEvent
+  getMidlDoesNotLikeEmptyInterfaces() -> returnval:boolean
+interface ISnapshotChangedEvent
+  getMidlDoesNotLikeEmptyInterfaces() -> returnval:boolean
 interface IExtraDataChangedEvent
   getMachineId() -> returnval:string
   getKey() -> returnval:string

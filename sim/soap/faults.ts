@@ -54,6 +54,7 @@ export const INTERFACE_IDS: Record<string, string> = {
   IConsole: '6ac83d89-6ee7-4e33-8ae6-b257b2e81be8',
   IProgress: 'd7b98d2b-30e8-447e-99cb-e31becae6ae4',
   IMedium: '7d510820-a678-4730-a862-818dcd3fbed0',
+  ISnapshot: '6cc49055-dad4-4496-85cf-3f76bcb3b5fa',
   IHost: '6bc99ee3-0fd2-43a3-892e-d290a5f7a117',
   IDisplay: '14fd6676-ee6b-441a-988b-c83025ab693a',
   IEventSource: '9b6e1aee-35f3-4f4d-b5bb-ed0ecefd8538',

@@ -19,6 +19,8 @@ export interface SoapBackend {
   implementation(iface: string): (abstract new (...args: never[]) => unknown) | undefined;
   /** Extra latency per call in ms (fault injection, benchmarks). */
   latencyMs(): number;
+  /** Told of every object a call hands out (the host keeps its IProgress objects findable by id). */
+  handedOut?(obj: ManagedObject): void;
 }
 
 /** Passed as the last argument to every implemented method. */
@@ -199,6 +201,7 @@ export class SoapService {
       const rec = (value ?? {}) as Record<string, unknown>;
       inner = fields.map((f) => this.encodePart(f, rec[f.name], ws)).join('');
     } else if (isRefType(part.type)) {
+      if (value && ws) this.backend.handedOut?.(value as ManagedObject);
       inner = value && ws ? ws.refFor(value as ManagedObject) : '';
     } else if (typeof value === 'boolean') {
       inner = value ? 'true' : 'false';

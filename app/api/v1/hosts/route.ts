@@ -11,7 +11,7 @@ export const GET = route({ action: 'host:read' }, async (): Promise<{ hosts: (Ho
   return { hosts: hosts.map((h) => ({ ...h, status: inventory?.host(h.id) ?? null })) };
 });
 
-/** POST /api/v1/hosts { name, url, username, password, consoleAddress?, teleportAddress?, storagePath? } → 201 HostView. */
+/** POST /api/v1/hosts { name, url, username, password, consoleAddress?, teleportAddress?, storagePath?, vrdePorts?, bridgeAdapter?, maintenance? } → 201 HostView. */
 export const POST = route({ action: 'host:write', body: hostInputSchema }, async ({ body }) => {
   const host = await createHost(await getDb(), body);
   return Response.json(host, {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { route } from '@/lib/api/handler';
 import { getInventory } from '@/lib/cluster/inventory';
+import { accepted, createMachineSchema, planCreate, startCreate } from '@/lib/cluster/operations';
 import type { MachineSummary } from '@/lib/cluster/types';
 
 const SORTS = {
@@ -42,4 +43,17 @@ export const GET = route({ action: 'vm:read', query }, async ({ query: q }) => {
     });
   const start = (q.page - 1) * q.pageSize;
   return { items: items.slice(start, start + q.pageSize), total: items.length, page: q.page, pageSize: q.pageSize };
+});
+
+/**
+ * POST /api/v1/vms { name, osTypeId, memoryMB, hostId?, cpuCount?, description?, hwVirt?, nestedPaging?, ioapic?,
+ * acpi?, hpet?, rtcUseUTC?, nic?: { bridgedInterface?, adapterType?, cableConnected? }, bootOrder?,
+ * disk?: { new: { sizeGB } } | { existing: path }, iso?, vrde?: { password? }, registerOnOtherHosts?: true | hostIds }
+ * → 202 Task vm.create (Location: /api/v1/tasks/:id). 400 names each invalid field (also those the chosen host
+ * cannot satisfy: OS type, bridged interface, paths outside the shared storage); 409 when the name is taken,
+ * the host is down or in maintenance, or no host fits (automatic placement).
+ */
+export const POST = route({ action: 'vm:create', body: createMachineSchema }, async ({ body, user }) => {
+  const plan = await planCreate(body);
+  return accepted(await startCreate(plan, user));
 });

@@ -1,0 +1,12 @@
+import { route } from '@/lib/api/handler';
+import { hostCapabilities, type HostCapabilities } from '@/lib/cluster/operations';
+
+export const dynamic = 'force-dynamic';
+
+/**
+ * GET /api/v1/hosts/:id/capabilities → { hostId, osTypes: [{ id, description, familyId, is64Bit, recommendedRAM,
+ * recommendedHDDBytes }], bridgedInterfaces, memoryAvailableMB, cpus, storagePath, bridgeAdapter, vrdePorts,
+ * maintenance, readAt }: what the host offers a new machine, read live (cached a few minutes). 404 unknown host;
+ * 409 when it is not connected.
+ */
+export const GET = route<{ id: string }>({ action: 'host:read' }, async ({ params }): Promise<HostCapabilities> => hostCapabilities(params.id));

@@ -1,0 +1,116 @@
+'use client';
+
+import { useState } from 'react';
+import { Alert, ProblemAlert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { problemOf } from '@/lib/hooks/api';
+import type { BulkActionResult, MachineAction, MachineSummary } from '@/lib/hooks/types';
+import { useBulkAction } from '@/lib/hooks/use-lifecycle';
+
+const BULK: { action: MachineAction; label: string; done: string }[] = [
+  { action: 'start', label: 'Start', done: 'Starting' },
+  { action: 'shutdown', label: 'Shut down', done: 'Shutting down' },
+  { action: 'poweroff', label: 'Power off', done: 'Powering off' },
+];
+
+function Outcome({ result, action, machines, onDismiss }: { result: BulkActionResult; action: MachineAction; machines: MachineSummary[]; onDismiss: () => void }) {
+  const verb = BULK.find((b) => b.action === action)?.done ?? 'Acting on';
+  const nameOf = (id: string, fallback?: string) => fallback ?? machines.find((m) => m.id === id)?.name ?? id;
+  const n = result.tasks?.length ?? 0;
+  const errors = result.errors ?? [];
+  return (
+    <Alert tone={errors.length === 0 ? 'success' : n === 0 ? 'error' : 'warning'} title={`${verb} ${n} ${n === 1 ? 'machine' : 'machines'}${errors.length ? `; ${errors.length} refused` : ''}`}>
+      {n > 0 && <p>Their progress shows under Tasks.</p>}
+      {errors.length > 0 && (
+        <ul className="list-disc pl-5">
+          {errors.map((e) => (
+            <li key={e.id}>
+              <span className="font-medium">{nameOf(e.id, e.name)}</span>: {e.title}
+              {e.detail ? ` — ${e.detail}` : ''}
+              {e.resultCode && (
+                <>
+                  {' '}
+                  (<code className="font-mono text-xs">{e.resultCode}</code>)
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <Button variant="ghost" size="sm" className="-ml-3" onClick={onDismiss}>
+        Dismiss
+      </Button>
+    </Alert>
+  );
+}
+
+/** Start, shut down or power off every selected machine at once (POST /api/v1/vms/actions); power off asks first. */
+export function BulkActions({ selected, onClear }: { selected: MachineSummary[]; onClear: () => void }) {
+  const bulk = useBulkAction();
+  const [confirmPowerOff, setConfirmPowerOff] = useState(false);
+  const [last, setLast] = useState<{ action: MachineAction; result: BulkActionResult; machines: MachineSummary[] } | null>(null);
+  const ids = selected.map((m) => m.id);
+
+  const run = (action: MachineAction) => {
+    setLast(null);
+    const machines = selected;
+    bulk.mutate(
+      { ids, action },
+      {
+        onSuccess: (result) => {
+          setConfirmPowerOff(false);
+          setLast({ action, result, machines });
+          onClear();
+        },
+      },
+    );
+  };
+
+  return (
+    <div className="space-y-3">
+      {selected.length > 0 && (
+        <div role="toolbar" aria-label="Actions on selected machines" className="flex flex-wrap items-center gap-2 rounded-lg border border-sky-200 bg-sky-50 px-3 py-2 dark:border-sky-900 dark:bg-sky-950/30">
+          <span className="mr-2 text-sm font-medium" aria-live="polite">
+            {selected.length} selected
+          </span>
+          {BULK.map((b) => (
+            <Button
+              key={b.action}
+              size="sm"
+              variant={b.action === 'start' ? 'default' : 'outline'}
+              disabled={bulk.isPending}
+              aria-busy={(bulk.isPending && bulk.variables?.action === b.action) || undefined}
+              onClick={() => (b.action === 'poweroff' ? setConfirmPowerOff(true) : run(b.action))}
+            >
+              {b.label}
+            </Button>
+          ))}
+          <Button size="sm" variant="ghost" onClick={onClear}>
+            Clear selection
+          </Button>
+        </div>
+      )}
+      {bulk.isError && !confirmPowerOff && <ProblemAlert problem={problemOf(bulk.error)} />}
+      {last && !bulk.isPending && <Outcome {...last} onDismiss={() => setLast(null)} />}
+      <ConfirmDialog
+        open={confirmPowerOff}
+        onOpenChange={setConfirmPowerOff}
+        title={`Power off ${selected.length} ${selected.length === 1 ? 'machine' : 'machines'}?`}
+        description="Like pulling the plug: the guests are not asked to shut down, and anything they have not written to disk is lost."
+        confirmLabel="Power off"
+        pending={bulk.isPending}
+        problem={bulk.isError ? problemOf(bulk.error) : null}
+        onConfirm={() => run('poweroff')}
+      >
+        <ul className="max-h-40 list-disc overflow-y-auto pl-5 text-sm">
+          {selected.map((m) => (
+            <li key={m.id}>
+              {m.name} <span className="text-slate-500">on {m.hostName}</span>
+            </li>
+          ))}
+        </ul>
+      </ConfirmDialog>
+    </div>
+  );
+}

@@ -1,0 +1,152 @@
+'use client';
+
+import Link from 'next/link';
+import { memo, useId, useState } from 'react';
+import { EmptyState } from '@/components/console/empty-state';
+import { formatDuration } from '@/components/format';
+import { ProblemAlert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { Label } from '@/components/ui/label';
+import { ProgressBar } from '@/components/ui/progress';
+import { formatExact, RelativeTime, useNow } from '@/components/ui/relative-time';
+import { Select } from '@/components/ui/select';
+import { Skeleton } from '@/components/ui/skeleton';
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { problemOf } from '@/lib/hooks/api';
+import type { Task, TaskStatus } from '@/lib/hooks/types';
+import { TASK_STATUSES } from '@/lib/tasks/types';
+import { useTasks } from '@/lib/hooks/use-tasks';
+import { taskStatusLabel, TaskStatusBadge } from './task-status-badge';
+
+const HISTORY = 200;
+
+function Duration({ task }: { task: Task }) {
+  const now = useNow();
+  const start = Date.parse(task.createdAt);
+  const end = task.finishedAt ? Date.parse(task.finishedAt) : now;
+  return <span className="tabular-nums">{formatDuration(end - start)}</span>;
+}
+
+const TaskRow = memo(function TaskRow({ task: t }: { task: Task }) {
+  return (
+    <TableRow data-task-id={t.id} data-status={t.status}>
+      <TableCell className="max-w-80">
+        <p className="truncate font-medium" title={t.title}>
+          {t.targetType === 'vm' && t.targetId && t.kind !== 'vm.delete' ? (
+            <Link href={`/vms/${encodeURIComponent(t.targetId)}`} className="text-sky-700 underline-offset-4 hover:underline dark:text-sky-400">
+              {t.title}
+            </Link>
+          ) : (
+            t.title
+          )}
+        </p>
+        {t.status === 'running' && (
+          <div className="mt-1.5 flex items-center gap-2">
+            <ProgressBar label={`Progress of ${t.title}`} value={t.percent} valueText={`${Math.round(t.percent)}%${t.message ? ` — ${t.message}` : ''}`} className="w-40" />
+            <span className="truncate text-xs text-slate-500 tabular-nums dark:text-slate-400">
+              {Math.round(t.percent)}% {t.message}
+            </span>
+          </div>
+        )}
+      </TableCell>
+      <TableCell className="whitespace-nowrap">{t.username}</TableCell>
+      <TableCell>
+        <TaskStatusBadge status={t.status} />
+      </TableCell>
+      <TableCell className="whitespace-nowrap text-slate-600 dark:text-slate-400">
+        <RelativeTime iso={t.createdAt} />
+      </TableCell>
+      <TableCell className="whitespace-nowrap text-slate-600 dark:text-slate-400">
+        {t.finishedAt ? <time dateTime={t.finishedAt}>{formatExact(t.finishedAt)}</time> : '—'}
+      </TableCell>
+      <TableCell className="whitespace-nowrap">
+        <Duration task={t} />
+      </TableCell>
+      <TableCell className="max-w-96 text-xs">
+        {t.error ? (
+          <span className="text-red-800 dark:text-red-300">
+            <span className="font-semibold">{t.error.title}</span>
+            {t.error.detail && <>: {t.error.detail}</>}
+            {t.error.resultCode && (
+              <>
+                {' '}
+                (<code className="font-mono">{t.error.resultCode}</code>)
+              </>
+            )}
+          </span>
+        ) : (
+          <span className="text-slate-400">—</span>
+        )}
+      </TableCell>
+    </TableRow>
+  );
+});
+
+/** The task history: every long operation, who ran it, how it ended and how long it took; live. */
+export function TasksView() {
+  const statusId = useId();
+  const [status, setStatus] = useState<TaskStatus | ''>('');
+  const tasks = useTasks({ limit: HISTORY, ...(status ? { status } : {}) });
+
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-end gap-3">
+        <div className="flex w-48 flex-col gap-1.5">
+          <Label htmlFor={statusId}>Status</Label>
+          <Select id={statusId} value={status} onChange={(e) => setStatus(e.target.value as TaskStatus | '')}>
+            <option value="">All statuses</option>
+            {TASK_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {taskStatusLabel(s)}
+              </option>
+            ))}
+          </Select>
+        </div>
+      </div>
+      {tasks.isError && !tasks.data ? (
+        <ProblemAlert
+          problem={problemOf(tasks.error)}
+          action={
+            <Button variant="outline" size="sm" onClick={() => void tasks.refetch()}>
+              Try again
+            </Button>
+          }
+        />
+      ) : tasks.data && tasks.data.tasks.length === 0 ? (
+        <EmptyState title={status ? `No ${taskStatusLabel(status).toLowerCase()} tasks` : 'No tasks yet'}>
+          Every start, stop, create, edit, delete and snapshot runs as a task and is listed here.
+        </EmptyState>
+      ) : (
+        <Table aria-label="Tasks" aria-busy={tasks.isPending}>
+          <TableHeader>
+            <tr>
+              <TableHead>Task</TableHead>
+              <TableHead>User</TableHead>
+              <TableHead>Status</TableHead>
+              <TableHead>Started</TableHead>
+              <TableHead>Finished</TableHead>
+              <TableHead>Duration</TableHead>
+              <TableHead>Error</TableHead>
+            </tr>
+          </TableHeader>
+          <TableBody>
+            {tasks.data
+              ? tasks.data.tasks.map((t) => <TaskRow key={t.id} task={t} />)
+              : Array.from({ length: 6 }, (_, i) => (
+                  <tr key={i} aria-hidden="true">
+                    {Array.from({ length: 7 }, (__, j) => (
+                      <td key={j} className="px-4 py-3">
+                        <Skeleton className={j === 0 ? 'h-4 w-48' : 'h-4 w-16'} />
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+          </TableBody>
+        </Table>
+      )}
+      {tasks.data && tasks.data.tasks.length >= HISTORY && (
+        <p className="text-xs text-slate-500 dark:text-slate-400">Showing the {HISTORY} most recent tasks.</p>
+      )}
+    </div>
+  );
+}

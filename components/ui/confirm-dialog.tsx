@@ -1,0 +1,59 @@
+'use client';
+
+import type { ReactNode } from 'react';
+import type { Problem } from '@/lib/api/problem';
+import { ProblemAlert } from './alert';
+import { Button } from './button';
+import { Dialog } from './dialog';
+
+/** Asks before an action that loses something: a title, what happens, Cancel and the action. */
+export function ConfirmDialog({
+  open,
+  onOpenChange,
+  title,
+  description,
+  children,
+  confirmLabel,
+  pendingLabel,
+  destructive = true,
+  pending = false,
+  problem,
+  confirmDisabled = false,
+  onConfirm,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  title: ReactNode;
+  description?: ReactNode;
+  children?: ReactNode;
+  confirmLabel: string;
+  pendingLabel?: string;
+  destructive?: boolean;
+  pending?: boolean;
+  problem?: Problem | null;
+  confirmDisabled?: boolean;
+  onConfirm: () => void;
+}) {
+  return (
+    <Dialog open={open} onOpenChange={onOpenChange} title={title} description={description}>
+      <form
+        className="space-y-4"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!pending && !confirmDisabled) onConfirm();
+        }}
+      >
+        {children}
+        {problem && <ProblemAlert problem={problem} />}
+        <div className="flex justify-end gap-2">
+          <Button variant="ghost" onClick={() => onOpenChange(false)}>
+            Cancel
+          </Button>
+          <Button type="submit" variant={destructive ? 'destructive' : 'default'} disabled={pending || confirmDisabled} aria-busy={pending}>
+            {pending ? (pendingLabel ?? `${confirmLabel}…`) : confirmLabel}
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,674 @@
+'use client';
+
+import Link from 'next/link';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { TaskCard } from '@/components/tasks/task-card';
+import { formatMB } from '@/components/format';
+import { Alert, ProblemAlert } from '@/components/ui/alert';
+import { Button, buttonClass } from '@/components/ui/button';
+import { CheckboxField } from '@/components/ui/checkbox';
+import { cn } from '@/components/ui/cn';
+import { errorUnder, Field } from '@/components/ui/field';
+import { Input } from '@/components/ui/input';
+import { Select } from '@/components/ui/select';
+import { Skeleton } from '@/components/ui/skeleton';
+import { Textarea } from '@/components/ui/textarea';
+import { ApiError, problemOf } from '@/lib/hooks/api';
+import { ADAPTER_TYPES, DEFAULT_BOOT_ORDER, type CreateMachineInput, type GuestOsType, type HostWithStatus, type Task } from '@/lib/hooks/types';
+import { useHosts } from '@/lib/hooks/use-hosts';
+import { useCapabilities, useCreateMachine } from '@/lib/hooks/use-lifecycle';
+import { useTask } from '@/lib/hooks/use-tasks';
+import { BootOrderField } from '../boot-order-field';
+import { ADAPTER_LABELS, BOOT_LABELS, bootOrderOut, bootSlots } from '../hardware';
+
+const STEPS = ['Placement', 'System', 'Network', 'Storage', 'Console', 'Review'] as const;
+type Step = (typeof STEPS)[number];
+
+/** Which step shows the server's error for a field (by the field's first path segment). */
+const STEP_OF_FIELD: Record<string, Step> = {
+  hostId: 'Placement',
+  name: 'System',
+  description: 'System',
+  osTypeId: 'System',
+  cpuCount: 'System',
+  memoryMB: 'System',
+  hwVirt: 'System',
+  nestedPaging: 'System',
+  ioapic: 'System',
+  acpi: 'System',
+  hpet: 'System',
+  rtcUseUTC: 'System',
+  nic: 'Network',
+  disk: 'Storage',
+  iso: 'Storage',
+  bootOrder: 'Storage',
+  vrde: 'Console',
+  registerOnOtherHosts: 'Review',
+};
+
+const stepOfField = (field: string): Step => STEP_OF_FIELD[field.split('.')[0]] ?? 'Review';
+
+const HARDWARE = [
+  ['hwVirt', 'Hardware virtualization (VT-x/AMD-V)'],
+  ['nestedPaging', 'Nested paging'],
+  ['ioapic', 'I/O APIC'],
+  ['acpi', 'ACPI'],
+  ['hpet', 'HPET'],
+  ['rtcUseUTC', 'Hardware clock in UTC'],
+] as const;
+type HardwareKey = (typeof HARDWARE)[number][0];
+
+interface Values {
+  hostId: string;
+  name: string;
+  description: string;
+  osTypeId: string;
+  cpuCount: string;
+  memoryMB: string;
+  hardware: Record<HardwareKey, boolean>;
+  /** '' = the host's own bridge adapter. */
+  bridgedInterface: string;
+  adapterType: string;
+  diskMode: 'new' | 'existing';
+  sizeGB: string;
+  existingPath: string;
+  iso: string;
+  bootOrder: string[];
+  vncPassword: string;
+  registerOnOtherHosts: boolean;
+}
+
+const INITIAL: Values = {
+  hostId: 'auto',
+  name: '',
+  description: '',
+  osTypeId: '',
+  cpuCount: '1',
+  memoryMB: '1024',
+  // The issue's defaults: HW virt, nested paging, I/O APIC, ACPI and RTC in UTC on; HPET off.
+  hardware: { hwVirt: true, nestedPaging: true, ioapic: true, acpi: true, hpet: false, rtcUseUTC: true },
+  bridgedInterface: '',
+  adapterType: 'I82545EM',
+  diskMode: 'new',
+  sizeGB: '20',
+  existingPath: '',
+  iso: '',
+  bootOrder: bootSlots(DEFAULT_BOOT_ORDER),
+  vncPassword: '',
+  registerOnOtherHosts: false,
+};
+
+function hostLabel(h: HostWithStatus): string {
+  const s = h.status;
+  if (!s || s.health === 'down') return `${h.name} (unreachable)`;
+  const free = s.memoryAvailableMB !== null ? `${formatMB(s.memoryAvailableMB)} free` : 'free memory unknown';
+  return `${h.name} — ${free}${h.maintenance ? ', in maintenance' : ''}${s.health === 'degraded' ? ', degraded' : ''}`;
+}
+
+/** The OS type to start from: a 64-bit Debian if offered, else the first. */
+function defaultOsType(types: GuestOsType[]): string {
+  return (types.find((t) => t.id === 'Debian12_64') ?? types.find((t) => /^Debian.*_64$/.test(t.id)) ?? types[0])?.id ?? '';
+}
+
+function toInput(v: Values): CreateMachineInput {
+  const input: CreateMachineInput = {
+    hostId: v.hostId,
+    name: v.name.trim(),
+    osTypeId: v.osTypeId,
+    cpuCount: Number(v.cpuCount),
+    memoryMB: Number(v.memoryMB),
+    ...v.hardware,
+    nic: { adapterType: v.adapterType } as CreateMachineInput['nic'],
+    bootOrder: bootOrderOut(v.bootOrder),
+    disk: v.diskMode === 'new' ? { new: { sizeGB: Number(v.sizeGB) } } : { existing: v.existingPath.trim() },
+    registerOnOtherHosts: v.registerOnOtherHosts,
+  };
+  if (v.description.trim()) input.description = v.description;
+  if (v.bridgedInterface) input.nic.bridgedInterface = v.bridgedInterface;
+  if (v.iso.trim()) input.iso = v.iso.trim();
+  if (v.vncPassword) input.vrde = { password: v.vncPassword };
+  return input;
+}
+
+/** What can be checked before asking the server, per step. */
+function validate(step: Step, v: Values): Record<string, string> {
+  const e: Record<string, string> = {};
+  if (step === 'System') {
+    if (!v.name.trim()) e.name = 'Give the machine a name';
+    if (!v.osTypeId) e.osTypeId = 'Choose an OS type';
+    const cpus = Number(v.cpuCount);
+    if (!Number.isInteger(cpus) || cpus < 1 || cpus > 64) e.cpuCount = 'A whole number from 1 to 64';
+    const mem = Number(v.memoryMB);
+    if (!Number.isInteger(mem) || mem < 4) e.memoryMB = 'A whole number of MB, at least 4';
+  }
+  if (step === 'Storage') {
+    if (v.diskMode === 'new' && !(Number(v.sizeGB) > 0)) e['disk.new.sizeGB'] = 'A size in GB, more than 0';
+    if (v.diskMode === 'existing' && !v.existingPath.trim()) e['disk.existing'] = 'Give the path of the disk image';
+  }
+  return e;
+}
+
+/**
+ * The create-machine wizard (`/vms/new`): placement, system, network, storage, console, review;
+ * then it follows the create task to the end and links to the new machine. The server's field
+ * errors show under their fields, on their step.
+ */
+export function CreateMachineWizard() {
+  const [created, setCreated] = useState<{ taskId: string; name: string } | null>(null);
+  return (
+    <>
+      {/* Kept mounted while the task shows, so "Back to the wizard" finds every value as it was. */}
+      <div hidden={created !== null}>
+        <WizardForm onCreated={(t, name) => setCreated({ taskId: t.id, name })} />
+      </div>
+      {created && <CreateProgress taskId={created.taskId} name={created.name} onBack={() => setCreated(null)} />}
+    </>
+  );
+}
+
+function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void }) {
+  const headingId = useId();
+  const [v, setValues] = useState<Values>(INITIAL);
+  const [stepIndex, setStepIndexRaw] = useState(0);
+  const [reached, setReached] = useState(0);
+  const setStepIndex = (i: number) => {
+    setStepIndexRaw(i);
+    setReached((r) => Math.max(r, i));
+  };
+  const hosts = useHosts();
+  const create = useCreateMachine();
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [memoryTouched, setMemoryTouched] = useState(false);
+  const [sizeTouched, setSizeTouched] = useState(false);
+  const step = STEPS[stepIndex];
+
+  const hostList = hosts.data?.hosts ?? [];
+  const upHosts = hostList.filter((h) => h.status?.health === 'up');
+  const chosen = v.hostId === 'auto' ? undefined : hostList.find((h) => h.id === v.hostId);
+  // For Automatic, any up host's lists stand for the cluster's (preferring one not in maintenance).
+  const capsHost = chosen ?? upHosts.find((h) => !h.maintenance) ?? upHosts[0];
+  const caps = useCapabilities(capsHost?.id);
+  const osTypes = caps.data?.osTypes ?? [];
+
+  // Once the OS types are known, start from a sensible one (and its recommended memory and disk).
+  if (!v.osTypeId && osTypes.length > 0) {
+    const id = defaultOsType(osTypes);
+    const t = osTypes.find((o) => o.id === id);
+    setValues((prev) => ({
+      ...prev,
+      osTypeId: id,
+      memoryMB: !memoryTouched && t?.recommendedRAM ? String(t.recommendedRAM) : prev.memoryMB,
+      sizeGB: !sizeTouched && t?.recommendedHDDBytes ? String(Math.round(t.recommendedHDDBytes / 1024 ** 3)) : prev.sizeGB,
+    }));
+  }
+  // A chosen host: start from its bridge adapter.
+  const [bridgeFor, setBridgeFor] = useState<string | null>(null);
+  if (caps.data && chosen && bridgeFor !== chosen.id) {
+    setBridgeFor(chosen.id);
+    const b = caps.data.bridgedInterfaces.includes(caps.data.bridgeAdapter) ? caps.data.bridgeAdapter : (caps.data.bridgedInterfaces[0] ?? '');
+    setValues((prev) => ({ ...prev, bridgedInterface: b }));
+  }
+
+  const set = <K extends keyof Values>(key: K, value: Values[K], field: string = key) => {
+    setValues((prev) => ({ ...prev, [key]: value }));
+    if (Object.keys(errors).some((f) => f === field || f.startsWith(`${field}.`))) {
+      setErrors((prev) => Object.fromEntries(Object.entries(prev).filter(([f]) => f !== field && !f.startsWith(`${field}.`))));
+    }
+  };
+
+  const goTo = (i: number) => {
+    setStepIndex(i);
+    create.reset();
+  };
+
+  const next = () => {
+    const e = validate(step, v);
+    if (Object.keys(e).length > 0) {
+      setErrors((prev) => ({ ...prev, ...e }));
+      return;
+    }
+    goTo(stepIndex + 1);
+  };
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    if (step !== 'Review') {
+      next();
+      return;
+    }
+    for (let i = 0; i < STEPS.length; i++) {
+      const errs = validate(STEPS[i], v);
+      if (Object.keys(errs).length > 0) {
+        setErrors((prev) => ({ ...prev, ...errs }));
+        setStepIndex(i);
+        return;
+      }
+    }
+    create.mutate(toInput(v), {
+      onSuccess: (t) => onCreated(t, v.name.trim()),
+      onError: (err) => {
+        if (!(err instanceof ApiError)) return;
+        const fe: Record<string, string> = {};
+        for (const x of err.problem.errors ?? []) if (!(x.field in fe)) fe[x.field] = x.message;
+        if (Object.keys(fe).length === 0) return;
+        setErrors(fe);
+        // Show the first step with an error.
+        const first = Math.min(...Object.keys(fe).map((f) => STEPS.indexOf(stepOfField(f))));
+        setStepIndex(first);
+      },
+    });
+  };
+
+  const stepsWithErrors = new Set(Object.keys(errors).map(stepOfField));
+  const problem = create.error ? problemOf(create.error) : null;
+  const problemHasOnlyFieldErrors = Boolean(problem?.errors?.length);
+
+  let body: ReactNode;
+  if (step === 'Placement') {
+    body = (
+      <div className="space-y-4">
+        <Field
+          name="hostId"
+          label="Host"
+          error={errors.hostId}
+          hint={
+            v.hostId === 'auto'
+              ? 'Nimbox picks the up host with the most free memory that has the network bridge (hosts in maintenance are skipped).'
+              : 'The machine is created and registered on this host.'
+          }
+        >
+          {(p) => (
+            <Select {...p} value={v.hostId} onChange={(e) => set('hostId', e.target.value)} disabled={hosts.isPending}>
+              <option value="auto">Automatic</option>
+              {hostList.map((h) => (
+                <option key={h.id} value={h.id} disabled={h.status?.health !== 'up'}>
+                  {hostLabel(h)}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
+        {hosts.isError && <ProblemAlert problem={problemOf(hosts.error)} />}
+        {hosts.data && upHosts.length === 0 && (
+          <Alert tone="warning" title="No host is up">
+            A machine can only be created on a host Nimbox is connected to.
+          </Alert>
+        )}
+        {hostList.length > 0 && (
+          <ul className="grid gap-2 text-sm sm:grid-cols-2" aria-label="Free memory per host">
+            {hostList.map((h) => (
+              <li key={h.id} className={cn('rounded-md border px-3 py-2', h.id === v.hostId ? 'border-sky-400 bg-sky-50 dark:bg-sky-950/30' : 'border-slate-200 dark:border-slate-800')}>
+                <span className="font-medium">{h.name}</span>
+                <span className="block text-xs text-slate-600 dark:text-slate-400">
+                  {h.status?.memoryAvailableMB != null ? `${formatMB(h.status.memoryAvailableMB)} free of ${formatMB(h.status.memoryMB)}` : 'Free memory not known'}
+                  {h.status ? ` · ${h.status.health}` : ''}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+    );
+  } else if (step === 'System') {
+    // The slider spans what the host has free (up to 32 GiB; the number field takes more).
+    const memMax = Math.ceil(Math.max(1024, Math.min(caps.data?.memoryAvailableMB ?? 16384, 32768), Number(v.memoryMB) || 0) / 256) * 256;
+    body = (
+      <div className="space-y-5">
+        <div className="grid gap-4 sm:grid-cols-2">
+          <Field name="name" label="Name" required error={errors.name}>
+            {(p) => <Input {...p} value={v.name} onChange={(e) => set('name', e.target.value)} autoComplete="off" spellCheck={false} placeholder="web-07" />}
+          </Field>
+          <Field name="osTypeId" label="OS type" required error={errors.osTypeId} hint={capsHost && v.hostId === 'auto' ? `As ${capsHost.name} lists them.` : undefined}>
+            {(p) =>
+              caps.isPending && capsHost ? (
+                <Skeleton className="h-9" />
+              ) : (
+                <Select
+                  {...p}
+                  value={v.osTypeId}
+                  onChange={(e) => {
+                    const t = osTypes.find((o) => o.id === e.target.value);
+                    set('osTypeId', e.target.value);
+                    if (t && !memoryTouched && t.recommendedRAM) set('memoryMB', String(t.recommendedRAM));
+                    if (t && !sizeTouched && t.recommendedHDDBytes) set('sizeGB', String(Math.round(t.recommendedHDDBytes / 1024 ** 3)));
+                  }}
+                >
+                  {osTypes.length === 0 && <option value="">{caps.isError ? 'Could not read the host' : 'No host to ask'}</option>}
+                  {osTypes.map((t) => (
+                    <option key={t.id} value={t.id}>
+                      {t.description}
+                    </option>
+                  ))}
+                </Select>
+              )
+            }
+          </Field>
+        </div>
+        {caps.isError && <ProblemAlert problem={problemOf(caps.error)} />}
+        <Field name="description" label="Description" error={errors.description}>
+          {(p) => <Textarea {...p} rows={2} value={v.description} onChange={(e) => set('description', e.target.value)} />}
+        </Field>
+        <div className="grid gap-4 sm:grid-cols-[8rem_1fr]">
+          <Field name="cpuCount" label="vCPUs" error={errors.cpuCount} hint={caps.data ? `${caps.data.cpus} on the host` : undefined}>
+            {(p) => <Input {...p} type="number" min={1} max={64} value={v.cpuCount} onChange={(e) => set('cpuCount', e.target.value)} />}
+          </Field>
+          <Field
+            name="memoryMB"
+            label="Memory (MB)"
+            error={errors.memoryMB}
+            hint={caps.data ? `${formatMB(caps.data.memoryAvailableMB)} free on ${capsHost?.name ?? 'the host'}` : undefined}
+          >
+            {(p) => (
+              <div className="flex items-center gap-3">
+                <input
+                  type="range"
+                  aria-label="Memory slider"
+                  min={256}
+                  max={memMax}
+                  step={256}
+                  value={Number(v.memoryMB) || 0}
+                  onChange={(e) => {
+                    setMemoryTouched(true);
+                    set('memoryMB', e.target.value);
+                  }}
+                  className="h-2 flex-1 accent-sky-600"
+                />
+                <div className="w-28 shrink-0">
+                  <Input
+                    {...p}
+                    type="number"
+                    min={4}
+                    step={4}
+                    value={v.memoryMB}
+                    onChange={(e) => {
+                      setMemoryTouched(true);
+                      set('memoryMB', e.target.value);
+                    }}
+                  />
+                </div>
+              </div>
+            )}
+          </Field>
+        </div>
+        <fieldset className="space-y-2">
+          <legend className="text-sm font-medium text-slate-700 dark:text-slate-300">Hardware</legend>
+          <div className="grid gap-3 sm:grid-cols-2">
+            {HARDWARE.map(([key, label]) => (
+              <div key={key} data-field={key}>
+                <CheckboxField label={label} checked={v.hardware[key]} onChange={(e) => set('hardware', { ...v.hardware, [key]: e.target.checked }, key)} />
+                {errors[key] && <p className="mt-1 text-xs font-medium text-red-700 dark:text-red-400">{errors[key]}</p>}
+              </div>
+            ))}
+          </div>
+        </fieldset>
+      </div>
+    );
+  } else if (step === 'Network') {
+    const ifaces = [...new Set([...(caps.data?.bridgedInterfaces ?? []), ...(v.bridgedInterface ? [v.bridgedInterface] : [])])];
+    body = (
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field
+          name="nic.bridgedInterface"
+          label="Bridged interface"
+          error={errorUnder(errors, 'nic.bridgedInterface')}
+          hint="NIC 1 is bridged to this host network interface."
+        >
+          {(p) => (
+            <Select {...p} value={v.bridgedInterface} onChange={(e) => set('bridgedInterface', e.target.value, 'nic.bridgedInterface')}>
+              {v.hostId === 'auto' && <option value="">The host&apos;s bridge adapter (default)</option>}
+              {ifaces.map((i) => (
+                <option key={i} value={i}>
+                  {i}
+                  {chosen && caps.data?.bridgeAdapter === i ? ' (host default)' : ''}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
+        <Field name="nic.adapterType" label="Adapter type" error={errorUnder(errors, 'nic.adapterType') ?? errors.nic}>
+          {(p) => (
+            <Select {...p} value={v.adapterType} onChange={(e) => set('adapterType', e.target.value, 'nic.adapterType')}>
+              {ADAPTER_TYPES.map((t) => (
+                <option key={t} value={t}>
+                  {ADAPTER_LABELS[t] ?? t}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
+      </div>
+    );
+  } else if (step === 'Storage') {
+    body = (
+      <div className="space-y-5">
+        <fieldset className="space-y-3" data-field="disk">
+          <legend className="text-sm font-medium text-slate-700 dark:text-slate-300">Disk</legend>
+          <div className="flex flex-wrap gap-4 text-sm">
+            <label className="flex items-center gap-2">
+              <input type="radio" name="diskMode" className="accent-sky-600" checked={v.diskMode === 'new'} onChange={() => set('diskMode', 'new', 'disk')} />
+              Create a new disk
+            </label>
+            <label className="flex items-center gap-2">
+              <input type="radio" name="diskMode" className="accent-sky-600" checked={v.diskMode === 'existing'} onChange={() => set('diskMode', 'existing', 'disk')} />
+              Use an existing disk
+            </label>
+          </div>
+          {v.diskMode === 'new' ? (
+            <Field
+              name="disk.new.sizeGB"
+              label="Disk size (GB)"
+              className="max-w-48"
+              error={errorUnder(errors, 'disk.new', 'disk')}
+              hint={caps.data?.storagePath ? `A dynamically growing VDI under ${caps.data.storagePath}` : 'A dynamically growing VDI on the shared storage'}
+            >
+              {(p) => (
+                <Input
+                  {...p}
+                  type="number"
+                  min={1}
+                  step="any"
+                  value={v.sizeGB}
+                  onChange={(e) => {
+                    setSizeTouched(true);
+                    set('sizeGB', e.target.value, 'disk');
+                  }}
+                />
+              )}
+            </Field>
+          ) : (
+            <Field name="disk.existing" label="Disk path" error={errorUnder(errors, 'disk.existing', 'disk')} hint="An absolute path to a disk image on the shared storage.">
+              {(p) => (
+                <Input
+                  {...p}
+                  value={v.existingPath}
+                  onChange={(e) => set('existingPath', e.target.value, 'disk')}
+                  placeholder={caps.data?.storagePath ? `${caps.data.storagePath}/disk.vdi` : '/srv/vbox/disk.vdi'}
+                  spellCheck={false}
+                  autoComplete="off"
+                />
+              )}
+            </Field>
+          )}
+        </fieldset>
+        <Field name="iso" label="ISO image (optional)" error={errorUnder(errors, 'iso')} hint="An absolute path to an ISO on the shared storage, put in the DVD drive.">
+          {(p) => (
+            <Input
+              {...p}
+              value={v.iso}
+              onChange={(e) => set('iso', e.target.value)}
+              placeholder={caps.data?.storagePath ? `${caps.data.storagePath}/iso/debian-12.iso` : '/srv/vbox/iso/debian-12.iso'}
+              spellCheck={false}
+              autoComplete="off"
+            />
+          )}
+        </Field>
+        <BootOrderField value={v.bootOrder} onChange={(o) => set('bootOrder', o)} error={errorUnder(errors, 'bootOrder')} />
+      </div>
+    );
+  } else if (step === 'Console') {
+    body = (
+      <Field
+        name="vrde.password"
+        label="VNC password (optional)"
+        className="max-w-sm"
+        error={errorUnder(errors, 'vrde.password', 'vrde')}
+        hint="Protects the machine's VNC port for direct VNC clients; the browser console passes it for you. Leave blank for none."
+      >
+        {(p) => <Input {...p} type="password" value={v.vncPassword} onChange={(e) => set('vncPassword', e.target.value, 'vrde')} autoComplete="new-password" />}
+      </Field>
+    );
+  } else {
+    const os = osTypes.find((t) => t.id === v.osTypeId);
+    const hw = HARDWARE.filter(([k]) => v.hardware[k]).map(([, l]) => l);
+    const rows: [string, ReactNode][] = [
+      ['Host', chosen ? chosen.name : 'Automatic'],
+      ['Name', v.name || '—'],
+      ['OS type', os?.description ?? (v.osTypeId || '—')],
+      ['vCPUs', v.cpuCount],
+      ['Memory', formatMB(Number(v.memoryMB))],
+      ['Hardware', hw.length ? hw.join(', ') : 'None'],
+      ['Network', `${v.bridgedInterface || "The host's bridge adapter"} · ${ADAPTER_LABELS[v.adapterType] ?? v.adapterType}`],
+      ['Disk', v.diskMode === 'new' ? `New, ${v.sizeGB} GB` : v.existingPath || '—'],
+      ['ISO image', v.iso || 'None'],
+      ['Boot order', bootOrderOut(v.bootOrder).map((d) => BOOT_LABELS[d as keyof typeof BOOT_LABELS] ?? d).join(' → ') || 'Nothing'],
+      ['VNC password', v.vncPassword ? 'Set' : 'None'],
+    ];
+    body = (
+      <div className="space-y-5">
+        <dl className="grid gap-x-6 gap-y-3 rounded-lg border border-slate-200 bg-white p-4 text-sm sm:grid-cols-2 dark:border-slate-800 dark:bg-slate-900" aria-label="Summary">
+          {rows.map(([label, value]) => (
+            <div key={label} className="min-w-0">
+              <dt className="text-xs text-slate-500 dark:text-slate-400">{label}</dt>
+              <dd className="font-medium break-words">{value}</dd>
+            </div>
+          ))}
+        </dl>
+        <div data-field="registerOnOtherHosts">
+          <CheckboxField
+            label="Also register on the other hosts (for teleport)"
+            hint="The same machine (same UUID, same disk on the shared storage) is registered on every other host that can hold it, ready to receive it."
+            checked={v.registerOnOtherHosts}
+            onChange={(e) => set('registerOnOtherHosts', e.target.checked)}
+          />
+          {errors.registerOnOtherHosts && <p className="mt-1 text-xs font-medium text-red-700 dark:text-red-400">{errors.registerOnOtherHosts}</p>}
+        </div>
+        {Object.entries(errors)
+          .filter(([f]) => stepOfField(f) === 'Review' && f !== 'registerOnOtherHosts')
+          .map(([f, m]) => (
+            <p key={f} className="text-sm text-red-700 dark:text-red-400">
+              <span className="font-mono text-xs">{f}</span>: {m}
+            </p>
+          ))}
+      </div>
+    );
+  }
+
+  return (
+    <form onSubmit={onSubmit} noValidate aria-labelledby={headingId} className="grid gap-6 lg:grid-cols-[14rem_1fr]">
+      <nav aria-label="Steps">
+        <ol className="flex flex-wrap gap-1 lg:flex-col">
+          {STEPS.map((s, i) => {
+            const current = i === stepIndex;
+            const canGo = i <= reached || i < stepIndex;
+            return (
+              <li key={s}>
+                <button
+                  type="button"
+                  aria-current={current ? 'step' : undefined}
+                  disabled={!canGo || create.isPending}
+                  onClick={() => goTo(i)}
+                  className={cn(
+                    'flex w-full items-center gap-2 rounded-md px-3 py-2 text-left text-sm font-medium transition-colors focus-visible:outline-2 focus-visible:outline-sky-600 disabled:cursor-default',
+                    current ? 'bg-sky-50 text-sky-800 dark:bg-sky-950/40 dark:text-sky-300' : 'text-slate-600 hover:bg-slate-100 disabled:hover:bg-transparent dark:text-slate-400 dark:hover:bg-slate-800',
+                    !canGo && 'opacity-50',
+                  )}
+                >
+                  <span
+                    aria-hidden="true"
+                    className={cn(
+                      'grid size-6 shrink-0 place-items-center rounded-full text-xs',
+                      current ? 'bg-sky-600 text-white' : stepsWithErrors.has(s) ? 'bg-red-600 text-white' : 'bg-slate-200 text-slate-700 dark:bg-slate-800 dark:text-slate-300',
+                    )}
+                  >
+                    {stepsWithErrors.has(s) ? '!' : i + 1}
+                  </span>
+                  {s}
+                  {stepsWithErrors.has(s) && <span className="sr-only"> (has errors)</span>}
+                </button>
+              </li>
+            );
+          })}
+        </ol>
+      </nav>
+      <div className="min-w-0 space-y-6 rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+        <h2 id={headingId} className="text-lg font-semibold tracking-tight">
+          <span className="sr-only">Step {stepIndex + 1} of {STEPS.length}: </span>
+          {step}
+        </h2>
+        {problem && (!problemHasOnlyFieldErrors || step === 'Review') && <ProblemAlert problem={problem} />}
+        {problem && problemHasOnlyFieldErrors && step !== 'Review' && (
+          <p role="alert" className="text-sm font-medium text-red-700 dark:text-red-400">
+            {problem.detail ?? problem.title} See the fields marked below{stepsWithErrors.size > 1 ? ' and on the steps marked !' : ''}.
+          </p>
+        )}
+        {body}
+        <div className="flex flex-wrap items-center justify-between gap-2 border-t border-slate-200 pt-4 dark:border-slate-800">
+          <Link href="/" className={buttonClass({ variant: 'ghost' })}>
+            Cancel
+          </Link>
+          <div className="flex gap-2">
+            {stepIndex > 0 && (
+              <Button variant="outline" onClick={() => goTo(stepIndex - 1)} disabled={create.isPending}>
+                Back
+              </Button>
+            )}
+            {step === 'Review' ? (
+              <Button type="submit" disabled={create.isPending} aria-busy={create.isPending}>
+                {create.isPending ? 'Creating…' : 'Create machine'}
+              </Button>
+            ) : (
+              <Button type="submit">Next</Button>
+            )}
+          </div>
+        </div>
+      </div>
+    </form>
+  );
+}
+
+/** The create task's live progress; once it succeeded, a link to the new machine. */
+function CreateProgress({ taskId, name, onBack }: { taskId: string; name: string; onBack: () => void }) {
+  const task = useTask(taskId);
+  const t = task.data;
+  return (
+    <div className="max-w-2xl space-y-4" aria-live="polite">
+      {t ? <TaskCard task={t} showTarget={false} /> : <Skeleton className="h-24" />}
+      {task.isError && <ProblemAlert problem={problemOf(task.error)} />}
+      {t?.status === 'succeeded' && (
+        <Alert tone="success" title={`${t.targetName || name} was created`}>
+          <p>
+            {t.targetId ? (
+              <Link href={`/vms/${encodeURIComponent(t.targetId)}`} className="font-medium underline underline-offset-4">
+                Open {t.targetName || name}
+              </Link>
+            ) : (
+              <Link href="/" className="font-medium underline underline-offset-4">
+                Back to the cluster
+              </Link>
+            )}
+          </p>
+        </Alert>
+      )}
+      {t && (t.status === 'failed' || t.status === 'canceled' || t.status === 'lost') && (
+        <div className="flex gap-2">
+          <Button variant="outline" onClick={onBack}>
+            Back to the wizard
+          </Button>
+          <Link href="/" className={buttonClass({ variant: 'ghost' })}>
+            Back to the cluster
+          </Link>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,102 @@
+'use client';
+
+import { useId, useState } from 'react';
+import { ProblemAlert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { CheckboxField } from '@/components/ui/checkbox';
+import { Dialog } from '@/components/ui/dialog';
+import { Input } from '@/components/ui/input';
+import { Label } from '@/components/ui/label';
+import { problemOf } from '@/lib/hooks/api';
+import type { MachineDetail, Task } from '@/lib/hooks/types';
+import { useDeleteMachine } from '@/lib/hooks/use-lifecycle';
+
+/**
+ * Deleting a machine: names what is lost — the machine, every host it is registered on (its
+ * twins too) and, when "Also delete disk files" is ticked, each disk file — and asks for the
+ * machine's name to be typed before it goes.
+ */
+export function DeleteMachineDialog({
+  machine: m,
+  open,
+  onOpenChange,
+  onTask,
+}: {
+  machine: MachineDetail;
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  onTask: (t: Task) => void;
+}) {
+  return (
+    <Dialog open={open} onOpenChange={onOpenChange} title={`Delete machine ${m.name}?`} description="This cannot be undone.">
+      <DeleteForm machine={m} onCancel={() => onOpenChange(false)} onDone={(t) => { onOpenChange(false); onTask(t); }} />
+    </Dialog>
+  );
+}
+
+function DeleteForm({ machine: m, onCancel, onDone }: { machine: MachineDetail; onCancel: () => void; onDone: (t: Task) => void }) {
+  const typedId = useId();
+  const remove = useDeleteMachine();
+  const [deleteDisks, setDeleteDisks] = useState(false);
+  const [typed, setTyped] = useState('');
+  const hosts = [m.hostName, ...m.twins.map((t) => t.hostName)];
+  const disks = m.disks.filter((d) => d.type === 'HardDisk' && d.location);
+  const matches = typed.trim() === m.name;
+  return (
+    <form
+      className="space-y-4 text-sm"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (matches && !remove.isPending) remove.mutate({ id: m.id, deleteDisks }, { onSuccess: onDone });
+      }}
+    >
+      <div className="space-y-1.5 rounded-md border border-red-200 bg-red-50 px-3 py-2.5 text-red-900 dark:border-red-900/60 dark:bg-red-950/40 dark:text-red-200">
+        <p className="font-semibold">What will be lost</p>
+        <ul className="list-disc space-y-1 pl-5" aria-label="What will be lost">
+          <li>
+            The machine <strong>{m.name}</strong>, its settings and its snapshots
+          </li>
+          <li>
+            {hosts.length === 1 ? 'Its registration on host ' : 'Its registrations on hosts '}
+            {hosts.map((h, i) => (
+              <span key={h}>
+                {i > 0 && (i === hosts.length - 1 ? ' and ' : ', ')}
+                <strong>{h}</strong>
+              </span>
+            ))}
+            {m.twins.length > 0 && ' (the copies kept for teleport included)'}
+          </li>
+          {deleteDisks &&
+            (disks.length === 0 ? (
+              <li>No disk file is attached.</li>
+            ) : (
+              disks.map((d) => (
+                <li key={`${d.controller}:${d.port}:${d.device}`}>
+                  The disk file <code className="font-mono text-xs break-all">{d.location}</code>
+                </li>
+              ))
+            ))}
+        </ul>
+      </div>
+      <CheckboxField
+        label="Also delete disk files"
+        hint={deleteDisks ? 'The disk files are deleted from the shared storage.' : 'The disk files stay on the shared storage, detached.'}
+        checked={deleteDisks}
+        onChange={(e) => setDeleteDisks(e.target.checked)}
+      />
+      <div className="flex flex-col gap-1.5">
+        <Label htmlFor={typedId}>Type the machine name to confirm</Label>
+        <Input id={typedId} value={typed} placeholder={m.name} autoComplete="off" spellCheck={false} onChange={(e) => setTyped(e.target.value)} />
+      </div>
+      {remove.isError && <ProblemAlert problem={problemOf(remove.error)} />}
+      <div className="flex justify-end gap-2">
+        <Button variant="ghost" onClick={onCancel}>
+          Cancel
+        </Button>
+        <Button type="submit" variant="destructive" disabled={!matches || remove.isPending} aria-busy={remove.isPending}>
+          {remove.isPending ? 'Deleting…' : 'Delete machine'}
+        </Button>
+      </div>
+    </form>
+  );
+}

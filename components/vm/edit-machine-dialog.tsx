@@ -1,0 +1,180 @@
+'use client';
+
+import { useState, type FormEvent } from 'react';
+import { formatMB } from '@/components/format';
+import { ProblemAlert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { Dialog } from '@/components/ui/dialog';
+import { errorUnder, Field } from '@/components/ui/field';
+import { Input } from '@/components/ui/input';
+import { Select } from '@/components/ui/select';
+import { Textarea } from '@/components/ui/textarea';
+import { fieldErrors, problemOf } from '@/lib/hooks/api';
+import { ADAPTER_TYPES, type EditMachineInput, type MachineDetail, type Task } from '@/lib/hooks/types';
+import { useCapabilities, useEditMachine } from '@/lib/hooks/use-lifecycle';
+import { BootOrderField } from './boot-order-field';
+import { ADAPTER_LABELS, bootOrderOut, bootSlots } from './hardware';
+
+/** Edit a powered-off machine's settings: name, description, vCPUs, memory, NIC 1, boot order, VNC. */
+export function EditMachineDialog({
+  machine,
+  open,
+  onOpenChange,
+  onTask,
+}: {
+  machine: MachineDetail;
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  onTask: (t: Task) => void;
+}) {
+  return (
+    <Dialog open={open} onOpenChange={onOpenChange} title={`Edit ${machine.name}`} description="Changes apply to the machine's settings on its host." className="max-w-2xl">
+      <EditForm
+        machine={machine}
+        onCancel={() => onOpenChange(false)}
+        onDone={(t) => {
+          onOpenChange(false);
+          onTask(t);
+        }}
+      />
+    </Dialog>
+  );
+}
+
+interface Values {
+  name: string;
+  description: string;
+  cpuCount: string;
+  memoryMB: string;
+  bridgedInterface: string;
+  adapterType: string;
+  bootOrder: string[];
+  vrdePorts: string;
+  vrdePassword: string;
+}
+
+const KNOWN_FIELDS = ['name', 'description', 'cpuCount', 'memoryMB', 'nic', 'bootOrder', 'vrde'];
+
+function EditForm({ machine: m, onCancel, onDone }: { machine: MachineDetail; onCancel: () => void; onDone: (t: Task) => void }) {
+  const nic = m.networkAdapters.find((n) => n.slot === 0) ?? m.networkAdapters[0];
+  const initial: Values = {
+    name: m.name,
+    description: m.description,
+    cpuCount: String(m.cpuCount),
+    memoryMB: String(m.memoryMB),
+    bridgedInterface: nic?.bridgedInterface ?? '',
+    adapterType: nic?.adapterType ?? 'I82545EM',
+    bootOrder: bootSlots(m.bootOrder),
+    vrdePorts: m.vrde.ports,
+    vrdePassword: '',
+  };
+  const [v, setV] = useState<Values>(initial);
+  const edit = useEditMachine();
+  const caps = useCapabilities(m.hostId);
+  const errors = fieldErrors(edit.error);
+  const problem = edit.error ? problemOf(edit.error) : null;
+  const onlyFieldErrors = problem?.errors?.length && problem.errors.every((e) => KNOWN_FIELDS.some((f) => e.field === f || e.field.startsWith(`${f}.`)));
+  const set = (k: keyof Values) => (e: { target: { value: string } }) => setV((prev) => ({ ...prev, [k]: e.target.value }));
+
+  const interfaces = [...new Set([...(caps.data?.bridgedInterfaces ?? []), v.bridgedInterface].filter(Boolean))];
+  const adapterTypes = [...new Set([...ADAPTER_TYPES, v.adapterType])];
+
+  function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    const patch: EditMachineInput = {};
+    if (v.name.trim() !== initial.name) patch.name = v.name.trim();
+    if (v.description !== initial.description) patch.description = v.description;
+    if (v.cpuCount !== initial.cpuCount) patch.cpuCount = Number(v.cpuCount);
+    if (v.memoryMB !== initial.memoryMB) patch.memoryMB = Number(v.memoryMB);
+    if (v.bridgedInterface !== initial.bridgedInterface || v.adapterType !== initial.adapterType) {
+      patch.nic = {};
+      if (v.bridgedInterface !== initial.bridgedInterface) patch.nic.bridgedInterface = v.bridgedInterface;
+      if (v.adapterType !== initial.adapterType) patch.nic.adapterType = v.adapterType;
+    }
+    if (v.bootOrder.join() !== initial.bootOrder.join()) patch.bootOrder = bootOrderOut(v.bootOrder);
+    if (v.vrdePorts !== initial.vrdePorts || v.vrdePassword) {
+      patch.vrde = {};
+      if (v.vrdePorts !== initial.vrdePorts) patch.vrde.ports = v.vrdePorts.trim();
+      if (v.vrdePassword) patch.vrde.password = v.vrdePassword;
+    }
+    if (Object.keys(patch).length === 0) {
+      onCancel();
+      return;
+    }
+    edit.mutate({ id: m.id, patch }, { onSuccess: onDone });
+  }
+
+  return (
+    <form onSubmit={onSubmit} className="space-y-5" aria-label={`Edit ${m.name}`}>
+      {problem && !onlyFieldErrors && <ProblemAlert problem={problem} />}
+      {problem && onlyFieldErrors && (
+        <p role="alert" className="text-sm font-medium text-red-700 dark:text-red-400">
+          {problem.detail ?? problem.title} See the fields below.
+        </p>
+      )}
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field name="name" label="Name" required error={errors.name}>
+          {(p) => <Input {...p} value={v.name} onChange={set('name')} required autoComplete="off" spellCheck={false} />}
+        </Field>
+        <div className="grid grid-cols-2 gap-4">
+          <Field name="cpuCount" label="vCPUs" error={errors.cpuCount}>
+            {(p) => <Input {...p} type="number" min={1} max={caps.data?.cpus ?? 64} value={v.cpuCount} onChange={set('cpuCount')} required />}
+          </Field>
+          <Field name="memoryMB" label="Memory (MB)" error={errors.memoryMB} hint={caps.data ? `${formatMB(caps.data.memoryAvailableMB)} free on ${m.hostName}` : undefined}>
+            {(p) => <Input {...p} type="number" min={4} step={4} value={v.memoryMB} onChange={set('memoryMB')} required />}
+          </Field>
+        </div>
+      </div>
+      <Field name="description" label="Description" error={errors.description}>
+        {(p) => <Textarea {...p} value={v.description} onChange={set('description')} rows={3} />}
+      </Field>
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field name="nic.bridgedInterface" label="Bridged interface" error={errorUnder(errors, 'nic.bridgedInterface')} hint="The host network interface NIC 1 is bridged to.">
+          {(p) => (
+            <Select {...p} value={v.bridgedInterface} onChange={set('bridgedInterface')}>
+              {interfaces.length === 0 && <option value="">{caps.isPending ? 'Loading…' : 'None found'}</option>}
+              {interfaces.map((i) => (
+                <option key={i} value={i}>
+                  {i}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
+        <Field name="nic.adapterType" label="Adapter type" error={errorUnder(errors, 'nic.adapterType') ?? (errors.nic && !errorUnder(errors, 'nic.bridgedInterface') ? errors.nic : undefined)}>
+          {(p) => (
+            <Select {...p} value={v.adapterType} onChange={set('adapterType')}>
+              {adapterTypes.map((t) => (
+                <option key={t} value={t}>
+                  {ADAPTER_LABELS[t] ?? t}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
+      </div>
+      <BootOrderField value={v.bootOrder} onChange={(bootOrder) => setV((prev) => ({ ...prev, bootOrder }))} error={errorUnder(errors, 'bootOrder')} />
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field name="vrde.ports" label="VNC ports" error={errorUnder(errors, 'vrde.ports')} hint="A port or ranges, e.g. 5900-5999: VirtualBox takes the first free one.">
+          {(p) => <Input {...p} value={v.vrdePorts} onChange={set('vrdePorts')} autoComplete="off" spellCheck={false} />}
+        </Field>
+        <Field
+          name="vrde.password"
+          label="VNC password"
+          error={errorUnder(errors, 'vrde.password') ?? (errors.vrde && !errorUnder(errors, 'vrde.ports') ? errors.vrde : undefined)}
+          hint={m.vrde.hasPassword ? 'Leave blank to keep the current password.' : 'Leave blank for none.'}
+        >
+          {(p) => <Input {...p} type="password" value={v.vrdePassword} onChange={set('vrdePassword')} autoComplete="new-password" placeholder={m.vrde.hasPassword ? 'Unchanged' : undefined} />}
+        </Field>
+      </div>
+      <div className="flex justify-end gap-2 border-t border-slate-200 pt-4 dark:border-slate-800">
+        <Button variant="ghost" onClick={onCancel}>
+          Cancel
+        </Button>
+        <Button type="submit" disabled={edit.isPending} aria-busy={edit.isPending}>
+          {edit.isPending ? 'Saving…' : 'Save changes'}
+        </Button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,154 @@
+'use client';
+
+import { useState } from 'react';
+import { ProblemAlert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { problemOf } from '@/lib/hooks/api';
+import type { MachineAction, MachineDetail, MachineState, Task } from '@/lib/hooks/types';
+import { useMachineAction } from '@/lib/hooks/use-lifecycle';
+import { DeleteMachineDialog } from './delete-machine-dialog';
+import { EditMachineDialog } from './edit-machine-dialog';
+
+interface ActionSpec {
+  label: string;
+  /** The states VirtualBox accepts the action in. */
+  states: readonly MachineState[];
+  /** Asks first: what is lost. */
+  confirm?: { title: (name: string) => string; description: string; label: string };
+  variant?: 'outline' | 'default';
+}
+
+/** Each power action, the states it is offered in and whether it asks first. */
+export const ACTIONS: Record<MachineAction, ActionSpec> = {
+  start: { label: 'Start', states: ['PoweredOff', 'Saved', 'Aborted', 'AbortedSaved', 'Teleported'], variant: 'default' },
+  shutdown: { label: 'Shut down', states: ['Running'] },
+  poweroff: {
+    label: 'Power off',
+    states: ['Running', 'Paused', 'Stuck', 'Starting', 'Restoring', 'LiveSnapshotting', 'Teleporting', 'TeleportingPausedVM', 'TeleportingIn'],
+    confirm: {
+      title: (n) => `Power off ${n}?`,
+      description: 'Like pulling the plug: the guest is not asked to shut down, and anything it has not written to disk is lost.',
+      label: 'Power off',
+    },
+  },
+  pause: { label: 'Pause', states: ['Running'] },
+  resume: { label: 'Resume', states: ['Paused'] },
+  reset: {
+    label: 'Reset',
+    states: ['Running', 'Paused', 'Stuck'],
+    confirm: {
+      title: (n) => `Reset ${n}?`,
+      description: 'Like pressing the reset button: the guest restarts at once, and anything it has not written to disk is lost.',
+      label: 'Reset',
+    },
+  },
+  savestate: { label: 'Save state', states: ['Running', 'Paused'] },
+  discardstate: {
+    label: 'Discard saved state',
+    states: ['Saved', 'AbortedSaved'],
+    confirm: {
+      title: (n) => `Discard the saved state of ${n}?`,
+      description: 'The machine was saved with its memory; discarding it powers the machine off, as if its plug had been pulled when it was saved.',
+      label: 'Discard saved state',
+    },
+  },
+};
+
+/** Powered off, as Nimbox requires for editing, deleting and restoring a snapshot (on every host the machine is registered on). */
+export const OFF_STATES: readonly MachineState[] = ['PoweredOff', 'Aborted', 'Teleported'];
+
+/** Whether the machine and each of its twins is powered off. */
+export function isOffEverywhere(m: MachineDetail): boolean {
+  return OFF_STATES.includes(m.state) && m.twins.every((t) => OFF_STATES.includes(t.state));
+}
+
+const ORDER: MachineAction[] = ['start', 'shutdown', 'poweroff', 'pause', 'reset', 'savestate', 'discardstate'];
+
+/**
+ * The machine page's toolbar: power actions enabled by the machine's state (the risky ones ask
+ * first), Edit while powered off, Delete with a typed confirmation. Each accepted action's task
+ * goes to `onTask` for its progress to show beside the toolbar.
+ */
+export function MachineActions({ machine: m, busyWith, onTask }: { machine: MachineDetail; busyWith: Task | undefined; onTask: (t: Task) => void }) {
+  const action = useMachineAction();
+  const [confirming, setConfirming] = useState<MachineAction | null>(null);
+  const [editing, setEditing] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const blocked = m.stale || Boolean(busyWith);
+  const off = isOffEverywhere(m);
+  const why = m.stale ? `${m.hostName} is unreachable` : busyWith ? `Busy with “${busyWith.title}”` : undefined;
+
+  const run = (a: MachineAction) =>
+    action.mutate(
+      { id: m.id, action: a },
+      {
+        onSuccess: (t) => {
+          setConfirming(null);
+          onTask(t);
+        },
+      },
+    );
+
+  const button = (a: MachineAction) => {
+    const spec = ACTIONS[a];
+    const allowed = spec.states.includes(m.state);
+    const pending = action.isPending && action.variables?.action === a;
+    return (
+      <Button
+        key={a}
+        variant={spec.variant ?? 'outline'}
+        size="sm"
+        disabled={!allowed || blocked || action.isPending}
+        aria-busy={pending || undefined}
+        title={!allowed ? `Not while the machine is ${m.state}` : why}
+        onClick={() => {
+          action.reset();
+          if (spec.confirm) setConfirming(a);
+          else run(a);
+        }}
+      >
+        {pending ? `${spec.label}…` : spec.label}
+      </Button>
+    );
+  };
+
+  const confirmSpec = confirming ? ACTIONS[confirming].confirm : undefined;
+  return (
+    <div className="space-y-3">
+      <div role="toolbar" aria-label="Machine actions" className="flex flex-wrap items-center gap-2">
+        {ORDER.map((a) => (a === 'pause' && m.state === 'Paused' ? button('resume') : button(a)))}
+        <span className="mx-1 hidden h-6 w-px bg-slate-200 sm:block dark:bg-slate-800" aria-hidden="true" />
+        <Button variant="outline" size="sm" disabled={!off || blocked} title={off ? why : 'Power the machine off to edit it'} onClick={() => setEditing(true)}>
+          Edit
+        </Button>
+        <Button
+          variant="outline"
+          size="sm"
+          className="text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-950/40"
+          disabled={!off || blocked}
+          title={off ? why : 'Power the machine off to delete it'}
+          onClick={() => setDeleting(true)}
+        >
+          Delete
+        </Button>
+      </div>
+      {action.isError && !confirming && <ProblemAlert problem={problemOf(action.error)} />}
+
+      <ConfirmDialog
+        open={confirming !== null}
+        onOpenChange={(o) => {
+          if (!o) setConfirming(null);
+        }}
+        title={confirmSpec?.title(m.name) ?? ''}
+        description={confirmSpec?.description}
+        confirmLabel={confirmSpec?.label ?? ''}
+        pending={action.isPending}
+        problem={action.isError ? problemOf(action.error) : null}
+        onConfirm={() => confirming && run(confirming)}
+      />
+      <EditMachineDialog machine={m} open={editing} onOpenChange={setEditing} onTask={onTask} />
+      <DeleteMachineDialog machine={m} open={deleting} onOpenChange={setDeleting} onTask={onTask} />
+    </div>
+  );
+}

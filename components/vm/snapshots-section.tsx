@@ -1,0 +1,231 @@
+'use client';
+
+import { useId, useState, type FormEvent } from 'react';
+import { ProblemAlert } from '@/components/ui/alert';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { Dialog } from '@/components/ui/dialog';
+import { Field } from '@/components/ui/field';
+import { Input } from '@/components/ui/input';
+import { RelativeTime } from '@/components/ui/relative-time';
+import { Skeleton } from '@/components/ui/skeleton';
+import { Textarea } from '@/components/ui/textarea';
+import { fieldErrors, problemOf } from '@/lib/hooks/api';
+import type { MachineDetail, MachineState, SnapshotNode, Task } from '@/lib/hooks/types';
+import { useDeleteSnapshot, useRestoreSnapshot, useSnapshots, useTakeSnapshot } from '@/lib/hooks/use-lifecycle';
+import { isOffEverywhere } from './machine-actions';
+
+/** Snapshots are taken and deleted with the machine off, running or paused. */
+const SNAPSHOTTABLE: readonly MachineState[] = ['PoweredOff', 'Saved', 'Aborted', 'AbortedSaved', 'Teleported', 'Running', 'Paused'];
+
+function count(nodes: SnapshotNode[]): number {
+  return nodes.reduce((n, s) => n + 1 + count(s.children ?? []), 0);
+}
+
+type Pending = { kind: 'restore' | 'delete'; snapshot: SnapshotNode } | null;
+
+/**
+ * The machine's snapshots as a tree (the current one marked), with Take snapshot, and Restore
+ * and Delete on each (both ask first). Each accepted request's task goes to `onTask`.
+ */
+export function SnapshotsSection({ machine: m, blocked, onTask }: { machine: MachineDetail; blocked: boolean; onTask: (t: Task) => void }) {
+  const headingId = useId();
+  const snaps = useSnapshots(m.id);
+  const [taking, setTaking] = useState(false);
+  const [pending, setPending] = useState<Pending>(null);
+  const restore = useRestoreSnapshot();
+  const remove = useDeleteSnapshot();
+  const mutation = pending?.kind === 'restore' ? restore : remove;
+  const tree = snaps.data?.tree ?? [];
+  const canSnapshot = SNAPSHOTTABLE.includes(m.state) && !blocked && !m.stale;
+
+  const onConfirm = () => {
+    if (!pending) return;
+    const vars = { id: m.id, snapshotId: pending.snapshot.id };
+    const opts = {
+      onSuccess: (t: Task) => {
+        setPending(null);
+        onTask(t);
+      },
+    };
+    if (pending.kind === 'restore') restore.mutate(vars, opts);
+    else remove.mutate(vars, opts);
+  };
+
+  return (
+    <section aria-labelledby={headingId} className="space-y-3">
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <div>
+          <h2 id={headingId} className="text-lg font-semibold tracking-tight">
+            Snapshots
+          </h2>
+          <p className="text-sm text-slate-600 dark:text-slate-400">Saved points of the machine&apos;s disks (and memory, when taken while it ran) to go back to.</p>
+        </div>
+        <Button variant="outline" size="sm" disabled={!canSnapshot} onClick={() => setTaking(true)}>
+          Take snapshot
+        </Button>
+      </div>
+      {snaps.isPending ? (
+        <div role="status" aria-busy="true" className="space-y-2">
+          <span className="sr-only">Loading snapshots…</span>
+          <Skeleton className="h-12" />
+        </div>
+      ) : snaps.isError ? (
+        <ProblemAlert
+          problem={problemOf(snaps.error)}
+          action={
+            <Button variant="outline" size="sm" onClick={() => void snaps.refetch()}>
+              Try again
+            </Button>
+          }
+        />
+      ) : tree.length === 0 ? (
+        <p className="rounded-lg border border-dashed border-slate-300 px-4 py-6 text-center text-sm text-slate-500 dark:border-slate-700 dark:text-slate-400">
+          No snapshots yet.
+        </p>
+      ) : (
+        <div className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900">
+          <p className="sr-only">{count(tree)} snapshots</p>
+          <SnapshotList
+            nodes={tree}
+            current={snaps.data.current}
+            canRestore={isOffEverywhere(m) && !blocked && !m.stale}
+            canDelete={canSnapshot}
+            onAsk={(p) => {
+              restore.reset();
+              remove.reset();
+              setPending(p);
+            }}
+            label="Snapshot tree"
+          />
+        </div>
+      )}
+
+      <Dialog open={taking} onOpenChange={setTaking} title={`Take a snapshot of ${m.name}`} description={m.state === 'Running' || m.state === 'Paused' ? 'The machine runs: its memory is saved too (an online snapshot).' : undefined}>
+        <TakeSnapshotForm
+          machine={m}
+          existing={count(tree)}
+          onCancel={() => setTaking(false)}
+          onDone={(t) => {
+            setTaking(false);
+            onTask(t);
+          }}
+        />
+      </Dialog>
+      <ConfirmDialog
+        open={pending !== null}
+        onOpenChange={(o) => {
+          if (!o) setPending(null);
+        }}
+        title={pending ? (pending.kind === 'restore' ? `Restore snapshot ${pending.snapshot.name}?` : `Delete snapshot ${pending.snapshot.name}?`) : ''}
+        description={
+          pending?.kind === 'restore'
+            ? `${m.name} goes back to this snapshot: its current state, and every change since the snapshot that is not in another snapshot, is lost.`
+            : 'The snapshot goes; its changes are merged into the disks, so the machine itself does not change. This cannot be undone.'
+        }
+        confirmLabel={pending?.kind === 'restore' ? 'Restore snapshot' : 'Delete snapshot'}
+        pending={mutation.isPending}
+        problem={mutation.isError ? problemOf(mutation.error) : null}
+        onConfirm={onConfirm}
+      />
+    </section>
+  );
+}
+
+function SnapshotList({
+  nodes,
+  current,
+  canRestore,
+  canDelete,
+  onAsk,
+  label,
+}: {
+  nodes: SnapshotNode[];
+  current: string | null;
+  canRestore: boolean;
+  canDelete: boolean;
+  onAsk: (p: Pending) => void;
+  label?: string;
+}) {
+  return (
+    <ul aria-label={label} className={label ? 'space-y-1' : 'mt-1 space-y-1 border-l border-slate-200 pl-5 dark:border-slate-700'}>
+      {nodes.map((s) => {
+        const isCurrent = s.id === current;
+        return (
+          <li key={s.id} data-snapshot-id={s.id} aria-current={isCurrent ? 'true' : undefined}>
+            <div className="group flex flex-wrap items-start justify-between gap-2 rounded-md px-2 py-1.5 hover:bg-slate-50 dark:hover:bg-slate-800/50">
+              <div className="min-w-0 space-y-0.5">
+                <p className="flex flex-wrap items-center gap-2">
+                  <span className="font-medium">{s.name}</span>
+                  {isCurrent && <Badge tone="sky">Current</Badge>}
+                  {s.online && (
+                    <Badge tone="green" title="Taken while the machine ran: memory included">
+                      Online
+                    </Badge>
+                  )}
+                  {s.timeStamp && <RelativeTime iso={s.timeStamp} className="text-xs text-slate-500 dark:text-slate-400" />}
+                </p>
+                {s.description && <p className="text-sm whitespace-pre-wrap text-slate-600 dark:text-slate-400">{s.description}</p>}
+              </div>
+              <div className="flex gap-1">
+                <Button
+                  variant="ghost"
+                  size="sm"
+                  aria-label={`Restore snapshot ${s.name}`}
+                  title={canRestore ? undefined : 'Power the machine off to restore a snapshot'}
+                  disabled={!canRestore}
+                  onClick={() => onAsk({ kind: 'restore', snapshot: s })}
+                >
+                  Restore
+                </Button>
+                <Button
+                  variant="ghost"
+                  size="sm"
+                  aria-label={`Delete snapshot ${s.name}`}
+                  className="text-red-700 dark:text-red-400"
+                  disabled={!canDelete}
+                  onClick={() => onAsk({ kind: 'delete', snapshot: s })}
+                >
+                  Delete
+                </Button>
+              </div>
+            </div>
+            {s.children && s.children.length > 0 && <SnapshotList nodes={s.children} current={current} canRestore={canRestore} canDelete={canDelete} onAsk={onAsk} />}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+function TakeSnapshotForm({ machine: m, existing, onCancel, onDone }: { machine: MachineDetail; existing: number; onCancel: () => void; onDone: (t: Task) => void }) {
+  const take = useTakeSnapshot();
+  const [name, setName] = useState(`Snapshot ${existing + 1}`);
+  const [description, setDescription] = useState('');
+  const errors = fieldErrors(take.error);
+  const problem = take.error ? problemOf(take.error) : null;
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!take.isPending) take.mutate({ id: m.id, name: name.trim(), description }, { onSuccess: onDone });
+  };
+  return (
+    <form onSubmit={onSubmit} className="space-y-4" aria-label="Take snapshot">
+      {problem && !(problem.errors?.length && problem.errors.every((er) => er.field === 'name' || er.field === 'description')) && <ProblemAlert problem={problem} />}
+      <Field name="name" label="Snapshot name" required error={errors.name}>
+        {(p) => <Input {...p} value={name} onChange={(e) => setName(e.target.value)} required autoComplete="off" />}
+      </Field>
+      <Field name="description" label="Description" error={errors.description}>
+        {(p) => <Textarea {...p} value={description} onChange={(e) => setDescription(e.target.value)} rows={3} />}
+      </Field>
+      <div className="flex justify-end gap-2">
+        <Button variant="ghost" onClick={onCancel}>
+          Cancel
+        </Button>
+        <Button type="submit" disabled={take.isPending || !name.trim()} aria-busy={take.isPending}>
+          {take.isPending ? 'Taking…' : 'Take snapshot'}
+        </Button>
+      </div>
+    </form>
+  );
+}

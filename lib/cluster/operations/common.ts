@@ -1,0 +1,159 @@
+/**
+ * What the machine operations share: finding a machine's copies (the twins) in the inventory, the
+ * state checks that answer 409 before a task starts, paths on the shared storage, and a Write lock
+ * on a machine that saves its settings.
+ */
+import path from 'node:path';
+import { ProblemError, notFound } from '@/lib/api/problem';
+import type { User } from '@/lib/auth/policy';
+import { getDb } from '@/lib/db';
+import { listHosts, type HostView } from '@/lib/db/hosts';
+import type { VBoxClient } from '@/lib/vbox/client';
+import type { IMachine, ISession, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objects';
+import type { MachineState } from '@/lib/vbox/types';
+import { getInventory, type Inventory } from '../inventory';
+import type { HostStatus, MachineSummary } from '../types';
+
+/** States in which a machine's settings may change and it may be deleted: no VM process, no saved state. */
+export const OFF_STATES: readonly MachineState[] = ['PoweredOff', 'Aborted', 'Teleported'];
+
+export const isOff = (state: MachineState): boolean => OFF_STATES.includes(state);
+
+/** The inventory, started. */
+export async function inventory(): Promise<Inventory> {
+  const inv = getInventory();
+  await inv.start();
+  return inv;
+}
+
+/** The hosts registry with each host's settings, by id. */
+export async function hostsById(): Promise<Map<string, HostView>> {
+  return new Map((await listHosts(await getDb())).map((h) => [h.id, h]));
+}
+
+export interface MachineCopy {
+  summary: MachineSummary;
+  host: HostStatus;
+  client: VBoxClient;
+}
+
+/**
+ * Every registered copy of a machine: the same UUID on every host it is registered on (the host it
+ * runs on and its twins), the one that runs (or else the first host by name) first. 404 when no
+ * host knows it.
+ */
+export function copiesOf(inv: Inventory, id: string): MachineCopy[] {
+  const copies: MachineCopy[] = [];
+  for (const host of inv.hosts()) {
+    const monitor = inv.monitor(host.id);
+    const summary = monitor?.machine(id);
+    if (monitor && summary) copies.push({ summary, host, client: monitor.client });
+  }
+  if (copies.length === 0) throw new ProblemError(notFound(`Machine ${id}`));
+  return copies.sort((a, b) => Number(isOff(a.summary.state)) - Number(isOff(b.summary.state)) || a.host.name.localeCompare(b.host.name));
+}
+
+/** 409 unless every copy of the machine is powered off (PoweredOff, Aborted or Teleported). */
+export function requireOff(copies: MachineCopy[], doing: string): void {
+  const on = copies.find((c) => !isOff(c.summary.state));
+  if (!on) return;
+  const { summary, host } = on;
+  throw new ProblemError({
+    title: 'Machine not powered off',
+    status: 409,
+    detail: `Cannot ${doing} ${summary.name}: it is ${summary.state} on ${host.name}. Power it off first.`,
+    state: summary.state,
+    hostId: host.id,
+  });
+}
+
+/** 409 when a host the operation needs is not connected. */
+export function requireUp(host: HostStatus | undefined, name: string): asserts host is HostStatus {
+  if (!host || host.health !== 'up') {
+    throw new ProblemError({
+      title: 'Host unavailable',
+      status: 409,
+      detail: `Host ${name} is ${host ? host.health : 'not connected'}${host?.lastError ? `: ${host.lastError}` : ''}.`,
+    });
+  }
+}
+
+/** The task's user, as lib/tasks records it. */
+export const taskUser = (user: User) => ({ id: user.id, username: user.username });
+
+/** Case-insensitive: VirtualBox finds names exactly, but hosts with case-insensitive file systems do not tell them apart. */
+export function nameTaken(inv: Inventory, name: string, exceptId?: string): MachineSummary | undefined {
+  const key = name.toLowerCase();
+  return inv.machines().find((m) => m.name.toLowerCase() === key && m.id !== exceptId);
+}
+
+export function nameConflict(name: string, holder: MachineSummary): ProblemError {
+  return new ProblemError({
+    title: 'Conflict',
+    status: 409,
+    detail: `A machine named "${holder.name}" already exists (on ${holder.hostName}).`,
+    errors: [{ field: 'name', message: 'This name is taken' }],
+  });
+}
+
+// ---------------------------------------------------------------- names
+
+/** Characters VirtualBox cannot put in the settings file name it composes from the machine name. */
+const FORBIDDEN = /[/\\:*?"<>|\u0000-\u001f\u007f]/;
+
+/** A machine name as VirtualBox takes it: the name of its folder and settings file. Undefined when fine, else why not. */
+export function machineNameProblem(name: string): string | undefined {
+  if (name.trim() === '') return 'Give a name';
+  if (name !== name.trim()) return 'No spaces at the start or end';
+  if (FORBIDDEN.test(name)) return 'None of / \\ : * ? " < > | or control characters (the name is a file name on the host)';
+  if (name === '.' || name === '..') return 'Not "." or ".."';
+  if (name.length > 128) return 'At most 128 characters';
+  return undefined;
+}
+
+// ---------------------------------------------------------------- shared storage paths
+
+function flavour(storagePath: string): path.PlatformPath {
+  return path.posix.isAbsolute(storagePath) ? path.posix : path.win32;
+}
+
+/** `<storagePath>/<name>/<name>.vdi`, in the host's path syntax. */
+export function newDiskPath(storagePath: string, name: string): string {
+  return flavour(storagePath).join(storagePath, name, `${name}.vdi`);
+}
+
+/**
+ * The normalized absolute path when `p` is a file under the shared storage path (not the folder
+ * itself, nothing escaping it with ".."), else undefined.
+ */
+export function underStorage(storagePath: string, p: string): string | undefined {
+  const f = flavour(storagePath);
+  if (!f.isAbsolute(p)) return undefined;
+  const target = f.normalize(p);
+  const rel = f.relative(f.normalize(storagePath), target);
+  if (!rel || rel === '..' || rel.startsWith(`..${f.sep}`) || f.isAbsolute(rel)) return undefined;
+  return target;
+}
+
+// ---------------------------------------------------------------- sessions
+
+/**
+ * Locks a registered machine for writing, runs fn on the session's machine, saves the settings and
+ * unlocks (unsaved changes are discarded on failure, as VirtualBox does when the session closes).
+ */
+export async function withWriteLock<T>(
+  vbox: IVirtualBox, wsm: IWebsessionManager, nameOrId: string,
+  fn: (m: IMachine, session: ISession) => Promise<T>,
+): Promise<T> {
+  const machine = await vbox.findMachine(nameOrId);
+  const session = await wsm.getSessionObject(vbox);
+  await machine.lockMachine(session, 'Write');
+  try {
+    const m = await session.getMachine();
+    const out = await fn(m, session);
+    await m.saveSettings();
+    return out;
+  } finally {
+    await session.unlockMachine().catch(() => undefined);
+  }
+}

@@ -1,0 +1,480 @@
+/**
+ * Creating a machine (POST /api/v1/vms → task vm.create).
+ *
+ * The request is checked against the cluster before anything is made (400 naming each field, 409
+ * for a taken name or a host that cannot take it); then a task builds the machine step by step:
+ *
+ *   Creating machine → Configuring → Creating disk (following VirtualBox's IProgress) → Registering
+ *   → Attaching disk → Attaching ISO → Registering on <twin host> …
+ *
+ * The machine gets a UUID chosen by Nimbox (createMachine flags `UUID=<uuid>`), so that the copies
+ * registered on other hosts (the twins, ready to be teleported to) are the same machine. When a step
+ * fails, everything made so far is undone — on every host: unregister (DetachAllReturnHardDisksOnly),
+ * deleteConfig with the media Nimbox created — and the task's error names the step and carries
+ * VirtualBox's text and result code. The VNC password goes to VirtualBox only: never into the task,
+ * a log line or an answer.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { ProblemError, validationProblem, type Problem } from '@/lib/api/problem';
+import type { User } from '@/lib/auth/policy';
+import type { HostView } from '@/lib/db/hosts';
+import { startTask, type Task, type TaskContext } from '@/lib/tasks';
+import type { VBoxClient } from '@/lib/vbox/client';
+import { VBoxError } from '@/lib/vbox/errors';
+import type { IMachine, IMedium, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objects';
+import type { DeviceType, NetworkAdapterType } from '@/lib/vbox/types';
+import type { Inventory } from '../inventory';
+import type { HostStatus } from '../types';
+import { hostCapabilities, type HostCapabilities } from './capabilities';
+import {
+  hostsById, inventory, machineNameProblem, nameConflict, nameTaken, newDiskPath, taskUser, underStorage, withWriteLock,
+} from './common';
+
+// ---------------------------------------------------------------- input
+
+/** NIC types offered; I82545EM (Intel PRO/1000 MT Server) is the default, virtio-net is offered but not the default. */
+export const ADAPTER_TYPES = ['I82545EM', 'Virtio', 'I82540EM', 'I82543GC', 'Am79C973', 'Am79C970A'] as const satisfies readonly NetworkAdapterType[];
+export const BOOT_DEVICES = ['Network', 'HardDisk', 'DVD', 'Floppy', 'Null'] as const satisfies readonly DeviceType[];
+export const DEFAULT_BOOT_ORDER: BootDevice[] = ['Network', 'HardDisk', 'DVD'];
+export type BootDevice = (typeof BOOT_DEVICES)[number];
+
+/** The controller Nimbox gives new machines: the disk on port 0, the DVD drive on port 1. */
+export const CONTROLLER = 'SATA';
+
+export const machineName = z.string().max(1000).superRefine((v, ctx) => {
+  const why = machineNameProblem(v);
+  if (why) ctx.addIssue({ code: 'custom', message: why });
+});
+
+export const bootOrder = z
+  .array(z.enum(BOOT_DEVICES))
+  .max(4, 'At most 4 boot devices')
+  .refine((l) => new Set(l.filter((d) => d !== 'Null')).size === l.filter((d) => d !== 'Null').length, { message: 'Each device at most once' });
+
+export const vncPassword = z.string().min(1, 'Give a password or leave it out').max(128, 'At most 128 characters');
+
+const absolutePath = z.string().trim().min(1, 'Give a path').max(4096, 'At most 4096 characters');
+
+/** Body of POST /api/v1/vms. */
+export const createMachineSchema = z.strictObject({
+  name: machineName,
+  description: z.string().max(10_000, 'At most 10,000 characters').default(''),
+  /** The host; absent, null or 'auto': the up host with the most free memory that has the bridge, not in maintenance. */
+  hostId: z.string().min(1).nullish(),
+  osTypeId: z.string().min(1, 'Choose an OS type').max(100),
+  cpuCount: z.number().int('A whole number').min(1, 'At least 1').max(64, 'At most 64').default(1),
+  memoryMB: z.number().int('A whole number').min(4, 'At least 4 MB').max(2_097_152, 'At most 2 TB'),
+  hwVirt: z.boolean().default(true),
+  nestedPaging: z.boolean().default(true),
+  ioapic: z.boolean().default(true),
+  acpi: z.boolean().default(true),
+  hpet: z.boolean().default(false),
+  rtcUseUTC: z.boolean().default(true),
+  nic: z.strictObject({
+    /** A bridged interface of the host; default: the host's configured bridge adapter (e.g. vbox0). */
+    bridgedInterface: z.string().trim().min(1, 'Choose a host interface').max(256).optional(),
+    adapterType: z.enum(ADAPTER_TYPES).default('I82545EM'),
+    cableConnected: z.boolean().default(true),
+  }).default({ adapterType: 'I82545EM', cableConnected: true }),
+  bootOrder: bootOrder.default(DEFAULT_BOOT_ORDER),
+  /** A new VDI on the shared storage, an existing disk image there (absolute path), or none (null/absent). */
+  disk: z.union([
+    z.strictObject({ new: z.strictObject({ sizeGB: z.number().min(0.01, 'At least 0.01 GB').max(65_536, 'At most 64 TB') }) }),
+    z.strictObject({ existing: absolutePath }),
+  ]).nullish(),
+  /** An ISO image on the shared storage (absolute path), in the DVD drive. */
+  iso: absolutePath.nullish(),
+  vrde: z.strictObject({ password: vncPassword.optional() }).optional(),
+  /** Register the same machine (same UUID, same disk) on other hosts too: true for every other host that can hold it, or host ids. */
+  registerOnOtherHosts: z.union([z.boolean(), z.array(z.string().min(1)).max(32)]).default(false),
+});
+
+export type CreateMachineInput = z.input<typeof createMachineSchema>;
+type CreateMachineRequest = z.output<typeof createMachineSchema>;
+
+// ---------------------------------------------------------------- plan
+
+export interface CreatePlan {
+  id: string;
+  name: string;
+  request: CreateMachineRequest;
+  host: HostView;
+  /** Other hosts the machine is registered on too. */
+  twins: HostView[];
+  bridge: string;
+  is64Bit: boolean;
+  disk: { kind: 'new'; path: string; sizeBytes: number } | { kind: 'existing'; path: string } | null;
+  iso: string | null;
+}
+
+const fieldError = (field: string, message: string) => ({ field, message });
+
+function badRequest(errors: { field: string; message: string }[]): ProblemError {
+  return new ProblemError({ title: 'Invalid request', status: 400, detail: 'The request body has invalid fields.', errors });
+}
+
+function noHost(reasons: string[]): ProblemError {
+  return new ProblemError({
+    title: 'No host can take the machine',
+    status: 409,
+    detail: reasons.length ? `No suitable host: ${reasons.join('; ')}.` : 'No host is registered.',
+    errors: [fieldError('hostId', 'No host fits; choose one')],
+  });
+}
+
+const needsStorage = (r: CreateMachineRequest) => !!r.disk || !!r.iso;
+
+/** Why a host cannot hold the machine (undefined when it can), for placement and twins. */
+function unfit(r: CreateMachineRequest, view: HostView, status: HostStatus | undefined, caps: HostCapabilities | Error, bridge: string | undefined): string | undefined {
+  if (!status || status.health !== 'up') return `${view.name} is ${status?.health ?? 'not connected'}`;
+  if (caps instanceof Error) return `${view.name} could not be read (${caps.message})`;
+  const want = bridge ?? view.bridgeAdapter;
+  if (!caps.bridgedInterfaces.includes(want)) return `${view.name} has no bridged interface ${want}`;
+  if (needsStorage(r) && !view.storagePath) return `${view.name} has no shared-storage path`;
+  if (!caps.osTypes.some((t) => t.id === r.osTypeId)) return `${view.name} does not know the OS type ${r.osTypeId}`;
+  return undefined;
+}
+
+async function capsOf(inv: Inventory, view: HostView): Promise<HostCapabilities | Error> {
+  return hostCapabilities(view.id, { inv, host: view }).catch((e: unknown) => (e instanceof ProblemError ? new Error(e.problem.detail) : (e as Error)));
+}
+
+/**
+ * Checks a create request against the cluster and decides where it goes: 400 problem naming each
+ * field that cannot work, 409 for a taken name or when no host (or the chosen one) can take it.
+ */
+export async function planCreate(input: unknown): Promise<CreatePlan> {
+  const parsed = createMachineSchema.safeParse(input);
+  if (!parsed.success) throw new ProblemError(validationProblem(parsed.error));
+  const r = parsed.data;
+  const inv = await inventory();
+  const taken = nameTaken(inv, r.name);
+  if (taken) throw nameConflict(r.name, taken);
+  const views = await hostsById();
+  const bridge = r.nic.bridgedInterface;
+
+  // Placement.
+  let host: HostView;
+  let caps: HostCapabilities;
+  if (r.hostId && r.hostId !== 'auto') {
+    const view = views.get(r.hostId);
+    if (!view) throw badRequest([fieldError('hostId', 'No such host')]);
+    const status = inv.host(view.id);
+    if (!status || status.health !== 'up') {
+      throw new ProblemError({ title: 'Host unavailable', status: 409, detail: `Host ${view.name} is ${status?.health ?? 'not connected'}.`, errors: [fieldError('hostId', 'The host is not up')] });
+    }
+    if (view.maintenance) {
+      throw new ProblemError({ title: 'Host in maintenance', status: 409, detail: `Host ${view.name} is in maintenance.`, errors: [fieldError('hostId', 'The host is in maintenance')] });
+    }
+    const c = await capsOf(inv, view);
+    if (c instanceof Error) throw new ProblemError({ title: 'Host unavailable', status: 409, detail: `Host ${view.name} could not be read: ${c.message}` });
+    host = view;
+    caps = c;
+  } else {
+    const candidates = [...views.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const reasons: string[] = [];
+    const fits: { view: HostView; caps: HostCapabilities }[] = [];
+    await Promise.all(candidates.map(async (view) => {
+      if (view.maintenance) return void reasons.push(`${view.name} is in maintenance`);
+      const status = inv.host(view.id);
+      const c = status?.health === 'up' ? await capsOf(inv, view) : new Error('not up');
+      const why = unfit(r, view, status, c, bridge);
+      if (why) reasons.push(why);
+      else fits.push({ view, caps: c as HostCapabilities });
+    }));
+    fits.sort((a, b) => b.caps.memoryAvailableMB - a.caps.memoryAvailableMB || a.view.name.localeCompare(b.view.name));
+    if (fits.length === 0) throw noHost(reasons.sort());
+    ({ view: host, caps } = fits[0]);
+  }
+
+  // The request against the chosen host.
+  const errors: { field: string; message: string }[] = [];
+  const osType = caps.osTypes.find((t) => t.id === r.osTypeId);
+  if (!osType) errors.push(fieldError('osTypeId', `${host.name} does not know this OS type`));
+  const nicBridge = bridge ?? host.bridgeAdapter;
+  if (!caps.bridgedInterfaces.includes(nicBridge)) {
+    errors.push(fieldError('nic.bridgedInterface', `${host.name} has no bridged interface ${nicBridge} (it has ${caps.bridgedInterfaces.join(', ') || 'none'})`));
+  }
+  let disk: CreatePlan['disk'] = null;
+  let iso: string | null = null;
+  const storage = host.storagePath;
+  if (r.disk && !storage) errors.push(fieldError('disk', `${host.name} has no shared-storage path: set it in the host's settings first`));
+  if (r.iso && !storage) errors.push(fieldError('iso', `${host.name} has no shared-storage path: set it in the host's settings first`));
+  if (r.disk && storage) {
+    if ('new' in r.disk) {
+      disk = { kind: 'new', path: newDiskPath(storage, r.name), sizeBytes: Math.round(r.disk.new.sizeGB * 1024 ** 3) };
+    } else {
+      const p = underStorage(storage, r.disk.existing);
+      if (p) disk = { kind: 'existing', path: p };
+      else errors.push(fieldError('disk.existing', `An absolute path of a disk image under the shared storage (${storage})`));
+    }
+  }
+  if (r.iso && storage) {
+    iso = underStorage(storage, r.iso) ?? null;
+    if (!iso) errors.push(fieldError('iso', `An absolute path of an ISO image under the shared storage (${storage})`));
+  }
+
+  // Twins.
+  const twins: HostView[] = [];
+  const others = [...views.values()].filter((v) => v.id !== host.id).sort((a, b) => a.name.localeCompare(b.name));
+  const sameStorage = (v: HostView) => !needsStorage(r) || v.storagePath === storage;
+  if (r.registerOnOtherHosts === true) {
+    await Promise.all(others.map(async (view) => {
+      const status = inv.host(view.id);
+      if (status?.health !== 'up' || !sameStorage(view)) return;
+      if (!unfit(r, view, status, await capsOf(inv, view), nicBridge)) twins.push(view);
+    }));
+    twins.sort((a, b) => a.name.localeCompare(b.name));
+  } else if (Array.isArray(r.registerOnOtherHosts)) {
+    for (const [i, id] of [...new Set(r.registerOnOtherHosts)].entries()) {
+      const view = views.get(id);
+      const field = `registerOnOtherHosts.${i}`;
+      if (!view) errors.push(fieldError(field, 'No such host'));
+      else if (view.id === host.id) errors.push(fieldError(field, `${view.name} is the machine's own host`));
+      else if (!sameStorage(view)) errors.push(fieldError(field, `${view.name} mounts the shared storage elsewhere (${view.storagePath ?? 'not set'})`));
+      else {
+        const why = unfit(r, view, inv.host(view.id), await capsOf(inv, view), nicBridge);
+        if (why) errors.push(fieldError(field, why));
+        else twins.push(view);
+      }
+    }
+  }
+  if (errors.length) throw badRequest(errors);
+
+  return { id: randomUUID(), name: r.name, request: r, host, twins, bridge: nicBridge, is64Bit: osType?.is64Bit ?? false, disk, iso };
+}
+
+// ---------------------------------------------------------------- the task
+
+/** Which step of the build is running: what a failure is reported against. */
+interface Progress {
+  step: string;
+  percent: number;
+}
+
+/** What was made on one host, for the undo. */
+interface Made {
+  machine: IMachine | null;
+  registered: boolean;
+  createdDisk: IMedium | null;
+}
+
+/** Sets the machine's settings (an unregistered new machine, or a session machine). */
+async function configure(m: IMachine, plan: CreatePlan, host: HostView): Promise<void> {
+  const r = plan.request;
+  const [platform, firmware, audio, vrde, nic] = await Promise.all([
+    m.getPlatform(), m.getFirmwareSettings(), m.getAudioSettings(), m.getVRDEServer(), m.getNetworkAdapter(0),
+  ]);
+  const x86 = await platform.getX86();
+  await m.setDescription(r.description);
+  await m.setCPUCount(r.cpuCount);
+  await m.setMemorySize(r.memoryMB);
+  await x86.setHWVirtExProperty('Enabled', r.hwVirt);
+  await x86.setHWVirtExProperty('NestedPaging', r.nestedPaging);
+  await x86.setCPUProperty('LongMode', plan.is64Bit);
+  await x86.setCPUProperty('PAE', plan.is64Bit);
+  await x86.setHPETEnabled(r.hpet);
+  await platform.setRTCUseUTC(r.rtcUseUTC);
+  await firmware.setIOAPICEnabled(r.ioapic);
+  await firmware.setACPIEnabled(r.acpi);
+  // USB: createMachine adds no USB controller, so USB stays off.
+  await (await audio.getAdapter()).setEnabled(false);
+  await m.setClipboardMode('Disabled');
+  await nic.setEnabled(true);
+  await nic.setAdapterType(r.nic.adapterType);
+  await nic.setAttachmentType('Bridged');
+  await nic.setBridgedInterface(plan.bridge);
+  await nic.setCableConnected(r.nic.cableConnected);
+  for (let pos = 1; pos <= 4; pos++) await m.setBootOrder(pos, r.bootOrder[pos - 1] ?? 'Null');
+  await vrde.setEnabled(true);
+  // VirtualBox takes the first free port of the range when the machine starts.
+  await vrde.setVRDEProperty('TCP/Ports', host.vrdePorts);
+  if (r.vrde?.password) await vrde.setVRDEProperty('VNCPassword', r.vrde.password);
+  const sata = await m.addStorageController(CONTROLLER, 'SATA');
+  await sata.setPortCount(2);
+}
+
+/** Unregisters the machine on a host and deletes its settings and the media Nimbox created (by path). */
+async function undoRegistered(vbox: IVirtualBox, id: string, createdPaths: readonly string[]): Promise<void> {
+  const machine = await vbox.findMachine(id);
+  const media = await machine.unregister('DetachAllReturnHardDisksOnly');
+  const locations = await Promise.all(media.map((md) => md.getLocation()));
+  const doomed = media.filter((_, i) => createdPaths.includes(locations[i]));
+  await (await machine.deleteConfig(doomed)).wait();
+  // Media Nimbox only opened (an existing disk) stay on the storage; the host forgets them when nothing else uses them.
+  for (const md of media) if (!doomed.includes(md)) await md.close().catch(() => undefined);
+}
+
+/** Undoes what one host's build made, in the websession it was made in (the unregistered machine exists only there). */
+async function undoOnHost(vbox: IVirtualBox, id: string, made: Made): Promise<void> {
+  const createdPath = made.createdDisk ? await made.createdDisk.getLocation() : null;
+  let diskGone = false;
+  if (made.registered) {
+    await undoRegistered(vbox, id, createdPath ? [createdPath] : []);
+    diskGone = !!createdPath && !(await made.createdDisk!.getState().then((s) => s === 'Created', () => false));
+  } else if (made.machine) {
+    // Never registered: only its settings file, if saved, is to go.
+    await (await made.machine.deleteConfig([])).wait();
+  }
+  if (made.createdDisk && !diskGone) {
+    const state = await made.createdDisk.getState().catch(() => 'NotCreated' as const);
+    if (state === 'Created' || state === 'Inaccessible') await (await made.createdDisk.deleteStorage()).wait();
+  }
+}
+
+interface Target {
+  view: HostView;
+  client: VBoxClient;
+  primary: boolean;
+}
+
+function clientFor(inv: Inventory, view: HostView): VBoxClient {
+  const monitor = inv.monitor(view.id);
+  if (!monitor) throw new ProblemError({ title: 'Host unavailable', status: 409, detail: `Host ${view.name} is not connected.` });
+  return monitor.client;
+}
+
+/** Builds the machine on one host (the primary: with its new disk) and undoes its own part when a step fails. */
+async function buildOn(
+  ctx: TaskContext, vbox: IVirtualBox, wsm: IWebsessionManager, plan: CreatePlan, t: Target, at: Progress, span: [number, number],
+): Promise<void> {
+  const made: Made = { machine: null, registered: false, createdDisk: null };
+  const [from, to] = span;
+  const pct = (f: number) => Math.round(from + (to - from) * f);
+  // On a twin host the machine is made the same way, reported as "Registering on <host>" and what follows.
+  const step = (f: number, name: string) => {
+    if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('Canceled');
+    at.step = t.primary ? name : `${name} on ${t.view.name}`;
+    at.percent = pct(f);
+    ctx.step(at.percent, at.step);
+  };
+  try {
+    step(0, t.primary ? 'Creating machine' : 'Registering');
+    made.machine = await vbox.createMachine('', plan.name, 'x86', ['/'], plan.request.osTypeId, `UUID=${plan.id}`);
+    if (t.primary) step(0.08, 'Configuring');
+    await configure(made.machine, plan, t.view);
+
+    let disk: IMedium | null = null;
+    if (t.primary && plan.disk?.kind === 'new') {
+      step(0.15, 'Creating disk');
+      const medium = await vbox.createMedium('VDI', plan.disk.path, 'ReadWrite', 'HardDisk');
+      const progress = await medium.createBaseStorage(plan.disk.sizeBytes, ['Standard']);
+      made.createdDisk = medium;
+      await ctx.follow(progress, [pct(0.15), pct(0.6)]);
+      disk = medium;
+    }
+
+    if (t.primary) step(0.62, 'Registering');
+    await made.machine.saveSettings();
+    await vbox.registerMachine(made.machine);
+    made.registered = true;
+
+    if (plan.disk || plan.iso || disk) {
+      await withWriteLock(vbox, wsm, plan.id, async (m) => {
+        if (plan.disk) {
+          step(0.72, 'Attaching disk');
+          disk ??= await vbox.openMedium(plan.disk.path, 'HardDisk', 'ReadWrite', false);
+          await m.attachDevice(CONTROLLER, 0, 0, 'HardDisk', disk);
+        }
+        step(0.85, plan.iso ? 'Attaching ISO' : 'Adding DVD drive');
+        const iso = plan.iso ? await vbox.openMedium(plan.iso, 'DVD', 'ReadOnly', false) : null;
+        await m.attachDevice(CONTROLLER, 1, 0, 'DVD', iso);
+      });
+    } else {
+      step(0.85, 'Adding DVD drive');
+      await withWriteLock(vbox, wsm, plan.id, (m) => m.attachDevice(CONTROLLER, 1, 0, 'DVD', null));
+    }
+    at.percent = to;
+  } catch (e) {
+    const failed = { ...at };
+    ctx.step(at.percent, `Rolling back on ${t.view.name}`);
+    try {
+      await undoOnHost(vbox, plan.id, made);
+    } catch (undo) {
+      throw new RollbackIncomplete(e, [`${t.view.name}: ${describe(undo)}`], failed);
+    }
+    throw new StepFailed(e, failed);
+  }
+}
+
+function describe(e: unknown): string {
+  if (e instanceof VBoxError) return `${e.text} (${e.resultCodeName})`;
+  if (e instanceof ProblemError) return e.problem.detail ?? e.problem.title;
+  return (e as Error)?.message ?? String(e);
+}
+
+/** A step failed; its own host's part is undone. Carries the step for the task's error. */
+class StepFailed extends Error {
+  constructor(readonly original: unknown, readonly at: Progress) {
+    super(describe(original));
+  }
+}
+
+class RollbackIncomplete extends StepFailed {
+  constructor(original: unknown, readonly leftovers: string[], at: Progress) {
+    super(original, at);
+  }
+}
+
+/** The error the task ends with: VirtualBox's own (or Nimbox's), plus what could not be undone. */
+function finalError(cause: unknown, leftovers: string[]): unknown {
+  if (leftovers.length === 0) return cause;
+  const base: Problem = cause instanceof ProblemError
+    ? { ...cause.problem }
+    : cause instanceof VBoxError
+      ? { title: cause.operation === 'IProgress' ? 'The VirtualBox operation failed' : 'VirtualBox refused the operation', status: 422, detail: cause.text || cause.message, resultCode: String(cause.resultCodeName) }
+      : { title: 'Task failed', status: 500, detail: describe(cause) };
+  return new ProblemError({ ...base, detail: `${base.detail} — rollback incomplete, check by hand: ${leftovers.join('; ')}` });
+}
+
+/** Starts the vm.create task for a plan; resolves with the task at once (202). */
+export async function startCreate(plan: CreatePlan, user: User): Promise<Task> {
+  const inv = await inventory();
+  const targets: Target[] = [
+    { view: plan.host, client: clientFor(inv, plan.host), primary: true },
+    ...plan.twins.map((view) => ({ view, client: clientFor(inv, view), primary: false })),
+  ];
+  const title = `Create ${plan.name} on ${plan.host.name}`;
+  // Its twins are the same machine: the cluster view shows the copy on the host it was created on.
+  inv.setHome(plan.id, plan.host.id);
+  return startTask({
+    kind: 'vm.create',
+    title,
+    target: { type: 'vm', id: plan.id, name: plan.name, hostId: plan.host.id },
+    user: taskUser(user),
+    locks: [`name:${plan.name.toLowerCase()}`, plan.id],
+  }, async (ctx) => {
+    ctx.setCancelable(true);
+    const at: Progress = { step: 'Creating machine', percent: 0 };
+    const done: Target[] = [];
+    const primarySpan: [number, number] = [0, plan.twins.length ? 70 : 100];
+    const twinShare = plan.twins.length ? 30 / plan.twins.length : 0;
+    try {
+      for (const [i, t] of targets.entries()) {
+        const span: [number, number] = t.primary ? primarySpan : [70 + i * twinShare - twinShare, 70 + i * twinShare];
+        await t.client.write((vbox, wsm) => buildOn(ctx, vbox, wsm, plan, t, at, span), { release: true });
+        done.push(t);
+      }
+    } catch (e) {
+      const failed = e instanceof StepFailed ? e.at : { ...at };
+      const cause = e instanceof StepFailed ? e.original : e;
+      const leftovers = e instanceof RollbackIncomplete ? [...e.leftovers] : [];
+      // The hosts finished before the failure: twins first, the primary (which owns the new disk) last.
+      for (const t of done.reverse()) {
+        ctx.step(failed.percent, `Rolling back on ${t.view.name}`);
+        try {
+          await t.client.write((vbox) => undoRegistered(vbox, plan.id, t.primary && plan.disk?.kind === 'new' ? [plan.disk.path] : []), { release: true });
+        } catch (undo) {
+          leftovers.push(`${t.view.name}: ${describe(undo)}`);
+        }
+      }
+      // The task's error names the step that failed.
+      ctx.step(failed.percent, failed.step);
+      throw finalError(cause, leftovers);
+    }
+    ctx.setCancelable(false);
+    const also = plan.twins.length ? `, registered on ${plan.twins.map((t) => t.name).join(', ')}` : '';
+    ctx.step(100, `Created ${plan.name} on ${plan.host.name}${also}`);
+  });
+}

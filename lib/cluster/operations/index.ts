@@ -1,0 +1,19 @@
+/**
+ * lib/cluster/operations: the machine operations that change the cluster — create, edit, delete and
+ * snapshots — each checked against the live inventory first (400/404/409 problems) and then run as
+ * a task (lib/tasks), which the routes answer 202 with.
+ */
+import type { Task } from '@/lib/tasks';
+
+export { hostCapabilities, forgetCapabilities, type HostCapabilities, type OsTypeInfo } from './capabilities';
+export { createMachineSchema, planCreate, startCreate, type CreateMachineInput, type CreatePlan } from './create';
+export { editMachineSchema, startEdit, type EditMachineInput } from './edit';
+export { startDelete } from './delete';
+export {
+  snapshotTree, startDeleteSnapshot, startRestoreSnapshot, startTakeSnapshot, takeSnapshotSchema, type SnapshotNode, type SnapshotTree,
+} from './snapshots';
+
+/** 202 Accepted with the task, as every action route answers. */
+export function accepted(task: Task): Response {
+  return Response.json(task, { status: 202, headers: { Location: `/api/v1/tasks/${task.id}`, 'Cache-Control': 'no-store' } });
+}

@@ -1,0 +1,185 @@
+/**
+ * A machine's snapshots: the tree (GET /api/v1/vms/:id/snapshots), take (also while it runs),
+ * restore (powered off only) and delete, each action a task (snapshot.take / .restore / .delete).
+ *
+ * Snapshots belong to one registration of a machine: they live in the settings of the host the
+ * machine stands on (the copy that runs, else the one that ran last); a twin on another host keeps
+ * its own (usually empty) tree.
+ */
+import { z } from 'zod';
+import { ProblemError, notFound, validationProblem } from '@/lib/api/problem';
+import type { User } from '@/lib/auth/policy';
+import { startTask, type Task } from '@/lib/tasks';
+import { isVBoxError } from '@/lib/vbox/errors';
+import type { IMachine, ISnapshot } from '@/lib/vbox/objects';
+import type { MachineState } from '@/lib/vbox/types';
+import type { Inventory } from '../inventory';
+import type { MachineSummary } from '../types';
+import { copiesOf, inventory, requireOff, taskUser, type MachineCopy } from './common';
+
+export interface SnapshotNode {
+  id: string;
+  name: string;
+  description: string;
+  /** ISO time the snapshot was taken. */
+  timeStamp: string;
+  /** Taken while the machine ran (it holds the execution state). */
+  online: boolean;
+  children: SnapshotNode[];
+}
+
+/** GET /api/v1/vms/:id/snapshots */
+export interface SnapshotTree {
+  /** The current snapshot's id (the one the current state is based on), or null when there are none. */
+  current: string | null;
+  /** The root snapshots (VirtualBox has one root), each with its children. */
+  tree: SnapshotNode[];
+}
+
+/** Body of POST /api/v1/vms/:id/snapshots. */
+export const takeSnapshotSchema = z.strictObject({
+  name: z.string().trim().min(1, 'Give the snapshot a name').max(256, 'At most 256 characters'),
+  description: z.string().max(10_000, 'At most 10,000 characters').default(''),
+});
+
+/** States in which VirtualBox takes or deletes a snapshot (online ones included). */
+const SNAPSHOT_STATES: readonly MachineState[] = ['PoweredOff', 'Aborted', 'Teleported', 'Saved', 'AbortedSaved', 'Running', 'Paused'];
+
+/** The registration the snapshots belong to: where the machine stands. */
+function home(inv: Inventory, id: string): { copy: MachineCopy; copies: MachineCopy[]; summary: MachineSummary } {
+  const copies = copiesOf(inv, id);
+  const summary = inv.machine(id)!;
+  const copy = copies.find((c) => c.host.id === summary.hostId) ?? copies[0];
+  return { copy, copies, summary: copy.summary };
+}
+
+function requireSnapshotState(m: MachineSummary, doing: string): void {
+  if (SNAPSHOT_STATES.includes(m.state)) return;
+  throw new ProblemError({
+    title: 'Machine busy',
+    status: 409,
+    detail: `Cannot ${doing} ${m.name} while it is ${m.state}.`,
+    state: m.state,
+  });
+}
+
+async function node(s: ISnapshot): Promise<SnapshotNode> {
+  const [id, name, description, timeStamp, online, children] = await Promise.all([
+    s.getId(), s.getName(), s.getDescription(), s.getTimeStamp(), s.getOnline(), s.getChildren(),
+  ]);
+  return { id, name, description, timeStamp: new Date(timeStamp).toISOString(), online, children: await Promise.all(children.map(node)) };
+}
+
+async function readTree(m: IMachine): Promise<SnapshotTree> {
+  if ((await m.getSnapshotCount()) === 0) return { current: null, tree: [] };
+  const [root, current] = await Promise.all([m.findSnapshot(''), m.getCurrentSnapshot()]);
+  return { current: current ? await current.getId() : null, tree: [await node(root)] };
+}
+
+/** The machine's snapshot tree, read live from its host; 404 for an unknown machine. */
+export async function snapshotTree(id: string): Promise<SnapshotTree> {
+  const { copy } = home(await inventory(), id);
+  return copy.client.scope(async (vbox) => readTree(await vbox.findMachine(id)));
+}
+
+/** 404 unless the machine has this snapshot (by UUID); its name otherwise. */
+async function snapshotName(copy: MachineCopy, id: string, snapshotId: string): Promise<string> {
+  try {
+    return await copy.client.scope(async (vbox) => {
+      const s = await (await vbox.findMachine(id)).findSnapshot(snapshotId);
+      if ((await s.getId()).toLowerCase() !== snapshotId.toLowerCase()) throw new ProblemError(notFound(`Snapshot ${snapshotId}`));
+      return s.getName();
+    });
+  } catch (e) {
+    if (isVBoxError(e, 'VBOX_E_OBJECT_NOT_FOUND') || isVBoxError(e, 'E_FAIL') || isVBoxError(e, 'E_INVALIDARG')) {
+      throw new ProblemError(notFound(`Snapshot ${snapshotId} of machine ${copy.summary.name}`));
+    }
+    throw e;
+  }
+}
+
+/** snapshot.take: also while the machine runs (the snapshot then holds its execution state). */
+export async function startTakeSnapshot(id: string, input: unknown, user: User): Promise<Task> {
+  const parsed = takeSnapshotSchema.safeParse(input);
+  if (!parsed.success) throw new ProblemError(validationProblem(parsed.error));
+  const { name, description } = parsed.data;
+  const { copy, summary } = home(await inventory(), id);
+  requireSnapshotState(summary, 'take a snapshot of');
+  return startTask({
+    kind: 'snapshot.take',
+    title: `Take snapshot "${name}" of ${summary.name}`,
+    target: { type: 'vm', id, name: summary.name, hostId: copy.host.id },
+    user: taskUser(user),
+    locks: [id],
+  }, async (ctx) => {
+    ctx.step(0, `Taking snapshot "${name}"`);
+    await copy.client.write(async (vbox, wsm) => {
+      const machine = await vbox.findMachine(id);
+      const session = await wsm.getSessionObject(vbox);
+      // Shared: a write lock when the machine is off, a shared one beside its VM process when it runs.
+      await machine.lockMachine(session, 'Shared');
+      try {
+        const { progress } = await (await session.getMachine()).takeSnapshot(name, description, true);
+        await ctx.follow(progress, [5, 100]);
+      } finally {
+        await session.unlockMachine().catch(() => undefined);
+      }
+    }, { release: true });
+    ctx.step(100, `Took snapshot "${name}"`);
+  });
+}
+
+/** snapshot.restore: the machine must be powered off (409). */
+export async function startRestoreSnapshot(id: string, snapshotId: string, user: User): Promise<Task> {
+  const { copy, copies, summary } = home(await inventory(), id);
+  requireOff(copies, 'restore a snapshot of');
+  const name = await snapshotName(copy, id, snapshotId);
+  return startTask({
+    kind: 'snapshot.restore',
+    title: `Restore snapshot "${name}" of ${summary.name}`,
+    target: { type: 'vm', id, name: summary.name, hostId: copy.host.id },
+    user: taskUser(user),
+    locks: [id],
+  }, async (ctx) => {
+    ctx.step(0, `Restoring snapshot "${name}"`);
+    await copy.client.write(async (vbox, wsm) => {
+      const machine = await vbox.findMachine(id);
+      const session = await wsm.getSessionObject(vbox);
+      await machine.lockMachine(session, 'Write');
+      try {
+        const m = await session.getMachine();
+        await ctx.follow(await m.restoreSnapshot(await m.findSnapshot(snapshotId)), [5, 100]);
+      } finally {
+        await session.unlockMachine().catch(() => undefined);
+      }
+    }, { release: true });
+    ctx.step(100, `Restored snapshot "${name}"`);
+  });
+}
+
+/** snapshot.delete: also while the machine runs. */
+export async function startDeleteSnapshot(id: string, snapshotId: string, user: User): Promise<Task> {
+  const { copy, summary } = home(await inventory(), id);
+  requireSnapshotState(summary, 'delete a snapshot of');
+  const name = await snapshotName(copy, id, snapshotId);
+  return startTask({
+    kind: 'snapshot.delete',
+    title: `Delete snapshot "${name}" of ${summary.name}`,
+    target: { type: 'vm', id, name: summary.name, hostId: copy.host.id },
+    user: taskUser(user),
+    locks: [id],
+  }, async (ctx) => {
+    ctx.step(0, `Deleting snapshot "${name}"`);
+    await copy.client.write(async (vbox, wsm) => {
+      const machine = await vbox.findMachine(id);
+      const session = await wsm.getSessionObject(vbox);
+      await machine.lockMachine(session, 'Shared');
+      try {
+        await ctx.follow(await (await session.getMachine()).deleteSnapshot(snapshotId), [5, 100]);
+      } finally {
+        await session.unlockMachine().catch(() => undefined);
+      }
+    }, { release: true });
+    ctx.step(100, `Deleted snapshot "${name}"`);
+  });
+}

@@ -1,0 +1,132 @@
+import crypto from 'node:crypto';
+import { deriveKey } from '@/lib/db/secrets';
+
+/**
+ * Console tickets: a one-time pass to one machine's screen, as Proxmox VE does it. The
+ * API issues one to a signed-in user who may open the console (POST /api/v1/vms/:id/console);
+ * the browser hands it to the gateway in the WebSocket URL; the gateway checks it again
+ * before it opens any TCP connection.
+ *
+ * Format: `v1.<claims>.<mac>`, both parts base64url; claims is JSON (TicketClaims), mac is
+ * HMAC-SHA-256 over `v1.<claims>` with a key derived from the server secret for this use
+ * only. A ticket names the user, the machine, and the host and VNC port it was issued
+ * for; it lives 30 s and the gateway accepts it once (TicketRegistry). It carries no
+ * secret (the VNC password and the host's address stay on the server).
+ */
+
+export const TICKET_TTL_MS = 30_000;
+const VERSION = 'v1';
+const KEY_INFO = 'nimbox console tickets v1';
+
+export interface TicketClaims {
+  /** The ticket's id (128 random bits, hex): what makes it single use. */
+  jti: string;
+  /** The user it was issued to (user id). */
+  sub: string;
+  /** The machine (UUID). */
+  vm: string;
+  /** The host (registry id) the machine ran on, and the TCP port of its VNC server there. */
+  host: string;
+  port: number;
+  /** Issued at and expires at, in ms since the epoch. */
+  iat: number;
+  exp: number;
+}
+
+export type TicketRefusal = 'missing' | 'invalid' | 'expired' | 'reused';
+
+/** Why a ticket was refused; `reason` is safe to log and to show (no ticket material). */
+export class TicketError extends Error {
+  constructor(readonly reason: TicketRefusal) {
+    super(
+      reason === 'missing' ? 'No console ticket was given.'
+        : reason === 'invalid' ? 'The console ticket is not valid.'
+          : reason === 'expired' ? 'The console ticket has expired.'
+            : 'The console ticket has already been used.',
+    );
+    this.name = 'TicketError';
+  }
+}
+
+const b64url = (b: Buffer) => b.toString('base64url');
+
+function mac(key: Buffer, signed: string): Buffer {
+  return crypto.createHmac('sha256', key).update(signed).digest();
+}
+
+export interface IssueInput {
+  sub: string;
+  vm: string;
+  host: string;
+  port: number;
+}
+
+/** Signs a new ticket; `now` and `ttlMs` are for tests. */
+export function issueTicket(input: IssueInput, { now = Date.now(), ttlMs = TICKET_TTL_MS, key = deriveKey(KEY_INFO) } = {}): { ticket: string; claims: TicketClaims } {
+  const claims: TicketClaims = {
+    jti: crypto.randomBytes(16).toString('hex'),
+    sub: input.sub, vm: input.vm, host: input.host, port: input.port,
+    iat: now, exp: now + ttlMs,
+  };
+  const body = `${VERSION}.${b64url(Buffer.from(JSON.stringify(claims), 'utf8'))}`;
+  return { ticket: `${body}.${b64url(mac(key, body))}`, claims };
+}
+
+function isClaims(v: unknown): v is TicketClaims {
+  if (!v || typeof v !== 'object') return false;
+  const c = v as Record<string, unknown>;
+  return ['jti', 'sub', 'vm', 'host'].every((k) => typeof c[k] === 'string' && (c[k] as string).length > 0)
+    && ['port', 'iat', 'exp'].every((k) => Number.isSafeInteger(c[k]))
+    && (c.port as number) > 0 && (c.port as number) < 65536;
+}
+
+/** Checks a ticket's signature and lifetime; throws TicketError ('missing', 'invalid', 'expired'). Does not consume it. */
+export function verifyTicket(ticket: string | null | undefined, { now = Date.now(), key = deriveKey(KEY_INFO) } = {}): TicketClaims {
+  if (!ticket) throw new TicketError('missing');
+  const parts = ticket.split('.');
+  if (parts.length !== 3 || parts[0] !== VERSION || ticket.length > 4096) throw new TicketError('invalid');
+  const given = Buffer.from(parts[2], 'base64url');
+  const expected = mac(key, `${parts[0]}.${parts[1]}`);
+  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) throw new TicketError('invalid');
+  let claims: unknown;
+  try {
+    claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+  } catch {
+    throw new TicketError('invalid');
+  }
+  if (!isClaims(claims)) throw new TicketError('invalid');
+  if (now >= claims.exp) throw new TicketError('expired');
+  return claims;
+}
+
+/**
+ * The tickets a gateway has accepted, kept until they expire: a ticket is good once.
+ * In memory, per process; forgetting expired tickets is safe since they are refused as
+ * expired anyway. (Several Nimbox processes behind one address would each accept a
+ * ticket once: route the console WebSocket to one process, or share this registry.)
+ */
+export class TicketRegistry {
+  private readonly used = new Map<string, number>();
+  private lastPrune = 0;
+
+  /** Marks the ticket used; throws TicketError('reused') when it was used before. */
+  consume(claims: TicketClaims, now = Date.now()): void {
+    if (now - this.lastPrune > 5_000) this.prune(now);
+    if (this.used.has(claims.jti)) throw new TicketError('reused');
+    this.used.set(claims.jti, claims.exp);
+  }
+
+  get size(): number {
+    return this.used.size;
+  }
+
+  private prune(now: number): void {
+    this.lastPrune = now;
+    // An expired ticket is refused as expired anyway: forgetting it is safe.
+    for (const [jti, exp] of this.used) if (exp <= now) this.used.delete(jti);
+  }
+}
+
+/** The WebSocket path of the gateway, and the URL a ticket is used with (relative; browsers resolve it). */
+export const CONSOLE_WS_PATH = '/api/v1/console/ws';
+export const consoleUrl = (ticket: string) => `${CONSOLE_WS_PATH}?ticket=${encodeURIComponent(ticket)}`;

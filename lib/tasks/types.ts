@@ -1,0 +1,46 @@
+/**
+ * The shapes of lib/tasks: a task is one long operation (start a machine, take a snapshot, …)
+ * with progress read from VirtualBox's IProgress, persisted in the `tasks` table.
+ */
+
+export type TaskStatus = 'running' | 'succeeded' | 'failed' | 'canceled' | 'lost';
+
+export const TASK_STATUSES: readonly TaskStatus[] = ['running', 'succeeded', 'failed', 'canceled', 'lost'];
+
+export interface TaskError {
+  title: string;
+  /** VirtualBox's text for a fault, else Nimbox's explanation. */
+  detail: string;
+  /** VirtualBox's result-code name, e.g. 'VBOX_E_INVALID_VM_STATE'. */
+  resultCode?: string;
+  /** The step the task was at (its message) when it failed. */
+  step?: string;
+}
+
+export interface Task {
+  /** uuid */
+  id: string;
+  /** 'vm.start' | 'vm.shutdown' | 'vm.poweroff' | 'vm.pause' | 'vm.resume' | 'vm.reset' | 'vm.savestate' | 'vm.discardstate' | 'vm.create' | 'vm.edit' | 'vm.delete' | 'snapshot.take' | 'snapshot.restore' | 'snapshot.delete' | … (later 'vm.teleport', 'host.drain') */
+  kind: string;
+  /** Human: "Start web-a1", "Create db-7 on vbox-alpha". */
+  title: string;
+  targetType: 'vm' | 'host';
+  /** Machine UUID (for vm.create: the new machine's UUID once known, else ''). */
+  targetId: string;
+  targetName: string;
+  hostId: string | null;
+  userId: string;
+  username: string;
+  status: TaskStatus;
+  /** 0–100 */
+  percent: number;
+  /** Current step / IProgress operation description. */
+  message: string;
+  /** True while cancel is possible. */
+  cancelable: boolean;
+  error: TaskError | null;
+  /** ISO */
+  createdAt: string;
+  /** ISO */
+  finishedAt: string | null;
+}

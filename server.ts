@@ -1,0 +1,78 @@
+// The Nimbox server: Next's request handler plus, on the same port, the WebSocket
+// upgrade of /api/v1/console/ws, the console gateway (lib/console). `npm start` runs it
+// (NODE_ENV=production, after `npm run build`); so do the demo and the end-to-end tests.
+//
+//   tsx server.ts [-p PORT] [-H HOSTNAME]     (defaults: $PORT or 3000, every interface)
+import http from 'node:http';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import next from 'next';
+import { createConsoleGateway } from './lib/console/live';
+import { jsonLineLogger } from './lib/console/log';
+
+const { values } = parseArgs({ options: { port: { type: 'string', short: 'p' }, hostname: { type: 'string', short: 'H' } } });
+const dev = process.env.NODE_ENV !== 'production';
+const port = Number(values.port ?? process.env.PORT ?? 3000);
+const hostname = values.hostname; // default: every interface, as `next start`
+
+/**
+ * The Content-Security-Policy of the embeddable console (/embed/…): who may frame it.
+ * NIMBOX_FRAME_ANCESTORS is a CSP source list (e.g. `'self' https://portal.example.com`),
+ * default 'self'. Set here, at run time, so that changing it needs no rebuild (a header
+ * in next.config.ts would be fixed at build time).
+ */
+function embedPolicy(): string {
+  const sources = (process.env.NIMBOX_FRAME_ANCESTORS ?? '')
+    .split(/[\s;,]+/)
+    .filter(Boolean)
+    // The keywords need their quotes, which .env files tend to strip.
+    .map((s) => (/^(self|none)$/i.test(s) ? `'${s.toLowerCase()}'` : s));
+  return `frame-ancestors ${sources.length > 0 ? sources.join(' ') : "'self'"}`;
+}
+
+const app = next({ dev, dir: path.resolve(import.meta.dirname), hostname: hostname ?? 'localhost', port });
+const handle = app.getRequestHandler();
+await app.prepare();
+// After prepare: Next has loaded the .env files by then.
+const EMBED_CSP = embedPolicy();
+const gateway = createConsoleGateway();
+const upgradeNext = app.getUpgradeHandler();
+
+const server = http.createServer((req, res) => {
+  const url = req.url ?? '/';
+  if (url === '/embed' || url.startsWith('/embed/') || url.startsWith('/embed?')) res.setHeader('Content-Security-Policy', EMBED_CSP);
+  void handle(req, res);
+});
+// Next's request handler adds its own upgrade listener to this server at the first request
+// (next dev's hot reload); for a path that is one of its routes it ends the socket. So no
+// route may live at /api/v1/console/ws, and other upgrades are Next's.
+server.on('upgrade', (req, socket, head) => {
+  if (gateway.handles(req)) void gateway.handleUpgrade(req, socket, head);
+  else if (server.listenerCount('upgrade') === 1) {
+    if (dev) void upgradeNext(req, socket, head);
+    else socket.destroy();
+  }
+});
+
+server.listen(port, hostname, () => {
+  jsonLineLogger({ level: 'info', msg: 'nimbox listening', url: `http://${hostname ?? 'localhost'}:${port}`, dev });
+});
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  jsonLineLogger({ level: 'info', msg: 'nimbox stopping', signal });
+  const force = setTimeout(() => process.exit(1), 10_000);
+  force.unref();
+  server.close();
+  server.closeAllConnections();
+  await gateway.close().catch(() => undefined);
+  // instrumentation.ts logs off every host on the same signal; wait for it before leaving.
+  const { currentInventory } = await import('./lib/cluster/inventory');
+  await currentInventory()?.stop().catch(() => undefined);
+  await app.close().catch(() => undefined);
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
