@@ -12,6 +12,8 @@ export async function register(): Promise<void> {
     { name: 'inventory', start: async () => (await import('@/lib/cluster/inventory')).getInventory().start() },
     // Tasks a previous process left running: held again, re-attached to their IProgress or marked lost.
     { name: 'tasks', start: async () => (await import('@/lib/tasks')).recoverTasks() },
+    // Copies a teleport left waiting or with its teleporter on (a host that did not answer, a restart): cleaned once their host answers.
+    { name: 'teleport janitor', start: async () => (await import('@/lib/teleport')).startTeleportJanitor() },
   ];
   // On shutdown, log off every host (vboxwebsrv would otherwise keep the websessions until they time out).
   const shutdown = async () => (await import('@/lib/cluster/inventory')).currentInventory()?.stop();

@@ -7,6 +7,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import next from 'next';
+import { REMOTE_ADDRESS_HEADER } from './lib/auth/address';
 import { createConsoleGateway } from './lib/console/live';
 import { jsonLineLogger } from './lib/console/log';
 
@@ -39,6 +40,9 @@ const gateway = createConsoleGateway();
 const upgradeNext = app.getUpgradeHandler();
 
 const server = http.createServer((req, res) => {
+  // The TCP peer, for sign-in throttling and the audit log (lib/auth/address.ts); whatever a
+  // client sent under this name is replaced.
+  req.headers[REMOTE_ADDRESS_HEADER] = req.socket.remoteAddress ?? '';
   const url = req.url ?? '/';
   if (url === '/embed' || url.startsWith('/embed/') || url.startsWith('/embed?')) res.setHeader('Content-Security-Policy', EMBED_CSP);
   void handle(req, res);

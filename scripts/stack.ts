@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openDb } from '../lib/db';
-import { createHost, listHosts } from '../lib/db/hosts';
+import { DEFAULT_TELEPORT_PORTS, createHost, listHosts, updateHost } from '../lib/db/hosts';
 import { startSim, type Sim, type SimOptions } from '../sim/index';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -29,14 +29,21 @@ async function registerHosts(dataDir: string, sim: Sim): Promise<void> {
   process.env.NIMBOX_DATA_DIR = dataDir;
   const db = await openDb(path.join(dataDir, 'nimbox.sqlite'));
   try {
-    const known = new Set((await listHosts(db)).map((h) => h.name));
+    const known = new Map((await listHosts(db)).map((h) => [h.name, h]));
     for (const h of sim.hosts) {
-      if (known.has(h.name)) continue;
+      // The simulated hosts share 127.0.0.1: each teleports in on its own ports, the top hundred of its VRDE range.
+      const top = Number(h.vrdePorts.split('-')[1]);
+      const teleportPorts = `${top - 99}-${top}`;
+      const host = known.get(h.name);
+      if (host) {
+        if (host.teleportPorts === DEFAULT_TELEPORT_PORTS) await updateHost(db, host.id, { teleportPorts });
+        continue;
+      }
       await createHost(db, {
         name: h.name, url: h.url, username: 'vbox', password: 'vbox',
         consoleAddress: '127.0.0.1', teleportAddress: '127.0.0.1', storagePath: sim.storageDir,
         // New machines get ports from the range the simulated host's demo machines use (VirtualBox takes the first free one).
-        vrdePorts: h.vrdePorts, bridgeAdapter: 'vbox0',
+        vrdePorts: h.vrdePorts, bridgeAdapter: 'vbox0', teleportPorts,
       });
     }
   } finally {

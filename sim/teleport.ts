@@ -690,7 +690,9 @@ class TeleportListener {
     const vrc = await this.commands(wire);
     wire.close();
     if (vrc) {
-      // The load failed or the connection broke: the target VM powers off.
+      // The load failed or the connection broke: the target VM powers off — once the source has
+      // read the NACK and hung up, since tearing the socket down first could reset it unread.
+      await wire.waitClosed(1000);
       await this.vm.end('PoweredOff');
     } else {
       this.stop();

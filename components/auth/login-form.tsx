@@ -5,6 +5,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
+import { Select } from '@/components/ui/select';
 import { safeCallbackUrl } from '@/lib/auth/paths';
 
 export interface LoginFormProps {
@@ -12,10 +13,17 @@ export interface LoginFormProps {
   callbackUrl: string;
   /** Show the failure message from the start (next-auth sent the browser back with ?error=…). */
   failed?: boolean;
+  /** The realms offered here, the default first; a choice is shown when there are several. */
+  realms?: { name: string; label: string }[];
+  /** Set on a tenant's own sign-in page (/t/<tenant>/login): only its members get in. */
+  tenant?: string;
 }
 
-/** Username and password, signed in through next-auth's credentials provider. */
-export function LoginForm({ callbackUrl, failed = false }: LoginFormProps) {
+/**
+ * Username and password (and the realm, when several are offered), signed in through
+ * next-auth's credentials provider. Every failure reads the same: "Sign-in failed".
+ */
+export function LoginForm({ callbackUrl, failed = false, realms = [], tenant }: LoginFormProps) {
   const [error, setError] = useState(failed);
   const [pending, setPending] = useState(false);
   const password = useRef<HTMLInputElement>(null);
@@ -26,9 +34,12 @@ export function LoginForm({ callbackUrl, failed = false }: LoginFormProps) {
     setPending(true);
     setError(false);
     try {
+      const realm = String(form.get('realm') ?? realms[0]?.name ?? '');
       const res = await signIn('credentials', {
         username: String(form.get('username') ?? ''),
         password: String(form.get('password') ?? ''),
+        ...(realm ? { realm } : {}),
+        ...(tenant ? { tenant } : {}),
         redirect: false,
         callbackUrl,
       });
@@ -50,6 +61,18 @@ export function LoginForm({ callbackUrl, failed = false }: LoginFormProps) {
 
   return (
     <form onSubmit={onSubmit} className="flex flex-col gap-4">
+      {realms.length > 1 && (
+        <div className="flex flex-col gap-2">
+          <Label htmlFor="realm">Sign in with</Label>
+          <Select id="realm" name="realm" defaultValue={realms[0].name} disabled={pending}>
+            {realms.map((r) => (
+              <option key={r.name} value={r.name}>
+                {r.label}
+              </option>
+            ))}
+          </Select>
+        </div>
+      )}
       <div className="flex flex-col gap-2">
         <Label htmlFor="username">Username</Label>
         <Input id="username" name="username" autoComplete="username" autoCapitalize="none" spellCheck={false} required autoFocus disabled={pending} />

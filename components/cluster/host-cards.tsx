@@ -5,6 +5,7 @@ import { memo, useId } from 'react';
 import { EmptyState } from '@/components/console/empty-state';
 import { formatMB } from '@/components/format';
 import { HealthBadge } from '@/components/hosts/health-badge';
+import { HostMaintenanceStatus } from '@/components/teleport/host-maintenance';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Skeleton } from '@/components/ui/skeleton';
@@ -64,6 +65,8 @@ export const HostCard = memo(function HostCard({ host }: { host: HostWithStatus 
       ) : (
         <p className="text-xs text-slate-500 dark:text-slate-400">Memory: not known yet</p>
       )}
+
+      <HostMaintenanceStatus host={host} />
 
       {!s && <p className="text-xs text-slate-500 dark:text-slate-400">Waiting for the first contact with this host…</p>}
       {s && s.health !== 'up' && s.lastError && (

@@ -12,6 +12,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@
 import { problemOf } from '@/lib/hooks/api';
 import type { HostWithStatus } from '@/lib/hooks/types';
 import { useHosts } from '@/lib/hooks/use-hosts';
+import { HostDrainProgress, HostMaintenance } from '@/components/teleport/host-maintenance';
 import { HealthBadge } from './health-badge';
 import { HostFormDialog } from './host-form-dialog';
 import { RemoveHostDialog } from './remove-host-dialog';
@@ -29,38 +30,44 @@ const HostRow = memo(function HostRow({
 }) {
   const s = host.status ?? null;
   return (
-    <TableRow data-host-id={host.id}>
-      <TableCell>
-        <div className="font-medium">{host.name}</div>
-        <div className="font-mono text-xs text-slate-500 dark:text-slate-400">{host.url}</div>
-      </TableCell>
-      <TableCell>
-        <div className="flex flex-col items-start gap-1">
-          <HealthBadge health={s?.health} />
-          {s && s.health !== 'up' && s.lastError && <span className="max-w-64 text-xs break-words text-red-700 dark:text-red-400">{s.lastError}</span>}
-        </div>
-      </TableCell>
-      <TableCell className="whitespace-nowrap">{s?.version ?? '—'}</TableCell>
-      <TableCell className="text-right tabular-nums">{s?.cpus ?? '—'}</TableCell>
-      <TableCell className="text-right whitespace-nowrap tabular-nums">
-        {s && s.memoryMB !== null && s.memoryAvailableMB !== null ? `${formatMB(s.memoryMB - s.memoryAvailableMB)} of ${formatMB(s.memoryMB)}` : '—'}
-      </TableCell>
-      <TableCell className="text-right whitespace-nowrap tabular-nums">{s ? `${s.machineCount} (${s.runningCount} running)` : '—'}</TableCell>
-      <TableCell className="whitespace-nowrap">{host.username}</TableCell>
-      <TableCell className="whitespace-nowrap text-slate-600 dark:text-slate-400">{s?.lastContact ? <RelativeTime iso={s.lastContact} /> : 'Never'}</TableCell>
-      {canManage && (
-        <TableCell className="text-right whitespace-nowrap">
-          <div className="flex justify-end gap-1">
-            <Button variant="outline" size="sm" onClick={() => onEdit(host)}>
-              Edit<span className="sr-only"> {host.name}</span>
-            </Button>
-            <Button variant="ghost" size="sm" className="text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-950/40" onClick={() => onRemove(host)}>
-              Remove<span className="sr-only"> {host.name}</span>
-            </Button>
+    <>
+      <TableRow data-host-id={host.id}>
+        <TableCell>
+          <div className="font-medium">{host.name}</div>
+          <div className="font-mono text-xs text-slate-500 dark:text-slate-400">{host.url}</div>
+        </TableCell>
+        <TableCell>
+          <div className="flex flex-col items-start gap-1">
+            <HealthBadge health={s?.health} />
+            {s && s.health !== 'up' && s.lastError && <span className="max-w-64 text-xs break-words text-red-700 dark:text-red-400">{s.lastError}</span>}
           </div>
         </TableCell>
-      )}
-    </TableRow>
+        <TableCell className="whitespace-nowrap">{s?.version ?? '—'}</TableCell>
+        <TableCell className="text-right tabular-nums">{s?.cpus ?? '—'}</TableCell>
+        <TableCell className="text-right whitespace-nowrap tabular-nums">
+          {s && s.memoryMB !== null && s.memoryAvailableMB !== null ? `${formatMB(s.memoryMB - s.memoryAvailableMB)} of ${formatMB(s.memoryMB)}` : '—'}
+        </TableCell>
+        <TableCell className="text-right whitespace-nowrap tabular-nums">{s ? `${s.machineCount} (${s.runningCount} running)` : '—'}</TableCell>
+        <TableCell>
+          <HostMaintenance host={host} canManage={canManage} />
+        </TableCell>
+        <TableCell className="whitespace-nowrap">{host.username}</TableCell>
+        <TableCell className="whitespace-nowrap text-slate-600 dark:text-slate-400">{s?.lastContact ? <RelativeTime iso={s.lastContact} /> : 'Never'}</TableCell>
+        {canManage && (
+          <TableCell className="text-right whitespace-nowrap">
+            <div className="flex justify-end gap-1">
+              <Button variant="outline" size="sm" onClick={() => onEdit(host)}>
+                Edit<span className="sr-only"> {host.name}</span>
+              </Button>
+              <Button variant="ghost" size="sm" className="text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-950/40" onClick={() => onRemove(host)}>
+                Remove<span className="sr-only"> {host.name}</span>
+              </Button>
+            </div>
+          </TableCell>
+        )}
+      </TableRow>
+      <HostDrainProgress host={host} colSpan={canManage ? 10 : 9} />
+    </>
   );
 });
 
@@ -106,6 +113,7 @@ export function HostsView({ canManage }: { canManage: boolean }) {
               <TableHead className="text-right">CPUs</TableHead>
               <TableHead className="text-right">Memory used</TableHead>
               <TableHead className="text-right">Machines</TableHead>
+              <TableHead>Maintenance</TableHead>
               <TableHead>User</TableHead>
               <TableHead>Last contact</TableHead>
               {canManage && (

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { TeleportButton } from '@/components/teleport/teleport-button';
 import { problemOf } from '@/lib/hooks/api';
 import type { MachineAction, MachineDetail, MachineState, Task } from '@/lib/hooks/types';
 import { useMachineAction } from '@/lib/hooks/use-lifecycle';
@@ -119,6 +120,7 @@ export function MachineActions({ machine: m, busyWith, onTask }: { machine: Mach
       <div role="toolbar" aria-label="Machine actions" className="flex flex-wrap items-center gap-2">
         {ORDER.map((a) => (a === 'pause' && m.state === 'Paused' ? button('resume') : button(a)))}
         <span className="mx-1 hidden h-6 w-px bg-slate-200 sm:block dark:bg-slate-800" aria-hidden="true" />
+        <TeleportButton machine={m} blockedWhy={why} onTask={onTask} />
         <Button variant="outline" size="sm" disabled={!off || blocked} title={off ? why : 'Power the machine off to edit it'} onClick={() => setEditing(true)}>
           Edit
         </Button>

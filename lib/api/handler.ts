@@ -1,7 +1,10 @@
 import type { ZodType } from 'zod';
-import { can, type Action, type Resource, type User } from '@/lib/auth/policy';
+import { isSameSiteRequest } from '@/lib/auth/origin';
+import { recordAudit } from '@/lib/audit';
+import { clientAddress } from '@/lib/auth/address';
+import { can, hidden, type Action, type Resource, type User } from '@/lib/auth/policy';
 import { currentUser } from '@/lib/auth/session';
-import { forbidden, problemResponse, ProblemError, unauthorized, validationProblem, type Problem } from './problem';
+import { forbidden, notFound, problemResponse, ProblemError, unauthorized, validationProblem, type Problem } from './problem';
 
 export interface RouteContext<P, B, Q> {
   req: Request;
@@ -18,7 +21,27 @@ interface RouteOptions<P, B, Q> {
   query?: ZodType<Q>;
   /** The target's attributes the policy needs (e.g. the machine's tenant). */
   resource?: (ctx: { params: P; user: User }) => Promise<Resource | undefined>;
+  /** The audit log's name for a mutating call (default: the action); false when the handler records its own. */
+  audit?: string | false;
 }
+
+/** Records a mutating call (any method but GET/HEAD/OPTIONS) in the audit log, with the outcome from the status. */
+async function auditCall(req: Request, user: User, name: string, res: Response): Promise<void> {
+  const url = new URL(req.url);
+  await recordAudit({
+    userId: user.id, username: user.username, tenant: user.tenant ?? null,
+    action: `${name} ${req.method}`, target: url.pathname, result: res.status < 400 ? 'success' : 'failure',
+    address: clientAddress(req.headers), detail: res.status < 400 ? null : `HTTP ${res.status}`,
+  });
+}
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+const crossSite = (): Problem => ({
+  title: 'Cross-site request refused',
+  status: 403,
+  detail: 'This request came from another site. Use Nimbox from its own pages, or an API token (Authorization: Bearer).',
+});
 
 /** VirtualBox result codes that mean "not now, in this state" rather than "wrong request". */
 const CONFLICT_CODES = new Set(['VBOX_E_INVALID_VM_STATE', 'VBOX_E_INVALID_OBJECT_STATE', 'VBOX_E_OBJECT_IN_USE', 'VBOX_E_INVALID_SESSION_STATE']);
@@ -43,24 +66,43 @@ export function toProblem(e: unknown): Problem {
 }
 
 /**
- * Wraps an App Router route handler: signs in the caller, asks the policy, validates
+ * Wraps an App Router route handler: refuses cross-site writes, signs in the caller
+ * (session cookie or Bearer token), asks the policy, validates
  * query and body with zod, and answers JSON (or the Response the handler returns).
  */
 export function route<P extends Record<string, string> = Record<string, string>, B = undefined, Q = undefined>(
   opts: RouteOptions<P, B, Q>,
   handler: (ctx: RouteContext<P, B, Q>) => Promise<unknown>,
 ) {
+  const inner = handle(opts, handler);
+  // Own tokens audit themselves (token.create, token.revoke).
+  const auditName = opts.audit ?? (opts.action === 'account:token' ? false : opts.action);
   return async (req: Request, context?: { params?: Promise<P> }): Promise<Response> => {
+    const { res, user } = await inner(req, context);
+    if (user && auditName !== false && !READ_METHODS.has(req.method)) await auditCall(req, user, auditName, res);
+    return res;
+  };
+}
+
+function handle<P extends Record<string, string>, B, Q>(opts: RouteOptions<P, B, Q>, handler: (ctx: RouteContext<P, B, Q>) => Promise<unknown>) {
+  return async (req: Request, context?: { params?: Promise<P> }): Promise<{ res: Response; user?: User }> => {
+    let user: User | null = null;
+    const done = (res: Response) => ({ res, user: user ?? undefined });
     try {
-      const user = await currentUser(req);
-      if (!user) return problemResponse(unauthorized());
+      // Mutating requests from another site are refused before anything else (lib/auth/origin.ts).
+      if (!isSameSiteRequest(req)) return done(problemResponse(crossSite()));
+      user = await currentUser(req);
+      if (!user) return done(problemResponse(unauthorized()));
       const params = ((await context?.params) ?? {}) as P;
       const resource = opts.resource ? await opts.resource({ params, user }) : undefined;
-      if (!can(user, opts.action, resource)) return problemResponse(forbidden());
+      if (!can(user, opts.action, resource)) {
+        // Another tenant's machine looks absent: 404, so ids do not reveal what exists.
+        return done(problemResponse(hidden(user, resource) ? notFound(`${(params as Record<string, string>).id ?? 'The target'}`) : forbidden()));
+      }
       let query = undefined as Q;
       if (opts.query) {
         const parsed = opts.query.safeParse(Object.fromEntries(new URL(req.url).searchParams));
-        if (!parsed.success) return problemResponse(validationProblem(parsed.error, 'query'));
+        if (!parsed.success) return done(problemResponse(validationProblem(parsed.error, 'query')));
         query = parsed.data;
       }
       let body = undefined as B;
@@ -69,17 +111,17 @@ export function route<P extends Record<string, string> = Record<string, string>,
         try {
           raw = await req.json();
         } catch {
-          return problemResponse({ title: 'Invalid request', status: 400, detail: 'The request body must be JSON.', errors: [{ field: 'body', message: 'Not valid JSON' }] });
+          return done(problemResponse({ title: 'Invalid request', status: 400, detail: 'The request body must be JSON.', errors: [{ field: 'body', message: 'Not valid JSON' }] }));
         }
         const parsed = opts.body.safeParse(raw);
-        if (!parsed.success) return problemResponse(validationProblem(parsed.error));
+        if (!parsed.success) return done(problemResponse(validationProblem(parsed.error)));
         body = parsed.data;
       }
       const out = await handler({ req, user, params, body, query });
-      if (out instanceof Response) return out;
-      return Response.json(out ?? null, { headers: { 'Cache-Control': 'no-store' } });
+      if (out instanceof Response) return done(out);
+      return done(Response.json(out ?? null, { headers: { 'Cache-Control': 'no-store' } }));
     } catch (e) {
-      return problemResponse(toProblem(e));
+      return done(problemResponse(toProblem(e)));
     }
   };
 }

@@ -7,9 +7,10 @@ declare module 'next-auth' {
     username: string;
     realm: string;
     role: Role;
+    tenant?: string | null;
   }
   interface Session {
-    user: { id: string; username: string; realm: string; role: Role } & DefaultSession['user'];
+    user: { id: string; username: string; realm: string; role: Role; tenant: string | null } & DefaultSession['user'];
   }
 }
 
@@ -19,5 +20,6 @@ declare module 'next-auth/jwt' {
     username?: string;
     realm?: string;
     role?: Role;
+    tenant?: string | null;
   }
 }

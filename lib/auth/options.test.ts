@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => cleanup());
 
-type Authorize = (credentials: Record<string, string> | undefined) => Promise<unknown>;
+type Authorize = (credentials: Record<string, string> | undefined, req?: never) => Promise<unknown>;
 // next-auth keeps the user's provider options under .options until it merges them.
 const authorize = (authOptions.providers[0] as unknown as { options: { authorize: Authorize } }).options.authorize;
 
@@ -42,13 +42,20 @@ describe('authOptions', () => {
     expect(await authorize(undefined)).toBeNull();
   });
 
-  it('puts id, username, realm and role into the token and the session', async () => {
-    const user = { id: 'u1', username: 'admin', realm: 'local', role: 'admin' as const, name: 'admin' };
+  it('puts id, username, realm, role and tenant into the token and the session', async () => {
+    const user = { id: 'u1', username: 'bob', realm: 'ldap:corp', role: 'operator' as const, tenant: 'blue', name: 'bob' };
     const jwt = authOptions.callbacks!.jwt!;
     const token = await jwt({ token: { sub: 'u1' }, user, account: null, trigger: 'signIn' } as Parameters<typeof jwt>[0]);
-    expect(token).toMatchObject({ id: 'u1', username: 'admin', realm: 'local', role: 'admin' });
+    expect(token).toMatchObject({ id: 'u1', username: 'bob', realm: 'ldap:corp', role: 'operator', tenant: 'blue' });
     const sessionCb = authOptions.callbacks!.session!;
     const session = await sessionCb({ session: { expires: 'x', user: {} }, token } as unknown as Parameters<typeof sessionCb>[0]);
-    expect(session).toEqual({ expires: 'x', user: { id: 'u1', username: 'admin', realm: 'local', role: 'admin', name: 'admin' } });
+    expect(session).toEqual({ expires: 'x', user: { id: 'u1', username: 'bob', realm: 'ldap:corp', role: 'operator', tenant: 'blue', name: 'bob' } });
+  });
+
+  it('passes the client address to the sign-in: its failures are throttled and audited under it', async () => {
+    const headers = { 'x-nimbox-remote-address': '::ffff:192.0.2.7' };
+    expect(await authorize({ username: 'admin', password: 'nope' }, { headers } as never)).toBeNull();
+    const row = await db.selectFrom('audit').selectAll().where('address', '=', '192.0.2.7').executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ username: 'admin', action: 'signin', result: 'failure', target: 'local', detail: 'invalid credentials' });
   });
 });

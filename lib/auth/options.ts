@@ -1,8 +1,9 @@
 import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { z } from 'zod';
+import { clientAddress } from './address';
 import { isRole } from './policy';
-import { findRealm } from './realms';
+import { signIn } from './realms/signin';
 import { authSecret } from './secret';
 
 /** How long a sign-in lasts: one working day, then the user signs in again. */
@@ -21,6 +22,8 @@ const credentialsSchema = z.object({
   password: z.string().min(1).max(1024),
   /** The realm to authenticate against; the default (local) when absent. */
   realm: z.string().max(32).optional(),
+  /** Sent by /t/<tenant>/login: only that tenant's realms and members. */
+  tenant: z.string().max(63).optional(),
 });
 
 /** next-auth's messages as one JSON line each, without stacks; a rejected session cookie is only a warning. */
@@ -38,8 +41,8 @@ const logger: NextAuthOptions['logger'] = {
 };
 
 /**
- * next-auth's options: one Credentials provider that asks the realms (local now; PAM
- * and LDAP later), sessions as encrypted JWT cookies for SESSION_MAX_AGE. Cookies are
+ * next-auth's options: one Credentials provider that asks the realms (local, PAM,
+ * LDAP), sessions as encrypted JWT cookies for SESSION_MAX_AGE. Cookies are
  * next-auth's defaults: HttpOnly, SameSite=Lax, and Secure (with the __Secure- prefix)
  * when Nimbox is served over https (see cookies.ts).
  */
@@ -52,22 +55,19 @@ export const authOptions: NextAuthOptions = {
         username: { label: 'Username', type: 'text' },
         password: { label: 'Password', type: 'password' },
         realm: { label: 'Realm', type: 'text' },
+        tenant: { label: 'Tenant', type: 'text' },
       },
-      async authorize(credentials) {
+      async authorize(credentials, req) {
         const parsed = credentialsSchema.safeParse(credentials ?? {});
         if (!parsed.success) return null;
-        const { username, password } = parsed.data;
-        const realm = findRealm(parsed.data.realm || undefined);
-        if (!realm) return null;
-        try {
-          const user = await realm.authenticate(username, password);
-          if (!user) return null;
-          return { id: user.id, name: user.username, username: user.username, realm: user.realm, role: user.role };
-        } catch (e) {
-          // The user sees the same "Sign-in failed"; the operator sees why (never the password).
-          console.error(JSON.stringify({ level: 'error', msg: 'sign-in: realm error', realm: realm.name, error: (e as Error).message }));
-          return null;
-        }
+        const { username, password, realm, tenant } = parsed.data;
+        // Throttled, audited, one generic failure for every reason (lib/auth/realms/signin.ts).
+        const user = await signIn(
+          { username, password, realm: realm || undefined, tenant: tenant || undefined },
+          { address: clientAddress(req?.headers ?? {}) },
+        );
+        if (!user) return null;
+        return { id: user.id, name: user.username, username: user.username, realm: user.realm, role: user.role, tenant: user.tenant ?? null };
       },
     }),
   ],
@@ -86,6 +86,7 @@ export const authOptions: NextAuthOptions = {
         token.username = user.username;
         token.realm = user.realm;
         token.role = user.role;
+        token.tenant = user.tenant ?? null;
       }
       return token;
     },
@@ -97,6 +98,7 @@ export const authOptions: NextAuthOptions = {
           username: token.username ?? '',
           realm: token.realm ?? '',
           role: isRole(token.role) ? token.role : 'viewer',
+          tenant: token.tenant ?? null,
           name: token.username ?? null,
         },
       };

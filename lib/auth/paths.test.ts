@@ -3,12 +3,12 @@ import { isPublicPath, safeCallbackUrl } from './paths';
 
 describe('isPublicPath', () => {
   it('leaves sign-in, next-auth, assets and the health probe public', () => {
-    for (const p of ['/login', '/api/auth/csrf', '/api/auth/callback/credentials', '/_next/static/x.js', '/api/v1/health', '/favicon.ico']) {
+    for (const p of ['/login', '/t/blue/login', '/api/auth/csrf', '/api/auth/callback/credentials', '/_next/static/x.js', '/api/v1/health', '/favicon.ico']) {
       expect(isPublicPath(p), p).toBe(true);
     }
   });
   it('protects everything else', () => {
-    for (const p of ['/', '/vms/ubuntu-22.04', '/hosts', '/login2', '/loginx/a', '/api/v1/hosts', '/api/v1/health/x', '/api/authx']) {
+    for (const p of ['/', '/vms/ubuntu-22.04', '/hosts', '/login2', '/loginx/a', '/api/v1/hosts', '/api/v1/health/x', '/api/authx', '/t/blue', '/t/blue/login/x', '/t/a/b/login']) {
       expect(isPublicPath(p), p).toBe(false);
     }
   });
@@ -20,7 +20,7 @@ describe('safeCallbackUrl', () => {
     expect(safeCallbackUrl('https://nimbox.example/hosts', 'https://nimbox.example')).toBe('/hosts');
   });
   it('turns anything that could leave the site, or loop back to sign-in, into "/"', () => {
-    for (const v of [undefined, null, '', 'https://evil.example/', '//evil.example/x', '/\\evil.example', '/\t/evil.example', 'javascript:alert(1)', '/login?x=1']) {
+    for (const v of [undefined, null, '', 'https://evil.example/', '//evil.example/x', '/\\evil.example', '/\t/evil.example', 'javascript:alert(1)', '/login?x=1', '/t/blue/login']) {
       expect(safeCallbackUrl(v, 'https://nimbox.example'), String(v)).toBe('/');
     }
   });

@@ -6,8 +6,11 @@
 const PUBLIC_EXACT = new Set(['/login', '/api/v1/health', '/favicon.ico', '/robots.txt']);
 const PUBLIC_PREFIXES = ['/api/auth/', '/_next/'];
 
+/** A tenant's own sign-in page, /t/<tenant>/login. */
+const TENANT_LOGIN = /^\/t\/[^/]+\/login$/;
+
 export function isPublicPath(pathname: string): boolean {
-  return PUBLIC_EXACT.has(pathname) || PUBLIC_PREFIXES.some((p) => pathname.startsWith(p));
+  return PUBLIC_EXACT.has(pathname) || TENANT_LOGIN.test(pathname) || PUBLIC_PREFIXES.some((p) => pathname.startsWith(p));
 }
 
 const PLACEHOLDER_ORIGIN = 'http://nimbox.invalid';
@@ -26,6 +29,6 @@ export function safeCallbackUrl(value: string | null | undefined, origin?: strin
     return '/';
   }
   if (url.origin !== PLACEHOLDER_ORIGIN && url.origin !== origin) return '/';
-  if (url.pathname === '/login') return '/';
+  if (url.pathname === '/login' || TENANT_LOGIN.test(url.pathname)) return '/';
   return `${url.pathname}${url.search}${url.hash}`;
 }

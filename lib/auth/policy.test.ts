@@ -1,29 +1,96 @@
 import { describe, expect, it } from 'vitest';
-import { can, isRole, type Action, type Role, type User } from './policy';
+import { can, hidden, isRole, sees, tenantScope, type Action, type Resource, type Role, type User } from './policy';
 
-const user = (role: Role): User => ({ id: role, username: role, realm: 'local', role });
-/** Every action, spelled out: reads any signed-in user may do, and the rest (admins only for now). */
-const READS: Action[] = ['cluster:read', 'host:read', 'vm:read', 'task:read', 'events:read'];
-const WRITES: Action[] = ['host:write', 'vm:write', 'vm:power', 'vm:create', 'vm:edit', 'vm:delete', 'snapshot:write', 'vm:teleport', 'host:maintenance', 'task:cancel'];
-const ACTIONS: Action[] = [...READS, ...WRITES];
-const only = (allowed: Action[]) => Object.fromEntries(ACTIONS.map((a) => [a, allowed.includes(a)])) as Record<Action, boolean>;
+const user = (role: Role, tenant: string | null = 'blue'): User => ({ id: `${role}-${tenant}`, username: role, realm: 'local', role, tenant });
+
+/** Every action, spelled out. */
+const MACHINE_READS: Action[] = ['vm:read', 'console:view', 'task:read', 'events:read'];
+const MACHINE_WRITES: Action[] = ['vm:write', 'vm:power', 'vm:edit', 'vm:delete', 'snapshot:write', 'console:open', 'task:cancel'];
+const CLUSTER_READS: Action[] = ['cluster:read', 'host:read'];
+const ADMIN_ONLY: Action[] = ['host:write', 'host:maintenance', 'tenant:read', 'tenant:write', 'audit:read'];
+const ACCOUNT: Action[] = ['account:read', 'account:token'];
+const ALL: Action[] = [...MACHINE_READS, ...MACHINE_WRITES, 'vm:create', 'vm:teleport', ...CLUSTER_READS, ...ADMIN_ONLY, ...ACCOUNT];
+
+const own: Resource = { tenant: 'blue', allowTeleport: false };
+const ownTeleport: Resource = { tenant: 'blue', allowTeleport: true };
+const other: Resource = { tenant: 'red', allowTeleport: true };
+const none: Resource = { tenant: null };
 
 describe('can()', () => {
-  const table: Record<Role | 'anonymous', Record<Action, boolean>> = {
-    anonymous: only([]),
-    viewer: only(READS),
-    operator: only(READS),
-    admin: only(ACTIONS),
-  };
+  it('refuses anonymous callers everything', () => {
+    for (const a of ALL) for (const r of [undefined, own, other]) expect(can(null, a, r), a).toBe(false);
+  });
 
-  for (const [who, row] of Object.entries(table)) {
-    for (const action of ACTIONS) {
-      it(`${who} ${row[action] ? 'may' : 'may not'} ${action}`, () => {
-        const u = who === 'anonymous' ? null : user(who as Role);
-        expect(can(u, action)).toBe(row[action]);
-      });
+  it('lets admins do everything, on any tenant and on machines of none', () => {
+    for (const a of ALL) for (const r of [undefined, own, other, none]) expect(can(user('admin', null), a, r), a).toBe(true);
+  });
+
+  it('lets an operator act on its own tenant\'s machines only; teleport only when the tenant allows it', () => {
+    const op = user('operator');
+    for (const a of [...MACHINE_READS, ...MACHINE_WRITES]) {
+      expect(can(op, a, own), `${a} own`).toBe(true);
+      expect(can(op, a, other), `${a} other`).toBe(false);
+      expect(can(op, a, none), `${a} none`).toBe(false);
     }
-  }
+    expect(can(op, 'vm:teleport', own)).toBe(false);
+    expect(can(op, 'vm:teleport', ownTeleport)).toBe(true);
+    expect(can(op, 'vm:teleport', other)).toBe(false);
+    expect(can(op, 'vm:teleport')).toBe(false);
+    expect(can(op, 'vm:create')).toBe(true);
+    expect(can(op, 'vm:create', own)).toBe(true);
+    expect(can(op, 'vm:create', other)).toBe(false);
+  });
+
+  it('lets a viewer read and watch its own tenant\'s machines, nothing more', () => {
+    const v = user('viewer');
+    for (const a of MACHINE_READS) {
+      expect(can(v, a, own), a).toBe(true);
+      expect(can(v, a, other), a).toBe(false);
+    }
+    for (const a of [...MACHINE_WRITES, 'vm:create', 'vm:teleport'] as Action[]) {
+      expect(can(v, a, ownTeleport), a).toBe(false);
+      expect(can(v, a), a).toBe(false);
+    }
+  });
+
+  it('keeps hosts, tenants and the audit log to admins; accounts and cluster reads to everyone signed in', () => {
+    for (const role of ['operator', 'viewer'] as Role[]) {
+      for (const tenant of ['blue', null]) {
+        for (const a of ADMIN_ONLY) for (const r of [undefined, own]) expect(can(user(role, tenant), a, r), `${role} ${a}`).toBe(false);
+        for (const a of [...ACCOUNT, ...CLUSTER_READS]) expect(can(user(role, tenant), a), `${role} ${a}`).toBe(true);
+      }
+    }
+  });
+
+  it('gives a non-admin without a tenant no machine at all', () => {
+    for (const role of ['operator', 'viewer'] as Role[]) {
+      const u = user(role, null);
+      for (const a of [...MACHINE_READS, ...MACHINE_WRITES, 'vm:create', 'vm:teleport'] as Action[]) {
+        for (const r of [undefined, own, none]) expect(can(u, a, r), `${role} ${a}`).toBe(false);
+      }
+    }
+  });
+
+  it('hides another tenant\'s machines (404) from tenant users; refuses (403) what they may see but not do', () => {
+    expect(hidden(user('viewer'), other)).toBe(true);
+    expect(hidden(user('viewer'), none)).toBe(true);
+    expect(hidden(user('viewer'), own)).toBe(false);
+    expect(hidden(user('operator', null), other)).toBe(false);
+    expect(hidden(user('admin', null), other)).toBe(false);
+    expect(hidden(user('viewer'), undefined)).toBe(false);
+  });
+
+  it('scopes lists to the caller\'s tenant', () => {
+    expect(tenantScope(user('admin', 'blue'))).toBeUndefined();
+    expect(tenantScope(user('viewer'))).toBe('blue');
+    expect(tenantScope(user('viewer', null))).toBeNull();
+    expect(sees(user('admin', null), 'red')).toBe(true);
+    expect(sees(user('viewer'), 'blue')).toBe(true);
+    expect(sees(user('viewer'), 'red')).toBe(false);
+    expect(sees(user('viewer'), null)).toBe(false);
+    expect(sees(user('viewer', null), null)).toBe(false);
+    expect(sees(user('operator'), 'red', 'operator-blue')).toBe(true);
+  });
 
   it('knows its roles and refuses anything else', () => {
     expect(['admin', 'operator', 'viewer'].every(isRole)).toBe(true);

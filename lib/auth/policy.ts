@@ -1,7 +1,13 @@
 /**
  * The one policy function: every route and page asks it whether the caller may act.
- * Roles grow with tenancy (issue 7); for now an admin may do everything and any
- * other signed-in user may only read.
+ *
+ * - admin: everything, cluster-wide.
+ * - operator (of a tenant): create, change, power, snapshot, delete and open the console of
+ *   the tenant's own machines, and teleport them when the tenant allows teleport.
+ * - viewer (of a tenant): read the tenant's own machines and watch their screens (console:view).
+ * - hosts (writes, maintenance), tenants and the audit log: admins only.
+ * A non-admin without a tenant sees no machine. Another tenant's machine is hidden, not
+ * refused: `hidden()` tells route() to answer 404 rather than 403.
  */
 export const ROLES = ['admin', 'operator', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -45,15 +51,65 @@ export type Action =
   | 'console:open'
   /** See a machine's screen without input (screenshot previews): admins for now. */
   | 'console:view'
-  | 'events:read';
+  | 'events:read'
+  /** Read one's own account (GET /api/v1/me): every signed-in user. */
+  | 'account:read'
+  /** Create, list and revoke one's own API tokens: every signed-in user (a token only carries its user's rights). */
+  | 'account:token'
+  /** List and read tenants (admins). */
+  | 'tenant:read'
+  /** Create, change and delete tenants; move machines between tenants (admins). */
+  | 'tenant:write'
+  /** Query and export the audit log (admins). */
+  | 'audit:read';
 
 export interface Resource {
-  /** The machine's tenant (extradata nimbox/tenant), when the action targets a machine. */
+  /** The machine's tenant (extradata nimbox/tenant), when the action targets a machine (or a task on one). */
   tenant?: string | null;
+  /** Whether the target's tenant allows its operators to teleport (lib/tenants). */
+  allowTeleport?: boolean;
 }
 
-export function can(user: User | null | undefined, action: Action, _resource?: Resource): boolean {
+/** Actions on one machine (or its tasks) that a tenant's users may get for their own tenant's machines. */
+const VIEWER_ACTIONS: ReadonlySet<Action> = new Set<Action>(['cluster:read', 'host:read', 'vm:read', 'console:view', 'task:read', 'events:read']);
+const OPERATOR_ACTIONS: ReadonlySet<Action> = new Set<Action>([
+  ...VIEWER_ACTIONS, 'vm:write', 'vm:power', 'vm:create', 'vm:edit', 'vm:delete', 'snapshot:write', 'console:open', 'task:cancel', 'vm:teleport',
+]);
+
+export function can(user: User | null | undefined, action: Action, resource?: Resource): boolean {
   if (!user) return false;
   if (user.role === 'admin') return true;
-  return action.endsWith(':read');
+  if (action === 'account:token' || action === 'account:read') return true;
+  if (!(user.role === 'operator' ? OPERATOR_ACTIONS : VIEWER_ACTIONS).has(action)) return false;
+  // Cluster-wide reads: hosts' status, and list routes that filter to the caller's tenant.
+  if (action === 'cluster:read' || action === 'host:read') return true;
+  if (!user.tenant) return false;
+  if (!resource) {
+    // No target (yet): lists filtered to the caller's tenant, and creating a machine in it.
+    return action === 'vm:read' || action === 'task:read' || action === 'events:read' || action === 'vm:create';
+  }
+  if (resource.tenant !== user.tenant) return false;
+  if (action === 'vm:teleport') return resource.allowTeleport === true;
+  return true;
+}
+
+/**
+ * Whether the target must look absent to the caller (404, not 403): for a tenant's user, a machine
+ * (or task) of another tenant or of none, so ids do not tell what exists. Admins see everything; a
+ * non-admin without a tenant is simply refused (403) everything on machines.
+ */
+export function hidden(user: User, resource: Resource | undefined): boolean {
+  if (!resource || user.role === 'admin' || !user.tenant) return false;
+  return resource.tenant !== user.tenant;
+}
+
+/** The tenant a caller's lists are limited to: undefined for admins (everything), null for a non-admin without a tenant (nothing). */
+export function tenantScope(user: User): string | null | undefined {
+  return user.role === 'admin' ? undefined : (user.tenant ?? null);
+}
+
+/** Whether a list row of `tenant` (started by user `ownerId`, for tasks) shows to the caller: their tenant's, or their own. */
+export function sees(user: User, tenant: string | null | undefined, ownerId?: string): boolean {
+  const scope = tenantScope(user);
+  return scope === undefined || (scope !== null && (tenant === scope || ownerId === user.id));
 }

@@ -5,6 +5,7 @@ import { redirect } from 'next/navigation';
 import { getDb, type DB } from '@/lib/db';
 import { authOptions, SIGN_IN_PAGE } from './options';
 import type { User } from './policy';
+import { bearerToken, userForToken } from './tokens';
 import { findUser } from './users';
 
 /** Parses a Cookie header into name → value (the first of duplicate names wins, as browsers send them). */
@@ -35,8 +36,12 @@ const readOnlyResponse = { getHeader() {}, setCookie() {}, setHeader() {} } as u
  * later the custom server's upgrade requests), or null. next-auth's getServerSession
  * validates the session cookie; the user is then read again from the database, so a
  * deleted user loses access and a role change applies at once, not at the token's expiry.
+ * A request with `Authorization: Bearer …` is signed in by that personal API token
+ * only (lib/auth/tokens), never by a cookie beside it: a bad, expired or revoked token is null.
  */
 export async function currentUser(req: Request, db?: DB): Promise<User | null> {
+  const token = bearerToken(req.headers);
+  if (token !== undefined) return userForToken(db ?? (await getDb()), token);
   return userOf(req.headers, db);
 }
 

@@ -34,7 +34,7 @@ export async function tempDb(prefix = 'nimbox-auth-'): Promise<{ db: DB; dir: st
 /** A Cookie header value carrying a session for `user`, as next-auth would have set it. */
 export async function sessionCookie(user: User, { secure = false, maxAge = SESSION_MAX_AGE } = {}): Promise<string> {
   const token = await encode({
-    token: { sub: user.id, name: user.username, id: user.id, username: user.username, realm: user.realm, role: user.role },
+    token: { sub: user.id, name: user.username, id: user.id, username: user.username, realm: user.realm, role: user.role, tenant: user.tenant ?? null },
     secret: authSecret(),
     maxAge,
   });

@@ -6,9 +6,9 @@ import { LOCAL_REALM } from './realms/local';
 
 /** A user by id as the policy sees it, or null when the row is gone or its role is unknown. */
 export async function findUser(db: DB, id: string): Promise<User | null> {
-  const row = await db.selectFrom('users').select(['id', 'username', 'realm', 'role']).where('id', '=', id).executeTakeFirst();
+  const row = await db.selectFrom('users').select(['id', 'username', 'realm', 'role', 'tenant']).where('id', '=', id).executeTakeFirst();
   if (!row || !isRole(row.role)) return null;
-  return { id: row.id, username: row.username, realm: row.realm, role: row.role };
+  return { id: row.id, username: row.username, realm: row.realm, role: row.role, tenant: row.tenant ?? null };
 }
 
 /**
@@ -31,5 +31,5 @@ export async function createLocalUser(db: DB, input: { username: string; passwor
     .onConflict((oc) => oc.columns(['realm', 'username']).doNothing())
     .executeTakeFirst();
   if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return null;
-  return { id, username: input.username, realm: LOCAL_REALM, role: input.role };
+  return { id, username: input.username, realm: LOCAL_REALM, role: input.role, tenant: null };
 }

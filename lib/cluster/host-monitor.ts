@@ -1,7 +1,7 @@
 import { VBoxClient } from '@/lib/vbox/client';
 import { InvalidObjectError, TransportError } from '@/lib/vbox/errors';
 import {
-  IMachineDataChangedEvent, IMachineRegisteredEvent, IMachineStateChangedEvent, ISessionStateChangedEvent,
+  IExtraDataChangedEvent, IMachineDataChangedEvent, IMachineRegisteredEvent, IMachineStateChangedEvent, ISessionStateChangedEvent,
   type IEvent, type IMachine, type IVirtualBox,
 } from '@/lib/vbox/objects';
 import type { MachineState, SessionState, VBoxEventType } from '@/lib/vbox/types';
@@ -9,7 +9,10 @@ import type { HostCredentials } from '@/lib/db/hosts';
 import type { HostStatus, InventoryEvent, MachineSummary } from './types';
 
 /** Events the inventory follows; each costs a few calls, so only what the cached view needs. */
-const INTERESTING: VBoxEventType[] = ['OnMachineStateChanged', 'OnMachineRegistered', 'OnMachineDataChanged', 'OnSessionStateChanged'];
+const INTERESTING: VBoxEventType[] = ['OnMachineStateChanged', 'OnMachineRegistered', 'OnMachineDataChanged', 'OnSessionStateChanged', 'OnExtraDataChanged'];
+
+/** The extradata key holding a machine's tenant (lib/tenants TENANT_KEY). */
+const TENANT_KEY = 'nimbox/tenant';
 
 const RUNNING: ReadonlySet<MachineState> = new Set<MachineState>([
   'Running', 'Paused', 'Stuck', 'Teleporting', 'LiveSnapshotting', 'Starting', 'Stopping', 'Saving', 'Restoring',
@@ -190,17 +193,21 @@ export class HostMonitor {
     Object.assign(this.status, { version, apiVersion, cpus, memoryMB, memoryAvailableMB });
   }
 
-  /** The six getters a table row needs; the state comes in bulk from getMachineStates. */
+  /**
+   * The seven getters a table row needs (the six properties, and the tenant from extradata
+   * nimbox/tenant, which decides who may see the row); the state comes in bulk from getMachineStates.
+   */
   private async readMachine(machine: IMachine, state: MachineState): Promise<Entry> {
-    const [id, name, osTypeId, cpuCount, memoryMB, lastStateChange] = await Promise.all([
+    const [id, name, osTypeId, cpuCount, memoryMB, lastStateChange, tenant] = await Promise.all([
       machine.getId(), machine.getName(), machine.getOSTypeId(), machine.getCPUCount(), machine.getMemorySize(), machine.getLastStateChange(),
+      machine.getExtraData(TENANT_KEY),
     ]);
     return {
       machine,
       summary: {
         id, name, hostId: this.host.id, hostName: this.host.name, state,
         sessionState: RUNNING.has(state) ? 'Locked' : 'Unlocked',
-        osTypeId, cpuCount, memoryMB, lastStateChange: new Date(lastStateChange).toISOString(), stale: false, twins: [],
+        osTypeId, cpuCount, memoryMB, lastStateChange: new Date(lastStateChange).toISOString(), tenant: tenant || null, stale: false, twins: [],
       },
     };
   }
@@ -246,6 +253,10 @@ export class HostMonitor {
         this.emit({ type: 'machine-removed', id, hostId: this.host.id });
         this.emitHost();
       }
+    } else if (ev instanceof IExtraDataChangedEvent) {
+      // Only the tenant key matters to the row; global extradata has an empty machine id.
+      const [id, key] = await Promise.all([ev.getMachineId(), ev.getKey()]);
+      if (id && key === TENANT_KEY && this.entries.has(id)) this.update(id, { tenant: (await ev.getValue()) || null });
     } else if (ev instanceof IMachineDataChangedEvent) {
       const id = await ev.getMachineId();
       const e = this.entries.get(id);

@@ -37,6 +37,8 @@ export interface MachineSummary {
   memoryMB: number;
   /** ISO time of the last state change. */
   lastStateChange: string;
+  /** The tenant owning the machine (its extradata nimbox/tenant), or null for none (admins only). */
+  tenant: string | null;
   /** True while the machine's host is unreachable: the row shows what was last known. */
   stale: boolean;
   /**

@@ -94,4 +94,67 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('hosts').dropColumn('teleport_ports').execute();
     },
   },
+  /** Identity (issue 7): users' tenant, the audit log, personal API tokens. */
+  '006_identity': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('users').addColumn('tenant', 'text').execute();
+      await db.schema
+        .createTable('audit')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text')
+        .addColumn('username', 'text', (c) => c.notNull())
+        .addColumn('tenant', 'text')
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('target', 'text')
+        .addColumn('result', 'text', (c) => c.notNull())
+        .addColumn('address', 'text')
+        .addColumn('detail', 'text')
+        .execute();
+      await sql`create index audit_at on audit (at, id)`.execute(db);
+      await sql`create index audit_user on audit (user_id, at)`.execute(db);
+      await sql`create index audit_tenant on audit (tenant, at)`.execute(db);
+      await db.schema
+        .createTable('api_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('prefix', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text')
+        .addColumn('last_used_at', 'text')
+        .execute();
+      await sql`create unique index api_tokens_prefix on api_tokens (prefix)`.execute(db);
+      await sql`create index api_tokens_user on api_tokens (user_id, created_at)`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('api_tokens').execute();
+      await db.schema.dropTable('audit').execute();
+      await db.schema.alterTable('users').dropColumn('tenant').execute();
+    },
+  },
+  /** Tenancy (issue 7): tenants with their quotas, allowed hosts, sign-in realms and teleport right. */
+  '007_tenants': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('tenants')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('display_name', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('max_machines', 'integer')
+        .addColumn('max_vcpus', 'integer')
+        .addColumn('max_memory_mb', 'integer')
+        .addColumn('max_disk_gb', 'integer')
+        .addColumn('allowed_host_ids', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('realms', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('allow_teleport', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('tenants').execute();
+    },
+  },
 };

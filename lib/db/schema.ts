@@ -32,12 +32,45 @@ export interface HostsTable {
 export interface UsersTable {
   id: string;
   username: string;
-  /** local, pam or ldap */
+  /** local, pam, or ldap:<directory> */
   realm: string;
   /** scrypt hash for local users; empty for external realms. */
   password_hash: string;
   role: string;
+  /** The tenant the user belongs to (PAM/LDAP group mapping), or null. */
+  tenant: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
+}
+
+/** One audited event (lib/audit): every sign-in, success or failure, and later every action. */
+export interface AuditTable {
+  id: string;
+  at: Timestamp;
+  user_id: string | null;
+  username: string;
+  tenant: string | null;
+  /** e.g. signin, token.create, token.revoke */
+  action: string;
+  target: string | null;
+  /** success or failure */
+  result: string;
+  /** The client's address. */
+  address: string | null;
+  detail: string | null;
+}
+
+/** A personal API token (lib/auth/tokens): only its SHA-256 hash is stored. */
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  /** The first characters of the secret, to find the row (unique). */
+  prefix: string;
+  /** SHA-256 of the whole token, hex. */
+  token_hash: string;
+  created_at: Timestamp;
+  expires_at: string | null;
+  last_used_at: string | null;
 }
 
 /** One long operation (lib/tasks); see lib/tasks/types.ts for the fields' meaning. */
@@ -72,10 +105,33 @@ export interface TasksTable {
   finished_at: string | null;
 }
 
+/** A tenant (lib/tenants): a group of users owning machines, with quotas; null quota = unlimited. */
+export interface TenantsTable {
+  id: string;
+  /** Unique slug, e.g. blue (used in /t/<name>/login and in the machines' extradata nimbox/tenant). */
+  name: string;
+  display_name: string;
+  max_machines: number | null;
+  max_vcpus: number | null;
+  max_memory_mb: number | null;
+  max_disk_gb: number | null;
+  /** JSON array of host ids the tenant's machines may be placed on; [] = every host. */
+  allowed_host_ids: string;
+  /** JSON array of realm names allowed at /t/<name>/login. */
+  realms: string;
+  /** 0 or 1: whether the tenant's operators may teleport its machines. */
+  allow_teleport: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
+  tenants: TenantsTable;
   hosts: HostsTable;
   users: UsersTable;
   tasks: TasksTable;
+  audit: AuditTable;
+  api_tokens: ApiTokensTable;
 }
 
 export type { Generated };

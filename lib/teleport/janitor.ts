@@ -79,7 +79,8 @@ function ensureStarted(inv: Inventory = getInventory()): void {
     janitor.unsubscribe = null;
   });
   janitor.retry = setInterval(() => {
-    for (const [key, p] of janitor.pending) if (!p.passwordOnly) void attempt(key);
+    // attempt() passes over a copy that still runs with only its password left.
+    for (const key of janitor.pending.keys()) void attempt(key);
   }, RETRY_MS);
   janitor.retry.unref();
   // Hosts already up: look for marks now.

@@ -41,6 +41,8 @@ export interface TeleportPlan {
   spec?: MachineSpec;
   /** The copy already registered on the target, with how it differs. */
   twin: { summary: MachineSummary; spec: MachineSpec; diff: SpecDifference[] } | null;
+  /** The task that holds the machine, when one does (the 'machine' check failed for it). */
+  busyWith?: { id: string; title: string };
 }
 
 export interface PreflightOptions {
@@ -402,5 +404,5 @@ export async function runPreflight(machineId: string, targetId: string, opts: Pr
     twin: twinMode,
     checkedAt: new Date().toISOString(),
   };
-  return { preflight, machine, source, target, spec, twin };
+  return { preflight, machine, source, target, spec, twin, ...(busy && checks.get('machine')?.detail.includes(busy.title) ? { busyWith: { id: busy.id, title: busy.title } } : {}) };
 }

@@ -21,13 +21,13 @@
  * machine is.
  */
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { ProblemError } from '@/lib/api/problem';
 import type { User } from '@/lib/auth/policy';
 import { getInventory, type Inventory } from '@/lib/cluster/inventory';
 import { startTask, type Task, type TaskContext } from '@/lib/tasks';
-import type { VBoxClient } from '@/lib/vbox/client';
-import { TransportError, VBoxError, isVBoxError, resultCodeValue } from '@/lib/vbox/errors';
-import type { IProgress, ISession, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objects';
+import { InvalidObjectError, TransportError, VBoxError, isVBoxError, resultCodeValue } from '@/lib/vbox/errors';
+import type { IConsole, IMachine, IProgress, ISession, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objects';
 import type { MachineState } from '@/lib/vbox/types';
 import { teleportConfig, teleportHooks, type HookContext } from './config';
 import { scheduleCleanup, watchPassword } from './janitor';
@@ -36,7 +36,6 @@ import { runPreflight, type TeleportPlan } from './preflight';
 import { TELEPORT_MARK, attachStorage, extraDataToCopy, writeControllers, writeSettings } from './spec';
 import { cleanTarget, sleep, stateOn, unlockQuietly, withSessionMachine } from './target';
 import type { TeleportTimings } from './types';
-import { EventEmitter } from 'node:events';
 
 export interface TeleportRequest {
   machineId: string;
@@ -62,9 +61,10 @@ export function onTeleportTimings(cb: (t: TeleportTimings) => void): () => void 
 /** 409 with the checks when the preflight failed (the Busy problem when another task holds the machine). */
 function refused(plan: TeleportPlan): ProblemError {
   const failed = plan.preflight.checks.filter((c) => c.status === 'failed');
-  const busy = failed.find((c) => c.id === 'machine' && c.detail.includes('busy with the task'));
-  if (busy && failed.length === 1) {
-    return new ProblemError({ title: 'Busy', status: 409, detail: `Machine ${plan.machine.name} is ${busy.detail.replace(/^.*? is /, '').replace(/\.$/, '')}`, checks: plan.preflight.checks });
+  if (plan.busyWith && failed.length === 1 && failed[0].id === 'machine') {
+    // As lib/tasks says it when a lock is held.
+    const t = plan.busyWith;
+    return new ProblemError({ title: 'Busy', status: 409, detail: `Machine ${plan.machine.name} is busy with task "${t.title}" (${t.id})`, taskId: t.id, checks: plan.preflight.checks });
   }
   return new ProblemError({
     title: 'Teleport not possible',
@@ -105,11 +105,24 @@ interface Clock {
   confirmed?: number;
 }
 
+/** How the launch and the transfer ended. */
+interface Outcome {
+  /** null: VirtualBox reported the transfer done. */
+  teleportError: unknown;
+  /** The target's VM was started (and may be waiting or have received the machine). */
+  launched: boolean;
+  /** The source's host stopped answering: its transfer may still be under way. */
+  sourceLost: boolean;
+}
+
 const ms = (a?: number, b?: number) => (a !== undefined && b !== undefined ? Math.max(0, b - a) : 0);
 
 /** A VirtualBox error of our own making (a timeout, a state VirtualBox left the machine in). */
 const vboxError = (code: 'VBOX_E_TIMEOUT' | 'VBOX_E_INVALID_VM_STATE' | 'E_FAIL', text: string, operation: string) =>
   new VBoxError({ resultCode: resultCodeValue(code), text, operation });
+
+/** 150 ms, 2.5 s, 600 s */
+const duration = (t: number) => (t < 1000 ? `${Math.round(t)} ms` : `${Math.round(t / 100) / 10} s`);
 
 const describe = (e: unknown) => (e instanceof VBoxError ? e.text || e.message : (e as Error)?.message ?? String(e));
 
@@ -143,7 +156,7 @@ async function run(ctx: TaskContext, plan: TeleportPlan, inv: Inventory, maxDown
     port = await takePort();
     ctx.step(3, plan.twin ? (plan.twin.diff.length ? `Updating ${name} on ${dst} to match ${src}` : `Preparing ${name} on ${dst}`) : `Registering ${name} on ${dst}`);
     try {
-      await tc.write((vbox, wsm) => prepareTarget(vbox, wsm, plan, port!, password), { release: true });
+      await tc.write((vbox, wsm) => prepareTarget(vbox, wsm, plan, port!, password, (m) => tc.keep(m)), { release: true });
     } catch (e) {
       // Nothing runs on the target; whatever was set there is taken back.
       await cleanTarget(tc, id, { powerOffWaiting: true }).catch(() => scheduleCleanup(target.view.id, id, name, user));
@@ -153,11 +166,11 @@ async function run(ctx: TaskContext, plan: TeleportPlan, inv: Inventory, maxDown
     await hooks.beforeLaunch?.(hookContext());
 
     // 2. Launch it and wait for it to wait; 3. teleport; 4. settle — with the launch session held throughout.
-    const outcome = await tc.write((vbox, wsm) => launchAndTeleport(vbox, wsm), { release: true }).catch(async (e: unknown) => {
-      // The target's side failed outside the transfer (launch refused, target host gone): settle from what is known.
-      return { teleportError: e, launched: true };
+    const outcome = await tc.write((vbox, wsm) => launchAndTeleport(vbox, wsm), { release: true }).catch((e: unknown): Outcome => {
+      // The target's side failed outside the transfer (its host stopped answering): settle from what is known.
+      return { teleportError: e, launched: true, sourceLost: false };
     });
-    const moved = await settle(outcome.teleportError, outcome.launched);
+    const moved = await settle(outcome);
     clock.confirmed = performance.now();
     if (!moved.moved) throw moved.error;
     ok = true;
@@ -192,7 +205,7 @@ async function run(ctx: TaskContext, plan: TeleportPlan, inv: Inventory, maxDown
 
   // ------------------------------------------------------------ steps 2 and 3, in the target's scope
 
-  async function launchAndTeleport(vbox: IVirtualBox, wsm: IWebsessionManager): Promise<{ teleportError: unknown; launched: boolean }> {
+  async function launchAndTeleport(vbox: IVirtualBox, wsm: IWebsessionManager): Promise<Outcome> {
     let session: ISession | null = null;
     let launch: IProgress | null = null;
     try {
@@ -211,7 +224,7 @@ async function run(ctx: TaskContext, plan: TeleportPlan, inv: Inventory, maxDown
           await withSessionMachine(vbox, wsm, id, false, (m) => m.setTeleporterPort(port!));
           continue;
         }
-        return { teleportError: failed, launched: false };
+        return { teleportError: failed, launched: false, sourceLost: false };
       }
       clock.waiting = performance.now();
       await hooks.beforeTeleport?.(hookContext());
@@ -220,7 +233,8 @@ async function run(ctx: TaskContext, plan: TeleportPlan, inv: Inventory, maxDown
       ctx.step(30, `Teleporting ${name} from ${src} to ${dst}`);
       const error = await sc.write((svbox, swsm) => teleportFromSource(svbox, swsm), { release: true }).then(() => null, (e: unknown) => e);
       clock.transferEnd ??= performance.now();
-      return { teleportError: error, launched: true };
+      // VirtualBox's own failure ends the transfer; anything else (no answer from the source) may not have.
+      return { teleportError: error, launched: true, sourceLost: error !== null && !isVBoxError(error) && !(error instanceof ProblemError) };
     } finally {
       // The VM process on the target goes on; the client's session to it is not needed any more.
       await unlockQuietly(session);
@@ -253,12 +267,24 @@ async function run(ctx: TaskContext, plan: TeleportPlan, inv: Inventory, maxDown
     const session = await wsm.getSessionObject(vbox);
     await (await vbox.findMachine(id)).lockMachine(session, 'Shared');
     try {
-      const console = await session.getConsole();
-      if (!console) throw vboxError('VBOX_E_INVALID_VM_STATE', `${name} is not running on ${src} (it has no console)`, 'ISession_getConsole');
+      const consoleOf = async (): Promise<IConsole> => {
+        const c = await session.getConsole();
+        if (!c) throw vboxError('VBOX_E_INVALID_VM_STATE', `${name} is not running on ${src} (it has no console)`, 'ISession_getConsole');
+        return c;
+      };
+      let console = await consoleOf();
       const deadline = Date.now() + cfg.timeoutMs;
       for (let attempt = 1; ; attempt++) {
         clock.transferStart ??= performance.now();
-        const progress = await console.teleport(target.view.teleportAddress, port!, password, maxDowntimeMs);
+        let progress: IProgress;
+        try {
+          progress = await console.teleport(target.view.teleportAddress, port!, password, maxDowntimeMs);
+        } catch (e) {
+          // The VM's console is one object for every session: another scope's release of it may just have landed.
+          if (!(e instanceof InvalidObjectError) || attempt > 1) throw e;
+          console = await consoleOf();
+          progress = await console.teleport(target.view.teleportAddress, port!, password, maxDowntimeMs);
+        }
         if (attempt === 1) await hooks.afterTeleportCall?.(hookContext());
         let timedOut = false;
         const timer = setTimeout(() => {
@@ -272,7 +298,7 @@ async function run(ctx: TaskContext, plan: TeleportPlan, inv: Inventory, maxDown
         } catch (e) {
           clock.transferEnd = performance.now();
           if (timedOut && isVBoxError(e)) {
-            throw vboxError('VBOX_E_TIMEOUT', `The teleport took longer than ${Math.round(cfg.timeoutMs / 100) / 10} s and was canceled; VirtualBox said: ${e.text}`, 'IConsole_teleport');
+            throw vboxError('VBOX_E_TIMEOUT', `The teleport took longer than ${duration(cfg.timeoutMs)} and was canceled; VirtualBox said: ${e.text}`, 'IConsole_teleport');
           }
           // The target's listener may be a moment behind its TeleportingIn state: try again while it waits.
           if (attempt < 3 && isVBoxError(e) && /VERR_NET_CONNECTION_REFUSED/.test(e.text) && (await stateOn(tc, id)) === 'TeleportingIn') {
@@ -295,9 +321,8 @@ async function run(ctx: TaskContext, plan: TeleportPlan, inv: Inventory, maxDown
    * Decides from the target where the machine is after the transfer (or its failure), and on a
    * failure leaves the target powered off with its teleporter disabled (now, or by the janitor).
    */
-  async function settle(teleportError: unknown, launched: boolean): Promise<{ moved: true; sourceNote: string } | { moved: false; error: unknown }> {
+  async function settle({ teleportError, launched, sourceLost }: Outcome): Promise<{ moved: true; sourceNote: string } | { moved: false; error: unknown }> {
     ctx.step(95, teleportError ? `Checking where ${name} is` : `Confirming ${name} runs on ${dst}`);
-    const sourceLost = teleportError instanceof TransportError || (teleportError !== null && !isVBoxError(teleportError) && !(teleportError instanceof ProblemError));
     // How long the target may still be loading: a source that stopped answering may still be sending;
     // after VirtualBox's own failure the transfer is over and the target only powers itself off (or waits on).
     const graceMs = !teleportError ? 10_000 : sourceLost ? cfg.timeoutMs : 300;
@@ -374,7 +399,9 @@ function failure(cause: unknown, where: string): ProblemError {
 // ---------------------------------------------------------------- step 1
 
 /** Registers or updates the twin on the target and turns its teleporter on (saved, not launched). */
-async function prepareTarget(vbox: IVirtualBox, wsm: IWebsessionManager, plan: TeleportPlan, port: number, password: string): Promise<void> {
+async function prepareTarget(
+  vbox: IVirtualBox, wsm: IWebsessionManager, plan: TeleportPlan, port: number, password: string, keep: (m: IMachine) => void,
+): Promise<void> {
   const spec = plan.spec!;
   const id = spec.id;
   const settings = { vrdePorts: plan.target.view.vrdePorts };
@@ -382,6 +409,9 @@ async function prepareTarget(vbox: IVirtualBox, wsm: IWebsessionManager, plan: T
   if (!plan.twin) {
     // A twin: the same UUID, the same settings, the same disks (opened from the shared storage).
     const m = await vbox.createMachine('', spec.name, 'x86', spec.groups.length ? spec.groups : ['/'], spec.osTypeId, `UUID=${id}`);
+    // Once registered this is the machine's reference for every later call (findMachine answers the same one):
+    // not released with this scope, or the release could land after the next scope took it up again.
+    keep(m);
     try {
       await writeSettings(m, spec, settings, { created: true });
       await writeControllers(m, spec);

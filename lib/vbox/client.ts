@@ -9,9 +9,10 @@
  * per reference. Hence:
  *
  * - `scope(fn)` (or `read/write(fn, { release: true })`) records every reference received while fn
- *   runs and releases them after fn's result is handed back: the calls go out in the background at
- *   low priority (they only take a free slot when no normal call waits), so the result is not
- *   delayed. Use it for repeated work on transient objects: per-request getters (host, network
+ *   runs and releases them after fn's result is handed back, once no scope is running: a scope
+ *   that starts while releases are on the wire waits for them, so it can never be handed a
+ *   reference that is about to die (vboxwebsrv gives the same reference for the same object).
+ *   Use it for repeated work on transient objects: per-request getters (host, network
  *   adapters, VRDE server, storage controllers), sessions, progresses, events.
  * - Without a scope nothing is released: right for long-lived references (the machines an inventory
  *   holds) and for one-off work followed by logoff() (which frees everything at once).
@@ -88,6 +89,10 @@ export class VBoxClient {
   private kept = new Set<string>();
   /** How many running scopes hold each reference. */
   private scoped = new Map<string, number>();
+  /** Scopes running now, the references waiting to be released, and the release batch on the wire. */
+  private activeScopes = 0;
+  private readonly pendingRelease = new Set<string>();
+  private releasing: Promise<void> | null = null;
   private recentlyReleased = new Set<string>();
   private readonly logger?: VBoxLogger;
 
@@ -183,14 +188,31 @@ export class VBoxClient {
 
   private async invoke<T>(fn: VBoxFn<T>, vbox: IVirtualBox, release: boolean): Promise<T> {
     if (!release) return this.als.exit(() => fn(vbox, this.manager));
+    while (this.releasing) await this.releasing;
+    this.activeScopes++;
     const scope = new Scope();
     try {
       const result = await this.als.run(scope, () => fn(vbox, this.manager));
       this.keepResult(scope, result, 0);
       return result;
     } finally {
+      this.activeScopes--;
       this.endScope(scope);
     }
+  }
+
+  /** Sends the pending releases while no scope runs; scopes starting meanwhile wait for them. */
+  private flushReleases(): void {
+    if (this.releasing || this.activeScopes > 0 || this.pendingRelease.size === 0) return;
+    const current = this.websession;
+    const refs = [...this.pendingRelease].filter((r) => !this.kept.has(r) && !this.scoped.has(r) && !!current && websessionOf(r) === current);
+    this.pendingRelease.clear();
+    for (const ref of refs) this.noteReleased(ref);
+    this.releasing = Promise.all(refs.map((ref) => this.transport.call('IManagedObjectRef_release', { _this: ref }).catch(() => undefined)))
+      .then(() => {
+        this.releasing = null;
+        this.flushReleases();
+      });
   }
 
   /**
@@ -305,6 +327,7 @@ export class VBoxClient {
   private resetRefs(): void {
     this.kept = new Set();
     this.scoped = new Map();
+    this.pendingRelease.clear();
     this.recentlyReleased = new Set();
   }
 
@@ -331,8 +354,8 @@ export class VBoxClient {
       }
       this.scoped.delete(ref);
       if (scope.keep.has(ref) || this.kept.has(ref) || ref === rootRef || !current || websessionOf(ref) !== current) continue;
-      this.noteReleased(ref);
-      this.transport.call('IManagedObjectRef_release', { _this: ref }, { priority: 'low' }).catch(() => undefined);
+      this.pendingRelease.add(ref);
     }
+    this.flushReleases();
   }
 }

@@ -242,7 +242,8 @@ export class Machine implements ManagedObject {
   getTeleporterAddress() { return this.s.teleporter.address; }
   setTeleporterAddress(v: string) { this.mutable('mutableOrSaved'); this.s.teleporter.address = v; this.changed(); }
   getTeleporterPassword() { return this.s.teleporter.password; }
-  setTeleporterPassword(v: string) { this.mutable('mutableOrRunning'); this.s.teleporter.password = v; this.changed(); }
+  /** As Machine::setTeleporterPassword: MutableOrSavedStateDep, so not while the machine runs. */
+  setTeleporterPassword(v: string) { this.mutable('mutableOrSaved'); this.s.teleporter.password = v; this.changed(); }
 
   lockMachine(session: Session | null, lockType: string) {
     if (!session) fail('E_INVALIDARG', 'Argument session is NULL', 'IMachine', 'Machine');

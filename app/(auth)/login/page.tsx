@@ -3,6 +3,7 @@ import { redirect } from 'next/navigation';
 import { LoginForm } from '@/components/auth/login-form';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { safeCallbackUrl } from '@/lib/auth/paths';
+import { realmChoices, realms } from '@/lib/auth/realms';
 import { pageUser } from '@/lib/auth/session';
 
 export const metadata: Metadata = { title: 'Sign in' };
@@ -31,7 +32,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
           <CardDescription>Sign in to your private cloud</CardDescription>
         </CardHeader>
         <CardContent>
-          <LoginForm callbackUrl={callbackUrl} failed={Boolean(first(params.error))} />
+          <LoginForm callbackUrl={callbackUrl} failed={Boolean(first(params.error))} realms={realmChoices(realms())} />
         </CardContent>
       </Card>
     </div>

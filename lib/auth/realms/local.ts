@@ -9,10 +9,11 @@ export const LOCAL_REALM = 'local';
 export function localRealm(db: () => Promise<DB> = getDb): Realm {
   return {
     name: LOCAL_REALM,
+    label: 'Nimbox account',
     async authenticate(username, password) {
       const row = await (await db())
         .selectFrom('users')
-        .select(['id', 'username', 'realm', 'role', 'password_hash'])
+        .select(['id', 'username', 'realm', 'role', 'tenant', 'password_hash'])
         .where('realm', '=', LOCAL_REALM)
         .where('username', '=', username)
         .executeTakeFirst();
@@ -22,7 +23,7 @@ export function localRealm(db: () => Promise<DB> = getDb): Realm {
       }
       if (!(await verifyPassword(password, row.password_hash))) return null;
       if (!isRole(row.role)) return null;
-      const user: User = { id: row.id, username: row.username, realm: row.realm, role: row.role };
+      const user: User = { id: row.id, username: row.username, realm: row.realm, role: row.role, tenant: row.tenant ?? null };
       return user;
     },
   };

@@ -27,6 +27,8 @@ import type { DeviceType, NetworkAdapterType } from '@/lib/vbox/types';
 import type { Inventory } from '../inventory';
 import type { HostStatus } from '../types';
 import { hostCapabilities, type HostCapabilities } from './capabilities';
+import { getTenantByName, TENANT_KEY, TENANT_NAME_RE } from '@/lib/tenants';
+import { checkQuota, hostAllowed, tenantUsage } from '@/lib/tenants/quota';
 import {
   hostsById, inventory, machineNameProblem, nameConflict, nameTaken, newDiskPath, taskUser, underStorage, withWriteLock,
 } from './common';
@@ -88,6 +90,8 @@ export const createMachineSchema = z.strictObject({
   vrde: z.strictObject({ password: vncPassword.optional() }).optional(),
   /** Register the same machine (same UUID, same disk) on other hosts too: true for every other host that can hold it, or host ids. */
   registerOnOtherHosts: z.union([z.boolean(), z.array(z.string().min(1)).max(32)]).default(false),
+  /** The tenant owning the machine (extradata nimbox/tenant); admins only, others always create in their own. */
+  tenant: z.string().trim().regex(TENANT_NAME_RE, 'A tenant name').nullish(),
 });
 
 export type CreateMachineInput = z.input<typeof createMachineSchema>;
@@ -106,6 +110,8 @@ export interface CreatePlan {
   is64Bit: boolean;
   disk: { kind: 'new'; path: string; sizeBytes: number } | { kind: 'existing'; path: string } | null;
   iso: string | null;
+  /** The tenant owning the machine, written to its extradata nimbox/tenant; null for none. */
+  tenant: string | null;
 }
 
 const fieldError = (field: string, message: string) => ({ field, message });
@@ -151,7 +157,23 @@ export async function planCreate(input: unknown): Promise<CreatePlan> {
   const inv = await inventory();
   const taken = nameTaken(inv, r.name);
   if (taken) throw nameConflict(r.name, taken);
-  const views = await hostsById();
+  // The tenant: its quotas (409 naming each exceeded one) and the hosts it may use.
+  const tenantName = r.tenant ?? null;
+  const tenant = tenantName ? await getTenantByName(tenantName) : undefined;
+  if (tenantName && !tenant) throw badRequest([fieldError('tenant', `No tenant ${tenantName}`)]);
+  if (tenant) {
+    checkQuota(tenant, tenantUsage(inv.machines(), tenant.name), {
+      machines: 1, vcpus: r.cpuCount, memoryMB: r.memoryMB, diskGB: r.disk && 'new' in r.disk ? r.disk.new.sizeGB : undefined,
+    });
+  }
+  const allViews = await hostsById();
+  const views = new Map([...allViews].filter(([id]) => hostAllowed(tenant, id)));
+  if (r.hostId && r.hostId !== 'auto' && allViews.has(r.hostId) && !views.has(r.hostId)) {
+    throw new ProblemError({
+      title: 'Host not allowed', status: 409, detail: `Tenant ${tenantName} may not place machines on ${allViews.get(r.hostId)?.name}.`,
+      errors: [fieldError('hostId', `Not one of tenant ${tenantName}'s hosts`)],
+    });
+  }
   const bridge = r.nic.bridgedInterface;
 
   // Placement.
@@ -230,7 +252,7 @@ export async function planCreate(input: unknown): Promise<CreatePlan> {
     for (const [i, id] of [...new Set(r.registerOnOtherHosts)].entries()) {
       const view = views.get(id);
       const field = `registerOnOtherHosts.${i}`;
-      if (!view) errors.push(fieldError(field, 'No such host'));
+      if (!view) errors.push(fieldError(field, allViews.has(id) ? `Not one of tenant ${tenantName}'s hosts` : 'No such host'));
       else if (view.id === host.id) errors.push(fieldError(field, `${view.name} is the machine's own host`));
       else if (!sameStorage(view)) errors.push(fieldError(field, `${view.name} mounts the shared storage elsewhere (${view.storagePath ?? 'not set'})`));
       else {
@@ -242,7 +264,7 @@ export async function planCreate(input: unknown): Promise<CreatePlan> {
   }
   if (errors.length) throw badRequest(errors);
 
-  return { id: randomUUID(), name: r.name, request: r, host, twins, bridge: nicBridge, is64Bit: osType?.is64Bit ?? false, disk, iso };
+  return { id: randomUUID(), name: r.name, request: r, host, twins, bridge: nicBridge, is64Bit: osType?.is64Bit ?? false, disk, iso, tenant: tenantName };
 }
 
 // ---------------------------------------------------------------- the task
@@ -268,6 +290,7 @@ async function configure(m: IMachine, plan: CreatePlan, host: HostView): Promise
   ]);
   const x86 = await platform.getX86();
   await m.setDescription(r.description);
+  if (plan.tenant) await m.setExtraData(TENANT_KEY, plan.tenant);
   await m.setCPUCount(r.cpuCount);
   await m.setMemorySize(r.memoryMB);
   await x86.setHWVirtExProperty('Enabled', r.hwVirt);

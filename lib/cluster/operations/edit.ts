@@ -16,6 +16,8 @@ import { hostCapabilities } from './capabilities';
 import {
   copiesOf, hostsById, inventory, nameConflict, nameTaken, requireOff, taskUser, withWriteLock, type MachineCopy,
 } from './common';
+import { getTenantByName } from '@/lib/tenants';
+import { checkQuota, tenantUsage } from '@/lib/tenants/quota';
 import { ADAPTER_TYPES, bootOrder, machineName, vncPassword } from './create';
 
 export const ATTACHMENT_TYPES = ['Bridged', 'NAT', 'Null'] as const satisfies readonly NetworkAttachmentType[];
@@ -111,6 +113,15 @@ export async function startEdit(id: string, input: unknown, user: User): Promise
   const copies = copiesOf(inv, id);
   const name = copies[0].summary.name;
   requireOff(copies, 'change the settings of');
+  // More CPUs or memory must fit the tenant's quotas (409 naming each exceeded one); less always fits.
+  const cur = copies[0].summary;
+  const grows = { vcpus: p.cpuCount !== undefined && p.cpuCount > cur.cpuCount, memoryMB: p.memoryMB !== undefined && p.memoryMB > cur.memoryMB };
+  const tenant = cur.tenant && (grows.vcpus || grows.memoryMB) ? await getTenantByName(cur.tenant) : undefined;
+  if (tenant) {
+    checkQuota(tenant, tenantUsage(inv.machines(), tenant.name, id), {
+      vcpus: grows.vcpus ? p.cpuCount : undefined, memoryMB: grows.memoryMB ? p.memoryMB : undefined,
+    });
+  }
   if (p.name !== undefined && p.name !== name) {
     const taken = nameTaken(inv, p.name, id);
     if (taken) throw nameConflict(p.name, taken);

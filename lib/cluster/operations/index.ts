@@ -9,6 +9,7 @@ export { hostCapabilities, forgetCapabilities, type HostCapabilities, type OsTyp
 export { createMachineSchema, planCreate, startCreate, type CreateMachineInput, type CreatePlan } from './create';
 export { editMachineSchema, startEdit, type EditMachineInput } from './edit';
 export { startDelete } from './delete';
+export { machineTenantSchema, setMachineTenant } from './tenant';
 export {
   snapshotTree, startDeleteSnapshot, startRestoreSnapshot, startTakeSnapshot, takeSnapshotSchema, type SnapshotNode, type SnapshotTree,
 } from './snapshots';

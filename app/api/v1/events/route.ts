@@ -2,6 +2,7 @@ import { route } from '@/lib/api/handler';
 import { getInventory } from '@/lib/cluster/inventory';
 import type { InventoryEvent } from '@/lib/cluster/types';
 import { onTaskChanged } from '@/lib/tasks';
+import { seesMachine, seesTask } from '@/lib/tenants/access';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,9 +11,10 @@ const KEEPALIVE_MS = 15_000;
 /**
  * GET /api/v1/events → text/event-stream of inventory changes: `event: machine`,
  * `machine-removed` or `host`, and of tasks: `event: task` (created, progressed — at most
- * ~10 per second per task — or ended); `data:` the InventoryEvent as JSON.
+ * ~10 per second per task — or ended); `data:` the InventoryEvent as JSON. A tenant's users get only their
+ * tenant's machines (a machine moved away arrives as `machine-removed`) and those machines' tasks.
  */
-export const GET = route({ action: 'events:read' }, async ({ req }) => {
+export const GET = route({ action: 'events:read' }, async ({ req, user }) => {
   const inventory = getInventory();
   await inventory.start();
   const encoder = new TextEncoder();
@@ -31,8 +33,23 @@ export const GET = route({ action: 'events:read' }, async ({ req }) => {
         cleanup();
         try { controller.close(); } catch { /* already closed */ }
       };
-      const unsubscribe = inventory.subscribe((e: InventoryEvent) => send(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`), close);
+      // Machines this stream has shown, so that one leaving the caller's sight is removed from their view.
+      const shown = new Set<string>();
+      const forward = (e: InventoryEvent) => {
+        if (e.type === 'machine') {
+          if (!seesMachine(user, e.machine)) {
+            if (!shown.delete(e.machine.id)) return;
+            e = { type: 'machine-removed', id: e.machine.id, hostId: e.machine.hostId };
+          } else shown.add(e.machine.id);
+        } else if (e.type === 'machine-removed') {
+          if (!seesMachine(user, { tenant: null }) && !shown.delete(e.id)) return;
+        }
+        send(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+      };
+      for (const m of inventory.machines()) if (seesMachine(user, m)) shown.add(m.id);
+      const unsubscribe = inventory.subscribe(forward, close);
       const unsubscribeTasks = onTaskChanged((task) => {
+        if (!seesTask(user, task)) return;
         const e: InventoryEvent = { type: 'task', task };
         send(`event: task\ndata: ${JSON.stringify(e)}\n\n`);
       });

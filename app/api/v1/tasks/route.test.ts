@@ -36,7 +36,7 @@ afterAll(async () => {
 
 describe('GET /api/v1/tasks', () => {
   it('lists newest first, filtered by status and target, limited', async () => {
-    session.user = viewer;
+    session.user = admin;
     const ids: string[] = [];
     for (const name of ['a', 'b', 'a']) {
       const t = await start(name, async () => undefined);
@@ -68,7 +68,7 @@ describe('GET /api/v1/tasks', () => {
 
 describe('GET /api/v1/tasks/:id', () => {
   it('reads a task (a running one as it is now) and answers 404 for an unknown id', async () => {
-    session.user = viewer;
+    session.user = admin;
     let release!: () => void;
     const gate = new Promise<void>((r) => { release = r; });
     const t = await start('d', async (ctx) => {

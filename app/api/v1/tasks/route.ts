@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { route } from '@/lib/api/handler';
+import { seesTask } from '@/lib/tenants/access';
 import { listTasks, TASK_STATUSES, type TaskStatus } from '@/lib/tasks';
 
 export const dynamic = 'force-dynamic';
@@ -12,5 +13,9 @@ const Query = z.object({
   before: z.string().min(1).max(200).optional(),
 }).strict();
 
-/** GET /api/v1/tasks?status=&targetId=&limit=&before= → { tasks: Task[] }, newest first (default 50, at most 500). */
-export const GET = route({ action: 'task:read', query: Query }, async ({ query }) => ({ tasks: await listTasks(query) }));
+/**
+ * GET /api/v1/tasks?status=&targetId=&limit=&before= → { tasks: Task[] }, newest first (default 50, at most 500).
+ * A tenant's users get only the tasks on their tenant's machines and those they started (the page is filtered
+ * after `limit`, so it may hold fewer; page on with `before` = the last id returned).
+ */
+export const GET = route({ action: 'task:read', query: Query }, async ({ query, user }) => ({ tasks: (await listTasks(query)).filter((t) => seesTask(user, t)) }));

@@ -3,6 +3,9 @@ import { route } from '@/lib/api/handler';
 import { getInventory } from '@/lib/cluster/inventory';
 import { accepted, createMachineSchema, planCreate, startCreate } from '@/lib/cluster/operations';
 import type { MachineSummary } from '@/lib/cluster/types';
+import { forbidden, ProblemError } from '@/lib/api/problem';
+import { can } from '@/lib/auth/policy';
+import { seesMachine } from '@/lib/tenants/access';
 
 const SORTS = {
   name: (m: MachineSummary) => m.name.toLowerCase(),
@@ -26,16 +29,17 @@ const query = z.object({
 
 /**
  * GET /api/v1/vms?host=&state=&q=&sort=&order=&page=&pageSize= → { items, total, page, pageSize }:
- * every machine of every host, from the live inventory (never waits on a host).
+ * every machine of every host, from the live inventory (never waits on a host); a tenant's users see only
+ * their tenant's machines (`tenant` on each row: extradata nimbox/tenant).
  */
-export const GET = route({ action: 'vm:read', query }, async ({ query: q }) => {
+export const GET = route({ action: 'vm:read', query }, async ({ query: q, user }) => {
   const inventory = getInventory();
   await inventory.start();
   const needle = q.q?.trim().toLowerCase();
   const key = SORTS[q.sort];
   const dir = q.order === 'asc' ? 1 : -1;
   const items = inventory.machines()
-    .filter((m) => (!q.host || m.hostId === q.host) && (!q.state || m.state === q.state) && (!needle || m.name.toLowerCase().includes(needle)))
+    .filter((m) => seesMachine(user, m) && (!q.host || m.hostId === q.host) && (!q.state || m.state === q.state) && (!needle || m.name.toLowerCase().includes(needle)))
     .sort((a, b) => {
       const x = key(a);
       const y = key(b);
@@ -48,12 +52,18 @@ export const GET = route({ action: 'vm:read', query }, async ({ query: q }) => {
 /**
  * POST /api/v1/vms { name, osTypeId, memoryMB, hostId?, cpuCount?, description?, hwVirt?, nestedPaging?, ioapic?,
  * acpi?, hpet?, rtcUseUTC?, nic?: { bridgedInterface?, adapterType?, cableConnected? }, bootOrder?,
- * disk?: { new: { sizeGB } } | { existing: path }, iso?, vrde?: { password? }, registerOnOtherHosts?: true | hostIds }
+ * disk?: { new: { sizeGB } } | { existing: path }, iso?, vrde?: { password? }, registerOnOtherHosts?: true | hostIds, tenant? }
+ * (tenant: admins only; anyone else creates in their own tenant, within its quotas and allowed hosts)
  * → 202 Task vm.create (Location: /api/v1/tasks/:id). 400 names each invalid field (also those the chosen host
  * cannot satisfy: OS type, bridged interface, paths outside the shared storage); 409 when the name is taken,
- * the host is down or in maintenance, or no host fits (automatic placement).
+ * the host is down or in maintenance, or no host fits (automatic placement), or a tenant quota would be exceeded
+ * (errors name the quota and by how much) or the chosen host is not one of the tenant's.
  */
 export const POST = route({ action: 'vm:create', body: createMachineSchema }, async ({ body, user }) => {
-  const plan = await planCreate(body);
+  // The machine's tenant: the creator's, unless an admin names one (null: none).
+  const tenant = body.tenant !== undefined && user.role === 'admin' ? body.tenant : (user.tenant ?? null);
+  if (body.tenant !== undefined && body.tenant !== tenant) throw new ProblemError(forbidden());
+  if (!can(user, 'vm:create', { tenant })) throw new ProblemError(forbidden());
+  const plan = await planCreate({ ...body, tenant });
   return accepted(await startCreate(plan, user));
 });

@@ -1,4 +1,5 @@
 import { route } from '@/lib/api/handler';
+import { machineResource } from '@/lib/tenants/access';
 import { getInventory } from '@/lib/cluster/inventory';
 import { consoleTarget } from '@/lib/console/target';
 import { consoleUrl, issueTicket } from '@/lib/console/ticket';
@@ -11,7 +12,7 @@ import { getDb } from '@/lib/db';
  * 409 when it has no console (not running, VRDE off or not listening). The VNC
  * password never leaves the server: the gateway logs in for the browser.
  */
-export const POST = route<{ id: string }>({ action: 'console:open' }, async ({ params, user }) => {
+export const POST = route<{ id: string }>({ action: 'console:open', resource: machineResource }, async ({ params, user }) => {
   const inventory = getInventory();
   await inventory.start();
   const target = await consoleTarget(inventory, await getDb(), params.id);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { route } from '@/lib/api/handler';
+import { machineResource } from '@/lib/tenants/access';
 import { getInventory } from '@/lib/cluster/inventory';
 import { screenshot } from '@/lib/console/screenshot';
 
@@ -12,7 +13,7 @@ const query = z.object({
  * most `width` pixels wide (default 320), at most ~3 s old (cached per machine and
  * width). 409 when the machine is not running.
  */
-export const GET = route<{ id: string }, undefined, z.infer<typeof query>>({ action: 'console:view', query }, async ({ params, query: q }) => {
+export const GET = route<{ id: string }, undefined, z.infer<typeof query>>({ action: 'console:view', query, resource: machineResource }, async ({ params, query: q }) => {
   const inventory = getInventory();
   await inventory.start();
   const png = await screenshot(inventory, params.id, q.width);

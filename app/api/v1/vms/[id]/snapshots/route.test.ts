@@ -128,8 +128,8 @@ describe('snapshots', () => {
     expect((await bad.json()).errors.map((e: { field: string }) => e.field).sort()).toEqual(['body', 'name']);
     expect((await tree(req('GET'), ctx('00000000-0000-0000-0000-000000000000'))).status).toBe(404);
 
-    session.user = viewer;
     expect((await treeOf(id)).tree).toHaveLength(1);
+    session.user = viewer;
     expect((await take(req('POST', { name: 'nope' }), ctx(id))).status).toBe(403);
     expect((await remove(req('DELETE'), sctx(id, child.id))).status).toBe(403);
   });

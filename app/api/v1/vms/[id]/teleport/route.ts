@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { route } from '@/lib/api/handler';
 import { accepted } from '@/lib/cluster/operations';
 import { startTeleport } from '@/lib/teleport';
+import { machineResource } from '@/lib/tenants/access';
 
 export const dynamic = 'force-dynamic';
 
@@ -18,7 +19,7 @@ const Body = z.strictObject({
  * (naming the task) when another task holds the machine; 400 bad body or the machine's own host;
  * 404 unknown machine. VirtualBox's own failures arrive through the task.
  */
-export const POST = route<{ id: string }, z.infer<typeof Body>>({ action: 'vm:teleport', body: Body }, async ({ params, body, user }) => {
+export const POST = route<{ id: string }, z.infer<typeof Body>>({ action: 'vm:teleport', body: Body, resource: machineResource }, async ({ params, body, user }) => {
   const { task } = await startTeleport({ machineId: params.id, targetHostId: body.target, maxDowntimeMs: body.maxDowntimeMs }, user);
   return accepted(task);
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { route } from '@/lib/api/handler';
 import { runPreflight, type Preflight } from '@/lib/teleport';
+import { machineResource } from '@/lib/tenants/access';
 
 export const dynamic = 'force-dynamic';
 
@@ -12,7 +13,7 @@ const Query = z.object({ target: z.string().trim().min(1, 'Give the target host 
  * networks, a free teleporter port) passed, warning or failed, with what to do. 400 without a target
  * or with the machine's own host; 404 unknown machine.
  */
-export const GET = route<{ id: string }, undefined, z.infer<typeof Query>>({ action: 'vm:teleport', query: Query }, async ({ params, query }): Promise<Preflight> => {
+export const GET = route<{ id: string }, undefined, z.infer<typeof Query>>({ action: 'vm:teleport', query: Query, resource: machineResource }, async ({ params, query }): Promise<Preflight> => {
   const plan = await runPreflight(params.id, query.target);
   return plan.preflight;
 });

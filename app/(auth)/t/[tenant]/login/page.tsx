@@ -1,0 +1,59 @@
+import type { Metadata } from 'next';
+import { notFound, redirect } from 'next/navigation';
+import { LoginForm } from '@/components/auth/login-form';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
+import { safeCallbackUrl } from '@/lib/auth/paths';
+import { realmChoices, realms, tenantRealms } from '@/lib/auth/realms';
+import { pageUser } from '@/lib/auth/session';
+
+type Params = Promise<{ tenant: string }>;
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  const { tenant } = await params;
+  return { title: `Sign in · ${tenant}` };
+}
+
+/**
+ * A tenant's self-service sign-in: only the realms that tenant uses are offered, and
+ * only its members get in (the tenant travels with the credentials and is checked
+ * after the realm said yes). Operators sign in at /login.
+ */
+export default async function TenantLoginPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
+  const { tenant } = await params;
+  const names = tenantRealms(tenant);
+  if (!names) notFound();
+  const offered = realms().filter((r) => names.includes(r.name));
+  const query = await searchParams;
+  const callbackUrl = safeCallbackUrl(first(query.callbackUrl));
+  const user = await pageUser();
+  if (user && user.tenant === tenant) redirect(callbackUrl);
+
+  return (
+    <div className="flex w-full max-w-sm flex-col items-center gap-6">
+      <div
+        aria-hidden="true"
+        className="grid size-12 place-items-center rounded-2xl bg-sky-600 text-xl font-semibold text-white shadow-lg shadow-sky-600/20"
+      >
+        N
+      </div>
+      <Card className="w-full">
+        <CardHeader className="items-center text-center">
+          <CardTitle>{tenant}</CardTitle>
+          <CardDescription>Sign in to your machines on Nimbox</CardDescription>
+        </CardHeader>
+        <CardContent>
+          {offered.length > 0 ? (
+            <LoginForm callbackUrl={callbackUrl} failed={Boolean(first(query.error))} realms={realmChoices(offered)} tenant={tenant} />
+          ) : (
+            <p role="status" className="text-center text-sm text-slate-600 dark:text-slate-400">
+              Sign-in is not set up for this tenant yet. Ask your Nimbox administrator.
+            </p>
+          )}
+        </CardContent>
+      </Card>
+    </div>
+  );
+}

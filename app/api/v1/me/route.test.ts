@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessionCookie, tempDb } from '@/lib/auth/testing';
+import { upsertExternalUser } from '@/lib/auth/realms/external';
+import type { DB } from '@/lib/db';
+import { GET } from './route';
+
+let db: DB;
+let cleanup: () => Promise<void>;
+beforeAll(async () => {
+  ({ db, cleanup } = await tempDb('nimbox-me-'));
+});
+afterAll(() => cleanup());
+
+const req = (headers: Record<string, string> = {}) =>
+  new Request('http://nimbox.test/api/v1/me', { headers: { host: 'nimbox.test', 'x-forwarded-proto': 'http', ...headers } });
+
+describe('GET /api/v1/me', () => {
+  it('answers the signed-in user, tenant included, as stored now', async () => {
+    const bob = await upsertExternalUser(db, { realm: 'ldap:corp', username: 'bob', role: 'operator', tenant: 'blue' });
+    const cookie = await sessionCookie(bob);
+    const res = await GET(req({ cookie }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(await res.json()).toEqual({ id: bob.id, username: 'bob', realm: 'ldap:corp', role: 'operator', tenant: 'blue' });
+
+    // The next sign-in moved bob to another tenant: the same session sees it.
+    await upsertExternalUser(db, { realm: 'ldap:corp', username: 'bob', role: 'viewer', tenant: 'red' });
+    expect(await (await GET(req({ cookie }))).json()).toMatchObject({ id: bob.id, role: 'viewer', tenant: 'red' });
+  });
+
+  it('answers 401 problem+json to anonymous callers', async () => {
+    const res = await GET(req());
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+  });
+});

@@ -1,0 +1,184 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import type { User } from '@/lib/auth/policy';
+
+/*
+ * The route matrix: every route handler file under app/api/v1 (found on disk, so a new one is
+ * included by itself), every exported HTTP method, called as anonymous, a viewer and an operator
+ * of another tenant than the target's, a viewer and an operator of the caller's own tenant where
+ * no target is involved, and an admin. A route that is not classified below, or that answers
+ * differently than its class says, fails CI: a new route cannot ship without a policy decision.
+ * No host is registered: targets are unknown ids, so the checks run in milliseconds (a tenant
+ * user meets "another tenant's or no machine", which must look absent: 404).
+ */
+const env = vi.hoisted(async () => {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'nimbox-matrix-'));
+  process.env.NIMBOX_DATA_DIR = dir;
+  delete process.env.NIMBOX_SECRET;
+  return { dir };
+});
+const session = vi.hoisted(() => ({ user: null as User | null }));
+vi.mock('@/lib/auth/session', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@/lib/auth/session')>()),
+  currentUser: async () => session.user,
+}));
+
+/**
+ * public: no sign-in. signedIn: every signed-in user. tenantList: lists filtered to the caller's tenant
+ * (a non-admin without a tenant is refused). operator: tenant operators and admins, not viewers (no single target). machine: a machine (or
+ * task) target, another tenant's is 404. admin: admins only (403, or 404 where the target is a machine).
+ */
+type Class = 'public' | 'signedIn' | 'tenantList' | 'operator' | 'machine' | 'admin';
+
+const MATRIX: Record<string, Class> = {
+  'GET /health': 'public',
+  'GET /me': 'signedIn',
+  'GET /events': 'tenantList',
+  'GET /tokens': 'signedIn',
+  'POST /tokens': 'signedIn',
+  'DELETE /tokens/[id]': 'signedIn',
+  'GET /hosts': 'signedIn',
+  'GET /hosts/[id]': 'signedIn',
+  'GET /hosts/[id]/capabilities': 'signedIn',
+  'GET /tasks': 'tenantList',
+  'GET /vms': 'tenantList',
+  'POST /vms': 'operator',
+  'POST /vms/actions': 'operator',
+  'GET /tasks/[id]': 'machine',
+  'POST /tasks/[id]/cancel': 'machine',
+  'GET /vms/[id]': 'machine',
+  'PATCH /vms/[id]': 'machine',
+  'DELETE /vms/[id]': 'machine',
+  'POST /vms/[id]/actions': 'machine',
+  'POST /vms/[id]/console': 'machine',
+  'GET /vms/[id]/screenshot': 'machine',
+  'GET /vms/[id]/snapshots': 'machine',
+  'POST /vms/[id]/snapshots': 'machine',
+  'DELETE /vms/[id]/snapshots/[snapshotId]': 'machine',
+  'POST /vms/[id]/snapshots/[snapshotId]/restore': 'machine',
+  'POST /vms/[id]/teleport': 'machine',
+  'GET /vms/[id]/teleport/preflight': 'machine',
+  'PUT /vms/[id]/tenant': 'admin',
+  'POST /hosts': 'admin',
+  'PATCH /hosts/[id]': 'admin',
+  'DELETE /hosts/[id]': 'admin',
+  'POST /hosts/test': 'admin',
+  'POST /hosts/[id]/drain': 'admin',
+  'POST /hosts/[id]/maintenance': 'admin',
+  'GET /tenants': 'admin',
+  'POST /tenants': 'admin',
+  'GET /tenants/[id]': 'admin',
+  'PATCH /tenants/[id]': 'admin',
+  'DELETE /tenants/[id]': 'admin',
+  'GET /audit': 'admin',
+};
+
+/**
+ * Routes that still answer 403 instead of 404 to another tenant (they check the policy without the
+ * machine's tenant): owned by the teleport work, to be given `resource: machineResource`.
+ */
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+const ROOT = path.join(process.cwd(), 'app/api/v1');
+
+function routeFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? routeFiles(path.join(dir, e.name)) : e.name === 'route.ts' ? [path.join(dir, e.name)] : []);
+}
+
+type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+interface Endpoint { key: string; method: string; url: string; params: Record<string, string>; handler: Handler }
+
+const endpoints: Endpoint[] = [];
+for (const file of routeFiles(ROOT).sort()) {
+  const rel = `/${path.relative(ROOT, path.dirname(file)).split(path.sep).join('/')}`.replace(/\/$/, '') || '/';
+  const mod = (await import(/* @vite-ignore */ file)) as Record<string, unknown>;
+  const params: Record<string, string> = {};
+  const url = rel.replace(/\[(\w+)\]/g, (_, name: string) => {
+    params[name] = '00000000-0000-4000-8000-00000000abcd';
+    return params[name];
+  });
+  for (const method of METHODS) {
+    if (typeof mod[method] === 'function') endpoints.push({ key: `${method} ${rel}`, method, url: `/api/v1${url}`, params, handler: mod[method] as Handler });
+  }
+}
+
+const users = {
+  admin: { id: 'm-admin', username: 'admin', realm: 'local', role: 'admin', tenant: null },
+  viewer: { id: 'm-viewer', username: 'vera', realm: 'local', role: 'viewer', tenant: 'blue' },
+  operator: { id: 'm-op', username: 'otto', realm: 'local', role: 'operator', tenant: 'blue' },
+  tenantless: { id: 'm-none', username: 'nobody', realm: 'local', role: 'operator', tenant: null },
+} satisfies Record<string, User>;
+
+async function call(e: Endpoint, user: User | null): Promise<number> {
+  session.user = user;
+  const abort = new AbortController();
+  const init: RequestInit = { method: e.method, signal: abort.signal, headers: { 'Content-Type': 'application/json' } };
+  if (e.method !== 'GET') init.body = '{}';
+  const res = await e.handler(new Request(`http://localhost${e.url}`, init), { params: Promise.resolve(e.params) });
+  abort.abort();
+  await res.body?.cancel().catch(() => undefined);
+  return res.status;
+}
+
+afterAll(async () => {
+  const { currentInventory } = await import('@/lib/cluster/inventory');
+  await currentInventory()?.stop();
+  fs.rmSync((await env).dir, { recursive: true, force: true });
+});
+
+describe('route matrix', () => {
+  it('finds the route files and classifies every exported method', () => {
+    expect(endpoints.length).toBeGreaterThan(30);
+    const unclassified = endpoints.map((e) => e.key).filter((k) => !(k in MATRIX));
+    expect(unclassified, 'new routes: add them to MATRIX with their policy class').toEqual([]);
+    const gone = Object.keys(MATRIX).filter((k) => !endpoints.some((e) => e.key === k));
+    expect(gone, 'MATRIX names routes that no longer exist').toEqual([]);
+  });
+
+  for (const e of endpoints) {
+    const cls = MATRIX[e.key];
+    if (!cls) continue;
+    it(`${e.key} (${cls})`, async () => {
+      const anon = await call(e, null);
+      if (cls === 'public') {
+        expect(anon).toBe(200);
+        return;
+      }
+      expect(anon, 'anonymous').toBe(401);
+      const admin = await call(e, users.admin);
+      expect([401, 403], `admin got ${admin}`).not.toContain(admin);
+      const viewer = await call(e, users.viewer);
+      const operator = await call(e, users.operator);
+      const tenantless = await call(e, users.tenantless);
+      switch (cls) {
+        case 'signedIn':
+          for (const [who, s] of [['viewer', viewer], ['operator', operator], ['tenantless', tenantless]] as const) expect([401, 403], `${who} got ${s}`).not.toContain(s);
+          break;
+        case 'tenantList':
+          for (const [who, s] of [['viewer', viewer], ['operator', operator]] as const) expect([401, 403], `${who} got ${s}`).not.toContain(s);
+          expect(tenantless, 'tenantless').toBe(403);
+          break;
+        case 'operator':
+          expect(viewer, 'viewer').toBe(403);
+          expect([401, 403], `operator got ${operator}`).not.toContain(operator);
+          expect(tenantless, 'tenantless').toBe(403);
+          break;
+        case 'machine': {
+          const other = [404];
+          expect(other, `viewer of another tenant got ${viewer}`).toContain(viewer);
+          expect(other, `operator of another tenant got ${operator}`).toContain(operator);
+          expect(tenantless, 'tenantless').toBe(403);
+          break;
+        }
+        case 'admin':
+          for (const [who, s] of [['viewer', viewer], ['operator', operator], ['tenantless', tenantless]] as const) expect([403, 404], `${who} got ${s}`).toContain(s);
+          break;
+      }
+    });
+  }
+});

@@ -1,0 +1,117 @@
+import { expect, test, type Page } from '@playwright/test';
+import { Screen } from '../sim/screen/screen';
+
+// Teleporting in Chromium: from the machine page's toolbar, through the preflight, to the
+// machine running on the other host — watched live in the cluster view (a second tab) and in the
+// machine's console, which reconnects to the new host by itself and shows the same screen.
+
+const ADMIN_PASSWORD = 'e2e-Admin-passw0rd';
+// A machine the demo starts on alpha and no other test touches.
+const MACHINE = 'cache-a3';
+const FROM = 'vbox-alpha';
+const TO = 'vbox-bravo';
+const WIDTH = 640;
+const HEIGHT = 480;
+const TITLE = { x: 0, y: 0, w: WIDTH, h: 44 };
+const CONSOLE_BOX = { x: 16, y: 196, w: WIDTH - 32, h: HEIGHT - 196 - 16 };
+type Region = { x: number; y: number; w: number; h: number };
+
+async function signIn(page: Page) {
+  await page.goto('/login');
+  await page.getByLabel('Username').fill('admin');
+  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: /sign in/i }).click();
+  await expect(page.getByRole('heading', { name: 'Cluster' })).toBeVisible();
+}
+
+/** RGB bytes of a region of what vboxsim shows for MACHINE on `host` with `typed` on its console. */
+function expected(region: Region, host: string, typed = ''): string {
+  const pixels = new Screen({ machineName: MACHINE, hostName: host, state: { bootedAt: Date.now(), typed } }).render();
+  const out = Buffer.alloc(region.w * region.h * 3);
+  let o = 0;
+  for (let y = region.y; y < region.y + region.h; y++) {
+    for (let x = region.x; x < region.x + region.w; x++) {
+      const s = (y * WIDTH + x) * 4;
+      out[o++] = pixels[s + 2];
+      out[o++] = pixels[s + 1];
+      out[o++] = pixels[s];
+    }
+  }
+  return out.toString('base64');
+}
+
+async function canvasRegion(page: Page, region: Region): Promise<string> {
+  return page.locator('[data-testid="console-screen"] canvas').evaluate((c: HTMLCanvasElement, r: Region) => {
+    if (c.width !== 640 || c.height !== 480) return `size ${c.width}x${c.height}`;
+    const d = c.getContext('2d')!.getImageData(r.x, r.y, r.w, r.h).data;
+    let s = '';
+    for (let i = 0; i < d.length; i += 4) s += String.fromCharCode(d[i], d[i + 1], d[i + 2]);
+    return btoa(s);
+  }, region);
+}
+
+/** The console is connected to the machine's screen on `host` (the title band names the host it runs on). */
+async function expectConnectedOn(page: Page, host: string, typed: string) {
+  const section = page.getByRole('region', { name: 'Console' });
+  await expect(page.getByTestId('console')).toHaveAttribute('data-status', 'connected', { timeout: 30_000 });
+  await expect(section.getByText(`on ${host}`)).toBeVisible();
+  await expect.poll(() => canvasRegion(page, TITLE), { timeout: 15_000 }).toBe(expected(TITLE, host));
+  await expect.poll(() => canvasRegion(page, CONSOLE_BOX), { timeout: 15_000 }).toBe(expected(CONSOLE_BOX, host, typed));
+}
+
+test('teleports a running machine from its page: it appears on the other host in the cluster view, its console reconnects', async ({ page, context }) => {
+  test.setTimeout(120_000);
+  await signIn(page);
+
+  // The cluster view, in a second tab, shows the machine's row on alpha.
+  const cluster = await context.newPage();
+  await cluster.goto(`/?q=${MACHINE}`);
+  const row = cluster.getByRole('table', { name: 'Machines' }).getByRole('row').filter({ has: cluster.getByRole('link', { name: MACHINE, exact: true }) });
+  await expect(row).toContainText(FROM);
+  await expect(row).toContainText('Running');
+
+  // The machine page, its console open, something typed on its screen.
+  await page.bringToFront();
+  await page.goto(`/?q=${MACHINE}`);
+  await page.getByRole('table', { name: 'Machines' }).getByRole('link', { name: MACHINE, exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: MACHINE })).toBeVisible();
+  await expect(page.getByText(`On host ${FROM}`)).toBeVisible();
+  const section = page.getByRole('region', { name: 'Console' });
+  await section.getByRole('button', { name: 'Open console' }).click();
+  await expect(page.getByTestId('console')).toHaveAttribute('data-status', 'connected', { timeout: 30_000 });
+  await page.locator('[data-testid="console-screen"] canvas').click();
+  await page.keyboard.type('before the move');
+  await expectConnectedOn(page, FROM, 'before the move');
+
+  // Teleport: the dialog chooses the other host and shows the checks.
+  await page.getByRole('toolbar', { name: 'Machine actions' }).getByRole('button', { name: 'Teleport' }).click();
+  const dialog = page.getByRole('dialog', { name: `Teleport ${MACHINE}` });
+  await expect(dialog.getByLabel('Target host').locator('option:checked')).toContainText(TO);
+  const checks = dialog.getByRole('list', { name: 'Preflight checks' });
+  await expect(checks.getByRole('listitem')).toHaveCount(9, { timeout: 15_000 });
+  await expect(checks.locator('[data-status="failed"]')).toHaveCount(0);
+  // alpha has an Intel CPU, bravo an AMD one: a warning that says what would make it safe.
+  const cpu = checks.locator('[data-check="cpu"]');
+  await expect(cpu).toHaveAttribute('data-status', 'warning');
+  await expect(cpu).toContainText('What to do:');
+  await expect(checks.locator('[data-check="twin"]')).toContainText('registers a twin');
+  await expect(dialog.getByText(/^Ready, with \d+ warnings?\.$/)).toBeVisible();
+  await dialog.getByRole('button', { name: `Teleport to ${TO}` }).click();
+  await expect(dialog).toBeHidden();
+
+  // The task's progress beside the toolbar, to the end.
+  const card = page.getByRole('article', { name: `Teleport ${MACHINE} from ${FROM} to ${TO}` });
+  await expect(card).toBeVisible();
+  await expect(card).toHaveAttribute('data-status', 'succeeded', { timeout: 30_000 });
+  await expect(card).toContainText(`${MACHINE} runs on ${TO}`);
+  await expect(page.getByText(`On host ${TO} (also registered on ${FROM})`)).toBeVisible({ timeout: 15_000 });
+
+  // The console reconnected by itself to the new host: the same guest, what was typed still there.
+  await expectConnectedOn(page, TO, 'before the move');
+
+  // The cluster view moved the row to bravo, live, without a reload.
+  await expect(row).toContainText(TO, { timeout: 15_000 });
+  await expect(row).toContainText('Running');
+  await expect(row).not.toContainText(FROM);
+  await expect(cluster.getByRole('table', { name: 'Machines' }).getByRole('link', { name: MACHINE, exact: true })).toHaveCount(1);
+});

@@ -1,0 +1,40 @@
+import { getDb, type DB } from '@/lib/db';
+import type { AuditEntry } from './index';
+
+/** Filters of GET /api/v1/audit: user (id or username), tenant, action (exact, or a prefix ending in '*'), from/to (ISO, inclusive/exclusive). */
+export interface AuditSearch {
+  user?: string;
+  tenant?: string;
+  action?: string;
+  from?: string;
+  to?: string;
+  limit?: number;
+}
+
+/** Audit events matching the filters, newest first (1–10,000, default 100). */
+export async function searchAudit(f: AuditSearch, db?: DB): Promise<AuditEntry[]> {
+  let q = (db ?? (await getDb())).selectFrom('audit').selectAll();
+  if (f.user) q = q.where((eb) => eb.or([eb('user_id', '=', f.user as string), eb('username', '=', f.user as string)]));
+  if (f.tenant) q = q.where('tenant', '=', f.tenant);
+  if (f.action) q = f.action.endsWith('*') ? q.where('action', 'like', `${f.action.slice(0, -1).replace(/[%_]/g, '')}%`) : q.where('action', '=', f.action);
+  if (f.from) q = q.where('at', '>=', f.from);
+  if (f.to) q = q.where('at', '<', f.to);
+  const rows = await q.orderBy('at', 'desc').orderBy('id', 'desc').limit(Math.min(Math.max(f.limit ?? 100, 1), 10_000)).execute();
+  return rows.map((r) => ({
+    id: r.id, at: r.at, userId: r.user_id, username: r.username, tenant: r.tenant, action: r.action, target: r.target,
+    result: r.result === 'success' ? 'success' : 'failure', address: r.address, detail: r.detail,
+  }));
+}
+
+const COLUMNS: (keyof AuditEntry)[] = ['at', 'username', 'userId', 'tenant', 'action', 'target', 'result', 'address', 'detail', 'id'];
+
+/** One CSV field (RFC 4180), with a leading =, +, - or @ defused so spreadsheets do not run it as a formula. */
+function field(v: string | null): string {
+  let s = v ?? '';
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function auditCsv(entries: AuditEntry[]): string {
+  return [COLUMNS.join(','), ...entries.map((e) => COLUMNS.map((c) => field(e[c])).join(','))].join('\r\n') + '\r\n';
+}

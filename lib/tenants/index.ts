@@ -1,0 +1,161 @@
+import crypto from 'node:crypto';
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import { z } from 'zod';
+import { ProblemError, validationProblem } from '@/lib/api/problem';
+import { getDb, type DB } from '@/lib/db';
+import type { TenantsTable } from '@/lib/db/schema';
+
+/**
+ * Tenants: groups of users owning machines, with quotas (null = unlimited), the hosts
+ * their machines may be placed on ([] = every host), the realms their sign-in page
+ * (/t/<name>/login) offers, and whether their operators may teleport. A machine's
+ * tenant is its extradata `nimbox/tenant` (the tenant's `name`), see lib/cluster.
+ */
+
+/** The extradata key that holds a machine's tenant name. */
+export const TENANT_KEY = 'nimbox/tenant';
+
+export interface Tenant {
+  id: string;
+  name: string;
+  displayName: string;
+  maxMachines: number | null;
+  maxVcpus: number | null;
+  maxMemoryMB: number | null;
+  maxDiskGB: number | null;
+  allowedHostIds: string[];
+  realms: string[];
+  allowTeleport: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const TENANT_NAME_RE = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+
+const quota = z.number().int('A whole number').min(0, 'At least 0').max(1_000_000_000, 'Too large').nullable();
+
+const fields = {
+  name: z.string().trim().regex(TENANT_NAME_RE, "A slug: lower-case letters, digits and '-', 1–64 characters"),
+  displayName: z.string().trim().max(200, 'At most 200 characters'),
+  maxMachines: quota,
+  maxVcpus: quota,
+  maxMemoryMB: quota,
+  maxDiskGB: quota,
+  allowedHostIds: z.array(z.string().min(1).max(200)).max(256),
+  realms: z.array(z.string().min(1).max(200)).max(64),
+  allowTeleport: z.boolean(),
+};
+
+/** Body of POST /api/v1/tenants. */
+export const tenantInputSchema = z.strictObject({
+  name: fields.name,
+  displayName: fields.displayName.optional(),
+  maxMachines: fields.maxMachines.optional(),
+  maxVcpus: fields.maxVcpus.optional(),
+  maxMemoryMB: fields.maxMemoryMB.optional(),
+  maxDiskGB: fields.maxDiskGB.optional(),
+  allowedHostIds: fields.allowedHostIds.optional(),
+  realms: fields.realms.optional(),
+  allowTeleport: fields.allowTeleport.optional(),
+});
+export type TenantInput = z.input<typeof tenantInputSchema>;
+
+/** Body of PATCH /api/v1/tenants/:id: any field; the name cannot change (machines carry it). */
+export const tenantPatchSchema = tenantInputSchema.omit({ name: true }).partial();
+export type TenantPatch = z.input<typeof tenantPatchSchema>;
+
+function view(r: Selectable<TenantsTable>): Tenant {
+  const list = (s: string): string[] => {
+    try {
+      const v: unknown = JSON.parse(s);
+      return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+    } catch {
+      return [];
+    }
+  };
+  return {
+    id: r.id,
+    name: r.name,
+    displayName: r.display_name || r.name,
+    maxMachines: r.max_machines,
+    maxVcpus: r.max_vcpus,
+    maxMemoryMB: r.max_memory_mb,
+    maxDiskGB: r.max_disk_gb,
+    allowedHostIds: list(r.allowed_host_ids),
+    realms: list(r.realms),
+    allowTeleport: !!r.allow_teleport,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+const db_ = async (db?: DB) => db ?? (await getDb());
+
+function parse<T>(schema: z.ZodType<T>, input: unknown): T {
+  const r = schema.safeParse(input);
+  if (!r.success) throw new ProblemError(validationProblem(r.error));
+  return r.data;
+}
+
+const nameTaken = (name: string) =>
+  new ProblemError({ title: 'Name taken', status: 409, detail: `A tenant named ${name} exists.`, errors: [{ field: 'name', message: 'Taken' }] });
+
+export async function listTenants(db?: DB): Promise<Tenant[]> {
+  return (await (await db_(db)).selectFrom('tenants').selectAll().orderBy('name').execute()).map(view);
+}
+
+export async function getTenant(id: string, db?: DB): Promise<Tenant | undefined> {
+  const r = await (await db_(db)).selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+  return r ? view(r) : undefined;
+}
+
+export async function getTenantByName(name: string, db?: DB): Promise<Tenant | undefined> {
+  const r = await (await db_(db)).selectFrom('tenants').selectAll().where('name', '=', name).executeTakeFirst();
+  return r ? view(r) : undefined;
+}
+
+export async function createTenant(input: unknown, db?: DB): Promise<Tenant> {
+  const t = parse(tenantInputSchema, input);
+  const d = await db_(db);
+  if (await getTenantByName(t.name, d)) throw nameTaken(t.name);
+  const now = new Date().toISOString();
+  const row: Insertable<TenantsTable> & Selectable<TenantsTable> = {
+    id: crypto.randomUUID(),
+    name: t.name,
+    display_name: t.displayName ?? '',
+    max_machines: t.maxMachines ?? null,
+    max_vcpus: t.maxVcpus ?? null,
+    max_memory_mb: t.maxMemoryMB ?? null,
+    max_disk_gb: t.maxDiskGB ?? null,
+    allowed_host_ids: JSON.stringify(t.allowedHostIds ?? []),
+    realms: JSON.stringify(t.realms ?? []),
+    allow_teleport: t.allowTeleport ? 1 : 0,
+    created_at: now,
+    updated_at: now,
+  };
+  await d.insertInto('tenants').values(row).execute();
+  return view(row);
+}
+
+export async function updateTenant(id: string, input: unknown, db?: DB): Promise<Tenant | undefined> {
+  const p = parse(tenantPatchSchema, input);
+  const d = await db_(db);
+  const set: Updateable<TenantsTable> = { updated_at: new Date().toISOString() };
+  if (p.displayName !== undefined) set.display_name = p.displayName;
+  if (p.maxMachines !== undefined) set.max_machines = p.maxMachines;
+  if (p.maxVcpus !== undefined) set.max_vcpus = p.maxVcpus;
+  if (p.maxMemoryMB !== undefined) set.max_memory_mb = p.maxMemoryMB;
+  if (p.maxDiskGB !== undefined) set.max_disk_gb = p.maxDiskGB;
+  if (p.allowedHostIds !== undefined) set.allowed_host_ids = JSON.stringify(p.allowedHostIds);
+  if (p.realms !== undefined) set.realms = JSON.stringify(p.realms);
+  if (p.allowTeleport !== undefined) set.allow_teleport = p.allowTeleport ? 1 : 0;
+  const r = await d.updateTable('tenants').set(set).where('id', '=', id).executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 0) return undefined;
+  return getTenant(id, d);
+}
+
+/** Deletes a tenant; its machines keep their extradata (and become visible to admins only until reassigned). */
+export async function deleteTenant(id: string, db?: DB): Promise<boolean> {
+  const r = await (await db_(db)).deleteFrom('tenants').where('id', '=', id).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
