@@ -14,6 +14,8 @@ export async function register(): Promise<void> {
     { name: 'tasks', start: async () => (await import('@/lib/tasks')).recoverTasks() },
     // Copies a teleport left waiting or with its teleporter on (a host that did not answer, a restart): cleaned once their host answers.
     { name: 'teleport janitor', start: async () => (await import('@/lib/teleport')).startTeleportJanitor() },
+    // Drains and teleport targets keep each machine on its tenant's allowed hosts.
+    { name: 'tenancy', start: async () => (await import('@/lib/teleport')).setAllowedHostsResolver((await import('@/lib/tenants/allowed-hosts')).allowedHostsOf) },
   ];
   // On shutdown, log off every host (vboxwebsrv would otherwise keep the websessions until they time out).
   const shutdown = async () => (await import('@/lib/cluster/inventory')).currentInventory()?.stop();

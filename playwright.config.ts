@@ -26,6 +26,8 @@ export default defineConfig({
     timeout: 180_000,
     reuseExistingServer: false,
     stdout: 'pipe',
+    // SIGTERM (not the default SIGKILL) so e2e/server.ts stops slapd and removes the PAM user and service file it made.
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
     env: { E2E_PORT: String(port), NEXT_TELEMETRY_DISABLED: '1' },
   },
 });

@@ -1,23 +1,128 @@
 // The stack the Playwright tests run against: a fresh data folder, vboxsim on free
-// ports, and Nimbox on E2E_PORT with a known admin password.
+// ports, an OpenLDAP slapd with a tenant user, and Nimbox on E2E_PORT with a known
+// admin password, the LDAP directory, a tenant `blue` owning two machines, and (as root)
+// the PAM realm with a system user in a group mapped to admin.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pamAvailable } from '../lib/auth/realms/pam';
+import { slapdMissing, ssha, startSlapd, type Slapd } from '../lib/auth/realms/slapd-harness';
+import { openDb } from '../lib/db';
+import { createTenant } from '../lib/tenants';
+import { VBoxClient } from '../lib/vbox/client';
 import { startStack } from '../scripts/stack';
+import { E2E_IDENTITY_FILE, type E2EIdentity } from './identity';
 
 export const E2E_ADMIN_PASSWORD = 'e2e-Admin-passw0rd';
+
+/** The machines of tenant `blue` (extradata nimbox/tenant=blue); the others belong to no tenant. */
+const BLUE_MACHINES = ['build-a4', 'cache-b3'];
+const SUFFIX = 'dc=nimbox,dc=e2e';
+const LDAP_USER = { username: 'bluey', password: 'bluey-Passw0rd' };
+const PAM_USER = 'nbxe2eadmin';
+const PAM_GROUP = 'nimbox-e2e-admins';
+const PAM_SERVICE = 'nimbox-e2e';
+const PAM_SERVICE_FILE = `/etc/pam.d/${PAM_SERVICE}`;
+const PAM_PASSWORD = 'e2e-Pam-passw0rd';
+
+const env: Record<string, string> = { NIMBOX_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD };
+const identity: E2EIdentity = { blueMachines: BLUE_MACHINES, ldap: null, pam: null };
+
+// LDAP: one directory, one user in the group mapped to tenant blue.
+let slapd: Slapd | undefined;
+const missing = slapdMissing();
+if (missing) {
+  identity.ldapSkipped = missing;
+  console.warn(`e2e: no LDAP directory: ${missing}`);
+} else {
+  const entry = (dn: string, ...lines: string[]) => [`dn: ${dn}`, ...lines, ''].join('\n');
+  slapd = await startSlapd({
+    suffix: SUFFIX,
+    ldif: [
+      entry(SUFFIX, 'objectClass: dcObject', 'objectClass: organization', 'dc: nimbox', 'o: Nimbox e2e'),
+      ...['people', 'groups', 'services'].map((ou) => entry(`ou=${ou},${SUFFIX}`, 'objectClass: organizationalUnit', `ou: ${ou}`)),
+      entry(`cn=nimbox-svc,ou=services,${SUFFIX}`, 'objectClass: organizationalRole', 'objectClass: simpleSecurityObject', 'cn: nimbox-svc', `userPassword: ${ssha('svc-password')}`),
+      entry(`uid=${LDAP_USER.username},ou=people,${SUFFIX}`, 'objectClass: inetOrgPerson', `uid: ${LDAP_USER.username}`, `cn: ${LDAP_USER.username}`, 'sn: Blue', `userPassword: ${ssha(LDAP_USER.password)}`),
+      entry(`cn=team-blue,ou=groups,${SUFFIX}`, 'objectClass: groupOfNames', 'cn: team-blue', `member: uid=${LDAP_USER.username},ou=people,${SUFFIX}`),
+    ].join('\n'),
+  });
+  env.NIMBOX_LDAP = JSON.stringify([
+    {
+      name: 'corp',
+      label: 'Corporate directory',
+      url: slapd.url,
+      bindDN: `cn=nimbox-svc,ou=services,${SUFFIX}`,
+      bindPassword: 'svc-password',
+      userBase: `ou=people,${SUFFIX}`,
+      userFilter: '(&(objectClass=inetOrgPerson)(uid={username}))',
+      groupBase: `ou=groups,${SUFFIX}`,
+      groupFilter: '(&(objectClass=groupOfNames)(member={dn}))',
+      groupTenants: { 'team-blue': 'blue' },
+    },
+  ]);
+  identity.ldap = { realmLabel: 'Corporate directory', ...LDAP_USER };
+}
+
+// PAM: a system user in a group mapped to admin, checked by pam_unix through its own service file. Needs root.
+const run = (cmd: string, args: string[], input?: string) => {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', input });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr || r.error?.message}`);
+};
+const pamCleanup = () => {
+  fs.rmSync(PAM_SERVICE_FILE, { force: true });
+  spawnSync('userdel', [PAM_USER]);
+  spawnSync('groupdel', [PAM_GROUP]);
+};
+const pamReason = process.getuid?.() !== 0 ? 'not running as root' : !pamAvailable() ? 'the authenticate-pam binding did not load' : !fs.existsSync('/etc/pam.d') ? 'no /etc/pam.d' : null;
+if (pamReason) {
+  identity.pamSkipped = pamReason;
+  console.warn(`e2e: no PAM realm: ${pamReason}`);
+} else {
+  pamCleanup(); // what a killed earlier run left behind
+  run('groupadd', [PAM_GROUP]);
+  run('useradd', ['--no-create-home', '--shell', '/usr/sbin/nologin', '--groups', PAM_GROUP, PAM_USER]);
+  run('chpasswd', [], `${PAM_USER}:${PAM_PASSWORD}\n`);
+  fs.writeFileSync(PAM_SERVICE_FILE, 'auth required pam_unix.so\naccount required pam_unix.so\n');
+  Object.assign(env, { NIMBOX_PAM: '1', NIMBOX_PAM_SERVICE: PAM_SERVICE, NIMBOX_PAM_GROUP_ROLES: `${PAM_GROUP}=admin` });
+  identity.pam = { username: PAM_USER, password: PAM_PASSWORD };
+}
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbox-e2e-'));
 const stack = await startStack({
   dataDir,
   port: Number(process.env.E2E_PORT ?? 3555),
   sim: { hosts: 2, port: 0, vms: 4, control: true, vrdeBase: 47000 },
-  env: { NIMBOX_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD },
+  env,
+  // Before Nimbox starts: tenant blue in the database, and its machines tagged on their hosts.
+  async beforeServer(sim, dir) {
+    const db = await openDb(path.join(dir, 'nimbox.sqlite'));
+    try {
+      await createTenant({ name: 'blue', displayName: 'Blue team', realms: slapd ? ['ldap:corp'] : [] }, db);
+    } finally {
+      await db.destroy();
+    }
+    for (const h of sim.hosts) {
+      const client = new VBoxClient({ url: h.url, username: 'vbox', password: 'vbox' });
+      try {
+        await client.write(async (vbox) => {
+          for (const m of await vbox.getMachines()) {
+            if (BLUE_MACHINES.includes(await m.getName())) await m.setExtraData('nimbox/tenant', 'blue');
+          }
+        }, { release: true });
+      } finally {
+        await client.close();
+      }
+    }
+  },
 });
-// Where the tests find the simulator's hosts (SOAP and control URLs).
+// Where the tests find the simulator's hosts (SOAP and control URLs), and who signs in through which realm.
 fs.writeFileSync(path.join(os.tmpdir(), 'nimbox-e2e-sim.json'), JSON.stringify(stack.sim.hosts.map((h) => ({ name: h.name, url: h.url, control: h.control }))));
+fs.writeFileSync(E2E_IDENTITY_FILE, JSON.stringify(identity));
 
-const stop = () => void stack.stop().then(() => {
+const stop = () => void stack.stop().then(async () => {
+  await slapd?.stop();
+  if (identity.pam) pamCleanup();
   fs.rmSync(dataDir, { recursive: true, force: true });
   process.exit(0);
 });

@@ -15,6 +15,8 @@ export interface StackOptions {
   sim: SimOptions;
   /** Extra environment for the Nimbox server (e.g. NIMBOX_ADMIN_PASSWORD). */
   env?: Record<string, string>;
+  /** Runs once the simulated hosts are up and registered, before Nimbox starts (seed data, tag machines). */
+  beforeServer?: (sim: Sim, dataDir: string) => Promise<void>;
 }
 
 export interface Stack {
@@ -56,6 +58,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   fs.mkdirSync(dataDir, { recursive: true });
   const sim = await startSim({ ...o.sim, stateDir: path.join(dataDir, 'sim') });
   await registerHosts(dataDir, sim);
+  await o.beforeServer?.(sim, dataDir);
   const next = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server.ts'), '-p', String(o.port), '-H', '127.0.0.1'], {
     cwd: root,
     stdio: 'inherit',

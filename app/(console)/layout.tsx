@@ -26,7 +26,7 @@ export default async function ConsoleLayout({ children }: Readonly<{ children: R
             </span>
             Nimbox
           </Link>
-          <MainNav />
+          <MainNav isAdmin={user.role === 'admin'} />
           <div className="ml-auto flex items-center gap-3">
             <LiveIndicator />
             <TaskDrawer />

@@ -10,13 +10,20 @@ const LINKS = [
   { href: '/tasks', label: 'Task history', match: (p: string) => p === '/tasks' },
 ];
 
+/** Administration, shown to admins only (the pages and their API refuse everyone else anyway). */
+const ADMIN_LINKS = [
+  { href: '/tenants', label: 'Tenants', match: (p: string) => p === '/tenants' },
+  { href: '/audit', label: 'Audit', match: (p: string) => p === '/audit' },
+];
+
 /** The console's main navigation; the current section is marked with aria-current="page". */
-export function MainNav() {
+export function MainNav({ isAdmin = false }: { isAdmin?: boolean }) {
   const pathname = usePathname() ?? '/';
+  const links = isAdmin ? [...LINKS, ...ADMIN_LINKS] : LINKS;
   return (
     <nav aria-label="Main">
       <ul className="flex items-center gap-1">
-        {LINKS.map((l) => {
+        {links.map((l) => {
           const active = l.match(pathname);
           return (
             <li key={l.href}>

@@ -16,6 +16,7 @@ import type { MachineDetail, Task } from '@/lib/hooks/types';
 import { useTask, useTasks } from '@/lib/hooks/use-tasks';
 import { useMachine } from '@/lib/hooks/use-vms';
 import { MachineActions } from './machine-actions';
+import { MachineTenantField } from './machine-tenant-field';
 import { SnapshotsSection } from './snapshots-section';
 import { StateBadge, stateLabel } from './state-badge';
 
@@ -248,7 +249,7 @@ function Deleted({ name, taskId }: { name: string; taskId: string }) {
  * A machine: its header with the action toolbar and the progress of its tasks, each group of
  * settings and its snapshots; kept live by the inventory and task events.
  */
-export function MachineDetailView({ id }: { id: string }) {
+export function MachineDetailView({ id, canSetTenant = false }: { id: string; /** Admins: show the tenant select. */ canSetTenant?: boolean }) {
   const q = useMachine(id);
   const running = useTasks({ targetId: id, limit: 10 });
   const [pageTaskIds, setPageTaskIds] = useState<string[]>([]);
@@ -310,6 +311,7 @@ export function MachineDetailView({ id }: { id: string }) {
           {q.isError && <ProblemAlert problem={problemOf(q.error)} />}
         </div>
         <MachineActions machine={m} busyWith={busyWith} onTask={onTask} />
+        {canSetTenant && <MachineTenantField machine={m} />}
         <MachineTasks machineId={m.id} pageTaskIds={pageTaskIds} onDismiss={onDismiss} />
       </div>
 

@@ -49,7 +49,7 @@ function compare(params: VmsParams, a: MachineSummary, b: MachineSummary): numbe
 }
 
 const SUMMARY_KEYS: (keyof MachineSummary)[] = [
-  'id', 'name', 'hostId', 'hostName', 'state', 'sessionState', 'osTypeId', 'cpuCount', 'memoryMB', 'lastStateChange', 'stale',
+  'id', 'name', 'hostId', 'hostName', 'state', 'sessionState', 'osTypeId', 'cpuCount', 'memoryMB', 'lastStateChange', 'tenant', 'stale',
 ];
 
 function sameSummary(a: MachineSummary, b: MachineSummary): boolean {

@@ -16,6 +16,9 @@ export const queryKeys = {
   taskList: (filter: TaskFilter) => ['tasks', 'list', filter] as const,
   taskDetails: ['tasks', 'detail'] as const,
   task: (id: string) => ['tasks', 'detail', id] as const,
+  tenants: ['tenants'] as const,
+  audit: ['audit'] as const,
+  auditList: (search: string) => ['audit', search] as const,
 };
 
 /** The query string of GET /api/v1/vms for these parameters (empty filters left out). */

@@ -5,8 +5,8 @@
  * maintenance only when an admin says so.
  *
  * Where each machine goes (placement): among the hosts that are up and not in maintenance, and that
- * the machine may use (allowedHosts: today every host; with tenants, issue 7, the tenant's allowed
- * hosts — set with setAllowedHostsResolver), the one with the most free memory left after the moves
+ * the machine may use (its tenant's allowed hosts: lib/tenants/allowed-hosts, set at start with
+ * setAllowedHostsResolver), the one with the most free memory left after the moves
  * already planned; if that host's preflight fails (a check the memory cannot tell: the bridge, the
  * storage, the CPU), the next one.
  */
@@ -18,7 +18,6 @@ import { getDb } from '@/lib/db';
 import { getHost, listHosts, updateHost, type HostView } from '@/lib/db/hosts';
 import { startTask, waitForTask, type Task, type TaskContext } from '@/lib/tasks';
 import { teleportConfig } from './config';
-import { TENANT_KEY } from './spec';
 import { startTeleport } from './teleport';
 
 /** What placement knows of a machine when choosing its hosts. */
@@ -31,8 +30,8 @@ export interface PlacementMachine {
 }
 
 /**
- * The hosts a machine may run on: a set of host ids, or null for "any host". Issue 7 (tenants) sets
- * a resolver that answers the tenant's allowed hosts; until then every host is allowed.
+ * The hosts a machine may run on: a set of host ids, or null for "any host". The server sets a
+ * resolver answering the machine's tenant's allowed hosts (lib/tenants/allowed-hosts).
  */
 export type AllowedHostsResolver = (m: PlacementMachine) => Promise<ReadonlySet<string> | null> | ReadonlySet<string> | null;
 
@@ -131,7 +130,7 @@ async function drain(ctx: TaskContext, host: HostView, inv: Inventory, user: Pic
 
   const moveOne = async (machine: MachineSummary): Promise<Move> => {
     const move: Move = { machine };
-    const pm: PlacementMachine = { id: machine.id, name: machine.name, memoryMB: machine.memoryMB, tenant: await tenantOf(inv, machine) };
+    const pm: PlacementMachine = { id: machine.id, name: machine.name, memoryMB: machine.memoryMB, tenant: machine.tenant };
     const allowed = await allowedHosts(pm);
     const reasons: string[] = [];
     for (const candidate of rankTargets(inv, hosts, pm, allowed, promised, host.id)) {
@@ -190,10 +189,3 @@ async function drain(ctx: TaskContext, host: HostView, inv: Inventory, user: Pic
   ctx.step(100, `All ${total} machine${total === 1 ? '' : 's'} moved off ${host.name}: ${moves.map((m) => `${m.machine.name} → ${m.target!.name}`).join(', ')}`);
 }
 
-/** The machine's tenant (extradata nimbox/tenant on its host), for the allowed-hosts resolver. */
-async function tenantOf(inv: Inventory, m: MachineSummary): Promise<string | null> {
-  if (!g.__nimboxAllowedHosts) return null;
-  const client = inv.monitor(m.hostId)?.client;
-  if (!client) return null;
-  return client.scope(async (vbox) => (await (await vbox.findMachine(m.id)).getExtraData(TENANT_KEY)) || null).catch(() => null);
-}

@@ -1,0 +1,16 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { TenantsView } from '@/components/tenants/tenants-view';
+import { can } from '@/lib/auth/policy';
+import { LOCAL_REALM, realmChoices, realms } from '@/lib/auth/realms';
+import { requirePageUser } from '@/lib/auth/session';
+
+export const metadata: Metadata = { title: 'Tenants' };
+
+/** `/tenants` (admins): tenants with quotas and usage; add, edit and delete them. */
+export default async function TenantsPage() {
+  const user = await requirePageUser();
+  if (!can(user, 'tenant:write')) notFound();
+  // Tenant members sign in with external realms; local accounts are the operators' own.
+  return <TenantsView realms={realmChoices(realms().filter((r) => r.name !== LOCAL_REALM))} />;
+}

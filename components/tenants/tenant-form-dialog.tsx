@@ -1,0 +1,212 @@
+'use client';
+
+import { useState, type FormEvent } from 'react';
+import { ProblemAlert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { CheckboxField } from '@/components/ui/checkbox';
+import { Dialog } from '@/components/ui/dialog';
+import { Field } from '@/components/ui/field';
+import { Input } from '@/components/ui/input';
+import { fieldErrors, problemOf } from '@/lib/hooks/api';
+import { useHosts } from '@/lib/hooks/use-hosts';
+import { useCreateTenant, useUpdateTenant, type Tenant, type TenantPatch } from '@/lib/hooks/use-tenants';
+import type { RealmChoice } from './tenants-view';
+
+const QUOTAS = [
+  { key: 'maxMachines', label: 'Max machines' },
+  { key: 'maxVcpus', label: 'Max vCPUs' },
+  { key: 'maxMemoryMB', label: 'Max memory (MB)' },
+  { key: 'maxDiskGB', label: 'Max disk (GB)' },
+] as const;
+type QuotaKey = (typeof QUOTAS)[number]['key'];
+
+interface Values {
+  name: string;
+  displayName: string;
+  quotas: Record<QuotaKey, string>;
+  allowedHostIds: string[];
+  realms: string[];
+  allowTeleport: boolean;
+}
+
+function valuesOf(t: Tenant | undefined): Values {
+  const q = (v: number | null | undefined) => (v === null || v === undefined ? '' : String(v));
+  return {
+    name: t?.name ?? '',
+    displayName: t?.displayName && t.displayName !== t.name ? t.displayName : '',
+    quotas: { maxMachines: q(t?.maxMachines), maxVcpus: q(t?.maxVcpus), maxMemoryMB: q(t?.maxMemoryMB), maxDiskGB: q(t?.maxDiskGB) },
+    allowedHostIds: t?.allowedHostIds ?? [],
+    realms: t?.realms ?? [],
+    allowTeleport: t?.allowTeleport ?? false,
+  };
+}
+
+/** A quota field: empty is unlimited (null); anything else goes to the server as typed, which checks it. */
+const quotaValue = (s: string): number | null => (s.trim() === '' ? null : Number(s));
+
+const toggle = (list: string[], v: string, on: boolean) => (on ? [...new Set([...list, v])] : list.filter((x) => x !== v));
+
+/** Add or edit a tenant: name (fixed once created), display name, quotas, allowed hosts, realms, teleport. */
+export function TenantFormDialog({
+  open,
+  onOpenChange,
+  tenant,
+  realms,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  tenant?: Tenant;
+  realms: RealmChoice[];
+}) {
+  return (
+    <Dialog
+      open={open}
+      onOpenChange={onOpenChange}
+      title={tenant ? `Edit tenant ${tenant.name}` : 'Add tenant'}
+      description={tenant ? 'The name stays: machines carry it.' : 'Its members sign in at /t/<name>/login; quotas left empty are unlimited.'}
+      className="max-w-xl"
+    >
+      <TenantForm tenant={tenant} realms={realms} onDone={() => onOpenChange(false)} />
+    </Dialog>
+  );
+}
+
+function TenantForm({ tenant, realms, onDone }: { tenant?: Tenant; realms: RealmChoice[]; onDone: () => void }) {
+  const [values, setValues] = useState<Values>(() => valuesOf(tenant));
+  const hosts = useHosts();
+  const create = useCreateTenant();
+  const update = useUpdateTenant();
+  const save = tenant ? update : create;
+  const errors = fieldErrors(save.error);
+  const problem = save.error ? problemOf(save.error) : null;
+  // Realms configured once but gone from the environment stay listed, so saving does not drop them silently.
+  const realmChoices = [...realms, ...values.realms.filter((r) => !realms.some((c) => c.name === r)).map((r) => ({ name: r, label: `${r} (not configured)` }))];
+
+  function onSubmit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    if (save.isPending) return;
+    const body: TenantPatch = {
+      displayName: values.displayName.trim(),
+      maxMachines: quotaValue(values.quotas.maxMachines),
+      maxVcpus: quotaValue(values.quotas.maxVcpus),
+      maxMemoryMB: quotaValue(values.quotas.maxMemoryMB),
+      maxDiskGB: quotaValue(values.quotas.maxDiskGB),
+      allowedHostIds: values.allowedHostIds,
+      realms: values.realms,
+      allowTeleport: values.allowTeleport,
+    };
+    if (tenant) update.mutate({ id: tenant.id, patch: body }, { onSuccess: onDone });
+    else create.mutate({ name: values.name.trim(), ...body }, { onSuccess: onDone });
+  }
+
+  return (
+    <form onSubmit={onSubmit} className="space-y-5" aria-label={tenant ? 'Edit tenant' : 'Add tenant'}>
+      {problem && <ProblemAlert problem={problem} />}
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field name="name" label="Name" required={!tenant} error={errors.name} hint="Lower-case letters, digits and '-'.">
+          {(c) => (
+            <Input
+              {...c}
+              name="name"
+              value={values.name}
+              onChange={(e) => setValues((v) => ({ ...v, name: e.target.value }))}
+              required={!tenant}
+              disabled={Boolean(tenant)}
+              placeholder="blue"
+              autoComplete="off"
+              spellCheck={false}
+              autoCapitalize="off"
+            />
+          )}
+        </Field>
+        <Field name="displayName" label="Display name" error={errors.displayName} hint="Default: the name.">
+          {(c) => <Input {...c} name="displayName" value={values.displayName} onChange={(e) => setValues((v) => ({ ...v, displayName: e.target.value }))} autoComplete="off" />}
+        </Field>
+      </div>
+
+      <fieldset className="space-y-3">
+        <legend className="text-sm font-semibold">Quotas</legend>
+        <p className="text-xs text-slate-500 dark:text-slate-400">Empty: unlimited.</p>
+        <div className="grid gap-4 sm:grid-cols-2">
+          {QUOTAS.map((q) => (
+            <Field key={q.key} name={q.key} label={q.label} error={errors[q.key]}>
+              {(c) => (
+                <Input
+                  {...c}
+                  name={q.key}
+                  type="number"
+                  min={0}
+                  step={1}
+                  inputMode="numeric"
+                  placeholder="Unlimited"
+                  value={values.quotas[q.key]}
+                  onChange={(e) => setValues((v) => ({ ...v, quotas: { ...v.quotas, [q.key]: e.target.value } }))}
+                />
+              )}
+            </Field>
+          ))}
+        </div>
+      </fieldset>
+
+      <fieldset className="space-y-2" data-field="allowedHostIds">
+        <legend className="text-sm font-semibold">Allowed hosts</legend>
+        <p className="text-xs text-slate-500 dark:text-slate-400">Where its machines may be placed. None ticked: every host.</p>
+        {hosts.isPending ? (
+          <p className="text-sm text-slate-500">Loading hosts…</p>
+        ) : hosts.isError ? (
+          <ProblemAlert problem={problemOf(hosts.error)} />
+        ) : (
+          <div className="grid gap-2 sm:grid-cols-2">
+            {hosts.data.hosts.map((h) => (
+              <CheckboxField
+                key={h.id}
+                label={h.name}
+                checked={values.allowedHostIds.includes(h.id)}
+                onChange={(e) => setValues((v) => ({ ...v, allowedHostIds: toggle(v.allowedHostIds, h.id, e.target.checked) }))}
+              />
+            ))}
+          </div>
+        )}
+        {errors.allowedHostIds && <p className="text-xs font-medium text-red-700 dark:text-red-400">{errors.allowedHostIds}</p>}
+      </fieldset>
+
+      <fieldset className="space-y-2" data-field="realms">
+        <legend className="text-sm font-semibold">Realms</legend>
+        <p className="text-xs text-slate-500 dark:text-slate-400">What its sign-in page offers.</p>
+        {realmChoices.length === 0 ? (
+          <p className="text-sm text-slate-500">No realm is configured.</p>
+        ) : (
+          <div className="grid gap-2 sm:grid-cols-2">
+            {realmChoices.map((r) => (
+              <CheckboxField
+                key={r.name}
+                label={r.label}
+                hint={r.label !== r.name ? r.name : undefined}
+                checked={values.realms.includes(r.name)}
+                onChange={(e) => setValues((v) => ({ ...v, realms: toggle(v.realms, r.name, e.target.checked) }))}
+              />
+            ))}
+          </div>
+        )}
+        {errors.realms && <p className="text-xs font-medium text-red-700 dark:text-red-400">{errors.realms}</p>}
+      </fieldset>
+
+      <CheckboxField
+        name="allowTeleport"
+        label="Allow teleport"
+        hint="Its operators may live-migrate its running machines."
+        checked={values.allowTeleport}
+        onChange={(e) => setValues((v) => ({ ...v, allowTeleport: e.target.checked }))}
+      />
+
+      <div className="flex justify-end gap-2 border-t border-slate-200 pt-4 dark:border-slate-800">
+        <Button variant="ghost" onClick={onDone}>
+          Cancel
+        </Button>
+        <Button type="submit" disabled={save.isPending} aria-busy={save.isPending}>
+          {save.isPending ? 'Saving…' : tenant ? 'Save changes' : 'Add tenant'}
+        </Button>
+      </div>
+    </form>
+  );
+}
