@@ -4,6 +4,7 @@ import { ldapDirectorySchema, ldapRealm, type LdapDirectory } from './ldap';
 import { localRealm, LOCAL_REALM } from './local';
 import { pamRealm } from './pam';
 import type { Realm } from './types';
+import type { DB } from '@/lib/db';
 
 export type { Realm, SignInContext } from './types';
 export { RealmRefusal } from './types';
@@ -48,16 +49,17 @@ export function findRealm(name: string | undefined, list: Realm[] = realms()): R
 }
 
 /**
- * The realms a tenant's members sign in with at `/t/<tenant>/login`, by name, or null
- * when there is no such tenant. For now every tenant name is accepted and uses every
- * realm but local (local users are the operators' own accounts); tenant records with
- * their own realm lists replace this body.
+ * The realms a tenant's members sign in with at `/t/<tenant>/login`, by name, or null for a
+ * name that cannot be a tenant. Every realm but local (local users are the operators' own
+ * accounts), narrowed to the tenant record's realm list when it has one; a tenant without a
+ * record keeps them all, since directories may map groups to tenants before an admin adds them.
  */
-export function tenantRealms(tenant: string): string[] | null {
+export async function tenantRealms(tenant: string, db?: DB): Promise<string[] | null> {
   if (!isTenantName(tenant)) return null;
-  return realms()
-    .map((r) => r.name)
-    .filter((name) => name !== LOCAL_REALM);
+  const external = realms().map((r) => r.name).filter((name) => name !== LOCAL_REALM);
+  const { getTenantByName } = await import('@/lib/tenants');
+  const record = await getTenantByName(tenant, db);
+  return record && record.realms.length ? external.filter((name) => record.realms.includes(name)) : external;
 }
 
 /** What the sign-in form offers: each realm's name and label. */

@@ -22,7 +22,7 @@ export interface SignInOptions {
   /** The realms configured (default: from the environment). */
   realms?: Realm[];
   /** A tenant's realm names (default: tenantRealms of lib/auth/realms). */
-  tenantRealms?: (tenant: string) => string[] | null;
+  tenantRealms?: (tenant: string) => string[] | null | Promise<string[] | null>;
 }
 
 /**
@@ -44,7 +44,7 @@ export async function signIn(input: SignInInput, opts: SignInOptions): Promise<U
 
   let offered = opts.realms ?? configuredRealms();
   if (tenant !== undefined) {
-    const names = isTenantName(tenant) ? (opts.tenantRealms ?? tenantRealms)(tenant) : null;
+    const names = isTenantName(tenant) ? await (opts.tenantRealms ?? ((t: string) => tenantRealms(t, opts.db)))(tenant) : null;
     if (!names) return fail('unknown tenant', input.realm ?? null);
     offered = offered.filter((r) => names.includes(r.name));
   }

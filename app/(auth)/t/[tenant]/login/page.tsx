@@ -23,7 +23,7 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
  */
 export default async function TenantLoginPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
   const { tenant } = await params;
-  const names = tenantRealms(tenant);
+  const names = await tenantRealms(tenant);
   if (!names) notFound();
   const offered = realms().filter((r) => names.includes(r.name));
   const query = await searchParams;
