@@ -98,6 +98,20 @@ async function snapshotName(copy: MachineCopy, id: string, snapshotId: string): 
   }
 }
 
+/** Runs `fn` on the machine's session copy under a lock, unlocking whatever happens: snapshots are taken, restored and deleted there. */
+function onSessionMachine(copy: MachineCopy, id: string, lockType: 'Shared' | 'Write', fn: (m: IMachine) => Promise<void>): Promise<void> {
+  return copy.client.write(async (vbox, wsm) => {
+    const machine = await vbox.findMachine(id);
+    const session = await wsm.getSessionObject(vbox);
+    await machine.lockMachine(session, lockType);
+    try {
+      await fn(await session.getMachine());
+    } finally {
+      await session.unlockMachine().catch(() => undefined);
+    }
+  }, { release: true });
+}
+
 /** snapshot.take: also while the machine runs (the snapshot then holds its execution state). */
 export async function startTakeSnapshot(id: string, input: unknown, user: User): Promise<Task> {
   const parsed = takeSnapshotSchema.safeParse(input);
@@ -113,18 +127,11 @@ export async function startTakeSnapshot(id: string, input: unknown, user: User):
     locks: [id],
   }, async (ctx) => {
     ctx.step(0, `Taking snapshot "${name}"`);
-    await copy.client.write(async (vbox, wsm) => {
-      const machine = await vbox.findMachine(id);
-      const session = await wsm.getSessionObject(vbox);
-      // Shared: a write lock when the machine is off, a shared one beside its VM process when it runs.
-      await machine.lockMachine(session, 'Shared');
-      try {
-        const { progress } = await (await session.getMachine()).takeSnapshot(name, description, true);
-        await ctx.follow(progress, [5, 100]);
-      } finally {
-        await session.unlockMachine().catch(() => undefined);
-      }
-    }, { release: true });
+    // Shared: a write lock when the machine is off, a shared one beside its VM process when it runs.
+    await onSessionMachine(copy, id, 'Shared', async (m) => {
+      const { progress } = await m.takeSnapshot(name, description, true);
+      await ctx.follow(progress, [5, 100]);
+    });
     ctx.step(100, `Took snapshot "${name}"`);
   });
 }
@@ -142,17 +149,9 @@ export async function startRestoreSnapshot(id: string, snapshotId: string, user:
     locks: [id],
   }, async (ctx) => {
     ctx.step(0, `Restoring snapshot "${name}"`);
-    await copy.client.write(async (vbox, wsm) => {
-      const machine = await vbox.findMachine(id);
-      const session = await wsm.getSessionObject(vbox);
-      await machine.lockMachine(session, 'Write');
-      try {
-        const m = await session.getMachine();
-        await ctx.follow(await m.restoreSnapshot(await m.findSnapshot(snapshotId)), [5, 100]);
-      } finally {
-        await session.unlockMachine().catch(() => undefined);
-      }
-    }, { release: true });
+    await onSessionMachine(copy, id, 'Write', async (m) => {
+      await ctx.follow(await m.restoreSnapshot(await m.findSnapshot(snapshotId)), [5, 100]);
+    });
     ctx.step(100, `Restored snapshot "${name}"`);
   });
 }
@@ -170,16 +169,9 @@ export async function startDeleteSnapshot(id: string, snapshotId: string, user: 
     locks: [id],
   }, async (ctx) => {
     ctx.step(0, `Deleting snapshot "${name}"`);
-    await copy.client.write(async (vbox, wsm) => {
-      const machine = await vbox.findMachine(id);
-      const session = await wsm.getSessionObject(vbox);
-      await machine.lockMachine(session, 'Shared');
-      try {
-        await ctx.follow(await (await session.getMachine()).deleteSnapshot(snapshotId), [5, 100]);
-      } finally {
-        await session.unlockMachine().catch(() => undefined);
-      }
-    }, { release: true });
+    await onSessionMachine(copy, id, 'Shared', async (m) => {
+      await ctx.follow(await m.deleteSnapshot(snapshotId), [5, 100]);
+    });
     ctx.step(100, `Deleted snapshot "${name}"`);
   });
 }

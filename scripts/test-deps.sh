@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# What `npm test` needs beyond npm packages, installed when missing (Debian, as root):
+# Chromium for Playwright, PHP's SoapClient (a second client built from VirtualBox's
+# official WSDL), OpenLDAP's slapd for the LDAP realm's tests, and PAM's headers for the
+# optional PAM binding (built again here if `npm install` ran before the headers were there).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+command -v chromium >/dev/null || need+=(chromium)
+php -m 2>/dev/null | grep -qx soap || need+=(php-cli php-soap)
+[ -x /usr/sbin/slapd ] || need+=(slapd)
+[ -f /usr/include/security/pam_appl.h ] || need+=(libpam0g-dev)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "test-deps: missing Debian packages (${need[*]}); install them as root: apt-get install ${need[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+if ! node -e "require('authenticate-pam')" 2>/dev/null; then
+  version=$(node -p "require('./package.json').optionalDependencies['authenticate-pam']")
+  npm install --no-save --no-audit --no-fund "authenticate-pam@${version}" >/dev/null
+fi
