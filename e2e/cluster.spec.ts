@@ -1,20 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { VBoxClient } from '../lib/vbox/client';
-
-const ADMIN_PASSWORD = 'e2e-Admin-passw0rd';
-const simHosts = () => JSON.parse(fs.readFileSync(path.join(os.tmpdir(), 'nimbox-e2e-sim.json'), 'utf8')) as { name: string; url: string }[];
-
-async function signIn(page: Page) {
-  await page.goto('/');
-  await expect(page).toHaveURL(/\/login/);
-  await page.getByLabel('Username').fill('admin');
-  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: /sign in/i }).click();
-  await expect(page.getByRole('heading', { name: 'Cluster' })).toBeVisible();
-}
+import { signInAsAdmin, simHosts } from './helpers';
 
 test('a wrong password is refused with a generic message', async ({ page }) => {
   await page.goto('/login');
@@ -25,7 +11,7 @@ test('a wrong password is refused with a generic message', async ({ page }) => {
 });
 
 test('signs in and sees the machines of both hosts, updating live', async ({ page }) => {
-  await signIn(page);
+  await signInAsAdmin(page);
   await expect(page.getByRole('article', { name: 'vbox-alpha' })).toHaveAttribute('data-health', 'up');
   await expect(page.getByRole('article', { name: 'vbox-bravo' })).toHaveAttribute('data-health', 'up');
   const table = page.getByRole('table', { name: 'Machines' });
@@ -54,7 +40,7 @@ test('signs in and sees the machines of both hosts, updating live', async ({ pag
 });
 
 test('opens a machine page with its settings', async ({ page }) => {
-  await signIn(page);
+  await signInAsAdmin(page);
   await page.getByRole('table', { name: 'Machines' }).getByRole('link', { name: 'web-b1' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'web-b1' })).toBeVisible();
   await expect(page.getByRole('table', { name: 'Network adapters' })).toContainText('vbox0');

@@ -1,5 +1,6 @@
 import { expect, test, type FrameLocator, type Page } from '@playwright/test';
 import { Screen } from '../sim/screen/screen';
+import { signInAsAdmin } from './helpers';
 
 // The console in Chromium: noVNC in the page, Nimbox's gateway, vboxsim's VNC server.
 // vboxsim draws a machine's screen as a pure function of its name, host, clock and
@@ -7,7 +8,6 @@ import { Screen } from '../sim/screen/screen';
 // noVNC's canvas with them: the title band shows the machine's name, the console box
 // what was typed.
 
-const ADMIN_PASSWORD = 'e2e-Admin-passw0rd';
 // A machine the demo starts and no other test touches.
 const MACHINE = 'cache-b3';
 const HOST = 'vbox-bravo';
@@ -17,14 +17,6 @@ const TITLE = { x: 0, y: 0, w: WIDTH, h: 44 };
 const CONSOLE_BOX = { x: 16, y: 196, w: WIDTH - 32, h: HEIGHT - 196 - 16 };
 
 type Region = { x: number; y: number; w: number; h: number };
-
-async function signIn(page: Page) {
-  await page.goto('/login');
-  await page.getByLabel('Username').fill('admin');
-  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: /sign in/i }).click();
-  await expect(page.getByRole('heading', { name: 'Cluster' })).toBeVisible();
-}
 
 /** RGB bytes of a region of what vboxsim shows for MACHINE with `typed` on its console. */
 function expected(region: Region, typed = ''): string {
@@ -68,7 +60,7 @@ async function machineId(page: Page): Promise<string> {
 }
 
 test('previews running machines in the cluster view and on the machine page', async ({ page }) => {
-  await signIn(page);
+  await signInAsAdmin(page);
   const thumb = page.getByRole('table', { name: 'Machines' }).getByRole('img', { name: `Screen of ${MACHINE}` });
   await expect(thumb).toBeVisible();
   await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(96);
@@ -82,7 +74,7 @@ test('previews running machines in the cluster view and on the machine page', as
 });
 
 test('opens the console of a running machine, shows its screen and types into it', async ({ page }) => {
-  await signIn(page);
+  await signInAsAdmin(page);
   await machineId(page);
   const section = page.getByRole('region', { name: 'Console' });
   await section.getByRole('button', { name: 'Open console' }).click();
@@ -115,7 +107,7 @@ test('opens the console of a running machine, shows its screen and types into it
 });
 
 test('opens the full-window console', async ({ page }) => {
-  await signIn(page);
+  await signInAsAdmin(page);
   const id = await machineId(page);
   await page.getByRole('region', { name: 'Console' }).getByRole('link', { name: 'Full window' }).click();
   await expect(page).toHaveURL(`/vms/${id}/console`);
@@ -130,7 +122,7 @@ test('opens the full-window console', async ({ page }) => {
 });
 
 test('serves the embeddable console, framable by this site only by default', async ({ page }) => {
-  await signIn(page);
+  await signInAsAdmin(page);
   const id = await machineId(page);
   const response = await page.goto(`/embed/console/${id}`);
   expect(response?.headers()['content-security-policy']).toBe("frame-ancestors 'self'");

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_IDENTITY_FILE, type E2EIdentity } from './identity';
+import { ADMIN_PASSWORD } from './helpers';
 
 // Set up by e2e/server.ts: slapd with a user of tenant blue, tenant blue owning two machines, and (as root) a PAM admin.
 const identity = () => JSON.parse(fs.readFileSync(E2E_IDENTITY_FILE, 'utf8')) as E2EIdentity;
-const ADMIN_PASSWORD = 'e2e-Admin-passw0rd';
 const ALL_MACHINES = 8;
 
 /** Fills and submits a sign-in form, choosing the realm when the form offers several. */

@@ -1,18 +1,9 @@
 import fs from 'node:fs';
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import { signInAsAdmin } from './helpers';
 
 // e2e/server.ts sets this admin password (importing it would start a second stack).
-const E2E_ADMIN_PASSWORD = 'e2e-Admin-passw0rd';
 const NAME = `e2e-life-${Date.now().toString(36)}`;
-
-async function signIn(page: Page) {
-  await page.goto('/');
-  await expect(page).toHaveURL(/\/login/);
-  await page.getByLabel('Username').fill('admin');
-  await page.getByLabel('Password').fill(E2E_ADMIN_PASSWORD);
-  await page.getByRole('button', { name: /sign in/i }).click();
-  await expect(page.getByRole('heading', { name: 'Cluster' })).toBeVisible();
-}
 
 /** The task card with this title beside the machine's toolbar (or wherever it shows). */
 const taskCard = (scope: Page | Locator, title: string) => scope.getByRole('article', { name: title, exact: true }).first();
@@ -27,7 +18,7 @@ async function expectTaskSucceeds(card: Locator) {
 
 test('creates a machine in the wizard, starts it, snapshots it, powers it off and deletes it', async ({ page }) => {
   test.setTimeout(180_000);
-  await signIn(page);
+  await signInAsAdmin(page);
 
   // --- Create: the wizard, on vbox-alpha with a new 8 GB disk.
   await page.getByRole('link', { name: 'New machine' }).click();
@@ -182,7 +173,7 @@ test('creates a machine in the wizard, starts it, snapshots it, powers it off an
 });
 
 test('bulk actions start and power off the selected machines', async ({ page }) => {
-  await signIn(page);
+  await signInAsAdmin(page);
   const table = page.getByRole('table', { name: 'Machines' });
   const rowOf = (name: string) => table.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
   // db-b2 and build-b4 are powered off in the demo set (vboxsim starts every other machine); start both at once.

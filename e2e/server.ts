@@ -13,8 +13,8 @@ import { createTenant } from '../lib/tenants';
 import { VBoxClient } from '../lib/vbox/client';
 import { startStack } from '../scripts/stack';
 import { E2E_IDENTITY_FILE, type E2EIdentity } from './identity';
+import { ADMIN_PASSWORD, SIM_HOSTS_FILE } from './helpers';
 
-export const E2E_ADMIN_PASSWORD = 'e2e-Admin-passw0rd';
 
 /** The machines of tenant `blue` (extradata nimbox/tenant=blue); the others belong to no tenant. */
 const BLUE_MACHINES = ['build-a4', 'cache-b3'];
@@ -26,7 +26,7 @@ const PAM_SERVICE = 'nimbox-e2e';
 const PAM_SERVICE_FILE = `/etc/pam.d/${PAM_SERVICE}`;
 const PAM_PASSWORD = 'e2e-Pam-passw0rd';
 
-const env: Record<string, string> = { NIMBOX_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD };
+const env: Record<string, string> = { NIMBOX_ADMIN_PASSWORD: ADMIN_PASSWORD };
 const identity: E2EIdentity = { blueMachines: BLUE_MACHINES, ldap: null, pam: null };
 
 // LDAP: one directory, one user in the group mapped to tenant blue.
@@ -117,7 +117,7 @@ const stack = await startStack({
   },
 });
 // Where the tests find the simulator's hosts (SOAP and control URLs), and who signs in through which realm.
-fs.writeFileSync(path.join(os.tmpdir(), 'nimbox-e2e-sim.json'), JSON.stringify(stack.sim.hosts.map((h) => ({ name: h.name, url: h.url, control: h.control }))));
+fs.writeFileSync(SIM_HOSTS_FILE, JSON.stringify(stack.sim.hosts.map((h) => ({ name: h.name, url: h.url, control: h.control }))));
 fs.writeFileSync(E2E_IDENTITY_FILE, JSON.stringify(identity));
 
 const stop = () => void stack.stop().then(async () => {

@@ -1,11 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
 import { Screen } from '../sim/screen/screen';
+import { signInAsAdmin } from './helpers';
 
 // Teleporting in Chromium: from the machine page's toolbar, through the preflight, to the
 // machine running on the other host — watched live in the cluster view (a second tab) and in the
 // machine's console, which reconnects to the new host by itself and shows the same screen.
 
-const ADMIN_PASSWORD = 'e2e-Admin-passw0rd';
 // A machine the demo starts on alpha and no other test touches.
 const MACHINE = 'cache-a3';
 const FROM = 'vbox-alpha';
@@ -15,14 +15,6 @@ const HEIGHT = 480;
 const TITLE = { x: 0, y: 0, w: WIDTH, h: 44 };
 const CONSOLE_BOX = { x: 16, y: 196, w: WIDTH - 32, h: HEIGHT - 196 - 16 };
 type Region = { x: number; y: number; w: number; h: number };
-
-async function signIn(page: Page) {
-  await page.goto('/login');
-  await page.getByLabel('Username').fill('admin');
-  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: /sign in/i }).click();
-  await expect(page.getByRole('heading', { name: 'Cluster' })).toBeVisible();
-}
 
 /** RGB bytes of a region of what vboxsim shows for MACHINE on `host` with `typed` on its console. */
 function expected(region: Region, host: string, typed = ''): string {
@@ -61,7 +53,7 @@ async function expectConnectedOn(page: Page, host: string, typed: string) {
 
 test('teleports a running machine from its page: it appears on the other host in the cluster view, its console reconnects', async ({ page, context }) => {
   test.setTimeout(120_000);
-  await signIn(page);
+  await signInAsAdmin(page);
 
   // The cluster view, in a second tab, shows the machine's row on alpha.
   const cluster = await context.newPage();

@@ -1,6 +1,7 @@
 import type { IMachine, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objects';
 import type { Inventory } from './inventory';
 import type { DiskView, MachineDetail, NetworkAdapterView } from './types';
+import { withLockedMachine } from '@/lib/vbox/session';
 
 const NETWORK_ADAPTERS = 8;
 
@@ -32,18 +33,14 @@ async function extraData(m: IMachine): Promise<Record<string, string>> {
 }
 
 /** The VRDE port actually in use, which only the running machine's console knows. */
-async function activeVrdePort(vbox: IVirtualBox, manager: IWebsessionManager, m: IMachine): Promise<number | null> {
-  const session = await manager.getSessionObject(vbox);
+async function activeVrdePort(vbox: IVirtualBox, manager: IWebsessionManager, id: string): Promise<number | null> {
   try {
-    await m.lockMachine(session, 'Shared');
+    return await withLockedMachine(vbox, manager, id, 'Shared', async (_m, session) => {
+      const info = await (await session.getConsole())?.getVRDEServerInfo();
+      return info && info.active && info.port > 0 ? info.port : null;
+    });
   } catch {
     return null;
-  }
-  try {
-    const info = await (await session.getConsole())?.getVRDEServerInfo();
-    return info && info.active && info.port > 0 ? info.port : null;
-  } finally {
-    await session.unlockMachine().catch(() => undefined);
   }
 }
 
@@ -71,7 +68,7 @@ export async function machineDetail(inventory: Inventory, id: string): Promise<M
       m.getTeleporterEnabled(), m.getTeleporterPort(), m.getTeleporterAddress(), extraData(m),
     ]);
     const running = ['Running', 'Paused'].includes(summary.state);
-    const activePort = vrdeEnabled && running ? await activeVrdePort(vbox, manager, m) : null;
+    const activePort = vrdeEnabled && running ? await activeVrdePort(vbox, manager, id) : null;
     return {
       ...summary,
       description, groups, settingsFilePath, firmware: firmwareType, chipset, ioapic, acpi, hpet, rtcUseUTC, hwVirt, nestedPaging,

@@ -27,6 +27,7 @@ export {
   resultCodeValue, websessionOf, type ResultCodeName, type TransportErrorKind,
 } from './errors';
 export * from './objects';
+export { withLockedMachine } from './session';
 export type * from './types';
 export { ONLINE_STATES, TRANSIENT_STATES } from './types';
 export { Transport, type CallOptions, type SoapArgs, type SoapCaller, type SoapResult, type TransportOptions, type TransportStats, type VBoxLogger } from './transport';

@@ -13,6 +13,7 @@ import type { IMachine, ISession, IVirtualBox, IWebsessionManager } from '@/lib/
 import type { MachineState } from '@/lib/vbox/types';
 import { getInventory, type Inventory } from '../inventory';
 import type { HostStatus, MachineSummary } from '../types';
+import { withLockedMachine } from '@/lib/vbox/session';
 
 /** States in which a machine's settings may change and it may be deleted: no VM process, no saved state. */
 export const OFF_STATES: readonly MachineState[] = ['PoweredOff', 'Aborted', 'Teleported'];
@@ -141,19 +142,13 @@ export function underStorage(storagePath: string, p: string): string | undefined
  * Locks a registered machine for writing, runs fn on the session's machine, saves the settings and
  * unlocks (unsaved changes are discarded on failure, as VirtualBox does when the session closes).
  */
-export async function withWriteLock<T>(
+export function withWriteLock<T>(
   vbox: IVirtualBox, wsm: IWebsessionManager, nameOrId: string,
   fn: (m: IMachine, session: ISession) => Promise<T>,
 ): Promise<T> {
-  const machine = await vbox.findMachine(nameOrId);
-  const session = await wsm.getSessionObject(vbox);
-  await machine.lockMachine(session, 'Write');
-  try {
-    const m = await session.getMachine();
+  return withLockedMachine(vbox, wsm, nameOrId, 'Write', async (m, session) => {
     const out = await fn(m, session);
     await m.saveSettings();
     return out;
-  } finally {
-    await session.unlockMachine().catch(() => undefined);
-  }
+  });
 }

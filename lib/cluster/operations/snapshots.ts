@@ -16,6 +16,7 @@ import type { MachineState } from '@/lib/vbox/types';
 import type { Inventory } from '../inventory';
 import type { MachineSummary } from '../types';
 import { copiesOf, inventory, requireOff, taskUser, type MachineCopy } from './common';
+import { withLockedMachine } from '@/lib/vbox/session';
 
 export interface SnapshotNode {
   id: string;
@@ -98,18 +99,9 @@ async function snapshotName(copy: MachineCopy, id: string, snapshotId: string): 
   }
 }
 
-/** Runs `fn` on the machine's session copy under a lock, unlocking whatever happens: snapshots are taken, restored and deleted there. */
+/** Runs `fn` on the machine's session copy under a lock: snapshots are taken, restored and deleted there. */
 function onSessionMachine(copy: MachineCopy, id: string, lockType: 'Shared' | 'Write', fn: (m: IMachine) => Promise<void>): Promise<void> {
-  return copy.client.write(async (vbox, wsm) => {
-    const machine = await vbox.findMachine(id);
-    const session = await wsm.getSessionObject(vbox);
-    await machine.lockMachine(session, lockType);
-    try {
-      await fn(await session.getMachine());
-    } finally {
-      await session.unlockMachine().catch(() => undefined);
-    }
-  }, { release: true });
+  return copy.client.write((vbox, wsm) => withLockedMachine(vbox, wsm, id, lockType, fn), { release: true });
 }
 
 /** snapshot.take: also while the machine runs (the snapshot then holds its execution state). */
