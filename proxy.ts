@@ -1,7 +1,7 @@
 import { getToken } from 'next-auth/jwt';
 import { NextResponse, type NextRequest } from 'next/server';
 import { secureCookies, sessionCookieName } from '@/lib/auth/cookies';
-import { isPublicPath } from '@/lib/auth/paths';
+import { isEmbedLinkRequest, isPublicPath } from '@/lib/auth/paths';
 import { authSecret } from '@/lib/auth/secret';
 
 /**
@@ -11,8 +11,8 @@ import { authSecret } from '@/lib/auth/secret';
  * This is the first gate only; pages and routes check the user again (lib/auth/session).
  */
 export async function proxy(request: NextRequest) {
-  const { pathname, search } = request.nextUrl;
-  if (isPublicPath(pathname) || pathname.startsWith('/api/')) return NextResponse.next();
+  const { pathname, search, searchParams } = request.nextUrl;
+  if (isPublicPath(pathname) || pathname.startsWith('/api/') || isEmbedLinkRequest(pathname, searchParams)) return NextResponse.next();
 
   const secure = secureCookies(request.headers.get('x-forwarded-proto'));
   const token = await getToken({ req: request, secret: authSecret(), secureCookie: secure, cookieName: sessionCookieName(secure) });

@@ -25,11 +25,15 @@ function makeQueryClient(onUnauthorized: () => void) {
   });
 }
 
-/** The signed-in console's client-side context: React Query's cache; a 401 sends the browser to sign-in. */
-export function Providers({ children }: { children: ReactNode }) {
+/**
+ * The console's client-side context: React Query's cache; a 401 sends the browser to
+ * sign-in (unless `signIn` is false: a page opened with an embed link shows the refusal).
+ */
+export function Providers({ children, signIn = true }: { children: ReactNode; signIn?: boolean }) {
   const router = useRouter();
   const [client] = useState(() =>
     makeQueryClient(() => {
+      if (!signIn) return;
       const callbackUrl = window.location.pathname + window.location.search;
       router.replace(`/login?callbackUrl=${encodeURIComponent(callbackUrl)}`);
     }),

@@ -1,56 +1,14 @@
 import { expect, test, type FrameLocator, type Page } from '@playwright/test';
-import { Screen } from '../sim/screen/screen';
-import { signInAsAdmin } from './helpers';
+import { canvasRegion, ConsoleScreen, PORTAL_ORIGIN, signInAsAdmin } from './helpers';
 
 // The console in Chromium: noVNC in the page, Nimbox's gateway, vboxsim's VNC server.
-// vboxsim draws a machine's screen as a pure function of its name, host, clock and
-// typed text, so the test renders the expected pixels itself and compares regions of
-// noVNC's canvas with them: the title band shows the machine's name, the console box
-// what was typed.
+// The test compares regions of noVNC's canvas with what vboxsim draws (ConsoleScreen).
 
 // A machine the demo starts and no other test touches.
 const MACHINE = 'cache-b3';
 const HOST = 'vbox-bravo';
-const WIDTH = 640;
-const HEIGHT = 480;
-const TITLE = { x: 0, y: 0, w: WIDTH, h: 44 };
-const CONSOLE_BOX = { x: 16, y: 196, w: WIDTH - 32, h: HEIGHT - 196 - 16 };
-
-type Region = { x: number; y: number; w: number; h: number };
-
-/** RGB bytes of a region of what vboxsim shows for MACHINE with `typed` on its console. */
-function expected(region: Region, typed = ''): string {
-  const pixels = new Screen({ machineName: MACHINE, hostName: HOST, state: { bootedAt: Date.now(), typed } }).render();
-  const out = Buffer.alloc(region.w * region.h * 3);
-  let o = 0;
-  for (let y = region.y; y < region.y + region.h; y++) {
-    for (let x = region.x; x < region.x + region.w; x++) {
-      const s = (y * WIDTH + x) * 4; // B, G, R, 0
-      out[o++] = pixels[s + 2];
-      out[o++] = pixels[s + 1];
-      out[o++] = pixels[s];
-    }
-  }
-  return out.toString('base64');
-}
-
-/** RGB bytes of a region of noVNC's canvas (its backing store is the remote screen at 1:1). */
-async function canvasRegion(where: Page | FrameLocator, region: Region): Promise<string> {
-  return where.locator('[data-testid="console-screen"] canvas').evaluate((c: HTMLCanvasElement, r: Region) => {
-    if (c.width !== 640 || c.height !== 480) return `size ${c.width}x${c.height}`;
-    const d = c.getContext('2d')!.getImageData(r.x, r.y, r.w, r.h).data;
-    let s = '';
-    for (let i = 0; i < d.length; i += 4) s += String.fromCharCode(d[i], d[i + 1], d[i + 2]);
-    return btoa(s);
-  }, region);
-}
-
-async function expectConnected(where: Page | FrameLocator) {
-  await expect(where.getByTestId('console')).toHaveAttribute('data-status', 'connected', { timeout: 20_000 });
-  await expect(where.getByTestId('console-status')).toHaveText('Connected');
-  // The machine's name, drawn by its VNC server, is on the canvas.
-  await expect.poll(() => canvasRegion(where, TITLE), { timeout: 10_000 }).toBe(expected(TITLE));
-}
+const screen = new ConsoleScreen(MACHINE, HOST);
+const expectConnected = (where: Page | FrameLocator) => screen.expectConnected(where);
 
 async function machineId(page: Page): Promise<string> {
   await page.goto('/');
@@ -84,14 +42,14 @@ test('opens the console of a running machine, shows its screen and types into it
   // Keys typed into the canvas reach the machine and come back on its screen.
   await page.locator('[data-testid="console-screen"] canvas').click();
   await page.keyboard.type('hello nimbox 42');
-  await expect.poll(() => canvasRegion(page, CONSOLE_BOX), { timeout: 10_000 }).toBe(expected(CONSOLE_BOX, 'hello nimbox 42'));
+  await screen.expectTyped(page, 'hello nimbox 42');
 
   // Pasted text is typed too.
   await section.getByRole('button', { name: 'Paste text' }).click();
   const dialog = page.getByRole('dialog', { name: 'Paste text' });
   await dialog.getByLabel('Text to type').fill(' and more');
   await dialog.getByRole('button', { name: 'Type it' }).click();
-  await expect.poll(() => canvasRegion(page, CONSOLE_BOX), { timeout: 10_000 }).toBe(expected(CONSOLE_BOX, 'hello nimbox 42 and more'));
+  await screen.expectTyped(page, 'hello nimbox 42 and more');
 
   // View only: keys no longer reach the machine.
   await section.getByRole('button', { name: 'View only' }).click();
@@ -99,7 +57,7 @@ test('opens the console of a running machine, shows its screen and types into it
   await page.locator('[data-testid="console-screen"] canvas').click();
   await page.keyboard.type('zzz');
   await page.waitForTimeout(500);
-  expect(await canvasRegion(page, CONSOLE_BOX)).toBe(expected(CONSOLE_BOX, 'hello nimbox 42 and more'));
+  expect(await canvasRegion(page, ConsoleScreen.CONSOLE_BOX)).toBe(screen.expected(ConsoleScreen.CONSOLE_BOX, 'hello nimbox 42 and more'));
 
   // Reconnect: a fresh ticket, the same screen.
   await section.getByRole('button', { name: 'Reconnect' }).click();
@@ -121,11 +79,11 @@ test('opens the full-window console', async ({ page }) => {
   await expect(page.getByRole('heading', { level: 1, name: MACHINE })).toBeVisible();
 });
 
-test('serves the embeddable console, framable by this site only by default', async ({ page }) => {
+test('serves the embeddable console, framable by this site and the configured portal only', async ({ page }) => {
   await signInAsAdmin(page);
   const id = await machineId(page);
   const response = await page.goto(`/embed/console/${id}`);
-  expect(response?.headers()['content-security-policy']).toBe("frame-ancestors 'self'");
+  expect(response?.headers()['content-security-policy']).toBe(`frame-ancestors 'self' ${PORTAL_ORIGIN}`);
   await expectConnected(page);
 
   // In an iframe of a page of the same site.

@@ -1,10 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, type Page } from '@playwright/test';
+import { expect, type FrameLocator, type Page } from '@playwright/test';
+import { Screen } from '../sim/screen/screen';
 
 /** The local admin's password the e2e stack (e2e/server.ts) starts Nimbox with. */
 export const ADMIN_PASSWORD = 'e2e-Admin-passw0rd';
+
+/** A portal on another site (host localhost, not 127.0.0.1) that embed-link.spec.ts serves; e2e/server.ts lets it frame consoles. */
+export const PORTAL_ORIGIN = `http://localhost:${Number(process.env.E2E_PORT ?? 3555) + 1}`;
 
 /** Where e2e/server.ts wrote the simulated hosts' SOAP and control URLs. */
 export const SIM_HOSTS_FILE = path.join(os.tmpdir(), 'nimbox-e2e-sim.json');
@@ -19,4 +23,60 @@ export async function signInAsAdmin(page: Page): Promise<void> {
   await page.getByLabel('Password').fill(ADMIN_PASSWORD);
   await page.getByRole('button', { name: /sign in/i }).click();
   await expect(page.getByRole('heading', { name: 'Cluster' })).toBeVisible();
+}
+
+export type Region = { x: number; y: number; w: number; h: number };
+const WIDTH = 640;
+const HEIGHT = 480;
+
+/** RGB bytes of a region of noVNC's canvas (its backing store is the remote screen at 1:1). */
+export async function canvasRegion(where: Page | FrameLocator, region: Region): Promise<string> {
+  return where.locator('[data-testid="console-screen"] canvas').evaluate((c: HTMLCanvasElement, r: Region) => {
+    if (c.width !== 640 || c.height !== 480) return `size ${c.width}x${c.height}`;
+    const d = c.getContext('2d')!.getImageData(r.x, r.y, r.w, r.h).data;
+    let s = '';
+    for (let i = 0; i < d.length; i += 4) s += String.fromCharCode(d[i], d[i + 1], d[i + 2]);
+    return btoa(s);
+  }, region);
+}
+
+/**
+ * What vboxsim's VNC server shows for a machine: its screen is a pure function of the
+ * machine's name, host, clock and typed text, so tests render the expected pixels
+ * themselves and compare regions of noVNC's canvas with them: the title band shows the
+ * machine's name, the console box what was typed.
+ */
+export class ConsoleScreen {
+  static readonly TITLE: Region = { x: 0, y: 0, w: WIDTH, h: 44 };
+  static readonly CONSOLE_BOX: Region = { x: 16, y: 196, w: WIDTH - 32, h: HEIGHT - 196 - 16 };
+
+  constructor(readonly machine: string, readonly host: string) {}
+
+  /** RGB bytes of a region of the machine's screen with `typed` on its console. */
+  expected(region: Region, typed = ''): string {
+    const pixels = new Screen({ machineName: this.machine, hostName: this.host, state: { bootedAt: Date.now(), typed } }).render();
+    const out = Buffer.alloc(region.w * region.h * 3);
+    let o = 0;
+    for (let y = region.y; y < region.y + region.h; y++) {
+      for (let x = region.x; x < region.x + region.w; x++) {
+        const s = (y * WIDTH + x) * 4; // B, G, R, 0
+        out[o++] = pixels[s + 2];
+        out[o++] = pixels[s + 1];
+        out[o++] = pixels[s];
+      }
+    }
+    return out.toString('base64');
+  }
+
+  /** The console connected, showing this machine's screen. */
+  async expectConnected(where: Page | FrameLocator): Promise<void> {
+    await expect(where.getByTestId('console')).toHaveAttribute('data-status', 'connected', { timeout: 20_000 });
+    await expect(where.getByTestId('console-status')).toHaveText('Connected');
+    await expect.poll(() => canvasRegion(where, ConsoleScreen.TITLE), { timeout: 10_000 }).toBe(this.expected(ConsoleScreen.TITLE));
+  }
+
+  /** The console box shows exactly `typed`. */
+  async expectTyped(where: Page | FrameLocator, typed: string): Promise<void> {
+    await expect.poll(() => canvasRegion(where, ConsoleScreen.CONSOLE_BOX), { timeout: 10_000 }).toBe(this.expected(ConsoleScreen.CONSOLE_BOX, typed));
+  }
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_IDENTITY_FILE, type E2EIdentity } from './identity';
-import { ADMIN_PASSWORD } from './helpers';
+import { ADMIN_PASSWORD, ConsoleScreen } from './helpers';
 
 // Set up by e2e/server.ts: slapd with a user of tenant blue, tenant blue owning two machines, and (as root) a PAM admin.
 const identity = () => JSON.parse(fs.readFileSync(E2E_IDENTITY_FILE, 'utf8')) as E2EIdentity;
@@ -40,6 +40,15 @@ test('an LDAP tenant user signs in on the tenant page and sees only that tenant\
   await expect(nav.getByRole('link', { name: 'Tenants' })).toHaveCount(0);
   await expect(nav.getByRole('link', { name: 'Audit' })).toHaveCount(0);
   expect((await page.request.get('/api/v1/audit')).status()).toBe(403);
+
+  // A viewer watches its tenant's running machine: the console is view-only, which the gateway enforces.
+  await table.getByRole('link', { name: 'cache-b3', exact: true }).click();
+  const section = page.getByRole('region', { name: 'Console' });
+  await section.getByRole('button', { name: 'Open console' }).click();
+  await new ConsoleScreen('cache-b3', 'vbox-bravo').expectConnected(page);
+  await expect(section.getByRole('button', { name: 'View only' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(section.getByRole('button', { name: 'View only' })).toBeDisabled();
+  await expect(section.getByRole('button', { name: 'Paste text' })).toBeDisabled();
 });
 
 test('a PAM admin signs in on /login and sees all machines', async ({ page }) => {

@@ -13,7 +13,7 @@ import { createTenant } from '../lib/tenants';
 import { VBoxClient } from '../lib/vbox/client';
 import { startStack } from '../scripts/stack';
 import { E2E_IDENTITY_FILE, type E2EIdentity } from './identity';
-import { ADMIN_PASSWORD, SIM_HOSTS_FILE } from './helpers';
+import { ADMIN_PASSWORD, PORTAL_ORIGIN, SIM_HOSTS_FILE } from './helpers';
 
 
 /** The machines of tenant `blue` (extradata nimbox/tenant=blue); the others belong to no tenant. */
@@ -26,7 +26,8 @@ const PAM_SERVICE = 'nimbox-e2e';
 const PAM_SERVICE_FILE = `/etc/pam.d/${PAM_SERVICE}`;
 const PAM_PASSWORD = 'e2e-Pam-passw0rd';
 
-const env: Record<string, string> = { NIMBOX_ADMIN_PASSWORD: ADMIN_PASSWORD };
+// This site, and the portal of embed-link.spec.ts, may frame the embeddable console.
+const env: Record<string, string> = { NIMBOX_ADMIN_PASSWORD: ADMIN_PASSWORD, NIMBOX_FRAME_ANCESTORS: `'self' ${PORTAL_ORIGIN}` };
 const identity: E2EIdentity = { blueMachines: BLUE_MACHINES, ldap: null, pam: null };
 
 // LDAP: one directory, one user in the group mapped to tenant blue.

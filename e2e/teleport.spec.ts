@@ -1,6 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { Screen } from '../sim/screen/screen';
-import { signInAsAdmin } from './helpers';
+import { canvasRegion, ConsoleScreen, signInAsAdmin } from './helpers';
 
 // Teleporting in Chromium: from the machine page's toolbar, through the preflight, to the
 // machine running on the other host — watched live in the cluster view (a second tab) and in the
@@ -10,45 +9,15 @@ import { signInAsAdmin } from './helpers';
 const MACHINE = 'cache-a3';
 const FROM = 'vbox-alpha';
 const TO = 'vbox-bravo';
-const WIDTH = 640;
-const HEIGHT = 480;
-const TITLE = { x: 0, y: 0, w: WIDTH, h: 44 };
-const CONSOLE_BOX = { x: 16, y: 196, w: WIDTH - 32, h: HEIGHT - 196 - 16 };
-type Region = { x: number; y: number; w: number; h: number };
-
-/** RGB bytes of a region of what vboxsim shows for MACHINE on `host` with `typed` on its console. */
-function expected(region: Region, host: string, typed = ''): string {
-  const pixels = new Screen({ machineName: MACHINE, hostName: host, state: { bootedAt: Date.now(), typed } }).render();
-  const out = Buffer.alloc(region.w * region.h * 3);
-  let o = 0;
-  for (let y = region.y; y < region.y + region.h; y++) {
-    for (let x = region.x; x < region.x + region.w; x++) {
-      const s = (y * WIDTH + x) * 4;
-      out[o++] = pixels[s + 2];
-      out[o++] = pixels[s + 1];
-      out[o++] = pixels[s];
-    }
-  }
-  return out.toString('base64');
-}
-
-async function canvasRegion(page: Page, region: Region): Promise<string> {
-  return page.locator('[data-testid="console-screen"] canvas').evaluate((c: HTMLCanvasElement, r: Region) => {
-    if (c.width !== 640 || c.height !== 480) return `size ${c.width}x${c.height}`;
-    const d = c.getContext('2d')!.getImageData(r.x, r.y, r.w, r.h).data;
-    let s = '';
-    for (let i = 0; i < d.length; i += 4) s += String.fromCharCode(d[i], d[i + 1], d[i + 2]);
-    return btoa(s);
-  }, region);
-}
 
 /** The console is connected to the machine's screen on `host` (the title band names the host it runs on). */
 async function expectConnectedOn(page: Page, host: string, typed: string) {
   const section = page.getByRole('region', { name: 'Console' });
   await expect(page.getByTestId('console')).toHaveAttribute('data-status', 'connected', { timeout: 30_000 });
   await expect(section.getByText(`on ${host}`)).toBeVisible();
-  await expect.poll(() => canvasRegion(page, TITLE), { timeout: 15_000 }).toBe(expected(TITLE, host));
-  await expect.poll(() => canvasRegion(page, CONSOLE_BOX), { timeout: 15_000 }).toBe(expected(CONSOLE_BOX, host, typed));
+  const screen = new ConsoleScreen(MACHINE, host);
+  await expect.poll(() => canvasRegion(page, ConsoleScreen.TITLE), { timeout: 15_000 }).toBe(screen.expected(ConsoleScreen.TITLE));
+  await expect.poll(() => canvasRegion(page, ConsoleScreen.CONSOLE_BOX), { timeout: 15_000 }).toBe(screen.expected(ConsoleScreen.CONSOLE_BOX, typed));
 }
 
 test('teleports a running machine from its page: it appears on the other host in the cluster view, its console reconnects', async ({ page, context }) => {

@@ -9,6 +9,7 @@ import { cn } from '@/components/ui/cn';
 import { Dialog } from '@/components/ui/dialog';
 import type { ConsoleTicket } from '@/lib/console/types';
 import { ApiError, problemOf } from '@/lib/hooks/api';
+import { EmbedLinkDialog } from './embed-link-dialog';
 import { keysymsOf } from './keysyms';
 import { useConsoleTicket } from './use-console-ticket';
 
@@ -37,8 +38,10 @@ export interface ConsoleViewerProps {
   variant?: 'embedded' | 'full' | 'embed';
   /** Start in view-only mode (no keyboard or pointer sent). */
   viewOnly?: boolean;
-  /** Links to the full-window and embeddable views. */
+  /** Links to the full-window and embeddable views, and a way to make embed links. */
   links?: boolean;
+  /** An embed link (lib/console/embed-link) to ask for tickets with, instead of the session. */
+  link?: string;
   /** A "Close" button that calls this (the embedded console goes back to its preview). */
   onClose?: () => void;
   className?: string;
@@ -51,7 +54,7 @@ export interface ConsoleViewerProps {
  * reaches the machine where it runs now. noVNC is loaded from its ES module sources on
  * the client only.
  */
-export function ConsoleViewer({ machineId, machineName, variant = 'embedded', viewOnly: initialViewOnly = false, links = false, onClose, className }: ConsoleViewerProps) {
+export function ConsoleViewer({ machineId, machineName, variant = 'embedded', viewOnly: initialViewOnly = false, links = false, link, onClose, className }: ConsoleViewerProps) {
   const screenRef = useRef<HTMLDivElement>(null);
   const rfbRef = useRef<RFB | null>(null);
   const retries = useRef(0);
@@ -63,16 +66,20 @@ export function ConsoleViewer({ machineId, machineName, variant = 'embedded', vi
   const [scale, setScale] = useState(true);
   const [generation, setGeneration] = useState(0);
   const [pasteOpen, setPasteOpen] = useState(false);
-  const ticket = useConsoleTicket();
+  const [embedOpen, setEmbedOpen] = useState(false);
+  // The server's word: a view-only ticket's input is dropped by the gateway, so the viewer sends none.
+  const [watchOnly, setWatchOnly] = useState(false);
+  const ticket = useConsoleTicket(link);
   const requestTicket = useRef(ticket.mutateAsync);
   const settings = useRef({ viewOnly, scale, focus: variant !== 'embedded' });
 
+  const noInput = viewOnly || watchOnly;
   useEffect(() => {
     requestTicket.current = ticket.mutateAsync;
-    settings.current = { viewOnly, scale, focus: variant !== 'embedded' };
+    settings.current = { viewOnly: noInput, scale, focus: variant !== 'embedded' };
     const rfb = rfbRef.current;
     if (rfb) {
-      rfb.viewOnly = viewOnly;
+      rfb.viewOnly = noInput;
       rfb.scaleViewport = scale;
     }
   });
@@ -115,6 +122,8 @@ export function ConsoleViewer({ machineId, machineName, variant = 'embedded', vi
       const { default: RFBClass } = await import('@novnc/novnc');
       if (cancelled) return;
       setHostName(t.machine.hostName);
+      setWatchOnly(t.viewOnly);
+      settings.current.viewOnly ||= t.viewOnly;
       setStatus((s) => (s === 'reconnecting' ? s : 'connecting'));
 
       // The WebSocket is ours so that its close code (idle timeout) is known; noVNC drives it.
@@ -190,16 +199,21 @@ export function ConsoleViewer({ machineId, machineName, variant = 'embedded', vi
           {hostName && <span className="text-slate-400"> on {hostName}</span>}
         </span>
         <div className="ml-auto flex flex-wrap items-center gap-1.5">
-          <ToolButton onClick={() => rfbRef.current?.sendCtrlAltDel()} disabled={!connected || viewOnly}>
+          <ToolButton onClick={() => rfbRef.current?.sendCtrlAltDel()} disabled={!connected || noInput}>
             Ctrl+Alt+Del
           </ToolButton>
-          <ToolButton onClick={() => setPasteOpen(true)} disabled={!connected || viewOnly}>
+          <ToolButton onClick={() => setPasteOpen(true)} disabled={!connected || noInput}>
             Paste text
           </ToolButton>
           <ToolButton aria-pressed={scale} onClick={() => setScale((v) => !v)}>
             Scale to fit
           </ToolButton>
-          <ToolButton aria-pressed={viewOnly} onClick={() => setViewOnly((v) => !v)}>
+          <ToolButton
+            aria-pressed={noInput}
+            disabled={watchOnly}
+            title={watchOnly ? 'You may watch this console, not use it.' : undefined}
+            onClick={() => setViewOnly((v) => !v)}
+          >
             View only
           </ToolButton>
           <ToolButton onClick={reconnect}>Reconnect</ToolButton>
@@ -211,6 +225,7 @@ export function ConsoleViewer({ machineId, machineName, variant = 'embedded', vi
               <a href={`/embed/console/${encodeURIComponent(machineId)}`} target="_blank" rel="noopener" className={TOOL_CLASS}>
                 Embeddable view
               </a>
+              <ToolButton onClick={() => setEmbedOpen(true)}>Embed link…</ToolButton>
             </>
           )}
           {onClose && <ToolButton onClick={onClose}>Close</ToolButton>}
@@ -227,6 +242,7 @@ export function ConsoleViewer({ machineId, machineName, variant = 'embedded', vi
         aria-label={`Screen of ${name}`}
         className={cn('relative w-full bg-[rgb(11,17,23)]', variant === 'embedded' ? 'h-[min(75vh,40rem)]' : 'min-h-0 flex-1')}
       />
+      {links && <EmbedLinkDialog machineId={machineId} open={embedOpen} onOpenChange={setEmbedOpen} />}
       <PasteDialog
         open={pasteOpen}
         onOpenChange={setPasteOpen}

@@ -2,11 +2,20 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { apiFetch } from '@/lib/hooks/api';
-import type { ConsoleTicket } from '@/lib/console/types';
+import { LINK_SCHEME, type ConsoleTicket } from '@/lib/console/types';
 
-/** Asks for a one-time console ticket (POST /api/v1/vms/:id/console); each connection needs a fresh one. */
-export function useConsoleTicket() {
+/**
+ * Asks for a one-time console ticket; each connection needs a fresh one. Signed in:
+ * POST /api/v1/vms/:id/console. With an embed link: POST /api/v1/embed/console/:id/ticket,
+ * the link in the Authorization header (not the URL, which servers log).
+ */
+export function useConsoleTicket(link?: string) {
   return useMutation({
-    mutationFn: (machineId: string) => apiFetch<ConsoleTicket>(`/api/v1/vms/${encodeURIComponent(machineId)}/console`, { method: 'POST' }),
+    mutationFn: (machineId: string) => {
+      const id = encodeURIComponent(machineId);
+      return link
+        ? apiFetch<ConsoleTicket>(`/api/v1/embed/console/${id}/ticket`, { method: 'POST', credentials: 'omit', headers: { Authorization: `${LINK_SCHEME} ${link}` } })
+        : apiFetch<ConsoleTicket>(`/api/v1/vms/${id}/console`, { method: 'POST' });
+    },
   });
 }

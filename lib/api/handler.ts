@@ -12,6 +12,8 @@ export interface RouteContext<P, B, Q> {
   params: P;
   body: B;
   query: Q;
+  /** What `resource` found (undefined without it). */
+  resource: Resource | undefined;
 }
 
 interface RouteOptions<P, B, Q> {
@@ -19,6 +21,11 @@ interface RouteOptions<P, B, Q> {
   action: Action;
   body?: ZodType<B>;
   query?: ZodType<Q>;
+  /**
+   * Who calls (default: the session cookie's or Bearer token's user, lib/auth/session).
+   * Null is 401; a thrown ProblemError is answered as is.
+   */
+  caller?: (req: Request, params: P) => Promise<User | null>;
   /** The target's attributes the policy needs (e.g. the machine's tenant). */
   resource?: (ctx: { params: P; user: User }) => Promise<Resource | undefined>;
   /** The audit log's name for a mutating call (default: the action); false when the handler records its own. */
@@ -67,7 +74,7 @@ export function toProblem(e: unknown): Problem {
 
 /**
  * Wraps an App Router route handler: refuses cross-site writes, signs in the caller
- * (session cookie or Bearer token), asks the policy, validates
+ * (session cookie or Bearer token, or `caller`), asks the policy, validates
  * query and body with zod, and answers JSON (or the Response the handler returns).
  */
 export function route<P extends Record<string, string> = Record<string, string>, B = undefined, Q = undefined>(
@@ -91,9 +98,9 @@ function handle<P extends Record<string, string>, B, Q>(opts: RouteOptions<P, B,
     try {
       // Mutating requests from another site are refused before anything else (lib/auth/origin.ts).
       if (!isSameSiteRequest(req)) return done(problemResponse(crossSite()));
-      user = await currentUser(req);
-      if (!user) return done(problemResponse(unauthorized()));
       const params = ((await context?.params) ?? {}) as P;
+      user = await (opts.caller ? opts.caller(req, params) : currentUser(req));
+      if (!user) return done(problemResponse(unauthorized()));
       const resource = opts.resource ? await opts.resource({ params, user }) : undefined;
       if (!can(user, opts.action, resource)) {
         // Another tenant's machine looks absent: 404, so ids do not reveal what exists.
@@ -117,7 +124,7 @@ function handle<P extends Record<string, string>, B, Q>(opts: RouteOptions<P, B,
         if (!parsed.success) return done(problemResponse(validationProblem(parsed.error)));
         body = parsed.data;
       }
-      const out = await handler({ req, user, params, body, query });
+      const out = await handler({ req, user, params, body, query, resource });
       if (out instanceof Response) return done(out);
       return done(Response.json(out ?? null, { headers: { 'Cache-Control': 'no-store' } }));
     } catch (e) {

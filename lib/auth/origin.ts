@@ -64,3 +64,23 @@ export function isSameSiteRequest(req: Request): boolean {
   if (site !== null) return site === 'same-origin';
   return true;
 }
+
+/**
+ * This site's origin as browsers reach it, for absolute links handed to other sites:
+ * NEXTAUTH_URL when set, else what a proxy forwarded (X-Forwarded-Proto and -Host), else
+ * the request's own Host.
+ */
+export function siteOrigin(req: Request): string {
+  if (process.env.NEXTAUTH_URL) {
+    try {
+      return new URL(process.env.NEXTAUTH_URL).origin;
+    } catch {
+      /* ignored: options.ts complains about a bad NEXTAUTH_URL */
+    }
+  }
+  const own = new URL(req.url);
+  const first = (name: string) => req.headers.get(name)?.split(',')[0]?.trim() || undefined;
+  const proto = first('x-forwarded-proto') ?? own.protocol.replace(/:$/, '');
+  const host = hostOf(`${proto}:`, first('x-forwarded-host') ?? first('host')) ?? own.host;
+  return `${proto}://${host}`;
+}

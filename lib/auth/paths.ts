@@ -13,6 +13,17 @@ export function isPublicPath(pathname: string): boolean {
   return PUBLIC_EXACT.has(pathname) || TENANT_LOGIN.test(pathname) || PUBLIC_PREFIXES.some((p) => pathname.startsWith(p));
 }
 
+/** A machine's embeddable console. */
+const EMBED_CONSOLE = /^\/embed\/console\/[^/]+$/;
+
+/**
+ * A request for the embeddable console with an embed link (`?link=`): it needs no session,
+ * since the page checks the link itself (lib/console/embed-link) and uses nothing else.
+ */
+export function isEmbedLinkRequest(pathname: string, searchParams: URLSearchParams): boolean {
+  return EMBED_CONSOLE.test(pathname) && !!searchParams.get('link');
+}
+
 const PLACEHOLDER_ORIGIN = 'http://nimbox.invalid';
 
 /**

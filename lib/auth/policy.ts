@@ -47,9 +47,9 @@ export type Action =
   | 'host:maintenance'
   | 'task:read'
   | 'task:cancel'
-  /** Open a machine's console (a ticket for the VNC gateway): admins for now. */
+  /** Use a machine's console: keyboard, pointer and clipboard (a ticket for the VNC gateway). */
   | 'console:open'
-  /** See a machine's screen without input (screenshot previews): admins for now. */
+  /** Watch a machine's screen without input: previews, view-only consoles and embed links. */
   | 'console:view'
   | 'events:read'
   /** Read one's own account (GET /api/v1/me): every signed-in user. */

@@ -115,8 +115,8 @@ export function bearerToken(headers: Headers): string | undefined {
   return m ? (m[1] ?? '') : undefined;
 }
 
-/** The user a token stands for, or null when it is malformed, unknown, expired or its user is gone. */
-export async function userForToken(db: DB, token: string, now = new Date()): Promise<User | null> {
+/** The row of a live token, or null when it is malformed, unknown or expired. */
+async function liveToken(db: DB, token: string, now: Date) {
   if (!TOKEN_RE.test(token)) return null;
   const row = await db
     .selectFrom('api_tokens')
@@ -126,6 +126,25 @@ export async function userForToken(db: DB, token: string, now = new Date()): Pro
   if (!row) return null;
   if (!crypto.timingSafeEqual(Buffer.from(sha256(token), 'hex'), Buffer.from(row.token_hash, 'hex'))) return null;
   if (row.expires_at && row.expires_at <= now.toISOString()) return null;
+  return row;
+}
+
+/** The id of the live token a request is signed in with (Authorization: Bearer), or null. */
+export async function requestTokenId(db: DB, headers: Headers, now = new Date()): Promise<string | null> {
+  const token = bearerToken(headers);
+  return token === undefined ? null : ((await liveToken(db, token, now))?.id ?? null);
+}
+
+/** Whether the token `id` still exists (not revoked) and has not expired. */
+export async function isTokenLive(db: DB, id: string, now = new Date()): Promise<boolean> {
+  const row = await db.selectFrom('api_tokens').select('expires_at').where('id', '=', id).executeTakeFirst();
+  return !!row && (!row.expires_at || row.expires_at > now.toISOString());
+}
+
+/** The user a token stands for, or null when it is malformed, unknown, expired or its user is gone. */
+export async function userForToken(db: DB, token: string, now = new Date()): Promise<User | null> {
+  const row = await liveToken(db, token, now);
+  if (!row) return null;
   const user = await findUser(db, row.user_id);
   if (!user) return null;
   if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > TOUCH_EVERY_MS) {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import type { User } from '@/lib/auth/policy';
 import type { MachineSummary } from '@/lib/cluster/types';
-import type { ConsoleTicket } from './types';
+import type { ConsoleTicket, EmbedLink } from './types';
 import { startSim, type Sim } from '@/sim/index';
 import type { MachineCore } from '@/sim/model/machine';
 
@@ -32,20 +32,22 @@ const { createHost } = await import('@/lib/db/hosts');
 const { createLocalUser } = await import('@/lib/auth/users');
 const { sessionCookie } = await import('@/lib/auth/testing');
 const { getInventory } = await import('@/lib/cluster/inventory');
-const { createConsoleGateway, upgradeUser } = await import('./live');
-const { ConsoleGateway } = await import('./gateway');
+const { createConsoleGateway } = await import('./live');
+type ConsoleGateway = import('./gateway').ConsoleGateway;
 const { ByteReader } = await import('./rfb');
 const { issueTicket, consoleUrl } = await import('./ticket');
 const { POST: openConsole } = await import('@/app/api/v1/vms/[id]/console/route');
+const { POST: mintEmbedLink } = await import('@/app/api/v1/vms/[id]/embed-links/route');
+const { POST: linkTicket } = await import('@/app/api/v1/embed/console/[id]/ticket/route');
 
-type Gateway = InstanceType<typeof ConsoleGateway>;
+type Gateway = ConsoleGateway;
 type LogLine = Record<string, unknown>;
 
 const VNC_PASSWORD = 'sekret-pw';
 let sim: Sim;
 let ada: User;
 let otto: User;
-let cookies: Record<'ada' | 'otto', string>;
+let cookies: Record<'ada' | 'otto' | 'olga' | 'vera', string>;
 let logs: LogLine[] = [];
 let gateway: Gateway;
 let server: http.Server;
@@ -134,6 +136,22 @@ class Viewer {
     return { width: init.readUInt16BE(0), height: init.readUInt16BE(2), name };
   }
 
+  pointer(x: number, y: number): void {
+    const b = Buffer.alloc(6);
+    b[0] = 5;
+    b[1] = 1;
+    b.writeUInt16BE(x, 2);
+    b.writeUInt16BE(y, 4);
+    this.ws.send(b);
+  }
+
+  paste(text: string): void {
+    const b = Buffer.alloc(8);
+    b[0] = 6;
+    b.writeUInt32BE(text.length, 4);
+    this.ws.send(Buffer.concat([b, Buffer.from(text, 'latin1')]));
+  }
+
   key(keysym: number): void {
     for (const down of [1, 0]) {
       const b = Buffer.alloc(8);
@@ -158,7 +176,10 @@ class Viewer {
 }
 
 async function viewerFor(cookie: string, name: string, gw = base): Promise<Viewer> {
-  const t = await ticketFor(cookie, name);
+  return viewerWith(await ticketFor(cookie, name), cookie, gw);
+}
+
+async function viewerWith(t: ConsoleTicket, cookie?: string, gw = base): Promise<Viewer> {
   const v = await connect(t.url, cookie, gw);
   if (!(v instanceof Viewer)) throw new Error(`refused: ${JSON.stringify(v)}`);
   return v;
@@ -181,7 +202,12 @@ beforeAll(async () => {
   for (const h of sim.hosts) await createHost(db, { name: h.name, url: h.url, username: 'vbox', password: 'vbox', consoleAddress: '127.0.0.1' });
   ada = (await createLocalUser(db, { username: 'ada', password: 'pw', role: 'admin' }))!;
   otto = (await createLocalUser(db, { username: 'otto', password: 'pw', role: 'admin' }))!;
-  cookies = { ada: await sessionCookie(ada), otto: await sessionCookie(otto) };
+  // Tenant blue's operator and viewer; cache-a3 is blue's machine.
+  const olga = (await createLocalUser(db, { username: 'olga', password: 'pw', role: 'operator' }))!;
+  const vera = (await createLocalUser(db, { username: 'vera', password: 'pw', role: 'viewer' }))!;
+  await db.updateTable('users').set({ tenant: 'blue' }).where('id', 'in', [olga.id, vera.id]).execute();
+  core('cache-a3').settings.extraData['nimbox/tenant'] = 'blue';
+  cookies = { ada: await sessionCookie(ada), otto: await sessionCookie(otto), olga: await sessionCookie(olga), vera: await sessionCookie(vera) };
   const inventory = getInventory();
   await inventory.start();
   await until('the inventory', () => inventory.machines().filter((m) => m.state === 'Running').length === 5, 10_000);
@@ -327,14 +353,17 @@ describe('relay', () => {
     }
   });
 
-  it('closes sessions without input after the idle timeout, and keeps those with input', async () => {
+  it('closes sessions without input after the idle timeout (screen update requests are no input), and keeps those with input', async () => {
     const quick = createConsoleGateway({ idleMs: 400, log: () => undefined });
     const { server: s, url } = await listen(quick);
     try {
       const idle = await viewerFor(cookies.ada, 'web-a1', url);
       const busy = await viewerFor(cookies.ada, 'web-a1', url);
       await Promise.all([idle.open(), busy.open()]);
-      const typing = setInterval(() => busy.key(0xffe1), 100); // Shift: input that types nothing
+      const typing = setInterval(() => {
+        busy.key(0xffe1); // Shift: input that types nothing
+        idle.ws.send(Buffer.from([3, 1, 0, 0, 0, 0, 2, 128, 1, 224])); // what noVNC asks all the time
+      }, 100);
       try {
         const t0 = Date.now();
         const closed = await idle.closed;
@@ -350,6 +379,109 @@ describe('relay', () => {
       await quick.close();
       s.close();
     }
+  });
+});
+
+describe('roles, view-only consoles and embed links', () => {
+  /** Sends every kind of input a view-only console must drop, then waits for a screen update: the machine has handled all of it by then. */
+  async function tryInput(v: Viewer, text: string): Promise<void> {
+    for (const ch of text) v.key(ch.charCodeAt(0));
+    v.pointer(10, 10);
+    v.paste(`${text}\n`);
+    await v.frame(640, 480);
+  }
+
+  it("tenant users: an operator's console takes input, a viewer's is view-only and the gateway drops its input", async () => {
+    const screen = () => core('cache-a3').vm!.screen.text();
+    const op = await ticketFor(cookies.olga, 'cache-a3');
+    expect(op.viewOnly).toBe(false);
+    const operator = await viewerWith(op, cookies.olga);
+    await operator.open();
+    for (const ch of 'op') operator.key(ch.charCodeAt(0));
+    await until('the operator typing', () => screen() === 'op');
+
+    const t = await ticketFor(cookies.vera, 'cache-a3');
+    expect(t.viewOnly).toBe(true);
+    const viewer = await viewerWith(t, cookies.vera);
+    expect((await viewer.open()).name).toBe('cache-a3');
+    await tryInput(viewer, 'nope');
+    expect(screen()).toBe('op');
+    // The operator's session is unaffected.
+    operator.key('!'.charCodeAt(0));
+    await until('the operator typing again', () => screen() === 'op!');
+    // A message the gateway cannot check ends a view-only session.
+    viewer.ws.send(Buffer.from([77, 0, 0, 0]));
+    expect((await viewer.closed).code).toBe(1008);
+    operator.ws.close();
+    await operator.closed;
+  });
+
+  it("refuses a session ticket whose user may not open this machine's console", async () => {
+    // vera may watch blue's machines only; a ticket for another machine (made for her here) is refused before any TCP connection.
+    const m = machine('web-a1');
+    const vera = (await getDb()).selectFrom('users').select('id').where('username', '=', 'vera');
+    const { ticket } = issueTicket({ sub: (await vera.executeTakeFirstOrThrow()).id, vm: m.id, host: m.hostId, port: 5900, mode: 'view' });
+    const r = await refused(consoleUrl(ticket), cookies.vera);
+    expect(r).toMatchObject({ status: 403, body: { detail: /not allowed to watch/ } });
+  });
+
+  async function mint(cookie: string, name: string, viewOnly: boolean): Promise<EmbedLink> {
+    const m = machine(name);
+    const r = await mintEmbedLink(
+      new Request(`http://127.0.0.1/api/v1/vms/${m.id}/embed-links`, { method: 'POST', headers: { cookie, 'x-forwarded-proto': 'http', 'content-type': 'application/json' }, body: JSON.stringify({ viewOnly }) }),
+      { params: Promise.resolve({ id: m.id }) },
+    );
+    expect(r.status).toBe(201);
+    return (await r.json()) as EmbedLink;
+  }
+
+  /** What the embed page does: a ticket with the link, no cookie. */
+  async function redeem(link: EmbedLink): Promise<Response> {
+    const id = link.machine.id;
+    const value = new URL(link.url).searchParams.get('link')!;
+    return linkTicket(new Request(`http://127.0.0.1/api/v1/embed/console/${id}/ticket`, { method: 'POST', headers: { authorization: `EmbedLink ${value}` } }), {
+      params: Promise.resolve({ id }),
+    });
+  }
+
+  it("embed links open consoles without a session: view-only links drop input, interactive ones pass it", async () => {
+    logs = [];
+    const screen = () => core('web-a1').vm!.screen.text();
+    const before = screen();
+    const watch = await mint(cookies.ada, 'web-a1', true);
+    const t = (await (await redeem(watch)).json()) as ConsoleTicket;
+    expect(t.viewOnly).toBe(true);
+    const watcher = await viewerWith(t);
+    await watcher.open();
+    await tryInput(watcher, 'drop');
+    expect(screen()).toBe(before);
+    watcher.ws.close();
+
+    const use = await mint(cookies.ada, 'web-a1', false);
+    const u = (await (await redeem(use)).json()) as ConsoleTicket;
+    expect(u.viewOnly).toBe(false);
+    const user = await viewerWith(u);
+    await user.open();
+    for (const ch of 'via link') user.key(ch.charCodeAt(0));
+    await until('the typed text', () => screen() === `${before}via link`);
+    user.ws.close();
+    await until('both sessions logged', () => logs.filter((l) => l.msg === 'console close').length === 2);
+    const opened = logs.filter((l) => l.msg === 'console open');
+    expect(opened.map((l) => [l.user, l.mode])).toEqual([['ada', 'view'], ['ada', 'control']]);
+    expect(opened.every((l) => typeof l.link === 'string')).toBe(true);
+  });
+
+  it("refuses a link's ticket when its maker is gone, and a session ticket without the session still", async () => {
+    const db = await getDb();
+    const temp = (await createLocalUser(db, { username: 'temp', password: 'pw', role: 'admin' }))!;
+    const link = await mint(await sessionCookie(temp), 'web-a1', true);
+    const t = (await (await redeem(link)).json()) as ConsoleTicket;
+    await db.deleteFrom('users').where('id', '=', temp.id).execute();
+    expect(await refused(t.url)).toMatchObject({ status: 401, body: { detail: /no longer exists/ } });
+    // The link itself is dead too.
+    expect((await redeem(link)).status).toBe(401);
+    // Only link tickets go without a cookie.
+    expect((await refused((await ticketFor(cookies.ada, 'web-a1')).url)).status).toBe(401);
   });
 });
 
@@ -377,8 +509,7 @@ describe('back-pressure', () => {
   }
 
   async function fakeSession(port: number): Promise<{ viewer: Viewer; gw: Gateway; close: () => Promise<void> }> {
-    const gw = new ConsoleGateway({
-      authenticate: upgradeUser,
+    const gw = createConsoleGateway({
       resolve: async (c) => ({ machineId: c.vm, machineName: 'fake', hostId: c.host, hostName: 'fake-host', address: '127.0.0.1', port, password: '' }),
       bufferBytes: 256 * 1024,
       log: () => undefined,

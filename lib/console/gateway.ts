@@ -4,12 +4,12 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { ProblemError } from '@/lib/api/problem';
-import { can, type User } from '@/lib/auth/policy';
-import { InputWatcher } from './activity';
+import { can, type Resource, type User } from '@/lib/auth/policy';
+import { ClientMessageStream, hasInput, viewOnlyBytes } from './client-messages';
 import { jsonLineLogger, type Logger } from './log';
 import { acceptViewer, authenticateToServer, ByteReader, greetViewer, refuseViewer, RfbError, SEC_VNC_AUTH } from './rfb';
 import type { ConsoleTarget } from './target';
-import { CONSOLE_WS_PATH, TicketError, TicketRegistry, verifyTicket, type TicketClaims } from './ticket';
+import { consoleAction, CONSOLE_WS_PATH, TicketError, TicketRegistry, verifyTicket, type TicketClaims } from './ticket';
 
 /**
  * The console gateway: WebSocket (browser, noVNC) ⇄ TCP (the machine's VNC server on
@@ -17,15 +17,19 @@ import { CONSOLE_WS_PATH, TicketError, TicketRegistry, verifyTicket, type Ticket
  * upgrades of /api/v1/console/ws).
  *
  * 1. Before any TCP connection: the ticket must be present, signed by this server,
- *    unexpired and unused (it is used up here), the upgrade's session must be the
- *    ticket's user and still allowed to open consoles, and the machine must still run
- *    on the ticket's host with its VNC server on the ticket's port. Refusals are plain
- *    HTTP answers to the upgrade (401, 403, 409, 502, 503) with a problem+json body.
+ *    unexpired and unused (it is used up here); the upgrade's session must be the
+ *    ticket's user (for a ticket of an embed link, which comes from another site's
+ *    iframe without cookies, the link's maker is read by id instead); that user must
+ *    still be allowed the ticket's mode on this machine (can()); and the machine must
+ *    still run on the ticket's host with its VNC server on the ticket's port. Refusals
+ *    are plain HTTP answers to the upgrade (401, 403, 409, 502, 503), problem+json.
  * 2. The gateway terminates both RFB security handshakes (lib/console/rfb): None
  *    towards the browser, VNC Authentication with the VNCPassword towards the machine.
  * 3. Then it relays bytes both ways with back-pressure (a slow browser pauses the TCP
  *    side, a slow VNC server pauses the WebSocket), closes each side when the other
- *    goes, pings the browser, and ends sessions without user input for `idleMs`.
+ *    goes, pings the browser, and ends sessions without user input for `idleMs`. A
+ *    view-only ticket's viewer gets the screen only: its key, pointer, clipboard, power
+ *    and resize messages are dropped here, whatever the browser does.
  *
  * Every open, close and refusal is one JSON log line (no ticket, password or cookie).
  */
@@ -33,6 +37,10 @@ import { CONSOLE_WS_PATH, TicketError, TicketRegistry, verifyTicket, type Ticket
 export interface GatewayOptions {
   /** The signed-in user of an upgrade request (its session cookie), or null. */
   authenticate(req: IncomingMessage): Promise<User | null>;
+  /** A user by id, as the policy sees them now (the maker of an embed link), or null. */
+  findUser(id: string): Promise<User | null>;
+  /** The policy's view of a machine (its tenant). */
+  resource(machineId: string): Promise<Resource>;
   /** Where the ticket's machine's console is now; throws a ProblemError (or a VirtualBox error) when it has none. */
   resolve(claims: TicketClaims): Promise<ConsoleTarget>;
   tickets?: TicketRegistry;
@@ -231,10 +239,17 @@ export class ConsoleGateway {
         if (e instanceof TicketError) throw new Refusal(401, `ticket-${e.reason}`, `${e.message} Ask for a new one.`);
         throw e;
       }
-      user = await this.opts.authenticate(req);
-      if (!user) throw new Refusal(401, 'not-signed-in', 'Sign in to open a console.');
-      if (user.id !== claims.sub) throw new Refusal(403, 'other-user', 'This console ticket was issued to another user.');
-      if (!can(user, 'console:open')) throw new Refusal(403, 'forbidden', 'You are not allowed to open consoles.');
+      if (claims.link) {
+        user = await this.opts.findUser(claims.sub);
+        if (!user) throw new Refusal(401, 'link-user-gone', 'The maker of this console link no longer exists.');
+      } else {
+        user = await this.opts.authenticate(req);
+        if (!user) throw new Refusal(401, 'not-signed-in', 'Sign in to open a console.');
+        if (user.id !== claims.sub) throw new Refusal(403, 'other-user', 'This console ticket was issued to another user.');
+      }
+      if (!can(user, consoleAction(claims.mode), await this.opts.resource(claims.vm))) {
+        throw new Refusal(403, 'forbidden', `You are not allowed to ${claims.mode === 'control' ? 'use' : 'watch'} this machine's console.`);
+      }
       const vm = url.searchParams.get('vm');
       if (vm !== null && vm !== claims.vm) throw new Refusal(403, 'other-machine', 'This console ticket is for another machine.');
       let target: ConsoleTarget;
@@ -270,14 +285,16 @@ export class ConsoleGateway {
     const id = crypto.randomBytes(6).toString('hex');
     const started = Date.now();
     const fields = {
-      session: id, user: user.username, userId: user.id, vm: target.machineId, machine: target.machineName,
+      session: id, user: user.username, userId: user.id, mode: claims.mode, ...(claims.link ? { link: claims.link } : {}),
+      vm: target.machineId, machine: target.machineName,
       host: target.hostName, hostId: target.hostId, target: `${target.address}:${target.port}`, remote: req.socket.remoteAddress ?? '',
     };
     this.log({ level: 'info', msg: 'console open', ...fields });
 
     const fromViewer = new ByteReader();
     const fromMachine = new ByteReader();
-    const watcher = new InputWatcher();
+    const messages = new ClientMessageStream();
+    const viewOnly = claims.mode === 'view';
     let relaying = false;
     let done = false;
     let toViewerBytes = 0;
@@ -357,9 +374,19 @@ export class ConsoleGateway {
       viewerPaused = false;
       ws.resume();
     };
-    const toMachine = (buf: Buffer) => {
+    const toMachine = (chunk: Buffer) => {
+      const pieces = messages.split(chunk);
+      if (hasInput(pieces)) lastInput = Date.now();
+      let buf = chunk;
+      if (viewOnly) {
+        if (messages.lost) {
+          finish('view-only console: the viewer sent a message the gateway cannot check', 1008, 'warn');
+          return;
+        }
+        buf = viewOnlyBytes(pieces);
+        if (buf.length === 0) return;
+      }
       toMachineBytes += buf.length;
-      if (watcher.feed(buf)) lastInput = Date.now();
       if (!tcp.write(buf) && !viewerPaused) {
         viewerPaused = true;
         ws.pause();

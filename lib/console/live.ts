@@ -2,18 +2,20 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { getToken } from 'next-auth/jwt';
 import { secureCookies, sessionCookieName } from '@/lib/auth/cookies';
-import type { User } from '@/lib/auth/policy';
+import type { Resource, User } from '@/lib/auth/policy';
 import { authSecret } from '@/lib/auth/secret';
 import { findUser } from '@/lib/auth/users';
 import { currentInventory, getInventory } from '@/lib/cluster/inventory';
 import { getDb } from '@/lib/db';
+import { resourceOfTenant } from '@/lib/tenants/access';
 import { ConsoleGateway, type GatewayOptions } from './gateway';
 import { consoleTarget, type ConsoleTarget } from './target';
 import type { TicketClaims } from './ticket';
 
 /**
  * The gateway as the server runs it: users from the session cookie of the upgrade
- * request, consoles from the live inventory. server.ts creates one.
+ * request (or, for embed links, from the database by id), machines' tenants and
+ * consoles from the live inventory. server.ts creates one.
  *
  * server.ts runs under Node's own ES module loader (tsx), not Next's bundler, so this
  * module reads the session the way proxy.ts does (next-auth's getToken with the same
@@ -69,6 +71,20 @@ export function idleTimeoutMs(): number {
   return Number.isFinite(s) && s > 0 ? s * 1000 : 30 * 60_000;
 }
 
+/** The policy's view of a machine: its tenant, as the live inventory knows it. */
+async function liveResource(machineId: string): Promise<Resource> {
+  const inventory = currentInventory() ?? getInventory();
+  await inventory.start();
+  return resourceOfTenant(inventory.machine(machineId)?.tenant ?? null);
+}
+
 export function createConsoleGateway(overrides: Partial<GatewayOptions> = {}): ConsoleGateway {
-  return new ConsoleGateway({ authenticate: upgradeUser, resolve: liveTarget, idleMs: idleTimeoutMs(), ...overrides });
+  return new ConsoleGateway({
+    authenticate: upgradeUser,
+    findUser: async (id) => findUser(await getDb(), id),
+    resource: liveResource,
+    resolve: liveTarget,
+    idleMs: idleTimeoutMs(),
+    ...overrides,
+  });
 }

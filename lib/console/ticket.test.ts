@@ -53,6 +53,13 @@ describe('console tickets', () => {
     // A well-signed ticket with claims of the wrong shape is refused too.
     expect(refusal(() => verifyTicket(forge({ ...claims, port: 70000 }, key), { key }))).toBe('invalid');
     expect(refusal(() => verifyTicket(forge({ ...claims, sub: '' }, key), { key }))).toBe('invalid');
+    expect(refusal(() => verifyTicket(forge({ ...claims, mode: 'admin' } as unknown as TicketClaims, key), { key }))).toBe('invalid');
+  });
+
+  it('carries the mode (control unless view is asked for) and the embed link it was issued for', () => {
+    expect(verifyTicket(issueTicket(input, { key }).ticket, { key })).toMatchObject({ mode: 'control' });
+    const { ticket } = issueTicket({ ...input, mode: 'view', link: 'abc123' }, { key });
+    expect(verifyTicket(ticket, { key })).toMatchObject({ mode: 'view', link: 'abc123' });
   });
 
   it('is accepted once by a registry, which forgets it after it expires', () => {

@@ -1,22 +1,30 @@
 import crypto from 'node:crypto';
+import type { Action } from '@/lib/auth/policy';
 import { deriveKey } from '@/lib/db/secrets';
 
 /**
  * Console tickets: a one-time pass to one machine's screen, as Proxmox VE does it. The
- * API issues one to a signed-in user who may open the console (POST /api/v1/vms/:id/console);
+ * API issues one to a signed-in user who may open or watch the console (POST
+ * /api/v1/vms/:id/console), or to the holder of an embed link (lib/console/embed-link);
  * the browser hands it to the gateway in the WebSocket URL; the gateway checks it again
  * before it opens any TCP connection.
  *
  * Format: `v1.<claims>.<mac>`, both parts base64url; claims is JSON (TicketClaims), mac is
  * HMAC-SHA-256 over `v1.<claims>` with a key derived from the server secret for this use
- * only. A ticket names the user, the machine, and the host and VNC port it was issued
- * for; it lives 30 s and the gateway accepts it once (TicketRegistry). It carries no
+ * only. A ticket names the user, the machine, the host and VNC port it was issued
+ * for, and whether input may pass (mode); it lives 30 s and the gateway accepts it once (TicketRegistry). It carries no
  * secret (the VNC password and the host's address stay on the server).
  */
 
 export const TICKET_TTL_MS = 30_000;
 const VERSION = 'v1';
 const KEY_INFO = 'nimbox console tickets v1';
+
+/** control: keyboard, pointer and clipboard reach the machine; view: the gateway drops them (lib/console/client-messages). */
+export type ConsoleMode = 'control' | 'view';
+
+/** The action (lib/auth/policy) a console of this mode needs. */
+export const consoleAction = (mode: ConsoleMode) => (mode === 'control' ? 'console:open' : 'console:view') satisfies Action;
 
 export interface TicketClaims {
   /** The ticket's id (128 random bits, hex): what makes it single use. */
@@ -28,6 +36,9 @@ export interface TicketClaims {
   /** The host (registry id) the machine ran on, and the TCP port of its VNC server there. */
   host: string;
   port: number;
+  mode: ConsoleMode;
+  /** Set when the ticket was issued for an embed link (its jti): the gateway then needs no session cookie. */
+  link?: string;
   /** Issued at and expires at, in ms since the epoch. */
   iat: number;
   exp: number;
@@ -48,10 +59,28 @@ export class TicketError extends Error {
   }
 }
 
-const b64url = (b: Buffer) => b.toString('base64url');
-
 function mac(key: Buffer, signed: string): Buffer {
   return crypto.createHmac('sha256', key).update(signed).digest();
+}
+
+/** `v1.<claims>.<mac>`: JSON claims, base64url, with their HMAC-SHA-256 (tickets and embed links). */
+export function signClaims(claims: object, key: Buffer): string {
+  const body = `${VERSION}.${Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url')}`;
+  return `${body}.${mac(key, body).toString('base64url')}`;
+}
+
+/** The claims of a string signClaims made with `key`; null when it is malformed or its signature does not hold. */
+export function openClaims(signed: string, key: Buffer): unknown {
+  const parts = signed.split('.');
+  if (parts.length !== 3 || parts[0] !== VERSION || signed.length > 4096) return null;
+  const given = Buffer.from(parts[2], 'base64url');
+  const expected = mac(key, `${parts[0]}.${parts[1]}`);
+  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) return null;
+  try {
+    return JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
 }
 
 export interface IssueInput {
@@ -59,41 +88,38 @@ export interface IssueInput {
   vm: string;
   host: string;
   port: number;
+  /** Default control. */
+  mode?: ConsoleMode;
+  link?: string;
 }
 
 /** Signs a new ticket; `now` and `ttlMs` are for tests. */
 export function issueTicket(input: IssueInput, { now = Date.now(), ttlMs = TICKET_TTL_MS, key = deriveKey(KEY_INFO) } = {}): { ticket: string; claims: TicketClaims } {
   const claims: TicketClaims = {
     jti: crypto.randomBytes(16).toString('hex'),
-    sub: input.sub, vm: input.vm, host: input.host, port: input.port,
+    sub: input.sub, vm: input.vm, host: input.host, port: input.port, mode: input.mode ?? 'control',
+    ...(input.link ? { link: input.link } : {}),
     iat: now, exp: now + ttlMs,
   };
-  const body = `${VERSION}.${b64url(Buffer.from(JSON.stringify(claims), 'utf8'))}`;
-  return { ticket: `${body}.${b64url(mac(key, body))}`, claims };
+  return { ticket: signClaims(claims, key), claims };
 }
+
+const nonEmpty = (v: unknown) => typeof v === 'string' && v.length > 0;
 
 function isClaims(v: unknown): v is TicketClaims {
   if (!v || typeof v !== 'object') return false;
   const c = v as Record<string, unknown>;
-  return ['jti', 'sub', 'vm', 'host'].every((k) => typeof c[k] === 'string' && (c[k] as string).length > 0)
+  return ['jti', 'sub', 'vm', 'host'].every((k) => nonEmpty(c[k]))
     && ['port', 'iat', 'exp'].every((k) => Number.isSafeInteger(c[k]))
-    && (c.port as number) > 0 && (c.port as number) < 65536;
+    && (c.port as number) > 0 && (c.port as number) < 65536
+    && (c.mode === 'control' || c.mode === 'view')
+    && (c.link === undefined || nonEmpty(c.link));
 }
 
 /** Checks a ticket's signature and lifetime; throws TicketError ('missing', 'invalid', 'expired'). Does not consume it. */
 export function verifyTicket(ticket: string | null | undefined, { now = Date.now(), key = deriveKey(KEY_INFO) } = {}): TicketClaims {
   if (!ticket) throw new TicketError('missing');
-  const parts = ticket.split('.');
-  if (parts.length !== 3 || parts[0] !== VERSION || ticket.length > 4096) throw new TicketError('invalid');
-  const given = Buffer.from(parts[2], 'base64url');
-  const expected = mac(key, `${parts[0]}.${parts[1]}`);
-  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) throw new TicketError('invalid');
-  let claims: unknown;
-  try {
-    claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-  } catch {
-    throw new TicketError('invalid');
-  }
+  const claims = openClaims(ticket, key);
   if (!isClaims(claims)) throw new TicketError('invalid');
   if (now >= claims.exp) throw new TicketError('expired');
   return claims;

@@ -14,4 +14,22 @@ export interface ConsoleTicket {
   /** ISO time after which the ticket is refused. */
   expiresAt: string;
   machine: { id: string; name: string; hostId: string; hostName: string };
+  /** Whether the gateway lets only screen updates through (no keyboard, pointer or clipboard). */
+  viewOnly: boolean;
 }
+
+/** What POST /api/v1/vms/:id/embed-links answers (lib/console/embed-link). */
+export interface EmbedLink {
+  /** The page to put in an iframe, absolute. */
+  url: string;
+  /** The same, relative to Nimbox. */
+  path: string;
+  /** An iframe element for it, ready to paste. */
+  iframe: string;
+  viewOnly: boolean;
+  expiresAt: string;
+  machine: { id: string; name: string };
+}
+
+/** The Authorization scheme the embed page sends its link in: `EmbedLink <link>`. */
+export const LINK_SCHEME = 'EmbedLink';

@@ -28,11 +28,11 @@ vi.mock('@/lib/auth/session', async (importOriginal) => ({
 }));
 
 /**
- * public: no sign-in. signedIn: every signed-in user. tenantList: lists filtered to the caller's tenant
+ * public: no sign-in. link: only an embed link signs in (a session or token counts for nothing: 401 to all here). signedIn: every signed-in user. tenantList: lists filtered to the caller's tenant
  * (a non-admin without a tenant is refused). operator: tenant operators and admins, not viewers (no single target). machine: a machine (or
  * task) target, another tenant's is 404. admin: admins only (403, or 404 where the target is a machine).
  */
-type Class = 'public' | 'signedIn' | 'tenantList' | 'operator' | 'machine' | 'admin';
+type Class = 'public' | 'link' | 'signedIn' | 'tenantList' | 'operator' | 'machine' | 'admin';
 
 const MATRIX: Record<string, Class> = {
   'GET /health': 'public',
@@ -55,6 +55,8 @@ const MATRIX: Record<string, Class> = {
   'DELETE /vms/[id]': 'machine',
   'POST /vms/[id]/actions': 'machine',
   'POST /vms/[id]/console': 'machine',
+  'POST /vms/[id]/embed-links': 'machine',
+  'POST /embed/console/[id]/ticket': 'link',
   'GET /vms/[id]/screenshot': 'machine',
   'GET /vms/[id]/snapshots': 'machine',
   'POST /vms/[id]/snapshots': 'machine',
@@ -150,6 +152,10 @@ describe('route matrix', () => {
         return;
       }
       expect(anon, 'anonymous').toBe(401);
+      if (cls === 'link') {
+        for (const [who, u] of Object.entries(users)) expect(await call(e, u), who).toBe(401);
+        return;
+      }
       const admin = await call(e, users.admin);
       expect([401, 403], `admin got ${admin}`).not.toContain(admin);
       const viewer = await call(e, users.viewer);
