@@ -70,6 +70,7 @@ test("a portal frames a machine's console with links made with an API token; its
   const viewOnly = frame.getByRole('button', { name: 'View only' });
   await expect(viewOnly).toHaveAttribute('aria-pressed', 'true');
   await expect(viewOnly).toBeDisabled();
+  await expect(frame.getByText('Watch only')).toBeVisible();
   await expect(frame.getByRole('button', { name: 'Ctrl+Alt+Del' })).toBeDisabled();
   await frame.locator('[data-testid="console-screen"] canvas').click();
   await visitor.keyboard.type('not me');
@@ -81,6 +82,7 @@ test("a portal frames a machine's console with links made with an API token; its
   await visitor.goto(`${PORTAL_ORIGIN}/?src=${encodeURIComponent(use.url)}`);
   await screen.expectConnected(frame);
   await expect(frame.getByRole('button', { name: 'View only' })).toBeEnabled();
+  await expect(frame.getByText('Watch only')).toHaveCount(0);
   await frame.locator('[data-testid="console-screen"] canvas').click();
   await visitor.keyboard.type('hello from the portal');
   await screen.expectTyped(frame, 'hello from the portal');

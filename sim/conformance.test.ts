@@ -32,6 +32,8 @@ const RC = {
 const RC_NAME = new Map<number, string>(Object.entries(RC).map(([k, v]) => [v, k]));
 
 const REF = /^[0-9a-f]{16}-[0-9a-f]{16}$/;
+/** A result code as vboxwebsrv's fault text prints it (%#lx): 0x80bb0001. */
+const hex = (code: number) => `0x${(code >>> 0).toString(16)}`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -120,8 +122,12 @@ class Api {
     throw new Error(`${op} succeeded (${JSON.stringify(result)}) where a fault was expected`);
   }
 
-  /** Expects a RuntimeFault with `code`, and checks that its IVirtualBoxErrorInfo reads back the same. */
-  async runtimeFault(code: keyof typeof RC, op: string, args: Args = {}): Promise<{ fault: Fault; text: string; component: string; interfaceID: string }> {
+  /**
+   * Expects a RuntimeFault with `code` (what the method returned) and checks its IVirtualBoxErrorInfo,
+   * whose own result code is `infoCode`: the same, unless the method returned another code over the
+   * error info of the object that failed (vboxwebsrv's RaiseSoapRuntimeFault sends both).
+   */
+  async runtimeFault(code: keyof typeof RC, op: string, args: Args = {}, infoCode: keyof typeof RC = code): Promise<{ fault: Fault; text: string; component: string; interfaceID: string }> {
     const f = await this.fault(op, args);
     expect(f.badObjectID, `${op}: InvalidObjectFault where a RuntimeFault was expected: ${f.faultstring}`).toBeUndefined();
     expect(RC_NAME.get(f.resultCode ?? 0) ?? f.resultCode, `${op}: ${f.faultstring}`).toBe(code);
@@ -130,12 +136,13 @@ class Api {
     expect(f.errorInfo).toMatch(REF);
     const info = { _this: f.errorInfo };
     expect(await this.str('IManagedObjectRef_getInterfaceName', info)).toBe('IVirtualBoxErrorInfo');
-    expect(await this.num('IVirtualBoxErrorInfo_getResultCode', info)).toBe(RC[code]);
+    expect(await this.num('IVirtualBoxErrorInfo_getResultCode', info)).toBe(RC[infoCode]);
     const errText = await this.str('IVirtualBoxErrorInfo_getText', info);
     const component = await this.str('IVirtualBoxErrorInfo_getComponent', info);
     const interfaceID = await this.str('IVirtualBoxErrorInfo_getInterfaceID', info);
     expect(errText.length).toBeGreaterThan(0);
-    expect(f.faultstring).toContain(errText);
+    // "VirtualBox error: apirc=<returned> <text> (<error info's code>)"
+    expect(f.faultstring).toBe(`VirtualBox error: apirc=${hex(RC[code])} ${errText} (${hex(RC[infoCode])})`);
     expect(component.length).toBeGreaterThan(0);
     expect(interfaceID).toMatch(UUID);
     expect(await this.str('IVirtualBoxErrorInfo_getNext', info)).toBe('');
@@ -251,6 +258,9 @@ describe.skipIf(!HAVE_REFERENCE)('vboxsim against a client of the official 7.1 W
     while (Date.now() < deadline) {
       const ev = await a.str('IEventSource_getEvent', { _this: events, listener, timeout: 500 });
       if (!ev) continue;
+      // The reference is of the type getEvent declares (vboxwebsrv's createOrFindRefFromComPtr with
+      // g_pcszIEvent); the subtype's operations work on it all the same.
+      expect(await a.str('IManagedObjectRef_getInterfaceName', { _this: ev })).toBe('IEvent');
       expect(await a.str('IEvent_getType', { _this: ev })).toBe('OnMachineStateChanged');
       const id = await a.str('IMachineEvent_getMachineId', { _this: ev });
       const st = await a.str('IMachineStateChangedEvent_getState', { _this: ev });
@@ -278,10 +288,21 @@ describe.skipIf(!HAVE_REFERENCE)('vboxsim against a client of the official 7.1 W
     expect(await a.str('IVirtualBox_getVersion', { _this: vbA })).toMatch(/^7\.1\.\d+/);
     expect(await a.str('IVirtualBox_getAPIVersion', { _this: vbA })).toBe('7_1');
     const before = sim.hosts[0].sim.soap.websessions.count;
+    // vboxwebsrv's logon returns SOAP_FAULT without raising a fault, so gSOAP's soap_set_fault sends
+    // faultcode SOAP-ENV:Client and nothing else: no faultstring, no RuntimeFault, no error info.
     const f = await a.fault('IWebsessionManager_logon', { username: 'vbox', password: 'wrong' });
-    expect(f.faultcode).toMatch(/Client$/);
-    expect(f.faultstring.length).toBeGreaterThan(0);
-    if (f.resultCode !== undefined) expect(f.resultCode).toBe(RC.E_FAIL);
+    expect(f).toEqual({ faultcode: 'SOAP-ENV:Client', faultstring: '' });
+    const res = await fetch(sim.urls[0], {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: '""' },
+      body: '<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"' +
+        ' xmlns:vbox="http://www.virtualbox.org/"><soap:Body><vbox:IWebsessionManager_logon><username>vbox</username>' +
+        '<password>wrong</password></vbox:IWebsessionManager_logon></soap:Body></soap:Envelope>',
+    });
+    expect(res.status).toBe(500);
+    const raw = await res.text();
+    expect(raw).toMatch(/<SOAP-ENV:Fault><faultcode>SOAP-ENV:Client<\/faultcode><\/SOAP-ENV:Fault>/);
+    expect(raw).not.toMatch(/faultstring|detail|RuntimeFault/);
     expect(sim.hosts[0].sim.soap.websessions.count).toBe(before);
   });
 
@@ -684,10 +705,25 @@ describe.skipIf(!HAVE_REFERENCE)('vboxsim against a client of the official 7.1 W
       });
     });
 
-    it('RuntimeFault VBOX_E_FILE_ERROR, directly and through a failed progress', async () => {
-      await a.runtimeFault('VBOX_E_FILE_ERROR', 'IVirtualBox_openMedium', {
-        _this: vb, location: path.join(sim.storageDir, 'no-such-disk.vdi'), deviceType: 'HardDisk', accessMode: 'ReadWrite', forceNewUuid: false,
+    it("openMedium of a missing file: VBOX_E_OBJECT_NOT_FOUND over the Medium's VBOX_E_FILE_ERROR error info", async () => {
+      // Medium::i_setLocation fails with VBOX_E_FILE_ERROR; VirtualBox::openMedium returns
+      // VBOX_E_OBJECT_NOT_FOUND for it and leaves the Medium's error info in place.
+      const missing = path.join(sim.storageDir, 'no-such-disk.vdi');
+      const r = await a.runtimeFault('VBOX_E_OBJECT_NOT_FOUND', 'IVirtualBox_openMedium', {
+        _this: vb, location: missing, deviceType: 'HardDisk', accessMode: 'ReadWrite', forceNewUuid: false,
+      }, 'VBOX_E_FILE_ERROR');
+      expect(r.text).toBe(`Could not find file for the medium '${missing}' (VERR_FILE_NOT_FOUND)`);
+      expect(r.component).toBe('MediumWrap');
+      await a.runtimeFault('VBOX_E_OBJECT_NOT_FOUND', 'IVirtualBox_openMedium', {
+        _this: vb, location: path.join(sim.storageDir, 'no-such-dir', 'no-such.iso'), deviceType: 'DVD', accessMode: 'ReadOnly', forceNewUuid: false,
+      }, 'VBOX_E_FILE_ERROR');
+      // A wrong device type is refused by openMedium itself.
+      await a.runtimeFault('E_INVALIDARG', 'IVirtualBox_openMedium', {
+        _this: vb, location: missing, deviceType: 'USB', accessMode: 'ReadWrite', forceNewUuid: false,
       });
+    });
+
+    it('RuntimeFault VBOX_E_FILE_ERROR through a failed progress', async () => {
       const medium = await a.str('IVirtualBox_createMedium', { _this: vb, format: 'VDI', location: '/dev/null/cannot/be.vdi', accessMode: 'ReadWrite', aDeviceTypeType: 'HardDisk' });
       const progress = await a.str('IMedium_createBaseStorage', { _this: medium, logicalSize: 1024 ** 3, variant: ['Standard'] });
       expect(await a.waitProgress(progress)).toBe(RC.VBOX_E_FILE_ERROR);

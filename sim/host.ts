@@ -342,7 +342,8 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
         id = header.toString('latin1', 392, 428).replace(/\0+$/, '') || undefined;
       }
     } catch {
-      fail('VBOX_E_FILE_ERROR', `Could not find file for the medium '${loc}' (VERR_FILE_NOT_FOUND)`, 'IVirtualBox', 'VirtualBox');
+      // Medium::i_setLocation's error, raised by the Medium (MediumWrap, IMedium).
+      fail('VBOX_E_FILE_ERROR', `Could not find file for the medium '${loc}' (VERR_FILE_NOT_FOUND)`, 'IMedium');
     }
     const m = new Medium(this, { id: id ?? uuid(), location: loc, format: deviceType === 'DVD' ? 'RAW' : 'VDI', deviceType, logicalSize: size, description: '', variant: ['Standard'] }, true);
     if (this.mediaById.has(m.rec.id)) {

@@ -194,6 +194,11 @@ export function ConsoleViewer({ machineId, machineName, variant = 'embedded', vi
         <Badge tone={s.tone} dot pulse={s.pulse} data-testid="console-status">
           {s.label}
         </Badge>
+        {watchOnly && (
+          <Badge tone="grey" title="You may watch this console, not use it: the gateway lets no keyboard or mouse input through.">
+            Watch only
+          </Badge>
+        )}
         <span className="min-w-0 truncate text-slate-300">
           <span className="font-medium text-white">{name}</span>
           {hostName && <span className="text-slate-400"> on {hostName}</span>}

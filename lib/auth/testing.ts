@@ -31,6 +31,20 @@ export async function tempDb(prefix = 'nimbox-auth-'): Promise<{ db: DB; dir: st
   };
 }
 
+/** Whom `currentUser` answers in a test that replaces it: set `user` to sign in as someone, null to sign out. */
+export interface TestSession {
+  user: User | null;
+}
+
+/**
+ * lib/auth/session with `currentUser` answering `session.user`, the rest real: the factory for
+ * `vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal, session))`,
+ * where `session` comes from vi.hoisted. Only the cookie → user step, which next-auth owns, is replaced.
+ */
+export async function withSessionUser(importOriginal: <T = unknown>() => Promise<T>, session: TestSession) {
+  return { ...(await importOriginal<typeof import('./session')>()), currentUser: async () => session.user };
+}
+
 /** A Cookie header value carrying a session for `user`, as next-auth would have set it. */
 export async function sessionCookie(user: User, { secure = false, maxAge = SESSION_MAX_AGE } = {}): Promise<string> {
   const token = await encode({

@@ -1,7 +1,7 @@
-import type { IMachine, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objects';
+import type { IMachine } from '@/lib/vbox/objects';
 import type { Inventory } from './inventory';
 import type { DiskView, MachineDetail, NetworkAdapterView } from './types';
-import { withLockedMachine } from '@/lib/vbox/session';
+import { vrdePortInUse } from '@/lib/vbox/session';
 
 const NETWORK_ADAPTERS = 8;
 
@@ -32,18 +32,6 @@ async function extraData(m: IMachine): Promise<Record<string, string>> {
   return Object.fromEntries(keys.map((k, i) => [k, values[i]]));
 }
 
-/** The VRDE port actually in use, which only the running machine's console knows. */
-async function activeVrdePort(vbox: IVirtualBox, manager: IWebsessionManager, id: string): Promise<number | null> {
-  try {
-    return await withLockedMachine(vbox, manager, id, 'Shared', async (_m, session) => {
-      const info = await (await session.getConsole())?.getVRDEServerInfo();
-      return info && info.active && info.port > 0 ? info.port : null;
-    });
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Reads one machine in full from its host (many calls: for the machine page, not the table).
  * Returns undefined when the inventory does not know the machine.
@@ -68,7 +56,7 @@ export async function machineDetail(inventory: Inventory, id: string): Promise<M
       m.getTeleporterEnabled(), m.getTeleporterPort(), m.getTeleporterAddress(), extraData(m),
     ]);
     const running = ['Running', 'Paused'].includes(summary.state);
-    const activePort = vrdeEnabled && running ? await activeVrdePort(vbox, manager, id) : null;
+    const activePort = vrdeEnabled && running ? await vrdePortInUse(vbox, manager, m) : null;
     return {
       ...summary,
       description, groups, settingsFilePath, firmware: firmwareType, chipset, ioapic, acpi, hpet, rtcUseUTC, hwVirt, nestedPaging,

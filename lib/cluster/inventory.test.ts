@@ -1,17 +1,14 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type DB } from '@/lib/db';
-import { createHost } from '@/lib/db/hosts';
 import { startSim, type Sim } from '@/sim/index';
 import { Inventory } from './inventory';
+import { registerHosts, tempDataDir } from './testing';
 import type { InventoryEvent } from './types';
 
-// The live inventory against two real vboxsim hosts over HTTP, with a SQLite registry.
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbox-inventory-'));
-process.env.NIMBOX_DATA_DIR = dir;
-delete process.env.NIMBOX_SECRET;
+// The live inventory against two real vboxsim hosts over HTTP, with a SQLite registry. Its own
+// Inventory (fast timings, subscribed before it starts), not the process's: no startTestCluster.
+const dataDir = tempDataDir('nimbox-inventory-');
 
 let sim: Sim;
 let db: DB;
@@ -32,8 +29,8 @@ const control = (i: number, p: string) => fetch(`${sim.hosts[i].control}${p}`, {
 
 beforeAll(async () => {
   sim = await startSim({ hosts: 2, port: 0, vms: 3, control: true, vrdeBase: 21000 + Math.floor(Math.random() * 200) * 100 });
-  db = await openDb(path.join(dir, 'nimbox.sqlite'));
-  for (const h of sim.hosts) await createHost(db, { name: h.name, url: h.url, username: 'vbox', password: 'vbox' });
+  db = await openDb(path.join(dataDir.dir, 'nimbox.sqlite'));
+  await registerHosts(db, sim);
   inventory = new Inventory(async () => db, { pollMs: 500, reconcileMs: 700, backoffMs: 100, maxBackoffMs: 400, timeoutMs: 2_000 });
   inventory.subscribe((e) => seen.push(e));
   await inventory.start();
@@ -44,7 +41,7 @@ afterAll(async () => {
   await inventory?.stop();
   await sim?.stop();
   await db?.destroy();
-  fs.rmSync(dir, { recursive: true, force: true });
+  dataDir.remove();
 });
 
 describe('live inventory', () => {

@@ -1,34 +1,21 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import type { User } from '@/lib/auth/policy';
+import { core, startTestCluster, type TestCluster } from '@/lib/cluster/testing';
 import type { MachineSummary } from '@/lib/cluster/types';
 import type { ConsoleTicket, EmbedLink } from './types';
-import { startSim, type Sim } from '@/sim/index';
-import type { MachineCore } from '@/sim/model/machine';
 
 /*
  * The console gateway over real sockets: vboxsim's machines serve VNC, two hosts are
  * registered in a SQLite file, tickets come from the real route handler with a real
  * session cookie, and a WebSocket client plays the browser. Nothing is mocked.
  */
-const env = vi.hoisted(async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'nimbox-console-'));
-  process.env.NIMBOX_DATA_DIR = dir;
-  delete process.env.NIMBOX_SECRET;
-  delete process.env.DATABASE_URL;
-  delete process.env.NEXTAUTH_URL;
-  return { dir };
-});
+const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testing')).tempDataDir('nimbox-console-'));
 
 const { getDb } = await import('@/lib/db');
-const { createHost } = await import('@/lib/db/hosts');
 const { createLocalUser } = await import('@/lib/auth/users');
 const { sessionCookie } = await import('@/lib/auth/testing');
 const { getInventory } = await import('@/lib/cluster/inventory');
@@ -44,7 +31,7 @@ type Gateway = ConsoleGateway;
 type LogLine = Record<string, unknown>;
 
 const VNC_PASSWORD = 'sekret-pw';
-let sim: Sim;
+let cluster: TestCluster;
 let ada: User;
 let otto: User;
 let cookies: Record<'ada' | 'otto' | 'olga' | 'vera', string>;
@@ -63,7 +50,6 @@ async function until(what: string, f: () => boolean | Promise<boolean>, ms = 5_0
 }
 
 const machine = (name: string): MachineSummary => getInventory().machines().find((m) => m.name === name)!;
-const core = (name: string): MachineCore => sim.hosts.flatMap((h) => h.sim.machines()).find((c) => c.settings.name === name)!;
 const vncClients = (name: string) => core(name).vm?.vnc?.clients() ?? 0;
 
 async function ticketFor(cookie: string, name: string): Promise<ConsoleTicket> {
@@ -193,24 +179,26 @@ async function listen(gw: Gateway): Promise<{ server: http.Server; url: string }
 }
 
 beforeAll(async () => {
-  sim = await startSim({ hosts: 2, port: 0, vms: 4, vrdeBase: 40_000 + Math.floor(Math.random() * 50) * 100 });
-  // db-a2 gets a VNC password before it starts: the gateway must log in with it.
-  const locked = sim.hosts[0].sim.machines().find((c) => c.settings.name === 'db-a2')!;
-  locked.settings.vrde.properties.VNCPassword = VNC_PASSWORD;
-  await sim.hosts[0].sim.powerOn(locked);
+  cluster = await startTestCluster({
+    hosts: 2, port: 0, vms: 4, vrdeBase: 40_000 + Math.floor(Math.random() * 50) * 100,
+    prepare: async (sim) => {
+      // db-a2 gets a VNC password before it starts: the gateway must log in with it.
+      const locked = core('db-a2');
+      locked.settings.vrde.properties.VNCPassword = VNC_PASSWORD;
+      await sim.hosts[0].sim.powerOn(locked);
+      core('cache-a3').settings.extraData['nimbox/tenant'] = 'blue';
+    },
+    // Five of them run: db-a2 and every other demo machine.
+    host: { consoleAddress: '127.0.0.1' }, machines: 8,
+  });
   const db = await getDb();
-  for (const h of sim.hosts) await createHost(db, { name: h.name, url: h.url, username: 'vbox', password: 'vbox', consoleAddress: '127.0.0.1' });
   ada = (await createLocalUser(db, { username: 'ada', password: 'pw', role: 'admin' }))!;
   otto = (await createLocalUser(db, { username: 'otto', password: 'pw', role: 'admin' }))!;
   // Tenant blue's operator and viewer; cache-a3 is blue's machine.
   const olga = (await createLocalUser(db, { username: 'olga', password: 'pw', role: 'operator' }))!;
   const vera = (await createLocalUser(db, { username: 'vera', password: 'pw', role: 'viewer' }))!;
   await db.updateTable('users').set({ tenant: 'blue' }).where('id', 'in', [olga.id, vera.id]).execute();
-  core('cache-a3').settings.extraData['nimbox/tenant'] = 'blue';
   cookies = { ada: await sessionCookie(ada), otto: await sessionCookie(otto), olga: await sessionCookie(olga), vera: await sessionCookie(vera) };
-  const inventory = getInventory();
-  await inventory.start();
-  await until('the inventory', () => inventory.machines().filter((m) => m.state === 'Running').length === 5, 10_000);
   gateway = createConsoleGateway({ log: (e) => { logs.push(e); if (process.env.DEBUG_GW) console.log(JSON.stringify(e)); } });
   ({ server, url: base } = await listen(gateway));
 });
@@ -218,9 +206,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.close();
   server?.close();
-  await getInventory().stop();
-  await sim?.stop();
-  fs.rmSync((await env).dir, { recursive: true, force: true });
+  await cluster?.stop();
+  dataDir.remove();
 });
 
 describe('tickets: refused before any TCP connection', () => {

@@ -1,5 +1,6 @@
 import { ProblemError } from '@/lib/api/problem';
 import type { Inventory } from '@/lib/cluster/inventory';
+import { withLockedMachine } from '@/lib/vbox/session';
 import { CONSOLE_STATES } from './types';
 
 /**
@@ -33,22 +34,15 @@ async function take(inventory: Inventory, id: string, width: number): Promise<Bu
   }
   const monitor = inventory.monitor(summary.hostId);
   if (!monitor || summary.stale) throw new ProblemError({ title: 'Host unreachable', status: 503, detail: `${summary.hostName} cannot be reached.` });
-  return monitor.client.scope(async (vbox, manager) => {
-    const m = await vbox.findMachine(id);
-    const session = await manager.getSessionObject(vbox);
-    await m.lockMachine(session, 'Shared');
-    try {
-      const vmConsole = await session.getConsole();
-      if (!vmConsole) throw new ProblemError({ title: 'Machine not running', status: 409, detail: `${summary.name} has no running console.` });
-      const display = await vmConsole.getDisplay();
-      const res = await display.getScreenResolution(0);
-      const w = Math.max(1, Math.min(width, res.width || width));
-      const h = Math.max(1, Math.round((w * (res.height || 3 * width / 4)) / (res.width || width)));
-      return await display.takeScreenShotToArray(0, w, h, 'PNG');
-    } finally {
-      await session.unlockMachine().catch(() => undefined);
-    }
-  });
+  return monitor.client.scope((vbox, manager) => withLockedMachine(vbox, manager, id, 'Shared', async (session) => {
+    const vmConsole = await session.getConsole();
+    if (!vmConsole) throw new ProblemError({ title: 'Machine not running', status: 409, detail: `${summary.name} has no running console.` });
+    const display = await vmConsole.getDisplay();
+    const res = await display.getScreenResolution(0);
+    const w = Math.max(1, Math.min(width, res.width || width));
+    const h = Math.max(1, Math.round((w * (res.height || 3 * width / 4)) / (res.width || width)));
+    return display.takeScreenShotToArray(0, w, h, 'PNG');
+  }));
 }
 
 /** A PNG of the machine's screen at most `width` pixels wide, at most SCREENSHOT_CACHE_MS old. */

@@ -2,6 +2,7 @@ import { ProblemError } from '@/lib/api/problem';
 import type { Inventory } from '@/lib/cluster/inventory';
 import type { DB } from '@/lib/db';
 import { getHost } from '@/lib/db/hosts';
+import { vrdePortInUse } from '@/lib/vbox/session';
 import { CONSOLE_STATES } from './types';
 
 /**
@@ -42,20 +43,7 @@ export async function consoleTarget(inventory: Inventory, db: DB, machineId: str
     const m = await vbox.findMachine(machineId);
     const server = await m.getVRDEServer();
     const [enabled, password] = await Promise.all([server.getEnabled(), server.getVRDEProperty('VNCPassword')]);
-    if (!enabled) return { enabled, password, port: null };
-    // The port in use is known only to the running machine's console: a shared lock reads it.
-    const session = await manager.getSessionObject(vbox);
-    try {
-      await m.lockMachine(session, 'Shared');
-    } catch {
-      return { enabled, password, port: null };
-    }
-    try {
-      const info = await (await session.getConsole())?.getVRDEServerInfo();
-      return { enabled, password, port: info && info.active && info.port > 0 ? info.port : null };
-    } finally {
-      await session.unlockMachine().catch(() => undefined);
-    }
+    return { enabled, password, port: enabled ? await vrdePortInUse(vbox, manager, m) : null };
   });
   if (!vrde.enabled) {
     throw problem(409, 'Console disabled', `The remote display (VRDE) of ${summary.name} is off; enable it in the machine's settings.`);

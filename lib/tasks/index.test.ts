@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ProblemError } from '@/lib/api/problem';
 import { VBoxClient } from '@/lib/vbox/client';
@@ -11,14 +10,7 @@ import type { Task } from './types';
  * lib/tasks against a real SQLite file (a temporary NIMBOX_DATA_DIR) and, where a job follows an
  * IProgress, a real vboxsim host over HTTP.
  */
-const env = vi.hoisted(async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'nimbox-tasks-'));
-  process.env.NIMBOX_DATA_DIR = dir;
-  return { dir };
-});
+const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testing')).tempDataDir('nimbox-tasks-'));
 
 const tasks = await import('./index');
 const { startTask, getTask, listTasks, cancelTask, onTaskChanged, waitForTask, configureTasks, forgetTasksInMemory, recoverTasks } = tasks;
@@ -65,7 +57,7 @@ afterAll(async () => {
   for (const c of restartClients) await c.close();
   await client?.close();
   await sim?.stop();
-  fs.rmSync((await env).dir, { recursive: true, force: true });
+  dataDir.remove();
 });
 
 describe('startTask', () => {

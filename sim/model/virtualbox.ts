@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { fail, type ManagedObject } from './base';
+import { fail, VBoxFault, type ManagedObject } from './base';
 import type { EventSource } from './events';
 import type { Host, SystemProperties } from './hostinfo';
 import type { Machine, MachineCore } from './machine';
@@ -171,7 +171,14 @@ export class VirtualBox implements ManagedObject {
 
   openMedium(location: string, deviceType: string, _accessMode: string, _forceNewUuid: boolean) {
     if (!['HardDisk', 'DVD', 'Floppy'].includes(deviceType)) fail('E_INVALIDARG', `Invalid device type ${deviceType}`, 'IVirtualBox', 'VirtualBox');
-    return this.h.openMedium(location, deviceType);
+    try {
+      return this.h.openMedium(location, deviceType);
+    } catch (e) {
+      // VirtualBox::openMedium returns VBOX_E_OBJECT_NOT_FOUND for a medium it could not open or
+      // register (unless VBOX_E_INVALID_OBJECT_STATE), keeping the Medium's error info (e.g. VBOX_E_FILE_ERROR).
+      if (!(e instanceof VBoxFault) || e.resultCode === 'VBOX_E_INVALID_OBJECT_STATE') throw e;
+      throw new VBoxFault(e.resultCode, e.message, e.component, e.interfaceName, 'VBOX_E_OBJECT_NOT_FOUND');
+    }
   }
 
   getGuestOSType(id: string) {

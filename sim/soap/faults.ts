@@ -69,16 +69,34 @@ export const INTERFACE_IDS: Record<string, string> = {
   IGraphicsAdapter: '13ee6eb4-06fe-406b-ad69-f6e08b0587a3',
 };
 
-/** A VirtualBox error raised by a simulated object; the SOAP layer turns it into a RuntimeFault. */
+/**
+ * A VirtualBox error raised by a simulated object; the SOAP layer turns it into a RuntimeFault.
+ * `resultCode`, `component` and `interfaceName` are the error info's (IVirtualBoxErrorInfo);
+ * `returned` is the HRESULT the method itself returns when that differs, as RuntimeFault.resultCode
+ * carries it (e.g. VirtualBox::openMedium returns VBOX_E_OBJECT_NOT_FOUND over a Medium's error info).
+ */
 export class VBoxFault extends Error {
   constructor(
     readonly resultCode: ResultCodeName,
     text: string,
     readonly component = 'VirtualBoxWrap',
     readonly interfaceName = 'IVirtualBox',
+    readonly returned: ResultCodeName = resultCode,
   ) {
     super(text);
     this.name = 'VBoxFault';
+  }
+}
+
+/**
+ * A fault with a faultcode only: what gSOAP sends when a service function returns SOAP_FAULT
+ * without describing it (soap_set_fault leaves faultstring unset for SOAP_FAULT), as
+ * vboxwebsrv's IWebsessionManager_logon does for a refused logon.
+ */
+export class BareFault extends Error {
+  constructor(why: string) {
+    super(why);
+    this.name = 'BareFault';
   }
 }
 

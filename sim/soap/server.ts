@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { contract, isRefType, type Operation, type Part } from './contract';
-import { InvalidObjectFault, resultCodeInt, SoapClientFault, VBoxFault } from './faults';
+import { BareFault, InvalidObjectFault, resultCodeInt, SoapClientFault, VBoxFault } from './faults';
 import { escapeXml, faultEnvelope, parseRequest, responseEnvelope, VBOX_NS } from './xml';
 import { Websession, WebsessionManager, type ManagedObject } from './websession';
 import { generateWsdl } from './wsdl';
@@ -92,8 +92,9 @@ export class SoapService {
         const ref = str(args._this, '_this');
         const found = this.websessions.resolve(ref);
         ws = found.ws;
+        // vboxwebsrv answers the interface the reference was made for, not the object's most derived one.
         if (op.member === 'release') found.ws.release(ref.toLowerCase());
-        else out = found.obj.iface;
+        else out = found.ws.interfaceName(ref.toLowerCase()) ?? found.obj.iface;
       } else {
         const found = this.websessions.resolve(str(args._this, '_this'));
         ws = found.ws;
@@ -116,8 +117,9 @@ export class SoapService {
       const username = str(args.username ?? '', 'username');
       const password = str(args.password ?? '', 'password');
       if (!this.backend.authenticate(username, password)) {
-        // vboxwebsrv answers a failed authentication with E_FAIL and no error info.
-        throw new VBoxFault('E_FAIL', 'Authentication failed');
+        // vboxwebsrv's logon sets hrc = E_FAIL and returns SOAP_FAULT without raising a fault:
+        // gSOAP then sends faultcode SOAP-ENV:Client alone, no faultstring, no detail.
+        throw new BareFault('Authentication failed');
       }
       const ws = this.websessions.create();
       return { ws, out: this.backend.root };
@@ -202,7 +204,7 @@ export class SoapService {
       inner = fields.map((f) => this.encodePart(f, rec[f.name], ws)).join('');
     } else if (isRefType(part.type)) {
       if (value && ws) this.backend.handedOut?.(value as ManagedObject);
-      inner = value && ws ? ws.refFor(value as ManagedObject) : '';
+      inner = value && ws ? ws.refFor(value as ManagedObject, part.type) : '';
     } else if (typeof value === 'boolean') {
       inner = value ? 'true' : 'false';
     } else if (typeof value === 'number') {
@@ -215,15 +217,17 @@ export class SoapService {
 
   private faultXml(e: unknown, ws: Websession | undefined): string {
     if (e instanceof VBoxFault) {
-      const code = resultCodeInt(e.resultCode);
-      const info = ws ? ws.refFor(this.backend.errorInfo(e)) : '';
-      const hex = `0x${(code >>> 0).toString(16)}`;
+      // As RaiseSoapRuntimeFault: resultCode is what the method returned, the text ends with the error info's code.
+      const code = resultCodeInt(e.returned);
+      const info = ws ? ws.refFor(this.backend.errorInfo(e), 'IVirtualBoxErrorInfo') : '';
+      const hex = (c: number) => `0x${(c >>> 0).toString(16)}`;
       return faultEnvelope(
         'Client',
-        `VirtualBox error: apirc=${hex} ${e.message} (${hex})`,
+        `VirtualBox error: apirc=${hex(code)} ${e.message} (${hex(resultCodeInt(e.resultCode))})`,
         `<vbox:RuntimeFault><resultCode>${code}</resultCode><returnval>${info}</returnval></vbox:RuntimeFault>`,
       );
     }
+    if (e instanceof BareFault) return faultEnvelope('Client', null);
     if (e instanceof InvalidObjectFault) {
       return faultEnvelope(
         'Client',

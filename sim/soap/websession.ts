@@ -17,32 +17,42 @@ export class Websession {
   readonly id: string;
   lastSeen = Date.now();
   private nextObjectId = 1n;
-  private readonly byId = new Map<string, ManagedObject>();
+  private readonly byId = new Map<string, { obj: ManagedObject; iface: string }>();
   private readonly byObject = new Map<ManagedObject, string>();
 
   constructor() {
     this.id = hex16(randomBytes(8).readBigUInt64BE());
   }
 
-  refFor(obj: ManagedObject): string {
+  /**
+   * The reference for an object handed out as `iface`, the type the operation declares (IEvent
+   * for IEventSource_getEvent, IUnknown for IUnknown results). As vboxwebsrv's
+   * createOrFindRefFromComPtr, an object keeps the reference, and the name, it was first handed out with.
+   */
+  refFor(obj: ManagedObject, iface: string): string {
     let ref = this.byObject.get(obj);
     if (!ref) {
       ref = `${this.id}-${hex16(this.nextObjectId++)}`;
-      this.byId.set(ref, obj);
+      this.byId.set(ref, { obj, iface });
       this.byObject.set(obj, ref);
     }
     return ref;
   }
 
   lookup(ref: string): ManagedObject | undefined {
-    return this.byId.get(ref);
+    return this.byId.get(ref)?.obj;
+  }
+
+  /** What IManagedObjectRef_getInterfaceName answers: the name the reference was made for. */
+  interfaceName(ref: string): string | undefined {
+    return this.byId.get(ref)?.iface;
   }
 
   release(ref: string): boolean {
-    const obj = this.byId.get(ref);
-    if (!obj) return false;
+    const entry = this.byId.get(ref);
+    if (!entry) return false;
     this.byId.delete(ref);
-    this.byObject.delete(obj);
+    this.byObject.delete(entry.obj);
     return true;
   }
 

@@ -62,10 +62,11 @@ export function responseEnvelope(element: string, inner: string): string {
   return `${HEAD}<vbox:${element}>${inner}</vbox:${element}>${TAIL}`;
 }
 
-export function faultEnvelope(code: 'Client' | 'Server', message: string, detail = ''): string {
+/** A SOAP 1.1 fault; a null message leaves out faultstring, as gSOAP does for a fault nobody described. */
+export function faultEnvelope(code: 'Client' | 'Server', message: string | null, detail = ''): string {
   return (
     `${HEAD}<SOAP-ENV:Fault><faultcode>SOAP-ENV:${code}</faultcode>` +
-    `<faultstring>${escapeXml(message)}</faultstring>` +
+    (message === null ? '' : `<faultstring>${escapeXml(message)}</faultstring>`) +
     (detail ? `<detail>${detail}</detail>` : '') +
     `</SOAP-ENV:Fault>${TAIL}`
   );

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { User } from '@/lib/auth/policy';
+import { withSessionUser } from '@/lib/auth/testing';
 
 /*
  * The route matrix: every route handler file under app/api/v1 (found on disk, so a new one is
@@ -12,20 +13,9 @@ import type { User } from '@/lib/auth/policy';
  * No host is registered: targets are unknown ids, so the checks run in milliseconds (a tenant
  * user meets "another tenant's or no machine", which must look absent: 404).
  */
-const env = vi.hoisted(async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'nimbox-matrix-'));
-  process.env.NIMBOX_DATA_DIR = dir;
-  delete process.env.NIMBOX_SECRET;
-  return { dir };
-});
+const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testing')).tempDataDir('nimbox-matrix-'));
 const session = vi.hoisted(() => ({ user: null as User | null }));
-vi.mock('@/lib/auth/session', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@/lib/auth/session')>()),
-  currentUser: async () => session.user,
-}));
+vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal, session));
 
 /**
  * public: no sign-in. link: only an embed link signs in (a session or token counts for nothing: 401 to all here). signedIn: every signed-in user. tenantList: lists filtered to the caller's tenant
@@ -130,7 +120,7 @@ async function call(e: Endpoint, user: User | null): Promise<number> {
 afterAll(async () => {
   const { currentInventory } = await import('@/lib/cluster/inventory');
   await currentInventory()?.stop();
-  fs.rmSync((await env).dir, { recursive: true, force: true });
+  dataDir.remove();
 });
 
 describe('route matrix', () => {

@@ -146,7 +146,8 @@ export function withWriteLock<T>(
   vbox: IVirtualBox, wsm: IWebsessionManager, nameOrId: string,
   fn: (m: IMachine, session: ISession) => Promise<T>,
 ): Promise<T> {
-  return withLockedMachine(vbox, wsm, nameOrId, 'Write', async (m, session) => {
+  return withLockedMachine(vbox, wsm, nameOrId, 'Write', async (session) => {
+    const m = await session.getMachine();
     const out = await fn(m, session);
     await m.saveSettings();
     return out;

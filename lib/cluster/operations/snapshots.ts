@@ -101,7 +101,7 @@ async function snapshotName(copy: MachineCopy, id: string, snapshotId: string): 
 
 /** Runs `fn` on the machine's session copy under a lock: snapshots are taken, restored and deleted there. */
 function onSessionMachine(copy: MachineCopy, id: string, lockType: 'Shared' | 'Write', fn: (m: IMachine) => Promise<void>): Promise<void> {
-  return copy.client.write((vbox, wsm) => withLockedMachine(vbox, wsm, id, lockType, fn), { release: true });
+  return copy.client.write((vbox, wsm) => withLockedMachine(vbox, wsm, id, lockType, async (session) => fn(await session.getMachine())), { release: true });
 }
 
 /** snapshot.take: also while the machine runs (the snapshot then holds its execution state). */

@@ -1,6 +1,6 @@
-import fs from 'node:fs';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { User } from '@/lib/auth/policy';
+import { withSessionUser } from '@/lib/auth/testing';
 
 /*
  * Route-level tests: the exported handlers called directly with `new Request(...)`.
@@ -10,22 +10,9 @@ import type { User } from '@/lib/auth/policy';
  * (`can`), zod validation, the registry and a SQLite file in a temporary data folder
  * (NIMBOX_DATA_DIR is set before the modules load, so getDb() opens it there).
  */
-const env = vi.hoisted(async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'nimbox-hosts-api-'));
-  process.env.NIMBOX_DATA_DIR = dir;
-  delete process.env.NIMBOX_SECRET;
-  delete process.env.DATABASE_URL;
-  return { dir };
-});
-
+const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testing')).tempDataDir('nimbox-hosts-api-'));
 const session = vi.hoisted(() => ({ user: null as User | null }));
-vi.mock('@/lib/auth/session', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@/lib/auth/session')>()),
-  currentUser: async () => session.user,
-}));
+vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal, session));
 
 const { GET: list, POST: create } = await import('./route');
 const { GET: read, PATCH: patch, DELETE: remove } = await import('./[id]/route');
@@ -59,7 +46,7 @@ beforeEach(async () => {
 
 afterAll(async () => {
   await (await getDb()).destroy();
-  fs.rmSync((await env).dir, { recursive: true, force: true });
+  dataDir.remove();
 });
 
 describe('/api/v1/hosts', () => {

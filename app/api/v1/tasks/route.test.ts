@@ -1,22 +1,12 @@
-import fs from 'node:fs';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { User } from '@/lib/auth/policy';
+import { withSessionUser } from '@/lib/auth/testing';
 import type { Task } from '@/lib/tasks/types';
 
 /* The task routes over a real SQLite file; tasks are started through lib/tasks. Only `currentUser` is replaced. */
-const env = vi.hoisted(async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'nimbox-tasks-api-'));
-  process.env.NIMBOX_DATA_DIR = dir;
-  return { dir };
-});
+const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testing')).tempDataDir('nimbox-tasks-api-'));
 const session = vi.hoisted(() => ({ user: null as User | null }));
-vi.mock('@/lib/auth/session', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@/lib/auth/session')>()),
-  currentUser: async () => session.user,
-}));
+vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal, session));
 
 const { GET: list } = await import('./route');
 const { GET: detail } = await import('./[id]/route');
@@ -30,9 +20,7 @@ const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
 const start = (name: string, job: Parameters<typeof startTask>[1]) =>
   startTask({ kind: 'test.job', title: `Job ${name}`, target: { type: 'vm', id: name, name, hostId: null }, user: admin, locks: [name] }, job);
 
-afterAll(async () => {
-  fs.rmSync((await env).dir, { recursive: true, force: true });
-});
+afterAll(() => dataDir.remove());
 
 describe('GET /api/v1/tasks', () => {
   it('lists newest first, filtered by status and target, limited', async () => {

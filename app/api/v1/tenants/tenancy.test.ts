@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { User } from '@/lib/auth/policy';
+import { withSessionUser } from '@/lib/auth/testing';
+import { startTestCluster, type TestCluster } from '@/lib/cluster/testing';
 import type { MachineSummary } from '@/lib/cluster/types';
 import type { Tenant } from '@/lib/tenants';
-import { startSim, type Sim } from '@/sim/index';
 
 /*
  * Tenancy end to end, against two real vboxsim hosts and a SQLite file: tenants CRUD, a machine's tenant
@@ -11,20 +11,9 @@ import { startSim, type Sim } from '@/sim/index';
  * quotas and allowed hosts on create and edit, and the audit log of every mutating call.
  * Only `currentUser` is replaced; route(), the policy and the inventory are real.
  */
-const env = vi.hoisted(async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'nimbox-tenancy-'));
-  process.env.NIMBOX_DATA_DIR = dir;
-  delete process.env.NIMBOX_SECRET;
-  return { dir };
-});
+const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testing')).tempDataDir('nimbox-tenancy-'));
 const session = vi.hoisted(() => ({ user: null as User | null }));
-vi.mock('@/lib/auth/session', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@/lib/auth/session')>()),
-  currentUser: async () => session.user,
-}));
+vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal, session));
 
 const tenants = await import('./route');
 const tenant = await import('./[id]/route');
@@ -33,8 +22,6 @@ const vm = await import('../vms/[id]/route');
 const vmTenant = await import('../vms/[id]/tenant/route');
 const vmActions = await import('../vms/[id]/actions/route');
 const audit = await import('../audit/route');
-const { getDb } = await import('@/lib/db');
-const { createHost } = await import('@/lib/db/hosts');
 const { getInventory } = await import('@/lib/cluster/inventory');
 const { waitForTask } = await import('@/lib/tasks');
 
@@ -43,7 +30,7 @@ const blueOp: User = { id: 'u-bo', username: 'bob', realm: 'local', role: 'opera
 const blueViewer: User = { id: 'u-bv', username: 'vera', realm: 'local', role: 'viewer', tenant: 'blue' };
 const redOp: User = { id: 'u-ro', username: 'rita', realm: 'local', role: 'operator', tenant: 'red' };
 
-let sim: Sim;
+let cluster: TestCluster;
 const hostIds: string[] = [];
 const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
 const req = (method: string, url: string, body?: unknown) =>
@@ -61,18 +48,13 @@ async function until<T>(what: string, f: () => T | undefined | false | null, tim
 }
 
 beforeAll(async () => {
-  sim = await startSim({ hosts: 2, port: 0, vms: 3, vrdeBase: 34000 + Math.floor(Math.random() * 200) * 100 });
-  const db = await getDb();
-  for (const h of sim.hosts) hostIds.push((await createHost(db, { name: h.name, url: h.url, username: 'vbox', password: 'vbox' })).id);
-  const inventory = getInventory();
-  await inventory.start();
-  await until('the inventory', () => inventory.machines().length >= 6);
+  cluster = await startTestCluster({ hosts: 2, port: 0, vms: 3, vrdeBase: 34000 + Math.floor(Math.random() * 200) * 100, machines: 6 });
+  hostIds.push(...cluster.hosts.map((h) => h.id));
 });
 
 afterAll(async () => {
-  await getInventory().stop();
-  await sim.stop();
-  fs.rmSync((await env).dir, { recursive: true, force: true });
+  await cluster?.stop();
+  dataDir.remove();
 });
 
 let blue: Tenant;

@@ -2,36 +2,27 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { User } from '@/lib/auth/policy';
+import { withSessionUser } from '@/lib/auth/testing';
+import { startTestCluster, type TestCluster } from '@/lib/cluster/testing';
 import type { MachineDetail } from '@/lib/cluster/types';
 import type { HostView } from '@/lib/db/hosts';
 import type { Task } from '@/lib/tasks';
-import { startSim, type Sim } from '@/sim/index';
+import type { Sim } from '@/sim/index';
 
 /*
  * Creating, editing and deleting machines through the API, against three real vboxsim hosts
  * registered in a SQLite file. Only `currentUser` (the session boundary next-auth owns) is
  * replaced; route(), the policy, validation, the inventory and the task framework are real.
  */
-const env = vi.hoisted(async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'nimbox-vm-ops-'));
-  process.env.NIMBOX_DATA_DIR = dir;
-  delete process.env.NIMBOX_SECRET;
-  return { dir };
-});
+const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testing')).tempDataDir('nimbox-vm-ops-'));
 const session = vi.hoisted(() => ({ user: null as User | null }));
-vi.mock('@/lib/auth/session', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@/lib/auth/session')>()),
-  currentUser: async () => session.user,
-}));
+vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal, session));
 
 const { POST: create } = await import('./route');
 const { GET: detail, PATCH: edit, DELETE: remove } = await import('./[id]/route');
 const { GET: capabilities } = await import('../hosts/[id]/capabilities/route');
 const { getDb } = await import('@/lib/db');
-const { createHost, updateHost } = await import('@/lib/db/hosts');
+const { updateHost } = await import('@/lib/db/hosts');
 const { getInventory } = await import('@/lib/cluster/inventory');
 const { forgetCapabilities } = await import('@/lib/cluster/operations');
 const { cancelTask, onTaskChanged, waitForTask } = await import('@/lib/tasks');
@@ -39,6 +30,7 @@ const { cancelTask, onTaskChanged, waitForTask } = await import('@/lib/tasks');
 const admin: User = { id: 'u1', username: 'admin', realm: 'local', role: 'admin' };
 const viewer: User = { id: 'u2', username: 'viewer', realm: 'local', role: 'viewer' };
 const VNC_SECRET = 'vnc-s3cret';
+let cluster: TestCluster;
 let sim: Sim;
 const hosts: HostView[] = [];
 const vrdeBase = 30000 + Math.floor(Math.random() * 200) * 100;
@@ -80,22 +72,18 @@ const core = (hostIndex: number, id: string) => sim.hosts[hostIndex].sim.findCor
 const base = (name: string, extra: Record<string, unknown> = {}) => ({ name, osTypeId: 'Debian12_64', memoryMB: 1024, ...extra });
 
 beforeAll(async () => {
-  sim = await startSim({ hosts: 3, port: 0, vms: 2, vrdeBase });
-  const db = await getDb();
-  for (const [i, h] of sim.hosts.entries()) {
-    hosts.push(await createHost(db, {
-      name: h.name, url: h.url, username: 'vbox', password: 'vbox', storagePath: sim.storageDir, vrdePorts: rangeOf(i), bridgeAdapter: 'vbox0',
-    }));
-  }
-  const inventory = getInventory();
-  await inventory.start();
-  await until('every host scanned', () => inventory.machines().length === 6 && inventory.hosts().every((h) => h.health === 'up' && h.memoryAvailableMB));
+  cluster = await startTestCluster({
+    hosts: 3, port: 0, vms: 2, vrdeBase,
+    host: ({ sim: s, index }) => ({ storagePath: s.storageDir, vrdePorts: rangeOf(index), bridgeAdapter: 'vbox0' }),
+    machines: 6, hostsUp: true,
+  });
+  ({ sim } = cluster);
+  hosts.push(...cluster.hosts);
 });
 
 afterAll(async () => {
-  await getInventory().stop();
-  await sim.stop();
-  fs.rmSync((await env).dir, { recursive: true, force: true });
+  await cluster?.stop();
+  dataDir.remove();
 });
 
 describe('GET /api/v1/hosts/:id/capabilities', () => {
@@ -256,17 +244,19 @@ describe('POST /api/v1/vms', () => {
     const bravo = sim.hosts[1].sim;
     const settingsFiles = () => fs.readdirSync(path.join(sim.stateDir, 'vbox-alpha', 'Machines'));
 
-    // An existing disk that is not there: VirtualBox refuses it at "Attaching disk"; the registered machine goes again.
+    // An existing disk that is not there: VirtualBox refuses it at "Attaching disk" (openMedium answers
+    // VBOX_E_OBJECT_NOT_FOUND, with the file error's text); the registered machine goes again.
     let t = await finished(await post(base('rb-1', { hostId: hosts[0].id, disk: { existing: path.join(sim.storageDir, 'missing.vdi') } })));
     expect(t.status).toBe('failed');
-    expect(t.error).toMatchObject({ step: 'Attaching disk', resultCode: 'VBOX_E_FILE_ERROR' });
+    expect(t.error).toMatchObject({ step: 'Attaching disk', resultCode: 'VBOX_E_OBJECT_NOT_FOUND' });
     expect(t.error!.detail).toContain('missing.vdi');
     expect(alpha.machines().some((c) => c.name === 'rb-1' || c.id === t.targetId)).toBe(false);
     expect(settingsFiles()).not.toContain('rb-1');
 
     // A new disk and an ISO that is not there: the disk made before goes too.
     t = await finished(await post(base('rb-2', { hostId: hosts[0].id, disk: { new: { sizeGB: 2 } }, iso: path.join(sim.storageDir, 'missing.iso') })));
-    expect(t.error).toMatchObject({ step: 'Attaching ISO', resultCode: 'VBOX_E_FILE_ERROR' });
+    expect(t.error).toMatchObject({ step: 'Attaching ISO', resultCode: 'VBOX_E_OBJECT_NOT_FOUND' });
+    expect(t.error!.detail).toContain('missing.iso');
     expect(fs.existsSync(path.join(sim.storageDir, 'rb-2', 'rb-2.vdi'))).toBe(false);
     expect(alpha.media().some((m) => m.rec.location.includes('rb-2'))).toBe(false);
     expect(alpha.machines().some((c) => c.name === 'rb-2')).toBe(false);

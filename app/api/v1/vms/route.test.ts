@@ -1,56 +1,36 @@
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { User } from '@/lib/auth/policy';
+import { withSessionUser } from '@/lib/auth/testing';
+import { startTestCluster, type TestCluster } from '@/lib/cluster/testing';
 import type { MachineDetail, MachineSummary } from '@/lib/cluster/types';
-import { startSim, type Sim } from '@/sim/index';
 
 /*
  * The machine routes and the event stream, called directly, against two real vboxsim
  * hosts registered in a SQLite file. Only `currentUser` (the session boundary that
  * next-auth owns) is replaced; route(), the policy, validation and the inventory are real.
  */
-const env = vi.hoisted(async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'nimbox-vms-api-'));
-  process.env.NIMBOX_DATA_DIR = dir;
-  delete process.env.NIMBOX_SECRET;
-  return { dir };
-});
+const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testing')).tempDataDir('nimbox-vms-api-'));
 const session = vi.hoisted(() => ({ user: null as User | null }));
-vi.mock('@/lib/auth/session', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@/lib/auth/session')>()),
-  currentUser: async () => session.user,
-}));
+vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal, session));
 
 const { GET: list } = await import('./route');
 const { GET: detail } = await import('./[id]/route');
 const { GET: events } = await import('../events/route');
-const { getDb } = await import('@/lib/db');
-const { createHost } = await import('@/lib/db/hosts');
 const { getInventory } = await import('@/lib/cluster/inventory');
 
 const admin: User = { id: 'u1', username: 'admin', realm: 'local', role: 'admin' };
-let sim: Sim;
+let cluster: TestCluster;
 
 const get = (url: string) => new Request(`http://localhost${url}`);
 const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
 
 beforeAll(async () => {
-  sim = await startSim({ hosts: 2, port: 0, vms: 5, vrdeBase: 24000 + Math.floor(Math.random() * 200) * 100 });
-  const db = await getDb();
-  for (const h of sim.hosts) await createHost(db, { name: h.name, url: h.url, username: 'vbox', password: 'vbox' });
-  const inventory = getInventory();
-  await inventory.start();
-  const deadline = Date.now() + 5_000;
-  while (inventory.machines().length < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  cluster = await startTestCluster({ hosts: 2, port: 0, vms: 5, vrdeBase: 24000 + Math.floor(Math.random() * 200) * 100, machines: 10 });
 });
 
 afterAll(async () => {
-  await getInventory().stop();
-  await sim.stop();
-  fs.rmSync((await env).dir, { recursive: true, force: true });
+  await cluster?.stop();
+  dataDir.remove();
 });
 
 describe('GET /api/v1/vms', () => {
@@ -115,8 +95,8 @@ describe('GET /api/v1/events', () => {
     const r = await events(new Request('http://localhost/api/v1/events', { signal: abort.signal }));
     expect(r.headers.get('content-type')).toContain('text/event-stream');
     const reader = r.body!.getReader();
-    const core = sim.hosts[1].sim.machines().find((c) => c.state === 'PoweredOff')!;
-    await sim.hosts[1].sim.powerOn(core);
+    const core = cluster.sim.hosts[1].sim.machines().find((c) => c.state === 'PoweredOff')!;
+    await cluster.sim.hosts[1].sim.powerOn(core);
     let text = '';
     const decoder = new TextDecoder();
     while (!text.includes(`"state":"Running"`) || !text.includes(core.id)) {

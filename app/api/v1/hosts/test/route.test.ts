@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { User } from '@/lib/auth/policy';
+import { withSessionUser } from '@/lib/auth/testing';
 import { startSim, type Sim } from '@/sim/index';
 
 /*
@@ -9,22 +10,9 @@ import { startSim, type Sim } from '@/sim/index';
  * `currentUser` (the session boundary next-auth owns) is replaced; route(), the policy,
  * validation, the registry (a SQLite file in a temporary NIMBOX_DATA_DIR) and lib/vbox are real.
  */
-const env = vi.hoisted(async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'nimbox-hosts-test-api-'));
-  process.env.NIMBOX_DATA_DIR = dir;
-  delete process.env.NIMBOX_SECRET;
-  delete process.env.DATABASE_URL;
-  return { dir };
-});
-
+const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testing')).tempDataDir('nimbox-hosts-test-api-'));
 const session = vi.hoisted(() => ({ user: null as User | null }));
-vi.mock('@/lib/auth/session', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@/lib/auth/session')>()),
-  currentUser: async () => session.user,
-}));
+vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal, session));
 
 const { POST: test } = await import('./route');
 const { POST: create } = await import('../route');
@@ -61,7 +49,7 @@ beforeEach(async () => {
 afterAll(async () => {
   await sim?.stop();
   await (await getDb()).destroy();
-  fs.rmSync((await env).dir, { recursive: true, force: true });
+  dataDir.remove();
   if (sim) fs.rmSync(sim.stateDir, { recursive: true, force: true });
 });
 

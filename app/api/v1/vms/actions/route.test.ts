@@ -1,50 +1,29 @@
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { User } from '@/lib/auth/policy';
+import { withSessionUser } from '@/lib/auth/testing';
+import { core, startTestCluster, type TestCluster } from '@/lib/cluster/testing';
 import type { Task } from '@/lib/tasks/types';
-import { startSim, type Sim } from '@/sim/index';
 
 /* POST /api/v1/vms/actions (bulk) against two real vboxsim hosts; only `currentUser` is replaced. */
-const env = vi.hoisted(async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'nimbox-bulk-api-'));
-  process.env.NIMBOX_DATA_DIR = dir;
-  delete process.env.NIMBOX_SECRET;
-  return { dir };
-});
+const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testing')).tempDataDir('nimbox-bulk-api-'));
 const session = vi.hoisted(() => ({ user: null as User | null }));
-vi.mock('@/lib/auth/session', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@/lib/auth/session')>()),
-  currentUser: async () => session.user,
-}));
+vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal, session));
 
 const { POST: bulk } = await import('./route');
-const { getDb } = await import('@/lib/db');
-const { createHost } = await import('@/lib/db/hosts');
-const { getInventory } = await import('@/lib/cluster/inventory');
 const { startTask, waitForTask } = await import('@/lib/tasks');
 
 const admin: User = { id: 'u1', username: 'admin', realm: 'local', role: 'admin' };
-let sim: Sim;
+let cluster: TestCluster;
 
 const post = (body: unknown) => new Request('http://localhost/api/v1/vms/actions', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-const core = (name: string) => sim.hosts.flatMap((h) => h.sim.machines()).find((c) => c.name === name)!;
 
 beforeAll(async () => {
-  sim = await startSim({ hosts: 2, port: 0, vms: 4, timing: { start: 100, stop: 50, acpiShutdown: 100, save: 50 }, vrdeBase: 40000 + Math.floor(Math.random() * 200) * 100 });
-  const db = await getDb();
-  for (const h of sim.hosts) await createHost(db, { name: h.name, url: h.url, username: 'vbox', password: 'vbox' });
-  const inventory = getInventory();
-  await inventory.start();
-  await vi.waitFor(() => expect(inventory.machines()).toHaveLength(8), { timeout: 5_000 });
+  cluster = await startTestCluster({ hosts: 2, port: 0, vms: 4, timing: { start: 100, stop: 50, acpiShutdown: 100, save: 50 }, vrdeBase: 40000 + Math.floor(Math.random() * 200) * 100, machines: 8 });
 });
 
 afterAll(async () => {
-  await getInventory().stop();
-  await sim.stop();
-  fs.rmSync((await env).dir, { recursive: true, force: true });
+  await cluster?.stop();
+  dataDir.remove();
 });
 
 describe('POST /api/v1/vms/actions', () => {

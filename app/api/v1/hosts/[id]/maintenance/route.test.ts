@@ -1,10 +1,11 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { User } from '@/lib/auth/policy';
+import { withSessionUser } from '@/lib/auth/testing';
+import { startTestCluster, teleportHosts, until, type TestCluster } from '@/lib/cluster/testing';
 import type { HostView } from '@/lib/db/hosts';
 import type { Task } from '@/lib/tasks';
-import { startSim, type Sim } from '@/sim/index';
+import type { Sim } from '@/sim/index';
 import type { MachineCore } from '@/sim/model/machine';
 import { Medium } from '@/sim/model/medium';
 
@@ -14,25 +15,14 @@ import { Medium } from '@/sim/model/medium';
  * few at a time, each as its own task, by free memory and within the hosts each machine may use.
  * Only `currentUser` is replaced.
  */
-const env = vi.hoisted(async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'nimbox-drain-'));
-  process.env.NIMBOX_DATA_DIR = dir;
-  delete process.env.NIMBOX_SECRET;
-  return { dir };
-});
+const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testing')).tempDataDir('nimbox-drain-'));
 const session = vi.hoisted(() => ({ user: null as User | null }));
-vi.mock('@/lib/auth/session', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@/lib/auth/session')>()),
-  currentUser: async () => session.user,
-}));
+vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal, session));
 
 const { POST: maintenanceRoute } = await import('./route');
 const { POST: drainRoute } = await import('../drain/route');
 const { getDb } = await import('@/lib/db');
-const { createHost, getHost } = await import('@/lib/db/hosts');
+const { getHost } = await import('@/lib/db/hosts');
 const { getInventory } = await import('@/lib/cluster/inventory');
 const { listTasks, onTaskChanged, waitForTask } = await import('@/lib/tasks');
 const { runningOn, setAllowedHostsResolver, stopTeleportJanitor } = await import('@/lib/teleport');
@@ -41,6 +31,7 @@ const admin: User = { id: 'u1', username: 'admin', realm: 'local', role: 'admin'
 const viewer: User = { id: 'u2', username: 'viewer', realm: 'local', role: 'viewer' };
 const vrdeBase = 24000 + Math.floor(Math.random() * 100) * 100;
 const teleportBase = 44000 + Math.floor(Math.random() * 80) * 100;
+let cluster: TestCluster;
 let sim: Sim;
 const hosts: HostView[] = [];
 const [ALPHA, BRAVO, CHARLIE] = [0, 1, 2];
@@ -49,16 +40,6 @@ const machines: MachineCore[] = [];
 const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
 const post = (url: string, body?: unknown) =>
   new Request(`http://localhost${url}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-
-async function until<T>(what: string, f: () => T | undefined | false | null, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function addMachine(i: number, name: string, memoryMB: number, run: boolean, extraData: Record<string, string> = {}): Promise<MachineCore> {
   const h = sim.hosts[i].sim;
@@ -82,32 +63,29 @@ async function addMachine(i: number, name: string, memoryMB: number, run: boolea
   return c;
 }
 
-beforeAll(async () => {
-  sim = await startSim({ hosts: 3, port: 0, vms: 0, control: true, vrdeBase });
+async function prepare(started: Sim) {
+  sim = started; // addMachine() works on it
   // Ten running machines on alpha (two of them the tenant "acme"'s), one powered off, and one running on bravo.
   for (let j = 0; j < 10; j++) {
     machines.push(await addMachine(ALPHA, `dr-${j + 1}`, 512 * (1 + (j % 4)), true, j < 2 ? { 'nimbox/tenant': 'acme' } : {}));
   }
   await addMachine(ALPHA, 'dr-off', 1024, false);
   await addMachine(BRAVO, 'dr-bravo', 1024, true);
-  const db = await getDb();
-  for (const [i, h] of sim.hosts.entries()) {
-    hosts.push(await createHost(db, {
-      name: h.name, url: h.url, username: 'vbox', password: 'vbox', storagePath: sim.storageDir, vrdePorts: h.vrdePorts,
-      teleportAddress: '127.0.0.1', teleportPorts: `${teleportBase + 100 * i}-${teleportBase + 100 * i + 99}`,
-    }));
-  }
-  const inventory = getInventory();
-  await inventory.start();
-  await until('every host scanned', () => inventory.machines().length === 12 && inventory.hosts().every((h) => h.health === 'up' && h.memoryAvailableMB !== null), 20_000);
+}
+
+beforeAll(async () => {
+  cluster = await startTestCluster({
+    hosts: 3, port: 0, vms: 0, control: true, vrdeBase, prepare,
+    host: teleportHosts(teleportBase), machines: 12, hostsUp: true, timeoutMs: 20_000,
+  });
+  hosts.push(...cluster.hosts);
 });
 
 afterAll(async () => {
   setAllowedHostsResolver(null);
   stopTeleportJanitor();
-  await getInventory().stop();
-  await sim.stop();
-  fs.rmSync((await env).dir, { recursive: true, force: true });
+  await cluster?.stop();
+  dataDir.remove();
 });
 
 describe('POST /api/v1/hosts/:id/maintenance and /drain', () => {

@@ -1,67 +1,47 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { User } from '@/lib/auth/policy';
+import { withSessionUser } from '@/lib/auth/testing';
+import { core, startTestCluster, type TestCluster } from '@/lib/cluster/testing';
 import type { Task } from '@/lib/tasks/types';
 import type { MachineState } from '@/lib/vbox/types';
-import { startSim, type Sim } from '@/sim/index';
 
 /*
  * POST /api/v1/vms/:id/actions against two real vboxsim hosts registered in a SQLite file; the
  * tasks it starts are read back through lib/tasks and GET /api/v1/tasks/:id. Only `currentUser` is
  * replaced; route(), the policy, validation, the inventory and the tasks are real.
  */
-const env = vi.hoisted(async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'nimbox-actions-api-'));
-  process.env.NIMBOX_DATA_DIR = dir;
-  delete process.env.NIMBOX_SECRET;
-  return { dir };
-});
+const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testing')).tempDataDir('nimbox-actions-api-'));
 const session = vi.hoisted(() => ({ user: null as User | null }));
-vi.mock('@/lib/auth/session', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@/lib/auth/session')>()),
-  currentUser: async () => session.user,
-}));
+vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal, session));
 
 const { POST: act } = await import('./route');
 const { GET: getTaskRoute } = await import('../../../tasks/[id]/route');
 const { POST: cancelRoute } = await import('../../../tasks/[id]/cancel/route');
 const { GET: events } = await import('../../../events/route');
-const { getDb } = await import('@/lib/db');
-const { createHost } = await import('@/lib/db/hosts');
-const { getInventory } = await import('@/lib/cluster/inventory');
 const { waitForTask } = await import('@/lib/tasks');
 const { powerTiming } = await import('@/lib/tasks/power');
 
 const admin: User = { id: 'u1', username: 'admin', realm: 'local', role: 'admin' };
 const viewer: User = { id: 'u2', username: 'viewer', realm: 'local', role: 'viewer' };
-let sim: Sim;
+let cluster: TestCluster;
 
 const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
 const post = (url: string, body: unknown, raw = false) =>
   new Request(`http://localhost${url}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: raw ? String(body) : JSON.stringify(body) });
 const action = (id: string, a: unknown) => act(post(`/api/v1/vms/${id}/actions`, { action: a }), ctx(id));
-const core = (name: string) => sim.hosts.flatMap((h) => h.sim.machines()).find((c) => c.name === name)!;
-const control = (host: number, path: string) => fetch(`${sim.hosts[host].control}${path}`, { method: 'POST' });
+const control = (host: number, path: string) => fetch(`${cluster.sim.hosts[host].control}${path}`, { method: 'POST' });
 
 beforeAll(async () => {
-  sim = await startSim({
+  cluster = await startTestCluster({
     hosts: 2, port: 0, vms: 4, control: true, timing: { start: 150, stop: 50, acpiShutdown: 150, save: 80 },
-    vrdeBase: 20000 + Math.floor(Math.random() * 200) * 100,
+    vrdeBase: 20000 + Math.floor(Math.random() * 200) * 100, machines: 8,
   });
-  const db = await getDb();
-  for (const h of sim.hosts) await createHost(db, { name: h.name, url: h.url, username: 'vbox', password: 'vbox' });
-  const inventory = getInventory();
-  await inventory.start();
-  await vi.waitFor(() => expect(inventory.machines()).toHaveLength(8), { timeout: 5_000 });
 });
 
 afterAll(async () => {
-  await getInventory().stop();
-  await sim.stop();
-  fs.rmSync((await env).dir, { recursive: true, force: true });
+  await cluster?.stop();
+  dataDir.remove();
 });
 
 describe('POST /api/v1/vms/:id/actions', () => {
@@ -94,7 +74,7 @@ describe('POST /api/v1/vms/:id/actions', () => {
   it("fails the task with VirtualBox's text and result-code name when VirtualBox refuses (start without its disk: VBOX_E_FILE_ERROR)", async () => {
     session.user = admin;
     const m = core('build-a4');
-    const disk = sim.hosts[0].sim.findMedium(m.settings.attachments[0].mediumId!)!;
+    const disk = cluster.sim.hosts[0].sim.findMedium(m.settings.attachments[0].mediumId!)!;
     fs.rmSync(disk.rec.location);
     const r = await action(m.id, 'start');
     expect(r.status).toBe(202);

@@ -1,34 +1,22 @@
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { User } from '@/lib/auth/policy';
+import { core, idOf, startTestCluster, type TestCluster } from '@/lib/cluster/testing';
 import type { ConsoleTicket } from '@/lib/console/types';
-import { startSim, type Sim } from '@/sim/index';
 
 /*
  * POST /api/v1/vms/:id/console against two vboxsim hosts, signed in with real session
  * cookies (lib/auth/testing); route(), the policy, the inventory and the SOAP reads are real.
  */
-const env = vi.hoisted(async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'nimbox-console-api-'));
-  process.env.NIMBOX_DATA_DIR = dir;
-  delete process.env.NIMBOX_SECRET;
-  delete process.env.DATABASE_URL;
-  delete process.env.NEXTAUTH_URL;
-  return { dir };
-});
+const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testing')).tempDataDir('nimbox-console-api-'));
 
 const { POST } = await import('./route');
 const { getDb } = await import('@/lib/db');
-const { createHost } = await import('@/lib/db/hosts');
 const { createLocalUser } = await import('@/lib/auth/users');
 const { sessionCookie } = await import('@/lib/auth/testing');
 const { getInventory } = await import('@/lib/cluster/inventory');
 const { verifyTicket } = await import('@/lib/console/ticket');
 
-let sim: Sim;
+let cluster: TestCluster;
 let admin: User;
 let cookies: { admin: string; viewer: string };
 
@@ -36,27 +24,23 @@ const post = (id: string, cookie?: string) =>
   POST(new Request(`http://127.0.0.1/api/v1/vms/${id}/console`, { method: 'POST', headers: { 'x-forwarded-proto': 'http', ...(cookie ? { cookie } : {}) } }), {
     params: Promise.resolve({ id }),
   });
-const idOf = (name: string) => getInventory().machines().find((m) => m.name === name)!.id;
-const core = (name: string) => sim.hosts.flatMap((h) => h.sim.machines()).find((c) => c.settings.name === name)!;
 
 beforeAll(async () => {
-  sim = await startSim({ hosts: 2, port: 0, vms: 3, vrdeBase: 46_000 + Math.floor(Math.random() * 20) * 100 });
-  core('web-a1').settings.vrde.properties.VNCPassword = 'never-shown';
+  cluster = await startTestCluster({
+    hosts: 2, port: 0, vms: 3, vrdeBase: 46_000 + Math.floor(Math.random() * 20) * 100,
+    // A VNC password, set before the first scan: the ticket must never carry it.
+    prepare: () => { core('web-a1').settings.vrde.properties.VNCPassword = 'never-shown'; },
+    host: { consoleAddress: '127.0.0.1' }, machines: 6,
+  });
   const db = await getDb();
-  for (const h of sim.hosts) await createHost(db, { name: h.name, url: h.url, username: 'vbox', password: 'vbox', consoleAddress: '127.0.0.1' });
   admin = (await createLocalUser(db, { username: 'root', password: 'pw', role: 'admin' }))!;
   const viewer = (await createLocalUser(db, { username: 'vera', password: 'pw', role: 'viewer' }))!;
   cookies = { admin: await sessionCookie(admin), viewer: await sessionCookie(viewer) };
-  const inventory = getInventory();
-  await inventory.start();
-  const deadline = Date.now() + 10_000;
-  while (inventory.machines().length < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 });
 
 afterAll(async () => {
-  await getInventory().stop();
-  await sim.stop();
-  fs.rmSync((await env).dir, { recursive: true, force: true });
+  await cluster?.stop();
+  dataDir.remove();
 });
 
 describe('POST /api/v1/vms/:id/console', () => {

@@ -1,8 +1,7 @@
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { User } from '@/lib/auth/policy';
+import { core, idOf, startTestCluster, type TestCluster } from '@/lib/cluster/testing';
 import type { ConsoleTicket, EmbedLink } from '@/lib/console/types';
-import { startSim, type Sim } from '@/sim/index';
 
 /*
  * Embed links end to end at the API: minted with a session or an API token
@@ -10,23 +9,12 @@ import { startSim, type Sim } from '@/sim/index';
  * link (POST /api/v1/embed/console/:id/ticket), against two vboxsim hosts; route(), the
  * policy, tokens, the audit log and the inventory are real.
  */
-const env = vi.hoisted(async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'nimbox-embed-'));
-  process.env.NIMBOX_DATA_DIR = dir;
-  delete process.env.NIMBOX_SECRET;
-  delete process.env.DATABASE_URL;
-  delete process.env.NEXTAUTH_URL;
-  return { dir };
-});
+const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testing')).tempDataDir('nimbox-embed-'));
 
 const { POST: mintRoute } = await import('./route');
 const { POST: ticketRoute } = await import('@/app/api/v1/embed/console/[id]/ticket/route');
 const { DELETE: revokeRoute } = await import('@/app/api/v1/tokens/[id]/route');
 const { getDb } = await import('@/lib/db');
-const { createHost } = await import('@/lib/db/hosts');
 const { createLocalUser } = await import('@/lib/auth/users');
 const { createToken } = await import('@/lib/auth/tokens');
 const { sessionCookie } = await import('@/lib/auth/testing');
@@ -35,12 +23,9 @@ const { getInventory } = await import('@/lib/cluster/inventory');
 const { mintLink, LINK_TTL_SECONDS } = await import('@/lib/console/embed-link');
 const { verifyTicket } = await import('@/lib/console/ticket');
 
-let sim: Sim;
+let cluster: TestCluster;
 let admin: User;
 let cookies: { admin: string; operator: string; viewer: string };
-
-const idOf = (name: string) => getInventory().machines().find((m) => m.name === name)!.id;
-const core = (name: string) => sim.hosts.flatMap((h) => h.sim.machines()).find((c) => c.settings.name === name)!;
 
 function mint(name: string, auth: { cookie?: string; bearer?: string }, body: unknown = {}, headers: Record<string, string> = {}) {
   const id = getInventory().machines().find((m) => m.name === name)?.id ?? name;
@@ -77,25 +62,22 @@ function redeem(machineId: string, link: string | null, extra: Record<string, st
 }
 
 beforeAll(async () => {
-  sim = await startSim({ hosts: 2, port: 0, vms: 3, vrdeBase: 44_000 + Math.floor(Math.random() * 20) * 100 });
-  core('web-a1').settings.extraData['nimbox/tenant'] = 'blue';
+  cluster = await startTestCluster({
+    hosts: 2, port: 0, vms: 3, vrdeBase: 44_000 + Math.floor(Math.random() * 20) * 100,
+    prepare: () => { core('web-a1').settings.extraData['nimbox/tenant'] = 'blue'; },
+    host: { consoleAddress: '127.0.0.1' }, machines: 6,
+  });
   const db = await getDb();
-  for (const h of sim.hosts) await createHost(db, { name: h.name, url: h.url, username: 'vbox', password: 'vbox', consoleAddress: '127.0.0.1' });
   admin = (await createLocalUser(db, { username: 'root', password: 'pw', role: 'admin' }))!;
   const operator = (await createLocalUser(db, { username: 'otto', password: 'pw', role: 'operator' }))!;
   const viewer = (await createLocalUser(db, { username: 'vera', password: 'pw', role: 'viewer' }))!;
   await db.updateTable('users').set({ tenant: 'blue' }).where('id', 'in', [operator.id, viewer.id]).execute();
   cookies = { admin: await sessionCookie(admin), operator: await sessionCookie(operator), viewer: await sessionCookie(viewer) };
-  const inventory = getInventory();
-  await inventory.start();
-  const deadline = Date.now() + 10_000;
-  while (inventory.machines().length < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 });
 
 afterAll(async () => {
-  await getInventory().stop();
-  await sim.stop();
-  fs.rmSync((await env).dir, { recursive: true, force: true });
+  await cluster?.stop();
+  dataDir.remove();
 });
 
 describe('POST /api/v1/vms/:id/embed-links', () => {
@@ -154,7 +136,7 @@ describe('POST /api/v1/embed/console/:id/ticket', () => {
 
     const audit = await listAudit({ userId: admin.id });
     expect(audit.filter((a) => a.action === 'console:link POST' && a.result === 'success').length).toBeGreaterThanOrEqual(2);
-    expect(audit.filter((a) => a.action === 'console:open POST' && a.target === `/api/v1/embed/console/${idOf('cache-a3')}/ticket`)).toHaveLength(3);
+    expect(audit.filter((a) => a.action === 'console:link-open POST' && a.target === `/api/v1/embed/console/${idOf('cache-a3')}/ticket`)).toHaveLength(3);
   });
 
   it('refuses no link, a forged or expired one, and a link used for another machine', async () => {

@@ -1,60 +1,40 @@
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startSim, type Sim } from '@/sim/index';
+import { idOf, startTestCluster, type TestCluster } from '@/lib/cluster/testing';
 import { Display } from '@/sim/model/vm';
 
 /*
  * GET /api/v1/vms/:id/screenshot against a vboxsim host, signed in with real session
  * cookies (lib/auth/testing); route(), the policy, the inventory and SOAP are real.
  */
-const env = vi.hoisted(async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'nimbox-screenshot-api-'));
-  process.env.NIMBOX_DATA_DIR = dir;
-  delete process.env.NIMBOX_SECRET;
-  delete process.env.DATABASE_URL;
-  delete process.env.NEXTAUTH_URL;
-  return { dir };
-});
+const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testing')).tempDataDir('nimbox-screenshot-api-'));
 
 const { GET } = await import('./route');
 const { getDb } = await import('@/lib/db');
-const { createHost } = await import('@/lib/db/hosts');
 const { createLocalUser } = await import('@/lib/auth/users');
 const { sessionCookie } = await import('@/lib/auth/testing');
-const { getInventory } = await import('@/lib/cluster/inventory');
 
-let sim: Sim;
+let cluster: TestCluster;
 let cookies: { admin: string; viewer: string };
 
 const get = (id: string, query = '', cookie = cookies.admin) =>
   GET(new Request(`http://127.0.0.1/api/v1/vms/${id}/screenshot${query}`, { headers: { 'x-forwarded-proto': 'http', ...(cookie ? { cookie } : {}) } }), {
     params: Promise.resolve({ id }),
   });
-const idOf = (name: string) => getInventory().machines().find((m) => m.name === name)!.id;
 const shots = vi.spyOn(Display.prototype, 'takeScreenShotToArray');
 const screenshots = () => shots.mock.calls.length;
 const pngSize = (b: Buffer) => ({ width: b.readUInt32BE(16), height: b.readUInt32BE(20) });
 
 beforeAll(async () => {
-  sim = await startSim({ hosts: 1, port: 0, vms: 2, vrdeBase: 48_000 + Math.floor(Math.random() * 20) * 100 });
+  cluster = await startTestCluster({ hosts: 1, port: 0, vms: 2, vrdeBase: 48_000 + Math.floor(Math.random() * 20) * 100, machines: 2 });
   const db = await getDb();
-  await createHost(db, { name: sim.hosts[0].name, url: sim.hosts[0].url, username: 'vbox', password: 'vbox' });
   const admin = (await createLocalUser(db, { username: 'root', password: 'pw', role: 'admin' }))!;
   const viewer = (await createLocalUser(db, { username: 'vera', password: 'pw', role: 'viewer' }))!;
   cookies = { admin: await sessionCookie(admin), viewer: await sessionCookie(viewer) };
-  const inventory = getInventory();
-  await inventory.start();
-  const deadline = Date.now() + 10_000;
-  while (inventory.machines().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 });
 
 afterAll(async () => {
-  await getInventory().stop();
-  await sim.stop();
-  fs.rmSync((await env).dir, { recursive: true, force: true });
+  await cluster?.stop();
+  dataDir.remove();
 });
 
 describe('GET /api/v1/vms/:id/screenshot', () => {

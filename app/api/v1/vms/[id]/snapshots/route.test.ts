@@ -1,46 +1,32 @@
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { User } from '@/lib/auth/policy';
+import { withSessionUser } from '@/lib/auth/testing';
 import type { SnapshotTree } from '@/lib/cluster/operations';
+import { idOf, startTestCluster, type TestCluster } from '@/lib/cluster/testing';
 import type { Task } from '@/lib/tasks';
-import { startSim, type Sim } from '@/sim/index';
 
 /*
  * The snapshot routes against two real vboxsim hosts registered in a SQLite file; only
  * `currentUser` is replaced (route(), policy, validation, inventory and tasks are real).
  */
-const env = vi.hoisted(async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'nimbox-snapshots-'));
-  process.env.NIMBOX_DATA_DIR = dir;
-  delete process.env.NIMBOX_SECRET;
-  return { dir };
-});
+const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testing')).tempDataDir('nimbox-snapshots-'));
 const session = vi.hoisted(() => ({ user: null as User | null }));
-vi.mock('@/lib/auth/session', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@/lib/auth/session')>()),
-  currentUser: async () => session.user,
-}));
+vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal, session));
 
 const { GET: tree, POST: take } = await import('./route');
 const { DELETE: remove } = await import('./[snapshotId]/route');
 const { POST: restore } = await import('./[snapshotId]/restore/route');
-const { getDb } = await import('@/lib/db');
-const { createHost } = await import('@/lib/db/hosts');
 const { getInventory } = await import('@/lib/cluster/inventory');
 const { waitForTask } = await import('@/lib/tasks');
 
 const admin: User = { id: 'u1', username: 'admin', realm: 'local', role: 'admin' };
 const viewer: User = { id: 'u2', username: 'viewer', realm: 'local', role: 'viewer' };
-let sim: Sim;
+let cluster: TestCluster;
 
 const req = (method: string, body?: unknown) =>
   new Request('http://localhost/api/v1/vms/x/snapshots', { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
 const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
 const sctx = (id: string, snapshotId: string) => ({ params: Promise.resolve({ id, snapshotId }) });
-const idOf = (name: string) => getInventory().machines().find((m) => m.name === name)!.id;
 
 async function finished(r: Response): Promise<Task> {
   const body = await r.json();
@@ -58,19 +44,15 @@ async function treeOf(id: string): Promise<SnapshotTree> {
 }
 
 beforeAll(async () => {
-  sim = await startSim({ hosts: 2, port: 0, vms: 2, vrdeBase: 27000 + Math.floor(Math.random() * 200) * 100 });
-  const db = await getDb();
-  for (const h of sim.hosts) await createHost(db, { name: h.name, url: h.url, username: 'vbox', password: 'vbox', storagePath: sim.storageDir });
-  const inventory = getInventory();
-  await inventory.start();
-  const deadline = Date.now() + 8_000;
-  while (inventory.machines().length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  cluster = await startTestCluster({
+    hosts: 2, port: 0, vms: 2, vrdeBase: 27000 + Math.floor(Math.random() * 200) * 100,
+    host: ({ sim }) => ({ storagePath: sim.storageDir }), machines: 4,
+  });
 });
 
 afterAll(async () => {
-  await getInventory().stop();
-  await sim.stop();
-  fs.rmSync((await env).dir, { recursive: true, force: true });
+  await cluster?.stop();
+  dataDir.remove();
 });
 
 describe('snapshots', () => {
@@ -96,7 +78,7 @@ describe('snapshots', () => {
     await finished(await take(req('POST', { name: 'live' }), ctx(id)));
     const t = await treeOf(id);
     expect(t.tree[0]).toMatchObject({ name: 'live', online: true });
-    expect(sim.hosts[0].sim.findCore(id)?.state).toBe('Running');
+    expect(cluster.sim.hosts[0].sim.findCore(id)?.state).toBe('Running');
   });
 
   it('restores a snapshot of a powered-off machine, and refuses while it runs', async () => {

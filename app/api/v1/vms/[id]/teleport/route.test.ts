@@ -1,11 +1,12 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { User } from '@/lib/auth/policy';
+import { withSessionUser } from '@/lib/auth/testing';
+import { startTestCluster, teleportHosts, until, type TestCluster } from '@/lib/cluster/testing';
 import type { HostView } from '@/lib/db/hosts';
 import type { Task } from '@/lib/tasks';
 import type { Preflight, PreflightCheck } from '@/lib/teleport';
-import { startSim, type Sim } from '@/sim/index';
+import type { Sim } from '@/sim/index';
 import { HostNetworkInterface } from '@/sim/model/hostinfo';
 import type { MachineCore } from '@/sim/model/machine';
 import { Medium } from '@/sim/model/medium';
@@ -18,26 +19,14 @@ import { Medium } from '@/sim/model/medium';
  * moments lib/teleport's test hooks mark. Every failure test asserts where each copy of the machine
  * ends up: exactly one runs, and the target's copy is powered off with its teleporter disabled.
  */
-const env = vi.hoisted(async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'nimbox-teleport-'));
-  process.env.NIMBOX_DATA_DIR = dir;
-  delete process.env.NIMBOX_SECRET;
-  return { dir };
-});
+const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testing')).tempDataDir('nimbox-teleport-'));
 const session = vi.hoisted(() => ({ user: null as User | null }));
-vi.mock('@/lib/auth/session', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@/lib/auth/session')>()),
-  currentUser: async () => session.user,
-}));
+vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal, session));
 
 const { POST: teleportRoute } = await import('./route');
 const { GET: preflightRoute } = await import('./preflight/route');
 const { GET: detailRoute } = await import('../route');
 const { getDb } = await import('@/lib/db');
-const { createHost } = await import('@/lib/db/hosts');
 const { getInventory } = await import('@/lib/cluster/inventory');
 const { waitForTask } = await import('@/lib/tasks');
 const { configureTeleport, onTeleportTimings, pendingCleanups, setTeleportHooks, stopTeleportJanitor } = await import('@/lib/teleport');
@@ -46,6 +35,7 @@ const admin: User = { id: 'u1', username: 'admin', realm: 'local', role: 'admin'
 const viewer: User = { id: 'u2', username: 'viewer', realm: 'local', role: 'viewer' };
 const vrdeBase = 20000 + Math.floor(Math.random() * 150) * 100;
 const teleportBase = 36000 + Math.floor(Math.random() * 80) * 100;
+let cluster: TestCluster;
 let sim: Sim;
 const hosts: HostView[] = [];
 const [ALPHA, BRAVO, CHARLIE] = [0, 1, 2];
@@ -53,16 +43,6 @@ const [ALPHA, BRAVO, CHARLIE] = [0, 1, 2];
 const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
 const request = (method: string, url: string, body?: unknown) =>
   new Request(`http://localhost${url}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-
-async function until<T>(what: string, f: () => T | undefined | false | null | Promise<T | undefined | false | null>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const core = (i: number, id: string): MachineCore | undefined => sim.hosts[i].sim.findCore(id);
 const control = async (i: number, what: string) => {
@@ -134,8 +114,8 @@ const teleporterOf = (i: number, id: string) => core(i, id)!.settings.teleporter
 
 const M: Record<string, MachineCore> = {};
 
-beforeAll(async () => {
-  sim = await startSim({ hosts: 3, port: 0, vms: 0, control: true, vrdeBase });
+async function prepare(started: Sim) {
+  sim = started; // addRunning() works on it
   // alpha has a bridge the others lack.
   const alpha = sim.hosts[ALPHA].sim.host;
   alpha.interfaces.push(new HostNetworkInterface({ name: 'br-lab', ip: '203.0.113.10', mask: '255.255.255.0', mac: '3c:ec:ef:00:02:0a', type: 'Bridged' }, alpha.interfaces.length));
@@ -159,17 +139,14 @@ beforeAll(async () => {
     c.settings.memorySize = 1024;
     c.settings.vrde.properties['TCP/Ports'] = sim.hosts[CHARLIE].vrdePorts;
   });
+}
 
-  const db = await getDb();
-  for (const [i, h] of sim.hosts.entries()) {
-    hosts.push(await createHost(db, {
-      name: h.name, url: h.url, username: 'vbox', password: 'vbox', storagePath: sim.storageDir, vrdePorts: h.vrdePorts,
-      teleportAddress: '127.0.0.1', teleportPorts: `${teleportBase + 100 * i}-${teleportBase + 100 * i + 99}`,
-    }));
-  }
-  const inventory = getInventory();
-  await inventory.start();
-  await until('every host scanned', () => inventory.machines().length === 12 && inventory.hosts().every((h) => h.health === 'up' && h.memoryAvailableMB !== null), 20_000);
+beforeAll(async () => {
+  cluster = await startTestCluster({
+    hosts: 3, port: 0, vms: 0, control: true, vrdeBase, prepare,
+    host: teleportHosts(teleportBase), machines: 12, hostsUp: true, timeoutMs: 20_000,
+  });
+  hosts.push(...cluster.hosts);
 });
 
 afterEach(() => {
@@ -179,9 +156,8 @@ afterEach(() => {
 
 afterAll(async () => {
   stopTeleportJanitor();
-  await getInventory().stop();
-  await sim.stop();
-  fs.rmSync((await env).dir, { recursive: true, force: true });
+  await cluster?.stop();
+  dataDir.remove();
 });
 
 async function hostUp(i: number) {

@@ -11,7 +11,7 @@ import { machineResource } from '@/lib/tenants/access';
  * cookie counts for nothing here. The ticket has the link's mode.
  */
 export const POST = route<{ id: string }>(
-  { action: 'console:view', caller: async (req, params) => linkCaller(req, params, await getDb()), resource: machineResource, audit: 'console:open' },
+  { action: 'console:view', caller: async (req, params) => linkCaller(req, params, await getDb()), resource: machineResource, audit: 'console:link-open' },
   async ({ req, params, user }) => {
     const claims = verifyLink(requestLink(req.headers)!);
     return openConsole(user, params.id, claims.mode, claims.jti);

@@ -1,0 +1,31 @@
+/**
+ * The start of a Nimbox server process (Node.js runtime only; instrumentation.ts loads it).
+ * Each start step is a module's start function, awaited in order; add new steps to the
+ * list (e.g. the live inventory after auth). A module of its own so that Next's edge
+ * compilation of instrumentation.ts never meets Node-only APIs (process.once).
+ */
+export async function start(): Promise<void> {
+  const steps: { name: string; start: () => Promise<unknown> }[] = [
+    { name: 'auth', start: async () => (await import('@/lib/auth/bootstrap')).startAuth() },
+    { name: 'inventory', start: async () => (await import('@/lib/cluster/inventory')).getInventory().start() },
+    // Tasks a previous process left running: held again, re-attached to their IProgress or marked lost.
+    { name: 'tasks', start: async () => (await import('@/lib/tasks')).recoverTasks() },
+    // Copies a teleport left waiting or with its teleporter on (a host that did not answer, a restart): cleaned once their host answers.
+    { name: 'teleport janitor', start: async () => (await import('@/lib/teleport')).startTeleportJanitor() },
+    // Drains and teleport targets keep each machine on its tenant's allowed hosts.
+    { name: 'tenancy', start: async () => (await import('@/lib/teleport')).setAllowedHostsResolver((await import('@/lib/tenants/allowed-hosts')).allowedHostsOf) },
+  ];
+  // On shutdown, log off every host (vboxwebsrv would otherwise keep the websessions until they time out).
+  const shutdown = async () => (await import('@/lib/cluster/inventory')).currentInventory()?.stop();
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+
+  for (const step of steps) {
+    try {
+      await step.start();
+    } catch (e) {
+      console.error(JSON.stringify({ level: 'fatal', msg: `start: ${step.name} failed`, error: (e as Error).message }));
+      throw e;
+    }
+  }
+}
