@@ -248,7 +248,6 @@ describe.skipIf(!HAVE_REFERENCE)('vboxsim against a client of the official 7.1 W
 
   afterAll(async () => {
     await sim?.stop();
-    if (sim) fs.rmSync(sim.stateDir, { recursive: true, force: true });
   });
 
   /** Reads the listener's events up to (and including) a state change of our machine to `until`. */
@@ -774,7 +773,6 @@ describe.skipIf(!HAVE_REFERENCE)('vboxsim websession idle timeout', () => {
 
   afterAll(async () => {
     await sim?.stop();
-    if (sim) fs.rmSync(sim.stateDir, { recursive: true, force: true });
   });
 
   it('logs off an idle websession after the timeout (watchdog every 5 s), and keeps a busy one', async () => {

@@ -97,7 +97,15 @@ describe('vboxsim hosts', () => {
     expect((await call(url2, 'IMachine_getState', { _this: web })).result.returnval).toBe('Running');
     const disks = list((await call(url2, 'IVirtualBox_getHardDisks', { _this: vbox2 })).result.returnval);
     expect(disks).toHaveLength(2);
+    await sim.stop();
+    sim = undefined;
+    // A state folder it was given is kept; one it made itself goes with it.
+    expect(fs.existsSync(path.join(stateDir, 'vbox-alpha'))).toBe(true);
     fs.rmSync(stateDir, { recursive: true, force: true });
+    const temporary = await startSim({ hosts: 1, port: 0, vms: 1, vrdeBase: vrdeBase() });
+    expect(fs.existsSync(temporary.stateDir)).toBe(true);
+    await temporary.stop();
+    expect(fs.existsSync(temporary.stateDir)).toBe(false);
   });
 });
 

@@ -122,6 +122,8 @@ export async function startSim(o: SimOptions = {}): Promise<Sim> {
   const vrdeBase = o.vrdeBase ?? 5900;
   const hosts: SimHostInfo[] = [];
   const closers: Array<() => Promise<void>> = [];
+  // A state folder nobody asked for is nobody's to keep: it goes with the sim, last.
+  if (!o.stateDir) closers.push(async () => fs.rmSync(stateDir, { recursive: true, force: true }));
   try {
     for (let i = 0; i < count; i++) {
       const sim = new SimHost({

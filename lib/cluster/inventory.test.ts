@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type DB } from '@/lib/db';
 import { startSim, type Sim } from '@/sim/index';
 import { Inventory } from './inventory';
-import { registerHosts, tempDataDir } from './testing';
+import { registerHosts, tempDataDir, until } from './testing';
 import type { InventoryEvent } from './types';
 
 // The live inventory against two real vboxsim hosts over HTTP, with a SQLite registry. Its own
@@ -14,16 +14,6 @@ let sim: Sim;
 let db: DB;
 let inventory: Inventory;
 const seen: InventoryEvent[] = [];
-
-async function until<T>(what: string, f: () => T | undefined | false, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const control = (i: number, p: string) => fetch(`${sim.hosts[i].control}${p}`, { method: 'POST' }).then((r) => r.json());
 

@@ -116,7 +116,6 @@ export async function startTestCluster(o: TestClusterOptions): Promise<TestClust
     async stop() {
       await running.inventory?.stop();
       await sim.stop();
-      if (!simOptions.stateDir) fs.rmSync(sim.stateDir, { recursive: true, force: true });
       if (current === running) current = undefined;
     },
   };

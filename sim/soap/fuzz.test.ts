@@ -2,7 +2,6 @@
 // every one is answered with HTTP 500 and a SOAP Fault (405 for methods other than
 // POST, 413 for bodies over the limit), and the host still serves a normal client after.
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,7 +113,6 @@ describe('vboxsim SOAP fuzzing', () => {
   afterAll(async () => {
     agent?.destroy();
     await sim?.stop();
-    if (sim) fs.rmSync(sim.stateDir, { recursive: true, force: true });
   });
 
   function cases(seed: number): Req[] {

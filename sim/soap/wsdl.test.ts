@@ -203,7 +203,6 @@ describe.skipIf(!HAVE_REFERENCE)('vboxsim WSDL against the official VirtualBox 7
 
   afterAll(async () => {
     await sim?.stop();
-    if (sim) fs.rmSync(sim.stateDir, { recursive: true, force: true });
   });
 
   it('is well-formed XML in the shape of a WSDL 1.1 document for the vbox namespace', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { User } from '@/lib/auth/policy';
 import { withSessionUser } from '@/lib/auth/testing';
-import { startTestCluster, type TestCluster } from '@/lib/cluster/testing';
+import { startTestCluster, until, type TestCluster } from '@/lib/cluster/testing';
 import type { MachineSummary } from '@/lib/cluster/types';
 import type { Tenant } from '@/lib/tenants';
 
@@ -36,16 +36,6 @@ const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
 const req = (method: string, url: string, body?: unknown) =>
   new Request(`http://localhost${url}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
 const as = (u: User | null) => { session.user = u; };
-
-async function until<T>(what: string, f: () => T | undefined | false | null, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 beforeAll(async () => {
   cluster = await startTestCluster({ hosts: 2, port: 0, vms: 3, vrdeBase: 34000 + Math.floor(Math.random() * 200) * 100, machines: 6 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { User } from '@/lib/auth/policy';
 import { withSessionUser } from '@/lib/auth/testing';
-import { startTestCluster, type TestCluster } from '@/lib/cluster/testing';
+import { startTestCluster, until, type TestCluster } from '@/lib/cluster/testing';
 import type { MachineDetail } from '@/lib/cluster/types';
 import type { HostView } from '@/lib/db/hosts';
 import type { Task } from '@/lib/tasks';
@@ -41,16 +41,6 @@ const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
 const json = (method: string, url: string, body?: unknown) =>
   new Request(`http://localhost${url}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
 const post = (body: unknown) => create(json('POST', '/api/v1/vms', body));
-
-async function until<T>(what: string, f: () => T | undefined | false | null, timeoutMs = 8_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** A 202 with a task: waits for its end. */
 async function finished(r: Response): Promise<Task> {

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { User } from '@/lib/auth/policy';
@@ -50,7 +49,6 @@ afterAll(async () => {
   await sim?.stop();
   await (await getDb()).destroy();
   dataDir.remove();
-  if (sim) fs.rmSync(sim.stateDir, { recursive: true, force: true });
 });
 
 describe('POST /api/v1/hosts/test', () => {
