@@ -2,16 +2,15 @@
 
 import { useState, type FormEvent } from 'react';
 import { EmptyState } from '@/components/console/empty-state';
+import { LoadError } from '@/components/console/load-error';
 import { PageHeader } from '@/components/console/page-header';
-import { ProblemAlert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button, buttonClass } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
 import { formatExact } from '@/components/ui/relative-time';
-import { Skeleton } from '@/components/ui/skeleton';
+import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import { problemOf } from '@/lib/hooks/api';
 import { auditSearch, useAudit, type AuditFilter } from '@/lib/hooks/use-audit';
 
 const LIMIT = 500;
@@ -97,21 +96,13 @@ export function AuditView() {
       </form>
 
       {audit.isPending ? (
-        <div role="status" aria-busy="true" className="space-y-2">
-          <span className="sr-only">Loading the audit log…</span>
+        <LoadingRegion label="Loading the audit log…" className="space-y-2">
           <Skeleton className="h-10" />
           <Skeleton className="h-10" />
           <Skeleton className="h-10" />
-        </div>
+        </LoadingRegion>
       ) : audit.isError ? (
-        <ProblemAlert
-          problem={problemOf(audit.error)}
-          action={
-            <Button variant="outline" size="sm" onClick={() => void audit.refetch()}>
-              Try again
-            </Button>
-          }
-        />
+        <LoadError error={audit.error} retry={audit.refetch} />
       ) : audit.data.events.length === 0 ? (
         <EmptyState title="No audit rows">Nothing matches these filters.</EmptyState>
       ) : (

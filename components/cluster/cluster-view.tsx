@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { EmptyState } from '@/components/console/empty-state';
+import { LoadError } from '@/components/console/load-error';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { problemOf } from '@/lib/hooks/api';
@@ -71,14 +72,7 @@ function Machines() {
   let body: ReactNode;
   if (vms.isError && !vms.data) {
     body = (
-      <ProblemAlert
-        problem={problemOf(vms.error)}
-        action={
-          <Button variant="outline" size="sm" onClick={() => void vms.refetch()}>
-            Try again
-          </Button>
-        }
-      />
+      <LoadError error={vms.error} retry={vms.refetch} />
     );
   } else if (vms.data && vms.data.total === 0 && !filtered) {
     body = (

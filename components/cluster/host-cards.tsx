@@ -3,14 +3,12 @@
 import Link from 'next/link';
 import { memo, useId } from 'react';
 import { EmptyState } from '@/components/console/empty-state';
+import { LoadError } from '@/components/console/load-error';
 import { formatMB } from '@/components/format';
 import { HealthBadge } from '@/components/hosts/health-badge';
 import { HostMaintenanceStatus } from '@/components/teleport/host-maintenance';
-import { ProblemAlert } from '@/components/ui/alert';
-import { Button } from '@/components/ui/button';
-import { Skeleton } from '@/components/ui/skeleton';
+import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 import { UsageBar } from '@/components/ui/usage-bar';
-import { problemOf } from '@/lib/hooks/api';
 import type { HostWithStatus } from '@/lib/hooks/types';
 import { useHosts } from '@/lib/hooks/use-hosts';
 
@@ -102,19 +100,11 @@ export function HostCards() {
         Hosts
       </h2>
       {hosts.isPending ? (
-        <div role="status" aria-busy="true">
-          <span className="sr-only">Loading hosts…</span>
+        <LoadingRegion label="Loading hosts…">
           <HostCardsSkeleton />
-        </div>
+        </LoadingRegion>
       ) : hosts.isError ? (
-        <ProblemAlert
-          problem={problemOf(hosts.error)}
-          action={
-            <Button variant="outline" size="sm" onClick={() => void hosts.refetch()}>
-              Try again
-            </Button>
-          }
-        />
+        <LoadError error={hosts.error} retry={hosts.refetch} />
       ) : hosts.data.hosts.length === 0 ? (
         <EmptyState
           title={

@@ -1,11 +1,12 @@
 'use client';
 
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent } from 'react';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
+import { Field, type FieldControlProps } from '@/components/ui/field';
+import { FormButtons } from '@/components/ui/form-buttons';
 import { Input } from '@/components/ui/input';
-import { Label } from '@/components/ui/label';
 import { fieldErrors, problemOf } from '@/lib/hooks/api';
 import type { HostInput, HostPatch, HostTestInput, HostWithStatus } from '@/lib/hooks/types';
 import { useCreateHost, useTestHost, useUpdateHost } from '@/lib/hooks/use-hosts';
@@ -27,50 +28,6 @@ function valuesOf(host: HostWithStatus | undefined): Values {
     teleportAddress: host.teleportAddress ?? '',
     storagePath: host.storagePath ?? '',
   };
-}
-
-function Field({
-  name,
-  label,
-  required,
-  hint,
-  error,
-  children,
-}: {
-  name: FieldName;
-  label: string;
-  required?: boolean;
-  hint?: ReactNode;
-  error?: string;
-  children: (ids: { id: string; describedBy: string | undefined; invalid: boolean }) => ReactNode;
-}) {
-  const id = useId();
-  const hintId = `${id}-hint`;
-  const errorId = `${id}-error`;
-  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ') || undefined;
-  return (
-    <div className="flex flex-col gap-1.5" data-field={name}>
-      <Label htmlFor={id}>
-        {label}
-        {required && (
-          <span aria-hidden="true" className="ml-0.5 text-red-600">
-            *
-          </span>
-        )}
-      </Label>
-      {children({ id, describedBy, invalid: Boolean(error) })}
-      {hint && (
-        <p id={hintId} className="text-xs text-slate-500 dark:text-slate-400">
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p id={errorId} className="text-xs font-medium text-red-700 dark:text-red-400">
-          {error}
-        </p>
-      )}
-    </div>
-  );
 }
 
 /**
@@ -171,20 +128,8 @@ function HostForm({ host, onDone }: { host?: HostWithStatus; onDone: () => void 
   }
 
   const input = (name: FieldName, extra: { type?: string; required?: boolean; placeholder?: string; autoComplete?: string } = {}) =>
-    function render({ id, describedBy, invalid }: { id: string; describedBy: string | undefined; invalid: boolean }) {
-      return (
-        <Input
-          id={id}
-          name={name}
-          value={values[name]}
-          onChange={set(name)}
-          aria-invalid={invalid || undefined}
-          aria-describedby={describedBy}
-          spellCheck={false}
-          autoCapitalize="off"
-          {...extra}
-        />
-      );
+    function render(control: FieldControlProps) {
+      return <Input {...control} name={name} value={values[name]} onChange={set(name)} spellCheck={false} autoCapitalize="off" {...extra} />;
     };
 
   return (
@@ -248,12 +193,7 @@ function HostForm({ host, onDone }: { host?: HostWithStatus; onDone: () => void 
           <Button variant="outline" onClick={onTest} disabled={test.isPending} aria-busy={test.isPending}>
             {test.isPending ? 'Testing…' : 'Test connection'}
           </Button>
-          <Button variant="ghost" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" disabled={save.isPending} aria-busy={save.isPending}>
-            {save.isPending ? 'Saving…' : editing ? 'Save changes' : 'Save host'}
-          </Button>
+          <FormButtons onCancel={onDone} label={editing ? 'Save changes' : 'Save host'} pending={save.isPending} />
         </div>
       </div>
     </form>

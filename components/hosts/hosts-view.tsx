@@ -2,14 +2,14 @@
 
 import { memo, useState } from 'react';
 import { EmptyState } from '@/components/console/empty-state';
+import { LoadError } from '@/components/console/load-error';
 import { PageHeader } from '@/components/console/page-header';
+import { RowActions, RowActionsHead } from '@/components/console/row-actions';
 import { formatMB } from '@/components/format';
-import { ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { RelativeTime } from '@/components/ui/relative-time';
-import { Skeleton } from '@/components/ui/skeleton';
+import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import { problemOf } from '@/lib/hooks/api';
 import type { HostWithStatus } from '@/lib/hooks/types';
 import { useHosts } from '@/lib/hooks/use-hosts';
 import { HostDrainProgress, HostMaintenance } from '@/components/teleport/host-maintenance';
@@ -53,18 +53,7 @@ const HostRow = memo(function HostRow({
         </TableCell>
         <TableCell className="whitespace-nowrap">{host.username}</TableCell>
         <TableCell className="whitespace-nowrap text-slate-600 dark:text-slate-400">{s?.lastContact ? <RelativeTime iso={s.lastContact} /> : 'Never'}</TableCell>
-        {canManage && (
-          <TableCell className="text-right whitespace-nowrap">
-            <div className="flex justify-end gap-1">
-              <Button variant="outline" size="sm" onClick={() => onEdit(host)}>
-                Edit<span className="sr-only"> {host.name}</span>
-              </Button>
-              <Button variant="ghost" size="sm" className="text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-950/40" onClick={() => onRemove(host)}>
-                Remove<span className="sr-only"> {host.name}</span>
-              </Button>
-            </div>
-          </TableCell>
-        )}
+        {canManage && <RowActions name={host.name} onEdit={() => onEdit(host)} removeLabel="Remove" onRemove={() => onRemove(host)} />}
       </TableRow>
       <HostDrainProgress host={host} colSpan={canManage ? 10 : 9} />
     </>
@@ -84,21 +73,13 @@ export function HostsView({ canManage }: { canManage: boolean }) {
     <>
       <PageHeader title="Hosts" description="The VirtualBox hosts (vboxwebsrv endpoints) Nimbox manages." actions={addButton} />
       {hosts.isPending ? (
-        <div role="status" aria-busy="true" className="space-y-2">
-          <span className="sr-only">Loading hosts…</span>
+        <LoadingRegion label="Loading hosts…" className="space-y-2">
           <Skeleton className="h-10" />
           <Skeleton className="h-14" />
           <Skeleton className="h-14" />
-        </div>
+        </LoadingRegion>
       ) : hosts.isError ? (
-        <ProblemAlert
-          problem={problemOf(hosts.error)}
-          action={
-            <Button variant="outline" size="sm" onClick={() => void hosts.refetch()}>
-              Try again
-            </Button>
-          }
-        />
+        <LoadError error={hosts.error} retry={hosts.refetch} />
       ) : hosts.data.hosts.length === 0 ? (
         <EmptyState title="No host registered yet">
           {canManage ? 'Add a host by its vboxwebsrv URL and service user' : 'An administrator adds hosts'}; its machines then appear in the cluster view.
@@ -116,11 +97,7 @@ export function HostsView({ canManage }: { canManage: boolean }) {
               <TableHead>Maintenance</TableHead>
               <TableHead>User</TableHead>
               <TableHead>Last contact</TableHead>
-              {canManage && (
-                <TableHead className="text-right">
-                  <span className="sr-only">Actions</span>
-                </TableHead>
-              )}
+              {canManage && <RowActionsHead />}
             </tr>
           </TableHeader>
           <TableBody>

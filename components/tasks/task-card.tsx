@@ -5,6 +5,7 @@ import { memo } from 'react';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { cn } from '@/components/ui/cn';
+import { CloseIcon } from '@/components/ui/icons';
 import { ProgressBar } from '@/components/ui/progress';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { problemOf } from '@/lib/hooks/api';
@@ -120,9 +121,7 @@ export const TaskCard = memo(function TaskCard({
               title="Dismiss"
               className="rounded p-1 text-slate-400 hover:bg-slate-100 hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-600 dark:hover:bg-slate-800 dark:hover:text-slate-100"
             >
-              <svg aria-hidden="true" viewBox="0 0 16 16" className="size-3.5" fill="none" stroke="currentColor" strokeWidth="1.75">
-                <path d="m4 4 8 8M12 4l-8 8" strokeLinecap="round" />
-              </svg>
+              <CloseIcon className="size-3.5" />
             </button>
           )}
         </div>

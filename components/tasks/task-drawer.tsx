@@ -8,7 +8,8 @@ import { EmptyState } from '@/components/console/empty-state';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { cn } from '@/components/ui/cn';
-import { Skeleton } from '@/components/ui/skeleton';
+import { CloseIcon } from '@/components/ui/icons';
+import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 import { problemOf } from '@/lib/hooks/api';
 import { useTasks } from '@/lib/hooks/use-tasks';
 import { TaskCard } from './task-card';
@@ -106,19 +107,16 @@ export function TaskDrawer() {
                       All tasks
                     </Link>
                     <Button variant="ghost" size="sm" aria-label="Close tasks" onClick={() => setOpen(false)}>
-                      <svg aria-hidden="true" viewBox="0 0 16 16" className="size-4" fill="none" stroke="currentColor" strokeWidth="1.75">
-                        <path d="m4 4 8 8M12 4l-8 8" strokeLinecap="round" />
-                      </svg>
+                      <CloseIcon />
                     </Button>
                   </div>
                 </div>
                 <div className="flex-1 overflow-y-auto p-4">
                   {recent.isPending ? (
-                    <div role="status" aria-busy="true" className="space-y-3">
-                      <span className="sr-only">Loading tasks…</span>
+                    <LoadingRegion label="Loading tasks…" className="space-y-3">
                       <Skeleton className="h-20" />
                       <Skeleton className="h-20" />
-                    </div>
+                    </LoadingRegion>
                   ) : recent.isError ? (
                     <ProblemAlert problem={problemOf(recent.error)} />
                   ) : recent.data.tasks.length === 0 ? (

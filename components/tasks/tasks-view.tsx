@@ -3,16 +3,14 @@
 import Link from 'next/link';
 import { memo, useId, useState } from 'react';
 import { EmptyState } from '@/components/console/empty-state';
+import { LoadError } from '@/components/console/load-error';
 import { formatDuration } from '@/components/format';
-import { ProblemAlert } from '@/components/ui/alert';
-import { Button } from '@/components/ui/button';
 import { Label } from '@/components/ui/label';
 import { ProgressBar } from '@/components/ui/progress';
 import { formatExact, RelativeTime, useNow } from '@/components/ui/relative-time';
 import { Select } from '@/components/ui/select';
 import { Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import { problemOf } from '@/lib/hooks/api';
 import type { Task, TaskStatus } from '@/lib/hooks/types';
 import { TASK_STATUSES } from '@/lib/tasks/types';
 import { useTasks } from '@/lib/hooks/use-tasks';
@@ -104,14 +102,7 @@ export function TasksView() {
         </div>
       </div>
       {tasks.isError && !tasks.data ? (
-        <ProblemAlert
-          problem={problemOf(tasks.error)}
-          action={
-            <Button variant="outline" size="sm" onClick={() => void tasks.refetch()}>
-              Try again
-            </Button>
-          }
-        />
+        <LoadError error={tasks.error} retry={tasks.refetch} />
       ) : tasks.data && tasks.data.tasks.length === 0 ? (
         <EmptyState title={status ? `No ${taskStatusLabel(status).toLowerCase()} tasks` : 'No tasks yet'}>
           Every start, stop, create, edit, delete and snapshot runs as a task and is listed here.

@@ -5,6 +5,8 @@ import { formatMB } from '@/components/format';
 import { Alert, ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
+import { FormButtons } from '@/components/ui/form-buttons';
+import type { MachineDialogProps } from '@/components/vm/machine-dialog';
 import { Select } from '@/components/ui/select';
 import { Dialog } from '@/components/ui/dialog';
 import { Skeleton } from '@/components/ui/skeleton';
@@ -33,7 +35,7 @@ function optionLabel(h: HostWithStatus): string {
  * or failed, with what to do), confirm. The accepted task goes to `onTask` for its progress to show
  * on the machine page.
  */
-export function TeleportDialog({ machine: m, open, onOpenChange, onTask }: { machine: MachineDetail; open: boolean; onOpenChange: (open: boolean) => void; onTask: (t: Task) => void }) {
+export function TeleportDialog({ machine: m, open, onOpenChange, onTask }: MachineDialogProps) {
   return (
     <Dialog
       open={open}
@@ -131,12 +133,13 @@ function TeleportForm({ machine: m, onDone, onTask }: { machine: MachineDetail; 
 
       {teleport.isError && <ProblemAlert problem={problemOf(teleport.error)} />}
       <div className="flex justify-end gap-2">
-        <Button variant="ghost" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" disabled={!p?.ok || teleport.isPending || preflight.isFetching} aria-busy={teleport.isPending}>
-          {teleport.isPending ? 'Starting…' : `Teleport to ${targetName}`}
-        </Button>
+        <FormButtons
+          onCancel={onDone}
+          label={`Teleport to ${targetName}`}
+          pendingLabel="Starting…"
+          pending={teleport.isPending}
+          disabled={!p?.ok || preflight.isFetching}
+        />
       </div>
     </form>
   );

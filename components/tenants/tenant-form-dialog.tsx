@@ -2,10 +2,10 @@
 
 import { useState, type FormEvent } from 'react';
 import { ProblemAlert } from '@/components/ui/alert';
-import { Button } from '@/components/ui/button';
 import { CheckboxField } from '@/components/ui/checkbox';
 import { Dialog } from '@/components/ui/dialog';
 import { Field } from '@/components/ui/field';
+import { FormButtons } from '@/components/ui/form-buttons';
 import { Input } from '@/components/ui/input';
 import { fieldErrors, problemOf } from '@/lib/hooks/api';
 import { useHosts } from '@/lib/hooks/use-hosts';
@@ -200,12 +200,7 @@ function TenantForm({ tenant, realms, onDone }: { tenant?: Tenant; realms: Realm
       />
 
       <div className="flex justify-end gap-2 border-t border-slate-200 pt-4 dark:border-slate-800">
-        <Button variant="ghost" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" disabled={save.isPending} aria-busy={save.isPending}>
-          {save.isPending ? 'Saving…' : tenant ? 'Save changes' : 'Add tenant'}
-        </Button>
+        <FormButtons onCancel={onDone} label={tenant ? 'Save changes' : 'Add tenant'} pending={save.isPending} />
       </div>
     </form>
   );

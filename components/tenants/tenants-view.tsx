@@ -2,13 +2,14 @@
 
 import { useMemo, useState } from 'react';
 import { EmptyState } from '@/components/console/empty-state';
+import { LoadError } from '@/components/console/load-error';
 import { PageHeader } from '@/components/console/page-header';
+import { RowActions, RowActionsHead } from '@/components/console/row-actions';
 import { formatMB } from '@/components/format';
-import { ProblemAlert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
-import { Skeleton } from '@/components/ui/skeleton';
+import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { problemOf } from '@/lib/hooks/api';
 import { useHosts } from '@/lib/hooks/use-hosts';
@@ -68,20 +69,12 @@ export function TenantsView({ realms }: { realms: RealmChoice[] }) {
         actions={<Button onClick={() => setAdding(true)}>Add tenant</Button>}
       />
       {tenants.isPending ? (
-        <div role="status" aria-busy="true" className="space-y-2">
-          <span className="sr-only">Loading tenants…</span>
+        <LoadingRegion label="Loading tenants…" className="space-y-2">
           <Skeleton className="h-10" />
           <Skeleton className="h-14" />
-        </div>
+        </LoadingRegion>
       ) : tenants.isError ? (
-        <ProblemAlert
-          problem={problemOf(tenants.error)}
-          action={
-            <Button variant="outline" size="sm" onClick={() => void tenants.refetch()}>
-              Try again
-            </Button>
-          }
-        />
+        <LoadError error={tenants.error} retry={tenants.refetch} />
       ) : tenants.data.tenants.length === 0 ? (
         <EmptyState title="No tenant yet">Add a tenant, then move machines into it from their page; its members sign in at /t/&lt;name&gt;/login.</EmptyState>
       ) : (
@@ -96,9 +89,7 @@ export function TenantsView({ realms }: { realms: RealmChoice[] }) {
               <TableHead>Hosts</TableHead>
               <TableHead>Realms</TableHead>
               <TableHead>Teleport</TableHead>
-              <TableHead className="text-right">
-                <span className="sr-only">Actions</span>
-              </TableHead>
+              <RowActionsHead />
             </tr>
           </TableHeader>
           <TableBody>
@@ -117,21 +108,7 @@ export function TenantsView({ realms }: { realms: RealmChoice[] }) {
                   <TableCell className="text-sm">{t.allowedHostIds.length === 0 ? 'All' : t.allowedHostIds.map((id) => hostName.get(id) ?? id).join(', ')}</TableCell>
                   <TableCell className="text-sm">{t.realms.length === 0 ? '—' : t.realms.join(', ')}</TableCell>
                   <TableCell>{t.allowTeleport ? <Badge tone="green">Allowed</Badge> : <Badge>No</Badge>}</TableCell>
-                  <TableCell className="text-right whitespace-nowrap">
-                    <div className="flex justify-end gap-1">
-                      <Button variant="outline" size="sm" onClick={() => setEditing(t)}>
-                        Edit<span className="sr-only"> {t.name}</span>
-                      </Button>
-                      <Button
-                        variant="ghost"
-                        size="sm"
-                        className="text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-950/40"
-                        onClick={() => setDeleting(t)}
-                      >
-                        Delete<span className="sr-only"> {t.name}</span>
-                      </Button>
-                    </div>
-                  </TableCell>
+                  <RowActions name={t.name} onEdit={() => setEditing(t)} removeLabel="Delete" onRemove={() => setDeleting(t)} />
                 </TableRow>
               );
             })}

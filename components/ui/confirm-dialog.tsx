@@ -3,8 +3,8 @@
 import type { ReactNode } from 'react';
 import type { Problem } from '@/lib/api/problem';
 import { ProblemAlert } from './alert';
-import { Button } from './button';
 import { Dialog } from './dialog';
+import { FormButtons } from './form-buttons';
 
 /** Asks before an action that loses something: a title, what happens, Cancel and the action. */
 export function ConfirmDialog({
@@ -46,12 +46,14 @@ export function ConfirmDialog({
         {children}
         {problem && <ProblemAlert problem={problem} />}
         <div className="flex justify-end gap-2">
-          <Button variant="ghost" onClick={() => onOpenChange(false)}>
-            Cancel
-          </Button>
-          <Button type="submit" variant={destructive ? 'destructive' : 'default'} disabled={pending || confirmDisabled} aria-busy={pending}>
-            {pending ? (pendingLabel ?? `${confirmLabel}…`) : confirmLabel}
-          </Button>
+          <FormButtons
+            onCancel={() => onOpenChange(false)}
+            label={confirmLabel}
+            pendingLabel={pendingLabel ?? `${confirmLabel}…`}
+            pending={pending}
+            disabled={confirmDisabled}
+            variant={destructive ? 'destructive' : 'default'}
+          />
         </div>
       </form>
     </Dialog>

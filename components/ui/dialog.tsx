@@ -2,6 +2,7 @@
 
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { cn } from './cn';
+import { CloseIcon } from './icons';
 
 export interface DialogProps {
   open: boolean;
@@ -67,9 +68,7 @@ export function Dialog({ open, onOpenChange, title, description, children, class
               aria-label="Close"
               className="-m-1 rounded-md p-1 text-slate-500 hover:bg-slate-100 hover:text-slate-900 focus-visible:ring-2 focus-visible:ring-sky-500 focus-visible:outline-none dark:hover:bg-slate-800 dark:hover:text-slate-100"
             >
-              <svg aria-hidden="true" viewBox="0 0 16 16" className="size-4" fill="none" stroke="currentColor" strokeWidth="1.75">
-                <path d="m4 4 8 8M12 4l-8 8" strokeLinecap="round" />
-              </svg>
+              <CloseIcon />
             </button>
           </div>
           {children}

@@ -2,31 +2,22 @@
 
 import { useId, useState } from 'react';
 import { ProblemAlert } from '@/components/ui/alert';
-import { Button } from '@/components/ui/button';
 import { CheckboxField } from '@/components/ui/checkbox';
 import { Dialog } from '@/components/ui/dialog';
+import { FormButtons } from '@/components/ui/form-buttons';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { problemOf } from '@/lib/hooks/api';
 import type { MachineDetail, Task } from '@/lib/hooks/types';
 import { useDeleteMachine } from '@/lib/hooks/use-lifecycle';
+import type { MachineDialogProps } from './machine-dialog';
 
 /**
  * Deleting a machine: names what is lost — the machine, every host it is registered on (its
  * twins too) and, when "Also delete disk files" is ticked, each disk file — and asks for the
  * machine's name to be typed before it goes.
  */
-export function DeleteMachineDialog({
-  machine: m,
-  open,
-  onOpenChange,
-  onTask,
-}: {
-  machine: MachineDetail;
-  open: boolean;
-  onOpenChange: (open: boolean) => void;
-  onTask: (t: Task) => void;
-}) {
+export function DeleteMachineDialog({ machine: m, open, onOpenChange, onTask }: MachineDialogProps) {
   return (
     <Dialog open={open} onOpenChange={onOpenChange} title={`Delete machine ${m.name}?`} description="This cannot be undone.">
       <DeleteForm machine={m} onCancel={() => onOpenChange(false)} onDone={(t) => { onOpenChange(false); onTask(t); }} />
@@ -90,12 +81,7 @@ function DeleteForm({ machine: m, onCancel, onDone }: { machine: MachineDetail; 
       </div>
       {remove.isError && <ProblemAlert problem={problemOf(remove.error)} />}
       <div className="flex justify-end gap-2">
-        <Button variant="ghost" onClick={onCancel}>
-          Cancel
-        </Button>
-        <Button type="submit" variant="destructive" disabled={!matches || remove.isPending} aria-busy={remove.isPending}>
-          {remove.isPending ? 'Deleting…' : 'Delete machine'}
-        </Button>
+        <FormButtons onCancel={onCancel} label="Delete machine" pendingLabel="Deleting…" pending={remove.isPending} disabled={!matches} variant="destructive" />
       </div>
     </form>
   );

@@ -3,30 +3,22 @@
 import { useState, type FormEvent } from 'react';
 import { formatMB } from '@/components/format';
 import { ProblemAlert } from '@/components/ui/alert';
-import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { errorUnder, Field } from '@/components/ui/field';
+import { FormButtons } from '@/components/ui/form-buttons';
 import { Input } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
 import { Textarea } from '@/components/ui/textarea';
 import { fieldErrors, problemOf } from '@/lib/hooks/api';
-import { ADAPTER_TYPES, type EditMachineInput, type MachineDetail, type Task } from '@/lib/hooks/types';
+import type { EditMachineInput, MachineDetail, Task } from '@/lib/hooks/types';
 import { useCapabilities, useEditMachine } from '@/lib/hooks/use-lifecycle';
+import { AdapterTypeSelect } from './adapter-type-select';
 import { BootOrderField } from './boot-order-field';
-import { ADAPTER_LABELS, bootOrderOut, bootSlots } from './hardware';
+import { bootOrderOut, bootSlots } from './hardware';
+import type { MachineDialogProps } from './machine-dialog';
 
 /** Edit a powered-off machine's settings: name, description, vCPUs, memory, NIC 1, boot order, VNC. */
-export function EditMachineDialog({
-  machine,
-  open,
-  onOpenChange,
-  onTask,
-}: {
-  machine: MachineDetail;
-  open: boolean;
-  onOpenChange: (open: boolean) => void;
-  onTask: (t: Task) => void;
-}) {
+export function EditMachineDialog({ machine, open, onOpenChange, onTask }: MachineDialogProps) {
   return (
     <Dialog open={open} onOpenChange={onOpenChange} title={`Edit ${machine.name}`} description="Changes apply to the machine's settings on its host." className="max-w-2xl">
       <EditForm
@@ -77,7 +69,6 @@ function EditForm({ machine: m, onCancel, onDone }: { machine: MachineDetail; on
   const set = (k: keyof Values) => (e: { target: { value: string } }) => setV((prev) => ({ ...prev, [k]: e.target.value }));
 
   const interfaces = [...new Set([...(caps.data?.bridgedInterfaces ?? []), v.bridgedInterface].filter(Boolean))];
-  const adapterTypes = [...new Set([...ADAPTER_TYPES, v.adapterType])];
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -143,13 +134,7 @@ function EditForm({ machine: m, onCancel, onDone }: { machine: MachineDetail; on
         </Field>
         <Field name="nic.adapterType" label="Adapter type" error={errorUnder(errors, 'nic.adapterType') ?? (errors.nic && !errorUnder(errors, 'nic.bridgedInterface') ? errors.nic : undefined)}>
           {(p) => (
-            <Select {...p} value={v.adapterType} onChange={set('adapterType')}>
-              {adapterTypes.map((t) => (
-                <option key={t} value={t}>
-                  {ADAPTER_LABELS[t] ?? t}
-                </option>
-              ))}
-            </Select>
+            <AdapterTypeSelect {...p} value={v.adapterType} onChange={set('adapterType')} />
           )}
         </Field>
       </div>
@@ -168,12 +153,7 @@ function EditForm({ machine: m, onCancel, onDone }: { machine: MachineDetail; on
         </Field>
       </div>
       <div className="flex justify-end gap-2 border-t border-slate-200 pt-4 dark:border-slate-800">
-        <Button variant="ghost" onClick={onCancel}>
-          Cancel
-        </Button>
-        <Button type="submit" disabled={edit.isPending} aria-busy={edit.isPending}>
-          {edit.isPending ? 'Saving…' : 'Save changes'}
-        </Button>
+        <FormButtons onCancel={onCancel} label="Save changes" pending={edit.isPending} />
       </div>
     </form>
   );

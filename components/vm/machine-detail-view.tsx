@@ -3,13 +3,13 @@
 import Link from 'next/link';
 import { notFound, useRouter } from 'next/navigation';
 import { useCallback, useEffect, useId, useState, type ReactNode } from 'react';
+import { LoadError } from '@/components/console/load-error';
 import { TaskCard } from '@/components/tasks/task-card';
 import { formatBytes, formatMB, yesNo } from '@/components/format';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
-import { Button } from '@/components/ui/button';
 import { RelativeTime } from '@/components/ui/relative-time';
-import { Skeleton } from '@/components/ui/skeleton';
+import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { ApiError, problemOf } from '@/lib/hooks/api';
 import type { MachineDetail, Task } from '@/lib/hooks/types';
@@ -192,8 +192,7 @@ function ExtraData({ m }: { m: MachineDetail }) {
 
 function DetailSkeleton() {
   return (
-    <div role="status" aria-busy="true" className="space-y-8">
-      <span className="sr-only">Loading machine…</span>
+    <LoadingRegion label="Loading machine…" className="space-y-8">
       <div className="space-y-2" aria-hidden="true">
         <Skeleton className="h-8 w-64" />
         <Skeleton className="h-4 w-48" />
@@ -201,7 +200,7 @@ function DetailSkeleton() {
       <Skeleton className="h-48" />
       <Skeleton className="h-32" />
       <Skeleton className="h-32" />
-    </div>
+    </LoadingRegion>
   );
 }
 
@@ -271,14 +270,7 @@ export function MachineDetailView({ id, canSetTenant = false }: { id: string; /*
     return (
       <div className="space-y-4">
         <Breadcrumb name={id} />
-        <ProblemAlert
-          problem={problemOf(q.error)}
-          action={
-            <Button variant="outline" size="sm" onClick={() => void q.refetch()}>
-              Try again
-            </Button>
-          }
-        />
+        <LoadError error={q.error} retry={q.refetch} />
       </div>
     );
   }

@@ -1,15 +1,17 @@
 'use client';
 
 import { useId, useState, type FormEvent } from 'react';
+import { LoadError } from '@/components/console/load-error';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Dialog } from '@/components/ui/dialog';
 import { Field } from '@/components/ui/field';
+import { FormButtons } from '@/components/ui/form-buttons';
 import { Input } from '@/components/ui/input';
 import { RelativeTime } from '@/components/ui/relative-time';
-import { Skeleton } from '@/components/ui/skeleton';
+import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 import { Textarea } from '@/components/ui/textarea';
 import { fieldErrors, problemOf } from '@/lib/hooks/api';
 import type { MachineDetail, MachineState, SnapshotNode, Task } from '@/lib/hooks/types';
@@ -67,19 +69,11 @@ export function SnapshotsSection({ machine: m, blocked, onTask }: { machine: Mac
         </Button>
       </div>
       {snaps.isPending ? (
-        <div role="status" aria-busy="true" className="space-y-2">
-          <span className="sr-only">Loading snapshots…</span>
+        <LoadingRegion label="Loading snapshots…" className="space-y-2">
           <Skeleton className="h-12" />
-        </div>
+        </LoadingRegion>
       ) : snaps.isError ? (
-        <ProblemAlert
-          problem={problemOf(snaps.error)}
-          action={
-            <Button variant="outline" size="sm" onClick={() => void snaps.refetch()}>
-              Try again
-            </Button>
-          }
-        />
+        <LoadError error={snaps.error} retry={snaps.refetch} />
       ) : tree.length === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 px-4 py-6 text-center text-sm text-slate-500 dark:border-slate-700 dark:text-slate-400">
           No snapshots yet.
@@ -219,12 +213,7 @@ function TakeSnapshotForm({ machine: m, existing, onCancel, onDone }: { machine:
         {(p) => <Textarea {...p} value={description} onChange={(e) => setDescription(e.target.value)} rows={3} />}
       </Field>
       <div className="flex justify-end gap-2">
-        <Button variant="ghost" onClick={onCancel}>
-          Cancel
-        </Button>
-        <Button type="submit" disabled={take.isPending || !name.trim()} aria-busy={take.isPending}>
-          {take.isPending ? 'Taking…' : 'Take snapshot'}
-        </Button>
+        <FormButtons onCancel={onCancel} label="Take snapshot" pendingLabel="Taking…" pending={take.isPending} disabled={!name.trim()} />
       </div>
     </form>
   );

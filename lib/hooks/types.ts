@@ -1,8 +1,17 @@
+// The API's shapes as the server declares them. Type-only imports are erased, so none of these
+// server modules' code reaches the client bundle; where the client's shape differs, it says why.
+import type { AdapterType, BootDevice, CreateMachineInput as CreateMachineBody } from '@/lib/cluster/operations/create';
+import type { EditMachineInput as EditMachineBody } from '@/lib/cluster/operations/edit';
 import type { HostStatus, MachineDetail, MachineSummary } from '@/lib/cluster/types';
 import type { HostView } from '@/lib/db/hosts';
+import type { TaskFilter as TaskListFilter } from '@/lib/tasks';
 import type { Task, TaskError, TaskStatus } from '@/lib/tasks/types';
 
-export type { HostStatus, HostView, MachineDetail, MachineSummary, Task, TaskError, TaskStatus };
+export type { BootDevice, HostStatus, HostView, MachineDetail, MachineSummary, Task, TaskError, TaskStatus };
+export type { HostCapabilities, OsTypeInfo } from '@/lib/cluster/operations/capabilities';
+export type { SnapshotNode, SnapshotTree } from '@/lib/cluster/operations/snapshots';
+export type { HostInput, HostPatch } from '@/lib/db/hosts';
+export type { PowerAction as MachineAction } from '@/lib/tasks/power';
 
 /** VirtualBox's MachineState, as the API returns it. */
 export type MachineState = MachineSummary['state'];
@@ -44,18 +53,8 @@ export interface HostsResponse {
   hosts: HostWithStatus[];
 }
 
-/** Body of POST /api/v1/hosts (and, with password optional, PATCH /api/v1/hosts/:id). */
-export interface HostInput {
-  name: string;
-  url: string;
-  username: string;
-  password: string;
-  consoleAddress?: string | null;
-  teleportAddress?: string | null;
-  storagePath?: string | null;
-}
-
-export type HostPatch = Partial<HostInput>;
+// HostTestInput, HostTestResult and BulkActionResult stay here: the server declares them only in
+// its route handlers (app/api/v1/…), and lib/ does not import from app/.
 
 /** Body of POST /api/v1/hosts/test: new credentials, or a registered host by id (optionally with changed fields). */
 export type HostTestInput = { url: string; username: string; password: string } | { id: string; url?: string; username?: string; password?: string };
@@ -90,21 +89,16 @@ export interface VmsPage {
 // ---------------------------------------------------------------- tasks and lifecycle
 
 
-/** The query of GET /api/v1/tasks. */
-export interface TaskFilter {
-  status?: TaskStatus;
-  targetId?: string;
-  limit?: number;
-}
+/**
+ * The query of GET /api/v1/tasks, without the server's `before` cursor: the cache patches live
+ * task events into cached lists (task-cache), which holds only for a list's first page.
+ */
+export type TaskFilter = Omit<TaskListFilter, 'before'>;
 
 /** Tasks as the cache keeps them (newest first), whatever envelope the API used. */
 export interface TasksData {
   tasks: Task[];
 }
-
-/** POST /api/v1/vms/:id/actions and the bulk form's `action`. */
-export const MACHINE_ACTIONS = ['start', 'shutdown', 'poweroff', 'pause', 'resume', 'reset', 'savestate', 'discardstate'] as const;
-export type MachineAction = (typeof MACHINE_ACTIONS)[number];
 
 /** POST /api/v1/vms/actions → 202: one task per machine that accepted, one error per machine that did not. */
 export interface BulkActionResult {
@@ -112,93 +106,30 @@ export interface BulkActionResult {
   errors: { id: string; name?: string; title: string; detail?: string; status?: number; resultCode?: string; taskId?: string }[];
 }
 
+// The server's lists (lib/cluster/operations/create) live in a module that pulls in server code,
+// so the client repeats their values; `satisfies` keeps them within the server's types.
+
 /** VirtualBox's DeviceType values a boot slot can hold ('Null' = nothing). */
-export const BOOT_DEVICES = ['Network', 'HardDisk', 'DVD', 'Floppy', 'Null'] as const;
+export const BOOT_DEVICES = ['Network', 'HardDisk', 'DVD', 'Floppy', 'Null'] as const satisfies readonly BootDevice[];
 /** What POST /api/v1/vms boots from when not told. */
 export const DEFAULT_BOOT_ORDER: BootDevice[] = ['Network', 'HardDisk', 'DVD'];
-export type BootDevice = (typeof BOOT_DEVICES)[number];
 
 /** NetworkAdapterType values offered in forms. */
-export const ADAPTER_TYPES = ['I82545EM', 'Virtio', 'I82540EM', 'I82543GC', 'Am79C973', 'Am79C970A'] as const;
+export const ADAPTER_TYPES = ['I82545EM', 'Virtio', 'I82540EM', 'I82543GC', 'Am79C973', 'Am79C970A'] as const satisfies readonly AdapterType[];
 
-export interface NicInput {
-  bridgedInterface: string;
-  adapterType: string;
-}
+/**
+ * A machine body (POST /api/v1/vms, PATCH /api/v1/vms/:id) as the forms send it: the server's input,
+ * but NIC 1's adapter type and the boot order are the plain strings the selects hold. A machine read
+ * from its host can carry an adapter or boot device outside the server's lists; the server answers
+ * a 400 naming the field, which the form shows under it.
+ */
+type AsFormSends<T extends { nic?: object | null; bootOrder?: unknown }> = Omit<T, 'nic' | 'bootOrder'> & {
+  nic?: Omit<NonNullable<T['nic']>, 'adapterType'> & { adapterType?: string };
+  bootOrder?: string[];
+};
 
 /** Body of POST /api/v1/vms. */
-export interface CreateMachineInput {
-  /** A host id, or 'auto': the up host with the most free memory that has the bridge. */
-  hostId: string;
-  name: string;
-  description?: string;
-  osTypeId: string;
-  cpuCount: number;
-  memoryMB: number;
-  hwVirt: boolean;
-  nestedPaging: boolean;
-  ioapic: boolean;
-  acpi: boolean;
-  hpet: boolean;
-  rtcUseUTC: boolean;
-  nic: NicInput;
-  bootOrder: string[];
-  disk: { new: { sizeGB: number } } | { existing: string };
-  iso?: string;
-  vrde?: { password?: string };
-  registerOnOtherHosts: boolean;
-}
+export type CreateMachineInput = AsFormSends<CreateMachineBody>;
 
 /** Body of PATCH /api/v1/vms/:id: only what changes. */
-export interface EditMachineInput {
-  name?: string;
-  description?: string;
-  cpuCount?: number;
-  memoryMB?: number;
-  nic?: Partial<NicInput>;
-  bootOrder?: string[];
-  vrde?: { ports?: string; password?: string };
-}
-
-export interface GuestOsType {
-  id: string;
-  description: string;
-  familyId: string;
-  is64Bit: boolean;
-  recommendedRAM: number;
-  recommendedHDDBytes: number;
-}
-
-/** GET /api/v1/hosts/:id/capabilities: what a host offers new machines. */
-export interface HostCapabilities {
-  hostId: string;
-  osTypes: GuestOsType[];
-  /** Host interfaces a NIC can be bridged to. */
-  bridgedInterfaces: string[];
-  memoryAvailableMB: number;
-  cpus: number;
-  storagePath: string | null;
-  /** The host's default bridge adapter (registry setting). */
-  bridgeAdapter: string;
-  vrdePorts: string;
-  maintenance: boolean;
-  readAt: string;
-}
-
-/** One snapshot in the tree of GET /api/v1/vms/:id/snapshots. */
-export interface SnapshotNode {
-  id: string;
-  name: string;
-  description: string;
-  /** ISO */
-  timeStamp: string;
-  online: boolean;
-  children: SnapshotNode[];
-}
-
-export interface SnapshotsData {
-  /** The current snapshot's id, or null when there are none. */
-  current: string | null;
-  /** The root snapshot (or roots), null when there are none. */
-  tree: SnapshotNode[];
-}
+export type EditMachineInput = AsFormSends<EditMachineBody>;

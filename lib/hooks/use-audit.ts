@@ -2,22 +2,13 @@
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { AuditEntry } from '@/lib/audit';
+import type { AuditSearch as AuditFilter } from '@/lib/audit/query';
 import { apiFetch } from './api';
 import { queryKeys } from './keys';
 
-export type { AuditEntry };
+export type { AuditEntry, AuditFilter };
 
-/** Filters of GET /api/v1/audit (empty ones are left out); from/to are ISO times. */
-export interface AuditFilter {
-  user?: string;
-  tenant?: string;
-  action?: string;
-  from?: string;
-  to?: string;
-  limit?: number;
-}
-
-/** The query string of GET /api/v1/audit for this filter, optionally as CSV. */
+/** The query string of GET /api/v1/audit for this filter (empty filters left out), optionally as CSV. */
 export function auditSearch(filter: AuditFilter, format?: 'csv'): string {
   const s = new URLSearchParams();
   if (format) s.set('format', format);

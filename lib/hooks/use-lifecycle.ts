@@ -4,7 +4,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { apiFetch } from './api';
 import { queryKeys } from './keys';
 import { useSeedTasks } from './use-tasks';
-import type { BulkActionResult, CreateMachineInput, EditMachineInput, HostCapabilities, MachineAction, SnapshotsData, Task } from './types';
+import type { BulkActionResult, CreateMachineInput, EditMachineInput, HostCapabilities, MachineAction, SnapshotTree, Task } from './types';
 
 const vmPath = (id: string) => `/api/v1/vms/${encodeURIComponent(id)}`;
 
@@ -104,10 +104,10 @@ export function useDeleteSnapshot() {
 }
 
 /** The snapshots answer as the UI reads it: `tree` as a list of roots, `current` as an id. */
-export function normalizeSnapshots(body: unknown): SnapshotsData {
+export function normalizeSnapshots(body: unknown): SnapshotTree {
   const o = (body && typeof body === 'object' ? body : {}) as { current?: unknown; tree?: unknown };
   const tree = Array.isArray(o.tree) ? o.tree : o.tree && typeof o.tree === 'object' ? [o.tree] : [];
   const current =
     typeof o.current === 'string' ? o.current : o.current && typeof o.current === 'object' && 'id' in o.current ? String((o.current as { id: unknown }).id) : null;
-  return { current, tree: tree as SnapshotsData['tree'] };
+  return { current, tree: tree as SnapshotTree['tree'] };
 }

@@ -14,10 +14,11 @@ import { Select } from '@/components/ui/select';
 import { Skeleton } from '@/components/ui/skeleton';
 import { Textarea } from '@/components/ui/textarea';
 import { ApiError, problemOf } from '@/lib/hooks/api';
-import { ADAPTER_TYPES, DEFAULT_BOOT_ORDER, type CreateMachineInput, type GuestOsType, type HostWithStatus, type Task } from '@/lib/hooks/types';
+import { DEFAULT_BOOT_ORDER, type CreateMachineInput, type HostWithStatus, type OsTypeInfo, type Task } from '@/lib/hooks/types';
 import { useHosts } from '@/lib/hooks/use-hosts';
 import { useCapabilities, useCreateMachine } from '@/lib/hooks/use-lifecycle';
 import { useTask } from '@/lib/hooks/use-tasks';
+import { AdapterTypeSelect } from '../adapter-type-select';
 import { BootOrderField } from '../boot-order-field';
 import { ADAPTER_LABELS, BOOT_LABELS, bootOrderOut, bootSlots } from '../hardware';
 
@@ -106,11 +107,13 @@ function hostLabel(h: HostWithStatus): string {
 }
 
 /** The OS type to start from: a 64-bit Debian if offered, else the first. */
-function defaultOsType(types: GuestOsType[]): string {
+function defaultOsType(types: OsTypeInfo[]): string {
   return (types.find((t) => t.id === 'Debian12_64') ?? types.find((t) => /^Debian.*_64$/.test(t.id)) ?? types[0])?.id ?? '';
 }
 
 function toInput(v: Values): CreateMachineInput {
+  const nic: NonNullable<CreateMachineInput['nic']> = { adapterType: v.adapterType };
+  if (v.bridgedInterface) nic.bridgedInterface = v.bridgedInterface;
   const input: CreateMachineInput = {
     hostId: v.hostId,
     name: v.name.trim(),
@@ -118,13 +121,12 @@ function toInput(v: Values): CreateMachineInput {
     cpuCount: Number(v.cpuCount),
     memoryMB: Number(v.memoryMB),
     ...v.hardware,
-    nic: { adapterType: v.adapterType } as CreateMachineInput['nic'],
+    nic,
     bootOrder: bootOrderOut(v.bootOrder),
     disk: v.diskMode === 'new' ? { new: { sizeGB: Number(v.sizeGB) } } : { existing: v.existingPath.trim() },
     registerOnOtherHosts: v.registerOnOtherHosts,
   };
   if (v.description.trim()) input.description = v.description;
-  if (v.bridgedInterface) input.nic.bridgedInterface = v.bridgedInterface;
   if (v.iso.trim()) input.iso = v.iso.trim();
   if (v.vncPassword) input.vrde = { password: v.vncPassword };
   return input;
@@ -427,13 +429,7 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
         </Field>
         <Field name="nic.adapterType" label="Adapter type" error={errorUnder(errors, 'nic.adapterType') ?? errors.nic}>
           {(p) => (
-            <Select {...p} value={v.adapterType} onChange={(e) => set('adapterType', e.target.value, 'nic.adapterType')}>
-              {ADAPTER_TYPES.map((t) => (
-                <option key={t} value={t}>
-                  {ADAPTER_LABELS[t] ?? t}
-                </option>
-              ))}
-            </Select>
+            <AdapterTypeSelect {...p} value={v.adapterType} onChange={(e) => set('adapterType', e.target.value, 'nic.adapterType')} />
           )}
         </Field>
       </div>

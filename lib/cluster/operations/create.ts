@@ -37,6 +37,7 @@ import {
 
 /** NIC types offered; I82545EM (Intel PRO/1000 MT Server) is the default, virtio-net is offered but not the default. */
 export const ADAPTER_TYPES = ['I82545EM', 'Virtio', 'I82540EM', 'I82543GC', 'Am79C973', 'Am79C970A'] as const satisfies readonly NetworkAdapterType[];
+export type AdapterType = (typeof ADAPTER_TYPES)[number];
 export const BOOT_DEVICES = ['Network', 'HardDisk', 'DVD', 'Floppy', 'Null'] as const satisfies readonly DeviceType[];
 export const DEFAULT_BOOT_ORDER: BootDevice[] = ['Network', 'HardDisk', 'DVD'];
 export type BootDevice = (typeof BOOT_DEVICES)[number];

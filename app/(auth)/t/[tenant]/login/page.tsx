@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound, redirect } from 'next/navigation';
 import { LoginForm } from '@/components/auth/login-form';
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
+import { SignInCard } from '@/components/auth/sign-in-card';
 import { safeCallbackUrl } from '@/lib/auth/paths';
 import { realmChoices, realms, tenantRealms } from '@/lib/auth/realms';
 import { pageUser } from '@/lib/auth/session';
@@ -32,28 +32,14 @@ export default async function TenantLoginPage({ params, searchParams }: { params
   if (user && user.tenant === tenant) redirect(callbackUrl);
 
   return (
-    <div className="flex w-full max-w-sm flex-col items-center gap-6">
-      <div
-        aria-hidden="true"
-        className="grid size-12 place-items-center rounded-2xl bg-sky-600 text-xl font-semibold text-white shadow-lg shadow-sky-600/20"
-      >
-        N
-      </div>
-      <Card className="w-full">
-        <CardHeader className="items-center text-center">
-          <CardTitle>{tenant}</CardTitle>
-          <CardDescription>Sign in to your machines on Nimbox</CardDescription>
-        </CardHeader>
-        <CardContent>
-          {offered.length > 0 ? (
-            <LoginForm callbackUrl={callbackUrl} failed={Boolean(first(query.error))} realms={realmChoices(offered)} tenant={tenant} />
-          ) : (
-            <p role="status" className="text-center text-sm text-slate-600 dark:text-slate-400">
-              Sign-in is not set up for this tenant yet. Ask your Nimbox administrator.
-            </p>
-          )}
-        </CardContent>
-      </Card>
-    </div>
+    <SignInCard title={tenant} description="Sign in to your machines on Nimbox">
+      {offered.length > 0 ? (
+        <LoginForm callbackUrl={callbackUrl} failed={Boolean(first(query.error))} realms={realmChoices(offered)} tenant={tenant} />
+      ) : (
+        <p role="status" className="text-center text-sm text-slate-600 dark:text-slate-400">
+          Sign-in is not set up for this tenant yet. Ask your Nimbox administrator.
+        </p>
+      )}
+    </SignInCard>
   );
 }
