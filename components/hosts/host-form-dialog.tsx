@@ -12,10 +12,16 @@ import type { HostInput, HostPatch, HostTestInput, HostWithStatus } from '@/lib/
 import { useCreateHost, useTestHost, useUpdateHost } from '@/lib/hooks/use-hosts';
 import { HostTestResultView } from './host-test-result';
 
-type FieldName = 'name' | 'url' | 'username' | 'password' | 'consoleAddress' | 'teleportAddress' | 'storagePath';
+type FieldName = 'name' | 'url' | 'username' | 'password' | OptionalField;
+/** Fields that may be left empty: the host then follows the default (its URL's host name, or Nimbox's setting). */
+type OptionalField = 'consoleAddress' | 'teleportAddress' | 'storagePath' | 'vrdePorts' | 'teleportPorts' | 'bridgeAdapter';
 type Values = Record<FieldName, string>;
 
-const EMPTY: Values = { name: '', url: '', username: '', password: '', consoleAddress: '', teleportAddress: '', storagePath: '' };
+const OPTIONAL: readonly OptionalField[] = ['consoleAddress', 'teleportAddress', 'storagePath', 'vrdePorts', 'teleportPorts', 'bridgeAdapter'];
+const EMPTY: Values = {
+  name: '', url: '', username: '', password: '', consoleAddress: '', teleportAddress: '', storagePath: '', vrdePorts: '', teleportPorts: '', bridgeAdapter: '',
+};
+const isOptional = (k: FieldName): k is OptionalField => (OPTIONAL as readonly string[]).includes(k);
 
 function valuesOf(host: HostWithStatus | undefined): Values {
   if (!host) return EMPTY;
@@ -27,6 +33,9 @@ function valuesOf(host: HostWithStatus | undefined): Values {
     consoleAddress: host.consoleAddress ?? '',
     teleportAddress: host.teleportAddress ?? '',
     storagePath: host.storagePath ?? '',
+    vrdePorts: host.vrdePorts,
+    teleportPorts: host.teleportPorts,
+    bridgeAdapter: host.bridgeAdapter,
   };
 }
 
@@ -99,16 +108,14 @@ function HostForm({ host, onDone }: { host?: HostWithStatus; onDone: () => void 
       for (const k of Object.keys(EMPTY) as FieldName[]) {
         if (k === 'password') continue;
         if (values[k] === initial[k]) continue;
-        if (k === 'consoleAddress' || k === 'teleportAddress' || k === 'storagePath') patch[k] = values[k].trim() === '' ? null : values[k];
+        if (isOptional(k)) patch[k] = values[k].trim() === '' ? null : values[k];
         else patch[k] = values[k];
       }
       if (values.password !== '') patch.password = values.password;
       update.mutate({ id: host.id, patch }, { onSuccess: onDone });
     } else {
       const input: HostInput = { name: values.name, url: values.url, username: values.username, password: values.password };
-      if (values.consoleAddress.trim()) input.consoleAddress = values.consoleAddress;
-      if (values.teleportAddress.trim()) input.teleportAddress = values.teleportAddress;
-      if (values.storagePath.trim()) input.storagePath = values.storagePath;
+      for (const k of OPTIONAL) if (values[k].trim()) input[k] = values[k];
       create.mutate(input, { onSuccess: onDone });
     }
   }
@@ -174,6 +181,17 @@ function HostForm({ host, onDone }: { host?: HostWithStatus; onDone: () => void 
         <Field name="storagePath" label="Storage path" error={errors.storagePath} hint="Where the shared storage is mounted, e.g. /srv/vbox.">
           {input('storagePath', { autoComplete: 'off', placeholder: '/srv/vbox' })}
         </Field>
+        <div className="grid gap-4 sm:grid-cols-3">
+          <Field name="vrdePorts" label="VRDE ports" error={errors.vrdePorts} hint="Remote display ports of the machines Nimbox creates. Empty: 5900-5999.">
+            {input('vrdePorts', { autoComplete: 'off', placeholder: '5900-5999' })}
+          </Field>
+          <Field name="teleportPorts" label="Teleport ports" error={errors.teleportPorts} hint="Ports a machine teleported here waits on. Empty: 6000-6099.">
+            {input('teleportPorts', { autoComplete: 'off', placeholder: '6000-6099' })}
+          </Field>
+          <Field name="bridgeAdapter" label="Bridge adapter" error={errors.bridgeAdapter} hint="Host interface new machines are bridged to. Empty: vbox0.">
+            {input('bridgeAdapter', { autoComplete: 'off', placeholder: 'vbox0' })}
+          </Field>
+        </div>
       </fieldset>
 
       <div className="space-y-3" aria-live="polite">
