@@ -45,14 +45,26 @@ async function machineIdOf(api: APIRequestContext): Promise<string> {
 }
 
 test("a portal frames a machine's console with links made with an API token; its visitors need no session", async ({ page, browser, playwright, baseURL }) => {
-  // The portal's owner makes an API token in Nimbox …
+  // The portal's owner makes an API token on their account page: shown once, to copy …
   await signInAsAdmin(page);
-  const created = await page.request.post('/api/v1/tokens', { data: { name: 'team portal' } });
-  expect(created.status()).toBe(201);
-  const token = (await created.json()) as { id: string; token: string };
+  await page.getByTestId('current-user').click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Account' })).toBeVisible();
+  await page.getByRole('button', { name: 'New token' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New API token' });
+  await dialog.getByLabel('Name').fill('team portal');
+  await dialog.getByLabel('Expires after').selectOption({ label: '30 days' });
+  await dialog.getByRole('button', { name: 'Create token' }).click();
+  await expect(dialog.getByText('it is not shown again')).toBeVisible();
+  const token = await dialog.getByLabel('Token team portal').inputValue();
+  expect(token).toMatch(/^nbx_[A-Za-z0-9_-]{43}$/);
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  const tokens = page.getByRole('table', { name: 'API tokens' });
+  const tokenRow = tokens.getByRole('row').filter({ hasText: 'team portal' });
+  await expect(tokenRow).toContainText(token.slice(0, 14));
+  await expect(tokenRow).toContainText('Never');
 
   // … and the portal's back end mints links with it.
-  const api = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${token.token}` } });
+  const api = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
   const id = await machineIdOf(api);
   const mint = async (viewOnly: boolean) => {
     const res = await api.post(`/api/v1/vms/${id}/embed-links`, { data: { viewOnly, expiresInSeconds: 600 } });
@@ -87,8 +99,13 @@ test("a portal frames a machine's console with links made with an API token; its
   await visitor.keyboard.type('hello from the portal');
   await screen.expectTyped(frame, 'hello from the portal');
 
-  // Revoking the token kills its links: the portal's next visit gets the refusal, not a sign-in page.
-  expect((await page.request.delete(`/api/v1/tokens/${token.id}`)).status()).toBeLessThan(300);
+  // The account page shows the token in use; revoking it there kills its links: the portal's next
+  // visit gets the refusal, not a sign-in page.
+  await page.reload();
+  await expect(tokenRow.getByText('Never')).toHaveCount(0);
+  await tokenRow.getByRole('button', { name: 'Revoke team portal' }).click();
+  await page.getByRole('dialog', { name: 'Revoke token team portal?' }).getByRole('button', { name: 'Revoke token' }).click();
+  await expect(tokenRow).toHaveCount(0);
   await visitor.reload();
   await expect(frame.getByTestId('link-refused')).toContainText('Console link revoked');
   await expect(frame.getByTestId('link-refused')).toContainText('API token is gone');

@@ -31,11 +31,16 @@ export default async function ConsoleLayout({ children }: Readonly<{ children: R
             <LiveIndicator />
             <TaskDrawer />
             <span className="hidden h-5 w-px bg-slate-200 sm:block dark:bg-slate-800" aria-hidden="true" />
-            <span className="hidden text-sm text-slate-700 sm:inline dark:text-slate-300" data-testid="current-user">
+            <Link
+              href="/account"
+              title="Account and API tokens"
+              className="hidden rounded-md text-sm text-slate-700 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 sm:inline dark:text-slate-300"
+              data-testid="current-user"
+            >
               <span className="sr-only">Signed in as </span>
               <span className="font-medium">{user.username}</span>
               <span className="text-slate-500 dark:text-slate-400"> · {user.role}</span>
-            </span>
+            </Link>
             <SignOutButton />
           </div>
         </div>

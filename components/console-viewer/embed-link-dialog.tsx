@@ -4,12 +4,11 @@ import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
+import { CopyField } from '@/components/ui/copy-field';
 import { Dialog } from '@/components/ui/dialog';
 import { Field } from '@/components/ui/field';
-import { Input } from '@/components/ui/input';
 import { formatExact } from '@/components/ui/relative-time';
 import { Select } from '@/components/ui/select';
-import { Textarea } from '@/components/ui/textarea';
 import type { EmbedLink } from '@/lib/console/types';
 import { apiFetch, problemOf } from '@/lib/hooks/api';
 
@@ -88,42 +87,13 @@ export function EmbedLinkDialog({ machineId, open, onOpenChange }: { machineId: 
             {link.viewOnly ? 'View-only' : 'Interactive'} link to {link.machine.name}, valid until {formatExact(link.expiresAt)}. Sites may frame it only when
             NIMBOX_FRAME_ANCESTORS names them.
           </p>
-          <Copyable label="Link" value={link.url} />
-          <Copyable label="iframe" value={link.iframe} multiline />
+          <CopyField name="url" label="Link" value={link.url} />
+          <CopyField name="iframe" label="iframe" value={link.iframe} multiline />
           <div className="flex justify-end">
             <Button onClick={() => onOpenChange(false)}>Done</Button>
           </div>
         </div>
       )}
     </Dialog>
-  );
-}
-
-function Copyable({ label, value, multiline }: { label: string; value: string; multiline?: boolean }) {
-  const [copied, setCopied] = useState(false);
-  return (
-    <Field name={label.toLowerCase()} label={label}>
-      {(control) => (
-        <div className="flex items-start gap-2">
-          {multiline ? (
-            <Textarea {...control} readOnly rows={4} value={value} className="font-mono text-xs" onFocus={(e) => e.currentTarget.select()} />
-          ) : (
-            <Input {...control} readOnly value={value} className="font-mono text-xs" onFocus={(e) => e.currentTarget.select()} />
-          )}
-          <Button
-            variant="outline"
-            size="sm"
-            onClick={() =>
-              void navigator.clipboard?.writeText(value).then(
-                () => setCopied(true),
-                () => setCopied(false),
-              )
-            }
-          >
-            {copied ? 'Copied' : 'Copy'}
-          </Button>
-        </div>
-      )}
-    </Field>
   );
 }

@@ -18,6 +18,7 @@ export const queryKeys = {
   task: (id: string) => ['tasks', 'detail', id] as const,
   tenants: ['tenants'] as const,
   audit: ['audit'] as const,
+  tokens: ['tokens'] as const,
   auditList: (search: string) => ['audit', search] as const,
 };
 
