@@ -44,7 +44,17 @@ const server = http.createServer((req, res) => {
   // client sent under this name is replaced.
   req.headers[REMOTE_ADDRESS_HEADER] = req.socket.remoteAddress ?? '';
   const url = req.url ?? '/';
-  if (url === '/embed' || url.startsWith('/embed/') || url.startsWith('/embed?')) res.setHeader('Content-Security-Policy', EMBED_CSP);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  if (url === '/embed' || url.startsWith('/embed/') || url.startsWith('/embed?')) {
+    res.setHeader('Content-Security-Policy', EMBED_CSP);
+    // An embed link is in the page's URL: it must not leave in a Referer.
+    res.setHeader('Referrer-Policy', 'no-referrer');
+  } else {
+    // The console itself is never framed (clickjacking): only /embed pages are meant for frames.
+    res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Referrer-Policy', 'same-origin');
+  }
   void handle(req, res);
 });
 // Next's request handler adds its own upgrade listener to this server at the first request

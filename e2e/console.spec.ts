@@ -84,7 +84,11 @@ test('serves the embeddable console, framable by this site and the configured po
   const id = await machineId(page);
   const response = await page.goto(`/embed/console/${id}`);
   expect(response?.headers()['content-security-policy']).toBe(`frame-ancestors 'self' ${PORTAL_ORIGIN}`);
+  expect(response?.headers()['referrer-policy']).toBe('no-referrer');
   await expectConnected(page);
+  // Nothing else may be framed, by anyone.
+  const machinePage = await page.goto(`/vms/${id}`);
+  expect(machinePage?.headers()).toMatchObject({ 'content-security-policy': "frame-ancestors 'none'", 'x-frame-options': 'DENY' });
 
   // In an iframe of a page of the same site.
   await page.goto('/');

@@ -89,6 +89,13 @@ test("a portal frames a machine's console with links made with an API token; its
   await visitor.waitForTimeout(500);
   await screen.expectTyped(frame, '');
 
+  // The same page served from a site that NIMBOX_FRAME_ANCESTORS does not name: the browser refuses to frame it.
+  const elsewhere = PORTAL_ORIGIN.replace('localhost', '127.0.0.1');
+  await visitor.goto(`${elsewhere}/?src=${encodeURIComponent(watch.url)}`);
+  await expect(visitor.getByRole('heading', { name: 'Team portal' })).toBeVisible();
+  await visitor.waitForTimeout(2_000);
+  await expect(frame.getByTestId('console')).toHaveCount(0);
+
   // Interactive: the visitor types into the machine.
   const use = await mint(false);
   await visitor.goto(`${PORTAL_ORIGIN}/?src=${encodeURIComponent(use.url)}`);
