@@ -19,7 +19,10 @@ async function machineId(page: Page): Promise<string> {
 
 test('previews running machines in the cluster view and on the machine page', async ({ page }) => {
   await signInAsAdmin(page);
-  const thumb = page.getByRole('table', { name: 'Machines' }).getByRole('img', { name: `Screen of ${MACHINE}` });
+  // Previews load once their row is scrolled into view.
+  const table = page.getByRole('table', { name: 'Machines' });
+  await table.getByRole('link', { name: MACHINE, exact: true }).scrollIntoViewIfNeeded();
+  const thumb = table.getByRole('img', { name: `Screen of ${MACHINE}` });
   await expect(thumb).toBeVisible();
   await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(96);
   await machineId(page);

@@ -193,3 +193,48 @@ describe('IVirtualBox_createMachine flags', () => {
     expect((await call(url, 'IMachine_getId', { _this: r.result.returnval })).result.returnval).not.toBe('00000000-0000-0000-0000-000000000000');
   });
 });
+
+describe('IPerformanceCollector', () => {
+  it("reads names and objects as VirtualBox's filter does, and keeps a machine's metrics only while its VM process runs", async () => {
+    sim = await startSim({ hosts: 1, port: 0, vms: 2, control: true, vrdeBase: vrdeBase() });
+    const { url, control } = sim.hosts[0];
+    const vbox = await logon(url);
+    const get = async (op: string, args: Record<string, string | string[]>) => (await call(url, op, args)).result.returnval as string;
+    const pc = await get('IVirtualBox_getPerformanceCollector', { _this: vbox });
+    const host = await get('IVirtualBox_getHost', { _this: vbox });
+    const web = await get('IVirtualBox_findMachine', { _this: vbox, nameOrId: 'web-a1' });
+    const db = await get('IVirtualBox_findMachine', { _this: vbox, nameOrId: 'db-a2' });
+    const setup = async (names: string[], objects: string[]) => {
+      const metrics = list((await call(url, 'IPerformanceCollector_setupMetrics', { _this: pc, metricNames: names, objects, period: '1', count: '5' })).result.returnval);
+      return Promise.all(metrics.map((m) => get('IPerformanceMetric_getMetricName', { _this: m })));
+    };
+    const query = async (names: string[], objects: string[]) => {
+      const r = (await call(url, 'IPerformanceCollector_queryMetricsData', { _this: pc, metricNames: names, objects })).result;
+      const objs = list(r.returnObjects);
+      const lengths = list(r.returnDataLengths).map(Number);
+      return list(r.returnMetricNames).map((n, i) => `${objs[i] === host ? 'host' : objs[i] === web ? 'web' : objs[i]} ${n} ${lengths[i]}`);
+    };
+
+    // Setup names base metrics: a sub-metric's name selects nothing; a powered-off machine has no metrics.
+    expect(await setup(['CPU/Load/User'], [host])).toEqual([]);
+    expect(await setup(['CPU/Load,RAM/Usage'], [host, web, db])).toEqual(['CPU/Load', 'RAM/Usage', 'CPU/Load', 'RAM/Usage']);
+    // Before the collector's first tick nothing is kept yet; one list applies to every object…
+    expect(await query(['CPU/Load/User,RAM/Usage/Used'], [host, web])).toEqual(['host CPU/Load/User 0', 'host RAM/Usage/Used 0', 'web CPU/Load/User 0', 'web RAM/Usage/Used 0']);
+    // …several lists pair with the objects one by one.
+    expect(await query(['CPU/Load/User', 'RAM/Usage/Used'], [host, web])).toEqual(['host CPU/Load/User 0', 'web RAM/Usage/Used 0']);
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect(await query(['CPU/Load/User:'], [web])).toEqual(['web CPU/Load/User 1']);
+
+    // The VM process ends: its metrics are gone; a new one has them again, not set up.
+    await fetch(`${control}/machines/web-a1/crash`, { method: 'POST' });
+    expect(await query(['CPU/Load/User'], [web])).toEqual([]);
+    const session = await get('IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
+    await call(url, 'IMachine_launchVMProcess', { _this: web, session, name: 'headless', environmentChanges: [] });
+    for (let i = 0; i < 100 && (await get('IMachine_getState', { _this: web })) !== 'Running'; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await query(['CPU/Load/User'], [web])).toEqual(['web CPU/Load/User 0']);
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect(await query(['CPU/Load/User'], [web])).toEqual(['web CPU/Load/User 0']);
+    // The host's kept on collecting meanwhile.
+    expect((await query(['CPU/Load/User'], [host]))[0]).toMatch(/^host CPU\/Load\/User [2-5]$/);
+  });
+});

@@ -7,12 +7,35 @@ import { LoadError } from '@/components/console/load-error';
 import { formatMB } from '@/components/format';
 import { HealthBadge } from '@/components/hosts/health-badge';
 import { HostMaintenanceStatus } from '@/components/teleport/host-maintenance';
+import { LineChart } from '@/components/ui/line-chart';
 import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 import { UsageBar } from '@/components/ui/usage-bar';
 import type { HostWithStatus } from '@/lib/hooks/types';
 import { useHosts } from '@/lib/hooks/use-hosts';
+import { METRICS_SLOTS, METRICS_WINDOW, useHostMetrics } from '@/lib/hooks/use-metrics';
 
-/** One host at a glance: health, VirtualBox version, CPUs, memory in use, machines. */
+/** The host's CPU load over the last minutes, as a sparkline; only while the host is up. */
+function HostCpuSparkline({ hostId, up }: { hostId: string; up: boolean }) {
+  const q = useHostMetrics(hostId, up);
+  if (!up) return null;
+  if (q.isPending) return <Skeleton className="h-12 w-full" />;
+  if (q.isError && !q.data) return <p className="text-xs text-slate-500 dark:text-slate-400">CPU load: not available</p>;
+  const cpu = q.data.samples.map((x) => x.cpuPercent);
+  const last = cpu.at(-1);
+  return (
+    <LineChart
+      variant="sparkline"
+      label="CPU load"
+      values={cpu}
+      max={100}
+      slots={METRICS_SLOTS}
+      window={METRICS_WINDOW}
+      valueText={last === undefined ? undefined : `${Math.round(last)}%`}
+    />
+  );
+}
+
+/** One host at a glance: health, VirtualBox version, CPUs, memory in use, CPU load, machines. */
 export const HostCard = memo(function HostCard({ host }: { host: HostWithStatus }) {
   const titleId = useId();
   const s = host.status ?? null;
@@ -63,6 +86,7 @@ export const HostCard = memo(function HostCard({ host }: { host: HostWithStatus 
       ) : (
         <p className="text-xs text-slate-500 dark:text-slate-400">Memory: not known yet</p>
       )}
+      <HostCpuSparkline hostId={host.id} up={s?.health === 'up'} />
 
       <HostMaintenanceStatus host={host} />
 

@@ -10,11 +10,20 @@ export interface UsageBarProps {
   className?: string;
 }
 
+export type UsageTone = 'sky' | 'amber' | 'red';
+
+/** How full something is, as a colour: amber from 75 %, red from 90 % (meters and charts agree). */
+export function usageTone(ratio: number): UsageTone {
+  return ratio >= 0.9 ? 'red' : ratio >= 0.75 ? 'amber' : 'sky';
+}
+
+const BAR: Record<UsageTone, string> = { sky: 'bg-sky-500', amber: 'bg-amber-500', red: 'bg-red-500' };
+
 /** A horizontal meter of how much of something is used; colour turns amber then red as it fills. */
 export function UsageBar({ label, used, total, valueText, className }: UsageBarProps) {
   const ratio = total > 0 ? Math.min(1, Math.max(0, used / total)) : 0;
   const pct = Math.round(ratio * 100);
-  const colour = ratio >= 0.9 ? 'bg-red-500' : ratio >= 0.75 ? 'bg-amber-500' : 'bg-sky-500';
+  const colour = BAR[usageTone(ratio)];
   return (
     <div className={cn('space-y-1', className)}>
       <div className="flex items-baseline justify-between gap-2 text-xs">

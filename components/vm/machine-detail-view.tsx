@@ -8,12 +8,14 @@ import { TaskCard } from '@/components/tasks/task-card';
 import { formatBytes, formatMB, yesNo } from '@/components/format';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
+import { LineChart } from '@/components/ui/line-chart';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { ApiError, problemOf } from '@/lib/hooks/api';
 import type { MachineDetail, Task } from '@/lib/hooks/types';
 import { useTask, useTasks } from '@/lib/hooks/use-tasks';
+import { isMeasured, METRICS_SLOTS, METRICS_WINDOW, useMachineMetrics } from '@/lib/hooks/use-metrics';
 import { useMachine } from '@/lib/hooks/use-vms';
 import { MachineActions } from './machine-actions';
 import { MachineTenantField } from './machine-tenant-field';
@@ -75,6 +77,49 @@ function System({ m }: { m: MachineDetail }) {
         ]}
       />
       {m.description && <p className="text-sm whitespace-pre-wrap text-slate-700 dark:text-slate-300">{m.description}</p>}
+    </Section>
+  );
+}
+
+/** CPU load and memory of the machine's VM process over the last minutes, as VirtualBox sampled them. */
+function Performance({ m }: { m: MachineDetail }) {
+  const q = useMachineMetrics(m.id, m.state);
+  const samples = q.data?.samples ?? [];
+  const last = samples.at(-1);
+  const ram = samples.map((s) => s.ramUsedMB);
+  // The process can hold a little more than the guest's RAM (VirtualBox's own share).
+  const ramTop = Math.max(m.memoryMB, ...ram);
+  const stopped = !isMeasured(m.state) || (q.error instanceof ApiError && q.error.status === 409);
+  return (
+    <Section title="Performance" description="The machine's process on its host: CPU load (share of the host's processors) and memory in use, sampled by VirtualBox every 5 seconds.">
+      {stopped ? (
+        <None>Load is measured while the machine runs.</None>
+      ) : q.isPending ? (
+        <LoadingRegion label="Loading performance…">
+          <Skeleton className="h-32" />
+        </LoadingRegion>
+      ) : q.isError && !q.data ? (
+        <ProblemAlert problem={problemOf(q.error)} />
+      ) : (
+        <div className="grid gap-6 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 dark:border-slate-800 dark:bg-slate-900">
+          <LineChart
+            label="CPU load"
+            values={samples.map((s) => s.cpuPercent)}
+            max={100}
+            slots={METRICS_SLOTS}
+            window={METRICS_WINDOW}
+            valueText={last && `${Math.round(last.cpuPercent)}%`}
+          />
+          <LineChart
+            label="Memory in use"
+            values={ram}
+            max={ramTop}
+            slots={METRICS_SLOTS}
+            window={METRICS_WINDOW}
+            valueText={last && `${formatMB(last.ramUsedMB)} of ${formatMB(m.memoryMB)}`}
+          />
+        </div>
+      )}
     </Section>
   );
 }
@@ -307,6 +352,7 @@ export function MachineDetailView({ id, canSetTenant = false }: { id: string; /*
         <MachineTasks machineId={m.id} pageTaskIds={pageTaskIds} onDismiss={onDismiss} />
       </div>
 
+      <Performance m={m} />
       <System m={m} />
       <Network m={m} />
       <Disks m={m} />

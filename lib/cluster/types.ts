@@ -97,3 +97,41 @@ export type InventoryEvent =
   | { type: 'host'; host: HostStatus }
   /** A task was created, progressed or ended (lib/tasks). */
   | { type: 'task'; task: Task };
+
+/**
+ * Machine states with a VM process past its start: VirtualBox's IPerformanceCollector has a
+ * machine's metrics only while its VM process runs (GET /api/v1/vms/:id/metrics answers 409 otherwise).
+ */
+export const MEASURED_STATES: readonly MachineState[] = [
+  'Running', 'Paused', 'Stuck', 'Teleporting', 'TeleportingPausedVM', 'LiveSnapshotting', 'OnlineSnapshotting',
+  'DeletingSnapshotOnline', 'DeletingSnapshotPaused',
+];
+
+/** VirtualBox samples the charts' metrics every 5 s and keeps the last 60: five minutes (lib/cluster/metrics). */
+export const METRICS_PERIOD_S = 5;
+export const METRICS_COUNT = 60;
+
+/** One sample of a machine's load: the VM process's CPU (user + kernel, % of the host's processor time) and memory. */
+export interface MachineMetricsSample {
+  /** ISO time, to within one period: VirtualBox keeps values without times, the newest taken as now. */
+  at: string;
+  cpuPercent: number;
+  ramUsedMB: number;
+}
+
+/** GET /api/v1/vms/:id/metrics: the samples VirtualBox kept, oldest first (at most 5 minutes). */
+export interface MachineMetrics {
+  periodSeconds: number;
+  samples: MachineMetricsSample[];
+}
+
+/** One sample of a host's load: its CPU (user + kernel) and memory in use of its total. */
+export interface HostMetricsSample extends MachineMetricsSample {
+  ramTotalMB: number;
+}
+
+/** GET /api/v1/hosts/:id/metrics */
+export interface HostMetrics {
+  periodSeconds: number;
+  samples: HostMetricsSample[];
+}

@@ -9,6 +9,9 @@ export const queryKeys = {
   vmDetails: ['vms', 'detail'] as const,
   vmDetail: (id: string) => ['vms', 'detail', id] as const,
   vmSnapshots: (id: string) => ['vms', 'snapshots', id] as const,
+  /** Load samples (GET …/metrics): apart from `vms` and `hosts`, which the live events patch and refresh. */
+  vmMetrics: (id: string) => ['metrics', 'vm', id] as const,
+  hostMetrics: (id: string) => ['metrics', 'host', id] as const,
   /** A host's capabilities (OS types, bridged interfaces, …): apart from `hosts` so refreshing the hosts leaves them be. */
   capabilities: (hostId: string) => ['capabilities', hostId] as const,
   tasks: ['tasks'] as const,

@@ -285,10 +285,11 @@ describe('performance metrics', () => {
       const pc = await vbox.getPerformanceCollector();
       const host = await vbox.getHost();
       const web = await vbox.findMachine('web-a1');
-      const metrics = await pc.setupMetrics(['CPU/Load/User', 'RAM/Usage/Used'], [host, web], 1, 3);
-      expect(metrics.length).toBeGreaterThanOrEqual(4);
+      // One comma-separated list applies to every object; setup names base metrics (VirtualBox's pm::Filter).
+      const metrics = await pc.setupMetrics(['CPU/Load,RAM/Usage'], [host, web], 1, 3);
+      expect(metrics.length).toBe(4);
       await new Promise((r) => setTimeout(r, 1100));
-      const d = await pc.queryMetricsData(['CPU/Load/User', 'RAM/Usage/Used'], [host, web]);
+      const d = await pc.queryMetricsData(['CPU/Load/User,RAM/Usage/Used'], [host, web]);
       return d.map((x) => ({ name: x.metricName, host: x.object?.ref === host.ref, unit: x.unit, scale: x.scale, n: x.data.length, v: x.values[0] }));
     });
     const hostCpu = data.find((d) => d.host && d.name === 'CPU/Load/User');

@@ -728,12 +728,20 @@ export interface MetricData {
 /** Anything queryMetricsData and setupMetrics accept as an object (IHost, IMachine). */
 type MetricObject = IManagedObjectRef;
 
+/**
+ * How VirtualBox reads (metricNames, objects) in every method (pm::Filter): empty objects mean all
+ * objects, empty names '*'; one name entry applies to every object, otherwise names[i] goes with
+ * objects[i] only. An entry is a comma-separated list of patterns ('*', '?'; a trailing ':' means
+ * "no aggregate"), matched whole: setup/enable/disable match base metrics ('CPU/Load', 'RAM/Usage'),
+ * getMetrics/queryMetricsData sub-metrics ('CPU/Load/User', 'CPU/Load/User:avg'). So several
+ * metrics of one object are ['CPU/Load/User,RAM/Usage/Used'], not two entries.
+ */
 export class IPerformanceCollector extends IManagedObjectRef {
   getMetricNames(): Promise<string[]> { return this._strs('IPerformanceCollector_getMetricNames'); }
   getMetrics(metricNames: readonly string[], objects: readonly MetricObject[]): Promise<IPerformanceMetric[]> {
     return this._objs(IPerformanceMetric, 'IPerformanceCollector_getMetrics', { metricNames, objects });
   }
-  /** Starts sampling every `period` s, keeping `count` samples; empty lists mean all metrics / all objects. */
+  /** Starts sampling every `period` s, keeping `count` samples, and clears what was kept; period or count 0 disables. */
   setupMetrics(metricNames: readonly string[], objects: readonly MetricObject[], period: number, count: number): Promise<IPerformanceMetric[]> {
     return this._objs(IPerformanceMetric, 'IPerformanceCollector_setupMetrics', { metricNames, objects, period, count });
   }

@@ -34,28 +34,58 @@ const VM_METRICS: MetricDef[] = [
 
 const AGGREGATES = ['', ':avg', ':min', ':max'];
 
-interface Series {
-  def: MetricDef;
-  name: string;
-  object: ManagedObject;
+/**
+ * A base metric: what VirtualBox sets up, enables and disables as one ("CPU/Load" collects
+ * CPU/Load/User, /Kernel and /Idle); its sub-metrics and their aggregates are what is queried.
+ */
+interface BaseDef { name: string; defs: MetricDef[] }
+
+/** 'CPU/Load/User' → 'CPU/Load', 'Guest/RAM/Usage/Free' → 'Guest/RAM/Usage'; 'CPU/MHz' is its own base. */
+const baseName = (name: string): string => (name.split('/').length > 2 ? name.slice(0, name.lastIndexOf('/')) : name);
+
+function bases(defs: MetricDef[]): BaseDef[] {
+  const out: BaseDef[] = [];
+  for (const def of defs) {
+    const name = baseName(def.name);
+    const b = out.find((x) => x.name === name);
+    if (b) b.defs.push(def);
+    else out.push({ name, defs: [def] });
+  }
+  return out;
+}
+
+const HOST_BASES = bases(HOST_METRICS);
+const VM_BASES = bases(VM_METRICS);
+
+/** VirtualBox's collector ticks every second: a newly set-up metric gets its first sample at the next tick, then one per period. */
+const FIRST_SAMPLE_MS = 1_000;
+
+/** How a base metric of an object was set up (VirtualBox: BaseMetric::init and enable). */
+interface Setup {
   period: number;
   count: number;
   since: number;
   enabled: boolean;
-  metric: PerformanceMetric;
+  /** A machine's VM process: its metrics exist only while it runs and go with it. */
+  vm: unknown;
 }
+
+/** A base metric of an object that exists now (VirtualBox registered it), set up or not. */
+interface Registered { object: ManagedObject; key: string; base: BaseDef; setup: Setup | undefined }
+
+interface MetricInfo { name: string; object: ManagedObject; description: string; unit: string; period: number; count: number }
 
 export class PerformanceMetric implements ManagedObject {
   readonly iface = 'IPerformanceMetric';
-  constructor(private readonly s: () => Series) {}
-  getMetricName() { return this.s().name; }
-  getObject() { return this.s().object; }
-  getDescription() { return this.s().def.description; }
-  getPeriod() { return this.s().period; }
-  getCount() { return this.s().count; }
-  getUnit() { return this.s().def.unit; }
+  constructor(private readonly info: () => MetricInfo) {}
+  getMetricName() { return this.info().name; }
+  getObject() { return this.info().object; }
+  getDescription() { return this.info().description; }
+  getPeriod() { return this.info().period; }
+  getCount() { return this.info().count; }
+  getUnit() { return this.info().unit; }
   getMinimumValue() { return 0; }
-  getMaximumValue() { return this.s().def.unit === '%' ? 100000 : 2147483647; }
+  getMaximumValue() { return this.info().unit === '%' ? 100000 : 2147483647; }
 }
 
 /** A repeatable pseudo-random fraction in [0, 1) for one sample. */
@@ -63,42 +93,87 @@ function noise(key: string): number {
   return createHash('sha1').update(key).digest().readUInt32BE(0) / 2 ** 32;
 }
 
+/**
+ * VirtualBox's pm::Filter::patternMatch: `*` and `?` wildcards; a pattern ending in ':' selects
+ * names without an aggregate ("*:" = every plain metric). No other prefix matching: "CPU/Load/User"
+ * selects neither "CPU/Load/User:avg" nor the base metric "CPU/Load".
+ */
+function patternMatch(pattern: string, name: string): boolean {
+  let p = pattern;
+  if (p.endsWith(':') && !p.slice(0, -1).includes(':')) {
+    if (name.includes(':')) return false;
+    p = p.slice(0, -1);
+  }
+  const re = [...p].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&'))).join('');
+  return new RegExp(`^${re}$`).test(name);
+}
+
+/** One (object, name pattern) pair of a filter; a null object stands for every object. */
+interface Element { key: string | null; pattern: string }
+
 /** IPerformanceCollector: metrics sampled every `period` s, `count` kept, values derived from the simulated load. */
 export class PerformanceCollector implements ManagedObject {
   readonly iface = 'IPerformanceCollector';
-  private readonly series = new Map<string, Series>();
+  /** Set-up base metrics, by object key and base name. */
+  private readonly setups = new Map<string, Setup>();
 
   constructor(private readonly host: Host, private readonly machines: () => MachineCore[]) {}
 
-  private objects(list: (ManagedObject | null)[]): ManagedObject[] {
-    const given = list.filter((o): o is ManagedObject => !!o);
-    return given.length ? given : [this.host, ...this.machines().map((c) => c.primary)];
+  private keyOf(obj: ManagedObject): string | null {
+    return obj instanceof Machine ? obj.core.id : obj instanceof Host ? 'host' : null;
   }
 
-  private defsFor(obj: ManagedObject): MetricDef[] {
-    if (obj instanceof Host) return HOST_METRICS;
-    if (obj instanceof Machine) return VM_METRICS;
-    return fail('E_INVALIDARG', `Performance metrics are not collected for ${obj.iface} objects`, 'IPerformanceCollector', 'PerformanceCollector');
+  /**
+   * VirtualBox's pm::Filter: no objects means every object; no names means '*'; one name applies
+   * to every object; otherwise names[i] goes with objects[i]. Each name is a comma-separated list.
+   */
+  private filter(names: string[], objects: (ManagedObject | null)[]): Element[] {
+    const given = objects.filter((o): o is ManagedObject => !!o);
+    const split = (list: string, key: string | null) => list.split(',').map((pattern) => ({ key, pattern }));
+    if (!given.length) return (names.length ? names : ['*']).flatMap((n) => split(n, null));
+    if (names.length > 1 && names.length < given.length) {
+      fail('E_INVALIDARG', 'Give one metric name list for all objects, or one per object', 'IPerformanceCollector', 'PerformanceCollector');
+    }
+    // An object that has no metrics keeps a key no metric has: it matches nothing.
+    return given.flatMap((o, i) => split(names.length === 0 ? '*' : names.length === 1 ? names[0] : names[i], this.keyOf(o) ?? `none:${i}`));
   }
 
-  private static matches(patterns: string[], name: string): boolean {
-    if (!patterns.length) return true;
-    return patterns.some((p) => {
-      if (p === '*' || p === name) return true;
-      const re = new RegExp('^' + p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*') + '$');
-      // A base name also selects its aggregates, as VirtualBox does.
-      return re.test(name) || re.test(name.split(':')[0]);
+  private static matches(elements: Element[], key: string, name: string): boolean {
+    return elements.some((e) => (e.key === null || e.key === key) && patternMatch(e.pattern, name));
+  }
+
+  /** The base metrics that exist now: the host's always, a machine's while its VM process runs (older set-ups of it are gone). */
+  private registered(): Registered[] {
+    const out: Registered[] = HOST_BASES.map((base) => ({ object: this.host, key: 'host', base, setup: this.setups.get(`host|${base.name}`) }));
+    const live = new Set<string>();
+    for (const core of this.machines()) {
+      if (!core.vm) continue;
+      for (const base of VM_BASES) {
+        const k = `${core.id}|${base.name}`;
+        let setup = this.setups.get(k);
+        if (setup && setup.vm !== core.vm) {
+          this.setups.delete(k);
+          setup = undefined;
+        }
+        if (setup) live.add(k);
+        out.push({ object: core.primary, key: core.id, base, setup });
+      }
+    }
+    for (const k of this.setups.keys()) if (!k.startsWith('host|') && !live.has(k)) this.setups.delete(k);
+    return out;
+  }
+
+  private vmOf(r: Registered): unknown {
+    return r.object instanceof Machine ? r.object.core.vm : null;
+  }
+
+  private baseMetric(r: Registered): PerformanceMetric {
+    const k = `${r.key}|${r.base.name}`;
+    const def = r.base.defs[0];
+    return new PerformanceMetric(() => {
+      const s = this.setups.get(k);
+      return { name: r.base.name, object: r.object, description: def.description, unit: def.unit, period: s?.period ?? 0, count: s?.count ?? 0 };
     });
-  }
-
-  private key(obj: ManagedObject, name: string): string {
-    return `${obj instanceof Machine ? obj.core.id : 'host'}|${name}`;
-  }
-
-  private select(names: string[], objects: (ManagedObject | null)[]): Series[] {
-    const wanted = new Set(this.objects(objects).map((o) => (o instanceof Machine ? o.core.id : 'host')));
-    return [...this.series.values()].filter((s) =>
-      wanted.has(s.object instanceof Machine ? s.object.core.id : 'host') && PerformanceCollector.matches(names, s.name));
   }
 
   getMetricNames() {
@@ -106,80 +181,97 @@ export class PerformanceCollector implements ManagedObject {
   }
 
   getMetrics(names: string[], objects: (ManagedObject | null)[]) {
-    return this.select(names, objects).map((s) => s.metric);
+    const f = this.filter(names, objects);
+    return this.registered().flatMap((r) => r.base.defs.flatMap((def) => AGGREGATES
+      .filter((agg) => PerformanceCollector.matches(f, r.key, def.name + agg))
+      .map((agg) => new PerformanceMetric(() => ({
+        name: def.name + agg, object: r.object, description: def.description, unit: def.unit,
+        period: this.setups.get(`${r.key}|${r.base.name}`)?.period ?? 0, count: this.setups.get(`${r.key}|${r.base.name}`)?.count ?? 0,
+      })))));
   }
 
+  /** Matched against base metric names ("CPU/Load", "RAM/Usage"), as VirtualBox does; period or count 0 disables. */
   setupMetrics(names: string[], objects: (ManagedObject | null)[], period: number, count: number) {
-    if (period < 1) fail('E_INVALIDARG', 'Sampling period must be at least 1 second', 'IPerformanceCollector', 'PerformanceCollector');
-    const out: PerformanceMetric[] = [];
-    for (const obj of this.objects(objects)) {
-      for (const def of this.defsFor(obj)) {
-        for (const agg of AGGREGATES) {
-          const name = def.name + agg;
-          if (!PerformanceCollector.matches(names, name)) continue;
-          const key = this.key(obj, name);
-          const series: Series = { def, name, object: obj, period, count: Math.max(1, count), since: Date.now(), enabled: true, metric: undefined as unknown as PerformanceMetric };
-          series.metric = new PerformanceMetric(() => this.series.get(key) ?? series);
-          this.series.set(key, series);
-          out.push(series.metric);
-        }
-      }
-    }
-    return out;
+    const f = this.filter(names, objects);
+    return this.registered().filter((r) => PerformanceCollector.matches(f, r.key, r.base.name)).map((r) => {
+      // Setting up again starts the history afresh (VirtualBox: BaseMetric::init clears the samples).
+      this.setups.set(`${r.key}|${r.base.name}`, { period, count, since: Date.now(), enabled: period > 0 && count > 0, vm: this.vmOf(r) });
+      return this.baseMetric(r);
+    });
   }
 
   enableMetrics(names: string[], objects: (ManagedObject | null)[]) {
-    return this.select(names, objects).map((s) => { s.enabled = true; s.since = Date.now(); return s.metric; });
+    return this.toggle(names, objects, true);
   }
 
   disableMetrics(names: string[], objects: (ManagedObject | null)[]) {
-    return this.select(names, objects).map((s) => { s.enabled = false; return s.metric; });
+    return this.toggle(names, objects, false);
   }
 
+  private toggle(names: string[], objects: (ManagedObject | null)[], enabled: boolean) {
+    const f = this.filter(names, objects);
+    return this.registered().filter((r) => PerformanceCollector.matches(f, r.key, r.base.name)).map((r) => {
+      const k = `${r.key}|${r.base.name}`;
+      const s = this.setups.get(k) ?? { period: 0, count: 0, since: Date.now(), enabled, vm: this.vmOf(r) };
+      if (enabled && !s.enabled) s.since = Date.now();
+      s.enabled = enabled;
+      this.setups.set(k, s);
+      return this.baseMetric(r);
+    });
+  }
+
+  /** Every existing metric the filter selects; one not set up (or disabled) answers no samples. */
   queryMetricsData(names: string[], objects: (ManagedObject | null)[]) {
     const r = {
       returnMetricNames: [] as string[], returnObjects: [] as ManagedObject[], returnUnits: [] as string[],
       returnScales: [] as number[], returnSequenceNumbers: [] as number[], returnDataIndices: [] as number[],
       returnDataLengths: [] as number[], returnval: [] as number[],
     };
+    const f = this.filter(names, objects);
     const now = Date.now();
-    for (const s of this.select(names, objects)) {
-      const samples = s.enabled ? this.samples(s, now) : [];
-      r.returnMetricNames.push(s.name);
-      r.returnObjects.push(s.object);
-      r.returnUnits.push(s.def.unit);
-      r.returnScales.push(s.def.scale);
-      r.returnSequenceNumbers.push(Math.floor((now - s.since) / (s.period * 1000)));
-      r.returnDataIndices.push(r.returnval.length);
-      r.returnDataLengths.push(samples.length);
-      r.returnval.push(...samples);
+    for (const reg of this.registered()) {
+      for (const def of reg.base.defs) {
+        for (const agg of AGGREGATES) {
+          if (!PerformanceCollector.matches(f, reg.key, def.name + agg)) continue;
+          const { first, values } = reg.setup ? this.samples(reg, reg.setup, def, agg, now) : { first: 0, values: [] };
+          r.returnMetricNames.push(def.name + agg);
+          r.returnObjects.push(reg.object);
+          r.returnUnits.push(def.unit);
+          r.returnScales.push(def.scale);
+          r.returnSequenceNumbers.push(first);
+          r.returnDataIndices.push(r.returnval.length);
+          r.returnDataLengths.push(values.length);
+          r.returnval.push(...values);
+        }
+      }
     }
     return r;
   }
 
-  private samples(s: Series, now: number): number[] {
-    const taken = Math.floor((now - s.since) / (s.period * 1000));
+  private samples(reg: Registered, s: Setup, def: MetricDef, agg: string, now: number): { first: number; values: number[] } {
+    const elapsed = now - s.since;
+    if (!s.enabled || s.period < 1 || s.count < 1 || elapsed < FIRST_SAMPLE_MS) return { first: 0, values: [] };
+    const taken = Math.floor((elapsed - FIRST_SAMPLE_MS) / (s.period * 1000)) + 1;
     const n = Math.min(s.count, taken);
-    const [base, agg] = s.name.split(':');
     const values: number[] = [];
-    for (let i = taken - n + 1; i <= taken; i++) {
-      const v = this.value(s, base, s.since + i * s.period * 1000);
-      if (v === null) return [];
+    for (let i = taken - n; i < taken; i++) {
+      const v = this.value(reg.object, def.name, s.since + FIRST_SAMPLE_MS + i * s.period * 1000);
+      if (v === null) return { first: 0, values: [] };
       values.push(v);
     }
-    if (!agg || !values.length) return values;
-    const pick = agg === 'min' ? Math.min(...values) : agg === 'max' ? Math.max(...values) : Math.round(values.reduce((a, b) => a + b, 0) / values.length);
-    return [pick];
+    if (!agg) return { first: taken - n, values };
+    const pick = agg === ':min' ? Math.min(...values) : agg === ':max' ? Math.max(...values) : Math.round(values.reduce((a, b) => a + b, 0) / values.length);
+    return { first: taken - n, values: [pick] };
   }
 
-  /** The value of a base metric at time t; null when the object has nothing to measure (a machine not running). */
-  private value(s: Series, base: string, t: number): number | null {
-    const id = s.object instanceof Machine ? s.object.core.id : 'host';
+  /** The value of a metric at time t; null when the object has nothing to measure (a machine without a VM process). */
+  private value(object: ManagedObject, base: string, t: number): number | null {
+    const id = object instanceof Machine ? object.core.id : 'host';
     const jitter = noise(`${id}|${base}|${Math.floor(t / 1000)}`);
     const running = this.machines().filter((c) => c.state === 'Running');
-    if (s.object instanceof Machine) {
-      const core = s.object.core;
-      if (!['Running', 'Paused', 'Teleporting'].includes(core.state)) return null;
+    if (object instanceof Machine) {
+      const core = object.core;
+      if (!core.vm) return null;
       const busy = core.state === 'Running' ? 0.05 + 0.25 * noise(`${id}|load`) : 0;
       const mem = core.settings.memorySize * 1024;
       switch (base) {
