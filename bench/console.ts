@@ -15,8 +15,8 @@ import WebSocket from 'ws';
 import { ByteReader } from '../lib/console/rfb';
 import { openDb } from '../lib/db';
 import { createHost } from '../lib/db/hosts';
-import { signIn } from '../scripts/stack';
-import { progress, ROOT, startSimProcess } from './lib';
+import { signIn, startServer } from '../scripts/stack';
+import { progress, quantile, rssMB, startSimProcess } from './lib';
 
 const { values } = parseArgs({
   options: { port: { type: 'string' }, consoles: { type: 'string' }, seconds: { type: 'string' }, pings: { type: 'string' }, rounds: { type: 'string' } },
@@ -35,11 +35,6 @@ const children: ChildProcess[] = [];
 const step = (msg: string) => process.stderr.write(`bench:console ${msg}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (v: number, digits = 3) => Number(v.toFixed(digits));
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-}
-const rssMB = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
 
 /** One RFB session, whatever carries it: bytes in through a reader, bytes out through send. */
 interface Conn {
@@ -187,17 +182,8 @@ async function main() {
   await db.destroy();
 
   step('starting the Nimbox server (server.ts)');
-  const server = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server.ts'), '-p', String(PORT), '-H', '127.0.0.1'], {
-    cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, NODE_ENV: 'production', NIMBOX_DATA_DIR: dataDir, NIMBOX_ADMIN_PASSWORD: ADMIN_PASSWORD, NEXT_TELEMETRY_DISABLED: '1' },
-  });
+  const { next: server, url } = await startServer({ dataDir, port: PORT, env: { NIMBOX_ADMIN_PASSWORD: ADMIN_PASSWORD }, stdio: ['ignore', 'ignore', 'inherit'] });
   children.push(server);
-  const url = `http://127.0.0.1:${PORT}`;
-  for (let i = 0; ; i++) {
-    try { if ((await fetch(`${url}/api/v1/health`)).ok) break; } catch { /* starting */ }
-    if (server.exitCode !== null || i > 600) throw new Error('the Nimbox server did not start (is it built? npm run build)');
-    await sleep(100);
-  }
   const cookie = await signIn(url, 'admin', ADMIN_PASSWORD);
   type Vms = { total: number; items: { id: string; name: string }[] };
   let running: Vms;

@@ -12,7 +12,7 @@ import { openDb } from '../lib/db';
 import { createHost } from '../lib/db/hosts';
 import { Inventory } from '../lib/cluster/inventory';
 import { signIn } from '../scripts/stack';
-import { progress, ROOT, startSimProcess } from './lib';
+import { progress, quantile, ROOT, rssMB, startSimProcess } from './lib';
 
 const { values } = parseArgs({ options: { hosts: { type: 'string' }, vms: { type: 'string' }, latency: { type: 'string' }, port: { type: 'string' } } });
 const HOSTS = Number(values.hosts ?? 4);
@@ -25,8 +25,7 @@ const children: ChildProcess[] = [];
 const ADMIN_PASSWORD = 'bench-admin-password';
 
 function step(msg: string) { process.stderr.write(`bench:inventory ${msg}\n`); }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const rssMB = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+const median = (xs: number[]) => quantile(xs, 0.5);
 
 const soapCalls = async (hosts: { control?: string }[]) =>
   (await Promise.all(hosts.map(async (h) => (await (await fetch(`${h.control}/status`)).json()).soapCalls as number))).reduce((a, b) => a + b, 0);

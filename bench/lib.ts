@@ -14,6 +14,17 @@ export function progress(label: string, done: number, total: number): void {
   if (done >= total) process.stderr.write('\n');
 }
 
+/** The q-quantile (0…1) of `xs` (nearest rank, not interpolated). */
+export function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+}
+
+/** A process's resident set size in MB (Linux: /proc/<pid>/status). */
+export function rssMB(pid: number): number {
+  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+}
+
 export interface SimProcess {
   child: ChildProcess;
   /** Each host's SOAP URL and, with --control, its control endpoint. */

@@ -1,9 +1,8 @@
 // vboxsim's own speed, so that it is never what a Nimbox benchmark measures:
 // SOAP calls per second for a simple getter over keep-alive, and the simulator's
 // RSS with 1,000 machines. The simulator runs in its own process (one core).
-import fs from 'node:fs';
 import http from 'node:http';
-import { progress, startSimProcess } from './lib';
+import { progress, rssMB, startSimProcess } from './lib';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = 16;
@@ -25,11 +24,6 @@ function soap(url: string, op: string, inner: string): Promise<string> {
 }
 
 const returnval = (xml: string) => /<returnval>([^<]*)<\/returnval>/.exec(xml)?.[1] ?? '';
-
-function rssMB(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-}
 
 async function callsPerSecond(): Promise<number> {
   const { child, hosts: [{ url }] } = await startSimProcess(['--hosts', '1', '--vms', '0']);

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { progress, startSimProcess } from './lib';
+import { progress, quantile, startSimProcess } from './lib';
 
 const { values } = parseArgs({ options: { teleports: { type: 'string' }, latency: { type: 'string' } } });
 const TELEPORTS = Number(values.teleports ?? 10);
@@ -20,7 +20,6 @@ const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbox-bench-storage-'
 process.env.NIMBOX_DATA_DIR = dataDir;
 
 function step(msg: string) { process.stderr.write(`bench:teleport ${msg}\n`); }
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 const round = (n: number) => Math.round(n * 10) / 10;
 
 async function main() {

@@ -1,5 +1,5 @@
 import { expect, test, type FrameLocator, type Page } from '@playwright/test';
-import { canvasRegion, ConsoleScreen, PORTAL_ORIGIN, signInAsAdmin } from './helpers';
+import { canvasRegion, ConsoleScreen, openMachine, PORTAL_ORIGIN, signInAsAdmin } from './helpers';
 
 // The console in Chromium: noVNC in the page, Nimbox's gateway, vboxsim's VNC server.
 // The test compares regions of noVNC's canvas with what vboxsim draws (ConsoleScreen).
@@ -12,8 +12,7 @@ const expectConnected = (where: Page | FrameLocator) => screen.expectConnected(w
 
 async function machineId(page: Page): Promise<string> {
   await page.goto('/');
-  await page.getByRole('table', { name: 'Machines' }).getByRole('link', { name: MACHINE, exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: MACHINE })).toBeVisible();
+  await openMachine(page, MACHINE);
   return decodeURIComponent(new URL(page.url()).pathname.split('/')[2]);
 }
 

@@ -25,6 +25,12 @@ export async function signInAsAdmin(page: Page): Promise<void> {
   await expect(page.getByRole('heading', { name: 'Cluster' })).toBeVisible();
 }
 
+/** Opens a machine's page from the cluster view's table (on the page already shown) and waits for its heading. */
+export async function openMachine(page: Page, name: string): Promise<void> {
+  await page.getByRole('table', { name: 'Machines' }).getByRole('link', { name, exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+}
+
 export type Region = { x: number; y: number; w: number; h: number };
 const WIDTH = 640;
 const HEIGHT = 480;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_IDENTITY_FILE, type E2EIdentity } from './identity';
-import { ADMIN_PASSWORD, ConsoleScreen } from './helpers';
+import { ADMIN_PASSWORD, ConsoleScreen, openMachine } from './helpers';
 
 // Set up by e2e/server.ts: slapd with a user of tenant blue, tenant blue owning two machines, and (as root) a PAM admin.
 const identity = () => JSON.parse(fs.readFileSync(E2E_IDENTITY_FILE, 'utf8')) as E2EIdentity;
@@ -110,8 +110,7 @@ test('an admin manages tenants, moves a machine between tenants and reads the au
   // The machine page: move a blue machine to no tenant and back.
   const machine = id.blueMachines[0];
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Cluster' }).click();
-  await page.getByRole('table', { name: 'Machines' }).getByRole('link', { name: machine, exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: machine })).toBeVisible();
+  await openMachine(page, machine);
   const machineId = await page.locator('[data-machine-id]').getAttribute('data-machine-id');
   const form = page.getByRole('form', { name: 'Machine tenant' });
   const select = form.getByLabel('Tenant');

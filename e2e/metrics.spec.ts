@@ -1,23 +1,22 @@
 import { expect, test, type Page } from '@playwright/test';
-import { signInAsAdmin } from './helpers';
+import { openMachine, signInAsAdmin } from './helpers';
 
-async function openMachine(page: Page, name: string) {
-  await page.getByRole('table', { name: 'Machines' }).getByRole('link', { name, exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+async function openPerformance(page: Page, name: string) {
+  await openMachine(page, name);
   return page.getByRole('region', { name: 'Performance' });
 }
 
 test("a running machine's page charts its CPU load and memory", async ({ page }) => {
   await signInAsAdmin(page);
   // web-a1 runs on vbox-alpha in the demo stack.
-  const performance = await openMachine(page, 'web-a1');
+  const performance = await openPerformance(page, 'web-a1');
   await expect(performance.getByRole('img', { name: /^CPU load over the last 5 minutes, now \d+%$/ })).toBeVisible();
   await expect(performance.getByRole('img', { name: /^Memory in use over the last 5 minutes, now [\d.]+ [MG]iB of [\d.]+ [MG]iB$/ })).toBeVisible();
 });
 
 test("a stopped machine's page says load is measured while it runs", async ({ page }) => {
   await signInAsAdmin(page);
-  const performance = await openMachine(page, 'build-a4');
+  const performance = await openPerformance(page, 'build-a4');
   await expect(performance.getByText('Load is measured while the machine runs.')).toBeVisible();
   await expect(performance.getByRole('img')).toHaveCount(0);
 });

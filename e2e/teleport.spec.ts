@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { canvasRegion, ConsoleScreen, signInAsAdmin } from './helpers';
+import { canvasRegion, ConsoleScreen, openMachine, signInAsAdmin } from './helpers';
 
 // Teleporting in Chromium: from the machine page's toolbar, through the preflight, to the
 // machine running on the other host — watched live in the cluster view (a second tab) and in the
@@ -34,8 +34,7 @@ test('teleports a running machine from its page: it appears on the other host in
   // The machine page, its console open, something typed on its screen.
   await page.bringToFront();
   await page.goto(`/?q=${MACHINE}`);
-  await page.getByRole('table', { name: 'Machines' }).getByRole('link', { name: MACHINE, exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: MACHINE })).toBeVisible();
+  await openMachine(page, MACHINE);
   await expect(page.getByText(`On host ${FROM}`)).toBeVisible();
   const section = page.getByRole('region', { name: 'Console' });
   await section.getByRole('button', { name: 'Open console' }).click();

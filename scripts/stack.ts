@@ -1,6 +1,6 @@
 // vboxsim plus a Nimbox server with the simulated hosts registered: the demo, the
 // end-to-end tests and the benchmarks all run on this.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openDb } from '../lib/db';
@@ -53,27 +53,40 @@ async function registerHosts(dataDir: string, sim: Sim): Promise<void> {
   }
 }
 
+/**
+ * Starts the Nimbox server (server.ts, production build) on 127.0.0.1:`port` with its data in
+ * `dataDir`, and resolves once /api/v1/health answers; a server that does not come up is killed.
+ */
+export async function startServer(o: { dataDir: string; port: number; env?: Record<string, string>; stdio?: StdioOptions }): Promise<{ next: ChildProcess; url: string }> {
+  const next = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server.ts'), '-p', String(o.port), '-H', '127.0.0.1'], {
+    cwd: root,
+    stdio: o.stdio ?? 'inherit',
+    env: { ...process.env, ...o.env, NODE_ENV: 'production', NIMBOX_DATA_DIR: o.dataDir, NEXT_TELEMETRY_DISABLED: '1' },
+  });
+  const url = `http://127.0.0.1:${o.port}`;
+  const deadline = Date.now() + 60_000;
+  try {
+    for (;;) {
+      if (next.exitCode !== null) throw new Error(`the Nimbox server exited (${next.exitCode}); is it built? (npm run build)`);
+      try {
+        if ((await fetch(`${url}/api/v1/health`)).ok) return { next, url };
+      } catch { /* not listening yet */ }
+      if (Date.now() > deadline) throw new Error('the Nimbox server did not answer within 60 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } catch (e) {
+    next.kill('SIGTERM');
+    throw e;
+  }
+}
+
 export async function startStack(o: StackOptions): Promise<Stack> {
   const dataDir = path.resolve(o.dataDir);
   fs.mkdirSync(dataDir, { recursive: true });
   const sim = await startSim({ ...o.sim, stateDir: path.join(dataDir, 'sim') });
   await registerHosts(dataDir, sim);
   await o.beforeServer?.(sim, dataDir);
-  const next = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server.ts'), '-p', String(o.port), '-H', '127.0.0.1'], {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, ...o.env, NODE_ENV: 'production', NIMBOX_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: '1' },
-  });
-  const url = `http://127.0.0.1:${o.port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (next.exitCode !== null) throw new Error(`the Nimbox server exited (${next.exitCode}); is it built? (npm run build)`);
-    try {
-      if ((await fetch(`${url}/api/v1/health`)).ok) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) throw new Error('the Nimbox server did not answer within 60 s');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const { next, url } = await startServer({ dataDir, port: o.port, env: o.env });
   return {
     sim, url, next,
     async stop() {

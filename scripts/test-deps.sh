@@ -19,7 +19,8 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-if ! node -e "require('authenticate-pam')" 2>/dev/null; then
+# (No node_modules yet, as in CI before `npm ci`: the install to come builds it.)
+if [ -d node_modules ] && ! node -e "require('authenticate-pam')" 2>/dev/null; then
   version=$(node -p "require('./package.json').optionalDependencies['authenticate-pam']")
   npm install --no-save --no-audit --no-fund "authenticate-pam@${version}" >/dev/null
 fi

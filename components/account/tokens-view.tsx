@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import { EmptyState } from '@/components/console/empty-state';
 import { LoadError } from '@/components/console/load-error';
+import { RowActionsHead } from '@/components/console/row-actions';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -66,9 +67,7 @@ export function TokensView() {
               <TableHead>Created</TableHead>
               <TableHead>Expires</TableHead>
               <TableHead>Last used</TableHead>
-              <TableHead className="text-right">
-                <span className="sr-only">Actions</span>
-              </TableHead>
+              <RowActionsHead />
             </tr>
           </TableHeader>
           <TableBody>

@@ -36,7 +36,7 @@ function HostCpuSparkline({ hostId, up }: { hostId: string; up: boolean }) {
 }
 
 /** One host at a glance: health, VirtualBox version, CPUs, memory in use, CPU load, machines. */
-export const HostCard = memo(function HostCard({ host }: { host: HostWithStatus }) {
+const HostCard = memo(function HostCard({ host }: { host: HostWithStatus }) {
   const titleId = useId();
   const s = host.status ?? null;
   const memoryUsed = s && s.memoryMB !== null && s.memoryAvailableMB !== null ? s.memoryMB - s.memoryAvailableMB : null;

@@ -68,7 +68,7 @@ const SortHeader = memo(function SortHeader({
 });
 
 /** One machine. Memoized: a live update re-renders only the row whose machine object changed. */
-export const MachineRow = memo(function MachineRow({
+const MachineRow = memo(function MachineRow({
   machine: m,
   selected,
   onToggle,

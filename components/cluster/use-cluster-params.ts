@@ -5,7 +5,7 @@ import { useCallback, useMemo } from 'react';
 import { MACHINE_STATES, VM_SORTS, type MachineState, type SortOrder, type VmSort, type VmsParams } from '@/lib/hooks/types';
 
 export const PAGE_SIZES = [25, 50, 100, 250] as const;
-export const DEFAULT_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 100;
 
 const DEFAULTS: VmsParams = { sort: 'name', order: 'asc', page: 1, pageSize: DEFAULT_PAGE_SIZE };
 
@@ -15,7 +15,7 @@ function positiveInt(v: string | null, fallback: number, max = Number.MAX_SAFE_I
 }
 
 /** The machine table's query, read from the page's URL (?q=&host=&state=&sort=&order=&page=&pageSize=). */
-export function parseVmsParams(sp: URLSearchParams): VmsParams {
+function parseVmsParams(sp: URLSearchParams): VmsParams {
   const sort = sp.get('sort');
   const order = sp.get('order');
   const state = sp.get('state');

@@ -9,9 +9,9 @@ import { cn } from '@/components/ui/cn';
 import { Dialog } from '@/components/ui/dialog';
 import type { ConsoleTicket } from '@/lib/console/types';
 import { ApiError, problemOf } from '@/lib/hooks/api';
+import { useConsoleTicket } from '@/lib/hooks/use-console';
 import { EmbedLinkDialog } from './embed-link-dialog';
 import { keysymsOf } from './keysyms';
-import { useConsoleTicket } from './use-console-ticket';
 
 export type ConsoleStatus = 'ticket' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'failed';
 

@@ -1,16 +1,16 @@
 'use client';
 
-import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { CopyField } from '@/components/ui/copy-field';
 import { Dialog } from '@/components/ui/dialog';
 import { Field } from '@/components/ui/field';
+import { FormButtons } from '@/components/ui/form-buttons';
 import { formatExact } from '@/components/ui/relative-time';
 import { Select } from '@/components/ui/select';
-import type { EmbedLink } from '@/lib/console/types';
-import { apiFetch, problemOf } from '@/lib/hooks/api';
+import { problemOf } from '@/lib/hooks/api';
+import { useCreateEmbedLink } from '@/lib/hooks/use-console';
 
 const LIFETIMES = [
   { label: '15 minutes', seconds: 900 },
@@ -26,9 +26,7 @@ const LIFETIMES = [
 export function EmbedLinkDialog({ machineId, open, onOpenChange }: { machineId: string; open: boolean; onOpenChange: (open: boolean) => void }) {
   const [viewOnly, setViewOnly] = useState(true);
   const [seconds, setSeconds] = useState(LIFETIMES[0].seconds);
-  const mint = useMutation({
-    mutationFn: () => apiFetch<EmbedLink>(`/api/v1/vms/${encodeURIComponent(machineId)}/embed-links`, { method: 'POST', json: { viewOnly, expiresInSeconds: seconds } }),
-  });
+  const mint = useCreateEmbedLink(machineId);
   const link = mint.data;
 
   return (
@@ -46,7 +44,7 @@ export function EmbedLinkDialog({ machineId, open, onOpenChange }: { machineId: 
           className="space-y-4"
           onSubmit={(e) => {
             e.preventDefault();
-            mint.mutate();
+            mint.mutate({ viewOnly, expiresInSeconds: seconds });
           }}
         >
           <fieldset className="space-y-2 text-sm">
@@ -73,12 +71,7 @@ export function EmbedLinkDialog({ machineId, open, onOpenChange }: { machineId: 
           </Field>
           {mint.error && <ProblemAlert problem={problemOf(mint.error)} />}
           <div className="flex justify-end gap-2">
-            <Button variant="outline" onClick={() => onOpenChange(false)}>
-              Cancel
-            </Button>
-            <Button type="submit" disabled={mint.isPending}>
-              {mint.isPending ? 'Creating…' : 'Create link'}
-            </Button>
+            <FormButtons onCancel={() => onOpenChange(false)} label="Create link" pendingLabel="Creating…" pending={mint.isPending} />
           </div>
         </form>
       ) : (

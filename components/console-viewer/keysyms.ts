@@ -3,7 +3,7 @@
  * itself, line breaks and tabs to Return and Tab, anything else to its Unicode keysym
  * (0x01000000 + code point). Null for control characters that type nothing.
  */
-export function keysymOf(ch: string): number | null {
+function keysymOf(ch: string): number | null {
   const cp = ch.codePointAt(0);
   if (cp === undefined) return null;
   if (ch === '\n' || ch === '\r') return 0xff0d;

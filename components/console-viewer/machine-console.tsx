@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useId, useState } from 'react';
-import { Button } from '@/components/ui/button';
+import { Button, buttonClass } from '@/components/ui/button';
 import { CONSOLE_STATES } from '@/lib/console/types';
 import { useMachine } from '@/lib/hooks/use-vms';
 import { ConsoleViewer } from './console-viewer';
@@ -39,10 +39,7 @@ export function MachineConsole({ id }: { id: string }) {
               Open console
             </Button>
             {running && (
-              <Link
-                href={`/vms/${encodeURIComponent(m.id)}/console`}
-                className="inline-flex h-9 items-center rounded-md border border-slate-300 bg-white px-4 text-sm font-medium shadow-sm hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800"
-              >
+              <Link href={`/vms/${encodeURIComponent(m.id)}/console`} className={buttonClass({ variant: 'outline' })}>
                 Full window
               </Link>
             )}

@@ -14,7 +14,7 @@ import { useCancelTask } from '@/lib/hooks/use-tasks';
 import { TaskStatusBadge } from './task-status-badge';
 
 /** A failed task's error: VirtualBox's (or Nimbox's) words and the result code. */
-export function TaskErrorText({ task, className }: { task: Task; className?: string }) {
+function TaskErrorText({ task, className }: { task: Task; className?: string }) {
   if (!task.error) return null;
   const e = task.error;
   return (

@@ -17,7 +17,7 @@ import { usePreflight, useTeleport } from '@/lib/hooks/use-teleport';
 import { PreflightChecks, preflightSummary } from './preflight-checks';
 
 /** The hosts a machine could go to: every other host, the usable ones with the most free memory first. */
-export function teleportTargets(hosts: HostWithStatus[], machine: Pick<MachineDetail, 'hostId'>): HostWithStatus[] {
+function teleportTargets(hosts: HostWithStatus[], machine: Pick<MachineDetail, 'hostId'>): HostWithStatus[] {
   const usable = (h: HostWithStatus) => Number(h.status?.health === 'up' && !h.maintenance);
   return hosts
     .filter((h) => h.id !== machine.hostId)

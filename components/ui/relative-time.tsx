@@ -42,7 +42,7 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
 ];
 
 /** "3 minutes ago", "yesterday", "just now" — relative to `nowMs`. */
-export function formatRelative(iso: string, nowMs: number): string {
+function formatRelative(iso: string, nowMs: number): string {
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return '—';
   const seconds = Math.round((t - nowMs) / 1000);

@@ -10,10 +10,6 @@ export function Table({ className, containerClassName, ...props }: HTMLAttribute
   );
 }
 
-export function TableCaption({ className, ...props }: HTMLAttributes<HTMLTableCaptionElement>) {
-  return <caption className={cn('px-4 py-3 text-left text-sm text-slate-500 dark:text-slate-400', className)} {...props} />;
-}
-
 export function TableHeader({ className, ...props }: HTMLAttributes<HTMLTableSectionElement>) {
   return <thead className={cn('bg-slate-50 dark:bg-slate-900/60', className)} {...props} />;
 }

@@ -21,7 +21,7 @@ interface ActionSpec {
 }
 
 /** Each power action, the states it is offered in and whether it asks first. */
-export const ACTIONS: Record<MachineAction, ActionSpec> = {
+const ACTIONS: Record<MachineAction, ActionSpec> = {
   start: { label: 'Start', states: ['PoweredOff', 'Saved', 'Aborted', 'AbortedSaved', 'Teleported'], variant: 'default' },
   shutdown: { label: 'Shut down', states: ['Running'] },
   poweroff: {

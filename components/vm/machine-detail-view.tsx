@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { notFound, useRouter } from 'next/navigation';
 import { useCallback, useEffect, useId, useState, type ReactNode } from 'react';
+import { Breadcrumb } from '@/components/console/breadcrumb';
 import { LoadError } from '@/components/console/load-error';
 import { TaskCard } from '@/components/tasks/task-card';
 import { formatBytes, formatMB, yesNo } from '@/components/format';
@@ -279,7 +280,7 @@ function Deleted({ name, taskId }: { name: string; taskId: string }) {
   }, [done, router]);
   return (
     <div className="space-y-4">
-      <Breadcrumb name={name} />
+      <Breadcrumb current={name} />
       <h1 className="text-2xl font-semibold tracking-tight">Deleting {name}</h1>
       {task.data && <TaskCard task={task.data} showTarget={false} className="max-w-xl" />}
       <Link href="/" className="text-sm font-medium text-sky-700 underline-offset-4 hover:underline dark:text-sky-400">
@@ -314,7 +315,7 @@ export function MachineDetailView({ id, canSetTenant = false }: { id: string; /*
   if (q.isError && !q.data) {
     return (
       <div className="space-y-4">
-        <Breadcrumb name={id} />
+        <Breadcrumb current={id} />
         <LoadError error={q.error} retry={q.refetch} />
       </div>
     );
@@ -325,7 +326,7 @@ export function MachineDetailView({ id, canSetTenant = false }: { id: string; /*
     <div className="space-y-8" data-machine-id={m.id}>
       <div className="space-y-4">
         <div className="space-y-3">
-          <Breadcrumb name={m.name} />
+          <Breadcrumb current={m.name} />
           <div className="flex flex-wrap items-center gap-3">
             <h1 className="text-2xl font-semibold tracking-tight">{m.name}</h1>
             <span data-testid="machine-state" className="inline-flex">
@@ -378,23 +379,5 @@ export function MachineDetailView({ id, canSetTenant = false }: { id: string; /*
       </Section>
       <ExtraData m={m} />
     </div>
-  );
-}
-
-function Breadcrumb({ name }: { name: string }) {
-  return (
-    <nav aria-label="Breadcrumb">
-      <ol className="flex items-center gap-1.5 text-sm text-slate-500 dark:text-slate-400">
-        <li>
-          <Link href="/" className="hover:text-slate-900 hover:underline dark:hover:text-slate-100">
-            Cluster
-          </Link>
-        </li>
-        <li aria-hidden="true">/</li>
-        <li aria-current="page" className="truncate text-slate-700 dark:text-slate-300">
-          {name}
-        </li>
-      </ol>
-    </nav>
   );
 }

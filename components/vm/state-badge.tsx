@@ -10,7 +10,7 @@ interface StateLook {
 }
 
 /** How each VirtualBox MachineState reads and looks. */
-export const STATE_LOOK: Record<(typeof MACHINE_STATES)[number], StateLook> = {
+const STATE_LOOK: Record<(typeof MACHINE_STATES)[number], StateLook> = {
   Running: { label: 'Running', tone: 'green' },
   Paused: { label: 'Paused', tone: 'amber' },
   Saved: { label: 'Saved', tone: 'blue' },

@@ -6,17 +6,17 @@ import { can, hidden, type Action, type Resource, type User } from '@/lib/auth/p
 import { currentUser } from '@/lib/auth/session';
 import { forbidden, notFound, problemResponse, ProblemError, unauthorized, validationProblem, type Problem } from './problem';
 
-export interface RouteContext<P, B, Q> {
+export interface RouteContext<P, B, Q, R extends Resource = Resource> {
   req: Request;
   user: User;
   params: P;
   body: B;
   query: Q;
   /** What `resource` found (undefined without it). */
-  resource: Resource | undefined;
+  resource: R | undefined;
 }
 
-interface RouteOptions<P, B, Q> {
+interface RouteOptions<P, B, Q, R extends Resource = Resource> {
   /** What the caller must be allowed to do; asked of the one policy function. */
   action: Action;
   body?: ZodType<B>;
@@ -26,8 +26,8 @@ interface RouteOptions<P, B, Q> {
    * Null is 401; a thrown ProblemError is answered as is.
    */
   caller?: (req: Request, params: P) => Promise<User | null>;
-  /** The target's attributes the policy needs (e.g. the machine's tenant). */
-  resource?: (ctx: { params: P; user: User }) => Promise<Resource | undefined>;
+  /** The target's attributes the policy needs (e.g. the machine's tenant); it may carry what it read for the handler. */
+  resource?: (ctx: { params: P; user: User }) => Promise<R | undefined>;
   /** The audit log's name for a mutating call (default: the action); false when the handler records its own. */
   audit?: string | false;
 }
@@ -77,13 +77,12 @@ export function toProblem(e: unknown): Problem {
  * (session cookie or Bearer token, or `caller`), asks the policy, validates
  * query and body with zod, and answers JSON (or the Response the handler returns).
  */
-export function route<P extends Record<string, string> = Record<string, string>, B = undefined, Q = undefined>(
-  opts: RouteOptions<P, B, Q>,
-  handler: (ctx: RouteContext<P, B, Q>) => Promise<unknown>,
+export function route<P extends Record<string, string> = Record<string, string>, B = undefined, Q = undefined, R extends Resource = Resource>(
+  opts: RouteOptions<P, B, Q, R>,
+  handler: (ctx: RouteContext<P, B, Q, R>) => Promise<unknown>,
 ) {
   const inner = handle(opts, handler);
-  // Own tokens audit themselves (token.create, token.revoke).
-  const auditName = opts.audit ?? (opts.action === 'account:token' ? false : opts.action);
+  const auditName = opts.audit ?? opts.action;
   return async (req: Request, context?: { params?: Promise<P> }): Promise<Response> => {
     const { res, user } = await inner(req, context);
     if (user && auditName !== false && !READ_METHODS.has(req.method)) await auditCall(req, user, auditName, res);
@@ -91,7 +90,7 @@ export function route<P extends Record<string, string> = Record<string, string>,
   };
 }
 
-function handle<P extends Record<string, string>, B, Q>(opts: RouteOptions<P, B, Q>, handler: (ctx: RouteContext<P, B, Q>) => Promise<unknown>) {
+function handle<P extends Record<string, string>, B, Q, R extends Resource>(opts: RouteOptions<P, B, Q, R>, handler: (ctx: RouteContext<P, B, Q, R>) => Promise<unknown>) {
   return async (req: Request, context?: { params?: Promise<P> }): Promise<{ res: Response; user?: User }> => {
     let user: User | null = null;
     const done = (res: Response) => ({ res, user: user ?? undefined });

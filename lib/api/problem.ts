@@ -1,4 +1,4 @@
-import type { ZodError } from 'zod';
+import type { z, ZodError } from 'zod';
 
 /**
  * Errors as application/problem+json (RFC 9457). Every API failure goes out in this
@@ -37,6 +37,13 @@ export function validationProblem(error: ZodError, where = 'body'): Problem {
     detail: `The request ${where} has invalid fields.`,
     errors: error.issues.map((i) => ({ field: i.path.join('.') || where, message: i.message })),
   };
+}
+
+/** Validates (again, where a route already did): an in-process caller gets the same 400 problem as the API. */
+export function parseOr400<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new ProblemError(validationProblem(r.error));
+  return r.data;
 }
 
 export const unauthorized = (): Problem => ({ title: 'Not signed in', status: 401, detail: 'Sign in to use this API.' });

@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
+import type { Selectable } from 'kysely';
 import { getDb, type DB } from '@/lib/db';
+import type { AuditTable } from '@/lib/db/schema';
 
 /**
  * The audit log: who did what to which target, from where, when, and whether it
@@ -95,7 +97,12 @@ export async function listAudit(query: AuditQuery = {}, db?: DB): Promise<AuditE
     .orderBy('id', 'desc')
     .limit(Math.min(Math.max(query.limit ?? 100, 1), 1000))
     .execute();
-  return rows.map((r) => ({
+  return rows.map(auditEntry);
+}
+
+/** A stored row as the API shows it. */
+export function auditEntry(r: Selectable<AuditTable>): AuditEntry {
+  return {
     id: r.id,
     at: r.at,
     userId: r.user_id,
@@ -106,5 +113,5 @@ export async function listAudit(query: AuditQuery = {}, db?: DB): Promise<AuditE
     result: r.result === 'success' ? 'success' : 'failure',
     address: r.address,
     detail: r.detail,
-  }));
+  };
 }

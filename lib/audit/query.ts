@@ -1,5 +1,5 @@
 import { getDb, type DB } from '@/lib/db';
-import type { AuditEntry } from './index';
+import { auditEntry, type AuditEntry } from './index';
 
 /** Filters of GET /api/v1/audit: user (id or username), tenant, action (exact, or a prefix ending in '*'), from/to (ISO, inclusive/exclusive). */
 export interface AuditSearch {
@@ -20,10 +20,7 @@ export async function searchAudit(f: AuditSearch, db?: DB): Promise<AuditEntry[]
   if (f.from) q = q.where('at', '>=', f.from);
   if (f.to) q = q.where('at', '<', f.to);
   const rows = await q.orderBy('at', 'desc').orderBy('id', 'desc').limit(Math.min(Math.max(f.limit ?? 100, 1), 10_000)).execute();
-  return rows.map((r) => ({
-    id: r.id, at: r.at, userId: r.user_id, username: r.username, tenant: r.tenant, action: r.action, target: r.target,
-    result: r.result === 'success' ? 'success' : 'failure', address: r.address, detail: r.detail,
-  }));
+  return rows.map(auditEntry);
 }
 
 const COLUMNS: (keyof AuditEntry)[] = ['at', 'username', 'userId', 'tenant', 'action', 'target', 'result', 'address', 'detail', 'id'];

@@ -16,3 +16,23 @@ export function secureCookies(forwardedProto: string | null | undefined): boolea
 export function sessionCookieName(secure: boolean): string {
   return `${secure ? '__Secure-' : ''}next-auth.session-token`;
 }
+
+/** Parses a Cookie header into name → value (the first of duplicate names wins, as browsers send them). */
+export function parseCookies(header: string | null | undefined): Record<string, string> {
+  // No prototype: a cookie named "constructor" or "__proto__" is a cookie like any other.
+  const out: Record<string, string> = Object.create(null);
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (!name || name in out) continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    try {
+      out[name] = decodeURIComponent(value);
+    } catch {
+      out[name] = value;
+    }
+  }
+  return out;
+}

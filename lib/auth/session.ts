@@ -3,29 +3,11 @@ import { getServerSession } from 'next-auth/next';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { getDb, type DB } from '@/lib/db';
+import { parseCookies } from './cookies';
 import { authOptions, SIGN_IN_PAGE } from './options';
 import type { User } from './policy';
 import { bearerToken, userForToken } from './tokens';
 import { findUser } from './users';
-
-/** Parses a Cookie header into name → value (the first of duplicate names wins, as browsers send them). */
-function parseCookies(header: string | null): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    const name = part.slice(0, eq).trim();
-    if (!name || name in out) continue;
-    let value = part.slice(eq + 1).trim();
-    if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-    try {
-      out[name] = decodeURIComponent(value);
-    } catch {
-      out[name] = value;
-    }
-  }
-  return out;
-}
 
 // getServerSession's (req, res, options) form: it reads only req.headers and req.cookies,
 // and would refresh the cookie through res, which a read-only check does not need.

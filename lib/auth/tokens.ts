@@ -10,7 +10,7 @@ import { findUser } from './users';
  * (read again at every use), until it expires or is revoked (deleted).
  */
 
-export const TOKEN_PREFIX = 'nbx_';
+const TOKEN_PREFIX = 'nbx_';
 /** Characters of the secret stored in clear to find the row (60 bits: no collisions in practice). */
 const LOOKUP_CHARS = 10;
 /** 32 random bytes, base64url. */

@@ -1,18 +1,16 @@
 import { VBoxClient } from '@/lib/vbox/client';
-import { InvalidObjectError, TransportError } from '@/lib/vbox/errors';
+import { InvalidObjectError, TransportError, VBoxError } from '@/lib/vbox/errors';
 import {
   IExtraDataChangedEvent, IMachineDataChangedEvent, IMachineRegisteredEvent, IMachineStateChangedEvent, ISessionStateChangedEvent,
   type IEvent, type IMachine, type IVirtualBox,
 } from '@/lib/vbox/objects';
 import type { MachineState, SessionState, VBoxEventType } from '@/lib/vbox/types';
 import type { HostCredentials } from '@/lib/db/hosts';
+import { TENANT_KEY } from '@/lib/tenants';
 import type { HostStatus, InventoryEvent, MachineSummary } from './types';
 
 /** Events the inventory follows; each costs a few calls, so only what the cached view needs. */
 const INTERESTING: VBoxEventType[] = ['OnMachineStateChanged', 'OnMachineRegistered', 'OnMachineDataChanged', 'OnSessionStateChanged', 'OnExtraDataChanged'];
-
-/** The extradata key holding a machine's tenant (lib/tenants TENANT_KEY). */
-const TENANT_KEY = 'nimbox/tenant';
 
 const RUNNING: ReadonlySet<MachineState> = new Set<MachineState>([
   'Running', 'Paused', 'Stuck', 'Teleporting', 'LiveSnapshotting', 'Starting', 'Stopping', 'Saving', 'Restoring',
@@ -48,10 +46,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 function describe(e: unknown): string {
-  if (e && typeof e === 'object' && 'resultCodeName' in e) {
-    const v = e as { resultCodeName: string; text?: string; message: string };
-    return `${v.text || v.message} (${v.resultCodeName})`;
-  }
+  if (e instanceof VBoxError) return `${e.text || e.message} (${e.resultCodeName})`;
   return (e as Error)?.message ?? String(e);
 }
 

@@ -5,8 +5,7 @@ import { isTokenLive } from '@/lib/auth/tokens';
 import { findUser } from '@/lib/auth/users';
 import type { DB } from '@/lib/db';
 import { deriveKey } from '@/lib/db/secrets';
-import { resourceOfTenant } from '@/lib/tenants/access';
-import { getInventory } from '@/lib/cluster/inventory';
+import { machineResource } from '@/lib/tenants/access';
 import { consoleAction, openClaims, signClaims, type ConsoleMode } from './ticket';
 import { LINK_SCHEME } from './types';
 
@@ -84,10 +83,7 @@ export async function linkUser(db: DB, claims: EmbedLinkClaims, now = new Date()
   if (!user || (claims.tok && !(await isTokenLive(db, claims.tok, now)))) {
     throw problem(401, 'Console link revoked', 'This console link is no longer valid: its maker or their API token is gone.');
   }
-  const inventory = getInventory();
-  await inventory.start();
-  const resource = await resourceOfTenant(inventory.machine(claims.vm)?.tenant ?? null);
-  if (!can(user, consoleAction(claims.mode), resource)) {
+  if (!can(user, consoleAction(claims.mode), await machineResource({ params: { id: claims.vm } }))) {
     throw problem(403, 'Forbidden', `The maker of this console link may no longer ${claims.mode === 'control' ? 'use' : 'watch'} this machine's console.`);
   }
   return user;

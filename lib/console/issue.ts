@@ -1,6 +1,4 @@
 import type { User } from '@/lib/auth/policy';
-import { getInventory } from '@/lib/cluster/inventory';
-import { getDb } from '@/lib/db';
 import { consoleTarget } from './target';
 import { consoleUrl, issueTicket, type ConsoleMode } from './ticket';
 import type { ConsoleTicket } from './types';
@@ -11,9 +9,7 @@ import type { ConsoleTicket } from './types';
  * asked the policy. Throws a ProblemError when the machine has no console (consoleTarget).
  */
 export async function openConsole(user: User, machineId: string, mode: ConsoleMode, link?: string): Promise<ConsoleTicket> {
-  const inventory = getInventory();
-  await inventory.start();
-  const target = await consoleTarget(inventory, await getDb(), machineId);
+  const target = await consoleTarget(machineId);
   const { ticket, claims } = issueTicket({ sub: user.id, vm: target.machineId, host: target.hostId, port: target.port, mode, link });
   return {
     ticket,

@@ -28,10 +28,6 @@ export class ByteReader {
   private waiting: { n: number; resolve: (b: Buffer) => void; reject: (e: Error) => void } | null = null;
   private failure: Error | null = null;
 
-  get buffered(): number {
-    return this.length;
-  }
-
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
     this.chunks.push(chunk);

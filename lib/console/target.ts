@@ -1,6 +1,6 @@
 import { ProblemError } from '@/lib/api/problem';
-import type { Inventory } from '@/lib/cluster/inventory';
-import type { DB } from '@/lib/db';
+import { getInventory } from '@/lib/cluster/inventory';
+import { getDb } from '@/lib/db';
 import { getHost } from '@/lib/db/hosts';
 import { vrdePortInUse } from '@/lib/vbox/session';
 import { CONSOLE_STATES } from './types';
@@ -28,7 +28,9 @@ const problem = (status: number, title: string, detail: string) => new ProblemEr
  * The console of a machine as it is now. Throws a ProblemError: 404 unknown machine,
  * 409 not running / VRDE off / VRDE not listening, 503 its host unreachable.
  */
-export async function consoleTarget(inventory: Inventory, db: DB, machineId: string): Promise<ConsoleTarget> {
+export async function consoleTarget(machineId: string): Promise<ConsoleTarget> {
+  const inventory = getInventory();
+  await inventory.start();
   const summary = inventory.machine(machineId);
   if (!summary) throw problem(404, 'Not found', `Machine ${machineId} does not exist.`);
   if (summary.stale) throw problem(503, 'Host unreachable', `${summary.hostName} cannot be reached; its machines' consoles are unavailable.`);
@@ -36,7 +38,7 @@ export async function consoleTarget(inventory: Inventory, db: DB, machineId: str
     throw problem(409, 'Machine not running', `${summary.name} is ${summary.state}: only a running machine has a console.`);
   }
   const monitor = inventory.monitor(summary.hostId);
-  const host = await getHost(db, summary.hostId);
+  const host = await getHost(await getDb(), summary.hostId);
   if (!monitor || !host) throw problem(503, 'Host unreachable', `The host of ${summary.name} is no longer registered.`);
 
   const vrde = await monitor.client.scope(async (vbox, manager) => {

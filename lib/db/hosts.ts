@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { sql, type Selectable } from 'kysely';
 import { z } from 'zod';
-import { ProblemError, validationProblem } from '@/lib/api/problem';
+import { parseOr400, ProblemError } from '@/lib/api/problem';
 import type { DB } from './index';
 import type { HostsTable } from './schema';
 import { decryptSecret, encryptSecret } from './secrets';
@@ -76,8 +76,8 @@ const storagePath = z
   .refine((v) => v === '' || path.posix.isAbsolute(v) || path.win32.isAbsolute(v), { message: 'An absolute path, e.g. /srv/vbox' })
   .nullish();
 
-export const DEFAULT_VRDE_PORTS = '5900-5999';
-export const DEFAULT_BRIDGE_ADAPTER = 'vbox0';
+const DEFAULT_VRDE_PORTS = '5900-5999';
+const DEFAULT_BRIDGE_ADAPTER = 'vbox0';
 export const DEFAULT_TELEPORT_PORTS = '6000-6099';
 
 /** Whether a value is a VRDE TCP/Ports spec: ports and ranges, comma-separated ("5900-5999", "5000,5010-5012"). */
@@ -92,23 +92,22 @@ export function isPortSpec(value: string): boolean {
   });
 }
 
-/** VRDE ports for the machines Nimbox creates on the host (VirtualBox takes the first free one at start); null resets to the default. */
-const vrdePorts = z
-  .string()
-  .trim()
-  .max(200, 'At most 200 characters')
-  .refine(isPortSpec, { message: 'Ports or ranges between 1 and 65535, comma-separated, e.g. 5900-5999' })
-  .transform((v) => v.replace(/\s+/g, ''))
-  .nullish();
+/** A comma-separated list of ports or ranges; the example shows in the error message; null resets to the default. */
+function portSpec(example: string) {
+  return z
+    .string()
+    .trim()
+    .max(200, 'At most 200 characters')
+    .refine(isPortSpec, { message: `Ports or ranges between 1 and 65535, comma-separated, e.g. ${example}` })
+    .transform((v) => v.replace(/\s+/g, ''))
+    .nullish();
+}
 
-/** The ports a teleport target on the host may listen on (one per teleport under way); null resets to the default. */
-const teleportPorts = z
-  .string()
-  .trim()
-  .max(200, 'At most 200 characters')
-  .refine(isPortSpec, { message: 'Ports or ranges between 1 and 65535, comma-separated, e.g. 6000-6099' })
-  .transform((v) => v.replace(/\s+/g, ''))
-  .nullish();
+/** VRDE ports for the machines Nimbox creates on the host (VirtualBox takes the first free one at start). */
+const vrdePorts = portSpec('5900-5999');
+
+/** The ports a teleport target on the host may listen on (one per teleport under way). */
+const teleportPorts = portSpec('6000-6099');
 
 /** The host interface new machines are bridged to by default; null resets to the default. */
 const bridgeAdapter = z
@@ -136,19 +135,7 @@ export const hostInputSchema = z.strictObject({
 });
 
 /** Body of PATCH /api/v1/hosts/:id: every field optional; no password means "keep the stored one". */
-export const hostPatchSchema = z.strictObject({
-  name: name.optional(),
-  url: url.optional(),
-  username: username.optional(),
-  password: password.optional(),
-  consoleAddress: address,
-  teleportAddress: address,
-  storagePath,
-  vrdePorts,
-  bridgeAdapter,
-  maintenance,
-  teleportPorts,
-});
+export const hostPatchSchema = hostInputSchema.partial();
 
 export type HostInput = z.input<typeof hostInputSchema>;
 export type HostPatch = z.input<typeof hostPatchSchema>;
@@ -269,13 +256,6 @@ async function checkUnique(db: DB, fields: { name?: string; url?: string }, exce
     if (exceptId) q = q.where('id', '!=', exceptId);
     if (await q.executeTakeFirst()) throw conflict('url', fields.url);
   }
-}
-
-/** Validates again (routes already did): a caller in-process gets the same 400 problem as the API. */
-function parseOr400<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw new ProblemError(validationProblem(r.error));
-  return r.data;
 }
 
 /** The database's own unique constraint, for a race the check above lost. */

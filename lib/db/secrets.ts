@@ -14,7 +14,7 @@ import { dataDir } from './index';
  * Nothing here logs or puts a secret (or a ciphertext) in an error message.
  */
 
-export const SECRET_KEY_FILE = 'secret.key';
+const SECRET_KEY_FILE = 'secret.key';
 const SECRET_BYTES = 32;
 const FORMAT = 'v1';
 const IV_BYTES = 12;

@@ -12,7 +12,7 @@ export interface PatchOutcome {
 }
 
 /** Does the machine belong in a list with these filters? (The server's own rule: host, state, name substring.) */
-export function matchesFilters(params: VmsParams, m: MachineSummary): boolean {
+function matchesFilters(params: VmsParams, m: MachineSummary): boolean {
   if (params.host && m.hostId !== params.host) return false;
   if (params.state && m.state !== params.state) return false;
   if (params.q && !m.name.toLowerCase().includes(params.q.toLowerCase())) return false;

@@ -9,6 +9,8 @@ export const queryKeys = {
   vmDetails: ['vms', 'detail'] as const,
   vmDetail: (id: string) => ['vms', 'detail', id] as const,
   vmSnapshots: (id: string) => ['vms', 'snapshots', id] as const,
+  /** Under `vms`, so that whatever refreshes the machines refreshes the teleport checks too. */
+  teleportPreflight: (machineId: string, targetId: string) => ['vms', 'teleport-preflight', machineId, targetId] as const,
   /** Load samples (GET …/metrics): apart from `vms` and `hosts`, which the live events patch and refresh. */
   vmMetrics: (id: string) => ['metrics', 'vm', id] as const,
   hostMetrics: (id: string) => ['metrics', 'host', id] as const,

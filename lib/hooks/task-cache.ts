@@ -3,7 +3,7 @@ import { queryKeys } from './keys';
 import type { Task, TaskFilter, TasksData } from './types';
 
 /** Does the task belong in a list with this filter? (The server's rule: status and target.) */
-export function taskMatches(filter: TaskFilter, t: Task): boolean {
+function taskMatches(filter: TaskFilter, t: Task): boolean {
   if (filter.status && t.status !== filter.status) return false;
   if (filter.targetId && t.targetId !== filter.targetId) return false;
   return true;

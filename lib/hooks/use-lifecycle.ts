@@ -69,7 +69,7 @@ export function useCapabilities(hostId: string | null | undefined) {
 export function useSnapshots(id: string) {
   return useQuery({
     queryKey: queryKeys.vmSnapshots(id),
-    queryFn: async ({ signal }) => normalizeSnapshots(await apiFetch<unknown>(`${vmPath(id)}/snapshots`, { signal })),
+    queryFn: ({ signal }) => apiFetch<SnapshotTree>(`${vmPath(id)}/snapshots`, { signal }),
   });
 }
 
@@ -101,13 +101,4 @@ export function useDeleteSnapshot() {
       apiFetch<Task>(`${vmPath(id)}/snapshots/${encodeURIComponent(snapshotId)}`, { method: 'DELETE' }),
     onSuccess: (t) => seed([t]),
   });
-}
-
-/** The snapshots answer as the UI reads it: `tree` as a list of roots, `current` as an id. */
-export function normalizeSnapshots(body: unknown): SnapshotTree {
-  const o = (body && typeof body === 'object' ? body : {}) as { current?: unknown; tree?: unknown };
-  const tree = Array.isArray(o.tree) ? o.tree : o.tree && typeof o.tree === 'object' ? [o.tree] : [];
-  const current =
-    typeof o.current === 'string' ? o.current : o.current && typeof o.current === 'object' && 'id' in o.current ? String((o.current as { id: unknown }).id) : null;
-  return { current, tree: tree as SnapshotTree['tree'] };
 }

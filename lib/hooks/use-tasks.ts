@@ -44,8 +44,6 @@ export function useCancelTask() {
   const seed = useSeedTasks();
   return useMutation({
     mutationFn: (id: string) => apiFetch<Task>(`/api/v1/tasks/${encodeURIComponent(id)}/cancel`, { method: 'POST' }),
-    onSuccess: (t) => {
-      if (t && typeof t === 'object' && 'id' in t) seed([t]);
-    },
+    onSuccess: (t) => seed([t]),
   });
 }

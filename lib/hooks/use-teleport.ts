@@ -10,13 +10,10 @@ import type { HostView, Task } from './types';
 const vmPath = (id: string) => `/api/v1/vms/${encodeURIComponent(id)}`;
 const hostPath = (id: string) => `/api/v1/hosts/${encodeURIComponent(id)}`;
 
-/** Under `vms`, so that whatever refreshes the machines refreshes the checks too. */
-export const preflightKey = (machineId: string, targetId: string) => ['vms', 'teleport-preflight', machineId, targetId] as const;
-
 /** The preflight of teleporting a machine to a host (GET /api/v1/vms/:id/teleport/preflight?target=), read fresh each time it is shown. */
 export function usePreflight(machineId: string, targetId: string | null) {
   return useQuery({
-    queryKey: preflightKey(machineId, targetId ?? ''),
+    queryKey: queryKeys.teleportPreflight(machineId, targetId ?? ''),
     queryFn: ({ signal }) => apiFetch<Preflight>(`${vmPath(machineId)}/teleport/preflight?target=${encodeURIComponent(targetId!)}`, { signal }),
     enabled: Boolean(targetId),
     staleTime: 0,

@@ -199,7 +199,7 @@ describe('cancelTask', () => {
       getOperationDescription: async () => 'Creating the disk image',
       waitForCompletion: async (ms: number) => sleep(Math.min(ms, 20)),
       cancel: async () => { state.canceled = true; state.cancelCalls++; },
-      wait: async () => {
+      throwIfFailed: async () => {
         if (state.canceled) throw new VBoxError({ resultCode: resultCodeValue('E_FAIL'), text: 'Operation was canceled by the user', operation: 'IProgress' });
       },
     } as unknown as IProgress;

@@ -407,8 +407,8 @@ async function follow(run: Run, progress: IProgress, range?: [number, number]): 
     run.progressCancelable = false;
     if (!run.ended) publish(run, true);
   }
-  // Completed: wait() reads the result code and throws VBoxError with VirtualBox's text when it failed.
-  await progress.wait();
+  // Completed: throws VBoxError with VirtualBox's text when it failed.
+  await progress.throwIfFailed();
 }
 
 function cancelableNow(run: Run): boolean {

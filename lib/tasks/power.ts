@@ -14,7 +14,7 @@ import { getInventory, type Inventory } from '@/lib/cluster/inventory';
 import type { MachineSummary } from '@/lib/cluster/types';
 import { VBoxError, resultCodeValue } from '@/lib/vbox/errors';
 import type { IConsole, IMachine, ISession, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objects';
-import type { LockType, MachineState } from '@/lib/vbox/types';
+import { ONLINE_STATES, type LockType, type MachineState } from '@/lib/vbox/types';
 import { startTask, type TaskContext } from './index';
 import type { Task } from './types';
 
@@ -46,10 +46,7 @@ const SPECS: Record<PowerAction, ActionSpec> = {
 };
 
 /** States in which a machine is still up (a shutdown waits until it leaves them). */
-const UP: ReadonlySet<MachineState> = new Set<MachineState>([
-  'Running', 'Paused', 'Stuck', 'Teleporting', 'LiveSnapshotting', 'Starting', 'Stopping', 'Saving', 'Restoring',
-  'TeleportingPausedVM', 'TeleportingIn', 'DeletingSnapshotOnline', 'DeletingSnapshotPaused', 'OnlineSnapshotting',
-]);
+const UP: ReadonlySet<MachineState> = new Set(ONLINE_STATES);
 
 /** How long a shutdown waits for the guest, and how often it looks (tests shorten them). */
 export const powerTiming = { shutdownTimeoutMs: 5 * 60_000, pollMs: 500 };

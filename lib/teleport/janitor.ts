@@ -19,9 +19,8 @@ import type { InventoryEvent } from '@/lib/cluster/types';
 import { ProblemError } from '@/lib/api/problem';
 import { listTasks, startTask } from '@/lib/tasks';
 import { isVBoxError } from '@/lib/vbox/errors';
-import type { MachineState } from '@/lib/vbox/types';
 import { TELEPORT_MARK } from './spec';
-import { cleanTarget } from './target';
+import { OFF, cleanTarget } from './target';
 
 interface Pending {
   hostId: string;
@@ -41,7 +40,6 @@ interface JanitorState {
 }
 
 const SYSTEM_USER = { id: 'system', username: 'nimbox' };
-const STOPPED: readonly MachineState[] = ['PoweredOff', 'Aborted', 'Teleported', 'Saved', 'AbortedSaved'];
 const RETRY_MS = 5_000;
 
 const g = globalThis as typeof globalThis & { __nimboxTeleportJanitor?: JanitorState };
@@ -110,7 +108,7 @@ function onEvent(inv: Inventory, e: InventoryEvent): void {
     for (const [key, p] of janitor.pending) {
       if (p.machineId !== e.machine.id) continue;
       const copy = inv.copyOn(p.hostId, p.machineId);
-      if (!copy || STOPPED.includes(copy.state) || !p.passwordOnly) void attempt(key);
+      if (!copy || OFF.includes(copy.state) || !p.passwordOnly) void attempt(key);
     }
   }
 }
@@ -128,11 +126,11 @@ async function attempt(key: string): Promise<void> {
   }
   if (p.passwordOnly) {
     const copy = inv.copyOn(p.hostId, p.machineId);
-    if (copy && !STOPPED.includes(copy.state)) return;
+    if (copy && !OFF.includes(copy.state)) return;
   }
   p.running = true;
   try {
-    const task = await startTask({
+    await startTask({
       kind: 'vm.teleport.cleanup',
       title: `Disable the teleporter of ${p.name} on ${host.name}`,
       target: { type: 'vm', id: p.machineId, name: p.name, hostId: p.hostId },
@@ -155,7 +153,6 @@ async function attempt(key: string): Promise<void> {
         throw e;
       }
     });
-    void task;
   } catch (e) {
     // Busy with another task (a teleport of the same machine, say): later.
     if (!(e instanceof ProblemError && e.problem.status === 409)) console.warn(JSON.stringify({ level: 'warn', msg: 'teleport janitor: cleanup did not start', error: (e as Error).message }));

@@ -7,10 +7,9 @@
  */
 import { ProblemError, notFound } from '@/lib/api/problem';
 import { getInventory, type Inventory } from '@/lib/cluster/inventory';
-import { underStorage } from '@/lib/cluster/operations/common';
+import { OFF_STATES, hostsById, underStorage } from '@/lib/cluster/operations/common';
 import type { HostStatus, MachineSummary } from '@/lib/cluster/types';
-import { getDb } from '@/lib/db';
-import { listHosts, type HostView } from '@/lib/db/hosts';
+import type { HostView } from '@/lib/db/hosts';
 import { listTasks } from '@/lib/tasks';
 import type { VBoxClient } from '@/lib/vbox/client';
 import { isVBoxError } from '@/lib/vbox/errors';
@@ -21,9 +20,7 @@ import { differences, readSpec, type MachineSpec, type SpecDifference } from './
 import { CHECK_IDS, type CheckId, type Preflight, type PreflightCheck } from './types';
 
 /** Source states IConsole::teleport accepts. */
-export const TELEPORTABLE: readonly MachineState[] = ['Running', 'Paused'];
-/** States of the copy on the target in which VirtualBox lets its teleporter be turned on. */
-export const TARGET_READY: readonly MachineState[] = ['PoweredOff', 'Aborted', 'Teleported'];
+const TELEPORTABLE: readonly MachineState[] = ['Running', 'Paused'];
 
 export interface Endpoint {
   view: HostView;
@@ -176,10 +173,10 @@ async function readTarget(inv: Inventory, target: Endpoint, id: string, media: {
 // ---------------------------------------------------------------- the checks
 
 /** The hosts registry and inventory view of a teleport's two ends; 400/404 problems for a wrong request. */
-export async function resolveEnds(inv: Inventory, machineId: string, targetId: string): Promise<{ machine: MachineSummary; source: Endpoint; target: Endpoint }> {
+async function resolveEnds(inv: Inventory, machineId: string, targetId: string): Promise<{ machine: MachineSummary; source: Endpoint; target: Endpoint }> {
   const machine = inv.machine(machineId);
   if (!machine) throw new ProblemError(notFound(`Machine ${machineId}`));
-  const views = new Map((await listHosts(await getDb())).map((h) => [h.id, h]));
+  const views = await hostsById();
   const targetView = views.get(targetId);
   if (!targetView) throw badTarget('No such host');
   if (targetView.id === machine.hostId) throw badTarget(`${machine.name} is on ${targetView.name} already`);
@@ -268,7 +265,8 @@ export async function runPreflight(machineId: string, targetId: string, opts: Pr
   } else if (copy && tgtRead.twin) {
     const diff = differences(spec, tgtRead.twin);
     twin = { summary: copy, spec: tgtRead.twin, diff };
-    if (!TARGET_READY.includes(copy.state)) {
+    // Only a powered-off copy (OFF_STATES) may have its teleporter turned on.
+    if (!OFF_STATES.includes(copy.state)) {
       set('twin', 'failed', `The copy of ${name} on ${dst} is ${copy.state}: a teleport needs it powered off.`,
         copy.state === 'Saved' || copy.state === 'AbortedSaved' ? `Discard its saved state on ${dst}.` : `Power off the copy on ${dst} (only the copy on ${src} should run).`);
     } else if (diff.length === 0) {

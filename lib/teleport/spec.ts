@@ -19,8 +19,6 @@ import type {
 
 /** Extradata keys Nimbox keeps to itself (not copied between copies of a machine). */
 export const TELEPORT_MARK = 'nimbox/teleport';
-/** The key of a machine's tenant (design.md: it travels with the machine). */
-export const TENANT_KEY = 'nimbox/tenant';
 
 const NETWORK_ADAPTERS = 8;
 

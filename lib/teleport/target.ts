@@ -10,12 +10,13 @@
  */
 import type { VBoxClient } from '@/lib/vbox/client';
 import { isVBoxError } from '@/lib/vbox/errors';
+import { withLockedMachine } from '@/lib/vbox/session';
 import type { IMachine, ISession, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objects';
 import type { MachineState } from '@/lib/vbox/types';
 import { TELEPORT_MARK } from './spec';
 
 /** A copy in one of these states has no VM process: its settings can change under a write lock. */
-const OFF: readonly MachineState[] = ['PoweredOff', 'Aborted', 'Teleported', 'Saved', 'AbortedSaved'];
+export const OFF: readonly MachineState[] = ['PoweredOff', 'Aborted', 'Teleported', 'Saved', 'AbortedSaved'];
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -39,20 +40,15 @@ export async function stateOn(client: VBoxClient, id: string): Promise<MachineSt
 }
 
 /** Runs fn on the session's machine under a lock (Shared for a running machine, else Write) and saves. */
-export async function withSessionMachine<T>(
+async function withSessionMachine<T>(
   vbox: IVirtualBox, wsm: IWebsessionManager, id: string, shared: boolean, fn: (m: IMachine, session: ISession) => Promise<T>,
 ): Promise<T> {
-  const machine = await vbox.findMachine(id);
-  const session = await wsm.getSessionObject(vbox);
-  await machine.lockMachine(session, shared ? 'Shared' : 'Write');
-  try {
+  return withLockedMachine(vbox, wsm, id, shared ? 'Shared' : 'Write', async (session) => {
     const m = await session.getMachine();
     const out = await fn(m, session);
     await m.saveSettings();
     return out;
-  } finally {
-    await unlockQuietly(session);
-  }
+  });
 }
 
 export type CleanResult =
@@ -71,17 +67,15 @@ export async function cleanTarget(client: VBoxClient, id: string, opts: { powerO
     const machine = await vbox.findMachine(id);
     let state = await machine.getState();
     if (state === 'TeleportingIn' && opts.powerOffWaiting) {
-      const session = await wsm.getSessionObject(vbox);
       try {
-        await machine.lockMachine(session, 'Shared');
-        const console = await session.getConsole();
-        // It may have been handed the machine in the meantime: only a waiting copy is stopped.
-        if (console && (await machine.getState()) === 'TeleportingIn') await (await console.powerDown()).wait({ intervalMs: 50, timeoutMs: 60_000 });
+        await withLockedMachine(vbox, wsm, machine, 'Shared', async (session) => {
+          const console = await session.getConsole();
+          // It may have been handed the machine in the meantime: only a waiting copy is stopped.
+          if (console && (await machine.getState()) === 'TeleportingIn') await (await console.powerDown()).wait({ intervalMs: 50, timeoutMs: 60_000 });
+        });
       } catch (e) {
         // It powered itself off meanwhile (a failed load does): fine; anything else is an error.
         if (!isVBoxError(e) || (await machine.getState()) === 'TeleportingIn') throw e;
-      } finally {
-        await unlockQuietly(session);
       }
     }
     // A VM on its way down (Stopping) is off in a moment.

@@ -25,16 +25,18 @@ import { EventEmitter } from 'node:events';
 import { ProblemError } from '@/lib/api/problem';
 import type { User } from '@/lib/auth/policy';
 import { getInventory, type Inventory } from '@/lib/cluster/inventory';
+import { withWriteLock } from '@/lib/cluster/operations/common';
 import { startTask, type Task, type TaskContext } from '@/lib/tasks';
 import { InvalidObjectError, TransportError, VBoxError, isVBoxError, resultCodeValue } from '@/lib/vbox/errors';
 import type { IConsole, IMachine, IProgress, ISession, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objects';
+import { withLockedMachine } from '@/lib/vbox/session';
 import type { MachineState } from '@/lib/vbox/types';
 import { teleportConfig, teleportHooks, type HookContext } from './config';
 import { scheduleCleanup, watchPassword } from './janitor';
 import { choosePort, releasePort } from './ports';
 import { runPreflight, type TeleportPlan } from './preflight';
 import { TELEPORT_MARK, attachStorage, extraDataToCopy, writeControllers, writeSettings } from './spec';
-import { cleanTarget, sleep, stateOn, unlockQuietly, withSessionMachine } from './target';
+import { cleanTarget, sleep, stateOn, unlockQuietly } from './target';
 import type { TeleportTimings } from './types';
 
 export interface TeleportRequest {
@@ -192,8 +194,8 @@ async function run(ctx: TaskContext, plan: TeleportPlan, inv: Inventory, maxDown
     cleanupMs = performance.now() - c0;
     ctx.step(100, `${name} runs on ${dst}${moved.sourceNote}${note}`);
   } finally {
+    // Only the port held now: one given up earlier was released then, and may be another teleport's by now.
     if (port !== null) releasePort(target.view.id, port);
-    for (const p of tried) releasePort(target.view.id, p);
     const totalMs = performance.now() - clock.t0;
     const transferMs = ms(clock.transferStart, clock.transferEnd);
     const t: TeleportTimings = {
@@ -220,8 +222,9 @@ async function run(ctx: TaskContext, plan: TeleportPlan, inv: Inventory, maxDown
         // Another program took the port since it was checked: the next one.
         if (attempt < 3 && /VERR_NET_ADDRESS_IN_USE|RTTcpServerCreate/i.test(failed.text)) {
           releasePort(target.view.id, port!);
+          port = null;
           port = await takePort();
-          await withSessionMachine(vbox, wsm, id, false, (m) => m.setTeleporterPort(port!));
+          await withWriteLock(vbox, wsm, id, (m) => m.setTeleporterPort(port!));
           continue;
         }
         return { teleportError: failed, launched: false, sourceLost: false };
@@ -264,9 +267,7 @@ async function run(ctx: TaskContext, plan: TeleportPlan, inv: Inventory, maxDown
   }
 
   async function teleportFromSource(vbox: IVirtualBox, wsm: IWebsessionManager): Promise<void> {
-    const session = await wsm.getSessionObject(vbox);
-    await (await vbox.findMachine(id)).lockMachine(session, 'Shared');
-    try {
+    await withLockedMachine(vbox, wsm, id, 'Shared', async (session) => {
       const consoleOf = async (): Promise<IConsole> => {
         const c = await session.getConsole();
         if (!c) throw vboxError('VBOX_E_INVALID_VM_STATE', `${name} is not running on ${src} (it has no console)`, 'ISession_getConsole');
@@ -310,9 +311,7 @@ async function run(ctx: TaskContext, plan: TeleportPlan, inv: Inventory, maxDown
           clearTimeout(timer);
         }
       }
-    } finally {
-      await unlockQuietly(session);
-    }
+    });
   }
 
   // ------------------------------------------------------------ 4. where is the machine?
@@ -425,7 +424,7 @@ async function prepareTarget(
   }
   const storage = !plan.twin || plan.twin.diff.some((d) => d.storage);
   const update = !!plan.twin && plan.twin.diff.length > 0;
-  await withSessionMachine(vbox, wsm, id, false, async (m) => {
+  await withWriteLock(vbox, wsm, id, async (m) => {
     if (update) await writeSettings(m, spec, settings, { created: false });
     if (storage) {
       if (plan.twin) await writeControllers(m, spec);

@@ -19,14 +19,14 @@ export async function machineResource({ params }: { params: { id: string } }): P
   return resourceOfTenant(inventory.machine(params.id)?.tenant ?? null);
 }
 
-export async function resourceOfTenant(tenant: string | null): Promise<Resource> {
+async function resourceOfTenant(tenant: string | null): Promise<Resource> {
   if (!tenant) return { tenant: null, allowTeleport: false };
   const t = await getTenantByName(tenant);
   return { tenant, allowTeleport: t?.allowTeleport ?? false };
 }
 
 /** The tenant a task belongs to: that of the machine it targets (as the inventory knows it now). */
-export function taskTenant(task: Pick<Task, 'targetType' | 'targetId'>): string | null {
+function taskTenant(task: Pick<Task, 'targetType' | 'targetId'>): string | null {
   if (task.targetType !== 'vm' || !task.targetId) return null;
   return getInventory().machine(task.targetId)?.tenant ?? null;
 }
@@ -39,10 +39,15 @@ export function seesTask(user: User, task: Task): boolean {
 /** Whether a machine row shows to the caller. */
 export const seesMachine = (user: User, m: Pick<MachineSummary, 'tenant'>): boolean => sees(user, m.tenant);
 
+/** A task's Resource, carrying the task it read so that the handler need not read it again. */
+export interface TaskResource extends Resource {
+  task?: Task;
+}
+
 /** Resource of the task `params.id`: its machine's tenant, or the caller's when the caller started it. */
-export async function taskResource({ params, user }: { params: { id: string }; user: User }): Promise<Resource> {
+export async function taskResource({ params, user }: { params: { id: string }; user: User }): Promise<TaskResource> {
   const task = await getTask(params.id);
   if (!task) return { tenant: null };
   const tenant = taskTenant(task);
-  return { tenant: tenant ?? (task.userId === user.id ? (user.tenant ?? null) : null) };
+  return { tenant: tenant ?? (task.userId === user.id ? (user.tenant ?? null) : null), task };
 }

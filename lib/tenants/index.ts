@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import { z } from 'zod';
-import { ProblemError, validationProblem } from '@/lib/api/problem';
+import { parseOr400, ProblemError } from '@/lib/api/problem';
 import { getDb, type DB } from '@/lib/db';
 import type { TenantsTable } from '@/lib/db/schema';
+import { TENANT_NAME_RE } from './name';
 
 /**
  * Tenants: groups of users owning machines, with quotas (null = unlimited), the hosts
@@ -30,7 +31,7 @@ export interface Tenant {
   updatedAt: string;
 }
 
-export const TENANT_NAME_RE = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+export { TENANT_NAME_RE };
 
 const quota = z.number().int('A whole number').min(0, 'At least 0').max(1_000_000_000, 'Too large').nullable();
 
@@ -91,12 +92,6 @@ function view(r: Selectable<TenantsTable>): Tenant {
 
 const db_ = async (db?: DB) => db ?? (await getDb());
 
-function parse<T>(schema: z.ZodType<T>, input: unknown): T {
-  const r = schema.safeParse(input);
-  if (!r.success) throw new ProblemError(validationProblem(r.error));
-  return r.data;
-}
-
 const nameTaken = (name: string) =>
   new ProblemError({ title: 'Name taken', status: 409, detail: `A tenant named ${name} exists.`, errors: [{ field: 'name', message: 'Taken' }] });
 
@@ -115,7 +110,7 @@ export async function getTenantByName(name: string, db?: DB): Promise<Tenant | u
 }
 
 export async function createTenant(input: unknown, db?: DB): Promise<Tenant> {
-  const t = parse(tenantInputSchema, input);
+  const t = parseOr400(tenantInputSchema, input);
   const d = await db_(db);
   if (await getTenantByName(t.name, d)) throw nameTaken(t.name);
   const now = new Date().toISOString();
@@ -138,7 +133,7 @@ export async function createTenant(input: unknown, db?: DB): Promise<Tenant> {
 }
 
 export async function updateTenant(id: string, input: unknown, db?: DB): Promise<Tenant | undefined> {
-  const p = parse(tenantPatchSchema, input);
+  const p = parseOr400(tenantPatchSchema, input);
   const d = await db_(db);
   const set: Updateable<TenantsTable> = { updated_at: new Date().toISOString() };
   if (p.displayName !== undefined) set.display_name = p.displayName;

@@ -647,6 +647,14 @@ export class IProgress extends IManagedObjectRef {
       }
       await this.waitForCompletion(Math.min(interval, Math.ceil(remaining)));
     }
+    return this.throwIfFailed();
+  }
+
+  /**
+   * For a completed operation: resolves when it succeeded, else throws VBoxError with the progress's
+   * result code and its error info's text (what wait() ends with, for callers that polled themselves).
+   */
+  async throwIfFailed(): Promise<void> {
     const resultCode = await this.getResultCode();
     if (resultCode === 0) return;
     const info = await this.getErrorInfo().catch(() => null);

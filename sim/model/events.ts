@@ -84,9 +84,13 @@ export class SnapshotChangedEvent extends SnapshotEvent {
   constructor(source: EventSource, machineId: string, snapshotId: string) { super('OnSnapshotChanged', source, machineId, snapshotId); }
 }
 
+/** The class of each snapshot event type; its keys are also what the wildcard SnapshotEvent covers. */
+const SNAPSHOT_EVENT_CLASSES: Record<SnapshotEventType, new (source: EventSource, machineId: string, snapshotId: string) => SnapshotEvent> = {
+  OnSnapshotTaken: SnapshotTakenEvent, OnSnapshotDeleted: SnapshotDeletedEvent, OnSnapshotRestored: SnapshotRestoredEvent, OnSnapshotChanged: SnapshotChangedEvent,
+};
+
 export function snapshotEvent(type: SnapshotEventType, source: EventSource, machineId: string, snapshotId: string): SnapshotEvent {
-  const cls = { OnSnapshotTaken: SnapshotTakenEvent, OnSnapshotDeleted: SnapshotDeletedEvent, OnSnapshotRestored: SnapshotRestoredEvent, OnSnapshotChanged: SnapshotChangedEvent }[type];
-  return new cls(source, machineId, snapshotId);
+  return new SNAPSHOT_EVENT_CLASSES[type](source, machineId, snapshotId);
 }
 
 export class ExtraDataChangedEvent extends VBoxEvent {
@@ -107,7 +111,7 @@ const MACHINE_EVENTS = new Set([
 ]);
 
 /** Event types that the wildcard SnapshotEvent covers. */
-const SNAPSHOT_EVENTS = new Set(['OnSnapshotTaken', 'OnSnapshotDeleted', 'OnSnapshotChanged', 'OnSnapshotRestored']);
+const SNAPSHOT_EVENTS = new Set<string>(Object.keys(SNAPSHOT_EVENT_CLASSES));
 
 /** Oldest events are dropped past this, so a listener nobody polls cannot grow without bound. */
 const MAX_QUEUE = 10_000;

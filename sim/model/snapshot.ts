@@ -23,7 +23,7 @@ import { Progress } from './progress';
 import { clone, type MachineSettings, type SnapshotFile } from './settings';
 
 /** SETTINGS_SNAPSHOT_DEPTH_MAX (VBox/settings.h). */
-export const SNAPSHOT_DEPTH_MAX = 250;
+const SNAPSHOT_DEPTH_MAX = 250;
 
 /**
  * MachineUserData: what the machine and all its snapshot machines share (plus extra data, which
@@ -142,7 +142,7 @@ function checkStateDependency(m: Machine, dep: 'MutableOrSaved' | 'MutableOrSave
 }
 
 /** Machine::i_findSnapshotById: an empty id is the first snapshot; note E_FAIL, not VBOX_E_OBJECT_NOT_FOUND. */
-export function findSnapshotById(core: MachineCore, id: string): Snapshot {
+function findSnapshotById(core: MachineCore, id: string): Snapshot {
   const root = core.firstSnapshot;
   if (!root) fail('E_FAIL', 'This machine does not have any snapshots', 'IMachine', 'Machine');
   if (!id) return root;

@@ -44,7 +44,7 @@ const GUID_RE = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
  * entries without '=' skipped, unknown names ignored; UUID=<uuid> (with or without braces; the zero
  * UUID means "make one") and forceOverwrite=1. An invalid UUID is E_INVALIDARG.
  */
-export function parseCreateFlags(flags: string): CreateMachineOptions {
+function parseCreateFlags(flags: string): CreateMachineOptions {
   const out: CreateMachineOptions = {};
   for (const entry of flags ? flags.split(',') : []) {
     const eq = entry.indexOf('=');

@@ -71,11 +71,6 @@ const MATRIX: Record<string, Class> = {
   'GET /audit': 'admin',
 };
 
-/**
- * Routes that still answer 403 instead of 404 to another tenant (they check the policy without the
- * machine's tenant): owned by the teleport work, to be given `resource: machineResource`.
- */
-
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 const ROOT = path.join(process.cwd(), 'app/api/v1');
 

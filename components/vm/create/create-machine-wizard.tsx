@@ -13,7 +13,7 @@ import { Input } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
 import { Skeleton } from '@/components/ui/skeleton';
 import { Textarea } from '@/components/ui/textarea';
-import { ApiError, problemOf } from '@/lib/hooks/api';
+import { fieldErrors, problemOf } from '@/lib/hooks/api';
 import { DEFAULT_BOOT_ORDER, type CreateMachineInput, type HostWithStatus, type OsTypeInfo, type Task } from '@/lib/hooks/types';
 import { useHosts } from '@/lib/hooks/use-hosts';
 import { useCapabilities, useCreateMachine } from '@/lib/hooks/use-lifecycle';
@@ -249,9 +249,7 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
     create.mutate(toInput(v), {
       onSuccess: (t) => onCreated(t, v.name.trim()),
       onError: (err) => {
-        if (!(err instanceof ApiError)) return;
-        const fe: Record<string, string> = {};
-        for (const x of err.problem.errors ?? []) if (!(x.field in fe)) fe[x.field] = x.message;
+        const fe = fieldErrors(err);
         if (Object.keys(fe).length === 0) return;
         setErrors(fe);
         // Show the first step with an error.

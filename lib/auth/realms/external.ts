@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { DB } from '@/lib/db';
 import { isRole, ROLES, type Role, type User } from '../policy';
+import { TENANT_NAME_RE } from '@/lib/tenants/name';
 import { RealmRefusal } from './types';
 
 /**
@@ -10,9 +11,7 @@ import { RealmRefusal } from './types';
  * tokens, tasks and the audit log.
  */
 
-/** A tenant's name: lowercase letters, digits and inner hyphens, at most 63 characters. */
-export const TENANT_NAME_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-
+/** Whether a string can be a tenant's name (lib/tenants owns the rule). */
 export function isTenantName(value: unknown): value is string {
   return typeof value === 'string' && TENANT_NAME_RE.test(value);
 }

@@ -75,7 +75,7 @@ function complainOnce(key: string, msg: string): void {
 }
 
 /** NIMBOX_LDAP parsed and checked; invalid directories are left out (and named on stderr). */
-export function ldapDirectories(json: string | undefined): LdapDirectory[] {
+function ldapDirectories(json: string | undefined): LdapDirectory[] {
   if (!json?.trim()) return [];
   let raw: unknown;
   try {

@@ -5,7 +5,8 @@ import { Client, InvalidCredentialsError, SizeLimitExceededError, type Entry } f
 import { z } from 'zod';
 import { getDb, type DB } from '@/lib/db';
 import { ROLES } from '../policy';
-import { mapGroups, TENANT_NAME_RE, upsertExternalUser } from './external';
+import { TENANT_NAME_RE } from '@/lib/tenants/name';
+import { mapGroups, upsertExternalUser } from './external';
 import type { Realm } from './types';
 
 /**

@@ -31,7 +31,7 @@ export interface PamRealmOptions {
  * at most 32 characters, never starting with `-` (so no argument of `id` can be one).
  */
 const USERNAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/;
-export const PAM_SERVICE_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+const PAM_SERVICE_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 /** The binding copies the password into a 128-byte buffer: anything longer would be cut, so it is refused. */
 const MAX_PASSWORD_BYTES = 127;
 
@@ -65,7 +65,7 @@ export function pamAvailable(): boolean {
 }
 
 /** pam_authenticate through the service; false for any PAM refusal. */
-export function pamAuthenticate(username: string, password: string, service: string, remoteHost?: string): Promise<boolean> {
+function pamAuthenticate(username: string, password: string, service: string, remoteHost?: string): Promise<boolean> {
   return new Promise((resolve, reject) => {
     try {
       pamBinding().authenticate(username, password, (err) => resolve(!err), { serviceName: service, ...(remoteHost ? { remoteHost } : {}) });

@@ -4,9 +4,10 @@
  * part cached a few minutes per host; free memory and CPUs come from the live inventory when it has them.
  */
 import { ProblemError, notFound } from '@/lib/api/problem';
-import type { HostView } from '@/lib/db/hosts';
+import { getDb } from '@/lib/db';
+import { getHost, type HostView } from '@/lib/db/hosts';
 import type { Inventory } from '../inventory';
-import { hostsById, inventory, requireUp } from './common';
+import { inventory, requireUp } from './common';
 
 export interface OsTypeInfo {
   id: string;
@@ -35,15 +36,10 @@ export interface HostCapabilities {
   readAt: string;
 }
 
-interface HostRead {
-  osTypes: OsTypeInfo[];
-  bridgedInterfaces: string[];
-  memoryAvailableMB: number;
-  cpus: number;
-  readAt: string;
-}
+/** What is read from the host (and cached). */
+type HostRead = Pick<HostCapabilities, 'osTypes' | 'bridgedInterfaces' | 'memoryAvailableMB' | 'cpus' | 'readAt'>;
 
-export const CAPABILITIES_TTL_MS = 3 * 60_000;
+const CAPABILITIES_TTL_MS = 3 * 60_000;
 
 // Per process, on globalThis like the inventory: Next's route bundles share it.
 const g = globalThis as typeof globalThis & { __nimboxCapabilities?: Map<string, { at: number; read: Promise<HostRead> }> };
@@ -93,7 +89,7 @@ async function cachedRead(inv: Inventory, hostId: string): Promise<HostRead> {
 /** A host's capabilities; 404 for an unknown host, 409 when it is not connected. */
 export async function hostCapabilities(hostId: string, known?: { inv: Inventory; host: HostView }): Promise<HostCapabilities> {
   const inv = known?.inv ?? (await inventory());
-  const view = known?.host ?? (await hostsById()).get(hostId);
+  const view = known?.host ?? (await getHost(await getDb(), hostId));
   if (!view) throw new ProblemError(notFound(`Host ${hostId}`));
   const status = inv.host(hostId);
   requireUp(status, view.name);

@@ -54,6 +54,13 @@ export function copiesOf(inv: Inventory, id: string): MachineCopy[] {
   return copies.sort((a, b) => Number(isOff(a.summary.state)) - Number(isOff(b.summary.state)) || a.host.name.localeCompare(b.host.name));
 }
 
+export const fieldError = (field: string, message: string) => ({ field, message });
+
+/** 400 naming each invalid field of the request body. */
+export function badRequest(errors: { field: string; message: string }[]): ProblemError {
+  return new ProblemError({ title: 'Invalid request', status: 400, detail: 'The request body has invalid fields.', errors });
+}
+
 /** 409 unless every copy of the machine is powered off (PoweredOff, Aborted or Teleported). */
 export function requireOff(copies: MachineCopy[], doing: string): void {
   const on = copies.find((c) => !isOff(c.summary.state));

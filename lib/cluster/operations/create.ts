@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { ProblemError, validationProblem, type Problem } from '@/lib/api/problem';
 import type { User } from '@/lib/auth/policy';
 import type { HostView } from '@/lib/db/hosts';
-import { startTask, type Task, type TaskContext } from '@/lib/tasks';
+import { startTask, toTaskError, type Task, type TaskContext } from '@/lib/tasks';
 import type { VBoxClient } from '@/lib/vbox/client';
 import { VBoxError } from '@/lib/vbox/errors';
 import type { IMachine, IMedium, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objects';
@@ -30,7 +30,7 @@ import { hostCapabilities, type HostCapabilities } from './capabilities';
 import { getTenantByName, TENANT_KEY, TENANT_NAME_RE } from '@/lib/tenants';
 import { checkQuota, hostAllowed, tenantUsage } from '@/lib/tenants/quota';
 import {
-  hostsById, inventory, machineNameProblem, nameConflict, nameTaken, newDiskPath, taskUser, underStorage, withWriteLock,
+  badRequest, fieldError, hostsById, inventory, machineNameProblem, nameConflict, nameTaken, newDiskPath, taskUser, underStorage, withWriteLock,
 } from './common';
 
 // ---------------------------------------------------------------- input
@@ -43,7 +43,7 @@ export const DEFAULT_BOOT_ORDER: BootDevice[] = ['Network', 'HardDisk', 'DVD'];
 export type BootDevice = (typeof BOOT_DEVICES)[number];
 
 /** The controller Nimbox gives new machines: the disk on port 0, the DVD drive on port 1. */
-export const CONTROLLER = 'SATA';
+const CONTROLLER = 'SATA';
 
 export const machineName = z.string().max(1000).superRefine((v, ctx) => {
   const why = machineNameProblem(v);
@@ -113,12 +113,6 @@ export interface CreatePlan {
   iso: string | null;
   /** The tenant owning the machine, written to its extradata nimbox/tenant; null for none. */
   tenant: string | null;
-}
-
-const fieldError = (field: string, message: string) => ({ field, message });
-
-function badRequest(errors: { field: string; message: string }[]): ProblemError {
-  return new ProblemError({ title: 'Invalid request', status: 400, detail: 'The request body has invalid fields.', errors });
 }
 
 function noHost(reasons: string[]): ProblemError {
@@ -447,7 +441,7 @@ function finalError(cause: unknown, leftovers: string[]): unknown {
   const base: Problem = cause instanceof ProblemError
     ? { ...cause.problem }
     : cause instanceof VBoxError
-      ? { title: cause.operation === 'IProgress' ? 'The VirtualBox operation failed' : 'VirtualBox refused the operation', status: 422, detail: cause.text || cause.message, resultCode: String(cause.resultCodeName) }
+      ? { ...toTaskError(cause), status: 422 }
       : { title: 'Task failed', status: 500, detail: describe(cause) };
   return new ProblemError({ ...base, detail: `${base.detail} — rollback incomplete, check by hand: ${leftovers.join('; ')}` });
 }

@@ -14,13 +14,13 @@ import type { IMachine } from '@/lib/vbox/objects';
 import type { DeviceType, NetworkAdapterType, NetworkAttachmentType } from '@/lib/vbox/types';
 import { hostCapabilities } from './capabilities';
 import {
-  copiesOf, hostsById, inventory, nameConflict, nameTaken, requireOff, taskUser, withWriteLock, type MachineCopy,
+  badRequest, copiesOf, fieldError, hostsById, inventory, nameConflict, nameTaken, requireOff, taskUser, withWriteLock, type MachineCopy,
 } from './common';
 import { getTenantByName } from '@/lib/tenants';
 import { checkQuota, tenantUsage } from '@/lib/tenants/quota';
 import { ADAPTER_TYPES, bootOrder, machineName, vncPassword } from './create';
 
-export const ATTACHMENT_TYPES = ['Bridged', 'NAT', 'Null'] as const satisfies readonly NetworkAttachmentType[];
+const ATTACHMENT_TYPES = ['Bridged', 'NAT', 'Null'] as const satisfies readonly NetworkAttachmentType[];
 
 /** Body of PATCH /api/v1/vms/:id: only what changes. */
 export const editMachineSchema = z.strictObject({
@@ -133,10 +133,7 @@ export async function startEdit(id: string, input: unknown, user: User): Promise
       if (!view) continue;
       const caps = await hostCapabilities(view.id, { inv, host: view });
       if (!caps.bridgedInterfaces.includes(p.nic.bridgedInterface)) {
-        throw new ProblemError({
-          title: 'Invalid request', status: 400, detail: 'The request body has invalid fields.',
-          errors: [{ field: 'nic.bridgedInterface', message: `${view.name} has no bridged interface ${p.nic.bridgedInterface} (it has ${caps.bridgedInterfaces.join(', ') || 'none'})` }],
-        });
+        throw badRequest([fieldError('nic.bridgedInterface', `${view.name} has no bridged interface ${p.nic.bridgedInterface} (it has ${caps.bridgedInterfaces.join(', ') || 'none'})`)]);
       }
     }
   }

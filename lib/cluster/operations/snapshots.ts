@@ -11,7 +11,7 @@ import { ProblemError, notFound, validationProblem } from '@/lib/api/problem';
 import type { User } from '@/lib/auth/policy';
 import { startTask, type Task } from '@/lib/tasks';
 import { isVBoxError } from '@/lib/vbox/errors';
-import type { IMachine, ISnapshot } from '@/lib/vbox/objects';
+import type { IMachine, IProgress, ISnapshot } from '@/lib/vbox/objects';
 import type { MachineState } from '@/lib/vbox/types';
 import type { Inventory } from '../inventory';
 import type { MachineSummary } from '../types';
@@ -104,66 +104,59 @@ function onSessionMachine(copy: MachineCopy, id: string, lockType: 'Shared' | 'W
   return copy.client.write((vbox, wsm) => withLockedMachine(vbox, wsm, id, lockType, async (session) => fn(await session.getMachine())), { release: true });
 }
 
+/**
+ * Starts snapshot task `kind` on the machine's home copy: `run` starts the VirtualBox operation on
+ * the session's machine under `lockType`; the task follows its progress from 5 to 100.
+ */
+function startSnapshotTask(
+  id: string, user: User, at: { copy: MachineCopy; summary: MachineSummary },
+  kind: 'take' | 'restore' | 'delete', name: string, lockType: 'Shared' | 'Write',
+  run: (m: IMachine) => Promise<IProgress>,
+): Promise<Task> {
+  const { copy, summary } = at;
+  const [verb, doing, done] = SNAPSHOT_VERBS[kind];
+  return startTask({
+    kind: `snapshot.${kind}`,
+    title: `${verb} snapshot "${name}" of ${summary.name}`,
+    target: { type: 'vm', id, name: summary.name, hostId: copy.host.id },
+    user: taskUser(user),
+    locks: [id],
+  }, async (ctx) => {
+    ctx.step(0, `${doing} snapshot "${name}"`);
+    await onSessionMachine(copy, id, lockType, async (m) => ctx.follow(await run(m), [5, 100]));
+    ctx.step(100, `${done} snapshot "${name}"`);
+  });
+}
+
+const SNAPSHOT_VERBS = {
+  take: ['Take', 'Taking', 'Took'],
+  restore: ['Restore', 'Restoring', 'Restored'],
+  delete: ['Delete', 'Deleting', 'Deleted'],
+} as const;
+
 /** snapshot.take: also while the machine runs (the snapshot then holds its execution state). */
 export async function startTakeSnapshot(id: string, input: unknown, user: User): Promise<Task> {
   const parsed = takeSnapshotSchema.safeParse(input);
   if (!parsed.success) throw new ProblemError(validationProblem(parsed.error));
   const { name, description } = parsed.data;
-  const { copy, summary } = home(await inventory(), id);
-  requireSnapshotState(summary, 'take a snapshot of');
-  return startTask({
-    kind: 'snapshot.take',
-    title: `Take snapshot "${name}" of ${summary.name}`,
-    target: { type: 'vm', id, name: summary.name, hostId: copy.host.id },
-    user: taskUser(user),
-    locks: [id],
-  }, async (ctx) => {
-    ctx.step(0, `Taking snapshot "${name}"`);
-    // Shared: a write lock when the machine is off, a shared one beside its VM process when it runs.
-    await onSessionMachine(copy, id, 'Shared', async (m) => {
-      const { progress } = await m.takeSnapshot(name, description, true);
-      await ctx.follow(progress, [5, 100]);
-    });
-    ctx.step(100, `Took snapshot "${name}"`);
-  });
+  const h = home(await inventory(), id);
+  requireSnapshotState(h.summary, 'take a snapshot of');
+  // Shared: a write lock when the machine is off, a shared one beside its VM process when it runs.
+  return startSnapshotTask(id, user, h, 'take', name, 'Shared', async (m) => (await m.takeSnapshot(name, description, true)).progress);
 }
 
 /** snapshot.restore: the machine must be powered off (409). */
 export async function startRestoreSnapshot(id: string, snapshotId: string, user: User): Promise<Task> {
-  const { copy, copies, summary } = home(await inventory(), id);
-  requireOff(copies, 'restore a snapshot of');
-  const name = await snapshotName(copy, id, snapshotId);
-  return startTask({
-    kind: 'snapshot.restore',
-    title: `Restore snapshot "${name}" of ${summary.name}`,
-    target: { type: 'vm', id, name: summary.name, hostId: copy.host.id },
-    user: taskUser(user),
-    locks: [id],
-  }, async (ctx) => {
-    ctx.step(0, `Restoring snapshot "${name}"`);
-    await onSessionMachine(copy, id, 'Write', async (m) => {
-      await ctx.follow(await m.restoreSnapshot(await m.findSnapshot(snapshotId)), [5, 100]);
-    });
-    ctx.step(100, `Restored snapshot "${name}"`);
-  });
+  const h = home(await inventory(), id);
+  requireOff(h.copies, 'restore a snapshot of');
+  const name = await snapshotName(h.copy, id, snapshotId);
+  return startSnapshotTask(id, user, h, 'restore', name, 'Write', async (m) => m.restoreSnapshot(await m.findSnapshot(snapshotId)));
 }
 
 /** snapshot.delete: also while the machine runs. */
 export async function startDeleteSnapshot(id: string, snapshotId: string, user: User): Promise<Task> {
-  const { copy, summary } = home(await inventory(), id);
-  requireSnapshotState(summary, 'delete a snapshot of');
-  const name = await snapshotName(copy, id, snapshotId);
-  return startTask({
-    kind: 'snapshot.delete',
-    title: `Delete snapshot "${name}" of ${summary.name}`,
-    target: { type: 'vm', id, name: summary.name, hostId: copy.host.id },
-    user: taskUser(user),
-    locks: [id],
-  }, async (ctx) => {
-    ctx.step(0, `Deleting snapshot "${name}"`);
-    await onSessionMachine(copy, id, 'Shared', async (m) => {
-      await ctx.follow(await m.deleteSnapshot(snapshotId), [5, 100]);
-    });
-    ctx.step(100, `Deleted snapshot "${name}"`);
-  });
+  const h = home(await inventory(), id);
+  requireSnapshotState(h.summary, 'delete a snapshot of');
+  const name = await snapshotName(h.copy, id, snapshotId);
+  return startSnapshotTask(id, user, h, 'delete', name, 'Shared', (m) => m.deleteSnapshot(snapshotId));
 }

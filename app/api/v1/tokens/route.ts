@@ -16,7 +16,7 @@ const Body = z.object({
 export const GET = route({ action: 'account:token' }, async ({ user }) => ({ tokens: await listTokens(await getDb(), user.id) }));
 
 /** A new token for the caller: the secret is in this answer only. */
-export const POST = route<Record<string, string>, z.infer<typeof Body>>({ action: 'account:token', body: Body }, async ({ req, user, body }) => {
+export const POST = route<Record<string, string>, z.infer<typeof Body>>({ action: 'account:token', body: Body, audit: false /* token.create, below */ }, async ({ req, user, body }) => {
   // A token cannot mint tokens: a leaked one must not outlive its own revocation.
   if (bearerToken(req.headers) !== undefined) {
     return problemResponse({ title: 'Forbidden', status: 403, detail: 'API tokens are created from a signed-in browser session, not with another token.' });

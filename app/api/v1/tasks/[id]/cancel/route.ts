@@ -1,4 +1,5 @@
 import { route } from '@/lib/api/handler';
+import { accepted } from '@/lib/cluster/operations';
 import { taskResource } from '@/lib/tenants/access';
 import { cancelTask } from '@/lib/tasks';
 
@@ -8,7 +9,5 @@ export const dynamic = 'force-dynamic';
  * POST /api/v1/tasks/:id/cancel → 202 with the task (it ends `canceled` once VirtualBox has stopped);
  * 404 unknown task; 409 problem when it has ended or VirtualBox does not allow canceling its operation now.
  */
-export const POST = route<{ id: string }>({ action: 'task:cancel', resource: taskResource }, async ({ params, user }) => {
-  const task = await cancelTask(params.id, { id: user.id, username: user.username });
-  return Response.json(task, { status: 202, headers: { Location: `/api/v1/tasks/${task.id}`, 'Cache-Control': 'no-store' } });
-});
+export const POST = route<{ id: string }>({ action: 'task:cancel', resource: taskResource }, async ({ params, user }) =>
+  accepted(await cancelTask(params.id, { id: user.id, username: user.username })));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { route } from '@/lib/api/handler';
+import { accepted } from '@/lib/cluster/operations';
 import { machineResource } from '@/lib/tenants/access';
 import { POWER_ACTIONS, startPowerAction } from '@/lib/tasks/power';
 
@@ -13,7 +14,5 @@ const Body = z.object({ action: z.enum(POWER_ACTIONS) }).strict();
  * the machine, named in the detail) or a state that does not allow the action (resultCode
  * VBOX_E_INVALID_VM_STATE); 503 when the machine's host does not answer.
  */
-export const POST = route<{ id: string }, z.infer<typeof Body>>({ action: 'vm:power', body: Body, resource: machineResource }, async ({ params, body, user }) => {
-  const task = await startPowerAction(params.id, body.action, { id: user.id, username: user.username });
-  return Response.json(task, { status: 202, headers: { Location: `/api/v1/tasks/${task.id}`, 'Cache-Control': 'no-store' } });
-});
+export const POST = route<{ id: string }, z.infer<typeof Body>>({ action: 'vm:power', body: Body, resource: machineResource }, async ({ params, body, user }) =>
+  accepted(await startPowerAction(params.id, body.action, { id: user.id, username: user.username })));
