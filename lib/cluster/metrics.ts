@@ -13,9 +13,11 @@
  *   VM process runs, and a new VM process has them again unset: listed, with no samples;
  * - a fresh setup gets its first sample at the collector's next one-second tick; setting up again
  *   clears what was kept.
- * So this process sets an object up at its first request, and again only when an answer shows the
- * collector lost it: metrics missing, or empty after they had samples (a new VM process, or a new
- * VBoxSVC) or for longer than two periods. A new websession only means new references.
+ * So this process sets an object up at its first request (a setup that touched no metric is not
+ * kept), and again only when an answer shows the collector lost it: empty after they had samples (a
+ * new VM process, or a new VBoxSVC) or for longer than two periods. Metrics missing altogether mean no
+ * VM process right now (it just ended, or the inventory has not seen it start): nothing to set up.
+ * A new websession only means new references.
  */
 import { ProblemError, notFound } from '@/lib/api/problem';
 import type { VBoxClient } from '@/lib/vbox/client';
@@ -59,8 +61,13 @@ function pick(data: Awaited<ReturnType<IPerformanceCollector['queryMetricsData']
   return out;
 }
 
+/**
+ * Whether the collector has the object's metrics but no longer as set up: empty after they had
+ * samples (a new VM process), or still empty two periods after the setup. Missing metrics are not
+ * lost: the object has none now (a VM process that ended or has not begun), and a setup would touch nothing.
+ */
 function lost(series: Series, names: readonly string[], setup: Setup, now: number): boolean {
-  if (names.some((n) => !series.has(n))) return true;
+  if (names.some((n) => !series.has(n))) return false;
   const empty = [...series.values()].every((v) => v.length === 0);
   return empty && (setup.sampled || now - setup.at > 2 * METRICS_PERIOD_S * 1000);
 }
@@ -88,8 +95,13 @@ function readSeries(monitor: HostMonitor, key: string, names: readonly string[],
       h.objects.set(key, target);
     }
     const measured = target;
-    const setUp = async (): Promise<Setup> => {
-      await h.collector.setupMetrics([BASE_METRICS], [measured], METRICS_PERIOD_S, METRICS_COUNT);
+    // setupMetrics answers the metrics it set up: none while the object has no metrics (no VM process yet).
+    const setUp = async (): Promise<Setup | undefined> => {
+      const done = await h.collector.setupMetrics([BASE_METRICS], [measured], METRICS_PERIOD_S, METRICS_COUNT);
+      if (done.length === 0) {
+        state.setups.delete(setupKey);
+        return undefined;
+      }
       const s = { at: Date.now(), sampled: false };
       state.setups.set(setupKey, s);
       return s;
@@ -98,11 +110,11 @@ function readSeries(monitor: HostMonitor, key: string, names: readonly string[],
     const prior = state.setups.get(setupKey);
     let setup = prior ?? (await setUp());
     let series = await query();
-    if (prior && lost(series, names, setup, Date.now())) {
+    if (prior && lost(series, names, prior, Date.now())) {
       setup = await setUp();
       series = await query();
     }
-    if ([...series.values()].some((v) => v.length > 0)) setup.sampled = true;
+    if (setup && [...series.values()].some((v) => v.length > 0)) setup.sampled = true;
     return series;
   }).catch((e: unknown) => {
     // A reference that died (the machine was unregistered, say) is looked up afresh next time; the

@@ -50,10 +50,27 @@ describe('teleporter ports', () => {
     expect(reservedPorts('h1').size).toBe(0);
   });
 
+  /** A port something listens on, whose third neighbour above is free (checked, so another process's port cannot make the test fail). */
+  async function busyPortWithFreeThirdAbove(): Promise<{ server: net.Server; busy: number }> {
+    const listen = (port: number) => new Promise<net.Server | null>((resolve) => {
+      const s = net.createServer();
+      s.once('error', () => resolve(null));
+      s.listen(port, '127.0.0.1', () => resolve(s));
+    });
+    for (;;) {
+      const server = (await listen(0))!;
+      const busy = (server.address() as net.AddressInfo).port;
+      const probe = busy + 3 < 65536 ? await listen(busy + 3) : null;
+      if (probe) {
+        await new Promise((r) => probe.close(r));
+        return { server, busy };
+      }
+      await new Promise((r) => server.close(r));
+    }
+  }
+
   it('skips ports something listens on, reserved ones and ports in use by waiting machines', async () => {
-    const server = net.createServer();
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const busy = (server.address() as net.AddressInfo).port;
+    const { server, busy } = await busyPortWithFreeThirdAbove();
     try {
       expect(await probePort('127.0.0.1', busy)).toBe('busy');
       const spec = `${busy}-${busy + 3}`;
