@@ -8,46 +8,42 @@ import { TeleportButton } from '@/components/teleport/teleport-button';
 import { problemOf } from '@/lib/hooks/api';
 import type { MachineAction, MachineDetail, MachineState, Task } from '@/lib/hooks/types';
 import { useMachineAction } from '@/lib/hooks/use-lifecycle';
+import { POWER_ACTION_STATES } from '@/lib/tasks/types';
 import { DeleteMachineDialog } from './delete-machine-dialog';
 import { EditMachineDialog } from './edit-machine-dialog';
 
 interface ActionSpec {
   label: string;
-  /** The states VirtualBox accepts the action in. */
-  states: readonly MachineState[];
   /** Asks first: what is lost. */
   confirm?: { title: (name: string) => string; description: string; label: string };
   variant?: 'outline' | 'default';
 }
 
-/** Each power action, the states it is offered in and whether it asks first. */
+/** Each power action's label and whether it asks first; it is offered in the states the server accepts (POWER_ACTION_STATES). */
 const ACTIONS: Record<MachineAction, ActionSpec> = {
-  start: { label: 'Start', states: ['PoweredOff', 'Saved', 'Aborted', 'AbortedSaved', 'Teleported'], variant: 'default' },
-  shutdown: { label: 'Shut down', states: ['Running'] },
+  start: { label: 'Start', variant: 'default' },
+  shutdown: { label: 'Shut down' },
   poweroff: {
     label: 'Power off',
-    states: ['Running', 'Paused', 'Stuck', 'Starting', 'Restoring', 'LiveSnapshotting', 'Teleporting', 'TeleportingPausedVM', 'TeleportingIn'],
     confirm: {
       title: (n) => `Power off ${n}?`,
       description: 'Like pulling the plug: the guest is not asked to shut down, and anything it has not written to disk is lost.',
       label: 'Power off',
     },
   },
-  pause: { label: 'Pause', states: ['Running'] },
-  resume: { label: 'Resume', states: ['Paused'] },
+  pause: { label: 'Pause' },
+  resume: { label: 'Resume' },
   reset: {
     label: 'Reset',
-    states: ['Running', 'Paused', 'Stuck'],
     confirm: {
       title: (n) => `Reset ${n}?`,
       description: 'Like pressing the reset button: the guest restarts at once, and anything it has not written to disk is lost.',
       label: 'Reset',
     },
   },
-  savestate: { label: 'Save state', states: ['Running', 'Paused'] },
+  savestate: { label: 'Save state' },
   discardstate: {
     label: 'Discard saved state',
-    states: ['Saved', 'AbortedSaved'],
     confirm: {
       title: (n) => `Discard the saved state of ${n}?`,
       description: 'The machine was saved with its memory; discarding it powers the machine off, as if its plug had been pulled when it was saved.',
@@ -93,7 +89,7 @@ export function MachineActions({ machine: m, busyWith, onTask }: { machine: Mach
 
   const button = (a: MachineAction) => {
     const spec = ACTIONS[a];
-    const allowed = spec.states.includes(m.state);
+    const allowed = POWER_ACTION_STATES[a].includes(m.state);
     const pending = action.isPending && action.variables?.action === a;
     return (
       <Button

@@ -16,33 +16,26 @@ import { VBoxError, resultCodeValue } from '@/lib/vbox/errors';
 import type { IConsole, IMachine, ISession, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objects';
 import { ONLINE_STATES, type LockType, type MachineState } from '@/lib/vbox/types';
 import { startTask, type TaskContext } from './index';
-import type { Task } from './types';
+import { POWER_ACTION_STATES, POWER_ACTIONS, type PowerAction, type Task } from './types';
 
-export const POWER_ACTIONS = ['start', 'shutdown', 'poweroff', 'pause', 'resume', 'reset', 'savestate', 'discardstate'] as const;
-export type PowerAction = (typeof POWER_ACTIONS)[number];
+export { POWER_ACTIONS, type PowerAction };
 
 interface ActionSpec {
   /** "Start web-a1" */
   title: (name: string) => string;
-  /** States in which VirtualBox accepts the action. */
-  from: readonly MachineState[];
   /** For the 409's detail: "is not running". */
   need: string;
 }
 
 const SPECS: Record<PowerAction, ActionSpec> = {
-  start: { title: (n) => `Start ${n}`, from: ['PoweredOff', 'Saved', 'Aborted', 'AbortedSaved', 'Teleported'], need: 'powered off, saved or aborted' },
-  shutdown: { title: (n) => `Shut down ${n}`, from: ['Running', 'Teleporting', 'LiveSnapshotting'], need: 'running' },
-  poweroff: {
-    title: (n) => `Power off ${n}`,
-    from: ['Running', 'Paused', 'Stuck', 'Starting', 'Restoring', 'Teleporting', 'TeleportingPausedVM', 'TeleportingIn', 'LiveSnapshotting'],
-    need: 'running, paused or stuck',
-  },
-  pause: { title: (n) => `Pause ${n}`, from: ['Running', 'Teleporting', 'LiveSnapshotting'], need: 'running' },
-  resume: { title: (n) => `Resume ${n}`, from: ['Paused'], need: 'paused' },
-  reset: { title: (n) => `Reset ${n}`, from: ['Running', 'Paused', 'Stuck', 'Teleporting', 'LiveSnapshotting'], need: 'running or paused' },
-  savestate: { title: (n) => `Save the state of ${n}`, from: ['Running', 'Paused'], need: 'running or paused' },
-  discardstate: { title: (n) => `Discard the saved state of ${n}`, from: ['Saved', 'AbortedSaved'], need: 'saved' },
+  start: { title: (n) => `Start ${n}`, need: 'powered off, saved or aborted' },
+  shutdown: { title: (n) => `Shut down ${n}`, need: 'running' },
+  poweroff: { title: (n) => `Power off ${n}`, need: 'running, paused or stuck' },
+  pause: { title: (n) => `Pause ${n}`, need: 'running' },
+  resume: { title: (n) => `Resume ${n}`, need: 'paused' },
+  reset: { title: (n) => `Reset ${n}`, need: 'running or paused' },
+  savestate: { title: (n) => `Save the state of ${n}`, need: 'running or paused' },
+  discardstate: { title: (n) => `Discard the saved state of ${n}`, need: 'saved' },
 };
 
 /** States in which a machine is still up (a shutdown waits until it leaves them). */
@@ -71,10 +64,10 @@ export async function startPowerAction(
     });
   }
   const client = monitor.client;
-  if (!spec.from.includes(m.state)) {
+  if (!POWER_ACTION_STATES[action].includes(m.state)) {
     // The inventory can trail the host by a moment (a start that just ended): ask the host before refusing.
     const state = await client.scope(async (vbox) => (await vbox.findMachine(m.id)).getState()).catch(() => m.state);
-    if (!spec.from.includes(state)) {
+    if (!POWER_ACTION_STATES[action].includes(state)) {
       throw new ProblemError({
         title: 'Invalid machine state', status: 409, resultCode: 'VBOX_E_INVALID_VM_STATE',
         detail: `Cannot ${action} ${m.name}: it is ${state}, and ${action} needs it ${spec.need}.`,

@@ -3,6 +3,27 @@
  * with progress read from VirtualBox's IProgress, persisted in the `tasks` table.
  */
 
+import type { MachineState } from '@/lib/vbox/types';
+
+/** POST /api/v1/vms/:id/actions and the bulk form's `action`. */
+export const POWER_ACTIONS = ['start', 'shutdown', 'poweroff', 'pause', 'resume', 'reset', 'savestate', 'discardstate'] as const;
+export type PowerAction = (typeof POWER_ACTIONS)[number];
+
+/**
+ * The states in which VirtualBox accepts each power action: what the server checks before it starts
+ * a task (lib/tasks/power) and what the UI offers (here, so that the browser can import it).
+ */
+export const POWER_ACTION_STATES: Record<PowerAction, readonly MachineState[]> = {
+  start: ['PoweredOff', 'Saved', 'Aborted', 'AbortedSaved', 'Teleported'],
+  shutdown: ['Running', 'Teleporting', 'LiveSnapshotting'],
+  poweroff: ['Running', 'Paused', 'Stuck', 'Starting', 'Restoring', 'Teleporting', 'TeleportingPausedVM', 'TeleportingIn', 'LiveSnapshotting'],
+  pause: ['Running', 'Teleporting', 'LiveSnapshotting'],
+  resume: ['Paused'],
+  reset: ['Running', 'Paused', 'Stuck', 'Teleporting', 'LiveSnapshotting'],
+  savestate: ['Running', 'Paused'],
+  discardstate: ['Saved', 'AbortedSaved'],
+};
+
 export type TaskStatus = 'running' | 'succeeded' | 'failed' | 'canceled' | 'lost';
 
 export const TASK_STATUSES: readonly TaskStatus[] = ['running', 'succeeded', 'failed', 'canceled', 'lost'];
