@@ -2,7 +2,9 @@
 // per SOAP call. Prints, as one JSON object on its last line: the cold full-inventory
 // time and SOAP calls per machine (the inventory in this process), then, through a
 // running Nimbox server, the warm GET /api/v1/vms time, the time from a state change on
-// a host to its server-sent event, and the server's RSS.
+// a host to its server-sent event, and the server's RSS. Then the cold inventory of VirtualBox's
+// own vboxwebsrv (../shared/vbox-7.1), freshly started with --real-vms machines: its time, and
+// the slowest SOAP call (a vboxwebsrv met with a burst of new connections stalls for a minute).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,14 +13,16 @@ import { parseArgs } from 'node:util';
 import { openDb } from '../lib/db';
 import { createHost } from '../lib/db/hosts';
 import { Inventory } from '../lib/cluster/inventory';
+import { startWebsrv, websrvMissing } from '../lib/vbox/websrv-harness';
 import { signIn } from '../scripts/stack';
 import { progress, quantile, ROOT, rssMB, startSimProcess } from './lib';
 
-const { values } = parseArgs({ options: { hosts: { type: 'string' }, vms: { type: 'string' }, latency: { type: 'string' }, port: { type: 'string' } } });
+const { values } = parseArgs({ options: { hosts: { type: 'string' }, vms: { type: 'string' }, latency: { type: 'string' }, port: { type: 'string' }, 'real-vms': { type: 'string' } } });
 const HOSTS = Number(values.hosts ?? 4);
 const VMS = Number(values.vms ?? 250);
 const LATENCY = Number(values.latency ?? 1);
 const PORT = Number(values.port ?? 3601);
+const REAL_VMS = Number(values['real-vms'] ?? 100);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbox-bench-inv-'));
 process.env.NIMBOX_DATA_DIR = dataDir;
 const children: ChildProcess[] = [];
@@ -102,6 +106,7 @@ async function main() {
   }
   await reader.cancel();
   const rss = rssMB(next.pid!);
+  const realHost = await realCold();
 
   console.log(JSON.stringify({
     benchmark: 'inventory', hosts: HOSTS, machinesPerHost: VMS, latencyMs: LATENCY,
@@ -110,7 +115,46 @@ async function main() {
     warmListMsMedian: Math.round(median(listTimes) * 10) / 10, warmListAimMs: 30,
     changeToSseMsMedian: Math.round(median(sseTimes)), changeToSseAimMs: 300,
     serverRssMB: rss, rssAimMB: 250,
+    realHost,
   }));
+}
+
+/** A cold inventory of a freshly started real vboxwebsrv holding REAL_VMS machines (made with VBoxManage, which leaves vboxwebsrv untouched). */
+async function realCold() {
+  const missing = websrvMissing();
+  if (missing) {
+    step(`no real vboxwebsrv: ${missing}`);
+    return { skipped: missing };
+  }
+  step(`starting VirtualBox's own vboxwebsrv with ${REAL_VMS} machines`);
+  const websrv = await startWebsrv();
+  const db = await openDb(path.join(dataDir, 'real.sqlite'));
+  const inventory = new Inventory(async () => db, { pollMs: 60_000, reconcileMs: 600_000, backoffMs: 500, maxBackoffMs: 5_000, timeoutMs: 120_000 });
+  try {
+    for (let i = 0; i < REAL_VMS; i++) {
+      websrv.vboxManage('createvm', '--name', `bench-${i + 1}`, '--ostype', 'Debian_64', '--register');
+      progress('VBoxManage createvm', i + 1, REAL_VMS);
+    }
+    const host = await createHost(db, { name: 'vbox-real', url: websrv.url, username: 'nimbox', password: 'any' });
+    const t0 = performance.now();
+    await inventory.start();
+    while (inventory.machines().length < REAL_VMS || inventory.hosts().some((h) => h.health !== 'up')) {
+      progress('cold scan (real vboxwebsrv)', inventory.machines().length, REAL_VMS);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const coldMs = performance.now() - t0;
+    progress('cold scan (real vboxwebsrv)', REAL_VMS, REAL_VMS);
+    const stats = inventory.transportStats(host.id)!;
+    return {
+      machines: REAL_VMS, coldFullInventoryMs: Math.round(coldMs),
+      slowestCallMs: Math.round(stats.slowestMs), slowestCallAimMs: 1000,
+      soapCallsPerMachine: Math.round((stats.calls / REAL_VMS) * 100) / 100, connectionsOpened: stats.opened,
+    };
+  } finally {
+    await inventory.stop();
+    await db.destroy();
+    await websrv.stop();
+  }
 }
 
 try {

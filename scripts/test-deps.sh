@@ -2,7 +2,8 @@
 # What `npm test` needs beyond npm packages, installed when missing (Debian, as root):
 # Chromium for Playwright, PHP's SoapClient (a second client built from VirtualBox's
 # official WSDL), OpenLDAP's slapd for the LDAP realm's tests, and PAM's headers for the
-# optional PAM binding (built again here if `npm install` ran before the headers were there).
+# optional PAM binding (built again here if `npm install` ran before the headers were there),
+# and the libraries of the real vboxwebsrv in ../shared/vbox-7.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
@@ -19,6 +20,9 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+# VirtualBox 7.1.12's own server side (../shared/vbox-7.1), when it is there: the Debian libraries it loads.
+vbox="${NIMBOX_VBOX_DIR:-../shared/vbox-7.1}"
+if [ -f "$vbox/install-deps.sh" ] && [ "$(id -u)" -eq 0 ]; then sh "$vbox/install-deps.sh"; fi
 # (No node_modules yet, as in CI before `npm ci`: the install to come builds it.)
 if [ -d node_modules ] && ! node -e "require('authenticate-pam')" 2>/dev/null; then
   version=$(node -p "require('./package.json').optionalDependencies['authenticate-pam']")

@@ -14,12 +14,12 @@ import { HostTestResultView } from './host-test-result';
 
 type FieldName = 'name' | 'url' | 'username' | 'password' | OptionalField;
 /** Fields that may be left empty: the host then follows the default (its URL's host name, or Nimbox's setting). */
-type OptionalField = 'consoleAddress' | 'teleportAddress' | 'storagePath' | 'vrdePorts' | 'teleportPorts' | 'bridgeAdapter';
+type OptionalField = 'consoleAddress' | 'teleportAddress' | 'storagePath' | 'vrdePorts' | 'teleportPorts' | 'bridgeAdapter' | 'maxConnections';
 type Values = Record<FieldName, string>;
 
-const OPTIONAL: readonly OptionalField[] = ['consoleAddress', 'teleportAddress', 'storagePath', 'vrdePorts', 'teleportPorts', 'bridgeAdapter'];
+const OPTIONAL: readonly OptionalField[] = ['consoleAddress', 'teleportAddress', 'storagePath', 'vrdePorts', 'teleportPorts', 'bridgeAdapter', 'maxConnections'];
 const EMPTY: Values = {
-  name: '', url: '', username: '', password: '', consoleAddress: '', teleportAddress: '', storagePath: '', vrdePorts: '', teleportPorts: '', bridgeAdapter: '',
+  name: '', url: '', username: '', password: '', consoleAddress: '', teleportAddress: '', storagePath: '', vrdePorts: '', teleportPorts: '', bridgeAdapter: '', maxConnections: '',
 };
 const isOptional = (k: FieldName): k is OptionalField => (OPTIONAL as readonly string[]).includes(k);
 
@@ -36,6 +36,7 @@ function valuesOf(host: HostWithStatus | undefined): Values {
     vrdePorts: host.vrdePorts,
     teleportPorts: host.teleportPorts,
     bridgeAdapter: host.bridgeAdapter,
+    maxConnections: String(host.maxConnections),
   };
 }
 
@@ -192,6 +193,14 @@ function HostForm({ host, onDone }: { host?: HostWithStatus; onDone: () => void 
             {input('bridgeAdapter', { autoComplete: 'off', placeholder: 'vbox0' })}
           </Field>
         </div>
+        <Field
+          name="maxConnections"
+          label="Connections"
+          error={errors.maxConnections}
+          hint="Connections to vboxwebsrv Nimbox keeps open at most. Each holds one of its worker threads (--threads, 100 by default), which every client of the host shares. Empty: 16."
+        >
+          {input('maxConnections', { autoComplete: 'off', placeholder: '16', type: 'number' })}
+        </Field>
       </fieldset>
 
       <div className="space-y-3" aria-live="polite">

@@ -69,7 +69,7 @@ export class HostMonitor {
     private readonly emit: (e: InventoryEvent) => void,
     private readonly timing: MonitorTiming = DEFAULT_TIMING,
   ) {
-    this.client = new VBoxClient({ url: host.url, username: host.username, password: host.password, concurrency: 16, timeoutMs: timing.timeoutMs });
+    this.client = new VBoxClient({ url: host.url, username: host.username, password: host.password, maxConnections: host.maxConnections, timeoutMs: timing.timeoutMs });
     this.client.onRelogon(() => { this.rescan = true; });
     this.status = {
       id: host.id, name: host.name, url: host.url, health: 'down', lastError: null, lastContact: null,

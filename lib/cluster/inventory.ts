@@ -4,6 +4,7 @@ import { hostCredentials, listHosts, onHostsChanged } from '@/lib/db/hosts';
 import { DEFAULT_TIMING, HostMonitor, type MonitorTiming } from './host-monitor';
 import type { HostStatus, InventoryEvent, MachineSummary } from './types';
 import type { MachineState } from '@/lib/vbox/types';
+import type { TransportStats } from '@/lib/vbox/transport';
 
 /** How strongly a copy of a machine registered on several hosts stands for it: running first, a teleport's waiting target or handed-over source last. */
 function rank(state: MachineState): number {
@@ -16,7 +17,7 @@ function rank(state: MachineState): number {
 }
 
 /** Host fields a monitor uses: a change to one of them reconnects the host. */
-const CONNECTION_FIELDS = new Set(['name', 'url', 'username', 'password']);
+const CONNECTION_FIELDS = new Set(['name', 'url', 'username', 'password', 'maxConnections']);
 
 /** The live inventory of every registered host's machines, served from memory. */
 export class Inventory {
@@ -51,6 +52,11 @@ export class Inventory {
     await Promise.all([...this.monitors.values()].map((m) => m.stop()));
     this.monitors.clear();
     this.started = null;
+  }
+
+  /** How a host's connection fares (connections, calls, the slowest call): for diagnostics and benchmarks. */
+  transportStats(hostId: string): TransportStats | undefined {
+    return this.monitors.get(hostId)?.client.transport.stats();
   }
 
   private async add(db: DB, id: string): Promise<void> {

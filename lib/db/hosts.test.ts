@@ -56,6 +56,7 @@ describe('hosts registry', () => {
       bridgeAdapter: 'vbox0',
       maintenance: false,
       teleportPorts: '6000-6099',
+      maxConnections: 16,
       createdAt: expect.any(String),
       updatedAt: created.createdAt,
     });
@@ -74,6 +75,15 @@ describe('hosts registry', () => {
     expect(updated).toMatchObject({ id: created.id, name: 'alpha', username: 'vbox2', consoleAddress: '192.0.2.10', teleportAddress: 'host-a.example', storagePath: null });
     expect(updated!.updatedAt >= created.updatedAt).toBe(true);
     expect(await getHost(db, created.id)).toEqual(updated);
+    // Nimbox's share of the host's vboxwebsrv worker threads: 1 to 100, null back to the default.
+    expect(await updateHost(db, created.id, { maxConnections: 4 })).toMatchObject({ maxConnections: 4 });
+    expect((await hostCredentials(db, created.id))?.maxConnections).toBe(4);
+    for (const bad of [0, 101, 2.5, 'many']) {
+      expect((await problemOf(updateHost(db, created.id, { maxConnections: bad as number }))).errors).toEqual([
+        { field: 'maxConnections', message: expect.stringMatching(/whole number|At (least|most)/) },
+      ]);
+    }
+    expect(await updateHost(db, created.id, { maxConnections: null })).toMatchObject({ maxConnections: 16 });
 
     expect(await deleteHost(db, created.id)).toBe(true);
     expect(await deleteHost(db, created.id)).toBe(false);
@@ -89,7 +99,7 @@ describe('hosts registry', () => {
     expect(row.password_enc).not.toBe('alpha-pw');
     expect(row.password_enc).not.toContain('alpha-pw');
     expect(row.password_enc).toMatch(/^v1:/);
-    expect(await hostCredentials(db, h.id)).toEqual({ id: h.id, name: 'alpha', url: 'http://host-a.example:18083/', username: 'vbox', password: 'alpha-pw' });
+    expect(await hostCredentials(db, h.id)).toEqual({ id: h.id, name: 'alpha', url: 'http://host-a.example:18083/', username: 'vbox', password: 'alpha-pw', maxConnections: 16 });
     // The SQLite file itself never holds the plain password.
     await db.selectFrom('hosts').select('id').execute();
     const bytes = fs.readFileSync(path.join(dir, 'test.sqlite')).toString('latin1') + (fs.existsSync(path.join(dir, 'test.sqlite-wal')) ? fs.readFileSync(path.join(dir, 'test.sqlite-wal')).toString('latin1') : '');

@@ -119,6 +119,19 @@ const bridgeAdapter = z
 
 const maintenance = z.boolean().optional();
 
+export const DEFAULT_MAX_CONNECTIONS = 16;
+
+/**
+ * Connections Nimbox keeps open to the host at most. vboxwebsrv serves each with one worker thread of
+ * its `--threads` (100 by default), shared by every client of the host; null resets to the default.
+ */
+const maxConnections = z.coerce
+  .number({ message: 'A whole number from 1 to 100' })
+  .int('A whole number from 1 to 100')
+  .min(1, 'At least 1')
+  .max(100, "At most 100 (vboxwebsrv's default --threads)")
+  .nullish();
+
 /** Body of POST /api/v1/hosts. Unknown fields are refused, so a misspelt field is a 400, not a silent no-op. */
 export const hostInputSchema = z.strictObject({
   name,
@@ -132,6 +145,7 @@ export const hostInputSchema = z.strictObject({
   bridgeAdapter,
   maintenance,
   teleportPorts,
+  maxConnections,
 });
 
 /** Body of PATCH /api/v1/hosts/:id: every field optional; no password means "keep the stored one". */
@@ -165,6 +179,8 @@ export interface HostView {
   maintenance: boolean;
   /** TCP ports (teleporterPort) a machine teleported to this host may wait on, e.g. "6000-6099" (lib/teleport picks a free one). */
   teleportPorts: string;
+  /** Connections to its vboxwebsrv Nimbox keeps open at most (default 16 of vboxwebsrv's 100 worker threads). */
+  maxConnections: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -176,6 +192,7 @@ export interface HostCredentials {
   url: string;
   username: string;
   password: string;
+  maxConnections: number;
 }
 
 type HostRow = Selectable<HostsTable>;
@@ -195,6 +212,7 @@ function toView(r: HostRow): HostView {
     bridgeAdapter: r.bridge_adapter || DEFAULT_BRIDGE_ADAPTER,
     maintenance: !!r.maintenance,
     teleportPorts: r.teleport_ports || DEFAULT_TELEPORT_PORTS,
+    maxConnections: r.max_connections || DEFAULT_MAX_CONNECTIONS,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -291,6 +309,7 @@ export async function createHost(db: DB, input: HostInput): Promise<HostView> {
     bridge_adapter: v.bridgeAdapter ?? DEFAULT_BRIDGE_ADAPTER,
     maintenance: v.maintenance ? 1 : 0,
     teleport_ports: v.teleportPorts ?? DEFAULT_TELEPORT_PORTS,
+    max_connections: v.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     created_at: now,
     updated_at: now,
   };
@@ -340,6 +359,7 @@ export async function updateHost(db: DB, id: string, patch: HostPatch): Promise<
       set('bridge_adapter', p.bridgeAdapter === null ? DEFAULT_BRIDGE_ADAPTER : p.bridgeAdapter, 'bridgeAdapter');
       set('maintenance', p.maintenance === undefined ? undefined : p.maintenance ? 1 : 0, 'maintenance');
       set('teleport_ports', p.teleportPorts === null ? DEFAULT_TELEPORT_PORTS : p.teleportPorts, 'teleportPorts');
+      set('max_connections', p.maxConnections === null ? DEFAULT_MAX_CONNECTIONS : p.maxConnections, 'maxConnections');
       // Defaults follow the URL: a changed URL changes the effective addresses that were not set.
       if (changed.includes('url') && urlHostname(before.url) !== urlHostname(after.url)) {
         if (!after.console_address && !changed.includes('consoleAddress')) changed.push('consoleAddress');
@@ -385,7 +405,7 @@ export async function deleteHost(db: DB, id: string): Promise<boolean> {
  * host; throws SecretDecryptError when the server secret is not the one it was stored with.
  */
 export async function hostCredentials(db: DB, id: string): Promise<HostCredentials | undefined> {
-  const row = await db.selectFrom('hosts').select(['id', 'name', 'url', 'username', 'password_enc']).where('id', '=', id).executeTakeFirst();
+  const row = await db.selectFrom('hosts').select(['id', 'name', 'url', 'username', 'password_enc', 'max_connections']).where('id', '=', id).executeTakeFirst();
   if (!row) return undefined;
-  return { id: row.id, name: row.name, url: row.url, username: row.username, password: decryptSecret(row.password_enc) };
+  return { id: row.id, name: row.name, url: row.url, username: row.username, password: decryptSecret(row.password_enc), maxConnections: row.max_connections };
 }

@@ -157,4 +157,13 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('tenants').execute();
     },
   },
+  /** Issue 11: how many of a host's vboxwebsrv worker threads Nimbox may hold. */
+  '008_host_max_connections': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('hosts').addColumn('max_connections', 'integer', (c) => c.notNull().defaultTo(16)).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('hosts').dropColumn('max_connections').execute();
+    },
+  },
 };

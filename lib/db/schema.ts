@@ -25,6 +25,8 @@ export interface HostsTable {
   maintenance: ColumnType<number, number | undefined, number>;
   /** TCP ports a teleport target on this host may listen on (teleporterPort), e.g. "6000-6099". */
   teleport_ports: ColumnType<string, string | undefined, string>;
+  /** Connections to vboxwebsrv Nimbox keeps open at most (each holds one of its worker threads). */
+  max_connections: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -122,7 +122,7 @@ describe('applyInventoryEvents', () => {
       cpus: 8, memoryMB: 16384, memoryAvailableMB: 8192, machineCount: 3, runningCount: 1, ...over,
     });
     qc.setQueryData<HostsResponse>(queryKeys.hosts, {
-      hosts: [{ id: 'h1', name: 'alpha', url: 'http://a:18083/', username: 'vbox', hasPassword: true, consoleAddress: 'a', teleportAddress: 'a', storagePath: null, vrdePorts: '5900-5999', bridgeAdapter: 'vbox0', maintenance: false, teleportPorts: '6000-6099', createdAt: '', updatedAt: '', status: status() }],
+      hosts: [{ id: 'h1', name: 'alpha', url: 'http://a:18083/', username: 'vbox', hasPassword: true, consoleAddress: 'a', teleportAddress: 'a', storagePath: null, vrdePorts: '5900-5999', bridgeAdapter: 'vbox0', maintenance: false, teleportPorts: '6000-6099', maxConnections: 16, createdAt: '', updatedAt: '', status: status() }],
     });
     let r = applyInventoryEvents(qc, [{ type: 'host', host: status({ runningCount: 2 }) }], new Map());
     expect(qc.getQueryData<HostsResponse>(queryKeys.hosts)!.hosts[0].status!.runningCount).toBe(2);

@@ -22,7 +22,7 @@
  *   nor objects returned by fn (it keeps those); `keep(obj)` exempts more.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type https from 'node:https';
+import type tls from 'node:tls';
 import { InvalidObjectError, TransportError, websessionOf } from './errors';
 import { IManagedObjectRef, type ObjectContext, type RefObserver } from './managed';
 import { IVirtualBox, IWebsessionManager } from './objects';
@@ -33,13 +33,13 @@ export interface VBoxClientOptions {
   url: string;
   username: string;
   password: string;
-  /** Calls in flight at most (default 8); the rest queue. */
-  concurrency?: number;
+  /** Connections, so calls in flight, at most (default 8); the rest queue. See TransportOptions. */
+  maxConnections?: number;
   /** Default per-call timeout in ms (default 30 000). */
   timeoutMs?: number;
   /** How long a read waits for vboxwebsrv to answer again after a refused or reset connection (default 2 000 ms). */
   reconnectWindowMs?: number;
-  tls?: https.AgentOptions;
+  tls?: tls.ConnectionOptions;
   logger?: VBoxLogger;
 }
 
@@ -99,7 +99,7 @@ export class VBoxClient {
   constructor(opts: VBoxClientOptions) {
     this.opts = opts;
     this.logger = opts.logger;
-    this.transport = new Transport({ url: opts.url, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, tls: opts.tls, logger: opts.logger });
+    this.transport = new Transport({ url: opts.url, maxConnections: opts.maxConnections, timeoutMs: opts.timeoutMs, tls: opts.tls, logger: opts.logger });
     this.url = this.transport.url;
     const refs: RefObserver = { seen: (ref) => this.seen(ref), released: (ref) => this.forget(ref) };
     this.ctx = { caller: this.transport, refs };

@@ -62,7 +62,7 @@ export interface HostProbe {
  * TransportError ("connection refused to http://…", timeout, …) or SoapFaultError.
  */
 export async function probeHost(opts: ProbeOptions): Promise<HostProbe> {
-  const transport = new Transport({ url: opts.url, timeoutMs: opts.timeoutMs ?? 10_000, concurrency: 4, logger: opts.logger });
+  const transport = new Transport({ url: opts.url, timeoutMs: opts.timeoutMs ?? 10_000, maxConnections: 4, logger: opts.logger });
   const wsm = new IWebsessionManager({ caller: transport });
   try {
     const vbox = await wsm.logon(opts.username, opts.password);

@@ -339,7 +339,7 @@ export class IMachine extends IManagedObjectRef {
 
   getExtraDataKeys(): Promise<string[]> { return this._strs('IMachine_getExtraDataKeys'); }
   getExtraData(key: string): Promise<string> { return this._str('IMachine_getExtraData', { key }); }
-  /** Written at once (no saveSettings needed), session or not; '' deletes the key. */
+  /** Written at once (no saveSettings needed); '' deletes the key. A registered machine takes it on its session machine only (VBOX_E_INVALID_VM_STATE otherwise). */
   setExtraData(key: string, value: string): Promise<void> { return this._void('IMachine_setExtraData', { key, value }); }
 
   saveSettings(): Promise<void> { return this._void('IMachine_saveSettings'); }
@@ -606,10 +606,10 @@ export class IProgress extends IManagedObjectRef {
 
   /** Blocks on the server up to `timeout` ms (-1: until done); the HTTP request waits that long plus a margin. */
   waitForCompletion(timeout: number): Promise<void> {
-    return this._void('IProgress_waitForCompletion', { timeout }, { timeoutMs: timeout < 0 ? 0 : timeout + LONG_POLL_MARGIN_MS });
+    return this._void('IProgress_waitForCompletion', { timeout }, { timeoutMs: timeout < 0 ? 0 : timeout + LONG_POLL_MARGIN_MS, longPoll: true });
   }
   waitForOperationCompletion(operation: number, timeout: number): Promise<void> {
-    return this._void('IProgress_waitForOperationCompletion', { operation, timeout }, { timeoutMs: timeout < 0 ? 0 : timeout + LONG_POLL_MARGIN_MS });
+    return this._void('IProgress_waitForOperationCompletion', { operation, timeout }, { timeoutMs: timeout < 0 ? 0 : timeout + LONG_POLL_MARGIN_MS, longPoll: true });
   }
   cancel(): Promise<void> { return this._void('IProgress_cancel'); }
 
@@ -811,7 +811,7 @@ export class IEventSource extends IManagedObjectRef {
    * event is one more reference in the websession.
    */
   async getEvent(listener: IEventListener, timeout: number): Promise<IEvent | null> {
-    const r = await this._call('IEventSource_getEvent', { listener, timeout }, { timeoutMs: timeout < 0 ? 0 : timeout + LONG_POLL_MARGIN_MS });
+    const r = await this._call('IEventSource_getEvent', { listener, timeout }, { timeoutMs: timeout < 0 ? 0 : timeout + LONG_POLL_MARGIN_MS, longPoll: true });
     const ref = str(r.returnval);
     if (!ref) return null;
     this.ctx.refs?.seen(ref);

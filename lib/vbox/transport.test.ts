@@ -1,10 +1,14 @@
 // The lean SOAP transport against a real vboxsim over HTTP: envelopes and escaping, arrays,
 // faults (RuntimeFault → VBoxError with VirtualBox's text, InvalidObjectFault, plain SOAP faults),
 // the per-host concurrency limit, timeouts and connection errors.
+import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSim, type Sim } from '../../sim/index';
+import { until } from '../cluster/testing';
+import { startWebsrv, websrvMissing, type Websrv } from './websrv-harness';
 import { InvalidObjectError, SoapFaultError, TransportError, VBoxError, resultCodeName } from './errors';
 import { Transport, buildEnvelope, parseEnvelope, textFromFaultString } from './transport';
 
@@ -30,10 +34,17 @@ async function logon(t: Transport): Promise<string> {
   return String((await t.call('IWebsessionManager_logon', { username: 'vbox', password: 'vbox' })).returnval);
 }
 
-/** Counts requests in flight at the server side: a pass-through HTTP proxy in front of vboxsim. */
-async function countingProxy(target: string): Promise<{ url: string; max: () => number; close: () => Promise<void> }> {
+/**
+ * A pass-through HTTP proxy in front of vboxsim that watches what a vboxwebsrv would feel: requests in
+ * flight, connections open, and how many earlier connections were still unanswered when each new one
+ * arrived (vboxwebsrv starts one worker thread per arrival only while none is idle).
+ */
+async function countingProxy(target: string) {
   let inFlight = 0;
   let max = 0;
+  const open = new Set<Socket>();
+  const unanswered = new Set<Socket>();
+  const unansweredAtArrival: number[] = [];
   const agent = new http.Agent({ keepAlive: true });
   const server = http.createServer((req, res) => {
     inFlight++;
@@ -41,15 +52,29 @@ async function countingProxy(target: string): Promise<{ url: string; max: () => 
     const up = http.request(target, { method: req.method, headers: req.headers, agent }, (r) => {
       res.writeHead(r.statusCode ?? 502, r.headers);
       r.pipe(res);
-      r.on('end', () => inFlight--);
+      r.on('end', () => {
+        inFlight--;
+        unanswered.delete(req.socket);
+      });
     });
     up.on('error', () => { inFlight--; res.destroy(); });
     req.pipe(up);
+  });
+  server.on('connection', (s: Socket) => {
+    unansweredAtArrival.push(unanswered.size);
+    open.add(s);
+    unanswered.add(s);
+    s.on('close', () => {
+      open.delete(s);
+      unanswered.delete(s);
+    });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     max: () => max,
+    open: () => open.size,
+    unansweredAtArrival,
     close: () => new Promise<void>((r) => { agent.destroy(); server.closeAllConnections(); server.close(() => r()); }),
   };
 }
@@ -152,25 +177,46 @@ describe('Transport against vboxsim', () => {
     }
   });
 
-  it('keeps at most `concurrency` calls in flight and queues the rest', async () => {
+  it('grows connections one at a time, never past maxConnections, and lets idle ones go', async () => {
     const proxy = await countingProxy(url);
-    const t = new Transport({ url: proxy.url, concurrency: 3 });
+    const t = new Transport({ url: proxy.url, maxConnections: 3, idleMs: 300 });
     try {
       const vbox = await logon(t);
       await fetch(`${control}/latency?ms=50`, { method: 'POST' });
       t.resetStats();
-      let sawQueue = 0;
-      const started = performance.now();
       const calls = Array.from({ length: 12 }, () => t.call('IVirtualBox_getVersion', { _this: vbox }));
-      sawQueue = t.stats().queued;
       const versions = await Promise.all(calls);
-      const elapsed = performance.now() - started;
       expect(versions.every((v) => v.returnval === '7.1.4')).toBe(true);
-      expect(sawQueue).toBe(9);
-      expect(t.stats().maxInFlight).toBe(3);
+      // Every connection arrived when all the earlier ones had answered: no burst for vboxwebsrv's threads.
+      expect(proxy.unansweredAtArrival.length).toBe(3);
+      expect(proxy.unansweredAtArrival.every((n) => n === 0)).toBe(true);
+      expect(t.stats()).toMatchObject({ inFlight: 0, queued: 0, calls: 12, maxInFlight: 3, connections: 3, opened: 2 });
       expect(proxy.max()).toBe(3);
-      expect(elapsed).toBeGreaterThanOrEqual(4 * 50 - 5);
-      expect(t.stats()).toMatchObject({ inFlight: 0, queued: 0, calls: 12 });
+      // Idle connections close by themselves and hand vboxwebsrv's threads back.
+      await until('idle connections to close', () => t.stats().connections === 0 && proxy.open() === 0, 3_000);
+      expect((await t.call('IVirtualBox_getVersion', { _this: vbox })).returnval).toBe('7.1.4');
+      expect(t.stats().opened).toBe(3);
+    } finally {
+      t.close();
+      await proxy.close();
+    }
+  });
+
+  it('lets a long poll on a new connection hold up neither other calls nor the next connection', async () => {
+    const proxy = await countingProxy(url);
+    const t = new Transport({ url: proxy.url, maxConnections: 4 });
+    try {
+      const vbox = await logon(t);
+      const source = String((await t.call('IVirtualBox_getEventSource', { _this: vbox })).returnval);
+      const listener = String((await t.call('IEventSource_createListener', { _this: source })).returnval);
+      await t.call('IEventSource_registerListener', { _this: source, listener, interesting: ['Any'], active: false });
+      // Both connections busy with long polls; a third call opens its own connection at once.
+      const order: string[] = [];
+      const polls = [1, 2].map(() => t.call('IEventSource_getEvent', { _this: source, listener, timeout: 1500 }, { timeoutMs: 5_000 }).then(() => order.push('poll')));
+      await t.call('IVirtualBox_getVersion', { _this: vbox }).then(() => order.push('version'));
+      await Promise.all(polls);
+      expect(order).toEqual(['version', 'poll', 'poll']);
+      expect(proxy.unansweredAtArrival.every((n) => n === 0)).toBe(true);
     } finally {
       t.close();
       await proxy.close();
@@ -237,3 +283,29 @@ describe('Transport against vboxsim', () => {
     }
   });
 });
+
+describe.skipIf(websrvMissing())('Transport against VirtualBox\'s own vboxwebsrv', () => {
+  let websrv: Websrv;
+  beforeAll(async () => {
+    websrv = await startWebsrv();
+  });
+  afterAll(() => websrv?.stop());
+
+  it('meets a cold vboxwebsrv with a burst of calls without a connection ever waiting for a worker thread', async () => {
+    const t = new Transport({ url: websrv.url, maxConnections: 16 });
+    try {
+      const vbox = await logon(t);
+      const versions = await Promise.all(Array.from({ length: 32 }, () => t.call('IVirtualBox_getVersion', { _this: vbox })));
+      expect(new Set(versions.map((v) => v.returnval))).toEqual(new Set(['7.1.12']));
+      expect(t.stats().opened).toBeGreaterThan(1);
+      // vboxwebsrv logs each accepted connection with the length of its queue: 1 means a thread took it at once.
+      const log = fs.readFileSync(path.join(websrv.home, 'vboxwebsrv.log'), 'utf8');
+      const queued = [...log.matchAll(/queued for processing \((\d+) items on Q\)/g)].map((m) => Number(m[1]));
+      expect(queued.length).toBe(t.stats().opened);
+      expect(queued.every((n) => n === 1)).toBe(true);
+    } finally {
+      t.close();
+    }
+  });
+});
+if (websrvMissing()) console.warn(`transport.test: VirtualBox's own vboxwebsrv is not tested: ${websrvMissing()}`);

@@ -1,15 +1,17 @@
 /**
  * The lean SOAP layer: SOAP 1.1 document/literal envelopes over node:http(s), as vboxwebsrv
- * (gSOAP) speaks them. One Transport per vboxwebsrv host: a keep-alive Agent, at most
- * `concurrency` calls in flight (the rest wait in a queue), a timeout per call, responses read
+ * (gSOAP) speaks them. One Transport per vboxwebsrv host: keep-alive connections grown and let go
+ * as vboxwebsrv's worker threads want it (connections.ts), one call per connection at a time and at
+ * most `maxConnections` at once (the rest wait in a queue), a timeout per call, responses read
  * with fast-xml-parser, faults turned into VBoxError / InvalidObjectError / SoapFaultError and
  * socket or HTTP trouble into TransportError.
  *
  * Why not node-soap: see "Architecture notes" in README.md (bench/vbox-transport.ts).
  */
 import http from 'node:http';
-import https from 'node:https';
+import type tls from 'node:tls';
 import { XMLParser } from 'fast-xml-parser';
+import { ConnectionPool, type Connection, type PoolStats } from './connections';
 import {
   InvalidObjectError, RESULT_CODES, SoapFaultError, TransportError, VBoxError, type TransportErrorKind,
 } from './errors';
@@ -36,10 +38,12 @@ export interface CallOptions {
   /**
    * Timeout of this call in ms, counted from when it leaves the queue (default: the transport's); 0 for
    * none. Long polls (IEventSource_getEvent, IProgress_waitForCompletion) pass their wait plus a margin;
-   * they hold one of the host's `concurrency` slots while they wait.
+   * they hold one of the host's connections while they wait.
    */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** A call that waits on the server by design (getEvent, waitForCompletion): left out of `slowestMs`. */
+  longPoll?: boolean;
   /** 'low' calls (reference releases) only start when no normal call is waiting. */
   priority?: 'normal' | 'low';
 }
@@ -60,25 +64,29 @@ export interface VBoxLogger {
 export interface TransportOptions {
   /** vboxwebsrv endpoint, e.g. http://host:18083/ (https:// when vboxwebsrv runs with --ssl). */
   url: string;
-  /** Calls in flight at most; further calls queue (default 8). */
-  concurrency?: number;
+  /**
+   * Connections (so calls in flight) at most; further calls queue (default 8). vboxwebsrv serves each
+   * connection with one of its `--threads` (100 by default), which every client of the host shares.
+   */
+  maxConnections?: number;
+  /** An idle connection is closed after this long, handing its worker thread back (default 1 000 ms). */
+  idleMs?: number;
   /** Default per-call timeout in ms (default 30 000). */
   timeoutMs?: number;
   /** TLS options for https URLs (ca, rejectUnauthorized, …). */
-  tls?: https.AgentOptions;
+  tls?: tls.ConnectionOptions;
   logger?: VBoxLogger;
 }
 
-export interface TransportStats {
-  inFlight: number;
-  queued: number;
-  /** Highest number of calls in flight at once since creation (or the last resetStats). */
-  maxInFlight: number;
+export interface TransportStats extends PoolStats {
   calls: number;
   failures: number;
+  /** The longest call but long polls so far, in ms, from call() to its answer (waiting for a connection included). */
+  slowestMs: number;
 }
 
-const DEFAULT_CONCURRENCY = 8;
+const DEFAULT_MAX_CONNECTIONS = 8;
+const DEFAULT_IDLE_MS = 1_000;
 const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_RESPONSE = 256 * 1024 * 1024;
 
@@ -208,69 +216,6 @@ export function textFromFaultString(s: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Concurrency
-
-interface Waiter {
-  resolve: () => void;
-  reject: (e: unknown) => void;
-  signal?: AbortSignal;
-  onAbort?: () => void;
-}
-
-/** A counting semaphore with a normal and a low-priority queue. */
-class Limiter {
-  inFlight = 0;
-  maxInFlight = 0;
-  private readonly normal: Waiter[] = [];
-  private readonly low: Waiter[] = [];
-
-  constructor(readonly limit: number) {}
-
-  get queued(): number {
-    return this.normal.length + this.low.length;
-  }
-
-  acquire(priority: 'normal' | 'low', signal?: AbortSignal): Promise<void> {
-    if (this.inFlight < this.limit && (priority === 'normal' ? true : this.normal.length === 0)) {
-      this.take();
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve, reject) => {
-      const w: Waiter = { resolve, reject, signal };
-      const queue = priority === 'low' ? this.low : this.normal;
-      if (signal) {
-        w.onAbort = () => {
-          const i = queue.indexOf(w);
-          if (i >= 0) queue.splice(i, 1);
-          reject(signal.reason);
-        };
-        signal.addEventListener('abort', w.onAbort, { once: true });
-      }
-      queue.push(w);
-    });
-  }
-
-  private take(): void {
-    this.inFlight++;
-    if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
-  }
-
-  release(): void {
-    this.inFlight--;
-    const next = this.normal.shift() ?? this.low.shift();
-    if (next) {
-      if (next.onAbort) next.signal?.removeEventListener('abort', next.onAbort);
-      this.take();
-      next.resolve();
-    }
-  }
-
-  rejectAll(e: unknown): void {
-    for (const w of [...this.normal.splice(0), ...this.low.splice(0)]) w.reject(e);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Transport
 
 function classify(err: NodeJS.ErrnoException): TransportErrorKind {
@@ -315,13 +260,15 @@ interface RawResponse {
 export class Transport implements SoapCaller {
   readonly url: string;
   readonly timeoutMs: number;
-  readonly concurrency: number;
+  readonly maxConnections: number;
   private readonly endpoint: URL;
-  private readonly agent: http.Agent;
-  private readonly limiter: Limiter;
+  private readonly pool: ConnectionPool;
   private readonly logger?: VBoxLogger;
+  /** Errors of requests that died before any answer on a connection used before: the server had closed it. */
+  private readonly unanswered = new WeakSet<Error>();
   private calls = 0;
   private failures = 0;
+  private slowestMs = 0;
   private closed = false;
 
   constructor(opts: TransportOptions) {
@@ -330,55 +277,48 @@ export class Transport implements SoapCaller {
       throw new TypeError(`vboxwebsrv URL must be http:// or https://, got ${opts.url}`);
     }
     this.url = this.endpoint.toString();
-    this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? DEFAULT_CONCURRENCY));
+    this.maxConnections = Math.max(1, Math.floor(opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS));
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.logger = opts.logger;
-    const agentOpts: http.AgentOptions = { keepAlive: true, maxSockets: this.concurrency, maxFreeSockets: this.concurrency, scheduling: 'lifo' };
-    this.agent = this.endpoint.protocol === 'https:' ? new https.Agent({ ...opts.tls, ...agentOpts }) : new http.Agent(agentOpts);
-    this.limiter = new Limiter(this.concurrency);
+    this.pool = new ConnectionPool({ endpoint: this.endpoint, maxConnections: this.maxConnections, idleMs: opts.idleMs ?? DEFAULT_IDLE_MS, tls: opts.tls });
   }
 
   stats(): TransportStats {
-    return { inFlight: this.limiter.inFlight, queued: this.limiter.queued, maxInFlight: this.limiter.maxInFlight, calls: this.calls, failures: this.failures };
+    return { ...this.pool.stats(), calls: this.calls, failures: this.failures, slowestMs: this.slowestMs };
   }
 
   resetStats(): void {
-    this.limiter.maxInFlight = this.limiter.inFlight;
+    this.pool.resetStats();
     this.calls = 0;
     this.failures = 0;
+    this.slowestMs = 0;
   }
 
   /** Calls one operation; resolves with the response element's children. */
   async call(operation: string, args: SoapArgs, opts: CallOptions = {}): Promise<SoapResult> {
     if (this.closed) throw this.error('aborted', operation, 'transport closed');
-    const envelope = buildEnvelope(operation, args);
-    try {
-      await this.limiter.acquire(opts.priority ?? 'normal', opts.signal);
-    } catch (e) {
-      throw this.error('aborted', operation, undefined, { cause: e });
-    }
+    const body = Buffer.from(buildEnvelope(operation, args), 'utf8');
     let parsed: Parsed;
+    this.calls++;
+    const started = performance.now();
     try {
-      this.calls++;
-      const raw = await this.post(envelope, operation, opts);
-      parsed = this.read(raw, operation, opts.arrays);
+      parsed = this.read(await this.send(body, operation, opts), operation, opts.arrays);
     } catch (e) {
       this.failures++;
       throw e;
     } finally {
-      // Released before any follow-up call (error info), so that faults cannot deadlock a full queue.
-      this.limiter.release();
+      if (!opts.longPoll) this.slowestMs = Math.max(this.slowestMs, performance.now() - started);
     }
     if (parsed.ok) return parsed.result;
     this.failures++;
+    // The connection went back to the pool before this follow-up (error info), so faults cannot deadlock a full pool.
     throw await this.faultError(parsed.fault, operation, args);
   }
 
-  /** Closes idle keep-alive connections and fails queued calls; calls in flight end on their own. */
+  /** Fails queued calls and closes idle connections; calls in flight end on their own. */
   close(): void {
     this.closed = true;
-    this.limiter.rejectAll(this.error('aborted', '', 'transport closed'));
-    this.agent.destroy();
+    this.pool.close(this.error('aborted', '', 'transport closed'));
   }
 
   private error(kind: TransportErrorKind, operation: string, detail?: string, extra: { code?: string; status?: number; cause?: unknown } = {}): TransportError {
@@ -434,10 +374,40 @@ export class Transport implements SoapCaller {
     return { text: t, component, interfaceID };
   }
 
-  private post(envelope: string, operation: string, opts: CallOptions, retried = false): Promise<RawResponse> {
+  /**
+   * Sends one request on a connection of the pool. A new connection is opened with an empty OPTIONS
+   * request, which vboxwebsrv (gSOAP) answers at once with 200 and keeps open: once it answered, a
+   * worker thread serves the connection and the next one may open, however long this call then
+   * takes (a long poll waits for seconds). A connection used before that turns out closed by the
+   * server (the request died unanswered) is left and the request sent once more on another.
+   */
+  private async send(body: Buffer, operation: string, opts: CallOptions, retried = false): Promise<RawResponse> {
+    let conn: Connection;
+    try {
+      conn = await this.pool.acquire(opts.priority ?? 'normal', opts.signal);
+    } catch (e) {
+      throw this.error('aborted', operation, undefined, { cause: e });
+    }
+    const reused = conn.proven;
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
-    const body = Buffer.from(envelope, 'utf8');
-    const mod = this.endpoint.protocol === 'https:' ? https : http;
+    const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : 0;
+    try {
+      if (!conn.proven) {
+        await this.exchange(conn, null, operation, opts, deadline, timeoutMs);
+        this.pool.proven(conn);
+      }
+      return await this.exchange(conn, body, operation, opts, deadline, timeoutMs);
+    } catch (e) {
+      if (retried || !reused || !this.unanswered.has(e as Error)) throw e;
+    } finally {
+      this.pool.release(conn);
+    }
+    this.logger?.debug({ url: this.url, operation }, 'vbox: stale keep-alive connection, resending');
+    return this.send(body, operation, opts, true);
+  }
+
+  /** One HTTP exchange on `conn`: the SOAP POST of `body`, or (null) the OPTIONS that opens a connection. */
+  private exchange(conn: Connection, body: Buffer | null, operation: string, opts: CallOptions, deadline: number, timeoutMs: number): Promise<RawResponse> {
     return new Promise<RawResponse>((resolve, reject) => {
       let settled = false;
       let gotResponse = false;
@@ -447,33 +417,29 @@ export class Transport implements SoapCaller {
         settled = true;
         if (timer) clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);
-        if (err) reject(err);
-        else resolve(res as RawResponse);
+        if (err) {
+          // Whatever failed, this connection carries nothing more: its state is unknown.
+          if (!req.destroyed) req.destroy();
+          reject(err);
+        } else resolve(res as RawResponse);
       };
-      const req = mod.request(this.endpoint, {
-        method: 'POST',
-        agent: this.agent,
-        headers: {
-          'Content-Type': 'text/xml; charset=utf-8',
-          SOAPAction: '""',
-          'Content-Length': body.length,
-          Accept: 'text/xml',
-        },
+      const headers: http.OutgoingHttpHeaders = { Host: this.endpoint.host, Connection: 'keep-alive' };
+      if (body) Object.assign(headers, { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: '""', 'Content-Length': body.length, Accept: 'text/xml' });
+      const req = http.request({
+        method: body ? 'POST' : 'OPTIONS',
+        path: this.endpoint.pathname,
+        setHost: false,
+        headers,
+        createConnection: () => conn.socket,
       });
-      const onAbort = () => {
-        req.destroy();
-        finish(this.error('aborted', operation, 'aborted by the caller', { cause: opts.signal?.reason }));
-      };
-      if (opts.signal?.aborted) {
-        onAbort();
-        return;
-      }
+      const onAbort = () => finish(this.error('aborted', operation, 'aborted by the caller', { cause: opts.signal?.reason }));
+      if (opts.signal?.aborted) return onAbort();
       opts.signal?.addEventListener('abort', onAbort, { once: true });
-      if (timeoutMs > 0) {
-        timer = setTimeout(() => {
-          req.destroy();
-          finish(this.error('timeout', operation, `no answer within ${timeoutMs} ms`, { code: 'ETIMEDOUT' }));
-        }, timeoutMs);
+      if (deadline) {
+        timer = setTimeout(
+          () => finish(this.error('timeout', operation, `no answer within ${timeoutMs} ms`, { code: 'ETIMEDOUT' })),
+          Math.max(0, deadline - Date.now()),
+        );
       }
       req.on('response', (res) => {
         gotResponse = true;
@@ -481,30 +447,20 @@ export class Transport implements SoapCaller {
         let size = 0;
         res.on('data', (c: Buffer) => {
           size += c.length;
-          if (size > MAX_RESPONSE) {
-            req.destroy();
-            finish(this.error('protocol', operation, `answer larger than ${MAX_RESPONSE} bytes`));
-          } else chunks.push(c);
+          if (size > MAX_RESPONSE) finish(this.error('protocol', operation, `answer larger than ${MAX_RESPONSE} bytes`));
+          else chunks.push(c);
         });
         res.on('end', () => finish(null, { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', (e: NodeJS.ErrnoException) => finish(this.error(classify(e), operation, e.message, { code: e.code, cause: e })));
         res.on('aborted', () => finish(this.error('reset', operation, 'the answer was cut off')));
       });
       req.on('error', (e: NodeJS.ErrnoException) => {
-        if (settled) return;
         const kind = classify(e);
-        // A kept-alive connection the server closed while idle: the request never reached it; send it once more.
-        if (!retried && !gotResponse && req.reusedSocket && kind === 'reset') {
-          settled = true;
-          if (timer) clearTimeout(timer);
-          opts.signal?.removeEventListener('abort', onAbort);
-          this.logger?.debug({ url: this.url, operation }, 'vbox: stale keep-alive connection, resending');
-          this.post(envelope, operation, opts, true).then(resolve, reject);
-          return;
-        }
-        finish(this.error(kind, operation, e.code ?? e.message, { code: e.code, cause: e }));
+        const err = this.error(kind, operation, e.code ?? e.message, { code: e.code, cause: e });
+        if (!gotResponse && kind === 'reset') this.unanswered.add(err);
+        finish(err);
       });
-      req.end(body);
+      req.end(body ?? undefined);
     });
   }
 }
