@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, type FrameLocator, type Page } from '@playwright/test';
+import { expect, type FrameLocator, type Locator, type Page } from '@playwright/test';
 import { Screen } from '../sim/screen/screen';
 
 /** The local admin's password the e2e stack (e2e/server.ts) starts Nimbox with. */
@@ -15,6 +15,17 @@ export const SIM_HOSTS_FILE = path.join(os.tmpdir(), 'nimbox-e2e-sim.json');
 
 export const simHosts = () => JSON.parse(fs.readFileSync(SIM_HOSTS_FILE, 'utf8')) as { name: string; url: string; control?: string }[];
 
+/** Where e2e/server.ts wrote how to reach VirtualBox's own vboxwebsrv, or why it could not start one. */
+export const REAL_VBOX_FILE = path.join(os.tmpdir(), 'nimbox-e2e-real-vbox.json');
+
+/**
+ * A real vboxwebsrv 7.1.12 (no kernel driver) that e2e/server.ts started but did not register:
+ * its SOAP URL, a folder on this machine for the host's storage path, and one of its bridged interfaces.
+ */
+export type RealVBox = { url: string; storagePath: string; bridgeAdapter: string } | { skipped: string };
+
+export const realVBox = () => JSON.parse(fs.readFileSync(REAL_VBOX_FILE, 'utf8')) as RealVBox;
+
 /** Signs in as the local admin (a visitor without a session is sent to /login) and waits for the cluster view. */
 export async function signInAsAdmin(page: Page): Promise<void> {
   await page.goto('/');
@@ -25,10 +36,26 @@ export async function signInAsAdmin(page: Page): Promise<void> {
   await expect(page.getByRole('heading', { name: 'Cluster' })).toBeVisible();
 }
 
+/** Follows a link of the main navigation (Cluster, Hosts, Tenants, …). */
+export async function navigate(page: Page, link: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click();
+}
+
 /** Opens a machine's page from the cluster view's table (on the page already shown) and waits for its heading. */
 export async function openMachine(page: Page, name: string): Promise<void> {
   await page.getByRole('table', { name: 'Machines' }).getByRole('link', { name, exact: true }).click();
   await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+}
+
+/** The task card with this title beside the machine's toolbar (or wherever it shows). */
+export const taskCard = (scope: Page | Locator, title: string) => scope.getByRole('article', { name: title, exact: true }).first();
+
+/** Waits for a task card to reach `succeeded`, having shown a progress bar. */
+export async function expectTaskSucceeds(card: Locator, timeout = 30_000): Promise<void> {
+  await expect(card).toBeVisible();
+  await expect(card.getByRole('progressbar')).toBeVisible();
+  await expect(card).toHaveAttribute('data-status', 'succeeded', { timeout });
+  await expect(card.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
 }
 
 export type Region = { x: number; y: number; w: number; h: number };

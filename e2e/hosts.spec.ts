@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { startSim, type Sim } from '../sim/index';
-import { signInAsAdmin } from './helpers';
+import { navigate, signInAsAdmin } from './helpers';
 
 // Host management in Chromium: an admin registers a third VirtualBox host (its own vboxsim,
 // started here on a free loopback port), tests the connection, sees its machines join the
@@ -20,7 +20,7 @@ test.afterAll(async () => {
 
 test('an admin adds a host, tests it, edits its settings and removes it', async ({ page }) => {
   await signInAsAdmin(page);
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Hosts' }).click();
+  await navigate(page, 'Hosts');
   const hosts = page.getByRole('table', { name: 'Hosts' });
   await expect(hosts.getByRole('row')).toHaveCount(1 + 2);
 
@@ -53,12 +53,12 @@ test('an admin adds a host, tests it, edits its settings and removes it', async 
   await expect(row).toContainText('2 (1 running)');
 
   // Its machines join the cluster view.
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Cluster' }).click();
+  await navigate(page, 'Cluster');
   await expect(page.getByRole('article', { name: NAME })).toHaveAttribute('data-health', 'up');
   await expect(page.getByRole('table', { name: 'Machines' }).getByRole('row')).toHaveCount(1 + 8 + 2);
 
   // Edit: the saved settings are shown; a cleared field goes back to its default.
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Hosts' }).click();
+  await navigate(page, 'Hosts');
   await hosts.getByRole('button', { name: `Edit ${NAME}` }).click();
   const edit = page.getByRole('dialog', { name: `Edit host ${NAME}` });
   await expect(edit.getByLabel('VRDE ports')).toHaveValue('7100-7199');
@@ -78,6 +78,6 @@ test('an admin adds a host, tests it, edits its settings and removes it', async 
   await confirm.getByRole('button', { name: 'Remove host' }).click();
   await expect(row).toHaveCount(0);
   await expect(hosts.getByRole('row')).toHaveCount(1 + 2);
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Cluster' }).click();
+  await navigate(page, 'Cluster');
   await expect(page.getByRole('table', { name: 'Machines' }).getByRole('row')).toHaveCount(1 + 8);
 });

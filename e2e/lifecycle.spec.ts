@@ -1,20 +1,9 @@
 import fs from 'node:fs';
-import { expect, test, type Locator, type Page } from '@playwright/test';
-import { signInAsAdmin } from './helpers';
+import { expect, test } from '@playwright/test';
+import { expectTaskSucceeds, signInAsAdmin, taskCard } from './helpers';
 
 // e2e/server.ts sets this admin password (importing it would start a second stack).
 const NAME = `e2e-life-${Date.now().toString(36)}`;
-
-/** The task card with this title beside the machine's toolbar (or wherever it shows). */
-const taskCard = (scope: Page | Locator, title: string) => scope.getByRole('article', { name: title, exact: true }).first();
-
-/** Waits for a task card to reach `succeeded`, having shown a progress bar. */
-async function expectTaskSucceeds(card: Locator) {
-  await expect(card).toBeVisible();
-  await expect(card.getByRole('progressbar')).toBeVisible();
-  await expect(card).toHaveAttribute('data-status', 'succeeded', { timeout: 30_000 });
-  await expect(card.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
-}
 
 test('creates a machine in the wizard, starts it, snapshots it, powers it off and deletes it', async ({ page }) => {
   test.setTimeout(180_000);

@@ -1,7 +1,8 @@
 // The stack the Playwright tests run against: a fresh data folder, vboxsim on free
 // ports, an OpenLDAP slapd with a tenant user, and Nimbox on E2E_PORT with a known
 // admin password, the LDAP directory, a tenant `blue` owning two machines, and (as root)
-// the PAM realm with a system user in a group mapped to admin.
+// the PAM realm with a system user in a group mapped to admin. Beside it, VirtualBox's own
+// vboxwebsrv (when it runs here), left unregistered for real-vbox.spec.ts to add as a host.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,9 +12,11 @@ import { slapdMissing, ssha, startSlapd, type Slapd } from '../lib/auth/realms/s
 import { openDb } from '../lib/db';
 import { createTenant } from '../lib/tenants';
 import { VBoxClient } from '../lib/vbox/client';
+import { withLockedMachine } from '../lib/vbox/session';
+import { startWebsrv, websrvMissing } from '../lib/vbox/websrv-harness';
 import { startStack } from '../scripts/stack';
 import { E2E_IDENTITY_FILE, type E2EIdentity } from './identity';
-import { ADMIN_PASSWORD, PORTAL_ORIGIN, SIM_HOSTS_FILE } from './helpers';
+import { ADMIN_PASSWORD, PORTAL_ORIGIN, REAL_VBOX_FILE, SIM_HOSTS_FILE, type RealVBox } from './helpers';
 
 
 /** The machines of tenant `blue` (extradata nimbox/tenant=blue); the others belong to no tenant. */
@@ -30,6 +33,53 @@ const PAM_PASSWORD = 'e2e-Pam-passw0rd';
 const env: Record<string, string> = { NIMBOX_ADMIN_PASSWORD: ADMIN_PASSWORD, NIMBOX_FRAME_ANCESTORS: `'self' ${PORTAL_ORIGIN}` };
 const identity: E2EIdentity = { blueMachines: BLUE_MACHINES, ldap: null, pam: null };
 
+// What the set-up made, undone last first on SIGTERM (Playwright's shutdown) or when a later step fails.
+const undo: (() => unknown)[] = [];
+async function cleanUp(): Promise<void> {
+  for (let f = undo.pop(); f; f = undo.pop()) {
+    try {
+      await f();
+    } catch (e) {
+      console.error('e2e: clean-up step failed', e);
+    }
+  }
+}
+/** Runs a step of the set-up; when it fails, what the earlier steps made goes before the error does. */
+async function step<T>(fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    await cleanUp();
+    throw e;
+  }
+}
+const stop = () => void cleanUp().then(() => process.exit(0));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+
+// VirtualBox's own vboxwebsrv (auth null), not registered: real-vbox.spec.ts adds it as a host, with
+// a folder of this machine as its storage path (where new disks go).
+let realVBox: RealVBox;
+const websrvReason = websrvMissing();
+if (websrvReason) {
+  realVBox = { skipped: websrvReason };
+  console.warn(`e2e: no real vboxwebsrv: ${websrvReason}`);
+} else {
+  const websrv = await step(() => startWebsrv());
+  const vboxStorage = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbox-e2e-vbox-storage-'));
+  undo.push(async () => {
+    await websrv.stop();
+    fs.rmSync(vboxStorage, { recursive: true, force: true });
+  });
+  // New machines need a bridged interface this host really has (vboxsim's vbox0 is not one).
+  const bridge = /^Name:\s+(\S+)/m.exec(await step(() => websrv.vboxManage('list', 'bridgedifs')))?.[1];
+  if (bridge) realVBox = { url: websrv.url, storagePath: vboxStorage, bridgeAdapter: bridge };
+  else {
+    realVBox = { skipped: 'the real vboxwebsrv lists no bridged interface' };
+    console.warn(`e2e: ${realVBox.skipped}`);
+  }
+}
+
 // LDAP: one directory, one user in the group mapped to tenant blue.
 let slapd: Slapd | undefined;
 const missing = slapdMissing();
@@ -38,7 +88,7 @@ if (missing) {
   console.warn(`e2e: no LDAP directory: ${missing}`);
 } else {
   const entry = (dn: string, ...lines: string[]) => [`dn: ${dn}`, ...lines, ''].join('\n');
-  slapd = await startSlapd({
+  slapd = await step(() => startSlapd({
     suffix: SUFFIX,
     ldif: [
       entry(SUFFIX, 'objectClass: dcObject', 'objectClass: organization', 'dc: nimbox', 'o: Nimbox e2e'),
@@ -47,7 +97,8 @@ if (missing) {
       entry(`uid=${LDAP_USER.username},ou=people,${SUFFIX}`, 'objectClass: inetOrgPerson', `uid: ${LDAP_USER.username}`, `cn: ${LDAP_USER.username}`, 'sn: Blue', `userPassword: ${ssha(LDAP_USER.password)}`),
       entry(`cn=team-blue,ou=groups,${SUFFIX}`, 'objectClass: groupOfNames', 'cn: team-blue', `member: uid=${LDAP_USER.username},ou=people,${SUFFIX}`),
     ].join('\n'),
-  });
+  }));
+  undo.push(() => slapd?.stop());
   env.NIMBOX_LDAP = JSON.stringify([
     {
       name: 'corp',
@@ -81,16 +132,20 @@ if (pamReason) {
   console.warn(`e2e: no PAM realm: ${pamReason}`);
 } else {
   pamCleanup(); // what a killed earlier run left behind
-  run('groupadd', [PAM_GROUP]);
-  run('useradd', ['--no-create-home', '--shell', '/usr/sbin/nologin', '--groups', PAM_GROUP, PAM_USER]);
-  run('chpasswd', [], `${PAM_USER}:${PAM_PASSWORD}\n`);
-  fs.writeFileSync(PAM_SERVICE_FILE, 'auth required pam_unix.so\naccount required pam_unix.so\n');
+  undo.push(pamCleanup);
+  await step(() => {
+    run('groupadd', [PAM_GROUP]);
+    run('useradd', ['--no-create-home', '--shell', '/usr/sbin/nologin', '--groups', PAM_GROUP, PAM_USER]);
+    run('chpasswd', [], `${PAM_USER}:${PAM_PASSWORD}\n`);
+    fs.writeFileSync(PAM_SERVICE_FILE, 'auth required pam_unix.so\naccount required pam_unix.so\n');
+  });
   Object.assign(env, { NIMBOX_PAM: '1', NIMBOX_PAM_SERVICE: PAM_SERVICE, NIMBOX_PAM_GROUP_ROLES: `${PAM_GROUP}=admin` });
   identity.pam = { username: PAM_USER, password: PAM_PASSWORD };
 }
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbox-e2e-'));
-const stack = await startStack({
+undo.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+const stack = await step(() => startStack({
   dataDir,
   port: Number(process.env.E2E_PORT ?? 3555),
   sim: { hosts: 2, port: 0, vms: 4, control: true, vrdeBase: 47000 },
@@ -106,9 +161,11 @@ const stack = await startStack({
     for (const h of sim.hosts) {
       const client = new VBoxClient({ url: h.url, username: 'vbox', password: 'vbox' });
       try {
-        await client.write(async (vbox) => {
+        await client.write(async (vbox, wsm) => {
           for (const m of await vbox.getMachines()) {
-            if (BLUE_MACHINES.includes(await m.getName())) await m.setExtraData('nimbox/tenant', 'blue');
+            if (!BLUE_MACHINES.includes(await m.getName())) continue;
+            // VirtualBox takes a registered machine's extradata on its session machine only (a shared lock: a write lock when it is off).
+            await withLockedMachine(vbox, wsm, m, 'Shared', async (session) => (await session.getMachine()).setExtraData('nimbox/tenant', 'blue'));
           }
         }, { release: true });
       } finally {
@@ -116,16 +173,9 @@ const stack = await startStack({
       }
     }
   },
-});
+}));
+undo.push(() => stack.stop());
 // Where the tests find the simulator's hosts (SOAP and control URLs), and who signs in through which realm.
 fs.writeFileSync(SIM_HOSTS_FILE, JSON.stringify(stack.sim.hosts.map((h) => ({ name: h.name, url: h.url, control: h.control }))));
 fs.writeFileSync(E2E_IDENTITY_FILE, JSON.stringify(identity));
-
-const stop = () => void stack.stop().then(async () => {
-  await slapd?.stop();
-  if (identity.pam) pamCleanup();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  process.exit(0);
-});
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+fs.writeFileSync(REAL_VBOX_FILE, JSON.stringify(realVBox));

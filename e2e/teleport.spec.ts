@@ -48,8 +48,9 @@ test('teleports a running machine from its page: it appears on the other host in
   const dialog = page.getByRole('dialog', { name: `Teleport ${MACHINE}` });
   await expect(dialog.getByLabel('Target host').locator('option:checked')).toContainText(TO);
   const checks = dialog.getByRole('list', { name: 'Preflight checks' });
-  await expect(checks.getByRole('listitem')).toHaveCount(9, { timeout: 15_000 });
+  await expect(checks.getByRole('listitem')).toHaveCount(10, { timeout: 15_000 });
   await expect(checks.locator('[data-status="failed"]')).toHaveCount(0);
+  await expect(checks.locator('[data-check="tenant"]')).toContainText('belongs to no tenant');
   // alpha has an Intel CPU, bravo an AMD one: a warning that says what would make it safe.
   const cpu = checks.locator('[data-check="cpu"]');
   await expect(cpu).toHaveAttribute('data-status', 'warning');

@@ -14,6 +14,10 @@ Usage: npm run sim -- [options]
   --latency MS       latency added to every SOAP call (0)
   --timeout S        websession idle timeout in seconds, 0 = never (300)
   --vrde-base P      first VRDE (VNC) port; host i uses P+1000i … P+1000i+999 (5900)
+  --threads N        most worker threads per host, one connection each; a new one starts only for a
+                     connection arriving while none is idle, others wait (100, as vboxwebsrv --threads)
+  --keepalive N      requests per connection: closed after N+1, 0 = never (100, as vboxwebsrv --keepalive);
+                     an idle connection holds its thread 60 s
   --control          start the fault-injection control endpoint of each host
   --help`;
 
@@ -22,6 +26,7 @@ const { values } = parseArgs({
     hosts: { type: 'string' }, port: { type: 'string' }, vms: { type: 'string' }, 'state-dir': { type: 'string' },
     storage: { type: 'string' }, user: { type: 'string' }, password: { type: 'string' }, latency: { type: 'string' },
     timeout: { type: 'string' }, 'vrde-base': { type: 'string' }, control: { type: 'boolean' }, help: { type: 'boolean' },
+    threads: { type: 'string' }, keepalive: { type: 'string' },
   },
 });
 
@@ -52,6 +57,8 @@ const sim = await startSim({
   timeoutSec: int('timeout', values.timeout, 0, 86400 * 365),
   vrdeBase: int('vrde-base', values['vrde-base'], 1, 64536),
   control: values.control,
+  threads: int('threads', values.threads, 1, 10000),
+  keepalive: int('keepalive', values.keepalive, 0, 1000000),
 });
 
 for (const h of sim.hosts) {

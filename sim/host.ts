@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { VncServer } from './screen/rfb';
-import { SoapListener, SoapService, type SoapBackend } from './soap/server';
+import { SoapListener, type SoapListenerOptions } from './soap/listener';
+import { SoapService, type SoapBackend } from './soap/server';
 import type { VBoxFault } from './soap/faults';
 import { fail, RUNNING_STATES, sleep, uuid, type MachineState, type ManagedObject } from './model/base';
 import * as events from './model/events';
@@ -53,6 +54,8 @@ export interface SimHostOptions {
   ports: PortRegistry;
   /** Where peers reach this host's teleporter (its address). */
   address: string;
+  /** vboxwebsrv's connection handling: --threads, --keepalive and the keep-alive hold (defaults as vboxwebsrv's). */
+  listener?: SoapListenerOptions;
 }
 
 interface Registry {
@@ -85,7 +88,7 @@ const IMPLEMENTATIONS: Record<string, abstract new (...args: never[]) => unknown
   ISnapshotDeletedEvent: events.SnapshotDeletedEvent, ISnapshotRestoredEvent: events.SnapshotRestoredEvent,
   ISnapshotChangedEvent: events.SnapshotChangedEvent,
   IPlatform: machine.Platform, IPlatformX86: machine.PlatformX86, IFirmwareSettings: machine.FirmwareSettings,
-  IGraphicsAdapter: machine.GraphicsAdapter, INetworkAdapter: machine.NetworkAdapter, IVRDEServer: machine.VRDEServer,
+  IGraphicsAdapter: machine.GraphicsAdapter, INetworkAdapter: machine.NetworkAdapter, INATEngine: machine.NATEngine, IVRDEServer: machine.VRDEServer,
   IStorageController: machine.StorageController, IAudioSettings: machine.AudioSettings, IAudioAdapter: machine.AudioAdapter,
 };
 
@@ -127,7 +130,7 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
     this.perf = new PerformanceCollector(this.host, () => this.machines());
     this.root = new VirtualBox(this);
     this.soap = new SoapService(this, { timeoutSec: opts.timeoutSec, location: `http://127.0.0.1:${opts.port}/` });
-    this.listener = new SoapListener(this.soap);
+    this.listener = new SoapListener(this.soap, '127.0.0.1', opts.listener);
   }
 
   get name(): string { return this.opts.spec.name; }
@@ -167,12 +170,15 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
       this.progressGone.register(obj, obj.id);
     }
   }
+  /** Progress::i_notifyComplete takes a progress out of VirtualBox's map: only running ones are found. */
   findProgress(id: string): Progress | undefined {
-    return this.progresses.get(id.replace(/^\{|\}$/g, '').toLowerCase())?.deref();
+    const p = this.progresses.get(id.replace(/^\{|\}$/g, '').toLowerCase())?.deref();
+    return p && !p.isCompleted ? p : undefined;
   }
 
   // --- registry and persistence
   machines(): MachineCore[] { return [...this.registered.values()]; }
+  machineNames(): string[] { return this.machines().map((c) => c.name); }
   media(): Medium[] { return [...this.mediaById.values()]; }
   isRegistered(core: MachineCore): boolean { return this.registered.get(core.id) === core; }
   findMedium(id: string): Medium | undefined { return this.mediaById.get(id); }
@@ -257,30 +263,27 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
     const settings = defaultSettings(name, osTypeId, groups);
     if (opts.id) settings.id = opts.id;
     const core = new MachineCore(this, settings);
-    if (settingsFile) core.settingsFile = settingsFile;
+    core.settingsFile = settingsFile;
+    // Machine::i_tryCreateMachineConfigFile, raised by the new Machine object.
     if (fs.existsSync(core.settingsFile)) {
-      if (!opts.forceOverwrite) fail('VBOX_E_FILE_ERROR', `Machine settings file '${core.settingsFile}' already exists`, 'IVirtualBox', 'Machine');
+      if (!opts.forceOverwrite) fail('VBOX_E_FILE_ERROR', `Machine settings file '${core.settingsFile}' already exists`, 'IMachine');
       try {
         fs.rmSync(core.settingsFile);
       } catch (e) {
-        fail('VBOX_E_FILE_ERROR', `Could not delete the existing settings file '${core.settingsFile}' (${(e as Error).message})`, 'IVirtualBox', 'Machine');
+        fail('VBOX_E_FILE_ERROR', `Could not delete the existing settings file '${core.settingsFile}' (${(e as Error).message})`, 'IMachine');
       }
     }
     return core.primary;
   }
 
+  /** VirtualBox::i_registerMachine: refused for a UUID already registered (names may repeat, as in VirtualBox). */
   registerMachine(m: Machine): void {
     const core = m.core;
-    if (this.registered.has(core.id)) {
-      fail('VBOX_E_OBJECT_IN_USE', `Registered machine with UUID {${core.id}} ('${core.name}') already exists`, 'IVirtualBox', 'VirtualBox');
-    }
-    const sameName = this.machines().find((c) => c.name === core.name);
-    if (sameName) {
-      fail('VBOX_E_OBJECT_IN_USE', `Machine settings file '${core.settingsFile}' is already registered as '${sameName.name}' or a machine with that name exists`, 'IVirtualBox', 'VirtualBox');
-    }
+    const same = this.registered.get(core.id);
+    if (same) fail('E_INVALIDARG', `Registered machine with UUID {${core.id}} ('${same.settingsFile}') already exists`);
     for (const a of core.settings.attachments) {
       if (a.mediumId && !this.mediaById.has(a.mediumId)) {
-        fail('VBOX_E_OBJECT_NOT_FOUND', `Could not find a medium with UUID {${a.mediumId}} in the media registry`, 'IVirtualBox', 'VirtualBox');
+        fail('VBOX_E_OBJECT_NOT_FOUND', `Could not find a medium with UUID {${a.mediumId}} in the media registry`);
       }
     }
     this.registered.set(core.id, core);
@@ -316,21 +319,23 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
     });
   }
 
+  /** A new medium object, not registered until its storage is made (two may name one location, as in VirtualBox). */
   createMedium(format: string, location: string, deviceType: string): Medium {
     const loc = path.isAbsolute(location) ? location : path.join(this.opts.storageDir, location);
-    const existing = this.media().find((m) => m.rec.location === loc);
-    if (existing) {
-      fail('VBOX_E_OBJECT_IN_USE', `Cannot create a medium at '${loc}': a medium with that location is already registered ({${existing.rec.id}})`, 'IVirtualBox', 'VirtualBox');
-    }
     return Medium.create(this, format, loc, deviceType);
   }
 
-  openMedium(location: string, deviceType: string): Medium {
+  /** VirtualBox::openMedium: a registered medium by UUID or location, else the image file, registered. */
+  openMedium(location: string, deviceType: string, forceNewUuid = false): Medium {
+    const byId = /^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i.test(location)
+      ? this.findMedium(location.replace(/[{}]/g, '').toLowerCase()) : undefined;
+    if (byId) return byId;
     const loc = path.isAbsolute(location) ? location : path.join(this.opts.storageDir, location);
     const existing = this.media().find((m) => m.rec.location === loc);
     if (existing) return existing;
     let size = 0;
     let id: string | undefined;
+    let fixed = false;
     try {
       const fd = fs.openSync(loc, 'r');
       const header = Buffer.alloc(512);
@@ -339,15 +344,24 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
       size = fs.statSync(loc).size;
       if (header.readUInt32LE(64) === 0xbeda107f) {
         size = Number(header.readBigUInt64LE(368));
+        fixed = header.readUInt32LE(76) === 2;
         id = header.toString('latin1', 392, 428).replace(/\0+$/, '') || undefined;
       }
     } catch {
       // Medium::i_setLocation's error, raised by the Medium (MediumWrap, IMedium).
       fail('VBOX_E_FILE_ERROR', `Could not find file for the medium '${loc}' (VERR_FILE_NOT_FOUND)`, 'IMedium');
     }
-    const m = new Medium(this, { id: id ?? uuid(), location: loc, format: deviceType === 'DVD' ? 'RAW' : 'VDI', deviceType, logicalSize: size, description: '', variant: ['Standard'] }, true);
+    // forceNewUuid: the image gets a new UUID, written into it.
+    if (forceNewUuid || !id) id = uuid();
+    if (forceNewUuid && size) {
+      const fd = fs.openSync(loc, 'r+');
+      fs.writeSync(fd, Buffer.from(id, 'latin1'), 0, 36, 392);
+      fs.closeSync(fd);
+    }
+    const format = deviceType === 'DVD' ? 'RAW' : 'VDI';
+    const m = new Medium(this, { id, location: loc, format, deviceType, logicalSize: size, description: '', variant: fixed ? ['Fixed'] : ['Standard'] }, true);
     if (this.mediaById.has(m.rec.id)) {
-      fail('VBOX_E_OBJECT_IN_USE', `Cannot register the medium '${loc}' because a medium with UUID {${m.rec.id}} already exists`, 'IVirtualBox', 'VirtualBox');
+      fail('VBOX_E_OBJECT_IN_USE', `Cannot register the medium '${loc}' because a medium with UUID {${m.rec.id}} already exists`);
     }
     this.registerMedium(m);
     return m;
@@ -368,8 +382,10 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
   /** Machines using the medium, in their current state or in a snapshot (Medium::getMachineIds). */
   attachedTo(m: Medium): { id: string; name: string }[] {
     const uses = (attachments: MachineCore['settings']['attachments']) => attachments.some((a) => a.mediumId === m.rec.id);
+    // An attachment counts from attachDevice on, before saveSettings (Medium::i_addBackReference).
+    const working = (c: MachineCore) => (c.lockedBy instanceof Session ? c.lockedBy.sessionMachine?.s.attachments ?? [] : []);
     return this.machines()
-      .filter((c) => uses(c.settings.attachments) || c.snapshots().some((s) => uses(s.settings.attachments)))
+      .filter((c) => uses(c.settings.attachments) || uses(working(c)) || c.snapshots().some((s) => uses(s.settings.attachments)))
       .map((c) => ({ id: c.id, name: c.name }));
   }
 

@@ -8,7 +8,11 @@ import { startSim, type Sim } from './index';
 
 const parser = new XMLParser({ removeNSPrefix: true, parseTagValue: false, ignoreAttributes: true });
 
-/** A bare SOAP call, as any client would send it; returns the response element or the fault. */
+/**
+ * A bare SOAP call, as any client would send it; returns the response element or the fault. Calls go
+ * one at a time: vboxsim, like vboxwebsrv, serves a burst of new keep-alive connections with one worker
+ * thread, holding it while the connection idles (sim/soap/listener.ts).
+ */
 async function call(url: string, op: string, args: Record<string, string | string[]> = {}) {
   const inner = Object.entries(args)
     .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `<${k}>${x}</${k}>`))
@@ -64,7 +68,8 @@ describe('vboxsim hosts', () => {
       expect(states.filter((s) => s === 'Running').length).toBe(2);
       for (const c of h.sim.machines()) if (c.vm) vrdePorts.push(c.vm.vrdePort);
       const ifaces = list((await call(h.url, 'IHost_getNetworkInterfaces', { _this: host })).result.returnval);
-      const names = await Promise.all(ifaces.map(async (i) => (await call(h.url, 'IHostNetworkInterface_getName', { _this: i })).result.returnval));
+      const names: string[] = [];
+      for (const i of ifaces) names.push((await call(h.url, 'IHostNetworkInterface_getName', { _this: i })).result.returnval);
       expect(names).toEqual(expect.arrayContaining(['br0', 'vbox0']));
     }
     expect(new Set(sim.hosts.map((h) => h.name)).size).toBe(3);
@@ -82,7 +87,12 @@ describe('vboxsim hosts', () => {
     const url = sim.urls[0];
     const vbox = await logon(url);
     const m = (await call(url, 'IVirtualBox_findMachine', { _this: vbox, nameOrId: 'db-a2' })).result.returnval;
-    await call(url, 'IMachine_setExtraData', { _this: m, key: 'nimbox/tenant', value: 'blue' });
+    // Extra data of a registered machine is set through a session's machine, as in VirtualBox 7.1.
+    const session = (await call(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox })).result.returnval;
+    await call(url, 'IMachine_lockMachine', { _this: m, session, lockType: 'Write' });
+    const sm = (await call(url, 'ISession_getMachine', { _this: session })).result.returnval;
+    await call(url, 'IMachine_setExtraData', { _this: sm, key: 'nimbox/tenant', value: 'blue' });
+    await call(url, 'ISession_unlockMachine', { _this: session });
     const id = (await call(url, 'IMachine_getId', { _this: m })).result.returnval;
     await sim.stop();
 
@@ -206,7 +216,9 @@ describe('IPerformanceCollector', () => {
     const db = await get('IVirtualBox_findMachine', { _this: vbox, nameOrId: 'db-a2' });
     const setup = async (names: string[], objects: string[]) => {
       const metrics = list((await call(url, 'IPerformanceCollector_setupMetrics', { _this: pc, metricNames: names, objects, period: '1', count: '5' })).result.returnval);
-      return Promise.all(metrics.map((m) => get('IPerformanceMetric_getMetricName', { _this: m })));
+      const out: string[] = [];
+      for (const m of metrics) out.push(await get('IPerformanceMetric_getMetricName', { _this: m }));
+      return out;
     };
     const query = async (names: string[], objects: string[]) => {
       const r = (await call(url, 'IPerformanceCollector_queryMetricsData', { _this: pc, metricNames: names, objects })).result;

@@ -32,6 +32,14 @@ export interface SimOptions {
   /** First VRDE port; host i's machines use ports vrdeBase + 1000·i … + 999 (default 5900). */
   vrdeBase?: number;
   timing?: Partial<Timing>;
+  /** vboxwebsrv --threads: most worker threads per host, each serving one connection at a time (100). */
+  threads?: number;
+  /** vboxwebsrv --keepalive: a connection closes after N + 1 requests; 0 never (100). */
+  keepalive?: number;
+  /** How long an idle keep-alive connection holds its worker thread, in ms (60000, vboxwebsrv's recv_timeout). */
+  keepAliveHoldMs?: number;
+  /** How long a new worker thread takes to take its first connection, in ms (5). */
+  threadStartMs?: number;
 }
 
 export interface SimHostInfo {
@@ -130,6 +138,7 @@ export async function startSim(o: SimOptions = {}): Promise<Sim> {
         spec: hostSpec(i), port: o.port === 0 ? 0 : (o.port ?? 18083) + i,
         user: o.user ?? 'vbox', password: o.password ?? 'vbox', stateDir, storageDir,
         timeoutSec: o.timeoutSec ?? 300, latencyMs: o.latencyMs ?? 0, timing, ports, address: '127.0.0.1',
+        listener: { threads: o.threads, keepalive: o.keepalive, keepAliveHoldMs: o.keepAliveHoldMs, threadStartMs: o.threadStartMs },
       });
       await sim.start();
       closers.push(() => sim.stop());

@@ -1,4 +1,5 @@
 import type { z, ZodError } from 'zod';
+import { crossBundleClass } from '@/lib/util/cross-bundle';
 
 /**
  * Errors as application/problem+json (RFC 9457). Every API failure goes out in this
@@ -22,6 +23,7 @@ export class ProblemError extends Error {
     this.name = 'ProblemError';
   }
 }
+crossBundleClass(ProblemError, 'ProblemError');
 
 export function problemResponse(p: Problem, headers?: HeadersInit): Response {
   return new Response(JSON.stringify(p), {

@@ -607,7 +607,8 @@ async function reattach(run: Run, row: Selectable<TasksTable>): Promise<void> {
       await follow(run, progress, [row.progress_from, row.progress_to]);
       return true;
     }, { release: true });
-    if (!found) return await lost(`VirtualBox no longer knows its operation (progress ${progressId}).`);
+    // VirtualBox forgets a progress once it completes: one that ended while Nimbox was down is not found either.
+    if (!found) return await lost(`VirtualBox no longer knows its operation (progress ${progressId}): it ended while Nimbox was down, or its host restarted.`);
     if (row.progress_to >= 100) return await finish(run, 'succeeded', null);
     return await lost('Its VirtualBox operation completed, but the steps after it did not run.');
   } catch (e) {

@@ -240,8 +240,9 @@ describe('scopes', () => {
     await c.write(async (vbox, wsm) => {
       const session = await wsm.getSessionObject(vbox);
       const m = await vbox.findMachine('db-a2');
-      await m.lockMachine(session, 'Shared').catch(() => undefined);
-      await m.setExtraData('nimbox/tenant', 'acme');
+      await m.lockMachine(session, 'Shared');
+      // A registered machine takes extradata on its session machine only (as in VirtualBox).
+      await (await session.getMachine()).setExtraData('nimbox/tenant', 'acme');
       if ((await session.getState()) === 'Locked') await session.unlockMachine();
     }, { release: true });
     await expect.poll(() => refCount(ws)).toBe(base);

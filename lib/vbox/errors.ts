@@ -8,6 +8,7 @@
  *   an HTTP error without a SOAP envelope, an unreadable answer).
  * - `SoapFaultError`: a SOAP fault without VirtualBox detail (e.g. gSOAP's "Validation constraint violation").
  */
+import { crossBundleClass } from '@/lib/util/cross-bundle';
 
 /**
  * VirtualBox's result codes (HRESULTs) by name: the COM ones VirtualBox uses and the VBOX_E_* ones of
@@ -40,6 +41,9 @@ export const RESULT_CODES = {
   VBOX_E_MAXIMUM_REACHED: 0x80bb000e,
   VBOX_E_GSTCTL_GUEST_ERROR: 0x80bb000f,
   VBOX_E_TIMEOUT: 0x80bb0010,
+  VBOX_E_DND_ERROR: 0x80bb0011,
+  VBOX_E_PLATFORM_ARCH_NOT_SUPPORTED: 0x80bb0012,
+  VBOX_E_RECORDING_ERROR: 0x80bb0013,
 } as const;
 
 export type ResultCodeName = keyof typeof RESULT_CODES;
@@ -178,4 +182,8 @@ export function websessionOf(ref: string): string {
 
 export function isVBoxError(e: unknown, name?: ResultCodeName): e is VBoxError {
   return e instanceof VBoxError && (name === undefined || e.resultCodeName === name);
+}
+
+for (const [cls, name] of [[VBoxError, 'VBoxError'], [InvalidObjectError, 'InvalidObjectError'], [TransportError, 'TransportError'], [SoapFaultError, 'SoapFaultError']] as const) {
+  crossBundleClass(cls, name);
 }

@@ -12,6 +12,7 @@ import {
   type IEvent, type IEventListener, type IEventSource, type ISession, type IVirtualBox, type IWebsessionManager,
 } from './objects';
 import type { MachineState } from './types';
+import { withLockedMachine } from './session';
 
 const vrdeBase = () => 20000 + Math.floor(Math.random() * 250) * 100;
 
@@ -188,9 +189,10 @@ describe('writes', () => {
   });
 
   it('global and machine extradata', async () => {
-    await client.write(async (vbox) => {
+    await client.write(async (vbox, wsm) => {
       await vbox.setExtraData('nimbox/cluster', 'test');
-      await (await vbox.findMachine('web-a1')).setExtraData('nimbox/tenant', 'acme');
+      // A registered machine takes extradata on its session machine only (as in VirtualBox; VBoxManage locks it too).
+      await withLockedMachine(vbox, wsm, 'web-a1', 'Shared', async (s) => (await s.getMachine()).setExtraData('nimbox/tenant', 'acme'));
     }, { release: true });
     const r = await client.scope(async (vbox) => {
       const m = await vbox.findMachine('web-a1');
@@ -242,7 +244,7 @@ describe('launch, console, progress', () => {
   it('creates a machine and its disk, and a failing launch is VBoxError from IProgress.wait; then deletes it all', async () => {
     const name = 'lib-vbox-temp';
     const location = path.join(sim.storageDir, `${name}.vdi`);
-    await client.write(async (vbox) => {
+    await client.write(async (vbox, wsm) => {
       const m = await vbox.createMachine('', name, 'x86', ['/test'], 'Debian12_64');
       const disk = await vbox.createMedium('VDI', location, 'ReadWrite', 'HardDisk');
       await (await disk.createBaseStorage(64 * 1024 * 1024, ['Standard'])).wait();
@@ -250,9 +252,14 @@ describe('launch, console, progress', () => {
       expect(await disk.getLogicalSize()).toBe(64 * 1024 * 1024);
       await m.setMemorySize(256);
       await m.addStorageController('SATA', 'SATA');
-      await m.attachDevice('SATA', 0, 0, 'HardDisk', disk);
       await m.saveSettings();
       await vbox.registerMachine(m);
+      // As in VirtualBox, devices attach to a registered machine, under a lock.
+      await withLockedMachine(vbox, wsm, m, 'Write', async (s) => {
+        const sm = await s.getMachine();
+        await sm.attachDevice('SATA', 0, 0, 'HardDisk', disk);
+        await sm.saveSettings();
+      });
     }, { release: true });
     expect(fs.existsSync(location)).toBe(true);
     fs.rmSync(location);
@@ -310,11 +317,12 @@ describe('events', () => {
     });
     const id = await client.read(async (vbox) => (await vbox.findMachine('web-a1')).getId());
     await fetch(`${sim.hosts[0].control}/machines/web-a1/crash`, { method: 'POST' });
-    await client.write(async (vbox) => (await vbox.findMachine('web-a1')).setExtraData('nimbox/note', 'crashed'), { release: true });
+    await client.write((vbox, wsm) => withLockedMachine(vbox, wsm, 'web-a1', 'Shared', async (s) => (await s.getMachine()).setExtraData('nimbox/note', 'crashed')), { release: true });
 
     const got: string[] = [];
     const deadline = Date.now() + 5_000;
-    while (Date.now() < deadline && !got.includes('extra:nimbox/note=crashed')) {
+    // Until the queue is empty after the extradata change (the lock around it adds session events).
+    while (Date.now() < deadline) {
       const line = await client.scope(async () => {
         const ev: IEvent | null = await source.getEvent(listener, 500);
         if (!ev) return null;
@@ -326,6 +334,7 @@ describe('events', () => {
         return s;
       });
       if (line) got.push(line);
+      else if (got.includes('extra:nimbox/note=crashed')) break;
     }
     expect(got).toContain('state:web-a1=Aborted');
     expect(got).toContain('session:Unlocked');

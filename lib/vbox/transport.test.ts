@@ -138,7 +138,7 @@ describe('Transport against vboxsim', () => {
       expect(e.resultCodeName).toBe('VBOX_E_OBJECT_NOT_FOUND');
       expect(e.resultCode).toBe(0x80bb0001 | 0);
       expect(e.text).toBe("Could not find a registered machine named 'no-such-vm'");
-      expect(e.component).toBe('VirtualBox');
+      expect(e.component).toBe('VirtualBoxWrap');
       expect(e.interfaceID).toMatch(/^[0-9a-f-]{36}$/);
       expect(e.operation).toBe('IVirtualBox_findMachine');
       expect(e.message).toContain('VBOX_E_OBJECT_NOT_FOUND');

@@ -20,6 +20,8 @@ export interface WebsrvOptions {
   pamService?: string;
   /** vboxwebsrv --timeout: seconds a websession may idle (default 300). */
   timeoutSec?: number;
+  /** vboxwebsrv --check-interval: how often, in seconds, its watchdog looks for idle websessions (default 5). */
+  checkIntervalSec?: number;
   /** vboxwebsrv --threads (default 100). */
   threads?: number;
   /** vboxwebsrv --keepalive (default 100). */
@@ -110,6 +112,7 @@ export async function startWebsrv(opts: WebsrvOptions = {}): Promise<Websrv> {
   };
   const args: string[] = [];
   if (opts.timeoutSec !== undefined) args.push('--timeout', String(opts.timeoutSec));
+  if (opts.checkIntervalSec !== undefined) args.push('--check-interval', String(opts.checkIntervalSec));
   if (opts.threads !== undefined) args.push('--threads', String(opts.threads));
   if (opts.keepalive !== undefined) args.push('--keepalive', String(opts.keepalive));
   const child: ChildProcess = spawn(path.join(VBOX_DIR, 'run-websrv.sh'), args, { env, stdio: ['ignore', 'ignore', 'pipe'] });

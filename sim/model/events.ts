@@ -98,7 +98,8 @@ export class ExtraDataChangedEvent extends VBoxEvent {
   constructor(source: EventSource, readonly machineId: string, readonly key: string, readonly value: string) {
     super('OnExtraDataChanged', source);
   }
-  getMachineId() { return this.machineId; }
+  /** The zero UUID for global extra data (VirtualBox's empty Guid). */
+  getMachineId() { return this.machineId || '00000000-0000-0000-0000-000000000000'; }
   getKey() { return this.key; }
   getValue() { return this.value; }
 }
@@ -121,6 +122,8 @@ export class EventListener implements ManagedObject {
   queue: VBoxEvent[] = [];
   interesting = new Set<string>();
   registered = false;
+  /** Registered as active: VirtualBox would call it back, which the web service cannot; it gets no events here. */
+  active = false;
   waiters: Array<() => void> = [];
 
   wants(type: string): boolean {
@@ -142,19 +145,21 @@ export class EventSource implements ManagedObject {
 
   createListener() { return new EventListener(); }
 
+  /**
+   * EventSource::registerListener. An active listener is taken, as VirtualBox does, though over the
+   * web service nothing can call it back: getEvent then answers "Listener must be passive".
+   */
   registerListener(listener: EventListener, interesting: string[], active: boolean) {
-    if (active) {
-      // Active listeners need a callback into the client, which SOAP cannot carry.
-      fail('E_INVALIDARG', 'Active listeners are not supported over the web service', 'IEventSource', 'EventSource');
-    }
+    if (this.listeners.has(listener)) fail('E_INVALIDARG', 'This listener already registered', 'IEventSource');
     listener.interesting = new Set(interesting);
     listener.registered = true;
+    listener.active = active;
     this.listeners.add(listener);
   }
 
   unregisterListener(listener: EventListener) {
     if (!this.listeners.delete(listener)) {
-      fail('VBOX_E_OBJECT_NOT_FOUND', 'Listener was never registered', 'IEventSource', 'EventSource');
+      fail('VBOX_E_OBJECT_NOT_FOUND', 'Listener was never registered', 'IEventSource');
     }
     listener.registered = false;
     listener.queue = [];
@@ -163,9 +168,8 @@ export class EventSource implements ManagedObject {
 
   /** Waits up to `timeout` ms (negative: forever) for the listener's next event; null when none came. */
   async getEvent(listener: EventListener, timeout: number): Promise<VBoxEvent | null> {
-    if (!this.listeners.has(listener)) {
-      fail('VBOX_E_OBJECT_NOT_FOUND', 'Listener was never registered', 'IEventSource', 'EventSource');
-    }
+    if (!this.listeners.has(listener)) fail('VBOX_E_OBJECT_NOT_FOUND', 'Listener was never registered', 'IEventSource');
+    if (listener.active) fail('VBOX_E_INVALID_OBJECT_STATE', 'Listener must be passive', 'IEventSource');
     if (!listener.queue.length && timeout !== 0) {
       await new Promise<void>((resolve) => {
         const done = () => { clearTimeout(timer); resolve(); };
@@ -179,11 +183,15 @@ export class EventSource implements ManagedObject {
     return listener.queue.shift() ?? null;
   }
 
-  eventProcessed(_listener: EventListener, event: VBoxEvent) { event.setProcessed(); }
+  eventProcessed(listener: EventListener, event: VBoxEvent) {
+    if (!this.listeners.has(listener)) fail('VBOX_E_OBJECT_NOT_FOUND', 'Listener was never registered', 'IEventSource');
+    if (listener.active) fail('E_INVALIDARG', 'Only applicable to passive listeners', 'IEventSource');
+    event.setProcessed();
+  }
 
   fire(event: VBoxEvent): void {
     for (const l of this.listeners) {
-      if (!l.wants(event.type)) continue;
+      if (l.active || !l.wants(event.type)) continue;
       l.queue.push(event);
       if (l.queue.length > MAX_QUEUE) l.queue.shift();
       l.wake();

@@ -66,22 +66,24 @@ export class Host implements ManagedObject {
   getOperatingSystem() { return 'Linux'; }
   getOSVersion() { return this.spec.osVersion; }
   getUTCTime() { return Date.now(); }
-  private cpu(cpuId: number) {
-    if (cpuId >= this.spec.cpuCount) fail('E_INVALIDARG', `Invalid CPU id ${cpuId}`, 'IHost', 'Host');
-  }
-  getProcessorSpeed(cpuId: number) { this.cpu(cpuId); return this.spec.cpuSpeedMHz; }
+  /** Host::getProcessorSpeed: 0 for a CPU the host does not have. */
+  getProcessorSpeed(cpuId: number) { return cpuId < this.spec.cpuCount ? this.spec.cpuSpeedMHz : 0; }
   getProcessorFeature(feature: string) {
     return ['HWVirtEx', 'PAE', 'LongMode', 'NestedPaging', 'UnrestrictedGuest', 'NestedHWVirt', 'VirtVmsaveVmload'].includes(feature);
   }
-  getProcessorDescription(cpuId: number) { this.cpu(cpuId); return this.spec.cpuDescription; }
+  /** Host::getProcessorDescription: IPRT's status code as the text for a CPU the host does not have. */
+  getProcessorDescription(cpuId: number) {
+    if (cpuId >= this.spec.cpuCount) fail('VBOX_E_IPRT_ERROR', 'VERR_CPU_NOT_FOUND', 'IHost');
+    return this.spec.cpuDescription;
+  }
   findHostNetworkInterfaceByName(name: string) {
     const i = this.interfaces.find((n) => n.spec.name === name);
-    if (!i) fail('E_INVALIDARG', `The host network interface named '${name}' could not be found`, 'IHost', 'Host');
+    if (!i) fail('E_INVALIDARG', `The host network interface named '${name}' could not be found`, 'IHost');
     return i;
   }
   findHostNetworkInterfaceById(id: string) {
     const i = this.interfaces.find((n) => n.id === id);
-    if (!i) fail('E_INVALIDARG', `The host network interface with the given GUID could not be found`, 'IHost', 'Host');
+    if (!i) fail('E_INVALIDARG', `The host network interface with the given GUID could not be found`, 'IHost');
     return i;
   }
   findHostNetworkInterfacesOfType(type: string) { return this.interfaces.filter((n) => n.spec.type === type); }
@@ -89,7 +91,8 @@ export class Host implements ManagedObject {
 
 export class PlatformProperties implements ManagedObject {
   readonly iface = 'IPlatformProperties';
-  getMaxNetworkAdapters(_chipset: string) { return 8; }
+  /** PlatformProperties::getMaxNetworkAdapters: 8 for PIIX3, 36 for ICH9. */
+  getMaxNetworkAdapters(chipset: string) { return chipset === 'ICH9' ? 36 : 8; }
   getMaxBootPosition() { return 4; }
 }
 
@@ -101,7 +104,7 @@ export class SystemProperties implements ManagedObject {
   getMinGuestCPUCount() { return 1; }
   getMaxGuestCPUCount() { return 64; }
   getMaxGuestVRAM() { return 256; }
-  getInfoVDSize() { return 2199023255552; }
+  getInfoVDSize() { return 2199022206976; }
   getDefaultMachineFolder() { return this.machineFolder; }
   getDefaultHardDiskFormat() { return 'VDI'; }
   getVRDEAuthLibrary() { return 'VBoxAuth'; }

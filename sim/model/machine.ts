@@ -1,8 +1,13 @@
-import { fail, RUNNING_STATES, type MachineState, type ManagedObject, type SessionState } from './base';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { fail, RUNNING_STATES, VBoxFault, type MachineState, type ManagedObject, type SessionState } from './base';
+import { findGuestOSType } from './ostypes';
+import { convertMachineGroups, parseGuid } from './virtualbox';
+import type { ResultCodeName } from '../soap/faults';
 import type { Medium } from './medium';
 import type { Progress } from './progress';
 import type { Session } from './session';
-import { clone, NETWORK_ADAPTER_COUNT, type MachineFile, type MachineSettings, type NicSettings, type StorageControllerSettings } from './settings';
+import { clone, NETWORK_ADAPTER_COUNT, randomMac, type MachineFile, type MachineSettings, type NicSettings, type StorageControllerSettings, type AttachmentSettings, type NatRule } from './settings';
 import * as snapshotOps from './snapshot';
 import type { Snapshot } from './snapshot';
 import type { SnapshotEventType } from './events';
@@ -14,6 +19,8 @@ export interface MachineHost {
   readonly parent: ManagedObject;
   readonly platformProperties: ManagedObject;
   settingsFilePath(name: string, groups: string[]): string;
+  /** Names of the registered machines (a machine group may not be named as one). */
+  machineNames(): string[];
   findMedium(id: string): Medium | undefined;
   isRegistered(core: MachineCore): boolean;
   unregisterMachine(core: MachineCore): void;
@@ -106,7 +113,13 @@ export class MachineCore {
   }
 }
 
-type StateDep = 'mutable' | 'mutableOrSaved' | 'mutableOrRunning';
+const attachmentKey = (a: AttachmentSettings) => `${a.controller}:${a.port}:${a.device}:${a.mediumId ?? ''}`;
+
+/** VirtualBox's StateDependency values used by the setters (Machine::i_checkStateDependency). */
+export type StateDep = 'Mutable' | 'MutableOrSaved' | 'MutableOrRunning' | 'MutableOrSavedOrRunning';
+const DEP_TEXT: Record<StateDep, string> = {
+  Mutable: 'mutable', MutableOrSaved: 'mutable or saved', MutableOrRunning: 'mutable or running', MutableOrSavedOrRunning: 'mutable, saved or running',
+};
 
 /**
  * IMachine. The registered machine's own object reads the committed settings and
@@ -118,6 +131,7 @@ export class Machine implements ManagedObject {
   readonly iface = 'IMachine';
   private work: MachineSettings | null;
   private modified = false;
+  private gone = false;
   private readonly children = new Map<string, ManagedObject>();
 
   constructor(readonly core: MachineCore, readonly isSession: boolean, readonly snapshot?: Snapshot) {
@@ -130,15 +144,36 @@ export class Machine implements ManagedObject {
   }
   private get host() { return this.core.host; }
 
-  /** VirtualBox's state dependency check before a change. */
-  mutable(dep: StateDep = 'mutable'): void {
-    const st = this.core.state;
+  /** SessionMachine::uninit: the session that owned this machine object unlocked it. */
+  uninit(): void { this.gone = true; }
+  get isGone(): boolean { return this.gone; }
+
+  /** AutoCaller: an uninitialised object answers every call with "not ready" (the SOAP layer asks first). */
+  ready(): void {
+    if (this.gone) this.err('E_ACCESSDENIED', 'The object is not ready');
+  }
+
+  /** The component VirtualBox names in this object's errors: SessionMachine, SnapshotMachine or MachineWrap. */
+  get component(): string {
+    return this.isSession ? 'SessionMachine' : this.snapshot ? 'SnapshotMachine' : 'MachineWrap';
+  }
+
+  /** Raises an error as this IMachine object (its component, interface IMachine). */
+  err(code: ResultCodeName, text: string): never {
+    fail(code, text, 'IMachine', this.component);
+  }
+
+  /**
+   * Machine::i_checkStateDependency: a registered machine changes only through a session's machine,
+   * and only in the states the dependency allows.
+   */
+  mutable(dep: StateDep = 'Mutable'): void {
     if (!this.core.registered) return;
-    const ok = this.isSession && (
-      ['PoweredOff', 'Aborted', 'Teleported'].includes(st) ||
-      (dep === 'mutableOrSaved' && (st === 'Saved' || st === 'AbortedSaved')) ||
-      (dep === 'mutableOrRunning' && ['Running', 'Paused', 'Saved', 'AbortedSaved'].includes(st)));
-    if (!ok) fail('VBOX_E_INVALID_VM_STATE', `The machine is not mutable (state is ${st})`, 'IMachine', 'SessionMachine');
+    const st = this.core.state;
+    const ok = this.isSession && (['Aborted', 'Teleported', 'PoweredOff'].includes(st) ||
+      (dep.includes('Saved') && (st === 'Saved' || st === 'AbortedSaved')) ||
+      (dep.includes('Running') && RUNNING_STATES.has(st)));
+    if (!ok) this.err('VBOX_E_INVALID_VM_STATE', `The machine is not ${DEP_TEXT[dep]} (state is ${st})`);
   }
 
   /** Records a change; an unregistered machine's changes go straight to its settings. */
@@ -152,7 +187,7 @@ export class Machine implements ManagedObject {
     return c;
   }
 
-  private set<K extends keyof MachineSettings>(key: K, value: MachineSettings[K], dep: StateDep = 'mutable'): void {
+  private set<K extends keyof MachineSettings>(key: K, value: MachineSettings[K], dep: StateDep = 'Mutable'): void {
     this.mutable(dep);
     this.s[key] = value;
     this.changed();
@@ -162,41 +197,39 @@ export class Machine implements ManagedObject {
   getAccessible() { return true; }
   getAccessError() { return null; }
   getName() { return this.s.name; }
+  /** Machine::setName: a name that reads as a UUID ('' does, to com::Guid) could never be found by findMachine. */
   setName(name: string) {
-    if (!name.trim()) fail('E_INVALIDARG', 'Machine name cannot be empty', 'IMachine', 'Machine');
-    this.set('name', name, 'mutableOrSaved');
+    if (name === '' || parseGuid(name)) this.err('E_INVALIDARG', 'A machine cannot have a UUID as its name');
+    this.set('name', name, 'MutableOrSaved');
   }
   getDescription() { return this.s.description; }
-  setDescription(d: string) { this.set('description', d, 'mutableOrRunning'); }
+  setDescription(d: string) { this.set('description', d, 'MutableOrSavedOrRunning'); }
   getId() { return this.s.id; }
   getGroups() { return this.s.groups; }
   setGroups(groups: string[]) {
-    for (const g of groups) {
-      if (!g.startsWith('/') || (g.length > 1 && g.endsWith('/')) || g.includes('//')) {
-        fail('E_INVALIDARG', `Invalid machine group '${g}'`, 'IMachine', 'Machine');
-      }
-    }
-    this.set('groups', groups.length ? groups : ['/'], 'mutableOrRunning');
+    const list = convertMachineGroups(groups, this.host.machineNames());
+    this.set('groups', list, 'MutableOrSaved');
   }
   getOSTypeId() { return this.s.osTypeId; }
-  setOSTypeId(id: string) { this.set('osTypeId', id, 'mutableOrSaved'); }
+  /** Any id is taken; one VirtualBox knows is stored as VirtualBox spells it. */
+  setOSTypeId(id: string) { this.set('osTypeId', findGuestOSType(id)?.id ?? id); }
   getHardwareUUID() { return this.s.hardwareUUID || this.s.id; }
   getCPUCount() { return this.s.cpuCount; }
   setCPUCount(n: number) {
     if (n < 1 || n > this.host.maxGuestCPUs) {
-      fail('E_INVALIDARG', `Invalid virtual CPU count: ${n} (must be in range [1, ${this.host.maxGuestCPUs}])`, 'IMachine', 'Machine');
+      this.err('E_INVALIDARG', `Invalid virtual CPU count: ${n} (must be in range [1, ${this.host.maxGuestCPUs}])`);
     }
     this.set('cpuCount', n);
   }
   getCPUExecutionCap() { return this.s.cpuExecutionCap; }
   setCPUExecutionCap(n: number) {
-    if (n < 1 || n > 100) fail('E_INVALIDARG', `Invalid CPU execution cap value: ${n} (must be in range [1, 100])`, 'IMachine', 'Machine');
-    this.set('cpuExecutionCap', n, 'mutableOrRunning');
+    if (n < 1 || n > 100) this.err('E_INVALIDARG', `Invalid CPU execution cap value: ${n} (must be in range [1, 100])`);
+    this.set('cpuExecutionCap', n, 'MutableOrRunning');
   }
   getMemorySize() { return this.s.memorySize; }
   setMemorySize(mb: number) {
     if (mb < 4 || mb > this.host.maxGuestRAM) {
-      fail('E_INVALIDARG', `Invalid RAM size: ${mb} MB (must be in range [4, ${this.host.maxGuestRAM}] MB)`, 'IMachine', 'Machine');
+      this.err('E_INVALIDARG', `Invalid RAM size: ${mb} MB (must be in range [4, ${this.host.maxGuestRAM}] MB)`);
     }
     this.set('memorySize', mb);
   }
@@ -209,10 +242,15 @@ export class Machine implements ManagedObject {
   getMediumAttachments() { return this.s.attachments.map((a) => this.attachmentStruct(a)); }
   getStorageControllers() { return this.s.storageControllers.map((c) => this.controllerObject(c.name)); }
   getSettingsFilePath() { return this.core.settingsFile; }
-  getSettingsModified() { return this.modified; }
+  /** Machine::getSettingsModified: true for a machine whose settings file is not written yet. */
+  getSettingsModified() {
+    this.mutable('MutableOrSavedOrRunning');
+    return this.modified || !fs.existsSync(this.core.settingsFile);
+  }
   getSessionState() { return this.core.sessionState; }
   getSessionName() { return this.core.lockedBy === 'vm' ? 'headless' : ''; }
-  getSessionPID() { return this.core.vm?.pid ?? 0; }
+  /** The process holding the session: the VM process, or the web service's for a client lock; NIL_RTPROCESS (~0) when unlocked. */
+  getSessionPID() { return this.core.vm?.pid ?? (this.core.lockedBy ? process.pid : 0xffffffff); }
   getState() { return this.core.state; }
   getLastStateChange() { return this.core.lastStateChange; }
   getStateFilePath() {
@@ -226,65 +264,70 @@ export class Machine implements ManagedObject {
   /** Always false for a machine without snapshots, as Machine::getCurrentStateModified answers. */
   getCurrentStateModified() { return this.core.firstSnapshot ? this.core.currentStateModified : false; }
   getClipboardMode() { return this.s.clipboardMode; }
-  setClipboardMode(m: string) { this.set('clipboardMode', m, 'mutableOrRunning'); }
+  setClipboardMode(m: string) { this.set('clipboardMode', m, 'MutableOrRunning'); }
   getTeleporterEnabled() { return this.s.teleporter.enabled; }
   /** As Machine::setTeleporterEnabled: turning it on needs a machine that is not running; clearing it is always permitted (a session's machine). */
   setTeleporterEnabled(v: boolean) {
-    if (v || !this.isSession) this.mutable('mutableOrSaved');
+    if (v && this.core.registered && (!this.isSession || !['PoweredOff', 'Teleported', 'Aborted'].includes(this.core.state))) {
+      this.err('VBOX_E_INVALID_VM_STATE', `The machine is not powered off (state is ${this.core.state})`);
+    }
     this.s.teleporter.enabled = v;
     this.changed();
   }
   getTeleporterPort() { return this.s.teleporter.port; }
   setTeleporterPort(v: number) {
-    if (v > 65535) fail('E_INVALIDARG', `Invalid port number ${v}`, 'IMachine', 'Machine');
-    this.mutable('mutableOrSaved'); this.s.teleporter.port = v; this.changed();
+    if (v > 65535) this.err('E_INVALIDARG', `Invalid port number ${v}`);
+    this.mutable('MutableOrSaved'); this.s.teleporter.port = v; this.changed();
   }
   getTeleporterAddress() { return this.s.teleporter.address; }
-  setTeleporterAddress(v: string) { this.mutable('mutableOrSaved'); this.s.teleporter.address = v; this.changed(); }
+  setTeleporterAddress(v: string) { this.mutable('MutableOrSaved'); this.s.teleporter.address = v; this.changed(); }
   getTeleporterPassword() { return this.s.teleporter.password; }
-  /** As Machine::setTeleporterPassword: MutableOrSavedStateDep, so not while the machine runs. */
-  setTeleporterPassword(v: string) { this.mutable('mutableOrSaved'); this.s.teleporter.password = v; this.changed(); }
+  /** Machine::setTeleporterPassword: kept hashed ("#SHA-512##<hex>"); MutableOrSavedStateDep, so not while the machine runs. */
+  setTeleporterPassword(v: string) {
+    if (/^#SHA-512#[0-9a-fA-F]*#[0-9a-fA-F]{128}$/.test(v)) {
+      this.err('E_INVALIDARG', 'Cannot set an already hashed password, only plain text password please');
+    }
+    this.mutable('MutableOrSaved');
+    this.s.teleporter.password = v && `#SHA-512##${createHash('sha512').update(v, 'utf8').digest('hex')}`;
+    this.changed();
+  }
 
   lockMachine(session: Session | null, lockType: string) {
-    if (!session) fail('E_INVALIDARG', 'Argument session is NULL', 'IMachine', 'Machine');
-    // A snapshot's machine is a read-only copy, never locked itself.
-    if (!this.core.registered || this.snapshot) fail('E_UNEXPECTED', 'The machine is not registered', 'IMachine', 'Machine');
-    session.lock(this.core, lockType);
+    if (!session) this.err('E_INVALIDARG', 'Argument session is NULL');
+    session.lock(this, lockType);
   }
 
   launchVMProcess(session: Session | null, name: string, _env: string[]) {
-    if (!session) fail('E_INVALIDARG', 'Argument session is NULL', 'IMachine', 'Machine');
-    if (!this.core.registered || this.snapshot) fail('E_UNEXPECTED', 'The machine is not registered', 'IMachine', 'Machine');
+    if (!session) this.err('E_INVALIDARG', 'Argument session is NULL');
+    if (!this.core.registered || this.snapshot) this.err('E_UNEXPECTED', 'The machine is not registered');
     if (!['', 'headless', 'gui', 'sdl', 'separate'].includes(name)) {
-      fail('E_INVALIDARG', `Invalid frontend name: '${name}'`, 'IMachine', 'Machine');
+      this.err('E_INVALIDARG', `Invalid frontend name: '${name}'`);
     }
-    session.checkFree();
+    if (session.state !== 'Unlocked') this.err('VBOX_E_INVALID_OBJECT_STATE', 'The given session is busy');
     if (this.core.sessionState !== 'Unlocked') {
-      fail('VBOX_E_INVALID_OBJECT_STATE', `The machine '${this.s.name}' is already locked by a session (or being locked or unlocked)`, 'IMachine', 'Machine');
+      this.err('VBOX_E_INVALID_OBJECT_STATE', `The machine '${this.s.name}' is already locked by a session (or being locked or unlocked)`);
     }
     if (RUNNING_STATES.has(this.core.state)) {
-      fail('VBOX_E_INVALID_VM_STATE', `The machine '${this.s.name}' is already running (state ${this.core.state})`, 'IMachine', 'Machine');
+      this.err('VBOX_E_INVALID_VM_STATE', `The machine '${this.s.name}' is already running (state ${this.core.state})`);
     }
     return this.host.launch(this.core, session, name || 'headless');
   }
 
   setBootOrder(position: number, device: string) {
-    if (position < 1 || position > 4) fail('E_INVALIDARG', `Invalid boot position: ${position} (must be in range [1, 4])`, 'IMachine', 'Machine');
-    if (!['Null', 'Floppy', 'DVD', 'HardDisk', 'Network'].includes(device)) {
-      fail('E_INVALIDARG', `Booting from the device type ${device} is not supported`, 'IMachine', 'Machine');
-    }
+    if (position < 1 || position > 4) this.err('E_INVALIDARG', `Invalid boot position: ${position} (must be in range [1, 4])`);
+    if (device === 'USB') this.err('E_NOTIMPL', 'Booting from USB device is currently not supported');
     this.mutable();
     this.s.bootOrder[position - 1] = device;
     this.changed();
   }
   getBootOrder(position: number) {
-    if (position < 1 || position > 4) fail('E_INVALIDARG', `Invalid boot position: ${position} (must be in range [1, 4])`, 'IMachine', 'Machine');
+    if (position < 1 || position > 4) this.err('E_INVALIDARG', `Invalid boot position: ${position} (must be in range [1, 4])`);
     return this.s.bootOrder[position - 1];
   }
 
   private findController(name: string): StorageControllerSettings {
     const c = this.s.storageControllers.find((x) => x.name === name);
-    if (!c) fail('VBOX_E_OBJECT_NOT_FOUND', `Could not find a storage controller named '${name}'`, 'IMachine', 'Machine');
+    if (!c) this.err('VBOX_E_OBJECT_NOT_FOUND', `Could not find a storage controller named '${name}'`);
     return c;
   }
 
@@ -292,52 +335,66 @@ export class Machine implements ManagedObject {
     return this.child(`ctl:${name}`, () => new StorageController(this, name));
   }
 
+  /**
+   * IMediumAttachment.machine: the machine itself once the attachment is saved, the session's
+   * machine while it is not (VirtualBox's commit hands the attachments over to the machine).
+   */
+  private attachmentOwner(a: AttachmentSettings): Machine {
+    if (this.snapshot || !this.isSession) return this;
+    const key = attachmentKey(a);
+    return this.core.settings.attachments.some((c) => attachmentKey(c) === key) ? this.core.primary : this;
+  }
+
   private attachmentStruct(a: MachineSettings['attachments'][number]) {
     const medium = a.mediumId ? this.host.findMedium(a.mediumId) ?? null : null;
     return {
-      machine: this, medium, controller: a.controller, port: a.port, device: a.device, type: a.type,
+      machine: this.attachmentOwner(a), medium, controller: a.controller, port: a.port, device: a.device, type: a.type,
       passthrough: false, temporaryEject: false, isEjected: false, nonRotational: false, discard: false,
       hotPluggable: false, bandwidthGroup: '',
     };
   }
 
+  /** Machine::attachDevice. */
   attachDevice(name: string, port: number, device: number, type: string, medium: Medium | null) {
-    this.mutable();
+    this.mutable('MutableOrRunning');
+    if (!this.core.registered) this.err('VBOX_E_INVALID_OBJECT_STATE', 'Cannot attach storage devices to an unregistered machine');
     const ctl = this.findController(name);
-    if (port < 0 || port >= ctl.portCount || device < 0 || device > (ctl.bus === 'IDE' ? 1 : 0)) {
-      fail('E_INVALIDARG', `Invalid port number ${port} or device ${device} on the controller '${name}'`, 'IMachine', 'Machine');
+    // StorageController::i_checkPortAndDeviceValid, raised by the controller.
+    const perPort = ctl.bus === 'IDE' ? 2 : 1;
+    if (port < 0 || port >= ctl.portCount || device < 0 || device >= perPort) {
+      fail('E_INVALIDARG', `The port and/or device parameter are out of range: port=${port} (must be in range [0, ${ctl.portCount - 1}]), device=${device} (must be in range [0, ${perPort - 1}])`, 'IStorageController');
     }
-    if (!['HardDisk', 'DVD', 'Floppy'].includes(type)) fail('E_INVALIDARG', `Invalid device type ${type}`, 'IMachine', 'Machine');
     const taken = this.s.attachments.find((a) => a.controller === name && a.port === port && a.device === device);
     if (taken) {
-      fail('VBOX_E_OBJECT_IN_USE', `Medium '${taken.mediumId ? this.host.findMedium(taken.mediumId)?.rec.location ?? '' : ''}' is already attached to port ${port}, device ${device} of controller '${name}' of this virtual machine`, 'IMachine', 'Machine');
+      const there = taken.mediumId ? this.host.findMedium(taken.mediumId) : undefined;
+      this.err('VBOX_E_OBJECT_IN_USE', there
+        ? `Medium '${there.rec.location}' is already attached to port ${port}, device ${device} of controller '${name}' of this virtual machine`
+        : `Device is already attached to port ${port}, device ${device} of controller '${name}' of this virtual machine`);
     }
-    if (type === 'HardDisk') {
-      if (!medium) fail('E_INVALIDARG', 'A hard disk attachment needs a medium', 'IMachine', 'Machine');
-      if (medium.rec.deviceType !== 'HardDisk') fail('E_INVALIDARG', `The medium '${medium.rec.location}' is not a hard disk`, 'IMachine', 'Machine');
-      if (this.s.attachments.some((a) => a.mediumId === medium.rec.id)) {
-        fail('VBOX_E_OBJECT_IN_USE', `Medium '${medium.rec.location}' is already attached to this virtual machine`, 'IMachine', 'Machine');
-      }
+    if (medium && this.s.attachments.some((a) => a.mediumId === medium.rec.id) && !(medium.getType() === 'Readonly' && medium.rec.deviceType === 'DVD')) {
+      this.err('VBOX_E_OBJECT_IN_USE', `Medium '${medium.rec.location}' is already attached to this virtual machine`);
     }
+    // A hard disk slot without a medium, or a medium of another device type: a bare E_INVALIDARG.
+    if ((type === 'HardDisk' && !medium) || (medium && medium.rec.deviceType !== type)) throw new VBoxFault('E_INVALIDARG', '');
     if (medium && medium.state !== 'Created') {
-      fail('VBOX_E_INVALID_OBJECT_STATE', `Medium '${medium.rec.location}' is not accessible (state ${medium.state})`, 'IMachine', 'Machine');
+      this.err('VBOX_E_INVALID_OBJECT_STATE', `Medium '${medium.rec.location}' is not accessible (state ${medium.state})`);
     }
     this.s.attachments.push({ controller: name, port, device, type, mediumId: medium?.rec.id ?? null });
     this.changed();
   }
 
   detachDevice(name: string, port: number, device: number) {
-    this.mutable();
+    this.mutable('MutableOrRunning');
     this.findController(name);
     const i = this.s.attachments.findIndex((a) => a.controller === name && a.port === port && a.device === device);
-    if (i < 0) fail('VBOX_E_OBJECT_NOT_FOUND', `No storage device attached to device slot ${device} on port ${port} of controller '${name}'`, 'IMachine', 'Machine');
+    if (i < 0) this.err('VBOX_E_OBJECT_NOT_FOUND', `No storage device attached to device slot ${device} on port ${port} of controller '${name}'`);
     this.s.attachments.splice(i, 1);
     this.changed();
   }
 
   getMedium(name: string, port: number, device: number) {
     const a = this.s.attachments.find((x) => x.controller === name && x.port === port && x.device === device);
-    if (!a) fail('VBOX_E_OBJECT_NOT_FOUND', `No storage device attached to device slot ${device} on port ${port} of controller '${name}'`, 'IMachine', 'Machine');
+    if (!a) this.err('VBOX_E_OBJECT_NOT_FOUND', `No storage device attached to device slot ${device} on port ${port} of controller '${name}'`);
     return a.mediumId ? this.host.findMedium(a.mediumId) ?? null : null;
   }
 
@@ -348,24 +405,26 @@ export class Machine implements ManagedObject {
 
   getMediumAttachment(name: string, port: number, device: number) {
     const a = this.s.attachments.find((x) => x.controller === name && x.port === port && x.device === device);
-    if (!a) fail('VBOX_E_OBJECT_NOT_FOUND', `No storage device attached to device slot ${device} on port ${port} of controller '${name}'`, 'IMachine', 'Machine');
+    if (!a) this.err('VBOX_E_OBJECT_NOT_FOUND', `No storage device attached to device slot ${device} on port ${port} of controller '${name}'`);
     return this.attachmentStruct(a);
   }
 
+  /** Machine::addStorageController: the bus's default type and ports; one bootable controller per bus. */
   addStorageController(name: string, bus: string) {
+    if (bus === 'Null') this.err('E_INVALIDARG', 'Invalid connection type: 0');
     this.mutable();
-    if (!name) fail('E_INVALIDARG', 'Storage controller name cannot be empty', 'IMachine', 'Machine');
     if (this.s.storageControllers.some((c) => c.name === name)) {
-      fail('VBOX_E_OBJECT_IN_USE', `Storage controller named '${name}' already exists`, 'IMachine', 'Machine');
+      this.err('VBOX_E_OBJECT_IN_USE', `Storage controller named '${name}' already exists`);
     }
     const types: Record<string, [string, number]> = {
       IDE: ['PIIX4', 2], SATA: ['IntelAhci', 30], SCSI: ['LsiLogic', 16], SAS: ['LsiLogicSas', 8],
       Floppy: ['I82078', 1], USB: ['USB', 8], PCIe: ['NVMe', 1], VirtioSCSI: ['VirtioSCSI', 1],
     };
     const t = types[bus];
-    if (!t) fail('E_INVALIDARG', `Invalid connection type: ${bus}`, 'IMachine', 'Machine');
-    const instance = this.s.storageControllers.filter((c) => c.bus === bus).length;
-    this.s.storageControllers.push({ name, bus, controllerType: t[0], portCount: t[1], useHostIOCache: bus !== 'SATA', instance });
+    const same = this.s.storageControllers.filter((c) => c.bus === bus);
+    const instance = same.reduce((n, c) => Math.max(n, c.instance + 1), 0);
+    const bootable = !same.some((c) => c.bootable ?? true);
+    this.s.storageControllers.push({ name, bus, controllerType: t[0], portCount: t[1], useHostIOCache: bus !== 'SATA', instance, bootable });
     this.changed();
     return this.controllerObject(name);
   }
@@ -386,29 +445,33 @@ export class Machine implements ManagedObject {
 
   getNetworkAdapter(slot: number) {
     if (slot >= NETWORK_ADAPTER_COUNT) {
-      fail('E_INVALIDARG', `Invalid slot number: ${slot} (must be in range [0, ${NETWORK_ADAPTER_COUNT - 1}])`, 'IMachine', 'Machine');
+      this.err('E_INVALIDARG', `No network adapter in slot ${slot} (total ${NETWORK_ADAPTER_COUNT} adapters)`);
     }
     return this.child(`nic:${slot}`, () => new NetworkAdapter(this, slot));
   }
 
   getExtraDataKeys() { return Object.keys(this.s.extraData); }
   getExtraData(key: string) { return this.s.extraData[key] ?? ''; }
-  /** Extra data is written through at once, session or not, as VirtualBox does. */
+  /**
+   * Machine::setExtraData: through a session's machine only once registered (or on a new machine),
+   * written through at once — the settings file is saved, whatever else is pending.
+   */
   setExtraData(key: string, value: string) {
-    if (!key) fail('E_INVALIDARG', 'Argument key is empty', 'IMachine', 'Machine');
-    const targets = new Set([this.core.settings, this.s]);
-    for (const t of targets) {
+    // Control characters in a key are refused with no error text (a bare E_INVALIDARG).
+    if (value && /[\x00-\x1f\x7f]/.test(key)) throw new VBoxFault('E_INVALIDARG', '');
+    if (this.snapshot) this.err('VBOX_E_INVALID_VM_STATE', 'Cannot set extradata for a snapshot');
+    if (this.core.registered && !this.isSession) this.err('VBOX_E_INVALID_VM_STATE', 'Cannot set extradata for an immutable machine');
+    if ((this.core.settings.extraData[key] ?? '') === value) return;
+    for (const t of new Set([this.core.settings, this.s])) {
       if (value === '') delete t.extraData[key];
       else t.extraData[key] = value;
     }
-    if (this.core.registered) this.host.saveMachine(this.core);
+    this.host.saveMachine(this.core);
     this.host.fireExtraDataChanged(this.s.id, key, value);
   }
 
   saveSettings() {
-    if (this.core.registered && !this.isSession) {
-      fail('VBOX_E_INVALID_VM_STATE', `The machine is not mutable (state is ${this.core.state})`, 'IMachine', 'Machine');
-    }
+    this.mutable('MutableOrSavedOrRunning');
     this.commitSettings();
   }
 
@@ -424,59 +487,62 @@ export class Machine implements ManagedObject {
     if (this.core.registered) this.host.fireDataChanged(this.core);
   }
 
+  /** Machine::discardSettings: the changes go, the "modified" flag stays (i_rollback leaves it). */
   discardSettings() {
-    if (this.isSession) this.work = clone(this.core.settings);
-    this.children.clear();
-    this.modified = false;
+    this.mutable('MutableOrSavedOrRunning');
+    this.rollback();
   }
 
+  /** Back to the committed settings (discardSettings; restoreSnapshot, which saves them: then nothing is modified). */
+  rollback(saved = false) {
+    if (this.isSession) this.work = clone(this.core.settings);
+    if (saved) this.modified = false;
+  }
+
+  /**
+   * Machine::unregister: refused while locked, otherwise it detaches every medium of the machine and its
+   * snapshots whatever the mode (VirtualBox 7.1 no longer refuses UnregisterOnly for attached disks or
+   * snapshots), and returns those the mode names: none, the hard disks, or all. Asked again, it
+   * answers with nothing left to return.
+   */
   unregister(cleanupMode: string) {
-    if (!this.core.registered) fail('VBOX_E_INVALID_OBJECT_STATE', 'The machine is not registered', 'IMachine', 'Machine');
     if (this.core.sessionState !== 'Unlocked') {
-      fail('VBOX_E_INVALID_OBJECT_STATE', `Cannot unregister the machine '${this.s.name}' while it is locked`, 'IMachine', 'Machine');
+      this.err('VBOX_E_INVALID_OBJECT_STATE', `Cannot unregister the machine '${this.s.name}' while it is locked`);
     }
-    const attached = this.core.settings.attachments;
-    if (cleanupMode === 'UnregisterOnly' && attached.some((a) => a.type === 'HardDisk')) {
-      fail('VBOX_E_INVALID_OBJECT_STATE', `Cannot unregister the machine '${this.s.name}' because it has ${attached.length} storage devices attached`, 'IMachine', 'Machine');
-    }
+    // The machine's media first, then those of the snapshots, youngest first.
     const taken = this.core.snapshots();
-    if (cleanupMode === 'UnregisterOnly' && taken.length) {
-      // xidl: with UnregisterOnly "the call will fail if the machine has any snapshots" (the wording is vboxsim's).
-      fail('VBOX_E_INVALID_OBJECT_STATE', `Cannot unregister the machine '${this.s.name}' because it has ${taken.length} snapshots`, 'IMachine', 'Machine');
-    }
-    // The machine's media first, then those of the snapshots, youngest first (Machine::unregister).
-    const all = [attached, ...taken.reverse().map((t) => t.settings.attachments)].flat();
-    const ids = new Set(all
-      .filter((a) => a.mediumId && (cleanupMode === 'Full' || cleanupMode === 'DetachAllReturnHardDisksAndVMRemovable' || (cleanupMode === 'DetachAllReturnHardDisksOnly' && a.type === 'HardDisk')))
-      .map((a) => a.mediumId as string));
-    const media = [...ids].map((id) => this.host.findMedium(id)).filter((m): m is Medium => !!m);
-    if (cleanupMode !== 'UnregisterOnly') {
-      this.core.settings.attachments = [];
-      this.core.clearSnapshots();
-    }
-    this.host.unregisterMachine(this.core);
+    const all = [this.core.settings.attachments, ...taken.reverse().map((t) => t.settings.attachments)].flat();
+    const returned = all.filter((a) => a.mediumId && (
+      cleanupMode === 'Full' || cleanupMode === 'DetachAllReturnHardDisksAndVMRemovable' ||
+      (cleanupMode === 'DetachAllReturnHardDisksOnly' && a.type === 'HardDisk')));
+    const ids = [...new Set(returned.map((a) => a.mediumId as string))];
+    const media = ids.map((id) => this.host.findMedium(id)).filter((m): m is Medium => !!m);
+    this.core.settings.attachments = [];
+    this.core.clearSnapshots();
+    if (this.core.registered) this.host.unregisterMachine(this.core);
     return media;
   }
 
   deleteConfig(media: (Medium | null)[]) {
-    if (this.core.registered) fail('VBOX_E_INVALID_VM_STATE', `Cannot delete settings of a registered machine`, 'IMachine', 'Machine');
+    this.mutable();
+    if (this.core.registered) this.err('VBOX_E_INVALID_VM_STATE', 'Cannot delete settings of a registered machine');
     return this.host.deleteMachineFiles(this.core, media.filter((m): m is Medium => !!m));
   }
 
   saveState() {
-    if (!this.isSession) fail('VBOX_E_INVALID_VM_STATE', `The machine is not mutable (state is ${this.core.state})`, 'IMachine', 'Machine');
+    if (!this.isSession) this.err('VBOX_E_INVALID_VM_STATE', `The machine is not mutable (state is ${this.core.state})`);
     const vm = this.core.vm;
     if (!vm || !['Running', 'Paused'].includes(this.core.state)) {
-      fail('VBOX_E_INVALID_VM_STATE', `Cannot save the execution state as the machine is not running or paused (machine state: ${this.core.state})`, 'IMachine', 'SessionMachine');
+      this.err('VBOX_E_INVALID_VM_STATE', `Cannot save the execution state as the machine is not running or paused (machine state: ${this.core.state})`);
     }
     return vm.saveState();
   }
 
-  findSnapshot(nameOrId: string) { return snapshotOps.findSnapshot(this.core, nameOrId); }
+  findSnapshot(nameOrId: string) { return snapshotOps.findSnapshot(this, nameOrId); }
 
   // Machine::takeSnapshot and friends answer E_NOTIMPL: they work on a session's machine only (SessionMachine).
   private sessionOnly(method: string): void {
-    if (!this.isSession) fail('E_NOTIMPL', `Method ${method} is not implemented`, 'IMachine', 'Machine');
+    if (!this.isSession) this.err('E_NOTIMPL', `Method ${method} is not implemented`);
   }
 
   takeSnapshot(name: string, description: string, pause: boolean) {
@@ -505,70 +571,84 @@ export class Machine implements ManagedObject {
   }
 
   discardSavedState(_removeFile: boolean) {
-    if (!this.isSession) fail('VBOX_E_INVALID_VM_STATE', `The machine is not mutable (state is ${this.core.state})`, 'IMachine', 'Machine');
+    if (!this.isSession) this.err('VBOX_E_INVALID_VM_STATE', `The machine is not mutable (state is ${this.core.state})`);
     if (this.core.state !== 'Saved' && this.core.state !== 'AbortedSaved') {
-      fail('VBOX_E_INVALID_VM_STATE', `Cannot discard the saved state as the machine is not in the Saved or Aborted-Saved state (machine state: ${this.core.state})`, 'IMachine', 'SessionMachine');
+      this.err('VBOX_E_INVALID_VM_STATE', `Cannot discard the saved state as the machine is not in the Saved or Aborted-Saved state (machine state: ${this.core.state})`);
     }
     this.core.savedScreen = undefined;
     this.core.setState(this.core.state === 'Saved' ? 'PoweredOff' : 'Aborted');
   }
 }
 
+/** Raised by a sub-object of an uninitialised (session) machine, as AutoCaller does. */
+function notReady(m: Machine, iface: string): void {
+  if (m.isGone) fail('E_ACCESSDENIED', 'The object is not ready', iface);
+}
+
+/** A failure VirtualBox returns without setting error info: a bare result code on the wire. */
+const bare = (code: ResultCodeName): never => { throw new VBoxFault(code, ''); };
+
 export class GraphicsAdapter implements ManagedObject {
   readonly iface = 'IGraphicsAdapter';
   constructor(private readonly m: Machine) {}
+  ready() { notReady(this.m, this.iface); }
   getGraphicsControllerType() { return this.m.s.graphicsControllerType; }
   setGraphicsControllerType(t: string) { this.m.mutable(); this.m.s.graphicsControllerType = t; this.m.changed(); }
   getVRAMSize() { return this.m.s.vramSize; }
   setVRAMSize(n: number) {
-    if (n > 256) fail('E_INVALIDARG', `Invalid VRAM size: ${n} MB (must be in range [0, 256] MB)`, 'IGraphicsAdapter', 'GraphicsAdapter');
-    this.m.mutable(); this.m.s.vramSize = n; this.m.changed();
+    this.m.mutable();
+    if (n < 1 || n > 256) fail('E_INVALIDARG', `Invalid VRAM size: ${n} MB (must be in range [1, 256] MB)`, this.iface);
+    this.m.s.vramSize = n; this.m.changed();
   }
   getMonitorCount() { return 1; }
 }
 
 export class Platform implements ManagedObject {
   readonly iface = 'IPlatform';
+  private x86: PlatformX86 | undefined;
   constructor(private readonly m: Machine) {}
+  ready() { notReady(this.m, this.iface); }
   getArchitecture() { return 'x86'; }
   getChipsetType() { return this.m.s.chipsetType; }
-  setChipsetType(t: string) {
-    if (!['PIIX3', 'ICH9'].includes(t)) fail('E_INVALIDARG', `Invalid chipset type for x86: ${t}`, 'IPlatform', 'Platform');
-    this.m.mutable(); this.m.s.chipsetType = t; this.m.changed();
-  }
+  /** Platform::setChipsetType takes any chipset, whatever the architecture. */
+  setChipsetType(t: string) { this.m.mutable(); this.m.s.chipsetType = t; this.m.changed(); }
   getRTCUseUTC() { return this.m.s.rtcUseUTC; }
   setRTCUseUTC(v: boolean) { this.m.mutable(); this.m.s.rtcUseUTC = v; this.m.changed(); }
   getX86() { return this.x86 ??= new PlatformX86(this.m); }
   getProperties() { return this.m.core.host.platformProperties; }
-  private x86: PlatformX86 | undefined;
 }
 
 export class PlatformX86 implements ManagedObject {
   readonly iface = 'IPlatformX86';
   constructor(private readonly m: Machine) {}
+  ready() { notReady(this.m, this.iface); }
   getHPETEnabled() { return this.m.s.hpetEnabled; }
   setHPETEnabled(v: boolean) { this.m.mutable(); this.m.s.hpetEnabled = v; this.m.changed(); }
+  // An unknown property (Null) is a bare E_INVALIDARG in PlatformX86Impl.cpp.
   getCPUProperty(p: string) {
-    if (p === 'Null') fail('E_INVALIDARG', 'Invalid CPU property Null', 'IPlatformX86', 'PlatformX86');
+    if (p === 'Null') bare('E_INVALIDARG');
     return this.m.s.cpuProperties[p] ?? false;
   }
   setCPUProperty(p: string, v: boolean) {
-    if (p === 'Null') fail('E_INVALIDARG', 'Invalid CPU property Null', 'IPlatformX86', 'PlatformX86');
-    this.m.mutable(); this.m.s.cpuProperties[p] = v; this.m.changed();
+    this.m.mutable();
+    if (p === 'Null') bare('E_INVALIDARG');
+    this.m.s.cpuProperties[p] = v; this.m.changed();
   }
   getHWVirtExProperty(p: string) {
-    if (p === 'Null') fail('E_INVALIDARG', 'Invalid hardware virtualization property Null', 'IPlatformX86', 'PlatformX86');
+    if (p === 'Null') bare('E_INVALIDARG');
     return this.m.s.hwVirtExProperties[p] ?? false;
   }
   setHWVirtExProperty(p: string, v: boolean) {
-    if (p === 'Null') fail('E_INVALIDARG', 'Invalid hardware virtualization property Null', 'IPlatformX86', 'PlatformX86');
-    this.m.mutable(); this.m.s.hwVirtExProperties[p] = v; this.m.changed();
+    this.m.mutable();
+    if (p === 'Null') bare('E_INVALIDARG');
+    this.m.s.hwVirtExProperties[p] = v; this.m.changed();
   }
 }
 
 export class FirmwareSettings implements ManagedObject {
   readonly iface = 'IFirmwareSettings';
   constructor(private readonly m: Machine) {}
+  ready() { notReady(this.m, this.iface); }
   getFirmwareType() { return this.m.s.firmwareType; }
   setFirmwareType(t: string) { this.m.mutable(); this.m.s.firmwareType = t; this.m.changed(); }
   getACPIEnabled() { return this.m.s.acpiEnabled; }
@@ -582,59 +662,137 @@ export class FirmwareSettings implements ManagedObject {
 export class AudioSettings implements ManagedObject {
   readonly iface = 'IAudioSettings';
   private readonly adapter: AudioAdapter;
-  constructor(m: Machine) { this.adapter = new AudioAdapter(m); }
+  constructor(private readonly m: Machine) { this.adapter = new AudioAdapter(m); }
+  ready() { notReady(this.m, this.iface); }
   getAdapter() { return this.adapter; }
 }
 
 export class AudioAdapter implements ManagedObject {
   readonly iface = 'IAudioAdapter';
   constructor(private readonly m: Machine) {}
+  ready() { notReady(this.m, this.iface); }
   getEnabled() { return this.m.s.audioEnabled; }
   setEnabled(v: boolean) { this.m.mutable(); this.m.s.audioEnabled = v; this.m.changed(); }
 }
 
+/** NetworkAdapterType values as NetworkAdapter::setAdapterType prints a refused one (%d). */
+const ADAPTER_TYPES = ['Null', 'Am79C970A', 'Am79C973', 'I82540EM', 'I82543GC', 'I82545EM', 'Virtio', 'Am79C960', 'NE2000', 'NE1000', 'WD8013', 'WD8003', 'ELNK2', 'ELNK1'];
+
 export class NetworkAdapter implements ManagedObject {
   readonly iface = 'INetworkAdapter';
+  private nat: NATEngine | undefined;
   constructor(private readonly m: Machine, private readonly slot: number) {}
+  ready() { notReady(this.m, this.iface); }
   private get n(): NicSettings { return this.m.s.nics[this.slot]; }
   private set<K extends keyof NicSettings>(k: K, v: NicSettings[K], running = false) {
-    this.m.mutable(running ? 'mutableOrRunning' : 'mutable');
+    this.m.mutable(running ? 'MutableOrSavedOrRunning' : 'Mutable');
     this.n[k] = v;
     this.m.changed();
   }
   getAdapterType() { return this.n.adapterType; }
   setAdapterType(t: string) {
-    if (t === 'Null') fail('E_INVALIDARG', 'Invalid network adapter type Null', 'INetworkAdapter', 'NetworkAdapter');
+    this.m.mutable();
+    if (t === 'Null') fail('E_FAIL', `Invalid network adapter type '${ADAPTER_TYPES.indexOf(t)}'`, this.iface);
     this.set('adapterType', t);
   }
   getSlot() { return this.slot; }
   getEnabled() { return this.n.enabled; }
   setEnabled(v: boolean) { this.set('enabled', v); }
   getMACAddress() { return this.n.MACAddress; }
+  /**
+   * NetworkAdapter::i_updateMacAddress: '' on an enabled adapter makes a new address; otherwise
+   * exactly 12 hex digits (upper-cased), of which the second must make a unicast address — tested,
+   * as VirtualBox does, on the character code, so 'A', 'C' and 'E' pass there and 'B', 'D', 'F' do not.
+   */
   setMACAddress(mac: string) {
-    const v = mac.replace(/[:-]/g, '').toUpperCase();
-    if (!/^[0-9A-F]{12}$/.test(v) || parseInt(v[1], 16) & 1) {
-      fail('E_INVALIDARG', `Invalid MAC address format '${mac}'`, 'INetworkAdapter', 'NetworkAdapter');
+    this.m.mutable();
+    if (this.n.enabled && mac === '') return this.set('MACAddress', randomMac());
+    if (mac === this.n.MACAddress) return;
+    const v = mac.replace(/[a-f]/g, (c) => c.toUpperCase());
+    if (this.n.enabled || v) {
+      const second = v.charCodeAt(1);
+      const isDigit = second >= 0x30 && second <= 0x39;
+      if (!/^[0-9A-F]{12}$/.test(v) || (second & 1 ? 1 : 0) === (isDigit ? 1 : 0)) fail('E_INVALIDARG', 'Invalid MAC address format', this.iface);
     }
     this.set('MACAddress', v);
   }
   getAttachmentType() { return this.n.attachmentType; }
-  setAttachmentType(t: string) { this.set('attachmentType', t, true); }
+  /** Switching fills in the default internal and NAT network names ("intnet", "NatNetwork"). */
+  setAttachmentType(t: string) {
+    this.m.mutable('MutableOrSavedOrRunning');
+    if (t === this.n.attachmentType) return;
+    if (!this.n.internalNetwork) this.n.internalNetwork = 'intnet';
+    if (!this.n.natNetwork) this.n.natNetwork = 'NatNetwork';
+    this.set('attachmentType', t, true);
+  }
   getBridgedInterface() { return this.n.bridgedInterface; }
-  setBridgedInterface(v: string) { this.set('bridgedInterface', v, true); }
+  setBridgedInterface(v: string) { this.setName('bridgedInterface', v, 'Bridged', 'bridged interface'); }
   getInternalNetwork() { return this.n.internalNetwork; }
-  setInternalNetwork(v: string) { this.set('internalNetwork', v, true); }
+  setInternalNetwork(v: string) { this.setName('internalNetwork', v, 'Internal', 'internal network'); }
+  getHostOnlyInterface() { return this.n.hostOnlyInterface ?? ''; }
+  setHostOnlyInterface(v: string) { this.setName('hostOnlyInterface', v, 'HostOnly', 'host-only interface'); }
+  getNATNetwork() { return this.n.natNetwork ?? ''; }
+  setNATNetwork(v: string) { this.setName('natNetwork', v, 'NATNetwork', 'NAT network'); }
+  getGenericDriver() { return this.n.genericDriver ?? ''; }
+  setGenericDriver(v: string) { this.set('genericDriver', v, true); }
+  getPromiscModePolicy() { return this.n.promiscModePolicy ?? 'Deny'; }
+  setPromiscModePolicy(v: string) { this.set('promiscModePolicy', v, true); }
   getCableConnected() { return this.n.cableConnected; }
   setCableConnected(v: boolean) { this.set('cableConnected', v, true); }
+  getNATEngine() { return (this.nat ??= new NATEngine(this.m, this.slot)); }
   getBootPriority() { return this.n.bootPriority; }
   setBootPriority(v: number) { this.set('bootPriority', v); }
+
+  /** The name setters: an empty name is refused while the adapter is on and attached that way. */
+  private setName(k: 'bridgedInterface' | 'internalNetwork' | 'hostOnlyInterface' | 'natNetwork', v: string, mode: string, what: string) {
+    this.m.mutable('MutableOrSavedOrRunning');
+    if ((this.n[k] ?? '') === v) return;
+    if (!v && this.n.enabled && this.n.attachmentType === mode) fail('E_FAIL', `Empty or null ${what} name is not valid`, this.iface);
+    this.set(k, v, true);
+  }
+}
+
+/**
+ * INATEngine: the NAT port forwarding of one adapter. As NATEngine.cpp, its changes check no machine
+ * state (they take effect on the machine object they are made through).
+ */
+export class NATEngine implements ManagedObject {
+  readonly iface = 'INATEngine';
+  constructor(private readonly m: Machine, private readonly slot: number) {}
+  ready() { notReady(this.m, this.iface); }
+  private get rules(): NatRule[] { return (this.m.s.nics[this.slot].natRules ??= []); }
+  /** "name,proto,hostIP,hostPort,guestIP,guestPort", proto 1 for TCP and 0 for UDP, by name. */
+  getRedirects() {
+    return [...this.rules].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((r) => `${r.name},${r.proto === 'TCP' ? 1 : 0},${r.hostIP},${r.hostPort},${r.guestIP},${r.guestPort}`);
+  }
+  addRedirect(name: string, proto: 'UDP' | 'TCP', hostIP: string, hostPort: number, guestIP: string, guestPort: number) {
+    const n = name || `${proto.toLowerCase()}_${hostPort}_${guestPort}`;
+    if (n.includes(',')) fail('E_INVALIDARG', "',' - invalid character in NAT rule name", this.iface);
+    for (const r of this.rules) {
+      if (r.name === n) fail('E_INVALIDARG', 'A NAT rule of this name already exists', this.iface);
+      if (r.hostIP === hostIP && r.hostPort === hostPort && r.proto === proto) {
+        fail('E_INVALIDARG', 'A NAT rule for this host port and this host IP already exists', this.iface);
+      }
+    }
+    this.rules.push({ name: n, proto, hostIP, hostPort, guestIP, guestPort });
+    this.m.changed();
+  }
+  /** An unknown name is a bare E_INVALIDARG. */
+  removeRedirect(name: string) {
+    const i = this.rules.findIndex((r) => r.name === name);
+    if (i < 0) bare('E_INVALIDARG');
+    this.rules.splice(i, 1);
+    this.m.changed();
+  }
 }
 
 export class VRDEServer implements ManagedObject {
   readonly iface = 'IVRDEServer';
   constructor(private readonly m: Machine) {}
+  ready() { notReady(this.m, this.iface); }
   private get v() { return this.m.s.vrde; }
-  private change(f: () => void) { this.m.mutable('mutableOrRunning'); f(); this.m.changed(); }
+  private change(f: () => void) { this.m.mutable('MutableOrSavedOrRunning'); f(); this.m.changed(); }
   getEnabled() { return this.v.enabled; }
   setEnabled(e: boolean) { this.change(() => { this.v.enabled = e; }); }
   getAuthType() { return this.v.authType; }
@@ -644,12 +802,15 @@ export class VRDEServer implements ManagedObject {
   getAllowMultiConnection() { return this.v.allowMultiConnection; }
   setAllowMultiConnection(b: boolean) { this.change(() => { this.v.allowMultiConnection = b; }); }
   getVRDEExtPack() { return this.v.extPack; }
+  /** vboxsim's host has the VNC extension pack (and answers to Oracle's pack's name too). */
   setVRDEExtPack(p: string) {
+    this.m.mutable('MutableOrSavedOrRunning');
     if (p && p !== 'VNC' && p !== 'Oracle VM VirtualBox Extension Pack') {
-      fail('E_INVALIDARG', `Extension pack '${p}' does not exist`, 'IVRDEServer', 'VRDEServer');
+      fail('VBOX_E_OBJECT_NOT_FOUND', `No extension pack by the name '${p}' was found`, 'IExtPackManager');
     }
     this.change(() => { this.v.extPack = p; });
   }
+  /** The properties the VRDE library of the extension pack in use knows (VNC's). */
   getVRDEProperties() {
     return ['TCP/Ports', 'TCP/Address', 'VideoChannel/Enabled', 'VideoChannel/Quality', 'VideoChannel/DownscaleProtection',
       'Client/DisableDisplay', 'Client/DisableInput', 'Client/DisableAudio', 'Client/DisableUSB', 'Client/DisableClipboard',
@@ -661,10 +822,10 @@ export class VRDEServer implements ManagedObject {
     if (key === 'TCP/Ports') return this.v.properties[key] || '3389';
     return this.v.properties[key] ?? '';
   }
+  /** VRDEServer::setVRDEProperty: TCP/Ports must be ports and ranges ("5000,5010-5012"), else a bare E_INVALIDARG. */
   setVRDEProperty(key: string, value: string) {
-    if (key === 'TCP/Ports' && value && !/^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$/.test(value)) {
-      fail('E_INVALIDARG', `Invalid TCP/Ports value '${value}': expected a port, a list or a range`, 'IVRDEServer', 'VRDEServer');
-    }
+    this.m.mutable('MutableOrSavedOrRunning');
+    if (key === 'TCP/Ports' && !/^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$/.test(value)) bare('E_INVALIDARG');
     this.change(() => {
       if (value === '') delete this.v.properties[key];
       else this.v.properties[key] = value;
@@ -672,28 +833,46 @@ export class VRDEServer implements ManagedObject {
   }
 }
 
+/** StorageController::setControllerType and setPortCount: what each bus takes. */
+const BUS_RULES: Record<string, { types: string[]; ports: [number, number] }> = {
+  IDE: { types: ['PIIX3', 'PIIX4', 'ICH6'], ports: [2, 2] },
+  SATA: { types: ['IntelAhci'], ports: [1, 30] },
+  SCSI: { types: ['LsiLogic', 'BusLogic'], ports: [16, 16] },
+  Floppy: { types: ['I82078'], ports: [1, 1] },
+  SAS: { types: ['LsiLogicSas'], ports: [1, 255] },
+  USB: { types: ['USB'], ports: [8, 8] },
+  PCIe: { types: ['NVMe'], ports: [1, 255] },
+  VirtioSCSI: { types: ['VirtioSCSI'], ports: [1, 256] },
+};
+const CONTROLLER_TYPES = ['Null', 'LsiLogic', 'BusLogic', 'IntelAhci', 'PIIX3', 'PIIX4', 'ICH6', 'I82078', 'LsiLogicSas', 'USB', 'NVMe', 'VirtioSCSI'];
+
 export class StorageController implements ManagedObject {
   readonly iface = 'IStorageController';
   constructor(private readonly m: Machine, private readonly name: string) {}
+  ready() { notReady(this.m, this.iface); }
   private get c(): StorageControllerSettings {
     const c = this.m.s.storageControllers.find((x) => x.name === this.name);
-    if (!c) fail('VBOX_E_OBJECT_NOT_FOUND', `Could not find a storage controller named '${this.name}'`, 'IStorageController', 'StorageController');
+    if (!c) fail('VBOX_E_OBJECT_NOT_FOUND', `Could not find a storage controller named '${this.name}'`, this.iface);
     return c;
   }
   getName() { return this.c.name; }
-  getMaxPortCount() { return ({ IDE: 2, SATA: 30, SCSI: 16, SAS: 255, Floppy: 1, USB: 8, PCIe: 255, VirtioSCSI: 256 } as Record<string, number>)[this.c.bus] ?? 1; }
+  getMaxPortCount() { return BUS_RULES[this.c.bus]?.ports[1] ?? 1; }
   getInstance() { return this.c.instance; }
   getPortCount() { return this.c.portCount; }
   setPortCount(n: number) {
-    if (n < 1 || n > this.getMaxPortCount()) {
-      fail('E_INVALIDARG', `Invalid port count: ${n} (must be in range [1, ${this.getMaxPortCount()}])`, 'IStorageController', 'StorageController');
-    }
-    this.m.mutable(); this.c.portCount = n; this.m.changed();
+    this.m.mutable();
+    const [min, max] = BUS_RULES[this.c.bus]?.ports ?? [1, 1];
+    if (n < min || n > max) fail('E_INVALIDARG', `Invalid port count: ${n} (must be in range [${min}, ${max}])`, this.iface);
+    this.c.portCount = n; this.m.changed();
   }
   getBus() { return this.c.bus; }
   getControllerType() { return this.c.controllerType; }
-  setControllerType(t: string) { this.m.mutable(); this.c.controllerType = t; this.m.changed(); }
+  setControllerType(t: string) {
+    this.m.mutable();
+    if (!BUS_RULES[this.c.bus]?.types.includes(t)) fail('E_INVALIDARG', `Invalid controller type ${CONTROLLER_TYPES.indexOf(t)}`, this.iface);
+    this.c.controllerType = t; this.m.changed();
+  }
   getUseHostIOCache() { return this.c.useHostIOCache; }
   setUseHostIOCache(v: boolean) { this.m.mutable(); this.c.useHostIOCache = v; this.m.changed(); }
-  getBootable() { return true; }
+  getBootable() { return this.c.bootable ?? true; }
 }

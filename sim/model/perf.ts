@@ -34,6 +34,32 @@ const VM_METRICS: MetricDef[] = [
 
 const AGGREGATES = ['', ':avg', ':min', ':max'];
 
+/** The metrics VirtualBox 7.1 names (g_papcszMetricNames in PerformanceImpl.cpp), each with its aggregates. */
+const METRIC_NAMES = [
+  'CPU/Load/User',
+  'CPU/Load/Kernel',
+  'CPU/Load/Idle',
+  'CPU/MHz',
+  'Net/*/Load/Rx',
+  'Net/*/Load/Tx',
+  'RAM/Usage/Total',
+  'RAM/Usage/Used',
+  'RAM/Usage/Free',
+  'RAM/VMM/Used',
+  'RAM/VMM/Free',
+  'RAM/VMM/Ballooned',
+  'RAM/VMM/Shared',
+  'Guest/CPU/Load/User',
+  'Guest/CPU/Load/Kernel',
+  'Guest/CPU/Load/Idle',
+  'Guest/RAM/Usage/Total',
+  'Guest/RAM/Usage/Free',
+  'Guest/RAM/Usage/Balloon',
+  'Guest/RAM/Usage/Shared',
+  'Guest/RAM/Usage/Cache',
+  'Guest/Pagefile/Usage/Total',
+];
+
 /**
  * A base metric: what VirtualBox sets up, enables and disables as one ("CPU/Load" collects
  * CPU/Load/User, /Kernel and /Idle); its sub-metrics and their aggregates are what is queried.
@@ -172,12 +198,14 @@ export class PerformanceCollector implements ManagedObject {
     const def = r.base.defs[0];
     return new PerformanceMetric(() => {
       const s = this.setups.get(k);
-      return { name: r.base.name, object: r.object, description: def.description, unit: def.unit, period: s?.period ?? 0, count: s?.count ?? 0 };
+      // A base metric has no description of its own (its sub-metrics do).
+      return { name: r.base.name, object: r.object, description: '', unit: def.unit, period: s?.period ?? 0, count: s?.count ?? 0 };
     });
   }
 
+  /** PerformanceCollector::getMetricNames: VirtualBox's fixed table of names (with some vboxsim does not sample). */
   getMetricNames() {
-    return [...new Set([...HOST_METRICS, ...VM_METRICS].flatMap((d) => AGGREGATES.map((a) => d.name + a)))];
+    return METRIC_NAMES.flatMap((n) => AGGREGATES.map((a) => n + a));
   }
 
   getMetrics(names: string[], objects: (ManagedObject | null)[]) {
@@ -229,6 +257,7 @@ export class PerformanceCollector implements ManagedObject {
     };
     const f = this.filter(names, objects);
     const now = Date.now();
+    let capacity = 0;
     for (const reg of this.registered()) {
       for (const def of reg.base.defs) {
         for (const agg of AGGREGATES) {
@@ -242,9 +271,13 @@ export class PerformanceCollector implements ManagedObject {
           r.returnDataIndices.push(r.returnval.length);
           r.returnDataLengths.push(values.length);
           r.returnval.push(...values);
+          // VirtualBox sizes the data array by each metric's buffer (count samples, one for an
+          // aggregate) and packs the samples at its start: the rest stays zero.
+          capacity += reg.setup ? (agg ? 1 : reg.setup.count) : 0;
         }
       }
     }
+    while (r.returnval.length < capacity) r.returnval.push(0);
     return r;
   }
 

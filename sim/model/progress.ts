@@ -106,17 +106,17 @@ export class Progress implements ManagedObject {
   getId() { return this.id; }
   getDescription() { return this.opts.description; }
   getInitiator() { return this.opts.initiator ?? null; }
-  getCancelable() { return !!this.opts.cancelable && !this.completed; }
+  getCancelable() { return !!this.opts.cancelable; }
   getPercent() { return this.percent; }
   getTimeRemaining() { return this.completed ? 0 : -1; }
   getCompleted() { return this.completed; }
   getCanceled() { return this.canceled; }
   getResultCode() {
-    if (!this.completed) fail('E_FAIL', 'Result code is not available, operation is still in progress', 'IProgress', 'ProgressWrap');
+    if (!this.completed) fail('E_FAIL', 'Result code is not available, operation is still in progress', 'IProgress');
     return this.resultCode;
   }
   getErrorInfo() {
-    if (!this.completed) fail('E_FAIL', 'Error info is not available, operation is still in progress', 'IProgress', 'ProgressWrap');
+    if (!this.completed) fail('E_FAIL', 'Error info is not available, operation is still in progress', 'IProgress');
     return this.errorInfo;
   }
   getOperationCount() { return this.operations.length; }
@@ -133,13 +133,13 @@ export class Progress implements ManagedObject {
   getEventSource() { return this.events; }
   async waitForCompletion(timeout: number) { await this.wait(timeout); }
   async waitForOperationCompletion(operation: number, timeout: number) {
-    if (operation >= this.operations.length) fail('E_INVALIDARG', `Operation number must be in range [0, ${this.operations.length - 1}]`, 'IProgress', 'ProgressWrap');
+    if (operation >= this.operations.length) fail('E_INVALIDARG', 'Argument aOperation is invalid (must be aOperation < m_cOperations)', 'IProgress');
     const deadline = timeout < 0 ? Infinity : Date.now() + timeout;
     while (!this.completed && this.operation <= operation && Date.now() < deadline) await this.wait(Math.min(50, deadline - Date.now()));
   }
   cancel() {
     if (this.completed) return;
-    if (!this.opts.cancelable) fail('E_FAIL', 'Operation cannot be canceled', 'IProgress', 'ProgressWrap');
+    if (!this.opts.cancelable) fail('E_FAIL', 'Operation cannot be canceled', 'IProgress');
     this.canceled = true;
     for (const f of this.cancelHandlers.splice(0)) f();
     this.failWith(new VBoxFault('E_FAIL', 'Operation was canceled by the user', 'ProgressWrap', 'IProgress'));

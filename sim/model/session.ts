@@ -3,8 +3,8 @@ import { Machine, type MachineCore } from './machine';
 import type { Console } from './vm';
 
 /**
- * ISession: a client's handle on one machine, obtained with lockMachine (WriteLock
- * or Shared) or launchVMProcess (Remote).
+ * ISession: a client's handle on one machine, obtained with lockMachine (a write lock, or a share
+ * of an existing lock) or launchVMProcess (Remote).
  */
 export class Session implements ManagedObject {
   readonly iface = 'ISession';
@@ -13,61 +13,82 @@ export class Session implements ManagedObject {
   private name = '';
   core: MachineCore | null = null;
   private machine: Machine | null = null;
+  /** Sessions sharing this session's write lock: they lose it when this one unlocks. */
+  private readonly sharers = new Set<Session>();
+  private sharing: Session | null = null;
 
-  checkFree(): void {
-    if (this.state !== 'Unlocked') fail('VBOX_E_INVALID_OBJECT_STATE', 'The given session is busy', 'IMachine', 'Machine');
-  }
-
-  lock(core: MachineCore, lockType: string): void {
-    this.checkFree();
-    if (lockType === 'Null') fail('E_INVALIDARG', 'Invalid lock type Null', 'IMachine', 'Machine');
-    const shared = lockType === 'Shared' && core.sessionState === 'Locked';
-    if (!shared && core.sessionState !== 'Unlocked') {
-      fail('VBOX_E_INVALID_OBJECT_STATE', `The machine '${core.name}' is already locked by a session (or being locked or unlocked)`, 'IMachine', 'Machine');
+  /** Machine::lockMachine, its refusals raised by the machine object it was called on. */
+  lock(on: Machine, lockType: string): void {
+    const core = on.core;
+    if (this.state !== 'Unlocked') on.err('VBOX_E_INVALID_OBJECT_STATE', 'The given session is busy');
+    if (!core.registered || on.snapshot) on.err('E_UNEXPECTED', `The machine '${core.name}' is not registered`);
+    if (core.sessionState === 'Locked' && lockType === 'Shared') {
+      // A share of the lock holder's session machine, and the console when a VM holds it.
+      const holder = core.lockedBy;
+      this.attach(core, 'Shared', holder instanceof Session ? holder.machine ?? undefined : undefined);
+      if (holder instanceof Session) {
+        holder.sharers.add(this);
+        this.sharing = holder;
+      } else {
+        core.vm?.sharedSessions.add(this);
+      }
+      return;
     }
-    if (shared && !core.vm) fail('VBOX_E_INVALID_SESSION_STATE', `The machine '${core.name}' is locked but has no running VM`, 'IMachine', 'Machine');
-    this.attach(core, shared ? 'Shared' : 'WriteLock');
-    if (!shared) {
-      core.lockedBy = this;
-      core.setSessionState('Locked');
-    } else {
-      core.vm?.sharedSessions.add(this);
+    if (core.sessionState !== 'Unlocked') {
+      on.err('VBOX_E_INVALID_OBJECT_STATE', `The machine '${core.name}' is already locked for a session (or being unlocked)`);
     }
+    // Any lock type on an unlocked machine makes this the write-locking session (its type WriteLock).
+    this.attach(core, 'WriteLock');
+    core.lockedBy = this;
+    core.setSessionState('Locked');
   }
 
   /** Binds this session to a machine; used by lockMachine and by launchVMProcess. */
-  attach(core: MachineCore, type: 'WriteLock' | 'Shared' | 'Remote'): void {
+  attach(core: MachineCore, type: 'WriteLock' | 'Shared' | 'Remote', machine?: Machine): void {
     this.core = core;
     this.type = type;
     this.state = 'Locked';
-    this.machine = new Machine(core, true);
+    this.machine = machine ?? new Machine(core, true);
   }
 
   /** The machine's VM ended or the lock was dropped elsewhere. */
   detach(): void {
+    // The write-locking session's machine goes with it (SessionMachine::uninit); a share only lets go.
+    if (this.type !== 'Shared') this.machine?.uninit();
+    this.sharing?.sharers.delete(this);
+    this.sharing = null;
     this.core = null;
     this.machine = null;
     this.type = 'Null';
     this.state = 'Unlocked';
   }
 
+  /** The machine this session works on (its settings, not yet saved, included). */
+  get sessionMachine(): Machine | null { return this.machine; }
+
+  /** CHECK_OPEN in SessionImpl.cpp. */
+  private open(): MachineCore {
+    if (this.state !== 'Locked' || !this.core) fail('E_UNEXPECTED', `The session is not locked (session state: ${this.state})`, 'ISession');
+    return this.core;
+  }
+
   getState() { return this.state; }
-  getType() { return this.type; }
+  getType() { this.open(); return this.type; }
   getName() { return this.name; }
   setName(n: string) { this.name = n; }
   getMachine() {
-    if (!this.machine) fail('VBOX_E_INVALID_VM_STATE', 'Session is not locked', 'ISession', 'Session');
+    this.open();
     return this.machine;
   }
   getConsole(): Console | null {
-    if (!this.core) fail('VBOX_E_INVALID_VM_STATE', 'Session is not locked', 'ISession', 'Session');
-    return this.type === 'WriteLock' ? null : this.core.vm?.console ?? null;
+    const core = this.open();
+    return this.type === 'WriteLock' ? null : core.vm?.console ?? null;
   }
   unlockMachine() {
-    const core = this.core;
-    if (!core || this.state !== 'Locked') fail('E_UNEXPECTED', 'Session is not locked', 'ISession', 'Session');
+    const core = this.open();
     if (this.type === 'WriteLock' && core.lockedBy === this) {
       // Changes that were not saved are rolled back, as VirtualBox does when a session closes.
+      for (const s of [...this.sharers]) s.detach();
       core.lockedBy = null;
       core.setSessionState('Unlocked');
     }

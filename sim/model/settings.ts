@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { uuid, type MachineState } from './base';
+import { findGuestOSType } from './ostypes';
 import type { ScreenState } from '../screen/screen';
 
 export interface NicSettings {
@@ -11,6 +12,22 @@ export interface NicSettings {
   internalNetwork: string;
   cableConnected: boolean;
   bootPriority: number;
+  // Added later: absent in older settings files.
+  hostOnlyInterface?: string;
+  natNetwork?: string;
+  genericDriver?: string;
+  promiscModePolicy?: string;
+  /** NAT port forwarding (INATEngine redirects). */
+  natRules?: NatRule[];
+}
+
+export interface NatRule {
+  name: string;
+  proto: 'UDP' | 'TCP';
+  hostIP: string;
+  hostPort: number;
+  guestIP: string;
+  guestPort: number;
 }
 
 export interface StorageControllerSettings {
@@ -20,6 +37,8 @@ export interface StorageControllerSettings {
   portCount: number;
   useHostIOCache: boolean;
   instance: number;
+  /** Only one controller of a bus is bootable (absent in older settings files: true). */
+  bootable?: boolean;
 }
 
 export interface AttachmentSettings {
@@ -105,19 +124,31 @@ export function randomMac(): string {
   return '080027' + randomBytes(3).toString('hex').toUpperCase();
 }
 
-export function defaultSettings(name: string, osTypeId: string, groups: string[]): MachineSettings {
+/**
+ * A new machine's settings, as Machine::init sets them: the platform, firmware and network adapter
+ * defaults come from the guest OS type when VirtualBox knows it (Platform::i_applyDefaults,
+ * PlatformX86::i_applyDefaults, FirmwareSettings::i_applyDefaults, NetworkAdapter::i_applyDefaults),
+ * otherwise from the x86 fallbacks there. An unknown OS type id is kept as given.
+ */
+export function defaultSettings(name: string, osTypeId: string, groups: string[], os = findGuestOSType(osTypeId)): MachineSettings {
+  const nicType = os?.adapterType ?? 'I82540EM';
   return {
-    id: uuid(), name, description: '', osTypeId: osTypeId || 'Other', groups: groups.length ? groups : ['/'],
+    id: uuid(), name, description: '', osTypeId: os?.id ?? (osTypeId || 'Other'), groups: groups.length ? groups : ['/'],
     hardwareUUID: '', cpuCount: 1, cpuExecutionCap: 100, memorySize: 128, vramSize: 8,
-    graphicsControllerType: 'VBoxVGA', chipsetType: 'PIIX3', rtcUseUTC: false, hpetEnabled: false,
-    cpuProperties: { PAE: false, LongMode: false, APIC: true, X2APIC: false, HWVirt: false, TripleFaultReset: false },
+    graphicsControllerType: 'VBoxVGA', chipsetType: os?.recommendedChipset ?? 'PIIX3', rtcUseUTC: os?.recommendedRTCUseUTC ?? false,
+    hpetEnabled: os?.recommendedHPET ?? false,
+    cpuProperties: {
+      PAE: os?.recommendedPAE ?? true, LongMode: os?.is64Bit ?? true, APIC: true, X2APIC: os?.recommendedX2APIC ?? false, HWVirt: false,
+      TripleFaultReset: os?.recommendedTFReset ?? false,
+    },
     hwVirtExProperties: { Enabled: true, VPID: true, NestedPaging: true, UnrestrictedExecution: true, LargePages: false, Force: false, UseNativeApi: false, VirtVmsaveVmload: true },
-    firmwareType: 'BIOS', acpiEnabled: true, ioapicEnabled: false, bootMenuMode: 'MessageAndMenu',
+    firmwareType: os?.recommendedFirmware ?? 'BIOS', acpiEnabled: true, ioapicEnabled: os?.recommendedIOAPIC ?? true, bootMenuMode: 'MessageAndMenu',
     bootOrder: ['Floppy', 'DVD', 'HardDisk', 'Null'],
-    clipboardMode: 'Disabled', audioEnabled: false,
+    clipboardMode: 'Disabled', audioEnabled: true,
     teleporter: { enabled: false, port: 0, address: '', password: '' },
+    // Only the first adapter is on (NAT, with a MAC address), and only for a known OS type.
     nics: Array.from({ length: NETWORK_ADAPTER_COUNT }, (_, i) => ({
-      enabled: i === 0, adapterType: 'Am79C973', MACAddress: randomMac(), attachmentType: i === 0 ? 'NAT' : 'Null',
+      enabled: !!os && i === 0, adapterType: nicType, MACAddress: randomMac(), attachmentType: os && i === 0 ? 'NAT' : 'Null',
       bridgedInterface: '', internalNetwork: '', cableConnected: true, bootPriority: 0,
     })),
     vrde: { enabled: false, authType: 'Null', authTimeout: 5000, allowMultiConnection: false, extPack: '', properties: { 'TCP/Ports': '3389', 'TCP/Address': '' } },

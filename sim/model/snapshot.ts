@@ -17,7 +17,7 @@
 // contents are the same image for every snapshot and the current state; restore does not roll
 // them back, and delete has nothing to merge.
 import type { ScreenState } from '../screen/screen';
-import { fail, RUNNING_STATES, sleep, TRANSIENT_STATES, uuid, type MachineState, type ManagedObject } from './base';
+import { fail, RUNNING_STATES, sleep, TRANSIENT_STATES, uuid, VBoxFault, type MachineState, type ManagedObject } from './base';
 import { Machine, type MachineCore } from './machine';
 import { Progress } from './progress';
 import { clone, type MachineSettings, type SnapshotFile } from './settings';
@@ -80,7 +80,7 @@ export class Snapshot implements ManagedObject {
 
   private ready(): void {
     // AutoCaller on an uninitialized object.
-    if (this.gone) fail('E_ACCESSDENIED', 'The object is not ready', 'ISnapshot', 'Snapshot');
+    if (this.gone) fail('E_ACCESSDENIED', 'The object is not ready', 'ISnapshot');
   }
 
   getId() { this.ready(); return this.id; }
@@ -88,7 +88,7 @@ export class Snapshot implements ManagedObject {
   /** Snapshot::setName: saves the machine's settings and fires OnSnapshotChanged; no session needed. */
   setName(name: string) {
     // Prohibited so that findSnapshot by name or UUID stays unambiguous (VirtualBox's own wording).
-    if (guid(name)) fail('E_INVALIDARG', 'A machine cannot have a UUID as its name', 'ISnapshot', 'Snapshot');
+    if (guid(name)) fail('E_INVALIDARG', 'A machine cannot have a UUID as its name', 'ISnapshot');
     this.ready();
     if (this.name !== name) {
       this.name = name;
@@ -135,30 +135,30 @@ function checkStateDependency(m: Machine, dep: 'MutableOrSaved' | 'MutableOrSave
   const ok = ['Aborted', 'Teleported', 'Saved', 'AbortedSaved', 'PoweredOff'].includes(st) ||
     (dep === 'MutableOrSavedOrRunning' && isOnline(st));
   if (m.core.registered && !ok) {
-    fail('VBOX_E_INVALID_VM_STATE', dep === 'MutableOrSaved'
+    m.err('VBOX_E_INVALID_VM_STATE', dep === 'MutableOrSaved'
       ? `The machine is not mutable or saved (state is ${st})`
-      : `The machine is not mutable, saved or running (state is ${st})`, 'IMachine', 'SessionMachine');
+      : `The machine is not mutable, saved or running (state is ${st})`);
   }
 }
 
 /** Machine::i_findSnapshotById: an empty id is the first snapshot; note E_FAIL, not VBOX_E_OBJECT_NOT_FOUND. */
-function findSnapshotById(core: MachineCore, id: string): Snapshot {
-  const root = core.firstSnapshot;
-  if (!root) fail('E_FAIL', 'This machine does not have any snapshots', 'IMachine', 'Machine');
+function findSnapshotById(m: Machine, id: string): Snapshot {
+  const root = m.core.firstSnapshot;
+  if (!root) m.err('E_FAIL', 'This machine does not have any snapshots');
   if (!id) return root;
   for (const s of root.walk()) if (s.id === id) return s;
-  fail('E_FAIL', `Could not find a snapshot with UUID {${id}}`, 'IMachine', 'Machine');
+  m.err('E_FAIL', `Could not find a snapshot with UUID {${id}}`);
 }
 
 /** IMachine::findSnapshot: by UUID when the argument is one, else by name; '' is the first snapshot. */
-export function findSnapshot(core: MachineCore, nameOrId: string): Snapshot {
-  if (!nameOrId) return findSnapshotById(core, '');
+export function findSnapshot(m: Machine, nameOrId: string): Snapshot {
+  if (!nameOrId) return findSnapshotById(m, '');
   const id = guid(nameOrId);
-  if (id) return findSnapshotById(core, id);
-  const root = core.firstSnapshot;
-  if (!root) fail('VBOX_E_OBJECT_NOT_FOUND', 'This machine does not have any snapshots', 'IMachine', 'Machine');
+  if (id) return findSnapshotById(m, id);
+  const root = m.core.firstSnapshot;
+  if (!root) m.err('VBOX_E_OBJECT_NOT_FOUND', 'This machine does not have any snapshots');
   for (const s of root.walk()) if (s.name === nameOrId) return s;
-  fail('VBOX_E_OBJECT_NOT_FOUND', `Could not find a snapshot named '${nameOrId}'`, 'IMachine', 'Machine');
+  m.err('VBOX_E_OBJECT_NOT_FOUND', `Could not find a snapshot named '${nameOrId}'`);
 }
 
 /** A short pause for the server-side steps that do no I/O worth simulating. */
@@ -169,15 +169,15 @@ export function takeSnapshot(m: Machine, name: string, description: string, paus
   const core = m.core;
   const backup = core.state;
   if (isTransient(backup)) {
-    fail('VBOX_E_INVALID_VM_STATE', `Cannot take a snapshot of the virtual machine while it is changing state (machine state: ${backup})`, 'IMachine', 'SessionMachine');
+    m.err('VBOX_E_INVALID_VM_STATE', `Cannot take a snapshot of the virtual machine while it is changing state (machine state: ${backup})`);
   }
   if (!pause && backup !== 'Running') {
-    fail('VBOX_E_INVALID_VM_STATE', 'Cannot take a live snapshot of a virtual machine unless it is running.', 'IMachine', 'SessionMachine');
+    m.err('VBOX_E_INVALID_VM_STATE', 'Cannot take a live snapshot of a virtual machine unless it is running.');
   }
   checkStateDependency(m, 'MutableOrSavedOrRunning');
   const online = isOnline(backup);
   const vm = core.vm;
-  if (online && !vm) fail('VBOX_E_INVALID_VM_STATE', `The machine '${core.name}' has no running VM (machine state: ${backup})`, 'IMachine', 'SessionMachine');
+  if (online && !vm) m.err('VBOX_E_INVALID_VM_STATE', `The machine '${core.name}' has no running VM (machine state: ${backup})`);
 
   const id = uuid();
   const p = Progress.run({
@@ -193,7 +193,7 @@ export function takeSnapshot(m: Machine, name: string, description: string, paus
     let snapshot: Snapshot;
     try {
       if (core.currentSnapshot && core.currentSnapshot.depth >= SNAPSHOT_DEPTH_MAX) {
-        fail('VBOX_E_INVALID_OBJECT_STATE', `Cannot take another snapshot for machine '${core.name}', because it exceeds the maximum snapshot depth limit. Please delete some earlier snapshot which you no longer need`, 'IMachine', 'SessionMachine');
+        m.err('VBOX_E_INVALID_OBJECT_STATE', `Cannot take another snapshot for machine '${core.name}', because it exceeds the maximum snapshot depth limit. Please delete some earlier snapshot which you no longer need`);
       }
       // "This method implicitly calls saveSettings": pending changes of the session become the snapshot's.
       m.commitSettings();
@@ -203,7 +203,7 @@ export function takeSnapshot(m: Machine, name: string, description: string, paus
         p.step(34, 1);
         await sleep(core.host.timing.save);
         if (p.isCanceled) return;
-        if (vm.isEnded) fail('E_FAIL', 'The virtual machine is not running any more', 'IMachine', 'SessionMachine');
+        if (vm.isEnded) m.err('E_FAIL', 'The virtual machine is not running any more');
         savedScreen = vm.screen.state();
         p.step(67, 2);
         await step(m);
@@ -235,28 +235,28 @@ export function restoreSnapshot(m: Machine, snapshot: Snapshot | null): Progress
   const core = m.core;
   const backup = core.state;
   if (isOnline(backup) || isTransient(backup)) {
-    fail('VBOX_E_INVALID_VM_STATE', `Cannot delete the current state of the running machine (machine state: ${backup})`, 'IMachine', 'SessionMachine');
+    m.err('VBOX_E_INVALID_VM_STATE', `Cannot delete the current state of the running machine (machine state: ${backup})`);
   }
   checkStateDependency(m, 'MutableOrSaved');
   if (!snapshot) {
-    if (!core.currentSnapshot) fail('VBOX_E_OBJECT_NOT_FOUND', 'This VM does not have any current snapshot', 'IMachine', 'SessionMachine');
-    fail('E_INVALIDARG', 'The given snapshot is invalid', 'IMachine', 'SessionMachine');
+    if (!core.currentSnapshot) m.err('VBOX_E_OBJECT_NOT_FOUND', 'This VM does not have any current snapshot');
+    m.err('E_INVALIDARG', 'The given snapshot is invalid');
   }
   // VirtualBox does not check that the snapshot is one of this machine's; vboxsim refuses others'.
-  if (snapshot.core !== core || snapshot.gone) fail('E_INVALIDARG', 'The given snapshot is invalid', 'IMachine', 'SessionMachine');
+  if (snapshot.core !== core || snapshot.gone) m.err('E_INVALIDARG', 'The given snapshot is invalid');
 
   const p = Progress.run({
     description: `Restoring snapshot '${snapshot.name}'`, initiator: m, cancelable: false, operations: ['Restoring machine settings'],
   }, async (p) => {
     try {
       // Pending changes of the session are discarded, a saved state is thrown away.
-      m.discardSettings();
+      m.rollback();
       await step(m);
       core.settings = snapshotSettingsView(core.settings, clone(snapshot.settings));
       core.savedScreen = snapshot.savedScreen && clone(snapshot.savedScreen);
       core.currentSnapshot = snapshot;
       core.currentStateModified = false;
-      m.discardSettings();
+      m.rollback(true);
     } catch (e) {
       core.setState(backup);
       throw e;
@@ -280,27 +280,25 @@ export function deleteSnapshot(m: Machine, startId: string, endId: string, allCh
   const core = m.core;
   const start = guid(startId);
   const end = guid(endId);
-  if (!start || !end || /^[0-]+$/.test(start) || /^[0-]+$/.test(end)) {
-    // AssertReturn(…, E_INVALIDARG) in VirtualBox: no error text of its own.
-    fail('E_INVALIDARG', `Invalid snapshot UUID '${!start || /^[0-]+$/.test(start) ? startId : endId}'`, 'IMachine', 'SessionMachine');
-  }
-  if (allChildren || start !== end) fail('E_NOTIMPL', 'Method i_deleteSnapshot is not implemented', 'IMachine', 'SessionMachine');
+  // AssertReturn(…, E_INVALIDARG) in VirtualBox: no error info of its own.
+  if (!start || !end || /^[0-]+$/.test(start) || /^[0-]+$/.test(end)) throw new VBoxFault('E_INVALIDARG', '');
+  if (allChildren || start !== end) m.err('E_NOTIMPL', 'Method i_deleteSnapshot is not implemented');
   const backup = core.state;
   if (isTransient(backup)) {
-    fail('VBOX_E_INVALID_VM_STATE', `Cannot delete a snapshot of the machine while it is changing the state (machine state: ${backup})`, 'IMachine', 'SessionMachine');
+    m.err('VBOX_E_INVALID_VM_STATE', `Cannot delete a snapshot of the machine while it is changing the state (machine state: ${backup})`);
   }
   if ((isOnline(backup) || isTransient(backup)) && !['PoweredOff', 'Saved', 'Teleported', 'Aborted', 'AbortedSaved', 'Running', 'Paused'].includes(backup)) {
-    fail('VBOX_E_INVALID_VM_STATE', `Invalid machine state: ${backup}`, 'IMachine', 'SessionMachine');
+    m.err('VBOX_E_INVALID_VM_STATE', `Invalid machine state: ${backup}`);
   }
   checkStateDependency(m, 'MutableOrSavedOrRunning');
-  const snapshot = findSnapshotById(core, start);
+  const snapshot = findSnapshotById(m, start);
   const n = snapshot.children.length;
   if (n > 1) {
-    fail('VBOX_E_INVALID_OBJECT_STATE', `Snapshot '${snapshot.name}' of the machine '${core.name}' cannot be deleted, because it has ${n} child snapshots, which is more than the one snapshot allowed for deletion`, 'IMachine', 'SessionMachine');
+    m.err('VBOX_E_INVALID_OBJECT_STATE', `Snapshot '${snapshot.name}' of the machine '${core.name}' cannot be deleted, because it has ${n} child snapshots, which is more than the one snapshot allowed for deletion`);
   }
   const isCurrent = snapshot === core.currentSnapshot;
   if (isCurrent && n >= 1) {
-    fail('VBOX_E_INVALID_OBJECT_STATE', `Snapshot '${snapshot.name}' of the machine '${core.name}' cannot be deleted, because it is the current snapshot and has one child snapshot`, 'IMachine', 'SessionMachine');
+    m.err('VBOX_E_INVALID_OBJECT_STATE', `Snapshot '${snapshot.name}' of the machine '${core.name}' cannot be deleted, because it is the current snapshot and has one child snapshot`);
   }
   // Deleting the current snapshot makes the current settings permanent first.
   if (isCurrent && m.getSettingsModified()) m.commitSettings();

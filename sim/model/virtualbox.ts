@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fail, VBoxFault, type ManagedObject } from './base';
+import { findGuestOSType, GUEST_OS_TYPES } from './ostypes';
 import type { EventSource } from './events';
 import type { Host, SystemProperties } from './hostinfo';
 import type { Machine, MachineCore } from './machine';
@@ -22,7 +23,7 @@ export interface VirtualBoxHost {
   createMachine(settingsFile: string, name: string, groups: string[], osTypeId: string, opts: CreateMachineOptions): Machine;
   registerMachine(machine: Machine): void;
   createMedium(format: string, location: string, deviceType: string): Medium;
-  openMedium(location: string, deviceType: string): Medium;
+  openMedium(location: string, deviceType: string, forceNewUuid: boolean): Medium;
   globalExtraData: Record<string, string>;
   setGlobalExtraData(key: string, value: string): void;
   /** An IProgress of this host by id (braces and case do not matter), while it exists. */
@@ -37,7 +38,62 @@ export interface CreateMachineOptions {
   forceOverwrite?: boolean;
 }
 
+/** DeviceType in enum order (VirtualBox prints a refused one as its number). */
+const DEVICE_TYPES = ['Null', 'Floppy', 'DVD', 'HardDisk', 'Network', 'USB', 'SharedFolder', 'Graphics3D', 'End'];
+const MEDIUM_DEVICE_TYPES = ['HardDisk', 'DVD', 'Floppy'];
+/** The medium formats (backends) of VirtualBox 7.1 that vboxsim makes files for. */
+const MEDIUM_FORMATS = ['VDI', 'VMDK', 'VHD', 'Parallels', 'QED', 'QCOW', 'VHDX', 'RAW'];
+
 const GUID_RE = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
+const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
+
+/** com::Guid from a string: the lower-case UUID, or null when it is not one (braces optional). */
+export function parseGuid(s: string): string | null {
+  const m = GUID_RE.exec(s.trim());
+  return m ? m[1].toLowerCase() : null;
+}
+
+/**
+ * VirtualBox's sanitiseMachineFilename: characters outside a safe set (space, parentheses, '-', '.',
+ * digits, ASCII letters, '_', U+00A0…U+D7AF) become '_', as do a leading dot or dash, a trailing
+ * dot and leading or trailing spaces.
+ */
+export function sanitiseMachineFilename(name: string): string {
+  if (!name) return name;
+  const c = [...name].map((ch) => (/^[ ()\-.0-9A-Za-z_\u00a0-\ud7af]$/u.test(ch) ? ch : '_'));
+  if (c[0] === '.' || c[0] === '-') c[0] = '_';
+  if (c[c.length - 1] === '.') c[c.length - 1] = '_';
+  for (let i = 0; i < c.length && c[i] === ' '; i++) c[i] = '_';
+  for (let i = c.length - 1; i > 0 && c[i] === ' '; i--) c[i] = '_';
+  return c.join('');
+}
+
+/** i_validateMachineGroupHelper: why a group is refused ('conflict' with a machine name, 'invalid'), or null. */
+function groupProblem(group: string, primary: boolean, machineNames: readonly string[]): 'invalid' | 'conflict' | null {
+  if (group === '/') return null;
+  if (group.length < 2 || group[0] !== '/' || group.endsWith('/')) return 'invalid';
+  for (const part of group.slice(1).split('/')) {
+    if (!part || sanitiseMachineFilename(part) !== part) return 'invalid';
+    if (primary && machineNames.includes(part)) return 'conflict';
+  }
+  return null;
+}
+
+/**
+ * VirtualBox::i_convertMachineGroups: '' is the top group '/', duplicates go, an empty list is ['/'];
+ * a group that is not a path of safe names is E_INVALIDARG, raised by IVirtualBox whatever was called.
+ */
+export function convertMachineGroups(groups: readonly string[], machineNames: readonly string[]): string[] {
+  const out: string[] = [];
+  groups.forEach((g0, i) => {
+    const g = g0 || '/';
+    const problem = groupProblem(g, i === 0, machineNames);
+    if (problem === 'conflict') fail('E_INVALIDARG', `Machine group '${g}' conflicts with a virtual machine name`);
+    if (problem) fail('E_INVALIDARG', `Invalid machine group '${g}'`);
+    if (!out.includes(g)) out.push(g);
+  });
+  return out.length ? out : ['/'];
+}
 
 /**
  * Parses createMachine's flags as VirtualBox::createMachine does: comma-separated name=value entries,
@@ -53,49 +109,14 @@ function parseCreateFlags(flags: string): CreateMachineOptions {
     const value = entry.slice(eq + 1);
     if (key === 'UUID') {
       const m = GUID_RE.exec(value);
-      if (!m) fail('E_INVALIDARG', `'{${value}}' is not a valid Guid`, 'IVirtualBox', 'VirtualBox');
+      // com::Guid prints an invalid GUID as this deliberately malformed string.
+      if (!m) fail('E_INVALIDARG', `'{00000000-0000-0000-0000-00000000000}' is not a valid Guid`);
       out.id = /^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(m[1]) ? undefined : m[1].toLowerCase();
     } else if (key === 'forceOverwrite') {
       out.forceOverwrite = value === '1';
     }
   }
   return out;
-}
-
-interface GuestOSTypeSpec { id: string; family: string; familyDescription: string; description: string; is64: boolean; ram: number; hdd: number }
-
-const OS_TYPES: GuestOSTypeSpec[] = [
-  { id: 'Other', family: 'Other', familyDescription: 'Other', description: 'Other/Unknown', is64: false, ram: 64, hdd: 2 },
-  { id: 'Other_64', family: 'Other', familyDescription: 'Other', description: 'Other/Unknown (64-bit)', is64: true, ram: 64, hdd: 2 },
-  { id: 'Debian_64', family: 'Linux', familyDescription: 'Linux', description: 'Debian (64-bit)', is64: true, ram: 2048, hdd: 20 },
-  { id: 'Debian12_64', family: 'Linux', familyDescription: 'Linux', description: 'Debian 12 Bookworm (64-bit)', is64: true, ram: 2048, hdd: 20 },
-  { id: 'Ubuntu_64', family: 'Linux', familyDescription: 'Linux', description: 'Ubuntu (64-bit)', is64: true, ram: 2048, hdd: 25 },
-  { id: 'Ubuntu24_LTS_64', family: 'Linux', familyDescription: 'Linux', description: 'Ubuntu 24.04 LTS (Noble Numbat) (64-bit)', is64: true, ram: 2048, hdd: 25 },
-  { id: 'RedHat_64', family: 'Linux', familyDescription: 'Linux', description: 'Red Hat (64-bit)', is64: true, ram: 2048, hdd: 20 },
-  { id: 'Oracle9_64', family: 'Linux', familyDescription: 'Linux', description: 'Oracle Linux 9.x (64-bit)', is64: true, ram: 2048, hdd: 20 },
-  { id: 'Linux_64', family: 'Linux', familyDescription: 'Linux', description: 'Other Linux (64-bit)', is64: true, ram: 1024, hdd: 16 },
-  { id: 'FreeBSD_64', family: 'BSD', familyDescription: 'BSD', description: 'FreeBSD (64-bit)', is64: true, ram: 1024, hdd: 16 },
-  { id: 'OpenBSD_64', family: 'BSD', familyDescription: 'BSD', description: 'OpenBSD (64-bit)', is64: true, ram: 1024, hdd: 16 },
-  { id: 'Windows2022_64', family: 'Windows', familyDescription: 'Microsoft Windows', description: 'Windows Server 2022 (64-bit)', is64: true, ram: 2048, hdd: 50 },
-  { id: 'Windows11_64', family: 'Windows', familyDescription: 'Microsoft Windows', description: 'Windows 11 (64-bit)', is64: true, ram: 4096, hdd: 80 },
-];
-
-function guestOSType(t: GuestOSTypeSpec) {
-  return {
-    familyId: t.family, familyDescription: t.familyDescription, id: t.id, subtype: '', description: t.description,
-    is64Bit: t.is64, platformArchitecture: 'x86', recommendedIOAPIC: t.is64, recommendedVirtEx: true,
-    recommendedRAM: t.ram, recommendedGraphicsController: 'VMSVGA', recommendedVRAM: 16,
-    recommended2DVideoAcceleration: false, recommended3DAcceleration: false, recommendedHDD: t.hdd * 1024 ** 3,
-    adapterType: 'I82540EM', recommendedPAE: t.is64, recommendedDVDStorageController: 'IntelAhci',
-    recommendedDVDStorageBus: 'SATA', recommendedHDStorageController: 'IntelAhci', recommendedHDStorageBus: 'SATA',
-    recommendedFirmware: t.family === 'Windows' && t.id.startsWith('Windows11') ? 'EFI' : 'BIOS',
-    recommendedUSBHID: false, recommendedHPET: false, recommendedUSBTablet: true, recommendedRTCUseUTC: t.family !== 'Windows',
-    recommendedChipset: 'PIIX3', recommendedIommuType: 'None', recommendedAudioController: 'HDA',
-    recommendedAudioCodec: 'STAC9221', recommendedFloppy: false, recommendedUSB: true, recommendedUSB3: false,
-    recommendedTFReset: false, recommendedX2APIC: false, recommendedCPUCount: 1,
-    recommendedTpmType: t.id.startsWith('Windows11') ? 'v2_0' : 'None', recommendedSecureBoot: t.id.startsWith('Windows11'),
-    recommendedWDDMGraphics: false, guestAdditionsInstallPackageName: '',
-  };
 }
 
 /** IVirtualBox: the root object a logon hands out. */
@@ -117,42 +138,59 @@ export class VirtualBox implements ManagedObject {
   getMachineGroups() { return [...new Set(this.h.machines().flatMap((c) => c.settings.groups))].sort(); }
   getHardDisks() { return this.h.media().filter((m) => m.rec.deviceType === 'HardDisk'); }
   getDVDImages() { return this.h.media().filter((m) => m.rec.deviceType === 'DVD'); }
-  getGuestOSTypes() { return OS_TYPES.map(guestOSType); }
+  getGuestOSTypes() { return GUEST_OS_TYPES; }
   getPerformanceCollector() { return this.h.perf; }
   getEventSource() { return this.h.events; }
 
-  composeMachineFilename(name: string, group: string, _flags: string, baseFolder: string) {
-    if (!name) fail('E_INVALIDARG', 'Machine name cannot be empty', 'IVirtualBox', 'VirtualBox');
+  /** VirtualBox::composeMachineFilename: <base><group>/<name>/<name>.vbox, the name sanitised for file names. */
+  composeMachineFilename(name: string, group: string, flags: string, baseFolder: string) {
+    if (!name) fail('E_INVALIDARG', 'Machine name is invalid, must not be empty');
+    for (const entry of flags ? flags.split(',') : []) {
+      const [key, value] = entry.split('=');
+      if (key === 'UUID' && value !== undefined && !GUID_RE.test(value)) fail('E_INVALIDARG', `'{00000000-0000-0000-0000-00000000000}' is not a valid Guid`);
+    }
+    const g = convertMachineGroups([group || '/'], this.h.machines().map((c) => c.name))[0];
     const folder = baseFolder || this.h.systemProperties.machineFolder;
-    const g = group && group !== '/' ? group : '';
-    return path.join(folder, g, name, `${name}.vbox`);
+    const file = sanitiseMachineFilename(name);
+    return path.join(folder, g === '/' ? '' : g, file, `${file}.vbox`);
   }
 
+  /**
+   * VirtualBox::createMachine and Machine::init: an unregistered machine with the OS type's defaults.
+   * An OS type VirtualBox does not know is kept as given (with x86 defaults), not refused.
+   */
   createMachine(settingsFile: string, name: string, platform: string, groups: string[], osTypeId: string, flags: string,
-    cipher: string, _passwordId: string, _password: string) {
-    if (!name.trim()) fail('E_INVALIDARG', 'Machine name cannot be empty', 'IVirtualBox', 'VirtualBox');
-    if (/[/\\:*?"<>|\0]/.test(name)) fail('E_INVALIDARG', `Invalid machine name '${name}': it contains characters not allowed in file names`, 'IVirtualBox', 'VirtualBox');
-    if (platform !== 'x86' && platform !== 'None') fail('VBOX_E_NOT_SUPPORTED', `Platform architecture ${platform} is not supported on this host`, 'IVirtualBox', 'VirtualBox');
-    if (cipher) fail('VBOX_E_NOT_SUPPORTED', 'Encrypted machines need the extension pack with encryption support', 'IVirtualBox', 'VirtualBox');
-    if (osTypeId && !OS_TYPES.some((t) => t.id === osTypeId)) {
-      fail('E_INVALIDARG', `'${osTypeId}' is not a valid Guest OS type`, 'IVirtualBox', 'VirtualBox');
-    }
-    return this.h.createMachine(settingsFile, name, groups, osTypeId, parseCreateFlags(flags));
+    _cipher: string, passwordId: string, password: string) {
+    if (platform === 'None') fail('E_INVALIDARG', "'Must specify a valid platform architecture");
+    if (platform !== 'x86') fail('VBOX_E_PLATFORM_ARCH_NOT_SUPPORTED', `'Creating VMs for platform architecture ${platform} not supported on x86`);
+    const llGroups = convertMachineGroups(groups, this.h.machines().map((c) => c.name));
+    const opts = parseCreateFlags(flags);
+    const file = settingsFile || this.composeMachineFilename(name, llGroups[0], '', '');
+    // Full VM encryption needs the cryptographic module of an extension pack (VirtualBox::i_retainCryptoIf).
+    if (password && passwordId) fail('VBOX_E_OBJECT_NOT_FOUND', '\u0143o extension pack providing a cryptographic support module could be found');
+    return this.h.createMachine(file, name, llGroups, osTypeId, opts);
   }
 
   registerMachine(machine: Machine | null) {
-    if (!machine) fail('E_INVALIDARG', 'Argument machine is NULL', 'IVirtualBox', 'VirtualBox');
+    if (!machine) fail('E_INVALIDARG', 'Argument machine is NULL');
     this.h.registerMachine(machine);
   }
 
+  /** VirtualBox::findMachine: by UUID when the argument is one, else by name or settings file path. */
   findMachine(nameOrId: string) {
-    const key = nameOrId.replace(/^\{|\}$/g, '').toLowerCase();
-    const found = this.h.machines().find((c) => c.id.toLowerCase() === key) ?? this.h.machines().find((c) => c.name === nameOrId);
-    if (!found) fail('VBOX_E_OBJECT_NOT_FOUND', `Could not find a registered machine named '${nameOrId}'`, 'IVirtualBox', 'VirtualBox');
+    const id = parseGuid(nameOrId);
+    if (id && id !== ZERO_GUID) {
+      const byId = this.h.machines().find((c) => c.id.toLowerCase() === id);
+      if (!byId) fail('VBOX_E_OBJECT_NOT_FOUND', `Could not find a registered machine with UUID {${id}}`);
+      return byId.primary;
+    }
+    const found = this.h.machines().find((c) => c.name === nameOrId || c.settingsFile === nameOrId);
+    if (!found) fail('VBOX_E_OBJECT_NOT_FOUND', `Could not find a registered machine named '${nameOrId}'`);
     return found.primary;
   }
 
   getMachinesByGroups(groups: string[]) {
+    groups = convertMachineGroups(groups, []);
     return this.h.machines().filter((c) => c.settings.groups.some((g) => groups.includes(g))).map((c) => c.primary);
   }
 
@@ -160,19 +198,22 @@ export class VirtualBox implements ManagedObject {
     return machines.map((m) => m?.core.state ?? 'Null');
   }
 
-  createMedium(format: string, location: string, accessMode: string, deviceType: string) {
-    if (accessMode !== 'ReadWrite') fail('E_INVALIDARG', 'A new medium must be created ReadWrite', 'IVirtualBox', 'VirtualBox');
-    if (!['HardDisk', 'DVD', 'Floppy'].includes(deviceType)) fail('E_INVALIDARG', `Invalid device type ${deviceType}`, 'IVirtualBox', 'VirtualBox');
-    const fmt = (format || 'VDI').toUpperCase();
-    if (!['VDI', 'VMDK', 'VHD', 'RAW'].includes(fmt)) fail('VBOX_E_OBJECT_NOT_FOUND', `Invalid medium storage format '${format}'`, 'IVirtualBox', 'VirtualBox');
-    if (!location) fail('E_INVALIDARG', 'Medium location cannot be empty', 'IVirtualBox', 'VirtualBox');
+  /** VirtualBox::createMedium and Medium::init: the format is checked (by the new medium), not the location. */
+  createMedium(format: string, location: string, _accessMode: string, deviceType: string) {
+    if (!MEDIUM_DEVICE_TYPES.includes(deviceType)) fail('E_INVALIDARG', `Device type must be HardDisk, DVD or Floppy ${DEVICE_TYPES.indexOf(deviceType)}`);
+    if (!format && deviceType !== 'HardDisk') fail('E_INVALIDARG', 'Format must be Valid Type');
+    const fmt = MEDIUM_FORMATS.find((f) => f.toLowerCase() === (format || 'VDI').toLowerCase());
+    if (!fmt) fail('E_INVALIDARG', `Invalid medium storage format '${format}'`, 'IMedium');
+    // Medium::init returns E_FAIL for an empty location without saying why.
+    if (!location) throw new VBoxFault('E_FAIL', '');
     return this.h.createMedium(fmt, location, deviceType);
   }
 
-  openMedium(location: string, deviceType: string, _accessMode: string, _forceNewUuid: boolean) {
-    if (!['HardDisk', 'DVD', 'Floppy'].includes(deviceType)) fail('E_INVALIDARG', `Invalid device type ${deviceType}`, 'IVirtualBox', 'VirtualBox');
+  openMedium(location: string, deviceType: string, _accessMode: string, forceNewUuid: boolean) {
+    if (!MEDIUM_DEVICE_TYPES.includes(deviceType)) fail('E_INVALIDARG', `Device type must be HardDisk, DVD or Floppy ${DEVICE_TYPES.indexOf(deviceType)}`);
+    if (!location) throw new VBoxFault('VBOX_E_OBJECT_NOT_FOUND', '');
     try {
-      return this.h.openMedium(location, deviceType);
+      return this.h.openMedium(location, deviceType, forceNewUuid);
     } catch (e) {
       // VirtualBox::openMedium returns VBOX_E_OBJECT_NOT_FOUND for a medium it could not open or
       // register (unless VBOX_E_INVALID_OBJECT_STATE), keeping the Medium's error info (e.g. VBOX_E_FILE_ERROR).
@@ -182,22 +223,24 @@ export class VirtualBox implements ManagedObject {
   }
 
   getGuestOSType(id: string) {
-    const t = OS_TYPES.find((o) => o.id.toLowerCase() === id.toLowerCase());
-    if (!t) fail('E_INVALIDARG', `'${id}' is not a valid Guest OS type`, 'IVirtualBox', 'VirtualBox');
-    return guestOSType(t);
+    const t = findGuestOSType(id);
+    if (!t) fail('VBOX_E_OBJECT_NOT_FOUND', `'${id}' is not a valid Guest OS type`);
+    return t;
   }
 
-  /** As VirtualBox: any progress object it still holds (running, or completed and still referenced), by GUID. */
+  /** VirtualBox::findProgressById: an operation still running, by GUID (a completed one is forgotten). */
   findProgressById(id: string) {
+    if (!parseGuid(id)) fail('E_INVALIDARG', 'The provided progress object GUID is invalid');
     const found = this.h.findProgress(id);
-    if (!found) fail('E_INVALIDARG', 'The progress object with the given GUID could not be found', 'IVirtualBox', 'VirtualBox');
+    if (!found) fail('E_INVALIDARG', 'The progress object with the given GUID could not be found');
     return found;
   }
 
   getExtraDataKeys() { return Object.keys(this.h.globalExtraData); }
   getExtraData(key: string) { return this.h.globalExtraData[key] ?? ''; }
   setExtraData(key: string, value: string) {
-    if (!key) fail('E_INVALIDARG', 'Argument key is empty', 'IVirtualBox', 'VirtualBox');
+    // VirtualBox::setExtraData refuses control characters in a key (without an error text), not an empty key.
+    if (value && /[\x00-\x1f\x7f]/.test(key)) throw new VBoxFault('E_INVALIDARG', '');
     this.h.setGlobalExtraData(key, value);
   }
 }

@@ -188,10 +188,23 @@ interface INetworkAdapter
   setBridgedInterface(bridgedInterface:string)
   getInternalNetwork() -> returnval:string
   setInternalNetwork(internalNetwork:string)
+  getHostOnlyInterface() -> returnval:string
+  setHostOnlyInterface(hostOnlyInterface:string)
+  getNATNetwork() -> returnval:string
+  setNATNetwork(NATNetwork:string)
+  getGenericDriver() -> returnval:string
+  setGenericDriver(genericDriver:string)
+  getPromiscModePolicy() -> returnval:NetworkAdapterPromiscModePolicy
+  setPromiscModePolicy(promiscModePolicy:NetworkAdapterPromiscModePolicy)
+  getNATEngine() -> returnval:INATEngine
   getCableConnected() -> returnval:boolean
   setCableConnected(cableConnected:boolean)
   getBootPriority() -> returnval:unsignedInt
   setBootPriority(bootPriority:unsignedInt)
+interface INATEngine
+  getRedirects() -> returnval:string[]
+  addRedirect(name:string, proto:NATProtocol, hostIP:string, hostPort:unsignedShort, guestIP:string, guestPort:unsignedShort)
+  removeRedirect(name:string)
 interface IVRDEServer
   getEnabled() -> returnval:boolean
   setEnabled(enabled:boolean)
@@ -418,6 +431,8 @@ enum MachineState: Null PoweredOff Saved Teleported Aborted AbortedSaved Running
 enum MediumState: NotCreated Created LockedRead LockedWrite Inaccessible Creating Deleting
 enum MediumType: Normal Immutable Writethrough Shareable Readonly MultiAttach
 enum MediumVariant: Standard VmdkSplit2G VmdkRawDisk VmdkStreamOptimized VmdkESX VdiZeroExpand Fixed Diff Formatted NoCreateDir
+enum NATProtocol: UDP TCP
+enum NetworkAdapterPromiscModePolicy: Deny AllowNetwork AllowAll
 enum NetworkAdapterType: Null Am79C970A Am79C973 I82540EM I82543GC I82545EM Virtio Am79C960 NE2000 NE1000 WD8013 WD8003 ELNK2 ELNK1
 enum NetworkAttachmentType: Null NAT Bridged Internal HostOnly Generic NATNetwork Cloud HostOnlyNetwork
 enum PlatformArchitecture: None x86 ARM

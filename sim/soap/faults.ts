@@ -29,6 +29,9 @@ export const RESULT_CODES = {
   VBOX_E_MAXIMUM_REACHED: 0x80bb000e,
   VBOX_E_GSTCTL_GUEST_ERROR: 0x80bb000f,
   VBOX_E_TIMEOUT: 0x80bb0010,
+  VBOX_E_DND_ERROR: 0x80bb0011,
+  VBOX_E_PLATFORM_ARCH_NOT_SUPPORTED: 0x80bb0012,
+  VBOX_E_RECORDING_ERROR: 0x80bb0013,
 } as const;
 
 export type ResultCodeName = keyof typeof RESULT_CODES;
@@ -43,30 +46,37 @@ export function resultCodeName(code: number): ResultCodeName | undefined {
   return (Object.keys(RESULT_CODES) as ResultCodeName[]).find((k) => RESULT_CODES[k] === u);
 }
 
-/**
- * Interface IDs reported in IVirtualBoxErrorInfo.interfaceID, from VirtualBox.xidl
- * (read from a 7.2-era revision; no 7.1 copy was at hand, and these rarely change).
- */
+/** Interface IDs reported in IVirtualBoxErrorInfo.interfaceID, from VirtualBox 7.1.12's VirtualBox.xidl. */
 export const INTERFACE_IDS: Record<string, string> = {
-  IVirtualBox: '2ce10519-3c09-45d8-a12d-e887786146b7',
+  IVirtualBox: 'd644ad1e-c501-4fc7-9ab6-aa6d763bc540',
   IMachine: 'e36a5081-a82a-40bd-9e4e-42a44d6ce50f',
   ISession: 'c0447716-ff5a-4795-b57a-ecd5fffa18a4',
   IConsole: '6ac83d89-6ee7-4e33-8ae6-b257b2e81be8',
+  IDisplay: '4680b2de-8690-11e9-b83d-5719e53cf1de',
   IProgress: 'd7b98d2b-30e8-447e-99cb-e31becae6ae4',
+  IVirtualBoxErrorInfo: 'c1bcc6d5-7966-481d-ab0b-d0ed73e28135',
   IMedium: '7d510820-a678-4730-a862-818dcd3fbed0',
-  ISnapshot: '6cc49055-dad4-4496-85cf-3f76bcb3b5fa',
-  IHost: '6bc99ee3-0fd2-43a3-892e-d290a5f7a117',
-  IDisplay: '14fd6676-ee6b-441a-988b-c83025ab693a',
-  IEventSource: '9b6e1aee-35f3-4f4d-b5bb-ed0ecefd8538',
+  IHost: 'd5dcece0-b202-4416-a138-03502784cc07',
+  IHostNetworkInterface: '455f8c45-44a0-a470-ba20-27890b96dba9',
   ISystemProperties: '925084b0-625f-422f-a67d-0ede1880a56c',
+  IPlatformProperties: '5bae19d0-ca40-4ca2-a485-c8065190bbe5',
   IPerformanceCollector: 'b14290ad-cd54-400c-b858-797bcb82570e',
-  INetworkAdapter: 'dcf47a1d-ed70-4db8-9a4b-2646bd166905',
-  IVRDEServer: '08e25756-08a2-41af-a05f-d7c661abaebe',
-  IStorageController: 'ddca7247-bf98-47fb-ab2f-b5177533f493',
+  IPerformanceMetric: '81314d14-fd1c-411a-95c5-e9bb1414e632',
+  IEventSource: '9b6e1aee-35f3-4f4d-b5bb-ed0ecefd8538',
+  IEventListener: '67099191-32e7-4f6c-85ee-422304c71b90',
+  IEvent: '0ca2adba-8f30-401b-a8cd-fe31dbe839c0',
+  ISnapshot: '6cc49055-dad4-4496-85cf-3f76bcb3b5fa',
   IPlatform: 'a670a023-e172-452c-b731-14ef855f4da6',
   IPlatformX86: '5ada589f-09c9-4604-b700-9ab3a5572e3a',
   IFirmwareSettings: '426ef1b8-de91-49fb-abc3-0e2bae654ff2',
   IGraphicsAdapter: '13ee6eb4-06fe-406b-ad69-f6e08b0587a3',
+  INetworkAdapter: 'dcf47a1d-ed70-4db8-9a4b-2646bd166905',
+  IVRDEServer: '08e25756-08a2-41af-a05f-d7c661abaebe',
+  IStorageController: 'ddca7247-bf98-47fb-ab2f-b5177533f493',
+  IAudioSettings: '52f40b16-520e-473f-9428-3e69b0d915c3',
+  IAudioAdapter: '5155bfd3-7ba7-45a8-b26d-c91ae3754e37',
+  IExtPackManager: '70401eef-c8e9-466b-9660-45cb3e9979e4',
+  INATEngine: 'a06253a7-dcd2-44e3-8689-9c9c4b6b6234',
 };
 
 /**

@@ -1,6 +1,7 @@
 // 10,000 random and malformed requests over real HTTP keep-alive to one vboxsim host:
 // every one is answered with HTTP 500 and a SOAP Fault (405 for methods other than
-// POST, 413 for bodies over the limit), and the host still serves a normal client after.
+// POST and OPTIONS, 413 for bodies over the limit), and the host still serves a normal
+// client after. As vboxwebsrv, vboxsim closes the connection after every answer but a 200.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { XMLParser } from 'fast-xml-parser';
@@ -153,8 +154,9 @@ describe('vboxsim SOAP fuzzing', () => {
       [6, () => r.pick<Req>([
         { kind: 'missing _this', body: call('IVirtualBox_getVersion') },
         { kind: 'missing _this', body: call('IMachine_getName', { name: 'x' }) },
-        { kind: 'missing _this', body: call('IManagedObjectRef_getInterfaceName') },
-        { kind: 'missing refIVirtualBox', body: call('IWebsessionManager_getSessionObject') },
+        // As vboxwebsrv: these two answer the null reference ('') for a reference they do not know.
+        { kind: 'missing _this (getInterfaceName: "")', body: call('IManagedObjectRef_getInterfaceName'), status: 200 },
+        { kind: 'missing refIVirtualBox (getSessionObject: "")', body: call('IWebsessionManager_getSessionObject'), status: 200 },
         { kind: 'empty _this', body: call('IVirtualBox_getVersion', { _this: '' }) },
         { kind: 'unknown _this', body: call('IVirtualBox_getVersion', { _this: randomBytes(8).toString('hex') + '-' + randomBytes(8).toString('hex') }) },
         { kind: 'garbage _this', body: call('IVirtualBox_getVersion', { _this: r.pick(['x', '-', vbox + 'x', vbox.slice(0, 16), ' ' + vbox]) }) },
@@ -170,7 +172,7 @@ describe('vboxsim SOAP fuzzing', () => {
         { kind: 'wrong method', method: 'PUT', body: valid(), status: 405 },
         { kind: 'wrong method', method: 'DELETE', status: 405 },
         { kind: 'wrong method', method: 'PATCH', body: valid(), status: 405 },
-        { kind: 'wrong method', method: 'OPTIONS', status: 405 },
+        { kind: 'OPTIONS (gSOAP: an empty 200)', method: 'OPTIONS', status: 200 },
         { kind: 'wrong method', method: 'GET', status: 405 },
         { kind: 'wrong method', method: 'HEAD', status: 405 },
       ])],
@@ -213,9 +215,8 @@ describe('vboxsim SOAP fuzzing', () => {
     const kinds = new Map<string, number>();
     let reused = 0;
     let next = 0;
-    const started = Date.now();
-    const worker = async () => {
-      while (next < list.length) {
+    const worker = async (answered: () => void) => {
+      for (; next < list.length; answered()) {
         const i = next++;
         const req = list[i];
         kinds.set(req.kind, (kinds.get(req.kind) ?? 0) + 1);
@@ -232,7 +233,7 @@ describe('vboxsim SOAP fuzzing', () => {
           failures.push(`#${i} ${req.kind}: HTTP ${res.status}, expected ${want}: ${res.body.slice(0, 200)}`);
           continue;
         }
-        if (want === 405) continue;
+        if (want === 405 || want === 200) continue;
         const fault = faultOf(res.body);
         if (!/xml/.test(res.contentType) || !fault || typeof fault.faultstring !== 'string') {
           failures.push(`#${i} ${req.kind}: no SOAP Fault in the answer: ${res.body.slice(0, 200)}`);
@@ -242,13 +243,20 @@ describe('vboxsim SOAP fuzzing', () => {
         }
       }
     };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    const ms = Date.now() - started;
+    // Workers join one at a time, as a client that grows its connections gently (a burst of new
+    // keep-alive connections waits on vboxwebsrv's worker threads, and so on vboxsim's).
+    const workers: Promise<void>[] = [];
+    for (let w = 0; w < CONCURRENCY; w++) {
+      let answered!: () => void;
+      const first = new Promise<void>((r) => (answered = r));
+      workers.push(worker(answered));
+      await first;
+    }
+    await Promise.all(workers);
     expect(failures.slice(0, 20).join('\n'), `seed ${seed}: ${failures.length} failures`).toBe('');
-    // Keep-alive held: nearly every request went over an already open connection.
-    expect(reused).toBeGreaterThan(TOTAL * 0.9);
+    // Answers after an OPTIONS (the only 200s) went over the kept connection.
+    expect(reused).toBeGreaterThan(0);
     expect(kinds.size).toBeGreaterThan(20);
-    expect(ms).toBeLessThan(30_000);
 
     // The host is still fine: a normal client logs on and reads the version.
     const [ref] = await returnval(call('IWebsessionManager_logon', { username: 'vbox', password: 'vbox' }));

@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { contract, isRefType, type Operation, type Part } from './contract';
 import { BareFault, InvalidObjectFault, resultCodeInt, SoapClientFault, VBoxFault } from './faults';
 import { escapeXml, faultEnvelope, parseRequest, responseEnvelope, VBOX_NS } from './xml';
@@ -63,6 +62,8 @@ export class SoapService {
       if ((req.url ?? '').endsWith('?wsdl')) return send(res, 200, this.wsdlFor(req.socket.localPort));
       return send(res, 405, 'Method not allowed: POST SOAP requests, or GET /?wsdl', 'text/plain');
     }
+    // gSOAP's default OPTIONS handler: an empty 200 on a connection kept open (clients open connections with it).
+    if (req.method === 'OPTIONS') return send(res, 200, '', 'text/xml; charset=utf-8');
     if (req.method !== 'POST') return send(res, 405, 'Method not allowed', 'text/plain');
     let body: string;
     try {
@@ -81,28 +82,39 @@ export class SoapService {
     this.calls++;
     let ws: Websession | undefined;
     try {
-      const { operation, args } = parseRequest(body);
-      const op = contract.operations.get(operation);
-      if (!op) throw new SoapClientFault(`Method '${operation}' is not implemented by vboxsim`);
+      const { operation, args, qualifiedName, vboxNamespace } = parseRequest(body);
+      const op = vboxNamespace ? contract.operations.get(operation) : undefined;
+      // gSOAP's answer for an element it has no service function for (any vboxsim lacks, too).
+      if (!op) throw new SoapClientFault(`Method '${qualifiedName}' not implemented: method name or namespace not recognized`);
       checkSoapAction(soapAction, operation);
       let out: unknown;
       if (op.iface === 'IWebsessionManager') {
         ({ ws, out } = this.websessionCall(op, args));
       } else if (op.iface === 'IManagedObjectRef') {
-        const ref = str(args._this, '_this');
-        const found = this.websessions.resolve(ref);
-        ws = found.ws;
-        // vboxwebsrv answers the interface the reference was made for, not the object's most derived one.
-        if (op.member === 'release') found.ws.release(ref.toLowerCase());
-        else out = found.ws.interfaceName(ref.toLowerCase()) ?? found.obj.iface;
+        const ref = str(args._this ?? '', '_this');
+        if (op.member === 'release') {
+          const found = this.websessions.resolve(ref);
+          ws = found.ws;
+          found.ws.release(ref.toLowerCase());
+        } else {
+          // vboxwebsrv answers the interface the reference was made for, not the object's most
+          // derived one, and '' (no fault) for a reference it does not know.
+          ws = this.websessions.websessionOf(ref.toLowerCase());
+          out = ws?.interfaceName(ref.toLowerCase()) ?? '';
+        }
       } else {
-        const found = this.websessions.resolve(str(args._this, '_this'));
+        // gSOAP reads a missing element as empty: a missing _this is the reference "".
+        const found = this.websessions.resolve(str(args._this ?? '', '_this'));
         ws = found.ws;
         const cls = this.backend.implementation(op.iface);
         if (!cls || !(found.obj instanceof cls)) throw new InvalidObjectFault(String(args._this));
         const method = (found.obj as unknown as Record<string, Method>)[op.member];
         if (typeof method !== 'function') throw new SoapClientFault(`Method '${operation}' is not implemented by vboxsim`);
-        const params = op.params.map((p) => this.decode(p, args[p.name], operation));
+        // As VirtualBox's AutoCaller: an object that was uninitialised (a closed medium, the machine of
+        // an unlocked session, a deleted snapshot) answers every call with "not ready".
+        const ready = (found.obj as unknown as Record<string, Method>).ready;
+        if (typeof ready === 'function') ready.call(found.obj);
+        const params = op.params.map((p) => this.decode(p, args[p.name]));
         const ctx: CallContext = { websession: found.ws };
         out = await method.apply(found.obj, [...params, ctx]);
       }
@@ -124,32 +136,45 @@ export class SoapService {
       const ws = this.websessions.create();
       return { ws, out: this.backend.root };
     }
-    const ref = str(args.refIVirtualBox, 'refIVirtualBox');
+    const ref = str(args.refIVirtualBox ?? '', 'refIVirtualBox');
     if (op.member === 'logoff') {
       // As vboxwebsrv: any reference of the websession will do, and an unknown websession is no error.
       const ws = this.websessions.websessionOf(ref);
       if (ws) this.websessions.logoff(ws);
       return {};
     }
-    const found = this.websessions.resolve(ref);
-    return { ws: found.ws, out: this.backend.newSession() };
+    // createOrFindRefFromComPtr: a reference of no known websession yields the null reference.
+    const ws = this.websessions.websessionOf(ref.toLowerCase());
+    if (!ws) return {};
+    ws.lastSeen = Date.now();
+    return { ws, out: this.backend.newSession() };
   }
 
-  private decode(part: Part, value: unknown, operation: string): unknown {
+  private decode(part: Part, value: unknown): unknown {
     if (part.array) {
       const list = value === undefined ? [] : Array.isArray(value) ? value : [value];
-      return list.map((v) => this.decodeOne(part, v, operation));
+      return list.map((v) => this.decodeOne(part, v));
     }
-    if (value === undefined) {
-      throw new SoapClientFault(`Validation constraint violation: missing element '${part.name}' in '${operation}'`);
-    }
-    return this.decodeOne(part, value, operation);
+    // gSOAP (as vboxwebsrv runs it) does not insist on elements: a missing one keeps its default.
+    if (value === undefined) return this.defaultOf(part);
+    return this.decodeOne(part, value);
   }
 
-  private decodeOne(part: Part, value: unknown, operation: string): unknown {
+  /** What gSOAP leaves in a field it did not read: empty, zero, false, the first enumerator, the null reference. */
+  private defaultOf(part: Part): unknown {
+    const t = part.type;
+    if (isRefType(t)) return null;
+    if (t === 'boolean') return false;
+    if (INT_RANGES[t]) return 0;
+    return contract.enums.get(t)?.[0] ?? '';
+  }
+
+  private decodeOne(part: Part, value: unknown): unknown {
     const text = str(value, part.name);
-    const bad = (what: string) =>
-      new SoapClientFault(`Validation constraint violation: ${what} in element '${part.name}' of '${operation}'`);
+    // gSOAP's own wording (soap_set_sender_error with SOAP_TYPE / SOAP_EMPTY): no value in it.
+    const bad = () => new SoapClientFault(text.trim() === ''
+      ? `Validation constraint violation: empty value provided where a value is required in element '${part.name}'`
+      : `Validation constraint violation: invalid value in element '${part.name}'`);
     if (isRefType(part.type)) {
       if (text === '') return null;
       const obj = this.websessions.resolve(text).obj;
@@ -164,21 +189,21 @@ export class SoapService {
       const v = text.trim();
       if (v === 'true' || v === '1') return true;
       if (v === 'false' || v === '0') return false;
-      throw bad(`invalid boolean "${text}"`);
+      throw bad();
     }
     const range = INT_RANGES[t];
     if (range) {
-      if (!/^\s*[-+]?\d+\s*$/.test(text)) throw bad(`invalid ${t} "${text}"`);
+      if (!/^\s*[-+]?\d+\s*$/.test(text)) throw bad();
       const n = Number(text);
-      if (n < range[0] || n > range[1]) throw bad(`${t} out of range "${text}"`);
+      if (n < range[0] || n > range[1]) throw bad();
       return n;
     }
     const values = contract.enums.get(t);
     if (values) {
-      if (!values.includes(text)) throw bad(`invalid ${t} value "${text}"`);
+      if (!values.includes(text)) throw bad();
       return text;
     }
-    throw bad(`unsupported type ${t}`);
+    throw bad();
   }
 
   private encodeResults(op: Operation, out: unknown, ws: Websession | undefined): string {
@@ -218,12 +243,14 @@ export class SoapService {
   private faultXml(e: unknown, ws: Websession | undefined): string {
     if (e instanceof VBoxFault) {
       // As RaiseSoapRuntimeFault: resultCode is what the method returned, the text ends with the error info's code.
+      // A method that returns a failure without setting error info (no text) leaves both out.
       const code = resultCodeInt(e.returned);
-      const info = ws ? ws.refFor(this.backend.errorInfo(e), 'IVirtualBoxErrorInfo') : '';
+      const hasInfo = e.message !== '';
+      const info = ws && hasInfo ? ws.refFor(this.backend.errorInfo(e), 'IVirtualBoxErrorInfo') : '';
       const hex = (c: number) => `0x${(c >>> 0).toString(16)}`;
       return faultEnvelope(
         'Client',
-        `VirtualBox error: apirc=${hex(code)} ${e.message} (${hex(resultCodeInt(e.resultCode))})`,
+        `VirtualBox error: apirc=${hex(code)}` + (hasInfo ? ` ${e.message} (${hex(resultCodeInt(e.resultCode))})` : ''),
         `<vbox:RuntimeFault><resultCode>${code}</resultCode><returnval>${info}</returnval></vbox:RuntimeFault>`,
       );
     }
@@ -290,48 +317,4 @@ function send(res: http.ServerResponse, status: number, body: string, type = 'te
   if (res.writableEnded || res.destroyed) return;
   res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...(close ? { Connection: 'close' } : {}) });
   res.end(body);
-}
-
-/** An HTTP listener for a SoapService that can be taken down and brought back on the same port. */
-export class SoapListener {
-  private server: http.Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  constructor(private readonly service: SoapService, private readonly host = '127.0.0.1') {}
-
-  async listen(port: number): Promise<number> {
-    const server = http.createServer((req, res) => {
-      this.service.handle(req, res).catch((e) => {
-        console.error('vboxsim: request failed', e);
-        if (!res.headersSent) send(res, 500, faultEnvelope('Server', 'internal error'));
-      });
-    });
-    server.keepAliveTimeout = 30_000;
-    server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, this.host, () => resolve());
-    });
-    this.server = server;
-    this.port = (server.address() as AddressInfo).port;
-    return this.port;
-  }
-
-  get listening(): boolean {
-    return !!this.server;
-  }
-
-  /** Stops accepting and cuts open connections, like a vboxwebsrv that died. */
-  async close(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (!server) return;
-    for (const s of this.sockets) s.destroy();
-    this.sockets.clear();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
 }

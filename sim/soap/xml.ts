@@ -10,6 +10,10 @@ export type Children = Record<string, unknown>;
 export interface SoapRequest {
   operation: string;
   args: Children;
+  /** The operation element's name as sent (with its prefix), or '' for an empty body. */
+  qualifiedName: string;
+  /** False when the operation element is not in the vbox namespace. */
+  vboxNamespace: boolean;
 }
 
 const parser = new XMLParser({
@@ -28,7 +32,6 @@ export function parseRequest(xml: string): SoapRequest {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new SoapClientFault(`Malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
   if (!xml.includes(ENV_NS)) throw new SoapClientFault('Not a SOAP 1.1 envelope (namespace ' + ENV_NS + ' expected)');
-  if (!xml.includes(VBOX_NS)) throw new SoapClientFault(`The operation element must be in the namespace ${VBOX_NS}`);
   let doc: Record<string, unknown>;
   try {
     doc = parser.parse(xml) as Record<string, unknown>;
@@ -37,13 +40,20 @@ export function parseRequest(xml: string): SoapRequest {
     throw new SoapClientFault(`Malformed request: ${(e as Error).message}`);
   }
   const env = doc.Envelope as Record<string, unknown> | undefined;
-  const body = env && typeof env === 'object' ? (env.Body as Record<string, unknown> | undefined) : undefined;
+  const rawBody = env && typeof env === 'object' ? env.Body : undefined;
+  // An empty Body (the parser gives '') is a request for no operation at all.
+  const body = typeof rawBody === 'string' && !rawBody.trim() ? {} : (rawBody as Record<string, unknown> | undefined);
   if (!body || typeof body !== 'object') throw new SoapClientFault('No SOAP Body in the request');
-  const operation = Object.keys(body).find((k) => !k.startsWith('#'));
-  if (!operation) throw new SoapClientFault('Empty SOAP Body');
+  const operation = Object.keys(body).find((k) => !k.startsWith('#')) ?? '';
   const el = body[operation];
   const args: Children = el && typeof el === 'object' && !Array.isArray(el) ? (el as Children) : {};
-  return { operation, args };
+  // The element as written, and the namespace its prefix (or the default) is bound to — from the
+  // text, as the parser drops prefixes; a binding anywhere in the message is taken to be in scope.
+  const m = /<(?:[\w.-]+:)?Body\b[^>]*>\s*<([\w.-]+:)?([\w.-]+)/.exec(xml);
+  const prefix = m?.[1]?.slice(0, -1);
+  const qualifiedName = m ? `${m[1] ?? ''}${m[2]}` : '';
+  const bound = new RegExp(`xmlns${prefix ? `:${prefix}` : ''}\\s*=\\s*["']([^"']*)["']`).exec(xml)?.[1];
+  return { operation, args, qualifiedName, vboxNamespace: bound === VBOX_NS };
 }
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };

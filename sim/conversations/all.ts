@@ -1,0 +1,18 @@
+import type { Conversation } from './index';
+import { launchConversations, lockConversations, machineConversations } from './machine';
+import { mediaConversations } from './media';
+import { applianceConversations, cloneConversations, eventConversations, progressConversations, wrongConversations } from './misc';
+import { networkConversations } from './network';
+import { snapshotConversations } from './snapshots';
+import { vboxConversations } from './vbox';
+
+/**
+ * Every conversation of the suite (sim/conversations.test.ts), in the order they run. Each new
+ * vboxsim behaviour comes with its conversation here; where it needs a running machine, which the
+ * real server here cannot run, its code names the VirtualBox function it follows instead.
+ */
+export const CONVERSATIONS: Conversation[] = [
+  ...vboxConversations, ...machineConversations, ...lockConversations, ...snapshotConversations, ...mediaConversations,
+  ...networkConversations, ...cloneConversations, ...applianceConversations, ...eventConversations, ...progressConversations,
+  ...wrongConversations, ...launchConversations,
+];

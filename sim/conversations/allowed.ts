@@ -1,0 +1,30 @@
+/**
+ * The conversations in which vboxsim may answer otherwise than VirtualBox 7.1.12's own vboxwebsrv,
+ * each with the reason. Everything else must agree; an entry here that agrees again fails the suite
+ * too, so that this list stays true. Issue numbers name the work that will close a gap.
+ */
+export const ALLOWED: Record<string, string> = {
+  'vbox/version':
+    "vboxsim says it is 7.1.4 (r165100): Nimbox's lib/vbox tests pin that version; the real server is 7.1.12. " +
+    'Both speak API 7_1.',
+  'vbox/web-service-auth-library':
+    'The test harness runs vboxwebsrv with authentication off (websrvauthlibrary "null"); vboxsim checks a user ' +
+    'name and password, as VBoxAuth does.',
+  'machine/vrde-ext-pack':
+    "vboxsim's hosts have the VNC extension pack that Nimbox's consoles need (and answer to Oracle's pack's name); " +
+    'the real server here has no extension pack, so it refuses both names and has no VRDE properties or default pack.',
+  'media/clone': 'vboxsim has no IMedium::cloneTo yet (issue 14).',
+  'media/resize': 'vboxsim has no IMedium::resize yet (issue 14).',
+  'network/nat-networks': 'vboxsim has no INATNetwork yet (issue 15).',
+  'network/host-only-networks':
+    'vboxsim does not know the IHostOnlyNetwork operations of IVirtualBox yet (issue 15); VirtualBox on Linux ' +
+    'answers them with a bare E_NOTIMPL (they are for macOS hosts).',
+  'network/dhcp-servers': 'vboxsim has no IDHCPServer yet (issue 15); VirtualBox has one for vboxnet0 from the start.',
+  'clone/full-clone': 'vboxsim has no IMachine::cloneTo yet (issue 17).',
+  'clone/linked-without-snapshot': 'vboxsim has no IMachine::cloneTo yet (issue 17).',
+  'appliance/export-import': 'vboxsim has no IAppliance (OVF export and import) yet (issue 17).',
+  'appliance/read-missing': 'vboxsim has no IAppliance yet (issue 17).',
+  'launch/power-up':
+    "The real server has no kernel driver: launchVMProcess's IProgress fails with VERR_VM_DRIVER_NOT_INSTALLED " +
+    "(E_FAIL, ConsoleWrap), where vboxsim runs the machine; running machines are held against VirtualBox's source.",
+};
