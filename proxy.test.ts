@@ -1,15 +1,20 @@
 import { NextRequest } from 'next/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { User } from '@/lib/auth/policy';
 import { sessionCookie, tempDb } from '@/lib/auth/testing';
+import { createLocalUser } from '@/lib/auth/users';
+import type { DB } from '@/lib/db';
 import { config, proxy } from './proxy';
 
 let cleanup: () => Promise<void>;
+let user: User;
 beforeAll(async () => {
-  ({ cleanup } = await tempDb('nimbox-proxy-'));
+  let db: DB;
+  ({ db, cleanup } = await tempDb('nimbox-proxy-'));
+  user = (await createLocalUser(db, { username: 'admin', password: 'pw', role: 'admin' }))!;
 });
 afterAll(() => cleanup());
 
-const user = { id: 'u1', username: 'admin', realm: 'local', role: 'admin' as const };
 const get = (path: string, headers: Record<string, string> = {}) =>
   proxy(new NextRequest(`http://nimbox.test${path}`, { headers: { 'x-forwarded-proto': 'http', ...headers } }));
 

@@ -8,7 +8,9 @@ import { authSecret } from '@/lib/auth/secret';
  * Sends visitors without a valid session to the sign-in page. Next 16 runs proxy in the
  * Node.js runtime, so the session key is derived from the server secret here exactly as
  * in the route handlers. API routes are not redirected: route() answers them 401.
- * This is the first gate only; pages and routes check the user again (lib/auth/session).
+ * This is the first gate only, and a cheap one (the cookie's signature and expiry): pages
+ * and routes check the user again (lib/auth/session), including whether the cookie's
+ * server-side session was signed out or revoked, which sends the page to the sign-in page.
  */
 export async function proxy(request: NextRequest) {
   const { pathname, search, searchParams } = request.nextUrl;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import next from 'next';
 import { REMOTE_ADDRESS_HEADER } from './lib/auth/address';
+import { realms } from './lib/auth/realms';
 import { createConsoleGateway } from './lib/console/live';
 import { jsonLineLogger } from './lib/console/log';
 
@@ -36,6 +37,9 @@ const handle = app.getRequestHandler();
 await app.prepare();
 // After prepare: Next has loaded the .env files by then.
 const EMBED_CSP = embedPolicy();
+// The sign-in realms, read once now so that a wrong setting, or NIMBOX_PAM without its
+// native binding, is said on stderr at start rather than at the first sign-in.
+realms();
 const gateway = createConsoleGateway();
 const upgradeNext = app.getUpgradeHandler();
 

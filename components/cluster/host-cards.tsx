@@ -35,10 +35,15 @@ function HostCpuSparkline({ hostId, up }: { hostId: string; up: boolean }) {
   );
 }
 
-/** One host at a glance: health, VirtualBox version, CPUs, memory in use, CPU load, machines. */
+/**
+ * One host at a glance: health, VirtualBox version, CPUs, memory in use, CPU load, machines. A tenant's
+ * users get no URL, version or last error, and counts of their own machines (lib/tenants/hosts).
+ */
 const HostCard = memo(function HostCard({ host }: { host: HostWithStatus }) {
   const titleId = useId();
   const s = host.status ?? null;
+  // Admins get the registry's fields; a tenant's view of a host has none of them.
+  const full = host.url !== undefined;
   const memoryUsed = s && s.memoryMB !== null && s.memoryAvailableMB !== null ? s.memoryMB - s.memoryAvailableMB : null;
   return (
     <article
@@ -51,18 +56,22 @@ const HostCard = memo(function HostCard({ host }: { host: HostWithStatus }) {
           <h3 id={titleId} className="truncate text-base font-semibold tracking-tight">
             {host.name}
           </h3>
-          <p className="truncate font-mono text-xs text-slate-500 dark:text-slate-400" title={host.url}>
-            {host.url}
-          </p>
+          {full && (
+            <p className="truncate font-mono text-xs text-slate-500 dark:text-slate-400" title={host.url}>
+              {host.url}
+            </p>
+          )}
         </div>
         <HealthBadge health={s?.health} />
       </div>
 
       <dl className="grid grid-cols-3 gap-3 text-sm">
-        <div>
-          <dt className="text-xs text-slate-500 dark:text-slate-400">VirtualBox</dt>
-          <dd className="font-medium tabular-nums">{s?.version ?? '—'}</dd>
-        </div>
+        {full && (
+          <div>
+            <dt className="text-xs text-slate-500 dark:text-slate-400">VirtualBox</dt>
+            <dd className="font-medium tabular-nums">{s?.version ?? '—'}</dd>
+          </div>
+        )}
         <div>
           <dt className="text-xs text-slate-500 dark:text-slate-400">CPUs</dt>
           <dd className="font-medium tabular-nums">{s?.cpus ?? '—'}</dd>

@@ -23,20 +23,21 @@ const EMPTY: Values = {
 };
 const isOptional = (k: FieldName): k is OptionalField => (OPTIONAL as readonly string[]).includes(k);
 
+// Only admins edit hosts, and they get every field; a tenant's view of a host lacks them (lib/tenants/hosts).
 function valuesOf(host: HostWithStatus | undefined): Values {
   if (!host) return EMPTY;
   return {
     name: host.name,
-    url: host.url,
-    username: host.username,
+    url: host.url ?? '',
+    username: host.username ?? '',
     password: '',
     consoleAddress: host.consoleAddress ?? '',
     teleportAddress: host.teleportAddress ?? '',
     storagePath: host.storagePath ?? '',
-    vrdePorts: host.vrdePorts,
-    teleportPorts: host.teleportPorts,
-    bridgeAdapter: host.bridgeAdapter,
-    maxConnections: String(host.maxConnections),
+    vrdePorts: host.vrdePorts ?? '',
+    teleportPorts: host.teleportPorts ?? '',
+    bridgeAdapter: host.bridgeAdapter ?? '',
+    maxConnections: host.maxConnections === undefined ? '' : String(host.maxConnections),
   };
 }
 

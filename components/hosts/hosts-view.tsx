@@ -29,12 +29,14 @@ const HostRow = memo(function HostRow({
   onRemove: (h: HostWithStatus) => void;
 }) {
   const s = host.status ?? null;
+  // Admins get the registry's fields; a tenant's view of a host has none of them (lib/tenants/hosts).
+  const full = host.url !== undefined;
   return (
     <>
       <TableRow data-host-id={host.id}>
         <TableCell>
           <div className="font-medium">{host.name}</div>
-          <div className="font-mono text-xs text-slate-500 dark:text-slate-400">{host.url}</div>
+          {full && <div className="font-mono text-xs text-slate-500 dark:text-slate-400">{host.url}</div>}
         </TableCell>
         <TableCell>
           <div className="flex flex-col items-start gap-1">
@@ -42,7 +44,7 @@ const HostRow = memo(function HostRow({
             {s && s.health !== 'up' && s.lastError && <span className="max-w-64 text-xs break-words text-red-700 dark:text-red-400">{s.lastError}</span>}
           </div>
         </TableCell>
-        <TableCell className="whitespace-nowrap">{s?.version ?? '—'}</TableCell>
+        {full && <TableCell className="whitespace-nowrap">{s?.version ?? '—'}</TableCell>}
         <TableCell className="text-right tabular-nums">{s?.cpus ?? '—'}</TableCell>
         <TableCell className="text-right whitespace-nowrap tabular-nums">
           {s && s.memoryMB !== null && s.memoryAvailableMB !== null ? `${formatMB(s.memoryMB - s.memoryAvailableMB)} of ${formatMB(s.memoryMB)}` : '—'}
@@ -51,11 +53,11 @@ const HostRow = memo(function HostRow({
         <TableCell>
           <HostMaintenance host={host} canManage={canManage} />
         </TableCell>
-        <TableCell className="whitespace-nowrap">{host.username}</TableCell>
-        <TableCell className="whitespace-nowrap text-slate-600 dark:text-slate-400">{s?.lastContact ? <RelativeTime iso={s.lastContact} /> : 'Never'}</TableCell>
+        {full && <TableCell className="whitespace-nowrap">{host.username}</TableCell>}
+        {full && <TableCell className="whitespace-nowrap text-slate-600 dark:text-slate-400">{s?.lastContact ? <RelativeTime iso={s.lastContact} /> : 'Never'}</TableCell>}
         {canManage && <RowActions name={host.name} onEdit={() => onEdit(host)} removeLabel="Remove" onRemove={() => onRemove(host)} />}
       </TableRow>
-      <HostDrainProgress host={host} colSpan={canManage ? 10 : 9} />
+      <HostDrainProgress host={host} colSpan={(full ? 9 : 6) + (canManage ? 1 : 0)} />
     </>
   );
 });
@@ -68,6 +70,7 @@ export function HostsView({ canManage }: { canManage: boolean }) {
   const [removing, setRemoving] = useState<HostWithStatus | null>(null);
 
   const addButton = canManage ? <Button onClick={() => setAdding(true)}>Add host</Button> : null;
+  const full = hosts.data?.hosts.some((h) => h.url !== undefined) ?? false;
 
   return (
     <>
@@ -90,13 +93,13 @@ export function HostsView({ canManage }: { canManage: boolean }) {
             <tr>
               <TableHead>Host</TableHead>
               <TableHead>Health</TableHead>
-              <TableHead>VirtualBox</TableHead>
+              {full && <TableHead>VirtualBox</TableHead>}
               <TableHead className="text-right">CPUs</TableHead>
               <TableHead className="text-right">Memory used</TableHead>
               <TableHead className="text-right">Machines</TableHead>
               <TableHead>Maintenance</TableHead>
-              <TableHead>User</TableHead>
-              <TableHead>Last contact</TableHead>
+              {full && <TableHead>User</TableHead>}
+              {full && <TableHead>Last contact</TableHead>}
               {canManage && <RowActionsHead />}
             </tr>
           </TableHeader>

@@ -50,6 +50,21 @@ const crossSite = (): Problem => ({
   detail: 'This request came from another site. Use Nimbox from its own pages, or an API token (Authorization: Bearer).',
 });
 
+/**
+ * Bodies are JSON, said so by `Content-Type: application/json` (any parameters). Anything
+ * else is 415, even when it parses: a form or `text/plain` is what another site's page can
+ * send without a CORS preflight, so JSON must not be read from it.
+ */
+function isJsonBody(req: Request): boolean {
+  return req.headers.get('content-type')?.split(';')[0].trim().toLowerCase() === 'application/json';
+}
+
+const unsupportedMediaType = (): Problem => ({
+  title: 'Unsupported media type',
+  status: 415,
+  detail: 'The request body must be JSON, sent with Content-Type: application/json.',
+});
+
 /** VirtualBox result codes that mean "not now, in this state" rather than "wrong request". */
 const CONFLICT_CODES = new Set(['VBOX_E_INVALID_VM_STATE', 'VBOX_E_INVALID_OBJECT_STATE', 'VBOX_E_OBJECT_IN_USE', 'VBOX_E_INVALID_SESSION_STATE']);
 
@@ -113,6 +128,7 @@ function handle<P extends Record<string, string>, B, Q, R extends Resource>(opts
       }
       let body = undefined as B;
       if (opts.body) {
+        if (!isJsonBody(req)) return done(problemResponse(unsupportedMediaType()));
         let raw: unknown;
         try {
           raw = await req.json();

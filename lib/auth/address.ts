@@ -26,9 +26,10 @@ function normalize(raw: string | undefined): string | undefined {
 
 /**
  * How many reverse proxies in front of Nimbox append to X-Forwarded-For
- * (NIMBOX_TRUST_PROXY, default 0: clients connect directly).
+ * (NIMBOX_TRUST_PROXY, default 0: clients connect directly). With none, every
+ * X-Forwarded-* header is the client's own word (lib/auth/origin.ts ignores them too).
  */
-function trustedProxies(): number {
+export function trustedProxies(): number {
   const n = Number(process.env.NIMBOX_TRUST_PROXY || 0);
   return Number.isInteger(n) && n > 0 ? Math.min(n, 10) : 0;
 }

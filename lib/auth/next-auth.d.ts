@@ -21,5 +21,7 @@ declare module 'next-auth/jwt' {
     realm?: string;
     role?: Role;
     tenant?: string | null;
+    /** The server-side session (lib/auth/sessions): the cookie counts only while it is live. */
+    sid?: string;
   }
 }

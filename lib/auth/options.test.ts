@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB } from '@/lib/db';
 import { bootstrapAdmin } from './bootstrap';
+import { upsertExternalUser } from './realms/external';
 import { authOptions, SESSION_MAX_AGE } from './options';
 import { tempDb } from './testing';
 
@@ -42,14 +43,18 @@ describe('authOptions', () => {
     expect(await authorize(undefined)).toBeNull();
   });
 
-  it('puts id, username, realm, role and tenant into the token and the session', async () => {
-    const user = { id: 'u1', username: 'bob', realm: 'ldap:corp', role: 'operator' as const, tenant: 'blue', name: 'bob' };
+  it('puts id, username, realm, role, tenant and a new server-side session into the token; the session shows no sid', async () => {
+    const bob = await upsertExternalUser(db, { realm: 'ldap:corp', username: 'bob', role: 'operator', tenant: 'blue' });
+    const user = { ...bob, name: 'bob' };
     const jwt = authOptions.callbacks!.jwt!;
-    const token = await jwt({ token: { sub: 'u1' }, user, account: null, trigger: 'signIn' } as Parameters<typeof jwt>[0]);
-    expect(token).toMatchObject({ id: 'u1', username: 'bob', realm: 'ldap:corp', role: 'operator', tenant: 'blue' });
+    const token = await jwt({ token: { sub: bob.id }, user, account: null, trigger: 'signIn' } as Parameters<typeof jwt>[0]);
+    expect(token).toMatchObject({ id: bob.id, username: 'bob', realm: 'ldap:corp', role: 'operator', tenant: 'blue', sid: expect.any(String) });
+    const row = await db.selectFrom('sessions').selectAll().where('id', '=', token.sid!).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ user_id: bob.id, revoked_at: null });
+    expect(Date.parse(row.expires_at) - Date.parse(row.created_at)).toBe(SESSION_MAX_AGE * 1000);
     const sessionCb = authOptions.callbacks!.session!;
     const session = await sessionCb({ session: { expires: 'x', user: {} }, token } as unknown as Parameters<typeof sessionCb>[0]);
-    expect(session).toEqual({ expires: 'x', user: { id: 'u1', username: 'bob', realm: 'ldap:corp', role: 'operator', tenant: 'blue', name: 'bob' } });
+    expect(session).toEqual({ expires: 'x', user: { id: bob.id, username: 'bob', realm: 'ldap:corp', role: 'operator', tenant: 'blue', name: 'bob' } });
   });
 
   it('passes the client address to the sign-in: its failures are throttled and audited under it', async () => {

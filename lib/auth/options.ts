@@ -1,12 +1,15 @@
 import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { z } from 'zod';
+import { recordAudit } from '@/lib/audit';
+import { getDb } from '@/lib/db';
 import { clientAddress } from './address';
 import { isRole } from './policy';
 import { signIn } from './realms/signin';
 import { authSecret } from './secret';
+import { createSession, revokeSession } from './sessions';
 
-/** How long a sign-in lasts: one working day, then the user signs in again. */
+/** How long a sign-in lasts: one working day, then the user signs in again (the session row's end, lib/auth/sessions). */
 export const SESSION_MAX_AGE = 8 * 60 * 60;
 
 export const SIGN_IN_PAGE = '/login';
@@ -42,7 +45,8 @@ const logger: NextAuthOptions['logger'] = {
 
 /**
  * next-auth's options: one Credentials provider that asks the realms (local, PAM,
- * LDAP), sessions as encrypted JWT cookies for SESSION_MAX_AGE. Cookies are
+ * LDAP), sessions as encrypted JWT cookies for SESSION_MAX_AGE, each naming a session
+ * row (`sid`) that sign-out revokes and every check consults (lib/auth/sessions). Cookies are
  * next-auth's defaults: HttpOnly, SameSite=Lax, and Secure (with the __Secure- prefix)
  * when Nimbox is served over https (see cookies.ts).
  */
@@ -79,9 +83,20 @@ export const authOptions: NextAuthOptions = {
   },
   pages: { signIn: SIGN_IN_PAGE, error: SIGN_IN_PAGE },
   logger,
+  events: {
+    // Sign-out ends the session on the server too: a copy of the cookie is worth nothing after it.
+    async signOut({ token }) {
+      const sid = (token as { sid?: unknown } | null)?.sid;
+      if (typeof sid !== 'string') return;
+      const db = await getDb();
+      if (!(await revokeSession(db, sid))) return;
+      await recordAudit({ userId: token.id ?? null, username: token.username ?? '', tenant: token.tenant ?? null, action: 'signout', target: token.realm ?? null, result: 'success' }, db);
+    },
+  },
   callbacks: {
-    jwt({ token, user }) {
+    async jwt({ token, user }) {
       if (user) {
+        token.sid = await createSession(await getDb(), user.id, SESSION_MAX_AGE);
         token.id = user.id;
         token.username = user.username;
         token.realm = user.realm;

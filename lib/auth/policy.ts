@@ -56,6 +56,10 @@ export type Action =
   | 'account:read'
   /** Create, list and revoke one's own API tokens: every signed-in user (a token only carries its user's rights). */
   | 'account:token'
+  /** List one's own sessions and sign out everywhere: every signed-in user. */
+  | 'account:session'
+  /** Sign another user out everywhere (revoke their sessions): admins. */
+  | 'user:session'
   /** List and read tenants (admins). */
   | 'tenant:read'
   /** Create, change and delete tenants; move machines between tenants (admins). */
@@ -79,7 +83,7 @@ const OPERATOR_ACTIONS: ReadonlySet<Action> = new Set<Action>([
 export function can(user: User | null | undefined, action: Action, resource?: Resource): boolean {
   if (!user) return false;
   if (user.role === 'admin') return true;
-  if (action === 'account:token' || action === 'account:read') return true;
+  if (action === 'account:token' || action === 'account:read' || action === 'account:session') return true;
   if (!(user.role === 'operator' ? OPERATOR_ACTIONS : VIEWER_ACTIONS).has(action)) return false;
   // Cluster-wide reads: hosts' status, and list routes that filter to the caller's tenant.
   if (action === 'cluster:read' || action === 'host:read') return true;

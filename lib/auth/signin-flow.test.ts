@@ -1,12 +1,9 @@
-import type { NextApiRequest, NextApiResponse } from 'next';
-import NextAuth from 'next-auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '@/lib/audit';
 import type { DB } from '@/lib/db';
 import { bootstrapAdmin } from './bootstrap';
-import { authOptions } from './options';
 import { currentUser } from './session';
-import { tempDb } from './testing';
+import { callNextAuth, tempDb, type NextAuthReply } from './testing';
 import { signinThrottle } from './throttle';
 
 /*
@@ -23,33 +20,8 @@ beforeAll(async () => {
 });
 afterAll(() => cleanup());
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[]>;
-  body: unknown;
-}
-
-/** Calls next-auth's handler as Next's pages API would. */
-async function nextAuth(action: string[], init: { method?: string; headers?: Record<string, string>; cookies?: Record<string, string>; body?: Record<string, string> }): Promise<Reply> {
-  const reply: Reply = { status: 200, headers: {}, body: undefined };
-  const res = {
-    status(code: number) { reply.status = code; return res; },
-    setHeader(name: string, value: string | string[]) { reply.headers[name.toLowerCase()] = value; return res; },
-    getHeader(name: string) { return reply.headers[name.toLowerCase()]; },
-    end() { return res; },
-    json(body: unknown) { reply.body = body; return res; },
-    send(body: unknown) { reply.body = body; return res; },
-  };
-  const req = {
-    method: init.method ?? 'GET',
-    query: { nextauth: action },
-    headers: { host: 'nimbox.test', 'x-forwarded-proto': 'http', ...init.headers },
-    cookies: init.cookies ?? {},
-    body: init.body,
-  };
-  await NextAuth(req as unknown as NextApiRequest, res as unknown as NextApiResponse, authOptions);
-  return reply;
-}
+type Reply = NextAuthReply;
+const nextAuth = callNextAuth;
 
 const setCookies = (r: Reply) => ([] as string[]).concat(r.headers['set-cookie'] ?? []);
 const cookieValue = (header: string) => header.slice(header.indexOf('=') + 1, header.indexOf(';'));

@@ -1,12 +1,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { NextApiRequest, NextApiResponse } from 'next';
+import NextAuth from 'next-auth';
 import { encode } from 'next-auth/jwt';
-import { openDb, type DB } from '@/lib/db';
+import { getDb, openDb, type DB } from '@/lib/db';
 import { sessionCookieName } from './cookies';
-import { SESSION_MAX_AGE } from './options';
+import { authOptions, SESSION_MAX_AGE } from './options';
 import type { User } from './policy';
 import { authSecret } from './secret';
+import { createSession } from './sessions';
 
 /**
  * Test helpers (not used by the app): a throw-away data folder and database, and a
@@ -45,12 +48,44 @@ export async function withSessionUser(importOriginal: <T = unknown>() => Promise
   return { ...(await importOriginal<typeof import('./session')>()), currentUser: async () => session.user };
 }
 
-/** A Cookie header value carrying a session for `user`, as next-auth would have set it. */
-export async function sessionCookie(user: User, { secure = false, maxAge = SESSION_MAX_AGE } = {}): Promise<string> {
+/**
+ * A Cookie header value carrying a session for `user`, as next-auth would have set it at
+ * sign-in: with a new server-side session (lib/auth/sessions) in `db` (default: the server's).
+ */
+export async function sessionCookie(user: User, { secure = false, maxAge = SESSION_MAX_AGE, db = undefined as DB | undefined } = {}): Promise<string> {
+  const sid = await createSession(db ?? (await getDb()), user.id, SESSION_MAX_AGE);
   const token = await encode({
-    token: { sub: user.id, name: user.username, id: user.id, username: user.username, realm: user.realm, role: user.role, tenant: user.tenant ?? null },
+    token: { sub: user.id, name: user.username, id: user.id, username: user.username, realm: user.realm, role: user.role, tenant: user.tenant ?? null, sid },
     secret: authSecret(),
     maxAge,
   });
   return `${sessionCookieName(secure)}=${token}`;
+}
+
+export interface NextAuthReply {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: unknown;
+}
+
+/** Calls next-auth's own handler (csrf, callback/credentials, signout, …) as Next's pages API does. */
+export async function callNextAuth(action: string[], init: { method?: string; headers?: Record<string, string>; cookies?: Record<string, string>; body?: Record<string, string> }): Promise<NextAuthReply> {
+  const reply: NextAuthReply = { status: 200, headers: {}, body: undefined };
+  const res = {
+    status(code: number) { reply.status = code; return res; },
+    setHeader(name: string, value: string | string[]) { reply.headers[name.toLowerCase()] = value; return res; },
+    getHeader(name: string) { return reply.headers[name.toLowerCase()]; },
+    end() { return res; },
+    json(body: unknown) { reply.body = body; return res; },
+    send(body: unknown) { reply.body = body; return res; },
+  };
+  const req = {
+    method: init.method ?? 'GET',
+    query: { nextauth: action },
+    headers: { host: 'nimbox.test', 'x-forwarded-proto': 'http', ...init.headers },
+    cookies: init.cookies ?? {},
+    body: init.body,
+  };
+  await NextAuth(req as unknown as NextApiRequest, res as unknown as NextApiResponse, authOptions);
+  return reply;
 }

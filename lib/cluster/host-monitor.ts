@@ -7,12 +7,14 @@ import {
 import type { MachineState, SessionState, VBoxEventType } from '@/lib/vbox/types';
 import type { HostCredentials } from '@/lib/db/hosts';
 import { TENANT_KEY } from '@/lib/tenants';
+import { NO_TENANT_MAP, type TenantLookup } from './tenant-map';
 import type { HostStatus, InventoryEvent, MachineSummary } from './types';
 
 /** Events the inventory follows; each costs a few calls, so only what the cached view needs. */
 const INTERESTING: VBoxEventType[] = ['OnMachineStateChanged', 'OnMachineRegistered', 'OnMachineDataChanged', 'OnSessionStateChanged', 'OnExtraDataChanged'];
 
-const RUNNING: ReadonlySet<MachineState> = new Set<MachineState>([
+/** States counted as running (a host's runningCount; lib/tenants/hosts counts a tenant's the same way). */
+export const RUNNING: ReadonlySet<MachineState> = new Set<MachineState>([
   'Running', 'Paused', 'Stuck', 'Teleporting', 'LiveSnapshotting', 'Starting', 'Stopping', 'Saving', 'Restoring',
   'TeleportingPausedVM', 'TeleportingIn',
 ]);
@@ -68,6 +70,7 @@ export class HostMonitor {
     readonly host: HostCredentials,
     private readonly emit: (e: InventoryEvent) => void,
     private readonly timing: MonitorTiming = DEFAULT_TIMING,
+    private readonly tenants: TenantLookup = NO_TENANT_MAP,
   ) {
     this.client = new VBoxClient({ url: host.url, username: host.username, password: host.password, maxConnections: host.maxConnections, timeoutMs: timing.timeoutMs });
     this.client.onRelogon(() => { this.rescan = true; });
@@ -189,20 +192,25 @@ export class HostMonitor {
   }
 
   /**
-   * The seven getters a table row needs (the six properties, and the tenant from extradata
-   * nimbox/tenant, which decides who may see the row); the state comes in bulk from getMachineStates.
+   * The six getters a table row needs; the state comes in bulk from getMachineStates, and the tenant
+   * (extradata nimbox/tenant, which decides who may see the row) from the tenant map, or a seventh
+   * call for a machine the map does not know.
    */
   private async readMachine(machine: IMachine, state: MachineState): Promise<Entry> {
-    const [id, name, osTypeId, cpuCount, memoryMB, lastStateChange, tenant] = await Promise.all([
+    const [id, name, osTypeId, cpuCount, memoryMB, lastStateChange] = await Promise.all([
       machine.getId(), machine.getName(), machine.getOSTypeId(), machine.getCPUCount(), machine.getMemorySize(), machine.getLastStateChange(),
-      machine.getExtraData(TENANT_KEY),
     ]);
+    let tenant = this.tenants.get(id);
+    if (tenant === undefined) {
+      tenant = (await machine.getExtraData(TENANT_KEY)) || null;
+      this.tenants.set(id, tenant);
+    }
     return {
       machine,
       summary: {
         id, name, hostId: this.host.id, hostName: this.host.name, state,
         sessionState: RUNNING.has(state) ? 'Locked' : 'Unlocked',
-        osTypeId, cpuCount, memoryMB, lastStateChange: new Date(lastStateChange).toISOString(), tenant: tenant || null, stale: false, twins: [],
+        osTypeId, cpuCount, memoryMB, lastStateChange: new Date(lastStateChange).toISOString(), tenant, stale: false, twins: [],
       },
     };
   }
@@ -210,7 +218,12 @@ export class HostMonitor {
   private async scan(vbox: IVirtualBox): Promise<void> {
     const [machines] = await Promise.all([vbox.getMachines(), this.readHost(vbox)]);
     const states = await vbox.getMachineStates(machines);
-    const read = await Promise.all(machines.map((m, i) => this.readMachine(m, states[i]).catch(() => null)));
+    const fromMap = new Set<string>();
+    const read = await Promise.all(machines.map(async (m, i) => {
+      const e = await this.readMachine(m, states[i]).catch(() => null);
+      if (e && this.tenants.get(e.summary.id) !== undefined) fromMap.add(e.summary.id);
+      return e;
+    }));
     const fresh = new Map(read.filter((e): e is Entry => !!e).map((e) => [e.summary.id, e]));
     for (const id of this.entries.keys()) {
       if (!fresh.has(id)) this.emit({ type: 'machine-removed', id, hostId: this.host.id });
@@ -224,6 +237,25 @@ export class HostMonitor {
     this.status.lastError = null;
     this.status.lastContact = new Date().toISOString();
     this.emitHost();
+    this.unchecked = [...fromMap];
+  }
+
+  /** Machines whose tenant the last scan took from the tenant map: the next reconcile reads them from the machines. */
+  private unchecked: string[] = [];
+
+  /** Reads the tenants the map gave once more from the machines themselves, a few at a time. */
+  private async checkTenants(ids: string[]): Promise<void> {
+    const next = async (): Promise<void> => {
+      for (let id = ids.pop(); id !== undefined && !this.abort.signal.aborted; id = ids.pop()) {
+        const e = this.entries.get(id);
+        if (!e) continue;
+        const tenant = (await e.machine.getExtraData(TENANT_KEY).catch(() => undefined));
+        if (tenant === undefined) return; // the websession or the host went away: the next scan checks again
+        this.tenants.set(id, tenant || null);
+        if ((tenant || null) !== e.summary.tenant) this.update(id, { tenant: tenant || null });
+      }
+    };
+    await Promise.all([next(), next(), next(), next()]);
   }
 
   private update(id: string, patch: Partial<MachineSummary>): void {
@@ -249,9 +281,13 @@ export class HostMonitor {
         this.emitHost();
       }
     } else if (ev instanceof IExtraDataChangedEvent) {
-      // Only the tenant key matters to the row; global extradata has an empty machine id.
+      // Only the tenant key matters to the row (global extradata comes with the zero UUID as machine id).
       const [id, key] = await Promise.all([ev.getMachineId(), ev.getKey()]);
-      if (id && key === TENANT_KEY && this.entries.has(id)) this.update(id, { tenant: (await ev.getValue()) || null });
+      if (id && key === TENANT_KEY) {
+        const tenant = (await ev.getValue()) || null;
+        this.tenants.set(id, tenant);
+        if (this.entries.has(id)) this.update(id, { tenant });
+      }
     } else if (ev instanceof IMachineDataChangedEvent) {
       const id = await ev.getMachineId();
       const e = this.entries.get(id);
@@ -285,8 +321,12 @@ export class HostMonitor {
     }, 250);
   }
 
-  /** Catches what events missed: registrations and states, in three calls. */
+  /**
+   * Catches what events missed: registrations and states, in three calls; the first after a scan also
+   * checks the tenants the map gave (changed while Nimbox was not listening), one call per machine.
+   */
   private async reconcile(vbox: IVirtualBox): Promise<void> {
+    if (this.unchecked.length) void this.checkTenants(this.unchecked.splice(0));
     const machines = await vbox.getMachines();
     const states = await vbox.getMachineStates(machines);
     const known = new Map([...this.entries.values()].map((e) => [e.machine.ref, e]));

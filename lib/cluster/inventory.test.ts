@@ -87,6 +87,27 @@ describe('live inventory', () => {
   });
 });
 
+describe('tenants across a restart', () => {
+  it('come from the database without a call per machine, and a change made while not listening shows at the next reconcile', async () => {
+    await until('every machine\'s tenant recorded', async () => (await db.selectFrom('machine_tenants').select('machine_id').execute()).length >= 6);
+    // While this (second) inventory is not running, the machine moves to another tenant behind its back.
+    const core = sim.hosts[1].sim.machines().find((c) => c.name === 'db-b2')!;
+    core.settings.extraData['nimbox/tenant'] = 'red';
+    const restarted = new Inventory(async () => db, { pollMs: 500, reconcileMs: 1_500, backoffMs: 100, maxBackoffMs: 400, timeoutMs: 2_000 });
+    try {
+      await restarted.start();
+      await until('the restarted inventory\'s scan', () => restarted.machines().filter((m) => m.name !== 'extra-1').length >= 6);
+      // Its scan read no tenant from the machines: the map said db-b2 had none.
+      expect(restarted.machine(core.id)?.tenant).toBeNull();
+      await until('the reconcile to read the tenant from the machine', () => restarted.machine(core.id)?.tenant === 'red', 5_000);
+      expect((await db.selectFrom('machine_tenants').select('tenant').where('machine_id', '=', core.id).executeTakeFirst())?.tenant).toBe('red');
+    } finally {
+      await restarted.stop();
+      delete core.settings.extraData['nimbox/tenant'];
+    }
+  });
+});
+
 describe('a machine registered on several hosts', () => {
   it('is one row, standing for the copy that runs, with its twins', async () => {
     const alpha = sim.hosts[0].sim;

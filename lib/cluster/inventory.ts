@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { getDb, type DB } from '@/lib/db';
 import { hostCredentials, listHosts, onHostsChanged } from '@/lib/db/hosts';
 import { DEFAULT_TIMING, HostMonitor, type MonitorTiming } from './host-monitor';
+import { TenantMap } from './tenant-map';
 import type { HostStatus, InventoryEvent, MachineSummary } from './types';
 import type { MachineState } from '@/lib/vbox/types';
 import type { TransportStats } from '@/lib/vbox/transport';
@@ -28,12 +29,17 @@ export class Inventory {
   /** Per machine UUID, the host its copies tie-break to: where it last ran, or where Nimbox created it. */
   private readonly home = new Map<string, string>();
 
-  constructor(private readonly db: () => Promise<DB>, private readonly timing: MonitorTiming = DEFAULT_TIMING) {}
+  private readonly tenants: TenantMap;
+
+  constructor(private readonly db: () => Promise<DB>, private readonly timing: MonitorTiming = DEFAULT_TIMING) {
+    this.tenants = new TenantMap(db);
+  }
 
   /** Connects to every registered host, and follows the hosts registry from then on. */
   start(): Promise<void> {
     this.started ??= (async () => {
       const db = await this.db();
+      await this.tenants.load();
       this.unsubscribe = onHostsChanged(async (change) => {
         // Settings the connection does not use (maintenance, VRDE ports, …) leave the monitor running.
         if (change.type === 'updated' && !change.changed.some((f) => CONNECTION_FIELDS.has(f))) return;
@@ -54,6 +60,11 @@ export class Inventory {
     this.started = null;
   }
 
+  /** Notes a machine's new tenant, written to its extradata on every host (the events confirm it). */
+  recordTenant(id: string, tenant: string | null): void {
+    this.tenants.set(id, tenant);
+  }
+
   /** How a host's connection fares (connections, calls, the slowest call): for diagnostics and benchmarks. */
   transportStats(hostId: string): TransportStats | undefined {
     return this.monitors.get(hostId)?.client.transport.stats();
@@ -62,7 +73,7 @@ export class Inventory {
   private async add(db: DB, id: string): Promise<void> {
     const cred = await hostCredentials(db, id);
     if (!cred || this.monitors.has(id)) return;
-    const monitor = new HostMonitor(cred, (e) => this.relay(e), this.timing);
+    const monitor = new HostMonitor(cred, (e) => this.relay(e), this.timing, this.tenants);
     this.monitors.set(id, monitor);
     monitor.start();
     this.events.emit('event', { type: 'host', host: { ...monitor.status } } satisfies InventoryEvent);

@@ -65,9 +65,9 @@ async function ticketFor(cookie: string, name: string): Promise<ConsoleTicket> {
 type Refused = { status: number; body: { title: string; detail: string } };
 
 /** Opens the gateway's WebSocket as a Viewer (made at once: the gateway speaks first), or the refusal. */
-function connect(path: string, cookie?: string, url = base): Promise<Viewer | Refused> {
+function connect(path: string, cookie?: string, url = base, origin?: string): Promise<Viewer | Refused> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${url}${path}`, { headers: cookie ? { cookie } : {} });
+    const ws = new WebSocket(`${url}${path}`, { headers: cookie ? { cookie } : {}, ...(origin ? { origin } : {}) });
     ws.once('open', () => resolve(new Viewer(ws)));
     ws.once('unexpected-response', (_req, res) => {
       let body = '';
@@ -78,8 +78,8 @@ function connect(path: string, cookie?: string, url = base): Promise<Viewer | Re
   });
 }
 
-async function refused(path: string, cookie?: string): Promise<Refused> {
-  const r = await connect(path, cookie);
+async function refused(path: string, cookie?: string, origin?: string): Promise<Refused> {
+  const r = await connect(path, cookie, base, origin);
   if (r instanceof Viewer) {
     r.ws.close();
     throw new Error(`the gateway accepted ${path}`);
@@ -211,10 +211,10 @@ afterAll(async () => {
 });
 
 describe('tickets: refused before any TCP connection', () => {
-  async function expectRefusal(path: string, cookie: string | undefined, status: number, detail: RegExp) {
+  async function expectRefusal(path: string, cookie: string | undefined, status: number, detail: RegExp, origin?: string) {
     const before = gateway.stats().tcpConnects;
     const vnc = vncClients('web-a1');
-    const r = await refused(path, cookie);
+    const r = await refused(path, cookie, origin);
     expect(r.status).toBe(status);
     expect(r.body.detail).toMatch(detail);
     expect(gateway.stats().tcpConnects).toBe(before);
@@ -253,9 +253,29 @@ describe('tickets: refused before any TCP connection', () => {
     await expectRefusal(consoleUrl('v1.e30.AAAA'), cookies.ada, 401, /not valid/);
   });
 
-  it("refuses another user's ticket, and a ticket without a session", async () => {
-    await expectRefusal((await ticketFor(cookies.ada, 'web-a1')).url, cookies.otto, 403, /another user/);
-    await expectRefusal((await ticketFor(cookies.ada, 'web-a1')).url, undefined, 401, /Sign in/);
+  /** Opens a console with the ticket and closes it again: the ticket was still good. */
+  async function stillGood(t: ConsoleTicket, cookie: string, origin?: string) {
+    const v = await connect(t.url, cookie, base, origin);
+    if (!(v instanceof Viewer)) throw new Error(`refused: ${JSON.stringify(v)}`);
+    v.ws.close();
+    await v.closed;
+    await until('the session to end', () => gateway.stats().sessions === 0 && vncClients('web-a1') === 0);
+  }
+
+  it("refuses another user's ticket, and a ticket without a session, without using it up for its owner", async () => {
+    const t = await ticketFor(cookies.ada, 'web-a1');
+    await expectRefusal(t.url, cookies.otto, 403, /another user/);
+    await expectRefusal(t.url, undefined, 401, /Sign in/);
+    await stillGood(t, cookies.ada);
+  });
+
+  it("refuses an upgrade from another site's page (the user's cookies and all), and keeps the ticket good for this site's", async () => {
+    const t = await ticketFor(cookies.ada, 'web-a1');
+    for (const origin of ['http://evil.example', 'null', base.replace('127.0.0.1', 'localhost').replace(/^ws/, 'http')]) {
+      await expectRefusal(t.url, cookies.ada, 403, /another site/, origin);
+    }
+    // The console page (or an embed link's page, framed by another site) is this site's: its Origin is ours.
+    await stillGood(t, cookies.ada, base.replace(/^ws/, 'http'));
   });
 
   it('refuses a ticket for another machine', async () => {
@@ -279,7 +299,7 @@ describe('tickets: refused before any TCP connection', () => {
   it('logs every refusal without the ticket', async () => {
     const refusals = logs.filter((l) => l.msg === 'console refused');
     expect(new Set(refusals.map((l) => l.reason))).toEqual(new Set([
-      'ticket-missing', 'ticket-reused', 'ticket-expired', 'ticket-invalid', 'other-user', 'not-signed-in', 'other-machine', 'machine-moved', 'machine-unavailable',
+      'ticket-missing', 'ticket-reused', 'ticket-expired', 'ticket-invalid', 'other-user', 'not-signed-in', 'cross-site', 'other-machine', 'machine-moved', 'machine-unavailable',
     ]));
     expect(JSON.stringify(logs)).not.toMatch(/v1\.[A-Za-z0-9_-]{20,}/);
   });
@@ -438,7 +458,11 @@ describe('roles, view-only consoles and embed links', () => {
     const watch = await mint(cookies.ada, 'web-a1', true);
     const t = (await (await redeem(watch)).json()) as ConsoleTicket;
     expect(t.viewOnly).toBe(true);
-    const watcher = await viewerWith(t);
+    // The embed page sits in another site's iframe, but it is this site's page: the portal's own origin is refused.
+    expect(await refused(t.url, undefined, 'http://portal.example')).toMatchObject({ status: 403, body: { detail: /another site/ } });
+    const page = await connect(t.url, undefined, base, base.replace(/^ws/, 'http'));
+    if (!(page instanceof Viewer)) throw new Error(`refused: ${JSON.stringify(page)}`);
+    const watcher = page;
     await watcher.open();
     await tryInput(watcher, 'drop');
     expect(screen()).toBe(before);

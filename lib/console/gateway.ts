@@ -4,6 +4,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { ProblemError } from '@/lib/api/problem';
+import { isSameSiteUpgrade } from '@/lib/auth/origin';
 import { can, type Resource, type User } from '@/lib/auth/policy';
 import { ClientMessageStream, hasInput, viewOnlyBytes } from './client-messages';
 import { jsonLineLogger, type Logger } from './log';
@@ -16,13 +17,16 @@ import { consoleAction, CONSOLE_WS_PATH, TicketError, TicketRegistry, verifyTick
  * its host), the job websockify does, on Nimbox's own port (server.ts hands it the
  * upgrades of /api/v1/console/ws).
  *
- * 1. Before any TCP connection: the ticket must be present, signed by this server,
- *    unexpired and unused (it is used up here); the upgrade's session must be the
- *    ticket's user (for a ticket of an embed link, which comes from another site's
- *    iframe without cookies, the link's maker is read by id instead); that user must
- *    still be allowed the ticket's mode on this machine (can()); and the machine must
- *    still run on the ticket's host with its VNC server on the ticket's port. Refusals
- *    are plain HTTP answers to the upgrade (401, 403, 409, 502, 503), problem+json.
+ * 1. Before any TCP connection: the upgrade must come from this site's pages (its
+ *    Origin, as for the API's writes: lib/auth/origin); the ticket must be present,
+ *    signed by this server and unexpired; the upgrade's session must be the ticket's
+ *    user (for a ticket of an embed link, whose page sits in another site's iframe
+ *    without cookies, the link's maker is read by id instead); that user must still be
+ *    allowed the ticket's mode on this machine (can()); only then is the ticket used up
+ *    (refused if it was before), so one in the wrong hands stays good for its owner; and
+ *    the machine must still run on the ticket's host with its VNC server on the ticket's
+ *    port. Refusals are plain HTTP answers to the upgrade (401, 403, 409, 502, 503),
+ *    problem+json.
  * 2. The gateway terminates both RFB security handshakes (lib/console/rfb): None
  *    towards the browser, VNC Authentication with the VNCPassword towards the machine.
  * 3. Then it relays bytes both ways with back-pressure (a slow browser pauses the TCP
@@ -231,14 +235,16 @@ export class ConsoleGateway {
     let user: User | null = null;
     try {
       if (this.closing) throw new Refusal(503, 'shutting-down', 'The server is shutting down.');
+      // Another site's page may open a WebSocket here with the user's cookies: refused as the API refuses its writes.
+      if (!isSameSiteUpgrade(req.headers)) throw new Refusal(403, 'cross-site', 'This console was opened from another site.');
       const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+      const ticketRefusal = (e: unknown) => (e instanceof TicketError ? new Refusal(401, `ticket-${e.reason}`, `${e.message} Ask for a new one.`) : e);
       try {
         claims = verifyTicket(url.searchParams.get('ticket'), this.opts.ticketKey ? { key: this.opts.ticketKey } : {});
-        this.tickets.consume(claims);
       } catch (e) {
-        if (e instanceof TicketError) throw new Refusal(401, `ticket-${e.reason}`, `${e.message} Ask for a new one.`);
-        throw e;
+        throw ticketRefusal(e);
       }
+      // Who uses the ticket is checked before it is used up: a ticket in the wrong hands stays good for its owner.
       if (claims.link) {
         user = await this.opts.findUser(claims.sub);
         if (!user) throw new Refusal(401, 'link-user-gone', 'The maker of this console link no longer exists.');
@@ -252,6 +258,11 @@ export class ConsoleGateway {
       }
       const vm = url.searchParams.get('vm');
       if (vm !== null && vm !== claims.vm) throw new Refusal(403, 'other-machine', 'This console ticket is for another machine.');
+      try {
+        this.tickets.consume(claims);
+      } catch (e) {
+        throw ticketRefusal(e);
+      }
       let target: ConsoleTarget;
       try {
         target = await this.opts.resolve(claims);

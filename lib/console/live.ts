@@ -1,9 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { getToken } from 'next-auth/jwt';
-import { parseCookies, secureCookies, sessionCookieName } from '@/lib/auth/cookies';
 import type { User } from '@/lib/auth/policy';
-import { authSecret } from '@/lib/auth/secret';
+import { cookieUser } from '@/lib/auth/sessions';
 import { findUser } from '@/lib/auth/users';
 import { getDb } from '@/lib/db';
 import { machineResource } from '@/lib/tenants/access';
@@ -16,10 +14,10 @@ import { consoleTarget } from './target';
  * consoles from the live inventory. server.ts creates one.
  *
  * server.ts runs under Node's own ES module loader (tsx), not Next's bundler, so this
- * module reads the session the way proxy.ts does (next-auth's getToken with the same
- * cookie name and key) rather than through lib/auth/session, whose next-auth provider
- * imports rely on a bundler's CommonJS interop. Like currentUser, it then reads the user
- * again from the database: a deleted user or a changed role counts at once.
+ * module reads the session through lib/auth/sessions (next-auth's getToken with the same
+ * cookie name and key, then the server-side session) rather than through lib/auth/session,
+ * whose next-auth provider imports rely on a bundler's CommonJS interop. Like currentUser,
+ * it refuses a revoked session and reads the user again from the database.
  */
 
 /** The user of an upgrade request's session cookie, or null. */
@@ -27,15 +25,8 @@ async function upgradeUser(req: IncomingMessage): Promise<User | null> {
   // As Next does for route handlers: without a proxy's X-Forwarded-Proto, the socket decides the scheme.
   const forwarded = req.headers['x-forwarded-proto'];
   const proto = typeof forwarded === 'string' ? forwarded.split(',')[0].trim() : (req.socket as TLSSocket).encrypted ? 'https' : 'http';
-  const secure = secureCookies(proto);
-  const token = await getToken({
-    req: { headers: { cookie: req.headers.cookie ?? '' }, cookies: parseCookies(req.headers.cookie) } as unknown as Parameters<typeof getToken>[0]['req'],
-    secret: authSecret(),
-    secureCookie: secure,
-    cookieName: sessionCookieName(secure),
-  });
-  const id = token && typeof token.id === 'string' ? token.id : '';
-  return id ? findUser(await getDb(), id) : null;
+  // As currentUser: the cookie's session must still be live (not signed out or revoked).
+  return req.headers.cookie ? cookieUser(await getDb(), req.headers.cookie, proto) : null;
 }
 
 /** NIMBOX_CONSOLE_IDLE_TIMEOUT: seconds without input before a console closes (default 1800). */

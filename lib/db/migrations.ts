@@ -166,4 +166,58 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('hosts').dropColumn('max_connections').execute();
     },
   },
+  /** Issue 12: quota held by creates and edits in flight, so that parallel requests cannot overrun a tenant's quotas (lib/tenants/reservations). */
+  '010_quota_reservations': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('quota_reservations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant', 'text', (c) => c.notNull())
+        .addColumn('task_id', 'text')
+        .addColumn('machine_id', 'text', (c) => c.notNull())
+        .addColumn('machines', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('vcpus', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('memory_mb', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('disk_gb', 'real', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await sql`create index quota_reservations_tenant on quota_reservations (tenant)`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('quota_reservations').execute();
+    },
+  },
+  /** Issue 12: server-side sessions, so a session cookie can be revoked (lib/auth/sessions). */
+  '011_sessions': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('last_seen_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .addColumn('realm_checked_at', 'text', (c) => c.notNull())
+        .execute();
+      await sql`create index sessions_user on sessions (user_id, expires_at)`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('sessions').execute();
+    },
+  },
+  /** Issue 12: each machine's tenant as last seen, so that a restarted inventory need not read it from every machine. */
+  '012_machine_tenants': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('machine_tenants')
+        .addColumn('machine_id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('machine_tenants').execute();
+    },
+  },
 };

@@ -127,6 +127,48 @@ export interface TenantsTable {
   updated_at: Timestamp;
 }
 
+/** Each machine's tenant (its extradata nimbox/tenant, '' for none) as the inventory last saw it (lib/cluster/tenant-map). */
+export interface MachineTenantsTable {
+  machine_id: string;
+  tenant: string;
+  updated_at: Timestamp;
+}
+
+/**
+ * Quota held by a create or edit in flight (lib/tenants/reservations): until released, its machine counts
+ * against the tenant as at least these values, whatever the inventory shows of it yet.
+ */
+export interface QuotaReservationsTable {
+  id: string;
+  /** The tenant's name. */
+  tenant: string;
+  /** The task that holds it, once started. */
+  task_id: string | null;
+  /** The new machine's UUID, or the edited machine's. */
+  machine_id: string;
+  machines: number;
+  vcpus: number;
+  memory_mb: number;
+  /** The new disk's size (the disk quota is per new disk: not summed). */
+  disk_gb: number;
+  created_at: Timestamp;
+}
+
+/** A signed-in browser session (lib/auth/sessions); its id is the session cookie's `sid`. */
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  created_at: Timestamp;
+  /** Written at most once a minute. */
+  last_seen_at: string;
+  /** The sign-in's end, whatever the cookie says. */
+  expires_at: string;
+  /** Set by sign-out, "sign out everywhere", a role or tenant change, or a failed realm re-check. */
+  revoked_at: string | null;
+  /** When a PAM/LDAP user was last found (and mapped) in their realm. */
+  realm_checked_at: string;
+}
+
 export interface Database {
   tenants: TenantsTable;
   hosts: HostsTable;
@@ -134,6 +176,9 @@ export interface Database {
   tasks: TasksTable;
   audit: AuditTable;
   api_tokens: ApiTokensTable;
+  sessions: SessionsTable;
+  quota_reservations: QuotaReservationsTable;
+  machine_tenants: MachineTenantsTable;
 }
 
 export type { Generated };

@@ -1,7 +1,6 @@
 import { notifyManager, type QueryClient } from '@tanstack/react-query';
-import type { InventoryEvent } from '@/lib/cluster/types';
 import { queryKeys } from './keys';
-import type { HostStatus, HostsResponse, MachineDetail, MachineSummary, VmsPage, VmsParams } from './types';
+import type { HostStatusView, HostsResponse, LiveInventoryEvent, MachineDetail, MachineSummary, VmsPage, VmsParams } from './types';
 
 /** What a batch of events left for the caller to refetch. */
 export interface PatchOutcome {
@@ -114,7 +113,7 @@ function machineOnPage(
  * across batches; it tells where a machine was before. Machines added or removed show in their
  * host's machineCount, so the `host` events (and `machine-removed`) refetch the lists then.
  */
-export function applyInventoryEvents(qc: QueryClient, events: InventoryEvent[], known: Map<string, MachineSummary>): PatchOutcome {
+export function applyInventoryEvents(qc: QueryClient, events: LiveInventoryEvent[], known: Map<string, MachineSummary>): PatchOutcome {
   const out: PatchOutcome = { invalidateVmLists: false, invalidateHosts: false, invalidateDetails: new Set() };
   // Remember every row the cached pages show, so a machine on them is "known".
   for (const q of qc.getQueryCache().findAll({ queryKey: queryKeys.vmLists })) {
@@ -168,7 +167,7 @@ function applyRemoved(qc: QueryClient, id: string, hostId: string, known: Map<st
   if (detail && detail.hostId === hostId) out.invalidateDetails.add(id);
 }
 
-function applyHost(qc: QueryClient, host: HostStatus, out: PatchOutcome): void {
+function applyHost(qc: QueryClient, host: HostStatusView, out: PatchOutcome): void {
   const data = qc.getQueryData<HostsResponse>(queryKeys.hosts);
   if (!data) return;
   const idx = data.hosts.findIndex((h) => h.id === host.id);

@@ -2,8 +2,9 @@
 // server modules' code reaches the client bundle; where the client's shape differs, it says why.
 import type { AdapterType, BootDevice, CreateMachineInput as CreateMachineBody } from '@/lib/cluster/operations/create';
 import type { EditMachineInput as EditMachineBody } from '@/lib/cluster/operations/edit';
-import type { HostMetrics, HostStatus, MachineDetail, MachineMetrics, MachineSummary } from '@/lib/cluster/types';
+import type { HostMetrics, HostStatus, InventoryEvent, MachineDetail, MachineMetrics, MachineSummary } from '@/lib/cluster/types';
 import type { HostView } from '@/lib/db/hosts';
+import type { TenantHost, TenantHostStatus } from '@/lib/tenants/hosts';
 import type { TaskFilter as TaskListFilter } from '@/lib/tasks';
 import type { Task, TaskError, TaskStatus } from '@/lib/tasks/types';
 
@@ -44,10 +45,20 @@ export const MACHINE_STATES = [
 ] as const satisfies readonly MachineState[];
 
 /**
- * One host of GET /api/v1/hosts: the registry entry and what the live inventory knows of it
- * (null or absent while the inventory has not reached it yet).
+ * A host's live status as GET /api/v1/hosts and the `host` events give it: all of HostStatus to admins;
+ * to a tenant's users only name, health, capacity and their own counts (lib/tenants/hosts).
  */
-export type HostWithStatus = HostView & { status?: HostStatus | null };
+export type HostStatusView = TenantHostStatus & Partial<HostStatus>;
+
+/**
+ * One host of GET /api/v1/hosts: the registry entry and what the live inventory knows of it
+ * (null or absent while the inventory has not reached it yet). A tenant's users get only the
+ * fields of TenantHost: the rest (URL, service user, storage path, addresses, ports) is admins'.
+ */
+export type HostWithStatus = Omit<TenantHost, 'status'> & Partial<HostView> & { status?: HostStatusView | null };
+
+/** What /api/v1/events sends: the inventory's events, a `host` event carrying the caller's view of the host. */
+export type LiveInventoryEvent = Exclude<InventoryEvent, { type: 'host' }> | { type: 'host'; host: HostStatusView };
 
 export interface HostsResponse {
   hosts: HostWithStatus[];

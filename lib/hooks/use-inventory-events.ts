@@ -2,15 +2,14 @@
 
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import type { InventoryEvent } from '@/lib/cluster/types';
 import { applyInventoryEvents, type PatchOutcome } from './inventory-cache';
 import { queryKeys } from './keys';
 import { applyTaskEvents, keysAfterTask } from './task-cache';
-import type { MachineSummary, Task } from './types';
+import type { LiveInventoryEvent, MachineSummary, Task } from './types';
 
 /** The inventory's events plus the tasks' (`event: task`), whether or not InventoryEvent lists it yet. */
-type LiveEvent = InventoryEvent | { type: 'task'; task: Task };
-type MachineOrHostEvent = Extract<InventoryEvent, { type: 'machine' | 'machine-removed' | 'host' }>;
+type LiveEvent = LiveInventoryEvent | { type: 'task'; task: Task };
+type MachineOrHostEvent = Extract<LiveInventoryEvent, { type: 'machine' | 'machine-removed' | 'host' }>;
 
 /** The state of the live connection: 'live' once the stream is open. */
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting';

@@ -11,6 +11,7 @@ import { OFF_STATES, hostsById, underStorage } from '@/lib/cluster/operations/co
 import type { HostStatus, MachineSummary } from '@/lib/cluster/types';
 import type { HostView } from '@/lib/db/hosts';
 import { listTasks } from '@/lib/tasks';
+import { allowedHostsOf } from '@/lib/tenants/allowed-hosts';
 import type { VBoxClient } from '@/lib/vbox/client';
 import { isVBoxError } from '@/lib/vbox/errors';
 import type { IHost, IVirtualBox } from '@/lib/vbox/objects';
@@ -51,6 +52,7 @@ export interface PreflightOptions {
 const LABELS: Record<CheckId, string> = {
   machine: 'Machine running on its host',
   host: 'Target host up',
+  tenant: "Target host allowed for the machine's tenant",
   version: 'Same VirtualBox version line',
   twin: 'Machine on the target',
   storage: 'Disks on shared storage, reachable from the target',
@@ -134,10 +136,34 @@ async function readSource(client: VBoxClient, hostId: string, id: string): Promi
   });
 }
 
+const gm = globalThis as typeof globalThis & { __nimboxPreflightOpens?: Map<string, Promise<void>> };
+const opens = (gm.__nimboxPreflightOpens ??= new Map());
+
+/**
+ * Runs fn after every earlier preflight's open-and-close of the same medium on the same host (and a
+ * teleport's open-and-attach): VirtualBox hands each the same IMedium, and a preflight's close would
+ * leave the other's reference "not ready" (E_ACCESSDENIED).
+ */
+async function oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const run = (opens.get(key) ?? Promise.resolve()).then(fn);
+  const tail = run.then(() => undefined, () => undefined);
+  opens.set(key, tail);
+  try {
+    return await run;
+  } finally {
+    if (opens.get(key) === tail) opens.delete(key);
+  }
+}
+
+/** Runs fn while no preflight opens or closes these media on the host (a teleport's twin opening and attaching them). */
+export function withMediaOf<T>(hostId: string, locations: readonly string[], fn: () => Promise<T>): Promise<T> {
+  return [...new Set(locations)].sort().reduceRight<() => Promise<T>>((next, l) => () => oneAtATime(`${hostId}\n${l}`, next), fn)();
+}
+
 /** Opens each medium on the target (as the twin would) and closes it again when nothing there uses it. */
-async function openMedia(vbox: IVirtualBox, media: { location: string; type: DeviceType }[]): Promise<Map<string, string | null>> {
+async function openMedia(vbox: IVirtualBox, hostId: string, media: { location: string; type: DeviceType }[]): Promise<Map<string, string | null>> {
   const out = new Map<string, string | null>();
-  await Promise.all(media.map(async ({ location, type }) => {
+  await Promise.all(media.map(({ location, type }) => oneAtATime(`${hostId}\n${location}`, async () => {
     try {
       const medium = await vbox.openMedium(location, type, type === 'HardDisk' ? 'ReadWrite' : 'ReadOnly', false);
       const state = await medium.refreshState();
@@ -147,7 +173,7 @@ async function openMedia(vbox: IVirtualBox, media: { location: string; type: Dev
     } catch (e) {
       out.set(location, describeError(e));
     }
-  }));
+  })));
   return out;
 }
 
@@ -164,13 +190,33 @@ async function readTarget(inv: Inventory, target: Endpoint, id: string, media: {
       host.getMemoryAvailable(),
       host.getMemorySize(),
       Promise.all(waiting.map((m) => vbox.findMachine(m.id).then((x) => x.getTeleporterPort()).catch(() => 0))),
-      openMedia(vbox, media),
+      openMedia(vbox, target.view.id, media),
     ]);
     return { twin, cpu, bridged: bridgedList, memoryAvailableMB, memoryMB, waitingPorts: new Set(ports.filter(Boolean)), media: opened };
   });
 }
 
 // ---------------------------------------------------------------- the checks
+
+/** What the machine's tenant's allowed hosts say of a host: the rule create and drains follow too (lib/tenants). */
+export type TenantRule =
+  | { allowed: true; detail: string }
+  | { allowed: false; detail: string; fix: string };
+
+/** Whether the tenant of `machine` may have it on `target` (its allowed hosts; none listed: every host). */
+export async function tenantRule(machine: Pick<MachineSummary, 'name' | 'tenant'>, target: Pick<HostView, 'id' | 'name'>): Promise<TenantRule> {
+  if (!machine.tenant) return { allowed: true, detail: `${machine.name} belongs to no tenant: any host will do.` };
+  const allowed = await allowedHostsOf(machine);
+  if (!allowed) return { allowed: true, detail: `Tenant ${machine.tenant} may use every host.` };
+  if (allowed.has(target.id)) return { allowed: true, detail: `${target.name} is one of tenant ${machine.tenant}'s allowed hosts.` };
+  const views = await hostsById();
+  const names = [...allowed].map((id) => views.get(id)?.name).filter((n): n is string => !!n).sort();
+  return {
+    allowed: false,
+    detail: `${target.name} is not one of tenant ${machine.tenant}'s allowed hosts (${names.join(', ') || 'none registered'}).`,
+    fix: `Pick one of tenant ${machine.tenant}'s hosts, or have an admin allow ${target.name} for the tenant.`,
+  };
+}
 
 /** The hosts registry and inventory view of a teleport's two ends; 400/404 problems for a wrong request. */
 async function resolveEnds(inv: Inventory, machineId: string, targetId: string): Promise<{ machine: MachineSummary; source: Endpoint; target: Endpoint }> {
@@ -222,6 +268,11 @@ export async function runPreflight(machineId: string, targetId: string, opts: Pr
   } else {
     set('host', 'passed', `${dst} is up.`);
   }
+
+  // The tenant's allowed hosts.
+  const rule = await tenantRule(machine, target.view);
+  if (rule.allowed) set('tenant', 'passed', rule.detail);
+  else set('tenant', 'failed', rule.detail, rule.fix);
 
   // The version line.
   const v1 = source.status?.version;

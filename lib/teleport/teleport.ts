@@ -5,7 +5,8 @@
  *   1. Register the twin on the target (same UUID, settings, disks and extradata), or bring the
  *      registered one in line; enable its teleporter on a free port of the target's range with a
  *      one-time random password (never logged, never in the task).
- *   2. Launch it (headless) and wait until it waits: TeleportingIn.
+ *   2. Launch it (headless) and wait until it waits: TeleportingIn — unless the target is no longer
+ *      one of the machine's tenant's allowed hosts (checked by the preflight, and again here).
  *   3. IConsole::teleport on the source (the target's teleport address, the port, the password, the
  *      maximum downtime) and follow its IProgress; cancel it when it runs past the timeout.
  *   4. Confirm the target Running and the source Teleported; disable the teleporter, clear the
@@ -34,7 +35,7 @@ import type { MachineState } from '@/lib/vbox/types';
 import { teleportConfig, teleportHooks, type HookContext } from './config';
 import { scheduleCleanup, watchPassword } from './janitor';
 import { choosePort, releasePort } from './ports';
-import { runPreflight, type TeleportPlan } from './preflight';
+import { runPreflight, tenantRule, withMediaOf, type TeleportPlan } from './preflight';
 import { TELEPORT_MARK, attachStorage, extraDataToCopy, writeControllers, writeSettings } from './spec';
 import { cleanTarget, sleep, stateOn, unlockQuietly } from './target';
 import type { TeleportTimings } from './types';
@@ -158,7 +159,9 @@ async function run(ctx: TaskContext, plan: TeleportPlan, inv: Inventory, maxDown
     port = await takePort();
     ctx.step(3, plan.twin ? (plan.twin.diff.length ? `Updating ${name} on ${dst} to match ${src}` : `Preparing ${name} on ${dst}`) : `Registering ${name} on ${dst}`);
     try {
-      await tc.write((vbox, wsm) => prepareTarget(vbox, wsm, plan, port!, password, (m) => tc.keep(m)), { release: true });
+      // No preflight closes the disks on the target between the twin opening and attaching them.
+      const media = plan.spec!.attachments.flatMap((a) => (a.location ? [a.location] : []));
+      await withMediaOf(target.view.id, media, () => tc.write((vbox, wsm) => prepareTarget(vbox, wsm, plan, port!, password, (m) => tc.keep(m)), { release: true }));
     } catch (e) {
       // Nothing runs on the target; whatever was set there is taken back.
       await cleanTarget(tc, id, { powerOffWaiting: true }).catch(() => scheduleCleanup(target.view.id, id, name, user));
@@ -211,6 +214,11 @@ async function run(ctx: TaskContext, plan: TeleportPlan, inv: Inventory, maxDown
     let session: ISession | null = null;
     let launch: IProgress | null = null;
     try {
+      // The tenant's allowed hosts once more, as the machine's tenant and its rule are now: the last moment before it moves.
+      const rule = await tenantRule(inv.machine(id) ?? machine, target.view);
+      if (!rule.allowed) {
+        return { teleportError: new ProblemError({ title: 'Teleport not allowed', status: 409, detail: rule.detail }), launched: false, sourceLost: false };
+      }
       ctx.step(15, `Starting ${name} on ${dst} to receive it`);
       for (let attempt = 1; ; attempt++) {
         const machine = await vbox.findMachine(id);

@@ -7,7 +7,7 @@ import type { MachineState } from '@/lib/vbox/types';
 export type CheckStatus = 'passed' | 'warning' | 'failed';
 
 /** The preflight's checks, in the order they are shown. */
-export const CHECK_IDS = ['machine', 'host', 'version', 'twin', 'storage', 'memory', 'cpu', 'network', 'port'] as const;
+export const CHECK_IDS = ['machine', 'host', 'tenant', 'version', 'twin', 'storage', 'memory', 'cpu', 'network', 'port'] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
 export interface PreflightCheck {

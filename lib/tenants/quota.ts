@@ -5,8 +5,8 @@ import type { Tenant } from './index';
 /**
  * Tenant quotas (null = unlimited): machines, vCPUs and memory count what the tenant's
  * machines (extradata nimbox/tenant, from the live inventory, a machine on several hosts
- * once) have; disk is checked per request (the size of the new disk), as the inventory
- * does not read disk sizes.
+ * once) have, and what creates and edits in flight hold (./reservations); disk is checked
+ * per request (the size of the new disk), as the inventory does not read disk sizes.
  */
 export interface Usage {
   machines: number;
@@ -14,9 +14,35 @@ export interface Usage {
   memoryMB: number;
 }
 
-export function tenantUsage(machines: MachineSummary[], tenant: string, exceptId?: string): Usage {
-  const own = machines.filter((m) => m.tenant === tenant && m.id !== exceptId);
-  return { machines: own.length, vcpus: own.reduce((s, m) => s + m.cpuCount, 0), memoryMB: own.reduce((s, m) => s + m.memoryMB, 0) };
+/** What a create or edit in flight holds for one machine (a quota_reservations row). */
+export interface Held {
+  machineId: string;
+  machines: number;
+  vcpus: number;
+  memoryMB: number;
+}
+
+/**
+ * The tenant's usage, `exceptId` left out: each machine counts as the larger of what the inventory shows
+ * of it and what is held for it, so that a machine counts once whether or not the inventory has seen it yet.
+ */
+export function tenantUsage(machines: MachineSummary[], tenant: string, exceptId?: string, held: readonly Held[] = []): Usage {
+  const per = new Map<string, Usage>();
+  for (const m of machines) {
+    if (m.tenant === tenant && m.id !== exceptId) per.set(m.id, { machines: 1, vcpus: m.cpuCount, memoryMB: m.memoryMB });
+  }
+  for (const h of held) {
+    if (h.machineId === exceptId) continue;
+    const cur = per.get(h.machineId) ?? { machines: 0, vcpus: 0, memoryMB: 0 };
+    per.set(h.machineId, { machines: Math.max(cur.machines, h.machines), vcpus: Math.max(cur.vcpus, h.vcpus), memoryMB: Math.max(cur.memoryMB, h.memoryMB) });
+  }
+  const sum: Usage = { machines: 0, vcpus: 0, memoryMB: 0 };
+  for (const u of per.values()) {
+    sum.machines += u.machines;
+    sum.vcpus += u.vcpus;
+    sum.memoryMB += u.memoryMB;
+  }
+  return sum;
 }
 
 export interface Demand {

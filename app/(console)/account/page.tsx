@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
+import { SessionsView } from '@/components/account/sessions-view';
 import { TokensView } from '@/components/account/tokens-view';
 import { PageHeader } from '@/components/console/page-header';
 import { can } from '@/lib/auth/policy';
@@ -7,7 +8,7 @@ import { requirePageUser } from '@/lib/auth/session';
 
 export const metadata: Metadata = { title: 'Account' };
 
-/** `/account`: who the caller is, and their own API tokens. */
+/** `/account`: who the caller is, where they are signed in, and their own API tokens. */
 export default async function AccountPage() {
   const user = await requirePageUser();
   if (!can(user, 'account:token')) notFound();
@@ -24,6 +25,7 @@ export default async function AccountPage() {
         <dt className="text-slate-500 dark:text-slate-400">Tenant</dt>
         <dd>{user.tenant ?? (user.role === 'admin' ? 'All (admin)' : 'None')}</dd>
       </dl>
+      <SessionsView />
       <TokensView />
     </>
   );

@@ -27,6 +27,9 @@ type Class = 'public' | 'link' | 'signedIn' | 'tenantList' | 'operator' | 'machi
 const MATRIX: Record<string, Class> = {
   'GET /health': 'public',
   'GET /me': 'signedIn',
+  'GET /me/sessions': 'signedIn',
+  'DELETE /me/sessions': 'signedIn',
+  'DELETE /users/[id]/sessions': 'admin',
   'GET /events': 'tenantList',
   'GET /tokens': 'signedIn',
   'POST /tokens': 'signedIn',

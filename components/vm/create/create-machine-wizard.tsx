@@ -470,13 +470,13 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
               )}
             </Field>
           ) : (
-            <Field name="disk.existing" label="Disk path" error={errorUnder(errors, 'disk.existing', 'disk')} hint="An absolute path to a disk image on the shared storage.">
+            <Field name="disk.existing" label="Disk path" error={errorUnder(errors, 'disk.existing', 'disk')} hint={caps.data?.mediaFolders.disks ? `An absolute path to a disk image under ${caps.data.mediaFolders.disks}.` : 'An absolute path to a disk image on the shared storage.'}>
               {(p) => (
                 <Input
                   {...p}
                   value={v.existingPath}
                   onChange={(e) => set('existingPath', e.target.value, 'disk')}
-                  placeholder={caps.data?.storagePath ? `${caps.data.storagePath}/disk.vdi` : '/srv/vbox/disk.vdi'}
+                  placeholder={caps.data?.mediaFolders.disks ? `${caps.data.mediaFolders.disks}/disk.vdi` : '/srv/vbox/disk.vdi'}
                   spellCheck={false}
                   autoComplete="off"
                 />
@@ -484,7 +484,7 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
             </Field>
           )}
         </fieldset>
-        <Field name="iso" label="ISO image (optional)" error={errorUnder(errors, 'iso')} hint="An absolute path to an ISO on the shared storage, put in the DVD drive.">
+        <Field name="iso" label="ISO image (optional)" error={errorUnder(errors, 'iso')} hint={caps.data?.mediaFolders.isos.length ? `An absolute path to an ISO under ${caps.data.mediaFolders.isos.join(' or ')}, put in the DVD drive.` : 'An absolute path to an ISO on the shared storage, put in the DVD drive.'}>
           {(p) => (
             <Input
               {...p}

@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import type { DB } from '@/lib/db';
 import { isRole, ROLES, type Role, type User } from '../policy';
 import { TENANT_NAME_RE } from '@/lib/tenants/name';
+import { revokeUserSessions } from '../sessions';
 import { RealmRefusal } from './types';
 
 /**
@@ -63,8 +65,17 @@ export function mapGroups(groups: readonly string[], mapping: GroupMapping): { r
   return { role: role ?? 'viewer', tenant };
 }
 
-/** Creates or updates the row of an external user; its id never changes. */
-export async function upsertExternalUser(db: DB, input: { realm: string; username: string; role: Role; tenant: string | null }): Promise<User> {
+/**
+ * Creates or updates the row of an external user; its id never changes. When the role or
+ * tenant changed, the user's sessions are revoked (all of them at sign-in, where the new
+ * session comes after; all but `keepSession` at a re-check, which goes on with the new rights).
+ */
+export async function upsertExternalUser(
+  db: DB,
+  input: { realm: string; username: string; role: Role; tenant: string | null },
+  { keepSession }: { keepSession?: string } = {},
+): Promise<User> {
+  const before = await db.selectFrom('users').select(['role', 'tenant']).where('realm', '=', input.realm).where('username', '=', input.username).executeTakeFirst();
   const row = await db
     .insertInto('users')
     .values({
@@ -79,5 +90,26 @@ export async function upsertExternalUser(db: DB, input: { realm: string; usernam
     .onConflict((oc) => oc.columns(['realm', 'username']).doUpdateSet({ role: input.role, tenant: input.tenant }))
     .returning(['id'])
     .executeTakeFirstOrThrow();
+  if (before && (before.role !== input.role || (before.tenant ?? null) !== input.tenant)) {
+    await revokeUserSessions(db, row.id, { except: keepSession });
+  }
   return { id: row.id, username: input.username, realm: input.realm, role: input.role, tenant: input.tenant };
+}
+
+/**
+ * Whether a unix account exists (NSS: files, sssd, LDAP…), without a password: for the
+ * PAM realm's re-check. `getent passwd` exits 2 for "no such key"; anything else but
+ * success means NSS could not answer, which is an error, not an answer.
+ */
+export function unixAccountExists(username: string): Promise<boolean> {
+  // No shell, and `--` ends getent's options; a NUL would make execFile throw.
+  if (!username || username.includes('\0')) return Promise.resolve(false);
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, PATH: '/usr/bin:/bin', LC_ALL: 'C' };
+    execFile('getent', ['passwd', '--', username], { timeout: 5000, env, encoding: 'utf8' }, (err) => {
+      if (!err) resolve(true);
+      else if (err.code === 2) resolve(false);
+      else reject(new Error(`getent passwd failed: ${err.message.split('\n')[0]}`));
+    });
+  });
 }

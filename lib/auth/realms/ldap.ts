@@ -4,7 +4,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Client, InvalidCredentialsError, SizeLimitExceededError, type Entry } from 'ldapts';
 import { z } from 'zod';
 import { getDb, type DB } from '@/lib/db';
-import { ROLES } from '../policy';
+import { ROLES, type Role } from '../policy';
 import { TENANT_NAME_RE } from '@/lib/tenants/name';
 import { mapGroups, upsertExternalUser } from './external';
 import type { Realm } from './types';
@@ -92,10 +92,21 @@ function allStrings(v: Entry[string] | undefined): string[] {
   return [];
 }
 
-export function ldapRealm(dir: LdapDirectory, db: () => Promise<DB> = getDb): Realm {
+/** What a realm that can look a user up without a password (for the periodic re-check) offers. */
+export interface LookupRealm extends Realm {
+  /**
+   * The role and tenant the realm gives `username` now; null when the user is not found
+   * there. Throws RealmRefusal when found but no group maps any more, any other error
+   * when the realm cannot be asked.
+   */
+  lookup(username: string): Promise<{ role: Role; tenant: string | null } | null>;
+}
+
+export function ldapRealm(dir: LdapDirectory, db: () => Promise<DB> = getDb): LookupRealm {
   const name = `${LDAP_REALM_PREFIX}${dir.name}`;
   const timeout = dir.timeoutMs ?? 10_000;
   const usernameAttribute = dir.usernameAttribute ?? 'uid';
+  const mapping = { roles: dir.groupRoles, tenants: dir.groupTenants };
 
   function tlsOptions(): ConnectionOptions {
     const host = new URL(dir.url).hostname.replace(/^\[|\]$/g, '');
@@ -108,64 +119,77 @@ export function ldapRealm(dir: LdapDirectory, db: () => Promise<DB> = getDb): Re
     };
   }
 
+  /**
+   * Connects, binds as the service account, finds the one entry of `username` and its
+   * groups, then hands them to `then` on the same connection (null: unknown or ambiguous).
+   */
+  async function asService<T>(username: string, then: (found: { client: Client; dn: string; canonical: string; groups: string[] } | null) => Promise<T>): Promise<T> {
+    // ldapts speaks TLS from the start whenever tlsOptions are given: only for ldaps://.
+    const ldaps = dir.url.toLowerCase().startsWith('ldaps:');
+    const client = new Client({ url: dir.url, timeout, connectTimeout: timeout, strictDN: true, ...(ldaps ? { tlsOptions: tlsOptions() } : {}) });
+    try {
+      if (dir.startTLS) await client.startTLS(tlsOptions());
+      try {
+        await client.bind(dir.bindDN, dir.bindPassword);
+      } catch (e) {
+        throw new Error(`directory ${dir.name}: the service account could not bind: ${(e as Error).message}`);
+      }
+
+      let users: Entry[];
+      try {
+        ({ searchEntries: users } = await client.search(dir.userBase, {
+          scope: 'sub',
+          filter: fillFilter(dir.userFilter, { username }),
+          attributes: [usernameAttribute],
+          sizeLimit: 2,
+        }));
+      } catch (e) {
+        if (e instanceof SizeLimitExceededError) return await then(null);
+        throw e;
+      }
+      // Unknown, or ambiguous (the filter matches several entries): no sign-in.
+      if (users.length !== 1) return await then(null);
+      const dn = users[0].dn;
+      const canonical = firstString(users[0][usernameAttribute]) ?? username;
+
+      const { searchEntries: groups } = await client.search(dir.groupBase, {
+        scope: 'sub',
+        filter: fillFilter(dir.groupFilter, { dn, username: canonical }),
+        attributes: ['cn'],
+        sizeLimit: 1000,
+      });
+      // Awaited here: the finally below must not unbind while `then` still uses the connection.
+      return await then({ client, dn, canonical, groups: groups.flatMap((g) => allStrings(g.cn)) });
+    } finally {
+      await client.unbind().catch(() => undefined);
+    }
+  }
+
+  const plausible = (username: string) => !!username && !username.includes('\0') && username.length <= 256;
+
   return {
     name,
     label: dir.label ?? dir.name,
     async authenticate(username, password) {
       // An empty password would be an "unauthenticated bind", which servers answer
       // with success (RFC 4513 §5.1.2): never let one through.
-      if (!password || !username || username.includes('\0') || username.length > 256) return null;
-
-      // ldapts speaks TLS from the start whenever tlsOptions are given: only for ldaps://.
-      const ldaps = dir.url.toLowerCase().startsWith('ldaps:');
-      const client = new Client({ url: dir.url, timeout, connectTimeout: timeout, strictDN: true, ...(ldaps ? { tlsOptions: tlsOptions() } : {}) });
-      try {
-        if (dir.startTLS) await client.startTLS(tlsOptions());
+      if (!password || !plausible(username)) return null;
+      return asService(username, async (found) => {
+        if (!found) return null;
         try {
-          await client.bind(dir.bindDN, dir.bindPassword);
-        } catch (e) {
-          throw new Error(`directory ${dir.name}: the service account could not bind: ${(e as Error).message}`);
-        }
-
-        let users: Entry[];
-        try {
-          ({ searchEntries: users } = await client.search(dir.userBase, {
-            scope: 'sub',
-            filter: fillFilter(dir.userFilter, { username }),
-            attributes: [usernameAttribute],
-            sizeLimit: 2,
-          }));
-        } catch (e) {
-          if (e instanceof SizeLimitExceededError) return null;
-          throw e;
-        }
-        // Unknown, or ambiguous (the filter matches several entries): no sign-in.
-        if (users.length !== 1) return null;
-        const dn = users[0].dn;
-        const canonical = firstString(users[0][usernameAttribute]) ?? username;
-
-        const { searchEntries: groups } = await client.search(dir.groupBase, {
-          scope: 'sub',
-          filter: fillFilter(dir.groupFilter, { dn, username: canonical }),
-          attributes: ['cn'],
-          sizeLimit: 1000,
-        });
-
-        try {
-          await client.bind(dn, password);
+          await found.client.bind(found.dn, password);
         } catch (e) {
           if (e instanceof InvalidCredentialsError) return null;
           throw e;
         }
-
-        const { role, tenant } = mapGroups(
-          groups.flatMap((g) => allStrings(g.cn)),
-          { roles: dir.groupRoles, tenants: dir.groupTenants },
-        );
-        return upsertExternalUser(await db(), { realm: name, username: canonical, role, tenant });
-      } finally {
-        await client.unbind().catch(() => undefined);
-      }
+        const { role, tenant } = mapGroups(found.groups, mapping);
+        return upsertExternalUser(await db(), { realm: name, username: found.canonical, role, tenant });
+      });
+    },
+    // The re-check of a signed-in user: the same search as the service account, no user bind.
+    async lookup(username) {
+      if (!plausible(username)) return null;
+      return asService(username, async (found) => (found ? mapGroups(found.groups, mapping) : null));
     },
   };
 }

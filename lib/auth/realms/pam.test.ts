@@ -2,11 +2,15 @@ import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAudit } from '@/lib/audit';
 import type { DB } from '@/lib/db';
+import { createLocalUser } from '../users';
 import { tempDb } from '../testing';
 import { parseMapping } from './external';
+import { localRealm } from './local';
 import { realms } from './index';
 import { isPamUsername, pamAvailable, pamRealm, unixGroups } from './pam';
+import { signIn } from './signin';
 import { RealmRefusal } from './types';
 
 let db: DB;
@@ -63,6 +67,32 @@ describe('PAM realm (binding replaced)', () => {
     expect(realms({ NIMBOX_PAM: '1', NIMBOX_PAM_SERVICE: '../shadow' }).map((r) => r.name)).toEqual(['local']);
     expect(() => parseMapping('a=admin,b=operator, c = viewer ', 'role')).not.toThrow();
     expect(parseMapping('a=admin, c = viewer ,', 'role')).toEqual({ a: 'admin', c: 'viewer' });
+  });
+});
+
+describe('PAM realm without its binding (npm install without libpam0g-dev)', () => {
+  // A binding name that is not installed: Node's require really fails, as on a machine without PAM's headers.
+  const missing = `authenticate-pam-missing-${crypto.randomBytes(4).toString('hex')}`;
+  const said: string[] = [];
+  const pam = () => pamRealm({ service: 'login', mapping, db: async () => db, binding: missing, complain: (m) => said.push(m) });
+
+  it('says so once when the realm is set up (at start), with what to install', () => {
+    pam();
+    pam();
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(new RegExp(`NIMBOX_PAM is on, but the PAM binding \\(npm package ${missing}\\) is not installed`));
+    expect(said[0]).toMatch(/libpam0g-dev/);
+    expect(said[0]).toMatch(/other realms work/);
+  });
+
+  it('fails PAM sign-ins with that reason in the audit log, and the other realms work', async () => {
+    const admin = await createLocalUser(db, { username: 'pam-less-admin', password: 'local-pw', role: 'admin' });
+    const opts = { address: '192.0.2.7', db, realms: [localRealm(async () => db), pam()] };
+    expect(await signIn({ username: 'ada', password: 'ada-pw', realm: 'pam' }, opts)).toBeNull();
+    const [row] = await listAudit({ action: 'signin' }, db);
+    expect(row).toMatchObject({ username: 'ada', target: 'pam', result: 'failure' });
+    expect(row.detail).toMatch(/^realm error: NIMBOX_PAM is on, but the PAM binding .* is not installed/);
+    expect(await signIn({ username: 'pam-less-admin', password: 'local-pw', realm: 'local' }, opts)).toMatchObject({ id: admin!.id, realm: 'local' });
   });
 });
 

@@ -24,6 +24,10 @@ export interface PamRealmOptions {
   authenticate?: (username: string, password: string, service: string, remoteHost?: string) => Promise<boolean>;
   /** Replaces `id -Gn`. */
   groupsOf?: (username: string) => Promise<string[]>;
+  /** The binding's npm name (default PAM_BINDING; tests name one that is not installed). */
+  binding?: string;
+  /** Where a missing binding is reported, once per process (default: stderr, one JSON line). */
+  complain?: (message: string) => void;
 }
 
 /**
@@ -43,32 +47,58 @@ interface PamBinding {
   authenticate(username: string, password: string, done: (err?: string) => void, options?: { serviceName?: string; remoteHost?: string }): void;
 }
 
-let binding: PamBinding | undefined;
+/** The npm package of the binding: an optional dependency, built at install only where PAM's headers are (libpam0g-dev). */
+export const PAM_BINDING = 'authenticate-pam';
 
-/** Loads the native binding at first use (Node's require, never a bundler's: see next.config.ts). */
-function pamBinding(): PamBinding {
+/** Each binding name's module, or why it did not load (kept: installing it later takes a restart). */
+const bindings = new Map<string, PamBinding | Error>();
+
+/**
+ * Loads the native binding at first use, by Node's require at run time: the bundler is
+ * told to leave this require alone (turbopackIgnore), so `next build` neither needs the
+ * binding installed nor fixes its absence into the build. Throws an error that says what
+ * is missing and how to get it.
+ */
+function pamBinding(name = PAM_BINDING): PamBinding {
+  let binding = bindings.get(name);
   if (!binding) {
-    const name = 'authenticate-pam';
-    binding = createRequire(import.meta.url)(name) as PamBinding;
+    try {
+      binding = createRequire(import.meta.url)(/* turbopackIgnore: true */ name) as PamBinding;
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const why = err.code === 'MODULE_NOT_FOUND' ? 'is not installed' : `does not load (${err.message.split('\n')[0]})`;
+      binding = new Error(
+        `NIMBOX_PAM is on, but the PAM binding (npm package ${name}) ${why}: PAM sign-in is unavailable, the other realms work. `
+          + `Install PAM's headers (Debian: apt-get install libpam0g-dev), run \`npm install\` again, and restart Nimbox.`,
+        { cause: e },
+      );
+    }
+    bindings.set(name, binding);
   }
+  if (binding instanceof Error) throw binding;
   return binding;
+}
+
+/** Why the binding cannot be used here (a sentence for the operator), or null when it loads. */
+export function pamUnavailable(name = PAM_BINDING): string | null {
+  try {
+    pamBinding(name);
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 /** Whether the binding loads here (it is a native module built at install). */
 export function pamAvailable(): boolean {
-  try {
-    pamBinding();
-    return true;
-  } catch {
-    return false;
-  }
+  return pamUnavailable() === null;
 }
 
-/** pam_authenticate through the service; false for any PAM refusal. */
-function pamAuthenticate(username: string, password: string, service: string, remoteHost?: string): Promise<boolean> {
+/** pam_authenticate through the service with the binding `name`; false for any PAM refusal. */
+function pamAuthenticate(name: string, username: string, password: string, service: string, remoteHost?: string): Promise<boolean> {
   return new Promise((resolve, reject) => {
     try {
-      pamBinding().authenticate(username, password, (err) => resolve(!err), { serviceName: service, ...(remoteHost ? { remoteHost } : {}) });
+      pamBinding(name).authenticate(username, password, (err) => resolve(!err), { serviceName: service, ...(remoteHost ? { remoteHost } : {}) });
     } catch (e) {
       reject(e as Error);
     }
@@ -91,7 +121,17 @@ export function unixGroups(username: string): Promise<string[]> {
 export function pamRealm(opts: PamRealmOptions): Realm {
   const service = opts.service || 'login';
   if (!PAM_SERVICE_RE.test(service)) throw new Error(`NIMBOX_PAM_SERVICE: "${service}" is not a PAM service name`);
-  const authenticate = opts.authenticate ?? pamAuthenticate;
+  const name = opts.binding ?? PAM_BINDING;
+  if (!opts.authenticate) {
+    // Said once per process (server.ts asks at start, Next's bundle again later: one globalThis).
+    const missing = pamUnavailable(name);
+    const said = ((globalThis as typeof globalThis & { __nimboxPamComplaints?: Set<string> }).__nimboxPamComplaints ??= new Set());
+    if (missing && !said.has(missing)) {
+      said.add(missing);
+      (opts.complain ?? ((msg) => console.error(JSON.stringify({ level: 'error', msg }))))(missing);
+    }
+  }
+  const authenticate = opts.authenticate ?? ((u: string, p: string, svc: string, rhost?: string) => pamAuthenticate(name, u, p, svc, rhost));
   const groupsOf = opts.groupsOf ?? unixGroups;
   const db = opts.db ?? getDb;
   return {

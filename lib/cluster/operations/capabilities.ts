@@ -8,6 +8,7 @@ import { getDb } from '@/lib/db';
 import { getHost, type HostView } from '@/lib/db/hosts';
 import type { Inventory } from '../inventory';
 import { inventory, requireUp } from './common';
+import { mediaFolders, type MediaCaller } from '@/lib/media/folders';
 
 export interface OsTypeInfo {
   id: string;
@@ -28,6 +29,8 @@ export interface HostCapabilities {
   cpus: number;
   /** The host's shared-storage path (registry setting), or null. */
   storagePath: string | null;
+  /** Where the caller may name media from (lib/media): disks (null: nowhere) and ISO images. */
+  mediaFolders: { disks: string | null; isos: string[] };
   /** The host's settings the wizard starts from. */
   bridgeAdapter: string;
   vrdePorts: string;
@@ -87,7 +90,7 @@ async function cachedRead(inv: Inventory, hostId: string): Promise<HostRead> {
 }
 
 /** A host's capabilities; 404 for an unknown host, 409 when it is not connected. */
-export async function hostCapabilities(hostId: string, known?: { inv: Inventory; host: HostView }): Promise<HostCapabilities> {
+export async function hostCapabilities(hostId: string, known?: { inv: Inventory; host: HostView }, caller: MediaCaller = { role: 'admin', tenant: null }): Promise<HostCapabilities> {
   const inv = known?.inv ?? (await inventory());
   const view = known?.host ?? (await getHost(await getDb(), hostId));
   if (!view) throw new ProblemError(notFound(`Host ${hostId}`));
@@ -101,6 +104,7 @@ export async function hostCapabilities(hostId: string, known?: { inv: Inventory;
     memoryAvailableMB: status.memoryAvailableMB ?? read.memoryAvailableMB,
     cpus: status.cpus ?? read.cpus,
     storagePath: view.storagePath,
+    mediaFolders: mediaFolders(caller, view.storagePath),
     bridgeAdapter: view.bridgeAdapter,
     vrdePorts: view.vrdePorts,
     maintenance: view.maintenance,

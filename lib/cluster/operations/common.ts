@@ -62,17 +62,20 @@ export function badRequest(errors: { field: string; message: string }[]): Proble
 }
 
 /** 409 unless every copy of the machine is powered off (PoweredOff, Aborted or Teleported). */
-export function requireOff(copies: MachineCopy[], doing: string): void {
-  const on = copies.find((c) => !isOff(c.summary.state));
-  if (!on) return;
-  const { summary, host } = on;
-  throw new ProblemError({
-    title: 'Machine not powered off',
-    status: 409,
-    detail: `Cannot ${doing} ${summary.name}: it is ${summary.state} on ${host.name}. Power it off first.`,
-    state: summary.state,
-    hostId: host.id,
-  });
+export async function requireOff(copies: MachineCopy[], doing: string): Promise<void> {
+  for (const { summary, host, client } of copies) {
+    if (isOff(summary.state)) continue;
+    // The inventory can trail the host by a moment (a snapshot task that just ended): ask the host before refusing.
+    const state = await client.scope(async (vbox) => (await vbox.findMachine(summary.id)).getState()).catch(() => summary.state);
+    if (isOff(state)) continue;
+    throw new ProblemError({
+      title: 'Machine not powered off',
+      status: 409,
+      detail: `Cannot ${doing} ${summary.name}: it is ${state} on ${host.name}. Power it off first.`,
+      state,
+      hostId: host.id,
+    });
+  }
 }
 
 /** 409 when a host the operation needs is not connected. */
@@ -95,11 +98,16 @@ export function nameTaken(inv: Inventory, name: string, exceptId?: string): Mach
   return inv.machines().find((m) => m.name.toLowerCase() === key && m.id !== exceptId);
 }
 
-export function nameConflict(name: string, holder: MachineSummary): ProblemError {
+/**
+ * 409 for a taken name. Where the holder is and how it spells the name only for callers who may see it
+ * (admins, the holder's own tenant): another tenant's machine is not theirs to know about.
+ */
+export function nameConflict(name: string, holder: MachineSummary, caller: Pick<User, 'role' | 'tenant'>): ProblemError {
+  const sees = caller.role === 'admin' || (!!caller.tenant && holder.tenant === caller.tenant);
   return new ProblemError({
     title: 'Conflict',
     status: 409,
-    detail: `A machine named "${holder.name}" already exists (on ${holder.hostName}).`,
+    detail: sees ? `A machine named "${holder.name}" already exists (on ${holder.hostName}).` : `The name "${name}" is taken.`,
     errors: [{ field: 'name', message: 'This name is taken' }],
   });
 }

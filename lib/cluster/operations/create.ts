@@ -28,9 +28,12 @@ import type { Inventory } from '../inventory';
 import type { HostStatus } from '../types';
 import { hostCapabilities, type HostCapabilities } from './capabilities';
 import { getTenantByName, TENANT_KEY, TENANT_NAME_RE } from '@/lib/tenants';
-import { checkQuota, hostAllowed, tenantUsage } from '@/lib/tenants/quota';
+import { checkQuota, hostAllowed, tenantUsage, type Demand } from '@/lib/tenants/quota';
+import { holding, reserveQuota } from '@/lib/tenants/reservations';
+import { mediumPathProblem, newDiskLocation, type MediaCaller } from '@/lib/media/folders';
+import { assertMediaFree, holdMedia, type WantedMedium } from '@/lib/media/ownership';
 import {
-  badRequest, fieldError, hostsById, inventory, machineNameProblem, nameConflict, nameTaken, newDiskPath, taskUser, underStorage, withWriteLock,
+  badRequest, fieldError, hostsById, inventory, machineNameProblem, nameConflict, nameTaken, taskUser, underStorage, withWriteLock,
 } from './common';
 
 // ---------------------------------------------------------------- input
@@ -141,25 +144,38 @@ async function capsOf(inv: Inventory, view: HostView): Promise<HostCapabilities 
   return hostCapabilities(view.id, { inv, host: view }).catch((e: unknown) => (e instanceof ProblemError ? new Error(e.problem.detail) : (e as Error)));
 }
 
+/** What a new machine counts against its tenant's quotas (the disk quota is per new disk). */
+const createDemand = (r: CreateMachineRequest): Demand => ({
+  machines: 1, vcpus: r.cpuCount, memoryMB: r.memoryMB, diskGB: r.disk && 'new' in r.disk ? r.disk.new.sizeGB : undefined,
+});
+
+/** The existing disk and the ISO a plan attaches, as the media check takes them. */
+function wantedMedia(plan: Pick<CreatePlan, 'disk' | 'iso'>): WantedMedium[] {
+  const out: WantedMedium[] = [];
+  if (plan.disk?.kind === 'existing') out.push({ field: 'disk.existing', location: plan.disk.path, use: 'disk' });
+  if (plan.iso) out.push({ field: 'iso', location: plan.iso, use: 'iso' });
+  return out;
+}
+
 /**
  * Checks a create request against the cluster and decides where it goes: 400 problem naming each
- * field that cannot work, 409 for a taken name or when no host (or the chosen one) can take it.
+ * field that cannot work, 403 for media outside the caller's (lib/media/folders), 409 for a taken
+ * name, when no host (or the chosen one) can take it, or for media attached elsewhere (lib/media/ownership).
  */
-export async function planCreate(input: unknown): Promise<CreatePlan> {
+export async function planCreate(input: unknown, caller: MediaCaller): Promise<CreatePlan> {
   const parsed = createMachineSchema.safeParse(input);
   if (!parsed.success) throw new ProblemError(validationProblem(parsed.error));
   const r = parsed.data;
   const inv = await inventory();
   const taken = nameTaken(inv, r.name);
-  if (taken) throw nameConflict(r.name, taken);
+  if (taken) throw nameConflict(r.name, taken, caller);
   // The tenant: its quotas (409 naming each exceeded one) and the hosts it may use.
   const tenantName = r.tenant ?? null;
   const tenant = tenantName ? await getTenantByName(tenantName) : undefined;
   if (tenantName && !tenant) throw badRequest([fieldError('tenant', `No tenant ${tenantName}`)]);
   if (tenant) {
-    checkQuota(tenant, tenantUsage(inv.machines(), tenant.name), {
-      machines: 1, vcpus: r.cpuCount, memoryMB: r.memoryMB, diskGB: r.disk && 'new' in r.disk ? r.disk.new.sizeGB : undefined,
-    });
+    // A first answer from what the inventory shows; startCreate checks again, counting creates in flight, as it reserves.
+    checkQuota(tenant, tenantUsage(inv.machines(), tenant.name), createDemand(r));
   }
   const allViews = await hostsById();
   const views = new Map([...allViews].filter(([id]) => hostAllowed(tenant, id)));
@@ -215,21 +231,29 @@ export async function planCreate(input: unknown): Promise<CreatePlan> {
   }
   let disk: CreatePlan['disk'] = null;
   let iso: string | null = null;
+  const notYours: { field: string; message: string }[] = [];
   const storage = host.storagePath;
   if (r.disk && !storage) errors.push(fieldError('disk', `${host.name} has no shared-storage path: set it in the host's settings first`));
   if (r.iso && !storage) errors.push(fieldError('iso', `${host.name} has no shared-storage path: set it in the host's settings first`));
   if (r.disk && storage) {
     if ('new' in r.disk) {
-      disk = { kind: 'new', path: newDiskPath(storage, r.name), sizeBytes: Math.round(r.disk.new.sizeGB * 1024 ** 3) };
+      // Whole MiB (as VBoxManage's --size): VirtualBox refuses a size off the 512-byte sector grid (VERR_VD_INVALID_SIZE).
+      // A tenant's machine gets its disk in the tenant's folder.
+      disk = { kind: 'new', path: newDiskLocation(storage, r.name, tenantName), sizeBytes: Math.max(1, Math.round(r.disk.new.sizeGB * 1024)) * 1024 ** 2 };
     } else {
       const p = underStorage(storage, r.disk.existing);
-      if (p) disk = { kind: 'existing', path: p };
-      else errors.push(fieldError('disk.existing', `An absolute path of a disk image under the shared storage (${storage})`));
+      const why = p && mediumPathProblem(caller, storage, p, 'disk');
+      if (!p) errors.push(fieldError('disk.existing', `An absolute path of a disk image under the shared storage (${storage})`));
+      else if (why) notYours.push(fieldError('disk.existing', why));
+      else disk = { kind: 'existing', path: p };
     }
   }
   if (r.iso && storage) {
-    iso = underStorage(storage, r.iso) ?? null;
-    if (!iso) errors.push(fieldError('iso', `An absolute path of an ISO image under the shared storage (${storage})`));
+    const p = underStorage(storage, r.iso);
+    const why = p && mediumPathProblem(caller, storage, p, 'iso');
+    if (!p) errors.push(fieldError('iso', `An absolute path of an ISO image under the shared storage (${storage})`));
+    else if (why) notYours.push(fieldError('iso', why));
+    else iso = p;
   }
 
   // Twins.
@@ -258,6 +282,11 @@ export async function planCreate(input: unknown): Promise<CreatePlan> {
     }
   }
   if (errors.length) throw badRequest(errors);
+  if (notYours.length) {
+    throw new ProblemError({ title: 'Not your media', status: 403, detail: `${notYours.map((e) => `${e.field}: ${e.message}`).join('; ')}.`, errors: notYours });
+  }
+  // Attached to a machine on any host (not only this one): refused, for everyone.
+  await assertMediaFree(wantedMedia({ disk, iso }), caller, inv);
 
   return { id: randomUUID(), name: r.name, request: r, host, twins, bridge: nicBridge, is64Bit: osType?.is64Bit ?? false, disk, iso, tenant: tenantName };
 }
@@ -390,13 +419,20 @@ async function buildOn(
 
     if (plan.disk || plan.iso || disk) {
       await withWriteLock(vbox, wsm, plan.id, async (m) => {
+        // Every medium is opened before any is attached: a hard disk attached in a session whose changes are
+        // then discarded keeps VirtualBox's back-reference to the machine (Machine::i_rollbackMedia fixes
+        // DVD and floppy only), and VirtualBox then refuses to delete it (VBOX_E_OBJECT_IN_USE).
         if (plan.disk) {
           step(0.72, 'Attaching disk');
           disk ??= await vbox.openMedium(plan.disk.path, 'HardDisk', 'ReadWrite', false);
+        }
+        if (plan.iso) step(0.8, 'Attaching ISO');
+        const iso = plan.iso ? await vbox.openMedium(plan.iso, 'DVD', 'ReadOnly', false) : null;
+        if (disk) {
+          step(0.82, 'Attaching disk');
           await m.attachDevice(CONTROLLER, 0, 0, 'HardDisk', disk);
         }
         step(0.85, plan.iso ? 'Attaching ISO' : 'Adding DVD drive');
-        const iso = plan.iso ? await vbox.openMedium(plan.iso, 'DVD', 'ReadOnly', false) : null;
         await m.attachDevice(CONTROLLER, 1, 0, 'DVD', iso);
       });
     } else {
@@ -456,13 +492,48 @@ export async function startCreate(plan: CreatePlan, user: User): Promise<Task> {
   const title = `Create ${plan.name} on ${plan.host.name}`;
   // Its twins are the same machine: the cluster view shows the copy on the host it was created on.
   inv.setHome(plan.id, plan.host.id);
-  return startTask({
-    kind: 'vm.create',
-    title,
-    target: { type: 'vm', id: plan.id, name: plan.name, hostId: plan.host.id },
-    user: taskUser(user),
-    locks: [`name:${plan.name.toLowerCase()}`, plan.id],
-  }, async (ctx) => {
+  // The tenant's quota, held until the inventory shows the machine or the task fails: parallel creates count each other.
+  const reservation = plan.tenant
+    ? await reserveQuota({ tenant: plan.tenant, machineId: plan.id, demand: createDemand(plan.request), machines: () => inv.machines() })
+    : null;
+  // An existing disk is this task's until it ends: no other create or delete here takes it meanwhile.
+  const existing = plan.disk?.kind === 'existing' ? plan.disk.path : null;
+  const release = existing ? holdMedia([existing], `the creation of ${plan.name}`) : () => undefined;
+  if (!release) {
+    void reservation?.release();
+    throw new ProblemError({
+      title: 'Medium in use', status: 409, detail: 'disk.existing: another operation is attaching or deleting it.',
+      errors: [fieldError('disk.existing', 'In use by another operation: try again shortly')],
+    });
+  }
+  try {
+    const task = await startTask({
+      kind: 'vm.create',
+      title,
+      target: { type: 'vm', id: plan.id, name: plan.name, hostId: plan.host.id },
+      user: taskUser(user),
+      locks: [`name:${plan.name.toLowerCase()}`, plan.id],
+    }, holding(reservation, () => inv.machine(plan.id)?.tenant === plan.tenant, async (ctx: TaskContext) => {
+      try {
+        // Checked again now that it is held: another create may have attached it since the plan.
+        if (existing) {
+          ctx.step(0, 'Checking the disk');
+          await assertMediaFree([{ field: 'disk.existing', location: existing, use: 'disk' }], user, inv, { holding: true });
+        }
+        await build(ctx);
+      } finally {
+        release();
+      }
+    }));
+    void reservation?.attach(task.id);
+    return task;
+  } catch (e) {
+    release();
+    void reservation?.release();
+    throw e;
+  }
+
+  async function build(ctx: TaskContext): Promise<void> {
     ctx.setCancelable(true);
     const at: Progress = { step: 'Creating machine', percent: 0 };
     const done: Target[] = [];
@@ -494,5 +565,5 @@ export async function startCreate(plan: CreatePlan, user: User): Promise<Task> {
     ctx.setCancelable(false);
     const also = plan.twins.length ? `, registered on ${plan.twins.map((t) => t.name).join(', ')}` : '';
     ctx.step(100, `Created ${plan.name} on ${plan.host.name}${also}`);
-  });
+  }
 }

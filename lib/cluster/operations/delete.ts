@@ -3,11 +3,17 @@
  * on every host it is registered on; each registration goes (the twins first, unregister with
  * DetachAllReturnHardDisksOnly and deleteConfig of the settings), then the machine's own host,
  * which deletes the disk files too when asked. Disks kept stay on the shared storage.
+ *
+ * A disk that another machine on any host still uses (lib/media/ownership: attached to it or to an
+ * image built on it), that another operation here is attaching, or whose use a host could not tell,
+ * is kept even with deleteDisks=true; the task's message names each kept disk and why.
  */
 import type { User } from '@/lib/auth/policy';
+import { describeHolders, heldBy, holdersOf, holdMedia, readMediaUsage, usersOf } from '@/lib/media/ownership';
 import { startTask, type Task } from '@/lib/tasks';
 import type { IMedium } from '@/lib/vbox/objects';
-import { copiesOf, inventory, requireOff, taskUser } from './common';
+import type { Inventory } from '../inventory';
+import { copiesOf, inventory, requireOff, taskUser, type MachineCopy } from './common';
 
 /** Starts the vm.delete task; 404 for an unknown machine, 409 unless every copy is powered off. */
 export async function startDelete(id: string, deleteDisks: boolean, user: User): Promise<Task> {
@@ -15,7 +21,7 @@ export async function startDelete(id: string, deleteDisks: boolean, user: User):
   const copies = copiesOf(inv, id);
   const [primary, ...twins] = copies;
   const name = primary.summary.name;
-  requireOff(copies, 'delete');
+  await requireOff(copies, 'delete');
   return startTask({
     kind: 'vm.delete',
     title: deleteDisks ? `Delete ${name} and its disks` : `Delete ${name}`,
@@ -36,16 +42,78 @@ export async function startDelete(id: string, deleteDisks: boolean, user: User):
     }
     const from = Math.round(twins.length * share);
     ctx.step(from, `Unregistering on ${primary.host.name}`);
-    await primary.client.write(async (vbox) => {
-      const m = await vbox.findMachine(id);
-      const media = await m.unregister('DetachAllReturnHardDisksOnly');
-      const progress = await m.deleteConfig(deleteDisks ? media : []);
-      ctx.step(from, deleteDisks && media.length ? `Deleting ${media.length === 1 ? 'the disk' : `${media.length} disks`} and the settings on ${primary.host.name}` : `Deleting the settings on ${primary.host.name}`);
-      await ctx.follow(progress, [from, 100]);
-      if (!deleteDisks) await closeAll(media);
-    }, { release: true });
-    ctx.step(100, deleteDisks ? `Deleted ${name} and its disks` : `Deleted ${name}`);
+    let outcome: Disks = { deleted: 0, kept: [], release: () => undefined };
+    try {
+      await primary.client.write(async (vbox) => {
+        const m = await vbox.findMachine(id);
+        const media = await m.unregister('DetachAllReturnHardDisksOnly');
+        if (deleteDisks && media.length) {
+          ctx.step(from, `Checking that no other machine uses ${media.length === 1 ? 'the disk' : `the ${media.length} disks`}`);
+          outcome = await sortDisks(media, { inv, id, name, primary, admin: user.role === 'admin' });
+        }
+        const doomed = outcome.doomed ?? [];
+        const progress = await m.deleteConfig(doomed);
+        ctx.step(from, doomed.length ? `Deleting ${doomed.length === 1 ? 'the disk' : `${doomed.length} disks`} and the settings on ${primary.host.name}` : `Deleting the settings on ${primary.host.name}`);
+        await ctx.follow(progress, [from, 100]);
+        // Kept media are only forgotten by this host (close fails while another machine here uses them: fine).
+        await closeAll(media.filter((md) => !doomed.includes(md)));
+      }, { release: true });
+    } finally {
+      outcome.release();
+    }
+    ctx.step(100, deleteDisks ? deletedMessage(name, outcome) : `Deleted ${name}`);
   });
+}
+
+interface Disks {
+  /** The media to delete with the settings. */
+  doomed?: IMedium[];
+  deleted: number;
+  /** "<path> (why)" for each disk kept. */
+  kept: string[];
+  /** Lets go of the media held while they were deleted. */
+  release: () => void;
+}
+
+function deletedMessage(name: string, d: Disks): string {
+  if (d.kept.length === 0) return `Deleted ${name} and its disks`;
+  const deleted = d.deleted === 0 ? 'none of its disks' : `${d.deleted} of its ${d.deleted + d.kept.length} disks`;
+  return `Deleted ${name} and ${deleted}; kept ${d.kept.join('; ')}`;
+}
+
+/**
+ * Splits the machine's unregistered media into those to delete and those to keep: used by another
+ * machine on this host or any other (twins, the same UUID, are this machine), being attached by
+ * another operation here, or not vouched for by every host. Admins are told which machine holds a
+ * kept disk; others only that another machine uses it.
+ */
+async function sortDisks(
+  media: IMedium[], o: { inv: Inventory; id: string; name: string; primary: MachineCopy; admin: boolean },
+): Promise<Disks> {
+  const locations = await Promise.all(media.map((md) => md.getLocation()));
+  const hereUsers = await Promise.all(media.map((md) => usersOf(md)));
+  const usage = await readMediaUsage(locations, o.inv, { exceptHostIds: [o.primary.host.id] });
+  const doomed: IMedium[] = [];
+  const kept: string[] = [];
+  const releases: (() => void)[] = [];
+  media.forEach((md, i) => {
+    const location = locations[i];
+    const here = hereUsers[i].filter((m) => m !== o.id)
+      .map((machineId) => ({ hostId: o.primary.host.id, hostName: o.primary.host.name, machineId, machineName: o.inv.copyOn(o.primary.host.id, machineId)?.name ?? null }));
+    // Whatever its type: a shareable disk another machine uses is not deleted either.
+    const holders = [...here, ...holdersOf(usage.registrations.get(location) ?? [], 'delete', o.inv, o.id)];
+    let why: string | undefined;
+    if (holders.length) why = o.admin ? `attached to ${describeHolders(holders)}` : 'another machine uses it';
+    else if (usage.unchecked.length) why = o.admin ? `not checked on every host: ${usage.unchecked.map((u) => u.why).join('; ')}` : 'not every host could be checked';
+    else {
+      const release = holdMedia([location], `the deletion of ${o.name}`);
+      if (release) releases.push(release);
+      else why = o.admin ? `${heldBy(location) ?? 'another operation'} is using it` : 'another operation is using it';
+    }
+    if (why) kept.push(`${location} (${why})`);
+    else doomed.push(md);
+  });
+  return { doomed, deleted: doomed.length, kept, release: () => releases.forEach((r) => r()) };
 }
 
 async function closeAll(media: IMedium[]): Promise<void> {

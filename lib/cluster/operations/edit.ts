@@ -16,8 +16,7 @@ import { hostCapabilities } from './capabilities';
 import {
   badRequest, copiesOf, fieldError, hostsById, inventory, nameConflict, nameTaken, requireOff, taskUser, withWriteLock, type MachineCopy,
 } from './common';
-import { getTenantByName } from '@/lib/tenants';
-import { checkQuota, tenantUsage } from '@/lib/tenants/quota';
+import { holding, reserveQuota } from '@/lib/tenants/reservations';
 import { ADAPTER_TYPES, bootOrder, machineName, vncPassword } from './create';
 
 const ATTACHMENT_TYPES = ['Bridged', 'NAT', 'Null'] as const satisfies readonly NetworkAttachmentType[];
@@ -112,19 +111,10 @@ export async function startEdit(id: string, input: unknown, user: User): Promise
   const inv = await inventory();
   const copies = copiesOf(inv, id);
   const name = copies[0].summary.name;
-  requireOff(copies, 'change the settings of');
-  // More CPUs or memory must fit the tenant's quotas (409 naming each exceeded one); less always fits.
-  const cur = copies[0].summary;
-  const grows = { vcpus: p.cpuCount !== undefined && p.cpuCount > cur.cpuCount, memoryMB: p.memoryMB !== undefined && p.memoryMB > cur.memoryMB };
-  const tenant = cur.tenant && (grows.vcpus || grows.memoryMB) ? await getTenantByName(cur.tenant) : undefined;
-  if (tenant) {
-    checkQuota(tenant, tenantUsage(inv.machines(), tenant.name, id), {
-      vcpus: grows.vcpus ? p.cpuCount : undefined, memoryMB: grows.memoryMB ? p.memoryMB : undefined,
-    });
-  }
+  await requireOff(copies, 'change the settings of');
   if (p.name !== undefined && p.name !== name) {
     const taken = nameTaken(inv, p.name, id);
-    if (taken) throw nameConflict(p.name, taken);
+    if (taken) throw nameConflict(p.name, taken, user);
   }
   if (p.nic?.bridgedInterface !== undefined) {
     const views = await hostsById();
@@ -137,14 +127,28 @@ export async function startEdit(id: string, input: unknown, user: User): Promise
       }
     }
   }
+  // More CPUs or memory must fit the tenant's quotas (409 naming each exceeded one), counting creates and edits
+  // in flight, and is held until the inventory shows it or the task fails; less always fits.
+  const cur = copies[0].summary;
+  const grows = { vcpus: p.cpuCount !== undefined && p.cpuCount > cur.cpuCount, memoryMB: p.memoryMB !== undefined && p.memoryMB > cur.memoryMB };
+  const reservation = cur.tenant && (grows.vcpus || grows.memoryMB)
+    ? await reserveQuota({
+      tenant: cur.tenant, machineId: id, machines: () => inv.machines(),
+      demand: { vcpus: grows.vcpus ? p.cpuCount : undefined, memoryMB: grows.memoryMB ? p.memoryMB : undefined },
+    })
+    : null;
+  const landed = () => {
+    const m = inv.machine(id);
+    return !!m && (!grows.vcpus || m.cpuCount === p.cpuCount) && (!grows.memoryMB || m.memoryMB === p.memoryMB);
+  };
   const locks = [id, ...(p.name !== undefined && p.name.toLowerCase() !== name.toLowerCase() ? [`name:${p.name.toLowerCase()}`] : [])];
-  return startTask({
+  const task = await startTask({
     kind: 'vm.edit',
     title: `Edit ${name}`,
     target: { type: 'vm', id, name, hostId: copies[0].host.id },
     user: taskUser(user),
     locks,
-  }, async (ctx) => {
+  }, holding(reservation, landed, async (ctx) => {
     const changed = fields(p);
     const done: { copy: MachineCopy; before: Patch }[] = [];
     let current: MachineCopy = copies[0];
@@ -171,5 +175,10 @@ export async function startEdit(id: string, input: unknown, user: User): Promise
     }
     if (p.name !== undefined) ctx.setTarget(id, p.name);
     ctx.step(100, `Saved ${changed}`);
+  })).catch((e: unknown) => {
+    void reservation?.release();
+    throw e;
   });
+  void reservation?.attach(task.id);
+  return task;
 }

@@ -148,7 +148,7 @@ export async function startTakeSnapshot(id: string, input: unknown, user: User):
 /** snapshot.restore: the machine must be powered off (409). */
 export async function startRestoreSnapshot(id: string, snapshotId: string, user: User): Promise<Task> {
   const h = home(await inventory(), id);
-  requireOff(h.copies, 'restore a snapshot of');
+  await requireOff(h.copies, 'restore a snapshot of');
   const name = await snapshotName(h.copy, id, snapshotId);
   return startSnapshotTask(id, user, h, 'restore', name, 'Write', async (m) => m.restoreSnapshot(await m.findSnapshot(snapshotId)));
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ProblemError } from '@/lib/api/problem';
 import { getTenantByName, TENANT_KEY, TENANT_NAME_RE } from '@/lib/tenants';
+import { withLockedMachine } from '@/lib/vbox/session';
 import type { MachineSummary } from '../types';
 import { copiesOf, inventory } from './common';
 
@@ -11,8 +12,9 @@ export const machineTenantSchema = z.strictObject({
 
 /**
  * Moves a machine to a tenant (null: none) by writing its extradata nimbox/tenant on every host
- * it is registered on, synchronously (one quick call per copy, in any machine state). The live
- * inventory follows through OnExtraDataChanged; the answer already carries the new tenant.
+ * it is registered on, synchronously (a lock and one call per copy, running or not; refused while a
+ * task holds a powered-off machine's lock). The live inventory follows through OnExtraDataChanged;
+ * the answer already carries the new tenant.
  * 400 for an unknown tenant, 404 for an unknown machine.
  */
 export async function setMachineTenant(id: string, tenant: string | null): Promise<MachineSummary> {
@@ -22,11 +24,13 @@ export async function setMachineTenant(id: string, tenant: string | null): Promi
   const inv = await inventory();
   const copies = copiesOf(inv, id);
   for (const copy of copies) {
-    await copy.client.write(async (vbox) => {
-      const m = await vbox.findMachine(id);
-      await m.setExtraData(TENANT_KEY, tenant ?? '');
-    }, { release: true });
+    // VirtualBox takes a registered machine's extradata on its session machine only (as VBoxManage
+    // setextradata does): a shared lock, which is a write lock when no VM process holds the machine.
+    await copy.client.write((vbox, wsm) => withLockedMachine(vbox, wsm, id, 'Shared', async (session) => {
+      await (await session.getMachine()).setExtraData(TENANT_KEY, tenant ?? '');
+    }), { release: true });
   }
+  inv.recordTenant(id, tenant);
   const row = inv.machine(id) ?? copies[0].summary;
   return { ...row, tenant };
 }

@@ -3,6 +3,7 @@ import { getInventory } from '@/lib/cluster/inventory';
 import type { InventoryEvent } from '@/lib/cluster/types';
 import { onTaskChanged } from '@/lib/tasks';
 import { seesMachine, seesTask } from '@/lib/tenants/access';
+import { hostScope, mayUseHost, tenantHostStatus, type TenantHostStatus } from '@/lib/tenants/hosts';
 
 export const dynamic = 'force-dynamic';
 
@@ -12,11 +13,13 @@ const KEEPALIVE_MS = 15_000;
  * GET /api/v1/events → text/event-stream of inventory changes: `event: machine`,
  * `machine-removed` or `host`, and of tasks: `event: task` (created, progressed — at most
  * ~10 per second per task — or ended); `data:` the InventoryEvent as JSON. A tenant's users get only their
- * tenant's machines (a machine moved away arrives as `machine-removed`) and those machines' tasks.
+ * tenant's machines (a machine moved away arrives as `machine-removed`), those machines' tasks, and the
+ * hosts their tenant may use as lib/tenants/hosts shows them (the tenant's allowed hosts as at connect time).
  */
 export const GET = route({ action: 'events:read' }, async ({ req, user }) => {
   const inventory = getInventory();
   await inventory.start();
+  const scope = await hostScope(user);
   const encoder = new TextEncoder();
   let cleanup = () => {};
   const stream = new ReadableStream<Uint8Array>({
@@ -35,8 +38,12 @@ export const GET = route({ action: 'events:read' }, async ({ req, user }) => {
       };
       // Machines this stream has shown, so that one leaving the caller's sight is removed from their view.
       const shown = new Set<string>();
-      const forward = (e: InventoryEvent) => {
-        if (e.type === 'machine') {
+      const forward = (event: InventoryEvent) => {
+        let e: InventoryEvent | { type: 'host'; host: TenantHostStatus } = event;
+        if (event.type === 'host' && scope) {
+          if (!mayUseHost(scope, event.host.id)) return;
+          e = { type: 'host', host: tenantHostStatus(event.host, scope.tenant, inventory) };
+        } else if (e.type === 'machine') {
           if (!seesMachine(user, e.machine)) {
             if (!shown.delete(e.machine.id)) return;
             e = { type: 'machine-removed', id: e.machine.id, hostId: e.machine.hostId };

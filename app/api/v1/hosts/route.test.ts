@@ -19,7 +19,7 @@ const { GET: read, PATCH: patch, DELETE: remove } = await import('./[id]/route')
 const { getDb } = await import('@/lib/db');
 
 const admin: User = { id: 'u1', username: 'admin', realm: 'local', role: 'admin' };
-const viewer: User = { id: 'u2', username: 'viewer', realm: 'local', role: 'viewer' };
+const viewer: User = { id: 'u2', username: 'viewer', realm: 'local', role: 'viewer', tenant: 'blue' };
 
 const base = 'http://localhost/api/v1/hosts';
 const json = (method: string, body: unknown, url = base) =>
@@ -101,6 +101,11 @@ describe('/api/v1/hosts', () => {
     session.user = viewer;
     expect((await list(new Request(base))).status).toBe(200);
     expect((await read(new Request(`${base}/${h.id}`), ctx(h.id))).status).toBe(200);
+    // Without a tenant, a non-admin may use no host (lib/tenants/hosts).
+    session.user = { ...viewer, tenant: null };
+    expect(await (await list(new Request(base))).json()).toEqual({ hosts: [] });
+    await problem(await read(new Request(`${base}/${h.id}`), ctx(h.id)), 404);
+    session.user = viewer;
     await problem(await create(json('POST', { ...alpha, name: 'b' })), 403);
     await problem(await patch(json('PATCH', { name: 'b' }, `${base}/${h.id}`), ctx(h.id)), 403);
     await problem(await remove(new Request(`${base}/${h.id}`, { method: 'DELETE' }), ctx(h.id)), 403);

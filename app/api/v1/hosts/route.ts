@@ -3,11 +3,18 @@ import { getDb } from '@/lib/db';
 import { createHost, hostInputSchema, listHosts, type HostView } from '@/lib/db/hosts';
 import { currentInventory } from '@/lib/cluster/inventory';
 import type { HostStatus } from '@/lib/cluster/types';
+import { hostScope, mayUseHost, tenantHost, type TenantHost } from '@/lib/tenants/hosts';
 
-/** GET /api/v1/hosts → 200 { hosts: (HostView & { status })[] }: sorted by name, with the live inventory's view of each; never a password. */
-export const GET = route({ action: 'host:read' }, async (): Promise<{ hosts: (HostView & { status: HostStatus | null })[] }> => {
+/**
+ * GET /api/v1/hosts → 200 { hosts }: sorted by name, never a password. Admins get each HostView with the live
+ * inventory's status; a tenant's users only the hosts their tenant may use, as lib/tenants/hosts shows them
+ * (name, health, capacity, maintenance, their own machines' counts).
+ */
+export const GET = route({ action: 'host:read' }, async ({ user }): Promise<{ hosts: (HostView & { status: HostStatus | null })[] | TenantHost[] }> => {
   const inventory = currentInventory();
   const hosts = await listHosts(await getDb());
+  const scope = await hostScope(user);
+  if (scope) return { hosts: hosts.filter((h) => mayUseHost(scope, h.id)).map((h) => tenantHost(h, scope.tenant, inventory)) };
   return { hosts: hosts.map((h) => ({ ...h, status: inventory?.host(h.id) ?? null })) };
 });
 

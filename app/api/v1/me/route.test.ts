@@ -23,9 +23,20 @@ describe('GET /api/v1/me', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(await res.json()).toEqual({ id: bob.id, username: 'bob', realm: 'ldap:corp', role: 'operator', tenant: 'blue' });
 
-    // The next sign-in moved bob to another tenant: the same session sees it.
+    // The next sign-in moved bob to another tenant: his earlier sessions end, the new one sees it.
     await upsertExternalUser(db, { realm: 'ldap:corp', username: 'bob', role: 'viewer', tenant: 'red' });
-    expect(await (await GET(req({ cookie }))).json()).toMatchObject({ id: bob.id, role: 'viewer', tenant: 'red' });
+    expect((await GET(req({ cookie }))).status).toBe(401);
+    expect(await (await GET(req({ cookie: await sessionCookie(bob) }))).json()).toMatchObject({ id: bob.id, role: 'viewer', tenant: 'red' });
+  });
+
+  it('keeps sessions when a sign-in finds role and tenant unchanged', async () => {
+    const ann = await upsertExternalUser(db, { realm: 'ldap:corp', username: 'ann', role: 'operator', tenant: 'blue' });
+    const cookie = await sessionCookie(ann);
+    await upsertExternalUser(db, { realm: 'ldap:corp', username: 'ann', role: 'operator', tenant: 'blue' });
+    expect((await GET(req({ cookie }))).status).toBe(200);
+    // An admin's (or a directory's) role change alone ends them too.
+    await upsertExternalUser(db, { realm: 'ldap:corp', username: 'ann', role: 'admin', tenant: 'blue' });
+    expect((await GET(req({ cookie }))).status).toBe(401);
   });
 
   it('answers 401 problem+json to anonymous callers', async () => {

@@ -4,6 +4,7 @@ import { withSessionUser } from '@/lib/auth/testing';
 import { startTestCluster, until, type TestCluster } from '@/lib/cluster/testing';
 import type { MachineSummary } from '@/lib/cluster/types';
 import type { Tenant } from '@/lib/tenants';
+import { withLockedMachine } from '@/lib/vbox/session';
 
 /*
  * Tenancy end to end, against two real vboxsim hosts and a SQLite file: tenants CRUD, a machine's tenant
@@ -101,9 +102,11 @@ describe('a machine\'s tenant', () => {
     // VirtualBox holds it: the same extradata VBoxManage getextradata shows.
     const stored = await inv.monitor(web.hostId)!.client.read(async (vbox) => (await vbox.findMachine(web.id)).getExtraData('nimbox/tenant'));
     expect(stored).toBe('blue');
-    // A change made behind Nimbox's back (VBoxManage setextradata) shows live too.
+    // A change made behind Nimbox's back shows live too: as VBoxManage setextradata makes it, on the session machine.
     const db = inv.machines().find((m) => m.name === 'db-a2')!;
-    await inv.monitor(db.hostId)!.client.write(async (vbox) => (await vbox.findMachine(db.id)).setExtraData('nimbox/tenant', 'red'), { release: true });
+    await inv.monitor(db.hostId)!.client.write((vbox, wsm) => withLockedMachine(vbox, wsm, db.id, 'Shared', async (s) => {
+      await (await s.getMachine()).setExtraData('nimbox/tenant', 'red');
+    }), { release: true });
     await until('the tenant change event', () => inv.machine(db.id)?.tenant === 'red');
   });
 

@@ -88,6 +88,14 @@ describe('GET /api/v1/hosts/:id/capabilities', () => {
     expect(c.osTypes).toContainEqual({ id: 'Debian12_64', description: 'Debian 12 Bookworm (64-bit)', familyId: 'Linux', is64Bit: true, recommendedRAM: 2048, recommendedHDDBytes: 20 * 1024 ** 3 });
     expect((await capabilities(new Request('http://localhost/x'), ctx('no-such-host'))).status).toBe(404);
   });
+
+  it('tells each caller where it may name disks and ISO images from: a tenant its folder and the ISO library', async () => {
+    session.user = { ...viewer, tenant: 'blue' };
+    const c = await (await capabilities(new Request('http://localhost/x'), ctx(hosts[0].id))).json();
+    expect(c.mediaFolders).toEqual({ disks: `${sim.storageDir}/tenants/blue`, isos: [`${sim.storageDir}/iso`, `${sim.storageDir}/tenants/blue`] });
+    session.user = admin;
+    expect((await (await capabilities(new Request('http://localhost/x'), ctx(hosts[0].id))).json()).mediaFolders).toEqual({ disks: sim.storageDir, isos: [sim.storageDir] });
+  });
 });
 
 describe('POST /api/v1/vms', () => {

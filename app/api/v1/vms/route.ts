@@ -55,14 +55,16 @@ export const GET = route({ action: 'vm:read', query }, async ({ query: q, user }
  * disk?: { new: { sizeGB } } | { existing: path }, iso?, vrde?: { password? }, registerOnOtherHosts?: true | hostIds, tenant? }
  * (tenant: admins only; anyone else creates in their own tenant, within its quotas and allowed hosts)
  * → 202 Task vm.create (Location: /api/v1/tasks/:id). 400 names each invalid field (also those the chosen host
- * cannot satisfy: OS type, bridged interface, paths outside the shared storage); 409 when the name is taken,
- * the host is down or in maintenance, or no host fits (automatic placement), or a tenant quota would be exceeded
- * (errors name the quota and by how much) or the chosen host is not one of the tenant's.
+ * cannot satisfy: OS type, bridged interface, paths outside the shared storage); 403 naming `disk.existing` or `iso`
+ * when a non-admin names media outside their tenant's folder (ISOs: or the ISO library, lib/media/folders); 409 when
+ * the name is taken, the host is down or in maintenance, or no host fits (automatic placement), or a tenant quota
+ * would be exceeded (errors name the quota and by how much) or the chosen host is not one of the tenant's, or the
+ * disk or ISO is attached to a machine on any host (lib/media/ownership).
  */
 export const POST = route({ action: 'vm:create', body: createMachineSchema }, async ({ body, user }) => {
   // The machine's tenant: the one named (null: none), else the creator's; the policy lets only admins name another.
   const tenant = body.tenant !== undefined ? body.tenant : (user.tenant ?? null);
   if (!can(user, 'vm:create', { tenant })) throw new ProblemError(forbidden());
-  const plan = await planCreate({ ...body, tenant });
+  const plan = await planCreate({ ...body, tenant }, user);
   return accepted(await startCreate(plan, user));
 });

@@ -2,16 +2,19 @@ import { route } from '@/lib/api/handler';
 import { notFound, ProblemError } from '@/lib/api/problem';
 import { getDb } from '@/lib/db';
 import { deleteHost, getHost, hostPatchSchema, updateHost, type HostView } from '@/lib/db/hosts';
+import { currentInventory } from '@/lib/cluster/inventory';
+import { hostScope, mayUseHost, tenantHost, type TenantHost } from '@/lib/tenants/hosts';
 
 type Params = { id: string };
 
 const missing = (id: string) => new ProblemError(notFound(`Host ${id}`));
 
-/** GET /api/v1/hosts/:id → 200 HostView, or 404. */
-export const GET = route<Params>({ action: 'host:read' }, async ({ params }): Promise<HostView> => {
+/** GET /api/v1/hosts/:id → 200 HostView (admins) or the tenant's view of it (lib/tenants/hosts), or 404 (also a host the caller's tenant may not use). */
+export const GET = route<Params>({ action: 'host:read' }, async ({ params, user }): Promise<HostView | TenantHost> => {
   const host = await getHost(await getDb(), params.id);
-  if (!host) throw missing(params.id);
-  return host;
+  const scope = await hostScope(user);
+  if (!host || !mayUseHost(scope, host.id)) throw missing(params.id);
+  return scope ? tenantHost(host, scope.tenant, currentInventory()) : host;
 });
 
 /** PATCH /api/v1/hosts/:id { any HostInput field } → 200 HostView; no password keeps the stored one; null resets an optional field. */

@@ -5,8 +5,8 @@ export const dynamic = 'force-dynamic';
 
 /**
  * GET /api/v1/hosts/:id/capabilities → { hostId, osTypes: [{ id, description, familyId, is64Bit, recommendedRAM,
- * recommendedHDDBytes }], bridgedInterfaces, memoryAvailableMB, cpus, storagePath, bridgeAdapter, vrdePorts,
- * maintenance, readAt }: what the host offers a new machine, read live (cached a few minutes). 404 unknown host;
+ * recommendedHDDBytes }], bridgedInterfaces, memoryAvailableMB, cpus, storagePath, mediaFolders: { disks, isos },
+ * bridgeAdapter, vrdePorts, maintenance, readAt }: what the host offers a new machine, read live (cached a few minutes). 404 unknown host;
  * 409 when it is not connected.
  */
-export const GET = route<{ id: string }>({ action: 'host:read' }, async ({ params }): Promise<HostCapabilities> => hostCapabilities(params.id));
+export const GET = route<{ id: string }>({ action: 'host:read' }, async ({ params, user }): Promise<HostCapabilities> => hostCapabilities(params.id, undefined, user));

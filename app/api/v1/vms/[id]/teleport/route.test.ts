@@ -6,6 +6,7 @@ import { startTestCluster, teleportHosts, until, type TestCluster } from '@/lib/
 import type { HostView } from '@/lib/db/hosts';
 import type { Task } from '@/lib/tasks';
 import type { Preflight, PreflightCheck } from '@/lib/teleport';
+import type { Tenant } from '@/lib/tenants';
 import type { Sim } from '@/sim/index';
 import { HostNetworkInterface } from '@/sim/model/hostinfo';
 import type { MachineCore } from '@/sim/model/machine';
@@ -30,6 +31,7 @@ const { getDb } = await import('@/lib/db');
 const { getInventory } = await import('@/lib/cluster/inventory');
 const { waitForTask } = await import('@/lib/tasks');
 const { configureTeleport, onTeleportTimings, pendingCleanups, setTeleportHooks, stopTeleportJanitor } = await import('@/lib/teleport');
+const { createTenant, updateTenant } = await import('@/lib/tenants');
 
 const admin: User = { id: 'u1', username: 'admin', realm: 'local', role: 'admin' };
 const viewer: User = { id: 'u2', username: 'viewer', realm: 'local', role: 'viewer' };
@@ -131,6 +133,7 @@ async function prepare(started: Sim) {
   M.srcdown = await addRunning(ALPHA, 'tp-srcdown', { memoryMB: 2048 });
   M.slow = await addRunning(ALPHA, 'tp-slow', { memoryMB: 8192 });
   M.twice = await addRunning(ALPHA, 'tp-twice');
+  M.tenant = await addRunning(ALPHA, 'tp-tenant', { memoryMB: 512, extraData: { 'nimbox/tenant': 'globex' } });
   // tp-twin's twin on charlie: the same machine (UUID, disk), but with half the memory, powered off.
   const src = M.twin;
   sim.hosts[CHARLIE].sim.openMedium(path.join(sim.storageDir, 'tp-twin.vdi'), 'HardDisk');
@@ -144,7 +147,7 @@ async function prepare(started: Sim) {
 beforeAll(async () => {
   cluster = await startTestCluster({
     hosts: 3, port: 0, vms: 0, control: true, vrdeBase, prepare,
-    host: teleportHosts(teleportBase), machines: 12, hostsUp: true, timeoutMs: 20_000,
+    host: teleportHosts(teleportBase), machines: 13, hostsUp: true, timeoutMs: 20_000,
   });
   hosts.push(...cluster.hosts);
 });
@@ -172,7 +175,7 @@ describe('GET /api/v1/vms/:id/teleport/preflight', () => {
       ok: true, twin: 'register', machine: { id: M.ok.id, name: 'tp-ok', state: 'Running', memoryMB: 1024 },
       source: { hostId: hosts[ALPHA].id, hostName: 'vbox-alpha' }, target: { hostId: hosts[CHARLIE].id, hostName: 'vbox-charlie' },
     });
-    expect(p.checks.map((c) => c.id)).toEqual(['machine', 'host', 'version', 'twin', 'storage', 'memory', 'cpu', 'network', 'port']);
+    expect(p.checks.map((c) => c.id)).toEqual(['machine', 'host', 'tenant', 'version', 'twin', 'storage', 'memory', 'cpu', 'network', 'port']);
     expect(p.checks.filter((c) => c.status !== 'passed')).toEqual([]);
     expect(check(p, 'twin').detail).toContain('registers a twin');
     expect(check(p, 'cpu').detail).toContain('Intel');
@@ -441,5 +444,58 @@ describe('POST /api/v1/vms/:id/teleport', () => {
     const r = await teleportRoute(request('POST', `/api/v1/vms/${M.ok.id}/teleport`, { target: '', maxDowntimeMs: 0, extra: 1 }), ctx(M.ok.id));
     expect(r.status).toBe(400);
     expect((await r.json()).errors.map((e: { field: string }) => e.field).sort()).toEqual(['body', 'maxDowntimeMs', 'target']);
+  });
+});
+
+describe("a tenant's allowed hosts", () => {
+  const globexOp: User = { id: 'u-go', username: 'gina', realm: 'local', role: 'operator', tenant: 'globex' };
+  let globex: Tenant;
+
+  it('fail the preflight, naming the rule, and refuse the teleport of a tenant operator to a host the tenant may not use', async () => {
+    globex = await createTenant({ name: 'globex', allowTeleport: true, allowedHostIds: [hosts[ALPHA].id, hosts[CHARLIE].id] });
+    session.user = globexOp;
+    let p = await preflight(M.tenant.id, BRAVO);
+    expect(p.ok).toBe(false);
+    expect(check(p, 'tenant')).toEqual({
+      id: 'tenant', label: "Target host allowed for the machine's tenant", status: 'failed',
+      detail: "vbox-bravo is not one of tenant globex's allowed hosts (vbox-alpha, vbox-charlie).",
+      fix: "Pick one of tenant globex's hosts, or have an admin allow vbox-bravo for the tenant.",
+    });
+    const r = await teleport(M.tenant.id, BRAVO);
+    const body = await r.json();
+    expect(r.status, JSON.stringify(body)).toBe(409);
+    expect(body.title).toBe('Teleport not possible');
+    expect(body.detail).toContain("vbox-bravo is not one of tenant globex's allowed hosts");
+    expect(copies(M.tenant.id)).toEqual(['Running', null, null]);
+    // Admins are held to the machine's tenant's rule too, as create and drains are.
+    session.user = admin;
+    expect((await teleport(M.tenant.id, BRAVO)).status).toBe(409);
+    // A host the tenant may use passes.
+    session.user = globexOp;
+    p = await preflight(M.tenant.id, CHARLIE);
+    expect(check(p, 'tenant')).toMatchObject({ status: 'passed', detail: "vbox-charlie is one of tenant globex's allowed hosts." });
+    expect(p.ok).toBe(true);
+  });
+
+  it('stop a teleport whose target the tenant lost after the preflight: the source runs on, the target is off', async () => {
+    session.user = globexOp;
+    setTeleportHooks({
+      beforeLaunch: async () => {
+        await updateTenant(globex.id, { allowedHostIds: [hosts[ALPHA].id] });
+      },
+    });
+    const task = await teleported(M.tenant.id, CHARLIE);
+    expect(task.status).toBe('failed');
+    expect(task.error).toMatchObject({ title: 'Teleport not allowed' });
+    expect(task.error!.detail).toBe("vbox-charlie is not one of tenant globex's allowed hosts (vbox-alpha). — tp-tenant still runs on vbox-alpha, untouched; the copy on vbox-charlie is PoweredOff with its teleporter disabled.");
+    expect(copies(M.tenant.id)).toEqual(['Running', null, 'PoweredOff']);
+    expect(teleporterOf(CHARLIE, M.tenant.id).enabled).toBe(false);
+  });
+
+  it('are not asked of a tenant that does not allow teleport: its operators get 403', async () => {
+    await updateTenant(globex.id, { allowTeleport: false, allowedHostIds: [] });
+    session.user = globexOp;
+    expect((await teleport(M.tenant.id, CHARLIE)).status).toBe(403);
+    expect(copies(M.tenant.id)).toEqual(['Running', null, 'PoweredOff']);
   });
 });

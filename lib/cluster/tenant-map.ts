@@ -1,0 +1,52 @@
+import type { DB } from '@/lib/db';
+
+/** What a HostMonitor asks of the tenant map: a machine's tenant if known (undefined: never seen), and news of one. */
+export interface TenantLookup {
+  get(machineId: string): string | null | undefined;
+  set(machineId: string, tenant: string | null): void;
+}
+
+/** For monitors without a map (tests): every tenant is read from the host. */
+export const NO_TENANT_MAP: TenantLookup = { get: () => undefined, set: () => undefined };
+
+/**
+ * Each machine's tenant as last seen, kept in the database, so that a restarted inventory need not
+ * read every machine's extradata `nimbox/tenant` again (a seventh SOAP call per machine). The
+ * extradata stays the truth and travels with the machine: while Nimbox listens, OnExtraDataChanged
+ * keeps the map current; a machine the map does not know is read at its scan; and after each scan the
+ * monitor checks the known ones again in the background (a change made while Nimbox was not
+ * listening shows within seconds).
+ */
+export class TenantMap implements TenantLookup {
+  private readonly known = new Map<string, string | null>();
+  private loading: Promise<void> | null = null;
+
+  constructor(private readonly db: () => Promise<DB>) {}
+
+  /** Reads the map from the database (once). */
+  load(): Promise<void> {
+    return (this.loading ??= (async () => {
+      const rows = await (await this.db()).selectFrom('machine_tenants').select(['machine_id', 'tenant']).execute();
+      for (const r of rows) if (!this.known.has(r.machine_id)) this.known.set(r.machine_id, r.tenant || null);
+    })());
+  }
+
+  get(machineId: string): string | null | undefined {
+    return this.known.get(machineId);
+  }
+
+  set(machineId: string, tenant: string | null): void {
+    if (this.known.get(machineId) === tenant) return;
+    this.known.set(machineId, tenant);
+    void this.write(machineId, tenant ?? '').catch((e: unknown) => console.error('nimbox: could not record a machine\'s tenant', e));
+  }
+
+  private async write(machineId: string, tenant: string): Promise<void> {
+    const updated_at = new Date().toISOString();
+    await (await this.db())
+      .insertInto('machine_tenants')
+      .values({ machine_id: machineId, tenant, updated_at })
+      .onConflict((oc) => oc.column('machine_id').doUpdateSet({ tenant, updated_at }))
+      .execute();
+  }
+}

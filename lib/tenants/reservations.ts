@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { getInventory } from '@/lib/cluster/inventory';
+import type { MachineSummary } from '@/lib/cluster/types';
+import { getDb, type DB } from '@/lib/db';
+import { getTenantByName } from './index';
+import { checkQuota, tenantUsage, type Demand } from './quota';
+
+/**
+ * Quota reservations: a create or edit that grows a tenant's usage holds what it asks for in the
+ * database (quota_reservations) from the moment its request is accepted until the inventory shows the
+ * result, or until it fails. The check and the reservation happen in one transaction, so parallel
+ * requests see each other: five creates at 3 of 5 machines give two tasks and three refusals.
+ *
+ * While held, the machine counts as the larger of what the inventory shows of it and what is held
+ * (lib/tenants/quota tenantUsage), so it never counts twice nor drops out between the task's end and
+ * the inventory's first sight of it.
+ *
+ * Reservations belong to the jobs of the process that made them (one Nimbox process drives the hosts):
+ * rows no job of this process holds — left by a process that stopped — are dropped by the next check.
+ */
+
+// The ids this process's jobs hold; on globalThis, as Next's route bundles share one process.
+const g = globalThis as typeof globalThis & { __nimboxQuotaHeld?: Set<string> };
+const held = (): Set<string> => (g.__nimboxQuotaHeld ??= new Set());
+
+/** How long a succeeded job's reservation waits for the inventory to show its result. */
+const LAND_TIMEOUT_MS = 60_000;
+
+export interface QuotaRequest {
+  /** The tenant's name. */
+  tenant: string;
+  /** The new machine's UUID, or the edited machine's: left out of the usage, as the demand stands for it. */
+  machineId: string;
+  /** What the machine will have, checked as checkQuota does (an absent field is not checked) and then held. */
+  demand: Demand;
+  /** The live inventory's machines (read inside the transaction). */
+  machines: () => MachineSummary[];
+}
+
+export interface Reservation {
+  readonly id: string;
+  /** Records the task holding it (for whoever reads the table). */
+  attach(taskId: string): Promise<void>;
+  /** Drops it (idempotent). */
+  release(): Promise<void>;
+  /** Drops it once `landed()` holds, checked at each inventory change, or after a minute at most. */
+  releaseWhen(landed: () => boolean): void;
+}
+
+/**
+ * SQLite's BEGIN IMMEDIATE on Kysely's one connection: the connection's mutex keeps this process's other
+ * queries out, and the write lock taken at BEGIN keeps other writers out (Kysely's transaction() issues a
+ * deferred BEGIN, whose read-then-write could interleave with another writer's).
+ * PostgreSQL (when supported): db.transaction() with SELECT … FOR UPDATE on the tenant's row (or
+ * pg_advisory_xact_lock on it) before the read.
+ */
+async function immediate<T>(db: DB, fn: (conn: DB) => Promise<T>): Promise<T> {
+  return db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      const out = await fn(conn);
+      await sql`commit`.execute(conn);
+      return out;
+    } catch (e) {
+      await sql`rollback`.execute(conn);
+      throw e;
+    }
+  });
+}
+
+/**
+ * Checks the demand against the tenant's quotas, counting the machines the inventory shows and the
+ * reservations in flight, and reserves it, in one transaction: a 409 problem (ProblemError, one field
+ * error per exceeded quota, naming it and the excess) when it does not fit. An unknown tenant has no quota.
+ */
+export async function reserveQuota(req: QuotaRequest, database?: DB): Promise<Reservation> {
+  const db = database ?? (await getDb());
+  const id = randomUUID();
+  await immediate(db, async (conn) => {
+    const mine = [...held()];
+    let stale = conn.deleteFrom('quota_reservations');
+    if (mine.length) stale = stale.where('id', 'not in', mine);
+    await stale.execute();
+    const tenant = await getTenantByName(req.tenant, conn);
+    const rows = await conn.selectFrom('quota_reservations').selectAll().where('tenant', '=', req.tenant).execute();
+    if (tenant) {
+      const holding = rows.map((r) => ({ machineId: r.machine_id, machines: r.machines, vcpus: r.vcpus, memoryMB: r.memory_mb }));
+      checkQuota(tenant, tenantUsage(req.machines(), tenant.name, req.machineId, holding), req.demand);
+    }
+    const d = req.demand;
+    await conn.insertInto('quota_reservations').values({
+      id, tenant: req.tenant, task_id: null, machine_id: req.machineId,
+      machines: d.machines ?? 0, vcpus: d.vcpus ?? 0, memory_mb: d.memoryMB ?? 0, disk_gb: d.diskGB ?? 0,
+      created_at: new Date().toISOString(),
+    }).execute();
+    held().add(id);
+  }).catch((e: unknown) => {
+    held().delete(id);
+    throw e;
+  });
+
+  let released: Promise<void> | null = null;
+  const release = (): Promise<void> => {
+    released ??= (async () => {
+      held().delete(id);
+      await (await getDb()).deleteFrom('quota_reservations').where('id', '=', id).execute();
+    })().catch((e: unknown) => console.error(`nimbox: could not release quota reservation ${id}`, e));
+    return released;
+  };
+  return {
+    id,
+    async attach(taskId) {
+      await (await getDb()).updateTable('quota_reservations').set({ task_id: taskId }).where('id', '=', id).execute();
+    },
+    release,
+    releaseWhen(landed) {
+      if (landed()) return void release();
+      const inventory = getInventory();
+      const done = () => {
+        clearTimeout(timer);
+        unsubscribe();
+        void release();
+      };
+      const timer = setTimeout(done, LAND_TIMEOUT_MS);
+      timer.unref?.();
+      const unsubscribe = inventory.subscribe(() => {
+        if (landed()) done();
+      }, done);
+    },
+  };
+}
+
+/**
+ * A task's job holding a reservation: released as soon as the job fails (or is canceled), and once
+ * `landed()` — the inventory shows what it made — after it succeeded.
+ */
+export function holding<C>(reservation: Reservation | null, landed: () => boolean, job: (ctx: C) => Promise<void>): (ctx: C) => Promise<void> {
+  if (!reservation) return job;
+  return async (ctx) => {
+    try {
+      await job(ctx);
+    } catch (e) {
+      await reservation.release();
+      throw e;
+    }
+    reservation.releaseWhen(landed);
+  };
+}
