@@ -18,6 +18,7 @@ const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testin
 const { getDb } = await import('@/lib/db');
 const { createLocalUser } = await import('@/lib/auth/users');
 const { sessionCookie } = await import('@/lib/auth/testing');
+const { readSessionCookie, revokeSession } = await import('@/lib/auth/sessions');
 const { getInventory } = await import('@/lib/cluster/inventory');
 const { createConsoleGateway } = await import('./live');
 type ConsoleGateway = import('./gateway').ConsoleGateway;
@@ -384,6 +385,26 @@ describe('relay', () => {
       expect((await busy.closed).code).toBe(4000);
     } finally {
       await quick.close();
+      s.close();
+    }
+  });
+
+  it('closes an open console once its session is signed out (or revoked), and leaves the others open', async () => {
+    const checking = createConsoleGateway({ recheckMs: 200, log: () => undefined });
+    const { server: s, url } = await listen(checking);
+    try {
+      const mine = await sessionCookie(ada);
+      const gone = await viewerFor(mine, 'web-a1', url);
+      const other = await viewerFor(cookies.ada, 'web-a1', url);
+      await Promise.all([gone.open(), other.open()]);
+      const sid = (await readSessionCookie(mine, 'http'))!.sid as string;
+      await revokeSession(await getDb(), sid);
+      expect((await gone.closed).code).toBe(4001);
+      await sleep(400);
+      expect(other.ws.readyState).toBe(WebSocket.OPEN);
+      other.ws.close();
+    } finally {
+      await checking.close();
       s.close();
     }
   });

@@ -56,6 +56,8 @@ export interface GatewayOptions {
   handshakeMs?: number;
   /** Ping the browser this often; no pong by the next ping ends the session (default 30 s). */
   keepaliveMs?: number;
+  /** Ask this often whether the user still may (session not revoked, right not lost); if not, close (default 60 s). */
+  recheckMs?: number;
   /** Memory per console for bytes on their way to the browser (default 1 MiB): a slow browser pauses the machine's side beyond it. */
   bufferBytes?: number;
   log?: Logger;
@@ -200,6 +202,7 @@ export class ConsoleGateway {
   private readonly tickets: TicketRegistry;
   private readonly log: Logger;
   private readonly idleMs: number;
+  private readonly recheckMs: number;
   private readonly handshakeMs: number;
   private readonly keepaliveMs: number;
   private readonly bufferBytes: number;
@@ -211,6 +214,7 @@ export class ConsoleGateway {
     this.tickets = opts.tickets ?? new TicketRegistry();
     this.log = opts.log ?? jsonLineLogger;
     this.idleMs = opts.idleMs ?? 30 * 60_000;
+    this.recheckMs = opts.recheckMs ?? 60_000;
     this.handshakeMs = opts.handshakeMs ?? 15_000;
     this.keepaliveMs = opts.keepaliveMs ?? 30_000;
     this.bufferBytes = Math.max(opts.bufferBytes ?? 1024 * 1024, 64 * 1024);
@@ -291,6 +295,12 @@ export class ConsoleGateway {
     }
   }
 
+  /** Whether the console's user still may use it: the upgrade's session still live (or the link's maker still there), the right not lost. */
+  private async stillAllowed(req: IncomingMessage, claims: TicketClaims): Promise<boolean> {
+    const user = claims.link ? await this.opts.findUser(claims.sub) : await this.opts.authenticate(req);
+    return !!user && user.id === claims.sub && can(user, consoleAction(claims.mode), await this.opts.resource(claims.vm));
+  }
+
   /** One console session: both handshakes, then the relay, until either side goes. */
   private run(ws: WebSocket, raw: Duplex, req: IncomingMessage, claims: TicketClaims, user: User, target: ConsoleTarget): void {
     const id = crypto.randomBytes(6).toString('hex');
@@ -315,6 +325,8 @@ export class ConsoleGateway {
     let lastInput = started;
     let lastPing = started;
     let awaitingPong = false;
+    let lastCheck = started;
+    let checking = false;
     let security = '';
 
     this.counters.tcpConnects++;
@@ -374,7 +386,15 @@ export class ConsoleGateway {
         lastPing = now;
         ws.ping();
       }
-    }, Math.max(20, Math.min(this.keepaliveMs, this.idleMs / 4, 15_000)));
+      if (!checking && now - lastCheck >= this.recheckMs) {
+        checking = true;
+        lastCheck = now;
+        void this.stillAllowed(req, claims)
+          .then((ok) => { if (!ok) finish('signed out, or no longer allowed to use this console', 4001); })
+          .catch(() => undefined)
+          .finally(() => { checking = false; });
+      }
+    }, Math.max(20, Math.min(this.keepaliveMs, this.idleMs / 4, this.recheckMs, 15_000)));
     timer.unref();
     ws.on('pong', () => {
       awaitingPong = false;
