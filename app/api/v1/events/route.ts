@@ -1,4 +1,5 @@
 import { route } from '@/lib/api/handler';
+import { currentUser } from '@/lib/auth/session';
 import { getInventory } from '@/lib/cluster/inventory';
 import type { InventoryEvent } from '@/lib/cluster/types';
 import { onTaskChanged } from '@/lib/tasks';
@@ -8,6 +9,8 @@ import { hostScope, mayUseHost, tenantHostStatus, type TenantHostStatus } from '
 export const dynamic = 'force-dynamic';
 
 const KEEPALIVE_MS = 15_000;
+/** How often an open stream asks again whether its caller is still signed in (NIMBOX_EVENTS_RECHECK_MS in tests). */
+const recheckMs = () => Number(process.env.NIMBOX_EVENTS_RECHECK_MS) || 60_000;
 
 /**
  * GET /api/v1/events → text/event-stream of inventory changes: `event: machine`,
@@ -15,6 +18,7 @@ const KEEPALIVE_MS = 15_000;
  * ~10 per second per task — or ended); `data:` the InventoryEvent as JSON. A tenant's users get only their
  * tenant's machines (a machine moved away arrives as `machine-removed`), those machines' tasks, and the
  * hosts their tenant may use as lib/tenants/hosts shows them (the tenant's allowed hosts as at connect time).
+ * Every minute the stream asks again who calls: a signed-out or revoked session (or token) ends it.
  */
 export const GET = route({ action: 'events:read' }, async ({ req, user }) => {
   const inventory = getInventory();
@@ -61,10 +65,17 @@ export const GET = route({ action: 'events:read' }, async ({ req, user }) => {
         send(`event: task\ndata: ${JSON.stringify(e)}\n\n`);
       });
       const keepalive = setInterval(() => send(`: keepalive\n\n`), KEEPALIVE_MS);
+      const recheck = setInterval(() => {
+        // Another role or tenant ends it too: the client reconnects and is scoped anew.
+        void currentUser(req)
+          .then((now) => { if (!now || now.id !== user.id || now.role !== user.role || (now.tenant ?? null) !== (user.tenant ?? null)) close(); })
+          .catch(() => undefined);
+      }, recheckMs());
       cleanup = () => {
         unsubscribe();
         unsubscribeTasks();
         clearInterval(keepalive);
+        clearInterval(recheck);
       };
       req.signal.addEventListener('abort', close, { once: true });
     },

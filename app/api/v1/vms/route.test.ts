@@ -108,4 +108,20 @@ describe('GET /api/v1/events', () => {
     abort.abort();
     await reader.cancel();
   });
+
+  it('ends the stream once its caller is signed out, or has another role', async () => {
+    process.env.NIMBOX_EVENTS_RECHECK_MS = '100';
+    try {
+      for (const after of [null, { ...admin, role: 'viewer' as const }]) {
+        session.user = admin;
+        const reader = (await events(new Request('http://localhost/api/v1/events'))).body!.getReader();
+        await reader.read();
+        // The session is revoked (or the user demoted) while the stream is open.
+        session.user = after;
+        for (;;) if ((await reader.read()).done) break;
+      }
+    } finally {
+      delete process.env.NIMBOX_EVENTS_RECHECK_MS;
+    }
+  });
 });
