@@ -1,3 +1,4 @@
+import { notFound, ProblemError } from '@/lib/api/problem';
 import type { User } from '@/lib/auth/policy';
 import { RUNNING } from '@/lib/cluster/host-monitor';
 import type { Inventory } from '@/lib/cluster/inventory';
@@ -40,6 +41,11 @@ export async function hostScope(user: User): Promise<HostScope | undefined> {
 /** Whether the host shows to a caller of that scope. */
 export function mayUseHost(scope: HostScope | undefined, hostId: string): boolean {
   return !scope || (scope.tenant !== null && (!scope.allowed || scope.allowed.has(hostId)));
+}
+
+/** 404, as for a host that does not exist, unless the caller may use the host (admins: every host). */
+export async function requireUsableHost(user: User, hostId: string): Promise<void> {
+  if (!mayUseHost(await hostScope(user), hostId)) throw new ProblemError(notFound(`Host ${hostId}`));
 }
 
 /** The tenant's view of a host's live status: the counts are of the tenant's machines registered there. */

@@ -15,6 +15,8 @@ vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal
 
 const hosts = await import('./route');
 const host = await import('./[id]/route');
+const capabilities = await import('./[id]/capabilities/route');
+const metrics = await import('./[id]/metrics/route');
 const { GET: events } = await import('../events/route');
 const vmTenant = await import('../vms/[id]/tenant/route');
 const { getInventory } = await import('@/lib/cluster/inventory');
@@ -85,6 +87,10 @@ describe('GET /api/v1/hosts and /hosts/:id', () => {
     expect(one.status).toBe(200);
     for (const s of secrets()) expect(oneText).not.toContain(s);
     expect(JSON.parse(oneText)).toMatchObject({ id: cluster.hosts[1].id, status: { machineCount: 1 } });
+    // Nor does what the other host offers a new machine, or its load.
+    expect((await capabilities.GET(get('/x'), ctx(cluster.hosts[0].id))).status).toBe(404);
+    expect((await metrics.GET(get('/x'), ctx(cluster.hosts[0].id))).status).toBe(404);
+    expect((await capabilities.GET(get('/x'), ctx(cluster.hosts[1].id))).status).toBe(200);
 
     // A tenant that may use every host sees both, with none of its machines on them.
     as(greenOp);
