@@ -61,12 +61,21 @@ export function badRequest(errors: { field: string; message: string }[]): Proble
   return new ProblemError({ title: 'Invalid request', status: 400, detail: 'The request body has invalid fields.', errors });
 }
 
+/**
+ * The copy's state as the inventory has it, or, when that is not `fine`, as its host says now: the
+ * inventory can trail the host by a moment (a task that just ended), so a refusal asks the host first.
+ */
+export async function stateUnless(copy: MachineCopy, fine: (s: MachineState) => boolean): Promise<MachineState> {
+  const { summary, client } = copy;
+  if (fine(summary.state)) return summary.state;
+  return client.scope(async (vbox) => (await vbox.findMachine(summary.id)).getState()).catch(() => summary.state);
+}
+
 /** 409 unless every copy of the machine is powered off (PoweredOff, Aborted or Teleported). */
 export async function requireOff(copies: MachineCopy[], doing: string): Promise<void> {
-  for (const { summary, host, client } of copies) {
-    if (isOff(summary.state)) continue;
-    // The inventory can trail the host by a moment (a snapshot task that just ended): ask the host before refusing.
-    const state = await client.scope(async (vbox) => (await vbox.findMachine(summary.id)).getState()).catch(() => summary.state);
+  for (const copy of copies) {
+    const { summary, host } = copy;
+    const state = await stateUnless(copy, isOff);
     if (isOff(state)) continue;
     throw new ProblemError({
       title: 'Machine not powered off',

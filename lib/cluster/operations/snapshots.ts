@@ -15,7 +15,7 @@ import type { IMachine, IProgress, ISnapshot } from '@/lib/vbox/objects';
 import type { MachineState } from '@/lib/vbox/types';
 import type { Inventory } from '../inventory';
 import type { MachineSummary } from '../types';
-import { copiesOf, inventory, requireOff, taskUser, type MachineCopy } from './common';
+import { copiesOf, inventory, requireOff, stateUnless, taskUser, type MachineCopy } from './common';
 import { withLockedMachine } from '@/lib/vbox/session';
 
 export interface SnapshotNode {
@@ -54,13 +54,14 @@ function home(inv: Inventory, id: string): { copy: MachineCopy; copies: MachineC
   return { copy, copies, summary: copy.summary };
 }
 
-function requireSnapshotState(m: MachineSummary, doing: string): void {
-  if (SNAPSHOT_STATES.includes(m.state)) return;
+async function requireSnapshotState(copy: MachineCopy, doing: string): Promise<void> {
+  const state = await stateUnless(copy, (s) => SNAPSHOT_STATES.includes(s));
+  if (SNAPSHOT_STATES.includes(state)) return;
   throw new ProblemError({
     title: 'Machine busy',
     status: 409,
-    detail: `Cannot ${doing} ${m.name} while it is ${m.state}.`,
-    state: m.state,
+    detail: `Cannot ${doing} ${copy.summary.name} while it is ${state}.`,
+    state,
   });
 }
 
@@ -140,7 +141,7 @@ export async function startTakeSnapshot(id: string, input: unknown, user: User):
   if (!parsed.success) throw new ProblemError(validationProblem(parsed.error));
   const { name, description } = parsed.data;
   const h = home(await inventory(), id);
-  requireSnapshotState(h.summary, 'take a snapshot of');
+  await requireSnapshotState(h.copy, 'take a snapshot of');
   // Shared: a write lock when the machine is off, a shared one beside its VM process when it runs.
   return startSnapshotTask(id, user, h, 'take', name, 'Shared', async (m) => (await m.takeSnapshot(name, description, true)).progress);
 }
@@ -156,7 +157,7 @@ export async function startRestoreSnapshot(id: string, snapshotId: string, user:
 /** snapshot.delete: also while the machine runs. */
 export async function startDeleteSnapshot(id: string, snapshotId: string, user: User): Promise<Task> {
   const h = home(await inventory(), id);
-  requireSnapshotState(h.summary, 'delete a snapshot of');
+  await requireSnapshotState(h.copy, 'delete a snapshot of');
   const name = await snapshotName(h.copy, id, snapshotId);
   return startSnapshotTask(id, user, h, 'delete', name, 'Shared', (m) => m.deleteSnapshot(snapshotId));
 }

@@ -78,7 +78,8 @@ afterAll(async () => {
 
 describe('GET /api/v1/hosts/:id/capabilities', () => {
   it("lists the host's OS types, bridged interfaces, free memory, CPUs and storage path", async () => {
-    session.user = viewer;
+    // A tenant's viewer (a non-admin without a tenant may use no host).
+    session.user = { ...viewer, tenant: 'blue' };
     const r = await capabilities(new Request('http://localhost/x'), ctx(hosts[0].id));
     expect(r.status).toBe(200);
     const c = await r.json();
