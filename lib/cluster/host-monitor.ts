@@ -197,12 +197,15 @@ export class HostMonitor {
    * call for a machine the map does not know.
    */
   private async readMachine(machine: IMachine, state: MachineState): Promise<Entry> {
+    // With an empty map (the first start) every tenant is read: alongside the rest, not after the id.
+    const read = this.tenants.size === 0 ? machine.getExtraData(TENANT_KEY) : undefined;
+    read?.catch(() => undefined); // awaited below, unless a getter fails first
     const [id, name, osTypeId, cpuCount, memoryMB, lastStateChange] = await Promise.all([
       machine.getId(), machine.getName(), machine.getOSTypeId(), machine.getCPUCount(), machine.getMemorySize(), machine.getLastStateChange(),
     ]);
-    let tenant = this.tenants.get(id);
+    let tenant = read ? undefined : this.tenants.get(id);
     if (tenant === undefined) {
-      tenant = (await machine.getExtraData(TENANT_KEY)) || null;
+      tenant = (await (read ?? machine.getExtraData(TENANT_KEY))) || null;
       this.tenants.set(id, tenant);
     }
     return {

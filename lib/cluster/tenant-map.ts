@@ -4,10 +4,12 @@ import type { DB } from '@/lib/db';
 export interface TenantLookup {
   get(machineId: string): string | null | undefined;
   set(machineId: string, tenant: string | null): void;
+  /** Machines known: none (Nimbox's first start) means every tenant is to be read. */
+  readonly size: number;
 }
 
 /** For monitors without a map (tests): every tenant is read from the host. */
-export const NO_TENANT_MAP: TenantLookup = { get: () => undefined, set: () => undefined };
+export const NO_TENANT_MAP: TenantLookup = { get: () => undefined, set: () => undefined, size: 0 };
 
 /**
  * Each machine's tenant as last seen, kept in the database, so that a restarted inventory need not
@@ -33,6 +35,10 @@ export class TenantMap implements TenantLookup {
 
   get(machineId: string): string | null | undefined {
     return this.known.get(machineId);
+  }
+
+  get size(): number {
+    return this.known.size;
   }
 
   set(machineId: string, tenant: string | null): void {

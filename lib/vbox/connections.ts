@@ -6,7 +6,9 @@
  * connections hold. Hence:
  *
  * - connections grow one at a time: a new one opens only once the previous new one has answered
- *   (its worker thread has taken it), so each arrival finds an idle thread or starts one;
+ *   (its worker thread has taken it), so each arrival finds an idle thread or starts one; a
+ *   connection vboxwebsrv ended after answering (its 100th request, a fault) is replaced at once,
+ *   since its thread is idle again;
  * - a connection idle for `idleMs` (about a second) is closed, handing its thread back;
  * - at most `maxConnections` are open: the share of the host's threads (`--threads`, 100) that
  *   Nimbox may hold, since other clients (phpVirtualBox, scripts, other Nimbox instances) need them too.
@@ -61,6 +63,12 @@ export class ConnectionPool {
   private readonly idle: Connection[] = [];
   /** The new connection that has not answered yet; no other opens meanwhile. */
   private growing: Connection | null = null;
+  /**
+   * Connections vboxwebsrv ended after answering (its keep-alive maximum, or a fault) while calls wait:
+   * their worker threads are idle again, so as many replacements may open at once, without waiting
+   * on the growth of new ones.
+   */
+  private replacements = 0;
   private readonly normal: Waiter[] = [];
   private readonly low: Waiter[] = [];
   private inFlight = 0;
@@ -110,6 +118,7 @@ export class ConnectionPool {
   release(c: Connection): void {
     this.inFlight--;
     if (!c.usable || this.closed) {
+      if (c.proven && !this.closed) this.replacements++;
       c.socket.destroy();
       this.drop(c);
       return;
@@ -134,10 +143,17 @@ export class ConnectionPool {
   private pump(): void {
     for (;;) {
       const queue = this.normal.length ? this.normal : this.low;
-      if (!queue.length || this.closed) return;
+      if (!queue.length || this.closed) {
+        this.replacements = 0;
+        return;
+      }
       let c = this.idle.pop();
       if (c) clearTimeout(c.idleTimer);
-      else if (!this.growing && this.open.size < this.opts.maxConnections) c = this.growing = this.connect();
+      else if (this.open.size >= this.opts.maxConnections) return;
+      else if (this.replacements > 0) {
+        this.replacements--;
+        c = this.connect();
+      } else if (!this.growing) c = this.growing = this.connect();
       else return;
       const w = queue.shift() as Waiter;
       if (w.onAbort) w.signal?.removeEventListener('abort', w.onAbort);
