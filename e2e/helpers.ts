@@ -41,6 +41,19 @@ export async function navigate(page: Page, link: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click();
 }
 
+/** On the Hosts page (the stack's two hosts listed), opens "Add host" and types the name, URL and user. */
+export async function startAddingHost(page: Page, fields: { name: string; url: string; username: string }): Promise<{ hosts: Locator; dialog: Locator }> {
+  await navigate(page, 'Hosts');
+  const hosts = page.getByRole('table', { name: 'Hosts' });
+  await expect(hosts.getByRole('row')).toHaveCount(1 + 2);
+  await page.getByRole('button', { name: 'Add host' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add host' });
+  await dialog.getByLabel('Display name').fill(fields.name);
+  await dialog.getByLabel('URL').fill(fields.url);
+  await dialog.getByLabel('Username').fill(fields.username);
+  return { hosts, dialog };
+}
+
 /** Opens a machine's page from the cluster view's table (on the page already shown) and waits for its heading. */
 export async function openMachine(page: Page, name: string): Promise<void> {
   await page.getByRole('table', { name: 'Machines' }).getByRole('link', { name, exact: true }).click();

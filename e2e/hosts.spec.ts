@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { startSim, type Sim } from '../sim/index';
-import { navigate, signInAsAdmin } from './helpers';
+import { navigate, signInAsAdmin, startAddingHost } from './helpers';
 
 // Host management in Chromium: an admin registers a third VirtualBox host (its own vboxsim,
 // started here on a free loopback port), tests the connection, sees its machines join the
@@ -20,15 +20,7 @@ test.afterAll(async () => {
 
 test('an admin adds a host, tests it, edits its settings and removes it', async ({ page }) => {
   await signInAsAdmin(page);
-  await navigate(page, 'Hosts');
-  const hosts = page.getByRole('table', { name: 'Hosts' });
-  await expect(hosts.getByRole('row')).toHaveCount(1 + 2);
-
-  await page.getByRole('button', { name: 'Add host' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Add host' });
-  await dialog.getByLabel('Display name').fill(NAME);
-  await dialog.getByLabel('URL').fill(lab.urls[0]);
-  await dialog.getByLabel('Username').fill('vbox');
+  const { hosts, dialog } = await startAddingHost(page, { name: NAME, url: lab.urls[0], username: 'vbox' });
 
   // A wrong password: the test says what VirtualBox said, and nothing is saved.
   await dialog.getByLabel('Password').fill('wrong');

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Locator } from '@playwright/test';
-import { expectTaskSucceeds, navigate, realVBox, signInAsAdmin, taskCard } from './helpers';
+import { expectTaskSucceeds, navigate, realVBox, signInAsAdmin, startAddingHost, taskCard } from './helpers';
 
 // Nimbox against VirtualBox's own vboxwebsrv 7.1.12 (built without the kernel driver), which
 // e2e/server.ts started beside the simulated hosts: an admin adds it as a third host, creates a
@@ -30,15 +30,8 @@ test('an admin adds the real vboxwebsrv, creates, edits and deletes a machine th
   await signInAsAdmin(page);
 
   // --- Add the host: Test connection answers at once with VirtualBox's own version.
-  await navigate(page, 'Hosts');
-  const hosts = page.getByRole('table', { name: 'Hosts' });
-  await expect(hosts.getByRole('row')).toHaveCount(1 + 2);
-  await page.getByRole('button', { name: 'Add host' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Add host' });
-  await dialog.getByLabel('Display name').fill(HOST);
-  await dialog.getByLabel('URL').fill(real.url);
   // vboxwebsrv runs with auth null: any user name and password log on.
-  await dialog.getByLabel('Username').fill('nimbox');
+  const { hosts, dialog } = await startAddingHost(page, { name: HOST, url: real.url, username: 'nimbox' });
   await dialog.getByLabel('Password').fill('any-password');
   await dialog.getByLabel('Storage path').fill(real.storagePath);
   await dialog.getByLabel('Bridge adapter').fill(real.bridgeAdapter);
