@@ -18,7 +18,9 @@ Usage: npm run sim -- [options]
                      connection arriving while none is idle, others wait (100, as vboxwebsrv --threads)
   --keepalive N      requests per connection: closed after N+1, 0 = never (100, as vboxwebsrv --keepalive);
                      an idle connection holds its thread 60 s
-  --control          start the fault-injection control endpoint of each host
+  --control          start the fault-injection control endpoint of each host: GET /status, POST /power/off and
+                     /power/on (the host loses power and boots), /soap/down and /soap/up (vboxwebsrv alone dies),
+                     /latency?ms=N, /machines/<name or id>/crash, /websessions/expire, /teleport/cut[?off]
   --help`;
 
 const { values } = parseArgs({

@@ -3,8 +3,7 @@ import path from 'node:path';
 import type { VncServer } from './screen/rfb';
 import { SoapListener, type SoapListenerOptions } from './soap/listener';
 import { SoapService, type SoapBackend } from './soap/server';
-import type { VBoxFault } from './soap/faults';
-import { fail, RUNNING_STATES, sleep, uuid, type MachineState, type ManagedObject } from './model/base';
+import { fail, RUNNING_STATES, sleep, uuid, VBoxFault, type MachineState, type ManagedObject } from './model/base';
 import * as events from './model/events';
 import { Host, HostNetworkInterface, PlatformProperties, SystemProperties, type HostSpec } from './model/hostinfo';
 import * as machine from './model/machine';
@@ -13,7 +12,7 @@ import { Medium, type MediumHost, type MediumRecord } from './model/medium';
 import { PerformanceCollector, PerformanceMetric } from './model/perf';
 import { Progress, VirtualBoxErrorInfo } from './model/progress';
 import { Session } from './model/session';
-import { defaultSettings, type MachineFile } from './model/settings';
+import { defaultSettings, stateFromSettings, type MachineFile } from './model/settings';
 import { Snapshot } from './model/snapshot';
 import { VirtualBox, type CreateMachineOptions, type VirtualBoxHost } from './model/virtualbox';
 import { Console, Display, VM, type Timing, type VMHost } from './model/vm';
@@ -62,7 +61,22 @@ interface Registry {
   machines: string[];
   media: MediumRecord[];
   extraData: Record<string, string>;
+  /**
+   * The VM processes of this host, by machine id, with their machine's state: they outlive a restart of
+   * vboxsim (vboxwebsrv and VBoxSVC), not a power loss. Settings files on shared storage cannot say
+   * this, since a twin on another host writes the same file. Absent in older registries.
+   */
+  processes?: Record<string, MachineState>;
 }
+
+/** Where VirtualBox's error texts name a source line, the build folder they show (the conversations normalise it). */
+const VBOX_BUILD_DIR = '/build/virtualbox';
+
+/** IPRT's status and text for the errno of a settings file that cannot be read (RTErrConvertFromErrno). */
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: 'VERR_FILE_NOT_FOUND (File not found.)', ENOTDIR: 'VERR_PATH_NOT_FOUND (Path not found.)',
+  EACCES: 'VERR_ACCESS_DENIED (Access denied.)', EPERM: 'VERR_ACCESS_DENIED (Access denied.)',
+};
 
 const SETTLE_ON_RESTART: Partial<Record<MachineState, MachineState>> = {
   Starting: 'Aborted', Restoring: 'Aborted', Stopping: 'PoweredOff', Saving: 'Aborted', TeleportingIn: 'PoweredOff',
@@ -102,6 +116,11 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
   readonly systemProperties: SystemProperties;
   readonly platformProperties = new PlatformProperties();
   readonly events = new events.EventSource();
+  /** Boots of this host so far: objects of an earlier boot write nothing (MachineHost.epoch). */
+  epoch = 0;
+  private power: 'on' | 'off' = 'on';
+  /** vboxsim stopping: the registry written last keeps the VM processes that outlive it. */
+  private stopping = false;
   readonly perf: PerformanceCollector;
   readonly soap: SoapService;
   readonly listener: SoapListener;
@@ -140,15 +159,63 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
   get url(): string { return `http://127.0.0.1:${this.listener.port}/`; }
 
   async start(): Promise<void> {
-    this.load();
+    this.load('restart');
     await this.listener.listen(this.opts.port);
   }
 
+  /** vboxsim itself stops: its VM processes are taken to outlive it, as VMs outlive vboxwebsrv and VBoxSVC. */
   async stop(): Promise<void> {
     await this.listener.close();
     this.soap.websessions.close();
+    if (this.power === 'on') {
+      this.registryPending = true;
+      this.flushRegistry();
+    }
+    this.stopping = true;
     await Promise.all(this.machines().map((c) => c.vm?.end(c.state)));
+  }
+
+  get powered(): boolean { return this.power === 'on'; }
+
+  /**
+   * The host loses power: its SOAP port goes away (open connections reset), websessions and event
+   * listeners end, and every VM process vanishes at once (VRDE and teleporter ports closed) writing
+   * nothing, so each settings file keeps what it said. Registry writes already pending are flushed
+   * first (the disk had them). What VBoxSVC held in memory is gone until powerOn().
+   */
+  async powerOff(): Promise<void> {
+    if (this.power === 'off') return;
     this.flushRegistry();
+    this.power = 'off';
+    this.registryPending = false;
+    await this.listener.close({ reset: true });
+    this.soap.websessions.expireAll();
+    this.events.clear();
+    const cores = this.machines();
+    this.registered.clear();
+    this.mediaById.clear();
+    this.progresses.clear();
+    this.globalExtraData = {};
+    await Promise.all(cores.map((c) => c.vm?.vanish()));
+    for (const c of cores) c.vm = null;
+  }
+
+  /**
+   * The host boots: VBoxSVC reads its registry and the machines' settings files again (a machine that
+   * ran reads as PoweredOff, as in Machine::i_loadMachineDataFromSettings; Saved stays Saved), then
+   * vboxwebsrv listens on its port again. With a machine: starts that registered machine without a
+   * client session (demo set-up).
+   */
+  async powerOn(core?: MachineCore): Promise<void> {
+    if (core) return this.startMachine(core);
+    if (this.power === 'on') return;
+    this.epoch++;
+    this.load('boot');
+    this.power = 'on';
+    // No VM process of this host runs any more: a later restart of vboxsim must not bring one back.
+    this.registryPending = true;
+    this.flushRegistry();
+    await this.listener.listen(this.listener.port || this.opts.port);
   }
 
   private usedMemoryMB(): number {
@@ -190,7 +257,11 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
 
   private registryFile(): string { return path.join(this.homeFolder, 'VirtualBox.json'); }
 
-  private load(): void {
+  /**
+   * VBoxSVC reads its registry and every registered machine's settings file (and the media registry in
+   * it). After a restart of vboxsim the VM processes of this host still run; after a boot none does.
+   */
+  private load(how: 'restart' | 'boot'): void {
     fs.mkdirSync(this.homeFolder, { recursive: true });
     let reg: Registry;
     try {
@@ -200,24 +271,19 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
     }
     this.loading = true;
     this.globalExtraData = reg.extraData ?? {};
-    for (const rec of reg.media ?? []) {
-      const m = new Medium(this, rec, true);
-      m.refreshState();
-      this.mediaById.set(rec.id, m);
-    }
+    for (const rec of reg.media ?? []) this.adoptMedium(rec, true);
     const toResume: MachineCore[] = [];
     for (const file of reg.machines ?? []) {
       try {
-        const mf = JSON.parse(fs.readFileSync(file, 'utf8')) as MachineFile;
-        const core = new MachineCore(this, mf.settings);
-        core.settingsFile = file;
-        core.lastStateChange = mf.lastStateChange;
-        core.savedScreen = mf.savedScreen;
-        core.loadSnapshots(mf);
+        const mf = readMachineFile(file);
+        const core = this.coreFromFile(file, mf, true);
         this.registered.set(core.id, core);
         // VMs run in their own processes and survive a restart of vboxwebsrv; a VM caught
-        // between states (starting, stopping, waiting for a teleport) did not.
-        const settled = SETTLE_OFFLINE.has(mf.state) ? (mf.savedScreen ? 'Saved' : 'PoweredOff') : SETTLE_ON_RESTART[mf.state] ?? mf.state;
+        // between states (starting, stopping, waiting for a teleport) did not. A registry that does
+        // not list the host's processes is older: the settings file's state stands for them.
+        const ran = how === 'boot' ? undefined : reg.processes ? reg.processes[core.id] : mf.state;
+        if (ran === undefined) continue;
+        const settled = SETTLE_OFFLINE.has(ran) ? (mf.savedScreen ? 'Saved' : 'PoweredOff') : SETTLE_ON_RESTART[ran] ?? ran;
         if (settled === 'Running' || settled === 'Paused') toResume.push(core);
         core.state = settled;
       } catch (e) {
@@ -228,33 +294,75 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
     for (const core of toResume) void this.startRunning(core);
   }
 
+  /**
+   * A machine object from its settings file, in the state the file gives it (Machine::initFromSettings),
+   * its media known; `refresh`: their state is looked up at once (else they read Inaccessible until
+   * used or refreshed, as Medium::initOne leaves them).
+   */
+  private coreFromFile(file: string, mf: MachineFile, refresh: boolean): MachineCore {
+    const core = new MachineCore(this, mf.settings);
+    core.settingsFile = file;
+    core.lastStateChange = mf.lastStateChange;
+    core.savedScreen = mf.savedScreen;
+    core.loadSnapshots(mf);
+    core.state = stateFromSettings(mf);
+    core.fileMedia = mf.media ?? [];
+    // VirtualBox::initMedia: the machine's own media registry joins the host's media; one known already stays.
+    for (const rec of core.fileMedia) if (!this.mediaById.has(rec.id)) this.adoptMedium(rec, refresh);
+    return core;
+  }
+
+  private adoptMedium(rec: MediumRecord, refresh: boolean): void {
+    const m = new Medium(this, structuredClone(rec), true);
+    if (refresh) m.refreshState();
+    else m.state = 'Inaccessible';
+    this.mediaById.set(rec.id, m);
+  }
+
   /** Writes the registry once per turn of the event loop, however many changes it saw. */
   saveRegistry(): void {
-    if (this.loading || this.registryPending) return;
+    if (this.loading || this.registryPending || this.stopping || this.power === 'off') return;
     this.registryPending = true;
     setImmediate(() => this.flushRegistry());
   }
 
   private flushRegistry(): void {
-    if (!this.registryPending) return;
+    if (!this.registryPending || this.power === 'off') return;
     this.registryPending = false;
     const reg: Registry = {
       machines: this.machines().map((c) => c.settingsFile),
       media: this.media().map((m) => m.rec),
       extraData: this.globalExtraData,
+      processes: Object.fromEntries(this.machines().filter((c) => c.vm && !c.vm.isEnded).map((c) => [c.id, c.state])),
     };
     fs.mkdirSync(this.homeFolder, { recursive: true });
     writeAtomic(this.registryFile(), JSON.stringify(reg, null, 1));
   }
 
+  /** Writes the machine's settings file, with its own media registry; nothing from an earlier boot or a powered-off host. */
   saveMachine(core: MachineCore): void {
-    if (this.loading) return;
+    if (this.loading || this.power === 'off' || core.epoch !== this.epoch) return;
     const mf: MachineFile = {
       settings: core.settings, state: core.state, lastStateChange: core.lastStateChange, savedScreen: core.savedScreen, ...core.snapshotFile(),
+      media: this.machineMedia(core),
     };
     fs.mkdirSync(path.dirname(core.settingsFile), { recursive: true });
     writeAtomic(core.settingsFile, JSON.stringify(mf, null, 1));
     if (this.isRegistered(core)) this.saveRegistry();
+  }
+
+  /** The media the machine's current state and snapshots attach, as its settings file's media registry keeps them. */
+  private machineMedia(core: MachineCore): MediumRecord[] {
+    const ids = new Set<string>();
+    for (const list of [core.settings.attachments, ...core.snapshots().map((s) => s.settings.attachments)]) {
+      for (const a of list) if (a.mediumId) ids.add(a.mediumId);
+    }
+    const out: MediumRecord[] = [];
+    for (const id of ids) {
+      const rec = this.mediaById.get(id)?.rec ?? core.fileMedia.find((r) => r.id === id);
+      if (rec) out.push(rec);
+    }
+    return out;
   }
 
   // --- IVirtualBox operations
@@ -276,7 +384,10 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
     return core.primary;
   }
 
-  /** VirtualBox::i_registerMachine: refused for a UUID already registered (names may repeat, as in VirtualBox). */
+  /**
+   * VirtualBox::i_registerMachine: refused for a UUID already registered (names may repeat, as in VirtualBox).
+   * Machine::i_prepareRegister writes the settings file only when it is new or the machine has unsaved changes.
+   */
   registerMachine(m: Machine): void {
     const core = m.core;
     const same = this.registered.get(core.id);
@@ -287,8 +398,28 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
       }
     }
     this.registered.set(core.id, core);
-    this.saveMachine(core);
+    if (m.hasChanges || !fs.existsSync(core.settingsFile)) this.saveMachine(core);
+    else this.saveRegistry();
     this.events.fire(new events.MachineRegisteredEvent(this.events, core.id, true));
+  }
+
+  /**
+   * IVirtualBox::openMachine (Machine::initFromSettings without a UUID): an unregistered machine read from
+   * its settings file (a relative path is taken from the home folder), in the state the file gives it
+   * (a machine that was running elsewhere reads as PoweredOff); the media of its own registry join this
+   * host's. A file whose machine is registered here already is refused.
+   */
+  openMachine(settingsFile: string, password: string): Machine {
+    // VirtualBox::i_retainCryptoIf comes first: a password needs an extension pack's crypto module.
+    if (password) fail('VBOX_E_OBJECT_NOT_FOUND', '\u0143o extension pack providing a cryptographic support module could be found');
+    // Machine::initImpl asserts a file name (AssertReturn: no error info).
+    if (!settingsFile) throw new VBoxFault('E_INVALIDARG', '');
+    const full = path.resolve(this.homeFolder, settingsFile);
+    const mf = openMachineFile(full);
+    if (this.registered.has(mf.settings.id)) {
+      fail('E_FAIL', `Trying to open a VM config '${settingsFile}' which has the same UUID as an existing virtual machine`, 'IMachine');
+    }
+    return this.coreFromFile(full, mf, false).primary;
   }
 
   unregisterMachine(core: MachineCore): void {
@@ -307,6 +438,7 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
         fs.rmSync(m.rec.location, { force: true });
         this.unregisterMedium(m);
         m.state = 'NotCreated';
+        m.uninit();
         p.step(((i + 1) / Math.max(1, media.length)) * 50, 0);
       }
       p.step(60, 1);
@@ -368,6 +500,7 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
   }
 
   registerMedium(m: Medium): void {
+    if (this.power === 'off') return;
     this.mediaById.set(m.rec.id, m);
     this.saveRegistry();
   }
@@ -404,7 +537,7 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
     if (this.isRegistered(core)) this.events.fire(new events.SessionStateChangedEvent(this.events, core.id, core.sessionState));
   }
   fireDataChanged(core: MachineCore): void {
-    this.events.fire(new events.MachineDataChangedEvent(this.events, core.id, false));
+    if (core.epoch === this.epoch) this.events.fire(new events.MachineDataChangedEvent(this.events, core.id, false));
   }
   fireExtraDataChanged(machineId: string, key: string, value: string): void {
     this.events.fire(new events.ExtraDataChangedEvent(this.events, machineId, key, value));
@@ -481,17 +614,48 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
     const core = new MachineCore(this, defaultSettings(name, 'Other', []));
     init(core);
     core.settingsFile = this.settingsFilePath(core.settings.name, core.settings.groups);
+    core.pathFor = { name: core.settings.name, group: core.settings.groups[0] ?? '/' };
     this.registered.set(core.id, core);
     this.saveMachine(core);
     return core;
   }
 
   /** Starts a registered machine without a client session (demo set-up). */
-  async powerOn(core: MachineCore): Promise<void> {
+  private async startMachine(core: MachineCore): Promise<void> {
     const p = this.launch(core, new Session(), 'headless');
     await p.wait();
     if (p.failed) throw new Error(p.error?.getText());
   }
+}
+
+function readMachineFile(file: string): MachineFile {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as MachineFile;
+}
+
+/**
+ * Reads a settings file for openMachine, failing as settings::MachineConfigFile does: IPRT's error for a
+ * file that cannot be opened, libxml2's for one it cannot parse (an empty file, a folder), each as
+ * VirtualBoxBase::handleUnexpectedExceptions words it (E_FAIL, with the source line).
+ */
+function openMachineFile(full: string): MachineFile {
+  const where = `\n${VBOX_BUILD_DIR}/src/VBox/Main/src-server/MachineImpl.cpp[691] (nsresult Machine::initFromSettings(VirtualBox*, const com::Utf8Str&, const com::Guid*, const com::Utf8Str&))`;
+  const refuse = (text: string): never => fail('E_FAIL', text + where, 'IMachine');
+  let text = '';
+  try {
+    text = fs.readFileSync(full, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    if (code !== 'EISDIR') refuse(`Runtime error opening '${full}' for reading ${READ_ERRORS[code] ?? `VERR_GENERAL_FAILURE (${code})`}.`);
+  }
+  if (!text.trim()) refuse(`Document is empty.\nLocation: '${full}', line 1 (0), column 1.`);
+  let mf: MachineFile | undefined;
+  try {
+    mf = JSON.parse(text) as MachineFile;
+  } catch {
+    mf = undefined;
+  }
+  if (!mf?.settings?.id) return refuse(`Start tag expected, '<' not found.\nLocation: '${full}', line 1 (0), column 1.`);
+  return mf;
 }
 
 function writeAtomic(file: string, data: string): void {

@@ -311,6 +311,7 @@ class SourceJob {
     } catch (e) {
       fault = e instanceof VBoxFault ? e : consoleError(String((e as Error)?.message ?? e));
     }
+    if (this.wire) this.vm.connections.delete(this.wire);
     this.wire?.destroy();
     if (fault) {
       // As Console::i_teleporterSrcThreadWrapper: complete the progress, then fix the machine state.
@@ -396,6 +397,9 @@ class SourceJob {
   private async work(): Promise<void> {
     if (this.canceled) throw consoleError('canceled');
     const wire = (this.wire = await this.connect());
+    // The source process losing power breaks the connection under the target.
+    this.vm.connections.add(wire);
+    if (this.vm.isEnded) wire.reset();
 
     let welcome: Buffer;
     try {

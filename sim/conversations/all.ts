@@ -3,6 +3,7 @@ import { launchConversations, lockConversations, machineConversations } from './
 import { mediaConversations } from './media';
 import { applianceConversations, cloneConversations, eventConversations, progressConversations, wrongConversations } from './misc';
 import { networkConversations } from './network';
+import { openConversations } from './open';
 import { snapshotConversations } from './snapshots';
 import { vboxConversations } from './vbox';
 
@@ -14,5 +15,5 @@ import { vboxConversations } from './vbox';
 export const CONVERSATIONS: Conversation[] = [
   ...vboxConversations, ...machineConversations, ...lockConversations, ...snapshotConversations, ...mediaConversations,
   ...networkConversations, ...cloneConversations, ...applianceConversations, ...eventConversations, ...progressConversations,
-  ...wrongConversations, ...launchConversations,
+  ...wrongConversations, ...launchConversations, ...openConversations,
 ];

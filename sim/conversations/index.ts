@@ -3,7 +3,8 @@
  * compared (issue 11, "vboxsim, held against the real server"). A conversation is a named list of
  * raw SOAP calls; each call's answer (or fault, with its error info) is recorded after normalising
  * what legitimately differs between two servers: managed object references, UUIDs, the servers'
- * folders, timestamps, and — where a step says so — host facts (kept as their shape only).
+ * folders (and the build folder in a source location of an error text), timestamps, and — where a
+ * step says so — host facts (kept as their shape only).
  *
  * Calls go one at a time over one keep-alive connection per server: vboxwebsrv serves a connection
  * per worker thread and holds an idle one for up to 60 s, so parallel connections would stall.
@@ -209,6 +210,8 @@ const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 // VirtualBox's generated MAC addresses: its OUI and three random bytes.
 const MAC_RE = /\b080027[0-9A-F]{6}\b/g;
 const DAY = 86_400_000;
+// A source location in an error text (VirtualBoxBase::handleUnexpectedExceptions): its build folder differs between builds.
+const BUILD_PATH_RE = /\/\S*?(\/src\/VBox\/\S+?\.cpp\[\d+\])/g;
 
 /** Turns what legitimately differs between two servers into tokens, consistently within one conversation. */
 export class Normaliser {
@@ -236,6 +239,7 @@ export class Normaliser {
       if (!this.uuids.has(k)) this.uuids.set(k, `<uuid${this.uuids.size + 1}>`);
       return this.uuids.get(k) as string;
     });
+    out = out.replace(BUILD_PATH_RE, '<vbox-build>$1');
     for (const [p, token] of this.folders) out = out.split(p).join(token);
     out = out.replace(MAC_RE, '<mac>');
     if (/^\d{13}$/.test(out) && Math.abs(Number(out) - this.now) < DAY) return '<time>';

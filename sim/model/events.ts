@@ -199,5 +199,15 @@ export class EventSource implements ManagedObject {
   }
 
   get listenerCount(): number { return this.listeners.size; }
+
+  /** Every listener goes (their clients' websessions are gone, as when the host loses power); waiting getEvent calls return. */
+  clear(): void {
+    for (const l of this.listeners) {
+      l.registered = false;
+      l.queue = [];
+      l.wake();
+    }
+    this.listeners.clear();
+  }
 }
 

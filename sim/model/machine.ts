@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { fail, RUNNING_STATES, VBoxFault, type MachineState, type ManagedObject, type SessionState } from './base';
 import { findGuestOSType } from './ostypes';
 import { convertMachineGroups, parseGuid } from './virtualbox';
 import type { ResultCodeName } from '../soap/faults';
-import type { Medium } from './medium';
+import type { Medium, MediumRecord } from './medium';
 import type { Progress } from './progress';
 import type { Session } from './session';
 import { clone, NETWORK_ADAPTER_COUNT, randomMac, type MachineFile, type MachineSettings, type NicSettings, type StorageControllerSettings, type AttachmentSettings, type NatRule } from './settings';
@@ -36,6 +37,8 @@ export interface MachineHost {
   readonly maxGuestRAM: number;
   readonly maxGuestCPUs: number;
   readonly timing: Timing;
+  /** The host's boot count: objects of an earlier boot (a power loss ago) write nothing any more. */
+  readonly epoch: number;
 }
 
 /**
@@ -58,9 +61,17 @@ export class MachineCore {
   currentSnapshot: Snapshot | null = null;
   /** VirtualBox's mCurrentStateModified: true for a new machine, as there. */
   currentStateModified = true;
+  /** The media registry read from the settings file: records of media this host may not know (yet). */
+  fileMedia: MediumRecord[] = [];
+  /** The host boot this machine object belongs to (MachineHost.epoch). */
+  readonly epoch: number;
+  /** The name and primary group the settings file's path was made for (a rename moves it, Machine::i_prepareSaveSettings). */
+  pathFor: { name: string; group: string };
 
   constructor(readonly host: MachineHost, public settings: MachineSettings) {
     this.settingsFile = host.settingsFilePath(settings.name, settings.groups);
+    this.pathFor = { name: settings.name, group: settings.groups[0] ?? '/' };
+    this.epoch = host.epoch;
     this.primary = new Machine(this, false);
   }
 
@@ -180,6 +191,9 @@ export class Machine implements ManagedObject {
   changed(): void {
     this.modified = true;
   }
+
+  /** Changes not saved yet (VirtualBox's flModifications). */
+  get hasChanges(): boolean { return this.modified; }
 
   private child<T extends ManagedObject>(key: string, make: () => T): T {
     let c = this.children.get(key) as T | undefined;
@@ -481,10 +495,34 @@ export class Machine implements ManagedObject {
       if (this.modified) this.core.currentStateModified = true;
       this.core.settings = clone(this.s);
     }
-    this.core.settingsFile = this.host.settingsFilePath(this.core.settings.name, this.core.settings.groups);
+    const before = this.core.settingsFile;
+    this.core.settingsFile = this.renamedSettingsFile();
     this.host.saveMachine(this.core);
+    if (before !== this.core.settingsFile) removeOldSettingsFile(before);
     this.modified = false;
     if (this.core.registered) this.host.fireDataChanged(this.core);
+  }
+
+  /**
+   * Machine::i_prepareSaveSettings: a new name or primary group moves the settings file, if it is in a
+   * folder of its own (named as the file: fNameSync, Machine::i_isInOwnDir). A file in the default
+   * machine folder follows composeMachineFilename; one elsewhere (a path given to createMachine) has its
+   * folder renamed only when that ends in <group>/<name>, and its file named after the machine.
+   */
+  private renamedSettingsFile(): string {
+    const core = this.core;
+    const old = core.pathFor;
+    const name = core.settings.name;
+    const group = core.settings.groups[0] ?? '/';
+    core.pathFor = { name, group };
+    if (old.name === name && old.group === group) return core.settingsFile;
+    const dir = path.dirname(core.settingsFile);
+    if (path.basename(dir) !== path.parse(core.settingsFile).name) return core.settingsFile;
+    if (core.settingsFile === this.host.settingsFilePath(old.name, [old.group])) return this.host.settingsFilePath(name, core.settings.groups);
+    const oldTail = `${old.group === '/' ? '' : old.group}/${old.name}`;
+    const newTail = `${group === '/' ? '' : group}/${name}`;
+    const newDir = dir.endsWith(oldTail) ? dir.slice(0, dir.length - oldTail.length) + newTail : dir;
+    return path.join(newDir, `${name}.vbox`);
   }
 
   /** Machine::discardSettings: the changes go, the "modified" flag stays (i_rollback leaves it). */
@@ -577,6 +615,17 @@ export class Machine implements ManagedObject {
     }
     this.core.savedScreen = undefined;
     this.core.setState(this.core.state === 'Saved' ? 'PoweredOff' : 'Aborted');
+  }
+}
+
+/** After a rename the old settings file goes (VirtualBox renames it), and its folder if nothing else is left there. */
+function removeOldSettingsFile(file: string): void {
+  try {
+    fs.rmSync(file, { force: true });
+    const dir = path.dirname(file);
+    if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
+  } catch {
+    // already gone, or the folder holds other files
   }
 }
 

@@ -94,6 +94,9 @@ export class Medium implements ManagedObject {
     return this.state;
   }
 
+  /** Medium::uninit: the object answers "not ready" from now on (deleted with its machine by deleteConfig). */
+  uninit() { this.closed = true; }
+
   close() {
     const users = this.host.attachedTo(this);
     if (users.length) {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { uuid, type MachineState } from './base';
+import type { MediumRecord } from './medium';
 import { findGuestOSType } from './ostypes';
 import type { ScreenState } from '../screen/screen';
 
@@ -115,6 +116,23 @@ export interface MachineFile {
   currentSnapshot?: string;
   /** VirtualBox's currentStateModified (absent in files written before snapshots existed: true). */
   currentStateModified?: boolean;
+  /**
+   * The machine's own media registry (VirtualBox's <MediaRegistry> in the .vbox file): the media its
+   * current state and snapshots attach, so that another host opening the file knows them
+   * (absent in files written before it existed).
+   */
+  media?: MediumRecord[];
+}
+
+/**
+ * The state a machine's settings file gives it when VBoxSVC reads it (Machine::i_loadMachineDataFromSettings):
+ * the file knows only aborted= and the saved state file, so a machine that was running when its host
+ * lost power (or that runs on another host) reads as PoweredOff, a saved one as Saved.
+ */
+export function stateFromSettings(mf: Pick<MachineFile, 'state' | 'savedScreen'>): MachineState {
+  const saved = !!mf.savedScreen || mf.state === 'Saved' || mf.state === 'AbortedSaved';
+  if (mf.state === 'Aborted' || mf.state === 'AbortedSaved') return saved ? 'AbortedSaved' : 'Aborted';
+  return saved ? 'Saved' : 'PoweredOff';
 }
 
 export const NETWORK_ADAPTER_COUNT = 8;

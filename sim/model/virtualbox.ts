@@ -22,6 +22,7 @@ export interface VirtualBoxHost {
   media(): Medium[];
   createMachine(settingsFile: string, name: string, groups: string[], osTypeId: string, opts: CreateMachineOptions): Machine;
   registerMachine(machine: Machine): void;
+  openMachine(settingsFile: string, password: string): Machine;
   createMedium(format: string, location: string, deviceType: string): Medium;
   openMedium(location: string, deviceType: string, forceNewUuid: boolean): Medium;
   globalExtraData: Record<string, string>;
@@ -174,6 +175,11 @@ export class VirtualBox implements ManagedObject {
   registerMachine(machine: Machine | null) {
     if (!machine) fail('E_INVALIDARG', 'Argument machine is NULL');
     this.h.registerMachine(machine);
+  }
+
+  /** VirtualBox::openMachine: an unregistered machine from an existing settings file (a folder all hosts mount, for one). */
+  openMachine(settingsFile: string, password: string) {
+    return this.h.openMachine(settingsFile, password);
   }
 
   /** VirtualBox::findMachine: by UUID when the argument is one, else by name or settings file path. */

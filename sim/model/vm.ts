@@ -43,6 +43,8 @@ export class VM {
   powerButtonHandled = false;
   /** Teleport target: closes the listener when the VM ends. */
   stopTeleportListener: (() => void) | null = null;
+  /** Connections of the process that break when it vanishes (a teleport it sends). */
+  readonly connections = new Set<{ reset(): void }>();
   private ended = false;
   private pendingShutdown: NodeJS.Timeout | null = null;
 
@@ -85,7 +87,14 @@ export class VM {
     const server = new VncServer({ screen: () => this.screen, password: v.properties.VNCPassword || undefined });
     server.on('error', () => undefined);
     try {
-      this.vrdePort = await this.host.bindVrde(server, v.properties['TCP/Ports'] || '3389');
+      const port = await this.host.bindVrde(server, v.properties['TCP/Ports'] || '3389');
+      if (this.ended) {
+        // The process went away while the port was being bound.
+        await server.close(true);
+        this.host.releasePort(port);
+        return;
+      }
+      this.vrdePort = port;
       this.vnc = server;
     } catch {
       // VirtualBox keeps the VM running when VRDE cannot bind; VRDEServerInfo then says port -1.
@@ -179,6 +188,26 @@ export class VM {
   /** Fault injection: the VM process dies. */
   crash(): Promise<void> {
     return this.end('Aborted');
+  }
+
+  /**
+   * The host lost power: the process is gone at once, its connections reset (VRDE viewers, a teleport),
+   * its listeners closed and ports given back, and nothing written: the machine's settings file keeps
+   * what it said, and whatever was under way finds the process ended.
+   */
+  async vanish(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.pendingShutdown) clearTimeout(this.pendingShutdown);
+    this.stopTeleportListener?.();
+    for (const c of this.connections) c.reset();
+    this.connections.clear();
+    const vnc = this.vnc;
+    this.vnc = null;
+    if (vnc) {
+      await vnc.close(true).catch(() => undefined);
+      this.host.releasePort(this.vrdePort);
+    }
   }
 }
 

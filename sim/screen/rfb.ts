@@ -183,12 +183,13 @@ class VncClient {
     socket.write('RFB 003.008\n');
   }
 
-  /** Resolves when the socket has closed (and the server has forgotten this client). */
-  destroy(): Promise<void> {
+  /** Resolves when the socket has closed (and the server has forgotten this client); `reset` breaks it (RST). */
+  destroy(reset = false): Promise<void> {
     this.phase = 'closing';
     if (this.socket.closed) return Promise.resolve();
     const gone = new Promise<void>((resolve) => this.socket.once('close', () => resolve()));
-    this.socket.destroy();
+    if (reset) this.socket.resetAndDestroy();
+    else this.socket.destroy();
     return gone;
   }
 
@@ -516,15 +517,15 @@ export class VncServer extends EventEmitter<VncServerEvents> {
     return this.conns.size;
   }
 
-  /** Stops listening and drops every viewer; resolves once all of them are gone. */
-  async close(): Promise<void> {
+  /** Stops listening and drops every viewer (`reset`: their connections break, as when the host loses power); resolves once all of them are gone. */
+  async close(reset = false): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     const listener = new Promise<void>((resolve) => {
       if (!this.server.listening) { resolve(); return; }
       this.server.close(() => resolve());
     });
-    await Promise.all([...this.conns].map((c) => c.destroy()));
+    await Promise.all([...this.conns].map((c) => c.destroy(reset)));
     await listener;
   }
 

@@ -41,6 +41,7 @@ interface IVirtualBox
   composeMachineFilename(name:string, group:string, createFlags:string, baseFolder:string) -> returnval:string
   createMachine(settingsFile:string, name:string, platform:PlatformArchitecture, groups:string[], osTypeId:string, flags:string, cipher:string, passwordId:string, password:string) -> returnval:IMachine
   registerMachine(machine:IMachine)
+  openMachine(settingsFile:string, password:string) -> returnval:IMachine
   findMachine(nameOrId:string) -> returnval:IMachine
   getMachinesByGroups(groups:string[]) -> returnval:IMachine[]
   getMachineStates(machines:IMachine[]) -> returnval:MachineState[]

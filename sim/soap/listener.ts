@@ -90,14 +90,20 @@ export class SoapListener {
     return !!this.run;
   }
 
-  /** Stops accepting and cuts open and queued connections, like a vboxwebsrv that died. */
-  async close(): Promise<void> {
+  /**
+   * Stops accepting and cuts open and queued connections, like a vboxwebsrv that died (its kernel closes
+   * them); `reset`: they break with a reset instead, as when the host itself loses power.
+   */
+  async close(opts: { reset?: boolean } = {}): Promise<void> {
     const run = this.run;
     this.run = undefined;
     if (!run) return;
     run.closed = true;
     for (const c of run.conns.values()) clearTimeout(c.timer);
-    for (const s of run.sockets) s.destroy();
+    for (const s of run.sockets) {
+      if (opts.reset && !s.destroyed) s.resetAndDestroy();
+      else s.destroy();
+    }
     run.queue.length = 0;
     await new Promise<void>((resolve) => run.server.close(() => resolve()));
   }

@@ -73,6 +73,8 @@ export class SoapService {
     }
     const latency = this.backend.latencyMs();
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+    // The connection broke meanwhile (vboxwebsrv died, the host lost power): the call never ran.
+    if (req.socket.destroyed) return;
     const { status, xml } = await this.call(body, header(req, 'soapaction'));
     send(res, status, xml);
   }
