@@ -6,14 +6,15 @@ const user = (role: Role, tenant: string | null = 'blue'): User => ({ id: `${rol
 /** Every action, spelled out. */
 const MACHINE_READS: Action[] = ['vm:read', 'console:view', 'task:read', 'events:read'];
 const MACHINE_WRITES: Action[] = ['vm:write', 'vm:power', 'vm:edit', 'vm:delete', 'snapshot:write', 'console:open', 'task:cancel'];
-const CLUSTER_READS: Action[] = ['cluster:read', 'host:read'];
-const ADMIN_ONLY: Action[] = ['host:write', 'host:maintenance', 'tenant:read', 'tenant:write', 'audit:read'];
+const CLUSTER_READS: Action[] = ['cluster:read', 'host:read', 'ha:read'];
+const ADMIN_ONLY: Action[] = ['host:write', 'host:maintenance', 'ha:write', 'tenant:read', 'tenant:write', 'audit:read'];
 const ACCOUNT: Action[] = ['account:read', 'account:token'];
-const ALL: Action[] = [...MACHINE_READS, ...MACHINE_WRITES, 'vm:create', 'vm:teleport', ...CLUSTER_READS, ...ADMIN_ONLY, ...ACCOUNT];
+const ALL: Action[] = [...MACHINE_READS, ...MACHINE_WRITES, 'vm:create', 'vm:teleport', 'vm:ha', ...CLUSTER_READS, ...ADMIN_ONLY, ...ACCOUNT];
 
 const own: Resource = { tenant: 'blue', allowTeleport: false };
 const ownTeleport: Resource = { tenant: 'blue', allowTeleport: true };
-const other: Resource = { tenant: 'red', allowTeleport: true };
+const other: Resource = { tenant: 'red', allowTeleport: true, allowHa: true };
+const ownHa: Resource = { tenant: 'blue', allowHa: true };
 const none: Resource = { tenant: null };
 
 describe('can()', () => {
@@ -47,8 +48,9 @@ describe('can()', () => {
       expect(can(v, a, own), a).toBe(true);
       expect(can(v, a, other), a).toBe(false);
     }
-    for (const a of [...MACHINE_WRITES, 'vm:create', 'vm:teleport'] as Action[]) {
+    for (const a of [...MACHINE_WRITES, 'vm:create', 'vm:teleport', 'vm:ha'] as Action[]) {
       expect(can(v, a, ownTeleport), a).toBe(false);
+      expect(can(v, a, ownHa), a).toBe(false);
       expect(can(v, a), a).toBe(false);
     }
   });
@@ -65,10 +67,46 @@ describe('can()', () => {
   it('gives a non-admin without a tenant no machine at all', () => {
     for (const role of ['operator', 'viewer'] as Role[]) {
       const u = user(role, null);
-      for (const a of [...MACHINE_READS, ...MACHINE_WRITES, 'vm:create', 'vm:teleport'] as Action[]) {
-        for (const r of [undefined, own, none]) expect(can(u, a, r), `${role} ${a}`).toBe(false);
+      for (const a of [...MACHINE_READS, ...MACHINE_WRITES, 'vm:create', 'vm:teleport', 'vm:ha'] as Action[]) {
+        for (const r of [undefined, own, ownHa, none]) expect(can(u, a, r), `${role} ${a}`).toBe(false);
       }
     }
+  });
+
+  it('lets an operator set HA policies of its own tenant\'s machines only when the tenant allows HA; viewers never', () => {
+    const op = user('operator');
+    expect(can(op, 'vm:ha', ownHa)).toBe(true);
+    // The tenant does not allow it (false or not looked up): refused, even though the machine is the operator's.
+    expect(can(op, 'vm:ha', own)).toBe(false);
+    expect(can(op, 'vm:ha', { tenant: 'blue' })).toBe(false);
+    expect(can(op, 'vm:ha', ownTeleport)).toBe(false);
+    // Another tenant's machine, even one whose tenant allows HA, and a machine of no tenant: refused and hidden (404).
+    expect(can(op, 'vm:ha', other)).toBe(false);
+    expect(hidden(op, other)).toBe(true);
+    expect(can(op, 'vm:ha', { tenant: null, allowHa: true })).toBe(false);
+    expect(hidden(op, { tenant: null, allowHa: true })).toBe(true);
+    // No target: nothing to set a policy on.
+    expect(can(op, 'vm:ha')).toBe(false);
+    expect(can(user('viewer'), 'vm:ha', ownHa)).toBe(false);
+    expect(can(user('operator', null), 'vm:ha', ownHa)).toBe(false);
+    expect(can(user('admin', null), 'vm:ha', own)).toBe(true);
+    expect(can(user('admin', null), 'vm:ha', none)).toBe(true);
+  });
+
+  it('shows the HA page to everyone signed in, one machine\'s HA only to its tenant; HA\'s admin acts to admins', () => {
+    for (const u of [user('viewer'), user('operator'), user('viewer', null), user('operator', null), user('admin', null)]) {
+      expect(can(u, 'ha:read'), `${u.role} ${u.tenant}`).toBe(true);
+    }
+    expect(can(null, 'ha:read')).toBe(false);
+    expect(can(user('viewer'), 'ha:read', own)).toBe(true);
+    expect(can(user('viewer'), 'ha:read', other)).toBe(false);
+    expect(can(user('operator'), 'ha:read', none)).toBe(false);
+    expect(can(user('viewer', null), 'ha:read', own)).toBe(false);
+    // Confirming a host is off lets HA restart its machines elsewhere: never a tenant's call, whatever it allows.
+    for (const u of [user('operator'), user('viewer'), user('operator', null)]) {
+      for (const r of [undefined, own, ownHa, ownTeleport, other, none]) expect(can(u, 'ha:write', r), `${u.role} ha:write`).toBe(false);
+    }
+    expect(can(user('admin', null), 'ha:write')).toBe(true);
   });
 
   it('hides another tenant\'s machines (404) from tenant users; refuses (403) what they may see but not do', () => {

@@ -3,9 +3,11 @@
  *
  * - admin: everything, cluster-wide.
  * - operator (of a tenant): create, change, power, snapshot, delete and open the console of
- *   the tenant's own machines, and teleport them when the tenant allows teleport.
+ *   the tenant's own machines, teleport them when the tenant allows teleport, and set their
+ *   HA policy when the tenant allows HA.
  * - viewer (of a tenant): read the tenant's own machines and watch their screens (console:view).
- * - hosts (writes, maintenance), tenants and the audit log: admins only.
+ * - the HA page (ha:read): everyone signed in, its routes filter to the caller's tenant.
+ * - hosts (writes, maintenance), HA's admin acts (ha:write), tenants and the audit log: admins only.
  * A non-admin without a tenant sees no machine. Another tenant's machine is hidden, not
  * refused: `hidden()` tells route() to answer 404 rather than 403.
  */
@@ -45,6 +47,12 @@ export type Action =
   | 'vm:teleport'
   /** Put a host in maintenance or take it out, and drain it (teleport its running machines away). */
   | 'host:maintenance'
+  /** Set a machine's HA policy (PUT /api/v1/vms/:id/ha): admins, and the tenant's operators when the tenant allows HA. */
+  | 'vm:ha'
+  /** Read the HA page (hosts' HA stages, protected machines, alarms, events): everyone signed in; routes filter to the tenant. */
+  | 'ha:read'
+  /** Confirm that a host is powered off (manual fencing) and acknowledge HA alarms: admins. */
+  | 'ha:write'
   | 'task:read'
   | 'task:cancel'
   /** Use a machine's console: keyboard, pointer and clipboard (a ticket for the VNC gateway). */
@@ -72,12 +80,14 @@ export interface Resource {
   tenant?: string | null;
   /** Whether the target's tenant allows its operators to teleport (lib/tenants). */
   allowTeleport?: boolean;
+  /** Whether the target's tenant allows its operators to set its machines' HA policy (lib/tenants). */
+  allowHa?: boolean;
 }
 
 /** Actions on one machine (or its tasks) that a tenant's users may get for their own tenant's machines. */
-const VIEWER_ACTIONS: ReadonlySet<Action> = new Set<Action>(['cluster:read', 'host:read', 'vm:read', 'console:view', 'task:read', 'events:read']);
+const VIEWER_ACTIONS: ReadonlySet<Action> = new Set<Action>(['cluster:read', 'host:read', 'vm:read', 'console:view', 'task:read', 'events:read', 'ha:read']);
 const OPERATOR_ACTIONS: ReadonlySet<Action> = new Set<Action>([
-  ...VIEWER_ACTIONS, 'vm:write', 'vm:power', 'vm:create', 'vm:edit', 'vm:delete', 'snapshot:write', 'console:open', 'task:cancel', 'vm:teleport',
+  ...VIEWER_ACTIONS, 'vm:write', 'vm:power', 'vm:create', 'vm:edit', 'vm:delete', 'snapshot:write', 'console:open', 'task:cancel', 'vm:teleport', 'vm:ha',
 ]);
 
 export function can(user: User | null | undefined, action: Action, resource?: Resource): boolean {
@@ -87,6 +97,8 @@ export function can(user: User | null | undefined, action: Action, resource?: Re
   if (!(user.role === 'operator' ? OPERATOR_ACTIONS : VIEWER_ACTIONS).has(action)) return false;
   // Cluster-wide reads: hosts' status, and list routes that filter to the caller's tenant.
   if (action === 'cluster:read' || action === 'host:read') return true;
+  // The HA page as a whole (filtered by its routes); HA facts of one machine follow its tenant, below.
+  if (action === 'ha:read' && !resource) return true;
   if (!user.tenant) return false;
   if (!resource) {
     // No target (yet): lists filtered to the caller's tenant, and creating a machine in it.
@@ -94,6 +106,7 @@ export function can(user: User | null | undefined, action: Action, resource?: Re
   }
   if (resource.tenant !== user.tenant) return false;
   if (action === 'vm:teleport') return resource.allowTeleport === true;
+  if (action === 'vm:ha') return resource.allowHa === true;
   return true;
 }
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProblemError } from '@/lib/api/problem';
-import { createHost, deleteHost, getHost, hostCredentials, isPortSpec, listHosts, normalizeUrl, onHostsChanged, updateHost, type HostsChange } from './hosts';
+import { createHost, deleteHost, getHost, hostCredentials, hostFencing, hostInputSchema, hostPatchSchema, isPortSpec, listHosts, normalizeUrl, onHostsChanged, updateHost, type HostsChange } from './hosts';
 import { openDb, type DB } from './index';
 
 let dir: string;
@@ -57,6 +57,7 @@ describe('hosts registry', () => {
       maintenance: false,
       teleportPorts: '6000-6099',
       maxConnections: 16,
+      fencing: { kind: 'manual', ipmi: null, command: null, graceSeconds: 60 },
       createdAt: expect.any(String),
       updatedAt: created.createdAt,
     });
@@ -195,5 +196,156 @@ describe('hosts registry', () => {
     expect(seen[1]).toMatchObject({ type: 'updated', id: h.id, changed: ['password', 'consoleAddress'] });
     expect(seen[2]).toMatchObject({ changed: ['url', 'teleportAddress'] });
     expect(JSON.stringify(seen)).not.toMatch(/alpha-pw|"other"|password_enc/);
+  });
+});
+
+describe('hosts fencing (lib/ha)', () => {
+  const bmc = { fenceKind: 'ipmi' as const, ipmiAddress: 'bmc-a.example', ipmiUsername: 'ADMIN', ipmiPassword: 'bmc-secret-1' };
+
+  it('round-trips ipmi and command fencing and the grace time, with defaults, and hands lib/ha the decrypted config', async () => {
+    const h = await createHost(db, { ...alpha, ...bmc, haGraceSeconds: 30 });
+    expect(h.fencing).toEqual({ kind: 'ipmi', ipmi: { address: 'bmc-a.example', port: 623, username: 'ADMIN', hasPassword: true }, command: null, graceSeconds: 30 });
+    expect(await getHost(db, h.id)).toEqual(h);
+    expect(await hostFencing(db, h.id)).toEqual({
+      config: { kind: 'ipmi', address: 'bmc-a.example', port: 623, username: 'ADMIN', password: 'bmc-secret-1' },
+      graceSeconds: 30,
+    });
+
+    // The form sends numbers as strings; an IPv6 literal may come in brackets.
+    let u = await updateHost(db, h.id, { ipmiAddress: '[2001:db8::7]', ipmiPort: '6230' as unknown as number });
+    expect(u?.fencing.ipmi).toEqual({ address: '2001:db8::7', port: 6230, username: 'ADMIN', hasPassword: true });
+
+    u = await updateHost(db, h.id, { fenceKind: 'command', fenceCommand: ' /usr/local/sbin/fence-host ' });
+    expect(u?.fencing).toMatchObject({ kind: 'command', command: '/usr/local/sbin/fence-host', graceSeconds: 30 });
+    // The BMC settings stay stored (and shown) under another kind, so switching back needs no retyping.
+    expect(u?.fencing.ipmi).toEqual({ address: '2001:db8::7', port: 6230, username: 'ADMIN', hasPassword: true });
+    expect(await hostFencing(db, h.id)).toEqual({ config: { kind: 'command', command: '/usr/local/sbin/fence-host' }, graceSeconds: 30 });
+    expect((await updateHost(db, h.id, { fenceKind: 'ipmi' }))?.fencing.kind).toBe('ipmi');
+    expect((await hostFencing(db, h.id))?.config).toMatchObject({ kind: 'ipmi', password: 'bmc-secret-1', port: 6230 });
+
+    // null resets to the defaults and clears.
+    u = await updateHost(db, h.id, { fenceKind: null, ipmiAddress: null, ipmiPort: null, ipmiUsername: '', ipmiPassword: null, fenceCommand: '', haGraceSeconds: null });
+    expect(u?.fencing).toEqual({ kind: 'manual', ipmi: null, command: null, graceSeconds: 60 });
+    expect(await hostFencing(db, h.id)).toEqual({ config: { kind: 'manual' }, graceSeconds: 60 });
+    const row = await db.selectFrom('hosts').selectAll().where('id', '=', h.id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ fence_kind: 'manual', fence_ipmi_address: '', fence_ipmi_port: 623, fence_ipmi_username: '', fence_ipmi_password_enc: '', fence_command: '', ha_grace_seconds: 60 });
+    expect(await hostFencing(db, 'no-such-host')).toBeUndefined();
+  });
+
+  it('never shows the BMC password: encrypted at rest, absent from HostView, lists and change events', async () => {
+    const seen: HostsChange[] = [];
+    const off = onHostsChanged((c) => {
+      seen.push(c);
+    });
+    const h = await createHost(db, { ...alpha, ...bmc });
+    await updateHost(db, h.id, { ipmiPassword: 'bmc-secret-2' });
+    off();
+    const row = await db.selectFrom('hosts').select('fence_ipmi_password_enc').where('id', '=', h.id).executeTakeFirstOrThrow();
+    expect(row.fence_ipmi_password_enc).toMatch(/^v1:/);
+    expect(row.fence_ipmi_password_enc).not.toContain('bmc-secret');
+    const shown = JSON.stringify([h, await getHost(db, h.id), await listHosts(db), seen]);
+    expect(shown).not.toMatch(/bmc-secret|password_enc|ipmiPassword/);
+    expect(h.fencing.ipmi).not.toHaveProperty('password');
+    const bytes = fs.readFileSync(path.join(dir, 'test.sqlite')).toString('latin1') + (fs.existsSync(path.join(dir, 'test.sqlite-wal')) ? fs.readFileSync(path.join(dir, 'test.sqlite-wal')).toString('latin1') : '');
+    expect(bytes).not.toMatch(/bmc-secret/);
+  });
+
+  it('keeps the BMC password on a patch without one, replaces it with one, and clears it with null or an empty string', async () => {
+    const h = await createHost(db, { ...alpha, ...bmc });
+    const enc = async () => (await db.selectFrom('hosts').select('fence_ipmi_password_enc').where('id', '=', h.id).executeTakeFirstOrThrow()).fence_ipmi_password_enc;
+    const before = await enc();
+    await updateHost(db, h.id, { ipmiUsername: 'root', haGraceSeconds: 15 });
+    expect(await enc()).toBe(before);
+    expect((await hostFencing(db, h.id))?.config).toMatchObject({ username: 'root', password: 'bmc-secret-1' });
+    await updateHost(db, h.id, { ipmiPassword: 'bmc-secret-1' }); // the same one: not rewritten
+    expect(await enc()).toBe(before);
+    await updateHost(db, h.id, { ipmiPassword: 'bmc-secret-2' });
+    expect((await hostFencing(db, h.id))?.config).toMatchObject({ password: 'bmc-secret-2' });
+    // Cleared while ipmi is the kind: refused, the password must stay.
+    expect((await problemOf(updateHost(db, h.id, { ipmiPassword: null }))).errors).toEqual([{ field: 'ipmiPassword', message: "IPMI fencing needs the BMC user's password" }]);
+    expect((await hostFencing(db, h.id))?.config).toMatchObject({ password: 'bmc-secret-2' });
+    const u = await updateHost(db, h.id, { fenceKind: 'manual', ipmiPassword: '' });
+    expect(u?.fencing).toMatchObject({ kind: 'manual', ipmi: { hasPassword: false } });
+    expect(await enc()).toBe('');
+  });
+
+  it('refuses bad fence fields with messages naming each field', async () => {
+    const p = await problemOf(createHost(db, {
+      ...alpha, fenceKind: 'stonith' as 'manual', ipmiAddress: 'not a host!', ipmiPort: 70000, ipmiUsername: 'a-very-long-bmc-user', ipmiPassword: 'x'.repeat(21), fenceCommand: 'fence-host', haGraceSeconds: 5,
+    }));
+    expect(p.status).toBe(400);
+    expect(Object.fromEntries((p.errors ?? []).map((e) => [e.field, e.message]))).toEqual({
+      fenceKind: 'One of manual, ipmi or command',
+      ipmiAddress: "The BMC's host name or IP address",
+      ipmiPort: 'A port from 1 to 65535',
+      ipmiUsername: 'At most 16 bytes (the IPMI limit)',
+      ipmiPassword: 'At most 20 bytes (the IPMI 2.0 limit)',
+      fenceCommand: 'An absolute path to the fence script, e.g. /usr/local/sbin/fence-host',
+      haGraceSeconds: 'At least 10 seconds',
+    });
+    const h = await createHost(db, alpha);
+    const commandError = async (fenceCommand: string) => (await problemOf(updateHost(db, h.id, { fenceCommand }))).errors;
+    for (const bad of ['/usr/bin/fence host', '/usr/bin/fence --force', '/usr/bin/fence\targ', '/usr/bin/fence\n/bin/sh']) {
+      expect(await commandError(bad), bad).toEqual([{ field: 'fenceCommand', message: expect.stringContaining('without spaces or arguments') }]);
+    }
+    for (const bad of ['/usr/bin/fence;reboot', '/usr/bin/$(id)', '/bin/fence|tee', '/bin/`x`', "/bin/it's", '/bin/a>b', '/bin/*', '/bin/a&&b']) {
+      expect(await commandError(bad), bad).toEqual([{ field: 'fenceCommand', message: expect.stringContaining('not through a shell') }]);
+    }
+    for (const bad of ['./fence', 'bin/fence', '~/fence', 'C:\\fence.exe']) {
+      expect(await commandError(bad), bad).toEqual([{ field: 'fenceCommand', message: expect.stringContaining('An absolute path') }]);
+    }
+    expect(await commandError('/usr/local/sbin/')).toEqual([{ field: 'fenceCommand', message: 'The path of the script, not of a folder' }]);
+    expect((await problemOf(updateHost(db, h.id, { haGraceSeconds: 3601 }))).errors).toEqual([{ field: 'haGraceSeconds', message: 'At most 3600 seconds (one hour)' }]);
+    expect((await problemOf(updateHost(db, h.id, { haGraceSeconds: 12.5 }))).errors).toEqual([{ field: 'haGraceSeconds', message: 'A whole number of seconds from 10 to 3600' }]);
+    expect((await problemOf(updateHost(db, h.id, { ipmiPort: 0 }))).errors).toEqual([{ field: 'ipmiPort', message: 'A port from 1 to 65535' }]);
+    // What a site might really use passes.
+    expect((await updateHost(db, h.id, { fenceCommand: '/opt/site-fence/bin/fence_host-v2.sh', haGraceSeconds: 10 }))?.fencing).toMatchObject({ command: '/opt/site-fence/bin/fence_host-v2.sh', graceSeconds: 10 });
+    expect((await updateHost(db, h.id, { ipmiAddress: '192.0.2.50', ipmiPort: 65535 }))?.fencing.ipmi).toMatchObject({ address: '192.0.2.50', port: 65535 });
+  });
+
+  it('checks the kind against what it needs, on create from the input and on patch against what is stored', async () => {
+    let p = await problemOf(createHost(db, { ...alpha, fenceKind: 'ipmi' }));
+    expect(p.status).toBe(400);
+    expect(p.errors).toEqual([
+      { field: 'ipmiAddress', message: "IPMI fencing needs the BMC's host name or IP address" },
+      { field: 'ipmiUsername', message: 'IPMI fencing needs the BMC user' },
+      { field: 'ipmiPassword', message: "IPMI fencing needs the BMC user's password" },
+    ]);
+    p = await problemOf(createHost(db, { ...alpha, ...bmc, ipmiPassword: '' }));
+    expect(p.errors).toEqual([{ field: 'ipmiPassword', message: "IPMI fencing needs the BMC user's password" }]);
+    p = await problemOf(createHost(db, { ...alpha, fenceKind: 'command', fenceCommand: null }));
+    expect(p.errors).toEqual([{ field: 'fenceCommand', message: "Command fencing needs the fence script's path" }]);
+    // The route validates the POST body with the same schema, so the API answers the same 400.
+    expect(hostInputSchema.safeParse({ ...alpha, fenceKind: 'command' }).error?.issues.map((i) => i.path.join('.'))).toEqual(['fenceCommand']);
+    // A patch alone cannot tell (the rest may be stored): its schema only checks each field.
+    expect(hostPatchSchema.safeParse({ fenceKind: 'ipmi' }).success).toBe(true);
+
+    const h = await createHost(db, alpha);
+    p = await problemOf(updateHost(db, h.id, { fenceKind: 'ipmi', ipmiAddress: 'bmc-a.example' }));
+    expect(p.errors?.map((e) => e.field)).toEqual(['ipmiUsername', 'ipmiPassword']);
+    expect((await getHost(db, h.id))?.fencing).toEqual({ kind: 'manual', ipmi: null, command: null, graceSeconds: 60 }); // nothing stored
+    // Given in steps under the manual kind, then switched on with the password already stored: fine.
+    await updateHost(db, h.id, { ipmiAddress: 'bmc-a.example', ipmiUsername: 'ADMIN', ipmiPassword: 'bmc-secret-1' });
+    expect((await updateHost(db, h.id, { fenceKind: 'ipmi' }))?.fencing).toMatchObject({ kind: 'ipmi', ipmi: { hasPassword: true } });
+    p = await problemOf(updateHost(db, h.id, { ipmiAddress: '' }));
+    expect(p.errors).toEqual([{ field: 'ipmiAddress', message: "IPMI fencing needs the BMC's host name or IP address" }]);
+    p = await problemOf(updateHost(db, h.id, { fenceKind: 'command' }));
+    expect(p.errors).toEqual([{ field: 'fenceCommand', message: "Command fencing needs the fence script's path" }]);
+    expect((await getHost(db, h.id))?.fencing.kind).toBe('ipmi');
+  });
+
+  // That these do not reconnect the host (lib/cluster/inventory CONNECTION_FIELDS) is tested with a live host in app/api/v1/hosts/tenant-view.test.ts.
+  it('names fencing and the grace time in the change event', async () => {
+    const seen: HostsChange[] = [];
+    const off = onHostsChanged((c) => {
+      seen.push(c);
+    });
+    const h = await createHost(db, alpha);
+    await updateHost(db, h.id, { ...bmc, ipmiPort: 6230 });
+    await updateHost(db, h.id, { haGraceSeconds: 120 });
+    await updateHost(db, h.id, { ipmiPassword: 'bmc-secret-9', haGraceSeconds: 120, maintenance: true });
+    await updateHost(db, h.id, { ipmiPassword: 'bmc-secret-9', fenceKind: 'ipmi' }); // nothing new: no event
+    off();
+    expect(seen.filter((c) => c.type === 'updated').map((c) => (c as { changed: string[] }).changed)).toEqual([['fencing'], ['haGraceSeconds'], ['maintenance', 'fencing']]);
   });
 });

@@ -6,14 +6,16 @@ import { sql, type Selectable } from 'kysely';
 import { z } from 'zod';
 import { parseOr400, ProblemError } from '@/lib/api/problem';
 import type { DB } from './index';
+import { FENCE_KINDS, type FenceConfig, type FenceKind, type FencingView } from '@/lib/ha/types';
 import type { HostsTable } from './schema';
 import { decryptSecret, encryptSecret } from './secrets';
 
 /**
  * The hosts registry: the vboxwebsrv endpoints Nimbox manages, with their service
- * user (password encrypted at rest, lib/db/secrets). Reads give `HostView`, which
- * never carries the password or its ciphertext; only `hostCredentials` decrypts,
- * for lib/cluster to log on.
+ * user (password encrypted at rest, lib/db/secrets) and their fencing for HA (the BMC
+ * password encrypted likewise). Reads give `HostView`, which never carries a password
+ * or its ciphertext; only `hostCredentials` (for lib/cluster to log on) and
+ * `hostFencing` (for lib/ha to fence) decrypt.
  */
 
 // ---------------------------------------------------------------- input
@@ -132,8 +134,85 @@ const maxConnections = z.coerce
   .max(100, "At most 100 (vboxwebsrv's default --threads)")
   .nullish();
 
-/** Body of POST /api/v1/hosts. Unknown fields are refused, so a misspelt field is a 400, not a silent no-op. */
-export const hostInputSchema = z.strictObject({
+// ---------------------------------------------------------------- fencing (lib/ha)
+
+export const DEFAULT_IPMI_PORT = 623;
+export const DEFAULT_HA_GRACE_SECONDS = 60;
+
+/** How the host is proven powered off before its machines restart elsewhere; null resets to manual. */
+const fenceKind = z.enum(FENCE_KINDS, { message: 'One of manual, ipmi or command' }).nullish();
+
+/** The BMC's host name or IP address; null or '' clears it. */
+const ipmiAddress = z
+  .string()
+  .trim()
+  .max(253, 'At most 253 characters')
+  .refine((v) => v === '' || isAddress(v), { message: "The BMC's host name or IP address" })
+  .transform((v) => v.replace(/^\[(.*)\]$/, '$1'))
+  .nullish();
+
+/** The BMC's RMCP+ UDP port; null resets to 623. */
+const ipmiPort = z.coerce
+  .number({ message: 'A port from 1 to 65535' })
+  .int('A port from 1 to 65535')
+  .min(1, 'A port from 1 to 65535')
+  .max(65535, 'A port from 1 to 65535')
+  .nullish();
+
+// IPMI's own limits (user names 16 bytes, IPMI 2.0 passwords 20 bytes): ipmitool refuses longer ones.
+const bytes = (v: string) => Buffer.byteLength(v, 'utf8');
+const ipmiUsername = z.string().refine((v) => bytes(v) <= 16, { message: 'At most 16 bytes (the IPMI limit)' }).nullish();
+const ipmiPassword = z.string().refine((v) => bytes(v) <= 20, { message: 'At most 20 bytes (the IPMI 2.0 limit)' }).nullish();
+
+// Characters of a path run directly (never through a shell): no spaces, quotes or shell metacharacters.
+const COMMAND_PATH_RE = /^[A-Za-z0-9._+,:@%=/-]+$/;
+
+/** The site fence script: an absolute POSIX path to an executable, without arguments; null or '' clears it. */
+const fenceCommand = z
+  .string()
+  .trim()
+  .max(4096, 'At most 4096 characters')
+  .superRefine((v, ctx) => {
+    const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
+    if (v === '') return;
+    if (!v.startsWith('/')) return fail('An absolute path to the fence script, e.g. /usr/local/sbin/fence-host');
+    if (/\s/.test(v)) return fail("Only the script's path, without spaces or arguments (it gets the host's name and URL as arguments)");
+    if (!COMMAND_PATH_RE.test(v)) return fail('Only letters, digits and . _ - + , : @ % = / (it runs directly, not through a shell)');
+    if (v.endsWith('/')) return fail('The path of the script, not of a folder');
+  })
+  .nullish();
+
+/** Seconds vboxwebsrv must fail before the host is fenced; null resets to 60. */
+const haGraceSeconds = z.coerce
+  .number({ message: 'A whole number of seconds from 10 to 3600' })
+  .int('A whole number of seconds from 10 to 3600')
+  .min(10, 'At least 10 seconds')
+  .max(3600, 'At most 3600 seconds (one hour)')
+  .nullish();
+
+/** The fencing a host ends up with (stored values merged with the input), for the checks across fields. */
+interface FenceFields {
+  kind: FenceKind;
+  ipmiAddress: string;
+  ipmiUsername: string;
+  hasIpmiPassword: boolean;
+  fenceCommand: string;
+}
+
+/** What the chosen kind still lacks, naming the field to fill. */
+function fencingIssues(f: FenceFields): { field: string; message: string }[] {
+  const issues: { field: string; message: string }[] = [];
+  if (f.kind === 'ipmi') {
+    if (!f.ipmiAddress) issues.push({ field: 'ipmiAddress', message: "IPMI fencing needs the BMC's host name or IP address" });
+    if (!f.ipmiUsername) issues.push({ field: 'ipmiUsername', message: 'IPMI fencing needs the BMC user' });
+    if (!f.hasIpmiPassword) issues.push({ field: 'ipmiPassword', message: "IPMI fencing needs the BMC user's password" });
+  }
+  if (f.kind === 'command' && !f.fenceCommand) issues.push({ field: 'fenceCommand', message: "Command fencing needs the fence script's path" });
+  return issues;
+}
+
+/** Every field of a host, each checked on its own (zod cannot pick or make partial a schema with cross-field checks). */
+const hostFieldsSchema = z.strictObject({
   name,
   url,
   username,
@@ -146,10 +225,35 @@ export const hostInputSchema = z.strictObject({
   maintenance,
   teleportPorts,
   maxConnections,
+  fenceKind,
+  ipmiAddress,
+  ipmiPort,
+  ipmiUsername,
+  ipmiPassword,
+  fenceCommand,
+  haGraceSeconds,
 });
 
-/** Body of PATCH /api/v1/hosts/:id: every field optional; no password means "keep the stored one". */
-export const hostPatchSchema = hostInputSchema.partial();
+/**
+ * Body of POST /api/v1/hosts. Unknown fields are refused, so a misspelt field is a 400, not a silent no-op.
+ * The fence kind's needs are checked across fields: ipmi needs the BMC's address, user and password, command its script.
+ */
+export const hostInputSchema = hostFieldsSchema.superRefine((v, ctx) => {
+  const issues = fencingIssues({
+    kind: v.fenceKind ?? 'manual',
+    ipmiAddress: v.ipmiAddress ?? '',
+    ipmiUsername: v.ipmiUsername ?? '',
+    hasIpmiPassword: !!v.ipmiPassword,
+    fenceCommand: v.fenceCommand ?? '',
+  });
+  for (const i of issues) ctx.addIssue({ code: 'custom', path: [i.field], message: i.message });
+});
+
+/**
+ * Body of PATCH /api/v1/hosts/:id: every field optional; no password (nor ipmiPassword) means "keep the stored one".
+ * The fence kind's needs are checked by updateHost against the stored values.
+ */
+export const hostPatchSchema = hostFieldsSchema.partial();
 
 export type HostInput = z.input<typeof hostInputSchema>;
 export type HostPatch = z.input<typeof hostPatchSchema>;
@@ -181,6 +285,8 @@ export interface HostView {
   teleportPorts: string;
   /** Connections to its vboxwebsrv Nimbox keeps open at most (default 16 of vboxwebsrv's 100 worker threads). */
   maxConnections: number;
+  /** How HA proves the host powered off, and its grace time (never the BMC password). */
+  fencing: FencingView;
   createdAt: string;
   updatedAt: string;
 }
@@ -196,6 +302,22 @@ export interface HostCredentials {
 }
 
 type HostRow = Selectable<HostsTable>;
+
+/** A stored kind Nimbox does not know fences by hand: manual never powers anything off by itself. */
+const storedKind = (v: string): FenceKind => ((FENCE_KINDS as readonly string[]).includes(v) ? (v as FenceKind) : 'manual');
+
+function fencingView(r: HostRow): FencingView {
+  const hasIpmi = r.fence_kind === 'ipmi' || !!(r.fence_ipmi_address || r.fence_ipmi_username || r.fence_ipmi_password_enc);
+  return {
+    kind: storedKind(r.fence_kind),
+    // Shown while stored, also under another kind, so switching back keeps what was set.
+    ipmi: hasIpmi
+      ? { address: r.fence_ipmi_address, port: r.fence_ipmi_port || DEFAULT_IPMI_PORT, username: r.fence_ipmi_username, hasPassword: !!r.fence_ipmi_password_enc }
+      : null,
+    command: r.fence_command || null,
+    graceSeconds: r.ha_grace_seconds || DEFAULT_HA_GRACE_SECONDS,
+  };
+}
 
 function toView(r: HostRow): HostView {
   const fallback = urlHostname(r.url);
@@ -213,6 +335,7 @@ function toView(r: HostRow): HostView {
     maintenance: !!r.maintenance,
     teleportPorts: r.teleport_ports || DEFAULT_TELEPORT_PORTS,
     maxConnections: r.max_connections || DEFAULT_MAX_CONNECTIONS,
+    fencing: fencingView(r),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -222,7 +345,10 @@ function toView(r: HostRow): HostView {
 
 export type HostsChange =
   | { type: 'created'; id: string; host: HostView }
-  /** `changed` names the fields that changed (HostView names; 'password' when a new one was stored). */
+  /**
+   * `changed` names the fields that changed (HostView names; 'password' when a new one was stored; 'fencing' for any
+   * fence field, the BMC password included; 'haGraceSeconds').
+   */
   | { type: 'updated'; id: string; host: HostView; changed: string[] }
   | { type: 'deleted'; id: string; host: HostView };
 
@@ -310,6 +436,13 @@ export async function createHost(db: DB, input: HostInput): Promise<HostView> {
     maintenance: v.maintenance ? 1 : 0,
     teleport_ports: v.teleportPorts ?? DEFAULT_TELEPORT_PORTS,
     max_connections: v.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    fence_kind: v.fenceKind ?? 'manual',
+    fence_ipmi_address: v.ipmiAddress ?? '',
+    fence_ipmi_port: v.ipmiPort ?? DEFAULT_IPMI_PORT,
+    fence_ipmi_username: v.ipmiUsername ?? '',
+    fence_ipmi_password_enc: v.ipmiPassword ? encryptSecret(v.ipmiPassword) : '',
+    fence_command: v.fenceCommand ?? '',
+    ha_grace_seconds: v.haGraceSeconds ?? DEFAULT_HA_GRACE_SECONDS,
     created_at: now,
     updated_at: now,
   };
@@ -328,8 +461,9 @@ export async function createHost(db: DB, input: HostInput): Promise<HostView> {
 }
 
 /**
- * Changes a host; absent fields keep their value (the password too), null or '' resets
- * an optional field. Undefined when there is no such host; 409 ProblemError on a taken name or URL.
+ * Changes a host; absent fields keep their value (the passwords too), null or '' resets
+ * an optional field (and clears the BMC password). Undefined when there is no such host;
+ * 409 ProblemError on a taken name or URL; 400 naming the field when the fence kind lacks what it needs.
  */
 export async function updateHost(db: DB, id: string, patch: HostPatch): Promise<HostView | undefined> {
   const p = parseOr400(hostPatchSchema, patch);
@@ -343,7 +477,7 @@ export async function updateHost(db: DB, id: string, patch: HostPatch): Promise<
       const set = <K extends keyof HostRow>(col: K, value: HostRow[K] | undefined, field: string) => {
         if (value === undefined || value === before[col]) return;
         after[col] = value;
-        changed.push(field);
+        if (!changed.includes(field)) changed.push(field);
       };
       set('name', p.name, 'name');
       set('url', p.url, 'url');
@@ -360,6 +494,27 @@ export async function updateHost(db: DB, id: string, patch: HostPatch): Promise<
       set('maintenance', p.maintenance === undefined ? undefined : p.maintenance ? 1 : 0, 'maintenance');
       set('teleport_ports', p.teleportPorts === null ? DEFAULT_TELEPORT_PORTS : p.teleportPorts, 'teleportPorts');
       set('max_connections', p.maxConnections === null ? DEFAULT_MAX_CONNECTIONS : p.maxConnections, 'maxConnections');
+      set('fence_kind', p.fenceKind === null ? 'manual' : p.fenceKind, 'fencing');
+      set('fence_ipmi_address', p.ipmiAddress === null ? '' : p.ipmiAddress, 'fencing');
+      set('fence_ipmi_port', p.ipmiPort === null ? DEFAULT_IPMI_PORT : p.ipmiPort, 'fencing');
+      set('fence_ipmi_username', p.ipmiUsername === null ? '' : p.ipmiUsername, 'fencing');
+      if (p.ipmiPassword === null || p.ipmiPassword === '') set('fence_ipmi_password_enc', '', 'fencing');
+      else if (p.ipmiPassword !== undefined && decryptOrUndefined(before.fence_ipmi_password_enc) !== p.ipmiPassword) {
+        set('fence_ipmi_password_enc', encryptSecret(p.ipmiPassword), 'fencing');
+      }
+      set('fence_command', p.fenceCommand === null ? '' : p.fenceCommand, 'fencing');
+      set('ha_grace_seconds', p.haGraceSeconds === null ? DEFAULT_HA_GRACE_SECONDS : p.haGraceSeconds, 'haGraceSeconds');
+      // Checked against what is stored, so a patch may give only what changes (the BMC password stays stored).
+      if (changed.includes('fencing')) {
+        const errors = fencingIssues({
+          kind: storedKind(after.fence_kind),
+          ipmiAddress: after.fence_ipmi_address,
+          ipmiUsername: after.fence_ipmi_username,
+          hasIpmiPassword: !!after.fence_ipmi_password_enc,
+          fenceCommand: after.fence_command,
+        });
+        if (errors.length > 0) throw new ProblemError({ title: 'Invalid request', status: 400, detail: 'The request body has invalid fields.', errors });
+      }
       // Defaults follow the URL: a changed URL changes the effective addresses that were not set.
       if (changed.includes('url') && urlHostname(before.url) !== urlHostname(after.url)) {
         if (!after.console_address && !changed.includes('consoleAddress')) changed.push('consoleAddress');
@@ -408,4 +563,33 @@ export async function hostCredentials(db: DB, id: string): Promise<HostCredentia
   const row = await db.selectFrom('hosts').select(['id', 'name', 'url', 'username', 'password_enc', 'max_connections']).where('id', '=', id).executeTakeFirst();
   if (!row) return undefined;
   return { id: row.id, name: row.name, url: row.url, username: row.username, password: decryptSecret(row.password_enc), maxConnections: row.max_connections };
+}
+
+/**
+ * A host's fencing, decrypted, for lib/ha only (keep it in memory, never log it), with its grace time.
+ * Undefined when there is no such host; throws SecretDecryptError when the server secret is not the one
+ * the BMC password was stored with.
+ */
+export async function hostFencing(db: DB, id: string): Promise<{ config: FenceConfig; graceSeconds: number } | undefined> {
+  const r = await db
+    .selectFrom('hosts')
+    .select(['fence_kind', 'fence_ipmi_address', 'fence_ipmi_port', 'fence_ipmi_username', 'fence_ipmi_password_enc', 'fence_command', 'ha_grace_seconds'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!r) return undefined;
+  const graceSeconds = r.ha_grace_seconds || DEFAULT_HA_GRACE_SECONDS;
+  const kind = storedKind(r.fence_kind);
+  let config: FenceConfig = { kind: 'manual' };
+  if (kind === 'ipmi') {
+    config = {
+      kind,
+      address: r.fence_ipmi_address,
+      port: r.fence_ipmi_port || DEFAULT_IPMI_PORT,
+      username: r.fence_ipmi_username,
+      password: r.fence_ipmi_password_enc ? decryptSecret(r.fence_ipmi_password_enc) : '',
+    };
+  } else if (kind === 'command') {
+    config = { kind, command: r.fence_command };
+  }
+  return { config, graceSeconds };
 }

@@ -220,4 +220,63 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('machine_tenants').execute();
     },
   },
+  /** Issue 13: high availability — hosts' fencing, machines' HA policies, hosts' HA stages and alarms (lib/ha). */
+  '013_ha': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('hosts').addColumn('fence_kind', 'text', (c) => c.notNull().defaultTo('manual')).execute();
+      await db.schema.alterTable('hosts').addColumn('fence_ipmi_address', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema.alterTable('hosts').addColumn('fence_ipmi_port', 'integer', (c) => c.notNull().defaultTo(623)).execute();
+      await db.schema.alterTable('hosts').addColumn('fence_ipmi_username', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema.alterTable('hosts').addColumn('fence_ipmi_password_enc', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema.alterTable('hosts').addColumn('fence_command', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema.alterTable('hosts').addColumn('ha_grace_seconds', 'integer', (c) => c.notNull().defaultTo(60)).execute();
+      await db.schema.alterTable('tenants').addColumn('allow_ha', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .createTable('ha_policies')
+        .addColumn('machine_id', 'text', (c) => c.primaryKey())
+        .addColumn('mode', 'text', (c) => c.notNull())
+        .addColumn('priority', 'integer', (c) => c.notNull())
+        .addColumn('preferred_host_ids', 'text', (c) => c.notNull())
+        .addColumn('max_restarts', 'integer', (c) => c.notNull())
+        .addColumn('window_minutes', 'integer', (c) => c.notNull())
+        .addColumn('settings_file', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('last_host_id', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('last_running', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('updated_by', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('ha_host_states')
+        .addColumn('host_id', 'text', (c) => c.primaryKey())
+        .addColumn('stage', 'text', (c) => c.notNull())
+        .addColumn('since', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addColumn('task_id', 'text')
+        .addColumn('fenced_at', 'text')
+        .addColumn('fenced_by', 'text')
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('ha_alarms')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('machine_id', 'text')
+        .addColumn('machine_name', 'text')
+        .addColumn('host_ids', 'text', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('raised_at', 'text', (c) => c.notNull())
+        .addColumn('acknowledged_at', 'text')
+        .addColumn('acknowledged_by', 'text')
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('ha_alarms').execute();
+      await db.schema.dropTable('ha_host_states').execute();
+      await db.schema.dropTable('ha_policies').execute();
+      await db.schema.alterTable('tenants').dropColumn('allow_ha').execute();
+      for (const c of ['fence_kind', 'fence_ipmi_address', 'fence_ipmi_port', 'fence_ipmi_username', 'fence_ipmi_password_enc', 'fence_command', 'ha_grace_seconds']) {
+        await db.schema.alterTable('hosts').dropColumn(c).execute();
+      }
+    },
+  },
 };

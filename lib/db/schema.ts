@@ -27,6 +27,17 @@ export interface HostsTable {
   teleport_ports: ColumnType<string, string | undefined, string>;
   /** Connections to vboxwebsrv Nimbox keeps open at most (each holds one of its worker threads). */
   max_connections: ColumnType<number, number | undefined, number>;
+  /** How the host is proven powered off before its machines restart elsewhere: manual, ipmi or command (lib/ha). */
+  fence_kind: ColumnType<string, string | undefined, string>;
+  fence_ipmi_address: ColumnType<string, string | undefined, string>;
+  fence_ipmi_port: ColumnType<number, number | undefined, number>;
+  fence_ipmi_username: ColumnType<string, string | undefined, string>;
+  /** The BMC user's password, encrypted (lib/db/secrets); '' for none. */
+  fence_ipmi_password_enc: ColumnType<string, string | undefined, string>;
+  /** The site fence script's absolute path. */
+  fence_command: ColumnType<string, string | undefined, string>;
+  /** Seconds vboxwebsrv must fail before the host is fenced. */
+  ha_grace_seconds: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -123,6 +134,8 @@ export interface TenantsTable {
   realms: string;
   /** 0 or 1: whether the tenant's operators may teleport its machines. */
   allow_teleport: number;
+  /** 0 or 1: whether the tenant's operators may set their machines' HA policy. */
+  allow_ha: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -169,6 +182,51 @@ export interface SessionsTable {
   realm_checked_at: string;
 }
 
+/** A machine's HA policy (lib/ha/store); see HaPolicy. */
+export interface HaPoliciesTable {
+  machine_id: string;
+  /** off or restart */
+  mode: string;
+  priority: number;
+  /** JSON array of host ids. */
+  preferred_host_ids: string;
+  max_restarts: number;
+  window_minutes: number;
+  /** The machine's settings file as last read ('' unknown): a restart without a twin opens it. */
+  settings_file: ColumnType<string, string | undefined, string>;
+  /** Where the HA manager last saw it, and whether it ran there (1/0): what a restart starts from when that host dies. */
+  last_host_id: ColumnType<string, string | undefined, string>;
+  last_running: ColumnType<number, number | undefined, number>;
+  updated_by: string;
+  updated_at: Timestamp;
+}
+
+/** A host's HA stage while it fails (lib/ha); no row = the host is fine. */
+export interface HaHostStatesTable {
+  host_id: string;
+  stage: string;
+  since: string;
+  detail: string;
+  task_id: string | null;
+  fenced_at: string | null;
+  fenced_by: string | null;
+  updated_at: Timestamp;
+}
+
+/** An alarm the HA manager raised (split-brain, fence-failed); open until acknowledged. */
+export interface HaAlarmsTable {
+  id: string;
+  kind: string;
+  machine_id: string | null;
+  machine_name: string | null;
+  /** JSON array of host ids. */
+  host_ids: string;
+  message: string;
+  raised_at: string;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   hosts: HostsTable;
@@ -179,6 +237,9 @@ export interface Database {
   sessions: SessionsTable;
   quota_reservations: QuotaReservationsTable;
   machine_tenants: MachineTenantsTable;
+  ha_policies: HaPoliciesTable;
+  ha_host_states: HaHostStatesTable;
+  ha_alarms: HaAlarmsTable;
 }
 
 export type { Generated };

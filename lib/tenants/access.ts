@@ -9,7 +9,7 @@ import { getTenantByName } from './index';
 /**
  * The attributes lib/auth/policy needs about a target (route()'s `resource` option):
  * the tenant of a machine (its extradata nimbox/tenant, from the live inventory) and
- * whether that tenant allows teleport. Deciding stays in lib/auth; this only looks up.
+ * whether that tenant allows teleport and HA policies. Deciding stays in lib/auth; this only looks up.
  */
 
 /** Resource of the machine `params.id` (an unknown machine has no tenant: only admins get past, to a 404). */
@@ -20,9 +20,9 @@ export async function machineResource({ params }: { params: { id: string } }): P
 }
 
 async function resourceOfTenant(tenant: string | null): Promise<Resource> {
-  if (!tenant) return { tenant: null, allowTeleport: false };
+  if (!tenant) return { tenant: null, allowTeleport: false, allowHa: false };
   const t = await getTenantByName(tenant);
-  return { tenant, allowTeleport: t?.allowTeleport ?? false };
+  return { tenant, allowTeleport: t?.allowTeleport ?? false, allowHa: t?.allowHa ?? false };
 }
 
 /** The tenant a task belongs to: that of the machine it targets (as the inventory knows it now). */

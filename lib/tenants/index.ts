@@ -9,7 +9,8 @@ import { TENANT_NAME_RE } from './name';
 /**
  * Tenants: groups of users owning machines, with quotas (null = unlimited), the hosts
  * their machines may be placed on ([] = every host), the realms their sign-in page
- * (/t/<name>/login) offers, and whether their operators may teleport. A machine's
+ * (/t/<name>/login) offers, and whether their operators may teleport and set their
+ * machines' HA policy. A machine's
  * tenant is its extradata `nimbox/tenant` (the tenant's `name`), see lib/cluster.
  */
 
@@ -27,6 +28,8 @@ export interface Tenant {
   allowedHostIds: string[];
   realms: string[];
   allowTeleport: boolean;
+  /** Whether the tenant's operators may set their machines' HA policy (PUT /api/v1/vms/:id/ha). */
+  allowHa: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -45,6 +48,7 @@ const fields = {
   allowedHostIds: z.array(z.string().min(1).max(200)).max(256),
   realms: z.array(z.string().min(1).max(200)).max(64),
   allowTeleport: z.boolean(),
+  allowHa: z.boolean(),
 };
 
 /** Body of POST /api/v1/tenants. */
@@ -58,6 +62,7 @@ export const tenantInputSchema = z.strictObject({
   allowedHostIds: fields.allowedHostIds.optional(),
   realms: fields.realms.optional(),
   allowTeleport: fields.allowTeleport.optional(),
+  allowHa: fields.allowHa.optional(),
 });
 export type TenantInput = z.input<typeof tenantInputSchema>;
 
@@ -85,6 +90,7 @@ function view(r: Selectable<TenantsTable>): Tenant {
     allowedHostIds: list(r.allowed_host_ids),
     realms: list(r.realms),
     allowTeleport: !!r.allow_teleport,
+    allowHa: !!r.allow_ha,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -125,6 +131,7 @@ export async function createTenant(input: unknown, db?: DB): Promise<Tenant> {
     allowed_host_ids: JSON.stringify(t.allowedHostIds ?? []),
     realms: JSON.stringify(t.realms ?? []),
     allow_teleport: t.allowTeleport ? 1 : 0,
+    allow_ha: t.allowHa ? 1 : 0,
     created_at: now,
     updated_at: now,
   };
@@ -144,6 +151,7 @@ export async function updateTenant(id: string, input: unknown, db?: DB): Promise
   if (p.allowedHostIds !== undefined) set.allowed_host_ids = JSON.stringify(p.allowedHostIds);
   if (p.realms !== undefined) set.realms = JSON.stringify(p.realms);
   if (p.allowTeleport !== undefined) set.allow_teleport = p.allowTeleport ? 1 : 0;
+  if (p.allowHa !== undefined) set.allow_ha = p.allowHa ? 1 : 0;
   const r = await d.updateTable('tenants').set(set).where('id', '=', id).executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0) return undefined;
   return getTenant(id, d);

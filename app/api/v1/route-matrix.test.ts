@@ -72,6 +72,12 @@ const MATRIX: Record<string, Class> = {
   'PATCH /tenants/[id]': 'admin',
   'DELETE /tenants/[id]': 'admin',
   'GET /audit': 'admin',
+  // High availability (issue 13): the HA page filters to the caller's tenant; a machine's policy follows the machine.
+  'GET /ha': 'signedIn',
+  'POST /ha/alarms/[id]/acknowledge': 'admin',
+  'POST /hosts/[id]/ha/confirm-off': 'admin',
+  'GET /vms/[id]/ha': 'machine',
+  'PUT /vms/[id]/ha': 'machine',
 };
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;

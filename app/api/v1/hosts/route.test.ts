@@ -59,6 +59,7 @@ describe('/api/v1/hosts', () => {
       id: expect.any(String), name: 'alpha', url: 'http://127.0.0.1:18083/', username: 'vbox', hasPassword: true,
       consoleAddress: '127.0.0.1', teleportAddress: '10.0.0.1', storagePath: '/srv/vbox',
       vrdePorts: '5900-5999', bridgeAdapter: 'vbox0', maintenance: false, teleportPorts: '6000-6099', maxConnections: 16,
+      fencing: { kind: 'manual', ipmi: null, command: null, graceSeconds: 60 },
       createdAt: expect.any(String), updatedAt: expect.any(String),
     });
     const all = await list(new Request(base));
@@ -80,6 +81,33 @@ describe('/api/v1/hosts', () => {
     expect(p.errors?.length).toBeGreaterThan(0);
     p = await problem(await create(json('POST', { ...alpha, password: undefined })), 400);
     expect(p.errors).toEqual([{ field: 'password', message: expect.any(String) }]);
+  });
+
+  it('POST and PATCH take the fencing fields flat, check the kind\'s needs, and never answer the BMC password', async () => {
+    let p = await problem(await create(json('POST', { ...alpha, fenceKind: 'ipmi', ipmiAddress: '10.9.0.1', ipmiPort: '99999' })), 400);
+    // Each field's own error and what the kind still lacks, in one answer.
+    expect(p.errors).toEqual([
+      { field: 'ipmiPort', message: 'A port from 1 to 65535' },
+      { field: 'ipmiUsername', message: 'IPMI fencing needs the BMC user' },
+      { field: 'ipmiPassword', message: "IPMI fencing needs the BMC user's password" },
+    ]);
+    p = await problem(await create(json('POST', { ...alpha, fenceKind: 'command', fenceCommand: 'fence.sh $HOST' })), 400);
+    expect(p.errors).toEqual([{ field: 'fenceCommand', message: expect.stringContaining('absolute path') }]);
+    const res = await create(json('POST', { ...alpha, fenceKind: 'ipmi', ipmiAddress: '10.9.0.1', ipmiPort: '6230', ipmiUsername: 'ADMIN', ipmiPassword: 'bmc-pw-1', haGraceSeconds: '45' }));
+    expect(res.status).toBe(201);
+    const text = await res.text();
+    expect(text).not.toContain('bmc-pw-1');
+    const h = JSON.parse(text) as { id: string; fencing: unknown };
+    expect(h.fencing).toEqual({ kind: 'ipmi', ipmi: { address: '10.9.0.1', port: 6230, username: 'ADMIN', hasPassword: true }, command: null, graceSeconds: 45 });
+    // PATCH without the password keeps it; a patch that leaves the kind short answers 400 naming the field.
+    let r = await patch(json('PATCH', { ipmiUsername: 'root' }, `${base}/${h.id}`), ctx(h.id));
+    expect((await r.json()).fencing.ipmi).toEqual({ address: '10.9.0.1', port: 6230, username: 'root', hasPassword: true });
+    p = await problem(await patch(json('PATCH', { ipmiPassword: null }, `${base}/${h.id}`), ctx(h.id)), 400);
+    expect(p.errors).toEqual([{ field: 'ipmiPassword', message: "IPMI fencing needs the BMC user's password" }]);
+    r = await patch(json('PATCH', { fenceKind: 'command', fenceCommand: '/usr/local/sbin/fence-host' }, `${base}/${h.id}`), ctx(h.id));
+    expect((await r.json()).fencing).toMatchObject({ kind: 'command', command: '/usr/local/sbin/fence-host' });
+    const listed = await (await list(new Request(base))).text();
+    expect(listed).not.toContain('bmc-pw-1');
   });
 
   it('POST refuses a duplicate name with 409 naming the field', async () => {

@@ -18,7 +18,11 @@ export const GET = route({ action: 'host:read' }, async ({ user }): Promise<{ ho
   return { hosts: hosts.map((h) => ({ ...h, status: inventory?.host(h.id) ?? null })) };
 });
 
-/** POST /api/v1/hosts { name, url, username, password, consoleAddress?, teleportAddress?, storagePath?, vrdePorts?, bridgeAdapter?, maintenance? } → 201 HostView. */
+/**
+ * POST /api/v1/hosts { name, url, username, password, consoleAddress?, teleportAddress?, storagePath?, vrdePorts?, bridgeAdapter?,
+ * maintenance?, teleportPorts?, maxConnections?, fenceKind?, ipmiAddress?, ipmiPort?, ipmiUsername?, ipmiPassword?, fenceCommand?,
+ * haGraceSeconds? } → 201 HostView (its `fencing` never carries the BMC password).
+ */
 export const POST = route({ action: 'host:write', body: hostInputSchema }, async ({ body }) => {
   const host = await createHost(await getDb(), body);
   return Response.json(host, {

@@ -102,6 +102,44 @@ describe('GET /api/v1/hosts and /hosts/:id', () => {
   });
 });
 
+describe('fencing (issue 13)', () => {
+  const patch = (body: unknown) => new Request('http://localhost/x', { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('is set by admins without reconnecting the host, and never reaches a tenant\'s users', async () => {
+    const id = cluster.hosts[1].id;
+    const inv = getInventory();
+    const monitor = inv.monitor(id);
+    expect(monitor).toBeDefined();
+    as(admin);
+    let r = await host.PATCH(patch({ fenceKind: 'ipmi', ipmiAddress: 'bmc-bravo.example', ipmiUsername: 'ADMIN', ipmiPassword: 'bmc-pw-77', haGraceSeconds: 20 }), ctx(id));
+    expect(r.status).toBe(200);
+    const view = await r.json();
+    expect(view.fencing).toEqual({ kind: 'ipmi', ipmi: { address: 'bmc-bravo.example', port: 623, username: 'ADMIN', hasPassword: true }, command: null, graceSeconds: 20 });
+    expect(JSON.stringify(view)).not.toContain('bmc-pw-77');
+    // 400 naming the field when the kind lacks what it needs (the stored BMC settings count).
+    r = await host.PATCH(patch({ fenceKind: 'command' }), ctx(id));
+    expect(r.status).toBe(400);
+    expect((await r.json()).errors).toEqual([{ field: 'fenceCommand', message: "Command fencing needs the fence script's path" }]);
+    await new Promise((done) => setTimeout(done, 200));
+    // Not a connection field: the host's monitor (its websession and event listener) is the same one, still up.
+    expect(inv.monitor(id)).toBe(monitor);
+    expect(inv.host(id)?.health).toBe('up');
+
+    as(blueViewer);
+    const text = await (await host.GET(get('/x'), ctx(id))).text();
+    const list = await (await hosts.GET(get('/api/v1/hosts'))).text();
+    for (const t of [text, list]) {
+      expect(t).not.toMatch(/fencing|bmc-bravo|ADMIN|graceSeconds/);
+    }
+
+    // The control: a connection field does reconnect the host.
+    as(admin);
+    expect((await host.PATCH(patch({ maxConnections: 15 }), ctx(id))).status).toBe(200);
+    await until('a new monitor', () => inv.monitor(id) !== monitor && inv.monitor(id));
+    await until('the host up again', () => inv.host(id)?.health === 'up');
+  });
+});
+
 /** Reads server-sent events until `done(text)` holds. */
 async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, done: (text: string) => boolean): Promise<string> {
   const decoder = new TextDecoder();

@@ -25,6 +25,7 @@ const vmActions = await import('../vms/[id]/actions/route');
 const audit = await import('../audit/route');
 const { getInventory } = await import('@/lib/cluster/inventory');
 const { waitForTask } = await import('@/lib/tasks');
+const { machineResource } = await import('@/lib/tenants/access');
 
 const admin: User = { id: 'u-admin', username: 'admin', realm: 'local', role: 'admin', tenant: null };
 const blueOp: User = { id: 'u-bo', username: 'bob', realm: 'local', role: 'operator', tenant: 'blue' };
@@ -56,7 +57,7 @@ describe('tenants API', () => {
     let r = await tenants.POST(req('POST', '/api/v1/tenants', { name: 'blue', displayName: 'Blue team', maxMachines: 2, maxVcpus: 8, maxMemoryMB: 4096, allowTeleport: false }));
     expect(r.status).toBe(201);
     blue = await r.json();
-    expect(blue).toMatchObject({ name: 'blue', displayName: 'Blue team', maxMachines: 2, maxMemoryMB: 4096, maxDiskGB: null, allowedHostIds: [], realms: [], allowTeleport: false });
+    expect(blue).toMatchObject({ name: 'blue', displayName: 'Blue team', maxMachines: 2, maxMemoryMB: 4096, maxDiskGB: null, allowedHostIds: [], realms: [], allowTeleport: false, allowHa: false });
     expect(r.headers.get('location')).toBe(`/api/v1/tenants/${blue.id}`);
     expect((await tenants.POST(req('POST', '/api/v1/tenants', { name: 'red' }))).status).toBe(201);
     r = await tenants.POST(req('POST', '/api/v1/tenants', { name: 'blue' }));
@@ -68,6 +69,14 @@ describe('tenants API', () => {
     expect(list.tenants.map((t: Tenant) => t.name)).toEqual(['blue', 'red']);
     r = await tenant.PATCH(req('PATCH', `/api/v1/tenants/${blue.id}`, { realms: ['local'], maxDiskGB: 100 }), ctx(blue.id));
     expect(await r.json()).toMatchObject({ name: 'blue', realms: ['local'], maxDiskGB: 100, maxMachines: 2 });
+    // Whether blue's operators may set their machines' HA policy: off unless the admin allows it.
+    r = await tenant.PATCH(req('PATCH', '/x', { allowHa: 'yes' }), ctx(blue.id));
+    expect(r.status).toBe(400);
+    expect((await r.json()).errors.map((e: { field: string }) => e.field)).toEqual(['allowHa']);
+    r = await tenant.PATCH(req('PATCH', '/x', { allowHa: true }), ctx(blue.id));
+    expect(await r.json()).toMatchObject({ name: 'blue', allowHa: true, allowTeleport: false, maxDiskGB: 100 });
+    expect(await (await tenant.GET(req('GET', '/x'), ctx(blue.id))).json()).toMatchObject({ allowHa: true });
+    expect(await (await tenants.POST(req('POST', '/api/v1/tenants', { name: 'green', allowHa: true }))).json()).toMatchObject({ allowHa: true, allowTeleport: false });
     expect((await tenant.GET(req('GET', '/x'), ctx('nope'))).status).toBe(404);
     const tmp = await (await tenants.POST(req('POST', '/api/v1/tenants', { name: 'tmp' }))).json();
     expect((await tenant.DELETE(req('DELETE', '/x'), ctx(tmp.id))).status).toBe(204);
@@ -108,6 +117,10 @@ describe('a machine\'s tenant', () => {
       await (await s.getMachine()).setExtraData('nimbox/tenant', 'red');
     }), { release: true });
     await until('the tenant change event', () => inv.machine(db.id)?.tenant === 'red');
+    // What the policy gets about each (lib/tenants/access): blue allows HA policies, red does not, no tenant nothing.
+    expect(await machineResource({ params: { id: web.id } })).toEqual({ tenant: 'blue', allowTeleport: false, allowHa: true });
+    expect(await machineResource({ params: { id: db.id } })).toEqual({ tenant: 'red', allowTeleport: false, allowHa: false });
+    expect(await machineResource({ params: { id: 'no-such-machine' } })).toEqual({ tenant: null, allowTeleport: false, allowHa: false });
   });
 
   it('scopes lists and ids to the caller\'s tenant: another tenant\'s machine is 404', async () => {

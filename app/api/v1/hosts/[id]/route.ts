@@ -17,7 +17,10 @@ export const GET = route<Params>({ action: 'host:read' }, async ({ params, user 
   return scope ? tenantHost(host, scope.tenant, currentInventory()) : host;
 });
 
-/** PATCH /api/v1/hosts/:id { any HostInput field } → 200 HostView; no password keeps the stored one; null resets an optional field. */
+/**
+ * PATCH /api/v1/hosts/:id { any HostInput field } → 200 HostView; no password (nor ipmiPassword) keeps the stored one; null resets
+ * an optional field; 400 naming the field when the fence kind lacks what it needs (checked against the stored values).
+ */
 export const PATCH = route({ action: 'host:write', body: hostPatchSchema }, async ({ params, body }): Promise<HostView> => {
   const host = await updateHost(await getDb(), params.id, body);
   if (!host) throw missing(params.id);

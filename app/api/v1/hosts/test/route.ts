@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { route } from '@/lib/api/handler';
 import { notFound, ProblemError } from '@/lib/api/problem';
 import { getDb } from '@/lib/db';
-import { hostCredentials, hostInputSchema } from '@/lib/db/hosts';
+import { hostCredentials, hostPatchSchema } from '@/lib/db/hosts';
 import { probeHost } from '@/lib/vbox';
 
 /**
@@ -21,7 +21,7 @@ import { probeHost } from '@/lib/vbox';
  * Invalid input is a 400 problem with field errors; an unknown id a 404 problem.
  */
 
-const fields = hostInputSchema.pick({ url: true, username: true, password: true }).partial().shape;
+const fields = hostPatchSchema.pick({ url: true, username: true, password: true }).shape;
 
 const testSchema = z
   .strictObject({ id: z.string().min(1, 'Give the host id').max(200).optional(), ...fields })
