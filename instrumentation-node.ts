@@ -13,10 +13,15 @@ export async function start(): Promise<void> {
     // Copies a teleport left waiting or with its teleporter on (a host that did not answer, a restart): cleaned once their host answers.
     { name: 'teleport janitor', start: async () => (await import('@/lib/teleport')).startTeleportJanitor() },
     // Drains and teleport targets keep each machine on its tenant's allowed hosts.
+    // High availability: fences dead hosts and restarts their protected machines elsewhere (lib/ha).
+    { name: 'ha', start: async () => (await import('@/lib/ha')).startHa() },
     { name: 'tenancy', start: async () => (await import('@/lib/teleport')).setAllowedHostsResolver((await import('@/lib/tenants/allowed-hosts')).allowedHostsOf) },
   ];
   // On shutdown, log off every host (vboxwebsrv would otherwise keep the websessions until they time out).
-  const shutdown = async () => (await import('@/lib/cluster/inventory')).currentInventory()?.stop();
+  const shutdown = async () => {
+    await (await import('@/lib/ha')).stopHa();
+    await (await import('@/lib/cluster/inventory')).currentInventory()?.stop();
+  };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
 

@@ -3,6 +3,7 @@
 # Chromium for Playwright, PHP's SoapClient (a second client built from VirtualBox's
 # official WSDL), OpenLDAP's slapd for the LDAP realm's tests, and PAM's headers for the
 # optional PAM binding (built again here if `npm install` ran before the headers were there),
+# OpenIPMI's BMC simulator ipmi_sim and ipmitool for the fencing tests (lib/ha, sim/bmc),
 # and the libraries of the real vboxwebsrv in ../shared/vbox-7.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,8 @@ command -v chromium >/dev/null || need+=(chromium)
 php -m 2>/dev/null | grep -qx soap || need+=(php-cli php-soap)
 [ -x /usr/sbin/slapd ] || need+=(slapd)
 [ -f /usr/include/security/pam_appl.h ] || need+=(libpam0g-dev)
+command -v ipmi_sim >/dev/null || need+=(openipmi)
+command -v ipmitool >/dev/null || need+=(ipmitool)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test-deps: missing Debian packages (${need[*]}); install them as root: apt-get install ${need[*]}" >&2

@@ -5,7 +5,7 @@ import { vrdePortInUse } from '@/lib/vbox/session';
 
 const NETWORK_ADAPTERS = 8;
 
-async function networkAdapters(m: IMachine): Promise<NetworkAdapterView[]> {
+export async function networkAdapters(m: IMachine): Promise<NetworkAdapterView[]> {
   return Promise.all(Array.from({ length: NETWORK_ADAPTERS }, async (_, slot) => {
     const nic = await m.getNetworkAdapter(slot);
     const [enabled, adapterType, attachmentType, bridgedInterface, macAddress, cableConnected] = await Promise.all([

@@ -76,7 +76,7 @@ export class HostMonitor {
     this.client.onRelogon(() => { this.rescan = true; });
     this.status = {
       id: host.id, name: host.name, url: host.url, health: 'down', lastError: null, lastContact: null,
-      version: null, apiVersion: null, cpus: null, memoryMB: null, memoryAvailableMB: null, machineCount: 0, runningCount: 0,
+      version: null, apiVersion: null, cpus: null, memoryMB: null, memoryAvailableMB: null, machineCount: 0, runningCount: 0, ha: null,
     };
   }
 

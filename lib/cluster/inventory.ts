@@ -103,14 +103,31 @@ export class Inventory {
     this.home.set(id, hostId);
   }
 
-  /** One row for the copies of a machine: the running one, else the one on its home host, else the one changed last. */
+  /**
+   * One row for the copies of a machine: a copy on a host that answers before one on a host that does
+   * not (the dead host's last "Running" must not hide the live twin), then the running one, else the one
+   * on its home host, else the one changed last.
+   */
   private merge(copies: MachineSummary[]): MachineSummary {
     const home = this.home.get(copies[0].id);
     const [primary, ...rest] = [...copies].sort((a, b) =>
-      rank(b.state) - rank(a.state) || Number(b.hostId === home) - Number(a.hostId === home) ||
+      Number(a.stale) - Number(b.stale) || rank(b.state) - rank(a.state) || Number(b.hostId === home) - Number(a.hostId === home) ||
       b.lastStateChange.localeCompare(a.lastStateChange) || a.hostName.localeCompare(b.hostName));
-    if (rank(primary.state) === 3) this.home.set(primary.id, primary.hostId);
-    return { ...primary, twins: rest.map((c) => ({ hostId: c.hostId, hostName: c.hostName, state: c.state })) };
+    if (rank(primary.state) === 3 && !primary.stale) this.home.set(primary.id, primary.hostId);
+    return { ...primary, twins: rest.map((c) => ({ hostId: c.hostId, hostName: c.hostName, state: c.state, stale: c.stale })) };
+  }
+
+  /** Every copy of a machine, one per host it is registered on (stale ones included). */
+  copies(id: string): MachineSummary[] {
+    return [...this.monitors.values()].map((m) => m.machine(id)).filter((m): m is MachineSummary => !!m);
+  }
+
+  /** Sets a host's HA stage (lib/ha) on its status, and tells the live view. */
+  setHostHa(hostId: string, ha: HostStatus['ha']): void {
+    const monitor = this.monitors.get(hostId);
+    if (!monitor || JSON.stringify(monitor.status.ha) === JSON.stringify(ha)) return;
+    monitor.status.ha = ha;
+    this.events.emit('event', { type: 'host', host: { ...monitor.status } } satisfies InventoryEvent);
   }
 
   /** Every machine of the cluster, once each: a machine registered on several hosts is one row with its twins. */
@@ -127,7 +144,7 @@ export class Inventory {
   }
 
   machine(id: string): MachineSummary | undefined {
-    const copies = [...this.monitors.values()].map((m) => m.machine(id)).filter((m): m is MachineSummary => !!m);
+    const copies = this.copies(id);
     return copies.length === 0 ? undefined : copies.length === 1 ? copies[0] : this.merge(copies);
   }
 

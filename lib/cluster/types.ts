@@ -1,3 +1,4 @@
+import type { HostHaState } from '@/lib/ha/types';
 import type { Task } from '@/lib/tasks/types';
 import type { MachineState, SessionState } from '@/lib/vbox/types';
 
@@ -21,6 +22,8 @@ export interface HostStatus {
   memoryAvailableMB: number | null;
   machineCount: number;
   runningCount: number;
+  /** The host's high-availability stage while it fails (lib/ha), null while it is fine. */
+  ha: HostHaState | null;
 }
 
 /** One machine in the cluster-wide table (GET /api/v1/vms). */
@@ -45,7 +48,7 @@ export interface MachineSummary {
    * Other hosts where the same machine (same UUID, disks on shared storage) is registered,
    * ready to receive it by teleport. The row itself is the copy that runs, or ran last.
    */
-  twins: { hostId: string; hostName: string; state: MachineState }[];
+  twins: { hostId: string; hostName: string; state: MachineState; stale: boolean }[];
 }
 
 export interface NetworkAdapterView {

@@ -119,7 +119,7 @@ describe('applyInventoryEvents', () => {
     const qc = new QueryClient();
     const status = (over: Partial<HostStatus> = {}): HostStatus => ({
       id: 'h1', name: 'alpha', url: 'http://a:18083/', health: 'up', lastError: null, lastContact: null, version: '7.1.4', apiVersion: '7_1',
-      cpus: 8, memoryMB: 16384, memoryAvailableMB: 8192, machineCount: 3, runningCount: 1, ...over,
+      cpus: 8, memoryMB: 16384, memoryAvailableMB: 8192, machineCount: 3, runningCount: 1, ha: null, ...over,
     });
     qc.setQueryData<HostsResponse>(queryKeys.hosts, {
       hosts: [{ id: 'h1', name: 'alpha', url: 'http://a:18083/', username: 'vbox', hasPassword: true, consoleAddress: 'a', teleportAddress: 'a', storagePath: null, vrdePorts: '5900-5999', bridgeAdapter: 'vbox0', maintenance: false, teleportPorts: '6000-6099', maxConnections: 16, createdAt: '', updatedAt: '', status: status() }],

@@ -27,6 +27,11 @@ export function tenantFolder(storagePath: string, tenant: string): string {
   return flavour(storagePath).join(storagePath, TENANTS_FOLDER, tenant);
 }
 
+/** Where Nimbox puts a new machine's settings: `<tenant folder or storagePath>/machines/<uuid>/<name>.vbox`. */
+export function machineSettingsPath(storagePath: string, tenant: string | null, id: string, name: string): string {
+  return flavour(storagePath).join(tenant ? tenantFolder(storagePath, tenant) : storagePath, 'machines', id, `${name}.vbox`);
+}
+
 /** `<storagePath>/iso` */
 export function isoLibrary(storagePath: string): string {
   return flavour(storagePath).join(storagePath, ISO_LIBRARY_FOLDER);

@@ -38,8 +38,10 @@ let hostId: string;
 const restartClients: VBoxClient[] = [];
 
 beforeAll(async () => {
-  // A slow start (1.5 s) leaves time to watch, restart and re-attach.
-  sim = await startSim({ hosts: 1, port: 0, vms: 2, timing: { start: 1500, stop: 50, acpiShutdown: 100, save: 50 }, vrdeBase: 30000 + Math.floor(Math.random() * 200) * 100 });
+  // A slow start (1.5 s) and save (1 s) leave time to watch, restart and re-attach: the restart-recovery tests
+  // find a save's IProgress from another websession, which VirtualBox forgets once it completes (50 ms was
+  // over before the lookup on a loaded machine).
+  sim = await startSim({ hosts: 1, port: 0, vms: 2, timing: { start: 1500, stop: 50, acpiShutdown: 100, save: 1000 }, vrdeBase: 30000 + Math.floor(Math.random() * 200) * 100 });
   client = new VBoxClient({ url: sim.urls[0], username: 'vbox', password: 'vbox' });
   hostId = 'host-alpha';
   // After a "restart" the tasks reach the host through a websession of their own, as a new process would.

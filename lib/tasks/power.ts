@@ -11,6 +11,7 @@
  */
 import { ProblemError, notFound } from '@/lib/api/problem';
 import { getInventory, type Inventory } from '@/lib/cluster/inventory';
+import { requireNoLiveCopyElsewhere } from '@/lib/ha/gate';
 import type { MachineSummary } from '@/lib/cluster/types';
 import { VBoxError, resultCodeValue } from '@/lib/vbox/errors';
 import type { IConsole, IMachine, ISession, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objects';
@@ -64,6 +65,8 @@ export async function startPowerAction(
     });
   }
   const client = monitor.client;
+  // Manual failover: the copy shown is the live one; a copy that may still run on a silent, unfenced host forbids a start.
+  if (action === 'start') requireNoLiveCopyElsewhere(inventory, m);
   if (!POWER_ACTION_STATES[action].includes(m.state)) {
     // The inventory can trail the host by a moment (a start that just ended): ask the host before refusing.
     const state = await client.scope(async (vbox) => (await vbox.findMachine(m.id)).getState()).catch(() => m.state);

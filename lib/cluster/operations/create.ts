@@ -30,7 +30,7 @@ import { hostCapabilities, type HostCapabilities } from './capabilities';
 import { getTenantByName, TENANT_KEY, TENANT_NAME_RE } from '@/lib/tenants';
 import { checkQuota, hostAllowed, tenantUsage, type Demand } from '@/lib/tenants/quota';
 import { holding, reserveQuota } from '@/lib/tenants/reservations';
-import { mediumPathProblem, newDiskLocation, type MediaCaller } from '@/lib/media/folders';
+import { machineSettingsPath, mediumPathProblem, newDiskLocation, type MediaCaller } from '@/lib/media/folders';
 import { assertMediaFree, holdMedia, type WantedMedium } from '@/lib/media/ownership';
 import {
   badRequest, fieldError, hostsById, inventory, machineNameProblem, nameConflict, nameTaken, taskUser, underStorage, withWriteLock,
@@ -355,19 +355,19 @@ async function undoRegistered(vbox: IVirtualBox, id: string, createdPaths: reado
 
 /** Undoes what one host's build made, in the websession it was made in (the unregistered machine exists only there). */
 async function undoOnHost(vbox: IVirtualBox, id: string, made: Made): Promise<void> {
-  const createdPath = made.createdDisk ? await made.createdDisk.getLocation() : null;
-  let diskGone = false;
+  const disk = made.createdDisk;
+  const createdPath = disk ? await disk.getLocation() : null;
+  // Gone once deleteConfig deleted and closed it (its state then no longer reads).
+  const diskExists = async () => !!disk && ['Created', 'Inaccessible'].includes(await disk.getState().catch(() => 'NotCreated'));
+  // A new disk no machine uses yet goes first: it lies in the machine's folder, which deleteConfig removes only when empty.
+  if (disk && (await diskExists()) && (await disk.getMachineIds()).length === 0) await (await disk.deleteStorage()).wait();
   if (made.registered) {
     await undoRegistered(vbox, id, createdPath ? [createdPath] : []);
-    diskGone = !!createdPath && !(await made.createdDisk!.getState().then((s) => s === 'Created', () => false));
   } else if (made.machine) {
     // Never registered: only its settings file, if saved, is to go.
     await (await made.machine.deleteConfig([])).wait();
   }
-  if (made.createdDisk && !diskGone) {
-    const state = await made.createdDisk.getState().catch(() => 'NotCreated' as const);
-    if (state === 'Created' || state === 'Inaccessible') await (await made.createdDisk.deleteStorage()).wait();
-  }
+  if (disk && (await diskExists())) await (await disk.deleteStorage()).wait();
 }
 
 interface Target {
@@ -398,7 +398,11 @@ async function buildOn(
   };
   try {
     step(0, t.primary ? 'Creating machine' : 'Registering');
-    made.machine = await vbox.createMachine('', plan.name, 'x86', ['/'], plan.request.osTypeId, `UUID=${plan.id}`);
+    // On the shared storage when the host has one, so that HA can open it on another host: `<storage or tenant
+    // folder>/machines/<uuid>/<name>.vbox`. A folder not named after the machine is never renamed with it
+    // (VirtualBox renames only a settings folder and file that match the name), so the path stays put.
+    const settingsFile = t.primary && t.view.storagePath ? machineSettingsPath(t.view.storagePath, plan.tenant, plan.id, plan.name) : '';
+    made.machine = await vbox.createMachine(settingsFile, plan.name, 'x86', ['/'], plan.request.osTypeId, `UUID=${plan.id}`);
     if (t.primary) step(0.08, 'Configuring');
     await configure(made.machine, plan, t.view);
 

@@ -241,7 +241,8 @@ describe('POST /api/v1/vms', () => {
     session.user = admin;
     const alpha = sim.hosts[0].sim;
     const bravo = sim.hosts[1].sim;
-    const settingsFiles = () => fs.readdirSync(path.join(sim.stateDir, 'vbox-alpha', 'Machines'));
+    // Nimbox puts a machine's settings on the shared storage, in a folder named by its UUID.
+    const settingsLeft = (id: string) => fs.existsSync(path.join(sim.storageDir, 'machines', id));
 
     // An existing disk that is not there: VirtualBox refuses it at "Attaching disk" (openMedium answers
     // VBOX_E_OBJECT_NOT_FOUND, with the file error's text); the registered machine goes again.
@@ -250,7 +251,7 @@ describe('POST /api/v1/vms', () => {
     expect(t.error).toMatchObject({ step: 'Attaching disk', resultCode: 'VBOX_E_OBJECT_NOT_FOUND' });
     expect(t.error!.detail).toContain('missing.vdi');
     expect(alpha.machines().some((c) => c.name === 'rb-1' || c.id === t.targetId)).toBe(false);
-    expect(settingsFiles()).not.toContain('rb-1');
+    expect(settingsLeft(t.targetId)).toBe(false);
 
     // A new disk and an ISO that is not there: the disk made before goes too.
     t = await finished(await post(base('rb-2', { hostId: hosts[0].id, disk: { new: { sizeGB: 2 } }, iso: path.join(sim.storageDir, 'missing.iso') })));
@@ -270,7 +271,7 @@ describe('POST /api/v1/vms', () => {
     expect(alpha.machines().some((c) => c.name === 'rb-3')).toBe(false);
     expect(bravo.machines().some((c) => c.name === 'rb-3')).toBe(false);
     expect(fs.existsSync(path.join(sim.storageDir, 'rb-3', 'rb-3.vdi'))).toBe(false);
-    expect(settingsFiles()).not.toContain('rb-3');
+    expect(settingsLeft(t.targetId)).toBe(false);
     fs.rmSync(path.dirname(blocker), { recursive: true });
 
     // Canceled by a user: undone the same way, and the task ends canceled.

@@ -289,7 +289,7 @@ describe('POST /api/v1/vms/:id/teleport', () => {
     const inv = getInventory();
     await until('the row on charlie', () => inv.machine(M.ok.id)?.hostId === hosts[CHARLIE].id && inv.machine(M.ok.id)?.state === 'Running');
     expect(inv.machines().filter((m) => m.id === M.ok.id)).toHaveLength(1);
-    expect(inv.machine(M.ok.id)!.twins).toEqual([{ hostId: hosts[ALPHA].id, hostName: 'vbox-alpha', state: 'Teleported' }]);
+    expect(inv.machine(M.ok.id)!.twins).toEqual([{ hostId: hosts[ALPHA].id, hostName: 'vbox-alpha', state: 'Teleported', stale: false }]);
     const detail = await (await detailRoute(request('GET', `/api/v1/vms/${M.ok.id}`), ctx(M.ok.id))).json();
     expect(detail).toMatchObject({ hostName: 'vbox-charlie', teleporter: { enabled: false }, extraData: { 'nimbox/tenant': 'acme', 'custom/owner': 'ops team' } });
     // The one-time password is VirtualBox's only: not in the task, nor in any answer.

@@ -1,0 +1,21 @@
+import { ProblemError } from '@/lib/api/problem';
+import type { Inventory } from '@/lib/cluster/inventory';
+import type { MachineSummary } from '@/lib/cluster/types';
+import { RUNNING } from '@/lib/cluster/host-monitor';
+
+/**
+ * Refuses to start a machine elsewhere while a copy of it may still run on a host that does not
+ * answer and is not fenced (manual failover only after fencing): 409 naming the host.
+ */
+export function requireNoLiveCopyElsewhere(inv: Inventory, m: MachineSummary): void {
+  for (const c of inv.copies(m.id)) {
+    if (c.hostId === m.hostId || !c.stale || !(RUNNING.has(c.state) || c.state === 'OnlineSnapshotting')) continue;
+    if (inv.host(c.hostId)?.ha?.stage === 'fenced') continue;
+    throw new ProblemError({
+      title: 'May still run elsewhere', status: 409,
+      detail: `${m.name} was last ${c.state} on ${c.hostName}, which does not answer and is not fenced: starting it on ${m.hostName} could run it twice on the same disks. ` +
+        `Confirm on the HA page that ${c.hostName} is powered off (or wait for its fence agent), then start it.`,
+    });
+  }
+}
+
