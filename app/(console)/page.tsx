@@ -4,12 +4,15 @@ import { Suspense } from 'react';
 import { ClusterView } from '@/components/cluster/cluster-view';
 import { PageHeader } from '@/components/console/page-header';
 import { buttonClass } from '@/components/ui/button';
+import { can } from '@/lib/auth/policy';
+import { requirePageUser } from '@/lib/auth/session';
 import ConsoleLoading from './loading';
 
 export const metadata: Metadata = { title: 'Cluster' };
 
 /** `/`: every host and every machine of the cluster, live. */
-export default function ClusterPage() {
+export default async function ClusterPage() {
+  const user = await requirePageUser();
   return (
     <>
       <PageHeader
@@ -23,7 +26,7 @@ export default function ClusterPage() {
       />
       {/* The machine table reads its query from the URL (useSearchParams). */}
       <Suspense fallback={<ConsoleLoading />}>
-        <ClusterView />
+        <ClusterView canManage={can(user, 'ha:write')} />
       </Suspense>
     </>
   );

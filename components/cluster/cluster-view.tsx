@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { EmptyState } from '@/components/console/empty-state';
 import { LoadError } from '@/components/console/load-error';
+import { HaAlarmBanner } from '@/components/ha/ha-alarms';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { problemOf } from '@/lib/hooks/api';
@@ -135,11 +136,15 @@ function Machines() {
   );
 }
 
-/** The cluster view: every host as a card, every machine in one live, server-paged table. */
-export function ClusterView() {
+/**
+ * The cluster view: HA alarms (when any), every host as a card, every machine in one live, server-paged
+ * table. `canManage` (admins) offers confirming a dead host is off and acknowledging alarms.
+ */
+export function ClusterView({ canManage = false }: { canManage?: boolean }) {
   return (
     <div className="space-y-10">
-      <HostCards />
+      <HaAlarmBanner canManage={canManage} />
+      <HostCards canManage={canManage} />
       <Machines />
     </div>
   );

@@ -5,6 +5,7 @@ import { memo, useId } from 'react';
 import { EmptyState } from '@/components/console/empty-state';
 import { LoadError } from '@/components/console/load-error';
 import { formatMB } from '@/components/format';
+import { HostHaStatus } from '@/components/ha/host-ha-status';
 import { HealthBadge } from '@/components/hosts/health-badge';
 import { HostMaintenanceStatus } from '@/components/teleport/host-maintenance';
 import { LineChart } from '@/components/ui/line-chart';
@@ -39,7 +40,7 @@ function HostCpuSparkline({ hostId, up }: { hostId: string; up: boolean }) {
  * One host at a glance: health, VirtualBox version, CPUs, memory in use, CPU load, machines. A tenant's
  * users get no URL, version or last error, and counts of their own machines (lib/tenants/hosts).
  */
-const HostCard = memo(function HostCard({ host }: { host: HostWithStatus }) {
+const HostCard = memo(function HostCard({ host, canManage }: { host: HostWithStatus; canManage: boolean }) {
   const titleId = useId();
   const s = host.status ?? null;
   // Admins get the registry's fields; a tenant's view of a host has none of them.
@@ -49,6 +50,7 @@ const HostCard = memo(function HostCard({ host }: { host: HostWithStatus }) {
     <article
       aria-labelledby={titleId}
       data-health={s?.health ?? 'unknown'}
+      data-ha-stage={s?.ha?.stage ?? undefined}
       className="flex h-full flex-col gap-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900"
     >
       <div className="flex items-start justify-between gap-3">
@@ -98,6 +100,7 @@ const HostCard = memo(function HostCard({ host }: { host: HostWithStatus }) {
       <HostCpuSparkline hostId={host.id} up={s?.health === 'up'} />
 
       <HostMaintenanceStatus host={host} />
+      <HostHaStatus host={host} ha={s?.ha} canManage={canManage} />
 
       {!s && <p className="text-xs text-slate-500 dark:text-slate-400">Waiting for the first contact with this host…</p>}
       {s && s.health !== 'up' && s.lastError && (
@@ -124,8 +127,8 @@ function HostCardsSkeleton() {
   );
 }
 
-/** The cluster's hosts as cards, kept live by the `host` events. */
-export function HostCards() {
+/** The cluster's hosts as cards, kept live by the `host` events; admins (`canManage`) may confirm a dead host is off. */
+export function HostCards({ canManage = false }: { canManage?: boolean }) {
   const hosts = useHosts();
   return (
     <section aria-labelledby="cluster-hosts" className="space-y-3">
@@ -155,7 +158,7 @@ export function HostCards() {
         <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
           {hosts.data.hosts.map((h) => (
             <li key={h.id}>
-              <HostCard host={h} />
+              <HostCard host={h} canManage={canManage} />
             </li>
           ))}
         </ul>

@@ -7,19 +7,25 @@ import { Dialog } from '@/components/ui/dialog';
 import { Field, type FieldControlProps } from '@/components/ui/field';
 import { FormButtons } from '@/components/ui/form-buttons';
 import { Input } from '@/components/ui/input';
+import { Select } from '@/components/ui/select';
 import { fieldErrors, problemOf } from '@/lib/hooks/api';
-import type { HostInput, HostPatch, HostTestInput, HostWithStatus } from '@/lib/hooks/types';
+import type { FenceKind, HostInput, HostPatch, HostTestInput, HostWithStatus } from '@/lib/hooks/types';
 import { useCreateHost, useTestHost, useUpdateHost } from '@/lib/hooks/use-hosts';
 import { HostTestResultView } from './host-test-result';
 
-type FieldName = 'name' | 'url' | 'username' | 'password' | OptionalField;
+type FieldName = 'name' | 'url' | 'username' | 'password' | OptionalField | FenceField;
 /** Fields that may be left empty: the host then follows the default (its URL's host name, or Nimbox's setting). */
 type OptionalField = 'consoleAddress' | 'teleportAddress' | 'storagePath' | 'vrdePorts' | 'teleportPorts' | 'bridgeAdapter' | 'maxConnections';
+/** High availability: how the host is proven powered off (lib/ha), and after how long. */
+type FenceField = 'fenceKind' | 'ipmiAddress' | 'ipmiPort' | 'ipmiUsername' | 'ipmiPassword' | 'fenceCommand' | 'haGraceSeconds';
 type Values = Record<FieldName, string>;
+const FENCE_FIELDS: readonly FenceField[] = ['fenceKind', 'ipmiAddress', 'ipmiPort', 'ipmiUsername', 'ipmiPassword', 'fenceCommand', 'haGraceSeconds'];
+const isFenceField = (k: FieldName): k is FenceField => (FENCE_FIELDS as readonly string[]).includes(k);
 
 const OPTIONAL: readonly OptionalField[] = ['consoleAddress', 'teleportAddress', 'storagePath', 'vrdePorts', 'teleportPorts', 'bridgeAdapter', 'maxConnections'];
 const EMPTY: Values = {
   name: '', url: '', username: '', password: '', consoleAddress: '', teleportAddress: '', storagePath: '', vrdePorts: '', teleportPorts: '', bridgeAdapter: '', maxConnections: '',
+  fenceKind: 'manual', ipmiAddress: '', ipmiPort: '', ipmiUsername: '', ipmiPassword: '', fenceCommand: '', haGraceSeconds: '',
 };
 const isOptional = (k: FieldName): k is OptionalField => (OPTIONAL as readonly string[]).includes(k);
 
@@ -38,8 +44,50 @@ function valuesOf(host: HostWithStatus | undefined): Values {
     teleportPorts: host.teleportPorts ?? '',
     bridgeAdapter: host.bridgeAdapter ?? '',
     maxConnections: host.maxConnections === undefined ? '' : String(host.maxConnections),
+    fenceKind: host.fencing?.kind ?? 'manual',
+    ipmiAddress: host.fencing?.ipmi?.address ?? '',
+    ipmiPort: host.fencing?.ipmi ? String(host.fencing.ipmi.port) : '',
+    ipmiUsername: host.fencing?.ipmi?.username ?? '',
+    ipmiPassword: '',
+    fenceCommand: host.fencing?.command ?? '',
+    haGraceSeconds: host.fencing ? String(host.fencing.graceSeconds) : '',
   };
 }
+
+/** The fields of POST/PATCH /api/v1/hosts that carry the host's fencing. */
+type FenceBody = Pick<HostPatch, FenceField>;
+
+/**
+ * The fencing fields to send: on create (`initial` null) all that are filled, on edit only what changed. Only
+ * the chosen kind's fields go (the others stay as stored); the BMC password only when typed (empty keeps it).
+ */
+function fenceBody(values: Values, initial: Values | null): FenceBody {
+  const out: FenceBody = {};
+  const changed = (k: FenceField) => initial === null || values[k] !== initial[k];
+  const kind = values.fenceKind as FenceKind;
+  if (changed('fenceKind')) out.fenceKind = kind;
+  if (kind === 'ipmi') {
+    if (changed('ipmiAddress')) out.ipmiAddress = values.ipmiAddress.trim();
+    if (changed('ipmiPort')) out.ipmiPort = orDefault(values.ipmiPort, initial);
+    if (changed('ipmiUsername')) out.ipmiUsername = values.ipmiUsername;
+    if (values.ipmiPassword !== '') out.ipmiPassword = values.ipmiPassword;
+  }
+  if (kind === 'command' && changed('fenceCommand')) out.fenceCommand = values.fenceCommand.trim();
+  if (changed('haGraceSeconds')) out.haGraceSeconds = orDefault(values.haGraceSeconds, initial);
+  return out;
+}
+
+/**
+ * A number field as typed (the server parses it and names the field when it is not a number); emptied on
+ * edit it is null, which resets the default, and on create it is left out.
+ */
+const orDefault = (v: string, initial: Values | null): string | null | undefined => (v.trim() !== '' ? v.trim() : initial === null ? undefined : null);
+
+const FENCE_KIND_HINT: Record<FenceKind, string> = {
+  manual: 'An admin confirms on the HA page that the host is off.',
+  ipmi: 'Nimbox powers the host off through its BMC (ipmitool, lanplus) and checks that the chassis power is off.',
+  command: "A site script run with the host's name and URL; exit code 0 means the host is off.",
+};
 
 /**
  * Add or edit a host: its vboxwebsrv URL and service user, and optional addresses. The server
@@ -108,15 +156,16 @@ function HostForm({ host, onDone }: { host?: HostWithStatus; onDone: () => void 
       // Only what changed: an untouched address keeps following the URL's host name.
       const patch: HostPatch = {};
       for (const k of Object.keys(EMPTY) as FieldName[]) {
-        if (k === 'password') continue;
+        if (k === 'password' || isFenceField(k)) continue;
         if (values[k] === initial[k]) continue;
         if (isOptional(k)) patch[k] = values[k].trim() === '' ? null : values[k];
         else patch[k] = values[k];
       }
       if (values.password !== '') patch.password = values.password;
+      Object.assign(patch, fenceBody(values, initial));
       update.mutate({ id: host.id, patch }, { onSuccess: onDone });
     } else {
-      const input: HostInput = { name: values.name, url: values.url, username: values.username, password: values.password };
+      const input: HostInput = { name: values.name, url: values.url, username: values.username, password: values.password, ...fenceBody(values, null) };
       for (const k of OPTIONAL) if (values[k].trim()) input[k] = values[k];
       create.mutate(input, { onSuccess: onDone });
     }
@@ -135,6 +184,10 @@ function HostForm({ host, onDone }: { host?: HostWithStatus; onDone: () => void 
     }
     test.mutate(input);
   }
+
+  const fenceKind = values.fenceKind as FenceKind;
+  // A stored BMC password stays when the field is left empty.
+  const hasIpmiPassword = Boolean(host?.fencing?.ipmi?.hasPassword);
 
   const input = (name: FieldName, extra: { type?: string; required?: boolean; placeholder?: string; autoComplete?: string } = {}) =>
     function render(control: FieldControlProps) {
@@ -202,6 +255,70 @@ function HostForm({ host, onDone }: { host?: HostWithStatus; onDone: () => void 
         >
           {input('maxConnections', { autoComplete: 'off', placeholder: '16', type: 'number' })}
         </Field>
+      </fieldset>
+
+      <fieldset className="space-y-4" data-testid="host-ha-fieldset">
+        <legend className="text-sm font-semibold">High availability</legend>
+        <p className="text-xs text-slate-500 dark:text-slate-400">
+          How Nimbox proves this host is powered off before its protected machines run again on another host.
+        </p>
+        <div className="grid gap-4 sm:grid-cols-2">
+          <Field name="fenceKind" label="Fencing" error={errors.fenceKind} hint={FENCE_KIND_HINT[fenceKind] ?? undefined}>
+            {(control) => (
+              <Select {...control} name="fenceKind" value={values.fenceKind} onChange={set('fenceKind')}>
+                <option value="manual">Manual confirmation</option>
+                <option value="ipmi">IPMI (BMC)</option>
+                <option value="command">Command</option>
+              </Select>
+            )}
+          </Field>
+          <Field
+            name="haGraceSeconds"
+            label="Grace time (seconds)"
+            error={errors.haGraceSeconds}
+            hint="How long vboxwebsrv must fail before the host is fenced: 10 to 3600. Empty: 60."
+          >
+            {input('haGraceSeconds', { type: 'number', autoComplete: 'off', placeholder: '60' })}
+          </Field>
+        </div>
+        {fenceKind === 'ipmi' && (
+          <div className="grid gap-4 sm:grid-cols-2">
+            <Field name="ipmiAddress" label="BMC address" required error={errors.ipmiAddress} hint="Host name or IP address of the host's BMC.">
+              {input('ipmiAddress', { required: true, autoComplete: 'off', placeholder: 'bmc-alpha' })}
+            </Field>
+            <Field name="ipmiPort" label="BMC port" error={errors.ipmiPort} hint="UDP. Empty: 623.">
+              {input('ipmiPort', { type: 'number', autoComplete: 'off', placeholder: '623' })}
+            </Field>
+            <Field name="ipmiUsername" label="BMC user" required error={errors.ipmiUsername}>
+              {input('ipmiUsername', { required: true, autoComplete: 'off' })}
+            </Field>
+            <Field
+              name="ipmiPassword"
+              label="BMC password"
+              required={!hasIpmiPassword}
+              error={errors.ipmiPassword}
+              hint={hasIpmiPassword ? 'Leave empty to keep the stored password.' : 'Stored encrypted; never shown again.'}
+            >
+              {input('ipmiPassword', {
+                type: 'password',
+                required: !hasIpmiPassword,
+                autoComplete: 'new-password',
+                placeholder: hasIpmiPassword ? 'Unchanged' : undefined,
+              })}
+            </Field>
+          </div>
+        )}
+        {fenceKind === 'command' && (
+          <Field
+            name="fenceCommand"
+            label="Fence command"
+            required
+            error={errors.fenceCommand}
+            hint="Absolute path of the site script. It gets the host's name and URL as arguments; exit code 0 means the host is off."
+          >
+            {input('fenceCommand', { required: true, autoComplete: 'off', placeholder: '/usr/local/sbin/fence-host' })}
+          </Field>
+        )}
       </fieldset>
 
       <div className="space-y-3" aria-live="polite">

@@ -6,6 +6,8 @@ import { LoadError } from '@/components/console/load-error';
 import { PageHeader } from '@/components/console/page-header';
 import { RowActions, RowActionsHead } from '@/components/console/row-actions';
 import { formatMB } from '@/components/format';
+import { FENCE_KIND_LABEL } from '@/components/ha/ha-words';
+import { HostHaStatus } from '@/components/ha/host-ha-status';
 import { Button } from '@/components/ui/button';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
@@ -53,11 +55,26 @@ const HostRow = memo(function HostRow({
         <TableCell>
           <HostMaintenance host={host} canManage={canManage} />
         </TableCell>
+        <TableCell className="min-w-56" data-testid="host-ha-cell">
+          <div className="flex flex-col items-start gap-1.5">
+            {host.fencing && (
+              <span className="text-xs text-slate-600 dark:text-slate-400">
+                Fencing: <span className="font-medium text-slate-900 dark:text-slate-100">{FENCE_KIND_LABEL[host.fencing.kind] ?? host.fencing.kind}</span> · grace{' '}
+                <span className="tabular-nums">{host.fencing.graceSeconds} s</span>
+              </span>
+            )}
+            {s?.ha ? (
+              <HostHaStatus host={host} ha={s.ha} canManage={canManage} className="w-full" />
+            ) : (
+              !host.fencing && <span className="text-xs text-slate-500 dark:text-slate-400">—</span>
+            )}
+          </div>
+        </TableCell>
         {full && <TableCell className="whitespace-nowrap">{host.username}</TableCell>}
         {full && <TableCell className="whitespace-nowrap text-slate-600 dark:text-slate-400">{s?.lastContact ? <RelativeTime iso={s.lastContact} /> : 'Never'}</TableCell>}
         {canManage && <RowActions name={host.name} onEdit={() => onEdit(host)} removeLabel="Remove" onRemove={() => onRemove(host)} />}
       </TableRow>
-      <HostDrainProgress host={host} colSpan={(full ? 9 : 6) + (canManage ? 1 : 0)} />
+      <HostDrainProgress host={host} colSpan={(full ? 10 : 7) + (canManage ? 1 : 0)} />
     </>
   );
 });
@@ -98,6 +115,7 @@ export function HostsView({ canManage }: { canManage: boolean }) {
               <TableHead className="text-right">Memory used</TableHead>
               <TableHead className="text-right">Machines</TableHead>
               <TableHead>Maintenance</TableHead>
+              <TableHead>High availability</TableHead>
               {full && <TableHead>User</TableHead>}
               {full && <TableHead>Last contact</TableHead>}
               {canManage && <RowActionsHead />}

@@ -27,6 +27,7 @@ interface Values {
   allowedHostIds: string[];
   realms: string[];
   allowTeleport: boolean;
+  allowHa: boolean;
 }
 
 function valuesOf(t: Tenant | undefined): Values {
@@ -38,6 +39,7 @@ function valuesOf(t: Tenant | undefined): Values {
     allowedHostIds: t?.allowedHostIds ?? [],
     realms: t?.realms ?? [],
     allowTeleport: t?.allowTeleport ?? false,
+    allowHa: t?.allowHa ?? false,
   };
 }
 
@@ -46,7 +48,7 @@ const quotaValue = (s: string): number | null => (s.trim() === '' ? null : Numbe
 
 const toggle = (list: string[], v: string, on: boolean) => (on ? [...new Set([...list, v])] : list.filter((x) => x !== v));
 
-/** Add or edit a tenant: name (fixed once created), display name, quotas, allowed hosts, realms, teleport. */
+/** Add or edit a tenant: name (fixed once created), display name, quotas, allowed hosts, realms, teleport, HA policies. */
 export function TenantFormDialog({
   open,
   onOpenChange,
@@ -94,6 +96,7 @@ function TenantForm({ tenant, realms, onDone }: { tenant?: Tenant; realms: Realm
       allowedHostIds: values.allowedHostIds,
       realms: values.realms,
       allowTeleport: values.allowTeleport,
+      allowHa: values.allowHa,
     };
     if (tenant) update.mutate({ id: tenant.id, patch: body }, { onSuccess: onDone });
     else create.mutate({ name: values.name.trim(), ...body }, { onSuccess: onDone });
@@ -197,6 +200,13 @@ function TenantForm({ tenant, realms, onDone }: { tenant?: Tenant; realms: Realm
         hint="Its operators may live-migrate its running machines."
         checked={values.allowTeleport}
         onChange={(e) => setValues((v) => ({ ...v, allowTeleport: e.target.checked }))}
+      />
+      <CheckboxField
+        name="allowHa"
+        label="Operators may set HA policies"
+        hint="Its operators may choose which of its machines restart on another host when theirs dies, and in what order."
+        checked={values.allowHa}
+        onChange={(e) => setValues((v) => ({ ...v, allowHa: e.target.checked }))}
       />
 
       <div className="flex justify-end gap-2 border-t border-slate-200 pt-4 dark:border-slate-800">

@@ -89,6 +89,7 @@ export function TenantsView({ realms }: { realms: RealmChoice[] }) {
               <TableHead>Hosts</TableHead>
               <TableHead>Realms</TableHead>
               <TableHead>Teleport</TableHead>
+              <TableHead>HA policies</TableHead>
               <RowActionsHead />
             </tr>
           </TableHeader>
@@ -108,6 +109,7 @@ export function TenantsView({ realms }: { realms: RealmChoice[] }) {
                   <TableCell className="text-sm">{t.allowedHostIds.length === 0 ? 'All' : t.allowedHostIds.map((id) => hostName.get(id) ?? id).join(', ')}</TableCell>
                   <TableCell className="text-sm">{t.realms.length === 0 ? '—' : t.realms.join(', ')}</TableCell>
                   <TableCell>{t.allowTeleport ? <Badge tone="green">Allowed</Badge> : <Badge>No</Badge>}</TableCell>
+                  <TableCell data-testid="tenant-allow-ha">{t.allowHa ? <Badge tone="green">Operators</Badge> : <Badge>Admins only</Badge>}</TableCell>
                   <RowActions name={t.name} onEdit={() => setEditing(t)} removeLabel="Delete" onRemove={() => setDeleting(t)} />
                 </TableRow>
               );

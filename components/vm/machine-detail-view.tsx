@@ -7,6 +7,7 @@ import { Breadcrumb } from '@/components/console/breadcrumb';
 import { LoadError } from '@/components/console/load-error';
 import { TaskCard } from '@/components/tasks/task-card';
 import { formatBytes, formatMB, yesNo } from '@/components/format';
+import { MachineHaSection } from '@/components/ha/machine-ha-section';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { LineChart } from '@/components/ui/line-chart';
@@ -358,6 +359,7 @@ export function MachineDetailView({ id, canSetTenant = false }: { id: string; /*
       <Network m={m} />
       <Disks m={m} />
       <SnapshotsSection machine={m} blocked={Boolean(busyWith)} onTask={onTask} />
+      <MachineHaSection machine={m} />
       <Section title="VRDE" description="The remote display server (VNC) the console connects to.">
         <Facts
           items={[

@@ -22,6 +22,11 @@ export const queryKeys = {
   taskDetails: ['tasks', 'detail'] as const,
   task: (id: string) => ['tasks', 'detail', id] as const,
   tenants: ['tenants'] as const,
+  /** High availability (GET /api/v1/ha): apart from `hosts`, re-read when a host's HA stage changes (use-ha). */
+  ha: ['ha'] as const,
+  haOverview: ['ha', 'overview'] as const,
+  /** A machine's HA policy: under `vms`, so whatever refreshes the machines refreshes it too. */
+  vmHa: (id: string) => ['vms', 'ha', id] as const,
   audit: ['audit'] as const,
   tokens: ['tokens'] as const,
   auditList: (search: string) => ['audit', search] as const,

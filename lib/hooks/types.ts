@@ -13,6 +13,7 @@ export type { HostCapabilities, OsTypeInfo } from '@/lib/cluster/operations/capa
 export type { SnapshotNode, SnapshotTree } from '@/lib/cluster/operations/snapshots';
 export type { HostInput, HostPatch } from '@/lib/db/hosts';
 export type { PowerAction as MachineAction } from '@/lib/tasks/power';
+export type { FenceKind, FencingView, HaAlarm, HaOverview, HaPolicy, HostHaStage, HostHaState, MachineHa, ProtectedMachine } from '@/lib/ha/types';
 
 /** VirtualBox's MachineState, as the API returns it. */
 export type MachineState = MachineSummary['state'];

@@ -1,0 +1,11 @@
+import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
+
+export default function HaLoading() {
+  return (
+    <LoadingRegion label="Loading high availability…" className="space-y-6">
+      <Skeleton className="h-8 w-64" />
+      <Skeleton className="h-32" />
+      <Skeleton className="h-48" />
+    </LoadingRegion>
+  );
+}
