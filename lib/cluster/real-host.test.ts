@@ -51,6 +51,13 @@ describe.skipIf(missing)('lib/cluster against the real vboxwebsrv', () => {
   const extradata = (nameOrId: string, key: string) => w.vboxManage('getextradata', nameOrId, key).trim();
   const registered = () => w.vboxManage('list', 'vms');
   const rowNamed = (name: string) => inv().machines().find((m) => m.name === name);
+  /** What is left in a folder, sorted; null when the folder is gone. */
+  const left = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).sort() : null);
+  /*
+   * A machine's settings folder here is named by its UUID, so VirtualBox's deleteConfig, which removes the
+   * folder only when it is named after the machine (Machine::i_isInOwnDir), leaves it behind, and
+   * IMedium.deleteStorage removes a disk's file, not its folder: empty folders stay on the shared storage.
+   */
 
   /** Plans and starts vm.create as POST /api/v1/vms does, and waits for the task's end. */
   async function create(input: Record<string, unknown>): Promise<Task> {
@@ -147,8 +154,9 @@ describe.skipIf(missing)('lib/cluster against the real vboxwebsrv', () => {
       expect(JSON.stringify(task)).not.toContain(VNC_SECRET);
       const info = vminfo(task.targetId);
       const disk = (fullDisk = info['SATA-0-0']);
-      // On the shared storage, in a folder of the machine's name (under its tenant's folder, where there is one).
-      expect(disk.startsWith(`${storage}/`) && disk.endsWith('/full-1/full-1.vdi')).toBe(true);
+      // On the shared storage under its tenant's folder: the disk in a folder of the machine's name, the settings in one of its UUID.
+      expect(disk).toBe(path.join(storage, 'tenants', 'blue', 'full-1', 'full-1.vdi'));
+      expect(info.CfgFile).toBe(path.join(storage, 'tenants', 'blue', 'machines', task.targetId, 'full-1.vbox'));
       expect(info).toMatchObject({
         name: 'full-1', UUID: task.targetId, ostype: 'Debian 12 Bookworm (64-bit)', cpus: '2', memory: '1536', VMState: 'poweroff',
         hwvirtex: 'off', nestedpaging: 'off', ioapic: 'off', acpi: 'off', hpet: 'on', rtcuseutc: 'off', longmode: 'on', pae: 'on',
@@ -176,6 +184,8 @@ describe.skipIf(missing)('lib/cluster against the real vboxwebsrv', () => {
         cpus: '1', memory: '256', hwvirtex: 'on', nestedpaging: 'on', ioapic: 'on', acpi: 'on', hpet: 'off', rtcuseutc: 'on',
         nic1: 'bridged', bridgeadapter1: 'eth0', nictype1: '82545EM', cableconnected1: 'on', boot1: 'net', boot2: 'disk', boot3: 'dvd',
         'SATA-0-0': existing, 'SATA-1-0': 'emptydrive',
+        // No tenant: the settings in a folder of its UUID under the shared storage's machines folder.
+        CfgFile: path.join(storage, 'machines', task.targetId, 'plain-1.vbox'),
       });
       await until('plain-1 in the inventory', () => inv().machine(task.targetId));
       const d = await machineDetail(inv(), task.targetId);
@@ -191,27 +201,32 @@ describe.skipIf(missing)('lib/cluster against the real vboxwebsrv', () => {
       ]);
     });
 
-    it('fails at the step VirtualBox refuses, with its text and result code, and leaves nothing behind', async () => {
+    it('fails at the step VirtualBox refuses, with its text and result code, and leaves no machine, settings or disk behind', async () => {
       const missingDisk = path.join(storage, 'missing.vdi');
       let t = await create({ name: 'rb-1', disk: { new: { sizeGB: 0.02 } }, iso: path.join(storage, 'missing.iso') });
       expect(t).toMatchObject({ status: 'failed', error: { step: 'Attaching ISO', resultCode: 'VBOX_E_OBJECT_NOT_FOUND' } });
       expect(t.error!.detail).toBe(`Could not find file for the medium '${path.join(storage, 'missing.iso')}' (VERR_FILE_NOT_FOUND)`);
       expect(registered()).not.toContain('"rb-1"');
-      expect(fs.existsSync(path.join(storage, 'rb-1', 'rb-1.vdi'))).toBe(false);
-      expect(fs.existsSync(path.join(w.home, 'machines', 'rb-1'))).toBe(false);
+      // Neither the settings (in the folder of the UUID the task targeted) nor the disk file: only their emptied folders.
+      expect(left(path.join(storage, 'machines', t.targetId))).toEqual([]);
+      expect(left(path.join(storage, 'rb-1'))).toEqual([]);
       expect(w.vboxManage('list', 'hdds')).not.toContain('rb-1');
 
       t = await create({ name: 'rb-2', disk: { existing: missingDisk } });
       expect(t).toMatchObject({ status: 'failed', error: { step: 'Attaching disk', resultCode: 'VBOX_E_OBJECT_NOT_FOUND' } });
       expect(registered()).not.toContain('"rb-2"');
-      expect(fs.existsSync(path.join(w.home, 'machines', 'rb-2'))).toBe(false);
+      expect(left(path.join(storage, 'machines', t.targetId))).toEqual([]);
 
-      // A settings file left in the way (a machine deleted by hand, not its folder).
-      fs.mkdirSync(path.join(w.home, 'machines', 'rb-3'));
-      fs.writeFileSync(path.join(w.home, 'machines', 'rb-3', 'rb-3.vbox'), '<VirtualBox/>');
-      t = await create({ name: 'rb-3' });
-      expect(t).toMatchObject({ status: 'failed', error: { step: 'Creating machine', resultCode: 'VBOX_E_FILE_ERROR', detail: `Machine settings file '${path.join(w.home, 'machines', 'rb-3', 'rb-3.vbox')}' already exists` } });
-      expect(fs.readFileSync(path.join(w.home, 'machines', 'rb-3', 'rb-3.vbox'), 'utf8')).toBe('<VirtualBox/>');
+      // A settings file in the way where VirtualBox is told to create the machine's. That path holds the machine's
+      // UUID, which Nimbox picks when it plans the create: the blocker goes there between the plan and the start.
+      const plan = await ops.planCreate({ hostId: host.id, osTypeId: 'Debian12_64', memoryMB: 256, name: 'rb-3' }, admin);
+      const blocker = path.join(storage, 'machines', plan.id, 'rb-3.vbox');
+      fs.mkdirSync(path.dirname(blocker), { recursive: true });
+      fs.writeFileSync(blocker, '<VirtualBox/>');
+      t = await waitForTask((await ops.startCreate(plan, admin)).id, 60_000);
+      expect(t).toMatchObject({ status: 'failed', error: { step: 'Creating machine', resultCode: 'VBOX_E_FILE_ERROR', detail: `Machine settings file '${blocker}' already exists` } });
+      expect(fs.readFileSync(blocker, 'utf8')).toBe('<VirtualBox/>');
+      expect(fs.readdirSync(path.dirname(blocker))).toEqual(['rb-3.vbox']);
       await new Promise((r) => setTimeout(r, 300));
       expect(inv().machines().some((m) => m.name.startsWith('rb-'))).toBe(false);
     });
@@ -244,8 +259,13 @@ describe.skipIf(missing)('lib/cluster against the real vboxwebsrv', () => {
         name: 'plain-2', description: 'edited', cpus: '3', memory: '640', nic1: 'nat', nictype1: 'Am79C973', cableconnected1: 'off',
         boot1: 'disk', boot2: 'none', vrdeports: '5950-5959',
       });
-      // VirtualBox renamed the settings file and folder with the machine.
-      expect(info.CfgFile).toBe(path.join(w.home, 'machines', 'plain-2', 'plain-2.vbox'));
+      // The settings stay where they were: VirtualBox renames only a settings folder named after the machine, and
+      // this one is named by its UUID. The disk did not move either, and nothing of the new name appeared.
+      expect(info.CfgFile).toBe(path.join(storage, 'machines', id, 'plain-1.vbox'));
+      expect(info['SATA-0-0']).toBe(path.join(storage, 'existing.vdi'));
+      // (Logs: from the start VirtualBox refused; -prev: its copy of the settings before this save.)
+      expect(left(path.join(storage, 'machines', id))).toEqual(['Logs', 'plain-1.vbox', 'plain-1.vbox-prev']);
+      expect(fs.existsSync(path.join(storage, 'plain-2'))).toBe(false);
       expect(fs.readFileSync(info.CfgFile, 'utf8')).toContain('<Property name="VNCPassword" value="n3w-secret"/>');
       await until('the new name in the inventory', () => inv().machine(id)?.name === 'plain-2' && inv().machine(id)?.cpuCount === 3);
 
@@ -269,16 +289,18 @@ describe.skipIf(missing)('lib/cluster against the real vboxwebsrv', () => {
 
     it('a change VirtualBox refuses fails the task with its text and result code, and changes nothing', async () => {
       const id = rowNamed('plain-2')!.id;
-      // A folder of the new name in the way: VirtualBox cannot move the machine's folder there when it saves.
-      fs.mkdirSync(path.join(w.home, 'machines', 'taken'));
+      const cfg = path.join(storage, 'machines', id, 'plain-1.vbox');
+      // A folder where VirtualBox writes the new settings before it swaps them in (`<settings file>-tmp`): the save fails.
+      fs.mkdirSync(`${cfg}-tmp`);
       try {
         const t = await done(ops.startEdit(id, { name: 'taken', memoryMB: 700 }, admin));
         expect(t).toMatchObject({ status: 'failed', error: { title: 'VirtualBox refused the operation', step: 'Saving name, memoryMB on vbox-real', resultCode: 'E_FAIL' } });
-        const dir = path.join(w.home, 'machines');
-        expect(t.error!.detail).toBe(`Could not rename the directory '${dir}/plain-2' to '${dir}/taken' to save the settings file (VERR_ALREADY_EXISTS)`);
-        expect(vminfo(id)).toMatchObject({ name: 'plain-2', memory: '640' });
+        // VirtualBox's text goes on with where in its source it failed (a build path): the first line is what it says.
+        expect(t.error!.detail.split('\n')[0]).toBe(`Runtime error opening '${cfg}-tmp' for overwriting VERR_IS_A_DIRECTORY (A non-directory operation was attempted on a directory object.).`);
+        expect(vminfo(id)).toMatchObject({ name: 'plain-2', memory: '640', CfgFile: cfg });
+        expect(fs.readFileSync(cfg, 'utf8')).not.toContain('taken');
       } finally {
-        fs.rmSync(path.join(w.home, 'machines', 'taken'), { recursive: true, force: true });
+        fs.rmSync(`${cfg}-tmp`, { recursive: true, force: true });
       }
     });
   });
@@ -304,8 +326,8 @@ describe.skipIf(missing)('lib/cluster against the real vboxwebsrv', () => {
       expect(after).toMatchObject({ name: 'after', online: false, children: [] });
       expect(tree.current).toBe(after.id);
       expect(vminfo(id)).toMatchObject({ SnapshotName: 'before', 'SnapshotName-1': 'after', CurrentSnapshotName: 'after', memory: '2048' });
-      // The disk now writes to a differencing image in the machine's Snapshots folder.
-      expect(vminfo(id)['SATA-0-0']).toMatch(new RegExp(`^${path.join(w.home, 'machines', 'full-1', 'Snapshots')}/\\{[0-9a-f-]+\\}\\.vdi$`));
+      // The disk now writes to a differencing image in the Snapshots folder next to the machine's settings.
+      expect(vminfo(id)['SATA-0-0']).toMatch(new RegExp(`^${path.join(storage, 'tenants', 'blue', 'machines', id, 'Snapshots')}/\\{[0-9a-f-]+\\}\\.vdi$`));
 
       t = await done(ops.startRestoreSnapshot(id, before.id, admin));
       expect(t, JSON.stringify(t.error)).toMatchObject({ kind: 'snapshot.restore', status: 'succeeded', title: 'Restore snapshot "before" of full-1' });
@@ -335,7 +357,8 @@ describe.skipIf(missing)('lib/cluster against the real vboxwebsrv', () => {
       const t = await done(ops.startDelete(id, false, admin));
       expect(t, JSON.stringify(t.error)).toMatchObject({ kind: 'vm.delete', status: 'succeeded', message: 'Deleted plain-2' });
       expect(registered()).not.toContain(id);
-      expect(fs.existsSync(path.join(w.home, 'machines', 'plain-2'))).toBe(false);
+      // The settings, their backup and the Logs folder went; the emptied settings folder stays.
+      expect(left(path.join(storage, 'machines', id))).toEqual([]);
       expect(fs.existsSync(existing)).toBe(true);
       expect(w.vboxManage('list', 'hdds')).not.toContain(existing);
       await until('plain-2 gone from the inventory', () => !inv().machine(id));
@@ -348,8 +371,10 @@ describe.skipIf(missing)('lib/cluster against the real vboxwebsrv', () => {
       expect(t, JSON.stringify(t.error)).toMatchObject({ status: 'succeeded', title: 'Delete full-1 and its disks', message: 'Deleted full-1 and its disks' });
       expect(registered()).not.toContain(id);
       expect(fs.existsSync(disk)).toBe(false);
-      // What VirtualBox's deleteConfig leaves, as VBoxManage unregistervm --delete does: the VRDE certificate it made when VRDE was enabled.
-      expect(fs.readdirSync(path.join(w.home, 'machines', 'full-1')).sort()).toEqual(['VRDEAutoGeneratedCert.pem', 'VRDEAutoGeneratedPrivateKey.pem']);
+      // What VirtualBox's deleteConfig leaves, as VBoxManage unregistervm --delete does: in the settings folder, the VRDE
+      // certificate it made when VRDE was enabled (the settings and the Snapshots folder went); the disk's folder, empty.
+      expect(left(path.join(storage, 'tenants', 'blue', 'machines', id))).toEqual(['VRDEAutoGeneratedCert.pem', 'VRDEAutoGeneratedPrivateKey.pem']);
+      expect(left(path.dirname(disk))).toEqual([]);
       expect(w.vboxManage('list', 'hdds')).not.toContain('full-1');
       await until('full-1 gone from the inventory', () => !inv().machine(id));
     });
@@ -366,6 +391,9 @@ describe.skipIf(missing)('lib/cluster against the real vboxwebsrv', () => {
       expect(vminfo(id)).toMatchObject({ name: 'twin-1', 'SATA-0-0': disk, vrdeports: '5900-5949' });
       expect(vminfo2(id)).toContain(`"SATA-0-0"="${disk}"`);
       expect(vminfo2(id)).toContain('vrdeports="5950-5999"');
+      // The machine's own host keeps its settings on the shared storage (where HA opens them); the other host in its default folder.
+      expect(vminfo(id).CfgFile).toBe(path.join(storage, 'machines', id, 'twin-1.vbox'));
+      expect(vminfo2(id)).toContain(`CfgFile="${path.join(w2.home, 'machines', 'twin-1', 'twin-1.vbox')}"`);
       await until('one row with its twin', () => inv().machine(id)?.twins.length === 1);
       expect(inv().machine(id)).toMatchObject({ hostName: 'vbox-real', twins: [{ hostName: 'vbox-real-2', state: 'PoweredOff' }] });
 
@@ -374,12 +402,20 @@ describe.skipIf(missing)('lib/cluster against the real vboxwebsrv', () => {
       expect(vminfo(id)).toMatchObject({ name: 'twin-2', cpus: '2' });
       expect(vminfo2(id)).toMatch(/^name="twin-2"$/m);
       expect(vminfo2(id)).toMatch(/^cpus=2$/m);
+      // The rename left the shared settings and the disk where they were (VirtualBox renamed only the second host's own
+      // settings folder, named after the machine): both copies still use the same disk, and the second host can read it.
+      expect(vminfo(id)).toMatchObject({ CfgFile: path.join(storage, 'machines', id, 'twin-1.vbox'), 'SATA-0-0': disk });
+      expect(vminfo2(id)).toContain(`CfgFile="${path.join(w2.home, 'machines', 'twin-2', 'twin-2.vbox')}"`);
+      expect(vminfo2(id)).toContain(`"SATA-0-0"="${disk}"`);
+      expect(fs.existsSync(disk)).toBe(true);
+      expect(w2.vboxManage('showmediuminfo', disk)).toMatch(/^State:\s+created$/m);
 
       const deleted = await done(ops.startDelete(id, true, admin));
       expect(deleted.status, JSON.stringify(deleted.error)).toBe('succeeded');
       expect(registered()).not.toContain(id);
       expect(w2.vboxManage('list', 'vms')).not.toContain(id);
       expect(fs.existsSync(disk)).toBe(false);
+      expect(left(path.join(storage, 'machines', id))).toEqual([]);
       // The second host forgot the disk it had opened.
       expect(w2.vboxManage('list', 'hdds')).not.toContain(disk);
       await until('twin-2 gone from the inventory', () => !inv().machine(id));
@@ -392,7 +428,8 @@ describe.skipIf(missing)('lib/cluster against the real vboxwebsrv', () => {
       const t = await create({ name: 'twin-3', disk: { new: { sizeGB: 0.02 } }, registerOnOtherHosts: [host2.id] });
       expect(t).toMatchObject({ status: 'failed', error: { step: 'Registering on vbox-real-2', resultCode: 'VBOX_E_FILE_ERROR', detail: `Machine settings file '${blocker}' already exists` } });
       expect(registered()).not.toContain('"twin-3"');
-      expect(fs.existsSync(path.join(storage, 'twin-3', 'twin-3.vdi'))).toBe(false);
+      expect(left(path.join(storage, 'twin-3'))).toEqual([]);
+      expect(left(path.join(storage, 'machines', t.targetId))).toEqual([]);
       expect(w.vboxManage('list', 'hdds')).not.toContain('twin-3');
     });
   });

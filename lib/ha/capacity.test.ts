@@ -3,9 +3,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { User } from '@/lib/auth/policy';
 import { withSessionUser } from '@/lib/auth/testing';
-import { startTestCluster, until, type TestCluster } from '@/lib/cluster/testing';
+import { until, type TestCluster } from '@/lib/cluster/testing';
 import type { HostView } from '@/lib/db/hosts';
-import { control, copies, createOn, json, powerAction, protect, remembered } from './testing';
+import { control, copies, createOn, fastHa, haCluster, json, powerAction, protect, remembered } from './testing';
 
 /*
  * Not enough room on the surviving host: the protected machines of a dead host restart highest priority
@@ -30,17 +30,13 @@ let bravo: HostView;
 const running = async (id: string, host: string) => (await copies(id)).some((c) => c.host === host && c.state === 'Running');
 
 beforeAll(async () => {
-  cluster = await startTestCluster({
-    hosts: 2, port: 0, vms: 0, control: true, vrdeBase: 48000 + Math.floor(Math.random() * 100) * 100, timing: { start: 50, stop: 20, save: 20, acpiShutdown: 50 },
-    host: ({ sim: s, info }) => ({ storagePath: s.storageDir, vrdePorts: info.vrdePorts, bridgeAdapter: 'vbox0' }),
-    machines: 0, hostsUp: true,
-  });
+  cluster = await haCluster(48000 + Math.floor(Math.random() * 100) * 100);
   [alpha, bravo] = cluster.hosts;
   const fenceScript = path.join(dataDir.dir, 'fence.sh');
   fs.writeFileSync(fenceScript, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
   await updateHost(await getDb(), alpha.id, { fenceKind: 'command', fenceCommand: fenceScript });
   session.user = admin;
-  await startHa({ tickMs: 100, retryMs: 300, probeTimeoutMs: 200, graceMs: 500 });
+  await startHa(fastHa(500));
 }, 60_000);
 
 afterAll(async () => {

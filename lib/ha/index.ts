@@ -58,7 +58,8 @@ function policyView(scope: HostScope | undefined, policy: HaPolicy): HaPolicy {
 /** GET /api/v1/vms/:id/ha (the route checked vm:read on the machine). */
 export async function machineHa(user: User, id: string): Promise<MachineHa> {
   await machineOr404(id);
-  const row = await store.getPolicy(await getDb(), id);
+  const db = await getDb();
+  const row = await store.getPolicy(db, id);
   const resource = await machineResource({ params: { id } });
   return {
     policy: policyView(await hostScope(user), row?.policy ?? DEFAULT_HA_POLICY),
@@ -66,6 +67,8 @@ export async function machineHa(user: User, id: string): Promise<MachineHa> {
     settingsFile: row?.settingsFile ?? null,
     updatedBy: row?.updatedBy ?? null,
     updatedAt: row?.updatedAt ?? null,
+    status: currentHa()?.machineStatus(id) ?? null,
+    alarms: (await store.listAlarms(db, { open: true })).filter((a) => a.machineId === id),
   };
 }
 

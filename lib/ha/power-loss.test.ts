@@ -4,10 +4,10 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { User } from '@/lib/auth/policy';
 import { withSessionUser } from '@/lib/auth/testing';
-import { startTestCluster, until, type TestCluster } from '@/lib/cluster/testing';
+import { until, type TestCluster } from '@/lib/cluster/testing';
 import type { HostView } from '@/lib/db/hosts';
 import { bmcMissing, startBmc, type Bmc } from '@/sim/bmc/harness';
-import { control, copies, createOn, ctx, json, powerAction, protect, remembered } from './testing';
+import { control, copies, createOn, ctx, fastHa, haCluster, json, powerAction, protect, remembered } from './testing';
 
 /*
  * A host loses power (its BMC, a real OpenIPMI ipmi_sim, is the fence agent's way to prove it off):
@@ -41,17 +41,13 @@ const ipmi = () => ({ kind: 'ipmi' as const, address: bmc!.address, port: bmc!.p
 
 beforeAll(async () => {
   if (missing && !process.env.CI) return;
-  cluster = await startTestCluster({
-    hosts: 2, port: 0, vms: 0, control: true, vrdeBase, timing: { start: 50, stop: 20, save: 20, acpiShutdown: 50 },
-    host: ({ sim: s, info }) => ({ storagePath: s.storageDir, vrdePorts: info.vrdePorts, bridgeAdapter: 'vbox0' }),
-    machines: 0, hostsUp: true,
-  });
+  cluster = await haCluster(vrdeBase);
   [alpha, bravo] = cluster.hosts;
   bmc = await startBmc({ controlUrl: cluster.sim.hosts[0].control! });
   const db = await getDb();
   alpha = (await updateHost(db, alpha.id, { fenceKind: 'ipmi', ipmiAddress: bmc.address, ipmiPort: bmc.port, ipmiUsername: bmc.username, ipmiPassword: bmc.password }))!;
   session.user = admin;
-  await startHa({ tickMs: 100, retryMs: 300, probeTimeoutMs: 200, graceMs: 1_000 });
+  await startHa(fastHa(1_000));
 }, 60_000);
 
 afterAll(async () => {

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { User } from '@/lib/auth/policy';
 import { withSessionUser } from '@/lib/auth/testing';
-import { startTestCluster, until, type TestCluster } from '@/lib/cluster/testing';
+import { until, type TestCluster } from '@/lib/cluster/testing';
 import type { HostView } from '@/lib/db/hosts';
-import { control, copies, createOn, ctx, json, powerAction, protect, remembered } from './testing';
+import { control, copies, createOn, ctx, fastHa, haCluster, json, powerAction, protect, remembered } from './testing';
 
 /*
  * What must never happen, with fault injection on real vboxsim hosts: a machine restarted while its
@@ -55,15 +55,11 @@ async function alphaBack(how: 'power/on' | 'soap/up'): Promise<void> {
 }
 
 beforeAll(async () => {
-  cluster = await startTestCluster({
-    hosts: 2, port: 0, vms: 0, control: true, vrdeBase, timing: { start: 50, stop: 20, save: 20, acpiShutdown: 50 },
-    host: ({ sim: s, info }) => ({ storagePath: s.storageDir, vrdePorts: info.vrdePorts, bridgeAdapter: 'vbox0' }),
-    machines: 0, hostsUp: true,
-  });
+  cluster = await haCluster(vrdeBase);
   [alpha, bravo] = cluster.hosts;
   scripts = fs.mkdtempSync(path.join(dataDir.dir, 'fence-'));
   session.user = admin;
-  await startHa({ tickMs: 100, retryMs: 300, probeTimeoutMs: 200, graceMs: GRACE_MS });
+  await startHa(fastHa(GRACE_MS));
 }, 60_000);
 
 afterAll(async () => {

@@ -1,5 +1,7 @@
 import { expect } from 'vitest';
+import type { TestCluster } from '@/lib/cluster/testing';
 import type { HostView } from '@/lib/db/hosts';
+import type { HaTiming } from './manager';
 
 /*
  * Test helpers for lib/ha (not used by the app): machines made and started through the API routes, and
@@ -62,5 +64,21 @@ export async function remembered(id: string, host: HostView): Promise<void> {
   await until(`HA notes where ${id} runs`, async () => {
     const p = await getPolicy(await getDb(), id);
     return p?.lastHostId === host.id && p.lastRunning;
+  });
+}
+
+/** The HA manager's timing in tests: ten ticks a second, retries after 300 ms, and this grace instead of each host's. */
+export const fastHa = (graceMs: number): Partial<HaTiming> => ({ tickMs: 100, retryMs: 300, probeTimeoutMs: 200, graceMs });
+
+/**
+ * Two vboxsim hosts with control endpoints and no demo machines (quick VM timings), registered with the
+ * shared storage and their VRDE ports, and up.
+ */
+export async function haCluster(vrdeBase: number): Promise<TestCluster> {
+  const { startTestCluster } = await import('@/lib/cluster/testing');
+  return startTestCluster({
+    hosts: 2, port: 0, vms: 0, control: true, vrdeBase, timing: { start: 50, stop: 20, save: 20, acpiShutdown: 50 },
+    host: ({ sim: s, info }) => ({ storagePath: s.storageDir, vrdePorts: info.vrdePorts, bridgeAdapter: 'vbox0' }),
+    machines: 0, hostsUp: true,
   });
 }

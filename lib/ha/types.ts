@@ -75,6 +75,10 @@ export interface MachineHa {
   settingsFile: string | null;
   updatedBy: string | null;
   updatedAt: string | null;
+  /** What HA is doing with it now (restarting, waiting for room, paused), or null. */
+  status: string | null;
+  /** Open alarms about this machine (it runs on two hosts). */
+  alarms: HaAlarm[];
 }
 
 /** An alarm the HA manager raised; open until an admin acknowledges it. */

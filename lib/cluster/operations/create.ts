@@ -359,7 +359,7 @@ async function undoOnHost(vbox: IVirtualBox, id: string, made: Made): Promise<vo
   const createdPath = disk ? await disk.getLocation() : null;
   // Gone once deleteConfig deleted and closed it (its state then no longer reads).
   const diskExists = async () => !!disk && ['Created', 'Inaccessible'].includes(await disk.getState().catch(() => 'NotCreated'));
-  // A new disk no machine uses yet goes first: it lies in the machine's folder, which deleteConfig removes only when empty.
+  // A new disk no machine uses yet goes first, whatever deleteConfig then does with the machine.
   if (disk && (await diskExists()) && (await disk.getMachineIds()).length === 0) await (await disk.deleteStorage()).wait();
   if (made.registered) {
     await undoRegistered(vbox, id, createdPath ? [createdPath] : []);
