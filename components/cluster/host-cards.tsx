@@ -5,13 +5,15 @@ import { memo, useId } from 'react';
 import { EmptyState } from '@/components/console/empty-state';
 import { LoadError } from '@/components/console/load-error';
 import { formatMB } from '@/components/format';
+import { HostAlarmBadge } from '@/components/ha/ha-alarms';
 import { HostHaStatus } from '@/components/ha/host-ha-status';
 import { HealthBadge } from '@/components/hosts/health-badge';
 import { HostMaintenanceStatus } from '@/components/teleport/host-maintenance';
 import { LineChart } from '@/components/ui/line-chart';
 import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 import { UsageBar } from '@/components/ui/usage-bar';
-import type { HostWithStatus } from '@/lib/hooks/types';
+import type { HaAlarm, HostWithStatus } from '@/lib/hooks/types';
+import { useOpenAlarmsByHost } from '@/lib/hooks/use-ha';
 import { useHosts } from '@/lib/hooks/use-hosts';
 import { METRICS_SLOTS, METRICS_WINDOW, useHostMetrics } from '@/lib/hooks/use-metrics';
 
@@ -38,9 +40,10 @@ function HostCpuSparkline({ hostId, up }: { hostId: string; up: boolean }) {
 
 /**
  * One host at a glance: health, VirtualBox version, CPUs, memory in use, CPU load, machines. A tenant's
- * users get no URL, version or last error, and counts of their own machines (lib/tenants/hosts).
+ * users get no URL, version or last error, and counts of their own machines (lib/tenants/hosts). `alarms`:
+ * the open HA alarms naming this host (a red "Alarm").
  */
-const HostCard = memo(function HostCard({ host, canManage }: { host: HostWithStatus; canManage: boolean }) {
+const HostCard = memo(function HostCard({ host, canManage, alarms }: { host: HostWithStatus; canManage: boolean; alarms?: HaAlarm[] }) {
   const titleId = useId();
   const s = host.status ?? null;
   // Admins get the registry's fields; a tenant's view of a host has none of them.
@@ -64,7 +67,10 @@ const HostCard = memo(function HostCard({ host, canManage }: { host: HostWithSta
             </p>
           )}
         </div>
-        <HealthBadge health={s?.health} />
+        <div className="flex shrink-0 flex-wrap items-center justify-end gap-1.5">
+          <HostAlarmBadge hostName={host.name} alarms={alarms} />
+          <HealthBadge health={s?.health} />
+        </div>
       </div>
 
       <dl className="grid grid-cols-3 gap-3 text-sm">
@@ -130,6 +136,8 @@ function HostCardsSkeleton() {
 /** The cluster's hosts as cards, kept live by the `host` events; admins (`canManage`) may confirm a dead host is off. */
 export function HostCards({ canManage = false }: { canManage?: boolean }) {
   const hosts = useHosts();
+  // One overview query for all cards (shared with the page's alarm banner), not one per card.
+  const alarms = useOpenAlarmsByHost();
   return (
     <section aria-labelledby="cluster-hosts" className="space-y-3">
       <h2 id="cluster-hosts" className="text-lg font-semibold tracking-tight">
@@ -158,7 +166,7 @@ export function HostCards({ canManage = false }: { canManage?: boolean }) {
         <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
           {hosts.data.hosts.map((h) => (
             <li key={h.id}>
-              <HostCard host={h} canManage={canManage} />
+              <HostCard host={h} canManage={canManage} alarms={alarms.get(h.id)} />
             </li>
           ))}
         </ul>

@@ -2,7 +2,9 @@
 
 import Link from 'next/link';
 import { ProblemAlert } from '@/components/ui/alert';
+import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
+import { cn } from '@/components/ui/cn';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { problemOf } from '@/lib/hooks/api';
 import type { HaAlarm, HaOverview } from '@/lib/hooks/types';
@@ -13,15 +15,29 @@ const KIND_LABEL: Record<HaAlarm['kind'], string> = {
   'fence-failed': 'Fencing failed',
 };
 
-function AlarmItem({ alarm, hostName, canManage }: { alarm: HaAlarm; hostName: (id: string) => string; canManage: boolean }) {
+/**
+ * One alarm: what, which machine, the message, the hosts, when; for admins Acknowledge (with the server's
+ * problem when it fails). `linkMachine` off where the page already is the machine's.
+ */
+function AlarmContent({
+  alarm,
+  hostName,
+  canManage,
+  linkMachine = true,
+}: {
+  alarm: HaAlarm;
+  hostName: (id: string) => string;
+  canManage: boolean;
+  linkMachine?: boolean;
+}) {
   const ack = useAcknowledgeAlarm();
   return (
-    <li data-testid="ha-alarm" data-alarm-id={alarm.id} data-kind={alarm.kind} className="space-y-1.5 py-2 first:pt-0 last:pb-0">
+    <>
       <div className="flex flex-wrap items-start justify-between gap-2">
         <div className="min-w-0 space-y-0.5">
           <p className="font-semibold">
             {KIND_LABEL[alarm.kind] ?? alarm.kind}
-            {alarm.machineId && (
+            {alarm.machineId && linkMachine && (
               <>
                 {': '}
                 <Link href={`/vms/${encodeURIComponent(alarm.machineId)}`} className="underline underline-offset-4">
@@ -56,7 +72,26 @@ function AlarmItem({ alarm, hostName, canManage }: { alarm: HaAlarm; hostName: (
         )}
       </div>
       {ack.isError && <ProblemAlert problem={problemOf(ack.error)} />}
+    </>
+  );
+}
+
+const RED_BOX = 'rounded-lg border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-900 dark:border-red-900/60 dark:bg-red-950/40 dark:text-red-200';
+
+function AlarmItem({ alarm, hostName, canManage }: { alarm: HaAlarm; hostName: (id: string) => string; canManage: boolean }) {
+  return (
+    <li data-testid="ha-alarm" data-alarm-id={alarm.id} data-kind={alarm.kind} className="space-y-1.5 py-2 first:pt-0 last:pb-0">
+      <AlarmContent alarm={alarm} hostName={hostName} canManage={canManage} />
     </li>
+  );
+}
+
+/** One alarm in its own red box, on the page of the machine it is about (`data-testid="machine-ha-alarm"`). */
+export function MachineAlarmBox({ alarm, hostName, canManage }: { alarm: HaAlarm; hostName: (id: string) => string; canManage: boolean }) {
+  return (
+    <div role="alert" data-testid="machine-ha-alarm" data-alarm-id={alarm.id} data-kind={alarm.kind} className={cn('space-y-1.5', RED_BOX)}>
+      <AlarmContent alarm={alarm} hostName={hostName} canManage={canManage} linkMachine={false} />
+    </div>
   );
 }
 
@@ -74,7 +109,7 @@ export function HaAlarms({ overview, canManage }: { overview: HaOverview; canMan
       role="alert"
       aria-label="High-availability alarms"
       data-testid="ha-alarms"
-      className="space-y-2 rounded-lg border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-900 dark:border-red-900/60 dark:bg-red-950/40 dark:text-red-200"
+      className={cn('space-y-2', RED_BOX)}
     >
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h2 className="text-base font-semibold">{open.length === 1 ? 'HA alarm' : `${open.length} HA alarms`}</h2>
@@ -98,6 +133,22 @@ export function HaAlarms({ overview, canManage }: { overview: HaOverview; canMan
         </ul>
       )}
     </section>
+  );
+}
+
+/**
+ * A red "Alarm" on a host (card or row) named by open alarms, e.g. a machine found running on it and on
+ * another host; the title holds the messages, the link leads to the HA page where admins acknowledge.
+ */
+export function HostAlarmBadge({ hostName, alarms }: { hostName: string; alarms: readonly HaAlarm[] | undefined }) {
+  if (!alarms || alarms.length === 0) return null;
+  const messages = alarms.map((a) => a.message).join('\n');
+  return (
+    <Link href="/ha" className="rounded-full" aria-label={`HA alarm on ${hostName}: ${alarms.map((a) => a.message).join('; ')}`}>
+      <Badge tone="red" dot title={messages} data-testid={`host-alarm-${hostName}`} data-count={alarms.length}>
+        Alarm
+      </Badge>
+    </Link>
   );
 }
 

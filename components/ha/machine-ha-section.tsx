@@ -16,6 +16,7 @@ import { fieldErrors, problemOf } from '@/lib/hooks/api';
 import type { HaPolicy, HostWithStatus, MachineDetail, MachineHa } from '@/lib/hooks/types';
 import { useMachineHa, useSetMachineHa } from '@/lib/hooks/use-ha';
 import { useHosts } from '@/lib/hooks/use-hosts';
+import { MachineAlarmBox } from './ha-alarms';
 import { policySummary } from './ha-words';
 import { HostHaStatus } from './host-ha-status';
 
@@ -295,17 +296,40 @@ function Copies({ machine, settingsFile }: { machine: MachineDetail; settingsFil
   );
 }
 
+/** What HA is doing with the machine now, in a line: restarting, waiting for room, paused. */
+function HaStatusLine({ status }: { status: string }) {
+  return (
+    <p
+      role="status"
+      data-testid="machine-ha-status"
+      className="rounded-md border border-blue-200 bg-blue-50/60 px-3 py-2 text-sm text-blue-900 dark:border-blue-900/60 dark:bg-blue-950/30 dark:text-blue-200"
+    >
+      <span className="font-semibold">HA: </span>
+      {status}
+    </p>
+  );
+}
+
 /**
- * A machine's high availability: its host's HA stage (when failing), its policy (a form for those who may
- * change it), its copies on other hosts, and what a restart elsewhere loses.
+ * A machine's high availability: its host's HA stage (when failing), what HA is doing with it and its open
+ * alarms (admins acknowledge them: `canManage`), its policy (a form for those who may change it), its copies
+ * on other hosts, and what a restart elsewhere loses.
  */
-export function MachineHaSection({ machine }: { machine: MachineDetail }) {
+export function MachineHaSection({ machine, canManage = false }: { machine: MachineDetail; canManage?: boolean }) {
   const headingId = useId();
-  const ha = useMachineHa(machine.id);
   const hosts = useHosts();
   const hostList = hosts.data?.hosts ?? [];
   const hostName = (id: string) => hostList.find((h) => h.id === id)?.name ?? id;
   const host = hostList.find((h) => h.id === machine.hostId);
+  // HA's view of the machine moves with its state, its host's health and stage, and its copies: re-read it then.
+  const watch = [
+    machine.hostId,
+    machine.state,
+    host?.status?.health ?? '',
+    host?.status?.ha?.stage ?? '',
+    ...machine.twins.map((t) => `${t.hostId}:${t.state}:${t.stale}`),
+  ].join('|');
+  const ha = useMachineHa(machine.id, watch);
 
   return (
     <section aria-labelledby={headingId} className="space-y-3" data-testid="machine-ha">
@@ -326,6 +350,12 @@ export function MachineHaSection({ machine }: { machine: MachineDetail }) {
         <ProblemAlert problem={problemOf(ha.error)} />
       ) : (
         <>
+          {ha.data.status && <HaStatusLine status={ha.data.status} />}
+          {ha.data.alarms
+            .filter((a) => !a.acknowledgedAt)
+            .map((a) => (
+              <MachineAlarmBox key={a.id} alarm={a} hostName={hostName} canManage={canManage} />
+            ))}
           {ha.data.canEdit ? (
             <PolicyForm machine={machine} ha={ha.data} hosts={hostList} />
           ) : (

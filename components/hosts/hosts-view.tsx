@@ -6,13 +6,15 @@ import { LoadError } from '@/components/console/load-error';
 import { PageHeader } from '@/components/console/page-header';
 import { RowActions, RowActionsHead } from '@/components/console/row-actions';
 import { formatMB } from '@/components/format';
+import { HostAlarmBadge } from '@/components/ha/ha-alarms';
 import { FENCE_KIND_LABEL } from '@/components/ha/ha-words';
 import { HostHaStatus } from '@/components/ha/host-ha-status';
 import { Button } from '@/components/ui/button';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import type { HostWithStatus } from '@/lib/hooks/types';
+import type { HaAlarm, HostWithStatus } from '@/lib/hooks/types';
+import { useOpenAlarmsByHost } from '@/lib/hooks/use-ha';
 import { useHosts } from '@/lib/hooks/use-hosts';
 import { HostDrainProgress, HostMaintenance } from '@/components/teleport/host-maintenance';
 import { HealthBadge } from './health-badge';
@@ -22,11 +24,14 @@ import { RemoveHostDialog } from './remove-host-dialog';
 const HostRow = memo(function HostRow({
   host,
   canManage,
+  alarms,
   onEdit,
   onRemove,
 }: {
   host: HostWithStatus;
   canManage: boolean;
+  /** The open HA alarms naming this host. */
+  alarms: HaAlarm[] | undefined;
   onEdit: (h: HostWithStatus) => void;
   onRemove: (h: HostWithStatus) => void;
 }) {
@@ -57,6 +62,7 @@ const HostRow = memo(function HostRow({
         </TableCell>
         <TableCell className="min-w-56" data-testid="host-ha-cell">
           <div className="flex flex-col items-start gap-1.5">
+            <HostAlarmBadge hostName={host.name} alarms={alarms} />
             {host.fencing && (
               <span className="text-xs text-slate-600 dark:text-slate-400">
                 Fencing: <span className="font-medium text-slate-900 dark:text-slate-100">{FENCE_KIND_LABEL[host.fencing.kind] ?? host.fencing.kind}</span> · grace{' '}
@@ -66,7 +72,7 @@ const HostRow = memo(function HostRow({
             {s?.ha ? (
               <HostHaStatus host={host} ha={s.ha} canManage={canManage} className="w-full" />
             ) : (
-              !host.fencing && <span className="text-xs text-slate-500 dark:text-slate-400">—</span>
+              !host.fencing && !alarms?.length && <span className="text-xs text-slate-500 dark:text-slate-400">—</span>
             )}
           </div>
         </TableCell>
@@ -82,6 +88,8 @@ const HostRow = memo(function HostRow({
 /** The hosts page: each registered host with its live status; add, edit, test and remove (admins). */
 export function HostsView({ canManage }: { canManage: boolean }) {
   const hosts = useHosts();
+  // One overview query for the page, not one per row.
+  const alarms = useOpenAlarmsByHost();
   const [adding, setAdding] = useState(false);
   const [editing, setEditing] = useState<HostWithStatus | null>(null);
   const [removing, setRemoving] = useState<HostWithStatus | null>(null);
@@ -123,7 +131,7 @@ export function HostsView({ canManage }: { canManage: boolean }) {
           </TableHeader>
           <TableBody>
             {hosts.data.hosts.map((h) => (
-              <HostRow key={h.id} host={h} canManage={canManage} onEdit={setEditing} onRemove={setRemoving} />
+              <HostRow key={h.id} host={h} canManage={canManage} alarms={alarms.get(h.id)} onEdit={setEditing} onRemove={setRemoving} />
             ))}
           </TableBody>
         </Table>

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { notFound, useRouter } from 'next/navigation';
-import { useCallback, useEffect, useId, useState, type ReactNode } from 'react';
+import { Fragment, useCallback, useEffect, useId, useState, type ReactNode } from 'react';
 import { Breadcrumb } from '@/components/console/breadcrumb';
 import { LoadError } from '@/components/console/load-error';
 import { TaskCard } from '@/components/tasks/task-card';
@@ -295,7 +295,17 @@ function Deleted({ name, taskId }: { name: string; taskId: string }) {
  * A machine: its header with the action toolbar and the progress of its tasks, each group of
  * settings and its snapshots; kept live by the inventory and task events.
  */
-export function MachineDetailView({ id, canSetTenant = false }: { id: string; /** Admins: show the tenant select. */ canSetTenant?: boolean }) {
+export function MachineDetailView({
+  id,
+  canSetTenant = false,
+  canManageHa = false,
+}: {
+  id: string;
+  /** Admins: show the tenant select. */
+  canSetTenant?: boolean;
+  /** Admins: acknowledge the machine's HA alarms. */
+  canManageHa?: boolean;
+}) {
   const q = useMachine(id);
   const running = useTasks({ targetId: id, limit: 10 });
   const [pageTaskIds, setPageTaskIds] = useState<string[]>([]);
@@ -341,7 +351,25 @@ export function MachineDetailView({ id, canSetTenant = false }: { id: string; /*
           </div>
           <p className="text-sm text-slate-600 dark:text-slate-400">
             On host <span className="font-medium text-slate-900 dark:text-slate-100">{m.hostName}</span>
-            {m.twins.length > 0 && <> (also registered on {m.twins.map((t) => t.hostName).join(', ')})</>}
+            {m.twins.length > 0 && (
+              <>
+                {' (also registered on '}
+                {m.twins.map((t, i) => (
+                  <Fragment key={t.hostId}>
+                    {i > 0 && ', '}
+                    <span data-testid="machine-twin" data-host-id={t.hostId} data-stale={t.stale ? 'true' : 'false'}>
+                      {t.hostName}
+                      {t.stale && (
+                        <span className="text-amber-700 dark:text-amber-400" title={`${t.hostName} does not answer: its copy is what was last known`}>
+                          {' (not answering)'}
+                        </span>
+                      )}
+                    </span>
+                  </Fragment>
+                ))}
+                {')'}
+              </>
+            )}
             {' · '}
             {stateLabel(m.state)} since <RelativeTime iso={m.lastStateChange} />
             {' · '}
@@ -359,7 +387,7 @@ export function MachineDetailView({ id, canSetTenant = false }: { id: string; /*
       <Network m={m} />
       <Disks m={m} />
       <SnapshotsSection machine={m} blocked={Boolean(busyWith)} onTask={onTask} />
-      <MachineHaSection machine={m} />
+      <MachineHaSection machine={m} canManage={canManageHa} />
       <Section title="VRDE" description="The remote display server (VNC) the console connects to.">
         <Facts
           items={[
