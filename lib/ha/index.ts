@@ -8,7 +8,7 @@ import { can, sees, tenantScope, type User } from '@/lib/auth/policy';
 import { getInventory, type Inventory } from '@/lib/cluster/inventory';
 import type { MachineSummary } from '@/lib/cluster/types';
 import { getDb } from '@/lib/db';
-import { getHost, hostFencing, listHosts } from '@/lib/db/hosts';
+import { getHost, listHosts } from '@/lib/db/hosts';
 import { recordAudit } from '@/lib/audit';
 import { hostScope, mayUseHost, type HostScope } from '@/lib/tenants/hosts';
 import { machineResource } from '@/lib/tenants/access';
@@ -148,17 +148,17 @@ export async function haOverview(user: User): Promise<HaOverview> {
   const scope = await hostScope(user);
   const tenant = tenantScope(user);
   const manager = currentHa();
-  const hosts = await Promise.all((await listHosts(db)).filter((h) => mayUseHost(scope, h.id)).map(async (h) => ({
+  const hosts = (await listHosts(db)).filter((h) => mayUseHost(scope, h.id)).map((h) => ({
     id: h.id, name: h.name, health: inv.host(h.id)?.health ?? 'down',
-    fencing: h.fencing.kind, graceSeconds: (await hostFencing(db, h.id))?.graceSeconds ?? 60, ha: tenantView(scope, h.name, inv.host(h.id)?.ha ?? null),
-  })));
+    fencing: h.fencing.kind, graceSeconds: h.fencing.graceSeconds, ha: tenantView(scope, h.name, inv.host(h.id)?.ha ?? null),
+  }));
   const machines = (await store.listPolicies(db)).flatMap((p) => {
     const m = inv.machine(p.machineId);
     if (!m || p.policy.mode !== 'restart' || !sees(user, m.tenant)) return [];
     return [{ id: m.id, name: m.name, tenant: m.tenant, hostId: m.hostId, hostName: m.hostName, state: m.stale ? `${m.state} (not answering)` : m.state, policy: policyView(scope, p.policy), status: manager?.machineStatus(m.id) ?? (runsOn(m) ? null : 'not running') }];
   }).sort((a, b) => b.policy.priority - a.policy.priority || a.name.localeCompare(b.name));
-  const alarms = (await store.listAlarms(db, { open: true })).filter((a) =>
-    tenant === undefined || (a.machineId !== null && sees(user, inv.machine(a.machineId)?.tenant ?? null)));
+  const open = await store.listAlarms(db, { open: true });
+  const alarms = open.filter((a) => tenant === undefined || (a.machineId !== null && sees(user, inv.machine(a.machineId)?.tenant ?? null)));
   const events = await store.haEvents(db, tenant === undefined ? undefined : tenant, 50);
-  return { hosts, machines, alarms, paused: (await store.listAlarms(db, { open: true })).some((a) => a.kind === 'split-brain'), events };
+  return { hosts, machines, alarms, paused: open.some((a) => a.kind === 'split-brain'), events };
 }

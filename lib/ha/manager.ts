@@ -33,6 +33,9 @@ import type { FenceConfig, HaPolicy, HostHaState } from './types';
 /** States in which a VM process runs the machine (a teleport's waiting target and handed-over source aside). */
 const TRULY_RUNNING: ReadonlySet<MachineState> = new Set([...RUNNING].filter((s) => !['TeleportingIn', 'Teleporting', 'TeleportingPausedVM'].includes(s)));
 
+/** Failed restarts of one machine within one recovery before HA leaves it to an admin. */
+const MAX_FAILED_RESTARTS = 3;
+
 /** How often a protected machine's settings file path is read again (ms). */
 const SETTINGS_REREAD_MS = 60_000;
 
@@ -287,6 +290,7 @@ export class HaManager {
 
   /** Fences until the host is proven off (true), or it answers again / the task is canceled (false). */
   private async fenceUntilOff(ctx: TaskContext, db: DB, host: HostView, config: FenceConfig): Promise<boolean> {
+    let lastFailure = '';
     for (let attempt = 1; ; attempt++) {
       this.checkGoOn(ctx);
       if (this.inv.host(host.id)?.health !== 'down') {
@@ -315,16 +319,21 @@ export class HaManager {
         detail = outcome.detail;
         if (outcome.fenced) by = config.kind;
         else {
-          await this.setStage(db, host.id, { ...this.states.get(host.id)!, stage: 'fence-failed', since: new Date().toISOString(), detail: `fencing failed: ${outcome.detail}; nothing restarts; retrying in ${Math.round(this.timing.retryMs / 1000)} s, or an admin confirms it is off` });
-          await recordAudit({ userId: null, username: HA_USER.username, action: 'ha.fence', target: host.id, result: 'failure', detail: `${host.name}: ${outcome.detail}` });
-          await store.raiseAlarm(db, { kind: 'fence-failed', machineId: null, machineName: null, hostIds: [host.id], message: `Fencing ${host.name} (${config.kind}) failed: ${outcome.detail}. Its machines are not restarted until it is proven off.` });
+          // Tried again less and less often (up to once a minute); the trail records each new reason once.
+          const wait = Math.min(this.timing.retryMs * 2 ** (attempt - 1), Math.max(this.timing.retryMs, 60_000));
+          await this.setStage(db, host.id, { ...st, stage: 'fence-failed', since: new Date().toISOString(), detail: `fencing failed: ${outcome.detail}; nothing restarts; retrying in ${Math.round(wait / 1000)} s, or an admin confirms it is off` });
+          if (outcome.detail !== lastFailure) {
+            lastFailure = outcome.detail;
+            await recordAudit({ userId: null, username: HA_USER.username, action: 'ha.fence', target: host.id, result: 'failure', detail: `${host.name}: ${outcome.detail}` });
+            await store.raiseAlarm(db, { kind: 'fence-failed', machineId: null, machineName: null, hostIds: [host.id], message: `Fencing ${host.name} (${config.kind}) failed: ${outcome.detail}. Its machines are not restarted until it is proven off.` });
+          }
           ctx.step(10, `Fencing failed: ${outcome.detail}; retrying`);
-          await this.sleep(this.timing.retryMs, ctx.signal);
+          await this.sleep(wait, ctx.signal);
           continue;
         }
       }
       const now = new Date().toISOString();
-      await this.setStage(db, host.id, { ...this.states.get(host.id)!, stage: 'fenced', since: now, fencedAt: now, fencedBy: by, detail: `proven off: ${detail}` });
+      await this.setStage(db, host.id, { ...st, stage: 'fenced', since: now, fencedAt: now, fencedBy: by, detail: `proven off: ${detail}` });
       this.confirmed.delete(host.id);
       await recordAudit({ userId: null, username: HA_USER.username, action: 'ha.fenced', target: host.id, result: 'success', detail: `${host.name} is fenced (${by}): ${detail}` });
       ctx.step(30, `${host.name} is fenced (${by})`);
@@ -337,6 +346,7 @@ export class HaManager {
     const restarted: string[] = [];
     const given = new Set<string>();
     const unfit = new Map<string, Set<string>>();
+    const failures = new Map<string, number>();
     for (;;) {
       this.checkGoOn(ctx);
       const pending = (await this.toRestart(db, host)).filter((m) => !given.has(m.id));
@@ -371,7 +381,14 @@ export class HaManager {
           this.waiting.delete(m.id);
         } else {
           if (hostUnfit) unfit.set(m.id, new Set([...(unfit.get(m.id) ?? []), plan.to.id]));
-          this.waiting.set(m.id, `restart on ${plan.to.name} failed: ${task.error?.detail ?? task.status}; trying again`);
+          const n = (failures.get(m.id) ?? 0) + 1;
+          failures.set(m.id, n);
+          const why = `restart on ${plan.to.name} failed: ${task.error?.detail ?? task.status}`;
+          // Another host may do (a missing network); the same failure again and again is for an admin to look at.
+          if (n >= MAX_FAILED_RESTARTS) {
+            given.add(m.id);
+            this.waiting.set(m.id, `${why}; given up after ${n} attempts: start it by hand`);
+          } else this.waiting.set(m.id, `${why}; trying again`);
         }
       });
       if (queue.length === 0 || waitingNow.length > 0) await this.sleep(this.timing.retryMs, ctx.signal);
