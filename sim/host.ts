@@ -512,6 +512,16 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
     }
   }
 
+  /** Media tasks (clone, resize, compact) take this long in ms; tests slow them down to watch their progress. */
+  mediumTaskMs = 40;
+
+  /** SessionMachine locks the media of a running machine's current state: disks for writing, read-only media for reading. */
+  vmLock(m: Medium): 'LockedRead' | 'LockedWrite' | null {
+    const running = this.machines().some((c) => c.vm && !c.vm.isEnded && RUNNING_STATES.has(c.state) && c.settings.attachments.some((a) => a.mediumId === m.rec.id));
+    if (!running) return null;
+    return m.getReadOnly() || m.getType() === 'Immutable' ? 'LockedRead' : 'LockedWrite';
+  }
+
   /** Machines using the medium, in their current state or in a snapshot (Medium::getMachineIds). */
   attachedTo(m: Medium): { id: string; name: string }[] {
     const uses = (attachments: MachineCore['settings']['attachments']) => attachments.some((a) => a.mediumId === m.rec.id);

@@ -117,7 +117,8 @@ async function listen(e: Env, machineId: string) {
   };
 }
 
-const TIMING = { start: 100, stop: 50, save: 120, acpiShutdown: 200 };
+// Long enough that the calls made while a snapshot is under way (its state, a second take) land inside it on a loaded machine.
+const TIMING = { start: 100, stop: 50, save: 400, acpiShutdown: 200, step: 250 };
 const vrdeBase = () => 20000 + Math.floor(Math.random() * 300) * 100;
 
 describe('snapshots', () => {

@@ -13,8 +13,6 @@ export const ALLOWED: Record<string, string> = {
   'machine/vrde-ext-pack':
     "vboxsim's hosts have the VNC extension pack that Nimbox's consoles need (and answer to Oracle's pack's name); " +
     'the real server here has no extension pack, so it refuses both names and has no VRDE properties or default pack.',
-  'media/clone': 'vboxsim has no IMedium::cloneTo yet (issue 14).',
-  'media/resize': 'vboxsim has no IMedium::resize yet (issue 14).',
   'network/nat-networks': 'vboxsim has no INATNetwork yet (issue 15).',
   'network/host-only-networks':
     'vboxsim does not know the IHostOnlyNetwork operations of IVirtualBox yet (issue 15); VirtualBox on Linux ' +

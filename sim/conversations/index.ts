@@ -210,8 +210,9 @@ const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 // VirtualBox's generated MAC addresses: its OUI and three random bytes.
 const MAC_RE = /\b080027[0-9A-F]{6}\b/g;
 const DAY = 86_400_000;
-// A source location in an error text (VirtualBoxBase::handleUnexpectedExceptions): its build folder differs between builds.
-const BUILD_PATH_RE = /\/\S*?(\/src\/VBox\/\S+?\.cpp\[\d+\])/g;
+// A source location in an error text (VirtualBoxBase::handleUnexpectedExceptions' "file.cpp[line]", a failed
+// ComAssert's "'file.cpp' (line)"): its build folder differs between builds.
+const BUILD_PATH_RE = /\/\S*?(\/src\/VBox\/\S+?\.cpp(?:\[\d+\]|' \(\d+\)))/g;
 
 /** Turns what legitimately differs between two servers into tokens, consistently within one conversation. */
 export class Normaliser {

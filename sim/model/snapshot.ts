@@ -162,7 +162,7 @@ export function findSnapshot(m: Machine, nameOrId: string): Snapshot {
 }
 
 /** A short pause for the server-side steps that do no I/O worth simulating. */
-const step = (m: Machine) => sleep(Math.min(50, Math.max(1, m.core.host.timing.save / 4)));
+const step = (m: Machine) => sleep(m.core.host.timing.step ?? Math.min(50, Math.max(1, m.core.host.timing.save / 4)));
 
 /** SessionMachine::takeSnapshot. Returns the new snapshot's id at once and the progress of taking it. */
 export function takeSnapshot(m: Machine, name: string, description: string, pause: boolean): { id: string; returnval: Progress } {

@@ -13,6 +13,8 @@ export interface Timing {
   /** From the ACPI power button to the guest having shut down. */
   acpiShutdown: number;
   save: number;
+  /** Server-side steps without I/O worth simulating (snapshots); default a quarter of `save`, at most 50 ms. */
+  step?: number;
 }
 
 /** What a running VM needs from its host. */

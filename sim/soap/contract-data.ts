@@ -307,6 +307,10 @@ interface IMedium
   close()
   createBaseStorage(logicalSize:long, variant:MediumVariant[]) -> returnval:IProgress
   deleteStorage() -> returnval:IProgress
+  cloneTo(target:IMedium, variant:MediumVariant[], parent:IMedium) -> returnval:IProgress
+  cloneToBase(target:IMedium, variant:MediumVariant[]) -> returnval:IProgress
+  compact() -> returnval:IProgress
+  resize(logicalSize:long) -> returnval:IProgress
 interface IHost
   getArchitecture() -> returnval:PlatformArchitecture
   getNetworkInterfaces() -> returnval:IHostNetworkInterface[]
