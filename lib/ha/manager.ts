@@ -13,6 +13,7 @@
  * A machine found running on two hosts (a failed or wrong fence) raises an alarm on both, and no
  * machine is powered on automatically until an admin acknowledges it.
  */
+import { ProblemError } from '@/lib/api/problem';
 import { recordAudit } from '@/lib/audit';
 import type { Inventory } from '@/lib/cluster/inventory';
 import { RUNNING } from '@/lib/cluster/host-monitor';
@@ -473,7 +474,7 @@ export class HaManager {
 
   private checkGoOn(ctx: TaskContext): void {
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    if (this.stopped) throw new Error('The HA manager stopped (Nimbox shuts down); the next start takes over');
+    if (this.stopped) throw new ProblemError({ title: 'HA stopped', status: 503, detail: 'The HA manager stopped (Nimbox shuts down); the next start takes over' });
   }
 
   private sleep(ms: number, signal: AbortSignal): Promise<void> {
