@@ -40,6 +40,7 @@ const MATRIX: Record<string, Class> = {
   'GET /hosts/[id]/metrics': 'signedIn',
   'GET /tasks': 'tenantList',
   'GET /vms': 'tenantList',
+  'GET /media': 'tenantList',
   'POST /vms': 'operator',
   'POST /vms/actions': 'operator',
   'GET /tasks/[id]': 'machine',

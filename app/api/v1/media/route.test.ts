@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { User } from '@/lib/auth/policy';
+import { withSessionUser } from '@/lib/auth/testing';
+import { startTestCluster, until, type TestCluster } from '@/lib/cluster/testing';
+import type { HostView } from '@/lib/db/hosts';
+import type { MediumRow } from '@/lib/media/inventory';
+import type { Sim } from '@/sim/index';
+import type { MachineCore } from '@/sim/model/machine';
+import { Medium } from '@/sim/model/medium';
+
+/*
+ * GET /api/v1/media against two real vboxsim hosts sharing one storage folder: one row per medium
+ * whatever the number of hosts it is registered on, who uses it where, and what a tenant's users
+ * see of it, tried as a hostile tenant would first. Only `currentUser` is replaced.
+ */
+const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testing')).tempDataDir('nimbox-media-list-'));
+const session = vi.hoisted(() => ({ user: null as User | null }));
+vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal, session));
+
+const { GET } = await import('./route');
+const { getInventory } = await import('@/lib/cluster/inventory');
+const { createTenant } = await import('@/lib/tenants');
+const { clearMediaCache } = await import('@/lib/media/inventory');
+
+const admin: User = { id: 'u-admin', username: 'admin', realm: 'local', role: 'admin', tenant: null };
+const blue: User = { id: 'u-blue', username: 'bea', realm: 'local', role: 'viewer', tenant: 'blue' };
+const red: User = { id: 'u-red', username: 'rob', realm: 'local', role: 'operator', tenant: 'red' };
+const loner: User = { id: 'u-none', username: 'nat', realm: 'local', role: 'operator', tenant: null };
+const [ALPHA, BRAVO] = [0, 1];
+let cluster: TestCluster;
+let sim: Sim;
+let storage: string;
+const hosts: HostView[] = [];
+const at = (...parts: string[]) => path.join(storage, ...parts);
+
+async function list(u: User, qs = ''): Promise<{ items: MediumRow[]; total: number; readAt: string }> {
+  session.user = u;
+  const r = await GET(new Request(`http://localhost/api/v1/media${qs}`));
+  const body = await r.json();
+  expect(r.status, JSON.stringify(body)).toBe(200);
+  return body;
+}
+const row = (items: MediumRow[], file: string) => items.find((m) => m.location === file);
+
+/** A medium file on the shared storage, registered on host i (created on first use, opened after). */
+function medium(i: number, location: string, deviceType: 'HardDisk' | 'DVD' = 'HardDisk'): Medium {
+  const h = sim.hosts[i].sim;
+  if (fs.existsSync(location)) return h.openMedium(location, deviceType);
+  fs.mkdirSync(path.dirname(location), { recursive: true });
+  // Created with its storage (and so its UUID), as VirtualBox registers an existing image.
+  const m = new Medium(h, {
+    id: randomUUID(), location, format: deviceType === 'DVD' ? 'RAW' : 'VDI', deviceType, logicalSize: 64 * 1024 ** 2, description: '', variant: ['Standard'],
+  }, true);
+  if (deviceType === 'DVD') fs.writeFileSync(location, Buffer.alloc(2048));
+  else m.writeImage();
+  h.registerMedium(m);
+  return m;
+}
+
+function machine(i: number, name: string, o: { disk?: Medium; dvd?: Medium; tenant?: string }): MachineCore {
+  return sim.hosts[i].sim.addMachine(name, (c) => {
+    const s = c.settings;
+    s.osTypeId = 'Debian12_64';
+    s.memorySize = 64;
+    s.storageControllers = [{ name: 'SATA', bus: 'SATA', controllerType: 'IntelAhci', portCount: 2, useHostIOCache: false, instance: 0 }];
+    s.attachments = [
+      ...(o.disk ? [{ controller: 'SATA', port: 0, device: 0, type: 'HardDisk' as const, mediumId: o.disk.rec.id }] : []),
+      ...(o.dvd ? [{ controller: 'SATA', port: 1, device: 0, type: 'DVD' as const, mediumId: o.dvd.rec.id }] : []),
+    ];
+    s.extraData = o.tenant ? { 'nimbox/tenant': o.tenant } : {};
+  });
+}
+
+beforeAll(async () => {
+  cluster = await startTestCluster({
+    hosts: 2, port: 0, vms: 0, control: true,
+    host: ({ sim: s }) => ({ storagePath: s.storageDir }),
+    prepare: (s) => {
+      sim = s;
+      storage = s.storageDir;
+      // Blue's web disk, registered on both hosts (its machine on alpha).
+      machine(ALPHA, 'blue-web', { disk: medium(ALPHA, at('tenants', 'blue', 'web.vdi')), tenant: 'blue' });
+      medium(BRAVO, at('tenants', 'blue', 'web.vdi'));
+      // Red's secret database, and red's machine with the library's installer in its drive.
+      machine(BRAVO, 'red-secret-db', { disk: medium(BRAVO, at('tenants', 'red', 'db.vdi')), tenant: 'red' });
+      machine(BRAVO, 'red-installing', { dvd: medium(BRAVO, at('iso', 'installer.iso'), 'DVD'), tenant: 'red' });
+      medium(ALPHA, at('iso', 'installer.iso'), 'DVD');
+      // An admin's disk outside every tenant's folder.
+      medium(ALPHA, at('scratch.vdi'));
+    },
+    machines: 3, hostsUp: true,
+  });
+  hosts.push(...cluster.hosts);
+  session.user = admin;
+  await createTenant({ name: 'blue' });
+  await createTenant({ name: 'red' });
+});
+
+afterAll(async () => {
+  await cluster?.stop();
+  dataDir.remove();
+});
+
+describe('GET /api/v1/media as a hostile tenant', () => {
+  it("shows blue neither red's disk nor red's machine using the shared ISO", async () => {
+    const { items, total } = await list(blue);
+    expect(items.map((m) => m.location).sort()).toEqual([at('iso', 'installer.iso'), at('tenants', 'blue', 'web.vdi')].sort());
+    expect(total).toBe(2);
+    expect(JSON.stringify(items)).not.toContain('red-');
+    expect(row(items, at('iso', 'installer.iso'))!.usedBy).toEqual([]);
+    // Asking for red's disk by name does not find it either.
+    expect((await list(blue, '?q=db.vdi')).items).toEqual([]);
+  });
+
+  it('shows red its own machines using the ISO, and not blue\'s disk', async () => {
+    const { items } = await list(red);
+    expect(items.map((m) => m.location).sort()).toEqual([at('iso', 'installer.iso'), at('tenants', 'red', 'db.vdi')].sort());
+    expect(row(items, at('iso', 'installer.iso'))!.usedBy.map((u) => u.machineName)).toEqual(['red-installing']);
+  });
+
+  it('refuses a non-admin without a tenant', async () => {
+    session.user = loner;
+    const r = await GET(new Request('http://localhost/api/v1/media'));
+    expect(r.status).toBe(403);
+  });
+});
+
+describe('GET /api/v1/media as an admin', () => {
+  it('lists every medium once, with every host it is registered on and who uses it', async () => {
+    const { items, total, readAt } = await list(admin);
+    expect(total).toBe(4);
+    expect(Date.parse(readAt)).not.toBeNaN();
+    const web = row(items, at('tenants', 'blue', 'web.vdi'))!;
+    expect(web.hosts.map((h) => h.hostName).sort()).toEqual([hosts[ALPHA].name, hosts[BRAVO].name].sort());
+    expect(web).toMatchObject({ name: 'web.vdi', format: 'VDI', deviceType: 'HardDisk', logicalSizeBytes: 64 * 1024 ** 2, type: 'Normal', stale: false });
+    expect(web.usedBy).toEqual([expect.objectContaining({ machineName: 'blue-web', hostId: hosts[ALPHA].id, hostName: hosts[ALPHA].name })]);
+    const iso = row(items, at('iso', 'installer.iso'))!;
+    expect(iso.deviceType).toBe('DVD');
+    expect(iso.hosts).toHaveLength(2);
+    expect(iso.usedBy.map((u) => `${u.machineName}@${u.hostName}`)).toEqual([`red-installing@${hosts[BRAVO].name}`]);
+    expect(row(items, at('scratch.vdi'))!.hosts.map((h) => h.hostId)).toEqual([hosts[ALPHA].id]);
+  });
+
+  it('filters by host, type and text', async () => {
+    expect((await list(admin, '?type=DVD')).items.map((m) => m.name)).toEqual(['installer.iso']);
+    expect((await list(admin, '?type=Floppy')).total).toBe(0);
+    expect((await list(admin, `?host=${hosts[BRAVO].id}&type=HardDisk`)).items.map((m) => m.name)).toEqual(['db.vdi', 'web.vdi']);
+    expect((await list(admin, '?q=SCRATCH')).items.map((m) => m.location)).toEqual([at('scratch.vdi')]);
+    session.user = admin;
+    const bad = await GET(new Request('http://localhost/api/v1/media?type=Tape'));
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('type');
+  });
+
+  it("keeps a host's rows, marked stale, while it does not answer", async () => {
+    clearMediaCache();
+    await list(admin);
+    const control = async (what: string) => {
+      const r = await fetch(`${sim.hosts[BRAVO].control}${what}`, { method: 'POST' });
+      expect(r.ok).toBe(true);
+    };
+    await control('/soap/down');
+    try {
+      await until('bravo down', () => getInventory().host(hosts[BRAVO].id)?.health === 'down', 20_000);
+      const { items } = await list(admin);
+      const db = row(items, at('tenants', 'red', 'db.vdi'))!;
+      expect(db.stale).toBe(true);
+      expect(db.hosts).toEqual([expect.objectContaining({ hostId: hosts[BRAVO].id, stale: true })]);
+      const web = row(items, at('tenants', 'blue', 'web.vdi'))!;
+      expect(web.hosts.find((h) => h.hostId === hosts[ALPHA].id)!.stale).toBe(false);
+      expect(web.hosts.find((h) => h.hostId === hosts[BRAVO].id)!.stale).toBe(true);
+      expect(row(items, at('scratch.vdi'))!.stale).toBe(false);
+    } finally {
+      await control('/soap/up');
+    }
+  });
+});

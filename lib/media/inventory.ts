@@ -1,0 +1,246 @@
+/**
+ * The media manager's list: every medium (hard disks with their differencing children, DVD and
+ * floppy images) of every host, read from each host's media registry through its VBoxClient, one
+ * row per medium however many hosts have it registered (merged by UUID, else by location).
+ *
+ * Each host's rows are cached for a few seconds (TTL) so that warm answers come from memory; past
+ * the TTL a request starts a new read and answers from the last rows meanwhile (only a host never
+ * read is waited for). A host that is down or fails to answer keeps its last rows, marked stale,
+ * rather than its media vanishing.
+ * Who sees which rows (tenants) is decided by visibleMedia(), on the merged rows.
+ */
+import type { User } from '@/lib/auth/policy';
+import type { Inventory } from '@/lib/cluster/inventory';
+import { hostsById, underStorage } from '@/lib/cluster/operations/common';
+import type { HostView } from '@/lib/db/hosts';
+import type { VBoxClient } from '@/lib/vbox/client';
+import { SoapFaultError } from '@/lib/vbox/errors';
+import type { IMedium, IVirtualBox } from '@/lib/vbox/objects';
+import type { DeviceType, MediumState, MediumType } from '@/lib/vbox/types';
+import { isoLibrary, tenantFolder } from './folders';
+import { pathKey } from './ownership';
+
+/** One medium as one host's VirtualBox lists it. */
+export interface HostMedium {
+  id: string;
+  name: string;
+  location: string;
+  format: string;
+  deviceType: DeviceType;
+  logicalSizeBytes: number;
+  sizeBytes: number;
+  type: MediumType;
+  state: MediumState;
+  machineIds: string[];
+  parentId: string | null;
+  children: string[];
+}
+
+export interface MediumHost {
+  hostId: string;
+  hostName: string;
+  /** The UUID this host knows the medium by (an ISO's differs per host). */
+  mediumId: string;
+  state: MediumState;
+  /** Whether this host's facts are from an earlier read (it did not answer now). */
+  stale: boolean;
+}
+export interface MediumUser {
+  machineId: string;
+  machineName: string | null;
+  hostId: string;
+  hostName: string;
+  /** Which snapshots use it: null, not read (IMedium getSnapshotIds is not asked in this slice). */
+  snapshotIds: string[] | null;
+}
+
+/** One row of GET /api/v1/media. */
+export interface MediumRow {
+  id: string;
+  name: string;
+  location: string;
+  format: string;
+  deviceType: DeviceType;
+  logicalSizeBytes: number;
+  sizeBytes: number;
+  type: MediumType;
+  hosts: MediumHost[];
+  usedBy: MediumUser[];
+  parentId: string | null;
+  children: string[];
+  /** Whether a host's rows for it are from an earlier read (the host did not answer now). */
+  stale: boolean;
+}
+
+// ---------------------------------------------------------------- reading one host
+
+/** The last part of a location in either path syntax (VirtualBox's IMedium name). */
+const fileName = (location: string) => location.slice(Math.max(location.lastIndexOf('/'), location.lastIndexOf('\\')) + 1);
+
+/**
+ * A host's floppy images; none when its SOAP server does not know the method at all (vboxsim does
+ * not implement IVirtualBox floppyImages yet), so one missing list does not hide every other medium.
+ */
+async function floppiesOf(vbox: IVirtualBox): Promise<IMedium[]> {
+  try {
+    return await vbox.getFloppyImages();
+  } catch (e) {
+    if (e instanceof SoapFaultError && /not implemented/i.test(e.faultString)) return [];
+    throw e;
+  }
+}
+
+/** Every medium of one host: base media and their differencing children, DVD and floppy images. */
+export async function readHostMedia(client: VBoxClient): Promise<HostMedium[]> {
+  return client.scope(async (vbox) => {
+    const [disks, dvds, floppies] = await Promise.all([vbox.getHardDisks(), vbox.getDVDImages(), floppiesOf(vbox)]);
+    const out: HostMedium[] = [];
+    // hardDisks lists base media only: differencing images are reached through children, and
+    // learn their parent from the walk (no IMedium parent call per medium).
+    // Two SOAP calls fewer per medium: IMedium name is the location's file name, and the device
+    // type is the list's (hardDisks, DVDImages, floppyImages).
+    const visit = async (m: IMedium, parentId: string | null, deviceType: DeviceType): Promise<string> => {
+      const walk = deviceType === 'HardDisk';
+      const [id, location, format, logicalSize, size, type, state, machineIds, kids] = await Promise.all([
+        m.getId(), m.getLocation(), m.getFormat(), m.getLogicalSize(), m.getSize(),
+        m.getType(), m.getState(), m.getMachineIds(), walk ? m.getChildren() : Promise.resolve([]),
+      ]);
+      const row: HostMedium = {
+        id, name: fileName(location), location, format, deviceType, logicalSizeBytes: logicalSize, sizeBytes: size, type, state, machineIds, parentId, children: [],
+      };
+      out.push(row);
+      row.children = await Promise.all(kids.map((k) => visit(k, id, 'HardDisk')));
+      return id;
+    };
+    await Promise.all([...disks.map((d) => visit(d, null, 'HardDisk')), ...dvds.map((d) => visit(d, null, 'DVD')), ...floppies.map((d) => visit(d, null, 'Floppy'))]);
+    return out;
+  });
+}
+
+// ---------------------------------------------------------------- the per-host cache
+
+/** How long a host's rows answer from memory (ms). */
+export const MEDIA_TTL_MS = 3_000;
+
+interface HostEntry {
+  rows: HostMedium[];
+  readAt: number;
+  stale: boolean;
+  pending?: Promise<void>;
+}
+
+const g = globalThis as typeof globalThis & { __nimboxMediaCache?: Map<string, HostEntry> };
+const cache = (g.__nimboxMediaCache ??= new Map<string, HostEntry>());
+
+/** Forgets every host's rows (tests, and after a media change this process made). */
+export function clearMediaCache(): void {
+  cache.clear();
+}
+
+/** Brings one host's entry up to date (at most one read per host at a time). */
+function refresh(inv: Inventory, host: HostView, ttlMs: number): Promise<void> {
+  const entry = cache.get(host.id);
+  const monitor = inv.monitor(host.id);
+  const status = inv.host(host.id);
+  const markStale = () => {
+    const e = cache.get(host.id);
+    if (e) e.stale = true;
+    else cache.set(host.id, { rows: [], readAt: 0, stale: true });
+  };
+  // A host the inventory knows is down is stale at once, however fresh its last rows.
+  if (!monitor || !status || status.health === 'down') {
+    markStale();
+    return Promise.resolve();
+  }
+  if (entry && !entry.stale && Date.now() - entry.readAt < ttlMs) return Promise.resolve();
+  // Rows read before answer at once while a newer read runs (a host's registry takes seconds to
+  // read at hundreds of media); readAt says how old they are. Only a first read is waited for.
+  if (entry?.pending) return entry.readAt > 0 && !entry.stale ? Promise.resolve() : entry.pending;
+  const pending = readHostMedia(monitor.client).then(
+    (rows) => { cache.set(host.id, { rows, readAt: Date.now(), stale: false }); },
+    () => { markStale(); },
+  ).finally(() => {
+    const e = cache.get(host.id);
+    if (e?.pending === pending) delete e.pending;
+  });
+  if (entry) entry.pending = pending;
+  else cache.set(host.id, { rows: [], readAt: 0, stale: true, pending });
+  return entry && entry.readAt > 0 && !entry.stale ? Promise.resolve() : pending;
+}
+
+// ---------------------------------------------------------------- merging
+
+/** What a medium without storage yet reports as its UUID. */
+const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * Every host's media, merged into one row per medium (the hosts registered in Nimbox, read at most
+ * ttlMs ago). Rows merge by UUID, and also by location: each VirtualBox gives an image without a
+ * UUID of its own (an ISO) a random one when it opens it, so one file on the shared storage has a
+ * UUID per host; each host's UUID for it is in its `hosts` entry.
+ */
+export async function listMedia(inv: Inventory, opts: { ttlMs?: number } = {}): Promise<{ rows: MediumRow[]; readAt: string; hosts: Map<string, HostView> }> {
+  const hosts = await hostsById();
+  await Promise.all([...hosts.values()].map((h) => refresh(inv, h, opts.ttlMs ?? MEDIA_TTL_MS)));
+  const byId = new Map<string, MediumRow>();
+  const byPath = new Map<string, MediumRow>();
+  for (const h of [...hosts.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+    const entry = cache.get(h.id);
+    if (!entry) continue;
+    for (const m of entry.rows) {
+      const hasId = m.id && m.id !== ZERO_UUID;
+      const where = pathKey(m.location);
+      let row = (hasId ? byId.get(m.id) : undefined) ?? byPath.get(where);
+      if (!row) {
+        row = {
+          id: m.id, name: m.name, location: m.location, format: m.format, deviceType: m.deviceType, logicalSizeBytes: m.logicalSizeBytes,
+          sizeBytes: m.sizeBytes, type: m.type, hosts: [], usedBy: [], parentId: m.parentId, children: [...m.children], stale: false,
+        };
+        byPath.set(where, row);
+      } else {
+        for (const c of m.children) if (!row.children.includes(c)) row.children.push(c);
+        row.parentId ??= m.parentId;
+      }
+      if (hasId) byId.set(m.id, row);
+      row.hosts.push({ hostId: h.id, hostName: h.name, mediumId: m.id, state: m.state, stale: entry.stale });
+      row.stale ||= entry.stale;
+      for (const machineId of m.machineIds) {
+        const name = inv.copyOn(h.id, machineId)?.name ?? inv.machine(machineId)?.name ?? null;
+        row.usedBy.push({ machineId, machineName: name, hostId: h.id, hostName: h.name, snapshotIds: null });
+      }
+    }
+  }
+  const readAts = [...hosts.keys()].map((id) => cache.get(id)?.readAt ?? 0).filter((t) => t > 0);
+  const readAt = new Date(readAts.length ? Math.min(...readAts) : Date.now()).toISOString();
+  return { rows: [...new Set(byPath.values())], readAt, hosts };
+}
+
+// ---------------------------------------------------------------- who sees what
+
+/**
+ * The rows the caller may see, as the caller may see them. Admins: everything. A tenant's user:
+ * media under their tenant's folder or the ISO library of a host's storage path, on hosts their
+ * tenant may use, with only their tenant's machines in usedBy (another tenant's names never show).
+ * A non-admin without a tenant: nothing.
+ */
+export function visibleMedia(
+  rows: readonly MediumRow[], user: Pick<User, 'role' | 'tenant'>, hosts: ReadonlyMap<string, HostView>, inv: Inventory,
+  mayUseHost: (hostId: string) => boolean,
+): MediumRow[] {
+  if (user.role === 'admin') return [...rows];
+  const tenant = user.tenant;
+  if (!tenant) return [];
+  const out: MediumRow[] = [];
+  for (const r of rows) {
+    const theirs = r.hosts.filter((h) => {
+      const storage = hosts.get(h.hostId)?.storagePath;
+      if (!storage || !mayUseHost(h.hostId)) return false;
+      return !!(underStorage(tenantFolder(storage, tenant), r.location) || underStorage(isoLibrary(storage), r.location));
+    });
+    if (!theirs.length) continue;
+    const hostIds = new Set(theirs.map((h) => h.hostId));
+    const usedBy = r.usedBy.filter((u) => hostIds.has(u.hostId) && (inv.copyOn(u.hostId, u.machineId) ?? inv.machine(u.machineId))?.tenant === tenant);
+    out.push({ ...r, hosts: theirs, usedBy, stale: theirs.some((h) => h.stale) });
+  }
+  return out;
+}
