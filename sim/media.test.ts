@@ -2,47 +2,15 @@
 // progress while they run, the locks they hold, and the image files they leave on the shared storage,
 // which another host opens as the same image.
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { XMLParser } from 'fast-xml-parser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSim, type Sim } from './index';
+import { ok, soap, type Args } from './soap/testing';
 import { readImageHeader, vdiFileSize } from './model/medium';
 
-const parser = new XMLParser({ removeNSPrefix: true, parseTagValue: false, ignoreAttributes: true });
 const MIB = 1024 * 1024;
 
-type Args = Record<string, string | number | boolean | (string | number)[]>;
-interface Answer { result?: Record<string, unknown>; fault?: { faultstring?: string; detail?: { RuntimeFault?: { resultCode?: string } } } }
-
-function soap(url: string, op: string, args: Args = {}): Promise<Answer> {
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-  const inner = Object.entries(args)
-    .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `<${k}>${esc(String(x))}</${k}>`))
-    .join('');
-  const body = `<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><v:${op} xmlns:v="http://www.virtualbox.org/">${inner}</v:${op}></s:Body></s:Envelope>`;
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent: false, headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: '""' } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => {
-        const b = parser.parse(text).Envelope.Body;
-        resolve({ result: b[`${op}Response`], fault: b.Fault });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function ok(url: string, op: string, args: Args = {}): Promise<string> {
-  const a = await soap(url, op, args);
-  if (a.fault) throw new Error(`${op}: ${a.fault.faultstring}`);
-  return (a.result?.returnval ?? '') as string;
-}
 
 async function list(url: string, op: string, args: Args = {}): Promise<string[]> {
   const a = await soap(url, op, args);

@@ -2,49 +2,15 @@
 // client sees them: the SOAP port, the machines' VRDE ports, their settings files on the storage all
 // hosts mount, and IVirtualBox::openMachine on a second host.
 import fs from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { XMLParser } from 'fast-xml-parser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSim, type Sim } from './index';
+import { ok, soap } from './soap/testing';
 
-const parser = new XMLParser({ removeNSPrefix: true, parseTagValue: false, ignoreAttributes: true });
 const FAST = { start: 40, stop: 20, acpiShutdown: 60, save: 20 };
 
-type Args = Record<string, string | number | boolean | (string | number)[]>;
-interface Answer { result?: Record<string, unknown>; fault?: { faultstring?: string; detail?: Record<string, unknown> } }
-
-/** One SOAP call on a connection of its own (a pooled one would outlive the host). Rejects as the socket does. */
-function soap(url: string, op: string, args: Args = {}): Promise<Answer> {
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-  const inner = Object.entries(args)
-    .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `<${k}>${esc(String(x))}</${k}>`))
-    .join('');
-  const body = `<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><v:${op} xmlns:v="http://www.virtualbox.org/">${inner}</v:${op}></s:Body></s:Envelope>`;
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent: false, headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: '""' } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => {
-        const b = parser.parse(text).Envelope.Body;
-        resolve({ result: b[`${op}Response`], fault: b.Fault });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** The returnval of a call that must succeed. */
-async function ok(url: string, op: string, args: Args = {}): Promise<string> {
-  const a = await soap(url, op, args);
-  if (a.fault) throw new Error(`${op}: ${a.fault.faultstring}`);
-  return (a.result?.returnval ?? '') as string;
-}
 
 async function waitProgress(url: string, progress: string): Promise<void> {
   await ok(url, 'IProgress_waitForCompletion', { _this: progress, timeout: 10_000 });
