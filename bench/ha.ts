@@ -1,7 +1,7 @@
 // High availability: from a host's power loss to every protected machine running again elsewhere.
 //
 // vboxsim runs in its own process (two hosts, --control); host A's BMC is a real OpenIPMI ipmi_sim
-// (sim/bmc/harness.ts) whose chassis power is A's power. Ten machines run on A, created by Nimbox
+// (lib/ha/bmc-harness.ts) whose chassis power is A's power. Ten machines run on A, created by Nimbox
 // (settings and disks on the shared storage; half also registered on B as twins), each with HA
 // policy "restart". The HA manager runs in this process with its default timing (1 s tick), beside
 // the live inventory and the task framework, as the server runs them; A's grace time is the
@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { bmcMissing, startBmc, type Bmc } from '../sim/bmc/harness';
+import { bmcMissing, startBmc, type Bmc } from '../lib/ha/bmc-harness';
 import { progress, startSimProcess } from './lib';
 
 const { values } = parseArgs({ options: { grace: { type: 'string' }, machines: { type: 'string' } } });

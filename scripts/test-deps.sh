@@ -3,7 +3,7 @@
 # Chromium for Playwright, PHP's SoapClient (a second client built from VirtualBox's
 # official WSDL), OpenLDAP's slapd for the LDAP realm's tests, and PAM's headers for the
 # optional PAM binding (built again here if `npm install` ran before the headers were there),
-# OpenIPMI's BMC simulator ipmi_sim and ipmitool for the fencing tests (lib/ha, sim/bmc),
+# OpenIPMI's BMC simulator ipmi_sim and ipmitool for the fencing tests (lib/ha),
 # and the libraries of the real vboxwebsrv in ../shared/vbox-7.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,5 +1,5 @@
 // The fence agents against real parts: ipmitool talking RMCP+ to OpenIPMI's ipmi_sim, whose chassis
-// power is a vboxsim host's power (sim/bmc/harness.ts), and site scripts run as real processes.
+// power is a vboxsim host's power (lib/ha/bmc-harness.ts), and site scripts run as real processes.
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim, type Sim } from '../../sim/index';
-import { bmcMissing, startBmc, type Bmc } from '../../sim/bmc/harness';
+import { bmcMissing, startBmc, type Bmc } from '../../lib/ha/bmc-harness';
 import { probeHost } from '../vbox/index';
 import { fence, powerStatus, type FenceHost } from './fence';
 import type { FenceConfig } from './types';

@@ -134,7 +134,8 @@ function lastLine(text: string): string {
   return clip(lines.at(-1) ?? '');
 }
 
-function onPath(name: string): boolean {
+/** Whether an executable of that name is on PATH. */
+export function onPath(name: string): boolean {
   return (process.env.PATH ?? '').split(path.delimiter).some((d) => {
     try {
       fs.accessSync(path.join(d || '.', name), fs.constants.X_OK);

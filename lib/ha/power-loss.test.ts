@@ -6,7 +6,7 @@ import type { User } from '@/lib/auth/policy';
 import { withSessionUser } from '@/lib/auth/testing';
 import { until, type TestCluster } from '@/lib/cluster/testing';
 import type { HostView } from '@/lib/db/hosts';
-import { bmcMissing, startBmc, type Bmc } from '@/sim/bmc/harness';
+import { bmcMissing, startBmc, type Bmc } from '@/lib/ha/bmc-harness';
 import { control, copies, createOn, ctx, fastHa, haCluster, json, powerAction, protect, remembered } from './testing';
 
 /*

@@ -54,20 +54,10 @@ export interface MediumUser {
   snapshotIds: string[] | null;
 }
 
-/** One row of GET /api/v1/media. */
-export interface MediumRow {
-  id: string;
-  name: string;
-  location: string;
-  format: string;
-  deviceType: DeviceType;
-  logicalSizeBytes: number;
-  sizeBytes: number;
-  type: MediumType;
+/** One row of GET /api/v1/media: the medium's facts, on which hosts it is registered and who uses it. */
+export interface MediumRow extends Omit<HostMedium, 'state' | 'machineIds'> {
   hosts: MediumHost[];
   usedBy: MediumUser[];
-  parentId: string | null;
-  children: string[];
   /** Whether a host's rows for it are from an earlier read (the host did not answer now). */
   stale: boolean;
 }

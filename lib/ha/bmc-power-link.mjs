@@ -1,4 +1,4 @@
-// The "power" of a simulated host behind OpenIPMI's ipmi_sim (sim/bmc/harness.ts): ipmi_sim runs
+// The "power" of a simulated host behind OpenIPMI's ipmi_sim (lib/ha/bmc-harness.ts): ipmi_sim runs
 // this as its `startcmd` on chassis power on and reports the chassis on exactly while it lives.
 // Plain Node, no tsx, so power on is quick.
 //

@@ -4,12 +4,12 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bmcMissing, startBmc, type Bmc } from './harness';
+import { bmcMissing, startBmc, type Bmc } from './bmc-harness';
 
 const missing = bmcMissing();
 if (missing) {
-  if (process.env.CI) throw new Error(`sim/bmc harness.test: ipmi_sim and ipmitool are required in CI: ${missing}`);
-  console.warn(`sim/bmc harness.test: skipped: ${missing}`);
+  if (process.env.CI) throw new Error(`bmc-harness.test: ipmi_sim and ipmitool are required in CI: ${missing}`);
+  console.warn(`bmc-harness.test: skipped: ${missing}`);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -44,7 +44,7 @@ function processesOf(bmc: Bmc): number[] {
   return pids;
 }
 
-describe.skipIf(missing)('sim/bmc: ipmi_sim whose chassis power is a link process', () => {
+describe.skipIf(missing)('the BMC harness: ipmi_sim whose chassis power is a link process', () => {
   let bmc: Bmc | undefined;
   afterEach(async () => {
     await bmc?.stop();

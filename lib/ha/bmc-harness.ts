@@ -3,7 +3,7 @@
  * package openipmi) serves IPMI 2.0 (RMCP+, what `ipmitool -I lanplus` speaks) on a free UDP port of
  * 127.0.0.1, with one admin user, from its own temporary folder.
  *
- * Its chassis power is a small process, sim/bmc/power-link.mjs, run as ipmi_sim's `startcmd`: ipmi_sim
+ * Its chassis power is a small process, lib/ha/bmc-power-link.mjs, run as ipmi_sim's `startcmd`: ipmi_sim
  * reports the chassis on exactly while that process lives. The process POSTs `/power/on` to a control
  * endpoint when it starts and `/power/off` when ipmi_sim's power off ends it, so `chassis power off`
  * really takes a vboxsim host's power away (sim/control.ts) and `chassis power on` brings it back.
@@ -17,6 +17,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@/lib/vbox/websrv-harness';
+import { onPath } from './fence';
 
 /** What the BMC's chassis power drives: a control endpoint (vboxsim's, `--control`) or two callbacks. */
 export type BmcTarget =
@@ -44,18 +46,7 @@ export interface Bmc {
   stop(): Promise<void>;
 }
 
-const LINK = fileURLToPath(new URL('./power-link.mjs', import.meta.url));
-
-function onPath(name: string): boolean {
-  return (process.env.PATH ?? '').split(path.delimiter).some((d) => {
-    try {
-      fs.accessSync(path.join(d || '.', name), fs.constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
+const LINK = fileURLToPath(new URL('./bmc-power-link.mjs', import.meta.url));
 
 /** Why the real BMC simulator cannot run here, or null when it can. */
 export function bmcMissing(): string | null {
@@ -74,17 +65,6 @@ async function freeUdpPort(): Promise<number> {
   const { port } = s.address();
   await new Promise<void>((r) => s.close(() => r()));
   return port;
-}
-
-async function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Whether some socket is bound to UDP 127.0.0.1:port (ipmi_sim binds its LAN port once configured). */
@@ -192,7 +172,7 @@ export async function startBmc(target: BmcTarget, opts: BmcOptions = {}): Promis
   const controlUrl = endpoint?.url ?? (target as { controlUrl: string }).controlUrl;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbox-bmc-'));
   const startcmd = [process.execPath, LINK, controlUrl.replace(/\/+$/, ''), path.join(dir, 'link.pid')].map((w) => `'${w}'`).join(' ');
-  const [port, serialPort] = [await freeUdpPort(), await freeTcpPort()];
+  const [port, serialPort] = [await freeUdpPort(), await freePort()];
   const poweredOn = opts.poweredOn ?? true;
   fs.writeFileSync(path.join(dir, 'lan.conf'), lanConf({ port, serialPort, username, password, startcmd, poweredOn }), { mode: 0o600 });
   fs.writeFileSync(path.join(dir, 'bmc.emu'), EMU);
