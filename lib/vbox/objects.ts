@@ -20,6 +20,7 @@ import type {
   IMediumAttachment, IVRDEServerInfo, LockType, MachineState, MediumState, MediumType, MediumVariant,
   NetworkAdapterType, NetworkAttachmentType, PlatformArchitecture, ProcessorFeature, ScreenResolution,
   SessionState, SessionType, StorageBus, StorageControllerType, VBoxEventType,
+  BandwidthGroupType, DataType, MediumFormatCapabilities, PartitionTableType, VFSType,
 } from './types';
 
 export { IManagedObjectRef } from './managed';
@@ -142,6 +143,7 @@ export class IVirtualBox extends IManagedObjectRef {
   getExtraDataKeys(): Promise<string[]> { return this._strs('IVirtualBox_getExtraDataKeys'); }
   getExtraData(key: string): Promise<string> { return this._str('IVirtualBox_getExtraData', { key }); }
   setExtraData(key: string, value: string): Promise<void> { return this._void('IVirtualBox_setExtraData', { key, value }); }
+  createAppliance(): Promise<IAppliance> { return this._obj(IAppliance, 'IVirtualBox_createAppliance'); }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -172,6 +174,10 @@ export class IHost extends IManagedObjectRef {
   findHostNetworkInterfacesOfType(type: HostNetworkInterfaceType): Promise<IHostNetworkInterface[]> {
     return this._objs(IHostNetworkInterface, 'IHost_findHostNetworkInterfacesOfType', { type });
   }
+  getDVDDrives(): Promise<IMedium[]> { return this._objs(IMedium, 'IHost_getDVDDrives'); }
+  getFloppyDrives(): Promise<IMedium[]> { return this._objs(IMedium, 'IHost_getFloppyDrives'); }
+  findHostDVDDrive(name: string): Promise<IMedium> { return this._obj(IMedium, 'IHost_findHostDVDDrive', { name }); }
+  findHostFloppyDrive(name: string): Promise<IMedium> { return this._obj(IMedium, 'IHost_findHostFloppyDrive', { name }); }
 }
 
 export class IHostNetworkInterface extends IManagedObjectRef {
@@ -206,11 +212,33 @@ export class ISystemProperties extends IManagedObjectRef {
   getDefaultVRDEExtPack(): Promise<string> { return this._str('ISystemProperties_getDefaultVRDEExtPack'); }
   getPlatform(): Promise<IPlatformProperties> { return this._obj(IPlatformProperties, 'ISystemProperties_getPlatform'); }
   getScreenShotFormats(): Promise<BitmapFormat[]> { return this._enums('ISystemProperties_getScreenShotFormats'); }
+  getMediumFormats(): Promise<IMediumFormat[]> { return this._objs(IMediumFormat, 'ISystemProperties_getMediumFormats'); }
+  setDefaultHardDiskFormat(defaultHardDiskFormat: string): Promise<void> { return this._void('ISystemProperties_setDefaultHardDiskFormat', { defaultHardDiskFormat }); }
+  getFreeDiskSpaceWarning(): Promise<number> { return this._int('ISystemProperties_getFreeDiskSpaceWarning'); }
+  setFreeDiskSpaceWarning(freeDiskSpaceWarning: number): Promise<void> { return this._void('ISystemProperties_setFreeDiskSpaceWarning', { freeDiskSpaceWarning }); }
+  getFreeDiskSpacePercentWarning(): Promise<number> { return this._int('ISystemProperties_getFreeDiskSpacePercentWarning'); }
+  setFreeDiskSpacePercentWarning(freeDiskSpacePercentWarning: number): Promise<void> { return this._void('ISystemProperties_setFreeDiskSpacePercentWarning', { freeDiskSpacePercentWarning }); }
+  getFreeDiskSpaceError(): Promise<number> { return this._int('ISystemProperties_getFreeDiskSpaceError'); }
+  setFreeDiskSpaceError(freeDiskSpaceError: number): Promise<void> { return this._void('ISystemProperties_setFreeDiskSpaceError', { freeDiskSpaceError }); }
+  getFreeDiskSpacePercentError(): Promise<number> { return this._int('ISystemProperties_getFreeDiskSpacePercentError'); }
+  setFreeDiskSpacePercentError(freeDiskSpacePercentError: number): Promise<void> { return this._void('ISystemProperties_setFreeDiskSpacePercentError', { freeDiskSpacePercentError }); }
+  getSupportedVFSTypes(): Promise<VFSType[]> { return this._enums('ISystemProperties_getSupportedVFSTypes'); }
+  getDefaultIoCacheSettingForStorageController(controllerType: StorageControllerType): Promise<boolean> { return this._bool('ISystemProperties_getDefaultIoCacheSettingForStorageController', { controllerType }); }
 }
 
 export class IPlatformProperties extends IManagedObjectRef {
   getMaxNetworkAdapters(chipset: ChipsetType): Promise<number> { return this._int('IPlatformProperties_getMaxNetworkAdapters', { chipset }); }
   getMaxBootPosition(): Promise<number> { return this._int('IPlatformProperties_getMaxBootPosition'); }
+  getSupportedStorageBuses(): Promise<StorageBus[]> { return this._enums('IPlatformProperties_getSupportedStorageBuses'); }
+  getSupportedStorageControllerTypes(): Promise<StorageControllerType[]> { return this._enums('IPlatformProperties_getSupportedStorageControllerTypes'); }
+  getMaxDevicesPerPortForStorageBus(bus: StorageBus): Promise<number> { return this._int('IPlatformProperties_getMaxDevicesPerPortForStorageBus', { bus }); }
+  getMinPortCountForStorageBus(bus: StorageBus): Promise<number> { return this._int('IPlatformProperties_getMinPortCountForStorageBus', { bus }); }
+  getMaxPortCountForStorageBus(bus: StorageBus): Promise<number> { return this._int('IPlatformProperties_getMaxPortCountForStorageBus', { bus }); }
+  getMaxInstancesOfStorageBus(chipset: ChipsetType, bus: StorageBus): Promise<number> { return this._int('IPlatformProperties_getMaxInstancesOfStorageBus', { chipset, bus }); }
+  getDeviceTypesForStorageBus(bus: StorageBus): Promise<DeviceType[]> { return this._enums('IPlatformProperties_getDeviceTypesForStorageBus', { bus }); }
+  getStorageBusForControllerType(storageControllerType: StorageControllerType): Promise<StorageBus> { return this._enum('IPlatformProperties_getStorageBusForControllerType', { storageControllerType }); }
+  getStorageControllerTypesForBus(storageBus: StorageBus): Promise<StorageControllerType[]> { return this._enums('IPlatformProperties_getStorageControllerTypesForBus', { storageBus }); }
+  getStorageControllerHotplugCapable(controllerType: StorageControllerType): Promise<boolean> { return this._bool('IPlatformProperties_getStorageControllerHotplugCapable', { controllerType }); }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -379,6 +407,19 @@ export class IMachine extends IManagedObjectRef {
   deleteSnapshotRange(startId: string, endId: string): Promise<IProgress> {
     return this._obj(IProgress, 'IMachine_deleteSnapshotRange', { startId, endId });
   }
+  getBandwidthControl(): Promise<IBandwidthControl> { return this._obj(IBandwidthControl, 'IMachine_getBandwidthControl'); }
+  attachDeviceWithoutMedium(name: string, controllerPort: number, device: number, type: DeviceType): Promise<void> { return this._void('IMachine_attachDeviceWithoutMedium', { name, controllerPort, device, type }); }
+  passthroughDevice(name: string, controllerPort: number, device: number, passthrough: boolean): Promise<void> { return this._void('IMachine_passthroughDevice', { name, controllerPort, device, passthrough }); }
+  temporaryEjectDevice(name: string, controllerPort: number, device: number, temporaryEject: boolean): Promise<void> { return this._void('IMachine_temporaryEjectDevice', { name, controllerPort, device, temporaryEject }); }
+  nonRotationalDevice(name: string, controllerPort: number, device: number, nonRotational: boolean): Promise<void> { return this._void('IMachine_nonRotationalDevice', { name, controllerPort, device, nonRotational }); }
+  setAutoDiscardForDevice(name: string, controllerPort: number, device: number, discard: boolean): Promise<void> { return this._void('IMachine_setAutoDiscardForDevice', { name, controllerPort, device, discard }); }
+  setHotPluggableForDevice(name: string, controllerPort: number, device: number, hotPluggable: boolean): Promise<void> { return this._void('IMachine_setHotPluggableForDevice', { name, controllerPort, device, hotPluggable }); }
+  setBandwidthGroupForDevice(name: string, controllerPort: number, device: number, bandwidthGroup: IBandwidthGroup | null): Promise<void> { return this._void('IMachine_setBandwidthGroupForDevice', { name, controllerPort, device, bandwidthGroup }); }
+  setNoBandwidthGroupForDevice(name: string, controllerPort: number, device: number): Promise<void> { return this._void('IMachine_setNoBandwidthGroupForDevice', { name, controllerPort, device }); }
+  unmountMedium(name: string, controllerPort: number, device: number, force: boolean): Promise<void> { return this._void('IMachine_unmountMedium', { name, controllerPort, device, force }); }
+  mountMedium(name: string, controllerPort: number, device: number, medium: IMedium | null, force: boolean): Promise<void> { return this._void('IMachine_mountMedium', { name, controllerPort, device, medium, force }); }
+  getStorageControllerByInstance(connectionType: StorageBus, instance: number): Promise<IStorageController> { return this._obj(IStorageController, 'IMachine_getStorageControllerByInstance', { connectionType, instance }); }
+  setStorageControllerBootable(name: string, bootable: boolean): Promise<void> { return this._void('IMachine_setStorageControllerBootable', { name, bootable }); }
 }
 
 /** ISnapshot: one node of a machine's snapshot tree. */
@@ -506,6 +547,10 @@ export class IStorageController extends IManagedObjectRef {
   getUseHostIOCache(): Promise<boolean> { return this._bool('IStorageController_getUseHostIOCache'); }
   setUseHostIOCache(useHostIOCache: boolean): Promise<void> { return this._void('IStorageController_setUseHostIOCache', { useHostIOCache }); }
   getBootable(): Promise<boolean> { return this._bool('IStorageController_getBootable'); }
+  setName(name: string): Promise<void> { return this._void('IStorageController_setName', { name }); }
+  getMaxDevicesPerPortCount(): Promise<number> { return this._int('IStorageController_getMaxDevicesPerPortCount'); }
+  getMinPortCount(): Promise<number> { return this._int('IStorageController_getMinPortCount'); }
+  setInstance(instance: number): Promise<void> { return this._void('IStorageController_setInstance', { instance }); }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -703,6 +748,121 @@ export class IMedium extends IManagedObjectRef {
     return this._obj(IProgress, 'IMedium_createBaseStorage', { logicalSize, variant });
   }
   deleteStorage(): Promise<IProgress> { return this._obj(IProgress, 'IMedium_deleteStorage'); }
+  setLocation(location: string): Promise<void> { return this._void('IMedium_setLocation', { location }); }
+  getMediumFormat(): Promise<IMediumFormat> { return this._obj(IMediumFormat, 'IMedium_getMediumFormat'); }
+  setType(type: MediumType): Promise<void> { return this._void('IMedium_setType', { type }); }
+  getAllowedTypes(): Promise<MediumType[]> { return this._enums('IMedium_getAllowedTypes'); }
+  getAutoReset(): Promise<boolean> { return this._bool('IMedium_getAutoReset'); }
+  setAutoReset(autoReset: boolean): Promise<void> { return this._void('IMedium_setAutoReset', { autoReset }); }
+  getLastAccessError(): Promise<string> { return this._str('IMedium_getLastAccessError'); }
+  setIds(setImageId: boolean, imageId: string, setParentId: boolean, parentId: string): Promise<void> { return this._void('IMedium_setIds', { setImageId, imageId, setParentId, parentId }); }
+  getSnapshotIds(machineId: string): Promise<string[]> { return this._strs('IMedium_getSnapshotIds', { machineId }); }
+  lockRead(): Promise<IToken> { return this._obj(IToken, 'IMedium_lockRead'); }
+  lockWrite(): Promise<IToken> { return this._obj(IToken, 'IMedium_lockWrite'); }
+  getProperty(name: string): Promise<string> { return this._str('IMedium_getProperty', { name }); }
+  setProperty(name: string, value: string): Promise<void> { return this._void('IMedium_setProperty', { name, value }); }
+  setProperties(names: readonly string[], values: readonly string[]): Promise<void> { return this._void('IMedium_setProperties', { names, values }); }
+  createDiffStorage(target: IMedium | null, variant: readonly MediumVariant[]): Promise<IProgress> { return this._obj(IProgress, 'IMedium_createDiffStorage', { target, variant }); }
+  mergeTo(target: IMedium | null): Promise<IProgress> { return this._obj(IProgress, 'IMedium_mergeTo', { target }); }
+  cloneTo(target: IMedium | null, variant: readonly MediumVariant[], parent: IMedium | null): Promise<IProgress> { return this._obj(IProgress, 'IMedium_cloneTo', { target, variant, parent }); }
+  cloneToBase(target: IMedium | null, variant: readonly MediumVariant[]): Promise<IProgress> { return this._obj(IProgress, 'IMedium_cloneToBase', { target, variant }); }
+  moveTo(location: string): Promise<IProgress> { return this._obj(IProgress, 'IMedium_moveTo', { location }); }
+  compact(): Promise<IProgress> { return this._obj(IProgress, 'IMedium_compact'); }
+  resize(logicalSize: number): Promise<IProgress> { return this._obj(IProgress, 'IMedium_resize', { logicalSize }); }
+  reset(): Promise<IProgress> { return this._obj(IProgress, 'IMedium_reset'); }
+  changeEncryption(currentPassword: string, cipher: string, newPassword: string, newPasswordId: string): Promise<IProgress> { return this._obj(IProgress, 'IMedium_changeEncryption', { currentPassword, cipher, newPassword, newPasswordId }); }
+  checkEncryptionPassword(password: string): Promise<void> { return this._void('IMedium_checkEncryptionPassword', { password }); }
+  openForIO(writable: boolean, password: string): Promise<IMediumIO> { return this._obj(IMediumIO, 'IMedium_openForIO', { writable, password }); }
+  resizeAndCloneTo(target: IMedium | null, logicalSize: number, variant: readonly MediumVariant[], parent: IMedium | null): Promise<IProgress> { return this._obj(IProgress, 'IMedium_resizeAndCloneTo', { target, logicalSize, variant, parent }); }
+  async getProperties(names: string): Promise<{ names: string[]; values: string[] }> {
+    const r = await this._call('IMedium_getProperties', { names }, { arrays: ['returnNames', 'returnval'] });
+    return { names: list(r.returnNames).map(str), values: list(r.returnval).map(str) };
+  }
+  async getEncryptionSettings(): Promise<{ cipher: string; passwordId: string }> {
+    const r = await this._call('IMedium_getEncryptionSettings');
+    return { cipher: str(r.cipher), passwordId: str(r.returnval) };
+  }
+}
+
+export class IMediumFormat extends IManagedObjectRef {
+  getId(): Promise<string> { return this._str('IMediumFormat_getId'); }
+  getName(): Promise<string> { return this._str('IMediumFormat_getName'); }
+  getCapabilities(): Promise<MediumFormatCapabilities[]> { return this._enums('IMediumFormat_getCapabilities'); }
+  async describeFileExtensions(): Promise<{ extensions: string[]; types: DeviceType[] }> {
+    const r = await this._call('IMediumFormat_describeFileExtensions', {}, { arrays: ['extensions', 'types'] });
+    return { extensions: list(r.extensions).map(str), types: list(r.types).map(str) as DeviceType[] };
+  }
+  async describeProperties(): Promise<{ names: string[]; descriptions: string[]; types: DataType[]; flags: number[]; defaults: string[] }> {
+    const r = await this._call('IMediumFormat_describeProperties', {}, { arrays: ['names', 'descriptions', 'types', 'flags', 'defaults'] });
+    return {
+      names: list(r.names).map(str), descriptions: list(r.descriptions).map(str), types: list(r.types).map(str) as DataType[],
+      flags: list(r.flags).map(int), defaults: list(r.defaults).map(str),
+    };
+  }
+}
+
+export class IToken extends IManagedObjectRef {
+  abandon(): Promise<void> { return this._void('IToken_abandon'); }
+  dummy(): Promise<void> { return this._void('IToken_dummy'); }
+}
+
+export class IMediumIO extends IManagedObjectRef {
+  getMedium(): Promise<IMedium> { return this._obj(IMedium, 'IMediumIO_getMedium'); }
+  getWritable(): Promise<boolean> { return this._bool('IMediumIO_getWritable'); }
+  getExplorer(): Promise<IVFSExplorer> { return this._obj(IVFSExplorer, 'IMediumIO_getExplorer'); }
+  read(offset: number, size: number): Promise<string> { return this._str('IMediumIO_read', { offset, size }); }
+  write(offset: number, data: string): Promise<number> { return this._int('IMediumIO_write', { offset, data }); }
+  formatFAT(quick: boolean): Promise<void> { return this._void('IMediumIO_formatFAT', { quick }); }
+  initializePartitionTable(format: PartitionTableType, wholeDiskInOneEntry: boolean): Promise<void> { return this._void('IMediumIO_initializePartitionTable', { format, wholeDiskInOneEntry }); }
+  close(): Promise<void> { return this._void('IMediumIO_close'); }
+  async convertToStream(format: string, variant: readonly MediumVariant[], bufferSize: number): Promise<{ stream: IDataStream; progress: IProgress }> {
+    const r = await this._call('IMediumIO_convertToStream', { format, variant, bufferSize });
+    const stream = this._wrap(IDataStream, str(r.stream));
+    const progress = this._wrap(IProgress, str(r.returnval));
+    if (!stream || !progress) throw new TypeError('IMediumIO_convertToStream returned the null reference');
+    return { stream, progress };
+  }
+}
+
+export class IDataStream extends IManagedObjectRef {
+  getReadSize(): Promise<number> { return this._int('IDataStream_getReadSize'); }
+  read(size: number, timeoutMS: number): Promise<string> { return this._str('IDataStream_read', { size, timeoutMS }); }
+}
+
+export class IVFSExplorer extends IManagedObjectRef {
+  getPath(): Promise<string> { return this._str('IVFSExplorer_getPath'); }
+  getType(): Promise<VFSType> { return this._enum('IVFSExplorer_getType'); }
+  update(): Promise<IProgress> { return this._obj(IProgress, 'IVFSExplorer_update'); }
+  cd(dir: string): Promise<IProgress> { return this._obj(IProgress, 'IVFSExplorer_cd', { dir }); }
+  cdUp(): Promise<IProgress> { return this._obj(IProgress, 'IVFSExplorer_cdUp'); }
+  exists(names: readonly string[]): Promise<string[]> { return this._strs('IVFSExplorer_exists', { names }); }
+  remove(names: readonly string[]): Promise<IProgress> { return this._obj(IProgress, 'IVFSExplorer_remove', { names }); }
+  /** The current folder's entries; types are FsObjType values (VirtualBox.xidl), modes Unix permission bits. */
+  async entryList(): Promise<{ names: string[]; types: number[]; sizes: number[]; modes: number[] }> {
+    const r = await this._call('IVFSExplorer_entryList', {}, { arrays: ['names', 'types', 'sizes', 'modes'] });
+    return { names: list(r.names).map(str), types: list(r.types).map(int), sizes: list(r.sizes).map(int), modes: list(r.modes).map(int) };
+  }
+}
+
+export class IAppliance extends IManagedObjectRef {
+  getPath(): Promise<string> { return this._str('IAppliance_getPath'); }
+  createVFSExplorer(URI: string): Promise<IVFSExplorer> { return this._obj(IVFSExplorer, 'IAppliance_createVFSExplorer', { URI }); }
+}
+
+export class IBandwidthControl extends IManagedObjectRef {
+  getNumGroups(): Promise<number> { return this._int('IBandwidthControl_getNumGroups'); }
+  createBandwidthGroup(name: string, type: BandwidthGroupType, maxBytesPerSec: number): Promise<void> { return this._void('IBandwidthControl_createBandwidthGroup', { name, type, maxBytesPerSec }); }
+  deleteBandwidthGroup(name: string): Promise<void> { return this._void('IBandwidthControl_deleteBandwidthGroup', { name }); }
+  getBandwidthGroup(name: string): Promise<IBandwidthGroup> { return this._obj(IBandwidthGroup, 'IBandwidthControl_getBandwidthGroup', { name }); }
+  getAllBandwidthGroups(): Promise<IBandwidthGroup[]> { return this._objs(IBandwidthGroup, 'IBandwidthControl_getAllBandwidthGroups'); }
+}
+
+export class IBandwidthGroup extends IManagedObjectRef {
+  getName(): Promise<string> { return this._str('IBandwidthGroup_getName'); }
+  getType(): Promise<BandwidthGroupType> { return this._enum('IBandwidthGroup_getType'); }
+  getReference(): Promise<number> { return this._int('IBandwidthGroup_getReference'); }
+  getMaxBytesPerSec(): Promise<number> { return this._int('IBandwidthGroup_getMaxBytesPerSec'); }
+  setMaxBytesPerSec(maxBytesPerSec: number): Promise<void> { return this._void('IBandwidthGroup_setMaxBytesPerSec', { maxBytesPerSec }); }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -60,6 +60,18 @@ export type MediumType =
 export type AccessMode =
   'ReadOnly' | 'ReadWrite';
 
+export type MediumFormatCapabilities =
+  'Uuid' | 'CreateFixed' | 'CreateDynamic' | 'CreateSplit2G' | 'Differencing' | 'Asynchronous' | 'File' | 'Properties'
+  | 'TcpNetworking' | 'VFS' | 'Discard' | 'Preferred' | 'CapabilityMask';
+
+export type DataType = 'Int32' | 'Int8' | 'String';
+
+export type PartitionTableType = 'MBR' | 'GPT';
+
+export type VFSType = 'File' | 'Cloud' | 'S3' | 'WebDav';
+
+export type BandwidthGroupType = 'Null' | 'Disk' | 'Network';
+
 export type PlatformArchitecture =
   'None' | 'x86' | 'ARM';
 

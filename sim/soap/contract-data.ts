@@ -52,6 +52,8 @@ interface IVirtualBox
   getExtraDataKeys() -> returnval:string[]
   getExtraData(key:string) -> returnval:string
   setExtraData(key:string, value:string)
+  getFloppyImages() -> returnval:IMedium[]
+  createAppliance() -> returnval:IAppliance
 interface IMachine
   getParent() -> returnval:IVirtualBox
   getAccessible() -> returnval:boolean
@@ -130,6 +132,19 @@ interface IMachine
   deleteSnapshotAndAllChildren(id:string) -> returnval:IProgress
   deleteSnapshotRange(startId:string, endId:string) -> returnval:IProgress
   restoreSnapshot(snapshot:ISnapshot) -> returnval:IProgress
+  getBandwidthControl() -> returnval:IBandwidthControl
+  attachDeviceWithoutMedium(name:string, controllerPort:int, device:int, type:DeviceType)
+  passthroughDevice(name:string, controllerPort:int, device:int, passthrough:boolean)
+  temporaryEjectDevice(name:string, controllerPort:int, device:int, temporaryEject:boolean)
+  nonRotationalDevice(name:string, controllerPort:int, device:int, nonRotational:boolean)
+  setAutoDiscardForDevice(name:string, controllerPort:int, device:int, discard:boolean)
+  setHotPluggableForDevice(name:string, controllerPort:int, device:int, hotPluggable:boolean)
+  setBandwidthGroupForDevice(name:string, controllerPort:int, device:int, bandwidthGroup:IBandwidthGroup)
+  setNoBandwidthGroupForDevice(name:string, controllerPort:int, device:int)
+  unmountMedium(name:string, controllerPort:int, device:int, force:boolean)
+  mountMedium(name:string, controllerPort:int, device:int, medium:IMedium, force:boolean)
+  getStorageControllerByInstance(connectionType:StorageBus, instance:unsignedInt) -> returnval:IStorageController
+  setStorageControllerBootable(name:string, bootable:boolean)
 interface ISnapshot
   getId() -> returnval:string
   getName() -> returnval:string
@@ -153,6 +168,16 @@ interface IPlatform
 interface IPlatformProperties
   getMaxNetworkAdapters(chipset:ChipsetType) -> returnval:unsignedInt
   getMaxBootPosition() -> returnval:unsignedInt
+  getSupportedStorageBuses() -> returnval:StorageBus[]
+  getSupportedStorageControllerTypes() -> returnval:StorageControllerType[]
+  getMaxDevicesPerPortForStorageBus(bus:StorageBus) -> returnval:unsignedInt
+  getMinPortCountForStorageBus(bus:StorageBus) -> returnval:unsignedInt
+  getMaxPortCountForStorageBus(bus:StorageBus) -> returnval:unsignedInt
+  getMaxInstancesOfStorageBus(chipset:ChipsetType, bus:StorageBus) -> returnval:unsignedInt
+  getDeviceTypesForStorageBus(bus:StorageBus) -> returnval:DeviceType[]
+  getStorageBusForControllerType(storageControllerType:StorageControllerType) -> returnval:StorageBus
+  getStorageControllerTypesForBus(storageBus:StorageBus) -> returnval:StorageControllerType[]
+  getStorageControllerHotplugCapable(controllerType:StorageControllerType) -> returnval:boolean
 interface IPlatformX86
   getHPETEnabled() -> returnval:boolean
   setHPETEnabled(HPETEnabled:boolean)
@@ -222,8 +247,12 @@ interface IVRDEServer
   getVRDEProperty(key:string) -> returnval:string
 interface IStorageController
   getName() -> returnval:string
+  setName(name:string)
+  getMaxDevicesPerPortCount() -> returnval:unsignedInt
+  getMinPortCount() -> returnval:unsignedInt
   getMaxPortCount() -> returnval:unsignedInt
   getInstance() -> returnval:unsignedInt
+  setInstance(instance:unsignedInt)
   getPortCount() -> returnval:unsignedInt
   setPortCount(portCount:unsignedInt)
   getBus() -> returnval:StorageBus
@@ -291,26 +320,50 @@ interface IMedium
   getState() -> returnval:MediumState
   getVariant() -> returnval:MediumVariant[]
   getLocation() -> returnval:string
+  setLocation(location:string)
   getName() -> returnval:string
   getDeviceType() -> returnval:DeviceType
   getHostDrive() -> returnval:boolean
   getSize() -> returnval:long
   getFormat() -> returnval:string
+  getMediumFormat() -> returnval:IMediumFormat
   getType() -> returnval:MediumType
+  setType(type:MediumType)
+  getAllowedTypes() -> returnval:MediumType[]
   getParent() -> returnval:IMedium
   getChildren() -> returnval:IMedium[]
   getBase() -> returnval:IMedium
   getReadOnly() -> returnval:boolean
   getLogicalSize() -> returnval:long
+  getAutoReset() -> returnval:boolean
+  setAutoReset(autoReset:boolean)
+  getLastAccessError() -> returnval:string
   getMachineIds() -> returnval:string[]
+  setIds(setImageId:boolean, imageId:string, setParentId:boolean, parentId:string)
   refreshState() -> returnval:MediumState
+  getSnapshotIds(machineId:string) -> returnval:string[]
+  lockRead() -> returnval:IToken
+  lockWrite() -> returnval:IToken
   close()
+  getProperty(name:string) -> returnval:string
+  setProperty(name:string, value:string)
+  getProperties(names:string) -> returnNames:string[], returnval:string[]
+  setProperties(names:string[], values:string[])
   createBaseStorage(logicalSize:long, variant:MediumVariant[]) -> returnval:IProgress
   deleteStorage() -> returnval:IProgress
+  createDiffStorage(target:IMedium, variant:MediumVariant[]) -> returnval:IProgress
+  mergeTo(target:IMedium) -> returnval:IProgress
   cloneTo(target:IMedium, variant:MediumVariant[], parent:IMedium) -> returnval:IProgress
   cloneToBase(target:IMedium, variant:MediumVariant[]) -> returnval:IProgress
+  moveTo(location:string) -> returnval:IProgress
   compact() -> returnval:IProgress
   resize(logicalSize:long) -> returnval:IProgress
+  reset() -> returnval:IProgress
+  changeEncryption(currentPassword:string, cipher:string, newPassword:string, newPasswordId:string) -> returnval:IProgress
+  getEncryptionSettings() -> cipher:string, returnval:string
+  checkEncryptionPassword(password:string)
+  openForIO(writable:boolean, password:string) -> returnval:IMediumIO
+  resizeAndCloneTo(target:IMedium, logicalSize:long, variant:MediumVariant[], parent:IMedium) -> returnval:IProgress
 interface IHost
   getArchitecture() -> returnval:PlatformArchitecture
   getNetworkInterfaces() -> returnval:IHostNetworkInterface[]
@@ -330,6 +383,10 @@ interface IHost
   findHostNetworkInterfaceByName(name:string) -> returnval:IHostNetworkInterface
   findHostNetworkInterfaceById(id:string) -> returnval:IHostNetworkInterface
   findHostNetworkInterfacesOfType(type:HostNetworkInterfaceType) -> returnval:IHostNetworkInterface[]
+  getDVDDrives() -> returnval:IMedium[]
+  getFloppyDrives() -> returnval:IMedium[]
+  findHostDVDDrive(name:string) -> returnval:IMedium
+  findHostFloppyDrive(name:string) -> returnval:IMedium
 interface IHostNetworkInterface
   getName() -> returnval:string
   getShortName() -> returnval:string
@@ -360,6 +417,18 @@ interface ISystemProperties
   getDefaultVRDEExtPack() -> returnval:string
   getPlatform() -> returnval:IPlatformProperties
   getScreenShotFormats() -> returnval:BitmapFormat[]
+  getMediumFormats() -> returnval:IMediumFormat[]
+  setDefaultHardDiskFormat(defaultHardDiskFormat:string)
+  getFreeDiskSpaceWarning() -> returnval:long
+  setFreeDiskSpaceWarning(freeDiskSpaceWarning:long)
+  getFreeDiskSpacePercentWarning() -> returnval:unsignedInt
+  setFreeDiskSpacePercentWarning(freeDiskSpacePercentWarning:unsignedInt)
+  getFreeDiskSpaceError() -> returnval:long
+  setFreeDiskSpaceError(freeDiskSpaceError:long)
+  getFreeDiskSpacePercentError() -> returnval:unsignedInt
+  setFreeDiskSpacePercentError(freeDiskSpacePercentError:unsignedInt)
+  getSupportedVFSTypes() -> returnval:VFSType[]
+  getDefaultIoCacheSettingForStorageController(controllerType:StorageControllerType) -> returnval:boolean
 interface IPerformanceCollector
   getMetricNames() -> returnval:string[]
   getMetrics(metricNames:string[], objects:IUnknown[]) -> returnval:IPerformanceMetric[]
@@ -412,27 +481,93 @@ interface IExtraDataChangedEvent
   getMachineId() -> returnval:string
   getKey() -> returnval:string
   getValue() -> returnval:string
+interface IMediumFormat
+  getId() -> returnval:string
+  getName() -> returnval:string
+  getCapabilities() -> returnval:MediumFormatCapabilities[]
+  describeFileExtensions() -> extensions:string[], types:DeviceType[]
+  describeProperties() -> names:string[], descriptions:string[], types:DataType[], flags:unsignedInt[], defaults:string[]
+interface IToken
+  abandon()
+  dummy()
+interface IMediumIO
+  getMedium() -> returnval:IMedium
+  getWritable() -> returnval:boolean
+  getExplorer() -> returnval:IVFSExplorer
+  read(offset:long, size:unsignedInt) -> returnval:string
+  write(offset:long, data:string) -> returnval:unsignedInt
+  formatFAT(quick:boolean)
+  initializePartitionTable(format:PartitionTableType, wholeDiskInOneEntry:boolean)
+  convertToStream(format:string, variant:MediumVariant[], bufferSize:unsignedInt) -> stream:IDataStream, returnval:IProgress
+  close()
+interface IDataStream
+  getReadSize() -> returnval:unsignedInt
+  read(size:unsignedInt, timeoutMS:unsignedInt) -> returnval:string
+interface IVFSExplorer
+  getPath() -> returnval:string
+  getType() -> returnval:VFSType
+  update() -> returnval:IProgress
+  cd(dir:string) -> returnval:IProgress
+  cdUp() -> returnval:IProgress
+  entryList() -> names:string[], types:unsignedInt[], sizes:long[], modes:unsignedInt[]
+  exists(names:string[]) -> returnval:string[]
+  remove(names:string[]) -> returnval:IProgress
+interface IAppliance
+  getPath() -> returnval:string
+  createVFSExplorer(URI:string) -> returnval:IVFSExplorer
+interface IBandwidthControl
+  getNumGroups() -> returnval:unsignedInt
+  createBandwidthGroup(name:string, type:BandwidthGroupType, maxBytesPerSec:long)
+  deleteBandwidthGroup(name:string)
+  getBandwidthGroup(name:string) -> returnval:IBandwidthGroup
+  getAllBandwidthGroups() -> returnval:IBandwidthGroup[]
+interface IBandwidthGroup
+  getName() -> returnval:string
+  getType() -> returnval:BandwidthGroupType
+  getReference() -> returnval:unsignedInt
+  getMaxBytesPerSec() -> returnval:long
+  setMaxBytesPerSec(maxBytesPerSec:long)
+interface IMediumChangedEvent
+  getMediumAttachment() -> returnval:IMediumAttachment
+interface IMediumRegisteredEvent
+  getMediumId() -> returnval:string
+  getMediumType() -> returnval:DeviceType
+  getRegistered() -> returnval:boolean
+interface IMediumConfigChangedEvent
+  getMedium() -> returnval:IMedium
+interface IStorageControllerChangedEvent
+  getMachinId() -> returnval:string
+  getControllerName() -> returnval:string
+interface IStorageDeviceChangedEvent
+  getStorageDevice() -> returnval:IMediumAttachment
+  getRemoved() -> returnval:boolean
+  getSilent() -> returnval:boolean
+interface IBandwidthGroupChangedEvent
+  getBandwidthGroup() -> returnval:IBandwidthGroup
 enum AccessMode: ReadOnly ReadWrite
 enum AudioCodecType: Null SB16 STAC9700 AD1980 STAC9221
 enum AudioControllerType: AC97 SB16 HDA VirtioSound
 enum AuthType: Null External Guest
+enum BandwidthGroupType: Null Disk Network
 enum BitmapFormat: Opaque BGR BGR0 BGRA RGBA PNG JPEG
-enum CPUPropertyTypeX86: Null PAE LongMode TripleFaultReset APIC X2APIC IBPBOnVMExit IBPBOnVMEntry HWVirt SpecCtrl SpecCtrlByHost L1DFlushOnEMTScheduling L1DFlushOnVMEntry MDSClearOnEMTScheduling MDSClearOnVMEntry
 enum ChipsetType: Null PIIX3 ICH9 ARMv8Virtual
 enum CleanupMode: UnregisterOnly DetachAllReturnNone DetachAllReturnHardDisksOnly Full DetachAllReturnHardDisksAndVMRemovable
 enum ClipboardMode: Disabled HostToGuest GuestToHost Bidirectional
+enum CPUPropertyTypeX86: Null PAE LongMode TripleFaultReset APIC X2APIC IBPBOnVMExit IBPBOnVMEntry HWVirt SpecCtrl SpecCtrlByHost L1DFlushOnEMTScheduling L1DFlushOnVMEntry MDSClearOnEMTScheduling MDSClearOnVMEntry
+enum DataType: Int32 Int8 String
 enum DeviceType: Null Floppy DVD HardDisk Network USB SharedFolder Graphics3D End
 enum FirmwareBootMenuMode: Disabled MenuOnly MessageAndMenu
 enum FirmwareType: BIOS EFI EFI32 EFI64 EFIDUAL
 enum GraphicsControllerType: Null VBoxVGA VMSVGA VBoxSVGA QemuRamFB
 enum GuestMonitorStatus: Disabled Enabled Blank
-enum HWVirtExPropertyType: Null Enabled VPID NestedPaging UnrestrictedExecution LargePages Force UseNativeApi VirtVmsaveVmload
 enum HostNetworkInterfaceMediumType: Unknown Ethernet PPP SLIP
 enum HostNetworkInterfaceStatus: Unknown Up Down
 enum HostNetworkInterfaceType: Bridged HostOnly
+enum HWVirtExPropertyType: Null Enabled VPID NestedPaging UnrestrictedExecution LargePages Force UseNativeApi VirtVmsaveVmload
 enum IommuType: None Automatic AMD Intel
 enum LockType: Null Shared Write VM
 enum MachineState: Null PoweredOff Saved Teleported Aborted AbortedSaved Running Paused Stuck Teleporting LiveSnapshotting Starting Stopping Saving Restoring TeleportingPausedVM TeleportingIn DeletingSnapshotOnline DeletingSnapshotPaused OnlineSnapshotting RestoringSnapshot DeletingSnapshot SettingUp Snapshotting FirstOnline LastOnline FirstTransient LastTransient
+enum MediumFormatCapabilities: Uuid CreateFixed CreateDynamic CreateSplit2G Differencing Asynchronous File Properties TcpNetworking VFS Discard Preferred CapabilityMask
 enum MediumState: NotCreated Created LockedRead LockedWrite Inaccessible Creating Deleting
 enum MediumType: Normal Immutable Writethrough Shareable Readonly MultiAttach
 enum MediumVariant: Standard VmdkSplit2G VmdkRawDisk VmdkStreamOptimized VmdkESX VdiZeroExpand Fixed Diff Formatted NoCreateDir
@@ -440,6 +575,7 @@ enum NATProtocol: UDP TCP
 enum NetworkAdapterPromiscModePolicy: Deny AllowNetwork AllowAll
 enum NetworkAdapterType: Null Am79C970A Am79C973 I82540EM I82543GC I82545EM Virtio Am79C960 NE2000 NE1000 WD8013 WD8003 ELNK2 ELNK1
 enum NetworkAttachmentType: Null NAT Bridged Internal HostOnly Generic NATNetwork Cloud HostOnlyNetwork
+enum PartitionTableType: MBR GPT
 enum PlatformArchitecture: None x86 ARM
 enum ProcessorFeature: HWVirtEx PAE LongMode NestedPaging UnrestrictedGuest NestedHWVirt VirtVmsaveVmload
 enum SessionState: Null Unlocked Locked Spawning Unlocking
@@ -448,6 +584,7 @@ enum StorageBus: Null IDE SATA SCSI Floppy SAS USB PCIe VirtioSCSI
 enum StorageControllerType: Null LsiLogic BusLogic IntelAhci PIIX3 PIIX4 ICH6 I82078 LsiLogicSas USB NVMe VirtioSCSI
 enum TpmType: None v1_2 v2_0 Host Swtpm
 enum VBoxEventType: Invalid Any Vetoable MachineEvent SnapshotEvent InputEvent LastWildcard OnMachineStateChanged OnMachineDataChanged OnExtraDataChanged OnExtraDataCanChange OnMediumRegistered OnMachineRegistered OnSessionStateChanged OnSnapshotTaken OnSnapshotDeleted OnSnapshotChanged OnGuestPropertyChanged OnMousePointerShapeChanged OnMouseCapabilityChanged OnKeyboardLedsChanged OnStateChanged OnAdditionsStateChanged OnNetworkAdapterChanged OnSerialPortChanged OnParallelPortChanged OnStorageControllerChanged OnMediumChanged OnVRDEServerChanged OnUSBControllerChanged OnUSBDeviceStateChanged OnSharedFolderChanged OnRuntimeError OnCanShowWindow OnShowWindow OnCPUChanged OnVRDEServerInfoChanged OnEventSourceChanged OnCPUExecutionCapChanged OnGuestKeyboard OnGuestMouse OnNATRedirect OnHostPCIDevicePlug OnVBoxSVCAvailabilityChanged OnBandwidthGroupChanged OnGuestMonitorChanged OnStorageDeviceChanged OnClipboardModeChanged OnDnDModeChanged OnNATNetworkChanged OnNATNetworkStartStop OnNATNetworkAlter OnNATNetworkCreationDeletion OnNATNetworkSetting OnNATNetworkPortForward OnGuestSessionStateChanged OnGuestSessionRegistered OnGuestProcessRegistered OnGuestProcessStateChanged OnGuestProcessInputNotify OnGuestProcessOutput OnGuestFileRegistered OnGuestFileStateChanged OnGuestFileOffsetChanged OnGuestFileRead OnGuestFileWrite OnRecordingStateChanged OnGuestUserStateChanged OnGuestMultiTouch OnHostNameResolutionConfigurationChange OnSnapshotRestored OnMediumConfigChanged OnAudioAdapterChanged OnProgressPercentageChanged OnProgressTaskCompleted OnCursorPositionChanged OnGuestAdditionsStatusChanged OnGuestMonitorInfoChanged OnGuestFileSizeChanged OnClipboardFileTransferModeChanged OnCloudProviderListChanged OnCloudProviderRegistered OnCloudProviderUninstall OnCloudProfileRegistered OnCloudProfileChanged OnProgressCreated OnLanguageChanged OnUpdateAgentAvailable OnUpdateAgentError OnUpdateAgentSettingsChanged OnUpdateAgentStateChanged OnHostAudioDeviceChanged OnGuestDebugControlChanged OnMachineGroupsChanged OnGuestDirectoryRegistered OnGuestDirectoryStateChanged OnGuestDirectoryRead OnClipboardError OnExtPackInstalled OnExtPackUninstalled OnRecordingScreenStateChanged End
+enum VFSType: File Cloud S3 WebDav
 struct IGuestOSType { familyId:string, familyDescription:string, id:string, subtype:string, description:string, is64Bit:boolean, platformArchitecture:PlatformArchitecture, recommendedIOAPIC:boolean, recommendedVirtEx:boolean, recommendedRAM:unsignedInt, recommendedGraphicsController:GraphicsControllerType, recommendedVRAM:unsignedInt, recommended2DVideoAcceleration:boolean, recommended3DAcceleration:boolean, recommendedHDD:long, adapterType:NetworkAdapterType, recommendedPAE:boolean, recommendedDVDStorageController:StorageControllerType, recommendedDVDStorageBus:StorageBus, recommendedHDStorageController:StorageControllerType, recommendedHDStorageBus:StorageBus, recommendedFirmware:FirmwareType, recommendedUSBHID:boolean, recommendedHPET:boolean, recommendedUSBTablet:boolean, recommendedRTCUseUTC:boolean, recommendedChipset:ChipsetType, recommendedIommuType:IommuType, recommendedAudioController:AudioControllerType, recommendedAudioCodec:AudioCodecType, recommendedFloppy:boolean, recommendedUSB:boolean, recommendedUSB3:boolean, recommendedTFReset:boolean, recommendedX2APIC:boolean, recommendedCPUCount:unsignedInt, recommendedTpmType:TpmType, recommendedSecureBoot:boolean, recommendedWDDMGraphics:boolean, guestAdditionsInstallPackageName:string }
 struct IMediumAttachment { machine:IMachine, medium:IMedium, controller:string, port:int, device:int, type:DeviceType, passthrough:boolean, temporaryEject:boolean, isEjected:boolean, nonRotational:boolean, discard:boolean, hotPluggable:boolean, bandwidthGroup:string }
 struct IVRDEServerInfo { active:boolean, port:int, numberOfClients:unsignedInt, beginTime:long, endTime:long, bytesSent:long, bytesSentTotal:long, bytesReceived:long, bytesReceivedTotal:long, user:string, domain:string, clientName:string, clientIP:string, clientVersion:unsignedInt, encryptionStyle:unsignedInt }
