@@ -53,6 +53,13 @@ export type Action =
   | 'ha:read'
   /** Confirm that a host is powered off (manual fencing) and acknowledge HA alarms: admins. */
   | 'ha:write'
+  /**
+   * Read media (the media manager, the storage browser): admins everything; a tenant's users their
+   * tenant's folder and the ISO library. The resource is the medium's or folder's owner tenant.
+   */
+  | 'media:read'
+  /** Create, resize, copy, compact, retype, delete and upload media in the tenant's folder (operators); the ISO library: admins. */
+  | 'media:write'
   | 'task:read'
   | 'task:cancel'
   /** Use a machine's console: keyboard, pointer and clipboard (a ticket for the VNC gateway). */
@@ -85,9 +92,9 @@ export interface Resource {
 }
 
 /** Actions on one machine (or its tasks) that a tenant's users may get for their own tenant's machines. */
-const VIEWER_ACTIONS: ReadonlySet<Action> = new Set<Action>(['cluster:read', 'host:read', 'vm:read', 'console:view', 'task:read', 'events:read', 'ha:read']);
+const VIEWER_ACTIONS: ReadonlySet<Action> = new Set<Action>(['cluster:read', 'host:read', 'vm:read', 'console:view', 'task:read', 'events:read', 'ha:read', 'media:read']);
 const OPERATOR_ACTIONS: ReadonlySet<Action> = new Set<Action>([
-  ...VIEWER_ACTIONS, 'vm:write', 'vm:power', 'vm:create', 'vm:edit', 'vm:delete', 'snapshot:write', 'console:open', 'task:cancel', 'vm:teleport', 'vm:ha',
+  ...VIEWER_ACTIONS, 'vm:write', 'vm:power', 'vm:create', 'vm:edit', 'vm:delete', 'snapshot:write', 'console:open', 'task:cancel', 'vm:teleport', 'vm:ha', 'media:write',
 ]);
 
 export function can(user: User | null | undefined, action: Action, resource?: Resource): boolean {
@@ -102,7 +109,8 @@ export function can(user: User | null | undefined, action: Action, resource?: Re
   if (!user.tenant) return false;
   if (!resource) {
     // No target (yet): lists filtered to the caller's tenant, and creating a machine in it.
-    return action === 'vm:read' || action === 'task:read' || action === 'events:read' || action === 'vm:create';
+    return action === 'vm:read' || action === 'task:read' || action === 'events:read' || action === 'vm:create'
+      || action === 'media:read' || action === 'media:write';
   }
   if (resource.tenant !== user.tenant) return false;
   if (action === 'vm:teleport') return resource.allowTeleport === true;

@@ -79,6 +79,9 @@ const MATRIX: Record<string, Class> = {
   'POST /hosts/[id]/ha/confirm-off': 'admin',
   'GET /vms/[id]/ha': 'machine',
   'PUT /vms/[id]/ha': 'machine',
+  // Media (issue 14): the media manager. A medium is a target like a machine: another tenant's is 404.
+  // Media (issue 14): the storage browser and ISO uploads.
+  // Media (issue 14): a machine's storage (controllers, attachments, mounts) follows the machine.
 };
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;

@@ -14,12 +14,12 @@ const query = z.object({
 
 /**
  * GET /api/v1/media?host=&type=HardDisk|DVD|Floppy&q= → 200 { items, total, readAt }: every medium of
- * every host, one row per medium (lib/media/inventory), sorted by name. Policy: 'vm:read' with no
+ * every host, one row per medium (lib/media/inventory), sorted by name. Policy: 'media:read' with no
  * target, as the machine list: admins see everything; a tenant's users only media in their tenant's
  * folder or the ISO library, used by their tenant's machines only; a non-admin without a tenant is
  * refused (403). `host` filters to media registered on that host id, `q` to a name or location part.
  */
-export const GET = route({ action: 'vm:read', query }, async ({ query: q, user }): Promise<{ items: MediumRow[]; total: number; readAt: string }> => {
+export const GET = route({ action: 'media:read', query }, async ({ query: q, user }): Promise<{ items: MediumRow[]; total: number; readAt: string }> => {
   const inventory = getInventory();
   await inventory.start();
   const { rows, readAt, hosts } = await listMedia(inventory);
