@@ -5,16 +5,22 @@ import { SoapListener, type SoapListenerOptions } from './soap/listener';
 import { SoapService, type SoapBackend } from './soap/server';
 import { fail, RUNNING_STATES, sleep, uuid, VBoxFault, type MachineState, type ManagedObject } from './model/base';
 import * as events from './model/events';
+import { BandwidthControl, BandwidthGroup } from './model/bandwidth';
 import { Host, HostNetworkInterface, PlatformProperties, SystemProperties, type HostSpec } from './model/hostinfo';
 import * as machine from './model/machine';
 import { Machine, MachineCore, type MachineHost } from './model/machine';
-import { Medium, type MediumHost, type MediumRecord } from './model/medium';
+import { Appliance } from './model/appliance';
+import { Medium, readImageHeader, type MediumHost, type MediumRecord, type MediumUse } from './model/medium';
+import { formatForExtension, MediumFormat } from './model/medium-format';
+import { DataStream, MediumIO, MediumLockToken } from './model/medium-io';
 import { PerformanceCollector, PerformanceMetric } from './model/perf';
 import { Progress, VirtualBoxErrorInfo } from './model/progress';
 import { Session } from './model/session';
 import { defaultSettings, stateFromSettings, type MachineFile } from './model/settings';
 import { Snapshot } from './model/snapshot';
+import type { AttachmentStruct } from './model/storage';
 import { VirtualBox, type CreateMachineOptions, type VirtualBoxHost } from './model/virtualbox';
+import { VFSExplorer } from './model/vfs-explorer';
 import { Console, Display, VM, type Timing, type VMHost } from './model/vm';
 import { listenTeleport, teleport } from './teleport';
 
@@ -61,6 +67,8 @@ interface Registry {
   machines: string[];
   media: MediumRecord[];
   extraData: Record<string, string>;
+  /** ISystemProperties::defaultHardDiskFormat when set (VirtualBox.xml keeps it). */
+  defaultHardDiskFormat?: string;
   /**
    * The VM processes of this host, by machine id, with their machine's state: they outlive a restart of
    * vboxsim (vboxwebsrv and VBoxSVC), not a power loss. Settings files on shared storage cannot say
@@ -103,7 +111,13 @@ const IMPLEMENTATIONS: Record<string, abstract new (...args: never[]) => unknown
   ISnapshotChangedEvent: events.SnapshotChangedEvent,
   IPlatform: machine.Platform, IPlatformX86: machine.PlatformX86, IFirmwareSettings: machine.FirmwareSettings,
   IGraphicsAdapter: machine.GraphicsAdapter, INetworkAdapter: machine.NetworkAdapter, INATEngine: machine.NATEngine, IVRDEServer: machine.VRDEServer,
-  IStorageController: machine.StorageController, IAudioSettings: machine.AudioSettings, IAudioAdapter: machine.AudioAdapter,
+  IStorageController: machine.StorageController, IBandwidthControl: BandwidthControl, IBandwidthGroup: BandwidthGroup,
+  IMediumChangedEvent: events.MediumChangedEvent, IStorageControllerChangedEvent: events.StorageControllerChangedEvent,
+  IStorageDeviceChangedEvent: events.StorageDeviceChangedEvent, IBandwidthGroupChangedEvent: events.BandwidthGroupChangedEvent,
+  IAudioSettings: machine.AudioSettings, IAudioAdapter: machine.AudioAdapter,
+  IAppliance: Appliance, IVFSExplorer: VFSExplorer,
+  IMediumFormat: MediumFormat, IToken: MediumLockToken, IMediumIO: MediumIO, IDataStream: DataStream,
+  IMediumRegisteredEvent: events.MediumRegisteredEvent, IMediumConfigChangedEvent: events.MediumConfigChangedEvent,
 };
 
 /**
@@ -144,8 +158,9 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
   constructor(readonly opts: SimHostOptions) {
     this.homeFolder = path.join(opts.stateDir, opts.spec.name);
     this.latency = opts.latencyMs;
-    this.systemProperties = new SystemProperties(path.join(this.homeFolder, 'Machines'), this.platformProperties);
+    this.systemProperties = new SystemProperties(path.join(this.homeFolder, 'Machines'), this.platformProperties, () => this.saveRegistry());
     this.host = new Host(opts.spec, () => this.usedMemoryMB());
+    this.host.addDrives(this);
     this.perf = new PerformanceCollector(this.host, () => this.machines());
     this.root = new VirtualBox(this);
     this.soap = new SoapService(this, { timeoutSec: opts.timeoutSec, location: `http://127.0.0.1:${opts.port}/` });
@@ -248,7 +263,8 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
   machineNames(): string[] { return this.machines().map((c) => c.name); }
   media(): Medium[] { return [...this.mediaById.values()]; }
   isRegistered(core: MachineCore): boolean { return this.registered.get(core.id) === core; }
-  findMedium(id: string): Medium | undefined { return this.mediaById.get(id); }
+  /** A registered medium, or a host drive (their UUIDs are made from their names), by UUID. */
+  findMedium(id: string): Medium | undefined { return this.mediaById.get(id) ?? this.host.drives().find((d) => d.rec.id === id); }
   findCore(id: string): MachineCore | undefined { return this.registered.get(id); }
 
   settingsFilePath(name: string, groups: string[]): string {
@@ -271,6 +287,7 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
     }
     this.loading = true;
     this.globalExtraData = reg.extraData ?? {};
+    this.systemProperties.setDefaultHardDiskFormat(reg.defaultHardDiskFormat ?? '');
     for (const rec of reg.media ?? []) this.adoptMedium(rec, true);
     const toResume: MachineCore[] = [];
     for (const file of reg.machines ?? []) {
@@ -333,6 +350,7 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
       machines: this.machines().map((c) => c.settingsFile),
       media: this.media().map((m) => m.rec),
       extraData: this.globalExtraData,
+      defaultHardDiskFormat: this.systemProperties.getDefaultHardDiskFormat(),
       processes: Object.fromEntries(this.machines().filter((c) => c.vm && !c.vm.isEnded).map((c) => [c.id, c.state])),
     };
     fs.mkdirSync(this.homeFolder, { recursive: true });
@@ -346,7 +364,8 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
       settings: core.settings, state: core.state, lastStateChange: core.lastStateChange, savedScreen: core.savedScreen, ...core.snapshotFile(),
       media: this.machineMedia(core),
     };
-    fs.mkdirSync(path.dirname(core.settingsFile), { recursive: true });
+    // VirtualBox makes a machine's folder 0700.
+    fs.mkdirSync(path.dirname(core.settingsFile), { recursive: true, mode: 0o700 });
     writeAtomic(core.settingsFile, JSON.stringify(mf, null, 1));
     if (this.isRegistered(core)) this.saveRegistry();
   }
@@ -454,44 +473,64 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
   /** A new medium object, not registered until its storage is made (two may name one location, as in VirtualBox). */
   createMedium(format: string, location: string, deviceType: string): Medium {
     const loc = path.isAbsolute(location) ? location : path.join(this.opts.storageDir, location);
-    return Medium.create(this, format, loc, deviceType);
+    const m = Medium.create(this, format, loc, deviceType);
+    // IVirtualBox::createMedium makes a DVD image Normal (opened ones are Readonly).
+    if (deviceType === 'DVD') m.rec.type = 'Normal';
+    // A format without storage to create (iSCSI) is registered at once, Inaccessible (Medium::init).
+    if (m.state === 'Inaccessible') this.registerMedium(m);
+    return m;
   }
 
   /** VirtualBox::openMedium: a registered medium by UUID or location, else the image file, registered. */
   openMedium(location: string, deviceType: string, forceNewUuid = false): Medium {
+    // VirtualBox::openMedium: a medium of that device type registered under that UUID, else a file.
     const byId = /^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i.test(location)
       ? this.findMedium(location.replace(/[{}]/g, '').toLowerCase()) : undefined;
-    if (byId) return byId;
-    const loc = path.isAbsolute(location) ? location : path.join(this.opts.storageDir, location);
+    if (byId && byId.rec.deviceType === deviceType) return byId;
+    // Medium::i_setLocation: a file must be named by its full path.
+    if (!path.isAbsolute(location)) fail('VBOX_E_FILE_ERROR', `The given path '${location}' is not fully qualified`, 'IMedium');
+    const loc = location;
     const existing = this.media().find((m) => m.rec.location === loc);
     if (existing) return existing;
     let size = 0;
-    let id: string | undefined;
-    let fixed = false;
+    let header: ReturnType<typeof readImageHeader> = null;
     try {
-      const fd = fs.openSync(loc, 'r');
-      const header = Buffer.alloc(512);
-      fs.readSync(fd, header, 0, 512, 0);
-      fs.closeSync(fd);
       size = fs.statSync(loc).size;
-      if (header.readUInt32LE(64) === 0xbeda107f) {
-        size = Number(header.readBigUInt64LE(368));
-        fixed = header.readUInt32LE(76) === 2;
-        id = header.toString('latin1', 392, 428).replace(/\0+$/, '') || undefined;
-      }
+      header = readImageHeader(loc);
     } catch {
       // Medium::i_setLocation's error, raised by the Medium (MediumWrap, IMedium).
       fail('VBOX_E_FILE_ERROR', `Could not find file for the medium '${loc}' (VERR_FILE_NOT_FOUND)`, 'IMedium');
     }
+    // Medium::i_queryInfo: VD tells a hard disk image from DVD and floppy ones.
+    if (header && deviceType !== 'HardDisk') {
+      fail('E_FAIL', `The medium '${loc}' can't be used as the requested device type (${deviceType}, detected HDD)`, 'IMedium');
+    }
+    let id = header?.id || undefined;
     // forceNewUuid: the image gets a new UUID, written into it.
     if (forceNewUuid || !id) id = uuid();
-    if (forceNewUuid && size) {
+    if (forceNewUuid && header) {
       const fd = fs.openSync(loc, 'r+');
       fs.writeSync(fd, Buffer.from(id, 'latin1'), 0, 36, 392);
       fs.closeSync(fd);
     }
-    const format = deviceType === 'DVD' ? 'RAW' : 'VDI';
-    const m = new Medium(this, { id, location: loc, format, deviceType, logicalSize: size, description: '', variant: fixed ? ['Fixed'] : ['Standard'] }, true);
+    // The backend that claims the file: by its extension (vboxsim's disk images share one layout), else VDI or RAW.
+    const format = formatForExtension(path.extname(loc), deviceType)?.id ?? (deviceType === 'HardDisk' ? 'VDI' : 'RAW');
+    const rec: MediumRecord = {
+      id, location: loc, format, deviceType, logicalSize: header?.logicalSize ?? size, description: '',
+      variant: header?.fixed ? ['Fixed'] : ['Standard'],
+      // Opened DVD images are Readonly, floppy images Writethrough (Medium::init for OpenReadOnly/ReadWrite).
+      type: deviceType === 'DVD' ? 'Readonly' : deviceType === 'Floppy' ? 'Writethrough' : undefined,
+      // The VDI backend reports its block size when the image is read.
+      properties: header ? { AllocationBlockSize: '1048576' } : {},
+    };
+    if (header?.parentId) {
+      // Medium::i_queryInfo: a differencing image needs its parent registered.
+      if (!this.mediaById.has(header.parentId)) {
+        fail('E_FAIL', `Parent medium with UUID {${header.parentId}} of the medium '${loc}' is not found in the media registry ('${this.root.getSettingsFilePath()}')`, 'IMedium');
+      }
+      rec.parentId = header.parentId;
+    }
+    const m = new Medium(this, rec, true);
     if (this.mediaById.has(m.rec.id)) {
       fail('VBOX_E_OBJECT_IN_USE', `Cannot register the medium '${loc}' because a medium with UUID {${m.rec.id}} already exists`);
     }
@@ -501,15 +540,23 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
 
   registerMedium(m: Medium): void {
     if (this.power === 'off') return;
+    const known = this.mediaById.get(m.rec.id) === m;
     this.mediaById.set(m.rec.id, m);
     this.saveRegistry();
+    if (!known && !this.loading) this.events.fire(new events.MediumRegisteredEvent(this.events, m.rec.id, m.rec.deviceType, true));
   }
 
   unregisterMedium(m: Medium): void {
     if (this.mediaById.get(m.rec.id) === m) {
       this.mediaById.delete(m.rec.id);
       this.saveRegistry();
+      this.events.fire(new events.MediumRegisteredEvent(this.events, m.rec.id, m.rec.deviceType, false));
     }
+  }
+
+  /** IMediumConfigChangedEvent (VirtualBox::i_onMediumConfigChanged). */
+  mediumChanged(m: Medium): void {
+    this.events.fire(new events.MediumConfigChangedEvent(this.events, m));
   }
 
   /** Media tasks (clone, resize, compact) take this long in ms; tests slow them down to watch their progress. */
@@ -517,16 +564,28 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
 
   /** SessionMachine locks the media of a running machine's current state: disks for writing, read-only media for reading. */
   vmLock(m: Medium): 'LockedRead' | 'LockedWrite' | null {
-    const running = this.machines().some((c) => c.vm && !c.vm.isEnded && RUNNING_STATES.has(c.state) && c.settings.attachments.some((a) => a.mediumId === m.rec.id));
+    // The running VM's session machine holds what it uses: hot-plugged and mounted media included.
+    const running = this.machines().some((c) => c.vm && !c.vm.isEnded && RUNNING_STATES.has(c.state) && c.vm.machine.s.attachments.some((a) => a.mediumId === m.rec.id));
     if (!running) return null;
-    return m.getReadOnly() || m.getType() === 'Immutable' ? 'LockedRead' : 'LockedWrite';
+    return m.rec.deviceType === 'DVD' || m.getType() === 'Readonly' || m.getReadOnly() ? 'LockedRead' : 'LockedWrite';
+  }
+
+  /** Medium's back references: each machine using it, in its current state and/or its snapshots. */
+  usage(m: Medium): MediumUse[] {
+    const uses = (attachments: MachineCore['settings']['attachments']) => attachments.some((a) => a.mediumId === m.rec.id);
+    const working = (c: MachineCore) => (c.lockedBy instanceof Session ? c.lockedBy.sessionMachine?.s.attachments ?? [] : c.vm?.machine.s.attachments ?? []);
+    return this.machines().flatMap((c) => {
+      const current = uses(c.settings.attachments) || uses(working(c));
+      const snapshotIds = c.snapshots().filter((s) => uses(s.settings.attachments)).map((s) => s.id);
+      return current || snapshotIds.length ? [{ id: c.id, name: c.name, current, snapshotIds, sessionOpen: c.sessionState !== 'Unlocked' }] : [];
+    });
   }
 
   /** Machines using the medium, in their current state or in a snapshot (Medium::getMachineIds). */
   attachedTo(m: Medium): { id: string; name: string }[] {
     const uses = (attachments: MachineCore['settings']['attachments']) => attachments.some((a) => a.mediumId === m.rec.id);
     // An attachment counts from attachDevice on, before saveSettings (Medium::i_addBackReference).
-    const working = (c: MachineCore) => (c.lockedBy instanceof Session ? c.lockedBy.sessionMachine?.s.attachments ?? [] : []);
+    const working = (c: MachineCore) => (c.lockedBy instanceof Session ? c.lockedBy.sessionMachine?.s.attachments ?? [] : c.vm?.machine.s.attachments ?? []);
     return this.machines()
       .filter((c) => uses(c.settings.attachments) || uses(working(c)) || c.snapshots().some((s) => uses(s.settings.attachments)))
       .map((c) => ({ id: c.id, name: c.name }));
@@ -555,14 +614,24 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
   fireSnapshotEvent(type: events.SnapshotEventType, core: MachineCore, snapshotId: string): void {
     if (this.isRegistered(core)) this.events.fire(events.snapshotEvent(type, this.events, core.id, snapshotId));
   }
+  fireStorageControllerChanged(core: MachineCore, controllerName: string): void {
+    this.events.fire(new events.StorageControllerChangedEvent(this.events, core.id, controllerName));
+  }
+  fireStorageDeviceChanged(attachment: AttachmentStruct, removed: boolean, silent: boolean): void {
+    this.events.fire(new events.StorageDeviceChangedEvent(this.events, attachment, removed, silent));
+  }
+  fireMediumChanged(attachment: AttachmentStruct): void {
+    this.events.fire(new events.MediumChangedEvent(this.events, attachment));
+  }
 
   // --- VM processes
   launch(core: MachineCore, session: Session, _frontend: string): Progress {
-    session.attach(core, 'Remote');
+    const vm = new VM(core, this, core.savedScreen);
+    // The launching session works on the VM process's session machine, as VirtualBox's Remote session does.
+    session.attach(core, 'Remote', vm.machine);
     session.state = 'Spawning';
     core.lockedBy = 'vm';
     core.setSessionState('Spawning');
-    const vm = new VM(core, this, core.savedScreen);
     core.vm = vm;
     vm.sharedSessions.add(session);
     return Progress.run({ description: 'Starting virtual machine', initiator: core.primary, cancelable: false, operations: ['Spawning session', 'Powering up'] }, async (p) => {
@@ -572,11 +641,21 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
       p.step(30, 1);
       const missing = core.settings.attachments
         .map((a) => (a.mediumId ? this.findMedium(a.mediumId) : undefined))
-        .find((m) => m && m.refreshState() !== 'Created');
+        .find((m) => m && !['Created', 'LockedRead', 'LockedWrite'].includes(m.refreshState()));
       const lost = core.settings.attachments.find((a) => a.mediumId && !this.findMedium(a.mediumId));
       if (missing || lost) {
         await vm.end(core.state === 'Saved' ? 'Saved' : 'PoweredOff');
         fail('VBOX_E_FILE_ERROR', `Could not open the medium '${missing?.rec.location ?? lost?.mediumId}'. VD: error VERR_FILE_NOT_FOUND opening image file`, 'IConsole', 'Console');
+      }
+      // SessionMachine::i_lockMedia: a disk another running machine uses cannot be locked for writing.
+      const busy = core.settings.attachments.some((a) => {
+        const m = a.mediumId ? this.findMedium(a.mediumId) : undefined;
+        const lock = m ? this.vmLock(m) : null;
+        return lock === 'LockedWrite' || (lock === 'LockedRead' && !!m && !m.getReadOnly() && m.getType() !== 'Immutable');
+      });
+      if (busy) {
+        await vm.end(core.state === 'Saved' ? 'Saved' : 'PoweredOff');
+        fail('VBOX_E_INVALID_OBJECT_STATE', 'Locking of attached media failed. A possible reason is that one of the media is attached to a running VM', 'IMachine', 'SessionMachine');
       }
       try {
         await vm.powerUp(p);

@@ -106,7 +106,7 @@ describe('reads', () => {
       nic: { type: 'I82545EM', attachment: 'Bridged', bridged: 'vbox0', enabled: true },
       vrde: { enabled: true, ext: 'VNC' },
       ctl: { name: 'SATA', bus: 'SATA', type: 'IntelAhci', ports: 2 },
-      att: [{ controller: 'SATA', port: 0, device: 0, type: 'HardDisk', machine: 'web-a1', size: 8 * 1024 ** 3, format: 'VDI', state: 'Created' }],
+      att: [{ controller: 'SATA', port: 0, device: 0, type: 'HardDisk', machine: 'web-a1', size: 8 * 1024 ** 3, format: 'VDI', state: 'LockedWrite' }], // the running VM holds its disk
       byGroup: 1,
     });
     expect(m.id).toMatch(/^[0-9a-f-]{36}$/);

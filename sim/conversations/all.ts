@@ -5,7 +5,9 @@ import { applianceConversations, cloneConversations, eventConversations, progres
 import { networkConversations } from './network';
 import { openConversations } from './open';
 import { snapshotConversations } from './snapshots';
+import { storageConversations } from './storage';
 import { vboxConversations } from './vbox';
+import { vfsConversations } from './vfs';
 
 /**
  * Every conversation of the suite (sim/conversations.test.ts), in the order they run. Each new
@@ -15,5 +17,5 @@ import { vboxConversations } from './vbox';
 export const CONVERSATIONS: Conversation[] = [
   ...vboxConversations, ...machineConversations, ...lockConversations, ...snapshotConversations, ...mediaConversations,
   ...networkConversations, ...cloneConversations, ...applianceConversations, ...eventConversations, ...progressConversations,
-  ...wrongConversations, ...launchConversations, ...openConversations,
+  ...wrongConversations, ...launchConversations, ...openConversations, ...storageConversations, ...vfsConversations,
 ];

@@ -20,8 +20,8 @@ export const ALLOWED: Record<string, string> = {
   'network/dhcp-servers': 'vboxsim has no IDHCPServer yet (issue 15); VirtualBox has one for vboxnet0 from the start.',
   'clone/full-clone': 'vboxsim has no IMachine::cloneTo yet (issue 17).',
   'clone/linked-without-snapshot': 'vboxsim has no IMachine::cloneTo yet (issue 17).',
-  'appliance/export-import': 'vboxsim has no IAppliance (OVF export and import) yet (issue 17).',
-  'appliance/read-missing': 'vboxsim has no IAppliance yet (issue 17).',
+  'appliance/export-import': "vboxsim's IAppliance has only its path and VFS explorers (vfs/*), no OVF export and import yet (issue 17).",
+  'appliance/read-missing': "vboxsim's IAppliance has no read() yet (OVF import, issue 17).",
   'launch/power-up':
     "The real server has no kernel driver: launchVMProcess's IProgress fails with VERR_VM_DRIVER_NOT_INSTALLED " +
     "(E_FAIL, ConsoleWrap), where vboxsim runs the machine; running machines are held against VirtualBox's source.",

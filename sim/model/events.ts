@@ -104,6 +104,58 @@ export class ExtraDataChangedEvent extends VBoxEvent {
   getValue() { return this.value; }
 }
 
+// Storage events (issue 14): the IMediumAttachment they carry is the struct as it was when fired.
+/** IMediumChangedEvent: a removable medium was mounted or ejected (OnMediumChanged). */
+export class MediumChangedEvent extends VBoxEvent {
+  readonly iface: string = 'IMediumChangedEvent';
+  constructor(source: EventSource, readonly attachment: object) { super('OnMediumChanged', source); }
+  getMediumAttachment() { return this.attachment; }
+}
+
+/** IStorageControllerChangedEvent (its attribute is spelt machinId in VirtualBox.xidl). */
+export class StorageControllerChangedEvent extends VBoxEvent {
+  readonly iface: string = 'IStorageControllerChangedEvent';
+  constructor(source: EventSource, readonly machineId: string, readonly controllerName: string) { super('OnStorageControllerChanged', source); }
+  getMachinId() { return this.machineId; }
+  getControllerName() { return this.controllerName; }
+}
+
+/** IStorageDeviceChangedEvent: a device was attached or detached (hot-plugged on a running machine). */
+export class StorageDeviceChangedEvent extends VBoxEvent {
+  readonly iface: string = 'IStorageDeviceChangedEvent';
+  constructor(source: EventSource, readonly attachment: object, readonly removed: boolean, readonly silent: boolean) {
+    super('OnStorageDeviceChanged', source);
+  }
+  getStorageDevice() { return this.attachment; }
+  getRemoved() { return this.removed; }
+  getSilent() { return this.silent; }
+}
+
+/** IBandwidthGroupChangedEvent: a running machine's bandwidth limit changed (the console's event). */
+export class BandwidthGroupChangedEvent extends VBoxEvent {
+  readonly iface: string = 'IBandwidthGroupChangedEvent';
+  constructor(source: EventSource, readonly group: ManagedObject) { super('OnBandwidthGroupChanged', source); }
+  getBandwidthGroup() { return this.group; }
+}
+
+/** IMediumRegisteredEvent: a medium joined or left the media registry (OnMediumRegistered). */
+export class MediumRegisteredEvent extends VBoxEvent {
+  readonly iface: string = 'IMediumRegisteredEvent';
+  constructor(source: EventSource, readonly mediumId: string, readonly mediumType: string, readonly registered: boolean) {
+    super('OnMediumRegistered', source);
+  }
+  getMediumId() { return this.mediumId; }
+  getMediumType() { return this.mediumType; }
+  getRegistered() { return this.registered; }
+}
+
+/** IMediumConfigChangedEvent: a medium's settings changed (OnMediumConfigChanged). */
+export class MediumConfigChangedEvent extends VBoxEvent {
+  readonly iface: string = 'IMediumConfigChangedEvent';
+  constructor(source: EventSource, readonly medium: ManagedObject) { super('OnMediumConfigChanged', source); }
+  getMedium() { return this.medium; }
+}
+
 /** Event types that the wildcard MachineEvent covers (VirtualBox.xidl, VBoxEventType). */
 const MACHINE_EVENTS = new Set([
   'OnMachineStateChanged', 'OnMachineDataChanged', 'OnExtraDataChanged', 'OnExtraDataCanChange',

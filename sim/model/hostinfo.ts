@@ -1,4 +1,7 @@
-import { fail, type ManagedObject } from './base';
+import { fail, VBoxFault, type ManagedObject } from './base';
+import { Medium, type MediumHost } from './medium';
+import { MEDIUM_FORMATS } from './medium-format';
+import { BUSES, busOfControllerType, hotplugCapable, maxInstances, STORAGE_BUSES, SUPPORTED_BUSES, SUPPORTED_CONTROLLER_TYPES } from './storage';
 
 export interface NetworkInterfaceSpec {
   name: string;
@@ -11,6 +14,26 @@ export interface NetworkInterfaceSpec {
   wireless?: boolean;
 }
 
+export interface HostDriveSpec {
+  /** The device, e.g. /dev/sr0. */
+  name: string;
+  /** What the drive says it is, e.g. "HL-DT-ST DVDRAM GP57EB40". */
+  description?: string;
+}
+
+/**
+ * Medium::init for a host drive: VirtualBox keeps no record of host drives, so it makes their UUID
+ * from the kind ('DVD' or 'FD') and the device name's last 12 characters.
+ */
+export function hostDriveUuid(kind: 'DVD' | 'FD', location: string): string {
+  const b = Buffer.alloc(16);
+  b.write(kind, 0, 'latin1');
+  const tail = Buffer.from(location, 'latin1').subarray(-12);
+  tail.copy(b, 4 + 12 - tail.length);
+  const hex = (n: number, w: number) => n.toString(16).padStart(w, '0');
+  return `${hex(b.readUInt32LE(0), 8)}-${hex(b.readUInt16LE(4), 4)}-${hex(b.readUInt16LE(6), 4)}-${b.subarray(8, 10).toString('hex')}-${b.subarray(10).toString('hex')}`;
+}
+
 export interface HostSpec {
   name: string;
   cpuCount: number;
@@ -20,6 +43,9 @@ export interface HostSpec {
   osVersion: string;
   domain: string;
   interfaces: NetworkInterfaceSpec[];
+  /** The host's DVD and floppy drives (none by default, as on a server without them). */
+  dvdDrives?: HostDriveSpec[];
+  floppyDrives?: HostDriveSpec[];
 }
 
 export class HostNetworkInterface implements ManagedObject {
@@ -87,6 +113,32 @@ export class Host implements ManagedObject {
     return i;
   }
   findHostNetworkInterfacesOfType(type: string) { return this.interfaces.filter((n) => n.spec.type === type); }
+
+  // --- DVD and floppy drives: IMedium objects with hostDrive set, Readonly (DVD) or Writethrough (floppy)
+  private dvd: Medium[] = [];
+  private floppy: Medium[] = [];
+  addDrives(media: MediumHost) {
+    const drive = (d: HostDriveSpec, deviceType: 'DVD' | 'Floppy') => new Medium(media, {
+      id: hostDriveUuid(deviceType === 'DVD' ? 'DVD' : 'FD', d.name), location: d.name, format: 'RAW', deviceType, logicalSize: 0,
+      description: d.description ?? '', variant: ['Standard'], type: deviceType === 'DVD' ? 'Readonly' : 'Writethrough', hostDrive: true, properties: {},
+    }, true);
+    this.dvd = (this.spec.dvdDrives ?? []).map((d) => drive(d, 'DVD'));
+    this.floppy = (this.spec.floppyDrives ?? []).map((d) => drive(d, 'Floppy'));
+  }
+  drives(): Medium[] { return [...this.dvd, ...this.floppy]; }
+  getDVDDrives() { return this.dvd; }
+  getFloppyDrives() { return this.floppy; }
+  /** Host::findHostDVDDrive: by name or location. */
+  findHostDVDDrive(name: string) {
+    const d = this.dvd.find((m) => m.getName() === name || m.getLocation() === name);
+    if (!d) fail('VBOX_E_OBJECT_NOT_FOUND', `The host DVD drive named '${name}' could not be found`, 'IHost');
+    return d;
+  }
+  findHostFloppyDrive(name: string) {
+    const d = this.floppy.find((m) => m.getName() === name || m.getLocation() === name);
+    if (!d) fail('VBOX_E_OBJECT_NOT_FOUND', `The host floppy drive named '${name}' could not be found`, 'IHost');
+    return d;
+  }
 }
 
 export class PlatformProperties implements ManagedObject {
@@ -94,11 +146,39 @@ export class PlatformProperties implements ManagedObject {
   /** PlatformProperties::getMaxNetworkAdapters: 8 for PIIX3, 36 for ICH9. */
   getMaxNetworkAdapters(chipset: string) { return chipset === 'ICH9' ? 36 : 8; }
   getMaxBootPosition() { return 4; }
+
+  // The storage part (PlatformPropertiesImpl.cpp, x86; the tables are in storage.ts).
+  getSupportedStorageBuses() { return SUPPORTED_BUSES; }
+  getSupportedStorageControllerTypes() { return SUPPORTED_CONTROLLER_TYPES; }
+  /** An invalid bus only trips a debug assertion: 0 in a release build. */
+  getMaxDevicesPerPortForStorageBus(bus: string) { return BUSES[bus]?.devicesPerPort ?? 0; }
+  getMinPortCountForStorageBus(bus: string) { return BUSES[bus]?.minPorts ?? 0; }
+  getMaxPortCountForStorageBus(bus: string) { return BUSES[bus]?.maxPorts ?? 0; }
+  getMaxInstancesOfStorageBus(chipset: string, bus: string) { return maxInstances(chipset, bus); }
+  getDeviceTypesForStorageBus(bus: string) { return BUSES[bus]?.deviceTypes ?? []; }
+  getStorageBusForControllerType(t: string) {
+    const bus = busOfControllerType(t);
+    // VirtualBox prints the output pointer there (%d of aStorageBus): no fixed text to match.
+    if (!bus) fail('E_FAIL', 'Invalid storage controller type 0\n', 'IPlatformProperties');
+    return bus;
+  }
+  getStorageControllerTypesForBus(bus: string) {
+    const f = BUSES[bus];
+    if (!f) fail('E_FAIL', `Invalid storage bus ${STORAGE_BUSES.indexOf(bus)}\n`, 'IPlatformProperties');
+    return f.types;
+  }
+  /** An unknown type fails an assertion: E_FAIL without error info. */
+  getStorageControllerHotplugCapable(t: string) {
+    if (!busOfControllerType(t)) throw new VBoxFault('E_FAIL', '');
+    return hotplugCapable(t);
+  }
 }
 
 export class SystemProperties implements ManagedObject {
   readonly iface = 'ISystemProperties';
-  constructor(readonly machineFolder: string, readonly platform: PlatformProperties) {}
+  /** ISystemProperties::defaultHardDiskFormat: what createMedium uses for an empty format (not checked when set). */
+  private defaultHardDiskFormat = 'VDI';
+  constructor(readonly machineFolder: string, readonly platform: PlatformProperties, private readonly save: () => void = () => undefined) {}
   getMinGuestRAM() { return 4; }
   getMaxGuestRAM() { return 2097152; }
   getMinGuestCPUCount() { return 1; }
@@ -106,10 +186,33 @@ export class SystemProperties implements ManagedObject {
   getMaxGuestVRAM() { return 256; }
   getInfoVDSize() { return 2199022206976; }
   getDefaultMachineFolder() { return this.machineFolder; }
-  getDefaultHardDiskFormat() { return 'VDI'; }
+  getDefaultHardDiskFormat() { return this.defaultHardDiskFormat; }
+  setDefaultHardDiskFormat(format: string) {
+    this.defaultHardDiskFormat = format || 'VDI';
+    this.save();
+  }
+  getMediumFormats() { return MEDIUM_FORMATS; }
+  // VirtualBox 7.1 does not implement the free disk space thresholds (ReturnComNotImplemented).
+  getFreeDiskSpaceWarning(): never { return notImplemented('getFreeDiskSpaceWarning'); }
+  setFreeDiskSpaceWarning(_v: number): never { return notImplemented('setFreeDiskSpaceWarning'); }
+  getFreeDiskSpacePercentWarning(): never { return notImplemented('getFreeDiskSpacePercentWarning'); }
+  setFreeDiskSpacePercentWarning(_v: number): never { return notImplemented('setFreeDiskSpacePercentWarning'); }
+  getFreeDiskSpaceError(): never { return notImplemented('getFreeDiskSpaceError'); }
+  setFreeDiskSpaceError(_v: number): never { return notImplemented('setFreeDiskSpaceError'); }
+  getFreeDiskSpacePercentError(): never { return notImplemented('getFreeDiskSpacePercentError'); }
+  setFreeDiskSpacePercentError(_v: number): never { return notImplemented('setFreeDiskSpacePercentError'); }
+  getSupportedVFSTypes() { return ['File', 'Cloud', 'S3']; }
+  /** The host I/O cache is on by default for IDE and floppy controllers only. */
+  getDefaultIoCacheSettingForStorageController(controllerType: string) {
+    return ['PIIX3', 'PIIX4', 'ICH6', 'I82078'].includes(controllerType);
+  }
   getVRDEAuthLibrary() { return 'VBoxAuth'; }
   getWebServiceAuthLibrary() { return 'VBoxAuth'; }
   getDefaultVRDEExtPack() { return 'Oracle VM VirtualBox Extension Pack'; }
   getPlatform() { return this.platform; }
   getScreenShotFormats() { return ['BGR0', 'BGRA', 'RGBA', 'PNG']; }
+}
+
+function notImplemented(method: string): never {
+  fail('E_NOTIMPL', `Method ${method} is not implemented`, 'ISystemProperties');
 }

@@ -6,9 +6,11 @@ import { findGuestOSType } from './ostypes';
 import { convertMachineGroups, parseGuid } from './virtualbox';
 import type { ResultCodeName } from '../soap/faults';
 import type { Medium, MediumRecord } from './medium';
+import { BandwidthControl, type BandwidthGroup } from './bandwidth';
+import { MachineStorage, StorageController, type AttachmentStruct } from './storage';
 import type { Progress } from './progress';
 import type { Session } from './session';
-import { clone, NETWORK_ADAPTER_COUNT, randomMac, type MachineFile, type MachineSettings, type NicSettings, type StorageControllerSettings, type AttachmentSettings, type NatRule } from './settings';
+import { clone, NETWORK_ADAPTER_COUNT, randomMac, type MachineFile, type MachineSettings, type NicSettings, type AttachmentSettings, type NatRule } from './settings';
 import * as snapshotOps from './snapshot';
 import type { Snapshot } from './snapshot';
 import type { SnapshotEventType } from './events';
@@ -33,6 +35,14 @@ export interface MachineHost {
   fireDataChanged(core: MachineCore): void;
   fireExtraDataChanged(machineId: string, key: string, value: string): void;
   fireSnapshotEvent(type: SnapshotEventType, core: MachineCore, snapshotId: string): void;
+  /** VirtualBox::i_onStorageControllerChanged, i_onStorageDeviceChanged, i_onMediumChanged (VirtualBox's event source). */
+  fireStorageControllerChanged(core: MachineCore, controllerName: string): void;
+  fireStorageDeviceChanged(attachment: AttachmentStruct, removed: boolean, silent: boolean): void;
+  fireMediumChanged(attachment: AttachmentStruct): void;
+  /** IVirtualBox::createMedium (for the differencing image of an immutable disk). */
+  createMedium(format: string, location: string, deviceType: string): Medium;
+  /** The lock a running machine holds on the medium (MediumHost.vmLock), or null. */
+  vmLock(m: Medium): 'LockedRead' | 'LockedWrite' | null;
   launch(core: MachineCore, session: Session, frontend: string): Progress;
   readonly maxGuestRAM: number;
   readonly maxGuestCPUs: number;
@@ -124,7 +134,6 @@ export class MachineCore {
   }
 }
 
-const attachmentKey = (a: AttachmentSettings) => `${a.controller}:${a.port}:${a.device}:${a.mediumId ?? ''}`;
 
 /** VirtualBox's StateDependency values used by the setters (Machine::i_checkStateDependency). */
 export type StateDep = 'Mutable' | 'MutableOrSaved' | 'MutableOrRunning' | 'MutableOrSavedOrRunning';
@@ -146,7 +155,21 @@ export class Machine implements ManagedObject {
   private readonly children = new Map<string, ManagedObject>();
 
   constructor(readonly core: MachineCore, readonly isSession: boolean, readonly snapshot?: Snapshot) {
-    this.work = isSession ? clone(core.settings) : null;
+    this.work = isSession ? this.workingCopy() : null;
+  }
+
+  /**
+   * The committed attachment each working one stands for (VirtualBox's session machine shares the
+   * MediumAttachment objects with the machine until they change): how IMediumAttachment.machine and
+   * discardSettings tell saved attachments from new ones.
+   */
+  private origin = new WeakMap<AttachmentSettings, AttachmentSettings>();
+
+  /** A working copy of the committed settings, its attachments tied to theirs. */
+  private workingCopy(): MachineSettings {
+    const w = clone(this.core.settings);
+    w.attachments.forEach((a, i) => this.origin.set(a, this.core.settings.attachments[i]));
+    return w;
   }
 
   get s(): MachineSettings {
@@ -339,123 +362,107 @@ export class Machine implements ManagedObject {
     return this.s.bootOrder[position - 1];
   }
 
-  private findController(name: string): StorageControllerSettings {
-    const c = this.s.storageControllers.find((x) => x.name === name);
-    if (!c) this.err('VBOX_E_OBJECT_NOT_FOUND', `Could not find a storage controller named '${name}'`);
-    return c;
-  }
+  /** The storage part of IMachine (storage.ts). */
+  get storage(): MachineStorage { return (this.storagePart ??= new MachineStorage(this)); }
+  private storagePart: MachineStorage | undefined;
 
   private controllerObject(name: string): StorageController {
     return this.child(`ctl:${name}`, () => new StorageController(this, name));
   }
 
+  /** StorageController::setName: the controller's object answers to its new name. */
+  renameControllerObject(from: string, to: string): void {
+    const o = this.children.get(`ctl:${from}`);
+    this.children.delete(`ctl:${from}`);
+    if (o) this.children.set(`ctl:${to}`, o);
+  }
+
+  /**
+   * SessionMachine::i_onStorageControllerChange: VirtualBox's listeners hear of it, and the running
+   * VM's console when the VM holds the lock; a machine without a session tells nobody.
+   */
+  storageControllerChanged(name: string): void {
+    if (!this.isSession || !this.core.registered) return;
+    this.host.fireStorageControllerChanged(this.core, name);
+    const vm = this.core.vm;
+    if (vm && !vm.isEnded && vm.machine === this) vm.console.storageControllerChange(this.core.id, name);
+  }
+
+  /** SessionMachine::i_onBandwidthGroupChange: only the running VM hears of it (its console's event). */
+  bandwidthGroupChanged(g: BandwidthGroup): void {
+    const vm = this.core.vm;
+    if (this.isSession && vm && !vm.isEnded && vm.machine === this) vm.console.bandwidthGroupChange(g);
+  }
+
+  getBandwidthControl(): BandwidthControl { return this.child('bwctl', () => new BandwidthControl(this)); }
+
   /**
    * IMediumAttachment.machine: the machine itself once the attachment is saved, the session's
    * machine while it is not (VirtualBox's commit hands the attachments over to the machine).
    */
-  private attachmentOwner(a: AttachmentSettings): Machine {
+  attachmentOwner(a: AttachmentSettings): Machine {
     if (this.snapshot || !this.isSession) return this;
-    const key = attachmentKey(a);
-    return this.core.settings.attachments.some((c) => attachmentKey(c) === key) ? this.core.primary : this;
+    const o = this.origin.get(a);
+    return o && this.core.settings.attachments.includes(o) ? this.core.primary : this;
   }
 
-  private attachmentStruct(a: MachineSettings['attachments'][number]) {
-    const medium = a.mediumId ? this.host.findMedium(a.mediumId) ?? null : null;
-    return {
-      machine: this.attachmentOwner(a), medium, controller: a.controller, port: a.port, device: a.device, type: a.type,
-      passthrough: false, temporaryEject: false, isEjected: false, nonRotational: false, discard: false,
-      hotPluggable: false, bandwidthGroup: '',
-    };
-  }
+  private attachmentStruct(a: AttachmentSettings) { return this.storage.struct(a); }
 
-  /** Machine::attachDevice. */
   attachDevice(name: string, port: number, device: number, type: string, medium: Medium | null) {
-    this.mutable('MutableOrRunning');
-    if (!this.core.registered) this.err('VBOX_E_INVALID_OBJECT_STATE', 'Cannot attach storage devices to an unregistered machine');
-    const ctl = this.findController(name);
-    // StorageController::i_checkPortAndDeviceValid, raised by the controller.
-    const perPort = ctl.bus === 'IDE' ? 2 : 1;
-    if (port < 0 || port >= ctl.portCount || device < 0 || device >= perPort) {
-      fail('E_INVALIDARG', `The port and/or device parameter are out of range: port=${port} (must be in range [0, ${ctl.portCount - 1}]), device=${device} (must be in range [0, ${perPort - 1}])`, 'IStorageController');
-    }
-    const taken = this.s.attachments.find((a) => a.controller === name && a.port === port && a.device === device);
-    if (taken) {
-      const there = taken.mediumId ? this.host.findMedium(taken.mediumId) : undefined;
-      this.err('VBOX_E_OBJECT_IN_USE', there
-        ? `Medium '${there.rec.location}' is already attached to port ${port}, device ${device} of controller '${name}' of this virtual machine`
-        : `Device is already attached to port ${port}, device ${device} of controller '${name}' of this virtual machine`);
-    }
-    if (medium && this.s.attachments.some((a) => a.mediumId === medium.rec.id) && !(medium.getType() === 'Readonly' && medium.rec.deviceType === 'DVD')) {
-      this.err('VBOX_E_OBJECT_IN_USE', `Medium '${medium.rec.location}' is already attached to this virtual machine`);
-    }
-    // A hard disk slot without a medium, or a medium of another device type: a bare E_INVALIDARG.
-    if ((type === 'HardDisk' && !medium) || (medium && medium.rec.deviceType !== type)) throw new VBoxFault('E_INVALIDARG', '');
-    if (medium && medium.state !== 'Created') {
-      this.err('VBOX_E_INVALID_OBJECT_STATE', `Medium '${medium.rec.location}' is not accessible (state ${medium.state})`);
-    }
-    this.s.attachments.push({ controller: name, port, device, type, mediumId: medium?.rec.id ?? null });
-    this.changed();
+    return this.storage.attachDevice(name, port, device, type, medium);
   }
-
-  detachDevice(name: string, port: number, device: number) {
-    this.mutable('MutableOrRunning');
-    this.findController(name);
-    const i = this.s.attachments.findIndex((a) => a.controller === name && a.port === port && a.device === device);
-    if (i < 0) this.err('VBOX_E_OBJECT_NOT_FOUND', `No storage device attached to device slot ${device} on port ${port} of controller '${name}'`);
-    this.s.attachments.splice(i, 1);
-    this.changed();
+  attachDeviceWithoutMedium(name: string, port: number, device: number, type: string) {
+    return this.storage.attachDevice(name, port, device, type, null);
   }
-
-  getMedium(name: string, port: number, device: number) {
-    const a = this.s.attachments.find((x) => x.controller === name && x.port === port && x.device === device);
-    if (!a) this.err('VBOX_E_OBJECT_NOT_FOUND', `No storage device attached to device slot ${device} on port ${port} of controller '${name}'`);
-    return a.mediumId ? this.host.findMedium(a.mediumId) ?? null : null;
+  detachDevice(name: string, port: number, device: number) { return this.storage.detachDevice(name, port, device); }
+  passthroughDevice(name: string, port: number, device: number, v: boolean) { this.storage.passthroughDevice(name, port, device, v); }
+  temporaryEjectDevice(name: string, port: number, device: number, v: boolean) { this.storage.temporaryEjectDevice(name, port, device, v); }
+  nonRotationalDevice(name: string, port: number, device: number, v: boolean) { this.storage.nonRotationalDevice(name, port, device, v); }
+  setAutoDiscardForDevice(name: string, port: number, device: number, v: boolean) { this.storage.setAutoDiscardForDevice(name, port, device, v); }
+  setHotPluggableForDevice(name: string, port: number, device: number, v: boolean) { this.storage.setHotPluggableForDevice(name, port, device, v); }
+  /** A group of another machine's bandwidth control is "invalid" to VirtualBox too (it only knows its own). */
+  setBandwidthGroupForDevice(name: string, port: number, device: number, group: BandwidthGroup | null) {
+    this.storage.setBandwidthGroupForDevice(name, port, device, group);
   }
+  setNoBandwidthGroupForDevice(name: string, port: number, device: number) { this.storage.setBandwidthGroupForDevice(name, port, device, null); }
+  mountMedium(name: string, port: number, device: number, medium: Medium | null, force: boolean) {
+    this.storage.mountMedium(name, port, device, medium, force);
+  }
+  unmountMedium(name: string, port: number, device: number, force: boolean) { this.storage.mountMedium(name, port, device, null, force); }
+  getMedium(name: string, port: number, device: number) { return this.storage.getMedium(name, port, device); }
 
+  /** Machine::getMediumAttachmentsOfController: no such controller, no attachments (no error). */
   getMediumAttachmentsOfController(name: string) {
-    this.findController(name);
     return this.s.attachments.filter((a) => a.controller === name).map((a) => this.attachmentStruct(a));
   }
 
   getMediumAttachment(name: string, port: number, device: number) {
-    const a = this.s.attachments.find((x) => x.controller === name && x.port === port && x.device === device);
+    const a = this.storage.find(name, port, device);
     if (!a) this.err('VBOX_E_OBJECT_NOT_FOUND', `No storage device attached to device slot ${device} on port ${port} of controller '${name}'`);
     return this.attachmentStruct(a);
   }
 
-  /** Machine::addStorageController: the bus's default type and ports; one bootable controller per bus. */
   addStorageController(name: string, bus: string) {
-    if (bus === 'Null') this.err('E_INVALIDARG', 'Invalid connection type: 0');
-    this.mutable();
-    if (this.s.storageControllers.some((c) => c.name === name)) {
-      this.err('VBOX_E_OBJECT_IN_USE', `Storage controller named '${name}' already exists`);
-    }
-    const types: Record<string, [string, number]> = {
-      IDE: ['PIIX4', 2], SATA: ['IntelAhci', 30], SCSI: ['LsiLogic', 16], SAS: ['LsiLogicSas', 8],
-      Floppy: ['I82078', 1], USB: ['USB', 8], PCIe: ['NVMe', 1], VirtioSCSI: ['VirtioSCSI', 1],
-    };
-    const t = types[bus];
-    const same = this.s.storageControllers.filter((c) => c.bus === bus);
-    const instance = same.reduce((n, c) => Math.max(n, c.instance + 1), 0);
-    const bootable = !same.some((c) => c.bootable ?? true);
-    this.s.storageControllers.push({ name, bus, controllerType: t[0], portCount: t[1], useHostIOCache: bus !== 'SATA', instance, bootable });
-    this.changed();
-    return this.controllerObject(name);
+    const o = this.controllerObject(this.storage.addStorageController(name, bus).name);
+    o.created = this.isSession;
+    return o;
   }
 
   removeStorageController(name: string) {
-    this.mutable();
-    this.findController(name);
-    this.s.storageControllers = this.s.storageControllers.filter((c) => c.name !== name);
-    this.s.attachments = this.s.attachments.filter((a) => a.controller !== name);
+    this.storage.removeStorageController(name);
     this.children.delete(`ctl:${name}`);
-    this.changed();
   }
 
   getStorageControllerByName(name: string) {
-    this.findController(name);
+    this.storage.controller(name);
     return this.controllerObject(name);
   }
+
+  getStorageControllerByInstance(bus: string, instance: number) {
+    return this.controllerObject(this.storage.getStorageControllerByInstance(bus, instance).name);
+  }
+
+  setStorageControllerBootable(name: string, bootable: boolean) { this.storage.setStorageControllerBootable(name, bootable); }
 
   getNetworkAdapter(slot: number) {
     if (slot >= NETWORK_ADAPTER_COUNT) {
@@ -494,6 +501,8 @@ export class Machine implements ManagedObject {
     if (this.isSession) {
       if (this.modified) this.core.currentStateModified = true;
       this.core.settings = clone(this.s);
+      this.storage.committed();
+      this.s.attachments.forEach((a, i) => this.origin.set(a, this.core.settings.attachments[i]));
     }
     const before = this.core.settingsFile;
     this.core.settingsFile = this.renamedSettingsFile();
@@ -526,15 +535,47 @@ export class Machine implements ManagedObject {
   }
 
   /** Machine::discardSettings: the changes go, the "modified" flag stays (i_rollback leaves it). */
-  discardSettings() {
+  async discardSettings() {
     this.mutable('MutableOrSavedOrRunning');
+    const implicit = this.isSession ? this.storage.implicitOf(this.s.attachments) : [];
     this.rollback();
+    await this.storage.deleteImplicit(implicit);
+  }
+
+  /** SessionMachine::uninit without saving: the implicit differencing images made in the session go. */
+  async dropImplicit(): Promise<void> {
+    const implicit = this.storage.implicitOf(this.s.attachments);
+    if (!implicit.length) return;
+    this.s.attachments = this.s.attachments.filter((a) => !implicit.includes(a));
+    await this.storage.deleteImplicit(implicit);
   }
 
   /** Back to the committed settings (discardSettings; restoreSnapshot, which saves them: then nothing is modified). */
   rollback(saved = false) {
-    if (this.isSession) this.work = clone(this.core.settings);
+    if (!this.isSession) {
+      if (saved) this.modified = false;
+      return;
+    }
+    const storage = (x: MachineSettings) => JSON.stringify([x.storageControllers, x.attachments, x.bandwidthGroups ?? []]);
+    const storageChanged = !!this.work && storage(this.work) !== storage(this.core.settings);
+    const before = this.work;
+    this.work = this.workingCopy();
     if (saved) this.modified = false;
+    // With implicit images, i_deleteImplicitDiffs rolls the list back too.
+    else if (before && !this.storage.implicitOf(before.attachments).length) {
+      // Machine::i_rollback restores each attachment's own data but not the list (i_deleteImplicitDiffs,
+      // which would, returns early without implicit diffs): attached and detached devices stay so.
+      this.work.attachments = before.attachments.map((a) => {
+        const o = this.origin.get(a);
+        if (!o || !this.core.settings.attachments.includes(o)) return a;
+        const back = clone(o);
+        this.origin.set(back, o);
+        return back;
+      });
+    }
+    // Controller objects follow their (restored) names; Machine::i_rollback tells of each controller.
+    for (const k of [...this.children.keys()]) if (k.startsWith('ctl:') && !this.s.storageControllers.some((c) => `ctl:${c.name}` === k)) this.children.delete(k);
+    if (storageChanged && !saved) for (const c of this.s.storageControllers) this.storageControllerChanged(c.name);
   }
 
   /**
@@ -882,46 +923,4 @@ export class VRDEServer implements ManagedObject {
   }
 }
 
-/** StorageController::setControllerType and setPortCount: what each bus takes. */
-const BUS_RULES: Record<string, { types: string[]; ports: [number, number] }> = {
-  IDE: { types: ['PIIX3', 'PIIX4', 'ICH6'], ports: [2, 2] },
-  SATA: { types: ['IntelAhci'], ports: [1, 30] },
-  SCSI: { types: ['LsiLogic', 'BusLogic'], ports: [16, 16] },
-  Floppy: { types: ['I82078'], ports: [1, 1] },
-  SAS: { types: ['LsiLogicSas'], ports: [1, 255] },
-  USB: { types: ['USB'], ports: [8, 8] },
-  PCIe: { types: ['NVMe'], ports: [1, 255] },
-  VirtioSCSI: { types: ['VirtioSCSI'], ports: [1, 256] },
-};
-const CONTROLLER_TYPES = ['Null', 'LsiLogic', 'BusLogic', 'IntelAhci', 'PIIX3', 'PIIX4', 'ICH6', 'I82078', 'LsiLogicSas', 'USB', 'NVMe', 'VirtioSCSI'];
-
-export class StorageController implements ManagedObject {
-  readonly iface = 'IStorageController';
-  constructor(private readonly m: Machine, private readonly name: string) {}
-  ready() { notReady(this.m, this.iface); }
-  private get c(): StorageControllerSettings {
-    const c = this.m.s.storageControllers.find((x) => x.name === this.name);
-    if (!c) fail('VBOX_E_OBJECT_NOT_FOUND', `Could not find a storage controller named '${this.name}'`, this.iface);
-    return c;
-  }
-  getName() { return this.c.name; }
-  getMaxPortCount() { return BUS_RULES[this.c.bus]?.ports[1] ?? 1; }
-  getInstance() { return this.c.instance; }
-  getPortCount() { return this.c.portCount; }
-  setPortCount(n: number) {
-    this.m.mutable();
-    const [min, max] = BUS_RULES[this.c.bus]?.ports ?? [1, 1];
-    if (n < min || n > max) fail('E_INVALIDARG', `Invalid port count: ${n} (must be in range [${min}, ${max}])`, this.iface);
-    this.c.portCount = n; this.m.changed();
-  }
-  getBus() { return this.c.bus; }
-  getControllerType() { return this.c.controllerType; }
-  setControllerType(t: string) {
-    this.m.mutable();
-    if (!BUS_RULES[this.c.bus]?.types.includes(t)) fail('E_INVALIDARG', `Invalid controller type ${CONTROLLER_TYPES.indexOf(t)}`, this.iface);
-    this.c.controllerType = t; this.m.changed();
-  }
-  getUseHostIOCache() { return this.c.useHostIOCache; }
-  setUseHostIOCache(v: boolean) { this.m.mutable(); this.c.useHostIOCache = v; this.m.changed(); }
-  getBootable() { return this.c.bootable ?? true; }
-}
+export { StorageController };

@@ -75,10 +75,11 @@ export class Progress implements ManagedObject {
     this.finish();
   }
 
-  failWith(fault: VBoxFault): void {
+  /** Ends with the fault's result code; `withInfo` false when VirtualBox lets its error info go before notifying. */
+  failWith(fault: VBoxFault, withInfo = true): void {
     if (this.completed) return;
     this.resultCode = resultCodeInt(fault.resultCode);
-    this.errorInfo = new VirtualBoxErrorInfo(fault);
+    this.errorInfo = withInfo ? new VirtualBoxErrorInfo(fault) : null;
     this.finish();
   }
 

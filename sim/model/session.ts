@@ -25,7 +25,8 @@ export class Session implements ManagedObject {
     if (core.sessionState === 'Locked' && lockType === 'Shared') {
       // A share of the lock holder's session machine, and the console when a VM holds it.
       const holder = core.lockedBy;
-      this.attach(core, 'Shared', holder instanceof Session ? holder.machine ?? undefined : undefined);
+      // The VM process's session machine when the VM holds the lock (changes reach the running VM through it).
+      this.attach(core, 'Shared', holder instanceof Session ? holder.machine ?? undefined : core.vm?.machine);
       if (holder instanceof Session) {
         holder.sharers.add(this);
         this.sharing = holder;
@@ -54,7 +55,8 @@ export class Session implements ManagedObject {
   /** The machine's VM ended or the lock was dropped elsewhere. */
   detach(): void {
     // The write-locking session's machine goes with it (SessionMachine::uninit); a share only lets go.
-    if (this.type !== 'Shared') this.machine?.uninit();
+    // The VM process's session machine stays while the VM runs (the VM ends it).
+    if (this.type !== 'Shared' && this.machine !== this.core?.vm?.machine) this.machine?.uninit();
     this.sharing?.sharers.delete(this);
     this.sharing = null;
     this.core = null;
@@ -84,8 +86,10 @@ export class Session implements ManagedObject {
     const core = this.open();
     return this.type === 'WriteLock' ? null : core.vm?.console ?? null;
   }
-  unlockMachine() {
+  async unlockMachine() {
     const core = this.open();
+    // The write lock's machine rolls back (SessionMachine::uninit): implicit differencing images go.
+    const pending = this.type === 'WriteLock' && core.lockedBy === this ? this.machine?.dropImplicit() : undefined;
     if (this.type === 'WriteLock' && core.lockedBy === this) {
       // Changes that were not saved are rolled back, as VirtualBox does when a session closes.
       for (const s of [...this.sharers]) s.detach();
@@ -94,5 +98,6 @@ export class Session implements ManagedObject {
     }
     core.vm?.sharedSessions.delete(this);
     this.detach();
+    await pending;
   }
 }

@@ -48,6 +48,21 @@ export interface AttachmentSettings {
   device: number;
   type: string;
   mediumId: string | null;
+  // IMediumAttachment flags (absent in older settings files: false).
+  passthrough?: boolean;
+  tempEject?: boolean;
+  nonRotational?: boolean;
+  discard?: boolean;
+  hotPluggable?: boolean;
+  /** The bandwidth group's name ('' or absent: none). */
+  bandwidthGroup?: string;
+}
+
+/** A bandwidth group of the machine's IBandwidthControl (VirtualBox's <BandwidthGroup> under <IO>). */
+export interface BandwidthGroupSettings {
+  name: string;
+  type: string;
+  maxBytesPerSec: number;
 }
 
 /** A machine's settings, as its settings file holds them. */
@@ -87,6 +102,8 @@ export interface MachineSettings {
   };
   storageControllers: StorageControllerSettings[];
   attachments: AttachmentSettings[];
+  /** IBandwidthControl's groups (absent in older settings files: none). */
+  bandwidthGroups?: BandwidthGroupSettings[];
   extraData: Record<string, string>;
 }
 

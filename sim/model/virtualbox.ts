@@ -1,10 +1,12 @@
 import path from 'node:path';
+import { Appliance } from './appliance';
 import { fail, VBoxFault, type ManagedObject } from './base';
 import { findGuestOSType, GUEST_OS_TYPES } from './ostypes';
 import type { EventSource } from './events';
 import type { Host, SystemProperties } from './hostinfo';
 import type { Machine, MachineCore } from './machine';
 import type { Medium } from './medium';
+import { findFormat } from './medium-format';
 import type { PerformanceCollector } from './perf';
 import type { Progress } from './progress';
 
@@ -42,8 +44,6 @@ export interface CreateMachineOptions {
 /** DeviceType in enum order (VirtualBox prints a refused one as its number). */
 const DEVICE_TYPES = ['Null', 'Floppy', 'DVD', 'HardDisk', 'Network', 'USB', 'SharedFolder', 'Graphics3D', 'End'];
 const MEDIUM_DEVICE_TYPES = ['HardDisk', 'DVD', 'Floppy'];
-/** The medium formats (backends) of VirtualBox 7.1 that vboxsim makes files for. */
-const MEDIUM_FORMATS = ['VDI', 'VMDK', 'VHD', 'Parallels', 'QED', 'QCOW', 'VHDX', 'RAW'];
 
 const GUID_RE = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
 const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
@@ -137,8 +137,10 @@ export class VirtualBox implements ManagedObject {
   getSystemProperties() { return this.h.systemProperties; }
   getMachines() { return this.h.machines().map((c) => c.primary); }
   getMachineGroups() { return [...new Set(this.h.machines().flatMap((c) => c.settings.groups))].sort(); }
-  getHardDisks() { return this.h.media().filter((m) => m.rec.deviceType === 'HardDisk'); }
+  /** Base media only: differencing ones are reached through IMedium::children (VirtualBox.xidl). */
+  getHardDisks() { return this.h.media().filter((m) => m.rec.deviceType === 'HardDisk' && !m.rec.parentId); }
   getDVDImages() { return this.h.media().filter((m) => m.rec.deviceType === 'DVD'); }
+  getFloppyImages() { return this.h.media().filter((m) => m.rec.deviceType === 'Floppy'); }
   getGuestOSTypes() { return GUEST_OS_TYPES; }
   getPerformanceCollector() { return this.h.perf; }
   getEventSource() { return this.h.events; }
@@ -200,6 +202,9 @@ export class VirtualBox implements ManagedObject {
     return this.h.machines().filter((c) => c.settings.groups.some((g) => groups.includes(g))).map((c) => c.primary);
   }
 
+  /** VirtualBox::createAppliance: an empty appliance (its VFS explorers browse the host's files). */
+  createAppliance() { return new Appliance(); }
+
   getMachineStates(machines: (Machine | null)[]) {
     return machines.map((m) => m?.core.state ?? 'Null');
   }
@@ -208,8 +213,9 @@ export class VirtualBox implements ManagedObject {
   createMedium(format: string, location: string, _accessMode: string, deviceType: string) {
     if (!MEDIUM_DEVICE_TYPES.includes(deviceType)) fail('E_INVALIDARG', `Device type must be HardDisk, DVD or Floppy ${DEVICE_TYPES.indexOf(deviceType)}`);
     if (!format && deviceType !== 'HardDisk') fail('E_INVALIDARG', 'Format must be Valid Type');
-    const fmt = MEDIUM_FORMATS.find((f) => f.toLowerCase() === (format || 'VDI').toLowerCase());
-    if (!fmt) fail('E_INVALIDARG', `Invalid medium storage format '${format}'`, 'IMedium');
+    // An empty format is the default hard disk format, checked only now; the caller's spelling is kept.
+    const fmt = format || this.h.systemProperties.getDefaultHardDiskFormat();
+    if (!findFormat(fmt)) fail('E_INVALIDARG', `Invalid medium storage format '${fmt}'`, 'IMedium');
     // Medium::init returns E_FAIL for an empty location without saying why.
     if (!location) throw new VBoxFault('E_FAIL', '');
     return this.h.createMedium(fmt, location, deviceType);

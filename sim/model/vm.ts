@@ -1,8 +1,10 @@
 import { Screen, type ScreenState } from '../screen/screen';
 import { VncServer } from '../screen/rfb';
 import { fail, sleep, type MachineState, type ManagedObject } from './base';
-import { EventSource } from './events';
-import type { MachineCore } from './machine';
+import { BandwidthGroupChangedEvent, EventSource, MediumChangedEvent, StorageControllerChangedEvent, StorageDeviceChangedEvent } from './events';
+import { Machine, type MachineCore } from './machine';
+import type { Medium } from './medium';
+import type { AttachmentStruct } from './storage';
 import { Progress } from './progress';
 import type { Session } from './session';
 
@@ -38,6 +40,13 @@ export class VM {
   screen: Screen;
   readonly console: Console;
   readonly display: Display;
+  /**
+   * The VM process's session machine (SessionMachine with LockType_VM): shared sessions work on it,
+   * and only changes made through it reach the running VM (mount, hot-plug).
+   */
+  readonly machine: Machine;
+  /** The guest has locked its removable media (as an OS does with a mounted CD): only a forced unmount takes them. */
+  guestLocksMedia = false;
   /** Sessions other than the VM's own that use the console (Shared and Remote). */
   readonly sharedSessions = new Set<Session>();
   vnc: VncServer | null = null;
@@ -54,6 +63,7 @@ export class VM {
     this.screen = this.newScreen(state);
     this.console = new Console(this);
     this.display = new Display(this);
+    this.machine = new Machine(core, true);
   }
 
   private newScreen(state?: ScreenState): Screen {
@@ -125,6 +135,9 @@ export class VM {
     }
     for (const s of this.sharedSessions) s.detach();
     this.sharedSessions.clear();
+    // SessionMachine::uninit: changes not saved go with the process (implicit differencing images too).
+    void this.machine.dropImplicit();
+    this.machine.uninit();
     const core = this.core;
     core.vm = null;
     core.lockedBy = null;
@@ -236,6 +249,32 @@ export class Console implements ManagedObject {
   powerButton() { this.vm.powerButton(); }
   sleepButton() { this.vm.requireState(['Running'], 'Invalid machine state'); }
   getPowerButtonHandled() { return this.vm.powerButtonHandled; }
+
+  /**
+   * Console::i_onMediumChange → i_doMediumChange: the VM swaps the medium of a DVD or floppy drive.
+   * A medium the guest has locked is taken out only with force (VERR_PDM_MEDIA_LOCKED otherwise).
+   */
+  mediumChange(a: AttachmentStruct, force: boolean, medium: Medium | null, hadMedium: boolean): void {
+    if (this.vm.guestLocksMedia && hadMedium && !force) {
+      fail('E_FAIL', medium
+        ? `Could not mount the media/drive '${medium.rec.location}' (VERR_PDM_MEDIA_LOCKED)`
+        : 'Could not unmount the currently mounted media/drive (VERR_PDM_MEDIA_LOCKED)', 'IConsole', 'Console');
+    }
+    this.events.fire(new MediumChangedEvent(this.events, a));
+  }
+
+  /** Console::i_onStorageDeviceChange: a device hot-plugged or unplugged (the guest told unless silent). */
+  storageDeviceChange(a: AttachmentStruct, removed: boolean, silent: boolean): void {
+    this.events.fire(new StorageDeviceChangedEvent(this.events, a, removed, silent));
+  }
+
+  storageControllerChange(machineId: string, name: string): void {
+    this.events.fire(new StorageControllerChangedEvent(this.events, machineId, name));
+  }
+
+  bandwidthGroupChange(g: ManagedObject): void {
+    this.events.fire(new BandwidthGroupChangedEvent(this.events, g));
+  }
   teleport(hostname: string, tcpport: number, password: string, maxDowntime: number) {
     this.vm.requireState(['Running', 'Paused'], 'Invalid machine state: must be Running or Paused to teleport');
     if (!hostname) fail('E_INVALIDARG', 'Argument hostname is empty', 'IConsole', 'Console');

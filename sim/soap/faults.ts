@@ -56,6 +56,10 @@ export const INTERFACE_IDS: Record<string, string> = {
   IProgress: 'd7b98d2b-30e8-447e-99cb-e31becae6ae4',
   IVirtualBoxErrorInfo: 'c1bcc6d5-7966-481d-ab0b-d0ed73e28135',
   IMedium: '7d510820-a678-4730-a862-818dcd3fbed0',
+  IMediumFormat: '11be93c7-a862-4dc9-8c89-bf4ba74a886a',
+  IToken: '20479eaf-d8ed-44cf-85ac-c83a26c95a4d',
+  IMediumIO: 'e4b301a9-5f86-4d65-ad1b-87ca284fb1c8',
+  IDataStream: 'a338ed20-58d9-43ae-8b03-c1fd7088ef15',
   IHost: 'd5dcece0-b202-4416-a138-03502784cc07',
   IHostNetworkInterface: '455f8c45-44a0-a470-ba20-27890b96dba9',
   ISystemProperties: '925084b0-625f-422f-a67d-0ede1880a56c',
@@ -73,10 +77,14 @@ export const INTERFACE_IDS: Record<string, string> = {
   INetworkAdapter: 'dcf47a1d-ed70-4db8-9a4b-2646bd166905',
   IVRDEServer: '08e25756-08a2-41af-a05f-d7c661abaebe',
   IStorageController: 'ddca7247-bf98-47fb-ab2f-b5177533f493',
+  IBandwidthControl: '48c7f4c0-c9d6-4742-957c-a6fd52e8c4ae',
+  IBandwidthGroup: '31587f93-2d12-4d7c-ba6d-ce51d0d5b265',
   IAudioSettings: '52f40b16-520e-473f-9428-3e69b0d915c3',
   IAudioAdapter: '5155bfd3-7ba7-45a8-b26d-c91ae3754e37',
   IExtPackManager: '70401eef-c8e9-466b-9660-45cb3e9979e4',
   INATEngine: 'a06253a7-dcd2-44e3-8689-9c9c4b6b6234',
+  IVFSExplorer: 'fb220201-2fd3-47e2-a5dc-2c2431d833cc',
+  IAppliance: '86a98347-7619-41aa-aece-b21ac5c1a7e6',
 };
 
 /**

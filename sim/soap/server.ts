@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { contract, isRefType, type Operation, type Part } from './contract';
 import { BareFault, InvalidObjectFault, resultCodeInt, SoapClientFault, VBoxFault } from './faults';
-import { escapeXml, faultEnvelope, parseRequest, responseEnvelope, VBOX_NS } from './xml';
+import { escapeXml, faultEnvelope, parseRequest, responseEnvelope, VBOX_NS, type Children, type SoapRequest } from './xml';
 import { Websession, WebsessionManager, type ManagedObject } from './websession';
 import { generateWsdl } from './wsdl';
 
@@ -84,7 +84,7 @@ export class SoapService {
     this.calls++;
     let ws: Websession | undefined;
     try {
-      const { operation, args, qualifiedName, vboxNamespace } = parseRequest(body);
+      const { operation, args, qualifiedName, vboxNamespace } = plainRequest(body) ?? parseRequest(body);
       const op = vboxNamespace ? contract.operations.get(operation) : undefined;
       // gSOAP's answer for an element it has no service function for (any vboxsim lacks, too).
       if (!op) throw new SoapClientFault(`Method '${qualifiedName}' not implemented: method name or namespace not recognized`);
@@ -270,6 +270,58 @@ export class SoapService {
   }
 }
 
+const ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
+const PLAIN = /^(?:<\?xml version="1\.0"(?: encoding="UTF-8")?\?>)?\s*<([A-Za-z_][\w.-]*):Envelope((?:\s+xmlns:[A-Za-z_][\w.-]*="[^"<&]*")+)\s*>\s*<\1:Body>\s*<([A-Za-z_][\w.-]*):([A-Za-z_][\w.-]*)>([^]*)<\/\3:\4>\s*<\/\1:Body>\s*<\/\1:Envelope>\s*$/;
+// Text without markup, entities, CR (XML normalises line ends) or control characters.
+const PLAIN_CHILD = /\s*<([A-Za-z_][\w.-]*)>([^<&\r\u0000-\u0008\u000B\u000C\u000E-\u001F]*)<\/\1>|\s*<([A-Za-z_][\w.-]*)\/>|(\s*$)/y;
+
+/** The namespace declarations of an Envelope by prefix (undefined for a prefix declared twice); a client sends the same each time. */
+let lastDecls: { text: string; ns: Map<string, string> | undefined } | undefined;
+function declarations(text: string): Map<string, string> | undefined {
+  if (lastDecls?.text === text) return lastDecls.ns;
+  let ns: Map<string, string> | undefined = new Map<string, string>();
+  for (const d of text.matchAll(/xmlns:([\w.-]+)="([^"]*)"/g)) {
+    if (ns.has(d[1])) {
+      ns = undefined;
+      break;
+    }
+    ns.set(d[1], d[2]);
+  }
+  lastDecls = { text, ns };
+  return ns;
+}
+
+/**
+ * The request of the plain shape most clients send (an Envelope declaring its namespaces, one
+ * operation element holding text-only children without entities) read without the XML validator and
+ * parser, which cost most of a call's time; anything else gives undefined and is read by parseRequest.
+ * What it accepts is well-formed, and it reads it as parseRequest would.
+ */
+function plainRequest(xml: string): SoapRequest | undefined {
+  const m = PLAIN.exec(xml);
+  if (!m) return undefined;
+  const [, envPrefix, decls, opPrefix, operation, inner] = m;
+  const ns = declarations(decls);
+  if (!ns || ns.get(envPrefix) !== ENV_NS) return undefined;
+  const args: Children = Object.create(null) as Children;
+  let at = 0;
+  for (;;) {
+    PLAIN_CHILD.lastIndex = at;
+    const c = PLAIN_CHILD.exec(inner);
+    if (!c) return undefined;
+    if (c[4] !== undefined) break;
+    at = PLAIN_CHILD.lastIndex;
+    const name = c[1] ?? c[3];
+    const value = c[2] ?? '';
+    if (value.includes(']]>')) return undefined;
+    const prev = args[name];
+    if (prev === undefined) args[name] = value;
+    else if (Array.isArray(prev)) prev.push(value);
+    else args[name] = [prev, value];
+  }
+  return { operation, args, qualifiedName: `${opPrefix}:${operation}`, vboxNamespace: ns.get(opPrefix) === VBOX_NS };
+}
+
 function str(value: unknown, name: string): string {
   if (typeof value === 'string') return value;
   if (value === undefined) throw new SoapClientFault(`Validation constraint violation: missing element '${name}'`);
@@ -283,7 +335,7 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
 
 /** The WSDL's soapAction is empty; accept that, or one naming this very operation. */
 function checkSoapAction(action: string | undefined, operation: string): void {
-  if (action === undefined) return;
+  if (action === undefined || action === '""') return;
   const a = action.trim().replace(/^"(.*)"$/, '$1');
   if (a === '' || a === operation || a === VBOX_NS + operation || a.endsWith('/' + operation) || a.endsWith('#' + operation)) return;
   throw new SoapClientFault(`SOAPAction "${a}" does not match operation '${operation}'`);
