@@ -15,7 +15,7 @@ import { hostsById, underStorage } from '@/lib/cluster/operations/common';
 import type { HostView } from '@/lib/db/hosts';
 import type { VBoxClient } from '@/lib/vbox/client';
 import { SoapFaultError } from '@/lib/vbox/errors';
-import type { IMedium, IVirtualBox } from '@/lib/vbox/objects';
+import type { IMedium } from '@/lib/vbox/objects';
 import type { DeviceType, MediumState, MediumType } from '@/lib/vbox/types';
 import { isoLibrary, tenantFolder } from './folders';
 import { pathKey } from './ownership';
@@ -31,9 +31,18 @@ export interface HostMedium {
   sizeBytes: number;
   type: MediumType;
   state: MediumState;
-  machineIds: string[];
+  /** The machines using it (IMedium machineIds), each with the snapshots that do (IMedium getSnapshotIds). */
+  users: HostMediumUser[];
   parentId: string | null;
   children: string[];
+}
+
+export interface HostMediumUser {
+  machineId: string;
+  /** Whether the machine's current state has it attached; null when the host does not tell (no getSnapshotIds). */
+  inCurrentState: boolean | null;
+  /** The snapshots of the machine that have it attached; null when the host does not tell. */
+  snapshotIds: string[] | null;
 }
 
 export interface MediumHost {
@@ -45,17 +54,14 @@ export interface MediumHost {
   /** Whether this host's facts are from an earlier read (it did not answer now). */
   stale: boolean;
 }
-export interface MediumUser {
-  machineId: string;
+export interface MediumUser extends HostMediumUser {
   machineName: string | null;
   hostId: string;
   hostName: string;
-  /** Which snapshots use it: null, not read (IMedium getSnapshotIds is not asked in this slice). */
-  snapshotIds: string[] | null;
 }
 
 /** One row of GET /api/v1/media: the medium's facts, on which hosts it is registered and who uses it. */
-export interface MediumRow extends Omit<HostMedium, 'state' | 'machineIds'> {
+export interface MediumRow extends Omit<HostMedium, 'state' | 'users'> {
   hosts: MediumHost[];
   usedBy: MediumUser[];
   /** Whether a host's rows for it are from an earlier read (the host did not answer now). */
@@ -67,44 +73,83 @@ export interface MediumRow extends Omit<HostMedium, 'state' | 'machineIds'> {
 /** The last part of a location in either path syntax (VirtualBox's IMedium name). */
 const fileName = (location: string) => location.slice(Math.max(location.lastIndexOf('/'), location.lastIndexOf('\\')) + 1);
 
+/** What a host that lacks a method answers (vboxsim, before it implements it): the method is not there at all. */
+const notImplemented = (e: unknown) => e instanceof SoapFaultError && /not implemented/i.test(e.faultString);
+
 /**
- * A host's floppy images; none when its SOAP server does not know the method at all (vboxsim does
- * not implement IVirtualBox floppyImages yet), so one missing list does not hide every other medium.
+ * Which snapshots of each machine use the medium: IMedium getSnapshotIds gives the machine's own id
+ * first when its current state has the medium attached, then the snapshots' ids.
  */
-async function floppiesOf(vbox: IVirtualBox): Promise<IMedium[]> {
-  try {
-    return await vbox.getFloppyImages();
-  } catch (e) {
-    if (e instanceof SoapFaultError && /not implemented/i.test(e.faultString)) return [];
-    throw e;
-  }
+async function usersOf(m: IMedium, machineIds: string[]): Promise<HostMediumUser[]> {
+  return Promise.all(machineIds.map(async (machineId): Promise<HostMediumUser> => {
+    try {
+      const ids = await m.getSnapshotIds(machineId);
+      const inCurrentState = ids[0]?.toLowerCase() === machineId.toLowerCase();
+      return { machineId, inCurrentState, snapshotIds: inCurrentState ? ids.slice(1) : ids };
+    } catch (e) {
+      if (notImplemented(e)) return { machineId, inCurrentState: null, snapshotIds: null };
+      throw e;
+    }
+  }));
 }
 
-/** Every medium of one host: base media and their differencing children, DVD and floppy images. */
+/**
+ * One medium's facts, each one call, all at once; then its users and (hard disks) its differencing
+ * children, visited in turn. hardDisks lists base media only: differencing images are reached through
+ * children and learn their parent from the walk (no IMedium parent call). Two calls fewer per medium:
+ * IMedium name is the location's file name, and the device type is the list's.
+ */
+async function readMedium(m: IMedium, deviceType: DeviceType, visit: (m: IMedium, parentId: string, deviceType: DeviceType) => Promise<string>): Promise<HostMedium> {
+  const walk = deviceType === 'HardDisk';
+  const [id, location, format, logicalSize, size, type, state, machineIds, kids] = await Promise.all([
+    m.getId(), m.getLocation(), m.getFormat(), m.getLogicalSize(), m.getSize(),
+    m.getType(), m.getState(), m.getMachineIds(), walk ? m.getChildren() : Promise.resolve([]),
+  ]);
+  const [users, children] = await Promise.all([usersOf(m, machineIds), Promise.all(kids.map((k) => visit(k, id, 'HardDisk')))]);
+  return { id, name: fileName(location), location, format, deviceType, logicalSizeBytes: logicalSize, sizeBytes: size, type, state, users, parentId: null, children };
+}
+
+/**
+ * The media references each host's last read obtained. vboxwebsrv gives an object the same reference
+ * every time within a websession, so the next read gets the same ones back: they are kept rather than
+ * released after each read (which would cost one more call per medium), and only those of media gone
+ * from the registry since are released.
+ */
+const held = new WeakMap<VBoxClient, Map<string, IMedium>>();
+
+/**
+ * Every medium of one host: base media and their differencing children, DVD and floppy images. All
+ * of a medium's facts are asked at once, and every medium at once: the host's connections (its share
+ * of vboxwebsrv's worker threads) carry them as fast as they answer.
+ */
 export async function readHostMedia(client: VBoxClient): Promise<HostMedium[]> {
-  return client.scope(async (vbox) => {
-    const [disks, dvds, floppies] = await Promise.all([vbox.getHardDisks(), vbox.getDVDImages(), floppiesOf(vbox)]);
-    const out: HostMedium[] = [];
-    // hardDisks lists base media only: differencing images are reached through children, and
-    // learn their parent from the walk (no IMedium parent call per medium).
-    // Two SOAP calls fewer per medium: IMedium name is the location's file name, and the device
-    // type is the list's (hardDisks, DVDImages, floppyImages).
+  const seen = new Map<string, IMedium>();
+  const rows = await client.read(async (vbox) => {
+    seen.clear();
+    const [disks, dvds, floppies] = await Promise.all([vbox.getHardDisks(), vbox.getDVDImages(), vbox.getFloppyImages()]);
+    // One read per medium, whichever way it is reached (a server listing a differencing image among
+    // the base media as well as among its parent's children still gives one row, with its parent).
+    const reads = new Map<string, Promise<HostMedium>>();
     const visit = async (m: IMedium, parentId: string | null, deviceType: DeviceType): Promise<string> => {
-      const walk = deviceType === 'HardDisk';
-      const [id, location, format, logicalSize, size, type, state, machineIds, kids] = await Promise.all([
-        m.getId(), m.getLocation(), m.getFormat(), m.getLogicalSize(), m.getSize(),
-        m.getType(), m.getState(), m.getMachineIds(), walk ? m.getChildren() : Promise.resolve([]),
-      ]);
-      const row: HostMedium = {
-        id, name: fileName(location), location, format, deviceType, logicalSizeBytes: logicalSize, sizeBytes: size, type, state, machineIds, parentId, children: [],
-      };
-      out.push(row);
-      row.children = await Promise.all(kids.map((k) => visit(k, id, 'HardDisk')));
-      return id;
+      let read = reads.get(m.ref);
+      if (!read) {
+        seen.set(m.ref, m);
+        reads.set(m.ref, read = readMedium(m, deviceType, visit));
+      }
+      const row = await read;
+      row.parentId ??= parentId;
+      return row.id;
     };
     await Promise.all([...disks.map((d) => visit(d, null, 'HardDisk')), ...dvds.map((d) => visit(d, null, 'DVD')), ...floppies.map((d) => visit(d, null, 'Floppy'))]);
-    return out;
+    return Promise.all(reads.values());
   });
+  const before = held.get(client);
+  held.set(client, seen);
+  const websession = client.websession;
+  for (const [ref, m] of before ?? []) {
+    if (!seen.has(ref) && m.websession === websession) m.release().catch(() => undefined);
+  }
+  return rows;
 }
 
 // ---------------------------------------------------------------- the per-host cache
@@ -119,11 +164,14 @@ interface HostEntry {
   pending?: Promise<void>;
 }
 
-const g = globalThis as typeof globalThis & { __nimboxMediaCache?: Map<string, HostEntry> };
+const g = globalThis as typeof globalThis & { __nimboxMediaCache?: Map<string, HostEntry>; __nimboxMediaGeneration?: { n: number } };
 const cache = (g.__nimboxMediaCache ??= new Map<string, HostEntry>());
+/** Bumped by clearMediaCache: a read started before the clear must not put its (older) rows back. */
+const generation = (g.__nimboxMediaGeneration ??= { n: 0 });
 
 /** Forgets every host's rows (tests, and after a media change this process made). */
 export function clearMediaCache(): void {
+  generation.n++;
   cache.clear();
 }
 
@@ -146,10 +194,11 @@ function refresh(inv: Inventory, host: HostView, ttlMs: number): Promise<void> {
   // Rows read before answer at once while a newer read runs (a host's registry takes seconds to
   // read at hundreds of media); readAt says how old they are. Only a first read is waited for.
   if (entry?.pending) return entry.readAt > 0 && !entry.stale ? Promise.resolve() : entry.pending;
+  const gen = generation.n;
   const pending = readHostMedia(monitor.client).then(
-    (rows) => { cache.set(host.id, { rows, readAt: Date.now(), stale: false }); },
-    () => { markStale(); },
-  ).finally(() => {
+    (rows) => { if (gen === generation.n) cache.set(host.id, { rows, readAt: Date.now(), stale: false }); },
+    () => { if (gen === generation.n) markStale(); },
+  ).then(() => (gen === generation.n ? undefined : refresh(inv, host, ttlMs))).finally(() => {
     const e = cache.get(host.id);
     if (e?.pending === pending) delete e.pending;
   });
@@ -194,9 +243,9 @@ export async function listMedia(inv: Inventory, opts: { ttlMs?: number } = {}): 
       if (hasId) byId.set(m.id, row);
       row.hosts.push({ hostId: h.id, hostName: h.name, mediumId: m.id, state: m.state, stale: entry.stale });
       row.stale ||= entry.stale;
-      for (const machineId of m.machineIds) {
-        const name = inv.copyOn(h.id, machineId)?.name ?? inv.machine(machineId)?.name ?? null;
-        row.usedBy.push({ machineId, machineName: name, hostId: h.id, hostName: h.name, snapshotIds: null });
+      for (const u of m.users) {
+        const name = inv.copyOn(h.id, u.machineId)?.name ?? inv.machine(u.machineId)?.name ?? null;
+        row.usedBy.push({ ...u, machineName: name, hostId: h.id, hostName: h.name });
       }
     }
   }

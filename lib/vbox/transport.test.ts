@@ -3,6 +3,7 @@
 // the per-host concurrency limit, timeouts and connection errors.
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -280,6 +281,87 @@ describe('Transport against vboxsim', () => {
       t.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
+
+describe('HTTP framing', () => {
+  /** A bare server answering every request with `answer(body)` written as is: framings gSOAP could use. */
+  async function rawServer(answer: (soap: string) => string) {
+    const sockets = new Set<Socket>();
+    const server = net.createServer((s) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      let buf = '';
+      s.on('data', (d) => {
+        buf += d.toString('latin1');
+        for (;;) {
+          const end = buf.indexOf('\r\n\r\n');
+          if (end < 0) return;
+          const length = Number(/content-length: *(\d+)/i.exec(buf.slice(0, end))?.[1] ?? 0);
+          if (buf.length < end + 4 + length) return;
+          const req = buf.slice(0, end + 4 + length);
+          buf = buf.slice(end + 4 + length);
+          if (req.startsWith('OPTIONS')) s.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+          else {
+            const out = answer(req.slice(end + 4));
+            s.write(out);
+            if (/^HTTP\/1\.0|connection: close/im.test(out.slice(0, out.indexOf('\r\n\r\n')))) s.end();
+          }
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+      close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+    };
+  }
+  const envelope = (op: string, inner: string) => `<?xml version="1.0"?><e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/" xmlns:v="http://www.virtualbox.org/"><e:Body><v:${op}Response>${inner}</v:${op}Response></e:Body></e:Envelope>`;
+
+  it('reads chunked answers, answers that end with the connection, and Connection: close, and goes on with the next call', async () => {
+    let n = 0;
+    const server = await rawServer(() => {
+      const body = envelope('IVirtualBox_getVersion', `<returnval>7.1.${n}</returnval>`);
+      switch (n++ % 3) {
+        case 0: {
+          // Chunked, split mid-element, with a chunk extension and a trailer.
+          const cut = body.length >> 1;
+          const chunk = (s: string) => `${Buffer.byteLength(s).toString(16)}\r\n${s}\r\n`;
+          return `HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${chunk(body.slice(0, cut)).replace('\r\n', ';x=1\r\n')}${chunk(body.slice(cut))}0\r\nX-Trailer: y\r\n\r\n`;
+        }
+        case 1:
+          return `HTTP/1.0 200 OK\r\nContent-Type: text/xml\r\n\r\n${body}`;
+        default:
+          return `HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+      }
+    });
+    const t = new Transport({ url: server.url, maxConnections: 1 });
+    try {
+      const versions: unknown[] = [];
+      for (let i = 0; i < 6; i++) versions.push((await t.call('IVirtualBox_getVersion', { _this: 'x' })).returnval);
+      expect(versions).toEqual(['7.1.0', '7.1.1', '7.1.2', '7.1.3', '7.1.4', '7.1.5']);
+      // A chunked answer keeps its connection (the next call goes on it); the two kinds that end theirs do not.
+      expect(t.stats().opened).toBe(4);
+    } finally {
+      t.close();
+      await server.close();
+    }
+  });
+
+  it('reads structs and faults, which are not plain text elements, with the XML parser', async () => {
+    const server = await rawServer((req) => (req.includes('getVersion')
+      ? `HTTP/1.1 200 OK\r\nContent-Length: ${Buffer.byteLength(envelope('IVirtualBox_getVersion', '<returnval><a>1</a><b>x &amp; y</b></returnval>'))}\r\n\r\n${envelope('IVirtualBox_getVersion', '<returnval><a>1</a><b>x &amp; y</b></returnval>')}`
+      : 'HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nnot SOAP'));
+    const t = new Transport({ url: server.url });
+    try {
+      expect((await t.call('IVirtualBox_getVersion', { _this: 'x' })).returnval).toEqual({ a: '1', b: 'x & y' });
+      const e = (await t.call('IVirtualBox_getRevision', { _this: 'x' }).catch((x: unknown) => x)) as TransportError;
+      expect(e).toBeInstanceOf(TransportError);
+      expect(e.kind).toBe('protocol');
+    } finally {
+      t.close();
+      await server.close();
     }
   });
 });

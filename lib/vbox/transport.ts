@@ -1,14 +1,14 @@
 /**
- * The lean SOAP layer: SOAP 1.1 document/literal envelopes over node:http(s), as vboxwebsrv
- * (gSOAP) speaks them. One Transport per vboxwebsrv host: keep-alive connections grown and let go
- * as vboxwebsrv's worker threads want it (connections.ts), one call per connection at a time and at
- * most `maxConnections` at once (the rest wait in a queue), a timeout per call, responses read
- * with fast-xml-parser, faults turned into VBoxError / InvalidObjectError / SoapFaultError and
- * socket or HTTP trouble into TransportError.
+ * The lean SOAP layer: SOAP 1.1 document/literal envelopes over HTTP/1.1 (plain or TLS), as
+ * vboxwebsrv (gSOAP) speaks them. One Transport per vboxwebsrv host: keep-alive connections grown and
+ * let go as vboxwebsrv's worker threads want it (connections.ts), one call per connection at a time
+ * and at most `maxConnections` at once (the rest wait in a queue), a timeout per call, requests
+ * written and answers read straight on the socket (ResponseReader), answers of text elements only
+ * (every getter's) read directly and the others with fast-xml-parser, faults turned into VBoxError /
+ * InvalidObjectError / SoapFaultError and socket or HTTP trouble into TransportError.
  *
  * Why not node-soap: see "Architecture notes" in README.md (bench/vbox-transport.ts).
  */
-import http from 'node:http';
 import type tls from 'node:tls';
 import { XMLParser } from 'fast-xml-parser';
 import { ConnectionPool, type Connection, type PoolStats } from './connections';
@@ -184,6 +184,8 @@ function asRecord(v: unknown): Record<string, unknown> | undefined {
 export function parseEnvelope(xml: string, operation: string, arrays?: readonly string[]): Parsed {
   // SOAP forbids a DTD; refusing it also rules out entity expansion.
   if (/<!DOCTYPE/i.test(xml)) throw new Error('the answer has a DTD, which SOAP does not allow');
+  const flat = flatResult(xml, `${operation}Response`);
+  if (flat) return { ok: true, result: withArrays(flat, arrays) };
   const doc = asRecord(parser.parse(xml));
   const body = asRecord(asRecord(doc?.Envelope)?.Body);
   if (!body) throw new Error('the answer is not a SOAP envelope');
@@ -201,13 +203,50 @@ export function parseEnvelope(xml: string, operation: string, arrays?: readonly 
   if (!(responseName in body)) throw new Error(`the answer holds no ${responseName}`);
   const result: SoapResult = { ...(asRecord(body[responseName]) ?? {}) };
   delete result['#text'];
+  return { ok: true, result: withArrays(result, arrays) };
+}
+
+function withArrays(result: SoapResult, arrays?: readonly string[]): SoapResult {
   if (arrays) {
     for (const name of arrays) {
       const v = result[name];
       result[name] = v === undefined ? [] : Array.isArray(v) ? v : [v];
     }
   }
-  return { ok: true, result };
+  return result;
+}
+
+const BODY_OPEN = /<(?:[A-Za-z_][\w.-]*:)?Body\s*>\s*<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)\s*(\/?)>/g;
+const CHILD = /\s*<([A-Za-z_][\w.-]*)(?:>([^<]*)<\/\1\s*>|\s*\/>)/y;
+
+/**
+ * The answer of the common shape read without the XML parser: a response element holding only text
+ * children (`<returnval>…</returnval>`, as every getter's). Anything else (a fault, structs, attributes,
+ * CDATA, comments) gives undefined and is left to the parser.
+ */
+function flatResult(xml: string, responseName: string): SoapResult | undefined {
+  BODY_OPEN.lastIndex = 0;
+  const open = BODY_OPEN.exec(xml);
+  if (!open || open[1] !== responseName) return undefined;
+  const result: SoapResult = {};
+  if (open[2] === '/') return result;
+  let at = BODY_OPEN.lastIndex;
+  for (;;) {
+    CHILD.lastIndex = at;
+    const m = CHILD.exec(xml);
+    if (!m) break;
+    at = CHILD.lastIndex;
+    const name = m[1];
+    if (name === '__proto__') return undefined;
+    const value = m[2] === undefined ? '' : decodeEntities(m[2]);
+    const prev = result[name];
+    if (prev === undefined) result[name] = value;
+    else if (Array.isArray(prev)) prev.push(value);
+    else result[name] = [prev, value];
+  }
+  // Only the end of the response element may follow.
+  const close = /^\s*<\/(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)\s*>/.exec(xml.slice(at, at + responseName.length + 64));
+  return close && close[1] === responseName ? result : undefined;
 }
 
 /** VirtualBox's text from a RuntimeFault faultstring: "VirtualBox error: apirc=0x80bb0001 <text> (0x80bb0001)". */
@@ -262,6 +301,8 @@ export class Transport implements SoapCaller {
   readonly timeoutMs: number;
   readonly maxConnections: number;
   private readonly endpoint: URL;
+  /** The request target: the endpoint's path and query. */
+  private readonly path: string;
   private readonly pool: ConnectionPool;
   private readonly logger?: VBoxLogger;
   /** Errors of requests that died before any answer on a connection used before: the server had closed it. */
@@ -277,6 +318,7 @@ export class Transport implements SoapCaller {
       throw new TypeError(`vboxwebsrv URL must be http:// or https://, got ${opts.url}`);
     }
     this.url = this.endpoint.toString();
+    this.path = (this.endpoint.pathname || '/') + this.endpoint.search;
     this.maxConnections = Math.max(1, Math.floor(opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS));
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.logger = opts.logger;
@@ -406,34 +448,58 @@ export class Transport implements SoapCaller {
     return this.send(body, operation, opts, true);
   }
 
-  /** One HTTP exchange on `conn`: the SOAP POST of `body`, or (null) the OPTIONS that opens a connection. */
+  /**
+   * One HTTP exchange on `conn`: the SOAP POST of `body`, or (null) the OPTIONS that opens a connection.
+   * Written and read straight on the socket (one write per request, ResponseReader for the answer):
+   * node's http client costs several times the CPU per call, which counts at thousands of calls a second.
+   */
   private exchange(conn: Connection, body: Buffer | null, operation: string, opts: CallOptions, deadline: number, timeoutMs: number): Promise<RawResponse> {
     return new Promise<RawResponse>((resolve, reject) => {
+      const socket = conn.socket;
+      const reader = new ResponseReader();
       let settled = false;
-      let gotResponse = false;
+      let received = false;
       let timer: NodeJS.Timeout | undefined;
       const finish = (err: Error | null, res?: RawResponse) => {
         if (settled) return;
         settled = true;
         if (timer) clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);
-        if (err) {
-          // Whatever failed, this connection carries nothing more: its state is unknown.
-          if (!req.destroyed) req.destroy();
-          reject(err);
-        } else resolve(res as RawResponse);
+        socket.off('data', onData);
+        socket.off('end', onEnd);
+        socket.off('close', onEnd);
+        socket.off('error', onError);
+        // Whatever failed, this connection carries nothing more: its state is unknown. Nor does one the
+        // server ends (Connection: close) or that brought more than the answer.
+        if (err || !reader.reusable) socket.destroy();
+        if (err) reject(err);
+        else resolve(res as RawResponse);
       };
-      const headers: http.OutgoingHttpHeaders = { Host: this.endpoint.host, Connection: 'keep-alive' };
-      if (body) Object.assign(headers, { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: '""', 'Content-Length': body.length, Accept: 'text/xml' });
-      const req = http.request({
-        method: body ? 'POST' : 'OPTIONS',
-        path: this.endpoint.pathname,
-        setHost: false,
-        headers,
-        createConnection: () => conn.socket,
-      });
+      const onData = (chunk: Buffer) => {
+        received = true;
+        let done: boolean;
+        try {
+          done = reader.push(chunk);
+        } catch (e) {
+          return finish(this.error('protocol', operation, (e as Error).message));
+        }
+        if (done) finish(null, { status: reader.status, body: reader.text() });
+      };
+      const onEnd = () => {
+        if (reader.end()) return finish(null, { status: reader.status, body: reader.text() });
+        const err = this.error('reset', operation, 'socket hang up', { code: 'ECONNRESET' });
+        if (!received) this.unanswered.add(err);
+        finish(err);
+      };
+      const onError = (e: NodeJS.ErrnoException) => {
+        const kind = classify(e);
+        const err = this.error(kind, operation, e.code ?? e.message, { code: e.code, cause: e });
+        if (!received && kind === 'reset') this.unanswered.add(err);
+        finish(err);
+      };
       const onAbort = () => finish(this.error('aborted', operation, 'aborted by the caller', { cause: opts.signal?.reason }));
       if (opts.signal?.aborted) return onAbort();
+      if (socket.destroyed) return onEnd();
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       if (deadline) {
         timer = setTimeout(
@@ -441,26 +507,172 @@ export class Transport implements SoapCaller {
           Math.max(0, deadline - Date.now()),
         );
       }
-      req.on('response', (res) => {
-        gotResponse = true;
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > MAX_RESPONSE) finish(this.error('protocol', operation, `answer larger than ${MAX_RESPONSE} bytes`));
-          else chunks.push(c);
-        });
-        res.on('end', () => finish(null, { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', (e: NodeJS.ErrnoException) => finish(this.error(classify(e), operation, e.message, { code: e.code, cause: e })));
-        res.on('aborted', () => finish(this.error('reset', operation, 'the answer was cut off')));
-      });
-      req.on('error', (e: NodeJS.ErrnoException) => {
-        const kind = classify(e);
-        const err = this.error(kind, operation, e.code ?? e.message, { code: e.code, cause: e });
-        if (!gotResponse && kind === 'reset') this.unanswered.add(err);
-        finish(err);
-      });
-      req.end(body ?? undefined);
+      socket.on('data', onData);
+      socket.once('end', onEnd);
+      socket.once('close', onEnd);
+      socket.on('error', onError);
+      const head = body
+        ? `POST ${this.path} HTTP/1.1\r\nHost: ${this.endpoint.host}\r\nConnection: keep-alive\r\nContent-Type: text/xml; charset=utf-8\r\n`
+          + `SOAPAction: ""\r\nAccept: text/xml\r\nContent-Length: ${body.length}\r\n\r\n`
+        : `OPTIONS ${this.path} HTTP/1.1\r\nHost: ${this.endpoint.host}\r\nConnection: keep-alive\r\n\r\n`;
+      const data = body ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1');
+      socket.write(data, (e?: Error | null) => { if (e) onError(e as NodeJS.ErrnoException); });
     });
+  }
+}
+
+const CRLF2 = Buffer.from('\r\n\r\n');
+const MAX_HEAD = 64 * 1024;
+
+/**
+ * One HTTP/1.x response read off a socket: status line and headers (interim 1xx answers skipped), then
+ * the body as framed by Content-Length, by chunked transfer coding, or else by the end of the connection.
+ */
+export class ResponseReader {
+  status = 0;
+  /** Whether the connection may carry another request after this answer. */
+  reusable = true;
+  /** Bytes not taken yet: of the header block, or of an incomplete chunk. */
+  private pending: Buffer = Buffer.alloc(0);
+  private head = true;
+  private length = -1;
+  private chunked = false;
+  private toEnd = false;
+  private readonly parts: Buffer[] = [];
+  private size = 0;
+  private complete = false;
+
+  /** Takes the next bytes; true once the answer is complete. Throws on an answer that is not HTTP. */
+  push(chunk: Buffer): boolean {
+    if (this.complete) {
+      // Bytes after a complete answer: nothing was asked for them, so the connection is not to be trusted.
+      this.reusable = false;
+      return true;
+    }
+    if (this.head) {
+      this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+      for (;;) {
+        const end = this.pending.indexOf(CRLF2);
+        if (end < 0) {
+          if (this.pending.length > MAX_HEAD) throw new Error('HTTP header too large');
+          return false;
+        }
+        const interim = this.readHead(this.pending.toString('latin1', 0, end));
+        this.pending = this.pending.subarray(end + 4);
+        if (!interim) break;
+      }
+      this.head = false;
+      if (this.length === 0 && !this.chunked) return this.done(this.pending);
+      chunk = this.pending;
+      this.pending = Buffer.alloc(0);
+      if (!chunk.length) return false;
+    }
+    if (this.chunked) return this.pushChunked(chunk);
+    this.add(chunk);
+    if (this.length >= 0 && this.size >= this.length) {
+      if (this.size > this.length) {
+        this.reusable = false;
+        const last = this.parts[this.parts.length - 1];
+        this.parts[this.parts.length - 1] = last.subarray(0, last.length - (this.size - this.length));
+        this.size = this.length;
+      }
+      this.complete = true;
+    }
+    return this.complete;
+  }
+
+  /** The connection ended: true when that completes the answer (a body read to the end). */
+  end(): boolean {
+    this.reusable = false;
+    if (this.complete) return true;
+    if (!this.head && this.toEnd) {
+      this.complete = true;
+      return true;
+    }
+    return false;
+  }
+
+  text(): string {
+    return (this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts)).toString('utf8');
+  }
+
+  /** Reads a header block; true for an interim (1xx) answer, which another header block follows. */
+  private readHead(block: string): boolean {
+    const lines = block.split('\r\n');
+    const m = /^HTTP\/1\.([01]) (\d{3})/.exec(lines[0]);
+    if (!m) throw new Error(`not an HTTP answer: ${JSON.stringify(lines[0].slice(0, 80))}`);
+    this.status = Number(m[2]);
+    if (this.status >= 100 && this.status < 200) return true;
+    let keepAlive = m[1] === '1';
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i];
+      const colon = line.indexOf(':');
+      if (colon <= 0) continue;
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      if (name === 'content-length') {
+        if (!/^\d+$/.test(value) || (this.length >= 0 && this.length !== Number(value))) throw new Error(`bad Content-Length: ${value}`);
+        this.length = Number(value);
+      } else if (name === 'transfer-encoding') {
+        this.chunked = /(^|,)\s*chunked\s*$/i.test(value);
+      } else if (name === 'connection') {
+        if (/\bclose\b/i.test(value)) keepAlive = false;
+        else if (/\bkeep-alive\b/i.test(value)) keepAlive = true;
+      }
+    }
+    if (this.chunked) this.length = -1;
+    else if (this.length < 0) {
+      if (this.status === 204 || this.status === 304) this.length = 0;
+      else {
+        this.toEnd = true;
+        keepAlive = false;
+      }
+    }
+    this.reusable = keepAlive;
+    return false;
+  }
+
+  private add(b: Buffer): void {
+    this.size += b.length;
+    if (this.size > MAX_RESPONSE) throw new Error(`answer larger than ${MAX_RESPONSE} bytes`);
+    this.parts.push(b);
+  }
+
+  private done(rest: Buffer): boolean {
+    if (rest.length) this.reusable = false;
+    this.complete = true;
+    return true;
+  }
+
+  private pushChunked(chunk: Buffer): boolean {
+    let buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    for (;;) {
+      const eol = buf.indexOf('\r\n');
+      if (eol < 0) {
+        if (buf.length > MAX_HEAD) throw new Error('bad chunk size line');
+        this.pending = buf;
+        return false;
+      }
+      const sizeText = buf.toString('latin1', 0, eol).split(';')[0].trim();
+      if (!/^[0-9a-fA-F]+$/.test(sizeText)) throw new Error(`bad chunk size: ${JSON.stringify(sizeText.slice(0, 20))}`);
+      const n = parseInt(sizeText, 16);
+      if (n === 0) {
+        // The last chunk: trailers (ignored) up to an empty line.
+        const rest = buf.subarray(eol + 2);
+        if (rest.length >= 2 && rest[0] === 13 && rest[1] === 10) return this.done(rest.subarray(2));
+        const end = rest.indexOf(CRLF2);
+        if (end < 0) {
+          this.pending = buf;
+          return false;
+        }
+        return this.done(rest.subarray(end + 4));
+      }
+      if (buf.length < eol + 2 + n + 2) {
+        this.pending = buf;
+        return false;
+      }
+      this.add(buf.subarray(eol + 2, eol + 2 + n));
+      buf = buf.subarray(eol + 2 + n + 2);
+    }
   }
 }

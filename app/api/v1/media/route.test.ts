@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { User } from '@/lib/auth/policy';
 import { withSessionUser } from '@/lib/auth/testing';
 import { startTestCluster, until, type TestCluster } from '@/lib/cluster/testing';
+import { withLockedMachine } from '@/lib/vbox/session';
 import type { HostView } from '@/lib/db/hosts';
 import type { MediumRow } from '@/lib/media/inventory';
 import type { Sim } from '@/sim/index';
@@ -45,16 +46,21 @@ async function list(u: User, qs = ''): Promise<{ items: MediumRow[]; total: numb
 }
 const row = (items: MediumRow[], file: string) => items.find((m) => m.location === file);
 
-/** A medium file on the shared storage, registered on host i (created on first use, opened after). */
-function medium(i: number, location: string, deviceType: 'HardDisk' | 'DVD' = 'HardDisk'): Medium {
+/**
+ * A medium file on the shared storage, registered on host i (created on first use, opened after);
+ * `parent`: a differencing image of that disk.
+ */
+function medium(i: number, location: string, deviceType: 'HardDisk' | 'DVD' | 'Floppy' = 'HardDisk', parent?: Medium): Medium {
   const h = sim.hosts[i].sim;
   if (fs.existsSync(location)) return h.openMedium(location, deviceType);
   fs.mkdirSync(path.dirname(location), { recursive: true });
   // Created with its storage (and so its UUID), as VirtualBox registers an existing image.
   const m = new Medium(h, {
-    id: randomUUID(), location, format: deviceType === 'DVD' ? 'RAW' : 'VDI', deviceType, logicalSize: 64 * 1024 ** 2, description: '', variant: ['Standard'],
+    id: randomUUID(), location, format: deviceType === 'HardDisk' ? 'VDI' : 'RAW', deviceType, logicalSize: deviceType === 'Floppy' ? 1440 * 1024 : 64 * 1024 ** 2, description: '', variant: ['Standard'],
+    ...(parent ? { parentId: parent.rec.id } : {}),
   }, true);
   if (deviceType === 'DVD') fs.writeFileSync(location, Buffer.alloc(2048));
+  else if (deviceType === 'Floppy') fs.writeFileSync(location, Buffer.alloc(1440 * 1024));
   else m.writeImage();
   h.registerMedium(m);
   return m;
@@ -88,8 +94,13 @@ beforeAll(async () => {
       machine(BRAVO, 'red-secret-db', { disk: medium(BRAVO, at('tenants', 'red', 'db.vdi')), tenant: 'red' });
       machine(BRAVO, 'red-installing', { dvd: medium(BRAVO, at('iso', 'installer.iso'), 'DVD'), tenant: 'red' });
       medium(ALPHA, at('iso', 'installer.iso'), 'DVD');
-      // An admin's disk outside every tenant's folder.
+      // An admin's disk outside every tenant's folder; a template disk with a differencing image
+      // (a linked clone's) that has one of its own; a floppy image.
       medium(ALPHA, at('scratch.vdi'));
+      const golden = medium(ALPHA, at('golden.vdi'));
+      const clone = medium(ALPHA, at('clone.vdi'), 'HardDisk', golden);
+      medium(ALPHA, at('clone-child.vdi'), 'HardDisk', clone);
+      medium(ALPHA, at('boot.img'), 'Floppy');
     },
     machines: 3, hostsUp: true,
   });
@@ -131,7 +142,7 @@ describe('GET /api/v1/media as a hostile tenant', () => {
 describe('GET /api/v1/media as an admin', () => {
   it('lists every medium once, with every host it is registered on and who uses it', async () => {
     const { items, total, readAt } = await list(admin);
-    expect(total).toBe(4);
+    expect(total).toBe(8);
     expect(Date.parse(readAt)).not.toBeNaN();
     const web = row(items, at('tenants', 'blue', 'web.vdi'))!;
     expect(web.hosts.map((h) => h.hostName).sort()).toEqual([hosts[ALPHA].name, hosts[BRAVO].name].sort());
@@ -144,9 +155,69 @@ describe('GET /api/v1/media as an admin', () => {
     expect(row(items, at('scratch.vdi'))!.hosts.map((h) => h.hostId)).toEqual([hosts[ALPHA].id]);
   });
 
+  it('shows differencing images as a tree: each with its parent, each parent with its children', async () => {
+    const { items } = await list(admin);
+    const [golden, clone, child] = ['golden.vdi', 'clone.vdi', 'clone-child.vdi'].map((f) => row(items, at(f))!);
+    expect(golden).toMatchObject({ parentId: null, children: [clone.id] });
+    expect(clone).toMatchObject({ parentId: golden.id, children: [child.id], deviceType: 'HardDisk', format: 'VDI' });
+    expect(child).toMatchObject({ parentId: clone.id, children: [] });
+    // Each once, however the host lists them.
+    expect(items.filter((m) => m.id === clone.id)).toHaveLength(1);
+    expect(clone.hosts).toEqual([expect.objectContaining({ hostId: hosts[ALPHA].id })]);
+  });
+
+  it('floppy images are listed with their type and format', async () => {
+    const boot = row((await list(admin)).items, at('boot.img'))!;
+    expect(boot).toMatchObject({ name: 'boot.img', deviceType: 'Floppy', format: 'RAW', logicalSizeBytes: 1440 * 1024 });
+    expect(boot.hosts.map((h) => h.hostId)).toEqual([hosts[ALPHA].id]);
+  });
+
+  it('tells which snapshots use a disk, and whether the current state does', async () => {
+    const before = row((await list(admin)).items, at('tenants', 'blue', 'web.vdi'))!;
+    expect(before.usedBy).toEqual([expect.objectContaining({ machineName: 'blue-web', inCurrentState: true, snapshotIds: [] })]);
+    const client = getInventory().monitor(hosts[ALPHA].id)!.client;
+    const snapshotId = await client.write((vbox, wsm) => withLockedMachine(vbox, wsm, 'blue-web', 'Shared', async (session) => {
+      const { id, progress } = await (await session.getMachine()).takeSnapshot('before the upgrade', '', true);
+      await progress.wait({ intervalMs: 20 });
+      return id;
+    }), { release: true });
+    clearMediaCache();
+    const after = row((await list(admin)).items, at('tenants', 'blue', 'web.vdi'))!;
+    expect(after.usedBy).toEqual([expect.objectContaining({ machineName: 'blue-web', hostId: hosts[ALPHA].id, inCurrentState: true, snapshotIds: [snapshotId] })]);
+    // A tenant sees it on its own disk, as the admin does.
+    expect(row((await list(blue)).items, at('tenants', 'blue', 'web.vdi'))!.usedBy[0].snapshotIds).toEqual([snapshotId]);
+  });
+
+  it("keeps each medium's reference in vboxwebsrv across reads, and lets go of a medium's once it is gone", async () => {
+    const h = sim.hosts[ALPHA].sim;
+    const websession = getInventory().monitor(hosts[ALPHA].id)!.client.websession!;
+    // The reference alpha's vboxwebsrv holds for an object in Nimbox's websession, if any.
+    const refOf = (m: Medium) => (h.soap.websessions.websessionOf(`${websession}-0000000000000000`) as unknown as { byObject: Map<object, string> }).byObject.get(m);
+    const golden = h.media().find((m) => m.rec.location === at('golden.vdi'))!;
+    clearMediaCache();
+    await list(admin);
+    const ref = refOf(golden);
+    expect(ref).toBeDefined();
+    for (let i = 0; i < 2; i++) {
+      clearMediaCache();
+      await list(admin);
+    }
+    // Read after read the same reference: not released and handed out anew each time (one call more per medium).
+    expect(refOf(golden)).toBe(ref);
+    const gone = medium(ALPHA, at('gone.vdi'));
+    clearMediaCache();
+    expect(row((await list(admin)).items, at('gone.vdi'))).toBeDefined();
+    expect(refOf(gone)).toBeDefined();
+    h.unregisterMedium(gone);
+    clearMediaCache();
+    expect(row((await list(admin)).items, at('gone.vdi'))).toBeUndefined();
+    await until("the gone medium's reference released", () => refOf(gone) === undefined, 5_000);
+    expect(refOf(golden)).toBe(ref);
+  });
+
   it('filters by host, type and text', async () => {
     expect((await list(admin, '?type=DVD')).items.map((m) => m.name)).toEqual(['installer.iso']);
-    expect((await list(admin, '?type=Floppy')).total).toBe(0);
+    expect((await list(admin, '?type=Floppy')).items.map((m) => m.name)).toEqual(['boot.img']);
     expect((await list(admin, `?host=${hosts[BRAVO].id}&type=HardDisk`)).items.map((m) => m.name)).toEqual(['db.vdi', 'web.vdi']);
     expect((await list(admin, '?q=SCRATCH')).items.map((m) => m.location)).toEqual([at('scratch.vdi')]);
     session.user = admin;
