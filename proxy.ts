@@ -26,6 +26,8 @@ export async function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Everything but Next's static assets; the public paths are decided in lib/auth/paths.
-  matcher: ['/((?!_next/static|_next/image|favicon\\.ico).*)'],
+  // Everything but Next's static assets; the public paths are decided in lib/auth/paths. Nor upload
+  // chunks (PUT /api/v1/media/uploads/:id): Next buffers the whole body of a request that proxy sees,
+  // and cuts it at proxyClientMaxBodySize (10 MB); their route streams it to the file instead.
+  matcher: ['/((?!_next/static|_next/image|favicon\\.ico|api/v1/media/uploads/).*)'],
 };

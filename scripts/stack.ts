@@ -39,11 +39,15 @@ async function registerHosts(dataDir: string, sim: Sim): Promise<void> {
       const host = known.get(h.name);
       if (host) {
         if (host.teleportPorts === DEFAULT_TELEPORT_PORTS) await updateHost(db, host.id, { teleportPorts });
+        // A demo folder from before ISO uploads: this server mounts the sim's storage (it is the same machine).
+        if (!host.localStoragePath && host.storagePath === sim.storageDir) await updateHost(db, host.id, { localStoragePath: sim.storageDir });
         continue;
       }
       await createHost(db, {
         name: h.name, url: h.url, username: 'vbox', password: 'vbox',
         consoleAddress: '127.0.0.1', teleportAddress: '127.0.0.1', storagePath: sim.storageDir,
+        // Nimbox runs on the sim's machine: its path to the storage is the storage itself (ISO uploads).
+        localStoragePath: sim.storageDir,
         // New machines get ports from the range the simulated host's demo machines use (VirtualBox takes the first free one).
         vrdePorts: h.vrdePorts, bridgeAdapter: 'vbox0', teleportPorts,
       });

@@ -15,16 +15,16 @@ import { HostTestResultView } from './host-test-result';
 
 type FieldName = 'name' | 'url' | 'username' | 'password' | OptionalField | FenceField;
 /** Fields that may be left empty: the host then follows the default (its URL's host name, or Nimbox's setting). */
-type OptionalField = 'consoleAddress' | 'teleportAddress' | 'storagePath' | 'vrdePorts' | 'teleportPorts' | 'bridgeAdapter' | 'maxConnections';
+type OptionalField = 'consoleAddress' | 'teleportAddress' | 'storagePath' | 'localStoragePath' | 'vrdePorts' | 'teleportPorts' | 'bridgeAdapter' | 'maxConnections';
 /** High availability: how the host is proven powered off (lib/ha), and after how long. */
 type FenceField = 'fenceKind' | 'ipmiAddress' | 'ipmiPort' | 'ipmiUsername' | 'ipmiPassword' | 'fenceCommand' | 'haGraceSeconds';
 type Values = Record<FieldName, string>;
 const FENCE_FIELDS: readonly FenceField[] = ['fenceKind', 'ipmiAddress', 'ipmiPort', 'ipmiUsername', 'ipmiPassword', 'fenceCommand', 'haGraceSeconds'];
 const isFenceField = (k: FieldName): k is FenceField => (FENCE_FIELDS as readonly string[]).includes(k);
 
-const OPTIONAL: readonly OptionalField[] = ['consoleAddress', 'teleportAddress', 'storagePath', 'vrdePorts', 'teleportPorts', 'bridgeAdapter', 'maxConnections'];
+const OPTIONAL: readonly OptionalField[] = ['consoleAddress', 'teleportAddress', 'storagePath', 'localStoragePath', 'vrdePorts', 'teleportPorts', 'bridgeAdapter', 'maxConnections'];
 const EMPTY: Values = {
-  name: '', url: '', username: '', password: '', consoleAddress: '', teleportAddress: '', storagePath: '', vrdePorts: '', teleportPorts: '', bridgeAdapter: '', maxConnections: '',
+  name: '', url: '', username: '', password: '', consoleAddress: '', teleportAddress: '', storagePath: '', localStoragePath: '', vrdePorts: '', teleportPorts: '', bridgeAdapter: '', maxConnections: '',
   fenceKind: 'manual', ipmiAddress: '', ipmiPort: '', ipmiUsername: '', ipmiPassword: '', fenceCommand: '', haGraceSeconds: '',
 };
 const isOptional = (k: FieldName): k is OptionalField => (OPTIONAL as readonly string[]).includes(k);
@@ -40,6 +40,7 @@ function valuesOf(host: HostWithStatus | undefined): Values {
     consoleAddress: host.consoleAddress ?? '',
     teleportAddress: host.teleportAddress ?? '',
     storagePath: host.storagePath ?? '',
+    localStoragePath: host.localStoragePath ?? '',
     vrdePorts: host.vrdePorts ?? '',
     teleportPorts: host.teleportPorts ?? '',
     bridgeAdapter: host.bridgeAdapter ?? '',
@@ -235,6 +236,14 @@ function HostForm({ host, onDone }: { host?: HostWithStatus; onDone: () => void 
         </div>
         <Field name="storagePath" label="Storage path" error={errors.storagePath} hint="Where the shared storage is mounted, e.g. /srv/vbox.">
           {input('storagePath', { autoComplete: 'off', placeholder: '/srv/vbox' })}
+        </Field>
+        <Field
+          name="localStoragePath"
+          label="This server's path to the storage"
+          error={errors.localStoragePath}
+          hint="Where this Nimbox server mounts the same storage (e.g. over NFS), for uploading ISO images from the browser. Empty: uploads to this host are off."
+        >
+          {input('localStoragePath', { autoComplete: 'off', placeholder: '/mnt/vbox-storage' })}
         </Field>
         <div className="grid gap-4 sm:grid-cols-3">
           <Field name="vrdePorts" label="VRDE ports" error={errors.vrdePorts} hint="Remote display ports of the machines Nimbox creates. Empty: 5900-5999.">

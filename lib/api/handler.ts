@@ -20,6 +20,13 @@ interface RouteOptions<P, B, Q, R extends Resource = Resource> {
   /** What the caller must be allowed to do; asked of the one policy function. */
   action: Action;
   body?: ZodType<B>;
+  /**
+   * The body is raw bytes of this type (ISO upload chunks), left unread for the handler to stream
+   * from `req.body`; any other Content-Type is 415. Still same-site (or Bearer) and policy checked.
+   * application/octet-stream is no type a form or another site's page can send without a CORS
+   * preflight, which Nimbox never grants. Not together with `body`.
+   */
+  rawBody?: 'application/octet-stream';
   query?: ZodType<Q>;
   /**
    * Who calls (default: the session cookie's or Bearer token's user, lib/auth/session).
@@ -55,14 +62,16 @@ const crossSite = (): Problem => ({
  * else is 415, even when it parses: a form or `text/plain` is what another site's page can
  * send without a CORS preflight, so JSON must not be read from it.
  */
-function isJsonBody(req: Request): boolean {
-  return req.headers.get('content-type')?.split(';')[0].trim().toLowerCase() === 'application/json';
+function hasBodyType(req: Request, type: string): boolean {
+  return req.headers.get('content-type')?.split(';')[0].trim().toLowerCase() === type;
 }
 
-const unsupportedMediaType = (): Problem => ({
+const unsupportedMediaType = (type = 'application/json'): Problem => ({
   title: 'Unsupported media type',
   status: 415,
-  detail: 'The request body must be JSON, sent with Content-Type: application/json.',
+  detail: type === 'application/json'
+    ? 'The request body must be JSON, sent with Content-Type: application/json.'
+    : `The request body must be sent with Content-Type: ${type}.`,
 });
 
 /** VirtualBox result codes that mean "not now, in this state" rather than "wrong request". */
@@ -126,9 +135,10 @@ function handle<P extends Record<string, string>, B, Q, R extends Resource>(opts
         if (!parsed.success) return done(problemResponse(validationProblem(parsed.error, 'query')));
         query = parsed.data;
       }
+      if (opts.rawBody && !hasBodyType(req, opts.rawBody)) return done(problemResponse(unsupportedMediaType(opts.rawBody)));
       let body = undefined as B;
       if (opts.body) {
-        if (!isJsonBody(req)) return done(problemResponse(unsupportedMediaType()));
+        if (!hasBodyType(req, 'application/json')) return done(problemResponse(unsupportedMediaType()));
         let raw: unknown;
         try {
           raw = await req.json();

@@ -52,6 +52,7 @@ describe('hosts registry', () => {
       consoleAddress: 'host-a.example',
       teleportAddress: 'host-a.example',
       storagePath: '/srv/vbox',
+      localStoragePath: null,
       vrdePorts: '5900-5999',
       bridgeAdapter: 'vbox0',
       maintenance: false,
@@ -156,6 +157,22 @@ describe('hosts registry', () => {
     expect(p.errors?.map((e) => e.field).sort()).toEqual(['bridgeAdapter', 'maintenance', 'vrdePorts']);
     for (const bad of ['0', '70000', 'a-b', '5900-', '']) expect(isPortSpec(bad), bad).toBe(false);
     for (const good of ['5900', '5900-5999', '3389,5000-5010']) expect(isPortSpec(good), good).toBe(true);
+  });
+
+  it("keeps this server's path to the storage only when it is a folder here, and clears it with null or ''", async () => {
+    const mount = fs.mkdtempSync(path.join(dir, 'mount-'));
+    const h = await createHost(db, { ...alpha, storagePath: '/srv/vbox', localStoragePath: `${mount}/` });
+    expect(h.localStoragePath).toBe(mount);
+    const file = path.join(mount, 'a-file');
+    fs.writeFileSync(file, '');
+    for (const [bad, message] of [['relative/mnt', 'An absolute path'], [path.join(mount, 'missing'), 'No such folder'], [file, 'Not a folder']]) {
+      const p = await problemOf(updateHost(db, h.id, { localStoragePath: bad }));
+      expect(p.errors, bad).toEqual([{ field: 'localStoragePath', message: expect.stringContaining(message) }]);
+    }
+    expect((await getHost(db, h.id))?.localStoragePath).toBe(mount);
+    expect((await updateHost(db, h.id, { localStoragePath: null }))?.localStoragePath).toBeNull();
+    expect((await updateHost(db, h.id, { localStoragePath: mount }))?.localStoragePath).toBe(mount);
+    expect((await updateHost(db, h.id, { localStoragePath: '' }))?.localStoragePath).toBeNull();
   });
 
   it('normalizes URLs and refuses what is not an http(s) endpoint', () => {

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import path from 'node:path';
@@ -76,6 +77,29 @@ const storagePath = z
   .trim()
   .max(4096, 'At most 4096 characters')
   .refine((v) => v === '' || path.posix.isAbsolute(v) || path.win32.isAbsolute(v), { message: 'An absolute path, e.g. /srv/vbox' })
+  .nullish();
+
+/**
+ * This Nimbox server's path of the host's storage path (its mount of the shared storage), for ISO
+ * uploads; empty or null means none. It must be a folder that exists here, as uploads write into it.
+ */
+const localStoragePath = z
+  .string()
+  .trim()
+  .max(4096, 'At most 4096 characters')
+  .superRefine((v, ctx) => {
+    if (v === '') return;
+    const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
+    if (!path.isAbsolute(v)) return fail('An absolute path on this Nimbox server, e.g. /mnt/vbox-storage');
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(v);
+    } catch {
+      return fail(`No such folder on this Nimbox server: mount the host's storage there first`);
+    }
+    if (!st.isDirectory()) fail('Not a folder on this Nimbox server');
+  })
+  .transform((v) => (v === '' ? v : path.normalize(v).replace(/(?<=.)\/+$/, '')))
   .nullish();
 
 const DEFAULT_VRDE_PORTS = '5900-5999';
@@ -220,6 +244,7 @@ const hostFieldsSchema = z.strictObject({
   consoleAddress: address,
   teleportAddress: address,
   storagePath,
+  localStoragePath,
   vrdePorts,
   bridgeAdapter,
   maintenance,
@@ -275,6 +300,8 @@ export interface HostView {
   teleportAddress: string;
   /** Where the shared storage is mounted on the host, or null when not set. */
   storagePath: string | null;
+  /** Where this Nimbox server mounts the host's storage path (ISO uploads go there), or null when it does not. */
+  localStoragePath: string | null;
   /** VRDE TCP/Ports given to the machines Nimbox creates there (default "5900-5999"). */
   vrdePorts: string;
   /** The host interface new machines' NIC 1 is bridged to unless the request names another (default "vbox0"). */
@@ -330,6 +357,7 @@ function toView(r: HostRow): HostView {
     consoleAddress: r.console_address || fallback,
     teleportAddress: r.teleport_address || fallback,
     storagePath: r.storage_path || null,
+    localStoragePath: r.local_storage_path || null,
     vrdePorts: r.vrde_ports || DEFAULT_VRDE_PORTS,
     bridgeAdapter: r.bridge_adapter || DEFAULT_BRIDGE_ADAPTER,
     maintenance: !!r.maintenance,
@@ -431,6 +459,7 @@ export async function createHost(db: DB, input: HostInput): Promise<HostView> {
     console_address: v.consoleAddress ?? '',
     teleport_address: v.teleportAddress ?? '',
     storage_path: v.storagePath ?? '',
+    local_storage_path: v.localStoragePath || null,
     vrde_ports: v.vrdePorts ?? DEFAULT_VRDE_PORTS,
     bridge_adapter: v.bridgeAdapter ?? DEFAULT_BRIDGE_ADAPTER,
     maintenance: v.maintenance ? 1 : 0,
@@ -489,6 +518,7 @@ export async function updateHost(db: DB, id: string, patch: HostPatch): Promise<
       set('console_address', p.consoleAddress === null ? '' : p.consoleAddress, 'consoleAddress');
       set('teleport_address', p.teleportAddress === null ? '' : p.teleportAddress, 'teleportAddress');
       set('storage_path', p.storagePath === null ? '' : p.storagePath, 'storagePath');
+      set('local_storage_path', p.localStoragePath === undefined ? undefined : p.localStoragePath || null, 'localStoragePath');
       set('vrde_ports', p.vrdePorts === null ? DEFAULT_VRDE_PORTS : p.vrdePorts, 'vrdePorts');
       set('bridge_adapter', p.bridgeAdapter === null ? DEFAULT_BRIDGE_ADAPTER : p.bridgeAdapter, 'bridgeAdapter');
       set('maintenance', p.maintenance === undefined ? undefined : p.maintenance ? 1 : 0, 'maintenance');

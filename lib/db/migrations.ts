@@ -279,4 +279,34 @@ export const migrations: Record<string, Migration> = {
       }
     },
   },
+  /** Issue 14: where this server mounts each host's storage (ISO uploads), and the uploads under way (lib/media/uploads). */
+  '014_media': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('hosts').addColumn('local_storage_path', 'text').execute();
+      await db.schema
+        .createTable('media_uploads')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('tenant', 'text')
+        .addColumn('host_id', 'text', (c) => c.notNull())
+        .addColumn('folder', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('size_bytes', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('media_uploads').execute();
+      await db.schema.alterTable('hosts').dropColumn('local_storage_path').execute();
+    },
+  },
+  /** Issue 14: a medium's task remembers the tenant owning the medium, so that tenant's users see it. */
+  '015_task_tenant': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('tasks').addColumn('target_tenant', 'text').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('tasks').dropColumn('target_tenant').execute();
+    },
+  },
 };

@@ -38,6 +38,8 @@ export interface HostsTable {
   fence_command: ColumnType<string, string | undefined, string>;
   /** Seconds vboxwebsrv must fail before the host is fenced. */
   ha_grace_seconds: ColumnType<number, number | undefined, number>;
+  /** This Nimbox server's path of the host's storage path (where it mounts the shared storage); null: not mounted here. */
+  local_storage_path: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -91,10 +93,12 @@ export interface TasksTable {
   id: string;
   kind: string;
   title: string;
-  /** vm or host */
+  /** vm, host or medium */
   target_type: string;
   target_id: string;
   target_name: string;
+  /** A medium's task: the tenant whose folder holds the medium (migration 015). */
+  target_tenant: string | null;
   host_id: string | null;
   user_id: string;
   username: string;
@@ -227,6 +231,21 @@ export interface HaAlarmsTable {
   acknowledged_by: string | null;
 }
 
+/** An ISO upload under way (lib/media/uploads); its offset is the size of its partial file. */
+export interface MediaUploadsTable {
+  id: string;
+  user_id: string;
+  /** The uploader's tenant (null: an admin's). */
+  tenant: string | null;
+  host_id: string;
+  /** The target folder as the host sees it (under its storage path). */
+  folder: string;
+  /** The file name (.iso or .img). */
+  name: string;
+  size_bytes: number;
+  created_at: string;
+}
+
 export interface Database {
   tenants: TenantsTable;
   hosts: HostsTable;
@@ -240,6 +259,7 @@ export interface Database {
   ha_policies: HaPoliciesTable;
   ha_host_states: HaHostStatesTable;
   ha_alarms: HaAlarmsTable;
+  media_uploads: MediaUploadsTable;
 }
 
 export type { Generated };

@@ -60,7 +60,8 @@ export interface TaskContext {
 export interface StartTaskOptions {
   kind: string;
   title: string;
-  target: { type: 'vm' | 'host'; id: string; name: string; hostId: string | null };
+  /** For a medium: `tenant` is the tenant whose folder holds it (the task shows to that tenant's users). */
+  target: { type: 'vm' | 'host' | 'medium'; id: string; name: string; hostId: string | null; tenant?: string | null };
   user: { id: string; username: string };
   /**
    * Keys that must not be held by another running task (e.g. the machine UUID, or `name:<machine name>`
@@ -181,6 +182,7 @@ export async function startTask(opts: StartTaskOptions, job: (ctx: TaskContext) 
   const task: Task = {
     id: randomUUID(), kind: opts.kind, title: opts.title,
     targetType: opts.target.type, targetId: opts.target.id, targetName: opts.target.name, hostId: opts.target.hostId,
+    ...(opts.target.tenant ? { targetTenant: opts.target.tenant } : {}),
     userId: opts.user.id, username: opts.user.username,
     status: 'running', percent: 0, message: 'Queued', cancelable: false, error: null, createdAt: now, finishedAt: null,
   };
@@ -497,7 +499,7 @@ function clampPercent(n: number): number {
 }
 
 function busy(opts: StartTaskOptions, holder: Task | undefined, holderId: string): ProblemError {
-  const what = opts.target.type === 'vm' ? 'Machine' : 'Host';
+  const what = { vm: 'Machine', host: 'Host', medium: 'Medium' }[opts.target.type];
   const name = opts.target.name || opts.target.id;
   const by = holder ? `task "${holder.title}" (${holderId})` : `task ${holderId}`;
   return new ProblemError({ title: 'Busy', status: 409, detail: `${what} ${name} is busy with ${by}`, taskId: holderId });
@@ -529,7 +531,7 @@ export function toTaskError(e: unknown, step?: string): TaskError {
 function toRow(run: Run, now: string): Insertable<TasksTable> {
   const t = run.task;
   return {
-    id: t.id, kind: t.kind, title: t.title, target_type: t.targetType, target_id: t.targetId, target_name: t.targetName,
+    id: t.id, kind: t.kind, title: t.title, target_type: t.targetType, target_id: t.targetId, target_name: t.targetName, target_tenant: t.targetTenant ?? null,
     host_id: t.hostId, user_id: t.userId, username: t.username, status: t.status, percent: t.percent, message: t.message,
     cancelable: t.cancelable ? 1 : 0, error: t.error ? JSON.stringify(t.error) : null, locks: JSON.stringify(run.locks),
     progress_id: null, progress_from: 0, progress_to: 100, created_at: now, updated_at: now, finished_at: null,
@@ -546,7 +548,8 @@ function fromRow(r: Selectable<TasksTable>): Task {
     }
   }
   return {
-    id: r.id, kind: r.kind, title: r.title, targetType: r.target_type === 'host' ? 'host' : 'vm', targetId: r.target_id,
+    id: r.id, kind: r.kind, title: r.title, targetType: r.target_type === 'host' || r.target_type === 'medium' ? r.target_type : 'vm', targetId: r.target_id,
+    ...(r.target_tenant ? { targetTenant: r.target_tenant } : {}),
     targetName: r.target_name, hostId: r.host_id, userId: r.user_id, username: r.username, status: r.status as TaskStatus,
     percent: r.percent, message: r.message, cancelable: r.cancelable === 1, error, createdAt: r.created_at, finishedAt: r.finished_at,
   };

@@ -45,7 +45,9 @@ export interface Task {
   kind: string;
   /** Human: "Start web-a1", "Create db-7 on vbox-alpha". */
   title: string;
-  targetType: 'vm' | 'host';
+  targetType: 'vm' | 'host' | 'medium';
+  /** A medium's task: the tenant whose folder holds the medium (who sees the task); absent otherwise. */
+  targetTenant?: string;
   /** Machine UUID (for vm.create: the new machine's UUID once known, else ''). */
   targetId: string;
   targetName: string;

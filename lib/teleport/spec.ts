@@ -47,6 +47,10 @@ export interface AttachmentSpec {
   type: DeviceType;
   /** The medium's location (a path on the shared storage), or null for an empty drive. */
   location: string | null;
+  /** Device flags the VM's configuration (and an AHCI port's saved state) carries: both copies must agree. */
+  hotPluggable?: boolean;
+  nonRotational?: boolean;
+  discard?: boolean;
 }
 
 /** A machine's configuration, as far as a teleport cares. */
@@ -136,6 +140,7 @@ async function readAttachments(m: IMachine): Promise<AttachmentSpec[]> {
   const list = await m.getMediumAttachments();
   const out = await Promise.all(list.map(async (a) => ({
     controller: a.controller, port: a.port, device: a.device, type: a.type, location: a.medium ? await a.medium.getLocation() : null,
+    hotPluggable: a.hotPluggable, nonRotational: a.nonRotational, discard: a.discard,
   })));
   return out.sort((a, b) => a.controller.localeCompare(b.controller) || a.port - b.port || a.device - b.device);
 }
@@ -190,7 +195,8 @@ export function differences(source: MachineSpec, twin: MachineSpec): SpecDiffere
   }
   const ctl = (list: ControllerSpec[]) => list.map((c) => `${c.name}:${c.bus}:${c.controllerType}:${c.portCount}`).sort().join(', ') || 'none';
   if (ctl(source.controllers) !== ctl(twin.controllers)) d(`storage controllers ${ctl(source.controllers)} on the source, ${ctl(twin.controllers)} on the target`, true);
-  const att = (list: AttachmentSpec[]) => list.map((a) => `${a.controller}/${a.port}/${a.device} ${a.type} ${a.location ?? 'empty'}`).join('; ') || 'none';
+  const flags = (a: AttachmentSpec) => [a.hotPluggable && 'hot-pluggable', a.nonRotational && 'SSD', a.discard && 'discard'].filter(Boolean).map((f) => ` ${f}`).join('');
+  const att = (list: AttachmentSpec[]) => list.map((a) => `${a.controller}/${a.port}/${a.device} ${a.type} ${a.location ?? 'empty'}${flags(a)}`).join('; ') || 'none';
   if (att(source.attachments) !== att(twin.attachments)) d(`disks ${att(source.attachments)} on the source, ${att(twin.attachments)} on the target`, true);
   return out;
 }
@@ -278,5 +284,9 @@ export async function attachStorage(vbox: IVirtualBox, m: IMachine, spec: Machin
     let medium: IMedium | null = null;
     if (a.location) medium = await vbox.openMedium(a.location, a.type, a.type === 'HardDisk' ? 'ReadWrite' : 'ReadOnly', false);
     await m.attachDevice(a.controller, a.port, a.device, a.type, medium);
+    // Only the flags that are on: off is the default, and VirtualBox refuses some flags on some devices (hot-plug on IDE).
+    if (a.hotPluggable) await m.setHotPluggableForDevice(a.controller, a.port, a.device, true);
+    if (a.nonRotational) await m.nonRotationalDevice(a.controller, a.port, a.device, true);
+    if (a.discard) await m.setAutoDiscardForDevice(a.controller, a.port, a.device, true);
   }
 }

@@ -25,8 +25,9 @@ async function resourceOfTenant(tenant: string | null): Promise<Resource> {
   return { tenant, allowTeleport: t?.allowTeleport ?? false, allowHa: t?.allowHa ?? false };
 }
 
-/** The tenant a task belongs to: that of the machine it targets (as the inventory knows it now). */
-function taskTenant(task: Pick<Task, 'targetType' | 'targetId'>): string | null {
+/** The tenant a task belongs to: that of the machine it targets (as the inventory knows it now), or of the medium's folder. */
+function taskTenant(task: Pick<Task, 'targetType' | 'targetId' | 'targetTenant'>): string | null {
+  if (task.targetType === 'medium') return task.targetTenant ?? null;
   if (task.targetType !== 'vm' || !task.targetId) return null;
   return getInventory().machine(task.targetId)?.tenant ?? null;
 }

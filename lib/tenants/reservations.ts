@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { getInventory } from '@/lib/cluster/inventory';
 import type { MachineSummary } from '@/lib/cluster/types';
 import { getDb, type DB } from '@/lib/db';
-import { getTenantByName } from './index';
+import { getTenantByName, type Tenant } from './index';
 import { checkQuota, tenantUsage, type Demand } from './quota';
 
 /**
@@ -36,6 +36,18 @@ export interface QuotaRequest {
   demand: Demand;
   /** The live inventory's machines (read inside the transaction). */
   machines: () => MachineSummary[];
+  /**
+   * Replaces the machine quotas' check (media operations, lib/media/quota): given the tenant and the
+   * reservations other requests hold for it (this one left out), throws a 409 ProblemError when the demand does not fit.
+   */
+  check?: (tenant: Tenant, held: readonly HeldRow[]) => void;
+}
+
+/** A reservation held by another request, as a custom check sees it. */
+export interface HeldRow {
+  /** Its key: a machine's UUID, or `medium:<location key>` for a media operation. */
+  machineId: string;
+  diskGB: number;
 }
 
 export interface Reservation {
@@ -84,7 +96,9 @@ export async function reserveQuota(req: QuotaRequest, database?: DB): Promise<Re
     await stale.execute();
     const tenant = await getTenantByName(req.tenant, conn);
     const rows = await conn.selectFrom('quota_reservations').selectAll().where('tenant', '=', req.tenant).execute();
-    if (tenant) {
+    if (tenant && req.check) {
+      req.check(tenant, rows.filter((r) => r.machine_id !== req.machineId).map((r) => ({ machineId: r.machine_id, diskGB: r.disk_gb })));
+    } else if (tenant) {
       const holding = rows.map((r) => ({ machineId: r.machine_id, machines: r.machines, vcpus: r.vcpus, memoryMB: r.memory_mb }));
       checkQuota(tenant, tenantUsage(req.machines(), tenant.name, req.machineId, holding), req.demand);
     }

@@ -80,8 +80,29 @@ const MATRIX: Record<string, Class> = {
   'GET /vms/[id]/ha': 'machine',
   'PUT /vms/[id]/ha': 'machine',
   // Media (issue 14): the media manager. A medium is a target like a machine: another tenant's is 404.
+  'POST /media': 'operator',
+  'GET /media/[id]': 'machine',
+  'PATCH /media/[id]': 'machine',
+  'DELETE /media/[id]': 'machine',
+  'POST /media/[id]/resize': 'machine',
+  'POST /media/[id]/copy': 'machine',
+  'POST /media/[id]/compact': 'machine',
   // Media (issue 14): the storage browser and ISO uploads.
+  'GET /storage/browse': 'tenantList',
+  'GET /media/uploads': 'operator',
+  'POST /media/uploads': 'operator',
+  'GET /media/uploads/[id]': 'machine',
+  'PUT /media/uploads/[id]': 'machine',
+  'DELETE /media/uploads/[id]': 'machine',
   // Media (issue 14): a machine's storage (controllers, attachments, mounts) follows the machine.
+  'GET /vms/[id]/storage': 'machine',
+  'POST /vms/[id]/storage/controllers': 'machine',
+  'PATCH /vms/[id]/storage/controllers/[name]': 'machine',
+  'DELETE /vms/[id]/storage/controllers/[name]': 'machine',
+  'POST /vms/[id]/storage/attachments': 'machine',
+  'PATCH /vms/[id]/storage/attachments/[controller]/[port]/[device]': 'machine',
+  'DELETE /vms/[id]/storage/attachments/[controller]/[port]/[device]': 'machine',
+  'PUT /vms/[id]/storage/attachments/[controller]/[port]/[device]/medium': 'machine',
 };
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;

@@ -32,6 +32,7 @@ import { checkQuota, hostAllowed, tenantUsage, type Demand } from '@/lib/tenants
 import { holding, reserveQuota } from '@/lib/tenants/reservations';
 import { machineSettingsPath, mediumPathProblem, newDiskLocation, type MediaCaller } from '@/lib/media/folders';
 import { assertMediaFree, holdMedia, type WantedMedium } from '@/lib/media/ownership';
+import { reserveDisk, type DiskReservation } from '@/lib/media/quota';
 import {
   badRequest, fieldError, hostsById, inventory, machineNameProblem, nameConflict, nameTaken, taskUser, underStorage, withWriteLock,
 } from './common';
@@ -144,10 +145,11 @@ async function capsOf(inv: Inventory, view: HostView): Promise<HostCapabilities 
   return hostCapabilities(view.id, { inv, host: view }).catch((e: unknown) => (e instanceof ProblemError ? new Error(e.problem.detail) : (e as Error)));
 }
 
-/** What a new machine counts against its tenant's quotas (the disk quota is per new disk). */
-const createDemand = (r: CreateMachineRequest): Demand => ({
-  machines: 1, vcpus: r.cpuCount, memoryMB: r.memoryMB, diskGB: r.disk && 'new' in r.disk ? r.disk.new.sizeGB : undefined,
-});
+/**
+ * What a new machine counts against its tenant's machine, vCPU and memory quotas. A new disk counts
+ * against the disk quota with every medium in the tenant's folder (lib/media/quota, in startCreate).
+ */
+const createDemand = (r: CreateMachineRequest): Demand => ({ machines: 1, vcpus: r.cpuCount, memoryMB: r.memoryMB });
 
 /** The existing disk and the ISO a plan attaches, as the media check takes them. */
 function wantedMedia(plan: Pick<CreatePlan, 'disk' | 'iso'>): WantedMedium[] {
@@ -500,11 +502,21 @@ export async function startCreate(plan: CreatePlan, user: User): Promise<Task> {
   const reservation = plan.tenant
     ? await reserveQuota({ tenant: plan.tenant, machineId: plan.id, demand: createDemand(plan.request), machines: () => inv.machines() })
     : null;
+  // A new disk is held against the tenant's disk quota (all its media, creates in flight) until the task ends.
+  let disk: DiskReservation | null = null;
+  if (plan.tenant && plan.disk?.kind === 'new') {
+    disk = await reserveDisk({ tenant: plan.tenant, location: plan.disk.path, bytes: plan.disk.sizeBytes, inv, field: 'disk.new.sizeGB' })
+      .catch((e: unknown) => {
+        void reservation?.release();
+        throw e;
+      });
+  }
   // An existing disk is this task's until it ends: no other create or delete here takes it meanwhile.
   const existing = plan.disk?.kind === 'existing' ? plan.disk.path : null;
   const release = existing ? holdMedia([existing], `the creation of ${plan.name}`) : () => undefined;
   if (!release) {
     void reservation?.release();
+    void disk?.release();
     throw new ProblemError({
       title: 'Medium in use', status: 409, detail: 'disk.existing: another operation is attaching or deleting it.',
       errors: [fieldError('disk.existing', 'In use by another operation: try again shortly')],
@@ -525,15 +537,21 @@ export async function startCreate(plan: CreatePlan, user: User): Promise<Task> {
           await assertMediaFree([{ field: 'disk.existing', location: existing, use: 'disk' }], user, inv, { holding: true });
         }
         await build(ctx);
+        await disk?.settle();
+      } catch (e) {
+        await disk?.release();
+        throw e;
       } finally {
         release();
       }
     }));
     void reservation?.attach(task.id);
+    void disk?.attach(task.id);
     return task;
   } catch (e) {
     release();
     void reservation?.release();
+    void disk?.release();
     throw e;
   }
 

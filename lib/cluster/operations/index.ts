@@ -9,6 +9,11 @@ export { hostCapabilities, forgetCapabilities, type HostCapabilities, type OsTyp
 export { createMachineSchema, planCreate, startCreate, type CreateMachineInput, type CreatePlan } from './create';
 export { editMachineSchema, startEdit, type EditMachineInput } from './edit';
 export { startDelete } from './delete';
+export {
+  addControllerSchema, attachSchema, attachmentFlagsSchema, editControllerSchema, machineStorage, mountSchema, readStorage,
+  startAddController, startAttach, startDetach, startEditAttachment, startEditController, startMount, startRemoveController,
+  type AttachmentView, type BusView, type ControllerView, type SlotParams, type StorageView,
+} from './storage';
 export { machineTenantSchema, setMachineTenant } from './tenant';
 export {
   snapshotTree, startDeleteSnapshot, startRestoreSnapshot, startTakeSnapshot, takeSnapshotSchema, type SnapshotNode, type SnapshotTree,

@@ -19,7 +19,7 @@ export const GET = route({ action: 'host:read' }, async ({ user }): Promise<{ ho
 });
 
 /**
- * POST /api/v1/hosts { name, url, username, password, consoleAddress?, teleportAddress?, storagePath?, vrdePorts?, bridgeAdapter?,
+ * POST /api/v1/hosts { name, url, username, password, consoleAddress?, teleportAddress?, storagePath?, localStoragePath?, vrdePorts?, bridgeAdapter?,
  * maintenance?, teleportPorts?, maxConnections?, fenceKind?, ipmiAddress?, ipmiPort?, ipmiUsername?, ipmiPassword?, fenceCommand?,
  * haGraceSeconds? } → 201 HostView (its `fencing` never carries the BMC password).
  */

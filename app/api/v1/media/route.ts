@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { route } from '@/lib/api/handler';
 import { getInventory } from '@/lib/cluster/inventory';
 import { listMedia, visibleMedia, type MediumRow } from '@/lib/media/inventory';
+import { accepted, createMediumSchema, startCreateMedium } from '@/lib/media/operations';
 import { hostScope, mayUseHost } from '@/lib/tenants/hosts';
 
 export const dynamic = 'force-dynamic';
@@ -32,3 +33,13 @@ export const GET = route({ action: 'media:read', query }, async ({ query: q, use
     .sort((a, b) => a.name.localeCompare(b.name) || a.location.localeCompare(b.location));
   return { items, total: items.length, readAt };
 });
+
+/**
+ * POST /api/v1/media { hostId?, folder?, name, format: VDI|VMDK|VHD, variant: Standard|Fixed, logicalSizeBytes }
+ * → 202 { task } media.create: a new disk image `<folder>/<name>.<ext>` (folder default: the caller's disk
+ * folder) made on the chosen host, or the first healthy one the caller may use whose storage holds the folder.
+ * Policy 'media:write' (operators of a tenant, admins); 403 naming `folder` outside the caller's folder, 409 for a
+ * taken name or the tenant's disk quota (naming `logicalSizeBytes`).
+ */
+export const POST = route<Record<string, string>, z.output<typeof createMediumSchema>>({ action: 'media:write', body: createMediumSchema }, async ({ body, user }) =>
+  accepted(await startCreateMedium(body, user)));

@@ -136,6 +136,24 @@ describe('quotas under parallel requests', () => {
     const rows = await (await getDb()).selectFrom('quota_reservations').select('id').where('id', '=', 'left-behind').execute();
     expect(rows).toEqual([]);
   });
+
+  it("counts a new machine's disk with every medium in the tenant's folder, and parallel creates against each other", async () => {
+    as(admin);
+    await updateTenant(blue.id, { maxMachines: null, maxDiskGB: 2 });
+    as(blueOp);
+    const first = await answer(await create('disk-1', { disk: { new: { sizeGB: 1.25 } } }));
+    expect(first.status, JSON.stringify(first.body)).toBe(202);
+    await settle([first]);
+    // 1.25 GB is on the storage now (lib/media counts logical sizes): two more 0.5 GB disks at once, one fits.
+    const answers = await Promise.all([2, 3].map(async (i) => answer(await create(`disk-${i}`, { disk: { new: { sizeGB: 0.5 } } }))));
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 409]);
+    expect(answers.find((a) => a.status === 409)!.body.errors).toEqual([
+      { field: 'disk.new.sizeGB', message: "Exceeds tenant blue's disk quota of 2 GB: 1.75 GB used, 0.5 GB asked" },
+    ]);
+    await settle(answers);
+    as(admin);
+    await updateTenant(blue.id, { maxDiskGB: null });
+  });
 });
 
 describe('a name clash', () => {
