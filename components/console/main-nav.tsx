@@ -7,6 +7,7 @@ import { cn } from '@/components/ui/cn';
 const LINKS = [
   { href: '/', label: 'Cluster', match: (p: string) => p === '/' || p.startsWith('/vms/') },
   { href: '/hosts', label: 'Hosts', match: (p: string) => p === '/hosts' || p.startsWith('/hosts/') },
+  { href: '/media', label: 'Media', match: (p: string) => p === '/media' },
   { href: '/ha', label: 'HA', match: (p: string) => p === '/ha' },
   { href: '/tasks', label: 'Task history', match: (p: string) => p === '/tasks' },
 ];

@@ -39,7 +39,10 @@ export function Dialog({ open, onOpenChange, title, description, children, class
       ref={ref}
       aria-labelledby={titleId}
       aria-describedby={description ? descriptionId : undefined}
-      onClose={() => onOpenChange(false)}
+      // React passes a nested dialog's close (a storage browser over a form) up the tree: only our own counts.
+      onClose={(e) => {
+        if (e.target === e.currentTarget) onOpenChange(false);
+      }}
       onClick={(e) => {
         if (dismissOnBackdrop && e.target === e.currentTarget) onOpenChange(false);
       }}

@@ -1,3 +1,4 @@
+import type { MediaParams } from './use-media';
 import type { TaskFilter, VmsParams } from './types';
 
 /** React Query keys: one place, so the live-event patcher and the hooks agree. */
@@ -9,6 +10,8 @@ export const queryKeys = {
   vmDetails: ['vms', 'detail'] as const,
   vmDetail: (id: string) => ['vms', 'detail', id] as const,
   vmSnapshots: (id: string) => ['vms', 'snapshots', id] as const,
+  /** A machine's controllers and attachments: under its detail, so whatever refreshes the machine refreshes them too. */
+  vmStorage: (id: string) => ['vms', 'detail', id, 'storage'] as const,
   /** Under `vms`, so that whatever refreshes the machines refreshes the teleport checks too. */
   teleportPreflight: (machineId: string, targetId: string) => ['vms', 'teleport-preflight', machineId, targetId] as const,
   /** Load samples (GET …/metrics): apart from `vms` and `hosts`, which the live events patch and refresh. */
@@ -30,6 +33,14 @@ export const queryKeys = {
   audit: ['audit'] as const,
   tokens: ['tokens'] as const,
   auditList: (search: string) => ['audit', search] as const,
+  /** The media manager (GET /api/v1/media, …/:id); refreshed when a media task ends. */
+  media: ['media'] as const,
+  mediaList: (params: MediaParams) => ['media', 'list', params] as const,
+  mediumDetail: (id: string) => ['media', 'detail', id] as const,
+  uploadTargets: ['media', 'upload-targets'] as const,
+  /** The storage browser (GET /api/v1/storage/browse). */
+  storage: ['storage'] as const,
+  storageBrowse: (hostId: string, path: string) => ['storage', 'browse', hostId, path] as const,
 };
 
 /** The query string of GET /api/v1/vms for these parameters (empty filters left out). */

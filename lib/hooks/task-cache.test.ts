@@ -72,4 +72,10 @@ describe('normalizeTasks and keysAfterTask', () => {
     expect(keysAfterTask(task(1, { kind: 'snapshot.take' }))).toContainEqual(queryKeys.vmSnapshots('vm-1'));
     expect(keysAfterTask(task(1, { kind: 'vm.create' }))).toContainEqual(queryKeys.vmLists);
   });
+
+  it('refetches the media list after a media task and a storage change, wherever they were started', () => {
+    expect(keysAfterTask(task(1, { kind: 'media.resize', targetType: 'medium' }))).toContainEqual(queryKeys.media);
+    expect(keysAfterTask(task(1, { kind: 'vm.storage' }))).toEqual(expect.arrayContaining([queryKeys.media, queryKeys.vmDetail('vm-1')]));
+    expect(keysAfterTask(task(1, { kind: 'vm.start' }))).not.toContainEqual(queryKeys.media);
+  });
 });

@@ -86,5 +86,7 @@ export function keysAfterTask(t: Task): (readonly unknown[])[] {
   }
   if (t.kind === 'vm.create' || t.kind === 'vm.delete' || t.kind === 'vm.edit') keys.push(queryKeys.vmLists);
   if (t.kind === 'vm.create' || t.kind === 'vm.delete') keys.push(queryKeys.hosts);
+  // Media tasks, and machine changes that attach, detach or delete media, change the media list and the browser.
+  if (t.kind.startsWith('media.') || t.kind === 'vm.storage' || t.kind === 'vm.create' || t.kind === 'vm.delete') keys.push(queryKeys.media, queryKeys.storage);
   return keys;
 }

@@ -1,0 +1,183 @@
+'use client';
+
+import Link from 'next/link';
+import { useState, type FormEvent } from 'react';
+import { LoadError } from '@/components/console/load-error';
+import { formatBytes } from '@/components/format';
+import { Alert, ProblemAlert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { Dialog } from '@/components/ui/dialog';
+import { errorUnder, Field } from '@/components/ui/field';
+import { FormButtons } from '@/components/ui/form-buttons';
+import { Input } from '@/components/ui/input';
+import { ProgressBar } from '@/components/ui/progress';
+import { Select } from '@/components/ui/select';
+import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
+import { fieldErrors } from '@/lib/hooks/api';
+import { useIsoUpload, useUploadTargets, type UploadProgress, type UploadTarget } from '@/lib/hooks/use-media';
+
+const MB = 1_000_000;
+
+/** Why uploads to this host are off (the server's words name the setting), and where to change it. */
+function Unavailable({ target, isAdmin }: { target: UploadTarget; isAdmin: boolean }) {
+  return (
+    <Alert tone="warning" title={`Uploads to ${target.hostName} are not available`}>
+      <p>{target.reason ?? "This Nimbox server does not mount the host's storage: an admin sets \"This server's path to the storage\" in the host's settings."}</p>
+      {isAdmin ? (
+        <p>
+          <Link href="/hosts" className="font-medium underline underline-offset-4">
+            Open the hosts
+          </Link>{' '}
+          to set it.
+        </p>
+      ) : (
+        <p>Ask an administrator to set it up.</p>
+      )}
+    </Alert>
+  );
+}
+
+/** The upload's progress: bar, bytes, percent and speed, and what happens now. */
+function UploadStatus({ progress, name }: { progress: UploadProgress; name: string }) {
+  const pct = progress.totalBytes > 0 ? (progress.sentBytes / progress.totalBytes) * 100 : progress.phase === 'done' ? 100 : 0;
+  const speed = progress.bytesPerSecond > 0 ? `${(progress.bytesPerSecond / MB).toFixed(1)} MB/s` : '';
+  const tone = progress.phase === 'done' ? 'green' : progress.phase === 'failed' ? 'red' : progress.phase === 'canceled' ? 'grey' : 'sky';
+  return (
+    <div className="space-y-1.5" data-testid="upload-progress" data-phase={progress.phase}>
+      <ProgressBar label={`Upload of ${name}`} value={pct} valueText={`${Math.floor(pct)}%${speed ? `, ${speed}` : ''}`} tone={tone} />
+      <p className="flex justify-between gap-2 text-xs text-slate-600 tabular-nums dark:text-slate-400">
+        <span>
+          {formatBytes(progress.sentBytes)} of {formatBytes(progress.totalBytes)}
+          {speed && ` · ${speed}`}
+        </span>
+        <span>{Math.floor(pct)}%</span>
+      </p>
+      {progress.phase === 'retrying' && (
+        <p role="status" className="text-xs text-amber-800 dark:text-amber-300">
+          The connection dropped; resuming from where the server got to…
+        </p>
+      )}
+    </div>
+  );
+}
+
+function UploadForm({ onClose, isAdmin }: { onClose: () => void; isAdmin: boolean }) {
+  const targets = useUploadTargets();
+  const upload = useIsoUpload();
+  const list = targets.data?.targets ?? [];
+  const firstAvailable = list.find((t) => t.available) ?? list[0];
+  const [hostId, setHostId] = useState<string | null>(null);
+  const target = list.find((t) => t.hostId === (hostId ?? firstAvailable?.hostId));
+  const [folder, setFolder] = useState<string | null>(null);
+  const chosenFolder = folder !== null && target?.folders.some((f) => f.path === folder) ? folder : (target?.folders[0]?.path ?? '');
+  const [file, setFile] = useState<File | null>(null);
+  const [local, setLocal] = useState<string | undefined>();
+  const { progress } = upload;
+  const busy = progress.phase === 'uploading' || progress.phase === 'retrying';
+  const errors = fieldErrors(progress.error);
+
+  if (targets.isPending) {
+    return (
+      <LoadingRegion label="Reading where uploads may go…" className="space-y-3">
+        <Skeleton className="h-9" />
+        <Skeleton className="h-9" />
+      </LoadingRegion>
+    );
+  }
+  if (targets.isError) return <LoadError error={targets.error} retry={targets.refetch} />;
+  if (list.length === 0) {
+    return <Alert tone="warning" title="No host to upload to">No host is registered that you may use.</Alert>;
+  }
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!target?.available) return;
+    if (!file) return setLocal('Choose an ISO image to upload.');
+    if (!/\.(iso|img)$/i.test(file.name)) return setLocal('Only .iso and .img images can be uploaded.');
+    setLocal(undefined);
+    void upload.start({ hostId: target.hostId, folder: chosenFolder, file });
+  };
+
+  const started = progress.phase !== 'idle';
+  return (
+    <form className="space-y-4" onSubmit={submit} noValidate>
+      {list.length > 1 && (
+        <Field name="hostId" label="Host" error={errorUnder(errors, 'hostId')}>
+          {(control) => (
+            <Select {...control} value={target?.hostId ?? ''} disabled={busy} onChange={(e) => (setHostId(e.target.value), setFolder(null))}>
+              {list.map((t) => (
+                <option key={t.hostId} value={t.hostId}>
+                  {t.hostName}
+                  {t.available ? '' : ' (not available)'}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
+      )}
+      {target && !target.available ? (
+        <Unavailable target={target} isAdmin={isAdmin} />
+      ) : (
+        <>
+          <Field name="folder" label="Folder" error={errorUnder(errors, 'folder')}>
+            {(control) => (
+              <Select {...control} value={chosenFolder} disabled={busy} onChange={(e) => setFolder(e.target.value)}>
+                {target?.folders.map((f) => (
+                  <option key={f.path} value={f.path}>
+                    {f.label} — {f.path}
+                  </option>
+                ))}
+              </Select>
+            )}
+          </Field>
+          <Field name="name" label="ISO image" required error={local ?? errorUnder(errors, 'name', 'sizeBytes')} hint={file ? `${file.name}, ${formatBytes(file.size)}` : '.iso or .img'}>
+            {(control) => (
+              <Input
+                {...control}
+                type="file"
+                accept=".iso,.img,application/x-iso9660-image"
+                disabled={busy}
+                onChange={(e) => {
+                  setFile(e.target.files?.[0] ?? null);
+                  upload.reset();
+                }}
+                className="h-auto py-1.5"
+              />
+            )}
+          </Field>
+        </>
+      )}
+      {started && file && <UploadStatus progress={progress} name={file.name} />}
+      {progress.phase === 'done' && file && (
+        <Alert tone="success" title={`${file.name} uploaded`}>
+          It is in the Optical list, ready to be mounted.
+        </Alert>
+      )}
+      {progress.phase === 'canceled' && <Alert title="Upload canceled">The partial file was removed.</Alert>}
+      {progress.phase === 'failed' && progress.error && <ProblemAlert problem={progress.error.problem} />}
+      <div className="flex justify-end gap-2">
+        {busy ? (
+          <Button variant="outline" onClick={upload.cancel}>
+            Cancel upload
+          </Button>
+        ) : progress.phase === 'done' ? (
+          <Button onClick={onClose}>Done</Button>
+        ) : (
+          <FormButtons onCancel={onClose} label="Upload" pendingLabel="Uploading…" pending={false} disabled={!target?.available} />
+        )}
+      </div>
+    </form>
+  );
+}
+
+/**
+ * Uploads an ISO image from this browser into the storage, in chunks with a progress bar; resumes
+ * after a dropped connection. Where Nimbox does not mount a host's storage, says what to configure.
+ */
+export function UploadIsoDialog({ open, onOpenChange, isAdmin }: { open: boolean; onOpenChange: (open: boolean) => void; isAdmin: boolean }) {
+  return (
+    <Dialog open={open} onOpenChange={onOpenChange} title="Upload ISO" description="Copies an installer image from this computer into the shared storage.">
+      <UploadForm onClose={() => onOpenChange(false)} isAdmin={isAdmin} />
+    </Dialog>
+  );
+}
