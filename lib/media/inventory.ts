@@ -209,27 +209,23 @@ function refresh(inv: Inventory, host: HostView, ttlMs: number): Promise<void> {
 
 // ---------------------------------------------------------------- merging
 
-/** What a medium without storage yet reports as its UUID. */
-const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
-
 /**
  * Every host's media, merged into one row per medium (the hosts registered in Nimbox, read at most
- * ttlMs ago). Rows merge by UUID, and also by location: each VirtualBox gives an image without a
- * UUID of its own (an ISO) a random one when it opens it, so one file on the shared storage has a
- * UUID per host; each host's UUID for it is in its `hosts` entry.
+ * ttlMs ago). Rows merge by location, never by UUID alone: every host mounts the storage at the same
+ * path, each VirtualBox gives an image without a UUID of its own (an ISO) a random one when it opens it,
+ * and a file anyone can write may claim another medium's UUID (an uploaded image), which must not make
+ * it that medium's row (and owner). Each host's UUID for a file is in its `hosts` entry.
  */
 export async function listMedia(inv: Inventory, opts: { ttlMs?: number } = {}): Promise<{ rows: MediumRow[]; readAt: string; hosts: Map<string, HostView> }> {
   const hosts = await hostsById();
   await Promise.all([...hosts.values()].map((h) => refresh(inv, h, opts.ttlMs ?? MEDIA_TTL_MS)));
-  const byId = new Map<string, MediumRow>();
   const byPath = new Map<string, MediumRow>();
   for (const h of [...hosts.values()].sort((a, b) => a.name.localeCompare(b.name))) {
     const entry = cache.get(h.id);
     if (!entry) continue;
     for (const m of entry.rows) {
-      const hasId = m.id && m.id !== ZERO_UUID;
       const where = pathKey(m.location);
-      let row = (hasId ? byId.get(m.id) : undefined) ?? byPath.get(where);
+      let row = byPath.get(where);
       if (!row) {
         row = {
           id: m.id, name: m.name, location: m.location, format: m.format, deviceType: m.deviceType, logicalSizeBytes: m.logicalSizeBytes,
@@ -240,7 +236,6 @@ export async function listMedia(inv: Inventory, opts: { ttlMs?: number } = {}): 
         for (const c of m.children) if (!row.children.includes(c)) row.children.push(c);
         row.parentId ??= m.parentId;
       }
-      if (hasId) byId.set(m.id, row);
       row.hosts.push({ hostId: h.id, hostName: h.name, mediumId: m.id, state: m.state, stale: entry.stale });
       row.stale ||= entry.stale;
       for (const u of m.users) {
@@ -251,7 +246,7 @@ export async function listMedia(inv: Inventory, opts: { ttlMs?: number } = {}): 
   }
   const readAts = [...hosts.keys()].map((id) => cache.get(id)?.readAt ?? 0).filter((t) => t > 0);
   const readAt = new Date(readAts.length ? Math.min(...readAts) : Date.now()).toISOString();
-  return { rows: [...new Set(byPath.values())], readAt, hosts };
+  return { rows: [...byPath.values()], readAt, hosts };
 }
 
 // ---------------------------------------------------------------- who sees what

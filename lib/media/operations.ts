@@ -155,17 +155,21 @@ export interface FoundMedium {
   inv: Inventory;
 }
 
-/** A medium by a row's id or any host's UUID for it; undefined when no host lists it. */
-export async function findMedium(id: string): Promise<Omit<FoundMedium, 'view'> | undefined> {
+/**
+ * The media with a row's id or a host's UUID for it, rows by id first. Usually one; several when files
+ * claim one UUID (rows are files: lib/media/inventory), so a caller's own is found before another's.
+ */
+async function mediaById(id: string): Promise<Omit<FoundMedium, 'view'>[]> {
   const inv = await inventory();
   const { rows, hosts } = await listMedia(inv);
-  const row = rows.find((r) => r.id === id) ?? rows.find((r) => r.hosts.some((h) => h.mediumId === id));
-  if (!row) return undefined;
-  const iso = row.hosts.some((h) => {
-    const storage = hosts.get(h.hostId)?.storagePath;
-    return !!storage && !!within(isoLibrary(storage), path.dirname(row.location));
+  const matches = [...rows.filter((r) => r.id === id), ...rows.filter((r) => r.id !== id && r.hosts.some((h) => h.mediumId === id))];
+  return matches.map((row) => {
+    const iso = row.hosts.some((h) => {
+      const storage = hosts.get(h.hostId)?.storagePath;
+      return !!storage && !!within(isoLibrary(storage), path.dirname(row.location));
+    });
+    return { row, owner: rowTenant(row, hosts), iso, hosts, inv };
   });
-  return { row, owner: rowTenant(row, hosts), iso, hosts, inv };
 }
 
 export interface MediumResource extends Resource {
@@ -180,11 +184,12 @@ export interface MediumResource extends Resource {
  */
 export function mediumResource(mode: 'read' | 'write') {
   return async ({ params, user }: { params: { id: string }; user: User }): Promise<MediumResource> => {
-    const f = await findMedium(params.id);
-    if (!f) return { tenant: null };
-    if (user.role === 'admin') return { tenant: f.owner, medium: { ...f, view: f.row } };
+    const found = await mediaById(params.id);
+    if (!found.length) return { tenant: null };
+    if (user.role === 'admin') return { tenant: found[0].owner, medium: { ...found[0], view: found[0].row } };
     const scope = await hostScope(user);
-    const [view] = visibleMedia([f.row], user, f.hosts, f.inv, (h) => mayUseHost(scope, h));
+    const seen = found.map((c) => ({ c, view: visibleMedia([c.row], user, c.hosts, c.inv, (h) => mayUseHost(scope, h))[0] }));
+    const { c: f, view } = seen.find((x) => x.view && x.c.owner === user.tenant) ?? seen.find((x) => x.view) ?? seen[0];
     if (!view || !user.tenant) return { tenant: null };
     const medium = { ...f, view };
     if (f.owner === user.tenant) return { tenant: f.owner, medium };

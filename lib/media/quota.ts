@@ -37,7 +37,9 @@ export function folderTenant(storagePath: string, location: string): string | nu
   const f = path.posix.isAbsolute(storagePath) ? path.posix : path.win32;
   const inTenants = underStorage(f.join(storagePath, TENANTS_FOLDER), location);
   if (!inTenants) return null;
-  const tenant = f.relative(f.join(storagePath, TENANTS_FOLDER), inTenants).split(f.sep)[0];
+  // Windows paths are case-blind (C:\STORAGE\TENANTS\BLUE is blue's folder): tenant names are lower-case slugs.
+  const part = f.relative(f.join(storagePath, TENANTS_FOLDER), inTenants).split(f.sep)[0];
+  const tenant = f === path.win32 ? part.toLowerCase() : part;
   // A file right in the tenants folder belongs to no tenant.
   return tenant && underStorage(tenantFolder(storagePath, tenant), location) ? tenant : null;
 }

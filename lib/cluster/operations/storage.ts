@@ -475,7 +475,8 @@ interface MediumPlan {
  * machine on any host holds it and its type does not let it share).
  */
 async function checkMedium(raw: string, type: DeviceType, copies: MachineCopy[], user: User): Promise<MediumPlan> {
-  const use: MediumUse = type === 'HardDisk' ? 'disk' : 'iso';
+  // Only a DVD drive is read-only: a floppy drive writes to its image, so it is a tenant's own, like a disk (never the ISO library's).
+  const use: MediumUse = type === 'DVD' ? 'iso' : 'disk';
   const views = await hostsById();
   let location: string | undefined;
   for (const copy of copies) {

@@ -354,6 +354,14 @@ describe("a tenant's disk quota", () => {
 
 // ---------------------------------------------------------------- resize, copy, compact
 
+describe("a tenant's folder on a Windows host's storage", () => {
+  it('belongs to the tenant however its path is cased (Windows paths are case-blind), so its media count in its quota', async () => {
+    const { folderTenant } = await import('@/lib/media/quota');
+    expect(folderTenant('C:\\storage', 'C:\\storage\\tenants\\blue\\a.vdi')).toBe('blue');
+    expect(folderTenant('C:\\storage', 'C:\\STORAGE\\Tenants\\BLUE\\a.vdi')).toBe('blue');
+  });
+});
+
 describe('resize, copy and compact', () => {
   it('grows a disk registered on two hosts; both hosts and the list show the new size', async () => {
     const file = at('tenants', 'blue', 'data.vdi');

@@ -137,6 +137,30 @@ describe('GET /api/v1/media as a hostile tenant', () => {
     const r = await GET(new Request('http://localhost/api/v1/media'));
     expect(r.status).toBe(403);
   });
+
+  it("does not make blue's image red's medium by claiming its UUID (rows are files, merged by location only)", async () => {
+    // An image blue wrote itself (say, uploaded) carrying the UUID of red's disk, opened on the other host.
+    const redDb = sim.hosts[BRAVO].sim.media().find((m) => m.rec.location === at('tenants', 'red', 'db.vdi'))!;
+    const claim = new Medium(sim.hosts[ALPHA].sim, {
+      id: redDb.rec.id, location: at('tenants', 'blue', 'claim.vdi'), format: 'VDI', deviceType: 'HardDisk', logicalSize: 64 * 1024 ** 2,
+      description: '', variant: ['Standard'],
+    }, true);
+    claim.writeImage();
+    sim.hosts[ALPHA].sim.registerMedium(claim);
+    try {
+      clearMediaCache();
+      const mine = row((await list(blue)).items, at('tenants', 'blue', 'claim.vdi'));
+      expect(mine?.hosts.map((h) => h.hostName)).toEqual(['vbox-alpha']);
+      expect(mine?.usedBy).toEqual([]);
+      const theirs = row((await list(red)).items, at('tenants', 'red', 'db.vdi'));
+      expect(theirs?.hosts.map((h) => h.hostName)).toEqual(['vbox-bravo']);
+      expect(theirs?.usedBy.map((u) => u.machineName)).toEqual(['red-secret-db']);
+    } finally {
+      sim.hosts[ALPHA].sim.unregisterMedium(claim);
+      fs.rmSync(at('tenants', 'blue', 'claim.vdi'), { force: true });
+      clearMediaCache();
+    }
+  });
 });
 
 describe('GET /api/v1/media as an admin', () => {

@@ -212,6 +212,20 @@ describe('hostile callers', () => {
     expect(layoutOn(ALPHA, web).attachments).toHaveLength(2);
     expect(registeredOn(ALPHA, at('tenants', 'red', 'red.vdi'))).toBe(false);
   });
+  it('refuses a floppy image of the read-only ISO library to a tenant (a floppy drive writes to its image)', async () => {
+    as(blueOp);
+    fs.writeFileSync(at('iso', 'boot.img'), Buffer.alloc(1474560));
+    await succeeded(await api.addController(web, { name: 'FD', bus: 'Floppy' }));
+    try {
+      const r = await api.attach(web, { controller: 'FD', port: 0, device: 0, type: 'Floppy', location: at('iso', 'boot.img') });
+      if (r.status === 202) await finished(r.clone());
+      const p = await problem(r, 403);
+      expect(p.errors?.[0].field).toBe('location');
+      expect(twinsAlike(web).attachments.some((a) => a.startsWith('FD/'))).toBe(false);
+    } finally {
+      await succeeded(await api.removeController(web, 'FD'));
+    }
+  });
 });
 
 describe('a powered-off machine: every change on both twins', () => {
