@@ -66,7 +66,7 @@ describe('live inventory', () => {
   it('renews an expired websession without a visible error', async () => {
     const from = seen.length;
     expect((await control(0, '/websessions/expire')).expired).toBeGreaterThan(0);
-    const core = sim.hosts[0].sim.machines().find((c) => c.name === 'cache-a3')!;
+    const core = sim.hosts[0].sim.machines().find((c) => c.name === 'db-a2')!;
     await sim.hosts[0].sim.powerOn(core);
     await until('Running after the re-logon', () => inventory.machine(core.id)?.state === 'Running', 8_000);
     const hostEvents = seen.slice(from).filter((e) => e.type === 'host');

@@ -146,10 +146,13 @@ async function capsOf(inv: Inventory, view: HostView): Promise<HostCapabilities 
 }
 
 /**
- * What a new machine counts against its tenant's machine, vCPU and memory quotas. A new disk counts
- * against the disk quota with every medium in the tenant's folder (lib/media/quota, in startCreate).
+ * What a new machine counts against its tenant's quotas. The disk here is only a first answer (a disk
+ * larger than the whole quota); startCreate holds it against every medium in the tenant's folder
+ * (lib/media/quota), so the machine's own reservation leaves it out.
  */
-const createDemand = (r: CreateMachineRequest): Demand => ({ machines: 1, vcpus: r.cpuCount, memoryMB: r.memoryMB });
+const createDemand = (r: CreateMachineRequest): Demand => ({
+  machines: 1, vcpus: r.cpuCount, memoryMB: r.memoryMB, diskGB: r.disk && 'new' in r.disk ? r.disk.new.sizeGB : undefined,
+});
 
 /** The existing disk and the ISO a plan attaches, as the media check takes them. */
 function wantedMedia(plan: Pick<CreatePlan, 'disk' | 'iso'>): WantedMedium[] {
@@ -500,7 +503,7 @@ export async function startCreate(plan: CreatePlan, user: User): Promise<Task> {
   inv.setHome(plan.id, plan.host.id);
   // The tenant's quota, held until the inventory shows the machine or the task fails: parallel creates count each other.
   const reservation = plan.tenant
-    ? await reserveQuota({ tenant: plan.tenant, machineId: plan.id, demand: createDemand(plan.request), machines: () => inv.machines() })
+    ? await reserveQuota({ tenant: plan.tenant, machineId: plan.id, demand: { ...createDemand(plan.request), diskGB: undefined }, machines: () => inv.machines() })
     : null;
   // A new disk is held against the tenant's disk quota (all its media, creates in flight) until the task ends.
   let disk: DiskReservation | null = null;
