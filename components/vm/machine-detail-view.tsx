@@ -6,7 +6,7 @@ import { Fragment, useCallback, useEffect, useId, useState, type ReactNode } fro
 import { Breadcrumb } from '@/components/console/breadcrumb';
 import { LoadError } from '@/components/console/load-error';
 import { TaskCard } from '@/components/tasks/task-card';
-import { formatBytes, formatMB, yesNo } from '@/components/format';
+import { formatMB, yesNo } from '@/components/format';
 import { MachineHaSection } from '@/components/ha/machine-ha-section';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
@@ -22,6 +22,7 @@ import { useMachine } from '@/lib/hooks/use-vms';
 import { MachineActions } from './machine-actions';
 import { MachineTenantField } from './machine-tenant-field';
 import { SnapshotsSection } from './snapshots-section';
+import { StorageSection } from './storage-section';
 import { StateBadge, stateLabel } from './state-badge';
 
 function Section({ title, children, description }: { title: string; children: ReactNode; description?: ReactNode }) {
@@ -168,47 +169,6 @@ function formatMac(mac: string): string {
   return /^[0-9A-Fa-f]{12}$/.test(mac) ? mac.match(/../g)!.join(':') : mac || '—';
 }
 
-function Disks({ m }: { m: MachineDetail }) {
-  return (
-    <Section title="Disks">
-      {m.disks.length === 0 ? (
-        <None>No storage attached.</None>
-      ) : (
-        <Table aria-label="Disks">
-          <TableHeader>
-            <tr>
-              <TableHead>Controller</TableHead>
-              <TableHead>Port</TableHead>
-              <TableHead>Device</TableHead>
-              <TableHead>Type</TableHead>
-              <TableHead>Location</TableHead>
-              <TableHead>Format</TableHead>
-              <TableHead className="text-right">Capacity</TableHead>
-              <TableHead className="text-right">Size on disk</TableHead>
-            </tr>
-          </TableHeader>
-          <TableBody>
-            {m.disks.map((d) => (
-              <TableRow key={`${d.controller}:${d.port}:${d.device}`}>
-                <TableCell>{d.controller}</TableCell>
-                <TableCell className="tabular-nums">{d.port}</TableCell>
-                <TableCell className="tabular-nums">{d.device}</TableCell>
-                <TableCell>{d.type}</TableCell>
-                <TableCell className="max-w-80 truncate font-mono text-xs" title={d.location ?? undefined}>
-                  {d.location ?? 'Empty'}
-                </TableCell>
-                <TableCell>{d.format ?? '—'}</TableCell>
-                <TableCell className="text-right whitespace-nowrap tabular-nums">{formatBytes(d.logicalSizeBytes)}</TableCell>
-                <TableCell className="text-right whitespace-nowrap tabular-nums">{formatBytes(d.sizeBytes)}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      )}
-    </Section>
-  );
-}
-
 function ExtraData({ m }: { m: MachineDetail }) {
   const entries = Object.entries(m.extraData).sort(([a], [b]) => a.localeCompare(b));
   return (
@@ -299,10 +259,13 @@ export function MachineDetailView({
   id,
   canSetTenant = false,
   canManageHa = false,
+  canEditStorage = false,
 }: {
   id: string;
   /** Admins: show the tenant select. */
   canSetTenant?: boolean;
+  /** Operators and admins: change the machine's controllers, attachments and drives. */
+  canEditStorage?: boolean;
   /** Admins: acknowledge the machine's HA alarms. */
   canManageHa?: boolean;
 }) {
@@ -385,7 +348,7 @@ export function MachineDetailView({
       <Performance m={m} />
       <System m={m} />
       <Network m={m} />
-      <Disks m={m} />
+      <StorageSection machine={m} busyWith={busyWith} canEdit={canEditStorage} onTask={onTask} />
       <SnapshotsSection machine={m} blocked={Boolean(busyWith)} onTask={onTask} />
       <MachineHaSection machine={m} canManage={canManageHa} />
       <Section title="VRDE" description="The remote display server (VNC) the console connects to.">

@@ -12,7 +12,7 @@ export default async function MachinePage({ params }: { params: Promise<{ id: st
   const user = await requirePageUser();
   return (
     <>
-      <MachineDetailView id={id} canSetTenant={can(user, 'tenant:write')} canManageHa={can(user, 'ha:write')} />
+      <MachineDetailView id={id} canSetTenant={can(user, 'tenant:write')} canManageHa={can(user, 'ha:write')} canEditStorage={can(user, 'vm:edit')} />
       <MachineConsole id={id} />
     </>
   );
