@@ -180,6 +180,22 @@ describe('IMedium beyond what the real server can show', () => {
     expect(await get(b, movedB, 3 * MIB - 4, 16)).toBe('spans two blocks');
   });
 
+  it('removes the file of a creation that is canceled, and leaves the medium not created', async () => {
+    const s = await start();
+    const h = s.hosts[0].sim;
+    const loc = path.join(s.storageDir, 'canceled.vdi');
+    const m = h.createMedium('VDI', loc, 'HardDisk');
+    const p = m.createBaseStorage(64 * MIB, ['Standard']);
+    p.cancel();
+    await p.wait();
+    expect(p.isCanceled).toBe(true);
+    // The task notices the cancel at its next step and cleans up behind the completed progress.
+    for (let i = 0; i < 100 && m.getState() !== 'NotCreated'; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(fs.existsSync(loc)).toBe(false);
+    expect(m.getState()).toBe('NotCreated');
+    expect(m.getLogicalSize()).toBe(0);
+  });
+
   it('clones the data, resets a diff to its parent\'s, and formats a floppy as FAT', async () => {
     const s = await start();
     const [a] = s.urls;

@@ -490,7 +490,13 @@ export class Medium implements ManagedObject {
         io.close();
       }
       await sleep(20);
-      if (p.isCanceled) return;
+      if (p.isCanceled) {
+        // VirtualBox's create task removes what it made when canceled: no file, the medium as before.
+        fs.rmSync(loc, { force: true });
+        this.state = 'NotCreated';
+        this.rec.logicalSize = 0;
+        return;
+      }
       this.markCreated();
     });
   }
