@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { expectTaskSucceeds, signInAsAdmin, taskCard } from './helpers';
 
@@ -50,9 +51,21 @@ test('creates a machine in the wizard, starts it, snapshots it, powers it off an
   await expect(adapter.locator('option[value="Virtio"]')).toHaveCount(1);
   await next.click();
 
-  // Storage: a new 8 GB disk.
+  // Storage: a new 8 GB disk, and an installer from the ISO library picked in the storage browser (no typed path).
   await page.getByLabel('Create a new disk').check();
   await page.getByLabel('Disk size (GB)').fill('8');
+  const hosts = (await (await page.request.get('/api/v1/hosts')).json()) as { hosts: { id: string; storagePath: string | null }[] };
+  const library = path.join(hosts.hosts.find((h) => h.id === alphaId)!.storagePath!, 'iso');
+  fs.mkdirSync(library, { recursive: true });
+  const iso = path.join(library, `${NAME}.iso`);
+  fs.writeFileSync(iso, Buffer.alloc(64 * 1024, 0x41));
+  await page.getByRole('button', { name: 'Browse for the ISO image' }).click();
+  const browser = page.getByRole('dialog', { name: 'Choose an optical image' });
+  await browser.getByRole('button', { name: 'Open folder iso' }).click();
+  await browser.getByRole('button', { name: `Select ${NAME}.iso` }).click();
+  await browser.getByRole('button', { name: 'Choose file' }).click();
+  await expect(browser).toBeHidden();
+  await expect(page.getByLabel('ISO image (optional)')).toHaveValue(iso);
   await expect(page.getByLabel('Boot device 1')).toBeVisible();
   await next.click();
 
@@ -74,6 +87,7 @@ test('creates a machine in the wizard, starts it, snapshots it, powers it off an
   // Review and create: the task's progress, then a link to the new machine.
   const summary = page.getByRole('definition');
   await expect(summary.filter({ hasText: 'New, 8 GB' })).toBeVisible();
+  await expect(summary.filter({ hasText: iso })).toBeVisible();
   await expect(summary.filter({ hasText: 'vbox-alpha' })).toBeVisible();
   await expect(page.getByLabel('Also register on the other hosts (for teleport)')).not.toBeChecked();
   await page.getByRole('button', { name: 'Create machine' }).click();

@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { StorageBrowser } from '@/components/media/storage-browser';
 import { TaskCard } from '@/components/tasks/task-card';
 import { formatMB } from '@/components/format';
 import { Alert, ProblemAlert } from '@/components/ui/alert';
@@ -182,6 +183,8 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [memoryTouched, setMemoryTouched] = useState(false);
   const [sizeTouched, setSizeTouched] = useState(false);
+  /** Which path the storage browser is picking (the existing disk or the ISO), if open. */
+  const [browsing, setBrowsing] = useState<'disk' | 'iso' | null>(null);
   const step = STEPS[stepIndex];
 
   const hostList = hosts.data?.hosts ?? [];
@@ -472,31 +475,49 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
           ) : (
             <Field name="disk.existing" label="Disk path" error={errorUnder(errors, 'disk.existing', 'disk')} hint={caps.data?.mediaFolders.disks ? `An absolute path to a disk image under ${caps.data.mediaFolders.disks}.` : 'An absolute path to a disk image on the shared storage.'}>
               {(p) => (
-                <Input
-                  {...p}
-                  value={v.existingPath}
-                  onChange={(e) => set('existingPath', e.target.value, 'disk')}
-                  placeholder={caps.data?.mediaFolders.disks ? `${caps.data.mediaFolders.disks}/disk.vdi` : '/srv/vbox/disk.vdi'}
-                  spellCheck={false}
-                  autoComplete="off"
-                />
+                <div className="flex gap-2">
+                  <Input
+                    {...p}
+                    value={v.existingPath}
+                    onChange={(e) => set('existingPath', e.target.value, 'disk')}
+                    placeholder={caps.data?.mediaFolders.disks ? `${caps.data.mediaFolders.disks}/disk.vdi` : '/srv/vbox/disk.vdi'}
+                    spellCheck={false}
+                    autoComplete="off"
+                  />
+                  <Button variant="outline" onClick={() => setBrowsing('disk')} aria-label="Browse for the disk">Browse…</Button>
+                </div>
               )}
             </Field>
           )}
         </fieldset>
         <Field name="iso" label="ISO image (optional)" error={errorUnder(errors, 'iso')} hint={caps.data?.mediaFolders.isos.length ? `An absolute path to an ISO under ${caps.data.mediaFolders.isos.join(' or ')}, put in the DVD drive.` : 'An absolute path to an ISO on the shared storage, put in the DVD drive.'}>
           {(p) => (
-            <Input
-              {...p}
-              value={v.iso}
-              onChange={(e) => set('iso', e.target.value)}
-              placeholder={caps.data?.storagePath ? `${caps.data.storagePath}/iso/debian-12.iso` : '/srv/vbox/iso/debian-12.iso'}
-              spellCheck={false}
-              autoComplete="off"
-            />
+            <div className="flex gap-2">
+              <Input
+                {...p}
+                value={v.iso}
+                onChange={(e) => set('iso', e.target.value)}
+                placeholder={caps.data?.storagePath ? `${caps.data.storagePath}/iso/debian-12.iso` : '/srv/vbox/iso/debian-12.iso'}
+                spellCheck={false}
+                autoComplete="off"
+              />
+              <Button variant="outline" onClick={() => setBrowsing('iso')} aria-label="Browse for the ISO image">Browse…</Button>
+            </div>
           )}
         </Field>
         <BootOrderField value={v.bootOrder} onChange={(o) => set('bootOrder', o)} error={errorUnder(errors, 'bootOrder')} />
+        <StorageBrowser
+          open={browsing !== null}
+          onOpenChange={(open) => { if (!open) setBrowsing(null); }}
+          hostId={v.hostId === 'auto' ? undefined : v.hostId}
+          pick="file"
+          accept={browsing === 'iso' ? 'DVD' : 'HardDisk'}
+          onPick={(path) => {
+            if (browsing === 'iso') set('iso', path);
+            else set('existingPath', path, 'disk');
+            setBrowsing(null);
+          }}
+        />
       </div>
     );
   } else if (step === 'Console') {
