@@ -3,6 +3,9 @@
 import { call, wait, type Arg, type Conversation } from './index';
 import { deleteMachine, newDisk, registeredMachine, unlock, writeLock } from './helpers';
 
+/** getEvent's wait for the i-th of n (the n-th never comes): long for an event that comes, short for the last. */
+const EVENT_WAIT = (i: number, n: number) => (i < n ? 10_000 : 300);
+
 const D = (extra: Record<string, Arg> = {}, d = '$disk') => ({ _this: d, ...extra });
 
 /** Every attribute of a medium Nimbox reads. */
@@ -1222,6 +1225,8 @@ export const mediaMoreConversations: Conversation[] = [
     ],
   },
   {
+    // Each operation fires its events, then none comes: long waits for those that come (a loaded machine
+    // has kept VirtualBox's over a second; the wait ends when one is there), a short one for the last.
     name: 'media/events-diff-merge',
     steps: [
       ...newDisk('evd-base.vdi', '$base', 2 * MB),
@@ -1232,7 +1237,7 @@ export const mediaMoreConversations: Conversation[] = [
       call('IMedium_createDiffStorage', D({ target: '$d1', variant: [] }, '$base'), '$p1'),
       wait('$p1'),
       ...[1, 2, 3].flatMap((i) => [
-        call('IEventSource_getEvent', { _this: '$es', listener: '$l', timeout: 300 }, `$a${i}`),
+        call('IEventSource_getEvent', { _this: '$es', listener: '$l', timeout: EVENT_WAIT(i, 3) }, `$a${i}`),
         call('IEvent_getType', { _this: `$a${i}` }),
         call('IMediumRegisteredEvent_getRegistered', { _this: `$a${i}` }),
         call('IMediumConfigChangedEvent_getMedium', { _this: `$a${i}` }),
@@ -1241,7 +1246,7 @@ export const mediaMoreConversations: Conversation[] = [
       call('IMedium_mergeTo', D({ target: '$base' }, '$d1'), '$mp'),
       wait('$mp'),
       ...[1, 2, 3].flatMap((i) => [
-        call('IEventSource_getEvent', { _this: '$es', listener: '$l', timeout: 300 }, `$b${i}`),
+        call('IEventSource_getEvent', { _this: '$es', listener: '$l', timeout: EVENT_WAIT(i, 3) }, `$b${i}`),
         call('IEvent_getType', { _this: `$b${i}` }),
         call('IMediumRegisteredEvent_getRegistered', { _this: `$b${i}` }),
         call('IMediumConfigChangedEvent_getMedium', { _this: `$b${i}` }),
@@ -1250,7 +1255,7 @@ export const mediaMoreConversations: Conversation[] = [
       call('IMedium_moveTo', D({ location: '<scratch>/evd-moved.vdi' }, '$base'), '$mv'),
       wait('$mv'),
       ...[1, 2].flatMap((i) => [
-        call('IEventSource_getEvent', { _this: '$es', listener: '$l', timeout: 300 }, `$c${i}`),
+        call('IEventSource_getEvent', { _this: '$es', listener: '$l', timeout: EVENT_WAIT(i, 2) }, `$c${i}`),
         call('IEvent_getType', { _this: `$c${i}` }),
         call('IEventSource_eventProcessed', { _this: '$es', listener: '$l', event: `$c${i}` }),
       ]),
@@ -1265,7 +1270,7 @@ export const mediaMoreConversations: Conversation[] = [
       call('IEventSource_createListener', { _this: '$es' }, '$l'),
       call('IEventSource_registerListener', { _this: '$es', listener: '$l', interesting: ['OnMediumRegistered', 'OnMediumConfigChanged'], active: false }),
       ...newDisk('events.vdi'),
-      call('IEventSource_getEvent', { _this: '$es', listener: '$l', timeout: 1000 }, '$e1'),
+      call('IEventSource_getEvent', { _this: '$es', listener: '$l', timeout: 10_000 }, '$e1'),
       call('IEvent_getType', { _this: '$e1' }),
       call('IManagedObjectRef_getInterfaceName', { _this: '$e1' }),
       call('IMediumRegisteredEvent_getMediumId', { _this: '$e1' }),
@@ -1276,27 +1281,27 @@ export const mediaMoreConversations: Conversation[] = [
       call('IEvent_getType', { _this: '$e1b' }),
       call('IEventSource_eventProcessed', { _this: '$es', listener: '$l', event: '$e1b' }),
       call('IMedium_setDescription', D({ description: 'evented' })),
-      call('IEventSource_getEvent', { _this: '$es', listener: '$l', timeout: 1000 }, '$e2'),
+      call('IEventSource_getEvent', { _this: '$es', listener: '$l', timeout: 10_000 }, '$e2'),
       call('IEvent_getType', { _this: '$e2' }),
       call('IManagedObjectRef_getInterfaceName', { _this: '$e2' }),
       call('IMediumConfigChangedEvent_getMedium', { _this: '$e2' }),
       call('IEventSource_eventProcessed', { _this: '$es', listener: '$l', event: '$e2' }),
       call('IMedium_setType', D({ type: 'Writethrough' })),
-      call('IEventSource_getEvent', { _this: '$es', listener: '$l', timeout: 1000 }, '$e3'),
+      call('IEventSource_getEvent', { _this: '$es', listener: '$l', timeout: 10_000 }, '$e3'),
       call('IEvent_getType', { _this: '$e3' }),
       call('IEventSource_eventProcessed', { _this: '$es', listener: '$l', event: '$e3' }),
       call('IMedium_close', D()),
-      call('IEventSource_getEvent', { _this: '$es', listener: '$l', timeout: 1000 }, '$e4'),
+      call('IEventSource_getEvent', { _this: '$es', listener: '$l', timeout: 10_000 }, '$e4'),
       call('IEvent_getType', { _this: '$e4' }),
       call('IMediumRegisteredEvent_getRegistered', { _this: '$e4' }),
       call('IEventSource_eventProcessed', { _this: '$es', listener: '$l', event: '$e4' }),
       open('events.vdi', '$again'),
-      call('IEventSource_getEvent', { _this: '$es', listener: '$l', timeout: 1000 }, '$e5'),
+      call('IEventSource_getEvent', { _this: '$es', listener: '$l', timeout: 10_000 }, '$e5'),
       call('IEvent_getType', { _this: '$e5' }),
       call('IMediumRegisteredEvent_getRegistered', { _this: '$e5' }),
       call('IEventSource_eventProcessed', { _this: '$es', listener: '$l', event: '$e5' }),
       ...del('$again'),
-      call('IEventSource_getEvent', { _this: '$es', listener: '$l', timeout: 1000 }, '$e6'),
+      call('IEventSource_getEvent', { _this: '$es', listener: '$l', timeout: 10_000 }, '$e6'),
       call('IEvent_getType', { _this: '$e6' }),
       call('IMediumRegisteredEvent_getRegistered', { _this: '$e6' }),
       call('IEventSource_eventProcessed', { _this: '$es', listener: '$l', event: '$e6' }),

@@ -407,7 +407,8 @@ export const storageConversations: Conversation[] = [
       ...nextEvent('gone'),
       call('IStorageDeviceChangedEvent_getRemoved', { _this: '$gone' }),
       call('IMachine_discardSettings', M()),
-      ...nextEvent('discard'),
+      // discardSettings fires nothing (both servers): a short wait.
+      ...nextEvent('discard', 300),
       call('IEventSource_getEvent', { _this: '$es', listener: '$l', timeout: 300 }),
       unlock(),
       call('IEventSource_unregisterListener', { _this: '$es', listener: '$l' }),
@@ -417,10 +418,13 @@ export const storageConversations: Conversation[] = [
   },
 ];
 
-/** The next event of $l (waiting up to a second: VirtualBox posts them asynchronously), saved as $<as>, and its type. */
-function nextEvent(as: string): Step[] {
+/**
+ * The next event of $l, saved as $<as>, and its type. VirtualBox posts events asynchronously, and a loaded
+ * machine has kept the real one over a second: the wait is long (it ends as soon as the event is there).
+ */
+function nextEvent(as: string, timeout = 10_000): Step[] {
   return [
-    call('IEventSource_getEvent', { _this: '$es', listener: '$l', timeout: 1000 }, `$${as}`),
+    call('IEventSource_getEvent', { _this: '$es', listener: '$l', timeout }, `$${as}`),
     call('IEvent_getType', { _this: `$${as}` }),
   ];
 }
