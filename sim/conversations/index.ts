@@ -52,6 +52,12 @@ export interface CallStep {
   shape?: boolean | readonly string[];
   /** A timeout for the call in ms (long polls); default 30 s. */
   timeoutMs?: number;
+  /**
+   * Asks again while the answer's returnval is empty, for up to this many ms: a passive listener's
+   * getEvent, which VirtualBox may answer with null before its timeout (EventSource's queue semaphore
+   * keeps a signal from an event already taken, and the next event is posted after the call returned).
+   */
+  retryEmptyMs?: number;
 }
 
 /** Waits for an IProgress and records how it ended (resultCode and error info). */
@@ -379,7 +385,10 @@ export async function runConversation(target: Target, conv: Conversation, wire: 
         records.push({ step: step.op, out: { skipped: `${missing} is not there` } });
         continue;
       }
-      const a = await send(step.op, args, step.timeoutMs);
+      let a = await send(step.op, args, step.timeoutMs);
+      for (const until = Date.now() + (step.retryEmptyMs ?? 0); a.result && textOf(a.result.returnval) === '' && Date.now() < until;) {
+        a = await send(step.op, args, step.timeoutMs);
+      }
       if (a.result) {
         for (const name of step.arrays ?? []) {
           const v = a.result[name];

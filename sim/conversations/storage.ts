@@ -424,7 +424,7 @@ export const storageConversations: Conversation[] = [
  */
 function nextEvent(as: string, timeout = 10_000): Step[] {
   return [
-    call('IEventSource_getEvent', { _this: '$es', listener: '$l', timeout }, `$${as}`),
+    call('IEventSource_getEvent', { _this: '$es', listener: '$l', timeout }, `$${as}`, timeout > 1000 ? { retryEmptyMs: timeout } : {}),
     call('IEvent_getType', { _this: `$${as}` }),
   ];
 }
