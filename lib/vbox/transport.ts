@@ -87,6 +87,8 @@ export interface TransportStats extends PoolStats {
 
 const DEFAULT_MAX_CONNECTIONS = 8;
 const DEFAULT_IDLE_MS = 1_000;
+/** How often a request that died unanswered on a used connection is sent again on another. */
+const MAX_RESENDS = 3;
 const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_RESPONSE = 256 * 1024 * 1024;
 
@@ -421,9 +423,11 @@ export class Transport implements SoapCaller {
    * request, which vboxwebsrv (gSOAP) answers at once with 200 and keeps open: once it answered, a
    * worker thread serves the connection and the next one may open, however long this call then
    * takes (a long poll waits for seconds). A connection used before that turns out closed by the
-   * server (the request died unanswered) is left and the request sent once more on another.
+   * server (the request died unanswered) is left and the request sent again on another; a few times,
+   * since several idle connections may have ended together (vboxwebsrv's keep-alive limit) before
+   * their 'close' reached the pool.
    */
-  private async send(body: Buffer, operation: string, opts: CallOptions, retried = false): Promise<RawResponse> {
+  private async send(body: Buffer, operation: string, opts: CallOptions, resends = 0): Promise<RawResponse> {
     let conn: Connection;
     try {
       conn = await this.pool.acquire(opts.priority ?? 'normal', opts.signal);
@@ -440,12 +444,12 @@ export class Transport implements SoapCaller {
       }
       return await this.exchange(conn, body, operation, opts, deadline, timeoutMs);
     } catch (e) {
-      if (retried || !reused || !this.unanswered.has(e as Error)) throw e;
+      if (resends >= MAX_RESENDS || !reused || !this.unanswered.has(e as Error)) throw e;
     } finally {
       this.pool.release(conn);
     }
     this.logger?.debug({ url: this.url, operation }, 'vbox: stale keep-alive connection, resending');
-    return this.send(body, operation, opts, true);
+    return this.send(body, operation, opts, resends + 1);
   }
 
   /**
