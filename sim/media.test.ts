@@ -6,35 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSim, type Sim } from './index';
-import { ok, soap, type Args } from './soap/testing';
+import { finished, list, logon, ok, refused } from './soap/testing';
 import { readImageHeader, vdiFileSize } from './model/medium';
 
 const MIB = 1024 * 1024;
-
-
-async function list(url: string, op: string, args: Args = {}): Promise<string[]> {
-  const a = await soap(url, op, args);
-  if (a.fault) throw new Error(`${op}: ${a.fault.faultstring}`);
-  const v = a.result?.returnval;
-  return v === undefined ? [] : Array.isArray(v) ? (v as string[]) : [v as string];
-}
-
-/** A call that must fail: its faultstring and result code. */
-async function refused(url: string, op: string, args: Args): Promise<{ text: string; code: number }> {
-  const a = await soap(url, op, args);
-  if (!a.fault) throw new Error(`${op} succeeded`);
-  return { text: a.fault.faultstring ?? '', code: Number(a.fault.detail?.RuntimeFault?.resultCode ?? 0) };
-}
-
-/** Waits for a progress and returns how it ended: its result code and error text. */
-async function finished(url: string, progress: string): Promise<{ rc: number; text: string }> {
-  await ok(url, 'IProgress_waitForCompletion', { _this: progress, timeout: 10_000 });
-  const rc = Number(await ok(url, 'IProgress_getResultCode', { _this: progress }));
-  const info = await ok(url, 'IProgress_getErrorInfo', { _this: progress });
-  return { rc, text: info ? await ok(url, 'IVirtualBoxErrorInfo_getText', { _this: info }) : '' };
-}
-
-const logon = (url: string) => ok(url, 'IWebsessionManager_logon', { username: 'vbox', password: 'vbox' });
 
 async function newDisk(url: string, vbox: string, location: string, size: number, variant = ['Standard']): Promise<string> {
   const d = await ok(url, 'IVirtualBox_createMedium', { _this: vbox, format: 'VDI', location, accessMode: 'ReadWrite', aDeviceTypeType: 'HardDisk' });

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PortRegistry, SimHost } from './host';
 import { startSim, hostSpec, type Sim } from './index';
 import { hostDriveUuid } from './model/hostinfo';
-import { ok, soap, type Args } from './soap/testing';
+import { logon, ok, soap, type Args } from './soap/testing';
 
 const MIB = 1024 * 1024;
 const ZERO = '00000000-0000-0000-0000-000000000000';
@@ -42,7 +42,6 @@ async function watch(url: string, p: string): Promise<{ percent: number; operati
   return seen;
 }
 
-const logon = (url: string) => ok(url, 'IWebsessionManager_logon', { username: 'vbox', password: 'vbox' });
 const create = (url: string, vbox: string, location: string, format = 'VDI', type = 'HardDisk') =>
   ok(url, 'IVirtualBox_createMedium', { _this: vbox, format, location, accessMode: 'ReadWrite', aDeviceTypeType: type });
 

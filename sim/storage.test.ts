@@ -7,41 +7,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSim, type Sim } from './index';
-import { ok, soap, type Args } from './soap/testing';
+import { finished, list, logon, ok, refused, soap, type Args } from './soap/testing';
 
 const MIB = 1024 * 1024;
 const E_FAIL = 0x80004005 | 0;
 const VBOX_E_INVALID_VM_STATE = 0x80bb0002 | 0;
 const VBOX_E_NOT_SUPPORTED = 0x80bb0009 | 0;
 
-async function list(url: string, op: string, args: Args = {}): Promise<string[]> {
-  const a = await soap(url, op, args);
-  if (a.fault) throw new Error(`${op}: ${a.fault.faultstring}`);
-  const v = a.result?.returnval;
-  return v === undefined ? [] : Array.isArray(v) ? (v as string[]) : [v as string];
-}
-
-/** A call that must fail: its faultstring and result code. */
-async function refused(url: string, op: string, args: Args): Promise<{ text: string; code: number }> {
-  const a = await soap(url, op, args);
-  if (!a.fault) throw new Error(`${op} succeeded`);
-  return { text: a.fault.faultstring ?? '', code: Number(a.fault.detail?.RuntimeFault?.resultCode ?? 0) | 0 };
-}
-
-async function finished(url: string, progress: string): Promise<{ rc: number; text: string }> {
-  await ok(url, 'IProgress_waitForCompletion', { _this: progress, timeout: 10_000 });
-  const rc = Number(await ok(url, 'IProgress_getResultCode', { _this: progress }));
-  const info = await ok(url, 'IProgress_getErrorInfo', { _this: progress });
-  return { rc, text: info ? await ok(url, 'IVirtualBoxErrorInfo_getText', { _this: info }) : '' };
-}
-
 async function struct(url: string, op: string, args: Args): Promise<Record<string, string>> {
   const a = await soap(url, op, args);
   if (a.fault) throw new Error(`${op}: ${a.fault.faultstring}`);
   return a.result?.returnval as Record<string, string>;
 }
-
-const logon = (url: string) => ok(url, 'IWebsessionManager_logon', { username: 'vbox', password: 'vbox' });
 
 async function newMedium(url: string, vbox: string, location: string, type: 'HardDisk' | 'DVD'): Promise<string> {
   const d = await ok(url, 'IVirtualBox_createMedium', { _this: vbox, format: type === 'DVD' ? 'RAW' : 'VDI', location, accessMode: 'ReadWrite', aDeviceTypeType: type });

@@ -39,3 +39,29 @@ export async function ok(url: string, op: string, args: Args = {}): Promise<stri
   if (a.fault) throw new Error(`${op}: ${a.fault.faultstring}`);
   return (a.result?.returnval ?? '') as string;
 }
+
+/** A list result of a call that must succeed (none, one or several elements). */
+export async function list(url: string, op: string, args: Args = {}): Promise<string[]> {
+  const a = await soap(url, op, args);
+  if (a.fault) throw new Error(`${op}: ${a.fault.faultstring}`);
+  const v = a.result?.returnval;
+  return v === undefined ? [] : Array.isArray(v) ? (v as string[]) : [v as string];
+}
+
+/** A call that must fail: its faultstring and result code (signed, as the wire carries it). */
+export async function refused(url: string, op: string, args: Args): Promise<{ text: string; code: number }> {
+  const a = await soap(url, op, args);
+  if (!a.fault) throw new Error(`${op} succeeded`);
+  return { text: a.fault.faultstring ?? '', code: Number(a.fault.detail?.RuntimeFault?.resultCode ?? 0) | 0 };
+}
+
+/** Waits for a progress and returns how it ended: its result code and error text. */
+export async function finished(url: string, progress: string): Promise<{ rc: number; text: string }> {
+  await ok(url, 'IProgress_waitForCompletion', { _this: progress, timeout: 10_000 });
+  const rc = Number(await ok(url, 'IProgress_getResultCode', { _this: progress }));
+  const info = await ok(url, 'IProgress_getErrorInfo', { _this: progress });
+  return { rc, text: info ? await ok(url, 'IVirtualBoxErrorInfo_getText', { _this: info }) : '' };
+}
+
+/** Logs on as vboxsim's default user: the IVirtualBox reference. */
+export const logon = (url: string) => ok(url, 'IWebsessionManager_logon', { username: 'vbox', password: 'vbox' });
