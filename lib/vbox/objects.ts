@@ -21,6 +21,8 @@ import type {
   NetworkAdapterType, NetworkAttachmentType, PlatformArchitecture, ProcessorFeature, ScreenResolution,
   SessionState, SessionType, StorageBus, StorageControllerType, VBoxEventType,
   BandwidthGroupType, DataType, MediumFormatCapabilities, PartitionTableType, VFSType,
+  AdditionsFacilityStatus, AdditionsFacilityType, AdditionsRunLevelType, DHCPConfigScope, DHCPGroupConditionType,
+  DHCPOption, DHCPOptionEncoding, NATProtocol, NetworkAdapterPromiscModePolicy,
 } from './types';
 
 export { IManagedObjectRef } from './managed';
@@ -144,6 +146,17 @@ export class IVirtualBox extends IManagedObjectRef {
   getExtraData(key: string): Promise<string> { return this._str('IVirtualBox_getExtraData', { key }); }
   setExtraData(key: string, value: string): Promise<void> { return this._void('IVirtualBox_setExtraData', { key, value }); }
   createAppliance(): Promise<IAppliance> { return this._obj(IAppliance, 'IVirtualBox_createAppliance'); }
+  getDHCPServers(): Promise<IDHCPServer[]> { return this._objs(IDHCPServer, 'IVirtualBox_getDHCPServers'); }
+  getNATNetworks(): Promise<INATNetwork[]> { return this._objs(INATNetwork, 'IVirtualBox_getNATNetworks'); }
+  getInternalNetworks(): Promise<string[]> { return this._strs('IVirtualBox_getInternalNetworks'); }
+  getHostOnlyNetworks(): Promise<IHostOnlyNetwork[]> { return this._objs(IHostOnlyNetwork, 'IVirtualBox_getHostOnlyNetworks'); }
+  getGenericNetworkDrivers(): Promise<string[]> { return this._strs('IVirtualBox_getGenericNetworkDrivers'); }
+  createDHCPServer(name: string): Promise<IDHCPServer> { return this._obj(IDHCPServer, 'IVirtualBox_createDHCPServer', { name }); }
+  findDHCPServerByNetworkName(name: string): Promise<IDHCPServer> { return this._obj(IDHCPServer, 'IVirtualBox_findDHCPServerByNetworkName', { name }); }
+  removeDHCPServer(server: IDHCPServer | null): Promise<void> { return this._void('IVirtualBox_removeDHCPServer', { server }); }
+  createNATNetwork(networkName: string): Promise<INATNetwork> { return this._obj(INATNetwork, 'IVirtualBox_createNATNetwork', { networkName }); }
+  findNATNetworkByName(networkName: string): Promise<INATNetwork> { return this._obj(INATNetwork, 'IVirtualBox_findNATNetworkByName', { networkName }); }
+  removeNATNetwork(network: INATNetwork | null): Promise<void> { return this._void('IVirtualBox_removeNATNetwork', { network }); }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -178,6 +191,18 @@ export class IHost extends IManagedObjectRef {
   getFloppyDrives(): Promise<IMedium[]> { return this._objs(IMedium, 'IHost_getFloppyDrives'); }
   findHostDVDDrive(name: string): Promise<IMedium> { return this._obj(IMedium, 'IHost_findHostDVDDrive', { name }); }
   findHostFloppyDrive(name: string): Promise<IMedium> { return this._obj(IMedium, 'IHost_findHostFloppyDrive', { name }); }
+  findHostNetworkInterfaceById(id: string): Promise<IHostNetworkInterface> { return this._obj(IHostNetworkInterface, 'IHost_findHostNetworkInterfaceById', { id }); }
+  getNameServers(): Promise<string[]> { return this._strs('IHost_getNameServers'); }
+  getSearchStrings(): Promise<string[]> { return this._strs('IHost_getSearchStrings'); }
+  removeHostOnlyNetworkInterface(id: string): Promise<IProgress> { return this._obj(IProgress, 'IHost_removeHostOnlyNetworkInterface', { id }); }
+  generateMACAddress(): Promise<string> { return this._str('IHost_generateMACAddress'); }
+  /** Creates a host-only interface (vboxnetN); the interface is there once the progress completes. */
+  async createHostOnlyNetworkInterface(): Promise<{ hostInterface: IHostNetworkInterface | null; progress: IProgress }> {
+    const r = await this._call('IHost_createHostOnlyNetworkInterface');
+    const progress = this._wrap(IProgress, str(r.returnval));
+    if (!progress) throw new TypeError('IHost_createHostOnlyNetworkInterface returned the null reference');
+    return { hostInterface: this._wrap(IHostNetworkInterface, str(r.hostInterface)), progress };
+  }
 }
 
 export class IHostNetworkInterface extends IManagedObjectRef {
@@ -196,6 +221,10 @@ export class IHostNetworkInterface extends IManagedObjectRef {
   getStatus(): Promise<HostNetworkInterfaceStatus> { return this._enum('IHostNetworkInterface_getStatus'); }
   getInterfaceType(): Promise<HostNetworkInterfaceType> { return this._enum('IHostNetworkInterface_getInterfaceType'); }
   getWireless(): Promise<boolean> { return this._bool('IHostNetworkInterface_getWireless'); }
+  enableStaticIPConfig(IPAddress: string, networkMask: string): Promise<void> { return this._void('IHostNetworkInterface_enableStaticIPConfig', { IPAddress, networkMask }); }
+  enableStaticIPConfigV6(IPV6Address: string, IPV6NetworkMaskPrefixLength: number): Promise<void> { return this._void('IHostNetworkInterface_enableStaticIPConfigV6', { IPV6Address, IPV6NetworkMaskPrefixLength }); }
+  enableDynamicIPConfig(): Promise<void> { return this._void('IHostNetworkInterface_enableDynamicIPConfig'); }
+  DHCPRediscover(): Promise<void> { return this._void('IHostNetworkInterface_DHCPRediscover'); }
 }
 
 export class ISystemProperties extends IManagedObjectRef {
@@ -420,6 +449,22 @@ export class IMachine extends IManagedObjectRef {
   mountMedium(name: string, controllerPort: number, device: number, medium: IMedium | null, force: boolean): Promise<void> { return this._void('IMachine_mountMedium', { name, controllerPort, device, medium, force }); }
   getStorageControllerByInstance(connectionType: StorageBus, instance: number): Promise<IStorageController> { return this._obj(IStorageController, 'IMachine_getStorageControllerByInstance', { connectionType, instance }); }
   setStorageControllerBootable(name: string, bootable: boolean): Promise<void> { return this._void('IMachine_setStorageControllerBootable', { name, bootable }); }
+  getGuestPropertyValue(property: string): Promise<string> { return this._str('IMachine_getGuestPropertyValue', { property }); }
+  getGuestPropertyTimestamp(property: string): Promise<number> { return this._int('IMachine_getGuestPropertyTimestamp', { property }); }
+  setGuestProperty(property: string, value: string, flags: string): Promise<void> { return this._void('IMachine_setGuestProperty', { property, value, flags }); }
+  setGuestPropertyValue(property: string, value: string): Promise<void> { return this._void('IMachine_setGuestPropertyValue', { property, value }); }
+  deleteGuestProperty(name: string): Promise<void> { return this._void('IMachine_deleteGuestProperty', { name }); }
+  /** A guest property's value, timestamp (ns since the epoch) and flags; value '' and timestamp 0 when it does not exist. */
+  async getGuestProperty(name: string): Promise<{ value: string; timestamp: number; flags: string }> {
+    const r = await this._call('IMachine_getGuestProperty', { name });
+    return { value: str(r.value), timestamp: int(r.timestamp), flags: str(r.flags) };
+  }
+  /** The guest properties whose names match the patterns ('|'-separated, '*' and '?' wildcards; '' for all). */
+  async enumerateGuestProperties(patterns: string): Promise<{ name: string; value: string; timestamp: number; flags: string }[]> {
+    const r = await this._call('IMachine_enumerateGuestProperties', { patterns }, { arrays: ['names', 'values', 'timestamps', 'flags'] });
+    const values = list(r.values).map(str), timestamps = list(r.timestamps).map(int), flags = list(r.flags).map(str);
+    return list(r.names).map(str).map((name, i) => ({ name, value: values[i] ?? '', timestamp: timestamps[i] ?? 0, flags: flags[i] ?? '' }));
+  }
 }
 
 /** ISnapshot: one node of a machine's snapshot tree. */
@@ -515,6 +560,198 @@ export class INetworkAdapter extends IManagedObjectRef {
   setCableConnected(cableConnected: boolean): Promise<void> { return this._void('INetworkAdapter_setCableConnected', { cableConnected }); }
   getBootPriority(): Promise<number> { return this._int('INetworkAdapter_getBootPriority'); }
   setBootPriority(bootPriority: number): Promise<void> { return this._void('INetworkAdapter_setBootPriority', { bootPriority }); }
+  getHostOnlyNetwork(): Promise<string> { return this._str('INetworkAdapter_getHostOnlyNetwork'); }
+  setHostOnlyNetwork(hostOnlyNetwork: string): Promise<void> { return this._void('INetworkAdapter_setHostOnlyNetwork', { hostOnlyNetwork }); }
+  getGenericDriver(): Promise<string> { return this._str('INetworkAdapter_getGenericDriver'); }
+  setGenericDriver(genericDriver: string): Promise<void> { return this._void('INetworkAdapter_setGenericDriver', { genericDriver }); }
+  getCloudNetwork(): Promise<string> { return this._str('INetworkAdapter_getCloudNetwork'); }
+  setCloudNetwork(cloudNetwork: string): Promise<void> { return this._void('INetworkAdapter_setCloudNetwork', { cloudNetwork }); }
+  getLineSpeed(): Promise<number> { return this._int('INetworkAdapter_getLineSpeed'); }
+  setLineSpeed(lineSpeed: number): Promise<void> { return this._void('INetworkAdapter_setLineSpeed', { lineSpeed }); }
+  getPromiscModePolicy(): Promise<NetworkAdapterPromiscModePolicy> { return this._enum('INetworkAdapter_getPromiscModePolicy'); }
+  setPromiscModePolicy(promiscModePolicy: NetworkAdapterPromiscModePolicy): Promise<void> { return this._void('INetworkAdapter_setPromiscModePolicy', { promiscModePolicy }); }
+  getTraceEnabled(): Promise<boolean> { return this._bool('INetworkAdapter_getTraceEnabled'); }
+  setTraceEnabled(traceEnabled: boolean): Promise<void> { return this._void('INetworkAdapter_setTraceEnabled', { traceEnabled }); }
+  getTraceFile(): Promise<string> { return this._str('INetworkAdapter_getTraceFile'); }
+  setTraceFile(traceFile: string): Promise<void> { return this._void('INetworkAdapter_setTraceFile', { traceFile }); }
+  getNATEngine(): Promise<INATEngine> { return this._obj(INATEngine, 'INetworkAdapter_getNATEngine'); }
+  getBandwidthGroup(): Promise<IBandwidthGroup> { return this._obj(IBandwidthGroup, 'INetworkAdapter_getBandwidthGroup'); }
+  setBandwidthGroup(bandwidthGroup: IBandwidthGroup | null): Promise<void> { return this._void('INetworkAdapter_setBandwidthGroup', { bandwidthGroup }); }
+  getProperty(key: string): Promise<string> { return this._str('INetworkAdapter_getProperty', { key }); }
+  setProperty(key: string, value: string): Promise<void> { return this._void('INetworkAdapter_setProperty', { key, value }); }
+  /** The generic driver's properties: names and values (names '' for all). */
+  async getProperties(names: string): Promise<{ name: string; value: string }[]> {
+    const r = await this._call('INetworkAdapter_getProperties', { names }, { arrays: ['returnNames', 'returnval'] });
+    const values = list(r.returnval).map(str);
+    return list(r.returnNames).map(str).map((name, i) => ({ name, value: values[i] ?? '' }));
+  }
+}
+
+export class INATEngine extends IManagedObjectRef {
+  getNetwork(): Promise<string> { return this._str('INATEngine_getNetwork'); }
+  setNetwork(network: string): Promise<void> { return this._void('INATEngine_setNetwork', { network }); }
+  getHostIP(): Promise<string> { return this._str('INATEngine_getHostIP'); }
+  setHostIP(hostIP: string): Promise<void> { return this._void('INATEngine_setHostIP', { hostIP }); }
+  getTFTPPrefix(): Promise<string> { return this._str('INATEngine_getTFTPPrefix'); }
+  setTFTPPrefix(TFTPPrefix: string): Promise<void> { return this._void('INATEngine_setTFTPPrefix', { TFTPPrefix }); }
+  getTFTPBootFile(): Promise<string> { return this._str('INATEngine_getTFTPBootFile'); }
+  setTFTPBootFile(TFTPBootFile: string): Promise<void> { return this._void('INATEngine_setTFTPBootFile', { TFTPBootFile }); }
+  getTFTPNextServer(): Promise<string> { return this._str('INATEngine_getTFTPNextServer'); }
+  setTFTPNextServer(TFTPNextServer: string): Promise<void> { return this._void('INATEngine_setTFTPNextServer', { TFTPNextServer }); }
+  getAliasMode(): Promise<number> { return this._int('INATEngine_getAliasMode'); }
+  setAliasMode(aliasMode: number): Promise<void> { return this._void('INATEngine_setAliasMode', { aliasMode }); }
+  getDNSPassDomain(): Promise<boolean> { return this._bool('INATEngine_getDNSPassDomain'); }
+  setDNSPassDomain(DNSPassDomain: boolean): Promise<void> { return this._void('INATEngine_setDNSPassDomain', { DNSPassDomain }); }
+  getDNSProxy(): Promise<boolean> { return this._bool('INATEngine_getDNSProxy'); }
+  setDNSProxy(DNSProxy: boolean): Promise<void> { return this._void('INATEngine_setDNSProxy', { DNSProxy }); }
+  getDNSUseHostResolver(): Promise<boolean> { return this._bool('INATEngine_getDNSUseHostResolver'); }
+  setDNSUseHostResolver(DNSUseHostResolver: boolean): Promise<void> { return this._void('INATEngine_setDNSUseHostResolver', { DNSUseHostResolver }); }
+  getRedirects(): Promise<string[]> { return this._strs('INATEngine_getRedirects'); }
+  getLocalhostReachable(): Promise<boolean> { return this._bool('INATEngine_getLocalhostReachable'); }
+  setLocalhostReachable(localhostReachable: boolean): Promise<void> { return this._void('INATEngine_setLocalhostReachable', { localhostReachable }); }
+  setNetworkSettings(mtu: number, sockSnd: number, sockRcv: number, TcpWndSnd: number, TcpWndRcv: number): Promise<void> { return this._void('INATEngine_setNetworkSettings', { mtu, sockSnd, sockRcv, TcpWndSnd, TcpWndRcv }); }
+  addRedirect(name: string, proto: NATProtocol, hostIP: string, hostPort: number, guestIP: string, guestPort: number): Promise<void> { return this._void('INATEngine_addRedirect', { name, proto, hostIP, hostPort, guestIP, guestPort }); }
+  removeRedirect(name: string): Promise<void> { return this._void('INATEngine_removeRedirect', { name }); }
+  async getNetworkSettings(): Promise<{ mtu: number; sockSnd: number; sockRcv: number; TcpWndSnd: number; TcpWndRcv: number }> {
+    const r = await this._call('INATEngine_getNetworkSettings');
+    return { mtu: int(r.mtu), sockSnd: int(r.sockSnd), sockRcv: int(r.sockRcv), TcpWndSnd: int(r.TcpWndSnd), TcpWndRcv: int(r.TcpWndRcv) };
+  }
+}
+
+export class INATNetwork extends IManagedObjectRef {
+  getNetworkName(): Promise<string> { return this._str('INATNetwork_getNetworkName'); }
+  setNetworkName(networkName: string): Promise<void> { return this._void('INATNetwork_setNetworkName', { networkName }); }
+  getEnabled(): Promise<boolean> { return this._bool('INATNetwork_getEnabled'); }
+  setEnabled(enabled: boolean): Promise<void> { return this._void('INATNetwork_setEnabled', { enabled }); }
+  getNetwork(): Promise<string> { return this._str('INATNetwork_getNetwork'); }
+  setNetwork(network: string): Promise<void> { return this._void('INATNetwork_setNetwork', { network }); }
+  getGateway(): Promise<string> { return this._str('INATNetwork_getGateway'); }
+  getIPv6Enabled(): Promise<boolean> { return this._bool('INATNetwork_getIPv6Enabled'); }
+  setIPv6Enabled(IPv6Enabled: boolean): Promise<void> { return this._void('INATNetwork_setIPv6Enabled', { IPv6Enabled }); }
+  getIPv6Prefix(): Promise<string> { return this._str('INATNetwork_getIPv6Prefix'); }
+  setIPv6Prefix(IPv6Prefix: string): Promise<void> { return this._void('INATNetwork_setIPv6Prefix', { IPv6Prefix }); }
+  getAdvertiseDefaultIPv6RouteEnabled(): Promise<boolean> { return this._bool('INATNetwork_getAdvertiseDefaultIPv6RouteEnabled'); }
+  setAdvertiseDefaultIPv6RouteEnabled(advertiseDefaultIPv6RouteEnabled: boolean): Promise<void> { return this._void('INATNetwork_setAdvertiseDefaultIPv6RouteEnabled', { advertiseDefaultIPv6RouteEnabled }); }
+  getNeedDhcpServer(): Promise<boolean> { return this._bool('INATNetwork_getNeedDhcpServer'); }
+  setNeedDhcpServer(needDhcpServer: boolean): Promise<void> { return this._void('INATNetwork_setNeedDhcpServer', { needDhcpServer }); }
+  getEventSource(): Promise<IEventSource> { return this._obj(IEventSource, 'INATNetwork_getEventSource'); }
+  getPortForwardRules4(): Promise<string[]> { return this._strs('INATNetwork_getPortForwardRules4'); }
+  getLocalMappings(): Promise<string[]> { return this._strs('INATNetwork_getLocalMappings'); }
+  getLoopbackIp6(): Promise<number> { return this._int('INATNetwork_getLoopbackIp6'); }
+  setLoopbackIp6(loopbackIp6: number): Promise<void> { return this._void('INATNetwork_setLoopbackIp6', { loopbackIp6 }); }
+  getPortForwardRules6(): Promise<string[]> { return this._strs('INATNetwork_getPortForwardRules6'); }
+  addLocalMapping(hostid: string, offset: number): Promise<void> { return this._void('INATNetwork_addLocalMapping', { hostid, offset }); }
+  addPortForwardRule(isIpv6: boolean, ruleName: string, proto: NATProtocol, hostIP: string, hostPort: number, guestIP: string, guestPort: number): Promise<void> { return this._void('INATNetwork_addPortForwardRule', { isIpv6, ruleName, proto, hostIP, hostPort, guestIP, guestPort }); }
+  removePortForwardRule(isIpv6: boolean, ruleName: string): Promise<void> { return this._void('INATNetwork_removePortForwardRule', { isIpv6, ruleName }); }
+  start(): Promise<void> { return this._void('INATNetwork_start'); }
+  stop(): Promise<void> { return this._void('INATNetwork_stop'); }
+}
+
+export class IDHCPServer extends IManagedObjectRef {
+  getEventSource(): Promise<IEventSource> { return this._obj(IEventSource, 'IDHCPServer_getEventSource'); }
+  getEnabled(): Promise<boolean> { return this._bool('IDHCPServer_getEnabled'); }
+  setEnabled(enabled: boolean): Promise<void> { return this._void('IDHCPServer_setEnabled', { enabled }); }
+  getIPAddress(): Promise<string> { return this._str('IDHCPServer_getIPAddress'); }
+  getNetworkMask(): Promise<string> { return this._str('IDHCPServer_getNetworkMask'); }
+  getNetworkName(): Promise<string> { return this._str('IDHCPServer_getNetworkName'); }
+  getLowerIP(): Promise<string> { return this._str('IDHCPServer_getLowerIP'); }
+  getUpperIP(): Promise<string> { return this._str('IDHCPServer_getUpperIP'); }
+  getGlobalConfig(): Promise<IDHCPGlobalConfig> { return this._obj(IDHCPGlobalConfig, 'IDHCPServer_getGlobalConfig'); }
+  getGroupConfigs(): Promise<IDHCPGroupConfig[]> { return this._objs(IDHCPGroupConfig, 'IDHCPServer_getGroupConfigs'); }
+  getIndividualConfigs(): Promise<IDHCPIndividualConfig[]> { return this._objs(IDHCPIndividualConfig, 'IDHCPServer_getIndividualConfigs'); }
+  setConfiguration(IPAddress: string, networkMask: string, FromIPAddress: string, ToIPAddress: string): Promise<void> { return this._void('IDHCPServer_setConfiguration', { IPAddress, networkMask, FromIPAddress, ToIPAddress }); }
+  start(trunkName: string, trunkType: string): Promise<void> { return this._void('IDHCPServer_start', { trunkName, trunkType }); }
+  stop(): Promise<void> { return this._void('IDHCPServer_stop'); }
+  restart(): Promise<void> { return this._void('IDHCPServer_restart'); }
+  getConfig(scope: DHCPConfigScope, name: string, slot: number, mayAdd: boolean): Promise<IDHCPConfig> { return this._obj(IDHCPConfig, 'IDHCPServer_getConfig', { scope, name, slot, mayAdd }); }
+  /** The lease of a MAC address (type 0: as the DHCP server saw it); VBOX_E_OBJECT_NOT_FOUND when it has none. */
+  async findLeaseByMAC(mac: string, type: number): Promise<{ address: string; state: string; issued: number; expire: number }> {
+    const r = await this._call('IDHCPServer_findLeaseByMAC', { mac, type });
+    return { address: str(r.address), state: str(r.state), issued: int(r.issued), expire: int(r.expire) };
+  }
+}
+
+export class IDHCPConfig extends IManagedObjectRef {
+  getScope(): Promise<DHCPConfigScope> { return this._enum('IDHCPConfig_getScope'); }
+  getMinLeaseTime(): Promise<number> { return this._int('IDHCPConfig_getMinLeaseTime'); }
+  setMinLeaseTime(minLeaseTime: number): Promise<void> { return this._void('IDHCPConfig_setMinLeaseTime', { minLeaseTime }); }
+  getDefaultLeaseTime(): Promise<number> { return this._int('IDHCPConfig_getDefaultLeaseTime'); }
+  setDefaultLeaseTime(defaultLeaseTime: number): Promise<void> { return this._void('IDHCPConfig_setDefaultLeaseTime', { defaultLeaseTime }); }
+  getMaxLeaseTime(): Promise<number> { return this._int('IDHCPConfig_getMaxLeaseTime'); }
+  setMaxLeaseTime(maxLeaseTime: number): Promise<void> { return this._void('IDHCPConfig_setMaxLeaseTime', { maxLeaseTime }); }
+  getForcedOptions(): Promise<DHCPOption[]> { return this._enums('IDHCPConfig_getForcedOptions'); }
+  setForcedOptions(forcedOptions: readonly DHCPOption[]): Promise<void> { return this._void('IDHCPConfig_setForcedOptions', { forcedOptions }); }
+  getSuppressedOptions(): Promise<DHCPOption[]> { return this._enums('IDHCPConfig_getSuppressedOptions'); }
+  setSuppressedOptions(suppressedOptions: readonly DHCPOption[]): Promise<void> { return this._void('IDHCPConfig_setSuppressedOptions', { suppressedOptions }); }
+  setOption(option: DHCPOption, encoding: DHCPOptionEncoding, value: string): Promise<void> { return this._void('IDHCPConfig_setOption', { option, encoding, value }); }
+  removeOption(option: DHCPOption): Promise<void> { return this._void('IDHCPConfig_removeOption', { option }); }
+  removeAllOptions(): Promise<void> { return this._void('IDHCPConfig_removeAllOptions'); }
+  remove(): Promise<void> { return this._void('IDHCPConfig_remove'); }
+  async getOption(option: DHCPOption): Promise<{ encoding: DHCPOptionEncoding; value: string }> {
+    const r = await this._call('IDHCPConfig_getOption', { option });
+    return { encoding: str(r.encoding) as DHCPOptionEncoding, value: str(r.returnval) };
+  }
+  async getAllOptions(): Promise<{ option: DHCPOption; encoding: DHCPOptionEncoding; value: string }[]> {
+    const r = await this._call('IDHCPConfig_getAllOptions', undefined, { arrays: ['options', 'encodings', 'returnval'] });
+    const encodings = list(r.encodings).map(str), values = list(r.returnval).map(str);
+    return list(r.options).map(str).map((option, i) => ({ option: option as DHCPOption, encoding: (encodings[i] ?? 'Normal') as DHCPOptionEncoding, value: values[i] ?? '' }));
+  }
+}
+
+export class IDHCPGlobalConfig extends IDHCPConfig {}
+
+export class IDHCPGroupConfig extends IDHCPConfig {
+  getName(): Promise<string> { return this._str('IDHCPGroupConfig_getName'); }
+  setName(name: string): Promise<void> { return this._void('IDHCPGroupConfig_setName', { name }); }
+  getConditions(): Promise<IDHCPGroupCondition[]> { return this._objs(IDHCPGroupCondition, 'IDHCPGroupConfig_getConditions'); }
+  addCondition(inclusive: boolean, type: DHCPGroupConditionType, value: string): Promise<string> { return this._str('IDHCPGroupConfig_addCondition', { inclusive, type, value }); }
+  removeAllConditions(): Promise<void> { return this._void('IDHCPGroupConfig_removeAllConditions'); }
+}
+
+export class IDHCPGroupCondition extends IManagedObjectRef {
+  getInclusive(): Promise<boolean> { return this._bool('IDHCPGroupCondition_getInclusive'); }
+  setInclusive(inclusive: boolean): Promise<void> { return this._void('IDHCPGroupCondition_setInclusive', { inclusive }); }
+  getType(): Promise<DHCPGroupConditionType> { return this._enum('IDHCPGroupCondition_getType'); }
+  setType(type: DHCPGroupConditionType): Promise<void> { return this._void('IDHCPGroupCondition_setType', { type }); }
+  getValue(): Promise<string> { return this._str('IDHCPGroupCondition_getValue'); }
+  setValue(value: string): Promise<void> { return this._void('IDHCPGroupCondition_setValue', { value }); }
+  remove(): Promise<void> { return this._void('IDHCPGroupCondition_remove'); }
+}
+
+export class IDHCPIndividualConfig extends IDHCPConfig {
+  getMACAddress(): Promise<string> { return this._str('IDHCPIndividualConfig_getMACAddress'); }
+  getMachineId(): Promise<string> { return this._str('IDHCPIndividualConfig_getMachineId'); }
+  getSlot(): Promise<number> { return this._int('IDHCPIndividualConfig_getSlot'); }
+  getFixedAddress(): Promise<string> { return this._str('IDHCPIndividualConfig_getFixedAddress'); }
+  setFixedAddress(fixedAddress: string): Promise<void> { return this._void('IDHCPIndividualConfig_setFixedAddress', { fixedAddress }); }
+}
+
+export class IHostOnlyNetwork extends IManagedObjectRef {
+  getNetworkName(): Promise<string> { return this._str('IHostOnlyNetwork_getNetworkName'); }
+  setNetworkName(networkName: string): Promise<void> { return this._void('IHostOnlyNetwork_setNetworkName', { networkName }); }
+  getEnabled(): Promise<boolean> { return this._bool('IHostOnlyNetwork_getEnabled'); }
+  setEnabled(enabled: boolean): Promise<void> { return this._void('IHostOnlyNetwork_setEnabled', { enabled }); }
+  getNetworkMask(): Promise<string> { return this._str('IHostOnlyNetwork_getNetworkMask'); }
+  setNetworkMask(networkMask: string): Promise<void> { return this._void('IHostOnlyNetwork_setNetworkMask', { networkMask }); }
+  getHostIP(): Promise<string> { return this._str('IHostOnlyNetwork_getHostIP'); }
+  getLowerIP(): Promise<string> { return this._str('IHostOnlyNetwork_getLowerIP'); }
+  setLowerIP(lowerIP: string): Promise<void> { return this._void('IHostOnlyNetwork_setLowerIP', { lowerIP }); }
+  getUpperIP(): Promise<string> { return this._str('IHostOnlyNetwork_getUpperIP'); }
+  setUpperIP(upperIP: string): Promise<void> { return this._void('IHostOnlyNetwork_setUpperIP', { upperIP }); }
+  getId(): Promise<string> { return this._str('IHostOnlyNetwork_getId'); }
+  setId(id: string): Promise<void> { return this._void('IHostOnlyNetwork_setId', { id }); }
+}
+
+export class IGuest extends IManagedObjectRef {
+  getOSTypeId(): Promise<string> { return this._str('IGuest_getOSTypeId'); }
+  getAdditionsRunLevel(): Promise<AdditionsRunLevelType> { return this._enum('IGuest_getAdditionsRunLevel'); }
+  getAdditionsVersion(): Promise<string> { return this._str('IGuest_getAdditionsVersion'); }
+  getAdditionsRevision(): Promise<number> { return this._int('IGuest_getAdditionsRevision'); }
+  getAdditionsStatus(level: AdditionsRunLevelType): Promise<boolean> { return this._bool('IGuest_getAdditionsStatus', { level }); }
+  async getFacilityStatus(facility: AdditionsFacilityType): Promise<{ status: AdditionsFacilityStatus; timestamp: number }> {
+    const r = await this._call('IGuest_getFacilityStatus', { facility });
+    return { status: str(r.returnval) as AdditionsFacilityStatus, timestamp: int(r.timestamp) };
+  }
 }
 
 export class IVRDEServer extends IManagedObjectRef {
@@ -584,6 +821,7 @@ export class IConsole extends IManagedObjectRef {
   teleport(hostname: string, tcpport: number, password: string, maxDowntime: number): Promise<IProgress> {
     return this._obj(IProgress, 'IConsole_teleport', { hostname, tcpport, password, maxDowntime });
   }
+  getGuest(): Promise<IGuest> { return this._obj(IGuest, 'IConsole_getGuest'); }
 }
 
 export class IDisplay extends IManagedObjectRef {
@@ -1046,3 +1284,25 @@ const EVENT_CLASSES: Partial<Record<VBoxEventType, ObjectClass<IEvent>>> = {
   OnSnapshotRestored: ISnapshotRestoredEvent,
   OnSnapshotChanged: ISnapshotChangedEvent,
 };
+
+export class INATRedirectEvent extends IMachineEvent {
+  getSlot(): Promise<number> { return this._int('INATRedirectEvent_getSlot'); }
+  getRemove(): Promise<boolean> { return this._bool('INATRedirectEvent_getRemove'); }
+  getName(): Promise<string> { return this._str('INATRedirectEvent_getName'); }
+  getProto(): Promise<NATProtocol> { return this._enum('INATRedirectEvent_getProto'); }
+  getHostIP(): Promise<string> { return this._str('INATRedirectEvent_getHostIP'); }
+  getHostPort(): Promise<number> { return this._int('INATRedirectEvent_getHostPort'); }
+  getGuestIP(): Promise<string> { return this._str('INATRedirectEvent_getGuestIP'); }
+  getGuestPort(): Promise<number> { return this._int('INATRedirectEvent_getGuestPort'); }
+}
+
+export class INetworkAdapterChangedEvent extends IEvent {
+  getNetworkAdapter(): Promise<INetworkAdapter> { return this._obj(INetworkAdapter, 'INetworkAdapterChangedEvent_getNetworkAdapter'); }
+}
+
+export class IGuestPropertyChangedEvent extends IMachineEvent {
+  getName(): Promise<string> { return this._str('IGuestPropertyChangedEvent_getName'); }
+  getValue(): Promise<string> { return this._str('IGuestPropertyChangedEvent_getValue'); }
+  getFlags(): Promise<string> { return this._str('IGuestPropertyChangedEvent_getFlags'); }
+  getFWasDeleted(): Promise<boolean> { return this._bool('IGuestPropertyChangedEvent_getFWasDeleted'); }
+}

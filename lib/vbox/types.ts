@@ -267,3 +267,30 @@ export interface ScreenResolution {
   yOrigin: number;
   guestMonitorStatus: GuestMonitorStatus;
 }
+
+// Networks, guest properties and the Guest Additions (issue 15)
+export type NetworkAdapterPromiscModePolicy = 'Deny' | 'AllowNetwork' | 'AllowAll';
+export type NATProtocol = 'UDP' | 'TCP';
+export type DHCPConfigScope = 'Global' | 'Group' | 'MachineNIC' | 'MAC';
+export type DHCPOption =
+  | 'SubnetMask' | 'TimeOffset' | 'Routers' | 'TimeServers' | 'NameServers' | 'DomainNameServers' | 'LogServers'
+  | 'CookieServers' | 'LPRServers' | 'ImpressServers' | 'ResourseLocationServers' | 'HostName' | 'BootFileSize'
+  | 'MeritDumpFile' | 'DomainName' | 'SwapServer' | 'RootPath' | 'ExtensionPath' | 'IPForwarding'
+  | 'OptNonLocalSourceRouting' | 'PolicyFilter' | 'MaxDgramReassemblySize' | 'DefaultIPTTL' | 'PathMTUAgingTimeout'
+  | 'PathMTUPlateauTable' | 'InterfaceMTU' | 'AllSubnetsAreLocal' | 'BroadcastAddress' | 'PerformMaskDiscovery'
+  | 'MaskSupplier' | 'PerformRouterDiscovery' | 'RouterSolicitationAddress' | 'StaticRoute' | 'TrailerEncapsulation'
+  | 'ARPCacheTimeout' | 'EthernetEncapsulation' | 'TCPDefaultTTL' | 'TCPKeepaliveInterval' | 'TCPKeepaliveGarbage'
+  | 'NISDomain' | 'NISServers' | 'NTPServers' | 'VendorSpecificInfo' | 'NetBIOSNameServers' | 'NetBIOSDatagramServers'
+  | 'NetBIOSNodeType' | 'NetBIOSScope' | 'XWindowsFontServers' | 'XWindowsDisplayManager' | 'NetWareIPDomainName'
+  | 'NetWareIPInformation' | 'NISPlusDomain' | 'NISPlusServers' | 'TFTPServerName' | 'BootfileName'
+  | 'MobileIPHomeAgents' | 'SMTPServers' | 'POP3Servers' | 'NNTPServers' | 'WWWServers' | 'FingerServers'
+  | 'IRCServers' | 'StreetTalkServers' | 'STDAServers' | 'SLPDirectoryAgent' | 'SLPServiceScope' | 'DomainSearch';
+export type DHCPOptionEncoding = 'Normal' | 'Hex';
+export type DHCPGroupConditionType =
+  | 'MAC' | 'MACWildcard' | 'vendorClassID' | 'vendorClassIDWildcard' | 'userClassID' | 'userClassIDWildcard';
+export type AdditionsRunLevelType = 'None' | 'System' | 'Userland' | 'Desktop';
+export type AdditionsFacilityType =
+  | 'None' | 'VBoxGuestDriver' | 'AutoLogon' | 'VBoxService' | 'VBoxTrayClient' | 'Seamless' | 'Graphics'
+  | 'MonitorAttach' | 'All';
+export type AdditionsFacilityStatus =
+  | 'Inactive' | 'Paused' | 'PreInit' | 'Init' | 'Active' | 'Terminating' | 'Terminated' | 'Failed' | 'Unknown';

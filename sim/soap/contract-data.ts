@@ -54,6 +54,25 @@ interface IVirtualBox
   setExtraData(key:string, value:string)
   getFloppyImages() -> returnval:IMedium[]
   createAppliance() -> returnval:IAppliance
+  getDHCPServers() -> returnval:IDHCPServer[]
+  getNATNetworks() -> returnval:INATNetwork[]
+  getInternalNetworks() -> returnval:string[]
+  getHostOnlyNetworks() -> returnval:IHostOnlyNetwork[]
+  getGenericNetworkDrivers() -> returnval:string[]
+  getCloudNetworks() -> returnval:ICloudNetwork[]
+  createDHCPServer(name:string) -> returnval:IDHCPServer
+  findDHCPServerByNetworkName(name:string) -> returnval:IDHCPServer
+  removeDHCPServer(server:IDHCPServer)
+  createNATNetwork(networkName:string) -> returnval:INATNetwork
+  findNATNetworkByName(networkName:string) -> returnval:INATNetwork
+  removeNATNetwork(network:INATNetwork)
+  createHostOnlyNetwork(networkName:string) -> returnval:IHostOnlyNetwork
+  findHostOnlyNetworkByName(networkName:string) -> returnval:IHostOnlyNetwork
+  findHostOnlyNetworkById(id:string) -> returnval:IHostOnlyNetwork
+  removeHostOnlyNetwork(network:IHostOnlyNetwork)
+  createCloudNetwork(networkName:string) -> returnval:ICloudNetwork
+  findCloudNetworkByName(networkName:string) -> returnval:ICloudNetwork
+  removeCloudNetwork(network:ICloudNetwork)
 interface IMachine
   getParent() -> returnval:IVirtualBox
   getAccessible() -> returnval:boolean
@@ -145,6 +164,13 @@ interface IMachine
   mountMedium(name:string, controllerPort:int, device:int, medium:IMedium, force:boolean)
   getStorageControllerByInstance(connectionType:StorageBus, instance:unsignedInt) -> returnval:IStorageController
   setStorageControllerBootable(name:string, bootable:boolean)
+  getGuestProperty(name:string) -> value:string, timestamp:long, flags:string
+  getGuestPropertyValue(property:string) -> returnval:string
+  getGuestPropertyTimestamp(property:string) -> returnval:long
+  setGuestProperty(property:string, value:string, flags:string)
+  setGuestPropertyValue(property:string, value:string)
+  deleteGuestProperty(name:string)
+  enumerateGuestProperties(patterns:string) -> names:string[], values:string[], timestamps:long[], flags:string[]
 interface ISnapshot
   getId() -> returnval:string
   getName() -> returnval:string
@@ -212,23 +238,60 @@ interface INetworkAdapter
   setAttachmentType(attachmentType:NetworkAttachmentType)
   getBridgedInterface() -> returnval:string
   setBridgedInterface(bridgedInterface:string)
-  getInternalNetwork() -> returnval:string
-  setInternalNetwork(internalNetwork:string)
   getHostOnlyInterface() -> returnval:string
   setHostOnlyInterface(hostOnlyInterface:string)
+  getHostOnlyNetwork() -> returnval:string
+  setHostOnlyNetwork(hostOnlyNetwork:string)
+  getInternalNetwork() -> returnval:string
+  setInternalNetwork(internalNetwork:string)
   getNATNetwork() -> returnval:string
   setNATNetwork(NATNetwork:string)
   getGenericDriver() -> returnval:string
   setGenericDriver(genericDriver:string)
-  getPromiscModePolicy() -> returnval:NetworkAdapterPromiscModePolicy
-  setPromiscModePolicy(promiscModePolicy:NetworkAdapterPromiscModePolicy)
-  getNATEngine() -> returnval:INATEngine
+  getCloudNetwork() -> returnval:string
+  setCloudNetwork(cloudNetwork:string)
   getCableConnected() -> returnval:boolean
   setCableConnected(cableConnected:boolean)
+  getLineSpeed() -> returnval:unsignedInt
+  setLineSpeed(lineSpeed:unsignedInt)
+  getPromiscModePolicy() -> returnval:NetworkAdapterPromiscModePolicy
+  setPromiscModePolicy(promiscModePolicy:NetworkAdapterPromiscModePolicy)
+  getTraceEnabled() -> returnval:boolean
+  setTraceEnabled(traceEnabled:boolean)
+  getTraceFile() -> returnval:string
+  setTraceFile(traceFile:string)
+  getNATEngine() -> returnval:INATEngine
   getBootPriority() -> returnval:unsignedInt
   setBootPriority(bootPriority:unsignedInt)
+  getBandwidthGroup() -> returnval:IBandwidthGroup
+  setBandwidthGroup(bandwidthGroup:IBandwidthGroup)
+  getProperty(key:string) -> returnval:string
+  setProperty(key:string, value:string)
+  getProperties(names:string) -> returnNames:string[], returnval:string[]
 interface INATEngine
+  getNetwork() -> returnval:string
+  setNetwork(network:string)
+  getHostIP() -> returnval:string
+  setHostIP(hostIP:string)
+  getTFTPPrefix() -> returnval:string
+  setTFTPPrefix(TFTPPrefix:string)
+  getTFTPBootFile() -> returnval:string
+  setTFTPBootFile(TFTPBootFile:string)
+  getTFTPNextServer() -> returnval:string
+  setTFTPNextServer(TFTPNextServer:string)
+  getAliasMode() -> returnval:unsignedInt
+  setAliasMode(aliasMode:unsignedInt)
+  getDNSPassDomain() -> returnval:boolean
+  setDNSPassDomain(DNSPassDomain:boolean)
+  getDNSProxy() -> returnval:boolean
+  setDNSProxy(DNSProxy:boolean)
+  getDNSUseHostResolver() -> returnval:boolean
+  setDNSUseHostResolver(DNSUseHostResolver:boolean)
   getRedirects() -> returnval:string[]
+  getLocalhostReachable() -> returnval:boolean
+  setLocalhostReachable(localhostReachable:boolean)
+  setNetworkSettings(mtu:unsignedInt, sockSnd:unsignedInt, sockRcv:unsignedInt, TcpWndSnd:unsignedInt, TcpWndRcv:unsignedInt)
+  getNetworkSettings() -> mtu:unsignedInt, sockSnd:unsignedInt, sockRcv:unsignedInt, TcpWndSnd:unsignedInt, TcpWndRcv:unsignedInt
   addRedirect(name:string, proto:NATProtocol, hostIP:string, hostPort:unsignedShort, guestIP:string, guestPort:unsignedShort)
   removeRedirect(name:string)
 interface IVRDEServer
@@ -288,6 +351,7 @@ interface IConsole
   sleepButton()
   getPowerButtonHandled() -> returnval:boolean
   teleport(hostname:string, tcpport:unsignedInt, password:string, maxDowntime:unsignedInt) -> returnval:IProgress
+  getGuest() -> returnval:IGuest
 interface IDisplay
   getScreenResolution(screenId:unsignedInt) -> width:unsignedInt, height:unsignedInt, bitsPerPixel:unsignedInt, xOrigin:int, yOrigin:int, guestMonitorStatus:GuestMonitorStatus
   takeScreenShotToArray(screenId:unsignedInt, width:unsignedInt, height:unsignedInt, bitmapFormat:BitmapFormat) -> returnval:string
@@ -387,6 +451,11 @@ interface IHost
   getFloppyDrives() -> returnval:IMedium[]
   findHostDVDDrive(name:string) -> returnval:IMedium
   findHostFloppyDrive(name:string) -> returnval:IMedium
+  getNameServers() -> returnval:string[]
+  getSearchStrings() -> returnval:string[]
+  createHostOnlyNetworkInterface() -> hostInterface:IHostNetworkInterface, returnval:IProgress
+  removeHostOnlyNetworkInterface(id:string) -> returnval:IProgress
+  generateMACAddress() -> returnval:string
 interface IHostNetworkInterface
   getName() -> returnval:string
   getShortName() -> returnval:string
@@ -403,6 +472,10 @@ interface IHostNetworkInterface
   getStatus() -> returnval:HostNetworkInterfaceStatus
   getInterfaceType() -> returnval:HostNetworkInterfaceType
   getWireless() -> returnval:boolean
+  enableStaticIPConfig(IPAddress:string, networkMask:string)
+  enableStaticIPConfigV6(IPV6Address:string, IPV6NetworkMaskPrefixLength:unsignedInt)
+  enableDynamicIPConfig()
+  DHCPRediscover()
 interface ISystemProperties
   getMinGuestRAM() -> returnval:unsignedInt
   getMaxGuestRAM() -> returnval:unsignedInt
@@ -544,7 +617,183 @@ interface IStorageDeviceChangedEvent
   getSilent() -> returnval:boolean
 interface IBandwidthGroupChangedEvent
   getBandwidthGroup() -> returnval:IBandwidthGroup
+interface INATNetwork
+  getNetworkName() -> returnval:string
+  setNetworkName(networkName:string)
+  getEnabled() -> returnval:boolean
+  setEnabled(enabled:boolean)
+  getNetwork() -> returnval:string
+  setNetwork(network:string)
+  getGateway() -> returnval:string
+  getIPv6Enabled() -> returnval:boolean
+  setIPv6Enabled(IPv6Enabled:boolean)
+  getIPv6Prefix() -> returnval:string
+  setIPv6Prefix(IPv6Prefix:string)
+  getAdvertiseDefaultIPv6RouteEnabled() -> returnval:boolean
+  setAdvertiseDefaultIPv6RouteEnabled(advertiseDefaultIPv6RouteEnabled:boolean)
+  getNeedDhcpServer() -> returnval:boolean
+  setNeedDhcpServer(needDhcpServer:boolean)
+  getEventSource() -> returnval:IEventSource
+  getPortForwardRules4() -> returnval:string[]
+  getLocalMappings() -> returnval:string[]
+  getLoopbackIp6() -> returnval:int
+  setLoopbackIp6(loopbackIp6:int)
+  getPortForwardRules6() -> returnval:string[]
+  addLocalMapping(hostid:string, offset:int)
+  addPortForwardRule(isIpv6:boolean, ruleName:string, proto:NATProtocol, hostIP:string, hostPort:unsignedShort, guestIP:string, guestPort:unsignedShort)
+  removePortForwardRule(isIpv6:boolean, ruleName:string)
+  start()
+  stop()
+interface IDHCPServer
+  getEventSource() -> returnval:IEventSource
+  getEnabled() -> returnval:boolean
+  setEnabled(enabled:boolean)
+  getIPAddress() -> returnval:string
+  getNetworkMask() -> returnval:string
+  getNetworkName() -> returnval:string
+  getLowerIP() -> returnval:string
+  getUpperIP() -> returnval:string
+  getGlobalConfig() -> returnval:IDHCPGlobalConfig
+  getGroupConfigs() -> returnval:IDHCPGroupConfig[]
+  getIndividualConfigs() -> returnval:IDHCPIndividualConfig[]
+  setConfiguration(IPAddress:string, networkMask:string, FromIPAddress:string, ToIPAddress:string)
+  start(trunkName:string, trunkType:string)
+  stop()
+  restart()
+  findLeaseByMAC(mac:string, type:int) -> address:string, state:string, issued:long, expire:long
+  getConfig(scope:DHCPConfigScope, name:string, slot:unsignedInt, mayAdd:boolean) -> returnval:IDHCPConfig
+interface IDHCPConfig
+  getScope() -> returnval:DHCPConfigScope
+  getMinLeaseTime() -> returnval:unsignedInt
+  setMinLeaseTime(minLeaseTime:unsignedInt)
+  getDefaultLeaseTime() -> returnval:unsignedInt
+  setDefaultLeaseTime(defaultLeaseTime:unsignedInt)
+  getMaxLeaseTime() -> returnval:unsignedInt
+  setMaxLeaseTime(maxLeaseTime:unsignedInt)
+  getForcedOptions() -> returnval:DHCPOption[]
+  setForcedOptions(forcedOptions:DHCPOption[])
+  getSuppressedOptions() -> returnval:DHCPOption[]
+  setSuppressedOptions(suppressedOptions:DHCPOption[])
+  setOption(option:DHCPOption, encoding:DHCPOptionEncoding, value:string)
+  removeOption(option:DHCPOption)
+  removeAllOptions()
+  getOption(option:DHCPOption) -> encoding:DHCPOptionEncoding, returnval:string
+  getAllOptions() -> options:DHCPOption[], encodings:DHCPOptionEncoding[], returnval:string[]
+  remove()
+interface IDHCPGroupConfig
+  getName() -> returnval:string
+  setName(name:string)
+  getConditions() -> returnval:IDHCPGroupCondition[]
+  addCondition(inclusive:boolean, type:DHCPGroupConditionType, value:string) -> returnval:string
+  removeAllConditions()
+interface IDHCPGroupCondition
+  getInclusive() -> returnval:boolean
+  setInclusive(inclusive:boolean)
+  getType() -> returnval:DHCPGroupConditionType
+  setType(type:DHCPGroupConditionType)
+  getValue() -> returnval:string
+  setValue(value:string)
+  remove()
+interface IDHCPIndividualConfig
+  getMACAddress() -> returnval:string
+  getMachineId() -> returnval:string
+  getSlot() -> returnval:unsignedInt
+  getFixedAddress() -> returnval:string
+  setFixedAddress(fixedAddress:string)
+interface IHostOnlyNetwork
+  getNetworkName() -> returnval:string
+  setNetworkName(networkName:string)
+  getEnabled() -> returnval:boolean
+  setEnabled(enabled:boolean)
+  getNetworkMask() -> returnval:string
+  setNetworkMask(networkMask:string)
+  getHostIP() -> returnval:string
+  getLowerIP() -> returnval:string
+  setLowerIP(lowerIP:string)
+  getUpperIP() -> returnval:string
+  setUpperIP(upperIP:string)
+  getId() -> returnval:string
+  setId(id:string)
+interface ICloudNetwork
+  getNetworkName() -> returnval:string
+  setNetworkName(networkName:string)
+  getEnabled() -> returnval:boolean
+  setEnabled(enabled:boolean)
+  getProvider() -> returnval:string
+  setProvider(provider:string)
+  getProfile() -> returnval:string
+  setProfile(profile:string)
+  getNetworkId() -> returnval:string
+  setNetworkId(networkId:string)
+interface IGuest
+  getOSTypeId() -> returnval:string
+  getAdditionsRunLevel() -> returnval:AdditionsRunLevelType
+  getAdditionsVersion() -> returnval:string
+  getAdditionsRevision() -> returnval:unsignedInt
+  getDnDSource() -> returnval:IGuestDnDSource
+  getDnDTarget() -> returnval:IGuestDnDTarget
+  getEventSource() -> returnval:IEventSource
+  getFacilities() -> returnval:IAdditionsFacility[]
+  getSessions() -> returnval:IGuestSession[]
+  getMemoryBalloonSize() -> returnval:unsignedInt
+  setMemoryBalloonSize(memoryBalloonSize:unsignedInt)
+  getStatisticsUpdateInterval() -> returnval:unsignedInt
+  setStatisticsUpdateInterval(statisticsUpdateInterval:unsignedInt)
+  internalGetStatistics() -> cpuUser:unsignedInt, cpuKernel:unsignedInt, cpuIdle:unsignedInt, memTotal:unsignedInt, memFree:unsignedInt, memBalloon:unsignedInt, memShared:unsignedInt, memCache:unsignedInt, pagedTotal:unsignedInt, memAllocTotal:unsignedInt, memFreeTotal:unsignedInt, memBalloonTotal:unsignedInt, memSharedTotal:unsignedInt
+  getFacilityStatus(facility:AdditionsFacilityType) -> timestamp:long, returnval:AdditionsFacilityStatus
+  getAdditionsStatus(level:AdditionsRunLevelType) -> returnval:boolean
+  setCredentials(userName:string, password:string, domain:string, allowInteractiveLogon:boolean)
+  createSession(user:string, password:string, domain:string, sessionName:string) -> returnval:IGuestSession
+  findSession(sessionName:string) -> returnval:IGuestSession[]
+  shutdown(flags:GuestShutdownFlag[])
+  updateGuestAdditions(source:string, arguments:string[], flags:AdditionsUpdateFlag[]) -> returnval:IProgress
+interface INATRedirectEvent
+  getSlot() -> returnval:unsignedInt
+  getRemove() -> returnval:boolean
+  getName() -> returnval:string
+  getProto() -> returnval:NATProtocol
+  getHostIP() -> returnval:string
+  getHostPort() -> returnval:int
+  getGuestIP() -> returnval:string
+  getGuestPort() -> returnval:int
+interface INetworkAdapterChangedEvent
+  getNetworkAdapter() -> returnval:INetworkAdapter
+interface IGuestPropertyChangedEvent
+  getName() -> returnval:string
+  getValue() -> returnval:string
+  getFlags() -> returnval:string
+  getFWasDeleted() -> returnval:boolean
+interface INATNetworkChangedEvent
+  getNetworkName() -> returnval:string
+interface INATNetworkStartStopEvent
+  getStartEvent() -> returnval:boolean
+interface INATNetworkAlterEvent
+  getMidlDoesNotLikeEmptyInterfaces() -> returnval:boolean
+interface INATNetworkCreationDeletionEvent
+  getCreationEvent() -> returnval:boolean
+interface INATNetworkSettingEvent
+  getEnabled() -> returnval:boolean
+  getNetwork() -> returnval:string
+  getGateway() -> returnval:string
+  getAdvertiseDefaultIPv6RouteEnabled() -> returnval:boolean
+  getNeedDhcpServer() -> returnval:boolean
+interface INATNetworkPortForwardEvent
+  getCreate() -> returnval:boolean
+  getIpv6() -> returnval:boolean
+  getName() -> returnval:string
+  getProto() -> returnval:NATProtocol
+  getHostIp() -> returnval:string
+  getHostPort() -> returnval:int
+  getGuestIp() -> returnval:string
+  getGuestPort() -> returnval:int
+interface IHostNameResolutionConfigurationChangeEvent
+  getMidlDoesNotLikeEmptyInterfaces() -> returnval:boolean
 enum AccessMode: ReadOnly ReadWrite
+enum AdditionsFacilityClass: None Driver Service Program Feature ThirdParty All
+enum AdditionsFacilityStatus: Inactive Paused PreInit Init Active Terminating Terminated Failed Unknown
+enum AdditionsFacilityType: None VBoxGuestDriver AutoLogon VBoxService VBoxTrayClient Seamless Graphics MonitorAttach All
+enum AdditionsRunLevelType: None System Userland Desktop
+enum AdditionsUpdateFlag: None WaitForUpdateStartOnly
 enum AudioCodecType: Null SB16 STAC9700 AD1980 STAC9221
 enum AudioControllerType: AC97 SB16 HDA VirtioSound
 enum AuthType: Null External Guest
@@ -556,10 +805,15 @@ enum ClipboardMode: Disabled HostToGuest GuestToHost Bidirectional
 enum CPUPropertyTypeX86: Null PAE LongMode TripleFaultReset APIC X2APIC IBPBOnVMExit IBPBOnVMEntry HWVirt SpecCtrl SpecCtrlByHost L1DFlushOnEMTScheduling L1DFlushOnVMEntry MDSClearOnEMTScheduling MDSClearOnVMEntry
 enum DataType: Int32 Int8 String
 enum DeviceType: Null Floppy DVD HardDisk Network USB SharedFolder Graphics3D End
+enum DHCPConfigScope: Global Group MachineNIC MAC
+enum DHCPGroupConditionType: MAC MACWildcard vendorClassID vendorClassIDWildcard userClassID userClassIDWildcard
+enum DHCPOption: SubnetMask TimeOffset Routers TimeServers NameServers DomainNameServers LogServers CookieServers LPRServers ImpressServers ResourseLocationServers HostName BootFileSize MeritDumpFile DomainName SwapServer RootPath ExtensionPath IPForwarding OptNonLocalSourceRouting PolicyFilter MaxDgramReassemblySize DefaultIPTTL PathMTUAgingTimeout PathMTUPlateauTable InterfaceMTU AllSubnetsAreLocal BroadcastAddress PerformMaskDiscovery MaskSupplier PerformRouterDiscovery RouterSolicitationAddress StaticRoute TrailerEncapsulation ARPCacheTimeout EthernetEncapsulation TCPDefaultTTL TCPKeepaliveInterval TCPKeepaliveGarbage NISDomain NISServers NTPServers VendorSpecificInfo NetBIOSNameServers NetBIOSDatagramServers NetBIOSNodeType NetBIOSScope XWindowsFontServers XWindowsDisplayManager NetWareIPDomainName NetWareIPInformation NISPlusDomain NISPlusServers TFTPServerName BootfileName MobileIPHomeAgents SMTPServers POP3Servers NNTPServers WWWServers FingerServers IRCServers StreetTalkServers STDAServers SLPDirectoryAgent SLPServiceScope DomainSearch
+enum DHCPOptionEncoding: Normal Hex
 enum FirmwareBootMenuMode: Disabled MenuOnly MessageAndMenu
 enum FirmwareType: BIOS EFI EFI32 EFI64 EFIDUAL
 enum GraphicsControllerType: Null VBoxVGA VMSVGA VBoxSVGA QemuRamFB
 enum GuestMonitorStatus: Disabled Enabled Blank
+enum GuestShutdownFlag: None PowerOff Reboot Force
 enum HostNetworkInterfaceMediumType: Unknown Ethernet PPP SLIP
 enum HostNetworkInterfaceStatus: Unknown Up Down
 enum HostNetworkInterfaceType: Bridged HostOnly
@@ -585,6 +839,7 @@ enum StorageControllerType: Null LsiLogic BusLogic IntelAhci PIIX3 PIIX4 ICH6 I8
 enum TpmType: None v1_2 v2_0 Host Swtpm
 enum VBoxEventType: Invalid Any Vetoable MachineEvent SnapshotEvent InputEvent LastWildcard OnMachineStateChanged OnMachineDataChanged OnExtraDataChanged OnExtraDataCanChange OnMediumRegistered OnMachineRegistered OnSessionStateChanged OnSnapshotTaken OnSnapshotDeleted OnSnapshotChanged OnGuestPropertyChanged OnMousePointerShapeChanged OnMouseCapabilityChanged OnKeyboardLedsChanged OnStateChanged OnAdditionsStateChanged OnNetworkAdapterChanged OnSerialPortChanged OnParallelPortChanged OnStorageControllerChanged OnMediumChanged OnVRDEServerChanged OnUSBControllerChanged OnUSBDeviceStateChanged OnSharedFolderChanged OnRuntimeError OnCanShowWindow OnShowWindow OnCPUChanged OnVRDEServerInfoChanged OnEventSourceChanged OnCPUExecutionCapChanged OnGuestKeyboard OnGuestMouse OnNATRedirect OnHostPCIDevicePlug OnVBoxSVCAvailabilityChanged OnBandwidthGroupChanged OnGuestMonitorChanged OnStorageDeviceChanged OnClipboardModeChanged OnDnDModeChanged OnNATNetworkChanged OnNATNetworkStartStop OnNATNetworkAlter OnNATNetworkCreationDeletion OnNATNetworkSetting OnNATNetworkPortForward OnGuestSessionStateChanged OnGuestSessionRegistered OnGuestProcessRegistered OnGuestProcessStateChanged OnGuestProcessInputNotify OnGuestProcessOutput OnGuestFileRegistered OnGuestFileStateChanged OnGuestFileOffsetChanged OnGuestFileRead OnGuestFileWrite OnRecordingStateChanged OnGuestUserStateChanged OnGuestMultiTouch OnHostNameResolutionConfigurationChange OnSnapshotRestored OnMediumConfigChanged OnAudioAdapterChanged OnProgressPercentageChanged OnProgressTaskCompleted OnCursorPositionChanged OnGuestAdditionsStatusChanged OnGuestMonitorInfoChanged OnGuestFileSizeChanged OnClipboardFileTransferModeChanged OnCloudProviderListChanged OnCloudProviderRegistered OnCloudProviderUninstall OnCloudProfileRegistered OnCloudProfileChanged OnProgressCreated OnLanguageChanged OnUpdateAgentAvailable OnUpdateAgentError OnUpdateAgentSettingsChanged OnUpdateAgentStateChanged OnHostAudioDeviceChanged OnGuestDebugControlChanged OnMachineGroupsChanged OnGuestDirectoryRegistered OnGuestDirectoryStateChanged OnGuestDirectoryRead OnClipboardError OnExtPackInstalled OnExtPackUninstalled OnRecordingScreenStateChanged End
 enum VFSType: File Cloud S3 WebDav
+struct IAdditionsFacility { classType:AdditionsFacilityClass, lastUpdated:long, name:string, status:AdditionsFacilityStatus, type:AdditionsFacilityType }
 struct IGuestOSType { familyId:string, familyDescription:string, id:string, subtype:string, description:string, is64Bit:boolean, platformArchitecture:PlatformArchitecture, recommendedIOAPIC:boolean, recommendedVirtEx:boolean, recommendedRAM:unsignedInt, recommendedGraphicsController:GraphicsControllerType, recommendedVRAM:unsignedInt, recommended2DVideoAcceleration:boolean, recommended3DAcceleration:boolean, recommendedHDD:long, adapterType:NetworkAdapterType, recommendedPAE:boolean, recommendedDVDStorageController:StorageControllerType, recommendedDVDStorageBus:StorageBus, recommendedHDStorageController:StorageControllerType, recommendedHDStorageBus:StorageBus, recommendedFirmware:FirmwareType, recommendedUSBHID:boolean, recommendedHPET:boolean, recommendedUSBTablet:boolean, recommendedRTCUseUTC:boolean, recommendedChipset:ChipsetType, recommendedIommuType:IommuType, recommendedAudioController:AudioControllerType, recommendedAudioCodec:AudioCodecType, recommendedFloppy:boolean, recommendedUSB:boolean, recommendedUSB3:boolean, recommendedTFReset:boolean, recommendedX2APIC:boolean, recommendedCPUCount:unsignedInt, recommendedTpmType:TpmType, recommendedSecureBoot:boolean, recommendedWDDMGraphics:boolean, guestAdditionsInstallPackageName:string }
 struct IMediumAttachment { machine:IMachine, medium:IMedium, controller:string, port:int, device:int, type:DeviceType, passthrough:boolean, temporaryEject:boolean, isEjected:boolean, nonRotational:boolean, discard:boolean, hotPluggable:boolean, bandwidthGroup:IBandwidthGroup }
 struct IVRDEServerInfo { active:boolean, port:int, numberOfClients:unsignedInt, beginTime:long, endTime:long, bytesSent:long, bytesSentTotal:long, bytesReceived:long, bytesReceivedTotal:long, user:string, domain:string, clientName:string, clientIP:string, clientVersion:unsignedInt, encryptionStyle:unsignedInt }
