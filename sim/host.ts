@@ -9,6 +9,7 @@ import { BandwidthControl, BandwidthGroup } from './model/bandwidth';
 import { Host, HostNetworkInterface, PlatformProperties, SystemProperties, type HostSpec } from './model/hostinfo';
 import * as machine from './model/machine';
 import { Machine, MachineCore, type MachineHost } from './model/machine';
+import { NATEngine, NetworkAdapter } from './model/network-adapter';
 import { Appliance } from './model/appliance';
 import { Medium, readImageHeader, type MediumHost, type MediumRecord, type MediumUse } from './model/medium';
 import { formatForExtension, MediumFormat } from './model/medium-format';
@@ -16,12 +17,17 @@ import { DataStream, MediumIO, MediumLockToken } from './model/medium-io';
 import { PerformanceCollector, PerformanceMetric } from './model/perf';
 import { Progress, VirtualBoxErrorInfo } from './model/progress';
 import { Session } from './model/session';
-import { defaultSettings, stateFromSettings, type MachineFile } from './model/settings';
+import * as dhcp from './model/dhcp';
+import { NATNetwork } from './model/nat-network';
+import { CloudNetwork, HostOnlyNetwork, NetworkRegistry, type NetworksState } from './model/networks';
+import { defaultSettings, stateFromSettings, type MachineFile, type NatRule } from './model/settings';
 import { Snapshot } from './model/snapshot';
 import type { AttachmentStruct } from './model/storage';
 import { VirtualBox, type CreateMachineOptions, type VirtualBoxHost } from './model/virtualbox';
 import { VFSExplorer } from './model/vfs-explorer';
 import { Console, Display, VM, type Timing, type VMHost } from './model/vm';
+import { Guest } from './model/guest';
+import type { GuestPropertyChange } from './model/guest-properties';
 import { listenTeleport, teleport } from './teleport';
 
 /** Ports handed out to VRDE and teleporter listeners of every host in this process. */
@@ -75,6 +81,10 @@ interface Registry {
    * this, since a twin on another host writes the same file. Absent in older registries.
    */
   processes?: Record<string, MachineState>;
+  /** Host-only interfaces made with IHost::createHostOnlyNetworkInterface (their addresses are in the extra data). */
+  hostOnlyInterfaces?: string[];
+  /** NAT networks, DHCP servers and cloud networks (VirtualBox.xml's NetserviceRegistry); absent: a new home's. */
+  networks?: NetworksState;
 }
 
 /** Where VirtualBox's error texts name a source line, the build folder they show (the conversations normalise it). */
@@ -96,7 +106,7 @@ const SETTLE_ON_RESTART: Partial<Record<MachineState, MachineState>> = {
 const SETTLE_OFFLINE = new Set<MachineState>(['Snapshotting', 'RestoringSnapshot', 'DeletingSnapshot', 'SettingUp']);
 
 /** The classes behind each interface name, for the SOAP layer's check that _this fits the operation. */
-const IMPLEMENTATIONS: Record<string, abstract new (...args: never[]) => unknown> = {
+export const IMPLEMENTATIONS: Record<string, abstract new (...args: never[]) => unknown> = {
   IVirtualBox: VirtualBox, IMachine: Machine, ISession: Session, IConsole: Console, IDisplay: Display,
   IProgress: Progress, IVirtualBoxErrorInfo: VirtualBoxErrorInfo, IMedium: Medium, IHost: Host,
   IHostNetworkInterface: HostNetworkInterface,
@@ -110,7 +120,8 @@ const IMPLEMENTATIONS: Record<string, abstract new (...args: never[]) => unknown
   ISnapshotDeletedEvent: events.SnapshotDeletedEvent, ISnapshotRestoredEvent: events.SnapshotRestoredEvent,
   ISnapshotChangedEvent: events.SnapshotChangedEvent,
   IPlatform: machine.Platform, IPlatformX86: machine.PlatformX86, IFirmwareSettings: machine.FirmwareSettings,
-  IGraphicsAdapter: machine.GraphicsAdapter, INetworkAdapter: machine.NetworkAdapter, INATEngine: machine.NATEngine, IVRDEServer: machine.VRDEServer,
+  IGraphicsAdapter: machine.GraphicsAdapter, INetworkAdapter: NetworkAdapter, INATEngine: NATEngine, IVRDEServer: machine.VRDEServer,
+  INetworkAdapterChangedEvent: events.NetworkAdapterChangedEvent, INATRedirectEvent: events.NATRedirectEvent,
   IStorageController: machine.StorageController, IBandwidthControl: BandwidthControl, IBandwidthGroup: BandwidthGroup,
   IMediumChangedEvent: events.MediumChangedEvent, IStorageControllerChangedEvent: events.StorageControllerChangedEvent,
   IStorageDeviceChangedEvent: events.StorageDeviceChangedEvent, IBandwidthGroupChangedEvent: events.BandwidthGroupChangedEvent,
@@ -118,6 +129,16 @@ const IMPLEMENTATIONS: Record<string, abstract new (...args: never[]) => unknown
   IAppliance: Appliance, IVFSExplorer: VFSExplorer,
   IMediumFormat: MediumFormat, IToken: MediumLockToken, IMediumIO: MediumIO, IDataStream: DataStream,
   IMediumRegisteredEvent: events.MediumRegisteredEvent, IMediumConfigChangedEvent: events.MediumConfigChangedEvent,
+  // Guest and host networking (issue 15, S3)
+  IGuest: Guest, IGuestPropertyChangedEvent: events.GuestPropertyChangedEvent,
+  IHostNameResolutionConfigurationChangeEvent: events.HostNameResolutionConfigurationChangeEvent,
+  // Networks (issue 15, S2)
+  INATNetwork: NATNetwork, IDHCPServer: dhcp.DHCPServer, IDHCPConfig: dhcp.DHCPConfig, IDHCPGlobalConfig: dhcp.DHCPGlobalConfig,
+  IDHCPGroupConfig: dhcp.DHCPGroupConfig, IDHCPIndividualConfig: dhcp.DHCPIndividualConfig, IDHCPGroupCondition: dhcp.DHCPGroupCondition,
+  IHostOnlyNetwork: HostOnlyNetwork, ICloudNetwork: CloudNetwork,
+  INATNetworkChangedEvent: events.NATNetworkChangedEvent, INATNetworkStartStopEvent: events.NATNetworkStartStopEvent,
+  INATNetworkAlterEvent: events.NATNetworkAlterEvent, INATNetworkCreationDeletionEvent: events.NATNetworkCreationDeletionEvent,
+  INATNetworkSettingEvent: events.NATNetworkSettingEvent, INATNetworkPortForwardEvent: events.NATNetworkPortForwardEvent,
 };
 
 /**
@@ -136,6 +157,8 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
   /** vboxsim stopping: the registry written last keeps the VM processes that outlive it. */
   private stopping = false;
   readonly perf: PerformanceCollector;
+  /** NAT networks, DHCP servers (with their leases) and cloud networks of this host. */
+  readonly networks: NetworkRegistry;
   readonly soap: SoapService;
   readonly listener: SoapListener;
   readonly homeFolder: string;
@@ -159,9 +182,25 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
     this.homeFolder = path.join(opts.stateDir, opts.spec.name);
     this.latency = opts.latencyMs;
     this.systemProperties = new SystemProperties(path.join(this.homeFolder, 'Machines'), this.platformProperties, () => this.saveRegistry());
-    this.host = new Host(opts.spec, () => this.usedMemoryMB());
+    this.host = new Host(opts.spec, () => this.usedMemoryMB(), this);
     this.host.addDrives(this);
     this.perf = new PerformanceCollector(this.host, () => this.machines());
+    this.networks = new NetworkRegistry({
+      homeFolder: this.homeFolder, events: this.events, saveRegistry: () => this.saveRegistry(),
+      machineIdByName: (name) => {
+        const core = this.machines().find((c) => c.name === name);
+        if (!core) fail('VBOX_E_OBJECT_NOT_FOUND', `Could not find a registered machine named '${name}'`);
+        return core.id;
+      },
+      machineMac: (id, slot) => {
+        const core = this.findCore(id);
+        if (!core) fail('VBOX_E_OBJECT_NOT_FOUND', `Could not find a registered machine with UUID {${id}}`);
+        return (core.primary.getNetworkAdapter(slot) as unknown as { getMACAddress(): string }).getMACAddress();
+      },
+      runningMacs: () => new Set(this.machines().filter((c) => c.vm && !c.vm.isEnded).flatMap((c) => c.settings.nics.map((n) => n.MACAddress.toUpperCase()))),
+      domainName: () => this.host.getDomainName(),
+      nameServers: () => [],
+    });
     this.root = new VirtualBox(this);
     this.soap = new SoapService(this, { timeoutSec: opts.timeoutSec, location: `http://127.0.0.1:${opts.port}/` });
     this.listener = new SoapListener(this.soap, '127.0.0.1', opts.listener);
@@ -287,6 +326,8 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
     }
     this.loading = true;
     this.globalExtraData = reg.extraData ?? {};
+    this.networks.load(reg.networks);
+    this.host.restoreHostOnly(reg.hostOnlyInterfaces ?? []);
     this.systemProperties.setDefaultHardDiskFormat(reg.defaultHardDiskFormat ?? '');
     for (const rec of reg.media ?? []) this.adoptMedium(rec, true);
     const toResume: MachineCore[] = [];
@@ -352,6 +393,8 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
       extraData: this.globalExtraData,
       defaultHardDiskFormat: this.systemProperties.getDefaultHardDiskFormat(),
       processes: Object.fromEntries(this.machines().filter((c) => c.vm && !c.vm.isEnded).map((c) => [c.id, c.state])),
+      networks: this.networks.state(),
+      hostOnlyInterfaces: this.host.hostOnlyNames(),
     };
     fs.mkdirSync(this.homeFolder, { recursive: true });
     writeAtomic(this.registryFile(), JSON.stringify(reg, null, 1));
@@ -623,6 +666,24 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
   fireMediumChanged(attachment: AttachmentStruct): void {
     this.events.fire(new events.MediumChangedEvent(this.events, attachment));
   }
+  fireGuestPropertyChanged(machineId: string, c: GuestPropertyChange): void {
+    this.events.fire(new events.GuestPropertyChangedEvent(this.events, machineId, c.name, c.value, c.flags, c.deleted));
+  }
+  /** A running machine's adapter changed: its guest's view of the network follows (guest.ts). */
+  nicChanged(core: MachineCore): void {
+    core.vm?.guest.writeNetwork();
+  }
+  /** The address a VirtualBox DHCP server of this host gives the MAC on that network (the guests' view). */
+  dhcpLease(networkName: string, mac: string): string | null {
+    return this.networks.lease(networkName, mac);
+  }
+  natNetworkRef(name: string, delta: 1 | -1): void {
+    if (delta > 0) this.networks.natNetworkRefInc(name);
+    else this.networks.natNetworkRefDec(name);
+  }
+  fireNATRedirect(core: MachineCore, slot: number, remove: boolean, rule: NatRule): void {
+    this.events.fire(new events.NATRedirectEvent(this.events, core.id, slot, remove, rule));
+  }
 
   // --- VM processes
   launch(core: MachineCore, session: Session, _frontend: string): Progress {
@@ -672,7 +733,11 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
     core.sessionState = 'Locked';
     const vm = new VM(core, this);
     core.vm = vm;
+    vm.holdNatNetworks();
     await vm.startVrde();
+    // Its guest kept running: the Additions report again at once.
+    vm.wasRunning = true;
+    vm.guest.start(0);
   }
 
   async bindVrde(server: VncServer, spec: string): Promise<number> {

@@ -2,6 +2,9 @@ import type { Conversation } from './index';
 import { launchConversations, lockConversations, machineConversations } from './machine';
 import { mediaConversations } from './media';
 import { applianceConversations, cloneConversations, eventConversations, progressConversations, wrongConversations } from './misc';
+import { adapterConversations } from './adapters';
+import { guestConversations } from './guest';
+import { hostNetworkConversations } from './host-network';
 import { networkConversations } from './network';
 import { openConversations } from './open';
 import { snapshotConversations } from './snapshots';
@@ -16,6 +19,6 @@ import { vfsConversations } from './vfs';
  */
 export const CONVERSATIONS: Conversation[] = [
   ...vboxConversations, ...machineConversations, ...lockConversations, ...snapshotConversations, ...mediaConversations,
-  ...networkConversations, ...cloneConversations, ...applianceConversations, ...eventConversations, ...progressConversations,
+  ...adapterConversations, ...networkConversations, ...guestConversations, ...hostNetworkConversations, ...cloneConversations, ...applianceConversations, ...eventConversations, ...progressConversations,
   ...wrongConversations, ...launchConversations, ...openConversations, ...storageConversations, ...vfsConversations,
 ];

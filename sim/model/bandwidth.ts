@@ -79,10 +79,12 @@ export class BandwidthGroup implements ManagedObject {
   }
   getName() { return this.g.name; }
   getType() { return this.g.type; }
-  /** How many attachments use the group (cReferences). */
+  /** How many attachments and network adapters use the group (cReferences). */
   getReference() {
     const g = this.g;
-    return (this.owner.s.bandwidthGroups ?? []).includes(g) ? this.owner.s.attachments.filter((a) => a.bandwidthGroup === g.name).length : 0;
+    if (!(this.owner.s.bandwidthGroups ?? []).includes(g)) return 0;
+    return this.owner.s.attachments.filter((a) => a.bandwidthGroup === g.name).length +
+      this.owner.s.nics.filter((n) => n.bandwidthGroup === g.name).length;
   }
   getMaxBytesPerSec() { return this.g.maxBytesPerSec; }
   /** BandwidthGroup::setMaxBytesPerSec: no state check; a running VM applies it at once. */

@@ -156,6 +156,110 @@ export class MediumConfigChangedEvent extends VBoxEvent {
   getMedium() { return this.medium; }
 }
 
+/** INetworkAdapterChangedEvent: a running machine's adapter changed (the console's event, Console::i_onNetworkAdapterChange). */
+export class NetworkAdapterChangedEvent extends VBoxEvent {
+  readonly iface: string = 'INetworkAdapterChangedEvent';
+  constructor(source: EventSource, readonly adapter: ManagedObject) { super('OnNetworkAdapterChanged', source); }
+  getNetworkAdapter() { return this.adapter; }
+}
+
+/** INATRedirectEvent: a NAT port-forwarding rule of a running machine was added or removed (VirtualBox's event source). */
+export class NATRedirectEvent extends MachineEvent {
+  readonly iface: string = 'INATRedirectEvent';
+  constructor(
+    source: EventSource, machineId: string, readonly slot: number, readonly remove: boolean,
+    readonly rule: { name: string; proto: string; hostIP: string; hostPort: number; guestIP: string; guestPort: number },
+  ) {
+    super('OnNATRedirect', source, machineId);
+  }
+  getSlot() { return this.slot; }
+  getRemove() { return this.remove; }
+  getName() { return this.rule.name; }
+  getProto() { return this.rule.proto; }
+  getHostIP() { return this.rule.hostIP; }
+  getHostPort() { return this.rule.hostPort; }
+  getGuestIP() { return this.rule.guestIP; }
+  getGuestPort() { return this.rule.guestPort; }
+}
+
+/** IGuestPropertyChangedEvent: a guest property of a machine changed or went (VirtualBox's and the console's event sources). */
+export class GuestPropertyChangedEvent extends MachineEvent {
+  readonly iface: string = 'IGuestPropertyChangedEvent';
+  constructor(source: EventSource, machineId: string, readonly name: string, readonly value: string, readonly flags: string, readonly wasDeleted: boolean) {
+    super('OnGuestPropertyChanged', source, machineId);
+  }
+  getName() { return this.name; }
+  getValue() { return this.value; }
+  getFlags() { return this.flags; }
+  getFWasDeleted() { return this.wasDeleted; }
+}
+
+/** IHostNameResolutionConfigurationChangeEvent: the host's name servers, domain or search strings changed. */
+export class HostNameResolutionConfigurationChangeEvent extends VBoxEvent {
+  readonly iface: string = 'IHostNameResolutionConfigurationChangeEvent';
+  constructor(source: EventSource) { super('OnHostNameResolutionConfigurationChange', source); }
+  getMidlDoesNotLikeEmptyInterfaces() { return false; }
+}
+
+// NAT network events (issue 15), fired as VirtualBoxImpl.cpp and NATNetworkImpl.cpp fire them.
+/** INATNetworkChangedEvent: the base of the NAT network events, naming the network. */
+export class NATNetworkChangedEvent extends VBoxEvent {
+  readonly iface: string = 'INATNetworkChangedEvent';
+  constructor(type: string, source: EventSource, readonly networkName: string) { super(type, source); }
+  getNetworkName() { return this.networkName; }
+}
+
+/** INATNetworkStartStopEvent: the network's VBoxNetNAT started or stopped (OnNATNetworkStartStop). */
+export class NATNetworkStartStopEvent extends NATNetworkChangedEvent {
+  readonly iface: string = 'INATNetworkStartStopEvent';
+  constructor(source: EventSource, networkName: string, readonly startEvent: boolean) { super('OnNATNetworkStartStop', source, networkName); }
+  getStartEvent() { return this.startEvent; }
+}
+
+/** INATNetworkAlterEvent: the base of the events that change a NAT network. */
+export class NATNetworkAlterEvent extends NATNetworkChangedEvent {
+  readonly iface: string = 'INATNetworkAlterEvent';
+  getMidlDoesNotLikeEmptyInterfaces() { return false; }
+}
+
+/** INATNetworkCreationDeletionEvent (OnNATNetworkCreationDeletion). */
+export class NATNetworkCreationDeletionEvent extends NATNetworkAlterEvent {
+  readonly iface: string = 'INATNetworkCreationDeletionEvent';
+  constructor(source: EventSource, networkName: string, readonly creationEvent: boolean) { super('OnNATNetworkCreationDeletion', source, networkName); }
+  getCreationEvent() { return this.creationEvent; }
+}
+
+/** INATNetworkSettingEvent: a NAT network's settings as saved (OnNATNetworkSetting; every save of VirtualBox's settings fires one per network). */
+export class NATNetworkSettingEvent extends NATNetworkAlterEvent {
+  readonly iface: string = 'INATNetworkSettingEvent';
+  constructor(source: EventSource, networkName: string, readonly enabled: boolean, readonly network: string, readonly gateway: string,
+    readonly advertiseDefaultIPv6RouteEnabled: boolean, readonly needDhcpServer: boolean) {
+    super('OnNATNetworkSetting', source, networkName);
+  }
+  getEnabled() { return this.enabled; }
+  getNetwork() { return this.network; }
+  getGateway() { return this.gateway; }
+  getAdvertiseDefaultIPv6RouteEnabled() { return this.advertiseDefaultIPv6RouteEnabled; }
+  getNeedDhcpServer() { return this.needDhcpServer; }
+}
+
+/** INATNetworkPortForwardEvent: a port-forwarding rule was added or removed (OnNATNetworkPortForward). */
+export class NATNetworkPortForwardEvent extends NATNetworkAlterEvent {
+  readonly iface: string = 'INATNetworkPortForwardEvent';
+  constructor(source: EventSource, networkName: string, readonly create: boolean, readonly ipv6: boolean, readonly name: string,
+    readonly proto: string, readonly hostIp: string, readonly hostPort: number, readonly guestIp: string, readonly guestPort: number) {
+    super('OnNATNetworkPortForward', source, networkName);
+  }
+  getCreate() { return this.create; }
+  getIpv6() { return this.ipv6; }
+  getName() { return this.name; }
+  getProto() { return this.proto; }
+  getHostIp() { return this.hostIp; }
+  getHostPort() { return this.hostPort; }
+  getGuestIp() { return this.guestIp; }
+  getGuestPort() { return this.guestPort; }
+}
+
 /** Event types that the wildcard MachineEvent covers (VirtualBox.xidl, VBoxEventType). */
 const MACHINE_EVENTS = new Set([
   'OnMachineStateChanged', 'OnMachineDataChanged', 'OnExtraDataChanged', 'OnExtraDataCanChange',

@@ -10,8 +10,10 @@ import { BandwidthControl, type BandwidthGroup } from './bandwidth';
 import { MachineStorage, StorageController, type AttachmentStruct } from './storage';
 import type { Progress } from './progress';
 import type { Session } from './session';
-import { clone, NETWORK_ADAPTER_COUNT, randomMac, type MachineFile, type MachineSettings, type NicSettings, type AttachmentSettings, type NatRule } from './settings';
+import { clone, fitNics, initNic, maxNetworkAdapters, type MachineFile, type MachineSettings, type AttachmentSettings, type NatRule } from './settings';
+import { NetworkAdapter, nicsRolledBack } from './network-adapter';
 import * as snapshotOps from './snapshot';
+import * as guestProps from './guest-properties';
 import type { Snapshot } from './snapshot';
 import type { SnapshotEventType } from './events';
 import type { Timing, VM } from './vm';
@@ -39,6 +41,14 @@ export interface MachineHost {
   fireStorageControllerChanged(core: MachineCore, controllerName: string): void;
   fireStorageDeviceChanged(attachment: AttachmentStruct, removed: boolean, silent: boolean): void;
   fireMediumChanged(attachment: AttachmentStruct): void;
+  /** VirtualBox::i_onNatRedirectChanged: INATRedirectEvent on VirtualBox's event source. */
+  fireNATRedirect(core: MachineCore, slot: number, remove: boolean, rule: NatRule): void;
+  /** VirtualBox::i_natNetworkRefInc / i_natNetworkRefDec: machines running on a NAT network keep it started. */
+  natNetworkRef?(name: string, delta: 1 | -1): void;
+  /** A running machine's adapter changed live (after its console's INetworkAdapterChangedEvent); for the guest's view. */
+  nicChanged?(core: MachineCore, slot: number): void;
+  /** VirtualBox::i_onGuestPropertyChanged: IGuestPropertyChangedEvent on VirtualBox's event source. */
+  fireGuestPropertyChanged?(machineId: string, change: guestProps.GuestPropertyChange): void;
   /** IVirtualBox::createMedium (for the differencing image of an immutable disk). */
   createMedium(format: string, location: string, deviceType: string): Medium;
   /** The lock a running machine holds on the medium (MediumHost.vmLock), or null. */
@@ -79,6 +89,7 @@ export class MachineCore {
   pathFor: { name: string; group: string };
 
   constructor(readonly host: MachineHost, public settings: MachineSettings) {
+    fitNics(settings);
     this.settingsFile = host.settingsFilePath(settings.name, settings.groups);
     this.pathFor = { name: settings.name, group: settings.groups[0] ?? '/' };
     this.epoch = host.epoch;
@@ -152,6 +163,10 @@ export class Machine implements ManagedObject {
   private work: MachineSettings | null;
   private modified = false;
   private gone = false;
+  /** Counts commits and rollbacks: what the adapters' backups (Backupable) are relative to. */
+  settingsGeneration = 0;
+  /** Machine::IsModified_NetworkAdapters: without it, discardSettings leaves the adapters as they are. */
+  nicsModified = false;
   private readonly children = new Map<string, ManagedObject>();
 
   constructor(readonly core: MachineCore, readonly isSession: boolean, readonly snapshot?: Snapshot) {
@@ -464,12 +479,21 @@ export class Machine implements ManagedObject {
 
   setStorageControllerBootable(name: string, bootable: boolean) { this.storage.setStorageControllerBootable(name, bootable); }
 
+  /** As many adapters as the chipset allows (IPlatformProperties::getMaxNetworkAdapters); after a chipset change, as Platform::setChipsetType and the commit leave them. */
   getNetworkAdapter(slot: number) {
-    if (slot >= NETWORK_ADAPTER_COUNT) {
-      this.err('E_INVALIDARG', `No network adapter in slot ${slot} (total ${NETWORK_ADAPTER_COUNT} adapters)`);
-    }
+    const total = this.s.nics.length;
+    if (slot >= total) this.err('E_INVALIDARG', `No network adapter in slot ${slot} (total ${total} adapters)`);
     return this.child(`nic:${slot}`, () => new NetworkAdapter(this, slot));
   }
+
+  // Guest properties (guest-properties.ts): the running VM's, else the settings'.
+  getGuestProperty(name: string) { return guestProps.getGuestProperty(this, name); }
+  getGuestPropertyValue(property: string) { return guestProps.getGuestProperty(this, property).value; }
+  getGuestPropertyTimestamp(property: string) { return guestProps.getGuestProperty(this, property).timestamp; }
+  setGuestProperty(property: string, value: string, flags: string) { guestProps.setGuestProperty(this, property, value, flags); }
+  setGuestPropertyValue(property: string, value: string) { guestProps.setGuestProperty(this, property, value, ''); }
+  deleteGuestProperty(name: string) { guestProps.deleteGuestProperty(this, name); }
+  enumerateGuestProperties(patterns: string) { return guestProps.enumerateGuestProperties(this, patterns); }
 
   getExtraDataKeys() { return Object.keys(this.s.extraData); }
   getExtraData(key: string) { return this.s.extraData[key] ?? ''; }
@@ -500,7 +524,11 @@ export class Machine implements ManagedObject {
   commitSettings() {
     if (this.isSession) {
       if (this.modified) this.core.currentStateModified = true;
+      // SessionMachine::i_commit: the adapters follow the chipset from here on (new ones with defaults).
+      fitNics(this.s);
       this.core.settings = clone(this.s);
+      this.settingsGeneration++;
+      this.nicsModified = false;
       this.storage.committed();
       this.s.attachments.forEach((a, i) => this.origin.set(a, this.core.settings.attachments[i]));
     }
@@ -560,6 +588,10 @@ export class Machine implements ManagedObject {
     const storageChanged = !!this.work && storage(this.work) !== storage(this.core.settings);
     const before = this.work;
     this.work = this.workingCopy();
+    this.settingsGeneration++;
+    // Machine::i_rollback: adapters go back only when marked modified; the array follows the chipset.
+    if (before && !saved && !this.nicsModified) this.work.nics = before.nics.slice(0, this.work.nics.length);
+    this.nicsModified = false;
     if (saved) this.modified = false;
     // With implicit images, i_deleteImplicitDiffs rolls the list back too.
     else if (before && !this.storage.implicitOf(before.attachments).length) {
@@ -576,6 +608,7 @@ export class Machine implements ManagedObject {
     // Controller objects follow their (restored) names; Machine::i_rollback tells of each controller.
     for (const k of [...this.children.keys()]) if (k.startsWith('ctl:') && !this.s.storageControllers.some((c) => `ctl:${c.name}` === k)) this.children.delete(k);
     if (storageChanged && !saved) for (const c of this.s.storageControllers) this.storageControllerChanged(c.name);
+    if (before && !saved) nicsRolledBack(this, before.nics);
   }
 
   /**
@@ -700,8 +733,18 @@ export class Platform implements ManagedObject {
   ready() { notReady(this.m, this.iface); }
   getArchitecture() { return 'x86'; }
   getChipsetType() { return this.m.s.chipsetType; }
-  /** Platform::setChipsetType takes any chipset, whatever the architecture. */
-  setChipsetType(t: string) { this.m.mutable(); this.m.s.chipsetType = t; this.m.changed(); }
+  /**
+   * Platform::setChipsetType takes any chipset, whatever the architecture. More adapters appear at once
+   * (as NetworkAdapter::init makes them, without defaults); fewer only at saveSettings.
+   */
+  setChipsetType(t: string) {
+    this.m.mutable();
+    if (t === this.m.s.chipsetType) return;
+    this.m.s.chipsetType = t;
+    const nics = this.m.s.nics;
+    for (let slot = nics.length; slot < maxNetworkAdapters(t); slot++) nics.push(initNic(slot));
+    this.m.changed();
+  }
   getRTCUseUTC() { return this.m.s.rtcUseUTC; }
   setRTCUseUTC(v: boolean) { this.m.mutable(); this.m.s.rtcUseUTC = v; this.m.changed(); }
   getX86() { return this.x86 ??= new PlatformX86(this.m); }
@@ -765,118 +808,6 @@ export class AudioAdapter implements ManagedObject {
   setEnabled(v: boolean) { this.m.mutable(); this.m.s.audioEnabled = v; this.m.changed(); }
 }
 
-/** NetworkAdapterType values as NetworkAdapter::setAdapterType prints a refused one (%d). */
-const ADAPTER_TYPES = ['Null', 'Am79C970A', 'Am79C973', 'I82540EM', 'I82543GC', 'I82545EM', 'Virtio', 'Am79C960', 'NE2000', 'NE1000', 'WD8013', 'WD8003', 'ELNK2', 'ELNK1'];
-
-export class NetworkAdapter implements ManagedObject {
-  readonly iface = 'INetworkAdapter';
-  private nat: NATEngine | undefined;
-  constructor(private readonly m: Machine, private readonly slot: number) {}
-  ready() { notReady(this.m, this.iface); }
-  private get n(): NicSettings { return this.m.s.nics[this.slot]; }
-  private set<K extends keyof NicSettings>(k: K, v: NicSettings[K], running = false) {
-    this.m.mutable(running ? 'MutableOrSavedOrRunning' : 'Mutable');
-    this.n[k] = v;
-    this.m.changed();
-  }
-  getAdapterType() { return this.n.adapterType; }
-  setAdapterType(t: string) {
-    this.m.mutable();
-    if (t === 'Null') fail('E_FAIL', `Invalid network adapter type '${ADAPTER_TYPES.indexOf(t)}'`, this.iface);
-    this.set('adapterType', t);
-  }
-  getSlot() { return this.slot; }
-  getEnabled() { return this.n.enabled; }
-  setEnabled(v: boolean) { this.set('enabled', v); }
-  getMACAddress() { return this.n.MACAddress; }
-  /**
-   * NetworkAdapter::i_updateMacAddress: '' on an enabled adapter makes a new address; otherwise
-   * exactly 12 hex digits (upper-cased), of which the second must make a unicast address — tested,
-   * as VirtualBox does, on the character code, so 'A', 'C' and 'E' pass there and 'B', 'D', 'F' do not.
-   */
-  setMACAddress(mac: string) {
-    this.m.mutable();
-    if (this.n.enabled && mac === '') return this.set('MACAddress', randomMac());
-    if (mac === this.n.MACAddress) return;
-    const v = mac.replace(/[a-f]/g, (c) => c.toUpperCase());
-    if (this.n.enabled || v) {
-      const second = v.charCodeAt(1);
-      const isDigit = second >= 0x30 && second <= 0x39;
-      if (!/^[0-9A-F]{12}$/.test(v) || (second & 1 ? 1 : 0) === (isDigit ? 1 : 0)) fail('E_INVALIDARG', 'Invalid MAC address format', this.iface);
-    }
-    this.set('MACAddress', v);
-  }
-  getAttachmentType() { return this.n.attachmentType; }
-  /** Switching fills in the default internal and NAT network names ("intnet", "NatNetwork"). */
-  setAttachmentType(t: string) {
-    this.m.mutable('MutableOrSavedOrRunning');
-    if (t === this.n.attachmentType) return;
-    if (!this.n.internalNetwork) this.n.internalNetwork = 'intnet';
-    if (!this.n.natNetwork) this.n.natNetwork = 'NatNetwork';
-    this.set('attachmentType', t, true);
-  }
-  getBridgedInterface() { return this.n.bridgedInterface; }
-  setBridgedInterface(v: string) { this.setName('bridgedInterface', v, 'Bridged', 'bridged interface'); }
-  getInternalNetwork() { return this.n.internalNetwork; }
-  setInternalNetwork(v: string) { this.setName('internalNetwork', v, 'Internal', 'internal network'); }
-  getHostOnlyInterface() { return this.n.hostOnlyInterface ?? ''; }
-  setHostOnlyInterface(v: string) { this.setName('hostOnlyInterface', v, 'HostOnly', 'host-only interface'); }
-  getNATNetwork() { return this.n.natNetwork ?? ''; }
-  setNATNetwork(v: string) { this.setName('natNetwork', v, 'NATNetwork', 'NAT network'); }
-  getGenericDriver() { return this.n.genericDriver ?? ''; }
-  setGenericDriver(v: string) { this.set('genericDriver', v, true); }
-  getPromiscModePolicy() { return this.n.promiscModePolicy ?? 'Deny'; }
-  setPromiscModePolicy(v: string) { this.set('promiscModePolicy', v, true); }
-  getCableConnected() { return this.n.cableConnected; }
-  setCableConnected(v: boolean) { this.set('cableConnected', v, true); }
-  getNATEngine() { return (this.nat ??= new NATEngine(this.m, this.slot)); }
-  getBootPriority() { return this.n.bootPriority; }
-  setBootPriority(v: number) { this.set('bootPriority', v); }
-
-  /** The name setters: an empty name is refused while the adapter is on and attached that way. */
-  private setName(k: 'bridgedInterface' | 'internalNetwork' | 'hostOnlyInterface' | 'natNetwork', v: string, mode: string, what: string) {
-    this.m.mutable('MutableOrSavedOrRunning');
-    if ((this.n[k] ?? '') === v) return;
-    if (!v && this.n.enabled && this.n.attachmentType === mode) fail('E_FAIL', `Empty or null ${what} name is not valid`, this.iface);
-    this.set(k, v, true);
-  }
-}
-
-/**
- * INATEngine: the NAT port forwarding of one adapter. As NATEngine.cpp, its changes check no machine
- * state (they take effect on the machine object they are made through).
- */
-export class NATEngine implements ManagedObject {
-  readonly iface = 'INATEngine';
-  constructor(private readonly m: Machine, private readonly slot: number) {}
-  ready() { notReady(this.m, this.iface); }
-  private get rules(): NatRule[] { return (this.m.s.nics[this.slot].natRules ??= []); }
-  /** "name,proto,hostIP,hostPort,guestIP,guestPort", proto 1 for TCP and 0 for UDP, by name. */
-  getRedirects() {
-    return [...this.rules].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map((r) => `${r.name},${r.proto === 'TCP' ? 1 : 0},${r.hostIP},${r.hostPort},${r.guestIP},${r.guestPort}`);
-  }
-  addRedirect(name: string, proto: 'UDP' | 'TCP', hostIP: string, hostPort: number, guestIP: string, guestPort: number) {
-    const n = name || `${proto.toLowerCase()}_${hostPort}_${guestPort}`;
-    if (n.includes(',')) fail('E_INVALIDARG', "',' - invalid character in NAT rule name", this.iface);
-    for (const r of this.rules) {
-      if (r.name === n) fail('E_INVALIDARG', 'A NAT rule of this name already exists', this.iface);
-      if (r.hostIP === hostIP && r.hostPort === hostPort && r.proto === proto) {
-        fail('E_INVALIDARG', 'A NAT rule for this host port and this host IP already exists', this.iface);
-      }
-    }
-    this.rules.push({ name: n, proto, hostIP, hostPort, guestIP, guestPort });
-    this.m.changed();
-  }
-  /** An unknown name is a bare E_INVALIDARG. */
-  removeRedirect(name: string) {
-    const i = this.rules.findIndex((r) => r.name === name);
-    if (i < 0) bare('E_INVALIDARG');
-    this.rules.splice(i, 1);
-    this.m.changed();
-  }
-}
-
 export class VRDEServer implements ManagedObject {
   readonly iface = 'IVRDEServer';
   constructor(private readonly m: Machine) {}
@@ -923,4 +854,5 @@ export class VRDEServer implements ManagedObject {
   }
 }
 
-export { StorageController };
+export { StorageController, NetworkAdapter };
+export { NATEngine } from './network-adapter';

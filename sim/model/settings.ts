@@ -7,17 +7,30 @@ import type { ScreenState } from '../screen/screen';
 export interface NicSettings {
   enabled: boolean;
   adapterType: string;
+  /** '' for an adapter that was never enabled (VirtualBox generates one when it is). */
   MACAddress: string;
   attachmentType: string;
   bridgedInterface: string;
   internalNetwork: string;
   cableConnected: boolean;
   bootPriority: number;
-  // Added later: absent in older settings files.
+  // Added later: absent in older settings files (their defaults as settings::NetworkAdapter's).
   hostOnlyInterface?: string;
   natNetwork?: string;
   genericDriver?: string;
   promiscModePolicy?: string;
+  /** kbit/s; 0: the device's default. */
+  lineSpeed?: number;
+  traceEnabled?: boolean;
+  traceFile?: string;
+  /** The generic driver's properties (VirtualBox's <GenericInterface><Property>). */
+  genericProperties?: Record<string, string>;
+  /** The name of one of the machine's bandwidth groups ('' or absent: none). */
+  bandwidthGroup?: string;
+  hostOnlyNetwork?: string;
+  cloudNetwork?: string;
+  /** The NAT engine's settings (absent: settings::NAT's defaults, localhost not reachable as for new machines). */
+  nat?: NatSettings;
   /** NAT port forwarding (INATEngine redirects). */
   natRules?: NatRule[];
 }
@@ -29,6 +42,35 @@ export interface NatRule {
   hostPort: number;
   guestIP: string;
   guestPort: number;
+}
+
+/** INATEngine's settings but the redirects (VirtualBox's <NAT> element). */
+export interface NatSettings {
+  network: string;
+  hostIP: string;
+  mtu: number;
+  sockSnd: number;
+  sockRcv: number;
+  tcpWndSnd: number;
+  tcpWndRcv: number;
+  tftpPrefix: string;
+  tftpBootFile: string;
+  tftpNextServer: string;
+  dnsPassDomain: boolean;
+  dnsProxy: boolean;
+  dnsUseHostResolver: boolean;
+  /** NATAliasMode bits: AliasLog 1, AliasProxyOnly 2, AliasUseSamePorts 4. */
+  aliasMode: number;
+  localhostReachable: boolean;
+}
+
+/** NAT::NAT() with NATEngine::i_applyDefaults (a new machine's localhost is not reachable). */
+export function defaultNatSettings(): NatSettings {
+  return {
+    network: '', hostIP: '', mtu: 0, sockSnd: 0, sockRcv: 0, tcpWndSnd: 0, tcpWndRcv: 0,
+    tftpPrefix: '', tftpBootFile: '', tftpNextServer: '', dnsPassDomain: true, dnsProxy: false, dnsUseHostResolver: false,
+    aliasMode: 0, localhostReachable: false,
+  };
 }
 
 export interface StorageControllerSettings {
@@ -105,6 +147,18 @@ export interface MachineSettings {
   /** IBandwidthControl's groups (absent in older settings files: none). */
   bandwidthGroups?: BandwidthGroupSettings[];
   extraData: Record<string, string>;
+  /** Guest properties (VirtualBox's <GuestProperties>; absent in older settings files: none). */
+  guestProperties?: GuestPropertySettings[];
+  /** IMachine memoryBalloonSize in MB (IGuest sets it on a running machine; absent: 0). */
+  memoryBalloonSize?: number;
+}
+
+/** One guest property as the settings file keeps it: timestamp in ns since the epoch, flags as written ("RDONLYHOST"). */
+export interface GuestPropertySettings {
+  name: string;
+  value: string;
+  timestamp: number;
+  flags: string;
 }
 
 /** One snapshot as the settings file keeps it (VirtualBox's <Snapshot> element), with its children. */
@@ -152,11 +206,45 @@ export function stateFromSettings(mf: Pick<MachineFile, 'state' | 'savedScreen'>
   return saved ? 'Saved' : 'PoweredOff';
 }
 
-export const NETWORK_ADAPTER_COUNT = 8;
+/** PlatformProperties::s_getMaxNetworkAdapters: the adapters a machine of this chipset has. */
+export function maxNetworkAdapters(chipset: string): number {
+  return chipset === 'ICH9' ? 36 : chipset === 'ARMv8Virtual' ? 64 : 8;
+}
 
 export function randomMac(): string {
   // 080027 is VirtualBox's OUI for generated addresses.
   return '080027' + randomBytes(3).toString('hex').toUpperCase();
+}
+
+/**
+ * A network adapter as NetworkAdapter::init and i_applyDefaults make it: off, no MAC address, cable
+ * connected, of the OS type's adapter type; the first one of a machine with a known OS type on NAT.
+ */
+export function defaultNic(slot: number, adapterType: string, knownOs: boolean): NicSettings {
+  const first = knownOs && slot === 0;
+  return {
+    enabled: first, adapterType, MACAddress: first ? randomMac() : '', attachmentType: first ? 'NAT' : 'Null',
+    bridgedInterface: '', internalNetwork: '', cableConnected: true, bootPriority: 0, nat: defaultNatSettings(),
+  };
+}
+
+/** NetworkAdapter::init alone (a chipset change adds these): settings::NetworkAdapter's and NAT's defaults, type Am79C973. */
+export function initNic(_slot: number): NicSettings {
+  return {
+    enabled: false, adapterType: 'Am79C973', MACAddress: '', attachmentType: 'Null', bridgedInterface: '', internalNetwork: '',
+    cableConnected: false, bootPriority: 0, nat: { ...defaultNatSettings(), localhostReachable: true },
+  };
+}
+
+/**
+ * The adapters a machine of its chipset has (Machine::i_loadHardware, SessionMachine::i_commit): missing
+ * ones are added with the defaults (of the OS type's adapter type), extra ones go.
+ */
+export function fitNics(s: MachineSettings): void {
+  const max = maxNetworkAdapters(s.chipsetType);
+  if (s.nics.length > max) s.nics.length = max;
+  const type = findGuestOSType(s.osTypeId)?.adapterType ?? 'I82540EM';
+  for (let slot = s.nics.length; slot < max; slot++) s.nics.push(defaultNic(slot, type, false));
 }
 
 /**
@@ -182,10 +270,7 @@ export function defaultSettings(name: string, osTypeId: string, groups: string[]
     clipboardMode: 'Disabled', audioEnabled: true,
     teleporter: { enabled: false, port: 0, address: '', password: '' },
     // Only the first adapter is on (NAT, with a MAC address), and only for a known OS type.
-    nics: Array.from({ length: NETWORK_ADAPTER_COUNT }, (_, i) => ({
-      enabled: !!os && i === 0, adapterType: nicType, MACAddress: randomMac(), attachmentType: os && i === 0 ? 'NAT' : 'Null',
-      bridgedInterface: '', internalNetwork: '', cableConnected: true, bootPriority: 0,
-    })),
+    nics: Array.from({ length: maxNetworkAdapters(os?.recommendedChipset ?? 'PIIX3') }, (_, i) => defaultNic(i, nicType, !!os)),
     vrde: { enabled: false, authType: 'Null', authTimeout: 5000, allowMultiConnection: false, extPack: '', properties: { 'TCP/Ports': '3389', 'TCP/Address': '' } },
     storageControllers: [],
     attachments: [],

@@ -6,6 +6,7 @@ import type { EventSource } from './events';
 import type { Host, SystemProperties } from './hostinfo';
 import type { Machine, MachineCore } from './machine';
 import type { Medium } from './medium';
+import type { NetworkRegistry } from './networks';
 import { findFormat } from './medium-format';
 import type { PerformanceCollector } from './perf';
 import type { Progress } from './progress';
@@ -31,6 +32,8 @@ export interface VirtualBoxHost {
   setGlobalExtraData(key: string, value: string): void;
   /** An IProgress of this host by id (braces and case do not matter), while it exists. */
   findProgress(id: string): Progress | undefined;
+  /** NAT networks, DHCP servers and cloud networks (issue 15). */
+  readonly networks: NetworkRegistry;
 }
 
 /** The createMachine flags VirtualBox knows ("UUID=<uuid>,forceOverwrite=1"). */
@@ -246,6 +249,46 @@ export class VirtualBox implements ManagedObject {
     const found = this.h.findProgress(id);
     if (!found) fail('E_INVALIDARG', 'The progress object with the given GUID could not be found');
     return found;
+  }
+
+  // Networks (issue 15): the registry answers, as VirtualBox's lists of them do.
+  getDHCPServers() { return this.h.networks.getDHCPServers(); }
+  createDHCPServer(name: string) { return this.h.networks.createDHCPServer(name); }
+  findDHCPServerByNetworkName(name: string) { return this.h.networks.findDHCPServerByNetworkName(name); }
+  removeDHCPServer(server: Parameters<NetworkRegistry['removeDHCPServer']>[0]) { this.h.networks.removeDHCPServer(server); }
+  getNATNetworks() { return this.h.networks.getNATNetworks(); }
+  createNATNetwork(networkName: string) { return this.h.networks.createNATNetwork(networkName); }
+  findNATNetworkByName(networkName: string) { return this.h.networks.findNATNetworkByName(networkName); }
+  removeNATNetwork(network: Parameters<NetworkRegistry['removeNATNetwork']>[0]) { this.h.networks.removeNATNetwork(network); }
+  getHostOnlyNetworks() { return this.h.networks.getHostOnlyNetworks(); }
+  createHostOnlyNetwork(networkName: string) { return this.h.networks.createHostOnlyNetwork(networkName); }
+  findHostOnlyNetworkByName(networkName: string) { return this.h.networks.findHostOnlyNetworkByName(networkName); }
+  findHostOnlyNetworkById(id: string) { return this.h.networks.findHostOnlyNetworkById(id); }
+  removeHostOnlyNetwork(network: unknown) { return this.h.networks.removeHostOnlyNetwork(network); }
+  getCloudNetworks() { return this.h.networks.getCloudNetworks(); }
+  createCloudNetwork(networkName: string) { return this.h.networks.createCloudNetwork(networkName); }
+  findCloudNetworkByName(networkName: string) { return this.h.networks.findCloudNetworkByName(networkName); }
+  removeCloudNetwork(network: Parameters<NetworkRegistry['removeCloudNetwork']>[0]) { this.h.networks.removeCloudNetwork(network); }
+
+  /** VirtualBox::getInternalNetworks: the internal network names of registered machines' adapters, sorted, once each. */
+  getInternalNetworks() { return this.adapterNames('getInternalNetwork'); }
+  /** VirtualBox::getGenericNetworkDrivers: likewise their generic drivers. */
+  getGenericNetworkDrivers() { return this.adapterNames('getGenericDriver'); }
+
+  private adapterNames(getter: 'getInternalNetwork' | 'getGenericDriver'): string[] {
+    const names = new Set<string>();
+    for (const core of this.h.machines()) {
+      for (let slot = 0; slot < core.settings.nics.length; slot++) {
+        try {
+          const nic = core.primary.getNetworkAdapter(slot) as unknown as Record<typeof getter, () => string>;
+          const v = nic[getter]();
+          if (v) names.add(v);
+        } catch {
+          // An inaccessible machine counts for nothing, as in VirtualBox.
+        }
+      }
+    }
+    return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   getExtraDataKeys() { return Object.keys(this.h.globalExtraData); }

@@ -1,8 +1,11 @@
 import { Screen, type ScreenState } from '../screen/screen';
 import { VncServer } from '../screen/rfb';
 import { fail, sleep, type MachineState, type ManagedObject } from './base';
-import { BandwidthGroupChangedEvent, EventSource, MediumChangedEvent, StorageControllerChangedEvent, StorageDeviceChangedEvent } from './events';
+import { BandwidthGroupChangedEvent, EventSource, GuestPropertyChangedEvent, MediumChangedEvent, StorageControllerChangedEvent, StorageDeviceChangedEvent } from './events';
+import { DEFAULT_ADDITIONS_MS, Guest, type GuestNetworkHost } from './guest';
+import { dropTransient, fromSettings, GP, GuestPropertyService, pushGuestProperty, toSettings, type GuestPropertyChange } from './guest-properties';
 import { Machine, type MachineCore } from './machine';
+import { natNetworksInUse } from './network-adapter';
 import type { Medium } from './medium';
 import type { AttachmentStruct } from './storage';
 import { Progress } from './progress';
@@ -17,10 +20,12 @@ export interface Timing {
   save: number;
   /** Server-side steps without I/O worth simulating (snapshots); default a quarter of `save`, at most 50 ms. */
   step?: number;
+  /** From Running to the guest's Additions having reported (guest.ts); default 1000 ms. */
+  guestAdditions?: number;
 }
 
-/** What a running VM needs from its host. */
-export interface VMHost {
+/** What a running VM needs from its host (and its guest, the leases of the host's DHCP servers). */
+export interface VMHost extends GuestNetworkHost {
   readonly hostName: string;
   readonly timing: Timing;
   /** Candidate VRDE ports from a TCP/Ports spec, skipping ports in use elsewhere in this simulator. */
@@ -57,13 +62,26 @@ export class VM {
   /** Connections of the process that break when it vanishes (a teleport it sends). */
   readonly connections = new Set<{ reset(): void }>();
   private ended = false;
+  /** The VM reached Running (its guest properties are worth a saved state). */
+  wasRunning = false;
   private pendingShutdown: NodeJS.Timeout | null = null;
+  /** The adapters the VM has devices for: those enabled at power-on (Console::i_onNetworkAdapterChange). */
+  readonly nicSlots: ReadonlySet<number>;
+  /** The VM holds references on its NAT networks (SessionMachine's miNATNetworksStarted). */
+  private natNetworksHeld = false;
+  /** The VM's guest property service (shared by the host and the guest) and its guest (IGuest, the Additions). */
+  readonly guestProperties: GuestPropertyService;
+  readonly guest: Guest;
 
   constructor(readonly core: MachineCore, readonly host: VMHost, state?: ScreenState) {
     this.screen = this.newScreen(state);
     this.console = new Console(this);
     this.display = new Display(this);
     this.machine = new Machine(core, true);
+    // Console::i_configGuestProperties: the machine's properties are the service's to start with.
+    this.guestProperties = new GuestPropertyService((core.settings.guestProperties ?? []).map(fromSettings), (c) => this.guestPropertyChanged(c));
+    this.guest = new Guest(this);
+    this.nicSlots = new Set(core.settings.nics.flatMap((n, slot) => (n.enabled ? [slot] : [])));
   }
 
   private newScreen(state?: ScreenState): Screen {
@@ -73,8 +91,16 @@ export class VM {
   get state(): MachineState { return this.core.state; }
   get isEnded(): boolean { return this.ended; }
 
+  /** SessionMachine::beginPowerUp: the NAT networks of the enabled adapters start (if they are not yet). */
+  holdNatNetworks(): void {
+    if (this.natNetworksHeld) return;
+    this.natNetworksHeld = true;
+    natNetworksInUse(this.machine, 1);
+  }
+
   /** Brings the VM up from PoweredOff, Saved or as a teleport target. */
   async powerUp(p: Progress): Promise<void> {
+    this.holdNatNetworks();
     const s = this.core.settings;
     if (s.teleporter.enabled) {
       this.core.setState('TeleportingIn');
@@ -90,6 +116,39 @@ export class VM {
     this.core.savedScreen = undefined;
     await this.startVrde();
     this.core.setState('Running');
+    this.wasRunning = true;
+    // A restored guest's Additions were running when it was saved: they are back at once.
+    this.guest.start(restoring ? 0 : this.additionsDelay);
+  }
+
+  private get additionsDelay(): number { return this.host.timing.guestAdditions ?? DEFAULT_ADDITIONS_MS; }
+
+  /**
+   * Console::i_doGuestPropNotification: SessionMachine::pushGuestProperty (VirtualBox's event) and the
+   * console's own IGuestPropertyChangedEvent.
+   */
+  private guestPropertyChanged(c: GuestPropertyChange): void {
+    if (this.ended) return;
+    pushGuestProperty(this.machine, c, this.guestProperties.get(c.name)?.timestamp ?? 0);
+    const events = this.console.getEventSource();
+    events.fire(new GuestPropertyChangedEvent(events, this.core.id, c.name, c.value, c.flags, c.deleted));
+  }
+
+  /** A counter of the service (incrementCounterProp): TRANSIENT, RDONLYGUEST. */
+  private countUp(name: string): void {
+    const n = Number(this.guestProperties.get(name)?.value ?? '0') + 1;
+    this.guestProperties.set(name, String(n), GP.TRANSIENT | GP.RDONLYGUEST, false);
+  }
+
+  /** Guest::shutdown: VBoxService shuts the guest down (or reboots it) a moment later. */
+  guestShutdown(reboot: boolean): void {
+    setTimeout(() => {
+      if (this.ended || this.core.state !== 'Running') return;
+      if (reboot) return this.reset();
+      this.guest.shutdownServices();
+      this.core.setState('Stopping');
+      setTimeout(() => void this.end('PoweredOff'), this.host.timing.stop);
+    }, this.host.timing.acpiShutdown).unref?.();
   }
 
   /** Starts the VNC server on the first free port of TCP/Ports, as the VNC extension pack does. */
@@ -119,6 +178,9 @@ export class VM {
     this.screen = this.newScreen(state);
     await this.startVrde();
     this.core.setState(paused ? 'Paused' : 'Running');
+    this.wasRunning = true;
+    // The guest came over running, its Additions with it: they report at once.
+    this.guest.start(0);
   }
 
   /** The VM process goes away; the machine lands in `finalState`. */
@@ -135,10 +197,19 @@ export class VM {
     }
     for (const s of this.sharedSessions) s.detach();
     this.sharedSessions.clear();
+    if (this.natNetworksHeld) {
+      this.natNetworksHeld = false;
+      natNetworksInUse(this.machine, -1);
+    }
     // SessionMachine::uninit: changes not saved go with the process (implicit differencing images too).
     void this.machine.dropImplicit();
     this.machine.uninit();
     const core = this.core;
+    this.guest.stop();
+    // The saved state keeps the guest's properties; a machine that stops loses its transient ones
+    // (SessionMachine::i_setMachineState for PoweredOff, Aborted and Teleported).
+    if (finalState === 'Saved' && this.wasRunning) core.settings.guestProperties = this.guestProperties.all().map(toSettings);
+    else if (['PoweredOff', 'Aborted', 'Teleported'].includes(finalState)) core.settings.guestProperties = dropTransient(core.settings.guestProperties);
     core.vm = null;
     core.lockedBy = null;
     core.setSessionState('Unlocked');
@@ -170,6 +241,7 @@ export class VM {
     this.pendingShutdown = setTimeout(() => {
       this.pendingShutdown = null;
       if (this.ended || this.core.state !== 'Running') return;
+      this.guest.shutdownServices();
       this.core.setState('Stopping');
       setTimeout(() => void this.end('PoweredOff'), this.host.timing.stop);
     }, this.host.timing.acpiShutdown);
@@ -183,11 +255,16 @@ export class VM {
   resume(): void {
     this.requireState(['Paused'], 'Cannot resume the machine as it is not paused');
     this.core.setState('Running');
+    this.countUp('/VirtualBox/VMInfo/ResumeCounter');
   }
 
+  /** The guest reboots: TRANSRESET properties go (Console::i_guestPropertiesHandleVMReset) and its Additions start again. */
   reset(): void {
     this.requireState(['Running', 'Paused'], 'Invalid machine state');
     this.screen = this.newScreen();
+    this.guestProperties.reset();
+    this.countUp('/VirtualBox/VMInfo/ResetCounter');
+    this.guest.rebooted(this.additionsDelay);
   }
 
   saveState(): Progress {
@@ -249,6 +326,7 @@ export class Console implements ManagedObject {
   powerButton() { this.vm.powerButton(); }
   sleepButton() { this.vm.requireState(['Running'], 'Invalid machine state'); }
   getPowerButtonHandled() { return this.vm.powerButtonHandled; }
+  getGuest() { return this.vm.guest; }
 
   /**
    * Console::i_onMediumChange → i_doMediumChange: the VM swaps the medium of a DVD or floppy drive.

@@ -49,6 +49,16 @@ export function resultCodeName(code: number): ResultCodeName | undefined {
 /** Interface IDs reported in IVirtualBoxErrorInfo.interfaceID, from VirtualBox 7.1.12's VirtualBox.xidl. */
 export const INTERFACE_IDS: Record<string, string> = {
   IVirtualBox: 'd644ad1e-c501-4fc7-9ab6-aa6d763bc540',
+  // Networks (issue 15)
+  INATNetwork: '4fdebbf0-be30-49c0-b315-e9749e1bded1',
+  IDHCPServer: 'cadef0a2-a1a9-4ac2-8e80-c049af69dac8',
+  IDHCPConfig: '00f4a8dc-0002-4b81-0077-1dcb004571ba',
+  IDHCPGlobalConfig: '46735de7-f4c4-4020-a185-0d2881bcfa8b',
+  IDHCPGroupConfig: '537707f7-ebf9-4d5c-7aea-877bfc4256ba',
+  IDHCPIndividualConfig: 'c40c2b86-73a5-46cc-8227-93fe57d006a6',
+  IDHCPGroupCondition: '5ca9e537-5a1d-43f1-6f27-6a0db298a9a8',
+  ICloudNetwork: 'd8e3496e-735f-4fde-8a54-427d49409b5f',
+  IHostOnlyNetwork: '6eb5de7d-9a67-4fde-83be-f768084d03b5',
   IMachine: 'e36a5081-a82a-40bd-9e4e-42a44d6ce50f',
   ISession: 'c0447716-ff5a-4795-b57a-ecd5fffa18a4',
   IConsole: '6ac83d89-6ee7-4e33-8ae6-b257b2e81be8',
