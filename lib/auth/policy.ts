@@ -7,6 +7,8 @@
  *   HA policy when the tenant allows HA.
  * - viewer (of a tenant): read the tenant's own machines and watch their screens (console:view).
  * - the HA page (ha:read): everyone signed in, its routes filter to the caller's tenant.
+ * - cluster networks (network:read): viewers and up, filtered by their routes to the tenant's allowed networks;
+ *   network:write: admins only.
  * - hosts (writes, maintenance), HA's admin acts (ha:write), tenants and the audit log: admins only.
  * A non-admin without a tenant sees no machine. Another tenant's machine is hidden, not
  * refused: `hidden()` tells route() to answer 404 rather than 403.
@@ -80,7 +82,11 @@ export type Action =
   /** Create, change and delete tenants; move machines between tenants (admins). */
   | 'tenant:write'
   /** Query and export the audit log (admins). */
-  | 'audit:read';
+  | 'audit:read'
+  /** Read cluster networks: viewers and up; a tenant's users see only the networks their tenant may use, without per-host detail. */
+  | 'network:read'
+  /** Create, change, apply and delete cluster networks (admins). */
+  | 'network:write';
 
 export interface Resource {
   /** The machine's tenant (extradata nimbox/tenant), when the action targets a machine (or a task on one). */
@@ -92,7 +98,7 @@ export interface Resource {
 }
 
 /** Actions on one machine (or its tasks) that a tenant's users may get for their own tenant's machines. */
-const VIEWER_ACTIONS: ReadonlySet<Action> = new Set<Action>(['cluster:read', 'host:read', 'vm:read', 'console:view', 'task:read', 'events:read', 'ha:read', 'media:read']);
+const VIEWER_ACTIONS: ReadonlySet<Action> = new Set<Action>(['cluster:read', 'host:read', 'vm:read', 'console:view', 'task:read', 'events:read', 'ha:read', 'media:read', 'network:read']);
 const OPERATOR_ACTIONS: ReadonlySet<Action> = new Set<Action>([
   ...VIEWER_ACTIONS, 'vm:write', 'vm:power', 'vm:create', 'vm:edit', 'vm:delete', 'snapshot:write', 'console:open', 'task:cancel', 'vm:teleport', 'vm:ha', 'media:write',
 ]);
@@ -110,7 +116,7 @@ export function can(user: User | null | undefined, action: Action, resource?: Re
   if (!resource) {
     // No target (yet): lists filtered to the caller's tenant, and creating a machine in it.
     return action === 'vm:read' || action === 'task:read' || action === 'events:read' || action === 'vm:create'
-      || action === 'media:read' || action === 'media:write';
+      || action === 'media:read' || action === 'media:write' || action === 'network:read';
   }
   if (resource.tenant !== user.tenant) return false;
   if (action === 'vm:teleport') return resource.allowTeleport === true;

@@ -3,10 +3,12 @@ import type { Inventory } from './inventory';
 import type { DiskView, MachineDetail, NetworkAdapterView } from './types';
 import { vrdePortInUse } from '@/lib/vbox/session';
 
-const NETWORK_ADAPTERS = 8;
-
+/** Every adapter the machine's chipset allows (IPlatformProperties.getMaxNetworkAdapters: 8 on PIIX3 and ICH9). */
 export async function networkAdapters(m: IMachine): Promise<NetworkAdapterView[]> {
-  return Promise.all(Array.from({ length: NETWORK_ADAPTERS }, async (_, slot) => {
+  const platform = await m.getPlatform();
+  const [props, chipset] = await Promise.all([platform.getProperties(), platform.getChipsetType()]);
+  const count = await props.getMaxNetworkAdapters(chipset);
+  return Promise.all(Array.from({ length: count }, async (_, slot) => {
     const nic = await m.getNetworkAdapter(slot);
     const [enabled, adapterType, attachmentType, bridgedInterface, macAddress, cableConnected] = await Promise.all([
       nic.getEnabled(), nic.getAdapterType(), nic.getAttachmentType(), nic.getBridgedInterface(), nic.getMACAddress(), nic.getCableConnected(),

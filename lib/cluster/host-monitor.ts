@@ -1,17 +1,27 @@
 import { VBoxClient } from '@/lib/vbox/client';
 import { InvalidObjectError, TransportError, VBoxError } from '@/lib/vbox/errors';
 import {
-  IExtraDataChangedEvent, IMachineDataChangedEvent, IMachineRegisteredEvent, IMachineStateChangedEvent, ISessionStateChangedEvent,
+  IExtraDataChangedEvent, IGuestPropertyChangedEvent, IMachineDataChangedEvent, IMachineRegisteredEvent, IMachineStateChangedEvent, ISessionStateChangedEvent,
   type IEvent, type IMachine, type IVirtualBox,
 } from '@/lib/vbox/objects';
 import type { MachineState, SessionState, VBoxEventType } from '@/lib/vbox/types';
 import type { HostCredentials } from '@/lib/db/hosts';
 import { TENANT_KEY } from '@/lib/tenants';
+import { guestSummary, isGuestInfoProperty, readGuestProperties } from '@/lib/networks/guest';
+import { NETWORK_KEY_PREFIX, readAdapterNetworks } from '@/lib/networks/placement';
 import { NO_TENANT_MAP, type TenantLookup } from './tenant-map';
-import type { HostStatus, InventoryEvent, MachineSummary } from './types';
+import { MEASURED_STATES, type HostStatus, type InventoryEvent, type MachineSummary } from './types';
 
 /** Events the inventory follows; each costs a few calls, so only what the cached view needs. */
-const INTERESTING: VBoxEventType[] = ['OnMachineStateChanged', 'OnMachineRegistered', 'OnMachineDataChanged', 'OnSessionStateChanged', 'OnExtraDataChanged'];
+const INTERESTING: VBoxEventType[] = [
+  'OnMachineStateChanged', 'OnMachineRegistered', 'OnMachineDataChanged', 'OnSessionStateChanged', 'OnExtraDataChanged', 'OnGuestPropertyChanged',
+];
+
+/** States in which a machine has a guest whose properties (addresses, Additions) mean something: its VM process runs. */
+const GUEST_STATES: ReadonlySet<MachineState> = new Set(MEASURED_STATES);
+
+/** The cluster networks of a machine's adapters, once each, sorted. */
+const networkNames = (slots: Map<number, string>) => [...new Set(slots.values())].sort();
 
 /** States counted as running (a host's runningCount; lib/tenants/hosts counts a tenant's the same way). */
 export const RUNNING: ReadonlySet<MachineState> = new Set<MachineState>([
@@ -36,6 +46,8 @@ export const DEFAULT_TIMING: MonitorTiming = { pollMs: 5_000, reconcileMs: 15_00
 interface Entry {
   machine: IMachine;
   summary: MachineSummary;
+  /** The guest's GuestInfo properties (name → value) while it runs (lib/networks/guest). */
+  guest?: Map<string, string>;
 }
 
 /** The websession had to be renewed: the references held are gone, so scan again. */
@@ -95,6 +107,7 @@ export class HostMonitor {
   async stop(): Promise<void> {
     this.abort.abort();
     if (this.hostRefresh) clearTimeout(this.hostRefresh);
+    if (this.networksTimer) clearTimeout(this.networksTimer);
     // Closing the client also ends a getEvent long poll in flight.
     await this.client.close();
     await this.loop?.catch(() => undefined);
@@ -196,10 +209,12 @@ export class HostMonitor {
    * (extradata nimbox/tenant, which decides who may see the row) from the tenant map, or a seventh
    * call for a machine the map does not know.
    */
-  private async readMachine(machine: IMachine, state: MachineState): Promise<Entry> {
+  private async readMachine(machine: IMachine, state: MachineState, withGuest = true): Promise<Entry> {
     // With an empty map (the first start) every tenant is read: alongside the rest, not after the id.
     const read = this.tenants.size === 0 ? machine.getExtraData(TENANT_KEY) : undefined;
     read?.catch(() => undefined); // awaited below, unless a getter fails first
+    // A running machine's guest addresses: one more call, for running machines only.
+    const guestRead = withGuest && GUEST_STATES.has(state) ? readGuestProperties(machine).catch(() => new Map<string, string>()) : undefined;
     const [id, name, osTypeId, cpuCount, memoryMB, lastStateChange] = await Promise.all([
       machine.getId(), machine.getName(), machine.getOSTypeId(), machine.getCPUCount(), machine.getMemorySize(), machine.getLastStateChange(),
     ]);
@@ -208,12 +223,15 @@ export class HostMonitor {
       tenant = (await (read ?? machine.getExtraData(TENANT_KEY))) || null;
       this.tenants.set(id, tenant);
     }
+    const guest = await guestRead;
     return {
       machine,
+      guest,
       summary: {
         id, name, hostId: this.host.id, hostName: this.host.name, state,
         sessionState: RUNNING.has(state) ? 'Locked' : 'Unlocked',
         osTypeId, cpuCount, memoryMB, lastStateChange: new Date(lastStateChange).toISOString(), tenant, stale: false, twins: [],
+        guest: GUEST_STATES.has(state) ? guestSummary(guest ?? new Map()) : null,
       },
     };
   }
@@ -241,6 +259,76 @@ export class HostMonitor {
     this.status.lastContact = new Date().toISOString();
     this.emitHost();
     this.unchecked = [...fromMap];
+    this.scheduleNetworks();
+  }
+
+  private networksTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * The machines' cluster networks (extradata nimbox/network/<slot>) are read in a pass of their own
+   * shortly after a scan, a few machines at a time, so that the scan stays at its few calls per
+   * machine; until then a row has no `networks` (placement reads the machine itself), and events keep
+   * them current afterwards.
+   */
+  private scheduleNetworks(): void {
+    if (this.networksTimer) clearTimeout(this.networksTimer);
+    this.networksTimer = setTimeout(() => {
+      this.networksTimer = null;
+      void this.readNetworks([...this.entries.keys()]);
+    }, Math.min(this.timing.reconcileMs, 3_000));
+  }
+
+  private async readNetworks(ids: string[]): Promise<void> {
+    const next = async (): Promise<void> => {
+      for (let id = ids.pop(); id !== undefined && !this.abort.signal.aborted; id = ids.pop()) {
+        if (this.entries.get(id)?.summary.networks === undefined && !(await this.refreshNetworks(id))) return;
+      }
+    };
+    await Promise.all([next(), next()]);
+  }
+
+  /** Reads one machine's cluster networks; false when the host or websession went away (a later scan reads them). */
+  private async refreshNetworks(id: string): Promise<boolean> {
+    const e = this.entries.get(id);
+    if (!e) return true;
+    const slots = await readAdapterNetworks(e.machine).catch(() => undefined);
+    if (!slots) return false;
+    const networks = networkNames(slots);
+    const cur = this.entries.get(id);
+    if (!cur) return true;
+    if (cur.summary.networks === undefined && networks.length === 0) cur.summary = { ...cur.summary, networks }; // nothing to show: no event
+    else if (cur.summary.networks?.join('\n') !== networks.join('\n')) this.update(id, { networks });
+    return true;
+  }
+
+  /** The row's `guest` from the properties held, when it differs. */
+  private refreshGuest(id: string): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    const guest = GUEST_STATES.has(e.summary.state) ? guestSummary(e.guest ?? new Map()) : null;
+    if (JSON.stringify(guest) !== JSON.stringify(e.summary.guest ?? null)) this.update(id, { guest });
+  }
+
+  /**
+   * A new state: a machine that starts running has its guest properties read once (they may be there
+   * already, e.g. after a teleport; events bring the rest), one that stops loses them (VirtualBox
+   * drops the transient guest properties at power-off).
+   */
+  private async stateChanged(id: string, state: MachineState): Promise<void> {
+    const e = this.entries.get(id);
+    if (!e) return;
+    const was = GUEST_STATES.has(e.summary.state);
+    const now = GUEST_STATES.has(state);
+    if (!now) e.guest = undefined;
+    this.update(id, { state, lastStateChange: new Date().toISOString(), guest: now ? (e.summary.guest ?? guestSummary(e.guest ?? new Map())) : null });
+    if (now && !was) {
+      const props = await readGuestProperties(e.machine).catch(() => undefined);
+      const cur = this.entries.get(id);
+      if (props && cur) {
+        cur.guest = props;
+        this.refreshGuest(id);
+      }
+    }
   }
 
   /** Machines whose tenant the last scan took from the tenant map: the next reconcile reads them from the machines. */
@@ -269,9 +357,21 @@ export class HostMonitor {
   }
 
   private async apply(vbox: IVirtualBox, ev: IEvent): Promise<void> {
-    if (ev instanceof IMachineStateChangedEvent) {
+    if (ev.type === 'OnGuestPropertyChanged') {
+      // The client hands events it has no class for as IEvent; this one is read through its own interface.
+      const g = new IGuestPropertyChangedEvent(ev.ctx, ev.ref);
+      const [id, name] = await Promise.all([g.getMachineId(), g.getName()]);
+      const e = this.entries.get(id);
+      if (e && isGuestInfoProperty(name)) {
+        const [value, deleted] = await Promise.all([g.getValue(), g.getFWasDeleted()]);
+        const props = (e.guest ??= new Map());
+        if (deleted || value === '') props.delete(name);
+        else props.set(name, value);
+        this.refreshGuest(id);
+      }
+    } else if (ev instanceof IMachineStateChangedEvent) {
       const [id, state] = await Promise.all([ev.getMachineId(), ev.getState()]);
-      this.update(id, { state, lastStateChange: new Date().toISOString() });
+      await this.stateChanged(id, state);
       this.scheduleHostRefresh(vbox);
     } else if (ev instanceof ISessionStateChangedEvent) {
       const [id, sessionState] = await Promise.all([ev.getMachineId(), ev.getState() as Promise<SessionState>]);
@@ -290,13 +390,17 @@ export class HostMonitor {
         const tenant = (await ev.getValue()) || null;
         this.tenants.set(id, tenant);
         if (this.entries.has(id)) this.update(id, { tenant });
+      } else if (id && key.startsWith(NETWORK_KEY_PREFIX)) {
+        await this.refreshNetworks(id);
       }
     } else if (ev instanceof IMachineDataChangedEvent) {
       const id = await ev.getMachineId();
       const e = this.entries.get(id);
       if (e) {
-        const fresh = await this.readMachine(e.machine, e.summary.state);
-        this.update(id, { ...fresh.summary, sessionState: e.summary.sessionState });
+        const fresh = await this.readMachine(e.machine, e.summary.state, false);
+        this.update(id, { ...fresh.summary, sessionState: e.summary.sessionState, guest: e.summary.guest, networks: e.summary.networks });
+        // An adapter enabled or disabled changes the networks the row shows.
+        if (e.summary.networks !== undefined) await this.refreshNetworks(id);
       }
     }
   }
@@ -308,6 +412,7 @@ export class HostMonitor {
     this.entries.set(e.summary.id, e);
     this.emit({ type: 'machine', machine: e.summary });
     this.emitHost();
+    await this.refreshNetworks(e.summary.id);
   }
 
   private hostRefresh: NodeJS.Timeout | null = null;
@@ -342,11 +447,12 @@ export class HostMonitor {
           this.entries.set(fresh.summary.id, fresh);
           seen.add(fresh.summary.id);
           this.emit({ type: 'machine', machine: fresh.summary });
+          await this.refreshNetworks(fresh.summary.id);
         }
         return;
       }
       seen.add(e.summary.id);
-      if (e.summary.state !== states[i]) this.update(e.summary.id, { state: states[i], lastStateChange: new Date().toISOString() });
+      if (e.summary.state !== states[i]) await this.stateChanged(e.summary.id, states[i]);
     }));
     for (const id of [...this.entries.keys()]) {
       if (!seen.has(id)) {

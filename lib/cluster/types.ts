@@ -49,6 +49,16 @@ export interface MachineSummary {
    * ready to receive it by teleport. The row itself is the copy that runs, or ran last.
    */
   twins: { hostId: string; hostName: string; state: MachineState; stale: boolean }[];
+  /**
+   * The cluster networks of its enabled adapters (extradata nimbox/network/<slot>), once read: absent
+   * until the monitor's background pass after a scan reads them (placement then reads the machine itself).
+   */
+  networks?: string[];
+  /**
+   * While it runs: whether the Guest Additions report in and the guest's IPv4 addresses (guest properties
+   * /VirtualBox/GuestInfo/Net/*, kept live from OnGuestPropertyChanged); null when it does not run.
+   */
+  guest?: { additions: boolean; ips: string[] } | null;
 }
 
 export interface NetworkAdapterView {

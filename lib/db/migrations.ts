@@ -309,4 +309,34 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('tasks').dropColumn('target_tenant').execute();
     },
   },
+  /** Issue 15: cluster networks, what each is on every host (and what Nimbox made there), and the networks a tenant may use. */
+  '016_networks': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('networks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('cidr', 'text')
+        .addColumn('dhcp', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('network_hosts')
+        .addColumn('network_id', 'text', (c) => c.notNull())
+        .addColumn('host_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('made', 'text', (c) => c.notNull().defaultTo(''))
+        .addPrimaryKeyConstraint('network_hosts_pk', ['network_id', 'host_id'])
+        .execute();
+      await db.schema.alterTable('tenants').addColumn('allowed_network_ids', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('tenants').dropColumn('allowed_network_ids').execute();
+      await db.schema.dropTable('network_hosts').execute();
+      await db.schema.dropTable('networks').execute();
+    },
+  },
 };

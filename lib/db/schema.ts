@@ -140,6 +140,8 @@ export interface TenantsTable {
   allow_teleport: number;
   /** 0 or 1: whether the tenant's operators may set their machines' HA policy. */
   allow_ha: ColumnType<number, number | undefined, number>;
+  /** JSON array of the cluster network ids its machines may use; [] = none (migration 016). */
+  allowed_network_ids: ColumnType<string, string | undefined, string>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -246,6 +248,29 @@ export interface MediaUploadsTable {
   created_at: string;
 }
 
+/** A cluster network (lib/networks/store). */
+export interface NetworksTable {
+  id: string;
+  /** Unique slug; machines name it in their extradata nimbox/network/<slot>. */
+  name: string;
+  description: string;
+  /** bridged, hostonly, internal or natnetwork */
+  kind: string;
+  cidr: string | null;
+  /** DhcpSettings as JSON, or null when Nimbox manages no DHCP server. */
+  dhcp: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** What a cluster network is on one host: its name there, and what Nimbox made there (comma-separated: interface, natnetwork, dhcp). */
+export interface NetworkHostsTable {
+  network_id: string;
+  host_id: string;
+  name: string;
+  made: ColumnType<string, string | undefined, string>;
+}
+
 export interface Database {
   tenants: TenantsTable;
   hosts: HostsTable;
@@ -260,6 +285,8 @@ export interface Database {
   ha_host_states: HaHostStatesTable;
   ha_alarms: HaAlarmsTable;
   media_uploads: MediaUploadsTable;
+  networks: NetworksTable;
+  network_hosts: NetworkHostsTable;
 }
 
 export type { Generated };

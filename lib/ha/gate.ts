@@ -2,6 +2,7 @@ import { ProblemError } from '@/lib/api/problem';
 import type { Inventory } from '@/lib/cluster/inventory';
 import type { MachineSummary } from '@/lib/cluster/types';
 import { RUNNING } from '@/lib/cluster/host-monitor';
+import { lacksOn, lacksProblem, machineNetworks } from '@/lib/networks/placement';
 
 /**
  * Refuses to start a machine elsewhere while a copy of it may still run on a host that does not
@@ -19,3 +20,13 @@ export function requireNoLiveCopyElsewhere(inv: Inventory, m: MachineSummary): v
   }
 }
 
+
+/**
+ * Refuses to start a machine on a host that lacks one of its cluster networks (a twin started
+ * elsewhere by hand, or a host whose network went missing): 409 naming the network and the host.
+ */
+export async function requireNetworksOn(inv: Inventory, m: MachineSummary): Promise<void> {
+  const networks = await machineNetworks(m, inv);
+  const lacks = await lacksOn(m.hostId, networks);
+  if (lacks.length) throw lacksProblem(m.name, m.hostName, lacks);
+}

@@ -21,6 +21,7 @@ import type { MachineSummary } from '@/lib/cluster/types';
 import type { DB } from '@/lib/db';
 import { hostFencing, listHosts, type HostView } from '@/lib/db/hosts';
 import { getTask, startTask, waitForTask, type TaskContext } from '@/lib/tasks';
+import { lackText, lacksOn, machineNetworks } from '@/lib/networks/placement';
 import { probePort } from '@/lib/teleport/ports';
 import { allowedHostsOf } from '@/lib/tenants/allowed-hosts';
 import { vrdePortInUse } from '@/lib/vbox/session';
@@ -427,8 +428,17 @@ export class HaManager {
     for (const m of machines) {
       const allowed = await allowedHostsOf(m);
       const twinOn = new Set(this.inv.copies(m.id).filter((c) => !c.stale).map((c) => c.hostId));
-      const usable = hosts.filter((h) => h.id !== dead.id && !h.maintenance && this.inv.host(h.id)?.health === 'up' && !this.states.has(h.id) &&
+      const answering = hosts.filter((h) => h.id !== dead.id && !h.maintenance && this.inv.host(h.id)?.health === 'up' && !this.states.has(h.id) &&
         (!allowed || allowed.has(h.id)) && !unfit.get(m.id)?.has(h.id) && (twinOn.has(h.id) || !!m.settingsFile));
+      // Only hosts that have its cluster networks (lib/networks/placement); the others are named with what they lack.
+      const networks = await machineNetworks(this.inv.machine(m.id) ?? { id: m.id, hostId: dead.id }, this.inv);
+      const lacking: string[] = [];
+      const usable: HostView[] = [];
+      for (const h of answering) {
+        const lacks = await lacksOn(h.id, networks).catch(() => []);
+        if (lacks.length) lacking.push(lackText(lacks));
+        else usable.push(h);
+      }
       const rank = (h: HostView) => {
         const i = m.policy.preferredHostIds.indexOf(h.id);
         return i < 0 ? m.policy.preferredHostIds.length : i;
@@ -440,7 +450,9 @@ export class HaManager {
         plans.set(m.id, { machine: m, from: dead, to, twin: twinOn.has(to.id), settingsFile: m.settingsFile });
       } else {
         const best = ordered.sort((a, b) => free(b) - free(a))[0];
-        this.waiting.set(m.id, usable.length === 0
+        this.waiting.set(m.id, usable.length === 0 && lacking.length
+          ? `waits: no host it may use has its cluster networks (${lacking.join('; ')})`
+          : usable.length === 0
           ? `waits: no host it may use answers${m.settingsFile ? '' : ' with a twin of it (its settings file is not known)'}`
           : `waits for capacity: needs ${m.memoryMB} MB, at most ${Math.max(0, free(best))} MB free (${best.name})`);
       }

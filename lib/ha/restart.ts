@@ -13,6 +13,7 @@ import { isVBoxError } from '@/lib/vbox/errors';
 import type { IMachine, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objects';
 import { withLockedMachine } from '@/lib/vbox/session';
 import { recordAudit } from '@/lib/audit';
+import { bindAdapters, lackText, lacksOn, readAdapterNetworks } from '@/lib/networks/placement';
 import { HA_USER } from './system-user';
 
 export interface RestartPlan {
@@ -84,6 +85,17 @@ async function run(inv: Inventory, plan: RestartPlan, ctx: TaskContext): Promise
         ctx.step(20, `Discarding the saved state of the copy on ${to.name}: it predates the failure`);
         await withLockedMachine(vbox, wsm, machine, 'Write', async (s) => (await s.getMachine()).discardSavedState(true));
       }
+      // Its cluster networks: the target must have them, and the copy there is bound to the target's names.
+      const networks = await readAdapterNetworks(machine);
+      const lacks = await lacksOn(to.id, [...networks.values()]);
+      if (lacks.length) throw new NoBridgeError(`${to.name} lacks cluster network ${lacks.map((l) => l.network).join(', ')} of ${m.name}: ${lackText(lacks)}`);
+      if (networks.size) {
+        ctx.step(25, `Binding ${m.name}'s adapters to ${to.name}'s networks`);
+        await withLockedMachine(vbox, wsm, machine, 'Write', async (s) => {
+          const sm = await s.getMachine();
+          if ((await bindAdapters(sm, to.id, { hostName: to.name, slots: networks })).length) await sm.saveSettings();
+        });
+      }
       const lacking = await missingBridges(vbox, machine);
       if (lacking.length) throw new NoBridgeError(`${to.name} has no host interface ${lacking.join(', ')}, which ${m.name} is bridged to`);
       if (!plan.twin) await useHostVrdePorts(vbox, wsm, machine, from, to);
@@ -103,7 +115,7 @@ async function run(inv: Inventory, plan: RestartPlan, ctx: TaskContext): Promise
   ctx.step(100, `${m.name} runs on ${to.name}`);
 }
 
-/** The target lacks a bridged network the machine needs: another host may have it. */
+/** The target lacks a network the machine needs (a bridged interface, a cluster network): another host may have it. */
 export class NoBridgeError extends Error {}
 
 /** The host interfaces the machine's enabled bridged adapters name that the host does not have. */

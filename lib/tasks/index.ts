@@ -61,7 +61,7 @@ export interface StartTaskOptions {
   kind: string;
   title: string;
   /** For a medium: `tenant` is the tenant whose folder holds it (the task shows to that tenant's users). */
-  target: { type: 'vm' | 'host' | 'medium'; id: string; name: string; hostId: string | null; tenant?: string | null };
+  target: { type: 'vm' | 'host' | 'medium' | 'network'; id: string; name: string; hostId: string | null; tenant?: string | null };
   user: { id: string; username: string };
   /**
    * Keys that must not be held by another running task (e.g. the machine UUID, or `name:<machine name>`
@@ -499,7 +499,7 @@ function clampPercent(n: number): number {
 }
 
 function busy(opts: StartTaskOptions, holder: Task | undefined, holderId: string): ProblemError {
-  const what = { vm: 'Machine', host: 'Host', medium: 'Medium' }[opts.target.type];
+  const what = { vm: 'Machine', host: 'Host', medium: 'Medium', network: 'Network' }[opts.target.type];
   const name = opts.target.name || opts.target.id;
   const by = holder ? `task "${holder.title}" (${holderId})` : `task ${holderId}`;
   return new ProblemError({ title: 'Busy', status: 409, detail: `${what} ${name} is busy with ${by}`, taskId: holderId });
@@ -548,7 +548,7 @@ function fromRow(r: Selectable<TasksTable>): Task {
     }
   }
   return {
-    id: r.id, kind: r.kind, title: r.title, targetType: r.target_type === 'host' || r.target_type === 'medium' ? r.target_type : 'vm', targetId: r.target_id,
+    id: r.id, kind: r.kind, title: r.title, targetType: r.target_type === 'host' || r.target_type === 'medium' || r.target_type === 'network' ? r.target_type : 'vm', targetId: r.target_id,
     ...(r.target_tenant ? { targetTenant: r.target_tenant } : {}),
     targetName: r.target_name, hostId: r.host_id, userId: r.user_id, username: r.username, status: r.status as TaskStatus,
     percent: r.percent, message: r.message, cancelable: r.cancelable === 1, error, createdAt: r.created_at, finishedAt: r.finished_at,

@@ -11,7 +11,8 @@
  */
 import { ProblemError, notFound } from '@/lib/api/problem';
 import { getInventory, type Inventory } from '@/lib/cluster/inventory';
-import { requireNoLiveCopyElsewhere } from '@/lib/ha/gate';
+import { requireNetworksOn, requireNoLiveCopyElsewhere } from '@/lib/ha/gate';
+import { bindBeforeStart } from '@/lib/networks/placement';
 import type { MachineSummary } from '@/lib/cluster/types';
 import { VBoxError, resultCodeValue } from '@/lib/vbox/errors';
 import type { IConsole, IMachine, ISession, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objects';
@@ -67,6 +68,8 @@ export async function startPowerAction(
   const client = monitor.client;
   // Manual failover: the copy shown is the live one; a copy that may still run on a silent, unfenced host forbids a start.
   if (action === 'start') requireNoLiveCopyElsewhere(inventory, m);
+  // Its cluster networks must be on this host (a twin started elsewhere): 409 naming what is missing.
+  if (action === 'start') await requireNetworksOn(inventory, m);
   if (!POWER_ACTION_STATES[action].includes(m.state)) {
     // The inventory can trail the host by a moment (a start that just ended): ask the host before refusing.
     const state = await client.scope(async (vbox) => (await vbox.findMachine(m.id)).getState()).catch(() => m.state);
@@ -92,6 +95,8 @@ async function run(action: PowerAction, m: MachineSummary, vbox: IVirtualBox, ws
   const session = await wsm.getSessionObject(vbox);
   switch (action) {
     case 'start': {
+      // Adapters on cluster networks take this host's names for them.
+      if ((await bindBeforeStart(vbox, wsm, m.id, m.hostId, m.hostName)).length) ctx.step(4, `Adapters bound to ${m.hostName}'s networks`);
       ctx.step(5, 'Launching the VM process (headless)');
       try {
         // launchVMProcess hands the session back locked once the VM process took over.

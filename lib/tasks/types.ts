@@ -45,7 +45,8 @@ export interface Task {
   kind: string;
   /** Human: "Start web-a1", "Create db-7 on vbox-alpha". */
   title: string;
-  targetType: 'vm' | 'host' | 'medium';
+  /** network: a cluster network (issue 15), targetId its id. */
+  targetType: 'vm' | 'host' | 'medium' | 'network';
   /** A medium's task: the tenant whose folder holds the medium (who sees the task); absent otherwise. */
   targetTenant?: string;
   /** Machine UUID (for vm.create: the new machine's UUID once known, else ''). */

@@ -7,8 +7,9 @@
  * Where each machine goes (placement): among the hosts that are up and not in maintenance, and that
  * the machine may use (its tenant's allowed hosts: lib/tenants/allowed-hosts, set at start with
  * setAllowedHostsResolver), the one with the most free memory left after the moves
- * already planned; if that host's preflight fails (a check the memory cannot tell: the bridge, the
- * storage, the CPU), the next one.
+ * already planned, skipping hosts that lack one of its cluster networks (lib/networks/placement: the
+ * drain's steps say which network is missing where); if that host's preflight fails (a check the
+ * memory cannot tell: the bridge, the storage, the CPU), the next one.
  */
 import { ProblemError, notFound } from '@/lib/api/problem';
 import type { User } from '@/lib/auth/policy';
@@ -16,6 +17,7 @@ import { getInventory, type Inventory } from '@/lib/cluster/inventory';
 import type { MachineSummary } from '@/lib/cluster/types';
 import { getDb } from '@/lib/db';
 import { getHost, listHosts, updateHost, type HostView } from '@/lib/db/hosts';
+import { lackText, lacksOn, machineNetworks } from '@/lib/networks/placement';
 import { startTask, waitForTask, type Task, type TaskContext } from '@/lib/tasks';
 import { teleportConfig } from './config';
 import { startTeleport } from './teleport';
@@ -108,6 +110,8 @@ interface Move {
   target?: HostView;
   task?: Task;
   error?: string;
+  /** Hosts passed over for it, and why. */
+  skipped?: string[];
 }
 
 async function drain(ctx: TaskContext, host: HostView, inv: Inventory, user: Pick<User, 'id' | 'username'>, concurrency: number): Promise<void> {
@@ -133,8 +137,15 @@ async function drain(ctx: TaskContext, host: HostView, inv: Inventory, user: Pic
     const pm: PlacementMachine = { id: machine.id, name: machine.name, memoryMB: machine.memoryMB, tenant: machine.tenant };
     const allowed = await allowedHosts(pm);
     const reasons: string[] = [];
+    const networks = await machineNetworks(machine, inv);
     for (const candidate of rankTargets(inv, hosts, pm, allowed, promised, host.id)) {
       if (ctx.signal.aborted) break;
+      // A host without the machine's cluster networks is skipped without a preflight.
+      const lacks = await lacksOn(candidate.id, networks).catch(() => []);
+      if (lacks.length) {
+        reasons.push(`${candidate.name}: ${lackText(lacks)}`);
+        continue;
+      }
       // Taken before the preflight, so that the moves running alongside see it.
       promised.set(candidate.id, (promised.get(candidate.id) ?? 0) + machine.memoryMB);
       try {
@@ -142,7 +153,8 @@ async function drain(ctx: TaskContext, host: HostView, inv: Inventory, user: Pic
         // The preflight runs in startTeleport: a failed check refuses with 409 and the next host is tried.
         const { task } = await startTeleport({ machineId: machine.id, targetHostId: candidate.id }, user, { inventory: inv, reservedMemoryMB: reserved });
         move.target = candidate;
-        report(`Teleporting ${machine.name} to ${candidate.name}`);
+        report(`Teleporting ${machine.name} to ${candidate.name}${reasons.length ? ` (skipped ${reasons.join('; ')})` : ''}`);
+        move.skipped = reasons;
         move.task = await waitForTask(task.id, teleportConfig().timeoutMs + 120_000);
         if (move.task.status !== 'succeeded') move.error = move.task.error?.detail ?? move.task.status;
         return move;
@@ -186,6 +198,6 @@ async function drain(ctx: TaskContext, host: HostView, inv: Inventory, user: Pic
       detail: `${movedCount} moved off ${host.name}. ${failed.map((m) => `${m.machine.name}: ${m.error}`).join(' ')}`,
     });
   }
-  ctx.step(100, `All ${total} machine${total === 1 ? '' : 's'} moved off ${host.name}: ${moves.map((m) => `${m.machine.name} → ${m.target!.name}`).join(', ')}`);
+  ctx.step(100, `All ${total} machine${total === 1 ? '' : 's'} moved off ${host.name}: ${moves.map((m) => `${m.machine.name} → ${m.target!.name}${m.skipped?.length ? ` (not ${m.skipped.join('; ')})` : ''}`).join(', ')}`);
 }
 

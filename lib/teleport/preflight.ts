@@ -10,6 +10,7 @@ import { getInventory, type Inventory } from '@/lib/cluster/inventory';
 import { OFF_STATES, hostsById, underStorage } from '@/lib/cluster/operations/common';
 import type { HostStatus, MachineSummary } from '@/lib/cluster/types';
 import type { HostView } from '@/lib/db/hosts';
+import { lacksOn } from '@/lib/networks/placement';
 import { listTasks } from '@/lib/tasks';
 import { allowedHostsOf } from '@/lib/tenants/allowed-hosts';
 import type { VBoxClient } from '@/lib/vbox/client';
@@ -58,7 +59,7 @@ const LABELS: Record<CheckId, string> = {
   storage: 'Disks on shared storage, reachable from the target',
   memory: 'Enough free memory on the target',
   cpu: 'Compatible CPUs',
-  network: 'Bridged networks present on the target',
+  network: 'Networks present on the target',
   port: 'Free teleporter port on the target',
 };
 
@@ -415,15 +416,30 @@ export async function runPreflight(machineId: string, targetId: string, opts: Pr
   // Networks.
   if (!spec || !tgtRead) unknown('network');
   else {
-    const bridged = spec.nics.filter((n) => n.attachmentType === 'Bridged');
+    // Adapters on a cluster network: the target must have that network (its own names for it); raw bridged ones: the same interface.
+    const onNetwork = spec.nics.filter((n) => n.network);
+    const lacks = new Map((await lacksOn(target.view.id, onNetwork.map((n) => n.network!))).map((l) => [l.network, l.reason]));
+    const bridged = spec.nics.filter((n) => !n.network && n.attachmentType === 'Bridged');
     const lacking = bridged.filter((n) => !tgtRead.bridged.includes(n.bridgedInterface));
-    if (lacking.length) {
-      set('network', 'failed', lacking.map((n) => `NIC ${n.slot + 1} is bridged to ${n.bridgedInterface || '(none)'}, which ${dst} does not have`).join('; ') + ` (${dst} has ${tgtRead.bridged.join(', ') || 'no bridged interfaces'}).`,
-        `Create ${[...new Set(lacking.map((n) => n.bridgedInterface))].join(', ')} on ${dst} (the same network as on ${src}), or pick another host.`);
-    } else if (bridged.length === 0) {
-      set('network', 'passed', `${name} has no bridged adapters.`);
+    const problems = [
+      ...onNetwork.filter((n) => lacks.has(n.network!)).map((n) => `NIC ${n.slot + 1} is on cluster network ${n.network}, which ${dst} lacks (${lacks.get(n.network!)})`),
+      ...lacking.map((n) => `NIC ${n.slot + 1} is bridged to ${n.bridgedInterface || '(none)'}, which ${dst} does not have`),
+    ];
+    const fixes = [
+      ...(lacks.size ? [`Define ${[...lacks.keys()].join(', ')} on ${dst} and apply it (Networks page)`] : []),
+      ...(lacking.length ? [`Create ${[...new Set(lacking.map((n) => n.bridgedInterface))].join(', ')} on ${dst} (the same network as on ${src})`] : []),
+    ];
+    const networks = [...new Set(onNetwork.map((n) => n.network!))];
+    if (problems.length) {
+      set('network', 'failed', `${problems.join('; ')}${lacking.length ? ` (${dst} has ${tgtRead.bridged.join(', ') || 'no bridged interfaces'})` : ''}.`, `${fixes.join('; ')}, or pick another host.`);
+    } else if (bridged.length === 0 && networks.length === 0) {
+      set('network', 'passed', `${name} has no bridged adapters and is on no cluster network.`);
     } else {
-      set('network', 'passed', `${[...new Set(bridged.map((n) => n.bridgedInterface))].join(', ')} ${bridged.length === 1 ? 'is' : 'are'} on ${dst} too.`);
+      const have = [
+        ...networks.map((n) => `cluster network ${n}`),
+        ...new Set(bridged.map((n) => n.bridgedInterface)),
+      ];
+      set('network', 'passed', `${have.join(', ')} ${have.length === 1 ? 'is' : 'are'} on ${dst} too.`);
     }
   }
 

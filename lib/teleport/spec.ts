@@ -9,6 +9,7 @@
  * identity (name, OS type, groups). VRDE ports are per host (each host's range) and are not
  * compared; the VNC password travels with the machine (it is read and written, never returned).
  */
+import { networksFromExtraData } from '@/lib/networks/placement';
 import type {
   IMachine, IMedium, IVirtualBox,
 } from '@/lib/vbox/objects';
@@ -29,6 +30,10 @@ export interface NicSpec {
   attachmentType: NetworkAttachmentType;
   bridgedInterface: string;
   internalNetwork: string;
+  hostOnlyInterface?: string;
+  natNetwork?: string;
+  /** The cluster network it is on (extradata nimbox/network/<slot>): its per-host names may differ between twins. */
+  network?: string;
   cableConnected: boolean;
 }
 
@@ -109,12 +114,15 @@ export async function readSpec(m: IMachine): Promise<MachineSpec> {
     readControllers(m), readAttachments(m),
     vrde.getEnabled(), vrde.getVRDEExtPack(), vrde.getVRDEProperty('VNCPassword'), readExtraData(m),
   ]);
+  const networks = networksFromExtraData(extraData);
   const nics = await Promise.all(adapters.map(async (a, slot): Promise<NicSpec | null> => {
     if (!enabled[slot]) return null;
-    const [adapterType, mac, attachmentType, bridgedInterface, internalNetwork, cableConnected] = await Promise.all([
-      a.getAdapterType(), a.getMACAddress(), a.getAttachmentType(), a.getBridgedInterface(), a.getInternalNetwork(), a.getCableConnected(),
+    const [adapterType, mac, attachmentType, bridgedInterface, internalNetwork, hostOnlyInterface, natNetwork, cableConnected] = await Promise.all([
+      a.getAdapterType(), a.getMACAddress(), a.getAttachmentType(), a.getBridgedInterface(), a.getInternalNetwork(),
+      a.getHostOnlyInterface(), a.getNATNetwork(), a.getCableConnected(),
     ]);
-    return { slot, adapterType, mac: mac.toUpperCase(), attachmentType, bridgedInterface, internalNetwork, cableConnected };
+    const network = networks.get(slot);
+    return { slot, adapterType, mac: mac.toUpperCase(), attachmentType, bridgedInterface, internalNetwork, hostOnlyInterface, natNetwork, ...(network ? { network } : {}), cableConnected };
   }));
   return {
     id, name, description, osTypeId, groups, cpuCount, memoryMB, chipset, rtcUseUTC, hpet, pae, longMode, x2apic, hwVirt, nestedPaging,
@@ -187,7 +195,11 @@ export function differences(source: MachineSpec, twin: MachineSpec): SpecDiffere
   cmp('graphics controller', source.graphicsController, twin.graphicsController);
   cmp('video memory', source.vramMB, twin.vramMB, (v) => `${v} MB`);
   cmp('audio', source.audio, twin.audio, yes);
-  const nic = (n: NicSpec | undefined) => (n ? `${n.adapterType} ${n.mac} ${n.attachmentType}${n.attachmentType === 'Bridged' ? ` to ${n.bridgedInterface}` : n.attachmentType === 'Internal' ? ` ${n.internalNetwork}` : ''}${n.cableConnected ? '' : ' (cable unplugged)'}` : 'off');
+  // On a cluster network, each copy is bound to its own host's mapping: the network is what must match, not the names.
+  const attachment = (n: NicSpec) => (n.network ? `on cluster network ${n.network}` : `${n.attachmentType}${n.attachmentType === 'Bridged' ? ` to ${n.bridgedInterface}`
+    : n.attachmentType === 'Internal' ? ` ${n.internalNetwork}` : n.attachmentType === 'HostOnly' ? ` ${n.hostOnlyInterface ?? ''}`
+      : n.attachmentType === 'NATNetwork' ? ` ${n.natNetwork ?? ''}` : ''}`);
+  const nic = (n: NicSpec | undefined) => (n ? `${n.adapterType} ${n.mac} ${attachment(n)}${n.cableConnected ? '' : ' (cable unplugged)'}` : 'off');
   for (let slot = 0; slot < NETWORK_ADAPTERS; slot++) {
     const a = source.nics.find((n) => n.slot === slot);
     const b = twin.nics.find((n) => n.slot === slot);
@@ -259,6 +271,8 @@ export async function writeSettings(m: IMachine, spec: MachineSpec, target: Targ
     await a.setAttachmentType(n.attachmentType);
     if (n.bridgedInterface) await a.setBridgedInterface(n.bridgedInterface);
     if (n.internalNetwork) await a.setInternalNetwork(n.internalNetwork);
+    if (n.hostOnlyInterface) await a.setHostOnlyInterface(n.hostOnlyInterface);
+    if (n.natNetwork) await a.setNATNetwork(n.natNetwork);
     await a.setCableConnected(n.cableConnected);
   }
   await vrde.setEnabled(spec.vrde.enabled);

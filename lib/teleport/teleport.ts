@@ -3,7 +3,7 @@
  * manual's page of VBoxManage commands does, and cleans up after itself whatever happens.
  *
  *   1. Register the twin on the target (same UUID, settings, disks and extradata), or bring the
- *      registered one in line; enable its teleporter on a free port of the target's range with a
+ *      registered one in line; bind its adapters on cluster networks to the target's names; enable its teleporter on a free port of the target's range with a
  *      one-time random password (never logged, never in the task).
  *   2. Launch it (headless) and wait until it waits: TeleportingIn — unless the target is no longer
  *      one of the machine's tenant's allowed hosts (checked by the preflight, and again here).
@@ -28,6 +28,7 @@ import type { User } from '@/lib/auth/policy';
 import { getInventory, type Inventory } from '@/lib/cluster/inventory';
 import { withWriteLock } from '@/lib/cluster/operations/common';
 import { startTask, type Task, type TaskContext } from '@/lib/tasks';
+import { bindAdapters } from '@/lib/networks/placement';
 import { InvalidObjectError, TransportError, VBoxError, isVBoxError, resultCodeValue } from '@/lib/vbox/errors';
 import type { IConsole, IMachine, IProgress, ISession, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objects';
 import { withLockedMachine } from '@/lib/vbox/session';
@@ -439,6 +440,9 @@ async function prepareTarget(
       await attachStorage(vbox, m, spec);
     }
     for (const [k, v] of Object.entries(extra)) await m.setExtraData(k, v);
+    // Its cluster networks as the target host has them (each host's own interface or network name).
+    const slots = new Map(spec.nics.flatMap((n) => (n.network ? [[n.slot, n.network] as const] : [])));
+    if (slots.size) await bindAdapters(m, plan.target.view.id, { hostName: plan.target.view.name, slots });
     await m.setExtraData(TELEPORT_MARK, 'target');
     await m.setTeleporterAddress('');
     await m.setTeleporterPort(port);

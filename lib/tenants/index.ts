@@ -30,6 +30,8 @@ export interface Tenant {
   allowTeleport: boolean;
   /** Whether the tenant's operators may set their machines' HA policy (PUT /api/v1/vms/:id/ha). */
   allowHa: boolean;
+  /** The cluster networks (ids) its machines may use; [] = none (networks are security boundaries: default deny). */
+  allowedNetworkIds: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -49,6 +51,7 @@ const fields = {
   realms: z.array(z.string().min(1).max(200)).max(64),
   allowTeleport: z.boolean(),
   allowHa: z.boolean(),
+  allowedNetworkIds: z.array(z.string().min(1).max(200)).max(256),
 };
 
 /** Body of POST /api/v1/tenants. */
@@ -63,6 +66,7 @@ export const tenantInputSchema = z.strictObject({
   realms: fields.realms.optional(),
   allowTeleport: fields.allowTeleport.optional(),
   allowHa: fields.allowHa.optional(),
+  allowedNetworkIds: fields.allowedNetworkIds.optional(),
 });
 export type TenantInput = z.input<typeof tenantInputSchema>;
 
@@ -91,6 +95,7 @@ function view(r: Selectable<TenantsTable>): Tenant {
     realms: list(r.realms),
     allowTeleport: !!r.allow_teleport,
     allowHa: !!r.allow_ha,
+    allowedNetworkIds: list(r.allowed_network_ids),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -100,6 +105,18 @@ const db_ = async (db?: DB) => db ?? (await getDb());
 
 const nameTaken = (name: string) =>
   new ProblemError({ title: 'Name taken', status: 409, detail: `A tenant named ${name} exists.`, errors: [{ field: 'name', message: 'Taken' }] });
+
+/** 400 on `allowedNetworkIds` unless every id is a cluster network's. */
+async function requireNetworks(d: DB, ids: string[]): Promise<void> {
+  const known = new Set((await d.selectFrom('networks').select('id').execute()).map((n) => n.id));
+  const unknown = ids.filter((id) => !known.has(id));
+  if (unknown.length) {
+    throw new ProblemError({
+      title: 'Invalid request', status: 400, detail: 'The request body has invalid fields.',
+      errors: [{ field: 'allowedNetworkIds', message: `No cluster network ${unknown.join(', ')}` }],
+    });
+  }
+}
 
 export async function listTenants(db?: DB): Promise<Tenant[]> {
   return (await (await db_(db)).selectFrom('tenants').selectAll().orderBy('name').execute()).map(view);
@@ -119,6 +136,7 @@ export async function createTenant(input: unknown, db?: DB): Promise<Tenant> {
   const t = parseOr400(tenantInputSchema, input);
   const d = await db_(db);
   if (await getTenantByName(t.name, d)) throw nameTaken(t.name);
+  if (t.allowedNetworkIds) await requireNetworks(d, t.allowedNetworkIds);
   const now = new Date().toISOString();
   const row: Insertable<TenantsTable> & Selectable<TenantsTable> = {
     id: crypto.randomUUID(),
@@ -132,6 +150,7 @@ export async function createTenant(input: unknown, db?: DB): Promise<Tenant> {
     realms: JSON.stringify(t.realms ?? []),
     allow_teleport: t.allowTeleport ? 1 : 0,
     allow_ha: t.allowHa ? 1 : 0,
+    allowed_network_ids: JSON.stringify([...new Set(t.allowedNetworkIds ?? [])]),
     created_at: now,
     updated_at: now,
   };
@@ -142,6 +161,7 @@ export async function createTenant(input: unknown, db?: DB): Promise<Tenant> {
 export async function updateTenant(id: string, input: unknown, db?: DB): Promise<Tenant | undefined> {
   const p = parseOr400(tenantPatchSchema, input);
   const d = await db_(db);
+  if (p.allowedNetworkIds) await requireNetworks(d, p.allowedNetworkIds);
   const set: Updateable<TenantsTable> = { updated_at: new Date().toISOString() };
   if (p.displayName !== undefined) set.display_name = p.displayName;
   if (p.maxMachines !== undefined) set.max_machines = p.maxMachines;
@@ -152,6 +172,7 @@ export async function updateTenant(id: string, input: unknown, db?: DB): Promise
   if (p.realms !== undefined) set.realms = JSON.stringify(p.realms);
   if (p.allowTeleport !== undefined) set.allow_teleport = p.allowTeleport ? 1 : 0;
   if (p.allowHa !== undefined) set.allow_ha = p.allowHa ? 1 : 0;
+  if (p.allowedNetworkIds !== undefined) set.allowed_network_ids = JSON.stringify([...new Set(p.allowedNetworkIds)]);
   const r = await d.updateTable('tenants').set(set).where('id', '=', id).executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0) return undefined;
   return getTenant(id, d);

@@ -103,6 +103,20 @@ const MATRIX: Record<string, Class> = {
   'PATCH /vms/[id]/storage/attachments/[controller]/[port]/[device]': 'machine',
   'DELETE /vms/[id]/storage/attachments/[controller]/[port]/[device]': 'machine',
   'PUT /vms/[id]/storage/attachments/[controller]/[port]/[device]/medium': 'machine',
+  // Networks (issue 15): cluster networks (B1); tenants list the networks they may use, admins change them.
+  'GET /networks': 'tenantList',
+  'POST /networks': 'admin',
+  // A network a tenant may not use looks absent (404), as another tenant's machine; a tenantless non-admin is refused.
+  'GET /networks/[id]': 'machine',
+  'PATCH /networks/[id]': 'admin',
+  'DELETE /networks/[id]': 'admin',
+  'POST /networks/[id]/apply': 'admin',
+  // Networks (issue 15): a machine's adapters and port forwarding follow the machine (B2).
+  'GET /vms/[id]/network': 'machine',
+  'PATCH /vms/[id]/network/adapters/[slot]': 'machine',
+  'POST /vms/[id]/network/adapters/[slot]/forwarding': 'machine',
+  'PUT /vms/[id]/network/adapters/[slot]/forwarding/[name]': 'machine',
+  'DELETE /vms/[id]/network/adapters/[slot]/forwarding/[name]': 'machine',
 };
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;

@@ -9,6 +9,9 @@ import { getHost, type HostView } from '@/lib/db/hosts';
 import type { Inventory } from '../inventory';
 import { inventory, requireUp } from './common';
 import { mediaFolders, type MediaCaller } from '@/lib/media/folders';
+import { allowedNetworkIdsFor } from '@/lib/networks/access';
+import { networkStatusOn, tryReadHostNetworks, type NetworkState } from '@/lib/networks/hosts';
+import { listNetworks, type NetworkKind } from '@/lib/networks/store';
 
 export interface OsTypeInfo {
   id: string;
@@ -35,6 +38,13 @@ export interface HostCapabilities {
   bridgeAdapter: string;
   vrdePorts: string;
   maintenance: boolean;
+  /** The host's host-only interfaces, NAT networks, internal networks in use and generic drivers (admins; [] for others). */
+  hostOnlyInterfaces: string[];
+  natNetworks: string[];
+  internalNetworks: string[];
+  genericDrivers: string[];
+  /** The cluster networks the caller may use, with their state on this host (issue 15). */
+  networks: { name: string; kind: NetworkKind; state: NetworkState }[];
   /** ISO time the host was read. */
   readAt: string;
 }
@@ -97,6 +107,12 @@ export async function hostCapabilities(hostId: string, known?: { inv: Inventory;
   const status = inv.host(hostId);
   requireUp(status, view.name);
   const read = await cachedRead(inv, hostId);
+  const facts = await tryReadHostNetworks(hostId, inv);
+  const allowed = await allowedNetworkIdsFor(caller);
+  const admin = caller.role === 'admin';
+  const networks = (await listNetworks())
+    .filter((n) => allowed === null || allowed.has(n.id))
+    .map((n) => ({ name: n.name, kind: n.kind, state: networkStatusOn(n, hostId, facts, view.name).state }));
   return {
     hostId,
     osTypes: read.osTypes,
@@ -108,6 +124,11 @@ export async function hostCapabilities(hostId: string, known?: { inv: Inventory;
     bridgeAdapter: view.bridgeAdapter,
     vrdePorts: view.vrdePorts,
     maintenance: view.maintenance,
+    hostOnlyInterfaces: admin ? (facts?.hostOnly.map((h) => h.name) ?? []) : [],
+    natNetworks: admin ? (facts?.natNetworks.map((h) => h.name) ?? []) : [],
+    internalNetworks: admin ? (facts?.internal ?? []) : [],
+    genericDrivers: admin ? (facts?.genericDrivers ?? []) : [],
+    networks,
     readAt: read.readAt,
   };
 }

@@ -32,6 +32,9 @@ import { checkQuota, hostAllowed, tenantUsage, type Demand } from '@/lib/tenants
 import { holding, reserveQuota } from '@/lib/tenants/reservations';
 import { machineSettingsPath, mediumPathProblem, newDiskLocation, type MediaCaller } from '@/lib/media/folders';
 import { assertMediaFree, holdMedia, type WantedMedium } from '@/lib/media/ownership';
+import { requireUsableNetwork } from '@/lib/networks/access';
+import { attachAdapter, lackText, lacksOn, networkKey } from '@/lib/networks/placement';
+import type { ClusterNetwork } from '@/lib/networks/store';
 import { reserveDisk, type DiskReservation } from '@/lib/media/quota';
 import {
   badRequest, fieldError, hostsById, inventory, machineNameProblem, nameConflict, nameTaken, taskUser, underStorage, withWriteLock,
@@ -67,7 +70,7 @@ const absolutePath = z.string().trim().min(1, 'Give a path').max(4096, 'At most 
 export const createMachineSchema = z.strictObject({
   name: machineName,
   description: z.string().max(10_000, 'At most 10,000 characters').default(''),
-  /** The host; absent, null or 'auto': the up host with the most free memory that has the bridge, not in maintenance. */
+  /** The host; absent, null or 'auto': the up host with the most free memory that has the bridge (or nic.network), not in maintenance. */
   hostId: z.string().min(1).nullish(),
   osTypeId: z.string().min(1, 'Choose an OS type').max(100),
   cpuCount: z.number().int('A whole number').min(1, 'At least 1').max(64, 'At most 64').default(1),
@@ -81,6 +84,8 @@ export const createMachineSchema = z.strictObject({
   nic: z.strictObject({
     /** A bridged interface of the host; default: the host's configured bridge adapter (e.g. vbox0). */
     bridgedInterface: z.string().trim().min(1, 'Choose a host interface').max(256).optional(),
+    /** A cluster network instead of the bridge: adapter 1 on each host's mapping of it; only hosts that have it. */
+    network: z.string().trim().min(1, 'Choose a network').max(64).optional(),
     adapterType: z.enum(ADAPTER_TYPES).default('I82545EM'),
     cableConnected: z.boolean().default(true),
   }).default({ adapterType: 'I82545EM', cableConnected: true }),
@@ -112,6 +117,8 @@ export interface CreatePlan {
   /** Other hosts the machine is registered on too. */
   twins: HostView[];
   bridge: string;
+  /** The cluster network adapter 1 is on instead of the bridge (nic.network), or null. */
+  network: ClusterNetwork | null;
   is64Bit: boolean;
   disk: { kind: 'new'; path: string; sizeBytes: number } | { kind: 'existing'; path: string } | null;
   iso: string | null;
@@ -131,11 +138,15 @@ function noHost(reasons: string[]): ProblemError {
 const needsStorage = (r: CreateMachineRequest) => !!r.disk || !!r.iso;
 
 /** Why a host cannot hold the machine (undefined when it can), for placement and twins. */
-function unfit(r: CreateMachineRequest, view: HostView, status: HostStatus | undefined, caps: HostCapabilities | Error, bridge: string | undefined): string | undefined {
+function unfit(
+  r: CreateMachineRequest, view: HostView, status: HostStatus | undefined, caps: HostCapabilities | Error, bridge: string | undefined, lack?: string,
+): string | undefined {
   if (!status || status.health !== 'up') return `${view.name} is ${status?.health ?? 'not connected'}`;
   if (caps instanceof Error) return `${view.name} could not be read (${caps.message})`;
+  // On a cluster network: what the host lacks of it ("lab is not defined on bravo"); else the bridge.
+  if (lack) return lack;
   const want = bridge ?? view.bridgeAdapter;
-  if (!caps.bridgedInterfaces.includes(want)) return `${view.name} has no bridged interface ${want}`;
+  if (!r.nic.network && !caps.bridgedInterfaces.includes(want)) return `${view.name} has no bridged interface ${want}`;
   if (needsStorage(r) && !view.storagePath) return `${view.name} has no shared-storage path`;
   if (!caps.osTypes.some((t) => t.id === r.osTypeId)) return `${view.name} does not know the OS type ${r.osTypeId}`;
   return undefined;
@@ -191,6 +202,11 @@ export async function planCreate(input: unknown, caller: MediaCaller): Promise<C
     });
   }
   const bridge = r.nic.bridgedInterface;
+  // A cluster network: one the caller may use (a tenant: one its admin allowed it), and only hosts that have it.
+  if (r.nic.network && bridge) throw badRequest([fieldError('nic.network', 'A cluster network or a bridged interface, not both')]);
+  // (requireUsableNetwork reads only the caller's role and tenant, all a MediaCaller has.)
+  const network = r.nic.network ? await requireUsableNetwork(caller as User, r.nic.network, 'nic.network') : null;
+  const lackOn = async (view: HostView) => (network ? lackText(await lacksOn(view.id, [network.name])) || undefined : undefined);
 
   // Placement.
   let host: HostView;
@@ -217,7 +233,7 @@ export async function planCreate(input: unknown, caller: MediaCaller): Promise<C
       if (view.maintenance) return void reasons.push(`${view.name} is in maintenance`);
       const status = inv.host(view.id);
       const c = status?.health === 'up' ? await capsOf(inv, view) : new Error('not up');
-      const why = unfit(r, view, status, c, bridge);
+      const why = unfit(r, view, status, c, bridge, status?.health === 'up' ? await lackOn(view) : undefined);
       if (why) reasons.push(why);
       else fits.push({ view, caps: c as HostCapabilities });
     }));
@@ -231,7 +247,9 @@ export async function planCreate(input: unknown, caller: MediaCaller): Promise<C
   const osType = caps.osTypes.find((t) => t.id === r.osTypeId);
   if (!osType) errors.push(fieldError('osTypeId', `${host.name} does not know this OS type`));
   const nicBridge = bridge ?? host.bridgeAdapter;
-  if (!caps.bridgedInterfaces.includes(nicBridge)) {
+  const hostLack = await lackOn(host);
+  if (hostLack) errors.push(fieldError('nic.network', hostLack));
+  else if (!network && !caps.bridgedInterfaces.includes(nicBridge)) {
     errors.push(fieldError('nic.bridgedInterface', `${host.name} has no bridged interface ${nicBridge} (it has ${caps.bridgedInterfaces.join(', ') || 'none'})`));
   }
   let disk: CreatePlan['disk'] = null;
@@ -269,7 +287,7 @@ export async function planCreate(input: unknown, caller: MediaCaller): Promise<C
     await Promise.all(others.map(async (view) => {
       const status = inv.host(view.id);
       if (status?.health !== 'up' || !sameStorage(view)) return;
-      if (!unfit(r, view, status, await capsOf(inv, view), nicBridge)) twins.push(view);
+      if (!unfit(r, view, status, await capsOf(inv, view), nicBridge, await lackOn(view))) twins.push(view);
     }));
     twins.sort((a, b) => a.name.localeCompare(b.name));
   } else if (Array.isArray(r.registerOnOtherHosts)) {
@@ -280,7 +298,7 @@ export async function planCreate(input: unknown, caller: MediaCaller): Promise<C
       else if (view.id === host.id) errors.push(fieldError(field, `${view.name} is the machine's own host`));
       else if (!sameStorage(view)) errors.push(fieldError(field, `${view.name} mounts the shared storage elsewhere (${view.storagePath ?? 'not set'})`));
       else {
-        const why = unfit(r, view, inv.host(view.id), await capsOf(inv, view), nicBridge);
+        const why = unfit(r, view, inv.host(view.id), await capsOf(inv, view), nicBridge, await lackOn(view));
         if (why) errors.push(fieldError(field, why));
         else twins.push(view);
       }
@@ -293,7 +311,7 @@ export async function planCreate(input: unknown, caller: MediaCaller): Promise<C
   // Attached to a machine on any host (not only this one): refused, for everyone.
   await assertMediaFree(wantedMedia({ disk, iso }), caller, inv);
 
-  return { id: randomUUID(), name: r.name, request: r, host, twins, bridge: nicBridge, is64Bit: osType?.is64Bit ?? false, disk, iso, tenant: tenantName };
+  return { id: randomUUID(), name: r.name, request: r, host, twins, bridge: nicBridge, network, is64Bit: osType?.is64Bit ?? false, disk, iso, tenant: tenantName };
 }
 
 // ---------------------------------------------------------------- the task
@@ -335,8 +353,14 @@ async function configure(m: IMachine, plan: CreatePlan, host: HostView): Promise
   await m.setClipboardMode('Disabled');
   await nic.setEnabled(true);
   await nic.setAdapterType(r.nic.adapterType);
-  await nic.setAttachmentType('Bridged');
-  await nic.setBridgedInterface(plan.bridge);
+  if (plan.network) {
+    // This host's name for the network; the extradata makes the adapter follow the machine to other hosts.
+    await attachAdapter(nic, plan.network, host.id, host.name);
+    await m.setExtraData(networkKey(0), plan.network.name);
+  } else {
+    await nic.setAttachmentType('Bridged');
+    await nic.setBridgedInterface(plan.bridge);
+  }
   await nic.setCableConnected(r.nic.cableConnected);
   for (let pos = 1; pos <= 4; pos++) await m.setBootOrder(pos, r.bootOrder[pos - 1] ?? 'Null');
   await vrde.setEnabled(true);

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { ProblemError, validationProblem } from '@/lib/api/problem';
 import type { User } from '@/lib/auth/policy';
-import { isPortSpec } from '@/lib/db/hosts';
+import { isPortSpec, type HostView } from '@/lib/db/hosts';
 import { startTask, type Task } from '@/lib/tasks';
 import type { IMachine } from '@/lib/vbox/objects';
 import type { DeviceType, NetworkAdapterType, NetworkAttachmentType } from '@/lib/vbox/types';
@@ -44,7 +44,10 @@ export const editMachineSchema = z.strictObject({
 }).refine((p) => Object.values(p).some((v) => v !== undefined), { message: 'Nothing to change', path: ['body'] });
 
 export type EditMachineInput = z.input<typeof editMachineSchema>;
-type Patch = z.output<typeof editMachineSchema>;
+/** The body, plus the extradata naming NIC 1's cluster network: a raw attachment leaves it ('' deletes it). */
+type Patch = z.output<typeof editMachineSchema> & { network0?: string };
+
+const NETWORK0 = 'nimbox/network/0';
 
 /** The machine's values of the fields a patch touches (to set them back). */
 async function read(m: IMachine, p: Patch): Promise<Patch> {
@@ -61,6 +64,7 @@ async function read(m: IMachine, p: Patch): Promise<Patch> {
     if (p.nic.adapterType !== undefined) before.nic.adapterType = (await nic.getAdapterType()) as (typeof ADAPTER_TYPES)[number];
     if (p.nic.cableConnected !== undefined) before.nic.cableConnected = await nic.getCableConnected();
   }
+  if (p.network0 !== undefined) before.network0 = await m.getExtraData(NETWORK0);
   if (p.bootOrder) before.bootOrder = (await Promise.all([1, 2, 3, 4].map((pos) => m.getBootOrder(pos)))) as Patch['bootOrder'];
   if (p.vrde) {
     const vrde = await m.getVRDEServer();
@@ -85,6 +89,7 @@ async function apply(m: IMachine, p: Patch): Promise<void> {
     if (p.nic.adapterType !== undefined) await nic.setAdapterType(p.nic.adapterType as NetworkAdapterType);
     if (p.nic.cableConnected !== undefined) await nic.setCableConnected(p.nic.cableConnected);
   }
+  if (p.network0 !== undefined) await m.setExtraData(NETWORK0, p.network0);
   if (p.bootOrder) for (let pos = 1; pos <= 4; pos++) await m.setBootOrder(pos, (p.bootOrder[pos - 1] ?? 'Null') as DeviceType);
   if (p.vrde) {
     const vrde = await m.getVRDEServer();
@@ -95,7 +100,7 @@ async function apply(m: IMachine, p: Patch): Promise<void> {
 
 /** The fields a patch changes, by name, for the task's messages (never the values: a password may be among them). */
 function fields(p: Patch): string {
-  const names = Object.entries(p).filter(([, v]) => v !== undefined).flatMap(([k, v]) =>
+  const names = Object.entries(p).filter(([k, v]) => v !== undefined && k !== 'network0').flatMap(([k, v]) =>
     k === 'nic' || k === 'vrde' ? Object.keys(v as object).map((sub) => `${k}.${sub}`) : [k]);
   return names.join(', ');
 }
@@ -107,7 +112,7 @@ function fields(p: Patch): string {
 export async function startEdit(id: string, input: unknown, user: User): Promise<Task> {
   const parsed = editMachineSchema.safeParse(input);
   if (!parsed.success) throw new ProblemError(validationProblem(parsed.error));
-  const p = parsed.data;
+  const p: Patch = parsed.data;
   const inv = await inventory();
   const copies = copiesOf(inv, id);
   const name = copies[0].summary.name;
@@ -116,8 +121,20 @@ export async function startEdit(id: string, input: unknown, user: User): Promise
     const taken = nameTaken(inv, p.name, id);
     if (taken) throw nameConflict(p.name, taken, user);
   }
+  // Tenants (lib/networks): NAT, nothing, or their host's default bridge; other attachments only through the adapter API's cluster networks.
+  const views = p.nic ? await hostsById() : new Map<string, HostView>();
+  const defaultBridge = (hostId: string) => views.get(hostId)?.bridgeAdapter ?? 'vbox0';
+  if (p.nic?.bridgedInterface !== undefined && user.role !== 'admin') {
+    const other = copies.find((c) => defaultBridge(c.host.id) !== p.nic!.bridgedInterface);
+    if (other) throw badRequest([fieldError('nic.bridgedInterface', `Only the host's default bridge (${defaultBridge(other.host.id)} on ${other.host.name}), or a cluster network your tenant may use`)]);
+  }
+  if (p.nic?.attachmentType !== undefined || p.nic?.bridgedInterface !== undefined) p.network0 = '';
+  /** Each copy's patch: a tenant's Bridged without a name is each host's default bridge. */
+  const patchFor = (c: MachineCopy): Patch =>
+    (p.nic?.attachmentType === 'Bridged' && p.nic.bridgedInterface === undefined && user.role !== 'admin'
+      ? { ...p, nic: { ...p.nic, bridgedInterface: defaultBridge(c.host.id) } }
+      : p);
   if (p.nic?.bridgedInterface !== undefined) {
-    const views = await hostsById();
     for (const c of copies) {
       const view = views.get(c.host.id);
       if (!view) continue;
@@ -156,9 +173,10 @@ export async function startEdit(id: string, input: unknown, user: User): Promise
       for (const [i, copy] of copies.entries()) {
         current = copy;
         ctx.step(Math.round((i / copies.length) * 90), `Saving ${changed} on ${copy.host.name}`);
+        const mine = patchFor(copy);
         const before = await copy.client.write((vbox, wsm) => withWriteLock(vbox, wsm, id, async (m) => {
-          const b = await read(m, p);
-          await apply(m, p);
+          const b = await read(m, mine);
+          await apply(m, mine);
           return b;
         }), { release: true });
         done.push({ copy, before });

@@ -8,7 +8,8 @@ export const GET = route({ action: 'tenant:read' }, async (): Promise<{ tenants:
 
 /**
  * POST /api/v1/tenants { name (slug), displayName?, maxMachines?, maxVcpus?, maxMemoryMB?, maxDiskGB? (null = unlimited),
- * allowedHostIds? ([] = all), realms?, allowTeleport?, allowHa? } → 201 Tenant (admins); 409 when the name is taken.
+ * allowedHostIds? ([] = all), realms?, allowTeleport?, allowHa?, allowedNetworkIds? (cluster network ids; [] = none;
+ * an unknown id is a 400 on allowedNetworkIds) } → 201 Tenant (admins); 409 when the name is taken.
  */
 export const POST = route({ action: 'tenant:write', body: tenantInputSchema }, async ({ body }) => {
   const t = await createTenant(body);
