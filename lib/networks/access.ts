@@ -48,3 +48,14 @@ export async function requireUsableNetwork(user: NetworkCaller, idOrName: string
   }
   throw new ProblemError(notFound(`Network ${idOrName}`));
 }
+
+/**
+ * The field error when a machine of `tenant` may not be on `network` (null when it may): a cluster network a
+ * tenant's machine is on must be one its tenant is allowed, whoever attaches it (an admin too: allow it for
+ * the tenant first), else its next start or move would refuse to bind it (lib/networks/placement).
+ */
+export async function tenantNetworkError(tenant: string | null, network: ClusterNetwork, field: string): Promise<{ field: string; message: string } | null> {
+  const allowed = await allowedNetworkIdsOf(tenant);
+  if (allowed === null || allowed.has(network.id)) return null;
+  return { field, message: `Tenant ${tenant} may not use ${network.name}: allow it for the tenant first` };
+}

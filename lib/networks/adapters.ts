@@ -25,9 +25,10 @@ import { VBoxError } from '@/lib/vbox/errors';
 import type { IMachine, INetworkAdapter, IVirtualBox } from '@/lib/vbox/objects';
 import { withLockedMachine } from '@/lib/vbox/session';
 import type { MachineState, NATProtocol, NetworkAdapterPromiscModePolicy, NetworkAdapterType } from '@/lib/vbox/types';
-import { requireUsableNetwork } from './access';
+import { requireUsableNetwork, tenantNetworkError } from './access';
 import { NOT_RUNNING, parseGuestInfo, readGuestProperties, type GuestInfo } from './guest';
 import { ATTACHMENT_OF, lackText, lacksOn, mappingOn, networkKey, networksFromExtraData } from './placement';
+import { listNetworks } from './store';
 
 // ---------------------------------------------------------------- shapes
 
@@ -359,6 +360,8 @@ async function planAdapterEdit(id: string, rawSlot: string, p: AdapterPatch, use
   // A cluster network: the caller may use it, and every host the machine is on has it.
   const net = typeof p.network === 'string' ? await requireUsableNetwork(user, p.network, 'network') : null;
   if (net) {
+    const notTenants = admin ? await tenantNetworkError(copies[0].summary.tenant, net, 'network') : null;
+    if (notTenants) errors.push(notTenants);
     for (const f of NAMES) if (p[f] !== undefined) errors.push(fieldError(f, 'Give a cluster network or an attachment, not both'));
     if (p.attachmentType !== undefined && p.attachmentType !== ATTACHMENT_OF[net.kind]) {
       errors.push(fieldError('attachmentType', `${net.name} is a ${net.kind} network: leave the attachment type out`));
@@ -392,9 +395,14 @@ async function planAdapterEdit(id: string, rawSlot: string, p: AdapterPatch, use
       errors.push(fieldError('attachmentType', `${attach} only through a cluster network your tenant may use: choose it as network`));
     }
     // Promiscuous mode on the shared default bridge would show the guest other machines' traffic.
-    const onBridge = !net && (attach ?? cur.attachmentType) === 'Bridged' && (attach !== undefined || !cur.network);
+    const onBridge = !net && (attach ?? cur.attachmentType) === 'Bridged' && (attach !== undefined || p.bridgedInterface !== undefined || !cur.network);
     if (p.promiscModePolicy !== undefined && p.promiscModePolicy !== 'Deny' && onBridge) {
       errors.push(fieldError('promiscModePolicy', 'Promiscuous mode on the host\'s shared bridge is for admins'));
+    }
+    // A MAC address a cluster network's DHCP server has a fixed lease for would claim the address reserved for another machine.
+    const mac = p.macAddress !== undefined && p.macAddress !== 'generate' ? normalizeMac(p.macAddress) : null;
+    if (mac && mac !== cur.macAddress && (await listNetworks()).some((n) => n.dhcp?.fixedLeases.some((l) => l.mac.replace(/[:-]/g, '') === mac))) {
+      errors.push(fieldError('macAddress', 'A cluster network reserves an address for this MAC address (a fixed lease): ask an admin'));
     }
   }
   if (errors.length) throw badRequest(errors);
@@ -444,6 +452,10 @@ async function planAdapterEdit(id: string, rawSlot: string, p: AdapterPatch, use
       for (const f of NAMES) if (p[f] !== undefined) ch[f] = p[f];
       // Bridged without a name: tenants get their host's default bridge; admins too when the adapter has none.
       if (p.attachmentType === 'Bridged' && p.bridgedInterface === undefined && (!admin || !cur.bridgedInterface)) ch.bridgedInterface = bridgedTo(c.host.id);
+      // A tenant's adapter that moves onto the shared default bridge leaves promiscuous mode it had elsewhere
+      // (set on NAT or on its cluster network), else it would see other machines' traffic there.
+      const toBridge = attach === 'Bridged' || (attach === undefined && p.bridgedInterface !== undefined && cur.attachmentType === 'Bridged');
+      if (!admin && toBridge && p.promiscModePolicy === undefined && cur.promiscModePolicy !== 'Deny') ch.promiscModePolicy = 'Deny';
       // A raw attachment leaves the cluster network; network: null forgets it.
       if ((p.attachmentType !== undefined || NAMES.some((f) => p[f] !== undefined) || p.network === null) && cur.network) ch.network = '';
     }

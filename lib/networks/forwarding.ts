@@ -10,7 +10,8 @@
 import { z } from 'zod';
 import { ProblemError, notFound, validationProblem } from '@/lib/api/problem';
 import type { User } from '@/lib/auth/policy';
-import { copiesOf, fieldError, inventory, requireUp } from '@/lib/cluster/operations/common';
+import { badRequest, copiesOf, fieldError, hostsById, inventory, requireUp, type MachineCopy } from '@/lib/cluster/operations/common';
+import type { HostView } from '@/lib/db/hosts';
 import type { Task } from '@/lib/tasks';
 import type { IMachine } from '@/lib/vbox/objects';
 import { isIPv4 } from './ip';
@@ -21,7 +22,9 @@ const ip = z.string().trim().refine((v) => v === '' || isIPv4(v), 'An IPv4 addre
 
 /** A rule as POST and PUT take it; an empty name is VirtualBox's own (e.g. tcp_2222_22). */
 export const natRuleSchema = z.strictObject({
-  name: z.string().trim().max(64, 'At most 64 characters').refine((v) => !v.includes(','), "',' - invalid character in NAT rule name").default(''),
+  // VirtualBox refuses only ','; Nimbox also keeps out what a URL, a settings file or a log line would mangle (/, %, control characters).
+  name: z.string().trim().max(64, 'At most 64 characters').refine((v) => !v.includes(','), "',' - invalid character in NAT rule name")
+    .refine((v) => v.includes(',') || /^[A-Za-z0-9 _.:@+-]*$/.test(v), 'Letters, digits, spaces and . _ - : @ + only').default(''),
   protocol: z.enum(['TCP', 'UDP'], { message: 'TCP or UDP' }),
   hostIP: ip.default(''),
   hostPort: port,
@@ -93,6 +96,46 @@ async function ruleOn(m: IMachine, slot: number, name: string): Promise<NatRule 
   return (await nat.getRedirects()).map(parseRedirect).find((r) => r.name === name);
 }
 
+/** Whether a port is in a ports spec ("5900-5999", "5000,5010-5012"). */
+function inPortSpec(port: number, spec: string): boolean {
+  return spec.split(',').some((part) => {
+    const [a, b = a] = part.split('-').map((x) => Number(x.trim()));
+    return port >= a && port <= b;
+  });
+}
+
+/**
+ * What a tenant's user may not forward (admins may): a NAT rule listens on the host itself, so a tenant's
+ * rule takes only an unprivileged port (>= 1024: below are the host's own services, ssh among them) on every
+ * address ('' or 0.0.0.0: a named address could be the host's management or storage address, or 127.0.0.1
+ * where local services trust their callers), and none of the ports the host serves Nimbox with: its
+ * vboxwebsrv's, its VRDE range (other machines' consoles) and its teleport range. Checked on each host
+ * the machine is registered on (twins run there too).
+ */
+function tenantRuleErrors(rule: NatRule, copies: MachineCopy[], views: Map<string, HostView>): { field: string; message: string }[] {
+  const errors: { field: string; message: string }[] = [];
+  if (rule.hostIP !== '' && rule.hostIP !== '0.0.0.0') errors.push(fieldError('hostIP', 'Leave the host address empty (every address): binding one is for admins'));
+  if (rule.hostPort < 1024) errors.push(fieldError('hostPort', 'Host ports below 1024 are for admins'));
+  else {
+    for (const c of copies) {
+      const v = views.get(c.host.id);
+      if (!v) continue;
+      const webPort = Number(new URL(v.url).port || (v.url.startsWith('https:') ? 443 : 80));
+      if (rule.hostPort === webPort || inPortSpec(rule.hostPort, v.vrdePorts) || inPortSpec(rule.hostPort, v.teleportPorts)) {
+        errors.push(fieldError('hostPort', `Port ${rule.hostPort} is one ${c.host.name} serves Nimbox with (VirtualBox's web service, consoles or teleports): choose another`));
+        break;
+      }
+    }
+  }
+  return errors;
+}
+
+async function requireTenantRule(rule: NatRule, user: User, copies: MachineCopy[]): Promise<void> {
+  if (user.role === 'admin') return;
+  const errors = tenantRuleErrors(rule, copies, await hostsById());
+  if (errors.length) throw badRequest(errors);
+}
+
 function parseRule(input: unknown): NatRule {
   const r = natRuleSchema.safeParse(input);
   if (!r.success) throw new ProblemError(validationProblem(r.error));
@@ -103,6 +146,7 @@ function parseRule(input: unknown): NatRule {
 export async function startAddRule(id: string, rawSlot: string, input: unknown, user: User): Promise<Task> {
   const rule = parseRule(input);
   const t = await target(id, rawSlot, 'forward a port of');
+  await requireTenantRule(rule, user, t.copies);
   const refused = refusalOf(rule, t.rules);
   if (refused) throw refused;
   return startNetworkTask(id, t.name, t.copies, user, `Forward ${rule.protocol} port ${rule.hostPort} to ${t.name}`, (ctx) =>
@@ -123,6 +167,7 @@ export async function startReplaceRule(id: string, rawSlot: string, name: string
   const rule = parseRule(input);
   const t = await target(id, rawSlot, 'change the port forwarding of');
   named(t, name);
+  await requireTenantRule(rule, user, t.copies);
   const refused = refusalOf(rule, t.rules.filter((r) => r.name !== name));
   if (refused) throw refused;
   return startNetworkTask(id, t.name, t.copies, user, `Change port forwarding ${name} of ${t.name}`, (ctx) =>

@@ -10,6 +10,8 @@ import type { MachineSummary } from '@/lib/cluster/types';
 import type { IMachine, INetworkAdapter, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objects';
 import { withLockedMachine } from '@/lib/vbox/session';
 import type { NetworkAttachmentType } from '@/lib/vbox/types';
+import { TENANT_KEY } from '@/lib/tenants';
+import { allowedNetworkIdsOf } from './access';
 import { hostLacks } from './hosts';
 import { NETWORK_KEY_PREFIX, defaultHostName, getNetwork, networkKey, type ClusterNetwork, type NetworkKind } from './store';
 
@@ -121,8 +123,19 @@ export async function attachAdapter(a: INetworkAdapter, net: ClusterNetwork, hos
 export async function bindAdapters(m: IMachine, hostId: string, opts: { hostName?: string; slots?: Map<number, string> } = {}): Promise<number[]> {
   const slots = opts.slots ?? await readAdapterNetworks(m);
   const changed: number[] = [];
+  if (slots.size === 0) return changed;
+  // The extradata is only a claim: a machine of a tenant is bound only to networks its tenant is allowed now
+  // (the admin may have taken one back, or the key came from elsewhere). Unknown and not allowed read alike.
+  const tenant = (await m.getExtraData(TENANT_KEY)) || null;
+  const allowed = await allowedNetworkIdsOf(tenant);
   for (const [slot, name] of [...slots].sort((a, b) => a[0] - b[0])) {
     const net = await getNetwork(name);
+    if (tenant !== null && (!net || !allowed?.has(net.id))) {
+      throw new ProblemError({
+        title: 'Network not allowed', status: 409,
+        detail: `NIC ${slot + 1} is on cluster network ${name}, which does not exist or tenant ${tenant} may not use: attach it elsewhere first.`,
+      });
+    }
     if (!net) throw new ProblemError({ title: 'Network missing', status: 409, detail: `NIC ${slot + 1} is on cluster network ${name}, which no longer exists.` });
     if (await attachAdapter(await m.getNetworkAdapter(slot), net, hostId, opts.hostName)) changed.push(slot);
   }

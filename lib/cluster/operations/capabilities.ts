@@ -116,7 +116,8 @@ export async function hostCapabilities(hostId: string, known?: { inv: Inventory;
   return {
     hostId,
     osTypes: read.osTypes,
-    bridgedInterfaces: read.bridgedInterfaces,
+    // Tenants bridge only to the default bridge: the host's other interfaces are not theirs to know.
+    bridgedInterfaces: admin ? read.bridgedInterfaces : read.bridgedInterfaces.filter((n) => n === view.bridgeAdapter),
     memoryAvailableMB: status.memoryAvailableMB ?? read.memoryAvailableMB,
     cpus: status.cpus ?? read.cpus,
     storagePath: view.storagePath,

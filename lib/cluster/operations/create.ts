@@ -32,7 +32,7 @@ import { checkQuota, hostAllowed, tenantUsage, type Demand } from '@/lib/tenants
 import { holding, reserveQuota } from '@/lib/tenants/reservations';
 import { machineSettingsPath, mediumPathProblem, newDiskLocation, type MediaCaller } from '@/lib/media/folders';
 import { assertMediaFree, holdMedia, type WantedMedium } from '@/lib/media/ownership';
-import { requireUsableNetwork } from '@/lib/networks/access';
+import { requireUsableNetwork, tenantNetworkError } from '@/lib/networks/access';
 import { attachAdapter, lackText, lacksOn, networkKey } from '@/lib/networks/placement';
 import type { ClusterNetwork } from '@/lib/networks/store';
 import { reserveDisk, type DiskReservation } from '@/lib/media/quota';
@@ -204,8 +204,10 @@ export async function planCreate(input: unknown, caller: MediaCaller): Promise<C
   const bridge = r.nic.bridgedInterface;
   // A cluster network: one the caller may use (a tenant: one its admin allowed it), and only hosts that have it.
   if (r.nic.network && bridge) throw badRequest([fieldError('nic.network', 'A cluster network or a bridged interface, not both')]);
-  // (requireUsableNetwork reads only the caller's role and tenant, all a MediaCaller has.)
-  const network = r.nic.network ? await requireUsableNetwork(caller as User, r.nic.network, 'nic.network') : null;
+  const network = r.nic.network ? await requireUsableNetwork(caller, r.nic.network, 'nic.network') : null;
+  // An admin creating a tenant's machine: a network that tenant is allowed (else its first start would refuse to bind it).
+  const notTenants = network ? await tenantNetworkError(tenantName, network, 'nic.network') : null;
+  if (notTenants) throw badRequest([notTenants]);
   const lackOn = async (view: HostView) => (network ? lackText(await lacksOn(view.id, [network.name])) || undefined : undefined);
 
   // Placement.
@@ -247,10 +249,17 @@ export async function planCreate(input: unknown, caller: MediaCaller): Promise<C
   const osType = caps.osTypes.find((t) => t.id === r.osTypeId);
   if (!osType) errors.push(fieldError('osTypeId', `${host.name} does not know this OS type`));
   const nicBridge = bridge ?? host.bridgeAdapter;
+  const admin = caller.role === 'admin';
   const hostLack = await lackOn(host);
   if (hostLack) errors.push(fieldError('nic.network', hostLack));
-  else if (!network && !caps.bridgedInterfaces.includes(nicBridge)) {
-    errors.push(fieldError('nic.bridgedInterface', `${host.name} has no bridged interface ${nicBridge} (it has ${caps.bridgedInterfaces.join(', ') || 'none'})`));
+  else if (!admin && bridge !== undefined && bridge !== host.bridgeAdapter) {
+    // Tenants bridge only to the host's default bridge (issue 15): another host interface (a management or storage
+    // network) is reached through a cluster network an admin allowed them, or not at all.
+    errors.push(fieldError('nic.bridgedInterface', `Only the host's default bridge (${host.bridgeAdapter} on ${host.name}), or a cluster network your tenant may use`));
+  } else if (!network && !caps.bridgedInterfaces.includes(nicBridge)) {
+    // The host's other interfaces are named to admins only.
+    const has = admin ? ` (it has ${caps.bridgedInterfaces.join(', ') || 'none'})` : '';
+    errors.push(fieldError('nic.bridgedInterface', `${host.name} has no bridged interface ${nicBridge}${has}`));
   }
   let disk: CreatePlan['disk'] = null;
   let iso: string | null = null;

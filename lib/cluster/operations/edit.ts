@@ -11,7 +11,7 @@ import type { User } from '@/lib/auth/policy';
 import { isPortSpec, type HostView } from '@/lib/db/hosts';
 import { startTask, type Task } from '@/lib/tasks';
 import type { IMachine } from '@/lib/vbox/objects';
-import type { DeviceType, NetworkAdapterType, NetworkAttachmentType } from '@/lib/vbox/types';
+import type { DeviceType, NetworkAdapterPromiscModePolicy, NetworkAdapterType, NetworkAttachmentType } from '@/lib/vbox/types';
 import { hostCapabilities } from './capabilities';
 import {
   badRequest, copiesOf, fieldError, hostsById, inventory, nameConflict, nameTaken, requireOff, taskUser, withWriteLock, type MachineCopy,
@@ -45,7 +45,7 @@ export const editMachineSchema = z.strictObject({
 
 export type EditMachineInput = z.input<typeof editMachineSchema>;
 /** The body, plus the extradata naming NIC 1's cluster network: a raw attachment leaves it ('' deletes it). */
-type Patch = z.output<typeof editMachineSchema> & { network0?: string };
+type Patch = z.output<typeof editMachineSchema> & { network0?: string; promisc0?: NetworkAdapterPromiscModePolicy };
 
 const NETWORK0 = 'nimbox/network/0';
 
@@ -65,6 +65,7 @@ async function read(m: IMachine, p: Patch): Promise<Patch> {
     if (p.nic.cableConnected !== undefined) before.nic.cableConnected = await nic.getCableConnected();
   }
   if (p.network0 !== undefined) before.network0 = await m.getExtraData(NETWORK0);
+  if (p.promisc0 !== undefined) before.promisc0 = await (await m.getNetworkAdapter(0)).getPromiscModePolicy();
   if (p.bootOrder) before.bootOrder = (await Promise.all([1, 2, 3, 4].map((pos) => m.getBootOrder(pos)))) as Patch['bootOrder'];
   if (p.vrde) {
     const vrde = await m.getVRDEServer();
@@ -90,6 +91,7 @@ async function apply(m: IMachine, p: Patch): Promise<void> {
     if (p.nic.cableConnected !== undefined) await nic.setCableConnected(p.nic.cableConnected);
   }
   if (p.network0 !== undefined) await m.setExtraData(NETWORK0, p.network0);
+  if (p.promisc0 !== undefined) await (await m.getNetworkAdapter(0)).setPromiscModePolicy(p.promisc0);
   if (p.bootOrder) for (let pos = 1; pos <= 4; pos++) await m.setBootOrder(pos, (p.bootOrder[pos - 1] ?? 'Null') as DeviceType);
   if (p.vrde) {
     const vrde = await m.getVRDEServer();
@@ -100,7 +102,7 @@ async function apply(m: IMachine, p: Patch): Promise<void> {
 
 /** The fields a patch changes, by name, for the task's messages (never the values: a password may be among them). */
 function fields(p: Patch): string {
-  const names = Object.entries(p).filter(([k, v]) => v !== undefined && k !== 'network0').flatMap(([k, v]) =>
+  const names = Object.entries(p).filter(([k, v]) => v !== undefined && k !== 'network0' && k !== 'promisc0').flatMap(([k, v]) =>
     k === 'nic' || k === 'vrde' ? Object.keys(v as object).map((sub) => `${k}.${sub}`) : [k]);
   return names.join(', ');
 }
@@ -129,6 +131,9 @@ export async function startEdit(id: string, input: unknown, user: User): Promise
     if (other) throw badRequest([fieldError('nic.bridgedInterface', `Only the host's default bridge (${defaultBridge(other.host.id)} on ${other.host.name}), or a cluster network your tenant may use`)]);
   }
   if (p.nic?.attachmentType !== undefined || p.nic?.bridgedInterface !== undefined) p.network0 = '';
+  // A tenant's NIC 1 that moves onto the shared default bridge drops promiscuous mode (set on NAT or a cluster network
+  // through the adapter API), else it would see the other machines' traffic there.
+  if (user.role !== 'admin' && (p.nic?.attachmentType === 'Bridged' || p.nic?.bridgedInterface !== undefined)) p.promisc0 = 'Deny';
   /** Each copy's patch: a tenant's Bridged without a name is each host's default bridge. */
   const patchFor = (c: MachineCopy): Patch =>
     (p.nic?.attachmentType === 'Bridged' && p.nic.bridgedInterface === undefined && user.role !== 'admin'
@@ -140,7 +145,9 @@ export async function startEdit(id: string, input: unknown, user: User): Promise
       if (!view) continue;
       const caps = await hostCapabilities(view.id, { inv, host: view });
       if (!caps.bridgedInterfaces.includes(p.nic.bridgedInterface)) {
-        throw badRequest([fieldError('nic.bridgedInterface', `${view.name} has no bridged interface ${p.nic.bridgedInterface} (it has ${caps.bridgedInterfaces.join(', ') || 'none'})`)]);
+        // The host's other interfaces are named to admins only.
+        const has = user.role === 'admin' ? ` (it has ${caps.bridgedInterfaces.join(', ') || 'none'})` : '';
+        throw badRequest([fieldError('nic.bridgedInterface', `${view.name} has no bridged interface ${p.nic.bridgedInterface}${has}`)]);
       }
     }
   }

@@ -10,9 +10,11 @@ export const metadata: Metadata = { title: 'Machine' };
 export default async function MachinePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const user = await requirePageUser();
+  // The page only shows a machine the caller may see (another tenant's is 404), so a tenant's operator edits
+  // their own tenant's machines; every write route checks the machine's tenant again.
   return (
     <>
-      <MachineDetailView id={id} canSetTenant={can(user, 'tenant:write')} canManageHa={can(user, 'ha:write')} canEditStorage={can(user, 'vm:edit')} />
+      <MachineDetailView id={id} canSetTenant={can(user, 'tenant:write')} canManageHa={can(user, 'ha:write')} canEdit={can(user, 'vm:edit', { tenant: user.tenant ?? null })} />
       <MachineConsole id={id} />
     </>
   );

@@ -364,7 +364,10 @@ describe('port forwarding on a powered-off machine', () => {
     expect(p.detail).toBe('A NAT rule for this host port and this host IP already exists');
     p = await problem(await api.add(web, 0, { name: 'a,b', protocol: 'TCP', hostPort: 2224, guestPort: 80 }), 400);
     expect(errorFields(p)).toEqual(['name']);
+    // A host address of its own is for admins (a tenant's rule listens on every address).
+    as(admin);
     await succeeded(await api.replace(web, 0, 'ssh', { name: 'ssh', protocol: 'TCP', hostIP: '127.0.0.1', hostPort: 2200, guestPort: 22 }));
+    as(blueOp);
     for (const i of [ALPHA, BRAVO]) expect(await redirectsOn(i, web, 0)).toEqual(['ssh,1,127.0.0.1,2200,,22']);
     await succeeded(await api.add(web, 0, { protocol: 'UDP', hostPort: 5353, guestPort: 53 }));
     expect((await adapter(web, 0)).natRules.map((r) => r.name)).toEqual(['ssh', 'udp_5353_53']);

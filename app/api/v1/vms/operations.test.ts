@@ -83,11 +83,14 @@ describe('GET /api/v1/hosts/:id/capabilities', () => {
     const r = await capabilities(new Request('http://localhost/x'), ctx(hosts[0].id));
     expect(r.status).toBe(200);
     const c = await r.json();
-    expect(c).toMatchObject({ hostId: hosts[0].id, bridgedInterfaces: ['eno1', 'br0', 'vbox0'], storagePath: sim.storageDir, bridgeAdapter: 'vbox0', vrdePorts: rangeOf(0), maintenance: false });
+    // A tenant bridges only to the default bridge: the host's other interfaces are named to admins only (issue 15).
+    expect(c).toMatchObject({ hostId: hosts[0].id, bridgedInterfaces: ['vbox0'], storagePath: sim.storageDir, bridgeAdapter: 'vbox0', vrdePorts: rangeOf(0), maintenance: false });
     expect(c.cpus).toBeGreaterThan(0);
     expect(c.memoryAvailableMB).toBeGreaterThan(0);
     expect(c.osTypes).toContainEqual({ id: 'Debian12_64', description: 'Debian 12 Bookworm (64-bit)', familyId: 'Linux', is64Bit: true, recommendedRAM: 2048, recommendedHDDBytes: 20 * 1024 ** 3 });
     expect((await capabilities(new Request('http://localhost/x'), ctx('no-such-host'))).status).toBe(404);
+    session.user = admin;
+    expect((await (await capabilities(new Request('http://localhost/x'), ctx(hosts[0].id))).json()).bridgedInterfaces).toEqual(['eno1', 'br0', 'vbox0']);
   });
 
   it('tells each caller where it may name disks and ISO images from: a tenant its folder and the ISO library', async () => {
