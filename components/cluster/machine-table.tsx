@@ -22,6 +22,23 @@ const COLUMNS: { key: VmSort; label: string; className?: string }[] = [
   { key: 'memory', label: 'Memory', className: 'text-right' },
   { key: 'lastStateChange', label: 'Last state change' },
 ];
+/** The guest's addresses (not sortable) stand after the state. */
+const IP_AFTER = 2;
+
+/** The guest's IPv4 addresses while it runs, as its Guest Additions report them. */
+function GuestIps({ m }: { m: MachineSummary }) {
+  const g = m.guest;
+  if (!g) return <span className="text-slate-400">—</span>;
+  if (!g.additions) return <span className="text-xs text-slate-500 dark:text-slate-400">no Guest Additions</span>;
+  if (g.ips.length === 0) return <span className="text-slate-400">—</span>;
+  return (
+    <ul className="font-mono text-xs">
+      {g.ips.map((ip) => (
+        <li key={ip}>{ip}</li>
+      ))}
+    </ul>
+  );
+}
 
 function SortIcon({ dir }: { dir: SortOrder | null }) {
   return (
@@ -109,6 +126,9 @@ const MachineRow = memo(function MachineRow({
       <TableCell>
         <StateBadge state={m.state} className={cn(m.stale && 'opacity-60')} />
       </TableCell>
+      <TableCell className="whitespace-nowrap" data-testid="machine-ips">
+        <GuestIps m={m} />
+      </TableCell>
       <TableCell className="whitespace-nowrap">{m.hostName}</TableCell>
       <TableCell className="whitespace-nowrap">{m.osTypeId}</TableCell>
       <TableCell className="text-right tabular-nums">{m.cpuCount}</TableCell>
@@ -126,8 +146,8 @@ function SkeletonRows({ count, selectable }: { count: number; selectable: boolea
       {Array.from({ length: count }, (_, i) => (
         <tr key={i} aria-hidden="true">
           {selectable && <td className="w-10 px-4 py-3" />}
-          {COLUMNS.map((c) => (
-            <td key={c.key} className="px-4 py-3">
+          {COLUMNS.map((c, i) => (
+            <td key={c.key} className="px-4 py-3" colSpan={i === IP_AFTER ? 2 : undefined}>
               <Skeleton className={cn('h-4', c.key === 'name' ? 'w-40' : 'w-16', c.className === 'text-right' && 'ml-auto w-10')} />
             </td>
           ))}
@@ -177,7 +197,11 @@ export function MachineTable({ items, sort, order, onSort, busy, selection }: Ma
       <TableHeader>
         <tr>
           {selection && <SelectAll items={items} selection={selection} />}
-          {COLUMNS.map((c) => (
+          {COLUMNS.slice(0, IP_AFTER).map((c) => (
+            <SortHeader key={c.key} column={c} sort={sort} order={order} onSort={onSort} />
+          ))}
+          <TableHead>IP addresses</TableHead>
+          {COLUMNS.slice(IP_AFTER).map((c) => (
             <SortHeader key={c.key} column={c} sort={sort} order={order} onSort={onSort} />
           ))}
         </tr>

@@ -7,17 +7,15 @@ import { Dialog } from '@/components/ui/dialog';
 import { errorUnder, Field } from '@/components/ui/field';
 import { FormButtons } from '@/components/ui/form-buttons';
 import { Input } from '@/components/ui/input';
-import { Select } from '@/components/ui/select';
 import { Textarea } from '@/components/ui/textarea';
 import { fieldErrors, problemOf } from '@/lib/hooks/api';
 import type { EditMachineInput, MachineDetail, Task } from '@/lib/hooks/types';
 import { useCapabilities, useEditMachine } from '@/lib/hooks/use-lifecycle';
-import { AdapterTypeSelect } from './adapter-type-select';
 import { BootOrderField } from './boot-order-field';
 import { bootOrderOut, bootSlots } from './hardware';
 import type { MachineDialogProps } from './machine-dialog';
 
-/** Edit a powered-off machine's settings: name, description, vCPUs, memory, NIC 1, boot order, VNC. */
+/** Edit a powered-off machine's settings: name, description, vCPUs, memory, boot order, VNC (adapters: the Network section). */
 export function EditMachineDialog({ machine, open, onOpenChange, onTask }: MachineDialogProps) {
   return (
     <Dialog open={open} onOpenChange={onOpenChange} title={`Edit ${machine.name}`} description="Changes apply to the machine's settings on its host." className="max-w-2xl">
@@ -38,24 +36,19 @@ interface Values {
   description: string;
   cpuCount: string;
   memoryMB: string;
-  bridgedInterface: string;
-  adapterType: string;
   bootOrder: string[];
   vrdePorts: string;
   vrdePassword: string;
 }
 
-const KNOWN_FIELDS = ['name', 'description', 'cpuCount', 'memoryMB', 'nic', 'bootOrder', 'vrde'];
+const KNOWN_FIELDS = ['name', 'description', 'cpuCount', 'memoryMB', 'bootOrder', 'vrde'];
 
 function EditForm({ machine: m, onCancel, onDone }: { machine: MachineDetail; onCancel: () => void; onDone: (t: Task) => void }) {
-  const nic = m.networkAdapters.find((n) => n.slot === 0) ?? m.networkAdapters[0];
   const initial: Values = {
     name: m.name,
     description: m.description,
     cpuCount: String(m.cpuCount),
     memoryMB: String(m.memoryMB),
-    bridgedInterface: nic?.bridgedInterface ?? '',
-    adapterType: nic?.adapterType ?? 'I82545EM',
     bootOrder: bootSlots(m.bootOrder),
     vrdePorts: m.vrde.ports,
     vrdePassword: '',
@@ -68,8 +61,6 @@ function EditForm({ machine: m, onCancel, onDone }: { machine: MachineDetail; on
   const onlyFieldErrors = problem?.errors?.length && problem.errors.every((e) => KNOWN_FIELDS.some((f) => e.field === f || e.field.startsWith(`${f}.`)));
   const set = (k: keyof Values) => (e: { target: { value: string } }) => setV((prev) => ({ ...prev, [k]: e.target.value }));
 
-  const interfaces = [...new Set([...(caps.data?.bridgedInterfaces ?? []), v.bridgedInterface].filter(Boolean))];
-
   function onSubmit(e: FormEvent) {
     e.preventDefault();
     const patch: EditMachineInput = {};
@@ -77,11 +68,6 @@ function EditForm({ machine: m, onCancel, onDone }: { machine: MachineDetail; on
     if (v.description !== initial.description) patch.description = v.description;
     if (v.cpuCount !== initial.cpuCount) patch.cpuCount = Number(v.cpuCount);
     if (v.memoryMB !== initial.memoryMB) patch.memoryMB = Number(v.memoryMB);
-    if (v.bridgedInterface !== initial.bridgedInterface || v.adapterType !== initial.adapterType) {
-      patch.nic = {};
-      if (v.bridgedInterface !== initial.bridgedInterface) patch.nic.bridgedInterface = v.bridgedInterface;
-      if (v.adapterType !== initial.adapterType) patch.nic.adapterType = v.adapterType;
-    }
     if (v.bootOrder.join() !== initial.bootOrder.join()) patch.bootOrder = bootOrderOut(v.bootOrder);
     if (v.vrdePorts !== initial.vrdePorts || v.vrdePassword) {
       patch.vrde = {};
@@ -119,26 +105,8 @@ function EditForm({ machine: m, onCancel, onDone }: { machine: MachineDetail; on
       <Field name="description" label="Description" error={errors.description}>
         {(p) => <Textarea {...p} value={v.description} onChange={set('description')} rows={3} />}
       </Field>
-      <div className="grid gap-4 sm:grid-cols-2">
-        <Field name="nic.bridgedInterface" label="Bridged interface" error={errorUnder(errors, 'nic.bridgedInterface')} hint="The host network interface NIC 1 is bridged to.">
-          {(p) => (
-            <Select {...p} value={v.bridgedInterface} onChange={set('bridgedInterface')}>
-              {interfaces.length === 0 && <option value="">{caps.isPending ? 'Loading…' : 'None found'}</option>}
-              {interfaces.map((i) => (
-                <option key={i} value={i}>
-                  {i}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
-        <Field name="nic.adapterType" label="Adapter type" error={errorUnder(errors, 'nic.adapterType') ?? (errors.nic && !errorUnder(errors, 'nic.bridgedInterface') ? errors.nic : undefined)}>
-          {(p) => (
-            <AdapterTypeSelect {...p} value={v.adapterType} onChange={set('adapterType')} />
-          )}
-        </Field>
-      </div>
       <BootOrderField value={v.bootOrder} onChange={(bootOrder) => setV((prev) => ({ ...prev, bootOrder }))} error={errorUnder(errors, 'bootOrder')} />
+      <p className="text-sm text-slate-600 dark:text-slate-400">Network adapters are set in the machine&apos;s Network section, one adapter at a time.</p>
       <div className="grid gap-4 sm:grid-cols-2">
         <Field name="vrde.ports" label="VNC ports" error={errorUnder(errors, 'vrde.ports')} hint="A port or ranges, e.g. 5900-5999: VirtualBox takes the first free one.">
           {(p) => <Input {...p} value={v.vrdePorts} onChange={set('vrdePorts')} autoComplete="off" spellCheck={false} />}

@@ -22,6 +22,7 @@ import { useMachine } from '@/lib/hooks/use-vms';
 import { MachineActions } from './machine-actions';
 import { MachineTenantField } from './machine-tenant-field';
 import { SnapshotsSection } from './snapshots-section';
+import { NetworkSection } from './network-section';
 import { StorageSection } from './storage-section';
 import { StateBadge, stateLabel } from './state-badge';
 
@@ -127,48 +128,6 @@ function Performance({ m }: { m: MachineDetail }) {
   );
 }
 
-function Network({ m }: { m: MachineDetail }) {
-  return (
-    <Section title="Network adapters">
-      {m.networkAdapters.length === 0 ? (
-        <None>No network adapters.</None>
-      ) : (
-        <Table aria-label="Network adapters">
-          <TableHeader>
-            <tr>
-              <TableHead>Adapter</TableHead>
-              <TableHead>Enabled</TableHead>
-              <TableHead>Type</TableHead>
-              <TableHead>Attached to</TableHead>
-              <TableHead>Interface</TableHead>
-              <TableHead>MAC address</TableHead>
-              <TableHead>Cable</TableHead>
-            </tr>
-          </TableHeader>
-          <TableBody>
-            {m.networkAdapters.map((n) => (
-              <TableRow key={n.slot} className={n.enabled ? undefined : 'text-slate-500 dark:text-slate-400'}>
-                <TableCell>{n.slot + 1}</TableCell>
-                <TableCell>{yesNo(n.enabled)}</TableCell>
-                <TableCell>{n.adapterType}</TableCell>
-                <TableCell>{n.attachmentType}</TableCell>
-                <TableCell>{n.bridgedInterface || '—'}</TableCell>
-                <TableCell className="font-mono text-xs">{formatMac(n.macAddress)}</TableCell>
-                <TableCell>{n.cableConnected ? 'Connected' : 'Disconnected'}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      )}
-    </Section>
-  );
-}
-
-/** VirtualBox gives MACs as 12 hex digits; show them as 08:00:27:…. */
-function formatMac(mac: string): string {
-  return /^[0-9A-Fa-f]{12}$/.test(mac) ? mac.match(/../g)!.join(':') : mac || '—';
-}
-
 function ExtraData({ m }: { m: MachineDetail }) {
   const entries = Object.entries(m.extraData).sort(([a], [b]) => a.localeCompare(b));
   return (
@@ -259,13 +218,13 @@ export function MachineDetailView({
   id,
   canSetTenant = false,
   canManageHa = false,
-  canEditStorage = false,
+  canEdit = false,
 }: {
   id: string;
   /** Admins: show the tenant select. */
   canSetTenant?: boolean;
   /** Operators and admins: change the machine's controllers, attachments and drives. */
-  canEditStorage?: boolean;
+  canEdit?: boolean;
   /** Admins: acknowledge the machine's HA alarms. */
   canManageHa?: boolean;
 }) {
@@ -347,8 +306,8 @@ export function MachineDetailView({
 
       <Performance m={m} />
       <System m={m} />
-      <Network m={m} />
-      <StorageSection machine={m} busyWith={busyWith} canEdit={canEditStorage} onTask={onTask} />
+      <NetworkSection machine={m} busyWith={busyWith} canEdit={canEdit} admin={canSetTenant} onTask={onTask} />
+      <StorageSection machine={m} busyWith={busyWith} canEdit={canEdit} onTask={onTask} />
       <SnapshotsSection machine={m} blocked={Boolean(busyWith)} onTask={onTask} />
       <MachineHaSection machine={m} canManage={canManageHa} />
       <Section title="VRDE" description="The remote display server (VNC) the console connects to.">

@@ -12,6 +12,8 @@ export const queryKeys = {
   vmSnapshots: (id: string) => ['vms', 'snapshots', id] as const,
   /** A machine's controllers and attachments: under its detail, so whatever refreshes the machine refreshes them too. */
   vmStorage: (id: string) => ['vms', 'detail', id, 'storage'] as const,
+  /** A machine's adapters and its guest's addresses: under its detail, like its storage. */
+  vmNetwork: (id: string) => ['vms', 'detail', id, 'network'] as const,
   /** Under `vms`, so that whatever refreshes the machines refreshes the teleport checks too. */
   teleportPreflight: (machineId: string, targetId: string) => ['vms', 'teleport-preflight', machineId, targetId] as const,
   /** Load samples (GET …/metrics): apart from `vms` and `hosts`, which the live events patch and refresh. */
@@ -41,6 +43,12 @@ export const queryKeys = {
   /** The storage browser (GET /api/v1/storage/browse). */
   storage: ['storage'] as const,
   storageBrowse: (hostId: string, path: string) => ['storage', 'browse', hostId, path] as const,
+  /** Cluster networks (GET /api/v1/networks, …/:id); refreshed when a network task ends. */
+  networks: ['networks'] as const,
+  networkList: ['networks', 'list'] as const,
+  networkDetail: (id: string) => ['networks', 'detail', id] as const,
+  /** The cluster networks as a machine's adapter dialog offers them (its own key: the same list, read for a select). */
+  usableNetworks: ['networks', 'usable'] as const,
 };
 
 /** The query string of GET /api/v1/vms for these parameters (empty filters left out). */

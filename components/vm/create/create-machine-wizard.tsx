@@ -19,6 +19,7 @@ import { DEFAULT_BOOT_ORDER, type CreateMachineInput, type HostWithStatus, type 
 import { useHosts } from '@/lib/hooks/use-hosts';
 import { useCapabilities, useCreateMachine } from '@/lib/hooks/use-lifecycle';
 import { useTask } from '@/lib/hooks/use-tasks';
+import type { NetworkCapabilities } from '@/lib/hooks/use-vm-network';
 import { AdapterTypeSelect } from '../adapter-type-select';
 import { BootOrderField } from '../boot-order-field';
 import { ADAPTER_LABELS, BOOT_LABELS, bootOrderOut, bootSlots } from '../hardware';
@@ -70,6 +71,8 @@ interface Values {
   hardware: Record<HardwareKey, boolean>;
   /** '' = the host's own bridge adapter. */
   bridgedInterface: string;
+  /** A cluster network for adapter 1 instead of the bridge ('' = bridged). */
+  network: string;
   adapterType: string;
   diskMode: 'new' | 'existing';
   sizeGB: string;
@@ -90,6 +93,7 @@ const INITIAL: Values = {
   // The issue's defaults: HW virt, nested paging, I/O APIC, ACPI and RTC in UTC on; HPET off.
   hardware: { hwVirt: true, nestedPaging: true, ioapic: true, acpi: true, hpet: false, rtcUseUTC: true },
   bridgedInterface: '',
+  network: '',
   adapterType: 'I82545EM',
   diskMode: 'new',
   sizeGB: '20',
@@ -114,7 +118,8 @@ function defaultOsType(types: OsTypeInfo[]): string {
 
 function toInput(v: Values): CreateMachineInput {
   const nic: NonNullable<CreateMachineInput['nic']> = { adapterType: v.adapterType };
-  if (v.bridgedInterface) nic.bridgedInterface = v.bridgedInterface;
+  if (v.network) nic.network = v.network;
+  else if (v.bridgedInterface) nic.bridgedInterface = v.bridgedInterface;
   const input: CreateMachineInput = {
     hostId: v.hostId,
     name: v.name.trim(),
@@ -408,26 +413,54 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
     );
   } else if (step === 'Network') {
     const ifaces = [...new Set([...(caps.data?.bridgedInterfaces ?? []), ...(v.bridgedInterface ? [v.bridgedInterface] : [])])];
+    const clusterNetworks = (caps.data as NetworkCapabilities | undefined)?.networks ?? [];
     body = (
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field
-          name="nic.bridgedInterface"
-          label="Bridged interface"
-          error={errorUnder(errors, 'nic.bridgedInterface')}
-          hint="NIC 1 is bridged to this host network interface."
-        >
-          {(p) => (
-            <Select {...p} value={v.bridgedInterface} onChange={(e) => set('bridgedInterface', e.target.value, 'nic.bridgedInterface')}>
-              {v.hostId === 'auto' && <option value="">The host&apos;s bridge adapter (default)</option>}
-              {ifaces.map((i) => (
-                <option key={i} value={i}>
-                  {i}
-                  {chosen && caps.data?.bridgeAdapter === i ? ' (host default)' : ''}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
+        {(clusterNetworks.length > 0 || v.network) && (
+          <Field
+            name="nic.network"
+            label="Network"
+            error={errorUnder(errors, 'nic.network')}
+            hint="Adapter 1 on a cluster network (the machine keeps it on every host), or bridged."
+            className="sm:col-span-2"
+          >
+            {(p) => (
+              <Select {...p} value={v.network} onChange={(e) => set('network', e.target.value, 'nic.network')}>
+                <option value="">Bridged to a host interface</option>
+                {[...new Set([...clusterNetworks.map((n) => n.name), ...(v.network ? [v.network] : [])])].map((name) => {
+                  const n = clusterNetworks.find((x) => x.name === name);
+                  return (
+                    <option key={name} value={name}>
+                      {name}
+                      {n ? ` (${n.kind})` : ''}
+                      {chosen && n && n.state !== 'ok' ? ` — ${n.state} on ${chosen.name}` : ''}
+                    </option>
+                  );
+                })}
+              </Select>
+            )}
+          </Field>
+        )}
+        {!v.network && (
+          <Field
+            name="nic.bridgedInterface"
+            label="Bridged interface"
+            error={errorUnder(errors, 'nic.bridgedInterface')}
+            hint="NIC 1 is bridged to this host network interface."
+          >
+            {(p) => (
+              <Select {...p} value={v.bridgedInterface} onChange={(e) => set('bridgedInterface', e.target.value, 'nic.bridgedInterface')}>
+                {v.hostId === 'auto' && <option value="">The host&apos;s bridge adapter (default)</option>}
+                {ifaces.map((i) => (
+                  <option key={i} value={i}>
+                    {i}
+                    {chosen && caps.data?.bridgeAdapter === i ? ' (host default)' : ''}
+                  </option>
+                ))}
+              </Select>
+            )}
+          </Field>
+        )}
         <Field name="nic.adapterType" label="Adapter type" error={errorUnder(errors, 'nic.adapterType') ?? errors.nic}>
           {(p) => (
             <AdapterTypeSelect {...p} value={v.adapterType} onChange={(e) => set('adapterType', e.target.value, 'nic.adapterType')} />
@@ -542,7 +575,7 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
       ['vCPUs', v.cpuCount],
       ['Memory', formatMB(Number(v.memoryMB))],
       ['Hardware', hw.length ? hw.join(', ') : 'None'],
-      ['Network', `${v.bridgedInterface || "The host's bridge adapter"} · ${ADAPTER_LABELS[v.adapterType] ?? v.adapterType}`],
+      ['Network', `${v.network ? `Cluster network ${v.network}` : v.bridgedInterface || "The host's bridge adapter"} · ${ADAPTER_LABELS[v.adapterType] ?? v.adapterType}`],
       ['Disk', v.diskMode === 'new' ? `New, ${v.sizeGB} GB` : v.existingPath || '—'],
       ['ISO image', v.iso || 'None'],
       ['Boot order', bootOrderOut(v.bootOrder).map((d) => BOOT_LABELS[d as keyof typeof BOOT_LABELS] ?? d).join(' → ') || 'Nothing'],
