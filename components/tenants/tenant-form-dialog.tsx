@@ -9,7 +9,9 @@ import { FormButtons } from '@/components/ui/form-buttons';
 import { Input } from '@/components/ui/input';
 import { fieldErrors, problemOf } from '@/lib/hooks/api';
 import { useHosts } from '@/lib/hooks/use-hosts';
+import { isFullRow, useNetworks } from '@/lib/hooks/use-networks';
 import { useCreateTenant, useUpdateTenant, type Tenant, type TenantPatch } from '@/lib/hooks/use-tenants';
+import { KIND_LABEL } from '@/components/networks/network-words';
 import type { RealmChoice } from './tenants-view';
 
 const QUOTAS = [
@@ -25,6 +27,7 @@ interface Values {
   displayName: string;
   quotas: Record<QuotaKey, string>;
   allowedHostIds: string[];
+  allowedNetworkIds: string[];
   realms: string[];
   allowTeleport: boolean;
   allowHa: boolean;
@@ -37,6 +40,7 @@ function valuesOf(t: Tenant | undefined): Values {
     displayName: t?.displayName && t.displayName !== t.name ? t.displayName : '',
     quotas: { maxMachines: q(t?.maxMachines), maxVcpus: q(t?.maxVcpus), maxMemoryMB: q(t?.maxMemoryMB), maxDiskGB: q(t?.maxDiskGB) },
     allowedHostIds: t?.allowedHostIds ?? [],
+    allowedNetworkIds: t?.allowedNetworkIds ?? [],
     realms: t?.realms ?? [],
     allowTeleport: t?.allowTeleport ?? false,
     allowHa: t?.allowHa ?? false,
@@ -48,7 +52,7 @@ const quotaValue = (s: string): number | null => (s.trim() === '' ? null : Numbe
 
 const toggle = (list: string[], v: string, on: boolean) => (on ? [...new Set([...list, v])] : list.filter((x) => x !== v));
 
-/** Add or edit a tenant: name (fixed once created), display name, quotas, allowed hosts, realms, teleport, HA policies. */
+/** Add or edit a tenant: name (fixed once created), display name, quotas, allowed hosts and networks, realms, teleport, HA policies. */
 export function TenantFormDialog({
   open,
   onOpenChange,
@@ -76,6 +80,7 @@ export function TenantFormDialog({
 function TenantForm({ tenant, realms, onDone }: { tenant?: Tenant; realms: RealmChoice[]; onDone: () => void }) {
   const [values, setValues] = useState<Values>(() => valuesOf(tenant));
   const hosts = useHosts();
+  const networks = useNetworks();
   const create = useCreateTenant();
   const update = useUpdateTenant();
   const save = tenant ? update : create;
@@ -94,6 +99,7 @@ function TenantForm({ tenant, realms, onDone }: { tenant?: Tenant; realms: Realm
       maxMemoryMB: quotaValue(values.quotas.maxMemoryMB),
       maxDiskGB: quotaValue(values.quotas.maxDiskGB),
       allowedHostIds: values.allowedHostIds,
+      allowedNetworkIds: values.allowedNetworkIds,
       realms: values.realms,
       allowTeleport: values.allowTeleport,
       allowHa: values.allowHa,
@@ -171,6 +177,44 @@ function TenantForm({ tenant, realms, onDone }: { tenant?: Tenant; realms: Realm
           </div>
         )}
         {errors.allowedHostIds && <p className="text-xs font-medium text-red-700 dark:text-red-400">{errors.allowedHostIds}</p>}
+      </fieldset>
+
+      <fieldset className="space-y-2" data-field="allowedNetworkIds">
+        <legend className="text-sm font-semibold">Allowed networks</legend>
+        <p className="text-xs text-slate-500 dark:text-slate-400">
+          The cluster networks its machines may attach to. None ticked: none — its machines use NAT and their host’s default bridge only.
+        </p>
+        {networks.isPending ? (
+          <p className="text-sm text-slate-500">Loading networks…</p>
+        ) : networks.isError ? (
+          <ProblemAlert problem={problemOf(networks.error)} />
+        ) : networks.data.items.length === 0 && values.allowedNetworkIds.length === 0 ? (
+          <p className="text-sm text-slate-500">No cluster network is defined (Networks page).</p>
+        ) : (
+          <div className="grid gap-2 sm:grid-cols-2">
+            {networks.data.items.map((n) => (
+              <CheckboxField
+                key={n.id}
+                label={n.name}
+                hint={[KIND_LABEL[n.kind], isFullRow(n) ? n.cidr : null, n.description].filter(Boolean).join(' · ')}
+                checked={values.allowedNetworkIds.includes(n.id)}
+                onChange={(e) => setValues((v) => ({ ...v, allowedNetworkIds: toggle(v.allowedNetworkIds, n.id, e.target.checked) }))}
+              />
+            ))}
+            {/* An allowed network deleted meanwhile stays listed, so saving does not fail on it unexplained. */}
+            {values.allowedNetworkIds
+              .filter((id) => !networks.data.items.some((n) => n.id === id))
+              .map((id) => (
+                <CheckboxField
+                  key={id}
+                  label={`${id} (no longer defined)`}
+                  checked
+                  onChange={(e) => setValues((v) => ({ ...v, allowedNetworkIds: toggle(v.allowedNetworkIds, id, e.target.checked) }))}
+                />
+              ))}
+          </div>
+        )}
+        {errors.allowedNetworkIds && <p className="text-xs font-medium text-red-700 dark:text-red-400">{errors.allowedNetworkIds}</p>}
       </fieldset>
 
       <fieldset className="space-y-2" data-field="realms">

@@ -13,6 +13,7 @@ import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { problemOf } from '@/lib/hooks/api';
 import { useHosts } from '@/lib/hooks/use-hosts';
+import { useNetworks } from '@/lib/hooks/use-networks';
 import { useDeleteTenant, useTenants, type Tenant } from '@/lib/hooks/use-tenants';
 import { useMachines } from '@/lib/hooks/use-vms';
 import { TenantFormDialog } from './tenant-form-dialog';
@@ -34,7 +35,7 @@ function quota(used: number | undefined, max: number | null, fmt: (n: number) =>
   return max === null ? `${u} / ∞` : `${u} / ${fmt(max)}`;
 }
 
-/** The tenants page (admins): quotas with current use, allowed hosts, realms; create, edit and delete. */
+/** The tenants page (admins): quotas with current use, allowed hosts and networks, realms; create, edit and delete. */
 export function TenantsView({ realms }: { realms: RealmChoice[] }) {
   const tenants = useTenants();
   const hosts = useHosts();
@@ -54,6 +55,8 @@ export function TenantsView({ realms }: { realms: RealmChoice[] }) {
     return out;
   }, [machines.data]);
   const hostName = useMemo(() => new Map((hosts.data?.hosts ?? []).map((h) => [h.id, h.name])), [hosts.data]);
+  const networks = useNetworks();
+  const networkName = useMemo(() => new Map((networks.data?.items ?? []).map((n) => [n.id, n.name])), [networks.data]);
 
   const [adding, setAdding] = useState(false);
   const [editing, setEditing] = useState<Tenant | null>(null);
@@ -87,6 +90,7 @@ export function TenantsView({ realms }: { realms: RealmChoice[] }) {
               <TableHead className="text-right">Memory</TableHead>
               <TableHead className="text-right">Disk</TableHead>
               <TableHead>Hosts</TableHead>
+              <TableHead>Networks</TableHead>
               <TableHead>Realms</TableHead>
               <TableHead>Teleport</TableHead>
               <TableHead>HA policies</TableHead>
@@ -107,6 +111,15 @@ export function TenantsView({ realms }: { realms: RealmChoice[] }) {
                   <TableCell className="text-right whitespace-nowrap tabular-nums">{quota(u?.memoryMB, t.maxMemoryMB, formatMB)}</TableCell>
                   <TableCell className="text-right whitespace-nowrap tabular-nums">{t.maxDiskGB === null ? '∞' : `${t.maxDiskGB} GB`}</TableCell>
                   <TableCell className="text-sm">{t.allowedHostIds.length === 0 ? 'All' : t.allowedHostIds.map((id) => hostName.get(id) ?? id).join(', ')}</TableCell>
+                  <TableCell className="text-sm" data-testid="tenant-networks">
+                    {t.allowedNetworkIds.length === 0 ? (
+                      <span className="text-slate-500 dark:text-slate-400" title="Its machines use NAT and their host’s default bridge only">
+                        None
+                      </span>
+                    ) : (
+                      t.allowedNetworkIds.map((id) => networkName.get(id) ?? id).join(', ')
+                    )}
+                  </TableCell>
                   <TableCell className="text-sm">{t.realms.length === 0 ? '—' : t.realms.join(', ')}</TableCell>
                   <TableCell>{t.allowTeleport ? <Badge tone="green">Allowed</Badge> : <Badge>No</Badge>}</TableCell>
                   <TableCell data-testid="tenant-allow-ha">{t.allowHa ? <Badge tone="green">Operators</Badge> : <Badge>Admins only</Badge>}</TableCell>

@@ -1,0 +1,12 @@
+import type { Metadata } from 'next';
+import { NetworksView } from '@/components/networks/networks-view';
+import { can } from '@/lib/auth/policy';
+import { requirePageUser } from '@/lib/auth/session';
+
+export const metadata: Metadata = { title: 'Networks' };
+
+/** `/networks`: the cluster networks; admins define them and see their state on every host, tenants the ones they may use. */
+export default async function NetworksPage() {
+  const user = await requirePageUser();
+  return <NetworksView canManage={can(user, 'network:write')} />;
+}

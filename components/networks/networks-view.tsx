@@ -1,0 +1,161 @@
+'use client';
+
+import { useCallback, useState } from 'react';
+import { EmptyState } from '@/components/console/empty-state';
+import { LoadError } from '@/components/console/load-error';
+import { PageHeader } from '@/components/console/page-header';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { ProblemAlert } from '@/components/ui/alert';
+import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { problemOf } from '@/lib/hooks/api';
+import type { Task } from '@/lib/hooks/types';
+import { isFullRow, useApplyNetwork, useDeleteNetwork, useNetworks, type NetworkListItem, type NetworkRow } from '@/lib/hooks/use-networks';
+import { NetworkCard } from './network-card';
+import { NetworkFormDialog } from './network-form-dialog';
+import { NetworkTasks } from './network-tasks';
+import { KIND_LABEL, KIND_TONE } from './network-words';
+
+/** What a tenant's users see: the networks their tenant may use, to pick them for their machines' adapters. */
+function TenantNetworks({ items }: { items: NetworkListItem[] }) {
+  if (items.length === 0) {
+    return (
+      <EmptyState title="No cluster network for your tenant">
+        Your machines can use NAT and their host’s default bridge. An administrator can allow your tenant cluster networks.
+      </EmptyState>
+    );
+  }
+  return (
+    <Table aria-label="Networks">
+      <TableHeader>
+        <tr>
+          <TableHead>Network</TableHead>
+          <TableHead>Kind</TableHead>
+          <TableHead>Description</TableHead>
+        </tr>
+      </TableHeader>
+      <TableBody>
+        {items.map((n) => (
+          <TableRow key={n.id} data-network={n.name}>
+            <TableCell className="font-mono font-medium">{n.name}</TableCell>
+            <TableCell>
+              <Badge tone={KIND_TONE[n.kind]}>{KIND_LABEL[n.kind]}</Badge>
+            </TableCell>
+            <TableCell className="text-sm text-slate-600 dark:text-slate-400">{n.description || '—'}</TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+/**
+ * The networks page. Admins: every cluster network with its state on each host, the machines on it,
+ * its DHCP leases; create, edit, create missing and delete, each a task shown above the list.
+ * Everyone else: the networks their tenant may use.
+ */
+export function NetworksView({ canManage }: { canManage: boolean }) {
+  const networks = useNetworks();
+  const apply = useApplyNetwork();
+  const remove = useDeleteNetwork();
+  const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<NetworkRow | null>(null);
+  const [deleting, setDeleting] = useState<NetworkRow | null>(null);
+  const [taskIds, setTaskIds] = useState<string[]>([]);
+  const [applyError, setApplyError] = useState<{ name: string; error: unknown } | null>(null);
+
+  const onStarted = useCallback((t: Task) => setTaskIds((ids) => [t.id, ...ids.filter((x) => x !== t.id)]), []);
+  const onDismiss = useCallback((id: string) => setTaskIds((ids) => ids.filter((x) => x !== id)), []);
+  const onApply = useCallback(
+    (n: NetworkRow) => {
+      setApplyError(null);
+      apply.mutate(n.id, { onSuccess: onStarted, onError: (error) => setApplyError({ name: n.name, error }) });
+    },
+    [apply, onStarted],
+  );
+  const onEdit = useCallback((n: NetworkRow) => setEditing(n), []);
+  const onDelete = useCallback((n: NetworkRow) => setDeleting(n), []);
+
+  const items = networks.data?.items ?? [];
+  const rows = canManage ? items.filter(isFullRow) : [];
+
+  return (
+    <>
+      <PageHeader
+        title="Networks"
+        description={
+          canManage
+            ? 'Cluster networks: defined once, with what each is on every host. Machines attach to them by name and are placed only where they exist.'
+            : 'The cluster networks your tenant may attach machines to, besides NAT and the host’s default bridge.'
+        }
+        actions={canManage ? <Button onClick={() => setCreating(true)}>Create network</Button> : null}
+      />
+      <div className="space-y-4">
+        <NetworkTasks ids={taskIds} onDismiss={onDismiss} />
+        {applyError && <ProblemAlert problem={problemOf(applyError.error)} />}
+
+        {networks.isPending ? (
+          <LoadingRegion label="Loading networks…" className="space-y-3">
+            <Skeleton className="h-32" />
+            <Skeleton className="h-32" />
+          </LoadingRegion>
+        ) : networks.isError && !networks.data ? (
+          <LoadError error={networks.error} retry={networks.refetch} />
+        ) : !canManage ? (
+          <TenantNetworks items={items} />
+        ) : rows.length === 0 ? (
+          <EmptyState title="No cluster network yet" action={<Button onClick={() => setCreating(true)}>Create network</Button>}>
+            Machines use NAT and their host’s default bridge. Define a network once (a bridge, host-only, internal or NAT network) and Nimbox creates it on each host.
+          </EmptyState>
+        ) : (
+          <div className="space-y-3" role="list" aria-label="Cluster networks">
+            {rows.map((n) => (
+              <div role="listitem" key={n.id}>
+                <NetworkCard network={n} onApply={onApply} applying={apply.isPending && apply.variables === n.id} onEdit={onEdit} onDelete={onDelete} />
+              </div>
+            ))}
+          </div>
+        )}
+      </div>
+
+      {canManage && (
+        <>
+          <NetworkFormDialog open={creating} onOpenChange={setCreating} onStarted={onStarted} />
+          <NetworkFormDialog open={editing !== null} onOpenChange={(open) => !open && setEditing(null)} network={editing ?? undefined} onStarted={onStarted} />
+          <ConfirmDialog
+            open={deleting !== null}
+            onOpenChange={(open) => {
+              if (!open) {
+                remove.reset();
+                setDeleting(null);
+              }
+            }}
+            title={deleting ? `Delete network ${deleting.name}?` : 'Delete network?'}
+            description="Nimbox removes the NAT networks, DHCP servers and host-only interfaces it made for it on every host, then the network."
+            confirmLabel="Delete network"
+            pendingLabel="Deleting…"
+            pending={remove.isPending}
+            problem={remove.isError ? problemOf(remove.error) : null}
+            onConfirm={() =>
+              deleting &&
+              remove.mutate(deleting.id, {
+                onSuccess: (t) => {
+                  onStarted(t);
+                  setDeleting(null);
+                },
+              })
+            }
+          >
+            {deleting && deleting.usedBy.length > 0 && (
+              <p className="text-sm text-amber-800 dark:text-amber-300">
+                In use by {deleting.usedBy.map((u) => `${u.machineName} (adapter ${u.slot + 1})`).join(', ')}: move those adapters to another network first.
+              </p>
+            )}
+          </ConfirmDialog>
+        </>
+      )}
+    </>
+  );
+}
