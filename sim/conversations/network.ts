@@ -396,8 +396,10 @@ export const networkConversations: Conversation[] = [
       call('IDHCPIndividualConfig_getMACAddress', { _this: '$i3' }),
       call('IDHCPIndividualConfig_setFixedAddress', { _this: '$i2', fixedAddress: '10.0.9.51' }),
       call('IDHCPIndividualConfig_setFixedAddress', { _this: '$i2', fixedAddress: '' }),
-      call('IDHCPServer_getIndividualConfigs', { _this: '$d' }, undefined, { arrays: ['returnval'] }),
+      // Listed after the MAC config goes: configs come in key order, and a machine's key starts with its random
+      // UUID, so where a MAC's key falls among them differs from run to run (on either server).
       call('IDHCPConfig_remove', { _this: '$i1' }),
+      call('IDHCPServer_getIndividualConfigs', { _this: '$d' }, undefined, { arrays: ['returnval'] }),
       call('IDHCPConfig_remove', { _this: '$i3' }),
       call('IDHCPServer_getIndividualConfigs', { _this: '$d' }, undefined, { arrays: ['returnval'] }),
       ...deleteMachine(),
