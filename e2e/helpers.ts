@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, type FrameLocator, type Locator, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type FrameLocator, type Locator, type Page } from '@playwright/test';
 import { Screen } from '../sim/screen/screen';
 
 /** The local admin's password the e2e stack (e2e/server.ts) starts Nimbox with. */
@@ -125,4 +125,30 @@ export class ConsoleScreen {
   async expectTyped(where: Page | FrameLocator, typed: string): Promise<void> {
     await expect.poll(() => canvasRegion(where, ConsoleScreen.CONSOLE_BOX), { timeout: 10_000 }).toBe(this.expected(ConsoleScreen.CONSOLE_BOX, typed));
   }
+}
+
+/** A task as the API answers it (the fields the specs read). */
+export type ApiTask = { id: string; status: string; targetId: string; error?: { title?: string; detail?: string; resultCode?: string } | null };
+
+/** One API call with the page's session: the status and the parsed body (null when empty). */
+export async function apiCall<T>(request: APIRequestContext, method: string, url: string, body?: unknown): Promise<{ status: number; json: T }> {
+  const r = await request.fetch(url, { method, data: body === undefined ? undefined : body });
+  const text = await r.text();
+  return { status: r.status(), json: (text ? JSON.parse(text) : null) as T };
+}
+
+/** Starts a task through the API (202, the task or `{ task }`) and waits for it to succeed. */
+export async function runApiTask(request: APIRequestContext, method: string, url: string, body?: unknown): Promise<ApiTask> {
+  const r = await apiCall<ApiTask & { task?: ApiTask }>(request, method, url, body);
+  expect(r.status, `${method} ${url}: ${JSON.stringify(r.json)}`).toBe(202);
+  const id = r.json.task?.id ?? r.json.id;
+  let task: ApiTask | undefined;
+  await expect
+    .poll(async () => {
+      task = (await apiCall<ApiTask>(request, 'GET', `/api/v1/tasks/${id}`)).json;
+      return task.status;
+    }, { timeout: 60_000 })
+    .not.toBe('running');
+  expect(task!.status, `${method} ${url}: ${JSON.stringify(task!.error)}`).toBe('succeeded');
+  return task!;
 }

@@ -1,5 +1,5 @@
-import { expect, test, type APIRequestContext, type Locator } from '@playwright/test';
-import { expectTaskSucceeds, signInAsAdmin, taskCard } from './helpers';
+import { expect, test, type Locator } from '@playwright/test';
+import { apiCall, expectTaskSucceeds, runApiTask, signInAsAdmin, taskCard, type ApiTask } from './helpers';
 
 // A machine's network in Chromium: on a machine of this spec's own (made through the API on
 // vbox-alpha, adapter 1 bridged to vbox0), the admin adds a second adapter on an internal network
@@ -15,29 +15,7 @@ const LAB = `e2e-lab-${RUN}`;
 const HOST = 'vbox-alpha';
 const WIZARD = `e2e-net-wiz-${RUN}`;
 
-type Task = { id: string; status: string; targetId: string; error?: { title?: string; detail?: string; resultCode?: string } | null };
 
-async function call<T>(request: APIRequestContext, method: string, url: string, body?: unknown): Promise<{ status: number; json: T }> {
-  const r = await request.fetch(url, { method, data: body === undefined ? undefined : body });
-  const text = await r.text();
-  return { status: r.status(), json: (text ? JSON.parse(text) : null) as T };
-}
-
-/** Starts a task through the API and waits for it to succeed. */
-async function runTask(request: APIRequestContext, method: string, url: string, body?: unknown): Promise<Task> {
-  const r = await call<Task & { task?: Task }>(request, method, url, body);
-  expect(r.status, `${method} ${url}: ${JSON.stringify(r.json)}`).toBe(202);
-  const id = r.json.task?.id ?? r.json.id;
-  let task: Task | undefined;
-  await expect
-    .poll(async () => {
-      task = (await call<Task>(request, 'GET', `/api/v1/tasks/${id}`)).json;
-      return task.status;
-    }, { timeout: 60_000 })
-    .not.toBe('running');
-  expect(task!.status, `${method} ${url}: ${JSON.stringify(task!.error)}`).toBe('succeeded');
-  return task!;
-}
 
 /** The network section's row of one adapter (slot 0-based). */
 const adapterRow = (section: Locator, slot: number): Locator => section.getByRole('table', { name: 'Network adapters' }).locator(`tr[data-slot="${slot}"]`);
@@ -53,12 +31,12 @@ test.beforeAll(async ({ browser }) => {
   const page = await browser.newPage();
   try {
     await signInAsAdmin(page);
-    const hosts = (await call<{ hosts: { id: string; name: string }[] }>(page.request, 'GET', '/api/v1/hosts')).json.hosts;
+    const hosts = (await apiCall<{ hosts: { id: string; name: string }[] }>(page.request, 'GET', '/api/v1/hosts')).json.hosts;
     alphaId = hosts.find((h) => h.name === HOST)!.id;
-    const made = await call<{ network: { id: string }; task: Task }>(page.request, 'POST', '/api/v1/networks', { name: LAB, kind: 'internal', hosts: [{ hostId: alphaId }] });
+    const made = await apiCall<{ network: { id: string }; task: ApiTask }>(page.request, 'POST', '/api/v1/networks', { name: LAB, kind: 'internal', hosts: [{ hostId: alphaId }] });
     expect(made.status, JSON.stringify(made.json)).toBe(202);
     networkId = made.json.network.id;
-    await expect.poll(async () => (await call<Task>(page.request, 'GET', `/api/v1/tasks/${made.json.task.id}`)).json.status, { timeout: 30_000 }).toBe('succeeded');
+    await expect.poll(async () => (await apiCall<ApiTask>(page.request, 'GET', `/api/v1/tasks/${made.json.task.id}`)).json.status, { timeout: 30_000 }).toBe('succeeded');
   } finally {
     await page.close();
   }
@@ -70,13 +48,13 @@ test.afterAll(async ({ browser }) => {
   try {
     await signInAsAdmin(page);
     for (const id of [machineId, wizardMachineId].filter(Boolean)) {
-      const m = await call<{ state: string }>(page.request, 'GET', `/api/v1/vms/${id}`);
+      const m = await apiCall<{ state: string }>(page.request, 'GET', `/api/v1/vms/${id}`);
       if (m.status === 200) {
-        if (m.json.state === 'Running' || m.json.state === 'Paused') await runTask(page.request, 'POST', `/api/v1/vms/${id}/actions`, { action: 'poweroff' });
-        await runTask(page.request, 'DELETE', `/api/v1/vms/${id}?deleteDisks=true`);
+        if (m.json.state === 'Running' || m.json.state === 'Paused') await runApiTask(page.request, 'POST', `/api/v1/vms/${id}/actions`, { action: 'poweroff' });
+        await runApiTask(page.request, 'DELETE', `/api/v1/vms/${id}?deleteDisks=true`);
       }
     }
-    if (networkId) await runTask(page.request, 'DELETE', `/api/v1/networks/${networkId}`);
+    if (networkId) await runApiTask(page.request, 'DELETE', `/api/v1/networks/${networkId}`);
   } finally {
     await page.close();
   }
@@ -93,7 +71,7 @@ test('adds an adapter on an internal network, forwards a port on NAT, and shows 
   test.setTimeout(240_000);
   await signInAsAdmin(page);
 
-  const created = await runTask(page.request, 'POST', '/api/v1/vms', { name: NAME, osTypeId: 'Debian12_64', memoryMB: 256, hostId: alphaId });
+  const created = await runApiTask(page.request, 'POST', '/api/v1/vms', { name: NAME, osTypeId: 'Debian12_64', memoryMB: 256, hostId: alphaId });
   machineId = created.targetId;
 
   // --- The machine page: adapter 1 bridged to the host's bridge, the other seven behind "Add adapter".

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { VBoxClient } from '../lib/vbox/client';
 import { E2E_IDENTITY_FILE, type E2EIdentity } from './identity';
-import { expectTaskSucceeds, navigate, signInAsAdmin, simHosts } from './helpers';
+import { expectTaskSucceeds, navigate, runApiTask, signInAsAdmin, simHosts } from './helpers';
 
 // Cluster networks (issue 15) against the e2e stack's two simulated hosts, vbox-alpha and vbox-bravo, and
 // tenant `blue` with an LDAP viewer (e2e/server.ts). The tests build on each other: the NAT network the admin
@@ -46,21 +46,6 @@ const hostOnlyNames = (host: string) =>
       return Promise.all(ifs.map((i) => i.getName()));
     }),
   );
-
-type Task = { id: string; status: string; targetId: string; error?: unknown };
-
-/** Runs a task-starting API call (admin's cookies of `page`) to its end; it must succeed. */
-async function runTask(page: Page, method: 'POST' | 'PATCH' | 'DELETE', path: string, data?: unknown): Promise<Task> {
-  const r = await page.request.fetch(path, { method, ...(data === undefined ? {} : { data }) });
-  const body = (await r.json()) as Task | { task: Task };
-  expect(r.status(), `${method} ${path}: ${JSON.stringify(body)}`).toBe(202);
-  let task = 'task' in body ? body.task : body;
-  await expect
-    .poll(async () => (task = (await (await page.request.get(`/api/v1/tasks/${task.id}`)).json()) as Task).status, { timeout: 60_000 })
-    .not.toBe('running');
-  expect(task.status, `${method} ${path}: ${JSON.stringify(task.error)}`).toBe('succeeded');
-  return task;
-}
 
 async function openNetworks(page: Page) {
   await navigate(page, 'Networks');
@@ -260,11 +245,11 @@ test('a machine on "lab" is listed with its DHCP lease, and deleting "lab" is re
   // own on alpha, adapter 1 on lab, running.
   const hosts = (await (await page.request.get('/api/v1/hosts')).json()) as { hosts: { id: string; name: string }[] };
   const alpha = hosts.hosts.find((h) => h.name === 'vbox-alpha')!;
-  const created = await runTask(page, 'POST', '/api/v1/vms', { name: MACHINE, osTypeId: 'Debian12_64', memoryMB: 256, hostId: alpha.id, disk: { new: { sizeGB: 0.1 } } });
+  const created = await runApiTask(page.request, 'POST', '/api/v1/vms', { name: MACHINE, osTypeId: 'Debian12_64', memoryMB: 256, hostId: alpha.id, disk: { new: { sizeGB: 0.1 } } });
   const vm = created.targetId;
   try {
-    await runTask(page, 'PATCH', `/api/v1/vms/${vm}/network/adapters/0`, { network: LAB });
-    await runTask(page, 'POST', `/api/v1/vms/${vm}/actions`, { action: 'start' });
+    await runApiTask(page.request, 'PATCH', `/api/v1/vms/${vm}/network/adapters/0`, { network: LAB });
+    await runApiTask(page.request, 'POST', `/api/v1/vms/${vm}/actions`, { action: 'start' });
 
     await openNetworks(page);
     const lab = card(page, LAB);
@@ -286,7 +271,7 @@ test('a machine on "lab" is listed with its DHCP lease, and deleting "lab" is re
     // Leave the stack as found for the specs after this one.
     await page.request.post(`/api/v1/vms/${vm}/actions`, { data: { action: 'poweroff' } });
     await expect.poll(async () => ((await (await page.request.get(`/api/v1/vms/${vm}`)).json()) as { state: string }).state, { timeout: 30_000 }).not.toBe('Running');
-    await runTask(page, 'DELETE', `/api/v1/vms/${vm}?deleteDisks=true`);
+    await runApiTask(page.request, 'DELETE', `/api/v1/vms/${vm}?deleteDisks=true`);
   }
 });
 

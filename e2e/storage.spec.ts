@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test, type APIRequestContext, type Locator, type Page } from '@playwright/test';
-import { expectTaskSucceeds, signInAsAdmin, taskCard } from './helpers';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { apiCall, expectTaskSucceeds, runApiTask, signInAsAdmin, taskCard } from './helpers';
 
 // A machine's storage section in Chromium: on a machine of this spec's own (made through the API on
 // vbox-alpha: its disk on SATA port 0, an empty DVD drive on port 1), started from the toolbar, the
@@ -16,30 +16,8 @@ const ISO = `e2e-install-${RUN}.iso`;
 const DISK = `e2e-data-${RUN}`;
 const HOST = 'vbox-alpha';
 
-type Task = { id: string; status: string; targetId: string; error?: { title?: string; detail?: string; resultCode?: string } | null };
 type Host = { id: string; name: string; storagePath: string | null };
 
-async function call<T>(request: APIRequestContext, method: string, url: string, body?: unknown): Promise<{ status: number; json: T }> {
-  const r = await request.fetch(url, { method, data: body === undefined ? undefined : body });
-  const text = await r.text();
-  return { status: r.status(), json: (text ? JSON.parse(text) : null) as T };
-}
-
-/** Starts a task through the API and waits for it to succeed. */
-async function runTask(request: APIRequestContext, method: string, url: string, body?: unknown): Promise<Task> {
-  const r = await call<Task & { task?: Task }>(request, method, url, body);
-  expect(r.status, `${method} ${url}: ${JSON.stringify(r.json)}`).toBe(202);
-  const id = r.json.task?.id ?? r.json.id;
-  let task: Task | undefined;
-  await expect
-    .poll(async () => {
-      task = (await call<Task>(request, 'GET', `/api/v1/tasks/${id}`)).json;
-      return task.status;
-    }, { timeout: 60_000 })
-    .not.toBe('running');
-  expect(task!.status, `${method} ${url}: ${JSON.stringify(task!.error)}`).toBe('succeeded');
-  return task!;
-}
 
 /** The storage section's row of one slot (controller:port:device). */
 const slotRow = (page: Page, slot: string): Locator => page.getByRole('region', { name: 'Storage' }).locator(`tr[data-slot="${slot}"]`);
@@ -53,10 +31,10 @@ test.afterAll(async ({ browser }) => {
   try {
     if (machineId) {
       await signInAsAdmin(page);
-      const m = await call<{ state: string }>(page.request, 'GET', `/api/v1/vms/${machineId}`);
+      const m = await apiCall<{ state: string }>(page.request, 'GET', `/api/v1/vms/${machineId}`);
       if (m.status === 200) {
-        if (m.json.state === 'Running' || m.json.state === 'Paused') await runTask(page.request, 'POST', `/api/v1/vms/${machineId}/actions`, { action: 'poweroff' });
-        await runTask(page.request, 'DELETE', `/api/v1/vms/${machineId}?deleteDisks=true`);
+        if (m.json.state === 'Running' || m.json.state === 'Paused') await runApiTask(page.request, 'POST', `/api/v1/vms/${machineId}/actions`, { action: 'poweroff' });
+        await runApiTask(page.request, 'DELETE', `/api/v1/vms/${machineId}?deleteDisks=true`);
       }
     }
   } finally {
@@ -70,14 +48,14 @@ test('mounts an ISO on a running machine, ejects it, and attaches a new disk whi
   await signInAsAdmin(page);
 
   // --- Set-up through the API: an image in the ISO library of alpha's storage, and a machine of our own.
-  const hosts = (await call<{ hosts: Host[] }>(page.request, 'GET', '/api/v1/hosts')).json.hosts;
+  const hosts = (await apiCall<{ hosts: Host[] }>(page.request, 'GET', '/api/v1/hosts')).json.hosts;
   const alpha = hosts.find((h) => h.name === HOST)!;
   expect(alpha.storagePath, 'the e2e hosts have a shared storage path').toBeTruthy();
   const library = path.join(alpha.storagePath!, 'iso');
   fs.mkdirSync(library, { recursive: true });
   isoPath = path.join(library, ISO);
   fs.writeFileSync(isoPath, Buffer.alloc(2 * 1024 * 1024, 0x41));
-  const created = await runTask(page.request, 'POST', '/api/v1/vms', { name: NAME, osTypeId: 'Debian12_64', memoryMB: 512, hostId: alpha.id, disk: { new: { sizeGB: 0.1 } } });
+  const created = await runApiTask(page.request, 'POST', '/api/v1/vms', { name: NAME, osTypeId: 'Debian12_64', memoryMB: 512, hostId: alpha.id, disk: { new: { sizeGB: 0.1 } } });
   machineId = created.targetId;
 
   // --- The machine page: its storage section shows the SATA controller, the disk and the empty DVD drive.
@@ -140,11 +118,11 @@ test('mounts an ISO on a running machine, ejects it, and attaches a new disk whi
   await page.getByRole('dialog', { name: `Power off ${NAME}?` }).getByRole('button', { name: 'Power off' }).click();
   await expect(state).toHaveAttribute('data-state', 'PoweredOff', { timeout: 30_000 });
 
-  await runTask(page.request, 'POST', '/api/v1/media', { hostId: alpha.id, name: DISK, format: 'VDI', variant: 'Standard', logicalSizeBytes: 64 * 1024 * 1024 });
+  await runApiTask(page.request, 'POST', '/api/v1/media', { hostId: alpha.id, name: DISK, format: 'VDI', variant: 'Standard', logicalSizeBytes: 64 * 1024 * 1024 });
   const diskPath = path.join(alpha.storagePath!, `${DISK}.vdi`);
   // The media list (what the picker offers) has it once its cache is read again.
   await expect
-    .poll(async () => (await call<{ items: { location: string }[] }>(page.request, 'GET', `/api/v1/media?type=HardDisk&q=${DISK}`)).json.items.map((i) => i.location), { timeout: 30_000 })
+    .poll(async () => (await apiCall<{ items: { location: string }[] }>(page.request, 'GET', `/api/v1/media?type=HardDisk&q=${DISK}`)).json.items.map((i) => i.location), { timeout: 30_000 })
     .toContain(diskPath);
 
   // Both ports are in use: Attach says so; raise the port count to 3.

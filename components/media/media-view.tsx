@@ -13,10 +13,10 @@ import { Select } from '@/components/ui/select';
 import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 import type { Task } from '@/lib/hooks/types';
 import { useHosts } from '@/lib/hooks/use-hosts';
-import { useMedia, type MediaDeviceType, type MediumRow } from '@/lib/hooks/use-media';
+import { useMedia, useRefreshMedia, type MediaDeviceType, type MediumRow } from '@/lib/hooks/use-media';
 import { CreateDiskDialog } from './create-disk-dialog';
 import { MediaTable, type MediumAction } from './media-table';
-import { MediaTasks } from './media-tasks';
+import { PageTasks } from '@/components/tasks/page-tasks';
 import { DEVICE_TABS } from './media-words';
 import { MediumActionDialog } from './medium-dialogs';
 import { UploadIsoDialog } from './upload-iso-dialog';
@@ -48,6 +48,7 @@ export function MediaView({ canManage, isAdmin, tenant }: { canManage: boolean; 
   const [uploading, setUploading] = useState(false);
   const [acting, setActing] = useState<{ action: MediumAction; row: MediumRow } | null>(null);
   const [taskIds, setTaskIds] = useState<string[]>([]);
+  const refreshAfterTask = useRefreshMedia();
   const hosts = useHosts();
   const media = useMedia({ ...(host ? { host } : {}), ...(q ? { q } : {}) });
   const searchId = useId();
@@ -101,7 +102,7 @@ export function MediaView({ canManage, isAdmin, tenant }: { canManage: boolean; 
         actions={actions}
       />
       <div className="space-y-4">
-        <MediaTasks ids={taskIds} onDismiss={onDismiss} />
+        <PageTasks ids={taskIds} label="Media tasks" onDismiss={onDismiss} onEnd={refreshAfterTask} />
 
         <div role="search" aria-label="Filter media" className="flex flex-wrap items-end gap-3">
           <div className="flex min-w-56 flex-1 flex-col gap-1.5">

@@ -12,10 +12,10 @@ import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { problemOf } from '@/lib/hooks/api';
 import type { Task } from '@/lib/hooks/types';
-import { isFullRow, useApplyNetwork, useDeleteNetwork, useNetworks, type NetworkListItem, type NetworkRow } from '@/lib/hooks/use-networks';
+import { isFullRow, useApplyNetwork, useDeleteNetwork, useNetworks, useRefreshNetworks, type NetworkListItem, type NetworkRow } from '@/lib/hooks/use-networks';
 import { NetworkCard } from './network-card';
 import { NetworkFormDialog } from './network-form-dialog';
-import { NetworkTasks } from './network-tasks';
+import { PageTasks } from '@/components/tasks/page-tasks';
 import { KIND_LABEL, KIND_TONE } from './network-words';
 
 /** What a tenant's users see: the networks their tenant may use, to pick them for their machines' adapters. */
@@ -64,6 +64,7 @@ export function NetworksView({ canManage }: { canManage: boolean }) {
   const [editing, setEditing] = useState<NetworkRow | null>(null);
   const [deleting, setDeleting] = useState<NetworkRow | null>(null);
   const [taskIds, setTaskIds] = useState<string[]>([]);
+  const refreshAfterTask = useRefreshNetworks();
   const [applyError, setApplyError] = useState<{ name: string; error: unknown } | null>(null);
 
   const onStarted = useCallback((t: Task) => setTaskIds((ids) => [t.id, ...ids.filter((x) => x !== t.id)]), []);
@@ -93,7 +94,7 @@ export function NetworksView({ canManage }: { canManage: boolean }) {
         actions={canManage ? <Button onClick={() => setCreating(true)}>Create network</Button> : null}
       />
       <div className="space-y-4">
-        <NetworkTasks ids={taskIds} onDismiss={onDismiss} />
+        <PageTasks ids={taskIds} label="Network tasks" onDismiss={onDismiss} onEnd={refreshAfterTask} />
         {applyError && <ProblemAlert problem={problemOf(applyError.error)} />}
 
         {networks.isPending ? (

@@ -4,7 +4,8 @@ import { useId, useState } from 'react';
 import { LoadError } from '@/components/console/load-error';
 import { TaskCard } from '@/components/tasks/task-card';
 import { Alert, ProblemAlert } from '@/components/ui/alert';
-import { Button, type ButtonProps } from '@/components/ui/button';
+import { ActionButton } from '@/components/ui/action-button';
+import { Button } from '@/components/ui/button';
 import { cn } from '@/components/ui/cn';
 import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
@@ -16,21 +17,6 @@ import { isOffEverywhere } from './machine-actions';
 import { AdapterDialog } from './network-adapter-dialog';
 import { PortForwarding } from './network-forwarding';
 import { ADAPTER_SHORT, AttachmentBadge, CableState, formatMac } from './network-words';
-
-/** A button that, when the action is not possible now, stays focusable and says why (title, and the section's notice when pressed). */
-function ActionButton({ why, onAct, onWhy, className, ...props }: Omit<ButtonProps, 'onClick'> & { why?: string; onAct: () => void; onWhy: (why: string) => void }) {
-  return (
-    <Button
-      variant="ghost"
-      size="sm"
-      {...props}
-      aria-disabled={why ? true : undefined}
-      title={why}
-      className={cn(why && 'cursor-not-allowed opacity-50', className)}
-      onClick={() => (why ? onWhy(why) : onAct())}
-    />
-  );
-}
 
 /** The machine detail's own adapter list: shown when the network API cannot be read. */
 function AdaptersFallback({ m }: { m: MachineDetail }) {

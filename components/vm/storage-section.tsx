@@ -6,8 +6,8 @@ import { formatBytes } from '@/components/format';
 import { TaskCard } from '@/components/tasks/task-card';
 import { Alert, ProblemAlert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
-import { Button, type ButtonProps } from '@/components/ui/button';
-import { cn } from '@/components/ui/cn';
+import { ActionButton } from '@/components/ui/action-button';
+import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
@@ -31,24 +31,6 @@ import { bySlot, busLabel, DEVICE_LABEL, DeviceIcon, freeSlots, MEDIUM_A, portsU
 
 /** A slot by name, resolved against the latest storage read whenever it is shown. */
 type SlotKey = { controller: string; port: number; device: number };
-
-/**
- * A button that, when the action is not possible now, stays focusable and says why: in its title
- * (hover) and, when pressed, in the section's notice. (A disabled button can show neither.)
- */
-function ActionButton({ why, onAct, onWhy, className, ...props }: Omit<ButtonProps, 'onClick'> & { why?: string; onAct: () => void; onWhy: (why: string) => void }) {
-  return (
-    <Button
-      variant="ghost"
-      size="sm"
-      {...props}
-      aria-disabled={why ? true : undefined}
-      title={why}
-      className={cn(why && 'cursor-not-allowed opacity-50', className)}
-      onClick={() => (why ? onWhy(why) : onAct())}
-    />
-  );
-}
 
 /** The machine detail's own list of attachments: shown when the storage API cannot be read. */
 function DisksFallback({ m }: { m: MachineDetail }) {
