@@ -360,11 +360,10 @@ describe.skipIf(pamReason)('vboxwebsrv with PAM authentication (VBoxAuth) and a 
     spawnSync('userdel', [user]);
   });
 
-  it('refuses a wrong password after PAM\'s delay: E_FAIL "Authentication failed" (vboxwebsrv sends a bare fault)', async () => {
+  it('refuses a wrong password: E_FAIL "Authentication failed" (vboxwebsrv sends a bare fault)', async () => {
     const c = new VBoxClient({ url: w.url, username: user, password: `${password}x` });
-    const began = Date.now();
+    // (PAM's fail delay, about 2 s, comes first; not timed here: speed belongs in benchmarks.)
     const e = await vboxError(c.read((vbox) => vbox.getVersion()));
-    expect(Date.now() - began).toBeGreaterThan(1_500);
     expect(e).toMatchObject({ resultCodeName: 'E_FAIL', text: 'Authentication failed', operation: 'IWebsessionManager_logon', faultString: '' });
     expect(c.websession).toBeNull();
     // "Test connection" says the same; so does an unknown user.
@@ -372,11 +371,9 @@ describe.skipIf(pamReason)('vboxwebsrv with PAM authentication (VBoxAuth) and a 
     c.transport.close();
   });
 
-  it('logs on with the right password at once', async () => {
+  it('logs on with the right password', async () => {
     const c = new VBoxClient({ url: w.url, username: user, password });
-    const began = Date.now();
     expect(await c.read((vbox) => vbox.getVersion())).toBe('7.1.12');
-    expect(Date.now() - began).toBeLessThan(1_500);
     await c.close();
   });
 });

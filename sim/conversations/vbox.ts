@@ -140,8 +140,9 @@ export const vboxConversations: Conversation[] = [
       call('IPerformanceCollector_getMetrics', { _this: '$pc', metricNames: ['RAM/Usage/Total'], objects: ['$host'] }, undefined, { arrays: ['returnval'] }),
       call('IPerformanceCollector_queryMetricsData', { _this: '$pc', metricNames: ['CPU/Load/User,RAM/Usage/Total'], objects: ['$host'] }, undefined, {
         arrays: ['returnMetricNames', 'returnObjects', 'returnUnits', 'returnScales', 'returnSequenceNumbers', 'returnDataIndices', 'returnDataLengths', 'returnval'],
-        // The samples are the host's; a first one may or may not have come in (a second after the setup).
-        shape: ['returnSequenceNumbers', 'returnDataLengths', 'returnval'],
+        // The samples are the host's; a first one may or may not have come in (a second after the setup), and
+        // where each metric's data starts follows from how many came before it.
+        shape: ['returnSequenceNumbers', 'returnDataIndices', 'returnDataLengths', 'returnval'],
       }),
       call('IPerformanceCollector_setupMetrics', { _this: '$pc', metricNames: ['No/Such'], objects: ['$host'], period: 5, count: 60 }, undefined, { arrays: ['returnval'] }),
       call('IPerformanceCollector_disableMetrics', { _this: '$pc', metricNames: ['CPU/Load,RAM/Usage'], objects: ['$host'] }, undefined, { arrays: ['returnval'] }),
