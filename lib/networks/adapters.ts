@@ -17,11 +17,10 @@ import { z } from 'zod';
 import { ProblemError, notFound, validationProblem } from '@/lib/api/problem';
 import type { User } from '@/lib/auth/policy';
 import {
-  badRequest, copiesOf, fieldError, hostsById, inventory, isOff, requireUp, stateUnless, taskUser, withWriteLock, type MachineCopy,
+  badRequest, copiesOf, describe, fieldError, hostsById, inventory, isOff, refusal, requireUp, stateUnless, taskUser, withWriteLock, type MachineCopy,
 } from '@/lib/cluster/operations/common';
 import { ADAPTER_TYPES } from '@/lib/cluster/operations/create';
 import { startTask, type Task, type TaskContext } from '@/lib/tasks';
-import { VBoxError } from '@/lib/vbox/errors';
 import type { IMachine, INetworkAdapter, IVirtualBox } from '@/lib/vbox/objects';
 import { withLockedMachine } from '@/lib/vbox/session';
 import type { MachineState, NATProtocol, NetworkAdapterPromiscModePolicy, NetworkAdapterType } from '@/lib/vbox/types';
@@ -466,25 +465,6 @@ async function planAdapterEdit(id: string, rawSlot: string, p: AdapterPatch, use
 }
 
 // ---------------------------------------------------------------- the task
-
-/** VirtualBox's text and result code, or Nimbox's explanation. */
-function describe(e: unknown): string {
-  if (e instanceof VBoxError) return `${e.text} (${e.resultCodeName})`;
-  if (e instanceof ProblemError) return e.problem.detail ?? e.problem.title;
-  return (e as Error)?.message ?? String(e);
-}
-
-/** The task's error: the host that refused, VirtualBox's text and result code, and what could not be set back. */
-function refusal(e: unknown, host: string, leftovers: string[]): ProblemError {
-  const tail = leftovers.length ? ` — could not set back, check by hand: ${leftovers.join('; ')}` : '';
-  if (e instanceof VBoxError) {
-    return new ProblemError({
-      title: 'VirtualBox refused the operation', status: 422, detail: `${host}: ${e.text}${tail}`, resultCode: String(e.resultCodeName), hostName: host,
-    });
-  }
-  if (e instanceof ProblemError) return new ProblemError({ ...e.problem, detail: `${host}: ${e.problem.detail ?? e.problem.title}${tail}` });
-  return new ProblemError({ title: 'Task failed', status: 500, detail: `${host}: ${describe(e)}${tail}` });
-}
 
 /** Runs fn on a copy's session machine: Shared lock on the running copy, Write lock on a powered-off one; saves the settings. */
 export function onCopy<T>(copy: MachineCopy, id: string, live: boolean, fn: (m: IMachine) => Promise<T>): Promise<T> {

@@ -14,6 +14,7 @@ import type { MachineState } from '@/lib/vbox/types';
 import { getInventory, type Inventory } from '../inventory';
 import type { HostStatus, MachineSummary } from '../types';
 import { withLockedMachine } from '@/lib/vbox/session';
+import { VBoxError } from '@/lib/vbox/errors';
 
 /** States in which a machine's settings may change and it may be deleted: no VM process, no saved state. */
 export const OFF_STATES: readonly MachineState[] = ['PoweredOff', 'Aborted', 'Teleported'];
@@ -176,4 +177,23 @@ export function withWriteLock<T>(
     await m.saveSettings();
     return out;
   });
+}
+
+/** VirtualBox's text and result code, or Nimbox's explanation. */
+export function describe(e: unknown): string {
+  if (e instanceof VBoxError) return `${e.text} (${e.resultCodeName})`;
+  if (e instanceof ProblemError) return e.problem.detail ?? e.problem.title;
+  return (e as Error)?.message ?? String(e);
+}
+
+/** A change to every copy failed on `host`: the task's error — the host that refused, VirtualBox's text and result code, and what could not be set back. */
+export function refusal(e: unknown, host: string, leftovers: string[]): ProblemError {
+  const tail = leftovers.length ? ` — could not set back, check by hand: ${leftovers.join('; ')}` : '';
+  if (e instanceof VBoxError) {
+    return new ProblemError({
+      title: 'VirtualBox refused the operation', status: 422, detail: `${host}: ${e.text}${tail}`, resultCode: String(e.resultCodeName), hostName: host,
+    });
+  }
+  if (e instanceof ProblemError) return new ProblemError({ ...e.problem, detail: `${host}: ${e.problem.detail ?? e.problem.title}${tail}` });
+  return new ProblemError({ title: 'Task failed', status: 500, detail: `${host}: ${describe(e)}${tail}` });
 }

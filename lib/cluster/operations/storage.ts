@@ -26,12 +26,11 @@ import { mediumPathProblem, type MediumUse } from '@/lib/media/folders';
 import { clearMediaCache } from '@/lib/media/inventory';
 import { assertMediaFree, holdMedia, pathKey } from '@/lib/media/ownership';
 import { startTask, type Task, type TaskContext } from '@/lib/tasks';
-import { VBoxError } from '@/lib/vbox/errors';
 import type { IMachine, IMedium, IPlatformProperties, IStorageController, IVirtualBox } from '@/lib/vbox/objects';
 import { withLockedMachine } from '@/lib/vbox/session';
 import type { ChipsetType, DeviceType, MachineState, StorageBus, StorageControllerType } from '@/lib/vbox/types';
 import {
-  badRequest, copiesOf, fieldError, hostsById, inventory, isOff, requireUp, stateUnless, taskUser, underStorage, withWriteLock, type MachineCopy,
+  badRequest, copiesOf, describe, fieldError, hostsById, inventory, isOff, refusal, requireUp, stateUnless, taskUser, underStorage, withWriteLock, type MachineCopy,
 } from './common';
 
 // ---------------------------------------------------------------- shapes
@@ -506,25 +505,6 @@ interface Plan {
 
 /** "a.vdi" of "/storage/a.vdi" (either path syntax). */
 const baseName = (p: string) => (path.posix.isAbsolute(p) ? path.posix.basename(p) : path.win32.basename(p));
-
-/** VirtualBox's text and result code, or Nimbox's explanation. */
-function describe(e: unknown): string {
-  if (e instanceof VBoxError) return `${e.text} (${e.resultCodeName})`;
-  if (e instanceof ProblemError) return e.problem.detail ?? e.problem.title;
-  return (e as Error)?.message ?? String(e);
-}
-
-/** The task's error: the host that refused, VirtualBox's text and result code, and what could not be set back. */
-function refusal(e: unknown, host: string, leftovers: string[]): ProblemError {
-  const tail = leftovers.length ? ` — could not set back, check by hand: ${leftovers.join('; ')}` : '';
-  if (e instanceof VBoxError) {
-    return new ProblemError({
-      title: 'VirtualBox refused the operation', status: 422, detail: `${host}: ${e.text}${tail}`, resultCode: String(e.resultCodeName), hostName: host,
-    });
-  }
-  if (e instanceof ProblemError) return new ProblemError({ ...e.problem, detail: `${host}: ${e.problem.detail ?? e.problem.title}${tail}` });
-  return new ProblemError({ title: 'Task failed', status: 500, detail: `${host}: ${describe(e)}${tail}` });
-}
 
 /** Runs fn on a copy's session machine: Shared lock on the running copy, Write lock on a powered-off one; saves the settings. */
 function onCopy<T>(copy: MachineCopy, id: string, live: boolean, fn: (m: IMachine, opened: Opened) => Promise<T>): Promise<{ out: T; opened: OpenedMedium[] }> {
