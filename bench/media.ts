@@ -28,7 +28,7 @@ function step(msg: string) { process.stderr.write(`bench:media ${msg}\n`); }
  * The same read of one host against VirtualBox's own vboxwebsrv (../shared/vbox-7.1), when it runs
  * here: MEDIA media registered on it (disks made through the API, ISO images opened), then one host's
  * registry read cold by a new client, as lib/media/inventory reads each host. An extra figure: one
- * real host (the bar, ≤ 1 s cold, is for four hosts together).
+ * real host, where the aim is about four.
  */
 async function realWebsrvFigure(): Promise<Record<string, unknown>> {
   const { startWebsrv, websrvMissing } = await import('../lib/vbox/websrv-harness');
