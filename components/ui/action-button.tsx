@@ -1,5 +1,6 @@
 'use client';
 
+import { Alert } from './alert';
 import { Button, type ButtonProps } from './button';
 import { cn } from './cn';
 
@@ -18,5 +19,20 @@ export function ActionButton({ why, onAct, onWhy, className, ...props }: Omit<Bu
       className={cn(why && 'cursor-not-allowed opacity-50', className)}
       onClick={() => (why ? onWhy(why) : onAct())}
     />
+  );
+}
+
+/** What an ActionButton said when pressed while not possible: shown until dismissed. */
+export function WhyNotice({ why, onDismiss }: { why: string | null; onDismiss: () => void }) {
+  if (!why) return null;
+  return (
+    <div className="flex items-start gap-2">
+      <Alert tone="warning" title="Not possible now" className="flex-1">
+        <p>{why}</p>
+      </Alert>
+      <Button variant="ghost" size="sm" onClick={onDismiss} aria-label="Dismiss">
+        Dismiss
+      </Button>
+    </div>
   );
 }

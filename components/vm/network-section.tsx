@@ -3,9 +3,8 @@
 import { useId, useState } from 'react';
 import { LoadError } from '@/components/console/load-error';
 import { TaskCard } from '@/components/tasks/task-card';
-import { Alert, ProblemAlert } from '@/components/ui/alert';
-import { ActionButton } from '@/components/ui/action-button';
-import { Button } from '@/components/ui/button';
+import { ProblemAlert } from '@/components/ui/alert';
+import { ActionButton, WhyNotice } from '@/components/ui/action-button';
 import { cn } from '@/components/ui/cn';
 import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
@@ -241,16 +240,7 @@ export function NetworkSection({
         )}
       </div>
 
-      {notice && (
-        <div className="flex items-start gap-2">
-          <Alert tone="warning" title="Not possible now" className="flex-1">
-            <p>{notice}</p>
-          </Alert>
-          <Button variant="ghost" size="sm" onClick={() => setNotice(null)} aria-label="Dismiss">
-            Dismiss
-          </Button>
-        </div>
-      )}
+      <WhyNotice why={notice} onDismiss={() => setNotice(null)} />
       {plug.isError && <ProblemAlert problem={problemOf(plug.error)} />}
       {task.data && <TaskCard task={task.data} showTarget={false} onDismiss={() => setTaskId(null)} className="max-w-xl" />}
 

@@ -4,10 +4,9 @@ import { useId, useState, type ReactNode } from 'react';
 import { LoadError } from '@/components/console/load-error';
 import { formatBytes } from '@/components/format';
 import { TaskCard } from '@/components/tasks/task-card';
-import { Alert, ProblemAlert } from '@/components/ui/alert';
+import { ProblemAlert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
-import { ActionButton } from '@/components/ui/action-button';
-import { Button } from '@/components/ui/button';
+import { ActionButton, WhyNotice } from '@/components/ui/action-button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
@@ -360,16 +359,7 @@ export function StorageSection({ machine: m, busyWith, canEdit, onTask }: { mach
         )}
       </div>
 
-      {notice && (
-        <div className="flex items-start gap-2">
-          <Alert tone="warning" title="Not possible now" className="flex-1">
-            <p>{notice}</p>
-          </Alert>
-          <Button variant="ghost" size="sm" onClick={() => setNotice(null)} aria-label="Dismiss">
-            Dismiss
-          </Button>
-        </div>
-      )}
+      <WhyNotice why={notice} onDismiss={() => setNotice(null)} />
       {eject.isError && <ProblemAlert problem={problemOf(eject.error)} />}
       {task.data && (
         <TaskCard task={task.data} showTarget={false} onDismiss={() => setTaskId(null)} className="max-w-xl" />
