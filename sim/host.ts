@@ -8,6 +8,8 @@ import * as events from './model/events';
 import { BandwidthControl, BandwidthGroup } from './model/bandwidth';
 import { Host, HostNetworkInterface, PlatformProperties, SystemProperties, type HostSpec } from './model/hostinfo';
 import * as machine from './model/machine';
+import * as devices from './model/devices';
+import * as firmware from './model/firmware';
 import { Machine, MachineCore, type MachineHost } from './model/machine';
 import { NATEngine, NetworkAdapter } from './model/network-adapter';
 import { Appliance } from './model/appliance';
@@ -119,13 +121,13 @@ export const IMPLEMENTATIONS: Record<string, abstract new (...args: never[]) => 
   ISnapshot: Snapshot, ISnapshotEvent: events.SnapshotEvent, ISnapshotTakenEvent: events.SnapshotTakenEvent,
   ISnapshotDeletedEvent: events.SnapshotDeletedEvent, ISnapshotRestoredEvent: events.SnapshotRestoredEvent,
   ISnapshotChangedEvent: events.SnapshotChangedEvent,
-  IPlatform: machine.Platform, IPlatformX86: machine.PlatformX86, IFirmwareSettings: machine.FirmwareSettings,
-  IGraphicsAdapter: machine.GraphicsAdapter, INetworkAdapter: NetworkAdapter, INATEngine: NATEngine, IVRDEServer: machine.VRDEServer,
+  IPlatform: firmware.Platform, IPlatformX86: firmware.PlatformX86, IFirmwareSettings: firmware.FirmwareSettings,
+  IGraphicsAdapter: devices.GraphicsAdapter, INetworkAdapter: NetworkAdapter, INATEngine: NATEngine, IVRDEServer: devices.VRDEServer,
   INetworkAdapterChangedEvent: events.NetworkAdapterChangedEvent, INATRedirectEvent: events.NATRedirectEvent,
   IStorageController: machine.StorageController, IBandwidthControl: BandwidthControl, IBandwidthGroup: BandwidthGroup,
   IMediumChangedEvent: events.MediumChangedEvent, IStorageControllerChangedEvent: events.StorageControllerChangedEvent,
   IStorageDeviceChangedEvent: events.StorageDeviceChangedEvent, IBandwidthGroupChangedEvent: events.BandwidthGroupChangedEvent,
-  IAudioSettings: machine.AudioSettings, IAudioAdapter: machine.AudioAdapter,
+  IAudioSettings: devices.AudioSettings, IAudioAdapter: devices.AudioAdapter,
   IAppliance: Appliance, IVFSExplorer: VFSExplorer,
   IMediumFormat: MediumFormat, IToken: MediumLockToken, IMediumIO: MediumIO, IDataStream: DataStream,
   IMediumRegisteredEvent: events.MediumRegisteredEvent, IMediumConfigChangedEvent: events.MediumConfigChangedEvent,

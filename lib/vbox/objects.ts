@@ -23,6 +23,13 @@ import type {
   BandwidthGroupType, DataType, MediumFormatCapabilities, PartitionTableType, VFSType,
   AdditionsFacilityStatus, AdditionsFacilityType, AdditionsRunLevelType, DHCPConfigScope, DHCPGroupConditionType,
   DHCPOption, DHCPOptionEncoding, NATProtocol, NetworkAdapterPromiscModePolicy,
+  APICMode, AudioCodecType, AudioControllerType, AudioDeviceState, AudioDeviceType, AudioDirection,
+  AudioDriverType, AutostopType, CPUArchitecture, CloneOptions, DnDMode, ExportOptions, GraphicsFeature,
+  GuestDebugIoProvider, GuestDebugProvider, ImportOptions, IommuType, KeyboardHIDType, ParavirtProvider,
+  PointingHIDType, PortMode, ProxyMode, RecordingAudioCodec, RecordingCodecDeadline, RecordingDestination,
+  RecordingFeature, RecordingRateControlMode, RecordingVideoCodec, RecordingVideoScalingMode, Scope,
+  SignatureType, SymlinkPolicy, TpmType, USBConnectionSpeed, USBControllerType, USBDeviceFilterAction,
+  USBDeviceState, UartType, UefiVariableAttributes, VMExecutionEngine, VMProcPriority, IPCIDeviceAttachment,
 } from './types';
 
 export { IManagedObjectRef } from './managed';
@@ -203,6 +210,17 @@ export class IHost extends IManagedObjectRef {
     if (!progress) throw new TypeError('IHost_createHostOnlyNetworkInterface returned the null reference');
     return { hostInterface: this._wrap(IHostNetworkInterface, str(r.hostInterface)), progress };
   }
+  getAudioDevices(): Promise<IHostAudioDevice[]> { return this._objs(IHostAudioDevice, 'IHost_getAudioDevices'); }
+  getUSBDevices(): Promise<IHostUSBDevice[]> { return this._objs(IHostUSBDevice, 'IHost_getUSBDevices'); }
+  getUSBDeviceFilters(): Promise<IHostUSBDeviceFilter[]> { return this._objs(IHostUSBDeviceFilter, 'IHost_getUSBDeviceFilters'); }
+  createUSBDeviceFilter(name: string): Promise<IHostUSBDeviceFilter> { return this._obj(IHostUSBDeviceFilter, 'IHost_createUSBDeviceFilter', { name }); }
+  insertUSBDeviceFilter(position: number, filter: IHostUSBDeviceFilter | null): Promise<void> { return this._void('IHost_insertUSBDeviceFilter', { position, filter }); }
+  removeUSBDeviceFilter(position: number): Promise<void> { return this._void('IHost_removeUSBDeviceFilter', { position }); }
+  findUSBDeviceById(id: string): Promise<IHostUSBDevice> { return this._obj(IHostUSBDevice, 'IHost_findUSBDeviceById', { id }); }
+  findUSBDeviceByAddress(name: string): Promise<IHostUSBDevice> { return this._obj(IHostUSBDevice, 'IHost_findUSBDeviceByAddress', { name }); }
+  addUSBDeviceSource(backend: string, id: string, address: string, propertyNames: readonly string[], propertyValues: readonly string[]): Promise<void> { return this._void('IHost_addUSBDeviceSource', { backend, id, address, propertyNames, propertyValues }); }
+  removeUSBDeviceSource(id: string): Promise<void> { return this._void('IHost_removeUSBDeviceSource', { id }); }
+  isExecutionEngineSupported(cpuArchitecture: CPUArchitecture, executionEngine: VMExecutionEngine): Promise<boolean> { return this._bool('IHost_isExecutionEngineSupported', { cpuArchitecture, executionEngine }); }
 }
 
 export class IHostNetworkInterface extends IManagedObjectRef {
@@ -253,6 +271,53 @@ export class ISystemProperties extends IManagedObjectRef {
   setFreeDiskSpacePercentError(freeDiskSpacePercentError: number): Promise<void> { return this._void('ISystemProperties_setFreeDiskSpacePercentError', { freeDiskSpacePercentError }); }
   getSupportedVFSTypes(): Promise<VFSType[]> { return this._enums('ISystemProperties_getSupportedVFSTypes'); }
   getDefaultIoCacheSettingForStorageController(controllerType: StorageControllerType): Promise<boolean> { return this._bool('ISystemProperties_getDefaultIoCacheSettingForStorageController', { controllerType }); }
+  getMinGuestVRAM(): Promise<number> { return this._int('ISystemProperties_getMinGuestVRAM'); }
+  getMaxGuestMonitors(): Promise<number> { return this._int('ISystemProperties_getMaxGuestMonitors'); }
+  setDefaultMachineFolder(defaultMachineFolder: string): Promise<void> { return this._void('ISystemProperties_setDefaultMachineFolder', { defaultMachineFolder }); }
+  getLoggingLevel(): Promise<string> { return this._str('ISystemProperties_getLoggingLevel'); }
+  setLoggingLevel(loggingLevel: string): Promise<void> { return this._void('ISystemProperties_setLoggingLevel', { loggingLevel }); }
+  setVRDEAuthLibrary(VRDEAuthLibrary: string): Promise<void> { return this._void('ISystemProperties_setVRDEAuthLibrary', { VRDEAuthLibrary }); }
+  setWebServiceAuthLibrary(webServiceAuthLibrary: string): Promise<void> { return this._void('ISystemProperties_setWebServiceAuthLibrary', { webServiceAuthLibrary }); }
+  setDefaultVRDEExtPack(defaultVRDEExtPack: string): Promise<void> { return this._void('ISystemProperties_setDefaultVRDEExtPack', { defaultVRDEExtPack }); }
+  getDefaultCryptoExtPack(): Promise<string> { return this._str('ISystemProperties_getDefaultCryptoExtPack'); }
+  setDefaultCryptoExtPack(defaultCryptoExtPack: string): Promise<void> { return this._void('ISystemProperties_setDefaultCryptoExtPack', { defaultCryptoExtPack }); }
+  getLogHistoryCount(): Promise<number> { return this._int('ISystemProperties_getLogHistoryCount'); }
+  setLogHistoryCount(logHistoryCount: number): Promise<void> { return this._void('ISystemProperties_setLogHistoryCount', { logHistoryCount }); }
+  getDefaultAudioDriver(): Promise<AudioDriverType> { return this._enum('ISystemProperties_getDefaultAudioDriver'); }
+  getAutostartDatabasePath(): Promise<string> { return this._str('ISystemProperties_getAutostartDatabasePath'); }
+  setAutostartDatabasePath(autostartDatabasePath: string): Promise<void> { return this._void('ISystemProperties_setAutostartDatabasePath', { autostartDatabasePath }); }
+  getDefaultAdditionsISO(): Promise<string> { return this._str('ISystemProperties_getDefaultAdditionsISO'); }
+  setDefaultAdditionsISO(defaultAdditionsISO: string): Promise<void> { return this._void('ISystemProperties_setDefaultAdditionsISO', { defaultAdditionsISO }); }
+  getDefaultFrontend(): Promise<string> { return this._str('ISystemProperties_getDefaultFrontend'); }
+  setDefaultFrontend(defaultFrontend: string): Promise<void> { return this._void('ISystemProperties_setDefaultFrontend', { defaultFrontend }); }
+  getProxyMode(): Promise<ProxyMode> { return this._enum('ISystemProperties_getProxyMode'); }
+  setProxyMode(proxyMode: ProxyMode): Promise<void> { return this._void('ISystemProperties_setProxyMode', { proxyMode }); }
+  getProxyURL(): Promise<string> { return this._str('ISystemProperties_getProxyURL'); }
+  setProxyURL(proxyURL: string): Promise<void> { return this._void('ISystemProperties_setProxyURL', { proxyURL }); }
+  getSupportedPlatformArchitectures(): Promise<PlatformArchitecture[]> { return this._enums('ISystemProperties_getSupportedPlatformArchitectures'); }
+  getSupportedClipboardModes(): Promise<ClipboardMode[]> { return this._enums('ISystemProperties_getSupportedClipboardModes'); }
+  getSupportedDnDModes(): Promise<DnDMode[]> { return this._enums('ISystemProperties_getSupportedDnDModes'); }
+  getSupportedPointingHIDTypes(): Promise<PointingHIDType[]> { return this._enums('ISystemProperties_getSupportedPointingHIDTypes'); }
+  getSupportedKeyboardHIDTypes(): Promise<KeyboardHIDType[]> { return this._enums('ISystemProperties_getSupportedKeyboardHIDTypes'); }
+  getSupportedImportOptions(): Promise<ImportOptions[]> { return this._enums('ISystemProperties_getSupportedImportOptions'); }
+  getSupportedExportOptions(): Promise<ExportOptions[]> { return this._enums('ISystemProperties_getSupportedExportOptions'); }
+  getSupportedGraphicsFeatures(): Promise<GraphicsFeature[]> { return this._enums('ISystemProperties_getSupportedGraphicsFeatures'); }
+  getSupportedRecordingFeatures(): Promise<RecordingFeature[]> { return this._enums('ISystemProperties_getSupportedRecordingFeatures'); }
+  getSupportedRecordingAudioCodecs(): Promise<RecordingAudioCodec[]> { return this._enums('ISystemProperties_getSupportedRecordingAudioCodecs'); }
+  getSupportedRecordingVideoCodecs(): Promise<RecordingVideoCodec[]> { return this._enums('ISystemProperties_getSupportedRecordingVideoCodecs'); }
+  getSupportedRecordingVSModes(): Promise<RecordingVideoScalingMode[]> { return this._enums('ISystemProperties_getSupportedRecordingVSModes'); }
+  getSupportedRecordingARCModes(): Promise<RecordingRateControlMode[]> { return this._enums('ISystemProperties_getSupportedRecordingARCModes'); }
+  getSupportedRecordingVRCModes(): Promise<RecordingRateControlMode[]> { return this._enums('ISystemProperties_getSupportedRecordingVRCModes'); }
+  getSupportedCloneOptions(): Promise<CloneOptions[]> { return this._enums('ISystemProperties_getSupportedCloneOptions'); }
+  getSupportedAutostopTypes(): Promise<AutostopType[]> { return this._enums('ISystemProperties_getSupportedAutostopTypes'); }
+  getSupportedVMProcPriorities(): Promise<VMProcPriority[]> { return this._enums('ISystemProperties_getSupportedVMProcPriorities'); }
+  getSupportedNetworkAttachmentTypes(): Promise<NetworkAttachmentType[]> { return this._enums('ISystemProperties_getSupportedNetworkAttachmentTypes'); }
+  getSupportedPortModes(): Promise<PortMode[]> { return this._enums('ISystemProperties_getSupportedPortModes'); }
+  getSupportedAudioDriverTypes(): Promise<AudioDriverType[]> { return this._enums('ISystemProperties_getSupportedAudioDriverTypes'); }
+  getLanguageId(): Promise<string> { return this._str('ISystemProperties_getLanguageId'); }
+  setLanguageId(languageId: string): Promise<void> { return this._void('ISystemProperties_setLanguageId', { languageId }); }
+  getCPUProfiles(architecture: CPUArchitecture, namePattern: string): Promise<ICPUProfile[]> { return this._objs(ICPUProfile, 'ISystemProperties_getCPUProfiles', { architecture, namePattern }); }
+  getExecutionEnginesForVmCpuArchitecture(cpuArchitecture: CPUArchitecture): Promise<VMExecutionEngine[]> { return this._enums('ISystemProperties_getExecutionEnginesForVmCpuArchitecture', { cpuArchitecture }); }
 }
 
 export class IPlatformProperties extends IManagedObjectRef {
@@ -268,6 +333,34 @@ export class IPlatformProperties extends IManagedObjectRef {
   getStorageBusForControllerType(storageControllerType: StorageControllerType): Promise<StorageBus> { return this._enum('IPlatformProperties_getStorageBusForControllerType', { storageControllerType }); }
   getStorageControllerTypesForBus(storageBus: StorageBus): Promise<StorageControllerType[]> { return this._enums('IPlatformProperties_getStorageControllerTypesForBus', { storageBus }); }
   getStorageControllerHotplugCapable(controllerType: StorageControllerType): Promise<boolean> { return this._bool('IPlatformProperties_getStorageControllerHotplugCapable', { controllerType }); }
+  getRawModeSupported(): Promise<boolean> { return this._bool('IPlatformProperties_getRawModeSupported'); }
+  getExclusiveHwVirt(): Promise<boolean> { return this._bool('IPlatformProperties_getExclusiveHwVirt'); }
+  setExclusiveHwVirt(exclusiveHwVirt: boolean): Promise<void> { return this._void('IPlatformProperties_setExclusiveHwVirt', { exclusiveHwVirt }); }
+  getSerialPortCount(): Promise<number> { return this._int('IPlatformProperties_getSerialPortCount'); }
+  getParallelPortCount(): Promise<number> { return this._int('IPlatformProperties_getParallelPortCount'); }
+  getSupportedParavirtProviders(): Promise<ParavirtProvider[]> { return this._enums('IPlatformProperties_getSupportedParavirtProviders'); }
+  getSupportedFirmwareTypes(): Promise<FirmwareType[]> { return this._enums('IPlatformProperties_getSupportedFirmwareTypes'); }
+  async getSupportedGuestOSTypes(): Promise<IGuestOSType[]> {
+    const r = await this._call('IPlatformProperties_getSupportedGuestOSTypes', {}, { arrays: ['returnval'] });
+    return list(r.returnval).map(guestOSType);
+  }
+  getSupportedGfxControllerTypes(): Promise<GraphicsControllerType[]> { return this._enums('IPlatformProperties_getSupportedGfxControllerTypes'); }
+  getSupportedNetAdpPromiscModePols(): Promise<NetworkAdapterPromiscModePolicy[]> { return this._enums('IPlatformProperties_getSupportedNetAdpPromiscModePols'); }
+  getSupportedNetworkAdapterTypes(): Promise<NetworkAdapterType[]> { return this._enums('IPlatformProperties_getSupportedNetworkAdapterTypes'); }
+  getSupportedUartTypes(): Promise<UartType[]> { return this._enums('IPlatformProperties_getSupportedUartTypes'); }
+  getSupportedUSBControllerTypes(): Promise<USBControllerType[]> { return this._enums('IPlatformProperties_getSupportedUSBControllerTypes'); }
+  getSupportedAudioControllerTypes(): Promise<AudioControllerType[]> { return this._enums('IPlatformProperties_getSupportedAudioControllerTypes'); }
+  getSupportedBootDevices(): Promise<DeviceType[]> { return this._enums('IPlatformProperties_getSupportedBootDevices'); }
+  getSupportedChipsetTypes(): Promise<ChipsetType[]> { return this._enums('IPlatformProperties_getSupportedChipsetTypes'); }
+  getSupportedIommuTypes(): Promise<IommuType[]> { return this._enums('IPlatformProperties_getSupportedIommuTypes'); }
+  getSupportedTpmTypes(): Promise<TpmType[]> { return this._enums('IPlatformProperties_getSupportedTpmTypes'); }
+  getMaxNetworkAdaptersOfType(chipset: ChipsetType, type: NetworkAttachmentType): Promise<number> { return this._int('IPlatformProperties_getMaxNetworkAdaptersOfType', { chipset, type }); }
+  getSupportedGfxFeaturesForType(graphicsControllerType: GraphicsControllerType): Promise<GraphicsFeature[]> { return this._enums('IPlatformProperties_getSupportedGfxFeaturesForType', { graphicsControllerType }); }
+  getMaxInstancesOfUSBControllerType(chipset: ChipsetType, type: USBControllerType): Promise<number> { return this._int('IPlatformProperties_getMaxInstancesOfUSBControllerType', { chipset, type }); }
+  async getSupportedVRAMRange(graphicsControllerType: GraphicsControllerType, accelerate3DEnabled: boolean): Promise<{ minMB: number; maxMB: number; strideSizeMB: number }> {
+    const r = await this._call('IPlatformProperties_getSupportedVRAMRange', { graphicsControllerType, accelerate3DEnabled });
+    return { minMB: int(r.minMB), maxMB: int(r.maxMB), strideSizeMB: int(r.returnval) };
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -465,6 +558,122 @@ export class IMachine extends IManagedObjectRef {
     const values = list(r.values).map(str), timestamps = list(r.timestamps).map(int), flags = list(r.flags).map(str);
     return list(r.names).map(str).map((name, i) => ({ name, value: values[i] ?? '', timestamp: timestamps[i] ?? 0, flags: flags[i] ?? '' }));
   }
+  getUSBControllers(): Promise<IUSBController[]> { return this._objs(IUSBController, 'IMachine_getUSBControllers'); }
+  getIcon(): Promise<string> { return this._str('IMachine_getIcon'); }
+  setIcon(icon: string): Promise<void> { return this._void('IMachine_setIcon', { icon }); }
+  getHardwareVersion(): Promise<string> { return this._str('IMachine_getHardwareVersion'); }
+  setHardwareVersion(hardwareVersion: string): Promise<void> { return this._void('IMachine_setHardwareVersion', { hardwareVersion }); }
+  setHardwareUUID(hardwareUUID: string): Promise<void> { return this._void('IMachine_setHardwareUUID', { hardwareUUID }); }
+  getCPUHotPlugEnabled(): Promise<boolean> { return this._bool('IMachine_getCPUHotPlugEnabled'); }
+  setCPUHotPlugEnabled(CPUHotPlugEnabled: boolean): Promise<void> { return this._void('IMachine_setCPUHotPlugEnabled', { CPUHotPlugEnabled }); }
+  getCPUIDPortabilityLevel(): Promise<number> { return this._int('IMachine_getCPUIDPortabilityLevel'); }
+  setCPUIDPortabilityLevel(CPUIDPortabilityLevel: number): Promise<void> { return this._void('IMachine_setCPUIDPortabilityLevel', { CPUIDPortabilityLevel }); }
+  getMemoryBalloonSize(): Promise<number> { return this._int('IMachine_getMemoryBalloonSize'); }
+  setMemoryBalloonSize(memoryBalloonSize: number): Promise<void> { return this._void('IMachine_setMemoryBalloonSize', { memoryBalloonSize }); }
+  getPageFusionEnabled(): Promise<boolean> { return this._bool('IMachine_getPageFusionEnabled'); }
+  setPageFusionEnabled(pageFusionEnabled: boolean): Promise<void> { return this._void('IMachine_setPageFusionEnabled', { pageFusionEnabled }); }
+  getTrustedPlatformModule(): Promise<ITrustedPlatformModule> { return this._obj(ITrustedPlatformModule, 'IMachine_getTrustedPlatformModule'); }
+  getNonVolatileStore(): Promise<INvramStore> { return this._obj(INvramStore, 'IMachine_getNonVolatileStore'); }
+  getRecordingSettings(): Promise<IRecordingSettings> { return this._obj(IRecordingSettings, 'IMachine_getRecordingSettings'); }
+  getPointingHIDType(): Promise<PointingHIDType> { return this._enum('IMachine_getPointingHIDType'); }
+  setPointingHIDType(pointingHIDType: PointingHIDType): Promise<void> { return this._void('IMachine_setPointingHIDType', { pointingHIDType }); }
+  getKeyboardHIDType(): Promise<KeyboardHIDType> { return this._enum('IMachine_getKeyboardHIDType'); }
+  setKeyboardHIDType(keyboardHIDType: KeyboardHIDType): Promise<void> { return this._void('IMachine_setKeyboardHIDType', { keyboardHIDType }); }
+  getSnapshotFolder(): Promise<string> { return this._str('IMachine_getSnapshotFolder'); }
+  setSnapshotFolder(snapshotFolder: string): Promise<void> { return this._void('IMachine_setSnapshotFolder', { snapshotFolder }); }
+  getEmulatedUSBCardReaderEnabled(): Promise<boolean> { return this._bool('IMachine_getEmulatedUSBCardReaderEnabled'); }
+  setEmulatedUSBCardReaderEnabled(emulatedUSBCardReaderEnabled: boolean): Promise<void> { return this._void('IMachine_setEmulatedUSBCardReaderEnabled', { emulatedUSBCardReaderEnabled }); }
+  getUSBDeviceFilters(): Promise<IUSBDeviceFilters> { return this._obj(IUSBDeviceFilters, 'IMachine_getUSBDeviceFilters'); }
+  getSettingsAuxFilePath(): Promise<string> { return this._str('IMachine_getSettingsAuxFilePath'); }
+  getSharedFolders(): Promise<ISharedFolder[]> { return this._objs(ISharedFolder, 'IMachine_getSharedFolders'); }
+  getClipboardFileTransfersEnabled(): Promise<boolean> { return this._bool('IMachine_getClipboardFileTransfersEnabled'); }
+  setClipboardFileTransfersEnabled(clipboardFileTransfersEnabled: boolean): Promise<void> { return this._void('IMachine_setClipboardFileTransfersEnabled', { clipboardFileTransfersEnabled }); }
+  getDnDMode(): Promise<DnDMode> { return this._enum('IMachine_getDnDMode'); }
+  setDnDMode(dnDMode: DnDMode): Promise<void> { return this._void('IMachine_setDnDMode', { dnDMode }); }
+  getParavirtProvider(): Promise<ParavirtProvider> { return this._enum('IMachine_getParavirtProvider'); }
+  setParavirtProvider(paravirtProvider: ParavirtProvider): Promise<void> { return this._void('IMachine_setParavirtProvider', { paravirtProvider }); }
+  getIOCacheEnabled(): Promise<boolean> { return this._bool('IMachine_getIOCacheEnabled'); }
+  setIOCacheEnabled(IOCacheEnabled: boolean): Promise<void> { return this._void('IMachine_setIOCacheEnabled', { IOCacheEnabled }); }
+  getIOCacheSize(): Promise<number> { return this._int('IMachine_getIOCacheSize'); }
+  setIOCacheSize(IOCacheSize: number): Promise<void> { return this._void('IMachine_setIOCacheSize', { IOCacheSize }); }
+  getPCIDeviceAssignments(): Promise<IPCIDeviceAttachment[]> { return this._call('IMachine_getPCIDeviceAssignments', {}, { arrays: ['returnval'] }).then((r) => list(r.returnval).map(pciDeviceAttachment)); }
+  getTracingEnabled(): Promise<boolean> { return this._bool('IMachine_getTracingEnabled'); }
+  setTracingEnabled(tracingEnabled: boolean): Promise<void> { return this._void('IMachine_setTracingEnabled', { tracingEnabled }); }
+  getTracingConfig(): Promise<string> { return this._str('IMachine_getTracingConfig'); }
+  setTracingConfig(tracingConfig: string): Promise<void> { return this._void('IMachine_setTracingConfig', { tracingConfig }); }
+  getAllowTracingToAccessVM(): Promise<boolean> { return this._bool('IMachine_getAllowTracingToAccessVM'); }
+  setAllowTracingToAccessVM(allowTracingToAccessVM: boolean): Promise<void> { return this._void('IMachine_setAllowTracingToAccessVM', { allowTracingToAccessVM }); }
+  getAutostartEnabled(): Promise<boolean> { return this._bool('IMachine_getAutostartEnabled'); }
+  setAutostartEnabled(autostartEnabled: boolean): Promise<void> { return this._void('IMachine_setAutostartEnabled', { autostartEnabled }); }
+  getAutostartDelay(): Promise<number> { return this._int('IMachine_getAutostartDelay'); }
+  setAutostartDelay(autostartDelay: number): Promise<void> { return this._void('IMachine_setAutostartDelay', { autostartDelay }); }
+  getAutostopType(): Promise<AutostopType> { return this._enum('IMachine_getAutostopType'); }
+  setAutostopType(autostopType: AutostopType): Promise<void> { return this._void('IMachine_setAutostopType', { autostopType }); }
+  getDefaultFrontend(): Promise<string> { return this._str('IMachine_getDefaultFrontend'); }
+  setDefaultFrontend(defaultFrontend: string): Promise<void> { return this._void('IMachine_setDefaultFrontend', { defaultFrontend }); }
+  getUSBProxyAvailable(): Promise<boolean> { return this._bool('IMachine_getUSBProxyAvailable'); }
+  getVMProcessPriority(): Promise<VMProcPriority> { return this._enum('IMachine_getVMProcessPriority'); }
+  setVMProcessPriority(VMProcessPriority: VMProcPriority): Promise<void> { return this._void('IMachine_setVMProcessPriority', { VMProcessPriority }); }
+  getVMExecutionEngine(): Promise<VMExecutionEngine> { return this._enum('IMachine_getVMExecutionEngine'); }
+  setVMExecutionEngine(VMExecutionEngine: VMExecutionEngine): Promise<void> { return this._void('IMachine_setVMExecutionEngine', { VMExecutionEngine }); }
+  getParavirtDebug(): Promise<string> { return this._str('IMachine_getParavirtDebug'); }
+  setParavirtDebug(paravirtDebug: string): Promise<void> { return this._void('IMachine_setParavirtDebug', { paravirtDebug }); }
+  getCPUProfile(): Promise<string> { return this._str('IMachine_getCPUProfile'); }
+  setCPUProfile(CPUProfile: string): Promise<void> { return this._void('IMachine_setCPUProfile', { CPUProfile }); }
+  getStateKeyId(): Promise<string> { return this._str('IMachine_getStateKeyId'); }
+  getStateKeyStore(): Promise<string> { return this._str('IMachine_getStateKeyStore'); }
+  getLogKeyId(): Promise<string> { return this._str('IMachine_getLogKeyId'); }
+  getLogKeyStore(): Promise<string> { return this._str('IMachine_getLogKeyStore'); }
+  getGuestDebugControl(): Promise<IGuestDebugControl> { return this._obj(IGuestDebugControl, 'IMachine_getGuestDebugControl'); }
+  attachHostPCIDevice(hostAddress: number, desiredGuestAddress: number, tryToUnbind: boolean): Promise<void> { return this._void('IMachine_attachHostPCIDevice', { hostAddress, desiredGuestAddress, tryToUnbind }); }
+  detachHostPCIDevice(hostAddress: number): Promise<void> { return this._void('IMachine_detachHostPCIDevice', { hostAddress }); }
+  addUSBController(name: string, type: USBControllerType): Promise<IUSBController> { return this._obj(IUSBController, 'IMachine_addUSBController', { name, type }); }
+  removeUSBController(name: string): Promise<void> { return this._void('IMachine_removeUSBController', { name }); }
+  getUSBControllerByName(name: string): Promise<IUSBController> { return this._obj(IUSBController, 'IMachine_getUSBControllerByName', { name }); }
+  getUSBControllerCountByType(type: USBControllerType): Promise<number> { return this._int('IMachine_getUSBControllerCountByType', { type }); }
+  getSerialPort(slot: number): Promise<ISerialPort> { return this._obj(ISerialPort, 'IMachine_getSerialPort', { slot }); }
+  getParallelPort(slot: number): Promise<IParallelPort> { return this._obj(IParallelPort, 'IMachine_getParallelPort', { slot }); }
+  setSettingsFilePath(settingsFilePath: string): Promise<string> { return this._str('IMachine_setSettingsFilePath', { settingsFilePath }); }
+  createSharedFolder(name: string, hostPath: string, writable: boolean, automount: boolean, autoMountPoint: string): Promise<void> { return this._void('IMachine_createSharedFolder', { name, hostPath, writable, automount, autoMountPoint }); }
+  removeSharedFolder(name: string): Promise<void> { return this._void('IMachine_removeSharedFolder', { name }); }
+  canShowConsoleWindow(): Promise<boolean> { return this._bool('IMachine_canShowConsoleWindow'); }
+  showConsoleWindow(): Promise<number> { return this._int('IMachine_showConsoleWindow'); }
+  hotPlugCPU(cpu: number): Promise<void> { return this._void('IMachine_hotPlugCPU', { cpu }); }
+  hotUnplugCPU(cpu: number): Promise<void> { return this._void('IMachine_hotUnplugCPU', { cpu }); }
+  getCPUStatus(cpu: number): Promise<boolean> { return this._bool('IMachine_getCPUStatus', { cpu }); }
+  getEffectiveParavirtProvider(): Promise<ParavirtProvider> { return this._enum('IMachine_getEffectiveParavirtProvider'); }
+  queryLogFilename(idx: number): Promise<string> { return this._str('IMachine_queryLogFilename', { idx }); }
+  readLog(idx: number, offset: number, size: number): Promise<string> { return this._str('IMachine_readLog', { idx, offset, size }); }
+  adoptSavedState(savedStateFile: string): Promise<void> { return this._void('IMachine_adoptSavedState', { savedStateFile }); }
+  applyDefaults(flags: string): Promise<void> { return this._void('IMachine_applyDefaults', { flags }); }
+  changeEncryption(currentPassword: string, cipher: string, newPassword: string, newPasswordId: string, force: boolean): Promise<IProgress> { return this._obj(IProgress, 'IMachine_changeEncryption', { currentPassword, cipher, newPassword, newPasswordId, force }); }
+  checkEncryptionPassword(password: string): Promise<void> { return this._void('IMachine_checkEncryptionPassword', { password }); }
+  addEncryptionPassword(id: string, password: string): Promise<void> { return this._void('IMachine_addEncryptionPassword', { id, password }); }
+  addEncryptionPasswords(ids: readonly string[], passwords: readonly string[]): Promise<void> { return this._void('IMachine_addEncryptionPasswords', { ids, passwords }); }
+  removeEncryptionPassword(id: string): Promise<void> { return this._void('IMachine_removeEncryptionPassword', { id }); }
+  clearAllEncryptionPasswords(): Promise<void> { return this._void('IMachine_clearAllEncryptionPasswords'); }
+  async querySavedGuestScreenInfo(screenId: number): Promise<{ originX: number; originY: number; width: number; height: number; enabled: boolean }> {
+    const r = await this._call('IMachine_querySavedGuestScreenInfo', { screenId });
+    return { originX: int(r.originX), originY: int(r.originY), width: int(r.width), height: int(r.height), enabled: bool(r.enabled) };
+  }
+  /** The saved state's thumbnail; data is base64. */
+  async readSavedThumbnailToArray(screenId: number, bitmapFormat: BitmapFormat): Promise<{ width: number; height: number; data: string }> {
+    const r = await this._call('IMachine_readSavedThumbnailToArray', { screenId, bitmapFormat });
+    return { width: int(r.width), height: int(r.height), data: str(r.returnval) };
+  }
+  async querySavedScreenshotInfo(screenId: number): Promise<{ width: number; height: number; formats: BitmapFormat[] }> {
+    const r = await this._call('IMachine_querySavedScreenshotInfo', { screenId }, { arrays: ['returnval'] });
+    return { width: int(r.width), height: int(r.height), formats: list(r.returnval).map(str) as BitmapFormat[] };
+  }
+  /** The saved state's screenshot; data is base64. */
+  async readSavedScreenshotToArray(screenId: number, bitmapFormat: BitmapFormat): Promise<{ width: number; height: number; data: string }> {
+    const r = await this._call('IMachine_readSavedScreenshotToArray', { screenId, bitmapFormat });
+    return { width: int(r.width), height: int(r.height), data: str(r.returnval) };
+  }
+  async getEncryptionSettings(): Promise<{ cipher: string; passwordId: string }> {
+    const r = await this._call('IMachine_getEncryptionSettings');
+    return { cipher: str(r.cipher), passwordId: str(r.passwordId) };
+  }
 }
 
 /** ISnapshot: one node of a machine's snapshot tree. */
@@ -495,6 +704,10 @@ export class IPlatform extends IManagedObjectRef {
   setRTCUseUTC(RTCUseUTC: boolean): Promise<void> { return this._void('IPlatform_setRTCUseUTC', { RTCUseUTC }); }
   getX86(): Promise<IPlatformX86> { return this._obj(IPlatformX86, 'IPlatform_getX86'); }
   getProperties(): Promise<IPlatformProperties> { return this._obj(IPlatformProperties, 'IPlatform_getProperties'); }
+  setArchitecture(architecture: PlatformArchitecture): Promise<void> { return this._void('IPlatform_setArchitecture', { architecture }); }
+  getARM(): Promise<IPlatformARM> { return this._obj(IPlatformARM, 'IPlatform_getARM'); }
+  getIommuType(): Promise<IommuType> { return this._enum('IPlatform_getIommuType'); }
+  setIommuType(iommuType: IommuType): Promise<void> { return this._void('IPlatform_setIommuType', { iommuType }); }
 }
 
 export class IPlatformX86 extends IManagedObjectRef {
@@ -505,6 +718,17 @@ export class IPlatformX86 extends IManagedObjectRef {
   getHWVirtExProperty(property: HWVirtExPropertyType): Promise<boolean> { return this._bool('IPlatformX86_getHWVirtExProperty', { property }); }
   setHWVirtExProperty(property: HWVirtExPropertyType, value: boolean): Promise<void> {
     return this._void('IPlatformX86_setHWVirtExProperty', { property, value });
+  }
+  setCPUIDLeaf(idx: number, idxSub: number, valEax: number, valEbx: number, valEcx: number, valEdx: number): Promise<void> { return this._void('IPlatformX86_setCPUIDLeaf', { idx, idxSub, valEax, valEbx, valEcx, valEdx }); }
+  removeCPUIDLeaf(idx: number, idxSub: number): Promise<void> { return this._void('IPlatformX86_removeCPUIDLeaf', { idx, idxSub }); }
+  removeAllCPUIDLeaves(): Promise<void> { return this._void('IPlatformX86_removeAllCPUIDLeaves'); }
+  async getCPUIDLeafByOrdinal(ordinal: number): Promise<{ idx: number; idxSub: number; valEax: number; valEbx: number; valEcx: number; valEdx: number }> {
+    const r = await this._call('IPlatformX86_getCPUIDLeafByOrdinal', { ordinal });
+    return { idx: int(r.idx), idxSub: int(r.idxSub), valEax: int(r.valEax), valEbx: int(r.valEbx), valEcx: int(r.valEcx), valEdx: int(r.valEdx) };
+  }
+  async getCPUIDLeaf(idx: number, idxSub: number): Promise<{ valEax: number; valEbx: number; valEcx: number; valEdx: number }> {
+    const r = await this._call('IPlatformX86_getCPUIDLeaf', { idx, idxSub });
+    return { valEax: int(r.valEax), valEbx: int(r.valEbx), valEcx: int(r.valEcx), valEdx: int(r.valEdx) };
   }
 }
 
@@ -517,6 +741,24 @@ export class IFirmwareSettings extends IManagedObjectRef {
   setIOAPICEnabled(IOAPICEnabled: boolean): Promise<void> { return this._void('IFirmwareSettings_setIOAPICEnabled', { IOAPICEnabled }); }
   getBootMenuMode(): Promise<FirmwareBootMenuMode> { return this._enum('IFirmwareSettings_getBootMenuMode'); }
   setBootMenuMode(bootMenuMode: FirmwareBootMenuMode): Promise<void> { return this._void('IFirmwareSettings_setBootMenuMode', { bootMenuMode }); }
+  getLogoFadeIn(): Promise<boolean> { return this._bool('IFirmwareSettings_getLogoFadeIn'); }
+  setLogoFadeIn(logoFadeIn: boolean): Promise<void> { return this._void('IFirmwareSettings_setLogoFadeIn', { logoFadeIn }); }
+  getLogoFadeOut(): Promise<boolean> { return this._bool('IFirmwareSettings_getLogoFadeOut'); }
+  setLogoFadeOut(logoFadeOut: boolean): Promise<void> { return this._void('IFirmwareSettings_setLogoFadeOut', { logoFadeOut }); }
+  getLogoDisplayTime(): Promise<number> { return this._int('IFirmwareSettings_getLogoDisplayTime'); }
+  setLogoDisplayTime(logoDisplayTime: number): Promise<void> { return this._void('IFirmwareSettings_setLogoDisplayTime', { logoDisplayTime }); }
+  getLogoImagePath(): Promise<string> { return this._str('IFirmwareSettings_getLogoImagePath'); }
+  setLogoImagePath(logoImagePath: string): Promise<void> { return this._void('IFirmwareSettings_setLogoImagePath', { logoImagePath }); }
+  getAPICMode(): Promise<APICMode> { return this._enum('IFirmwareSettings_getAPICMode'); }
+  setAPICMode(APICMode: APICMode): Promise<void> { return this._void('IFirmwareSettings_setAPICMode', { APICMode }); }
+  getTimeOffset(): Promise<number> { return this._int('IFirmwareSettings_getTimeOffset'); }
+  setTimeOffset(timeOffset: number): Promise<void> { return this._void('IFirmwareSettings_setTimeOffset', { timeOffset }); }
+  getPXEDebugEnabled(): Promise<boolean> { return this._bool('IFirmwareSettings_getPXEDebugEnabled'); }
+  setPXEDebugEnabled(PXEDebugEnabled: boolean): Promise<void> { return this._void('IFirmwareSettings_setPXEDebugEnabled', { PXEDebugEnabled }); }
+  getSMBIOSUuidLittleEndian(): Promise<boolean> { return this._bool('IFirmwareSettings_getSMBIOSUuidLittleEndian'); }
+  setSMBIOSUuidLittleEndian(SMBIOSUuidLittleEndian: boolean): Promise<void> { return this._void('IFirmwareSettings_setSMBIOSUuidLittleEndian', { SMBIOSUuidLittleEndian }); }
+  getAutoSerialNumGen(): Promise<boolean> { return this._bool('IFirmwareSettings_getAutoSerialNumGen'); }
+  setAutoSerialNumGen(AutoSerialNumGen: boolean): Promise<void> { return this._void('IFirmwareSettings_setAutoSerialNumGen', { AutoSerialNumGen }); }
 }
 
 export class IGraphicsAdapter extends IManagedObjectRef {
@@ -527,15 +769,33 @@ export class IGraphicsAdapter extends IManagedObjectRef {
   getVRAMSize(): Promise<number> { return this._int('IGraphicsAdapter_getVRAMSize'); }
   setVRAMSize(VRAMSize: number): Promise<void> { return this._void('IGraphicsAdapter_setVRAMSize', { VRAMSize }); }
   getMonitorCount(): Promise<number> { return this._int('IGraphicsAdapter_getMonitorCount'); }
+  setMonitorCount(monitorCount: number): Promise<void> { return this._void('IGraphicsAdapter_setMonitorCount', { monitorCount }); }
+  setFeature(feature: GraphicsFeature, enabled: boolean): Promise<void> { return this._void('IGraphicsAdapter_setFeature', { feature, enabled }); }
+  isFeatureEnabled(feature: GraphicsFeature): Promise<boolean> { return this._bool('IGraphicsAdapter_isFeatureEnabled', { feature }); }
 }
 
 export class IAudioSettings extends IManagedObjectRef {
   getAdapter(): Promise<IAudioAdapter> { return this._obj(IAudioAdapter, 'IAudioSettings_getAdapter'); }
+  getHostAudioDevice(usage: AudioDirection): Promise<IHostAudioDevice> { return this._obj(IHostAudioDevice, 'IAudioSettings_getHostAudioDevice', { usage }); }
+  setHostAudioDevice(device: IHostAudioDevice | null, usage: AudioDirection): Promise<void> { return this._void('IAudioSettings_setHostAudioDevice', { device, usage }); }
 }
 
 export class IAudioAdapter extends IManagedObjectRef {
   getEnabled(): Promise<boolean> { return this._bool('IAudioAdapter_getEnabled'); }
   setEnabled(enabled: boolean): Promise<void> { return this._void('IAudioAdapter_setEnabled', { enabled }); }
+  getEnabledIn(): Promise<boolean> { return this._bool('IAudioAdapter_getEnabledIn'); }
+  setEnabledIn(enabledIn: boolean): Promise<void> { return this._void('IAudioAdapter_setEnabledIn', { enabledIn }); }
+  getEnabledOut(): Promise<boolean> { return this._bool('IAudioAdapter_getEnabledOut'); }
+  setEnabledOut(enabledOut: boolean): Promise<void> { return this._void('IAudioAdapter_setEnabledOut', { enabledOut }); }
+  getAudioController(): Promise<AudioControllerType> { return this._enum('IAudioAdapter_getAudioController'); }
+  setAudioController(audioController: AudioControllerType): Promise<void> { return this._void('IAudioAdapter_setAudioController', { audioController }); }
+  getAudioCodec(): Promise<AudioCodecType> { return this._enum('IAudioAdapter_getAudioCodec'); }
+  setAudioCodec(audioCodec: AudioCodecType): Promise<void> { return this._void('IAudioAdapter_setAudioCodec', { audioCodec }); }
+  getAudioDriver(): Promise<AudioDriverType> { return this._enum('IAudioAdapter_getAudioDriver'); }
+  setAudioDriver(audioDriver: AudioDriverType): Promise<void> { return this._void('IAudioAdapter_setAudioDriver', { audioDriver }); }
+  getPropertiesList(): Promise<string[]> { return this._strs('IAudioAdapter_getPropertiesList'); }
+  setProperty(key: string, value: string): Promise<void> { return this._void('IAudioAdapter_setProperty', { key, value }); }
+  getProperty(key: string): Promise<string> { return this._str('IAudioAdapter_getProperty', { key }); }
 }
 
 export class INetworkAdapter extends IManagedObjectRef {
@@ -770,6 +1030,10 @@ export class IVRDEServer extends IManagedObjectRef {
   getVRDEProperties(): Promise<string[]> { return this._strs('IVRDEServer_getVRDEProperties'); }
   getVRDEProperty(key: string): Promise<string> { return this._str('IVRDEServer_getVRDEProperty', { key }); }
   setVRDEProperty(key: string, value: string): Promise<void> { return this._void('IVRDEServer_setVRDEProperty', { key, value }); }
+  getReuseSingleConnection(): Promise<boolean> { return this._bool('IVRDEServer_getReuseSingleConnection'); }
+  setReuseSingleConnection(reuseSingleConnection: boolean): Promise<void> { return this._void('IVRDEServer_setReuseSingleConnection', { reuseSingleConnection }); }
+  getAuthLibrary(): Promise<string> { return this._str('IVRDEServer_getAuthLibrary'); }
+  setAuthLibrary(authLibrary: string): Promise<void> { return this._void('IVRDEServer_setAuthLibrary', { authLibrary }); }
 }
 
 export class IStorageController extends IManagedObjectRef {
@@ -788,6 +1052,262 @@ export class IStorageController extends IManagedObjectRef {
   getMaxDevicesPerPortCount(): Promise<number> { return this._int('IStorageController_getMaxDevicesPerPortCount'); }
   getMinPortCount(): Promise<number> { return this._int('IStorageController_getMinPortCount'); }
   setInstance(instance: number): Promise<void> { return this._void('IStorageController_setInstance', { instance }); }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Machine settings: firmware, platform, devices, USB, shared folders, recording (issue 16)
+
+function pciDeviceAttachment(v: unknown): IPCIDeviceAttachment {
+  const r = (v && typeof v === 'object' ? v : {}) as Record<string, unknown>;
+  return { name: str(r.name), isPhysicalDevice: bool(r.isPhysicalDevice), hostAddress: int(r.hostAddress), guestAddress: int(r.guestAddress) };
+}
+
+export class IPlatformARM extends IManagedObjectRef {
+  getMidlDoesNotLikeEmptyInterfaces(): Promise<boolean> { return this._bool('IPlatformARM_getMidlDoesNotLikeEmptyInterfaces'); }
+}
+
+export class INvramStore extends IManagedObjectRef {
+  getNonVolatileStorageFile(): Promise<string> { return this._str('INvramStore_getNonVolatileStorageFile'); }
+  getUefiVariableStore(): Promise<IUefiVariableStore> { return this._obj(IUefiVariableStore, 'INvramStore_getUefiVariableStore'); }
+  getKeyId(): Promise<string> { return this._str('INvramStore_getKeyId'); }
+  getKeyStore(): Promise<string> { return this._str('INvramStore_getKeyStore'); }
+  initUefiVariableStore(size: number): Promise<void> { return this._void('INvramStore_initUefiVariableStore', { size }); }
+}
+
+export class IUefiVariableStore extends IManagedObjectRef {
+  getSecureBootEnabled(): Promise<boolean> { return this._bool('IUefiVariableStore_getSecureBootEnabled'); }
+  setSecureBootEnabled(secureBootEnabled: boolean): Promise<void> { return this._void('IUefiVariableStore_setSecureBootEnabled', { secureBootEnabled }); }
+  addVariable(name: string, owner: string, attributes: readonly UefiVariableAttributes[], data: string): Promise<void> { return this._void('IUefiVariableStore_addVariable', { name, owner, attributes, data }); }
+  deleteVariable(name: string, owner: string): Promise<void> { return this._void('IUefiVariableStore_deleteVariable', { name, owner }); }
+  changeVariable(name: string, data: string): Promise<void> { return this._void('IUefiVariableStore_changeVariable', { name, data }); }
+  enrollOraclePlatformKey(): Promise<void> { return this._void('IUefiVariableStore_enrollOraclePlatformKey'); }
+  enrollPlatformKey(platformKey: string, owner: string): Promise<void> { return this._void('IUefiVariableStore_enrollPlatformKey', { platformKey, owner }); }
+  addKek(keyEncryptionKey: string, owner: string, signatureType: SignatureType): Promise<void> { return this._void('IUefiVariableStore_addKek', { keyEncryptionKey, owner, signatureType }); }
+  addSignatureToDb(signature: string, owner: string, signatureType: SignatureType): Promise<void> { return this._void('IUefiVariableStore_addSignatureToDb', { signature, owner, signatureType }); }
+  addSignatureToDbx(signature: string, owner: string, signatureType: SignatureType): Promise<void> { return this._void('IUefiVariableStore_addSignatureToDbx', { signature, owner, signatureType }); }
+  enrollDefaultMsSignatures(): Promise<void> { return this._void('IUefiVariableStore_enrollDefaultMsSignatures'); }
+  addSignatureToMok(signature: string, owner: string, signatureType: SignatureType): Promise<void> { return this._void('IUefiVariableStore_addSignatureToMok', { signature, owner, signatureType }); }
+  /** data is base64. */
+  async queryVariableByName(name: string): Promise<{ owner: string; attributes: UefiVariableAttributes[]; data: string }> {
+    const r = await this._call('IUefiVariableStore_queryVariableByName', { name }, { arrays: ['attributes'] });
+    return { owner: str(r.owner), attributes: list(r.attributes).map(str) as UefiVariableAttributes[], data: str(r.data) };
+  }
+  async queryVariables(): Promise<{ name: string; owner: string }[]> {
+    const r = await this._call('IUefiVariableStore_queryVariables', {}, { arrays: ['names', 'owners'] });
+    const owners = list(r.owners).map(str);
+    return list(r.names).map(str).map((name, i) => ({ name, owner: owners[i] ?? '' }));
+  }
+}
+
+export class ITrustedPlatformModule extends IManagedObjectRef {
+  getType(): Promise<TpmType> { return this._enum('ITrustedPlatformModule_getType'); }
+  setType(type: TpmType): Promise<void> { return this._void('ITrustedPlatformModule_setType', { type }); }
+  getLocation(): Promise<string> { return this._str('ITrustedPlatformModule_getLocation'); }
+  setLocation(location: string): Promise<void> { return this._void('ITrustedPlatformModule_setLocation', { location }); }
+}
+
+export class IHostAudioDevice extends IManagedObjectRef {
+  getId(): Promise<string> { return this._str('IHostAudioDevice_getId'); }
+  getName(): Promise<string> { return this._str('IHostAudioDevice_getName'); }
+  setName(name: string): Promise<void> { return this._void('IHostAudioDevice_setName', { name }); }
+  getType(): Promise<AudioDeviceType> { return this._enum('IHostAudioDevice_getType'); }
+  setType(type: AudioDeviceType): Promise<void> { return this._void('IHostAudioDevice_setType', { type }); }
+  getUsage(): Promise<AudioDirection> { return this._enum('IHostAudioDevice_getUsage'); }
+  setUsage(usage: AudioDirection): Promise<void> { return this._void('IHostAudioDevice_setUsage', { usage }); }
+  getDefaultIn(): Promise<boolean> { return this._bool('IHostAudioDevice_getDefaultIn'); }
+  setDefaultIn(defaultIn: boolean): Promise<void> { return this._void('IHostAudioDevice_setDefaultIn', { defaultIn }); }
+  getDefaultOut(): Promise<boolean> { return this._bool('IHostAudioDevice_getDefaultOut'); }
+  setDefaultOut(defaultOut: boolean): Promise<void> { return this._void('IHostAudioDevice_setDefaultOut', { defaultOut }); }
+  getIsHotPlug(): Promise<boolean> { return this._bool('IHostAudioDevice_getIsHotPlug'); }
+  setIsHotPlug(isHotPlug: boolean): Promise<void> { return this._void('IHostAudioDevice_setIsHotPlug', { isHotPlug }); }
+  getState(): Promise<AudioDeviceState> { return this._enum('IHostAudioDevice_getState'); }
+  setState(state: AudioDeviceState): Promise<void> { return this._void('IHostAudioDevice_setState', { state }); }
+  getProperty(key: string): Promise<string> { return this._str('IHostAudioDevice_getProperty', { key }); }
+}
+
+export class IUSBController extends IManagedObjectRef {
+  getName(): Promise<string> { return this._str('IUSBController_getName'); }
+  setName(name: string): Promise<void> { return this._void('IUSBController_setName', { name }); }
+  getType(): Promise<USBControllerType> { return this._enum('IUSBController_getType'); }
+  setType(type: USBControllerType): Promise<void> { return this._void('IUSBController_setType', { type }); }
+  getUSBStandard(): Promise<number> { return this._int('IUSBController_getUSBStandard'); }
+}
+
+export class IUSBDeviceFilters extends IManagedObjectRef {
+  getDeviceFilters(): Promise<IUSBDeviceFilter[]> { return this._objs(IUSBDeviceFilter, 'IUSBDeviceFilters_getDeviceFilters'); }
+  createDeviceFilter(name: string): Promise<IUSBDeviceFilter> { return this._obj(IUSBDeviceFilter, 'IUSBDeviceFilters_createDeviceFilter', { name }); }
+  insertDeviceFilter(position: number, filter: IUSBDeviceFilter | null): Promise<void> { return this._void('IUSBDeviceFilters_insertDeviceFilter', { position, filter }); }
+  removeDeviceFilter(position: number): Promise<IUSBDeviceFilter> { return this._obj(IUSBDeviceFilter, 'IUSBDeviceFilters_removeDeviceFilter', { position }); }
+}
+
+export class IUSBDeviceFilter extends IManagedObjectRef {
+  getName(): Promise<string> { return this._str('IUSBDeviceFilter_getName'); }
+  setName(name: string): Promise<void> { return this._void('IUSBDeviceFilter_setName', { name }); }
+  getActive(): Promise<boolean> { return this._bool('IUSBDeviceFilter_getActive'); }
+  setActive(active: boolean): Promise<void> { return this._void('IUSBDeviceFilter_setActive', { active }); }
+  getVendorId(): Promise<string> { return this._str('IUSBDeviceFilter_getVendorId'); }
+  setVendorId(vendorId: string): Promise<void> { return this._void('IUSBDeviceFilter_setVendorId', { vendorId }); }
+  getProductId(): Promise<string> { return this._str('IUSBDeviceFilter_getProductId'); }
+  setProductId(productId: string): Promise<void> { return this._void('IUSBDeviceFilter_setProductId', { productId }); }
+  getRevision(): Promise<string> { return this._str('IUSBDeviceFilter_getRevision'); }
+  setRevision(revision: string): Promise<void> { return this._void('IUSBDeviceFilter_setRevision', { revision }); }
+  getManufacturer(): Promise<string> { return this._str('IUSBDeviceFilter_getManufacturer'); }
+  setManufacturer(manufacturer: string): Promise<void> { return this._void('IUSBDeviceFilter_setManufacturer', { manufacturer }); }
+  getProduct(): Promise<string> { return this._str('IUSBDeviceFilter_getProduct'); }
+  setProduct(product: string): Promise<void> { return this._void('IUSBDeviceFilter_setProduct', { product }); }
+  getSerialNumber(): Promise<string> { return this._str('IUSBDeviceFilter_getSerialNumber'); }
+  setSerialNumber(serialNumber: string): Promise<void> { return this._void('IUSBDeviceFilter_setSerialNumber', { serialNumber }); }
+  getPort(): Promise<string> { return this._str('IUSBDeviceFilter_getPort'); }
+  setPort(port: string): Promise<void> { return this._void('IUSBDeviceFilter_setPort', { port }); }
+  getRemote(): Promise<string> { return this._str('IUSBDeviceFilter_getRemote'); }
+  setRemote(remote: string): Promise<void> { return this._void('IUSBDeviceFilter_setRemote', { remote }); }
+  getMaskedInterfaces(): Promise<number> { return this._int('IUSBDeviceFilter_getMaskedInterfaces'); }
+  setMaskedInterfaces(maskedInterfaces: number): Promise<void> { return this._void('IUSBDeviceFilter_setMaskedInterfaces', { maskedInterfaces }); }
+}
+
+export class IUSBDevice extends IManagedObjectRef {
+  getId(): Promise<string> { return this._str('IUSBDevice_getId'); }
+  getVendorId(): Promise<number> { return this._int('IUSBDevice_getVendorId'); }
+  getProductId(): Promise<number> { return this._int('IUSBDevice_getProductId'); }
+  getRevision(): Promise<number> { return this._int('IUSBDevice_getRevision'); }
+  getManufacturer(): Promise<string> { return this._str('IUSBDevice_getManufacturer'); }
+  getProduct(): Promise<string> { return this._str('IUSBDevice_getProduct'); }
+  getSerialNumber(): Promise<string> { return this._str('IUSBDevice_getSerialNumber'); }
+  getAddress(): Promise<string> { return this._str('IUSBDevice_getAddress'); }
+  getPort(): Promise<number> { return this._int('IUSBDevice_getPort'); }
+  getPortPath(): Promise<string> { return this._str('IUSBDevice_getPortPath'); }
+  getVersion(): Promise<number> { return this._int('IUSBDevice_getVersion'); }
+  getSpeed(): Promise<USBConnectionSpeed> { return this._enum('IUSBDevice_getSpeed'); }
+  getRemote(): Promise<boolean> { return this._bool('IUSBDevice_getRemote'); }
+  getDeviceInfo(): Promise<string[]> { return this._strs('IUSBDevice_getDeviceInfo'); }
+  getBackend(): Promise<string> { return this._str('IUSBDevice_getBackend'); }
+}
+
+export class ISharedFolder extends IManagedObjectRef {
+  getName(): Promise<string> { return this._str('ISharedFolder_getName'); }
+  getHostPath(): Promise<string> { return this._str('ISharedFolder_getHostPath'); }
+  getAccessible(): Promise<boolean> { return this._bool('ISharedFolder_getAccessible'); }
+  getWritable(): Promise<boolean> { return this._bool('ISharedFolder_getWritable'); }
+  setWritable(writable: boolean): Promise<void> { return this._void('ISharedFolder_setWritable', { writable }); }
+  getAutoMount(): Promise<boolean> { return this._bool('ISharedFolder_getAutoMount'); }
+  setAutoMount(autoMount: boolean): Promise<void> { return this._void('ISharedFolder_setAutoMount', { autoMount }); }
+  getAutoMountPoint(): Promise<string> { return this._str('ISharedFolder_getAutoMountPoint'); }
+  setAutoMountPoint(autoMountPoint: string): Promise<void> { return this._void('ISharedFolder_setAutoMountPoint', { autoMountPoint }); }
+  getLastAccessError(): Promise<string> { return this._str('ISharedFolder_getLastAccessError'); }
+  getSymlinkPolicy(): Promise<SymlinkPolicy> { return this._enum('ISharedFolder_getSymlinkPolicy'); }
+  setSymlinkPolicy(symlinkPolicy: SymlinkPolicy): Promise<void> { return this._void('ISharedFolder_setSymlinkPolicy', { symlinkPolicy }); }
+}
+
+export class ISerialPort extends IManagedObjectRef {
+  getSlot(): Promise<number> { return this._int('ISerialPort_getSlot'); }
+  getEnabled(): Promise<boolean> { return this._bool('ISerialPort_getEnabled'); }
+  setEnabled(enabled: boolean): Promise<void> { return this._void('ISerialPort_setEnabled', { enabled }); }
+  getIOAddress(): Promise<number> { return this._int('ISerialPort_getIOAddress'); }
+  setIOAddress(IOAddress: number): Promise<void> { return this._void('ISerialPort_setIOAddress', { IOAddress }); }
+  getIRQ(): Promise<number> { return this._int('ISerialPort_getIRQ'); }
+  setIRQ(IRQ: number): Promise<void> { return this._void('ISerialPort_setIRQ', { IRQ }); }
+  getHostMode(): Promise<PortMode> { return this._enum('ISerialPort_getHostMode'); }
+  setHostMode(hostMode: PortMode): Promise<void> { return this._void('ISerialPort_setHostMode', { hostMode }); }
+  getServer(): Promise<boolean> { return this._bool('ISerialPort_getServer'); }
+  setServer(server: boolean): Promise<void> { return this._void('ISerialPort_setServer', { server }); }
+  getPath(): Promise<string> { return this._str('ISerialPort_getPath'); }
+  setPath(path: string): Promise<void> { return this._void('ISerialPort_setPath', { path }); }
+  getUartType(): Promise<UartType> { return this._enum('ISerialPort_getUartType'); }
+  setUartType(uartType: UartType): Promise<void> { return this._void('ISerialPort_setUartType', { uartType }); }
+}
+
+export class IParallelPort extends IManagedObjectRef {
+  getSlot(): Promise<number> { return this._int('IParallelPort_getSlot'); }
+  getEnabled(): Promise<boolean> { return this._bool('IParallelPort_getEnabled'); }
+  setEnabled(enabled: boolean): Promise<void> { return this._void('IParallelPort_setEnabled', { enabled }); }
+  getIOBase(): Promise<number> { return this._int('IParallelPort_getIOBase'); }
+  setIOBase(IOBase: number): Promise<void> { return this._void('IParallelPort_setIOBase', { IOBase }); }
+  getIRQ(): Promise<number> { return this._int('IParallelPort_getIRQ'); }
+  setIRQ(IRQ: number): Promise<void> { return this._void('IParallelPort_setIRQ', { IRQ }); }
+  getPath(): Promise<string> { return this._str('IParallelPort_getPath'); }
+  setPath(path: string): Promise<void> { return this._void('IParallelPort_setPath', { path }); }
+}
+
+export class IRecordingSettings extends IManagedObjectRef {
+  getEnabled(): Promise<boolean> { return this._bool('IRecordingSettings_getEnabled'); }
+  setEnabled(enabled: boolean): Promise<void> { return this._void('IRecordingSettings_setEnabled', { enabled }); }
+  getScreens(): Promise<IRecordingScreenSettings[]> { return this._objs(IRecordingScreenSettings, 'IRecordingSettings_getScreens'); }
+  getProgress(): Promise<IProgress> { return this._obj(IProgress, 'IRecordingSettings_getProgress'); }
+  getScreenSettings(screenId: number): Promise<IRecordingScreenSettings> { return this._obj(IRecordingScreenSettings, 'IRecordingSettings_getScreenSettings', { screenId }); }
+  start(): Promise<IProgress> { return this._obj(IProgress, 'IRecordingSettings_start'); }
+}
+
+export class IRecordingScreenSettings extends IManagedObjectRef {
+  getId(): Promise<number> { return this._int('IRecordingScreenSettings_getId'); }
+  getEnabled(): Promise<boolean> { return this._bool('IRecordingScreenSettings_getEnabled'); }
+  setEnabled(enabled: boolean): Promise<void> { return this._void('IRecordingScreenSettings_setEnabled', { enabled }); }
+  getFeatures(): Promise<RecordingFeature[]> { return this._enums('IRecordingScreenSettings_getFeatures'); }
+  setFeatures(features: readonly RecordingFeature[]): Promise<void> { return this._void('IRecordingScreenSettings_setFeatures', { features }); }
+  getDestination(): Promise<RecordingDestination> { return this._enum('IRecordingScreenSettings_getDestination'); }
+  setDestination(destination: RecordingDestination): Promise<void> { return this._void('IRecordingScreenSettings_setDestination', { destination }); }
+  getFilename(): Promise<string> { return this._str('IRecordingScreenSettings_getFilename'); }
+  setFilename(filename: string): Promise<void> { return this._void('IRecordingScreenSettings_setFilename', { filename }); }
+  getMaxTime(): Promise<number> { return this._int('IRecordingScreenSettings_getMaxTime'); }
+  setMaxTime(maxTime: number): Promise<void> { return this._void('IRecordingScreenSettings_setMaxTime', { maxTime }); }
+  getMaxFileSize(): Promise<number> { return this._int('IRecordingScreenSettings_getMaxFileSize'); }
+  setMaxFileSize(maxFileSize: number): Promise<void> { return this._void('IRecordingScreenSettings_setMaxFileSize', { maxFileSize }); }
+  getOptions(): Promise<string> { return this._str('IRecordingScreenSettings_getOptions'); }
+  setOptions(options: string): Promise<void> { return this._void('IRecordingScreenSettings_setOptions', { options }); }
+  getAudioCodec(): Promise<RecordingAudioCodec> { return this._enum('IRecordingScreenSettings_getAudioCodec'); }
+  setAudioCodec(audioCodec: RecordingAudioCodec): Promise<void> { return this._void('IRecordingScreenSettings_setAudioCodec', { audioCodec }); }
+  getAudioRateControlMode(): Promise<RecordingRateControlMode> { return this._enum('IRecordingScreenSettings_getAudioRateControlMode'); }
+  setAudioRateControlMode(audioRateControlMode: RecordingRateControlMode): Promise<void> { return this._void('IRecordingScreenSettings_setAudioRateControlMode', { audioRateControlMode }); }
+  getAudioDeadline(): Promise<RecordingCodecDeadline> { return this._enum('IRecordingScreenSettings_getAudioDeadline'); }
+  setAudioDeadline(audioDeadline: RecordingCodecDeadline): Promise<void> { return this._void('IRecordingScreenSettings_setAudioDeadline', { audioDeadline }); }
+  getAudioHz(): Promise<number> { return this._int('IRecordingScreenSettings_getAudioHz'); }
+  setAudioHz(audioHz: number): Promise<void> { return this._void('IRecordingScreenSettings_setAudioHz', { audioHz }); }
+  getAudioBits(): Promise<number> { return this._int('IRecordingScreenSettings_getAudioBits'); }
+  setAudioBits(audioBits: number): Promise<void> { return this._void('IRecordingScreenSettings_setAudioBits', { audioBits }); }
+  getAudioChannels(): Promise<number> { return this._int('IRecordingScreenSettings_getAudioChannels'); }
+  setAudioChannels(audioChannels: number): Promise<void> { return this._void('IRecordingScreenSettings_setAudioChannels', { audioChannels }); }
+  getVideoCodec(): Promise<RecordingVideoCodec> { return this._enum('IRecordingScreenSettings_getVideoCodec'); }
+  setVideoCodec(videoCodec: RecordingVideoCodec): Promise<void> { return this._void('IRecordingScreenSettings_setVideoCodec', { videoCodec }); }
+  getVideoDeadline(): Promise<RecordingCodecDeadline> { return this._enum('IRecordingScreenSettings_getVideoDeadline'); }
+  setVideoDeadline(videoDeadline: RecordingCodecDeadline): Promise<void> { return this._void('IRecordingScreenSettings_setVideoDeadline', { videoDeadline }); }
+  getVideoWidth(): Promise<number> { return this._int('IRecordingScreenSettings_getVideoWidth'); }
+  setVideoWidth(videoWidth: number): Promise<void> { return this._void('IRecordingScreenSettings_setVideoWidth', { videoWidth }); }
+  getVideoHeight(): Promise<number> { return this._int('IRecordingScreenSettings_getVideoHeight'); }
+  setVideoHeight(videoHeight: number): Promise<void> { return this._void('IRecordingScreenSettings_setVideoHeight', { videoHeight }); }
+  getVideoRate(): Promise<number> { return this._int('IRecordingScreenSettings_getVideoRate'); }
+  setVideoRate(videoRate: number): Promise<void> { return this._void('IRecordingScreenSettings_setVideoRate', { videoRate }); }
+  getVideoRateControlMode(): Promise<RecordingRateControlMode> { return this._enum('IRecordingScreenSettings_getVideoRateControlMode'); }
+  setVideoRateControlMode(videoRateControlMode: RecordingRateControlMode): Promise<void> { return this._void('IRecordingScreenSettings_setVideoRateControlMode', { videoRateControlMode }); }
+  getVideoFPS(): Promise<number> { return this._int('IRecordingScreenSettings_getVideoFPS'); }
+  setVideoFPS(videoFPS: number): Promise<void> { return this._void('IRecordingScreenSettings_setVideoFPS', { videoFPS }); }
+  getVideoScalingMode(): Promise<RecordingVideoScalingMode> { return this._enum('IRecordingScreenSettings_getVideoScalingMode'); }
+  setVideoScalingMode(videoScalingMode: RecordingVideoScalingMode): Promise<void> { return this._void('IRecordingScreenSettings_setVideoScalingMode', { videoScalingMode }); }
+  isFeatureEnabled(feature: RecordingFeature): Promise<boolean> { return this._bool('IRecordingScreenSettings_isFeatureEnabled', { feature }); }
+}
+
+export class IGuestDebugControl extends IManagedObjectRef {
+  getDebugProvider(): Promise<GuestDebugProvider> { return this._enum('IGuestDebugControl_getDebugProvider'); }
+  setDebugProvider(debugProvider: GuestDebugProvider): Promise<void> { return this._void('IGuestDebugControl_setDebugProvider', { debugProvider }); }
+  getDebugIoProvider(): Promise<GuestDebugIoProvider> { return this._enum('IGuestDebugControl_getDebugIoProvider'); }
+  setDebugIoProvider(debugIoProvider: GuestDebugIoProvider): Promise<void> { return this._void('IGuestDebugControl_setDebugIoProvider', { debugIoProvider }); }
+  getDebugAddress(): Promise<string> { return this._str('IGuestDebugControl_getDebugAddress'); }
+  setDebugAddress(debugAddress: string): Promise<void> { return this._void('IGuestDebugControl_setDebugAddress', { debugAddress }); }
+  getDebugPort(): Promise<number> { return this._int('IGuestDebugControl_getDebugPort'); }
+  setDebugPort(debugPort: number): Promise<void> { return this._void('IGuestDebugControl_setDebugPort', { debugPort }); }
+}
+
+export class ICPUProfile extends IManagedObjectRef {
+  getName(): Promise<string> { return this._str('ICPUProfile_getName'); }
+  getFullName(): Promise<string> { return this._str('ICPUProfile_getFullName'); }
+  getArchitecture(): Promise<CPUArchitecture> { return this._enum('ICPUProfile_getArchitecture'); }
+}
+
+export class IHostUSBDevice extends IUSBDevice {
+  getState(): Promise<USBDeviceState> { return this._enum('IHostUSBDevice_getState'); }
+}
+
+export class IHostUSBDeviceFilter extends IUSBDeviceFilter {
+  getAction(): Promise<USBDeviceFilterAction> { return this._enum('IHostUSBDeviceFilter_getAction'); }
+  setAction(action: USBDeviceFilterAction): Promise<void> { return this._void('IHostUSBDeviceFilter_setAction', { action }); }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -822,6 +1342,15 @@ export class IConsole extends IManagedObjectRef {
     return this._obj(IProgress, 'IConsole_teleport', { hostname, tcpport, password, maxDowntime });
   }
   getGuest(): Promise<IGuest> { return this._obj(IGuest, 'IConsole_getGuest'); }
+  getUSBDevices(): Promise<IUSBDevice[]> { return this._objs(IUSBDevice, 'IConsole_getUSBDevices'); }
+  getRemoteUSBDevices(): Promise<IHostUSBDevice[]> { return this._objs(IHostUSBDevice, 'IConsole_getRemoteUSBDevices'); }
+  getSharedFolders(): Promise<ISharedFolder[]> { return this._objs(ISharedFolder, 'IConsole_getSharedFolders'); }
+  attachUSBDevice(id: string, captureFilename: string): Promise<void> { return this._void('IConsole_attachUSBDevice', { id, captureFilename }); }
+  detachUSBDevice(id: string): Promise<IUSBDevice> { return this._obj(IUSBDevice, 'IConsole_detachUSBDevice', { id }); }
+  findUSBDeviceByAddress(name: string): Promise<IUSBDevice> { return this._obj(IUSBDevice, 'IConsole_findUSBDeviceByAddress', { name }); }
+  findUSBDeviceById(id: string): Promise<IUSBDevice> { return this._obj(IUSBDevice, 'IConsole_findUSBDeviceById', { id }); }
+  createSharedFolder(name: string, hostPath: string, writable: boolean, automount: boolean, autoMountPoint: string): Promise<void> { return this._void('IConsole_createSharedFolder', { name, hostPath, writable, automount, autoMountPoint }); }
+  removeSharedFolder(name: string): Promise<void> { return this._void('IConsole_removeSharedFolder', { name }); }
 }
 
 export class IDisplay extends IManagedObjectRef {
@@ -1305,4 +1834,54 @@ export class IGuestPropertyChangedEvent extends IMachineEvent {
   getValue(): Promise<string> { return this._str('IGuestPropertyChangedEvent_getValue'); }
   getFlags(): Promise<string> { return this._str('IGuestPropertyChangedEvent_getFlags'); }
   getFWasDeleted(): Promise<boolean> { return this._bool('IGuestPropertyChangedEvent_getFWasDeleted'); }
+}
+
+export class IUSBDeviceStateChangedEvent extends IEvent {
+  getDevice(): Promise<IUSBDevice> { return this._obj(IUSBDevice, 'IUSBDeviceStateChangedEvent_getDevice'); }
+  getAttached(): Promise<boolean> { return this._bool('IUSBDeviceStateChangedEvent_getAttached'); }
+  getError(): Promise<IVirtualBoxErrorInfo> { return this._obj(IVirtualBoxErrorInfo, 'IUSBDeviceStateChangedEvent_getError'); }
+}
+
+export class ISharedFolderChangedEvent extends IEvent {
+  getScope(): Promise<Scope> { return this._enum('ISharedFolderChangedEvent_getScope'); }
+}
+
+export class ISerialPortChangedEvent extends IEvent {
+  getSerialPort(): Promise<ISerialPort> { return this._obj(ISerialPort, 'ISerialPortChangedEvent_getSerialPort'); }
+}
+
+export class IParallelPortChangedEvent extends IEvent {
+  getParallelPort(): Promise<IParallelPort> { return this._obj(IParallelPort, 'IParallelPortChangedEvent_getParallelPort'); }
+}
+
+export class IAudioAdapterChangedEvent extends IEvent {
+  getAudioAdapter(): Promise<IAudioAdapter> { return this._obj(IAudioAdapter, 'IAudioAdapterChangedEvent_getAudioAdapter'); }
+}
+
+export class ICPUChangedEvent extends IEvent {
+  getCPU(): Promise<number> { return this._int('ICPUChangedEvent_getCPU'); }
+  getAdd(): Promise<boolean> { return this._bool('ICPUChangedEvent_getAdd'); }
+}
+
+export class ICPUExecutionCapChangedEvent extends IEvent {
+  getExecutionCap(): Promise<number> { return this._int('ICPUExecutionCapChangedEvent_getExecutionCap'); }
+}
+
+export class IClipboardModeChangedEvent extends IEvent {
+  getClipboardMode(): Promise<ClipboardMode> { return this._enum('IClipboardModeChangedEvent_getClipboardMode'); }
+}
+
+export class IDnDModeChangedEvent extends IEvent {
+  getDndMode(): Promise<DnDMode> { return this._enum('IDnDModeChangedEvent_getDndMode'); }
+}
+
+export class IClipboardFileTransferModeChangedEvent extends IEvent {
+  getEnabled(): Promise<boolean> { return this._bool('IClipboardFileTransferModeChangedEvent_getEnabled'); }
+}
+
+export class IHostPCIDevicePlugEvent extends IMachineEvent {
+  getPlugged(): Promise<boolean> { return this._bool('IHostPCIDevicePlugEvent_getPlugged'); }
+  getSuccess(): Promise<boolean> { return this._bool('IHostPCIDevicePlugEvent_getSuccess'); }
+  getAttachment(): Promise<IPCIDeviceAttachment> { return this._call('IHostPCIDevicePlugEvent_getAttachment').then((r) => pciDeviceAttachment(r.returnval)); }
+  getMessage(): Promise<string> { return this._str('IHostPCIDevicePlugEvent_getMessage'); }
 }

@@ -294,3 +294,126 @@ export type AdditionsFacilityType =
   | 'MonitorAttach' | 'All';
 export type AdditionsFacilityStatus =
   | 'Inactive' | 'Paused' | 'PreInit' | 'Init' | 'Active' | 'Terminating' | 'Terminated' | 'Failed' | 'Unknown';
+
+// Machine settings (issue 16)
+export type APICMode =
+  'Disabled' | 'APIC' | 'X2APIC';
+
+export type AudioDeviceState =
+  'Unknown' | 'Active' | 'Disabled' | 'NotPresent' | 'Unplugged';
+
+export type AudioDeviceType =
+  'Unknown' | 'BuiltLin' | 'ExternalUSB' | 'ExternalOther';
+
+export type AudioDirection =
+  'Unknown' | 'In' | 'Out' | 'Duplex';
+
+export type AudioDriverType =
+  'Default' | 'Null' | 'OSS' | 'ALSA' | 'Pulse' | 'WinMM' | 'DirectSound' | 'WAS' | 'CoreAudio' | 'MMPM'
+  | 'SolAudio';
+
+export type AutostopType =
+  'Disabled' | 'SaveState' | 'PowerOff' | 'AcpiShutdown';
+
+export type CPUArchitecture =
+  'Any' | 'x86' | 'AMD64' | 'ARMv8_32' | 'ARMv8_64';
+
+export type CloneOptions =
+  'Link' | 'KeepAllMACs' | 'KeepNATMACs' | 'KeepDiskNames' | 'KeepHwUUIDs';
+
+export type DnDMode =
+  'Disabled' | 'HostToGuest' | 'GuestToHost' | 'Bidirectional';
+
+export type ExportOptions =
+  'CreateManifest' | 'ExportDVDImages' | 'StripAllMACs' | 'StripAllNonNATMACs';
+
+export type GraphicsFeature =
+  'None' | 'Acceleration2DVideo' | 'Acceleration3D';
+
+export type GuestDebugIoProvider =
+  'None' | 'TCP' | 'UDP' | 'IPC';
+
+export type GuestDebugProvider =
+  'None' | 'Native' | 'GDB' | 'KD';
+
+export type ImportOptions =
+  'KeepAllMACs' | 'KeepNATMACs' | 'ImportToVDI';
+
+export type KeyboardHIDType =
+  'None' | 'PS2Keyboard' | 'USBKeyboard' | 'ComboKeyboard';
+
+export type ParavirtProvider =
+  'None' | 'Default' | 'Legacy' | 'Minimal' | 'HyperV' | 'KVM';
+
+export type PointingHIDType =
+  'None' | 'PS2Mouse' | 'USBMouse' | 'USBTablet' | 'ComboMouse' | 'USBMultiTouch'
+  | 'USBMultiTouchScreenPlusPad';
+
+export type PortMode =
+  'Disconnected' | 'HostPipe' | 'HostDevice' | 'RawFile' | 'TCP';
+
+export type ProxyMode =
+  'System' | 'NoProxy' | 'Manual';
+
+export type RecordingAudioCodec =
+  'None' | 'WavPCM' | 'MP3' | 'OggVorbis' | 'Opus' | 'Other';
+
+export type RecordingCodecDeadline =
+  'Default' | 'Realtime' | 'Good' | 'Best';
+
+export type RecordingDestination =
+  'None' | 'File';
+
+export type RecordingFeature =
+  'None' | 'Video' | 'Audio';
+
+export type RecordingRateControlMode =
+  'ABR' | 'CBR' | 'VBR';
+
+export type RecordingVideoCodec =
+  'None' | 'MJPEG' | 'H262' | 'H264' | 'H265' | 'H266' | 'VP8' | 'VP9' | 'AV1' | 'Other';
+
+export type RecordingVideoScalingMode =
+  'None' | 'NearestNeighbor' | 'Bilinear' | 'Bicubic';
+
+export type Scope =
+  'Global' | 'Machine' | 'Session';
+
+export type SignatureType =
+  'X509' | 'Sha256';
+
+export type SymlinkPolicy =
+  'None' | 'Forbidden' | 'AllowedInShareSubtree' | 'AllowedToRelativeTargets' | 'AllowedToAnyTarget';
+
+export type USBConnectionSpeed =
+  'Null' | 'Low' | 'Full' | 'High' | 'Super' | 'SuperPlus';
+
+export type USBControllerType =
+  'Null' | 'OHCI' | 'EHCI' | 'XHCI' | 'Last';
+
+export type USBDeviceFilterAction =
+  'Null' | 'Ignore' | 'Hold';
+
+export type USBDeviceState =
+  'NotSupported' | 'Unavailable' | 'Busy' | 'Available' | 'Held' | 'Captured';
+
+export type UartType =
+  'U16450' | 'U16550A' | 'U16750';
+
+export type UefiVariableAttributes =
+  'None' | 'NonVolatile' | 'BootServiceAccess' | 'RuntimeAccess' | 'HwErrorRecord' | 'AuthWriteAccess'
+  | 'AuthTimeBasedWriteAccess' | 'AuthAppendWrite';
+
+export type VMExecutionEngine =
+  'NotSet' | 'Default' | 'HwVirt' | 'NativeApi' | 'Interpreter' | 'Recompiler';
+
+export type VMProcPriority =
+  'Invalid' | 'Default' | 'Flat' | 'Low' | 'Normal' | 'High';
+
+/** IPCIDeviceAttachment: a host PCI device passed through to the machine. */
+export interface IPCIDeviceAttachment {
+  name: string;
+  isPhysicalDevice: boolean;
+  hostAddress: number;
+  guestAddress: number;
+}

@@ -35,3 +35,11 @@ export type MachineState =
   | 'OnlineSnapshotting' | 'RestoringSnapshot' | 'DeletingSnapshot' | 'SettingUp' | 'Snapshotting';
 
 export type SessionState = 'Unlocked' | 'Locked' | 'Spawning' | 'Unlocking';
+
+/** Raised by a sub-object of an uninitialised (session) machine, as AutoCaller does. */
+export function notReady(m: { readonly isGone: boolean }, iface: string): void {
+  if (m.isGone) fail('E_ACCESSDENIED', 'The object is not ready', iface);
+}
+
+/** A failure VirtualBox returns without setting error info: a bare result code on the wire. */
+export const bare = (code: ResultCodeName): never => { throw new VBoxFault(code, ''); };

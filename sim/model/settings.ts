@@ -151,6 +151,11 @@ export interface MachineSettings {
   guestProperties?: GuestPropertySettings[];
   /** IMachine memoryBalloonSize in MB (IGuest sets it on a running machine; absent: 0). */
   memoryBalloonSize?: number;
+  // Issue 16: one optional field per part, its type in the part's own file (absent in older files: VirtualBox's defaults).
+  // --- S1 (machine-extras.ts)
+  // --- S2 (firmware.ts)
+  // --- S3 (devices.ts, shared-folders.ts)
+  // --- S4 (usb.ts)
 }
 
 /** One guest property as the settings file keeps it: timestamp in ns since the epoch, flags as written ("RDONLYHOST"). */

@@ -171,6 +171,104 @@ interface IMachine
   setGuestPropertyValue(property:string, value:string)
   deleteGuestProperty(name:string)
   enumerateGuestProperties(patterns:string) -> names:string[], values:string[], timestamps:long[], flags:string[]
+  getIcon() -> returnval:string
+  setIcon(icon:string)
+  getHardwareVersion() -> returnval:string
+  setHardwareVersion(hardwareVersion:string)
+  setHardwareUUID(hardwareUUID:string)
+  getCPUHotPlugEnabled() -> returnval:boolean
+  setCPUHotPlugEnabled(CPUHotPlugEnabled:boolean)
+  getCPUIDPortabilityLevel() -> returnval:unsignedInt
+  setCPUIDPortabilityLevel(CPUIDPortabilityLevel:unsignedInt)
+  getMemoryBalloonSize() -> returnval:unsignedInt
+  setMemoryBalloonSize(memoryBalloonSize:unsignedInt)
+  getPageFusionEnabled() -> returnval:boolean
+  setPageFusionEnabled(pageFusionEnabled:boolean)
+  getTrustedPlatformModule() -> returnval:ITrustedPlatformModule
+  getNonVolatileStore() -> returnval:INvramStore
+  getRecordingSettings() -> returnval:IRecordingSettings
+  getPointingHIDType() -> returnval:PointingHIDType
+  setPointingHIDType(pointingHIDType:PointingHIDType)
+  getKeyboardHIDType() -> returnval:KeyboardHIDType
+  setKeyboardHIDType(keyboardHIDType:KeyboardHIDType)
+  getSnapshotFolder() -> returnval:string
+  setSnapshotFolder(snapshotFolder:string)
+  getEmulatedUSBCardReaderEnabled() -> returnval:boolean
+  setEmulatedUSBCardReaderEnabled(emulatedUSBCardReaderEnabled:boolean)
+  getUSBDeviceFilters() -> returnval:IUSBDeviceFilters
+  getSettingsAuxFilePath() -> returnval:string
+  getSharedFolders() -> returnval:ISharedFolder[]
+  getClipboardFileTransfersEnabled() -> returnval:boolean
+  setClipboardFileTransfersEnabled(clipboardFileTransfersEnabled:boolean)
+  getDnDMode() -> returnval:DnDMode
+  setDnDMode(dnDMode:DnDMode)
+  getParavirtProvider() -> returnval:ParavirtProvider
+  setParavirtProvider(paravirtProvider:ParavirtProvider)
+  getIOCacheEnabled() -> returnval:boolean
+  setIOCacheEnabled(IOCacheEnabled:boolean)
+  getIOCacheSize() -> returnval:unsignedInt
+  setIOCacheSize(IOCacheSize:unsignedInt)
+  getPCIDeviceAssignments() -> returnval:IPCIDeviceAttachment[]
+  getTracingEnabled() -> returnval:boolean
+  setTracingEnabled(tracingEnabled:boolean)
+  getTracingConfig() -> returnval:string
+  setTracingConfig(tracingConfig:string)
+  getAllowTracingToAccessVM() -> returnval:boolean
+  setAllowTracingToAccessVM(allowTracingToAccessVM:boolean)
+  getAutostartEnabled() -> returnval:boolean
+  setAutostartEnabled(autostartEnabled:boolean)
+  getAutostartDelay() -> returnval:unsignedInt
+  setAutostartDelay(autostartDelay:unsignedInt)
+  getAutostopType() -> returnval:AutostopType
+  setAutostopType(autostopType:AutostopType)
+  getDefaultFrontend() -> returnval:string
+  setDefaultFrontend(defaultFrontend:string)
+  getUSBProxyAvailable() -> returnval:boolean
+  getVMProcessPriority() -> returnval:VMProcPriority
+  setVMProcessPriority(VMProcessPriority:VMProcPriority)
+  getVMExecutionEngine() -> returnval:VMExecutionEngine
+  setVMExecutionEngine(VMExecutionEngine:VMExecutionEngine)
+  getParavirtDebug() -> returnval:string
+  setParavirtDebug(paravirtDebug:string)
+  getCPUProfile() -> returnval:string
+  setCPUProfile(CPUProfile:string)
+  getStateKeyId() -> returnval:string
+  getStateKeyStore() -> returnval:string
+  getLogKeyId() -> returnval:string
+  getLogKeyStore() -> returnval:string
+  getGuestDebugControl() -> returnval:IGuestDebugControl
+  attachHostPCIDevice(hostAddress:int, desiredGuestAddress:int, tryToUnbind:boolean)
+  detachHostPCIDevice(hostAddress:int)
+  addUSBController(name:string, type:USBControllerType) -> returnval:IUSBController
+  removeUSBController(name:string)
+  getUSBControllerByName(name:string) -> returnval:IUSBController
+  getUSBControllerCountByType(type:USBControllerType) -> returnval:unsignedInt
+  getSerialPort(slot:unsignedInt) -> returnval:ISerialPort
+  getParallelPort(slot:unsignedInt) -> returnval:IParallelPort
+  setSettingsFilePath(settingsFilePath:string) -> returnval:string
+  createSharedFolder(name:string, hostPath:string, writable:boolean, automount:boolean, autoMountPoint:string)
+  removeSharedFolder(name:string)
+  canShowConsoleWindow() -> returnval:boolean
+  showConsoleWindow() -> returnval:long
+  querySavedGuestScreenInfo(screenId:unsignedInt) -> originX:unsignedInt, originY:unsignedInt, width:unsignedInt, height:unsignedInt, enabled:boolean
+  readSavedThumbnailToArray(screenId:unsignedInt, bitmapFormat:BitmapFormat) -> width:unsignedInt, height:unsignedInt, returnval:string
+  querySavedScreenshotInfo(screenId:unsignedInt) -> width:unsignedInt, height:unsignedInt, returnval:BitmapFormat[]
+  readSavedScreenshotToArray(screenId:unsignedInt, bitmapFormat:BitmapFormat) -> width:unsignedInt, height:unsignedInt, returnval:string
+  hotPlugCPU(cpu:unsignedInt)
+  hotUnplugCPU(cpu:unsignedInt)
+  getCPUStatus(cpu:unsignedInt) -> returnval:boolean
+  getEffectiveParavirtProvider() -> returnval:ParavirtProvider
+  queryLogFilename(idx:unsignedInt) -> returnval:string
+  readLog(idx:unsignedInt, offset:long, size:long) -> returnval:string
+  adoptSavedState(savedStateFile:string)
+  applyDefaults(flags:string)
+  changeEncryption(currentPassword:string, cipher:string, newPassword:string, newPasswordId:string, force:boolean) -> returnval:IProgress
+  getEncryptionSettings() -> cipher:string, passwordId:string
+  checkEncryptionPassword(password:string)
+  addEncryptionPassword(id:string, password:string)
+  addEncryptionPasswords(ids:string[], passwords:string[])
+  removeEncryptionPassword(id:string)
+  clearAllEncryptionPasswords()
 interface ISnapshot
   getId() -> returnval:string
   getName() -> returnval:string
@@ -185,47 +283,99 @@ interface ISnapshot
   getChildrenCount() -> returnval:unsignedInt
 interface IPlatform
   getArchitecture() -> returnval:PlatformArchitecture
+  setArchitecture(architecture:PlatformArchitecture)
+  getProperties() -> returnval:IPlatformProperties
+  getX86() -> returnval:IPlatformX86
+  getARM() -> returnval:IPlatformARM
   getChipsetType() -> returnval:ChipsetType
   setChipsetType(chipsetType:ChipsetType)
+  getIommuType() -> returnval:IommuType
+  setIommuType(iommuType:IommuType)
   getRTCUseUTC() -> returnval:boolean
   setRTCUseUTC(RTCUseUTC:boolean)
-  getX86() -> returnval:IPlatformX86
-  getProperties() -> returnval:IPlatformProperties
 interface IPlatformProperties
-  getMaxNetworkAdapters(chipset:ChipsetType) -> returnval:unsignedInt
+  getRawModeSupported() -> returnval:boolean
+  getExclusiveHwVirt() -> returnval:boolean
+  setExclusiveHwVirt(exclusiveHwVirt:boolean)
+  getSerialPortCount() -> returnval:unsignedInt
+  getParallelPortCount() -> returnval:unsignedInt
   getMaxBootPosition() -> returnval:unsignedInt
+  getSupportedParavirtProviders() -> returnval:ParavirtProvider[]
+  getSupportedFirmwareTypes() -> returnval:FirmwareType[]
+  getSupportedGuestOSTypes() -> returnval:IGuestOSType[]
+  getSupportedGfxControllerTypes() -> returnval:GraphicsControllerType[]
+  getSupportedNetAdpPromiscModePols() -> returnval:NetworkAdapterPromiscModePolicy[]
+  getSupportedNetworkAdapterTypes() -> returnval:NetworkAdapterType[]
+  getSupportedUartTypes() -> returnval:UartType[]
+  getSupportedUSBControllerTypes() -> returnval:USBControllerType[]
+  getSupportedAudioControllerTypes() -> returnval:AudioControllerType[]
+  getSupportedBootDevices() -> returnval:DeviceType[]
   getSupportedStorageBuses() -> returnval:StorageBus[]
   getSupportedStorageControllerTypes() -> returnval:StorageControllerType[]
+  getSupportedChipsetTypes() -> returnval:ChipsetType[]
+  getSupportedIommuTypes() -> returnval:IommuType[]
+  getSupportedTpmTypes() -> returnval:TpmType[]
+  getMaxNetworkAdapters(chipset:ChipsetType) -> returnval:unsignedInt
+  getMaxNetworkAdaptersOfType(chipset:ChipsetType, type:NetworkAttachmentType) -> returnval:unsignedInt
   getMaxDevicesPerPortForStorageBus(bus:StorageBus) -> returnval:unsignedInt
   getMinPortCountForStorageBus(bus:StorageBus) -> returnval:unsignedInt
   getMaxPortCountForStorageBus(bus:StorageBus) -> returnval:unsignedInt
   getMaxInstancesOfStorageBus(chipset:ChipsetType, bus:StorageBus) -> returnval:unsignedInt
+  getSupportedVRAMRange(graphicsControllerType:GraphicsControllerType, accelerate3DEnabled:boolean) -> minMB:unsignedInt, maxMB:unsignedInt, returnval:unsignedInt
+  getSupportedGfxFeaturesForType(graphicsControllerType:GraphicsControllerType) -> returnval:GraphicsFeature[]
   getDeviceTypesForStorageBus(bus:StorageBus) -> returnval:DeviceType[]
   getStorageBusForControllerType(storageControllerType:StorageControllerType) -> returnval:StorageBus
   getStorageControllerTypesForBus(storageBus:StorageBus) -> returnval:StorageControllerType[]
   getStorageControllerHotplugCapable(controllerType:StorageControllerType) -> returnval:boolean
+  getMaxInstancesOfUSBControllerType(chipset:ChipsetType, type:USBControllerType) -> returnval:unsignedInt
 interface IPlatformX86
   getHPETEnabled() -> returnval:boolean
   setHPETEnabled(HPETEnabled:boolean)
   getCPUProperty(property:CPUPropertyTypeX86) -> returnval:boolean
   setCPUProperty(property:CPUPropertyTypeX86, value:boolean)
+  getCPUIDLeafByOrdinal(ordinal:unsignedInt) -> idx:unsignedInt, idxSub:unsignedInt, valEax:unsignedInt, valEbx:unsignedInt, valEcx:unsignedInt, valEdx:unsignedInt
+  getCPUIDLeaf(idx:unsignedInt, idxSub:unsignedInt) -> valEax:unsignedInt, valEbx:unsignedInt, valEcx:unsignedInt, valEdx:unsignedInt
+  setCPUIDLeaf(idx:unsignedInt, idxSub:unsignedInt, valEax:unsignedInt, valEbx:unsignedInt, valEcx:unsignedInt, valEdx:unsignedInt)
+  removeCPUIDLeaf(idx:unsignedInt, idxSub:unsignedInt)
+  removeAllCPUIDLeaves()
   getHWVirtExProperty(property:HWVirtExPropertyType) -> returnval:boolean
   setHWVirtExProperty(property:HWVirtExPropertyType, value:boolean)
 interface IFirmwareSettings
   getFirmwareType() -> returnval:FirmwareType
   setFirmwareType(firmwareType:FirmwareType)
+  getLogoFadeIn() -> returnval:boolean
+  setLogoFadeIn(logoFadeIn:boolean)
+  getLogoFadeOut() -> returnval:boolean
+  setLogoFadeOut(logoFadeOut:boolean)
+  getLogoDisplayTime() -> returnval:unsignedInt
+  setLogoDisplayTime(logoDisplayTime:unsignedInt)
+  getLogoImagePath() -> returnval:string
+  setLogoImagePath(logoImagePath:string)
+  getBootMenuMode() -> returnval:FirmwareBootMenuMode
+  setBootMenuMode(bootMenuMode:FirmwareBootMenuMode)
   getACPIEnabled() -> returnval:boolean
   setACPIEnabled(ACPIEnabled:boolean)
   getIOAPICEnabled() -> returnval:boolean
   setIOAPICEnabled(IOAPICEnabled:boolean)
-  getBootMenuMode() -> returnval:FirmwareBootMenuMode
-  setBootMenuMode(bootMenuMode:FirmwareBootMenuMode)
+  getAPICMode() -> returnval:APICMode
+  setAPICMode(APICMode:APICMode)
+  getTimeOffset() -> returnval:long
+  setTimeOffset(timeOffset:long)
+  getPXEDebugEnabled() -> returnval:boolean
+  setPXEDebugEnabled(PXEDebugEnabled:boolean)
+  getSMBIOSUuidLittleEndian() -> returnval:boolean
+  setSMBIOSUuidLittleEndian(SMBIOSUuidLittleEndian:boolean)
+  getAutoSerialNumGen() -> returnval:boolean
+  setAutoSerialNumGen(AutoSerialNumGen:boolean)
 interface IGraphicsAdapter
   getGraphicsControllerType() -> returnval:GraphicsControllerType
   setGraphicsControllerType(graphicsControllerType:GraphicsControllerType)
   getVRAMSize() -> returnval:unsignedInt
   setVRAMSize(VRAMSize:unsignedInt)
   getMonitorCount() -> returnval:unsignedInt
+  setMonitorCount(monitorCount:unsignedInt)
+  setFeature(feature:GraphicsFeature, enabled:boolean)
+  isFeatureEnabled(feature:GraphicsFeature) -> returnval:boolean
 interface INetworkAdapter
   getAdapterType() -> returnval:NetworkAdapterType
   setAdapterType(adapterType:NetworkAdapterType)
@@ -303,8 +453,12 @@ interface IVRDEServer
   setAuthTimeout(authTimeout:unsignedInt)
   getAllowMultiConnection() -> returnval:boolean
   setAllowMultiConnection(allowMultiConnection:boolean)
+  getReuseSingleConnection() -> returnval:boolean
+  setReuseSingleConnection(reuseSingleConnection:boolean)
   getVRDEExtPack() -> returnval:string
   setVRDEExtPack(VRDEExtPack:string)
+  getAuthLibrary() -> returnval:string
+  setAuthLibrary(authLibrary:string)
   getVRDEProperties() -> returnval:string[]
   setVRDEProperty(key:string, value:string)
   getVRDEProperty(key:string) -> returnval:string
@@ -326,9 +480,24 @@ interface IStorageController
   getBootable() -> returnval:boolean
 interface IAudioSettings
   getAdapter() -> returnval:IAudioAdapter
+  getHostAudioDevice(usage:AudioDirection) -> returnval:IHostAudioDevice
+  setHostAudioDevice(device:IHostAudioDevice, usage:AudioDirection)
 interface IAudioAdapter
   getEnabled() -> returnval:boolean
   setEnabled(enabled:boolean)
+  getEnabledIn() -> returnval:boolean
+  setEnabledIn(enabledIn:boolean)
+  getEnabledOut() -> returnval:boolean
+  setEnabledOut(enabledOut:boolean)
+  getAudioController() -> returnval:AudioControllerType
+  setAudioController(audioController:AudioControllerType)
+  getAudioCodec() -> returnval:AudioCodecType
+  setAudioCodec(audioCodec:AudioCodecType)
+  getAudioDriver() -> returnval:AudioDriverType
+  setAudioDriver(audioDriver:AudioDriverType)
+  getPropertiesList() -> returnval:string[]
+  setProperty(key:string, value:string)
+  getProperty(key:string) -> returnval:string
 interface ISession
   getState() -> returnval:SessionState
   getType() -> returnval:SessionType
@@ -352,6 +521,15 @@ interface IConsole
   getPowerButtonHandled() -> returnval:boolean
   teleport(hostname:string, tcpport:unsignedInt, password:string, maxDowntime:unsignedInt) -> returnval:IProgress
   getGuest() -> returnval:IGuest
+  getUSBDevices() -> returnval:IUSBDevice[]
+  getRemoteUSBDevices() -> returnval:IHostUSBDevice[]
+  getSharedFolders() -> returnval:ISharedFolder[]
+  attachUSBDevice(id:string, captureFilename:string)
+  detachUSBDevice(id:string) -> returnval:IUSBDevice
+  findUSBDeviceByAddress(name:string) -> returnval:IUSBDevice
+  findUSBDeviceById(id:string) -> returnval:IUSBDevice
+  createSharedFolder(name:string, hostPath:string, writable:boolean, automount:boolean, autoMountPoint:string)
+  removeSharedFolder(name:string)
 interface IDisplay
   getScreenResolution(screenId:unsignedInt) -> width:unsignedInt, height:unsignedInt, bitsPerPixel:unsignedInt, xOrigin:int, yOrigin:int, guestMonitorStatus:GuestMonitorStatus
   takeScreenShotToArray(screenId:unsignedInt, width:unsignedInt, height:unsignedInt, bitmapFormat:BitmapFormat) -> returnval:string
@@ -456,6 +634,17 @@ interface IHost
   createHostOnlyNetworkInterface() -> hostInterface:IHostNetworkInterface, returnval:IProgress
   removeHostOnlyNetworkInterface(id:string) -> returnval:IProgress
   generateMACAddress() -> returnval:string
+  getAudioDevices() -> returnval:IHostAudioDevice[]
+  getUSBDevices() -> returnval:IHostUSBDevice[]
+  getUSBDeviceFilters() -> returnval:IHostUSBDeviceFilter[]
+  createUSBDeviceFilter(name:string) -> returnval:IHostUSBDeviceFilter
+  insertUSBDeviceFilter(position:unsignedInt, filter:IHostUSBDeviceFilter)
+  removeUSBDeviceFilter(position:unsignedInt)
+  findUSBDeviceById(id:string) -> returnval:IHostUSBDevice
+  findUSBDeviceByAddress(name:string) -> returnval:IHostUSBDevice
+  addUSBDeviceSource(backend:string, id:string, address:string, propertyNames:string[], propertyValues:string[])
+  removeUSBDeviceSource(id:string)
+  isExecutionEngineSupported(cpuArchitecture:CPUArchitecture, executionEngine:VMExecutionEngine) -> returnval:boolean
 interface IHostNetworkInterface
   getName() -> returnval:string
   getShortName() -> returnval:string
@@ -477,20 +666,21 @@ interface IHostNetworkInterface
   enableDynamicIPConfig()
   DHCPRediscover()
 interface ISystemProperties
+  getPlatform() -> returnval:IPlatformProperties
   getMinGuestRAM() -> returnval:unsignedInt
   getMaxGuestRAM() -> returnval:unsignedInt
+  getMinGuestVRAM() -> returnval:unsignedInt
+  getMaxGuestVRAM() -> returnval:unsignedInt
   getMinGuestCPUCount() -> returnval:unsignedInt
   getMaxGuestCPUCount() -> returnval:unsignedInt
-  getMaxGuestVRAM() -> returnval:unsignedInt
+  getMaxGuestMonitors() -> returnval:unsignedInt
   getInfoVDSize() -> returnval:long
   getDefaultMachineFolder() -> returnval:string
-  getDefaultHardDiskFormat() -> returnval:string
-  getVRDEAuthLibrary() -> returnval:string
-  getWebServiceAuthLibrary() -> returnval:string
-  getDefaultVRDEExtPack() -> returnval:string
-  getPlatform() -> returnval:IPlatformProperties
-  getScreenShotFormats() -> returnval:BitmapFormat[]
+  setDefaultMachineFolder(defaultMachineFolder:string)
+  getLoggingLevel() -> returnval:string
+  setLoggingLevel(loggingLevel:string)
   getMediumFormats() -> returnval:IMediumFormat[]
+  getDefaultHardDiskFormat() -> returnval:string
   setDefaultHardDiskFormat(defaultHardDiskFormat:string)
   getFreeDiskSpaceWarning() -> returnval:long
   setFreeDiskSpaceWarning(freeDiskSpaceWarning:long)
@@ -500,8 +690,54 @@ interface ISystemProperties
   setFreeDiskSpaceError(freeDiskSpaceError:long)
   getFreeDiskSpacePercentError() -> returnval:unsignedInt
   setFreeDiskSpacePercentError(freeDiskSpacePercentError:unsignedInt)
+  getVRDEAuthLibrary() -> returnval:string
+  setVRDEAuthLibrary(VRDEAuthLibrary:string)
+  getWebServiceAuthLibrary() -> returnval:string
+  setWebServiceAuthLibrary(webServiceAuthLibrary:string)
+  getDefaultVRDEExtPack() -> returnval:string
+  setDefaultVRDEExtPack(defaultVRDEExtPack:string)
+  getDefaultCryptoExtPack() -> returnval:string
+  setDefaultCryptoExtPack(defaultCryptoExtPack:string)
+  getLogHistoryCount() -> returnval:unsignedInt
+  setLogHistoryCount(logHistoryCount:unsignedInt)
+  getDefaultAudioDriver() -> returnval:AudioDriverType
+  getAutostartDatabasePath() -> returnval:string
+  setAutostartDatabasePath(autostartDatabasePath:string)
+  getDefaultAdditionsISO() -> returnval:string
+  setDefaultAdditionsISO(defaultAdditionsISO:string)
+  getDefaultFrontend() -> returnval:string
+  setDefaultFrontend(defaultFrontend:string)
+  getScreenShotFormats() -> returnval:BitmapFormat[]
+  getProxyMode() -> returnval:ProxyMode
+  setProxyMode(proxyMode:ProxyMode)
+  getProxyURL() -> returnval:string
+  setProxyURL(proxyURL:string)
+  getSupportedPlatformArchitectures() -> returnval:PlatformArchitecture[]
+  getSupportedClipboardModes() -> returnval:ClipboardMode[]
+  getSupportedDnDModes() -> returnval:DnDMode[]
+  getSupportedPointingHIDTypes() -> returnval:PointingHIDType[]
+  getSupportedKeyboardHIDTypes() -> returnval:KeyboardHIDType[]
   getSupportedVFSTypes() -> returnval:VFSType[]
+  getSupportedImportOptions() -> returnval:ImportOptions[]
+  getSupportedExportOptions() -> returnval:ExportOptions[]
+  getSupportedGraphicsFeatures() -> returnval:GraphicsFeature[]
+  getSupportedRecordingFeatures() -> returnval:RecordingFeature[]
+  getSupportedRecordingAudioCodecs() -> returnval:RecordingAudioCodec[]
+  getSupportedRecordingVideoCodecs() -> returnval:RecordingVideoCodec[]
+  getSupportedRecordingVSModes() -> returnval:RecordingVideoScalingMode[]
+  getSupportedRecordingARCModes() -> returnval:RecordingRateControlMode[]
+  getSupportedRecordingVRCModes() -> returnval:RecordingRateControlMode[]
+  getSupportedCloneOptions() -> returnval:CloneOptions[]
+  getSupportedAutostopTypes() -> returnval:AutostopType[]
+  getSupportedVMProcPriorities() -> returnval:VMProcPriority[]
+  getSupportedNetworkAttachmentTypes() -> returnval:NetworkAttachmentType[]
+  getSupportedPortModes() -> returnval:PortMode[]
+  getSupportedAudioDriverTypes() -> returnval:AudioDriverType[]
+  getLanguageId() -> returnval:string
+  setLanguageId(languageId:string)
   getDefaultIoCacheSettingForStorageController(controllerType:StorageControllerType) -> returnval:boolean
+  getCPUProfiles(architecture:CPUArchitecture, namePattern:string) -> returnval:ICPUProfile[]
+  getExecutionEnginesForVmCpuArchitecture(cpuArchitecture:CPUArchitecture) -> returnval:VMExecutionEngine[]
 interface IPerformanceCollector
   getMetricNames() -> returnval:string[]
   getMetrics(metricNames:string[], objects:IUnknown[]) -> returnval:IPerformanceMetric[]
@@ -788,20 +1024,266 @@ interface INATNetworkPortForwardEvent
   getGuestPort() -> returnval:int
 interface IHostNameResolutionConfigurationChangeEvent
   getMidlDoesNotLikeEmptyInterfaces() -> returnval:boolean
+interface IPlatformARM
+  getMidlDoesNotLikeEmptyInterfaces() -> returnval:boolean
+interface INvramStore
+  getNonVolatileStorageFile() -> returnval:string
+  getUefiVariableStore() -> returnval:IUefiVariableStore
+  getKeyId() -> returnval:string
+  getKeyStore() -> returnval:string
+  initUefiVariableStore(size:unsignedInt)
+interface IUefiVariableStore
+  getSecureBootEnabled() -> returnval:boolean
+  setSecureBootEnabled(secureBootEnabled:boolean)
+  addVariable(name:string, owner:string, attributes:UefiVariableAttributes[], data:string)
+  deleteVariable(name:string, owner:string)
+  changeVariable(name:string, data:string)
+  queryVariableByName(name:string) -> owner:string, attributes:UefiVariableAttributes[], data:string
+  queryVariables() -> names:string[], owners:string[]
+  enrollOraclePlatformKey()
+  enrollPlatformKey(platformKey:string, owner:string)
+  addKek(keyEncryptionKey:string, owner:string, signatureType:SignatureType)
+  addSignatureToDb(signature:string, owner:string, signatureType:SignatureType)
+  addSignatureToDbx(signature:string, owner:string, signatureType:SignatureType)
+  enrollDefaultMsSignatures()
+  addSignatureToMok(signature:string, owner:string, signatureType:SignatureType)
+interface ITrustedPlatformModule
+  getType() -> returnval:TpmType
+  setType(type:TpmType)
+  getLocation() -> returnval:string
+  setLocation(location:string)
+interface IHostAudioDevice
+  getId() -> returnval:string
+  getName() -> returnval:string
+  setName(name:string)
+  getType() -> returnval:AudioDeviceType
+  setType(type:AudioDeviceType)
+  getUsage() -> returnval:AudioDirection
+  setUsage(usage:AudioDirection)
+  getDefaultIn() -> returnval:boolean
+  setDefaultIn(defaultIn:boolean)
+  getDefaultOut() -> returnval:boolean
+  setDefaultOut(defaultOut:boolean)
+  getIsHotPlug() -> returnval:boolean
+  setIsHotPlug(isHotPlug:boolean)
+  getState() -> returnval:AudioDeviceState
+  setState(state:AudioDeviceState)
+  getProperty(key:string) -> returnval:string
+interface IUSBController
+  getName() -> returnval:string
+  setName(name:string)
+  getType() -> returnval:USBControllerType
+  setType(type:USBControllerType)
+  getUSBStandard() -> returnval:unsignedShort
+interface IUSBDeviceFilters
+  getDeviceFilters() -> returnval:IUSBDeviceFilter[]
+  createDeviceFilter(name:string) -> returnval:IUSBDeviceFilter
+  insertDeviceFilter(position:unsignedInt, filter:IUSBDeviceFilter)
+  removeDeviceFilter(position:unsignedInt) -> returnval:IUSBDeviceFilter
+interface IUSBDeviceFilter
+  getName() -> returnval:string
+  setName(name:string)
+  getActive() -> returnval:boolean
+  setActive(active:boolean)
+  getVendorId() -> returnval:string
+  setVendorId(vendorId:string)
+  getProductId() -> returnval:string
+  setProductId(productId:string)
+  getRevision() -> returnval:string
+  setRevision(revision:string)
+  getManufacturer() -> returnval:string
+  setManufacturer(manufacturer:string)
+  getProduct() -> returnval:string
+  setProduct(product:string)
+  getSerialNumber() -> returnval:string
+  setSerialNumber(serialNumber:string)
+  getPort() -> returnval:string
+  setPort(port:string)
+  getRemote() -> returnval:string
+  setRemote(remote:string)
+  getMaskedInterfaces() -> returnval:unsignedInt
+  setMaskedInterfaces(maskedInterfaces:unsignedInt)
+interface IUSBDevice
+  getId() -> returnval:string
+  getVendorId() -> returnval:unsignedShort
+  getProductId() -> returnval:unsignedShort
+  getRevision() -> returnval:unsignedShort
+  getManufacturer() -> returnval:string
+  getProduct() -> returnval:string
+  getSerialNumber() -> returnval:string
+  getAddress() -> returnval:string
+  getPort() -> returnval:unsignedShort
+  getPortPath() -> returnval:string
+  getVersion() -> returnval:unsignedShort
+  getSpeed() -> returnval:USBConnectionSpeed
+  getRemote() -> returnval:boolean
+  getDeviceInfo() -> returnval:string[]
+  getBackend() -> returnval:string
+interface IHostUSBDevice
+  getState() -> returnval:USBDeviceState
+interface IHostUSBDeviceFilter
+  getAction() -> returnval:USBDeviceFilterAction
+  setAction(action:USBDeviceFilterAction)
+interface ISharedFolder
+  getName() -> returnval:string
+  getHostPath() -> returnval:string
+  getAccessible() -> returnval:boolean
+  getWritable() -> returnval:boolean
+  setWritable(writable:boolean)
+  getAutoMount() -> returnval:boolean
+  setAutoMount(autoMount:boolean)
+  getAutoMountPoint() -> returnval:string
+  setAutoMountPoint(autoMountPoint:string)
+  getLastAccessError() -> returnval:string
+  getSymlinkPolicy() -> returnval:SymlinkPolicy
+  setSymlinkPolicy(symlinkPolicy:SymlinkPolicy)
+interface ISerialPort
+  getSlot() -> returnval:unsignedInt
+  getEnabled() -> returnval:boolean
+  setEnabled(enabled:boolean)
+  getIOAddress() -> returnval:unsignedInt
+  setIOAddress(IOAddress:unsignedInt)
+  getIRQ() -> returnval:unsignedInt
+  setIRQ(IRQ:unsignedInt)
+  getHostMode() -> returnval:PortMode
+  setHostMode(hostMode:PortMode)
+  getServer() -> returnval:boolean
+  setServer(server:boolean)
+  getPath() -> returnval:string
+  setPath(path:string)
+  getUartType() -> returnval:UartType
+  setUartType(uartType:UartType)
+interface IParallelPort
+  getSlot() -> returnval:unsignedInt
+  getEnabled() -> returnval:boolean
+  setEnabled(enabled:boolean)
+  getIOBase() -> returnval:unsignedInt
+  setIOBase(IOBase:unsignedInt)
+  getIRQ() -> returnval:unsignedInt
+  setIRQ(IRQ:unsignedInt)
+  getPath() -> returnval:string
+  setPath(path:string)
+interface IRecordingSettings
+  getEnabled() -> returnval:boolean
+  setEnabled(enabled:boolean)
+  getScreens() -> returnval:IRecordingScreenSettings[]
+  getProgress() -> returnval:IProgress
+  getScreenSettings(screenId:unsignedInt) -> returnval:IRecordingScreenSettings
+  start() -> returnval:IProgress
+interface IRecordingScreenSettings
+  getId() -> returnval:unsignedInt
+  getEnabled() -> returnval:boolean
+  setEnabled(enabled:boolean)
+  getFeatures() -> returnval:RecordingFeature[]
+  setFeatures(features:RecordingFeature[])
+  getDestination() -> returnval:RecordingDestination
+  setDestination(destination:RecordingDestination)
+  getFilename() -> returnval:string
+  setFilename(filename:string)
+  getMaxTime() -> returnval:unsignedInt
+  setMaxTime(maxTime:unsignedInt)
+  getMaxFileSize() -> returnval:unsignedInt
+  setMaxFileSize(maxFileSize:unsignedInt)
+  getOptions() -> returnval:string
+  setOptions(options:string)
+  getAudioCodec() -> returnval:RecordingAudioCodec
+  setAudioCodec(audioCodec:RecordingAudioCodec)
+  getAudioRateControlMode() -> returnval:RecordingRateControlMode
+  setAudioRateControlMode(audioRateControlMode:RecordingRateControlMode)
+  getAudioDeadline() -> returnval:RecordingCodecDeadline
+  setAudioDeadline(audioDeadline:RecordingCodecDeadline)
+  getAudioHz() -> returnval:unsignedInt
+  setAudioHz(audioHz:unsignedInt)
+  getAudioBits() -> returnval:unsignedInt
+  setAudioBits(audioBits:unsignedInt)
+  getAudioChannels() -> returnval:unsignedInt
+  setAudioChannels(audioChannels:unsignedInt)
+  getVideoCodec() -> returnval:RecordingVideoCodec
+  setVideoCodec(videoCodec:RecordingVideoCodec)
+  getVideoDeadline() -> returnval:RecordingCodecDeadline
+  setVideoDeadline(videoDeadline:RecordingCodecDeadline)
+  getVideoWidth() -> returnval:unsignedInt
+  setVideoWidth(videoWidth:unsignedInt)
+  getVideoHeight() -> returnval:unsignedInt
+  setVideoHeight(videoHeight:unsignedInt)
+  getVideoRate() -> returnval:unsignedInt
+  setVideoRate(videoRate:unsignedInt)
+  getVideoRateControlMode() -> returnval:RecordingRateControlMode
+  setVideoRateControlMode(videoRateControlMode:RecordingRateControlMode)
+  getVideoFPS() -> returnval:unsignedInt
+  setVideoFPS(videoFPS:unsignedInt)
+  getVideoScalingMode() -> returnval:RecordingVideoScalingMode
+  setVideoScalingMode(videoScalingMode:RecordingVideoScalingMode)
+  isFeatureEnabled(feature:RecordingFeature) -> returnval:boolean
+interface IGuestDebugControl
+  getDebugProvider() -> returnval:GuestDebugProvider
+  setDebugProvider(debugProvider:GuestDebugProvider)
+  getDebugIoProvider() -> returnval:GuestDebugIoProvider
+  setDebugIoProvider(debugIoProvider:GuestDebugIoProvider)
+  getDebugAddress() -> returnval:string
+  setDebugAddress(debugAddress:string)
+  getDebugPort() -> returnval:unsignedInt
+  setDebugPort(debugPort:unsignedInt)
+interface ICPUProfile
+  getName() -> returnval:string
+  getFullName() -> returnval:string
+  getArchitecture() -> returnval:CPUArchitecture
+interface IUSBControllerChangedEvent
+  getMidlDoesNotLikeEmptyInterfaces() -> returnval:boolean
+interface IUSBDeviceStateChangedEvent
+  getDevice() -> returnval:IUSBDevice
+  getAttached() -> returnval:boolean
+  getError() -> returnval:IVirtualBoxErrorInfo
+interface ISharedFolderChangedEvent
+  getScope() -> returnval:Scope
+interface IVRDEServerChangedEvent
+  getMidlDoesNotLikeEmptyInterfaces() -> returnval:boolean
+interface ISerialPortChangedEvent
+  getSerialPort() -> returnval:ISerialPort
+interface IParallelPortChangedEvent
+  getParallelPort() -> returnval:IParallelPort
+interface IAudioAdapterChangedEvent
+  getAudioAdapter() -> returnval:IAudioAdapter
+interface ICPUChangedEvent
+  getCPU() -> returnval:unsignedInt
+  getAdd() -> returnval:boolean
+interface ICPUExecutionCapChangedEvent
+  getExecutionCap() -> returnval:unsignedInt
+interface IVRDEServerInfoChangedEvent
+  getMidlDoesNotLikeEmptyInterfaces() -> returnval:boolean
+interface IClipboardModeChangedEvent
+  getClipboardMode() -> returnval:ClipboardMode
+interface IDnDModeChangedEvent
+  getDndMode() -> returnval:DnDMode
+interface IClipboardFileTransferModeChangedEvent
+  getEnabled() -> returnval:boolean
+interface IHostPCIDevicePlugEvent
+  getPlugged() -> returnval:boolean
+  getSuccess() -> returnval:boolean
+  getAttachment() -> returnval:IPCIDeviceAttachment
+  getMessage() -> returnval:string
 enum AccessMode: ReadOnly ReadWrite
 enum AdditionsFacilityClass: None Driver Service Program Feature ThirdParty All
 enum AdditionsFacilityStatus: Inactive Paused PreInit Init Active Terminating Terminated Failed Unknown
 enum AdditionsFacilityType: None VBoxGuestDriver AutoLogon VBoxService VBoxTrayClient Seamless Graphics MonitorAttach All
 enum AdditionsRunLevelType: None System Userland Desktop
 enum AdditionsUpdateFlag: None WaitForUpdateStartOnly
+enum APICMode: Disabled APIC X2APIC
 enum AudioCodecType: Null SB16 STAC9700 AD1980 STAC9221
 enum AudioControllerType: AC97 SB16 HDA VirtioSound
+enum AudioDeviceState: Unknown Active Disabled NotPresent Unplugged
+enum AudioDeviceType: Unknown BuiltLin ExternalUSB ExternalOther
+enum AudioDirection: Unknown In Out Duplex
+enum AudioDriverType: Default Null OSS ALSA Pulse WinMM DirectSound WAS CoreAudio MMPM SolAudio
 enum AuthType: Null External Guest
+enum AutostopType: Disabled SaveState PowerOff AcpiShutdown
 enum BandwidthGroupType: Null Disk Network
 enum BitmapFormat: Opaque BGR BGR0 BGRA RGBA PNG JPEG
 enum ChipsetType: Null PIIX3 ICH9 ARMv8Virtual
 enum CleanupMode: UnregisterOnly DetachAllReturnNone DetachAllReturnHardDisksOnly Full DetachAllReturnHardDisksAndVMRemovable
 enum ClipboardMode: Disabled HostToGuest GuestToHost Bidirectional
+enum CloneOptions: Link KeepAllMACs KeepNATMACs KeepDiskNames KeepHwUUIDs
+enum CPUArchitecture: Any x86 AMD64 ARMv8_32 ARMv8_64
 enum CPUPropertyTypeX86: Null PAE LongMode TripleFaultReset APIC X2APIC IBPBOnVMExit IBPBOnVMEntry HWVirt SpecCtrl SpecCtrlByHost L1DFlushOnEMTScheduling L1DFlushOnVMEntry MDSClearOnEMTScheduling MDSClearOnVMEntry
 enum DataType: Int32 Int8 String
 enum DeviceType: Null Floppy DVD HardDisk Network USB SharedFolder Graphics3D End
@@ -809,16 +1291,23 @@ enum DHCPConfigScope: Global Group MachineNIC MAC
 enum DHCPGroupConditionType: MAC MACWildcard vendorClassID vendorClassIDWildcard userClassID userClassIDWildcard
 enum DHCPOption: SubnetMask TimeOffset Routers TimeServers NameServers DomainNameServers LogServers CookieServers LPRServers ImpressServers ResourseLocationServers HostName BootFileSize MeritDumpFile DomainName SwapServer RootPath ExtensionPath IPForwarding OptNonLocalSourceRouting PolicyFilter MaxDgramReassemblySize DefaultIPTTL PathMTUAgingTimeout PathMTUPlateauTable InterfaceMTU AllSubnetsAreLocal BroadcastAddress PerformMaskDiscovery MaskSupplier PerformRouterDiscovery RouterSolicitationAddress StaticRoute TrailerEncapsulation ARPCacheTimeout EthernetEncapsulation TCPDefaultTTL TCPKeepaliveInterval TCPKeepaliveGarbage NISDomain NISServers NTPServers VendorSpecificInfo NetBIOSNameServers NetBIOSDatagramServers NetBIOSNodeType NetBIOSScope XWindowsFontServers XWindowsDisplayManager NetWareIPDomainName NetWareIPInformation NISPlusDomain NISPlusServers TFTPServerName BootfileName MobileIPHomeAgents SMTPServers POP3Servers NNTPServers WWWServers FingerServers IRCServers StreetTalkServers STDAServers SLPDirectoryAgent SLPServiceScope DomainSearch
 enum DHCPOptionEncoding: Normal Hex
+enum DnDMode: Disabled HostToGuest GuestToHost Bidirectional
+enum ExportOptions: CreateManifest ExportDVDImages StripAllMACs StripAllNonNATMACs
 enum FirmwareBootMenuMode: Disabled MenuOnly MessageAndMenu
 enum FirmwareType: BIOS EFI EFI32 EFI64 EFIDUAL
 enum GraphicsControllerType: Null VBoxVGA VMSVGA VBoxSVGA QemuRamFB
+enum GraphicsFeature: None Acceleration2DVideo Acceleration3D
+enum GuestDebugIoProvider: None TCP UDP IPC
+enum GuestDebugProvider: None Native GDB KD
 enum GuestMonitorStatus: Disabled Enabled Blank
 enum GuestShutdownFlag: None PowerOff Reboot Force
 enum HostNetworkInterfaceMediumType: Unknown Ethernet PPP SLIP
 enum HostNetworkInterfaceStatus: Unknown Up Down
 enum HostNetworkInterfaceType: Bridged HostOnly
 enum HWVirtExPropertyType: Null Enabled VPID NestedPaging UnrestrictedExecution LargePages Force UseNativeApi VirtVmsaveVmload
+enum ImportOptions: KeepAllMACs KeepNATMACs ImportToVDI
 enum IommuType: None Automatic AMD Intel
+enum KeyboardHIDType: None PS2Keyboard USBKeyboard ComboKeyboard
 enum LockType: Null Shared Write VM
 enum MachineState: Null PoweredOff Saved Teleported Aborted AbortedSaved Running Paused Stuck Teleporting LiveSnapshotting Starting Stopping Saving Restoring TeleportingPausedVM TeleportingIn DeletingSnapshotOnline DeletingSnapshotPaused OnlineSnapshotting RestoringSnapshot DeletingSnapshot SettingUp Snapshotting FirstOnline LastOnline FirstTransient LastTransient
 enum MediumFormatCapabilities: Uuid CreateFixed CreateDynamic CreateSplit2G Differencing Asynchronous File Properties TcpNetworking VFS Discard Preferred CapabilityMask
@@ -829,16 +1318,38 @@ enum NATProtocol: UDP TCP
 enum NetworkAdapterPromiscModePolicy: Deny AllowNetwork AllowAll
 enum NetworkAdapterType: Null Am79C970A Am79C973 I82540EM I82543GC I82545EM Virtio Am79C960 NE2000 NE1000 WD8013 WD8003 ELNK2 ELNK1
 enum NetworkAttachmentType: Null NAT Bridged Internal HostOnly Generic NATNetwork Cloud HostOnlyNetwork
+enum ParavirtProvider: None Default Legacy Minimal HyperV KVM
 enum PartitionTableType: MBR GPT
 enum PlatformArchitecture: None x86 ARM
+enum PointingHIDType: None PS2Mouse USBMouse USBTablet ComboMouse USBMultiTouch USBMultiTouchScreenPlusPad
+enum PortMode: Disconnected HostPipe HostDevice RawFile TCP
 enum ProcessorFeature: HWVirtEx PAE LongMode NestedPaging UnrestrictedGuest NestedHWVirt VirtVmsaveVmload
+enum ProxyMode: System NoProxy Manual
+enum RecordingAudioCodec: None WavPCM MP3 OggVorbis Opus Other
+enum RecordingCodecDeadline: Default Realtime Good Best
+enum RecordingDestination: None File
+enum RecordingFeature: None Video Audio
+enum RecordingRateControlMode: ABR CBR VBR
+enum RecordingVideoCodec: None MJPEG H262 H264 H265 H266 VP8 VP9 AV1 Other
+enum RecordingVideoScalingMode: None NearestNeighbor Bilinear Bicubic
+enum Scope: Global Machine Session
 enum SessionState: Null Unlocked Locked Spawning Unlocking
 enum SessionType: Null WriteLock Remote Shared
+enum SignatureType: X509 Sha256
 enum StorageBus: Null IDE SATA SCSI Floppy SAS USB PCIe VirtioSCSI
 enum StorageControllerType: Null LsiLogic BusLogic IntelAhci PIIX3 PIIX4 ICH6 I82078 LsiLogicSas USB NVMe VirtioSCSI
+enum SymlinkPolicy: None Forbidden AllowedInShareSubtree AllowedToRelativeTargets AllowedToAnyTarget
 enum TpmType: None v1_2 v2_0 Host Swtpm
+enum UartType: U16450 U16550A U16750
+enum UefiVariableAttributes: None NonVolatile BootServiceAccess RuntimeAccess HwErrorRecord AuthWriteAccess AuthTimeBasedWriteAccess AuthAppendWrite
+enum USBConnectionSpeed: Null Low Full High Super SuperPlus
+enum USBControllerType: Null OHCI EHCI XHCI Last
+enum USBDeviceFilterAction: Null Ignore Hold
+enum USBDeviceState: NotSupported Unavailable Busy Available Held Captured
 enum VBoxEventType: Invalid Any Vetoable MachineEvent SnapshotEvent InputEvent LastWildcard OnMachineStateChanged OnMachineDataChanged OnExtraDataChanged OnExtraDataCanChange OnMediumRegistered OnMachineRegistered OnSessionStateChanged OnSnapshotTaken OnSnapshotDeleted OnSnapshotChanged OnGuestPropertyChanged OnMousePointerShapeChanged OnMouseCapabilityChanged OnKeyboardLedsChanged OnStateChanged OnAdditionsStateChanged OnNetworkAdapterChanged OnSerialPortChanged OnParallelPortChanged OnStorageControllerChanged OnMediumChanged OnVRDEServerChanged OnUSBControllerChanged OnUSBDeviceStateChanged OnSharedFolderChanged OnRuntimeError OnCanShowWindow OnShowWindow OnCPUChanged OnVRDEServerInfoChanged OnEventSourceChanged OnCPUExecutionCapChanged OnGuestKeyboard OnGuestMouse OnNATRedirect OnHostPCIDevicePlug OnVBoxSVCAvailabilityChanged OnBandwidthGroupChanged OnGuestMonitorChanged OnStorageDeviceChanged OnClipboardModeChanged OnDnDModeChanged OnNATNetworkChanged OnNATNetworkStartStop OnNATNetworkAlter OnNATNetworkCreationDeletion OnNATNetworkSetting OnNATNetworkPortForward OnGuestSessionStateChanged OnGuestSessionRegistered OnGuestProcessRegistered OnGuestProcessStateChanged OnGuestProcessInputNotify OnGuestProcessOutput OnGuestFileRegistered OnGuestFileStateChanged OnGuestFileOffsetChanged OnGuestFileRead OnGuestFileWrite OnRecordingStateChanged OnGuestUserStateChanged OnGuestMultiTouch OnHostNameResolutionConfigurationChange OnSnapshotRestored OnMediumConfigChanged OnAudioAdapterChanged OnProgressPercentageChanged OnProgressTaskCompleted OnCursorPositionChanged OnGuestAdditionsStatusChanged OnGuestMonitorInfoChanged OnGuestFileSizeChanged OnClipboardFileTransferModeChanged OnCloudProviderListChanged OnCloudProviderRegistered OnCloudProviderUninstall OnCloudProfileRegistered OnCloudProfileChanged OnProgressCreated OnLanguageChanged OnUpdateAgentAvailable OnUpdateAgentError OnUpdateAgentSettingsChanged OnUpdateAgentStateChanged OnHostAudioDeviceChanged OnGuestDebugControlChanged OnMachineGroupsChanged OnGuestDirectoryRegistered OnGuestDirectoryStateChanged OnGuestDirectoryRead OnClipboardError OnExtPackInstalled OnExtPackUninstalled OnRecordingScreenStateChanged End
 enum VFSType: File Cloud S3 WebDav
+enum VMExecutionEngine: NotSet Default HwVirt NativeApi Interpreter Recompiler
+enum VMProcPriority: Invalid Default Flat Low Normal High
 struct IAdditionsFacility { classType:AdditionsFacilityClass, lastUpdated:long, name:string, status:AdditionsFacilityStatus, type:AdditionsFacilityType }
 struct IGuestOSType { familyId:string, familyDescription:string, id:string, subtype:string, description:string, is64Bit:boolean, platformArchitecture:PlatformArchitecture, recommendedIOAPIC:boolean, recommendedVirtEx:boolean, recommendedRAM:unsignedInt, recommendedGraphicsController:GraphicsControllerType, recommendedVRAM:unsignedInt, recommended2DVideoAcceleration:boolean, recommended3DAcceleration:boolean, recommendedHDD:long, adapterType:NetworkAdapterType, recommendedPAE:boolean, recommendedDVDStorageController:StorageControllerType, recommendedDVDStorageBus:StorageBus, recommendedHDStorageController:StorageControllerType, recommendedHDStorageBus:StorageBus, recommendedFirmware:FirmwareType, recommendedUSBHID:boolean, recommendedHPET:boolean, recommendedUSBTablet:boolean, recommendedRTCUseUTC:boolean, recommendedChipset:ChipsetType, recommendedIommuType:IommuType, recommendedAudioController:AudioControllerType, recommendedAudioCodec:AudioCodecType, recommendedFloppy:boolean, recommendedUSB:boolean, recommendedUSB3:boolean, recommendedTFReset:boolean, recommendedX2APIC:boolean, recommendedCPUCount:unsignedInt, recommendedTpmType:TpmType, recommendedSecureBoot:boolean, recommendedWDDMGraphics:boolean, guestAdditionsInstallPackageName:string }
 struct IMediumAttachment { machine:IMachine, medium:IMedium, controller:string, port:int, device:int, type:DeviceType, passthrough:boolean, temporaryEject:boolean, isEjected:boolean, nonRotational:boolean, discard:boolean, hotPluggable:boolean, bandwidthGroup:IBandwidthGroup }
