@@ -29,7 +29,12 @@ import { VirtualBox, type CreateMachineOptions, type VirtualBoxHost } from './mo
 import { VFSExplorer } from './model/vfs-explorer';
 import { Console, Display, VM, type Timing, type VMHost } from './model/vm';
 import { Guest } from './model/guest';
+import { deleteLogs } from './model/logs'; // issue 16 S5
+import { SharedFolder } from './model/shared-folders'; // issue 16 S3
 import type { GuestPropertyChange } from './model/guest-properties';
+import * as usb from './model/usb'; // issue 16 S4
+import * as extras from './model/machine-extras'; // issue 16 S1
+import type { SystemPropertiesState } from './model/system-properties'; // issue 16 S1
 import { listenTeleport, teleport } from './teleport';
 
 /** Ports handed out to VRDE and teleporter listeners of every host in this process. */
@@ -75,8 +80,10 @@ interface Registry {
   machines: string[];
   media: MediumRecord[];
   extraData: Record<string, string>;
-  /** ISystemProperties::defaultHardDiskFormat when set (VirtualBox.xml keeps it). */
+  /** ISystemProperties::defaultHardDiskFormat when set (VirtualBox.xml keeps it); older registries only. */
   defaultHardDiskFormat?: string;
+  /** ISystemProperties' global settings (issue 16 S1; absent: the defaults). */
+  systemProperties?: SystemPropertiesState;
   /**
    * The VM processes of this host, by machine id, with their machine's state: they outlive a restart of
    * vboxsim (vboxwebsrv and VBoxSVC), not a power loss. Settings files on shared storage cannot say
@@ -85,6 +92,8 @@ interface Registry {
   processes?: Record<string, MachineState>;
   /** Host-only interfaces made with IHost::createHostOnlyNetworkInterface (their addresses are in the extra data). */
   hostOnlyInterfaces?: string[];
+  /** Global USB device filters and added USB device sources (issue 16 S4; absent: none). */
+  usb?: usb.HostUsbState;
   /** NAT networks, DHCP servers and cloud networks (VirtualBox.xml's NetserviceRegistry); absent: a new home's. */
   networks?: NetworksState;
 }
@@ -122,6 +131,22 @@ export const IMPLEMENTATIONS: Record<string, abstract new (...args: never[]) => 
   ISnapshotDeletedEvent: events.SnapshotDeletedEvent, ISnapshotRestoredEvent: events.SnapshotRestoredEvent,
   ISnapshotChangedEvent: events.SnapshotChangedEvent,
   IPlatform: firmware.Platform, IPlatformX86: firmware.PlatformX86, IFirmwareSettings: firmware.FirmwareSettings,
+  IPlatformARM: firmware.PlatformARM, INvramStore: firmware.NvramStore, IUefiVariableStore: firmware.UefiVariableStore, // issue 16 S2
+  ITrustedPlatformModule: firmware.TrustedPlatformModule, // issue 16 S2
+  ISerialPort: devices.SerialPort, IParallelPort: devices.ParallelPort, IHostAudioDevice: devices.HostAudioDevice, // issue 16 S3
+  ISharedFolder: SharedFolder, ISerialPortChangedEvent: events.SerialPortChangedEvent, // issue 16 S3
+  IParallelPortChangedEvent: events.ParallelPortChangedEvent, IAudioAdapterChangedEvent: events.AudioAdapterChangedEvent, // issue 16 S3
+  ISharedFolderChangedEvent: events.SharedFolderChangedEvent, IVRDEServerChangedEvent: events.VRDEServerChangedEvent, // issue 16 S3
+  IVRDEServerInfoChangedEvent: events.VRDEServerInfoChangedEvent, // issue 16 S3
+  IUSBController: usb.USBController, IUSBDeviceFilters: usb.USBDeviceFilters, IUSBDeviceFilter: usb.USBDeviceFilter, // issue 16 S4
+  IHostUSBDeviceFilter: usb.HostUSBDeviceFilter, IUSBDevice: usb.USBDevice, IHostUSBDevice: usb.HostUSBDevice, // issue 16 S4
+  IGuestDebugControl: extras.GuestDebugControl, IRecordingSettings: extras.RecordingSettings, // issue 16 S1
+  IRecordingScreenSettings: extras.RecordingScreenSettings, ICPUProfile: extras.CPUProfile, // issue 16 S1
+  ICPUChangedEvent: events.CPUChangedEvent, ICPUExecutionCapChangedEvent: events.CPUExecutionCapChangedEvent, // issue 16 S1
+  IClipboardModeChangedEvent: events.ClipboardModeChangedEvent, IDnDModeChangedEvent: events.DnDModeChangedEvent, // issue 16 S1
+  IClipboardFileTransferModeChangedEvent: events.ClipboardFileTransferModeChangedEvent, // issue 16 S1
+  IHostPCIDevicePlugEvent: events.HostPCIDevicePlugEvent, // issue 16 S1
+  IUSBControllerChangedEvent: events.USBControllerChangedEvent, IUSBDeviceStateChangedEvent: events.USBDeviceStateChangedEvent, // issue 16 S4
   IGraphicsAdapter: devices.GraphicsAdapter, INetworkAdapter: NetworkAdapter, INATEngine: NATEngine, IVRDEServer: devices.VRDEServer,
   INetworkAdapterChangedEvent: events.NetworkAdapterChangedEvent, INATRedirectEvent: events.NATRedirectEvent,
   IStorageController: machine.StorageController, IBandwidthControl: BandwidthControl, IBandwidthGroup: BandwidthGroup,
@@ -186,6 +211,8 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
     this.systemProperties = new SystemProperties(path.join(this.homeFolder, 'Machines'), this.platformProperties, () => this.saveRegistry());
     this.host = new Host(opts.spec, () => this.usedMemoryMB(), this);
     this.host.addDrives(this);
+    // issue 16 S4: the USB proxy service runs the running machines' filters and saves into the registry.
+    this.host.usb.connect({ consoles: () => this.machines().flatMap((c) => (c.vm && !c.vm.isEnded ? [c.vm.usb] : [])), save: () => this.saveRegistry() });
     this.perf = new PerformanceCollector(this.host, () => this.machines());
     this.networks = new NetworkRegistry({
       homeFolder: this.homeFolder, events: this.events, saveRegistry: () => this.saveRegistry(),
@@ -212,6 +239,8 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
   get hostName(): string { return this.opts.spec.name; }
   get timing(): Timing { return this.opts.timing; }
   get parent(): ManagedObject { return this.root; }
+  /** The host's USB proxy service, for the VMs' consoles (issue 16 S4). */
+  get usbProxy(): usb.UsbProxyService { return this.host.usb; }
   get url(): string { return `http://127.0.0.1:${this.listener.port}/`; }
 
   async start(): Promise<void> {
@@ -324,13 +353,15 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
     try {
       reg = JSON.parse(fs.readFileSync(this.registryFile(), 'utf8')) as Registry;
     } catch {
+      this.host.usb.load(undefined); // issue 16 S4: VBoxSVC starts afresh (new device UUIDs)
       return;
     }
     this.loading = true;
     this.globalExtraData = reg.extraData ?? {};
+    this.host.usb.load(reg.usb); // issue 16 S4
     this.networks.load(reg.networks);
     this.host.restoreHostOnly(reg.hostOnlyInterfaces ?? []);
-    this.systemProperties.setDefaultHardDiskFormat(reg.defaultHardDiskFormat ?? '');
+    this.systemProperties.load(reg.systemProperties, reg.defaultHardDiskFormat); // issue 16 S1
     for (const rec of reg.media ?? []) this.adoptMedium(rec, true);
     const toResume: MachineCore[] = [];
     for (const file of reg.machines ?? []) {
@@ -367,6 +398,7 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
     core.loadSnapshots(mf);
     core.state = stateFromSettings(mf);
     core.fileMedia = mf.media ?? [];
+    firmware.trackNvram(core); // issue 16 S2: a rename moves the NVRAM file
     // VirtualBox::initMedia: the machine's own media registry joins the host's media; one known already stays.
     for (const rec of core.fileMedia) if (!this.mediaById.has(rec.id)) this.adoptMedium(rec, refresh);
     return core;
@@ -393,10 +425,11 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
       machines: this.machines().map((c) => c.settingsFile),
       media: this.media().map((m) => m.rec),
       extraData: this.globalExtraData,
-      defaultHardDiskFormat: this.systemProperties.getDefaultHardDiskFormat(),
+      systemProperties: this.systemProperties.state(), // issue 16 S1
       processes: Object.fromEntries(this.machines().filter((c) => c.vm && !c.vm.isEnded).map((c) => [c.id, c.state])),
       networks: this.networks.state(),
       hostOnlyInterfaces: this.host.hostOnlyNames(),
+      usb: this.host.usb.state(), // issue 16 S4
     };
     fs.mkdirSync(this.homeFolder, { recursive: true });
     writeAtomic(this.registryFile(), JSON.stringify(reg, null, 1));
@@ -412,6 +445,7 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
     // VirtualBox makes a machine's folder 0700.
     fs.mkdirSync(path.dirname(core.settingsFile), { recursive: true, mode: 0o700 });
     writeAtomic(core.settingsFile, JSON.stringify(mf, null, 1));
+    firmware.saveNvram(core); // issue 16 S2: the .nvram file goes with the settings (NvramStore::i_saveSettings)
     if (this.isRegistered(core)) this.saveRegistry();
   }
 
@@ -433,6 +467,7 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
   /** IVirtualBox::createMachine: an unregistered machine; an existing settings file is refused unless forceOverwrite (then deleted), as VirtualBox does. */
   createMachine(settingsFile: string, name: string, groups: string[], osTypeId: string, opts: CreateMachineOptions): Machine {
     const settings = defaultSettings(name, osTypeId, groups);
+    settings.firmware = firmware.newMachineFirmware(osTypeId); // issue 16 S2: TPM defaults (Machine::init)
     if (opts.id) settings.id = opts.id;
     const core = new MachineCore(this, settings);
     core.settingsFile = settingsFile;
@@ -507,6 +542,8 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
       }
       p.step(60, 1);
       fs.rmSync(core.settingsFile, { force: true });
+      firmware.deleteNvram(core); // issue 16 S2: Machine::deleteConfig deletes the NVRAM file too
+      deleteLogs(core); // issue 16 S5: Machine::i_deleteConfigHandler removes the logs and their folder
       const dir = path.dirname(core.settingsFile);
       try {
         if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
@@ -645,6 +682,7 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
 
   // --- events
   fireStateChanged(core: MachineCore): void {
+    core.vm?.log.machineState(core.state); // issue 16 S5: VBox.log follows the state
     if (this.isRegistered(core)) this.events.fire(new events.MachineStateChangedEvent(this.events, core.id, core.state));
   }
   fireSessionStateChanged(core: MachineCore): void {
@@ -699,6 +737,7 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
     vm.sharedSessions.add(session);
     return Progress.run({ description: 'Starting virtual machine', initiator: core.primary, cancelable: false, operations: ['Spawning session', 'Powering up'] }, async (p) => {
       await sleep(Math.min(50, this.timing.start / 4));
+      vm.log.open(); // issue 16 S5: Console::powerUp ages the logs and opens VBox.log first
       core.setSessionState('Locked');
       if (session.core === core) session.state = 'Locked';
       p.step(30, 1);
@@ -707,8 +746,9 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
         .find((m) => m && !['Created', 'LockedRead', 'LockedWrite'].includes(m.refreshState()));
       const lost = core.settings.attachments.find((a) => a.mediumId && !this.findMedium(a.mediumId));
       if (missing || lost) {
-        await vm.end(core.state === 'Saved' ? 'Saved' : 'PoweredOff');
-        fail('VBOX_E_FILE_ERROR', `Could not open the medium '${missing?.rec.location ?? lost?.mediumId}'. VD: error VERR_FILE_NOT_FOUND opening image file`, 'IConsole', 'Console');
+        const text = `Could not open the medium '${missing?.rec.location ?? lost?.mediumId}'. VD: error VERR_FILE_NOT_FOUND opening image file`;
+        await vm.end(core.state === 'Saved' ? 'Saved' : 'PoweredOff', { code: 'VBOX_E_FILE_ERROR', text });
+        fail('VBOX_E_FILE_ERROR', text, 'IConsole', 'Console');
       }
       // SessionMachine::i_lockMedia: a disk another running machine uses cannot be locked for writing.
       const busy = core.settings.attachments.some((a) => {
@@ -723,7 +763,8 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
       try {
         await vm.powerUp(p);
       } catch (e) {
-        await vm.end(core.state === 'TeleportingIn' ? 'PoweredOff' : core.state === 'Restoring' ? 'Saved' : 'PoweredOff');
+        const failure = e instanceof VBoxFault ? { code: e.resultCode, text: e.message } : undefined;
+        await vm.end(core.state === 'TeleportingIn' ? 'PoweredOff' : core.state === 'Restoring' ? 'Saved' : 'PoweredOff', failure);
         throw e;
       }
     });
@@ -740,6 +781,7 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
     // Its guest kept running: the Additions report again at once.
     vm.wasRunning = true;
     vm.guest.start(0);
+    vm.usb.autoCapture(); // issue 16 S4: its filters take the devices again (VBoxSVC knows them afresh)
   }
 
   async bindVrde(server: VncServer, spec: string): Promise<number> {

@@ -11,6 +11,12 @@ import { snapshotConversations } from './snapshots';
 import { storageConversations } from './storage';
 import { vboxConversations } from './vbox';
 import { vfsConversations } from './vfs';
+import { machineSettingsConversations } from './machine-settings'; // issue 16 S1
+import { deviceConversations } from './devices'; // issue 16 S3
+import { logConversations } from './logs'; // issue 16 S5
+import { usbConversations } from './usb'; // issue 16 S4
+import { firmwareConversations } from './firmware'; // issue 16 S2
+import { groupConversations } from './groups'; // issue 16 H8
 
 /**
  * Every conversation of the suite (sim/conversations.test.ts), in the order they run. Each new
@@ -21,4 +27,10 @@ export const CONVERSATIONS: Conversation[] = [
   ...vboxConversations, ...machineConversations, ...lockConversations, ...snapshotConversations, ...mediaConversations,
   ...adapterConversations, ...networkConversations, ...guestConversations, ...hostNetworkConversations, ...cloneConversations, ...applianceConversations, ...eventConversations, ...progressConversations,
   ...wrongConversations, ...launchConversations, ...openConversations, ...storageConversations, ...vfsConversations,
+  ...machineSettingsConversations, // issue 16 S1
+  ...deviceConversations, // issue 16 S3
+  ...logConversations, // issue 16 S5
+  ...usbConversations, // issue 16 S4
+  ...firmwareConversations, // issue 16 S2
+  ...groupConversations, // issue 16 H8
 ];

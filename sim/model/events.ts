@@ -260,6 +260,71 @@ export class NATNetworkPortForwardEvent extends NATNetworkAlterEvent {
   getGuestPort() { return this.guestPort; }
 }
 
+// Issue 16 S1: the console's events of live machine changes (Console::i_onCPUChange and friends).
+export class CPUChangedEvent extends VBoxEvent {
+  readonly iface: string = 'ICPUChangedEvent';
+  /** FireCPUChangedEvent(mEventSource, aCPU, aRemove): VirtualBox passes "removed" as the attribute "add". */
+  constructor(source: EventSource, readonly cpu: number, readonly add: boolean) { super('OnCPUChanged', source); }
+  getCPU() { return this.cpu; }
+  getAdd() { return this.add; }
+}
+
+export class CPUExecutionCapChangedEvent extends VBoxEvent {
+  readonly iface: string = 'ICPUExecutionCapChangedEvent';
+  constructor(source: EventSource, readonly executionCap: number) { super('OnCPUExecutionCapChanged', source); }
+  getExecutionCap() { return this.executionCap; }
+}
+
+export class ClipboardModeChangedEvent extends VBoxEvent {
+  readonly iface: string = 'IClipboardModeChangedEvent';
+  constructor(source: EventSource, readonly clipboardMode: string) { super('OnClipboardModeChanged', source); }
+  getClipboardMode() { return this.clipboardMode; }
+}
+
+export class DnDModeChangedEvent extends VBoxEvent {
+  readonly iface: string = 'IDnDModeChangedEvent';
+  constructor(source: EventSource, readonly dndMode: string) { super('OnDnDModeChanged', source); }
+  getDndMode() { return this.dndMode; }
+}
+
+export class ClipboardFileTransferModeChangedEvent extends VBoxEvent {
+  readonly iface: string = 'IClipboardFileTransferModeChangedEvent';
+  constructor(source: EventSource, readonly enabled: boolean) { super('OnClipboardFileTransferModeChanged', source); }
+  getEnabled() { return this.enabled; }
+}
+
+/** IHostPCIDevicePlugEvent (an IMachineEvent), on VirtualBox's event source. */
+export class HostPCIDevicePlugEvent extends MachineEvent {
+  readonly iface: string = 'IHostPCIDevicePlugEvent';
+  constructor(source: EventSource, machineId: string, readonly plugged: boolean, readonly success: boolean,
+    readonly attachment: unknown, readonly message: string) {
+    super('OnHostPCIDevicePlug', source, machineId);
+  }
+  getPlugged() { return this.plugged; }
+  getSuccess() { return this.success; }
+  getAttachment() { return this.attachment; }
+  getMessage() { return this.message; }
+}
+
+// USB (issue 16 S4): the console's events (Console::i_onUSBControllerChange, i_onUSBDeviceStateChange).
+/** IUSBControllerChangedEvent (OnUSBControllerChanged). */
+export class USBControllerChangedEvent extends VBoxEvent {
+  readonly iface: string = 'IUSBControllerChangedEvent';
+  constructor(source: EventSource) { super('OnUSBControllerChanged', source); }
+  getMidlDoesNotLikeEmptyInterfaces() { return false; }
+}
+
+/** IUSBDeviceStateChangedEvent: a device was attached to or detached from the running machine (OnUSBDeviceStateChanged). */
+export class USBDeviceStateChangedEvent extends VBoxEvent {
+  readonly iface: string = 'IUSBDeviceStateChangedEvent';
+  constructor(source: EventSource, readonly device: ManagedObject, readonly attached: boolean, readonly error: ManagedObject | null) {
+    super('OnUSBDeviceStateChanged', source);
+  }
+  getDevice() { return this.device; }
+  getAttached() { return this.attached; }
+  getError() { return this.error; }
+}
+
 /** Event types that the wildcard MachineEvent covers (VirtualBox.xidl, VBoxEventType). */
 const MACHINE_EVENTS = new Set([
   'OnMachineStateChanged', 'OnMachineDataChanged', 'OnExtraDataChanged', 'OnExtraDataCanChange',
@@ -367,3 +432,46 @@ export class EventSource implements ManagedObject {
   }
 }
 
+
+// Device events of a running machine's console (issue 16, S3): Console::i_onSerialPortChange and friends.
+/** ISerialPortChangedEvent (OnSerialPortChanged). */
+export class SerialPortChangedEvent extends VBoxEvent {
+  readonly iface: string = 'ISerialPortChangedEvent';
+  constructor(source: EventSource, readonly port: ManagedObject) { super('OnSerialPortChanged', source); }
+  getSerialPort() { return this.port; }
+}
+
+/** IParallelPortChangedEvent (OnParallelPortChanged). */
+export class ParallelPortChangedEvent extends VBoxEvent {
+  readonly iface: string = 'IParallelPortChangedEvent';
+  constructor(source: EventSource, readonly port: ManagedObject) { super('OnParallelPortChanged', source); }
+  getParallelPort() { return this.port; }
+}
+
+/** IAudioAdapterChangedEvent (OnAudioAdapterChanged). */
+export class AudioAdapterChangedEvent extends VBoxEvent {
+  readonly iface: string = 'IAudioAdapterChangedEvent';
+  constructor(source: EventSource, readonly adapter: ManagedObject) { super('OnAudioAdapterChanged', source); }
+  getAudioAdapter() { return this.adapter; }
+}
+
+/** ISharedFolderChangedEvent (OnSharedFolderChanged): the machine's folders (Machine) or the console's transient ones (Session). */
+export class SharedFolderChangedEvent extends VBoxEvent {
+  readonly iface: string = 'ISharedFolderChangedEvent';
+  constructor(source: EventSource, readonly scope: 'Global' | 'Machine' | 'Session') { super('OnSharedFolderChanged', source); }
+  getScope() { return this.scope; }
+}
+
+/** IVRDEServerChangedEvent (OnVRDEServerChanged): the VM restarted or stopped its server after a settings change. */
+export class VRDEServerChangedEvent extends VBoxEvent {
+  readonly iface: string = 'IVRDEServerChangedEvent';
+  constructor(source: EventSource) { super('OnVRDEServerChanged', source); }
+  getMidlDoesNotLikeEmptyInterfaces() { return false; }
+}
+
+/** IVRDEServerInfoChangedEvent (OnVRDEServerInfoChanged): the server bound its port (ConsoleVRDPServer's VRDE_SP_NETWORK_BIND_PORT). */
+export class VRDEServerInfoChangedEvent extends VBoxEvent {
+  readonly iface: string = 'IVRDEServerInfoChangedEvent';
+  constructor(source: EventSource) { super('OnVRDEServerInfoChanged', source); }
+  getMidlDoesNotLikeEmptyInterfaces() { return false; }
+}

@@ -4,8 +4,7 @@ import { HostNameResolutionConfigurationChangeEvent, type EventSource } from './
 import { Progress } from './progress';
 import { randomMac } from './settings';
 import { Medium, type MediumHost } from './medium';
-import { MEDIUM_FORMATS } from './medium-format';
-import { BUSES, busOfControllerType, hotplugCapable, maxInstances, STORAGE_BUSES, SUPPORTED_BUSES, SUPPORTED_CONTROLLER_TYPES } from './storage';
+import { DEFAULT_USB_DEVICES, UsbProxyService, type HostUSBDeviceFilter, type UsbDeviceSpec } from './usb'; // issue 16 S4
 
 export interface NetworkInterfaceSpec {
   name: string;
@@ -56,6 +55,8 @@ export interface HostSpec {
   /** The host's DVD and floppy drives (none by default, as on a server without them). */
   dvdDrives?: HostDriveSpec[];
   floppyDrives?: HostDriveSpec[];
+  /** The host's USB devices at start (default: a USB stick and a smart-card reader; the control endpoint plugs more). */ // issue 16 S4
+  usbDevices?: UsbDeviceSpec[];
 }
 
 /** What IHost's network part needs from VBoxSVC: the global extra data (HostOnly/<if>/*) and its event source. */
@@ -206,6 +207,7 @@ export class Host implements ManagedObject {
   private hostOnly: HostNetworkInterface[] = [];
   constructor(readonly spec: HostSpec, private readonly usedMemoryMB: () => number, private readonly net?: HostNetworking) {
     this.interfaces = spec.interfaces.map((s, i) => new HostNetworkInterface(s, i, net));
+    this.usb = new UsbProxyService(spec.usbDevices ?? DEFAULT_USB_DEVICES); // issue 16 S4
   }
   getArchitecture() { return 'x86'; }
   getNetworkInterfaces() { return [...this.interfaces, ...this.hostOnly].map((i) => i.fresh()); }
@@ -224,6 +226,21 @@ export class Host implements ManagedObject {
 
   /** Host::i_generateMACAddress: VirtualBox's OUI 080027 and three random bytes. */
   generateMACAddress() { return randomMac(); }
+  /** Not implemented in VirtualBox 7.1 (Host::getAudioDevices: ReturnComNotImplemented), so no host lists audio devices. */ // issue 16 S3
+  getAudioDevices() { return fail('E_NOTIMPL', 'Method getAudioDevices is not implemented', 'IHost'); }
+  // USB (issue 16 S4): the USB proxy service's devices, global filters and device sources (usb.ts).
+  readonly usb: UsbProxyService;
+  getUSBDevices() { return this.usb.getUSBDevices(); }
+  getUSBDeviceFilters() { return this.usb.getUSBDeviceFilters(); }
+  createUSBDeviceFilter(name: string) { return this.usb.createUSBDeviceFilter(name); }
+  insertUSBDeviceFilter(position: number, filter: HostUSBDeviceFilter | null) { this.usb.insertUSBDeviceFilter(position, filter); }
+  removeUSBDeviceFilter(position: number) { this.usb.removeUSBDeviceFilter(position); }
+  findUSBDeviceById(id: string) { return this.usb.findUSBDeviceById(id); }
+  findUSBDeviceByAddress(name: string) { return this.usb.findUSBDeviceByAddress(name); }
+  addUSBDeviceSource(backend: string, id: string, address: string, names: string[], values: string[]) {
+    return this.usb.addUSBDeviceSource(backend, id, address, names, values);
+  }
+  removeUSBDeviceSource(id: string) { this.usb.removeUSBDeviceSource(id); }
 
   /** The names of the host-only interfaces made here (the registry keeps them). */
   hostOnlyNames(): string[] { return this.hostOnly.map((i) => i.spec.name); }
@@ -294,6 +311,10 @@ export class Host implements ManagedObject {
   getUTCTime() { return Date.now(); }
   /** Host::getProcessorSpeed: 0 for a CPU the host does not have. */
   getProcessorSpeed(cpuId: number) { return cpuId < this.spec.cpuCount ? this.spec.cpuSpeedMHz : 0; }
+  /** Host::isExecutionEngineSupported (issue 16 S1): x86 guests with hardware virtualization or the interpreter. */
+  isExecutionEngineSupported(cpuArchitecture: string, executionEngine: string) {
+    return (cpuArchitecture === 'x86' || cpuArchitecture === 'AMD64') && ['Default', 'HwVirt', 'Interpreter'].includes(executionEngine);
+  }
   getProcessorFeature(feature: string) {
     return ['HWVirtEx', 'PAE', 'LongMode', 'NestedPaging', 'UnrestrictedGuest', 'NestedHWVirt', 'VirtVmsaveVmload'].includes(feature);
   }
@@ -346,78 +367,5 @@ export class Host implements ManagedObject {
   }
 }
 
-export class PlatformProperties implements ManagedObject {
-  readonly iface = 'IPlatformProperties';
-  /** PlatformProperties::getMaxNetworkAdapters: 8 for PIIX3, 36 for ICH9. */
-  getMaxNetworkAdapters(chipset: string) { return chipset === 'ICH9' ? 36 : 8; }
-  getMaxBootPosition() { return 4; }
-
-  // The storage part (PlatformPropertiesImpl.cpp, x86; the tables are in storage.ts).
-  getSupportedStorageBuses() { return SUPPORTED_BUSES; }
-  getSupportedStorageControllerTypes() { return SUPPORTED_CONTROLLER_TYPES; }
-  /** An invalid bus only trips a debug assertion: 0 in a release build. */
-  getMaxDevicesPerPortForStorageBus(bus: string) { return BUSES[bus]?.devicesPerPort ?? 0; }
-  getMinPortCountForStorageBus(bus: string) { return BUSES[bus]?.minPorts ?? 0; }
-  getMaxPortCountForStorageBus(bus: string) { return BUSES[bus]?.maxPorts ?? 0; }
-  getMaxInstancesOfStorageBus(chipset: string, bus: string) { return maxInstances(chipset, bus); }
-  getDeviceTypesForStorageBus(bus: string) { return BUSES[bus]?.deviceTypes ?? []; }
-  getStorageBusForControllerType(t: string) {
-    const bus = busOfControllerType(t);
-    // VirtualBox prints the output pointer there (%d of aStorageBus): no fixed text to match.
-    if (!bus) fail('E_FAIL', 'Invalid storage controller type 0\n', 'IPlatformProperties');
-    return bus;
-  }
-  getStorageControllerTypesForBus(bus: string) {
-    const f = BUSES[bus];
-    if (!f) fail('E_FAIL', `Invalid storage bus ${STORAGE_BUSES.indexOf(bus)}\n`, 'IPlatformProperties');
-    return f.types;
-  }
-  /** An unknown type fails an assertion: E_FAIL without error info. */
-  getStorageControllerHotplugCapable(t: string) {
-    if (!busOfControllerType(t)) throw new VBoxFault('E_FAIL', '');
-    return hotplugCapable(t);
-  }
-}
-
-export class SystemProperties implements ManagedObject {
-  readonly iface = 'ISystemProperties';
-  /** ISystemProperties::defaultHardDiskFormat: what createMedium uses for an empty format (not checked when set). */
-  private defaultHardDiskFormat = 'VDI';
-  constructor(readonly machineFolder: string, readonly platform: PlatformProperties, private readonly save: () => void = () => undefined) {}
-  getMinGuestRAM() { return 4; }
-  getMaxGuestRAM() { return 2097152; }
-  getMinGuestCPUCount() { return 1; }
-  getMaxGuestCPUCount() { return 64; }
-  getMaxGuestVRAM() { return 256; }
-  getInfoVDSize() { return 2199022206976; }
-  getDefaultMachineFolder() { return this.machineFolder; }
-  getDefaultHardDiskFormat() { return this.defaultHardDiskFormat; }
-  setDefaultHardDiskFormat(format: string) {
-    this.defaultHardDiskFormat = format || 'VDI';
-    this.save();
-  }
-  getMediumFormats() { return MEDIUM_FORMATS; }
-  // VirtualBox 7.1 does not implement the free disk space thresholds (ReturnComNotImplemented).
-  getFreeDiskSpaceWarning(): never { return notImplemented('getFreeDiskSpaceWarning'); }
-  setFreeDiskSpaceWarning(_v: number): never { return notImplemented('setFreeDiskSpaceWarning'); }
-  getFreeDiskSpacePercentWarning(): never { return notImplemented('getFreeDiskSpacePercentWarning'); }
-  setFreeDiskSpacePercentWarning(_v: number): never { return notImplemented('setFreeDiskSpacePercentWarning'); }
-  getFreeDiskSpaceError(): never { return notImplemented('getFreeDiskSpaceError'); }
-  setFreeDiskSpaceError(_v: number): never { return notImplemented('setFreeDiskSpaceError'); }
-  getFreeDiskSpacePercentError(): never { return notImplemented('getFreeDiskSpacePercentError'); }
-  setFreeDiskSpacePercentError(_v: number): never { return notImplemented('setFreeDiskSpacePercentError'); }
-  getSupportedVFSTypes() { return ['File', 'Cloud', 'S3']; }
-  /** The host I/O cache is on by default for IDE and floppy controllers only. */
-  getDefaultIoCacheSettingForStorageController(controllerType: string) {
-    return ['PIIX3', 'PIIX4', 'ICH6', 'I82078'].includes(controllerType);
-  }
-  getVRDEAuthLibrary() { return 'VBoxAuth'; }
-  getWebServiceAuthLibrary() { return 'VBoxAuth'; }
-  getDefaultVRDEExtPack() { return 'Oracle VM VirtualBox Extension Pack'; }
-  getPlatform() { return this.platform; }
-  getScreenShotFormats() { return ['BGR0', 'BGRA', 'RGBA', 'PNG']; }
-}
-
-function notImplemented(method: string): never {
-  fail('E_NOTIMPL', `Method ${method} is not implemented`, 'ISystemProperties');
-}
+// ISystemProperties and IPlatformProperties live in system-properties.ts (issue 16 S1).
+export { PlatformProperties, SystemProperties } from './system-properties';

@@ -16,10 +16,15 @@ import * as snapshotOps from './snapshot';
 import * as guestProps from './guest-properties';
 import type { Snapshot } from './snapshot';
 import type { SnapshotEventType } from './events';
+import { USBControllerChangedEvent } from './events'; // issue 16 S4
 import type { Timing, VM } from './vm';
 import type { ScreenState } from '../screen/screen';
-import { AudioSettings, GraphicsAdapter, VRDEServer } from './devices';
-import { FirmwareSettings, Platform } from './firmware';
+import { AudioSettings, devicesRolledBack, GraphicsAdapter, ParallelPort, SerialPort, SERIAL_PORT_COUNT, PARALLEL_PORT_COUNT, VRDEServer, vmOf } from './devices';
+import { folderObject, MACHINE_FOLDER, newFolder, SharedFolder } from './shared-folders';
+import { FirmwareSettings, nvramStoreOf, Platform, TrustedPlatformModule } from './firmware';
+import { GuestDebugControl, MachineExtrasPart, RecordingSettings } from './machine-extras';
+import * as logs from './logs';
+import * as usb from './usb';
 
 /** What a machine needs from the host it is registered on. */
 export interface MachineHost {
@@ -273,12 +278,13 @@ export class Machine implements ManagedObject {
     if (n < 1 || n > this.host.maxGuestCPUs) {
       this.err('E_INVALIDARG', `Invalid virtual CPU count: ${n} (must be in range [1, ${this.host.maxGuestCPUs}])`);
     }
+    this.x1.checkCPUCount(n); // issue 16 S1: not below a hot-plugged CPU
     this.set('cpuCount', n);
   }
   getCPUExecutionCap() { return this.s.cpuExecutionCap; }
   setCPUExecutionCap(n: number) {
     if (n < 1 || n > 100) this.err('E_INVALIDARG', `Invalid CPU execution cap value: ${n} (must be in range [1, 100])`);
-    this.set('cpuExecutionCap', n, 'MutableOrRunning');
+    this.x1.setCPUExecutionCap(n);
   }
   getMemorySize() { return this.s.memorySize; }
   setMemorySize(mb: number) {
@@ -292,7 +298,6 @@ export class Machine implements ManagedObject {
   getFirmwareSettings() { return this.child('firmware', () => new FirmwareSettings(this)); }
   getVRDEServer() { return this.child('vrde', () => new VRDEServer(this)); }
   getAudioSettings() { return this.child('audio', () => new AudioSettings(this)); }
-  getUSBControllers() { return []; }
   getMediumAttachments() { return this.s.attachments.map((a) => this.attachmentStruct(a)); }
   getStorageControllers() { return this.s.storageControllers.map((c) => this.controllerObject(c.name)); }
   getSettingsFilePath() { return this.core.settingsFile; }
@@ -318,7 +323,7 @@ export class Machine implements ManagedObject {
   /** Always false for a machine without snapshots, as Machine::getCurrentStateModified answers. */
   getCurrentStateModified() { return this.core.firstSnapshot ? this.core.currentStateModified : false; }
   getClipboardMode() { return this.s.clipboardMode; }
-  setClipboardMode(m: string) { this.set('clipboardMode', m, 'MutableOrRunning'); }
+  setClipboardMode(m: string) { this.x1.setClipboardMode(m); }
   getTeleporterEnabled() { return this.s.teleporter.enabled; }
   /** As Machine::setTeleporterEnabled: turning it on needs a machine that is not running; clearing it is always permitted (a session's machine). */
   setTeleporterEnabled(v: boolean) {
@@ -524,6 +529,7 @@ export class Machine implements ManagedObject {
 
   /** Machine::i_saveSettings: commits the working copy (a change marks the current state modified). */
   commitSettings() {
+    this.x1.beforeSave(); // issue 16 S1: Machine::i_saveHardware's upgrades
     if (this.isSession) {
       if (this.modified) this.core.currentStateModified = true;
       // SessionMachine::i_commit: the adapters follow the chipset from here on (new ones with defaults).
@@ -611,6 +617,8 @@ export class Machine implements ManagedObject {
     for (const k of [...this.children.keys()]) if (k.startsWith('ctl:') && !this.s.storageControllers.some((c) => `ctl:${c.name}` === k)) this.children.delete(k);
     if (storageChanged && !saved) for (const c of this.s.storageControllers) this.storageControllerChanged(c.name);
     if (before && !saved) nicsRolledBack(this, before.nics);
+    if (before && !saved) this.usbRolledBack(before);
+    if (before && !saved) devicesRolledBack(this, before); // issue 16 S3: Machine::i_rollback tells the VM of folders, VRDE and ports
   }
 
   /**
@@ -694,14 +702,165 @@ export class Machine implements ManagedObject {
   }
   // Issue 16: each part below is edited by one engineer only (its own files hold the classes).
   // --- S1: IMachine's other attributes and methods (machine-extras.ts)
+  /** This machine object's part of machine-extras.ts (live changes tell the running VM's console). */
+  private get x1(): MachineExtrasPart { return (this.extrasPart ??= new MachineExtrasPart(this)); }
+  private extrasPart: MachineExtrasPart | undefined;
+  getIcon() { return this.x1.getIcon(); }
+  setIcon(icon: string) { this.x1.setIcon(icon); }
+  getHardwareVersion() { return this.x1.getHardwareVersion(); }
+  setHardwareVersion(v: string) { this.x1.setHardwareVersion(v); }
+  setHardwareUUID(uuid: string) { this.x1.setHardwareUUID(uuid); }
+  getCPUHotPlugEnabled() { return this.x1.getCPUHotPlugEnabled(); }
+  setCPUHotPlugEnabled(v: boolean) { this.x1.setCPUHotPlugEnabled(v); }
+  hotPlugCPU(cpu: number) { this.x1.hotPlugCPU(cpu); }
+  hotUnplugCPU(cpu: number) { this.x1.hotUnplugCPU(cpu); }
+  getCPUStatus(cpu: number) { return this.x1.getCPUStatus(cpu); }
+  getCPUIDPortabilityLevel() { return this.x1.getCPUIDPortabilityLevel(); }
+  setCPUIDPortabilityLevel(n: number) { this.x1.setCPUIDPortabilityLevel(n); }
+  getCPUProfile() { return this.x1.getCPUProfile(); }
+  setCPUProfile(p: string) { this.x1.setCPUProfile(p); }
+  getMemoryBalloonSize() { return this.x1.getMemoryBalloonSize(); }
+  setMemoryBalloonSize(mb: number) { this.x1.setMemoryBalloonSize(mb); }
+  getPageFusionEnabled() { return this.x1.getPageFusionEnabled(); }
+  setPageFusionEnabled(v: boolean) { this.x1.setPageFusionEnabled(v); }
+  getPointingHIDType() { return this.x1.getPointingHIDType(); }
+  setPointingHIDType(t: string) { this.x1.setPointingHIDType(t); }
+  getKeyboardHIDType() { return this.x1.getKeyboardHIDType(); }
+  setKeyboardHIDType(t: string) { this.x1.setKeyboardHIDType(t); }
+  getSnapshotFolder() { return this.x1.getSnapshotFolder(); }
+  setSnapshotFolder(f: string) { this.x1.setSnapshotFolder(f); }
+  getEmulatedUSBCardReaderEnabled() { return this.x1.getEmulatedUSBCardReaderEnabled(); }
+  setEmulatedUSBCardReaderEnabled(v: boolean) { this.x1.setEmulatedUSBCardReaderEnabled(v); }
+  /** Machine::getSettingsAuxFilePath: not implemented in VirtualBox. */
+  getSettingsAuxFilePath(): never { return this.err('E_NOTIMPL', 'Method getSettingsAuxFilePath is not implemented'); }
+  getClipboardFileTransfersEnabled() { return this.x1.getClipboardFileTransfersEnabled(); }
+  setClipboardFileTransfersEnabled(v: boolean) { this.x1.setClipboardFileTransfersEnabled(v); }
+  getDnDMode() { return this.x1.getDnDMode(); }
+  setDnDMode(m: string) { this.x1.setDnDMode(m); }
+  getParavirtProvider() { return this.x1.getParavirtProvider(); }
+  setParavirtProvider(p: string) { this.x1.setParavirtProvider(p); }
+  getEffectiveParavirtProvider() { return this.x1.getEffectiveParavirtProvider(); }
+  getParavirtDebug() { return this.x1.getParavirtDebug(); }
+  setParavirtDebug(d: string) { this.x1.setParavirtDebug(d); }
+  getIOCacheEnabled() { return this.x1.getIOCacheEnabled(); }
+  setIOCacheEnabled(v: boolean) { this.x1.setIOCacheEnabled(v); }
+  getIOCacheSize() { return this.x1.getIOCacheSize(); }
+  setIOCacheSize(n: number) { this.x1.setIOCacheSize(n); }
+  getPCIDeviceAssignments() { return this.x1.getPCIDeviceAssignments(); }
+  attachHostPCIDevice(host: number, guest: number, unbind: boolean) { this.x1.attachHostPCIDevice(host, guest, unbind); }
+  detachHostPCIDevice(host: number) { this.x1.detachHostPCIDevice(host); }
+  getTracingEnabled() { return this.x1.getTracingEnabled(); }
+  setTracingEnabled(v: boolean) { this.x1.setTracingEnabled(v); }
+  getTracingConfig() { return this.x1.getTracingConfig(); }
+  setTracingConfig(c: string) { this.x1.setTracingConfig(c); }
+  getAllowTracingToAccessVM() { return this.x1.getAllowTracingToAccessVM(); }
+  setAllowTracingToAccessVM(v: boolean) { this.x1.setAllowTracingToAccessVM(v); }
+  getAutostartEnabled() { return this.x1.getAutostartEnabled(); }
+  setAutostartEnabled(v: boolean) { this.x1.setAutostartEnabled(v); }
+  getAutostartDelay() { return this.x1.getAutostartDelay(); }
+  setAutostartDelay(n: number) { this.x1.setAutostartDelay(n); }
+  getAutostopType() { return this.x1.getAutostopType(); }
+  setAutostopType(t: string) { this.x1.setAutostopType(t); }
+  getDefaultFrontend() { return this.x1.getDefaultFrontend(); }
+  setDefaultFrontend(f: string) { this.x1.setDefaultFrontend(f); }
+  getVMProcessPriority() { return this.x1.getVMProcessPriority(); }
+  setVMProcessPriority(p: string) { this.x1.setVMProcessPriority(p); }
+  getVMExecutionEngine() { return this.x1.getVMExecutionEngine(); }
+  setVMExecutionEngine(e: string) { this.x1.setVMExecutionEngine(e); }
+  // No full VM encryption in use (no crypto module): the key ids and stores are empty.
+  getStateKeyId() { return ''; }
+  getStateKeyStore() { return ''; }
+  getLogKeyId() { return ''; }
+  getLogKeyStore() { return ''; }
+  getGuestDebugControl() { return this.child('gdc', () => new GuestDebugControl(this)); }
+  getRecordingSettings() { return this.child('recording', () => new RecordingSettings(this)); }
+  /** Machine::setSettingsFilePath: not implemented in VirtualBox. */
+  setSettingsFilePath(_p: string): never { return this.err('E_NOTIMPL', 'Method setSettingsFilePath is not implemented'); }
+  canShowConsoleWindow() { return this.x1.canShowConsoleWindow(); }
+  showConsoleWindow() { return this.x1.showConsoleWindow(); }
+  querySavedGuestScreenInfo(screenId: number) { return this.x1.querySavedGuestScreenInfo(screenId); }
+  querySavedScreenshotInfo(screenId: number) { return this.x1.querySavedScreenshotInfo(screenId); }
+  readSavedThumbnailToArray(screenId: number, format: string) { return this.x1.readSavedThumbnailToArray(screenId, format); }
+  readSavedScreenshotToArray(screenId: number, format: string) { return this.x1.readSavedScreenshotToArray(screenId, format); }
+  adoptSavedState(file: string) { this.x1.adoptSavedState(file); }
+  getEncryptionSettings() { return this.x1.getEncryptionSettings(); }
+  checkEncryptionPassword(p: string) { return this.x1.checkEncryptionPassword(p); }
+  addEncryptionPassword(id: string, p: string) { this.x1.addEncryptionPassword(id, p); }
+  addEncryptionPasswords(ids: string[], ps: string[]) { this.x1.addEncryptionPasswords(ids, ps); }
+  removeEncryptionPassword(id: string) { this.x1.removeEncryptionPassword(id); }
+  clearAllEncryptionPasswords() { this.x1.clearAllEncryptionPasswords(); }
+  changeEncryption() { return this.x1.changeEncryption(); }
+  applyDefaults(flags: string) { this.x1.applyDefaults(flags); }
   // --- end S1
   // --- S2: firmware, platform, NVRAM, TPM (firmware.ts)
+  getTrustedPlatformModule() { return this.child('tpm', () => new TrustedPlatformModule(this)); }
+  getNonVolatileStore() { return nvramStoreOf(this); }
   // --- end S2
   // --- S3: graphics, audio, VRDE, serial and parallel ports, shared folders (devices.ts, shared-folders.ts)
+  getSerialPort(slot: number) {
+    if (slot >= SERIAL_PORT_COUNT) this.err('E_INVALIDARG', `Serial port slot ${slot} is out of bounds (max ${SERIAL_PORT_COUNT})`);
+    return this.child(`serial:${slot}`, () => new SerialPort(this, slot));
+  }
+  getParallelPort(slot: number) {
+    if (slot >= PARALLEL_PORT_COUNT) this.err('E_INVALIDARG', `Parallel port slot ${slot} is out of bounds (max ${PARALLEL_PORT_COUNT})`);
+    return this.child(`parallel:${slot}`, () => new ParallelPort(this, slot));
+  }
+  private get folders() { return (this.s.sharedFolders ??= []); }
+  getSharedFolders() {
+    // A snapshot's folders are copies of its own (SnapshotMachine), not the machine's objects.
+    if (this.snapshot) return this.folders.map((f) => new SharedFolder({ read: () => f, write: (w) => w(f) }, f));
+    return this.folders.map((f) => folderObject(this.core, f));
+  }
+  /** Machine::createSharedFolder: also while running (the VM's console then shares it, ISharedFolderChangedEvent). */
+  createSharedFolder(name: string, hostPath: string, writable: boolean, automount: boolean, autoMountPoint: string) {
+    this.mutable('MutableOrRunning');
+    if (this.folders.some((f) => f.name === name)) this.err('VBOX_E_OBJECT_IN_USE', `Shared folder named '${name}' already exists`);
+    const f = newFolder(name, hostPath, writable, automount, autoMountPoint, MACHINE_FOLDER);
+    // A new object: the one that had this name before keeps its own data.
+    folderObject(this.core, f, true);
+    this.folders.push(f);
+    this.changed();
+    vmOf(this)?.console.sharedFolderChange('Machine');
+  }
+  removeSharedFolder(name: string) {
+    this.mutable('MutableOrRunning');
+    const i = this.folders.findIndex((f) => f.name === name);
+    if (i < 0) this.err('VBOX_E_OBJECT_NOT_FOUND', `Could not find a shared folder named '${name}'`);
+    this.folders.splice(i, 1);
+    this.changed();
+    vmOf(this)?.console.sharedFolderChange('Machine');
+  }
   // --- end S3
   // --- S4: USB controllers, device filters (usb.ts)
+  getUSBControllers() { return usb.machineUsb.controllers(this).map((c) => this.usbControllerObject(c.id)); }
+  getUSBDeviceFilters() { return this.child('usbfilters', () => new usb.USBDeviceFilters(this)); }
+  /** Built with VBOX_WITH_USB, as Oracle's builds are. */
+  getUSBProxyAvailable() { return true; }
+  addUSBController(name: string, type: string) { return this.usbControllerObject(usb.machineUsb.add(this, name, type).id); }
+  removeUSBController(name: string) { usb.machineUsb.remove(this, name); }
+  getUSBControllerByName(name: string) { return this.usbControllerObject(usb.machineUsb.find(this, name).id); }
+  getUSBControllerCountByType(type: string) { return usb.machineUsb.count(this, type); }
+  private usbControllerObject(id: string): usb.USBController {
+    return this.child(`usbctl:${id}`, () => new usb.USBController(this, id));
+  }
+  /** The IUSBDeviceFilter object of a filter in this machine's list (by its id). */
+  usbFilterObject(id: string): usb.USBDeviceFilter { return this.child(`usbf:${id}`, () => new usb.USBDeviceFilter(this, null, id)); }
+  adoptUsbFilterObject(f: usb.USBDeviceFilter): void { this.children.set(`usbf:${f.id}`, f); }
+  dropUsbFilterObject(id: string): void { this.children.delete(`usbf:${id}`); }
+  /**
+   * Machine::i_rollback(aNotify) with IsModified_USB: the running VM's console hears of it
+   * (SessionMachine::i_onUSBControllerChange → IUSBControllerChangedEvent). Called by rollback().
+   */
+  usbRolledBack(before: MachineSettings): void {
+    const vm = this.core.vm;
+    if (!vm || vm.isEnded || vm.machine !== this || JSON.stringify(before.usb ?? null) === JSON.stringify(this.s.usb ?? null)) return;
+    const source = vm.console.getEventSource();
+    source.fire(new USBControllerChangedEvent(source));
+  }
   // --- end S4
   // --- S5: logs (logs.ts)
+  queryLogFilename(idx: number) { return logs.queryLogFilename(this, idx); }
+  readLog(idx: number, offset: number, size: number) { return logs.readLog(this, idx, offset, size); }
   // --- end S5
 }
 

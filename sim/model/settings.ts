@@ -3,6 +3,8 @@ import { uuid, type MachineState } from './base';
 import type { MediumRecord } from './medium';
 import { findGuestOSType } from './ostypes';
 import type { ScreenState } from '../screen/screen';
+import type { MachineExtras } from './machine-extras';
+import type { FirmwareExtras } from './firmware';
 
 export interface NicSettings {
   enabled: boolean;
@@ -153,9 +155,20 @@ export interface MachineSettings {
   memoryBalloonSize?: number;
   // Issue 16: one optional field per part, its type in the part's own file (absent in older files: VirtualBox's defaults).
   // --- S1 (machine-extras.ts)
+  /** IMachine's other settings (CPU hot plug, HID, paravirtualization, autostart, recording, guest debugging, …). */
+  extras?: MachineExtras;
   // --- S2 (firmware.ts)
+  firmware?: FirmwareExtras;
   // --- S3 (devices.ts, shared-folders.ts)
+  display?: import('./devices').DisplaySettings;
+  audio?: import('./devices').AudioSettingsData;
+  vrdeExtra?: import('./devices').VrdeExtraSettings;
+  serialPorts?: import('./devices').SerialPortSettings[];
+  parallelPorts?: import('./devices').ParallelPortSettings[];
+  sharedFolders?: import('./shared-folders').SharedFolderSettings[];
   // --- S4 (usb.ts)
+  /** USB controllers and device filters (absent: none). */
+  usb?: import('./usb').UsbSettings;
 }
 
 /** One guest property as the settings file keeps it: timestamp in ns since the epoch, flags as written ("RDONLYHOST"). */

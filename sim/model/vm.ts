@@ -2,7 +2,10 @@ import { Screen, type ScreenState } from '../screen/screen';
 import { VncServer } from '../screen/rfb';
 import { fail, sleep, type MachineState, type ManagedObject } from './base';
 import { BandwidthGroupChangedEvent, EventSource, GuestPropertyChangedEvent, MediumChangedEvent, StorageControllerChangedEvent, StorageDeviceChangedEvent } from './events';
-import { DEFAULT_ADDITIONS_MS, Guest, type GuestNetworkHost } from './guest';
+import { AudioAdapterChangedEvent, ParallelPortChangedEvent, SerialPortChangedEvent, SharedFolderChangedEvent, VRDEServerChangedEvent, VRDEServerInfoChangedEvent } from './events';
+import { TransientFolders } from './shared-folders';
+import { ADDITIONS_REVISION, DEFAULT_ADDITIONS_MS, Guest, type GuestNetworkHost } from './guest';
+import { VMLog, type LogHostFacts } from './logs';
 import { dropTransient, fromSettings, GP, GuestPropertyService, pushGuestProperty, toSettings, type GuestPropertyChange } from './guest-properties';
 import { Machine, type MachineCore } from './machine';
 import { natNetworksInUse } from './network-adapter';
@@ -10,6 +13,8 @@ import type { Medium } from './medium';
 import type { AttachmentStruct } from './storage';
 import { Progress } from './progress';
 import type { Session } from './session';
+import type { ResultCodeName } from '../soap/faults';
+import { ConsoleUsb, type UsbProxyService } from './usb'; // issue 16 S4
 
 /** How long the simulated guest takes for things, in ms. */
 export interface Timing {
@@ -35,6 +40,10 @@ export interface VMHost extends GuestNetworkHost {
   teleport(vm: VM, hostname: string, port: number, password: string, maxDowntime: number): Progress;
   /** Teleport target: listen for an incoming teleport; resolves once listening. */
   listenTeleport(vm: VM): Promise<void>;
+  /** The host's USB proxy service (issue 16 S4, usb.ts). */
+  readonly usbProxy?: UsbProxyService;
+  /** IHost, for the facts VBox.log's header names. */
+  readonly host?: LogHostFacts;
 }
 
 let nextPid = 4000;
@@ -72,15 +81,21 @@ export class VM {
   /** The VM's guest property service (shared by the host and the guest) and its guest (IGuest, the Additions). */
   readonly guestProperties: GuestPropertyService;
   readonly guest: Guest;
+  /** The USB devices attached to the VM (issue 16 S4, usb.ts). */
+  readonly usb: ConsoleUsb;
+  /** The process's release log (VBox.log, logs.ts). */
+  readonly log: VMLog;
 
   constructor(readonly core: MachineCore, readonly host: VMHost, state?: ScreenState) {
     this.screen = this.newScreen(state);
+    this.log = new VMLog(core, this.pid, host.host);
     this.console = new Console(this);
     this.display = new Display(this);
     this.machine = new Machine(core, true);
     // Console::i_configGuestProperties: the machine's properties are the service's to start with.
     this.guestProperties = new GuestPropertyService((core.settings.guestProperties ?? []).map(fromSettings), (c) => this.guestPropertyChanged(c));
     this.guest = new Guest(this);
+    this.usb = new ConsoleUsb(this);
     this.nicSlots = new Set(core.settings.nics.flatMap((n, slot) => (n.enabled ? [slot] : [])));
   }
 
@@ -115,6 +130,8 @@ export class VM {
     if (this.ended) return;
     this.core.savedScreen = undefined;
     await this.startVrde();
+    // Console::i_captureUSBDevices: the machine's filters take the host's devices they match.
+    this.usb.autoCapture();
     this.core.setState('Running');
     this.wasRunning = true;
     // A restored guest's Additions were running when it was saved: they are back at once.
@@ -130,6 +147,7 @@ export class VM {
   private guestPropertyChanged(c: GuestPropertyChange): void {
     if (this.ended) return;
     pushGuestProperty(this.machine, c, this.guestProperties.get(c.name)?.timestamp ?? 0);
+    if (c.name === '/VirtualBox/GuestAdd/Version' && !c.deleted) this.log.additions(c.value, ADDITIONS_REVISION, !this.core.settings.osTypeId.startsWith('Windows'));
     const events = this.console.getEventSource();
     events.fire(new GuestPropertyChangedEvent(events, this.core.id, c.name, c.value, c.flags, c.deleted));
   }
@@ -151,9 +169,12 @@ export class VM {
     }, this.host.timing.acpiShutdown).unref?.();
   }
 
-  /** Starts the VNC server on the first free port of TCP/Ports, as the VNC extension pack does. */
+  /**
+   * Starts the VNC server on the first free port of TCP/Ports, as the VNC extension pack does, with
+   * the VRDE settings of the VM's session machine (changes made while it runs included).
+   */
   async startVrde(): Promise<void> {
-    const v = this.core.settings.vrde;
+    const v = this.machine.s.vrde;
     if (!v.enabled || this.vnc) return;
     const server = new VncServer({ screen: () => this.screen, password: v.properties.VNCPassword || undefined });
     server.on('error', () => undefined);
@@ -167,10 +188,52 @@ export class VM {
       }
       this.vrdePort = port;
       this.vnc = server;
+      // ConsoleVRDPServer's VRDE_SP_NETWORK_BIND_PORT: the server info changed.
+      const events = this.console.getEventSource();
+      events.fire(new VRDEServerInfoChangedEvent(events));
     } catch {
       // VirtualBox keeps the VM running when VRDE cannot bind; VRDEServerInfo then says port -1.
       this.vrdePort = -1;
     }
+    this.log.vrdeStarted(this.vrdePort, !!v.properties.VNCPassword, v.properties['TCP/Ports'] || '3389');
+  }
+
+  /** ConsoleVRDPServer::Stop: the VNC server closes (its viewers with it) and gives its port back. */
+  private async stopVrde(): Promise<void> {
+    const vnc = this.vnc;
+    if (!vnc) return;
+    this.vnc = null;
+    await vnc.close(true).catch(() => undefined);
+    this.host.releasePort(this.vrdePort);
+    this.vrdePort = -1;
+  }
+
+  private vrdeChange: Promise<void> = Promise.resolve();
+
+  /**
+   * Console::i_onVRDEServerChange(aRestart): in Running, Paused, Teleporting or LiveSnapshotting the
+   * server stops and, when VRDE is on, starts again on the ports now set (one change at a time);
+   * IVRDEServerChangedEvent follows. In another state of a running VM the change is refused.
+   */
+  vrdeServerChange(): Promise<void> {
+    const run = this.vrdeChange.then(async () => {
+      if (this.ended) return;
+      if (!['Running', 'Teleporting', 'LiveSnapshotting', 'Paused'].includes(this.core.state)) {
+        fail('VBOX_E_INVALID_VM_STATE', `Invalid machine state: ${this.core.state === 'Stuck' ? 'GuruMeditation' : this.core.state}`, 'IConsole', 'Console');
+      }
+      await this.stopVrde();
+      const v = this.machine.s.vrde;
+      if (v.enabled) {
+        await this.startVrde();
+        if (!this.vnc) {
+          fail('E_FAIL', `VirtualBox Remote Desktop Extension server can't bind to the port(s): ${v.properties['TCP/Ports'] || '3389'}`, 'IConsole', 'Console');
+        }
+      }
+      const events = this.console.getEventSource();
+      events.fire(new VRDEServerChangedEvent(events));
+    });
+    this.vrdeChange = run.catch(() => undefined);
+    return run;
   }
 
   /** Adopts the runtime state that arrived over a teleport and runs (or stays paused, for a paused source). */
@@ -178,15 +241,17 @@ export class VM {
     this.screen = this.newScreen(state);
     await this.startVrde();
     this.core.setState(paused ? 'Paused' : 'Running');
+    this.usb.autoCapture();
     this.wasRunning = true;
     // The guest came over running, its Additions with it: they report at once.
     this.guest.start(0);
   }
 
-  /** The VM process goes away; the machine lands in `finalState`. */
-  async end(finalState: MachineState): Promise<void> {
+  /** The VM process goes away; the machine lands in `finalState` (a failed power-up says why in its log). */
+  async end(finalState: MachineState, failure?: { code: ResultCodeName; text: string }): Promise<void> {
     if (this.ended) return;
     this.ended = true;
+    this.log.end(finalState, this.core.settingsFile.replace(/[^/]+\.vbox$/, `Snapshots/${this.core.id}.sav`), failure);
     if (this.pendingShutdown) clearTimeout(this.pendingShutdown);
     this.stopTeleportListener?.();
     const vnc = this.vnc;
@@ -201,6 +266,8 @@ export class VM {
       this.natNetworksHeld = false;
       natNetworksInUse(this.machine, -1);
     }
+    // Console::i_detachAllUSBDevices: the host gets the VM's USB devices back (others' filters may take them).
+    this.usb.detachAll();
     // SessionMachine::uninit: changes not saved go with the process (implicit differencing images too).
     void this.machine.dropImplicit();
     this.machine.uninit();
@@ -262,6 +329,7 @@ export class VM {
   reset(): void {
     this.requireState(['Running', 'Paused'], 'Invalid machine state');
     this.screen = this.newScreen();
+    this.log.reset();
     this.guestProperties.reset();
     this.countUp('/VirtualBox/VMInfo/ResetCounter');
     this.guest.rebooted(this.additionsDelay);
@@ -290,6 +358,7 @@ export class VM {
   async vanish(): Promise<void> {
     if (this.ended) return;
     this.ended = true;
+    this.log.close();
     if (this.pendingShutdown) clearTimeout(this.pendingShutdown);
     this.stopTeleportListener?.();
     for (const c of this.connections) c.reset();
@@ -306,6 +375,8 @@ export class VM {
 export class Console implements ManagedObject {
   readonly iface = 'IConsole';
   private readonly events = new EventSource();
+  /** Transient shared folders (Console::m_mapSharedFolders): they go with the VM process. */
+  private readonly folders = new TransientFolders();
   constructor(readonly vm: VM) {}
   getMachine() { return this.vm.core.primary; }
   getState() { return this.vm.core.state; }
@@ -327,6 +398,13 @@ export class Console implements ManagedObject {
   sleepButton() { this.vm.requireState(['Running'], 'Invalid machine state'); }
   getPowerButtonHandled() { return this.vm.powerButtonHandled; }
   getGuest() { return this.vm.guest; }
+  // USB (issue 16 S4, usb.ts); no VRDE client brings remote devices here.
+  getUSBDevices() { return this.vm.usb.getUSBDevices(); }
+  getRemoteUSBDevices() { return []; }
+  attachUSBDevice(id: string, captureFilename: string) { this.vm.usb.attachUSBDevice(id, captureFilename); }
+  detachUSBDevice(id: string) { return this.vm.usb.detachUSBDevice(id); }
+  findUSBDeviceByAddress(name: string) { return this.vm.usb.findUSBDeviceByAddress(name); }
+  findUSBDeviceById(id: string) { return this.vm.usb.findUSBDeviceById(id); }
 
   /**
    * Console::i_onMediumChange → i_doMediumChange: the VM swaps the medium of a DVD or floppy drive.
@@ -353,6 +431,42 @@ export class Console implements ManagedObject {
   bandwidthGroupChange(g: ManagedObject): void {
     this.events.fire(new BandwidthGroupChangedEvent(this.events, g));
   }
+  // Devices (issue 16, S3): the console's events for live changes, and its transient shared folders.
+  /** Console::i_onAudioAdapterChange (the VM switches input and output as set). */
+  audioAdapterChange(a: ManagedObject): void { this.events.fire(new AudioAdapterChangedEvent(this.events, a)); }
+  /** Console::i_onSerialPortChange (a new host mode re-attaches the port's driver). */
+  serialPortChange(p: ManagedObject): void { this.events.fire(new SerialPortChangedEvent(this.events, p)); }
+  parallelPortChange(p: ManagedObject): void { this.events.fire(new ParallelPortChangedEvent(this.events, p)); }
+  /** Console::i_onSharedFolderChange (the machine's folders) and the console's own (Session). */
+  sharedFolderChange(scope: 'Machine' | 'Session'): void { this.events.fire(new SharedFolderChangedEvent(this.events, scope)); }
+
+  getSharedFolders() { return this.folders.list(); }
+
+  /** Console::createSharedFolder / removeSharedFolder: not in a saved state nor while the state changes. */
+  private transientState(verb: 'create' | 'remove'): void {
+    const st = this.vm.core.state;
+    const what = verb === 'create' ? 'create a transient shared folder on' : 'remove a transient shared folder from';
+    const name = st === 'AbortedSaved' ? 'Aborted-Saved' : st === 'Stuck' ? 'GuruMeditation' : st;
+    if (st === 'Saved' || st === 'AbortedSaved') {
+      fail('VBOX_E_INVALID_VM_STATE', `Cannot ${what} a machine in a saved state (machine state: ${name})`, 'IConsole', 'Console');
+    }
+    if (!['PoweredOff', 'Teleported', 'Aborted', 'Running', 'Paused'].includes(st)) {
+      fail('VBOX_E_INVALID_VM_STATE', `Cannot ${what} the machine while it is changing the state (machine state: ${name})`, 'IConsole', 'Console');
+    }
+  }
+
+  createSharedFolder(name: string, hostPath: string, writable: boolean, automount: boolean, autoMountPoint: string) {
+    this.transientState('create');
+    this.folders.create(name, hostPath, writable, automount, autoMountPoint, (code, text) => fail(code, text, 'IConsole', 'Console'));
+    this.sharedFolderChange('Session');
+  }
+
+  removeSharedFolder(name: string) {
+    this.transientState('remove');
+    this.folders.remove(name, (code, text) => fail(code, text, 'IConsole', 'Console'));
+    this.sharedFolderChange('Session');
+  }
+
   teleport(hostname: string, tcpport: number, password: string, maxDowntime: number) {
     this.vm.requireState(['Running', 'Paused'], 'Invalid machine state: must be Running or Paused to teleport');
     if (!hostname) fail('E_INVALIDARG', 'Argument hostname is empty', 'IConsole', 'Console');

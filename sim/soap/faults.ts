@@ -74,6 +74,11 @@ export const INTERFACE_IDS: Record<string, string> = {
   IHostNetworkInterface: '455f8c45-44a0-a470-ba20-27890b96dba9',
   ISystemProperties: '925084b0-625f-422f-a67d-0ede1880a56c',
   IPlatformProperties: '5bae19d0-ca40-4ca2-a485-c8065190bbe5',
+  // Issue 16 S1
+  IRecordingSettings: 'bea3ef5c-de2f-4b74-aa3a-15d6249371a0',
+  IRecordingScreenSettings: 'c1844087-ec6b-488d-afbb-c90f6452a04b',
+  IGuestDebugControl: '1474bb3a-f096-4cd7-a857-8d8e3cea7331',
+  ICPUProfile: 'b7fda727-7a08-46ee-8dd8-f8d7308b519c',
   IPerformanceCollector: 'b14290ad-cd54-400c-b858-797bcb82570e',
   IPerformanceMetric: '81314d14-fd1c-411a-95c5-e9bb1414e632',
   IEventSource: '9b6e1aee-35f3-4f4d-b5bb-ed0ecefd8538',
@@ -95,6 +100,21 @@ export const INTERFACE_IDS: Record<string, string> = {
   INATEngine: 'a06253a7-dcd2-44e3-8689-9c9c4b6b6234',
   IVFSExplorer: 'fb220201-2fd3-47e2-a5dc-2c2431d833cc',
   IAppliance: '86a98347-7619-41aa-aece-b21ac5c1a7e6',
+  // Platform, NVRAM, TPM (issue 16 S2)
+  IPlatformARM: '75dff9be-6cb3-4857-bde6-2faf82ed9a8d', INvramStore: '5bfd8965-b81b-469f-8649-f717ce97a5d5',
+  IUefiVariableStore: 'd134c6b6-4479-430d-bb73-68a452ba3e67', ITrustedPlatformModule: 'cf11d345-0241-4ea9-ac4c-c69ed3d674e3',
+  // USB (issue 16 S4)
+  IUSBController: 'ee206a6e-7ff8-4a84-bd34-0c651e118bb5',
+  IUSBDeviceFilters: '9709db9b-3346-49d6-8f1c-41b0c4784ff2',
+  IUSBDeviceFilter: '45587218-4289-ef4e-8e6a-e5b07816b631',
+  IUSBDevice: '6dc83c2c-81a9-4005-9d52-fc45a78bf3f5',
+  IHostUSBDevice: 'c19073dd-cc7b-431b-98b2-951fda8eab89',
+  IHostUSBDeviceFilter: '01adb2d6-aedf-461c-be2c-99e91bdad8a1',
+  // Devices (issue 16 S3)
+  ISerialPort: '5587d0f6-a227-4f23-8278-2f675eea1bb2',
+  IParallelPort: '788b87df-7708-444b-9eef-c116ce423d39',
+  ISharedFolder: '0b108b8c-62e0-4e06-9dfa-2f1a2ad70774',
+  IHostAudioDevice: 'cfde1265-3140-4048-a81f-a1e280dfbd75',
 };
 
 /**
