@@ -10,6 +10,7 @@
  * - cluster networks (network:read): viewers and up, filtered by their routes to the tenant's allowed networks;
  *   network:write: admins only.
  * - hosts (writes, maintenance), HA's admin acts (ha:write), tenants and the audit log: admins only.
+ * - a host's USB devices for a machine (vm:usb): admins only; a tenant's own machine is 403, another's 404.
  * A non-admin without a tenant sees no machine. Another tenant's machine is hidden, not
  * refused: `hidden()` tells route() to answer 404 rather than 403.
  */
@@ -39,8 +40,10 @@ export type Action =
   | 'vm:power'
   /** Create a machine (POST /api/v1/vms). */
   | 'vm:create'
-  /** Change a powered-off machine's settings. */
+  /** Change a machine's settings (those VirtualBox allows while running, also then). */
   | 'vm:edit'
+  /** See a host's USB devices and attach them to a running machine, or detach them: admins (a host's hardware is not a tenant's). */
+  | 'vm:usb'
   /** Unregister a machine, optionally with its disks. */
   | 'vm:delete'
   /** Take, restore or delete snapshots. */

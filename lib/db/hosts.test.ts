@@ -59,6 +59,7 @@ describe('hosts registry', () => {
       teleportPorts: '6000-6099',
       maxConnections: 16,
       fencing: { kind: 'manual', ipmi: null, command: null, graceSeconds: 60 },
+      sharedFolderRoots: [],
       createdAt: expect.any(String),
       updatedAt: created.createdAt,
     });

@@ -145,6 +145,23 @@ const bridgeAdapter = z
 
 const maintenance = z.boolean().optional();
 
+/** A shared-folder root: an absolute path (POSIX, or Windows for Windows hosts), without '..', normalised. */
+const sharedFolderRoot = z
+  .string()
+  .trim()
+  .min(1, 'Give an absolute path, e.g. /srv/shares')
+  .max(4096, 'At most 4096 characters')
+  .refine((v) => path.posix.isAbsolute(v) || path.win32.isAbsolute(v), { message: 'An absolute path, e.g. /srv/shares' })
+  .refine((v) => !v.split(/[\\/]/).includes('..'), { message: "No '..' in a root" })
+  .transform((v) => {
+    const f = path.posix.isAbsolute(v) ? path.posix : path.win32;
+    const n = f.normalize(v);
+    return n.length > f.parse(n).root.length ? n.replace(/[\\/]+$/, '') : n;
+  });
+
+/** Where machines' shared folders may be on the host (lib/settings: a tenant's must be inside one on every host of its machine); null: none. */
+const sharedFolderRoots = z.array(sharedFolderRoot).max(32, 'At most 32 roots').transform((l) => [...new Set(l)]).nullish();
+
 export const DEFAULT_MAX_CONNECTIONS = 16;
 
 /**
@@ -257,6 +274,7 @@ const hostFieldsSchema = z.strictObject({
   ipmiPassword,
   fenceCommand,
   haGraceSeconds,
+  sharedFolderRoots,
 });
 
 /**
@@ -314,6 +332,8 @@ export interface HostView {
   maxConnections: number;
   /** How HA proves the host powered off, and its grace time (never the BMC password). */
   fencing: FencingView;
+  /** Folders machines' shared folders may be in on this host (admins set them; none by default). */
+  sharedFolderRoots: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -346,6 +366,15 @@ function fencingView(r: HostRow): FencingView {
   };
 }
 
+function parseRoots(stored: string | undefined): string[] {
+  try {
+    const v: unknown = JSON.parse(stored || '[]');
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
 function toView(r: HostRow): HostView {
   const fallback = urlHostname(r.url);
   return {
@@ -364,6 +393,7 @@ function toView(r: HostRow): HostView {
     teleportPorts: r.teleport_ports || DEFAULT_TELEPORT_PORTS,
     maxConnections: r.max_connections || DEFAULT_MAX_CONNECTIONS,
     fencing: fencingView(r),
+    sharedFolderRoots: parseRoots(r.shared_folder_roots),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -472,6 +502,7 @@ export async function createHost(db: DB, input: HostInput): Promise<HostView> {
     fence_ipmi_password_enc: v.ipmiPassword ? encryptSecret(v.ipmiPassword) : '',
     fence_command: v.fenceCommand ?? '',
     ha_grace_seconds: v.haGraceSeconds ?? DEFAULT_HA_GRACE_SECONDS,
+    shared_folder_roots: JSON.stringify(v.sharedFolderRoots ?? []),
     created_at: now,
     updated_at: now,
   };
@@ -534,6 +565,7 @@ export async function updateHost(db: DB, id: string, patch: HostPatch): Promise<
       }
       set('fence_command', p.fenceCommand === null ? '' : p.fenceCommand, 'fencing');
       set('ha_grace_seconds', p.haGraceSeconds === null ? DEFAULT_HA_GRACE_SECONDS : p.haGraceSeconds, 'haGraceSeconds');
+      set('shared_folder_roots', p.sharedFolderRoots === undefined ? undefined : JSON.stringify(p.sharedFolderRoots ?? []), 'sharedFolderRoots');
       // Checked against what is stored, so a patch may give only what changes (the BMC password stays stored).
       if (changed.includes('fencing')) {
         const errors = fencingIssues({

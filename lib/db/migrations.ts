@@ -339,4 +339,13 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('networks').execute();
     },
   },
+  /** Issue 16: the folders of each host that machines' shared folders may be in (a JSON array of absolute paths). */
+  '017_shared_folder_roots': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('hosts').addColumn('shared_folder_roots', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('hosts').dropColumn('shared_folder_roots').execute();
+    },
+  },
 };

@@ -40,6 +40,8 @@ export interface HostsTable {
   ha_grace_seconds: ColumnType<number, number | undefined, number>;
   /** This Nimbox server's path of the host's storage path (where it mounts the shared storage); null: not mounted here. */
   local_storage_path: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Folders machines' shared folders may be in on this host: a JSON array of absolute paths (issue 16). */
+  shared_folder_roots: ColumnType<string, string | undefined, string>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -45,7 +45,7 @@ export interface BrowseResult {
 /** FsObjType (VirtualBox.xidl) values that entryList hands out. */
 const FS_DIRECTORY = 4;
 const FS_FILE = 6;
-const FS_SYMLINK = 7;
+export const FS_SYMLINK = 7;
 
 /**
  * File extensions of VirtualBox 7.1's medium backends (IMediumFormat::describeFileExtensions): disk
@@ -118,8 +118,8 @@ async function defaultHost(user: User): Promise<HostView> {
   return host;
 }
 
-/** One folder through VirtualBox: null when it cannot be opened (missing, not a folder, no access). */
-async function readFolder(user: User, host: HostView, folder: string): Promise<{ names: string[]; types: number[]; sizes: number[] } | null> {
+/** One folder through VirtualBox: null when it cannot be opened (missing, not a folder, no access). lib/settings/roots.ts looks for symlinks with it. */
+export async function readFolder(user: User, host: HostView, folder: string): Promise<{ names: string[]; types: number[]; sizes: number[] } | null> {
   const inv = await inventory();
   const status = inv.host(host.id);
   const client = inv.monitor(host.id)?.client;

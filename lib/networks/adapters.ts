@@ -17,17 +17,19 @@ import { z } from 'zod';
 import { ProblemError, notFound, validationProblem } from '@/lib/api/problem';
 import type { User } from '@/lib/auth/policy';
 import {
-  badRequest, copiesOf, describe, fieldError, hostsById, inventory, isOff, refusal, requireUp, stateUnless, taskUser, withWriteLock, type MachineCopy,
+  LIVE, badRequest, copiesOf, everyCopy, fieldError, hostsById, inventory, liveCopy, requireUp, taskUser, type MachineCopy,
 } from '@/lib/cluster/operations/common';
 import { ADAPTER_TYPES } from '@/lib/cluster/operations/create';
 import { startTask, type Task, type TaskContext } from '@/lib/tasks';
 import type { IMachine, INetworkAdapter, IVirtualBox } from '@/lib/vbox/objects';
-import { withLockedMachine } from '@/lib/vbox/session';
-import type { MachineState, NATProtocol, NetworkAdapterPromiscModePolicy, NetworkAdapterType } from '@/lib/vbox/types';
+import type { NATProtocol, NetworkAdapterPromiscModePolicy, NetworkAdapterType } from '@/lib/vbox/types';
 import { requireUsableNetwork, tenantNetworkError } from './access';
 import { NOT_RUNNING, parseGuestInfo, readGuestProperties, type GuestInfo } from './guest';
 import { ATTACHMENT_OF, lackText, lacksOn, mappingOn, networkKey, networksFromExtraData } from './placement';
 import { listNetworks } from './store';
+
+// The pattern shared with lib/settings (live changes on the running copy, every twin, set back on failure) lives in common.ts.
+export { LIVE, everyCopy, liveCopy, onCopy } from '@/lib/cluster/operations/common';
 
 // ---------------------------------------------------------------- shapes
 
@@ -77,9 +79,6 @@ export interface MachineNetworkView {
   adapters: AdapterView[];
   guest: GuestInfo;
 }
-
-/** States in which changes go through the running VM (Shared lock on the session machine). */
-export const LIVE: readonly MachineState[] = ['Running', 'Paused'];
 
 /** INATEngine.getRedirects' "name,proto,hostIP,hostPort,guestIP,guestPort" (proto 1 = TCP, 0 = UDP). */
 export function parseRedirect(s: string): NatRule {
@@ -270,22 +269,6 @@ function conflict(title: string, detail: string, extra: Record<string, unknown> 
   return new ProblemError({ title, status: 409, detail, ...extra });
 }
 
-/** Where each copy stands: the copy that runs (if one does); 409 for states that take no change. */
-export async function liveCopy(copies: MachineCopy[], doing: string): Promise<MachineCopy | null> {
-  let live: MachineCopy | null = null;
-  for (const copy of copies) {
-    const state = await stateUnless(copy, (s) => isOff(s) || LIVE.includes(s));
-    if (isOff(state)) continue;
-    if (LIVE.includes(state) && !live) {
-      live = copy;
-      continue;
-    }
-    const fix = state === 'Saved' || state === 'AbortedSaved' ? 'Start it or discard its saved state first.' : 'Wait until it is running or powered off.';
-    throw conflict('Machine state', `Cannot ${doing} ${copy.summary.name}: it is ${state} on ${copy.host.name}. ${fix}`, { state, hostId: copy.host.id });
-  }
-  return live;
-}
-
 /** The adapter slot a URL names; anything but a slot the chipset has names nothing (404). */
 export function slotOf(raw: string, max: number, machine: string): number {
   const slot = /^\d{1,2}$/.test(raw) ? Number(raw) : NaN;
@@ -465,50 +448,6 @@ async function planAdapterEdit(id: string, rawSlot: string, p: AdapterPatch, use
 }
 
 // ---------------------------------------------------------------- the task
-
-/** Runs fn on a copy's session machine: Shared lock on the running copy, Write lock on a powered-off one; saves the settings. */
-export function onCopy<T>(copy: MachineCopy, id: string, live: boolean, fn: (m: IMachine) => Promise<T>): Promise<T> {
-  return copy.client.write(async (vbox, wsm) => (live
-    ? withLockedMachine(vbox, wsm, id, 'Shared', async (session) => {
-      const m = await session.getMachine();
-      const r = await fn(m);
-      await m.saveSettings();
-      return r;
-    })
-    : withWriteLock(vbox, wsm, id, fn)), { release: true });
-}
-
-/**
- * Applies `change(copy)` to every copy in order, each returning its inverse; when one refuses, the
- * copies already changed get their inverse and the task fails naming the host.
- */
-export async function everyCopy<U>(
-  ctx: TaskContext, id: string, copies: MachineCopy[], live: MachineCopy | null, doing: string,
-  change: (m: IMachine, copy: MachineCopy) => Promise<U>, undo: (m: IMachine, inverse: U) => Promise<void>,
-): Promise<void> {
-  const done: { copy: MachineCopy; inverse: U }[] = [];
-  for (const [i, copy] of copies.entries()) {
-    const isLive = copy === live;
-    ctx.step(Math.round((i / copies.length) * 90), `${doing} on ${copy.host.name}${isLive ? ' (running)' : ''}`);
-    try {
-      done.push({ copy, inverse: await onCopy(copy, id, isLive, (m) => change(m, copy)) });
-    } catch (e) {
-      const leftovers: string[] = [];
-      for (const d of done.reverse()) {
-        ctx.step(ctx.task.percent, `Setting ${d.copy.host.name} back`);
-        try {
-          await onCopy(d.copy, id, d.copy === live, (m) => undo(m, d.inverse));
-        } catch (u) {
-          leftovers.push(`${d.copy.host.name}: ${describe(u)}`);
-          console.error(`nimbox: could not set the network of ${id} back on ${d.copy.host.name}`, describe(u));
-        }
-      }
-      ctx.step(ctx.task.percent, `${doing} on ${copy.host.name}`);
-      throw refusal(e, copy.host.name, leftovers);
-    }
-  }
-  ctx.step(100, `${doing}: done on ${copies.map((c) => c.host.name).join(', ')}`);
-}
 
 /** Starts a vm.network task on the machine (locked by its id, as vm.edit and vm.storage lock it). */
 export function startNetworkTask(id: string, name: string, copies: MachineCopy[], user: User, title: string, run: (ctx: TaskContext) => Promise<void>): Promise<Task> {

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { ProblemError, notFound, validationProblem } from '@/lib/api/problem';
 import type { User } from '@/lib/auth/policy';
-import { badRequest, copiesOf, fieldError, hostsById, inventory, requireUp, type MachineCopy } from '@/lib/cluster/operations/common';
+import { badRequest, copiesOf, fieldError, hostsById, inventory, requireUp, reservedPortProblem, type MachineCopy } from '@/lib/cluster/operations/common';
 import type { HostView } from '@/lib/db/hosts';
 import type { Task } from '@/lib/tasks';
 import type { IMachine } from '@/lib/vbox/objects';
@@ -96,37 +96,17 @@ async function ruleOn(m: IMachine, slot: number, name: string): Promise<NatRule 
   return (await nat.getRedirects()).map(parseRedirect).find((r) => r.name === name);
 }
 
-/** Whether a port is in a ports spec ("5900-5999", "5000,5010-5012"). */
-function inPortSpec(port: number, spec: string): boolean {
-  return spec.split(',').some((part) => {
-    const [a, b = a] = part.split('-').map((x) => Number(x.trim()));
-    return port >= a && port <= b;
-  });
-}
-
 /**
  * What a tenant's user may not forward (admins may): a NAT rule listens on the host itself, so a tenant's
- * rule takes only an unprivileged port (>= 1024: below are the host's own services, ssh among them) on every
- * address ('' or 0.0.0.0: a named address could be the host's management or storage address, or 127.0.0.1
- * where local services trust their callers), and none of the ports the host serves Nimbox with: its
- * vboxwebsrv's, its VRDE range (other machines' consoles) and its teleport range. Checked on each host
- * the machine is registered on (twins run there too).
+ * rule takes every address ('' or 0.0.0.0: a named address could be the host's management or storage address,
+ * or 127.0.0.1 where local services trust their callers) and no port the host keeps for itself or for Nimbox
+ * (common.ts reservedPortProblem), on each host the machine is registered on (twins run there too).
  */
 function tenantRuleErrors(rule: NatRule, copies: MachineCopy[], views: Map<string, HostView>): { field: string; message: string }[] {
   const errors: { field: string; message: string }[] = [];
   if (rule.hostIP !== '' && rule.hostIP !== '0.0.0.0') errors.push(fieldError('hostIP', 'Leave the host address empty (every address): binding one is for admins'));
-  if (rule.hostPort < 1024) errors.push(fieldError('hostPort', 'Host ports below 1024 are for admins'));
-  else {
-    for (const c of copies) {
-      const v = views.get(c.host.id);
-      if (!v) continue;
-      const webPort = Number(new URL(v.url).port || (v.url.startsWith('https:') ? 443 : 80));
-      if (rule.hostPort === webPort || inPortSpec(rule.hostPort, v.vrdePorts) || inPortSpec(rule.hostPort, v.teleportPorts)) {
-        errors.push(fieldError('hostPort', `Port ${rule.hostPort} is one ${c.host.name} serves Nimbox with (VirtualBox's web service, consoles or teleports): choose another`));
-        break;
-      }
-    }
-  }
+  const port = reservedPortProblem(rule.hostPort, copies, views);
+  if (port) errors.push(fieldError('hostPort', port));
   return errors;
 }
 

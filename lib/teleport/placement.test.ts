@@ -10,7 +10,7 @@ import { differences, extraDataToCopy, type MachineSpec } from './spec';
 const view = (id: string, extra: Partial<HostView> = {}): HostView => ({
   id, name: id, url: `http://${id}:18083/`, username: 'vbox', hasPassword: true, consoleAddress: id, teleportAddress: id, storagePath: '/srv', localStoragePath: null,
   vrdePorts: '5900-5999', bridgeAdapter: 'vbox0', maintenance: false, teleportPorts: '6000-6099', maxConnections: 16,
-  fencing: { kind: 'manual', ipmi: null, command: null, graceSeconds: 60 }, createdAt: '', updatedAt: '', ...extra,
+  fencing: { kind: 'manual', ipmi: null, command: null, graceSeconds: 60 }, sharedFolderRoots: [], createdAt: '', updatedAt: '', ...extra,
 });
 
 function fakeInventory(status: Record<string, Partial<HostStatus>>): Inventory {

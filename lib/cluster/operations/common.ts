@@ -9,6 +9,7 @@ import type { User } from '@/lib/auth/policy';
 import { getDb } from '@/lib/db';
 import { listHosts, type HostView } from '@/lib/db/hosts';
 import type { VBoxClient } from '@/lib/vbox/client';
+import type { TaskContext } from '@/lib/tasks';
 import type { IMachine, ISession, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objects';
 import type { MachineState } from '@/lib/vbox/types';
 import { getInventory, type Inventory } from '../inventory';
@@ -196,4 +197,102 @@ export function refusal(e: unknown, host: string, leftovers: string[]): ProblemE
   }
   if (e instanceof ProblemError) return new ProblemError({ ...e.problem, detail: `${host}: ${e.problem.detail ?? e.problem.title}${tail}` });
   return new ProblemError({ title: 'Task failed', status: 500, detail: `${host}: ${describe(e)}${tail}` });
+}
+
+// ---------------------------------------------------------------- changes to every copy, live where VirtualBox allows
+
+/** States in which changes go through the running VM (Shared lock on the session machine). */
+export const LIVE: readonly MachineState[] = ['Running', 'Paused'];
+
+/** Where each copy stands: the copy that runs (if one does); 409 for states that take no change. */
+export async function liveCopy(copies: MachineCopy[], doing: string): Promise<MachineCopy | null> {
+  let live: MachineCopy | null = null;
+  for (const copy of copies) {
+    const state = await stateUnless(copy, (s) => isOff(s) || LIVE.includes(s));
+    if (isOff(state)) continue;
+    if (LIVE.includes(state) && !live) {
+      live = copy;
+      continue;
+    }
+    const fix = state === 'Saved' || state === 'AbortedSaved' ? 'Start it or discard its saved state first.' : 'Wait until it is running or powered off.';
+    throw new ProblemError({
+      title: 'Machine state', status: 409, detail: `Cannot ${doing} ${copy.summary.name}: it is ${state} on ${copy.host.name}. ${fix}`, state, hostId: copy.host.id,
+    });
+  }
+  return live;
+}
+
+/** Runs fn on a copy's session machine: Shared lock on the running copy, Write lock on a powered-off (or saved) one; saves the settings. */
+export function onCopy<T>(copy: MachineCopy, id: string, live: boolean, fn: (m: IMachine, session: ISession) => Promise<T>): Promise<T> {
+  return copy.client.write(async (vbox, wsm) => (live
+    ? withLockedMachine(vbox, wsm, id, 'Shared', async (session) => {
+      const m = await session.getMachine();
+      const r = await fn(m, session);
+      await m.saveSettings();
+      return r;
+    })
+    : withWriteLock(vbox, wsm, id, fn)), { release: true });
+}
+
+/**
+ * Applies `change(copy)` to every copy in order, each returning its inverse; when one refuses, the
+ * copies already changed get their inverse and the task fails naming the host.
+ */
+export async function everyCopy<U>(
+  ctx: TaskContext, id: string, copies: MachineCopy[], live: MachineCopy | null, doing: string,
+  change: (m: IMachine, copy: MachineCopy, session: ISession) => Promise<U>, undo: (m: IMachine, inverse: U, session: ISession) => Promise<void>,
+): Promise<void> {
+  const done: { copy: MachineCopy; inverse: U }[] = [];
+  for (const [i, copy] of copies.entries()) {
+    const isLive = copy === live;
+    ctx.step(Math.round((i / copies.length) * 90), `${doing} on ${copy.host.name}${isLive ? ' (running)' : ''}`);
+    try {
+      done.push({ copy, inverse: await onCopy(copy, id, isLive, (m, session) => change(m, copy, session)) });
+    } catch (e) {
+      const leftovers: string[] = [];
+      for (const d of done.reverse()) {
+        ctx.step(ctx.task.percent, `Setting ${d.copy.host.name} back`);
+        try {
+          await onCopy(d.copy, id, d.copy === live, (m, session) => undo(m, d.inverse, session));
+        } catch (u) {
+          leftovers.push(`${d.copy.host.name}: ${describe(u)}`);
+          console.error(`nimbox: could not set ${id} back on ${d.copy.host.name} (${doing})`, describe(u));
+        }
+      }
+      ctx.step(ctx.task.percent, `${doing} on ${copy.host.name}`);
+      throw refusal(e, copy.host.name, leftovers);
+    }
+  }
+  ctx.step(100, `${doing}: done on ${copies.map((c) => c.host.name).join(', ')}`);
+}
+
+// ---------------------------------------------------------------- ports a tenant may not take on a host
+
+/** Whether a port is in a ports spec ("5900-5999", "5000,5010-5012"). */
+export function inPortSpec(port: number, spec: string): boolean {
+  return spec.split(',').some((part) => {
+    const [a, b = a] = part.split('-').map((x) => Number(x.trim()));
+    return port >= a && port <= b;
+  });
+}
+
+/**
+ * Why a tenant may not listen on (or reach) `port` of the hosts the machine is on, or undefined: below 1024
+ * are the host's own services (ssh among them); the host's vboxwebsrv port, its VRDE range (other machines'
+ * consoles) and its teleport range serve Nimbox. Checked on each host the machine is registered on.
+ */
+/** vboxwebsrv's default port: the host may run another instance there (a second service account, the GUI's tools). */
+const VBOXWEBSRV_PORT = 18083;
+
+export function reservedPortProblem(port: number, copies: MachineCopy[], views: Map<string, HostView>): string | undefined {
+  if (port < 1024) return 'Host ports below 1024 are for admins';
+  for (const c of copies) {
+    const v = views.get(c.host.id);
+    if (!v) continue;
+    const webPort = Number(new URL(v.url).port || (v.url.startsWith('https:') ? 443 : 80));
+    if (port === webPort || port === VBOXWEBSRV_PORT || inPortSpec(port, v.vrdePorts) || inPortSpec(port, v.teleportPorts)) {
+      return `Port ${port} is one ${c.host.name} serves Nimbox with (VirtualBox's web service, consoles or teleports): choose another`;
+    }
+  }
+  return undefined;
 }

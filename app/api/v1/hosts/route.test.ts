@@ -59,7 +59,7 @@ describe('/api/v1/hosts', () => {
       id: expect.any(String), name: 'alpha', url: 'http://127.0.0.1:18083/', username: 'vbox', hasPassword: true,
       consoleAddress: '127.0.0.1', teleportAddress: '10.0.0.1', storagePath: '/srv/vbox', localStoragePath: null,
       vrdePorts: '5900-5999', bridgeAdapter: 'vbox0', maintenance: false, teleportPorts: '6000-6099', maxConnections: 16,
-      fencing: { kind: 'manual', ipmi: null, command: null, graceSeconds: 60 },
+      fencing: { kind: 'manual', ipmi: null, command: null, graceSeconds: 60 }, sharedFolderRoots: [],
       createdAt: expect.any(String), updatedAt: expect.any(String),
     });
     const all = await list(new Request(base));

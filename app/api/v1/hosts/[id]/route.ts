@@ -20,6 +20,7 @@ export const GET = route<Params>({ action: 'host:read' }, async ({ params, user 
 /**
  * PATCH /api/v1/hosts/:id { any HostInput field } → 200 HostView; no password (nor ipmiPassword) keeps the stored one; null resets
  * an optional field; 400 naming the field when the fence kind lacks what it needs (checked against the stored values).
+ * sharedFolderRoots: string[] (absolute paths, normalised, no '..') replaces the host's shared-folder roots (lib/settings).
  */
 export const PATCH = route({ action: 'host:write', body: hostPatchSchema }, async ({ params, body }): Promise<HostView> => {
   const host = await updateHost(await getDb(), params.id, body);

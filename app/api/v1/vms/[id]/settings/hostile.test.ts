@@ -1,0 +1,249 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { User } from '@/lib/auth/policy';
+import { withSessionUser } from '@/lib/auth/testing';
+import { startTestCluster, until, type TestCluster } from '@/lib/cluster/testing';
+import type { HostView } from '@/lib/db/hosts';
+import type { Sim } from '@/sim/index';
+import type { MachineCore } from '@/sim/model/machine';
+
+/*
+ * Hostile tenants against a machine's settings (issue 16), written before the code: another tenant's
+ * machine looks absent on every route; a tenant's shared folder must be inside the roots the admin
+ * allows on EVERY host the machine is registered on ('..' and symlinks do not climb out); a tenant's
+ * serial port writes files and pipes only in the machine's own folder, listens on no port the host
+ * serves Nimbox with, and never opens a host device; a host's USB devices and a machine's USB filters
+ * are for admins; more memory must fit the tenant's quota. Two real vboxsim hosts, a SQLite file; only
+ * `currentUser` is replaced. Each refusal leaves both copies as they were (read from the sim).
+ */
+const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testing')).tempDataDir('nimbox-settings-hostile-'));
+const session = vi.hoisted(() => ({ user: null as User | null }));
+vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal, session));
+
+const { GET: getSettings } = await import('./route');
+const { PATCH: patchArea } = await import('./[area]/route');
+const { POST: addFolder } = await import('./shared-folders/route');
+const { DELETE: removeFolder } = await import('./shared-folders/[name]/route');
+const { GET: listUsb, POST: attachUsb } = await import('../usb/route');
+const { DELETE: detachUsb } = await import('../usb/[deviceId]/route');
+const { PATCH: patchHost } = await import('@/app/api/v1/hosts/[id]/route');
+const { createTenant } = await import('@/lib/tenants');
+const { createOn } = await import('@/lib/ha/testing');
+
+const admin: User = { id: 'u-admin', username: 'admin', realm: 'local', role: 'admin', tenant: null };
+const blueOp: User = { id: 'u-bo', username: 'bob', realm: 'local', role: 'operator', tenant: 'blue' };
+const blueViewer: User = { id: 'u-bv', username: 'vic', realm: 'local', role: 'viewer', tenant: 'blue' };
+const redOp: User = { id: 'u-ro', username: 'rita', realm: 'local', role: 'operator', tenant: 'red' };
+const [ALPHA, BRAVO] = [0, 1];
+const vrdeBase = 31000 + Math.floor(Math.random() * 150) * 100;
+let cluster: TestCluster;
+let sim: Sim;
+let hosts: HostView[] = [];
+let web: string;
+// Shared-folder roots: `both` is allowed on alpha and bravo, `alphaOnly` on alpha only.
+const top = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbox-roots-'));
+const both = path.join(top, 'both');
+const alphaOnly = path.join(top, 'alpha-only');
+
+const as = (u: User) => { session.user = u; };
+const json = (method: string, url: string, body?: unknown) =>
+  new Request(`http://localhost${url}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+const ctx = <P>(params: P) => ({ params: Promise.resolve(params) });
+const base = (id: string) => `/api/v1/vms/${id}/settings`;
+
+const api = {
+  get: (id: string) => getSettings(json('GET', base(id)), ctx({ id })),
+  patch: (id: string, area: string, body: unknown) => patchArea(json('PATCH', `${base(id)}/${area}`, body), ctx({ id, area })),
+  addFolder: (id: string, body: unknown) => addFolder(json('POST', `${base(id)}/shared-folders`, body), ctx({ id })),
+  removeFolder: (id: string, name: string) => removeFolder(json('DELETE', `${base(id)}/shared-folders/${name}`), ctx({ id, name })),
+  usb: (id: string) => listUsb(json('GET', `/api/v1/vms/${id}/usb`), ctx({ id })),
+  attach: (id: string, body: unknown) => attachUsb(json('POST', `/api/v1/vms/${id}/usb`, body), ctx({ id })),
+  detach: (id: string, deviceId: string) => detachUsb(json('DELETE', `/api/v1/vms/${id}/usb/${deviceId}`), ctx({ id, deviceId })),
+  host: (id: string, body: unknown) => patchHost(json('PATCH', `/api/v1/hosts/${id}`, body), ctx({ id })),
+};
+
+async function problem(r: Response, status: number) {
+  const p = await r.json();
+  expect(r.status, JSON.stringify(p)).toBe(status);
+  expect(r.headers.get('content-type')).toBe('application/problem+json');
+  return p as { title: string; detail: string; errors?: { field: string; message: string }[] };
+}
+const errorFields = (p: { errors?: { field: string }[] }) => (p.errors ?? []).map((e) => e.field);
+
+function copyOn(i: number, id: string): MachineCore {
+  const c = sim.hosts[i].sim.machines().find((m) => m.id === id);
+  if (!c) throw new Error(`no copy of ${id} on host ${i}`);
+  return c;
+}
+/** Both copies' settings, as their hosts hold them (a refusal must leave them unchanged). */
+const snapshot = (id: string) => JSON.stringify([copyOn(ALPHA, id).settings, copyOn(BRAVO, id).settings]);
+
+beforeAll(async () => {
+  fs.mkdirSync(path.join(both, 'data'), { recursive: true });
+  fs.mkdirSync(alphaOnly, { recursive: true });
+  // A symlink inside an allowed root that leads out of it.
+  fs.symlinkSync(os.tmpdir(), path.join(both, 'escape'));
+  cluster = await startTestCluster({
+    hosts: 2, port: 0, vms: 0, vrdeBase, control: true, timing: { start: 50, stop: 20, save: 20, acpiShutdown: 50 },
+    host: ({ sim: s, info }) => ({ storagePath: s.storageDir, vrdePorts: info.vrdePorts }),
+    prepare: (s) => { sim = s; },
+    machines: 0, hostsUp: true, timeoutMs: 20_000,
+  });
+  hosts = cluster.hosts;
+  await createTenant({ name: 'blue', maxMemoryMB: 1024 });
+  await createTenant({ name: 'red' });
+  as(admin);
+  let r = await api.host(hosts[ALPHA].id, { sharedFolderRoots: [both, alphaOnly] });
+  expect(r.status, JSON.stringify(await r.clone().json())).toBe(200);
+  r = await api.host(hosts[BRAVO].id, { sharedFolderRoots: [both] });
+  expect(r.status).toBe(200);
+  as(blueOp);
+  web = await createOn(hosts[ALPHA], 'web', { memoryMB: 512, registerOnOtherHosts: true });
+  await until('web on both hosts', () => sim.hosts.every((h) => h.sim.machines().some((m) => m.id === web)));
+}, 60_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+  dataDir.remove();
+  fs.rmSync(top, { recursive: true, force: true });
+});
+
+describe("another tenant's machine", () => {
+  it('looks absent on every settings and USB route, and nothing changes', async () => {
+    as(redOp);
+    const before = snapshot(web);
+    await problem(await api.get(web), 404);
+    for (const area of ['general', 'system', 'display', 'remote-display', 'audio', 'usb', 'serial-ports']) {
+      await problem(await api.patch(web, area, { description: 'mine now' }), 404);
+    }
+    await problem(await api.addFolder(web, { name: 'steal', hostPath: both }), 404);
+    await problem(await api.removeFolder(web, 'steal'), 404);
+    await problem(await api.usb(web), 404);
+    await problem(await api.attach(web, { id: '00000000-0000-4000-8000-000000000001' }), 404);
+    await problem(await api.detach(web, '00000000-0000-4000-8000-000000000001'), 404);
+    expect(snapshot(web)).toBe(before);
+  });
+
+  it('lets a viewer of its own tenant read the settings but change nothing', async () => {
+    as(blueViewer);
+    const r = await api.get(web);
+    expect(r.status).toBe(200);
+    const v = await r.json();
+    expect(v.id).toBe(web);
+    expect(v.copies.map((c: { hostName: string }) => c.hostName).sort()).toEqual(hosts.map((h) => h.name).sort());
+    await problem(await api.patch(web, 'general', { description: 'x' }), 403);
+    await problem(await api.addFolder(web, { name: 'x', hostPath: both }), 403);
+  });
+});
+
+describe('shared folders of a tenant', () => {
+  it('offers only the roots every host of the machine allows, and never a VNC password', async () => {
+    as(blueOp);
+    const v = await (await api.get(web)).json();
+    expect(v.choices.sharedFolderRoots).toEqual([both]);
+    expect(JSON.stringify(v)).not.toContain('VNCPassword');
+  });
+
+  it('refuses a folder outside the roots, one inside a root of one host only, and relative paths', async () => {
+    as(blueOp);
+    const before = snapshot(web);
+    for (const hostPath of ['/etc', os.tmpdir(), alphaOnly, path.join(alphaOnly, 'x'), 'data', `${both}/../alpha-only`, `${both}/data/../../`, `${both}/../../etc`]) {
+      const p = await problem(await api.addFolder(web, { name: 'share', hostPath }), 400);
+      expect(errorFields(p), hostPath).toEqual(['hostPath']);
+    }
+    const p = await problem(await api.addFolder(web, { name: 'share', hostPath: alphaOnly }), 400);
+    expect(p.errors![0].message).toContain(both);
+    expect(snapshot(web)).toBe(before);
+  });
+
+  it('refuses a path through a symlink that leads out of the root', async () => {
+    as(blueOp);
+    const before = snapshot(web);
+    for (const hostPath of [path.join(both, 'escape'), path.join(both, 'escape', 'deeper')]) {
+      const p = await problem(await api.addFolder(web, { name: 'share', hostPath }), 400);
+      expect(errorFields(p), hostPath).toEqual(['hostPath']);
+    }
+    expect(snapshot(web)).toBe(before);
+  });
+
+  it('refuses roots that are not absolute, or climb with ..; and roots are for admins', async () => {
+    as(admin);
+    for (const bad of [['relative/path'], ['/srv/../etc'], ['']]) {
+      const p = await problem(await api.host(hosts[ALPHA].id, { sharedFolderRoots: bad }), 400);
+      expect(errorFields(p).every((f) => f.startsWith('sharedFolderRoots')), JSON.stringify(p)).toBe(true);
+    }
+    // Normalised: trailing slashes and repeats go.
+    const r = await api.host(hosts[ALPHA].id, { sharedFolderRoots: [`${both}//`, both, `${alphaOnly}/`] });
+    expect(r.status).toBe(200);
+    expect((await r.json()).sharedFolderRoots).toEqual([both, alphaOnly]);
+    as(blueOp);
+    await problem(await api.host(hosts[ALPHA].id, { sharedFolderRoots: ['/'] }), 403);
+  });
+
+  it('records each refused write in the audit log, with the caller and the outcome', async () => {
+    const { listAudit } = await import('@/lib/audit');
+    const entries = await listAudit({ userId: blueOp.id, action: 'vm:settings POST', limit: 1000 });
+    expect(entries.length).toBeGreaterThan(5);
+    expect(entries.every((e) => e.result === 'failure' && e.target === `/api/v1/vms/${web}/settings/shared-folders` && e.tenant === 'blue')).toBe(true);
+  });
+});
+
+describe('serial ports of a tenant', () => {
+  it('refuses raw files and pipes outside the machine folder, host devices, and ports the host serves Nimbox with', async () => {
+    as(blueOp);
+    const before = snapshot(web);
+    const folder = path.dirname(copyOn(ALPHA, web).settingsFile);
+    const webPort = new URL(hosts[ALPHA].url).port;
+    const vrdePort = Number(hosts[BRAVO].vrdePorts.split('-')[0]) + 5;
+    const cases: [Record<string, unknown>, string][] = [
+      [{ slot: 0, enabled: true, hostMode: 'RawFile', path: '/tmp/com1.log' }, 'ports.0.path'],
+      [{ slot: 0, enabled: true, hostMode: 'RawFile', path: path.join(folder, '..', 'other', 'com1.log') }, 'ports.0.path'],
+      [{ slot: 0, enabled: true, hostMode: 'RawFile', path: 'com1.log' }, 'ports.0.path'],
+      // Body paths: the index in `ports`, not the slot.
+      [{ slot: 1, enabled: true, hostMode: 'HostPipe', path: '/tmp/vbox-pipe' }, 'ports.0.path'],
+      [{ slot: 0, enabled: true, hostMode: 'HostDevice', path: '/dev/ttyS0' }, 'ports.0.hostMode'],
+      [{ slot: 0, enabled: true, hostMode: 'TCP', server: true, path: webPort }, 'ports.0.path'],
+      [{ slot: 0, enabled: true, hostMode: 'TCP', server: true, path: '18083' }, 'ports.0.path'],
+      [{ slot: 0, enabled: true, hostMode: 'TCP', server: true, path: String(vrdePort) }, 'ports.0.path'],
+      [{ slot: 0, enabled: true, hostMode: 'TCP', server: true, path: '22' }, 'ports.0.path'],
+      [{ slot: 0, enabled: true, hostMode: 'TCP', server: false, path: `127.0.0.1:${webPort}` }, 'ports.0.path'],
+    ];
+    for (const [port, field] of cases) {
+      const p = await problem(await api.patch(web, 'serial-ports', { ports: [port] }), 400);
+      expect(errorFields(p), JSON.stringify(port)).toContain(field);
+    }
+    expect(snapshot(web)).toBe(before);
+  });
+});
+
+describe('USB of a tenant', () => {
+  it("refuses a host's USB devices: 403 for its own machine", async () => {
+    as(blueOp);
+    await problem(await api.usb(web), 403);
+    await problem(await api.attach(web, { id: '00000000-0000-4000-8000-000000000001' }), 403);
+    await problem(await api.detach(web, '00000000-0000-4000-8000-000000000001'), 403);
+  });
+
+  it('refuses device filters in a tenant\'s patch, and shows it none', async () => {
+    as(blueOp);
+    const before = snapshot(web);
+    const filter = { name: 'all', active: true, vendorId: '', productId: '', revision: '', manufacturer: '', product: '', serialNumber: '', port: '', remote: '', maskedInterfaces: 0 };
+    const p = await problem(await api.patch(web, 'usb', { filters: [filter] }), 400);
+    expect(errorFields(p)).toEqual(['filters']);
+    expect(snapshot(web)).toBe(before);
+    const v = await (await api.get(web)).json();
+    expect(v.usb.filters).toEqual([]);
+  });
+});
+
+describe('quotas', () => {
+  it('refuses memory past the tenant quota, naming it, and changes nothing', async () => {
+    as(blueOp);
+    const before = snapshot(web);
+    const p = await problem(await api.patch(web, 'system', { memoryMB: 2048 }), 409);
+    expect(p.errors).toEqual([{ field: 'memoryMB', message: expect.stringContaining("Exceeds tenant blue's memory quota (1024 MB)") }]);
+    expect(snapshot(web)).toBe(before);
+  });
+});
