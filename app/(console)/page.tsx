@@ -26,7 +26,7 @@ export default async function ClusterPage() {
       />
       {/* The machine table reads its query from the URL (useSearchParams). */}
       <Suspense fallback={<ConsoleLoading />}>
-        <ClusterView canManage={can(user, 'ha:write')} />
+        <ClusterView canManage={can(user, 'ha:write')} canEdit={can(user, 'vm:edit', { tenant: user.tenant ?? null })} />
       </Suspense>
     </>
   );

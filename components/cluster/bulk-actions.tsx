@@ -5,8 +5,9 @@ import { Alert, ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { problemOf } from '@/lib/hooks/api';
-import type { BulkActionResult, MachineAction, MachineSummary } from '@/lib/hooks/types';
+import type { BulkActionResult, MachineAction, MachineSummary, Task } from '@/lib/hooks/types';
 import { useBulkAction } from '@/lib/hooks/use-lifecycle';
+import { MoveToGroupDialog } from './move-to-group-dialog';
 
 const BULK: { action: MachineAction; label: string; done: string }[] = [
   { action: 'start', label: 'Start', done: 'Starting' },
@@ -45,10 +46,15 @@ function Outcome({ result, action, machines, onDismiss }: { result: BulkActionRe
   );
 }
 
-/** Start, shut down or power off every selected machine at once (POST /api/v1/vms/actions); power off asks first. */
-export function BulkActions({ selected, onClear }: { selected: MachineSummary[]; onClear: () => void }) {
+/**
+ * Start, shut down or power off every selected machine at once (POST /api/v1/vms/actions); power off asks first.
+ * With `canEdit` (operators, admins), Move to group… (POST /api/v1/vms/groups) offering `groups`.
+ */
+export function BulkActions({ selected, onClear, canEdit = false, groups = [] }: { selected: MachineSummary[]; onClear: () => void; canEdit?: boolean; groups?: string[] }) {
   const bulk = useBulkAction();
   const [confirmPowerOff, setConfirmPowerOff] = useState(false);
+  const [moving, setMoving] = useState(false);
+  const [moved, setMoved] = useState<Task | null>(null);
   const [last, setLast] = useState<{ action: MachineAction; result: BulkActionResult; machines: MachineSummary[] } | null>(null);
   const ids = selected.map((m) => m.id);
 
@@ -86,6 +92,11 @@ export function BulkActions({ selected, onClear }: { selected: MachineSummary[];
               {b.label}
             </Button>
           ))}
+          {canEdit && (
+            <Button size="sm" variant="outline" onClick={() => { setMoved(null); setMoving(true); }}>
+              Move to group…
+            </Button>
+          )}
           <Button size="sm" variant="ghost" onClick={onClear}>
             Clear selection
           </Button>
@@ -93,6 +104,25 @@ export function BulkActions({ selected, onClear }: { selected: MachineSummary[];
       )}
       {bulk.isError && !confirmPowerOff && <ProblemAlert problem={problemOf(bulk.error)} />}
       {last && !bulk.isPending && <Outcome {...last} onDismiss={() => setLast(null)} />}
+      {moved && (
+        <Alert tone="success" title={moved.title}>
+          <p>Its progress shows under Tasks.</p>
+          <Button variant="ghost" size="sm" className="-ml-3" onClick={() => setMoved(null)}>
+            Dismiss
+          </Button>
+        </Alert>
+      )}
+      <MoveToGroupDialog
+        open={moving}
+        onOpenChange={setMoving}
+        machines={selected}
+        existing={groups}
+        onDone={(t) => {
+          setMoving(false);
+          setMoved(t);
+          onClear();
+        }}
+      />
       <ConfirmDialog
         open={confirmPowerOff}
         onOpenChange={setConfirmPowerOff}

@@ -15,14 +15,15 @@ import { HostCards } from './host-cards';
 import { MachineTable } from './machine-table';
 import { MachineToolbar } from './machine-toolbar';
 import { Pagination } from './pagination';
-import { useClusterParams } from './use-cluster-params';
+import { useClusterParams, useGroupBy } from './use-cluster-params';
 
 /** Sorting by these starts with the largest / newest first. */
 const DESC_FIRST: VmSort[] = ['cpus', 'memory', 'lastStateChange'];
 
 /** The machines section: toolbar, table and pagination, all driven by the URL's query. */
-function Machines() {
+function Machines({ canEdit }: { canEdit: boolean }) {
   const [params, setParams] = useClusterParams();
+  const [groupBy, setGroupBy] = useGroupBy();
   const hosts = useHosts();
   const vms = useMachines(params);
 
@@ -66,6 +67,7 @@ function Machines() {
     [selected, onToggle, items],
   );
   const selectedMachines = useMemo(() => (items ?? []).filter((m) => selected.has(m.id)), [items, selected]);
+  const groups = useMemo(() => [...new Set((items ?? []).flatMap((m) => m.groups ?? []))].sort(), [items]);
 
   const filtered = Boolean(params.q || params.host || params.state);
   const noHosts = hosts.data?.hosts.length === 0;
@@ -98,7 +100,7 @@ function Machines() {
     body = (
       <>
         {vms.isError && <ProblemAlert problem={problemOf(vms.error)} />}
-        <BulkActions selected={selectedMachines} onClear={() => setSelected(new Set())} />
+        <BulkActions selected={selectedMachines} onClear={() => setSelected(new Set())} canEdit={canEdit} groups={groups} />
         <MachineTable
           items={items}
           sort={params.sort}
@@ -106,6 +108,7 @@ function Machines() {
           onSort={onSort}
           busy={vms.isPlaceholderData && vms.isFetching}
           selection={selection}
+          groupBy={groupBy}
         />
         {vms.data && (
           <Pagination
@@ -125,7 +128,7 @@ function Machines() {
       <h2 id="cluster-machines" className="text-lg font-semibold tracking-tight">
         Machines
       </h2>
-      {!(noHosts && !filtered) && <MachineToolbar params={params} setParams={setParams} hosts={hosts.data?.hosts} />}
+      {!(noHosts && !filtered) && <MachineToolbar params={params} setParams={setParams} hosts={hosts.data?.hosts} groupBy={groupBy} onGroupBy={setGroupBy} />}
       {vms.isPending && !vms.data && (
         <p role="status" className="sr-only">
           Loading machines…
@@ -138,14 +141,15 @@ function Machines() {
 
 /**
  * The cluster view: HA alarms (when any), every host as a card, every machine in one live, server-paged
- * table. `canManage` (admins) offers confirming a dead host is off and acknowledging alarms.
+ * table. `canManage` (admins) offers confirming a dead host is off and acknowledging alarms; `canEdit`
+ * (operators, admins) moving the selected machines to a group.
  */
-export function ClusterView({ canManage = false }: { canManage?: boolean }) {
+export function ClusterView({ canManage = false, canEdit = false }: { canManage?: boolean; canEdit?: boolean }) {
   return (
     <div className="space-y-10">
       <HaAlarmBanner canManage={canManage} />
       <HostCards canManage={canManage} />
-      <Machines />
+      <Machines canEdit={canEdit} />
     </div>
   );
 }

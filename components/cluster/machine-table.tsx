@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import { memo, useEffect, useRef } from 'react';
+import { Fragment, memo, useCallback, useEffect, useRef, useState } from 'react';
 import { Checkbox } from '@/components/ui/checkbox';
 import { formatMB } from '@/components/format';
 import { Badge } from '@/components/ui/badge';
@@ -11,7 +11,9 @@ import { Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { MachinePreview } from '@/components/console-viewer/machine-preview';
 import { StateBadge } from '@/components/vm/state-badge';
+import { MEASURED_STATES } from '@/lib/cluster/types';
 import type { MachineSummary, SortOrder, VmSort } from '@/lib/hooks/types';
+import type { GroupBy } from './use-cluster-params';
 
 const COLUMNS: { key: VmSort; label: string; className?: string }[] = [
   { key: 'name', label: 'Name' },
@@ -157,6 +159,51 @@ function SkeletonRows({ count, selectable }: { count: number; selectable: boolea
   );
 }
 
+/** The page's rows by VirtualBox group, groups in path order ('/' first); a machine in several groups shows in each. */
+export function groupRows(items: MachineSummary[]): [string, MachineSummary[]][] {
+  const by = new Map<string, MachineSummary[]>();
+  for (const m of items) for (const g of m.groups?.length ? m.groups : ['/']) by.set(g, [...(by.get(g) ?? []), m]);
+  return [...by.entries()].sort(([a], [b]) => (a === '/' ? -1 : b === '/' ? 1 : a.localeCompare(b)));
+}
+
+/** Which groups are collapsed (this visit). */
+function useCollapsed(): [ReadonlySet<string>, (g: string) => void] {
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const toggle = useCallback((g: string) => {
+    setCollapsed((prev) => {
+      const next = new Set(prev);
+      if (!next.delete(g)) next.add(g);
+      return next;
+    });
+  }, []);
+  return [collapsed, toggle];
+}
+
+/** A group's header row: collapses and expands it, with its count and how many of its machines run. */
+function GroupHeader({ group, machines, collapsed, onToggle, columns }: { group: string; machines: MachineSummary[]; collapsed: boolean; onToggle: () => void; columns: number }) {
+  const running = machines.filter((m) => MEASURED_STATES.includes(m.state)).length;
+  return (
+    <TableRow data-group={group} className="bg-slate-50 dark:bg-slate-900/60">
+      <TableCell colSpan={columns} className="py-2">
+        <button
+          type="button"
+          aria-expanded={!collapsed}
+          onClick={onToggle}
+          className="inline-flex items-center gap-2 rounded px-1 font-medium focus-visible:outline-2 focus-visible:outline-sky-600"
+        >
+          <svg aria-hidden="true" viewBox="0 0 16 16" className={cn('size-3.5 transition-transform', !collapsed && 'rotate-90')} fill="none" stroke="currentColor" strokeWidth="1.5">
+            <path d="m6 4 4 4-4 4" strokeLinecap="round" strokeLinejoin="round" />
+          </svg>
+          <span className="font-mono">{group === '/' ? '/ (no group)' : group}</span>
+        </button>
+        <span className="ml-3 text-sm text-slate-600 dark:text-slate-400" data-testid="group-summary">
+          {machines.length} {machines.length === 1 ? 'machine' : 'machines'} · {running}/{machines.length} running
+        </span>
+      </TableCell>
+    </TableRow>
+  );
+}
+
 export interface MachineTableProps {
   /** The page's machines; undefined while the first page loads (skeleton rows). */
   items: MachineSummary[] | undefined;
@@ -165,6 +212,8 @@ export interface MachineTableProps {
   onSort: (key: VmSort) => void;
   /** A newer page is loading while the last one is shown. */
   busy?: boolean;
+  /** Rows under collapsible headers by VirtualBox group (the page's rows). */
+  groupBy?: GroupBy;
   /** Row selection (a checkbox column) for bulk actions. */
   selection?: {
     selected: ReadonlySet<string>;
@@ -191,7 +240,11 @@ function SelectAll({ items, selection }: { items: MachineSummary[] | undefined; 
 }
 
 /** The cluster's machines, one page of them; the headers sort on the server. */
-export function MachineTable({ items, sort, order, onSort, busy, selection }: MachineTableProps) {
+export function MachineTable({ items, sort, order, onSort, busy, selection, groupBy = 'none' }: MachineTableProps) {
+  const [collapsed, toggle] = useCollapsed();
+  const row = (m: MachineSummary, key: string) => (
+    <MachineRow key={key} machine={m} selected={selection ? selection.selected.has(m.id) : undefined} onToggle={selection?.onToggle} />
+  );
   return (
     <Table aria-label="Machines" aria-busy={busy || items === undefined} className={cn('transition-opacity', busy && 'opacity-70')}>
       <TableHeader>
@@ -209,10 +262,15 @@ export function MachineTable({ items, sort, order, onSort, busy, selection }: Ma
       <TableBody>
         {items === undefined ? (
           <SkeletonRows count={8} selectable={Boolean(selection)} />
-        ) : (
-          items.map((m) => (
-            <MachineRow key={`${m.hostId}:${m.id}`} machine={m} selected={selection ? selection.selected.has(m.id) : undefined} onToggle={selection?.onToggle} />
+        ) : groupBy === 'group' ? (
+          groupRows(items).map(([g, machines]) => (
+            <Fragment key={g}>
+              <GroupHeader group={g} machines={machines} collapsed={collapsed.has(g)} onToggle={() => toggle(g)} columns={COLUMNS.length + 1 + (selection ? 1 : 0)} />
+              {!collapsed.has(g) && machines.map((m) => row(m, `${g}:${m.hostId}:${m.id}`))}
+            </Fragment>
           ))
+        ) : (
+          items.map((m) => row(m, `${m.hostId}:${m.id}`))
         )}
       </TableBody>
     </Table>

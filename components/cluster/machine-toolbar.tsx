@@ -7,20 +7,25 @@ import { Label } from '@/components/ui/label';
 import { Select } from '@/components/ui/select';
 import { stateLabel } from '@/components/vm/state-badge';
 import { MACHINE_STATES, type HostWithStatus, type VmsParams } from '@/lib/hooks/types';
-import type { ParamsUpdate } from './use-cluster-params';
+import type { GroupBy, ParamsUpdate } from './use-cluster-params';
 
 const SEARCH_DEBOUNCE_MS = 250;
 
-/** Search by name (debounced into the URL), filter by host and state, clear all. */
+/** Search by name (debounced into the URL), filter by host and state, clear all; group the rows by VirtualBox group. */
 export function MachineToolbar({
   params,
   setParams,
   hosts,
+  groupBy = 'none',
+  onGroupBy,
 }: {
   params: VmsParams;
   setParams: (update: ParamsUpdate, opts?: { replace?: boolean }) => void;
   hosts: HostWithStatus[] | undefined;
+  groupBy?: GroupBy;
+  onGroupBy?: (g: GroupBy) => void;
 }) {
+  const groupById = useId();
   const searchId = useId();
   const hostId = useId();
   const stateId = useId();
@@ -81,6 +86,15 @@ export function MachineToolbar({
           ))}
         </Select>
       </div>
+      {onGroupBy && (
+        <div className="flex w-36 flex-col gap-1.5">
+          <Label htmlFor={groupById}>Group by</Label>
+          <Select id={groupById} value={groupBy} onChange={(e) => onGroupBy(e.target.value === 'group' ? 'group' : 'none')}>
+            <option value="none">None</option>
+            <option value="group">Group</option>
+          </Select>
+        </div>
+      )}
       {filtered && (
         <Button variant="ghost" onClick={() => setParams({ q: undefined, host: undefined, state: undefined })}>
           Clear filters

@@ -30,8 +30,14 @@ function parseVmsParams(sp: URLSearchParams): VmsParams {
   };
 }
 
-function toSearch(p: VmsParams): string {
+/** How the table groups its rows (?groupBy=group): by VirtualBox machine group, or not at all. */
+export type GroupBy = 'none' | 'group';
+
+const readGroupBy = (sp: URLSearchParams): GroupBy => (sp.get('groupBy') === 'group' ? 'group' : 'none');
+
+function toSearch(p: VmsParams, groupBy: GroupBy = 'none'): string {
   const s = new URLSearchParams();
+  if (groupBy !== 'none') s.set('groupBy', groupBy);
   if (p.q) s.set('q', p.q);
   if (p.host) s.set('host', p.host);
   if (p.state) s.set('state', p.state);
@@ -59,9 +65,20 @@ export function useClusterParams(): [VmsParams, (update: ParamsUpdate, opts?: { 
     const next = { ...current, ...update };
     // A new filter, sort or page size starts again at page 1.
     if (!('page' in update)) next.page = 1;
-    const url = `${window.location.pathname}${toSearch(next)}`;
+    const url = `${window.location.pathname}${toSearch(next, readGroupBy(new URLSearchParams(window.location.search)))}`;
     if (opts?.replace) window.history.replaceState(null, '', url);
     else window.history.pushState(null, '', url);
   }, []);
   return [params, setParams];
+}
+
+/** The table's grouping as URL state (?groupBy=group), beside the query; changing it keeps the page. */
+export function useGroupBy(): [GroupBy, (g: GroupBy) => void] {
+  const sp = useSearchParams();
+  const groupBy = readGroupBy(sp);
+  const set = useCallback((g: GroupBy) => {
+    const search = new URLSearchParams(window.location.search);
+    window.history.replaceState(null, '', `${window.location.pathname}${toSearch(parseVmsParams(search), g)}`);
+  }, []);
+  return [groupBy, set];
 }

@@ -15,6 +15,7 @@ import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 import { Textarea } from '@/components/ui/textarea';
 import { fieldErrors, problemOf } from '@/lib/hooks/api';
 import type { MachineDetail, MachineState, SnapshotNode, Task } from '@/lib/hooks/types';
+import { useEditSnapshot } from '@/lib/hooks/use-groups';
 import { useDeleteSnapshot, useRestoreSnapshot, useSnapshots, useTakeSnapshot } from '@/lib/hooks/use-lifecycle';
 import { isOffEverywhere } from './machine-actions';
 
@@ -25,11 +26,12 @@ function count(nodes: SnapshotNode[]): number {
   return nodes.reduce((n, s) => n + 1 + count(s.children ?? []), 0);
 }
 
-type Pending = { kind: 'restore' | 'delete'; snapshot: SnapshotNode } | null;
+type Pending = { kind: 'restore' | 'delete' | 'edit'; snapshot: SnapshotNode } | null;
 
 /**
- * The machine's snapshots as a tree (the current one marked), with Take snapshot, and Restore
- * and Delete on each (both ask first). Each accepted request's task goes to `onTask`.
+ * The machine's snapshots as a tree (the current one marked), with Take snapshot, and Edit (name and
+ * description, in any state), Restore and Delete on each (both ask first). Each accepted request's
+ * task goes to `onTask`.
  */
 export function SnapshotsSection({ machine: m, blocked, onTask }: { machine: MachineDetail; blocked: boolean; onTask: (t: Task) => void }) {
   const headingId = useId();
@@ -39,6 +41,7 @@ export function SnapshotsSection({ machine: m, blocked, onTask }: { machine: Mac
   const restore = useRestoreSnapshot();
   const remove = useDeleteSnapshot();
   const mutation = pending?.kind === 'restore' ? restore : remove;
+  const editing = pending?.kind === 'edit' ? pending.snapshot : null;
   const tree = snaps.data?.tree ?? [];
   const canSnapshot = SNAPSHOTTABLE.includes(m.state) && !blocked && !m.stale;
 
@@ -86,6 +89,7 @@ export function SnapshotsSection({ machine: m, blocked, onTask }: { machine: Mac
             current={snaps.data.current}
             canRestore={isOffEverywhere(m) && !blocked && !m.stale}
             canDelete={canSnapshot}
+            canEdit={!m.stale}
             onAsk={(p) => {
               restore.reset();
               remove.reset();
@@ -107,8 +111,11 @@ export function SnapshotsSection({ machine: m, blocked, onTask }: { machine: Mac
           }}
         />
       </Dialog>
+      <Dialog open={editing !== null} onOpenChange={(o) => !o && setPending(null)} title={editing ? `Edit snapshot ${editing.name}` : ''}>
+        {editing && <EditSnapshotForm machineId={m.id} snapshot={editing} onDone={() => setPending(null)} />}
+      </Dialog>
       <ConfirmDialog
-        open={pending !== null}
+        open={pending !== null && pending.kind !== 'edit'}
         onOpenChange={(o) => {
           if (!o) setPending(null);
         }}
@@ -132,6 +139,7 @@ function SnapshotList({
   current,
   canRestore,
   canDelete,
+  canEdit,
   onAsk,
   label,
 }: {
@@ -139,6 +147,7 @@ function SnapshotList({
   current: string | null;
   canRestore: boolean;
   canDelete: boolean;
+  canEdit: boolean;
   onAsk: (p: Pending) => void;
   label?: string;
 }) {
@@ -163,6 +172,9 @@ function SnapshotList({
                 {s.description && <p className="text-sm whitespace-pre-wrap text-slate-600 dark:text-slate-400">{s.description}</p>}
               </div>
               <div className="flex gap-1">
+                <Button variant="ghost" size="sm" aria-label={`Edit snapshot ${s.name}`} disabled={!canEdit} onClick={() => onAsk({ kind: 'edit', snapshot: s })}>
+                  Edit
+                </Button>
                 <Button
                   variant="ghost"
                   size="sm"
@@ -185,7 +197,7 @@ function SnapshotList({
                 </Button>
               </div>
             </div>
-            {s.children && s.children.length > 0 && <SnapshotList nodes={s.children} current={current} canRestore={canRestore} canDelete={canDelete} onAsk={onAsk} />}
+            {s.children && s.children.length > 0 && <SnapshotList nodes={s.children} current={current} canRestore={canRestore} canDelete={canDelete} canEdit={canEdit} onAsk={onAsk} />}
           </li>
         );
       })}
@@ -214,6 +226,36 @@ function TakeSnapshotForm({ machine: m, existing, onCancel, onDone }: { machine:
       </Field>
       <div className="flex justify-end gap-2">
         <FormButtons onCancel={onCancel} label="Take snapshot" pendingLabel="Taking…" pending={take.isPending} disabled={!name.trim()} />
+      </div>
+    </form>
+  );
+}
+
+/** Renames a snapshot or changes its description (PATCH …/snapshots/:sid, on every copy that has it); only what changed is sent. */
+function EditSnapshotForm({ machineId, snapshot: s, onDone }: { machineId: string; snapshot: SnapshotNode; onDone: () => void }) {
+  const edit = useEditSnapshot();
+  const [name, setName] = useState(s.name);
+  const [description, setDescription] = useState(s.description);
+  const errors = fieldErrors(edit.error);
+  const problem = edit.error ? problemOf(edit.error) : null;
+  const patch = { ...(name.trim() !== s.name ? { name: name.trim() } : {}), ...(description !== s.description ? { description } : {}) };
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    if (edit.isPending) return;
+    if (Object.keys(patch).length === 0) onDone();
+    else edit.mutate({ id: machineId, snapshotId: s.id, patch }, { onSuccess: onDone });
+  };
+  return (
+    <form onSubmit={onSubmit} className="space-y-4" aria-label="Edit snapshot">
+      {problem && !(problem.errors?.length && problem.errors.every((er) => er.field === 'name' || er.field === 'description')) && <ProblemAlert problem={problem} />}
+      <Field name="name" label="Snapshot name" required error={errors.name}>
+        {(p) => <Input {...p} value={name} onChange={(e) => setName(e.target.value)} required autoComplete="off" />}
+      </Field>
+      <Field name="description" label="Description" error={errors.description}>
+        {(p) => <Textarea {...p} value={description} onChange={(e) => setDescription(e.target.value)} rows={3} />}
+      </Field>
+      <div className="flex justify-end gap-2">
+        <FormButtons onCancel={onDone} label="Save" pendingLabel="Saving…" pending={edit.isPending} disabled={!name.trim()} />
       </div>
     </form>
   );

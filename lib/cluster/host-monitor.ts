@@ -59,6 +59,26 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
   });
 
+/**
+ * Each machine's groups by its reference, in 1 + (number of groups) calls for the whole host rather
+ * than one per machine: IVirtualBox.machineGroups, then getMachinesByGroups for each (a websession
+ * names one object by one reference, so these are the references getMachines gave). A machine in
+ * several groups is left out: only its own getGroups tells which group is primary (it comes first).
+ * Empty when the pass fails: every machine then reads its own.
+ */
+export async function groupsByMachine(vbox: IVirtualBox): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  try {
+    const all = await vbox.getMachineGroups();
+    const members = await Promise.all(all.map((g) => vbox.getMachinesByGroups([g])));
+    members.forEach((list, i) => { for (const m of list) out.set(m.ref, [...(out.get(m.ref) ?? []), all[i]]); });
+  } catch {
+    out.clear();
+  }
+  for (const [ref, list] of out) if (list.length > 1) out.delete(ref);
+  return out;
+}
+
 function describe(e: unknown): string {
   if (e instanceof VBoxError) return `${e.text || e.message} (${e.resultCodeName})`;
   return (e as Error)?.message ?? String(e);
@@ -205,18 +225,19 @@ export class HostMonitor {
   }
 
   /**
-   * The six getters a table row needs; the state comes in bulk from getMachineStates, and the tenant
-   * (extradata nimbox/tenant, which decides who may see the row) from the tenant map, or a seventh
-   * call for a machine the map does not know.
+   * The six getters a table row needs; the state comes in bulk from getMachineStates, the groups from
+   * the scan's per-group pass (else a getGroups here), and the tenant (extradata nimbox/tenant, which
+   * decides who may see the row) from the tenant map, or one more call for a machine the map does not know.
    */
-  private async readMachine(machine: IMachine, state: MachineState, withGuest = true): Promise<Entry> {
+  private async readMachine(machine: IMachine, state: MachineState, withGuest = true, knownGroups?: string[]): Promise<Entry> {
     // With an empty map (the first start) every tenant is read: alongside the rest, not after the id.
     const read = this.tenants.size === 0 ? machine.getExtraData(TENANT_KEY) : undefined;
     read?.catch(() => undefined); // awaited below, unless a getter fails first
     // A running machine's guest addresses: one more call, for running machines only.
     const guestRead = withGuest && GUEST_STATES.has(state) ? readGuestProperties(machine).catch(() => new Map<string, string>()) : undefined;
-    const [id, name, osTypeId, cpuCount, memoryMB, lastStateChange] = await Promise.all([
+    const [id, name, osTypeId, cpuCount, memoryMB, lastStateChange, groups] = await Promise.all([
       machine.getId(), machine.getName(), machine.getOSTypeId(), machine.getCPUCount(), machine.getMemorySize(), machine.getLastStateChange(),
+      knownGroups ?? machine.getGroups(),
     ]);
     let tenant = read ? undefined : this.tenants.get(id);
     if (tenant === undefined) {
@@ -230,7 +251,7 @@ export class HostMonitor {
       summary: {
         id, name, hostId: this.host.id, hostName: this.host.name, state,
         sessionState: RUNNING.has(state) ? 'Locked' : 'Unlocked',
-        osTypeId, cpuCount, memoryMB, lastStateChange: new Date(lastStateChange).toISOString(), tenant, stale: false, twins: [],
+        osTypeId, cpuCount, memoryMB, lastStateChange: new Date(lastStateChange).toISOString(), tenant, groups, stale: false, twins: [],
         guest: GUEST_STATES.has(state) ? guestSummary(guest ?? new Map()) : null,
       },
     };
@@ -238,10 +259,10 @@ export class HostMonitor {
 
   private async scan(vbox: IVirtualBox): Promise<void> {
     const [machines] = await Promise.all([vbox.getMachines(), this.readHost(vbox)]);
-    const states = await vbox.getMachineStates(machines);
+    const [states, groups] = await Promise.all([vbox.getMachineStates(machines), groupsByMachine(vbox)]);
     const fromMap = new Set<string>();
     const read = await Promise.all(machines.map(async (m, i) => {
-      const e = await this.readMachine(m, states[i]).catch(() => null);
+      const e = await this.readMachine(m, states[i], true, groups.get(m.ref)).catch(() => null);
       if (e && this.tenants.get(e.summary.id) !== undefined) fromMap.add(e.summary.id);
       return e;
     }));

@@ -42,6 +42,8 @@ export interface MachineSummary {
   lastStateChange: string;
   /** The tenant owning the machine (its extradata nimbox/tenant), or null for none (admins only). */
   tenant: string | null;
+  /** VirtualBox's machine groups (IMachine.groups), the primary one first: ['/'] for none, e.g. ['/web/prod']. */
+  groups: string[];
   /** True while the machine's host is unreachable: the row shows what was last known. */
   stale: boolean;
   /**
@@ -85,7 +87,6 @@ export interface DiskView {
 /** One machine in detail (GET /api/v1/vms/:id), read live from its host. */
 export interface MachineDetail extends MachineSummary {
   description: string;
-  groups: string[];
   settingsFilePath: string;
   firmware: string;
   chipset: string;

@@ -14,6 +14,7 @@ const machine = (i: number, over: Partial<MachineSummary> = {}): MachineSummary 
   sessionState: 'Unlocked',
   osTypeId: 'Debian_64',
   tenant: null,
+  groups: ['/'],
   cpuCount: 1,
   memoryMB: 1024,
   lastStateChange: '2026-01-01T00:00:00.000Z',

@@ -181,6 +181,8 @@ export function differences(source: MachineSpec, twin: MachineSpec): SpecDiffere
   cmp('memory', source.memoryMB, twin.memoryMB, (v) => `${v} MB`);
   cmp('vCPUs', source.cpuCount, twin.cpuCount);
   cmp('OS type', source.osTypeId, twin.osTypeId);
+  // Groups are the machine's (issue 16): a twin moved apart is brought back in line before the teleport.
+  cmp('groups', source.groups.join(', '), twin.groups.join(', '));
   cmp('chipset', source.chipset, twin.chipset);
   cmp('firmware', source.firmware, twin.firmware);
   cmp('RTC in UTC', source.rtcUseUTC, twin.rtcUseUTC, yes);

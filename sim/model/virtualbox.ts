@@ -76,9 +76,11 @@ export function sanitiseMachineFilename(name: string): string {
 function groupProblem(group: string, primary: boolean, machineNames: readonly string[]): 'invalid' | 'conflict' | null {
   if (group === '/') return null;
   if (group.length < 2 || group[0] !== '/' || group.endsWith('/')) return 'invalid';
-  for (const part of group.slice(1).split('/')) {
+  const parts = group.slice(1).split('/');
+  for (const [i, part] of parts.entries()) {
     if (!part || sanitiseMachineFilename(part) !== part) return 'invalid';
-    if (primary && machineNames.includes(part)) return 'conflict';
+    // Only the parts followed by a '/' are looked up as machine names (issue 16 H8, groups/name-conflict).
+    if (primary && i < parts.length - 1 && machineNames.includes(part)) return 'conflict';
   }
   return null;
 }

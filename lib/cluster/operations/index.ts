@@ -16,8 +16,10 @@ export {
 } from './storage';
 export { machineTenantSchema, setMachineTenant } from './tenant';
 export {
-  snapshotTree, startDeleteSnapshot, startRestoreSnapshot, startTakeSnapshot, takeSnapshotSchema, type SnapshotNode, type SnapshotTree,
+  editSnapshot, editSnapshotSchema, snapshotTree, startDeleteSnapshot, startRestoreSnapshot, startTakeSnapshot, takeSnapshotSchema,
+  type SnapshotInfo, type SnapshotNode, type SnapshotTree,
 } from './snapshots';
+export { moveGroupsSchema, setGroupsSchema, startMoveGroups, startSetGroups } from './groups';
 
 /** 202 Accepted with the task, as every action route answers. */
 export function accepted(task: Task): Response {

@@ -15,7 +15,7 @@ import type { IMachine, IProgress, ISnapshot } from '@/lib/vbox/objects';
 import type { MachineState } from '@/lib/vbox/types';
 import type { Inventory } from '../inventory';
 import type { MachineSummary } from '../types';
-import { copiesOf, inventory, requireOff, stateUnless, taskUser, type MachineCopy } from './common';
+import { copiesOf, inventory, refusal, requireOff, stateUnless, taskUser, type MachineCopy } from './common';
 import { withLockedMachine } from '@/lib/vbox/session';
 
 export interface SnapshotNode {
@@ -65,11 +65,11 @@ async function requireSnapshotState(copy: MachineCopy, doing: string): Promise<v
   });
 }
 
-async function node(s: ISnapshot): Promise<SnapshotNode> {
+async function node(s: ISnapshot, deep = true): Promise<SnapshotNode> {
   const [id, name, description, timeStamp, online, children] = await Promise.all([
-    s.getId(), s.getName(), s.getDescription(), s.getTimeStamp(), s.getOnline(), s.getChildren(),
+    s.getId(), s.getName(), s.getDescription(), s.getTimeStamp(), s.getOnline(), deep ? s.getChildren() : [],
   ]);
-  return { id, name, description, timeStamp: new Date(timeStamp).toISOString(), online, children: await Promise.all(children.map(node)) };
+  return { id, name, description, timeStamp: new Date(timeStamp).toISOString(), online, children: await Promise.all(children.map((c) => node(c))) };
 }
 
 async function readTree(m: IMachine): Promise<SnapshotTree> {
@@ -160,4 +160,56 @@ export async function startDeleteSnapshot(id: string, snapshotId: string, user: 
   await requireSnapshotState(h.copy, 'delete a snapshot of');
   const name = await snapshotName(h.copy, id, snapshotId);
   return startSnapshotTask(id, user, h, 'delete', name, 'Shared', (m) => m.deleteSnapshot(snapshotId));
+}
+
+// ---------------------------------------------------------------- name and description
+
+const UUID_RE = /^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i;
+
+/** Body of PATCH /api/v1/vms/:id/snapshots/:snapshotId: only what changes. */
+export const editSnapshotSchema = z.strictObject({
+  // Snapshot::setName refuses a UUID (findSnapshot takes either, so it would be ambiguous).
+  name: takeSnapshotSchema.shape.name.refine((n) => !UUID_RE.test(n), 'Not a UUID (snapshots are found by name or UUID)').optional(),
+  description: takeSnapshotSchema.shape.description.removeDefault().optional(),
+}).refine((p) => p.name !== undefined || p.description !== undefined, { message: 'Nothing to change', path: ['body'] });
+
+/** A snapshot without its children (PATCH's answer). */
+export type SnapshotInfo = Omit<SnapshotNode, 'children'>;
+
+/**
+ * Renames a snapshot or changes its description (ISnapshot setName / setDescription: saved at once, in
+ * any machine state, no session), on every copy of the machine that has it (by UUID; the home copy
+ * must: 404 otherwise). A copy that refuses has the copies already changed set back.
+ */
+export async function editSnapshot(id: string, snapshotId: string, input: unknown): Promise<SnapshotInfo> {
+  const parsed = editSnapshotSchema.safeParse(input);
+  if (!parsed.success) throw new ProblemError(validationProblem(parsed.error));
+  const { name, description } = parsed.data;
+  const h = home(await inventory(), id);
+  await snapshotName(h.copy, id, snapshotId);
+  type Was = { name: string; description: string };
+  const set = (copy: MachineCopy, to: { name?: string; description?: string }) => copy.client.write(async (vbox) => {
+    const s = await (await vbox.findMachine(id)).findSnapshot(snapshotId).catch(() => null);
+    if (!s || (await s.getId()).toLowerCase() !== snapshotId.toLowerCase()) return null;
+    const was: Was = { name: await s.getName(), description: await s.getDescription() };
+    if (to.name !== undefined) await s.setName(to.name);
+    if (to.description !== undefined) await s.setDescription(to.description);
+    return was;
+  }, { release: true });
+  const done: { copy: MachineCopy; was: Was }[] = [];
+  // The home copy first: its answer is the one returned.
+  for (const copy of [h.copy, ...h.copies.filter((c) => c !== h.copy)]) {
+    try {
+      const was = await set(copy, { name, description });
+      if (was) done.push({ copy, was });
+    } catch (e) {
+      const leftovers: string[] = [];
+      for (const d of done.reverse()) await set(d.copy, d.was).catch(() => leftovers.push(`${d.copy.host.name} (was "${d.was.name}")`));
+      throw refusal(e, copy.host.name, leftovers);
+    }
+  }
+  return h.copy.client.scope(async (vbox) => {
+    const { children: _, ...info } = await node(await (await vbox.findMachine(id)).findSnapshot(snapshotId), false);
+    return info;
+  });
 }
