@@ -14,6 +14,14 @@ export const queryKeys = {
   vmStorage: (id: string) => ['vms', 'detail', id, 'storage'] as const,
   /** A machine's adapters and its guest's addresses: under its detail, like its storage. */
   vmNetwork: (id: string) => ['vms', 'detail', id, 'network'] as const,
+  /** A machine's settings by area (issue 16): under its detail, like its storage. */
+  vmSettings: (id: string) => ['vms', 'detail', id, 'settings'] as const,
+  /** The host's USB devices as a machine sees them (admins): under its detail too. */
+  vmUsb: (id: string) => ['vms', 'detail', id, 'usb'] as const,
+  /** A machine's log files (issue 16): under its detail, so a state change re-reads them (sizes, where it runs). */
+  vmLogs: (id: string) => ['vms', 'detail', id, 'logs'] as const,
+  /** The end of one log file as first shown: apart from `vms`, so refreshing the machine leaves the reader's place be. */
+  vmLogTail: (id: string, index: number) => ['logs', id, index] as const,
   /** Under `vms`, so that whatever refreshes the machines refreshes the teleport checks too. */
   teleportPreflight: (machineId: string, targetId: string) => ['vms', 'teleport-preflight', machineId, targetId] as const,
   /** Load samples (GET …/metrics): apart from `vms` and `hosts`, which the live events patch and refresh. */
