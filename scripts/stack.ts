@@ -88,6 +88,12 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   const dataDir = path.resolve(o.dataDir);
   fs.mkdirSync(dataDir, { recursive: true });
   const sim = await startSim({ ...o.sim, stateDir: path.join(dataDir, 'sim') });
+  // Autostart needs each host's autostart database (VBoxManage setproperty autostartdbpath): a folder per host in its state.
+  for (const h of sim.hosts) {
+    const db = path.join(sim.stateDir, h.name, 'autostart');
+    fs.mkdirSync(db, { recursive: true });
+    (h.sim.parent as unknown as { getSystemProperties(): { setAutostartDatabasePath(p: string): void } }).getSystemProperties().setAutostartDatabasePath(db);
+  }
   await registerHosts(dataDir, sim);
   await o.beforeServer?.(sim, dataDir);
   const { next, url } = await startServer({ dataDir, port: o.port, env: o.env });

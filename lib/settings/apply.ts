@@ -16,9 +16,10 @@ import type { HostView } from '@/lib/db/hosts';
 import { startTask, type Task, type TaskContext } from '@/lib/tasks';
 import { holding, reserveQuota, type Reservation } from '@/lib/tenants/reservations';
 import { flavour, withinRoot } from '@/lib/media/browse';
-import type { IMachine } from '@/lib/vbox/objects';
+import type { IMachine, IVirtualBox } from '@/lib/vbox/objects';
 import type { GraphicsControllerType, MachineState } from '@/lib/vbox/types';
-import { AREAS, VRDE_DEFAULT_PORTS, allows, areaSchema, fieldsOf, isEfi, type Dep, type FieldArea } from './areas';
+import { AREAS, VRDE_DEFAULT_PORTS, allows, areaSchema, fieldsOf, isEfi, secureBootNow, type Dep, type FieldArea } from './areas';
+import { requireAutostartDb } from './autostart';
 import { SERIAL_DEPS, readPort, serialPatchSchema, tenantSerialErrors, writePort, type PortField, type PortPatch } from './serial';
 import { SETTINGS_AREAS, type SettingsArea, type SerialPortView } from './types';
 
@@ -106,12 +107,34 @@ export function applyEverywhere(ctx: TaskContext, id: string, copies: MachineCop
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-/** Whether every port or range of a spec lies within another spec's ports. */
-const withinSpec = (spec: string, range: string) => spec.split(',').every((part) => {
+/** Every port of a spec ("5900-5902,5910"). */
+const portsOf = (spec: string): number[] => spec.split(',').flatMap((part) => {
   const [a, b = a] = part.split('-').map((x) => Number(x.trim()));
-  for (let p = a; p <= b; p++) if (!inPortSpec(p, range)) return false;
-  return true;
+  return Array.from({ length: Math.max(0, b - a + 1) }, (_, i) => a + i);
 });
+
+/** The single ports of the other machines on a copy's host whose VRDE server is on (a range finds a free port itself). */
+async function fixedVrdePorts(copy: MachineCopy, id: string): Promise<number[]> {
+  return copy.client.scope(async (vbox) => {
+    const ports = await Promise.all((await vbox.getMachines()).map(async (m) => {
+      if ((await m.getId()) === id) return null;
+      const vrde = await m.getVRDEServer();
+      if (!(await vrde.getEnabled())) return null;
+      const spec = (await vrde.getVRDEProperty('TCP/Ports')) || VRDE_DEFAULT_PORTS;
+      return /^\s*\d+\s*$/.test(spec) ? Number(spec) : null;
+    }).map((p) => p.catch(() => null))); // an inaccessible machine has no VRDE server to ask
+    return ports.filter((p): p is number => p !== null);
+  });
+}
+
+/** Whether every port or range of a spec lies within another spec's ports. */
+const withinSpec = (spec: string, range: string) => portsOf(spec).every((p) => inPortSpec(p, range));
+
+/** The name of the first copy's host whose list (read from its VirtualBox) lacks `name`, or null. */
+async function hostLacking(copies: MachineCopy[], list: (vbox: IVirtualBox) => Promise<string[]>, name: string): Promise<string | null> {
+  for (const c of copies) if (!(await c.client.scope((vbox) => list(vbox))).includes(name)) return c.host.name;
+  return null;
+}
 
 interface Plan { touches: Touch[]; ops: Op[]; fields: string[]; locks: string[]; after?: (ctx: TaskContext) => void; quota?: { vcpus?: number; memoryMB?: number } }
 
@@ -119,14 +142,14 @@ async function planFields(area: FieldArea, p: Record<string, unknown>, copies: M
   const fields = fieldsOf(area);
   const name = copies[0].summary.name;
   // The machine's values now (of the copy that runs, else the first): what is already so is no change.
-  const current = await copies[0].client.scope(async (vbox) => {
+  const current = await copies[0].client.scope(async (vbox, wsm) => {
     const m = await vbox.findMachine(id);
-    const also = { system: ['firmware'], 'remote-display': ['ports'], display: ['graphicsController'] } as Record<string, string[]>;
+    const also = { system: ['firmware', 'secureBoot'], 'remote-display': ['ports'], display: ['graphicsController'] } as Record<string, string[]>;
     const keys = [...new Set([...Object.keys(p), ...(also[area] ?? [])])];
-    const values = await Promise.all(keys.map((k) => fields[k].read(m)));
-    const osTypes = area === 'general' && p.osTypeId !== undefined ? (await vbox.getGuestOSTypes()).map((o) => o.id) : [];
-    return { ...Object.fromEntries(keys.map((k, i) => [k, values[i]])), osTypes };
-  }) as Record<string, unknown> & { osTypes: string[] };
+    const values = await Promise.all(keys.map((k) => (k === 'secureBoot' ? null : fields[k].read(m))));
+    if (area === 'system') values[keys.indexOf('secureBoot')] = await secureBootNow(vbox, wsm, m, values[keys.indexOf('firmware')] as string);
+    return Object.fromEntries(keys.map((k, i) => [k, values[i]]));
+  }) as Record<string, unknown>;
   const changes = Object.fromEntries(Object.entries(p).filter(([k, v]) => v !== undefined && (k === 'password' || !same(v, current[k]))));
   const errors: { field: string; message: string }[] = [];
   const locks: string[] = [];
@@ -140,9 +163,17 @@ async function planFields(area: FieldArea, p: Record<string, unknown>, copies: M
       if (newName.toLowerCase() !== name.toLowerCase()) locks.push(`name:${newName.toLowerCase()}`);
       after = (ctx) => ctx.setTarget(id, newName);
     }
-    if (changes.osTypeId !== undefined && !current.osTypes.includes(changes.osTypeId as string)) {
-      errors.push(fieldError('osTypeId', `${copies[0].host.name} knows no OS type ${String(changes.osTypeId)}`));
+    // Every host must know it (VirtualBox versions differ), as each copy may run.
+    if (changes.osTypeId !== undefined) {
+      const unknown = await hostLacking(copies, async (vbox) => (await vbox.getGuestOSTypes()).map((o) => o.id), changes.osTypeId as string);
+      if (unknown) errors.push(fieldError('osTypeId', `${unknown} knows no OS type ${String(changes.osTypeId)}`));
     }
+  }
+  // VirtualBox takes any CPU profile name and fails only at power-on: one of each host's profiles, or the host's own CPU.
+  if (area === 'system' && changes.cpuProfile !== undefined && changes.cpuProfile !== 'host') {
+    const profiles = async (vbox: IVirtualBox) => Promise.all((await (await vbox.getSystemProperties()).getCPUProfiles('AMD64', '')).map((c) => c.getName()));
+    const unknown = await hostLacking(copies, profiles, changes.cpuProfile as string);
+    if (unknown) errors.push(fieldError('cpuProfile', `${unknown} has no CPU profile ${String(changes.cpuProfile)}`));
   }
   if (area === 'system' && changes.secureBoot === true && !isEfi((changes.firmware ?? current.firmware) as string)) {
     errors.push(fieldError('secureBoot', 'Secure Boot needs EFI firmware: set firmware to EFI too'));
@@ -159,18 +190,42 @@ async function planFields(area: FieldArea, p: Record<string, unknown>, copies: M
     }
   }
   if (area === 'usb' && p.filters !== undefined && user.role !== 'admin') errors.push(fieldError('filters', 'USB device filters are for admins'));
+  // External authentication checks logons against the host's own accounts (VBoxAuth, PAM on Linux): a tenant's console
+  // would let anyone who reaches it try the host's passwords.
+  if (area === 'remote-display' && changes.authType === 'External' && user.role !== 'admin') {
+    errors.push(fieldError('authType', "External authentication checks the host's own accounts: for admins"));
+  }
   // A tenant's VRDE server listens only within each host's console ports (what the console relay reaches).
   if (area === 'remote-display' && typeof changes.ports === 'string' && user.role !== 'admin') {
     const outside = copies.find((c) => { const v = views.get(c.host.id); return v && !withinSpec(changes.ports as string, v.vrdePorts); });
     if (outside) errors.push(fieldError('ports', `Only within ${outside.host.name}'s console ports (${views.get(outside.host.id)!.vrdePorts})`));
   }
+  // A fixed port another machine's console has (or listens on now) on a host of this one: VirtualBox would fail to listen
+  // at power-on. Said without the other machine's name (it may be another tenant's).
+  if (area === 'remote-display' && typeof changes.ports === 'string') {
+    const wanted = portsOf(changes.ports as string);
+    for (const c of copies) {
+      const taken = new Set(await fixedVrdePorts(c, id));
+      if (wanted.every((port) => taken.has(port))) {
+        errors.push(fieldError('ports', `${wanted.join(', ')} on ${c.host.name} ${wanted.length > 1 ? 'are' : 'is'} another machine's console port: choose another, or a range`));
+        break;
+      }
+    }
+  }
   if (errors.length) throw badRequest(errors);
+  // VirtualBox changes neither without the host's autostart database: a 409 naming the host, before any task.
+  if (area === 'general') await requireAutostartDb(copies, ['autostartEnabled', 'autostopType'].filter((k) => changes[k] !== undefined));
 
   // Turning VRDE on for a machine whose ports were never set: each host's console ports.
   const perHost: Record<string, (copy: MachineCopy) => unknown> = {};
   const neverSet = current.ports === '' || current.ports === VRDE_DEFAULT_PORTS;
   if (area === 'remote-display' && changes.enabled === true && p.ports === undefined && neverSet) {
     perHost.ports = (copy) => views.get(copy.host.id)?.vrdePorts;
+  }
+  // Leaving EFI keeps the NVRAM as it is (FirmwareSettings::setFirmwareType only re-points its file): Secure Boot left
+  // on would come back on with EFI while the view says off. So it goes off first, as the user sees it.
+  if (area === 'system' && typeof changes.firmware === 'string' && !isEfi(changes.firmware) && current.secureBoot === true && changes.secureBoot === undefined) {
+    changes.secureBoot = false;
   }
   let keys = Object.keys(fields).filter((k) => changes[k] !== undefined || perHost[k]);
   // Secure Boot off goes before the firmware leaves EFI; on, after it became EFI (fields' order).
@@ -225,6 +280,9 @@ async function planSerial(input: unknown, copies: MachineCopy[], views: Map<stri
     if (!Object.keys(change).length) return;
     // A file or pipe in the machine's folder is in each copy's own folder (twins registered apart have folders of their own).
     const mode = change.hostMode ?? now.hostMode;
+    // A tenant's new file or pipe mode takes the path checked above (the first copy's) to every copy: a twin's own
+    // path, never checked, could be any file of its host.
+    if (user.role !== 'admin' && change.hostMode !== undefined && change.path === undefined && (mode === 'RawFile' || mode === 'HostPipe')) change.path = now.path;
     const rel = change.path !== undefined && (mode === 'RawFile' || mode === 'HostPipe') ? inFolder(first, change.path) : undefined;
     ops.push({
       read: async (m) => pick(await readPort(m, p.slot), Object.keys(change)),

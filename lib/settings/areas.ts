@@ -9,7 +9,9 @@
 import { z } from 'zod';
 import { BOOT_DEVICES, machineName, vncPassword } from '@/lib/cluster/operations/create';
 import { isPortSpec } from '@/lib/db/hosts';
-import type { IMachine } from '@/lib/vbox/objects';
+import { VBoxError } from '@/lib/vbox/errors';
+import type { IMachine, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objects';
+import { withLockedMachine } from '@/lib/vbox/session';
 import type { DeviceType, MachineState, USBControllerType } from '@/lib/vbox/types';
 import { isOff } from '@/lib/cluster/operations/common';
 import type { Live, UsbFilter } from './types';
@@ -67,7 +69,7 @@ const EFI = ['EFI', 'EFI32', 'EFI64', 'EFIDUAL'];
 export const isEfi = (firmware: string) => EFI.includes(firmware);
 
 /** Secure Boot: the UEFI variable store's flag; false where there is no store (BIOS, or EFI never given one). */
-async function readSecureBoot(m: IMachine): Promise<boolean> {
+export async function readSecureBoot(m: IMachine): Promise<boolean> {
   if (!isEfi(await (await firmwareOf(m)).getFirmwareType())) return false;
   try {
     return await (await (await m.getNonVolatileStore()).getUefiVariableStore()).getSecureBootEnabled();
@@ -77,24 +79,45 @@ async function readSecureBoot(m: IMachine): Promise<boolean> {
 }
 
 /**
- * Turning Secure Boot on gives an EFI machine a UEFI variable store when it has none, Oracle's platform key
- * and Microsoft's signatures when they are missing (what VirtualBox's GUI enrolls), then sets the flag.
+ * Secure Boot as VirtualBox has it now. The registered machine's UEFI store is read once per VBoxSVC (a change made
+ * through a session since is not seen, sim/model/firmware.ts): a session's machine reads the file. A Shared lock,
+ * which is a Write lock on a machine that is off, held for this read only; the registered machine's answer when the
+ * machine is locked by someone else.
+ */
+export async function secureBootNow(vbox: IVirtualBox, wsm: IWebsessionManager, m: IMachine, firmware: string): Promise<boolean> {
+  if (!isEfi(firmware)) return false;
+  return withLockedMachine(vbox, wsm, m, 'Shared', async (session) => readSecureBoot(await session.getMachine()))
+    .catch(() => readSecureBoot(m));
+}
+
+/**
+ * Secure Boot as VirtualBox's GUI sets it (UIMachineSettingsSystem::saveData): on, an EFI machine without a UEFI
+ * variable store gets one, with Oracle's platform key and Microsoft's signatures, then the flag; off, only the
+ * flag (UefiVariableStore::setSecureBootEnabled writes SecureBootEnable = 0 and keeps the keys, so turning it on
+ * again needs no new enrolment). Whether the keys are there is asked of setSecureBootEnabled (it refuses without
+ * a PK), never of queryVariables: on a store without variables that crashes VBoxSVC 7.1.12 (sim/model/firmware.ts).
  */
 async function writeSecureBoot(m: IMachine, on: boolean): Promise<void> {
   const nvram = await m.getNonVolatileStore();
+  let store = await nvram.getUefiVariableStore().catch(() => null);
   if (!on) {
-    const store = await nvram.getUefiVariableStore().catch(() => null);
-    if (store) await store.setSecureBootEnabled(false);
+    // No store or no PK: Secure Boot is off already (setSecureBootEnabled(false) would refuse without a PK).
+    if (store && await store.getSecureBootEnabled()) await store.setSecureBootEnabled(false);
     return;
   }
-  let store = await nvram.getUefiVariableStore().catch(() => null);
   if (!store) {
     await nvram.initUefiVariableStore(0);
     store = await nvram.getUefiVariableStore();
+  } else {
+    try {
+      await store.setSecureBootEnabled(true);
+      return;
+    } catch (e) {
+      if (!(e instanceof VBoxError && e.resultCodeName === 'VBOX_E_OBJECT_NOT_FOUND')) throw e;
+    }
   }
-  const names = new Set((await store.queryVariables()).map((v) => v.name));
-  if (!names.has('PK')) await store.enrollOraclePlatformKey();
-  if (!names.has('db')) await store.enrollDefaultMsSignatures();
+  await store.enrollOraclePlatformKey();
+  await store.enrollDefaultMsSignatures();
   await store.setSecureBootEnabled(true);
 }
 

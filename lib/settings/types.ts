@@ -66,13 +66,15 @@ export interface SettingsChoices {
   serialModes: PortMode[];
   /** Shared-folder roots allowed on every host the machine is registered on. */
   sharedFolderRoots: string[];
+  /** Whether autostart (and autostop) can change: every copy's host needs its autostart database; else why not. */
+  autostart?: { available: boolean; reason?: string };
 }
 
 /** GET /api/v1/vms/:id/settings */
 export interface MachineSettingsView {
   id: string; name: string; state: MachineState; hostId: string; hostName: string;
   /** Every host the machine is registered on. */
-  copies: { hostId: string; hostName: string; state: MachineState }[];
+  copies: { hostId: string; hostName: string; state: MachineState; /** its host has the autostart database (null: no answer) */ autostart?: boolean | null }[];
   general: GeneralSettings;
   system: SystemSettings;
   display: DisplaySettings;

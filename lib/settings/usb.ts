@@ -44,15 +44,16 @@ export async function machineUsb(id: string): Promise<MachineUsbView> {
   const { copy, running } = await hostCopy(id);
   const inv = await inventory();
   // Which running machine of the host holds each captured device (admins see every machine).
-  const holder = new Map<string, string>();
+  const holder = new Map<string, { id: string; name: string }>();
   const others = (inv.monitor(copy.host.id)?.machines() ?? []).filter((m) => LIVE.includes(m.state));
-  for (const m of others) for (const dev of (await capturedBy({ ...copy, summary: m }, m.id)) ?? []) holder.set(dev, m.name);
+  for (const m of others) for (const dev of (await capturedBy({ ...copy, summary: m }, m.id)) ?? []) holder.set(dev, { id: m.id, name: m.name });
   const devices = await copy.client.scope(async (vbox) => {
     const list: IHostUSBDevice[] = await (await vbox.getHost()).getUSBDevices();
     return Promise.all(list.map(async (d) => deviceView(d, await d.getState(), null)));
   });
-  const mine = new Set([...holder].filter(([, name]) => name === copy.summary.name).map(([dev]) => dev));
-  const all = devices.map((d) => ({ ...d, attachedTo: holder.get(d.id) ?? null }));
+  // By id: a name says nothing of which machine (twins on other hosts, a machine renamed a moment ago).
+  const mine = new Set([...holder].filter(([, m]) => m.id === id).map(([dev]) => dev));
+  const all = devices.map((d) => ({ ...d, attachedTo: holder.get(d.id)?.name ?? null }));
   return {
     hostId: copy.host.id, hostName: copy.host.name, running,
     attached: all.filter((d) => mine.has(d.id)),

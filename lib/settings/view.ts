@@ -9,7 +9,8 @@ import { LIVE, copiesOf, hostsById, inventory, type MachineCopy } from '@/lib/cl
 import type { IMachine, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objects';
 import { withLockedMachine } from '@/lib/vbox/session';
 import type { AudioCodecType, AuthType } from '@/lib/vbox/types';
-import { AREAS, LIVE_OF, fieldsOf, type FieldArea } from './areas';
+import { AREAS, LIVE_OF, fieldsOf, secureBootNow, type FieldArea } from './areas';
+import { autostartHosts, autostartReason, lacking } from './autostart';
 import { commonRoots } from './roots';
 import { SERIAL_DEPS, readPorts, serialModesFor } from './serial';
 import { readFolders } from './shared-folders';
@@ -37,7 +38,7 @@ async function readArea(m: IMachine, area: FieldArea): Promise<Record<string, un
 const AUDIO_CODECS: AudioCodecType[] = ['Null', 'SB16', 'STAC9700', 'AD1980', 'STAC9221'];
 const AUTH_TYPES: AuthType[] = ['Null', 'External', 'Guest'];
 
-async function choicesOf(vbox: IVirtualBox, m: IMachine, graphics: { controller: string; accelerate3D: boolean }): Promise<Omit<SettingsChoices, 'serialModes' | 'sharedFolderRoots'>> {
+async function choicesOf(vbox: IVirtualBox, m: IMachine, graphics: { controller: string; accelerate3D: boolean }): Promise<Omit<SettingsChoices, 'serialModes' | 'sharedFolderRoots' | 'autostart'>> {
   const sys = await vbox.getSystemProperties();
   const props = await (await m.getPlatform()).getProperties();
   const [
@@ -87,6 +88,7 @@ export async function machineSettings(id: string, user: User): Promise<MachineSe
       m.getVRDEServer().then((v) => v.getVRDEProperty('VNCPassword')),
     ]);
     const runtime = running ? await runtimeOf(vbox, wsm, m) : { port: null, transient: [] };
+    if (system.secureBoot !== undefined) system.secureBoot = await secureBootNow(vbox, wsm, m, system.firmware as string);
     const choices = await choicesOf(vbox, m, { controller: display.graphicsController as string, accelerate3D: display.accelerate3D as boolean });
     return {
       general, system, display, audio, usb, serialPorts,
@@ -96,9 +98,11 @@ export async function machineSettings(id: string, user: User): Promise<MachineSe
     };
   });
   const s = copy.summary;
+  const autostart = await autostartHosts(copies);
+  const missing = lacking(autostart);
   return {
     id, name: s.name, state: s.state, hostId: copy.host.id, hostName: copy.host.name,
-    copies: copies.map((c) => ({ hostId: c.host.id, hostName: c.host.name, state: c.summary.state })),
+    copies: autostart.map(({ copy: c, available }) => ({ hostId: c.host.id, hostName: c.host.name, state: c.summary.state, autostart: available })),
     general: view.general as unknown as MachineSettingsView['general'],
     system: view.system as unknown as MachineSettingsView['system'],
     display: view.display as unknown as MachineSettingsView['display'],
@@ -108,6 +112,8 @@ export async function machineSettings(id: string, user: User): Promise<MachineSe
     sharedFolders: view.sharedFolders,
     serialPorts: view.serialPorts,
     live: liveRules(),
-    choices: { ...view.choices, serialModes: serialModesFor(user), sharedFolderRoots: commonRoots(copies, views) },
+    choices: { ...view.choices, serialModes: serialModesFor(user),
+      authTypes: view.choices.authTypes.filter((a) => a !== 'External' || user.role === 'admin'), sharedFolderRoots: commonRoots(copies, views, user),
+      autostart: missing.length ? { available: false, reason: autostartReason(missing) } : { available: true } },
   };
 }

@@ -8,6 +8,8 @@ import { startTestCluster, until, type TestCluster } from '@/lib/cluster/testing
 import type { HostView } from '@/lib/db/hosts';
 import type { Sim } from '@/sim/index';
 import type { MachineCore } from '@/sim/model/machine';
+import type { Task } from '@/lib/tasks';
+import type { IMachine } from '@/lib/vbox/objects';
 
 /*
  * Hostile tenants against a machine's settings (issue 16), written before the code: another tenant's
@@ -31,6 +33,12 @@ const { DELETE: detachUsb } = await import('../usb/[deviceId]/route');
 const { PATCH: patchHost } = await import('@/app/api/v1/hosts/[id]/route');
 const { createTenant } = await import('@/lib/tenants');
 const { createOn } = await import('@/lib/ha/testing');
+const { waitForTask } = await import('@/lib/tasks');
+const { getInventory } = await import('@/lib/cluster/inventory');
+const { VBoxClient } = await import('@/lib/vbox/client');
+const { withWriteLock } = await import('@/lib/cluster/operations/common');
+const { UefiVariableStore } = await import('@/sim/model/firmware');
+const { fail } = await import('@/sim/model/base');
 
 const admin: User = { id: 'u-admin', username: 'admin', realm: 'local', role: 'admin', tenant: null };
 const blueOp: User = { id: 'u-bo', username: 'bob', realm: 'local', role: 'operator', tenant: 'blue' };
@@ -46,6 +54,9 @@ let web: string;
 const top = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbox-roots-'));
 const both = path.join(top, 'both');
 const alphaOnly = path.join(top, 'alpha-only');
+// Tenant blue's folder in `both`, and red's beside it.
+const blueRoot = path.join(both, 'tenants', 'blue');
+const redRoot = path.join(both, 'tenants', 'red');
 
 const as = (u: User) => { session.user = u; };
 const json = (method: string, url: string, body?: unknown) =>
@@ -72,6 +83,40 @@ async function problem(r: Response, status: number) {
 }
 const errorFields = (p: { errors?: { field: string }[] }) => (p.errors ?? []).map((e) => e.field);
 
+/** Until the machine is on both hosts, and the inventory shows both copies. */
+async function onBothHosts(id: string): Promise<void> {
+  await until(`${id} on both hosts`, () => sim.hosts.every((h) => h.sim.machines().some((m) => m.id === id)));
+  const inv = await getInventory();
+  await until(`${id}'s copies in the inventory`, () => hosts.every((h) => inv.monitor(h.id)?.machine(id)));
+}
+
+/** The task a 202 started, once it ended. */
+async function finished(r: Response): Promise<Task> {
+  const body = await r.json();
+  expect(r.status, JSON.stringify(body)).toBe(202);
+  return waitForTask(body.id, 20_000);
+}
+async function succeeded(r: Response): Promise<Task> {
+  const t = await finished(r);
+  expect(t.status, JSON.stringify(t.error)).toBe('succeeded');
+  return t;
+}
+
+/** Reads or changes the machine on one host through its VirtualBox, under a Write lock (saved after). */
+async function onHost<T>(i: number, id: string, fn: (m: IMachine) => Promise<T>): Promise<T> {
+  const client = new VBoxClient({ url: sim.hosts[i].url, username: 'vbox', password: 'vbox' });
+  try {
+    return await client.write((vbox, wsm) => withWriteLock(vbox, wsm, id, fn), { release: true });
+  } finally {
+    await client.close();
+  }
+}
+/** Secure Boot as each host's VirtualBox has it (read through a session's machine: the registered one's store is read once). */
+const secureBootOn = (id: string) => Promise.all([ALPHA, BRAVO].map((i) => onHost(i, id, async (m) => {
+  const store = await (await m.getNonVolatileStore()).getUefiVariableStore().catch(() => null);
+  return store ? store.getSecureBootEnabled() : null;
+})));
+
 function copyOn(i: number, id: string): MachineCore {
   const c = sim.hosts[i].sim.machines().find((m) => m.id === id);
   if (!c) throw new Error(`no copy of ${id} on host ${i}`);
@@ -82,9 +127,11 @@ const snapshot = (id: string) => JSON.stringify([copyOn(ALPHA, id).settings, cop
 
 beforeAll(async () => {
   fs.mkdirSync(path.join(both, 'data'), { recursive: true });
+  fs.mkdirSync(path.join(blueRoot, 'data'), { recursive: true });
+  fs.mkdirSync(path.join(redRoot, 'secrets'), { recursive: true });
   fs.mkdirSync(alphaOnly, { recursive: true });
-  // A symlink inside an allowed root that leads out of it.
-  fs.symlinkSync(os.tmpdir(), path.join(both, 'escape'));
+  // A symlink inside blue's folder that leads out of it (to red's).
+  fs.symlinkSync(redRoot, path.join(blueRoot, 'escape'));
   cluster = await startTestCluster({
     hosts: 2, port: 0, vms: 0, vrdeBase, control: true, timing: { start: 50, stop: 20, save: 20, acpiShutdown: 50 },
     host: ({ sim: s, info }) => ({ storagePath: s.storageDir, vrdePorts: info.vrdePorts }),
@@ -101,7 +148,7 @@ beforeAll(async () => {
   expect(r.status).toBe(200);
   as(blueOp);
   web = await createOn(hosts[ALPHA], 'web', { memoryMB: 512, registerOnOtherHosts: true });
-  await until('web on both hosts', () => sim.hosts.every((h) => h.sim.machines().some((m) => m.id === web)));
+  await onBothHosts(web);
 }, 60_000);
 
 afterAll(async () => {
@@ -142,26 +189,31 @@ describe('shared folders of a tenant', () => {
   it('offers only the roots every host of the machine allows, and never a VNC password', async () => {
     as(blueOp);
     const v = await (await api.get(web)).json();
-    expect(v.choices.sharedFolderRoots).toEqual([both]);
+    // Its tenant's folder in the root both hosts allow: the root itself holds every tenant's.
+    expect(v.choices.sharedFolderRoots).toEqual([blueRoot]);
     expect(JSON.stringify(v)).not.toContain('VNCPassword');
   });
 
   it('refuses a folder outside the roots, one inside a root of one host only, and relative paths', async () => {
     as(blueOp);
     const before = snapshot(web);
-    for (const hostPath of ['/etc', os.tmpdir(), alphaOnly, path.join(alphaOnly, 'x'), 'data', `${both}/../alpha-only`, `${both}/data/../../`, `${both}/../../etc`]) {
+    for (const hostPath of ['/etc', os.tmpdir(), alphaOnly, path.join(alphaOnly, 'x'), 'data', `${both}/../alpha-only`, `${both}/data/../../`, `${both}/../../etc`,
+      // The root itself and what is beside the tenant's folder: other tenants' files.
+      both, `${both}/`, path.join(both, 'data'), path.join(both, 'tenants'), redRoot, path.join(redRoot, 'secrets'), `${blueRoot}/../red/secrets`,
+      // A folder whose name starts with the tenant's folder's is not inside it; nor is another case on Linux.
+      `${blueRoot}X`, `${blueRoot}-old/data`, path.join(both, 'tenants', 'BLUE')]) {
       const p = await problem(await api.addFolder(web, { name: 'share', hostPath }), 400);
       expect(errorFields(p), hostPath).toEqual(['hostPath']);
     }
     const p = await problem(await api.addFolder(web, { name: 'share', hostPath: alphaOnly }), 400);
-    expect(p.errors![0].message).toContain(both);
+    expect(p.errors![0].message).toContain(blueRoot);
     expect(snapshot(web)).toBe(before);
   });
 
   it('refuses a path through a symlink that leads out of the root', async () => {
     as(blueOp);
     const before = snapshot(web);
-    for (const hostPath of [path.join(both, 'escape'), path.join(both, 'escape', 'deeper')]) {
+    for (const hostPath of [path.join(blueRoot, 'escape'), path.join(blueRoot, 'escape', 'secrets'), `${blueRoot}/data/../escape/`]) {
       const p = await problem(await api.addFolder(web, { name: 'share', hostPath }), 400);
       expect(errorFields(p), hostPath).toEqual(['hostPath']);
     }
@@ -245,5 +297,169 @@ describe('quotas', () => {
     const p = await problem(await api.patch(web, 'system', { memoryMB: 2048 }), 409);
     expect(p.errors).toEqual([{ field: 'memoryMB', message: expect.stringContaining("Exceeds tenant blue's memory quota (1024 MB)") }]);
     expect(snapshot(web)).toBe(before);
+  });
+});
+
+describe('shared folders in the tenant\'s own folder', () => {
+  it('shares a folder inside the tenant\'s folder of the root', async () => {
+    as(blueOp);
+    await succeeded(await api.addFolder(web, { name: 'data', hostPath: `${path.join(blueRoot, 'data')}/` }));
+    expect([ALPHA, BRAVO].map((i) => copyOn(i, web).settings.sharedFolders?.map((f) => f.hostPath))).toEqual([[path.join(blueRoot, 'data')], [path.join(blueRoot, 'data')]]);
+    await succeeded(await api.removeFolder(web, 'data'));
+  });
+});
+
+describe('autostart on hosts without an autostart database', () => {
+  it('says so in the view, naming the hosts, and refuses with a 409 naming the field before any task', async () => {
+    as(blueOp);
+    const v = await (await api.get(web)).json();
+    expect(v.choices.autostart).toEqual({ available: false, reason: expect.stringContaining('autostartdbpath') });
+    for (const h of hosts) expect(v.choices.autostart.reason).toContain(h.name);
+    expect(v.copies.map((c: { autostart: boolean }) => c.autostart)).toEqual([false, false]);
+    const before = snapshot(web);
+    for (const [body, field] of [[{ autostartEnabled: true, autostartDelay: 10 }, 'autostartEnabled'], [{ autostopType: 'AcpiShutdown' }, 'autostopType']] as const) {
+      const p = await problem(await api.patch(web, 'general', body), 409) as unknown as { detail: string; fields: string[] };
+      expect(p.fields).toEqual([field]);
+      expect(p.detail).toMatch(/autostart database .*autostartdbpath/);
+      for (const h of hosts) expect(p.detail).toContain(h.name);
+    }
+    expect(snapshot(web)).toBe(before);
+  });
+
+  it('tells which copy lacks it once one host has it', async () => {
+    const db = fs.mkdtempSync(path.join(top, 'autostart-'));
+    (sim.hosts[ALPHA].sim.parent as unknown as { getSystemProperties(): { setAutostartDatabasePath(p: string): void } }).getSystemProperties().setAutostartDatabasePath(db);
+    try {
+      as(blueOp);
+      const v = await (await api.get(web)).json();
+      const byHost = Object.fromEntries(v.copies.map((c: { hostId: string; autostart: boolean }) => [c.hostId, c.autostart]));
+      expect(byHost).toEqual({ [hosts[ALPHA].id]: true, [hosts[BRAVO].id]: false });
+      expect(v.choices.autostart.reason).toContain(hosts[BRAVO].name);
+      expect(v.choices.autostart.reason).not.toContain(hosts[ALPHA].name);
+      const p = await problem(await api.patch(web, 'general', { autostartEnabled: true }), 409);
+      expect(p.detail).toContain(hosts[BRAVO].name);
+    } finally {
+      (sim.hosts[ALPHA].sim.parent as unknown as { getSystemProperties(): { setAutostartDatabasePath(p: string): void } }).getSystemProperties().setAutostartDatabasePath('');
+    }
+  });
+});
+
+describe('VRDE ports', () => {
+  it("refuses another machine's fixed console port, without naming that machine", async () => {
+    as(redOp);
+    const other = await createOn(hosts[BRAVO], 'red-secret-db', { memoryMB: 128 });
+    as(blueOp);
+    const solo = await createOn(hosts[BRAVO], 'blue-solo', { memoryMB: 128 });
+    const [lo] = hosts[BRAVO].vrdePorts.split('-').map(Number);
+    const port = String(lo + 7);
+    as(redOp);
+    await succeeded(await api.patch(other, 'remote-display', { enabled: true, ports: port }));
+    as(blueOp);
+    const before = JSON.stringify(copyOn(BRAVO, solo).settings);
+    for (const ports of [port, `${port},${port}`]) {
+      const p = await problem(await api.patch(solo, 'remote-display', { ports }), 400);
+      expect(errorFields(p)).toEqual(['ports']);
+      expect(JSON.stringify(p)).not.toContain('red-secret-db');
+      expect(p.errors![0].message).toContain(hosts[BRAVO].name);
+    }
+    expect(JSON.stringify(copyOn(BRAVO, solo).settings)).toBe(before);
+    // A range with free ports is fine: VirtualBox takes a free one.
+    await succeeded(await api.patch(solo, 'remote-display', { ports: `${lo + 7}-${lo + 9}` }));
+  });
+
+  it("refuses a tenant External authentication (the host's own accounts), and does not offer it", async () => {
+    as(blueOp);
+    const before = snapshot(web);
+    const p = await problem(await api.patch(web, 'remote-display', { authType: 'External' }), 400);
+    expect(errorFields(p)).toEqual(['authType']);
+    expect(snapshot(web)).toBe(before);
+    expect((await (await api.get(web)).json()).choices.authTypes).not.toContain('External');
+    as(admin);
+    expect((await (await api.get(web)).json()).choices.authTypes).toContain('External');
+  });
+
+  it('never shows the VNC password: not in the view, the task or a refusal', async () => {
+    as(blueOp);
+    const secret = 'hunter2-very-secret';
+    const t = await succeeded(await api.patch(web, 'remote-display', { password: secret }));
+    const v = await (await api.get(web)).json();
+    expect(v.remoteDisplay.hasPassword).toBe(true);
+    const tooLong = `${secret}${'x'.repeat(200)}`;
+    const p = await problem(await api.patch(web, 'remote-display', { password: tooLong }), 400);
+    for (const text of [JSON.stringify(v), JSON.stringify(t), JSON.stringify(p)]) expect(text).not.toContain(secret);
+  });
+});
+
+describe('serial ports of twins', () => {
+  it("writes a tenant's file into each copy's own folder, never a path a twin had before", async () => {
+    const folders = [ALPHA, BRAVO].map((i) => path.dirname(copyOn(i, web).settingsFile));
+    // An admin left bravo's port 1 pointing at a host file (disconnected); alpha's is in its folder.
+    await onHost(ALPHA, web, async (m) => (await m.getSerialPort(1)).setPath(path.join(folders[ALPHA], 'com2.log')));
+    await onHost(BRAVO, web, async (m) => (await m.getSerialPort(1)).setPath('/tmp/host-file.log'));
+    as(blueOp);
+    await succeeded(await api.patch(web, 'serial-ports', { ports: [{ slot: 1, enabled: true, hostMode: 'RawFile' }] }));
+    const paths = await Promise.all([ALPHA, BRAVO].map((i) => onHost(i, web, async (m) => {
+      const port = await m.getSerialPort(1);
+      return [await port.getHostMode(), await port.getPath()];
+    })));
+    expect(paths).toEqual([['RawFile', path.join(folders[ALPHA], 'com2.log')], ['RawFile', path.join(folders[BRAVO], 'com2.log')]]);
+    await succeeded(await api.patch(web, 'serial-ports', { ports: [{ slot: 1, enabled: false, hostMode: 'Disconnected' }] }));
+  });
+});
+
+describe('Secure Boot', () => {
+  it('goes off when the firmware leaves EFI (VirtualBox keeps the NVRAM): back on EFI it is off, as the view said', async () => {
+    as(blueOp);
+    await succeeded(await api.patch(web, 'system', { firmware: 'EFI', secureBoot: true }));
+    expect(await secureBootOn(web)).toEqual([true, true]);
+    await succeeded(await api.patch(web, 'system', { firmware: 'BIOS' }));
+    expect((await (await api.get(web)).json()).system).toMatchObject({ firmware: 'BIOS', secureBoot: false });
+    await succeeded(await api.patch(web, 'system', { firmware: 'EFI' }));
+    expect(await secureBootOn(web)).toEqual([false, false]);
+    expect((await (await api.get(web)).json()).system).toMatchObject({ firmware: 'EFI', secureBoot: false });
+    // On again needs no new enrolment: the keys stayed.
+    await succeeded(await api.patch(web, 'system', { secureBoot: true }));
+    expect(await secureBootOn(web)).toEqual([true, true]);
+    await succeeded(await api.patch(web, 'system', { secureBoot: false, firmware: 'BIOS' }));
+  });
+
+  it('an enrolment that fails halfway on a twin: the task fails naming it, both copies as they were', async () => {
+    as(blueOp);
+    const fresh = await createOn(hosts[ALPHA], 'fresh', { memoryMB: 128, registerOnOtherHosts: true });
+    await onBothHosts(fresh);
+    await succeeded(await api.patch(fresh, 'system', { firmware: 'EFI' }));
+    const bravo = sim.hosts[BRAVO].sim;
+    const spy = vi.spyOn(UefiVariableStore.prototype, 'enrollDefaultMsSignatures').mockImplementation(function (this: unknown) {
+      if ((this as unknown as { m: { core: { host: unknown } } }).m.core.host === bravo) fail('E_FAIL', 'Injected: the signature database is full', 'IUefiVariableStore');
+    });
+    try {
+      const t = await finished(await api.patch(fresh, 'system', { secureBoot: true }));
+      expect(t.status).toBe('failed');
+      expect(t.error).toMatchObject({ detail: expect.stringMatching(new RegExp(`^${hosts[BRAVO].name}: Injected`)), resultCode: 'E_FAIL' });
+    } finally {
+      spy.mockRestore();
+    }
+    // alpha (done first) set back, bravo never saved: Secure Boot off on both.
+    const after = await secureBootOn(fresh);
+    expect(after[0]).toBe(false);
+    expect(after[1] ?? false).toBe(false);
+    expect((await (await api.get(fresh)).json()).system.secureBoot).toBe(false);
+  });
+});
+
+describe('names a host must know', () => {
+  it('refuses an OS type or a CPU profile a host of the machine does not know, naming the field and the host', async () => {
+    as(blueOp);
+    const before = snapshot(web);
+    let p = await problem(await api.patch(web, 'general', { osTypeId: 'Plan9_64' }), 400);
+    expect(errorFields(p)).toEqual(['osTypeId']);
+    p = await problem(await api.patch(web, 'system', { cpuProfile: 'Intel 80386 from the future' }), 400);
+    expect(errorFields(p)).toEqual(['cpuProfile']);
+    expect(p.errors![0].message).toContain(hosts[ALPHA].name);
+    expect(snapshot(web)).toBe(before);
+    const v = await (await api.get(web)).json();
+    const known = v.choices.cpuProfiles[0].name as string;
+    await succeeded(await api.patch(web, 'system', { cpuProfile: known }));
+    await succeeded(await api.patch(web, 'system', { cpuProfile: 'host' }));
   });
 });

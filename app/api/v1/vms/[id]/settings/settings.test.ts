@@ -49,7 +49,8 @@ let hosts: HostView[] = [];
 let web: string;
 const clients: VBoxClient[] = [];
 const top = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbox-settings-roots-'));
-const share = path.join(top, 'share');
+// A tenant's users share from their tenant's folder in a root (lib/settings/roots.ts).
+const share = path.join(top, 'tenants', 'blue', 'share');
 
 const as = (u: User) => { session.user = u; };
 const json = (method: string, url: string, body?: unknown) =>
@@ -125,6 +126,9 @@ beforeAll(async () => {
   as(blueOp);
   web = await createOn(hosts[ALPHA], 'web', { memoryMB: 256, registerOnOtherHosts: true });
   await until('web on both hosts', () => sim.hosts.every((h) => h.sim.machines().some((m) => m.id === web)));
+  // And in the inventory (its monitors see the registration a moment later): the view lists the copies it shows.
+  const inv = await getInventory();
+  await until("web's copies in the inventory", () => hosts.every((h) => inv.monitor(h.id)?.machine(web)));
 }, 60_000);
 
 afterAll(async () => {
@@ -151,7 +155,9 @@ describe('reading', () => {
     expect(v.choices.firmwareTypes).toContain('EFI');
     expect(v.choices.tpmTypes).toContain('v2_0');
     expect(v.choices.serialModes).not.toContain('HostDevice');
-    expect(v.choices.sharedFolderRoots).toEqual([top]);
+    // A tenant's user: its tenant's folder in the root.
+    expect(v.choices.sharedFolderRoots).toEqual([path.join(top, 'tenants', 'blue')]);
+    expect(v.choices.autostart).toEqual({ available: true });
   });
 });
 
