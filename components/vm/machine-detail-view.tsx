@@ -21,7 +21,10 @@ import { isMeasured, METRICS_SLOTS, METRICS_WINDOW, useMachineMetrics } from '@/
 import { useMachine } from '@/lib/hooks/use-vms';
 import { MachineActions } from './machine-actions';
 import { MachineTenantField } from './machine-tenant-field';
+import { GroupsField } from './groups-field';
 import { SnapshotsSection } from './snapshots-section';
+import { LogsSection } from './logs-section';
+import { SettingsSection } from './settings/settings-section';
 import { NetworkSection } from './network-section';
 import { StorageSection } from './storage-section';
 import { StateBadge, stateLabel } from './state-badge';
@@ -301,14 +304,17 @@ export function MachineDetailView({
         </div>
         <MachineActions machine={m} busyWith={busyWith} onTask={onTask} />
         {canSetTenant && <MachineTenantField machine={m} />}
+        <GroupsField machine={m} canEdit={canEdit} onTask={onTask} />
         <MachineTasks machineId={m.id} pageTaskIds={pageTaskIds} onDismiss={onDismiss} />
       </div>
 
       <Performance m={m} />
       <System m={m} />
+      <SettingsSection machine={m} busyWith={busyWith} canEdit={canEdit} admin={canSetTenant} onTask={onTask} />
       <NetworkSection machine={m} busyWith={busyWith} canEdit={canEdit} admin={canSetTenant} onTask={onTask} />
       <StorageSection machine={m} busyWith={busyWith} canEdit={canEdit} onTask={onTask} />
       <SnapshotsSection machine={m} blocked={Boolean(busyWith)} onTask={onTask} />
+      <LogsSection machine={m} />
       <MachineHaSection machine={m} canManage={canManageHa} />
       <Section title="VRDE" description="The remote display server (VNC) the console connects to.">
         <Facts

@@ -14,6 +14,11 @@ export type { SnapshotNode, SnapshotTree } from '@/lib/cluster/operations/snapsh
 export type { HostInput, HostPatch } from '@/lib/db/hosts';
 export type { PowerAction as MachineAction } from '@/lib/tasks/power';
 export type { FenceKind, FencingView, HaAlarm, HaOverview, HaPolicy, HostHaStage, HostHaState, MachineHa, ProtectedMachine } from '@/lib/ha/types';
+export type {
+  AudioSettingsView, DisplaySettings, GeneralSettings, Live, MachineSettingsView, MachineUsbView, RemoteDisplaySettings, SerialPortView, SettingsArea,
+  SettingsChoices, SharedFolderView, SystemSettings, UsbDeviceView, UsbFilter, UsbSettings,
+} from '@/lib/settings/types';
+export type { AddFolderInput as AddSharedFolderBody } from '@/lib/settings/shared-folders';
 
 /** VirtualBox's MachineState, as the API returns it. */
 export type MachineState = MachineSummary['state'];

@@ -1,0 +1,62 @@
+'use client';
+
+import { ActionButton } from '@/components/ui/action-button';
+import { ProblemAlert } from '@/components/ui/alert';
+import { Badge } from '@/components/ui/badge';
+import { problemOf } from '@/lib/hooks/api';
+import { useMachineUsb, useUsbDevice, type UsbDeviceView } from '@/lib/hooks/use-settings';
+
+const CAPTURABLE: UsbDeviceView['state'][] = ['Busy', 'Available', 'Held'];
+
+const deviceName = (d: UsbDeviceView) => [d.manufacturer, d.product].filter(Boolean).join(' ') || `${d.vendorId}:${d.productId}`;
+
+/** The host's USB devices for a running machine (admins): the attached ones with Detach, the free ones with Attach. */
+export function UsbDevices({ machineId, why, onWhy }: { machineId: string; why: string | undefined; onWhy: (w: string) => void }) {
+  const q = useMachineUsb(machineId, true);
+  const act = useUsbDevice();
+  const data = q.data;
+  if (!data) return q.isError ? <ProblemAlert problem={problemOf(q.error)} /> : null;
+  if (!data.running) return <p className="text-xs text-slate-500 dark:text-slate-400">Host devices attach while the machine runs.</p>;
+  const row = (d: UsbDeviceView, attached: boolean) => {
+    const name = deviceName(d);
+    // VirtualBox captures a Busy, Available or Held device (IConsole::attachUSBDevice).
+    const busy = attached || CAPTURABLE.includes(d.state) ? undefined : d.state === 'Captured' ? `Attached to ${d.attachedTo ?? 'another machine'}` : `${data.hostName} keeps it for itself (${d.state})`;
+    return (
+      <li key={d.id} className="flex items-center justify-between gap-2 text-sm" data-usb-device={d.id} data-attached={String(attached)}>
+        <div className="min-w-0">
+          <p className="truncate font-medium" title={name}>
+            {name}
+          </p>
+          <p className="font-mono text-xs text-slate-500 dark:text-slate-400">
+            {d.vendorId}:{d.productId} · {d.address || `port ${d.port}`} {d.speed && `· ${d.speed}`}
+          </p>
+        </div>
+        {attached ? (
+          <ActionButton why={why} onWhy={onWhy} disabled={act.isPending} onAct={() => act.mutate({ machineId, deviceId: d.id, detach: true })} aria-label={`Detach ${name}`}>
+            Detach
+          </ActionButton>
+        ) : (
+          <ActionButton why={why ?? busy} onWhy={onWhy} disabled={act.isPending} onAct={() => act.mutate({ machineId, deviceId: d.id })} aria-label={`Attach ${name}`}>
+            Attach
+          </ActionButton>
+        )}
+      </li>
+    );
+  };
+  return (
+    <div className="space-y-2 border-t border-slate-200 pt-2 dark:border-slate-800" data-testid="usb-devices">
+      <p className="text-xs font-medium text-slate-600 dark:text-slate-400">
+        Devices of {data.hostName} <Badge tone="grey">{data.attached.length} attached</Badge>
+      </p>
+      {act.isError && <ProblemAlert problem={problemOf(act.error)} />}
+      {data.attached.length + data.available.length === 0 ? (
+        <p className="text-xs text-slate-500 dark:text-slate-400">The host has no USB devices.</p>
+      ) : (
+        <ul className="space-y-1.5" aria-label="Host USB devices">
+          {data.attached.map((d) => row(d, true))}
+          {data.available.map((d) => row(d, false))}
+        </ul>
+      )}
+    </div>
+  );
+}
