@@ -48,6 +48,11 @@ interface Entry {
   summary: MachineSummary;
   /** The guest's GuestInfo properties (name → value) while it runs (lib/networks/guest). */
   guest?: Map<string, string>;
+  /**
+   * Set while a machine found running by a scan waits for the background pass to read its guest
+   * properties: the changes events brought meanwhile (null: deleted), laid over what the pass reads.
+   */
+  guestPending?: Map<string, string | null>;
 }
 
 /** The websession had to be renewed: the references held are gone, so scan again. */
@@ -127,7 +132,7 @@ export class HostMonitor {
   async stop(): Promise<void> {
     this.abort.abort();
     if (this.hostRefresh) clearTimeout(this.hostRefresh);
-    if (this.networksTimer) clearTimeout(this.networksTimer);
+    if (this.passTimer) clearTimeout(this.passTimer);
     // Closing the client also ends a getEvent long poll in flight.
     await this.client.close();
     await this.loop?.catch(() => undefined);
@@ -262,7 +267,13 @@ export class HostMonitor {
     const [states, groups] = await Promise.all([vbox.getMachineStates(machines), groupsByMachine(vbox)]);
     const fromMap = new Set<string>();
     const read = await Promise.all(machines.map(async (m, i) => {
-      const e = await this.readMachine(m, states[i], true, groups.get(m.ref)).catch(() => null);
+      // The guest's addresses come from the background pass (schedulePass), so the scan keeps to the row's getters.
+      const e = await this.readMachine(m, states[i], false, groups.get(m.ref)).catch(() => null);
+      if (e && GUEST_STATES.has(e.summary.state)) {
+        e.guestPending = new Map();
+        // Until then the row has what was known before a rescan, else no `guest` (not known yet; not "no Additions").
+        e.summary.guest = this.entries.get(e.summary.id)?.summary.guest || undefined;
+      }
       if (e && this.tenants.get(e.summary.id) !== undefined) fromMap.add(e.summary.id);
       return e;
     }));
@@ -280,32 +291,60 @@ export class HostMonitor {
     this.status.lastContact = new Date().toISOString();
     this.emitHost();
     this.unchecked = [...fromMap];
-    this.scheduleNetworks();
+    this.schedulePass();
   }
 
-  private networksTimer: NodeJS.Timeout | null = null;
+  private passTimer: NodeJS.Timeout | null = null;
 
   /**
-   * The machines' cluster networks (extradata nimbox/network/<slot>) are read in a pass of their own
-   * shortly after a scan, a few machines at a time, so that the scan stays at its few calls per
-   * machine; until then a row has no `networks` (placement reads the machine itself), and events keep
-   * them current afterwards.
+   * The guest properties of the machines a scan found running (one enumerateGuestProperties each) and
+   * the machines' cluster networks (extradata nimbox/network/<slot>) are read in a pass of their own
+   * shortly after a scan, a few machines at a time, running machines first, so that the scan stays at
+   * the six getters a row needs; until then a row has no `guest` and no `networks` (placement reads the
+   * machine itself), and events keep them current afterwards.
    */
-  private scheduleNetworks(): void {
-    if (this.networksTimer) clearTimeout(this.networksTimer);
-    this.networksTimer = setTimeout(() => {
-      this.networksTimer = null;
-      void this.readNetworks([...this.entries.keys()]);
+  private schedulePass(): void {
+    if (this.passTimer) clearTimeout(this.passTimer);
+    this.passTimer = setTimeout(() => {
+      this.passTimer = null;
+      void this.readPass([...this.entries.keys()]);
     }, Math.min(this.timing.reconcileMs, 3_000));
   }
 
-  private async readNetworks(ids: string[]): Promise<void> {
+  private async readPass(ids: string[]): Promise<void> {
+    // Taken from the end: the machines whose guest is awaited last in the list.
+    ids.sort((a, b) => Number(!!this.entries.get(a)?.guestPending) - Number(!!this.entries.get(b)?.guestPending));
     const next = async (): Promise<void> => {
       for (let id = ids.pop(); id !== undefined && !this.abort.signal.aborted; id = ids.pop()) {
+        if (!(await this.readPendingGuest(id))) return;
         if (this.entries.get(id)?.summary.networks === undefined && !(await this.refreshNetworks(id))) return;
       }
     };
     await Promise.all([next(), next()]);
+  }
+
+  /** Reads the guest properties of a machine the scan left for the pass; false when the host or websession went away (a later scan reads them). */
+  private async readPendingGuest(id: string): Promise<boolean> {
+    const e = this.entries.get(id);
+    if (!e?.guestPending) return true;
+    let props: Map<string, string>;
+    try {
+      props = await readGuestProperties(e.machine);
+    } catch (err) {
+      if (err instanceof TransportError || err instanceof InvalidObjectError) return false;
+      props = new Map(); // the machine refused (e.g. it went away): as the scan used to, nothing reported
+    }
+    const cur = this.entries.get(id);
+    // Stopped meanwhile, or a rescan took over (its own pass reads it).
+    if (cur !== e || !e.guestPending) return true;
+    for (const [name, value] of e.guestPending) {
+      if (value === null) props.delete(name);
+      else props.set(name, value);
+    }
+    e.guest = props;
+    e.guestPending = undefined;
+    this.refreshGuest(id);
+    return true;
   }
 
   /** Reads one machine's cluster networks; false when the host or websession went away (a later scan reads them). */
@@ -340,8 +379,10 @@ export class HostMonitor {
     if (!e) return;
     const was = GUEST_STATES.has(e.summary.state);
     const now = GUEST_STATES.has(state);
-    if (!now) e.guest = undefined;
-    this.update(id, { state, lastStateChange: new Date().toISOString(), guest: now ? (e.summary.guest ?? guestSummary(e.guest ?? new Map())) : null });
+    if (!now) e.guest = e.guestPending = undefined;
+    // A guest still awaited by the background pass stays unknown until then.
+    const guest = !now ? null : e.guestPending ? e.summary.guest : (e.summary.guest ?? guestSummary(e.guest ?? new Map()));
+    this.update(id, { state, lastStateChange: new Date().toISOString(), guest });
     if (now && !was) {
       const props = await readGuestProperties(e.machine).catch(() => undefined);
       const cur = this.entries.get(id);
@@ -385,6 +426,10 @@ export class HostMonitor {
       const e = this.entries.get(id);
       if (e && isGuestInfoProperty(name)) {
         const [value, deleted] = await Promise.all([g.getValue(), g.getFWasDeleted()]);
+        if (e.guestPending) {
+          e.guestPending.set(name, deleted || value === '' ? null : value);
+          return;
+        }
         const props = (e.guest ??= new Map());
         if (deleted || value === '') props.delete(name);
         else props.set(name, value);

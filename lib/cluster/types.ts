@@ -58,7 +58,8 @@ export interface MachineSummary {
   networks?: string[];
   /**
    * While it runs: whether the Guest Additions report in and the guest's IPv4 addresses (guest properties
-   * /VirtualBox/GuestInfo/Net/*, kept live from OnGuestPropertyChanged); null when it does not run.
+   * /VirtualBox/GuestInfo/Net/*, kept live from OnGuestPropertyChanged); null when it does not run; absent
+   * until the monitor's background pass after a scan reads it.
    */
   guest?: { additions: boolean; ips: string[] } | null;
 }
