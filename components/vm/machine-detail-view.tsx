@@ -79,7 +79,6 @@ function System({ m }: { m: MachineDetail }) {
           ['Nested paging', yesNo(m.nestedPaging)],
           ['Boot order', boot.length > 0 ? boot.join(' → ') : 'None'],
           ['Session', m.sessionState],
-          ['Groups', m.groups.length > 0 ? m.groups.join(', ') : '—'],
           ['Settings file', <span key="f" className="font-mono text-xs">{m.settingsFilePath || '—'}</span>],
         ]}
       />
@@ -316,16 +315,6 @@ export function MachineDetailView({
       <SnapshotsSection machine={m} blocked={Boolean(busyWith)} onTask={onTask} />
       <LogsSection machine={m} />
       <MachineHaSection machine={m} canManage={canManageHa} />
-      <Section title="VRDE" description="The remote display server (VNC) the console connects to.">
-        <Facts
-          items={[
-            ['Enabled', yesNo(m.vrde.enabled)],
-            ['Ports', m.vrde.ports || '—'],
-            ['Active port', m.vrde.activePort ?? '—'],
-            ['Password set', yesNo(m.vrde.hasPassword)],
-          ]}
-        />
-      </Section>
       <Section title="Teleporter" description="Whether this machine waits to receive a teleport (live migration).">
         <Facts
           items={[
