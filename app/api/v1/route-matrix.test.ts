@@ -117,6 +117,26 @@ const MATRIX: Record<string, Class> = {
   'POST /vms/[id]/network/adapters/[slot]/forwarding': 'machine',
   'PUT /vms/[id]/network/adapters/[slot]/forwarding/[name]': 'machine',
   'DELETE /vms/[id]/network/adapters/[slot]/forwarding/[name]': 'machine',
+  // Machine settings (issue 16, H6): every area of a machine's settings, shared folders, host USB devices.
+  'GET /vms/[id]/settings': 'machine',
+  'PATCH /vms/[id]/settings/[area]': 'machine',
+  'POST /vms/[id]/settings/shared-folders': 'machine',
+  'DELETE /vms/[id]/settings/shared-folders/[name]': 'machine',
+  // A host's USB devices are the host's hardware: admins only (a tenant's own machine 403, another's 404).
+  'GET /vms/[id]/usb': 'admin',
+  'POST /vms/[id]/usb': 'admin',
+  'DELETE /vms/[id]/usb/[deviceId]': 'admin',
+  // --- end H6
+  // Logs (issue 16, H5): a machine's VBox.log and its predecessors.
+  'GET /vms/[id]/logs': 'machine',
+  'GET /vms/[id]/logs/[index]': 'machine',
+  'GET /vms/[id]/logs/[index]/download': 'machine',
+  // --- end H5
+  // Groups and snapshot details (issue 16, H8).
+  'PUT /vms/[id]/groups': 'machine',
+  'POST /vms/groups': 'operator',
+  'PATCH /vms/[id]/snapshots/[snapshotId]': 'machine',
+  // --- end H8
 };
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
