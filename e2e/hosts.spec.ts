@@ -57,11 +57,17 @@ test('an admin adds a host, tests it, edits its settings and removes it', async 
   await expect(edit.getByLabel('Bridge adapter')).toHaveValue('vbox0');
   await edit.getByLabel('Bridge adapter').fill('eth1');
   await edit.getByLabel('VRDE ports').fill('');
+  // Shared folder roots, one per line: a relative one is refused under the field.
+  await edit.getByLabel('Shared folder roots').fill('/srv/shares\nshares');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await expect(edit.getByText('An absolute path, e.g. /srv/shares')).toBeVisible();
+  await edit.getByLabel('Shared folder roots').fill('/srv/shares\n/data/iso/');
   await edit.getByRole('button', { name: 'Save changes' }).click();
   await expect(edit).toBeHidden();
   await hosts.getByRole('button', { name: `Edit ${NAME}` }).click();
   await expect(edit.getByLabel('Bridge adapter')).toHaveValue('eth1');
   await expect(edit.getByLabel('VRDE ports')).toHaveValue('5900-5999');
+  await expect(edit.getByLabel('Shared folder roots')).toHaveValue('/srv/shares\n/data/iso');
   await edit.getByRole('button', { name: 'Cancel' }).click();
 
   // Remove: asked first; its machines leave the cluster view.

@@ -8,12 +8,13 @@ import { Field, type FieldControlProps } from '@/components/ui/field';
 import { FormButtons } from '@/components/ui/form-buttons';
 import { Input } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
+import { Textarea } from '@/components/ui/textarea';
 import { fieldErrors, problemOf } from '@/lib/hooks/api';
 import type { FenceKind, HostInput, HostPatch, HostTestInput, HostWithStatus } from '@/lib/hooks/types';
 import { useCreateHost, useTestHost, useUpdateHost } from '@/lib/hooks/use-hosts';
 import { HostTestResultView } from './host-test-result';
 
-type FieldName = 'name' | 'url' | 'username' | 'password' | OptionalField | FenceField;
+type FieldName = 'name' | 'url' | 'username' | 'password' | OptionalField | FenceField | 'sharedFolderRoots';
 /** Fields that may be left empty: the host then follows the default (its URL's host name, or Nimbox's setting). */
 type OptionalField = 'consoleAddress' | 'teleportAddress' | 'storagePath' | 'localStoragePath' | 'vrdePorts' | 'teleportPorts' | 'bridgeAdapter' | 'maxConnections';
 /** High availability: how the host is proven powered off (lib/ha), and after how long. */
@@ -26,8 +27,13 @@ const OPTIONAL: readonly OptionalField[] = ['consoleAddress', 'teleportAddress',
 const EMPTY: Values = {
   name: '', url: '', username: '', password: '', consoleAddress: '', teleportAddress: '', storagePath: '', localStoragePath: '', vrdePorts: '', teleportPorts: '', bridgeAdapter: '', maxConnections: '',
   fenceKind: 'manual', ipmiAddress: '', ipmiPort: '', ipmiUsername: '', ipmiPassword: '', fenceCommand: '', haGraceSeconds: '',
+  sharedFolderRoots: '',
 };
 const isOptional = (k: FieldName): k is OptionalField => (OPTIONAL as readonly string[]).includes(k);
+/** Shared-folder roots are typed one per line. */
+const rootsOf = (v: string): string[] => v.split('\n').map((l) => l.trim()).filter(Boolean);
+/** The server names a root's error by its index (sharedFolderRoots.2): shown under the one field. */
+const fieldOf = (field: string): string => field.replace(/^sharedFolderRoots\.\d+$/, 'sharedFolderRoots');
 
 // Only admins edit hosts, and they get every field; a tenant's view of a host lacks them (lib/tenants/hosts).
 function valuesOf(host: HostWithStatus | undefined): Values {
@@ -52,6 +58,7 @@ function valuesOf(host: HostWithStatus | undefined): Values {
     ipmiPassword: '',
     fenceCommand: host.fencing?.command ?? '',
     haGraceSeconds: host.fencing ? String(host.fencing.graceSeconds) : '',
+    sharedFolderRoots: (host.sharedFolderRoots ?? []).join('\n'),
   };
 }
 
@@ -130,8 +137,9 @@ function HostForm({ host, onDone }: { host?: HostWithStatus; onDone: () => void 
   // Fields changed since the last save (or test) attempt: that attempt's field errors no longer apply to them.
   const [editedSinceSave, setEditedSinceSave] = useState<ReadonlySet<FieldName>>(new Set());
   const [editedSinceTest, setEditedSinceTest] = useState<ReadonlySet<FieldName>>(new Set());
-  const saveErrors = fieldErrors(save.error);
-  const testErrors = fieldErrors(test.error);
+  const byField = (errs: Record<string, string>) => Object.fromEntries(Object.entries(errs).map(([k, v]) => [fieldOf(k), v]).reverse());
+  const saveErrors = byField(fieldErrors(save.error));
+  const testErrors = byField(fieldErrors(test.error));
   const errors: Partial<Record<FieldName, string>> = {};
   for (const k of Object.keys(EMPTY) as FieldName[]) {
     const e = (!editedSinceSave.has(k) && saveErrors[k]) || (!editedSinceTest.has(k) && testErrors[k]);
@@ -139,7 +147,7 @@ function HostForm({ host, onDone }: { host?: HostWithStatus; onDone: () => void 
   }
   const knownFields = new Set<string>(Object.keys(EMPTY));
   const saveProblem = save.error ? problemOf(save.error) : null;
-  const saveHasOnlyFieldErrors = saveProblem?.errors?.length && saveProblem.errors.every((e) => knownFields.has(e.field));
+  const saveHasOnlyFieldErrors = saveProblem?.errors?.length && saveProblem.errors.every((e) => knownFields.has(fieldOf(e.field)));
   const testProblem = test.error ? problemOf(test.error) : null;
   const testHasOnlyFieldErrors = testProblem?.errors?.length && testProblem.errors.every((e) => knownFields.has(e.field));
 
@@ -159,7 +167,8 @@ function HostForm({ host, onDone }: { host?: HostWithStatus; onDone: () => void 
       for (const k of Object.keys(EMPTY) as FieldName[]) {
         if (k === 'password' || isFenceField(k)) continue;
         if (values[k] === initial[k]) continue;
-        if (isOptional(k)) patch[k] = values[k].trim() === '' ? null : values[k];
+        if (k === 'sharedFolderRoots') patch.sharedFolderRoots = rootsOf(values[k]);
+        else if (isOptional(k)) patch[k] = values[k].trim() === '' ? null : values[k];
         else patch[k] = values[k];
       }
       if (values.password !== '') patch.password = values.password;
@@ -168,6 +177,7 @@ function HostForm({ host, onDone }: { host?: HostWithStatus; onDone: () => void 
     } else {
       const input: HostInput = { name: values.name, url: values.url, username: values.username, password: values.password, ...fenceBody(values, null) };
       for (const k of OPTIONAL) if (values[k].trim()) input[k] = values[k];
+      if (values.sharedFolderRoots.trim()) input.sharedFolderRoots = rootsOf(values.sharedFolderRoots);
       create.mutate(input, { onSuccess: onDone });
     }
   }
@@ -263,6 +273,16 @@ function HostForm({ host, onDone }: { host?: HostWithStatus; onDone: () => void 
           hint="Connections to vboxwebsrv Nimbox keeps open at most. Each holds one of its worker threads (--threads, 100 by default), which every client of the host shares. Empty: 16."
         >
           {input('maxConnections', { autoComplete: 'off', placeholder: '16', type: 'number' })}
+        </Field>
+        <Field
+          name="sharedFolderRoots"
+          label="Shared folder roots"
+          error={errors.sharedFolderRoots}
+          hint="Host folders machines may share with their guests, one absolute path per line; a tenant's users get <root>/tenants/<tenant> under each. Empty: no shared folders on this host."
+        >
+          {(control) => (
+            <Textarea {...control} name="sharedFolderRoots" value={values.sharedFolderRoots} onChange={set('sharedFolderRoots')} spellCheck={false} rows={3} placeholder="/srv/shares" />
+          )}
         </Field>
       </fieldset>
 
