@@ -4,12 +4,13 @@
 // disk on the shared storage, a write lock, events, metrics, a screenshot, power
 // operations, save/restore, teleport to the other host, clean-up, and every fault.
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import soap from 'soap';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../lib/vbox/websrv-harness';
 import { startSim, type Sim } from './index';
+import { rfbGreeting } from './soap/testing';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const REFERENCE = path.resolve(REPO_ROOT, '../shared/reference');
@@ -186,35 +187,6 @@ class Api {
 
 async function officialClient(endpoint: string): Promise<Api> {
   return new Api(await soap.createClientAsync(SERVICE_WSDL, { endpoint }));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Reads the RFB greeting a VNC server sends first. */
-function rfbGreeting(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const sock = net.connect(port, '127.0.0.1');
-    let buf = Buffer.alloc(0);
-    const timer = setTimeout(() => { sock.destroy(); reject(new Error('no RFB greeting')); }, 3000);
-    sock.on('data', (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      if (buf.length >= 12) {
-        clearTimeout(timer);
-        sock.destroy();
-        resolve(buf.subarray(0, 12).toString('latin1'));
-      }
-    });
-    sock.on('error', (e) => { clearTimeout(timer); reject(e); });
-  });
 }
 
 // ---------------------------------------------------------------- the walk

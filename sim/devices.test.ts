@@ -11,83 +11,26 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../lib/vbox/websrv-harness';
-import { startSim, type Sim } from './index';
-import { finished, list, logon, ok, refused } from './soap/testing';
+import { finished, launch, list, listen, newMachine, nextEvent, ok, refused, rfbGreeting, savedMachine, simPerTest } from './soap/testing';
 
 const VBOX_E_INVALID_VM_STATE = 0x80bb0002 | 0;
 const VBOX_E_FILE_ERROR = 0x80bb0004 | 0;
 const E_FAIL = 0x80004005 | 0;
-const TIMING = { start: 20, stop: 10, acpiShutdown: 20, save: 10 };
-
-const nextEvent = (url: string, source: string, listener: string, timeout = 1000) => ok(url, 'IEventSource_getEvent', { _this: source, listener, timeout });
-
-async function listen(url: string, source: string, types: string[]): Promise<string> {
-  const l = await ok(url, 'IEventSource_createListener', { _this: source });
-  await ok(url, 'IEventSource_registerListener', { _this: source, listener: l, interesting: types, active: false });
-  return l;
-}
-
-/** The RFB greeting a VNC server sends first, or the connection's error. */
-function rfbGreeting(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const sock = net.connect(port, '127.0.0.1');
-    let buf = Buffer.alloc(0);
-    const timer = setTimeout(() => { sock.destroy(); reject(new Error('no RFB greeting')); }, 3000);
-    sock.on('data', (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      if (buf.length >= 12) {
-        clearTimeout(timer);
-        sock.destroy();
-        resolve(buf.subarray(0, 12).toString('latin1'));
-      }
-    });
-    sock.on('error', (e) => { clearTimeout(timer); reject(e); });
-  });
-}
 
 describe('a machine\'s devices while it runs', () => {
-  let sim: Sim | undefined;
-  let stateDir = '';
+  const sims = simPerTest('dev-test-');
+  const start = () => sims.start();
   const scratch: string[] = [];
 
-  afterEach(async () => {
-    await sim?.stop();
-    sim = undefined;
-    for (const d of [stateDir, ...scratch.splice(0)]) if (d) fs.rmSync(d, { recursive: true, force: true });
-    stateDir = '';
+  afterEach(() => {
+    for (const d of scratch.splice(0)) fs.rmSync(d, { recursive: true, force: true });
   });
-
-  async function start() {
-    stateDir ||= fs.mkdtempSync(path.join(os.tmpdir(), 'dev-test-'));
-    sim = await startSim({ hosts: 1, port: 0, vms: 0, stateDir, timing: TIMING });
-    const url = sim.urls[0];
-    return { url, vbox: await logon(url) };
-  }
 
   const folder = () => {
     const d = fs.mkdtempSync(path.join(os.tmpdir(), 'dev-share-'));
     scratch.push(d);
     return d;
   };
-
-  /** A registered Debian machine with a write-locked session: `w`, `wm`. */
-  async function machine(url: string, vbox: string, name: string) {
-    const m = await ok(url, 'IVirtualBox_createMachine', { _this: vbox, settingsFile: '', name, platform: 'x86', groups: [], osTypeId: 'Debian12_64', flags: '', cipher: '', passwordId: '', password: '' });
-    await ok(url, 'IVirtualBox_registerMachine', { _this: vbox, machine: m });
-    const w = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    await ok(url, 'IMachine_lockMachine', { _this: m, session: w, lockType: 'Write' });
-    return { m, w, wm: await ok(url, 'ISession_getMachine', { _this: w }) };
-  }
-
-  /** Runs the machine and opens a shared session on it: `sm` (the VM's session machine), its console and the console's events. */
-  async function run(url: string, vbox: string, m: string) {
-    const launcher = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    expect((await finished(url, await ok(url, 'IMachine_launchVMProcess', { _this: m, session: launcher, name: 'headless', environmentChanges: [] }))).rc).toBe(0);
-    const s = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    await ok(url, 'IMachine_lockMachine', { _this: m, session: s, lockType: 'Shared' });
-    const console = await ok(url, 'ISession_getConsole', { _this: s });
-    return { s, sm: await ok(url, 'ISession_getMachine', { _this: s }), console, events: await ok(url, 'IConsole_getEventSource', { _this: console }) };
-  }
 
   const vrdeInfo = async (url: string, console: string) => {
     const a = await ok(url, 'IConsole_getVRDEServerInfo', { _this: console }) as unknown as { active: string; port: string };
@@ -100,13 +43,13 @@ describe('a machine\'s devices while it runs', () => {
 
   it('starts the VNC server when VRDE is turned on while the machine runs, moves it with the ports and stops it when turned off', async () => {
     const { url, vbox } = await start();
-    const { m, w, wm } = await machine(url, vbox, 'vrde-live');
+    const { m, w, wm } = await newMachine(url, vbox, 'vrde-live');
     const [p1, p2] = [await freePort(), await freePort()];
     await ok(url, 'IVRDEServer_setVRDEProperty', { _this: await ok(url, 'IMachine_getVRDEServer', { _this: wm }), key: 'TCP/Ports', value: String(p1) });
     await ok(url, 'IMachine_saveSettings', { _this: wm });
     await ok(url, 'ISession_unlockMachine', { _this: w });
 
-    const { sm, console, events } = await run(url, vbox, m);
+    const { sm, console, events } = await launch(url, vbox, m);
     expect(await vrdeInfo(url, console)).toEqual({ active: 'false', port: -1 });
     const l = await listen(url, events, ['OnVRDEServerChanged', 'OnVRDEServerInfoChanged']);
     const vrde = await ok(url, 'IMachine_getVRDEServer', { _this: sm });
@@ -168,9 +111,9 @@ describe('a machine\'s devices while it runs', () => {
 
   it('shares transient folders through the console while the machine runs; they go when it stops', async () => {
     const { url, vbox } = await start();
-    const { m, w } = await machine(url, vbox, 'transient');
+    const { m, w } = await newMachine(url, vbox, 'transient');
     await ok(url, 'ISession_unlockMachine', { _this: w });
-    const { sm, console, events } = await run(url, vbox, m);
+    const { sm, console, events } = await launch(url, vbox, m);
     const l = await listen(url, events, ['OnSharedFolderChanged']);
     const [a, b] = [folder(), folder()];
 
@@ -206,7 +149,7 @@ describe('a machine\'s devices while it runs', () => {
     expect(await ok(url, 'ISharedFolder_getLastAccessError', { _this: alpha })).toBe(`'${b}' is not accessible (VERR_PATH_NOT_FOUND)`);
 
     await powerDown(url, console);
-    const again = await run(url, vbox, m);
+    const again = await launch(url, vbox, m);
     expect(await list(url, 'IConsole_getSharedFolders', { _this: again.console })).toEqual([]);
     const perm = await list(url, 'IMachine_getSharedFolders', { _this: again.sm });
     expect(await Promise.all(perm.map((f) => ok(url, 'ISharedFolder_getName', { _this: f })))).toEqual(['perm']);
@@ -215,12 +158,12 @@ describe('a machine\'s devices while it runs', () => {
 
   it('changes a running machine\'s serial port mode and audio input and output, telling its console; refuses what needs it off', async () => {
     const { url, vbox } = await start();
-    const { m, w, wm } = await machine(url, vbox, 'live-ports');
+    const { m, w, wm } = await newMachine(url, vbox, 'live-ports');
     const com1 = await ok(url, 'IMachine_getSerialPort', { _this: wm, slot: 0 });
     await ok(url, 'ISerialPort_setEnabled', { _this: com1, enabled: true });
     await ok(url, 'IMachine_saveSettings', { _this: wm });
     await ok(url, 'ISession_unlockMachine', { _this: w });
-    const { sm, console, events } = await run(url, vbox, m);
+    const { sm, console, events } = await launch(url, vbox, m);
     const l = await listen(url, events, ['OnSerialPortChanged', 'OnParallelPortChanged', 'OnAudioAdapterChanged']);
 
     const port = await ok(url, 'IMachine_getSerialPort', { _this: sm, slot: 0 });
@@ -261,16 +204,7 @@ describe('a machine\'s devices while it runs', () => {
 
   it('lets a saved machine change only what VirtualBox allows in the Saved state', async () => {
     const { url, vbox } = await start();
-    const { m, w } = await machine(url, vbox, 'saved-devices');
-    await ok(url, 'ISession_unlockMachine', { _this: w });
-    const { sm } = await run(url, vbox, m);
-    expect((await finished(url, await ok(url, 'IMachine_saveState', { _this: sm }))).rc).toBe(0);
-    expect(await ok(url, 'IMachine_getState', { _this: m })).toBe('Saved');
-    const { w: w2, wm } = await (async () => {
-      const s = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-      await ok(url, 'IMachine_lockMachine', { _this: m, session: s, lockType: 'Write' });
-      return { w: s, wm: await ok(url, 'ISession_getMachine', { _this: s }) };
-    })();
+    const { w: w2, wm } = await savedMachine(url, vbox, 'saved-devices');
     const audio = await ok(url, 'IAudioSettings_getAdapter', { _this: await ok(url, 'IMachine_getAudioSettings', { _this: wm }) });
     await ok(url, 'IAudioAdapter_setAudioDriver', { _this: audio, audioDriver: 'Null' });
     await ok(url, 'IAudioAdapter_setEnabledIn', { _this: audio, enabledIn: true });
@@ -287,8 +221,9 @@ describe('a machine\'s devices while it runs', () => {
   });
 
   it('keeps every device setting in the settings file across a restart of vboxsim', async () => {
-    let { url, vbox } = await start();
-    const { m, w, wm } = await machine(url, vbox, 'kept-devices');
+    const started = await start();
+    let url = started.url;
+    const { m, w, wm } = await newMachine(url, started.vbox, 'kept-devices');
     const share = folder();
     const gfx = await ok(url, 'IMachine_getGraphicsAdapter', { _this: wm });
     await ok(url, 'IGraphicsAdapter_setGraphicsControllerType', { _this: gfx, graphicsControllerType: 'VMSVGA' });
@@ -306,13 +241,8 @@ describe('a machine\'s devices while it runs', () => {
     await ok(url, 'ISerialPort_setUartType', { _this: com2, uartType: 'U16750' });
     await ok(url, 'IParallelPort_setIRQ', { _this: await ok(url, 'IMachine_getParallelPort', { _this: wm, slot: 1 }), IRQ: 9 });
     await ok(url, 'IMachine_createSharedFolder', { _this: wm, name: 'data', hostPath: share, writable: true, automount: true, autoMountPoint: '/mnt/data' });
-    await ok(url, 'IMachine_saveSettings', { _this: wm });
-    await ok(url, 'ISession_unlockMachine', { _this: w });
-    const id = await ok(url, 'IMachine_getId', { _this: m });
-    await sim!.stop();
-
-    ({ url, vbox } = await start());
-    const again = await ok(url, 'IVirtualBox_findMachine', { _this: vbox, nameOrId: id });
+    const { url: url2, again } = await sims.saveAndRestart(url, { m, w, wm });
+    url = url2;
     const g = await ok(url, 'IMachine_getGraphicsAdapter', { _this: again });
     expect([await ok(url, 'IGraphicsAdapter_getGraphicsControllerType', { _this: g }), await ok(url, 'IGraphicsAdapter_getMonitorCount', { _this: g }), await ok(url, 'IGraphicsAdapter_getVRAMSize', { _this: g })])
       .toEqual(['VMSVGA', '2', '64']);

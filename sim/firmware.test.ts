@@ -4,45 +4,16 @@
 // TrustedPlatformModuleImpl.cpp) — and the UEFI variable store in its .nvram file beside the settings
 // file, surviving a restart of vboxsim and read by another host that opens the machine's folder.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startSim, type Sim } from './index';
-import { finished, list, logon, ok, refused, soap } from './soap/testing';
+import { describe, expect, it } from 'vitest';
+import { finished, launch, list, lockWrite, logon, newMachine, ok, refused, simPerTest, soap } from './soap/testing';
 
 const VBOX_E_INVALID_VM_STATE = 0x80bb0002 | 0;
 const VBOX_E_OBJECT_NOT_FOUND = 0x80bb0001 | 0;
-const TIMING = { start: 20, stop: 10, acpiShutdown: 20, save: 10 };
 
 describe('firmware, NVRAM and TPM', () => {
-  let sim: Sim | undefined;
-  let stateDir = '';
-
-  afterEach(async () => {
-    await sim?.stop();
-    sim = undefined;
-    if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
-    stateDir = '';
-  });
-
-  async function start(hosts = 1) {
-    stateDir ||= fs.mkdtempSync(path.join(os.tmpdir(), 'fw-test-'));
-    sim = await startSim({ hosts, port: 0, vms: 0, stateDir, timing: TIMING });
-    return sim.urls;
-  }
-
-  const createArgs = (vbox: string, name: string, osTypeId: string) => ({
-    _this: vbox, settingsFile: '', name, platform: 'x86', groups: [], osTypeId, flags: '', cipher: '', passwordId: '', password: '',
-  });
-
-  /** A registered machine with a write-locked session: `w`, `wm`. */
-  async function machine(url: string, vbox: string, name: string, osTypeId = 'Debian12_64') {
-    const m = await ok(url, 'IVirtualBox_createMachine', createArgs(vbox, name, osTypeId));
-    await ok(url, 'IVirtualBox_registerMachine', { _this: vbox, machine: m });
-    const w = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    await ok(url, 'IMachine_lockMachine', { _this: m, session: w, lockType: 'Write' });
-    return { m, w, wm: await ok(url, 'ISession_getMachine', { _this: w }) };
-  }
+  const sims = simPerTest('fw-test-');
+  const start = async (hosts = 1) => (await sims.start({ hosts })).sim.urls;
 
   /** Nimbox's Secure Boot sequence (sim/model/firmware.ts) on a session's machine, saved. */
   async function secureBoot(url: string, wm: string) {
@@ -73,15 +44,11 @@ describe('firmware, NVRAM and TPM', () => {
   it('refuses every firmware, platform, NVRAM and TPM change while the machine runs or is saved, and reads on', async () => {
     const [url] = await start();
     const vbox = await logon(url);
-    const { m, w, wm } = await machine(url, vbox, 'fw-running', 'Windows11_64');
+    const { m, w, wm } = await newMachine(url, vbox, 'fw-running', 'Windows11_64');
     await secureBoot(url, wm);
     await ok(url, 'ISession_unlockMachine', { _this: w });
 
-    const launcher = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    expect((await finished(url, await ok(url, 'IMachine_launchVMProcess', { _this: m, session: launcher, name: 'headless', environmentChanges: [] }))).rc).toBe(0);
-    const s = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    await ok(url, 'IMachine_lockMachine', { _this: m, session: s, lockType: 'Shared' });
-    const sm = await ok(url, 'ISession_getMachine', { _this: s });
+    const { sm } = await launch(url, vbox, m);
     const fw = await ok(url, 'IMachine_getFirmwareSettings', { _this: sm });
     const platform = await ok(url, 'IMachine_getPlatform', { _this: sm });
     const x86 = await ok(url, 'IPlatform_getX86', { _this: platform });
@@ -116,9 +83,7 @@ describe('firmware, NVRAM and TPM', () => {
     // Saved: still not mutable (these need Mutable, not MutableOrSaved).
     // (The shared session ends with the VM.)
     expect((await finished(url, await ok(url, 'IMachine_saveState', { _this: sm }))).rc).toBe(0);
-    const w2 = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    await ok(url, 'IMachine_lockMachine', { _this: m, session: w2, lockType: 'Write' });
-    const wm2 = await ok(url, 'ISession_getMachine', { _this: w2 });
+    const { wm: wm2 } = await lockWrite(url, vbox, m);
     expect(await ok(url, 'IMachine_getState', { _this: wm2 })).toBe('Saved');
     await notMutable('Saved', 'IFirmwareSettings_setFirmwareType', { _this: await ok(url, 'IMachine_getFirmwareSettings', { _this: wm2 }), firmwareType: 'BIOS' });
     await notMutable('Saved', 'ITrustedPlatformModule_setType', { _this: await ok(url, 'IMachine_getTrustedPlatformModule', { _this: wm2 }), type: 'None' });
@@ -132,7 +97,7 @@ describe('firmware, NVRAM and TPM', () => {
   it('keeps the UEFI variable store in the .nvram file beside the settings file, across a restart and on another host', async () => {
     let [url] = await start(2);
     let vbox = await logon(url);
-    const { m, w, wm } = await machine(url, vbox, 'fw-nvram');
+    const { m, w, wm } = await newMachine(url, vbox, 'fw-nvram');
     const settingsFile = await ok(url, 'IMachine_getSettingsFilePath', { _this: m });
     const nvramFile = path.join(path.dirname(settingsFile), 'fw-nvram.nvram');
     // Nothing is written before the store is made and the settings saved.
@@ -145,7 +110,7 @@ describe('firmware, NVRAM and TPM', () => {
     expect(await uefiOf(url, m)).toEqual({ file: nvramFile, secureBoot: 'true', names: ['PK', 'KEK', 'db', 'SecureBootEnable'] });
 
     // A restart of vboxsim: the registered machine reads the file again.
-    await sim?.stop();
+    await sims.stop();
     [url] = await start(2);
     vbox = await logon(url);
     const again = await ok(url, 'IVirtualBox_findMachine', { _this: vbox, nameOrId: 'fw-nvram' });
@@ -153,28 +118,24 @@ describe('firmware, NVRAM and TPM', () => {
     expect(await ok(url, 'ITrustedPlatformModule_getType', { _this: await ok(url, 'IMachine_getTrustedPlatformModule', { _this: again }) })).toBe('v2_0');
 
     // Another host opening the machine's folder finds the variables with it.
-    const url2 = sim?.urls[1] as string;
+    const url2 = sims.sim.urls[1];
     const vbox2 = await logon(url2);
     const twin = await ok(url2, 'IVirtualBox_openMachine', { _this: vbox2, settingsFile, password: '' });
     expect(await uefiOf(url2, twin)).toEqual({ file: nvramFile, secureBoot: 'true', names: ['PK', 'KEK', 'db', 'SecureBootEnable'] });
 
     // Turned off in a session and saved: the file says so, for the next reader.
-    const w3 = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    await ok(url, 'IMachine_lockMachine', { _this: again, session: w3, lockType: 'Write' });
-    const wm3 = await ok(url, 'ISession_getMachine', { _this: w3 });
+    const { w: w3, wm: wm3 } = await lockWrite(url, vbox, again);
     const uefi3 = await ok(url, 'INvramStore_getUefiVariableStore', { _this: await ok(url, 'IMachine_getNonVolatileStore', { _this: wm3 }) });
     await ok(url, 'IUefiVariableStore_setSecureBootEnabled', { _this: uefi3, secureBootEnabled: false });
     await ok(url, 'IMachine_saveSettings', { _this: wm3 });
     await ok(url, 'ISession_unlockMachine', { _this: w3 });
-    await sim?.stop();
+    await sims.stop();
     [url] = await start(2);
     vbox = await logon(url);
     expect((await uefiOf(url, await ok(url, 'IVirtualBox_findMachine', { _this: vbox, nameOrId: 'fw-nvram' }))).secureBoot).toBe('false');
 
     // A rename takes the NVRAM file along with the settings file.
-    const w4 = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    await ok(url, 'IMachine_lockMachine', { _this: await ok(url, 'IVirtualBox_findMachine', { _this: vbox, nameOrId: 'fw-nvram' }), session: w4, lockType: 'Write' });
-    const wm4 = await ok(url, 'ISession_getMachine', { _this: w4 });
+    const { w: w4, wm: wm4 } = await lockWrite(url, vbox, await ok(url, 'IVirtualBox_findMachine', { _this: vbox, nameOrId: 'fw-nvram' }));
     await ok(url, 'IMachine_setName', { _this: wm4, name: 'fw-renamed' });
     await ok(url, 'IMachine_saveSettings', { _this: wm4 });
     await ok(url, 'ISession_unlockMachine', { _this: w4 });

@@ -7,49 +7,21 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startSim, type Sim } from './index';
-import { finished, list, logon, ok, refused, soap } from './soap/testing';
+import { describe, expect, it } from 'vitest';
+import { createMachine, finished, launch, list, listen, lockWrite, nextEvent, ok, refused, simPerTest, soap } from './soap/testing';
 
 const VBOX_E_INVALID_VM_STATE = 0x80bb0002 | 0;
 const E_INVALIDARG = 0x80070057 | 0;
-const TIMING = { start: 20, stop: 10, acpiShutdown: 20, save: 10 };
-
-/** The next event of a listener (within a second), or '' when none came. */
-const nextEvent = (url: string, source: string, listener: string, timeout = 1000) => ok(url, 'IEventSource_getEvent', { _this: source, listener, timeout });
-
-async function listen(url: string, source: string, types: string[]): Promise<string> {
-  const l = await ok(url, 'IEventSource_createListener', { _this: source });
-  await ok(url, 'IEventSource_registerListener', { _this: source, listener: l, interesting: types, active: false });
-  return l;
-}
 
 describe('machine settings of a running machine', () => {
-  let sim: Sim | undefined;
-  let stateDir = '';
-
-  afterEach(async () => {
-    await sim?.stop();
-    sim = undefined;
-    if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
-    stateDir = '';
-  });
-
-  async function start() {
-    stateDir ||= fs.mkdtempSync(path.join(os.tmpdir(), 'machine-settings-test-'));
-    sim = await startSim({ hosts: 1, port: 0, vms: 0, stateDir, timing: TIMING });
-    const url = sim.urls[0];
-    return { url, vbox: await logon(url) };
-  }
+  const sims = simPerTest('machine-settings-test-');
+  const start = () => sims.start();
 
   /** A registered Debian machine; `prepare` changes its settings in a write-locked session first. */
   async function machine(url: string, vbox: string, name: string, prepare?: (wm: string) => Promise<void>) {
-    const m = await ok(url, 'IVirtualBox_createMachine', { _this: vbox, settingsFile: '', name, platform: 'x86', groups: [], osTypeId: 'Debian12_64', flags: '', cipher: '', passwordId: '', password: '' });
-    await ok(url, 'IVirtualBox_registerMachine', { _this: vbox, machine: m });
+    const m = await createMachine(url, vbox, name);
     if (prepare) {
-      const w = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-      await ok(url, 'IMachine_lockMachine', { _this: m, session: w, lockType: 'Write' });
-      const wm = await ok(url, 'ISession_getMachine', { _this: w });
+      const { w, wm } = await lockWrite(url, vbox, m);
       await prepare(wm);
       await ok(url, 'IMachine_saveSettings', { _this: wm });
       await ok(url, 'ISession_unlockMachine', { _this: w });
@@ -57,20 +29,10 @@ describe('machine settings of a running machine', () => {
     return m;
   }
 
-  /** Runs the machine and opens a shared session on it: `s`, `sm` (the VM's session machine), its console's event source. */
-  async function run(url: string, vbox: string, m: string) {
-    const launcher = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    expect((await finished(url, await ok(url, 'IMachine_launchVMProcess', { _this: m, session: launcher, name: 'headless', environmentChanges: [] }))).rc).toBe(0);
-    const s = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    await ok(url, 'IMachine_lockMachine', { _this: m, session: s, lockType: 'Shared' });
-    const console = await ok(url, 'ISession_getConsole', { _this: s });
-    return { s, sm: await ok(url, 'ISession_getMachine', { _this: s }), console, events: await ok(url, 'IConsole_getEventSource', { _this: console }) };
-  }
-
   it('changes clipboard, drag and drop, file transfers and the execution cap of a running machine, telling its console, and keeps them', async () => {
     const { url, vbox } = await start();
     const m = await machine(url, vbox, 'live-modes');
-    const { s, sm, events } = await run(url, vbox, m);
+    const { s, sm, events } = await launch(url, vbox, m);
     const l = await listen(url, events, ['OnClipboardModeChanged', 'OnDnDModeChanged', 'OnClipboardFileTransferModeChanged', 'OnCPUExecutionCapChanged']);
 
     await ok(url, 'IMachine_setClipboardMode', { _this: sm, clipboardMode: 'Bidirectional' });
@@ -111,7 +73,7 @@ describe('machine settings of a running machine', () => {
   it('refuses while running what VirtualBox takes only from a powered-off (or saved) machine, and takes the rest', async () => {
     const { url, vbox } = await start();
     const m = await machine(url, vbox, 'live-rules');
-    const { sm } = await run(url, vbox, m);
+    const { sm } = await launch(url, vbox, m);
     for (const [op, args] of [
       ['IMachine_setPointingHIDType', { pointingHIDType: 'USBTablet' }],
       ['IMachine_setCPUProfile', { CPUProfile: 'Intel 80486' }],
@@ -140,7 +102,7 @@ describe('machine settings of a running machine', () => {
       await ok(url, 'IMachine_setCPUCount', { _this: wm, CPUCount: 3 });
       await ok(url, 'IMachine_setCPUHotPlugEnabled', { _this: wm, CPUHotPlugEnabled: true });
     });
-    const { s, sm, events } = await run(url, vbox, m);
+    const { s, sm, events } = await launch(url, vbox, m);
     const l = await listen(url, events, ['OnCPUChanged']);
 
     await ok(url, 'IMachine_hotUnplugCPU', { _this: sm, cpu: 2 });
@@ -170,7 +132,7 @@ describe('machine settings of a running machine', () => {
   it('shows a Saved machine\'s saved screen (size, PNG screenshot and thumbnail) until the saved state is discarded', async () => {
     const { url, vbox } = await start();
     const m = await machine(url, vbox, 'saved-screen');
-    const { s, sm } = await run(url, vbox, m);
+    const { s, sm } = await launch(url, vbox, m);
     expect((await finished(url, await ok(url, 'IMachine_saveState', { _this: sm }))).rc).toBe(0);
     // The VM process ended: the shared session is unlocked with it.
     expect(await ok(url, 'ISession_getState', { _this: s })).toBe('Unlocked');
@@ -186,9 +148,7 @@ describe('machine settings of a running machine', () => {
     const size = await results(url, 'IMachine_querySavedGuestScreenInfo', { _this: m, screenId: 0 });
     expect([size.width, size.height, size.enabled]).toEqual([info.width, info.height, 'true']);
 
-    const w = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    await ok(url, 'IMachine_lockMachine', { _this: m, session: w, lockType: 'Write' });
-    await ok(url, 'IMachine_discardSavedState', { _this: await ok(url, 'ISession_getMachine', { _this: w }), fRemoveFile: true });
+    await ok(url, 'IMachine_discardSavedState', { _this: (await lockWrite(url, vbox, m)).wm, fRemoveFile: true });
     const gone = await refused(url, 'IMachine_readSavedScreenshotToArray', { _this: m, screenId: 0, bitmapFormat: 'PNG' });
     expect(gone.text).toContain('Saved screenshot thumbnail data is not available');
   });
@@ -199,9 +159,7 @@ describe('machine settings of a running machine', () => {
     try {
       let sp = await ok(url, 'IVirtualBox_getSystemProperties', { _this: vbox });
       const m = await machine(url, vbox, 'autostarted');
-      const w = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-      await ok(url, 'IMachine_lockMachine', { _this: m, session: w, lockType: 'Write' });
-      const wm = await ok(url, 'ISession_getMachine', { _this: w });
+      const { w, wm } = await lockWrite(url, vbox, m);
       // No database yet: VirtualBox refuses autostart.
       expect((await refused(url, 'IMachine_setAutostartEnabled', { _this: wm, autostartEnabled: true })).text).toContain('The path to the autostart database is not set');
       await ok(url, 'ISystemProperties_setAutostartDatabasePath', { _this: sp, autostartDatabasePath: db });
@@ -215,7 +173,7 @@ describe('machine settings of a running machine', () => {
       expect(fs.readFileSync(path.join(db, `${user}.start`), 'utf8')).toBe('1');
       expect(fs.readFileSync(path.join(db, `${user}.stop`), 'utf8')).toBe('1');
 
-      await sim?.stop();
+      await sims.stop();
       ({ url, vbox } = await start());
       sp = await ok(url, 'IVirtualBox_getSystemProperties', { _this: vbox });
       expect(await ok(url, 'ISystemProperties_getAutostartDatabasePath', { _this: sp })).toBe(db);

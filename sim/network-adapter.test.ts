@@ -3,61 +3,20 @@
 // dependencies, Console::i_onNetworkAdapterChange (INetworkAdapterChangedEvent on the console, none for
 // an adapter that was off at power-on), SessionMachine::i_onNATRedirectRuleChanged (INATRedirectEvent on
 // VirtualBox's event source) — and the adapters' settings surviving a restart of vboxsim.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startSim, type Sim } from './index';
+import { describe, expect, it } from 'vitest';
 import { liveNics } from './model/network-adapter';
-import { finished, list, logon, ok, refused, soap } from './soap/testing';
+import { finished, launch, list, listen, newMachine, nextEvent, ok, refused, savedMachine, simPerTest, soap } from './soap/testing';
 
 const VBOX_E_INVALID_VM_STATE = 0x80bb0002 | 0;
-const TIMING = { start: 20, stop: 10, acpiShutdown: 20, save: 10 };
-
-/** The next event of a listener (within a second), or '' when none came. */
-const nextEvent = (url: string, source: string, listener: string, timeout = 1000) => ok(url, 'IEventSource_getEvent', { _this: source, listener, timeout });
-
-async function listen(url: string, source: string, types: string[]): Promise<string> {
-  const l = await ok(url, 'IEventSource_createListener', { _this: source });
-  await ok(url, 'IEventSource_registerListener', { _this: source, listener: l, interesting: types, active: false });
-  return l;
-}
 
 describe('network adapters', () => {
-  let sim: Sim | undefined;
-  let stateDir = '';
+  const sims = simPerTest('nic-test-');
+  const start = () => sims.start();
 
-  afterEach(async () => {
-    await sim?.stop();
-    sim = undefined;
-    if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
-    stateDir = '';
-  });
-
-  async function start() {
-    stateDir ||= fs.mkdtempSync(path.join(os.tmpdir(), 'nic-test-'));
-    sim = await startSim({ hosts: 1, port: 0, vms: 0, stateDir, timing: TIMING });
-    const url = sim.urls[0];
-    return { url, vbox: await logon(url) };
-  }
-
-  /** A registered Debian machine (adapter 0 on NAT) with a write-locked session: `w`, `wm`. */
+  /** A registered Debian machine (adapter 0 on NAT) with a write-locked session: `w`, `wm`, and its id. */
   async function machine(url: string, vbox: string, name: string) {
-    const m = await ok(url, 'IVirtualBox_createMachine', { _this: vbox, settingsFile: '', name, platform: 'x86', groups: [], osTypeId: 'Debian12_64', flags: '', cipher: '', passwordId: '', password: '' });
-    await ok(url, 'IVirtualBox_registerMachine', { _this: vbox, machine: m });
-    const w = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    await ok(url, 'IMachine_lockMachine', { _this: m, session: w, lockType: 'Write' });
-    const wm = await ok(url, 'ISession_getMachine', { _this: w });
-    return { m, w, wm, id: await ok(url, 'IMachine_getId', { _this: m }) };
-  }
-
-  /** Runs the machine and opens a shared session on it: `s`, `sm` (the VM's session machine), its console. */
-  async function run(url: string, vbox: string, m: string) {
-    const launcher = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    expect((await finished(url, await ok(url, 'IMachine_launchVMProcess', { _this: m, session: launcher, name: 'headless', environmentChanges: [] }))).rc).toBe(0);
-    const s = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    await ok(url, 'IMachine_lockMachine', { _this: m, session: s, lockType: 'Shared' });
-    return { s, sm: await ok(url, 'ISession_getMachine', { _this: s }), console: await ok(url, 'ISession_getConsole', { _this: s }) };
+    const made = await newMachine(url, vbox, name);
+    return { ...made, id: await ok(url, 'IMachine_getId', { _this: made.m }) };
   }
 
   it('changes a running machine\'s cable, attachment and promiscuous mode at once, telling its console; refuses what needs it off', async () => {
@@ -68,7 +27,7 @@ describe('network adapters', () => {
     await ok(url, 'INetworkAdapter_setAttachmentType', { _this: nic1, attachmentType: 'Internal' });
     await ok(url, 'IMachine_saveSettings', { _this: wm });
     await ok(url, 'ISession_unlockMachine', { _this: w });
-    const { sm, console } = await run(url, vbox, m);
+    const { sm, console } = await launch(url, vbox, m);
     const events = await ok(url, 'IConsole_getEventSource', { _this: console });
     const l = await listen(url, events, ['OnNetworkAdapterChanged']);
 
@@ -80,7 +39,7 @@ describe('network adapters', () => {
     expect(await ok(url, 'INetworkAdapter_getSlot', { _this: changed })).toBe('0');
     expect(await ok(url, 'INetworkAdapter_getCableConnected', { _this: changed })).toBe('false');
     // The guest's view (what the Guest Additions report) follows at once, before any saveSettings.
-    const core = sim!.hosts[0].sim.findCore(id)!;
+    const core = sims.sim.hosts[0].sim.findCore(id)!;
     expect(liveNics(core)[0].cableConnected).toBe(false);
     expect(core.settings.nics[0].cableConnected).toBe(true);
 
@@ -141,7 +100,7 @@ describe('network adapters', () => {
     await ok(url, 'ISession_unlockMachine', { _this: w });
     expect(await nextEvent(url, vboxEvents, l, 100)).toBe('');
 
-    const { sm } = await run(url, vbox, m);
+    const { sm } = await launch(url, vbox, m);
     const nat = await ok(url, 'INetworkAdapter_getNATEngine', { _this: await ok(url, 'IMachine_getNetworkAdapter', { _this: sm, slot: 0 }) });
     await ok(url, 'INATEngine_addRedirect', { _this: nat, name: 'web', proto: 'TCP', hostIP: '127.0.0.1', hostPort: 8080, guestIP: '10.0.2.15', guestPort: 80 });
     const ev = await nextEvent(url, vboxEvents, l);
@@ -160,14 +119,15 @@ describe('network adapters', () => {
     expect(await nextEvent(url, vboxEvents, l, 100)).toBe('');
     expect(await list(url, 'INATEngine_getRedirects', { _this: nat })).toEqual(['web,1,127.0.0.1,8080,10.0.2.15,80']);
     await ok(url, 'IMachine_saveSettings', { _this: sm });
-    expect(sim!.hosts[0].sim.findCore(id)!.settings.nics[0].natRules).toEqual([
+    expect(sims.sim.hosts[0].sim.findCore(id)!.settings.nics[0].natRules).toEqual([
       { name: 'web', proto: 'TCP', hostIP: '127.0.0.1', hostPort: 8080, guestIP: '10.0.2.15', guestPort: 80 },
     ]);
   });
 
   it('keeps every adapter and NAT setting in the settings file across a restart of vboxsim', async () => {
-    let { url, vbox } = await start();
-    const { m, w, wm } = await machine(url, vbox, 'kept-nic');
+    const started = await start();
+    let url = started.url;
+    const { m, w, wm } = await machine(url, started.vbox, 'kept-nic');
     const bw = await ok(url, 'IMachine_getBandwidthControl', { _this: wm });
     await ok(url, 'IBandwidthControl_createBandwidthGroup', { _this: bw, name: 'net', type: 'Network', maxBytesPerSec: 1 << 20 });
     const nic = await ok(url, 'IMachine_getNetworkAdapter', { _this: wm, slot: 3 });
@@ -203,13 +163,8 @@ describe('network adapters', () => {
     await natSet('setLocalhostReachable', { localhostReachable: true });
     await natSet('setNetworkSettings', { mtu: 1400, sockSnd: 64, sockRcv: 128, TcpWndSnd: 16, TcpWndRcv: 32 });
     await natSet('addRedirect', { name: 'rdp', proto: 'UDP', hostIP: '', hostPort: 3390, guestIP: '', guestPort: 3389 });
-    await ok(url, 'IMachine_saveSettings', { _this: wm });
-    await ok(url, 'ISession_unlockMachine', { _this: w });
-    const id = await ok(url, 'IMachine_getId', { _this: m });
-
-    await sim!.stop();
-    ({ url, vbox } = await start());
-    const again = await ok(url, 'IVirtualBox_findMachine', { _this: vbox, nameOrId: id });
+    const { url: url2, again } = await sims.saveAndRestart(url, { m, w, wm });
+    url = url2;
     const n = await ok(url, 'IMachine_getNetworkAdapter', { _this: again, slot: 3 });
     const get = async (op: string) => ok(url, `INetworkAdapter_get${op}`, { _this: n });
     expect({
@@ -241,7 +196,7 @@ describe('network adapters', () => {
 
   it('keeps a NAT network started while a running machine is attached to it, and switches live (i_switchToNatNetworking)', async () => {
     const { url, vbox } = await start();
-    const registry = sim!.hosts[0].sim.networks;
+    const registry = sims.sim.hosts[0].sim.networks;
     for (const name of ['natA', 'natB']) {
       const net = await ok(url, 'IVirtualBox_createNATNetwork', { _this: vbox, networkName: name });
       await ok(url, 'INATNetwork_setNetwork', { _this: net, network: name === 'natA' ? '10.20.0.0/24' : '10.21.0.0/24' });
@@ -255,7 +210,7 @@ describe('network adapters', () => {
     await ok(url, 'ISession_unlockMachine', { _this: w });
     expect(registry.isStarted('natA')).toBe(false);
 
-    const { s, sm, console } = await run(url, vbox, m);
+    const { s, sm, console } = await launch(url, vbox, m);
     expect(registry.isStarted('natA')).toBe(true);
     // A NAT network in use is refused changes, as VirtualBox refuses them while its service runs.
     const natA = await ok(url, 'IVirtualBox_findNATNetworkByName', { _this: vbox, networkName: 'natA' });
@@ -275,22 +230,16 @@ describe('network adapters', () => {
     expect([registry.isStarted('natA'), registry.isStarted('natB')]).toEqual([false, false]);
 
     // A machine that runs on across a restart of vboxsim keeps its (saved) NAT network started.
-    await run(url, vbox, m);
-    await sim!.stop();
+    await launch(url, vbox, m);
+    await sims.stop();
     await start();
-    expect([sim!.hosts[0].sim.networks.isStarted('natA'), sim!.hosts[0].sim.networks.isStarted('natB')]).toEqual([true, false]);
+    expect([sims.sim.hosts[0].sim.networks.isStarted('natA'), sims.sim.hosts[0].sim.networks.isStarted('natB')]).toEqual([true, false]);
   });
 
   it('changes a saved machine\'s attachment and cable but not its hardware (MutableOrSaved vs Mutable)', async () => {
     const { url, vbox } = await start();
-    const { m, w } = await machine(url, vbox, 'saved-nic');
-    await ok(url, 'ISession_unlockMachine', { _this: w });
-    const { sm } = await run(url, vbox, m);
-    expect((await finished(url, await ok(url, 'IMachine_saveState', { _this: sm }))).rc).toBe(0);
-    expect(await ok(url, 'IMachine_getState', { _this: m })).toBe('Saved');
-    const w2 = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    await ok(url, 'IMachine_lockMachine', { _this: m, session: w2, lockType: 'Write' });
-    const nic = await ok(url, 'IMachine_getNetworkAdapter', { _this: await ok(url, 'ISession_getMachine', { _this: w2 }), slot: 0 });
+    const { w: w2, wm: wm2 } = await savedMachine(url, vbox, 'saved-nic');
+    const nic = await ok(url, 'IMachine_getNetworkAdapter', { _this: wm2, slot: 0 });
     await ok(url, 'INetworkAdapter_setCableConnected', { _this: nic, cableConnected: false });
     await ok(url, 'INetworkAdapter_setAttachmentType', { _this: nic, attachmentType: 'Internal' });
     await ok(url, 'INetworkAdapter_setBandwidthGroup', { _this: nic, bandwidthGroup: '' });

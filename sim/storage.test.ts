@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSim, type Sim } from './index';
-import { finished, list, logon, ok, refused, soap, type Args } from './soap/testing';
+import { finished, launch, list, listen, lockWrite, logon, newMachine, nextEvent, ok, refused, soap, TIMING, type Args } from './soap/testing';
 
 const MIB = 1024 * 1024;
 const E_FAIL = 0x80004005 | 0;
@@ -27,15 +27,6 @@ async function newMedium(url: string, vbox: string, location: string, type: 'Har
   return d;
 }
 
-/** The next event of a listener (within a second), or '' when none came. */
-const nextEvent = (url: string, source: string, listener: string) => ok(url, 'IEventSource_getEvent', { _this: source, listener, timeout: 1000 });
-
-async function listen(url: string, source: string, types: string[]): Promise<string> {
-  const l = await ok(url, 'IEventSource_createListener', { _this: source });
-  await ok(url, 'IEventSource_registerListener', { _this: source, listener: l, interesting: types, active: false });
-  return l;
-}
-
 describe('a running machine\'s storage', () => {
   let sim: Sim | undefined;
   let stateDir = '';
@@ -52,18 +43,14 @@ describe('a running machine\'s storage', () => {
    */
   async function running() {
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'storage-test-'));
-    sim = await startSim({ hosts: 2, port: 0, vms: 0, stateDir, timing: { start: 20, stop: 10, acpiShutdown: 20, save: 10 } });
+    sim = await startSim({ hosts: 2, port: 0, vms: 0, stateDir, timing: TIMING });
     const url = sim.urls[0];
     const vbox = await logon(url);
     const at = (f: string) => path.join(sim!.storageDir, f);
     const boot = await newMedium(url, vbox, at('store-boot.vdi'), 'HardDisk');
     const spare = await newMedium(url, vbox, at('store-spare.vdi'), 'HardDisk');
     const iso = await newMedium(url, vbox, at('installer.iso'), 'DVD');
-    const m = await ok(url, 'IVirtualBox_createMachine', { _this: vbox, settingsFile: '', name: 'store-1', platform: 'x86', groups: [], osTypeId: 'Debian12_64', flags: '', cipher: '', passwordId: '', password: '' });
-    await ok(url, 'IVirtualBox_registerMachine', { _this: vbox, machine: m });
-    const w = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    await ok(url, 'IMachine_lockMachine', { _this: m, session: w, lockType: 'Write' });
-    const wm = await ok(url, 'ISession_getMachine', { _this: w });
+    const { m, w, wm } = await newMachine(url, vbox, 'store-1');
     await ok(url, 'IMachine_addStorageController', { _this: wm, name: 'SATA', connectionType: 'SATA' });
     await ok(url, 'IMachine_addStorageController', { _this: wm, name: 'IDE', connectionType: 'IDE' });
     await ok(url, 'IMachine_attachDevice', { _this: wm, name: 'SATA', controllerPort: 0, device: 0, type: 'HardDisk', medium: boot });
@@ -71,12 +58,7 @@ describe('a running machine\'s storage', () => {
     await ok(url, 'IBandwidthControl_createBandwidthGroup', { _this: await ok(url, 'IMachine_getBandwidthControl', { _this: wm }), name: 'g', type: 'Disk', maxBytesPerSec: MIB });
     await ok(url, 'IMachine_saveSettings', { _this: wm });
     await ok(url, 'ISession_unlockMachine', { _this: w });
-    const launcher = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    expect((await finished(url, await ok(url, 'IMachine_launchVMProcess', { _this: m, session: launcher, name: 'headless', environmentChanges: [] }))).rc).toBe(0);
-    const s = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    await ok(url, 'IMachine_lockMachine', { _this: m, session: s, lockType: 'Shared' });
-    const sm = await ok(url, 'ISession_getMachine', { _this: s });
-    const console = await ok(url, 'ISession_getConsole', { _this: s });
+    const { s, sm, console } = await launch(url, vbox, m);
     const id = await ok(url, 'IMachine_getId', { _this: m });
     const core = sim.hosts[0].sim.findCore(id)!;
     expect(core.state).toBe('Running');
@@ -179,11 +161,7 @@ describe('a running machine\'s storage', () => {
   it('keeps a disk a running machine uses from another machine that starts with it', async () => {
     const r = await running();
     const { url } = r;
-    const m2 = await ok(url, 'IVirtualBox_createMachine', { _this: r.vbox, settingsFile: '', name: 'store-2', platform: 'x86', groups: [], osTypeId: 'Debian12_64', flags: '', cipher: '', passwordId: '', password: '' });
-    await ok(url, 'IVirtualBox_registerMachine', { _this: r.vbox, machine: m2 });
-    const w = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: r.vbox });
-    await ok(url, 'IMachine_lockMachine', { _this: m2, session: w, lockType: 'Write' });
-    const wm = await ok(url, 'ISession_getMachine', { _this: w });
+    const { m: m2, w, wm } = await newMachine(url, r.vbox, 'store-2');
     await ok(url, 'IMachine_addStorageController', { _this: wm, name: 'SATA', connectionType: 'SATA' });
     // VirtualBox attaches a Normal disk to a second machine that does not run...
     await ok(url, 'IMachine_attachDevice', { _this: wm, name: 'SATA', controllerPort: 0, device: 0, type: 'HardDisk', medium: r.boot });
@@ -203,9 +181,7 @@ describe('a running machine\'s storage', () => {
     // Powered off, the machine gets a second controller, flags and a bandwidth group.
     await ok(url, 'ISession_unlockMachine', { _this: r.s });
     expect((await finished(url, await ok(url, 'IConsole_powerDown', { _this: r.console }))).rc).toBe(0);
-    const w = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: r.vbox });
-    await ok(url, 'IMachine_lockMachine', { _this: r.m, session: w, lockType: 'Write' });
-    const wm = await ok(url, 'ISession_getMachine', { _this: w });
+    const { w, wm } = await lockWrite(url, r.vbox, r.m);
     const nvme = await ok(url, 'IMachine_addStorageController', { _this: wm, name: 'NVMe', connectionType: 'PCIe' });
     await ok(url, 'IStorageController_setPortCount', { _this: nvme, portCount: 4 });
     await ok(url, 'IMachine_attachDevice', { _this: wm, name: 'NVMe', controllerPort: 3, device: 0, type: 'HardDisk', medium: r.spare });
@@ -274,9 +250,7 @@ describe('a running machine\'s storage', () => {
     const vb = await logon(b);
     const twin = await ok(b, 'IVirtualBox_openMachine', { _this: vb, settingsFile: r.core.settingsFile, password: '' });
     await ok(b, 'IVirtualBox_registerMachine', { _this: vb, machine: twin });
-    const w = await ok(b, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vb });
-    await ok(b, 'IMachine_lockMachine', { _this: twin, session: w, lockType: 'Write' });
-    const wm = await ok(b, 'ISession_getMachine', { _this: w });
+    const { w, wm } = await lockWrite(b, vb, twin);
     await ok(b, 'IMachine_setTeleporterEnabled', { _this: wm, teleporterEnabled: true });
     await ok(b, 'IMachine_setTeleporterPassword', { _this: wm, teleporterPassword: 'secret' });
     await ok(b, 'IMachine_saveSettings', { _this: wm });

@@ -3,38 +3,22 @@
 // machine's filters at power-up and at plug (USBProxyService::runAllFiltersOnDevice), attached and
 // detached by hand (Console::attachUSBDevice/detachUSBDevice, IUSBDeviceStateChangedEvent), released at
 // power-off, global filters (Hold, Ignore), the host filter list's refusals, and what a restart keeps.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startSim, type Sim } from './index';
-import { finished, list, logon, ok, refused } from './soap/testing';
+import { describe, expect, it } from 'vitest';
+import { createMachine, finished, launch, list, listen as listenTo, lockWrite, ok, refused, simPerTest } from './soap/testing';
 
 const E_INVALIDARG = 0x80070057 | 0;
 const VBOX_E_PDM_ERROR = 0x80bb0006 | 0;
 const VBOX_E_INVALID_VM_STATE = 0x80bb0002 | 0;
 const VBOX_E_OBJECT_NOT_FOUND = 0x80bb0001 | 0;
-const TIMING = { start: 20, stop: 10, acpiShutdown: 20, save: 10 };
 const STICK = { vendorId: '1921', address: 'sysfs:/sys/bus/usb/devices/2-1//device:/dev/vboxusb/002/002' };
 
 interface UsbView { id: string; address: string; vendorId: number; productId: number; state: string; machine: string | null }
 
 describe('USB', () => {
-  let sim: Sim | undefined;
-  let stateDir = '';
-
-  afterEach(async () => {
-    await sim?.stop();
-    sim = undefined;
-    if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
-    stateDir = '';
-  });
+  const sims = simPerTest('usb-test-', { control: true });
 
   async function start() {
-    stateDir ||= fs.mkdtempSync(path.join(os.tmpdir(), 'usb-test-'));
-    sim = await startSim({ hosts: 1, port: 0, vms: 0, stateDir, timing: TIMING, control: true });
-    const url = sim.urls[0];
-    const vbox = await logon(url);
+    const { sim, url, vbox } = await sims.start();
     return { url, vbox, host: await ok(url, 'IVirtualBox_getHost', { _this: vbox }), control: sim.hosts[0].control as string };
   }
 
@@ -46,11 +30,8 @@ describe('USB', () => {
 
   /** A registered machine with the given controllers and filters (name, vendorId, active), saved. */
   async function machine(url: string, vbox: string, name: string, controllers: string[], filters: { name: string; vendorId: string; active?: boolean }[] = []) {
-    const m = await ok(url, 'IVirtualBox_createMachine', { _this: vbox, settingsFile: '', name, platform: 'x86', groups: [], osTypeId: 'Debian12_64', flags: '', cipher: '', passwordId: '', password: '' });
-    await ok(url, 'IVirtualBox_registerMachine', { _this: vbox, machine: m });
-    const w = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    await ok(url, 'IMachine_lockMachine', { _this: m, session: w, lockType: 'Write' });
-    const wm = await ok(url, 'ISession_getMachine', { _this: w });
+    const m = await createMachine(url, vbox, name);
+    const { w, wm } = await lockWrite(url, vbox, m);
     for (const type of controllers) await ok(url, 'IMachine_addUSBController', { _this: wm, name: type, type });
     const fs2 = await ok(url, 'IMachine_getUSBDeviceFilters', { _this: wm });
     for (const [i, f] of filters.entries()) {
@@ -64,21 +45,7 @@ describe('USB', () => {
     return m;
   }
 
-  /** Runs the machine; a shared session on it: its session machine and console. */
-  async function run(url: string, vbox: string, m: string) {
-    const launcher = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    expect((await finished(url, await ok(url, 'IMachine_launchVMProcess', { _this: m, session: launcher, name: 'headless', environmentChanges: [] }))).rc).toBe(0);
-    const s = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    await ok(url, 'IMachine_lockMachine', { _this: m, session: s, lockType: 'Shared' });
-    const console = await ok(url, 'ISession_getConsole', { _this: s });
-    return { s, sm: await ok(url, 'ISession_getMachine', { _this: s }), console, events: await ok(url, 'IConsole_getEventSource', { _this: console }) };
-  }
-
-  async function listen(url: string, source: string): Promise<string> {
-    const l = await ok(url, 'IEventSource_createListener', { _this: source });
-    await ok(url, 'IEventSource_registerListener', { _this: source, listener: l, interesting: ['OnUSBDeviceStateChanged'], active: false });
-    return l;
-  }
+  const listen = (url: string, source: string) => listenTo(url, source, ['OnUSBDeviceStateChanged']);
 
   /** The next IUSBDeviceStateChangedEvent: the device's id and whether it was attached. */
   async function nextUsbEvent(url: string, source: string, l: string, timeout = 1000) {
@@ -117,7 +84,7 @@ describe('USB', () => {
     const { url, vbox, host } = await start();
     const m = await machine(url, vbox, 'usb-start', ['OHCI'], [{ name: 'off', vendorId: '076b', active: false }, { name: 'stick', vendorId: '0781' }]);
     const [stick, reader] = await list(url, 'IHost_getUSBDevices', { _this: host });
-    const { console, s } = await run(url, vbox, m);
+    const { console, s } = await launch(url, vbox, m);
     expect(await hostState(url, stick)).toBe('Captured');
     // An inactive filter takes nothing.
     expect(await hostState(url, reader)).toBe('Available');
@@ -128,7 +95,7 @@ describe('USB', () => {
     expect(await list(url, 'IConsole_getRemoteUSBDevices', { _this: console })).toEqual([]);
     const byAddress = await ok(url, 'IConsole_findUSBDeviceByAddress', { _this: console, name: STICK.address });
     expect(await ok(url, 'IUSBDevice_getVendorId', { _this: byAddress })).toBe(STICK.vendorId);
-    expect((await devices(sim!.hosts[0].control!))[0]).toMatchObject({ state: 'Captured', machine: 'usb-start' });
+    expect((await devices(sims.sim.hosts[0].control!))[0]).toMatchObject({ state: 'Captured', machine: 'usb-start' });
 
     expect((await finished(url, await ok(url, 'IConsole_powerDown', { _this: console }))).rc).toBe(0);
     await ok(url, 'ISession_unlockMachine', { _this: s }).catch(() => undefined);
@@ -143,8 +110,8 @@ describe('USB', () => {
     const none = await machine(url, vbox, 'usb-none', []);
     const [, reader] = await list(url, 'IHost_getUSBDevices', { _this: host });
     const readerId = await ok(url, 'IUSBDevice_getId', { _this: reader });
-    const ra = await run(url, vbox, a);
-    const rb = await run(url, vbox, b);
+    const ra = await launch(url, vbox, a);
+    const rb = await launch(url, vbox, b);
     const l = await listen(url, ra.events);
 
     await ok(url, 'IConsole_attachUSBDevice', { _this: ra.console, id: readerId, captureFilename: '' });
@@ -171,11 +138,11 @@ describe('USB', () => {
       .toContain(`USB device with UUID {${readerId}} is not attached to this machine`);
     // Now the other machine may have it.
     await ok(url, 'IConsole_attachUSBDevice', { _this: rb.console, id: readerId, captureFilename: '' });
-    expect((await devices(sim!.hosts[0].control!))[1]).toMatchObject({ state: 'Captured', machine: 'usb-b' });
+    expect((await devices(sims.sim.hosts[0].control!))[1]).toMatchObject({ state: 'Captured', machine: 'usb-b' });
 
     // No USB controller in the VM (an EHCI controller alone is none): VBOX_E_PDM_ERROR.
     for (const m of [none, ehciOnly]) {
-      const r = await run(url, vbox, m);
+      const r = await launch(url, vbox, m);
       expect(await refused(url, 'IConsole_attachUSBDevice', { _this: r.console, id: readerId, captureFilename: '' }))
         .toEqual({ code: VBOX_E_PDM_ERROR, text: expect.stringContaining('The virtual machine does not have a USB controller') });
     }
@@ -206,7 +173,7 @@ describe('USB', () => {
       .toEqual({ code: E_INVALIDARG, text: expect.stringContaining('The given USB device filter is already in the list') });
     expect((await refused(url, 'IHost_removeUSBDeviceFilter', { _this: host, position: 2 })).text).toContain('Invalid position: 2 (must be in range [0, 1])');
 
-    const r = await run(url, vbox, m);
+    const r = await launch(url, vbox, m);
     const l = await listen(url, r.events);
     const plug = await control(base, 'POST', '/usb/plug?vendorId=0x1050&productId=0x0407&manufacturer=Yubico&product=YubiKey%20OTP%2BFIDO%2BCCID&serialNumber=123&speed=Full');
     expect(plug.status).toBe(200);
@@ -248,15 +215,13 @@ describe('USB', () => {
     const { url, vbox, host } = await start();
     const m = await machine(url, vbox, 'usb-saved', ['OHCI'], [{ name: 'reader', vendorId: '076b' }]);
     const [, reader] = await list(url, 'IHost_getUSBDevices', { _this: host });
-    const r = await run(url, vbox, m);
+    const r = await launch(url, vbox, m);
     expect(await hostState(url, reader)).toBe('Captured');
     expect((await finished(url, await ok(url, 'IMachine_saveState', { _this: r.sm }))).rc).toBe(0);
     expect(await ok(url, 'IMachine_getState', { _this: m })).toBe('Saved');
     expect(await hostState(url, reader)).toBe('Available');
 
-    const w = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    await ok(url, 'IMachine_lockMachine', { _this: m, session: w, lockType: 'Write' });
-    const wm = await ok(url, 'ISession_getMachine', { _this: w });
+    const { w, wm } = await lockWrite(url, vbox, m);
     const filters = await ok(url, 'IMachine_getUSBDeviceFilters', { _this: wm });
     const f = await ok(url, 'IUSBDeviceFilters_createDeviceFilter', { _this: filters, name: 'stick' });
     await ok(url, 'IUSBDeviceFilter_setVendorId', { _this: f, vendorId: '0781' });
@@ -275,9 +240,9 @@ describe('USB', () => {
     const first = await machine(url, vbox, 'usb-first', ['OHCI'], [{ name: 'reader', vendorId: '076b' }]);
     const second = await machine(url, vbox, 'usb-second', ['OHCI'], [{ name: 'reader', vendorId: '076b' }]);
     const [, reader] = await list(url, 'IHost_getUSBDevices', { _this: host });
-    const r1 = await run(url, vbox, first);
-    const r2 = await run(url, vbox, second);
-    const base = sim!.hosts[0].control!;
+    const r1 = await launch(url, vbox, first);
+    const r2 = await launch(url, vbox, second);
+    const base = sims.sim.hosts[0].control!;
     expect((await devices(base))[1]).toMatchObject({ state: 'Captured', machine: 'usb-first' });
     expect(await list(url, 'IConsole_getUSBDevices', { _this: r2.console })).toEqual([]);
     const l = await listen(url, r2.events);
@@ -296,7 +261,7 @@ describe('USB', () => {
     await ok(url, 'IHostUSBDeviceFilter_setAction', { _this: g, action: 'Hold' });
     await ok(url, 'IHost_insertUSBDeviceFilter', { _this: host, position: 0, filter: g });
     const oldIds = await Promise.all((await list(url, 'IHost_getUSBDevices', { _this: host })).map((d) => ok(url, 'IUSBDevice_getId', { _this: d })));
-    await sim!.stop();
+    await sims.stop();
 
     ({ url, vbox, host } = await start());
     const again = await ok(url, 'IVirtualBox_findMachine', { _this: vbox, nameOrId: id });

@@ -34,6 +34,19 @@ export async function tempDb(prefix = 'nimbox-auth-'): Promise<{ db: DB; dir: st
   };
 }
 
+/** The users route tests sign in as: an admin, tenant blue's operator and viewer, and tenant red's operator. */
+export const admin: User = { id: 'u-admin', username: 'admin', realm: 'local', role: 'admin', tenant: null };
+export const blueOp: User = { id: 'u-bo', username: 'bob', realm: 'local', role: 'operator', tenant: 'blue' };
+export const blueViewer: User = { id: 'u-bv', username: 'vic', realm: 'local', role: 'viewer', tenant: 'blue' };
+export const redOp: User = { id: 'u-ro', username: 'rita', realm: 'local', role: 'operator', tenant: 'red' };
+
+/** The tenants of the users above: blue (with `blue`'s settings, e.g. a quota) and red. */
+export async function createBlueAndRed(blue: Record<string, unknown> = {}): Promise<void> {
+  const { createTenant } = await import('@/lib/tenants');
+  await createTenant({ name: 'blue', ...blue });
+  await createTenant({ name: 'red' });
+}
+
 /** Whom `currentUser` answers in a test that replaces it: set `user` to sign in as someone, null to sign out. */
 export interface TestSession {
   user: User | null;

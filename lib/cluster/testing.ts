@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
+import type { User } from '@/lib/auth/policy';
 import type { DB } from '@/lib/db';
 import type { HostInput, HostView } from '@/lib/db/hosts';
 import type { Sim, SimHostInfo, SimOptions } from '@/sim/index';
@@ -45,6 +47,9 @@ export async function until<T>(what: string, f: () => T | undefined | false | nu
   }
 }
 
+/** The two hosts' indexes in a two-host cluster (startTwoHosts): the sim's order, the registered hosts' too. */
+export const [ALPHA, BRAVO] = [0, 1];
+
 /** What a host is registered with besides its name, URL and the sim's credentials. */
 export type HostFields = Omit<HostInput, 'name' | 'url' | 'username' | 'password'>;
 
@@ -59,14 +64,20 @@ export async function registerHosts(db: DB, sim: Sim, fields: TestClusterOptions
   return hosts;
 }
 
+/** Per-host fields: disks on the sim's shared storage and the sim's VRDE ports, and `extra`. */
+export function sharedStorageHosts(extra: HostFields = {}): TestClusterOptions['host'] {
+  return ({ sim, info }) => ({ storagePath: sim.storageDir, vrdePorts: info.vrdePorts, ...extra });
+}
+
 /**
  * Per-host fields for teleport tests: disks on the shared storage, the sim's VRDE ports, and a
- * hundred teleport ports per host from `teleportBase` on, on loopback.
+ * hundred teleport ports per host from `teleportBase` on, on loopback; and `extra`.
  */
-export function teleportHosts(teleportBase: number): TestClusterOptions['host'] {
+export function teleportHosts(teleportBase: number, extra: HostFields = {}): TestClusterOptions['host'] {
   return ({ sim, info, index }) => ({
     storagePath: sim.storageDir, vrdePorts: info.vrdePorts,
     teleportAddress: '127.0.0.1', teleportPorts: `${teleportBase + 100 * index}-${teleportBase + 100 * index + 99}`,
+    ...extra,
   });
 }
 
@@ -94,9 +105,19 @@ export interface TestCluster {
 // One cluster per test file: the inventory it starts is the process's (getInventory()).
 interface Running {
   sim: Sim;
+  hosts: HostView[];
   inventory?: Inventory;
 }
 let current: Running | undefined;
+let lastCluster: TestCluster | undefined;
+
+/** After all the file's tests (call it at the file's top level): the test cluster stopped and the data folder removed. */
+export function cleanUpAfterAll(dataDir: TempDataDir): void {
+  afterAll(async () => {
+    await lastCluster?.stop();
+    dataDir.remove();
+  });
+}
 
 /**
  * Starts vboxsim with the sim options, registers its hosts in the data folder's database
@@ -108,7 +129,7 @@ export async function startTestCluster(o: TestClusterOptions): Promise<TestClust
   const { getDb } = await import('@/lib/db');
   const { getInventory } = await import('./inventory');
   const sim = await startSim(simOptions);
-  const running: Running = { sim };
+  const running: Running = { sim, hosts: [] };
   current = running;
   const cluster: TestCluster = {
     sim,
@@ -119,9 +140,11 @@ export async function startTestCluster(o: TestClusterOptions): Promise<TestClust
       if (current === running) current = undefined;
     },
   };
+  lastCluster = cluster;
   try {
     await prepare?.(sim);
     cluster.hosts = await registerHosts(await getDb(), sim, host);
+    running.hosts = cluster.hosts;
     const inventory = getInventory();
     running.inventory = inventory;
     await inventory.start();
@@ -132,6 +155,21 @@ export async function startTestCluster(o: TestClusterOptions): Promise<TestClust
     throw e;
   }
   return cluster;
+}
+
+/** VM timings (ms) that keep an API test quick. */
+export const QUICK_TIMING = { start: 50, stop: 20, save: 20, acpiShutdown: 50 };
+
+/**
+ * The cluster most API tests run on (startTestCluster): two vboxsim hosts with control endpoints, no demo
+ * machines, QUICK_TIMING, registered with the shared storage and their VRDE ports; the tests start once
+ * both hosts are up. `o` changes any of it.
+ */
+export function startTwoHosts(o: Partial<TestClusterOptions> & { vrdeBase: number }): Promise<TestCluster> {
+  return startTestCluster({
+    hosts: 2, port: 0, vms: 0, control: true, timing: QUICK_TIMING, host: sharedStorageHosts(),
+    machines: 0, hostsUp: true, timeoutMs: 20_000, ...o,
+  });
 }
 
 function started(): Running {
@@ -151,4 +189,63 @@ export function core(name: string): MachineCore {
   const c = started().sim.hosts.flatMap((h) => h.sim.machines()).find((x) => x.name === name);
   if (!c) throw new Error(`no machine ${name} in the sim`);
   return c;
+}
+
+/** The copy of a machine on host i of the sim (its state behind that host's SOAP). */
+export function copyOn(i: number, id: string): MachineCore {
+  const c = started().sim.hosts[i].sim.machines().find((m) => m.id === id);
+  if (!c) throw new Error(`no copy of ${id} on host ${i}`);
+  return c;
+}
+
+/** Until each machine is registered on every host of the sim (a twin on each). */
+export async function onEveryHost(...ids: string[]): Promise<void> {
+  const { sim } = started();
+  await until(`${ids.join(', ')} on every host`, () => ids.every((id) => sim.hosts.every((h) => h.sim.machines().some((m) => m.id === id))));
+}
+
+/** Until each machine is registered on every host, and the inventory's monitors show every copy (they see a registration a moment later). */
+export async function copiesListed(...ids: string[]): Promise<void> {
+  await onEveryHost(...ids);
+  const { hosts, inventory } = started();
+  await until(`${ids.join(', ')}'s copies in the inventory`, () => ids.every((id) => hosts.every((h) => inventory?.monitor(h.id)?.machine(id))));
+}
+
+/**
+ * Registers real vboxwebsrv servers (lib/vbox/websrv-harness: any user logs on) in the data folder's
+ * database as hosts vbox-real, vbox-real-2, … with 50 VRDE ports each from 5900 and `fields`; starts the
+ * process's inventory (stop it after: getInventory().stop()) and waits until every one is up.
+ */
+export async function registerWebsrvs(servers: { url: string }[], fields: HostFields = {}): Promise<HostView[]> {
+  const { getDb } = await import('@/lib/db');
+  const { createHost } = await import('@/lib/db/hosts');
+  const { getInventory } = await import('./inventory');
+  const db = await getDb();
+  const hosts: HostView[] = [];
+  for (const [i, w] of servers.entries()) {
+    hosts.push(await createHost(db, {
+      name: i === 0 ? 'vbox-real' : `vbox-real-${i + 1}`, url: w.url, username: 'nimbox', password: 'any',
+      bridgeAdapter: 'eth0', vrdePorts: `${5900 + 50 * i}-${5949 + 50 * i}`, ...fields,
+    }));
+  }
+  const inv = getInventory();
+  await inv.start();
+  await until(`the real host${servers.length > 1 ? 's' : ''} scanned`, () => inv.hosts().every((h) => h.health === 'up'), 20_000);
+  return hosts;
+}
+
+/**
+ * Creates a machine through vm.create (lib/cluster/operations) as `user`, and waits until the inventory
+ * lists it with a twin on each host of `input.registerOnOtherHosts`; its id. Throws when the task fails.
+ */
+export async function createThroughOps(input: { name: string; registerOnOtherHosts?: string[] } & Record<string, unknown>, user: User): Promise<string> {
+  const ops = await import('./operations');
+  const { waitForTask } = await import('@/lib/tasks');
+  const { getInventory } = await import('./inventory');
+  const plan = await ops.planCreate(input, user);
+  const created = await waitForTask((await ops.startCreate(plan, user)).id, 60_000);
+  if (created.status !== 'succeeded') throw new Error(`${input.name} was not created: ${JSON.stringify(created.error)}`);
+  const twins = input.registerOnOtherHosts?.length ?? 0;
+  await until(`${input.name} in the inventory with ${twins} twin(s)`, () => getInventory().machine(created.targetId)?.twins.length === twins, 20_000);
+  return created.targetId;
 }

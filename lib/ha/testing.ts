@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { ctx, json } from '@/lib/api/testing';
 import type { TestCluster } from '@/lib/cluster/testing';
 import type { HostView } from '@/lib/db/hosts';
 import type { HaTiming } from './manager';
@@ -8,9 +9,7 @@ import type { HaTiming } from './manager';
  * where each copy of a machine stands. Import them after the test's session mock and data folder.
  */
 
-export const json = (method: string, url: string, body?: unknown) =>
-  new Request(`http://localhost${url}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-export const ctx = <P>(params: P) => ({ params: Promise.resolve(params) });
+export { ctx, json };
 
 /** Creates a machine on `host` through POST /api/v1/vms (a small new disk on the shared storage) and waits for it; its id. */
 export async function createOn(host: HostView, name: string, extra: Record<string, unknown> = {}): Promise<string> {
@@ -25,6 +24,14 @@ export async function createOn(host: HostView, name: string, extra: Record<strin
   const { until } = await import('@/lib/cluster/testing');
   await until(`${name} in the inventory`, () => getInventory().machine(task.targetId));
   return task.targetId;
+}
+
+/** createOn, registered on the other hosts too (twins): waits until every host of the test cluster has it; its id. */
+export async function createTwin(host: HostView, name: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const id = await createOn(host, name, { ...extra, registerOnOtherHosts: true });
+  const { onEveryHost } = await import('@/lib/cluster/testing');
+  await onEveryHost(id);
+  return id;
 }
 
 /** POST /api/v1/vms/:id/actions { action }: the response, and the ended task when it was accepted. */
@@ -71,14 +78,10 @@ export async function remembered(id: string, host: HostView): Promise<void> {
 export const fastHa = (graceMs: number): Partial<HaTiming> => ({ tickMs: 100, retryMs: 300, probeTimeoutMs: 200, graceMs });
 
 /**
- * Two vboxsim hosts with control endpoints and no demo machines (quick VM timings), registered with the
- * shared storage and their VRDE ports, and up.
+ * The API tests' two hosts (startTwoHosts: control endpoints, no demo machines, quick VM timings, the
+ * shared storage and their VRDE ports, up), bridging to vbox0.
  */
 export async function haCluster(vrdeBase: number): Promise<TestCluster> {
-  const { startTestCluster } = await import('@/lib/cluster/testing');
-  return startTestCluster({
-    hosts: 2, port: 0, vms: 0, control: true, vrdeBase, timing: { start: 50, stop: 20, save: 20, acpiShutdown: 50 },
-    host: ({ sim: s, info }) => ({ storagePath: s.storageDir, vrdePorts: info.vrdePorts, bridgeAdapter: 'vbox0' }),
-    machines: 0, hostsUp: true,
-  });
+  const { sharedStorageHosts, startTwoHosts } = await import('@/lib/cluster/testing');
+  return startTwoHosts({ vrdeBase, host: sharedStorageHosts({ bridgeAdapter: 'vbox0' }), timeoutMs: 10_000 });
 }

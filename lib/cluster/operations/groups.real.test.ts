@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { User } from '@/lib/auth/policy';
-import type { HostView } from '@/lib/db/hosts';
+import { admin } from '@/lib/auth/testing';
 import { startWebsrv, websrvMissing, type Websrv } from '@/lib/vbox/websrv-harness';
 
 /*
@@ -14,22 +13,16 @@ const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testin
 const missing = websrvMissing();
 if (missing) console.warn(`groups against the real vboxwebsrv skipped: ${missing}`);
 
-const { getDb } = await import('@/lib/db');
-const { createHost } = await import('@/lib/db/hosts');
 const { getInventory } = await import('../inventory');
 const { groupsByMachine } = await import('../host-monitor');
-const { until } = await import('../testing');
+const { createThroughOps, registerWebsrvs, until } = await import('../testing');
 const { VBoxClient } = await import('@/lib/vbox/client');
 const ops = await import('./index');
 const { waitForTask } = await import('@/lib/tasks');
 
-const admin: User = { id: 'u1', username: 'admin', realm: 'local', role: 'admin' };
-
 describe.skipIf(missing)('groups against the real vboxwebsrv', () => {
   let w: Websrv;
   let w2: Websrv;
-  let host: HostView;
-  let host2: HostView;
   let id: string;
   const inv = () => getInventory();
   const row = (name: string) => inv().machines().find((m) => m.name === name);
@@ -41,16 +34,9 @@ describe.skipIf(missing)('groups against the real vboxwebsrv', () => {
     [w, w2] = await Promise.all([startWebsrv(), startWebsrv()]);
     w.vboxManage('createvm', '--name', 'grp-one', '--ostype', 'Debian12_64', '--groups', '/web/prod', '--register');
     w.vboxManage('createvm', '--name', 'grp-two', '--ostype', 'Debian12_64', '--groups', '/b,/a', '--register');
-    const db = await getDb();
-    host = await createHost(db, { name: 'vbox-real', url: w.url, username: 'nimbox', password: 'any', bridgeAdapter: 'eth0', vrdePorts: '5900-5949' });
-    host2 = await createHost(db, { name: 'vbox-real-2', url: w2.url, username: 'nimbox', password: 'any', bridgeAdapter: 'eth0', vrdePorts: '5950-5999' });
-    await inv().start();
-    await until('the real hosts scanned', () => inv().hosts().every((h) => h.health === 'up') && inv().machines().length === 2, 20_000);
-    const plan = await ops.planCreate({ name: 'grp-twin', hostId: host.id, osTypeId: 'Debian12_64', memoryMB: 128, registerOnOtherHosts: [host2.id] }, admin);
-    const created = await waitForTask((await ops.startCreate(plan, admin)).id, 60_000);
-    expect(created.status, JSON.stringify(created.error)).toBe('succeeded');
-    id = created.targetId;
-    await until('its twin', () => inv().machine(id)?.twins.length === 1);
+    const hosts = await registerWebsrvs([w, w2]);
+    await until('both machines scanned', () => inv().machines().length === 2, 20_000);
+    id = await createThroughOps({ name: 'grp-twin', hostId: hosts[0].id, osTypeId: 'Debian12_64', memoryMB: 128, registerOnOtherHosts: [hosts[1].id] }, admin);
   }, 120_000);
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { User } from '@/lib/auth/policy';
+import { admin } from '@/lib/auth/testing';
 import type { HostView } from '@/lib/db/hosts';
 import type { Task } from '@/lib/tasks';
 import { startWebsrv, websrvMissing, type Websrv } from '@/lib/vbox/websrv-harness';
@@ -18,14 +18,10 @@ const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testin
 const missing = websrvMissing();
 if (missing) console.warn(`storage settings against the real vboxwebsrv skipped: ${missing}`);
 
-const { getDb } = await import('@/lib/db');
-const { createHost } = await import('@/lib/db/hosts');
 const { getInventory } = await import('../inventory');
-const { until } = await import('../testing');
+const { createThroughOps, registerWebsrvs } = await import('../testing');
 const ops = await import('./index');
 const { waitForTask } = await import('@/lib/tasks');
-
-const admin: User = { id: 'u1', username: 'admin', realm: 'local', role: 'admin' };
 
 describe.skipIf(missing)('storage settings against the real vboxwebsrv', () => {
   let w: Websrv;
@@ -65,16 +61,8 @@ describe.skipIf(missing)('storage settings against the real vboxwebsrv', () => {
       w.vboxManage('closemedium', 'disk', path.join(storage, f));
     }
     fs.writeFileSync(path.join(storage, 'installer.iso'), Buffer.alloc(1024 * 1024));
-    const db = await getDb();
-    host = await createHost(db, { name: 'vbox-real', url: w.url, username: 'nimbox', password: 'any', storagePath: storage, bridgeAdapter: 'eth0', vrdePorts: '5900-5949' });
-    host2 = await createHost(db, { name: 'vbox-real-2', url: w2.url, username: 'nimbox', password: 'any', storagePath: storage, bridgeAdapter: 'eth0', vrdePorts: '5950-5999' });
-    await inv().start();
-    await until('the real hosts scanned', () => inv().hosts().every((h) => h.health === 'up'), 20_000);
-    const plan = await ops.planCreate({ name: 'disks-1', hostId: host.id, osTypeId: 'Debian12_64', memoryMB: 128, disk: { new: { sizeGB: 0.02 } }, registerOnOtherHosts: [host2.id] }, admin);
-    const created = await done(ops.startCreate(plan, admin));
-    expect(created.status, JSON.stringify(created.error)).toBe('succeeded');
-    id = created.targetId;
-    await until('its twin', () => inv().machine(id)?.twins.length === 1);
+    [host, host2] = await registerWebsrvs([w, w2], { storagePath: storage });
+    id = await createThroughOps({ name: 'disks-1', hostId: host.id, osTypeId: 'Debian12_64', memoryMB: 128, disk: { new: { sizeGB: 0.02 } }, registerOnOtherHosts: [host2.id] }, admin);
   }, 120_000);
 
   afterAll(async () => {

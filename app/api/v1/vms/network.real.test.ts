@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ctx, json, taskSucceeded } from '@/lib/api/testing';
 import type { User } from '@/lib/auth/policy';
-import { withSessionUser } from '@/lib/auth/testing';
+import { admin, withSessionUser } from '@/lib/auth/testing';
 import type { HostView } from '@/lib/db/hosts';
 import type { AdapterView } from '@/lib/networks/adapters';
-import type { Task } from '@/lib/tasks';
 import { startWebsrv, websrvMissing, type Websrv } from '@/lib/vbox/websrv-harness';
 
 /*
@@ -20,21 +20,13 @@ vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal
 const missing = websrvMissing();
 if (missing) console.warn(`network adapters against the real vboxwebsrv skipped: ${missing}`);
 
-const { getDb } = await import('@/lib/db');
-const { createHost } = await import('@/lib/db/hosts');
 const { getInventory } = await import('@/lib/cluster/inventory');
-const { until } = await import('@/lib/cluster/testing');
-const ops = await import('@/lib/cluster/operations');
-const { waitForTask } = await import('@/lib/tasks');
+const { createThroughOps, registerWebsrvs } = await import('@/lib/cluster/testing');
 const { GET: getNetwork } = await import('./[id]/network/route');
 const { PATCH: patchAdapter } = await import('./[id]/network/adapters/[slot]/route');
 const { POST: addRule } = await import('./[id]/network/adapters/[slot]/forwarding/route');
 const { DELETE: removeRule } = await import('./[id]/network/adapters/[slot]/forwarding/[name]/route');
 
-const admin: User = { id: 'u1', username: 'admin', realm: 'local', role: 'admin', tenant: null };
-const json = (method: string, url: string, body?: unknown) =>
-  new Request(`http://localhost${url}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-const ctx = <P>(params: P) => ({ params: Promise.resolve(params) });
 
 describe.skipIf(missing)('network adapters against the real vboxwebsrv', () => {
   let w: Websrv;
@@ -42,13 +34,7 @@ describe.skipIf(missing)('network adapters against the real vboxwebsrv', () => {
   let id: string;
   const inv = () => getInventory();
 
-  const done = async (r: Response): Promise<Task> => {
-    const body = await r.json();
-    expect(r.status, JSON.stringify(body)).toBe(202);
-    const t = await waitForTask(body.id, 60_000);
-    expect(t.status, JSON.stringify(t.error)).toBe('succeeded');
-    return t;
-  };
+  const done = (r: Response) => taskSucceeded(r, undefined, 60_000);
   const patch = (slot: number, body: unknown) =>
     patchAdapter(json('PATCH', `/api/v1/vms/${id}/network/adapters/${slot}`, body), ctx({ id, slot: String(slot) }));
   const adapters = async (): Promise<AdapterView[]> => {
@@ -69,15 +55,8 @@ describe.skipIf(missing)('network adapters against the real vboxwebsrv', () => {
     session.user = admin;
     w = await startWebsrv();
     w.vboxManage('natnetwork', 'add', '--netname', 'natlab', '--network', '10.0.77.0/24');
-    const db = await getDb();
-    host = await createHost(db, { name: 'vbox-real', url: w.url, username: 'nimbox', password: 'any', bridgeAdapter: 'eth0', vrdePorts: '5900-5949' });
-    await inv().start();
-    await until('the real host scanned', () => inv().hosts().every((h) => h.health === 'up'), 20_000);
-    const plan = await ops.planCreate({ name: 'nets-1', hostId: host.id, osTypeId: 'Debian12_64', memoryMB: 128 }, admin);
-    const created = await waitForTask((await ops.startCreate(plan, admin)).id, 60_000);
-    expect(created.status, JSON.stringify(created.error)).toBe('succeeded');
-    id = created.targetId;
-    await until('nets-1 in the inventory', () => inv().machine(id));
+    [host] = await registerWebsrvs([w]);
+    id = await createThroughOps({ name: 'nets-1', hostId: host.id, osTypeId: 'Debian12_64', memoryMB: 128 }, admin);
   }, 120_000);
 
   afterAll(async () => {

@@ -1,14 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { answer, ctx, errorFields, json, problem, taskEnded, taskSucceeded } from '@/lib/api/testing';
 import type { User } from '@/lib/auth/policy';
-import { withSessionUser } from '@/lib/auth/testing';
-import { startTestCluster, until, type TestCluster } from '@/lib/cluster/testing';
+import { admin, blueOp, blueViewer, createBlueAndRed, redOp, withSessionUser } from '@/lib/auth/testing';
+import { ALPHA, BRAVO, cleanUpAfterAll, copyOn, sharedStorageHosts, startTwoHosts, until, type TestCluster } from '@/lib/cluster/testing';
 import type { MachineSummary } from '@/lib/cluster/types';
 import type { HostView } from '@/lib/db/hosts';
 import type { AdapterView, MachineNetworkView } from '@/lib/networks/adapters';
-import type { Task } from '@/lib/tasks';
 import type { Sim } from '@/sim/index';
-import type { MachineCore } from '@/sim/model/machine';
-import { list, logon, ok } from '@/sim/soap/testing';
+import { holdWriteLock, list, logon, ok } from '@/sim/soap/testing';
 
 /*
  * A machine's network adapters through the API, against two real vboxsim hosts with the machine
@@ -19,6 +18,7 @@ import { list, logon, ok } from '@/sim/soap/testing';
  * sim (what `VBoxManage showvminfo` on each host would show) or through VirtualBox's own API.
  */
 const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testing')).tempDataDir('nimbox-vm-network-'));
+cleanUpAfterAll(dataDir);
 const session = vi.hoisted(() => ({ user: null as User | null }));
 vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal, session));
 
@@ -27,16 +27,9 @@ const { PATCH: patchAdapter } = await import('./[id]/network/adapters/[slot]/rou
 const { POST: addRule } = await import('./[id]/network/adapters/[slot]/forwarding/route');
 const { PUT: replaceRule, DELETE: removeRule } = await import('./[id]/network/adapters/[slot]/forwarding/[name]/route');
 const { GET: listVms } = await import('./route');
-const { waitForTask } = await import('@/lib/tasks');
-const { createTenant } = await import('@/lib/tenants');
 const { createNetwork } = await import('@/lib/networks/store');
-const { createOn, powerAction } = await import('@/lib/ha/testing');
+const { createOn, createTwin, powerAction } = await import('@/lib/ha/testing');
 
-const admin: User = { id: 'u-admin', username: 'admin', realm: 'local', role: 'admin', tenant: null };
-const blueOp: User = { id: 'u-bo', username: 'bob', realm: 'local', role: 'operator', tenant: 'blue' };
-const blueViewer: User = { id: 'u-bv', username: 'vic', realm: 'local', role: 'viewer', tenant: 'blue' };
-const redOp: User = { id: 'u-ro', username: 'rita', realm: 'local', role: 'operator', tenant: 'red' };
-const [ALPHA, BRAVO] = [0, 1];
 const vrdeBase = 27000 + Math.floor(Math.random() * 150) * 100;
 let cluster: TestCluster;
 let sim: Sim;
@@ -45,9 +38,6 @@ let web: string;
 let quiet: string;
 
 const as = (u: User) => { session.user = u; };
-const json = (method: string, url: string, body?: unknown) =>
-  new Request(`http://localhost${url}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-const ctx = <P>(params: P) => ({ params: Promise.resolve(params) });
 const base = (id: string) => `/api/v1/vms/${id}/network`;
 
 const api = {
@@ -62,40 +52,11 @@ const api = {
     removeRule(json('DELETE', `${base(id)}/adapters/${slot}/forwarding/${name}`), ctx({ id, slot: String(slot), name })),
 };
 
-async function problem(r: Response, status: number) {
-  const p = await r.json();
-  expect(r.status, JSON.stringify(p)).toBe(status);
-  expect(r.headers.get('content-type')).toBe('application/problem+json');
-  return p as { title: string; detail: string; errors?: { field: string; message: string }[] };
-}
+const finished = (r: Response) => taskEnded(r, 'vm.network');
+const succeeded = (r: Response) => taskSucceeded(r, 'vm.network');
 
-async function finished(r: Response): Promise<Task> {
-  const body = await r.json();
-  expect(r.status, JSON.stringify(body)).toBe(202);
-  expect(body.kind).toBe('vm.network');
-  return waitForTask(body.id, 20_000);
-}
-
-async function succeeded(r: Response): Promise<Task> {
-  const t = await finished(r);
-  expect(t.status, JSON.stringify(t.error)).toBe('succeeded');
-  return t;
-}
-
-async function view(id: string): Promise<MachineNetworkView> {
-  const r = await api.get(id);
-  const body = await r.json();
-  expect(r.status, JSON.stringify(body)).toBe(200);
-  return body;
-}
+const view = async (id: string) => answer<MachineNetworkView>(await api.get(id));
 const adapter = async (id: string, slot: number): Promise<AdapterView> => (await view(id)).adapters[slot];
-
-/** The copy of a machine on host i, as that host's VirtualBox holds it. */
-function copyOn(i: number, id: string): MachineCore {
-  const c = sim.hosts[i].sim.machines().find((m) => m.id === id);
-  if (!c) throw new Error(`no copy of ${id} on host ${i}`);
-  return c;
-}
 
 /**
  * Both copies hold the same adapter settings at `slot` (and the same extradata for it); those. NIC 1's
@@ -112,14 +73,10 @@ function twinsAlike(id: string, slot: number) {
   return { ...a, MACAddress: copyOn(ALPHA, id).settings.nics[slot].MACAddress };
 }
 
-const errorFields = (p: { errors?: { field: string }[] }) => (p.errors ?? []).map((e) => e.field);
-
 /** The machine row as GET /api/v1/vms lists it to the caller. */
 async function row(id: string): Promise<MachineSummary | undefined> {
-  const r = await listVms(json('GET', '/api/v1/vms?pageSize=1000'));
-  const body = await r.json();
-  expect(r.status, JSON.stringify(body)).toBe(200);
-  return (body.items as MachineSummary[]).find((m) => m.id === id);
+  const body = await answer<{ items: MachineSummary[] }>(await listVms(json('GET', '/api/v1/vms?pageSize=1000')));
+  return body.items.find((m) => m.id === id);
 }
 
 /** The NAT rules of a machine's adapter as VirtualBox's INATEngine.getRedirects gives them on host i. */
@@ -155,12 +112,7 @@ async function soapResult(url: string, op: string, args: Record<string, string>)
 }
 
 beforeAll(async () => {
-  cluster = await startTestCluster({
-    hosts: 2, port: 0, vms: 0, vrdeBase, control: true, timing: { start: 50, stop: 20, save: 20, acpiShutdown: 50 },
-    host: ({ sim: s, info }) => ({ storagePath: s.storageDir, vrdePorts: info.vrdePorts, bridgeAdapter: 'vbox0' }),
-    prepare: (s) => { sim = s; },
-    machines: 0, hostsUp: true, timeoutMs: 20_000,
-  });
+  cluster = await startTwoHosts({ vrdeBase, host: sharedStorageHosts({ bridgeAdapter: 'vbox0' }), prepare: (s) => { sim = s; } });
   hosts.push(...cluster.hosts);
   for (const i of [ALPHA, BRAVO]) await hostNetworks(i);
   as(admin);
@@ -168,18 +120,11 @@ beforeAll(async () => {
   await createNetwork({ name: 'dmz', kind: 'internal', hosts: hosts.map((h) => ({ hostId: h.id })) });
   // "far" is defined on alpha only: a machine with a twin on bravo cannot be attached to it.
   const far = await createNetwork({ name: 'far', kind: 'internal', hosts: [{ hostId: hosts[ALPHA].id }] });
-  await createTenant({ name: 'blue', allowedNetworkIds: [lab.id, far.id] });
-  await createTenant({ name: 'red' });
+  await createBlueAndRed({ allowedNetworkIds: [lab.id, far.id] });
   as(blueOp);
-  web = await createOn(hosts[ALPHA], 'web', { memoryMB: 128, registerOnOtherHosts: true });
+  web = await createTwin(hosts[ALPHA], 'web', { memoryMB: 128 });
   quiet = await createOn(hosts[ALPHA], 'quiet', { memoryMB: 128 });
-  await until('web on both hosts', () => sim.hosts.every((h) => h.sim.machines().some((m) => m.id === web)));
 }, 60_000);
-
-afterAll(async () => {
-  await cluster?.stop();
-  dataDir.remove();
-});
 
 describe('hostile callers', () => {
   it("answers another tenant's machine as if it did not exist", async () => {
@@ -387,18 +332,14 @@ describe('a change that one twin refuses', () => {
   it('sets the copy already changed back and names the host that refused', async () => {
     as(blueOp);
     // Someone holds bravo's copy open for writing (as VirtualBox's GUI would while editing it).
-    const url = sim.hosts[BRAVO].url;
-    const vbox = await logon(url);
-    const m = await ok(url, 'IVirtualBox_findMachine', { _this: vbox, nameOrId: web });
-    const s = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    await ok(url, 'IMachine_lockMachine', { _this: m, session: s, lockType: 'Write' });
+    const release = await holdWriteLock(sim.hosts[BRAVO].url, web);
     try {
       const t = await finished(await api.patch(web, 0, { cableConnected: false }));
       expect(t.status).toBe('failed');
       expect(t.error).toMatchObject({ detail: expect.stringMatching(new RegExp(`^${hosts[BRAVO].name}: `)) });
       expect(copyOn(ALPHA, web).settings.nics[0].cableConnected).toBe(true);
     } finally {
-      await ok(url, 'ISession_unlockMachine', { _this: s });
+      await release();
     }
     twinsAlike(web, 0);
   });

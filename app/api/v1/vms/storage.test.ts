@@ -1,13 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { ctx, json, problem, taskEnded, taskSucceeded } from '@/lib/api/testing';
 import type { User } from '@/lib/auth/policy';
-import { withSessionUser } from '@/lib/auth/testing';
-import { startTestCluster, until, type TestCluster } from '@/lib/cluster/testing';
+import { admin, blueOp, blueViewer, createBlueAndRed, redOp, withSessionUser } from '@/lib/auth/testing';
+import { ALPHA, BRAVO, cleanUpAfterAll, copyOn, startTwoHosts, teleportHosts, until, type TestCluster } from '@/lib/cluster/testing';
 import type { HostView } from '@/lib/db/hosts';
-import type { Task } from '@/lib/tasks';
 import type { Sim } from '@/sim/index';
-import type { MachineCore } from '@/sim/model/machine';
 import { Medium } from '@/sim/model/medium';
 
 /*
@@ -19,6 +18,7 @@ import { Medium } from '@/sim/model/medium';
  * each copy holds is read from the sim (what `VBoxManage showvminfo` on each host would show).
  */
 const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testing')).tempDataDir('nimbox-vm-storage-'));
+cleanUpAfterAll(dataDir);
 const session = vi.hoisted(() => ({ user: null as User | null }));
 vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal, session));
 
@@ -31,14 +31,8 @@ const { PUT: mount } = await import('./[id]/storage/attachments/[controller]/[po
 const { GET: preflightRoute } = await import('./[id]/teleport/preflight/route');
 const { POST: teleportRoute } = await import('./[id]/teleport/route');
 const { waitForTask } = await import('@/lib/tasks');
-const { createTenant } = await import('@/lib/tenants');
-const { createOn, powerAction } = await import('@/lib/ha/testing');
+const { createTwin, powerAction } = await import('@/lib/ha/testing');
 
-const admin: User = { id: 'u-admin', username: 'admin', realm: 'local', role: 'admin', tenant: null };
-const blueOp: User = { id: 'u-bo', username: 'bob', realm: 'local', role: 'operator', tenant: 'blue' };
-const blueViewer: User = { id: 'u-bv', username: 'vic', realm: 'local', role: 'viewer', tenant: 'blue' };
-const redOp: User = { id: 'u-ro', username: 'rita', realm: 'local', role: 'operator', tenant: 'red' };
-const [ALPHA, BRAVO] = [0, 1];
 const vrdeBase = 26000 + Math.floor(Math.random() * 150) * 100;
 const teleportBase = 41000 + Math.floor(Math.random() * 100) * 200;
 let cluster: TestCluster;
@@ -49,9 +43,6 @@ let web: string;
 
 const as = (u: User) => { session.user = u; };
 const at = (...parts: string[]) => path.join(storage, ...parts);
-const json = (method: string, url: string, body?: unknown) =>
-  new Request(`http://localhost${url}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-const ctx = <P>(params: P) => ({ params: Promise.resolve(params) });
 const base = (id: string) => `/api/v1/vms/${id}/storage`;
 const slot = (id: string, controller: string, port: number, device = 0) => ({ id, controller, port: String(port), device: String(device) });
 
@@ -66,32 +57,8 @@ const api = {
   mount: (id: string, c: string, port: number, body: unknown) => mount(json('PUT', `${base(id)}/attachments/${c}/${port}/0/medium`, body), ctx(slot(id, c, port))),
 };
 
-async function problem(r: Response, status: number) {
-  const p = await r.json();
-  expect(r.status, JSON.stringify(p)).toBe(status);
-  expect(r.headers.get('content-type')).toBe('application/problem+json');
-  return p as { title: string; detail: string; errors?: { field: string; message: string }[] };
-}
-
-async function finished(r: Response): Promise<Task> {
-  const body = await r.json();
-  expect(r.status, JSON.stringify(body)).toBe(202);
-  expect(body.kind).toBe('vm.storage');
-  return waitForTask(body.id, 20_000);
-}
-
-async function succeeded(r: Response): Promise<Task> {
-  const t = await finished(r);
-  expect(t.status, JSON.stringify(t.error)).toBe('succeeded');
-  return t;
-}
-
-/** The copy of a machine on host i, as that host's VirtualBox holds it. */
-function copyOn(i: number, id: string): MachineCore {
-  const c = sim.hosts[i].sim.machines().find((m) => m.id === id);
-  if (!c) throw new Error(`no copy of ${id} on host ${i}`);
-  return c;
-}
+const finished = (r: Response) => taskEnded(r, 'vm.storage');
+const succeeded = (r: Response) => taskSucceeded(r, 'vm.storage');
 
 /** A copy's controllers ("SATA:SATA:IntelAhci:2") and attachments ("SATA/0/0 HardDisk /…/web.vdi"), as its host has them. */
 function layoutOn(i: number, id: string): { controllers: string[]; attachments: string[] } {
@@ -131,12 +98,8 @@ function diskFile(i: number, location: string): void {
 }
 
 beforeAll(async () => {
-  cluster = await startTestCluster({
-    hosts: 2, port: 0, vms: 0, vrdeBase, control: true, timing: { start: 50, stop: 20, save: 20, acpiShutdown: 50 },
-    host: ({ sim: s, info, index }) => ({
-      storagePath: s.storageDir, vrdePorts: info.vrdePorts, bridgeAdapter: 'vbox0',
-      teleportAddress: '127.0.0.1', teleportPorts: `${teleportBase + 100 * index}-${teleportBase + 100 * index + 99}`,
-    }),
+  cluster = await startTwoHosts({
+    vrdeBase, host: teleportHosts(teleportBase, { bridgeAdapter: 'vbox0' }),
     prepare: (s) => {
       sim = s;
       storage = s.storageDir;
@@ -156,22 +119,15 @@ beforeAll(async () => {
         c.settings.extraData = { 'nimbox/tenant': 'blue' };
       });
     },
-    machines: 1, hostsUp: true, timeoutMs: 20_000,
+    machines: 1,
   });
   hosts.push(...cluster.hosts);
   as(admin);
-  await createTenant({ name: 'blue', allowTeleport: true });
-  await createTenant({ name: 'red' });
+  await createBlueAndRed({ allowTeleport: true });
   // Blue's machine, registered on both hosts (a disk on port 0 and an empty DVD drive on port 1 of "SATA").
   as(blueOp);
-  web = await createOn(hosts[ALPHA], 'web', { memoryMB: 128, registerOnOtherHosts: true });
-  await until('web on both hosts', () => sim.hosts.every((h) => h.sim.machines().some((m) => m.id === web)));
+  web = await createTwin(hosts[ALPHA], 'web', { memoryMB: 128 });
 }, 60_000);
-
-afterAll(async () => {
-  await cluster?.stop();
-  dataDir.remove();
-});
 
 describe('hostile callers', () => {
   it("answers another tenant's machine as if it did not exist", async () => {

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { ctx, errorFields as fields, json, problem, taskEnded, taskSucceeded } from '@/lib/api/testing';
 import type { User } from '@/lib/auth/policy';
-import { withSessionUser } from '@/lib/auth/testing';
-import { startTestCluster, teleportHosts, until, type HostFields, type TestCluster } from '@/lib/cluster/testing';
+import { admin, blueOp, blueViewer, createBlueAndRed, redOp, withSessionUser } from '@/lib/auth/testing';
+import { ALPHA, BRAVO, cleanUpAfterAll, copyOn, startTwoHosts, teleportHosts, until, type TestCluster } from '@/lib/cluster/testing';
 import type { HostView } from '@/lib/db/hosts';
-import type { Task } from '@/lib/tasks';
 import type { Sim } from '@/sim/index';
-import { logon, ok } from '@/sim/soap/testing';
+import { holdWriteLock } from '@/sim/soap/testing';
 
 /*
  * Machine groups through the API against two real vboxsim hosts, machines registered on both (twins):
@@ -15,6 +15,7 @@ import { logon, ok } from '@/sim/soap/testing';
  * from the sim (what `VBoxManage showvminfo` on each host shows).
  */
 const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testing')).tempDataDir('nimbox-vm-groups-'));
+cleanUpAfterAll(dataDir);
 const session = vi.hoisted(() => ({ user: null as User | null }));
 vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal, session));
 
@@ -23,14 +24,8 @@ const { POST: moveGroups } = await import('../../groups/route');
 const { POST: teleportRoute } = await import('../teleport/route');
 const { getInventory } = await import('@/lib/cluster/inventory');
 const { waitForTask } = await import('@/lib/tasks');
-const { createTenant } = await import('@/lib/tenants');
-const { createOn, powerAction } = await import('@/lib/ha/testing');
+const { createTwin, powerAction } = await import('@/lib/ha/testing');
 
-const admin: User = { id: 'u-admin', username: 'admin', realm: 'local', role: 'admin', tenant: null };
-const blueOp: User = { id: 'u-bo', username: 'bob', realm: 'local', role: 'operator', tenant: 'blue' };
-const blueViewer: User = { id: 'u-bv', username: 'vic', realm: 'local', role: 'viewer', tenant: 'blue' };
-const redOp: User = { id: 'u-ro', username: 'rita', realm: 'local', role: 'operator', tenant: 'red' };
-const [ALPHA, BRAVO] = [0, 1];
 let cluster: TestCluster;
 let sim: Sim;
 let hosts: HostView[] = [];
@@ -39,39 +34,15 @@ let db: string;
 let red: string;
 
 const as = (u: User) => { session.user = u; };
-const json = (method: string, url: string, body?: unknown) =>
-  new Request(`http://localhost${url}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
 const api = {
-  put: (id: string, body: unknown) => putGroups(json('PUT', `/api/v1/vms/${id}/groups`, body), { params: Promise.resolve({ id }) }),
-  move: (body: unknown) => moveGroups(json('POST', '/api/v1/vms/groups', body), { params: Promise.resolve({}) }),
+  put: (id: string, body: unknown) => putGroups(json('PUT', `/api/v1/vms/${id}/groups`, body), ctx({ id })),
+  move: (body: unknown) => moveGroups(json('POST', '/api/v1/vms/groups', body), ctx({})),
 };
-
-async function problem(r: Response, status: number) {
-  const p = await r.json();
-  expect(r.status, JSON.stringify(p)).toBe(status);
-  expect(r.headers.get('content-type')).toBe('application/problem+json');
-  return p as { title: string; detail: string; errors?: { field: string; message: string }[] };
-}
-
-async function ended(r: Response): Promise<Task> {
-  const body = await r.json();
-  expect(r.status, JSON.stringify(body)).toBe(202);
-  expect(body.kind).toBe('vm.groups');
-  return waitForTask(body.id, 20_000);
-}
-
-async function succeeded(r: Response): Promise<Task> {
-  const t = await ended(r);
-  expect(t.status, JSON.stringify(t.error)).toBe('succeeded');
-  return t;
-}
+const ended = (r: Response) => taskEnded(r, 'vm.groups');
+const succeeded = (r: Response) => taskSucceeded(r, 'vm.groups');
 
 /** The machine's groups on host i, as that host's VirtualBox holds them. */
-function groupsOn(i: number, id: string): string[] {
-  const c = sim.hosts[i].sim.machines().find((m) => m.id === id);
-  if (!c) throw new Error(`no copy of ${id} on host ${i}`);
-  return c.settings.groups;
-}
+const groupsOn = (i: number, id: string): string[] => copyOn(i, id).settings.groups;
 
 /** Both copies hold the same groups; those. */
 function everywhere(id: string): string[] {
@@ -79,36 +50,26 @@ function everywhere(id: string): string[] {
   return groupsOn(ALPHA, id);
 }
 
-const fields = (p: { errors?: { field: string }[] }) => (p.errors ?? []).map((e) => e.field);
-
 beforeAll(async () => {
-  cluster = await startTestCluster({
-    hosts: 2, port: 0, vms: 2, vrdeBase: 27000 + Math.floor(Math.random() * 150) * 100, control: true,
-    timing: { start: 50, stop: 20, save: 20, acpiShutdown: 50 },
+  cluster = await startTwoHosts({
+    vms: 2, vrdeBase: 27000 + Math.floor(Math.random() * 150) * 100,
     // Teleport ports too: a teleport carries the machine's groups to the copy on its target.
-    host: (h) => ({ ...(teleportHosts(29000 + Math.floor(Math.random() * 100) * 200) as (x: typeof h) => HostFields)(h), bridgeAdapter: 'vbox0' }),
+    host: teleportHosts(29000 + Math.floor(Math.random() * 100) * 200, { bridgeAdapter: 'vbox0' }),
     prepare: (s) => {
       sim = s;
       // Before the first scan: a machine in two groups (the primary, second in sort order, first).
       s.hosts[BRAVO].sim.machines().find((c) => c.name === 'db-b2')!.settings.groups = ['/zeta', '/alpha'];
     },
-    machines: 4, hostsUp: true, timeoutMs: 20_000,
+    machines: 4,
   });
   hosts = cluster.hosts;
-  await createTenant({ name: 'blue' });
-  await createTenant({ name: 'red' });
+  await createBlueAndRed();
   as(blueOp);
-  web = await createOn(hosts[ALPHA], 'web', { memoryMB: 128, registerOnOtherHosts: true });
-  db = await createOn(hosts[ALPHA], 'db', { memoryMB: 128, registerOnOtherHosts: true });
+  web = await createTwin(hosts[ALPHA], 'web', { memoryMB: 128 });
+  db = await createTwin(hosts[ALPHA], 'db', { memoryMB: 128 });
   as(redOp);
-  red = await createOn(hosts[BRAVO], 'red-app', { memoryMB: 128, registerOnOtherHosts: true });
-  await until('the twins on both hosts', () => [web, db, red].every((id) => sim.hosts.every((h) => h.sim.machines().some((m) => m.id === id))));
+  red = await createTwin(hosts[BRAVO], 'red-app', { memoryMB: 128 });
 }, 60_000);
-
-afterAll(async () => {
-  await cluster?.stop();
-  dataDir.remove();
-});
 
 describe('hostile callers', () => {
   it("refuses a bulk move naming another tenant's machine as a whole (404), and moves nothing", async () => {
@@ -157,18 +118,14 @@ describe('changing groups', () => {
   it('sets the copies already changed back when a twin refuses, naming the host', async () => {
     as(blueOp);
     // Someone holds bravo's copy of db open for writing (as VirtualBox's GUI does while editing it).
-    const url = sim.hosts[BRAVO].url;
-    const vbox = await logon(url);
-    const m = await ok(url, 'IVirtualBox_findMachine', { _this: vbox, nameOrId: db });
-    const s = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    await ok(url, 'IMachine_lockMachine', { _this: m, session: s, lockType: 'Write' });
+    const release = await holdWriteLock(sim.hosts[BRAVO].url, db);
     try {
       const t = await ended(await api.move({ ids: [web, db], groups: ['/moved'] }));
       expect(t.status).toBe('failed');
       expect(t.error?.detail).toMatch(new RegExp(`^${hosts[BRAVO].name}: `));
       expect(t.error?.resultCode).toBe('VBOX_E_INVALID_OBJECT_STATE');
     } finally {
-      await ok(url, 'ISession_unlockMachine', { _this: s });
+      await release();
     }
     // web (both copies) and db on alpha had moved: all back.
     expect(everywhere(web)).toEqual(['/lab']);

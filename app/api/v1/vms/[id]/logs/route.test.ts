@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { answer as json, ctx } from '@/lib/api/testing';
 import type { User } from '@/lib/auth/policy';
-import { withSessionUser } from '@/lib/auth/testing';
-import { startTestCluster, until, type TestCluster } from '@/lib/cluster/testing';
+import { admin, blueOp, blueViewer, createBlueAndRed, redOp, withSessionUser } from '@/lib/auth/testing';
+import { ALPHA, BRAVO, cleanUpAfterAll, copyOn, startTwoHosts, until, type TestCluster } from '@/lib/cluster/testing';
 import type { HostView } from '@/lib/db/hosts';
 import type { LogListView, LogWindowView } from '@/lib/logs/types';
 import type { Sim } from '@/sim/index';
@@ -17,21 +18,16 @@ import { logon, ok } from '@/sim/soap/testing';
  * API answers is held against the files on the hosts' disks.
  */
 const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testing')).tempDataDir('nimbox-vm-logs-'));
+cleanUpAfterAll(dataDir);
 const session = vi.hoisted(() => ({ user: null as User | null }));
 vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal, session));
 
 const { GET: listRoute } = await import('./route');
 const { GET: windowRoute } = await import('./[index]/route');
 const { GET: downloadRoute } = await import('./[index]/download/route');
-const { createTenant } = await import('@/lib/tenants');
-const { createOn, powerAction } = await import('@/lib/ha/testing');
+const { createTwin, powerAction } = await import('@/lib/ha/testing');
 const { getInventory } = await import('@/lib/cluster/inventory');
 
-const admin: User = { id: 'u-admin', username: 'admin', realm: 'local', role: 'admin', tenant: null };
-const blueOp: User = { id: 'u-bo', username: 'bob', realm: 'local', role: 'operator', tenant: 'blue' };
-const blueViewer: User = { id: 'u-bv', username: 'vic', realm: 'local', role: 'viewer', tenant: 'blue' };
-const redOp: User = { id: 'u-ro', username: 'rita', realm: 'local', role: 'operator', tenant: 'red' };
-const [ALPHA, BRAVO] = [0, 1];
 let cluster: TestCluster;
 let sim: Sim;
 const hosts: HostView[] = [];
@@ -41,18 +37,12 @@ let longHistory = -1;
 
 const as = (u: User) => { session.user = u; };
 const get = (url: string) => new Request(`http://localhost${url}`);
-const ctx = <P>(params: P) => ({ params: Promise.resolve(params) });
 const api = {
   list: (id: string) => listRoute(get(`/api/v1/vms/${id}/logs`), ctx({ id })),
   window: (id: string, index: number | string, query = '') => windowRoute(get(`/api/v1/vms/${id}/logs/${index}${query}`), ctx({ id, index: String(index) })),
   download: (id: string, index: number | string) => downloadRoute(get(`/api/v1/vms/${id}/logs/${index}/download`), ctx({ id, index: String(index) })),
 };
 
-async function json<T>(r: Response, status = 200): Promise<T> {
-  const body = await r.json();
-  expect(r.status, JSON.stringify(body)).toBe(status);
-  return body as T;
-}
 const list = async (id: string) => json<LogListView>(await api.list(id));
 const window = async (id: string, index: number, query = '') => json<LogWindowView>(await api.window(id, index, query));
 
@@ -63,11 +53,7 @@ async function badFields(r: Response): Promise<string[]> {
 }
 
 /** The machine's log folder on a host's disk (what `ls <machine folder>/Logs` shows there). */
-function logDir(host: number, id: string): string {
-  const core = sim.hosts[host].sim.machines().find((m) => m.id === id);
-  if (!core) throw new Error(`no ${id} on host ${host}`);
-  return path.join(path.dirname(core.settingsFile), 'Logs');
-}
+const logDir = (host: number, id: string): string => path.join(path.dirname(copyOn(host, id).settingsFile), 'Logs');
 const onDisk = (host: number, id: string, file = 'VBox.log') => fs.readFileSync(path.join(logDir(host, id), file), 'utf8');
 const filesOnDisk = (host: number, id: string) => (fs.existsSync(logDir(host, id)) ? fs.readdirSync(logDir(host, id)).sort() : []);
 
@@ -95,26 +81,17 @@ async function runOn(host: number, id: string, stop = true): Promise<void> {
 }
 
 beforeAll(async () => {
-  cluster = await startTestCluster({
-    hosts: 2, port: 0, vms: 0, vrdeBase: 33_000 + Math.floor(Math.random() * 150) * 100,
+  cluster = await startTwoHosts({
+    vrdeBase: 33_000 + Math.floor(Math.random() * 150) * 100, control: false,
     timing: { start: 40, stop: 20, save: 20, acpiShutdown: 40, guestAdditions: 30 },
-    host: ({ sim: s, info }) => ({ storagePath: s.storageDir, vrdePorts: info.vrdePorts }),
     prepare: (s) => { sim = s; },
-    machines: 0, hostsUp: true, timeoutMs: 20_000,
   });
   hosts.push(...cluster.hosts);
   as(admin);
-  await createTenant({ name: 'blue' });
-  await createTenant({ name: 'red' });
+  await createBlueAndRed();
   as(blueOp);
-  web = await createOn(hosts[ALPHA], 'web', { memoryMB: 128, registerOnOtherHosts: true });
-  await until('web on both hosts', () => sim.hosts.every((h) => h.sim.machines().some((m) => m.id === web)));
+  web = await createTwin(hosts[ALPHA], 'web', { memoryMB: 128 });
 }, 60_000);
-
-afterAll(async () => {
-  await cluster?.stop();
-  dataDir.remove();
-});
 
 describe('hostile callers', () => {
   it("answers another tenant's machine as if it did not exist", async () => {

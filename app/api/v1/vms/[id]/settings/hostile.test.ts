@@ -2,13 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { errorFields, problem, settingsApi, taskEnded as finished, taskSucceeded as succeeded } from '@/lib/api/testing';
 import type { User } from '@/lib/auth/policy';
-import { withSessionUser } from '@/lib/auth/testing';
-import { startTestCluster, until, type TestCluster } from '@/lib/cluster/testing';
+import { admin, blueOp, blueViewer, createBlueAndRed, redOp, withSessionUser } from '@/lib/auth/testing';
+import { ALPHA, BRAVO, copiesListed, copyOn, startTwoHosts, type TestCluster } from '@/lib/cluster/testing';
 import type { HostView } from '@/lib/db/hosts';
 import type { Sim } from '@/sim/index';
-import type { MachineCore } from '@/sim/model/machine';
-import type { Task } from '@/lib/tasks';
 import type { IMachine } from '@/lib/vbox/objects';
 
 /*
@@ -24,27 +23,13 @@ const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testin
 const session = vi.hoisted(() => ({ user: null as User | null }));
 vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal, session));
 
-const { GET: getSettings } = await import('./route');
-const { PATCH: patchArea } = await import('./[area]/route');
-const { POST: addFolder } = await import('./shared-folders/route');
-const { DELETE: removeFolder } = await import('./shared-folders/[name]/route');
-const { GET: listUsb, POST: attachUsb } = await import('../usb/route');
-const { DELETE: detachUsb } = await import('../usb/[deviceId]/route');
-const { PATCH: patchHost } = await import('@/app/api/v1/hosts/[id]/route');
-const { createTenant } = await import('@/lib/tenants');
+const api = await settingsApi();
 const { createOn } = await import('@/lib/ha/testing');
-const { waitForTask } = await import('@/lib/tasks');
-const { getInventory } = await import('@/lib/cluster/inventory');
 const { VBoxClient } = await import('@/lib/vbox/client');
 const { withWriteLock } = await import('@/lib/cluster/operations/common');
 const { UefiVariableStore } = await import('@/sim/model/firmware');
 const { fail } = await import('@/sim/model/base');
 
-const admin: User = { id: 'u-admin', username: 'admin', realm: 'local', role: 'admin', tenant: null };
-const blueOp: User = { id: 'u-bo', username: 'bob', realm: 'local', role: 'operator', tenant: 'blue' };
-const blueViewer: User = { id: 'u-bv', username: 'vic', realm: 'local', role: 'viewer', tenant: 'blue' };
-const redOp: User = { id: 'u-ro', username: 'rita', realm: 'local', role: 'operator', tenant: 'red' };
-const [ALPHA, BRAVO] = [0, 1];
 const vrdeBase = 31000 + Math.floor(Math.random() * 150) * 100;
 let cluster: TestCluster;
 let sim: Sim;
@@ -59,48 +44,6 @@ const blueRoot = path.join(both, 'tenants', 'blue');
 const redRoot = path.join(both, 'tenants', 'red');
 
 const as = (u: User) => { session.user = u; };
-const json = (method: string, url: string, body?: unknown) =>
-  new Request(`http://localhost${url}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-const ctx = <P>(params: P) => ({ params: Promise.resolve(params) });
-const base = (id: string) => `/api/v1/vms/${id}/settings`;
-
-const api = {
-  get: (id: string) => getSettings(json('GET', base(id)), ctx({ id })),
-  patch: (id: string, area: string, body: unknown) => patchArea(json('PATCH', `${base(id)}/${area}`, body), ctx({ id, area })),
-  addFolder: (id: string, body: unknown) => addFolder(json('POST', `${base(id)}/shared-folders`, body), ctx({ id })),
-  removeFolder: (id: string, name: string) => removeFolder(json('DELETE', `${base(id)}/shared-folders/${name}`), ctx({ id, name })),
-  usb: (id: string) => listUsb(json('GET', `/api/v1/vms/${id}/usb`), ctx({ id })),
-  attach: (id: string, body: unknown) => attachUsb(json('POST', `/api/v1/vms/${id}/usb`, body), ctx({ id })),
-  detach: (id: string, deviceId: string) => detachUsb(json('DELETE', `/api/v1/vms/${id}/usb/${deviceId}`), ctx({ id, deviceId })),
-  host: (id: string, body: unknown) => patchHost(json('PATCH', `/api/v1/hosts/${id}`, body), ctx({ id })),
-};
-
-async function problem(r: Response, status: number) {
-  const p = await r.json();
-  expect(r.status, JSON.stringify(p)).toBe(status);
-  expect(r.headers.get('content-type')).toBe('application/problem+json');
-  return p as { title: string; detail: string; errors?: { field: string; message: string }[] };
-}
-const errorFields = (p: { errors?: { field: string }[] }) => (p.errors ?? []).map((e) => e.field);
-
-/** Until the machine is on both hosts, and the inventory shows both copies. */
-async function onBothHosts(id: string): Promise<void> {
-  await until(`${id} on both hosts`, () => sim.hosts.every((h) => h.sim.machines().some((m) => m.id === id)));
-  const inv = await getInventory();
-  await until(`${id}'s copies in the inventory`, () => hosts.every((h) => inv.monitor(h.id)?.machine(id)));
-}
-
-/** The task a 202 started, once it ended. */
-async function finished(r: Response): Promise<Task> {
-  const body = await r.json();
-  expect(r.status, JSON.stringify(body)).toBe(202);
-  return waitForTask(body.id, 20_000);
-}
-async function succeeded(r: Response): Promise<Task> {
-  const t = await finished(r);
-  expect(t.status, JSON.stringify(t.error)).toBe('succeeded');
-  return t;
-}
 
 /** Reads or changes the machine on one host through its VirtualBox, under a Write lock (saved after). */
 async function onHost<T>(i: number, id: string, fn: (m: IMachine) => Promise<T>): Promise<T> {
@@ -117,11 +60,6 @@ const secureBootOn = (id: string) => Promise.all([ALPHA, BRAVO].map((i) => onHos
   return store ? store.getSecureBootEnabled() : null;
 })));
 
-function copyOn(i: number, id: string): MachineCore {
-  const c = sim.hosts[i].sim.machines().find((m) => m.id === id);
-  if (!c) throw new Error(`no copy of ${id} on host ${i}`);
-  return c;
-}
 /** Both copies' settings, as their hosts hold them (a refusal must leave them unchanged). */
 const snapshot = (id: string) => JSON.stringify([copyOn(ALPHA, id).settings, copyOn(BRAVO, id).settings]);
 
@@ -132,15 +70,9 @@ beforeAll(async () => {
   fs.mkdirSync(alphaOnly, { recursive: true });
   // A symlink inside blue's folder that leads out of it (to red's).
   fs.symlinkSync(redRoot, path.join(blueRoot, 'escape'));
-  cluster = await startTestCluster({
-    hosts: 2, port: 0, vms: 0, vrdeBase, control: true, timing: { start: 50, stop: 20, save: 20, acpiShutdown: 50 },
-    host: ({ sim: s, info }) => ({ storagePath: s.storageDir, vrdePorts: info.vrdePorts }),
-    prepare: (s) => { sim = s; },
-    machines: 0, hostsUp: true, timeoutMs: 20_000,
-  });
+  cluster = await startTwoHosts({ vrdeBase, prepare: (s) => { sim = s; } });
   hosts = cluster.hosts;
-  await createTenant({ name: 'blue', maxMemoryMB: 1024 });
-  await createTenant({ name: 'red' });
+  await createBlueAndRed({ maxMemoryMB: 1024 });
   as(admin);
   let r = await api.host(hosts[ALPHA].id, { sharedFolderRoots: [both, alphaOnly] });
   expect(r.status, JSON.stringify(await r.clone().json())).toBe(200);
@@ -148,7 +80,7 @@ beforeAll(async () => {
   expect(r.status).toBe(200);
   as(blueOp);
   web = await createOn(hosts[ALPHA], 'web', { memoryMB: 512, registerOnOtherHosts: true });
-  await onBothHosts(web);
+  await copiesListed(web);
 }, 60_000);
 
 afterAll(async () => {
@@ -426,7 +358,7 @@ describe('Secure Boot', () => {
   it('an enrolment that fails halfway on a twin: the task fails naming it, both copies as they were', async () => {
     as(blueOp);
     const fresh = await createOn(hosts[ALPHA], 'fresh', { memoryMB: 128, registerOnOtherHosts: true });
-    await onBothHosts(fresh);
+    await copiesListed(fresh);
     await succeeded(await api.patch(fresh, 'system', { firmware: 'EFI' }));
     const bravo = sim.hosts[BRAVO].sim;
     const spy = vi.spyOn(UefiVariableStore.prototype, 'enrollDefaultMsSignatures').mockImplementation(function (this: unknown) {

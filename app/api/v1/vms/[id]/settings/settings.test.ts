@@ -3,16 +3,16 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { answer, problem, settingsApi, taskEnded, taskSucceeded } from '@/lib/api/testing';
 import type { User } from '@/lib/auth/policy';
-import { withSessionUser } from '@/lib/auth/testing';
-import { startTestCluster, until, type TestCluster } from '@/lib/cluster/testing';
+import { admin, blueOp, withSessionUser } from '@/lib/auth/testing';
+import { ALPHA, BRAVO, copiesListed, startTwoHosts, until, type TestCluster } from '@/lib/cluster/testing';
 import type { HostView } from '@/lib/db/hosts';
 import type { MachineSettingsView, MachineUsbView } from '@/lib/settings/types';
-import type { Task } from '@/lib/tasks';
 import type { IMachine } from '@/lib/vbox/objects';
 import type { VBoxClient } from '@/lib/vbox/client';
 import type { Sim } from '@/sim/index';
-import { logon, ok } from '@/sim/soap/testing';
+import { holdWriteLock } from '@/sim/soap/testing';
 
 /*
  * A machine's settings through the API, area by area, against two real vboxsim hosts with the machine
@@ -26,22 +26,12 @@ const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testin
 const session = vi.hoisted(() => ({ user: null as User | null }));
 vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal, session));
 
-const { GET: getSettings } = await import('./route');
-const { PATCH: patchArea } = await import('./[area]/route');
-const { POST: addFolder } = await import('./shared-folders/route');
-const { DELETE: removeFolder } = await import('./shared-folders/[name]/route');
-const { GET: listUsb, POST: attachUsb } = await import('../usb/route');
-const { DELETE: detachUsb } = await import('../usb/[deviceId]/route');
-const { PATCH: patchHost } = await import('@/app/api/v1/hosts/[id]/route');
-const { waitForTask } = await import('@/lib/tasks');
+const api = await settingsApi();
 const { createTenant } = await import('@/lib/tenants');
 const { control, createOn, powerAction } = await import('@/lib/ha/testing');
 const { getInventory } = await import('@/lib/cluster/inventory');
 const { VBoxClient: Client } = await import('@/lib/vbox/client');
 
-const admin: User = { id: 'u-admin', username: 'admin', realm: 'local', role: 'admin', tenant: null };
-const blueOp: User = { id: 'u-bo', username: 'bob', realm: 'local', role: 'operator', tenant: 'blue' };
-const [ALPHA, BRAVO] = [0, 1];
 const vrdeBase = 33000 + Math.floor(Math.random() * 150) * 100;
 let cluster: TestCluster;
 let sim: Sim;
@@ -53,47 +43,10 @@ const top = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbox-settings-roots-'));
 const share = path.join(top, 'tenants', 'blue', 'share');
 
 const as = (u: User) => { session.user = u; };
-const json = (method: string, url: string, body?: unknown) =>
-  new Request(`http://localhost${url}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-const ctx = <P>(params: P) => ({ params: Promise.resolve(params) });
-const base = (id: string) => `/api/v1/vms/${id}/settings`;
+const finished = (r: Response) => taskEnded(r, 'vm.settings');
+const succeeded = (r: Response) => taskSucceeded(r, 'vm.settings');
 
-const api = {
-  get: (id: string) => getSettings(json('GET', base(id)), ctx({ id })),
-  patch: (id: string, area: string, body: unknown) => patchArea(json('PATCH', `${base(id)}/${area}`, body), ctx({ id, area })),
-  addFolder: (id: string, body: unknown) => addFolder(json('POST', `${base(id)}/shared-folders`, body), ctx({ id })),
-  removeFolder: (id: string, name: string, transient = false) =>
-    removeFolder(json('DELETE', `${base(id)}/shared-folders/${name}${transient ? '?transient=1' : ''}`), ctx({ id, name })),
-  usb: (id: string) => listUsb(json('GET', `/api/v1/vms/${id}/usb`), ctx({ id })),
-  attach: (id: string, body: unknown) => attachUsb(json('POST', `/api/v1/vms/${id}/usb`, body), ctx({ id })),
-  detach: (id: string, deviceId: string) => detachUsb(json('DELETE', `/api/v1/vms/${id}/usb/${deviceId}`), ctx({ id, deviceId })),
-};
-
-async function problem(r: Response, status: number) {
-  const p = await r.json();
-  expect(r.status, JSON.stringify(p)).toBe(status);
-  return p as { title: string; detail: string; fields?: string[]; errors?: { field: string; message: string }[] };
-}
-
-async function finished(r: Response): Promise<Task> {
-  const body = await r.json();
-  expect(r.status, JSON.stringify(body)).toBe(202);
-  expect(body.kind).toBe('vm.settings');
-  return waitForTask(body.id, 20_000);
-}
-
-async function succeeded(r: Response): Promise<Task> {
-  const t = await finished(r);
-  expect(t.status, JSON.stringify(t.error)).toBe('succeeded');
-  return t;
-}
-
-async function view(id: string): Promise<MachineSettingsView> {
-  const r = await api.get(id);
-  const body = await r.json();
-  expect(r.status, JSON.stringify(body)).toBe(200);
-  return body;
-}
+const view = async (id: string) => answer<MachineSettingsView>(await api.get(id));
 
 /** Reads the machine on each host through that host's VirtualBox: [alpha's, bravo's]. */
 async function onBoth<T>(id: string, read: (m: IMachine) => Promise<T>): Promise<T[]> {
@@ -110,25 +63,18 @@ async function twins<T>(id: string, read: (m: IMachine) => Promise<T>): Promise<
 beforeAll(async () => {
   fs.mkdirSync(share, { recursive: true });
   fs.mkdirSync(path.join(top, 'autostart'), { recursive: true });
-  cluster = await startTestCluster({
-    hosts: 2, port: 0, vms: 0, vrdeBase, control: true, timing: { start: 50, stop: 20, save: 20, acpiShutdown: 50 },
-    host: ({ sim: s, info }) => ({ storagePath: s.storageDir, vrdePorts: info.vrdePorts }),
-    prepare: (s) => { sim = s; },
-    machines: 0, hostsUp: true, timeoutMs: 20_000,
-  });
+  cluster = await startTwoHosts({ vrdeBase, prepare: (s) => { sim = s; } });
   hosts = cluster.hosts;
   for (const h of sim.hosts) clients.push(new Client({ url: h.url, username: 'vbox', password: 'vbox' }));
   // Autostart needs each host's autostart database (an admin's host setup, as VBoxManage setproperty autostartdbpath).
   for (const c of clients) await c.scope(async (vbox) => (await vbox.getSystemProperties()).setAutostartDatabasePath(path.join(top, 'autostart')));
   await createTenant({ name: 'blue' });
   as(admin);
-  for (const h of hosts) expect((await patchHost(json('PATCH', `/api/v1/hosts/${h.id}`, { sharedFolderRoots: [top] }), ctx({ id: h.id }))).status).toBe(200);
+  for (const h of hosts) expect((await api.host(h.id, { sharedFolderRoots: [top] })).status).toBe(200);
   as(blueOp);
   web = await createOn(hosts[ALPHA], 'web', { memoryMB: 256, registerOnOtherHosts: true });
-  await until('web on both hosts', () => sim.hosts.every((h) => h.sim.machines().some((m) => m.id === web)));
   // And in the inventory (its monitors see the registration a moment later): the view lists the copies it shows.
-  const inv = await getInventory();
-  await until("web's copies in the inventory", () => hosts.every((h) => inv.monitor(h.id)?.machine(web)));
+  await copiesListed(web);
 }, 60_000);
 
 afterAll(async () => {
@@ -300,17 +246,13 @@ describe('refusals', () => {
     as(blueOp);
     const before = await twins(web, (m) => m.getDescription());
     // Someone holds bravo's copy open for writing (as VirtualBox's GUI would while editing it).
-    const url = sim.hosts[BRAVO].url;
-    const vbox = await logon(url);
-    const m = await ok(url, 'IVirtualBox_findMachine', { _this: vbox, nameOrId: web });
-    const s = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: vbox });
-    await ok(url, 'IMachine_lockMachine', { _this: m, session: s, lockType: 'Write' });
+    const release = await holdWriteLock(sim.hosts[BRAVO].url, web);
     try {
       const t = await finished(await api.patch(web, 'general', { description: 'half done?', clipboardMode: 'Disabled' }));
       expect(t.status).toBe('failed');
       expect(t.error).toMatchObject({ detail: expect.stringMatching(new RegExp(`^${hosts[BRAVO].name}: `)), resultCode: expect.stringMatching(/^VBOX_E_|^E_/) });
     } finally {
-      await ok(url, 'ISession_unlockMachine', { _this: s });
+      await release();
     }
     expect(await twins(web, (mm) => mm.getDescription())).toBe(before);
     expect(await twins(web, (mm) => mm.getClipboardMode())).toBe('Bidirectional');

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { ctx, json, problem } from '@/lib/api/testing';
 import type { User } from '@/lib/auth/policy';
-import { withSessionUser } from '@/lib/auth/testing';
+import { blueOp, blueViewer, createBlueAndRed, redOp, withSessionUser } from '@/lib/auth/testing';
 import type { SnapshotTree } from '@/lib/cluster/operations';
-import { startTestCluster, type TestCluster } from '@/lib/cluster/testing';
-import type { Sim } from '@/sim/index';
+import { cleanUpAfterAll, copyOn, sharedStorageHosts, startTwoHosts, type TestCluster } from '@/lib/cluster/testing';
 
 /*
  * PATCH /api/v1/vms/:id/snapshots/:snapshotId (rename, description) against two real vboxsim hosts, the
@@ -12,44 +12,32 @@ import type { Sim } from '@/sim/index';
  * saved settings, while the machine runs too) and VirtualBox's rules. Only `currentUser` is replaced.
  */
 const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testing')).tempDataDir('nimbox-snapshot-edit-'));
+cleanUpAfterAll(dataDir);
 const session = vi.hoisted(() => ({ user: null as User | null }));
 vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal, session));
 
 const { PATCH: patch } = await import('./route');
 const { GET: tree, POST: take } = await import('../route');
 const { waitForTask } = await import('@/lib/tasks');
-const { createTenant } = await import('@/lib/tenants');
 const { createOn, powerAction } = await import('@/lib/ha/testing');
 
-const blueOp: User = { id: 'u-bo', username: 'bob', realm: 'local', role: 'operator', tenant: 'blue' };
-const blueViewer: User = { id: 'u-bv', username: 'vic', realm: 'local', role: 'viewer', tenant: 'blue' };
-const redOp: User = { id: 'u-ro', username: 'rita', realm: 'local', role: 'operator', tenant: 'red' };
 let cluster: TestCluster;
-let sim: Sim;
 let web: string;
 let first: string;
 
 const as = (u: User) => { session.user = u; };
-const json = (method: string, url: string, body?: unknown) =>
-  new Request(`http://localhost${url}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
 const edit = (id: string, snapshotId: string, body: unknown) =>
-  patch(json('PATCH', `/api/v1/vms/${id}/snapshots/${snapshotId}`, body), { params: Promise.resolve({ id, snapshotId }) });
+  patch(json('PATCH', `/api/v1/vms/${id}/snapshots/${snapshotId}`, body), ctx({ id, snapshotId }));
 
 async function treeOf(id: string): Promise<SnapshotTree> {
-  const r = await tree(json('GET', `/api/v1/vms/${id}/snapshots`), { params: Promise.resolve({ id }) });
+  const r = await tree(json('GET', `/api/v1/vms/${id}/snapshots`), ctx({ id }));
   expect(r.status).toBe(200);
   return r.json();
 }
 
-async function problem(r: Response, status: number) {
-  const p = await r.json();
-  expect(r.status, JSON.stringify(p)).toBe(status);
-  return p as { detail: string; errors?: { field: string; message: string }[] };
-}
-
 /** The snapshot as the host's VirtualBox saved it in the machine's settings file. */
 function saved(id: string, snapshotId: string): { name: string; description: string } | undefined {
-  const c = sim.hosts[0].sim.machines().find((m) => m.id === id)!;
+  const c = copyOn(0, id);
   type Node = { id: string; name: string; description: string; children: Node[] };
   const file = JSON.parse(fs.readFileSync(c.settingsFile, 'utf8')) as { snapshot?: Node };
   const find = (n: Node | undefined): Node | undefined => (!n ? undefined : n.id === snapshotId ? n : n.children.map(find).find(Boolean));
@@ -58,27 +46,17 @@ function saved(id: string, snapshotId: string): { name: string; description: str
 }
 
 beforeAll(async () => {
-  cluster = await startTestCluster({
-    hosts: 2, port: 0, vms: 0, vrdeBase: 27000 + Math.floor(Math.random() * 150) * 100,
-    timing: { start: 50, stop: 20, save: 20, acpiShutdown: 50 },
-    host: ({ sim: s, info }) => ({ storagePath: s.storageDir, vrdePorts: info.vrdePorts, bridgeAdapter: 'vbox0' }),
-    prepare: (s) => { sim = s; },
-    machines: 0, hostsUp: true, timeoutMs: 20_000,
+  cluster = await startTwoHosts({
+    vrdeBase: 27000 + Math.floor(Math.random() * 150) * 100, control: false, host: sharedStorageHosts({ bridgeAdapter: 'vbox0' }),
   });
-  await createTenant({ name: 'blue' });
-  await createTenant({ name: 'red' });
+  await createBlueAndRed();
   as(blueOp);
   web = await createOn(cluster.hosts[0], 'web', { memoryMB: 128, registerOnOtherHosts: true });
-  const r = await take(json('POST', `/api/v1/vms/${web}/snapshots`, { name: 'clean', description: 'fresh install' }), { params: Promise.resolve({ id: web }) });
+  const r = await take(json('POST', `/api/v1/vms/${web}/snapshots`, { name: 'clean', description: 'fresh install' }), ctx({ id: web }));
   expect(r.status).toBe(202);
   expect((await waitForTask((await r.json()).id, 20_000)).status).toBe('succeeded');
   first = (await treeOf(web)).tree[0].id;
 }, 60_000);
-
-afterAll(async () => {
-  await cluster?.stop();
-  dataDir.remove();
-});
 
 describe('hostile callers', () => {
   it("answers another tenant's machine as if it did not exist, a viewer 403, and changes nothing", async () => {
