@@ -416,6 +416,8 @@ describe('a running machine', () => {
   it('refuses any change while a copy holds a saved state, naming it', async () => {
     as(blueOp);
     expect((await powerAction(web, 'savestate')).taskStatus).toBe('succeeded');
+    // The route reads the state from the inventory (and asks the host only when that is not a refusal): wait for it.
+    await until('web saved in the inventory', async () => (await (await api.get(web)).json()).state === 'Saved');
     const p = await problem(await api.mount(web, 'SATA', 1, { location: at('iso', 'tools.iso') }), 409);
     expect(p.detail).toBe(`Cannot change the storage of web: it is Saved on ${hosts[BRAVO].name}. Start it or discard its saved state first.`);
     expect(twinsAlike(web).attachments).toContain('SATA/1/0 DVD empty');
