@@ -146,6 +146,10 @@ export function useSettingsTask(machineId: string, taskId: string | null) {
     if (!ended) return;
     void qc.invalidateQueries({ queryKey: queryKeys.vmDetail(machineId) });
     void qc.invalidateQueries({ queryKey: queryKeys.vmLists });
+    // The read right after the task has been seen to show a UEFI store's Secure Boot as it was (cause not found):
+    // the settings are read once more a moment later.
+    const again = setTimeout(() => void qc.invalidateQueries({ queryKey: queryKeys.vmSettings(machineId) }), 1500);
+    return () => clearTimeout(again);
   }, [ended, machineId, qc]);
   return task;
 }

@@ -73,8 +73,10 @@ export async function readSecureBoot(m: IMachine): Promise<boolean> {
   if (!isEfi(await (await firmwareOf(m)).getFirmwareType())) return false;
   try {
     return await (await (await m.getNonVolatileStore()).getUefiVariableStore()).getSecureBootEnabled();
-  } catch {
-    return false;
+  } catch (e) {
+    // No UEFI variable store (VBOX_E_OBJECT_NOT_FOUND) is Secure Boot off; anything else is not an answer.
+    if (e instanceof VBoxError && e.resultCodeName === 'VBOX_E_OBJECT_NOT_FOUND') return false;
+    throw e;
   }
 }
 
@@ -86,8 +88,16 @@ export async function readSecureBoot(m: IMachine): Promise<boolean> {
  */
 export async function secureBootNow(vbox: IVirtualBox, wsm: IWebsessionManager, m: IMachine, firmware: string): Promise<boolean> {
   if (!isEfi(firmware)) return false;
-  return withLockedMachine(vbox, wsm, m, 'Shared', async (session) => readSecureBoot(await session.getMachine()))
-    .catch(() => readSecureBoot(m));
+  // Another short read (two pages asking at once) or a task just unlocking holds it for a moment: ask again a few times.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await withLockedMachine(vbox, wsm, m, 'Shared', async (session) => readSecureBoot(await session.getMachine()));
+    } catch (e) {
+      if (!(e instanceof VBoxError && e.resultCodeName === 'VBOX_E_INVALID_OBJECT_STATE')) throw e;
+      if (attempt >= 10) return readSecureBoot(m);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 /**
