@@ -209,14 +209,28 @@ function TakeSnapshotForm({ machine: m, existing, onCancel, onDone }: { machine:
   const take = useTakeSnapshot();
   const [name, setName] = useState(`Snapshot ${existing + 1}`);
   const [description, setDescription] = useState('');
-  const errors = fieldErrors(take.error);
-  const problem = take.error ? problemOf(take.error) : null;
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     if (!take.isPending) take.mutate({ id: m.id, name: name.trim(), description }, { onSuccess: onDone });
   };
   return (
     <form onSubmit={onSubmit} className="space-y-4" aria-label="Take snapshot">
+      <SnapshotFields name={name} setName={setName} description={description} setDescription={setDescription} error={take.error} />
+      <div className="flex justify-end gap-2">
+        <FormButtons onCancel={onCancel} label="Take snapshot" pendingLabel="Taking…" pending={take.isPending} disabled={!name.trim()} />
+      </div>
+    </form>
+  );
+}
+
+/** A snapshot's name and description, with the server's field errors under them (anything else above). */
+function SnapshotFields({ name, setName, description, setDescription, error }: {
+  name: string; setName: (v: string) => void; description: string; setDescription: (v: string) => void; error: unknown;
+}) {
+  const errors = fieldErrors(error);
+  const problem = error ? problemOf(error) : null;
+  return (
+    <>
       {problem && !(problem.errors?.length && problem.errors.every((er) => er.field === 'name' || er.field === 'description')) && <ProblemAlert problem={problem} />}
       <Field name="name" label="Snapshot name" required error={errors.name}>
         {(p) => <Input {...p} value={name} onChange={(e) => setName(e.target.value)} required autoComplete="off" />}
@@ -224,10 +238,7 @@ function TakeSnapshotForm({ machine: m, existing, onCancel, onDone }: { machine:
       <Field name="description" label="Description" error={errors.description}>
         {(p) => <Textarea {...p} value={description} onChange={(e) => setDescription(e.target.value)} rows={3} />}
       </Field>
-      <div className="flex justify-end gap-2">
-        <FormButtons onCancel={onCancel} label="Take snapshot" pendingLabel="Taking…" pending={take.isPending} disabled={!name.trim()} />
-      </div>
-    </form>
+    </>
   );
 }
 
@@ -236,8 +247,6 @@ function EditSnapshotForm({ machineId, snapshot: s, onDone }: { machineId: strin
   const edit = useEditSnapshot();
   const [name, setName] = useState(s.name);
   const [description, setDescription] = useState(s.description);
-  const errors = fieldErrors(edit.error);
-  const problem = edit.error ? problemOf(edit.error) : null;
   const patch = { ...(name.trim() !== s.name ? { name: name.trim() } : {}), ...(description !== s.description ? { description } : {}) };
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
@@ -247,13 +256,7 @@ function EditSnapshotForm({ machineId, snapshot: s, onDone }: { machineId: strin
   };
   return (
     <form onSubmit={onSubmit} className="space-y-4" aria-label="Edit snapshot">
-      {problem && !(problem.errors?.length && problem.errors.every((er) => er.field === 'name' || er.field === 'description')) && <ProblemAlert problem={problem} />}
-      <Field name="name" label="Snapshot name" required error={errors.name}>
-        {(p) => <Input {...p} value={name} onChange={(e) => setName(e.target.value)} required autoComplete="off" />}
-      </Field>
-      <Field name="description" label="Description" error={errors.description}>
-        {(p) => <Textarea {...p} value={description} onChange={(e) => setDescription(e.target.value)} rows={3} />}
-      </Field>
+      <SnapshotFields name={name} setName={setName} description={description} setDescription={setDescription} error={edit.error} />
       <div className="flex justify-end gap-2">
         <FormButtons onCancel={onDone} label="Save" pendingLabel="Saving…" pending={edit.isPending} disabled={!name.trim()} />
       </div>
