@@ -26,6 +26,7 @@ import { defaultSettings, stateFromSettings, type MachineFile, type NatRule } fr
 import { Snapshot } from './model/snapshot';
 import type { AttachmentStruct } from './model/storage';
 import { VirtualBox, type CreateMachineOptions, type VirtualBoxHost } from './model/virtualbox';
+import { VirtualSystemDescription } from './model/vsd';
 import { VFSExplorer } from './model/vfs-explorer';
 import { Console, Display, VM, type Timing, type VMHost } from './model/vm';
 import { Guest } from './model/guest';
@@ -154,6 +155,8 @@ export const IMPLEMENTATIONS: Record<string, abstract new (...args: never[]) => 
   IStorageDeviceChangedEvent: events.StorageDeviceChangedEvent, IBandwidthGroupChangedEvent: events.BandwidthGroupChangedEvent,
   IAudioSettings: devices.AudioSettings, IAudioAdapter: devices.AudioAdapter,
   IAppliance: Appliance, IVFSExplorer: VFSExplorer,
+  IVirtualSystemDescription: VirtualSystemDescription, // issue 17
+  // --- issue 17 A2/A3: ICertificate
   IMediumFormat: MediumFormat, IToken: MediumLockToken, IMediumIO: MediumIO, IDataStream: DataStream,
   IMediumRegisteredEvent: events.MediumRegisteredEvent, IMediumConfigChangedEvent: events.MediumConfigChangedEvent,
   // Guest and host networking (issue 15, S3)

@@ -20,6 +20,7 @@ import type {
   IMediumAttachment, IVRDEServerInfo, LockType, MachineState, MediumState, MediumType, MediumVariant,
   NetworkAdapterType, NetworkAttachmentType, PlatformArchitecture, ProcessorFeature, ScreenResolution,
   SessionState, SessionType, StorageBus, StorageControllerType, VBoxEventType,
+  CertificateVersion, CloneMode, VirtualSystemDescriptionType, VirtualSystemDescriptionValueType,
   BandwidthGroupType, DataType, MediumFormatCapabilities, PartitionTableType, VFSType,
   AdditionsFacilityStatus, AdditionsFacilityType, AdditionsRunLevelType, DHCPConfigScope, DHCPGroupConditionType,
   DHCPOption, DHCPOptionEncoding, NATProtocol, NetworkAdapterPromiscModePolicy,
@@ -674,6 +675,9 @@ export class IMachine extends IManagedObjectRef {
     const r = await this._call('IMachine_getEncryptionSettings');
     return { cipher: str(r.cipher), passwordId: str(r.passwordId) };
   }
+  exportTo(appliance: IAppliance | null, location: string): Promise<IVirtualSystemDescription> { return this._obj(IVirtualSystemDescription, 'IMachine_exportTo', { appliance, location }); }
+  cloneTo(target: IMachine | null, mode: CloneMode, options: readonly CloneOptions[]): Promise<IProgress> { return this._obj(IProgress, 'IMachine_cloneTo', { target, mode, options }); }
+  moveTo(folder: string, type: string): Promise<IProgress> { return this._obj(IProgress, 'IMachine_moveTo', { folder, type }); }
 }
 
 /** ISnapshot: one node of a machine's snapshot tree. */
@@ -1614,6 +1618,72 @@ export class IVFSExplorer extends IManagedObjectRef {
 export class IAppliance extends IManagedObjectRef {
   getPath(): Promise<string> { return this._str('IAppliance_getPath'); }
   createVFSExplorer(URI: string): Promise<IVFSExplorer> { return this._obj(IVFSExplorer, 'IAppliance_createVFSExplorer', { URI }); }
+  getDisks(): Promise<string[]> { return this._strs('IAppliance_getDisks'); }
+  getVirtualSystemDescriptions(): Promise<IVirtualSystemDescription[]> { return this._objs(IVirtualSystemDescription, 'IAppliance_getVirtualSystemDescriptions'); }
+  getMachines(): Promise<string[]> { return this._strs('IAppliance_getMachines'); }
+  getCertificate(): Promise<ICertificate> { return this._obj(ICertificate, 'IAppliance_getCertificate'); }
+  read(file: string): Promise<IProgress> { return this._obj(IProgress, 'IAppliance_read', { file }); }
+  interpret(): Promise<void> { return this._void('IAppliance_interpret'); }
+  importMachines(options: readonly ImportOptions[]): Promise<IProgress> { return this._obj(IProgress, 'IAppliance_importMachines', { options }); }
+  write(format: string, options: readonly ExportOptions[], path: string): Promise<IProgress> { return this._obj(IProgress, 'IAppliance_write', { format, options, path }); }
+  getWarnings(): Promise<string[]> { return this._strs('IAppliance_getWarnings'); }
+  getPasswordIds(): Promise<string[]> { return this._strs('IAppliance_getPasswordIds'); }
+  getMediumIdsForPasswordId(passwordId: string): Promise<string[]> { return this._strs('IAppliance_getMediumIdsForPasswordId', { passwordId }); }
+  addPasswords(identifiers: readonly string[], passwords: readonly string[]): Promise<void> { return this._void('IAppliance_addPasswords', { identifiers, passwords }); }
+  createVirtualSystemDescriptions(requested: number): Promise<number> { return this._int('IAppliance_createVirtualSystemDescriptions', { requested }); }
+}
+
+
+export type VirtualSystemDescriptionEntries = {
+  types: VirtualSystemDescriptionType[]; refs: string[]; OVFValues: string[]; VBoxValues: string[]; extraConfigValues: string[];
+};
+const DESCRIPTION_ARRAYS = ['types', 'refs', 'OVFValues', 'VBoxValues', 'extraConfigValues'];
+function descriptionEntries(r: Record<string, unknown>): VirtualSystemDescriptionEntries {
+  return {
+    types: list(r.types).map(str) as VirtualSystemDescriptionType[], refs: list(r.refs).map(str), OVFValues: list(r.OVFValues).map(str),
+    VBoxValues: list(r.VBoxValues).map(str), extraConfigValues: list(r.extraConfigValues).map(str),
+  };
+}
+
+export class IVirtualSystemDescription extends IManagedObjectRef {
+  getCount(): Promise<number> { return this._int('IVirtualSystemDescription_getCount'); }
+  removeDescriptionByType(type: VirtualSystemDescriptionType): Promise<void> { return this._void('IVirtualSystemDescription_removeDescriptionByType', { type }); }
+  getValuesByType(type: VirtualSystemDescriptionType, which: VirtualSystemDescriptionValueType): Promise<string[]> { return this._strs('IVirtualSystemDescription_getValuesByType', { type, which }); }
+  setFinalValues(enabled: readonly boolean[], VBoxValues: readonly string[], extraConfigValues: readonly string[]): Promise<void> { return this._void('IVirtualSystemDescription_setFinalValues', { enabled, VBoxValues, extraConfigValues }); }
+  addDescription(type: VirtualSystemDescriptionType, VBoxValue: string, extraConfigValue: string): Promise<void> { return this._void('IVirtualSystemDescription_addDescription', { type, VBoxValue, extraConfigValue }); }
+  /** One row per entry: its type, the OVF reference, the OVF's value, VirtualBox's value and extra configuration. */
+  async getDescription(): Promise<VirtualSystemDescriptionEntries> {
+    return descriptionEntries(await this._call('IVirtualSystemDescription_getDescription', {}, { arrays: DESCRIPTION_ARRAYS }));
+  }
+  async getDescriptionByType(type: VirtualSystemDescriptionType): Promise<VirtualSystemDescriptionEntries> {
+    return descriptionEntries(await this._call('IVirtualSystemDescription_getDescriptionByType', { type }, { arrays: DESCRIPTION_ARRAYS }));
+  }
+}
+
+export class ICertificate extends IManagedObjectRef {
+  getVersionNumber(): Promise<CertificateVersion> { return this._enum('ICertificate_getVersionNumber'); }
+  getSerialNumber(): Promise<string> { return this._str('ICertificate_getSerialNumber'); }
+  getSignatureAlgorithmOID(): Promise<string> { return this._str('ICertificate_getSignatureAlgorithmOID'); }
+  getSignatureAlgorithmName(): Promise<string> { return this._str('ICertificate_getSignatureAlgorithmName'); }
+  getIssuerName(): Promise<string[]> { return this._strs('ICertificate_getIssuerName'); }
+  getSubjectName(): Promise<string[]> { return this._strs('ICertificate_getSubjectName'); }
+  getFriendlyName(): Promise<string> { return this._str('ICertificate_getFriendlyName'); }
+  getValidityPeriodNotBefore(): Promise<string> { return this._str('ICertificate_getValidityPeriodNotBefore'); }
+  getValidityPeriodNotAfter(): Promise<string> { return this._str('ICertificate_getValidityPeriodNotAfter'); }
+  getPublicKeyAlgorithmOID(): Promise<string> { return this._str('ICertificate_getPublicKeyAlgorithmOID'); }
+  getPublicKeyAlgorithm(): Promise<string> { return this._str('ICertificate_getPublicKeyAlgorithm'); }
+  getSubjectPublicKey(): Promise<string> { return this._str('ICertificate_getSubjectPublicKey'); }
+  getIssuerUniqueIdentifier(): Promise<string> { return this._str('ICertificate_getIssuerUniqueIdentifier'); }
+  getSubjectUniqueIdentifier(): Promise<string> { return this._str('ICertificate_getSubjectUniqueIdentifier'); }
+  getCertificateAuthority(): Promise<boolean> { return this._bool('ICertificate_getCertificateAuthority'); }
+  getKeyUsage(): Promise<number> { return this._int('ICertificate_getKeyUsage'); }
+  getExtendedKeyUsage(): Promise<string[]> { return this._strs('ICertificate_getExtendedKeyUsage'); }
+  getRawCertData(): Promise<string> { return this._str('ICertificate_getRawCertData'); }
+  getSelfSigned(): Promise<boolean> { return this._bool('ICertificate_getSelfSigned'); }
+  getTrusted(): Promise<boolean> { return this._bool('ICertificate_getTrusted'); }
+  getExpired(): Promise<boolean> { return this._bool('ICertificate_getExpired'); }
+  isCurrentlyExpired(): Promise<boolean> { return this._bool('ICertificate_isCurrentlyExpired'); }
+  queryInfo(what: number): Promise<string> { return this._str('ICertificate_queryInfo', { what }); }
 }
 
 export class IBandwidthControl extends IManagedObjectRef {

@@ -318,6 +318,29 @@ export type AutostopType =
 export type CPUArchitecture =
   'Any' | 'x86' | 'AMD64' | 'ARMv8_32' | 'ARMv8_64';
 
+export type CertificateVersion =
+  'V1' | 'V2' | 'V3' | 'Unknown';
+
+export type CloneMode =
+  'MachineState' | 'MachineAndChildStates' | 'AllStates';
+
+export type VirtualSystemDescriptionType =
+  'Ignore' | 'OS' | 'Name' | 'Product' | 'Vendor' | 'Version' | 'ProductUrl' | 'VendorUrl' | 'Description'
+  | 'License' | 'Miscellaneous' | 'CPU' | 'Memory' | 'HardDiskControllerIDE' | 'HardDiskControllerSATA'
+  | 'HardDiskControllerSCSI' | 'HardDiskControllerSAS' | 'HardDiskImage' | 'Floppy' | 'CDROM' | 'NetworkAdapter'
+  | 'USBController' | 'SoundCard' | 'SettingsFile' | 'BaseFolder' | 'PrimaryGroup' | 'CloudInstanceShape'
+  | 'CloudDomain' | 'CloudBootDiskSize' | 'CloudBucket' | 'CloudOCIVCN' | 'CloudPublicIP' | 'CloudProfileName'
+  | 'CloudOCISubnet' | 'CloudKeepObject' | 'CloudLaunchInstance' | 'CloudInstanceId' | 'CloudImageId'
+  | 'CloudInstanceState' | 'CloudImageState' | 'CloudInstanceDisplayName' | 'CloudImageDisplayName'
+  | 'CloudOCILaunchMode' | 'CloudPrivateIP' | 'CloudBootVolumeId' | 'CloudOCIVCNCompartment'
+  | 'CloudOCISubnetCompartment' | 'CloudPublicSSHKey' | 'BootingFirmware' | 'CloudInitScriptPath'
+  | 'CloudCompartmentId' | 'CloudShapeCpus' | 'CloudShapeMemory' | 'CloudInstanceMetadata'
+  | 'CloudInstanceFreeFormTags' | 'CloudImageFreeFormTags' | 'HardDiskControllerVirtioSCSI'
+  | 'HardDiskControllerNVMe';
+
+export type VirtualSystemDescriptionValueType =
+  'Reference' | 'Original' | 'Auto' | 'ExtraConfig';
+
 export type CloneOptions =
   'Link' | 'KeepAllMACs' | 'KeepNATMACs' | 'KeepDiskNames' | 'KeepHwUUIDs';
 

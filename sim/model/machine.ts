@@ -862,6 +862,10 @@ export class Machine implements ManagedObject {
   queryLogFilename(idx: number) { return logs.queryLogFilename(this, idx); }
   readLog(idx: number, offset: number, size: number) { return logs.readLog(this, idx, offset, size); }
   // --- end S5
+  // --- C1: cloneTo, moveTo (clone.ts, issue 17)
+  // --- end C1
+  // --- C2: exportTo (appliance-export.ts, issue 17)
+  // --- end C2
 }
 
 /** After a rename the old settings file goes (VirtualBox renames it), and its folder if nothing else is left there. */

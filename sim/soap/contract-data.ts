@@ -269,6 +269,9 @@ interface IMachine
   addEncryptionPasswords(ids:string[], passwords:string[])
   removeEncryptionPassword(id:string)
   clearAllEncryptionPasswords()
+  exportTo(appliance:IAppliance, location:string) -> returnval:IVirtualSystemDescription
+  cloneTo(target:IMachine, mode:CloneMode, options:CloneOptions[]) -> returnval:IProgress
+  moveTo(folder:string, type:string) -> returnval:IProgress
 interface ISnapshot
   getId() -> returnval:string
   getName() -> returnval:string
@@ -823,7 +826,20 @@ interface IVFSExplorer
   remove(names:string[]) -> returnval:IProgress
 interface IAppliance
   getPath() -> returnval:string
+  getDisks() -> returnval:string[]
+  getVirtualSystemDescriptions() -> returnval:IVirtualSystemDescription[]
+  getMachines() -> returnval:string[]
+  getCertificate() -> returnval:ICertificate
+  read(file:string) -> returnval:IProgress
+  interpret()
+  importMachines(options:ImportOptions[]) -> returnval:IProgress
   createVFSExplorer(URI:string) -> returnval:IVFSExplorer
+  write(format:string, options:ExportOptions[], path:string) -> returnval:IProgress
+  getWarnings() -> returnval:string[]
+  getPasswordIds() -> returnval:string[]
+  getMediumIdsForPasswordId(passwordId:string) -> returnval:string[]
+  addPasswords(identifiers:string[], passwords:string[])
+  createVirtualSystemDescriptions(requested:unsignedInt) -> returnval:unsignedInt
 interface IBandwidthControl
   getNumGroups() -> returnval:unsignedInt
   createBandwidthGroup(name:string, type:BandwidthGroupType, maxBytesPerSec:long)
@@ -1262,6 +1278,38 @@ interface IHostPCIDevicePlugEvent
   getSuccess() -> returnval:boolean
   getAttachment() -> returnval:IPCIDeviceAttachment
   getMessage() -> returnval:string
+interface IVirtualSystemDescription
+  getCount() -> returnval:unsignedInt
+  getDescription() -> types:VirtualSystemDescriptionType[], refs:string[], OVFValues:string[], VBoxValues:string[], extraConfigValues:string[]
+  getDescriptionByType(type:VirtualSystemDescriptionType) -> types:VirtualSystemDescriptionType[], refs:string[], OVFValues:string[], VBoxValues:string[], extraConfigValues:string[]
+  removeDescriptionByType(type:VirtualSystemDescriptionType)
+  getValuesByType(type:VirtualSystemDescriptionType, which:VirtualSystemDescriptionValueType) -> returnval:string[]
+  setFinalValues(enabled:boolean[], VBoxValues:string[], extraConfigValues:string[])
+  addDescription(type:VirtualSystemDescriptionType, VBoxValue:string, extraConfigValue:string)
+interface ICertificate
+  getVersionNumber() -> returnval:CertificateVersion
+  getSerialNumber() -> returnval:string
+  getSignatureAlgorithmOID() -> returnval:string
+  getSignatureAlgorithmName() -> returnval:string
+  getIssuerName() -> returnval:string[]
+  getSubjectName() -> returnval:string[]
+  getFriendlyName() -> returnval:string
+  getValidityPeriodNotBefore() -> returnval:string
+  getValidityPeriodNotAfter() -> returnval:string
+  getPublicKeyAlgorithmOID() -> returnval:string
+  getPublicKeyAlgorithm() -> returnval:string
+  getSubjectPublicKey() -> returnval:string
+  getIssuerUniqueIdentifier() -> returnval:string
+  getSubjectUniqueIdentifier() -> returnval:string
+  getCertificateAuthority() -> returnval:boolean
+  getKeyUsage() -> returnval:unsignedInt
+  getExtendedKeyUsage() -> returnval:string[]
+  getRawCertData() -> returnval:string
+  getSelfSigned() -> returnval:boolean
+  getTrusted() -> returnval:boolean
+  getExpired() -> returnval:boolean
+  isCurrentlyExpired() -> returnval:boolean
+  queryInfo(what:int) -> returnval:string
 enum AccessMode: ReadOnly ReadWrite
 enum AdditionsFacilityClass: None Driver Service Program Feature ThirdParty All
 enum AdditionsFacilityStatus: Inactive Paused PreInit Init Active Terminating Terminated Failed Unknown
@@ -1279,9 +1327,11 @@ enum AuthType: Null External Guest
 enum AutostopType: Disabled SaveState PowerOff AcpiShutdown
 enum BandwidthGroupType: Null Disk Network
 enum BitmapFormat: Opaque BGR BGR0 BGRA RGBA PNG JPEG
+enum CertificateVersion: V1 V2 V3 Unknown
 enum ChipsetType: Null PIIX3 ICH9 ARMv8Virtual
 enum CleanupMode: UnregisterOnly DetachAllReturnNone DetachAllReturnHardDisksOnly Full DetachAllReturnHardDisksAndVMRemovable
 enum ClipboardMode: Disabled HostToGuest GuestToHost Bidirectional
+enum CloneMode: MachineState MachineAndChildStates AllStates
 enum CloneOptions: Link KeepAllMACs KeepNATMACs KeepDiskNames KeepHwUUIDs
 enum CPUArchitecture: Any x86 AMD64 ARMv8_32 ARMv8_64
 enum CPUPropertyTypeX86: Null PAE LongMode TripleFaultReset APIC X2APIC IBPBOnVMExit IBPBOnVMEntry HWVirt SpecCtrl SpecCtrlByHost L1DFlushOnEMTScheduling L1DFlushOnVMEntry MDSClearOnEMTScheduling MDSClearOnVMEntry
@@ -1348,6 +1398,8 @@ enum USBDeviceFilterAction: Null Ignore Hold
 enum USBDeviceState: NotSupported Unavailable Busy Available Held Captured
 enum VBoxEventType: Invalid Any Vetoable MachineEvent SnapshotEvent InputEvent LastWildcard OnMachineStateChanged OnMachineDataChanged OnExtraDataChanged OnExtraDataCanChange OnMediumRegistered OnMachineRegistered OnSessionStateChanged OnSnapshotTaken OnSnapshotDeleted OnSnapshotChanged OnGuestPropertyChanged OnMousePointerShapeChanged OnMouseCapabilityChanged OnKeyboardLedsChanged OnStateChanged OnAdditionsStateChanged OnNetworkAdapterChanged OnSerialPortChanged OnParallelPortChanged OnStorageControllerChanged OnMediumChanged OnVRDEServerChanged OnUSBControllerChanged OnUSBDeviceStateChanged OnSharedFolderChanged OnRuntimeError OnCanShowWindow OnShowWindow OnCPUChanged OnVRDEServerInfoChanged OnEventSourceChanged OnCPUExecutionCapChanged OnGuestKeyboard OnGuestMouse OnNATRedirect OnHostPCIDevicePlug OnVBoxSVCAvailabilityChanged OnBandwidthGroupChanged OnGuestMonitorChanged OnStorageDeviceChanged OnClipboardModeChanged OnDnDModeChanged OnNATNetworkChanged OnNATNetworkStartStop OnNATNetworkAlter OnNATNetworkCreationDeletion OnNATNetworkSetting OnNATNetworkPortForward OnGuestSessionStateChanged OnGuestSessionRegistered OnGuestProcessRegistered OnGuestProcessStateChanged OnGuestProcessInputNotify OnGuestProcessOutput OnGuestFileRegistered OnGuestFileStateChanged OnGuestFileOffsetChanged OnGuestFileRead OnGuestFileWrite OnRecordingStateChanged OnGuestUserStateChanged OnGuestMultiTouch OnHostNameResolutionConfigurationChange OnSnapshotRestored OnMediumConfigChanged OnAudioAdapterChanged OnProgressPercentageChanged OnProgressTaskCompleted OnCursorPositionChanged OnGuestAdditionsStatusChanged OnGuestMonitorInfoChanged OnGuestFileSizeChanged OnClipboardFileTransferModeChanged OnCloudProviderListChanged OnCloudProviderRegistered OnCloudProviderUninstall OnCloudProfileRegistered OnCloudProfileChanged OnProgressCreated OnLanguageChanged OnUpdateAgentAvailable OnUpdateAgentError OnUpdateAgentSettingsChanged OnUpdateAgentStateChanged OnHostAudioDeviceChanged OnGuestDebugControlChanged OnMachineGroupsChanged OnGuestDirectoryRegistered OnGuestDirectoryStateChanged OnGuestDirectoryRead OnClipboardError OnExtPackInstalled OnExtPackUninstalled OnRecordingScreenStateChanged End
 enum VFSType: File Cloud S3 WebDav
+enum VirtualSystemDescriptionType: Ignore OS Name Product Vendor Version ProductUrl VendorUrl Description License Miscellaneous CPU Memory HardDiskControllerIDE HardDiskControllerSATA HardDiskControllerSCSI HardDiskControllerSAS HardDiskImage Floppy CDROM NetworkAdapter USBController SoundCard SettingsFile BaseFolder PrimaryGroup CloudInstanceShape CloudDomain CloudBootDiskSize CloudBucket CloudOCIVCN CloudPublicIP CloudProfileName CloudOCISubnet CloudKeepObject CloudLaunchInstance CloudInstanceId CloudImageId CloudInstanceState CloudImageState CloudInstanceDisplayName CloudImageDisplayName CloudOCILaunchMode CloudPrivateIP CloudBootVolumeId CloudOCIVCNCompartment CloudOCISubnetCompartment CloudPublicSSHKey BootingFirmware CloudInitScriptPath CloudCompartmentId CloudShapeCpus CloudShapeMemory CloudInstanceMetadata CloudInstanceFreeFormTags CloudImageFreeFormTags HardDiskControllerVirtioSCSI HardDiskControllerNVMe
+enum VirtualSystemDescriptionValueType: Reference Original Auto ExtraConfig
 enum VMExecutionEngine: NotSet Default HwVirt NativeApi Interpreter Recompiler
 enum VMProcPriority: Invalid Default Flat Low Normal High
 struct IAdditionsFacility { classType:AdditionsFacilityClass, lastUpdated:long, name:string, status:AdditionsFacilityStatus, type:AdditionsFacilityType }
