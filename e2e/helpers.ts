@@ -67,7 +67,9 @@ export const taskCard = (scope: Page | Locator, title: string) => scope.getByRol
 export async function expectTaskSucceeds(card: Locator, timeout = 30_000): Promise<void> {
   await expect(card).toBeVisible();
   await expect(card.getByRole('progressbar')).toBeVisible();
-  await expect(card).toHaveAttribute('data-status', 'succeeded', { timeout });
+  // Until it ends either way, so that a failure shows the task's own message rather than only its status.
+  await expect(card).toHaveAttribute('data-status', /^(succeeded|failed|canceled)$/, { timeout });
+  expect(await card.getAttribute('data-status'), `task ended: ${await card.innerText()}`).toBe('succeeded');
   await expect(card.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
 }
 
