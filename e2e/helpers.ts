@@ -68,7 +68,7 @@ export async function expectTaskSucceeds(card: Locator, timeout = 30_000): Promi
   await expect(card).toBeVisible();
   await expect(card.getByRole('progressbar')).toBeVisible();
   // Until it ends either way, so that a failure shows the task's own message rather than only its status.
-  await expect(card).toHaveAttribute('data-status', /^(succeeded|failed|canceled)$/, { timeout });
+  await expect(card).toHaveAttribute('data-status', /^(succeeded|failed|canceled|lost)$/, { timeout });
   expect(await card.getAttribute('data-status'), `task ended: ${await card.innerText()}`).toBe('succeeded');
   await expect(card.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
 }
