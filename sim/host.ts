@@ -13,6 +13,7 @@ import * as firmware from './model/firmware';
 import { Machine, MachineCore, type MachineHost } from './model/machine';
 import { NATEngine, NetworkAdapter } from './model/network-adapter';
 import { Appliance } from './model/appliance';
+import { Certificate } from './model/certificate'; // issue 17
 import { Medium, readImageHeader, type MediumHost, type MediumRecord, type MediumUse } from './model/medium';
 import { formatForExtension, MediumFormat } from './model/medium-format';
 import { DataStream, MediumIO, MediumLockToken } from './model/medium-io';
@@ -157,6 +158,7 @@ export const IMPLEMENTATIONS: Record<string, abstract new (...args: never[]) => 
   IAppliance: Appliance, IVFSExplorer: VFSExplorer,
   IVirtualSystemDescription: VirtualSystemDescription, // issue 17
   // --- issue 17 A2/A3: ICertificate
+  ICertificate: Certificate, // issue 17
   IMediumFormat: MediumFormat, IToken: MediumLockToken, IMediumIO: MediumIO, IDataStream: DataStream,
   IMediumRegisteredEvent: events.MediumRegisteredEvent, IMediumConfigChangedEvent: events.MediumConfigChangedEvent,
   // Guest and host networking (issue 15, S3)
@@ -537,6 +539,9 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
         if (users.length) {
           fail('VBOX_E_OBJECT_IN_USE', `Medium '${m.rec.location}' is still attached to machine '${users[0].name}'`, 'IMachine', 'Machine');
         }
+        // issue 17: Medium::deleteStorage (i_canClose) keeps an image that others (a linked clone's) build on.
+        const children = m.getChildren().length;
+        if (children) fail('VBOX_E_OBJECT_IN_USE', `Cannot close medium '${m.rec.location}' because it has ${children} child media`, 'IMedium');
         fs.rmSync(m.rec.location, { force: true });
         this.unregisterMedium(m);
         m.state = 'NotCreated';
@@ -547,6 +552,8 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
       fs.rmSync(core.settingsFile, { force: true });
       firmware.deleteNvram(core); // issue 16 S2: Machine::deleteConfig deletes the NVRAM file too
       deleteLogs(core); // issue 16 S5: Machine::i_deleteConfigHandler removes the logs and their folder
+      // issue 17 (D1): and the snapshot folder when empty (RTDirRemove), e.g. a linked clone's, its images deleted.
+      try { fs.rmdirSync(core.primary.getSnapshotFolder()); } catch { /* not empty, or not there */ }
       const dir = path.dirname(core.settingsFile);
       try {
         if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
@@ -662,7 +669,7 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
     return this.machines().flatMap((c) => {
       const current = uses(c.settings.attachments) || uses(working(c));
       const snapshotIds = c.snapshots().filter((s) => uses(s.settings.attachments)).map((s) => s.id);
-      return current || snapshotIds.length ? [{ id: c.id, name: c.name, current, snapshotIds, sessionOpen: c.sessionState !== 'Unlocked' }] : [];
+      return current || snapshotIds.length ? [{ id: c.id, name: c.name, current, snapshotIds, sessionOpen: c.lockedBy === 'vm' || (!!c.vm && !c.vm.isEnded) }] : []; // issue 17: i_isSessionOpenVM, a VM's session only
     });
   }
 

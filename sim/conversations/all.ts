@@ -1,7 +1,7 @@
 import type { Conversation } from './index';
 import { launchConversations, lockConversations, machineConversations } from './machine';
 import { mediaConversations } from './media';
-import { applianceConversations, cloneConversations, eventConversations, progressConversations, wrongConversations } from './misc';
+import { eventConversations, progressConversations, wrongConversations } from './misc';
 import { adapterConversations } from './adapters';
 import { guestConversations } from './guest';
 import { hostNetworkConversations } from './host-network';
@@ -17,6 +17,8 @@ import { logConversations } from './logs'; // issue 16 S5
 import { usbConversations } from './usb'; // issue 16 S4
 import { firmwareConversations } from './firmware'; // issue 16 S2
 import { groupConversations } from './groups'; // issue 16 H8
+import { cloneConversations } from './clone'; // issue 17 A
+import { applianceConversations } from './appliance'; // issue 17
 
 /**
  * Every conversation of the suite (sim/conversations.test.ts), in the order they run. Each new

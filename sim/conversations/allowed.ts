@@ -18,10 +18,6 @@ export const ALLOWED: Record<string, string> = {
     '"Failed to execute \'…/VBoxNetAdpCtl add 2>&1\' - exit status: 32512" and the interface it hands back is named after ' +
     "the shell's error; vboxsim makes vboxnet0 as VirtualBox on Linux does (NetIfCreateHostOnlyNetworkInterface) and " +
     'configures and removes it.',
-  'clone/full-clone': 'vboxsim has no IMachine::cloneTo yet (issue 17).',
-  'clone/linked-without-snapshot': 'vboxsim has no IMachine::cloneTo yet (issue 17).',
-  'appliance/export-import': "vboxsim's IAppliance has only its path and VFS explorers (vfs/*), no OVF export and import yet (issue 17).",
-  'appliance/read-missing': "vboxsim's IAppliance has no read() yet (OVF import, issue 17).",
   'machine-settings/recording-discard':
     "VirtualBox 7.1.12 hands the session's recording screen objects to the machine at saveSettings without committing " +
     'their data, so a later discardSettings rolls them back to the values from before the session, in the machine\'s view ' +

@@ -1,6 +1,6 @@
-// Clones, appliances, events, progress objects and wrong calls.
+// Events, progress objects and wrong calls.
 import { call, SOAP_ENV, wait, type Conversation } from './index';
-import { createMachine, deleteMachine, newDisk, registeredMachine, unlock, writeLock } from './helpers';
+import { deleteMachine, newDisk, registeredMachine, unlock, writeLock } from './helpers';
 
 /** A reference no websession ever handed out. */
 const UNKNOWN_REF = '0123456789abcdef-0000000000000001';
@@ -8,73 +8,6 @@ const UNKNOWN_REF = '0123456789abcdef-0000000000000001';
 const raw = (label: string, body: string) => ({ label, raw: body });
 const envelope = (inner: string) =>
   `<?xml version="1.0" encoding="UTF-8"?><SOAP-ENV:Envelope xmlns:SOAP-ENV="${SOAP_ENV}" xmlns:vbox="http://www.virtualbox.org/"><SOAP-ENV:Body>${inner}</SOAP-ENV:Body></SOAP-ENV:Envelope>`;
-
-export const cloneConversations: Conversation[] = [
-  {
-    name: 'clone/full-clone',
-    steps: [
-      ...newDisk('clone-src.vdi'),
-      ...registeredMachine('conv clone source'),
-      ...writeLock(),
-      call('IMachine_setCPUCount', { _this: '$sm', CPUCount: 2 }),
-      call('IMachine_addStorageController', { _this: '$sm', name: 'SATA', connectionType: 'SATA' }),
-      call('IMachine_attachDevice', { _this: '$sm', name: 'SATA', controllerPort: 0, device: 0, type: 'HardDisk', medium: '$disk' }),
-      call('IMachine_saveSettings', { _this: '$sm' }),
-      unlock(),
-      createMachine('conv clone target', 'Debian12_64', {}, '$target'),
-      call('IMachine_cloneTo', { _this: '$m', target: '$target', mode: 'MachineState', options: [] }, '$p'),
-      wait('$p'),
-      call('IVirtualBox_registerMachine', { _this: '$vbox', machine: '$target' }),
-      call('IMachine_getCPUCount', { _this: '$target' }),
-      call('IMachine_getMediumAttachments', { _this: '$target' }, undefined, { arrays: ['returnval'] }),
-      ...deleteMachine('$target', 'Full'),
-      ...deleteMachine(),
-    ],
-  },
-  {
-    name: 'clone/linked-without-snapshot',
-    steps: [
-      ...registeredMachine('conv linked source'),
-      createMachine('conv linked target', 'Debian12_64', {}, '$target'),
-      call('IMachine_cloneTo', { _this: '$m', target: '$target', mode: 'MachineState', options: ['Link'] }, '$p'),
-      wait('$p'),
-      ...deleteMachine(),
-    ],
-  },
-];
-
-export const applianceConversations: Conversation[] = [
-  {
-    name: 'appliance/export-import',
-    steps: [
-      ...registeredMachine('conv appliance'),
-      call('IVirtualBox_createAppliance', { _this: '$vbox' }, '$out'),
-      call('IMachine_exportTo', { _this: '$m', appliance: '$out', location: '<scratch>/conv.ova' }, '$vsd'),
-      call('IVirtualSystemDescription_getCount', { _this: '$vsd' }),
-      call('IAppliance_write', { _this: '$out', format: 'ovf-2.0', options: [], path: '<scratch>/conv.ova' }, '$pw'),
-      wait('$pw'),
-      ...deleteMachine(),
-      call('IVirtualBox_createAppliance', { _this: '$vbox' }, '$in'),
-      call('IAppliance_read', { _this: '$in', file: '<scratch>/conv.ova' }, '$pr'),
-      wait('$pr'),
-      call('IAppliance_interpret', { _this: '$in' }),
-      call('IAppliance_getVirtualSystemDescriptions', { _this: '$in' }, '$descs', { arrays: ['returnval'] }),
-      call('IAppliance_importMachines', { _this: '$in', options: [] }, '$pi'),
-      wait('$pi'),
-      call('IAppliance_getMachines', { _this: '$in' }, undefined, { arrays: ['returnval'] }),
-      call('IVirtualBox_findMachine', { _this: '$vbox', nameOrId: 'conv appliance' }, '$m'),
-      ...deleteMachine('$m', 'Full'),
-    ],
-  },
-  {
-    name: 'appliance/read-missing',
-    steps: [
-      call('IVirtualBox_createAppliance', { _this: '$vbox' }, '$in'),
-      call('IAppliance_read', { _this: '$in', file: '<scratch>/missing.ova' }, '$pr'),
-      wait('$pr'),
-    ],
-  },
-];
 
 export const eventConversations: Conversation[] = [
   {

@@ -4,12 +4,17 @@
  * IMachine::exportTo and written (region A2, appliance-export.ts), plus the VFS explorers that
  * VirtualBox's own GUI and Nimbox's storage browser use.
  */
+import * as imp from './appliance-import'; // issue 17 A3
+import * as exp from './appliance-export'; // issue 17 A2
 import type { ManagedObject } from './base';
 import { parseURI, VFSExplorer } from './vfs-explorer';
 import type { VirtualSystemDescription } from './vsd';
+import type { VirtualBox } from './virtualbox';
 
 export class Appliance implements ManagedObject {
   readonly iface = 'IAppliance';
+  /** Appliance::init(VirtualBox*): the IVirtualBox it creates machines and media with (issue 17). */
+  constructor(readonly vbox: VirtualBox | null = null) {}
   /** LocationInfo::strPath: set by read() and write(). */
   path = '';
   /** m->virtualSystemDescriptions: filled by interpret() (import) or exportTo() (export). */
@@ -28,8 +33,19 @@ export class Appliance implements ManagedObject {
   }
 
   // --- A2: export: write (appliance-export.ts, issue 17)
+  write(format: string, options: string[], path: string) { return exp.write(this, format, options ?? [], path); }
   // --- end A2
   // --- A3: import: read, interpret, importMachines, disks, machines, certificate, passwords,
   //     createVirtualSystemDescriptions (appliance-import.ts, issue 17)
+  read(file: string) { return imp.read(this, file); }
+  interpret() { imp.interpret(this); }
+  importMachines(options: string[]) { return imp.importMachines(this, options); }
+  getDisks() { return imp.getDisks(this); }
+  getMachines() { return imp.getMachines(this); }
+  getCertificate() { return imp.getCertificate(this); }
+  getPasswordIds() { return imp.getPasswordIds(this); }
+  getMediumIdsForPasswordId(passwordId: string) { return imp.getMediumIdsForPasswordId(this, passwordId); }
+  addPasswords(identifiers: string[], passwords: string[]) { imp.addPasswords(this, identifiers, passwords); }
+  createVirtualSystemDescriptions(requested: number) { return imp.createVirtualSystemDescriptions(this, requested); }
   // --- end A3
 }

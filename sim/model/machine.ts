@@ -25,6 +25,8 @@ import { FirmwareSettings, nvramStoreOf, Platform, TrustedPlatformModule } from 
 import { GuestDebugControl, MachineExtrasPart, RecordingSettings } from './machine-extras';
 import * as logs from './logs';
 import * as usb from './usb';
+import * as applianceExport from './appliance-export'; // issue 17 C2
+import * as cloneOps from './clone'; // issue 17 C1
 
 /** What a machine needs from the host it is registered on. */
 export interface MachineHost {
@@ -863,8 +865,11 @@ export class Machine implements ManagedObject {
   readLog(idx: number, offset: number, size: number) { return logs.readLog(this, idx, offset, size); }
   // --- end S5
   // --- C1: cloneTo, moveTo (clone.ts, issue 17)
+  cloneTo(target: Machine | null, mode: string, options: string[]) { return cloneOps.cloneTo(this, target, mode, options ?? []); }
+  moveTo(targetPath: string, type: string) { return cloneOps.moveTo(this, targetPath, type); }
   // --- end C1
   // --- C2: exportTo (appliance-export.ts, issue 17)
+  exportTo(appliance: import('./appliance').Appliance | null, location: string) { return applianceExport.exportTo(this, appliance, location); }
   // --- end C2
 }
 

@@ -35,7 +35,7 @@ export interface MediumUse {
   name: string;
   current: boolean;
   snapshotIds: string[];
-  /** A session holds the machine (moveTo and setLocation wait for none). */
+  /** A VM's session holds the machine (Machine::i_isSessionOpenVM: moveTo and setLocation refuse then). */
   sessionOpen: boolean;
 }
 
@@ -375,7 +375,9 @@ export class Medium implements ManagedObject {
       this.readers++;
       return null;
     }
-    if (s !== 'Created' && s !== 'Inaccessible') return this.stateError(s);
+    // issue 17: a running machine's read lock (a disk its snapshots use) takes other readers (a clone's) too.
+    const vmReads = s === 'LockedRead' && this.state !== 'LockedRead';
+    if (s !== 'Created' && s !== 'Inaccessible' && !vmReads) return this.stateError(s);
     this.preLockState = this.state;
     this.state = 'LockedRead';
     this.readers = 1;

@@ -208,7 +208,7 @@ export class VirtualBox implements ManagedObject {
   }
 
   /** VirtualBox::createAppliance: an empty appliance (its VFS explorers browse the host's files). */
-  createAppliance() { return new Appliance(); }
+  createAppliance() { return new Appliance(this); }
 
   getMachineStates(machines: (Machine | null)[]) {
     return machines.map((m) => m?.core.state ?? 'Null');

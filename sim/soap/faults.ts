@@ -100,6 +100,7 @@ export const INTERFACE_IDS: Record<string, string> = {
   INATEngine: 'a06253a7-dcd2-44e3-8689-9c9c4b6b6234',
   IVFSExplorer: 'fb220201-2fd3-47e2-a5dc-2c2431d833cc',
   IAppliance: '86a98347-7619-41aa-aece-b21ac5c1a7e6',
+  ICertificate: '392f1de4-80e1-4a8a-93a1-67c5f92a838a', // issue 17
   // Platform, NVRAM, TPM (issue 16 S2)
   IPlatformARM: '75dff9be-6cb3-4857-bde6-2faf82ed9a8d', INvramStore: '5bfd8965-b81b-469f-8649-f717ce97a5d5',
   IUefiVariableStore: 'd134c6b6-4479-430d-bb73-68a452ba3e67', ITrustedPlatformModule: 'cf11d345-0241-4ea9-ac4c-c69ed3d674e3',
