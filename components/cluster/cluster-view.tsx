@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react
 import { EmptyState } from '@/components/console/empty-state';
 import { LoadError } from '@/components/console/load-error';
 import { HaAlarmBanner } from '@/components/ha/ha-alarms';
+import { TemplatesSection } from '@/components/templates/templates-section';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { problemOf } from '@/lib/hooks/api';
@@ -25,7 +26,8 @@ function Machines({ canEdit }: { canEdit: boolean }) {
   const [params, setParams] = useClusterParams();
   const [groupBy, setGroupBy] = useGroupBy();
   const hosts = useHosts();
-  const vms = useMachines(params);
+  // Templates show apart (their own section), not among the machines.
+  const vms = useMachines(useMemo(() => ({ ...params, template: false }), [params]));
 
   const onSort = useCallback(
     (key: VmSort) => {
@@ -50,7 +52,7 @@ function Machines({ canEdit }: { canEdit: boolean }) {
     setSelectionKey(paramsKey);
     setSelected(new Set());
   }
-  const items = vms.data?.items;
+  const items = useMemo(() => vms.data?.items.filter((m) => !m.template), [vms.data]);
   const onToggle = useCallback((id: string) => {
     setSelected((prev) => {
       const next = new Set(prev);
@@ -141,7 +143,7 @@ function Machines({ canEdit }: { canEdit: boolean }) {
 
 /**
  * The cluster view: HA alarms (when any), every host as a card, every machine in one live, server-paged
- * table. `canManage` (admins) offers confirming a dead host is off and acknowledging alarms; `canEdit`
+ * table, and the templates apart. `canManage` (admins) offers confirming a dead host is off and acknowledging alarms; `canEdit`
  * (operators, admins) moving the selected machines to a group.
  */
 export function ClusterView({ canManage = false, canEdit = false }: { canManage?: boolean; canEdit?: boolean }) {
@@ -150,6 +152,7 @@ export function ClusterView({ canManage = false, canEdit = false }: { canManage?
       <HaAlarmBanner canManage={canManage} />
       <HostCards canManage={canManage} />
       <Machines canEdit={canEdit} />
+      <TemplatesSection canDeploy={canEdit} />
     </div>
   );
 }

@@ -10,6 +10,7 @@ import { Input } from '@/components/ui/input';
 import { fieldErrors, problemOf } from '@/lib/hooks/api';
 import { useHosts } from '@/lib/hooks/use-hosts';
 import { isFullRow, useNetworks } from '@/lib/hooks/use-networks';
+import { useTemplates } from '@/lib/hooks/use-templates';
 import { useCreateTenant, useUpdateTenant, type Tenant, type TenantPatch } from '@/lib/hooks/use-tenants';
 import { KIND_LABEL } from '@/components/networks/network-words';
 import type { RealmChoice } from './tenants-view';
@@ -28,6 +29,7 @@ interface Values {
   quotas: Record<QuotaKey, string>;
   allowedHostIds: string[];
   allowedNetworkIds: string[];
+  allowedTemplateIds: string[];
   realms: string[];
   allowTeleport: boolean;
   allowHa: boolean;
@@ -41,6 +43,7 @@ function valuesOf(t: Tenant | undefined): Values {
     quotas: { maxMachines: q(t?.maxMachines), maxVcpus: q(t?.maxVcpus), maxMemoryMB: q(t?.maxMemoryMB), maxDiskGB: q(t?.maxDiskGB) },
     allowedHostIds: t?.allowedHostIds ?? [],
     allowedNetworkIds: t?.allowedNetworkIds ?? [],
+    allowedTemplateIds: t?.allowedTemplateIds ?? [],
     realms: t?.realms ?? [],
     allowTeleport: t?.allowTeleport ?? false,
     allowHa: t?.allowHa ?? false,
@@ -52,7 +55,7 @@ const quotaValue = (s: string): number | null => (s.trim() === '' ? null : Numbe
 
 const toggle = (list: string[], v: string, on: boolean) => (on ? [...new Set([...list, v])] : list.filter((x) => x !== v));
 
-/** Add or edit a tenant: name (fixed once created), display name, quotas, allowed hosts and networks, realms, teleport, HA policies. */
+/** Add or edit a tenant: name (fixed once created), display name, quotas, allowed hosts and networks, shared templates, realms, teleport, HA policies. */
 export function TenantFormDialog({
   open,
   onOpenChange,
@@ -81,6 +84,9 @@ function TenantForm({ tenant, realms, onDone }: { tenant?: Tenant; realms: Realm
   const [values, setValues] = useState<Values>(() => valuesOf(tenant));
   const hosts = useHosts();
   const networks = useNetworks();
+  const templates = useTemplates();
+  // Its own templates it uses anyway: only the others are shared.
+  const shareable = (templates.data?.templates ?? []).filter((x) => !tenant || x.tenant !== tenant.name);
   const create = useCreateTenant();
   const update = useUpdateTenant();
   const save = tenant ? update : create;
@@ -100,6 +106,7 @@ function TenantForm({ tenant, realms, onDone }: { tenant?: Tenant; realms: Realm
       maxDiskGB: quotaValue(values.quotas.maxDiskGB),
       allowedHostIds: values.allowedHostIds,
       allowedNetworkIds: values.allowedNetworkIds,
+      allowedTemplateIds: values.allowedTemplateIds,
       realms: values.realms,
       allowTeleport: values.allowTeleport,
       allowHa: values.allowHa,
@@ -215,6 +222,44 @@ function TenantForm({ tenant, realms, onDone }: { tenant?: Tenant; realms: Realm
           </div>
         )}
         {errors.allowedNetworkIds && <p className="text-xs font-medium text-red-700 dark:text-red-400">{errors.allowedNetworkIds}</p>}
+      </fieldset>
+
+      <fieldset className="space-y-2" data-field="allowedTemplateIds">
+        <legend className="text-sm font-semibold">Shared templates</legend>
+        <p className="text-xs text-slate-500 dark:text-slate-400">
+          Templates of others its operators may deploy machines from, besides its own. None ticked: its own only.
+        </p>
+        {templates.isPending ? (
+          <p className="text-sm text-slate-500">Loading templates…</p>
+        ) : templates.isError ? (
+          <ProblemAlert problem={problemOf(templates.error)} />
+        ) : shareable.length === 0 && values.allowedTemplateIds.length === 0 ? (
+          <p className="text-sm text-slate-500">No template to share (mark a powered-off machine as a template on its page).</p>
+        ) : (
+          <div className="grid gap-2 sm:grid-cols-2">
+            {shareable.map((x) => (
+              <CheckboxField
+                key={x.id}
+                label={x.name}
+                hint={[x.tenant ? `tenant ${x.tenant}` : 'no tenant', x.osTypeId, `${x.cpuCount} vCPU · ${x.memoryMB} MB`].join(' · ')}
+                checked={values.allowedTemplateIds.includes(x.id)}
+                onChange={(e) => setValues((v) => ({ ...v, allowedTemplateIds: toggle(v.allowedTemplateIds, x.id, e.target.checked) }))}
+              />
+            ))}
+            {/* A shared template unmarked or deleted meanwhile stays listed, so that it can be unticked. */}
+            {values.allowedTemplateIds
+              .filter((id) => !templates.data.templates.some((x) => x.id === id))
+              .map((id) => (
+                <CheckboxField
+                  key={id}
+                  label={`${id} (no longer a template)`}
+                  checked
+                  onChange={(e) => setValues((v) => ({ ...v, allowedTemplateIds: toggle(v.allowedTemplateIds, id, e.target.checked) }))}
+                />
+              ))}
+          </div>
+        )}
+        {errors.allowedTemplateIds && <p className="text-xs font-medium text-red-700 dark:text-red-400">{errors.allowedTemplateIds}</p>}
       </fieldset>
 
       <fieldset className="space-y-2" data-field="realms">

@@ -5,10 +5,13 @@ import { ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { TeleportButton } from '@/components/teleport/teleport-button';
+import { templateStartWhy } from '@/components/templates/template-badge';
+import { TemplateToggle } from '@/components/templates/template-toggle';
 import { problemOf } from '@/lib/hooks/api';
 import type { MachineAction, MachineDetail, MachineState, Task } from '@/lib/hooks/types';
 import { useMachineAction } from '@/lib/hooks/use-lifecycle';
 import { POWER_ACTION_STATES } from '@/lib/tasks/types';
+import { CloneButton } from './clone-dialog';
 import { DeleteMachineDialog } from './delete-machine-dialog';
 import { EditMachineDialog } from './edit-machine-dialog';
 
@@ -67,7 +70,21 @@ const ORDER: MachineAction[] = ['start', 'shutdown', 'poweroff', 'pause', 'reset
  * first), Edit while powered off, Delete with a typed confirmation. Each accepted action's task
  * goes to `onTask` for its progress to show beside the toolbar.
  */
-export function MachineActions({ machine: m, busyWith, onTask }: { machine: MachineDetail; busyWith: Task | undefined; onTask: (t: Task) => void }) {
+export function MachineActions({
+  machine: m,
+  busyWith,
+  onTask,
+  canEdit = false,
+  admin = false,
+}: {
+  machine: MachineDetail;
+  busyWith: Task | undefined;
+  onTask: (t: Task) => void;
+  /** Operators and admins: clone, mark as template (issue 17). */
+  canEdit?: boolean;
+  /** Admins: a clone's tenant. */
+  admin?: boolean;
+}) {
   const action = useMachineAction();
   const [confirming, setConfirming] = useState<MachineAction | null>(null);
   const [editing, setEditing] = useState(false);
@@ -89,7 +106,9 @@ export function MachineActions({ machine: m, busyWith, onTask }: { machine: Mach
 
   const button = (a: MachineAction) => {
     const spec = ACTIONS[a];
-    const allowed = POWER_ACTION_STATES[a].includes(m.state);
+    // A template is never started (the server refuses it too).
+    const template = a === 'start' && m.template;
+    const allowed = POWER_ACTION_STATES[a].includes(m.state) && !template;
     const pending = action.isPending && action.variables?.action === a;
     return (
       <Button
@@ -98,7 +117,7 @@ export function MachineActions({ machine: m, busyWith, onTask }: { machine: Mach
         size="sm"
         disabled={!allowed || blocked || action.isPending}
         aria-busy={pending || undefined}
-        title={!allowed ? `Not while the machine is ${m.state}` : why}
+        title={template ? templateStartWhy(m.name) : !allowed ? `Not while the machine is ${m.state}` : why}
         onClick={() => {
           action.reset();
           if (spec.confirm) setConfirming(a);
@@ -130,6 +149,13 @@ export function MachineActions({ machine: m, busyWith, onTask }: { machine: Mach
         >
           Delete
         </Button>
+        {canEdit && (
+          <>
+            <span className="mx-1 hidden h-6 w-px bg-slate-200 sm:block dark:bg-slate-800" aria-hidden="true" />
+            <CloneButton machine={m} off={off} blockedWhy={why} admin={admin} onTask={onTask} />
+            <TemplateToggle machine={m} off={off} blockedWhy={why} />
+          </>
+        )}
       </div>
       {action.isError && !confirming && <ProblemAlert problem={problemOf(action.error)} />}
 

@@ -8,6 +8,7 @@ import { LoadError } from '@/components/console/load-error';
 import { TaskCard } from '@/components/tasks/task-card';
 import { formatMB, yesNo } from '@/components/format';
 import { MachineHaSection } from '@/components/ha/machine-ha-section';
+import { TemplateBadge } from '@/components/templates/template-badge';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { LineChart } from '@/components/ui/line-chart';
@@ -182,14 +183,25 @@ const PAGE_TASKS = 3;
 function MachineTasks({ machineId, pageTaskIds, onDismiss }: { machineId: string; pageTaskIds: string[]; onDismiss: (id: string) => void }) {
   const list = useTasks({ targetId: machineId, limit: 10 });
   const tasks = (list.data?.tasks ?? []).filter((t) => t.targetId === machineId && (t.status === 'running' || pageTaskIds.includes(t.id)));
-  if (tasks.length === 0) return null;
+  // Tasks started here on another machine (a clone's target is the new machine): read one by one.
+  const elsewhere = pageTaskIds.filter((id) => !tasks.some((t) => t.id === id));
+  if (tasks.length === 0 && elsewhere.length === 0) return null;
   return (
     <section aria-label="Tasks on this machine" className="grid gap-2 sm:grid-cols-2">
       {tasks.map((t) => (
         <TaskCard key={t.id} task={t} showTarget={false} onDismiss={onDismiss} />
       ))}
+      {elsewhere.map((id) => (
+        <OtherTargetTask key={id} id={id} machineId={machineId} onDismiss={onDismiss} />
+      ))}
     </section>
   );
+}
+
+/** A task started from this page on another machine, with a link to that machine. */
+function OtherTargetTask({ id, machineId, onDismiss }: { id: string; machineId: string; onDismiss: (id: string) => void }) {
+  const task = useTask(id);
+  return task.data ? <TaskCard task={task.data} showTarget={task.data.targetId !== machineId} onDismiss={onDismiss} /> : null;
 }
 
 /** After the machine's delete task: its progress, then back to the cluster once it succeeded. */
@@ -267,6 +279,7 @@ export function MachineDetailView({
             <span data-testid="machine-state" className="inline-flex">
               <StateBadge state={m.state} />
             </span>
+            {m.template && <TemplateBadge />}
             {m.stale && (
               <Badge tone="amber" title={`${m.hostName} is unreachable: this page shows what was last known`}>
                 Stale
@@ -301,7 +314,7 @@ export function MachineDetailView({
           </p>
           {q.isError && <ProblemAlert problem={problemOf(q.error)} />}
         </div>
-        <MachineActions machine={m} busyWith={busyWith} onTask={onTask} />
+        <MachineActions machine={m} busyWith={busyWith} onTask={onTask} canEdit={canEdit} admin={canSetTenant} />
         {canSetTenant && <MachineTenantField machine={m} />}
         <GroupsField machine={m} canEdit={canEdit} onTask={onTask} />
         <MachineTasks machineId={m.id} pageTaskIds={pageTaskIds} onDismiss={onDismiss} />

@@ -2,6 +2,7 @@ import type { IMachine } from '@/lib/vbox/objects';
 import type { Inventory } from './inventory';
 import type { DiskView, MachineDetail, NetworkAdapterView } from './types';
 import { vrdePortInUse } from '@/lib/vbox/session';
+import { TEMPLATE_KEY, isTemplateValue } from '@/lib/templates/key';
 
 /** Every adapter the machine's chipset allows (IPlatformProperties.getMaxNetworkAdapters: 8 on PIIX3 and ICH9). */
 export async function networkAdapters(m: IMachine): Promise<NetworkAdapterView[]> {
@@ -68,6 +69,7 @@ export async function machineDetail(inventory: Inventory, id: string): Promise<M
       vrde: { enabled: vrdeEnabled, ports: vrdePorts, activePort, hasPassword: vncPassword !== '' },
       teleporter: { enabled: teleporterEnabled, port: teleporterPort, address: teleporterAddress },
       extraData: extra,
+      template: isTemplateValue(extra[TEMPLATE_KEY]), // read here anyway: exact before the monitor's pass
     };
   });
 }

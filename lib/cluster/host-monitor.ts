@@ -9,6 +9,7 @@ import type { HostCredentials } from '@/lib/db/hosts';
 import { TENANT_KEY } from '@/lib/tenants';
 import { guestSummary, isGuestInfoProperty, readGuestProperties } from '@/lib/networks/guest';
 import { NETWORK_KEY_PREFIX, readAdapterNetworks } from '@/lib/networks/placement';
+import { TEMPLATE_KEY, isTemplateValue } from '@/lib/templates/key';
 import { NO_TENANT_MAP, type TenantLookup } from './tenant-map';
 import { MEASURED_STATES, type HostStatus, type InventoryEvent, type MachineSummary } from './types';
 
@@ -274,6 +275,9 @@ export class HostMonitor {
         // Until then the row has what was known before a rescan, else no `guest` (not known yet; not "no Additions").
         e.summary.guest = this.entries.get(e.summary.id)?.summary.guest || undefined;
       }
+      // A rescan keeps the template mark it knew until the pass reads it again (a template's row does not flicker).
+      const template = e ? this.entries.get(e.summary.id)?.summary.template : undefined;
+      if (e && template !== undefined) e.summary.template = template;
       if (e && this.tenants.get(e.summary.id) !== undefined) fromMap.add(e.summary.id);
       return e;
     }));
@@ -347,17 +351,31 @@ export class HostMonitor {
     return true;
   }
 
-  /** Reads one machine's cluster networks; false when the host or websession went away (a later scan reads them). */
+  /**
+   * Reads one machine's cluster networks and template mark, both from its extradata keys (the mark's value
+   * only when the key is there: templates are few); false when the host or websession went away (a later scan reads them).
+   */
   private async refreshNetworks(id: string): Promise<boolean> {
     const e = this.entries.get(id);
     if (!e) return true;
-    const slots = await readAdapterNetworks(e.machine).catch(() => undefined);
-    if (!slots) return false;
-    const networks = networkNames(slots);
+    const read = await e.machine.getExtraDataKeys().then(async (keys) => ({
+      slots: await readAdapterNetworks(e.machine, keys),
+      template: keys.includes(TEMPLATE_KEY) && isTemplateValue(await e.machine.getExtraData(TEMPLATE_KEY)),
+    })).catch(() => undefined);
+    if (!read) return false;
+    const networks = networkNames(read.slots);
+    const { template } = read;
     const cur = this.entries.get(id);
     if (!cur) return true;
-    if (cur.summary.networks === undefined && networks.length === 0) cur.summary = { ...cur.summary, networks }; // nothing to show: no event
-    else if (cur.summary.networks?.join('\n') !== networks.join('\n')) this.update(id, { networks });
+    // What only replaces "not read yet" by nothing to show goes without an event.
+    const quiet: Partial<MachineSummary> = {};
+    const news: Partial<MachineSummary> = {};
+    if (cur.summary.networks === undefined && networks.length === 0) quiet.networks = networks;
+    else if (cur.summary.networks?.join('\n') !== networks.join('\n')) news.networks = networks;
+    if (cur.summary.template === undefined && !template) quiet.template = false;
+    else if (cur.summary.template !== template) news.template = template;
+    cur.summary = { ...cur.summary, ...quiet };
+    if (Object.keys(news).length) this.update(id, news);
     return true;
   }
 
@@ -411,6 +429,11 @@ export class HostMonitor {
     await Promise.all([next(), next(), next(), next()]);
   }
 
+  /** A template mark Nimbox wrote on this host (lib/templates): reads after its answer agree; the event confirms it. */
+  noteTemplate(id: string, template: boolean): void {
+    if (this.entries.get(id)?.summary.template !== template) this.update(id, { template });
+  }
+
   private update(id: string, patch: Partial<MachineSummary>): void {
     const e = this.entries.get(id);
     if (!e) return;
@@ -450,7 +473,7 @@ export class HostMonitor {
         this.emitHost();
       }
     } else if (ev instanceof IExtraDataChangedEvent) {
-      // Only the tenant key matters to the row (global extradata comes with the zero UUID as machine id).
+      // Only the tenant, network and template keys matter to the row (global extradata comes with the zero UUID as machine id).
       const [id, key] = await Promise.all([ev.getMachineId(), ev.getKey()]);
       if (id && key === TENANT_KEY) {
         const tenant = (await ev.getValue()) || null;
@@ -458,6 +481,9 @@ export class HostMonitor {
         if (this.entries.has(id)) this.update(id, { tenant });
       } else if (id && key.startsWith(NETWORK_KEY_PREFIX)) {
         await this.refreshNetworks(id);
+      } else if (id && key === TEMPLATE_KEY) {
+        const template = isTemplateValue(await ev.getValue());
+        if (this.entries.get(id)?.summary.template !== template) this.update(id, { template });
       }
     } else if (ev instanceof IMachineDataChangedEvent) {
       const id = await ev.getMachineId();

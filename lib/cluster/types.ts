@@ -62,6 +62,11 @@ export interface MachineSummary {
    * until the monitor's background pass after a scan reads it.
    */
   guest?: { additions: boolean; ips: string[] } | null;
+  /**
+   * Whether it is a template (extradata nimbox/template = 1, lib/templates): never started, deployed from.
+   * Absent until the monitor's background pass after a scan reads it (with the networks' keys, no extra call).
+   */
+  template?: boolean;
 }
 
 export interface NetworkAdapterView {

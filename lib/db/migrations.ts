@@ -348,4 +348,13 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('hosts').dropColumn('shared_folder_roots').execute();
     },
   },
+  /** Issue 17: the templates (machine ids) an admin shares with a tenant, beside the tenant's own. */
+  '018_allowed_template_ids': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('tenants').addColumn('allowed_template_ids', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('tenants').dropColumn('allowed_template_ids').execute();
+    },
+  },
 };

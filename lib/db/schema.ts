@@ -144,6 +144,8 @@ export interface TenantsTable {
   allow_ha: ColumnType<number, number | undefined, number>;
   /** JSON array of the cluster network ids its machines may use; [] = none (migration 016). */
   allowed_network_ids: ColumnType<string, string | undefined, string>;
+  /** JSON array of the templates (machine ids) shared with the tenant; its own templates need no entry (migration 018). */
+  allowed_template_ids: ColumnType<string, string | undefined, string>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -14,6 +14,7 @@ import type { IMachine, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objec
 import { withLockedMachine } from '@/lib/vbox/session';
 import { recordAudit } from '@/lib/audit';
 import { bindAdapters, lackText, lacksOn, readAdapterNetworks } from '@/lib/networks/placement';
+import { refuseTemplate } from '@/lib/templates/start';
 import { HA_USER } from './system-user';
 
 export interface RestartPlan {
@@ -81,6 +82,7 @@ async function run(inv: Inventory, plan: RestartPlan, ctx: TaskContext): Promise
     try {
       const state = await machine.getState();
       if (!OFF.has(state) && !SAVED.has(state)) throw new Error(`${m.name} is ${state} on ${to.name}: not restarted`);
+      await refuseTemplate(machine, m.name); // a template never runs, not even by HA
       if (SAVED.has(state)) {
         ctx.step(20, `Discarding the saved state of the copy on ${to.name}: it predates the failure`);
         await withLockedMachine(vbox, wsm, machine, 'Write', async (s) => (await s.getMachine()).discardSavedState(true));

@@ -57,6 +57,18 @@ describe('applyInventoryEvents', () => {
     expect(applyInventoryEvents(qc2, [{ type: 'machine', machine: machine(1, { memoryMB: 4096 }) }], new Map()).invalidateVmLists).toBe(true);
   });
 
+  it('refetches a machines-only list when one of its rows becomes a template (issue 17)', () => {
+    const p = params({ template: false });
+    const qc = setup(p, [machine(1), machine(2)]);
+    const r = applyInventoryEvents(qc, [{ type: 'machine', machine: machine(1, { template: true }) }], new Map());
+    expect(r.invalidateVmLists).toBe(true);
+    // A list of both keeps the row and shows it marked.
+    const both = params();
+    const qc2 = setup(both, [machine(1), machine(2)]);
+    expect(applyInventoryEvents(qc2, [{ type: 'machine', machine: machine(1, { template: true }) }], new Map()).invalidateVmLists).toBe(false);
+    expect(page(qc2, both).items[0].template).toBe(true);
+  });
+
   it('takes an unseen machine off the page for a state change, unless state filters or sorts the list', () => {
     const items = Array.from({ length: 10 }, (_, i) => machine(i));
     const ev = { type: 'machine' as const, machine: machine(50, { state: 'Running' }) };

@@ -10,11 +10,12 @@ export interface PatchOutcome {
   invalidateDetails: Set<string>;
 }
 
-/** Does the machine belong in a list with these filters? (The server's own rule: host, state, name substring.) */
+/** Does the machine belong in a list with these filters? (The server's own rule: host, state, name substring, template.) */
 function matchesFilters(params: VmsParams, m: MachineSummary): boolean {
   if (params.host && m.hostId !== params.host) return false;
   if (params.state && m.state !== params.state) return false;
   if (params.q && !m.name.toLowerCase().includes(params.q.toLowerCase())) return false;
+  if (params.template !== undefined && Boolean(m.template) !== params.template) return false;
   return true;
 }
 
@@ -48,7 +49,7 @@ function compare(params: VmsParams, a: MachineSummary, b: MachineSummary): numbe
 }
 
 const SUMMARY_KEYS: (keyof MachineSummary)[] = [
-  'id', 'name', 'hostId', 'hostName', 'state', 'sessionState', 'osTypeId', 'cpuCount', 'memoryMB', 'lastStateChange', 'tenant', 'stale',
+  'id', 'name', 'hostId', 'hostName', 'state', 'sessionState', 'osTypeId', 'cpuCount', 'memoryMB', 'lastStateChange', 'tenant', 'stale', 'template',
 ];
 
 function sameSummary(a: MachineSummary, b: MachineSummary): boolean {

@@ -57,6 +57,12 @@ export const queryKeys = {
   networkDetail: (id: string) => ['networks', 'detail', id] as const,
   /** The cluster networks as a machine's adapter dialog offers them (its own key: the same list, read for a select). */
   usableNetworks: ['networks', 'usable'] as const,
+  /** Templates (GET /api/v1/templates, issue 17): under `vms`, so whatever refreshes the machines refreshes them too. */
+  templates: ['vms', 'templates'] as const,
+  /** Appliances (issue 17): the .ova/.ovf files (GET /api/v1/appliances) and what VirtualBox reads in one. */
+  appliances: ['appliances'] as const,
+  applianceList: ['appliances', 'list'] as const,
+  applianceInspect: (path: string, hostId: string) => ['appliances', 'inspect', path, hostId] as const,
 };
 
 /** The query string of GET /api/v1/vms for these parameters (empty filters left out). */
@@ -65,6 +71,7 @@ export function vmsSearch(params: VmsParams): string {
   if (params.host) s.set('host', params.host);
   if (params.state) s.set('state', params.state);
   if (params.q) s.set('q', params.q);
+  if (params.template !== undefined) s.set('template', String(params.template));
   s.set('sort', params.sort);
   s.set('order', params.order);
   s.set('page', String(params.page));

@@ -89,6 +89,8 @@ export interface VmsParams {
   host?: string;
   state?: MachineState;
   q?: string;
+  /** false: machines only, true: templates only (issue 17); absent: both. */
+  template?: boolean;
   sort: VmSort;
   order: SortOrder;
   page: number;

@@ -18,6 +18,7 @@ import { SoapFaultError } from '@/lib/vbox/errors';
 import type { IMedium } from '@/lib/vbox/objects';
 import type { DeviceType, MediumState, MediumType } from '@/lib/vbox/types';
 import { isoLibrary, tenantFolder } from './folders';
+import { linkedClonesByMedium, type LinkedClone } from './linked-clones';
 import { pathKey } from './ownership';
 
 /** One medium as one host's VirtualBox lists it. */
@@ -66,6 +67,8 @@ export interface MediumRow extends Omit<HostMedium, 'state' | 'users'> {
   usedBy: MediumUser[];
   /** Whether a host's rows for it are from an earlier read (the host did not answer now). */
   stale: boolean;
+  /** Machines whose linked clones build on it (lib/media/linked-clones): it cannot be deleted while they stand. */
+  linkedClones?: LinkedClone[];
 }
 
 // ---------------------------------------------------------------- reading one host
@@ -244,9 +247,11 @@ export async function listMedia(inv: Inventory, opts: { ttlMs?: number } = {}): 
       }
     }
   }
+  const rows = [...byPath.values()];
+  for (const [key, clones] of linkedClonesByMedium(rows, inv)) byPath.get(key)!.linkedClones = clones;
   const readAts = [...hosts.keys()].map((id) => cache.get(id)?.readAt ?? 0).filter((t) => t > 0);
   const readAt = new Date(readAts.length ? Math.min(...readAts) : Date.now()).toISOString();
-  return { rows: [...byPath.values()], readAt, hosts };
+  return { rows, readAt, hosts };
 }
 
 // ---------------------------------------------------------------- who sees what
@@ -274,7 +279,8 @@ export function visibleMedia(
     if (!theirs.length) continue;
     const hostIds = new Set(theirs.map((h) => h.hostId));
     const usedBy = r.usedBy.filter((u) => hostIds.has(u.hostId) && (inv.copyOn(u.hostId, u.machineId) ?? inv.machine(u.machineId))?.tenant === tenant);
-    out.push({ ...r, hosts: theirs, usedBy, stale: theirs.some((h) => h.stale) });
+    const linkedClones = r.linkedClones?.filter((c) => inv.machine(c.id)?.tenant === tenant);
+    out.push({ ...r, hosts: theirs, usedBy, stale: theirs.some((h) => h.stale), ...(linkedClones ? { linkedClones } : {}) });
   }
   return out;
 }

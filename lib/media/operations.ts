@@ -29,6 +29,7 @@ import { isoLibrary, mediaFolders } from './folders';
 import { clearMediaCache, listMedia, visibleMedia, type MediumRow } from './inventory';
 import { describeHolders, heldBy, holdersOf, holdMedia, pathKey, readMediaUsage } from './ownership';
 import { folderTenant, formatGB, mediumKey, reserveDisk, rowTenant, type DiskReservation } from './quota';
+import { refuseLinkedClones } from './linked-clones';
 
 // ---------------------------------------------------------------- inputs
 
@@ -555,6 +556,7 @@ export async function startEditMedium(f: FoundMedium, input: unknown, user: User
 
 export async function startDeleteMedium(f: FoundMedium, user: User): Promise<Task> {
   const { row, inv } = f;
+  refuseLinkedClones(row.linkedClones ?? [], `delete ${row.name}`, user, inv, 'it');
   if (row.children.length) {
     throw new ProblemError({
       title: 'Medium in use', status: 409,

@@ -131,9 +131,15 @@ export async function uploadTargets(user: User): Promise<{ targets: UploadTarget
 
 // ---------------------------------------------------------------- create
 
-/** A file name for an image: .iso or .img, no folder parts, nothing hidden or odd. */
-function nameProblem(name: string): string | undefined {
-  if (!/\.(iso|img)$/i.test(name)) return 'An .iso or .img file name';
+/** What is uploaded: an image (opened as a DVD once in place), or an appliance (.ova/.ovf, issue 17: only put in place). */
+export type UploadKind = 'iso' | 'appliance';
+
+/** An appliance's file name: never opened as a DVD image. */
+const isAppliance = (name: string) => /\.(ova|ovf)$/i.test(name);
+
+/** A file name for an image (.iso or .img) or an appliance (.ova or .ovf), no folder parts, nothing hidden or odd. */
+function nameProblem(name: string, kind: UploadKind): string | undefined {
+  if (kind === 'appliance' ? !isAppliance(name) : !/\.(iso|img)$/i.test(name)) return kind === 'appliance' ? 'An .ova or .ovf file name' : 'An .iso or .img file name';
   if (/[\\/]/.test(name)) return 'A file name without folders (no / or \\)';
   if (/[\0-\x1f\x7f]/.test(name)) return 'A file name without control characters';
   if (name.startsWith('.') || name.trim() !== name) return 'A file name that neither starts with a dot nor starts or ends with a space';
@@ -152,6 +158,7 @@ export interface CreateUpload {
   folder: string;
   name: string;
   sizeBytes: number;
+  kind?: UploadKind;
 }
 
 /** POST /api/v1/media/uploads: checks where, what and how much, then makes the empty partial file. */
@@ -171,7 +178,7 @@ export async function createUpload(user: User, input: CreateUpload): Promise<Upl
       errors: [fieldError('folder', `Not under ${roots.join(' or ')}`)],
     });
   }
-  const problem = nameProblem(input.name);
+  const problem = nameProblem(input.name, input.kind ?? 'iso');
   if (problem) throw badRequest([fieldError('name', problem)]);
   const row: UploadRow = {
     id: randomUUID(), user_id: user.id, tenant: user.role === 'admin' ? null : (user.tenant ?? null), host_id: host.id, folder, name: input.name,
@@ -318,7 +325,8 @@ async function finish(host: HostView, row: UploadRow): Promise<{ mediumId?: stri
   await syncFolder(path.dirname(final));
   const location = flavour(host.storagePath as string).join(row.folder, row.name);
   const inv = await inventory();
-  const sharing = [...(await hostsById()).values()].filter((h) => h.storagePath === host.storagePath).sort((a, b) => a.name.localeCompare(b.name));
+  // An appliance is read by the import, not opened as a medium.
+  const sharing = isAppliance(row.name) ? [] : [...(await hostsById()).values()].filter((h) => h.storagePath === host.storagePath).sort((a, b) => a.name.localeCompare(b.name));
   const hosts: UploadOpened[] = [];
   for (const h of sharing) {
     const client = inv.monitor(h.id)?.client;

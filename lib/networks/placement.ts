@@ -35,9 +35,9 @@ export function networksFromExtraData(extra: Record<string, string>): Map<number
   return out;
 }
 
-/** The cluster networks of a machine's enabled adapters, slot by slot, read from the machine itself. */
-export async function readAdapterNetworks(m: IMachine): Promise<Map<number, string>> {
-  const keys = (await m.getExtraDataKeys()).filter((k) => k.startsWith(NETWORK_KEY_PREFIX));
+/** The cluster networks of a machine's enabled adapters, slot by slot, read from the machine itself (`allKeys`: its extradata keys, when read already). */
+export async function readAdapterNetworks(m: IMachine, allKeys?: string[]): Promise<Map<number, string>> {
+  const keys = (allKeys ?? await m.getExtraDataKeys()).filter((k) => k.startsWith(NETWORK_KEY_PREFIX));
   if (keys.length === 0) return new Map();
   const values = await Promise.all(keys.map((k) => m.getExtraData(k)));
   const all = networksFromExtraData(Object.fromEntries(keys.map((k, i) => [k, values[i]])));

@@ -20,6 +20,7 @@ import type { IMachine, IVirtualBox } from '@/lib/vbox/objects';
 import type { GraphicsControllerType, MachineState } from '@/lib/vbox/types';
 import { AREAS, VRDE_DEFAULT_PORTS, allows, areaSchema, fieldsOf, isEfi, secureBootNow, type Dep, type FieldArea } from './areas';
 import { requireAutostartDb } from './autostart';
+import { readTemplateMark } from '@/lib/templates/start';
 import { SERIAL_DEPS, readPort, serialPatchSchema, tenantSerialErrors, writePort, type PortField, type PortPatch } from './serial';
 import { SETTINGS_AREAS, type SettingsArea, type SerialPortView } from './types';
 
@@ -211,6 +212,10 @@ async function planFields(area: FieldArea, p: Record<string, unknown>, copies: M
         break;
       }
     }
+  }
+  // A template never runs, not even by its host's autostart service at boot (lib/templates).
+  if (area === 'general' && changes.autostartEnabled === true && (await readTemplateMark(id, copies[0].client))) {
+    errors.push(fieldError('autostartEnabled', 'A template never starts: unmark it first'));
   }
   if (errors.length) throw badRequest(errors);
   // VirtualBox changes neither without the host's autostart database: a 409 naming the host, before any task.

@@ -13,6 +13,7 @@ import { ProblemError, notFound } from '@/lib/api/problem';
 import { getInventory, type Inventory } from '@/lib/cluster/inventory';
 import { requireNetworksOn, requireNoLiveCopyElsewhere } from '@/lib/ha/gate';
 import { bindBeforeStart } from '@/lib/networks/placement';
+import { refuseTemplate, requireNotTemplate } from '@/lib/templates/start';
 import type { MachineSummary } from '@/lib/cluster/types';
 import { VBoxError, resultCodeValue } from '@/lib/vbox/errors';
 import type { IConsole, IMachine, ISession, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objects';
@@ -66,6 +67,8 @@ export async function startPowerAction(
     });
   }
   const client = monitor.client;
+  // A template is deployed from, never started (lib/templates).
+  if (action === 'start') await requireNotTemplate(m, client);
   // Manual failover: the copy shown is the live one; a copy that may still run on a silent, unfenced host forbids a start.
   if (action === 'start') requireNoLiveCopyElsewhere(inventory, m);
   // Its cluster networks must be on this host (a twin started elsewhere): 409 naming what is missing.
@@ -95,6 +98,7 @@ async function run(action: PowerAction, m: MachineSummary, vbox: IVirtualBox, ws
   const session = await wsm.getSessionObject(vbox);
   switch (action) {
     case 'start': {
+      await refuseTemplate(machine, m.name); // marked since the route's check: the machine's own mark decides
       // Adapters on cluster networks take this host's names for them.
       if ((await bindBeforeStart(vbox, wsm, m.id, m.hostId, m.hostName)).length) ctx.step(4, `Adapters bound to ${m.hostName}'s networks`);
       ctx.step(5, 'Launching the VM process (headless)');

@@ -9,8 +9,8 @@ import { TENANT_NAME_RE } from './name';
 /**
  * Tenants: groups of users owning machines, with quotas (null = unlimited), the hosts
  * their machines may be placed on ([] = every host), the realms their sign-in page
- * (/t/<name>/login) offers, and whether their operators may teleport and set their
- * machines' HA policy. A machine's
+ * (/t/<name>/login) offers, whether their operators may teleport and set their
+ * machines' HA policy, and the networks and shared templates they may use. A machine's
  * tenant is its extradata `nimbox/tenant` (the tenant's `name`), see lib/cluster.
  */
 
@@ -32,6 +32,8 @@ export interface Tenant {
   allowHa: boolean;
   /** The cluster networks (ids) its machines may use; [] = none (networks are security boundaries: default deny). */
   allowedNetworkIds: string[];
+  /** The templates (machine ids) an admin shared with it, beside its own (lib/templates). */
+  allowedTemplateIds: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -52,6 +54,7 @@ const fields = {
   allowTeleport: z.boolean(),
   allowHa: z.boolean(),
   allowedNetworkIds: z.array(z.string().min(1).max(200)).max(256),
+  allowedTemplateIds: z.array(z.string().min(1).max(200)).max(256),
 };
 
 /** Body of POST /api/v1/tenants. */
@@ -67,6 +70,7 @@ export const tenantInputSchema = z.strictObject({
   allowTeleport: fields.allowTeleport.optional(),
   allowHa: fields.allowHa.optional(),
   allowedNetworkIds: fields.allowedNetworkIds.optional(),
+  allowedTemplateIds: fields.allowedTemplateIds.optional(),
 });
 export type TenantInput = z.input<typeof tenantInputSchema>;
 
@@ -96,6 +100,7 @@ function view(r: Selectable<TenantsTable>): Tenant {
     allowTeleport: !!r.allow_teleport,
     allowHa: !!r.allow_ha,
     allowedNetworkIds: list(r.allowed_network_ids),
+    allowedTemplateIds: list(r.allowed_template_ids),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -114,6 +119,19 @@ async function requireNetworks(d: DB, ids: string[]): Promise<void> {
     throw new ProblemError({
       title: 'Invalid request', status: 400, detail: 'The request body has invalid fields.',
       errors: [{ field: 'allowedNetworkIds', message: `No cluster network ${unknown.join(', ')}` }],
+    });
+  }
+}
+
+/** 400 on `allowedTemplateIds` unless every id is a template's (those in `kept`, shared already, stay unchecked: their host may be down). */
+async function requireTemplates(ids: string[], kept: readonly string[] = []): Promise<void> {
+  // lib/templates reads the live inventory, whose monitors read the tenant key from here: loaded when needed.
+  const { notTemplates } = await import('@/lib/templates');
+  const unknown = await notTemplates(ids.filter((id) => !kept.includes(id)));
+  if (unknown.length) {
+    throw new ProblemError({
+      title: 'Invalid request', status: 400, detail: 'The request body has invalid fields.',
+      errors: [{ field: 'allowedTemplateIds', message: `No template ${unknown.join(', ')}` }],
     });
   }
 }
@@ -137,6 +155,7 @@ export async function createTenant(input: unknown, db?: DB): Promise<Tenant> {
   const d = await db_(db);
   if (await getTenantByName(t.name, d)) throw nameTaken(t.name);
   if (t.allowedNetworkIds) await requireNetworks(d, t.allowedNetworkIds);
+  if (t.allowedTemplateIds?.length) await requireTemplates(t.allowedTemplateIds);
   const now = new Date().toISOString();
   const row: Insertable<TenantsTable> & Selectable<TenantsTable> = {
     id: crypto.randomUUID(),
@@ -151,6 +170,7 @@ export async function createTenant(input: unknown, db?: DB): Promise<Tenant> {
     allow_teleport: t.allowTeleport ? 1 : 0,
     allow_ha: t.allowHa ? 1 : 0,
     allowed_network_ids: JSON.stringify([...new Set(t.allowedNetworkIds ?? [])]),
+    allowed_template_ids: JSON.stringify([...new Set(t.allowedTemplateIds ?? [])]),
     created_at: now,
     updated_at: now,
   };
@@ -162,6 +182,7 @@ export async function updateTenant(id: string, input: unknown, db?: DB): Promise
   const p = parseOr400(tenantPatchSchema, input);
   const d = await db_(db);
   if (p.allowedNetworkIds) await requireNetworks(d, p.allowedNetworkIds);
+  if (p.allowedTemplateIds?.length) await requireTemplates(p.allowedTemplateIds, (await getTenant(id, d))?.allowedTemplateIds);
   const set: Updateable<TenantsTable> = { updated_at: new Date().toISOString() };
   if (p.displayName !== undefined) set.display_name = p.displayName;
   if (p.maxMachines !== undefined) set.max_machines = p.maxMachines;
@@ -173,6 +194,7 @@ export async function updateTenant(id: string, input: unknown, db?: DB): Promise
   if (p.allowTeleport !== undefined) set.allow_teleport = p.allowTeleport ? 1 : 0;
   if (p.allowHa !== undefined) set.allow_ha = p.allowHa ? 1 : 0;
   if (p.allowedNetworkIds !== undefined) set.allowed_network_ids = JSON.stringify([...new Set(p.allowedNetworkIds)]);
+  if (p.allowedTemplateIds !== undefined) set.allowed_template_ids = JSON.stringify([...new Set(p.allowedTemplateIds)]);
   const r = await d.updateTable('tenants').set(set).where('id', '=', id).executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0) return undefined;
   return getTenant(id, d);

@@ -1621,7 +1621,8 @@ export class IAppliance extends IManagedObjectRef {
   getDisks(): Promise<string[]> { return this._strs('IAppliance_getDisks'); }
   getVirtualSystemDescriptions(): Promise<IVirtualSystemDescription[]> { return this._objs(IVirtualSystemDescription, 'IAppliance_getVirtualSystemDescriptions'); }
   getMachines(): Promise<string[]> { return this._strs('IAppliance_getMachines'); }
-  getCertificate(): Promise<ICertificate> { return this._obj(ICertificate, 'IAppliance_getCertificate'); }
+  /** Null unless the OVA is signed. */
+  getCertificate(): Promise<ICertificate | null> { return this._objOrNull(ICertificate, 'IAppliance_getCertificate'); }
   read(file: string): Promise<IProgress> { return this._obj(IProgress, 'IAppliance_read', { file }); }
   interpret(): Promise<void> { return this._void('IAppliance_interpret'); }
   importMachines(options: readonly ImportOptions[]): Promise<IProgress> { return this._obj(IProgress, 'IAppliance_importMachines', { options }); }

@@ -137,6 +137,23 @@ const MATRIX: Record<string, Class> = {
   'POST /vms/groups': 'operator',
   'PATCH /vms/[id]/snapshots/[snapshotId]': 'machine',
   // --- end H8
+  // Clones (issue 17, D1): a clone is made from a machine the caller may see; another tenant's is 404.
+  'POST /vms/[id]/clone': 'machine',
+  // --- end D1
+  // Templates (issue 17, D2): marking is a change to a machine the caller may see; the list is filtered to the templates the caller
+  // may use; deploying creates a machine (operators), a template not theirs nor shared with their tenant being 404.
+  'PUT /vms/[id]/template': 'machine',
+  'GET /templates': 'tenantList',
+  'POST /templates/[id]/deploy': 'operator',
+  // --- end D2
+  // Appliances (issue 17, F): the list, inspect and download read the caller's own folder (media:read, filtered to it);
+  // import creates machines and export writes a file, operators' acts (a machine not theirs in an export being 404).
+  'GET /appliances': 'tenantList',
+  'POST /appliances/inspect': 'tenantList',
+  'GET /appliances/download': 'tenantList',
+  'POST /appliances/import': 'operator',
+  'POST /appliances/export': 'operator',
+  // --- end F
 };
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;

@@ -15,14 +15,16 @@ import { Select } from '@/components/ui/select';
 import { Skeleton } from '@/components/ui/skeleton';
 import { Textarea } from '@/components/ui/textarea';
 import { fieldErrors, problemOf } from '@/lib/hooks/api';
-import { DEFAULT_BOOT_ORDER, type CreateMachineInput, type HostWithStatus, type OsTypeInfo, type Task } from '@/lib/hooks/types';
+import { DEFAULT_BOOT_ORDER, type CreateMachineInput, type OsTypeInfo, type Task } from '@/lib/hooks/types';
 import { useHosts } from '@/lib/hooks/use-hosts';
 import { useCapabilities, useCreateMachine } from '@/lib/hooks/use-lifecycle';
 import { useTask } from '@/lib/hooks/use-tasks';
 import type { NetworkCapabilities } from '@/lib/hooks/use-vm-network';
 import { AdapterTypeSelect } from '../adapter-type-select';
 import { BootOrderField } from '../boot-order-field';
+import { hostLabel } from '../clone-fields';
 import { ADAPTER_LABELS, BOOT_LABELS, bootOrderOut, bootSlots } from '../hardware';
+import { TemplateDeployForm } from './template-deploy-form';
 
 const STEPS = ['Placement', 'System', 'Network', 'Storage', 'Console', 'Review'] as const;
 type Step = (typeof STEPS)[number];
@@ -104,13 +106,6 @@ const INITIAL: Values = {
   registerOnOtherHosts: false,
 };
 
-function hostLabel(h: HostWithStatus): string {
-  const s = h.status;
-  if (!s || s.health === 'down') return `${h.name} (unreachable)`;
-  const free = s.memoryAvailableMB !== null ? `${formatMB(s.memoryAvailableMB)} free` : 'free memory unknown';
-  return `${h.name} — ${free}${h.maintenance ? ', in maintenance' : ''}${s.health === 'degraded' ? ', degraded' : ''}`;
-}
-
 /** The OS type to start from: a 64-bit Debian if offered, else the first. */
 function defaultOsType(types: OsTypeInfo[]): string {
   return (types.find((t) => t.id === 'Debian12_64') ?? types.find((t) => /^Debian.*_64$/.test(t.id)) ?? types[0])?.id ?? '';
@@ -157,17 +152,34 @@ function validate(step: Step, v: Values): Record<string, string> {
 }
 
 /**
- * The create-machine wizard (`/vms/new`): placement, system, network, storage, console, review;
- * then it follows the create task to the end and links to the new machine. The server's field
- * errors show under their fields, on their step.
+ * The create-machine wizard (`/vms/new`): a blank machine (placement, system, network, storage, console,
+ * review) or one deployed from a template (`?template=<id>` chooses it); then it follows the task to the
+ * end and links to the new machine. The server's field errors show under their fields, on their step.
  */
-export function CreateMachineWizard() {
+export function CreateMachineWizard({ initialTemplate, admin = false }: { initialTemplate?: string; admin?: boolean }) {
   const [created, setCreated] = useState<{ taskId: string; name: string } | null>(null);
+  const [source, setSource] = useState<'blank' | 'template'>(initialTemplate ? 'template' : 'blank');
+  const onCreated = (t: Task, name: string) => setCreated({ taskId: t.id, name });
   return (
     <>
       {/* Kept mounted while the task shows, so "Back to the wizard" finds every value as it was. */}
-      <div hidden={created !== null}>
-        <WizardForm onCreated={(t, name) => setCreated({ taskId: t.id, name })} />
+      <div hidden={created !== null} className="space-y-6">
+        <fieldset className="flex flex-wrap items-center gap-x-5 gap-y-2 text-sm">
+          <legend className="sr-only">Start from</legend>
+          <span aria-hidden="true" className="font-medium text-slate-700 dark:text-slate-300">
+            Start from
+          </span>
+          <label className="flex items-center gap-2">
+            <input type="radio" name="source" className="accent-sky-600" checked={source === 'blank'} onChange={() => setSource('blank')} />A blank machine
+          </label>
+          <label className="flex items-center gap-2">
+            <input type="radio" name="source" className="accent-sky-600" checked={source === 'template'} onChange={() => setSource('template')} />A template
+          </label>
+        </fieldset>
+        <div hidden={source !== 'blank'}>
+          <WizardForm onCreated={onCreated} />
+        </div>
+        {source === 'template' && <TemplateDeployForm initialTemplate={initialTemplate} admin={admin} onCreated={onCreated} />}
       </div>
       {created && <CreateProgress taskId={created.taskId} name={created.name} onBack={() => setCreated(null)} />}
     </>

@@ -37,7 +37,7 @@ import { attachAdapter, lackText, lacksOn, networkKey } from '@/lib/networks/pla
 import type { ClusterNetwork } from '@/lib/networks/store';
 import { reserveDisk, type DiskReservation } from '@/lib/media/quota';
 import {
-  badRequest, fieldError, hostsById, inventory, machineNameProblem, nameConflict, nameTaken, taskUser, underStorage, withWriteLock,
+  badRequest, describe, fieldError, hostsById, inventory, machineNameProblem, nameConflict, nameTaken, taskUser, underStorage, withWriteLock,
 } from './common';
 
 // ---------------------------------------------------------------- input
@@ -126,7 +126,7 @@ export interface CreatePlan {
   tenant: string | null;
 }
 
-function noHost(reasons: string[]): ProblemError {
+export function noHost(reasons: string[]): ProblemError {
   return new ProblemError({
     title: 'No host can take the machine',
     status: 409,
@@ -152,8 +152,22 @@ function unfit(
   return undefined;
 }
 
-async function capsOf(inv: Inventory, view: HostView): Promise<HostCapabilities | Error> {
+export async function capsOf(inv: Inventory, view: HostView): Promise<HostCapabilities | Error> {
   return hostCapabilities(view.id, { inv, host: view }).catch((e: unknown) => (e instanceof ProblemError ? new Error(e.problem.detail) : (e as Error)));
+}
+
+/** A host the caller chose (hostId): 409 naming `hostId` unless it is up and not in maintenance; its capabilities. */
+export async function usableHost(inv: Inventory, view: HostView): Promise<HostCapabilities> {
+  const status = inv.host(view.id);
+  if (!status || status.health !== 'up') {
+    throw new ProblemError({ title: 'Host unavailable', status: 409, detail: `Host ${view.name} is ${status?.health ?? 'not connected'}.`, errors: [fieldError('hostId', 'The host is not up')] });
+  }
+  if (view.maintenance) {
+    throw new ProblemError({ title: 'Host in maintenance', status: 409, detail: `Host ${view.name} is in maintenance.`, errors: [fieldError('hostId', 'The host is in maintenance')] });
+  }
+  const c = await capsOf(inv, view);
+  if (c instanceof Error) throw new ProblemError({ title: 'Host unavailable', status: 409, detail: `Host ${view.name} could not be read: ${c.message}` });
+  return c;
 }
 
 /**
@@ -216,17 +230,8 @@ export async function planCreate(input: unknown, caller: MediaCaller): Promise<C
   if (r.hostId && r.hostId !== 'auto') {
     const view = views.get(r.hostId);
     if (!view) throw badRequest([fieldError('hostId', 'No such host')]);
-    const status = inv.host(view.id);
-    if (!status || status.health !== 'up') {
-      throw new ProblemError({ title: 'Host unavailable', status: 409, detail: `Host ${view.name} is ${status?.health ?? 'not connected'}.`, errors: [fieldError('hostId', 'The host is not up')] });
-    }
-    if (view.maintenance) {
-      throw new ProblemError({ title: 'Host in maintenance', status: 409, detail: `Host ${view.name} is in maintenance.`, errors: [fieldError('hostId', 'The host is in maintenance')] });
-    }
-    const c = await capsOf(inv, view);
-    if (c instanceof Error) throw new ProblemError({ title: 'Host unavailable', status: 409, detail: `Host ${view.name} could not be read: ${c.message}` });
+    caps = await usableHost(inv, view);
     host = view;
-    caps = c;
   } else {
     const candidates = [...views.values()].sort((a, b) => a.name.localeCompare(b.name));
     const reasons: string[] = [];
@@ -414,7 +419,7 @@ interface Target {
   primary: boolean;
 }
 
-function clientFor(inv: Inventory, view: HostView): VBoxClient {
+export function clientFor(inv: Inventory, view: HostView): VBoxClient {
   const monitor = inv.monitor(view.id);
   if (!monitor) throw new ProblemError({ title: 'Host unavailable', status: 409, detail: `Host ${view.name} is not connected.` });
   return monitor.client;
@@ -494,12 +499,6 @@ async function buildOn(
   }
 }
 
-function describe(e: unknown): string {
-  if (e instanceof VBoxError) return `${e.text} (${e.resultCodeName})`;
-  if (e instanceof ProblemError) return e.problem.detail ?? e.problem.title;
-  return (e as Error)?.message ?? String(e);
-}
-
 /** A step failed; its own host's part is undone. Carries the step for the task's error. */
 class StepFailed extends Error {
   constructor(readonly original: unknown, readonly at: Progress) {
@@ -514,7 +513,7 @@ class RollbackIncomplete extends StepFailed {
 }
 
 /** The error the task ends with: VirtualBox's own (or Nimbox's), plus what could not be undone. */
-function finalError(cause: unknown, leftovers: string[]): unknown {
+export function finalError(cause: unknown, leftovers: string[]): unknown {
   if (leftovers.length === 0) return cause;
   const base: Problem = cause instanceof ProblemError
     ? { ...cause.problem }

@@ -9,6 +9,8 @@
  * is kept even with deleteDisks=true; the task's message names each kept disk and why.
  */
 import type { User } from '@/lib/auth/policy';
+import { linkedClonesOfMachine, refuseLinkedClones } from '@/lib/media/linked-clones';
+import { clearMediaCache, listMedia } from '@/lib/media/inventory';
 import { describeHolders, heldBy, holdersOf, holdMedia, readMediaUsage, usersOf } from '@/lib/media/ownership';
 import { startTask, type Task } from '@/lib/tasks';
 import type { IMedium } from '@/lib/vbox/objects';
@@ -22,6 +24,8 @@ export async function startDelete(id: string, deleteDisks: boolean, user: User):
   const [primary, ...twins] = copies;
   const name = primary.summary.name;
   await requireOff(copies, 'delete');
+  // A linked clone's disks build on this machine's: it stays while they stand (VirtualBox would keep the disks, breaking nothing, but leave them orphaned).
+  refuseLinkedClones(await linkedClonesNow(inv, id), `delete ${name}`, user, inv);
   return startTask({
     kind: 'vm.delete',
     title: deleteDisks ? `Delete ${name} and its disks` : `Delete ${name}`,
@@ -114,6 +118,15 @@ async function sortDisks(
     else doomed.push(md);
   });
   return { doomed, deleted: doomed.length, kept, release: () => releases.forEach((r) => r()) };
+}
+
+/**
+ * The linked clones building on the disks of machine `id` (or of its snapshot), every host's media read now
+ * (the list answers from its last rows while it re-reads: those may predate a clone, so they are dropped first).
+ */
+export async function linkedClonesNow(inv: Inventory, id: string, snapshotId?: string) {
+  clearMediaCache();
+  return linkedClonesOfMachine((await listMedia(inv)).rows, id, snapshotId);
 }
 
 async function closeAll(media: IMedium[]): Promise<void> {

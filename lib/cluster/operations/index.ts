@@ -7,6 +7,7 @@ import type { Task } from '@/lib/tasks';
 
 export { hostCapabilities, forgetCapabilities, type HostCapabilities, type OsTypeInfo } from './capabilities';
 export { createMachineSchema, planCreate, startCreate, type CreateMachineInput, type CreatePlan } from './create';
+export { cloneSchema, planClone, startClone, MAC_POLICIES, type CloneInput, type ClonePlan, type MacPolicy } from './clone';
 export { editMachineSchema, startEdit, type EditMachineInput } from './edit';
 export { startDelete } from './delete';
 export {

@@ -17,6 +17,8 @@ import type { Inventory } from '../inventory';
 import type { MachineSummary } from '../types';
 import { copiesOf, inventory, refusal, requireOff, stateUnless, taskUser, type MachineCopy } from './common';
 import { withLockedMachine } from '@/lib/vbox/session';
+import { refuseLinkedClones } from '@/lib/media/linked-clones';
+import { linkedClonesNow } from './delete';
 
 export interface SnapshotNode {
   id: string;
@@ -156,9 +158,12 @@ export async function startRestoreSnapshot(id: string, snapshotId: string, user:
 
 /** snapshot.delete: also while the machine runs. */
 export async function startDeleteSnapshot(id: string, snapshotId: string, user: User): Promise<Task> {
-  const h = home(await inventory(), id);
+  const inv = await inventory();
+  const h = home(inv, id);
   await requireSnapshotState(h.copy, 'delete a snapshot of');
   const name = await snapshotName(h.copy, id, snapshotId);
+  // A linked clone made from it builds on its disks (VirtualBox refuses to merge a disk with two children, but late, in the task).
+  refuseLinkedClones(await linkedClonesNow(inv, id, snapshotId), `delete snapshot "${name}" of ${h.summary.name}`, user, inv);
   return startSnapshotTask(id, user, h, 'delete', name, 'Shared', (m) => m.deleteSnapshot(snapshotId));
 }
 

@@ -21,6 +21,8 @@ const query = z.object({
   host: z.string().min(1).optional(),
   state: z.string().regex(/^[A-Za-z]+$/, 'A machine state such as Running').optional(),
   q: z.string().max(200).optional(),
+  /** true: templates only, false: machines only (issue 17: templates are shown apart); absent: both. */
+  template: z.enum(['true', 'false']).optional(),
   sort: z.enum(Object.keys(SORTS) as [keyof typeof SORTS, ...(keyof typeof SORTS)[]]).default('name'),
   order: z.enum(['asc', 'desc']).default('asc'),
   page: z.coerce.number().int().min(1).default(1),
@@ -28,7 +30,7 @@ const query = z.object({
 });
 
 /**
- * GET /api/v1/vms?host=&state=&q=&sort=&order=&page=&pageSize= → { items, total, page, pageSize }:
+ * GET /api/v1/vms?host=&state=&q=&template=&sort=&order=&page=&pageSize= → { items, total, page, pageSize }:
  * every machine of every host, from the live inventory (never waits on a host); a tenant's users see only
  * their tenant's machines (`tenant` on each row: extradata nimbox/tenant).
  */
@@ -39,7 +41,8 @@ export const GET = route({ action: 'vm:read', query }, async ({ query: q, user }
   const key = SORTS[q.sort];
   const dir = q.order === 'asc' ? 1 : -1;
   const items = inventory.machines()
-    .filter((m) => seesMachine(user, m) && (!q.host || m.hostId === q.host) && (!q.state || m.state === q.state) && (!needle || m.name.toLowerCase().includes(needle)))
+    .filter((m) => seesMachine(user, m) && (!q.host || m.hostId === q.host) && (!q.state || m.state === q.state) && (!needle || m.name.toLowerCase().includes(needle))
+      && (q.template === undefined || !!m.template === (q.template === 'true')))
     .sort((a, b) => {
       const x = key(a);
       const y = key(b);

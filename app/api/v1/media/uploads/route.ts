@@ -10,6 +10,8 @@ const createSchema = z.strictObject({
   name: z.string().min(1, 'Give the file name').max(255, 'At most 255 characters'),
   sizeBytes: z.number({ message: 'The file size in bytes' }).int('A whole number of bytes').min(1, 'An empty file is no image')
     .max(MAX_UPLOAD_BYTES, `At most ${MAX_UPLOAD_BYTES / 1024 ** 3} GB`),
+  /** appliance: an .ova/.ovf into the appliances folder, not opened as a DVD (issue 17). */
+  kind: z.enum(['iso', 'appliance']).default('iso'),
 });
 
 /**
@@ -20,7 +22,7 @@ const createSchema = z.strictObject({
 export const GET = route({ action: 'media:write' }, async ({ user }) => uploadTargets(user));
 
 /**
- * POST /api/v1/media/uploads { hostId, folder, name, sizeBytes } → 201 { id, offset, sizeBytes, chunkBytes }. Tenants
+ * POST /api/v1/media/uploads { hostId, folder, name, sizeBytes, kind?: 'iso' | 'appliance' } → 201 { id, offset, sizeBytes, chunkBytes }. Tenants
  * upload into their folder, the size held against their disk quota (409 naming sizeBytes); admins into the ISO library
  * or any folder under the storage path. 403 naming `folder` elsewhere, 400/409 naming `name` for a bad or taken name.
  */

@@ -1,0 +1,241 @@
+'use client';
+
+import Link from 'next/link';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { formatMB } from '@/components/format';
+import { Alert, ProblemAlert } from '@/components/ui/alert';
+import { Button, buttonClass } from '@/components/ui/button';
+import { errorUnder, Field } from '@/components/ui/field';
+import { Input } from '@/components/ui/input';
+import { Select } from '@/components/ui/select';
+import { Skeleton } from '@/components/ui/skeleton';
+import { Textarea } from '@/components/ui/textarea';
+import { fieldErrors, problemOf } from '@/lib/hooks/api';
+import type { Task } from '@/lib/hooks/types';
+import type { MacPolicy } from '@/lib/hooks/use-clone';
+import { useHosts } from '@/lib/hooks/use-hosts';
+import { useCapabilities } from '@/lib/hooks/use-lifecycle';
+import { useDeployTemplate, useTemplates, type DeployInput, type TemplateView } from '@/lib/hooks/use-templates';
+import type { NetworkCapabilities } from '@/lib/hooks/use-vm-network';
+import { CloneModeField, MacPolicyField, onlyFieldErrors, PlacementField, TenantSelectField, type CloneMode } from '../clone-fields';
+
+/** The body's fields this form shows errors under (anything else shows in a box above). */
+const FIELDS = ['name', 'description', 'hostId', 'tenant', 'cpuCount', 'memoryMB', 'nic', 'mode', 'macPolicy'] as const;
+
+/** Adapter 1: '' = as in the template, `network:<name>` a cluster network, `bridge:<interface>` bridged. */
+type NicValue = '' | `network:${string}` | `bridge:${string}`;
+
+function nicOut(v: NicValue): DeployInput['nic'] {
+  if (v.startsWith('network:')) return { network: v.slice('network:'.length) };
+  if (v.startsWith('bridge:')) return { bridgedInterface: v.slice('bridge:'.length) };
+  return undefined;
+}
+
+function Group({ title, children }: { title: string; children: ReactNode }) {
+  const id = useId();
+  return (
+    <section aria-labelledby={id} className="space-y-3">
+      <h3 id={id} className="text-sm font-semibold text-slate-800 dark:text-slate-200">
+        {title}
+      </h3>
+      {children}
+    </section>
+  );
+}
+
+/**
+ * "New from template": choose a template, then the new machine's name, placement, tenant (admins), vCPUs,
+ * memory, network and a full or linked clone (POST /api/v1/templates/:id/deploy); `onCreated` gets its task.
+ */
+export function TemplateDeployForm({ initialTemplate, admin, onCreated }: { initialTemplate?: string; admin: boolean; onCreated: (t: Task, name: string) => void }) {
+  const headingId = useId();
+  const templates = useTemplates();
+  const hosts = useHosts();
+  const deploy = useDeployTemplate();
+  const [templateId, setTemplateId] = useState(initialTemplate ?? '');
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [hostId, setHostId] = useState('auto');
+  const [tenant, setTenant] = useState('');
+  const [cpuCount, setCpuCount] = useState('');
+  const [memoryMB, setMemoryMB] = useState('');
+  const [nic, setNic] = useState<NicValue>('');
+  const [mode, setMode] = useState<CloneMode>('full');
+  const [macPolicy, setMacPolicy] = useState<MacPolicy>('new');
+  const [nameError, setNameError] = useState<string | undefined>();
+
+  const list = templates.data?.templates ?? [];
+  const t: TemplateView | undefined = list.find((x) => x.id === templateId);
+  // Once a template is chosen (or the link named one), start from its vCPUs, memory and tenant.
+  const [filledFor, setFilledFor] = useState<string | null>(null);
+  if (t && filledFor !== t.id) {
+    setFilledFor(t.id);
+    setCpuCount(String(t.cpuCount));
+    setMemoryMB(String(t.memoryMB));
+    setTenant(t.tenant ?? '');
+  }
+
+  // The network choices of the chosen host, or (Automatic) of an up host where the template is registered.
+  const hostList = hosts.data?.hosts ?? [];
+  const upHosts = hostList.filter((h) => h.status?.health === 'up');
+  const capsHost = hostId !== 'auto' ? hostList.find((h) => h.id === hostId) : (upHosts.find((h) => t?.hostIds.includes(h.id)) ?? upHosts[0]);
+  const caps = useCapabilities(capsHost?.id);
+  const networks = (caps.data as NetworkCapabilities | undefined)?.networks ?? [];
+  const ifaces = caps.data?.bridgedInterfaces ?? [];
+
+  const errors: Record<string, string> = { ...fieldErrors(deploy.error), ...(nameError ? { name: nameError } : {}) };
+
+  function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    if (deploy.isPending || !t) return;
+    if (!name.trim()) {
+      setNameError('Give the machine a name');
+      return;
+    }
+    const input: DeployInput = { name: name.trim(), mode, macPolicy, hostId };
+    if (description.trim()) input.description = description;
+    if (cpuCount !== String(t.cpuCount)) input.cpuCount = Number(cpuCount);
+    if (memoryMB !== String(t.memoryMB)) input.memoryMB = Number(memoryMB);
+    const n = nicOut(nic);
+    if (n) input.nic = n;
+    if (admin) input.tenant = tenant || null;
+    deploy.mutate({ id: t.id, input }, { onSuccess: (task) => onCreated(task, input.name) });
+  }
+
+  const problem = deploy.error ? problemOf(deploy.error) : null;
+  return (
+    <form onSubmit={onSubmit} noValidate aria-labelledby={headingId} className="max-w-3xl space-y-6 rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+      <h2 id={headingId} className="text-lg font-semibold tracking-tight">
+        New from template
+      </h2>
+      {problem && !onlyFieldErrors(deploy.error, FIELDS) && <ProblemAlert problem={problem} />}
+      {problem && onlyFieldErrors(deploy.error, FIELDS) && (
+        <p role="alert" className="text-sm font-medium text-red-700 dark:text-red-400">
+          {problem.detail ?? problem.title} See the fields marked below.
+        </p>
+      )}
+
+      <Group title="Template">
+        {templates.isPending ? (
+          <Skeleton className="h-9" />
+        ) : templates.isError ? (
+          <ProblemAlert problem={problemOf(templates.error)} />
+        ) : list.length === 0 ? (
+          <Alert tone="warning" title="No template to deploy">
+            {admin ? 'Mark a powered-off machine as a template on its page first.' : 'No template is yours or shared with your tenant: ask an administrator to share one.'}
+          </Alert>
+        ) : (
+          <Field name="templateId" label="Template" required error={initialTemplate && !t && templateId === initialTemplate ? 'This template does not exist, or is not yours to deploy' : undefined}>
+            {(p) => (
+              <Select {...p} value={templateId} onChange={(e) => setTemplateId(e.target.value)}>
+                <option value="">Choose a template…</option>
+                {list.map((x) => (
+                  <option key={x.id} value={x.id}>
+                    {x.name}
+                    {x.tenant && admin ? ` (${x.tenant})` : ''}
+                  </option>
+                ))}
+              </Select>
+            )}
+          </Field>
+        )}
+        {t && (
+          <p className="text-sm text-slate-600 dark:text-slate-400" data-testid="template-summary">
+            {t.osTypeId} · {t.cpuCount} vCPU{t.cpuCount === 1 ? '' : 's'} · {formatMB(t.memoryMB)} · {t.diskCount} disk{t.diskCount === 1 ? '' : 's'} · on {t.hostNames.join(', ') || 'no host'}
+            {t.description && <span className="mt-1 block whitespace-pre-wrap">{t.description}</span>}
+          </p>
+        )}
+      </Group>
+
+      {t && (
+        <>
+          <Group title="Machine">
+            <Field name="name" label="Name" required error={errors.name}>
+              {(p) => (
+                <Input
+                  {...p}
+                  value={name}
+                  onChange={(e) => {
+                    setName(e.target.value);
+                    setNameError(undefined);
+                  }}
+                  autoComplete="off"
+                  spellCheck={false}
+                  placeholder={`${t.name}-01`}
+                />
+              )}
+            </Field>
+            <Field name="description" label="Description" error={errors.description}>
+              {(p) => <Textarea {...p} rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />}
+            </Field>
+          </Group>
+
+          <Group title="Placement">
+            <div className="grid gap-4 sm:grid-cols-2">
+              <PlacementField value={hostId} onChange={setHostId} error={errorUnder(errors, 'hostId')} />
+              {admin && <TenantSelectField value={tenant} onChange={setTenant} error={errors.tenant} />}
+            </div>
+          </Group>
+
+          <Group title="Hardware">
+            <div className="grid gap-4 sm:grid-cols-2">
+              <Field name="cpuCount" label="vCPUs" error={errors.cpuCount} hint={`The template has ${t.cpuCount}.`}>
+                {(p) => <Input {...p} type="number" min={1} max={64} value={cpuCount} onChange={(e) => setCpuCount(e.target.value)} />}
+              </Field>
+              <Field name="memoryMB" label="Memory (MB)" error={errors.memoryMB} hint={`The template has ${formatMB(t.memoryMB)}.`}>
+                {(p) => <Input {...p} type="number" min={4} step={4} value={memoryMB} onChange={(e) => setMemoryMB(e.target.value)} />}
+              </Field>
+            </div>
+          </Group>
+
+          <Group title="Network">
+            <Field name="nic" label="Adapter 1" error={errorUnder(errors, 'nic')} hint={capsHost && hostId === 'auto' ? `As ${capsHost.name} offers them.` : undefined}>
+              {(p) => (
+                <Select {...p} value={nic} onChange={(e) => setNic(e.target.value as NicValue)}>
+                  <option value="">As in the template</option>
+                  {networks.length > 0 && (
+                    <optgroup label="Cluster networks">
+                      {networks.map((n) => (
+                        <option key={n.name} value={`network:${n.name}`}>
+                          {n.name} ({n.kind})
+                        </option>
+                      ))}
+                    </optgroup>
+                  )}
+                  {ifaces.length > 0 && (
+                    <optgroup label="Bridged to a host interface">
+                      {ifaces.map((i) => (
+                        <option key={i} value={`bridge:${i}`}>
+                          Bridged to {i}
+                        </option>
+                      ))}
+                    </optgroup>
+                  )}
+                </Select>
+              )}
+            </Field>
+          </Group>
+
+          <Group title="Clone">
+            <CloneModeField
+              value={mode}
+              onChange={setMode}
+              error={errors.mode}
+              linkedNote={`A snapshot of ${t.name} is taken first, unless nothing changed since its current one.`}
+            />
+            <MacPolicyField value={macPolicy} onChange={setMacPolicy} error={errors.macPolicy} />
+          </Group>
+        </>
+      )}
+
+      <div className="flex flex-wrap items-center justify-between gap-2 border-t border-slate-200 pt-4 dark:border-slate-800">
+        <Link href="/" className={buttonClass({ variant: 'ghost' })}>
+          Cancel
+        </Link>
+        <Button type="submit" disabled={!t || deploy.isPending} aria-busy={deploy.isPending}>
+          {deploy.isPending ? 'Deploying…' : 'Deploy machine'}
+        </Button>
+      </div>
+    </form>
+  );
+}
