@@ -340,7 +340,10 @@ export async function startImport(plan: ImportPlan, user: User): Promise<Task> {
               // An appliance's <vbox:Machine> extradata says nothing Nimbox trusts (an owner, a template mark, networks):
               // its keys are cleared, then set as planned.
               for (const key of await m.getExtraDataKeys()) if (key.startsWith(NIMBOX_KEYS)) await m.setExtraData(key, '');
-              if (tenant) await m.setExtraData(TENANT_KEY, tenant);
+              if (tenant) {
+                await m.setExtraData(TENANT_KEY, tenant);
+                await confine(m, plan.host, f.dirname(s.settingsFile));
+              }
               await configureAdapters(m, s.nics, plan.host);
               const vrde = await m.getVRDEServer();
               await vrde.setEnabled(true);
@@ -389,6 +392,42 @@ export async function startImport(plan: ImportPlan, user: User): Promise<Task> {
   } catch (e) {
     await releaseAll();
     throw e;
+  }
+}
+
+/** Whether a path is in a folder (the host's path syntax), the folder itself included. */
+const within = (f: ReturnType<typeof flavour>, folder: string, p: string) => {
+  const rel = f.relative(folder, p);
+  return !rel.startsWith('..') && !f.isAbsolute(rel);
+};
+
+/**
+ * Takes from a tenant's imported machine what its appliance's <vbox:Machine> settings gave it (VirtualBox imports them
+ * whole) and tenants do not get elsewhere: the host's paths (shared folders, serial and parallel ports, packet traces,
+ * screen recordings, a snapshot folder outside its own), host USB devices, and adapters left off on a raw host attachment
+ * (another tenant's internal network: turning the adapter on would keep it). Adapters that are on are configureAdapters'.
+ */
+async function confine(m: IMachine, host: HostView, folder: string): Promise<void> {
+  const f = flavour(host.storagePath as string);
+  for (const sf of await m.getSharedFolders()) await m.removeSharedFolder(await sf.getName());
+  const usb = await m.getUSBDeviceFilters();
+  for (let n = (await usb.getDeviceFilters()).length; n > 0; n--) await usb.removeDeviceFilter(0);
+  for (let slot = 0; slot < 4; slot++) {
+    const port = await m.getSerialPort(slot).catch(() => null);
+    if (port && (await port.getHostMode()) !== 'Disconnected') await port.setHostMode('Disconnected');
+  }
+  for (let slot = 0; slot < 2; slot++) {
+    const port = await m.getParallelPort(slot).catch(() => null);
+    if (port && (await port.getEnabled())) await port.setEnabled(false);
+  }
+  const recording = await m.getRecordingSettings();
+  if (await recording.getEnabled()) await recording.setEnabled(false);
+  if (!within(f, folder, await m.getSnapshotFolder())) await m.setSnapshotFolder('');
+  for (let slot = 0; slot < 36; slot++) {
+    const a = await m.getNetworkAdapter(slot).catch(() => null);
+    if (!a) break;
+    if (await a.getTraceEnabled()) await a.setTraceEnabled(false);
+    if (!(await a.getEnabled()) && (await a.getAttachmentType()) !== 'Null') await a.setAttachmentType('Null');
   }
 }
 

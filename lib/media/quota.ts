@@ -1,9 +1,9 @@
 /**
  * A tenant's disk quota (maxDiskGB) for media: what the tenant holds is the logical size of every
  * medium in its folder under the shared storage, cluster-wide and each medium once (the media
- * list's rows; differencing images are parts of their base and do not count again), plus what
- * creates, copies and resizes in flight hold (quota_reservations, keyed `medium:<location key>`,
- * and the new disks of machine creates). A medium counts as the larger of its listed size and what
+ * list's rows; a differencing image — a snapshot's or a linked clone's — counts what it has allocated,
+ * its base in the folder it lies in), plus what creates, copies and resizes in flight hold
+ * (quota_reservations, keyed `medium:<location key>`, and the new disks of machine creates). A medium counts as the larger of its listed size and what
  * is held for it, so a resize holds only its growth and a new medium never counts twice.
  *
  * Within this process one tenant's checks and releases take turns: a check reads the media list and
@@ -59,8 +59,8 @@ async function listedUsage(inv: Inventory, tenant: string): Promise<Map<string, 
   const { rows, hosts } = await listMedia(inv);
   const used = new Map<string, number>();
   for (const r of rows) {
-    if (r.parentId) continue;
-    if (rowTenant(r, hosts) === tenant) used.set(mediumKey(r.location), r.logicalSizeBytes);
+    // A differencing image (a snapshot's, a linked clone's) holds what it has written so far on top of its parent.
+    if (rowTenant(r, hosts) === tenant) used.set(mediumKey(r.location), r.parentId ? r.sizeBytes : r.logicalSizeBytes);
   }
   return used;
 }

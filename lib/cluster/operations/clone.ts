@@ -29,6 +29,7 @@ import { attachAdapter, lackText, lacksOn, networkKey } from '@/lib/networks/pla
 import type { ClusterNetwork } from '@/lib/networks/store';
 import { startTask, type Task, type TaskContext } from '@/lib/tasks';
 import { getTenantByName, TENANT_KEY, TENANT_NAME_RE } from '@/lib/tenants';
+import { hostScope, mayUseHost } from '@/lib/tenants/hosts';
 import { checkQuota, hostAllowed, tenantUsage, type Demand } from '@/lib/tenants/quota';
 import { holding, reserveQuota } from '@/lib/tenants/reservations';
 import { TELEPORT_MARK } from '@/lib/teleport/spec';
@@ -171,6 +172,11 @@ export async function planClone(sourceId: string, input: unknown, caller: User, 
   // Another tenant's machine looks absent (the route's policy check says the same; lib/templates decides for templates).
   if (!opts.template && caller.role !== 'admin' && source.tenant !== caller.tenant) throw new ProblemError(notFound(`Machine ${sourceId}`));
 
+  // A linked clone builds on its source's disks (and may take a snapshot of it): of another tenant's template shared with
+  // theirs, a tenant's users get full clones only, so that its owner keeps it to change or delete and learns nothing of them.
+  if (opts.template && r.mode === 'linked' && caller.role !== 'admin' && source.tenant && source.tenant !== caller.tenant) {
+    throw new ProblemError({ ...forbidden(), errors: [fieldError('mode', 'Only full clones of a template another tenant shares with yours')] });
+  }
   // The clone's tenant: the one named (admins), else the source's (admins) or the caller's.
   const tenantName = r.tenant !== undefined ? r.tenant : caller.role === 'admin' ? source.tenant : (caller.tenant ?? null);
   if (!can(caller, 'vm:create', { tenant: tenantName })) {
@@ -198,6 +204,9 @@ export async function planClone(sourceId: string, input: unknown, caller: User, 
 
   const allViews = await hostsById();
   const views = new Map([...allViews].filter(([id]) => hostAllowed(tenant, id)));
+  // A tenant's users learn the names of their tenant's hosts only (as GET /hosts shows them): a shared template may stand elsewhere.
+  const scope = await hostScope(caller);
+  const shownHost = (h: { id: string; name: string }) => (mayUseHost(scope, h.id) ? h.name : 'the host it stands on');
   // Where cloneTo can run: hosts the source is registered on (with the snapshot's tree: its home copy).
   const origins = (snapshotId || r.mode === 'linked' ? [home] : copies)
     .filter((c) => c.host.health === 'up' && allViews.get(c.host.id) && !allViews.get(c.host.id)!.maintenance);
@@ -214,7 +223,8 @@ export async function planClone(sourceId: string, input: unknown, caller: User, 
     const here = origins.find((c) => c.host.id === view.id);
     if (here) origin = here;
     else if (r.mode === 'linked') {
-      throw hostProblem('Host cannot take the clone', `A linked clone stays on ${home.host.name}, where ${source.name}${snapshotId ? ' and its snapshots' : ''} stand: its disks build on the source's.`, `A linked clone goes on ${home.host.name}`);
+      const where = shownHost(home.host);
+      throw hostProblem('Host cannot take the clone', `A linked clone stays on ${where}, where ${source.name}${snapshotId ? ' and its snapshots' : ''} stand: its disks build on the source's.`, `A linked clone goes on ${where}`);
     } else {
       // A full clone is made where the source is and registered here: both must mount the storage at one path.
       const same = origins.find((c) => view.storagePath && allViews.get(c.host.id)?.storagePath === view.storagePath);
@@ -228,7 +238,7 @@ export async function planClone(sourceId: string, input: unknown, caller: User, 
     const fits: { copy: MachineCopy; view: HostView; caps: HostCapabilities }[] = [];
     for (const c of (snapshotId || r.mode === 'linked' ? [home] : copies)) {
       const view = allViews.get(c.host.id)!;
-      if (!views.has(view.id)) reasons.push(`${view.name} is not one of tenant ${tenantName}'s hosts`);
+      if (!views.has(view.id)) reasons.push(`${shownHost(view)} is not one of tenant ${tenantName}'s hosts`);
       else if (view.maintenance) reasons.push(`${view.name} is in maintenance`);
       else if (c.host.health !== 'up') reasons.push(`${view.name} is ${c.host.health}`);
       else {
@@ -238,7 +248,7 @@ export async function planClone(sourceId: string, input: unknown, caller: User, 
       }
     }
     fits.sort((a, b) => b.caps.memoryAvailableMB - a.caps.memoryAvailableMB || a.view.name.localeCompare(b.view.name));
-    if (!fits.length) throw noHost(reasons);
+    if (!fits.length) throw noHost([...new Set(reasons)]);
     ({ copy: origin, view: host, caps } = fits[0]);
   }
 
@@ -386,7 +396,8 @@ export async function startClone(plan: ClonePlan, user: User): Promise<Task> {
     ? await reserveQuota({ tenant: plan.tenant, machineId: plan.id, demand: { ...cloneDemand(plan), diskGB: undefined }, machines: () => inv.machines() })
     : null;
   let disk: DiskReservation | null = null;
-  if (plan.tenant && plan.diskBytes) {
+  // A linked clone asks for nothing yet, but not beyond a quota its tenant's media (differencing images included) already fill.
+  if (plan.tenant && (plan.diskBytes || plan.request.mode === 'linked')) {
     disk = await reserveDisk({ tenant: plan.tenant, location: plan.settingsFile ? dirOf(plan.settingsFile) : plan.id, bytes: plan.diskBytes, inv, field: 'mode' })
       .catch((e: unknown) => {
         void reservation?.release();

@@ -288,6 +288,24 @@ describe('a hostile appliance', () => {
     await until('adm-web in the inventory, no tenant\'s', () => getInventory().machine(t.targetId!) && getInventory().machine(t.targetId!)!.tenant === null, 20_000);
   });
 
+  it("gets none of the host's resources its <vbox:Machine> settings name: an adapter left off on another tenant's network is cut", async () => {
+    as(blueOp);
+    const { tarIndex, readTarEntry, writeTar } = await import('@/sim/model/tar');
+    const src = blueFolder('web.ova');
+    const entries = await tarIndex(src);
+    const ovf = (await readTarEntry(src, entries[0])).toString('utf8');
+    expect(ovf).toContain('<Network>');
+    // Adapter 2 off, on red's internal network: enabling it later would join red's network.
+    const wired = ovf.replace('<Network>', '<Network><Adapter slot="1" type="82540EM"><InternalNetwork name="red-lan"/></Adapter>');
+    await writeTar(blueFolder('wired.ova'), [
+      { name: entries[0].name, data: Buffer.from(wired) },
+      ...await Promise.all(entries.slice(1).filter((e) => !/\.mf$/i.test(e.name)).map(async (e) => ({ name: e.name, data: await readTarEntry(src, e) }))),
+    ]);
+    const t = await taskSucceeded(await doImport({ path: blueFolder('wired.ova'), hostId: hosts[ALPHA].id, systems: [{ index: 0, name: 'wired' }] }), 'vm.import', 60_000);
+    const nics = simOf().hosts[ALPHA].sim.machines().find((m) => m.id === t.targetId)!.settings.nics;
+    expect(nics[1]).toMatchObject({ enabled: false, attachmentType: 'Null' });
+  });
+
   it('cannot dodge the disk quota with a descriptor declaring a small disk: the real size counts, nothing is left', async () => {
     as(blueOp);
     const { writeStreamVmdk } = await import('@/sim/model/vmdk-stream');

@@ -200,6 +200,24 @@ describe('a hostile tenant, placing a deploy', () => {
   });
 });
 
+describe("a tenant deploying another tenant's template shared with it", () => {
+  it("gets full clones only: a linked one would snapshot red's template and keep red from deleting it", async () => {
+    const blue = (await getTenantByName('blue'))!;
+    expect((await call(admin, tenantOne.PATCH, 'PATCH', { id: blue.id }, { allowedTemplateIds: [gold, redTpl] })).status).toBe(200);
+    try {
+      const snapshotsOfRed = () => sim.hosts.map((h) => h.sim.machines().find((m) => m.id === redTpl)?.snapshots().length ?? 0);
+      const before = snapshotsOfRed();
+      const r = await deployAs(blueOp, redTpl, { name: 'blue-on-red', mode: 'linked' });
+      expect(r.status, JSON.stringify(r.body)).toBe(403);
+      expect(r.body.errors).toEqual([{ field: 'mode', message: "Only full clones of a template another tenant shares with yours" }]);
+      expect(named('blue-on-red')).toBeUndefined();
+      expect(snapshotsOfRed()).toEqual(before);
+    } finally {
+      expect((await call(admin, tenantOne.PATCH, 'PATCH', { id: blue.id }, { allowedTemplateIds: [gold] })).status).toBe(200);
+    }
+  });
+});
+
 describe('templates', () => {
   it('are read by the background pass when marked while Nimbox was away', async () => {
     await until('old-tpl read as a template', () => named('old-tpl')?.template === true);

@@ -27,6 +27,7 @@ const actions = await import('../actions/route');
 const media = await import('../../../media/route');
 const medium = await import('../../../media/[id]/route');
 const { getInventory } = await import('@/lib/cluster/inventory');
+const { clearMediaCache } = await import('@/lib/media/inventory');
 const { cancelTask, waitForTask, getTask } = await import('@/lib/tasks');
 const { createTenant, updateTenant } = await import('@/lib/tenants');
 const { getDb } = await import('@/lib/db');
@@ -194,6 +195,14 @@ describe('a hostile tenant', () => {
       nothingNamed('over');
       const t = await succeeded(await post(blueSrc, { name: 'thin', mode: 'linked' }));
       expect(inv().machine(t.targetId!)).toMatchObject({ name: 'thin', tenant: 'blue' });
+      // What the linked clone writes counts: its differencing image grows (its file, as a guest's writes make it).
+      const folder = path.join(storage, 'tenants', 'blue', 'machines', t.targetId!);
+      const diff = fs.readdirSync(folder, { recursive: true, encoding: 'utf8' }).find((f) => f.endsWith('.vdi'))!;
+      fs.truncateSync(path.join(folder, diff), 600 * 1024 ** 2);
+      clearMediaCache();
+      p = await problem(await post(blueSrc, { name: 'thin2', mode: 'linked' }), 409);
+      expect(p.errors).toEqual([{ field: 'mode', message: expect.stringMatching(/^Exceeds tenant blue's disk quota of 1 GB: 1\.\d+ GB used, 0 GB asked$/) }]);
+      nothingNamed('thin2');
     } finally {
       await updateTenant(blueTenantId, { maxDiskGB: null });
     }
