@@ -340,11 +340,10 @@ export async function startImport(plan: ImportPlan, user: User): Promise<Task> {
               // An appliance's <vbox:Machine> extradata says nothing Nimbox trusts (an owner, a template mark, networks):
               // its keys are cleared, then set as planned.
               for (const key of await m.getExtraDataKeys()) if (key.startsWith(NIMBOX_KEYS)) await m.setExtraData(key, '');
-              if (tenant) {
-                await m.setExtraData(TENANT_KEY, tenant);
-                await confine(m, plan.host, f.dirname(s.settingsFile));
-              }
+              if (tenant) await m.setExtraData(TENANT_KEY, tenant);
               await configureAdapters(m, s.nics, plan.host);
+              // After the adapters' new attachments: the names they no longer use are cleared too.
+              if (tenant) await confine(m, plan.host, f.dirname(s.settingsFile));
               const vrde = await m.getVRDEServer();
               await vrde.setEnabled(true);
               // The console: VirtualBox takes the first free port of the host's range when the machine starts.
@@ -404,8 +403,9 @@ const within = (f: ReturnType<typeof flavour>, folder: string, p: string) => {
 /**
  * Takes from a tenant's imported machine what its appliance's <vbox:Machine> settings gave it (VirtualBox imports them
  * whole) and tenants do not get elsewhere: the host's paths (shared folders, serial and parallel ports, packet traces,
- * screen recordings, a snapshot folder outside its own), host USB devices, and adapters left off on a raw host attachment
- * (another tenant's internal network: turning the adapter on would keep it). Adapters that are on are configureAdapters'.
+ * screen recordings, a snapshot folder outside its own), host USB devices, adapters left off on a raw host attachment
+ * (another tenant's internal network: turning the adapter on would keep it), and the network names adapters keep for
+ * attachments not in use. Runs after configureAdapters, which attaches the adapters that are on.
  */
 async function confine(m: IMachine, host: HostView, folder: string): Promise<void> {
   const f = flavour(host.storagePath as string);
@@ -428,6 +428,12 @@ async function confine(m: IMachine, host: HostView, folder: string): Promise<voi
     if (!a) break;
     if (await a.getTraceEnabled()) await a.setTraceEnabled(false);
     if (!(await a.getEnabled()) && (await a.getAttachmentType()) !== 'Null') await a.setAttachmentType('Null');
+    // VirtualBox keeps the names of the attachments not in use (<DisabledModes>): another tenant's network would be
+    // joined by switching the attachment back, and the tenant reads them.
+    const mode = await a.getAttachmentType();
+    if (mode !== 'Internal' && await a.getInternalNetwork()) await a.setInternalNetwork('');
+    if (mode !== 'NATNetwork' && await a.getNATNetwork()) await a.setNATNetwork('');
+    if (mode !== 'Generic' && await a.getGenericDriver()) await a.setGenericDriver('');
   }
 }
 

@@ -26,8 +26,11 @@ import { applianceConversations } from './appliance'; // issue 17
  * real server here cannot run, its code names the VirtualBox function it follows instead.
  */
 export const CONVERSATIONS: Conversation[] = [
+  // First: VirtualBox 7.1.12's Appliance::write looks each disk up in the global media list, and fails "The object
+  // is not ready" on a medium an earlier conversation left half-closed there (order found by bisecting the suite).
+  ...applianceConversations,
   ...vboxConversations, ...machineConversations, ...lockConversations, ...snapshotConversations, ...mediaConversations,
-  ...adapterConversations, ...networkConversations, ...guestConversations, ...hostNetworkConversations, ...cloneConversations, ...applianceConversations, ...eventConversations, ...progressConversations,
+  ...adapterConversations, ...networkConversations, ...guestConversations, ...hostNetworkConversations, ...cloneConversations, ...eventConversations, ...progressConversations,
   ...wrongConversations, ...launchConversations, ...openConversations, ...storageConversations, ...vfsConversations,
   ...machineSettingsConversations, // issue 16 S1
   ...deviceConversations, // issue 16 S3

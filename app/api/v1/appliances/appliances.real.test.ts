@@ -30,6 +30,7 @@ const { createThroughOps, registerWebsrvs, until } = await import('@/lib/cluster
 const { createBlueAndRed } = await import('@/lib/auth/testing');
 const { getTenantByName, updateTenant } = await import('@/lib/tenants');
 const { getDb } = await import('@/lib/db');
+const { withWriteLock } = await import('@/lib/cluster/operations/common');
 const { updateHost } = await import('@/lib/db/hosts');
 
 const as = (u: User) => {
@@ -179,6 +180,61 @@ describe.skipIf(missing)('appliances against the real vboxwebsrv', () => {
       expect(await problem(await doImport({ path: bad, systems: [] }), 422)).toMatchObject({ resultCode: 'VBOX_E_IPRT_ERROR' });
       expect(await problem(await doInspect({ path: at('tenants', 'blue', 'appliances', 'none.ova') }), 422)).toMatchObject({ resultCode: 'VBOX_E_OBJECT_NOT_FOUND' });
     });
+  });
+
+  describe('what a tenant must not get from an appliance\'s <vbox:Machine>', () => {
+    it('imports a machine an admin laid traps in without the host\'s paths, USB devices, recording or other tenants\' networks', async () => {
+      // An admin's machine with everything a tenant's machine never gets, as VBoxManage sets it.
+      const trapId = await createThroughOps({ name: 'trap-src', hostId: host.id, osTypeId: 'Debian12_64', memoryMB: 128 }, admin);
+      const hostFile = (n: string) => path.join(w.home, n);
+      const hostPaths = [hostFile('secrets'), hostFile('tty.log'), hostFile('pipe'), hostFile('rec.webm'), hostFile('trace.pcap'), hostFile('snaps'), hostFile('lpt')];
+      fs.mkdirSync(hostFile('secrets'));
+      w.vboxManage('sharedfolder', 'add', trapId, '--name', 'hostroot', '--hostpath', hostFile('secrets'), '--automount');
+      w.vboxManage('modifyvm', trapId,
+        '--uart1', '0x3f8', '4', '--uart-mode1', 'file', hostFile('tty.log'),
+        '--uart2', '0x2f8', '3', '--uart-mode2', 'server', hostFile('pipe'),
+        '--lpt1', '0x378', '7', '--lpt-mode1', hostFile('lpt'),
+        '--usb-ohci', 'on',
+        '--nic-trace1', 'on', '--nic-trace-file1', hostFile('trace.pcap'),
+        '--snapshot-folder', hostFile('snaps'),
+        '--nic2', 'intnet', '--intnet2', 'red-lan',
+        '--nic3', 'intnet', '--intnet3', 'red-db');
+      // Adapter 3 left off on red's network: turning it on later would join it.
+      w.vboxManage('modifyvm', trapId, '--nic3', 'none');
+      w.vboxManage('usbfilter', 'add', '0', '--target', trapId, '--name', 'any-stick', '--vendorid', '0781');
+      w.vboxManage('setextradata', trapId, 'nimbox/tenant', 'red');
+      // This VBoxManage is built without recording: through the SOAP client.
+      await getInventory().monitor(host.id)!.client.write((vbox, wsm) => withWriteLock(vbox, wsm, trapId, async (m) => {
+        const rec = await m.getRecordingSettings();
+        await rec.setEnabled(true);
+        for (const screen of await rec.getScreens()) await screen.setFilename(hostFile('rec.webm'));
+      }), { release: true });
+      const src = vminfo(trapId);
+      expect(src).toMatchObject({ SharedFolderNameMachineMapping1: 'hostroot', uartmode1: `file,${hostFile('tty.log')}`, intnet2: 'red-lan', nic3: 'none', USBFilterName1: 'any-stick', SnapFldr: hostFile('snaps') });
+      // showvminfo --machinereadable says nothing of recording here (built without it) nor of packet traces: the settings file does.
+      const recordingOn = (cfg: string) => /<Recording[^>]*\benabled="true"/.test(fs.readFileSync(cfg, 'utf8'));
+      const tracing = (cfg: string) => /<Adapter[^>]*\btrace="true"/.test(fs.readFileSync(cfg, 'utf8'));
+      expect([recordingOn(src.CfgFile), tracing(src.CfgFile)]).toEqual([true, true]);
+      as(admin);
+      const trapOva = at('tenants', 'blue', 'appliances', 'trap.ova');
+      await taskSucceeded(await doExport({ machineIds: [trapId], path: trapOva }), 'appliance.export', 60_000);
+
+      as(blueOp);
+      const t = await taskSucceeded(await doImport({ path: trapOva, systems: [{ index: 0, name: 'blue-trap' }] }), 'vm.import', 60_000);
+      const id = t.targetId;
+      await until('blue-trap in the inventory as blue\'s', () => getInventory().machine(id)?.tenant === 'blue', 20_000);
+      const copy = vminfo(id);
+      expect(w.vboxManage('getextradata', id, 'nimbox/tenant')).toContain('Value: blue');
+      expect(Object.keys(copy).filter((k) => /^SharedFolder|^USBFilter/.test(k))).toEqual([]);
+      expect(copy).toMatchObject({ uartmode1: 'disconnected', uartmode2: 'disconnected', lpt1: 'off' });
+      expect([recordingOn(copy.CfgFile), tracing(copy.CfgFile)]).toEqual([false, false]);
+      // Both enabled adapters follow the plan (the host's bridge), the one that was off stays off and attached to nothing.
+      expect(copy).toMatchObject({ nic1: 'bridged', nic2: 'bridged', nic3: 'none' });
+      expect(copy.SnapFldr).toBe(path.join(path.dirname(copy.CfgFile), 'Snapshots'));
+      // The settings file names none of it (a disabled adapter keeps its attachment there).
+      const settings = fs.readFileSync(copy.CfgFile, 'utf8');
+      for (const s of [...hostPaths, 'red-lan', 'red-db', 'any-stick', 'hostroot']) expect(settings).not.toContain(s);
+    }, 120_000);
   });
 
   describe('quotas and failures', () => {
