@@ -7,6 +7,7 @@ import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { problemOf } from '@/lib/hooks/api';
 import type { BulkActionResult, MachineAction, MachineSummary, Task } from '@/lib/hooks/types';
 import { useBulkAction } from '@/lib/hooks/use-lifecycle';
+import { ExportApplianceDialog } from '@/components/appliances/export-dialog';
 import { MoveToGroupDialog } from './move-to-group-dialog';
 
 const BULK: { action: MachineAction; label: string; done: string }[] = [
@@ -54,6 +55,8 @@ export function BulkActions({ selected, onClear, canEdit = false, groups = [] }:
   const bulk = useBulkAction();
   const [confirmPowerOff, setConfirmPowerOff] = useState(false);
   const [moving, setMoving] = useState(false);
+  // issue 17: the selection exported to an OVA (the dialog follows its task).
+  const [exportOf, setExportOf] = useState<MachineSummary[] | null>(null);
   const [moved, setMoved] = useState<Task | null>(null);
   const [last, setLast] = useState<{ action: MachineAction; result: BulkActionResult; machines: MachineSummary[] } | null>(null);
   const ids = selected.map((m) => m.id);
@@ -97,6 +100,11 @@ export function BulkActions({ selected, onClear, canEdit = false, groups = [] }:
               Move to group…
             </Button>
           )}
+          {canEdit && (
+            <Button size="sm" variant="outline" onClick={() => setExportOf(selected)}>
+              Export to OVA…
+            </Button>
+          )}
           <Button size="sm" variant="ghost" onClick={onClear}>
             Clear selection
           </Button>
@@ -123,6 +131,7 @@ export function BulkActions({ selected, onClear, canEdit = false, groups = [] }:
           onClear();
         }}
       />
+      <ExportApplianceDialog open={exportOf !== null} onOpenChange={(o) => !o && setExportOf(null)} machines={exportOf ?? []} />
       <ConfirmDialog
         open={confirmPowerOff}
         onOpenChange={setConfirmPowerOff}

@@ -8,6 +8,7 @@ const LINKS = [
   { href: '/', label: 'Cluster', match: (p: string) => p === '/' || p.startsWith('/vms/') },
   { href: '/hosts', label: 'Hosts', match: (p: string) => p === '/hosts' || p.startsWith('/hosts/') },
   { href: '/media', label: 'Media', match: (p: string) => p === '/media' },
+  { href: '/appliances', label: 'Appliances', match: (p: string) => p === '/appliances' },
   { href: '/networks', label: 'Networks', match: (p: string) => p === '/networks' || p.startsWith('/networks/') },
   { href: '/ha', label: 'HA', match: (p: string) => p === '/ha' },
   { href: '/tasks', label: 'Task history', match: (p: string) => p === '/tasks' },

@@ -19,7 +19,7 @@ import { useIsoUpload, useUploadTargets, type UploadProgress, type UploadTarget 
 const MB = 1_000_000;
 
 /** Why uploads to this host are off (the server's words name the setting), and where to change it. */
-function Unavailable({ target, isAdmin }: { target: UploadTarget; isAdmin: boolean }) {
+export function Unavailable({ target, isAdmin }: { target: UploadTarget; isAdmin: boolean }) {
   return (
     <Alert tone="warning" title={`Uploads to ${target.hostName} are not available`}>
       <p>{target.reason ?? "This Nimbox server does not mount the host's storage: an admin sets \"This server's path to the storage\" in the host's settings."}</p>
@@ -38,7 +38,7 @@ function Unavailable({ target, isAdmin }: { target: UploadTarget; isAdmin: boole
 }
 
 /** The upload's progress: bar, bytes, percent and speed, and what happens now. */
-function UploadStatus({ progress, name }: { progress: UploadProgress; name: string }) {
+export function UploadStatus({ progress, name }: { progress: UploadProgress; name: string }) {
   const pct = progress.totalBytes > 0 ? (progress.sentBytes / progress.totalBytes) * 100 : progress.phase === 'done' ? 100 : 0;
   const speed = progress.bytesPerSecond > 0 ? `${(progress.bytesPerSecond / MB).toFixed(1)} MB/s` : '';
   const tone = progress.phase === 'done' ? 'green' : progress.phase === 'failed' ? 'red' : progress.phase === 'canceled' ? 'grey' : 'sky';

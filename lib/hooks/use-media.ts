@@ -288,7 +288,8 @@ export function useIsoUpload() {
   );
 
   const start = useCallback(
-    async ({ hostId, folder, file }: { hostId: string; folder: string; file: File }) => {
+    // kind 'appliance' (issue 17): an .ova/.ovf into the appliances folder, kept as a file (not opened as a DVD).
+    async ({ hostId, folder, file, kind }: { hostId: string; folder: string; file: File; kind?: 'appliance' }) => {
       const ac = new AbortController();
       abortRef.current = ac;
       const startedAt = performance.now();
@@ -298,7 +299,7 @@ export function useIsoUpload() {
       try {
         const created = await apiFetch<UploadCreated>('/api/v1/media/uploads', {
           method: 'POST',
-          json: { hostId, folder, name: file.name, sizeBytes: file.size },
+          json: { hostId, folder, name: file.name, sizeBytes: file.size, ...(kind ? { kind } : {}) },
           signal: ac.signal,
         });
         idRef.current = created.id;
@@ -345,6 +346,7 @@ export function useIsoUpload() {
         report({ phase: 'done', sentBytes: file.size, mediumId, error: null });
         void qc.invalidateQueries({ queryKey: queryKeys.media });
         void qc.invalidateQueries({ queryKey: queryKeys.storage });
+        if (kind === 'appliance') void qc.invalidateQueries({ queryKey: queryKeys.appliances });
       } catch (e) {
         if (e instanceof DOMException && e.name === 'AbortError') {
           report({ phase: 'canceled', error: null });

@@ -1,0 +1,12 @@
+import type { Metadata } from 'next';
+import { AppliancesView } from '@/components/appliances/appliances-view';
+import { can } from '@/lib/auth/policy';
+import { requirePageUser } from '@/lib/auth/session';
+
+export const metadata: Metadata = { title: 'Appliances' };
+
+/** `/appliances`: OVF/OVA appliances on the storage; operators and admins import, export and upload them. */
+export default async function AppliancesPage() {
+  const user = await requirePageUser();
+  return <AppliancesView canImport={can(user, 'vm:create')} canExport={can(user, 'media:write')} isAdmin={user.role === 'admin'} />;
+}

@@ -1,0 +1,132 @@
+'use client';
+
+import { useState, type FormEvent } from 'react';
+import { Unavailable, UploadStatus } from '@/components/media/upload-iso-dialog';
+import { formatBytes } from '@/components/format';
+import { Alert, ProblemAlert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { Dialog } from '@/components/ui/dialog';
+import { errorUnder, Field } from '@/components/ui/field';
+import { FormButtons } from '@/components/ui/form-buttons';
+import { Input } from '@/components/ui/input';
+import { Select } from '@/components/ui/select';
+import { fieldErrors } from '@/lib/hooks/api';
+import type { ApplianceFolder } from '@/lib/hooks/use-appliances';
+import { useIsoUpload } from '@/lib/hooks/use-media';
+import { joinPath } from './appliance-form';
+
+function UploadForm({ folders, isAdmin, onClose, onImport }: { folders: ApplianceFolder[]; isAdmin: boolean; onClose: () => void; onImport?: (path: string, hostId: string) => void }) {
+  const upload = useIsoUpload();
+  const first = folders.find((f) => f.uploadable) ?? folders[0];
+  const [hostId, setHostId] = useState(first?.hostId ?? '');
+  const folder = folders.find((f) => f.hostId === hostId) ?? first;
+  const [file, setFile] = useState<File | null>(null);
+  const [local, setLocal] = useState<string | undefined>();
+  const { progress } = upload;
+  const busy = progress.phase === 'uploading' || progress.phase === 'retrying';
+  const errors = fieldErrors(progress.error);
+
+  if (!folder) return <Alert tone="warning" title="No host to upload to">No host is registered that you may use.</Alert>;
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!folder.uploadable || busy) return;
+    if (!file) return setLocal('Choose an .ova or .ovf file to upload.');
+    if (!/\.(ova|ovf)$/i.test(file.name)) return setLocal('Only .ova and .ovf files can be uploaded here.');
+    setLocal(undefined);
+    void upload.start({ hostId: folder.hostId, folder: folder.path, file, kind: 'appliance' });
+  };
+
+  return (
+    <form className="space-y-4" onSubmit={submit} noValidate aria-label="Upload appliance">
+      {folders.length > 1 && (
+        <Field name="hostId" label="Host" error={errorUnder(errors, 'hostId')}>
+          {(control) => (
+            <Select {...control} value={folder.hostId} disabled={busy} onChange={(e) => setHostId(e.target.value)}>
+              {folders.map((f) => (
+                <option key={f.hostId} value={f.hostId}>
+                  {f.hostName}
+                  {f.uploadable ? '' : ' (not available)'}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
+      )}
+      {!folder.uploadable ? (
+        <Unavailable target={{ hostId: folder.hostId, hostName: folder.hostName, available: false, folders: [] }} isAdmin={isAdmin} />
+      ) : (
+        <>
+          <p className="text-sm text-slate-600 dark:text-slate-400">
+            Into <span className="font-mono text-xs">{folder.path}</span>
+          </p>
+          <Field name="name" label="Appliance file" required error={local ?? errorUnder(errors, 'name', 'sizeBytes', 'folder', 'kind')} hint={file ? `${file.name}, ${formatBytes(file.size)}` : '.ova (or a lone .ovf)'}>
+            {(control) => (
+              <Input
+                {...control}
+                type="file"
+                accept=".ova,.ovf"
+                disabled={busy}
+                onChange={(e) => {
+                  setFile(e.target.files?.[0] ?? null);
+                  upload.reset();
+                }}
+                className="h-auto py-1.5"
+              />
+            )}
+          </Field>
+        </>
+      )}
+      {progress.phase !== 'idle' && file && <UploadStatus progress={progress} name={file.name} />}
+      {progress.phase === 'done' && file && (
+        <Alert tone="success" title={`${file.name} uploaded`}>
+          It is in the appliances list, ready to be imported.
+        </Alert>
+      )}
+      {progress.phase === 'canceled' && <Alert title="Upload canceled">The partial file was removed.</Alert>}
+      {progress.phase === 'failed' && progress.error && <ProblemAlert problem={progress.error.problem} />}
+      <div className="flex justify-end gap-2">
+        {busy ? (
+          <Button variant="outline" onClick={upload.cancel}>
+            Cancel upload
+          </Button>
+        ) : progress.phase === 'done' && file ? (
+          <>
+            <Button variant="ghost" onClick={onClose}>
+              Done
+            </Button>
+            {onImport && <Button onClick={() => onImport(joinPath(folder.path, file.name), folder.hostId)}>Import it…</Button>}
+          </>
+        ) : (
+          <FormButtons onCancel={onClose} label="Upload" pendingLabel="Uploading…" pending={false} disabled={!folder.uploadable} />
+        )}
+      </div>
+    </form>
+  );
+}
+
+/**
+ * Uploads an .ova from this browser into the caller's appliances folder (POST /api/v1/media/uploads
+ * with kind 'appliance': chunks, progress, resume), kept as a file to import; where Nimbox does not
+ * mount a host's storage, says what to configure.
+ */
+export function UploadApplianceDialog({
+  open,
+  onOpenChange,
+  folders,
+  isAdmin,
+  onImport,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  folders: ApplianceFolder[];
+  isAdmin: boolean;
+  /** Offered once uploaded: import the file now. */
+  onImport?: (path: string, hostId: string) => void;
+}) {
+  return (
+    <Dialog open={open} onOpenChange={onOpenChange} title="Upload appliance" description="Copies an OVA appliance from this computer into the shared storage.">
+      <UploadForm folders={folders} isAdmin={isAdmin} onClose={() => onOpenChange(false)} onImport={onImport} />
+    </Dialog>
+  );
+}
