@@ -47,7 +47,9 @@ export function Dialog({ open, onOpenChange, title, description, children, class
         if (dismissOnBackdrop && e.target === e.currentTarget) onOpenChange(false);
       }}
       className={cn(
-        'm-auto w-[calc(100%-2rem)] max-w-lg rounded-xl border border-slate-200 bg-white p-0 text-slate-900 shadow-2xl',
+        // A width the caller gives replaces the default (two max-w classes would be decided by the stylesheet's order).
+        'm-auto w-[calc(100%-2rem)] rounded-xl border border-slate-200 bg-white p-0 text-slate-900 shadow-2xl',
+        !/(^|\s)(sm:)?max-w-/.test(className ?? '') && 'max-w-lg',
         'backdrop:bg-slate-950/50 backdrop:backdrop-blur-[1px] dark:border-slate-800 dark:bg-slate-900 dark:text-slate-100',
         className,
       )}
