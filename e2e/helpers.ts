@@ -36,6 +36,16 @@ export async function signInAsAdmin(page: Page): Promise<void> {
   await expect(page.getByRole('heading', { name: 'Cluster' })).toBeVisible();
 }
 
+/** Fills and submits a sign-in form, choosing the realm when the form offers several, and waits for the cluster view. */
+export async function submitSignIn(page: Page, username: string, password: string, realmLabel?: string): Promise<void> {
+  const realm = page.getByLabel('Sign in with');
+  if (realmLabel && (await realm.count()) > 0) await realm.selectOption({ label: realmLabel });
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: /sign in/i }).click();
+  await expect(page.getByRole('heading', { name: 'Cluster' })).toBeVisible();
+}
+
 /** Follows a link of the main navigation (Cluster, Hosts, Tenants, …). */
 export async function navigate(page: Page, link: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click();

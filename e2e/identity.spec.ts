@@ -1,26 +1,14 @@
-import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { E2E_IDENTITY_FILE, type E2EIdentity } from './identity';
-import { ADMIN_PASSWORD, ConsoleScreen, openMachine } from './helpers';
+import { readIdentity } from './identity';
+import { ADMIN_PASSWORD, ConsoleScreen, openMachine, submitSignIn } from './helpers';
 
 // Set up by e2e/server.ts: slapd with a user of tenant blue, tenant blue owning two machines, and (as root) a PAM admin.
-const identity = () => JSON.parse(fs.readFileSync(E2E_IDENTITY_FILE, 'utf8')) as E2EIdentity;
 const ALL_MACHINES = 8;
-
-/** Fills and submits a sign-in form, choosing the realm when the form offers several. */
-async function submitSignIn(page: Page, username: string, password: string, realmLabel?: string) {
-  const realm = page.getByLabel('Sign in with');
-  if (realmLabel && (await realm.count()) > 0) await realm.selectOption({ label: realmLabel });
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: /sign in/i }).click();
-  await expect(page.getByRole('heading', { name: 'Cluster' })).toBeVisible();
-}
 
 const machineLinks = (page: Page) => page.getByRole('table', { name: 'Machines' }).locator('tbody').getByRole('link');
 
 test('an LDAP tenant user signs in on the tenant page and sees only that tenant\'s machines', async ({ page }) => {
-  const id = identity();
+  const id = readIdentity();
   test.skip(!id.ldap, `no LDAP directory in the e2e stack: ${id.ldapSkipped}`);
   const { username, password, realmLabel } = id.ldap!;
 
@@ -52,7 +40,7 @@ test('an LDAP tenant user signs in on the tenant page and sees only that tenant\
 });
 
 test('a PAM admin signs in on /login and sees all machines', async ({ page }) => {
-  const id = identity();
+  const id = readIdentity();
   test.skip(!id.pam, `PAM admin test skipped: ${id.pamSkipped} (needs root to create a system user and /etc/pam.d/nimbox-e2e)`);
   const { username, password } = id.pam!;
 
@@ -67,7 +55,7 @@ test('a PAM admin signs in on /login and sees all machines', async ({ page }) =>
 });
 
 test('an admin manages tenants, moves a machine between tenants and reads the audit log', async ({ page }) => {
-  const id = identity();
+  const id = readIdentity();
   await page.goto('/login');
   await submitSignIn(page, 'admin', ADMIN_PASSWORD, 'Nimbox account');
 

@@ -1,7 +1,6 @@
-import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { E2E_IDENTITY_FILE, type E2EIdentity } from './identity';
-import { apiCall, expectTaskSucceeds, runApiTask, signInAsAdmin, taskCard } from './helpers';
+import { readIdentity } from './identity';
+import { apiCall, expectTaskSucceeds, runApiTask, signInAsAdmin, submitSignIn, taskCard } from './helpers';
 
 // Templates (issue 17), on a machine of this spec's own made through the API on vbox-alpha: (1) an admin
 // marks it as a template on its page (its badge; Start disabled with the reason), the cluster view shows it
@@ -118,7 +117,7 @@ test('marks a machine as a template, shows it apart, and creates a machine from 
 });
 
 test("a tenant's user sees the templates shared with the tenant", async ({ page, browser }) => {
-  const id = JSON.parse(fs.readFileSync(E2E_IDENTITY_FILE, 'utf8')) as E2EIdentity;
+  const id = readIdentity();
   test.skip(!id.ldap, `no LDAP directory in the e2e stack: ${id.ldapSkipped}`);
   test.skip(made.length === 0, 'the template of the first test was not made');
   const templateId = made[0];
@@ -132,12 +131,7 @@ test("a tenant's user sees the templates shared with the tenant", async ({ page,
 
   const { username, password, realmLabel } = id.ldap!;
   await page.goto('/t/blue/login');
-  const realm = page.getByLabel('Sign in with');
-  if (realmLabel && (await realm.count()) > 0) await realm.selectOption({ label: realmLabel });
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: /sign in/i }).click();
-  await expect(page.getByRole('heading', { name: 'Cluster' })).toBeVisible();
+  await submitSignIn(page, username, password, realmLabel);
   const row = page.getByRole('table', { name: 'Templates' }).locator(`tr[data-template-id="${templateId}"]`);
   await expect(row).toContainText(TEMPLATE);
   // A viewer deploys nothing; tenants' users never see whom a template is shared with.

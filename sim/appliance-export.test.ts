@@ -10,25 +10,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startWebsrv, websrvMissing } from '../lib/vbox/websrv-harness';
-import { finished, lockWrite, newMachine, ok, simPerTest } from './soap/testing';
+import { finished, lockWrite, newDisk, newMachine, ok, simPerTest, writeText } from './soap/testing';
 import { attr, child, childrenNamed, readOvf } from './model/ovf';
 import { readTarEntry, tarIndex } from './model/tar';
 import { readStreamVmdk } from './model/vmdk-stream';
 
 const MIB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function newDisk(url: string, vbox: string, location: string, size = 32 * MIB): Promise<string> {
-  const d = await ok(url, 'IVirtualBox_createMedium', { _this: vbox, format: 'VDI', location, accessMode: 'ReadWrite', aDeviceTypeType: 'HardDisk' });
-  expect((await finished(url, await ok(url, 'IMedium_createBaseStorage', { _this: d, logicalSize: size, variant: ['Standard'] }))).rc).toBe(0);
-  return d;
-}
-
-async function writeText(url: string, medium: string, offset: number, text: string): Promise<void> {
-  const io = await ok(url, 'IMedium_openForIO', { _this: medium, writable: true, password: '' });
-  await ok(url, 'IMediumIO_write', { _this: io, offset, data: Buffer.from(text).toString('base64') });
-  await ok(url, 'IMediumIO_close', { _this: io });
-}
 
 /** The disk as a guest sees it, from a stream-optimized VMDK. */
 function vmdkData(vmdk: Buffer): Buffer {
@@ -56,7 +44,7 @@ async function exportableMachine(url: string, vbox: string, dir: string, name: s
   await ok(url, 'INetworkAdapter_setEnabled', { _this: nic, enabled: true });
   await ok(url, 'INetworkAdapter_setAttachmentType', { _this: nic, attachmentType: 'Bridged' });
   await ok(url, 'IMachine_addStorageController', { _this: wm, name: 'SATA', connectionType: 'SATA' });
-  const disk = await newDisk(url, vbox, path.join(dir, `${name}.vdi`));
+  const disk = await newDisk(url, vbox, path.join(dir, `${name}.vdi`), 32 * MIB);
   await writeText(url, disk, MIB, 'hello');
   await writeText(url, disk, 20 * MIB, 'world');
   await ok(url, 'IMachine_attachDevice', { _this: wm, name: 'SATA', controllerPort: 0, device: 0, type: 'HardDisk', medium: disk });
@@ -164,7 +152,7 @@ describe('OVF export on vboxsim', () => {
     try {
       const { m } = await exportableMachine(url, vbox, dir, 'slow');
       const { w, wm } = await lockWrite(url, vbox, m);
-      await ok(url, 'IMachine_attachDevice', { _this: wm, name: 'SATA', controllerPort: 1, device: 0, type: 'HardDisk', medium: await newDisk(url, vbox, path.join(dir, 'second.vdi')) });
+      await ok(url, 'IMachine_attachDevice', { _this: wm, name: 'SATA', controllerPort: 1, device: 0, type: 'HardDisk', medium: await newDisk(url, vbox, path.join(dir, 'second.vdi'), 32 * MIB) });
       await ok(url, 'IMachine_saveSettings', { _this: wm });
       await ok(url, 'ISession_unlockMachine', { _this: w });
 

@@ -6,29 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createArgs, finished, launch, list, lockWrite, newMachine, ok, refused, simPerTest, soap } from './soap/testing';
+import { createArgs, finished, launch, list, lockWrite, newDisk, newMachine, ok, readText, refused, simPerTest, soap, writeText } from './soap/testing';
 
 const MIB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function newDisk(url: string, vbox: string, location: string, size = 8 * MIB): Promise<string> {
-  const d = await ok(url, 'IVirtualBox_createMedium', { _this: vbox, format: 'VDI', location, accessMode: 'ReadWrite', aDeviceTypeType: 'HardDisk' });
-  expect((await finished(url, await ok(url, 'IMedium_createBaseStorage', { _this: d, logicalSize: size, variant: ['Standard'] }))).rc).toBe(0);
-  return d;
-}
-
-async function writeText(url: string, medium: string, offset: number, text: string): Promise<void> {
-  const io = await ok(url, 'IMedium_openForIO', { _this: medium, writable: true, password: '' });
-  await ok(url, 'IMediumIO_write', { _this: io, offset, data: Buffer.from(text).toString('base64') });
-  await ok(url, 'IMediumIO_close', { _this: io });
-}
-
-async function readText(url: string, medium: string, offset: number, size: number): Promise<string> {
-  const io = await ok(url, 'IMedium_openForIO', { _this: medium, writable: false, password: '' });
-  const data = await ok(url, 'IMediumIO_read', { _this: io, offset, size });
-  await ok(url, 'IMediumIO_close', { _this: io });
-  return Buffer.from(data, 'base64').toString();
-}
 
 /** A registered source machine with `disks` disks on SATA (port i), each holding "disk i" at 1 MB. */
 async function sourceMachine(url: string, vbox: string, name: string, disks = 1) {
@@ -36,7 +17,7 @@ async function sourceMachine(url: string, vbox: string, name: string, disks = 1)
   await ok(url, 'IMachine_addStorageController', { _this: wm, name: 'SATA', connectionType: 'SATA' });
   const media: string[] = [];
   for (let i = 0; i < disks; i++) {
-    const d = await newDisk(url, vbox, `${name}-${i}.vdi`);
+    const d = await newDisk(url, vbox, `${name}-${i}.vdi`, 8 * MIB);
     await writeText(url, d, MIB, `disk ${i}`);
     await ok(url, 'IMachine_attachDevice', { _this: wm, name: 'SATA', controllerPort: i, device: 0, type: 'HardDisk', medium: d });
     media.push(d);
@@ -248,7 +229,7 @@ describe('IMachine::moveTo on vboxsim', () => {
     await ok(url, 'IMachine_addStorageController', { _this: wm, name: 'SATA', connectionType: 'SATA' });
     const media: string[] = [];
     for (let i = 0; i < disks; i++) {
-      const d = await newDisk(url, vbox, path.join(folder, `${name}-${i}.vdi`));
+      const d = await newDisk(url, vbox, path.join(folder, `${name}-${i}.vdi`), 8 * MIB);
       await writeText(url, d, MIB, `disk ${i}`);
       await ok(url, 'IMachine_attachDevice', { _this: wm, name: 'SATA', controllerPort: i, device: 0, type: 'HardDisk', medium: d });
       media.push(d);

@@ -6,16 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSim, type Sim } from './index';
-import { finished, list, logon, ok, refused } from './soap/testing';
+import { finished, list, logon, newDisk, ok, refused } from './soap/testing';
 import { readImageHeader, vdiFileSize } from './model/medium';
 
 const MIB = 1024 * 1024;
-
-async function newDisk(url: string, vbox: string, location: string, size: number, variant = ['Standard']): Promise<string> {
-  const d = await ok(url, 'IVirtualBox_createMedium', { _this: vbox, format: 'VDI', location, accessMode: 'ReadWrite', aDeviceTypeType: 'HardDisk' });
-  expect((await finished(url, await ok(url, 'IMedium_createBaseStorage', { _this: d, logicalSize: size, variant }))).rc).toBe(0);
-  return d;
-}
 
 describe('IMedium clone, resize and compact', () => {
   let sim: Sim | undefined;

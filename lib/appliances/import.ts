@@ -19,7 +19,8 @@ import { hostCapabilities } from '@/lib/cluster/operations/capabilities';
 import {
   badRequest, describe, fieldError, hostsById, inventory, machineNameProblem, nameConflict, nameTaken, taskUser, withWriteLock,
 } from '@/lib/cluster/operations/common';
-import { machineName } from '@/lib/cluster/operations/create';
+import { MAC_POLICIES } from '@/lib/cluster/operations/clone';
+import { machineFields, machineName } from '@/lib/cluster/operations/create';
 import type { HostView } from '@/lib/db/hosts';
 import { flavour, usableHost } from '@/lib/media/browse';
 import { machineSettingsPath } from '@/lib/media/folders';
@@ -28,7 +29,7 @@ import { requireUsableNetwork, tenantNetworkError } from '@/lib/networks/access'
 import { attachAdapter, lacksOn, lackText, networkKey } from '@/lib/networks/placement';
 import type { ClusterNetwork } from '@/lib/networks/store';
 import { startTask, type Task, type TaskContext } from '@/lib/tasks';
-import { getTenantByName, TENANT_KEY, TENANT_NAME_RE } from '@/lib/tenants';
+import { getTenantByName, TENANT_KEY } from '@/lib/tenants';
 import { hostScope, mayUseHost } from '@/lib/tenants/hosts';
 import { checkQuota, hostAllowed, tenantUsage } from '@/lib/tenants/quota';
 import { holding, reserveQuota } from '@/lib/tenants/reservations';
@@ -41,27 +42,24 @@ import { appliancePath, inRoot, localPathOf } from './paths';
 /** The prefix of the extradata keys Nimbox keeps on a machine (tenant, template, networks, teleport). */
 const NIMBOX_KEYS = 'nimbox/';
 
-export const MAC_POLICIES = ['new', 'keepNAT', 'keepAll'] as const;
-export type MacPolicy = (typeof MAC_POLICIES)[number];
-
 const nicChoice = z.strictObject({
   index: z.number().int('A whole number').min(0),
-  network: z.string().trim().min(1, 'Choose a network').max(64).optional(),
-  bridgedInterface: z.string().trim().min(1, 'Choose a host interface').max(256).optional(),
+  network: machineFields.network.optional(),
+  bridgedInterface: machineFields.bridgedInterface.optional(),
 });
 
 /** Body of POST /api/v1/appliances/import. `systems` changes the systems it names; every system is imported. */
 export const importSchema = z.strictObject({
   path: z.string().trim().min(1, 'Choose an appliance').max(4096, 'At most 4096 characters'),
   hostId: z.string().min(1).nullish(),
-  tenant: z.string().trim().regex(TENANT_NAME_RE, 'A tenant name').nullish(),
+  tenant: machineFields.tenant.nullish(),
   macPolicy: z.enum(MAC_POLICIES).default('new'),
   importToVDI: z.boolean().default(false),
   systems: z.array(z.strictObject({
     index: z.number().int('A whole number').min(0),
     name: machineName.optional(),
-    cpuCount: z.number().int('A whole number').min(1, 'At least 1').max(64, 'At most 64').optional(),
-    memoryMB: z.number().int('A whole number').min(4, 'At least 4 MB').max(2_097_152, 'At most 2 TB').optional(),
+    cpuCount: machineFields.cpuCount.optional(),
+    memoryMB: machineFields.memoryMB.optional(),
     diskFolder: z.string().trim().min(1, 'Choose a folder').max(4096).optional(),
     networks: z.array(nicChoice).max(36).optional(),
   })).max(64).default([]),

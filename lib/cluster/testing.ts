@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import type { User } from '@/lib/auth/policy';
 import type { DB } from '@/lib/db';
 import type { HostInput, HostView } from '@/lib/db/hosts';
+import type { Task } from '@/lib/tasks';
 import type { Sim, SimHostInfo, SimOptions } from '@/sim/index';
 import type { MachineCore } from '@/sim/model/machine';
 import type { Inventory } from './inventory';
@@ -248,4 +249,17 @@ export async function createThroughOps(input: { name: string; registerOnOtherHos
   const twins = input.registerOnOtherHosts?.length ?? 0;
   await until(`${input.name} in the inventory with ${twins} twin(s)`, () => getInventory().machine(created.targetId)?.twins.length === twins, 20_000);
   return created.targetId;
+}
+
+/** Waits (60 s at most) until a started task ends; the task as it ended. */
+export async function taskEnded(started: Promise<{ id: string }>): Promise<Task> {
+  const { waitForTask } = await import('@/lib/tasks');
+  return waitForTask((await started).id, 60_000);
+}
+
+/** Waits until a started task ends and expects it to have succeeded (its error shown otherwise). */
+export async function taskSucceeded(started: Promise<{ id: string }>): Promise<Task> {
+  const t = await taskEnded(started);
+  expect(t.status, JSON.stringify(t.error)).toBe('succeeded');
+  return t;
 }

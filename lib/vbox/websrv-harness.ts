@@ -40,6 +40,14 @@ export interface Websrv {
   stop(): Promise<void>;
 }
 
+/** VBoxManage showvminfo --machinereadable on one server, as key → value (quotes taken off). */
+export function vmInfo(server: Pick<Websrv, 'vboxManage'>, nameOrId: string): Record<string, string> {
+  return Object.fromEntries(server.vboxManage('showvminfo', nameOrId, '--machinereadable').split('\n').filter(Boolean).map((l) => {
+    const i = l.indexOf('=');
+    return [l.slice(0, i).replace(/^"|"$/g, ''), l.slice(i + 1).replace(/^"|"$/g, '')];
+  }));
+}
+
 let missingReason: string | null | undefined;
 
 /** Why the real vboxwebsrv cannot run here, or null when it can. */

@@ -3,7 +3,7 @@
 // and importMachines ('appliance/import-…', 'appliance/read-…', sim/model/appliance-import.ts).
 import { fileURLToPath } from 'node:url';
 import { call, wait, type Arg, type Conversation, type Step } from './index';
-import { deleteMachine, newDisk, registeredMachine, unlock, writeLock } from './helpers';
+import { deleteMachine, newDisk, progressFacts, registeredMachine, unlock, writeLock } from './helpers';
 
 // --- export (B)
 
@@ -48,10 +48,7 @@ function exportMachine(name: string, folder: string): Step[] {
 function writeAppliance(format: string, options: string[], file: string, as = '$pw'): Step[] {
   return [
     call('IAppliance_write', { _this: '$app', format, options, path: file }, as),
-    call('IProgress_getDescription', { _this: as }),
-    call('IProgress_getCancelable', { _this: as }),
-    call('IProgress_getOperationCount', { _this: as }),
-    call('IProgress_getInitiator', { _this: as }),
+    ...progressFacts(as),
     wait(as),
     call('IProgress_getPercent', { _this: as }),
   ];
@@ -491,6 +488,17 @@ const importConversations: Conversation[] = [
     ],
   },
 ];
+importConversations.push({
+  // One controller of the SATA, NVMe and VirtioSCSI buses each is taken; the second of a bus is warned of, the third not.
+  name: 'appliance/read-one-controller-per-bus',
+  steps: [
+    app(), ...read(`${FIXTURES}many-controllers.ovf`),
+    call('IAppliance_interpret', { _this: '$in' }),
+    call('IAppliance_getWarnings', { _this: '$in' }, undefined, { arrays: ['returnval'] }),
+    call('IAppliance_getVirtualSystemDescriptions', { _this: '$in' }, '$d', { arrays: ['returnval'] }),
+    describe('$d[0]'),
+  ],
+});
 importConversations.push({
   // The fixture OVA signed (a self-signed, non-CA certificate valid for 100 years, SHA-256 over the manifest).
   name: 'appliance/read-signed',

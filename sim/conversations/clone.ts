@@ -5,7 +5,7 @@
 // (sim/model/snapshot.ts): with snapshots, the conversations read what does not depend on those
 // images (base media, snapshot trees, settings), and leave out the operation counts they change.
 import { call, wait, type Arg, type Conversation, type Step } from './index';
-import { createMachine, deleteMachine, newDisk, registeredMachine, unlock, writeLock } from './helpers';
+import { createMachine, deleteMachine, newDisk, progressFacts, registeredMachine, unlock, writeLock } from './helpers';
 
 const SM = (extra: Record<string, Arg> = {}) => ({ _this: '$sm', ...extra });
 const list = { arrays: ['returnval'] } as const;
@@ -67,10 +67,7 @@ export const cloneConversations: Conversation[] = [
       ...source('conv clone source'),
       createMachine('conv clone target', 'Ubuntu_64', {}, '$target'),
       call('IMachine_cloneTo', { _this: '$m', target: '$target', mode: 'MachineState', options: [] }, '$p'),
-      call('IProgress_getDescription', { _this: '$p' }),
-      call('IProgress_getCancelable', { _this: '$p' }),
-      call('IProgress_getInitiator', { _this: '$p' }),
-      call('IProgress_getOperationCount', { _this: '$p' }),
+      ...progressFacts('$p'),
       wait('$p'),
       call('IProgress_getPercent', { _this: '$p' }),
       call('IProgress_getOperation', { _this: '$p' }),
@@ -369,10 +366,7 @@ export const cloneConversations: Conversation[] = [
       call('IMachine_getSettingsModified', SM()),
       call('IMachine_moveTo', SM({ folder: '<scratch>', type: 'basic' }), '$p'),
       call('IMachine_getSettingsModified', SM()),
-      call('IProgress_getDescription', { _this: '$p' }),
-      call('IProgress_getInitiator', { _this: '$p' }),
-      call('IProgress_getCancelable', { _this: '$p' }),
-      call('IProgress_getOperationCount', { _this: '$p' }),
+      ...progressFacts('$p'),
       wait('$p'),
       call('IProgress_getPercent', { _this: '$p' }),
       call('IProgress_getOperation', { _this: '$p' }),

@@ -45,3 +45,13 @@ export function newDisk(file: string, as = '$disk', size = 64 * 1024 * 1024): St
     wait(p),
   ];
 }
+
+/** What a task's progress says of itself from the start (its operations are fixed when it is made). */
+export function progressFacts(p: string): Step[] {
+  return [
+    call('IProgress_getDescription', { _this: p }),
+    call('IProgress_getInitiator', { _this: p }),
+    call('IProgress_getCancelable', { _this: p }),
+    call('IProgress_getOperationCount', { _this: p }),
+  ];
+}

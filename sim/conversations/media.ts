@@ -1,7 +1,7 @@
 // IMedium: disks made and deleted, opened and closed, attached to a machine, and the faults on the
 // way (what Nimbox's create wizard and delete do, and the media pages of issues to come).
 import { call, wait, type Arg, type Conversation } from './index';
-import { deleteMachine, newDisk, registeredMachine, unlock, writeLock } from './helpers';
+import { deleteMachine, newDisk, progressFacts, registeredMachine, unlock, writeLock } from './helpers';
 
 /** getEvent's wait for the i-th of n (the n-th never comes): long for an event that comes, short for the last. */
 const EVENT_WAIT = (i: number, n: number) => (i < n ? 10_000 : 300);
@@ -26,16 +26,6 @@ function readMedium(d = '$disk') {
     call('IMedium_getChildren', D({}, d), undefined, { arrays: ['returnval'] }),
     call('IMedium_getBase', D({}, d)),
     call('IMedium_getMachineIds', D({}, d), undefined, { arrays: ['returnval'] }),
-  ];
-}
-
-/** What a media task's progress says of itself from the start (its operations are fixed when it is made). */
-function progressFacts(p: string) {
-  return [
-    call('IProgress_getDescription', { _this: p }),
-    call('IProgress_getInitiator', { _this: p }),
-    call('IProgress_getCancelable', { _this: p }),
-    call('IProgress_getOperationCount', { _this: p }),
   ];
 }
 

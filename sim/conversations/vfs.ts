@@ -3,7 +3,7 @@
 // subfolder, a machine's settings folder), so both servers hold the same names; entryList gives
 // them in the file system's own order, which is the same for the same names on one file system.
 import { call, wait, type Arg, type Conversation } from './index';
-import { newDisk } from './helpers';
+import { newDisk, progressFacts } from './helpers';
 
 const X = (extra: Record<string, Arg> = {}, x = '$x') => ({ _this: x, ...extra });
 const list = (x = '$x') => call('IVFSExplorer_entryList', X({}, x), undefined, { arrays: ['names', 'types', 'sizes', 'modes'] });
@@ -34,10 +34,7 @@ export const vfsConversations: Conversation[] = [
       // Nothing is read until update.
       list(),
       call('IVFSExplorer_update', X(), '$p'),
-      call('IProgress_getDescription', { _this: '$p' }),
-      call('IProgress_getInitiator', { _this: '$p' }),
-      call('IProgress_getCancelable', { _this: '$p' }),
-      call('IProgress_getOperationCount', { _this: '$p' }),
+      ...progressFacts('$p'),
       wait('$p'),
       call('IProgress_getPercent', { _this: '$p' }),
       list(),

@@ -266,6 +266,12 @@ export function interpret(app: Appliance): void {
 const MAX_CPUS = 64;
 const RAM_MIN_MB = 4;
 const RAM_MAX_MB = 2097152;
+/** Buses VirtualBox takes one controller of (Appliance::interpret): the entry, its VirtualBox value, the warning's word. */
+const ONE_CONTROLLER: Record<string, { type: DescriptionEntry['type']; value: string; label: string }> = {
+  SATA: { type: 'HardDiskControllerSATA', value: 'AHCI', label: 'SATA' },
+  VIRTIOSCSI: { type: 'HardDiskControllerVirtioSCSI', value: 'VirtioSCSI', label: 'VirtioSCSI' },
+  NVMe: { type: 'HardDiskControllerNVMe', value: 'NVMe', label: 'NVMe' },
+};
 
 function describe(app: Appliance, s: ImportState, vbox: VirtualBox, sys: VirtualSystem): VirtualSystemDescription {
   const d = new VirtualSystemDescription();
@@ -361,7 +367,8 @@ function describe(app: Appliance, s: ImportState, vbox: VirtualBox, sys: Virtual
   if (floppy) add('Floppy', '', '', '');
   if (dvd) add('CDROM', '', '', '');
 
-  let ide = 0, sata = 0, scsi = 0, virtio = 0, nvme = 0;
+  let ide = 0, scsi = 0;
+  const used = new Map<string, number>();
   for (const hdc of sys.controllers.values()) {
     if (hdc.system === 'IDE') {
       if (ide < 4) {
@@ -371,10 +378,6 @@ function describe(app: Appliance, s: ImportState, vbox: VirtualBox, sys: Virtual
         warn(`Virtual appliance "${sys.name}" was configured with more than two IDE controllers however VirtualBox supports a maximum of two IDE controllers.`);
       }
       ide++;
-    } else if (hdc.system === 'SATA') {
-      if (sata < 1) add('HardDiskControllerSATA', hdc.id, hdc.controllerType, 'AHCI');
-      else if (sata === 1) warn(`Virtual appliance "${sys.name}" was configured with more than one SATA controller however VirtualBox supports a maximum of one SATA controller.`);
-      sata++;
     } else if (hdc.system === 'SCSI') {
       if (scsi < 1) {
         const sas = hdc.controllerType.toLowerCase() === 'lsilogicsas';
@@ -384,14 +387,13 @@ function describe(app: Appliance, s: ImportState, vbox: VirtualBox, sys: Virtual
         warn(`Virtual appliance "${sys.name}" was configured with more than one SCSI controller of type "${hdc.controllerType}" with ID ${hdc.id} however VirtualBox supports a maximum of one SCSI controller for each type.`);
       }
       scsi++;
-    } else if (hdc.system === 'VIRTIOSCSI') {
-      if (virtio < 1) add('HardDiskControllerVirtioSCSI', hdc.id, hdc.controllerType, 'VirtioSCSI');
-      else if (virtio === 1) warn(`Virtual appliance "${sys.name}" was configured with more than one VirtioSCSI controller however VirtualBox supports a maximum of one VirtioSCSI controller.`);
-      virtio++;
-    } else if (hdc.system === 'NVMe') {
-      if (nvme < 1) add('HardDiskControllerNVMe', hdc.id, hdc.controllerType, 'NVMe');
-      else if (nvme === 1) warn(`Virtual appliance "${sys.name}" was configured with more than one NVMe controller however VirtualBox supports a maximum of one NVMe controller.`);
-      nvme++;
+    } else if (Object.hasOwn(ONE_CONTROLLER, hdc.system)) {
+      // The first is taken, the second warned of, the others ignored.
+      const { type, value, label } = ONE_CONTROLLER[hdc.system];
+      const n = used.get(hdc.system) ?? 0;
+      if (n === 0) add(type, hdc.id, hdc.controllerType, value);
+      else if (n === 1) warn(`Virtual appliance "${sys.name}" was configured with more than one ${label} controller however VirtualBox supports a maximum of one ${label} controller.`);
+      used.set(hdc.system, n + 1);
     }
   }
 

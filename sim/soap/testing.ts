@@ -147,6 +147,29 @@ export async function newMachine(url: string, vbox: string, name: string, osType
   return { m, ...(await lockWrite(url, vbox, m)) };
 }
 
+/** A new VDI at `location` of `size` bytes (variant Standard unless said), its storage made. */
+export async function newDisk(url: string, vbox: string, location: string, size: number, variant = ['Standard']): Promise<string> {
+  const d = await ok(url, 'IVirtualBox_createMedium', { _this: vbox, format: 'VDI', location, accessMode: 'ReadWrite', aDeviceTypeType: 'HardDisk' });
+  const made = await finished(url, await ok(url, 'IMedium_createBaseStorage', { _this: d, logicalSize: size, variant }));
+  if (made.rc !== 0) throw new Error(`${location} not made: ${made.text}`);
+  return d;
+}
+
+/** Writes `text` into the medium at `offset` through an IMediumIO, and closes it. */
+export async function writeText(url: string, medium: string, offset: number, text: string): Promise<void> {
+  const io = await ok(url, 'IMedium_openForIO', { _this: medium, writable: true, password: '' });
+  await ok(url, 'IMediumIO_write', { _this: io, offset, data: Buffer.from(text).toString('base64') });
+  await ok(url, 'IMediumIO_close', { _this: io });
+}
+
+/** `size` bytes of the medium at `offset` as text, read through an IMediumIO. */
+export async function readText(url: string, medium: string, offset: number, size: number): Promise<string> {
+  const io = await ok(url, 'IMedium_openForIO', { _this: medium, writable: false, password: '' });
+  const data = await ok(url, 'IMediumIO_read', { _this: io, offset, size });
+  await ok(url, 'IMediumIO_close', { _this: io });
+  return Buffer.from(data, 'base64').toString();
+}
+
 /**
  * Runs the machine (headless) and opens a shared session on it: `s`, `sm` (the VM's session machine),
  * its console and the console's event source. Throws when the machine does not start.

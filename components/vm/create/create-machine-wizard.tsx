@@ -22,7 +22,7 @@ import { useTask } from '@/lib/hooks/use-tasks';
 import type { NetworkCapabilities } from '@/lib/hooks/use-vm-network';
 import { AdapterTypeSelect } from '../adapter-type-select';
 import { BootOrderField } from '../boot-order-field';
-import { hostLabel } from '../clone-fields';
+import { PlacementField } from '../clone-fields';
 import { ADAPTER_LABELS, BOOT_LABELS, bootOrderOut, bootSlots } from '../hardware';
 import { TemplateDeployForm } from './template-deploy-form';
 
@@ -287,28 +287,16 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
   if (step === 'Placement') {
     body = (
       <div className="space-y-4">
-        <Field
-          name="hostId"
-          label="Host"
+        <PlacementField
+          value={v.hostId}
+          onChange={(hostId) => set('hostId', hostId)}
           error={errors.hostId}
           hint={
             v.hostId === 'auto'
               ? 'Nimbox picks the up host with the most free memory that has the network bridge (hosts in maintenance are skipped).'
               : 'The machine is created and registered on this host.'
           }
-        >
-          {(p) => (
-            <Select {...p} value={v.hostId} onChange={(e) => set('hostId', e.target.value)} disabled={hosts.isPending}>
-              <option value="auto">Automatic</option>
-              {hostList.map((h) => (
-                <option key={h.id} value={h.id} disabled={h.status?.health !== 'up'}>
-                  {hostLabel(h)}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
-        {hosts.isError && <ProblemAlert problem={problemOf(hosts.error)} />}
+        />
         {hosts.data && upHosts.length === 0 && (
           <Alert tone="warning" title="No host is up">
             A machine can only be created on a host Nimbox is connected to.

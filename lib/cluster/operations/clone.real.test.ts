@@ -3,8 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { admin } from '@/lib/auth/testing';
 import type { HostView } from '@/lib/db/hosts';
-import type { Task } from '@/lib/tasks';
-import { startWebsrv, websrvMissing, type Websrv } from '@/lib/vbox/websrv-harness';
+import { startWebsrv, vmInfo, websrvMissing, type Websrv } from '@/lib/vbox/websrv-harness';
 
 /*
  * Clones (lib/cluster/operations/clone.ts) against VirtualBox 7.1.12's own vboxwebsrv: two real servers
@@ -20,9 +19,8 @@ const missing = websrvMissing();
 if (missing) console.warn(`clones against the real vboxwebsrv skipped: ${missing}`);
 
 const { getInventory } = await import('../inventory');
-const { createThroughOps, registerWebsrvs, until } = await import('../testing');
+const { createThroughOps, registerWebsrvs, taskEnded, taskSucceeded, until } = await import('../testing');
 const ops = await import('./index');
-const { waitForTask } = await import('@/lib/tasks');
 const { clearMediaCache, listMedia } = await import('@/lib/media/inventory');
 
 describe.skipIf(missing)('clones against the real vboxwebsrv', () => {
@@ -33,26 +31,15 @@ describe.skipIf(missing)('clones against the real vboxwebsrv', () => {
   let storage: string;
   let src: string;
   const inv = () => getInventory();
-  const done = async (started: Promise<Task>) => waitForTask((await started).id, 60_000);
-  const ok = async (started: Promise<Task>) => {
-    const t = await done(started);
-    expect(t.status, JSON.stringify(t.error)).toBe('succeeded');
-    return t;
-  };
-  const vminfo = (server: Websrv, id: string): Record<string, string> =>
-    Object.fromEntries(server.vboxManage('showvminfo', id, '--machinereadable').split('\n').filter(Boolean).map((l) => {
-      const i = l.indexOf('=');
-      return [l.slice(0, i).replace(/^"|"$/g, ''), l.slice(i + 1).replace(/^"|"$/g, '')];
-    }));
   const registered = (server: Websrv) => server.vboxManage('list', 'vms');
   /** Clones `from` as admin and waits until the inventory lists the clone; its id. */
   const clone = async (from: string, input: Record<string, unknown>) => {
-    const t = await ok(ops.startClone(await ops.planClone(from, input, admin), admin));
+    const t = await taskSucceeded(ops.startClone(await ops.planClone(from, input, admin), admin));
     await until(`${String(input.name)} in the inventory`, () => inv().machine(t.targetId!), 20_000);
     return t.targetId!;
   };
   const remove = async (id: string) => {
-    await ok(ops.startDelete(id, true, admin));
+    await taskSucceeded(ops.startDelete(id, true, admin));
     await until('the machine gone from the inventory', () => !inv().machine(id), 20_000);
   };
 
@@ -72,13 +59,13 @@ describe.skipIf(missing)('clones against the real vboxwebsrv', () => {
 
   it('makes a full clone of the current state beside its settings, with new MACs and the overrides', async () => {
     const id = await clone(src, { name: 'full-1', cpuCount: 1, memoryMB: 128, description: 'a copy' });
-    const info = vminfo(w, id);
+    const info = vmInfo(w, id);
     const folder = path.join(storage, 'machines', id);
     expect(info).toMatchObject({ name: 'full-1', UUID: id, CfgFile: path.join(folder, 'full-1.vbox'), cpus: '1', memory: '128', description: 'a copy' });
     // The disk is a copy, named after the clone, in its folder; the source's stays as it was.
     expect(info['SATA-0-0']).toBe(path.join(folder, 'full-1.vdi'));
     expect(w.vboxManage('showmediuminfo', 'disk', info['SATA-0-0'])).toMatch(/Parent UUID:\s+base/);
-    const source = vminfo(w, src);
+    const source = vmInfo(w, src);
     expect(source).toMatchObject({ cpus: '2', memory: '256', 'SATA-0-0': path.join(storage, 'golden', 'golden.vdi') });
     expect(info.macaddress1).not.toBe(source.macaddress1);
     // Registered where it was made only; the inventory shows it with its source's (no) tenant.
@@ -92,13 +79,13 @@ describe.skipIf(missing)('clones against the real vboxwebsrv', () => {
     const a = await clone(src, { name: 'linked-a', mode: 'linked', macPolicy: 'keepAll' });
     const snaps = () => w.vboxManage('snapshot', src, 'list', '--machinereadable');
     expect(snaps()).toContain('SnapshotName="Linked base for linked-a"');
-    const info = vminfo(w, a);
+    const info = vmInfo(w, a);
     // Its disk is a differencing image in its own folder whose parent is the source's disk.
     expect(path.dirname(info['SATA-0-0'])).toContain(path.join(storage, 'machines', a));
     const medium = w.vboxManage('showmediuminfo', 'disk', info['SATA-0-0']);
     const parent = w.vboxManage('showmediuminfo', 'disk', path.join(storage, 'golden', 'golden.vdi')).match(/^UUID:\s+(\S+)/m)![1];
     expect(medium).toContain(`Parent UUID:    ${parent}`);
-    expect(info.macaddress1).toBe(vminfo(w, src).macaddress1);
+    expect(info.macaddress1).toBe(vmInfo(w, src).macaddress1);
 
     const b = await clone(src, { name: 'linked-b', mode: 'linked' });
     expect(snaps().match(/^SnapshotUUID/gm)).toHaveLength(1);
@@ -123,17 +110,16 @@ describe.skipIf(missing)('clones against the real vboxwebsrv', () => {
     await remove(b);
     // Gone with their differencing images; the source's disk is whole again.
     expect(w.vboxManage('list', 'hdds')).not.toMatch(new RegExp(`${a}|${b}`));
-    await ok(ops.startDeleteSnapshot(src, snapshotId, admin));
+    await taskSucceeded(ops.startDeleteSnapshot(src, snapshotId, admin));
   });
 
   it('makes a full clone of a snapshot on the source\'s server and registers it on the other', async () => {
-    const s = await ok(ops.startTakeSnapshot(src, { name: 'before' }, admin));
-    expect(s.status).toBe('succeeded');
+    await taskSucceeded(ops.startTakeSnapshot(src, { name: 'before' }, admin));
     const snapshotId = w.vboxManage('snapshot', src, 'list', '--machinereadable').match(/SnapshotUUID="([^"]+)"/)![1];
     const id = await clone(src, { name: 'from-snap', snapshotId, hostId: host2.id, memoryMB: 64, keepDiskNames: true });
     // Registered on both for a moment, then on the other one only.
     await until('the clone on vbox-real-2 only', () => inv().machine(id)?.hostId === host2.id && inv().machine(id)?.twins.length === 0, 20_000);
-    const info = vminfo(w2, id);
+    const info = vmInfo(w2, id);
     // KeepDiskNames: the copy keeps the source's file name, in the clone's folder.
     expect(info).toMatchObject({ name: 'from-snap', memory: '64', 'SATA-0-0': path.join(storage, 'machines', id, 'golden.vdi') });
     expect(inv().machine(id)).toMatchObject({ hostId: host2.id, twins: [] });
@@ -141,7 +127,7 @@ describe.skipIf(missing)('clones against the real vboxwebsrv', () => {
     expect(registered(w)).not.toContain(id);
     expect(w.vboxManage('list', 'hdds')).not.toContain(path.join(storage, 'machines', id));
     await remove(id);
-    await ok(ops.startDeleteSnapshot(src, snapshotId, admin));
+    await taskSucceeded(ops.startDeleteSnapshot(src, snapshotId, admin));
   });
 
   it('leaves nothing behind when cloneTo fails, and says why', async () => {
@@ -150,7 +136,7 @@ describe.skipIf(missing)('clones against the real vboxwebsrv', () => {
     const folder = path.dirname(plan.settingsFile);
     fs.mkdirSync(folder, { recursive: true });
     fs.writeFileSync(path.join(folder, 'doomed.vdi'), 'not ours');
-    const t = await done(ops.startClone(plan, admin));
+    const t = await taskEnded(ops.startClone(plan, admin));
     expect(t.status).toBe('failed');
     expect(t.error).toMatchObject({ resultCode: 'VBOX_E_FILE_ERROR', step: 'Cloning', detail: expect.stringContaining('doomed.vdi') });
     expect(registered(w)).not.toContain(plan.id);
@@ -163,15 +149,15 @@ describe.skipIf(missing)('clones against the real vboxwebsrv', () => {
     const plan = await ops.planClone(src, { name: 'doomed-2', mode: 'linked' }, admin);
     // Another machine holds the clone's UUID by the time it registers.
     w.vboxManage('createvm', '--name', 'impostor', '--uuid', plan.id, '--register');
-    const t = await done(ops.startClone(plan, admin));
+    const t = await taskEnded(ops.startClone(plan, admin));
     expect(t.status).toBe('failed');
     expect(t.error).toMatchObject({ resultCode: 'E_INVALIDARG', step: 'Registering', detail: expect.stringContaining(plan.id) });
     // The impostor is untouched; the clone's folder is empty, its differencing image gone, the snapshot taken for it deleted.
-    expect(vminfo(w, plan.id).name).toBe('impostor');
+    expect(vmInfo(w, plan.id).name).toBe('impostor');
     const folder = path.dirname(plan.settingsFile);
     expect(fs.existsSync(folder) ? fs.readdirSync(folder, { recursive: true }).filter((f) => !String(f).endsWith('Snapshots')) : []).toEqual([]);
     expect(w.vboxManage('list', 'hdds')).not.toContain(folder);
-    expect(JSON.stringify(vminfo(w, src))).not.toContain('Linked base for doomed-2');
+    expect(JSON.stringify(vmInfo(w, src))).not.toContain('Linked base for doomed-2');
     w.vboxManage('unregistervm', plan.id, '--delete');
   });
 });

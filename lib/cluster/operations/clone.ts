@@ -28,7 +28,7 @@ import { requireUsableNetwork, tenantNetworkError } from '@/lib/networks/access'
 import { attachAdapter, lackText, lacksOn, networkKey } from '@/lib/networks/placement';
 import type { ClusterNetwork } from '@/lib/networks/store';
 import { startTask, type Task, type TaskContext } from '@/lib/tasks';
-import { getTenantByName, TENANT_KEY, TENANT_NAME_RE } from '@/lib/tenants';
+import { getTenantByName, TENANT_KEY } from '@/lib/tenants';
 import { hostScope, mayUseHost } from '@/lib/tenants/hosts';
 import { checkQuota, hostAllowed, tenantUsage, type Demand } from '@/lib/tenants/quota';
 import { holding, reserveQuota } from '@/lib/tenants/reservations';
@@ -42,7 +42,7 @@ import {
   badRequest, copiesOf, describe, fieldError, hostsById, inventory, nameConflict, nameTaken, requireOff, stateUnless, taskUser,
   type MachineCopy,
 } from './common';
-import { capsOf, clientFor, finalError, machineName, noHost, usableHost } from './create';
+import { capsOf, clientFor, finalError, machineFields, machineName, noHost, usableHost } from './create';
 import type { HostCapabilities } from './capabilities';
 
 // ---------------------------------------------------------------- input
@@ -61,14 +61,14 @@ export const cloneSchema = z.strictObject({
   /** The host to register the clone on; absent, null or 'auto': the up host of the source's with the most free memory. */
   hostId: z.string().min(1).nullish(),
   /** The clone's tenant (admins; others always clone into their own): default the source's. */
-  tenant: z.string().trim().regex(TENANT_NAME_RE, 'A tenant name').nullish(),
-  description: z.string().max(10_000, 'At most 10,000 characters').optional(),
-  cpuCount: z.number().int('A whole number').min(1, 'At least 1').max(64, 'At most 64').optional(),
-  memoryMB: z.number().int('A whole number').min(4, 'At least 4 MB').max(2_097_152, 'At most 2 TB').optional(),
+  tenant: machineFields.tenant.nullish(),
+  description: machineFields.description.optional(),
+  cpuCount: machineFields.cpuCount.optional(),
+  memoryMB: machineFields.memoryMB.optional(),
   /** Adapter 1: a cluster network, or a bridged interface of the host. */
   nic: z.strictObject({
-    network: z.string().trim().min(1, 'Choose a network').max(64).optional(),
-    bridgedInterface: z.string().trim().min(1, 'Choose a host interface').max(256).optional(),
+    network: machineFields.network.optional(),
+    bridgedInterface: machineFields.bridgedInterface.optional(),
   }).optional(),
   /** The disks keep the source's file names (CloneOptions KeepDiskNames); else they are named after the clone. */
   keepDiskNames: z.boolean().default(false),

@@ -64,17 +64,29 @@ export const bootOrder = z
 
 export const vncPassword = z.string().min(1, 'Give a password or leave it out').max(128, 'At most 128 characters');
 
+/** Fields that several bodies share (create, clone and deploy, import, edit): the same limits and messages everywhere. */
+export const machineFields = {
+  description: z.string().max(10_000, 'At most 10,000 characters'),
+  cpuCount: z.number().int('A whole number').min(1, 'At least 1').max(64, 'At most 64'),
+  memoryMB: z.number().int('A whole number').min(4, 'At least 4 MB').max(2_097_152, 'At most 2 TB'),
+  tenant: z.string().trim().regex(TENANT_NAME_RE, 'A tenant name'),
+  /** A cluster network (id or name) an adapter goes on. */
+  network: z.string().trim().min(1, 'Choose a network').max(64),
+  /** A bridged interface of the host. */
+  bridgedInterface: z.string().trim().min(1, 'Choose a host interface').max(256),
+};
+
 const absolutePath = z.string().trim().min(1, 'Give a path').max(4096, 'At most 4096 characters');
 
 /** Body of POST /api/v1/vms. */
 export const createMachineSchema = z.strictObject({
   name: machineName,
-  description: z.string().max(10_000, 'At most 10,000 characters').default(''),
+  description: machineFields.description.default(''),
   /** The host; absent, null or 'auto': the up host with the most free memory that has the bridge (or nic.network), not in maintenance. */
   hostId: z.string().min(1).nullish(),
   osTypeId: z.string().min(1, 'Choose an OS type').max(100),
-  cpuCount: z.number().int('A whole number').min(1, 'At least 1').max(64, 'At most 64').default(1),
-  memoryMB: z.number().int('A whole number').min(4, 'At least 4 MB').max(2_097_152, 'At most 2 TB'),
+  cpuCount: machineFields.cpuCount.default(1),
+  memoryMB: machineFields.memoryMB,
   hwVirt: z.boolean().default(true),
   nestedPaging: z.boolean().default(true),
   ioapic: z.boolean().default(true),
@@ -83,9 +95,9 @@ export const createMachineSchema = z.strictObject({
   rtcUseUTC: z.boolean().default(true),
   nic: z.strictObject({
     /** A bridged interface of the host; default: the host's configured bridge adapter (e.g. vbox0). */
-    bridgedInterface: z.string().trim().min(1, 'Choose a host interface').max(256).optional(),
+    bridgedInterface: machineFields.bridgedInterface.optional(),
     /** A cluster network instead of the bridge: adapter 1 on each host's mapping of it; only hosts that have it. */
-    network: z.string().trim().min(1, 'Choose a network').max(64).optional(),
+    network: machineFields.network.optional(),
     adapterType: z.enum(ADAPTER_TYPES).default('I82545EM'),
     cableConnected: z.boolean().default(true),
   }).default({ adapterType: 'I82545EM', cableConnected: true }),
@@ -101,7 +113,7 @@ export const createMachineSchema = z.strictObject({
   /** Register the same machine (same UUID, same disk) on other hosts too: true for every other host that can hold it, or host ids. */
   registerOnOtherHosts: z.union([z.boolean(), z.array(z.string().min(1)).max(32)]).default(false),
   /** The tenant owning the machine (extradata nimbox/tenant); admins only, others always create in their own. */
-  tenant: z.string().trim().regex(TENANT_NAME_RE, 'A tenant name').nullish(),
+  tenant: machineFields.tenant.nullish(),
 });
 
 export type CreateMachineInput = z.input<typeof createMachineSchema>;

@@ -17,20 +17,20 @@ import {
   badRequest, copiesOf, fieldError, hostsById, inventory, nameConflict, nameTaken, requireOff, taskUser, withWriteLock, type MachineCopy,
 } from './common';
 import { holding, reserveQuota } from '@/lib/tenants/reservations';
-import { ADAPTER_TYPES, bootOrder, machineName, vncPassword } from './create';
+import { ADAPTER_TYPES, bootOrder, machineFields, machineName, vncPassword } from './create';
 
 const ATTACHMENT_TYPES = ['Bridged', 'NAT', 'Null'] as const satisfies readonly NetworkAttachmentType[];
 
 /** Body of PATCH /api/v1/vms/:id: only what changes. */
 export const editMachineSchema = z.strictObject({
   name: machineName.optional(),
-  description: z.string().max(10_000, 'At most 10,000 characters').optional(),
-  cpuCount: z.number().int('A whole number').min(1, 'At least 1').max(64, 'At most 64').optional(),
-  memoryMB: z.number().int('A whole number').min(4, 'At least 4 MB').max(2_097_152, 'At most 2 TB').optional(),
+  description: machineFields.description.optional(),
+  cpuCount: machineFields.cpuCount.optional(),
+  memoryMB: machineFields.memoryMB.optional(),
   nic: z.strictObject({
     /** Bridged, NAT, or Null (not attached). */
     attachmentType: z.enum(ATTACHMENT_TYPES).optional(),
-    bridgedInterface: z.string().trim().min(1, 'Choose a host interface').max(256).optional(),
+    bridgedInterface: machineFields.bridgedInterface.optional(),
     adapterType: z.enum(ADAPTER_TYPES).optional(),
     cableConnected: z.boolean().optional(),
   }).optional(),

@@ -3,8 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { admin } from '@/lib/auth/testing';
 import type { HostView } from '@/lib/db/hosts';
-import type { Task } from '@/lib/tasks';
-import { startWebsrv, websrvMissing, type Websrv } from '@/lib/vbox/websrv-harness';
+import { startWebsrv, vmInfo, websrvMissing, type Websrv } from '@/lib/vbox/websrv-harness';
 
 /*
  * A machine's storage settings (lib/cluster/operations/storage.ts) against VirtualBox 7.1.12's own
@@ -19,9 +18,8 @@ const missing = websrvMissing();
 if (missing) console.warn(`storage settings against the real vboxwebsrv skipped: ${missing}`);
 
 const { getInventory } = await import('../inventory');
-const { createThroughOps, registerWebsrvs } = await import('../testing');
+const { createThroughOps, registerWebsrvs, taskEnded, taskSucceeded } = await import('../testing');
 const ops = await import('./index');
-const { waitForTask } = await import('@/lib/tasks');
 
 describe.skipIf(missing)('storage settings against the real vboxwebsrv', () => {
   let w: Websrv;
@@ -31,20 +29,8 @@ describe.skipIf(missing)('storage settings against the real vboxwebsrv', () => {
   let storage: string;
   let id: string;
   const inv = () => getInventory();
-  const done = async (started: Promise<Task>) => waitForTask((await started).id, 60_000);
-  const ok = async (started: Promise<Task>) => {
-    const t = await done(started);
-    expect(t.status, JSON.stringify(t.error)).toBe('succeeded');
-    return t;
-  };
-  /** VBoxManage showvminfo --machinereadable on one server, as key → value. */
-  const vminfo = (server: Websrv): Record<string, string> =>
-    Object.fromEntries(server.vboxManage('showvminfo', id, '--machinereadable').split('\n').filter(Boolean).map((l) => {
-      const i = l.indexOf('=');
-      return [l.slice(0, i).replace(/^"|"$/g, ''), l.slice(i + 1).replace(/^"|"$/g, '')];
-    }));
   /** The storage keys of both registrations (controllers, their ports and what is attached): they must be equal. */
-  const storageOf = (server: Websrv) => Object.fromEntries(Object.entries(vminfo(server))
+  const storageOf = (server: Websrv) => Object.fromEntries(Object.entries(vmInfo(server, id))
     .filter(([k]) => /^storagecontroller|^(SATA|SCSI|IDE)-/.test(k) && !/ImageUUID/.test(k)));
   const alike = () => {
     const a = storageOf(w);
@@ -89,12 +75,12 @@ describe.skipIf(missing)('storage settings against the real vboxwebsrv', () => {
   });
 
   it('adds a controller, attaches, flags, mounts and changes port counts on both registrations', async () => {
-    await ok(ops.startAddController(id, { name: 'SCSI', bus: 'SCSI' }, admin));
-    await ok(ops.startAttach(id, { controller: 'SCSI', port: 0, device: 0, type: 'HardDisk', location: path.join(storage, 'data.vdi'), nonRotational: true }, admin));
-    await ok(ops.startAttach(id, { controller: 'SCSI', port: 1, device: 0, type: 'DVD', location: null }, admin));
-    await ok(ops.startMount(id, { controller: 'SATA', port: '1', device: '0' }, { location: path.join(storage, 'installer.iso') }, admin));
-    await ok(ops.startEditAttachment(id, { controller: 'SATA', port: '0', device: '0' }, { hotPluggable: true, discard: true }, admin));
-    await ok(ops.startEditController(id, 'SATA', { portCount: 4, useHostIOCache: true }, admin));
+    await taskSucceeded(ops.startAddController(id, { name: 'SCSI', bus: 'SCSI' }, admin));
+    await taskSucceeded(ops.startAttach(id, { controller: 'SCSI', port: 0, device: 0, type: 'HardDisk', location: path.join(storage, 'data.vdi'), nonRotational: true }, admin));
+    await taskSucceeded(ops.startAttach(id, { controller: 'SCSI', port: 1, device: 0, type: 'DVD', location: null }, admin));
+    await taskSucceeded(ops.startMount(id, { controller: 'SATA', port: '1', device: '0' }, { location: path.join(storage, 'installer.iso') }, admin));
+    await taskSucceeded(ops.startEditAttachment(id, { controller: 'SATA', port: '0', device: '0' }, { hotPluggable: true, discard: true }, admin));
+    await taskSucceeded(ops.startEditController(id, 'SATA', { portCount: 4, useHostIOCache: true }, admin));
     const s = alike();
     expect(s).toMatchObject({
       storagecontrollername1: 'SCSI', storagecontrollertype1: 'LsiLogic', storagecontrollermaxportcount1: '16',
@@ -119,7 +105,7 @@ describe.skipIf(missing)('storage settings against the real vboxwebsrv', () => {
     w2.vboxManage('storageattach', id, '--storagectl', 'SCSI', '--port', '2', '--device', '0', '--type', 'dvddrive', '--medium', 'emptydrive');
     const before = storageOf(w);
     const spare = path.join(storage, 'spare.vdi');
-    const t = await done(ops.startAttach(id, { controller: 'SCSI', port: 2, device: 0, type: 'HardDisk', location: spare }, admin));
+    const t = await taskEnded(ops.startAttach(id, { controller: 'SCSI', port: 2, device: 0, type: 'HardDisk', location: spare }, admin));
     expect(t.status).toBe('failed');
     expect(t.error).toMatchObject({
       resultCode: 'VBOX_E_OBJECT_IN_USE',
@@ -134,9 +120,9 @@ describe.skipIf(missing)('storage settings against the real vboxwebsrv', () => {
   });
 
   it('ejects, detaches and removes on both registrations', async () => {
-    await ok(ops.startMount(id, { controller: 'SATA', port: '1', device: '0' }, { location: null }, admin));
-    await ok(ops.startDetach(id, { controller: 'SCSI', port: '0', device: '0' }, admin));
-    await ok(ops.startRemoveController(id, 'SCSI', admin));
+    await taskSucceeded(ops.startMount(id, { controller: 'SATA', port: '1', device: '0' }, { location: null }, admin));
+    await taskSucceeded(ops.startDetach(id, { controller: 'SCSI', port: '0', device: '0' }, admin));
+    await taskSucceeded(ops.startRemoveController(id, 'SCSI', admin));
     const s = alike();
     expect(s['SATA-1-0']).toBe('emptydrive');
     expect(s.storagecontrollername1).toBeUndefined();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { User } from '@/lib/auth/policy';
 import { admin, blueOp, blueViewer, redOp, withSessionUser } from '@/lib/auth/testing';
 import type { HostView } from '@/lib/db/hosts';
-import { startWebsrv, websrvMissing, type Websrv } from '@/lib/vbox/websrv-harness';
+import { startWebsrv, vmInfo, websrvMissing, type Websrv } from '@/lib/vbox/websrv-harness';
 
 /*
  * Appliances through the API against VirtualBox 7.1.12's own vboxwebsrv (it reads, writes and imports
@@ -51,11 +51,6 @@ describe.skipIf(missing)('appliances against the real vboxwebsrv', () => {
   const at = (...p: string[]) => path.join(storage, ...p);
   const blueOva = () => at('tenants', 'blue', 'appliances', 'blue-src.ova');
   const redOva = () => at('tenants', 'red', 'appliances', 'red-src.ova');
-  const vminfo = (id: string): Record<string, string> =>
-    Object.fromEntries(w.vboxManage('showvminfo', id, '--machinereadable').split('\n').filter(Boolean).map((l) => {
-      const i = l.indexOf('=');
-      return [l.slice(0, i).replace(/^"|"$/g, ''), l.slice(i + 1).replace(/^"|"$/g, '')];
-    }));
   const registered = () => w.vboxManage('list', 'vms');
   const hdds = () => w.vboxManage('list', 'hdds');
 
@@ -160,8 +155,8 @@ describe.skipIf(missing)('appliances against the real vboxwebsrv', () => {
       const t = await taskSucceeded(await doImport({ path: blueOva(), systems: [{ index: 0, name: 'blue-copy' }] }), 'vm.import', 60_000);
       const id = t.targetId;
       await until('blue-copy in the inventory as blue\'s', () => getInventory().machine(id)?.tenant === 'blue', 20_000);
-      const src = vminfo(blueId);
-      const copy = vminfo(id);
+      const src = vmInfo(w, blueId);
+      const copy = vmInfo(w, id);
       expect(copy).toMatchObject({ name: 'blue-copy', cpus: '2', memory: '256', nictype1: src.nictype1, nictype2: 'virtio', nic1: 'bridged', bridgeadapter1: 'eth0', vrde: 'on' });
       expect(copy.nic2).toBe('bridged');
       expect(copy.CfgFile).toMatch(new RegExp(`^${at('tenants', 'blue', 'machines')}/[0-9a-f-]{36}/blue-copy\\.vbox$`));
@@ -209,7 +204,7 @@ describe.skipIf(missing)('appliances against the real vboxwebsrv', () => {
         await rec.setEnabled(true);
         for (const screen of await rec.getScreens()) await screen.setFilename(hostFile('rec.webm'));
       }), { release: true });
-      const src = vminfo(trapId);
+      const src = vmInfo(w, trapId);
       expect(src).toMatchObject({ SharedFolderNameMachineMapping1: 'hostroot', uartmode1: `file,${hostFile('tty.log')}`, intnet2: 'red-lan', nic3: 'none', USBFilterName1: 'any-stick', SnapFldr: hostFile('snaps') });
       // showvminfo --machinereadable says nothing of recording here (built without it) nor of packet traces: the settings file does.
       const recordingOn = (cfg: string) => /<Recording[^>]*\benabled="true"/.test(fs.readFileSync(cfg, 'utf8'));
@@ -223,7 +218,7 @@ describe.skipIf(missing)('appliances against the real vboxwebsrv', () => {
       const t = await taskSucceeded(await doImport({ path: trapOva, systems: [{ index: 0, name: 'blue-trap' }] }), 'vm.import', 60_000);
       const id = t.targetId;
       await until('blue-trap in the inventory as blue\'s', () => getInventory().machine(id)?.tenant === 'blue', 20_000);
-      const copy = vminfo(id);
+      const copy = vmInfo(w, id);
       expect(w.vboxManage('getextradata', id, 'nimbox/tenant')).toContain('Value: blue');
       expect(Object.keys(copy).filter((k) => /^SharedFolder|^USBFilter/.test(k))).toEqual([]);
       expect(copy).toMatchObject({ uartmode1: 'disconnected', uartmode2: 'disconnected', lpt1: 'off' });
