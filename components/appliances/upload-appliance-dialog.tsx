@@ -1,14 +1,12 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { Unavailable, UploadStatus } from '@/components/media/upload-iso-dialog';
-import { formatBytes } from '@/components/format';
+import { FileField, Unavailable, UploadStatus } from '@/components/media/upload-iso-dialog';
 import { Alert, ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { errorUnder, Field } from '@/components/ui/field';
 import { FormButtons } from '@/components/ui/form-buttons';
-import { Input } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
 import { fieldErrors } from '@/lib/hooks/api';
 import type { ApplianceFolder } from '@/lib/hooks/use-appliances';
@@ -60,21 +58,14 @@ function UploadForm({ folders, isAdmin, onClose, onImport }: { folders: Applianc
           <p className="text-sm text-slate-600 dark:text-slate-400">
             Into <span className="font-mono text-xs">{folder.path}</span>
           </p>
-          <Field name="name" label="Appliance file" required error={local ?? errorUnder(errors, 'name', 'sizeBytes', 'folder', 'kind')} hint={file ? `${file.name}, ${formatBytes(file.size)}` : '.ova (or a lone .ovf)'}>
-            {(control) => (
-              <Input
-                {...control}
-                type="file"
-                accept=".ova,.ovf"
-                disabled={busy}
-                onChange={(e) => {
-                  setFile(e.target.files?.[0] ?? null);
-                  upload.reset();
-                }}
-                className="h-auto py-1.5"
-              />
-            )}
-          </Field>
+          <FileField
+            label="Appliance file" accept=".ova,.ovf" hint=".ova (or a lone .ovf)" file={file} disabled={busy}
+            error={local ?? errorUnder(errors, 'name', 'sizeBytes', 'folder', 'kind')}
+            onPick={(f) => {
+              setFile(f);
+              upload.reset();
+            }}
+          />
         </>
       )}
       {progress.phase !== 'idle' && file && <UploadStatus progress={progress} name={file.name} />}

@@ -61,6 +61,19 @@ export function UploadStatus({ progress, name }: { progress: UploadProgress; nam
   );
 }
 
+/** An upload form's file picker (field `name`): the chosen file's name and size as its hint. */
+export function FileField({ label, accept, hint, file, disabled, error, onPick }: {
+  label: string; accept: string; hint: string; file: File | null; disabled: boolean; error: string | undefined; onPick: (file: File | null) => void;
+}) {
+  return (
+    <Field name="name" label={label} required error={error} hint={file ? `${file.name}, ${formatBytes(file.size)}` : hint}>
+      {(control) => (
+        <Input {...control} type="file" accept={accept} disabled={disabled} onChange={(e) => onPick(e.target.files?.[0] ?? null)} className="h-auto py-1.5" />
+      )}
+    </Field>
+  );
+}
+
 function UploadForm({ onClose, isAdmin }: { onClose: () => void; isAdmin: boolean }) {
   const targets = useUploadTargets();
   const upload = useIsoUpload();
@@ -130,21 +143,14 @@ function UploadForm({ onClose, isAdmin }: { onClose: () => void; isAdmin: boolea
               </Select>
             )}
           </Field>
-          <Field name="name" label="ISO image" required error={local ?? errorUnder(errors, 'name', 'sizeBytes')} hint={file ? `${file.name}, ${formatBytes(file.size)}` : '.iso or .img'}>
-            {(control) => (
-              <Input
-                {...control}
-                type="file"
-                accept=".iso,.img,application/x-iso9660-image"
-                disabled={busy}
-                onChange={(e) => {
-                  setFile(e.target.files?.[0] ?? null);
-                  upload.reset();
-                }}
-                className="h-auto py-1.5"
-              />
-            )}
-          </Field>
+          <FileField
+            label="ISO image" accept=".iso,.img,application/x-iso9660-image" hint=".iso or .img" file={file} disabled={busy}
+            error={local ?? errorUnder(errors, 'name', 'sizeBytes')}
+            onPick={(f) => {
+              setFile(f);
+              upload.reset();
+            }}
+          />
         </>
       )}
       {started && file && <UploadStatus progress={progress} name={file.name} />}
