@@ -47,10 +47,17 @@ export function PlacementField({ value, onChange, error, hint }: { value: string
 export type CloneMode = 'full' | 'linked';
 
 /** Full or linked clone, as VirtualBox's clone wizard puts them. */
-export function CloneModeField({ value, onChange, error, linkedNote }: { value: CloneMode; onChange: (v: CloneMode) => void; error?: string; linkedNote?: ReactNode }) {
+export function CloneModeField({ value, onChange, error, linkedNote, linkedOff }: {
+  value: CloneMode; onChange: (v: CloneMode) => void; error?: string; linkedNote?: ReactNode;
+  /** Why a linked clone is not offered (the option shows disabled with it). */
+  linkedOff?: string;
+}) {
   const option = (mode: CloneMode, label: string, hint: ReactNode) => (
     <label className="flex items-start gap-2.5 text-sm">
-      <input type="radio" name="mode" value={mode} className="mt-0.5 accent-sky-600" checked={value === mode} onChange={() => onChange(mode)} />
+      <input
+        type="radio" name="mode" value={mode} className="mt-0.5 accent-sky-600" checked={value === mode} onChange={() => onChange(mode)}
+        disabled={mode === 'linked' && !!linkedOff}
+      />
       <span className="space-y-0.5">
         <span className="block font-medium text-slate-800 dark:text-slate-200">{label}</span>
         <span className="block text-xs text-slate-500 dark:text-slate-400">{hint}</span>
@@ -66,7 +73,7 @@ export function CloneModeField({ value, onChange, error, linkedNote }: { value: 
         'Linked clone',
         <>
           Quick and small: its disks are differencing images on the source&apos;s, which then cannot be deleted while the clone lives.
-          {linkedNote && <> {linkedNote}</>}
+          {linkedOff ? <> {linkedOff}</> : linkedNote && <> {linkedNote}</>}
         </>,
       )}
       {error && <p className="text-xs font-medium text-red-700 dark:text-red-400">{error}</p>}

@@ -38,6 +38,8 @@ export interface TemplateView {
   hostNames: string[];
   diskCount: number;
   snapshotCount: number;
+  /** Whether the caller may deploy it as a linked clone: not of a template another tenant shares with theirs (lib/cluster/operations/clone). */
+  linked: boolean;
   /** The tenants an admin shared it with (admins only). */
   sharedWith?: string[];
 }
@@ -198,6 +200,7 @@ export async function listTemplates(user: User): Promise<TemplateView[]> {
       id: m.id, name: m.name, osTypeId: m.osTypeId, cpuCount: m.cpuCount, memoryMB: m.memoryMB,
       tenant: shared === null || m.tenant === user.tenant ? m.tenant : null,
       hostIds: hosts.map((h) => h.hostId), hostNames: hosts.map((h) => h.hostName),
+      linked: shared === null || !m.tenant || m.tenant === user.tenant,
       ...(await readDetails(inv, m)),
       ...(shared === null ? { sharedWith: tenants.filter((t) => t.allowedTemplateIds.includes(m.id)).map((t) => t.name) } : {}),
     };

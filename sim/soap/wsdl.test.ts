@@ -312,7 +312,7 @@ describe.skipIf(!HAVE_REFERENCE)('vboxsim WSDL against the official VirtualBox 7
   });
 
   it('answers an operation it does not implement with a SOAP Fault naming it', async () => {
-    const op = 'IMachine_moveTo';
+    const op = 'IVirtualBox_createUnattendedInstaller';
     expect(official.portTypes.get('vboxPortType')!.has(op)).toBe(true);
     expect(mine.portTypes.get('vboxPortType')!.has(op)).toBe(false);
     const res = await fetch(url, {
@@ -320,8 +320,8 @@ describe.skipIf(!HAVE_REFERENCE)('vboxsim WSDL against the official VirtualBox 7
       headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: '""' },
       body: '<?xml version="1.0" encoding="UTF-8"?>' +
         '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:vbox="http://www.virtualbox.org/">' +
-        '<soapenv:Body><vbox:IMachine_moveTo><_this>0000000000000001-0000000000000001</_this><folder>/srv/moved</folder>' +
-        '<type>basic</type></vbox:IMachine_moveTo></soapenv:Body></soapenv:Envelope>',
+        '<soapenv:Body><vbox:IVirtualBox_createUnattendedInstaller><_this>0000000000000001-0000000000000001</_this>' +
+        '</vbox:IVirtualBox_createUnattendedInstaller></soapenv:Body></soapenv:Envelope>',
     });
     expect(res.status).toBe(500);
     const body = await res.text();

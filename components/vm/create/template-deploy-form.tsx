@@ -73,6 +73,7 @@ export function TemplateDeployForm({ initialTemplate, admin, onCreated }: { init
     setCpuCount(String(t.cpuCount));
     setMemoryMB(String(t.memoryMB));
     setTenant(t.tenant ?? '');
+    if (!t.linked) setMode('full');
   }
 
   // The network choices of the chosen host, or (Automatic) of an up host where the template is registered.
@@ -222,6 +223,7 @@ export function TemplateDeployForm({ initialTemplate, admin, onCreated }: { init
               onChange={setMode}
               error={errors.mode}
               linkedNote={`A snapshot of ${t.name} is taken first, unless nothing changed since its current one.`}
+              linkedOff={t.linked ? undefined : 'Not of a template another tenant shares with yours: its owner keeps it free to change or delete.'}
             />
             <MacPolicyField value={macPolicy} onChange={setMacPolicy} error={errors.macPolicy} />
           </Group>

@@ -207,6 +207,10 @@ describe("a tenant deploying another tenant's template shared with it", () => {
     try {
       const snapshotsOfRed = () => sim.hosts.map((h) => h.sim.machines().find((m) => m.id === redTpl)?.snapshots().length ?? 0);
       const before = snapshotsOfRed();
+      // The list says so before any deploy (the wizard offers a full clone only); the admin's own template stays linkable.
+      const listed = await list(blueOp);
+      expect(listed.find((t) => t.id === redTpl)).toMatchObject({ tenant: null, linked: false });
+      expect(listed.find((t) => t.id === gold)).toMatchObject({ linked: true });
       const r = await deployAs(blueOp, redTpl, { name: 'blue-on-red', mode: 'linked' });
       expect(r.status, JSON.stringify(r.body)).toBe(403);
       expect(r.body.errors).toEqual([{ field: 'mode', message: "Only full clones of a template another tenant shares with yours" }]);
