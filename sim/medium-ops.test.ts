@@ -195,6 +195,22 @@ describe('IMedium beyond what the real server can show', () => {
     expect(m.getLogicalSize()).toBe(0);
   });
 
+  it('makes no differencing image when canceled at once (a linked clone canceled early)', async () => {
+    const s = await start();
+    const h = s.hosts[0].sim;
+    const base = h.createMedium('VDI', path.join(s.storageDir, 'parent.vdi'), 'HardDisk');
+    await base.createBaseStorage(MIB, ['Standard']).wait();
+    const loc = path.join(s.storageDir, 'child.vdi');
+    const child = h.createMedium('VDI', loc, 'HardDisk');
+    const p = base.createDiffStorage(child, ['Standard']);
+    p.cancel();
+    await p.wait();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(fs.existsSync(loc)).toBe(false);
+    expect(child.getState()).toBe('NotCreated');
+    expect(base.getState()).toBe('Created');
+  });
+
   it('clones the data, resets a diff to its parent\'s, and formats a floppy as FAT', async () => {
     const s = await start();
     const [a] = s.urls;

@@ -107,7 +107,10 @@ export function createDiffStorage(m: Medium, target: Medium | null, variant: str
   const loc = target.loc;
   return Progress.run({ description: `Creating differencing medium storage unit '${loc}'`, initiator: m, cancelable: true }, async (p) => {
     let made = false;
+    let undone = false;
     const undo = () => {
+      if (undone) return;
+      undone = true;
       chain.release();
       if (made) fs.rmSync(loc, { force: true });
       target.state = 'NotCreated';
@@ -116,6 +119,8 @@ export function createDiffStorage(m: Medium, target: Medium | null, variant: str
     p.onCancel(undo);
     try {
       await sleep(10);
+      // Canceled before the image was written (perhaps before the task began listening): nothing is made.
+      if (p.isCanceled) return undo();
       if (fs.existsSync(loc)) {
         fail('VBOX_E_FILE_ERROR', `Could not create the differencing medium storage unit '${loc}'.\n${target.rec.format}: cannot create image '${loc}' (VERR_ALREADY_EXISTS)`, 'IMedium');
       }
