@@ -1,8 +1,8 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { FileField, Unavailable, UploadStatus } from '@/components/media/upload-iso-dialog';
-import { Alert, ProblemAlert } from '@/components/ui/alert';
+import { FileField, Unavailable, UploadOutcome, UploadStatus } from '@/components/media/upload-iso-dialog';
+import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { errorUnder, Field } from '@/components/ui/field';
@@ -69,13 +69,7 @@ function UploadForm({ folders, isAdmin, onClose, onImport }: { folders: Applianc
         </>
       )}
       {progress.phase !== 'idle' && file && <UploadStatus progress={progress} name={file.name} />}
-      {progress.phase === 'done' && file && (
-        <Alert tone="success" title={`${file.name} uploaded`}>
-          It is in the appliances list, ready to be imported.
-        </Alert>
-      )}
-      {progress.phase === 'canceled' && <Alert title="Upload canceled">The partial file was removed.</Alert>}
-      {progress.phase === 'failed' && progress.error && <ProblemAlert problem={progress.error.problem} />}
+      <UploadOutcome progress={progress} name={file?.name} done="It is in the appliances list, ready to be imported." />
       <div className="flex justify-end gap-2">
         {busy ? (
           <Button variant="outline" onClick={upload.cancel}>

@@ -61,6 +61,21 @@ export function UploadStatus({ progress, name }: { progress: UploadProgress; nam
   );
 }
 
+/** How an upload ended: uploaded (saying where it now shows), canceled, or the server's problem. */
+export function UploadOutcome({ progress, name, done }: { progress: UploadProgress; name: string | undefined; done: string }) {
+  return (
+    <>
+      {progress.phase === 'done' && name && (
+        <Alert tone="success" title={`${name} uploaded`}>
+          {done}
+        </Alert>
+      )}
+      {progress.phase === 'canceled' && <Alert title="Upload canceled">The partial file was removed.</Alert>}
+      {progress.phase === 'failed' && progress.error && <ProblemAlert problem={progress.error.problem} />}
+    </>
+  );
+}
+
 /** An upload form's file picker (field `name`): the chosen file's name and size as its hint. */
 export function FileField({ label, accept, hint, file, disabled, error, onPick }: {
   label: string; accept: string; hint: string; file: File | null; disabled: boolean; error: string | undefined; onPick: (file: File | null) => void;
@@ -154,13 +169,7 @@ function UploadForm({ onClose, isAdmin }: { onClose: () => void; isAdmin: boolea
         </>
       )}
       {started && file && <UploadStatus progress={progress} name={file.name} />}
-      {progress.phase === 'done' && file && (
-        <Alert tone="success" title={`${file.name} uploaded`}>
-          It is in the Optical list, ready to be mounted.
-        </Alert>
-      )}
-      {progress.phase === 'canceled' && <Alert title="Upload canceled">The partial file was removed.</Alert>}
-      {progress.phase === 'failed' && progress.error && <ProblemAlert problem={progress.error.problem} />}
+      <UploadOutcome progress={progress} name={file?.name} done="It is in the Optical list, ready to be mounted." />
       <div className="flex justify-end gap-2">
         {busy ? (
           <Button variant="outline" onClick={upload.cancel}>
