@@ -52,7 +52,7 @@ function Machines({ canEdit }: { canEdit: boolean }) {
     setSelectionKey(paramsKey);
     setSelected(new Set());
   }
-  const items = useMemo(() => vms.data?.items.filter((m) => !m.template), [vms.data]);
+  const items = vms.data?.items;
   const onToggle = useCallback((id: string) => {
     setSelected((prev) => {
       const next = new Set(prev);
