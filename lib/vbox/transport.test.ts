@@ -1,6 +1,7 @@
 // The lean SOAP transport against a real vboxsim over HTTP: envelopes and escaping, arrays,
 // faults (RuntimeFault → VBoxError with VirtualBox's text, InvalidObjectFault, plain SOAP faults),
 // the per-host concurrency limit, timeouts and connection errors.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -387,6 +388,20 @@ describe.skipIf(websrvMissing())('Transport against VirtualBox\'s own vboxwebsrv
       const queued = [...log.matchAll(/queued for processing \((\d+) items on Q\)/g)].map((m) => Number(m[1]));
       expect(queued.length).toBe(t.stats().opened);
       expect(queued.every((n) => n === 1)).toBe(true);
+    } finally {
+      t.close();
+    }
+  });
+
+  it('takes an answer that came while this process was blocked (a synchronous VBoxManage) past the call\'s timeout', async () => {
+    const t = new Transport({ url: websrv.url, timeoutMs: 300 });
+    try {
+      const vbox = await logon(t);
+      const call = t.call('IVirtualBox_getVersion', { _this: vbox });
+      await new Promise((r) => setImmediate(r)); // the request is on its way
+      // vboxwebsrv answers within milliseconds; the timer of this call fires only after the child ends.
+      expect(spawnSync('sleep', ['1']).status).toBe(0);
+      expect((await call).returnval).toBe('7.1.12');
     } finally {
       t.close();
     }

@@ -506,8 +506,11 @@ export class Transport implements SoapCaller {
       if (socket.destroyed) return onEnd();
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       if (deadline) {
+        // The verdict waits for the next I/O poll (setImmediate): a timer that fired late because this
+        // process was busy (a synchronous child process, a long computation) must not fail an answer
+        // that is already waiting on the socket.
         timer = setTimeout(
-          () => finish(this.error('timeout', operation, `no answer within ${timeoutMs} ms`, { code: 'ETIMEDOUT' })),
+          () => setImmediate(() => finish(this.error('timeout', operation, `no answer within ${timeoutMs} ms`, { code: 'ETIMEDOUT' }))),
           Math.max(0, deadline - Date.now()),
         );
       }
