@@ -12,12 +12,14 @@ const LINKS = [
   { href: '/networks', label: 'Networks', match: (p: string) => p === '/networks' || p.startsWith('/networks/') },
   { href: '/ha', label: 'HA', match: (p: string) => p === '/ha' },
   { href: '/tasks', label: 'Task history', match: (p: string) => p === '/tasks' },
+  { href: '/usage', label: 'Usage', match: (p: string) => p === '/usage' },
 ];
 
 /** Administration, shown to admins only (the pages and their API refuse everyone else anyway). */
 const ADMIN_LINKS = [
   { href: '/tenants', label: 'Tenants', match: (p: string) => p === '/tenants' },
   { href: '/audit', label: 'Audit', match: (p: string) => p === '/audit' },
+  { href: '/webhooks', label: 'Webhooks', match: (p: string) => p === '/webhooks' },
 ];
 
 /** The console's main navigation; the current section is marked with aria-current="page". */

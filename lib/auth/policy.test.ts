@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { can, hidden, isRole, sees, tenantScope, type Action, type Resource, type Role, type User } from './policy';
+import { SCRAPE_REALM, can, hidden, isRole, sees, tenantScope, type Action, type Resource, type Role, type User } from './policy';
 
 const user = (role: Role, tenant: string | null = 'blue'): User => ({ id: `${role}-${tenant}`, username: role, realm: 'local', role, tenant });
 
@@ -7,7 +7,7 @@ const user = (role: Role, tenant: string | null = 'blue'): User => ({ id: `${rol
 const MACHINE_READS: Action[] = ['vm:read', 'console:view', 'task:read', 'events:read'];
 const MACHINE_WRITES: Action[] = ['vm:write', 'vm:power', 'vm:edit', 'vm:delete', 'snapshot:write', 'console:open', 'task:cancel'];
 const CLUSTER_READS: Action[] = ['cluster:read', 'host:read', 'ha:read'];
-const ADMIN_ONLY: Action[] = ['host:write', 'host:maintenance', 'ha:write', 'tenant:read', 'tenant:write', 'audit:read'];
+const ADMIN_ONLY: Action[] = ['host:write', 'host:maintenance', 'ha:write', 'tenant:read', 'tenant:write', 'audit:read', 'metrics:read', 'webhook:write'];
 const ACCOUNT: Action[] = ['account:read', 'account:token'];
 const ALL: Action[] = [...MACHINE_READS, ...MACHINE_WRITES, 'vm:create', 'vm:teleport', 'vm:ha', ...CLUSTER_READS, ...ADMIN_ONLY, ...ACCOUNT];
 
@@ -128,6 +128,19 @@ describe('can()', () => {
     expect(sees(user('viewer'), null)).toBe(false);
     expect(sees(user('viewer', null), null)).toBe(false);
     expect(sees(user('operator'), 'red', 'operator-blue')).toBe(true);
+  });
+
+  it('lets a tenant\'s users read their own tenant\'s usage only; the scrape principal reads /metrics and nothing else', () => {
+    for (const role of ['viewer', 'operator'] as const) {
+      expect(can(user(role), 'usage:read'), role).toBe(true);
+      expect(can(user(role), 'usage:read', own), role).toBe(true);
+      expect(can(user(role), 'usage:read', other), role).toBe(false);
+      expect(can(user(role, null), 'usage:read'), role).toBe(false);
+    }
+    for (const role of ['admin', 'operator', 'viewer'] as const) {
+      const scrape: User = { id: 'scrape', username: 'prometheus', realm: SCRAPE_REALM, role, tenant: null };
+      for (const a of [...ALL, 'usage:read' as const]) expect(can(scrape, a, undefined), a).toBe(a === 'metrics:read');
+    }
   });
 
   it('knows its roles and refuses anything else', () => {

@@ -22,6 +22,9 @@ export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }
 
+/** The realm of the principal a Prometheus scrape token stands for (lib/metrics): it may only read /metrics. */
+export const SCRAPE_REALM = 'scrape';
+
 export interface User {
   id: string;
   username: string;
@@ -89,7 +92,13 @@ export type Action =
   /** Read cluster networks: viewers and up; a tenant's users see only the networks their tenant may use, without per-host detail. */
   | 'network:read'
   /** Create, change, apply and delete cluster networks (admins). */
-  | 'network:write';
+  | 'network:write'
+  /** Scrape GET /metrics (Prometheus): admins, and the scrape token's principal (lib/metrics), which may do nothing else. */
+  | 'metrics:read'
+  /** Read usage (hours by state, vCPU-, GiB- and disk-hours): admins all tenants; a tenant's users their own tenant's (resource: the tenant). */
+  | 'usage:read'
+  /** List, create, change, test and delete webhooks, and read their deliveries (admins). */
+  | 'webhook:write';
 
 export interface Resource {
   /** The machine's tenant (extradata nimbox/tenant), when the action targets a machine (or a task on one). */
@@ -101,13 +110,15 @@ export interface Resource {
 }
 
 /** Actions on one machine (or its tasks) that a tenant's users may get for their own tenant's machines. */
-const VIEWER_ACTIONS: ReadonlySet<Action> = new Set<Action>(['cluster:read', 'host:read', 'vm:read', 'console:view', 'task:read', 'events:read', 'ha:read', 'media:read', 'network:read']);
+const VIEWER_ACTIONS: ReadonlySet<Action> = new Set<Action>(['cluster:read', 'host:read', 'vm:read', 'console:view', 'task:read', 'events:read', 'ha:read', 'media:read', 'network:read', 'usage:read']);
 const OPERATOR_ACTIONS: ReadonlySet<Action> = new Set<Action>([
   ...VIEWER_ACTIONS, 'vm:write', 'vm:power', 'vm:create', 'vm:edit', 'vm:delete', 'snapshot:write', 'console:open', 'task:cancel', 'vm:teleport', 'vm:ha', 'media:write',
 ]);
 
 export function can(user: User | null | undefined, action: Action, resource?: Resource): boolean {
   if (!user) return false;
+  // The Prometheus scrape principal (realm 'scrape', lib/metrics): /metrics and nothing else.
+  if (user.realm === SCRAPE_REALM) return action === 'metrics:read';
   if (user.role === 'admin') return true;
   if (action === 'account:token' || action === 'account:read' || action === 'account:session') return true;
   if (!(user.role === 'operator' ? OPERATOR_ACTIONS : VIEWER_ACTIONS).has(action)) return false;
@@ -119,7 +130,7 @@ export function can(user: User | null | undefined, action: Action, resource?: Re
   if (!resource) {
     // No target (yet): lists filtered to the caller's tenant, and creating a machine in it.
     return action === 'vm:read' || action === 'task:read' || action === 'events:read' || action === 'vm:create'
-      || action === 'media:read' || action === 'media:write' || action === 'network:read';
+      || action === 'media:read' || action === 'media:write' || action === 'network:read' || action === 'usage:read';
   }
   if (resource.tenant !== user.tenant) return false;
   if (action === 'vm:teleport') return resource.allowTeleport === true;
