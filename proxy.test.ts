@@ -29,7 +29,7 @@ describe('proxy', () => {
   });
 
   it('lets public paths and API routes through (the API answers 401 itself)', async () => {
-    for (const p of ['/login', '/api/auth/csrf', '/api/v1/health', '/api/v1/hosts']) {
+    for (const p of ['/login', '/api/auth/csrf', '/api/v1/health', '/api/v1/hosts', '/metrics']) {
       const res = await get(p);
       expect(res.headers.get('location'), p).toBeNull();
       expect(res.headers.get('x-middleware-next'), p).toBe('1');

@@ -1,20 +1,20 @@
 import { getToken } from 'next-auth/jwt';
 import { NextResponse, type NextRequest } from 'next/server';
 import { secureCookies, sessionCookieName } from '@/lib/auth/cookies';
-import { isEmbedLinkRequest, isPublicPath } from '@/lib/auth/paths';
+import { isApiPath, isEmbedLinkRequest, isPublicPath } from '@/lib/auth/paths';
 import { authSecret } from '@/lib/auth/secret';
 
 /**
  * Sends visitors without a valid session to the sign-in page. Next 16 runs proxy in the
  * Node.js runtime, so the session key is derived from the server secret here exactly as
- * in the route handlers. API routes are not redirected: route() answers them 401.
+ * in the route handlers. API routes and /metrics are not redirected: route() answers them 401.
  * This is the first gate only, and a cheap one (the cookie's signature and expiry): pages
  * and routes check the user again (lib/auth/session), including whether the cookie's
  * server-side session was signed out or revoked, which sends the page to the sign-in page.
  */
 export async function proxy(request: NextRequest) {
   const { pathname, search, searchParams } = request.nextUrl;
-  if (isPublicPath(pathname) || pathname.startsWith('/api/') || isEmbedLinkRequest(pathname, searchParams)) return NextResponse.next();
+  if (isPublicPath(pathname) || isApiPath(pathname) || isEmbedLinkRequest(pathname, searchParams)) return NextResponse.next();
 
   const secure = secureCookies(request.headers.get('x-forwarded-proto'));
   const token = await getToken({ req: request, secret: authSecret(), secureCookie: secure, cookieName: sessionCookieName(secure) });

@@ -31,6 +31,7 @@ async function logon(url: string): Promise<string> {
   return r.result.returnval as string;
 }
 
+const fs_size = (file: string) => fs.statSync(file).size;
 const list = (v: unknown): string[] => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v as string]);
 
 function canConnect(port: number): Promise<boolean> {
@@ -248,5 +249,74 @@ describe('IPerformanceCollector', () => {
     expect(await query(['CPU/Load/User'], [web])).toEqual(['web CPU/Load/User 0']);
     // The host's kept on collecting meanwhile.
     expect((await query(['CPU/Load/User'], [host]))[0]).toMatch(/^host CPU\/Load\/User [2-5]$/);
+  });
+
+  it("offers VirtualBox's network and disk metrics: a host's per bridged interface, disk and root file system, a machine's network rate and disk usage", async () => {
+    sim = await startSim({ hosts: 1, port: 0, vms: 2, control: true, vrdeBase: vrdeBase() });
+    const { url } = sim.hosts[0];
+    const vbox = await logon(url);
+    const get = async (op: string, args: Record<string, string | string[]>) => (await call(url, op, args)).result.returnval as string;
+    const pc = await get('IVirtualBox_getPerformanceCollector', { _this: vbox });
+    const host = await get('IVirtualBox_getHost', { _this: vbox });
+    const web = await get('IVirtualBox_findMachine', { _this: vbox, nameOrId: 'web-a1' });
+    const names = async (op: string, metricNames: string[], objects: string[]) => {
+      const out: string[] = [];
+      for (const m of list((await call(url, op, { _this: pc, metricNames, objects, period: '1', count: '3' })).result.returnval)) {
+        out.push(await get('IPerformanceMetric_getMetricName', { _this: m }));
+      }
+      return out;
+    };
+    // Host::i_registerMetrics, i_registerDiskMetrics and i_updateNetIfList: the root file system, its disk, each bridged interface.
+    expect(await names('IPerformanceCollector_getMetrics', ['FS/*/Usage/Total,Disk/*:,Net/*/Load/Rx'], [host])).toEqual([
+      'FS/{/}/Usage/Total', 'Disk/sda/Load/Util', 'Disk/sda/Usage/Total', 'Net/eno1/Load/Rx', 'Net/br0/Load/Rx', 'Net/vbox0/Load/Rx',
+    ]);
+    expect(await names('IPerformanceCollector_setupMetrics', ['Net/*/Load,Net/*/LinkSpeed,Disk/*/Load,FS/*/Usage'], [host])).toEqual([
+      'FS/{/}/Usage', 'Disk/sda/Load', 'Net/eno1/LinkSpeed', 'Net/eno1/Load', 'Net/br0/LinkSpeed', 'Net/br0/Load', 'Net/vbox0/LinkSpeed', 'Net/vbox0/Load',
+    ]);
+    expect(await names('IPerformanceCollector_setupMetrics', ['Net/Rate,Disk/Usage'], [web])).toEqual(['Disk/Usage', 'Net/Rate']);
+    await new Promise((r) => setTimeout(r, 1_100));
+    const r = (await call(url, 'IPerformanceCollector_queryMetricsData', {
+      _this: pc, metricNames: ['FS/*/Usage/*:,Disk/*/Load/Util,Net/eno1/*:,Net/Rate/*:,Disk/Usage/Used'], objects: [host, web],
+    })).result;
+    const values = list(r.returnval).map(Number);
+    const idx = list(r.returnDataIndices).map(Number);
+    const got = list(r.returnMetricNames).map((n, i) => ({
+      n, object: list(r.returnObjects)[i] === host ? 'host' : 'web', unit: list(r.returnUnits)[i], scale: Number(list(r.returnScales)[i]),
+      v: values.slice(idx[i], idx[i] + Number(list(r.returnDataLengths)[i])),
+    }));
+    const one = (object: string, n: string) => {
+      const m = got.find((x) => x.object === object && x.n === n);
+      expect(m, `${n} of ${object}`).toBeDefined();
+      expect(m!.v, `${n} of ${object} sampled once`).toHaveLength(1);
+      return m!;
+    };
+    // Units and scales as Performance.h has them.
+    const fs = ['Total', 'Used', 'Free'].map((x) => one('host', `FS/{/}/Usage/${x}`));
+    for (const m of fs) expect([m.unit, m.scale]).toEqual(['MB', 1]);
+    expect(fs[1].v[0] + fs[2].v[0]).toBe(fs[0].v[0]);
+    const util = one('host', 'Disk/sda/Load/Util');
+    expect([util.unit, util.scale]).toEqual(['%', 1000]);
+    expect(util.v[0]).toBeGreaterThan(0);
+    expect(util.v[0]).toBeLessThanOrEqual(100_000);
+    const speed = one('host', 'Net/eno1/LinkSpeed');
+    expect([speed.unit, speed.scale, speed.v[0]]).toEqual(['mbit/s', 1, 1000]);
+    const rx = one('host', 'Net/eno1/Load/Rx');
+    expect([rx.unit, rx.scale]).toEqual(['%', 1000]);
+    // The running machine's traffic goes over the host's first interface: the load is at least what the machine moves.
+    const vmRx = one('web', 'Net/Rate/Rx');
+    expect([vmRx.unit, vmRx.scale]).toEqual(['B/s', 1]);
+    expect(vmRx.v[0]).toBeGreaterThan(0);
+    expect(one('web', 'Net/Rate/Tx').v[0]).toBeGreaterThan(0);
+    expect(rx.v[0]).toBeGreaterThanOrEqual(Math.floor((100_000 * vmRx.v[0]) / (1000 * 125_000)));
+    // MachineDiskUsage: the attached hard disks' actual sizes, each in whole MB.
+    const disk = one('web', 'Disk/Usage/Used');
+    expect(disk.unit).toBe('MB');
+    const core = sim.hosts[0].sim.machines().find((m) => m.name === 'web-a1')!;
+    const sizes = core.settings.attachments.filter((a) => a.type === 'HardDisk' && a.mediumId).map((a) => fs_size(core.host.findMedium(a.mediumId!)!.getLocation()));
+    expect(sizes.length).toBeGreaterThan(0);
+    expect(disk.v[0]).toBe(sizes.reduce((a, b) => a + Math.floor(b / 2 ** 20), 0));
+    // Not on a host: a machine's names select nothing of the host, and the other way round.
+    expect(got.filter((x) => x.object === 'host' && x.n.startsWith('Net/Rate'))).toEqual([]);
+    expect(got.filter((x) => x.object === 'web' && x.n.startsWith('FS/'))).toEqual([]);
   });
 });

@@ -8,35 +8,13 @@ import { formatMB } from '@/components/format';
 import { HostAlarmBadge } from '@/components/ha/ha-alarms';
 import { HostHaStatus } from '@/components/ha/host-ha-status';
 import { HealthBadge } from '@/components/hosts/health-badge';
+import { HostCpuSparkline } from '@/components/metrics/history-section';
 import { HostMaintenanceStatus } from '@/components/teleport/host-maintenance';
-import { LineChart } from '@/components/ui/line-chart';
 import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 import { UsageBar } from '@/components/ui/usage-bar';
 import type { HaAlarm, HostWithStatus } from '@/lib/hooks/types';
 import { useOpenAlarmsByHost } from '@/lib/hooks/use-ha';
 import { useHosts } from '@/lib/hooks/use-hosts';
-import { METRICS_SLOTS, METRICS_WINDOW, useHostMetrics } from '@/lib/hooks/use-metrics';
-
-/** The host's CPU load over the last minutes, as a sparkline; only while the host is up. */
-function HostCpuSparkline({ hostId, up }: { hostId: string; up: boolean }) {
-  const q = useHostMetrics(hostId, up);
-  if (!up) return null;
-  if (q.isPending) return <Skeleton className="h-12 w-full" />;
-  if (q.isError && !q.data) return <p className="text-xs text-slate-500 dark:text-slate-400">CPU load: not available</p>;
-  const cpu = q.data.samples.map((x) => x.cpuPercent);
-  const last = cpu.at(-1);
-  return (
-    <LineChart
-      variant="sparkline"
-      label="CPU load"
-      values={cpu}
-      max={100}
-      slots={METRICS_SLOTS}
-      window={METRICS_WINDOW}
-      valueText={last === undefined ? undefined : `${Math.round(last)}%`}
-    />
-  );
-}
 
 /**
  * One host at a glance: health, VirtualBox version, CPUs, memory in use, CPU load, machines. A tenant's
@@ -59,7 +37,9 @@ const HostCard = memo(function HostCard({ host, canManage, alarms }: { host: Hos
       <div className="flex items-start justify-between gap-3">
         <div className="min-w-0">
           <h3 id={titleId} className="truncate text-base font-semibold tracking-tight">
-            {host.name}
+            <Link href={`/hosts/${encodeURIComponent(host.id)}`} className="hover:underline">
+              {host.name}
+            </Link>
           </h3>
           {full && (
             <p className="truncate font-mono text-xs text-slate-500 dark:text-slate-400" title={host.url}>
@@ -103,7 +83,8 @@ const HostCard = memo(function HostCard({ host, canManage, alarms }: { host: Hos
       ) : (
         <p className="text-xs text-slate-500 dark:text-slate-400">Memory: not known yet</p>
       )}
-      <HostCpuSparkline hostId={host.id} up={s?.health === 'up'} />
+      {/* The last hour from Nimbox's history (kept while the host is down, when it shows where the samples stop). */}
+      <HostCpuSparkline hostId={host.id} />
 
       <HostMaintenanceStatus host={host} />
       <HostHaStatus host={host} ha={s?.ha} canManage={canManage} />

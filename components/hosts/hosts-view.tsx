@@ -1,5 +1,6 @@
 'use client';
 
+import Link from 'next/link';
 import { memo, useState } from 'react';
 import { EmptyState } from '@/components/console/empty-state';
 import { LoadError } from '@/components/console/load-error';
@@ -42,7 +43,9 @@ const HostRow = memo(function HostRow({
     <>
       <TableRow data-host-id={host.id}>
         <TableCell>
-          <div className="font-medium">{host.name}</div>
+          <Link href={`/hosts/${encodeURIComponent(host.id)}`} className="font-medium text-sky-700 underline-offset-4 hover:underline dark:text-sky-400">
+            {host.name}
+          </Link>
           {full && <div className="font-mono text-xs text-slate-500 dark:text-slate-400">{host.url}</div>}
         </TableCell>
         <TableCell>

@@ -8,6 +8,7 @@ import { LoadError } from '@/components/console/load-error';
 import { TaskCard } from '@/components/tasks/task-card';
 import { formatMB, yesNo } from '@/components/format';
 import { MachineHaSection } from '@/components/ha/machine-ha-section';
+import { HistorySection } from '@/components/metrics/history-section';
 import { TemplateBadge } from '@/components/templates/template-badge';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
@@ -321,6 +322,12 @@ export function MachineDetailView({
       </div>
 
       <Performance m={m} />
+      <HistorySection
+        kind="vm"
+        id={m.id}
+        description="What Nimbox sampled of the machine's process: every 5 seconds for the last hour, every minute for a day, every 15 minutes for 90 days."
+        empty="Nimbox samples a machine while it runs."
+      />
       <System m={m} />
       <SettingsSection machine={m} busyWith={busyWith} canEdit={canEdit} admin={canSetTenant} onTask={onTask} />
       <NetworkSection machine={m} busyWith={busyWith} canEdit={canEdit} admin={canSetTenant} onTask={onTask} />

@@ -1,4 +1,5 @@
 import { getDb, type DB } from '@/lib/db';
+import { csvText } from '@/lib/util/csv';
 import { auditEntry, type AuditEntry } from './index';
 
 /** Filters of GET /api/v1/audit: user (id or username), tenant, action (exact, or a prefix ending in '*'), from/to (ISO, inclusive/exclusive). */
@@ -25,13 +26,6 @@ export async function searchAudit(f: AuditSearch, db?: DB): Promise<AuditEntry[]
 
 const COLUMNS: (keyof AuditEntry)[] = ['at', 'username', 'userId', 'tenant', 'action', 'target', 'result', 'address', 'detail', 'id'];
 
-/** One CSV field (RFC 4180), with a leading =, +, - or @ defused so spreadsheets do not run it as a formula. */
-function field(v: string | null): string {
-  let s = v ?? '';
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 export function auditCsv(entries: AuditEntry[]): string {
-  return [COLUMNS.join(','), ...entries.map((e) => COLUMNS.map((c) => field(e[c])).join(','))].join('\r\n') + '\r\n';
+  return csvText(COLUMNS, entries.map((e) => COLUMNS.map((c) => e[c])));
 }

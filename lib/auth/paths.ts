@@ -13,6 +13,14 @@ export function isPublicPath(pathname: string): boolean {
   return PUBLIC_EXACT.has(pathname) || TENANT_LOGIN.test(pathname) || PUBLIC_PREFIXES.some((p) => pathname.startsWith(p));
 }
 
+/**
+ * Routes that sign their callers in themselves and answer 401 (never a redirect to the sign-in page):
+ * the API, and /metrics (Prometheus' default path, scraped with a token).
+ */
+export function isApiPath(pathname: string): boolean {
+  return pathname.startsWith('/api/') || pathname === '/metrics';
+}
+
 /** A machine's embeddable console. */
 const EMBED_CONSOLE = /^\/embed\/console\/[^/]+$/;
 

@@ -6,6 +6,7 @@ import {
 } from '@/lib/vbox/objects';
 import type { MachineState, SessionState, VBoxEventType } from '@/lib/vbox/types';
 import type { HostCredentials } from '@/lib/db/hosts';
+import { observeEventApplied, soapCallObserver } from '@/lib/metrics/prometheus-hooks';
 import { TENANT_KEY } from '@/lib/tenants';
 import { guestSummary, isGuestInfoProperty, readGuestProperties } from '@/lib/networks/guest';
 import { NETWORK_KEY_PREFIX, readAdapterNetworks } from '@/lib/networks/placement';
@@ -110,7 +111,11 @@ export class HostMonitor {
     private readonly timing: MonitorTiming = DEFAULT_TIMING,
     private readonly tenants: TenantLookup = NO_TENANT_MAP,
   ) {
-    this.client = new VBoxClient({ url: host.url, username: host.username, password: host.password, maxConnections: host.maxConnections, timeoutMs: timing.timeoutMs });
+    this.client = new VBoxClient({
+      url: host.url, username: host.username, password: host.password, maxConnections: host.maxConnections, timeoutMs: timing.timeoutMs,
+      // /metrics: SOAP latency and errors by host name.
+      onCall: soapCallObserver(host.name),
+    });
     this.client.onRelogon(() => { this.rescan = true; });
     this.status = {
       id: host.id, name: host.name, url: host.url, health: 'down', lastError: null, lastContact: null,
@@ -178,7 +183,9 @@ export class HostMonitor {
         const ev = await source.getEvent(listener, this.timing.pollMs);
         this.contact();
         if (ev) {
+          const received = performance.now();
           await this.apply(vbox, ev);
+          observeEventApplied(this.host.name, performance.now() - received);
           void source.eventProcessed(listener, ev).then(() => ev.release()).catch(() => undefined);
         }
         if (Date.now() >= nextReconcile) {

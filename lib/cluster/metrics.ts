@@ -2,7 +2,8 @@
  * Load over time for the performance charts: a running machine's CPU and memory, a host's CPU and
  * memory, as VirtualBox's own IPerformanceCollector keeps them. Once a metric is set up
  * (setupMetrics(period, count)) VirtualBox samples it every period and keeps the last `count`
- * values itself, so a request costs one queryMetricsData; Nimbox stores nothing.
+ * values itself, so a request costs one queryMetricsData; the charts store nothing. The history
+ * (lib/metrics/history) reads the same setups through sampleHost, one round per host and tick.
  *
  * What VirtualBox does that this relies on (VirtualBox.xidl, IPerformanceCollector; Main's
  * PerformanceImpl.cpp and Performance.cpp):
@@ -27,7 +28,14 @@ import type { HostMonitor } from './host-monitor';
 import { inventory, requireUp } from './operations/common';
 import { MEASURED_STATES, METRICS_COUNT, METRICS_PERIOD_S, type HostMetrics, type MachineMetrics } from './types';
 
-const BASE_METRICS = 'CPU/Load,RAM/Usage';
+/**
+ * The base metrics set up, per object: the charts' CPU and memory and what the history keeps besides
+ * (lib/metrics/history): a machine's network rate (VirtualBox counts its virtual adapters' bytes), a
+ * host's network load and link speed per interface and its disks' busy time. One list for both users,
+ * because setting up again clears what VirtualBox kept.
+ */
+const MACHINE_BASES = 'CPU/Load,RAM/Usage,Net/Rate';
+const HOST_BASES = 'CPU/Load,RAM/Usage,Net/*/Load,Net/*/LinkSpeed,Disk/*/Load';
 const CPU = ['CPU/Load/User', 'CPU/Load/Kernel'];
 const MACHINE_SERIES = [...CPU, 'RAM/Usage/Used'];
 const HOST_SERIES = [...CPU, 'RAM/Usage/Used', 'RAM/Usage/Total'];
@@ -82,36 +90,42 @@ async function handlesOf(client: VBoxClient, vbox: IVirtualBox): Promise<Handles
   return h;
 }
 
+/** The object's reference, looked up once per websession and kept. */
+async function targetOf(client: VBoxClient, h: Handles, vbox: IVirtualBox, key: string, find: (vbox: IVirtualBox) => Promise<IManagedObjectRef>): Promise<IManagedObjectRef> {
+  let target = h.objects.get(key);
+  if (!target) {
+    target = await find(vbox);
+    client.keep(target);
+    h.objects.set(key, target);
+  }
+  return target;
+}
+
+/** Sets the object's metrics up; none when it has no metrics (no VM process yet): setupMetrics answers what it set up. */
+async function setUp(h: Handles, setupKey: string, key: string, target: IManagedObjectRef): Promise<Setup | undefined> {
+  const done = await h.collector.setupMetrics([key === 'host' ? HOST_BASES : MACHINE_BASES], [target], METRICS_PERIOD_S, METRICS_COUNT);
+  if (done.length === 0) {
+    state.setups.delete(setupKey);
+    return undefined;
+  }
+  const s = { at: Date.now(), sampled: false };
+  state.setups.set(setupKey, s);
+  return s;
+}
+
 /** One round with the host: setup when needed, then the kept samples of `names` for one object. */
 function readSeries(monitor: HostMonitor, key: string, names: readonly string[], find: (vbox: IVirtualBox) => Promise<IManagedObjectRef>): Promise<Series> {
   const client = monitor.client;
   const setupKey = `${monitor.host.id}|${key}`;
   return client.scope(async (vbox) => {
     const h = await handlesOf(client, vbox);
-    let target = h.objects.get(key);
-    if (!target) {
-      target = await find(vbox);
-      client.keep(target);
-      h.objects.set(key, target);
-    }
-    const measured = target;
-    // setupMetrics answers the metrics it set up: none while the object has no metrics (no VM process yet).
-    const setUp = async (): Promise<Setup | undefined> => {
-      const done = await h.collector.setupMetrics([BASE_METRICS], [measured], METRICS_PERIOD_S, METRICS_COUNT);
-      if (done.length === 0) {
-        state.setups.delete(setupKey);
-        return undefined;
-      }
-      const s = { at: Date.now(), sampled: false };
-      state.setups.set(setupKey, s);
-      return s;
-    };
+    const measured = await targetOf(client, h, vbox, key, find);
     const query = async () => pick(await h.collector.queryMetricsData([names.join(',')], [measured]), measured, names);
     const prior = state.setups.get(setupKey);
-    let setup = prior ?? (await setUp());
+    let setup = prior ?? (await setUp(h, setupKey, key, measured));
     let series = await query();
     if (prior && lost(series, names, prior, Date.now())) {
-      setup = await setUp();
+      setup = await setUp(h, setupKey, key, measured);
       series = await query();
     }
     if (setup && [...series.values()].some((v) => v.length > 0)) setup.sampled = true;
@@ -184,4 +198,106 @@ export async function hostMetrics(hostId: string): Promise<HostMetrics> {
     periodSeconds: METRICS_PERIOD_S,
     samples: samples(series, HOST_SERIES, (v) => ({ cpuPercent: cpuPercent(v), ramUsedMB: mb(v('RAM/Usage/Used')), ramTotalMB: mb(v('RAM/Usage/Total')) })),
   };
+}
+
+/** The newest values of one object as the history keeps them (null: VirtualBox has no sample of it yet). */
+export interface LoadSample {
+  /** Percent of the host's processor time, user + kernel. */
+  cpu: number | null;
+  memUsedMB: number | null;
+  /** A host's installed memory; null for a machine (the caller knows its configured size). */
+  memTotalMB: number | null;
+  /** Bytes per second: a machine's virtual adapters together, a host's physical interfaces together. */
+  netRxBps: number | null;
+  netTxBps: number | null;
+  /** A host's busiest disk, percent of time busy; null for a machine (VirtualBox measures no disk I/O of a VM). */
+  diskUtil: number | null;
+}
+
+// What the history reads, host and machines in one list: patterns that match no metric of an object select nothing of it.
+const HISTORY_NAMES = [...CPU, 'RAM/Usage/Used', 'RAM/Usage/Total', 'Net/Rate/Rx', 'Net/Rate/Tx', 'Net/*/Load/Rx', 'Net/*/Load/Tx', 'Net/*/LinkSpeed', 'Disk/*/Load/Util'];
+const LOST_CHECK = [...CPU, 'RAM/Usage/Used'];
+
+/** The newest value of each series of one object, by metric name. */
+function newest(data: Awaited<ReturnType<IPerformanceCollector['queryMetricsData']>>, target: IManagedObjectRef): Map<string, number | undefined> {
+  const out = new Map<string, number | undefined>();
+  for (const d of data) if (d.object?.ref === target.ref) out.set(d.metricName, d.values[d.values.length - 1]);
+  return out;
+}
+
+function loadOf(v: Map<string, number | undefined>): LoadSample {
+  const num = (name: string) => v.get(name) ?? null;
+  const user = num(CPU[0]);
+  const kernel = num(CPU[1]);
+  const used = num('RAM/Usage/Used');
+  const total = num('RAM/Usage/Total');
+  // A host interface's load is a percentage of its link speed (Mbit/s): back to bytes per second.
+  let rx: number | null = num('Net/Rate/Rx');
+  let tx: number | null = num('Net/Rate/Tx');
+  let util: number | null = null;
+  for (const [name, value] of v) {
+    const m = /^Net\/(.+)\/Load\/(Rx|Tx)$/.exec(name);
+    const speed = m ? v.get(`Net/${m[1]}/LinkSpeed`) : undefined;
+    if (m && value !== undefined && speed) {
+      const bps = (value / 100) * speed * 125_000;
+      if (m[2] === 'Rx') rx = (rx ?? 0) + bps;
+      else tx = (tx ?? 0) + bps;
+    }
+    if (/^Disk\/.+\/Load\/Util$/.test(name) && value !== undefined) util = Math.max(util ?? 0, value);
+  }
+  return {
+    cpu: user === null || kernel === null ? null : Math.min(100, Math.max(0, user + kernel)),
+    memUsedMB: used === null ? null : used / 1024,
+    memTotalMB: total === null ? null : total / 1024,
+    netRxBps: rx, netTxBps: tx, diskUtil: util,
+  };
+}
+
+/**
+ * One round with a host for the history: the newest sample of the host and of each of the given
+ * running machines, in one queryMetricsData for all (objects not yet set up are set up first, with
+ * the charts' setup). A machine the host no longer has is left out; what the collector lost is set
+ * up again and answers at the next round.
+ */
+export async function sampleHost(monitor: HostMonitor, machineIds: readonly string[]): Promise<{ host: LoadSample | null; machines: Map<string, LoadSample> }> {
+  const client = monitor.client;
+  return client.scope(async (vbox) => {
+    const h = await handlesOf(client, vbox);
+    const targets = new Map<string, IManagedObjectRef>();
+    for (const key of ['host', ...machineIds]) {
+      try {
+        targets.set(key, await targetOf(client, h, vbox, key, (v) => (key === 'host' ? v.getHost() : v.findMachine(key))));
+      } catch (e) {
+        if (key === 'host') throw e;
+      }
+    }
+    const setups = new Map<string, Setup | undefined>();
+    const fresh = [...targets.keys()].filter((key) => !state.setups.has(`${monitor.host.id}|${key}`));
+    if (fresh.length) {
+      // One setupMetrics for every object seen the first time, each with its own list (pm::Filter pairs them).
+      const done = await h.collector.setupMetrics(fresh.map((k) => (k === 'host' ? HOST_BASES : MACHINE_BASES)), fresh.map((k) => targets.get(k)!), METRICS_PERIOD_S, METRICS_COUNT);
+      // An object that had nothing to set up yet shows as lost two periods on, and is set up again then.
+      if (done.length) for (const key of fresh) state.setups.set(`${monitor.host.id}|${key}`, { at: Date.now(), sampled: false });
+    }
+    for (const key of targets.keys()) setups.set(key, state.setups.get(`${monitor.host.id}|${key}`));
+    const data = await h.collector.queryMetricsData([HISTORY_NAMES.join(',')], [...targets.values()]);
+    const now = Date.now();
+    const out: { host: LoadSample | null; machines: Map<string, LoadSample> } = { host: null, machines: new Map() };
+    for (const [key, target] of targets) {
+      const values = newest(data, target);
+      const setup = setups.get(key);
+      if (setup && lost(pick(data, target, LOST_CHECK), LOST_CHECK, setup, now)) await setUp(h, `${monitor.host.id}|${key}`, key, target);
+      else if (setup && [...values.values()].some((x) => x !== undefined)) setup.sampled = true;
+      // Nothing sampled yet (just set up): no row rather than a row of nulls.
+      if (![...values.values()].some((x) => x !== undefined)) continue;
+      if (key === 'host') out.host = loadOf(values);
+      else out.machines.set(key, loadOf(values));
+    }
+    return out;
+  }).catch((e: unknown) => {
+    // A reference that died (a machine unregistered between the inventory's view and this round) is looked up afresh next time.
+    const h = state.handles.get(client);
+    for (const id of machineIds) h?.objects.delete(id);
+    throw e;
+  });
 }

@@ -35,13 +35,21 @@ function idleTimeoutMs(): number {
   return Number.isFinite(s) && s > 0 ? s * 1000 : 30 * 60_000;
 }
 
+// The server's gateway, on globalThis: server.ts creates it outside Next's bundles, /metrics reads it inside.
+const g = globalThis as typeof globalThis & { __nimboxConsoleGateway?: ConsoleGateway };
+
+/** Console sessions open now in the process's gateway (the last one created), for /metrics; 0 without one. */
+export function consoleSessions(): number {
+  return g.__nimboxConsoleGateway?.stats().sessions ?? 0;
+}
+
 export function createConsoleGateway(overrides: Partial<GatewayOptions> = {}): ConsoleGateway {
-  return new ConsoleGateway({
+  return (g.__nimboxConsoleGateway = new ConsoleGateway({
     authenticate: upgradeUser,
     findUser: async (id) => findUser(await getDb(), id),
     resource: (machineId) => machineResource({ params: { id: machineId } }),
     resolve: (claims) => consoleTarget(claims.vm),
     idleMs: idleTimeoutMs(),
     ...overrides,
-  });
+  }));
 }

@@ -357,4 +357,100 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('tenants').dropColumn('allowed_template_ids').execute();
     },
   },
+  // region 019_metric_history (lib/metrics/history)
+  /** Issue 18: load history of hosts and machines at 5 s, 1 min and 15 min (lib/metrics/history). */
+  '019_metric_history': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('metric_samples')
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('object_id', 'text', (c) => c.notNull())
+        .addColumn('resolution', 'integer', (c) => c.notNull())
+        .addColumn('ts', 'integer', (c) => c.notNull())
+        .addColumn('cpu', 'real')
+        .addColumn('mem_used_mb', 'real')
+        .addColumn('mem_total_mb', 'real')
+        .addColumn('net_rx_bps', 'real')
+        .addColumn('net_tx_bps', 'real')
+        .addColumn('disk_util', 'real')
+        .addPrimaryKeyConstraint('metric_samples_pk', ['kind', 'object_id', 'resolution', 'ts'])
+        .execute();
+      // Roll-ups and pruning work by resolution and time across all objects.
+      await sql`create index metric_samples_resolution_ts on metric_samples (resolution, ts)`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('metric_samples').execute();
+    },
+  },
+  // endregion
+  // region 020_usage (lib/usage)
+  /** Issue 18: usage accounting (lib/metrics/usage): each machine's intervals by state class, and its disks' logical size. */
+  '020_usage': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('usage_intervals')
+        .addColumn('machine_id', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('ended_at', 'text')
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('tenant', 'text')
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('cpus', 'integer', (c) => c.notNull())
+        .addColumn('memory_mb', 'integer', (c) => c.notNull())
+        .addColumn('seen_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('usage_intervals_pk', ['machine_id', 'started_at'])
+        .execute();
+      // Reports read the intervals that overlap a range: those that end after its start (or not yet).
+      await sql`create index usage_intervals_ended on usage_intervals (ended_at, started_at)`.execute(db);
+      await db.schema
+        .createTable('usage_disk_samples')
+        .addColumn('machine_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('bytes', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('usage_disk_samples_pk', ['machine_id', 'at'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('usage_disk_samples').execute();
+      await db.schema.dropTable('usage_intervals').execute();
+    },
+  },
+  // endregion
+  // region 021_webhooks (lib/webhooks)
+  '021_webhooks': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('webhooks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('events', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('secret_enc', 'text', (c) => c.notNull())
+        .addColumn('enabled', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('webhook_deliveries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('webhook_id', 'text', (c) => c.notNull().references('webhooks.id').onDelete('cascade'))
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'text')
+        .addColumn('last_status_code', 'integer')
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('delivered_at', 'text')
+        .execute();
+      await sql`create index webhook_deliveries_due on webhook_deliveries (status, next_attempt_at)`.execute(db);
+      await sql`create index webhook_deliveries_hook on webhook_deliveries (webhook_id, created_at)`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('webhook_deliveries').execute();
+      await db.schema.dropTable('webhooks').execute();
+    },
+  },
+  // endregion
 };

@@ -291,6 +291,87 @@ export interface Database {
   media_uploads: MediaUploadsTable;
   networks: NetworksTable;
   network_hosts: NetworkHostsTable;
+  // region issue-18 tables (metric history, usage, webhooks: each helper adds its own lines)
+  metric_samples: MetricSamplesTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  usage_intervals: UsageIntervalsTable;
+  usage_disk_samples: UsageDiskSamplesTable;
+  // endregion
 }
+
+// region issue-18 table interfaces
+/** One bucket of a host's or machine's load (lib/metrics/history); values are averages over the bucket. */
+export interface MetricSamplesTable {
+  /** 'host' or 'vm' */
+  kind: string;
+  /** The host id, or the machine UUID (one history across teleports). */
+  object_id: string;
+  /** Bucket length in seconds: 5, 60 or 900. */
+  resolution: number;
+  /** Bucket start, Unix seconds. */
+  ts: number;
+  cpu: number | null;
+  mem_used_mb: number | null;
+  mem_total_mb: number | null;
+  net_rx_bps: number | null;
+  net_tx_bps: number | null;
+  disk_util: number | null;
+}
+/** A webhook (lib/webhooks): where to POST which events. */
+export interface WebhooksTable {
+  id: string;
+  name: string;
+  url: string;
+  /** JSON array of event names (lib/webhooks/events). */
+  events: string;
+  /** The signing secret, encrypted (lib/db/secrets): it must be read back to sign, so not hashed. */
+  secret_enc: string;
+  /** 1 or 0. */
+  enabled: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** One event sent (or to be sent) to one webhook, with its attempts so far. */
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  event: string;
+  /** The exact JSON body POSTed (signed as is). */
+  payload: string;
+  /** pending, delivered or failed */
+  status: string;
+  attempts: number;
+  /** ISO time of the next attempt while pending; null once delivered or failed. */
+  next_attempt_at: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  delivered_at: string | null;
+}
+
+/** One stretch of a machine in one state class with the same tenant, name and size (lib/metrics/usage); the open one has no end. */
+export interface UsageIntervalsTable {
+  machine_id: string;
+  started_at: Timestamp;
+  ended_at: string | null;
+  /** running, saved or off */
+  state: string;
+  tenant: string | null;
+  name: string;
+  cpus: number;
+  memory_mb: number;
+  /** The last time Nimbox saw the machine in this interval's state: a change found after a restart is never put before it. */
+  seen_at: Timestamp;
+}
+
+/** A machine's disks' logical size from `at` on (lib/metrics/usage): written when it changes, read hourly. */
+export interface UsageDiskSamplesTable {
+  machine_id: string;
+  at: Timestamp;
+  bytes: number;
+}
+// endregion
 
 export type { Generated };

@@ -14,7 +14,7 @@
  * machine is powered on automatically until an admin acknowledges it.
  */
 import { ProblemError } from '@/lib/api/problem';
-import { recordAudit } from '@/lib/audit';
+import { recordHaAction } from './actions';
 import type { Inventory } from '@/lib/cluster/inventory';
 import { RUNNING } from '@/lib/cluster/host-monitor';
 import type { MachineSummary } from '@/lib/cluster/types';
@@ -132,7 +132,7 @@ export class HaManager {
     const by = `manual (${username})`;
     this.confirmed.set(host.id, by);
     this.settled.delete(host.id);
-    await recordAudit({ userId: user.id, username, action: 'ha.confirm', target: host.id, result: 'success', detail: `${username} confirmed that ${host.name} is powered off; its protected machines restart elsewhere` });
+    await recordHaAction({ userId: user.id, username, action: 'ha.confirm', target: host.id, result: 'success', detail: `${username} confirmed that ${host.name} is powered off; its protected machines restart elsewhere` });
     if (!this.recovering.has(host.id)) this.recover(host);
     // The recovery takes the confirmation at once; answer with the stage it reaches.
     for (let i = 0; i < 50 && this.states.get(host.id)?.stage !== 'fenced'; i++) await new Promise((r) => setTimeout(r, 20));
@@ -197,7 +197,7 @@ export class HaManager {
     if (!status.lastError) return;
     if (!st) {
       await this.setStage(db, host.id, { stage: 'suspect', since: new Date().toISOString(), detail: `vboxwebsrv does not answer: ${status.lastError}`, taskId: null, fencedAt: null, fencedBy: null });
-      await recordAudit({ userId: null, username: HA_USER.username, action: 'ha.suspect', target: host.id, result: 'failure', detail: `${host.name}: vboxwebsrv does not answer (${status.lastError})` });
+      await recordHaAction({ userId: null, username: HA_USER.username, action: 'ha.suspect', target: host.id, result: 'failure', detail: `${host.name}: vboxwebsrv does not answer (${status.lastError})` });
       return;
     }
     if (this.recovering.has(host.id) || this.settled.has(host.id) || Date.now() < (this.probes.get(host.id) ?? 0)) return;
@@ -217,7 +217,7 @@ export class HaManager {
     this.settled.delete(host.id);
     this.inv.setHostHa(host.id, null);
     await store.clearHostState(db, host.id);
-    await recordAudit({
+    await recordHaAction({
       userId: null, username: HA_USER.username, action: 'ha.returned', target: host.id, result: 'success',
       detail: st.stage === 'fenced'
         ? `${host.name} answers again after it was fenced (${st.fencedBy}); its copies are registered there but do not run`
@@ -308,7 +308,7 @@ export class HaManager {
         const wait = `waiting for an admin to confirm that ${host.name} is powered off (HA page)`;
         if (st.stage !== 'awaiting-confirmation') {
           await this.setStage(db, host.id, { ...st, stage: 'awaiting-confirmation', since: new Date().toISOString(), detail: wait });
-          await recordAudit({ userId: null, username: HA_USER.username, action: 'ha.fence', target: host.id, result: 'failure', detail: `${host.name}: manual fencing, ${wait}` });
+          await recordHaAction({ userId: null, username: HA_USER.username, action: 'ha.fence', target: host.id, result: 'failure', detail: `${host.name}: manual fencing, ${wait}` });
         }
         ctx.step(10, wait);
         await this.sleep(this.timing.tickMs, ctx.signal);
@@ -326,7 +326,7 @@ export class HaManager {
           await this.setStage(db, host.id, { ...st, stage: 'fence-failed', since: new Date().toISOString(), detail: `fencing failed: ${outcome.detail}; nothing restarts; retrying in ${Math.round(wait / 1000)} s, or an admin confirms it is off` });
           if (outcome.detail !== lastFailure) {
             lastFailure = outcome.detail;
-            await recordAudit({ userId: null, username: HA_USER.username, action: 'ha.fence', target: host.id, result: 'failure', detail: `${host.name}: ${outcome.detail}` });
+            await recordHaAction({ userId: null, username: HA_USER.username, action: 'ha.fence', target: host.id, result: 'failure', detail: `${host.name}: ${outcome.detail}` });
             await store.raiseAlarm(db, { kind: 'fence-failed', machineId: null, machineName: null, hostIds: [host.id], message: `Fencing ${host.name} (${config.kind}) failed: ${outcome.detail}. Its machines are not restarted until it is proven off.` });
           }
           ctx.step(10, `Fencing failed: ${outcome.detail}; retrying`);
@@ -337,7 +337,7 @@ export class HaManager {
       const now = new Date().toISOString();
       await this.setStage(db, host.id, { ...st, stage: 'fenced', since: now, fencedAt: now, fencedBy: by, detail: `proven off: ${detail}` });
       this.confirmed.delete(host.id);
-      await recordAudit({ userId: null, username: HA_USER.username, action: 'ha.fenced', target: host.id, result: 'success', detail: `${host.name} is fenced (${by}): ${detail}` });
+      await recordHaAction({ userId: null, username: HA_USER.username, action: 'ha.fenced', target: host.id, result: 'success', detail: `${host.name} is fenced (${by}): ${detail}` });
       ctx.step(30, `${host.name} is fenced (${by})`);
       return true;
     }
@@ -366,7 +366,7 @@ export class HaManager {
         if (limit) {
           given.add(m.id);
           this.waiting.set(m.id, limit);
-          await recordAudit({ userId: null, username: HA_USER.username, tenant: m.tenant, action: 'ha.restart', target: m.id, result: 'failure', detail: `${m.name}: ${limit}` });
+          await recordHaAction({ userId: null, username: HA_USER.username, tenant: m.tenant, action: 'ha.restart', target: m.id, result: 'failure', detail: `${m.name}: ${limit}` });
         } else if (!plans.has(m.id)) waitingNow.push(m.name);
       }
       const queue = pending.filter((m) => plans.has(m.id) && !given.has(m.id));
@@ -516,7 +516,7 @@ export class HaManager {
         kind: 'split-brain', machineId: m.id, machineName: m.name, hostIds: running.map((c) => c.hostId),
         message: `${m.name} runs on ${names.join(' and ')} at once: a host was wrongly fenced, and both copies write the same disks. Stop one copy now; automatic restarts are paused until this alarm is acknowledged.`,
       });
-      await recordAudit({ userId: null, username: HA_USER.username, tenant: m.tenant, action: 'ha.alarm', target: m.id, result: 'failure', detail: alarm.message });
+      await recordHaAction({ userId: null, username: HA_USER.username, tenant: m.tenant, action: 'ha.alarm', target: m.id, result: 'failure', detail: alarm.message });
     }
     for (const id of [...this.split.keys()]) if (!seen.has(id)) this.split.delete(id);
   }

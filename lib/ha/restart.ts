@@ -12,7 +12,7 @@ import { startTask, waitForTask, type Task, type TaskContext } from '@/lib/tasks
 import { isVBoxError } from '@/lib/vbox/errors';
 import type { IMachine, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objects';
 import { withLockedMachine } from '@/lib/vbox/session';
-import { recordAudit } from '@/lib/audit';
+import { recordHaAction } from './actions';
 import { bindAdapters, lackText, lacksOn, readAdapterNetworks } from '@/lib/networks/placement';
 import { refuseTemplate } from '@/lib/templates/start';
 import { HA_USER } from './system-user';
@@ -51,7 +51,7 @@ export async function restartMachine(inv: Inventory, plan: RestartPlan): Promise
     throw e;
   }));
   const ended = await waitForTask(task.id, 10 * 60_000);
-  await recordAudit({
+  await recordHaAction({
     userId: HA_USER.id, username: HA_USER.username, tenant: m.tenant, action: 'ha.restart', target: m.id,
     result: ended.status === 'succeeded' ? 'success' : 'failure',
     detail: ended.status === 'succeeded'

@@ -26,7 +26,8 @@ export const queryKeys = {
   teleportPreflight: (machineId: string, targetId: string) => ['vms', 'teleport-preflight', machineId, targetId] as const,
   /** Load samples (GET …/metrics): apart from `vms` and `hosts`, which the live events patch and refresh. */
   vmMetrics: (id: string) => ['metrics', 'vm', id] as const,
-  hostMetrics: (id: string) => ['metrics', 'host', id] as const,
+  /** Load history (GET …/history): apart from `vms` and `hosts` too; one entry per range. */
+  history: (kind: 'host' | 'vm', id: string, range: string) => ['metrics', 'history', kind, id, range] as const,
   /** A host's capabilities (OS types, bridged interfaces, …): apart from `hosts` so refreshing the hosts leaves them be. */
   capabilities: (hostId: string) => ['capabilities', hostId] as const,
   tasks: ['tasks'] as const,
@@ -41,6 +42,9 @@ export const queryKeys = {
   /** A machine's HA policy: under `vms`, so whatever refreshes the machines refreshes it too. */
   vmHa: (id: string) => ['vms', 'ha', id] as const,
   audit: ['audit'] as const,
+  /** Webhooks (issue 18, admins) and one webhook's deliveries (under it, so refreshing the list refreshes them). */
+  webhooks: ['webhooks'] as const,
+  webhookDeliveries: (id: string) => ['webhooks', 'deliveries', id] as const,
   tokens: ['tokens'] as const,
   auditList: (search: string) => ['audit', search] as const,
   /** The media manager (GET /api/v1/media, …/:id); refreshed when a media task ends. */
@@ -63,6 +67,8 @@ export const queryKeys = {
   appliances: ['appliances'] as const,
   applianceList: ['appliances', 'list'] as const,
   applianceInspect: (path: string, hostId: string) => ['appliances', 'inspect', path, hostId] as const,
+  /** Usage accounting (GET /api/v1/usage, issue 18) for a range and tenant. */
+  usage: (params: { from: string; to: string; tenant?: string }) => ['usage', params] as const,
 };
 
 /** The query string of GET /api/v1/vms for these parameters (empty filters left out). */

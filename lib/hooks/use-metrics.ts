@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { MEASURED_STATES, METRICS_COUNT, METRICS_PERIOD_S } from '@/lib/cluster/types';
 import { apiFetch } from './api';
 import { queryKeys } from './keys';
-import type { HostMetrics, MachineMetrics, MachineState } from './types';
+import type { MachineMetrics, MachineState } from './types';
 
 /**
  * VirtualBox takes a sample every period (lib/cluster/metrics): asking more often shows nothing new,
@@ -27,15 +27,5 @@ export function useMachineMetrics(id: string, state: MachineState) {
     queryFn: ({ signal }) => apiFetch<MachineMetrics>(`/api/v1/vms/${encodeURIComponent(id)}/metrics`, { signal }),
     enabled: measured,
     refetchInterval: measured ? refetchEvery : false,
-  });
-}
-
-/** A host's CPU load and memory over the last minutes (GET /api/v1/hosts/:id/metrics), refreshed while it is up. */
-export function useHostMetrics(id: string, up: boolean) {
-  return useQuery({
-    queryKey: queryKeys.hostMetrics(id),
-    queryFn: ({ signal }) => apiFetch<HostMetrics>(`/api/v1/hosts/${encodeURIComponent(id)}/metrics`, { signal }),
-    enabled: up,
-    refetchInterval: up ? refetchEvery : false,
   });
 }

@@ -1,5 +1,6 @@
 import { ProblemError } from '@/lib/api/problem';
 import type { MachineSummary } from '@/lib/cluster/types';
+import { emitWebhook } from '@/lib/webhooks/emit';
 import type { Tenant } from './index';
 
 /**
@@ -52,21 +53,33 @@ export interface Demand {
   diskGB?: number;
 }
 
+export type QuotaName = 'maxMachines' | 'maxVcpus' | 'maxMemoryMB' | 'maxDiskGB';
+
+/**
+ * Tells the webhooks subscribed to quota.reached that a quota refused a request: the tenant, the quota
+ * (the tenant's field), what was in use (null: not known here), its limit, what was asked and where.
+ */
+export function quotaReached(data: { tenant: string; quota: QuotaName; used: number | null; limit: number; requested: number; field: string; message: string }): void {
+  void emitWebhook('quota.reached', data);
+}
+
 /** Refuses (409 problem, one field error per exceeded quota, saying which and by how much) what would exceed the tenant's quotas. */
 export function checkQuota(tenant: Tenant, usage: Usage, demand: Demand, fields: { vcpus?: string; memoryMB?: string; diskGB?: string } = {}): void {
   const errors: { field: string; message: string }[] = [];
-  const over = (field: string, what: string, limit: number | null, used: number, want: number | undefined, unit: string) => {
+  const over = (quota: QuotaName, field: string, what: string, limit: number | null, used: number, want: number | undefined, unit: string) => {
     if (limit === null || want === undefined || want === 0) return;
     const total = used + want;
     if (total > limit) {
       const u = unit ? ` ${unit}` : '';
-      errors.push({ field, message: `Exceeds tenant ${tenant.name}'s ${what} quota (${limit}${u}) by ${total - limit}${u}` });
+      const message = `Exceeds tenant ${tenant.name}'s ${what} quota (${limit}${u}) by ${total - limit}${u}`;
+      errors.push({ field, message });
+      quotaReached({ tenant: tenant.name, quota, used, limit, requested: want, field, message });
     }
   };
-  over('tenant', 'machine-count', tenant.maxMachines, usage.machines, demand.machines, '');
-  over(fields.vcpus ?? 'cpuCount', 'vCPU', tenant.maxVcpus, usage.vcpus, demand.vcpus, '');
-  over(fields.memoryMB ?? 'memoryMB', 'memory', tenant.maxMemoryMB, usage.memoryMB, demand.memoryMB, 'MB');
-  over(fields.diskGB ?? 'disk.new.sizeGB', 'disk', tenant.maxDiskGB, 0, demand.diskGB, 'GB');
+  over('maxMachines', 'tenant', 'machine-count', tenant.maxMachines, usage.machines, demand.machines, '');
+  over('maxVcpus', fields.vcpus ?? 'cpuCount', 'vCPU', tenant.maxVcpus, usage.vcpus, demand.vcpus, '');
+  over('maxMemoryMB', fields.memoryMB ?? 'memoryMB', 'memory', tenant.maxMemoryMB, usage.memoryMB, demand.memoryMB, 'MB');
+  over('maxDiskGB', fields.diskGB ?? 'disk.new.sizeGB', 'disk', tenant.maxDiskGB, 0, demand.diskGB, 'GB');
   if (errors.length) {
     throw new ProblemError({
       title: 'Tenant quota exceeded',

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import { ProblemError } from '@/lib/api/problem';
 import { getInventory } from '@/lib/cluster/inventory';
 import type { MachineSummary } from '@/lib/cluster/types';
 import { getDb, type DB } from '@/lib/db';
 import { getTenantByName, type Tenant } from './index';
-import { checkQuota, tenantUsage, type Demand } from './quota';
+import { checkQuota, quotaReached, tenantUsage, type Demand } from './quota';
 
 /**
  * Quota reservations: a create or edit that grows a tenant's usage holds what it asks for in the
@@ -97,7 +98,17 @@ export async function reserveQuota(req: QuotaRequest, database?: DB): Promise<Re
     const tenant = await getTenantByName(req.tenant, conn);
     const rows = await conn.selectFrom('quota_reservations').selectAll().where('tenant', '=', req.tenant).execute();
     if (tenant && req.check) {
-      req.check(tenant, rows.filter((r) => r.machine_id !== req.machineId).map((r) => ({ machineId: r.machine_id, diskGB: r.disk_gb })));
+      try {
+        req.check(tenant, rows.filter((r) => r.machine_id !== req.machineId).map((r) => ({ machineId: r.machine_id, diskGB: r.disk_gb })));
+      } catch (e) {
+        // The custom check is the media disk quota's (checkQuota tells the webhooks itself).
+        if (e instanceof ProblemError && e.problem.status === 409 && tenant.maxDiskGB !== null) {
+          for (const f of e.problem.errors ?? []) {
+            quotaReached({ tenant: tenant.name, quota: 'maxDiskGB', used: null, limit: tenant.maxDiskGB, requested: req.demand.diskGB ?? 0, field: f.field, message: f.message });
+          }
+        }
+        throw e;
+      }
     } else if (tenant) {
       const holding = rows.map((r) => ({ machineId: r.machine_id, machines: r.machines, vcpus: r.vcpus, memoryMB: r.memory_mb }));
       checkQuota(tenant, tenantUsage(req.machines(), tenant.name, req.machineId, holding), req.demand);

@@ -26,7 +26,7 @@ import type tls from 'node:tls';
 import { InvalidObjectError, TransportError, websessionOf } from './errors';
 import { IManagedObjectRef, type ObjectContext, type RefObserver } from './managed';
 import { IVirtualBox, IWebsessionManager } from './objects';
-import { Transport, type VBoxLogger } from './transport';
+import { Transport, type CallObserver, type VBoxLogger } from './transport';
 
 export interface VBoxClientOptions {
   /** vboxwebsrv endpoint, e.g. http://host:18083/ */
@@ -41,6 +41,8 @@ export interface VBoxClientOptions {
   reconnectWindowMs?: number;
   tls?: tls.ConnectionOptions;
   logger?: VBoxLogger;
+  /** Told of every call but long polls: see TransportOptions.onCall. */
+  onCall?: CallObserver;
 }
 
 export interface RelogonEvent {
@@ -99,7 +101,7 @@ export class VBoxClient {
   constructor(opts: VBoxClientOptions) {
     this.opts = opts;
     this.logger = opts.logger;
-    this.transport = new Transport({ url: opts.url, maxConnections: opts.maxConnections, timeoutMs: opts.timeoutMs, tls: opts.tls, logger: opts.logger });
+    this.transport = new Transport({ url: opts.url, maxConnections: opts.maxConnections, timeoutMs: opts.timeoutMs, tls: opts.tls, logger: opts.logger, onCall: opts.onCall });
     this.url = this.transport.url;
     const refs: RefObserver = { seen: (ref) => this.seen(ref), released: (ref) => this.forget(ref) };
     this.ctx = { caller: this.transport, refs };

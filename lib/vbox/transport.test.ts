@@ -179,6 +179,20 @@ describe('Transport against vboxsim', () => {
     }
   });
 
+  it('tells its observer of every call but long polls, with its duration and whether it answered without a fault', async () => {
+    const seen: { operation: string; ms: number; ok: boolean }[] = [];
+    const t = new Transport({ url, onCall: (operation, ms, ok) => seen.push({ operation, ms, ok }) });
+    try {
+      const vbox = await logon(t);
+      await t.call('IVirtualBox_getVersion', { _this: vbox }, { longPoll: true });
+      await t.call('IVirtualBox_getVersion', { _this: '0123456789abcdef-0000000000000001' }).catch(() => undefined);
+      expect(seen.map(({ operation, ok }) => [operation, ok])).toEqual([['IWebsessionManager_logon', true], ['IVirtualBox_getVersion', false]]);
+      expect(seen.every((c) => c.ms > 0)).toBe(true);
+    } finally {
+      t.close();
+    }
+  });
+
   it('grows connections one at a time, never past maxConnections, and lets idle ones go', async () => {
     const proxy = await countingProxy(url);
     const t = new Transport({ url: proxy.url, maxConnections: 3, idleMs: 300 });

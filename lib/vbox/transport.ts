@@ -76,7 +76,15 @@ export interface TransportOptions {
   /** TLS options for https URLs (ca, rejectUnauthorized, …). */
   tls?: tls.ConnectionOptions;
   logger?: VBoxLogger;
+  /**
+   * Told of every call but long polls once it ended: its duration in ms (waiting for a connection
+   * included) and whether it answered without a fault (lib/metrics' SOAP latency, injected by the caller).
+   */
+  onCall?: CallObserver;
 }
+
+/** A call's operation, duration in ms, and whether it answered without a fault or transport error. */
+export type CallObserver = (operation: string, ms: number, ok: boolean) => void;
 
 export interface TransportStats extends PoolStats {
   calls: number;
@@ -307,6 +315,7 @@ export class Transport implements SoapCaller {
   private readonly path: string;
   private readonly pool: ConnectionPool;
   private readonly logger?: VBoxLogger;
+  private readonly onCall?: CallObserver;
   /** Errors of requests that died before any answer on a connection used before: the server had closed it. */
   private readonly unanswered = new WeakSet<Error>();
   private calls = 0;
@@ -324,6 +333,7 @@ export class Transport implements SoapCaller {
     this.maxConnections = Math.max(1, Math.floor(opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS));
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.logger = opts.logger;
+    this.onCall = opts.onCall;
     this.pool = new ConnectionPool({ endpoint: this.endpoint, maxConnections: this.maxConnections, idleMs: opts.idleMs ?? DEFAULT_IDLE_MS, tls: opts.tls });
   }
 
@@ -345,13 +355,23 @@ export class Transport implements SoapCaller {
     let parsed: Parsed;
     this.calls++;
     const started = performance.now();
+    let ok = false;
     try {
       parsed = this.read(await this.send(body, operation, opts), operation, opts.arrays);
+      ok = parsed.ok;
     } catch (e) {
       this.failures++;
       throw e;
     } finally {
-      if (!opts.longPoll) this.slowestMs = Math.max(this.slowestMs, performance.now() - started);
+      if (!opts.longPoll) {
+        const ms = performance.now() - started;
+        this.slowestMs = Math.max(this.slowestMs, ms);
+        try {
+          this.onCall?.(operation, ms, ok);
+        } catch {
+          // An observer's trouble is not the call's.
+        }
+      }
     }
     if (parsed.ok) return parsed.result;
     this.failures++;

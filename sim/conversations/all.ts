@@ -19,6 +19,7 @@ import { firmwareConversations } from './firmware'; // issue 16 S2
 import { groupConversations } from './groups'; // issue 16 H8
 import { cloneConversations } from './clone'; // issue 17 A
 import { applianceConversations } from './appliance'; // issue 17
+import { metricConversations } from './metrics'; // issue 18
 
 /**
  * Every conversation of the suite (sim/conversations.test.ts), in the order they run. Each new
@@ -38,4 +39,5 @@ export const CONVERSATIONS: Conversation[] = [
   ...usbConversations, // issue 16 S4
   ...firmwareConversations, // issue 16 S2
   ...groupConversations, // issue 16 H8
+  ...metricConversations, // issue 18
 ];

@@ -3,11 +3,14 @@ import { fail, type ManagedObject } from './base';
 import { Host } from './hostinfo';
 import { Machine, type MachineCore } from './machine';
 
-interface MetricDef { name: string; unit: string; scale: number; description: string }
+/** A sub-metric; `base` names its base metric where the name does not say it (see baseName). */
+interface MetricDef { name: string; unit: string; scale: number; description: string; base?: string }
 
 const pct = (name: string, description: string): MetricDef => ({ name, unit: '%', scale: 1000, description });
 const kb = (name: string, description: string): MetricDef => ({ name, unit: 'kB', scale: 1, description });
+const mb = (name: string, description: string): MetricDef => ({ name, unit: 'MB', scale: 1, description });
 
+// Host::i_registerMetrics (HostImpl.cpp) and Performance.h's units and scales.
 const HOST_METRICS: MetricDef[] = [
   pct('CPU/Load/User', 'Percentage of processor time spent in user mode.'),
   pct('CPU/Load/Kernel', 'Percentage of processor time spent in kernel mode.'),
@@ -16,12 +19,47 @@ const HOST_METRICS: MetricDef[] = [
   kb('RAM/Usage/Total', 'Total physical memory installed.'),
   kb('RAM/Usage/Used', 'Physical memory currently occupied.'),
   kb('RAM/Usage/Free', 'Physical memory currently available to applications.'),
+  kb('RAM/VMM/Used', 'Total physical memory used by the hypervisor.'),
+  kb('RAM/VMM/Free', 'Total physical memory free inside the hypervisor.'),
+  kb('RAM/VMM/Ballooned', 'Total physical memory ballooned by the hypervisor.'),
+  kb('RAM/VMM/Shared', 'Total physical memory shared between VMs.'),
+  // Host::i_registerDiskMetrics: the root file system ("FS/{/}/Usage") and the disk under it.
+  mb('FS/{/}/Usage/Total', 'Root file system size.'),
+  mb('FS/{/}/Usage/Used', 'Root file system space currently occupied.'),
+  mb('FS/{/}/Usage/Free', 'Root file system space currently empty.'),
 ];
 
+/** The disk vboxsim's hosts have their root file system on (VirtualBox names it as the kernel does). */
+export const HOST_DISK = 'sda';
+const HOST_DISK_METRICS: MetricDef[] = [
+  pct(`Disk/${HOST_DISK}/Load/Util`, 'Percentage of time disk was busy serving I/O requests.'),
+  mb(`Disk/${HOST_DISK}/Usage/Total`, 'Disk size.'),
+];
+
+/**
+ * HostNetworkInterface::i_registerMetrics, for each bridged (physical) interface, with the Host as
+ * object: its link speed (a base metric of its own) and its load, a percentage of that speed.
+ */
+const interfaceMetrics = (name: string): MetricDef[] => [
+  { name: `Net/${name}/LinkSpeed`, unit: 'mbit/s', scale: 1, description: 'Physical link speed.', base: `Net/${name}/LinkSpeed` },
+  pct(`Net/${name}/Load/Rx`, 'Percentage of network interface receive bandwidth used.'),
+  pct(`Net/${name}/Load/Tx`, 'Percentage of network interface transmit bandwidth used.'),
+];
+
+/** The size of the root file system and of its disk (MB). */
+const ROOT_FS_MB = 476_837;
+const HOST_DISK_MB = 488_386;
+/** A vboxsim host's link speed (Mbit/s) on an interface that is up; one that is down has none and no samples. */
+const LINK_SPEED_MBIT = 1000;
+
+// Machine::i_registerMetrics (MachineImpl.cpp), in its order.
 const VM_METRICS: MetricDef[] = [
   pct('CPU/Load/User', 'Percentage of processor time spent in user mode by the VM process.'),
   pct('CPU/Load/Kernel', 'Percentage of processor time spent in kernel mode by the VM process.'),
   kb('RAM/Usage/Used', 'Size of resident portion of VM process in memory.'),
+  mb('Disk/Usage/Used', 'Actual size of all VM disks combined.'),
+  { name: 'Net/Rate/Rx', unit: 'B/s', scale: 1, description: 'Network receive rate.' },
+  { name: 'Net/Rate/Tx', unit: 'B/s', scale: 1, description: 'Network transmit rate.' },
   pct('Guest/CPU/Load/User', 'Percentage of processor time spent in user mode as seen by the guest.'),
   pct('Guest/CPU/Load/Kernel', 'Percentage of processor time spent in kernel mode as seen by the guest.'),
   pct('Guest/CPU/Load/Idle', 'Percentage of processor time spent idling as seen by the guest.'),
@@ -30,6 +68,7 @@ const VM_METRICS: MetricDef[] = [
   kb('Guest/RAM/Usage/Balloon', 'Amount of ballooned physical guest RAM.'),
   kb('Guest/RAM/Usage/Shared', 'Amount of shared physical guest RAM.'),
   kb('Guest/RAM/Usage/Cache', 'Total amount of guest (disk) cache memory.'),
+  { ...kb('Guest/Pagefile/Usage/Total', 'Total amount of space in the page file.'), base: 'Guest/RAM/Usage' },
 ];
 
 const AGGREGATES = ['', ':avg', ':min', ':max'];
@@ -72,7 +111,7 @@ const baseName = (name: string): string => (name.split('/').length > 2 ? name.sl
 function bases(defs: MetricDef[]): BaseDef[] {
   const out: BaseDef[] = [];
   for (const def of defs) {
-    const name = baseName(def.name);
+    const name = def.base ?? baseName(def.name);
     const b = out.find((x) => x.name === name);
     if (b) b.defs.push(def);
     else out.push({ name, defs: [def] });
@@ -80,8 +119,13 @@ function bases(defs: MetricDef[]): BaseDef[] {
   return out;
 }
 
-const HOST_BASES = bases(HOST_METRICS);
 const VM_BASES = bases(VM_METRICS);
+
+/** A host's base metrics in VirtualBox's order: its own, its disk's, then each bridged interface's (Host::i_updateNetIfList). */
+function hostBases(host: Host): BaseDef[] {
+  const nics = host.interfaces.filter((i) => i.spec.type === 'Bridged').map((i) => i.spec.name);
+  return bases([...HOST_METRICS, ...HOST_DISK_METRICS, ...nics.flatMap(interfaceMetrics)]);
+}
 
 /** VirtualBox's collector ticks every second: a newly set-up metric gets its first sample at the next tick, then one per period. */
 const FIRST_SAMPLE_MS = 1_000;
@@ -101,17 +145,19 @@ interface Registered { object: ManagedObject; key: string; base: BaseDef; setup:
 
 interface MetricInfo { name: string; object: ManagedObject; description: string; unit: string; period: number; count: number }
 
+/** IPerformanceMetric: what the metric was when it was handed out (PerformanceMetric::init copies it; a later setup does not show). */
 export class PerformanceMetric implements ManagedObject {
   readonly iface = 'IPerformanceMetric';
-  constructor(private readonly info: () => MetricInfo) {}
-  getMetricName() { return this.info().name; }
-  getObject() { return this.info().object; }
-  getDescription() { return this.info().description; }
-  getPeriod() { return this.info().period; }
-  getCount() { return this.info().count; }
-  getUnit() { return this.info().unit; }
+  private readonly info: MetricInfo;
+  constructor(info: () => MetricInfo) { this.info = info(); }
+  getMetricName() { return this.info.name; }
+  getObject() { return this.info.object; }
+  getDescription() { return this.info.description; }
+  getPeriod() { return this.info.period; }
+  getCount() { return this.info.count; }
+  getUnit() { return this.info.unit; }
   getMinimumValue() { return 0; }
-  getMaximumValue() { return this.info().unit === '%' ? 100000 : 2147483647; }
+  getMaximumValue() { return this.info.unit === '%' ? 100000 : 2147483647; }
 }
 
 /** A repeatable pseudo-random fraction in [0, 1) for one sample. */
@@ -142,6 +188,10 @@ export class PerformanceCollector implements ManagedObject {
   readonly iface = 'IPerformanceCollector';
   /** Set-up base metrics, by object key and base name. */
   private readonly setups = new Map<string, Setup>();
+  /** The host's base metrics: its bridged interfaces are known once the host is. */
+  private hostBaseDefs: BaseDef[] | undefined;
+  /** The disks of each VM process, as VirtualBox lists them when it registers the VM's metrics (Machine::i_getDiskList). */
+  private readonly vmDisks = new WeakMap<object, string[]>();
 
   constructor(private readonly host: Host, private readonly machines: () => MachineCore[]) {}
 
@@ -170,7 +220,7 @@ export class PerformanceCollector implements ManagedObject {
 
   /** The base metrics that exist now: the host's always, a machine's while its VM process runs (older set-ups of it are gone). */
   private registered(): Registered[] {
-    const out: Registered[] = HOST_BASES.map((base) => ({ object: this.host, key: 'host', base, setup: this.setups.get(`host|${base.name}`) }));
+    const out: Registered[] = (this.hostBaseDefs ??= hostBases(this.host)).map((base) => ({ object: this.host, key: 'host', base, setup: this.setups.get(`host|${base.name}`) }));
     const live = new Set<string>();
     for (const core of this.machines()) {
       if (!core.vm) continue;
@@ -212,9 +262,10 @@ export class PerformanceCollector implements ManagedObject {
     const f = this.filter(names, objects);
     return this.registered().flatMap((r) => r.base.defs.flatMap((def) => AGGREGATES
       .filter((agg) => PerformanceCollector.matches(f, r.key, def.name + agg))
+      // pm::Metric: an aggregate has no description and keeps one value.
       .map((agg) => new PerformanceMetric(() => ({
-        name: def.name + agg, object: r.object, description: def.description, unit: def.unit,
-        period: this.setups.get(`${r.key}|${r.base.name}`)?.period ?? 0, count: this.setups.get(`${r.key}|${r.base.name}`)?.count ?? 0,
+        name: def.name + agg, object: r.object, description: agg ? '' : def.description, unit: def.unit,
+        period: this.setups.get(`${r.key}|${r.base.name}`)?.period ?? 0, count: agg ? 1 : this.setups.get(`${r.key}|${r.base.name}`)?.count ?? 0,
       })))));
   }
 
@@ -297,7 +348,7 @@ export class PerformanceCollector implements ManagedObject {
     return { first: taken - n, values: [pick] };
   }
 
-  /** The value of a metric at time t; null when the object has nothing to measure (a machine without a VM process). */
+  /** The value of a metric at time t; null when the object has nothing to measure (a machine without a VM process, an interface that is down). */
   private value(object: ManagedObject, base: string, t: number): number | null {
     const id = object instanceof Machine ? object.core.id : 'host';
     const jitter = noise(`${id}|${base}|${Math.floor(t / 1000)}`);
@@ -312,6 +363,9 @@ export class PerformanceCollector implements ManagedObject {
         case 'CPU/Load/Kernel': case 'Guest/CPU/Load/Kernel': return Math.round((busy * 0.2 + jitter * 0.02) * 100000);
         case 'Guest/CPU/Load/Idle': return Math.round((1 - busy - jitter * 0.07) * 100000);
         case 'RAM/Usage/Used': return Math.round(mem * (0.6 + 0.1 * jitter)) + 30 * 1024;
+        case 'Disk/Usage/Used': return this.diskUsedMB(core);
+        case 'Net/Rate/Rx': return this.netRate(core, t, 'rx');
+        case 'Net/Rate/Tx': return this.netRate(core, t, 'tx');
         case 'Guest/RAM/Usage/Total': return mem;
         case 'Guest/RAM/Usage/Free': return Math.round(mem * (0.35 + 0.1 * jitter));
         case 'Guest/RAM/Usage/Cache': return Math.round(mem * 0.1);
@@ -321,6 +375,19 @@ export class PerformanceCollector implements ManagedObject {
     const spec = this.host.spec;
     const vmLoad = running.reduce((a, c) => a + c.settings.cpuCount * (0.05 + 0.25 * noise(`${c.id}|load`)), 0) / spec.cpuCount;
     const used = (spec.memoryMB - this.host.getMemoryAvailable()) * 1024;
+    // One used size per second for Used and Free alike.
+    const fsUsed = Math.round(ROOT_FS_MB * 0.22) + Math.round(noise(`host|fs|${Math.floor(t / 1000)}`) * 64);
+    const nic = /^Net\/(.+)\/(LinkSpeed|Load\/Rx|Load\/Tx)$/.exec(base);
+    if (nic) {
+      const up = this.host.interfaces.filter((i) => i.spec.type === 'Bridged' && i.spec.status !== 'Down');
+      if (!up.some((i) => i.spec.name === nic[1])) return null;
+      if (nic[2] === 'LinkSpeed') return LINK_SPEED_MBIT;
+      // Some background traffic on each interface; the machines' on the first one (the bridge they use).
+      const dir = nic[2] === 'Load/Rx' ? 'rx' : 'tx';
+      const machines = up[0].spec.name === nic[1] ? this.machines().reduce((a, c) => a + (this.netRate(c, t, dir) ?? 0), 0) : 0;
+      const bytes = 1500 + 1000 * jitter + machines;
+      return Math.min(100000, Math.round((100000 * bytes) / (LINK_SPEED_MBIT * 125_000)));
+    }
     switch (base) {
       case 'CPU/Load/User': return Math.round(Math.min(1, 0.02 + vmLoad * 0.8 + jitter * 0.03) * 100000);
       case 'CPU/Load/Kernel': return Math.round(Math.min(1, 0.01 + vmLoad * 0.2 + jitter * 0.01) * 100000);
@@ -329,7 +396,43 @@ export class PerformanceCollector implements ManagedObject {
       case 'RAM/Usage/Total': return spec.memoryMB * 1024;
       case 'RAM/Usage/Used': return used;
       case 'RAM/Usage/Free': return spec.memoryMB * 1024 - used;
+      // What the running VMs' hypervisor holds for their RAM; nothing ballooned or shared (page fusion is off).
+      case 'RAM/VMM/Used': return running.reduce((a, c) => a + c.settings.memorySize * 1024, 0);
+      case 'FS/{/}/Usage/Total': return ROOT_FS_MB;
+      case 'FS/{/}/Usage/Used': return fsUsed;
+      case 'FS/{/}/Usage/Free': return ROOT_FS_MB - fsUsed;
+      case `Disk/${HOST_DISK}/Load/Util`: return Math.round(Math.min(1, 0.01 + vmLoad * 0.4 + jitter * 0.02) * 100000);
+      case `Disk/${HOST_DISK}/Usage/Total`: return HOST_DISK_MB;
       default: return 0;
     }
+  }
+
+  /**
+   * Machine::i_getDiskList and MachineDiskUsage::collect: the hard disks attached when the VM process
+   * started, each one's actual size in whole MB, summed.
+   */
+  private diskUsedMB(core: MachineCore): number {
+    const vm = core.vm as object;
+    let ids = this.vmDisks.get(vm);
+    if (!ids) {
+      ids = core.settings.attachments.filter((a) => a.type === 'HardDisk' && a.mediumId).map((a) => a.mediumId as string);
+      this.vmDisks.set(vm, ids);
+    }
+    return ids.reduce((sum, id) => sum + Math.floor((core.host.findMedium(id)?.getSize() ?? 0) / 2 ** 20), 0);
+  }
+
+  /**
+   * A machine's network rate in bytes per second (Guest::i_updateStats: the VM's virtual adapters'
+   * byte counters, so no Guest Additions needed): some traffic while it runs with an adapter that has
+   * an attachment and its cable in; none while paused or without one.
+   */
+  private netRate(core: MachineCore, t: number, dir: 'rx' | 'tx'): number | null {
+    if (!core.vm) return null;
+    const vm = core.vm;
+    const wired = core.settings.nics.some((n, slot) => vm.nicSlots.has(slot) && n.enabled && n.cableConnected && n.attachmentType !== 'Null');
+    if (core.state !== 'Running' || !wired) return 0;
+    const busy = 0.05 + 0.25 * noise(`${core.id}|load`);
+    const jitter = noise(`${core.id}|net-${dir}|${Math.floor(t / 1000)}`);
+    return Math.round((dir === 'rx' ? 200_000 : 60_000) * busy * (0.5 + jitter)) + 300;
   }
 }

@@ -38,6 +38,7 @@ const MATRIX: Record<string, Class> = {
   'GET /hosts/[id]': 'signedIn',
   'GET /hosts/[id]/capabilities': 'signedIn',
   'GET /hosts/[id]/metrics': 'signedIn',
+  'GET /hosts/[id]/history': 'signedIn',
   'GET /tasks': 'tenantList',
   'GET /vms': 'tenantList',
   'GET /media': 'tenantList',
@@ -54,6 +55,7 @@ const MATRIX: Record<string, Class> = {
   'POST /embed/console/[id]/ticket': 'link',
   'GET /vms/[id]/screenshot': 'machine',
   'GET /vms/[id]/metrics': 'machine',
+  'GET /vms/[id]/history': 'machine',
   'GET /vms/[id]/snapshots': 'machine',
   'POST /vms/[id]/snapshots': 'machine',
   'DELETE /vms/[id]/snapshots/[snapshotId]': 'machine',
@@ -154,6 +156,18 @@ const MATRIX: Record<string, Class> = {
   'POST /appliances/import': 'operator',
   'POST /appliances/export': 'operator',
   // --- end F
+  // Webhooks (issue 18): admins only, the deliveries too (their payloads name every tenant's machines).
+  'GET /webhooks': 'admin',
+  'POST /webhooks': 'admin',
+  'GET /webhooks/[id]': 'admin',
+  'PATCH /webhooks/[id]': 'admin',
+  'DELETE /webhooks/[id]': 'admin',
+  'POST /webhooks/[id]/test': 'admin',
+  'POST /webhooks/[id]/secret': 'admin',
+  'GET /webhooks/[id]/deliveries': 'admin',
+  // --- end webhooks
+  // Usage (issue 18): a tenant's users read their own tenant's usage; another tenant named is 404.
+  'GET /usage': 'tenantList',
 };
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;

@@ -1,6 +1,7 @@
 import { route } from '@/lib/api/handler';
 import { currentUser } from '@/lib/auth/session';
 import { getInventory } from '@/lib/cluster/inventory';
+import { trackSseClient } from '@/lib/metrics/prometheus-hooks';
 import type { InventoryEvent } from '@/lib/cluster/types';
 import { onTaskChanged } from '@/lib/tasks';
 import { seesMachine, seesTask } from '@/lib/tenants/access';
@@ -64,6 +65,7 @@ export const GET = route({ action: 'events:read' }, async ({ req, user }) => {
         const e: InventoryEvent = { type: 'task', task };
         send(`event: task\ndata: ${JSON.stringify(e)}\n\n`);
       });
+      const untrack = trackSseClient(); // /metrics: open streams
       const keepalive = setInterval(() => send(`: keepalive\n\n`), KEEPALIVE_MS);
       const recheck = setInterval(() => {
         // Another role or tenant ends it too: the client reconnects and is scoped anew.
@@ -72,6 +74,7 @@ export const GET = route({ action: 'events:read' }, async ({ req, user }) => {
           .catch(() => undefined);
       }, recheckMs());
       cleanup = () => {
+        untrack();
         unsubscribe();
         unsubscribeTasks();
         clearInterval(keepalive);

@@ -1,0 +1,11 @@
+import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
+
+export default function UsageLoading() {
+  return (
+    <LoadingRegion label="Loading usage…" className="space-y-6">
+      <Skeleton className="h-8 w-64" />
+      <Skeleton className="h-28" />
+      <Skeleton className="h-64" />
+    </LoadingRegion>
+  );
+}

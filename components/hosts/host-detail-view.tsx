@@ -1,0 +1,111 @@
+'use client';
+
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import type { ReactNode } from 'react';
+import { Breadcrumb } from '@/components/console/breadcrumb';
+import { LoadError } from '@/components/console/load-error';
+import { formatMB } from '@/components/format';
+import { HostAlarmBadge } from '@/components/ha/ha-alarms';
+import { HistorySection } from '@/components/metrics/history-section';
+import { HostMaintenanceStatus } from '@/components/teleport/host-maintenance';
+import { RelativeTime } from '@/components/ui/relative-time';
+import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
+import { UsageBar } from '@/components/ui/usage-bar';
+import { useOpenAlarmsByHost } from '@/lib/hooks/use-ha';
+import { useHosts } from '@/lib/hooks/use-hosts';
+import { HealthBadge } from './health-badge';
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="min-w-0">
+      <dt className="text-xs text-slate-500 dark:text-slate-400">{label}</dt>
+      <dd className="font-medium break-words tabular-nums">{children}</dd>
+    </div>
+  );
+}
+
+/**
+ * One host: its live status as the hosts list shows it (kept live by the `host` events) and its load
+ * history. A tenant's users see what GET /api/v1/hosts gives them: no URL, version or last error, and
+ * counts of their own machines only (never another tenant's machine names: this page lists none).
+ */
+export function HostDetailView({ id }: { id: string }) {
+  const hosts = useHosts();
+  const alarms = useOpenAlarmsByHost();
+
+  if (hosts.isPending) {
+    return (
+      <LoadingRegion label="Loading host…" className="space-y-8">
+        <Skeleton className="h-8 w-64" />
+        <Skeleton className="h-32" />
+        <Skeleton className="h-48" />
+      </LoadingRegion>
+    );
+  }
+  if (hosts.isError) {
+    return (
+      <div className="space-y-4">
+        <Breadcrumb current={id} />
+        <LoadError error={hosts.error} retry={hosts.refetch} />
+      </div>
+    );
+  }
+  // The list holds only the hosts the caller may see: another tenant's host is as unknown as a removed one.
+  const host = hosts.data.hosts.find((h) => h.id === id);
+  if (!host) notFound();
+
+  const s = host.status ?? null;
+  const full = host.url !== undefined;
+  const memoryUsed = s && s.memoryMB !== null && s.memoryAvailableMB !== null ? s.memoryMB - s.memoryAvailableMB : null;
+  return (
+    <div className="space-y-8" data-host-id={host.id}>
+      <div className="space-y-3">
+        <Breadcrumb current={host.name} />
+        <div className="flex flex-wrap items-center gap-3">
+          <h1 className="text-2xl font-semibold tracking-tight">{host.name}</h1>
+          <HealthBadge health={s?.health} />
+          <HostAlarmBadge hostName={host.name} alarms={alarms.get(host.id)} />
+        </div>
+        {full && <p className="font-mono text-xs text-slate-500 dark:text-slate-400">{host.url}</p>}
+      </div>
+
+      <section aria-label="Status" className="space-y-4 rounded-lg border border-slate-200 bg-white p-4 text-sm dark:border-slate-800 dark:bg-slate-900">
+        <dl className="grid gap-x-6 gap-y-3 sm:grid-cols-2 lg:grid-cols-4">
+          {full && <Fact label="VirtualBox">{s?.version ?? '—'}</Fact>}
+          <Fact label="CPUs">{s?.cpus ?? '—'}</Fact>
+          <Fact label="Machines">
+            {s ? (
+              <Link href={`/?host=${encodeURIComponent(host.id)}`} className="text-sky-700 underline-offset-4 hover:underline dark:text-sky-400">
+                {s.machineCount} ({s.runningCount} running)
+              </Link>
+            ) : (
+              '—'
+            )}
+          </Fact>
+          {full && <Fact label="Last contact">{s?.lastContact ? <RelativeTime iso={s.lastContact} /> : 'Never'}</Fact>}
+        </dl>
+        {s && s.memoryMB !== null && memoryUsed !== null ? (
+          <UsageBar label="Memory" used={memoryUsed} total={s.memoryMB} valueText={`${formatMB(memoryUsed)} of ${formatMB(s.memoryMB)} used`} />
+        ) : (
+          <p className="text-xs text-slate-500 dark:text-slate-400">Memory: not known yet</p>
+        )}
+        <HostMaintenanceStatus host={host} />
+        {!s && <p className="text-xs text-slate-500 dark:text-slate-400">Waiting for the first contact with this host…</p>}
+        {s && s.health !== 'up' && s.lastError && (
+          <p className="rounded-md bg-red-50 px-3 py-2 text-xs break-words text-red-800 dark:bg-red-950/40 dark:text-red-300">
+            <span className="font-semibold">Last error: </span>
+            {s.lastError}
+          </p>
+        )}
+      </section>
+
+      <HistorySection
+        kind="host"
+        id={host.id}
+        description="What Nimbox sampled of the host: every 5 seconds for the last hour, every minute for a day, every 15 minutes for 90 days."
+        empty="Nimbox samples a host while it answers."
+      />
+    </div>
+  );
+}

@@ -1,0 +1,140 @@
+'use client';
+
+import { useId, useState, type ReactNode } from 'react';
+import { formatBytes, formatMB } from '@/components/format';
+import { ProblemAlert } from '@/components/ui/alert';
+import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
+import { problemOf } from '@/lib/hooks/api';
+import { useHistory, type History, type HistoryKind } from '@/lib/hooks/use-history';
+import { HistoryChart, type HistorySeries } from './history-chart';
+import { latestAndPeak, niceBytesMax, rangeWindow, type HistoryRange } from './history-scale';
+import { RangePicker } from './range-picker';
+
+const percent = (v: number) => `${Math.round(v)}%`;
+const rate = (v: number) => `${formatBytes(Math.round(v))}/s`;
+
+interface ChartSpec {
+  label: string;
+  series: HistorySeries[];
+  max: number;
+  maxText: string;
+}
+
+/** The charts a history has data for: CPU and memory, and network and disk where the collector offered them. */
+function chartsOf(h: History): ChartSpec[] {
+  const pts = h.points;
+  const has = (values: (number | null)[]) => values.some((v) => v !== null && Number.isFinite(v));
+  const charts: ChartSpec[] = [];
+
+  const cpu = pts.map((p) => p.cpu);
+  if (has(cpu)) charts.push({ label: 'CPU load', series: [{ name: 'CPU', values: cpu, format: percent }], max: 100, maxText: '100%' });
+
+  const used = pts.map((p) => p.memUsedMB);
+  if (has(used)) {
+    const totals = pts.map((p) => p.memTotalMB);
+    const total = latestAndPeak(totals).latest;
+    // A VM process can hold a little more than the guest's RAM (VirtualBox's own share): the scale takes the larger.
+    const top = Math.max(latestAndPeak(totals).peak ?? 0, latestAndPeak(used).peak ?? 0, 1);
+    charts.push({
+      label: 'Memory in use',
+      series: [{ name: 'Memory', values: used, format: formatMB, suffix: total === undefined ? undefined : `of ${formatMB(total)}` }],
+      max: top,
+      maxText: formatMB(top),
+    });
+  }
+
+  const rx = pts.map((p) => p.netRxBps ?? null);
+  const tx = pts.map((p) => p.netTxBps ?? null);
+  if (has(rx) || has(tx)) {
+    const top = niceBytesMax(Math.max(latestAndPeak(rx).peak ?? 0, latestAndPeak(tx).peak ?? 0));
+    charts.push({
+      label: 'Network',
+      series: [
+        { name: 'received', values: rx, format: rate },
+        { name: 'sent', values: tx, format: rate },
+      ],
+      max: top,
+      maxText: rate(top),
+    });
+  }
+
+  const disk = pts.map((p) => p.diskUtil ?? null);
+  if (has(disk)) charts.push({ label: 'Disk busy', series: [{ name: 'Disk', values: disk, format: percent }], max: 100, maxText: '100%' });
+  return charts;
+}
+
+/** The charts of one history, two to a row; a range without samples says so. */
+export function HistoryCharts({ history, range, empty }: { history: History; range: HistoryRange; empty: ReactNode }) {
+  const charts = chartsOf(history);
+  if (charts.length === 0) {
+    return (
+      <p className="rounded-lg border border-dashed border-slate-300 px-4 py-6 text-center text-sm text-slate-500 dark:border-slate-700 dark:text-slate-400">
+        No samples in {rangeWindow(range)}. {empty}
+      </p>
+    );
+  }
+  const times = history.points.map((p) => Date.parse(p.t));
+  const from = Date.parse(history.from);
+  const to = Date.parse(history.to);
+  return (
+    <div className="grid gap-6 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 dark:border-slate-800 dark:bg-slate-900">
+      {charts.map((c) => (
+        <HistoryChart key={c.label} {...c} range={range} from={from} to={to} stepSeconds={history.stepSeconds} times={times} />
+      ))}
+    </div>
+  );
+}
+
+/**
+ * "History": a host's or machine's load as Nimbox sampled it, over the range the picker chooses
+ * (hour, day, week, 90 days), re-read as new samples come in. `empty` says why a range may have none.
+ */
+export function HistorySection({ kind, id, description, empty }: { kind: HistoryKind; id: string; description: ReactNode; empty: ReactNode }) {
+  const headingId = useId();
+  const [range, setRange] = useState<HistoryRange>('hour');
+  const q = useHistory(kind, id, range);
+  return (
+    <section aria-labelledby={headingId} className="space-y-3">
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <div>
+          <h2 id={headingId} className="text-lg font-semibold tracking-tight">
+            History
+          </h2>
+          <p className="text-sm text-slate-600 dark:text-slate-400">{description}</p>
+        </div>
+        <RangePicker value={range} onChange={setRange} />
+      </div>
+      {q.isPending ? (
+        <LoadingRegion label="Loading history…">
+          <Skeleton className="h-40" />
+        </LoadingRegion>
+      ) : q.isError && !q.data ? (
+        <ProblemAlert problem={problemOf(q.error)} />
+      ) : (
+        <HistoryCharts history={q.data} range={range} empty={empty} />
+      )}
+    </section>
+  );
+}
+
+/** A host's CPU load over the last hour as a sparkline, for its card (the same query as the host page's hour). */
+export function HostCpuSparkline({ hostId }: { hostId: string }) {
+  // Every 15 s rather than 5: an hour's points on every card of the cluster view add up.
+  const q = useHistory('host', hostId, 'hour', 15_000);
+  if (q.isPending) return <Skeleton className="h-12 w-full" />;
+  if (q.isError && !q.data) return <p className="text-xs text-slate-500 dark:text-slate-400">CPU load: not available</p>;
+  const h = q.data;
+  return (
+    <HistoryChart
+      variant="sparkline"
+      label="CPU load"
+      range="hour"
+      from={Date.parse(h.from)}
+      to={Date.parse(h.to)}
+      stepSeconds={h.stepSeconds}
+      times={h.points.map((p) => Date.parse(p.t))}
+      series={[{ name: 'CPU', values: h.points.map((p) => p.cpu), format: percent }]}
+      max={100}
+    />
+  );
+}

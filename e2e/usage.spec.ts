@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { navigate, signInAsAdmin, submitSignIn } from './helpers';
+import { readIdentity } from './identity';
+
+/*
+ * The usage page: tenant blue's user (LDAP) sees blue's machines only, with the hours they ran, and downloads
+ * the same as CSV; an admin sees every tenant. The demo's cache-b3 (blue) runs from the stack's start, so its
+ * running hours grow from the first time Nimbox saw it.
+ */
+
+const table = (page: Page) => page.getByRole('table', { name: 'Usage by machine' });
+const rowOf = (page: Page, name: string) => table(page).getByRole('row').filter({ has: page.getByRole('cell', { name, exact: true }) });
+const machineNames = async (page: Page) => (await table(page).locator('tbody tr td:first-child').allInnerTexts()).sort();
+
+/** Parses the CSV the page downloads (no field of the demo's needs quoting). */
+const parseCsv = (text: string) => text.trim().split('\r\n').map((l) => l.split(','));
+
+test("a tenant's user sees only the tenant's machines with their running hours, and downloads them as CSV", async ({ page }) => {
+  const id = readIdentity();
+  test.skip(!id.ldap, `no LDAP directory in the e2e stack: ${id.ldapSkipped}`);
+  const { username, password, realmLabel } = id.ldap!;
+  await page.goto('/t/blue/login');
+  await submitSignIn(page, username, password, realmLabel);
+  await navigate(page, 'Usage');
+  await expect(page.getByRole('heading', { level: 1, name: 'Usage' })).toBeVisible();
+
+  // Only blue's totals and blue's machines; no tenant picker.
+  await expect(page.getByRole('region', { name: /^Totals of / })).toHaveCount(1);
+  await expect(page.getByRole('region', { name: 'Totals of blue' })).toBeVisible();
+  await expect(page.getByLabel('Tenant', { exact: true })).toHaveCount(0);
+  await expect.poll(() => machineNames(page)).toEqual([...id.blueMachines].sort());
+
+  // cache-b3 runs: its running hours grow above zero (3 decimals: from 3.6 s on); build-a4 is off.
+  await expect.poll(async () => {
+    await page.reload();
+    return Number(await rowOf(page, 'cache-b3').locator('[data-column="running"]').innerText());
+  }, { timeout: 30_000 }).toBeGreaterThan(0);
+  // The stacked bar says the same as the row's figures.
+  const cells = await rowOf(page, 'cache-b3').getByRole('cell').allInnerTexts();
+  await expect(rowOf(page, 'cache-b3').getByRole('img')).toHaveAttribute('aria-label', `Running ${cells[2]} h, saved ${cells[3]} h, off ${cells[4]} h`);
+  await expect(rowOf(page, 'build-a4').locator('[data-column="running"]')).toHaveText('0');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download CSV' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^nimbox-usage-\d{4}-\d{2}-01-\d{4}-\d{2}-\d{2}\.csv$/);
+  const [header, ...rows] = parseCsv(fs.readFileSync((await download.path())!, 'utf8'));
+  expect(header).toEqual(['tenant', 'machine_id', 'machine_name', 'running_hours', 'saved_hours', 'off_hours', 'vcpu_hours', 'memory_gib_hours', 'disk_gib_days']);
+  expect(rows.map((r) => r[2]).sort()).toEqual([...id.blueMachines].sort());
+  expect(rows.every((r) => r[0] === 'blue')).toBe(true);
+  const cache = rows.find((r) => r[2] === 'cache-b3')!;
+  expect(Number(cache[3])).toBeGreaterThan(0);
+  expect(cache[3]).toMatch(/^\d+\.\d{3}$/);
+
+  // Another tenant's usage looks absent.
+  expect((await page.request.get('/api/v1/usage?tenant=red')).status()).toBe(404);
+});
+
+test('an admin sees every tenant, machines of no tenant too, and can pick one tenant', async ({ page }) => {
+  await signInAsAdmin(page);
+  await navigate(page, 'Usage');
+  await expect(page.getByRole('region', { name: 'Totals of Blue team' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Totals of No tenant' })).toBeVisible();
+  // The demo's eight machines, blue's two among them, each once.
+  await expect.poll(async () => (await machineNames(page)).length).toBe(8);
+  await expect(rowOf(page, 'web-a1')).toContainText('No tenant');
+  await expect(rowOf(page, 'cache-b3')).toContainText('Blue team');
+
+  await page.getByLabel('Tenant', { exact: true }).selectOption({ label: 'Blue team' });
+  await expect.poll(() => machineNames(page)).toEqual(['build-a4', 'cache-b3']);
+  await expect(page.getByRole('region', { name: /^Totals of / })).toHaveCount(1);
+});

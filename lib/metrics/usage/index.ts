@@ -1,0 +1,36 @@
+/**
+ * lib/metrics/usage: usage accounting (issue 18). Each machine's intervals by state class (running, saved,
+ * off) with its tenant, name, vCPUs and memory, from the live inventory's state changes at VirtualBox's
+ * lastStateChange times (reconciled after restarts); its disks' logical size sampled hourly. Reports
+ * integrate them per machine and tenant over a range (GET /api/v1/usage).
+ *
+ *   await startUsage();                     // the server's start step; stopUsage() at shutdown
+ *   const tenants = await usageFor(db, { from, to, tenant });
+ */
+import { getInventory, type Inventory } from '@/lib/cluster/inventory';
+import { getDb, type DB } from '@/lib/db';
+import { DEFAULT_USAGE_TIMING, UsageRecorder, type UsageTiming } from './recorder';
+
+export { usageCsv, usageFor, USAGE_CSV_COLUMNS, type UsageQuery } from './report';
+export { usageState } from './observe';
+export { UsageRecorder, DEFAULT_USAGE_TIMING, type UsageTiming } from './recorder';
+export type * from './types';
+
+// One recorder per server process, on globalThis (Next's bundles share it).
+const g = globalThis as typeof globalThis & { __nimboxUsage?: UsageRecorder };
+
+/** Starts recording (replacing a recorder already running); returns once it listens, before the first scans settle. */
+export async function startUsage(opts: { inventory?: Inventory; db?: () => Promise<DB>; timing?: Partial<UsageTiming> } = {}): Promise<UsageRecorder> {
+  await stopUsage();
+  const recorder = new UsageRecorder(opts.inventory ?? getInventory(), opts.db ?? getDb, { ...DEFAULT_USAGE_TIMING, ...opts.timing });
+  recorder.ready.catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'usage: the recorder could not start', error: (e as Error).message })));
+  g.__nimboxUsage = recorder;
+  return recorder;
+}
+
+/** Stops recording; the open intervals stay open (the next start reconciles them). */
+export async function stopUsage(): Promise<void> {
+  const r = g.__nimboxUsage;
+  delete g.__nimboxUsage;
+  await r?.stop();
+}
