@@ -16,13 +16,11 @@ export async function start(): Promise<void> {
     // High availability: fences dead hosts and restarts their protected machines elsewhere (lib/ha).
     { name: 'ha', start: async () => (await import('@/lib/ha')).startHa() },
     { name: 'tenancy', start: async () => (await import('@/lib/teleport')).setAllowedHostsResolver((await import('@/lib/tenants/allowed-hosts')).allowedHostsOf) },
-    // region issue-18 start steps (one line each: history sampler, usage recorder, webhook dispatcher)
     { name: 'history', start: async () => (await import('@/lib/metrics/history')).startHistory() },
     { name: 'usage', start: async () => (await import('@/lib/metrics/usage')).startUsage() },
     { name: 'webhooks', start: async () => (await import('@/lib/webhooks')).startWebhooks() },
     // GET /metrics counts tasks as they end, from the start on (lib/metrics/prometheus).
     { name: 'metrics', start: async () => (await import('@/lib/metrics/prometheus')).startPrometheus() },
-    // endregion
   ];
   // On shutdown, log off every host (vboxwebsrv would otherwise keep the websessions until they time out).
   const shutdown = async () => {

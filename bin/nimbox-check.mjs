@@ -105,6 +105,8 @@ function connection(values, env) {
     throw usageError(`--url: '${raw}' is not a URL`);
   }
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw usageError(`--url: '${raw}' is not an http(s) URL`);
+  // Not echoed: the output is the check's status, which monitoring shows to many.
+  if (base.username || base.password) throw usageError('--url: no user name or password in the URL (the API token signs in)');
   let token = values.token ?? env.NIMBOX_TOKEN;
   if (values['token-file'] !== undefined) {
     try {
@@ -114,6 +116,8 @@ function connection(values, env) {
     }
   }
   if (!token) throw usageError('no API token: give --token, --token-file or the environment variable NIMBOX_TOKEN');
+  // fetch would refuse such a header with an error that quotes it, and the check's output would show the token.
+  if (!/^[\x21-\x7e]+$/.test(token)) throw usageError('the API token holds spaces, line breaks or other characters no token has (a token file holds the token alone)');
   if (values.insecure) {
     // Node's fetch has no per-request switch: this only affects this short-lived process. Its warning about
     // the variable is what the admin asked for, and Icinga would show it as the check's output.

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { User } from '@/lib/auth/policy';
+import { createBlueAndRed, userWithToken } from '@/lib/auth/testing';
 import { core, idOf, startTestCluster, until, type TestCluster } from '@/lib/cluster/testing';
 import { alerts, formatRange, parseRange, perfdata, stateOf } from './lib/ranges.mjs';
 
@@ -24,9 +24,6 @@ const ROUTES: { path: RegExp; GET: (req: Request, ctx: { params: Promise<{ id: s
 ];
 const { getDb } = await import('@/lib/db');
 const { getInventory } = await import('@/lib/cluster/inventory');
-const { createLocalUser } = await import('@/lib/auth/users');
-const { createToken } = await import('@/lib/auth/tokens');
-const { createTenant } = await import('@/lib/tenants');
 const ha = await import('@/lib/ha/store');
 
 const PLUGIN = fileURLToPath(new URL('./nimbox-check.mjs', import.meta.url));
@@ -109,13 +106,9 @@ beforeAll(async () => {
     },
   });
   const db = await getDb();
-  await createTenant({ name: 'blue' });
-  await createTenant({ name: 'red' });
-  const admin = (await createLocalUser(db, { username: 'nagios', password: 'pw', role: 'admin' }))!;
-  const vic = (await createLocalUser(db, { username: 'vic', password: 'pw', role: 'viewer' }))! as User;
-  await db.updateTable('users').set({ tenant: 'blue' }).where('id', '=', vic.id).execute();
-  tokens.admin = (await createToken(db, admin.id, { name: 'nagios' })).token;
-  tokens.blue = (await createToken(db, vic.id, { name: 'blue nagios' })).token;
+  await createBlueAndRed();
+  tokens.admin = (await userWithToken(db, 'nagios', 'admin')).token;
+  tokens.blue = (await userWithToken(db, 'vic', 'viewer', 'blue')).token;
   server = await serveRoutes();
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -372,6 +365,23 @@ describe('when the plugin cannot ask', () => {
     expect(r.code, r.stdout).toBe(3);
     expect(r.text).toContain('refused the token (401 Unauthorized)');
     expect(r.perf).toEqual({});
+  });
+
+  it('never prints the token, not even one that no HTTP header can carry (a token file of two lines)', async () => {
+    const secret = `nbx_${'s'.repeat(43)}`;
+    const file = `${dataDir.dir}/two-lines.token`;
+    (await import('node:fs')).writeFileSync(file, `${secret}\nsecond line\n`);
+    const fromFile = await check(['host', '--token-file', file]);
+    expect(fromFile.code, fromFile.stdout).toBe(3);
+    expect(fromFile.stdout).not.toContain(secret);
+    expect(fromFile.text).toContain('token');
+    const fromEnv = await check(['host'], { NIMBOX_TOKEN: `${secret} x` });
+    expect(fromEnv.code, fromEnv.stdout).toBe(3);
+    expect(fromEnv.stdout).not.toContain(secret);
+    // Nor a password in --url (fetch refuses it with an error that quotes the URL).
+    const withPassword = await check(['host', '--url', baseUrl.replace('http://', 'http://nagios:hunter2-secret@')]);
+    expect(withPassword.code, withPassword.stdout).toBe(3);
+    expect(withPassword.stdout).not.toContain('hunter2-secret');
   });
 
   it('is UNKNOWN when the API is unreachable or silent (or the state -t names)', async () => {

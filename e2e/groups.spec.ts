@@ -1,15 +1,8 @@
-import { expect, test, type Page } from '@playwright/test';
-import { apiCall, expectTaskSucceeds, runApiTask, signInAsAdmin, taskCard } from './helpers';
+import { expect, test } from '@playwright/test';
+import { apiCall, expectTaskSucceeds, machineIdOf, runApiTask, signInAsAdmin, taskCard } from './helpers';
 
 // db-b2 and build-b4 are powered off in the demo set (groups /data and /apps); both are set back at the end.
 const MOVED = ['db-b2', 'build-b4'];
-
-async function idOf(page: Page, name: string): Promise<string> {
-  const r = await apiCall<{ items: { id: string; name: string }[] }>(page.request, 'GET', `/api/v1/vms?q=${encodeURIComponent(name)}`);
-  const m = r.json.items.find((x) => x.name === name);
-  expect(m, `${name} in GET /api/v1/vms`).toBeTruthy();
-  return m!.id;
-}
 
 test('groups the cluster table by VirtualBox group, moves two machines into a new group at once and collapses it', async ({ page }) => {
   await signInAsAdmin(page);
@@ -74,12 +67,12 @@ test('groups the cluster table by VirtualBox group, moves two machines into a ne
   await expect(groups.locator('[data-group="/apps"]')).toBeVisible();
   await expect(groups).not.toContainText('/e2e/moved');
 
-  await runApiTask(page.request, 'PUT', `/api/v1/vms/${await idOf(page, 'db-b2')}/groups`, { groups: ['/data'] });
+  await runApiTask(page.request, 'PUT', `/api/v1/vms/${await machineIdOf(page, 'db-b2')}/groups`, { groups: ['/data'] });
 });
 
 test('renames a snapshot and changes its description, then deletes it with its progress', async ({ page }) => {
   await signInAsAdmin(page);
-  const id = await idOf(page, 'build-b4');
+  const id = await machineIdOf(page, 'build-b4');
   await runApiTask(page.request, 'POST', `/api/v1/vms/${id}/snapshots`, { name: 'e2e-snap', description: 'before' });
   await page.goto(`/vms/${id}`);
   await expect(page.getByRole('heading', { level: 1, name: 'build-b4' })).toBeVisible();

@@ -149,6 +149,14 @@ export async function apiCall<T>(request: APIRequestContext, method: string, url
   return { status: r.status(), json: (text ? JSON.parse(text) : null) as T };
 }
 
+/** A machine's id by its name, read with the page's session from GET /api/v1/vms. */
+export async function machineIdOf(page: Page, name: string): Promise<string> {
+  const r = await apiCall<{ items: { id: string; name: string }[] }>(page.request, 'GET', `/api/v1/vms?q=${encodeURIComponent(name)}`);
+  const m = r.json.items.find((x) => x.name === name);
+  expect(m, `${name} in GET /api/v1/vms`).toBeTruthy();
+  return m!.id;
+}
+
 /** Starts a task through the API (202, the task or `{ task }`) and waits for it to succeed. */
 export async function runApiTask(request: APIRequestContext, method: string, url: string, body?: unknown): Promise<ApiTask> {
   const r = await apiCall<ApiTask & { task?: ApiTask }>(request, method, url, body);

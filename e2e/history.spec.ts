@@ -6,7 +6,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { openDb } from '../lib/db';
 import { seedHistory } from '../lib/metrics/history/store';
 import { readIdentity } from './identity';
-import { navigate, openMachine, signInAsAdmin, simHosts, submitSignIn } from './helpers';
+import { machineIdOf, navigate, openMachine, signInAsAdmin, simHosts, submitSignIn } from './helpers';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -37,16 +37,6 @@ function serverDbFile(): string {
   return found[0];
 }
 
-/** A machine's id, as the signed-in page's session reads it from the API. */
-async function machineId(page: Page, name: string): Promise<string> {
-  const r = await page.request.get(`/api/v1/vms?q=${encodeURIComponent(name)}`);
-  expect(r.ok()).toBe(true);
-  const { items } = (await r.json()) as { items: { id: string; name: string }[] };
-  const m = items.find((x) => x.name === name);
-  if (!m) throw new Error(`no machine ${name}`);
-  return m.id;
-}
-
 /**
  * 24 hours of minute samples, as the sampler would have left them had Nimbox run all day: load between
  * 10% and 30% with one peak of 91% twelve hours ago (the simulated machines stay under 40%), and a
@@ -74,7 +64,7 @@ const linePath = (chart: Locator) => chart.locator('path').last();
 
 test("a machine's page charts its last 24 hours", async ({ page }) => {
   await signInAsAdmin(page);
-  await seedDay(await machineId(page, 'web-a1'));
+  await seedDay(await machineIdOf(page, 'web-a1'));
   await openMachine(page, 'web-a1');
   const history = historyOf(page);
   const day = history.getByRole('group', { name: 'Range' }).getByRole('button', { name: 'Day', exact: true });
@@ -146,7 +136,7 @@ test("a tenant's user sees a host's charts but no other tenant's machine", async
   test.skip(!identity.ldap, `no LDAP directory in the e2e stack: ${identity.ldapSkipped}`);
   const admin = await browser.newPage();
   await signInAsAdmin(admin);
-  const other = await machineId(admin, 'web-a1');
+  const other = await machineIdOf(admin, 'web-a1');
   await admin.close();
 
   const { username, password, realmLabel } = identity.ldap!;

@@ -1,21 +1,14 @@
 import fs from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
-import { apiCall, openMachine, runApiTask, signInAsAdmin } from './helpers';
+import { expect, test } from '@playwright/test';
+import { apiCall, machineIdOf, openMachine, runApiTask, signInAsAdmin } from './helpers';
 
 // db-a2 is powered off in the demo set (cluster.spec.ts may have started it already); it runs here and is powered off at the end.
 const NAME = 'db-a2';
 
-async function idOf(page: Page, name: string): Promise<string> {
-  const r = await apiCall<{ items: { id: string; name: string }[] }>(page.request, 'GET', `/api/v1/vms?q=${encodeURIComponent(name)}`);
-  const m = r.json.items.find((x) => x.name === name);
-  expect(m, `${name} in GET /api/v1/vms`).toBeTruthy();
-  return m!.id;
-}
-
 test("reads a machine's VBox.log: the header, a search, following it while it stops, and the download", async ({ page }) => {
   test.setTimeout(120_000);
   await signInAsAdmin(page);
-  const id = await idOf(page, NAME);
+  const id = await machineIdOf(page, NAME);
   const state = (await apiCall<{ state: string }>(page.request, 'GET', `/api/v1/vms/${id}`)).json.state;
   if (state !== 'Running') await runApiTask(page.request, 'POST', `/api/v1/vms/${id}/actions`, { action: 'start' });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import parsePrometheusTextFormat, { type ParsedFamily, type ParsedSample } from 'parse-prometheus-text-format';
 import type { User } from '@/lib/auth/policy';
+import { userWithToken } from '@/lib/auth/testing';
 import { QUICK_TIMING, core, idOf, startTestCluster, until, type TestCluster } from '@/lib/cluster/testing';
 
 /*
@@ -18,8 +19,6 @@ const { GET } = await import('./route');
 const { GET: listVms } = await import('@/app/api/v1/vms/route');
 const { GET: events } = await import('@/app/api/v1/events/route');
 const { getDb } = await import('@/lib/db');
-const { createLocalUser } = await import('@/lib/auth/users');
-const { createToken } = await import('@/lib/auth/tokens');
 const { getInventory } = await import('@/lib/cluster/inventory');
 const { startPowerAction } = await import('@/lib/tasks/power');
 const { waitForTask } = await import('@/lib/tasks');
@@ -31,7 +30,7 @@ const MiB = 1024 * 1024;
 /** Every label /metrics may carry: hosts, machines' identity and finite sets; never anything per request. */
 const ALLOWED_LABELS = new Set(['host', 'health', 'version', 'api_version', 'state', 'id', 'name', 'tenant', 'group', 'kind', 'outcome',
   // prom-client's process metrics
-  'le', 'type', 'space', 'kind', 'version', 'major', 'minor', 'patch', 'quantile']);
+  'le', 'type', 'space', 'major', 'minor', 'patch', 'quantile']);
 
 let cluster: TestCluster;
 let admin: User;
@@ -110,11 +109,10 @@ beforeAll(async () => {
   // Tasks are counted from the server's start on (instrumentation), here from now on.
   await startPrometheus();
   const db = await getDb();
-  admin = (await createLocalUser(db, { username: 'root', password: 'pw', role: 'admin' }))!;
-  const operator = (await createLocalUser(db, { username: 'otto', password: 'pw', role: 'operator' }))!;
-  await db.updateTable('users').set({ tenant: 'blue' }).where('id', '=', operator.id).execute();
-  tokens.admin = (await createToken(db, admin.id, { name: 'admin' })).token;
-  tokens.operator = (await createToken(db, operator.id, { name: 'ops' })).token;
+  const root = await userWithToken(db, 'root', 'admin');
+  admin = root.user;
+  tokens.admin = root.token;
+  tokens.operator = (await userWithToken(db, 'otto', 'operator', 'blue')).token;
 });
 
 afterAll(async () => {

@@ -4,14 +4,13 @@ import Link from 'next/link';
 import { memo, useId } from 'react';
 import { EmptyState } from '@/components/console/empty-state';
 import { LoadError } from '@/components/console/load-error';
-import { formatMB } from '@/components/format';
 import { HostAlarmBadge } from '@/components/ha/ha-alarms';
 import { HostHaStatus } from '@/components/ha/host-ha-status';
 import { HealthBadge } from '@/components/hosts/health-badge';
+import { HostContactNote, HostMemory } from '@/components/hosts/host-status';
 import { HostCpuSparkline } from '@/components/metrics/history-section';
 import { HostMaintenanceStatus } from '@/components/teleport/host-maintenance';
 import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
-import { UsageBar } from '@/components/ui/usage-bar';
 import type { HaAlarm, HostWithStatus } from '@/lib/hooks/types';
 import { useOpenAlarmsByHost } from '@/lib/hooks/use-ha';
 import { useHosts } from '@/lib/hooks/use-hosts';
@@ -26,7 +25,6 @@ const HostCard = memo(function HostCard({ host, canManage, alarms }: { host: Hos
   const s = host.status ?? null;
   // Admins get the registry's fields; a tenant's view of a host has none of them.
   const full = host.url !== undefined;
-  const memoryUsed = s && s.memoryMB !== null && s.memoryAvailableMB !== null ? s.memoryMB - s.memoryAvailableMB : null;
   return (
     <article
       aria-labelledby={titleId}
@@ -78,24 +76,14 @@ const HostCard = memo(function HostCard({ host, canManage, alarms }: { host: Hos
         </div>
       </dl>
 
-      {s && s.memoryMB !== null && memoryUsed !== null ? (
-        <UsageBar label="Memory" used={memoryUsed} total={s.memoryMB} valueText={`${formatMB(memoryUsed)} of ${formatMB(s.memoryMB)} used`} />
-      ) : (
-        <p className="text-xs text-slate-500 dark:text-slate-400">Memory: not known yet</p>
-      )}
+      <HostMemory status={s} />
       {/* The last hour from Nimbox's history (kept while the host is down, when it shows where the samples stop). */}
       <HostCpuSparkline hostId={host.id} />
 
       <HostMaintenanceStatus host={host} />
       <HostHaStatus host={host} ha={s?.ha} canManage={canManage} />
 
-      {!s && <p className="text-xs text-slate-500 dark:text-slate-400">Waiting for the first contact with this host…</p>}
-      {s && s.health !== 'up' && s.lastError && (
-        <p className="rounded-md bg-red-50 px-3 py-2 text-xs break-words text-red-800 dark:bg-red-950/40 dark:text-red-300">
-          <span className="font-semibold">Last error: </span>
-          {s.lastError}
-        </p>
-      )}
+      <HostContactNote status={s} />
     </article>
   );
 });

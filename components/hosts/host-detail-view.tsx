@@ -5,16 +5,15 @@ import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { Breadcrumb } from '@/components/console/breadcrumb';
 import { LoadError } from '@/components/console/load-error';
-import { formatMB } from '@/components/format';
 import { HostAlarmBadge } from '@/components/ha/ha-alarms';
 import { HistorySection } from '@/components/metrics/history-section';
 import { HostMaintenanceStatus } from '@/components/teleport/host-maintenance';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
-import { UsageBar } from '@/components/ui/usage-bar';
 import { useOpenAlarmsByHost } from '@/lib/hooks/use-ha';
 import { useHosts } from '@/lib/hooks/use-hosts';
 import { HealthBadge } from './health-badge';
+import { HostContactNote, HostMemory } from './host-status';
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -22,6 +21,17 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
       <dt className="text-xs text-slate-500 dark:text-slate-400">{label}</dt>
       <dd className="font-medium break-words tabular-nums">{children}</dd>
     </div>
+  );
+}
+
+/** The host page while it loads (its loading.tsx, and until the hosts list is read). */
+export function HostDetailSkeleton() {
+  return (
+    <LoadingRegion label="Loading host…" className="space-y-8">
+      <Skeleton className="h-8 w-64" />
+      <Skeleton className="h-32" />
+      <Skeleton className="h-48" />
+    </LoadingRegion>
   );
 }
 
@@ -34,15 +44,7 @@ export function HostDetailView({ id }: { id: string }) {
   const hosts = useHosts();
   const alarms = useOpenAlarmsByHost();
 
-  if (hosts.isPending) {
-    return (
-      <LoadingRegion label="Loading host…" className="space-y-8">
-        <Skeleton className="h-8 w-64" />
-        <Skeleton className="h-32" />
-        <Skeleton className="h-48" />
-      </LoadingRegion>
-    );
-  }
+  if (hosts.isPending) return <HostDetailSkeleton />;
   if (hosts.isError) {
     return (
       <div className="space-y-4">
@@ -57,7 +59,6 @@ export function HostDetailView({ id }: { id: string }) {
 
   const s = host.status ?? null;
   const full = host.url !== undefined;
-  const memoryUsed = s && s.memoryMB !== null && s.memoryAvailableMB !== null ? s.memoryMB - s.memoryAvailableMB : null;
   return (
     <div className="space-y-8" data-host-id={host.id}>
       <div className="space-y-3">
@@ -85,19 +86,9 @@ export function HostDetailView({ id }: { id: string }) {
           </Fact>
           {full && <Fact label="Last contact">{s?.lastContact ? <RelativeTime iso={s.lastContact} /> : 'Never'}</Fact>}
         </dl>
-        {s && s.memoryMB !== null && memoryUsed !== null ? (
-          <UsageBar label="Memory" used={memoryUsed} total={s.memoryMB} valueText={`${formatMB(memoryUsed)} of ${formatMB(s.memoryMB)} used`} />
-        ) : (
-          <p className="text-xs text-slate-500 dark:text-slate-400">Memory: not known yet</p>
-        )}
+        <HostMemory status={s} />
         <HostMaintenanceStatus host={host} />
-        {!s && <p className="text-xs text-slate-500 dark:text-slate-400">Waiting for the first contact with this host…</p>}
-        {s && s.health !== 'up' && s.lastError && (
-          <p className="rounded-md bg-red-50 px-3 py-2 text-xs break-words text-red-800 dark:bg-red-950/40 dark:text-red-300">
-            <span className="font-semibold">Last error: </span>
-            {s.lastError}
-          </p>
-        )}
+        <HostContactNote status={s} />
       </section>
 
       <HistorySection

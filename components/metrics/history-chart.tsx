@@ -1,5 +1,6 @@
 import { cn } from '@/components/ui/cn';
-import { usageTone, type UsageTone } from '@/components/ui/usage-bar';
+import { chartY, TONE_AREA, TONE_LINE } from '@/components/ui/line-chart';
+import { usageTone } from '@/components/ui/usage-bar';
 import { latestAndPeak, rangeWindow, segments, timeTicks, type HistoryRange } from './history-scale';
 
 /** One measure drawn as a line, its values aligned with the chart's `times`. */
@@ -35,8 +36,6 @@ export interface HistoryChartProps {
   className?: string;
 }
 
-const LINE: Record<UsageTone, string> = { sky: 'stroke-sky-500', amber: 'stroke-amber-500', red: 'stroke-red-500' };
-const AREA: Record<UsageTone, string> = { sky: 'fill-sky-500/15', amber: 'fill-amber-500/15', red: 'fill-red-500/15' };
 /** Several lines: told apart by colour (and by the legend's words), not by load. */
 const MULTI = [
   { line: 'stroke-sky-500', dot: 'bg-sky-500' },
@@ -68,8 +67,7 @@ export function HistoryChart({ label, range, from, to, stepSeconds, times, serie
   const span = Math.max(1, to - from);
   const top = Math.max(max, 1e-9);
   const x = (t: number) => (W * Math.min(span, Math.max(0, t - from))) / span;
-  // Inset by half a stroke so a line at 0 or at max stays visible.
-  const y = (v: number) => 1 + (h - 2) * (1 - Math.min(1, Math.max(0, v / top)));
+  const y = chartY(h, top);
   const single = series.length === 1;
   const tone = single ? usageTone((latestAndPeak(series[0].values).latest ?? 0) / top) : 'sky';
   const window = rangeWindow(range);
@@ -92,7 +90,7 @@ export function HistoryChart({ label, range, from, to, stepSeconds, times, serie
           .map((pts) => `M${pts[0][0].toFixed(1)} ${h} ${pts.map(([px, py]) => `L${px.toFixed(1)} ${py.toFixed(1)}`).join(' ')} L${pts.at(-1)![0].toFixed(1)} ${h} Z`)
           .join(' ')
       : '';
-    return { key: s.name, line, area, lineClass: single ? LINE[tone] : MULTI[i % MULTI.length].line };
+    return { key: s.name, line, area, lineClass: single ? TONE_LINE[tone] : MULTI[i % MULTI.length].line };
   });
 
   return (
@@ -132,7 +130,7 @@ export function HistoryChart({ label, range, from, to, stepSeconds, times, serie
             </>
           )}
           <line x1={0} x2={W} y1={h - 0.5} y2={h - 0.5} vectorEffect="non-scaling-stroke" className="stroke-slate-300 dark:stroke-slate-700" />
-          {paths.map((p) => p.area && <path key={`${p.key}-area`} d={p.area} className={AREA[tone]} />)}
+          {paths.map((p) => p.area && <path key={`${p.key}-area`} d={p.area} className={TONE_AREA[tone]} />)}
           {paths.map(
             (p) =>
               p.line && (

@@ -31,7 +31,7 @@ export interface TimedValue {
  * tick can land a bucket late (two rows in one bucket, none in the next), which is no outage. Longer
  * silences (Nimbox or the host down, the machine off) break the line.
  */
-export const GAP_STEPS = 2;
+const GAP_STEPS = 2;
 
 /** The runs of the series drawn as one line each: split where samples are more than GAP_STEPS steps apart or a value is missing. */
 export function segments(values: readonly TimedValue[], stepMs: number): { t: number; v: number }[][] {

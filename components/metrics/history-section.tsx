@@ -64,7 +64,7 @@ function chartsOf(h: History): ChartSpec[] {
 }
 
 /** The charts of one history, two to a row; a range without samples says so. */
-export function HistoryCharts({ history, range, empty }: { history: History; range: HistoryRange; empty: ReactNode }) {
+function HistoryCharts({ history, range, empty }: { history: History; range: HistoryRange; empty: ReactNode }) {
   const charts = chartsOf(history);
   if (charts.length === 0) {
     return (

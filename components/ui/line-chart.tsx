@@ -19,8 +19,12 @@ export interface LineChartProps {
   className?: string;
 }
 
-const LINE: Record<UsageTone, string> = { sky: 'stroke-sky-500', amber: 'stroke-amber-500', red: 'stroke-red-500' };
-const AREA: Record<UsageTone, string> = { sky: 'fill-sky-500/15', amber: 'fill-amber-500/15', red: 'fill-red-500/15' };
+/** A line's and its area's colour by load (usageTone), for the charts here and in components/metrics. */
+export const TONE_LINE: Record<UsageTone, string> = { sky: 'stroke-sky-500', amber: 'stroke-amber-500', red: 'stroke-red-500' };
+export const TONE_AREA: Record<UsageTone, string> = { sky: 'fill-sky-500/15', amber: 'fill-amber-500/15', red: 'fill-red-500/15' };
+
+/** A value's y in a chart `h` high scaled to `top`, inset by half a stroke so a line at 0 or at the top stays visible. */
+export const chartY = (h: number, top: number) => (v: number) => 1 + (h - 2) * (1 - Math.min(1, Math.max(0, v / top)));
 
 const W = 300;
 
@@ -37,8 +41,7 @@ export function LineChart({ label, values, max, slots, window, valueText, varian
   const n = Math.min(values.length, slots);
   const shown = values.slice(values.length - n);
   const step = W / Math.max(1, slots - 1);
-  // Inset by half a stroke so a line at 0 or at max stays visible.
-  const y = (v: number) => 1 + (h - 2) * (1 - Math.min(1, Math.max(0, v / top)));
+  const y = chartY(h, top);
   const points = shown.map((v, i) => [W - (n - 1 - i) * step, y(v)] as const);
   const line = points.map(([px, py], i) => `${i ? 'L' : 'M'}${px.toFixed(1)} ${py.toFixed(1)}`).join(' ');
   const area = points.length > 1 ? `${line} L${W} ${h} L${points[0][0].toFixed(1)} ${h} Z` : '';
@@ -60,13 +63,13 @@ export function LineChart({ label, values, max, slots, window, valueText, varian
           <line x1={0} x2={W} y1={h / 2} y2={h / 2} vectorEffect="non-scaling-stroke" strokeDasharray="3 3" className="stroke-slate-200 dark:stroke-slate-800" />
         )}
         <line x1={0} x2={W} y1={h - 0.5} y2={h - 0.5} vectorEffect="non-scaling-stroke" className="stroke-slate-300 dark:stroke-slate-700" />
-        {area && <path d={area} className={AREA[tone]} />}
+        {area && <path d={area} className={TONE_AREA[tone]} />}
         {/* One sample is a dot: a zero-length line with round caps (a circle would stretch with the chart). */}
         {points.length > 0 && (
           <path
             d={points.length > 1 ? line : `${line} L${points[0][0].toFixed(1)} ${points[0][1].toFixed(1)}`}
             fill="none" strokeWidth={points.length > 1 ? 1.5 : 4} strokeLinejoin="round" strokeLinecap="round" vectorEffect="non-scaling-stroke"
-            className={LINE[tone]}
+            className={TONE_LINE[tone]}
           />
         )}
       </svg>

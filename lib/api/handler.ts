@@ -131,7 +131,13 @@ function handle<P extends Record<string, string>, B, Q, R extends Resource>(opts
       }
       let query = undefined as Q;
       if (opts.query) {
-        const parsed = opts.query.safeParse(Object.fromEntries(new URL(req.url).searchParams));
+        const search = new URL(req.url).searchParams;
+        // One value a name: a policy `resource` that read one of two values must not see another than the handler.
+        const repeated = [...new Set([...search.keys()].filter((k, i, all) => all.indexOf(k) !== i))];
+        if (repeated.length) {
+          return done(problemResponse({ title: 'Invalid request', status: 400, detail: 'A query parameter was given more than once.', errors: repeated.map((field) => ({ field, message: 'Given more than once' })) }));
+        }
+        const parsed = opts.query.safeParse(Object.fromEntries(search));
         if (!parsed.success) return done(problemResponse(validationProblem(parsed.error, 'query')));
         query = parsed.data;
       }

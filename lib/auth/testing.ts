@@ -7,7 +7,7 @@ import { encode } from 'next-auth/jwt';
 import { getDb, openDb, type DB } from '@/lib/db';
 import { sessionCookieName } from './cookies';
 import { authOptions, SESSION_MAX_AGE } from './options';
-import type { User } from './policy';
+import type { Role, User } from './policy';
 import { authSecret } from './secret';
 import { createSession } from './sessions';
 
@@ -45,6 +45,15 @@ export async function createBlueAndRed(blue: Record<string, unknown> = {}): Prom
   const { createTenant } = await import('@/lib/tenants');
   await createTenant({ name: 'blue', ...blue });
   await createTenant({ name: 'red' });
+}
+
+/** A local user (of `tenant`, if any) with an API token, as scripts and scrapers sign in: the user and the token. */
+export async function userWithToken(db: DB, username: string, role: Role, tenant: string | null = null): Promise<{ user: User; token: string }> {
+  const { createLocalUser } = await import('./users');
+  const { createToken } = await import('./tokens');
+  const user = (await createLocalUser(db, { username, password: 'pw', role }))!;
+  if (tenant) await db.updateTable('users').set({ tenant }).where('id', '=', user.id).execute();
+  return { user: { ...user, tenant }, token: (await createToken(db, user.id, { name: username })).token };
 }
 
 /** Whom `currentUser` answers in a test that replaces it: set `user` to sign in as someone, null to sign out. */

@@ -357,7 +357,6 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('tenants').dropColumn('allowed_template_ids').execute();
     },
   },
-  // region 019_metric_history (lib/metrics/history)
   /** Issue 18: load history of hosts and machines at 5 s, 1 min and 15 min (lib/metrics/history). */
   '019_metric_history': {
     async up(db: Kysely<unknown>) {
@@ -382,8 +381,6 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('metric_samples').execute();
     },
   },
-  // endregion
-  // region 020_usage (lib/usage)
   /** Issue 18: usage accounting (lib/metrics/usage): each machine's intervals by state class, and its disks' logical size. */
   '020_usage': {
     async up(db: Kysely<unknown>) {
@@ -415,8 +412,7 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('usage_intervals').execute();
     },
   },
-  // endregion
-  // region 021_webhooks (lib/webhooks)
+  /** Issue 18: webhooks and their deliveries (lib/webhooks). */
   '021_webhooks': {
     async up(db: Kysely<unknown>) {
       await db.schema
@@ -452,5 +448,4 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('webhooks').execute();
     },
   },
-  // endregion
 };

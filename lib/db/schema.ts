@@ -291,16 +291,13 @@ export interface Database {
   media_uploads: MediaUploadsTable;
   networks: NetworksTable;
   network_hosts: NetworkHostsTable;
-  // region issue-18 tables (metric history, usage, webhooks: each helper adds its own lines)
   metric_samples: MetricSamplesTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   usage_intervals: UsageIntervalsTable;
   usage_disk_samples: UsageDiskSamplesTable;
-  // endregion
 }
 
-// region issue-18 table interfaces
 /** One bucket of a host's or machine's load (lib/metrics/history); values are averages over the bucket. */
 export interface MetricSamplesTable {
   /** 'host' or 'vm' */
@@ -372,6 +369,5 @@ export interface UsageDiskSamplesTable {
   at: Timestamp;
   bytes: number;
 }
-// endregion
 
 export type { Generated };

@@ -2,13 +2,13 @@
 // server modules' code reaches the client bundle; where the client's shape differs, it says why.
 import type { AdapterType, BootDevice, CreateMachineInput as CreateMachineBody } from '@/lib/cluster/operations/create';
 import type { EditMachineInput as EditMachineBody } from '@/lib/cluster/operations/edit';
-import type { HostMetrics, HostStatus, InventoryEvent, MachineDetail, MachineMetrics, MachineSummary } from '@/lib/cluster/types';
+import type { HostStatus, InventoryEvent, MachineDetail, MachineMetrics, MachineSummary } from '@/lib/cluster/types';
 import type { HostView } from '@/lib/db/hosts';
 import type { TenantHost, TenantHostStatus } from '@/lib/tenants/hosts';
 import type { TaskFilter as TaskListFilter } from '@/lib/tasks';
 import type { Task, TaskError, TaskStatus } from '@/lib/tasks/types';
 
-export type { BootDevice, HostMetrics, HostStatus, HostView, MachineDetail, MachineMetrics, MachineSummary, Task, TaskError, TaskStatus };
+export type { BootDevice, HostStatus, HostView, MachineDetail, MachineMetrics, MachineSummary, Task, TaskError, TaskStatus };
 export type { HostCapabilities, OsTypeInfo } from '@/lib/cluster/operations/capabilities';
 export type { SnapshotNode, SnapshotTree } from '@/lib/cluster/operations/snapshots';
 export type { HostInput, HostPatch } from '@/lib/db/hosts';

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DB } from '@/lib/db';
 import type { Receiver } from './testing';
@@ -123,6 +125,30 @@ describe('a delivery', () => {
     expect((await deliveries(w.id))[0].attempts).toBe(2);
   });
 
+  it('cuts a receiver that answers 200 and then sends its body without end', async () => {
+    const streams = new Set<http.ServerResponse>();
+    let closed = false;
+    const endless = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      const tick = setInterval(() => res.write('x'.repeat(1024)), 20);
+      streams.add(res);
+      res.on('close', () => { clearInterval(tick); closed = true; });
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+    try {
+      const w = await store.createWebhook(db, store.webhookSchema.parse({ name: 'endless', url: `http://127.0.0.1:${(endless.address() as AddressInfo).port}/`, events: ['task.failed'] }));
+      await startWebhooks({ timing: { ...TIMING, timeoutMs: 300 } });
+      await emitWebhook('task.failed', {});
+      await until('delivered', async () => (await deliveries(w.id))[0]?.status === 'delivered');
+      await until('the endless answer cut', () => closed);
+    } finally {
+      for (const res of streams) res.destroy();
+      endless.closeAllConnections();
+      endless.close();
+    }
+  });
+
   it('resumes after a restart: what was queued or waiting to retry is sent by the next process', async () => {
     const w = await hook();
     receiver.answer = () => 500;
@@ -156,6 +182,18 @@ describe('a delivery', () => {
     expect(JSON.parse(receiver.requests[0].body)).toMatchObject({ event: 'ping', data: { webhook: { id: w.id, name: 'ops' } } });
     expect(verifySignature(w.secret, receiver.requests[0].headers['x-nimbox-signature'] as string, receiver.requests[0].body)).toBe(true);
     expect(await sendTest('no-such-webhook', 'admin')).toBeUndefined();
+  });
+
+  it('keeps a bounded queue when events flood in while the receiver is away (a tenant can cause quota.reached at will)', async () => {
+    const w = await hook(['quota.reached']);
+    // No dispatcher: nothing is sent, everything waits.
+    for (let i = 0; i < store.MAX_PENDING + 30; i++) {
+      await emitWebhook('quota.reached', { tenant: 'blue', quota: 'maxMachines', used: 1, limit: 1, requested: 1, field: 'tenant', message: `flood ${i}` });
+    }
+    const rows = await db.selectFrom('webhook_deliveries').select(['status', 'last_error']).where('webhook_id', '=', w.id).execute();
+    expect(rows.filter((r) => r.status === 'pending')).toHaveLength(store.MAX_PENDING);
+    expect(rows.length).toBeLessThanOrEqual(store.MAX_PENDING + store.KEEP_DELIVERIES);
+    expect(rows.filter((r) => r.status === 'failed').every((r) => /waiting/.test(r.last_error ?? ''))).toBe(true);
   });
 
   it('keeps the newest deliveries per webhook', async () => {

@@ -16,7 +16,7 @@ import { claimDue, recordAttempt, target } from './store';
 export interface WebhookTiming {
   /** The wait after attempt 1, 2, …; one attempt more than steps in all. */
   backoffMs: number[];
-  /** One attempt's limit, connection to response headers. */
+  /** One attempt's limit, connection to response headers (the status counts); the answer's body is cut there too. */
   timeoutMs: number;
   /** How often due deliveries are looked for (new ones are sent at once). */
   pollMs: number;
@@ -28,7 +28,7 @@ export const DEFAULT_TIMING: WebhookTiming = {
   pollMs: 5_000,
 };
 
-export const maxAttempts = (t: WebhookTiming) => t.backoffMs.length + 1;
+const maxAttempts = (t: WebhookTiming) => t.backoffMs.length + 1;
 
 /** How long a claimed delivery is left alone before another pass may take it (a process that died mid-attempt). */
 export const leaseMs = (t: WebhookTiming) => t.timeoutMs + 5_000;
@@ -48,13 +48,12 @@ function originOf(location: string, base: URL): string {
 }
 
 /** One POST; resolves (never rejects) with the status code, or why there was none. */
-export function post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<Outcome> {
+function post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<Outcome> {
   return new Promise((resolve) => {
     let settled = false;
     const done = (o: Outcome) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
       resolve(o);
     };
     let u: URL;
@@ -65,7 +64,8 @@ export function post(url: string, body: string, headers: Record<string, string>,
     }
     const req = (u.protocol === 'https:' ? https : http).request(u, { method: 'POST', headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) } }, (res) => {
       const code = res.statusCode ?? 0;
-      // The receiver's answer body is not used: read and dropped, so the socket closes cleanly.
+      // The receiver's answer body is not used: read and dropped, so the socket closes cleanly (or is cut
+      // at the timeout: one that never ends must not hold a socket for ever).
       res.resume();
       const redirect = code >= 300 && code < 400 ? `redirected (HTTP ${code}${res.headers.location ? ` to ${originOf(res.headers.location, u)}` : ''}); redirects are not followed` : null;
       done({ statusCode: code, error: code >= 200 && code < 300 ? null : (redirect ?? `HTTP ${code}`) });
@@ -74,6 +74,7 @@ export function post(url: string, body: string, headers: Record<string, string>,
       done({ statusCode: null, error: `No answer within ${timeoutMs / 1000} s` });
       req.destroy();
     }, timeoutMs);
+    req.on('close', () => clearTimeout(timer));
     req.on('error', (e) => done({ statusCode: null, error: e.message }));
     req.end(body);
   });

@@ -4,7 +4,6 @@
  */
 export const WEBHOOK_EVENTS = ['host.down', 'host.up', 'ha.action', 'task.failed', 'quota.reached'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
-export type DeliveryEvent = WebhookEvent | 'ping';
 
 /** What each event means, for the form's checkboxes and the README. */
 export const WEBHOOK_EVENT_LABELS: Record<WebhookEvent, string> = {

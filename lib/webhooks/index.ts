@@ -13,9 +13,7 @@ import { deliveryView, getDelivery, getWebhook, queueDelivery } from './store';
  */
 
 export { emitWebhook };
-export { WEBHOOK_EVENTS, type WebhookEvent, type WebhookView, type WebhookWithSecret, type DeliveryView } from './events';
 export { verifySignature } from './signing';
-export { DEFAULT_TIMING, type WebhookTiming } from './dispatcher';
 
 /**
  * Starts the process's dispatcher (pending deliveries a previous process left are sent as they fall due)

@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
  * `<t>.<raw body>`. The time in the signed text lets a receiver refuse old replays.
  */
 
-export const SECRET_PREFIX = 'whsec_';
+const SECRET_PREFIX = 'whsec_';
 
 /** A new secret: 32 random bytes, base64url, after the prefix (so a leaked one is recognisable). */
 export function newSecret(): string {
@@ -16,7 +16,7 @@ export function newSecret(): string {
 /** What the API shows of a secret: the prefix and its first 4 characters. */
 export const secretHint = (secret: string): string => `${secret.slice(0, SECRET_PREFIX.length + 4)}…`;
 
-export function sign(secret: string, t: number, body: string): string {
+function sign(secret: string, t: number, body: string): string {
   return crypto.createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
 }
 

@@ -36,7 +36,7 @@ export function watchHosts(inv: Inventory, emit: Emit): () => void {
 }
 
 /** The task.failed payload. */
-export function taskFailedData(t: Task, tenant: string | null) {
+function taskFailedData(t: Task, tenant: string | null) {
   return {
     task: {
       id: t.id, kind: t.kind, title: t.title, status: t.status,

@@ -11,6 +11,8 @@ import { newSecret, secretHint } from './signing';
 
 /** Deliveries kept per webhook (the newest; pending ones are never dropped). */
 export const KEEP_DELIVERIES = 200;
+/** Deliveries waiting per webhook (a receiver away during a flood): beyond, the oldest waiting ones are given up. */
+export const MAX_PENDING = 200;
 
 const url = z
   .string({ message: 'A URL' })
@@ -43,7 +45,6 @@ const fields = {
 export const webhookSchema = z.strictObject({ ...fields, enabled: fields.enabled.default(true) });
 /** Body of PATCH /api/v1/webhooks/:id: any field. */
 export const webhookPatchSchema = z.strictObject(fields).partial();
-export type WebhookInput = z.input<typeof webhookSchema>;
 export type WebhookPatch = z.infer<typeof webhookPatchSchema>;
 
 function eventList(s: string): WebhookEvent[] {
@@ -159,7 +160,12 @@ export async function queueDelivery(
     last_status_code: null, last_error: null, created_at: now.toISOString(), delivered_at: null,
   };
   await db.insertInto('webhook_deliveries').values(row).execute();
-  // Bounded: the newest KEEP_DELIVERIES per webhook, and whatever is still pending.
+  // Bounded: at most MAX_PENDING waiting (events can come faster than an absent receiver takes them)...
+  const waiting = db.selectFrom('webhook_deliveries').select('id').where('webhook_id', '=', webhookId).where('status', '=', 'pending')
+    .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(MAX_PENDING);
+  await db.updateTable('webhook_deliveries').set({ status: 'failed', next_attempt_at: null, last_error: `Given up: more than ${MAX_PENDING} deliveries waiting` })
+    .where('webhook_id', '=', webhookId).where('status', '=', 'pending').where('id', 'not in', waiting).execute();
+  // ...and the newest KEEP_DELIVERIES per webhook besides those.
   const keep = db.selectFrom('webhook_deliveries').select('id').where('webhook_id', '=', webhookId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(KEEP_DELIVERIES);
   await db.deleteFrom('webhook_deliveries').where('webhook_id', '=', webhookId).where('status', '!=', 'pending').where('id', 'not in', keep).execute();
   return row;

@@ -30,7 +30,7 @@ const HOST_METRICS: MetricDef[] = [
 ];
 
 /** The disk vboxsim's hosts have their root file system on (VirtualBox names it as the kernel does). */
-export const HOST_DISK = 'sda';
+const HOST_DISK = 'sda';
 const HOST_DISK_METRICS: MetricDef[] = [
   pct(`Disk/${HOST_DISK}/Load/Util`, 'Percentage of time disk was busy serving I/O requests.'),
   mb(`Disk/${HOST_DISK}/Usage/Total`, 'Disk size.'),

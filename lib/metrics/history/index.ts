@@ -3,5 +3,5 @@
  * performance collector, kept at 5 s for an hour, 1 min for a day and 15 min for 90 days.
  */
 export * from './types';
-export { RETENTION, latestSample, readHistory, seedHistory, writeSamples } from './store';
+export { latestSample, readHistory, seedHistory, writeSamples } from './store';
 export { sampleOnce, startHistory, stopHistory } from './sampler';

@@ -14,7 +14,7 @@ import { getDb } from '@/lib/db';
 import { writeSamples } from './store';
 import type { HistorySample } from './types';
 
-export const SAMPLE_PERIOD_MS = 5_000;
+const SAMPLE_PERIOD_MS = 5_000;
 
 /** The copy of each machine that runs now: twins are sampled once, by the copy that runs (during a teleport's handover: the Running one). */
 function runningCopies(): Map<string, MachineSummary[]> {

@@ -11,7 +11,7 @@ import type { MetricSamplesTable } from '@/lib/db/schema';
 import type { History, HistoryKind, HistoryPoint, HistoryRange, HistorySample, Resolution } from './types';
 
 /** How long each resolution is kept, in seconds. */
-export const RETENTION: Record<Resolution, number> = { 5: 3600, 60: 86_400, 900: 90 * 86_400 };
+const RETENTION: Record<Resolution, number> = { 5: 3600, 60: 86_400, 900: 90 * 86_400 };
 
 /** What a range reads: the rows of one resolution over its span, merged into `step`-s buckets. */
 const RANGES: Record<HistoryRange, { resolution: Resolution; span: number; step: number }> = {

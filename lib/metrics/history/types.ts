@@ -1,14 +1,11 @@
 /** The shapes of the load history (contract 1), apart from the server code: the UI imports them. */
 export type HistoryKind = 'host' | 'vm';
-export type HistoryRange = 'hour' | 'day' | 'week' | '90d';
-export const HISTORY_RANGES = ['hour', 'day', 'week', '90d'] as const satisfies readonly HistoryRange[];
+export const HISTORY_RANGES = ['hour', 'day', 'week', '90d'] as const;
+export type HistoryRange = (typeof HISTORY_RANGES)[number];
 export type Resolution = 5 | 60 | 900;
 
-/** One object's values at one tick (null: VirtualBox had no sample of it). */
-export interface HistorySample {
-  kind: HistoryKind;
-  /** The host id, or the machine UUID. */
-  id: string;
+/** What a sample or a bucket holds (null: VirtualBox had no sample of it). */
+interface HistoryValues {
   /** Percent of the host's processor time (the VM process's, for a machine), user + kernel. */
   cpu: number | null;
   memUsedMB: number | null;
@@ -20,16 +17,17 @@ export interface HistorySample {
   diskUtil?: number | null;
 }
 
+/** One object's values at one tick. */
+export interface HistorySample extends HistoryValues {
+  kind: HistoryKind;
+  /** The host id, or the machine UUID. */
+  id: string;
+}
+
 /** One bucket of GET /api/v1/{vms,hosts}/:id/history (contract 1). */
-export interface HistoryPoint {
+export interface HistoryPoint extends HistoryValues {
   /** The bucket's start. */
   t: string;
-  cpu: number | null;
-  memUsedMB: number | null;
-  memTotalMB: number | null;
-  netRxBps?: number | null;
-  netTxBps?: number | null;
-  diskUtil?: number | null;
 }
 
 export interface History {

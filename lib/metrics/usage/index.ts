@@ -11,9 +11,8 @@ import { getInventory, type Inventory } from '@/lib/cluster/inventory';
 import { getDb, type DB } from '@/lib/db';
 import { DEFAULT_USAGE_TIMING, UsageRecorder, type UsageTiming } from './recorder';
 
-export { usageCsv, usageFor, USAGE_CSV_COLUMNS, type UsageQuery } from './report';
+export { noUsage, usageCsv, usageFor } from './report';
 export { usageState } from './observe';
-export { UsageRecorder, DEFAULT_USAGE_TIMING, type UsageTiming } from './recorder';
 export type * from './types';
 
 // One recorder per server process, on globalThis (Next's bundles share it).

@@ -1,5 +1,6 @@
 import type { DB } from '@/lib/db';
 import { csvText } from '@/lib/util/csv';
+import { diskSamplesFor } from './store';
 import type { MachineUsage, TenantUsage, UsageFigures, UsageReport, UsageState } from './types';
 
 const HOUR = 3_600_000;
@@ -39,7 +40,8 @@ function diskArea(samples: readonly Sample[], a: number, b: number): number {
   return area + value * (b - t);
 }
 
-const zero = (): UsageFigures => ({ hours: { running: 0, saved: 0, off: 0 }, vcpuHours: 0, memoryGiBHours: 0, diskGiBDays: 0 });
+/** Figures of no usage (a tenant's without machines, a sum's start). */
+export const noUsage = (): UsageFigures => ({ hours: { running: 0, saved: 0, off: 0 }, vcpuHours: 0, memoryGiBHours: 0, diskGiBDays: 0 });
 
 function add(into: UsageFigures, f: UsageFigures): void {
   for (const k of ['running', 'saved', 'off'] as const) into.hours[k] += f.hours[k];
@@ -73,17 +75,7 @@ export async function usageFor(db: DB, q: UsageQuery): Promise<TenantUsage[]> {
   if (q.tenant !== undefined) query = q.tenant === null ? query.where('tenant', 'is', null) : query.where('tenant', '=', q.tenant);
   const rows = await query.orderBy('machine_id').orderBy('started_at').execute();
 
-  const samples = new Map<string, Sample[]>();
-  const ids = [...new Set(rows.map((r) => r.machine_id))];
-  for (let i = 0; i < ids.length; i += 500) {
-    const part = await db.selectFrom('usage_disk_samples').select(['machine_id', 'at', 'bytes'])
-      .where('machine_id', 'in', ids.slice(i, i + 500)).orderBy('machine_id').orderBy('at').execute();
-    for (const s of part) {
-      const list = samples.get(s.machine_id) ?? [];
-      list.push({ at: Date.parse(s.at), bytes: Number(s.bytes) });
-      samples.set(s.machine_id, list);
-    }
-  }
+  const samples = await diskSamplesFor(db, [...new Set(rows.map((r) => r.machine_id))], q.from, end);
 
   const byTenant = new Map<string | null, Map<string, MachineUsage>>();
   for (const r of rows) {
@@ -92,7 +84,7 @@ export async function usageFor(db: DB, q: UsageQuery): Promise<TenantUsage[]> {
     if (b <= a) continue;
     const machines = byTenant.get(r.tenant) ?? new Map<string, MachineUsage>();
     byTenant.set(r.tenant, machines);
-    const m = machines.get(r.machine_id) ?? { id: r.machine_id, name: r.name, ...zero() };
+    const m = machines.get(r.machine_id) ?? { id: r.machine_id, name: r.name, ...noUsage() };
     machines.set(r.machine_id, m);
     m.name = r.name; // rows come oldest first: the latest name while the tenant's
     const hours = (b - a) / HOUR;
@@ -105,14 +97,14 @@ export async function usageFor(db: DB, q: UsageQuery): Promise<TenantUsage[]> {
   }
 
   return [...byTenant].sort(([x], [y]) => (x === null ? 1 : y === null ? -1 : x.localeCompare(y))).map(([tenant, machines]) => {
-    const totals = zero();
+    const totals = noUsage();
     const list = [...machines.values()].sort((x, y) => x.name.localeCompare(y.name) || x.id.localeCompare(y.id));
     for (const m of list) add(totals, m);
     return q.exact ? { tenant, machines: list, totals } : { tenant, machines: list.map(rounded), totals: rounded(totals) };
   });
 }
 
-export const USAGE_CSV_COLUMNS = [
+const USAGE_CSV_COLUMNS = [
   'tenant', 'machine_id', 'machine_name', 'running_hours', 'saved_hours', 'off_hours', 'vcpu_hours', 'memory_gib_hours', 'disk_gib_days',
 ] as const;
 

@@ -99,3 +99,28 @@ export async function insertDiskSamples(db: DB, samples: { machineId: string; by
     }
   });
 }
+
+/**
+ * The disk samples a report over [from, to) needs of these machines, ascending: those in the range, the last
+ * at or before `from` and each machine's first (which holds before it). Not all of them: a day's report must
+ * not read years of hourly samples.
+ */
+export async function diskSamplesFor(db: DB, ids: readonly string[], from: number, to: number): Promise<Map<string, { at: number; bytes: number }[]>> {
+  const out = new Map<string, { at: number; bytes: number }[]>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom('usage_disk_samples as s').select(['s.machine_id', 's.at', 's.bytes'])
+      .where('s.machine_id', 'in', ids.slice(i, i + 500))
+      .where((eb) => eb.or([
+        eb.and([eb('s.at', '>=', iso(from)), eb('s.at', '<', iso(to))]),
+        eb('s.at', '=', eb.selectFrom('usage_disk_samples as p').select((x) => x.fn.max('p.at').as('at')).whereRef('p.machine_id', '=', 's.machine_id').where('p.at', '<=', iso(from))),
+        eb('s.at', '=', eb.selectFrom('usage_disk_samples as p').select((x) => x.fn.min('p.at').as('at')).whereRef('p.machine_id', '=', 's.machine_id')),
+      ]))
+      .orderBy('s.machine_id').orderBy('s.at').execute();
+    for (const r of rows) {
+      const list = out.get(r.machine_id) ?? [];
+      list.push({ at: Date.parse(r.at), bytes: Number(r.bytes) });
+      out.set(r.machine_id, list);
+    }
+  }
+  return out;
+}

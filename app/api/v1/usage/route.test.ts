@@ -15,7 +15,7 @@ vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal
 
 const { GET } = await import('./route');
 const { getDb } = await import('@/lib/db');
-const { insertInterval, closeInterval, insertDiskSamples } = await import('@/lib/metrics/usage/store');
+const { insertInterval, closeInterval, insertDiskSamples, diskSamplesFor } = await import('@/lib/metrics/usage/store');
 
 const BLUE_1 = '11111111-1111-4111-8111-111111111111';
 const BLUE_2 = '22222222-2222-4222-8222-222222222222';
@@ -75,6 +75,17 @@ describe('GET /api/v1/usage as a tenant user', () => {
     const csv = await (await get('?from=2026-03-01&to=2026-03-31&format=csv')).text();
     expect(csv).not.toContain('red');
     expect(csv).not.toContain('loose');
+  });
+
+  it("is not fooled by tenant= given twice (its own first, another's last)", async () => {
+    session.user = blueViewer;
+    for (const q of ['tenant=blue&tenant=red', 'tenant=blue&tenant=red&format=csv', 'tenant=red&tenant=blue']) {
+      const r = await get(`?from=2026-03-01&to=2026-03-31&${q}`);
+      const text = await r.text();
+      expect(text, q).not.toContain('red-secret-db');
+      expect(text, q).not.toContain(RED_1);
+      expect(r.status, q).not.toBe(200);
+    }
   });
 
   it("red's operator sees red only, and blue named is 404", async () => {
@@ -149,6 +160,28 @@ describe('GET /api/v1/usage figures', () => {
     const body = await answer<UsageReport>(await get(''));
     const today = new Date().toISOString().slice(0, 10);
     expect(body).toMatchObject({ from: `${today.slice(0, 8)}01`, to: today });
+  });
+});
+
+describe('a report reads what its range needs', () => {
+  const GREEN = '55555555-5555-4555-8555-555555555555';
+
+  it("reads a day's disk samples, not the years of them before and after, with the same figures", async () => {
+    const db = await getDb();
+    const iv = { machineId: GREEN, startedAt: t('2024-01-01T00:00:00Z'), state: 'off' as const, tenant: 'green', name: 'green-store', cpus: 1, memoryMB: 512, seenAt: t('2024-01-01T00:00:00Z') };
+    await insertInterval(db, iv);
+    await closeInterval(db, iv, t('2025-01-01T00:00:00Z'));
+    // A disk that grows by 1 GiB a day all through 2024.
+    for (let day = 0; day < 366; day++) await insertDiskSamples(db, [{ machineId: GREEN, bytes: (day + 1) * GIB }], t('2024-01-01T00:00:00Z') + day * 86_400_000);
+    session.user = admin;
+    const body = await answer<UsageReport>(await get('?from=2024-06-01&to=2024-06-01&tenant=green'));
+    // June 1st is 2024's 153rd day.
+    expect(body.tenants[0].machines).toEqual([{ id: GREEN, name: 'green-store', hours: { running: 0, saved: 0, off: 24 }, vcpuHours: 0, memoryGiBHours: 0, diskGiBDays: 153 }]);
+    const mid = await answer<UsageReport>(await get('?from=2024-06-02&to=2024-06-02&tenant=green'));
+    expect(mid.tenants[0].machines[0].diskGiBDays).toBe(154);
+    const read = (await diskSamplesFor(db, [GREEN], t('2024-06-01T12:00:00Z'), t('2024-06-03T00:00:00Z'))).get(GREEN) ?? [];
+    expect(read.length).toBeLessThanOrEqual(3);
+    expect(read.map((x) => x.bytes / GIB)).toEqual(expect.arrayContaining([153, 154]));
   });
 });
 

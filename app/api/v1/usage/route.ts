@@ -3,7 +3,7 @@ import { route } from '@/lib/api/handler';
 import { forbidden, ProblemError } from '@/lib/api/problem';
 import { TENANT_NAME_RE } from '@/lib/tenants/name';
 import { getDb } from '@/lib/db';
-import { usageCsv, usageFor, type UsageReport } from '@/lib/metrics/usage';
+import { noUsage, usageCsv, usageFor, type UsageReport } from '@/lib/metrics/usage';
 
 export const dynamic = 'force-dynamic';
 
@@ -55,7 +55,7 @@ export function GET(req: Request, context?: { params?: Promise<Record<string, st
       const tenants = await usageFor(await getDb(), { from, to: Date.parse(query.to) + DAY, tenant });
       // A tenant asked for (or a tenant user's own) is in the answer even without usage.
       if (typeof tenant === 'string' && !tenants.some((t) => t.tenant === tenant)) {
-        tenants.push({ tenant, machines: [], totals: { hours: { running: 0, saved: 0, off: 0 }, vcpuHours: 0, memoryGiBHours: 0, diskGiBDays: 0 } });
+        tenants.push({ tenant, machines: [], totals: noUsage() });
       }
       const report: UsageReport = { from: query.from, to: query.to, tenants };
       if (query.format === 'csv') {
