@@ -23,6 +23,7 @@ const { getInventory } = await import('@/lib/cluster/inventory');
 const { startPowerAction } = await import('@/lib/tasks/power');
 const { waitForTask } = await import('@/lib/tasks');
 const { startPrometheus, stopPrometheus } = await import('@/lib/metrics/prometheus');
+const { sampleOnce } = await import('@/lib/metrics/history');
 
 const ALPHA = 'vbox-alpha';
 const BRAVO = 'vbox-bravo';
@@ -177,6 +178,21 @@ describe('GET /metrics: what it shows', () => {
     expect(value(m, 'nimbox_machine_cpus', { name: 'db-a2' })).toBe(2);
     expect(value(m, 'nimbox_machine_memory_bytes', { name: 'db-a2' })).toBe(1024 * MiB);
     expect(value(m, 'nimbox_machine_memory_bytes', { name: 'cache-b3', tenant: '' })).toBe(1536 * MiB);
+  });
+
+  it("CPU load and memory in use of the hosts and running machines: the load history's last tick, no SOAP call at scrape time", async () => {
+    const tick = await until('a tick with web-a1 and both hosts measured', async () => {
+      const t = await sampleOnce();
+      return t.some((x) => x.id === idOf('web-a1') && x.cpu !== null) && t.filter((x) => x.kind === 'host' && x.cpu !== null).length === 2 ? t : null;
+    }, 15_000);
+    const m = await scrape();
+    const web = tick.find((x) => x.kind === 'vm' && x.id === idOf('web-a1'))!;
+    expect(value(m, 'nimbox_machine_cpu_load_percent', { name: 'web-a1' })).toBeCloseTo(web.cpu!, 6);
+    expect(value(m, 'nimbox_machine_memory_used_bytes', { name: 'web-a1' })).toBeCloseTo(web.memUsedMB! * MiB, 0);
+    expect(series(m, 'nimbox_machine_cpu_load_percent', { name: 'web-a1' })?.labels).toMatchObject({ host: ALPHA, tenant: 'blue' });
+    // A machine that is off has no load series; every host has one.
+    expect(series(m, 'nimbox_machine_cpu_load_percent', { name: 'db-a2' })).toBeUndefined();
+    for (const host of [ALPHA, BRAVO]) expect(value(m, 'nimbox_host_cpu_load_percent', { host })).toBeGreaterThanOrEqual(0);
   });
 
   it('SOAP latency as a histogram per host, errors per host, process metrics; no label beyond the bounded ones', async () => {

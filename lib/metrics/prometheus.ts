@@ -5,6 +5,7 @@ import type { HostHealth } from '@/lib/cluster/types';
 import { consoleSessions } from '@/lib/console/live';
 import { onTaskChanged, type Task } from '@/lib/tasks';
 import type { MachineState } from '@/lib/vbox/types';
+import { latestTick } from './history';
 import { fedMetrics } from './prometheus-hooks';
 
 /**
@@ -20,6 +21,8 @@ const HEALTH: readonly HostHealth[] = ['up', 'degraded', 'down'];
 /** Always present per host (0 when none), so that sums and alerts over them never meet a missing series. */
 const COMMON_STATES: readonly MachineState[] = ['Running', 'Paused', 'Saved', 'PoweredOff', 'Aborted'];
 const MB = 1024 * 1024;
+/** The history sampler's last tick feeds the load gauges while it is this fresh (it ticks every 5 s). */
+const LOAD_FRESH_MS = 30_000;
 /** Ended tasks remembered so that a repeated end event is not counted twice. */
 const ENDED_MEMORY = 1_000;
 
@@ -37,11 +40,14 @@ interface PrometheusState {
     machines: Gauge<'host' | 'state'>;
     running: Gauge<'host'>;
     listenerLag: Gauge<'host'>;
+    cpuLoad: Gauge<'host'>;
   };
   machine: {
     state: Gauge<(typeof MACHINE_LABELS)[number] | 'state'>;
     cpus: Gauge<(typeof MACHINE_LABELS)[number]>;
     memory: Gauge<(typeof MACHINE_LABELS)[number]>;
+    cpuLoad: Gauge<(typeof MACHINE_LABELS)[number]>;
+    memoryUsed: Gauge<(typeof MACHINE_LABELS)[number]>;
   };
   tasks: Counter<'kind' | 'outcome'>;
   consoleSessions: Gauge;
@@ -81,11 +87,14 @@ function create(): PrometheusState {
       machines: gauge('nimbox_host_machines', 'Machines registered on the host, by state (a machine registered on several hosts counts on each).', ['host', 'state']),
       running: gauge('nimbox_host_machines_running', 'Machines whose VM process runs on the host (running, paused, starting, saving, teleporting, …).', ['host']),
       listenerLag: gauge('nimbox_host_event_listener_lag_seconds', 'Seconds since the host\'s event listener last heard from vboxwebsrv (an idle long poll answers every 5 s; more means it is stuck or the host is gone).', ['host']),
+      cpuLoad: gauge('nimbox_host_cpu_load_percent', 'The host\'s CPU load (user + kernel, % of all its processors) over the last 5 s, from VirtualBox\'s collector (the load history\'s last sample).', ['host']),
     },
     machine: {
       state: gauge('nimbox_machine_state', 'A machine\'s state (always 1; the state is the label). Machines on a host that does not answer keep their last known state.', [...MACHINE_LABELS, 'state']),
       cpus: gauge('nimbox_machine_cpus', 'A machine\'s virtual CPUs.', MACHINE_LABELS),
       memory: gauge('nimbox_machine_memory_bytes', 'A machine\'s configured memory.', MACHINE_LABELS),
+      cpuLoad: gauge('nimbox_machine_cpu_load_percent', 'A running machine\'s VM process CPU load (user + kernel, % of the host\'s processors) over the last 5 s (the load history\'s last sample).', MACHINE_LABELS),
+      memoryUsed: gauge('nimbox_machine_memory_used_bytes', 'Memory a running machine\'s VM process uses, over the last 5 s (the load history\'s last sample).', MACHINE_LABELS),
     },
     tasks,
     consoleSessions: gauge('nimbox_console_sessions', 'Console sessions (browser ⇄ VNC) open now.'),
@@ -114,6 +123,9 @@ function update(s: PrometheusState, inventory: Inventory, now: number): void {
   const { host, machine } = s;
   for (const gauge of [...Object.values(host), ...Object.values(machine)]) gauge.reset();
   const names = new Set<string>();
+  // Load from the history sampler's last tick (memory only), when it is recent.
+  const tick = latestTick();
+  const load = new Map((tick && now - tick.at.getTime() <= LOAD_FRESH_MS ? tick.samples : []).map((x) => [`${x.kind}|${x.id}`, x]));
   for (const h of inventory.hosts()) {
     const labels = { host: h.name };
     names.add(h.name);
@@ -124,6 +136,8 @@ function update(s: PrometheusState, inventory: Inventory, now: number): void {
     if (h.memoryMB !== null) host.memoryTotal.set(labels, h.memoryMB * MB);
     if (h.memoryMB !== null && h.memoryAvailableMB !== null) host.memoryUsed.set(labels, (h.memoryMB - h.memoryAvailableMB) * MB);
     if (h.lastContact) host.listenerLag.set(labels, Math.max(0, (now - Date.parse(h.lastContact)) / 1000));
+    const hostLoad = load.get(`host|${h.id}`);
+    if (hostLoad?.cpu != null) host.cpuLoad.set(labels, hostLoad.cpu);
     // Each host's own copies: a machine registered on two hosts is counted on both, as HostStatus counts it.
     const counts = new Map<MachineState, number>(COMMON_STATES.map((st) => [st, 0]));
     let running = 0;
@@ -140,6 +154,9 @@ function update(s: PrometheusState, inventory: Inventory, now: number): void {
     machine.state.set({ ...labels, state: m.state }, 1);
     machine.cpus.set(labels, m.cpuCount);
     machine.memory.set(labels, m.memoryMB * MB);
+    const l = load.get(`vm|${m.id}`);
+    if (l?.cpu != null) machine.cpuLoad.set(labels, l.cpu);
+    if (l?.memUsedMB != null) machine.memoryUsed.set(labels, l.memUsedMB * MB);
   }
   // The fed series of hosts no longer registered (removed, renamed) go with them.
   const fed = fedMetrics();

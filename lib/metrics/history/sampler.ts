@@ -52,7 +52,17 @@ export async function sampleOnce(at: Date = new Date()): Promise<HistorySample[]
     }
   }));
   await writeSamples(await getDb(), samples, at);
+  lastTick.tick = { at, samples };
   return samples;
+}
+
+// The last tick, on globalThis (the sampler starts outside the route bundles that read it: /metrics).
+const lastTick = ((globalThis as typeof globalThis & { __nimboxHistoryTick?: { tick: Tick | null } }).__nimboxHistoryTick ??= { tick: null });
+interface Tick { at: Date; samples: readonly HistorySample[] }
+
+/** The samples of the sampler's last tick, for GET /metrics' load gauges (no SOAP call at scrape time); null before the first. */
+export function latestTick(): Tick | null {
+  return lastTick.tick;
 }
 
 const g = globalThis as typeof globalThis & { __nimboxHistory?: { timer: NodeJS.Timeout; running: Promise<unknown> | null } };
