@@ -2,6 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type DB } from '@/lib/db';
 import { startSim, type Sim } from '@/sim/index';
+import { MachineRegisteredEvent } from '@/sim/model/events';
 import { Inventory } from './inventory';
 import { registerHosts, tempDataDir, until } from './testing';
 import type { InventoryEvent } from './types';
@@ -55,5 +56,26 @@ describe('a machine running at the scan', () => {
     expect(claims).toEqual([]);
     // The machines that do not run have no guest.
     for (const m of inventory.machines().filter((x) => !ids.has(x.id))) expect(m.guest).toBeNull();
+  });
+});
+
+describe('an event about a machine that is gone by the time it is read', () => {
+  it('leaves the host up and the listener running; the reconcile sets the rows right', async () => {
+    const h = sim.hosts[0].sim;
+    const from = seen.length;
+    // Registered and let go at once (as a clone made on one server and registered on another): the
+    // monitor's findMachine for the first event meets VirtualBox's VBOX_E_OBJECT_NOT_FOUND.
+    const fleeting = h.addMachine('fleeting', () => undefined);
+    h.events.fire(new MachineRegisteredEvent(h.events, fleeting.id, true));
+    h.unregisterMachine(fleeting);
+    // The listener goes on: a later change still reaches the row.
+    const other = h.machines().find((c) => c.state === 'PoweredOff')!;
+    h.fireExtraDataChanged(other.id, 'nimbox/tenant', 'blue');
+    other.settings.extraData['nimbox/tenant'] = 'blue';
+    await until('the later change in the row', () => inventory.machine(other.id)?.tenant === 'blue');
+    expect(inventory.machine(fleeting.id)).toBeUndefined();
+    const health = seen.slice(from).filter((e) => e.type === 'host').map((e) => (e.type === 'host' ? e.host.health : null));
+    expect(health.every((x) => x === 'up')).toBe(true);
+    expect(inventory.host(inventory.hosts()[0].id)?.health).toBe('up');
   });
 });

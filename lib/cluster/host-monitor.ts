@@ -184,7 +184,15 @@ export class HostMonitor {
         this.contact();
         if (ev) {
           const received = performance.now();
-          await this.apply(vbox, ev);
+          try {
+            await this.apply(vbox, ev);
+          } catch (e) {
+            // VirtualBox refused a read about the event's machine (unregistered or deleted meanwhile, e.g. a
+            // clone registered and at once let go): only that machine's row is in doubt, and the reconcile,
+            // brought forward, sets it right. The host stays up; anything else ends the session.
+            if (!(e instanceof VBoxError)) throw e;
+            nextReconcile = 0;
+          }
           observeEventApplied(this.host.name, performance.now() - received);
           void source.eventProcessed(listener, ev).then(() => ev.release()).catch(() => undefined);
         }
