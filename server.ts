@@ -61,6 +61,11 @@ const server = http.createServer((req, res) => {
   }
   void handle(req, res);
 });
+// An idle keep-alive connection stays open longer than clients and reverse proxies keep theirs (nginx's
+// upstream keepalive_timeout is 60 s): with Node's 5 s, a request sent just as the server closed the
+// connection met a reset (a 502 behind a proxy). headersTimeout must exceed it.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
 // Next's request handler adds its own upgrade listener to this server at the first request
 // (next dev's hot reload); for a path that is one of its routes it ends the socket. So no
 // route may live at /api/v1/console/ws, and other upgrades are Next's.
