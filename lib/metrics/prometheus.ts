@@ -23,8 +23,6 @@ const COMMON_STATES: readonly MachineState[] = ['Running', 'Paused', 'Saved', 'P
 const MB = 1024 * 1024;
 /** The history sampler's last tick feeds the load gauges while it is this fresh (it ticks every 5 s). */
 const LOAD_FRESH_MS = 30_000;
-/** Ended tasks remembered so that a repeated end event is not counted twice. */
-const ENDED_MEMORY = 1_000;
 
 const MACHINE_LABELS = ['id', 'name', 'host', 'tenant', 'group'] as const;
 
@@ -67,12 +65,9 @@ function create(): PrometheusState {
     name: 'nimbox_tasks_total', help: 'Tasks ended since Nimbox started, by kind (vm.start, vm.teleport, …) and outcome (succeeded, failed, canceled, lost).',
     labelNames: ['kind', 'outcome'], registers,
   });
-  const ended = new Set<string>();
+  // lib/tasks announces a task's end once (its later changes are not published).
   const unsubscribe = onTaskChanged((t: Task) => {
-    if (t.status === 'running' || ended.has(t.id)) return;
-    ended.add(t.id);
-    if (ended.size > ENDED_MEMORY) ended.delete(ended.values().next().value!);
-    tasks.inc({ kind: t.kind, outcome: t.status });
+    if (t.status !== 'running') tasks.inc({ kind: t.kind, outcome: t.status });
   });
   collectDefaultMetrics({ register: registry, prefix: 'nimbox_' });
   return {

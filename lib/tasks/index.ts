@@ -321,7 +321,7 @@ export async function cancelTask(id: string, user: { id: string; username: strin
   return snapshot(run.task);
 }
 
-/** Every create, progress (at most ~10/s per task) and end of a task; returns the unsubscribe function. */
+/** Every create, progress (at most ~10/s per task) and end of a task (the end once: nothing follows it); returns the unsubscribe function. */
 export function onTaskChanged(cb: (t: Task) => void): () => void {
   const events = registry().events;
   const listener = (t: Task) => {

@@ -5,7 +5,7 @@ import type { WebhookEvent } from './events';
 
 /**
  * Where host.down, host.up and task.failed come from: the live inventory's host events (transitions
- * only: every host event repeats the health) and the tasks' changes (a failed end, once per task).
+ * only: every host event repeats the health) and the tasks' changes (a failed end).
  */
 
 type Emit = (event: WebhookEvent, data: unknown) => void;
@@ -50,12 +50,9 @@ function taskFailedData(t: Task, tenant: string | null) {
 }
 
 export function watchTasks(onTaskChanged: (cb: (t: Task) => void) => () => void, inv: Inventory, emit: Emit): () => void {
-  // Each failed task once, however often its end is heard; bounded.
-  const told = new Set<string>();
+  // lib/tasks announces a task's end once.
   return onTaskChanged((t) => {
-    if (t.status !== 'failed' || told.has(t.id)) return;
-    told.add(t.id);
-    if (told.size > 1000) told.delete(told.values().next().value as string);
+    if (t.status !== 'failed') return;
     const tenant = t.targetTenant ?? (t.targetType === 'vm' && t.targetId ? (inv.machine(t.targetId)?.tenant ?? null) : null);
     emit('task.failed', taskFailedData(t, tenant));
   });
