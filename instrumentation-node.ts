@@ -6,6 +6,10 @@
  */
 export async function start(): Promise<void> {
   const steps: { name: string; start: () => Promise<unknown> }[] = [
+    // Every instance on one database must share the server secret: another one refuses to start (lib/db/secrets).
+    { name: 'secret', start: async () => (await import('@/lib/db/secrets')).checkServerSecret() },
+    // Several instances on one PostgreSQL agree through it (leases, messages); on SQLite this instance is alone.
+    { name: 'coord', start: async () => (await import('@/lib/coord')).getCoord() },
     { name: 'auth', start: async () => (await import('@/lib/auth/bootstrap')).startAuth() },
     { name: 'inventory', start: async () => (await import('@/lib/cluster/inventory')).getInventory().start() },
     // Tasks a previous process left running: held again, re-attached to their IProgress or marked lost.
@@ -30,6 +34,8 @@ export async function start(): Promise<void> {
     // Before the inventory: the open usage intervals are marked seen until now (lib/metrics/usage).
     await (await import('@/lib/metrics/usage')).stopUsage();
     await (await import('@/lib/cluster/inventory')).currentInventory()?.stop();
+    // Last: gives up this instance's leases at once, so another instance takes them over without waiting for them to expire.
+    await (await (await import('@/lib/coord')).currentCoord())?.stop();
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);

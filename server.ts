@@ -14,6 +14,9 @@ import { jsonLineLogger } from './lib/console/log';
 
 const { values } = parseArgs({ options: { port: { type: 'string', short: 'p' }, hostname: { type: 'string', short: 'H' } } });
 const dev = process.env.NODE_ENV !== 'production';
+// tsx turns source maps on for the whole process, and Node then loads the map of every chunk of the build it runs
+// (~85 MB more RSS): a production server does without, as `next start` does.
+if (!dev) process.setSourceMapsEnabled(false);
 const port = Number(values.port ?? process.env.PORT ?? 3000);
 const hostname = values.hostname; // default: every interface, as `next start`
 

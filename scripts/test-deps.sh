@@ -3,7 +3,8 @@
 # Chromium for Playwright, PHP's SoapClient (a second client built from VirtualBox's
 # official WSDL), OpenLDAP's slapd for the LDAP realm's tests, and PAM's headers for the
 # optional PAM binding (built again here if `npm install` ran before the headers were there),
-# OpenIPMI's BMC simulator ipmi_sim and ipmitool for the fencing tests (lib/ha),
+# OpenIPMI's BMC simulator ipmi_sim and ipmitool for the fencing tests (lib/ha), PostgreSQL's server
+# (initdb, pg_ctl) for the suite's second run on PostgreSQL,
 # and the libraries of the real vboxwebsrv in ../shared/vbox-7.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,8 @@ php -m 2>/dev/null | grep -qx soap || need+=(php-cli php-soap)
 [ -f /usr/include/security/pam_appl.h ] || need+=(libpam0g-dev)
 command -v ipmi_sim >/dev/null || need+=(openipmi)
 command -v ipmitool >/dev/null || need+=(ipmitool)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)  # the suite's PostgreSQL run (lib/db/pg-testing.ts)
+[ -x /usr/sbin/nginx ] || need+=(nginx)  # deploy/nginx.test.ts: the reverse proxy of docs/install.md
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test-deps: missing Debian packages (${need[*]}); install them as root: apt-get install ${need[*]}" >&2

@@ -39,8 +39,9 @@ export function HostDetailSkeleton() {
  * One host: its live status as the hosts list shows it (kept live by the `host` events) and its load
  * history. A tenant's users see what GET /api/v1/hosts gives them: no URL, version or last error, and
  * counts of their own machines only (never another tenant's machine names: this page lists none).
+ * `shared`: several instances may share the database; admins then see which one runs the host's event listener.
  */
-export function HostDetailView({ id }: { id: string }) {
+export function HostDetailView({ id, shared = false }: { id: string; shared?: boolean }) {
   const hosts = useHosts();
   const alarms = useOpenAlarmsByHost();
 
@@ -85,6 +86,11 @@ export function HostDetailView({ id }: { id: string }) {
             )}
           </Fact>
           {full && <Fact label="Last contact">{s?.lastContact ? <RelativeTime iso={s.lastContact} /> : 'Never'}</Fact>}
+          {full && shared && (
+            <Fact label="Event listener">
+              <span className="font-mono text-xs">{host.listener?.instance ?? 'none (being taken over)'}</span>
+            </Fact>
+          )}
         </dl>
         <HostMemory status={s} />
         <HostMaintenanceStatus host={host} />

@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import type { ProblemError } from '@/lib/api/problem';
 import type { Task } from '@/lib/tasks';
 
 /*
@@ -28,6 +29,17 @@ export async function answer<T>(r: Response, status = 200): Promise<T> {
   const body = await r.json();
   expect(r.status, JSON.stringify(body)).toBe(status);
   return body as T;
+}
+
+/** The problem a call of the app (not a route) rejects with; fails the test when it resolves or throws anything else. */
+export async function problemOf(p: Promise<unknown>): Promise<ProblemError['problem']> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf((await import('@/lib/api/problem')).ProblemError);
+    return (e as ProblemError).problem;
+  }
+  throw new Error('expected a ProblemError');
 }
 
 /** A problem+json answer with that status: its body. */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tempDb } from '@/lib/auth/testing';
 import type { DB } from '@/lib/db';
 import { listAudit, recordAudit } from './index';
+import { searchAudit } from './query';
 
 let db: DB;
 let cleanup: () => Promise<void>;
@@ -31,11 +32,27 @@ describe('audit log', () => {
     expect(await listAudit({ before }, db)).toEqual([]);
   });
 
+  it('searches by an action prefix in either case (wildcards typed in it dropped), alike on SQLite and PostgreSQL', async () => {
+    await recordAudit({ username: 'bob', action: 'vm.start', target: 'm1', result: 'success' }, db);
+    await recordAudit({ username: 'bob', action: 'vm_start', target: 'm2', result: 'success' }, db);
+    await recordAudit({ username: 'bob', action: 'VMX.stop', target: 'm3', result: 'success' }, db);
+    const targets = async (action: string) => (await searchAudit({ action }, db)).map((e) => e.target).sort();
+    expect(await targets('vm.*')).toEqual(['m1']);
+    expect(await targets('VM.*')).toEqual(['m1']);
+    expect(await targets('vmx*')).toEqual(['m3']);
+    expect(await targets('vm%*')).toEqual(['m1', 'm2', 'm3']);
+    expect(await targets('vm.start')).toEqual(['m1']);
+    expect(await targets('VM.start')).toEqual([]);
+  });
+
   it('bounds what a client can type into it', async () => {
     await recordAudit({ username: 'x'.repeat(10_000), action: 'signin', result: 'failure', detail: 'y'.repeat(5000) }, db);
     const [row] = await listAudit({ limit: 1 }, db);
     expect(row.username.length).toBe(256);
     expect(row.detail!.length).toBe(1024);
+    // A NUL (which PostgreSQL's text cannot hold: U+FFFD there) does not lose the row.
+    await recordAudit({ username: 'eve\0', action: 'signin', result: 'failure' }, db);
+    expect((await listAudit({ limit: 1 }, db))[0].username).toMatch(/^eve[\0\uFFFD]$/);
   });
 
   it('never throws: a failed write is logged and the caller goes on', async () => {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { getDb, type DB } from '@/lib/db';
 import { csvText } from '@/lib/util/csv';
 import { auditEntry, type AuditEntry } from './index';
@@ -17,7 +18,12 @@ export async function searchAudit(f: AuditSearch, db?: DB): Promise<AuditEntry[]
   let q = (db ?? (await getDb())).selectFrom('audit').selectAll();
   if (f.user) q = q.where((eb) => eb.or([eb('user_id', '=', f.user as string), eb('username', '=', f.user as string)]));
   if (f.tenant) q = q.where('tenant', '=', f.tenant);
-  if (f.action) q = f.action.endsWith('*') ? q.where('action', 'like', `${f.action.slice(0, -1).replace(/[%_]/g, '')}%`) : q.where('action', '=', f.action);
+  // A prefix matches ASCII letters in either case, as SQLite's like does (PostgreSQL's is case-sensitive: both sides lower()ed).
+  if (f.action) {
+    q = f.action.endsWith('*')
+      ? q.where(sql<string>`lower(action)`, 'like', sql<string>`lower(${`${f.action.slice(0, -1).replace(/[%_]/g, '')}%`})`)
+      : q.where('action', '=', f.action);
+  }
   if (f.from) q = q.where('at', '>=', f.from);
   if (f.to) q = q.where('at', '<', f.to);
   const rows = await q.orderBy('at', 'desc').orderBy('id', 'desc').limit(Math.min(Math.max(f.limit ?? 100, 1), 10_000)).execute();

@@ -5,6 +5,7 @@ import type { NextApiRequest, NextApiResponse } from 'next';
 import NextAuth from 'next-auth';
 import { encode } from 'next-auth/jwt';
 import { getDb, openDb, type DB } from '@/lib/db';
+import { testDbLocation, testingOnPostgres } from '@/lib/db/pg-testing';
 import { sessionCookieName } from './cookies';
 import { authOptions, SESSION_MAX_AGE } from './options';
 import type { Role, User } from './policy';
@@ -16,19 +17,26 @@ import { createSession } from './sessions';
  * real session cookie for a user, so route tests sign in the way browsers do.
  */
 
-/** Points NIMBOX_DATA_DIR at a new temporary folder and opens a database in it; cleanup() undoes both. */
+/**
+ * Points NIMBOX_DATA_DIR at a new temporary folder and opens a database in it (in the PostgreSQL run, a new
+ * database, with DATABASE_URL pointing at it); cleanup() undoes both.
+ */
 export async function tempDb(prefix = 'nimbox-auth-'): Promise<{ db: DB; dir: string; cleanup: () => Promise<void> }> {
-  const saved = process.env.NIMBOX_DATA_DIR;
+  const saved = { dir: process.env.NIMBOX_DATA_DIR, url: process.env.DATABASE_URL };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   process.env.NIMBOX_DATA_DIR = dir;
-  const db = await openDb(path.join(dir, 'nimbox.sqlite'));
+  const location = testDbLocation(path.join(dir, 'nimbox.sqlite'));
+  if (testingOnPostgres()) process.env.DATABASE_URL = location;
+  const db = await openDb(location);
   return {
     db,
     dir,
     async cleanup() {
       await db.destroy();
-      if (saved === undefined) delete process.env.NIMBOX_DATA_DIR;
-      else process.env.NIMBOX_DATA_DIR = saved;
+      for (const [name, value] of [['NIMBOX_DATA_DIR', saved.dir], ['DATABASE_URL', saved.url]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

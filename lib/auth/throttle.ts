@@ -1,14 +1,17 @@
+import { getDb, type DB } from '@/lib/db';
+
 /**
- * Sign-in throttling: sliding windows of failed sign-ins, in memory, per username and
- * per client address. While a key has `max` failures within the window, sign-ins for
- * it are refused without asking any realm (the caller answers the same generic
- * failure, and the audit row says throttled). A successful sign-in clears the user's
- * window, not the address's. Throttled attempts are not counted again, so a locked key
- * frees itself one failure at a time as they leave the window.
+ * Sign-in throttling: sliding windows of failed sign-ins per username and per client
+ * address. While a key has `max` failures within the window, sign-ins for it are refused
+ * without asking any realm (the caller answers the same generic failure, and the audit row
+ * says throttled). A successful sign-in clears the user's window, not the address's.
+ * Throttled attempts are not counted again, so a locked key frees itself one failure at a
+ * time as they leave the window.
  *
- * In memory on purpose: one Nimbox process serves the console, and a restart forgets
- * the windows, which is an acceptable gift to an attacker next to a database write per
- * attempt.
+ * The failures are rows of the database (signin_failures), so that every instance sharing
+ * it counts the same attempts (an attacker cannot multiply the limits by the instances
+ * behind the load balancer) and a restart forgets nothing. Rows that left the window are
+ * deleted now and then by whichever instance counts a failure.
  */
 
 export interface ThrottleOptions {
@@ -18,104 +21,94 @@ export interface ThrottleOptions {
   maxPerAddress?: number;
   /** The window, in milliseconds (15 minutes). */
   windowMs?: number;
-  /** Most keys kept; the stalest are dropped past it (100,000), so a flood cannot exhaust memory. */
-  maxKeys?: number;
+  /** The database (default: the server's). */
+  db?: DB | (() => Promise<DB>);
   now?: () => number;
 }
 
 export type ThrottleVerdict = { allowed: true } | { allowed: false; reason: 'user' | 'address'; retryAfterMs: number };
 
+/** Rows that left the window are deleted at most this often. */
+const PRUNE_EVERY_MS = 60_000;
+
 export class SigninThrottle {
   readonly maxPerUser: number;
   readonly maxPerAddress: number;
   readonly windowMs: number;
-  private readonly maxKeys: number;
+  private readonly db: () => Promise<DB>;
   private readonly now: () => number;
-  /** key → failure times, oldest first, at most `max` of them. */
-  private readonly failures = new Map<string, number[]>();
+  private lastPrune = 0;
 
   constructor(opts: ThrottleOptions = {}) {
     this.maxPerUser = opts.maxPerUser ?? 5;
     this.maxPerAddress = opts.maxPerAddress ?? 20;
     this.windowMs = opts.windowMs ?? 15 * 60_000;
-    this.maxKeys = opts.maxKeys ?? 100_000;
+    const db = opts.db;
+    this.db = db === undefined ? getDb : typeof db === 'function' ? db : async () => db;
     this.now = opts.now ?? Date.now;
   }
 
-  /** Usernames compare case-insensitively (directories do), whatever the realm. */
-  private static userKey = (username: string) => `u:${username.trim().normalize('NFC').toLowerCase()}`;
+  /**
+   * Usernames compare as directories match them (LDAP's caseIgnoreMatch: compatibility forms, invisible characters
+   * dropped, runs of spaces as one, any case), whatever the realm: spelling a name another way is not a new window.
+   */
+  private static userKey = (username: string) =>
+    `u:${username.normalize('NFKC').replace(/\p{Default_Ignorable_Code_Point}/gu, '').replace(/\s+/gu, ' ').trim().toLowerCase()}`;
   private static addressKey = (address: string) => `a:${address}`;
 
-  /** The failures of a key still inside the window (dropping those that left it). */
-  private recent(key: string): number[] {
-    const list = this.failures.get(key);
-    if (!list) return [];
-    const since = this.now() - this.windowMs;
-    while (list.length > 0 && list[0] <= since) list.shift();
-    if (list.length === 0) this.failures.delete(key);
-    return list;
-  }
-
-  private locked(key: string, max: number): number {
-    const list = this.recent(key);
-    if (list.length < max) return 0;
-    // Free again when the oldest failure that still counts leaves the window.
-    return list[list.length - max] + this.windowMs - this.now();
+  /** How long the key stays locked (0: not locked): until the max-th most recent failure in the window leaves it. */
+  private async locked(db: DB, key: string, max: number, now: number): Promise<number> {
+    const recent = await db.selectFrom('signin_failures').select('at')
+      .where('key', '=', key).where('at', '>', now - this.windowMs)
+      .orderBy('at', 'desc').limit(max).execute();
+    return recent.length < max ? 0 : recent[max - 1].at + this.windowMs - now;
   }
 
   /** Whether a sign-in of `username` from `address` may be tried now. */
-  check(username: string, address: string): ThrottleVerdict {
-    const user = this.locked(SigninThrottle.userKey(username), this.maxPerUser);
+  async check(username: string, address: string): Promise<ThrottleVerdict> {
+    const db = await this.db();
+    const now = this.now();
+    const user = await this.locked(db, SigninThrottle.userKey(username), this.maxPerUser, now);
     if (user > 0) return { allowed: false, reason: 'user', retryAfterMs: user };
-    const addr = this.locked(SigninThrottle.addressKey(address), this.maxPerAddress);
+    const addr = await this.locked(db, SigninThrottle.addressKey(address), this.maxPerAddress, now);
     if (addr > 0) return { allowed: false, reason: 'address', retryAfterMs: addr };
     return { allowed: true };
   }
 
   /** Counts a failed sign-in against the user and the address. */
-  fail(username: string, address: string): void {
-    this.push(SigninThrottle.userKey(username), this.maxPerUser);
-    this.push(SigninThrottle.addressKey(address), this.maxPerAddress);
+  async fail(username: string, address: string): Promise<void> {
+    const db = await this.db();
+    const at = this.now();
+    await db.insertInto('signin_failures').values([
+      { key: SigninThrottle.userKey(username), at },
+      { key: SigninThrottle.addressKey(address), at },
+    ]).execute();
+    if (at - this.lastPrune > PRUNE_EVERY_MS) {
+      this.lastPrune = at;
+      await db.deleteFrom('signin_failures').where('at', '<=', at - this.windowMs).execute();
+    }
   }
 
   /** A successful sign-in: the user's failures are forgotten. */
-  succeed(username: string): void {
-    this.failures.delete(SigninThrottle.userKey(username));
+  async succeed(username: string): Promise<void> {
+    await (await this.db()).deleteFrom('signin_failures').where('key', '=', SigninThrottle.userKey(username)).execute();
   }
 
-  /** Forgets everything (tests). */
-  reset(): void {
-    this.failures.clear();
+  /** Forgets every failure (tests). */
+  async reset(): Promise<void> {
+    await (await this.db()).deleteFrom('signin_failures').execute();
   }
 
-  get size(): number {
-    return this.failures.size;
-  }
-
-  private push(key: string, max: number): void {
-    const list = this.recent(key);
-    list.push(this.now());
-    if (list.length > max) list.splice(0, list.length - max);
-    // Re-inserted so the map's order is least recently failed first.
-    this.failures.delete(key);
-    this.failures.set(key, list);
-    if (this.failures.size > this.maxKeys) this.evict();
-  }
-
-  /** Drops expired windows, then the least recently failed keys down to 90 % (so it runs rarely). */
-  private evict(): void {
-    for (const key of [...this.failures.keys()]) this.recent(key);
-    const keep = Math.floor(this.maxKeys * 0.9);
-    for (const key of this.failures.keys()) {
-      if (this.failures.size <= keep) break;
-      this.failures.delete(key);
-    }
+  /** The failures kept (tests). */
+  async size(): Promise<number> {
+    const { n } = await (await this.db()).selectFrom('signin_failures').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(n);
   }
 }
 
 const g = globalThis as typeof globalThis & { __nimboxSigninThrottle?: SigninThrottle };
 
-/** The server's throttle (one per process; kept on globalThis across Next's dev reloads). */
+/** The server's throttle, on the server's database (one per process; kept on globalThis across Next's dev reloads). */
 export function signinThrottle(): SigninThrottle {
   g.__nimboxSigninThrottle ??= new SigninThrottle();
   return g.__nimboxSigninThrottle;

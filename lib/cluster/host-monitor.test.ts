@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type DB } from '@/lib/db';
 import { startSim, type Sim } from '@/sim/index';
@@ -19,7 +18,7 @@ const seen: InventoryEvent[] = [];
 
 beforeAll(async () => {
   sim = await startSim({ hosts: 1, port: 0, vms: 4, vrdeBase: 23000 + Math.floor(Math.random() * 200) * 50 });
-  db = await openDb(path.join(dataDir.dir, 'nimbox.sqlite'));
+  db = await openDb(); // the data folder's SQLite file, or the PostgreSQL run's database (tempDataDir)
   await registerHosts(db, sim);
   // The Additions of the machines already running report at once.
   await until('the guests report', () => sim.hosts[0].sim.machines().filter((c) => c.state === 'Running').every((c) => c.vm?.guestProperties.get(IP)));

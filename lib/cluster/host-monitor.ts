@@ -12,7 +12,7 @@ import { guestSummary, isGuestInfoProperty, readGuestProperties } from '@/lib/ne
 import { NETWORK_KEY_PREFIX, readAdapterNetworks } from '@/lib/networks/placement';
 import { TEMPLATE_KEY, isTemplateValue } from '@/lib/templates/key';
 import { NO_TENANT_MAP, type TenantLookup } from './tenant-map';
-import { MEASURED_STATES, type HostStatus, type InventoryEvent, type MachineSummary } from './types';
+import { MEASURED_STATES, type HostSeed, type HostStatus, type InventoryEvent, type MachineSummary } from './types';
 
 /** Events the inventory follows; each costs a few calls, so only what the cached view needs. */
 const INTERESTING: VBoxEventType[] = [
@@ -86,6 +86,23 @@ export async function groupsByMachine(vbox: IVirtualBox): Promise<Map<string, st
   return out;
 }
 
+/** The connection to a host Nimbox keeps for its monitor and its operations (one per host per instance). */
+export function hostClient(host: HostCredentials, timing: MonitorTiming = DEFAULT_TIMING): VBoxClient {
+  return new VBoxClient({
+    url: host.url, username: host.username, password: host.password, maxConnections: host.maxConnections, timeoutMs: timing.timeoutMs,
+    // /metrics: SOAP latency and errors by host name.
+    onCall: soapCallObserver(host.name),
+  });
+}
+
+/** A host's status before anything is known of it. */
+export function initialStatus(host: HostCredentials): HostStatus {
+  return {
+    id: host.id, name: host.name, url: host.url, health: 'down', lastError: null, lastContact: null,
+    version: null, apiVersion: null, cpus: null, memoryMB: null, memoryAvailableMB: null, machineCount: 0, runningCount: 0, ha: null,
+  };
+}
+
 function describe(e: unknown): string {
   if (e instanceof VBoxError) return `${e.text || e.message} (${e.resultCodeName})`;
   return (e as Error)?.message ?? String(e);
@@ -104,23 +121,27 @@ export class HostMonitor {
   private loop: Promise<void> | null = null;
   private rescan = false;
   private lostWebsession = 0;
+  /** False when the client was given (the inventory's, shared with operations): stop() leaves it open. */
+  private readonly ownsClient: boolean;
+  private readonly offRelogon: () => void;
 
+  /**
+   * `options.client`: the host's connection to use (else the monitor makes and closes its own);
+   * `options.seed`: what is shown until the first scan (a replica's view when this instance takes the host over).
+   */
   constructor(
     readonly host: HostCredentials,
     private readonly emit: (e: InventoryEvent) => void,
     private readonly timing: MonitorTiming = DEFAULT_TIMING,
     private readonly tenants: TenantLookup = NO_TENANT_MAP,
+    options: { client?: VBoxClient; seed?: HostSeed } = {},
   ) {
-    this.client = new VBoxClient({
-      url: host.url, username: host.username, password: host.password, maxConnections: host.maxConnections, timeoutMs: timing.timeoutMs,
-      // /metrics: SOAP latency and errors by host name.
-      onCall: soapCallObserver(host.name),
-    });
-    this.client.onRelogon(() => { this.rescan = true; });
-    this.status = {
-      id: host.id, name: host.name, url: host.url, health: 'down', lastError: null, lastContact: null,
-      version: null, apiVersion: null, cpus: null, memoryMB: null, memoryAvailableMB: null, machineCount: 0, runningCount: 0, ha: null,
-    };
+    this.client = options.client ?? hostClient(host, timing);
+    this.ownsClient = !options.client;
+    this.offRelogon = this.client.onRelogon(() => { this.rescan = true; });
+    this.status = options.seed ? { ...options.seed.status } : initialStatus(host);
+    // Rows without a machine reference: the first scan, which runs before any event or reconcile, replaces every entry.
+    for (const m of options.seed?.machines ?? []) this.entries.set(m.id, { machine: null as unknown as IMachine, summary: { ...m } });
   }
 
   machines(): MachineSummary[] {
@@ -135,12 +156,14 @@ export class HostMonitor {
     this.loop ??= this.run();
   }
 
+  /** Ends the monitor; with a given client the loop ends once a getEvent long poll in flight returns (or the owner closes the client). */
   async stop(): Promise<void> {
     this.abort.abort();
+    this.offRelogon();
     if (this.hostRefresh) clearTimeout(this.hostRefresh);
     if (this.passTimer) clearTimeout(this.passTimer);
     // Closing the client also ends a getEvent long poll in flight.
-    await this.client.close();
+    if (this.ownsClient) await this.client.close();
     await this.loop?.catch(() => undefined);
   }
 

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type DB } from '@/lib/db';
 import { startSim, type Sim } from '@/sim/index';
@@ -19,7 +18,7 @@ const control = (i: number, p: string) => fetch(`${sim.hosts[i].control}${p}`, {
 
 beforeAll(async () => {
   sim = await startSim({ hosts: 2, port: 0, vms: 3, control: true, vrdeBase: 21000 + Math.floor(Math.random() * 200) * 100 });
-  db = await openDb(path.join(dataDir.dir, 'nimbox.sqlite'));
+  db = await openDb(); // the data folder's SQLite file, or the PostgreSQL run's database (tempDataDir)
   await registerHosts(db, sim);
   inventory = new Inventory(async () => db, { pollMs: 500, reconcileMs: 700, backoffMs: 100, maxBackoffMs: 400, timeoutMs: 2_000 });
   inventory.subscribe((e) => seen.push(e));

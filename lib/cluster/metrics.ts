@@ -24,9 +24,8 @@ import { ProblemError, notFound } from '@/lib/api/problem';
 import type { VBoxClient } from '@/lib/vbox/client';
 import { websessionOf } from '@/lib/vbox/errors';
 import type { IManagedObjectRef, IPerformanceCollector, IVirtualBox } from '@/lib/vbox/objects';
-import type { HostMonitor } from './host-monitor';
 import { inventory, requireUp } from './operations/common';
-import { MEASURED_STATES, METRICS_COUNT, METRICS_PERIOD_S, type HostMetrics, type MachineMetrics } from './types';
+import { MEASURED_STATES, METRICS_COUNT, METRICS_PERIOD_S, type HostHandle, type HostMetrics, type MachineMetrics } from './types';
 
 /**
  * The base metrics set up, per object: the charts' CPU and memory and what the history keeps besides
@@ -114,7 +113,7 @@ async function setUp(h: Handles, setupKey: string, key: string, target: IManaged
 }
 
 /** One round with the host: setup when needed, then the kept samples of `names` for one object. */
-function readSeries(monitor: HostMonitor, key: string, names: readonly string[], find: (vbox: IVirtualBox) => Promise<IManagedObjectRef>): Promise<Series> {
+function readSeries(monitor: HostHandle, key: string, names: readonly string[], find: (vbox: IVirtualBox) => Promise<IManagedObjectRef>): Promise<Series> {
   const client = monitor.client;
   const setupKey = `${monitor.host.id}|${key}`;
   return client.scope(async (vbox) => {
@@ -139,7 +138,7 @@ function readSeries(monitor: HostMonitor, key: string, names: readonly string[],
 }
 
 /** readSeries, one round at a time per object: concurrent viewers share it. */
-function shared(monitor: HostMonitor, key: string, names: readonly string[], find: (vbox: IVirtualBox) => Promise<IManagedObjectRef>): Promise<Series> {
+function shared(monitor: HostHandle, key: string, names: readonly string[], find: (vbox: IVirtualBox) => Promise<IManagedObjectRef>): Promise<Series> {
   const k = `${monitor.host.id}|${key}`;
   const running = state.inflight.get(k);
   if (running) return running;
@@ -259,7 +258,7 @@ function loadOf(v: Map<string, number | undefined>): LoadSample {
  * the charts' setup). A machine the host no longer has is left out; what the collector lost is set
  * up again and answers at the next round.
  */
-export async function sampleHost(monitor: HostMonitor, machineIds: readonly string[]): Promise<{ host: LoadSample | null; machines: Map<string, LoadSample> }> {
+export async function sampleHost(monitor: HostHandle, machineIds: readonly string[]): Promise<{ host: LoadSample | null; machines: Map<string, LoadSample> }> {
   const client = monitor.client;
   return client.scope(async (vbox) => {
     const h = await handlesOf(client, vbox);

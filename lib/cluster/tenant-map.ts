@@ -1,5 +1,8 @@
 import type { DB } from '@/lib/db';
 
+/** Rows per statement (3 parameters each: well under SQLite's and PostgreSQL's limits). */
+const WRITE_BATCH = 500;
+
 /** What a HostMonitor asks of the tenant map: a machine's tenant if known (undefined: never seen), and news of one. */
 export interface TenantLookup {
   get(machineId: string): string | null | undefined;
@@ -22,6 +25,9 @@ export const NO_TENANT_MAP: TenantLookup = { get: () => undefined, set: () => un
 export class TenantMap implements TenantLookup {
   private readonly known = new Map<string, string | null>();
   private loading: Promise<void> | null = null;
+  /** Changes not written yet (machine → tenant, '' for none), and the writer at work on them. */
+  private readonly pending = new Map<string, string>();
+  private flushing: Promise<void> | null = null;
 
   constructor(private readonly db: () => Promise<DB>) {}
 
@@ -44,15 +50,31 @@ export class TenantMap implements TenantLookup {
   set(machineId: string, tenant: string | null): void {
     if (this.known.get(machineId) === tenant) return;
     this.known.set(machineId, tenant);
-    void this.write(machineId, tenant ?? '').catch((e: unknown) => console.error('nimbox: could not record a machine\'s tenant', e));
+    this.pending.set(machineId, tenant ?? '');
+    this.flushing ??= this.flush().finally(() => (this.flushing = null));
   }
 
-  private async write(machineId: string, tenant: string): Promise<void> {
-    const updated_at = new Date().toISOString();
+  /**
+   * Writes what changed, many rows per statement: a first scan learns every machine's tenant at once, and
+   * one statement per machine kept PostgreSQL's pool busy (a round trip each) while the scan ran.
+   */
+  private async flush(): Promise<void> {
+    // Let the rest of this turn's changes join the batch.
+    await new Promise((r) => setImmediate(r));
+    while (this.pending.size > 0) {
+      const batch = [...this.pending].slice(0, WRITE_BATCH);
+      for (const [id] of batch) this.pending.delete(id);
+      const updated_at = new Date().toISOString();
+      await this.write(batch.map(([machine_id, tenant]) => ({ machine_id, tenant, updated_at })))
+        .catch((e: unknown) => console.error('nimbox: could not record machines\' tenants', e));
+    }
+  }
+
+  private async write(rows: { machine_id: string; tenant: string; updated_at: string }[]): Promise<void> {
     await (await this.db())
       .insertInto('machine_tenants')
-      .values({ machine_id: machineId, tenant, updated_at })
-      .onConflict((oc) => oc.column('machine_id').doUpdateSet({ tenant, updated_at }))
+      .values(rows)
+      .onConflict((oc) => oc.column('machine_id').doUpdateSet((eb) => ({ tenant: eb.ref('excluded.tenant'), updated_at: eb.ref('excluded.updated_at') })))
       .execute();
   }
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect } from 'vitest';
+import { createTestDatabase, testingOnPostgres } from '@/lib/db/pg-testing';
 import type { User } from '@/lib/auth/policy';
 import type { DB } from '@/lib/db';
 import type { HostInput, HostView } from '@/lib/db/hosts';
@@ -24,14 +25,16 @@ export interface TempDataDir {
 
 /**
  * Points NIMBOX_DATA_DIR at a new temporary folder, and unsets what would point the app at state
- * outside it (DATABASE_URL, NIMBOX_SECRET) or rename its session cookie (NEXTAUTH_URL). Call it
+ * outside it (DATABASE_URL, NIMBOX_SECRET) or rename its session cookie (NEXTAUTH_URL). In the
+ * PostgreSQL run (NIMBOX_TEST_DB=postgres) DATABASE_URL points at a new database instead. Call it
  * before the app's modules load: in vi.hoisted, as
  * `const dataDir = await vi.hoisted(async () => (await import('@/lib/cluster/testing')).tempDataDir('nimbox-x-'))`.
  */
 export function tempDataDir(prefix: string): TempDataDir {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   process.env.NIMBOX_DATA_DIR = dir;
-  delete process.env.DATABASE_URL;
+  if (testingOnPostgres()) process.env.DATABASE_URL = createTestDatabase();
+  else delete process.env.DATABASE_URL;
   delete process.env.NIMBOX_SECRET;
   delete process.env.NEXTAUTH_URL;
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };

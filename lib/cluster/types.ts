@@ -1,5 +1,7 @@
+import type { HostCredentials } from '@/lib/db/hosts';
 import type { HostHaState } from '@/lib/ha/types';
 import type { Task } from '@/lib/tasks/types';
+import type { VBoxClient } from '@/lib/vbox/client';
 import type { MachineState, SessionState } from '@/lib/vbox/types';
 
 /** A host's health as the live inventory sees it. */
@@ -108,6 +110,27 @@ export interface MachineDetail extends MachineSummary {
   vrde: { enabled: boolean; ports: string; activePort: number | null; hasPassword: boolean };
   teleporter: { enabled: boolean; port: number; address: string };
   extraData: Record<string, string>;
+}
+
+/**
+ * One host as `inventory.monitor(id)` gives it on every instance: its live status and machines (from its
+ * HostMonitor on the instance holding its lease, else from a replica of the holder's), and this instance's
+ * own connection to it for operations.
+ */
+export interface HostHandle {
+  readonly host: HostCredentials;
+  readonly status: HostStatus;
+  readonly client: VBoxClient;
+  machines(): MachineSummary[];
+  machine(id: string): MachineSummary | undefined;
+  /** A template mark Nimbox wrote on this host (lib/templates): reads after its answer agree; the event confirms it. */
+  noteTemplate(id: string, template: boolean): void;
+}
+
+/** A host's view to start from: what a replica or the previous holder knew (its scan sets it right). */
+export interface HostSeed {
+  status: HostStatus;
+  machines: MachineSummary[];
 }
 
 /** What /api/v1/events streams (server-sent events; the event name is `type`). */

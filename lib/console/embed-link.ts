@@ -21,8 +21,10 @@ import { LINK_SCHEME } from './types';
  * A link acts as its maker, with the maker's rights as they are at each use: it stops
  * working when it expires, when the maker is deleted or loses the right, and, when it
  * was made with an API token, when that token is revoked or expires. It is stateless
- * (signed like tickets, with a key of its own), so there is no list of links; rotating
- * the server secret voids them all. Consoles opened with a link stay open after it
+ * (signed like tickets, with a key of its own), so there is no list of links: it works on
+ * every instance sharing the server secret, and serves many opens until it expires (each
+ * open gets a console ticket, which is single use on every instance); rotating the
+ * server secret voids them all. Consoles opened with a link stay open after it
  * expires (until closed or idle); reconnecting needs a live link.
  */
 

@@ -263,7 +263,7 @@ export class ConsoleGateway {
       const vm = url.searchParams.get('vm');
       if (vm !== null && vm !== claims.vm) throw new Refusal(403, 'other-machine', 'This console ticket is for another machine.');
       try {
-        this.tickets.consume(claims);
+        await this.tickets.consume(claims);
       } catch (e) {
         throw ticketRefusal(e);
       }

@@ -1,6 +1,11 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONSOLE_WS_PATH, consoleUrl, issueTicket, TicketError, TicketRegistry, verifyTicket, type TicketClaims } from './ticket';
+import { openDb } from '@/lib/db';
+import { testDbLocation, twoInstanceDbs } from '@/lib/db/pg-testing';
+import { CONSOLE_WS_PATH, consoleUrl, issueTicket, TICKET_PRUNE_GRACE_MS, TicketError, TicketRegistry, verifyTicket, type TicketClaims } from './ticket';
 
 const key = crypto.randomBytes(32);
 const input = { sub: 'user-1', vm: 'vm-1', host: 'host-1', port: 5901 };
@@ -8,6 +13,16 @@ const input = { sub: 'user-1', vm: 'vm-1', host: 'host-1', port: 5901 };
 function refusal(f: () => unknown): string {
   try {
     f();
+  } catch (e) {
+    if (e instanceof TicketError) return e.reason;
+    throw e;
+  }
+  return 'accepted';
+}
+
+async function asyncRefusal(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
   } catch (e) {
     if (e instanceof TicketError) return e.reason;
     throw e;
@@ -62,16 +77,45 @@ describe('console tickets', () => {
     expect(verifyTicket(ticket, { key })).toMatchObject({ mode: 'view', link: 'abc123' });
   });
 
-  it('is accepted once by a registry, which forgets it after it expires', () => {
-    const registry = new TicketRegistry();
-    const now = Date.now();
-    const a = issueTicket(input, { now, key }).claims;
-    const b = issueTicket(input, { now, key }).claims;
-    registry.consume(a, now);
-    registry.consume(b, now);
-    expect(refusal(() => registry.consume(a, now + 1))).toBe('reused');
-    expect(registry.size).toBe(2);
-    registry.consume(issueTicket(input, { now: now + 40_000, key }).claims, now + 40_000);
-    expect(registry.size).toBe(1);
+  it('is accepted once by a registry, which forgets it after it expires', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbox-tickets-'));
+    const db = await openDb(testDbLocation(path.join(dir, 'nimbox.sqlite')));
+    try {
+      const registry = new TicketRegistry(async () => db);
+      const now = Date.now();
+      const a = issueTicket(input, { now, key }).claims;
+      const b = issueTicket(input, { now, key }).claims;
+      await registry.consume(a, now);
+      await registry.consume(b, now);
+      expect(await asyncRefusal(registry.consume(a, now + 1))).toBe('reused');
+      const used = async () => (await db.selectFrom('console_tickets_used').select('jti').orderBy('jti').execute()).map((r) => r.jti);
+      expect(await used()).toEqual([a.jti, b.jti].sort());
+      const later = now + 120_000 + TICKET_PRUNE_GRACE_MS;
+      const c = issueTicket(input, { now: later, key }).claims;
+      await registry.consume(c, later);
+      expect(await used()).toEqual([c.jti]);
+    } finally {
+      await db.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('console tickets on several instances (PostgreSQL)', () => {
+  it('are accepted once, whichever instance sees them first, even when two race', async () => {
+    const [a, b] = await twoInstanceDbs();
+    const [one, two] = [new TicketRegistry(async () => a), new TicketRegistry(async () => b)];
+    const first = issueTicket(input, { key }).claims;
+    await one.consume(first);
+    expect(await asyncRefusal(two.consume(first))).toBe('reused');
+    // An instance whose clock is ahead prunes; one whose clock is behind still takes `first` as unexpired: still refused.
+    const ahead = first.exp + 61_000;
+    await one.consume(issueTicket(input, { now: ahead, key }).claims, ahead);
+    expect(await asyncRefusal(two.consume(first, first.exp - 1))).toBe('reused');
+    for (let i = 0; i < 10; i++) {
+      const t = issueTicket(input, { key }).claims;
+      const outcomes = await Promise.all([asyncRefusal(one.consume(t)), asyncRefusal(two.consume(t))]);
+      expect(outcomes.sort()).toEqual(['accepted', 'reused']);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Action } from '@/lib/auth/policy';
+import { getDb, type DB } from '@/lib/db';
 import { deriveKey } from '@/lib/db/secrets';
 
 /**
@@ -12,7 +13,7 @@ import { deriveKey } from '@/lib/db/secrets';
  * Format: `v1.<claims>.<mac>`, both parts base64url; claims is JSON (TicketClaims), mac is
  * HMAC-SHA-256 over `v1.<claims>` with a key derived from the server secret for this use
  * only. A ticket names the user, the machine, the host and VNC port it was issued
- * for, and whether input may pass (mode); it lives 30 s and the gateway accepts it once (TicketRegistry). It carries no
+ * for, and whether input may pass (mode); it lives 30 s and the gateways accept it once, whichever instance (TicketRegistry). It carries no
  * secret (the VNC password and the host's address stay on the server).
  */
 
@@ -125,31 +126,35 @@ export function verifyTicket(ticket: string | null | undefined, { now = Date.now
   return claims;
 }
 
+/** Expired rows are deleted at most this often (by whichever instance consumes a ticket then). */
+const PRUNE_EVERY_MS = 60_000;
 /**
- * The tickets a gateway has accepted, kept until they expire: a ticket is good once.
- * In memory, per process; forgetting expired tickets is safe since they are refused as
- * expired anyway. (Several Nimbox processes behind one address would each accept a
- * ticket once: route the console WebSocket to one process, or share this registry.)
+ * Rows are kept this long past their ticket's expiry: instances' clocks differ, and an instance whose clock
+ * is behind the pruner's still accepts the ticket as unexpired, so its row must still be there to refuse a reuse.
+ */
+export const TICKET_PRUNE_GRACE_MS = 10 * 60_000;
+
+/**
+ * The tickets the gateways have accepted, kept in the database (console_tickets_used) until they
+ * expire: a ticket is good once on every instance sharing the database. Consuming is one insert,
+ * whose conflict on the ticket's id means it was used before, so two instances racing for one ticket
+ * cannot both win. Forgetting expired tickets (after a grace for clock skew) is safe since they are refused as expired anyway.
  */
 export class TicketRegistry {
-  private readonly used = new Map<string, number>();
   private lastPrune = 0;
 
-  /** Marks the ticket used; throws TicketError('reused') when it was used before. */
-  consume(claims: TicketClaims, now = Date.now()): void {
-    if (now - this.lastPrune > 5_000) this.prune(now);
-    if (this.used.has(claims.jti)) throw new TicketError('reused');
-    this.used.set(claims.jti, claims.exp);
-  }
+  constructor(private readonly db: () => Promise<DB> = getDb) {}
 
-  get size(): number {
-    return this.used.size;
-  }
-
-  private prune(now: number): void {
-    this.lastPrune = now;
-    // An expired ticket is refused as expired anyway: forgetting it is safe.
-    for (const [jti, exp] of this.used) if (exp <= now) this.used.delete(jti);
+  /** Marks the ticket used; throws TicketError('reused') when it was used before (here or on another instance). */
+  async consume(claims: TicketClaims, now = Date.now()): Promise<void> {
+    const db = await this.db();
+    if (now - this.lastPrune > PRUNE_EVERY_MS) {
+      this.lastPrune = now;
+      await db.deleteFrom('console_tickets_used').where('expires_at', '<=', now - TICKET_PRUNE_GRACE_MS).execute();
+    }
+    const r = await db.insertInto('console_tickets_used').values({ jti: claims.jti, expires_at: claims.exp })
+      .onConflict((oc) => oc.column('jti').doNothing()).executeTakeFirst();
+    if (Number(r.numInsertedOrUpdatedRows ?? 0) !== 1) throw new TicketError('reused');
   }
 }
 

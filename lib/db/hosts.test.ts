@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProblemError } from '@/lib/api/problem';
 import { createHost, deleteHost, getHost, hostCredentials, hostFencing, hostInputSchema, hostPatchSchema, isPortSpec, listHosts, normalizeUrl, onHostsChanged, updateHost, type HostsChange } from './hosts';
-import { openDb, type DB } from './index';
+import { dialectOf, openDb, type DB } from './index';
+import { testDbLocation } from './pg-testing';
 
 let dir: string;
 let db: DB;
@@ -14,7 +16,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbox-hosts-'));
   process.env.NIMBOX_DATA_DIR = dir;
   delete process.env.NIMBOX_SECRET;
-  db = await openDb(path.join(dir, 'test.sqlite'));
+  db = await openDb(testDbLocation(path.join(dir, 'test.sqlite')));
 });
 
 afterAll(async () => {
@@ -24,6 +26,13 @@ afterAll(async () => {
   if (saved.dir === undefined) delete process.env.NIMBOX_DATA_DIR;
   else process.env.NIMBOX_DATA_DIR = saved.dir;
 });
+
+/** What the database holds: SQLite's file and its WAL as bytes; on PostgreSQL, every hosts row as text. */
+async function storedText(): Promise<string> {
+  if (dialectOf(db) === 'postgres') return (await sql<{ t: string | null }>`select string_agg(h::text, ' ') as t from hosts h`.execute(db)).rows[0].t ?? '';
+  const file = path.join(dir, 'test.sqlite');
+  return fs.readFileSync(file).toString('latin1') + (fs.existsSync(`${file}-wal`) ? fs.readFileSync(`${file}-wal`).toString('latin1') : '');
+}
 
 beforeEach(async () => {
   await db.deleteFrom('hosts').execute();
@@ -103,9 +112,9 @@ describe('hosts registry', () => {
     expect(row.password_enc).not.toContain('alpha-pw');
     expect(row.password_enc).toMatch(/^v1:/);
     expect(await hostCredentials(db, h.id)).toEqual({ id: h.id, name: 'alpha', url: 'http://host-a.example:18083/', username: 'vbox', password: 'alpha-pw', maxConnections: 16 });
-    // The SQLite file itself never holds the plain password.
+    // The database itself (SQLite's file) never holds the plain password.
     await db.selectFrom('hosts').select('id').execute();
-    const bytes = fs.readFileSync(path.join(dir, 'test.sqlite')).toString('latin1') + (fs.existsSync(path.join(dir, 'test.sqlite-wal')) ? fs.readFileSync(path.join(dir, 'test.sqlite-wal')).toString('latin1') : '');
+    const bytes = await storedText();
     expect(bytes).not.toContain('alpha-pw');
   });
 
@@ -264,7 +273,7 @@ describe('hosts fencing (lib/ha)', () => {
     const shown = JSON.stringify([h, await getHost(db, h.id), await listHosts(db), seen]);
     expect(shown).not.toMatch(/bmc-secret|password_enc|ipmiPassword/);
     expect(h.fencing.ipmi).not.toHaveProperty('password');
-    const bytes = fs.readFileSync(path.join(dir, 'test.sqlite')).toString('latin1') + (fs.existsSync(path.join(dir, 'test.sqlite-wal')) ? fs.readFileSync(path.join(dir, 'test.sqlite-wal')).toString('latin1') : '');
+    const bytes = await storedText();
     expect(bytes).not.toMatch(/bmc-secret/);
   });
 

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { sql, type Selectable } from 'kysely';
 import { z } from 'zod';
 import { parseOr400, ProblemError } from '@/lib/api/problem';
-import type { DB } from './index';
+import type { Coord } from '@/lib/coord';
+import { isUniqueViolation, type DB } from './index';
 import { FENCE_KINDS, type FenceConfig, type FenceKind, type FencingView } from '@/lib/ha/types';
 import type { HostsTable } from './schema';
 import { decryptSecret, encryptSecret } from './secrets';
@@ -410,11 +411,16 @@ export type HostsChange =
   | { type: 'updated'; id: string; host: HostView; changed: string[] }
   | { type: 'deleted'; id: string; host: HostView };
 
-// One emitter per process, on globalThis: Next's route bundles and the custom server share it.
-const g = globalThis as typeof globalThis & { __nimboxHostsEvents?: EventEmitter };
+// One emitter per process, on globalThis: Next's route bundles and the custom server share it; likewise the
+// coordinations sharing the changes with other instances (one per process; tests run two instances in one).
+const g = globalThis as typeof globalThis & { __nimboxHostsEvents?: EventEmitter; __nimboxHostsSharing?: Coord[] };
 const events = (g.__nimboxHostsEvents ??= new EventEmitter().setMaxListeners(0));
+const sharing = (g.__nimboxHostsSharing ??= []);
 
-/** Calls `cb` after every committed create, update and delete of a host. Returns the unsubscribe function. */
+/**
+ * Calls `cb` after every committed create, update and delete of a host: this process's at once, other
+ * instances' once they arrive (shareHostsChanges). Returns the unsubscribe function.
+ */
 export function onHostsChanged(cb: (change: HostsChange) => void | Promise<void>): () => void {
   events.on('change', cb);
   return () => {
@@ -422,7 +428,30 @@ export function onHostsChanged(cb: (change: HostsChange) => void | Promise<void>
   };
 }
 
+/**
+ * Shares host changes with the other instances of `coord` (channel `hosts`): this process's are published,
+ * theirs reach this process's listeners. Only the process's first sharing coordination relays, and never a
+ * change this process made (its listeners heard it already), so each listener hears each change once.
+ */
+export function shareHostsChanges(coord: Coord): () => void {
+  sharing.push(coord);
+  const off = coord.subscribe('hosts', (payload, from) => {
+    if (sharing[0] !== coord || sharing.some((c) => c.instanceId === from)) return;
+    deliverChange(payload as HostsChange);
+  });
+  return () => {
+    off();
+    const i = sharing.indexOf(coord);
+    if (i >= 0) sharing.splice(i, 1);
+  };
+}
+
 function emitChange(change: HostsChange): void {
+  deliverChange(change);
+  sharing[0]?.publish('hosts', change);
+}
+
+function deliverChange(change: HostsChange): void {
   // A failing listener must neither undo the committed change nor starve the other listeners.
   for (const cb of events.listeners('change') as Array<(c: HostsChange) => unknown>) {
     try {
@@ -458,12 +487,6 @@ async function checkUnique(db: DB, fields: { name?: string; url?: string }, exce
     if (exceptId) q = q.where('id', '!=', exceptId);
     if (await q.executeTakeFirst()) throw conflict('url', fields.url);
   }
-}
-
-/** The database's own unique constraint, for a race the check above lost. */
-function isUniqueViolation(e: unknown): boolean {
-  const code = (e as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
 }
 
 export async function listHosts(db: DB): Promise<HostView[]> {

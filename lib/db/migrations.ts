@@ -1,8 +1,9 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 
 /**
- * Schema migrations, applied in key order at start. Written with portable types
- * (text, integer) so a PostgreSQL dialect can run them unchanged.
+ * Schema migrations, applied in key order at start, the same on SQLite and PostgreSQL: portable types only
+ * (text; integer below 2^31; bigint for byte sizes and epoch ms; double precision, not real). Types changed
+ * in place (issue 19) kept SQLite's affinities, so existing SQLite files need no migration.
  */
 export const migrations: Record<string, Migration> = {
   '001_hosts': {
@@ -178,7 +179,7 @@ export const migrations: Record<string, Migration> = {
         .addColumn('machines', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('vcpus', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('memory_mb', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('disk_gb', 'real', (c) => c.notNull().defaultTo(0))
+        .addColumn('disk_gb', 'double precision', (c) => c.notNull().defaultTo(0))
         .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
       await sql`create index quota_reservations_tenant on quota_reservations (tenant)`.execute(db);
@@ -291,7 +292,7 @@ export const migrations: Record<string, Migration> = {
         .addColumn('host_id', 'text', (c) => c.notNull())
         .addColumn('folder', 'text', (c) => c.notNull())
         .addColumn('name', 'text', (c) => c.notNull())
-        .addColumn('size_bytes', 'integer', (c) => c.notNull())
+        .addColumn('size_bytes', 'bigint', (c) => c.notNull())
         .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
     },
@@ -365,13 +366,13 @@ export const migrations: Record<string, Migration> = {
         .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('object_id', 'text', (c) => c.notNull())
         .addColumn('resolution', 'integer', (c) => c.notNull())
-        .addColumn('ts', 'integer', (c) => c.notNull())
-        .addColumn('cpu', 'real')
-        .addColumn('mem_used_mb', 'real')
-        .addColumn('mem_total_mb', 'real')
-        .addColumn('net_rx_bps', 'real')
-        .addColumn('net_tx_bps', 'real')
-        .addColumn('disk_util', 'real')
+        .addColumn('ts', 'bigint', (c) => c.notNull())
+        .addColumn('cpu', 'double precision')
+        .addColumn('mem_used_mb', 'double precision')
+        .addColumn('mem_total_mb', 'double precision')
+        .addColumn('net_rx_bps', 'double precision')
+        .addColumn('net_tx_bps', 'double precision')
+        .addColumn('disk_util', 'double precision')
         .addPrimaryKeyConstraint('metric_samples_pk', ['kind', 'object_id', 'resolution', 'ts'])
         .execute();
       // Roll-ups and pruning work by resolution and time across all objects.
@@ -446,6 +447,125 @@ export const migrations: Record<string, Migration> = {
     async down(db: Kysely<unknown>) {
       await db.schema.dropTable('webhook_deliveries').execute();
       await db.schema.dropTable('webhooks').execute();
+    },
+  },
+  // Issue 19 (several instances on PostgreSQL), one key each:
+  // 022_coord: instances, leases (lib/coord)
+  /** Issue 19: several instances on one PostgreSQL (lib/coord). Times are epoch ms of the DATABASE's clock. */
+  '022_coord': {
+    async up(db: Kysely<unknown>) {
+      // Each running instance's heartbeat: alive while seen_at is recent; rows gone for an hour are removed.
+      await db.schema
+        .createTable('coord_instances')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('hostname', 'text', (c) => c.notNull())
+        .addColumn('pid', 'integer', (c) => c.notNull())
+        .addColumn('started_at', 'bigint', (c) => c.notNull())
+        .addColumn('seen_at', 'bigint', (c) => c.notNull())
+        .execute();
+      // One row per lease: its holder until expires_at, unless renewed.
+      await db.schema
+        .createTable('coord_leases')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('holder', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('acquired_at', 'bigint', (c) => c.notNull())
+        .execute();
+      // Messages too big for NOTIFY's payload (8000 bytes): the notification carries the row's id; old rows are deleted.
+      await db.schema
+        .createTable('coord_messages')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await sql`create index coord_messages_created on coord_messages (created_at)`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('coord_messages').execute();
+      await db.schema.dropTable('coord_leases').execute();
+      await db.schema.dropTable('coord_instances').execute();
+    },
+  },
+  // 023_task_instances: tasks.instance_id, task_locks (lib/tasks)
+  '023_task_instances': {
+    async up(db: Kysely<unknown>) {
+      // The instance running the task (lib/coord's id); null for rows of older versions (taken up at the next start).
+      await db.schema.alterTable('tasks').addColumn('instance_id', 'text').execute();
+      // A running task's lock keys, one row each: the primary key is what refuses a second task on any instance.
+      await db.schema
+        .createTable('task_locks')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('task_id', 'text', (c) => c.notNull())
+        .addColumn('instance_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await sql`create index task_locks_task on task_locks (task_id)`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('task_locks').execute();
+      await db.schema.alterTable('tasks').dropColumn('instance_id').execute();
+    },
+  },
+  // 024_shared_state: used console tickets, sign-in failures, quota reservations' instance (lib/console, lib/auth, lib/tenants)
+  /** Issue 19: what every instance must see alike (lib/console tickets, lib/auth throttle, lib/tenants reservations, lib/teleport ports, lib/db/secrets). */
+  '024_shared_state': {
+    async up(db: Kysely<unknown>) {
+      // A console ticket's id once the gateway accepted it, until the ticket expires (epoch ms): single use on every instance.
+      await db.schema
+        .createTable('console_tickets_used')
+        .addColumn('jti', 'text', (c) => c.primaryKey())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await sql`create index console_tickets_used_expires on console_tickets_used (expires_at)`.execute(db);
+      // One row per failed sign-in per key (`u:<username>`, `a:<address>`), at epoch ms.
+      await db.schema
+        .createTable('signin_failures')
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .execute();
+      await sql`create index signin_failures_key_at on signin_failures (key, at)`.execute(db);
+      await sql`create index signin_failures_at on signin_failures (at)`.execute(db);
+      // The instance (lib/coord) whose job holds a reservation: only its own stale rows, or a dead instance's, are dropped.
+      await db.schema.alterTable('quota_reservations').addColumn('instance_id', 'text').execute();
+      // Teleporter ports handed to teleports under way, by the instance running them.
+      await db.schema
+        .createTable('teleport_ports')
+        .addColumn('host_id', 'text', (c) => c.notNull())
+        .addColumn('port', 'integer', (c) => c.notNull())
+        .addColumn('instance_id', 'text', (c) => c.notNull())
+        .addColumn('reserved_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('teleport_ports_pk', ['host_id', 'port'])
+        .execute();
+      // Small facts of the installation (the server secret's fingerprint).
+      await db.schema
+        .createTable('server_settings')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('server_settings').execute();
+      await db.schema.dropTable('teleport_ports').execute();
+      await db.schema.alterTable('quota_reservations').dropColumn('instance_id').execute();
+      await db.schema.dropTable('signin_failures').execute();
+      await db.schema.dropTable('console_tickets_used').execute();
+    },
+  },
+  // 025_inventory_snapshots: each host's last known machines, for instances not holding its lease (lib/cluster)
+  /** Issue 19: each host's live view as its lease holder last wrote it, loaded by the other instances' replicas (lib/cluster). */
+  '025_inventory_snapshots': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('inventory_snapshots')
+        .addColumn('host_id', 'text', (c) => c.primaryKey())
+        .addColumn('holder', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('machines', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('inventory_snapshots').execute();
     },
   },
 };

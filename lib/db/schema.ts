@@ -122,6 +122,8 @@ export interface TasksTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   finished_at: string | null;
+  /** The Nimbox instance running the task (lib/coord's id; migration 023); null on rows of older versions. */
+  instance_id: string | null;
 }
 
 /** A tenant (lib/tenants): a group of users owning machines, with quotas; null quota = unlimited. */
@@ -175,6 +177,8 @@ export interface QuotaReservationsTable {
   /** The new disk's size (the disk quota is per new disk: not summed). */
   disk_gb: number;
   created_at: Timestamp;
+  /** The instance (lib/coord) whose job holds it (024); null in rows older than that. */
+  instance_id: string | null;
 }
 
 /** A signed-in browser session (lib/auth/sessions); its id is the session cookie's `sid`. */
@@ -296,6 +300,16 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   usage_intervals: UsageIntervalsTable;
   usage_disk_samples: UsageDiskSamplesTable;
+  // Issue 19 (tables of migrations 022–025, each by its owner):
+  task_locks: TaskLocksTable;
+  coord_instances: CoordInstancesTable;
+  coord_leases: CoordLeasesTable;
+  coord_messages: CoordMessagesTable;
+  console_tickets_used: ConsoleTicketsUsedTable;
+  signin_failures: SigninFailuresTable;
+  teleport_ports: TeleportPortsTable;
+  server_settings: ServerSettingsTable;
+  inventory_snapshots: InventorySnapshotsTable;
 }
 
 /** One bucket of a host's or machine's load (lib/metrics/history); values are averages over the bucket. */
@@ -371,3 +385,81 @@ export interface UsageDiskSamplesTable {
 }
 
 export type { Generated };
+
+/** 024: console tickets the gateway accepted, until they expire (epoch ms). */
+export interface ConsoleTicketsUsedTable {
+  jti: string;
+  expires_at: number;
+}
+
+/** 024: failed sign-ins, one row per key (`u:<username>`, `a:<address>`) and failure, at epoch ms. */
+export interface SigninFailuresTable {
+  key: string;
+  at: number;
+}
+
+/** 024: teleporter ports held by teleports under way, by the instance running them. */
+export interface TeleportPortsTable {
+  host_id: string;
+  port: number;
+  instance_id: string;
+  reserved_at: number;
+}
+
+/** 024: small facts of the installation (key `secret_fingerprint`). */
+export interface ServerSettingsTable {
+  key: string;
+  value: string;
+}
+
+/** A running Nimbox instance's heartbeat (lib/coord); times are epoch ms of the database's clock. */
+export interface CoordInstancesTable {
+  /** `<hostname>-<pid>-<random>` */
+  id: string;
+  hostname: string;
+  pid: number;
+  started_at: number;
+  /** Renewed every second: the instance is alive while this is within 5 s. */
+  seen_at: number;
+}
+
+/** A named lease held by one instance at a time (lib/coord): `host:<id>`, `ha`, `tasks`, … */
+export interface CoordLeasesTable {
+  name: string;
+  /** The holding instance's id. */
+  holder: string;
+  /** Epoch ms (database clock) after which another instance may take the lease. */
+  expires_at: number;
+  acquired_at: number;
+}
+
+/** A message too big for a NOTIFY payload (lib/coord): the notification carries its id. */
+export interface CoordMessagesTable {
+  id: string;
+  /** The message's JSON envelope. */
+  body: string;
+  created_at: number;
+}
+
+/** A host's live view as the holder of its lease `host:<id>` last wrote it (lib/cluster/replica): what other instances start from. */
+export interface InventorySnapshotsTable {
+  host_id: string;
+  /** The instance (lib/coord) that wrote it. */
+  holder: string;
+  /** The HostStatus, as JSON. */
+  status: string;
+  /** The host's MachineSummary list, as JSON. */
+  machines: string;
+  /** Epoch ms of the write. */
+  updated_at: number;
+}
+
+/** A running task's lock key (lib/tasks, migration 023): one row per key, so a key is held by one task across instances. */
+export interface TaskLocksTable {
+  key: string;
+  task_id: string;
+  /** The instance running the task (moves with the task when another instance adopts it). */
+  instance_id: string;
+  /** Epoch ms. */
+  created_at: number;
+}

@@ -4,8 +4,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decryptSecret, deriveKey, encryptSecret, SecretDecryptError, serverSecret } from './secrets';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { issueTicket, verifyTicket } from '@/lib/console/ticket';
+import { mintLink, verifyLink } from '@/lib/console/embed-link';
+import { openDb, type DB } from './index';
+import { twoInstanceDbs } from './pg-testing';
+import { checkServerSecret, decryptSecret, deriveKey, encryptSecret, SecretDecryptError, SecretMismatchError, secretFingerprint, serverSecret } from './secrets';
 
 const saved = { secret: process.env.NIMBOX_SECRET, dir: process.env.NIMBOX_DATA_DIR };
 const dirs: string[] = [];
@@ -162,5 +166,62 @@ describe('deriveKey', () => {
     expect(a.equals(b)).toBe(false);
     expect(deriveKey('nimbox host secrets').equals(a)).toBe(true);
     expect(a.equals(serverSecret())).toBe(false);
+  });
+});
+
+describe('the server secret across instances', () => {
+  const handles: DB[] = [];
+  afterAll(async () => {
+    for (const h of handles) await h.destroy();
+  });
+
+  it('on PostgreSQL: instances with the same NIMBOX_SECRET start and read each other\'s secrets; one with another refuses to start', async () => {
+    const [a, b] = await twoInstanceDbs();
+    const shared = crypto.randomBytes(32).toString('hex');
+
+    // Instance one starts first and writes what only the secret opens.
+    process.env.NIMBOX_SECRET = shared;
+    await checkServerSecret(a);
+    const password = encryptSecret('host-password');
+    const { ticket } = issueTicket({ sub: 'u1', vm: 'vm1', host: 'h1', port: 5900 });
+    const { link } = mintLink({ sub: 'u1', vm: 'vm1', mode: 'view', ttlSeconds: 60 });
+    const [{ value }] = await a.selectFrom('server_settings').select('value').where('key', '=', 'secret_fingerprint').execute();
+    expect(value).toBe(secretFingerprint());
+    expect(value).not.toContain(shared);
+
+    // Instance two, same secret (another machine: no shared data folder): starts, and reads them.
+    freshDataDir();
+    await expect(checkServerSecret(b)).resolves.toBeUndefined();
+    expect(decryptSecret(password)).toBe('host-password');
+    expect(verifyTicket(ticket)).toMatchObject({ sub: 'u1', vm: 'vm1' });
+    expect(verifyLink(link)).toMatchObject({ sub: 'u1', vm: 'vm1' });
+
+    // Instance three forgot NIMBOX_SECRET: it would generate a key file of its own; it refuses to start, saying what to set.
+    freshDataDir();
+    delete process.env.NIMBOX_SECRET;
+    const refused = await checkServerSecret(b).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(SecretMismatchError);
+    expect((refused as Error).message).toMatch(/Set NIMBOX_SECRET to the same value on every instance/);
+    expect((refused as Error).message).not.toContain(shared);
+    // The database still names the first secret.
+    process.env.NIMBOX_SECRET = shared;
+    await expect(checkServerSecret(a)).resolves.toBeUndefined();
+  });
+
+  it('on SQLite (one instance): a changed secret is warned about, and the server starts as before', async () => {
+    const dir = freshDataDir();
+    const db = await openDb(path.join(dir, 'nimbox.sqlite'));
+    handles.push(db);
+    await checkServerSecret(db);
+    process.env.NIMBOX_SECRET = 'another secret';
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      await expect(checkServerSecret(db)).resolves.toBeUndefined();
+      expect(warn.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/server secret .* has changed since the last start/);
+      const [{ value }] = await db.selectFrom('server_settings').select('value').execute();
+      expect(value).toBe(secretFingerprint());
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

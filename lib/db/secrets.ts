@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { dataDir } from './index';
+import { dataDir, dialectOf, getDb, type DB } from './index';
 
 /**
  * The server secret and the encryption of secrets at rest (host passwords).
@@ -99,16 +99,16 @@ export function deriveKey(info: string): Buffer {
   return Buffer.from(crypto.hkdfSync('sha256', serverSecret(), 'nimbox', info, 32));
 }
 
-/** Encrypts with AES-256-GCM: `v1:<iv b64>:<tag b64>:<ciphertext b64>`. */
-export function encryptSecret(plain: string): string {
+/** Encrypts with AES-256-GCM: `v1:<iv b64>:<tag b64>:<ciphertext b64>`; `info` names the key's use (default: stored secrets). */
+export function encryptSecret(plain: string, info = HOST_SECRETS_INFO): string {
   const iv = crypto.randomBytes(IV_BYTES);
-  const cipher = crypto.createCipheriv('aes-256-gcm', deriveKey(HOST_SECRETS_INFO), iv);
+  const cipher = crypto.createCipheriv('aes-256-gcm', deriveKey(info), iv);
   const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
   return [FORMAT, iv.toString('base64'), cipher.getAuthTag().toString('base64'), ct.toString('base64')].join(':');
 }
 
 /** Decrypts what `encryptSecret` made; throws SecretDecryptError on a wrong key, tampering or a malformed value. */
-export function decryptSecret(enc: string): string {
+export function decryptSecret(enc: string, info = HOST_SECRETS_INFO): string {
   const parts = enc.split(':');
   if (parts.length !== 4 || parts[0] !== FORMAT) throw new SecretDecryptError(`unknown format (expected ${FORMAT}:<iv>:<tag>:<ciphertext>)`);
   const [, ivB64, tagB64, ctB64] = parts;
@@ -116,7 +116,7 @@ export function decryptSecret(enc: string): string {
   const tag = Buffer.from(tagB64, 'base64');
   if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new SecretDecryptError('malformed value');
   try {
-    const decipher = crypto.createDecipheriv('aes-256-gcm', deriveKey(HOST_SECRETS_INFO), iv, { authTagLength: TAG_BYTES });
+    const decipher = crypto.createDecipheriv('aes-256-gcm', deriveKey(info), iv, { authTagLength: TAG_BYTES });
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(Buffer.from(ctB64, 'base64')), decipher.final()]).toString('utf8');
   } catch {
@@ -124,4 +124,47 @@ export function decryptSecret(enc: string): string {
       'the server secret (NIMBOX_SECRET, or secret.key in the data folder) is not the one it was encrypted with, or the stored value was altered',
     );
   }
+}
+
+const FINGERPRINT_SETTING = 'secret_fingerprint';
+const FINGERPRINT_LABEL = 'nimbox server secret fingerprint v1';
+
+/** Names the server secret without revealing it: HMAC-SHA-256 of a fixed label keyed with it (hex). */
+export function secretFingerprint(): string {
+  return crypto.createHmac('sha256', serverSecret()).update(FINGERPRINT_LABEL).digest('hex');
+}
+
+/** Thrown at start when this instance's server secret is not the one the database was set up with (PostgreSQL). */
+export class SecretMismatchError extends Error {
+  constructor() {
+    super(
+      'This instance\'s server secret is not the one the database was set up with: what other instances (or an earlier start) '
+        + 'encrypted (host passwords, sessions, console tickets) would be unreadable here. Set NIMBOX_SECRET to the same value on '
+        + 'every instance sharing this database (the value the first instance used, or the contents of its <data dir>/secret.key). '
+        + 'If the secret was changed on purpose, stop every instance, run DELETE FROM server_settings WHERE key = \'secret_fingerprint\' '
+        + 'and start them all with the new NIMBOX_SECRET (stored host passwords must then be entered again).',
+    );
+    this.name = 'SecretMismatchError';
+  }
+}
+
+/**
+ * At start: the database keeps the fingerprint of the server secret it was first used with (server_settings).
+ * On PostgreSQL, where several instances share the database, an instance with another secret refuses to
+ * start (SecretMismatchError). On SQLite (one instance) the secret may have been changed on purpose: a warning,
+ * and the new fingerprint is kept, so the server starts as it always did.
+ */
+export async function checkServerSecret(database?: DB): Promise<void> {
+  const db = database ?? (await getDb());
+  const mine = secretFingerprint();
+  // The first instance to start records its secret; a concurrent first start of another loses the insert and is checked.
+  await db.insertInto('server_settings').values({ key: FINGERPRINT_SETTING, value: mine }).onConflict((oc) => oc.column('key').doNothing()).execute();
+  const row = await db.selectFrom('server_settings').select('value').where('key', '=', FINGERPRINT_SETTING).executeTakeFirstOrThrow();
+  if (row.value === mine) return;
+  if (dialectOf(db) === 'postgres') throw new SecretMismatchError();
+  console.warn(JSON.stringify({
+    level: 'warn',
+    msg: 'the server secret (NIMBOX_SECRET, or secret.key in the data folder) has changed since the last start: stored host passwords cannot be decrypted and must be entered again',
+  }));
+  await db.updateTable('server_settings').set({ value: mine }).where('key', '=', FINGERPRINT_SETTING).execute();
 }

@@ -7,36 +7,91 @@ import { ProblemError, notFound } from '@/lib/api/problem';
 import { can, sees, tenantScope, type User } from '@/lib/auth/policy';
 import { getInventory, type Inventory } from '@/lib/cluster/inventory';
 import type { MachineSummary } from '@/lib/cluster/types';
+import { getCoord, type Coord } from '@/lib/coord';
+import { singleton, type Singleton } from '@/lib/coord/singleton';
 import { getDb } from '@/lib/db';
 import { getHost, listHosts } from '@/lib/db/hosts';
 import { recordAudit } from '@/lib/audit';
 import { hostScope, mayUseHost, type HostScope } from '@/lib/tenants/hosts';
 import { machineResource } from '@/lib/tenants/access';
 import { HaManager, runsOn, type HaTiming } from './manager';
+import { announceHaStatus, followHaStatus } from './status';
 import * as store from './store';
 import { DEFAULT_HA_POLICY, type HaAlarm, type HaOverview, type HaPolicy, type HostHaStage, type HostHaState, type MachineHa } from './types';
 
 export { HaManager, type HaTiming } from './manager';
 
-// One manager per server process, on globalThis: Next's route bundles and instrumentation share it.
-const g = globalThis as typeof globalThis & { __nimboxHa?: HaManager };
+// One HA service per server process, on globalThis: Next's route bundles and instrumentation share it.
+const g = globalThis as typeof globalThis & { __nimboxHa?: { service: Singleton<HaManager>; coord: Coord; off: () => void; status: ReturnType<typeof followHaStatus> } };
 
-/** Starts the process's HA manager (the server does at start; tests with their own timing). */
-export async function startHa(timing: Partial<HaTiming> = {}, inventory: Inventory = getInventory()): Promise<HaManager> {
-  await g.__nimboxHa?.stop();
+/** An admin's confirmation that a host is off, made on an instance not running the manager, for the one that does. */
+const CONFIRM_CHANNEL = 'ha:confirm-off';
+interface ConfirmMessage { hostId: string; user: { id: string; username: string } }
+
+/**
+ * Runs an HA manager while `coord` gives this instance the lease `ha` (contract: one manager among the
+ * instances sharing a database; another takes over when its holder dies or stops). On SQLite the lease is
+ * this instance's at once. Tests run two with two coords.
+ */
+export function haUnderLease(coord: Coord, timing: Partial<HaTiming> = {}, inventory: Inventory = getInventory()): Singleton<HaManager> {
+  const announcers = new WeakMap<HaManager, () => void>();
+  return singleton(coord, 'ha', {
+    start: async () => {
+      let manager: HaManager | null = null;
+      const announcer = announceHaStatus(coord, () => manager);
+      manager = new HaManager(inventory, getDb, timing, announcer.publish);
+      announcers.set(manager, announcer.stop);
+      await manager.start();
+      // The whole status at once: it replaces what a previous holder published.
+      announcer.publish(manager.statuses());
+      return manager;
+    },
+    stop: async (manager) => {
+      announcers.get(manager)?.();
+      await manager.stop();
+    },
+  });
+}
+
+/**
+ * Starts the process's HA service (the server does at start; tests with their own timing): the manager
+ * runs here while this instance holds `ha`. Resolves with it once it runs (at once on SQLite), or null
+ * when another instance runs it.
+ */
+export async function startHa(timing: Partial<HaTiming> = {}, inventory: Inventory = getInventory(), coord?: Coord): Promise<HaManager | null> {
+  await stopHa();
   await inventory.start();
-  const manager = new HaManager(inventory, getDb, timing);
-  g.__nimboxHa = manager;
-  await manager.start();
-  return manager;
+  const c = coord ?? (await getCoord());
+  const service = haUnderLease(c, timing, inventory);
+  const off = c.subscribe(CONFIRM_CHANNEL, (payload, from) => {
+    const manager = service.current();
+    if (from === c.instanceId || !manager) return;
+    const { hostId, user } = payload as ConfirmMessage;
+    void (async () => {
+      const host = await getHost(await getDb(), hostId);
+      if (host) await manager.confirmOff(host, user);
+    })().catch((e: unknown) => console.warn(JSON.stringify({ level: 'warn', msg: 'ha: a confirmation from another instance was not taken', hostId, error: (e as Error).message })));
+  });
+  g.__nimboxHa = { service, coord: c, off, status: followHaStatus(c) };
+  await service.ready;
+  return service.current();
 }
 
 export async function stopHa(): Promise<void> {
-  await g.__nimboxHa?.stop();
+  const running = g.__nimboxHa;
   delete g.__nimboxHa;
+  running?.off();
+  running?.status.stop();
+  await running?.service.release();
 }
 
-const currentHa = (): HaManager | undefined => g.__nimboxHa;
+const currentHa = (): HaManager | undefined => g.__nimboxHa?.service.current() ?? undefined;
+
+/** What HA does with a machine now: the manager's word here, else the last one the instance running it published. */
+function machineStatus(id: string): string | null {
+  const manager = currentHa();
+  return manager ? manager.machineStatus(id) : (g.__nimboxHa?.status.get(id) ?? null);
+}
 
 export { requireNoLiveCopyElsewhere } from './gate';
 
@@ -67,7 +122,7 @@ export async function machineHa(user: User, id: string): Promise<MachineHa> {
     settingsFile: row?.settingsFile ?? null,
     updatedBy: row?.updatedBy ?? null,
     updatedAt: row?.updatedAt ?? null,
-    status: currentHa()?.machineStatus(id) ?? null,
+    status: machineStatus(id),
     alarms: (await store.listAlarms(db, { open: true })).filter((a) => a.machineId === id),
   };
 }
@@ -106,13 +161,24 @@ export async function confirmHostOff(user: User, hostId: string, confirm: string
   if (confirm !== host.name) {
     throw new ProblemError({ title: 'Bad request', status: 400, detail: 'Type the host name to confirm', errors: [{ field: 'confirm', message: `Type ${host.name} to confirm that it is powered off` }] });
   }
+  const nothing = (why: string) => new ProblemError({ title: 'Nothing to confirm', status: 409, detail: `${why}: only a failing host that is not fenced yet can be confirmed off.` });
   const manager = currentHa();
-  if (!manager) throw new ProblemError({ title: 'HA not running', status: 503, detail: 'The HA manager does not run in this process.' });
-  try {
-    return await manager.confirmOff(host, user);
-  } catch (e) {
-    throw new ProblemError({ title: 'Nothing to confirm', status: 409, detail: `${(e as Error).message}: only a failing host that is not fenced yet can be confirmed off.` });
+  if (manager) {
+    try {
+      return await manager.confirmOff(host, user);
+    } catch (e) {
+      throw nothing((e as Error).message);
+    }
   }
+  const running = g.__nimboxHa;
+  if (!running) throw new ProblemError({ title: 'HA not running', status: 503, detail: 'The HA manager does not run in this process.' });
+  // Another instance runs the manager: it takes the confirmation; the answer is the stage the inventory shows then.
+  const inv = getInventory();
+  const st = inv.host(host.id)?.ha ?? null;
+  if (!st || st.stage === 'fenced') throw nothing(st ? `${host.name} is ${st.stage}` : `${host.name} is not failing`);
+  running.coord.publish(CONFIRM_CHANNEL, { hostId: host.id, user: { id: user.id, username: user.username } } satisfies ConfirmMessage);
+  for (let i = 0; i < 50 && inv.host(host.id)?.ha?.stage !== 'fenced'; i++) await new Promise((r) => setTimeout(r, 20));
+  return inv.host(host.id)?.ha ?? st;
 }
 
 /** POST /api/v1/ha/alarms/:id/acknowledge (admins). */
@@ -147,7 +213,6 @@ export async function haOverview(user: User): Promise<HaOverview> {
   const db = await getDb();
   const scope = await hostScope(user);
   const tenant = tenantScope(user);
-  const manager = currentHa();
   const hosts = (await listHosts(db)).filter((h) => mayUseHost(scope, h.id)).map((h) => ({
     id: h.id, name: h.name, health: inv.host(h.id)?.health ?? 'down',
     fencing: h.fencing.kind, graceSeconds: h.fencing.graceSeconds, ha: tenantView(scope, h.name, inv.host(h.id)?.ha ?? null),
@@ -155,7 +220,7 @@ export async function haOverview(user: User): Promise<HaOverview> {
   const machines = (await store.listPolicies(db)).flatMap((p) => {
     const m = inv.machine(p.machineId);
     if (!m || p.policy.mode !== 'restart' || !sees(user, m.tenant)) return [];
-    return [{ id: m.id, name: m.name, tenant: m.tenant, hostId: m.hostId, hostName: m.hostName, state: m.stale ? `${m.state} (not answering)` : m.state, policy: policyView(scope, p.policy), status: manager?.machineStatus(m.id) ?? (runsOn(m) ? null : 'not running') }];
+    return [{ id: m.id, name: m.name, tenant: m.tenant, hostId: m.hostId, hostName: m.hostName, state: m.stale ? `${m.state} (not answering)` : m.state, policy: policyView(scope, p.policy), status: machineStatus(m.id) ?? (runsOn(m) ? null : 'not running') }];
   }).sort((a, b) => b.policy.priority - a.policy.priority || a.name.localeCompare(b.name));
   const open = await store.listAlarms(db, { open: true });
   const alarms = open.filter((a) => tenant === undefined || (a.machineId !== null && sees(user, inv.machine(a.machineId)?.tenant ?? null)));

@@ -71,11 +71,40 @@ interface Candidate {
   settingsFile: string | null;
 }
 
+/** A map that calls `changed` when an entry is set to another value or deleted. */
+class WatchedMap extends Map<string, string> {
+  constructor(private readonly changed: () => void) {
+    super();
+  }
+
+  override set(key: string, value: string): this {
+    const same = super.get(key) === value;
+    super.set(key, value);
+    if (!same) this.changed();
+    return this;
+  }
+
+  override delete(key: string): boolean {
+    const had = super.delete(key);
+    if (had) this.changed();
+    return had;
+  }
+}
+
 export class HaManager {
   private readonly states = new Map<string, HostHaState>();
   private readonly recovering = new Map<string, Promise<void>>();
   private readonly confirmed = new Map<string, string>();
-  private readonly waiting = new Map<string, string>();
+  /** What HA does with each machine; told to `onStatus` (once per burst of changes) for the instances not running the manager. */
+  private readonly waiting = new WatchedMap(() => {
+    if (this.statusDue) return;
+    this.statusDue = true;
+    queueMicrotask(() => {
+      this.statusDue = false;
+      this.onStatus?.(this.statuses());
+    });
+  });
+  private statusDue = false;
   private readonly split = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
@@ -84,7 +113,12 @@ export class HaManager {
   private readonly halt = new AbortController();
   private readonly timing: HaTiming;
 
-  constructor(private readonly inv: Inventory, private readonly db: () => Promise<DB>, timing: Partial<HaTiming> = {}) {
+  constructor(
+    private readonly inv: Inventory,
+    private readonly db: () => Promise<DB>,
+    timing: Partial<HaTiming> = {},
+    private readonly onStatus?: (statuses: Record<string, string>) => void,
+  ) {
     this.timing = { ...DEFAULT_HA_TIMING, ...timing };
   }
 
@@ -113,6 +147,11 @@ export class HaManager {
   /** What HA is doing with a machine now (waiting for room, paused), or null. */
   machineStatus(id: string): string | null {
     return this.waiting.get(id) ?? null;
+  }
+
+  /** Every machine's status (machineStatus), by machine id. */
+  statuses(): Record<string, string> {
+    return Object.fromEntries(this.waiting);
   }
 
   hostState(hostId: string): HostHaState | null {

@@ -5,20 +5,21 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ProblemError } from '@/lib/api/problem';
 import { recordAudit } from '@/lib/audit';
 import { openDb, type DB } from '@/lib/db';
+import { testDbLocation } from '@/lib/db/pg-testing';
 import {
   acknowledgeAlarm, clearHostState, deletePolicy, getHostState, getPolicy, haEvents, haPolicySchema, listAlarms, listHostStates, listPolicies,
   parsePolicy, raiseAlarm, restartsSince, setHostState, setLastSeen, setPolicy, setSettingsFile,
 } from './store';
 import { DEFAULT_HA_POLICY, type HostHaState } from './types';
 
-/* lib/ha's tables in a real SQLite file, migrated by openDb like the app's. */
+/* lib/ha's tables in a real SQLite file (a PostgreSQL database in the PostgreSQL run), migrated by openDb like the app's. */
 
 let dir: string;
 let db: DB;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbox-ha-store-'));
-  db = await openDb(path.join(dir, 'test.sqlite'));
+  db = await openDb(testDbLocation(path.join(dir, 'test.sqlite')));
 });
 
 afterAll(async () => {
@@ -221,6 +222,14 @@ describe('alarms', () => {
     const again = await raiseAlarm(db, splitBrain);
     expect(again.id).not.toBe(a.id);
     expect(again.acknowledgedAt).toBeNull();
+  });
+
+  it('raises one alarm when the same condition is raised many times at once (PostgreSQL runs transactions side by side)', async () => {
+    // Connections opened first, so that the raises do run side by side on PostgreSQL.
+    await Promise.all(Array.from({ length: 8 }, () => db.transaction().execute((tx) => tx.selectFrom('ha_alarms').select('id').execute())));
+    const raised = await Promise.all(Array.from({ length: 8 }, () => raiseAlarm(db, splitBrain)));
+    expect(new Set(raised.map((x) => x.id)).size).toBe(1);
+    expect(await listAlarms(db, { open: true })).toHaveLength(1);
   });
 });
 

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { z } from 'zod';
 import { parseOr400 } from '@/lib/api/problem';
-import type { DB } from '@/lib/db';
+import { lockInTransaction, type DB } from '@/lib/db';
 import type { HaAlarmsTable, HaHostStatesTable, HaPoliciesTable } from '@/lib/db/schema';
 import { DEFAULT_HA_POLICY, HOST_HA_STATES, type HaAlarm, type HaOverview, type HaPolicy, type HostHaStage, type HostHaState } from './types';
 
@@ -238,6 +238,7 @@ const sameHosts = (a: string[], b: string[]) => {
  */
 export async function raiseAlarm(db: DB, alarm: NewHaAlarm): Promise<HaAlarm> {
   return db.transaction().execute(async (tx) => {
+    await lockInTransaction(tx, 'ha_alarms');
     let q = tx.selectFrom('ha_alarms').selectAll().where('kind', '=', alarm.kind).where('acknowledged_at', 'is', null);
     q = alarm.machineId === null ? q.where('machine_id', 'is', null) : q.where('machine_id', '=', alarm.machineId);
     const open = (await q.orderBy('raised_at').execute()).map(alarmOf);
@@ -311,7 +312,8 @@ export async function haEvents(db: DB, tenant: string | null | undefined, limit 
   let q = db
     .selectFrom('audit')
     .select(['id', 'at', 'action', 'target', 'result', 'detail', 'username'])
-    .where('action', 'like', 'ha.%');
+    // lower(): SQLite's like ignores ASCII case, PostgreSQL's does not; this matches alike on both.
+    .where(sql<string>`lower(action)`, 'like', 'ha.%');
   if (tenant !== undefined) q = q.where('tenant', '=', tenant);
   return q.orderBy('at', 'desc').orderBy('id', 'desc').limit(Math.max(1, Math.min(1000, Math.floor(limit)))).execute();
 }

@@ -61,7 +61,8 @@ export type HostStatusView = TenantHostStatus & Partial<HostStatus>;
  * (null or absent while the inventory has not reached it yet). A tenant's users get only the
  * fields of TenantHost: the rest (URL, service user, storage path, addresses, ports) is admins'.
  */
-export type HostWithStatus = Omit<TenantHost, 'status'> & Partial<HostView> & { status?: HostStatusView | null };
+/** Admins also get `listener`: the instance running the host's event listener (several instances; issue 19). */
+export type HostWithStatus = Omit<TenantHost, 'status'> & Partial<HostView> & { status?: HostStatusView | null; listener?: { instance: string } | null };
 
 /** What /api/v1/events sends: the inventory's events, a `host` event carrying the caller's view of the host. */
 export type LiveInventoryEvent = Exclude<InventoryEvent, { type: 'host' }> | { type: 'host'; host: HostStatusView };

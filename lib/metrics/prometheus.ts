@@ -5,7 +5,10 @@ import type { HostHealth } from '@/lib/cluster/types';
 import { consoleSessions } from '@/lib/console/live';
 import { onTaskChanged, type Task } from '@/lib/tasks';
 import type { MachineState } from '@/lib/vbox/types';
-import { latestTick } from './history';
+import { currentCoord } from '@/lib/coord';
+import { getDb } from '@/lib/db';
+import { latestTick, type HistorySample } from './history';
+import { newestTickSamples } from './history/store';
 import { fedMetrics } from './prometheus-hooks';
 
 /**
@@ -62,12 +65,13 @@ function create(): PrometheusState {
   const fed = fedMetrics();
   for (const m of [fed.soapSeconds, fed.soapErrors, fed.eventApplySeconds]) registry.registerMetric(m);
   const tasks = new Counter<'kind' | 'outcome'>({
-    name: 'nimbox_tasks_total', help: 'Tasks ended since Nimbox started, by kind (vm.start, vm.teleport, …) and outcome (succeeded, failed, canceled, lost).',
+    name: 'nimbox_tasks_total', help: 'Tasks this instance ran that ended since it started (sum over instances for the cluster), by kind (vm.start, vm.teleport, …) and outcome (succeeded, failed, canceled, lost).',
     labelNames: ['kind', 'outcome'], registers,
   });
-  // lib/tasks announces a task's end once (its later changes are not published).
-  const unsubscribe = onTaskChanged((t: Task) => {
-    if (t.status !== 'running') tasks.inc({ kind: t.kind, outcome: t.status });
+  // lib/tasks announces a task's end once (its later changes are not published). It announces every instance's
+  // tasks: only this instance's own are counted, so that the instances scraped together count each task once.
+  const unsubscribe = onTaskChanged((t: Task, origin) => {
+    if (t.status !== 'running' && origin.local) tasks.inc({ kind: t.kind, outcome: t.status });
   });
   collectDefaultMetrics({ register: registry, prefix: 'nimbox_' });
   return {
@@ -113,14 +117,24 @@ export function stopPrometheus(): void {
   g.__nimboxPrometheus = undefined;
 }
 
-/** Sets the scrape-time gauges from the inventory's memory. */
-function update(s: PrometheusState, inventory: Inventory, now: number): void {
+/**
+ * The load gauges' samples: the history sampler's last tick when this instance runs it and it is recent
+ * (memory only); else, when other instances share the database (one of them runs the sampler), the newest
+ * tick it wrote, if recent.
+ */
+async function loadSamples(now: number): Promise<readonly HistorySample[]> {
+  const tick = latestTick();
+  if (tick && now - tick.at.getTime() <= LOAD_FRESH_MS) return tick.samples;
+  if (!(await currentCoord())?.shared) return [];
+  return newestTickSamples(await getDb(), new Date(now - LOAD_FRESH_MS));
+}
+
+/** Sets the scrape-time gauges from the inventory's memory (and the load samples). */
+function update(s: PrometheusState, inventory: Inventory, now: number, samples: readonly HistorySample[]): void {
   const { host, machine } = s;
   for (const gauge of [...Object.values(host), ...Object.values(machine)]) gauge.reset();
   const names = new Set<string>();
-  // Load from the history sampler's last tick (memory only), when it is recent.
-  const tick = latestTick();
-  const load = new Map((tick && now - tick.at.getTime() <= LOAD_FRESH_MS ? tick.samples : []).map((x) => [`${x.kind}|${x.id}`, x]));
+  const load = new Map(samples.map((x) => [`${x.kind}|${x.id}`, x]));
   for (const h of inventory.hosts()) {
     const labels = { host: h.name };
     names.add(h.name);
@@ -172,6 +186,7 @@ export interface Scrape {
 /** One scrape: the registry rendered with the inventory as it is now. */
 export async function scrape(inventory: Inventory = getInventory()): Promise<Scrape> {
   const s = state();
-  update(s, inventory, Date.now());
+  const now = Date.now();
+  update(s, inventory, now, await loadSamples(now));
   return { contentType: s.registry.contentType, body: await s.registry.metrics() };
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ProblemError } from '@/lib/api/problem';
+import { problemOf } from '@/lib/api/testing';
 import { VBoxClient } from '@/lib/vbox/client';
 import { VBoxError, resultCodeValue } from '@/lib/vbox/errors';
 import type { IProgress } from '@/lib/vbox/objects';
@@ -21,16 +22,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const opts = (name: string, locks: string[] = [name], kind = 'test.job') => ({
   kind, title: `Job ${name}`, target: { type: 'vm' as const, id: name, name, hostId: null }, user, locks,
 });
-
-async function problemOf(p: Promise<unknown>): Promise<ProblemError['problem']> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ProblemError);
-    return (e as ProblemError).problem;
-  }
-  throw new Error('expected a ProblemError');
-}
 
 let sim: Sim;
 let client: VBoxClient;

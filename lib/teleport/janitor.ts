@@ -17,6 +17,8 @@ import type { User } from '@/lib/auth/policy';
 import { getInventory, type Inventory } from '@/lib/cluster/inventory';
 import type { InventoryEvent } from '@/lib/cluster/types';
 import { ProblemError } from '@/lib/api/problem';
+import { getCoord, type Coord } from '@/lib/coord';
+import { singleton, type Singleton } from '@/lib/coord/singleton';
 import { listTasks, startTask } from '@/lib/tasks';
 import { isVBoxError } from '@/lib/vbox/errors';
 import { TELEPORT_MARK } from './spec';
@@ -37,13 +39,19 @@ interface JanitorState {
   unsubscribe: (() => void) | null;
   retry: NodeJS.Timeout | null;
   swept: Set<string>;
+  /**
+   * The lease `teleport-janitor` once the server started the janitor: then only its holder sweeps hosts for
+   * marks (one instance, so that a mark is cleaned by one task); without it (one instance, tests) this one
+   * sweeps. Each instance still cleans up after its own teleports (pending).
+   */
+  lease?: Singleton<true>;
 }
 
 const SYSTEM_USER = { id: 'system', username: 'nimbox' };
 const RETRY_MS = 5_000;
 
 const g = globalThis as typeof globalThis & { __nimboxTeleportJanitor?: JanitorState };
-const janitor = (g.__nimboxTeleportJanitor ??= { pending: new Map(), unsubscribe: null, retry: null, swept: new Set() });
+const janitor: JanitorState = (g.__nimboxTeleportJanitor ??= { pending: new Map(), unsubscribe: null, retry: null, swept: new Set() });
 
 const keyOf = (hostId: string, machineId: string) => `${hostId}:${machineId}`;
 
@@ -66,9 +74,27 @@ export function watchPassword(hostId: string, machineId: string, name: string, u
   ensureStarted();
 }
 
-/** Starts following the inventory (the server's start does, so that marks left by a restart are found). */
-export function startTeleportJanitor(inv: Inventory = getInventory()): void {
+/** Whether this instance sweeps hosts for marks: it holds the lease, or was never asked to take one. */
+const sweeps = () => !janitor.lease || janitor.lease.current() !== null;
+
+/**
+ * Starts following the inventory (the server's start does, so that marks left by a restart are found), and
+ * sweeps hosts for marks while this instance holds the lease `teleport-janitor` (at once on SQLite).
+ */
+export async function startTeleportJanitor(inv: Inventory = getInventory(), coord?: Coord): Promise<void> {
+  const c = coord ?? (await getCoord());
+  await janitor.lease?.release();
   ensureStarted(inv);
+  janitor.lease = singleton(c, 'teleport-janitor', {
+    start: () => {
+      // Hosts already up: look for marks now.
+      for (const h of inv.hosts()) if (h.health === 'up' && !janitor.swept.has(h.id)) void sweep(inv, h.id);
+      return true as const;
+    },
+    // Another instance sweeps from now on; it sweeps every host again.
+    stop: () => janitor.swept.clear(),
+  });
+  await janitor.lease.ready;
 }
 
 function ensureStarted(inv: Inventory = getInventory()): void {
@@ -82,11 +108,13 @@ function ensureStarted(inv: Inventory = getInventory()): void {
   }, RETRY_MS);
   janitor.retry.unref();
   // Hosts already up: look for marks now.
-  for (const h of inv.hosts()) if (h.health === 'up') void sweep(inv, h.id);
+  if (sweeps()) for (const h of inv.hosts()) if (h.health === 'up') void sweep(inv, h.id);
 }
 
-/** Stops following the inventory and forgets what is pending (tests). */
+/** Stops following the inventory, gives the lease up and forgets what is pending (tests, shutdown). */
 export function stopTeleportJanitor(): void {
+  void janitor.lease?.release();
+  delete janitor.lease;
   janitor.unsubscribe?.();
   janitor.unsubscribe = null;
   if (janitor.retry) clearInterval(janitor.retry);
@@ -102,7 +130,7 @@ function onEvent(inv: Inventory, e: InventoryEvent): void {
       return;
     }
     for (const [key, p] of janitor.pending) if (p.hostId === e.host.id && !p.passwordOnly) void attempt(key);
-    if (!janitor.swept.has(e.host.id)) void sweep(inv, e.host.id);
+    if (sweeps() && !janitor.swept.has(e.host.id)) void sweep(inv, e.host.id);
   } else if (e.type === 'machine') {
     // The inventory's row is the copy that stands for the machine; a stopped copy elsewhere is what we wait for.
     for (const [key, p] of janitor.pending) {

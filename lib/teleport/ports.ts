@@ -2,14 +2,19 @@
  * Teleporter ports. A machine waiting for a teleport (TeleportingIn) listens on its teleporterPort;
  * Nimbox gives it a free port of the target host's range (HostView.teleportPorts, e.g. 6000-6099).
  *
- * "Free" is known three ways, cheapest first: ports Nimbox itself handed to a teleport under way in
- * this process (reserved until the teleport ends), ports of machines already waiting on the host
+ * "Free" is known three ways, cheapest first: ports Nimbox itself handed to a teleport under way
+ * (reserved until the teleport ends: in this process on SQLite; in the database, teleport_ports, when
+ * several instances share PostgreSQL, so that two instances teleporting to one host never take one
+ * port), ports of machines already waiting on the host
  * (TeleportingIn in the live inventory: their teleporterPort), and a TCP connect to the host's
  * teleport address (refused: nothing listens). Should VirtualBox still fail to listen (another
  * program took the port meanwhile: "RTTcpServerCreateEx failed with status
  * VERR_NET_ADDRESS_IN_USE"), the teleport takes the next port.
  */
 import net from 'node:net';
+import { currentCoord, type Coord } from '@/lib/coord';
+import { liveInstances } from '@/lib/coord/instances';
+import { getDb, type DB } from '@/lib/db';
 
 /** Expands "6000-6099,6200" into its ports, in order. */
 export function portsOf(spec: string): number[] {
@@ -42,8 +47,41 @@ export function reservePort(hostId: string, port: number): boolean {
   return true;
 }
 
-export function releasePort(hostId: string, port: number): void {
+/** The database and instance that share reservations with the other instances; none on SQLite (one instance). */
+export interface SharedPorts { db: DB; coord: Coord }
+
+/** The process's shared reservations: only once the server opened its coordination, and only when shared. */
+async function sharedPorts(): Promise<SharedPorts | undefined> {
+  const coord = await currentCoord();
+  return coord?.shared ? { db: await getDb(), coord } : undefined;
+}
+
+/** Takes a port in the database: a new row, or one left by an instance no longer alive. False when a live instance's teleport holds it. */
+async function claimShared({ db, coord }: SharedPorts, hostId: string, port: number): Promise<boolean> {
+  const alive = await liveInstances(coord);
+  const r = await db.insertInto('teleport_ports').values({ host_id: hostId, port, instance_id: coord.instanceId, reserved_at: Date.now() })
+    .onConflict((oc) => oc.columns(['host_id', 'port']).doUpdateSet({ instance_id: coord.instanceId, reserved_at: Date.now() })
+      .where('teleport_ports.instance_id', 'not in', alive))
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+/** Ports of the host that live instances' teleports hold (the preflight's look). */
+async function heldShared({ db, coord }: SharedPorts, hostId: string): Promise<Set<number>> {
+  const rows = await db.selectFrom('teleport_ports').select('port').where('host_id', '=', hostId).where('instance_id', 'in', await liveInstances(coord)).execute();
+  return new Set(rows.map((r) => r.port));
+}
+
+/** Gives a port back (this process's, or the database's row when shared); never throws. */
+export async function releasePort(hostId: string, port: number, shared?: SharedPorts): Promise<void> {
   reserved.get(hostId)?.delete(port);
+  try {
+    const s = shared ?? (await sharedPorts());
+    if (s) await s.db.deleteFrom('teleport_ports').where('host_id', '=', hostId).where('port', '=', port).where('instance_id', '=', s.coord.instanceId).execute();
+  } catch (e) {
+    // The row stays: this instance takes it again when it needs it, and others once it is gone.
+    console.warn(JSON.stringify({ level: 'warn', msg: 'teleport: a port reservation could not be released', hostId, port, error: (e as Error).message }));
+  }
 }
 
 export type ProbeResult = 'free' | 'busy' | 'unknown';
@@ -77,20 +115,26 @@ export interface PortChoice {
  * The first port of `spec` not reserved, not in `inUse` and not answering on `address`.
  * `reserve`: take it (the teleport); without, only look (the preflight).
  */
-export async function choosePort(hostId: string, address: string, spec: string, inUse: ReadonlySet<number>, opts: { reserve: boolean; exclude?: ReadonlySet<number> }): Promise<PortChoice> {
+export async function choosePort(
+  hostId: string, address: string, spec: string, inUse: ReadonlySet<number>,
+  opts: { reserve: boolean; exclude?: ReadonlySet<number>; shared?: SharedPorts },
+): Promise<PortChoice> {
+  const shared = opts.shared ?? (await sharedPorts());
+  // Shared: the database is the one list of reservations (this instance's teleports' included).
+  const held = shared && !opts.reserve ? await heldShared(shared, hostId) : reservedPorts(hostId);
   let skipped = 0;
   for (const port of portsOf(spec)) {
-    if (reservedPorts(hostId).has(port) || inUse.has(port) || opts.exclude?.has(port)) {
+    if (held.has(port) || inUse.has(port) || opts.exclude?.has(port)) {
       skipped++;
       continue;
     }
-    if (opts.reserve && !reservePort(hostId, port)) {
+    if (opts.reserve && !(shared ? await claimShared(shared, hostId, port) : reservePort(hostId, port))) {
       skipped++;
       continue;
     }
     const probe = await probePort(address, port);
     if (probe === 'busy') {
-      if (opts.reserve) releasePort(hostId, port);
+      if (opts.reserve) await releasePort(hostId, port, shared);
       skipped++;
       continue;
     }

@@ -1,14 +1,11 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tempDataDir } from '@/lib/cluster/testing';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbox-allowed-hosts-'));
-process.env.NIMBOX_DATA_DIR = dir;
+const dataDir = tempDataDir('nimbox-allowed-hosts-');
 const { createTenant } = await import('./index');
 const { allowedHostsOf } = await import('./allowed-hosts');
 
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(() => dataDir.remove());
 
 describe('allowedHostsOf', () => {
   it("answers the tenant's allowed hosts, or any host", async () => {

@@ -3,7 +3,9 @@ import { sql } from 'kysely';
 import { ProblemError } from '@/lib/api/problem';
 import { getInventory } from '@/lib/cluster/inventory';
 import type { MachineSummary } from '@/lib/cluster/types';
-import { getDb, type DB } from '@/lib/db';
+import { getCoord, type Coord } from '@/lib/coord';
+import { liveInstances } from '@/lib/coord/instances';
+import { dialectOf, getDb, type DB } from '@/lib/db';
 import { getTenantByName, type Tenant } from './index';
 import { checkQuota, quotaReached, tenantUsage, type Demand } from './quota';
 
@@ -17,8 +19,9 @@ import { checkQuota, quotaReached, tenantUsage, type Demand } from './quota';
  * (lib/tenants/quota tenantUsage), so it never counts twice nor drops out between the task's end and
  * the inventory's first sight of it.
  *
- * Reservations belong to the jobs of the process that made them (one Nimbox process drives the hosts):
- * rows no job of this process holds — left by a process that stopped — are dropped by the next check.
+ * Reservations belong to the jobs of the instance that made them (its lib/coord instanceId is on the row):
+ * the next check drops the rows of this instance that none of its jobs holds (a job that ended without
+ * releasing) and those of instances no longer alive (stopped or dead), never a live instance's.
  */
 
 // The ids this process's jobs hold; on globalThis, as Next's route bundles share one process.
@@ -61,14 +64,24 @@ export interface Reservation {
   releaseWhen(landed: () => boolean): void;
 }
 
+/** The advisory lock (PostgreSQL) serializing every instance's check-and-reserve. */
+const RESERVE_LOCK = 0x4e424f51; // "NBOQ"
+
 /**
- * SQLite's BEGIN IMMEDIATE on Kysely's one connection: the connection's mutex keeps this process's other
+ * Runs `fn` serialized against every other check-and-reserve, on any instance.
+ * SQLite: BEGIN IMMEDIATE on Kysely's one connection: the connection's mutex keeps this process's other
  * queries out, and the write lock taken at BEGIN keeps other writers out (Kysely's transaction() issues a
  * deferred BEGIN, whose read-then-write could interleave with another writer's).
- * PostgreSQL (when supported): db.transaction() with SELECT … FOR UPDATE on the tenant's row (or
- * pg_advisory_xact_lock on it) before the read.
+ * PostgreSQL: a transaction that first takes a transaction-scoped advisory lock; reads after it see every
+ * reservation committed before (read committed), so parallel requests on several instances see each other.
  */
-async function immediate<T>(db: DB, fn: (conn: DB) => Promise<T>): Promise<T> {
+async function serialized<T>(db: DB, fn: (conn: DB) => Promise<T>): Promise<T> {
+  if (dialectOf(db) === 'postgres') {
+    return db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${RESERVE_LOCK})`.execute(trx);
+      return fn(trx);
+    });
+  }
   return db.connection().execute(async (conn) => {
     await sql`begin immediate`.execute(conn);
     try {
@@ -87,14 +100,19 @@ async function immediate<T>(db: DB, fn: (conn: DB) => Promise<T>): Promise<T> {
  * reservations in flight, and reserves it, in one transaction: a 409 problem (ProblemError, one field
  * error per exceeded quota, naming it and the excess) when it does not fit. An unknown tenant has no quota.
  */
-export async function reserveQuota(req: QuotaRequest, database?: DB): Promise<Reservation> {
+export async function reserveQuota(req: QuotaRequest, database?: DB, coordination?: Coord): Promise<Reservation> {
   const db = database ?? (await getDb());
+  const coord = coordination ?? (await getCoord());
   const id = randomUUID();
-  await immediate(db, async (conn) => {
+  const alive = await liveInstances(coord);
+  await serialized(db, async (conn) => {
     const mine = [...held()];
-    let stale = conn.deleteFrom('quota_reservations');
-    if (mine.length) stale = stale.where('id', 'not in', mine);
-    await stale.execute();
+    // Stale: this instance's rows no job of it holds, and rows of instances not alive (or from before instances were recorded).
+    await conn.deleteFrom('quota_reservations').where((eb) => eb.or([
+      eb('instance_id', 'is', null),
+      eb('instance_id', 'not in', alive),
+      mine.length ? eb.and([eb('instance_id', '=', coord.instanceId), eb('id', 'not in', mine)]) : eb('instance_id', '=', coord.instanceId),
+    ])).execute();
     const tenant = await getTenantByName(req.tenant, conn);
     const rows = await conn.selectFrom('quota_reservations').selectAll().where('tenant', '=', req.tenant).execute();
     if (tenant && req.check) {
@@ -117,7 +135,7 @@ export async function reserveQuota(req: QuotaRequest, database?: DB): Promise<Re
     await conn.insertInto('quota_reservations').values({
       id, tenant: req.tenant, task_id: null, machine_id: req.machineId,
       machines: d.machines ?? 0, vcpus: d.vcpus ?? 0, memory_mb: d.memoryMB ?? 0, disk_gb: d.diskGB ?? 0,
-      created_at: new Date().toISOString(),
+      created_at: new Date().toISOString(), instance_id: coord.instanceId,
     }).execute();
     held().add(id);
   }).catch((e: unknown) => {
@@ -129,14 +147,14 @@ export async function reserveQuota(req: QuotaRequest, database?: DB): Promise<Re
   const release = (): Promise<void> => {
     released ??= (async () => {
       held().delete(id);
-      await (await getDb()).deleteFrom('quota_reservations').where('id', '=', id).execute();
+      await db.deleteFrom('quota_reservations').where('id', '=', id).execute();
     })().catch((e: unknown) => console.error(`nimbox: could not release quota reservation ${id}`, e));
     return released;
   };
   return {
     id,
     async attach(taskId) {
-      await (await getDb()).updateTable('quota_reservations').set({ task_id: taskId }).where('id', '=', id).execute();
+      await db.updateTable('quota_reservations').set({ task_id: taskId }).where('id', '=', id).execute();
     },
     release,
     releaseWhen(landed) {

@@ -168,6 +168,8 @@ const MATRIX: Record<string, Class> = {
   // --- end webhooks
   // Usage (issue 18): a tenant's users read their own tenant's usage; another tenant named is 404.
   'GET /usage': 'tenantList',
+  // Several instances (issue 19): which instance does what (instance ids, leases) is for admins only.
+  'GET /cluster/instances': 'admin',
 };
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;

@@ -226,7 +226,7 @@ describe.skipIf(missing)('LDAP realm against slapd', () => {
 
   it('signs tenant members in at their tenant only, and audits every attempt', async () => {
     const offered = [corpRealm(), labRealm()];
-    const opts = { address: '198.51.100.9', db, throttle: new SigninThrottle(), realms: offered, tenantRealms: () => ['ldap:corp', 'ldap:lab'] };
+    const opts = { address: '198.51.100.9', db, throttle: new SigninThrottle({ db }), realms: offered, tenantRealms: () => ['ldap:corp', 'ldap:lab'] };
     expect(await signIn({ username: 'bob', password: 'bob-pw', realm: 'ldap:corp', tenant: 'blue' }, opts)).toMatchObject({ username: 'bob', tenant: 'blue' });
     expect(await signIn({ username: 'frank', password: 'frank-pw', realm: 'ldap:lab', tenant: 'red' }, opts)).toMatchObject({ tenant: 'red' });
     // Right password, wrong tenant: refused.

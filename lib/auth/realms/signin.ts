@@ -37,7 +37,7 @@ export async function signIn(input: SignInInput, opts: SignInOptions): Promise<U
   const throttle = opts.throttle ?? signinThrottle();
   const base = { username, tenant: tenant ?? null, action: 'signin', address: opts.address } as const;
   const fail = async (detail: string, target: string | null, count = true) => {
-    if (count) throttle.fail(username, opts.address);
+    if (count) await throttle.fail(username, opts.address);
     await recordAudit({ ...base, target, result: 'failure', detail }, opts.db);
     return null;
   };
@@ -52,7 +52,7 @@ export async function signIn(input: SignInInput, opts: SignInOptions): Promise<U
   if (!realm) return fail(input.realm ? 'realm not offered here' : 'no realm offered here', input.realm ?? null);
 
   // Refused before any realm is asked, and not counted again (see throttle.ts).
-  const verdict = throttle.check(username, opts.address);
+  const verdict = await throttle.check(username, opts.address);
   if (!verdict.allowed) return fail(`throttled (too many failures for this ${verdict.reason === 'user' ? 'user' : 'address'})`, realm.name, false);
 
   let user: User | null;
@@ -69,7 +69,7 @@ export async function signIn(input: SignInInput, opts: SignInOptions): Promise<U
     return fail(`not a member of tenant ${tenant}${user.tenant ? ` (member of ${user.tenant})` : ''}`, realm.name);
   }
 
-  throttle.succeed(username);
+  await throttle.succeed(username);
   await recordAudit({ ...base, userId: user.id, username: user.username, tenant: user.tenant ?? null, target: realm.name, result: 'success' }, opts.db);
   return user;
 }

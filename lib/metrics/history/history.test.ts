@@ -20,6 +20,7 @@ const session = vi.hoisted(() => ({ user: null as User | null }));
 vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal, session));
 
 const { openDb } = await import('@/lib/db');
+const { testDbLocation } = await import('@/lib/db/pg-testing');
 const { Medium } = await import('@/sim/model/medium');
 const { getInventory } = await import('@/lib/cluster/inventory');
 const { startTeleport } = await import('@/lib/teleport');
@@ -179,7 +180,7 @@ describe('roll-ups and retention', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
   const freshDb = async () => {
-    const db = await openDb(path.join(dir, `${dbs.length}.sqlite`));
+    const db = await openDb(testDbLocation(path.join(dir, `${dbs.length}.sqlite`)));
     dbs.push(db);
     return db;
   };

@@ -4,4 +4,4 @@
  */
 export * from './types';
 export { latestSample, readHistory, seedHistory, writeSamples } from './store';
-export { latestTick, sampleOnce, startHistory, stopHistory } from './sampler';
+export { historyUnderLease, latestTick, sampleOnce, startHistory, stopHistory } from './sampler';

@@ -10,6 +10,8 @@
 import { getInventory } from '@/lib/cluster/inventory';
 import { sampleHost } from '@/lib/cluster/metrics';
 import { MEASURED_STATES, type MachineSummary } from '@/lib/cluster/types';
+import { getCoord, type Coord } from '@/lib/coord';
+import { singleton, type Singleton } from '@/lib/coord/singleton';
 import { getDb } from '@/lib/db';
 import { writeSamples } from './store';
 import type { HistorySample } from './types';
@@ -65,12 +67,11 @@ export function latestTick(): Tick | null {
   return lastTick.tick;
 }
 
-const g = globalThis as typeof globalThis & { __nimboxHistory?: { timer: NodeJS.Timeout; running: Promise<unknown> | null } };
+/** The sampling timer, and the tick under way. */
+interface Sampling { timer: NodeJS.Timeout; running: Promise<unknown> | null }
 
-/** Starts sampling every 5 s (once per process). A tick still running when the next is due makes that one skip. */
-export function startHistory(): void {
-  if (g.__nimboxHistory) return;
-  const s: { timer: NodeJS.Timeout; running: Promise<unknown> | null } = {
+function startSampling(): Sampling {
+  const s: Sampling = {
     running: null,
     timer: setInterval(() => {
       if (s.running) return;
@@ -80,14 +81,36 @@ export function startHistory(): void {
     }, SAMPLE_PERIOD_MS),
   };
   s.timer.unref();
-  g.__nimboxHistory = s;
+  return s;
 }
 
-/** Stops sampling, after the tick under way. */
+async function stopSampling(s: Sampling): Promise<void> {
+  clearInterval(s.timer);
+  await s.running;
+}
+
+/** Samples while `coord` gives this instance the lease `history`: one sampler among the instances sharing a database. */
+export function historyUnderLease(coord: Coord): Singleton<Sampling> {
+  return singleton(coord, 'history', { start: startSampling, stop: stopSampling });
+}
+
+const g = globalThis as typeof globalThis & { __nimboxHistory?: Singleton<Sampling> };
+
+/**
+ * Starts sampling every 5 s (once per process) while this instance holds the lease `history` (at once on
+ * SQLite). A tick still running when the next is due makes that one skip.
+ */
+export async function startHistory(coord?: Coord): Promise<void> {
+  const c = coord ?? (await getCoord());
+  if (g.__nimboxHistory) return;
+  g.__nimboxHistory = historyUnderLease(c);
+  await g.__nimboxHistory.ready;
+}
+
+/** Stops sampling (gives the lease up), after the tick under way. */
 export async function stopHistory(): Promise<void> {
   const s = g.__nimboxHistory;
   if (!s) return;
-  clearInterval(s.timer);
   delete g.__nimboxHistory;
-  await s.running;
+  await s.release();
 }

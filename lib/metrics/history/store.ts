@@ -55,17 +55,22 @@ async function rollUp(db: DB, from: Resolution, to: Resolution, start: number, e
   if (end <= start) return;
   // Literals: a bound JS number is a REAL to SQLite, and would make the division a float one.
   const [f, t] = [sql.lit(from), sql.lit(to)];
-  const bucket = sql`(s.ts / ${t}) * ${t}`;
-  await sql`insert or replace into metric_samples (kind, object_id, resolution, ts, cpu, mem_used_mb, mem_total_mb, net_rx_bps, net_tx_bps, disk_util)
-    select s.kind, s.object_id, ${t}, ${bucket}, avg(s.cpu), avg(s.mem_used_mb),
+  // The bucket is a column of a derived table: PostgreSQL lets the correlated subquery use grouped columns only.
+  // An upsert both SQLite and PostgreSQL speak (SQLite's `insert or replace` is its own); `where true` keeps SQLite's
+  // parser from taking `on conflict` for a join's `on`.
+  await sql`insert into metric_samples (kind, object_id, resolution, ts, cpu, mem_used_mb, mem_total_mb, net_rx_bps, net_tx_bps, disk_util)
+    select s.kind, s.object_id, ${t}, s.bucket, avg(s.cpu), avg(s.mem_used_mb),
       (select l.mem_total_mb from metric_samples l
         where l.kind = s.kind and l.object_id = s.object_id and l.resolution = ${f}
-          and l.ts >= ${bucket} and l.ts < ${bucket} + ${t} and l.mem_total_mb is not null
+          and l.ts >= s.bucket and l.ts < s.bucket + ${t} and l.mem_total_mb is not null
         order by l.ts desc limit 1),
       avg(s.net_rx_bps), avg(s.net_tx_bps), avg(s.disk_util)
-    from metric_samples s
-    where s.resolution = ${f} and s.ts >= ${start} and s.ts < ${end}
-    group by s.kind, s.object_id, ${bucket}`.execute(db);
+    from (select m.*, (m.ts / ${t}) * ${t} as bucket from metric_samples m
+      where m.resolution = ${f} and m.ts >= ${start} and m.ts < ${end}) s
+    where true
+    group by s.kind, s.object_id, s.bucket
+    on conflict (kind, object_id, resolution, ts) do update set cpu = excluded.cpu, mem_used_mb = excluded.mem_used_mb,
+      mem_total_mb = excluded.mem_total_mb, net_rx_bps = excluded.net_rx_bps, net_tx_bps = excluded.net_tx_bps, disk_util = excluded.disk_util`.execute(db);
 }
 
 /**
@@ -161,6 +166,21 @@ export async function readHistory(kind: HistoryKind, id: string, range: HistoryR
     range, stepSeconds: step, from: new Date(from * 1000).toISOString(), to: now.toISOString(),
     points: buckets.map((r) => pointOf(kind, r)),
   };
+}
+
+/**
+ * The samples of the newest tick written since `since` (its 5-s rows), or none: what an instance not running
+ * the sampler (several instances on one database) shows in GET /metrics' load gauges.
+ */
+export async function newestTickSamples(db: DB, since: Date): Promise<HistorySample[]> {
+  const newest = db.selectFrom('metric_samples').select((eb) => eb.fn.max('ts').as('ts')).where('resolution', '=', 5);
+  const rows = await db.selectFrom('metric_samples').selectAll()
+    .where('resolution', '=', 5).where('ts', '=', newest).where('ts', '>=', floorTo(secondsOf(since), 5))
+    .execute();
+  return rows.map((r) => ({
+    kind: r.kind as HistoryKind, id: r.object_id, cpu: r.cpu, memUsedMB: r.mem_used_mb, memTotalMB: r.mem_total_mb,
+    netRxBps: r.net_rx_bps, netTxBps: r.net_tx_bps, diskUtil: r.disk_util,
+  }));
 }
 
 /** The newest 5-s row of a host or machine, or null (none within the last hour). */

@@ -8,6 +8,8 @@
  *   const tenants = await usageFor(db, { from, to, tenant });
  */
 import { getInventory, type Inventory } from '@/lib/cluster/inventory';
+import { getCoord, type Coord } from '@/lib/coord';
+import { singleton, type Singleton } from '@/lib/coord/singleton';
 import { getDb, type DB } from '@/lib/db';
 import { DEFAULT_USAGE_TIMING, UsageRecorder, type UsageTiming } from './recorder';
 
@@ -15,21 +17,39 @@ export { noUsage, usageCsv, usageFor } from './report';
 export { usageState } from './observe';
 export type * from './types';
 
-// One recorder per server process, on globalThis (Next's bundles share it).
-const g = globalThis as typeof globalThis & { __nimboxUsage?: UsageRecorder };
+// One recorder service per server process, on globalThis (Next's bundles share it).
+const g = globalThis as typeof globalThis & { __nimboxUsage?: Singleton<UsageRecorder> };
 
-/** Starts recording (replacing a recorder already running); returns once it listens, before the first scans settle. */
-export async function startUsage(opts: { inventory?: Inventory; db?: () => Promise<DB>; timing?: Partial<UsageTiming> } = {}): Promise<UsageRecorder> {
+type UsageOptions = { inventory?: Inventory; db?: () => Promise<DB>; timing?: Partial<UsageTiming> };
+
+/** Records while `coord` gives this instance the lease `usage`: one recorder among the instances sharing a database. */
+export function usageUnderLease(coord: Coord, opts: UsageOptions = {}): Singleton<UsageRecorder> {
+  return singleton(coord, 'usage', {
+    start: () => {
+      const recorder = new UsageRecorder(opts.inventory ?? getInventory(), opts.db ?? getDb, { ...DEFAULT_USAGE_TIMING, ...opts.timing });
+      recorder.ready.catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'usage: the recorder could not start', error: (e as Error).message })));
+      return recorder;
+    },
+    stop: (recorder) => recorder.stop(),
+  });
+}
+
+/**
+ * Starts recording (replacing a recorder already running) while this instance holds the lease `usage`;
+ * resolves once it listens here, before the first scans settle (at once on SQLite), or with null when
+ * another instance records.
+ */
+export async function startUsage(opts: UsageOptions & { coord?: Coord } = {}): Promise<UsageRecorder | null> {
   await stopUsage();
-  const recorder = new UsageRecorder(opts.inventory ?? getInventory(), opts.db ?? getDb, { ...DEFAULT_USAGE_TIMING, ...opts.timing });
-  recorder.ready.catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'usage: the recorder could not start', error: (e as Error).message })));
-  g.__nimboxUsage = recorder;
-  return recorder;
+  const service = usageUnderLease(opts.coord ?? (await getCoord()), opts);
+  g.__nimboxUsage = service;
+  await service.ready;
+  return service.current();
 }
 
 /** Stops recording; the open intervals stay open (the next start reconciles them). */
 export async function stopUsage(): Promise<void> {
   const r = g.__nimboxUsage;
   delete g.__nimboxUsage;
-  await r?.stop();
+  await r?.release();
 }

@@ -1,4 +1,5 @@
 import type { Inventory } from '@/lib/cluster/inventory';
+import type { HostStatus } from '@/lib/cluster/types';
 import type { DB } from '@/lib/db';
 import { diskBytesByMachine } from './disk';
 import { observe, type Observation } from './observe';
@@ -61,10 +62,14 @@ export class UsageRecorder {
     this.schedule();
   }
 
-  /** Until every host has been scanned once or failed (the twins of a machine are all known), or settleMs. */
+  /**
+   * Until every host has been scanned once or failed (the twins of a machine are all known), or settleMs. A host
+   * that seems to answer but lists stale copies has not been scanned yet: its view is a snapshot's last-known one.
+   */
   private async firstScans(): Promise<void> {
     const deadline = Date.now() + this.timing.settleMs;
-    while (!this.stopped && Date.now() < deadline && !this.inv.hosts().every((h) => h.lastContact !== null || h.lastError !== null)) {
+    const scanned = (h: HostStatus) => h.lastError !== null || (h.lastContact !== null && !this.inv.monitor(h.id)?.machines().some((m) => m.stale));
+    while (!this.stopped && Date.now() < deadline && !this.inv.hosts().every(scanned)) {
       await new Promise((r) => setTimeout(r, 100));
     }
   }

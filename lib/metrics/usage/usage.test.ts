@@ -93,7 +93,7 @@ beforeAll(async () => {
   });
   await createBlueAndRed();
   getInventory().subscribe(follow);
-  const recorder = await startUsage({ timing: { settleMs: 10_000 } });
+  const recorder = (await startUsage({ timing: { settleMs: 10_000 } }))!;
   await recorder.ready;
   await recorder.sampleNow();
 }, 60_000);
@@ -153,7 +153,7 @@ describe('usage from state changes', () => {
     // Nimbox starts again on the same database: a new inventory scan, a new recorder.
     await inv.start();
     await until('the hosts scanned again', () => inv.hosts().every((h) => h.health === 'up') && inv.machines().length === 3, 20_000);
-    const recorder = await startUsage({ timing: { settleMs: 10_000 } });
+    const recorder = (await startUsage({ timing: { settleMs: 10_000 } }))!;
     await recorder.ready;
     await sleep(200);
     const now = Date.now();
@@ -225,7 +225,7 @@ describe('a host that stops answering', () => {
 
 describe('disk usage', () => {
   it("samples the disks' logical size, and a size holds until the next sample", async () => {
-    const recorder = await startUsage({ timing: { settleMs: 10_000 } });
+    const recorder = (await startUsage({ timing: { settleMs: 10_000 } }))!;
     await recorder.ready;
     await recorder.sampleNow();
     // A day from now on (the open interval counted up to then): u-life's 4 GiB disk for a day.

@@ -66,8 +66,8 @@ describe('/api/v1/hosts', () => {
     expect(all.status).toBe(200);
     const text = await all.text();
     expect(text).not.toMatch(/alpha-pw|password_enc|v1:/);
-    // No inventory runs in this test, so the live status is null.
-    expect(JSON.parse(text)).toEqual({ hosts: [{ ...host, status: null }] });
+    // No inventory runs in this test, so the live status is null, and no instance runs the host's event listener.
+    expect(JSON.parse(text)).toEqual({ hosts: [{ ...host, status: null, listener: null }] });
   });
 
   it('POST answers 400 with field errors for bad input', async () => {

@@ -3,19 +3,24 @@ import { getDb } from '@/lib/db';
 import { createHost, hostInputSchema, listHosts, type HostView } from '@/lib/db/hosts';
 import { currentInventory } from '@/lib/cluster/inventory';
 import type { HostStatus } from '@/lib/cluster/types';
+import { getCoord } from '@/lib/coord';
+import { hostListener } from '@/lib/coord/instances';
 import { hostScope, mayUseHost, tenantHost, type TenantHost } from '@/lib/tenants/hosts';
 
 /**
  * GET /api/v1/hosts → 200 { hosts }: sorted by name, never a password. Admins get each HostView with the live
- * inventory's status; a tenant's users only the hosts their tenant may use, as lib/tenants/hosts shows them
- * (name, health, capacity, maintenance, their own machines' counts).
+ * inventory's status and `listener` (the instance running its event listener, or null); a tenant's users only
+ * the hosts their tenant may use, as lib/tenants/hosts shows them (name, health, capacity, maintenance, their
+ * own machines' counts; never an instance).
  */
-export const GET = route({ action: 'host:read' }, async ({ user }): Promise<{ hosts: (HostView & { status: HostStatus | null })[] | TenantHost[] }> => {
+export const GET = route({ action: 'host:read' }, async ({ user }): Promise<{ hosts: (HostView & { status: HostStatus | null; listener: { instance: string } | null })[] | TenantHost[] }> => {
   const inventory = currentInventory();
   const hosts = await listHosts(await getDb());
   const scope = await hostScope(user);
   if (scope) return { hosts: hosts.filter((h) => mayUseHost(scope, h.id)).map((h) => tenantHost(h, scope.tenant, inventory)) };
-  return { hosts: hosts.map((h) => ({ ...h, status: inventory?.host(h.id) ?? null })) };
+  const coord = await getCoord();
+  const listeners = await Promise.all(hosts.map((h) => hostListener(coord, h.id)));
+  return { hosts: hosts.map((h, i) => ({ ...h, status: inventory?.host(h.id) ?? null, listener: listeners[i] })) };
 });
 
 /**

@@ -3,18 +3,23 @@ import { notFound, ProblemError } from '@/lib/api/problem';
 import { getDb } from '@/lib/db';
 import { deleteHost, getHost, hostPatchSchema, updateHost, type HostView } from '@/lib/db/hosts';
 import { currentInventory } from '@/lib/cluster/inventory';
+import { getCoord } from '@/lib/coord';
+import { hostListener } from '@/lib/coord/instances';
 import { hostScope, mayUseHost, tenantHost, type TenantHost } from '@/lib/tenants/hosts';
 
 type Params = { id: string };
 
 const missing = (id: string) => new ProblemError(notFound(`Host ${id}`));
 
-/** GET /api/v1/hosts/:id → 200 HostView (admins) or the tenant's view of it (lib/tenants/hosts), or 404 (also a host the caller's tenant may not use). */
-export const GET = route<Params>({ action: 'host:read' }, async ({ params, user }): Promise<HostView | TenantHost> => {
+/**
+ * GET /api/v1/hosts/:id → 200 HostView with `listener` (the instance running its event listener, or null) for
+ * admins, or the tenant's view of it (lib/tenants/hosts), or 404 (also a host the caller's tenant may not use).
+ */
+export const GET = route<Params>({ action: 'host:read' }, async ({ params, user }): Promise<(HostView & { listener: { instance: string } | null }) | TenantHost> => {
   const host = await getHost(await getDb(), params.id);
   const scope = await hostScope(user);
   if (!host || !mayUseHost(scope, host.id)) throw missing(params.id);
-  return scope ? tenantHost(host, scope.tenant, currentInventory()) : host;
+  return scope ? tenantHost(host, scope.tenant, currentInventory()) : { ...host, listener: await hostListener(await getCoord(), host.id) };
 });
 
 /**
