@@ -73,11 +73,21 @@ try {
     process.stderr.write(d);
   });
   const exited = new Promise<number | null>((resolve) => demo.once('exit', resolve));
+  const groupAlive = (pid: number) => {
+    try {
+      process.kill(-pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   const stop = async () => {
     if (demo.exitCode !== null || demo.signalCode !== null) return;
     process.kill(-demo.pid!, 'SIGTERM');
     const timer = setTimeout(() => process.kill(-demo.pid!, 'SIGKILL'), 20_000);
     await exited;
+    // npm leaves first; the server and vboxsim in its group may still be shutting down (writing their data).
+    for (let i = 0; i < 100 && groupAlive(demo.pid!); i++) await new Promise((r) => setTimeout(r, 200));
     clearTimeout(timer);
   };
 
@@ -111,6 +121,6 @@ try {
   failed = true;
   console.error(`demo-without-pam: FAILED: ${(e as Error).message}`);
 } finally {
-  fs.rmSync(work, { recursive: true, force: true });
+  fs.rmSync(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 }
 process.exit(failed ? 1 : 0);

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { getCoord, openCoord, type Coord } from '@/lib/coord';
+import { hostLease } from '@/lib/coord/instances';
 import { getDb, type DB } from '@/lib/db';
 import { hostCredentials, listHosts, onHostsChanged, shareHostsChanges, type HostCredentials } from '@/lib/db/hosts';
 import type { VBoxClient } from '@/lib/vbox/client';
@@ -38,7 +39,6 @@ interface Replicated {
 /** A holder writes its host's snapshot at most this long after a change (at once when the host's health or HA stage changes). */
 const SNAPSHOT_DELAY_MS = 1_000;
 
-const leaseName = (hostId: string) => `host:${hostId}`;
 /** What of a host's status is written at once when it changes. */
 const urgent = (s: HostStatus) => `${s.health}|${JSON.stringify(s.ha)}`;
 
@@ -174,7 +174,7 @@ export class Inventory {
     if (coord.shared) await this.load(slot, replica, false);
     if (slot.closed) return;
     this.events.emit('event', { type: 'host', host: { ...slot.status } } satisfies InventoryEvent);
-    slot.release = coord.lease(leaseName(id), { acquired: () => this.acquired(slot), lost: () => this.lost(slot) });
+    slot.release = coord.lease(hostLease(id), { acquired: () => this.acquired(slot), lost: () => this.lost(slot) });
   }
 
   /** Drops a host: its lease given up, its monitor stopped, its client closed. */
@@ -215,7 +215,7 @@ export class Inventory {
     const coord = this.coord;
     if (!this.database || !coord) return;
     const monitoredElsewhere = async () => {
-      const holder = await coord.holder(leaseName(slot.host.id));
+      const holder = await coord.holder(hostLease(slot.host.id));
       return holder !== null && holder !== coord.instanceId;
     };
     await replica.load(this.database, { skipHolder: notOwn ? coord.instanceId : undefined, monitoredElsewhere })
