@@ -37,8 +37,14 @@ export async function start(): Promise<void> {
     // Last: gives up this instance's leases at once, so another instance takes them over without waiting for them to expire.
     await (await (await import('@/lib/coord')).currentCoord())?.stop();
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  // The custom server (server.ts) waits for this before it exits: a process.exit() before coord.stop() would leave the
+  // leases to expire (seconds) instead of handing them over at once.
+  const g = globalThis as typeof globalThis & { __nimboxShutdown?: Promise<void> };
+  const onSignal = () => {
+    g.__nimboxShutdown ??= shutdown().catch((e: unknown) => console.error(JSON.stringify({ level: 'error', msg: 'shutdown failed', error: (e as Error).message })));
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
 
   for (const step of steps) {
     try {

@@ -94,9 +94,11 @@ async function shutdown(signal: string): Promise<void> {
   server.close();
   server.closeAllConnections();
   await gateway.close().catch(() => undefined);
-  // instrumentation.ts logs off every host on the same signal; wait for it before leaving.
+  // instrumentation-node.ts stops the background work, logs off every host and hands this instance's leases over on
+  // the same signal (its listener ran after this one's first await); wait for it before leaving.
   const { currentInventory } = await import('./lib/cluster/inventory');
-  await currentInventory()?.stop().catch(() => undefined);
+  const instrumented = (globalThis as typeof globalThis & { __nimboxShutdown?: Promise<void> }).__nimboxShutdown;
+  await (instrumented ?? currentInventory()?.stop())?.catch(() => undefined);
   await app.close().catch(() => undefined);
   process.exit(0);
 }

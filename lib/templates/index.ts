@@ -10,7 +10,7 @@ import type { User } from '@/lib/auth/policy';
 import type { Inventory } from '@/lib/cluster/inventory';
 import { copiesOf, describe, inventory, isOff, refusal, requireOff, taskUser, type MachineCopy } from '@/lib/cluster/operations/common';
 import type { MachineSummary } from '@/lib/cluster/types';
-import { startTask, type TaskContext } from '@/lib/tasks';
+import { startTask, waitForTask, type TaskContext } from '@/lib/tasks';
 import { getTenantByName, listTenants } from '@/lib/tenants';
 import { hostScope, mayUseHost } from '@/lib/tenants/hosts';
 import { withLockedMachine } from '@/lib/vbox/session';
@@ -118,7 +118,7 @@ export async function setTemplateMark(id: string, template: boolean, user: User)
   let settle: { resolve: () => void; reject: (e: unknown) => void } | undefined;
   const outcome = new Promise<void>((resolve, reject) => { settle = { resolve, reject }; });
   outcome.catch(() => undefined); // awaited below
-  await startTask({
+  const task = await startTask({
     kind: 'vm.template', title: template ? `Mark ${name} as a template` : `Unmark template ${name}`,
     target: { type: 'vm', id, name, hostId: copies[0].host.id }, user: taskUser(user), locks: [id],
   }, async (ctx) => {
@@ -130,7 +130,9 @@ export async function setTemplateMark(id: string, template: boolean, user: User)
       throw e;
     }
   });
-  await outcome;
+  // Answered once the task has ended and let the machine go (its lock is a database row, freed with the task's end):
+  // a start sent right after the answer must not meet "busy".
+  await outcome.finally(() => waitForTask(task.id).catch(() => undefined));
   for (const c of copies) inv.monitor(c.host.id)?.noteTemplate(id, template);
   return { id, template };
 }
