@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { getCoord, openCoord, type Coord } from '@/lib/coord';
+import { getCoord, openCoord, RESYNC_CHANNEL, type Coord } from '@/lib/coord';
 import { hostLease } from '@/lib/coord/instances';
 import { getDb, type DB } from '@/lib/db';
 import { hostCredentials, listHosts, onHostsChanged, shareHostsChanges, type HostCredentials } from '@/lib/db/hosts';
@@ -131,7 +131,7 @@ export class Inventory {
           coord.subscribe('inventory', (p, from) => this.replicate(p as Replicated, from)),
           coord.subscribe('inventory:control', (p) => this.apply(p as Control)),
           // Messages may have been missed while the connection was down: the replicas start again from the snapshots.
-          coord.subscribe('coord:resync', () => {
+          coord.subscribe(RESYNC_CHANNEL, () => {
             for (const slot of this.slots.values()) if (slot.source instanceof HostReplica) void this.load(slot, slot.source, true);
           }),
         );

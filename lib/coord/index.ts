@@ -41,6 +41,9 @@ export interface Coord {
   stop(): Promise<void>;
 }
 
+/** The channel a local message tells subscribers they may have missed messages on (PostgreSQL's LISTEN was re-established). */
+export const RESYNC_CHANNEL = 'coord:resync';
+
 export const newInstanceId = () => `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 
 /** Delivers to this process's subscribers; a throwing subscriber does not keep the message from the others. */

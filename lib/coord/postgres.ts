@@ -16,7 +16,9 @@ import { sql } from 'kysely';
 import type pg from 'pg';
 import { postgresUrlOf, type DB } from '@/lib/db';
 import { decryptSecret, encryptSecret } from '@/lib/db/secrets';
-import { LocalBus, newInstanceId, type Coord, type LeaseHandlers } from './index';
+import { LocalBus, newInstanceId, RESYNC_CHANNEL, type Coord, type LeaseHandlers } from './index';
+
+export { RESYNC_CHANNEL };
 
 /** A lease lives this long past its last renewal (database clock). */
 export const LEASE_TTL_MS = 5_000;
@@ -41,8 +43,6 @@ const NOTIFY_MAX_BYTES = 8_000;
 /** Messages sent in one statement; a publisher's backlog beyond OUTBOX_MAX is dropped (oldest first) with an error. */
 const BATCH = 200;
 const OUTBOX_MAX = 10_000;
-/** The channel a local message tells subscribers they may have missed messages on (LISTEN was re-established). */
-export const RESYNC_CHANNEL = 'coord:resync';
 
 /**
  * Messages are sealed (AES-256-GCM, a key of their own from the server secret that every instance shares): any role

@@ -5,12 +5,11 @@
  * all of them. A manager that starts (after a takeover too) publishes its whole status at once, replacing
  * its predecessor's; an instance that starts, or missed messages (coord:resync), asks for it.
  */
-import type { Coord } from '@/lib/coord';
+import { RESYNC_CHANNEL, type Coord } from '@/lib/coord';
 import type { HaManager } from './manager';
 
 const STATUS_CHANNEL = 'ha:status';
 const REQUEST_CHANNEL = 'ha:status-request';
-const RESYNC_CHANNEL = 'coord:resync';
 
 /**
  * The manager's side: publishes its statuses (pass `publish` to HaManager, call it once it started) and answers
