@@ -44,6 +44,9 @@ export interface Coord {
 /** The channel a local message tells subscribers they may have missed messages on (PostgreSQL's LISTEN was re-established). */
 export const RESYNC_CHANNEL = 'coord:resync';
 
+/** A wait that does not keep the process alive (coordination's retries and polls). */
+export const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
 export const newInstanceId = () => `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 
 /** Delivers to this process's subscribers; a throwing subscriber does not keep the message from the others. */

@@ -16,7 +16,7 @@ import { sql } from 'kysely';
 import type pg from 'pg';
 import { postgresUrlOf, type DB } from '@/lib/db';
 import { decryptSecret, encryptSecret } from '@/lib/db/secrets';
-import { LocalBus, newInstanceId, RESYNC_CHANNEL, type Coord, type LeaseHandlers } from './index';
+import { LocalBus, newInstanceId, pause as sleep, RESYNC_CHANNEL, type Coord, type LeaseHandlers } from './index';
 
 export { RESYNC_CHANNEL };
 
@@ -88,7 +88,6 @@ const log = (level: 'info' | 'warn' | 'error', msg: string, fields: Record<strin
 
 const errorOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

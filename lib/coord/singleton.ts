@@ -1,4 +1,4 @@
-import type { Coord } from './index';
+import { pause as sleep, type Coord } from './index';
 
 /**
  * Work that runs on one instance at a time (the HA manager, the history sampler, …): started while this
@@ -17,7 +17,6 @@ export interface Singleton<T> {
   release(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref?.());
 
 export function singleton<T>(
   coord: Coord,
