@@ -366,6 +366,60 @@ describe('HTTP framing', () => {
     }
   });
 
+  it('sends a read again when a new connection closes before answering it, but never a call that changes something', async () => {
+    // A server that answers the OPTIONS of each new connection, then closes it at the first request; later connections work.
+    let cut = 0;
+    const calls: string[] = [];
+    const server = net.createServer((s) => {
+      let buf = '';
+      s.on('data', (d) => {
+        buf += d.toString('latin1');
+        for (;;) {
+          const end = buf.indexOf('\r\n\r\n');
+          if (end < 0) return;
+          const length = Number(/content-length: *(\d+)/i.exec(buf.slice(0, end))?.[1] ?? 0);
+          if (buf.length < end + 4 + length) return;
+          const req = buf.slice(0, end + 4 + length);
+          buf = buf.slice(end + 4 + length);
+          if (req.startsWith('OPTIONS')) {
+            s.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+            continue;
+          }
+          const op = /<(?:\w+:)?(I[A-Za-z]+_\w+)[\s>/]/.exec(req)?.[1] ?? '?';
+          calls.push(op);
+          if (cut > 0) {
+            cut--;
+            return void s.destroy();
+          }
+          const body = envelope(op, '<returnval>ok</returnval>');
+          s.write(`HTTP/1.1 200 OK\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+          s.end();
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const t = new Transport({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` });
+    try {
+      cut = 1;
+      expect((await t.call('IVirtualBox_getMachines', { _this: 'x' })).returnval).toBe('ok');
+      expect(calls).toEqual(['IVirtualBox_getMachines', 'IVirtualBox_getMachines']);
+      calls.length = 0;
+      cut = 1;
+      const e = (await t.call('IMachine_saveSettings', { _this: 'x' }).catch((x: unknown) => x)) as TransportError;
+      expect(e).toBeInstanceOf(TransportError);
+      expect(e.kind).toBe('reset');
+      expect(calls).toEqual(['IMachine_saveSettings']);
+      // Nor a long poll, whose answer would have taken its event off the queue.
+      calls.length = 0;
+      cut = 1;
+      expect(await t.call('IEventSource_getEvent', { _this: 'x' }).catch((x: TransportError) => x.kind)).toBe('reset');
+      expect(calls).toEqual(['IEventSource_getEvent']);
+    } finally {
+      t.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
   it('reads structs and faults, which are not plain text elements, with the XML parser', async () => {
     const server = await rawServer((req) => (req.includes('getVersion')
       ? `HTTP/1.1 200 OK\r\nContent-Length: ${Buffer.byteLength(envelope('IVirtualBox_getVersion', '<returnval><a>1</a><b>x &amp; y</b></returnval>'))}\r\n\r\n${envelope('IVirtualBox_getVersion', '<returnval><a>1</a><b>x &amp; y</b></returnval>')}`

@@ -95,8 +95,13 @@ export interface TransportStats extends PoolStats {
 
 const DEFAULT_MAX_CONNECTIONS = 8;
 const DEFAULT_IDLE_MS = 1_000;
-/** How often a request that died unanswered on a used connection is sent again on another. */
+/** How often a request that died unanswered (on a used connection, or a read on any) is sent again on another. */
 const MAX_RESENDS = 3;
+/**
+ * Reads, which change nothing when sent twice: attribute getters and get-methods. Not getEvent, which takes
+ * the event it answers off the listener's queue.
+ */
+const isRead = (operation: string) => /^I\w+_get[A-Z]/.test(operation) && operation !== 'IEventSource_getEvent';
 const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_RESPONSE = 256 * 1024 * 1024;
 
@@ -445,7 +450,8 @@ export class Transport implements SoapCaller {
    * takes (a long poll waits for seconds). A connection used before that turns out closed by the
    * server (the request died unanswered) is left and the request sent again on another; a few times,
    * since several idle connections may have ended together (vboxwebsrv's keep-alive limit) before
-   * their 'close' reached the pool.
+   * their 'close' reached the pool. A read that died unanswered on a new connection is sent again too:
+   * nothing is lost by reading twice, and one cut connection is no outage of the host.
    */
   private async send(body: Buffer, operation: string, opts: CallOptions, resends = 0): Promise<RawResponse> {
     let conn: Connection;
@@ -464,11 +470,12 @@ export class Transport implements SoapCaller {
       }
       return await this.exchange(conn, body, operation, opts, deadline, timeoutMs);
     } catch (e) {
-      if (resends >= MAX_RESENDS || !reused || !this.unanswered.has(e as Error)) throw e;
+      if (resends >= MAX_RESENDS || !(reused || isRead(operation)) || !this.unanswered.has(e as Error)) throw e;
     } finally {
       this.pool.release(conn);
     }
-    this.logger?.debug({ url: this.url, operation }, 'vbox: stale keep-alive connection, resending');
+    if (reused) this.logger?.debug({ url: this.url, operation }, 'vbox: stale keep-alive connection, resending');
+    else this.logger?.warn({ url: this.url, operation }, 'vbox: a new connection closed before its answer; read sent again');
     return this.send(body, operation, opts, resends + 1);
   }
 
