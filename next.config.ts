@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import createNextIntlPlugin from "next-intl/plugin";
 
 const nextConfig: NextConfig = {
   // Native modules are loaded by Node at run time, never bundled. (The optional PAM
@@ -8,4 +9,5 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
 };
 
-export default nextConfig;
+// next-intl without locale routing: the language comes from the user's choice or the browser (lib/i18n/request.ts).
+export default createNextIntlPlugin("./lib/i18n/request.ts")(nextConfig);

@@ -3,6 +3,7 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { secureCookies, sessionCookieName } from '@/lib/auth/cookies';
 import { isApiPath, isEmbedLinkRequest, isPublicPath } from '@/lib/auth/paths';
 import { authSecret } from '@/lib/auth/secret';
+import { PATH_HEADER } from '@/lib/auth/paths';
 
 /**
  * Sends visitors without a valid session to the sign-in page. Next 16 runs proxy in the
@@ -18,7 +19,12 @@ export async function proxy(request: NextRequest) {
 
   const secure = secureCookies(request.headers.get('x-forwarded-proto'));
   const token = await getToken({ req: request, secret: authSecret(), secureCookie: secure, cookieName: sessionCookieName(secure) });
-  if (token) return NextResponse.next();
+  if (token) {
+    // Pages learn their own path from this (lib/auth/session requirePageUser: the pending-step redirect); set here, never trusted from the client.
+    const headers = new Headers(request.headers);
+    headers.set(PATH_HEADER, pathname);
+    return NextResponse.next({ request: { headers } });
+  }
 
   const login = new URL('/login', request.url);
   if (pathname !== '/') login.searchParams.set('callbackUrl', `${pathname}${search}`);

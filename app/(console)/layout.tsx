@@ -1,3 +1,4 @@
+import { getTranslations } from 'next-intl/server';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { SignOutButton } from '@/components/auth/sign-out-button';
@@ -10,13 +11,14 @@ import { requirePageUser } from '@/lib/auth/session';
 /** The signed-in console: top bar (name, navigation, live state, user, sign out) over the page. */
 export default async function ConsoleLayout({ children }: Readonly<{ children: ReactNode }>) {
   const user = await requirePageUser();
+  const t = await getTranslations('shell');
   return (
     <Providers>
       <a
         href="#main"
         className="sr-only focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-50 focus:rounded-md focus:bg-white focus:px-3 focus:py-2 focus:text-sm focus:shadow dark:focus:bg-slate-900"
       >
-        Skip to content
+        {t('skipToContent')}
       </a>
       <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/90 backdrop-blur dark:border-slate-800 dark:bg-slate-950/90">
         <div className="mx-auto flex h-14 w-full max-w-7xl items-center gap-4 px-4 sm:px-6">
@@ -33,13 +35,13 @@ export default async function ConsoleLayout({ children }: Readonly<{ children: R
             <span className="hidden h-5 w-px bg-slate-200 sm:block dark:bg-slate-800" aria-hidden="true" />
             <Link
               href="/account"
-              title="Account and API tokens"
+              title={t('accountTitle')}
               className="hidden rounded-md text-sm text-slate-700 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 sm:inline dark:text-slate-300"
               data-testid="current-user"
             >
-              <span className="sr-only">Signed in as </span>
+              <span className="sr-only">{t('signedInAs')}</span>
               <span className="font-medium">{user.username}</span>
-              <span className="text-slate-500 dark:text-slate-400"> · {user.role}</span>
+              <span className="text-slate-500 dark:text-slate-400"> · {t(`roles.${user.role}`)}</span>
             </Link>
             <SignOutButton />
           </div>

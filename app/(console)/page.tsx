@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { getTranslations } from 'next-intl/server';
 import Link from 'next/link';
 import { Suspense } from 'react';
 import { ClusterView } from '@/components/cluster/cluster-view';
@@ -8,19 +9,22 @@ import { can } from '@/lib/auth/policy';
 import { requirePageUser } from '@/lib/auth/session';
 import ConsoleLoading from './loading';
 
-export const metadata: Metadata = { title: 'Cluster' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('pages'))('titles.cluster') };
+}
 
 /** `/`: every host and every machine of the cluster, live. */
 export default async function ClusterPage() {
   const user = await requirePageUser();
+  const t = await getTranslations('pages');
   return (
     <>
       <PageHeader
-        title="Cluster"
-        description="Every machine on every host, updated live."
+        title={t('titles.cluster')}
+        description={t('cluster.description')}
         actions={
           <Link href="/vms/new" className={buttonClass()}>
-            New machine
+            {t('cluster.newMachine')}
           </Link>
         }
       />

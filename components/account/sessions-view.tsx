@@ -1,5 +1,7 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
+import { useFormat } from '@/components/format';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { signOut } from 'next-auth/react';
 import { useState } from 'react';
@@ -7,7 +9,7 @@ import { LoadError } from '@/components/console/load-error';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
-import { formatExact, RelativeTime } from '@/components/ui/relative-time';
+import { RelativeTime } from '@/components/ui/relative-time';
 import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { apiFetch, problemOf } from '@/lib/hooks/api';
@@ -17,6 +19,8 @@ const SESSIONS_KEY = ['sessions'] as const;
 
 /** The caller's signed-in browsers, and "Sign out everywhere" (this browser too; API tokens stay). */
 export function SessionsView() {
+  const t = useTranslations('account.sessions');
+  const f = useFormat();
   const sessions = useQuery({
     queryKey: SESSIONS_KEY,
     queryFn: ({ signal }) => apiFetch<{ sessions: SessionView[] }>('/api/v1/me/sessions', { signal }),
@@ -33,29 +37,29 @@ export function SessionsView() {
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div className="space-y-1">
           <h2 id="sessions-heading" className="text-lg font-semibold tracking-tight">
-            Sessions
+            {t('heading')}
           </h2>
           <p className="text-sm text-slate-600 dark:text-slate-400">
-            Where you are signed in. Signing out everywhere ends all of them at their next request, this one too; your API tokens keep working.
+            {t('description')}
           </p>
         </div>
         <Button variant="outline" onClick={() => setConfirming(true)}>
-          Sign out everywhere
+          {t('signOutEverywhere')}
         </Button>
       </div>
       {sessions.isPending ? (
-        <LoadingRegion label="Loading sessions…" className="space-y-2">
+        <LoadingRegion label={t('loading')} className="space-y-2">
           <Skeleton className="h-10" />
         </LoadingRegion>
       ) : sessions.isError ? (
         <LoadError error={sessions.error} retry={sessions.refetch} />
       ) : (
-        <Table aria-label="Sessions">
+        <Table aria-label={t('table')}>
           <TableHeader>
             <tr>
-              <TableHead>Signed in</TableHead>
-              <TableHead>Last seen</TableHead>
-              <TableHead>Ends</TableHead>
+              <TableHead>{t('signedIn')}</TableHead>
+              <TableHead>{t('lastSeen')}</TableHead>
+              <TableHead>{t('ends')}</TableHead>
             </tr>
           </TableHeader>
           <TableBody>
@@ -65,14 +69,14 @@ export function SessionsView() {
                   <RelativeTime iso={s.createdAt} />
                   {s.current && (
                     <Badge tone="green" className="ml-2">
-                      This browser
+                      {t('thisBrowser')}
                     </Badge>
                   )}
                 </TableCell>
                 <TableCell className="whitespace-nowrap">
                   <RelativeTime iso={s.lastSeenAt} />
                 </TableCell>
-                <TableCell className="whitespace-nowrap">{formatExact(s.expiresAt)}</TableCell>
+                <TableCell className="whitespace-nowrap">{f.dateTime(s.expiresAt)}</TableCell>
               </TableRow>
             ))}
           </TableBody>
@@ -84,10 +88,10 @@ export function SessionsView() {
           if (!open) everywhere.reset();
           setConfirming(open);
         }}
-        title="Sign out everywhere?"
-        description="Every browser signed in as you is signed out, this one too. API tokens are not affected: revoke those below."
-        confirmLabel="Sign out everywhere"
-        pendingLabel="Signing out…"
+        title={t('confirmTitle')}
+        description={t('confirmText')}
+        confirmLabel={t('signOutEverywhere')}
+        pendingLabel={t('signingOut')}
         pending={everywhere.isPending || everywhere.isSuccess}
         problem={everywhere.isError ? problemOf(everywhere.error) : null}
         onConfirm={() => everywhere.mutate()}

@@ -1,5 +1,7 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
+import { useFormat } from '@/components/format';
 import { useState, type FormEvent } from 'react';
 import { EmptyState } from '@/components/console/empty-state';
 import { LoadError } from '@/components/console/load-error';
@@ -13,22 +15,25 @@ import { Dialog } from '@/components/ui/dialog';
 import { Field } from '@/components/ui/field';
 import { FormButtons } from '@/components/ui/form-buttons';
 import { Input } from '@/components/ui/input';
-import { formatExact, RelativeTime, useNow } from '@/components/ui/relative-time';
+import { RelativeTime, useNow } from '@/components/ui/relative-time';
 import { Select } from '@/components/ui/select';
 import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { fieldErrors, problemOf } from '@/lib/hooks/api';
 import { useCreateToken, useRevokeToken, useTokens, type CreatedToken, type TokenView } from '@/lib/hooks/use-tokens';
 
+// `label`: the choice's key in the `account` catalog (tokens.expiry.<label>).
 const EXPIRIES = [
-  { label: '30 days', days: 30 },
-  { label: '90 days', days: 90 },
-  { label: '1 year', days: 365 },
-  { label: 'Never', days: 0 },
+  { label: 'd30', days: 30 },
+  { label: 'd90', days: 90 },
+  { label: 'd365', days: 365 },
+  { label: 'never', days: 0 },
 ];
 
 /** The caller's API tokens: make one (its secret shown once), see when each was last used, revoke. */
 export function TokensView() {
+  const t = useTranslations('account.tokens');
+  const f = useFormat();
   const tokens = useTokens();
   const revoke = useRevokeToken();
   const now = useNow();
@@ -40,53 +45,53 @@ export function TokensView() {
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div className="space-y-1">
           <h2 id="tokens-heading" className="text-lg font-semibold tracking-tight">
-            API tokens
+            {t('heading')}
           </h2>
           <p className="text-sm text-slate-600 dark:text-slate-400">
-            For scripts and portals: <code className="font-mono text-xs">Authorization: Bearer nbx_…</code>. A token acts as you, with your rights as they
-            are at each use; revoking it also ends the embed links made with it.
+            {t.rich('description', { code: (c) => <code className="font-mono text-xs">{c}</code> })}
           </p>
         </div>
-        <Button onClick={() => setCreating(true)}>New token</Button>
+        <Button onClick={() => setCreating(true)}>{t('new')}</Button>
       </div>
       {tokens.isPending ? (
-        <LoadingRegion label="Loading tokens…" className="space-y-2">
+        <LoadingRegion label={t('loading')} className="space-y-2">
           <Skeleton className="h-10" />
           <Skeleton className="h-14" />
         </LoadingRegion>
       ) : tokens.isError ? (
         <LoadError error={tokens.error} retry={tokens.refetch} />
       ) : tokens.data.tokens.length === 0 ? (
-        <EmptyState title="No API token yet">Make one for each script or portal, so that each can be revoked alone.</EmptyState>
+        <EmptyState title={t('emptyTitle')}>{t('emptyText')}</EmptyState>
       ) : (
-        <Table aria-label="API tokens">
+        <Table aria-label={t('table')}>
           <TableHeader>
             <tr>
-              <TableHead>Name</TableHead>
-              <TableHead>Token</TableHead>
-              <TableHead>Created</TableHead>
-              <TableHead>Expires</TableHead>
-              <TableHead>Last used</TableHead>
+              <TableHead>{t('name')}</TableHead>
+              <TableHead>{t('token')}</TableHead>
+              <TableHead>{t('created')}</TableHead>
+              <TableHead>{t('expires')}</TableHead>
+              <TableHead>{t('lastUsed')}</TableHead>
               <RowActionsHead />
             </tr>
           </TableHeader>
           <TableBody>
-            {tokens.data.tokens.map((t) => {
-              const expired = t.expiresAt !== null && Date.parse(t.expiresAt) <= now;
+            {tokens.data.tokens.map((tok) => {
+              const expired = tok.expiresAt !== null && Date.parse(tok.expiresAt) <= now;
               return (
-                <TableRow key={t.id}>
-                  <TableCell className="font-medium">{t.name}</TableCell>
-                  <TableCell className="font-mono text-xs">{t.hint}</TableCell>
+                <TableRow key={tok.id}>
+                  <TableCell className="font-medium">{tok.name}</TableCell>
+                  <TableCell className="font-mono text-xs">{tok.hint}</TableCell>
                   <TableCell className="whitespace-nowrap">
-                    <RelativeTime iso={t.createdAt} />
+                    <RelativeTime iso={tok.createdAt} />
                   </TableCell>
                   <TableCell className="whitespace-nowrap">
-                    {t.expiresAt === null ? 'Never' : expired ? <Badge tone="red">Expired</Badge> : <span title={formatExact(t.expiresAt)}>{formatExact(t.expiresAt)}</span>}
+                    {tok.expiresAt === null ? t('never') : expired ? <Badge tone="red">{t('expired')}</Badge> : <span title={f.dateTime(tok.expiresAt)}>{f.dateTime(tok.expiresAt)}</span>}
                   </TableCell>
-                  <TableCell className="whitespace-nowrap">{t.lastUsedAt ? <RelativeTime iso={t.lastUsedAt} /> : 'Never'}</TableCell>
+                  <TableCell className="whitespace-nowrap">{tok.lastUsedAt ? <RelativeTime iso={tok.lastUsedAt} /> : t('never')}</TableCell>
                   <TableCell className="text-right">
-                    <Button variant="ghost" size="sm" className="text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-950/40" onClick={() => setRevoking(t)}>
-                      Revoke<span className="sr-only"> {t.name}</span>
+                    <Button variant="ghost" size="sm" className="text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-950/40" onClick={() => setRevoking(tok)}>
+                      {t('revoke')}
+                      <span className="sr-only"> {tok.name}</span>
                     </Button>
                   </TableCell>
                 </TableRow>
@@ -105,10 +110,10 @@ export function TokensView() {
             setRevoking(null);
           }
         }}
-        title={revoking ? `Revoke token ${revoking.name}?` : 'Revoke token?'}
-        description="Scripts using it are refused from now on, and the embed links made with it stop working."
-        confirmLabel="Revoke token"
-        pendingLabel="Revoking…"
+        title={revoking ? t('revokeTitle', { name: revoking.name }) : t('revokeTitleNoName')}
+        description={t('revokeText')}
+        confirmLabel={t('revokeConfirm')}
+        pendingLabel={t('revoking')}
         pending={revoke.isPending}
         problem={revoke.isError ? problemOf(revoke.error) : null}
         onConfirm={() => revoking && revoke.mutate(revoking.id, { onSuccess: () => setRevoking(null) })}
@@ -119,6 +124,7 @@ export function TokensView() {
 
 /** Names and makes a token, then shows its secret: the only time anyone sees it. */
 function NewTokenDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
+  const t = useTranslations('account.tokens');
   const create = useCreateToken();
   const [name, setName] = useState('');
   const [days, setDays] = useState(EXPIRIES[1].days);
@@ -136,18 +142,18 @@ function NewTokenDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (
   }
 
   return (
-    <Dialog open={open} onOpenChange={(o) => (o ? onOpenChange(true) : close())} title="New API token" description="A token acts as you, for scripts and portals.">
+    <Dialog open={open} onOpenChange={(o) => (o ? onOpenChange(true) : close())} title={t('newTitle')} description={t('newDescription')}>
       {!made ? (
         <form onSubmit={onSubmit} className="space-y-4">
-          <Field name="name" label="Name" required error={errors.name} hint="What uses it, e.g. team portal.">
+          <Field name="name" label={t('name')} required error={errors.name} hint={t('nameHint')}>
             {(control) => <Input {...control} value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} autoComplete="off" />}
           </Field>
-          <Field name="expiresInDays" label="Expires after" error={errors.expiresInDays}>
+          <Field name="expiresInDays" label={t('expiresAfter')} error={errors.expiresInDays}>
             {(control) => (
               <Select {...control} value={days} onChange={(e) => setDays(Number(e.target.value))}>
                 {EXPIRIES.map((x) => (
                   <option key={x.days} value={x.days}>
-                    {x.label}
+                    {t(`expiry.${x.label}`)}
                   </option>
                 ))}
               </Select>
@@ -155,17 +161,17 @@ function NewTokenDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (
           </Field>
           {create.isError && !Object.keys(errors).length && <ProblemAlert problem={problemOf(create.error)} />}
           <div className="flex justify-end gap-2">
-            <FormButtons onCancel={close} label="Create token" pendingLabel="Creating…" pending={create.isPending} />
+            <FormButtons onCancel={close} label={t('create')} pendingLabel={t('creating')} pending={create.isPending} />
           </div>
         </form>
       ) : (
         <div className="space-y-4">
           <p role="status" className="text-sm font-medium text-amber-800 dark:text-amber-300">
-            Copy the token now: it is not shown again.
+            {t('copyNow')}
           </p>
-          <CopyField name="token" label={`Token ${made.name}`} value={made.token} />
+          <CopyField name="token" label={t('tokenLabel', { name: made.name })} value={made.token} />
           <div className="flex justify-end">
-            <Button onClick={close}>Done</Button>
+            <Button onClick={close}>{t('done')}</Button>
           </div>
         </div>
       )}

@@ -1,6 +1,13 @@
+import { createTranslator } from 'next-intl';
 import { describe, expect, it } from 'vitest';
 import type { ApplianceSystem } from '@/lib/hooks/use-appliances';
+import de from '@/messages/de/appliances.json';
+import en from '@/messages/en/appliances.json';
 import { exportFileName, importBody, initialValues, joinPath } from './appliance-form';
+
+// The real catalogs: the words the import wizard shows under a field the form finds wrong.
+const tEn = createTranslator({ locale: 'en', messages: { appliances: en }, namespace: 'appliances' });
+const tDe = createTranslator({ locale: 'de', messages: { appliances: de }, namespace: 'appliances' });
 
 const system = (index: number, name: string): ApplianceSystem => ({
   index,
@@ -48,6 +55,13 @@ describe('importBody', () => {
     const values = [{ ...initialValues(systems[0]), cpuCount: '0' }, { ...initialValues(systems[1]), name: '  ', memoryMB: '1.5' }];
     const { errors } = importBody('/s/a.ova', systems, values, { ...opts, importToVDI: true });
     expect(Object.keys(errors).sort()).toEqual(['systems.0.cpuCount', 'systems.1.memoryMB', 'systems.1.name']);
+    const say = (t: typeof tEn) => Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, t(`import.errors.${v}`)]));
+    expect(say(tEn)).toEqual({
+      'systems.0.cpuCount': 'Enter a whole number of at least 1.',
+      'systems.1.memoryMB': 'Enter a whole number of at least 1.',
+      'systems.1.name': 'Enter a name.',
+    });
+    expect(say(tDe)['systems.1.name']).toBe('Geben Sie einen Namen ein.');
   });
 
   it('leaves the tenant out for non-admins and sends importToVDI only when asked', () => {

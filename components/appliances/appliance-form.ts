@@ -1,16 +1,10 @@
 import type { ApplianceSystem, ExportMacPolicy, ImportInput, MacPolicy, NetworkMapping, OvfFormat, SystemChanges } from '@/lib/hooks/use-appliances';
 
-export const IMPORT_MAC_LABELS: Record<MacPolicy, string> = {
-  new: 'Generate new MAC addresses for all adapters',
-  keepNAT: 'Keep the MAC addresses of NAT adapters only',
-  keepAll: 'Keep all MAC addresses',
-};
+/** The import's MAC policies, in the order offered; labels are the `appliances.importMac.<policy>` catalog keys. */
+export const IMPORT_MAC_POLICIES: readonly MacPolicy[] = ['new', 'keepNAT', 'keepAll'];
 
-export const EXPORT_MAC_LABELS: Record<ExportMacPolicy, string> = {
-  stripNonNAT: 'Keep only the MAC addresses of NAT adapters',
-  stripAll: 'Strip all MAC addresses',
-  keepAll: 'Keep all MAC addresses',
-};
+/** The export's MAC policies; labels are the `appliances.exportMac.<policy>` catalog keys. */
+export const EXPORT_MAC_POLICIES: readonly ExportMacPolicy[] = ['stripNonNAT', 'stripAll', 'keepAll'];
 
 export const FORMAT_LABELS: Record<OvfFormat, string> = {
   'ovf-2.0': 'OVF 2.0',
@@ -42,29 +36,32 @@ function mappingOf(index: number, choice: string): NetworkMapping | null {
   return null;
 }
 
-/** A whole number ≥ 1 typed in a field, or an error for that field. */
-function count(text: string): number | string {
+/** What the form finds wrong in a field: a key under `appliances.import.errors` in the catalog. */
+export type ImportFieldError = 'nameRequired' | 'wholeNumber';
+
+/** A whole number ≥ 1 typed in a field, or the error for that field. */
+function count(text: string): number | ImportFieldError {
   const n = Number(text.trim());
-  return text.trim() !== '' && Number.isInteger(n) && n >= 1 ? n : 'Enter a whole number of at least 1.';
+  return text.trim() !== '' && Number.isInteger(n) && n >= 1 ? n : 'wholeNumber';
 }
 
 /**
  * The import body: every system in the appliance's order (so the server's `systems.N.…` errors name
  * the N-th system shown), each with only what differs from what VirtualBox suggested; the fields
- * the form itself finds wrong as errors, by the same paths.
+ * the form itself finds wrong as errors (catalog keys, see ImportFieldError), by the same paths.
  */
 export function importBody(
   path: string,
   systems: ApplianceSystem[],
   values: SystemValues[],
   options: { hostId: string; tenant?: string | null; macPolicy: MacPolicy; importToVDI: boolean },
-): { body: ImportInput; errors: Record<string, string> } {
-  const errors: Record<string, string> = {};
+): { body: ImportInput; errors: Record<string, ImportFieldError> } {
+  const errors: Record<string, ImportFieldError> = {};
   const out: SystemChanges[] = systems.map((s, i) => {
     const v = values[i] ?? initialValues(s);
     const sys: SystemChanges = { index: s.index };
     const name = v.name.trim();
-    if (!name) errors[`systems.${i}.name`] = 'Enter a name.';
+    if (!name) errors[`systems.${i}.name`] = 'nameRequired';
     else if (name !== s.name) sys.name = name;
     for (const key of ['cpuCount', 'memoryMB'] as const) {
       const n = count(v[key]);

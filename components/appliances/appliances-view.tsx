@@ -1,11 +1,12 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useCallback, useState } from 'react';
 import { EmptyState } from '@/components/console/empty-state';
 import { LoadError } from '@/components/console/load-error';
 import { PageHeader } from '@/components/console/page-header';
 import { PageTasks } from '@/components/tasks/page-tasks';
-import { formatBytes } from '@/components/format';
+import { useFormat } from '@/components/format';
 import { Button, buttonClass } from '@/components/ui/button';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
@@ -17,17 +18,19 @@ import { ImportApplianceDialog, type ApplianceChoice } from './import-wizard';
 import { UploadApplianceDialog } from './upload-appliance-dialog';
 
 function ApplianceTable({ rows, canImport, onImport }: { rows: ApplianceFile[]; canImport: boolean; onImport: (a: ApplianceFile) => void }) {
+  const t = useTranslations('appliances');
+  const f = useFormat();
   return (
-    <Table aria-label="Appliances">
+    <Table aria-label={t('table.label')}>
       <TableHeader>
         <tr>
-          <TableHead>Name</TableHead>
-          <TableHead>Location</TableHead>
-          <TableHead>Size</TableHead>
-          <TableHead>Modified</TableHead>
-          <TableHead>Host</TableHead>
+          <TableHead>{t('table.name')}</TableHead>
+          <TableHead>{t('table.location')}</TableHead>
+          <TableHead>{t('table.size')}</TableHead>
+          <TableHead>{t('table.modified')}</TableHead>
+          <TableHead>{t('table.host')}</TableHead>
           <TableHead className="text-right">
-            <span className="sr-only">Actions</span>
+            <span className="sr-only">{t('table.actions')}</span>
           </TableHead>
         </tr>
       </TableHeader>
@@ -40,21 +43,21 @@ function ApplianceTable({ rows, canImport, onImport }: { rows: ApplianceFile[]; 
                 {a.path}
               </span>
             </TableCell>
-            <TableCell className="whitespace-nowrap tabular-nums">{formatBytes(a.sizeBytes)}</TableCell>
+            <TableCell className="whitespace-nowrap tabular-nums">{f.bytes(a.sizeBytes)}</TableCell>
             <TableCell className="whitespace-nowrap">
-              {a.modified ? <RelativeTime iso={a.modified} /> : <span className="text-slate-400">—</span>}
+              {a.modified ? <RelativeTime iso={a.modified} /> : <span className="text-slate-400">{t('none')}</span>}
             </TableCell>
             <TableCell>{a.hostName}</TableCell>
             <TableCell className="text-right whitespace-nowrap">
               <div className="flex justify-end gap-2">
                 {a.downloadable && (
-                  <a href={applianceDownloadUrl(a.path, a.hostId)} download className={buttonClass({ variant: 'ghost', size: 'sm' })} aria-label={`Download ${a.name}`}>
-                    Download
+                  <a href={applianceDownloadUrl(a.path, a.hostId)} download className={buttonClass({ variant: 'ghost', size: 'sm' })} aria-label={t('table.downloadOf', { name: a.name })}>
+                    {t('table.download')}
                   </a>
                 )}
                 {canImport && (
-                  <Button size="sm" variant="outline" onClick={() => onImport(a)} aria-label={`Import ${a.name}`}>
-                    Import…
+                  <Button size="sm" variant="outline" onClick={() => onImport(a)} aria-label={t('table.importOf', { name: a.name })}>
+                    {t('table.import')}
                   </Button>
                 )}
               </div>
@@ -71,13 +74,14 @@ function ApplianceTable({ rows, canImport, onImport }: { rows: ApplianceFile[]; 
  * mounts the storage; import (a wizard), export of powered-off machines and upload, each task shown above.
  */
 export function AppliancesView({ canImport, canExport, isAdmin }: { canImport: boolean; canExport: boolean; isAdmin: boolean }) {
+  const t = useTranslations('appliances');
   const list = useAppliances();
   const refresh = useRefreshAppliances();
   const [importing, setImporting] = useState<{ initial: ApplianceChoice | null } | null>(null);
   const [exporting, setExporting] = useState(false);
   const [uploading, setUploading] = useState(false);
   const [taskIds, setTaskIds] = useState<string[]>([]);
-  const onStarted = useCallback((t: Task) => setTaskIds((ids) => [t.id, ...ids.filter((x) => x !== t.id)]), []);
+  const onStarted = useCallback((task: Task) => setTaskIds((ids) => [task.id, ...ids.filter((x) => x !== task.id)]), []);
   const onDismiss = useCallback((id: string) => setTaskIds((ids) => ids.filter((x) => x !== id)), []);
   const rows = list.data?.appliances ?? [];
 
@@ -85,32 +89,32 @@ export function AppliancesView({ canImport, canExport, isAdmin }: { canImport: b
     <>
       {canExport && (
         <Button variant="outline" onClick={() => setUploading(true)}>
-          Upload OVA
+          {t('uploadOva')}
         </Button>
       )}
       {canExport && (
         <Button variant="outline" onClick={() => setExporting(true)}>
-          Export…
+          {t('exportButton')}
         </Button>
       )}
-      {canImport && <Button onClick={() => setImporting({ initial: null })}>Import…</Button>}
+      {canImport && <Button onClick={() => setImporting({ initial: null })}>{t('importButton')}</Button>}
     </>
   );
 
   return (
     <>
-      <PageHeader title="Appliances" description="OVF and OVA appliances on the shared storage: import them as new machines, export machines into them." actions={actions} />
+      <PageHeader title={t('title')} description={t('description')} actions={actions} />
       <div className="space-y-4">
-        <PageTasks ids={taskIds} label="Appliance tasks" onDismiss={onDismiss} onEnd={refresh} />
+        <PageTasks ids={taskIds} label={t('tasks')} onDismiss={onDismiss} onEnd={refresh} />
         {list.isPending ? (
-          <LoadingRegion label="Loading appliances…" className="space-y-2">
+          <LoadingRegion label={t('loading')} className="space-y-2">
             <Skeleton className="h-10" />
             <Skeleton className="h-12" />
           </LoadingRegion>
         ) : list.isError && !list.data ? (
           <LoadError error={list.error} retry={list.refetch} />
         ) : rows.length === 0 ? (
-          <EmptyState title="No appliances yet">Appliances appear here once a machine is exported or an .ova is uploaded into your appliances folder.</EmptyState>
+          <EmptyState title={t('emptyTitle')}>{t('emptyText')}</EmptyState>
         ) : (
           <ApplianceTable rows={rows} canImport={canImport} onImport={(a) => setImporting({ initial: { path: a.path, hostId: a.hostId } })} />
         )}

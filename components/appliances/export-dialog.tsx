@@ -1,8 +1,9 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useState, type FormEvent } from 'react';
 import { FolderField } from '@/components/media/folder-field';
-import { formatMB } from '@/components/format';
+import { useFormat } from '@/components/format';
 import { Alert } from '@/components/ui/alert';
 import { buttonClass } from '@/components/ui/button';
 import { Checkbox, CheckboxField } from '@/components/ui/checkbox';
@@ -17,25 +18,22 @@ import { errorsOf, FormProblem } from '@/components/vm/settings/form';
 import type { MachineSummary, Task } from '@/lib/hooks/types';
 import { applianceDownloadUrl, useAppliances, useExportAppliance, type ExportInput, type ExportMacPolicy, type OvfFormat } from '@/lib/hooks/use-appliances';
 import { useMachines } from '@/lib/hooks/use-vms';
-import { EXPORT_MAC_LABELS, exportFileName, FORMAT_LABELS, joinPath } from './appliance-form';
+import { EXPORT_MAC_POLICIES, exportFileName, FORMAT_LABELS, joinPath } from './appliance-form';
 import { TaskStep } from './task-step';
 
 const FORM_FIELDS = ['machineIds', 'path', 'format', 'manifest', 'macPolicy', 'product', 'productUrl', 'vendor', 'vendorUrl', 'version', 'description', 'license'] as const;
-const INFO = [
-  { key: 'product', label: 'Product' },
-  { key: 'productUrl', label: 'Product URL' },
-  { key: 'vendor', label: 'Vendor' },
-  { key: 'vendorUrl', label: 'Vendor URL' },
-  { key: 'version', label: 'Version' },
-] as const;
-type InfoKey = (typeof INFO)[number]['key'] | 'description' | 'license';
+/** The appliance's information fields; labels are the `appliances.export.field.<key>` catalog keys. */
+const INFO = ['product', 'productUrl', 'vendor', 'vendorUrl', 'version'] as const;
+type InfoKey = (typeof INFO)[number] | 'description' | 'license';
 
 /** The powered-off machines to choose from when the dialog is opened without a selection. */
 function MachinePicker({ chosen, onChosen, error }: { chosen: string[]; onChosen: (ids: string[]) => void; error?: string }) {
+  const t = useTranslations('appliances.export');
+  const f = useFormat();
   const vms = useMachines({ state: 'PoweredOff', sort: 'name', order: 'asc', page: 1, pageSize: 1000 });
   if (vms.isPending) {
     return (
-      <LoadingRegion label="Reading the machines…">
+      <LoadingRegion label={t('readingMachines')}>
         <Skeleton className="h-24" />
       </LoadingRegion>
     );
@@ -43,18 +41,18 @@ function MachinePicker({ chosen, onChosen, error }: { chosen: string[]; onChosen
   const items = vms.data?.items ?? [];
   return (
     <fieldset className="space-y-1.5" data-field="machineIds">
-      <legend className="text-sm font-medium">Machines</legend>
+      <legend className="text-sm font-medium">{t('machines')}</legend>
       {items.length === 0 ? (
-        <p className="text-sm text-slate-600 dark:text-slate-400">No machine is powered off: only powered-off machines can be exported.</p>
+        <p className="text-sm text-slate-600 dark:text-slate-400">{t('noneOff')}</p>
       ) : (
-        <ul aria-label="Powered-off machines" className="max-h-48 divide-y divide-slate-100 overflow-y-auto rounded-lg border border-slate-200 dark:divide-slate-800 dark:border-slate-800">
+        <ul aria-label={t('poweredOff')} className="max-h-48 divide-y divide-slate-100 overflow-y-auto rounded-lg border border-slate-200 dark:divide-slate-800 dark:border-slate-800">
           {items.map((m) => (
             <li key={m.id}>
               <label className="flex items-center gap-2.5 px-3 py-1.5 text-sm">
                 <Checkbox checked={chosen.includes(m.id)} onChange={(e) => onChosen(e.target.checked ? [...chosen, m.id] : chosen.filter((x) => x !== m.id))} />
                 <span className="font-medium">{m.name}</span>
                 <span className="text-xs text-slate-500 dark:text-slate-400">
-                  {m.hostName} · {m.cpuCount} CPU · {formatMB(m.memoryMB)}
+                  {t('machineFacts', { host: m.hostName, cpus: m.cpuCount, memory: f.mb(m.memoryMB) })}
                 </span>
               </label>
             </li>
@@ -67,11 +65,12 @@ function MachinePicker({ chosen, onChosen, error }: { chosen: string[]; onChosen
 }
 
 function ExportForm({ machines, onCancel, onStarted }: { machines?: MachineSummary[]; onCancel: () => void; onStarted: (t: Task, path: string, hostId?: string) => void }) {
+  const t = useTranslations('appliances');
   const list = useAppliances();
   const run = useExportAppliance();
   const [picked, setPicked] = useState<string[]>([]);
   const ids = machines ? machines.map((m) => m.id) : picked;
-  const notOff = (machines ?? []).filter((m) => m.state !== 'PoweredOff' || m.twins.some((t) => t.state !== 'PoweredOff'));
+  const notOff = (machines ?? []).filter((m) => m.state !== 'PoweredOff' || m.twins.some((tw) => tw.state !== 'PoweredOff'));
   const [fileName, setFileName] = useState(machines?.length === 1 ? `${machines[0].name}.ova` : '');
   const [folder, setFolder] = useState('');
   const [format, setFormat] = useState<OvfFormat>('ovf-2.0');
@@ -89,34 +88,34 @@ function ExportForm({ machines, onCancel, onStarted }: { machines?: MachineSumma
     e.preventDefault();
     if (run.isPending) return;
     const found: Record<string, string> = {};
-    if (ids.length === 0) found.machineIds = 'Choose at least one machine.';
-    if (!fileName.trim()) found.path = 'Enter a file name.';
-    else if (/[\\/]/.test(fileName)) found.path = 'A file name, without folders: choose the folder below.';
+    if (ids.length === 0) found.machineIds = t('export.machineIdsRequired');
+    if (!fileName.trim()) found.path = t('export.fileNameRequired');
+    else if (/[\\/]/.test(fileName)) found.path = t('export.noFolders');
     const into = folder || home?.path;
-    if (!into) found.path = 'Choose a folder.';
+    if (!into) found.path = t('export.folderRequired');
     setLocal(found);
     if (Object.keys(found).length > 0 || !into) return;
     const path = joinPath(into, exportFileName(fileName));
     const body: ExportInput = { machineIds: ids, path, format, manifest, macPolicy };
     for (const [k, v] of Object.entries(info)) if (v.trim()) body[k as InfoKey] = v.trim();
-    run.mutate(body, { onSuccess: (t) => onStarted(t, path, home?.hostId) });
+    run.mutate(body, { onSuccess: (task) => onStarted(task, path, home?.hostId) });
   };
 
   return (
-    <form onSubmit={submit} noValidate className="space-y-4" aria-label="Export to OVA">
+    <form onSubmit={submit} noValidate className="space-y-4" aria-label={t('export.formLabel')}>
       <FormProblem error={run.error} fields={FORM_FIELDS} />
       {machines ? (
         <div className="space-y-2" data-field="machineIds">
-          <ul aria-label="Machines to export" className="max-h-32 list-disc overflow-y-auto pl-5 text-sm">
+          <ul aria-label={t('export.toExport')} className="max-h-32 list-disc overflow-y-auto pl-5 text-sm">
             {machines.map((m) => (
               <li key={m.id}>
-                {m.name} <span className="text-slate-500">on {m.hostName}</span>
+                {m.name} <span className="text-slate-500">{t('export.onHost', { host: m.hostName })}</span>
               </li>
             ))}
           </ul>
           {notOff.length > 0 && (
-            <Alert tone="warning" title="Only powered-off machines can be exported">
-              {notOff.map((m) => m.name).join(', ')} {notOff.length === 1 ? 'is' : 'are'} not powered off on every host: power {notOff.length === 1 ? 'it' : 'them'} off, or leave {notOff.length === 1 ? 'it' : 'them'} out of the selection.
+            <Alert tone="warning" title={t('export.onlyOffTitle')}>
+              {t('export.notOff', { names: notOff.map((m) => m.name).join(', '), count: notOff.length })}
             </Alert>
           )}
           {errorUnder(errors, 'machineIds') && <p className="text-xs font-medium text-red-700 dark:text-red-400">{errorUnder(errors, 'machineIds')}</p>}
@@ -133,10 +132,10 @@ function ExportForm({ machines, onCancel, onStarted }: { machines?: MachineSumma
       )}
 
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field name="path" label="File name" required error={errors.path} hint="An .ova, or an .ovf with its disks beside it">
-          {(p) => <Input {...p} value={fileName} onChange={(e) => (setFileName(e.target.value), setLocal({}))} placeholder="appliance.ova" autoComplete="off" spellCheck={false} />}
+        <Field name="path" label={t('export.fileName')} required error={errors.path} hint={t('export.fileNameHint')}>
+          {(p) => <Input {...p} value={fileName} onChange={(e) => (setFileName(e.target.value), setLocal({}))} placeholder={t('export.fileNamePlaceholder')} autoComplete="off" spellCheck={false} />}
         </Field>
-        <Field name="format" label="Format" error={errors.format}>
+        <Field name="format" label={t('export.format')} error={errors.format}>
           {(p) => (
             <Select {...p} value={format} onChange={(e) => setFormat(e.target.value as OvfFormat)}>
               {(Object.keys(FORMAT_LABELS) as OvfFormat[]).map((f) => (
@@ -148,43 +147,43 @@ function ExportForm({ machines, onCancel, onStarted }: { machines?: MachineSumma
           )}
         </Field>
       </div>
-      <FolderField value={folder} onChange={setFolder} hostId={home?.hostId} emptyText={home ? `Your appliances folder (${home.path})` : 'Your appliances folder'} />
+      <FolderField value={folder} onChange={setFolder} hostId={home?.hostId} emptyText={home ? t('export.folderHome', { path: home.path }) : t('export.folderDefault')} />
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field name="macPolicy" label="MAC address policy" error={errors.macPolicy}>
+        <Field name="macPolicy" label={t('export.macPolicy')} error={errors.macPolicy}>
           {(p) => (
             <Select {...p} value={macPolicy} onChange={(e) => setMacPolicy(e.target.value as ExportMacPolicy)}>
-              {(Object.keys(EXPORT_MAC_LABELS) as ExportMacPolicy[]).map((m) => (
+              {EXPORT_MAC_POLICIES.map((m) => (
                 <option key={m} value={m}>
-                  {EXPORT_MAC_LABELS[m]}
+                  {t(`exportMac.${m}`)}
                 </option>
               ))}
             </Select>
           )}
         </Field>
         <div className="self-end" data-field="manifest">
-          <CheckboxField label="Write a manifest" hint="A .mf file with the checksums of the appliance's files." checked={manifest} onChange={(e) => setManifest(e.target.checked)} />
+          <CheckboxField label={t('export.manifest')} hint={t('export.manifestHint')} checked={manifest} onChange={(e) => setManifest(e.target.checked)} />
         </div>
       </div>
 
       <details className="rounded-lg border border-slate-200 p-3 dark:border-slate-800">
-        <summary className="cursor-pointer text-sm font-medium">Appliance information (optional)</summary>
+        <summary className="cursor-pointer text-sm font-medium">{t('export.info')}</summary>
         <div className="mt-3 grid gap-4 sm:grid-cols-2">
-          {INFO.map(({ key, label }) => (
-            <Field key={key} name={key} label={label} error={errors[key]}>
+          {INFO.map((key) => (
+            <Field key={key} name={key} label={t(`export.field.${key}`)} error={errors[key]}>
               {(p) => <Input {...p} value={info[key]} onChange={(e) => setInfo((x) => ({ ...x, [key]: e.target.value }))} autoComplete="off" />}
             </Field>
           ))}
-          <Field name="description" label="Description" error={errors.description} className="sm:col-span-2">
+          <Field name="description" label={t('export.description')} error={errors.description} className="sm:col-span-2">
             {(p) => <Textarea {...p} rows={2} value={info.description} onChange={(e) => setInfo((x) => ({ ...x, description: e.target.value }))} />}
           </Field>
-          <Field name="license" label="License" error={errors.license} className="sm:col-span-2">
+          <Field name="license" label={t('export.license')} error={errors.license} className="sm:col-span-2">
             {(p) => <Textarea {...p} rows={3} value={info.license} onChange={(e) => setInfo((x) => ({ ...x, license: e.target.value }))} />}
           </Field>
         </div>
       </details>
 
       <div className="flex justify-end gap-2 border-t border-slate-200 pt-4 dark:border-slate-800">
-        <FormButtons onCancel={onCancel} label="Export" pendingLabel="Starting…" pending={run.isPending} disabled={notOff.length > 0} />
+        <FormButtons onCancel={onCancel} label={t('export.submit')} pendingLabel={t('export.pending')} pending={run.isPending} disabled={notOff.length > 0} />
       </div>
     </form>
   );
@@ -192,17 +191,18 @@ function ExportForm({ machines, onCancel, onStarted }: { machines?: MachineSumma
 
 /** Once the export succeeded: where the file is, and its download link when this server serves it (files in the appliances folder). */
 function Exported({ path, hostId }: { path: string; hostId?: string }) {
+  const t = useTranslations('appliances.export');
   const list = useAppliances();
   const row = list.data?.appliances.find((a) => a.path === path);
   return (
-    <Alert tone="success" title="Appliance written">
+    <Alert tone="success" title={t('written')}>
       <p className="font-mono text-xs break-all">{path}</p>
       {row?.downloadable ? (
         <a href={applianceDownloadUrl(path, row.hostId ?? hostId)} download className={buttonClass({ variant: 'outline', size: 'sm' })}>
-          Download {row.name}
+          {t('download', { name: row.name })}
         </a>
       ) : row ? (
-        <p>This Nimbox server does not mount the storage, so the file is not offered for download here.</p>
+        <p>{t('notServed')}</p>
       ) : null}
     </Alert>
   );
@@ -243,13 +243,14 @@ export function ExportApplianceDialog({
   onStarted?: (t: Task) => void;
   onEnd?: () => void;
 }) {
+  const t = useTranslations('appliances.export');
   const n = machines?.length ?? 0;
   return (
     <Dialog
       open={open}
       onOpenChange={onOpenChange}
-      title={machines ? `Export ${n} ${n === 1 ? 'machine' : 'machines'} to OVA` : 'Export to OVA'}
-      description="Writes powered-off machines, their settings and disks, into an appliance on the shared storage."
+      title={machines ? t('titleN', { count: n }) : t('title')}
+      description={t('dialogDescription')}
       className="sm:max-w-2xl"
     >
       <ExportBody machines={machines} onClose={() => onOpenChange(false)} onStarted={onStarted} onEnd={onEnd} />

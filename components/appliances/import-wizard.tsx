@@ -1,11 +1,12 @@
 'use client';
 
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { useState, type FormEvent } from 'react';
 import { FolderField } from '@/components/media/folder-field';
 import { baseName } from '@/components/media/media-words';
 import { StorageBrowser } from '@/components/media/storage-browser';
-import { formatBytes, formatMB } from '@/components/format';
+import { useFormat } from '@/components/format';
 import { Alert, ProblemAlert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -26,7 +27,7 @@ import { useHosts } from '@/lib/hooks/use-hosts';
 import { useCapabilities } from '@/lib/hooks/use-lifecycle';
 import { useTenants } from '@/lib/hooks/use-tenants';
 import { useUsableNetworks } from '@/lib/hooks/use-vm-network';
-import { IMPORT_MAC_LABELS, importBody, initialValues, joinPath, type SystemValues } from './appliance-form';
+import { IMPORT_MAC_POLICIES, importBody, initialValues, joinPath, type SystemValues } from './appliance-form';
 import { TaskStep } from './task-step';
 
 /** The file to import: a path on the storage and the host whose VirtualBox reads it (the server's default when absent). */
@@ -40,12 +41,14 @@ const FORM_FIELDS = ['path', 'hostId', 'tenant', 'macPolicy', 'importToVDI', 'sy
 // ---------------------------------------------------------------- step 1: the file
 
 function ChooseFile({ appliances, choice, onChoice, onNext, onCancel }: { appliances: ApplianceFile[]; choice: ApplianceChoice | null; onChoice: (c: ApplianceChoice) => void; onNext: () => void; onCancel: () => void }) {
+  const t = useTranslations('appliances.import');
+  const f = useFormat();
   const [browsing, setBrowsing] = useState(false);
   const listed = choice && appliances.some((a) => a.path === choice.path && a.hostId === choice.hostId);
   return (
     <div className="space-y-4">
       {appliances.length > 0 ? (
-        <div role="radiogroup" aria-label="Appliance" className="max-h-72 divide-y divide-slate-100 overflow-y-auto rounded-lg border border-slate-200 dark:divide-slate-800 dark:border-slate-800">
+        <div role="radiogroup" aria-label={t('applianceGroup')} className="max-h-72 divide-y divide-slate-100 overflow-y-auto rounded-lg border border-slate-200 dark:divide-slate-800 dark:border-slate-800">
           {appliances.map((a) => {
             const checked = choice?.path === a.path && choice.hostId === a.hostId;
             return (
@@ -58,18 +61,18 @@ function ChooseFile({ appliances, choice, onChoice, onNext, onCancel }: { applia
                   </span>
                 </span>
                 <span className="shrink-0 text-xs text-slate-500 tabular-nums dark:text-slate-400">
-                  {formatBytes(a.sizeBytes)} · {a.hostName}
+                  {t('sizeHost', { size: f.bytes(a.sizeBytes), host: a.hostName })}
                 </span>
               </label>
             );
           })}
         </div>
       ) : (
-        <p className="text-sm text-slate-600 dark:text-slate-400">No appliance is in your appliances folder yet: choose a file on the storage, or upload one first.</p>
+        <p className="text-sm text-slate-600 dark:text-slate-400">{t('noneInFolder')}</p>
       )}
       <div className="flex flex-wrap items-center gap-2">
         <Button variant="outline" onClick={() => setBrowsing(true)}>
-          Browse the storage…
+          {t('browse')}
         </Button>
         {choice && !listed && (
           <span className="min-w-0 truncate font-mono text-xs" data-testid="chosen-appliance" title={choice.path}>
@@ -80,10 +83,10 @@ function ChooseFile({ appliances, choice, onChoice, onNext, onCancel }: { applia
       <StorageBrowser open={browsing} onOpenChange={setBrowsing} pick="file" onPick={(path) => onChoice({ path })} />
       <div className="flex justify-end gap-2 border-t border-slate-200 pt-4 dark:border-slate-800">
         <Button variant="ghost" onClick={onCancel}>
-          Cancel
+          {t('cancel')}
         </Button>
         <Button disabled={!choice} onClick={onNext}>
-          Read appliance
+          {t('read')}
         </Button>
       </div>
     </div>
@@ -93,15 +96,16 @@ function ChooseFile({ appliances, choice, onChoice, onNext, onCancel }: { applia
 // ---------------------------------------------------------------- step 2: what VirtualBox read, and the changes
 
 function Certificate({ view }: { view: ApplianceView }) {
+  const t = useTranslations('appliances.import');
   const c = view.certificate;
-  if (!c) return <p className="text-xs text-slate-500 dark:text-slate-400">The appliance is not signed.</p>;
+  if (!c) return <p className="text-xs text-slate-500 dark:text-slate-400">{t('notSigned')}</p>;
   const ok = c.trusted && !c.expired;
   return (
-    <Alert tone={ok ? 'success' : 'warning'} title={`Signed by ${c.subject}`}>
+    <Alert tone={ok ? 'success' : 'warning'} title={t('signedBy', { subject: c.subject })}>
       <p>
-        Issued by {c.issuer}
-        {c.selfSigned ? ' (self-signed)' : ''}. {c.expired ? 'The certificate has expired. ' : ''}
-        {c.trusted ? 'VirtualBox trusts it.' : 'VirtualBox does not trust it.'}
+        {t('issuedBy', { issuer: c.issuer })}
+        {c.selfSigned ? t('selfSigned') : ''}{'. '}{c.expired ? t('expired') : ''}
+        {c.trusted ? t('trusted') : t('notTrusted')}
       </p>
     </Alert>
   );
@@ -109,11 +113,12 @@ function Certificate({ view }: { view: ApplianceView }) {
 
 /** The choice of one adapter's network: the host's bridge (default), a cluster network or a host interface. */
 function NetworkSelect({ id, value, onValue, networks, interfaces, label }: { id?: string; value: string; onValue: (v: string) => void; networks: string[]; interfaces: string[]; label: string }) {
+  const t = useTranslations('appliances.import');
   return (
     <Select id={id} aria-label={label} value={value} onChange={(e) => onValue(e.target.value)} className="min-w-48">
-      <option value="">The host&apos;s bridge adapter (default)</option>
+      <option value="">{t('bridgeDefault')}</option>
       {networks.length > 0 && (
-        <optgroup label="Cluster networks">
+        <optgroup label={t('clusterNetworks')}>
           {networks.map((n) => (
             <option key={n} value={`net:${n}`}>
               {n}
@@ -122,7 +127,7 @@ function NetworkSelect({ id, value, onValue, networks, interfaces, label }: { id
         </optgroup>
       )}
       {interfaces.length > 0 && (
-        <optgroup label="Bridged to a host interface">
+        <optgroup label={t('bridgedTo')}>
           {interfaces.map((i) => (
             <option key={i} value={`br:${i}`}>
               {i}
@@ -154,19 +159,21 @@ function SystemFields({
   networks: string[];
   interfaces: string[];
 }) {
+  const t = useTranslations('appliances');
+  const f = useFormat();
   const set = <K extends keyof SystemValues>(k: K, v: SystemValues[K]) => onValues({ ...values, [k]: v });
   const err = (f: string) => errorUnder(errors, `systems.${at}.${f}`);
   const facts: [string, string][] = [
-    ['OS type', system.osTypeId],
-    ['Firmware', system.firmware],
-    ['Product', [system.product, system.version].filter(Boolean).join(' ')],
-    ['Vendor', system.vendor],
-    ['Description', system.description],
+    [t('import.fact.osType'), system.osTypeId],
+    [t('import.fact.firmware'), system.firmware],
+    [t('import.fact.product'), [system.product, system.version].filter(Boolean).join(' ')],
+    [t('import.fact.vendor'), system.vendor],
+    [t('import.fact.description'), system.description],
   ].filter((f): f is [string, string] => Boolean(f[1]));
   return (
-    <fieldset className="min-w-0 space-y-4 rounded-lg border border-slate-200 p-4 dark:border-slate-800" data-system={system.index} aria-label={`Virtual system ${at + 1}: ${system.name}`}>
+    <fieldset className="min-w-0 space-y-4 rounded-lg border border-slate-200 p-4 dark:border-slate-800" data-system={system.index} aria-label={t('import.system', { n: at + 1, name: system.name })}>
       <legend className="px-1 text-sm font-semibold">
-        Virtual system {at + 1}: {system.name}
+        {t('import.system', { n: at + 1, name: system.name })}
       </legend>
       {facts.length > 0 && (
         <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
@@ -179,26 +186,26 @@ function SystemFields({
         </dl>
       )}
       <div className="grid gap-4 sm:grid-cols-3">
-        <Field name={`systems.${at}.name`} label="Name" required error={err('name')} className="sm:col-span-3">
+        <Field name={`systems.${at}.name`} label={t('import.name')} required error={err('name')} className="sm:col-span-3">
           {(p) => <Input {...p} value={values.name} onChange={(e) => set('name', e.target.value)} autoComplete="off" spellCheck={false} />}
         </Field>
-        <Field name={`systems.${at}.cpuCount`} label="CPUs" error={err('cpuCount')}>
+        <Field name={`systems.${at}.cpuCount`} label={t('import.cpus')} error={err('cpuCount')}>
           {(p) => <Input {...p} type="number" min={1} value={values.cpuCount} onChange={(e) => set('cpuCount', e.target.value)} />}
         </Field>
-        <Field name={`systems.${at}.memoryMB`} label="Memory (MB)" error={err('memoryMB')} hint={formatMB(Number(values.memoryMB) || 0)}>
+        <Field name={`systems.${at}.memoryMB`} label={t('import.memory')} error={err('memoryMB')} hint={f.mb(Number(values.memoryMB) || 0)}>
           {(p) => <Input {...p} type="number" min={4} step={4} value={values.memoryMB} onChange={(e) => set('memoryMB', e.target.value)} />}
         </Field>
       </div>
 
       {system.disks.length > 0 && (
         <div className="space-y-2">
-          <Table aria-label={`Disks of ${system.name}`}>
+          <Table aria-label={t('import.disksOf', { name: system.name })}>
             <TableHeader>
               <tr>
-                <TableHead>In the appliance</TableHead>
-                <TableHead>Suggested target</TableHead>
-                <TableHead>Size</TableHead>
-                <TableHead>Controller</TableHead>
+                <TableHead>{t('import.inAppliance')}</TableHead>
+                <TableHead>{t('import.suggestedTarget')}</TableHead>
+                <TableHead>{t('import.size')}</TableHead>
+                <TableHead>{t('import.controller')}</TableHead>
               </tr>
             </TableHeader>
             <TableBody>
@@ -210,25 +217,25 @@ function SystemFields({
                       {values.diskFolder ? joinPath(values.diskFolder, baseName(d.target)) : d.target}
                     </span>
                   </TableCell>
-                  <TableCell className="whitespace-nowrap tabular-nums">{formatMB(d.sizeMB)}</TableCell>
+                  <TableCell className="whitespace-nowrap tabular-nums">{f.mb(d.sizeMB)}</TableCell>
                   <TableCell>{d.controller}</TableCell>
                 </TableRow>
               ))}
             </TableBody>
           </Table>
           <div data-field={`systems.${at}.diskFolder`}>
-            <FolderField value={values.diskFolder} onChange={(p) => set('diskFolder', p)} hostId={hostId} error={err('diskFolder')} emptyText="Beside the new machine's settings (default)" />
+            <FolderField value={values.diskFolder} onChange={(p) => set('diskFolder', p)} hostId={hostId} error={err('diskFolder')} emptyText={t('import.diskFolderDefault')} />
           </div>
         </div>
       )}
 
       {system.networks.length > 0 && (
-        <Table aria-label={`Network adapters of ${system.name}`}>
+        <Table aria-label={t('import.adaptersOf', { name: system.name })}>
           <TableHeader>
             <tr>
-              <TableHead>Adapter</TableHead>
-              <TableHead>In the appliance</TableHead>
-              <TableHead>Connect to</TableHead>
+              <TableHead>{t('import.adapter')}</TableHead>
+              <TableHead>{t('import.inAppliance')}</TableHead>
+              <TableHead>{t('import.connectTo')}</TableHead>
             </tr>
           </TableHeader>
           <TableBody>
@@ -237,15 +244,15 @@ function SystemFields({
               return (
                 <TableRow key={n.index} data-adapter={n.index}>
                   <TableCell className="whitespace-nowrap">
-                    Adapter {i + 1} <span className="text-xs text-slate-500">{n.adapterType}</span>
+                    {t('import.adapterN', { n: i + 1 })} <span className="text-xs text-slate-500">{n.adapterType}</span>
                   </TableCell>
                   <TableCell className="text-xs">
-                    {n.ovfNetwork || '—'}
+                    {n.ovfNetwork || t('none')}
                     {n.attachment && <span className="block text-slate-500">{n.attachment}</span>}
                   </TableCell>
                   <TableCell>
                     <NetworkSelect
-                      label={`Network of adapter ${i + 1} of ${system.name}`}
+                      label={t('import.networkOf', { n: i + 1, name: system.name })}
                       value={values.networks[n.index] ?? ''}
                       onValue={(v) => set('networks', { ...values.networks, [n.index]: v })}
                       networks={networks}
@@ -262,21 +269,21 @@ function SystemFields({
 
       {system.other.length > 0 && (
         <details className="text-sm">
-          <summary className="cursor-pointer text-slate-600 dark:text-slate-400">Other settings VirtualBox read ({system.other.length})</summary>
-          <Table aria-label={`Other settings of ${system.name}`} containerClassName="mt-2">
+          <summary className="cursor-pointer text-slate-600 dark:text-slate-400">{t('import.otherSettings', { count: system.other.length })}</summary>
+          <Table aria-label={t('import.otherOf', { name: system.name })} containerClassName="mt-2">
             <TableHeader>
               <tr>
-                <TableHead>Setting</TableHead>
-                <TableHead>In the appliance</TableHead>
-                <TableHead>VirtualBox</TableHead>
+                <TableHead>{t('import.setting')}</TableHead>
+                <TableHead>{t('import.inAppliance')}</TableHead>
+                <TableHead>{t('import.virtualBox')}</TableHead>
               </tr>
             </TableHeader>
             <TableBody>
               {system.other.map((o, i) => (
                 <TableRow key={`${o.type}:${i}`}>
                   <TableCell>{o.type}</TableCell>
-                  <TableCell className="text-xs">{o.ovf || '—'}</TableCell>
-                  <TableCell className="text-xs">{o.vbox || '—'}</TableCell>
+                  <TableCell className="text-xs">{o.ovf || t('none')}</TableCell>
+                  <TableCell className="text-xs">{o.vbox || t('none')}</TableCell>
                 </TableRow>
               ))}
             </TableBody>
@@ -288,6 +295,7 @@ function SystemFields({
 }
 
 function ReviewForm({ view, isAdmin, onBack, onCancel, onStarted }: { view: ApplianceView; isAdmin: boolean; onBack: () => void; onCancel: () => void; onStarted: (t: Task) => void }) {
+  const t = useTranslations('appliances');
   const hosts = useHosts();
   const tenants = useTenants(isAdmin);
   const usable = useUsableNetworks();
@@ -311,19 +319,19 @@ function ReviewForm({ view, isAdmin, onBack, onCancel, onStarted }: { view: Appl
     e.preventDefault();
     if (run.isPending) return;
     const { body, errors: found } = importBody(view.path, view.systems, values, { hostId, tenant: isAdmin ? tenant || null : undefined, macPolicy, importToVDI });
-    setLocal(found);
+    setLocal(Object.fromEntries(Object.entries(found).map(([k, v]) => [k, t(`import.errors.${v}`)])));
     if (Object.keys(found).length > 0) return;
     run.mutate(body, { onSuccess: onStarted });
   };
 
   return (
-    <form onSubmit={submit} noValidate className="space-y-5" aria-label="Import appliance">
+    <form onSubmit={submit} noValidate className="space-y-5" aria-label={t('import.formLabel')}>
       <p className="truncate font-mono text-xs text-slate-500 dark:text-slate-400" title={view.path}>
-        {view.path} <span className="font-sans">· read by {view.hostName}</span>
+        {view.path} <span className="font-sans">{t('import.readBy', { host: view.hostName })}</span>
       </p>
       {view.warnings.length > 0 && (
-        <Alert tone="warning" title="VirtualBox's warnings">
-          <ul className="list-disc pl-5" aria-label="Warnings">
+        <Alert tone="warning" title={t('import.warningsTitle')}>
+          <ul className="list-disc pl-5" aria-label={t('import.warnings')}>
             {view.warnings.map((w) => (
               <li key={w}>{w}</li>
             ))}
@@ -334,46 +342,46 @@ function ReviewForm({ view, isAdmin, onBack, onCancel, onStarted }: { view: Appl
       <FormProblem error={run.error} fields={FORM_FIELDS} />
 
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field name="hostId" label="Host" error={errors.hostId} hint={hostId === 'auto' ? 'Nimbox picks an up host with room for the machines.' : 'The machines are registered on this host.'}>
+        <Field name="hostId" label={t('import.host')} error={errors.hostId} hint={hostId === 'auto' ? t('import.hostAuto') : t('import.hostChosen')}>
           {(p) => (
             <Select {...p} value={hostId} onChange={(e) => setHostId(e.target.value)} disabled={hosts.isPending}>
-              <option value="auto">Automatic</option>
+              <option value="auto">{t('import.automatic')}</option>
               {hostList.map((h) => (
                 <option key={h.id} value={h.id} disabled={h.status?.health !== 'up'}>
                   {h.name}
-                  {h.status?.health !== 'up' ? ' (unreachable)' : ''}
+                  {h.status?.health !== 'up' ? t('import.unreachable') : ''}
                 </option>
               ))}
             </Select>
           )}
         </Field>
         {isAdmin && (
-          <Field name="tenant" label="Tenant" error={errors.tenant}>
+          <Field name="tenant" label={t('import.tenant')} error={errors.tenant}>
             {(p) => (
               <Select {...p} value={tenant} onChange={(e) => setTenant(e.target.value)} disabled={tenants.isPending}>
-                <option value="">No tenant (admins only)</option>
-                {tenants.data?.tenants.map((t) => (
-                  <option key={t.id} value={t.name}>
-                    {t.displayName === t.name ? t.name : `${t.displayName} (${t.name})`}
+                <option value="">{t('import.noTenant')}</option>
+                {tenants.data?.tenants.map((tn) => (
+                  <option key={tn.id} value={tn.name}>
+                    {tn.displayName === tn.name ? tn.name : `${tn.displayName} (${tn.name})`}
                   </option>
                 ))}
               </Select>
             )}
           </Field>
         )}
-        <Field name="macPolicy" label="MAC address policy" error={errors.macPolicy} className="sm:col-span-2">
+        <Field name="macPolicy" label={t('import.macPolicy')} error={errors.macPolicy} className="sm:col-span-2">
           {(p) => (
             <Select {...p} value={macPolicy} onChange={(e) => setMacPolicy(e.target.value as MacPolicy)}>
-              {(Object.keys(IMPORT_MAC_LABELS) as MacPolicy[]).map((m) => (
+              {IMPORT_MAC_POLICIES.map((m) => (
                 <option key={m} value={m}>
-                  {IMPORT_MAC_LABELS[m]}
+                  {t(`importMac.${m}`)}
                 </option>
               ))}
             </Select>
           )}
         </Field>
         <div className="sm:col-span-2" data-field="importToVDI">
-          <CheckboxField label="Import hard drives as VDI" hint="VirtualBox converts the appliance's disks to its own format." checked={importToVDI} onChange={(e) => setImportToVDI(e.target.checked)} />
+          <CheckboxField label={t('import.toVdi')} hint={t('import.toVdiHint')} checked={importToVDI} onChange={(e) => setImportToVDI(e.target.checked)} />
           {errors.importToVDI && <p className="mt-1 text-xs font-medium text-red-700 dark:text-red-400">{errors.importToVDI}</p>}
         </div>
       </div>
@@ -394,10 +402,10 @@ function ReviewForm({ view, isAdmin, onBack, onCancel, onStarted }: { view: Appl
 
       <div className="flex justify-between gap-2 border-t border-slate-200 pt-4 dark:border-slate-800">
         <Button variant="outline" onClick={onBack}>
-          Back
+          {t('import.back')}
         </Button>
         <div className="flex gap-2">
-          <FormButtons onCancel={onCancel} label={view.systems.length === 1 ? 'Import' : `Import ${view.systems.length} machines`} pendingLabel="Starting…" pending={run.isPending} disabled={view.systems.length === 0} />
+          <FormButtons onCancel={onCancel} label={t('import.submit', { count: view.systems.length })} pendingLabel={t('import.pending')} pending={run.isPending} disabled={view.systems.length === 0} />
         </div>
       </div>
     </form>
@@ -405,10 +413,11 @@ function ReviewForm({ view, isAdmin, onBack, onCancel, onStarted }: { view: Appl
 }
 
 function Review({ choice, isAdmin, onBack, onCancel, onStarted }: { choice: ApplianceChoice; isAdmin: boolean; onBack: () => void; onCancel: () => void; onStarted: (t: Task) => void }) {
+  const t = useTranslations('appliances.import');
   const inspect = useInspectAppliance(choice.path, choice.hostId);
   if (inspect.isPending) {
     return (
-      <LoadingRegion label="VirtualBox is reading the appliance…" className="space-y-3">
+      <LoadingRegion label={t('reading')} className="space-y-3">
         <Skeleton className="h-6" />
         <Skeleton className="h-32" />
         <Skeleton className="h-32" />
@@ -422,15 +431,15 @@ function Review({ choice, isAdmin, onBack, onCancel, onStarted }: { choice: Appl
     return (
       <div className="space-y-4">
         <p className="text-sm">
-          VirtualBox could not read <span className="font-mono text-xs">{choice.path}</span>:
+          {t.rich('couldNotRead', { path: choice.path, mono: (c) => <span className="font-mono text-xs">{c}</span> })}
         </p>
         <ProblemAlert problem={shown} />
         <div className="flex justify-between gap-2 border-t border-slate-200 pt-4 dark:border-slate-800">
           <Button variant="outline" onClick={onBack}>
-            Back
+            {t('back')}
           </Button>
           <Button variant="ghost" onClick={onCancel}>
-            Cancel
+            {t('cancel')}
           </Button>
         </div>
       </div>
@@ -442,18 +451,19 @@ function Review({ choice, isAdmin, onBack, onCancel, onStarted }: { choice: Appl
 // ---------------------------------------------------------------- the dialog
 
 function ImportBody({ initial, appliances, isAdmin, onClose, onStarted, onEnd }: { initial: ApplianceChoice | null; appliances: ApplianceFile[]; isAdmin: boolean; onClose: () => void; onStarted?: (t: Task) => void; onEnd?: () => void }) {
+  const t = useTranslations('appliances.import');
   const [choice, setChoice] = useState<ApplianceChoice | null>(initial);
   const [step, setStep] = useState<'file' | 'review' | 'task'>(initial ? 'review' : 'file');
   const [taskId, setTaskId] = useState<string | null>(null);
-  const steps = ['Appliance', 'Systems', 'Import'];
+  const steps = [t('step.file'), t('step.review'), t('step.task')];
   const at = step === 'file' ? 0 : step === 'review' ? 1 : 2;
   return (
     <div className="space-y-4">
-      <ol aria-label="Steps" className="flex gap-2 text-xs">
+      <ol aria-label={t('steps')} className="flex gap-2 text-xs">
         {steps.map((s, i) => (
           <li key={s} aria-current={i === at ? 'step' : undefined}>
             <Badge tone={i === at ? 'sky' : i < at ? 'green' : 'grey'}>
-              {i + 1}. {s}
+              {t('stepBadge', { n: i + 1, label: s })}
             </Badge>
           </li>
         ))}
@@ -465,10 +475,10 @@ function ImportBody({ initial, appliances, isAdmin, onClose, onStarted, onEnd }:
           isAdmin={isAdmin}
           onBack={() => setStep('file')}
           onCancel={onClose}
-          onStarted={(t) => {
-            setTaskId(t.id);
+          onStarted={(task) => {
+            setTaskId(task.id);
             setStep('task');
-            onStarted?.(t);
+            onStarted?.(task);
           }}
         />
       )}
@@ -477,11 +487,11 @@ function ImportBody({ initial, appliances, isAdmin, onClose, onStarted, onEnd }:
           taskId={taskId}
           onEnd={onEnd}
           onClose={onClose}
-          done={(t) =>
-            t.targetId ? (
-              <Alert tone="success" title={`${t.targetName || 'The machine'} imported`}>
-                <Link href={`/vms/${encodeURIComponent(t.targetId)}`} className="font-medium underline underline-offset-4">
-                  Open {t.targetName || 'the machine'}
+          done={(task) =>
+            task.targetId ? (
+              <Alert tone="success" title={t('imported', { name: task.targetName || t('theMachine') })}>
+                <Link href={`/vms/${encodeURIComponent(task.targetId)}`} className="font-medium underline underline-offset-4">
+                  {t('open', { name: task.targetName || t('theMachineLower') })}
                 </Link>
               </Alert>
             ) : null
@@ -515,8 +525,9 @@ export function ImportApplianceDialog({
   onStarted?: (t: Task) => void;
   onEnd?: () => void;
 }) {
+  const t = useTranslations('appliances.import');
   return (
-    <Dialog open={open} onOpenChange={onOpenChange} title="Import appliance" description="Creates machines from an OVF or OVA appliance on the shared storage." className="sm:max-w-3xl">
+    <Dialog open={open} onOpenChange={onOpenChange} title={t('title')} description={t('description')} className="sm:max-w-3xl">
       <ImportBody initial={initial} appliances={appliances} isAdmin={isAdmin} onClose={() => onOpenChange(false)} onStarted={onStarted} onEnd={onEnd} />
     </Dialog>
   );

@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useEffect, type ReactNode } from 'react';
 import { TaskCard } from '@/components/tasks/task-card';
 import { Button } from '@/components/ui/button';
@@ -12,6 +13,7 @@ import { useTask } from '@/lib/hooks/use-tasks';
  * succeeded what to do next (`done`). `onEnd` (stable) runs when it ends, to read what it changed again.
  */
 export function TaskStep({ taskId, onEnd, onClose, done }: { taskId: string; onEnd?: () => void; onClose: () => void; done?: (t: Task) => ReactNode }) {
+  const tr = useTranslations('appliances.taskStep');
   const task = useTask(taskId);
   const t = task.data;
   const status = t?.status;
@@ -24,14 +26,14 @@ export function TaskStep({ taskId, onEnd, onClose, done }: { taskId: string; onE
       {t ? (
         <TaskCard task={t} />
       ) : (
-        <LoadingRegion label="Reading the task…">
+        <LoadingRegion label={tr('reading')}>
           <Skeleton className="h-24" />
         </LoadingRegion>
       )}
       {t?.status === 'succeeded' && done?.(t)}
       <div className="flex justify-end gap-2 border-t border-slate-200 pt-4 dark:border-slate-800">
         <Button variant={ended ? 'default' : 'outline'} onClick={onClose}>
-          {ended ? 'Close' : 'Close (it goes on)'}
+          {ended ? tr('close') : tr('closeGoesOn')}
         </Button>
       </div>
     </div>

@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useState, type FormEvent } from 'react';
 import { FileField, Unavailable, UploadOutcome, UploadStatus } from '@/components/media/upload-iso-dialog';
 import { Alert } from '@/components/ui/alert';
@@ -14,6 +15,7 @@ import { useIsoUpload } from '@/lib/hooks/use-media';
 import { joinPath } from './appliance-form';
 
 function UploadForm({ folders, isAdmin, onClose, onImport }: { folders: ApplianceFolder[]; isAdmin: boolean; onClose: () => void; onImport?: (path: string, hostId: string) => void }) {
+  const t = useTranslations('appliances.upload');
   const upload = useIsoUpload();
   const first = folders.find((f) => f.uploadable) ?? folders[0];
   const [hostId, setHostId] = useState(first?.hostId ?? '');
@@ -24,27 +26,27 @@ function UploadForm({ folders, isAdmin, onClose, onImport }: { folders: Applianc
   const busy = progress.phase === 'uploading' || progress.phase === 'retrying';
   const errors = fieldErrors(progress.error);
 
-  if (!folder) return <Alert tone="warning" title="No host to upload to">No host is registered that you may use.</Alert>;
+  if (!folder) return <Alert tone="warning" title={t('noHostTitle')}>{t('noHostText')}</Alert>;
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!folder.uploadable || busy) return;
-    if (!file) return setLocal('Choose an .ova or .ovf file to upload.');
-    if (!/\.(ova|ovf)$/i.test(file.name)) return setLocal('Only .ova and .ovf files can be uploaded here.');
+    if (!file) return setLocal(t('chooseFile'));
+    if (!/\.(ova|ovf)$/i.test(file.name)) return setLocal(t('onlyOva'));
     setLocal(undefined);
     void upload.start({ hostId: folder.hostId, folder: folder.path, file, kind: 'appliance' });
   };
 
   return (
-    <form className="space-y-4" onSubmit={submit} noValidate aria-label="Upload appliance">
+    <form className="space-y-4" onSubmit={submit} noValidate aria-label={t('formLabel')}>
       {folders.length > 1 && (
-        <Field name="hostId" label="Host" error={errorUnder(errors, 'hostId')}>
+        <Field name="hostId" label={t('host')} error={errorUnder(errors, 'hostId')}>
           {(control) => (
             <Select {...control} value={folder.hostId} disabled={busy} onChange={(e) => setHostId(e.target.value)}>
               {folders.map((f) => (
                 <option key={f.hostId} value={f.hostId}>
                   {f.hostName}
-                  {f.uploadable ? '' : ' (not available)'}
+                  {f.uploadable ? '' : t('notAvailable')}
                 </option>
               ))}
             </Select>
@@ -56,10 +58,10 @@ function UploadForm({ folders, isAdmin, onClose, onImport }: { folders: Applianc
       ) : (
         <>
           <p className="text-sm text-slate-600 dark:text-slate-400">
-            Into <span className="font-mono text-xs">{folder.path}</span>
+            {t.rich('into', { path: folder.path, mono: (c) => <span className="font-mono text-xs">{c}</span> })}
           </p>
           <FileField
-            label="Appliance file" accept=".ova,.ovf" hint=".ova (or a lone .ovf)" file={file} disabled={busy}
+            label={t('file')} accept=".ova,.ovf" hint={t('fileHint')} file={file} disabled={busy}
             error={local ?? errorUnder(errors, 'name', 'sizeBytes', 'folder', 'kind')}
             onPick={(f) => {
               setFile(f);
@@ -69,21 +71,21 @@ function UploadForm({ folders, isAdmin, onClose, onImport }: { folders: Applianc
         </>
       )}
       {progress.phase !== 'idle' && file && <UploadStatus progress={progress} name={file.name} />}
-      <UploadOutcome progress={progress} name={file?.name} done="It is in the appliances list, ready to be imported." />
+      <UploadOutcome progress={progress} name={file?.name} done={t('done')} />
       <div className="flex justify-end gap-2">
         {busy ? (
           <Button variant="outline" onClick={upload.cancel}>
-            Cancel upload
+            {t('cancelUpload')}
           </Button>
         ) : progress.phase === 'done' && file ? (
           <>
             <Button variant="ghost" onClick={onClose}>
-              Done
+              {t('doneButton')}
             </Button>
-            {onImport && <Button onClick={() => onImport(joinPath(folder.path, file.name), folder.hostId)}>Import it…</Button>}
+            {onImport && <Button onClick={() => onImport(joinPath(folder.path, file.name), folder.hostId)}>{t('importIt')}</Button>}
           </>
         ) : (
-          <FormButtons onCancel={onClose} label="Upload" pendingLabel="Uploading…" pending={false} disabled={!folder.uploadable} />
+          <FormButtons onCancel={onClose} label={t('submit')} pendingLabel={t('pending')} pending={false} disabled={!folder.uploadable} />
         )}
       </div>
     </form>
@@ -109,8 +111,9 @@ export function UploadApplianceDialog({
   /** Offered once uploaded: import the file now. */
   onImport?: (path: string, hostId: string) => void;
 }) {
+  const t = useTranslations('appliances.upload');
   return (
-    <Dialog open={open} onOpenChange={onOpenChange} title="Upload appliance" description="Copies an OVA appliance from this computer into the shared storage.">
+    <Dialog open={open} onOpenChange={onOpenChange} title={t('title')} description={t('description')}>
       <UploadForm folders={folders} isAdmin={isAdmin} onClose={() => onOpenChange(false)} onImport={onImport} />
     </Dialog>
   );

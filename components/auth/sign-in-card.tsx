@@ -9,7 +9,8 @@ export function SignInCard({ title, description, children }: { title: ReactNode;
         aria-hidden="true"
         className="grid size-12 place-items-center rounded-2xl bg-sky-600 text-xl font-semibold text-white shadow-lg shadow-sky-600/20"
       >
-        N
+        {/* The Nimbox mark: a product name's letter, not text to translate. */}
+        {'N'}
       </div>
       <Card className="w-full">
         <CardHeader className="items-center text-center">

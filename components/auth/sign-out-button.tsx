@@ -1,11 +1,13 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { signOut } from 'next-auth/react';
 import { useState, type ReactNode } from 'react';
 import { Button, type ButtonProps } from '@/components/ui/button';
 
 /** Ends the session and returns to the sign-in page (for the console layout's header). */
-export function SignOutButton({ children = 'Sign out', variant = 'ghost', size = 'sm', ...props }: Omit<ButtonProps, 'onClick'> & { children?: ReactNode }) {
+export function SignOutButton({ children, variant = 'ghost', size = 'sm', ...props }: Omit<ButtonProps, 'onClick'> & { children?: ReactNode }) {
+  const t = useTranslations('shell');
   const [pending, setPending] = useState(false);
   return (
     <Button
@@ -19,7 +21,7 @@ export function SignOutButton({ children = 'Sign out', variant = 'ghost', size =
         signOut({ callbackUrl: '/login' }).catch(() => setPending(false));
       }}
     >
-      {children}
+      {children ?? t('signOut')}
     </Button>
   );
 }

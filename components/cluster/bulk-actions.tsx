@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useState } from 'react';
 import { Alert, ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
@@ -10,20 +11,17 @@ import { useBulkAction } from '@/lib/hooks/use-lifecycle';
 import { ExportApplianceDialog } from '@/components/appliances/export-dialog';
 import { MoveToGroupDialog } from './move-to-group-dialog';
 
-const BULK: { action: MachineAction; label: string; done: string }[] = [
-  { action: 'start', label: 'Start', done: 'Starting' },
-  { action: 'shutdown', label: 'Shut down', done: 'Shutting down' },
-  { action: 'poweroff', label: 'Power off', done: 'Powering off' },
-];
+/** The bulk actions; their words are `cluster.bulk.action.<action>` and, for the outcome, `cluster.bulk.outcome`. */
+const BULK: readonly MachineAction[] = ['start', 'shutdown', 'poweroff'];
 
 function Outcome({ result, action, machines, onDismiss }: { result: BulkActionResult; action: MachineAction; machines: MachineSummary[]; onDismiss: () => void }) {
-  const verb = BULK.find((b) => b.action === action)?.done ?? 'Acting on';
+  const t = useTranslations('cluster.bulk');
   const nameOf = (id: string, fallback?: string) => fallback ?? machines.find((m) => m.id === id)?.name ?? id;
   const n = result.tasks?.length ?? 0;
   const errors = result.errors ?? [];
   return (
-    <Alert tone={errors.length === 0 ? 'success' : n === 0 ? 'error' : 'warning'} title={`${verb} ${n} ${n === 1 ? 'machine' : 'machines'}${errors.length ? `; ${errors.length} refused` : ''}`}>
-      {n > 0 && <p>Their progress shows under Tasks.</p>}
+    <Alert tone={errors.length === 0 ? 'success' : n === 0 ? 'error' : 'warning'} title={t('outcome', { action, count: n, refused: errors.length })}>
+      {n > 0 && <p>{t('theirProgress')}</p>}
       {errors.length > 0 && (
         <ul className="list-disc pl-5">
           {errors.map((e) => (
@@ -41,7 +39,7 @@ function Outcome({ result, action, machines, onDismiss }: { result: BulkActionRe
         </ul>
       )}
       <Button variant="ghost" size="sm" className="-ml-3" onClick={onDismiss}>
-        Dismiss
+        {t('dismiss')}
       </Button>
     </Alert>
   );
@@ -52,6 +50,7 @@ function Outcome({ result, action, machines, onDismiss }: { result: BulkActionRe
  * With `canEdit` (operators, admins), Move to group… (POST /api/v1/vms/groups) offering `groups`.
  */
 export function BulkActions({ selected, onClear, canEdit = false, groups = [] }: { selected: MachineSummary[]; onClear: () => void; canEdit?: boolean; groups?: string[] }) {
+  const t = useTranslations('cluster.bulk');
   const bulk = useBulkAction();
   const [confirmPowerOff, setConfirmPowerOff] = useState(false);
   const [moving, setMoving] = useState(false);
@@ -79,34 +78,34 @@ export function BulkActions({ selected, onClear, canEdit = false, groups = [] }:
   return (
     <div className="space-y-3">
       {selected.length > 0 && (
-        <div role="toolbar" aria-label="Actions on selected machines" className="flex flex-wrap items-center gap-2 rounded-lg border border-sky-200 bg-sky-50 px-3 py-2 dark:border-sky-900 dark:bg-sky-950/30">
+        <div role="toolbar" aria-label={t('toolbar')} className="flex flex-wrap items-center gap-2 rounded-lg border border-sky-200 bg-sky-50 px-3 py-2 dark:border-sky-900 dark:bg-sky-950/30">
           <span className="mr-2 text-sm font-medium" aria-live="polite">
-            {selected.length} selected
+            {t('selected', { count: selected.length })}
           </span>
-          {BULK.map((b) => (
+          {BULK.map((action) => (
             <Button
-              key={b.action}
+              key={action}
               size="sm"
-              variant={b.action === 'start' ? 'default' : 'outline'}
+              variant={action === 'start' ? 'default' : 'outline'}
               disabled={bulk.isPending}
-              aria-busy={(bulk.isPending && bulk.variables?.action === b.action) || undefined}
-              onClick={() => (b.action === 'poweroff' ? setConfirmPowerOff(true) : run(b.action))}
+              aria-busy={(bulk.isPending && bulk.variables?.action === action) || undefined}
+              onClick={() => (action === 'poweroff' ? setConfirmPowerOff(true) : run(action))}
             >
-              {b.label}
+              {t(`action.${action}`)}
             </Button>
           ))}
           {canEdit && (
             <Button size="sm" variant="outline" onClick={() => { setMoved(null); setMoving(true); }}>
-              Move to group…
+              {t('moveToGroup')}
             </Button>
           )}
           {canEdit && (
             <Button size="sm" variant="outline" onClick={() => setExportOf(selected)}>
-              Export to OVA…
+              {t('exportOva')}
             </Button>
           )}
           <Button size="sm" variant="ghost" onClick={onClear}>
-            Clear selection
+            {t('clearSelection')}
           </Button>
         </div>
       )}
@@ -114,9 +113,9 @@ export function BulkActions({ selected, onClear, canEdit = false, groups = [] }:
       {last && !bulk.isPending && <Outcome {...last} onDismiss={() => setLast(null)} />}
       {moved && (
         <Alert tone="success" title={moved.title}>
-          <p>Its progress shows under Tasks.</p>
+          <p>{t('itsProgress')}</p>
           <Button variant="ghost" size="sm" className="-ml-3" onClick={() => setMoved(null)}>
-            Dismiss
+            {t('dismiss')}
           </Button>
         </Alert>
       )}
@@ -125,9 +124,9 @@ export function BulkActions({ selected, onClear, canEdit = false, groups = [] }:
         onOpenChange={setMoving}
         machines={selected}
         existing={groups}
-        onDone={(t) => {
+        onDone={(task) => {
           setMoving(false);
-          setMoved(t);
+          setMoved(task);
           onClear();
         }}
       />
@@ -135,9 +134,9 @@ export function BulkActions({ selected, onClear, canEdit = false, groups = [] }:
       <ConfirmDialog
         open={confirmPowerOff}
         onOpenChange={setConfirmPowerOff}
-        title={`Power off ${selected.length} ${selected.length === 1 ? 'machine' : 'machines'}?`}
-        description="Like pulling the plug: the guests are not asked to shut down, and anything they have not written to disk is lost."
-        confirmLabel="Power off"
+        title={t('confirmTitle', { count: selected.length })}
+        description={t('confirmDescription')}
+        confirmLabel={t('confirmLabel')}
         pending={bulk.isPending}
         problem={bulk.isError ? problemOf(bulk.error) : null}
         onConfirm={() => run('poweroff')}
@@ -145,7 +144,7 @@ export function BulkActions({ selected, onClear, canEdit = false, groups = [] }:
         <ul className="max-h-40 list-disc overflow-y-auto pl-5 text-sm">
           {selected.map((m) => (
             <li key={m.id}>
-              {m.name} <span className="text-slate-500">on {m.hostName}</span>
+              {m.name} <span className="text-slate-500">{t('onHost', { host: m.hostName })}</span>
             </li>
           ))}
         </ul>

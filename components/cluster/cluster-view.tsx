@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { EmptyState } from '@/components/console/empty-state';
 import { LoadError } from '@/components/console/load-error';
@@ -23,6 +24,7 @@ const DESC_FIRST: VmSort[] = ['cpus', 'memory', 'lastStateChange'];
 
 /** The machines section: toolbar, table and pagination, all driven by the URL's query. */
 function Machines({ canEdit }: { canEdit: boolean }) {
+  const t = useTranslations('cluster.machines');
   const [params, setParams] = useClusterParams();
   const [groupBy, setGroupBy] = useGroupBy();
   const hosts = useHosts();
@@ -81,19 +83,19 @@ function Machines({ canEdit }: { canEdit: boolean }) {
     );
   } else if (vms.data && vms.data.total === 0 && !filtered) {
     body = (
-      <EmptyState title="No machines yet">
+      <EmptyState title={t('noneYet')}>
         {noHosts
-          ? 'Machines appear here as soon as a host is registered and Nimbox reaches it.'
-          : 'Machines registered on your hosts appear here as soon as Nimbox sees them.'}
+          ? t('noneYetNoHosts')
+          : t('noneYetHosts')}
       </EmptyState>
     );
   } else if (vms.data && vms.data.total === 0) {
     body = (
       <EmptyState
-        title="No machines match these filters"
+        title={t('noMatch')}
         action={
           <Button variant="outline" onClick={() => setParams({ q: undefined, host: undefined, state: undefined })}>
-            Clear filters
+            {t('clearFilters')}
           </Button>
         }
       />
@@ -128,12 +130,12 @@ function Machines({ canEdit }: { canEdit: boolean }) {
   return (
     <section aria-labelledby="cluster-machines" className="space-y-4">
       <h2 id="cluster-machines" className="text-lg font-semibold tracking-tight">
-        Machines
+        {t('heading')}
       </h2>
       {!(noHosts && !filtered) && <MachineToolbar params={params} setParams={setParams} hosts={hosts.data?.hosts} groupBy={groupBy} onGroupBy={setGroupBy} />}
       {vms.isPending && !vms.data && (
         <p role="status" className="sr-only">
-          Loading machines…
+          {t('loading')}
         </p>
       )}
       {body}

@@ -1,6 +1,7 @@
 'use client';
 
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { memo, useId } from 'react';
 import { EmptyState } from '@/components/console/empty-state';
 import { LoadError } from '@/components/console/load-error';
@@ -21,6 +22,7 @@ import { useHosts } from '@/lib/hooks/use-hosts';
  * the open HA alarms naming this host (a red "Alarm").
  */
 const HostCard = memo(function HostCard({ host, canManage, alarms }: { host: HostWithStatus; canManage: boolean; alarms?: HaAlarm[] }) {
+  const t = useTranslations('cluster.hosts');
   const titleId = useId();
   const s = host.status ?? null;
   // Admins get the registry's fields; a tenant's view of a host has none of them.
@@ -54,20 +56,20 @@ const HostCard = memo(function HostCard({ host, canManage, alarms }: { host: Hos
       <dl className="grid grid-cols-3 gap-3 text-sm">
         {full && (
           <div>
-            <dt className="text-xs text-slate-500 dark:text-slate-400">VirtualBox</dt>
+            <dt className="text-xs text-slate-500 dark:text-slate-400">{t('virtualbox')}</dt>
             <dd className="font-medium tabular-nums">{s?.version ?? '—'}</dd>
           </div>
         )}
         <div>
-          <dt className="text-xs text-slate-500 dark:text-slate-400">CPUs</dt>
+          <dt className="text-xs text-slate-500 dark:text-slate-400">{t('cpus')}</dt>
           <dd className="font-medium tabular-nums">{s?.cpus ?? '—'}</dd>
         </div>
         <div>
-          <dt className="text-xs text-slate-500 dark:text-slate-400">Machines</dt>
+          <dt className="text-xs text-slate-500 dark:text-slate-400">{t('machines')}</dt>
           <dd className="font-medium tabular-nums">
             {s ? (
               <>
-                {s.machineCount} <span className="font-normal text-slate-500 dark:text-slate-400">({s.runningCount} running)</span>
+                {s.machineCount} <span className="font-normal text-slate-500 dark:text-slate-400">{t('running', { count: s.runningCount })}</span>
               </>
             ) : (
               '—'
@@ -104,32 +106,32 @@ function HostCardsSkeleton() {
 
 /** The cluster's hosts as cards, kept live by the `host` events; admins (`canManage`) may confirm a dead host is off. */
 export function HostCards({ canManage = false }: { canManage?: boolean }) {
+  const t = useTranslations('cluster.hosts');
   const hosts = useHosts();
   // One overview query for all cards (shared with the page's alarm banner), not one per card.
   const alarms = useOpenAlarmsByHost();
   return (
     <section aria-labelledby="cluster-hosts" className="space-y-3">
       <h2 id="cluster-hosts" className="text-lg font-semibold tracking-tight">
-        Hosts
+        {t('heading')}
       </h2>
       {hosts.isPending ? (
-        <LoadingRegion label="Loading hosts…">
+        <LoadingRegion label={t('loading')}>
           <HostCardsSkeleton />
         </LoadingRegion>
       ) : hosts.isError ? (
         <LoadError error={hosts.error} retry={hosts.refetch} />
       ) : hosts.data.hosts.length === 0 ? (
         <EmptyState
-          title={
-            <>
-              No host registered —{' '}
+          title={t.rich('noHost', {
+            link: (chunks) => (
               <Link href="/hosts" className="text-sky-700 underline underline-offset-4 dark:text-sky-400">
-                add one
+                {chunks}
               </Link>
-            </>
-          }
+            ),
+          })}
         >
-          Nimbox shows every machine of the VirtualBox hosts you register.
+          {t('noHostHint')}
         </EmptyState>
       ) : (
         <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">

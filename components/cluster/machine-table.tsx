@@ -1,9 +1,10 @@
 'use client';
 
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { Fragment, memo, useCallback, useEffect, useRef, useState } from 'react';
 import { Checkbox } from '@/components/ui/checkbox';
-import { formatMB } from '@/components/format';
+import { useFormat } from '@/components/format';
 import { Badge } from '@/components/ui/badge';
 import { cn } from '@/components/ui/cn';
 import { RelativeTime } from '@/components/ui/relative-time';
@@ -15,23 +16,25 @@ import { MEASURED_STATES } from '@/lib/cluster/types';
 import type { MachineSummary, SortOrder, VmSort } from '@/lib/hooks/types';
 import type { GroupBy } from './use-cluster-params';
 
-const COLUMNS: { key: VmSort; label: string; className?: string }[] = [
-  { key: 'name', label: 'Name' },
-  { key: 'state', label: 'State' },
-  { key: 'host', label: 'Host' },
-  { key: 'os', label: 'OS' },
-  { key: 'cpus', label: 'vCPUs', className: 'text-right' },
-  { key: 'memory', label: 'Memory', className: 'text-right' },
-  { key: 'lastStateChange', label: 'Last state change' },
+/** The sortable columns; each one's header is `cluster.table.col.<key>`. */
+const COLUMNS: { key: VmSort; className?: string }[] = [
+  { key: 'name' },
+  { key: 'state' },
+  { key: 'host' },
+  { key: 'os' },
+  { key: 'cpus', className: 'text-right' },
+  { key: 'memory', className: 'text-right' },
+  { key: 'lastStateChange' },
 ];
 /** The guest's addresses (not sortable) stand after the state. */
 const IP_AFTER = 2;
 
 /** The guest's IPv4 addresses while it runs, as its Guest Additions report them. */
 function GuestIps({ m }: { m: MachineSummary }) {
+  const t = useTranslations('cluster.table');
   const g = m.guest;
   if (!g) return <span className="text-slate-400">—</span>;
-  if (!g.additions) return <span className="text-xs text-slate-500 dark:text-slate-400">no Guest Additions</span>;
+  if (!g.additions) return <span className="text-xs text-slate-500 dark:text-slate-400">{t('noAdditions')}</span>;
   if (g.ips.length === 0) return <span className="text-slate-400">—</span>;
   return (
     <ul className="font-mono text-xs">
@@ -68,6 +71,7 @@ const SortHeader = memo(function SortHeader({
   order: SortOrder;
   onSort: (key: VmSort) => void;
 }) {
+  const t = useTranslations('cluster.table');
   const active = sort === column.key;
   return (
     <TableHead aria-sort={active ? (order === 'asc' ? 'ascending' : 'descending') : 'none'} className={column.className}>
@@ -79,7 +83,7 @@ const SortHeader = memo(function SortHeader({
           active && 'text-slate-900 dark:text-slate-100',
         )}
       >
-        {column.label}
+        {t(`col.${column.key}`)}
         <SortIcon dir={active ? order : null} />
       </button>
     </TableHead>
@@ -97,6 +101,8 @@ const MachineRow = memo(function MachineRow({
   selected?: boolean;
   onToggle?: (id: string) => void;
 }) {
+  const t = useTranslations('cluster.table');
+  const f = useFormat();
   return (
     <TableRow
       data-machine-id={m.id}
@@ -106,7 +112,7 @@ const MachineRow = memo(function MachineRow({
     >
       {onToggle && (
         <TableCell className="w-10 pr-0">
-          <Checkbox aria-label={`Select ${m.name}`} checked={selected ?? false} onChange={() => onToggle(m.id)} />
+          <Checkbox aria-label={t('select', { name: m.name })} checked={selected ?? false} onChange={() => onToggle(m.id)} />
         </TableCell>
       )}
       <TableCell className="max-w-72">
@@ -119,8 +125,8 @@ const MachineRow = memo(function MachineRow({
             {m.name}
           </Link>
           {m.stale && (
-            <Badge tone="amber" title={`${m.hostName} is unreachable: this row shows what was last known`}>
-              Stale
+            <Badge tone="amber" title={t('staleTitle', { host: m.hostName })}>
+              {t('stale')}
             </Badge>
           )}
         </div>
@@ -134,7 +140,7 @@ const MachineRow = memo(function MachineRow({
       <TableCell className="whitespace-nowrap">{m.hostName}</TableCell>
       <TableCell className="whitespace-nowrap">{m.osTypeId}</TableCell>
       <TableCell className="text-right tabular-nums">{m.cpuCount}</TableCell>
-      <TableCell className="text-right whitespace-nowrap tabular-nums">{formatMB(m.memoryMB)}</TableCell>
+      <TableCell className="text-right whitespace-nowrap tabular-nums">{f.mb(m.memoryMB)}</TableCell>
       <TableCell className="whitespace-nowrap text-slate-600 dark:text-slate-400">
         <RelativeTime iso={m.lastStateChange} />
       </TableCell>
@@ -181,6 +187,7 @@ function useCollapsed(): [ReadonlySet<string>, (g: string) => void] {
 
 /** A group's header row: collapses and expands it, with its count and how many of its machines run. */
 function GroupHeader({ group, machines, collapsed, onToggle, columns }: { group: string; machines: MachineSummary[]; collapsed: boolean; onToggle: () => void; columns: number }) {
+  const t = useTranslations('cluster.table');
   const running = machines.filter((m) => MEASURED_STATES.includes(m.state)).length;
   return (
     <TableRow data-group={group} className="bg-slate-50 dark:bg-slate-900/60">
@@ -194,10 +201,10 @@ function GroupHeader({ group, machines, collapsed, onToggle, columns }: { group:
           <svg aria-hidden="true" viewBox="0 0 16 16" className={cn('size-3.5 transition-transform', !collapsed && 'rotate-90')} fill="none" stroke="currentColor" strokeWidth="1.5">
             <path d="m6 4 4 4-4 4" strokeLinecap="round" strokeLinejoin="round" />
           </svg>
-          <span className="font-mono">{group === '/' ? '/ (no group)' : group}</span>
+          <span className="font-mono">{group === '/' ? t('noGroup') : group}</span>
         </button>
         <span className="ml-3 text-sm text-slate-600 dark:text-slate-400" data-testid="group-summary">
-          {machines.length} {machines.length === 1 ? 'machine' : 'machines'} · {running}/{machines.length} running
+          {t('groupSummary', { count: machines.length, running })}
         </span>
       </TableCell>
     </TableRow>
@@ -225,6 +232,7 @@ export interface MachineTableProps {
 
 /** The header checkbox: checked when every row of the page is selected, mixed when some are. */
 function SelectAll({ items, selection }: { items: MachineSummary[] | undefined; selection: NonNullable<MachineTableProps['selection']> }) {
+  const t = useTranslations('cluster.table');
   const ref = useRef<HTMLInputElement>(null);
   const n = items?.filter((m) => selection.selected.has(m.id)).length ?? 0;
   const all = items !== undefined && items.length > 0 && n === items.length;
@@ -234,26 +242,27 @@ function SelectAll({ items, selection }: { items: MachineSummary[] | undefined; 
   }, [some]);
   return (
     <TableHead className="w-10 pr-0">
-      <Checkbox ref={ref} aria-label="Select all machines on this page" checked={all} disabled={!items?.length} onChange={() => selection.onToggleAll(!all)} />
+      <Checkbox ref={ref} aria-label={t('selectAll')} checked={all} disabled={!items?.length} onChange={() => selection.onToggleAll(!all)} />
     </TableHead>
   );
 }
 
 /** The cluster's machines, one page of them; the headers sort on the server. */
 export function MachineTable({ items, sort, order, onSort, busy, selection, groupBy = 'none' }: MachineTableProps) {
+  const t = useTranslations('cluster.table');
   const [collapsed, toggle] = useCollapsed();
   const row = (m: MachineSummary, key: string) => (
     <MachineRow key={key} machine={m} selected={selection ? selection.selected.has(m.id) : undefined} onToggle={selection?.onToggle} />
   );
   return (
-    <Table aria-label="Machines" aria-busy={busy || items === undefined} className={cn('transition-opacity', busy && 'opacity-70')}>
+    <Table aria-label={t('label')} aria-busy={busy || items === undefined} className={cn('transition-opacity', busy && 'opacity-70')}>
       <TableHeader>
         <tr>
           {selection && <SelectAll items={items} selection={selection} />}
           {COLUMNS.slice(0, IP_AFTER).map((c) => (
             <SortHeader key={c.key} column={c} sort={sort} order={order} onSort={onSort} />
           ))}
-          <TableHead>IP addresses</TableHead>
+          <TableHead>{t('ips')}</TableHead>
           {COLUMNS.slice(IP_AFTER).map((c) => (
             <SortHeader key={c.key} column={c} sort={sort} order={order} onSort={onSort} />
           ))}

@@ -1,11 +1,11 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useEffect, useId, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { Select } from '@/components/ui/select';
-import { stateLabel } from '@/components/vm/state-badge';
 import { MACHINE_STATES, type HostWithStatus, type VmsParams } from '@/lib/hooks/types';
 import type { GroupBy, ParamsUpdate } from './use-cluster-params';
 
@@ -25,6 +25,8 @@ export function MachineToolbar({
   groupBy?: GroupBy;
   onGroupBy?: (g: GroupBy) => void;
 }) {
+  const t = useTranslations('cluster.toolbar');
+  const ts = useTranslations('cluster.state');
   const groupById = useId();
   const searchId = useId();
   const hostId = useId();
@@ -41,19 +43,19 @@ export function MachineToolbar({
   useEffect(() => {
     const q = text.trim();
     if (q === committed) return;
-    const t = setTimeout(() => setParams({ q: q || undefined }, { replace: true }), SEARCH_DEBOUNCE_MS);
-    return () => clearTimeout(t);
+    const timer = setTimeout(() => setParams({ q: q || undefined }, { replace: true }), SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
   }, [text, committed, setParams]);
 
   const filtered = Boolean(params.q || params.host || params.state);
   return (
-    <div role="search" aria-label="Filter machines" className="flex flex-wrap items-end gap-3">
+    <div role="search" aria-label={t('label')} className="flex flex-wrap items-end gap-3">
       <div className="flex min-w-56 flex-1 flex-col gap-1.5">
-        <Label htmlFor={searchId}>Search machines</Label>
+        <Label htmlFor={searchId}>{t('search')}</Label>
         <Input
           id={searchId}
           type="search"
-          placeholder="Name contains…"
+          placeholder={t('searchPlaceholder')}
           autoComplete="off"
           spellCheck={false}
           value={text}
@@ -64,40 +66,40 @@ export function MachineToolbar({
         />
       </div>
       <div className="flex w-44 flex-col gap-1.5">
-        <Label htmlFor={hostId}>Host</Label>
+        <Label htmlFor={hostId}>{t('host')}</Label>
         <Select id={hostId} value={params.host ?? ''} onChange={(e) => setParams({ host: e.target.value || undefined })}>
-          <option value="">All hosts</option>
+          <option value="">{t('allHosts')}</option>
           {hosts?.map((h) => (
             <option key={h.id} value={h.id}>
               {h.name}
             </option>
           ))}
-          {params.host && hosts && !hosts.some((h) => h.id === params.host) && <option value={params.host}>Unknown host</option>}
+          {params.host && hosts && !hosts.some((h) => h.id === params.host) && <option value={params.host}>{t('unknownHost')}</option>}
         </Select>
       </div>
       <div className="flex w-48 flex-col gap-1.5">
-        <Label htmlFor={stateId}>State</Label>
+        <Label htmlFor={stateId}>{t('state')}</Label>
         <Select id={stateId} value={params.state ?? ''} onChange={(e) => setParams({ state: (e.target.value || undefined) as VmsParams['state'] })}>
-          <option value="">All states</option>
+          <option value="">{t('allStates')}</option>
           {MACHINE_STATES.map((s) => (
             <option key={s} value={s}>
-              {stateLabel(s)}
+              {ts.has(s) ? ts(s) : s}
             </option>
           ))}
         </Select>
       </div>
       {onGroupBy && (
         <div className="flex w-36 flex-col gap-1.5">
-          <Label htmlFor={groupById}>Group by</Label>
+          <Label htmlFor={groupById}>{t('groupBy')}</Label>
           <Select id={groupById} value={groupBy} onChange={(e) => onGroupBy(e.target.value === 'group' ? 'group' : 'none')}>
-            <option value="none">None</option>
-            <option value="group">Group</option>
+            <option value="none">{t('groupNone')}</option>
+            <option value="group">{t('groupGroup')}</option>
           </Select>
         </div>
       )}
       {filtered && (
         <Button variant="ghost" onClick={() => setParams({ q: undefined, host: undefined, state: undefined })}>
-          Clear filters
+          {t('clearFilters')}
         </Button>
       )}
     </div>

@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useState, type FormEvent } from 'react';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Dialog } from '@/components/ui/dialog';
@@ -28,12 +29,13 @@ export function MoveToGroupDialog({
   existing: string[];
   onDone: (t: Task) => void;
 }) {
+  const t = useTranslations('cluster.move');
   return (
     <Dialog
       open={open}
       onOpenChange={onOpenChange}
-      title={`Move ${machines.length} ${machines.length === 1 ? 'machine' : 'machines'} to a group`}
-      description="Their groups become this one, on every host each is registered on. Machines must be powered off or saved."
+      title={t('title', { count: machines.length })}
+      description={t('description')}
     >
       <MoveForm machines={machines} existing={existing} onCancel={() => onOpenChange(false)} onDone={onDone} />
     </Dialog>
@@ -41,6 +43,7 @@ export function MoveToGroupDialog({
 }
 
 function MoveForm({ machines, existing, onCancel, onDone }: { machines: MachineSummary[]; existing: string[]; onCancel: () => void; onDone: (t: Task) => void }) {
+  const t = useTranslations('cluster.move');
   const move = useMoveToGroups();
   const [choice, setChoice] = useState(existing.find((g) => g !== '/') ?? NEW);
   const [path, setPath] = useState('');
@@ -52,16 +55,16 @@ function MoveForm({ machines, existing, onCancel, onDone }: { machines: MachineS
     if (!move.isPending && target) move.mutate({ ids: machines.map((m) => m.id), groups: [target] }, { onSuccess: onDone });
   };
   return (
-    <form onSubmit={onSubmit} className="space-y-4" aria-label="Move to group">
+    <form onSubmit={onSubmit} className="space-y-4" aria-label={t('form')}>
       {problem && !errors['groups.0'] && <ProblemAlert problem={problem} />}
-      <ul aria-label="Machines to move" className="max-h-32 list-disc overflow-y-auto pl-5 text-sm">
+      <ul aria-label={t('list')} className="max-h-32 list-disc overflow-y-auto pl-5 text-sm">
         {machines.map((m) => (
           <li key={m.id}>
-            {m.name} <span className="text-slate-500">in {m.groups.map(groupLabel).join(', ')}</span>
+            {m.name} <span className="text-slate-500">{t('inGroups', { groups: m.groups.map(groupLabel).join(', ') })}</span>
           </li>
         ))}
       </ul>
-      <Field name="group" label="Group">
+      <Field name="group" label={t('group')}>
         {(p) => (
           <Select {...p} value={choice} onChange={(e) => setChoice(e.target.value)}>
             {existing.map((g) => (
@@ -69,18 +72,18 @@ function MoveForm({ machines, existing, onCancel, onDone }: { machines: MachineS
                 {groupLabel(g)}
               </option>
             ))}
-            <option value={NEW}>New group…</option>
+            <option value={NEW}>{t('newGroup')}</option>
           </Select>
         )}
       </Field>
       {choice === NEW && (
-        <Field name="groups.0" label="New group path" required error={errors['groups.0']} hint="From the top, e.g. /web/prod">
-          {(p) => <Input {...p} value={path} onChange={(e) => setPath(e.target.value)} placeholder="/web/prod" autoComplete="off" spellCheck={false} required />}
+        <Field name="groups.0" label={t('newPath')} required error={errors['groups.0']} hint={t('newPathHint')}>
+          {(p) => <Input {...p} value={path} onChange={(e) => setPath(e.target.value)} placeholder={t('newPathPlaceholder')} autoComplete="off" spellCheck={false} required />}
         </Field>
       )}
       {choice !== NEW && errors['groups.0'] && <p className="text-sm text-red-700 dark:text-red-400">{errors['groups.0']}</p>}
       <div className="flex justify-end gap-2">
-        <FormButtons onCancel={onCancel} label="Move" pendingLabel="Moving…" pending={move.isPending} disabled={!target} />
+        <FormButtons onCancel={onCancel} label={t('submit')} pendingLabel={t('pending')} pending={move.isPending} disabled={!target} />
       </div>
     </form>
   );

@@ -2,6 +2,7 @@
 
 import type RFB from '@novnc/novnc';
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { useEffect, useId, useRef, useState, type ComponentProps } from 'react';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -15,13 +16,14 @@ import { keysymsOf } from './keysyms';
 
 export type ConsoleStatus = 'ticket' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'failed';
 
-const STATUS: Record<ConsoleStatus, { label: string; tone: BadgeTone; pulse?: boolean }> = {
-  ticket: { label: 'Opening…', tone: 'blue', pulse: true },
-  connecting: { label: 'Connecting…', tone: 'blue', pulse: true },
-  connected: { label: 'Connected', tone: 'green' },
-  reconnecting: { label: 'Reconnecting…', tone: 'amber', pulse: true },
-  disconnected: { label: 'Disconnected', tone: 'grey' },
-  failed: { label: 'Failed', tone: 'red' },
+// Labels are the `consoleViewer.status.<status>` catalog keys.
+const STATUS: Record<ConsoleStatus, { tone: BadgeTone; pulse?: boolean }> = {
+  ticket: { tone: 'blue', pulse: true },
+  connecting: { tone: 'blue', pulse: true },
+  connected: { tone: 'green' },
+  reconnecting: { tone: 'amber', pulse: true },
+  disconnected: { tone: 'grey' },
+  failed: { tone: 'red' },
 };
 
 /** Waits before each automatic reconnection (a fresh ticket each time); then it gives up. */
@@ -55,6 +57,9 @@ export interface ConsoleViewerProps {
  * the client only.
  */
 export function ConsoleViewer({ machineId, machineName, variant = 'embedded', viewOnly: initialViewOnly = false, links = false, link, onClose, className }: ConsoleViewerProps) {
+  const t = useTranslations('consoleViewer');
+  // The connection's effect reads the current language's words without reconnecting when they change.
+  const words = useRef(t);
   const screenRef = useRef<HTMLDivElement>(null);
   const rfbRef = useRef<RFB | null>(null);
   const retries = useRef(0);
@@ -76,6 +81,7 @@ export function ConsoleViewer({ machineId, machineName, variant = 'embedded', vi
   const noInput = viewOnly || watchOnly;
   useEffect(() => {
     requestTicket.current = ticket.mutateAsync;
+    words.current = t;
     settings.current = { viewOnly: noInput, scale, focus: variant !== 'embedded' };
     const rfb = rfbRef.current;
     if (rfb) {
@@ -95,7 +101,7 @@ export function ConsoleViewer({ machineId, machineName, variant = 'embedded', vi
       const n = retries.current++;
       if (n >= RETRY_DELAYS_MS.length) {
         setStatus('failed');
-        setMessage(`${why} Gave up after ${n} attempts.`);
+        setMessage(words.current('gaveUp', { why, count: n }));
         return;
       }
       setStatus('reconnecting');
@@ -104,9 +110,9 @@ export function ConsoleViewer({ machineId, machineName, variant = 'embedded', vi
     };
 
     void (async () => {
-      let t: ConsoleTicket;
+      let tk: ConsoleTicket;
       try {
-        t = await requestTicket.current(machineId);
+        tk = await requestTicket.current(machineId);
       } catch (e) {
         if (cancelled) return;
         const p = problemOf(e);
@@ -121,13 +127,13 @@ export function ConsoleViewer({ machineId, machineName, variant = 'embedded', vi
       }
       const { default: RFBClass } = await import('@novnc/novnc');
       if (cancelled) return;
-      setHostName(t.machine.hostName);
-      setWatchOnly(t.viewOnly);
-      settings.current.viewOnly ||= t.viewOnly;
+      setHostName(tk.machine.hostName);
+      setWatchOnly(tk.viewOnly);
+      settings.current.viewOnly ||= tk.viewOnly;
       setStatus((s) => (s === 'reconnecting' ? s : 'connecting'));
 
       // The WebSocket is ours so that its close code (idle timeout) is known; noVNC drives it.
-      const url = new URL(t.url, window.location.href);
+      const url = new URL(tk.url, window.location.href);
       url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
       const ws = new WebSocket(url.href);
       let closed: { code: number; reason: string } | null = null;
@@ -151,7 +157,7 @@ export function ConsoleViewer({ machineId, machineName, variant = 'embedded', vi
       rfb.addEventListener('desktopname', (e) => setDesktop((e as CustomEvent<{ name: string }>).detail.name));
       rfb.addEventListener('securityfailure', (e) => {
         refused = true;
-        setMessage((e as CustomEvent<{ status: number; reason?: string }>).detail.reason || 'The console refused the connection.');
+        setMessage((e as CustomEvent<{ status: number; reason?: string }>).detail.reason || words.current('refused'));
       });
       rfb.addEventListener('disconnect', () => {
         if (rfbRef.current === rfb) rfbRef.current = null;
@@ -160,9 +166,9 @@ export function ConsoleViewer({ machineId, machineName, variant = 'embedded', vi
         if (refused) setStatus('failed');
         else if (c?.code === IDLE_CLOSE) {
           setStatus('disconnected');
-          setMessage('Closed after a long time without input.');
-        } else if (!connected) retry('The console could not be reached.');
-        else retry(c?.reason ? `Disconnected: ${c.reason}.` : 'Disconnected.');
+          setMessage(words.current('idleClosed'));
+        } else if (!connected) retry(words.current('unreachable'));
+        else retry(c?.reason ? words.current('disconnectedWhy', { reason: c.reason }) : words.current('disconnected'));
       });
     })();
 
@@ -182,7 +188,7 @@ export function ConsoleViewer({ machineId, machineName, variant = 'embedded', vi
   };
   const connected = status === 'connected';
   const s = STATUS[status];
-  const name = desktop ?? machineName ?? 'machine';
+  const name = desktop ?? machineName ?? t('machineLower');
 
   return (
     <div
@@ -190,50 +196,50 @@ export function ConsoleViewer({ machineId, machineName, variant = 'embedded', vi
       data-status={status}
       className={cn('flex flex-col overflow-hidden rounded-lg border border-slate-200 bg-slate-900 dark:border-slate-800', variant !== 'embedded' && 'min-h-0 flex-1 rounded-none border-0', className)}
     >
-      <div role="group" aria-label="Console controls" className="flex flex-wrap items-center gap-2 border-b border-slate-800 bg-slate-950 px-3 py-2 text-sm text-slate-200">
+      <div role="group" aria-label={t('controls')} className="flex flex-wrap items-center gap-2 border-b border-slate-800 bg-slate-950 px-3 py-2 text-sm text-slate-200">
         <Badge tone={s.tone} dot pulse={s.pulse} data-testid="console-status">
-          {s.label}
+          {t(`status.${status}`)}
         </Badge>
         {watchOnly && (
-          <Badge tone="grey" title="You may watch this console, not use it: the gateway lets no keyboard or mouse input through.">
-            Watch only
+          <Badge tone="grey" title={t('watchOnlyTitle')}>
+            {t('watchOnly')}
           </Badge>
         )}
         <span className="min-w-0 truncate text-slate-300">
           <span className="font-medium text-white">{name}</span>
-          {hostName && <span className="text-slate-400"> on {hostName}</span>}
+          {hostName && <span className="text-slate-400">{t('onHost', { host: hostName })}</span>}
         </span>
         <div className="ml-auto flex flex-wrap items-center gap-1.5">
           <ToolButton onClick={() => rfbRef.current?.sendCtrlAltDel()} disabled={!connected || noInput}>
-            Ctrl+Alt+Del
+            {t('ctrlAltDel')}
           </ToolButton>
           <ToolButton onClick={() => setPasteOpen(true)} disabled={!connected || noInput}>
-            Paste text
+            {t('paste')}
           </ToolButton>
           <ToolButton aria-pressed={scale} onClick={() => setScale((v) => !v)}>
-            Scale to fit
+            {t('scale')}
           </ToolButton>
           <ToolButton
             aria-pressed={noInput}
             disabled={watchOnly}
-            title={watchOnly ? 'You may watch this console, not use it.' : undefined}
+            title={watchOnly ? t('viewOnlyTitle') : undefined}
             onClick={() => setViewOnly((v) => !v)}
           >
-            View only
+            {t('viewOnly')}
           </ToolButton>
-          <ToolButton onClick={reconnect}>Reconnect</ToolButton>
+          <ToolButton onClick={reconnect}>{t('reconnect')}</ToolButton>
           {links && (
             <>
               <Link href={`/vms/${encodeURIComponent(machineId)}/console`} className={TOOL_CLASS}>
-                Full window
+                {t('fullWindow')}
               </Link>
               <a href={`/embed/console/${encodeURIComponent(machineId)}`} target="_blank" rel="noopener" className={TOOL_CLASS}>
-                Embeddable view
+                {t('embeddable')}
               </a>
-              <ToolButton onClick={() => setEmbedOpen(true)}>Embed link…</ToolButton>
+              <ToolButton onClick={() => setEmbedOpen(true)}>{t('embedLink')}</ToolButton>
             </>
           )}
-          {onClose && <ToolButton onClick={onClose}>Close</ToolButton>}
+          {onClose && <ToolButton onClick={onClose}>{t('close')}</ToolButton>}
         </div>
       </div>
       {message && (
@@ -244,7 +250,7 @@ export function ConsoleViewer({ machineId, machineName, variant = 'embedded', vi
       <div
         ref={screenRef}
         data-testid="console-screen"
-        aria-label={`Screen of ${name}`}
+        aria-label={t('screenOf', { name })}
         className={cn('relative w-full bg-[rgb(11,17,23)]', variant === 'embedded' ? 'h-[min(75vh,40rem)]' : 'min-h-0 flex-1')}
       />
       {links && <EmbedLinkDialog machineId={machineId} open={embedOpen} onOpenChange={setEmbedOpen} />}
@@ -274,10 +280,11 @@ function ToolButton(props: ComponentProps<'button'>) {
 
 /** Types a text into the machine as key presses (works at any prompt, without a shared clipboard). */
 function PasteDialog({ open, onOpenChange, onType }: { open: boolean; onOpenChange: (open: boolean) => void; onType: (text: string) => void }) {
+  const t = useTranslations('consoleViewer');
   const [text, setText] = useState('');
   const id = useId();
   return (
-    <Dialog open={open} onOpenChange={onOpenChange} title="Paste text" description="The text is typed into the machine, one key press per character.">
+    <Dialog open={open} onOpenChange={onOpenChange} title={t('pasteTitle')} description={t('pasteDescription')}>
       <form
         className="space-y-4"
         onSubmit={(e) => {
@@ -288,7 +295,7 @@ function PasteDialog({ open, onOpenChange, onType }: { open: boolean; onOpenChan
         }}
       >
         <label htmlFor={id} className="sr-only">
-          Text to type
+          {t('textToType')}
         </label>
         <textarea
           id={id}
@@ -301,10 +308,10 @@ function PasteDialog({ open, onOpenChange, onType }: { open: boolean; onOpenChan
         />
         <div className="flex justify-end gap-2">
           <Button variant="outline" onClick={() => onOpenChange(false)}>
-            Cancel
+            {t('cancel')}
           </Button>
           <Button type="submit" disabled={text.length === 0}>
-            Type it
+            {t('typeIt')}
           </Button>
         </div>
       </form>

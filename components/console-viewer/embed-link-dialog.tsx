@@ -1,31 +1,35 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useState } from 'react';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { CopyField } from '@/components/ui/copy-field';
 import { Dialog } from '@/components/ui/dialog';
 import { Field } from '@/components/ui/field';
+import { useFormat } from '@/components/format';
 import { FormButtons } from '@/components/ui/form-buttons';
-import { formatExact } from '@/components/ui/relative-time';
 import { Select } from '@/components/ui/select';
 import { problemOf } from '@/lib/hooks/api';
 import { useCreateEmbedLink } from '@/lib/hooks/use-console';
 
+/** The lifetimes offered; labels are the `consoleViewer.embed.lifetime.<key>` catalog keys. */
 const LIFETIMES = [
-  { label: '15 minutes', seconds: 900 },
-  { label: '1 hour', seconds: 3_600 },
-  { label: '8 hours', seconds: 28_800 },
-  { label: '24 hours', seconds: 86_400 },
-];
+  { key: 'm15', seconds: 900 },
+  { key: 'h1', seconds: 3_600 },
+  { key: 'h8', seconds: 28_800 },
+  { key: 'h24', seconds: 86_400 },
+] as const;
 
 /**
  * Makes an embed link for a machine's console (POST /api/v1/vms/:id/embed-links) and shows
  * it with an iframe snippet to copy. Scripts make theirs with an API token instead.
  */
 export function EmbedLinkDialog({ machineId, open, onOpenChange }: { machineId: string; open: boolean; onOpenChange: (open: boolean) => void }) {
+  const t = useTranslations('consoleViewer.embed');
+  const f = useFormat();
   const [viewOnly, setViewOnly] = useState(true);
-  const [seconds, setSeconds] = useState(LIFETIMES[0].seconds);
+  const [seconds, setSeconds] = useState<number>(LIFETIMES[0].seconds);
   const mint = useCreateEmbedLink(machineId);
   const link = mint.data;
 
@@ -36,8 +40,8 @@ export function EmbedLinkDialog({ machineId, open, onOpenChange }: { machineId: 
         if (!o) mint.reset();
         onOpenChange(o);
       }}
-      title="Embed link"
-      description="A short-lived address that opens this console in another site's page, without signing in. Whoever holds it acts as you on this console until it expires."
+      title={t('title')}
+      description={t('description')}
     >
       {!link ? (
         <form
@@ -48,22 +52,22 @@ export function EmbedLinkDialog({ machineId, open, onOpenChange }: { machineId: 
           }}
         >
           <fieldset className="space-y-2 text-sm">
-            <legend className="mb-1 font-medium">Access</legend>
+            <legend className="mb-1 font-medium">{t('access')}</legend>
             <label className="flex items-center gap-2">
               <input type="radio" name="embed-mode" checked={viewOnly} onChange={() => setViewOnly(true)} />
-              View only: the screen, no keyboard or mouse
+              {t('viewOnly')}
             </label>
             <label className="flex items-center gap-2">
               <input type="radio" name="embed-mode" checked={!viewOnly} onChange={() => setViewOnly(false)} />
-              Interactive: keyboard and mouse too
+              {t('interactive')}
             </label>
           </fieldset>
-          <Field name="expiresInSeconds" label="Valid for" hint="Consoles opened with it stay open after it expires; reconnecting needs a new link.">
+          <Field name="expiresInSeconds" label={t('validFor')} hint={t('validForHint')}>
             {(control) => (
               <Select {...control} value={seconds} onChange={(e) => setSeconds(Number(e.target.value))}>
                 {LIFETIMES.map((l) => (
                   <option key={l.seconds} value={l.seconds}>
-                    {l.label}
+                    {t(`lifetime.${l.key}`)}
                   </option>
                 ))}
               </Select>
@@ -71,19 +75,18 @@ export function EmbedLinkDialog({ machineId, open, onOpenChange }: { machineId: 
           </Field>
           {mint.error && <ProblemAlert problem={problemOf(mint.error)} />}
           <div className="flex justify-end gap-2">
-            <FormButtons onCancel={() => onOpenChange(false)} label="Create link" pendingLabel="Creating…" pending={mint.isPending} />
+            <FormButtons onCancel={() => onOpenChange(false)} label={t('create')} pendingLabel={t('creating')} pending={mint.isPending} />
           </div>
         </form>
       ) : (
         <div className="space-y-4">
           <p className="text-sm">
-            {link.viewOnly ? 'View-only' : 'Interactive'} link to {link.machine.name}, valid until {formatExact(link.expiresAt)}. Sites may frame it only when
-            NIMBOX_FRAME_ANCESTORS names them.
+            {t('made', { mode: link.viewOnly ? 'viewOnly' : 'interactive', name: link.machine.name, until: f.dateTime(link.expiresAt) })}
           </p>
-          <CopyField name="url" label="Link" value={link.url} />
-          <CopyField name="iframe" label="iframe" value={link.iframe} multiline />
+          <CopyField name="url" label={t('link')} value={link.url} />
+          <CopyField name="iframe" label={t('iframe')} value={link.iframe} multiline />
           <div className="flex justify-end">
-            <Button onClick={() => onOpenChange(false)}>Done</Button>
+            <Button onClick={() => onOpenChange(false)}>{t('done')}</Button>
           </div>
         </div>
       )}

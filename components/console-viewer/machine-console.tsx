@@ -1,6 +1,7 @@
 'use client';
 
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { useId, useState } from 'react';
 import { Button, buttonClass } from '@/components/ui/button';
 import { CONSOLE_STATES } from '@/lib/console/types';
@@ -13,6 +14,7 @@ import { MachinePreview } from './machine-preview';
  * console itself in place once opened (or full-window, or embeddable).
  */
 export function MachineConsole({ id }: { id: string }) {
+  const t = useTranslations('consoleViewer');
   const q = useMachine(id);
   const [open, setOpen] = useState(false);
   const headingId = useId();
@@ -23,11 +25,9 @@ export function MachineConsole({ id }: { id: string }) {
     <section aria-labelledby={headingId} className="mt-8 space-y-3">
       <div>
         <h2 id={headingId} className="text-lg font-semibold tracking-tight">
-          Console
+          {t('heading')}
         </h2>
-        <p className="text-sm text-slate-600 dark:text-slate-400">
-          The machine&apos;s screen, keyboard and mouse, through Nimbox&apos;s gateway to its remote display.
-        </p>
+        <p className="text-sm text-slate-600 dark:text-slate-400">{t('intro')}</p>
       </div>
       {open ? (
         <ConsoleViewer machineId={m.id} machineName={m.name} variant="embedded" links onClose={() => setOpen(false)} />
@@ -36,15 +36,15 @@ export function MachineConsole({ id }: { id: string }) {
           <MachinePreview id={m.id} name={m.name} state={m.state} width={320} />
           <div className="flex flex-wrap gap-2">
             <Button onClick={() => setOpen(true)} disabled={!running}>
-              Open console
+              {t('open')}
             </Button>
             {running && (
               <Link href={`/vms/${encodeURIComponent(m.id)}/console`} className={buttonClass({ variant: 'outline' })}>
-                Full window
+                {t('fullWindow')}
               </Link>
             )}
           </div>
-          {!running && <p className="w-full text-sm text-slate-500 dark:text-slate-400">Start the machine to see its screen.</p>}
+          {!running && <p className="w-full text-sm text-slate-500 dark:text-slate-400">{t('startToSee')}</p>}
         </div>
       )}
     </section>

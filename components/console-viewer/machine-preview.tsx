@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useEffect, useRef, useState } from 'react';
 import { cn } from '@/components/ui/cn';
 import { CONSOLE_STATES } from '@/lib/console/types';
@@ -22,6 +23,7 @@ export interface MachinePreviewProps {
  * in front; a machine that is not running shows an empty frame.
  */
 export function MachinePreview({ id, name, state, width = 64, refreshMs = 5_000, className }: MachinePreviewProps) {
+  const t = useTranslations('consoleViewer');
   const ref = useRef<HTMLDivElement>(null);
   const [visible, setVisible] = useState(false);
   const [tick, setTick] = useState(0);
@@ -39,7 +41,7 @@ export function MachinePreview({ id, name, state, width = 64, refreshMs = 5_000,
   useEffect(() => {
     if (!visible || !running) return;
     const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') setTick((t) => t + 1);
+      if (document.visibilityState === 'visible') setTick((n) => n + 1);
     }, refreshMs);
     return () => clearInterval(timer);
   }, [visible, running, refreshMs]);
@@ -62,7 +64,7 @@ export function MachinePreview({ id, name, state, width = 64, refreshMs = 5_000,
         <img
           key={id}
           src={`/api/v1/vms/${encodeURIComponent(id)}/screenshot?width=${width * 2}&t=${tick}`}
-          alt={`Screen of ${name}`}
+          alt={t('screenOf', { name })}
           width={width}
           height={height}
           decoding="async"
@@ -71,7 +73,7 @@ export function MachinePreview({ id, name, state, width = 64, refreshMs = 5_000,
           className={cn('size-full object-cover', failed && 'invisible')}
         />
       )}
-      {!running && <span className="sr-only">{name} is not running</span>}
+      {!running && <span className="sr-only">{t('notRunning', { name })}</span>}
     </div>
   );
 }

@@ -1,12 +1,14 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { cn } from '@/components/ui/cn';
 import { useInventoryEvents, type LiveStatus } from '@/lib/hooks/use-inventory-events';
 
-const LOOK: Record<LiveStatus, { label: string; dot: string; title: string }> = {
-  live: { label: 'Live', dot: 'bg-emerald-500', title: 'Receiving live updates from the cluster' },
-  connecting: { label: 'Connecting…', dot: 'bg-slate-400 motion-safe:animate-pulse', title: 'Connecting to live updates' },
-  reconnecting: { label: 'Reconnecting…', dot: 'bg-amber-500 motion-safe:animate-pulse', title: 'Live updates interrupted; reconnecting' },
+// The words are the `shell` catalog's live.<status> and live.<status>Title.
+const DOT: Record<LiveStatus, string> = {
+  live: 'bg-emerald-500',
+  connecting: 'bg-slate-400 motion-safe:animate-pulse',
+  reconnecting: 'bg-amber-500 motion-safe:animate-pulse',
 };
 
 /**
@@ -14,12 +16,12 @@ const LOOK: Record<LiveStatus, { label: string; dot: string; title: string }> = 
  * caches) and shows its state. Mounted once, in the console layout.
  */
 export function LiveIndicator() {
+  const t = useTranslations('shell.live');
   const status = useInventoryEvents();
-  const look = LOOK[status];
   return (
-    <span role="status" title={look.title} data-live={status} className="inline-flex items-center gap-1.5 text-xs text-slate-600 dark:text-slate-400">
-      <span aria-hidden="true" className={cn('size-2 rounded-full', look.dot)} />
-      {look.label}
+    <span role="status" title={t(`${status}Title`)} data-live={status} className="inline-flex items-center gap-1.5 text-xs text-slate-600 dark:text-slate-400">
+      <span aria-hidden="true" className={cn('size-2 rounded-full', DOT[status])} />
+      {t(status)}
     </span>
   );
 }

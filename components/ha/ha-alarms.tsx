@@ -1,6 +1,8 @@
 'use client';
 
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
+import type { ReactNode } from 'react';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -9,11 +11,7 @@ import { RelativeTime } from '@/components/ui/relative-time';
 import { problemOf } from '@/lib/hooks/api';
 import type { HaAlarm, HaOverview } from '@/lib/hooks/types';
 import { useAcknowledgeAlarm, useHaOverview } from '@/lib/hooks/use-ha';
-
-const KIND_LABEL: Record<HaAlarm['kind'], string> = {
-  'split-brain': 'Machine runs twice',
-  'fence-failed': 'Fencing failed',
-};
+import { useServerText } from '@/components/tasks/task-text';
 
 /**
  * One alarm: what, which machine, the message, the hosts, when; for admins Acknowledge (with the server's
@@ -30,13 +28,17 @@ function AlarmContent({
   canManage: boolean;
   linkMachine?: boolean;
 }) {
+  const t = useTranslations('ha.alarm');
   const ack = useAcknowledgeAlarm();
+  const server = useServerText();
+  const message = server(alarm.messageI18n, alarm.message);
+  const sr = (chunks: ReactNode) => <span className="sr-only">{chunks}</span>;
   return (
     <>
       <div className="flex flex-wrap items-start justify-between gap-2">
         <div className="min-w-0 space-y-0.5">
           <p className="font-semibold">
-            {KIND_LABEL[alarm.kind] ?? alarm.kind}
+            {t.has(`kind.${alarm.kind}`) ? t(`kind.${alarm.kind}`) : alarm.kind}
             {alarm.machineId && linkMachine && (
               <>
                 {': '}
@@ -46,16 +48,12 @@ function AlarmContent({
               </>
             )}
           </p>
-          <p className="break-words">{alarm.message}</p>
+          <p className="break-words">{message}</p>
           <p className="text-xs opacity-80">
             {alarm.hostIds.length > 0 && (
-              <>
-                {alarm.hostIds.length === 1 ? 'Host ' : 'Hosts '}
-                {alarm.hostIds.map(hostName).join(', ')}
-                {' · '}
-              </>
+              t('hosts', { count: alarm.hostIds.length, names: alarm.hostIds.map(hostName).join(', ') })
             )}
-            raised <RelativeTime iso={alarm.raisedAt} />
+            {t.rich('raised', { time: () => <RelativeTime iso={alarm.raisedAt} /> })}
           </p>
         </div>
         {canManage && (
@@ -66,8 +64,7 @@ function AlarmContent({
             aria-busy={ack.isPending}
             onClick={() => ack.mutate(alarm.id)}
           >
-            {ack.isPending ? 'Acknowledging…' : 'Acknowledge'}
-            <span className="sr-only"> alarm: {alarm.message}</span>
+            {t.rich(ack.isPending ? 'acknowledging' : 'acknowledge', { message, sr })}
           </Button>
         )}
       </div>
@@ -100,6 +97,7 @@ export function MachineAlarmBox({ alarm, hostName, canManage }: { alarm: HaAlarm
  * agent that failed; while a split-brain alarm is open, automatic restarts are paused. Admins acknowledge.
  */
 export function HaAlarms({ overview, canManage }: { overview: HaOverview; canManage: boolean }) {
+  const t = useTranslations('ha.alarm');
   const open = overview.alarms.filter((a) => !a.acknowledgedAt);
   if (open.length === 0 && !overview.paused) return null;
   const names = new Map(overview.hosts.map((h) => [h.id, h.name]));
@@ -107,22 +105,21 @@ export function HaAlarms({ overview, canManage }: { overview: HaOverview; canMan
   return (
     <section
       role="alert"
-      aria-label="High-availability alarms"
+      aria-label={t('section')}
       data-testid="ha-alarms"
       className={cn('space-y-2', RED_BOX)}
     >
       <div className="flex flex-wrap items-baseline justify-between gap-2">
-        <h2 className="text-base font-semibold">{open.length === 1 ? 'HA alarm' : `${open.length} HA alarms`}</h2>
+        <h2 className="text-base font-semibold">{t('heading', { count: open.length })}</h2>
         {overview.paused && (
           <p className="font-semibold" data-testid="ha-paused">
-            Automatic restarts are paused
+            {t('paused')}
           </p>
         )}
       </div>
       {overview.paused && (
         <p className="text-xs">
-          Nothing is powered on automatically until {canManage ? 'you acknowledge' : 'an admin acknowledges'} the alarm: check which copy
-          should run and stop the other.
+          {canManage ? t('pausedAdmin') : t('pausedUser')}
         </p>
       )}
       {open.length > 0 && (
@@ -141,12 +138,15 @@ export function HaAlarms({ overview, canManage }: { overview: HaOverview; canMan
  * another host; the title holds the messages, the link leads to the HA page where admins acknowledge.
  */
 export function HostAlarmBadge({ hostName, alarms }: { hostName: string; alarms: readonly HaAlarm[] | undefined }) {
+  const t = useTranslations('ha.alarm');
+  const server = useServerText();
   if (!alarms || alarms.length === 0) return null;
-  const messages = alarms.map((a) => a.message).join('\n');
+  const texts = alarms.map((a) => server(a.messageI18n, a.message));
+  const messages = texts.join('\n');
   return (
-    <Link href="/ha" className="rounded-full" aria-label={`HA alarm on ${hostName}: ${alarms.map((a) => a.message).join('; ')}`}>
+    <Link href="/ha" className="rounded-full" aria-label={t('hostBadgeLabel', { host: hostName, messages: texts.join('; ') })}>
       <Badge tone="red" dot title={messages} data-testid={`host-alarm-${hostName}`} data-count={alarms.length}>
-        Alarm
+        {t('badge')}
       </Badge>
     </Link>
   );

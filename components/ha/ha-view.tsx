@@ -1,6 +1,7 @@
 'use client';
 
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { memo } from 'react';
 import { EmptyState } from '@/components/console/empty-state';
 import { LoadError } from '@/components/console/load-error';
@@ -9,14 +10,14 @@ import { HealthBadge } from '@/components/hosts/health-badge';
 import { StateBadge } from '@/components/vm/state-badge';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
-import { formatExact } from '@/components/ui/relative-time';
+import { useFormat } from '@/components/format';
 import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import type { HaOverview, HostStatus, MachineState, ProtectedMachine } from '@/lib/hooks/types';
 import { problemOf } from '@/lib/hooks/api';
 import { HA_PAGE_REFETCH_MS, useHaOverview } from '@/lib/hooks/use-ha';
 import { HaAlarms } from './ha-alarms';
-import { FENCE_KIND_LABEL, policySummary } from './ha-words';
+import { fenceKindLabel, policySummary } from './ha-words';
 import { HostHaStatus } from './host-ha-status';
 
 type HaHost = HaOverview['hosts'][number];
@@ -37,22 +38,23 @@ function Heading({ id, children, description }: { id: string; children: string; 
 }
 
 function Hosts({ hosts, canManage }: { hosts: HaHost[]; canManage: boolean }) {
+  const t = useTranslations('ha');
   return (
     <section aria-labelledby="ha-hosts" className="space-y-3">
-      <Heading id="ha-hosts" description="How each host is proven powered off, and how long vboxwebsrv may fail before it is.">
-        Hosts
+      <Heading id="ha-hosts" description={t('view.hostsDescription')}>
+        {t('view.hosts')}
       </Heading>
       {hosts.length === 0 ? (
-        <EmptyState title="No host registered" />
+        <EmptyState title={t('view.noHost')} />
       ) : (
-        <Table aria-label="Hosts and their fencing" data-testid="ha-hosts">
+        <Table aria-label={t('view.hostsTable')} data-testid="ha-hosts">
           <TableHeader>
             <tr>
-              <TableHead>Host</TableHead>
-              <TableHead>Health</TableHead>
-              <TableHead>Fencing</TableHead>
-              <TableHead className="text-right">Grace</TableHead>
-              <TableHead>HA stage</TableHead>
+              <TableHead>{t('view.col.host')}</TableHead>
+              <TableHead>{t('view.col.health')}</TableHead>
+              <TableHead>{t('view.col.fencing')}</TableHead>
+              <TableHead className="text-right">{t('view.col.grace')}</TableHead>
+              <TableHead>{t('view.col.stage')}</TableHead>
             </tr>
           </TableHeader>
           <TableBody>
@@ -63,15 +65,15 @@ function Hosts({ hosts, canManage }: { hosts: HaHost[]; canManage: boolean }) {
                   <HealthBadge health={asHealth(h.health)} />
                 </TableCell>
                 <TableCell className="whitespace-nowrap">
-                  {FENCE_KIND_LABEL[h.fencing] ?? h.fencing}
-                  {h.fencing === 'manual' && <span className="block text-xs text-slate-500 dark:text-slate-400">An admin confirms it is off</span>}
+                  {fenceKindLabel(t, h.fencing)}
+                  {h.fencing === 'manual' && <span className="block text-xs text-slate-500 dark:text-slate-400">{t('view.manualHint')}</span>}
                 </TableCell>
-                <TableCell className="text-right whitespace-nowrap tabular-nums">{h.graceSeconds} s</TableCell>
+                <TableCell className="text-right whitespace-nowrap tabular-nums">{t('view.seconds', { seconds: h.graceSeconds })}</TableCell>
                 <TableCell className="min-w-64">
                   {h.ha ? (
                     <HostHaStatus host={h} ha={h.ha} canManage={canManage} linkToHaPage={false} />
                   ) : (
-                    <span className="text-xs text-slate-500 dark:text-slate-400">Normal</span>
+                    <span className="text-xs text-slate-500 dark:text-slate-400">{t('view.normal')}</span>
                   )}
                 </TableCell>
               </TableRow>
@@ -84,6 +86,7 @@ function Hosts({ hosts, canManage }: { hosts: HaHost[]; canManage: boolean }) {
 }
 
 const MachineRow = memo(function MachineRow({ m, hostName }: { m: ProtectedMachine; hostName: (id: string) => string }) {
+  const t = useTranslations('ha');
   return (
     <TableRow data-machine-id={m.id} data-mode={m.policy.mode}>
       <TableCell className="font-medium">
@@ -96,7 +99,7 @@ const MachineRow = memo(function MachineRow({ m, hostName }: { m: ProtectedMachi
       <TableCell>
         <StateBadge state={m.state as MachineState} />
       </TableCell>
-      <TableCell className="text-xs">{policySummary(m.policy, hostName)}</TableCell>
+      <TableCell className="text-xs">{policySummary(m.policy, hostName, t)}</TableCell>
       <TableCell className="max-w-80 text-xs break-words text-slate-700 dark:text-slate-300" data-testid="ha-machine-status">
         {m.status ?? <span className="text-slate-400">—</span>}
       </TableCell>
@@ -105,23 +108,24 @@ const MachineRow = memo(function MachineRow({ m, hostName }: { m: ProtectedMachi
 });
 
 function Machines({ machines, hostName }: { machines: ProtectedMachine[]; hostName: (id: string) => string }) {
+  const t = useTranslations('ha.view');
   return (
     <section aria-labelledby="ha-machines-heading" className="space-y-3">
-      <Heading id="ha-machines-heading" description="Machines restarted on another host once theirs is fenced, highest priority first.">
-        Protected machines
+      <Heading id="ha-machines-heading" description={t('machinesDescription')}>
+        {t('machines')}
       </Heading>
       {machines.length === 0 ? (
-        <EmptyState title="No protected machine">Set a machine&apos;s HA policy to restart on its page.</EmptyState>
+        <EmptyState title={t('noMachine')}>{t('noMachineHint')}</EmptyState>
       ) : (
-        <Table aria-label="Protected machines" data-testid="ha-machines">
+        <Table aria-label={t('machines')} data-testid="ha-machines">
           <TableHeader>
             <tr>
-              <TableHead>Machine</TableHead>
-              <TableHead>Tenant</TableHead>
-              <TableHead>Host</TableHead>
-              <TableHead>State</TableHead>
-              <TableHead>Policy</TableHead>
-              <TableHead>Status</TableHead>
+              <TableHead>{t('col.machine')}</TableHead>
+              <TableHead>{t('col.tenant')}</TableHead>
+              <TableHead>{t('col.host')}</TableHead>
+              <TableHead>{t('col.state')}</TableHead>
+              <TableHead>{t('col.policy')}</TableHead>
+              <TableHead>{t('col.status')}</TableHead>
             </tr>
           </TableHeader>
           <TableBody>
@@ -136,34 +140,36 @@ function Machines({ machines, hostName }: { machines: ProtectedMachine[]; hostNa
 }
 
 function Events({ events }: { events: HaOverview['events'] }) {
+  const t = useTranslations('ha.view');
+  const f = useFormat();
   return (
     <section aria-labelledby="ha-events" className="space-y-3">
-      <Heading id="ha-events" description="The newest first; the whole record is in the audit log.">
-        Last events
+      <Heading id="ha-events" description={t('eventsDescription')}>
+        {t('events')}
       </Heading>
       {events.length === 0 ? (
-        <EmptyState title="No HA event yet" />
+        <EmptyState title={t('noEvent')} />
       ) : (
-        <Table aria-label="Last HA events" data-testid="ha-events">
+        <Table aria-label={t('eventsTable')} data-testid="ha-events">
           <TableHeader>
             <tr>
-              <TableHead>Time</TableHead>
-              <TableHead>Action</TableHead>
-              <TableHead>Target</TableHead>
-              <TableHead>Result</TableHead>
-              <TableHead>Detail</TableHead>
-              <TableHead>User</TableHead>
+              <TableHead>{t('col.time')}</TableHead>
+              <TableHead>{t('col.action')}</TableHead>
+              <TableHead>{t('col.target')}</TableHead>
+              <TableHead>{t('col.result')}</TableHead>
+              <TableHead>{t('col.detail')}</TableHead>
+              <TableHead>{t('col.user')}</TableHead>
             </tr>
           </TableHeader>
           <TableBody>
             {events.map((e) => (
               <TableRow key={e.id} data-action={e.action} data-result={e.result}>
                 <TableCell className="whitespace-nowrap tabular-nums">
-                  <time dateTime={e.at}>{formatExact(e.at)}</time>
+                  <time dateTime={e.at}>{f.dateTime(e.at)}</time>
                 </TableCell>
                 <TableCell className="font-mono text-xs whitespace-nowrap">{e.action}</TableCell>
                 <TableCell className="max-w-64 text-xs break-all">{e.target ?? '—'}</TableCell>
-                <TableCell>{e.result === 'success' ? <Badge tone="green">Success</Badge> : <Badge tone="red">Failure</Badge>}</TableCell>
+                <TableCell>{e.result === 'success' ? <Badge tone="green">{t('success')}</Badge> : <Badge tone="red">{t('failure')}</Badge>}</TableCell>
                 <TableCell className="max-w-96 text-xs break-words text-slate-600 dark:text-slate-400">{e.detail ?? ''}</TableCell>
                 <TableCell className="whitespace-nowrap">{e.username || '—'}</TableCell>
               </TableRow>
@@ -177,17 +183,18 @@ function Events({ events }: { events: HaOverview['events'] }) {
 
 /** The HA page: alarms, hosts with their fencing and stage, protected machines and their policy, the last HA events; live. */
 export function HaView({ canManage }: { canManage: boolean }) {
+  const t = useTranslations('ha.view');
   const ha = useHaOverview({ refetchInterval: HA_PAGE_REFETCH_MS });
   const names = new Map((ha.data?.hosts ?? []).map((h) => [h.id, h.name]));
   const hostName = (id: string) => names.get(id) ?? id;
   return (
     <>
       <PageHeader
-        title="High availability"
-        description="When a host dies, its protected machines run again on another host, once the dead host is proven powered off."
+        title={t('title')}
+        description={t('description')}
       />
       {ha.isPending ? (
-        <LoadingRegion label="Loading high availability…" className="space-y-4">
+        <LoadingRegion label={t('loading')} className="space-y-4">
           <Skeleton className="h-32" />
           <Skeleton className="h-48" />
         </LoadingRegion>

@@ -1,28 +1,39 @@
 import type { BadgeTone } from '@/components/ui/badge';
 import type { FenceKind, HaPolicy, HostHaStage } from '@/lib/hooks/types';
 
-/** How each HA stage of a host reads and looks. */
-export const STAGE_LOOK: Record<HostHaStage, { label: string; tone: BadgeTone; busy?: boolean; title: string }> = {
-  suspect: { label: 'Suspect', tone: 'amber', title: 'vboxwebsrv fails; nothing restarts before the host is proven off' },
-  fencing: { label: 'Fencing', tone: 'blue', busy: true, title: 'The fence agent is powering the host off' },
-  'awaiting-confirmation': { label: 'Awaiting confirmation', tone: 'amber', title: 'Manual fencing: an admin must confirm the host is off' },
-  'fence-failed': { label: 'Fence failed', tone: 'red', title: 'The fence agent failed; nothing restarts until the host is proven off' },
-  fenced: { label: 'Dead — fenced', tone: 'red', title: 'Proven powered off; its protected machines restart elsewhere' },
+/**
+ * A translator of the `ha` namespace as these helpers take it (next-intl's `t` from
+ * useTranslations('ha') or createTranslator fits), so they build sentences without holding English.
+ */
+export interface HaT {
+  (key: string, values?: Record<string, string | number | Date>): string;
+  has(key: string): boolean;
+}
+
+/**
+ * How each HA stage of a host looks; its words are `ha.stage.<stage>` (the badge) and
+ * `ha.stageTitle.<stage>` (what it means, the badge's title).
+ */
+export const STAGE_LOOK: Record<HostHaStage, { tone: BadgeTone; busy?: boolean }> = {
+  suspect: { tone: 'amber' },
+  fencing: { tone: 'blue', busy: true },
+  'awaiting-confirmation': { tone: 'amber' },
+  'fence-failed': { tone: 'red' },
+  fenced: { tone: 'red' },
 };
 
 /** Stages in which an admin may confirm by hand that the host is off (the API answers 409 otherwise). */
 export const CONFIRMABLE_STAGES: readonly HostHaStage[] = ['suspect', 'fencing', 'awaiting-confirmation', 'fence-failed'];
 
-export const FENCE_KIND_LABEL: Record<FenceKind, string> = {
-  manual: 'Manual',
-  ipmi: 'IPMI',
-  command: 'Command',
-};
+/** A fence kind's name ("Manual", "IPMI", "Command"), or the kind itself when the catalog does not know it. */
+export function fenceKindLabel(t: HaT, kind: FenceKind | string): string {
+  return t.has(`fenceKind.${kind}`) ? t(`fenceKind.${kind}`) : kind;
+}
 
-/** "restart · priority 80 · max 3 in 60 min · prefers bravo", or "off". */
-export function policySummary(p: HaPolicy, hostName: (id: string) => string): string {
-  if (p.mode === 'off') return 'off';
-  const parts = ['restart', `priority ${p.priority}`, `max ${p.maxRestarts} in ${p.windowMinutes} min`];
-  if (p.preferredHostIds.length > 0) parts.push(`prefers ${p.preferredHostIds.map(hostName).join(', ')}`);
+/** "restart · priority 80 · max 3 in 60 min · prefers bravo", or "off" (German with a German `t`). */
+export function policySummary(p: HaPolicy, hostName: (id: string) => string, t: HaT): string {
+  if (p.mode === 'off') return t('policy.off');
+  const parts = [t('policy.restart'), t('policy.priority', { priority: p.priority }), t('policy.max', { max: p.maxRestarts, window: p.windowMinutes })];
+  if (p.preferredHostIds.length > 0) parts.push(t('policy.prefers', { hosts: p.preferredHostIds.map(hostName).join(', ') }));
   return parts.join(' · ');
 }

@@ -1,6 +1,7 @@
 'use client';
 
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { TaskProgress } from '@/components/tasks/task-card';
 import { TaskStatusBadge } from '@/components/tasks/task-status-badge';
 import { Badge } from '@/components/ui/badge';
@@ -10,62 +11,39 @@ import type { HostHaState } from '@/lib/hooks/types';
 import { useTask } from '@/lib/hooks/use-tasks';
 import { ConfirmOffButton } from './confirm-off-dialog';
 import { STAGE_LOOK } from './ha-words';
+import { TaskTitle } from '@/components/tasks/task-text';
 
 const linkClass = 'font-medium text-sky-700 underline-offset-4 hover:underline dark:text-sky-400';
 
 /** A host's HA stage as a badge; `data-testid="host-ha-<host name>"` and `data-stage` find it in tests. */
 export function HaStageBadge({ hostName, ha }: { hostName: string; ha: HostHaState }) {
+  const t = useTranslations('ha');
   const look = STAGE_LOOK[ha.stage];
   return (
-    <Badge tone={look.tone} dot pulse={look.busy} title={look.title} data-testid={`host-ha-${hostName}`} data-stage={ha.stage}>
-      {look.label}
+    <Badge tone={look.tone} dot pulse={look.busy} title={t(`stageTitle.${ha.stage}`)} data-testid={`host-ha-${hostName}`} data-stage={ha.stage}>
+      {t(`stage.${ha.stage}`)}
     </Badge>
   );
 }
 
 /** What the stage means in a line: since when, by what. */
 function StageLine({ ha }: { ha: HostHaState }) {
-  switch (ha.stage) {
-    case 'suspect':
-      return (
-        <>
-          vboxwebsrv fails since <RelativeTime iso={ha.since} />
-        </>
-      );
-    case 'fencing':
-      return (
-        <>
-          Powering it off since <RelativeTime iso={ha.since} />
-        </>
-      );
-    case 'awaiting-confirmation':
-      return (
-        <>
-          An admin must confirm it is off (since <RelativeTime iso={ha.since} />)
-        </>
-      );
-    case 'fence-failed':
-      return (
-        <>
-          Fencing failed <RelativeTime iso={ha.since} />; nothing restarts
-        </>
-      );
-    case 'fenced':
-      return (
-        <>
-          fenced{ha.fencedBy ? ` by ${ha.fencedBy}` : ''} <RelativeTime iso={ha.fencedAt ?? ha.since} />
-        </>
-      );
+  const t = useTranslations('ha.stageLine');
+  if (ha.stage === 'fenced') {
+    const time = () => <RelativeTime iso={ha.fencedAt ?? ha.since} />;
+    return ha.fencedBy ? t.rich('fencedBy', { by: ha.fencedBy, time }) : t.rich('fenced', { time });
   }
+  return t.rich(ha.stage, { time: () => <RelativeTime iso={ha.since} /> });
 }
 
 /** The HA task of this failure: its title linked to the task history, its status, its progress while it runs. */
 function HaTask({ taskId }: { taskId: string }) {
+  const tr = useTranslations('ha.task');
   const task = useTask(taskId);
   if (!task.data) {
     return (
       <Link href="/tasks" className={linkClass}>
-        HA task
+        {tr('link')}
       </Link>
     );
   }
@@ -73,8 +51,8 @@ function HaTask({ taskId }: { taskId: string }) {
   return (
     <div className="space-y-1.5" data-testid="host-ha-task" data-task-id={t.id}>
       <p className="flex flex-wrap items-center gap-1.5">
-        <Link href="/tasks" className={linkClass} title="Open the task history">
-          {t.title}
+        <Link href="/tasks" className={linkClass} title={tr('history')}>
+          <TaskTitle task={t} />
         </Link>
         <TaskStatusBadge status={t.status} />
       </p>
@@ -101,6 +79,7 @@ export function HostHaStatus({
   linkToHaPage?: boolean;
   className?: string;
 }) {
+  const t = useTranslations('ha.status');
   if (!ha) return null;
   const look = STAGE_LOOK[ha.stage];
   const boxTone =
@@ -115,7 +94,7 @@ export function HostHaStatus({
       data-testid="host-ha"
       data-stage={ha.stage}
       role="group"
-      aria-label={`High availability of ${host.name}`}
+      aria-label={t('group', { name: host.name })}
     >
       <div className="flex flex-wrap items-center gap-2">
         <HaStageBadge hostName={host.name} ha={ha} />
@@ -130,7 +109,7 @@ export function HostHaStatus({
           <ConfirmOffButton host={host} ha={ha} canManage={canManage} />
           {linkToHaPage && (
             <Link href="/ha" className={linkClass}>
-              HA page
+              {t('haPage')}
             </Link>
           )}
         </div>

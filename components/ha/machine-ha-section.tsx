@@ -1,6 +1,7 @@
 'use client';
 
-import { useId, useState, type FormEvent } from 'react';
+import { useTranslations } from 'next-intl';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { StateBadge } from '@/components/vm/state-badge';
 import { Alert, ProblemAlert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
@@ -54,6 +55,8 @@ function PreferredHosts({
   machineHostId: string;
   error?: string;
 }) {
+  const t = useTranslations('ha.machine');
+  const sr = (chunks: ReactNode) => <span className="sr-only">{chunks}</span>;
   const addId = useId();
   const hintId = useId();
   const errorId = useId();
@@ -66,23 +69,23 @@ function PreferredHosts({
   };
   return (
     <fieldset className="space-y-2 sm:col-span-2" data-field="preferredHostIds" aria-describedby={[hintId, error ? errorId : ''].filter(Boolean).join(' ')}>
-      <legend className="text-sm font-medium text-slate-700 dark:text-slate-300">Preferred hosts</legend>
+      <legend className="text-sm font-medium text-slate-700 dark:text-slate-300">{t('preferred')}</legend>
       <p id={hintId} className="text-xs text-slate-500 dark:text-slate-400">
-        Tried first, in this order, among the hosts with room for it. None: the host with the most free memory.
+        {t('preferredHint')}
       </p>
       {value.length > 0 && (
-        <ol className="space-y-1" aria-label="Preferred hosts, in order">
+        <ol className="space-y-1" aria-label={t('preferredList')}>
           {value.map((id, i) => (
             <li key={id} className="flex items-center gap-2 text-sm" data-host-id={id}>
               <span className="w-5 text-right text-xs text-slate-500 tabular-nums">{i + 1}.</span>
               <span className="font-medium">{name(id)}</span>
-              {id === machineHostId && <span className="text-xs text-slate-500 dark:text-slate-400">(its host now)</span>}
+              {id === machineHostId && <span className="text-xs text-slate-500 dark:text-slate-400">{t('itsHostNow')}</span>}
               <span className="ml-auto flex gap-1">
                 <Button variant="ghost" size="sm" disabled={i === 0} onClick={() => move(i)}>
-                  Up<span className="sr-only"> {name(id)}</span>
+                  {t.rich('up', { name: name(id), sr })}
                 </Button>
                 <Button variant="ghost" size="sm" onClick={() => onChange(value.filter((x) => x !== id))}>
-                  Remove<span className="sr-only"> {name(id)}</span>
+                  {t.rich('remove', { name: name(id), sr })}
                 </Button>
               </span>
             </li>
@@ -92,7 +95,7 @@ function PreferredHosts({
       {rest.length > 0 && (
         <div className="flex items-center gap-2">
           <Label htmlFor={addId} className="sr-only">
-            Add a preferred host
+            {t('addPreferred')}
           </Label>
           <Select
             id={addId}
@@ -103,7 +106,7 @@ function PreferredHosts({
             }}
             className="min-w-48"
           >
-            <option value="">Add a preferred host…</option>
+            <option value="">{t('addPreferredOption')}</option>
             {rest.map((h) => (
               <option key={h.id} value={h.id}>
                 {h.name}
@@ -123,6 +126,7 @@ function PreferredHosts({
 
 /** The policy as a form (PUT /api/v1/vms/:id/ha); the server's field errors show under each field. */
 function PolicyForm({ machine, ha, hosts }: { machine: MachineDetail; ha: MachineHa; hosts: HostWithStatus[] }) {
+  const t = useTranslations('ha.machine');
   const [values, setValues] = useState<Values>(() => valuesOf(ha.policy));
   const save = useSetMachineHa(machine.id);
   // The stored policy changed (saved here, or by someone else): an untouched form follows it.
@@ -169,28 +173,28 @@ function PolicyForm({ machine, ha, hosts }: { machine: MachineDetail; ha: Machin
 
   const restart = values.mode === 'restart';
   return (
-    <form onSubmit={onSubmit} aria-label="HA policy" data-testid="machine-ha-form" className="space-y-4 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+    <form onSubmit={onSubmit} aria-label={t('form')} data-testid="machine-ha-form" className="space-y-4 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
       {problem && !onlyFieldErrors && <ProblemAlert problem={problem} />}
       <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
-        <Field name="mode" label="When its host dies" error={error('mode')}>
+        <Field name="mode" label={t('mode')} error={error('mode')}>
           {(c) => (
             <Select {...c} name="mode" value={values.mode} onChange={(e) => set('mode', e.target.value as HaPolicy['mode'])}>
-              <option value="off">Off: leave it</option>
-              <option value="restart">Restart on another host</option>
+              <option value="off">{t('modeOff')}</option>
+              <option value="restart">{t('modeRestart')}</option>
             </Select>
           )}
         </Field>
-        <Field name="priority" label="Priority" error={error('priority')} hint="0–100; higher restarts first.">
+        <Field name="priority" label={t('priority')} error={error('priority')} hint={t('priorityHint')}>
           {(c) => (
             <Input {...c} name="priority" type="number" min={0} max={100} step={1} required inputMode="numeric" value={values.priority} onChange={(e) => set('priority', e.target.value)} />
           )}
         </Field>
-        <Field name="maxRestarts" label="Max restarts" error={error('maxRestarts')} hint="Automatic restarts allowed within the window.">
+        <Field name="maxRestarts" label={t('maxRestarts')} error={error('maxRestarts')} hint={t('maxRestartsHint')}>
           {(c) => (
             <Input {...c} name="maxRestarts" type="number" min={0} step={1} required inputMode="numeric" value={values.maxRestarts} onChange={(e) => set('maxRestarts', e.target.value)} />
           )}
         </Field>
-        <Field name="windowMinutes" label="Window (minutes)" error={error('windowMinutes')} hint="Past that many, it waits for an admin.">
+        <Field name="windowMinutes" label={t('window')} error={error('windowMinutes')} hint={t('windowHint')}>
           {(c) => (
             <Input {...c} name="windowMinutes" type="number" min={1} step={1} required inputMode="numeric" value={values.windowMinutes} onChange={(e) => set('windowMinutes', e.target.value)} />
           )}
@@ -203,18 +207,18 @@ function PolicyForm({ machine, ha, hosts }: { machine: MachineDetail; ha: Machin
         machineHostId={machine.hostId}
         error={error('preferredHostIds')}
       />
-      {!restart && <p className="text-xs text-slate-500 dark:text-slate-400">With HA off, the machine stays down when its host dies, until someone starts it.</p>}
+      {!restart && <p className="text-xs text-slate-500 dark:text-slate-400">{t('offNote')}</p>}
       <div className="flex flex-wrap items-center justify-end gap-3 border-t border-slate-200 pt-3 dark:border-slate-800">
         {save.isSuccess && saved && (
           <p role="status" className="text-sm text-emerald-700 dark:text-emerald-400">
-            Saved.
+            {t('saved')}
           </p>
         )}
         <Button variant="ghost" disabled={saved || save.isPending} onClick={onReset}>
-          Reset
+          {t('reset')}
         </Button>
         <Button type="submit" disabled={save.isPending || saved} aria-busy={save.isPending}>
-          {save.isPending ? 'Saving…' : 'Save policy'}
+          {save.isPending ? t('saving') : t('save')}
         </Button>
       </div>
     </form>
@@ -223,12 +227,13 @@ function PolicyForm({ machine, ha, hosts }: { machine: MachineDetail; ha: Machin
 
 /** The policy read-only, for those who may not change it. */
 function PolicyFacts({ ha, hostName }: { ha: MachineHa; hostName: (id: string) => string }) {
+  const t = useTranslations('ha.machine');
   const p = ha.policy;
   const items: [string, string][] = [
-    ['When its host dies', p.mode === 'restart' ? 'Restart on another host' : 'Off: leave it'],
-    ['Priority', String(p.priority)],
-    ['Max restarts', `${p.maxRestarts} in ${p.windowMinutes} min`],
-    ['Preferred hosts', p.preferredHostIds.length > 0 ? p.preferredHostIds.map(hostName).join(', ') : 'None'],
+    [t('mode'), p.mode === 'restart' ? t('modeRestart') : t('modeOff')],
+    [t('priority'), String(p.priority)],
+    [t('maxRestarts'), t('maxIn', { max: p.maxRestarts, window: p.windowMinutes })],
+    [t('preferred'), p.preferredHostIds.length > 0 ? p.preferredHostIds.map(hostName).join(', ') : t('none')],
   ];
   return (
     <dl
@@ -248,12 +253,13 @@ function PolicyFacts({ ha, hostName }: { ha: MachineHa; hostName: (id: string) =
 
 /** Where else the machine is registered: the copies a restart or a manual failover uses, and whether their host answers. */
 function Copies({ machine, settingsFile }: { machine: MachineDetail; settingsFile: string | null }) {
+  const t = useTranslations('ha.machine');
   return (
     <div className="space-y-2">
-      <h3 className="text-sm font-semibold">Copies on other hosts</h3>
+      <h3 className="text-sm font-semibold">{t('copies')}</h3>
       {machine.twins.length === 0 ? (
         <p className="text-sm text-slate-600 dark:text-slate-400">
-          Registered on {machine.hostName} only: a restart elsewhere opens its settings file from the shared storage
+          {t('onlyHere', { host: machine.hostName })}
           {settingsFile ? (
             <>
               {' '}
@@ -263,28 +269,28 @@ function Copies({ machine, settingsFile }: { machine: MachineDetail; settingsFil
           .
         </p>
       ) : (
-        <Table aria-label="Copies on other hosts" data-testid="machine-twins">
+        <Table aria-label={t('copies')} data-testid="machine-twins">
           <TableHeader>
             <tr>
-              <TableHead>Host</TableHead>
-              <TableHead>State</TableHead>
-              <TableHead>Host answers</TableHead>
+              <TableHead>{t('col.host')}</TableHead>
+              <TableHead>{t('col.state')}</TableHead>
+              <TableHead>{t('col.answers')}</TableHead>
             </tr>
           </TableHeader>
           <TableBody>
-            {machine.twins.map((t) => (
-              <TableRow key={t.hostId} data-host-id={t.hostId} data-stale={t.stale ? 'true' : 'false'}>
-                <TableCell className="font-medium">{t.hostName}</TableCell>
+            {machine.twins.map((tw) => (
+              <TableRow key={tw.hostId} data-host-id={tw.hostId} data-stale={tw.stale ? 'true' : 'false'}>
+                <TableCell className="font-medium">{tw.hostName}</TableCell>
                 <TableCell>
-                  <StateBadge state={t.state} />
+                  <StateBadge state={tw.state} />
                 </TableCell>
                 <TableCell>
-                  {t.stale ? (
-                    <Badge tone="amber" title={`${t.hostName} does not answer: this is what was last known`}>
-                      Stale
+                  {tw.stale ? (
+                    <Badge tone="amber" title={t('staleTitle', { host: tw.hostName })}>
+                      {t('stale')}
                     </Badge>
                   ) : (
-                    <Badge tone="green">Yes</Badge>
+                    <Badge tone="green">{t('yes')}</Badge>
                   )}
                 </TableCell>
               </TableRow>
@@ -298,13 +304,14 @@ function Copies({ machine, settingsFile }: { machine: MachineDetail; settingsFil
 
 /** What HA is doing with the machine now, in a line: restarting, waiting for room, paused. */
 function HaStatusLine({ status }: { status: string }) {
+  const t = useTranslations('ha.machine');
   return (
     <p
       role="status"
       data-testid="machine-ha-status"
       className="rounded-md border border-blue-200 bg-blue-50/60 px-3 py-2 text-sm text-blue-900 dark:border-blue-900/60 dark:bg-blue-950/30 dark:text-blue-200"
     >
-      <span className="font-semibold">HA: </span>
+      <span className="font-semibold">{t('statusPrefix')}</span>
       {status}
     </p>
   );
@@ -316,6 +323,7 @@ function HaStatusLine({ status }: { status: string }) {
  * on other hosts, and what a restart elsewhere loses.
  */
 export function MachineHaSection({ machine, canManage = false }: { machine: MachineDetail; canManage?: boolean }) {
+  const t = useTranslations('ha');
   const headingId = useId();
   const hosts = useHosts();
   const hostList = hosts.data?.hosts ?? [];
@@ -327,7 +335,7 @@ export function MachineHaSection({ machine, canManage = false }: { machine: Mach
     machine.state,
     host?.status?.health ?? '',
     host?.status?.ha?.stage ?? '',
-    ...machine.twins.map((t) => `${t.hostId}:${t.state}:${t.stale}`),
+    ...machine.twins.map((tw) => `${tw.hostId}:${tw.state}:${tw.stale}`),
   ].join('|');
   const ha = useMachineHa(machine.id, watch);
 
@@ -335,15 +343,13 @@ export function MachineHaSection({ machine, canManage = false }: { machine: Mach
     <section aria-labelledby={headingId} className="space-y-3" data-testid="machine-ha">
       <div>
         <h2 id={headingId} className="text-lg font-semibold tracking-tight">
-          High availability
+          {t('machine.heading')}
         </h2>
-        <p className="text-sm text-slate-600 dark:text-slate-400">
-          Whether the machine runs again on another host when its host dies, once that host is proven powered off.
-        </p>
+        <p className="text-sm text-slate-600 dark:text-slate-400">{t('machine.description')}</p>
       </div>
       {host && <HostHaStatus host={host} ha={host.status?.ha} canManage={false} />}
       {ha.isPending ? (
-        <LoadingRegion label="Loading HA policy…">
+        <LoadingRegion label={t('machine.loading')}>
           <Skeleton className="h-24" />
         </LoadingRegion>
       ) : ha.isError && !ha.data ? (
@@ -362,20 +368,16 @@ export function MachineHaSection({ machine, canManage = false }: { machine: Mach
             <PolicyFacts ha={ha.data} hostName={hostName} />
           )}
           <p className="text-xs text-slate-500 dark:text-slate-400" data-testid="machine-ha-summary">
-            Policy: {policySummary(ha.data.policy, hostName)}
-            {ha.data.updatedBy && ha.data.updatedAt && (
-              <>
-                {' · set by '}
-                {ha.data.updatedBy} <RelativeTime iso={ha.data.updatedAt} />
-              </>
-            )}
+            {t('machine.policyLine', { summary: policySummary(ha.data.policy, hostName, t) })}
+            {ha.data.updatedBy &&
+              ha.data.updatedAt &&
+              t.rich('machine.setBy', { user: ha.data.updatedBy, time: () => <RelativeTime iso={ha.data.updatedAt ?? ''} /> })}
           </p>
           <Copies machine={machine} settingsFile={ha.data.settingsFile} />
         </>
       )}
-      <Alert tone="warning" title="Saved state on a dead host is lost when the machine restarts elsewhere" role="status">
-        A restart on another host boots the machine afresh from its disks; the memory of a running machine and a saved state kept on the
-        dead host are not carried over.
+      <Alert tone="warning" title={t('machine.savedStateTitle')} role="status">
+        {t('machine.savedStateText')}
       </Alert>
     </section>
   );

@@ -1,6 +1,7 @@
 'use client';
 
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { Breadcrumb } from '@/components/console/breadcrumb';
@@ -26,8 +27,9 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
 
 /** The host page while it loads (its loading.tsx, and until the hosts list is read). */
 export function HostDetailSkeleton() {
+  const t = useTranslations('hosts.detail');
   return (
-    <LoadingRegion label="Loading host…" className="space-y-8">
+    <LoadingRegion label={t('loading')} className="space-y-8">
       <Skeleton className="h-8 w-64" />
       <Skeleton className="h-32" />
       <Skeleton className="h-48" />
@@ -42,6 +44,7 @@ export function HostDetailSkeleton() {
  * `shared`: several instances may share the database; admins then see which one runs the host's event listener.
  */
 export function HostDetailView({ id, shared = false }: { id: string; shared?: boolean }) {
+  const t = useTranslations('hosts.detail');
   const hosts = useHosts();
   const alarms = useOpenAlarmsByHost();
 
@@ -72,23 +75,23 @@ export function HostDetailView({ id, shared = false }: { id: string; shared?: bo
         {full && <p className="font-mono text-xs text-slate-500 dark:text-slate-400">{host.url}</p>}
       </div>
 
-      <section aria-label="Status" className="space-y-4 rounded-lg border border-slate-200 bg-white p-4 text-sm dark:border-slate-800 dark:bg-slate-900">
+      <section aria-label={t('status')} className="space-y-4 rounded-lg border border-slate-200 bg-white p-4 text-sm dark:border-slate-800 dark:bg-slate-900">
         <dl className="grid gap-x-6 gap-y-3 sm:grid-cols-2 lg:grid-cols-4">
-          {full && <Fact label="VirtualBox">{s?.version ?? '—'}</Fact>}
-          <Fact label="CPUs">{s?.cpus ?? '—'}</Fact>
-          <Fact label="Machines">
+          {full && <Fact label={t('virtualbox')}>{s?.version ?? '—'}</Fact>}
+          <Fact label={t('cpus')}>{s?.cpus ?? '—'}</Fact>
+          <Fact label={t('machines')}>
             {s ? (
               <Link href={`/?host=${encodeURIComponent(host.id)}`} className="text-sky-700 underline-offset-4 hover:underline dark:text-sky-400">
-                {s.machineCount} ({s.runningCount} running)
+                {t('machineCount', { count: s.machineCount, running: s.runningCount })}
               </Link>
             ) : (
               '—'
             )}
           </Fact>
-          {full && <Fact label="Last contact">{s?.lastContact ? <RelativeTime iso={s.lastContact} /> : 'Never'}</Fact>}
+          {full && <Fact label={t('lastContact')}>{s?.lastContact ? <RelativeTime iso={s.lastContact} /> : t('never')}</Fact>}
           {full && shared && (
-            <Fact label="Event listener">
-              <span className="font-mono text-xs">{host.listener?.instance ?? 'none (being taken over)'}</span>
+            <Fact label={t('listener')}>
+              <span className="font-mono text-xs">{host.listener?.instance ?? t('listenerNone')}</span>
             </Fact>
           )}
         </dl>
@@ -100,8 +103,8 @@ export function HostDetailView({ id, shared = false }: { id: string; shared?: bo
       <HistorySection
         kind="host"
         id={host.id}
-        description="What Nimbox sampled of the host: every 5 seconds for the last hour, every minute for a day, every 15 minutes for 90 days."
-        empty="Nimbox samples a host while it answers."
+        description={t('historyDescription')}
+        empty={t('historyEmpty')}
       />
     </div>
   );

@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useState, type FormEvent } from 'react';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
@@ -91,11 +92,8 @@ function fenceBody(values: Values, initial: Values | null): FenceBody {
  */
 const orDefault = (v: string, initial: Values | null): string | null | undefined => (v.trim() !== '' ? v.trim() : initial === null ? undefined : null);
 
-const FENCE_KIND_HINT: Record<FenceKind, string> = {
-  manual: 'An admin confirms on the HA page that the host is off.',
-  ipmi: 'Nimbox powers the host off through its BMC (ipmitool, lanplus) and checks that the chassis power is off.',
-  command: "A site script run with the host's name and URL; exit code 0 means the host is off.",
-};
+/** The fence kinds the form offers; each one's hint is `hosts.form.fenceHint.<kind>`. */
+const FENCE_KINDS: readonly FenceKind[] = ['manual', 'ipmi', 'command'];
 
 /**
  * Add or edit a host: its vboxwebsrv URL and service user, and optional addresses. The server
@@ -112,12 +110,13 @@ export function HostFormDialog({
   /** The host to edit; absent to add one. */
   host?: HostWithStatus;
 }) {
+  const t = useTranslations('hosts.form');
   return (
     <Dialog
       open={open}
       onOpenChange={onOpenChange}
-      title={host ? `Edit host ${host.name}` : 'Add host'}
-      description={host ? 'Change how Nimbox reaches this host. Leave the password blank to keep the stored one.' : 'Register a VirtualBox host by its vboxwebsrv URL and service user.'}
+      title={host ? t('editTitle', { name: host.name }) : t('addTitle')}
+      description={host ? t('editDescription') : t('addDescription')}
       className="max-w-xl"
     >
       <HostForm host={host} onDone={() => onOpenChange(false)} />
@@ -126,6 +125,7 @@ export function HostFormDialog({
 }
 
 function HostForm({ host, onDone }: { host?: HostWithStatus; onDone: () => void }) {
+  const t = useTranslations('hosts.form');
   const editing = Boolean(host);
   const initial = valuesOf(host);
   const [values, setValues] = useState<Values>(initial);
@@ -206,133 +206,135 @@ function HostForm({ host, onDone }: { host?: HostWithStatus; onDone: () => void 
     };
 
   return (
-    <form onSubmit={onSubmit} className="space-y-5" aria-label={editing ? 'Edit host' : 'Add host'}>
+    <form onSubmit={onSubmit} className="space-y-5" aria-label={editing ? t('editLabel') : t('addLabel')}>
       {saveProblem && !saveHasOnlyFieldErrors && <ProblemAlert problem={saveProblem} />}
       {saveProblem && saveHasOnlyFieldErrors && Object.keys(saveErrors).some((k) => !editedSinceSave.has(k as FieldName)) && (
         <p role="alert" className="text-sm font-medium text-red-700 dark:text-red-400">
-          {saveProblem.detail ?? saveProblem.title} See the fields below.
+          {t('seeFields', { message: saveProblem.detail ?? saveProblem.title })}
         </p>
       )}
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field name="name" label="Display name" required error={errors.name} hint="Letters, digits, dots, dashes and underscores.">
+        <Field name="name" label={t('name')} required error={errors.name} hint={t('nameHint')}>
           {input('name', { required: true, placeholder: 'vbox-alpha', autoComplete: 'off' })}
         </Field>
-        <Field name="url" label="URL" required error={errors.url} hint="vboxwebsrv's SOAP endpoint.">
+        <Field name="url" label={t('url')} required error={errors.url} hint={t('urlHint')}>
           {input('url', { required: true, placeholder: 'http://host-a:18083/', autoComplete: 'off', type: 'text' })}
         </Field>
-        <Field name="username" label="Username" required error={errors.username}>
+        <Field name="username" label={t('username')} required error={errors.username}>
           {input('username', { required: true, autoComplete: 'off' })}
         </Field>
         <Field
           name="password"
-          label="Password"
+          label={t('password')}
           required={!editing}
           error={errors.password}
-          hint={editing ? 'Leave blank to keep the stored password.' : 'Stored encrypted; never shown again.'}
+          hint={editing ? t('passwordKeep') : t('passwordNew')}
         >
-          {input('password', { type: 'password', required: !editing, autoComplete: 'new-password', placeholder: editing ? 'Unchanged' : undefined })}
+          {input('password', { type: 'password', required: !editing, autoComplete: 'new-password', placeholder: editing ? t('unchanged') : undefined })}
         </Field>
       </div>
 
       <fieldset className="space-y-4">
-        <legend className="text-sm font-semibold">Optional</legend>
+        <legend className="text-sm font-semibold">{t('optional')}</legend>
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field name="consoleAddress" label="Console address" error={errors.consoleAddress} hint="Where the console relay reaches VRDE ports. Default: the URL's host.">
+          <Field name="consoleAddress" label={t('consoleAddress')} error={errors.consoleAddress} hint={t('consoleAddressHint')}>
             {input('consoleAddress', { autoComplete: 'off' })}
           </Field>
-          <Field name="teleportAddress" label="Teleport address" error={errors.teleportAddress} hint="Where other hosts reach this host's teleporter. Default: the URL's host.">
+          <Field name="teleportAddress" label={t('teleportAddress')} error={errors.teleportAddress} hint={t('teleportAddressHint')}>
             {input('teleportAddress', { autoComplete: 'off' })}
           </Field>
         </div>
-        <Field name="storagePath" label="Storage path" error={errors.storagePath} hint="Where the shared storage is mounted, e.g. /srv/vbox.">
+        <Field name="storagePath" label={t('storagePath')} error={errors.storagePath} hint={t('storagePathHint')}>
           {input('storagePath', { autoComplete: 'off', placeholder: '/srv/vbox' })}
         </Field>
         <Field
           name="localStoragePath"
-          label="This server's path to the storage"
+          label={t('localStoragePath')}
           error={errors.localStoragePath}
-          hint="Where this Nimbox server mounts the same storage (e.g. over NFS), for uploading ISO images from the browser. Empty: uploads to this host are off."
+          hint={t('localStoragePathHint')}
         >
           {input('localStoragePath', { autoComplete: 'off', placeholder: '/mnt/vbox-storage' })}
         </Field>
         <div className="grid gap-4 sm:grid-cols-3">
-          <Field name="vrdePorts" label="VRDE ports" error={errors.vrdePorts} hint="Remote display ports of the machines Nimbox creates. Empty: 5900-5999.">
+          <Field name="vrdePorts" label={t('vrdePorts')} error={errors.vrdePorts} hint={t('vrdePortsHint')}>
             {input('vrdePorts', { autoComplete: 'off', placeholder: '5900-5999' })}
           </Field>
-          <Field name="teleportPorts" label="Teleport ports" error={errors.teleportPorts} hint="Ports a machine teleported here waits on. Empty: 6000-6099.">
+          <Field name="teleportPorts" label={t('teleportPorts')} error={errors.teleportPorts} hint={t('teleportPortsHint')}>
             {input('teleportPorts', { autoComplete: 'off', placeholder: '6000-6099' })}
           </Field>
-          <Field name="bridgeAdapter" label="Bridge adapter" error={errors.bridgeAdapter} hint="Host interface new machines are bridged to. Empty: vbox0.">
+          <Field name="bridgeAdapter" label={t('bridgeAdapter')} error={errors.bridgeAdapter} hint={t('bridgeAdapterHint')}>
             {input('bridgeAdapter', { autoComplete: 'off', placeholder: 'vbox0' })}
           </Field>
         </div>
         <Field
           name="maxConnections"
-          label="Connections"
+          label={t('maxConnections')}
           error={errors.maxConnections}
-          hint="Connections to vboxwebsrv Nimbox keeps open at most. Each holds one of its worker threads (--threads, 100 by default), which every client of the host shares. Empty: 16."
+          hint={t('maxConnectionsHint')}
         >
           {input('maxConnections', { autoComplete: 'off', placeholder: '16', type: 'number' })}
         </Field>
         <Field
           name="sharedFolderRoots"
-          label="Shared folder roots"
+          label={t('sharedFolderRoots')}
           error={errors.sharedFolderRoots}
-          hint="Host folders machines may share with their guests, one absolute path per line; a tenant's users get <root>/tenants/<tenant> under each. Empty: no shared folders on this host."
+          hint={t('sharedFolderRootsHint', { tenantPath: '<root>/tenants/<tenant>' })}
         >
           {(control) => (
-            <Textarea {...control} name="sharedFolderRoots" value={values.sharedFolderRoots} onChange={set('sharedFolderRoots')} spellCheck={false} rows={3} placeholder="/srv/shares" />
+            <Textarea {...control} name="sharedFolderRoots" value={values.sharedFolderRoots} onChange={set('sharedFolderRoots')} spellCheck={false} rows={3} placeholder={t('sharedFolderRootsPlaceholder')} />
           )}
         </Field>
       </fieldset>
 
       <fieldset className="space-y-4" data-testid="host-ha-fieldset">
-        <legend className="text-sm font-semibold">High availability</legend>
+        <legend className="text-sm font-semibold">{t('ha')}</legend>
         <p className="text-xs text-slate-500 dark:text-slate-400">
-          How Nimbox proves this host is powered off before its protected machines run again on another host.
+          {t('haIntro')}
         </p>
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field name="fenceKind" label="Fencing" error={errors.fenceKind} hint={FENCE_KIND_HINT[fenceKind] ?? undefined}>
+          <Field name="fenceKind" label={t('fencing')} error={errors.fenceKind} hint={FENCE_KINDS.includes(fenceKind) ? t(`fenceHint.${fenceKind}`) : undefined}>
             {(control) => (
               <Select {...control} name="fenceKind" value={values.fenceKind} onChange={set('fenceKind')}>
-                <option value="manual">Manual confirmation</option>
-                <option value="ipmi">IPMI (BMC)</option>
-                <option value="command">Command</option>
+                {FENCE_KINDS.map((k) => (
+                  <option key={k} value={k}>
+                    {t(`fenceKind.${k}`)}
+                  </option>
+                ))}
               </Select>
             )}
           </Field>
           <Field
             name="haGraceSeconds"
-            label="Grace time (seconds)"
+            label={t('grace')}
             error={errors.haGraceSeconds}
-            hint="How long vboxwebsrv must fail before the host is fenced: 10 to 3600. Empty: 60."
+            hint={t('graceHint')}
           >
             {input('haGraceSeconds', { type: 'number', autoComplete: 'off', placeholder: '60' })}
           </Field>
         </div>
         {fenceKind === 'ipmi' && (
           <div className="grid gap-4 sm:grid-cols-2">
-            <Field name="ipmiAddress" label="BMC address" required error={errors.ipmiAddress} hint="Host name or IP address of the host's BMC.">
+            <Field name="ipmiAddress" label={t('ipmiAddress')} required error={errors.ipmiAddress} hint={t('ipmiAddressHint')}>
               {input('ipmiAddress', { required: true, autoComplete: 'off', placeholder: 'bmc-alpha' })}
             </Field>
-            <Field name="ipmiPort" label="BMC port" error={errors.ipmiPort} hint="UDP. Empty: 623.">
+            <Field name="ipmiPort" label={t('ipmiPort')} error={errors.ipmiPort} hint={t('ipmiPortHint')}>
               {input('ipmiPort', { type: 'number', autoComplete: 'off', placeholder: '623' })}
             </Field>
-            <Field name="ipmiUsername" label="BMC user" required error={errors.ipmiUsername}>
+            <Field name="ipmiUsername" label={t('ipmiUsername')} required error={errors.ipmiUsername}>
               {input('ipmiUsername', { required: true, autoComplete: 'off' })}
             </Field>
             <Field
               name="ipmiPassword"
-              label="BMC password"
+              label={t('ipmiPassword')}
               required={!hasIpmiPassword}
               error={errors.ipmiPassword}
-              hint={hasIpmiPassword ? 'Leave empty to keep the stored password.' : 'Stored encrypted; never shown again.'}
+              hint={hasIpmiPassword ? t('ipmiPasswordKeep') : t('passwordNew')}
             >
               {input('ipmiPassword', {
                 type: 'password',
                 required: !hasIpmiPassword,
                 autoComplete: 'new-password',
-                placeholder: hasIpmiPassword ? 'Unchanged' : undefined,
+                placeholder: hasIpmiPassword ? t('unchanged') : undefined,
               })}
             </Field>
           </div>
@@ -340,10 +342,10 @@ function HostForm({ host, onDone }: { host?: HostWithStatus; onDone: () => void 
         {fenceKind === 'command' && (
           <Field
             name="fenceCommand"
-            label="Fence command"
+            label={t('fenceCommand')}
             required
             error={errors.fenceCommand}
-            hint="Absolute path of the site script. It gets the host's name and URL as arguments; exit code 0 means the host is off."
+            hint={t('fenceCommandHint')}
           >
             {input('fenceCommand', { required: true, autoComplete: 'off', placeholder: '/usr/local/sbin/fence-host' })}
           </Field>
@@ -351,7 +353,7 @@ function HostForm({ host, onDone }: { host?: HostWithStatus; onDone: () => void 
       </fieldset>
 
       <div className="space-y-3" aria-live="polite">
-        {test.isPending && <p className="text-sm text-slate-600 dark:text-slate-400">Connecting to {values.url || 'the host'}…</p>}
+        {test.isPending && <p className="text-sm text-slate-600 dark:text-slate-400">{t('connecting', { url: values.url || t('theHost') })}</p>}
         {test.data && !test.isPending && <HostTestResultView result={test.data} />}
         {testProblem && !testHasOnlyFieldErrors && !test.isPending && <ProblemAlert problem={testProblem} />}
       </div>
@@ -361,13 +363,13 @@ function HostForm({ host, onDone }: { host?: HostWithStatus; onDone: () => void 
           <span aria-hidden="true" className="text-red-600">
             *
           </span>{' '}
-          required
+          {t('required')}
         </p>
         <div className="flex flex-wrap gap-2">
           <Button variant="outline" onClick={onTest} disabled={test.isPending} aria-busy={test.isPending}>
-            {test.isPending ? 'Testing…' : 'Test connection'}
+            {test.isPending ? t('testing') : t('test')}
           </Button>
-          <FormButtons onCancel={onDone} label={editing ? 'Save changes' : 'Save host'} pending={save.isPending} />
+          <FormButtons onCancel={onDone} label={editing ? t('saveChanges') : t('saveHost')} pending={save.isPending} />
         </div>
       </div>
     </form>

@@ -1,14 +1,15 @@
 'use client';
 
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { memo, useState } from 'react';
 import { EmptyState } from '@/components/console/empty-state';
 import { LoadError } from '@/components/console/load-error';
 import { PageHeader } from '@/components/console/page-header';
 import { RowActions, RowActionsHead } from '@/components/console/row-actions';
-import { formatMB } from '@/components/format';
+import { useFormat } from '@/components/format';
 import { HostAlarmBadge } from '@/components/ha/ha-alarms';
-import { FENCE_KIND_LABEL } from '@/components/ha/ha-words';
+import { fenceKindLabel } from '@/components/ha/ha-words';
 import { HostHaStatus } from '@/components/ha/host-ha-status';
 import { Button } from '@/components/ui/button';
 import { RelativeTime } from '@/components/ui/relative-time';
@@ -36,6 +37,9 @@ const HostRow = memo(function HostRow({
   onEdit: (h: HostWithStatus) => void;
   onRemove: (h: HostWithStatus) => void;
 }) {
+  const t = useTranslations('hosts.list');
+  const tHa = useTranslations('ha');
+  const f = useFormat();
   const s = host.status ?? null;
   // Admins get the registry's fields; a tenant's view of a host has none of them (lib/tenants/hosts).
   const full = host.url !== undefined;
@@ -57,9 +61,9 @@ const HostRow = memo(function HostRow({
         {full && <TableCell className="whitespace-nowrap">{s?.version ?? '—'}</TableCell>}
         <TableCell className="text-right tabular-nums">{s?.cpus ?? '—'}</TableCell>
         <TableCell className="text-right whitespace-nowrap tabular-nums">
-          {s && s.memoryMB !== null && s.memoryAvailableMB !== null ? `${formatMB(s.memoryMB - s.memoryAvailableMB)} of ${formatMB(s.memoryMB)}` : '—'}
+          {s && s.memoryMB !== null && s.memoryAvailableMB !== null ? t('memoryOf', { used: f.mb(s.memoryMB - s.memoryAvailableMB), total: f.mb(s.memoryMB) }) : '—'}
         </TableCell>
-        <TableCell className="text-right whitespace-nowrap tabular-nums">{s ? `${s.machineCount} (${s.runningCount} running)` : '—'}</TableCell>
+        <TableCell className="text-right whitespace-nowrap tabular-nums">{s ? t('machineCount', { count: s.machineCount, running: s.runningCount }) : '—'}</TableCell>
         <TableCell>
           <HostMaintenance host={host} canManage={canManage} />
         </TableCell>
@@ -68,8 +72,12 @@ const HostRow = memo(function HostRow({
             <HostAlarmBadge hostName={host.name} alarms={alarms} />
             {host.fencing && (
               <span className="text-xs text-slate-600 dark:text-slate-400">
-                Fencing: <span className="font-medium text-slate-900 dark:text-slate-100">{FENCE_KIND_LABEL[host.fencing.kind] ?? host.fencing.kind}</span> · grace{' '}
-                <span className="tabular-nums">{host.fencing.graceSeconds} s</span>
+                {t.rich('fencing', {
+                  kind: fenceKindLabel(tHa, host.fencing.kind),
+                  seconds: host.fencing.graceSeconds,
+                  em: (chunks) => <span className="font-medium text-slate-900 dark:text-slate-100">{chunks}</span>,
+                  num: (chunks) => <span className="tabular-nums">{chunks}</span>,
+                })}
               </span>
             )}
             {s?.ha ? (
@@ -80,8 +88,8 @@ const HostRow = memo(function HostRow({
           </div>
         </TableCell>
         {full && <TableCell className="whitespace-nowrap">{host.username}</TableCell>}
-        {full && <TableCell className="whitespace-nowrap text-slate-600 dark:text-slate-400">{s?.lastContact ? <RelativeTime iso={s.lastContact} /> : 'Never'}</TableCell>}
-        {canManage && <RowActions name={host.name} onEdit={() => onEdit(host)} removeLabel="Remove" onRemove={() => onRemove(host)} />}
+        {full && <TableCell className="whitespace-nowrap text-slate-600 dark:text-slate-400">{s?.lastContact ? <RelativeTime iso={s.lastContact} /> : t('never')}</TableCell>}
+        {canManage && <RowActions name={host.name} onEdit={() => onEdit(host)} removeLabel={t('remove')} onRemove={() => onRemove(host)} />}
       </TableRow>
       <HostDrainProgress host={host} colSpan={(full ? 10 : 7) + (canManage ? 1 : 0)} />
     </>
@@ -90,6 +98,7 @@ const HostRow = memo(function HostRow({
 
 /** The hosts page: each registered host with its live status; add, edit, test and remove (admins). */
 export function HostsView({ canManage }: { canManage: boolean }) {
+  const t = useTranslations('hosts.list');
   const hosts = useHosts();
   // One overview query for the page, not one per row.
   const alarms = useOpenAlarmsByHost();
@@ -97,14 +106,14 @@ export function HostsView({ canManage }: { canManage: boolean }) {
   const [editing, setEditing] = useState<HostWithStatus | null>(null);
   const [removing, setRemoving] = useState<HostWithStatus | null>(null);
 
-  const addButton = canManage ? <Button onClick={() => setAdding(true)}>Add host</Button> : null;
+  const addButton = canManage ? <Button onClick={() => setAdding(true)}>{t('add')}</Button> : null;
   const full = hosts.data?.hosts.some((h) => h.url !== undefined) ?? false;
 
   return (
     <>
-      <PageHeader title="Hosts" description="The VirtualBox hosts (vboxwebsrv endpoints) Nimbox manages." actions={addButton} />
+      <PageHeader title={t('title')} description={t('description')} actions={addButton} />
       {hosts.isPending ? (
-        <LoadingRegion label="Loading hosts…" className="space-y-2">
+        <LoadingRegion label={t('loading')} className="space-y-2">
           <Skeleton className="h-10" />
           <Skeleton className="h-14" />
           <Skeleton className="h-14" />
@@ -112,23 +121,23 @@ export function HostsView({ canManage }: { canManage: boolean }) {
       ) : hosts.isError ? (
         <LoadError error={hosts.error} retry={hosts.refetch} />
       ) : hosts.data.hosts.length === 0 ? (
-        <EmptyState title="No host registered yet">
-          {canManage ? 'Add a host by its vboxwebsrv URL and service user' : 'An administrator adds hosts'}; its machines then appear in the cluster view.
+        <EmptyState title={t('empty')}>
+          {canManage ? t('emptyAdmin') : t('emptyUser')}
         </EmptyState>
       ) : (
-        <Table aria-label="Hosts">
+        <Table aria-label={t('table')}>
           <TableHeader>
             <tr>
-              <TableHead>Host</TableHead>
-              <TableHead>Health</TableHead>
-              {full && <TableHead>VirtualBox</TableHead>}
-              <TableHead className="text-right">CPUs</TableHead>
-              <TableHead className="text-right">Memory used</TableHead>
-              <TableHead className="text-right">Machines</TableHead>
-              <TableHead>Maintenance</TableHead>
-              <TableHead>High availability</TableHead>
-              {full && <TableHead>User</TableHead>}
-              {full && <TableHead>Last contact</TableHead>}
+              <TableHead>{t('col.host')}</TableHead>
+              <TableHead>{t('col.health')}</TableHead>
+              {full && <TableHead>{t('col.virtualbox')}</TableHead>}
+              <TableHead className="text-right">{t('col.cpus')}</TableHead>
+              <TableHead className="text-right">{t('col.memoryUsed')}</TableHead>
+              <TableHead className="text-right">{t('col.machines')}</TableHead>
+              <TableHead>{t('col.maintenance')}</TableHead>
+              <TableHead>{t('col.ha')}</TableHead>
+              {full && <TableHead>{t('col.user')}</TableHead>}
+              {full && <TableHead>{t('col.lastContact')}</TableHead>}
               {canManage && <RowActionsHead />}
             </tr>
           </TableHeader>

@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
@@ -9,6 +10,7 @@ import { useDeleteHost } from '@/lib/hooks/use-hosts';
 
 /** Asks before removing a host, naming it; its machines stay on the host. */
 export function RemoveHostDialog({ host, onOpenChange }: { host: HostWithStatus | null; onOpenChange: (open: boolean) => void }) {
+  const t = useTranslations('hosts.remove');
   const remove = useDeleteHost();
   const count = host?.status?.machineCount;
   return (
@@ -18,10 +20,10 @@ export function RemoveHostDialog({ host, onOpenChange }: { host: HostWithStatus 
         if (!open) remove.reset();
         onOpenChange(open);
       }}
-      title={host ? `Remove host ${host.name}?` : 'Remove host?'}
+      title={host ? t('title', { name: host.name }) : t('titleNoName')}
       description={
         host
-          ? `Nimbox stops managing ${host.name} and forgets its logon.${count ? ` Its ${count} ${count === 1 ? 'machine stays' : 'machines stay'} on the host, untouched, but leave the console.` : ' Machines on the host are not touched.'}`
+          ? t('description', { name: host.name, count: count ?? 0 })
           : undefined
       }
     >
@@ -30,7 +32,7 @@ export function RemoveHostDialog({ host, onOpenChange }: { host: HostWithStatus 
           {remove.isError && <ProblemAlert problem={problemOf(remove.error)} />}
           <div className="flex justify-end gap-2">
             <Button variant="ghost" onClick={() => onOpenChange(false)}>
-              Cancel
+              {t('cancel')}
             </Button>
             <Button
               variant="destructive"
@@ -38,7 +40,7 @@ export function RemoveHostDialog({ host, onOpenChange }: { host: HostWithStatus 
               aria-busy={remove.isPending}
               onClick={() => remove.mutate(host.id, { onSuccess: () => onOpenChange(false) })}
             >
-              {remove.isPending ? 'Removing…' : 'Remove host'}
+              {remove.isPending ? t('pending') : t('confirm')}
             </Button>
           </div>
         </div>

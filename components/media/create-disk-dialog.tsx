@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useState, type FormEvent } from 'react';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Dialog } from '@/components/ui/dialog';
@@ -31,22 +32,23 @@ export function FormatFields({
   onVariant: (v: DiskVariant) => void;
   errors: Record<string, string>;
 }) {
+  const t = useTranslations('media.create');
   return (
     <div className="grid gap-4 sm:grid-cols-2">
-      <Field name="format" label="Format" error={errors.format}>
+      <Field name="format" label={t('format')} error={errors.format}>
         {(control) => (
           <Select {...control} value={format} onChange={(e) => onFormat(e.target.value as DiskFormat)}>
-            <option value="VDI">VDI (VirtualBox)</option>
-            <option value="VMDK">VMDK (VMware)</option>
-            <option value="VHD">VHD (Hyper-V)</option>
+            <option value="VDI">{t('formatVDI')}</option>
+            <option value="VMDK">{t('formatVMDK')}</option>
+            <option value="VHD">{t('formatVHD')}</option>
           </Select>
         )}
       </Field>
-      <Field name="variant" label="Allocation" error={errors.variant}>
+      <Field name="variant" label={t('allocation')} error={errors.variant}>
         {(control) => (
           <Select {...control} value={variant} onChange={(e) => onVariant(e.target.value as DiskVariant)}>
-            <option value="Standard">Dynamically allocated</option>
-            <option value="Fixed">Fixed size</option>
+            <option value="Standard">{t('dynamic')}</option>
+            <option value="Fixed">{t('fixed')}</option>
           </Select>
         )}
       </Field>
@@ -55,6 +57,7 @@ export function FormatFields({
 }
 
 function CreateDiskForm({ onClose, onStarted }: { onClose: () => void; onStarted: (t: Task) => void }) {
+  const t = useTranslations('media.create');
   const hosts = useHosts();
   const create = useCreateDisk();
   const [hostId, setHostId] = useState('');
@@ -74,16 +77,16 @@ function CreateDiskForm({ onClose, onStarted }: { onClose: () => void; onStarted
     e.preventDefault();
     const bytes = bytesOf(size);
     const problems: Record<string, string> = {};
-    if (!name.trim()) problems.name = 'Give the disk a name.';
-    if (bytes === null) problems.logicalSizeBytes = 'Enter a size greater than zero.';
+    if (!name.trim()) problems.name = t('nameRequired');
+    if (bytes === null) problems.logicalSizeBytes = t('sizeRequired');
     setLocal(problems);
     if (Object.keys(problems).length > 0 || bytes === null) return;
     create.reset();
     create.mutate(
       { ...(hostId ? { hostId } : {}), ...(folder ? { folder } : {}), name: name.trim(), format, variant, logicalSizeBytes: bytes },
       {
-        onSuccess: (t) => {
-          onStarted(t);
+        onSuccess: (task) => {
+          onStarted(task);
           onClose();
         },
       },
@@ -93,10 +96,10 @@ function CreateDiskForm({ onClose, onStarted }: { onClose: () => void; onStarted
   return (
     <form className="space-y-4" onSubmit={submit} noValidate>
       {hostList.length > 1 && (
-        <Field name="hostId" label="Host" error={errorUnder(errors, 'hostId')} hint="The host whose VirtualBox creates the file; hosts sharing the storage see it too.">
+        <Field name="hostId" label={t('host')} error={errorUnder(errors, 'hostId')} hint={t('hostHint')}>
           {(control) => (
             <Select {...control} value={hostId} onChange={(e) => setHostId(e.target.value)}>
-              <option value="">Any host</option>
+              <option value="">{t('anyHost')}</option>
               {hostList.map((h) => (
                 <option key={h.id} value={h.id}>
                   {h.name}
@@ -106,22 +109,22 @@ function CreateDiskForm({ onClose, onStarted }: { onClose: () => void; onStarted
           )}
         </Field>
       )}
-      <Field name="name" label="Name" required error={errorUnder(errors, 'name')} hint={`The file is named ${name.trim() || 'name'}${FORMAT_EXTENSION[format]}.`}>
+      <Field name="name" label={t('name')} required error={errorUnder(errors, 'name')} hint={t('fileNamed', { file: `${name.trim() || t('namePlaceholder')}${FORMAT_EXTENSION[format]}` })}>
         {(control) => <Input {...control} value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" autoFocus />}
       </Field>
       <FolderField value={folder} onChange={setFolder} hostId={hostId || undefined} error={errorUnder(errors, 'folder')} />
       <FormatFields format={format} variant={variant} onFormat={setFormat} onVariant={setVariant} errors={errors} />
       <SizeField
         name="logicalSizeBytes"
-        label="Size"
+        label={t('size')}
         value={size}
         onChange={setSize}
         error={errorUnder(errors, 'logicalSizeBytes')}
-        hint={variant === 'Fixed' ? 'A fixed-size disk takes all of it on the storage now.' : 'A dynamic disk grows on the storage as it fills, up to this size.'}
+        hint={variant === 'Fixed' ? t('fixedHint') : t('dynamicHint')}
       />
       {create.isError && (!shownOnField || problemOf(create.error).status !== 400) && <ProblemAlert problem={problemOf(create.error)} />}
       <div className="flex justify-end gap-2">
-        <FormButtons onCancel={onClose} label="Create disk" pendingLabel="Creating…" pending={create.isPending} />
+        <FormButtons onCancel={onClose} label={t('submit')} pendingLabel={t('pending')} pending={create.isPending} />
       </div>
     </form>
   );
@@ -129,8 +132,9 @@ function CreateDiskForm({ onClose, onStarted }: { onClose: () => void; onStarted
 
 /** Creates a new, empty hard disk image on the storage (POST /api/v1/media): a task with progress. */
 export function CreateDiskDialog({ open, onOpenChange, onStarted }: { open: boolean; onOpenChange: (open: boolean) => void; onStarted: (t: Task) => void }) {
+  const t = useTranslations('media.create');
   return (
-    <Dialog open={open} onOpenChange={onOpenChange} title="Create disk" description="A new, empty hard disk image on the shared storage.">
+    <Dialog open={open} onOpenChange={onOpenChange} title={t('title')} description={t('description')}>
       <CreateDiskForm onClose={() => onOpenChange(false)} onStarted={onStarted} />
     </Dialog>
   );

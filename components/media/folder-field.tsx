@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
@@ -12,7 +13,7 @@ export function FolderField({
   onChange,
   hostId,
   error,
-  emptyText = 'Your default disk folder',
+  emptyText,
 }: {
   value: string;
   onChange: (path: string) => void;
@@ -20,19 +21,20 @@ export function FolderField({
   error?: string;
   emptyText?: string;
 }) {
+  const t = useTranslations('media');
   const [browsing, setBrowsing] = useState(false);
   return (
     <>
-      <Field name="folder" label="Folder" error={error}>
+      <Field name="folder" label={t('folder.label')} error={error}>
         {(control) => (
           <div className="flex gap-2">
-            <Input {...control} readOnly value={value} placeholder={emptyText} className="flex-1 font-mono text-xs" />
+            <Input {...control} readOnly value={value} placeholder={emptyText ?? t('folder.defaultDiskFolder')} className="flex-1 font-mono text-xs" />
             <Button variant="outline" onClick={() => setBrowsing(true)}>
-              Browse…
+              {t('folder.browse')}
             </Button>
             {value && (
-              <Button variant="ghost" onClick={() => onChange('')} aria-label="Use the default folder">
-                Default
+              <Button variant="ghost" onClick={() => onChange('')} aria-label={t('folder.useDefault')}>
+                {t('folder.default')}
               </Button>
             )}
           </div>

@@ -1,8 +1,9 @@
 'use client';
 
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { memo, useEffect, useId, useRef, useState } from 'react';
-import { formatBytes } from '@/components/format';
+import { useFormat } from '@/components/format';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
@@ -12,14 +13,6 @@ import { MediumStateBadge } from './media-words';
 
 export type MediumAction = 'resize' | 'copy' | 'compact' | 'type' | 'delete';
 
-const ACTION_LABEL: Record<MediumAction, string> = {
-  resize: 'Resize…',
-  copy: 'Copy…',
-  compact: 'Compact…',
-  type: 'Change type…',
-  delete: 'Delete…',
-};
-
 /** What can be done to a medium of this device type (images are not resized, copied or compacted here). */
 function actionsFor(row: MediumRow): MediumAction[] {
   return row.deviceType === 'HardDisk' ? ['resize', 'copy', 'compact', 'type', 'delete'] : ['type', 'delete'];
@@ -27,26 +20,28 @@ function actionsFor(row: MediumRow): MediumAction[] {
 
 /** Actual (allocated) size against the logical size, as a thin meter. */
 function SizeMeter({ row }: { row: MediumRow }) {
+  const t = useTranslations('media.table');
+  const f = useFormat();
   const logical = row.logicalSizeBytes;
   const actual = row.sizeBytes;
   if (row.deviceType !== 'HardDisk' || logical <= 0) {
-    return <span className="tabular-nums">{formatBytes(actual || logical)}</span>;
+    return <span className="tabular-nums">{f.bytes(actual || logical)}</span>;
   }
   const ratio = Math.min(1, Math.max(0, actual / logical));
-  const text = `${formatBytes(actual)} of ${formatBytes(logical)}`;
+  const text = t('sizeOf', { actual: f.bytes(actual), logical: f.bytes(logical) });
   return (
     <div className="w-36 space-y-1" data-testid="medium-size">
       <div className="flex justify-between gap-2 text-xs tabular-nums">
-        <span>{formatBytes(actual)}</span>
-        <span className="text-slate-500 dark:text-slate-400">of {formatBytes(logical)}</span>
+        <span>{f.bytes(actual)}</span>
+        <span className="text-slate-500 dark:text-slate-400">{t('ofLogical', { logical: f.bytes(logical) })}</span>
       </div>
       <div
         role="meter"
-        aria-label={`Allocated size of ${row.name}`}
+        aria-label={t('allocatedOf', { name: row.name })}
         aria-valuemin={0}
         aria-valuemax={logical}
         aria-valuenow={Math.min(actual, logical)}
-        aria-valuetext={`${text} allocated (${Math.round(ratio * 100)}%)`}
+        aria-valuetext={t('allocatedText', { text, percent: f.percent(ratio) })}
         className="h-1.5 w-full overflow-hidden rounded-full bg-slate-200 dark:bg-slate-800"
       >
         <div className="h-full rounded-full bg-sky-500" style={{ width: `${Math.round(ratio * 100)}%` }} />
@@ -57,6 +52,7 @@ function SizeMeter({ row }: { row: MediumRow }) {
 
 /** A row's actions as a small menu (Escape or a click elsewhere closes it). */
 function RowMenu({ row, onAction }: { row: MediumRow; onAction: (a: MediumAction, row: MediumRow) => void }) {
+  const t = useTranslations('media');
   const [open, setOpen] = useState(false);
   const menuId = useId();
   const ref = useRef<HTMLDivElement>(null);
@@ -88,7 +84,7 @@ function RowMenu({ row, onAction }: { row: MediumRow; onAction: (a: MediumAction
         variant="ghost"
         size="sm"
         className="px-2"
-        title="Actions"
+        title={t('table.actions')}
         aria-haspopup="menu"
         aria-expanded={open}
         aria-controls={open ? menuId : undefined}
@@ -99,13 +95,13 @@ function RowMenu({ row, onAction }: { row: MediumRow; onAction: (a: MediumAction
           <circle cx="8" cy="8" r="1.5" />
           <circle cx="13" cy="8" r="1.5" />
         </svg>
-        <span className="sr-only">Actions for {row.name}</span>
+        <span className="sr-only">{t('table.actionsFor', { name: row.name })}</span>
       </Button>
       {open && (
         <ul
           id={menuId}
           role="menu"
-          aria-label={`Actions for ${row.name}`}
+          aria-label={t('table.actionsFor', { name: row.name })}
           className="absolute right-0 z-20 mt-1 w-44 rounded-md border border-slate-200 bg-white py-1 shadow-lg dark:border-slate-700 dark:bg-slate-900"
           onKeyDown={(e) => {
             if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
@@ -130,7 +126,7 @@ function RowMenu({ row, onAction }: { row: MediumRow; onAction: (a: MediumAction
                     : 'block w-full px-3 py-1.5 text-left text-sm hover:bg-slate-100 focus-visible:bg-slate-100 focus-visible:outline-none dark:hover:bg-slate-800 dark:focus-visible:bg-slate-800'
                 }
               >
-                {ACTION_LABEL[a].replace('…', '')}
+                {t(`action.${a}`)}
               </button>
             </li>
           ))}
@@ -153,19 +149,20 @@ const MediumTableRow = memo(function MediumTableRow({
   showActions: boolean;
   onAction: (a: MediumAction, row: MediumRow) => void;
 }) {
+  const t = useTranslations('media');
   return (
     <TableRow data-medium-id={row.id} data-medium-name={row.name} data-depth={depth}>
       <TableCell className="max-w-72">
         <div className="flex items-center gap-1.5" style={{ paddingLeft: `${depth * 1.25}rem` }}>
           {depth > 0 && (
             <span aria-hidden="true" className="text-slate-400">
-              └
+              {'└'}
             </span>
           )}
           <span className="truncate font-medium" title={row.name}>
             {row.name}
           </span>
-          {depth > 0 && <span className="sr-only">(differencing image of its parent above)</span>}
+          {depth > 0 && <span className="sr-only">{t('table.differencing')}</span>}
         </div>
       </TableCell>
       <TableCell className="max-w-56">
@@ -177,17 +174,17 @@ const MediumTableRow = memo(function MediumTableRow({
       <TableCell>
         <SizeMeter row={row} />
       </TableCell>
-      <TableCell className="whitespace-nowrap">{row.type}</TableCell>
+      <TableCell className="whitespace-nowrap">{t.has(`mediumType.${row.type}`) ? t(`mediumType.${row.type}`) : row.type}</TableCell>
       <TableCell>
         <MediumStateBadge state={rowState(row)} />
       </TableCell>
       <TableCell>
-        <ul aria-label={`Hosts of ${row.name}`} className="flex max-w-56 flex-wrap gap-1">
+        <ul aria-label={t('table.hostsOf', { name: row.name })} className="flex max-w-56 flex-wrap gap-1">
           {row.hosts.map((h) => (
             <li key={h.hostId}>
-              <Badge tone={h.stale ? 'amber' : 'grey'} title={h.stale ? `${h.hostName} did not answer: what it knew earlier` : `Registered on ${h.hostName}`} data-stale={h.stale || undefined}>
+              <Badge tone={h.stale ? 'amber' : 'grey'} title={h.stale ? t('table.staleTitle', { host: h.hostName }) : t('table.registeredOn', { host: h.hostName })} data-stale={h.stale || undefined}>
                 {h.hostName}
-                {h.stale && <span> (stale)</span>}
+                {h.stale && <span>{t('table.stale')}</span>}
               </Badge>
             </li>
           ))}
@@ -195,7 +192,7 @@ const MediumTableRow = memo(function MediumTableRow({
       </TableCell>
       <TableCell className="min-w-40">
         {row.usedBy.length === 0 ? (
-          <span className="text-slate-400">—</span>
+          <span className="text-slate-400">{t('none')}</span>
         ) : (
           <ul className="space-y-0.5 text-xs">
             {row.usedBy.map((u) => (
@@ -203,11 +200,11 @@ const MediumTableRow = memo(function MediumTableRow({
                 <Link href={`/vms/${encodeURIComponent(u.machineId)}`} className="font-medium text-sky-700 underline-offset-4 hover:underline dark:text-sky-400">
                   {u.machineName ?? u.machineId}
                 </Link>
-                <span className="text-slate-500 dark:text-slate-400"> on {u.hostName}</span>
+                <span className="text-slate-500 dark:text-slate-400">{t('table.onHost', { host: u.hostName })}</span>
                 {u.snapshotIds && u.snapshotIds.length > 0 && (
                   <span className="text-slate-500 dark:text-slate-400">
                     {' '}
-                    · in {u.snapshotIds.length} snapshot{u.snapshotIds.length === 1 ? '' : 's'}
+                    {t('table.inSnapshots', { count: u.snapshotIds.length })}
                   </span>
                 )}
               </li>
@@ -234,22 +231,23 @@ export function MediaTable({
   canActOn: (row: MediumRow) => boolean;
   onAction: (a: MediumAction, row: MediumRow) => void;
 }) {
+  const t = useTranslations('media.table');
   const ordered = treeOrder(rows);
   return (
     <Table aria-label={label}>
       <TableHeader>
         <tr>
-          <TableHead>Name</TableHead>
-          <TableHead>Location</TableHead>
-          <TableHead>Format</TableHead>
-          <TableHead title="Allocated on the storage, of the disk's logical size">Size</TableHead>
-          <TableHead>Type</TableHead>
-          <TableHead>State</TableHead>
-          <TableHead>Hosts</TableHead>
-          <TableHead>Used by</TableHead>
+          <TableHead>{t('name')}</TableHead>
+          <TableHead>{t('location')}</TableHead>
+          <TableHead>{t('format')}</TableHead>
+          <TableHead title={t('sizeTitle')}>{t('size')}</TableHead>
+          <TableHead>{t('type')}</TableHead>
+          <TableHead>{t('state')}</TableHead>
+          <TableHead>{t('hosts')}</TableHead>
+          <TableHead>{t('usedBy')}</TableHead>
           {showActions && (
             <TableHead className="text-right">
-              <span className="sr-only">Actions</span>
+              <span className="sr-only">{t('actions')}</span>
             </TableHead>
           )}
         </tr>

@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { EmptyState } from '@/components/console/empty-state';
 import { LoadError } from '@/components/console/load-error';
@@ -18,16 +19,11 @@ import { CreateDiskDialog } from './create-disk-dialog';
 import { MediaTable, type MediumAction } from './media-table';
 import { PageTasks } from '@/components/tasks/page-tasks';
 import { DEVICE_TABS } from './media-words';
+import { useFormat } from '@/components/format';
 import { MediumActionDialog } from './medium-dialogs';
 import { UploadIsoDialog } from './upload-iso-dialog';
 
 const SEARCH_DEBOUNCE_MS = 250;
-
-const EMPTY_TEXT: Record<MediaDeviceType, string> = {
-  HardDisk: 'Disks appear here once a machine is created with one or a disk is created here.',
-  DVD: 'ISO images appear here once a machine mounts one or one is uploaded.',
-  Floppy: 'Floppy images appear here once a machine uses one.',
-};
 
 /** Whether `location` lies in the tenant's folder (`…/tenants/<tenant>/…`): where its operators may change media. */
 function inTenantFolder(location: string, tenant: string): boolean {
@@ -40,6 +36,7 @@ function inTenantFolder(location: string, tenant: string): boolean {
  * for operators and admins, each a task shown above the list.
  */
 export function MediaView({ canManage, isAdmin, tenant }: { canManage: boolean; isAdmin: boolean; tenant: string | null }) {
+  const t = useTranslations('media');
   const [tab, setTab] = useState<MediaDeviceType>('HardDisk');
   const [host, setHost] = useState('');
   const [text, setText] = useState('');
@@ -48,6 +45,7 @@ export function MediaView({ canManage, isAdmin, tenant }: { canManage: boolean; 
   const [uploading, setUploading] = useState(false);
   const [acting, setActing] = useState<{ action: MediumAction; row: MediumRow } | null>(null);
   const [taskIds, setTaskIds] = useState<string[]>([]);
+  const f = useFormat();
   const refreshAfterTask = useRefreshMedia();
   const hosts = useHosts();
   const media = useMedia({ ...(host ? { host } : {}), ...(q ? { q } : {}) });
@@ -57,8 +55,8 @@ export function MediaView({ canManage, isAdmin, tenant }: { canManage: boolean; 
   const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({});
 
   useEffect(() => {
-    const t = setTimeout(() => setQ(text.trim()), SEARCH_DEBOUNCE_MS);
-    return () => clearTimeout(t);
+    const timer = setTimeout(() => setQ(text.trim()), SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
   }, [text]);
 
   const byType = useMemo(() => {
@@ -67,13 +65,13 @@ export function MediaView({ canManage, isAdmin, tenant }: { canManage: boolean; 
     return out;
   }, [media.data]);
 
-  const onStarted = useCallback((t: Task) => setTaskIds((ids) => [t.id, ...ids.filter((x) => x !== t.id)]), []);
+  const onStarted = useCallback((task: Task) => setTaskIds((ids) => [task.id, ...ids.filter((x) => x !== task.id)]), []);
   const onDismiss = useCallback((id: string) => setTaskIds((ids) => ids.filter((x) => x !== id)), []);
   const onAction = useCallback((action: MediumAction, row: MediumRow) => setActing({ action, row }), []);
   const canActOn = useCallback((row: MediumRow) => canManage && (isAdmin || (!!tenant && inTenantFolder(row.location, tenant))), [canManage, isAdmin, tenant]);
 
   const onTabKey = (e: KeyboardEvent<HTMLButtonElement>) => {
-    const i = DEVICE_TABS.findIndex((t) => t.type === tab);
+    const i = DEVICE_TABS.findIndex((d) => d.type === tab);
     const next = e.key === 'ArrowRight' ? (i + 1) % DEVICE_TABS.length : e.key === 'ArrowLeft' ? (i + DEVICE_TABS.length - 1) % DEVICE_TABS.length : -1;
     if (next < 0) return;
     e.preventDefault();
@@ -84,35 +82,35 @@ export function MediaView({ canManage, isAdmin, tenant }: { canManage: boolean; 
   const actions = canManage ? (
     <>
       <Button variant="outline" onClick={() => setUploading(true)}>
-        Upload ISO
+        {t('uploadIso')}
       </Button>
-      <Button onClick={() => setCreating(true)}>Create disk</Button>
+      <Button onClick={() => setCreating(true)}>{t('createDisk')}</Button>
     </>
   ) : null;
 
-  const current = DEVICE_TABS.find((t) => t.type === tab)!;
+  const currentLabel = t(`tabs.${tab}`);
   const rows = byType[tab];
   const filtered = Boolean(host || q);
 
   return (
     <>
       <PageHeader
-        title="Media"
-        description="Disks, optical and floppy images on every host; a medium registered on several hosts is one row."
+        title={t('title')}
+        description={t('description')}
         actions={actions}
       />
       <div className="space-y-4">
-        <PageTasks ids={taskIds} label="Media tasks" onDismiss={onDismiss} onEnd={refreshAfterTask} />
+        <PageTasks ids={taskIds} label={t('tasks')} onDismiss={onDismiss} onEnd={refreshAfterTask} />
 
-        <div role="search" aria-label="Filter media" className="flex flex-wrap items-end gap-3">
+        <div role="search" aria-label={t('filterMedia')} className="flex flex-wrap items-end gap-3">
           <div className="flex min-w-56 flex-1 flex-col gap-1.5">
-            <Label htmlFor={searchId}>Search media</Label>
-            <Input id={searchId} type="search" placeholder="Name or location contains…" autoComplete="off" spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} />
+            <Label htmlFor={searchId}>{t('searchMedia')}</Label>
+            <Input id={searchId} type="search" placeholder={t('searchPlaceholder')} autoComplete="off" spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} />
           </div>
           <div className="flex w-48 flex-col gap-1.5">
-            <Label htmlFor={hostSelectId}>Host</Label>
+            <Label htmlFor={hostSelectId}>{t('host')}</Label>
             <Select id={hostSelectId} value={host} onChange={(e) => setHost(e.target.value)}>
-              <option value="">All hosts</option>
+              <option value="">{t('allHosts')}</option>
               {hosts.data?.hosts.map((h) => (
                 <option key={h.id} value={h.id}>
                   {h.name}
@@ -122,35 +120,35 @@ export function MediaView({ canManage, isAdmin, tenant }: { canManage: boolean; 
           </div>
           {filtered && (
             <Button variant="ghost" onClick={() => (setHost(''), setText(''), setQ(''))}>
-              Clear filters
+              {t('clearFilters')}
             </Button>
           )}
         </div>
 
-        <div role="tablist" aria-label="Device type" className="flex gap-1 border-b border-slate-200 dark:border-slate-800">
-          {DEVICE_TABS.map((t) => {
-            const selected = t.type === tab;
+        <div role="tablist" aria-label={t('deviceType')} className="flex gap-1 border-b border-slate-200 dark:border-slate-800">
+          {DEVICE_TABS.map(({ type }) => {
+            const selected = type === tab;
             return (
               <button
-                key={t.type}
+                key={type}
                 ref={(el) => {
-                  tabRefs.current[t.type] = el;
+                  tabRefs.current[type] = el;
                 }}
                 type="button"
                 role="tab"
-                id={`${tabsId}-${t.type}`}
+                id={`${tabsId}-${type}`}
                 aria-selected={selected}
                 aria-controls={`${tabsId}-panel`}
                 tabIndex={selected ? 0 : -1}
-                onClick={() => setTab(t.type)}
+                onClick={() => setTab(type)}
                 onKeyDown={onTabKey}
                 className={cn(
                   '-mb-px inline-flex items-center gap-2 border-b-2 px-3 py-2 text-sm font-medium focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600',
                   selected ? 'border-sky-600 text-slate-900 dark:text-slate-100' : 'border-transparent text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-slate-100',
                 )}
               >
-                {t.label}
-                {media.data && <span className="rounded-full bg-slate-100 px-1.5 text-xs tabular-nums text-slate-600 dark:bg-slate-800 dark:text-slate-300">{byType[t.type].length}</span>}
+                {t(`tabs.${type}`)}
+                {media.data && <span className="rounded-full bg-slate-100 px-1.5 text-xs tabular-nums text-slate-600 dark:bg-slate-800 dark:text-slate-300">{f.number(byType[type].length)}</span>}
               </button>
             );
           })}
@@ -158,7 +156,7 @@ export function MediaView({ canManage, isAdmin, tenant }: { canManage: boolean; 
 
         <div role="tabpanel" id={`${tabsId}-panel`} aria-labelledby={`${tabsId}-${tab}`} className="space-y-2">
           {media.isPending ? (
-            <LoadingRegion label="Loading media…" className="space-y-2">
+            <LoadingRegion label={t('loading')} className="space-y-2">
               <Skeleton className="h-10" />
               <Skeleton className="h-12" />
               <Skeleton className="h-12" />
@@ -166,16 +164,16 @@ export function MediaView({ canManage, isAdmin, tenant }: { canManage: boolean; 
           ) : media.isError && !media.data ? (
             <LoadError error={media.error} retry={media.refetch} />
           ) : rows.length === 0 ? (
-            <EmptyState title={filtered ? `No ${current.label.toLowerCase()} match` : `No ${current.label.toLowerCase()} yet`}>
-              {filtered ? 'Change the search or the host, or clear the filters.' : EMPTY_TEXT[tab]}
+            <EmptyState title={filtered ? t(`noneMatch.${tab}`) : t(`noneYet.${tab}`)}>
+              {filtered ? t('emptyFiltered') : t(`emptyText.${tab}`)}
             </EmptyState>
           ) : (
-            <MediaTable label={current.label} rows={rows} showActions={canManage} canActOn={canActOn} onAction={onAction} />
+            <MediaTable label={currentLabel} rows={rows} showActions={canManage} canActOn={canActOn} onAction={onAction} />
           )}
           {media.data && (
             <p className="text-xs text-slate-500 dark:text-slate-400">
-              Read <RelativeTime iso={media.data.readAt} />
-              {media.data.items.some((r) => r.stale) && ' · some hosts did not answer: their media are shown as last read (stale)'}
+              {t.rich('readAt', { time: () => <RelativeTime iso={media.data.readAt} /> })}
+              {media.data.items.some((r) => r.stale) && t('staleNote')}
             </p>
           )}
         </div>

@@ -1,33 +1,34 @@
+import { useTranslations } from 'next-intl';
 import { memo } from 'react';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import type { MediumState } from '@/lib/vbox/types';
 
-const STATE_LOOK: Record<MediumState, { label: string; tone: BadgeTone; busy?: boolean }> = {
-  Created: { label: 'Ready', tone: 'green' },
-  LockedRead: { label: 'Locked (read)', tone: 'blue' },
-  LockedWrite: { label: 'Locked (write)', tone: 'amber' },
-  Inaccessible: { label: 'Inaccessible', tone: 'red' },
-  NotCreated: { label: 'Not created', tone: 'grey' },
-  Creating: { label: 'Creating', tone: 'sky', busy: true },
-  Deleting: { label: 'Deleting', tone: 'sky', busy: true },
+// Labels are the `media.state.<MediumState>` catalog keys.
+const STATE_LOOK: Record<MediumState, { tone: BadgeTone; busy?: boolean }> = {
+  Created: { tone: 'green' },
+  LockedRead: { tone: 'blue' },
+  LockedWrite: { tone: 'amber' },
+  Inaccessible: { tone: 'red' },
+  NotCreated: { tone: 'grey' },
+  Creating: { tone: 'sky', busy: true },
+  Deleting: { tone: 'sky', busy: true },
 };
 
 /** A medium's state (VirtualBox's MediumState) as a badge; `data-state` carries VirtualBox's value. */
 export const MediumStateBadge = memo(function MediumStateBadge({ state }: { state: MediumState | null }) {
-  if (!state) return <span className="text-slate-400">—</span>;
-  const look = STATE_LOOK[state] ?? { label: state, tone: 'grey' as const };
+  const t = useTranslations('media');
+  if (!state) return <span className="text-slate-400">{t('none')}</span>;
+  const known = state in STATE_LOOK;
+  const look = known ? STATE_LOOK[state] : { tone: 'grey' as const };
   return (
     <Badge tone={look.tone} dot pulse={look.busy} data-state={state}>
-      {look.label}
+      {known ? t(`state.${state}`) : state}
     </Badge>
   );
 });
 
-export const DEVICE_TABS = [
-  { type: 'HardDisk', label: 'Hard disks' },
-  { type: 'DVD', label: 'Optical' },
-  { type: 'Floppy', label: 'Floppy' },
-] as const;
+/** The media page's tabs; their labels are the `media.tabs.<type>` catalog keys. */
+export const DEVICE_TABS = [{ type: 'HardDisk' }, { type: 'DVD' }, { type: 'Floppy' }] as const;
 
 export const FORMAT_EXTENSION = { VDI: '.vdi', VMDK: '.vmdk', VHD: '.vhd' } as const;
 

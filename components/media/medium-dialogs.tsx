@@ -1,7 +1,8 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useState, type FormEvent } from 'react';
-import { formatBytes } from '@/components/format';
+import { useFormat } from '@/components/format';
 import { Alert, ProblemAlert } from '@/components/ui/alert';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Dialog } from '@/components/ui/dialog';
@@ -46,6 +47,8 @@ function RestProblem({ error, fields }: { error: unknown; fields: readonly strin
 }
 
 function ResizeForm({ row, onClose, onStarted }: ActionProps) {
+  const t = useTranslations('media.resize');
+  const f = useFormat();
   const resize = useResizeMedium();
   const [size, setSize] = useState<SizeValue>(() => sizeValueOf(row.logicalSizeBytes));
   const [local, setLocal] = useState<string | undefined>();
@@ -53,20 +56,20 @@ function ResizeForm({ row, onClose, onStarted }: ActionProps) {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const bytes = bytesOf(size);
-    if (bytes === null) return setLocal('Enter a size greater than zero.');
-    if (bytes <= row.logicalSizeBytes) return setLocal(`A disk only grows: enter more than ${formatBytes(row.logicalSizeBytes)}.`);
+    if (bytes === null) return setLocal(t('sizeRequired'));
+    if (bytes <= row.logicalSizeBytes) return setLocal(t('onlyGrows', { size: f.bytes(row.logicalSizeBytes) }));
     setLocal(undefined);
-    resize.mutate({ id: row.id, logicalSizeBytes: bytes }, { onSuccess: (t) => (onStarted(t), onClose()) });
+    resize.mutate({ id: row.id, logicalSizeBytes: bytes }, { onSuccess: (task) => (onStarted(task), onClose()) });
   };
   return (
     <form className="space-y-4" onSubmit={submit} noValidate>
       <p className="text-sm text-slate-600 dark:text-slate-400">
-        Now <span className="font-medium text-slate-900 dark:text-slate-100">{formatBytes(row.logicalSizeBytes)}</span>. The guest&apos;s partitions stay as they are: grow them inside the guest afterwards.
+        {t.rich('now', { size: f.bytes(row.logicalSizeBytes), b: (c) => <span className="font-medium text-slate-900 dark:text-slate-100">{c}</span> })}
       </p>
-      <SizeField name="logicalSizeBytes" label="New size" value={size} onChange={setSize} error={error} />
+      <SizeField name="logicalSizeBytes" label={t('newSize')} value={size} onChange={setSize} error={error} />
       <RestProblem error={resize.error} fields={['logicalSizeBytes']} />
       <div className="flex justify-end gap-2">
-        <FormButtons onCancel={onClose} label="Resize" pendingLabel="Resizing…" pending={resize.isPending} />
+        <FormButtons onCancel={onClose} label={t('submit')} pendingLabel={t('pending')} pending={resize.isPending} />
       </div>
     </form>
   );
@@ -75,6 +78,7 @@ function ResizeForm({ row, onClose, onStarted }: ActionProps) {
 const COPY_FIELDS = ['name', 'folder', 'format', 'variant'] as const;
 
 function CopyForm({ row, onClose, onStarted }: ActionProps) {
+  const t = useTranslations('media');
   const copy = useCopyMedium();
   const initialFormat = (['VDI', 'VMDK', 'VHD'] as const).find((f) => f === row.format.toUpperCase()) ?? 'VDI';
   const [name, setName] = useState(`${stem(row.name)}-copy`);
@@ -85,38 +89,30 @@ function CopyForm({ row, onClose, onStarted }: ActionProps) {
   const errors = { ...fieldErrors(copy.error), ...local };
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!name.trim()) return setLocal({ name: 'Give the copy a name.' });
+    if (!name.trim()) return setLocal({ name: t('copy.nameRequired') });
     setLocal({});
     copy.mutate(
       { id: row.id, input: { name: name.trim(), ...(folder ? { folder } : {}), format, variant } },
-      { onSuccess: (t) => (onStarted(t), onClose()) },
+      { onSuccess: (task) => (onStarted(task), onClose()) },
     );
   };
   return (
     <form className="space-y-4" onSubmit={submit} noValidate>
-      <Field name="name" label="Name of the copy" required error={errorUnder(errors, 'name')} hint={`The file is named ${name.trim() || 'name'}${FORMAT_EXTENSION[format]}.`}>
+      <Field name="name" label={t('copy.name')} required error={errorUnder(errors, 'name')} hint={t('create.fileNamed', { file: `${name.trim() || t('create.namePlaceholder')}${FORMAT_EXTENSION[format]}` })}>
         {(control) => <Input {...control} value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />}
       </Field>
-      <FolderField value={folder} onChange={setFolder} hostId={row.hosts[0]?.hostId} error={errorUnder(errors, 'folder')} emptyText="Your default disk folder" />
+      <FolderField value={folder} onChange={setFolder} hostId={row.hosts[0]?.hostId} error={errorUnder(errors, 'folder')} emptyText={t('folder.defaultDiskFolder')} />
       <FormatFields format={format} variant={variant} onFormat={setFormat} onVariant={setVariant} errors={errors} />
       <RestProblem error={copy.error} fields={COPY_FIELDS} />
       <div className="flex justify-end gap-2">
-        <FormButtons onCancel={onClose} label="Copy" pendingLabel="Copying…" pending={copy.isPending} />
+        <FormButtons onCancel={onClose} label={t('copy.submit')} pendingLabel={t('copy.pending')} pending={copy.isPending} />
       </div>
     </form>
   );
 }
 
-const TYPE_HINT: Record<MediumType, string> = {
-  Normal: 'Read and written by one machine; snapshots make differencing images.',
-  Immutable: 'Never changed: each machine writes to a differencing image that is reset at every start.',
-  Writethrough: 'Written directly, and left out of snapshots.',
-  Shareable: 'Attached to several machines at once (fixed-size disks only).',
-  Readonly: 'Only read (DVD and floppy images).',
-  MultiAttach: 'One base for many machines, each writing to its own differencing image.',
-};
-
 function TypeForm({ row, onClose, onStarted }: ActionProps) {
+  const t = useTranslations('media');
   const change = useChangeMediumType();
   const detail = useMedium(row.id);
   const [type, setType] = useState<MediumType>(row.type);
@@ -124,87 +120,90 @@ function TypeForm({ row, onClose, onStarted }: ActionProps) {
   const error = errorUnder(fieldErrors(change.error), 'type');
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    change.mutate({ id: row.id, type }, { onSuccess: (t) => (onStarted(t), onClose()) });
+    change.mutate({ id: row.id, type }, { onSuccess: (task) => (onStarted(task), onClose()) });
   };
   return (
     <form className="space-y-4" onSubmit={submit} noValidate>
-      <Field name="type" label="Type" error={error} hint={TYPE_HINT[type]}>
+      <Field name="type" label={t('changeType.type')} error={error} hint={t(`changeType.hint.${type}`)}>
         {(control) => (
           <Select {...control} value={type} onChange={(e) => setType(e.target.value as MediumType)}>
-            {allowed.map((t) => (
-              <option key={t} value={t}>
-                {t}
+            {allowed.map((mt) => (
+              <option key={mt} value={mt}>
+                {t(`mediumType.${mt}`)}
               </option>
             ))}
           </Select>
         )}
       </Field>
-      {row.hosts.length > 1 && <p className="text-xs text-slate-600 dark:text-slate-400">Changed on every host it is registered on ({row.hosts.map((h) => h.hostName).join(', ')}), or on none.</p>}
+      {row.hosts.length > 1 && <p className="text-xs text-slate-600 dark:text-slate-400">{t('changeType.everyHost', { hosts: row.hosts.map((h) => h.hostName).join(', ') })}</p>}
       <RestProblem error={change.error} fields={['type']} />
       <div className="flex justify-end gap-2">
-        <FormButtons onCancel={onClose} label="Change type" pendingLabel="Changing…" pending={change.isPending} disabled={type === row.type} />
+        <FormButtons onCancel={onClose} label={t('changeType.submit')} pendingLabel={t('changeType.pending')} pending={change.isPending} disabled={type === row.type} />
       </div>
     </form>
   );
 }
 
 function CompactConfirm({ row, onClose, onStarted }: ActionProps) {
+  const t = useTranslations('media.compact');
   const compact = useCompactMedium();
   return (
     <ConfirmDialog
       open
       onOpenChange={(o) => !o && onClose()}
-      title={`Compact ${row.name}`}
-      description="Gives the blocks the guest zeroed back to the storage. The disk must not be in use by a running machine."
-      confirmLabel="Compact"
-      pendingLabel="Starting…"
+      title={t('title', { name: row.name })}
+      description={t('description')}
+      confirmLabel={t('confirm')}
+      pendingLabel={t('pending')}
       destructive={false}
       pending={compact.isPending}
       problem={compact.isError ? problemOf(compact.error) : null}
-      onConfirm={() => compact.mutate(row.id, { onSuccess: (t) => (onStarted(t), onClose()) })}
+      onConfirm={() => compact.mutate(row.id, { onSuccess: (task) => (onStarted(task), onClose()) })}
     />
   );
 }
 
 function DeleteConfirm({ row, onClose, onStarted }: ActionProps) {
+  const t = useTranslations('media.delete');
   const del = useDeleteMedium();
   return (
     <ConfirmDialog
       open
       onOpenChange={(o) => !o && onClose()}
-      title={`Delete ${row.name}`}
-      description="Deletes the file from the storage and removes it from every host. This cannot be undone."
-      confirmLabel="Delete"
-      pendingLabel="Deleting…"
+      title={t('title', { name: row.name })}
+      description={t('description')}
+      confirmLabel={t('confirm')}
+      pendingLabel={t('pending')}
       pending={del.isPending}
       problem={del.isError ? problemOf(del.error) : null}
-      onConfirm={() => del.mutate(row.id, { onSuccess: (t) => (onStarted(t), onClose()) })}
+      onConfirm={() => del.mutate(row.id, { onSuccess: (task) => (onStarted(task), onClose()) })}
     >
       <p className="font-mono text-xs break-all text-slate-600 dark:text-slate-400">{row.location}</p>
       {row.usedBy.length > 0 && (
-        <Alert tone="warning" title="In use">
-          Attached to {row.usedBy.map((u) => `${u.machineName ?? u.machineId} on ${u.hostName}`).join(', ')}: detach it first.
+        <Alert tone="warning" title={t('inUse')}>
+          {t('attachedTo', { list: row.usedBy.map((u) => t('usedOn', { machine: u.machineName ?? u.machineId, host: u.hostName })).join(', ') })}
         </Alert>
       )}
       {row.children.length > 0 && (
-        <Alert tone="warning" title="Has differencing images">
-          {row.children.length} differencing image{row.children.length === 1 ? '' : 's'} depend on it.
+        <Alert tone="warning" title={t('hasChildren')}>
+          {t('children', { count: row.children.length })}
         </Alert>
       )}
     </ConfirmDialog>
   );
 }
 
-const TITLES: Record<Exclude<MediumAction, 'compact' | 'delete'>, string> = { resize: 'Resize', copy: 'Copy', type: 'Change type of' };
+const TITLE_KEY = { resize: 'resize.title', copy: 'copy.title', type: 'changeType.title' } as const;
 
 /** The dialog of the row action being taken (none when `action` is null). */
 export function MediumActionDialog({ action, row, onClose, onStarted }: { action: MediumAction | null; row: MediumRow | null; onClose: () => void; onStarted: (t: Task) => void }) {
+  const t = useTranslations('media');
   if (!action || !row) return null;
   if (action === 'compact') return <CompactConfirm row={row} onClose={onClose} onStarted={onStarted} />;
   if (action === 'delete') return <DeleteConfirm row={row} onClose={onClose} onStarted={onStarted} />;
   const Form = action === 'resize' ? ResizeForm : action === 'copy' ? CopyForm : TypeForm;
   return (
-    <Dialog open onOpenChange={(o) => !o && onClose()} title={`${TITLES[action]} ${row.name}`}>
+    <Dialog open onOpenChange={(o) => !o && onClose()} title={t(TITLE_KEY[action], { name: row.name })}>
       <Form row={row} onClose={onClose} onStarted={onStarted} />
     </Dialog>
   );

@@ -1,7 +1,8 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useMemo, useState } from 'react';
-import { formatBytes } from '@/components/format';
+import { useFormat } from '@/components/format';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -22,8 +23,6 @@ export interface StorageBrowserProps {
   accept?: MediaDeviceType;
   onPick: (path: string) => void;
 }
-
-const DEVICE_LABEL: Record<MediaDeviceType, string> = { HardDisk: 'Disk image', DVD: 'Optical image', Floppy: 'Floppy image' };
 
 /** The separator of a path in the host's syntax ('\' for a Windows host's paths). */
 const sepOf = (p: string) => (p.includes('/') || !p.includes('\\') ? '/' : '\\');
@@ -82,16 +81,18 @@ function EntryList({
   onSelect: (path: string) => void;
   onPick: (path: string) => void;
 }) {
+  const t = useTranslations('media.browser');
+  const f = useFormat();
   const entries = useMemo(
     () => [...listing.entries].sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'folder' ? -1 : 1)),
     [listing.entries],
   );
   const pickable = (e: StorageEntry) => pick === 'file' && e.kind === 'file' && (!accept || e.deviceType === accept);
   if (entries.length === 0) {
-    return <p className="px-3 py-8 text-center text-sm text-slate-500 dark:text-slate-400">This folder is empty.</p>;
+    return <p className="px-3 py-8 text-center text-sm text-slate-500 dark:text-slate-400">{t('empty')}</p>;
   }
   return (
-    <ul aria-label="Folder contents" className="divide-y divide-slate-100 dark:divide-slate-800">
+    <ul aria-label={t('contents')} className="divide-y divide-slate-100 dark:divide-slate-800">
       {entries.map((e) => {
         const can = pickable(e);
         const isSelected = selected === e.path;
@@ -101,7 +102,7 @@ function EntryList({
               <button
                 type="button"
                 onClick={() => onOpen(e.path)}
-                aria-label={`Open folder ${e.name}`}
+                aria-label={t('openFolder', { name: e.name })}
                 className="flex w-full items-center gap-2 px-3 py-2 text-left text-sm hover:bg-slate-50 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-600 dark:hover:bg-slate-800/60"
               >
                 <FolderIcon />
@@ -112,7 +113,7 @@ function EntryList({
                 type="button"
                 disabled={!can}
                 aria-pressed={can ? isSelected : undefined}
-                aria-label={can ? `Select ${e.name}` : e.name}
+                aria-label={can ? t('select', { name: e.name }) : e.name}
                 onClick={() => onSelect(e.path)}
                 onDoubleClick={() => can && onPick(e.path)}
                 className={cn(
@@ -125,10 +126,10 @@ function EntryList({
                 <span className="min-w-0 flex-1 truncate">{e.name}</span>
                 {e.deviceType && (
                   <Badge tone={can ? 'sky' : 'grey'} className="hidden sm:inline-flex">
-                    {DEVICE_LABEL[e.deviceType]}
+                    {t(`deviceLabel.${e.deviceType}`)}
                   </Badge>
                 )}
-                <span className="w-20 shrink-0 text-right text-xs text-slate-500 tabular-nums dark:text-slate-400">{formatBytes(e.sizeBytes)}</span>
+                <span className="w-20 shrink-0 text-right text-xs text-slate-500 tabular-nums dark:text-slate-400">{f.bytes(e.sizeBytes)}</span>
               </button>
             )}
           </li>
@@ -140,6 +141,7 @@ function EntryList({
 
 /** The dialog's body: mounted only while open, so each opening starts at the caller's first root. */
 function BrowserBody({ hostId, pick, accept, onPick, onClose }: { hostId?: string; pick: 'file' | 'folder'; accept?: MediaDeviceType; onPick: (path: string) => void; onClose: () => void }) {
+  const t = useTranslations('media.browser');
   const [path, setPath] = useState<string | undefined>(undefined);
   const [selected, setSelected] = useState<string | null>(null);
   const listing = useStorageBrowse(hostId, path);
@@ -159,20 +161,20 @@ function BrowserBody({ hostId, pick, accept, onPick, onClose }: { hostId?: strin
   return (
     <div className="space-y-3">
       {data && data.roots.length > 1 && (
-        <div role="group" aria-label="Storage roots" className="flex flex-wrap gap-1.5">
+        <div role="group" aria-label={t('roots')} className="flex flex-wrap gap-1.5">
           {data.roots.map((r) => (
             <Button key={r.path} size="sm" variant={root?.path === r.path ? 'default' : 'outline'} aria-pressed={root?.path === r.path} onClick={() => go(r.path)} title={r.path}>
               {r.label}
-              {!r.writable && <span className="text-[10px] opacity-80">(read-only)</span>}
+              {!r.writable && <span className="text-[10px] opacity-80">{t('readOnly')}</span>}
             </Button>
           ))}
         </div>
       )}
 
       {data && (
-        <nav aria-label="Folder path" className="flex min-w-0 items-center gap-1 text-sm">
+        <nav aria-label={t('path')} className="flex min-w-0 items-center gap-1 text-sm">
           {data.parent !== null && (
-            <Button size="sm" variant="ghost" aria-label="Up one folder" onClick={() => go(data.parent!)} className="px-2">
+            <Button size="sm" variant="ghost" aria-label={t('up')} onClick={() => go(data.parent!)} className="px-2">
               <svg aria-hidden="true" viewBox="0 0 16 16" className="size-4" fill="none" stroke="currentColor" strokeWidth="1.5">
                 <path d="M8 13V3M3.5 7.5 8 3l4.5 4.5" strokeLinecap="round" strokeLinejoin="round" />
               </svg>
@@ -183,7 +185,7 @@ function BrowserBody({ hostId, pick, accept, onPick, onClose }: { hostId?: strin
               const last = i === crumbs.length - 1;
               return (
                 <li key={c.path} className="flex items-center gap-1">
-                  {i > 0 && <span aria-hidden="true" className="text-slate-400">/</span>}
+                  {i > 0 && <span aria-hidden="true" className="text-slate-400">{'/'}</span>}
                   {last ? (
                     <span aria-current="location" className="font-medium">
                       {c.label}
@@ -203,7 +205,7 @@ function BrowserBody({ hostId, pick, accept, onPick, onClose }: { hostId?: strin
 
       <div className="h-72 overflow-y-auto rounded-lg border border-slate-200 dark:border-slate-800" aria-busy={listing.isFetching}>
         {listing.isPending ? (
-          <LoadingRegion label="Reading the folder…" className="space-y-2 p-3">
+          <LoadingRegion label={t('reading')} className="space-y-2 p-3">
             <Skeleton className="h-6" />
             <Skeleton className="h-6" />
             <Skeleton className="h-6" />
@@ -221,26 +223,26 @@ function BrowserBody({ hostId, pick, accept, onPick, onClose }: { hostId?: strin
           problem={problemOf(listing.error)}
           action={
             <Button size="sm" variant="outline" onClick={() => go(data.path)}>
-              Back to {data.path}
+              {t('backTo', { path: data.path })}
             </Button>
           }
         />
       )}
 
       {pick === 'folder' && data && !folderWritable && (
-        <p className="text-xs text-amber-800 dark:text-amber-300">This folder is read-only for you: choose a folder under a writable root.</p>
+        <p className="text-xs text-amber-800 dark:text-amber-300">{t('folderReadOnly')}</p>
       )}
       <div className="flex flex-wrap items-center justify-end gap-2 pt-1">
         <Button variant="ghost" onClick={onClose}>
-          Cancel
+          {t('cancel')}
         </Button>
         {pick === 'folder' ? (
           <Button disabled={!data || !folderWritable} onClick={() => data && choose(data.path)}>
-            Choose this folder
+            {t('chooseThisFolder')}
           </Button>
         ) : (
           <Button disabled={!selected} onClick={() => selected && choose(selected)}>
-            Choose file
+            {t('chooseFile')}
           </Button>
         )}
       </div>
@@ -254,9 +256,10 @@ function BrowserBody({ hostId, pick, accept, onPick, onClose }: { hostId?: strin
  * type) or a folder and hands its path to `onPick`, so nobody types a path.
  */
 export function StorageBrowser({ open, onOpenChange, hostId, pick, accept, onPick }: StorageBrowserProps) {
-  const title = pick === 'folder' ? 'Choose a folder' : accept === 'DVD' ? 'Choose an optical image' : accept === 'Floppy' ? 'Choose a floppy image' : accept === 'HardDisk' ? 'Choose a disk image' : 'Choose a file';
+  const t = useTranslations('media.browser');
+  const title = pick === 'folder' ? t('titleFolder') : accept ? t(`title${accept}`) : t('titleFile');
   return (
-    <Dialog open={open} onOpenChange={onOpenChange} title={title} description="The shared storage, as the host's VirtualBox sees it." className="max-w-2xl">
+    <Dialog open={open} onOpenChange={onOpenChange} title={title} description={t('description')} className="max-w-2xl">
       <BrowserBody hostId={hostId} pick={pick} accept={accept} onPick={onPick} onClose={() => onOpenChange(false)} />
     </Dialog>
   );

@@ -1,7 +1,8 @@
+import { useLocale, useTranslations } from 'next-intl';
 import { cn } from '@/components/ui/cn';
 import { chartY, TONE_AREA, TONE_LINE } from '@/components/ui/line-chart';
 import { usageTone } from '@/components/ui/usage-bar';
-import { latestAndPeak, rangeWindow, segments, timeTicks, type HistoryRange } from './history-scale';
+import { latestAndPeak, rangeWindowKey, segments, timeTicks, type HistoryRange } from './history-scale';
 
 /** One measure drawn as a line, its values aligned with the chart's `times`. */
 export interface HistorySeries {
@@ -45,12 +46,14 @@ const MULTI = [
 const W = 300;
 
 /** "12%, peak 80%" for one line; "received 1 MiB/s, peak 3 MiB/s; sent …" for several. */
-function describe(series: readonly HistorySeries[]): string | undefined {
+function describe(series: readonly HistorySeries[], t: ReturnType<typeof useTranslations<'metrics'>>): string | undefined {
   const parts = series.flatMap((s) => {
     const { latest, peak } = latestAndPeak(s.values);
     if (latest === undefined || peak === undefined) return [];
-    const said = `latest ${s.format(latest)}${s.suffix ? ` ${s.suffix}` : ''}, peak ${s.format(peak)}`;
-    return [series.length > 1 ? `${s.name} ${said}` : said];
+    const said = s.suffix
+      ? t('chart.saidWithSuffix', { latest: s.format(latest), suffix: s.suffix, peak: s.format(peak) })
+      : t('chart.said', { latest: s.format(latest), peak: s.format(peak) });
+    return [series.length > 1 ? t('chart.named', { name: s.name, said }) : said];
   });
   return parts.length ? parts.join('; ') : undefined;
 }
@@ -62,6 +65,8 @@ function describe(series: readonly HistorySeries[]): string | undefined {
  * the latest value and the peak (a picture for the eye, one sentence for the ear).
  */
 export function HistoryChart({ label, range, from, to, stepSeconds, times, series, max, maxText, variant = 'chart', className }: HistoryChartProps) {
+  const t = useTranslations('metrics');
+  const locale = useLocale();
   const chart = variant === 'chart';
   const h = chart ? 96 : 32;
   const span = Math.max(1, to - from);
@@ -70,10 +75,10 @@ export function HistoryChart({ label, range, from, to, stepSeconds, times, serie
   const y = chartY(h, top);
   const single = series.length === 1;
   const tone = single ? usageTone((latestAndPeak(series[0].values).latest ?? 0) / top) : 'sky';
-  const window = rangeWindow(range);
-  const said = describe(series);
-  const name = said ? `${label} over ${window}: ${said}` : `${label} over ${window}: no samples`;
-  const ticks = chart ? timeTicks(from, to, range) : [];
+  const window = t(rangeWindowKey(range));
+  const said = describe(series, t);
+  const name = said ? t('chart.name', { label, window, said }) : t('chart.nameNoSamples', { label, window });
+  const ticks = chart ? timeTicks(from, to, range, locale) : [];
 
   const paths = series.map((s, i) => {
     const runs = segments(
@@ -165,13 +170,14 @@ export function HistoryChart({ label, range, from, to, stepSeconds, times, serie
 
 /** The latest value (and on a chart, the peak) of one line, as the caption shows them. */
 function Figures({ s, chart }: { s: HistorySeries; chart: boolean }) {
+  const t = useTranslations('metrics');
   const { latest, peak } = latestAndPeak(s.values);
-  if (latest === undefined || peak === undefined) return <>No samples</>;
+  if (latest === undefined || peak === undefined) return <>{t('chart.noSamples')}</>;
   return (
     <>
       {s.format(latest)}
       {s.suffix && ` ${s.suffix}`}
-      {chart && <span className="text-slate-500 dark:text-slate-400"> · peak {s.format(peak)}</span>}
+      {chart && <span className="text-slate-500 dark:text-slate-400">{' · '}{t('chart.peak', { value: s.format(peak) })}</span>}
     </>
   );
 }

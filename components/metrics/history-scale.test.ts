@@ -69,6 +69,9 @@ describe('timeTicks', () => {
     for (const x of ticks) expect([new Date(x.t).getHours(), new Date(x.t).getMinutes()]).toEqual([0, 0]);
     expect(new Date(ticks[0].t).getDate()).toBe(30); // Monday 30 November
     expect(ticks[0].label).toMatch(/30/);
+    // In the reader's language: the weekday's name is English or German.
+    expect(timeTicks(to - 7 * 24 * HOUR, to, 'week', 'en')[0].label).toMatch(/Mon/);
+    expect(timeTicks(to - 7 * 24 * HOUR, to, 'week', 'de')[0].label).toMatch(/^Mo\./);
   });
 
   it('labels 90 days on the 1st and 15th of each month', () => {

@@ -8,17 +8,15 @@ import { HISTORY_RANGES, type HistoryRange } from '@/lib/metrics/history/types';
 
 export type { HistoryRange };
 
-const WORDS: Record<HistoryRange, { label: string; window: string }> = {
-  hour: { label: 'Hour', window: 'the last hour' },
-  day: { label: 'Day', window: 'the last 24 hours' },
-  week: { label: 'Week', window: 'the last 7 days' },
-  '90d': { label: '90 days', window: 'the last 90 days' },
-};
+/**
+ * The ranges in the order the picker offers them, each with its catalog keys (namespace `metrics`):
+ * the button's word and the window in words ("the last hour").
+ */
+export const RANGE_CHOICES: readonly { range: HistoryRange; label: `range.${HistoryRange}.label`; window: `range.${HistoryRange}.window` }[] =
+  HISTORY_RANGES.map((range) => ({ range, label: `range.${range}.label`, window: `range.${range}.window` }));
 
-/** The ranges in the order the picker offers them, with the button's word and the window in words. */
-export const RANGE_CHOICES: readonly { range: HistoryRange; label: string; window: string }[] = HISTORY_RANGES.map((range) => ({ range, ...WORDS[range] }));
-
-export const rangeWindow = (range: HistoryRange): string => WORDS[range].window;
+/** The catalog key of a range's window in words. */
+export const rangeWindowKey = (range: HistoryRange): `range.${HistoryRange}.window` => `range.${range}.window`;
 
 /** One value at one time (ms since the epoch); null where the sample lacks this measure. */
 export interface TimedValue {
@@ -61,9 +59,18 @@ export interface TimeTick {
   label: string;
 }
 
-const hhmm = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-const weekday = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric' });
-const monthDay = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+const HHMM: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+const WEEKDAY: Intl.DateTimeFormatOptions = { weekday: 'short', day: 'numeric' };
+const MONTH_DAY: Intl.DateTimeFormatOptions = { month: 'short', day: 'numeric' };
+
+/** The axis' formatters per language, made once (undefined: the runtime's default language). */
+const formats = new Map<string, Intl.DateTimeFormat>();
+function axisFormat(opts: Intl.DateTimeFormatOptions, locale: string | undefined): Intl.DateTimeFormat {
+  const key = `${locale ?? ''} ${JSON.stringify(opts)}`;
+  let f = formats.get(key);
+  if (!f) formats.set(key, (f = new Intl.DateTimeFormat(locale, opts)));
+  return f;
+}
 
 /** Hour by hour (not +6 h): after a daylight-saving change the marks stay on the wall clock's 0, 6, 12 and 18. */
 function nextSixHours(d: Date): void {
@@ -72,11 +79,11 @@ function nextSixHours(d: Date): void {
 }
 
 /** Per range: move a date back onto the unit's grid (at or before it), step to the next mark, and the label's format. */
-const AXIS: Record<HistoryRange, { align: (d: Date) => void; next: (d: Date) => void; format: Intl.DateTimeFormat }> = {
+const AXIS: Record<HistoryRange, { align: (d: Date) => void; next: (d: Date) => void; format: Intl.DateTimeFormatOptions }> = {
   hour: {
     align: (d) => d.setMinutes(d.getMinutes() - (d.getMinutes() % 15), 0, 0),
     next: (d) => d.setMinutes(d.getMinutes() + 15),
-    format: hhmm,
+    format: HHMM,
   },
   day: {
     align: (d) => {
@@ -84,16 +91,16 @@ const AXIS: Record<HistoryRange, { align: (d: Date) => void; next: (d: Date) => 
       while (d.getHours() % 6 !== 0) d.setTime(d.getTime() - 3_600_000);
     },
     next: nextSixHours,
-    format: hhmm,
+    format: HHMM,
   },
-  week: { align: (d) => d.setHours(0, 0, 0, 0), next: (d) => d.setDate(d.getDate() + 1), format: weekday },
+  week: { align: (d) => d.setHours(0, 0, 0, 0), next: (d) => d.setDate(d.getDate() + 1), format: WEEKDAY },
   '90d': {
     align: (d) => {
       d.setHours(0, 0, 0, 0);
       d.setDate(d.getDate() < 15 ? 1 : 15);
     },
     next: (d) => (d.getDate() === 1 ? d.setDate(15) : d.setMonth(d.getMonth() + 1, 1)),
-    format: monthDay,
+    format: MONTH_DAY,
   },
 };
 
@@ -101,9 +108,11 @@ const AXIS: Record<HistoryRange, { align: (d: Date) => void; next: (d: Date) => 
  * Where the axis of a range is labelled, in the viewer's local time (the marks move with daylight
  * saving time as the wall clock does): every 15 minutes for an hour, every 6 hours for a day, each
  * midnight for a week, the 1st and 15th of each month for 90 days. Only marks inside (from, to].
+ * Labels in `locale`'s words (a weekday, a month).
  */
-export function timeTicks(from: number, to: number, range: HistoryRange): TimeTick[] {
-  const { align, next, format } = AXIS[range];
+export function timeTicks(from: number, to: number, range: HistoryRange, locale?: string): TimeTick[] {
+  const { align, next } = AXIS[range];
+  const format = axisFormat(AXIS[range].format, locale);
   const ticks: TimeTick[] = [];
   const d = new Date(from);
   align(d);

@@ -1,30 +1,36 @@
 'use client';
 
 import Link from 'next/link';
-import { memo, useId, useState } from 'react';
+import { useTranslations } from 'next-intl';
+import { memo, useId, useState, type ReactNode } from 'react';
+import { useFormat } from '@/components/format';
 import { LoadError } from '@/components/console/load-error';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { useNetwork, type HostNetworkStatus, type NetworkRow } from '@/lib/hooks/use-networks';
-import { dhcpSummary, KIND_LABEL, KIND_TONE, leaseTime, STATE_LABEL, STATE_TONE } from './network-words';
+import { dhcpSummary, KIND_TONE, leaseTime, STATE_TONE } from './network-words';
 
 const linkClass = 'text-sky-700 underline-offset-4 hover:underline dark:text-sky-400';
+const sr = (chunks: ReactNode) => <span className="sr-only">{chunks}</span>;
 
 /** One host's badge: its name and the network's state there; the words in the tooltip (and under the badges when not ok). */
 function HostBadge({ s }: { s: HostNetworkStatus }) {
+  const t = useTranslations('networks');
   return (
     <Badge tone={STATE_TONE[s.state]} dot data-host={s.hostName} data-state={s.state} title={s.detail || undefined}>
       {s.hostName}
       {s.name && <span className="font-mono font-normal opacity-80">{s.name}</span>}
-      <span>· {STATE_LABEL[s.state]}</span>
+      <span>{t('hostBadge', { state: t(`hostState.${s.state}`) })}</span>
     </Badge>
   );
 }
 
 /** The current DHCP leases of the machines on the network (GET /api/v1/networks/:id). */
 function NetworkLeases({ network }: { network: NetworkRow }) {
+  const t = useTranslations('networks.leases');
+  const f = useFormat();
   const detail = useNetwork(network.id);
   if (detail.isPending) return <Skeleton className="h-16" />;
   if (detail.isError) return <LoadError error={detail.error} retry={detail.refetch} />;
@@ -32,21 +38,21 @@ function NetworkLeases({ network }: { network: NetworkRow }) {
   if (leases.length === 0) {
     return (
       <p className="text-sm text-slate-600 dark:text-slate-400">
-        {network.dhcp?.enabled ? 'No current lease: no running machine on it has asked for an address.' : 'No lease: Nimbox manages no running DHCP server for this network.'}
+        {network.dhcp?.enabled ? t('noneCurrent') : t('noneUnmanaged')}
       </p>
     );
   }
   return (
-    <Table aria-label={`DHCP leases of ${network.name}`}>
+    <Table aria-label={t('table', { name: network.name })}>
       <TableHeader>
         <tr>
-          <TableHead>Machine</TableHead>
-          <TableHead>Host</TableHead>
-          <TableHead>MAC</TableHead>
-          <TableHead>Address</TableHead>
-          <TableHead>State</TableHead>
-          <TableHead>Issued</TableHead>
-          <TableHead>Expires</TableHead>
+          <TableHead>{t('col.machine')}</TableHead>
+          <TableHead>{t('col.host')}</TableHead>
+          <TableHead>{t('col.mac')}</TableHead>
+          <TableHead>{t('col.address')}</TableHead>
+          <TableHead>{t('col.state')}</TableHead>
+          <TableHead>{t('col.issued')}</TableHead>
+          <TableHead>{t('col.expires')}</TableHead>
         </tr>
       </TableHeader>
       <TableBody>
@@ -56,14 +62,14 @@ function NetworkLeases({ network }: { network: NetworkRow }) {
               <Link href={`/vms/${encodeURIComponent(l.machineId)}`} className={linkClass}>
                 {l.machineName}
               </Link>
-              <span className="text-xs text-slate-500 dark:text-slate-400"> · adapter {l.slot + 1}</span>
+              <span className="text-xs text-slate-500 dark:text-slate-400">{t('adapter', { slot: l.slot + 1 })}</span>
             </TableCell>
             <TableCell className="whitespace-nowrap">{l.hostName}</TableCell>
             <TableCell className="font-mono text-xs">{l.mac}</TableCell>
             <TableCell className="font-mono text-xs">{l.address || '—'}</TableCell>
             <TableCell className="whitespace-nowrap">{l.state || '—'}</TableCell>
-            <TableCell className="text-xs whitespace-nowrap">{leaseTime(l.issued)}</TableCell>
-            <TableCell className="text-xs whitespace-nowrap">{leaseTime(l.expire)}</TableCell>
+            <TableCell className="text-xs whitespace-nowrap">{leaseTime(l.issued, f)}</TableCell>
+            <TableCell className="text-xs whitespace-nowrap">{leaseTime(l.expire, f)}</TableCell>
           </TableRow>
         ))}
       </TableBody>
@@ -88,6 +94,7 @@ export const NetworkCard = memo(function NetworkCard({
   onEdit: (n: NetworkRow) => void;
   onDelete: (n: NetworkRow) => void;
 }) {
+  const t = useTranslations('networks');
   const headingId = useId();
   const leasesId = useId();
   const [showLeases, setShowLeases] = useState(false);
@@ -107,7 +114,7 @@ export const NetworkCard = memo(function NetworkCard({
             <h2 id={headingId} className="font-mono text-base font-semibold">
               {network.name}
             </h2>
-            <Badge tone={KIND_TONE[network.kind]}>{KIND_LABEL[network.kind]}</Badge>
+            <Badge tone={KIND_TONE[network.kind]}>{t(`kind.${network.kind}`)}</Badge>
             {network.cidr && <span className="font-mono text-sm text-slate-700 dark:text-slate-300">{network.cidr}</span>}
           </div>
           {network.description && <p className="text-sm text-slate-600 dark:text-slate-400">{network.description}</p>}
@@ -119,26 +126,26 @@ export const NetworkCard = memo(function NetworkCard({
             onClick={() => onApply(network)}
             disabled={applying}
             aria-busy={applying}
-            title="Create what is missing on its hosts and set back what drifted"
+            title={t('card.applyTitle')}
           >
-            Create missing<span className="sr-only"> of {network.name}</span>
+            {t.rich('card.apply', { name: network.name, sr })}
           </Button>
           <Button variant="outline" size="sm" onClick={() => onEdit(network)}>
-            Edit<span className="sr-only"> {network.name}</span>
+            {t.rich('card.edit', { name: network.name, sr })}
           </Button>
           <Button variant="ghost" size="sm" className="text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-950/40" onClick={() => onDelete(network)}>
-            Delete<span className="sr-only"> {network.name}</span>
+            {t.rich('card.delete', { name: network.name, sr })}
           </Button>
         </div>
       </div>
 
       <div className="grid gap-4 md:grid-cols-[minmax(0,3fr)_minmax(0,2fr)_minmax(0,2fr)]">
         <div className="space-y-1.5">
-          <h3 className={sectionHead}>On the hosts</h3>
+          <h3 className={sectionHead}>{t('card.onHosts')}</h3>
           {status.length === 0 ? (
-            <p className="text-sm text-amber-800 dark:text-amber-300">On no host: edit it to add hosts.</p>
+            <p className="text-sm text-amber-800 dark:text-amber-300">{t('card.onNoHost')}</p>
           ) : (
-            <ul className="flex flex-wrap gap-1.5" aria-label={`State of ${network.name} on each host`}>
+            <ul className="flex flex-wrap gap-1.5" aria-label={t('card.stateOnHosts', { name: network.name })}>
               {status.map((s) => (
                 <li key={s.hostId}>
                   <HostBadge s={s} />
@@ -162,9 +169,9 @@ export const NetworkCard = memo(function NetworkCard({
         </div>
 
         <div className="space-y-1.5">
-          <h3 className={sectionHead}>DHCP</h3>
+          <h3 className={sectionHead}>{t('card.dhcp')}</h3>
           <p className="text-sm text-slate-700 dark:text-slate-300" data-testid="network-dhcp">
-            {dhcpSummary(network.dhcp, network.kind)}
+            {dhcpSummary(network.dhcp, network.kind, t)}
           </p>
           {network.dhcp && (
             <button
@@ -174,24 +181,23 @@ export const NetworkCard = memo(function NetworkCard({
               onClick={() => setShowLeases((v) => !v)}
               className="rounded text-xs font-medium text-sky-700 underline-offset-4 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 dark:text-sky-400"
             >
-              {showLeases ? 'Hide DHCP leases' : 'Show DHCP leases'}
-              <span className="sr-only"> of {network.name}</span>
+              {t.rich(showLeases ? 'card.hideLeases' : 'card.showLeases', { name: network.name, sr })}
             </button>
           )}
         </div>
 
         <div className="space-y-1.5">
-          <h3 className={sectionHead}>Machines</h3>
+          <h3 className={sectionHead}>{t('card.machines')}</h3>
           {network.usedBy.length === 0 ? (
-            <p className="text-sm text-slate-600 dark:text-slate-400">No machine uses it.</p>
+            <p className="text-sm text-slate-600 dark:text-slate-400">{t('card.noMachine')}</p>
           ) : (
-            <ul className="flex flex-wrap gap-x-3 gap-y-1 text-sm" aria-label={`Machines on ${network.name}`}>
+            <ul className="flex flex-wrap gap-x-3 gap-y-1 text-sm" aria-label={t('card.machinesOn', { name: network.name })}>
               {network.usedBy.map((u) => (
                 <li key={`${u.machineId}:${u.slot}`}>
                   <Link href={`/vms/${encodeURIComponent(u.machineId)}`} className={linkClass}>
                     {u.machineName}
                   </Link>
-                  <span className="text-xs text-slate-500 dark:text-slate-400"> (adapter {u.slot + 1})</span>
+                  <span className="text-xs text-slate-500 dark:text-slate-400">{t('card.adapter', { slot: u.slot + 1 })}</span>
                 </li>
               ))}
             </ul>

@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { Alert, ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
@@ -9,6 +10,7 @@ import { errorUnder, Field } from '@/components/ui/field';
 import { FormButtons } from '@/components/ui/form-buttons';
 import { Input } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
+import { useProblemTitle } from '@/components/ui/problem-text';
 import { Textarea } from '@/components/ui/textarea';
 import { fieldErrors, problemOf } from '@/lib/hooks/api';
 import type { HostWithStatus, Task } from '@/lib/hooks/types';
@@ -23,17 +25,7 @@ import {
   type NetworkPatch,
   type NetworkRow,
 } from '@/lib/hooks/use-networks';
-import {
-  COMMON_DHCP_OPTIONS,
-  defaultHostName,
-  DHCP_OPTION_LABEL,
-  KIND_HINT,
-  KIND_HOST_LABEL,
-  KIND_LABEL,
-  mayHaveDhcp,
-  NETWORK_KINDS,
-  needsCidr,
-} from './network-words';
+import { COMMON_DHCP_OPTIONS, defaultHostName, dhcpOptionLabel, mayHaveDhcp, NETWORK_KINDS, needsCidr } from './network-words';
 
 interface HostValues {
   include: boolean;
@@ -79,12 +71,13 @@ export function NetworkFormDialog({
   network?: NetworkRow;
   onStarted: (task: Task) => void;
 }) {
+  const t = useTranslations('networks.form');
   return (
     <Dialog
       open={open}
       onOpenChange={onOpenChange}
-      title={network ? `Edit network ${network.name}` : 'Create network'}
-      description={network ? 'The name and kind stay; saving applies the network to its hosts again.' : 'Defined once for the cluster; Nimbox creates what is missing on each host.'}
+      title={network ? t('editTitle', { name: network.name }) : t('createTitle')}
+      description={network ? t('editDescription') : t('createDescription')}
       className="sm:max-w-3xl"
     >
       <NetworkForm
@@ -101,6 +94,7 @@ export function NetworkFormDialog({
 const errorText = (e: string | undefined) => (e ? <p className="text-xs font-medium text-red-700 dark:text-red-400">{e}</p> : null);
 
 function NetworkForm({ network, onDone }: { network?: NetworkRow; onDone: (task?: Task) => void }) {
+  const t = useTranslations('networks');
   const hosts = useHosts();
   const [values, setValues] = useState<Values>(() => valuesOf(network));
   // The host ids in the order they were sent, to put `hosts.<i>.name` errors at the right host.
@@ -155,11 +149,11 @@ function NetworkForm({ network, onDone }: { network?: NetworkRow; onDone: (task?
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-6" aria-label={network ? 'Edit network' : 'Create network'} noValidate>
+    <form onSubmit={onSubmit} className="space-y-6" aria-label={network ? t('form.editLabel') : t('form.createLabel')} noValidate>
       {problem && <ProblemAlert problem={problem} />}
 
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field name="name" label="Name" required={!network} error={errors.name} hint="Lower-case letters, digits and '-'; machines carry it.">
+        <Field name="name" label={t('form.name')} required={!network} error={errors.name} hint={t('form.nameHint')}>
           {(c) => (
             <Input
               {...c}
@@ -168,14 +162,14 @@ function NetworkForm({ network, onDone }: { network?: NetworkRow; onDone: (task?
               onChange={(e) => set('name', e.target.value)}
               required={!network}
               disabled={Boolean(network)}
-              placeholder="lab"
+              placeholder={t('form.namePlaceholder')}
               autoComplete="off"
               spellCheck={false}
               autoCapitalize="off"
             />
           )}
         </Field>
-        <Field name="kind" label="Kind" error={errors.kind} hint={KIND_HINT[kind]}>
+        <Field name="kind" label={t('form.kind')} error={errors.kind} hint={t(`kindHint.${kind}`)}>
           {(c) => (
             <Select
               {...c}
@@ -193,28 +187,22 @@ function NetworkForm({ network, onDone }: { network?: NetworkRow; onDone: (task?
             >
               {NETWORK_KINDS.map((k) => (
                 <option key={k} value={k}>
-                  {KIND_LABEL[k]}
+                  {t(`kind.${k}`)}
                 </option>
               ))}
             </Select>
           )}
         </Field>
-        <Field name="description" label="Description" error={errors.description} className="sm:col-span-2">
-          {(c) => <Textarea {...c} name="description" rows={2} value={values.description} onChange={(e) => set('description', e.target.value)} placeholder="What it is for" />}
+        <Field name="description" label={t('form.description')} error={errors.description} className="sm:col-span-2">
+          {(c) => <Textarea {...c} name="description" rows={2} value={values.description} onChange={(e) => set('description', e.target.value)} placeholder={t('form.descriptionPlaceholder')} />}
         </Field>
         {showCidr && (
           <Field
             name="cidr"
-            label="CIDR"
+            label={t('form.cidr')}
             required
             error={errors.cidr}
-            hint={
-              kind === 'hostonly'
-                ? 'The host takes the first address (e.g. 192.168.56.1), the DHCP server the second.'
-                : kind === 'natnetwork'
-                  ? 'The NAT network’s addresses: .1 is its gateway, .3 its DHCP server.'
-                  : 'The addresses its DHCP server hands out from; the server takes the second one.'
-            }
+            hint={t(kind === 'hostonly' ? 'form.cidrHint.hostonly' : kind === 'natnetwork' ? 'form.cidrHint.natnetwork' : 'form.cidrHint.other')}
           >
             {(c) => (
               <Input
@@ -233,17 +221,17 @@ function NetworkForm({ network, onDone }: { network?: NetworkRow; onDone: (task?
       </div>
 
       <fieldset className="space-y-3" data-field="hosts">
-        <legend className="text-sm font-semibold">Hosts</legend>
+        <legend className="text-sm font-semibold">{t('form.hosts')}</legend>
         <p className="text-xs text-slate-500 dark:text-slate-400">
-          Where the network exists, and its name there. Machines using it are placed only on these hosts.
+          {t('form.hostsHint')}
         </p>
         {errorText(errors.hosts)}
         {hosts.isPending ? (
-          <p className="text-sm text-slate-500">Loading hosts…</p>
+          <p className="text-sm text-slate-500">{t('form.loadingHosts')}</p>
         ) : hosts.isError ? (
           <ProblemAlert problem={problemOf(hosts.error)} />
         ) : hostList.length === 0 ? (
-          <Alert tone="warning" title="No host registered">Register a host first.</Alert>
+          <Alert tone="warning" title={t('form.noHost')}>{t('form.noHostText')}</Alert>
         ) : (
           <ul className="divide-y divide-slate-100 rounded-lg border border-slate-200 dark:divide-slate-800 dark:border-slate-800">
             {hostList.map((h) => (
@@ -263,10 +251,10 @@ function NetworkForm({ network, onDone }: { network?: NetworkRow; onDone: (task?
 
       {mayHaveDhcp(kind) && (
         <fieldset className="space-y-3" data-field="dhcp">
-          <legend className="text-sm font-semibold">DHCP</legend>
+          <legend className="text-sm font-semibold">{t('form.dhcp')}</legend>
           <CheckboxField
-            label="Manage a DHCP server"
-            hint="VirtualBox's DHCP server for this network on each of its hosts, set as below. Unticked: Nimbox leaves DHCP alone."
+            label={t('form.manageDhcp')}
+            hint={t('form.manageDhcpHint')}
             checked={values.manageDhcp}
             onChange={(e) => set('manageDhcp', e.target.checked)}
           />
@@ -276,7 +264,7 @@ function NetworkForm({ network, onDone }: { network?: NetworkRow; onDone: (task?
       )}
 
       <div className="flex justify-end gap-2 border-t border-slate-200 pt-4 dark:border-slate-800">
-        <FormButtons onCancel={() => onDone()} label={network ? 'Save and apply' : 'Create network'} pendingLabel={network ? 'Saving…' : 'Creating…'} pending={save.isPending} />
+        <FormButtons onCancel={() => onDone()} label={network ? t('form.saveApply') : t('form.create')} pendingLabel={network ? t('form.saving') : t('form.creating')} pending={save.isPending} />
       </div>
     </form>
   );
@@ -298,6 +286,8 @@ function HostMapping({
   onChange: (patch: Partial<HostValues>) => void;
   error?: string;
 }) {
+  const t = useTranslations('networks');
+  const problemTitle = useProblemTitle();
   const listed = kind === 'bridged' || kind === 'hostonly';
   const caps = useCapabilities(value.include && listed ? host.id : null);
   const data = caps.data;
@@ -311,7 +301,7 @@ function HostMapping({
     if (pick) onChange({ name: pick });
   }, [kind, name, data, onChange]);
 
-  const label = `${KIND_HOST_LABEL[kind]} on ${host.name}`;
+  const label = t('form.hostLabel', { what: t(`kindHost.${kind}`), host: host.name });
   let control: ReactNode;
   if (!value.include) {
     control = null;
@@ -321,17 +311,17 @@ function HostMapping({
     const all = name && !choices.includes(name) ? [...choices, name] : choices;
     control = (
       <Select aria-label={label} aria-invalid={error ? true : undefined} value={name} onChange={(e) => onChange({ name: e.target.value })} className="font-mono">
-        {kind === 'hostonly' ? <option value="">Create new (vboxnetN)</option> : !name && <option value="">Choose an interface</option>}
+        {kind === 'hostonly' ? <option value="">{t('form.createNew')}</option> : !name && <option value="">{t('form.chooseInterface')}</option>}
         {all.map((n) => (
           <option key={n} value={n}>
             {n}
-            {!choices.includes(n) ? ' (not on the host now)' : ''}
+            {!choices.includes(n) ? t('form.notOnHostNow') : ''}
           </option>
         ))}
       </Select>
     );
   } else if (listed && caps.isPending) {
-    control = <p className="text-sm text-slate-500">Reading {host.name}’s interfaces…</p>;
+    control = <p className="text-sm text-slate-500">{t('form.readingInterfaces', { host: host.name })}</p>;
   } else {
     // Internal and NAT network names are free text; so is any name when the host cannot be read.
     const fallback = defaultHostName(kind, network);
@@ -341,7 +331,7 @@ function HostMapping({
         aria-invalid={error ? true : undefined}
         value={name}
         onChange={(e) => onChange({ name: e.target.value })}
-        placeholder={fallback || (kind === 'hostonly' ? 'vboxnet0 (empty: create new)' : 'vbox0')}
+        placeholder={fallback || (kind === 'hostonly' ? t('form.hostonlyPlaceholder') : 'vbox0')}
         autoComplete="off"
         spellCheck={false}
         className="font-mono"
@@ -352,19 +342,19 @@ function HostMapping({
   return (
     <li className="grid gap-2 px-3 py-2.5 sm:grid-cols-[12rem_1fr] sm:items-start" data-host={host.name}>
       <label className="flex items-center gap-2.5 pt-1.5 text-sm font-medium">
-        <Checkbox checked={value.include} onChange={(e) => onChange({ include: e.target.checked })} aria-label={`On ${host.name}`} />
+        <Checkbox checked={value.include} onChange={(e) => onChange({ include: e.target.checked })} aria-label={t('form.onHost', { host: host.name })} />
         <span>{host.name}</span>
-        {down && <span className="text-xs font-normal text-slate-500">(down)</span>}
+        {down && <span className="text-xs font-normal text-slate-500">{t('form.down')}</span>}
       </label>
       <div className="space-y-1">
         {value.include ? (
           <>
             {control}
-            {listed && caps.isError && <p className="text-xs text-amber-700 dark:text-amber-400">Could not read the host’s interfaces: {problemOf(caps.error).title}. Type the name.</p>}
-            {!listed && defaultHostName(kind, network) && !name && <p className="text-xs text-slate-500 dark:text-slate-400">Empty: {defaultHostName(kind, network)}</p>}
+            {listed && caps.isError && <p className="text-xs text-amber-700 dark:text-amber-400">{t('form.interfacesError', { title: problemTitle(problemOf(caps.error).title) })}</p>}
+            {!listed && defaultHostName(kind, network) && !name && <p className="text-xs text-slate-500 dark:text-slate-400">{t('form.emptyDefault', { name: defaultHostName(kind, network) })}</p>}
           </>
         ) : (
-          <p className="pt-1.5 text-sm text-slate-500 dark:text-slate-400">Not on this host</p>
+          <p className="pt-1.5 text-sm text-slate-500 dark:text-slate-400">{t('form.notOnHost')}</p>
         )}
         {errorText(error)}
       </div>
@@ -374,40 +364,42 @@ function HostMapping({
 
 /** The DHCP server's range, options and fixed leases; each row's errors beside it. */
 function DhcpFields({ dhcp, onChange, errors }: { dhcp: DhcpSettings; onChange: (patch: Partial<DhcpSettings>) => void; errors: Record<string, string> }) {
+  const t = useTranslations('networks');
+  const sr = (chunks: ReactNode) => <span className="sr-only">{chunks}</span>;
   const optionChoices = (current: DHCPOption): DHCPOption[] => (COMMON_DHCP_OPTIONS.includes(current) ? [...COMMON_DHCP_OPTIONS] : [...COMMON_DHCP_OPTIONS, current]);
   const rowError = (prefix: string) => errorUnder(errors, prefix);
   return (
     <div className="space-y-4 rounded-lg border border-slate-200 p-4 dark:border-slate-800">
-      <CheckboxField label="Enabled" hint="Off: the server's settings are kept but it hands out nothing." checked={dhcp.enabled} onChange={(e) => onChange({ enabled: e.target.checked })} />
+      <CheckboxField label={t('form.enabled')} hint={t('form.enabledHint')} checked={dhcp.enabled} onChange={(e) => onChange({ enabled: e.target.checked })} />
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field name="dhcp.lowerIP" label="Range from" error={errors['dhcp.lowerIP']}>
+        <Field name="dhcp.lowerIP" label={t('form.rangeFrom')} error={errors['dhcp.lowerIP']}>
           {(c) => <Input {...c} value={dhcp.lowerIP} onChange={(e) => onChange({ lowerIP: e.target.value })} placeholder="10.0.50.100" className="font-mono" autoComplete="off" spellCheck={false} />}
         </Field>
-        <Field name="dhcp.upperIP" label="Range to" error={errors['dhcp.upperIP']}>
+        <Field name="dhcp.upperIP" label={t('form.rangeTo')} error={errors['dhcp.upperIP']}>
           {(c) => <Input {...c} value={dhcp.upperIP} onChange={(e) => onChange({ upperIP: e.target.value })} placeholder="10.0.50.199" className="font-mono" autoComplete="off" spellCheck={false} />}
         </Field>
       </div>
 
       <div className="space-y-2" data-field="dhcp.options">
-        <p className="text-sm font-medium">Options</p>
+        <p className="text-sm font-medium">{t('form.options')}</p>
         {errorText(errors['dhcp.options'])}
-        {dhcp.options.length === 0 && <p className="text-xs text-slate-500 dark:text-slate-400">None: VirtualBox’s defaults (its own router and DNS).</p>}
+        {dhcp.options.length === 0 && <p className="text-xs text-slate-500 dark:text-slate-400">{t('form.optionsNone')}</p>}
         {dhcp.options.map((o, i) => {
           const err = rowError(`dhcp.options.${i}`);
           const setRow = (patch: Partial<DhcpSettings['options'][number]>) => onChange({ options: dhcp.options.map((x, j) => (j === i ? { ...x, ...patch } : x)) });
           return (
             <div key={i} className="space-y-1" data-field={`dhcp.options.${i}`}>
               <div className="grid grid-cols-[14rem_1fr_auto] items-center gap-2">
-                <Select aria-label={`Option ${i + 1}`} value={o.option} onChange={(e) => setRow({ option: e.target.value as DHCPOption })}>
+                <Select aria-label={t('form.option', { n: i + 1 })} value={o.option} onChange={(e) => setRow({ option: e.target.value as DHCPOption })}>
                   {optionChoices(o.option).map((opt) => (
                     <option key={opt} value={opt}>
-                      {DHCP_OPTION_LABEL[opt] ?? opt}
+                      {dhcpOptionLabel(t, opt)}
                     </option>
                   ))}
                 </Select>
-                <Input aria-label={`Value of option ${i + 1}`} aria-invalid={err ? true : undefined} value={o.value} onChange={(e) => setRow({ value: e.target.value })} className="font-mono" autoComplete="off" spellCheck={false} />
+                <Input aria-label={t('form.optionValue', { n: i + 1 })} aria-invalid={err ? true : undefined} value={o.value} onChange={(e) => setRow({ value: e.target.value })} className="font-mono" autoComplete="off" spellCheck={false} />
                 <Button variant="ghost" size="sm" onClick={() => onChange({ options: dhcp.options.filter((_, j) => j !== i) })}>
-                  Remove<span className="sr-only"> option {i + 1}</span>
+                  {t.rich('form.removeOption', { n: i + 1, sr })}
                 </Button>
               </div>
               {errorText(err)}
@@ -419,14 +411,14 @@ function DhcpFields({ dhcp, onChange, errors }: { dhcp: DhcpSettings; onChange: 
           size="sm"
           onClick={() => onChange({ options: [...dhcp.options, { option: COMMON_DHCP_OPTIONS.find((o) => !dhcp.options.some((x) => x.option === o)) ?? 'DomainNameServers', value: '' }] })}
         >
-          Add option
+          {t('form.addOption')}
         </Button>
       </div>
 
       <div className="space-y-2" data-field="dhcp.fixedLeases">
-        <p className="text-sm font-medium">Fixed leases</p>
+        <p className="text-sm font-medium">{t('form.fixedLeases')}</p>
         {errorText(errors['dhcp.fixedLeases'])}
-        {dhcp.fixedLeases.length === 0 && <p className="text-xs text-slate-500 dark:text-slate-400">None: every machine gets the next free address of the range.</p>}
+        {dhcp.fixedLeases.length === 0 && <p className="text-xs text-slate-500 dark:text-slate-400">{t('form.fixedNone')}</p>}
         {dhcp.fixedLeases.map((l, i) => {
           const setRow = (patch: Partial<DhcpSettings['fixedLeases'][number]>) => onChange({ fixedLeases: dhcp.fixedLeases.map((x, j) => (j === i ? { ...x, ...patch } : x)) });
           const macErr = errors[`dhcp.fixedLeases.${i}.mac`];
@@ -435,11 +427,11 @@ function DhcpFields({ dhcp, onChange, errors }: { dhcp: DhcpSettings; onChange: 
           return (
             <div key={i} className="space-y-1" data-field={`dhcp.fixedLeases.${i}`}>
               <div className="grid grid-cols-[1fr_auto_1fr_auto] items-center gap-2">
-                <Input aria-label={`MAC of fixed lease ${i + 1}`} aria-invalid={macErr ? true : undefined} value={l.mac} onChange={(e) => setRow({ mac: e.target.value })} placeholder="08:00:27:12:34:56" className="font-mono" autoComplete="off" spellCheck={false} />
+                <Input aria-label={t('form.fixedMac', { n: i + 1 })} aria-invalid={macErr ? true : undefined} value={l.mac} onChange={(e) => setRow({ mac: e.target.value })} placeholder="08:00:27:12:34:56" className="font-mono" autoComplete="off" spellCheck={false} />
                 <span aria-hidden="true" className="text-slate-400">→</span>
-                <Input aria-label={`Address of fixed lease ${i + 1}`} aria-invalid={ipErr ? true : undefined} value={l.ip} onChange={(e) => setRow({ ip: e.target.value })} placeholder="10.0.50.10" className="font-mono" autoComplete="off" spellCheck={false} />
+                <Input aria-label={t('form.fixedIp', { n: i + 1 })} aria-invalid={ipErr ? true : undefined} value={l.ip} onChange={(e) => setRow({ ip: e.target.value })} placeholder="10.0.50.10" className="font-mono" autoComplete="off" spellCheck={false} />
                 <Button variant="ghost" size="sm" onClick={() => onChange({ fixedLeases: dhcp.fixedLeases.filter((_, j) => j !== i) })}>
-                  Remove<span className="sr-only"> fixed lease {i + 1}</span>
+                  {t.rich('form.removeFixed', { n: i + 1, sr })}
                 </Button>
               </div>
               {errorText(macErr ?? ipErr ?? other)}
@@ -447,7 +439,7 @@ function DhcpFields({ dhcp, onChange, errors }: { dhcp: DhcpSettings; onChange: 
           );
         })}
         <Button variant="outline" size="sm" onClick={() => onChange({ fixedLeases: [...dhcp.fixedLeases, { mac: '', ip: '' }] })}>
-          Add fixed lease
+          {t('form.addFixed')}
         </Button>
       </div>
     </div>

@@ -1,8 +1,21 @@
 import type { BadgeTone } from '@/components/ui/badge';
+import type { Format } from '@/components/format';
 import type { DHCPOption, DhcpSettings, NetworkHostState, NetworkKind } from '@/lib/hooks/use-networks';
 
 export const NETWORK_KINDS: readonly NetworkKind[] = ['bridged', 'hostonly', 'internal', 'natnetwork'];
 
+/**
+ * A translator of the `networks` namespace as these helpers take it (next-intl's `t` from
+ * useTranslations('networks') or createTranslator fits). Words live in the catalog: a kind's name is
+ * `kind.<kind>`, its per-host column `kindHost.<kind>`, its hint `kindHint.<kind>`, a host state
+ * `hostState.<state>`, a DHCP option `dhcpOption.<option>`.
+ */
+export interface NetworksT {
+  (key: string, values?: Record<string, string | number | Date>): string;
+  has(key: string): boolean;
+}
+
+/** @deprecated English only (kept for components outside this folder): use t(`kind.${kind}`) of the `networks` catalog. */
 export const KIND_LABEL: Record<NetworkKind, string> = {
   bridged: 'Bridged',
   hostonly: 'Host-only',
@@ -17,21 +30,6 @@ export const KIND_TONE: Record<NetworkKind, BadgeTone> = {
   natnetwork: 'blue',
 };
 
-/** What the network is on each host, as the form's per-host column heads it. */
-export const KIND_HOST_LABEL: Record<NetworkKind, string> = {
-  bridged: 'Interface to bridge to',
-  hostonly: 'Host-only interface',
-  internal: 'Internal network name',
-  natnetwork: 'NAT network name',
-};
-
-export const KIND_HINT: Record<NetworkKind, string> = {
-  bridged: 'Machines join a host interface (e.g. vbox0 on br0) and the LAN behind it.',
-  hostonly: 'A vboxnetN interface per host: machines and the host talk; Nimbox creates it and sets its address from the CIDR.',
-  internal: 'Machines on one host talk to each other only; nothing is created on the host.',
-  natnetwork: 'A routed NAT network per host with its own CIDR; Nimbox creates it.',
-};
-
 /** Kinds whose per-host part Nimbox creates from the network's CIDR. */
 export const needsCidr = (kind: NetworkKind) => kind === 'natnetwork' || kind === 'hostonly';
 /** Kinds for which Nimbox may manage VirtualBox's DHCP server. */
@@ -44,14 +42,6 @@ export function defaultHostName(kind: NetworkKind, network: string): string {
   return '';
 }
 
-export const STATE_LABEL: Record<NetworkHostState, string> = {
-  ok: 'ok',
-  missing: 'missing',
-  drift: 'drift',
-  unmapped: 'not defined',
-  unknown: 'host down',
-};
-
 export const STATE_TONE: Record<NetworkHostState, BadgeTone> = {
   ok: 'green',
   missing: 'red',
@@ -63,31 +53,25 @@ export const STATE_TONE: Record<NetworkHostState, BadgeTone> = {
 /** The DHCP options the form offers first (any other VirtualBox DHCPOption can still be picked). */
 export const COMMON_DHCP_OPTIONS: readonly DHCPOption[] = ['DomainNameServers', 'Routers', 'DomainName', 'BootfileName', 'TFTPServerName', 'NTPServers'];
 
-export const DHCP_OPTION_LABEL: Partial<Record<DHCPOption, string>> = {
-  DomainNameServers: 'DNS servers (6)',
-  Routers: 'Routers (3)',
-  DomainName: 'Domain name (15)',
-  BootfileName: 'Boot file name (67)',
-  TFTPServerName: 'TFTP server name (66)',
-  NTPServers: 'NTP servers (42)',
-};
+/** A DHCP option's name with its number ("DNS servers (6)"), or VirtualBox's name of it when the catalog has none. */
+export function dhcpOptionLabel(t: NetworksT, option: DHCPOption): string {
+  return t.has(`dhcpOption.${option}`) ? t(`dhcpOption.${option}`) : option;
+}
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
-/** One line about a network's DHCP server (under a "DHCP" heading). */
-export function dhcpSummary(dhcp: DhcpSettings | null, kind: NetworkKind): string {
-  if (kind === 'bridged') return 'Whatever serves the bridged LAN';
-  if (!dhcp) return 'Not managed by Nimbox';
-  if (!dhcp.enabled) return 'Off (settings kept)';
-  const extra = [dhcp.options.length ? plural(dhcp.options.length, 'option') : '', dhcp.fixedLeases.length ? plural(dhcp.fixedLeases.length, 'fixed lease') : '']
+/** One line about a network's DHCP server (under a "DHCP" heading), in the language of `t`. */
+export function dhcpSummary(dhcp: DhcpSettings | null, kind: NetworkKind, t: NetworksT): string {
+  if (kind === 'bridged') return t('dhcp.bridged');
+  if (!dhcp) return t('dhcp.unmanaged');
+  if (!dhcp.enabled) return t('dhcp.off');
+  const extra = [dhcp.options.length ? t('dhcp.options', { count: dhcp.options.length }) : '', dhcp.fixedLeases.length ? t('dhcp.fixedLeases', { count: dhcp.fixedLeases.length }) : '']
     .filter(Boolean)
     .join(' · ');
   return `${dhcp.lowerIP} – ${dhcp.upperIP}${extra ? ` · ${extra}` : ''}`;
 }
 
 /** A lease time: the API gives seconds since the epoch (VirtualBox's LONG64) or an ISO string. */
-export function leaseTime(v: number | string | null | undefined): string {
+export function leaseTime(v: number | string | null | undefined, f: Format): string {
   if (v === null || v === undefined || v === '' || v === 0) return '—';
   const d = typeof v === 'number' ? new Date(v < 1e12 ? v * 1000 : v) : new Date(v);
-  return Number.isNaN(d.getTime()) ? String(v) : d.toLocaleString();
+  return Number.isNaN(d.getTime()) ? String(v) : f.dateTime(d);
 }

@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useCallback, useState } from 'react';
 import { EmptyState } from '@/components/console/empty-state';
 import { LoadError } from '@/components/console/load-error';
@@ -16,24 +17,25 @@ import { isFullRow, useApplyNetwork, useDeleteNetwork, useNetworks, useRefreshNe
 import { NetworkCard } from './network-card';
 import { NetworkFormDialog } from './network-form-dialog';
 import { PageTasks } from '@/components/tasks/page-tasks';
-import { KIND_LABEL, KIND_TONE } from './network-words';
+import { KIND_TONE } from './network-words';
 
 /** What a tenant's users see: the networks their tenant may use, to pick them for their machines' adapters. */
 function TenantNetworks({ items }: { items: NetworkListItem[] }) {
+  const t = useTranslations('networks');
   if (items.length === 0) {
     return (
-      <EmptyState title="No cluster network for your tenant">
-        Your machines can use NAT and their host’s default bridge. An administrator can allow your tenant cluster networks.
+      <EmptyState title={t('view.emptyTenant')}>
+        {t('view.emptyTenantText')}
       </EmptyState>
     );
   }
   return (
-    <Table aria-label="Networks">
+    <Table aria-label={t('view.table')}>
       <TableHeader>
         <tr>
-          <TableHead>Network</TableHead>
-          <TableHead>Kind</TableHead>
-          <TableHead>Description</TableHead>
+          <TableHead>{t('view.col.network')}</TableHead>
+          <TableHead>{t('view.col.kind')}</TableHead>
+          <TableHead>{t('view.col.description')}</TableHead>
         </tr>
       </TableHeader>
       <TableBody>
@@ -41,7 +43,7 @@ function TenantNetworks({ items }: { items: NetworkListItem[] }) {
           <TableRow key={n.id} data-network={n.name}>
             <TableCell className="font-mono font-medium">{n.name}</TableCell>
             <TableCell>
-              <Badge tone={KIND_TONE[n.kind]}>{KIND_LABEL[n.kind]}</Badge>
+              <Badge tone={KIND_TONE[n.kind]}>{t(`kind.${n.kind}`)}</Badge>
             </TableCell>
             <TableCell className="text-sm text-slate-600 dark:text-slate-400">{n.description || '—'}</TableCell>
           </TableRow>
@@ -57,6 +59,7 @@ function TenantNetworks({ items }: { items: NetworkListItem[] }) {
  * Everyone else: the networks their tenant may use.
  */
 export function NetworksView({ canManage }: { canManage: boolean }) {
+  const t = useTranslations('networks.view');
   const networks = useNetworks();
   const apply = useApplyNetwork();
   const remove = useDeleteNetwork();
@@ -67,7 +70,7 @@ export function NetworksView({ canManage }: { canManage: boolean }) {
   const refreshAfterTask = useRefreshNetworks();
   const [applyError, setApplyError] = useState<{ name: string; error: unknown } | null>(null);
 
-  const onStarted = useCallback((t: Task) => setTaskIds((ids) => [t.id, ...ids.filter((x) => x !== t.id)]), []);
+  const onStarted = useCallback((task: Task) => setTaskIds((ids) => [task.id, ...ids.filter((x) => x !== task.id)]), []);
   const onDismiss = useCallback((id: string) => setTaskIds((ids) => ids.filter((x) => x !== id)), []);
   const onApply = useCallback(
     (n: NetworkRow) => {
@@ -85,20 +88,16 @@ export function NetworksView({ canManage }: { canManage: boolean }) {
   return (
     <>
       <PageHeader
-        title="Networks"
-        description={
-          canManage
-            ? 'Cluster networks: defined once, with what each is on every host. Machines attach to them by name and are placed only where they exist.'
-            : 'The cluster networks your tenant may attach machines to, besides NAT and the host’s default bridge.'
-        }
-        actions={canManage ? <Button onClick={() => setCreating(true)}>Create network</Button> : null}
+        title={t('title')}
+        description={canManage ? t('descriptionAdmin') : t('descriptionUser')}
+        actions={canManage ? <Button onClick={() => setCreating(true)}>{t('create')}</Button> : null}
       />
       <div className="space-y-4">
-        <PageTasks ids={taskIds} label="Network tasks" onDismiss={onDismiss} onEnd={refreshAfterTask} />
+        <PageTasks ids={taskIds} label={t('tasks')} onDismiss={onDismiss} onEnd={refreshAfterTask} />
         {applyError && <ProblemAlert problem={problemOf(applyError.error)} />}
 
         {networks.isPending ? (
-          <LoadingRegion label="Loading networks…" className="space-y-3">
+          <LoadingRegion label={t('loading')} className="space-y-3">
             <Skeleton className="h-32" />
             <Skeleton className="h-32" />
           </LoadingRegion>
@@ -107,11 +106,11 @@ export function NetworksView({ canManage }: { canManage: boolean }) {
         ) : !canManage ? (
           <TenantNetworks items={items} />
         ) : rows.length === 0 ? (
-          <EmptyState title="No cluster network yet" action={<Button onClick={() => setCreating(true)}>Create network</Button>}>
-            Machines use NAT and their host’s default bridge. Define a network once (a bridge, host-only, internal or NAT network) and Nimbox creates it on each host.
+          <EmptyState title={t('emptyAdmin')} action={<Button onClick={() => setCreating(true)}>{t('create')}</Button>}>
+            {t('emptyAdminText')}
           </EmptyState>
         ) : (
-          <div className="space-y-3" role="list" aria-label="Cluster networks">
+          <div className="space-y-3" role="list" aria-label={t('list')}>
             {rows.map((n) => (
               <div role="listitem" key={n.id}>
                 <NetworkCard network={n} onApply={onApply} applying={apply.isPending && apply.variables === n.id} onEdit={onEdit} onDelete={onDelete} />
@@ -133,17 +132,17 @@ export function NetworksView({ canManage }: { canManage: boolean }) {
                 setDeleting(null);
               }
             }}
-            title={deleting ? `Delete network ${deleting.name}?` : 'Delete network?'}
-            description="Nimbox removes the NAT networks, DHCP servers and host-only interfaces it made for it on every host, then the network."
-            confirmLabel="Delete network"
-            pendingLabel="Deleting…"
+            title={deleting ? t('deleteTitle', { name: deleting.name }) : t('deleteTitleNoName')}
+            description={t('deleteDescription')}
+            confirmLabel={t('deleteConfirm')}
+            pendingLabel={t('deleting')}
             pending={remove.isPending}
             problem={remove.isError ? problemOf(remove.error) : null}
             onConfirm={() =>
               deleting &&
               remove.mutate(deleting.id, {
-                onSuccess: (t) => {
-                  onStarted(t);
+                onSuccess: (task) => {
+                  onStarted(task);
                   setDeleting(null);
                 },
               })
@@ -151,7 +150,7 @@ export function NetworksView({ canManage }: { canManage: boolean }) {
           >
             {deleting && deleting.usedBy.length > 0 && (
               <p className="text-sm text-amber-800 dark:text-amber-300">
-                In use by {deleting.usedBy.map((u) => `${u.machineName} (adapter ${u.slot + 1})`).join(', ')}: move those adapters to another network first.
+                {t('inUse', { list: deleting.usedBy.map((u) => t('inUseItem', { machine: u.machineName, slot: u.slot + 1 })).join(', ') })}
               </p>
             )}
           </ConfirmDialog>

@@ -1,7 +1,9 @@
 'use client';
 
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { memo } from 'react';
+import { useFormat } from '@/components/format';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { cn } from '@/components/ui/cn';
@@ -12,9 +14,11 @@ import { problemOf } from '@/lib/hooks/api';
 import type { Task } from '@/lib/hooks/types';
 import { useCancelTask } from '@/lib/hooks/use-tasks';
 import { TaskStatusBadge } from './task-status-badge';
+import { useTaskText } from './task-text';
 
 /** A failed task's error: VirtualBox's (or Nimbox's) words and the result code. */
 function TaskErrorText({ task, className }: { task: Task; className?: string }) {
+  const t = useTranslations('tasks');
   if (!task.error) return null;
   const e = task.error;
   return (
@@ -23,29 +27,31 @@ function TaskErrorText({ task, className }: { task: Task; className?: string }) 
       {e.detail && <p className="mt-0.5">{e.detail}</p>}
       {e.resultCode && (
         <p className="mt-0.5">
-          Result code: <code className="font-mono">{e.resultCode}</code>
+          {t.rich('card.resultCode', { code: (c) => <code className="font-mono">{c}</code>, value: e.resultCode })}
         </p>
       )}
-      {e.step && <p className="mt-0.5 opacity-80">At step: {e.step}</p>}
+      {e.step && <p className="mt-0.5 opacity-80">{t('card.atStep', { step: e.step })}</p>}
     </div>
   );
 }
 
 /** Cancel for a running task VirtualBox lets go of; its own failure shows beside it. */
 function CancelTask({ task }: { task: Task }) {
+  const t = useTranslations('tasks');
   const cancel = useCancelTask();
+  const text = useTaskText();
   if (task.status !== 'running' || !task.cancelable) return null;
   return (
     <div className="space-y-2">
       <Button
         variant="outline"
         size="sm"
-        aria-label={`Cancel task ${task.title}`}
+        aria-label={t('card.cancelTask', { title: text.title(task) })}
         disabled={cancel.isPending}
         aria-busy={cancel.isPending}
         onClick={() => cancel.mutate(task.id)}
       >
-        {cancel.isPending ? 'Canceling…' : 'Cancel'}
+        {cancel.isPending ? t('card.canceling') : t('card.cancel')}
       </Button>
       {cancel.isError && <ProblemAlert problem={problemOf(cancel.error)} />}
     </div>
@@ -54,17 +60,22 @@ function CancelTask({ task }: { task: Task }) {
 
 /** The progress of a task as a bar with its percent and current step. */
 export function TaskProgress({ task }: { task: Task }) {
+  const t = useTranslations('tasks');
+  const f = useFormat();
   const running = task.status === 'running';
   const tone = task.status === 'succeeded' ? 'green' : task.status === 'failed' ? 'red' : running ? 'sky' : 'grey';
-  const text = `${Math.round(task.percent)}%${task.message ? ` — ${task.message}` : ''}`;
+  const percent = f.percent(Math.round(task.percent) / 100);
+  const words = useTaskText();
+  const message = words.message(task);
+  const text = message ? t('card.progressWithMessage', { percent, message }) : percent;
   return (
     <div className="space-y-1">
-      <ProgressBar label={`Progress of ${task.title}`} value={task.percent} valueText={text} tone={tone} />
+      <ProgressBar label={t('card.progressOf', { title: words.title(task) })} value={task.percent} valueText={text} tone={tone} />
       <p className="flex justify-between gap-2 text-xs text-slate-600 dark:text-slate-400" data-testid="task-progress-text">
-        <span className="truncate" title={task.message}>
-          {task.message || (running ? 'Working…' : '')}
+        <span className="truncate" title={message}>
+          {message || (running ? t('card.working') : '')}
         </span>
-        <span className="shrink-0 tabular-nums">{Math.round(task.percent)}%</span>
+        <span className="shrink-0 tabular-nums">{percent}</span>
       </p>
     </div>
   );
@@ -86,26 +97,28 @@ export const TaskCard = memo(function TaskCard({
   /** Offers "Dismiss" once the task has ended. */
   onDismiss?: (id: string) => void;
 }) {
+  const t = useTranslations('tasks');
   const linkToTarget = showTarget && task.targetType === 'vm' && task.targetId && task.kind !== 'vm.delete';
+  const title = useTaskText().title(task);
   return (
     <article
-      aria-label={task.title}
+      aria-label={title}
       data-task-id={task.id}
       data-status={task.status}
       className={cn('space-y-2 rounded-lg border border-slate-200 bg-white p-3 text-sm dark:border-slate-800 dark:bg-slate-900', className)}
     >
       <div className="flex items-start justify-between gap-2">
         <div className="min-w-0">
-          <p className="truncate font-medium" title={task.title}>
-            {task.title}
+          <p className="truncate font-medium" title={title}>
+            {title}
           </p>
           <p className="text-xs text-slate-500 dark:text-slate-400">
-            {task.username} · <RelativeTime iso={task.createdAt} />
+            {task.username}{' · '}<RelativeTime iso={task.createdAt} />
             {linkToTarget && (
               <>
                 {' · '}
                 <Link href={`/vms/${encodeURIComponent(task.targetId)}`} className="text-sky-700 underline-offset-4 hover:underline dark:text-sky-400">
-                  {task.targetName || 'machine'}
+                  {task.targetName || t('card.machine')}
                 </Link>
               </>
             )}
@@ -117,8 +130,8 @@ export const TaskCard = memo(function TaskCard({
             <button
               type="button"
               onClick={() => onDismiss(task.id)}
-              aria-label={`Dismiss ${task.title}`}
-              title="Dismiss"
+              aria-label={t('card.dismissTask', { title })}
+              title={t('card.dismiss')}
               className="rounded p-1 text-slate-400 hover:bg-slate-100 hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-600 dark:hover:bg-slate-800 dark:hover:text-slate-100"
             >
               <CloseIcon className="size-3.5" />
@@ -129,7 +142,7 @@ export const TaskCard = memo(function TaskCard({
       <TaskProgress task={task} />
       <TaskErrorText task={task} />
       {task.status === 'lost' && !task.error && (
-        <p className="text-xs text-amber-800 dark:text-amber-300">Nimbox restarted while this task ran; check the machine&apos;s state.</p>
+        <p className="text-xs text-amber-800 dark:text-amber-300">{t('card.lost')}</p>
       )}
       <CancelTask task={task} />
     </article>

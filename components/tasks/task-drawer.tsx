@@ -1,6 +1,7 @@
 'use client';
 
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { usePathname } from 'next/navigation';
 import { useEffect, useId, useRef, useState, useSyncExternalStore } from 'react';
 import { createPortal } from 'react-dom';
@@ -27,6 +28,7 @@ const useIsClient = () => useSyncExternalStore(noSubscribe, () => true, () => fa
  * it is open; Escape or the toggle closes it.
  */
 export function TaskDrawer() {
+  const t = useTranslations('tasks');
   const [open, setOpen] = useState(false);
   const panelId = useId();
   const headingId = useId();
@@ -77,12 +79,12 @@ export function TaskDrawer() {
         <svg aria-hidden="true" viewBox="0 0 16 16" className="size-4" fill="none" stroke="currentColor" strokeWidth="1.5">
           <path d="M3 4h10M3 8h10M3 12h6" strokeLinecap="round" />
         </svg>
-        Tasks
+        {t('drawer.toggle')}
         {count > 0 && (
-          <span className="inline-flex min-w-5 items-center justify-center rounded-full bg-sky-600 px-1.5 text-xs leading-5 text-white tabular-nums" data-testid="running-task-count">
-            <span className="sr-only">, </span>
+          <span className="inline-flex min-w-5 items-center justify-center rounded-full bg-sky-700 px-1.5 text-xs leading-5 text-white tabular-nums" data-testid="running-task-count">
+            <span className="sr-only">{t('drawer.countBefore')}</span>
             {count}
-            <span className="sr-only"> running</span>
+            <span className="sr-only">{t('drawer.countAfter')}</span>
           </span>
         )}
       </button>
@@ -100,32 +102,32 @@ export function TaskDrawer() {
               <>
                 <div className="flex items-center justify-between gap-2 border-b border-slate-200 bg-white px-4 py-3 dark:border-slate-800 dark:bg-slate-900">
                   <h2 id={headingId} className="text-base font-semibold tracking-tight">
-                    Recent tasks
+                    {t('drawer.title')}
                   </h2>
                   <div className="flex items-center gap-1">
                     <Link href="/tasks" className="rounded-md px-2 py-1 text-sm font-medium text-sky-700 hover:underline dark:text-sky-400">
-                      All tasks
+                      {t('drawer.all')}
                     </Link>
-                    <Button variant="ghost" size="sm" aria-label="Close tasks" onClick={() => setOpen(false)}>
+                    <Button variant="ghost" size="sm" aria-label={t('drawer.close')} onClick={() => setOpen(false)}>
                       <CloseIcon />
                     </Button>
                   </div>
                 </div>
                 <div className="flex-1 overflow-y-auto p-4">
                   {recent.isPending ? (
-                    <LoadingRegion label="Loading tasks…" className="space-y-3">
+                    <LoadingRegion label={t('loading')} className="space-y-3">
                       <Skeleton className="h-20" />
                       <Skeleton className="h-20" />
                     </LoadingRegion>
                   ) : recent.isError ? (
                     <ProblemAlert problem={problemOf(recent.error)} />
                   ) : recent.data.tasks.length === 0 ? (
-                    <EmptyState title="No tasks yet">Starting, stopping, creating or snapshotting a machine shows its progress here.</EmptyState>
+                    <EmptyState title={t('noTasks')}>{t('drawer.emptyText')}</EmptyState>
                   ) : (
                     <ul className="space-y-3">
-                      {recent.data.tasks.map((t) => (
-                        <li key={t.id}>
-                          <TaskCard task={t} />
+                      {recent.data.tasks.map((task) => (
+                        <li key={task.id}>
+                          <TaskCard task={task} />
                         </li>
                       ))}
                     </ul>

@@ -1,48 +1,59 @@
 'use client';
 
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { memo, useId, useState } from 'react';
 import { EmptyState } from '@/components/console/empty-state';
 import { LoadError } from '@/components/console/load-error';
-import { formatDuration } from '@/components/format';
+import { useFormat } from '@/components/format';
 import { Label } from '@/components/ui/label';
+import { useProblemTitle } from '@/components/ui/problem-text';
 import { ProgressBar } from '@/components/ui/progress';
-import { formatExact, RelativeTime, useNow } from '@/components/ui/relative-time';
+import { RelativeTime, useNow } from '@/components/ui/relative-time';
 import { Select } from '@/components/ui/select';
 import { Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import type { Task, TaskStatus } from '@/lib/hooks/types';
 import { TASK_STATUSES } from '@/lib/tasks/types';
 import { useTasks } from '@/lib/hooks/use-tasks';
-import { taskStatusLabel, TaskStatusBadge } from './task-status-badge';
+import { taskStatusKey, TaskStatusBadge } from './task-status-badge';
+import { useTaskText } from './task-text';
 
 const HISTORY = 200;
 
 function Duration({ task }: { task: Task }) {
   const now = useNow();
+  const f = useFormat();
   const start = Date.parse(task.createdAt);
   const end = task.finishedAt ? Date.parse(task.finishedAt) : now;
-  return <span className="tabular-nums">{formatDuration(end - start)}</span>;
+  return <span className="tabular-nums">{f.duration(end - start)}</span>;
 }
 
 const TaskRow = memo(function TaskRow({ task: t }: { task: Task }) {
+  const tr = useTranslations('tasks');
+  const f = useFormat();
+  const problemTitle = useProblemTitle();
+  const percent = f.percent(Math.round(t.percent) / 100);
+  const words = useTaskText();
+  const title = words.title(t);
+  const message = words.message(t);
   return (
     <TableRow data-task-id={t.id} data-status={t.status}>
       <TableCell className="max-w-80">
-        <p className="truncate font-medium" title={t.title}>
+        <p className="truncate font-medium" title={title}>
           {t.targetType === 'vm' && t.targetId && t.kind !== 'vm.delete' ? (
             <Link href={`/vms/${encodeURIComponent(t.targetId)}`} className="text-sky-700 underline-offset-4 hover:underline dark:text-sky-400">
-              {t.title}
+              {title}
             </Link>
           ) : (
-            t.title
+            title
           )}
         </p>
         {t.status === 'running' && (
           <div className="mt-1.5 flex items-center gap-2">
-            <ProgressBar label={`Progress of ${t.title}`} value={t.percent} valueText={`${Math.round(t.percent)}%${t.message ? ` — ${t.message}` : ''}`} className="w-40" />
+            <ProgressBar label={tr('card.progressOf', { title })} value={t.percent} valueText={message ? tr('card.progressWithMessage', { percent, message }) : percent} className="w-40" />
             <span className="truncate text-xs text-slate-500 tabular-nums dark:text-slate-400">
-              {Math.round(t.percent)}% {t.message}
+              {percent} {message}
             </span>
           </div>
         )}
@@ -55,7 +66,7 @@ const TaskRow = memo(function TaskRow({ task: t }: { task: Task }) {
         <RelativeTime iso={t.createdAt} />
       </TableCell>
       <TableCell className="whitespace-nowrap text-slate-600 dark:text-slate-400">
-        {t.finishedAt ? <time dateTime={t.finishedAt}>{formatExact(t.finishedAt)}</time> : '—'}
+        {t.finishedAt ? <time dateTime={t.finishedAt}>{f.dateTime(t.finishedAt)}</time> : '—'}
       </TableCell>
       <TableCell className="whitespace-nowrap">
         <Duration task={t} />
@@ -63,17 +74,17 @@ const TaskRow = memo(function TaskRow({ task: t }: { task: Task }) {
       <TableCell className="max-w-96 text-xs">
         {t.error ? (
           <span className="text-red-800 dark:text-red-300">
-            <span className="font-semibold">{t.error.title}</span>
-            {t.error.detail && <>: {t.error.detail}</>}
+            <span className="font-semibold">{problemTitle(t.error.title)}</span>
+            {t.error.detail && <>{': '}{t.error.detail}</>}
             {t.error.resultCode && (
               <>
                 {' '}
-                (<code className="font-mono">{t.error.resultCode}</code>)
+                {'('}<code className="font-mono">{t.error.resultCode}</code>{')'}
               </>
             )}
           </span>
         ) : (
-          <span className="text-slate-400">—</span>
+          <span className="text-slate-400">{'—'}</span>
         )}
       </TableCell>
     </TableRow>
@@ -82,6 +93,7 @@ const TaskRow = memo(function TaskRow({ task: t }: { task: Task }) {
 
 /** The task history: every long operation, who ran it, how it ended and how long it took; live. */
 export function TasksView() {
+  const t = useTranslations('tasks');
   const statusId = useId();
   const [status, setStatus] = useState<TaskStatus | ''>('');
   const tasks = useTasks({ limit: HISTORY, ...(status ? { status } : {}) });
@@ -90,12 +102,12 @@ export function TasksView() {
     <div className="space-y-4">
       <div className="flex flex-wrap items-end gap-3">
         <div className="flex w-48 flex-col gap-1.5">
-          <Label htmlFor={statusId}>Status</Label>
+          <Label htmlFor={statusId}>{t('view.status')}</Label>
           <Select id={statusId} value={status} onChange={(e) => setStatus(e.target.value as TaskStatus | '')}>
-            <option value="">All statuses</option>
+            <option value="">{t('view.allStatuses')}</option>
             {TASK_STATUSES.map((s) => (
               <option key={s} value={s}>
-                {taskStatusLabel(s)}
+                {t(taskStatusKey(s) ?? 'status.running')}
               </option>
             ))}
           </Select>
@@ -104,20 +116,20 @@ export function TasksView() {
       {tasks.isError && !tasks.data ? (
         <LoadError error={tasks.error} retry={tasks.refetch} />
       ) : tasks.data && tasks.data.tasks.length === 0 ? (
-        <EmptyState title={status ? `No ${taskStatusLabel(status).toLowerCase()} tasks` : 'No tasks yet'}>
-          Every start, stop, create, edit, delete and snapshot runs as a task and is listed here.
+        <EmptyState title={status ? t(`view.noStatus.${status}`) : t('noTasks')}>
+          {t('view.emptyText')}
         </EmptyState>
       ) : (
-        <Table aria-label="Tasks" aria-busy={tasks.isPending}>
+        <Table aria-label={t('view.table')} aria-busy={tasks.isPending}>
           <TableHeader>
             <tr>
-              <TableHead>Task</TableHead>
-              <TableHead>User</TableHead>
-              <TableHead>Status</TableHead>
-              <TableHead>Started</TableHead>
-              <TableHead>Finished</TableHead>
-              <TableHead>Duration</TableHead>
-              <TableHead>Error</TableHead>
+              <TableHead>{t('view.columns.task')}</TableHead>
+              <TableHead>{t('view.columns.user')}</TableHead>
+              <TableHead>{t('view.columns.status')}</TableHead>
+              <TableHead>{t('view.columns.started')}</TableHead>
+              <TableHead>{t('view.columns.finished')}</TableHead>
+              <TableHead>{t('view.columns.duration')}</TableHead>
+              <TableHead>{t('view.columns.error')}</TableHead>
             </tr>
           </TableHeader>
           <TableBody>
@@ -136,7 +148,7 @@ export function TasksView() {
         </Table>
       )}
       {tasks.data && tasks.data.tasks.length >= HISTORY && (
-        <p className="text-xs text-slate-500 dark:text-slate-400">Showing the {HISTORY} most recent tasks.</p>
+        <p className="text-xs text-slate-500 dark:text-slate-400">{t('view.showingRecent', { count: HISTORY })}</p>
       )}
     </div>
   );

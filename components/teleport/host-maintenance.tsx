@@ -1,6 +1,7 @@
 'use client';
 
-import { useState } from 'react';
+import { useTranslations } from 'next-intl';
+import { useState, type ReactNode } from 'react';
 import { TaskCard, TaskProgress } from '@/components/tasks/task-card';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -16,6 +17,8 @@ import { useDrain, useSetMaintenance } from '@/lib/hooks/use-teleport';
 /** How long a finished drain stays shown beside its host. */
 const RECENT_MS = 10 * 60_000;
 
+const sr = (chunks: ReactNode) => <span className="sr-only">{chunks}</span>;
+
 /** The host's newest drain while it runs (whoever started it) or for a while after it ended. */
 function useDrainTask(hostId: string): Task | undefined {
   const tasks = useTasks({ targetId: hostId, limit: 5 });
@@ -27,14 +30,15 @@ function useDrainTask(hostId: string): Task | undefined {
 
 /** "In maintenance" for a host in maintenance, and a running drain's progress: for the cluster's host cards. */
 export function HostMaintenanceStatus({ host }: { host: HostWithStatus }) {
+  const t = useTranslations('teleport.maintenance');
   const found = useDrainTask(host.id);
   const drain = found?.status === 'running' ? found : undefined;
   if (!host.maintenance && !drain) return null;
   return (
     <div className="space-y-2" data-testid="host-maintenance">
       {host.maintenance && (
-        <Badge tone="amber" dot title="New machines are not placed on this host">
-          In maintenance
+        <Badge tone="amber" dot title={t('badgeTitle')}>
+          {t('inMaintenance')}
         </Badge>
       )}
       {drain && <TaskProgress task={drain} />}
@@ -47,6 +51,7 @@ export function HostMaintenanceStatus({ host }: { host: HostWithStatus }) {
  * drain at once) and Drain. The drain's progress shows in HostDrainProgress.
  */
 export function HostMaintenance({ host, canManage }: { host: HostWithStatus; canManage: boolean }) {
+  const t = useTranslations('teleport.maintenance');
   const setMaintenance = useSetMaintenance();
   const drain = useDrain();
   const [confirming, setConfirming] = useState(false);
@@ -59,21 +64,21 @@ export function HostMaintenance({ host, canManage }: { host: HostWithStatus; can
   return (
     <div className="flex max-w-64 flex-col items-start gap-1.5" data-testid="host-maintenance">
       {host.maintenance ? (
-        <Badge tone="amber" dot title="New machines are not placed on this host">
-          In maintenance
+        <Badge tone="amber" dot title={t('badgeTitle')}>
+          {t('inMaintenance')}
         </Badge>
       ) : (
-        <span className="text-xs text-slate-500 dark:text-slate-400">In service</span>
+        <span className="text-xs text-slate-500 dark:text-slate-400">{t('inService')}</span>
       )}
       {canManage && (
         <div className="flex flex-wrap gap-1">
           {host.maintenance ? (
             <>
               <Button variant="outline" size="sm" disabled={drain.isPending || draining} aria-busy={drain.isPending} onClick={() => drain.mutate(host.id)}>
-                Drain<span className="sr-only"> {host.name}</span>
+                {t.rich('drain', { name: host.name, sr })}
               </Button>
               <Button variant="ghost" size="sm" disabled={setMaintenance.isPending} onClick={() => setMaintenance.mutate({ id: host.id, enabled: false })}>
-                Leave maintenance<span className="sr-only"> ({host.name})</span>
+                {t.rich('leave', { name: host.name, sr })}
               </Button>
             </>
           ) : (
@@ -85,7 +90,7 @@ export function HostMaintenance({ host, canManage }: { host: HostWithStatus; can
                 setConfirming(true);
               }}
             >
-              Enter maintenance<span className="sr-only"> ({host.name})</span>
+              {t.rich('enter', { name: host.name, sr })}
             </Button>
           )}
         </div>
@@ -95,17 +100,17 @@ export function HostMaintenance({ host, canManage }: { host: HostWithStatus; can
       <ConfirmDialog
         open={confirming}
         onOpenChange={setConfirming}
-        title={`Put ${host.name} in maintenance?`}
-        description="New machines are no longer placed on it (its running machines stay until drained). It leaves maintenance when you say so."
-        confirmLabel="Enter maintenance"
+        title={t('confirmTitle', { name: host.name })}
+        description={t('confirmDescription')}
+        confirmLabel={t('confirmLabel')}
         destructive={false}
         pending={setMaintenance.isPending}
         problem={setMaintenance.isError ? problemOf(setMaintenance.error) : null}
         onConfirm={() => setMaintenance.mutate({ id: host.id, enabled: true, drain: drainToo && running > 0 }, { onSuccess: () => setConfirming(false) })}
       >
         <CheckboxField
-          label="Drain it now"
-          hint={running > 0 ? `Teleport its ${running} running machine${running === 1 ? '' : 's'} to the other hosts, a few at a time.` : 'No machine runs on it.'}
+          label={t('drainNow')}
+          hint={running > 0 ? t('drainHint', { count: running }) : t('nothingRuns')}
           checked={drainToo && running > 0}
           disabled={running === 0}
           onChange={(e) => setDrainToo(e.target.checked)}

@@ -1,7 +1,8 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useState } from 'react';
-import { formatMB } from '@/components/format';
+import { useFormat, type Format } from '@/components/format';
 import { Alert, ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
@@ -24,10 +25,19 @@ function teleportTargets(hosts: HostWithStatus[], machine: Pick<MachineDetail, '
     .sort((a, b) => usable(b) - usable(a) || (b.status?.memoryAvailableMB ?? 0) - (a.status?.memoryAvailableMB ?? 0) || a.name.localeCompare(b.name));
 }
 
-function optionLabel(h: HostWithStatus): string {
+/** A target's line in the select: its name and whether it can take the machine ("bravo — 12 GiB free"); `t` is `teleport.dialog`. */
+function optionLabel(h: HostWithStatus, t: ReturnType<typeof useTranslations<'teleport.dialog'>>, f: Format): string {
   const s = h.status;
-  const state = !s ? 'not connected' : s.health !== 'up' ? s.health : h.maintenance ? 'in maintenance' : s.memoryAvailableMB !== null ? `${formatMB(s.memoryAvailableMB)} free` : 'up';
-  return `${h.name} — ${state}`;
+  const state = !s
+    ? t('notConnected')
+    : s.health !== 'up'
+      ? t.has(`health.${s.health}`) ? t(`health.${s.health}`) : s.health
+      : h.maintenance
+        ? t('inMaintenance')
+        : s.memoryAvailableMB !== null
+          ? t('free', { memory: f.mb(s.memoryAvailableMB) })
+          : t('up');
+  return t('option', { name: h.name, state });
 }
 
 /**
@@ -36,12 +46,13 @@ function optionLabel(h: HostWithStatus): string {
  * on the machine page.
  */
 export function TeleportDialog({ machine: m, open, onOpenChange, onTask }: MachineDialogProps) {
+  const t = useTranslations('teleport.dialog');
   return (
     <Dialog
       open={open}
       onOpenChange={onOpenChange}
-      title={`Teleport ${m.name}`}
-      description={`Moves the running machine from ${m.hostName} to another host without stopping it (a pause of a few hundred milliseconds at most).`}
+      title={t('title', { name: m.name })}
+      description={t('description', { host: m.hostName })}
       className="max-w-2xl"
     >
       <TeleportForm machine={m} onDone={() => onOpenChange(false)} onTask={onTask} />
@@ -50,6 +61,9 @@ export function TeleportDialog({ machine: m, open, onOpenChange, onTask }: Machi
 }
 
 function TeleportForm({ machine: m, onDone, onTask }: { machine: MachineDetail; onDone: () => void; onTask: (t: Task) => void }) {
+  const t = useTranslations('teleport.dialog');
+  const tp = useTranslations('teleport.preflight');
+  const f = useFormat();
   const hosts = useHosts();
   const targets = teleportTargets(hosts.data?.hosts ?? [], m);
   const [chosen, setChosen] = useState<string | null>(null);
@@ -57,8 +71,8 @@ function TeleportForm({ machine: m, onDone, onTask }: { machine: MachineDetail; 
   const preflight = usePreflight(m.id, target);
   const teleport = useTeleport();
   const p = preflight.data && preflight.data.target.hostId === target ? preflight.data : undefined;
-  const summary = p ? preflightSummary(p) : null;
-  const targetName = targets.find((h) => h.id === target)?.name ?? 'the host';
+  const summary = p ? preflightSummary(p, tp) : null;
+  const targetName = targets.find((h) => h.id === target)?.name ?? t('theHost');
 
   return (
     <form
@@ -67,8 +81,8 @@ function TeleportForm({ machine: m, onDone, onTask }: { machine: MachineDetail; 
         e.preventDefault();
         if (!target || !p?.ok || teleport.isPending) return;
         teleport.mutate({ id: m.id, target }, {
-          onSuccess: (t) => {
-            onTask(t);
+          onSuccess: (task) => {
+            onTask(task);
             onDone();
           },
           onError: () => void preflight.refetch(),
@@ -78,9 +92,9 @@ function TeleportForm({ machine: m, onDone, onTask }: { machine: MachineDetail; 
       {hosts.isPending ? (
         <Skeleton className="h-9" />
       ) : targets.length === 0 ? (
-        <Alert tone="warning" title="No other host">Register another host to teleport machines to.</Alert>
+        <Alert tone="warning" title={t('noOther')}>{t('noOtherText')}</Alert>
       ) : (
-        <Field name="target" label="Target host" hint="The machine's disks must be on storage both hosts mount; Nimbox registers the machine there if needed.">
+        <Field name="target" label={t('target')} hint={t('targetHint')}>
           {(control) => (
             <Select
               {...control}
@@ -92,7 +106,7 @@ function TeleportForm({ machine: m, onDone, onTask }: { machine: MachineDetail; 
             >
               {targets.map((h) => (
                 <option key={h.id} value={h.id}>
-                  {optionLabel(h)}
+                  {optionLabel(h, t, f)}
                 </option>
               ))}
             </Select>
@@ -101,18 +115,18 @@ function TeleportForm({ machine: m, onDone, onTask }: { machine: MachineDetail; 
       )}
 
       {target && (
-        <section aria-label="Preflight" aria-busy={preflight.isFetching} className="space-y-3">
+        <section aria-label={t('preflight')} aria-busy={preflight.isFetching} className="space-y-3">
           <div className="flex items-center justify-between gap-2">
-            <h3 className="text-sm font-semibold">Checks</h3>
+            <h3 className="text-sm font-semibold">{t('checks')}</h3>
             <Button variant="ghost" size="sm" onClick={() => void preflight.refetch()} disabled={preflight.isFetching}>
-              {preflight.isFetching ? 'Checking…' : 'Check again'}
+              {preflight.isFetching ? t('checking') : t('checkAgain')}
             </Button>
           </div>
           {preflight.isError && !p ? (
             <ProblemAlert problem={problemOf(preflight.error)} />
           ) : !p ? (
             <div role="status" className="space-y-2">
-              <span className="sr-only">Checking {targetName}…</span>
+              <span className="sr-only">{t('checkingHost', { host: targetName })}</span>
               <Skeleton className="h-12" />
               <Skeleton className="h-12" />
               <Skeleton className="h-12" />
@@ -122,8 +136,8 @@ function TeleportForm({ machine: m, onDone, onTask }: { machine: MachineDetail; 
               <PreflightChecks preflight={p} />
               {summary && (
                 <Alert tone={summary.tone} title={summary.text} role="status">
-                  {p.ok && p.twin === 'register' && <p>Nimbox registers {m.name} on {targetName} first (same UUID, settings and disks).</p>}
-                  {p.ok && p.twin === 'update' && <p>Nimbox brings the copy on {targetName} in line with {m.hostName}&apos;s first.</p>}
+                  {p.ok && p.twin === 'register' && <p>{t('register', { name: m.name, host: targetName })}</p>}
+                  {p.ok && p.twin === 'update' && <p>{t('update', { host: targetName, source: m.hostName })}</p>}
                 </Alert>
               )}
             </>
@@ -135,8 +149,8 @@ function TeleportForm({ machine: m, onDone, onTask }: { machine: MachineDetail; 
       <div className="flex justify-end gap-2">
         <FormButtons
           onCancel={onDone}
-          label={`Teleport to ${targetName}`}
-          pendingLabel="Starting…"
+          label={t('submit', { host: targetName })}
+          pendingLabel={t('pending')}
           pending={teleport.isPending}
           disabled={!p?.ok || preflight.isFetching}
         />

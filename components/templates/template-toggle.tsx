@@ -1,6 +1,7 @@
 'use client';
 
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { useState } from 'react';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Button, buttonClass } from '@/components/ui/button';
@@ -17,18 +18,19 @@ export const deployHref = (templateId: string) => `/vms/new?template=${encodeURI
  * on a template, "New machine from template" and "Unmark template".
  */
 export function TemplateToggle({ machine: m, off, blockedWhy }: { machine: MachineDetail; off: boolean; blockedWhy?: string }) {
+  const t = useTranslations('templates');
   const set = useSetTemplate(m.id);
   const [asking, setAsking] = useState(false);
-  const why = !off ? 'Power the machine off (on every host) to change whether it is a template' : blockedWhy;
+  const why = !off ? t('powerOffFirst') : blockedWhy;
   return (
     <>
       {m.template ? (
         <>
           <Link href={deployHref(m.id)} className={buttonClass({ variant: 'default', size: 'sm' })}>
-            New machine from template
+            {t('newFromTemplate')}
           </Link>
           <Button variant="outline" size="sm" disabled={Boolean(why) || set.isPending} aria-busy={set.isPending} title={why} onClick={() => set.mutate(false)}>
-            {set.isPending ? 'Unmarking…' : 'Unmark template'}
+            {set.isPending ? t('unmarking') : t('unmark')}
           </Button>
         </>
       ) : (
@@ -42,7 +44,7 @@ export function TemplateToggle({ machine: m, off, blockedWhy }: { machine: Machi
             setAsking(true);
           }}
         >
-          Mark as template
+          {t('mark')}
         </Button>
       )}
       {set.isError && !asking && (
@@ -55,10 +57,10 @@ export function TemplateToggle({ machine: m, off, blockedWhy }: { machine: Machi
         onOpenChange={(o) => {
           if (!o) setAsking(false);
         }}
-        title={`Mark ${m.name} as a template?`}
-        description="A template is not started: new machines are deployed from it (full or linked clones). It moves from the machines to the templates; unmark it to use it as a machine again."
-        confirmLabel="Mark as template"
-        pendingLabel="Marking…"
+        title={t('confirmTitle', { name: m.name })}
+        description={t('confirmDescription')}
+        confirmLabel={t('mark')}
+        pendingLabel={t('marking')}
         destructive={false}
         pending={set.isPending}
         problem={set.isError ? problemOf(set.error) : null}

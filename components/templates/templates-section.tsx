@@ -1,8 +1,9 @@
 'use client';
 
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { LoadError } from '@/components/console/load-error';
-import { formatMB } from '@/components/format';
+import { useFormat } from '@/components/format';
 import { buttonClass } from '@/components/ui/button';
 import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
@@ -14,6 +15,8 @@ import { deployHref } from './template-toggle';
  * shared with (admins), and "Deploy" into the create wizard's "New from template".
  */
 export function TemplatesSection({ canDeploy }: { canDeploy: boolean }) {
+  const tr = useTranslations('templates');
+  const f = useFormat();
   const q = useTemplates();
   const templates = q.data?.templates ?? [];
   // Only admins get sharedWith: then the tenant columns are theirs.
@@ -21,7 +24,7 @@ export function TemplatesSection({ canDeploy }: { canDeploy: boolean }) {
   let body;
   if (q.isPending) {
     body = (
-      <LoadingRegion label="Loading templates…">
+      <LoadingRegion label={tr('loading')}>
         <Skeleton className="h-16" />
       </LoadingRegion>
     );
@@ -30,25 +33,25 @@ export function TemplatesSection({ canDeploy }: { canDeploy: boolean }) {
   } else if (templates.length === 0) {
     body = (
       <p className="rounded-lg border border-dashed border-slate-300 px-4 py-6 text-center text-sm text-slate-500 dark:border-slate-700 dark:text-slate-400">
-        No templates. Mark a powered-off machine as a template on its page to deploy new machines from it.
+        {tr('empty')}
       </p>
     );
   } else {
     body = (
-      <Table aria-label="Templates">
+      <Table aria-label={tr('table.label')}>
         <TableHeader>
           <tr>
-            <TableHead>Name</TableHead>
-            <TableHead>OS</TableHead>
-            <TableHead className="text-right">vCPUs</TableHead>
-            <TableHead className="text-right">Memory</TableHead>
-            <TableHead className="text-right">Disks</TableHead>
-            <TableHead>Hosts</TableHead>
-            {admin && <TableHead>Tenant</TableHead>}
-            {admin && <TableHead>Shared with</TableHead>}
+            <TableHead>{tr('table.name')}</TableHead>
+            <TableHead>{tr('table.os')}</TableHead>
+            <TableHead className="text-right">{tr('table.vcpus')}</TableHead>
+            <TableHead className="text-right">{tr('table.memory')}</TableHead>
+            <TableHead className="text-right">{tr('table.disks')}</TableHead>
+            <TableHead>{tr('table.hosts')}</TableHead>
+            {admin && <TableHead>{tr('table.tenant')}</TableHead>}
+            {admin && <TableHead>{tr('table.sharedWith')}</TableHead>}
             {canDeploy && (
               <TableHead>
-                <span className="sr-only">Actions</span>
+                <span className="sr-only">{tr('table.actions')}</span>
               </TableHead>
             )}
           </tr>
@@ -67,17 +70,17 @@ export function TemplatesSection({ canDeploy }: { canDeploy: boolean }) {
               </TableCell>
               <TableCell className="whitespace-nowrap">{t.osTypeId}</TableCell>
               <TableCell className="text-right tabular-nums">{t.cpuCount}</TableCell>
-              <TableCell className="text-right whitespace-nowrap tabular-nums">{formatMB(t.memoryMB)}</TableCell>
-              <TableCell className="text-right tabular-nums" title={t.snapshotCount ? `${t.snapshotCount} snapshot${t.snapshotCount === 1 ? '' : 's'}` : undefined}>
+              <TableCell className="text-right whitespace-nowrap tabular-nums">{f.mb(t.memoryMB)}</TableCell>
+              <TableCell className="text-right tabular-nums" title={t.snapshotCount ? tr('table.snapshots', { count: t.snapshotCount }) : undefined}>
                 {t.diskCount}
               </TableCell>
-              <TableCell>{t.hostNames.join(', ') || '—'}</TableCell>
-              {admin && <TableCell>{t.tenant ?? <span className="text-slate-400">—</span>}</TableCell>}
-              {admin && <TableCell>{t.sharedWith?.length ? t.sharedWith.join(', ') : <span className="text-slate-400">—</span>}</TableCell>}
+              <TableCell>{t.hostNames.join(', ') || tr('none')}</TableCell>
+              {admin && <TableCell>{t.tenant ?? <span className="text-slate-400">{tr('none')}</span>}</TableCell>}
+              {admin && <TableCell>{t.sharedWith?.length ? t.sharedWith.join(', ') : <span className="text-slate-400">{tr('none')}</span>}</TableCell>}
               {canDeploy && (
                 <TableCell className="text-right">
-                  <Link href={deployHref(t.id)} className={buttonClass({ variant: 'outline', size: 'sm' })} aria-label={`Deploy from ${t.name}`}>
-                    Deploy
+                  <Link href={deployHref(t.id)} className={buttonClass({ variant: 'outline', size: 'sm' })} aria-label={tr('table.deployFrom', { name: t.name })}>
+                    {tr('table.deploy')}
                   </Link>
                 </TableCell>
               )}
@@ -91,9 +94,9 @@ export function TemplatesSection({ canDeploy }: { canDeploy: boolean }) {
     <section aria-labelledby="cluster-templates" className="space-y-4">
       <div>
         <h2 id="cluster-templates" className="text-lg font-semibold tracking-tight">
-          Templates
+          {tr('heading')}
         </h2>
-        <p className="text-sm text-slate-600 dark:text-slate-400">Machines kept to deploy new ones from (full or linked clones); they are not started.</p>
+        <p className="text-sm text-slate-600 dark:text-slate-400">{tr('intro')}</p>
       </div>
       {body}
     </section>

@@ -1,27 +1,24 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useState, type FormEvent } from 'react';
 import { ProblemAlert } from '@/components/ui/alert';
 import { CheckboxField } from '@/components/ui/checkbox';
 import { Dialog } from '@/components/ui/dialog';
 import { Field } from '@/components/ui/field';
 import { FormButtons } from '@/components/ui/form-buttons';
+import { useFormat } from '@/components/format';
 import { Input } from '@/components/ui/input';
 import { fieldErrors, problemOf } from '@/lib/hooks/api';
 import { useHosts } from '@/lib/hooks/use-hosts';
 import { isFullRow, useNetworks } from '@/lib/hooks/use-networks';
 import { useTemplates } from '@/lib/hooks/use-templates';
 import { useCreateTenant, useUpdateTenant, type Tenant, type TenantPatch } from '@/lib/hooks/use-tenants';
-import { KIND_LABEL } from '@/components/networks/network-words';
 import type { RealmChoice } from './tenants-view';
 
-const QUOTAS = [
-  { key: 'maxMachines', label: 'Max machines' },
-  { key: 'maxVcpus', label: 'Max vCPUs' },
-  { key: 'maxMemoryMB', label: 'Max memory (MB)' },
-  { key: 'maxDiskGB', label: 'Max disk (GB)' },
-] as const;
-type QuotaKey = (typeof QUOTAS)[number]['key'];
+/** The quota fields; each one's label is `form.quota.<key>` in the tenants catalog. */
+const QUOTAS = ['maxMachines', 'maxVcpus', 'maxMemoryMB', 'maxDiskGB'] as const;
+type QuotaKey = (typeof QUOTAS)[number];
 
 interface Values {
   name: string;
@@ -67,12 +64,13 @@ export function TenantFormDialog({
   tenant?: Tenant;
   realms: RealmChoice[];
 }) {
+  const t = useTranslations('tenants');
   return (
     <Dialog
       open={open}
       onOpenChange={onOpenChange}
-      title={tenant ? `Edit tenant ${tenant.name}` : 'Add tenant'}
-      description={tenant ? 'The name stays: machines carry it.' : 'Its members sign in at /t/<name>/login; quotas left empty are unlimited.'}
+      title={tenant ? t('form.editTitle', { name: tenant.name }) : t('add')}
+      description={tenant ? t('form.editDescription') : t('form.addDescription', { path: '/t/<name>/login' })}
       className="max-w-xl"
     >
       <TenantForm tenant={tenant} realms={realms} onDone={() => onOpenChange(false)} />
@@ -81,6 +79,8 @@ export function TenantFormDialog({
 }
 
 function TenantForm({ tenant, realms, onDone }: { tenant?: Tenant; realms: RealmChoice[]; onDone: () => void }) {
+  const t = useTranslations('tenants');
+  const f = useFormat();
   const [values, setValues] = useState<Values>(() => valuesOf(tenant));
   const hosts = useHosts();
   const networks = useNetworks();
@@ -93,7 +93,7 @@ function TenantForm({ tenant, realms, onDone }: { tenant?: Tenant; realms: Realm
   const errors = fieldErrors(save.error);
   const problem = save.error ? problemOf(save.error) : null;
   // Realms configured once but gone from the environment stay listed, so saving does not drop them silently.
-  const realmChoices = [...realms, ...values.realms.filter((r) => !realms.some((c) => c.name === r)).map((r) => ({ name: r, label: `${r} (not configured)` }))];
+  const realmChoices = [...realms, ...values.realms.filter((r) => !realms.some((c) => c.name === r)).map((r) => ({ name: r, label: t('form.realmNotConfigured', { name: r }) }))];
 
   function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -116,10 +116,10 @@ function TenantForm({ tenant, realms, onDone }: { tenant?: Tenant; realms: Realm
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-5" aria-label={tenant ? 'Edit tenant' : 'Add tenant'}>
+    <form onSubmit={onSubmit} className="space-y-5" aria-label={tenant ? t('form.edit') : t('add')}>
       {problem && <ProblemAlert problem={problem} />}
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field name="name" label="Name" required={!tenant} error={errors.name} hint="Lower-case letters, digits and '-'.">
+        <Field name="name" label={t('form.name')} required={!tenant} error={errors.name} hint={t('form.nameHint')}>
           {(c) => (
             <Input
               {...c}
@@ -128,35 +128,35 @@ function TenantForm({ tenant, realms, onDone }: { tenant?: Tenant; realms: Realm
               onChange={(e) => setValues((v) => ({ ...v, name: e.target.value }))}
               required={!tenant}
               disabled={Boolean(tenant)}
-              placeholder="blue"
+              placeholder={t('form.namePlaceholder')}
               autoComplete="off"
               spellCheck={false}
               autoCapitalize="off"
             />
           )}
         </Field>
-        <Field name="displayName" label="Display name" error={errors.displayName} hint="Default: the name.">
+        <Field name="displayName" label={t('form.displayName')} error={errors.displayName} hint={t('form.displayNameHint')}>
           {(c) => <Input {...c} name="displayName" value={values.displayName} onChange={(e) => setValues((v) => ({ ...v, displayName: e.target.value }))} autoComplete="off" />}
         </Field>
       </div>
 
       <fieldset className="space-y-3">
-        <legend className="text-sm font-semibold">Quotas</legend>
-        <p className="text-xs text-slate-500 dark:text-slate-400">Empty: unlimited.</p>
+        <legend className="text-sm font-semibold">{t('form.quotas')}</legend>
+        <p className="text-xs text-slate-500 dark:text-slate-400">{t('form.quotasHint')}</p>
         <div className="grid gap-4 sm:grid-cols-2">
-          {QUOTAS.map((q) => (
-            <Field key={q.key} name={q.key} label={q.label} error={errors[q.key]}>
+          {QUOTAS.map((key) => (
+            <Field key={key} name={key} label={t(`form.quota.${key}`)} error={errors[key]}>
               {(c) => (
                 <Input
                   {...c}
-                  name={q.key}
+                  name={key}
                   type="number"
                   min={0}
                   step={1}
                   inputMode="numeric"
-                  placeholder="Unlimited"
-                  value={values.quotas[q.key]}
-                  onChange={(e) => setValues((v) => ({ ...v, quotas: { ...v.quotas, [q.key]: e.target.value } }))}
+                  placeholder={t('form.unlimited')}
+                  value={values.quotas[key]}
+                  onChange={(e) => setValues((v) => ({ ...v, quotas: { ...v.quotas, [key]: e.target.value } }))}
                 />
               )}
             </Field>
@@ -165,10 +165,10 @@ function TenantForm({ tenant, realms, onDone }: { tenant?: Tenant; realms: Realm
       </fieldset>
 
       <fieldset className="space-y-2" data-field="allowedHostIds">
-        <legend className="text-sm font-semibold">Allowed hosts</legend>
-        <p className="text-xs text-slate-500 dark:text-slate-400">Where its machines may be placed. None ticked: every host.</p>
+        <legend className="text-sm font-semibold">{t('form.hosts')}</legend>
+        <p className="text-xs text-slate-500 dark:text-slate-400">{t('form.hostsHint')}</p>
         {hosts.isPending ? (
-          <p className="text-sm text-slate-500">Loading hosts…</p>
+          <p className="text-sm text-slate-500">{t('form.loadingHosts')}</p>
         ) : hosts.isError ? (
           <ProblemAlert problem={problemOf(hosts.error)} />
         ) : (
@@ -187,23 +187,23 @@ function TenantForm({ tenant, realms, onDone }: { tenant?: Tenant; realms: Realm
       </fieldset>
 
       <fieldset className="space-y-2" data-field="allowedNetworkIds">
-        <legend className="text-sm font-semibold">Allowed networks</legend>
+        <legend className="text-sm font-semibold">{t('form.networks')}</legend>
         <p className="text-xs text-slate-500 dark:text-slate-400">
-          The cluster networks its machines may attach to. None ticked: none — its machines use NAT and their host’s default bridge only.
+          {t('form.networksHint')}
         </p>
         {networks.isPending ? (
-          <p className="text-sm text-slate-500">Loading networks…</p>
+          <p className="text-sm text-slate-500">{t('form.loadingNetworks')}</p>
         ) : networks.isError ? (
           <ProblemAlert problem={problemOf(networks.error)} />
         ) : networks.data.items.length === 0 && values.allowedNetworkIds.length === 0 ? (
-          <p className="text-sm text-slate-500">No cluster network is defined (Networks page).</p>
+          <p className="text-sm text-slate-500">{t('form.noNetworks')}</p>
         ) : (
           <div className="grid gap-2 sm:grid-cols-2">
             {networks.data.items.map((n) => (
               <CheckboxField
                 key={n.id}
                 label={n.name}
-                hint={[KIND_LABEL[n.kind], isFullRow(n) ? n.cidr : null, n.description].filter(Boolean).join(' · ')}
+                hint={[t(`networkKind.${n.kind}`), isFullRow(n) ? n.cidr : null, n.description].filter(Boolean).join(' · ')}
                 checked={values.allowedNetworkIds.includes(n.id)}
                 onChange={(e) => setValues((v) => ({ ...v, allowedNetworkIds: toggle(v.allowedNetworkIds, n.id, e.target.checked) }))}
               />
@@ -214,7 +214,7 @@ function TenantForm({ tenant, realms, onDone }: { tenant?: Tenant; realms: Realm
               .map((id) => (
                 <CheckboxField
                   key={id}
-                  label={`${id} (no longer defined)`}
+                  label={t('form.networkGone', { id })}
                   checked
                   onChange={(e) => setValues((v) => ({ ...v, allowedNetworkIds: toggle(v.allowedNetworkIds, id, e.target.checked) }))}
                 />
@@ -225,23 +225,23 @@ function TenantForm({ tenant, realms, onDone }: { tenant?: Tenant; realms: Realm
       </fieldset>
 
       <fieldset className="space-y-2" data-field="allowedTemplateIds">
-        <legend className="text-sm font-semibold">Shared templates</legend>
+        <legend className="text-sm font-semibold">{t('form.templates')}</legend>
         <p className="text-xs text-slate-500 dark:text-slate-400">
-          Templates of others its operators may deploy machines from, besides its own. None ticked: its own only.
+          {t('form.templatesHint')}
         </p>
         {templates.isPending ? (
-          <p className="text-sm text-slate-500">Loading templates…</p>
+          <p className="text-sm text-slate-500">{t('form.loadingTemplates')}</p>
         ) : templates.isError ? (
           <ProblemAlert problem={problemOf(templates.error)} />
         ) : shareable.length === 0 && values.allowedTemplateIds.length === 0 ? (
-          <p className="text-sm text-slate-500">No template to share (mark a powered-off machine as a template on its page).</p>
+          <p className="text-sm text-slate-500">{t('form.noTemplates')}</p>
         ) : (
           <div className="grid gap-2 sm:grid-cols-2">
             {shareable.map((x) => (
               <CheckboxField
                 key={x.id}
                 label={x.name}
-                hint={[x.tenant ? `tenant ${x.tenant}` : 'no tenant', x.osTypeId, `${x.cpuCount} vCPU · ${x.memoryMB} MB`].join(' · ')}
+                hint={[x.tenant ? t('form.templateTenant', { tenant: x.tenant }) : t('form.templateNoTenant'), x.osTypeId, t('form.templateSize', { cpus: f.number(x.cpuCount, { useGrouping: false }), memory: f.number(x.memoryMB, { useGrouping: false }) })].join(' · ')}
                 checked={values.allowedTemplateIds.includes(x.id)}
                 onChange={(e) => setValues((v) => ({ ...v, allowedTemplateIds: toggle(v.allowedTemplateIds, x.id, e.target.checked) }))}
               />
@@ -252,7 +252,7 @@ function TenantForm({ tenant, realms, onDone }: { tenant?: Tenant; realms: Realm
               .map((id) => (
                 <CheckboxField
                   key={id}
-                  label={`${id} (no longer a template)`}
+                  label={t('form.templateGone', { id })}
                   checked
                   onChange={(e) => setValues((v) => ({ ...v, allowedTemplateIds: toggle(v.allowedTemplateIds, id, e.target.checked) }))}
                 />
@@ -263,10 +263,10 @@ function TenantForm({ tenant, realms, onDone }: { tenant?: Tenant; realms: Realm
       </fieldset>
 
       <fieldset className="space-y-2" data-field="realms">
-        <legend className="text-sm font-semibold">Realms</legend>
-        <p className="text-xs text-slate-500 dark:text-slate-400">What its sign-in page offers.</p>
+        <legend className="text-sm font-semibold">{t('form.realms')}</legend>
+        <p className="text-xs text-slate-500 dark:text-slate-400">{t('form.realmsHint')}</p>
         {realmChoices.length === 0 ? (
-          <p className="text-sm text-slate-500">No realm is configured.</p>
+          <p className="text-sm text-slate-500">{t('form.noRealms')}</p>
         ) : (
           <div className="grid gap-2 sm:grid-cols-2">
             {realmChoices.map((r) => (
@@ -285,21 +285,21 @@ function TenantForm({ tenant, realms, onDone }: { tenant?: Tenant; realms: Realm
 
       <CheckboxField
         name="allowTeleport"
-        label="Allow teleport"
-        hint="Its operators may live-migrate its running machines."
+        label={t('form.allowTeleport')}
+        hint={t('form.allowTeleportHint')}
         checked={values.allowTeleport}
         onChange={(e) => setValues((v) => ({ ...v, allowTeleport: e.target.checked }))}
       />
       <CheckboxField
         name="allowHa"
-        label="Operators may set HA policies"
-        hint="Its operators may choose which of its machines restart on another host when theirs dies, and in what order."
+        label={t('form.allowHa')}
+        hint={t('form.allowHaHint')}
         checked={values.allowHa}
         onChange={(e) => setValues((v) => ({ ...v, allowHa: e.target.checked }))}
       />
 
       <div className="flex justify-end gap-2 border-t border-slate-200 pt-4 dark:border-slate-800">
-        <FormButtons onCancel={onDone} label={tenant ? 'Save changes' : 'Add tenant'} pending={save.isPending} />
+        <FormButtons onCancel={onDone} label={tenant ? t('form.save') : t('add')} pending={save.isPending} />
       </div>
     </form>
   );

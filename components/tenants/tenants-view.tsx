@@ -1,11 +1,12 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useMemo, useState } from 'react';
 import { EmptyState } from '@/components/console/empty-state';
 import { LoadError } from '@/components/console/load-error';
 import { PageHeader } from '@/components/console/page-header';
 import { RowActions, RowActionsHead } from '@/components/console/row-actions';
-import { formatMB } from '@/components/format';
+import { useFormat } from '@/components/format';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
@@ -30,13 +31,16 @@ interface Usage {
 }
 
 /** "used / max" (or just "used" when unlimited). */
-function quota(used: number | undefined, max: number | null, fmt: (n: number) => string = String): string {
+function quota(used: number | undefined, max: number | null, fmt: (n: number) => string): string {
   const u = used === undefined ? '—' : fmt(used);
   return max === null ? `${u} / ∞` : `${u} / ${fmt(max)}`;
 }
 
 /** The tenants page (admins): quotas with current use, allowed hosts and networks, realms; create, edit and delete. */
 export function TenantsView({ realms }: { realms: RealmChoice[] }) {
+  const tr = useTranslations('tenants');
+  const f = useFormat();
+  const num = (n: number) => f.number(n);
   const tenants = useTenants();
   const hosts = useHosts();
   // Usage from the live inventory: one list of every machine (admins see them all).
@@ -67,33 +71,33 @@ export function TenantsView({ realms }: { realms: RealmChoice[] }) {
   return (
     <>
       <PageHeader
-        title="Tenants"
-        description="Groups of users owning machines, with their quotas, hosts and sign-in realms."
-        actions={<Button onClick={() => setAdding(true)}>Add tenant</Button>}
+        title={tr('title')}
+        description={tr('description')}
+        actions={<Button onClick={() => setAdding(true)}>{tr('add')}</Button>}
       />
       {tenants.isPending ? (
-        <LoadingRegion label="Loading tenants…" className="space-y-2">
+        <LoadingRegion label={tr('loading')} className="space-y-2">
           <Skeleton className="h-10" />
           <Skeleton className="h-14" />
         </LoadingRegion>
       ) : tenants.isError ? (
         <LoadError error={tenants.error} retry={tenants.refetch} />
       ) : tenants.data.tenants.length === 0 ? (
-        <EmptyState title="No tenant yet">Add a tenant, then move machines into it from their page; its members sign in at /t/&lt;name&gt;/login.</EmptyState>
+        <EmptyState title={tr('emptyTitle')}>{tr('emptyText', { path: '/t/<name>/login' })}</EmptyState>
       ) : (
-        <Table aria-label="Tenants">
+        <Table aria-label={tr('table')}>
           <TableHeader>
             <tr>
-              <TableHead>Tenant</TableHead>
-              <TableHead className="text-right">Machines</TableHead>
-              <TableHead className="text-right">vCPUs</TableHead>
-              <TableHead className="text-right">Memory</TableHead>
-              <TableHead className="text-right">Disk</TableHead>
-              <TableHead>Hosts</TableHead>
-              <TableHead>Networks</TableHead>
-              <TableHead>Realms</TableHead>
-              <TableHead>Teleport</TableHead>
-              <TableHead>HA policies</TableHead>
+              <TableHead>{tr('columns.tenant')}</TableHead>
+              <TableHead className="text-right">{tr('columns.machines')}</TableHead>
+              <TableHead className="text-right">{tr('columns.vcpus')}</TableHead>
+              <TableHead className="text-right">{tr('columns.memory')}</TableHead>
+              <TableHead className="text-right">{tr('columns.disk')}</TableHead>
+              <TableHead>{tr('columns.hosts')}</TableHead>
+              <TableHead>{tr('columns.networks')}</TableHead>
+              <TableHead>{tr('columns.realms')}</TableHead>
+              <TableHead>{tr('columns.teleport')}</TableHead>
+              <TableHead>{tr('columns.ha')}</TableHead>
               <RowActionsHead />
             </tr>
           </TableHeader>
@@ -106,24 +110,24 @@ export function TenantsView({ realms }: { realms: RealmChoice[] }) {
                     <div className="font-medium">{t.displayName}</div>
                     <div className="font-mono text-xs text-slate-500 dark:text-slate-400">{t.name}</div>
                   </TableCell>
-                  <TableCell className="text-right whitespace-nowrap tabular-nums">{quota(u?.machines, t.maxMachines)}</TableCell>
-                  <TableCell className="text-right whitespace-nowrap tabular-nums">{quota(u?.vcpus, t.maxVcpus)}</TableCell>
-                  <TableCell className="text-right whitespace-nowrap tabular-nums">{quota(u?.memoryMB, t.maxMemoryMB, formatMB)}</TableCell>
-                  <TableCell className="text-right whitespace-nowrap tabular-nums">{t.maxDiskGB === null ? '∞' : `${t.maxDiskGB} GB`}</TableCell>
-                  <TableCell className="text-sm">{t.allowedHostIds.length === 0 ? 'All' : t.allowedHostIds.map((id) => hostName.get(id) ?? id).join(', ')}</TableCell>
+                  <TableCell className="text-right whitespace-nowrap tabular-nums">{quota(u?.machines, t.maxMachines, num)}</TableCell>
+                  <TableCell className="text-right whitespace-nowrap tabular-nums">{quota(u?.vcpus, t.maxVcpus, num)}</TableCell>
+                  <TableCell className="text-right whitespace-nowrap tabular-nums">{quota(u?.memoryMB, t.maxMemoryMB, f.mb)}</TableCell>
+                  <TableCell className="text-right whitespace-nowrap tabular-nums">{t.maxDiskGB === null ? '∞' : tr('diskGB', { value: f.number(t.maxDiskGB) })}</TableCell>
+                  <TableCell className="text-sm">{t.allowedHostIds.length === 0 ? tr('allHosts') : t.allowedHostIds.map((id) => hostName.get(id) ?? id).join(', ')}</TableCell>
                   <TableCell className="text-sm" data-testid="tenant-networks">
                     {t.allowedNetworkIds.length === 0 ? (
-                      <span className="text-slate-500 dark:text-slate-400" title="Its machines use NAT and their host’s default bridge only">
-                        None
+                      <span className="text-slate-500 dark:text-slate-400" title={tr('noNetworksHint')}>
+                        {tr('noNetworks')}
                       </span>
                     ) : (
                       t.allowedNetworkIds.map((id) => networkName.get(id) ?? id).join(', ')
                     )}
                   </TableCell>
                   <TableCell className="text-sm">{t.realms.length === 0 ? '—' : t.realms.join(', ')}</TableCell>
-                  <TableCell>{t.allowTeleport ? <Badge tone="green">Allowed</Badge> : <Badge>No</Badge>}</TableCell>
-                  <TableCell data-testid="tenant-allow-ha">{t.allowHa ? <Badge tone="green">Operators</Badge> : <Badge>Admins only</Badge>}</TableCell>
-                  <RowActions name={t.name} onEdit={() => setEditing(t)} removeLabel="Delete" onRemove={() => setDeleting(t)} />
+                  <TableCell>{t.allowTeleport ? <Badge tone="green">{tr('teleportAllowed')}</Badge> : <Badge>{tr('teleportNo')}</Badge>}</TableCell>
+                  <TableCell data-testid="tenant-allow-ha">{t.allowHa ? <Badge tone="green">{tr('haOperators')}</Badge> : <Badge>{tr('haAdminsOnly')}</Badge>}</TableCell>
+                  <RowActions name={t.name} onEdit={() => setEditing(t)} removeLabel={tr('delete.action')} onRemove={() => setDeleting(t)} />
                 </TableRow>
               );
             })}
@@ -141,10 +145,10 @@ export function TenantsView({ realms }: { realms: RealmChoice[] }) {
             setDeleting(null);
           }
         }}
-        title={deleting ? `Delete tenant ${deleting.name}?` : 'Delete tenant?'}
-        description="Its machines are not touched: they keep their tag and are seen by admins only until moved to another tenant."
-        confirmLabel="Delete tenant"
-        pendingLabel="Deleting…"
+        title={deleting ? tr('delete.titleOf', { name: deleting.name }) : tr('delete.title')}
+        description={tr('delete.description')}
+        confirmLabel={tr('delete.confirm')}
+        pendingLabel={tr('delete.pending')}
         pending={remove.isPending}
         problem={remove.isError ? problemOf(remove.error) : null}
         onConfirm={() => deleting && remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}

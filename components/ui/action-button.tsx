@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { Alert } from './alert';
 import { Button, type ButtonProps } from './button';
 import { cn } from './cn';
@@ -24,14 +25,15 @@ export function ActionButton({ why, onAct, onWhy, className, ...props }: Omit<Bu
 
 /** What an ActionButton said when pressed while not possible: shown until dismissed. */
 export function WhyNotice({ why, onDismiss }: { why: string | null; onDismiss: () => void }) {
+  const t = useTranslations('ui');
   if (!why) return null;
   return (
     <div className="flex items-start gap-2">
-      <Alert tone="warning" title="Not possible now" className="flex-1">
+      <Alert tone="warning" title={t('notPossibleNow')} className="flex-1">
         <p>{why}</p>
       </Alert>
-      <Button variant="ghost" size="sm" onClick={onDismiss} aria-label="Dismiss">
-        Dismiss
+      <Button variant="ghost" size="sm" onClick={onDismiss} aria-label={t('dismiss')}>
+        {t('dismiss')}
       </Button>
     </div>
   );

@@ -1,6 +1,8 @@
+import { useTranslations } from 'next-intl';
 import type { ReactNode } from 'react';
 import type { Problem } from '@/lib/api/problem';
 import { cn } from './cn';
+import { useProblemTitle } from './problem-text';
 
 const TONES = {
   error: 'border-red-200 bg-red-50 text-red-900 dark:border-red-900/60 dark:bg-red-950/40 dark:text-red-200',
@@ -30,13 +32,13 @@ export function Alert({ tone = 'info', title, children, className, role = tone =
 
 /** An API problem (RFC 9457): its title, detail, VirtualBox result code and field errors. */
 export function ProblemAlert({ problem, className, action }: { problem: Problem; className?: string; action?: ReactNode }) {
+  const t = useTranslations('ui');
+  const title = useProblemTitle();
   return (
-    <Alert tone="error" title={problem.title} className={className}>
+    <Alert tone="error" title={title(problem.title)} className={className}>
       {problem.detail && <p>{problem.detail}</p>}
       {problem.resultCode && (
-        <p>
-          Result code: <code className="font-mono text-xs">{problem.resultCode}</code>
-        </p>
+        <p>{t.rich('resultCode', { code: (c) => <code className="font-mono text-xs">{c}</code>, value: problem.resultCode })}</p>
       )}
       {problem.errors && problem.errors.length > 0 && (
         <ul className="list-disc pl-5">

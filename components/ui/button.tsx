@@ -2,7 +2,7 @@ import type { ComponentProps } from 'react';
 import { cn } from './cn';
 
 const variants = {
-  default: 'bg-sky-600 text-white shadow-sm hover:bg-sky-700 focus-visible:outline-sky-600',
+  default: 'bg-sky-700 text-white shadow-sm hover:bg-sky-800 focus-visible:outline-sky-700',
   outline:
     'border border-slate-300 bg-white text-slate-900 shadow-sm hover:bg-slate-100 focus-visible:outline-sky-600 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100 dark:hover:bg-slate-800',
   ghost: 'text-slate-700 hover:bg-slate-100 focus-visible:outline-sky-600 dark:text-slate-300 dark:hover:bg-slate-800',

@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import type { ReactNode } from 'react';
 import type { Problem } from '@/lib/api/problem';
 import { ProblemAlert } from './alert';
@@ -34,6 +35,7 @@ export function ConfirmDialog({
   confirmDisabled?: boolean;
   onConfirm: () => void;
 }) {
+  const t = useTranslations('ui');
   return (
     <Dialog open={open} onOpenChange={onOpenChange} title={title} description={description}>
       <form
@@ -49,7 +51,7 @@ export function ConfirmDialog({
           <FormButtons
             onCancel={() => onOpenChange(false)}
             label={confirmLabel}
-            pendingLabel={pendingLabel ?? `${confirmLabel}…`}
+            pendingLabel={pendingLabel ?? t('pending', { label: confirmLabel })}
             pending={pending}
             disabled={confirmDisabled}
             variant={destructive ? 'destructive' : 'default'}

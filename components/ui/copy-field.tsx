@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useState } from 'react';
 import { Button } from './button';
 import { Field } from './field';
@@ -8,6 +9,7 @@ import { Textarea } from './textarea';
 
 /** A read-only value to copy (a secret shown once, a link, a snippet), with a Copy button beside it. */
 export function CopyField({ name, label, value, multiline }: { name: string; label: string; value: string; multiline?: boolean }) {
+  const t = useTranslations('ui');
   const [copied, setCopied] = useState(false);
   return (
     <Field name={name} label={label}>
@@ -28,7 +30,7 @@ export function CopyField({ name, label, value, multiline }: { name: string; lab
               )
             }
           >
-            {copied ? 'Copied' : 'Copy'}
+            {copied ? t('copied') : t('copy')}
           </Button>
         </div>
       )}

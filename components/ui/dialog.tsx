@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { cn } from './cn';
 import { CloseIcon } from './icons';
@@ -23,6 +24,7 @@ export interface DialogProps {
  * mounts only while open, so a form inside starts fresh each time.
  */
 export function Dialog({ open, onOpenChange, title, description, children, className, dismissOnBackdrop = false }: DialogProps) {
+  const t = useTranslations('ui');
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const descriptionId = useId();
@@ -70,7 +72,7 @@ export function Dialog({ open, onOpenChange, title, description, children, class
             <button
               type="button"
               onClick={() => onOpenChange(false)}
-              aria-label="Close"
+              aria-label={t('close')}
               className="-m-1 rounded-md p-1 text-slate-500 hover:bg-slate-100 hover:text-slate-900 focus-visible:ring-2 focus-visible:ring-sky-500 focus-visible:outline-none dark:hover:bg-slate-800 dark:hover:text-slate-100"
             >
               <CloseIcon />

@@ -1,3 +1,4 @@
+import { useTranslations } from 'next-intl';
 import type { ReactNode } from 'react';
 import { Button, type ButtonProps } from './button';
 
@@ -8,7 +9,7 @@ import { Button, type ButtonProps } from './button';
 export function FormButtons({
   onCancel,
   label,
-  pendingLabel = 'Saving…',
+  pendingLabel,
   pending,
   disabled = false,
   variant,
@@ -21,13 +22,14 @@ export function FormButtons({
   disabled?: boolean;
   variant?: ButtonProps['variant'];
 }) {
+  const t = useTranslations('ui');
   return (
     <>
       <Button variant="ghost" onClick={onCancel}>
-        Cancel
+        {t('cancel')}
       </Button>
       <Button type="submit" variant={variant} disabled={pending || disabled} aria-busy={pending}>
-        {pending ? pendingLabel : label}
+        {pending ? (pendingLabel ?? t('saving')) : label}
       </Button>
     </>
   );

@@ -1,3 +1,4 @@
+import { useTranslations } from 'next-intl';
 import { cn } from './cn';
 import { usageTone, type UsageTone } from './usage-bar';
 
@@ -34,6 +35,7 @@ const W = 300;
  * latest value's share of `max`, as UsageBar's does.
  */
 export function LineChart({ label, values, max, slots, window, valueText, variant = 'chart', className }: LineChartProps) {
+  const t = useTranslations('ui');
   const h = variant === 'chart' ? 80 : 32;
   const latest = values.at(-1);
   const top = Math.max(max, ...values, 1e-9);
@@ -45,12 +47,12 @@ export function LineChart({ label, values, max, slots, window, valueText, varian
   const points = shown.map((v, i) => [W - (n - 1 - i) * step, y(v)] as const);
   const line = points.map(([px, py], i) => `${i ? 'L' : 'M'}${px.toFixed(1)} ${py.toFixed(1)}`).join(' ');
   const area = points.length > 1 ? `${line} L${W} ${h} L${points[0][0].toFixed(1)} ${h} Z` : '';
-  const name = latest === undefined ? `${label} over ${window}: no samples yet` : `${label} over ${window}, now ${valueText ?? latest}`;
+  const name = latest === undefined ? t('chartEmpty', { label, window }) : t('chartNow', { label, window, value: valueText ?? latest });
   return (
     <figure className={cn('space-y-1', className)}>
       <figcaption aria-hidden="true" className={cn('flex items-baseline justify-between gap-2', variant === 'chart' ? 'text-sm' : 'text-xs')}>
         <span className="font-medium text-slate-600 dark:text-slate-400">{label}</span>
-        <span className="text-slate-700 tabular-nums dark:text-slate-300">{latest === undefined ? 'Collecting…' : valueText}</span>
+        <span className="text-slate-700 tabular-nums dark:text-slate-300">{latest === undefined ? t('collecting') : valueText}</span>
       </figcaption>
       <svg
         role="img"

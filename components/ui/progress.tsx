@@ -1,3 +1,4 @@
+import { useFormat } from '@/components/format';
 import { cn } from './cn';
 
 export interface ProgressBarProps {
@@ -15,6 +16,7 @@ const TONES = { sky: 'bg-sky-500', green: 'bg-emerald-500', red: 'bg-red-500', g
 
 /** A determinate (or indeterminate) progress bar with role="progressbar". */
 export function ProgressBar({ label, value, valueText, tone = 'sky', className }: ProgressBarProps) {
+  const f = useFormat();
   const pct = value === undefined ? undefined : Math.round(Math.min(100, Math.max(0, value)));
   return (
     <div
@@ -23,7 +25,7 @@ export function ProgressBar({ label, value, valueText, tone = 'sky', className }
       aria-valuemin={0}
       aria-valuemax={100}
       aria-valuenow={pct}
-      aria-valuetext={valueText ?? (pct === undefined ? undefined : `${pct}%`)}
+      aria-valuetext={valueText ?? (pct === undefined ? undefined : f.percent(pct / 100))}
       className={cn('h-2 w-full overflow-hidden rounded-full bg-slate-200 dark:bg-slate-800', className)}
     >
       <div

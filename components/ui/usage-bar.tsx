@@ -1,3 +1,5 @@
+import { useTranslations } from 'next-intl';
+import { useFormat } from '@/components/format';
 import { cn } from './cn';
 
 export interface UsageBarProps {
@@ -21,6 +23,8 @@ const BAR: Record<UsageTone, string> = { sky: 'bg-sky-500', amber: 'bg-amber-500
 
 /** A horizontal meter of how much of something is used; colour turns amber then red as it fills. */
 export function UsageBar({ label, used, total, valueText, className }: UsageBarProps) {
+  const t = useTranslations('ui');
+  const f = useFormat();
   const ratio = total > 0 ? Math.min(1, Math.max(0, used / total)) : 0;
   const pct = Math.round(ratio * 100);
   const colour = BAR[usageTone(ratio)];
@@ -36,7 +40,7 @@ export function UsageBar({ label, used, total, valueText, className }: UsageBarP
         aria-valuemin={0}
         aria-valuemax={total}
         aria-valuenow={Math.min(used, total)}
-        aria-valuetext={`${valueText} (${pct}%)`}
+        aria-valuetext={t('meterValue', { value: valueText, percent: f.percent(pct / 100) })}
         className="h-2 w-full overflow-hidden rounded-full bg-slate-200 dark:bg-slate-800"
       >
         <div className={cn('h-full rounded-full transition-[width] duration-500', colour)} style={{ width: `${pct}%` }} />

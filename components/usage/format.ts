@@ -1,7 +1,11 @@
-/** A usage figure for people: three decimals under 1 (a few seconds of a small machine still shows), fewer above. */
-export function formatFigure(x: number): string {
-  if (x === 0) return '0';
-  return x.toLocaleString('en-US', { minimumFractionDigits: x < 1 ? 3 : x < 100 ? 2 : 1, maximumFractionDigits: x < 1 ? 3 : x < 100 ? 2 : 1 });
+/**
+ * A usage figure for people, in the language's digits: three decimals under 1 (a few seconds of a small
+ * machine still shows), fewer above.
+ */
+export function formatFigure(x: number, locale = 'en'): string {
+  if (x === 0) return (0).toLocaleString(locale);
+  const digits = x < 1 ? 3 : x < 100 ? 2 : 1;
+  return x.toLocaleString(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
 /** YYYY-MM-DD of a date, UTC (the API's days are UTC days). */

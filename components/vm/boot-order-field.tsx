@@ -1,23 +1,26 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useId } from 'react';
 import { Label } from '@/components/ui/label';
 import { Select } from '@/components/ui/select';
 import { BOOT_DEVICES } from '@/lib/hooks/types';
-import { BOOT_LABELS } from './hardware';
+import { useVmWords } from './hardware';
 
 /** The boot order as three selects ("Boot device 1" first); the error is the server's for bootOrder. */
 export function BootOrderField({ value, onChange, error }: { value: string[]; onChange: (order: string[]) => void; error?: string }) {
+  const t = useTranslations('vmEdit');
+  const hw = useVmWords();
   const id = useId();
   const errorId = `${id}-error`;
   return (
     <fieldset className="space-y-2" data-field="bootOrder" aria-describedby={error ? errorId : undefined}>
-      <legend className="text-sm font-medium text-slate-700 dark:text-slate-300">Boot order</legend>
+      <legend className="text-sm font-medium text-slate-700 dark:text-slate-300">{t('bootOrder.legend')}</legend>
       <div className="grid gap-3 sm:grid-cols-3">
         {value.map((dev, i) => (
           <div key={i} className="flex flex-col gap-1.5">
             <Label htmlFor={`${id}-${i}`} className="text-xs">
-              Boot device {i + 1}
+              {t('bootOrder.device', { n: i + 1 })}
             </Label>
             <Select
               id={`${id}-${i}`}
@@ -35,7 +38,7 @@ export function BootOrderField({ value, onChange, error }: { value: string[]; on
             >
               {BOOT_DEVICES.map((d) => (
                 <option key={d} value={d}>
-                  {BOOT_LABELS[d]}
+                  {hw.boot(d)}
                 </option>
               ))}
             </Select>

@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useState, type FormEvent } from 'react';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
@@ -18,11 +19,12 @@ import type { MachineDialogProps } from './machine-dialog';
 
 /** The toolbar's "Clone…": opens the clone dialog (operators and admins). */
 export function CloneButton({ machine: m, off, blockedWhy, admin, onTask }: { machine: MachineDetail; off: boolean; blockedWhy?: string; admin: boolean; onTask: (t: Task) => void }) {
+  const t = useTranslations('vmClone');
   const [open, setOpen] = useState(false);
   return (
     <>
       <Button variant="outline" size="sm" disabled={Boolean(blockedWhy)} title={blockedWhy} onClick={() => setOpen(true)}>
-        Clone…
+        {t('button')}
       </Button>
       <CloneDialog machine={m} off={off} admin={admin} open={open} onOpenChange={setOpen} onTask={onTask} />
     </>
@@ -31,12 +33,13 @@ export function CloneButton({ machine: m, off, blockedWhy, admin, onTask }: { ma
 
 /** Clone a machine: name, full or linked, current state or a snapshot, MAC policy, host, and (admins) tenant. */
 export function CloneDialog({ machine, off, admin, open, onOpenChange, onTask }: MachineDialogProps & { off: boolean; admin: boolean }) {
+  const t = useTranslations('vmClone');
   return (
     <Dialog
       open={open}
       onOpenChange={onOpenChange}
-      title={`Clone ${machine.name}`}
-      description="A new machine from this one, its disks beside its settings on the shared storage. Nothing is left behind if the clone fails or is canceled."
+      title={t('title', { name: machine.name })}
+      description={t('description')}
       className="max-w-2xl"
     >
       <CloneForm
@@ -61,9 +64,10 @@ function flatten(nodes: SnapshotNode[], depth = 0): { s: SnapshotNode; depth: nu
 const FIELDS = ['name', 'mode', 'snapshotId', 'macPolicy', 'hostId', 'tenant', 'keepDiskNames', 'description'] as const;
 
 function CloneForm({ machine: m, off, admin, onCancel, onDone }: { machine: MachineDetail; off: boolean; admin: boolean; onCancel: () => void; onDone: (t: Task) => void }) {
+  const t = useTranslations('vmClone');
   const clone = useCloneMachine();
   const snaps = useSnapshots(m.id);
-  const [name, setName] = useState(`${m.name} Clone`);
+  const [name, setName] = useState(() => t('defaultName', { name: m.name }));
   const [mode, setMode] = useState<CloneMode>('full');
   /** '' = the current state. */
   const [snapshotId, setSnapshotId] = useState('');
@@ -74,6 +78,9 @@ function CloneForm({ machine: m, off, admin, onCancel, onDone }: { machine: Mach
   const errors = fieldErrors(clone.error);
   const snapshots = flatten(snaps.data?.tree ?? []);
   const current = snaps.data?.current ?? null;
+  // Indented by its depth in the tree (no-break spaces: a select keeps them).
+  const snapshotOption = (s: SnapshotNode, depth: number) =>
+    '\u00a0\u00a0'.repeat(depth) + (s.id === current ? t('from.snapshotCurrent', { name: s.name }) : t('from.snapshot', { name: s.name }));
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -84,35 +91,35 @@ function CloneForm({ machine: m, off, admin, onCancel, onDone }: { machine: Mach
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-5" aria-label={`Clone ${m.name}`}>
+    <form onSubmit={onSubmit} className="space-y-5" aria-label={t('title', { name: m.name })}>
       {clone.error && !onlyFieldErrors(clone.error, FIELDS) && <ProblemAlert problem={problemOf(clone.error)} />}
       {clone.error && onlyFieldErrors(clone.error, FIELDS) && (
         <p role="alert" className="text-sm font-medium text-red-700 dark:text-red-400">
-          {problemOf(clone.error).detail ?? problemOf(clone.error).title} See the fields below.
+          {problemOf(clone.error).detail ?? problemOf(clone.error).title} {t('seeFieldsBelow')}
         </p>
       )}
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field name="name" label="Name of the clone" required error={errors.name}>
+        <Field name="name" label={t('name')} required error={errors.name}>
           {(p) => <Input {...p} value={name} onChange={(e) => setName(e.target.value)} required autoComplete="off" spellCheck={false} />}
         </Field>
         <Field
           name="snapshotId"
-          label="Clone from"
+          label={t('from.field')}
           error={errors.snapshotId}
           hint={
             snapshotId
-              ? 'The machine as it was when this snapshot was taken.'
+              ? t('from.snapshotHint')
               : !off && mode === 'full'
-                ? 'The machine as it is now: a full clone of it needs it powered off (on every host). Clone a snapshot, or make a linked clone, while it runs.'
-                : 'The machine as it is now.'
+                ? t('from.runningHint')
+                : t('from.currentHint')
           }
         >
           {(p) => (
             <Select {...p} value={snapshotId} onChange={(e) => setSnapshotId(e.target.value)} disabled={snaps.isPending}>
-              <option value="">Current state</option>
+              <option value="">{t('from.current')}</option>
               {snapshots.map(({ s, depth }) => (
                 <option key={s.id} value={s.id}>
-                  {`${'\u00a0\u00a0'.repeat(depth)}Snapshot ${s.name}${s.id === current ? ' (current)' : ''}`}
+                  {snapshotOption(s, depth)}
                 </option>
               ))}
             </Select>
@@ -124,7 +131,7 @@ function CloneForm({ machine: m, off, admin, onCancel, onDone }: { machine: Mach
         value={mode}
         onChange={setMode}
         error={errors.mode}
-        linkedNote={!snapshotId ? `Of the current state, a snapshot “Linked base for ${name.trim() || 'the clone'}” is taken of ${m.name} first, unless nothing changed since its current snapshot.` : undefined}
+        linkedNote={!snapshotId ? t('linkedNote', { clone: name.trim() || t('theClone'), name: m.name }) : undefined}
       />
       <MacPolicyField value={macPolicy} onChange={setMacPolicy} error={errors.macPolicy} />
       <div className="grid gap-4 sm:grid-cols-2">
@@ -133,15 +140,15 @@ function CloneForm({ machine: m, off, admin, onCancel, onDone }: { machine: Mach
       </div>
       <div data-field="keepDiskNames">
         <CheckboxField
-          label="Keep the disk names"
-          hint="Otherwise each disk is named after the clone, as VirtualBox does."
+          label={t('keepDiskNames')}
+          hint={t('keepDiskNamesHint')}
           checked={keepDiskNames}
           onChange={(e) => setKeepDiskNames(e.target.checked)}
         />
         {errors.keepDiskNames && <p className="mt-1 text-xs font-medium text-red-700 dark:text-red-400">{errors.keepDiskNames}</p>}
       </div>
       <div className="flex justify-end gap-2 border-t border-slate-200 pt-4 dark:border-slate-800">
-        <FormButtons onCancel={onCancel} label="Clone" pendingLabel="Cloning…" pending={clone.isPending} disabled={!name.trim()} />
+        <FormButtons onCancel={onCancel} label={t('submit')} pendingLabel={t('cloning')} pending={clone.isPending} disabled={!name.trim()} />
       </div>
     </form>
   );

@@ -1,7 +1,8 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import type { ReactNode } from 'react';
-import { formatMB } from '@/components/format';
+import { useFormat, type Format } from '@/components/format';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Field } from '@/components/ui/field';
 import { Select } from '@/components/ui/select';
@@ -10,30 +11,33 @@ import type { HostWithStatus } from '@/lib/hooks/types';
 import type { MacPolicy } from '@/lib/hooks/use-clone';
 import { useHosts } from '@/lib/hooks/use-hosts';
 import { useTenants } from '@/lib/hooks/use-tenants';
+import type { Tr } from './hardware';
 
 // The fields a clone (machine page) and a deploy from a template (create wizard) share.
 
-/** A host as a placement select offers it: name, free memory, and why it may not fit. */
-export function hostLabel(h: HostWithStatus): string {
+/** A host as a placement select offers it: name, free memory, and why it may not fit (`t`: the vmClone namespace). */
+export function hostLabel(h: HostWithStatus, t: Tr, f: Pick<Format, 'mb'>): string {
   const s = h.status;
-  if (!s || s.health === 'down') return `${h.name} (unreachable)`;
-  const free = s.memoryAvailableMB !== null ? `${formatMB(s.memoryAvailableMB)} free` : 'free memory unknown';
-  return `${h.name} — ${free}${h.maintenance ? ', in maintenance' : ''}${s.health === 'degraded' ? ', degraded' : ''}`;
+  if (!s || s.health === 'down') return t('host.unreachable', { name: h.name });
+  const free = s.memoryAvailableMB !== null ? t('host.free', { size: f.mb(s.memoryAvailableMB) }) : t('host.freeUnknown');
+  return `${t('host.label', { name: h.name, free })}${h.maintenance ? t('host.maintenance') : ''}${s.health === 'degraded' ? t('host.degraded') : ''}`;
 }
 
 /** Where the new machine goes: Automatic, or one up host. */
 export function PlacementField({ value, onChange, error, hint }: { value: string; onChange: (v: string) => void; error?: string; hint?: ReactNode }) {
+  const t = useTranslations('vmClone');
+  const f = useFormat();
   const hosts = useHosts();
   const list = hosts.data?.hosts ?? [];
   return (
     <>
-      <Field name="hostId" label="Host" error={error} hint={hint ?? (value === 'auto' ? 'Nimbox picks an up host with room for it (hosts in maintenance are skipped).' : 'The new machine is registered on this host.')}>
+      <Field name="hostId" label={t('host.field')} error={error} hint={hint ?? (value === 'auto' ? t('host.autoHint') : t('host.chosenHint'))}>
         {(p) => (
           <Select {...p} value={value} onChange={(e) => onChange(e.target.value)} disabled={hosts.isPending}>
-            <option value="auto">Automatic</option>
+            <option value="auto">{t('host.automatic')}</option>
             {list.map((h) => (
               <option key={h.id} value={h.id} disabled={h.status?.health !== 'up'}>
-                {hostLabel(h)}
+                {hostLabel(h, t, f)}
               </option>
             ))}
           </Select>
@@ -52,6 +56,7 @@ export function CloneModeField({ value, onChange, error, linkedNote, linkedOff }
   /** Why a linked clone is not offered (the option shows disabled with it). */
   linkedOff?: string;
 }) {
+  const t = useTranslations('vmClone');
   const option = (mode: CloneMode, label: string, hint: ReactNode) => (
     <label className="flex items-start gap-2.5 text-sm">
       <input
@@ -66,13 +71,13 @@ export function CloneModeField({ value, onChange, error, linkedNote, linkedOff }
   );
   return (
     <fieldset className="space-y-2" data-field="mode">
-      <legend className="text-sm font-medium text-slate-700 dark:text-slate-300">Clone type</legend>
-      {option('full', 'Full clone', 'An independent machine: every disk is copied.')}
+      <legend className="text-sm font-medium text-slate-700 dark:text-slate-300">{t('mode.legend')}</legend>
+      {option('full', t('mode.full'), t('mode.fullHint'))}
       {option(
         'linked',
-        'Linked clone',
+        t('mode.linked'),
         <>
-          Quick and small: its disks are differencing images on the source&apos;s, which then cannot be deleted while the clone lives.
+          {t('mode.linkedHint')}
           {linkedOff ? <> {linkedOff}</> : linkedNote && <> {linkedNote}</>}
         </>,
       )}
@@ -81,21 +86,18 @@ export function CloneModeField({ value, onChange, error, linkedNote, linkedOff }
   );
 }
 
-/** VirtualBox's clone wizard's words for its MAC address policies. */
-export const MAC_POLICY_LABELS: Record<MacPolicy, string> = {
-  new: 'Generate new MAC addresses for all network adapters',
-  keepNAT: 'Keep only the NAT adapters’ MAC addresses',
-  keepAll: 'Keep all network adapter MAC addresses',
-};
+/** The MAC address policies in their order (their words, VirtualBox's clone wizard's, are in the catalog: mac.<policy>). */
+const MAC_POLICIES: readonly MacPolicy[] = ['new', 'keepNAT', 'keepAll'];
 
 export function MacPolicyField({ value, onChange, error }: { value: MacPolicy; onChange: (v: MacPolicy) => void; error?: string }) {
+  const t = useTranslations('vmClone');
   return (
-    <Field name="macPolicy" label="MAC addresses" error={error} hint={value === 'new' ? undefined : 'Two machines with one MAC on one network disturb each other: keep them only when the source stays off.'}>
+    <Field name="macPolicy" label={t('mac.field')} error={error} hint={value === 'new' ? undefined : t('mac.keepHint')}>
       {(p) => (
         <Select {...p} value={value} onChange={(e) => onChange(e.target.value as MacPolicy)}>
-          {(Object.keys(MAC_POLICY_LABELS) as MacPolicy[]).map((k) => (
+          {MAC_POLICIES.map((k) => (
             <option key={k} value={k}>
-              {MAC_POLICY_LABELS[k]}
+              {t(`mac.${k}`)}
             </option>
           ))}
         </Select>
@@ -106,18 +108,19 @@ export function MacPolicyField({ value, onChange, error }: { value: MacPolicy; o
 
 /** Admins: the new machine's tenant ('' = none, admins only). */
 export function TenantSelectField({ value, onChange, error }: { value: string; onChange: (v: string) => void; error?: string }) {
+  const t = useTranslations('vmClone');
   const tenants = useTenants();
   const known = tenants.data?.tenants ?? [];
   return (
     <>
-      <Field name="tenant" label="Tenant" error={error} hint="Its quotas count the new machine; its users see it.">
+      <Field name="tenant" label={t('tenant.field')} error={error} hint={t('tenant.hint')}>
         {(p) => (
           <Select {...p} value={value} onChange={(e) => onChange(e.target.value)} disabled={tenants.isPending}>
-            <option value="">No tenant (admins only)</option>
-            {value && tenants.data && !known.some((t) => t.name === value) && <option value={value}>{value} (deleted)</option>}
-            {known.map((t) => (
-              <option key={t.id} value={t.name}>
-                {t.displayName === t.name ? t.name : `${t.displayName} (${t.name})`}
+            <option value="">{t('tenant.none')}</option>
+            {value && tenants.data && !known.some((x) => x.name === value) && <option value={value}>{t('tenant.deleted', { name: value })}</option>}
+            {known.map((x) => (
+              <option key={x.id} value={x.name}>
+                {x.displayName === x.name ? x.name : `${x.displayName} (${x.name})`}
               </option>
             ))}
           </Select>

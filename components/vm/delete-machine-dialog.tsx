@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useId, useState } from 'react';
 import { ProblemAlert } from '@/components/ui/alert';
 import { CheckboxField } from '@/components/ui/checkbox';
@@ -18,14 +19,16 @@ import type { MachineDialogProps } from './machine-dialog';
  * machine's name to be typed before it goes.
  */
 export function DeleteMachineDialog({ machine: m, open, onOpenChange, onTask }: MachineDialogProps) {
+  const t = useTranslations('vmEdit');
   return (
-    <Dialog open={open} onOpenChange={onOpenChange} title={`Delete machine ${m.name}?`} description="This cannot be undone.">
+    <Dialog open={open} onOpenChange={onOpenChange} title={t('delete.title', { name: m.name })} description={t('delete.description')}>
       <DeleteForm machine={m} onCancel={() => onOpenChange(false)} onDone={(t) => { onOpenChange(false); onTask(t); }} />
     </Dialog>
   );
 }
 
 function DeleteForm({ machine: m, onCancel, onDone }: { machine: MachineDetail; onCancel: () => void; onDone: (t: Task) => void }) {
+  const t = useTranslations('vmEdit');
   const typedId = useId();
   const remove = useDeleteMachine();
   const [deleteDisks, setDeleteDisks] = useState(false);
@@ -42,46 +45,46 @@ function DeleteForm({ machine: m, onCancel, onDone }: { machine: MachineDetail; 
       }}
     >
       <div className="space-y-1.5 rounded-md border border-red-200 bg-red-50 px-3 py-2.5 text-red-900 dark:border-red-900/60 dark:bg-red-950/40 dark:text-red-200">
-        <p className="font-semibold">What will be lost</p>
-        <ul className="list-disc space-y-1 pl-5" aria-label="What will be lost">
+        <p className="font-semibold">{t('delete.lost')}</p>
+        <ul className="list-disc space-y-1 pl-5" aria-label={t('delete.lost')}>
           <li>
-            The machine <strong>{m.name}</strong>, its settings and its snapshots
+            {t.rich('delete.lostMachine', { name: m.name, b: (c) => <strong>{c}</strong> })}
           </li>
           <li>
-            {hosts.length === 1 ? 'Its registration on host ' : 'Its registrations on hosts '}
+            {t('delete.lostHosts', { count: hosts.length })}
             {hosts.map((h, i) => (
               <span key={h}>
-                {i > 0 && (i === hosts.length - 1 ? ' and ' : ', ')}
+                {i > 0 && (i === hosts.length - 1 ? t('delete.and') : t('delete.comma'))}
                 <strong>{h}</strong>
               </span>
             ))}
-            {m.twins.length > 0 && ' (the copies kept for teleport included)'}
+            {m.twins.length > 0 && t('delete.twinsIncluded')}
           </li>
           {deleteDisks &&
             (disks.length === 0 ? (
-              <li>No disk file is attached.</li>
+              <li>{t('delete.noDisk')}</li>
             ) : (
               disks.map((d) => (
                 <li key={`${d.controller}:${d.port}:${d.device}`}>
-                  The disk file <code className="font-mono text-xs break-all">{d.location}</code>
+                  {t.rich('delete.lostDisk', { path: d.location ?? '', code: (c) => <code className="font-mono text-xs break-all">{c}</code> })}
                 </li>
               ))
             ))}
         </ul>
       </div>
       <CheckboxField
-        label="Also delete disk files"
-        hint={deleteDisks ? 'The disk files are deleted from the shared storage.' : 'The disk files stay on the shared storage, detached.'}
+        label={t('delete.deleteDisks')}
+        hint={deleteDisks ? t('delete.disksDeleted') : t('delete.disksKept')}
         checked={deleteDisks}
         onChange={(e) => setDeleteDisks(e.target.checked)}
       />
       <div className="flex flex-col gap-1.5">
-        <Label htmlFor={typedId}>Type the machine name to confirm</Label>
+        <Label htmlFor={typedId}>{t('delete.typeName')}</Label>
         <Input id={typedId} value={typed} placeholder={m.name} autoComplete="off" spellCheck={false} onChange={(e) => setTyped(e.target.value)} />
       </div>
       {remove.isError && <ProblemAlert problem={problemOf(remove.error)} />}
       <div className="flex justify-end gap-2">
-        <FormButtons onCancel={onCancel} label="Delete machine" pendingLabel="Deleting…" pending={remove.isPending} disabled={!matches} variant="destructive" />
+        <FormButtons onCancel={onCancel} label={t('delete.confirm')} pendingLabel={t('delete.deleting')} pending={remove.isPending} disabled={!matches} variant="destructive" />
       </div>
     </form>
   );

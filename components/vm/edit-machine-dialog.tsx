@@ -1,7 +1,8 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useState, type FormEvent } from 'react';
-import { formatMB } from '@/components/format';
+import { useFormat } from '@/components/format';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Dialog } from '@/components/ui/dialog';
 import { errorUnder, Field } from '@/components/ui/field';
@@ -17,8 +18,9 @@ import type { MachineDialogProps } from './machine-dialog';
 
 /** Edit a powered-off machine's settings: name, description, vCPUs, memory, boot order, VNC (adapters: the Network section). */
 export function EditMachineDialog({ machine, open, onOpenChange, onTask }: MachineDialogProps) {
+  const t = useTranslations('vmEdit');
   return (
-    <Dialog open={open} onOpenChange={onOpenChange} title={`Edit ${machine.name}`} description="Changes apply to the machine's settings on its host." className="max-w-2xl">
+    <Dialog open={open} onOpenChange={onOpenChange} title={t('title', { name: machine.name })} description={t('description')} className="max-w-2xl">
       <EditForm
         machine={machine}
         onCancel={() => onOpenChange(false)}
@@ -44,6 +46,8 @@ interface Values {
 const KNOWN_FIELDS = ['name', 'description', 'cpuCount', 'memoryMB', 'bootOrder', 'vrde'];
 
 function EditForm({ machine: m, onCancel, onDone }: { machine: MachineDetail; onCancel: () => void; onDone: (t: Task) => void }) {
+  const t = useTranslations('vmEdit');
+  const f = useFormat();
   const initial: Values = {
     name: m.name,
     description: m.description,
@@ -82,46 +86,46 @@ function EditForm({ machine: m, onCancel, onDone }: { machine: MachineDetail; on
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-5" aria-label={`Edit ${m.name}`}>
+    <form onSubmit={onSubmit} className="space-y-5" aria-label={t('title', { name: m.name })}>
       {problem && !onlyFieldErrors && <ProblemAlert problem={problem} />}
       {problem && onlyFieldErrors && (
         <p role="alert" className="text-sm font-medium text-red-700 dark:text-red-400">
-          {problem.detail ?? problem.title} See the fields below.
+          {problem.detail ?? problem.title} {t('seeFieldsBelow')}
         </p>
       )}
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field name="name" label="Name" required error={errors.name}>
+        <Field name="name" label={t('name')} required error={errors.name}>
           {(p) => <Input {...p} value={v.name} onChange={set('name')} required autoComplete="off" spellCheck={false} />}
         </Field>
         <div className="grid grid-cols-2 gap-4">
-          <Field name="cpuCount" label="vCPUs" error={errors.cpuCount}>
+          <Field name="cpuCount" label={t('vcpus')} error={errors.cpuCount}>
             {(p) => <Input {...p} type="number" min={1} max={caps.data?.cpus ?? 64} value={v.cpuCount} onChange={set('cpuCount')} required />}
           </Field>
-          <Field name="memoryMB" label="Memory (MB)" error={errors.memoryMB} hint={caps.data ? `${formatMB(caps.data.memoryAvailableMB)} free on ${m.hostName}` : undefined}>
+          <Field name="memoryMB" label={t('memoryMB')} error={errors.memoryMB} hint={caps.data ? t('memoryFree', { size: f.mb(caps.data.memoryAvailableMB), host: m.hostName }) : undefined}>
             {(p) => <Input {...p} type="number" min={4} step={4} value={v.memoryMB} onChange={set('memoryMB')} required />}
           </Field>
         </div>
       </div>
-      <Field name="description" label="Description" error={errors.description}>
+      <Field name="description" label={t('descriptionLabel')} error={errors.description}>
         {(p) => <Textarea {...p} value={v.description} onChange={set('description')} rows={3} />}
       </Field>
       <BootOrderField value={v.bootOrder} onChange={(bootOrder) => setV((prev) => ({ ...prev, bootOrder }))} error={errorUnder(errors, 'bootOrder')} />
-      <p className="text-sm text-slate-600 dark:text-slate-400">Network adapters are set in the machine&apos;s Network section, one adapter at a time.</p>
+      <p className="text-sm text-slate-600 dark:text-slate-400">{t('networkNote')}</p>
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field name="vrde.ports" label="VNC ports" error={errorUnder(errors, 'vrde.ports')} hint="A port or ranges, e.g. 5900-5999: VirtualBox takes the first free one.">
+        <Field name="vrde.ports" label={t('vncPorts')} error={errorUnder(errors, 'vrde.ports')} hint={t('vncPortsHint')}>
           {(p) => <Input {...p} value={v.vrdePorts} onChange={set('vrdePorts')} autoComplete="off" spellCheck={false} />}
         </Field>
         <Field
           name="vrde.password"
-          label="VNC password"
+          label={t('vncPassword')}
           error={errorUnder(errors, 'vrde.password') ?? (errors.vrde && !errorUnder(errors, 'vrde.ports') ? errors.vrde : undefined)}
-          hint={m.vrde.hasPassword ? 'Leave blank to keep the current password.' : 'Leave blank for none.'}
+          hint={m.vrde.hasPassword ? t('passwordKeep') : t('passwordNone')}
         >
-          {(p) => <Input {...p} type="password" value={v.vrdePassword} onChange={set('vrdePassword')} autoComplete="new-password" placeholder={m.vrde.hasPassword ? 'Unchanged' : undefined} />}
+          {(p) => <Input {...p} type="password" value={v.vrdePassword} onChange={set('vrdePassword')} autoComplete="new-password" placeholder={m.vrde.hasPassword ? t('unchanged') : undefined} />}
         </Field>
       </div>
       <div className="flex justify-end gap-2 border-t border-slate-200 pt-4 dark:border-slate-800">
-        <FormButtons onCancel={onCancel} label="Save changes" pending={edit.isPending} />
+        <FormButtons onCancel={onCancel} label={t('save')} pending={edit.isPending} />
       </div>
     </form>
   );

@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useId, useState, type FormEvent } from 'react';
 import { ProblemAlert } from '@/components/ui/alert';
 import { ActionButton, WhyNotice } from '@/components/ui/action-button';
@@ -12,19 +13,26 @@ import { Label } from '@/components/ui/label';
 import { fieldErrors, problemOf } from '@/lib/hooks/api';
 import type { MachineDetail, MachineState, Task } from '@/lib/hooks/types';
 import { useSetGroups } from '@/lib/hooks/use-groups';
+import { useVmWords, type Tr } from './hardware';
 
 /** VirtualBox changes groups while a machine is powered off or saved (Machine::setGroups, MutableOrSaved), on every copy. */
 const GROUPS_STATES: readonly MachineState[] = ['PoweredOff', 'Aborted', 'Teleported', 'Saved', 'AbortedSaved'];
 
-/** Why the groups cannot change now, or undefined. */
-export function groupsBlocked(m: Pick<MachineDetail, 'name' | 'state' | 'hostName' | 'twins' | 'stale'>): string | undefined {
-  if (m.stale) return `${m.hostName} does not answer.`;
+/** Why the groups cannot change now, or undefined; `t` is of the vmEdit namespace, `stateName` names a state. */
+export function groupsBlocked(m: Pick<MachineDetail, 'name' | 'state' | 'hostName' | 'twins' | 'stale'>, t: Tr, stateName: (s: string) => string): string | undefined {
+  if (m.stale) return t('groups.stale', { host: m.hostName });
   const copy = [{ state: m.state, hostName: m.hostName }, ...m.twins].find((c) => !GROUPS_STATES.includes(c.state));
-  return copy ? `${m.name} is ${copy.state} on ${copy.hostName}: VirtualBox changes a machine's groups only while it is powered off or saved.` : undefined;
+  return copy ? t('groups.blocked', { name: m.name, state: stateName(copy.state), host: copy.hostName }) : undefined;
 }
 
-/** "/" is the top level: shown as such. */
+/** @deprecated English only: use useGroupLabel(). "/" is the top level: shown as such. */
 export const groupLabel = (g: string) => (g === '/' ? 'No group (/)' : g);
+
+/** A group path as shown, "/" (the top level) in words of the current language. */
+export function useGroupLabel(): (g: string) => string {
+  const t = useTranslations('vmEdit');
+  return (g) => (g === '/' ? t('groups.top') : g);
+}
 
 /**
  * A list of group paths to edit: each with Remove, a path to add (existing groups offered), the first
@@ -42,6 +50,7 @@ export function GroupsForm({
   onSubmit: (groups: string[]) => void;
   onCancel: () => void;
 }) {
+  const t = useTranslations('vmEdit');
   const addId = useId();
   const listId = useId();
   const [groups, setGroups] = useState(initial.filter((g) => g !== '/'));
@@ -65,27 +74,27 @@ export function GroupsForm({
     if (!pending) onSubmit(list.length ? list : ['/']);
   };
   return (
-    <form onSubmit={submit} className="space-y-4" aria-label="Groups">
+    <form onSubmit={submit} className="space-y-4" aria-label={t('groups.label')}>
       {problem && !beside && <ProblemAlert problem={problem} />}
-      <ul aria-label="Chosen groups" className="space-y-1.5">
-        {groups.length === 0 && <li className="text-sm text-slate-500 dark:text-slate-400">No group: the machine stands at the top level (/).</li>}
+      <ul aria-label={t('groups.chosen')} className="space-y-1.5">
+        {groups.length === 0 && <li className="text-sm text-slate-500 dark:text-slate-400">{t('groups.empty')}</li>}
         {groups.map((g, i) => (
           <li key={g} className="flex items-center justify-between gap-2 rounded-md border border-slate-200 px-2 py-1 dark:border-slate-700">
             <span className="flex min-w-0 flex-col">
               <span className="flex items-center gap-2 truncate font-mono text-sm">
                 {g}
-                {i === 0 && groups.length > 1 && <Badge tone="sky">Primary</Badge>}
+                {i === 0 && groups.length > 1 && <Badge tone="sky">{t('groups.primary')}</Badge>}
               </span>
               {errors[`groups.${sent.indexOf(g)}`] && <span className="text-xs text-red-700 dark:text-red-400">{errors[`groups.${sent.indexOf(g)}`]}</span>}
             </span>
-            <Button variant="ghost" size="sm" aria-label={`Remove ${g}`} onClick={() => setGroups(groups.filter((x) => x !== g))}>
-              Remove
+            <Button variant="ghost" size="sm" aria-label={t('groups.removeOne', { group: g })} onClick={() => setGroups(groups.filter((x) => x !== g))}>
+              {t('groups.remove')}
             </Button>
           </li>
         ))}
       </ul>
       <div className="flex flex-col gap-1.5">
-        <Label htmlFor={addId}>Add a group</Label>
+        <Label htmlFor={addId}>{t('groups.add')}</Label>
         <div className="flex gap-2">
           <Input
             id={addId}
@@ -103,7 +112,7 @@ export function GroupsForm({
             }}
           />
           <Button variant="outline" onClick={add} disabled={!path.trim()}>
-            Add
+            {t('groups.addButton')}
           </Button>
         </div>
         <datalist id={listId}>
@@ -111,7 +120,7 @@ export function GroupsForm({
             <option key={g} value={g} />
           ))}
         </datalist>
-        <p className="text-xs text-slate-500 dark:text-slate-400">A path from the top, e.g. /web/prod: letters, digits, spaces and ( ) - . _ in each part.</p>
+        <p className="text-xs text-slate-500 dark:text-slate-400">{t('groups.pathHint')}</p>
       </div>
       <div className="flex justify-end gap-2">
         <FormButtons onCancel={onCancel} label={label} pendingLabel={pendingLabel} pending={pending} />
@@ -122,31 +131,34 @@ export function GroupsForm({
 
 /** The machine page: its groups, and (operators, admins) a dialog to change them on every copy. */
 export function GroupsField({ machine: m, canEdit, onTask }: { machine: MachineDetail; canEdit: boolean; onTask: (t: Task) => void }) {
+  const t = useTranslations('vmEdit');
+  const words = useVmWords();
+  const label = useGroupLabel();
   const set = useSetGroups();
   const [open, setOpen] = useState(false);
   const [why, setWhy] = useState<string | null>(null);
   return (
     <div className="space-y-2" data-testid="machine-groups">
       <div className="flex flex-wrap items-center gap-2 text-sm">
-        <span className="text-slate-600 dark:text-slate-400">Groups</span>
+        <span className="text-slate-600 dark:text-slate-400">{t('groups.label')}</span>
         {m.groups.map((g) => (
           <Badge key={g} tone="grey" data-group={g}>
-            {groupLabel(g)}
+            {label(g)}
           </Badge>
         ))}
         {canEdit && (
-          <ActionButton why={groupsBlocked(m)} onWhy={setWhy} onAct={() => { set.reset(); setOpen(true); }}>
-            Edit groups
+          <ActionButton why={groupsBlocked(m, t, words.state)} onWhy={setWhy} onAct={() => { set.reset(); setOpen(true); }}>
+            {t('groups.edit')}
           </ActionButton>
         )}
       </div>
       <WhyNotice why={why} onDismiss={() => setWhy(null)} />
-      <Dialog open={open} onOpenChange={setOpen} title={`Groups of ${m.name}`} description="The same on every host the machine is registered on.">
+      <Dialog open={open} onOpenChange={setOpen} title={t('groups.title', { name: m.name })} description={t('groups.description')}>
         <GroupsForm
           initial={m.groups}
           existing={m.groups}
-          label="Save groups"
-          pendingLabel="Saving…"
+          label={t('groups.save')}
+          pendingLabel={t('groups.saving')}
           pending={set.isPending}
           error={set.error}
           onCancel={() => setOpen(false)}

@@ -1,8 +1,9 @@
 'use client';
 
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useTranslations } from 'next-intl';
 import { LoadError } from '@/components/console/load-error';
-import { formatBytes } from '@/components/format';
+import { useFormat } from '@/components/format';
 import { findMatches, LogText } from '@/components/logs/log-text';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
@@ -22,6 +23,8 @@ import { logDownloadUrl, useLogFiles, useLogText } from '@/lib/hooks/use-logs';
  * marked, following while the machine runs, and the whole file to download.
  */
 export function LogsSection({ machine: m }: { machine: MachineDetail }) {
+  const t = useTranslations('vmLogs');
+  const f = useFormat();
   const headingId = useId();
   const searchId = useId();
   const fileId = useId();
@@ -57,28 +60,27 @@ export function LogsSection({ machine: m }: { machine: MachineDetail }) {
       <div className="flex flex-wrap items-end justify-between gap-3">
         <div>
           <h2 id={headingId} className="text-lg font-semibold tracking-tight">
-            Logs
+            {t('title')}
           </h2>
           <p className="text-sm text-slate-600 dark:text-slate-400">
-            {list ? (
-              <>
-                VirtualBox&apos;s log of each start, read from <span className="font-medium">{list.hostName}</span>
-                {running ? ', where the machine runs.' : list.files.length ? ', where the machine last ran.' : '.'}
-              </>
-            ) : (
-              "VirtualBox's log of each start of the machine."
-            )}
+            {list
+              ? t.rich('readFrom', {
+                  where: running ? 'runs' : list.files.length ? 'ran' : 'none',
+                  host: list.hostName,
+                  b: (c) => <span className="font-medium">{c}</span>,
+                })
+              : t('description')}
           </p>
         </div>
         {index !== null && (
           <a className={buttonClass({ variant: 'outline', size: 'sm' })} href={logDownloadUrl(m.id, index)} download>
-            Download {file?.name}
+            {t('download', { name: file?.name ?? '' })}
           </a>
         )}
       </div>
 
       {files.isPending ? (
-        <LoadingRegion label="Loading logs…" className="space-y-2">
+        <LoadingRegion label={t('loading')} className="space-y-2">
           <Skeleton className="h-9 w-64" />
           <Skeleton className="h-64 w-full" />
         </LoadingRegion>
@@ -86,17 +88,17 @@ export function LogsSection({ machine: m }: { machine: MachineDetail }) {
         <LoadError error={files.error} retry={files.refetch} />
       ) : !list?.files.length ? (
         <p className="rounded-lg border border-dashed border-slate-300 px-4 py-6 text-center text-sm text-slate-500 dark:border-slate-700 dark:text-slate-400">
-          No logs yet: VirtualBox writes VBox.log when the machine starts.
+          {t('none')}
         </p>
       ) : (
         <div className="space-y-3">
           <div className="flex flex-wrap items-end gap-3">
             <div className="w-56 space-y-1">
-              <Label htmlFor={fileId}>File</Label>
+              <Label htmlFor={fileId}>{t('file')}</Label>
               <Select id={fileId} value={String(index)} onChange={(e) => { setPicked(Number(e.target.value)); setCurrent(0); }}>
-                {list.files.map((f) => (
-                  <option key={f.index} value={f.index}>
-                    {f.name} ({formatBytes(f.size)}){f.index === 0 ? (running ? ' – current' : ' – last start') : ''}
+                {list.files.map((lf) => (
+                  <option key={lf.index} value={lf.index}>
+                    {t('fileOption', { name: lf.name, size: f.bytes(lf.size), which: lf.index === 0 ? (running ? 'current' : 'last') : 'older' })}
                   </option>
                 ))}
               </Select>
@@ -110,12 +112,12 @@ export function LogsSection({ machine: m }: { machine: MachineDetail }) {
               }}
             >
               <div className="flex-1 space-y-1">
-                <Label htmlFor={searchId}>Search</Label>
+                <Label htmlFor={searchId}>{t('search')}</Label>
                 <Input
                   id={searchId}
                   type="search"
                   value={query}
-                  placeholder="Text in the loaded part of the log"
+                  placeholder={t('searchPlaceholder')}
                   onChange={(e) => { setQuery(e.target.value); setCurrent(0); }}
                   onKeyDown={(e) => {
                     if (e.key === 'Enter' && e.shiftKey) {
@@ -126,24 +128,24 @@ export function LogsSection({ machine: m }: { machine: MachineDetail }) {
                 />
               </div>
               <span className="h-9 min-w-20 content-center text-sm text-slate-600 tabular-nums dark:text-slate-400" aria-live="polite">
-                {query.trim() ? (matches.length ? `${at + 1} of ${matches.length}` : 'No matches') : ''}
+                {query.trim() ? (matches.length ? t('matchOf', { at: at + 1, count: matches.length }) : t('noMatches')) : ''}
               </span>
-              <Button variant="outline" size="sm" className="h-9" disabled={!matches.length} onClick={() => step(-1)} aria-label="Previous match">
-                ↑
+              <Button variant="outline" size="sm" className="h-9" disabled={!matches.length} onClick={() => step(-1)} aria-label={t('previousMatch')}>
+                {'↑'}
               </Button>
-              <Button variant="outline" size="sm" className="h-9" type="submit" disabled={!matches.length} aria-label="Next match">
-                ↓
+              <Button variant="outline" size="sm" className="h-9" type="submit" disabled={!matches.length} aria-label={t('nextMatch')}>
+                {'↓'}
               </Button>
             </form>
             {index === 0 && running && (
-              <CheckboxField label="Follow" hint="New lines as the machine writes them" checked={followWanted} onChange={(e) => setFollowWanted(e.target.checked)} />
+              <CheckboxField label={t('follow')} hint={t('followHint')} checked={followWanted} onChange={(e) => setFollowWanted(e.target.checked)} />
             )}
           </div>
 
           {text.error && !text.log ? (
             <LoadError error={text.error} retry={text.reload} />
           ) : !text.log ? (
-            <LoadingRegion label="Loading the log…">
+            <LoadingRegion label={t('loadingLog')}>
               <Skeleton className="h-[28rem] w-full" />
             </LoadingRegion>
           ) : (
@@ -151,16 +153,16 @@ export function LogsSection({ machine: m }: { machine: MachineDetail }) {
               <div className="flex flex-wrap items-center gap-3 text-xs text-slate-600 dark:text-slate-400">
                 {text.log.start > 0 ? (
                   <Button variant="outline" size="sm" onClick={() => void text.loadEarlier()} disabled={text.earlier.loading}>
-                    {text.earlier.loading ? 'Loading…' : 'Load earlier'}
+                    {text.earlier.loading ? t('loadingShort') : t('loadEarlier')}
                   </Button>
                 ) : (
-                  <span>From the start of the file</span>
+                  <span>{t('fromStart')}</span>
                 )}
                 <span className="tabular-nums">
-                  Showing {formatBytes(text.log.end - text.log.start)} of {formatBytes(Math.max(text.log.size, text.log.end))}
+                  {t('showing', { shown: f.bytes(text.log.end - text.log.start), total: f.bytes(Math.max(text.log.size, text.log.end)) })}
                 </span>
                 {follow && (
-                  <Badge tone={scrolledAway ? 'grey' : 'green'} dot pulse={!scrolledAway}>{scrolledAway ? 'Following (scrolled up)' : 'Following'}</Badge>
+                  <Badge tone={scrolledAway ? 'grey' : 'green'} dot pulse={!scrolledAway}>{scrolledAway ? t('followingScrolled') : t('following')}</Badge>
                 )}
               </div>
               {text.earlier.error != null && <ProblemAlert problem={problemOf(text.earlier.error)} />}
@@ -174,7 +176,7 @@ export function LogsSection({ machine: m }: { machine: MachineDetail }) {
                 current={at}
                 stickToBottom={!scrolledAway && !query.trim()}
                 onScrolledAway={setScrolledAway}
-                label={`${file?.name ?? 'Log'} of ${m.name}`}
+                label={file ? t('logOf', { file: file.name, name: m.name }) : t('logOfMachine', { name: m.name })}
               />
             </>
           )}

@@ -1,6 +1,7 @@
 'use client';
 
 import { useState } from 'react';
+import { useTranslations } from 'next-intl';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
@@ -12,47 +13,30 @@ import type { MachineAction, MachineDetail, MachineState, Task } from '@/lib/hoo
 import { useMachineAction } from '@/lib/hooks/use-lifecycle';
 import { POWER_ACTION_STATES } from '@/lib/tasks/types';
 import { CloneButton } from './clone-dialog';
+import { stateLabel } from './state-badge';
 import { DeleteMachineDialog } from './delete-machine-dialog';
 import { EditMachineDialog } from './edit-machine-dialog';
+import { useTaskText } from '@/components/tasks/task-text';
 
 interface ActionSpec {
-  label: string;
-  /** Asks first: what is lost. */
-  confirm?: { title: (name: string) => string; description: string; label: string };
+  /** Asks first (what is lost): its words are `vmActions`'s `confirm.<action>.*`. */
+  confirm?: boolean;
   variant?: 'outline' | 'default';
 }
 
-/** Each power action's label and whether it asks first; it is offered in the states the server accepts (POWER_ACTION_STATES). */
+/**
+ * Whether each power action asks first; it is offered in the states the server accepts (POWER_ACTION_STATES).
+ * Its label is `vmActions`'s `action.<action>`.
+ */
 const ACTIONS: Record<MachineAction, ActionSpec> = {
-  start: { label: 'Start', variant: 'default' },
-  shutdown: { label: 'Shut down' },
-  poweroff: {
-    label: 'Power off',
-    confirm: {
-      title: (n) => `Power off ${n}?`,
-      description: 'Like pulling the plug: the guest is not asked to shut down, and anything it has not written to disk is lost.',
-      label: 'Power off',
-    },
-  },
-  pause: { label: 'Pause' },
-  resume: { label: 'Resume' },
-  reset: {
-    label: 'Reset',
-    confirm: {
-      title: (n) => `Reset ${n}?`,
-      description: 'Like pressing the reset button: the guest restarts at once, and anything it has not written to disk is lost.',
-      label: 'Reset',
-    },
-  },
-  savestate: { label: 'Save state' },
-  discardstate: {
-    label: 'Discard saved state',
-    confirm: {
-      title: (n) => `Discard the saved state of ${n}?`,
-      description: 'The machine was saved with its memory; discarding it powers the machine off, as if its plug had been pulled when it was saved.',
-      label: 'Discard saved state',
-    },
-  },
+  start: { variant: 'default' },
+  shutdown: {},
+  poweroff: { confirm: true },
+  pause: {},
+  resume: {},
+  reset: { confirm: true },
+  savestate: {},
+  discardstate: { confirm: true },
 };
 
 /** Powered off, as Nimbox requires for editing, deleting and restoring a snapshot (on every host the machine is registered on). */
@@ -85,21 +69,24 @@ export function MachineActions({
   /** Admins: a clone's tenant. */
   admin?: boolean;
 }) {
+  const t = useTranslations('vmActions');
+  const tState = useTranslations('vmState');
   const action = useMachineAction();
   const [confirming, setConfirming] = useState<MachineAction | null>(null);
   const [editing, setEditing] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const blocked = m.stale || Boolean(busyWith);
   const off = isOffEverywhere(m);
-  const why = m.stale ? `${m.hostName} is unreachable` : busyWith ? `Busy with “${busyWith.title}”` : undefined;
+  const taskWords = useTaskText();
+  const why = m.stale ? t('why.unreachable', { host: m.hostName }) : busyWith ? t('why.busy', { title: taskWords.title(busyWith) }) : undefined;
 
   const run = (a: MachineAction) =>
     action.mutate(
       { id: m.id, action: a },
       {
-        onSuccess: (t) => {
+        onSuccess: (task) => {
           setConfirming(null);
-          onTask(t);
+          onTask(task);
         },
       },
     );
@@ -117,37 +104,37 @@ export function MachineActions({
         size="sm"
         disabled={!allowed || blocked || action.isPending}
         aria-busy={pending || undefined}
-        title={template ? templateStartWhy(m.name) : !allowed ? `Not while the machine is ${m.state}` : why}
+        title={template ? templateStartWhy(m.name) : !allowed ? t('why.notWhile', { state: m.state, label: stateLabel(m.state, tState) }) : why}
         onClick={() => {
           action.reset();
           if (spec.confirm) setConfirming(a);
           else run(a);
         }}
       >
-        {pending ? `${spec.label}…` : spec.label}
+        {pending ? t('pending', { action: t(`action.${a}`) }) : t(`action.${a}`)}
       </Button>
     );
   };
 
-  const confirmSpec = confirming ? ACTIONS[confirming].confirm : undefined;
+  const confirmAction = confirming && ACTIONS[confirming].confirm ? confirming : null;
   return (
     <div className="space-y-3">
-      <div role="toolbar" aria-label="Machine actions" className="flex flex-wrap items-center gap-2">
+      <div role="toolbar" aria-label={t('toolbar')} className="flex flex-wrap items-center gap-2">
         {ORDER.map((a) => (a === 'pause' && m.state === 'Paused' ? button('resume') : button(a)))}
         <span className="mx-1 hidden h-6 w-px bg-slate-200 sm:block dark:bg-slate-800" aria-hidden="true" />
         <TeleportButton machine={m} blockedWhy={why} onTask={onTask} />
-        <Button variant="outline" size="sm" disabled={!off || blocked} title={off ? why : 'Power the machine off to edit it'} onClick={() => setEditing(true)}>
-          Edit
+        <Button variant="outline" size="sm" disabled={!off || blocked} title={off ? why : t('editOffOnly')} onClick={() => setEditing(true)}>
+          {t('edit')}
         </Button>
         <Button
           variant="outline"
           size="sm"
           className="text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-950/40"
           disabled={!off || blocked}
-          title={off ? why : 'Power the machine off to delete it'}
+          title={off ? why : t('deleteOffOnly')}
           onClick={() => setDeleting(true)}
         >
-          Delete
+          {t('delete')}
         </Button>
         {canEdit && (
           <>
@@ -164,9 +151,9 @@ export function MachineActions({
         onOpenChange={(o) => {
           if (!o) setConfirming(null);
         }}
-        title={confirmSpec?.title(m.name) ?? ''}
-        description={confirmSpec?.description}
-        confirmLabel={confirmSpec?.label ?? ''}
+        title={confirmAction ? t(`confirm.${confirmAction}.title`, { name: m.name }) : ''}
+        description={confirmAction ? t(`confirm.${confirmAction}.description`) : undefined}
+        confirmLabel={confirmAction ? t(`confirm.${confirmAction}.label`) : ''}
         pending={action.isPending}
         problem={action.isError ? problemOf(action.error) : null}
         onConfirm={() => confirming && run(confirming)}

@@ -3,10 +3,11 @@
 import Link from 'next/link';
 import { notFound, useRouter } from 'next/navigation';
 import { Fragment, useCallback, useEffect, useId, useState, type ReactNode } from 'react';
+import { useTranslations } from 'next-intl';
 import { Breadcrumb } from '@/components/console/breadcrumb';
 import { LoadError } from '@/components/console/load-error';
 import { TaskCard } from '@/components/tasks/task-card';
-import { formatMB, yesNo } from '@/components/format';
+import { useFormat } from '@/components/format';
 import { MachineHaSection } from '@/components/ha/machine-ha-section';
 import { HistorySection } from '@/components/metrics/history-section';
 import { TemplateBadge } from '@/components/templates/template-badge';
@@ -29,7 +30,7 @@ import { LogsSection } from './logs-section';
 import { SettingsSection } from './settings/settings-section';
 import { NetworkSection } from './network-section';
 import { StorageSection } from './storage-section';
-import { StateBadge, stateLabel } from './state-badge';
+import { StateBadge, useStateLabel } from './state-badge';
 
 function Section({ title, children, description }: { title: string; children: ReactNode; description?: ReactNode }) {
   const id = useId();
@@ -63,25 +64,28 @@ function Facts({ items }: { items: [string, ReactNode][] }) {
 const None = ({ children }: { children: ReactNode }) => <p className="rounded-lg border border-dashed border-slate-300 px-4 py-6 text-center text-sm text-slate-500 dark:border-slate-700 dark:text-slate-400">{children}</p>;
 
 function System({ m }: { m: MachineDetail }) {
+  const t = useTranslations('vmDetail');
+  const f = useFormat();
+  const yesNo = (v: boolean) => (v ? t('yes') : t('no'));
   const boot = m.bootOrder.filter((d) => d && d !== 'Null');
   return (
-    <Section title="System">
+    <Section title={t('system.title')}>
       <Facts
         items={[
-          ['Operating system', m.osTypeId],
-          ['vCPUs', m.cpuCount],
-          ['Memory', formatMB(m.memoryMB)],
-          ['Firmware', m.firmware],
-          ['Chipset', m.chipset],
-          ['I/O APIC', yesNo(m.ioapic)],
-          ['ACPI', yesNo(m.acpi)],
-          ['HPET', yesNo(m.hpet)],
-          ['RTC in UTC', yesNo(m.rtcUseUTC)],
-          ['Hardware virtualization', yesNo(m.hwVirt)],
-          ['Nested paging', yesNo(m.nestedPaging)],
-          ['Boot order', boot.length > 0 ? boot.join(' → ') : 'None'],
-          ['Session', m.sessionState],
-          ['Settings file', <span key="f" className="font-mono text-xs">{m.settingsFilePath || '—'}</span>],
+          [t('system.os'), m.osTypeId],
+          [t('system.cpus'), m.cpuCount],
+          [t('system.memory'), f.mb(m.memoryMB)],
+          [t('system.firmware'), m.firmware],
+          [t('system.chipset'), m.chipset],
+          [t('system.ioapic'), yesNo(m.ioapic)],
+          [t('system.acpi'), yesNo(m.acpi)],
+          [t('system.hpet'), yesNo(m.hpet)],
+          [t('system.rtcUtc'), yesNo(m.rtcUseUTC)],
+          [t('system.hwVirt'), yesNo(m.hwVirt)],
+          [t('system.nestedPaging'), yesNo(m.nestedPaging)],
+          [t('system.bootOrder'), boot.length > 0 ? boot.join(' → ') : t('system.bootNone')],
+          [t('system.session'), m.sessionState],
+          [t('system.settingsFile'), <span key="f" className="font-mono text-xs">{m.settingsFilePath || t('none')}</span>],
         ]}
       />
       {m.description && <p className="text-sm whitespace-pre-wrap text-slate-700 dark:text-slate-300">{m.description}</p>}
@@ -91,6 +95,8 @@ function System({ m }: { m: MachineDetail }) {
 
 /** CPU load and memory of the machine's VM process over the last minutes, as VirtualBox sampled them. */
 function Performance({ m }: { m: MachineDetail }) {
+  const t = useTranslations('vmDetail');
+  const f = useFormat();
   const q = useMachineMetrics(m.id, m.state);
   const samples = q.data?.samples ?? [];
   const last = samples.at(-1);
@@ -99,11 +105,11 @@ function Performance({ m }: { m: MachineDetail }) {
   const ramTop = Math.max(m.memoryMB, ...ram);
   const stopped = !isMeasured(m.state) || (q.error instanceof ApiError && q.error.status === 409);
   return (
-    <Section title="Performance" description="The machine's process on its host: CPU load (share of the host's processors) and memory in use, sampled by VirtualBox every 5 seconds.">
+    <Section title={t('performance.title')} description={t('performance.description')}>
       {stopped ? (
-        <None>Load is measured while the machine runs.</None>
+        <None>{t('performance.stopped')}</None>
       ) : q.isPending ? (
-        <LoadingRegion label="Loading performance…">
+        <LoadingRegion label={t('performance.loading')}>
           <Skeleton className="h-32" />
         </LoadingRegion>
       ) : q.isError && !q.data ? (
@@ -111,20 +117,20 @@ function Performance({ m }: { m: MachineDetail }) {
       ) : (
         <div className="grid gap-6 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 dark:border-slate-800 dark:bg-slate-900">
           <LineChart
-            label="CPU load"
+            label={t('performance.cpu')}
             values={samples.map((s) => s.cpuPercent)}
             max={100}
             slots={METRICS_SLOTS}
             window={METRICS_WINDOW}
-            valueText={last && `${Math.round(last.cpuPercent)}%`}
+            valueText={last && f.percent(Math.round(last.cpuPercent) / 100)}
           />
           <LineChart
-            label="Memory in use"
+            label={t('performance.memory')}
             values={ram}
             max={ramTop}
             slots={METRICS_SLOTS}
             window={METRICS_WINDOW}
-            valueText={last && `${formatMB(last.ramUsedMB)} of ${formatMB(m.memoryMB)}`}
+            valueText={last && t('performance.memoryOf', { used: f.mb(last.ramUsedMB), total: f.mb(m.memoryMB) })}
           />
         </div>
       )}
@@ -133,17 +139,18 @@ function Performance({ m }: { m: MachineDetail }) {
 }
 
 function ExtraData({ m }: { m: MachineDetail }) {
+  const t = useTranslations('vmDetail');
   const entries = Object.entries(m.extraData).sort(([a], [b]) => a.localeCompare(b));
   return (
-    <Section title="Extra data">
+    <Section title={t('extraData.title')}>
       {entries.length === 0 ? (
-        <None>No extra data.</None>
+        <None>{t('extraData.none')}</None>
       ) : (
-        <Table aria-label="Extra data">
+        <Table aria-label={t('extraData.title')}>
           <TableHeader>
             <tr>
-              <TableHead>Key</TableHead>
-              <TableHead>Value</TableHead>
+              <TableHead>{t('extraData.key')}</TableHead>
+              <TableHead>{t('extraData.value')}</TableHead>
             </tr>
           </TableHeader>
           <TableBody>
@@ -161,8 +168,9 @@ function ExtraData({ m }: { m: MachineDetail }) {
 }
 
 function DetailSkeleton() {
+  const t = useTranslations('vmDetail');
   return (
-    <LoadingRegion label="Loading machine…" className="space-y-8">
+    <LoadingRegion label={t('loading')} className="space-y-8">
       <div className="space-y-2" aria-hidden="true">
         <Skeleton className="h-8 w-64" />
         <Skeleton className="h-4 w-48" />
@@ -182,15 +190,16 @@ const PAGE_TASKS = 3;
  * and the last few started from this page, newest first, live.
  */
 function MachineTasks({ machineId, pageTaskIds, onDismiss }: { machineId: string; pageTaskIds: string[]; onDismiss: (id: string) => void }) {
+  const t = useTranslations('vmDetail');
   const list = useTasks({ targetId: machineId, limit: 10 });
-  const tasks = (list.data?.tasks ?? []).filter((t) => t.targetId === machineId && (t.status === 'running' || pageTaskIds.includes(t.id)));
+  const tasks = (list.data?.tasks ?? []).filter((task) => task.targetId === machineId && (task.status === 'running' || pageTaskIds.includes(task.id)));
   // Tasks started here on another machine (a clone's target is the new machine): read one by one.
-  const elsewhere = pageTaskIds.filter((id) => !tasks.some((t) => t.id === id));
+  const elsewhere = pageTaskIds.filter((id) => !tasks.some((task) => task.id === id));
   if (tasks.length === 0 && elsewhere.length === 0) return null;
   return (
-    <section aria-label="Tasks on this machine" className="grid gap-2 sm:grid-cols-2">
-      {tasks.map((t) => (
-        <TaskCard key={t.id} task={t} showTarget={false} onDismiss={onDismiss} />
+    <section aria-label={t('tasksLabel')} className="grid gap-2 sm:grid-cols-2">
+      {tasks.map((task) => (
+        <TaskCard key={task.id} task={task} showTarget={false} onDismiss={onDismiss} />
       ))}
       {elsewhere.map((id) => (
         <OtherTargetTask key={id} id={id} machineId={machineId} onDismiss={onDismiss} />
@@ -207,6 +216,7 @@ function OtherTargetTask({ id, machineId, onDismiss }: { id: string; machineId: 
 
 /** After the machine's delete task: its progress, then back to the cluster once it succeeded. */
 function Deleted({ name, taskId }: { name: string; taskId: string }) {
+  const t = useTranslations('vmDetail');
   const task = useTask(taskId);
   const router = useRouter();
   const done = task.data?.status === 'succeeded';
@@ -216,10 +226,10 @@ function Deleted({ name, taskId }: { name: string; taskId: string }) {
   return (
     <div className="space-y-4">
       <Breadcrumb current={name} />
-      <h1 className="text-2xl font-semibold tracking-tight">Deleting {name}</h1>
+      <h1 className="text-2xl font-semibold tracking-tight">{t('deleting', { name })}</h1>
       {task.data && <TaskCard task={task.data} showTarget={false} className="max-w-xl" />}
       <Link href="/" className="text-sm font-medium text-sky-700 underline-offset-4 hover:underline dark:text-sky-400">
-        Back to the cluster
+        {t('backToCluster')}
       </Link>
     </div>
   );
@@ -243,14 +253,16 @@ export function MachineDetailView({
   /** Admins: acknowledge the machine's HA alarms. */
   canManageHa?: boolean;
 }) {
+  const t = useTranslations('vmDetail');
+  const stateLabel = useStateLabel();
   const q = useMachine(id);
   const running = useTasks({ targetId: id, limit: 10 });
   const [pageTaskIds, setPageTaskIds] = useState<string[]>([]);
   const [deleteTask, setDeleteTask] = useState<{ id: string; name: string } | null>(null);
   const onTask = useCallback(
-    (t: Task) => {
-      setPageTaskIds((ids) => [t.id, ...ids.filter((x) => x !== t.id)].slice(0, PAGE_TASKS));
-      if (t.kind === 'vm.delete') setDeleteTask({ id: t.id, name: t.targetName || q.data?.name || id });
+    (task: Task) => {
+      setPageTaskIds((ids) => [task.id, ...ids.filter((x) => x !== task.id)].slice(0, PAGE_TASKS));
+      if (task.kind === 'vm.delete') setDeleteTask({ id: task.id, name: task.targetName || q.data?.name || id });
     },
     [id, q.data?.name],
   );
@@ -269,7 +281,7 @@ export function MachineDetailView({
     );
   }
   const m = q.data;
-  const busyWith = running.data?.tasks.find((t) => t.targetId === m.id && t.status === 'running');
+  const busyWith = running.data?.tasks.find((task) => task.targetId === m.id && task.status === 'running');
   return (
     <div className="space-y-8" data-machine-id={m.id}>
       <div className="space-y-4">
@@ -282,34 +294,33 @@ export function MachineDetailView({
             </span>
             {m.template && <TemplateBadge />}
             {m.stale && (
-              <Badge tone="amber" title={`${m.hostName} is unreachable: this page shows what was last known`}>
-                Stale
+              <Badge tone="amber" title={t('staleTitle', { host: m.hostName })}>
+                {t('stale')}
               </Badge>
             )}
           </div>
           <p className="text-sm text-slate-600 dark:text-slate-400">
-            On host <span className="font-medium text-slate-900 dark:text-slate-100">{m.hostName}</span>
-            {m.twins.length > 0 && (
-              <>
-                {' (also registered on '}
-                {m.twins.map((t, i) => (
-                  <Fragment key={t.hostId}>
-                    {i > 0 && ', '}
-                    <span data-testid="machine-twin" data-host-id={t.hostId} data-stale={t.stale ? 'true' : 'false'}>
-                      {t.hostName}
-                      {t.stale && (
-                        <span className="text-amber-700 dark:text-amber-400" title={`${t.hostName} does not answer: its copy is what was last known`}>
-                          {' (not answering)'}
-                        </span>
-                      )}
-                    </span>
-                  </Fragment>
-                ))}
-                {')'}
-              </>
-            )}
+            {t.rich('onHost', { host: m.hostName, b: (c) => <span className="font-medium text-slate-900 dark:text-slate-100">{c}</span> })}
+            {m.twins.length > 0 &&
+              t.rich('alsoRegistered', {
+                twins: () =>
+                  m.twins.map((twin, i) => (
+                    <Fragment key={twin.hostId}>
+                      {i > 0 && ', '}
+                      <span data-testid="machine-twin" data-host-id={twin.hostId} data-stale={twin.stale ? 'true' : 'false'}>
+                        {twin.hostName}
+                        {twin.stale && (
+                          <span className="text-amber-700 dark:text-amber-400" title={t('twinStaleTitle', { host: twin.hostName })}>
+                            {' '}
+                            {t('notAnswering')}
+                          </span>
+                        )}
+                      </span>
+                    </Fragment>
+                  )),
+              })}
             {' · '}
-            {stateLabel(m.state)} since <RelativeTime iso={m.lastStateChange} />
+            {t.rich('stateSince', { state: stateLabel(m.state), time: () => <RelativeTime iso={m.lastStateChange} /> })}
             {' · '}
             <span className="font-mono text-xs">{m.id}</span>
           </p>
@@ -325,8 +336,8 @@ export function MachineDetailView({
       <HistorySection
         kind="vm"
         id={m.id}
-        description="What Nimbox sampled of the machine's process: every 5 seconds for the last hour, every minute for a day, every 15 minutes for 90 days."
-        empty="Nimbox samples a machine while it runs."
+        description={t('history.description')}
+        empty={t('history.empty')}
       />
       <System m={m} />
       <SettingsSection machine={m} busyWith={busyWith} canEdit={canEdit} admin={canSetTenant} onTask={onTask} />
@@ -335,12 +346,12 @@ export function MachineDetailView({
       <SnapshotsSection machine={m} blocked={Boolean(busyWith)} onTask={onTask} />
       <LogsSection machine={m} />
       <MachineHaSection machine={m} canManage={canManageHa} />
-      <Section title="Teleporter" description="Whether this machine waits to receive a teleport (live migration).">
+      <Section title={t('teleporter.title')} description={t('teleporter.description')}>
         <Facts
           items={[
-            ['Enabled', yesNo(m.teleporter.enabled)],
-            ['Port', m.teleporter.port || '—'],
-            ['Address', m.teleporter.address || '—'],
+            [t('teleporter.enabled'), m.teleporter.enabled ? t('yes') : t('no')],
+            [t('teleporter.port'), m.teleporter.port || t('none')],
+            [t('teleporter.address'), m.teleporter.address || t('none')],
           ]}
         />
       </Section>

@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useId, useState } from 'react';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
@@ -13,6 +14,7 @@ const NONE = '';
 
 /** Admins: the machine's tenant, and a select to move it to another (PUT /api/v1/vms/:id/tenant). */
 export function MachineTenantField({ machine }: { machine: MachineSummary }) {
+  const t = useTranslations('vmEdit');
   const id = useId();
   const tenants = useTenants();
   const move = useSetMachineTenant(machine.id);
@@ -21,13 +23,13 @@ export function MachineTenantField({ machine }: { machine: MachineSummary }) {
   const value = choice ?? current;
   const known = tenants.data?.tenants ?? [];
   // A tag naming a deleted tenant still shows, so the select never lies about the machine.
-  const orphan = current !== NONE && tenants.data && !known.some((t) => t.name === current);
+  const orphan = current !== NONE && tenants.data && !known.some((x) => x.name === current);
 
   return (
     <div className="space-y-2" data-testid="machine-tenant">
       <form
         className="flex flex-wrap items-end gap-2"
-        aria-label="Machine tenant"
+        aria-label={t('tenant.form')}
         onSubmit={(e) => {
           e.preventDefault();
           if (value === current || move.isPending) return;
@@ -35,7 +37,7 @@ export function MachineTenantField({ machine }: { machine: MachineSummary }) {
         }}
       >
         <div className="flex flex-col gap-1.5">
-          <Label htmlFor={id}>Tenant</Label>
+          <Label htmlFor={id}>{t('tenant.label')}</Label>
           <Select
             id={id}
             name="tenant"
@@ -47,17 +49,17 @@ export function MachineTenantField({ machine }: { machine: MachineSummary }) {
             }}
             className="min-w-48"
           >
-            <option value={NONE}>No tenant (admins only)</option>
-            {orphan && <option value={current}>{current} (deleted)</option>}
-            {known.map((t) => (
-              <option key={t.id} value={t.name}>
-                {t.displayName === t.name ? t.name : `${t.displayName} (${t.name})`}
+            <option value={NONE}>{t('tenant.none')}</option>
+            {orphan && <option value={current}>{t('tenant.deleted', { name: current })}</option>}
+            {known.map((x) => (
+              <option key={x.id} value={x.name}>
+                {x.displayName === x.name ? x.name : `${x.displayName} (${x.name})`}
               </option>
             ))}
           </Select>
         </div>
         <Button type="submit" variant="outline" disabled={value === current || move.isPending} aria-busy={move.isPending}>
-          {move.isPending ? 'Moving…' : 'Move'}
+          {move.isPending ? t('tenant.moving') : t('tenant.move')}
         </Button>
       </form>
       {tenants.isError && <ProblemAlert problem={problemOf(tenants.error)} />}

@@ -1,6 +1,7 @@
 'use client';
 
 import { useId, useState, type FormEvent } from 'react';
+import { useTranslations } from 'next-intl';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { CheckboxField } from '@/components/ui/checkbox';
@@ -13,19 +14,21 @@ import { fieldErrors, problemOf } from '@/lib/hooks/api';
 import type { MachineDetail, Task } from '@/lib/hooks/types';
 import { useCapabilities } from '@/lib/hooks/use-lifecycle';
 import { usePatchAdapter, useUsableNetworks, type AdapterView, type AttachmentType, type NetworkCapabilities, type PromiscModePolicy } from '@/lib/hooks/use-vm-network';
-import { ADAPTER_LABELS } from './hardware';
 import { FORM_FIELDS, initialValues, NAME_FIELD, RAW_KINDS, TENANT_KINDS, toPatch, type Kind, type Values } from './network-patch';
-import { ATTACHMENT_LABELS, bootPriorityLabel, PROMISC_LABELS } from './network-words';
+import { adapterTypeLabel, attachmentKey, bootPriorityLabel, PROMISC_POLICIES } from './network-words';
+import { stateLabel } from './state-badge';
 
-const KIND_LABELS: Record<string, string> = { bridged: 'bridged', hostonly: 'host-only', internal: 'internal', natnetwork: 'NAT network' };
+/** The kinds of cluster network with words in `vmNetwork`'s `clusterKind.*`. */
+const CLUSTER_KINDS = ['bridged', 'hostonly', 'internal', 'natnetwork'];
 
 /** A select of names with the current one kept even when the host no longer lists it. */
 function NameSelect({ value, names, onChange, ...p }: { value: string; names: string[]; onChange: (v: string) => void; id: string; 'aria-describedby': string | undefined; 'aria-invalid': true | undefined; disabled?: boolean }) {
+  const t = useTranslations('vmNetwork');
   const all = [...new Set([...names, value].filter(Boolean))];
   return (
     <Select {...p} value={value} onChange={(e) => onChange(e.target.value)}>
-      {all.length === 0 && <option value="">None on this host</option>}
-      {!value && all.length > 0 && <option value="">Choose…</option>}
+      {all.length === 0 && <option value="">{t('dialog.noneOnHost')}</option>}
+      {!value && all.length > 0 && <option value="">{t('dialog.choose')}</option>}
       {all.map((n) => (
         <option key={n} value={n}>
           {n}
@@ -56,6 +59,8 @@ function AdapterForm({
   onCancel: () => void;
   onDone: (t: Task) => void;
 }) {
+  const t = useTranslations('vmNetwork');
+  const tState = useTranslations('vmState');
   const listId = useId();
   const [v, setV] = useState<Values>(() => initialValues(a, adding));
   const [local, setLocal] = useState<Record<string, string>>({});
@@ -70,7 +75,7 @@ function AdapterForm({
   const set = <K extends keyof Values>(k: K, value: Values[K]) => setV((prev) => ({ ...prev, [k]: value }));
 
   // Fields VirtualBox changes only while the machine is off: disabled otherwise, with the reason.
-  const offWhy = off ? undefined : running ? 'Power the machine off to change this.' : `Not while the machine is ${m.state}.`;
+  const offWhy = off ? undefined : running ? t('dialog.offToChange') : t('dialog.notWhile', { state: m.state, label: stateLabel(m.state, tState) });
   const hint = (normal?: string) => offWhy ?? normal;
 
   const kinds = [...new Set([...(admin ? RAW_KINDS : TENANT_KINDS), ...(a.network ? [] : [a.attachmentType])])];
@@ -83,7 +88,8 @@ function AdapterForm({
     e.preventDefault();
     if (patch.isPending) return;
     const { patch: body, errors: found } = toPatch(a, v, adding);
-    setLocal(found);
+    // toPatch names its errors by catalog key.
+    setLocal(Object.fromEntries(Object.entries(found).map(([field, key]) => [field, t(key)])));
     if (Object.keys(found).length > 0) return;
     if (Object.keys(body).length === 0) {
       onCancel();
@@ -95,42 +101,42 @@ function AdapterForm({
   const nameField = v.kind === 'cluster' ? null : NAME_FIELD[v.kind as AttachmentType];
 
   return (
-    <form onSubmit={onSubmit} className="space-y-5" aria-label={`Adapter ${a.slot + 1}`} noValidate>
+    <form onSubmit={onSubmit} className="space-y-5" aria-label={t('adapterN', { n: a.slot + 1 })} noValidate>
       {problem && problemShown && <ProblemAlert problem={problem} />}
       {problem && !problemShown && (
         <p role="alert" className="text-sm font-medium text-red-700 dark:text-red-400">
-          {problem.detail ?? problem.title} See the fields below.
+          {t('dialog.seeFields', { problem: problem.detail ?? problem.title })}
         </p>
       )}
 
       <fieldset className="space-y-4">
-        <legend className="mb-2 text-sm font-semibold text-slate-800 dark:text-slate-200">Attached to</legend>
+        <legend className="mb-2 text-sm font-semibold text-slate-800 dark:text-slate-200">{t('table.attachedTo')}</legend>
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field name="attachmentType" label="Attachment" error={errors.attachmentType} hint={running ? 'Changes reach the running machine at once.' : undefined}>
+          <Field name="attachmentType" label={t('dialog.attachment')} error={errors.attachmentType} hint={running ? t('dialog.attachmentRunning') : undefined}>
             {(p) => (
               <Select {...p} value={v.kind} onChange={(e) => set('kind', e.target.value as Kind)}>
-                {(usable.length > 0 || a.network) && <option value="cluster">Cluster network</option>}
+                {(usable.length > 0 || a.network) && <option value="cluster">{t('dialog.clusterNetwork')}</option>}
                 {kinds.map((k) => (
                   <option key={k} value={k}>
-                    {k === 'Bridged' && !admin ? "Bridged to the host's network" : k === 'Generic' ? 'Generic driver' : k === 'Internal' ? 'Internal network' : ATTACHMENT_LABELS[k]}
+                    {k === 'Bridged' && !admin ? t('dialog.bridgedToHost') : k === 'Generic' ? t('dialog.genericDriver') : k === 'Internal' ? t('dialog.internalNetwork') : t(attachmentKey(k))}
                   </option>
                 ))}
               </Select>
             )}
           </Field>
           {v.kind === 'cluster' && (
-            <Field name="network" label="Cluster network" error={errors.network} hint={v.network && onHost(v.network) && onHost(v.network)!.state !== 'ok' ? `On ${m.hostName}: ${onHost(v.network)!.state}.` : undefined}>
+            <Field name="network" label={t('dialog.clusterNetwork')} error={errors.network} hint={v.network && onHost(v.network) && onHost(v.network)!.state !== 'ok' ? t('dialog.onHostState', { host: m.hostName, state: onHost(v.network)!.state }) : undefined}>
               {(p) => (
                 <Select {...p} value={v.network} onChange={(e) => set('network', e.target.value)}>
-                  {!v.network && <option value="">{networks.isPending ? 'Loading…' : 'Choose…'}</option>}
+                  {!v.network && <option value="">{networks.isPending ? t('dialog.loading') : t('dialog.choose')}</option>}
                   {[...new Set([...usable.map((n) => n.name), ...(a.network ? [a.network] : [])])].map((name) => {
                     const n = usable.find((x) => x.name === name);
                     const st = onHost(name);
                     return (
                       <option key={name} value={name}>
                         {name}
-                        {n ? ` (${KIND_LABELS[n.kind] ?? n.kind})` : ''}
-                        {st && st.state !== 'ok' ? ` — ${st.state} on ${m.hostName}` : ''}
+                        {n ? ` (${CLUSTER_KINDS.includes(n.kind) ? t(`clusterKind.${n.kind}`) : n.kind})` : ''}
+                        {st && st.state !== 'ok' ? t('dialog.stateOnHost', { state: st.state, host: m.hostName }) : ''}
                       </option>
                     );
                   })}
@@ -139,17 +145,17 @@ function AdapterForm({
             </Field>
           )}
           {nameField === 'bridgedInterface' && (
-            <Field name="bridgedInterface" label="Host interface" error={errors.bridgedInterface}>
+            <Field name="bridgedInterface" label={t('dialog.hostInterface')} error={errors.bridgedInterface}>
               {(p) => <NameSelect {...p} value={v.bridgedInterface} names={bridges} onChange={(x) => set('bridgedInterface', x)} />}
             </Field>
           )}
           {nameField === 'hostOnlyInterface' && (
-            <Field name="hostOnlyInterface" label="Host-only interface" error={errors.hostOnlyInterface}>
+            <Field name="hostOnlyInterface" label={t('dialog.hostOnlyInterface')} error={errors.hostOnlyInterface}>
               {(p) => <NameSelect {...p} value={v.hostOnlyInterface} names={nc?.hostOnlyInterfaces ?? []} onChange={(x) => set('hostOnlyInterface', x)} />}
             </Field>
           )}
           {nameField === 'internalNetwork' && (
-            <Field name="internalNetwork" label="Internal network name" error={errors.internalNetwork} hint="Machines on the same name (on this host) see each other.">
+            <Field name="internalNetwork" label={t('dialog.internalName')} error={errors.internalNetwork} hint={t('dialog.internalHint')}>
               {(p) => (
                 <>
                   <Input {...p} list={`${listId}-int`} value={v.internalNetwork} onChange={(e) => set('internalNetwork', e.target.value)} autoComplete="off" spellCheck={false} />
@@ -159,7 +165,7 @@ function AdapterForm({
             </Field>
           )}
           {nameField === 'natNetwork' && (
-            <Field name="natNetwork" label="NAT network name" error={errors.natNetwork}>
+            <Field name="natNetwork" label={t('dialog.natName')} error={errors.natNetwork}>
               {(p) => (
                 <>
                   <Input {...p} list={`${listId}-nat`} value={v.natNetwork} onChange={(e) => set('natNetwork', e.target.value)} autoComplete="off" spellCheck={false} />
@@ -169,7 +175,7 @@ function AdapterForm({
             </Field>
           )}
           {nameField === 'genericDriver' && (
-            <Field name="genericDriver" label="Driver" error={errors.genericDriver} hint="e.g. UDPTunnel or VDE.">
+            <Field name="genericDriver" label={t('dialog.driver')} error={errors.genericDriver} hint={t('dialog.driverHint')}>
               {(p) => (
                 <>
                   <Input {...p} list={`${listId}-drv`} value={v.genericDriver} onChange={(e) => set('genericDriver', e.target.value)} autoComplete="off" spellCheck={false} />
@@ -181,30 +187,30 @@ function AdapterForm({
         </div>
         {v.kind === 'Generic' && (
           <fieldset className="space-y-2" data-field="genericProperties">
-            <legend className="text-sm font-medium text-slate-700 dark:text-slate-300">Driver properties</legend>
+            <legend className="text-sm font-medium text-slate-700 dark:text-slate-300">{t('dialog.driverProperties')}</legend>
             {v.genericProperties.map((row, i) => (
               <div key={i} className="flex items-center gap-2">
                 <Input
-                  aria-label={`Property ${i + 1} name`}
-                  placeholder="Name"
+                  aria-label={t('dialog.propertyName', { n: i + 1 })}
+                  placeholder={t('dialog.name')}
                   value={row.key}
                   onChange={(e) => set('genericProperties', v.genericProperties.map((r, j) => (j === i ? { ...r, key: e.target.value } : r)))}
                   className="flex-1 font-mono text-xs"
                 />
                 <Input
-                  aria-label={`Property ${i + 1} value`}
-                  placeholder="Value"
+                  aria-label={t('dialog.propertyValue', { n: i + 1 })}
+                  placeholder={t('dialog.value')}
                   value={row.value}
                   onChange={(e) => set('genericProperties', v.genericProperties.map((r, j) => (j === i ? { ...r, value: e.target.value } : r)))}
                   className="flex-1 font-mono text-xs"
                 />
-                <Button variant="ghost" size="sm" aria-label={`Remove property ${i + 1}`} onClick={() => set('genericProperties', v.genericProperties.filter((_, j) => j !== i))}>
-                  Remove
+                <Button variant="ghost" size="sm" aria-label={t('dialog.removeProperty', { n: i + 1 })} onClick={() => set('genericProperties', v.genericProperties.filter((_, j) => j !== i))}>
+                  {t('dialog.remove')}
                 </Button>
               </div>
             ))}
             <Button variant="outline" size="sm" onClick={() => set('genericProperties', [...v.genericProperties, { key: '', value: '' }])}>
-              Add property
+              {t('dialog.addProperty')}
             </Button>
             {errorUnder(errors, 'genericProperties') && <p className="text-xs font-medium text-red-700 dark:text-red-400">{errorUnder(errors, 'genericProperties')}</p>}
           </fieldset>
@@ -212,26 +218,26 @@ function AdapterForm({
       </fieldset>
 
       <fieldset className="space-y-4 border-t border-slate-200 pt-4 dark:border-slate-800">
-        <legend className="sr-only">Adapter</legend>
+        <legend className="sr-only">{t('table.adapter')}</legend>
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field name="adapterType" label="Adapter type" error={errors.adapterType} hint={hint()}>
+          <Field name="adapterType" label={t('dialog.adapterType')} error={errors.adapterType} hint={hint()}>
             {(p) => (
               <Select {...p} value={v.adapterType} disabled={Boolean(offWhy)} onChange={(e) => set('adapterType', e.target.value)}>
-                {types.map((t) => (
-                  <option key={t} value={t}>
-                    {ADAPTER_LABELS[t] ?? t}
+                {types.map((type) => (
+                  <option key={type} value={type}>
+                    {adapterTypeLabel(t, type)}
                   </option>
                 ))}
               </Select>
             )}
           </Field>
-          <Field name="macAddress" label="MAC address" error={errors.macAddress} hint={hint(v.generate ? 'VirtualBox makes a new address on save.' : undefined)}>
+          <Field name="macAddress" label={t('table.mac')} error={errors.macAddress} hint={hint(v.generate ? t('dialog.macGenerateHint') : undefined)}>
             {(p) => (
               <div className="flex gap-2">
                 <Input
                   {...p}
                   value={v.generate ? '' : v.mac}
-                  placeholder={v.generate ? 'New address on save' : undefined}
+                  placeholder={v.generate ? t('dialog.macGeneratePlaceholder') : undefined}
                   disabled={Boolean(offWhy) || v.generate}
                   onChange={(e) => set('mac', e.target.value)}
                   className="font-mono text-xs"
@@ -239,31 +245,31 @@ function AdapterForm({
                   spellCheck={false}
                 />
                 <Button variant="outline" size="sm" className="h-9" disabled={Boolean(offWhy)} onClick={() => set('generate', !v.generate)}>
-                  {v.generate ? 'Keep' : 'Generate'}
+                  {v.generate ? t('dialog.keep') : t('dialog.generate')}
                 </Button>
               </div>
             )}
           </Field>
-          <Field name="promiscModePolicy" label="Promiscuous mode" error={errors.promiscModePolicy}>
+          <Field name="promiscModePolicy" label={t('dialog.promisc')} error={errors.promiscModePolicy}>
             {(p) => (
               <Select {...p} value={v.promiscModePolicy} onChange={(e) => set('promiscModePolicy', e.target.value as PromiscModePolicy)}>
-                {(Object.keys(PROMISC_LABELS) as PromiscModePolicy[]).map((k) => (
+                {PROMISC_POLICIES.map((k) => (
                   <option key={k} value={k}>
-                    {PROMISC_LABELS[k]}
+                    {t(`promisc.${k}`)}
                   </option>
                 ))}
               </Select>
             )}
           </Field>
-          <Field name="lineSpeed" label="Line speed (kbps)" error={errors.lineSpeed} hint={hint('0 = the adapter type’s default.')}>
+          <Field name="lineSpeed" label={t('dialog.lineSpeed')} error={errors.lineSpeed} hint={hint(t('dialog.lineSpeedHint'))}>
             {(p) => <Input {...p} type="number" min={0} value={v.lineSpeed} disabled={Boolean(offWhy)} onChange={(e) => set('lineSpeed', e.target.value)} />}
           </Field>
-          <Field name="bootPriority" label="Boot priority (PXE)" error={errors.bootPriority} hint={hint('Which adapter the firmware tries first when booting from the network.')}>
+          <Field name="bootPriority" label={t('dialog.bootPriority')} error={errors.bootPriority} hint={hint(t('dialog.bootPriorityHint'))}>
             {(p) => (
               <Select {...p} value={v.bootPriority} disabled={Boolean(offWhy)} onChange={(e) => set('bootPriority', e.target.value)}>
                 {[0, 1, 2, 3, 4].map((n) => (
                   <option key={n} value={String(n)}>
-                    {bootPriorityLabel(n)}
+                    {bootPriorityLabel(t, n)}
                   </option>
                 ))}
               </Select>
@@ -272,12 +278,12 @@ function AdapterForm({
         </div>
         <div className="grid gap-3 sm:grid-cols-2">
           <div data-field="cableConnected">
-            <CheckboxField label="Cable connected" hint={running ? 'Plugs or unplugs the cable of the running machine.' : undefined} checked={v.cableConnected} onChange={(e) => set('cableConnected', e.target.checked)} />
+            <CheckboxField label={t('dialog.cableConnected')} hint={running ? t('dialog.cableRunning') : undefined} checked={v.cableConnected} onChange={(e) => set('cableConnected', e.target.checked)} />
             {errors.cableConnected && <p className="mt-1 text-xs font-medium text-red-700 dark:text-red-400">{errors.cableConnected}</p>}
           </div>
           {!adding && (
             <div data-field="enabled">
-              <CheckboxField label="Enabled" hint={offWhy ?? 'A disabled adapter is not in the machine.'} checked={v.enabled} disabled={Boolean(offWhy)} onChange={(e) => set('enabled', e.target.checked)} />
+              <CheckboxField label={t('dialog.enabled')} hint={offWhy ?? t('dialog.enabledHint')} checked={v.enabled} disabled={Boolean(offWhy)} onChange={(e) => set('enabled', e.target.checked)} />
               {errors.enabled && <p className="mt-1 text-xs font-medium text-red-700 dark:text-red-400">{errors.enabled}</p>}
             </div>
           )}
@@ -285,7 +291,7 @@ function AdapterForm({
       </fieldset>
 
       <div className="flex justify-end gap-2 border-t border-slate-200 pt-4 dark:border-slate-800">
-        <FormButtons onCancel={onCancel} label={adding ? 'Add adapter' : 'Save'} pending={patch.isPending} />
+        <FormButtons onCancel={onCancel} label={adding ? t('addAdapter') : t('dialog.save')} pending={patch.isPending} />
       </div>
     </form>
   );
@@ -316,12 +322,13 @@ export function AdapterDialog({
   onClose: () => void;
   onTask: (t: Task) => void;
 }) {
+  const t = useTranslations('vmNetwork');
   return (
     <Dialog
       open={adapter !== null}
       onOpenChange={(o) => !o && onClose()}
-      title={adapter ? (adding ? `Add adapter ${adapter.slot + 1}` : `Adapter ${adapter.slot + 1}`) : ''}
-      description={running ? 'The machine runs: the attachment, cable and promiscuous mode change now; the rest needs it powered off.' : undefined}
+      title={adapter ? (adding ? t('dialog.addTitle', { n: adapter.slot + 1 }) : t('adapterN', { n: adapter.slot + 1 })) : ''}
+      description={running ? t('dialog.running') : undefined}
       className="max-w-2xl"
     >
       {adapter && (
@@ -334,9 +341,9 @@ export function AdapterDialog({
           running={running}
           admin={admin}
           onCancel={onClose}
-          onDone={(t) => {
+          onDone={(task) => {
             onClose();
-            onTask(t);
+            onTask(task);
           }}
         />
       )}

@@ -1,6 +1,7 @@
 'use client';
 
 import { useId, useState, type FormEvent } from 'react';
+import { useTranslations } from 'next-intl';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
@@ -33,6 +34,7 @@ function RuleForm({ machineId, slot, rule, onCancel, onDone }: { machineId: stri
       ? { ...rule, hostPort: String(rule.hostPort), guestPort: String(rule.guestPort) }
       : { name: '', protocol: 'TCP', hostIP: '', hostPort: '', guestIP: '', guestPort: '' },
   );
+  const t = useTranslations('vmNetwork');
   const [local, setLocal] = useState<Record<string, string>>({});
   const add = useAddRule();
   const replace = useReplaceRule();
@@ -48,10 +50,10 @@ function RuleForm({ machineId, slot, rule, onCancel, onDone }: { machineId: stri
     const found: Record<string, string> = {};
     // The rule's name becomes part of VirtualBox's "name,proto,hostip,hostport,guestip,guestport" string.
     // A new rule may go unnamed: VirtualBox names it (tcp_2222_22).
-    if (!v.name.trim() && rule) found.name = 'Name the rule.';
-    else if (/[,\s]/.test(v.name.trim())) found.name = 'No commas or spaces in a rule name.';
-    if (!isPort(v.hostPort)) found.hostPort = 'A port from 1 to 65535.';
-    if (!isPort(v.guestPort)) found.guestPort = 'A port from 1 to 65535.';
+    if (!v.name.trim() && rule) found.name = t('rules.errors.name');
+    else if (/[,\s]/.test(v.name.trim())) found.name = t('rules.errors.nameChars');
+    if (!isPort(v.hostPort)) found.hostPort = t('rules.errors.port');
+    if (!isPort(v.guestPort)) found.guestPort = t('rules.errors.port');
     setLocal(found);
     if (Object.keys(found).length > 0) return;
     const body: NatRule = { name: v.name.trim(), protocol: v.protocol, hostIP: v.hostIP.trim(), hostPort: Number(v.hostPort), guestIP: v.guestIP.trim(), guestPort: Number(v.guestPort) };
@@ -60,35 +62,38 @@ function RuleForm({ machineId, slot, rule, onCancel, onDone }: { machineId: stri
   };
 
   return (
-    <form onSubmit={onSubmit} className="space-y-4" aria-label={rule ? `Edit rule ${rule.name}` : 'Add rule'} noValidate>
+    <form onSubmit={onSubmit} className="space-y-4" aria-label={rule ? t('rules.editRule', { name: rule.name }) : t('rules.add')} noValidate>
       {problem && problemShown && <ProblemAlert problem={problem} />}
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field name="name" label="Name" required={Boolean(rule)} error={errors.name} hint={rule ? undefined : 'Empty: VirtualBox names it, e.g. tcp_2222_22.'}>
+        <Field name="name" label={t('rules.name')} required={Boolean(rule)} error={errors.name} hint={rule ? undefined : t('rules.nameHint')}>
           {(p) => <Input {...p} value={v.name} onChange={set('name')} autoComplete="off" spellCheck={false} placeholder={rule ? undefined : 'ssh'} />}
         </Field>
-        <Field name="protocol" label="Protocol" error={errors.protocol}>
+        <Field name="protocol" label={t('rules.protocol')} error={errors.protocol}>
           {(p) => (
             <Select {...p} value={v.protocol} onChange={set('protocol')}>
-              <option value="TCP">TCP</option>
-              <option value="UDP">UDP</option>
+              {(['TCP', 'UDP'] as const).map((proto) => (
+                <option key={proto} value={proto}>
+                  {proto}
+                </option>
+              ))}
             </Select>
           )}
         </Field>
-        <Field name="hostIP" label="Host address" error={errors.hostIP} hint="Empty: every address of the host.">
+        <Field name="hostIP" label={t('rules.hostAddress')} error={errors.hostIP} hint={t('rules.hostAddressHint')}>
           {(p) => <Input {...p} value={v.hostIP} onChange={set('hostIP')} autoComplete="off" spellCheck={false} placeholder="0.0.0.0" />}
         </Field>
-        <Field name="hostPort" label="Host port" required error={errors.hostPort}>
+        <Field name="hostPort" label={t('rules.hostPort')} required error={errors.hostPort}>
           {(p) => <Input {...p} type="number" min={1} max={65535} value={v.hostPort} onChange={set('hostPort')} />}
         </Field>
-        <Field name="guestIP" label="Guest address" error={errors.guestIP} hint="Empty: the guest's address on this adapter.">
+        <Field name="guestIP" label={t('rules.guestAddress')} error={errors.guestIP} hint={t('rules.guestAddressHint')}>
           {(p) => <Input {...p} value={v.guestIP} onChange={set('guestIP')} autoComplete="off" spellCheck={false} />}
         </Field>
-        <Field name="guestPort" label="Guest port" required error={errors.guestPort}>
+        <Field name="guestPort" label={t('rules.guestPort')} required error={errors.guestPort}>
           {(p) => <Input {...p} type="number" min={1} max={65535} value={v.guestPort} onChange={set('guestPort')} />}
         </Field>
       </div>
       <div className="flex justify-end gap-2">
-        <FormButtons onCancel={onCancel} label={rule ? 'Save rule' : 'Add rule'} pending={m.isPending} />
+        <FormButtons onCancel={onCancel} label={rule ? t('rules.save') : t('rules.add')} pending={m.isPending} />
       </div>
     </form>
   );
@@ -99,13 +104,14 @@ function RuleForm({ machineId, slot, rule, onCancel, onDone }: { machineId: stri
  * while the machine runs (VirtualBox's NAT engine takes them live). Each change is a task.
  */
 export function PortForwarding({ machineId, adapter: a, canEdit, why, onWhy, onTask }: { machineId: string; adapter: AdapterView; canEdit: boolean; why?: string; onWhy: (why: string) => void; onTask: (t: Task) => void }) {
+  const t = useTranslations('vmNetwork');
   const headingId = useId();
   const [editing, setEditing] = useState<NatRule | 'new' | null>(null);
   const [removing, setRemoving] = useState<NatRule | null>(null);
   const remove = useRemoveRule();
   const rules = [...a.natRules].sort((x, y) => x.name.localeCompare(y.name));
   const act = (f: () => void) => (why ? onWhy(why) : f());
-  const label = `Port forwarding of adapter ${a.slot + 1}`;
+  const label = t('rules.title', { n: a.slot + 1 });
 
   return (
     <section aria-labelledby={headingId} className="space-y-2" data-slot={a.slot}>
@@ -114,24 +120,24 @@ export function PortForwarding({ machineId, adapter: a, canEdit, why, onWhy, onT
           {label}
         </h3>
         {canEdit && (
-          <Button variant="outline" size="sm" aria-disabled={why ? true : undefined} title={why} onClick={() => act(() => setEditing('new'))} aria-label={`Add a port-forwarding rule to adapter ${a.slot + 1}`}>
-            Add rule
+          <Button variant="outline" size="sm" aria-disabled={why ? true : undefined} title={why} onClick={() => act(() => setEditing('new'))} aria-label={t('rules.addTo', { n: a.slot + 1 })}>
+            {t('rules.add')}
           </Button>
         )}
       </div>
       {rules.length === 0 ? (
-        <p className="text-sm text-slate-500 dark:text-slate-400">No rules: nothing on the host reaches the guest through NAT.</p>
+        <p className="text-sm text-slate-500 dark:text-slate-400">{t('rules.none')}</p>
       ) : (
         <Table aria-label={label}>
           <TableHeader>
             <tr>
-              <TableHead>Name</TableHead>
-              <TableHead>Protocol</TableHead>
-              <TableHead>Host</TableHead>
-              <TableHead>Guest</TableHead>
+              <TableHead>{t('rules.name')}</TableHead>
+              <TableHead>{t('rules.protocol')}</TableHead>
+              <TableHead>{t('rules.host')}</TableHead>
+              <TableHead>{t('rules.guest')}</TableHead>
               {canEdit && (
                 <TableHead className="text-right">
-                  <span className="sr-only">Actions</span>
+                  <span className="sr-only">{t('table.actions')}</span>
                 </TableHead>
               )}
             </tr>
@@ -145,12 +151,12 @@ export function PortForwarding({ machineId, adapter: a, canEdit, why, onWhy, onT
                   {r.hostIP || '*'}:{r.hostPort}
                 </TableCell>
                 <TableCell className="font-mono text-xs whitespace-nowrap">
-                  {r.guestIP || 'guest'}:{r.guestPort}
+                  {r.guestIP || t('rules.guestWord')}:{r.guestPort}
                 </TableCell>
                 {canEdit && (
                   <TableCell className="text-right whitespace-nowrap">
-                    <Button variant="ghost" size="sm" aria-disabled={why ? true : undefined} title={why} onClick={() => act(() => setEditing(r))} aria-label={`Edit rule ${r.name}`}>
-                      Edit…
+                    <Button variant="ghost" size="sm" aria-disabled={why ? true : undefined} title={why} onClick={() => act(() => setEditing(r))} aria-label={t('rules.editRule', { name: r.name })}>
+                      {t('actions.edit')}
                     </Button>
                     <Button
                       variant="ghost"
@@ -164,9 +170,9 @@ export function PortForwarding({ machineId, adapter: a, canEdit, why, onWhy, onT
                           setRemoving(r);
                         })
                       }
-                      aria-label={`Remove rule ${r.name}`}
+                      aria-label={t('rules.removeRule', { name: r.name })}
                     >
-                      Remove
+                      {t('dialog.remove')}
                     </Button>
                   </TableCell>
                 )}
@@ -180,8 +186,8 @@ export function PortForwarding({ machineId, adapter: a, canEdit, why, onWhy, onT
           <Dialog
             open={editing !== null}
             onOpenChange={(o) => !o && setEditing(null)}
-            title={editing === 'new' ? `Forward a port to adapter ${a.slot + 1}` : editing ? `Edit rule ${editing.name}` : ''}
-            description="Connections to the host port reach the guest port through VirtualBox's NAT."
+            title={editing === 'new' ? t('rules.forwardTo', { n: a.slot + 1 }) : editing ? t('rules.editRule', { name: editing.name }) : ''}
+            description={t('rules.dialogDescription')}
           >
             {editing !== null && (
               <RuleForm
@@ -190,9 +196,9 @@ export function PortForwarding({ machineId, adapter: a, canEdit, why, onWhy, onT
                 slot={a.slot}
                 rule={editing === 'new' ? null : editing}
                 onCancel={() => setEditing(null)}
-                onDone={(t) => {
+                onDone={(task) => {
                   setEditing(null);
-                  onTask(t);
+                  onTask(task);
                 }}
               />
             )}
@@ -200,9 +206,9 @@ export function PortForwarding({ machineId, adapter: a, canEdit, why, onWhy, onT
           <ConfirmDialog
             open={removing !== null}
             onOpenChange={(o) => !o && setRemoving(null)}
-            title={removing ? `Remove rule ${removing.name}?` : ''}
-            description={removing ? `${removing.protocol} ${removing.hostIP || '*'}:${removing.hostPort} no longer reaches the guest's port ${removing.guestPort}.` : undefined}
-            confirmLabel="Remove rule"
+            title={removing ? t('rules.removeTitle', { name: removing.name }) : ''}
+            description={removing ? t('rules.removeDescription', { protocol: removing.protocol, host: `${removing.hostIP || '*'}:${removing.hostPort}`, port: String(removing.guestPort) }) : undefined}
+            confirmLabel={t('rules.removeConfirm')}
             pending={remove.isPending}
             problem={remove.isError ? problemOf(remove.error) : null}
             onConfirm={() =>
@@ -210,9 +216,9 @@ export function PortForwarding({ machineId, adapter: a, canEdit, why, onWhy, onT
               remove.mutate(
                 { id: machineId, slot: a.slot, name: removing.name },
                 {
-                  onSuccess: (t) => {
+                  onSuccess: (task) => {
                     setRemoving(null);
-                    onTask(t);
+                    onTask(task);
                   },
                 },
               )

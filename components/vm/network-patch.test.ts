@@ -1,6 +1,14 @@
+import { createTranslator } from 'next-intl';
 import { describe, expect, it } from 'vitest';
 import type { AdapterView } from '@/lib/hooks/use-vm-network';
+import de from '@/messages/de/vmNetwork.json';
+import en from '@/messages/en/vmNetwork.json';
 import { initialValues, toPatch } from './network-patch';
+import type { NetworkT } from './network-words';
+
+// The form's errors are catalog keys: read them as the dialog shows them, in both languages.
+const tEn = createTranslator({ locale: 'en', messages: { vmNetwork: en }, namespace: 'vmNetwork' }) as unknown as NetworkT;
+const tDe = createTranslator({ locale: 'de', messages: { vmNetwork: de }, namespace: 'vmNetwork' }) as unknown as NetworkT;
 
 const adapter = (o: Partial<AdapterView> = {}): AdapterView => ({
   slot: 0, enabled: true, adapterType: 'I82545EM', macAddress: '080027A1B2C3', attachmentType: 'Bridged', network: null,
@@ -27,7 +35,10 @@ describe('the adapter form', () => {
     expect(initialValues(on, false).kind).toBe('cluster');
     // Internal again, but raw: the attachment is sent (the server forgets the cluster network).
     expect(toPatch(on, { ...initialValues(on, false), kind: 'Internal' }, false).patch).toEqual({ attachmentType: 'Internal', internalNetwork: 'lab' });
-    expect(toPatch(a, { ...initialValues(a, false), kind: 'cluster', network: '' }, false).errors).toEqual({ network: 'Choose a cluster network.' });
+    const { errors } = toPatch(a, { ...initialValues(a, false), kind: 'cluster', network: '' }, false);
+    expect(Object.keys(errors)).toEqual(['network']);
+    expect(tEn(errors.network)).toBe('Choose a cluster network.');
+    expect(tDe(errors.network)).toBe('Wählen Sie ein Cluster-Netzwerk.');
   });
 
   it('adds a disabled adapter enabled, on NAT when it hung on nothing', () => {
@@ -42,7 +53,9 @@ describe('the adapter form', () => {
     expect(toPatch(a, { ...initialValues(a, false), mac: '08-00-27-00-00-01' }, false).patch).toEqual({ macAddress: '080027000001' });
     expect(toPatch(a, { ...initialValues(a, false), mac: '08:00:27:a1:b2:c3' }, false).patch).toEqual({});
     expect(toPatch(a, { ...initialValues(a, false), generate: true }, false).patch).toEqual({ macAddress: 'generate' });
-    expect(Object.keys(toPatch(a, { ...initialValues(a, false), mac: '08:00:27' }, false).errors)).toEqual(['macAddress']);
+    const bad = toPatch(a, { ...initialValues(a, false), mac: '08:00:27' }, false).errors;
+    expect(Object.keys(bad)).toEqual(['macAddress']);
+    expect(tEn(bad.macAddress)).toBe('A MAC address is 12 hex digits, e.g. 08:00:27:12:34:56.');
   });
 
   it('replaces generic properties only when they differ, blank names left out', () => {

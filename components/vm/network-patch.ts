@@ -82,7 +82,7 @@ const propsRecord = (rows: Values['genericProperties']) => Object.fromEntries(ro
 const sameRecord = (x: Record<string, string>, y: Record<string, string>) =>
   Object.keys(x).length === Object.keys(y).length && Object.entries(x).every(([k, v]) => y[k] === v);
 
-/** Only what changed, as PATCH …/adapters/:slot takes it; or the field errors found here. */
+/** Only what changed, as PATCH …/adapters/:slot takes it; or the field errors found here, as `vmNetwork` catalog keys. */
 export function toPatch(a: AdapterView, v: Values, adding: boolean): { patch: AdapterPatch; errors: Record<string, string> } {
   const patch: AdapterPatch = {};
   const errors: Record<string, string> = {};
@@ -92,11 +92,11 @@ export function toPatch(a: AdapterView, v: Values, adding: boolean): { patch: Ad
   if (v.generate) patch.macAddress = 'generate';
   else if (v.mac !== formatMac(a.macAddress)) {
     const mac = macIn(v.mac);
-    if (!mac) errors.macAddress = 'A MAC address is 12 hex digits, e.g. 08:00:27:12:34:56.';
+    if (!mac) errors.macAddress = 'errors.mac';
     else if (mac !== a.macAddress.toUpperCase()) patch.macAddress = mac;
   }
   if (v.kind === 'cluster') {
-    if (!v.network) errors.network = 'Choose a cluster network.';
+    if (!v.network) errors.network = 'errors.chooseNetwork';
     else if (v.network !== a.network) patch.network = v.network;
   } else {
     const field = NAME_FIELD[v.kind as AttachmentType];
@@ -105,7 +105,7 @@ export function toPatch(a: AdapterView, v: Values, adding: boolean): { patch: Ad
     if (kindChanged) patch.attachmentType = v.kind as AttachmentType;
     if (field) {
       const name = v[field].trim();
-      if (!name) errors[field] = v.kind === 'Generic' ? 'Name the driver.' : 'Name it.';
+      if (!name) errors[field] = v.kind === 'Generic' ? 'errors.nameDriver' : 'errors.name';
       else if (kindChanged || name !== a[field]) patch[field] = name;
     }
     if (v.kind === 'Generic') {
@@ -116,7 +116,7 @@ export function toPatch(a: AdapterView, v: Values, adding: boolean): { patch: Ad
   if (v.promiscModePolicy !== a.promiscModePolicy) patch.promiscModePolicy = v.promiscModePolicy;
   if (v.cableConnected !== a.cableConnected) patch.cableConnected = v.cableConnected;
   const speed = Number(v.lineSpeed);
-  if (!/^\d+$/.test(v.lineSpeed.trim())) errors.lineSpeed = 'A whole number of kbps (0 = the adapter’s default).';
+  if (!/^\d+$/.test(v.lineSpeed.trim())) errors.lineSpeed = 'errors.lineSpeed';
   else if (speed !== a.lineSpeed) patch.lineSpeed = speed;
   if (Number(v.bootPriority) !== a.bootPriority) patch.bootPriority = Number(v.bootPriority);
   return { patch, errors };

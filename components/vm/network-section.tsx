@@ -1,6 +1,7 @@
 'use client';
 
 import { useId, useState } from 'react';
+import { useTranslations } from 'next-intl';
 import { LoadError } from '@/components/console/load-error';
 import { TaskCard } from '@/components/tasks/task-card';
 import { ProblemAlert } from '@/components/ui/alert';
@@ -11,36 +12,37 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@
 import { ApiError, problemOf } from '@/lib/hooks/api';
 import type { MachineDetail, Task } from '@/lib/hooks/types';
 import { useMachineNetwork, useNetworkTask, usePatchAdapter, type AdapterView, type GuestInfo, type MachineNetwork } from '@/lib/hooks/use-vm-network';
-import { ADAPTER_LABELS } from './hardware';
 import { isOffEverywhere } from './machine-actions';
 import { AdapterDialog } from './network-adapter-dialog';
 import { PortForwarding } from './network-forwarding';
-import { ADAPTER_SHORT, AttachmentBadge, CableState, formatMac } from './network-words';
+import { ADAPTER_SHORT, adapterTypeLabel, AttachmentBadge, CableState, formatMac } from './network-words';
+import { stateLabel } from './state-badge';
+import { useTaskText } from '@/components/tasks/task-text';
 
 /** The machine detail's own adapter list: shown when the network API cannot be read. */
 function AdaptersFallback({ m }: { m: MachineDetail }) {
+  const t = useTranslations('vmNetwork');
   const enabled = m.networkAdapters.filter((n) => n.enabled);
   if (enabled.length === 0) return null;
   return (
-    <Table aria-label="Network adapters">
+    <Table aria-label={t('table.label')}>
       <TableHeader>
         <tr>
-          <TableHead>Adapter</TableHead>
-          <TableHead>Type</TableHead>
-          <TableHead>MAC address</TableHead>
-          <TableHead>Attached to</TableHead>
-          <TableHead>Cable</TableHead>
+          <TableHead>{t('table.adapter')}</TableHead>
+          <TableHead>{t('table.type')}</TableHead>
+          <TableHead>{t('table.mac')}</TableHead>
+          <TableHead>{t('table.attachedTo')}</TableHead>
+          <TableHead>{t('table.cable')}</TableHead>
         </tr>
       </TableHeader>
       <TableBody>
         {enabled.map((n) => (
           <TableRow key={n.slot}>
             <TableCell>{n.slot + 1}</TableCell>
-            <TableCell title={ADAPTER_LABELS[n.adapterType]}>{ADAPTER_SHORT[n.adapterType] ?? n.adapterType}</TableCell>
+            <TableCell title={adapterTypeLabel(t, n.adapterType)}>{ADAPTER_SHORT[n.adapterType] ?? n.adapterType}</TableCell>
             <TableCell className="font-mono text-xs">{formatMac(n.macAddress)}</TableCell>
             <TableCell>
-              {n.attachmentType}
-              {n.bridgedInterface ? ` → ${n.bridgedInterface}` : ''}
+              {n.bridgedInterface ? t('attachedArrow', { kind: n.attachmentType, name: n.bridgedInterface }) : n.attachmentType}
             </TableCell>
             <TableCell>
               <CableState connected={n.cableConnected} />
@@ -59,13 +61,14 @@ function addressesOf(guest: GuestInfo, slot: number): string[] {
 
 /** What the guest says about itself: its Additions, and addresses no adapter could be matched to. */
 function GuestBlock({ net }: { net: MachineNetwork }) {
+  const t = useTranslations('vmNetwork');
   const g = net.guest;
   const loose = g.ips.filter((i) => i.slot === null || !net.adapters.some((a) => a.enabled && a.slot === i.slot));
   let text: string;
-  if (!net.running) text = "The guest's addresses show while the machine runs.";
-  else if (g.additions === null) text = 'Waiting for the guest to report…';
-  else if (!g.additions) text = "No Guest Additions — the guest's IP addresses cannot be shown.";
-  else text = `Guest Additions ${g.additionsVersion ?? ''}`.trim();
+  if (!net.running) text = t('guest.notRunning');
+  else if (g.additions === null) text = t('guest.waiting');
+  else if (!g.additions) text = t('guest.noAdditions');
+  else text = g.additionsVersion ? t('guest.additionsVersion', { version: g.additionsVersion }) : t('guest.additions');
   return (
     <div className="rounded-lg border border-slate-200 bg-white px-4 py-3 text-sm dark:border-slate-800 dark:bg-slate-900" data-testid="guest-info" data-additions={String(g.additions)}>
       <p className={cn(g.additions === false && 'text-amber-800 dark:text-amber-300', !net.running && 'text-slate-500 dark:text-slate-400')}>{text}</p>
@@ -74,7 +77,7 @@ function GuestBlock({ net }: { net: MachineNetwork }) {
           {loose.map((i, n) => (
             <li key={n} className="font-mono">
               {i.mac ? `${formatMac(i.mac)}: ` : ''}
-              {[...i.ipv4, ...i.ipv6].join(', ') || 'no address'}
+              {[...i.ipv4, ...i.ipv6].join(', ') || t('guest.noAddress')}
             </li>
           ))}
         </ul>
@@ -105,6 +108,8 @@ export function NetworkSection({
   admin: boolean;
   onTask: (t: Task) => void;
 }) {
+  const t = useTranslations('vmNetwork');
+  const tState = useTranslations('vmState');
   const headingId = useId();
   const q = useMachineNetwork(m.id);
   const [taskId, setTaskId] = useState<string | null>(null);
@@ -114,16 +119,17 @@ export function NetworkSection({
   const plug = usePatchAdapter();
 
   const net = q.data;
-  const started = (t: Task) => {
-    setTaskId(t.id);
+  const started = (task: Task) => {
+    setTaskId(task.id);
     setNotice(null);
-    onTask(t);
+    onTask(task);
   };
 
   const off = isOffEverywhere(m);
   const running = m.state === 'Running' || m.state === 'Paused';
-  const busy = m.stale ? `${m.hostName} is unreachable` : busyWith ? `Busy with “${busyWith.title}”: wait for it to end` : undefined;
-  const offOnly = (what: string) => busy ?? (off ? undefined : running ? `Power the machine off to ${what}` : `Not while the machine is ${m.state}`);
+  const taskWords = useTaskText();
+  const busy = m.stale ? t('why.unreachable', { host: m.hostName }) : busyWith ? t('why.busy', { title: taskWords.title(busyWith) }) : undefined;
+  const addWhy = busy ?? (off ? undefined : running ? t('why.offToAdd') : t('why.notWhile', { state: m.state, label: stateLabel(m.state, tState) }));
 
   const adapters = net ? net.adapters.filter((a) => a.slot < net.maxAdapters) : [];
   const enabled = adapters.filter((a) => a.enabled);
@@ -135,8 +141,8 @@ export function NetworkSection({
     const ips = net ? addressesOf(net.guest, a.slot) : [];
     return (
       <TableRow key={a.slot} data-slot={a.slot} data-attachment={a.attachmentType} data-network={a.network ?? undefined}>
-        <TableCell className="whitespace-nowrap tabular-nums">Adapter {a.slot + 1}</TableCell>
-        <TableCell className="whitespace-nowrap" title={ADAPTER_LABELS[a.adapterType] ?? a.adapterType}>
+        <TableCell className="whitespace-nowrap tabular-nums">{t('adapterN', { n: a.slot + 1 })}</TableCell>
+        <TableCell className="whitespace-nowrap" title={adapterTypeLabel(t, a.adapterType)}>
           {ADAPTER_SHORT[a.adapterType] ?? a.adapterType}
         </TableCell>
         <TableCell className="font-mono text-xs whitespace-nowrap">{formatMac(a.macAddress)}</TableCell>
@@ -154,7 +160,7 @@ export function NetworkSection({
               ))}
             </ul>
           ) : (
-            <span className="text-slate-400">—</span>
+            <span className="text-slate-400">{t('none')}</span>
           )}
         </TableCell>
         {canEdit && (
@@ -164,12 +170,12 @@ export function NetworkSection({
               onWhy={setNotice}
               disabled={plug.isPending}
               onAct={() => plug.mutate({ id: m.id, slot: a.slot, patch: { cableConnected: !a.cableConnected } }, { onSuccess: started })}
-              aria-label={a.cableConnected ? `Unplug the cable of adapter ${a.slot + 1}` : `Plug in the cable of adapter ${a.slot + 1}`}
+              aria-label={a.cableConnected ? t('actions.unplugOf', { n: a.slot + 1 }) : t('actions.plugInOf', { n: a.slot + 1 })}
             >
-              {a.cableConnected ? 'Unplug' : 'Plug in'}
+              {a.cableConnected ? t('actions.unplug') : t('actions.plugIn')}
             </ActionButton>
-            <ActionButton why={busy} onWhy={setNotice} onAct={() => setEditing({ slot: a.slot, adding: false })} aria-label={`Edit adapter ${a.slot + 1}`}>
-              Edit…
+            <ActionButton why={busy} onWhy={setNotice} onAct={() => setEditing({ slot: a.slot, adding: false })} aria-label={t('actions.editOf', { n: a.slot + 1 })}>
+              {t('actions.edit')}
             </ActionButton>
           </TableCell>
         )}
@@ -181,21 +187,21 @@ export function NetworkSection({
     <div className="space-y-4">
       {enabled.length === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 px-4 py-6 text-center text-sm text-slate-500 dark:border-slate-700 dark:text-slate-400">
-          No network adapters: the machine has no network.
+          {t('noAdapters')}
         </p>
       ) : (
-        <Table aria-label="Network adapters">
+        <Table aria-label={t('table.label')}>
           <TableHeader>
             <tr>
-              <TableHead>Slot</TableHead>
-              <TableHead>Type</TableHead>
-              <TableHead>MAC address</TableHead>
-              <TableHead>Attached to</TableHead>
-              <TableHead>Cable</TableHead>
-              <TableHead>Guest addresses</TableHead>
+              <TableHead>{t('table.slot')}</TableHead>
+              <TableHead>{t('table.type')}</TableHead>
+              <TableHead>{t('table.mac')}</TableHead>
+              <TableHead>{t('table.attachedTo')}</TableHead>
+              <TableHead>{t('table.cable')}</TableHead>
+              <TableHead>{t('table.guestAddresses')}</TableHead>
               {canEdit && (
                 <TableHead className="text-right">
-                  <span className="sr-only">Actions</span>
+                  <span className="sr-only">{t('table.actions')}</span>
                 </TableHead>
               )}
             </tr>
@@ -205,7 +211,7 @@ export function NetworkSection({
             {disabled.length > 0 && (
               <TableRow>
                 <TableCell colSpan={cols} className="text-xs text-slate-500 dark:text-slate-400">
-                  {disabled.length === 1 ? `Adapter ${disabled[0].slot + 1} is disabled.` : `${disabled.length} more adapters are disabled (up to ${n.maxAdapters} on this chipset).`}
+                  {disabled.length === 1 ? t('oneDisabled', { n: disabled[0].slot + 1 }) : t('moreDisabled', { count: disabled.length, max: n.maxAdapters })}
                 </TableCell>
               </TableRow>
             )}
@@ -226,16 +232,16 @@ export function NetworkSection({
       <div className="flex flex-wrap items-end justify-between gap-3">
         <div>
           <h2 id={headingId} className="text-lg font-semibold tracking-tight">
-            Network
+            {t('title')}
           </h2>
           <p className="text-sm text-slate-600 dark:text-slate-400">
-            The machine&apos;s adapters, what each is attached to, and the addresses its guest reports.
-            {running && canEdit && ' The machine runs: attachments, cables, promiscuous mode and port forwarding change now.'}
+            {t('description')}
+            {running && canEdit && ` ${t('runningNote')}`}
           </p>
         </div>
         {canEdit && net && disabled.length > 0 && (
-          <ActionButton variant="outline" why={offOnly('add an adapter')} onWhy={setNotice} onAct={() => setEditing({ slot: disabled[0].slot, adding: true })}>
-            Add adapter
+          <ActionButton variant="outline" why={addWhy} onWhy={setNotice} onAct={() => setEditing({ slot: disabled[0].slot, adding: true })}>
+            {t('addAdapter')}
           </ActionButton>
         )}
       </div>
@@ -245,7 +251,7 @@ export function NetworkSection({
       {task.data && <TaskCard task={task.data} showTarget={false} onDismiss={() => setTaskId(null)} className="max-w-xl" />}
 
       {q.isPending ? (
-        <LoadingRegion label="Loading network…" className="space-y-2">
+        <LoadingRegion label={t('loading')} className="space-y-2">
           <Skeleton className="h-24" />
         </LoadingRegion>
       ) : q.isError && !net ? (

@@ -1,26 +1,17 @@
+import { useTranslations } from 'next-intl';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import type { AdapterView, PromiscModePolicy } from '@/lib/hooks/use-vm-network';
 
-/** Attachment kinds as people say them. */
 type Attachment = AdapterView['attachmentType'];
 
-export const ATTACHMENT_LABELS: Record<Attachment, string> = {
-  Null: 'Not attached',
-  NAT: 'NAT',
-  NATNetwork: 'NAT network',
-  Bridged: 'Bridged',
-  Internal: 'Internal',
-  HostOnly: 'Host-only',
-  Generic: 'Generic',
-  Cloud: 'Cloud network',
-  HostOnlyNetwork: 'Host-only network',
-};
+/** A translator of the `vmNetwork` namespace (useTranslations('vmNetwork')). */
+export type NetworkT = ReturnType<typeof useTranslations<'vmNetwork'>>;
 
-export const PROMISC_LABELS: Record<PromiscModePolicy, string> = {
-  Deny: 'Deny',
-  AllowNetwork: 'Allow other machines',
-  AllowAll: 'Allow all (the host too)',
-};
+/** Attachment kinds as people say them: `vmNetwork`'s `attachment.<kind>`. */
+export const attachmentKey = (kind: Attachment) => `attachment.${kind}`;
+
+/** The promiscuous-mode policies in the order the select offers them; words in `vmNetwork`'s `promisc.<policy>`. */
+export const PROMISC_POLICIES: readonly PromiscModePolicy[] = ['Deny', 'AllowNetwork', 'AllowAll'];
 
 const TONE: Record<Attachment, BadgeTone> = {
   Null: 'grey',
@@ -54,15 +45,17 @@ export function attachmentName(a: Pick<AdapterView, 'attachmentType' | 'bridgedI
 
 /** What an adapter is attached to: its cluster network by name, else the kind and its name ("Bridged → vbox0"). */
 export function AttachmentBadge({ adapter: a }: { adapter: AdapterView }) {
+  const t = useTranslations('vmNetwork');
+  const kind = t(attachmentKey(a.attachmentType));
+  const name = attachmentName(a);
   if (a.network) {
     return (
-      <Badge tone="violet" title={`Cluster network ${a.network}: ${ATTACHMENT_LABELS[a.attachmentType]}${attachmentName(a) ? ` ${attachmentName(a)}` : ''} on this host`}>
+      <Badge tone="violet" title={name ? t('clusterNetworkTitleNamed', { network: a.network, kind, name }) : t('clusterNetworkTitle', { network: a.network, kind })}>
         {a.network}
       </Badge>
     );
   }
-  const name = attachmentName(a);
-  return <Badge tone={TONE[a.attachmentType]}>{name ? `${ATTACHMENT_LABELS[a.attachmentType]} → ${name}` : ATTACHMENT_LABELS[a.attachmentType]}</Badge>;
+  return <Badge tone={TONE[a.attachmentType]}>{name ? t('attachedArrow', { kind, name }) : kind}</Badge>;
 }
 
 /** VirtualBox gives MACs as 12 hex digits; show them as 08:00:27:…. */
@@ -78,6 +71,7 @@ export function macIn(text: string): string | null {
 
 /** The cable: a plug icon and the word. */
 export function CableState({ connected }: { connected: boolean }) {
+  const t = useTranslations('vmNetwork');
   return (
     <span className={connected ? 'inline-flex items-center gap-1.5' : 'inline-flex items-center gap-1.5 text-amber-700 dark:text-amber-400'}>
       <svg aria-hidden="true" viewBox="0 0 16 16" className="size-4" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" strokeLinejoin="round">
@@ -87,7 +81,7 @@ export function CableState({ connected }: { connected: boolean }) {
           <path d="M2 8h3M11 8h3M5 5.5h2v5H5zM9 5.5h2v5H9zM3 13l10-10" />
         )}
       </svg>
-      {connected ? 'Connected' : 'Unplugged'}
+      {connected ? t('cable.connected') : t('cable.unplugged')}
     </span>
   );
 }
@@ -104,4 +98,9 @@ export const ADAPTER_SHORT: Record<string, string> = {
 };
 
 /** Boot priority as the select shows it. */
-export const bootPriorityLabel = (p: number) => (p === 0 ? 'Default' : p === 1 ? '1 (highest)' : p === 4 ? '4 (lowest)' : String(p));
+export const bootPriorityLabel = (t: NetworkT, p: number) => (p === 0 ? t('bootPriority.default') : p === 1 ? t('bootPriority.highest') : p === 4 ? t('bootPriority.lowest') : String(p));
+
+/** VirtualBox's NetworkAdapterType as people know it ("Intel PRO/1000 MT Desktop (82540EM)"), else its enum name. */
+export function adapterTypeLabel(t: NetworkT, type: string): string {
+  return t.has(`adapterType.${type}`) ? t(`adapterType.${type}`) : type;
+}

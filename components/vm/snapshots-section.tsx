@@ -1,6 +1,7 @@
 'use client';
 
 import { useId, useState, type FormEvent } from 'react';
+import { useTranslations } from 'next-intl';
 import { LoadError } from '@/components/console/load-error';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
@@ -34,6 +35,7 @@ type Pending = { kind: 'restore' | 'delete' | 'edit'; snapshot: SnapshotNode } |
  * task goes to `onTask`.
  */
 export function SnapshotsSection({ machine: m, blocked, onTask }: { machine: MachineDetail; blocked: boolean; onTask: (t: Task) => void }) {
+  const t = useTranslations('vmSnapshots');
   const headingId = useId();
   const snaps = useSnapshots(m.id);
   const [taking, setTaking] = useState(false);
@@ -49,9 +51,9 @@ export function SnapshotsSection({ machine: m, blocked, onTask }: { machine: Mac
     if (!pending) return;
     const vars = { id: m.id, snapshotId: pending.snapshot.id };
     const opts = {
-      onSuccess: (t: Task) => {
+      onSuccess: (task: Task) => {
         setPending(null);
-        onTask(t);
+        onTask(task);
       },
     };
     if (pending.kind === 'restore') restore.mutate(vars, opts);
@@ -63,27 +65,27 @@ export function SnapshotsSection({ machine: m, blocked, onTask }: { machine: Mac
       <div className="flex flex-wrap items-end justify-between gap-3">
         <div>
           <h2 id={headingId} className="text-lg font-semibold tracking-tight">
-            Snapshots
+            {t('title')}
           </h2>
-          <p className="text-sm text-slate-600 dark:text-slate-400">Saved points of the machine&apos;s disks (and memory, when taken while it ran) to go back to.</p>
+          <p className="text-sm text-slate-600 dark:text-slate-400">{t('description')}</p>
         </div>
         <Button variant="outline" size="sm" disabled={!canSnapshot} onClick={() => setTaking(true)}>
-          Take snapshot
+          {t('take')}
         </Button>
       </div>
       {snaps.isPending ? (
-        <LoadingRegion label="Loading snapshots…" className="space-y-2">
+        <LoadingRegion label={t('loading')} className="space-y-2">
           <Skeleton className="h-12" />
         </LoadingRegion>
       ) : snaps.isError ? (
         <LoadError error={snaps.error} retry={snaps.refetch} />
       ) : tree.length === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 px-4 py-6 text-center text-sm text-slate-500 dark:border-slate-700 dark:text-slate-400">
-          No snapshots yet.
+          {t('none')}
         </p>
       ) : (
         <div className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900">
-          <p className="sr-only">{count(tree)} snapshots</p>
+          <p className="sr-only">{t('count', { count: count(tree) })}</p>
           <SnapshotList
             nodes={tree}
             current={snaps.data.current}
@@ -95,23 +97,23 @@ export function SnapshotsSection({ machine: m, blocked, onTask }: { machine: Mac
               remove.reset();
               setPending(p);
             }}
-            label="Snapshot tree"
+            label={t('tree')}
           />
         </div>
       )}
 
-      <Dialog open={taking} onOpenChange={setTaking} title={`Take a snapshot of ${m.name}`} description={m.state === 'Running' || m.state === 'Paused' ? 'The machine runs: its memory is saved too (an online snapshot).' : undefined}>
+      <Dialog open={taking} onOpenChange={setTaking} title={t('takeTitle', { name: m.name })} description={m.state === 'Running' || m.state === 'Paused' ? t('takeRunning') : undefined}>
         <TakeSnapshotForm
           machine={m}
           existing={count(tree)}
           onCancel={() => setTaking(false)}
-          onDone={(t) => {
+          onDone={(task) => {
             setTaking(false);
-            onTask(t);
+            onTask(task);
           }}
         />
       </Dialog>
-      <Dialog open={editing !== null} onOpenChange={(o) => !o && setPending(null)} title={editing ? `Edit snapshot ${editing.name}` : ''}>
+      <Dialog open={editing !== null} onOpenChange={(o) => !o && setPending(null)} title={editing ? t('editTitle', { name: editing.name }) : ''}>
         {editing && <EditSnapshotForm machineId={m.id} snapshot={editing} onDone={() => setPending(null)} />}
       </Dialog>
       <ConfirmDialog
@@ -119,13 +121,9 @@ export function SnapshotsSection({ machine: m, blocked, onTask }: { machine: Mac
         onOpenChange={(o) => {
           if (!o) setPending(null);
         }}
-        title={pending ? (pending.kind === 'restore' ? `Restore snapshot ${pending.snapshot.name}?` : `Delete snapshot ${pending.snapshot.name}?`) : ''}
-        description={
-          pending?.kind === 'restore'
-            ? `${m.name} goes back to this snapshot: its current state, and every change since the snapshot that is not in another snapshot, is lost.`
-            : 'The snapshot goes; its changes are merged into the disks, so the machine itself does not change. This cannot be undone.'
-        }
-        confirmLabel={pending?.kind === 'restore' ? 'Restore snapshot' : 'Delete snapshot'}
+        title={pending ? (pending.kind === 'restore' ? t('restoreTitle', { name: pending.snapshot.name }) : t('deleteTitle', { name: pending.snapshot.name })) : ''}
+        description={pending?.kind === 'restore' ? t('restoreDescription', { name: m.name }) : t('deleteDescription')}
+        confirmLabel={pending?.kind === 'restore' ? t('restoreConfirm') : t('deleteConfirm')}
         pending={mutation.isPending}
         problem={mutation.isError ? problemOf(mutation.error) : null}
         onConfirm={onConfirm}
@@ -151,6 +149,7 @@ function SnapshotList({
   onAsk: (p: Pending) => void;
   label?: string;
 }) {
+  const t = useTranslations('vmSnapshots');
   return (
     <ul aria-label={label} className={label ? 'space-y-1' : 'mt-1 space-y-1 border-l border-slate-200 pl-5 dark:border-slate-700'}>
       {nodes.map((s) => {
@@ -161,10 +160,10 @@ function SnapshotList({
               <div className="min-w-0 space-y-0.5">
                 <p className="flex flex-wrap items-center gap-2">
                   <span className="font-medium">{s.name}</span>
-                  {isCurrent && <Badge tone="sky">Current</Badge>}
+                  {isCurrent && <Badge tone="sky">{t('current')}</Badge>}
                   {s.online && (
-                    <Badge tone="green" title="Taken while the machine ran: memory included">
-                      Online
+                    <Badge tone="green" title={t('onlineTitle')}>
+                      {t('online')}
                     </Badge>
                   )}
                   {s.timeStamp && <RelativeTime iso={s.timeStamp} className="text-xs text-slate-500 dark:text-slate-400" />}
@@ -172,28 +171,28 @@ function SnapshotList({
                 {s.description && <p className="text-sm whitespace-pre-wrap text-slate-600 dark:text-slate-400">{s.description}</p>}
               </div>
               <div className="flex gap-1">
-                <Button variant="ghost" size="sm" aria-label={`Edit snapshot ${s.name}`} disabled={!canEdit} onClick={() => onAsk({ kind: 'edit', snapshot: s })}>
-                  Edit
+                <Button variant="ghost" size="sm" aria-label={t('editTitle', { name: s.name })} disabled={!canEdit} onClick={() => onAsk({ kind: 'edit', snapshot: s })}>
+                  {t('edit')}
                 </Button>
                 <Button
                   variant="ghost"
                   size="sm"
-                  aria-label={`Restore snapshot ${s.name}`}
-                  title={canRestore ? undefined : 'Power the machine off to restore a snapshot'}
+                  aria-label={t('restoreLabel', { name: s.name })}
+                  title={canRestore ? undefined : t('restoreOffOnly')}
                   disabled={!canRestore}
                   onClick={() => onAsk({ kind: 'restore', snapshot: s })}
                 >
-                  Restore
+                  {t('restore')}
                 </Button>
                 <Button
                   variant="ghost"
                   size="sm"
-                  aria-label={`Delete snapshot ${s.name}`}
+                  aria-label={t('deleteLabel', { name: s.name })}
                   className="text-red-700 dark:text-red-400"
                   disabled={!canDelete}
                   onClick={() => onAsk({ kind: 'delete', snapshot: s })}
                 >
-                  Delete
+                  {t('delete')}
                 </Button>
               </div>
             </div>
@@ -206,18 +205,19 @@ function SnapshotList({
 }
 
 function TakeSnapshotForm({ machine: m, existing, onCancel, onDone }: { machine: MachineDetail; existing: number; onCancel: () => void; onDone: (t: Task) => void }) {
+  const t = useTranslations('vmSnapshots');
   const take = useTakeSnapshot();
-  const [name, setName] = useState(`Snapshot ${existing + 1}`);
+  const [name, setName] = useState(() => t('defaultName', { n: String(existing + 1) }));
   const [description, setDescription] = useState('');
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     if (!take.isPending) take.mutate({ id: m.id, name: name.trim(), description }, { onSuccess: onDone });
   };
   return (
-    <form onSubmit={onSubmit} className="space-y-4" aria-label="Take snapshot">
+    <form onSubmit={onSubmit} className="space-y-4" aria-label={t('take')}>
       <SnapshotFields name={name} setName={setName} description={description} setDescription={setDescription} error={take.error} />
       <div className="flex justify-end gap-2">
-        <FormButtons onCancel={onCancel} label="Take snapshot" pendingLabel="Taking…" pending={take.isPending} disabled={!name.trim()} />
+        <FormButtons onCancel={onCancel} label={t('take')} pendingLabel={t('taking')} pending={take.isPending} disabled={!name.trim()} />
       </div>
     </form>
   );
@@ -227,15 +227,16 @@ function TakeSnapshotForm({ machine: m, existing, onCancel, onDone }: { machine:
 function SnapshotFields({ name, setName, description, setDescription, error }: {
   name: string; setName: (v: string) => void; description: string; setDescription: (v: string) => void; error: unknown;
 }) {
+  const t = useTranslations('vmSnapshots');
   const errors = fieldErrors(error);
   const problem = error ? problemOf(error) : null;
   return (
     <>
       {problem && !(problem.errors?.length && problem.errors.every((er) => er.field === 'name' || er.field === 'description')) && <ProblemAlert problem={problem} />}
-      <Field name="name" label="Snapshot name" required error={errors.name}>
+      <Field name="name" label={t('name')} required error={errors.name}>
         {(p) => <Input {...p} value={name} onChange={(e) => setName(e.target.value)} required autoComplete="off" />}
       </Field>
-      <Field name="description" label="Description" error={errors.description}>
+      <Field name="description" label={t('descriptionField')} error={errors.description}>
         {(p) => <Textarea {...p} value={description} onChange={(e) => setDescription(e.target.value)} rows={3} />}
       </Field>
     </>
@@ -244,6 +245,7 @@ function SnapshotFields({ name, setName, description, setDescription, error }: {
 
 /** Renames a snapshot or changes its description (PATCH …/snapshots/:sid, on every copy that has it); only what changed is sent. */
 function EditSnapshotForm({ machineId, snapshot: s, onDone }: { machineId: string; snapshot: SnapshotNode; onDone: () => void }) {
+  const t = useTranslations('vmSnapshots');
   const edit = useEditSnapshot();
   const [name, setName] = useState(s.name);
   const [description, setDescription] = useState(s.description);
@@ -255,10 +257,10 @@ function EditSnapshotForm({ machineId, snapshot: s, onDone }: { machineId: strin
     else edit.mutate({ id: machineId, snapshotId: s.id, patch }, { onSuccess: onDone });
   };
   return (
-    <form onSubmit={onSubmit} className="space-y-4" aria-label="Edit snapshot">
+    <form onSubmit={onSubmit} className="space-y-4" aria-label={t('editForm')}>
       <SnapshotFields name={name} setName={setName} description={description} setDescription={setDescription} error={edit.error} />
       <div className="flex justify-end gap-2">
-        <FormButtons onCancel={onDone} label="Save" pendingLabel="Saving…" pending={edit.isPending} disabled={!name.trim()} />
+        <FormButtons onCancel={onDone} label={t('save')} pendingLabel={t('saving')} pending={edit.isPending} disabled={!name.trim()} />
       </div>
     </form>
   );

@@ -1,6 +1,7 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
+import { useTranslations } from 'next-intl';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Dialog } from '@/components/ui/dialog';
 import { Field } from '@/components/ui/field';
@@ -23,6 +24,7 @@ function formProblem(error: unknown, fields: string[]) {
 }
 
 function AddControllerForm({ machine: m, storage, onCancel, onDone }: { machine: MachineDetail; storage: MachineStorage; onCancel: () => void; onDone: (t: Task) => void }) {
+  const t = useTranslations('vmStorage');
   const add = useAddController();
   const buses = storage.buses.filter((b) => b.controllerTypes.length > 0);
   const taken = storage.controllers.map((c) => c.name);
@@ -56,40 +58,48 @@ function AddControllerForm({ machine: m, storage, onCancel, onDone }: { machine:
     );
   };
 
-  if (buses.length === 0) return <p className="text-sm text-slate-600 dark:text-slate-400">The host names no storage buses for this machine.</p>;
+  if (buses.length === 0) return <p className="text-sm text-slate-600 dark:text-slate-400">{t('controller.noBuses')}</p>;
   return (
-    <form onSubmit={onSubmit} className="space-y-4" aria-label="Add controller">
+    <form onSubmit={onSubmit} className="space-y-4" aria-label={t('addController')}>
       {problem && <ProblemAlert problem={problem} />}
-      <Field name="bus" label="Bus" required error={errors.bus}>
+      <Field name="bus" label={t('controller.bus')} required error={errors.bus}>
         {(p) => (
           <Select {...p} value={bus} onChange={(e) => chooseBus(e.target.value as Bus)}>
             {buses.map((b) => (
               <option key={b.bus} value={b.bus} disabled={full(b)}>
-                {full(b) ? `${busLabel(b.bus)} (the chipset takes ${b.maxInstances})` : busLabel(b.bus)}
+                {full(b) ? t('controller.busFull', { bus: busLabel(b.bus), count: b.maxInstances }) : busLabel(b.bus)}
               </option>
             ))}
           </Select>
         )}
       </Field>
-      <Field name="controllerType" label="Controller type" required error={errors.controllerType}>
+      <Field name="controllerType" label={t('controller.type')} required error={errors.controllerType}>
         {(p) => (
           <Select {...p} value={controllerType} onChange={(e) => setControllerType(e.target.value as ControllerType)} disabled={!info || info.controllerTypes.length < 2}>
-            {(info?.controllerTypes ?? []).map((t) => (
-              <option key={t} value={t}>
-                {t}
+            {(info?.controllerTypes ?? []).map((ct) => (
+              <option key={ct} value={ct}>
+                {ct}
               </option>
             ))}
           </Select>
         )}
       </Field>
-      <Field name="name" label="Controller name" required error={errors.name}>
+      <Field name="name" label={t('controller.name')} required error={errors.name}>
         {(p) => <Input {...p} value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} autoComplete="off" />}
       </Field>
       <Field
         name="portCount"
-        label="Port count"
-        error={errors.portCount ?? (portsOk ? undefined : `Between ${info?.minPortCount} and ${info?.maxPortCount}`)}
-        hint={info ? (info.minPortCount === info.maxPortCount ? `A ${busLabel(info.bus)} controller has ${info.minPortCount} ports.` : `${info.minPortCount} to ${info.maxPortCount} ports${info.maxDevicesPerPort > 1 ? `, ${info.maxDevicesPerPort} devices each` : ''}.`) : undefined}
+        label={t('controller.portCount')}
+        error={errors.portCount ?? (portsOk ? undefined : t('controller.between', { min: String(info?.minPortCount), max: String(info?.maxPortCount) }))}
+        hint={
+          info
+            ? info.minPortCount === info.maxPortCount
+              ? t('controller.hasPorts', { bus: busLabel(info.bus), count: info.minPortCount })
+              : info.maxDevicesPerPort > 1
+                ? t('controller.portRangeDevices', { min: info.minPortCount, max: info.maxPortCount, devices: info.maxDevicesPerPort })
+                : t('controller.portRange', { min: info.minPortCount, max: info.maxPortCount })
+            : undefined
+        }
       >
         {(p) => (
           <Input
@@ -105,7 +115,7 @@ function AddControllerForm({ machine: m, storage, onCancel, onDone }: { machine:
         )}
       </Field>
       <div className="flex justify-end gap-2">
-        <FormButtons onCancel={onCancel} label="Add controller" pendingLabel="Adding…" pending={add.isPending} disabled={!name.trim() || !bus || !portsOk} />
+        <FormButtons onCancel={onCancel} label={t('addController')} pendingLabel={t('controller.adding')} pending={add.isPending} disabled={!name.trim() || !bus || !portsOk} />
       </div>
     </form>
   );
@@ -125,15 +135,16 @@ export function AddControllerDialog({
   onOpenChange: (open: boolean) => void;
   onTask: (t: Task) => void;
 }) {
+  const t = useTranslations('vmStorage');
   return (
-    <Dialog open={open} onOpenChange={onOpenChange} title={`Add a storage controller to ${machine.name}`}>
+    <Dialog open={open} onOpenChange={onOpenChange} title={t('controller.addTitle', { name: machine.name })}>
       <AddControllerForm
         machine={machine}
         storage={storage}
         onCancel={() => onOpenChange(false)}
-        onDone={(t) => {
+        onDone={(task) => {
           onOpenChange(false);
-          onTask(t);
+          onTask(task);
         }}
       />
     </Dialog>
@@ -141,6 +152,7 @@ export function AddControllerDialog({
 }
 
 function PortCountForm({ machine: m, controller: c, onCancel, onDone }: { machine: MachineDetail; controller: StorageControllerView; onCancel: () => void; onDone: (t: Task) => void }) {
+  const t = useTranslations('vmStorage');
   const patch = usePatchController();
   const [ports, setPorts] = useState(String(c.portCount));
   const low = lowestPortCount(c);
@@ -153,19 +165,19 @@ function PortCountForm({ machine: m, controller: c, onCancel, onDone }: { machin
     if (!patch.isPending && ok) patch.mutate({ id: m.id, name: c.name, patch: { portCount: n } }, { onSuccess: onDone });
   };
   return (
-    <form onSubmit={onSubmit} className="space-y-4" aria-label="Port count">
+    <form onSubmit={onSubmit} className="space-y-4" aria-label={t('controller.portCount')}>
       {problem && <ProblemAlert problem={problem} />}
       <Field
         name="portCount"
-        label="Port count"
+        label={t('controller.portCount')}
         required
-        error={errors.portCount ?? (ok ? undefined : `Between ${low} and ${c.maxPortCount}`)}
-        hint={low > c.minPortCount ? `Ports up to ${low - 1} hold devices: detach them to go below ${low}.` : `${c.minPortCount} to ${c.maxPortCount} ports.`}
+        error={errors.portCount ?? (ok ? undefined : t('controller.between', { min: String(low), max: String(c.maxPortCount) }))}
+        hint={low > c.minPortCount ? t('controller.portsInUse', { last: low - 1, low }) : t('controller.portRange', { min: c.minPortCount, max: c.maxPortCount })}
       >
         {(p) => <Input {...p} type="number" inputMode="numeric" min={low} max={c.maxPortCount} value={ports} onChange={(e) => setPorts(e.target.value)} required />}
       </Field>
       <div className="flex justify-end gap-2">
-        <FormButtons onCancel={onCancel} label="Save" pending={patch.isPending} disabled={!ok || n === c.portCount} />
+        <FormButtons onCancel={onCancel} label={t('save')} pending={patch.isPending} disabled={!ok || n === c.portCount} />
       </div>
     </form>
   );
@@ -183,16 +195,17 @@ export function PortCountDialog({
   onClose: () => void;
   onTask: (t: Task) => void;
 }) {
+  const t = useTranslations('vmStorage');
   return (
-    <Dialog open={controller !== null} onOpenChange={(o) => !o && onClose()} title={controller ? `Port count of ${controller.name}` : ''}>
+    <Dialog open={controller !== null} onOpenChange={(o) => !o && onClose()} title={controller ? t('controller.portCountOf', { name: controller.name }) : ''}>
       {controller && (
         <PortCountForm
           machine={machine}
           controller={controller}
           onCancel={onClose}
-          onDone={(t) => {
+          onDone={(task) => {
             onClose();
-            onTask(t);
+            onTask(task);
           }}
         />
       )}

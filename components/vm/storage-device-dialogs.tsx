@@ -1,6 +1,7 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
+import { useTranslations } from 'next-intl';
 import { StorageBrowser } from '@/components/media/storage-browser';
 import { ProblemAlert } from '@/components/ui/alert';
 import { CheckboxField } from '@/components/ui/checkbox';
@@ -21,7 +22,7 @@ import {
   type StorageDeviceType,
 } from '@/lib/hooks/use-storage';
 import { MediumPicker } from './storage-medium-picker';
-import { DEVICE_LABEL, freeSlots, MEDIUM_WORD, slotLabel } from './storage-words';
+import { deviceKey, freeSlots, portLabel, slotLabel } from './storage-words';
 
 /** A problem shown at the top of a form unless each of its field errors sits under a field of the form. */
 function formProblem(error: unknown, fields: string[]) {
@@ -66,9 +67,10 @@ function AttachForm({
   onCancel: () => void;
   onDone: (t: Task) => void;
 }) {
+  const t = useTranslations('vmStorage');
   const attach = useAttach();
   // While the machine runs only disks hot-plug; drives are added while it is off (their media change any time).
-  const types = deviceTypesOf(c, bus).filter((t) => !running || t === 'HardDisk');
+  const types = deviceTypesOf(c, bus).filter((d) => !running || d === 'HardDisk');
   const slots = freeSlots(c);
   const [slot, setSlot] = useState(slots[0] ? `${slots[0].port}:${slots[0].device}` : '');
   const [hotPluggable, setHotPluggable] = useState(false);
@@ -101,10 +103,10 @@ function AttachForm({
   };
 
   return (
-    <form onSubmit={onSubmit} className="space-y-4" aria-label="Attach device">
+    <form onSubmit={onSubmit} className="space-y-4" aria-label={t('attach.formLabel')}>
       {problem && <ProblemAlert problem={problem} />}
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field name="type" label="Device" required error={errors.type}>
+        <Field name="type" label={t('table.device')} required error={errors.type}>
           {(p) => (
             <Select
               {...p}
@@ -114,20 +116,20 @@ function AttachForm({
                 setLocation(null);
               }}
             >
-              {types.map((t) => (
-                <option key={t} value={t}>
-                  {DEVICE_LABEL[t]}
+              {types.map((d) => (
+                <option key={d} value={d}>
+                  {t(deviceKey(d))}
                 </option>
               ))}
             </Select>
           )}
         </Field>
-        <Field name="port" label="Slot" required error={errors.port ?? errors.device}>
+        <Field name="port" label={t('table.slot')} required error={errors.port ?? errors.device}>
           {(p) => (
             <Select {...p} value={slot} onChange={(e) => setSlot(e.target.value)}>
               {slots.map((s) => (
                 <option key={`${s.port}:${s.device}`} value={`${s.port}:${s.device}`}>
-                  {c.maxDevicesPerPort > 1 ? `Port ${s.port}, device ${s.device}` : `Port ${s.port}`}
+                  {portLabel(t, c, s.port, s.device)}
                 </option>
               ))}
             </Select>
@@ -137,21 +139,21 @@ function AttachForm({
       <MediumPicker type={type} machineId={m.id} value={location} onChange={setLocation} allowEmpty={!needsMedium} onBrowse={onBrowse} error={errors.location} />
       {(canHotplugFlag || type === 'HardDisk') && (
         <fieldset className="space-y-2">
-          <legend className="sr-only">Options</legend>
+          <legend className="sr-only">{t('options.legend')}</legend>
           {canHotplugFlag && (
             <CheckboxField
-              label="Hot-pluggable"
-              hint={running ? 'The machine runs: the device is hot-plugged, so it is hot-pluggable.' : 'It may be detached (and attached again) while the machine runs.'}
+              label={t('flags.hotPluggable')}
+              hint={running ? t('attach.hotPluggableRunning') : t('options.hotPluggableHint')}
               checked={running || hotPluggable}
               disabled={running}
               onChange={(e) => setHotPluggable(e.target.checked)}
             />
           )}
-          {type === 'HardDisk' && !running && <CheckboxField label="Solid-state drive" hint="The guest sees an SSD (non-rotational)." checked={ssd} onChange={(e) => setSsd(e.target.checked)} />}
+          {type === 'HardDisk' && !running && <CheckboxField label={t('options.ssd')} hint={t('options.ssdHint')} checked={ssd} onChange={(e) => setSsd(e.target.checked)} />}
         </fieldset>
       )}
       <div className="flex justify-end gap-2">
-        <FormButtons onCancel={onCancel} label="Attach" pendingLabel="Attaching…" pending={attach.isPending} disabled={!slot || (needsMedium && !location)} />
+        <FormButtons onCancel={onCancel} label={t('attach.submit')} pendingLabel={t('attach.pending')} pending={attach.isPending} disabled={!slot || (needsMedium && !location)} />
       </div>
     </form>
   );
@@ -177,6 +179,7 @@ export function AttachDialog({
   onClose: () => void;
   onTask: (t: Task) => void;
 }) {
+  const t = useTranslations('vmStorage');
   const first = controller && !running ? deviceTypesOf(controller, bus)[0] : 'HardDisk';
   const [type, setType] = useState<StorageDeviceType>(first);
   const [location, setLocation] = useState<string | null>(null);
@@ -186,8 +189,8 @@ export function AttachDialog({
       <Dialog
         open={controller !== null}
         onOpenChange={(o) => !o && onClose()}
-        title={controller ? `Attach a device to ${controller.name}` : ''}
-        description={running ? 'The machine runs: a disk is hot-plugged (optical and floppy drives are added while it is off).' : undefined}
+        title={controller ? t('actions.attachTo', { name: controller.name }) : ''}
+        description={running ? t('attach.running') : undefined}
       >
         {controller && (
           <AttachForm
@@ -201,9 +204,9 @@ export function AttachDialog({
             setType={setType}
             onBrowse={() => setBrowsing(true)}
             onCancel={onClose}
-            onDone={(t) => {
+            onDone={(task) => {
               onClose();
-              onTask(t);
+              onTask(task);
             }}
           />
         )}
@@ -239,6 +242,7 @@ function MountForm({
   onCancel: () => void;
   onDone: (t: Task) => void;
 }) {
+  const t = useTranslations('vmStorage');
   const mount = useSetDriveMedium();
   const { controller: c, attachment: a } = target;
   const errors = fieldErrors(mount.error);
@@ -249,16 +253,16 @@ function MountForm({
     if (!mount.isPending && location && !same) mount.mutate({ id: m.id, slot: { controller: c.name, port: a.port, device: a.device }, location }, { onSuccess: onDone });
   };
   return (
-    <form onSubmit={onSubmit} className="space-y-4" aria-label={a.medium ? 'Change medium' : 'Mount medium'}>
+    <form onSubmit={onSubmit} className="space-y-4" aria-label={a.medium ? t('mount.changeLabel') : t('mount.mountLabel')}>
       {problem && <ProblemAlert problem={problem} />}
       {a.medium && (
         <p className="text-sm text-slate-600 dark:text-slate-400">
-          Now in the drive: <span className="font-medium text-slate-900 dark:text-slate-100">{a.medium.name}</span>
+          {t.rich('mount.now', { name: a.medium.name, b: (c) => <span className="font-medium text-slate-900 dark:text-slate-100">{c}</span> })}
         </p>
       )}
       <MediumPicker type={a.type} machineId={m.id} value={location} onChange={setLocation} onBrowse={onBrowse} error={errors.location} />
       <div className="flex justify-end gap-2">
-        <FormButtons onCancel={onCancel} label={a.medium ? 'Swap' : 'Mount'} pendingLabel={a.medium ? 'Swapping…' : 'Mounting…'} pending={mount.isPending} disabled={!location || same} />
+        <FormButtons onCancel={onCancel} label={a.medium ? t('mount.swap') : t('mount.mount')} pendingLabel={a.medium ? t('mount.swapping') : t('mount.mounting')} pending={mount.isPending} disabled={!location || same} />
       </div>
     </form>
   );
@@ -278,18 +282,18 @@ export function MountDialog({
   onClose: () => void;
   onTask: (t: Task) => void;
 }) {
+  const t = useTranslations('vmStorage');
   const [location, setLocation] = useState<string | null>(null);
   const [browsing, setBrowsing] = useState(false);
   const a = target?.attachment;
-  const where = target ? slotLabel(target.controller, target.attachment.port, target.attachment.device) : '';
-  const word = a ? MEDIUM_WORD[a.type] : '';
+  const where = target ? slotLabel(t, target.controller, target.attachment.port, target.attachment.device) : '';
   return (
     <>
       <Dialog
         open={target !== null}
         onOpenChange={(o) => !o && onClose()}
-        title={a ? (a.medium ? `Change the ${word} in ${where}` : `Mount ${a.type === 'DVD' ? 'an ISO image' : 'a floppy image'} in ${where}`) : ''}
-        description={running ? 'The machine runs: the guest sees the new medium at once.' : undefined}
+        title={a ? (a.medium ? t('mount.changeTitle', { type: a.type, where }) : t('mount.mountTitle', { type: a.type, where })) : ''}
+        description={running ? t('mount.running') : undefined}
       >
         {target && (
           <MountForm
@@ -299,9 +303,9 @@ export function MountDialog({
             setLocation={setLocation}
             onBrowse={() => setBrowsing(true)}
             onCancel={onClose}
-            onDone={(t) => {
+            onDone={(task) => {
               onClose();
-              onTask(t);
+              onTask(task);
             }}
           />
         )}
@@ -314,6 +318,7 @@ export function MountDialog({
 // ---------------------------------------------------------------- options
 
 function OptionsForm({ machine: m, target, onCancel, onDone }: { machine: MachineDetail; target: DriveTarget; onCancel: () => void; onDone: (t: Task) => void }) {
+  const t = useTranslations('vmStorage');
   const patch = usePatchAttachment();
   const { controller: c, attachment: a } = target;
   const [hotPluggable, setHotPluggable] = useState(a.hotPluggable);
@@ -331,26 +336,26 @@ function OptionsForm({ machine: m, target, onCancel, onDone }: { machine: Machin
     if (!patch.isPending && changed) patch.mutate({ id: m.id, slot: { controller: c.name, port: a.port, device: a.device }, patch: changes }, { onSuccess: onDone });
   };
   return (
-    <form onSubmit={onSubmit} className="space-y-4" aria-label="Device options">
+    <form onSubmit={onSubmit} className="space-y-4" aria-label={t('options.formLabel')}>
       {patch.isError && <ProblemAlert problem={problemOf(patch.error)} />}
       <fieldset className="space-y-3">
-        <legend className="sr-only">Options</legend>
+        <legend className="sr-only">{t('options.legend')}</legend>
         <CheckboxField
-          label="Hot-pluggable"
-          hint={canHotplugFlag ? 'It may be detached (and attached again) while the machine runs.' : `Controller '${c.name}' does not support changing the hot-pluggable device flag.`}
+          label={t('flags.hotPluggable')}
+          hint={canHotplugFlag ? t('options.hotPluggableHint') : t('options.noHotplugFlag', { name: c.name })}
           checked={hotPluggable}
           disabled={!canHotplugFlag}
           onChange={(e) => setHotPluggable(e.target.checked)}
         />
         {a.type === 'HardDisk' && (
           <>
-            <CheckboxField label="Solid-state drive" hint="The guest sees an SSD (non-rotational)." checked={nonRotational} onChange={(e) => setNonRotational(e.target.checked)} />
-            <CheckboxField label="Discard (TRIM)" hint="Blocks the guest frees are given back: the image shrinks." checked={discard} onChange={(e) => setDiscard(e.target.checked)} />
+            <CheckboxField label={t('options.ssd')} hint={t('options.ssdHint')} checked={nonRotational} onChange={(e) => setNonRotational(e.target.checked)} />
+            <CheckboxField label={t('options.discard')} hint={t('options.discardHint')} checked={discard} onChange={(e) => setDiscard(e.target.checked)} />
           </>
         )}
       </fieldset>
       <div className="flex justify-end gap-2">
-        <FormButtons onCancel={onCancel} label="Save" pending={patch.isPending} disabled={!changed} />
+        <FormButtons onCancel={onCancel} label={t('save')} pending={patch.isPending} disabled={!changed} />
       </div>
     </form>
   );
@@ -358,21 +363,28 @@ function OptionsForm({ machine: m, target, onCancel, onDone }: { machine: Machin
 
 /** The flags of one attachment: hot-pluggable, and for disks SSD and discard. */
 export function AttachmentOptionsDialog({ machine, target, onClose, onTask }: { machine: MachineDetail; target: DriveTarget | null; onClose: () => void; onTask: (t: Task) => void }) {
+  const t = useTranslations('vmStorage');
   return (
     <Dialog
       open={target !== null}
       onOpenChange={(o) => !o && onClose()}
-      title={target ? `Options of ${slotLabel(target.controller, target.attachment.port, target.attachment.device)}` : ''}
-      description={target ? `${DEVICE_LABEL[target.attachment.type]}${target.attachment.medium ? `: ${target.attachment.medium.name}` : ''}` : undefined}
+      title={target ? t('actions.optionsOf', { where: slotLabel(t, target.controller, target.attachment.port, target.attachment.device) }) : ''}
+      description={
+        target
+          ? target.attachment.medium
+            ? t('options.deviceWithMedium', { device: t(deviceKey(target.attachment.type)), medium: target.attachment.medium.name })
+            : t(deviceKey(target.attachment.type))
+          : undefined
+      }
     >
       {target && (
         <OptionsForm
           machine={machine}
           target={target}
           onCancel={onClose}
-          onDone={(t) => {
+          onDone={(task) => {
             onClose();
-            onTask(t);
+            onTask(task);
           }}
         />
       )}

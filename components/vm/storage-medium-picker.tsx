@@ -1,25 +1,26 @@
 'use client';
 
 import { useMemo, useState } from 'react';
-import { formatBytes } from '@/components/format';
+import { useTranslations } from 'next-intl';
+import { useFormat } from '@/components/format';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
 import { useMedia, type MediumRow } from '@/lib/hooks/use-media';
 import type { StorageDeviceType } from '@/lib/hooks/use-storage';
-import { MEDIUM_A, MEDIUM_WORD } from './storage-words';
+import { mediumAKey, mediumKey, type StorageT } from './storage-words';
 
 /** Disk types VirtualBox lets several machines attach at once: for these, being in use does not rule a disk out. */
 const SHARED_TYPES = new Set(['Shareable', 'MultiAttach', 'Immutable', 'Readonly']);
 
 /** Why a medium of the list cannot be picked for this machine, or undefined when it can. */
-function unavailable(row: MediumRow, type: StorageDeviceType, machineId: string): string | undefined {
+function unavailable(t: StorageT, row: MediumRow, type: StorageDeviceType, machineId: string): string | undefined {
   if (type !== 'HardDisk') return undefined; // images are read-only: any number of drives may hold one
-  if (row.parentId) return 'a differencing disk';
+  if (row.parentId) return t('picker.differencing');
   const others = row.usedBy.filter((u) => u.machineId !== machineId);
-  if (row.usedBy.some((u) => u.machineId === machineId)) return 'already attached to this machine';
-  if (others.length > 0 && !SHARED_TYPES.has(row.type)) return `used by ${[...new Set(others.map((u) => u.machineName ?? u.machineId))].join(', ')}`;
+  if (row.usedBy.some((u) => u.machineId === machineId)) return t('picker.attachedHere');
+  if (others.length > 0 && !SHARED_TYPES.has(row.type)) return t('picker.usedBy', { machines: [...new Set(others.map((u) => u.machineName ?? u.machineId))].join(', ') });
   return undefined;
 }
 
@@ -54,20 +55,22 @@ export function MediumPicker({
   onBrowse?: () => void;
   error?: string;
 }) {
+  const t = useTranslations('vmStorage');
+  const f = useFormat();
   const media = useMedia({ type });
   const [filter, setFilter] = useState('');
   const rows = useMemo(() => media.data?.items.filter((r) => r.deviceType === type) ?? [], [media.data, type]);
   const needle = filter.trim().toLowerCase();
   const shown = needle ? rows.filter((r) => r.name.toLowerCase().includes(needle) || r.location.toLowerCase().includes(needle)) : rows;
   const listed = rows.some((r) => r.location === value);
-  const word = MEDIUM_WORD[type];
+  const word = t(mediumKey(type));
   const chosen = rows.find((r) => r.location === value);
 
   return (
     <div className="space-y-2">
       {rows.length > FILTER_FROM && (
-        <Field name="mediumFilter" label={`Find ${word.toLowerCase()}`}>
-          {(p) => <Input {...p} type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="Name or folder" autoComplete="off" />}
+        <Field name="mediumFilter" label={t('picker.find', { type })}>
+          {(p) => <Input {...p} type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder={t('picker.filterPlaceholder')} autoComplete="off" />}
         </Field>
       )}
       <Field
@@ -75,29 +78,30 @@ export function MediumPicker({
         label={word}
         required={!allowEmpty}
         error={error}
-        hint={media.isPending ? 'Reading the media list…' : media.isError ? 'The media list could not be read: use Browse.' : value ? <span className="font-mono break-all">{value}</span> : undefined}
+        hint={media.isPending ? t('picker.reading') : media.isError ? t('picker.unreadable') : value ? <span className="font-mono break-all">{value}</span> : undefined}
       >
         {(p) => (
           <div className="flex gap-2">
             <div className="min-w-0 flex-1">
               <Select {...p} value={value ?? ''} onChange={(e) => onChange(e.target.value || null)} required={!allowEmpty}>
                 <option value="" disabled={!allowEmpty}>
-                  {allowEmpty ? 'Empty drive' : `Choose ${MEDIUM_A[type]}…`}
+                  {allowEmpty ? t('picker.emptyDrive') : t('picker.choose', { medium: t(mediumAKey(type)), type })}
                 </option>
-                {value && !listed && <option value={value}>{baseName(value)} (from the storage)</option>}
+                {value && !listed && <option value={value}>{t('picker.fromStorage', { name: baseName(value) })}</option>}
                 {shown.map((r) => {
-                  const why = unavailable(r, type, machineId);
+                  const why = unavailable(t, r, type, machineId);
+                  const size = f.bytes(type === 'HardDisk' ? r.logicalSizeBytes : r.sizeBytes);
                   return (
                     <option key={r.id} value={r.location} disabled={Boolean(why)}>
-                      {`${r.name} — ${formatBytes(type === 'HardDisk' ? r.logicalSizeBytes : r.sizeBytes)}${why ? ` (${why})` : ''}`}
+                      {why ? t('picker.optionWhy', { name: r.name, size, why }) : t('picker.option', { name: r.name, size })}
                     </option>
                   );
                 })}
               </Select>
             </div>
             {onBrowse && (
-              <Button variant="outline" onClick={onBrowse} aria-label={`Browse the storage for ${MEDIUM_A[type]}`}>
-                Browse…
+              <Button variant="outline" onClick={onBrowse} aria-label={t('picker.browseFor', { medium: t(mediumAKey(type)), type })}>
+                {t('picker.browse')}
               </Button>
             )}
           </div>
@@ -105,7 +109,7 @@ export function MediumPicker({
       </Field>
       {chosen && type === 'HardDisk' && (
         <p className="text-xs text-slate-600 dark:text-slate-400">
-          {chosen.format}, {formatBytes(chosen.logicalSizeBytes)} ({formatBytes(chosen.sizeBytes)} on disk), type {chosen.type}
+          {t('picker.chosen', { format: chosen.format, size: f.bytes(chosen.logicalSizeBytes), onDisk: f.bytes(chosen.sizeBytes), type: chosen.type })}
         </p>
       )}
     </div>

@@ -1,8 +1,9 @@
 'use client';
 
 import { useId, useState, type ReactNode } from 'react';
+import { useTranslations } from 'next-intl';
 import { LoadError } from '@/components/console/load-error';
-import { formatBytes } from '@/components/format';
+import { useFormat } from '@/components/format';
 import { TaskCard } from '@/components/tasks/task-card';
 import { ProblemAlert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
@@ -24,26 +25,30 @@ import {
   type StorageControllerView,
 } from '@/lib/hooks/use-storage';
 import { isOffEverywhere, OFF_STATES } from './machine-actions';
+import { stateLabel } from './state-badge';
 import { AddControllerDialog, PortCountDialog } from './storage-controller-dialogs';
 import { AttachDialog, AttachmentOptionsDialog, MountDialog, type DriveTarget } from './storage-device-dialogs';
-import { bySlot, busLabel, DEVICE_LABEL, DeviceIcon, freeSlots, MEDIUM_A, portsUsed, slotLabel } from './storage-words';
+import { bySlot, busLabel, deviceKey, DeviceIcon, freeSlots, mediumAKey, portLabel, portsUsed, slotLabel } from './storage-words';
+import { useTaskText } from '@/components/tasks/task-text';
 
 /** A slot by name, resolved against the latest storage read whenever it is shown. */
 type SlotKey = { controller: string; port: number; device: number };
 
 /** The machine detail's own list of attachments: shown when the storage API cannot be read. */
 function DisksFallback({ m }: { m: MachineDetail }) {
+  const t = useTranslations('vmStorage');
+  const f = useFormat();
   if (m.disks.length === 0) return null;
   return (
-    <Table aria-label="Disks">
+    <Table aria-label={t('table.label')}>
       <TableHeader>
         <tr>
-          <TableHead>Controller</TableHead>
-          <TableHead>Port</TableHead>
-          <TableHead>Device</TableHead>
-          <TableHead>Type</TableHead>
-          <TableHead>Location</TableHead>
-          <TableHead className="text-right">Capacity</TableHead>
+          <TableHead>{t('table.controller')}</TableHead>
+          <TableHead>{t('table.port')}</TableHead>
+          <TableHead>{t('table.device')}</TableHead>
+          <TableHead>{t('table.type')}</TableHead>
+          <TableHead>{t('table.location')}</TableHead>
+          <TableHead className="text-right">{t('table.capacity')}</TableHead>
         </tr>
       </TableHeader>
       <TableBody>
@@ -54,9 +59,9 @@ function DisksFallback({ m }: { m: MachineDetail }) {
             <TableCell className="tabular-nums">{d.device}</TableCell>
             <TableCell>{d.type}</TableCell>
             <TableCell className="max-w-80 truncate font-mono text-xs" title={d.location ?? undefined}>
-              {d.location ?? 'Empty'}
+              {d.location ?? t('empty')}
             </TableCell>
-            <TableCell className="text-right whitespace-nowrap tabular-nums">{formatBytes(d.logicalSizeBytes)}</TableCell>
+            <TableCell className="text-right whitespace-nowrap tabular-nums">{f.bytes(d.logicalSizeBytes)}</TableCell>
           </TableRow>
         ))}
       </TableBody>
@@ -65,24 +70,27 @@ function DisksFallback({ m }: { m: MachineDetail }) {
 }
 
 function Flags({ a }: { a: StorageAttachment }) {
+  const t = useTranslations('vmStorage');
   const flags: ReactNode[] = [];
-  if (a.hotPluggable) flags.push(<Badge key="hp" tone="sky" title="May be attached and detached while the machine runs">Hot-pluggable</Badge>);
-  if (a.nonRotational) flags.push(<Badge key="ssd" tone="violet" title="The guest sees a solid-state drive">SSD</Badge>);
-  if (a.discard) flags.push(<Badge key="trim" tone="grey" title="Blocks the guest frees are given back">Discard</Badge>);
-  if (a.passthrough) flags.push(<Badge key="pt" tone="grey">Passthrough</Badge>);
-  if (a.temporaryEject) flags.push(<Badge key="te" tone="grey" title="The guest may eject the medium for the running session">Live eject</Badge>);
-  if (a.isEjected) flags.push(<Badge key="ej" tone="amber" title="The guest ejected the medium">Ejected by guest</Badge>);
-  return flags.length > 0 ? <div className="flex flex-wrap gap-1">{flags}</div> : <span className="text-slate-400">—</span>;
+  if (a.hotPluggable) flags.push(<Badge key="hp" tone="sky" title={t('flags.hotPluggableTitle')}>{t('flags.hotPluggable')}</Badge>);
+  if (a.nonRotational) flags.push(<Badge key="ssd" tone="violet" title={t('flags.ssdTitle')}>{t('flags.ssd')}</Badge>);
+  if (a.discard) flags.push(<Badge key="trim" tone="grey" title={t('flags.discardTitle')}>{t('flags.discard')}</Badge>);
+  if (a.passthrough) flags.push(<Badge key="pt" tone="grey">{t('flags.passthrough')}</Badge>);
+  if (a.temporaryEject) flags.push(<Badge key="te" tone="grey" title={t('flags.liveEjectTitle')}>{t('flags.liveEject')}</Badge>);
+  if (a.isEjected) flags.push(<Badge key="ej" tone="amber" title={t('flags.ejectedTitle')}>{t('flags.ejected')}</Badge>);
+  return flags.length > 0 ? <div className="flex flex-wrap gap-1">{flags}</div> : <span className="text-slate-400">{t('none')}</span>;
 }
 
 function MediumCells({ a }: { a: StorageAttachment }) {
+  const t = useTranslations('vmStorage');
+  const f = useFormat();
   const md = a.medium;
   if (!md) {
     return (
       <>
-        <TableCell className="text-slate-500 italic dark:text-slate-400">Empty</TableCell>
-        <TableCell className="text-slate-400">—</TableCell>
-        <TableCell className="text-slate-400">—</TableCell>
+        <TableCell className="text-slate-500 italic dark:text-slate-400">{t('empty')}</TableCell>
+        <TableCell className="text-slate-400">{t('none')}</TableCell>
+        <TableCell className="text-slate-400">{t('none')}</TableCell>
       </>
     );
   }
@@ -101,13 +109,13 @@ function MediumCells({ a }: { a: StorageAttachment }) {
       <TableCell className="min-w-48">
         {a.type === 'HardDisk' ? (
           <UsageBar
-            label="On disk"
+            label={t('onDisk')}
             used={md.sizeBytes}
             total={md.logicalSizeBytes}
-            valueText={`${formatBytes(md.sizeBytes)} of ${formatBytes(md.logicalSizeBytes)}`}
+            valueText={t('sizeOf', { used: f.bytes(md.sizeBytes), total: f.bytes(md.logicalSizeBytes) })}
           />
         ) : (
-          <span className="whitespace-nowrap tabular-nums">{formatBytes(md.sizeBytes)}</span>
+          <span className="whitespace-nowrap tabular-nums">{f.bytes(md.sizeBytes)}</span>
         )}
       </TableCell>
     </>
@@ -124,6 +132,8 @@ function MediumCells({ a }: { a: StorageAttachment }) {
  * read again when it ends.
  */
 export function StorageSection({ machine: m, busyWith, canEdit, onTask }: { machine: MachineDetail; busyWith: Task | undefined; canEdit: boolean; onTask: (t: Task) => void }) {
+  const t = useTranslations('vmStorage');
+  const tState = useTranslations('vmState');
   const headingId = useId();
   const q = useMachineStorage(m.id);
   const [taskId, setTaskId] = useState<string | null>(null);
@@ -141,10 +151,10 @@ export function StorageSection({ machine: m, busyWith, canEdit, onTask }: { mach
   const remove = useRemoveController();
 
   const storage = q.data;
-  const started = (t: Task) => {
-    setTaskId(t.id);
+  const started = (task: Task) => {
+    setTaskId(task.id);
     setNotice(null);
-    onTask(t);
+    onTask(task);
   };
   const ctlOf = (name: string | null) => (name === null ? undefined : storage?.controllers.find((c) => c.name === name));
   const targetOf = (k: SlotKey | null): DriveTarget | null => {
@@ -156,19 +166,21 @@ export function StorageSection({ machine: m, busyWith, canEdit, onTask }: { mach
   // What is possible now, and why not.
   const off = isOffEverywhere(m);
   const running = m.state === 'Running' || m.state === 'Paused';
-  const busy = m.stale ? `${m.hostName} is unreachable` : busyWith ? `Busy with “${busyWith.title}”: wait for it to end` : undefined;
-  const state = OFF_STATES.includes(m.state) ? 'A copy of this machine on another host is not powered off' : `Not while the machine is ${m.state}`;
-  const offOnly = (what: string) => busy ?? (off ? undefined : `Power the machine off to ${what}`);
+  const taskWords = useTaskText();
+  const busy = m.stale ? t('why.unreachable', { host: m.hostName }) : busyWith ? t('why.busy', { title: taskWords.title(busyWith) }) : undefined;
+  const state = OFF_STATES.includes(m.state) ? t('why.twinNotOff') : t('why.notWhile', { state: m.state, label: stateLabel(m.state, tState) });
+  /** `what`: a key of `offOnly` (the sentence "Power the machine off to …"). */
+  const offOnly = (what: 'changePorts' | 'removeController' | 'deviceOptions' | 'addController') => busy ?? (off ? undefined : t(`offOnly.${what}`));
   const attachWhy = (c: StorageControllerView) =>
     busy ??
     (freeSlots(c).length === 0
-      ? `Every port of ${c.name} is in use: raise its port count`
+      ? t('why.allPortsUsed', { name: c.name })
       : off
         ? undefined
         : running
           ? c.hotplugCapable && (storage?.buses.find((b) => b.bus === c.bus)?.deviceTypes.includes('HardDisk') ?? true)
             ? undefined
-            : `Controller '${c.name}' does not support hot-plugging: power the machine off to attach a device to it`
+            : t('why.noHotplugAttach', { name: c.name })
           : state);
   const detachWhy = (c: StorageControllerView, a: StorageAttachment) =>
     busy ??
@@ -176,11 +188,11 @@ export function StorageSection({ machine: m, busyWith, canEdit, onTask }: { mach
       ? undefined
       : running
         ? a.type !== 'HardDisk'
-          ? `Power the machine off to remove a drive (eject its medium instead)`
+          ? t('why.driveOffOnly')
           : !c.hotplugCapable
-          ? `Controller '${c.name}' does not support hot-plugging: power the machine off to detach this device`
+          ? t('why.noHotplugDetach', { name: c.name })
           : !a.hotPluggable
-            ? `The device slot ${a.device} on port ${a.port} of controller '${c.name}' does not support hot-plugging: it is not marked hot-pluggable (power the machine off to detach it, or to mark it)`
+            ? t('why.slotNotHotPluggable', { name: c.name, port: String(a.port), device: String(a.device) })
             : undefined
         : state);
   const mediumWhy = busy ?? (off || running ? undefined : state);
@@ -198,40 +210,40 @@ export function StorageSection({ machine: m, busyWith, canEdit, onTask }: { mach
           <Badge tone="blue">{busLabel(c.bus)}</Badge>
           <span className="text-xs text-slate-600 dark:text-slate-400">{c.controllerType}</span>
           <span className="text-xs text-slate-600 tabular-nums dark:text-slate-400" data-testid="ports-used">
-            {portsUsed(c)} of {c.portCount} {c.portCount === 1 ? 'port' : 'ports'} used
+            {t('portsUsed', { used: portsUsed(c), count: c.portCount })}
           </span>
           {c.hotplugCapable && (
-            <Badge tone="sky" title="Devices marked hot-pluggable may be attached and detached while the machine runs">
-              Hot-plug
+            <Badge tone="sky" title={t('hotplugTitle')}>
+              {t('hotplug')}
             </Badge>
           )}
-          {c.useHostIOCache && <Badge tone="grey">Host I/O cache</Badge>}
+          {c.useHostIOCache && <Badge tone="grey">{t('hostIOCache')}</Badge>}
         </div>
       </TableCell>
       {canEdit && (
         <TableCell className="text-right whitespace-nowrap">
-          <ActionButton why={attachWhy(c)} onWhy={setNotice} onAct={() => setAttachTo(c.name)} aria-label={`Attach a device to ${c.name}`}>
-            Attach…
+          <ActionButton why={attachWhy(c)} onWhy={setNotice} onAct={() => setAttachTo(c.name)} aria-label={t('actions.attachTo', { name: c.name })}>
+            {t('actions.attach')}
           </ActionButton>
           <ActionButton
-            why={c.minPortCount === c.maxPortCount ? `A ${busLabel(c.bus)} controller always has ${c.portCount} ports` : offOnly('change its port count')}
+            why={c.minPortCount === c.maxPortCount ? t('why.fixedPorts', { bus: busLabel(c.bus), count: c.portCount }) : offOnly('changePorts')}
             onWhy={setNotice}
             onAct={() => setPortsOf(c.name)}
-            aria-label={`Change the port count of ${c.name}`}
+            aria-label={t('actions.portsOf', { name: c.name })}
           >
-            Ports…
+            {t('actions.ports')}
           </ActionButton>
           <ActionButton
-            why={offOnly('remove a controller')}
+            why={offOnly('removeController')}
             onWhy={setNotice}
             onAct={() => {
               remove.reset();
               setRemoving(c.name);
             }}
-            aria-label={`Remove controller ${c.name}`}
+            aria-label={t('actions.removeController', { name: c.name })}
             className="text-red-700 dark:text-red-400"
           >
-            Remove
+            {t('actions.remove')}
           </ActionButton>
         </TableCell>
       )}
@@ -239,16 +251,16 @@ export function StorageSection({ machine: m, busyWith, canEdit, onTask }: { mach
   );
 
   const attachmentRow = (c: StorageControllerView, a: StorageAttachment) => {
-    const where = slotLabel(c, a.port, a.device);
+    const where = slotLabel(t, c, a.port, a.device);
     const key = { controller: c.name, port: a.port, device: a.device };
     const drive = a.type !== 'HardDisk';
     return (
       <TableRow key={`${c.name}:${a.port}:${a.device}`} data-slot={`${c.name}:${a.port}:${a.device}`} data-device-type={a.type} data-empty={a.medium ? 'false' : 'true'}>
-        <TableCell className="whitespace-nowrap tabular-nums">{c.maxDevicesPerPort > 1 ? `Port ${a.port}, device ${a.device}` : `Port ${a.port}`}</TableCell>
+        <TableCell className="whitespace-nowrap tabular-nums">{portLabel(t, c, a.port, a.device)}</TableCell>
         <TableCell className="whitespace-nowrap">
           <span className="inline-flex items-center gap-1.5">
             <DeviceIcon type={a.type} className="size-4 text-slate-500" />
-            {DEVICE_LABEL[a.type]}
+            {t(deviceKey(a.type))}
           </span>
         </TableCell>
         <MediumCells a={a} />
@@ -262,9 +274,9 @@ export function StorageSection({ machine: m, busyWith, canEdit, onTask }: { mach
                 why={mediumWhy}
                 onWhy={setNotice}
                 onAct={() => setMountAt(key)}
-                aria-label={a.medium ? `Change the ${a.type === 'DVD' ? 'ISO image' : 'floppy image'} in ${where}` : `Mount ${MEDIUM_A[a.type]} in ${where}`}
+                aria-label={a.medium ? t('actions.changeImage', { type: a.type, where }) : t('actions.mountIn', { medium: t(mediumAKey(a.type)), type: a.type, where })}
               >
-                {a.medium ? 'Swap…' : a.type === 'DVD' ? 'Mount ISO…' : 'Mount…'}
+                {a.medium ? t('actions.swap') : a.type === 'DVD' ? t('actions.mountIso') : t('actions.mount')}
               </ActionButton>
             )}
             {drive && a.medium && (
@@ -273,14 +285,14 @@ export function StorageSection({ machine: m, busyWith, canEdit, onTask }: { mach
                 onWhy={setNotice}
                 disabled={eject.isPending}
                 onAct={() => eject.mutate({ id: m.id, slot: key, location: null }, { onSuccess: started })}
-                aria-label={`Eject ${where}`}
+                aria-label={t('actions.ejectAt', { where })}
               >
-                Eject
+                {t('actions.eject')}
               </ActionButton>
             )}
             {a.type !== 'Floppy' && (
-              <ActionButton why={offOnly("change a device's options")} onWhy={setNotice} onAct={() => setOptionsAt(key)} aria-label={`Options of ${where}`}>
-                Options…
+              <ActionButton why={offOnly('deviceOptions')} onWhy={setNotice} onAct={() => setOptionsAt(key)} aria-label={t('actions.optionsOf', { where })}>
+                {t('actions.options')}
               </ActionButton>
             )}
             <ActionButton
@@ -290,10 +302,10 @@ export function StorageSection({ machine: m, busyWith, canEdit, onTask }: { mach
                 detach.reset();
                 setDetachAt(key);
               }}
-              aria-label={drive ? `Remove the drive at ${where}` : `Detach the disk at ${where}`}
+              aria-label={drive ? t('actions.removeDriveAt', { where }) : t('actions.detachDiskAt', { where })}
               className="text-red-700 dark:text-red-400"
             >
-              {drive ? 'Remove' : 'Detach'}
+              {drive ? t('actions.remove') : t('actions.detach')}
             </ActionButton>
           </TableCell>
         )}
@@ -304,32 +316,32 @@ export function StorageSection({ machine: m, busyWith, canEdit, onTask }: { mach
   const body = (s: MachineStorage) =>
     s.controllers.length === 0 ? (
       <p className="rounded-lg border border-dashed border-slate-300 px-4 py-6 text-center text-sm text-slate-500 dark:border-slate-700 dark:text-slate-400">
-        No storage controllers: add one to attach disks and drives.
+        {t('noControllers')}
       </p>
     ) : (
-      <Table aria-label="Disks">
+      <Table aria-label={t('table.label')}>
         <TableHeader>
           <tr>
-            <TableHead>Slot</TableHead>
-            <TableHead>Device</TableHead>
-            <TableHead>Medium</TableHead>
-            <TableHead>Location</TableHead>
-            <TableHead>Size</TableHead>
-            <TableHead>Flags</TableHead>
+            <TableHead>{t('table.slot')}</TableHead>
+            <TableHead>{t('table.device')}</TableHead>
+            <TableHead>{t('table.medium')}</TableHead>
+            <TableHead>{t('table.location')}</TableHead>
+            <TableHead>{t('table.size')}</TableHead>
+            <TableHead>{t('table.flags')}</TableHead>
             {canEdit && (
               <TableHead className="text-right">
-                <span className="sr-only">Actions</span>
+                <span className="sr-only">{t('table.actions')}</span>
               </TableHead>
             )}
           </tr>
         </TableHeader>
         {s.controllers.map((c) => (
-          <TableBody key={c.name} aria-label={`Controller ${c.name}`}>
+          <TableBody key={c.name} aria-label={t('controllerLabel', { name: c.name })}>
             {controllerRow(c)}
             {c.attachments.length === 0 ? (
               <TableRow>
                 <TableCell colSpan={cols} className="text-sm text-slate-500 dark:text-slate-400">
-                  Nothing attached.
+                  {t('nothingAttached')}
                 </TableCell>
               </TableRow>
             ) : (
@@ -345,16 +357,16 @@ export function StorageSection({ machine: m, busyWith, canEdit, onTask }: { mach
       <div className="flex flex-wrap items-end justify-between gap-3">
         <div>
           <h2 id={headingId} className="text-lg font-semibold tracking-tight">
-            Storage
+            {t('title')}
           </h2>
           <p className="text-sm text-slate-600 dark:text-slate-400">
-            Controllers and what is attached to their ports.
-            {running && canEdit && ' The machine runs: images can be mounted, swapped and ejected now; disks hot-plug only at hot-pluggable ports of controllers that support it.'}
+            {t('description')}
+            {running && canEdit && ` ${t('runningNote')}`}
           </p>
         </div>
         {canEdit && storage && (
-          <ActionButton variant="outline" why={offOnly('add a controller')} onWhy={setNotice} onAct={() => setAdding(true)}>
-            Add controller
+          <ActionButton variant="outline" why={offOnly('addController')} onWhy={setNotice} onAct={() => setAdding(true)}>
+            {t('addController')}
           </ActionButton>
         )}
       </div>
@@ -366,7 +378,7 @@ export function StorageSection({ machine: m, busyWith, canEdit, onTask }: { mach
       )}
 
       {q.isPending ? (
-        <LoadingRegion label="Loading storage…" className="space-y-2">
+        <LoadingRegion label={t('loading')} className="space-y-2">
           <Skeleton className="h-24" />
         </LoadingRegion>
       ) : q.isError && !storage ? (
@@ -406,16 +418,18 @@ export function StorageSection({ machine: m, busyWith, canEdit, onTask }: { mach
             title={
               detachTarget
                 ? detachTarget.attachment.type === 'HardDisk'
-                  ? `Detach ${detachTarget.attachment.medium?.name ?? 'the disk'} from ${slotLabel(detachTarget.controller, detachTarget.attachment.port, detachTarget.attachment.device)}?`
-                  : `Remove the ${DEVICE_LABEL[detachTarget.attachment.type].toLowerCase()} at ${slotLabel(detachTarget.controller, detachTarget.attachment.port, detachTarget.attachment.device)}?`
+                  ? detachTarget.attachment.medium
+                    ? t('detach.titleNamed', { medium: detachTarget.attachment.medium.name, slot: slotLabel(t, detachTarget.controller, detachTarget.attachment.port, detachTarget.attachment.device) })
+                    : t('detach.titleDisk', { slot: slotLabel(t, detachTarget.controller, detachTarget.attachment.port, detachTarget.attachment.device) })
+                  : t('detach.titleDrive', { type: detachTarget.attachment.type, slot: slotLabel(t, detachTarget.controller, detachTarget.attachment.port, detachTarget.attachment.device) })
                 : ''
             }
             description={
               running
-                ? 'The machine runs: the device is hot-unplugged. The guest should no longer use it. Its medium stays on the storage.'
-                : 'The machine no longer sees it; the medium stays on the storage and in the media list.'
+                ? t('detach.running')
+                : t('detach.off')
             }
-            confirmLabel={detachTarget?.attachment.type === 'HardDisk' ? 'Detach' : 'Remove drive'}
+            confirmLabel={detachTarget?.attachment.type === 'HardDisk' ? t('actions.detach') : t('detach.removeDrive')}
             pending={detach.isPending}
             problem={detach.isError ? problemOf(detach.error) : null}
             onConfirm={() =>
@@ -423,9 +437,9 @@ export function StorageSection({ machine: m, busyWith, canEdit, onTask }: { mach
               detach.mutate(
                 { id: m.id, slot: detachAt },
                 {
-                  onSuccess: (t) => {
+                  onSuccess: (task) => {
                     setDetachAt(null);
-                    started(t);
+                    started(task);
                   },
                 },
               )
@@ -434,13 +448,13 @@ export function StorageSection({ machine: m, busyWith, canEdit, onTask }: { mach
           <ConfirmDialog
             open={removingCtl !== undefined}
             onOpenChange={(o) => !o && setRemoving(null)}
-            title={removingCtl ? `Remove controller ${removingCtl.name}?` : ''}
+            title={removingCtl ? t('removeController.title', { name: removingCtl.name }) : ''}
             description={
               removingCtl && removingCtl.attachments.length > 0
-                ? `Its ${removingCtl.attachments.length} ${removingCtl.attachments.length === 1 ? 'device is' : 'devices are'} detached with it; disks and images stay on the storage.`
-                : 'Nothing is attached to it.'
+                ? t('removeController.devices', { count: removingCtl.attachments.length })
+                : t('removeController.empty')
             }
-            confirmLabel="Remove controller"
+            confirmLabel={t('removeController.confirm')}
             pending={remove.isPending}
             problem={remove.isError ? problemOf(remove.error) : null}
             onConfirm={() =>
@@ -448,9 +462,9 @@ export function StorageSection({ machine: m, busyWith, canEdit, onTask }: { mach
               remove.mutate(
                 { id: m.id, name: removingCtl.name },
                 {
-                  onSuccess: (t) => {
+                  onSuccess: (task) => {
                     setRemoving(null);
-                    started(t);
+                    started(task);
                   },
                 },
               )

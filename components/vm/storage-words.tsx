@@ -1,3 +1,4 @@
+import type { useTranslations } from 'next-intl';
 import type { StorageAttachment, StorageControllerView, StorageDeviceType } from '@/lib/hooks/use-storage';
 import type { StorageBus } from '@/lib/vbox/types';
 
@@ -24,14 +25,26 @@ export function newControllerName(bus: StorageBus, taken: readonly string[]): st
   for (let i = 2; ; i++) if (!taken.includes(`${base} ${i}`)) return `${base} ${i}`;
 }
 
-export const DEVICE_LABEL: Record<StorageDeviceType, string> = { HardDisk: 'Hard disk', DVD: 'Optical drive', Floppy: 'Floppy drive' };
-/** What goes into the device: the picker's words. */
-export const MEDIUM_WORD: Record<StorageDeviceType, string> = { HardDisk: 'Disk', DVD: 'ISO image', Floppy: 'Floppy image' };
-export const MEDIUM_A: Record<StorageDeviceType, string> = { HardDisk: 'a disk', DVD: 'an ISO image', Floppy: 'a floppy image' };
+/** A translator of the `vmStorage` namespace (useTranslations('vmStorage')). */
+export type StorageT = ReturnType<typeof useTranslations<'vmStorage'>>;
+
+/**
+ * The catalog keys of a device type's words (in `vmStorage`): `device.*` the device ("Hard disk"),
+ * `medium.*` what goes into it (the picker's word: "Disk", "ISO image"), `mediumA.*` the same with
+ * its article ("a disk"), `deviceThe.*` the device in a sentence ("the optical drive").
+ */
+export const deviceKey = (type: StorageDeviceType) => `device.${type}`;
+export const mediumKey = (type: StorageDeviceType) => `medium.${type}`;
+export const mediumAKey = (type: StorageDeviceType) => `mediumA.${type}`;
 
 /** A slot as people say it: "SATA port 1", or "IDE port 1 device 0" where a port holds two devices. */
-export function slotLabel(ctl: Pick<StorageControllerView, 'name' | 'maxDevicesPerPort'>, port: number, device: number): string {
-  return ctl.maxDevicesPerPort > 1 ? `${ctl.name} port ${port} device ${device}` : `${ctl.name} port ${port}`;
+export function slotLabel(t: StorageT, ctl: Pick<StorageControllerView, 'name' | 'maxDevicesPerPort'>, port: number, device: number): string {
+  return ctl.maxDevicesPerPort > 1 ? t('slot.portDevice', { name: ctl.name, port: String(port), device: String(device) }) : t('slot.port', { name: ctl.name, port: String(port) });
+}
+
+/** A slot within its controller's row: "Port 1", or "Port 1, device 0". */
+export function portLabel(t: StorageT, ctl: Pick<StorageControllerView, 'maxDevicesPerPort'>, port: number, device: number): string {
+  return ctl.maxDevicesPerPort > 1 ? t('slot.shortPortDevice', { port: String(port), device: String(device) }) : t('slot.shortPort', { port: String(port) });
 }
 
 /** The slots of a controller nothing is attached to, port by port. */

@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { EmptyState } from '@/components/console/empty-state';
 import { LoadError } from '@/components/console/load-error';
 import { RelativeTime } from '@/components/ui/relative-time';
@@ -10,30 +11,31 @@ import { DeliveryBadge } from './delivery-badge';
 
 /** A webhook's newest deliveries: event, outcome, attempts, the receiver's last answer, when. */
 export function DeliveriesTable({ webhook }: { webhook: WebhookView }) {
+  const t = useTranslations('webhooks');
   const deliveries = useWebhookDeliveries(webhook.id);
   return (
     <section aria-labelledby="deliveries-heading" className="space-y-3">
       <h2 id="deliveries-heading" className="text-lg font-semibold tracking-tight">
-        Deliveries to {webhook.name}
+        {t('deliveries.title', { name: webhook.name })}
       </h2>
       {deliveries.isPending ? (
-        <LoadingRegion label="Loading deliveries…" className="space-y-2">
+        <LoadingRegion label={t('deliveries.loading')} className="space-y-2">
           <Skeleton className="h-10" />
         </LoadingRegion>
       ) : deliveries.isError ? (
         <LoadError error={deliveries.error} retry={deliveries.refetch} />
       ) : deliveries.data.deliveries.length === 0 ? (
-        <EmptyState title="Nothing sent yet">Send a test, or wait for one of its events.</EmptyState>
+        <EmptyState title={t('deliveries.emptyTitle')}>{t('deliveries.emptyText')}</EmptyState>
       ) : (
-        <Table aria-label="Deliveries">
+        <Table aria-label={t('deliveries.table')}>
           <TableHeader>
             <tr>
-              <TableHead>Event</TableHead>
-              <TableHead>Status</TableHead>
-              <TableHead className="text-right">Attempts</TableHead>
-              <TableHead>Answer</TableHead>
-              <TableHead>Queued</TableHead>
-              <TableHead>Next attempt</TableHead>
+              <TableHead>{t('deliveries.columns.event')}</TableHead>
+              <TableHead>{t('deliveries.columns.status')}</TableHead>
+              <TableHead className="text-right">{t('deliveries.columns.attempts')}</TableHead>
+              <TableHead>{t('deliveries.columns.answer')}</TableHead>
+              <TableHead>{t('deliveries.columns.queued')}</TableHead>
+              <TableHead>{t('deliveries.columns.nextAttempt')}</TableHead>
             </tr>
           </TableHeader>
           <TableBody>
@@ -45,7 +47,7 @@ export function DeliveriesTable({ webhook }: { webhook: WebhookView }) {
                 </TableCell>
                 <TableCell className="text-right tabular-nums">{d.attempts}</TableCell>
                 <TableCell className="text-sm">
-                  {d.lastStatusCode !== null && <span className="font-mono text-xs">HTTP {d.lastStatusCode}</span>}
+                  {d.lastStatusCode !== null && <span className="font-mono text-xs">{t('http', { code: String(d.lastStatusCode) })}</span>}
                   {d.lastError && d.lastError !== `HTTP ${d.lastStatusCode}` && <span className="block text-xs text-slate-500 dark:text-slate-400">{d.lastError}</span>}
                   {d.lastStatusCode === null && !d.lastError && '—'}
                 </TableCell>

@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useState, type FormEvent } from 'react';
 import { ProblemAlert } from '@/components/ui/alert';
 import { CheckboxField } from '@/components/ui/checkbox';
@@ -9,7 +10,7 @@ import { FormButtons } from '@/components/ui/form-buttons';
 import { Input } from '@/components/ui/input';
 import { fieldErrors, problemOf } from '@/lib/hooks/api';
 import { useCreateWebhook, useUpdateWebhook, type WebhookEvent, type WebhookInput, type WebhookView, type WebhookWithSecret } from '@/lib/hooks/use-webhooks';
-import { WEBHOOK_EVENT_LABELS, WEBHOOK_EVENTS } from '@/lib/webhooks/events';
+import { WEBHOOK_EVENTS } from '@/lib/webhooks/events';
 
 /** Add or edit a webhook: name, URL, events, enabled. A new one's secret goes to `onCreated` (shown once). */
 export function WebhookFormDialog({
@@ -23,12 +24,13 @@ export function WebhookFormDialog({
   webhook?: WebhookView;
   onCreated?: (w: WebhookWithSecret) => void;
 }) {
+  const t = useTranslations('webhooks');
   return (
     <Dialog
       open={open}
       onOpenChange={onOpenChange}
-      title={webhook ? `Edit webhook ${webhook.name}` : 'Add webhook'}
-      description="Nimbox POSTs each chosen event as signed JSON to the URL, retrying with backoff until it answers 2xx."
+      title={webhook ? t('form.editTitle', { name: webhook.name }) : t('add')}
+      description={t('form.description')}
       className="max-w-xl"
     >
       {open && <WebhookForm key={webhook?.id ?? 'new'} webhook={webhook} onDone={() => onOpenChange(false)} onCreated={onCreated} />}
@@ -37,6 +39,7 @@ export function WebhookFormDialog({
 }
 
 function WebhookForm({ webhook, onDone, onCreated }: { webhook?: WebhookView; onDone: () => void; onCreated?: (w: WebhookWithSecret) => void }) {
+  const t = useTranslations('webhooks');
   const [values, setValues] = useState<WebhookInput>(() => ({
     name: webhook?.name ?? '',
     url: webhook?.url ?? '',
@@ -67,12 +70,12 @@ function WebhookForm({ webhook, onDone, onCreated }: { webhook?: WebhookView; on
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-5" aria-label={webhook ? 'Edit webhook' : 'Add webhook'}>
+    <form onSubmit={onSubmit} className="space-y-5" aria-label={webhook ? t('form.edit') : t('add')}>
       {problem && <ProblemAlert problem={problem} />}
-      <Field name="name" label="Name" required error={errors.name} hint="Who receives it, e.g. on-call pager.">
+      <Field name="name" label={t('form.name')} required error={errors.name} hint={t('form.nameHint')}>
         {(c) => <Input {...c} name="name" value={values.name} onChange={(e) => setValues((v) => ({ ...v, name: e.target.value }))} required maxLength={100} autoComplete="off" />}
       </Field>
-      <Field name="url" label="URL" required error={errors.url} hint="http:// or https://, without a user name or password; redirects are not followed.">
+      <Field name="url" label={t('form.url')} required error={errors.url} hint={t('form.urlHint')}>
         {(c) => (
           <Input
             {...c}
@@ -82,24 +85,24 @@ function WebhookForm({ webhook, onDone, onCreated }: { webhook?: WebhookView; on
             value={values.url}
             onChange={(e) => setValues((v) => ({ ...v, url: e.target.value }))}
             required
-            placeholder="https://alerts.example.com/nimbox"
+            placeholder={t('form.urlPlaceholder')}
             autoComplete="off"
             spellCheck={false}
           />
         )}
       </Field>
       <fieldset className="space-y-2" data-field="events">
-        <legend className="text-sm font-semibold">Events</legend>
+        <legend className="text-sm font-semibold">{t('form.events')}</legend>
         <div className="grid gap-2">
           {WEBHOOK_EVENTS.map((e) => (
-            <CheckboxField key={e} label={<code className="font-mono text-xs">{e}</code>} hint={WEBHOOK_EVENT_LABELS[e]} checked={values.events.includes(e)} onChange={(ev) => toggle(e, ev.target.checked)} />
+            <CheckboxField key={e} label={<code className="font-mono text-xs">{e}</code>} hint={t(`events.${e}`)} checked={values.events.includes(e)} onChange={(ev) => toggle(e, ev.target.checked)} />
           ))}
         </div>
         {eventsError && <p className="text-xs font-medium text-red-700 dark:text-red-400">{eventsError}</p>}
       </fieldset>
-      <CheckboxField label="Enabled" hint="A disabled webhook receives nothing (its test still sends)." checked={values.enabled} onChange={(e) => setValues((v) => ({ ...v, enabled: e.target.checked }))} />
+      <CheckboxField label={t('form.enabled')} hint={t('form.enabledHint')} checked={values.enabled} onChange={(e) => setValues((v) => ({ ...v, enabled: e.target.checked }))} />
       <div className="flex justify-end gap-2">
-        <FormButtons onCancel={onDone} label={webhook ? 'Save' : 'Add webhook'} pendingLabel="Saving…" pending={save.isPending} />
+        <FormButtons onCancel={onDone} label={webhook ? t('form.save') : t('add')} pendingLabel={t('form.saving')} pending={save.isPending} />
       </div>
     </form>
   );

@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useState } from 'react';
 import { EmptyState } from '@/components/console/empty-state';
 import { LoadError } from '@/components/console/load-error';
@@ -28,13 +29,14 @@ import { SecretDialog } from './secret-dialog';
 import { WebhookFormDialog } from './webhook-form-dialog';
 
 /** What a test's first attempt came to, in words. */
-function testOutcome(name: string, d: DeliveryView) {
-  if (d.status === 'delivered') return { tone: 'success' as const, title: `Test delivered to ${name}`, text: `The receiver answered HTTP ${d.lastStatusCode}.` };
-  return { tone: 'warning' as const, title: `Test to ${name} not delivered`, text: `${d.lastError ?? 'No answer'}. It is retried with backoff (see its deliveries).` };
+function testOutcome(name: string, d: DeliveryView, t: ReturnType<typeof useTranslations<'webhooks'>>) {
+  if (d.status === 'delivered') return { tone: 'success' as const, title: t('test.deliveredTitle', { name }), text: t('test.deliveredText', { status: String(d.lastStatusCode) }) };
+  return { tone: 'warning' as const, title: t('test.failedTitle', { name }), text: t('test.failedText', { error: d.lastError ?? t('test.noAnswer') }) };
 }
 
 /** The webhooks page (admins): the list with each one's last delivery; add, edit, test, rotate the secret, delete; a webhook's deliveries. */
 export function WebhooksView() {
+  const t = useTranslations('webhooks');
   const webhooks = useWebhooks();
   const test = useTestWebhook();
   const rotate = useRotateWebhookSecret();
@@ -53,14 +55,14 @@ export function WebhooksView() {
     setSelectedId(w.id);
     test.mutate(w.id, { onSuccess: (delivery) => setTested({ name: w.name, delivery }) });
   };
-  const outcome = tested && testOutcome(tested.name, tested.delivery);
+  const outcome = tested && testOutcome(tested.name, tested.delivery, t);
 
   return (
     <>
       <PageHeader
-        title="Webhooks"
-        description="URLs Nimbox POSTs events to: hosts going down and up, high-availability actions, failed tasks, quotas reached. Signed with each webhook’s secret."
-        actions={<Button onClick={() => setAdding(true)}>Add webhook</Button>}
+        title={t('title')}
+        description={t('description')}
+        actions={<Button onClick={() => setAdding(true)}>{t('add')}</Button>}
       />
       <div className="space-y-6">
         {outcome && (
@@ -70,24 +72,24 @@ export function WebhooksView() {
         )}
         {test.isError && <ProblemAlert problem={problemOf(test.error)} />}
         {webhooks.isPending ? (
-          <LoadingRegion label="Loading webhooks…" className="space-y-2">
+          <LoadingRegion label={t('loading')} className="space-y-2">
             <Skeleton className="h-10" />
             <Skeleton className="h-14" />
           </LoadingRegion>
         ) : webhooks.isError ? (
           <LoadError error={webhooks.error} retry={webhooks.refetch} />
         ) : webhooks.data.webhooks.length === 0 ? (
-          <EmptyState title="No webhook yet" action={<Button onClick={() => setAdding(true)}>Add webhook</Button>}>
-            Add one to have your alerting or chat hear of hosts going down, failed tasks and quotas reached.
+          <EmptyState title={t('emptyTitle')} action={<Button onClick={() => setAdding(true)}>{t('add')}</Button>}>
+            {t('emptyText')}
           </EmptyState>
         ) : (
-          <Table aria-label="Webhooks">
+          <Table aria-label={t('table')}>
             <TableHeader>
               <tr>
-                <TableHead>Webhook</TableHead>
-                <TableHead>Events</TableHead>
-                <TableHead>State</TableHead>
-                <TableHead>Last delivery</TableHead>
+                <TableHead>{t('columns.webhook')}</TableHead>
+                <TableHead>{t('columns.events')}</TableHead>
+                <TableHead>{t('columns.state')}</TableHead>
+                <TableHead>{t('columns.lastDelivery')}</TableHead>
                 <RowActionsHead />
               </tr>
             </TableHeader>
@@ -99,7 +101,7 @@ export function WebhooksView() {
                     <div className="max-w-xs truncate font-mono text-xs text-slate-500 dark:text-slate-400" title={w.url}>
                       {w.url}
                     </div>
-                    <div className="font-mono text-xs text-slate-500 dark:text-slate-400" title="The secret's first characters">
+                    <div className="font-mono text-xs text-slate-500 dark:text-slate-400" title={t('secretHint')}>
                       {w.secretHint}
                     </div>
                   </TableCell>
@@ -112,37 +114,37 @@ export function WebhooksView() {
                       ))}
                     </div>
                   </TableCell>
-                  <TableCell>{w.enabled ? <Badge tone="green">Enabled</Badge> : <Badge>Disabled</Badge>}</TableCell>
+                  <TableCell>{w.enabled ? <Badge tone="green">{t('enabled')}</Badge> : <Badge>{t('disabled')}</Badge>}</TableCell>
                   <TableCell className="whitespace-nowrap" data-testid="last-delivery">
                     {w.lastDelivery ? (
                       <div className="space-y-0.5">
                         <DeliveryBadge status={w.lastDelivery.status} />
                         <div className="text-xs text-slate-500 dark:text-slate-400">
-                          <span className="font-mono">{w.lastDelivery.event}</span> · <RelativeTime iso={w.lastDelivery.at} />
-                          {w.lastDelivery.statusCode !== null && <> · HTTP {w.lastDelivery.statusCode}</>}
+                          <span className="font-mono">{w.lastDelivery.event}</span>{' · '}<RelativeTime iso={w.lastDelivery.at} />
+                          {w.lastDelivery.statusCode !== null && <>{' · '}{t('http', { code: String(w.lastDelivery.statusCode) })}</>}
                         </div>
                       </div>
                     ) : (
-                      <span className="text-sm text-slate-500 dark:text-slate-400">None yet</span>
+                      <span className="text-sm text-slate-500 dark:text-slate-400">{t('noneYet')}</span>
                     )}
                   </TableCell>
                   <TableCell className="text-right whitespace-nowrap">
                     <div className="flex flex-wrap justify-end gap-1">
                       <Button variant="outline" size="sm" onClick={() => sendTest(w)} disabled={test.isPending && test.variables === w.id}>
-                        {test.isPending && test.variables === w.id ? 'Sending…' : 'Send test'}
-                        <span className="sr-only"> to {w.name}</span>
+                        {test.isPending && test.variables === w.id ? t('actions.sending') : t('actions.sendTest')}
+                        <span className="sr-only">{t('actions.sendTestTo', { name: w.name })}</span>
                       </Button>
                       <Button variant="outline" size="sm" onClick={() => setSelectedId(w.id)} aria-pressed={w.id === selectedId}>
-                        Deliveries<span className="sr-only"> of {w.name}</span>
+                        {t('actions.deliveries')}<span className="sr-only">{t('actions.deliveriesOf', { name: w.name })}</span>
                       </Button>
                       <Button variant="outline" size="sm" onClick={() => setEditing(w)}>
-                        Edit<span className="sr-only"> {w.name}</span>
+                        {t('actions.edit')}<span className="sr-only">{t('actions.named', { name: w.name })}</span>
                       </Button>
                       <Button variant="ghost" size="sm" onClick={() => setRotating(w)}>
-                        New secret<span className="sr-only"> for {w.name}</span>
+                        {t('actions.newSecret')}<span className="sr-only">{t('actions.newSecretFor', { name: w.name })}</span>
                       </Button>
                       <Button variant="ghost" size="sm" className="text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-950/40" onClick={() => setDeleting(w)}>
-                        Delete<span className="sr-only"> {w.name}</span>
+                        {t('actions.delete')}<span className="sr-only">{t('actions.named', { name: w.name })}</span>
                       </Button>
                     </div>
                   </TableCell>
@@ -165,10 +167,10 @@ export function WebhooksView() {
             setRotating(null);
           }
         }}
-        title={rotating ? `New secret for ${rotating.name}?` : 'New secret?'}
-        description="The current secret stops signing at once: the receiver must be given the new one."
-        confirmLabel="Make a new secret"
-        pendingLabel="Making…"
+        title={rotating ? t('rotate.titleOf', { name: rotating.name }) : t('rotate.title')}
+        description={t('rotate.description')}
+        confirmLabel={t('rotate.confirm')}
+        pendingLabel={t('rotate.pending')}
         pending={rotate.isPending}
         problem={rotate.isError ? problemOf(rotate.error) : null}
         onConfirm={() =>
@@ -189,10 +191,10 @@ export function WebhooksView() {
             setDeleting(null);
           }
         }}
-        title={deleting ? `Delete webhook ${deleting.name}?` : 'Delete webhook?'}
-        description="It receives nothing more; its deliveries, pending ones included, are deleted with it."
-        confirmLabel="Delete webhook"
-        pendingLabel="Deleting…"
+        title={deleting ? t('delete.titleOf', { name: deleting.name }) : t('delete.title')}
+        description={t('delete.description')}
+        confirmLabel={t('delete.confirm')}
+        pendingLabel={t('delete.pending')}
         pending={remove.isPending}
         problem={remove.isError ? problemOf(remove.error) : null}
         onConfirm={() =>

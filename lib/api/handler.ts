@@ -4,7 +4,12 @@ import { recordAudit } from '@/lib/audit';
 import { clientAddress } from '@/lib/auth/address';
 import { can, hidden, type Action, type Resource, type User } from '@/lib/auth/policy';
 import { currentUser } from '@/lib/auth/session';
+import { pendingStep, pendingStepProblem } from '@/lib/auth/gates';
+import { getDb } from '@/lib/db';
 import { forbidden, notFound, problemResponse, ProblemError, unauthorized, validationProblem, type Problem } from './problem';
+import { describeRoute } from './route-meta';
+
+export { describeRoute, routeMeta, type RouteMeta } from './route-meta';
 
 export interface RouteContext<P, B, Q, R extends Resource = Resource> {
   req: Request;
@@ -19,6 +24,11 @@ export interface RouteContext<P, B, Q, R extends Resource = Resource> {
 interface RouteOptions<P, B, Q, R extends Resource = Resource> {
   /** What the caller must be allowed to do; asked of the one policy function. */
   action: Action;
+  /** Documentation only (lib/api/openapi.ts): the operation's one-line summary and longer description. */
+  summary?: string;
+  description?: string;
+  /** Documentation only: the shape of a successful answer's JSON (unchecked at run time). */
+  response?: ZodType;
   body?: ZodType<B>;
   /**
    * The body is raw bytes of this type (ISO upload chunks), left unread for the handler to stream
@@ -50,6 +60,9 @@ async function auditCall(req: Request, user: User, name: string, res: Response):
 }
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** What a caller with a pending step (lib/auth/gates) may still do: read their account, do the step, sign out everywhere. */
+const STEP_ACTIONS: ReadonlySet<Action> = new Set<Action>(['account:read', 'account:write', 'account:session']);
 
 const crossSite = (): Problem => ({
   title: 'Cross-site request refused',
@@ -107,11 +120,14 @@ export function route<P extends Record<string, string> = Record<string, string>,
 ) {
   const inner = handle(opts, handler);
   const auditName = opts.audit ?? opts.action;
-  return async (req: Request, context?: { params?: Promise<P> }): Promise<Response> => {
+  return describeRoute(async (req: Request, context?: { params?: Promise<P> }): Promise<Response> => {
     const { res, user } = await inner(req, context);
     if (user && auditName !== false && !READ_METHODS.has(req.method)) await auditCall(req, user, auditName, res);
     return res;
-  };
+  }, {
+    action: opts.action, body: opts.body, query: opts.query, rawBody: opts.rawBody, response: opts.response,
+    caller: opts.caller ? 'custom' : undefined, summary: opts.summary, description: opts.description,
+  });
 }
 
 function handle<P extends Record<string, string>, B, Q, R extends Resource>(opts: RouteOptions<P, B, Q, R>, handler: (ctx: RouteContext<P, B, Q, R>) => Promise<unknown>) {
@@ -124,6 +140,11 @@ function handle<P extends Record<string, string>, B, Q, R extends Resource>(opts
       const params = ((await context?.params) ?? {}) as P;
       user = await (opts.caller ? opts.caller(req, params) : currentUser(req));
       if (!user) return done(problemResponse(unauthorized()));
+      // A pending step (new password, two-factor set-up) comes first: only one's own account stays usable.
+      if (!opts.caller && !STEP_ACTIONS.has(opts.action)) {
+        const step = await pendingStep(await getDb(), user.id);
+        if (step) return done(problemResponse(pendingStepProblem(step)));
+      }
       const resource = opts.resource ? await opts.resource({ params, user }) : undefined;
       if (!can(user, opts.action, resource)) {
         // Another tenant's machine looks absent: 404, so ids do not reveal what exists.

@@ -15,7 +15,7 @@ import { copiesOf, fieldError, hostsById, inventory, isOff, requireOff, taskUser
 import type { HostView } from '@/lib/db/hosts';
 import { flavour } from '@/lib/media/browse';
 import { folderTenant } from '@/lib/media/quota';
-import { startTask, type Task } from '@/lib/tasks';
+import { taskText, startTask, type Task } from '@/lib/tasks';
 import { machineResource } from '@/lib/tenants/access';
 import { hostScope, mayUseHost } from '@/lib/tenants/hosts';
 import type { ExportOptions, VirtualSystemDescriptionType } from '@/lib/vbox/types';
@@ -121,6 +121,7 @@ export async function startExport(plan: ExportPlan, user: User): Promise<Task> {
   return startTask({
     kind: 'appliance.export',
     title: `Export ${names} to ${f.basename(plan.file)}`,
+    titleKey: taskText('appliance.export', { names, file: f.basename(plan.file) }),
     target: { type: 'medium', id: plan.file, name: f.basename(plan.file), hostId: plan.host.id, tenant: plan.tenant },
     user: taskUser(user),
     // The machines stay powered off and unchanged while they are read; one writer per file.

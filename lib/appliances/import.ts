@@ -28,7 +28,7 @@ import { mediumKey, reserveDisk, type DiskReservation } from '@/lib/media/quota'
 import { requireUsableNetwork, tenantNetworkError } from '@/lib/networks/access';
 import { attachAdapter, lacksOn, lackText, networkKey } from '@/lib/networks/placement';
 import type { ClusterNetwork } from '@/lib/networks/store';
-import { startTask, type Task, type TaskContext } from '@/lib/tasks';
+import { taskText, startTask, type Task, type TaskContext } from '@/lib/tasks';
 import { getTenantByName, TENANT_KEY } from '@/lib/tenants';
 import { hostScope, mayUseHost } from '@/lib/tenants/hosts';
 import { checkQuota, hostAllowed, tenantUsage } from '@/lib/tenants/quota';
@@ -378,7 +378,7 @@ export async function startImport(plan: ImportPlan, user: User): Promise<Task> {
   };
   try {
     const task = await startTask({
-      kind: 'vm.import', title,
+      kind: 'vm.import', title, titleKey: taskText('vm.import', { file: f.basename(plan.file), host: plan.host.name }),
       target: { type: 'vm', id: plan.id, name: first?.name ?? f.basename(plan.file), hostId: plan.host.id },
       user: taskUser(user),
       locks: [...plan.systems.map((s) => `name:${s.name.toLowerCase()}`), `appliance:${plan.file}`],

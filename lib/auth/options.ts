@@ -5,7 +5,7 @@ import { recordAudit } from '@/lib/audit';
 import { getDb } from '@/lib/db';
 import { clientAddress } from './address';
 import { isRole } from './policy';
-import { signIn } from './realms/signin';
+import { signIn, TWO_FACTOR_REQUIRED } from './realms/signin';
 import { authSecret } from './secret';
 import { createSession, revokeSession } from './sessions';
 
@@ -27,6 +27,8 @@ const credentialsSchema = z.object({
   realm: z.string().max(32).optional(),
   /** Sent by /t/<tenant>/login: only that tenant's realms and members. */
   tenant: z.string().max(63).optional(),
+  /** The second factor, asked for after 'TwoFactorRequired': a TOTP code or a recovery code. */
+  code: z.string().max(64).optional(),
 });
 
 /** next-auth's messages as one JSON line each, without stacks; a rejected session cookie is only a warning. */
@@ -60,16 +62,26 @@ export const authOptions: NextAuthOptions = {
         password: { label: 'Password', type: 'password' },
         realm: { label: 'Realm', type: 'text' },
         tenant: { label: 'Tenant', type: 'text' },
+        code: { label: 'Code', type: 'text' },
       },
       async authorize(credentials, req) {
         const parsed = credentialsSchema.safeParse(credentials ?? {});
         if (!parsed.success) return null;
-        const { username, password, realm, tenant } = parsed.data;
-        // Throttled, audited, one generic failure for every reason (lib/auth/realms/signin.ts).
-        const user = await signIn(
-          { username, password, realm: realm || undefined, tenant: tenant || undefined },
-          { address: clientAddress(req?.headers ?? {}) },
-        );
+        const { username, password, realm, tenant, code } = parsed.data;
+        // Throttled, audited, one generic failure for every reason (lib/auth/realms/signin.ts); a missing
+        // second factor throws TwoFactorRequiredError, whose message next-auth hands to the form as `error`.
+        let user;
+        try {
+          user = await signIn(
+            { username, password, realm: realm || undefined, tenant: tenant || undefined, code: code || undefined },
+            { address: clientAddress(req?.headers ?? {}) },
+          );
+        } catch (e) {
+          if ((e as Error).message === TWO_FACTOR_REQUIRED) throw e;
+          // Anything else (the database failing) must not reach the browser as next-auth's `error`: the generic failure.
+          console.error(JSON.stringify({ level: 'error', msg: 'sign-in failed unexpectedly', error: (e as Error).message }));
+          return null;
+        }
         if (!user) return null;
         return { id: user.id, name: user.username, username: user.username, realm: user.realm, role: user.role, tenant: user.tenant ?? null };
       },

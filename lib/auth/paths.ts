@@ -51,3 +51,6 @@ export function safeCallbackUrl(value: string | null | undefined, origin?: strin
   if (url.pathname === '/login' || TENANT_LOGIN.test(url.pathname)) return '/';
   return `${url.pathname}${url.search}${url.hash}`;
 }
+
+/** The request header proxy.ts sets to a page request's path, for pages to know where they are (the pending-step redirect). */
+export const PATH_HEADER = 'x-nimbox-path';

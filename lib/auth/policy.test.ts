@@ -8,7 +8,7 @@ const MACHINE_READS: Action[] = ['vm:read', 'console:view', 'task:read', 'events
 const MACHINE_WRITES: Action[] = ['vm:write', 'vm:power', 'vm:edit', 'vm:delete', 'snapshot:write', 'console:open', 'task:cancel'];
 const CLUSTER_READS: Action[] = ['cluster:read', 'host:read', 'ha:read'];
 const ADMIN_ONLY: Action[] = ['host:write', 'host:maintenance', 'ha:write', 'tenant:read', 'tenant:write', 'audit:read', 'metrics:read', 'webhook:write'];
-const ACCOUNT: Action[] = ['account:read', 'account:token'];
+const ACCOUNT: Action[] = ['account:read', 'account:token', 'account:write', 'api:read'];
 const ALL: Action[] = [...MACHINE_READS, ...MACHINE_WRITES, 'vm:create', 'vm:teleport', 'vm:ha', ...CLUSTER_READS, ...ADMIN_ONLY, ...ACCOUNT];
 
 const own: Resource = { tenant: 'blue', allowTeleport: false };

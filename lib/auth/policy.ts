@@ -83,6 +83,14 @@ export type Action =
   | 'account:session'
   /** Sign another user out everywhere (revoke their sessions): admins. */
   | 'user:session'
+  /** List and read users (admins). */
+  | 'user:read'
+  /** Create, change (role, tenant), disable, delete users and reset their passwords; set which roles need two-factor sign-in (admins). */
+  | 'user:write'
+  /** Change one's own password, language and two-factor sign-in: every signed-in user. */
+  | 'account:write'
+  /** Read the API reference (GET /api/v1/openapi.json): every signed-in user. */
+  | 'api:read'
   /** List and read tenants (admins). */
   | 'tenant:read'
   /** Create, change and delete tenants; move machines between tenants (admins). */
@@ -120,7 +128,7 @@ export function can(user: User | null | undefined, action: Action, resource?: Re
   // The Prometheus scrape principal (realm 'scrape', lib/metrics): /metrics and nothing else.
   if (user.realm === SCRAPE_REALM) return action === 'metrics:read';
   if (user.role === 'admin') return true;
-  if (action === 'account:token' || action === 'account:read' || action === 'account:session') return true;
+  if (action === 'account:token' || action === 'account:read' || action === 'account:session' || action === 'account:write' || action === 'api:read') return true;
   if (!(user.role === 'operator' ? OPERATOR_ACTIONS : VIEWER_ACTIONS).has(action)) return false;
   // Cluster-wide reads: hosts' status, and list routes that filter to the caller's tenant.
   if (action === 'cluster:read' || action === 'host:read') return true;

@@ -1,7 +1,9 @@
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { getDb, type DB } from '@/lib/db';
+import { pendingStep, SECURITY_PAGE } from './gates';
 import { SIGN_IN_PAGE } from './options';
+import { PATH_HEADER } from './paths';
 import type { User } from './policy';
 import { cookieUser } from './sessions';
 import { bearerToken, userForToken } from './tokens';
@@ -38,5 +40,8 @@ export async function pageUser(): Promise<User | null> {
 export async function requirePageUser(): Promise<User> {
   const user = await pageUser();
   if (!user) redirect(SIGN_IN_PAGE);
+  // A pending step (new password, two-factor set-up: lib/auth/gates) is done on its page before any other.
+  const path = (await headers()).get(PATH_HEADER);
+  if (path !== SECURITY_PAGE && (await pendingStep(await getDb(), user.id))) redirect(SECURITY_PAGE);
   return user;
 }

@@ -568,4 +568,47 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('inventory_snapshots').execute();
     },
   },
+  /** Issue 20: local users' lifecycle (disabled, must change password), two-factor sign-in (TOTP, recovery codes), language. */
+  '026_people': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('users').addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('users').addColumn('must_change_password', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('users').addColumn('password_changed_at', 'text').execute();
+      // 'en' or 'de'; null: the browser's language.
+      await db.schema.alterTable('users').addColumn('locale', 'text').execute();
+      // The TOTP secret, encrypted (lib/db/secrets); enabled once a first code proved the authenticator has it.
+      await db.schema.alterTable('users').addColumn('totp_secret', 'text').execute();
+      await db.schema.alterTable('users').addColumn('totp_enabled_at', 'text').execute();
+      // The last 30-second step a code was accepted for: a code is good once.
+      await db.schema.alterTable('users').addColumn('totp_last_step', 'bigint').execute();
+      await db.schema
+        .createTable('recovery_codes')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('code_hash', 'text', (c) => c.notNull())
+        .addColumn('used_at', 'text')
+        .execute();
+      await sql`create index recovery_codes_user on recovery_codes (user_id)`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('recovery_codes').execute();
+      for (const c of ['totp_last_step', 'totp_enabled_at', 'totp_secret', 'locale', 'password_changed_at', 'must_change_password', 'disabled']) {
+        await db.schema.alterTable('users').dropColumn(c).execute();
+      }
+    },
+  },
+  /** Issue 20: a task's title and message (and an HA alarm's message) as catalog keys + values beside the English, so the UI shows them in the reader's language. */
+  '027_task_i18n': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('tasks').addColumn('title_i18n', 'text').execute();
+      await db.schema.alterTable('tasks').addColumn('message_i18n', 'text').execute();
+      // HA alarms' messages likewise (namespace `serverText`).
+      await db.schema.alterTable('ha_alarms').addColumn('message_i18n', 'text').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('ha_alarms').dropColumn('message_i18n').execute();
+      await db.schema.alterTable('tasks').dropColumn('message_i18n').execute();
+      await db.schema.alterTable('tasks').dropColumn('title_i18n').execute();
+    },
+  },
 };

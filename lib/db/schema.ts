@@ -57,6 +57,27 @@ export interface UsersTable {
   /** The tenant the user belongs to (PAM/LDAP group mapping), or null. */
   tenant: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
+  /** 1: may not sign in; sessions and tokens ended when set (issue 20). */
+  disabled: ColumnType<number, number | undefined, number>;
+  /** 1: the password was set by an admin; the user must choose their own before anything else. */
+  must_change_password: ColumnType<number, number | undefined, number>;
+  password_changed_at: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 'en' | 'de', or null for the browser's language. */
+  locale: ColumnType<string | null, string | null | undefined, string | null>;
+  /** TOTP secret (base32), encrypted with lib/db/secrets; set during enrollment. */
+  totp_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When TOTP was confirmed with a first code; null: not enabled. */
+  totp_enabled_at: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The last 30-second step a TOTP code was accepted for (no replay). */
+  totp_last_step: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+/** One recovery code of a user's two-factor sign-in (issue 20): scrypt-hashed, good once. */
+export interface RecoveryCodesTable {
+  id: string;
+  user_id: string;
+  code_hash: string;
+  used_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** One audited event (lib/audit): every sign-in, success or failure, and later every action. */
@@ -124,6 +145,10 @@ export interface TasksTable {
   finished_at: string | null;
   /** The Nimbox instance running the task (lib/coord's id; migration 023); null on rows of older versions. */
   instance_id: string | null;
+  /** The title as a translatable text, JSON { key, values } of the `taskText` catalog (migration 027); null: none. */
+  title_i18n: string | null;
+  /** The current message as a translatable text, JSON as title_i18n; null: the message has none. */
+  message_i18n: string | null;
 }
 
 /** A tenant (lib/tenants): a group of users owning machines, with quotas; null quota = unlimited. */
@@ -236,6 +261,8 @@ export interface HaAlarmsTable {
   /** JSON array of host ids. */
   host_ids: string;
   message: string;
+  /** The message as a `serverText` key + values, JSON (migration 027); null on older alarms. */
+  message_i18n: string | null;
   raised_at: string;
   acknowledged_at: string | null;
   acknowledged_by: string | null;
@@ -310,6 +337,7 @@ export interface Database {
   teleport_ports: TeleportPortsTable;
   server_settings: ServerSettingsTable;
   inventory_snapshots: InventorySnapshotsTable;
+  recovery_codes: RecoveryCodesTable;
 }
 
 /** One bucket of a host's or machine's load (lib/metrics/history); values are averages over the bucket. */

@@ -20,7 +20,7 @@ import { RUNNING } from '@/lib/cluster/host-monitor';
 import type { MachineSummary } from '@/lib/cluster/types';
 import type { DB } from '@/lib/db';
 import { hostFencing, listHosts, type HostView } from '@/lib/db/hosts';
-import { getTask, startTask, waitForTask, type TaskContext } from '@/lib/tasks';
+import { taskText, getTask, startTask, waitForTask, type TaskContext } from '@/lib/tasks';
 import { lackText, lacksOn, machineNetworks } from '@/lib/networks/placement';
 import { probePort } from '@/lib/teleport/ports';
 import { allowedHostsOf } from '@/lib/tenants/allowed-hosts';
@@ -305,6 +305,7 @@ export class HaManager {
     const task = await startTask({
       kind: 'ha.recover',
       title: `Recover ${host.name}'s machines (HA)`,
+      titleKey: taskText('ha.recover', { host: host.name }),
       target: { type: 'host', id: host.id, name: host.name, hostId: host.id },
       user: HA_USER,
       locks: [`ha:${host.id}`],
@@ -366,7 +367,8 @@ export class HaManager {
           if (outcome.detail !== lastFailure) {
             lastFailure = outcome.detail;
             await recordHaAction({ userId: null, username: HA_USER.username, action: 'ha.fence', target: host.id, result: 'failure', detail: `${host.name}: ${outcome.detail}` });
-            await store.raiseAlarm(db, { kind: 'fence-failed', machineId: null, machineName: null, hostIds: [host.id], message: `Fencing ${host.name} (${config.kind}) failed: ${outcome.detail}. Its machines are not restarted until it is proven off.` });
+            await store.raiseAlarm(db, { kind: 'fence-failed', machineId: null, machineName: null, hostIds: [host.id], message: `Fencing ${host.name} (${config.kind}) failed: ${outcome.detail}. Its machines are not restarted until it is proven off.`,
+              messageI18n: { key: 'haAlarm.fenceFailed', values: { host: host.name, agent: config.kind, detail: outcome.detail } } });
           }
           ctx.step(10, `Fencing failed: ${outcome.detail}; retrying`);
           await this.sleep(wait, ctx.signal);
@@ -554,6 +556,10 @@ export class HaManager {
       const alarm = await store.raiseAlarm(db, {
         kind: 'split-brain', machineId: m.id, machineName: m.name, hostIds: running.map((c) => c.hostId),
         message: `${m.name} runs on ${names.join(' and ')} at once: a host was wrongly fenced, and both copies write the same disks. Stop one copy now; automatic restarts are paused until this alarm is acknowledged.`,
+        // Two hosts (what a wrong fence makes): both named; more: the list as said in English (names are data).
+        messageI18n: names.length === 2
+          ? { key: 'haAlarm.splitBrain', values: { name: m.name, host1: names[0], host2: names[1] } }
+          : { key: 'haAlarm.splitBrainMany', values: { name: m.name, hosts: names.join(' and ') } },
       });
       await recordHaAction({ userId: null, username: HA_USER.username, tenant: m.tenant, action: 'ha.alarm', target: m.id, result: 'failure', detail: alarm.message });
     }

@@ -8,7 +8,7 @@
 import { networkAdapters } from '@/lib/cluster/details';
 import type { Inventory } from '@/lib/cluster/inventory';
 import type { HostView } from '@/lib/db/hosts';
-import { startTask, waitForTask, type Task, type TaskContext } from '@/lib/tasks';
+import { taskText, startTask, waitForTask, type Task, type TaskContext } from '@/lib/tasks';
 import { isVBoxError } from '@/lib/vbox/errors';
 import type { IMachine, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objects';
 import { withLockedMachine } from '@/lib/vbox/session';
@@ -43,6 +43,7 @@ export async function restartMachine(inv: Inventory, plan: RestartPlan): Promise
   const task = await startTask({
     kind: 'ha.restart',
     title: `Restart ${m.name} on ${to.name} (HA)`,
+    titleKey: taskText('ha.restart', { name: m.name, host: to.name }),
     target: { type: 'vm', id: m.id, name: m.name, hostId: to.id },
     user: HA_USER,
     locks: [m.id],

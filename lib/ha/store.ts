@@ -210,6 +210,17 @@ export async function clearHostState(db: DB, hostId: string): Promise<boolean> {
 
 export type NewHaAlarm = Omit<HaAlarm, 'id' | 'raisedAt' | 'acknowledgedAt' | 'acknowledgedBy'>;
 
+/** The stored translatable message (migration 027), when there is one. */
+function messageI18nOf(json: string | null): Pick<HaAlarm, 'messageI18n'> {
+  if (!json) return {};
+  try {
+    const v = JSON.parse(json) as HaAlarm['messageI18n'];
+    return v && typeof v.key === 'string' ? { messageI18n: v } : {};
+  } catch {
+    return {};
+  }
+}
+
 function alarmOf(r: Selectable<HaAlarmsTable>): HaAlarm {
   return {
     id: r.id,
@@ -219,6 +230,7 @@ function alarmOf(r: Selectable<HaAlarmsTable>): HaAlarm {
     machineName: r.machine_name,
     hostIds: stringList(r.host_ids),
     message: r.message,
+    ...messageI18nOf(r.message_i18n),
     raisedAt: r.raised_at,
     acknowledgedAt: r.acknowledged_at,
     acknowledgedBy: r.acknowledged_by,
@@ -251,6 +263,7 @@ export async function raiseAlarm(db: DB, alarm: NewHaAlarm): Promise<HaAlarm> {
       machine_name: alarm.machineName,
       host_ids: JSON.stringify(alarm.hostIds),
       message: alarm.message,
+      message_i18n: alarm.messageI18n ? JSON.stringify(alarm.messageI18n) : null,
       raised_at: new Date().toISOString(),
       acknowledged_at: null,
       acknowledged_by: null,

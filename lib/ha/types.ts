@@ -90,6 +90,8 @@ export interface HaAlarm {
   machineName: string | null;
   hostIds: string[];
   message: string;
+  /** The message as a `serverText` key + values (the UI translates it); absent on alarms raised before issue 20. */
+  messageI18n?: { key: string; values?: Record<string, string | number> };
   raisedAt: string;
   acknowledgedAt: string | null;
   acknowledgedBy: string | null;

@@ -20,7 +20,7 @@ import type { Resource, User } from '@/lib/auth/policy';
 import type { Inventory } from '@/lib/cluster/inventory';
 import { badRequest, fieldError, hostsById, inventory, machineNameProblem, taskUser } from '@/lib/cluster/operations/common';
 import type { HostView } from '@/lib/db/hosts';
-import { startTask, type Task, type TaskContext } from '@/lib/tasks';
+import { taskText, startTask, type Task, type TaskContext, type TaskText } from '@/lib/tasks';
 import { hostScope, mayUseHost, type HostScope } from '@/lib/tenants/hosts';
 import type { VBoxClient } from '@/lib/vbox/client';
 import type { IMedium, IVirtualBox } from '@/lib/vbox/objects';
@@ -283,14 +283,14 @@ function target(name: string, hostId: string, tenant: string | null, id = '') {
  * and clearing the media list's cache when it ends, either way.
  */
 async function mediaTask(
-  opts: { kind: string; title: string; target: ReturnType<typeof target>; user: User; locks: string[] },
+  opts: { kind: string; title: string; titleKey?: TaskText; target: ReturnType<typeof target>; user: User; locks: string[] },
   reservation: DiskReservation | null,
   job: (ctx: TaskContext) => Promise<void>,
   onEnd?: () => void,
 ): Promise<Task> {
   let task: Task;
   try {
-    task = await startTask({ kind: opts.kind, title: opts.title, target: opts.target, user: taskUser(opts.user), locks: opts.locks }, async (ctx) => {
+    task = await startTask({ kind: opts.kind, title: opts.title, titleKey: opts.titleKey, target: opts.target, user: taskUser(opts.user), locks: opts.locks }, async (ctx) => {
       try {
         await job(ctx);
       } catch (e) {
@@ -374,7 +374,7 @@ export async function startCreateMedium(input: unknown, user: User): Promise<Tas
   const reservation = tenant ? await reserveDisk({ tenant, location, bytes: p.logicalSizeBytes, inv }) : null;
   const variant: MediumVariant[] = [p.variant];
   return mediaTask({
-    kind: 'media.create', title: `Create ${fileName}`, target: target(fileName, host.hostId, tenant), user, locks: [mediumKey(location)],
+    kind: 'media.create', title: `Create ${fileName}`, titleKey: taskText('media.create', { file: fileName }), target: target(fileName, host.hostId, tenant), user, locks: [mediumKey(location)],
   }, reservation, async (ctx) => {
     ctx.step(0, `Creating ${fileName} on ${host.hostName}`);
     await onHost(host, async (vbox) => {
@@ -404,7 +404,8 @@ export async function startResizeMedium(f: FoundMedium, input: unknown, user: Us
   const host = runHost(f);
   const reservation = f.owner ? await reserveDisk({ tenant: f.owner, location: f.row.location, bytes: p.logicalSizeBytes, inv: f.inv }) : null;
   return mediaTask({
-    kind: 'media.resize', title: `Resize ${f.row.name} to ${formatGB(p.logicalSizeBytes)}`, target: target(f.row.name, host.hostId, f.owner, f.row.id), user,
+    kind: 'media.resize', title: `Resize ${f.row.name} to ${formatGB(p.logicalSizeBytes)}`,
+    titleKey: taskText('media.resize', { file: f.row.name, size: formatGB(p.logicalSizeBytes) }), target: target(f.row.name, host.hostId, f.owner, f.row.id), user,
     locks: [mediumKey(f.row.location)],
   }, reservation, async (ctx) => {
     ctx.step(0, `Resizing ${f.row.name} on ${host.hostName}`);
@@ -449,7 +450,7 @@ export async function startCopyMedium(f: FoundMedium, input: unknown, user: User
   const reservation = tenant ? await reserveDisk({ tenant, location, bytes: f.row.logicalSizeBytes, inv: f.inv }) : null;
   const variant: MediumVariant[] = [p.variant];
   return mediaTask({
-    kind: 'media.copy', title: `Copy ${f.row.name} to ${fileName}`, target: target(fileName, host.hostId, tenant), user,
+    kind: 'media.copy', title: `Copy ${f.row.name} to ${fileName}`, titleKey: taskText('media.copy', { file: f.row.name, to: fileName }), target: target(fileName, host.hostId, tenant), user,
     locks: [mediumKey(f.row.location), mediumKey(location)],
   }, reservation, async (ctx) => {
     ctx.step(0, `Copying ${f.row.name} to ${fileName} on ${host.hostName}`);
@@ -474,7 +475,7 @@ export async function startCompactMedium(f: FoundMedium, user: User): Promise<Ta
   requireHardDisk(f, 'compacted');
   const host = runHost(f);
   return mediaTask({
-    kind: 'media.compact', title: `Compact ${f.row.name}`, target: target(f.row.name, host.hostId, f.owner, f.row.id), user, locks: [mediumKey(f.row.location)],
+    kind: 'media.compact', title: `Compact ${f.row.name}`, titleKey: taskText('media.compact', { file: f.row.name }), target: target(f.row.name, host.hostId, f.owner, f.row.id), user, locks: [mediumKey(f.row.location)],
   }, null, async (ctx) => {
     ctx.step(0, `Compacting ${f.row.name} on ${host.hostName}`);
     await onHost(host, async (vbox) => ctx.follow(await (await openOn(vbox, f.row)).compact(), [0, 98]));
@@ -527,7 +528,9 @@ export async function startEditMedium(f: FoundMedium, input: unknown, user: User
   }
   const changed = [p.type !== undefined ? `type ${p.type}` : '', p.description !== undefined ? 'description' : ''].filter(Boolean).join(' and ');
   return mediaTask({
-    kind: 'media.edit', title: `Change ${changed} of ${f.row.name}`, target: target(f.row.name, hosts[0].hostId, f.owner, f.row.id), user,
+    kind: 'media.edit', title: `Change ${changed} of ${f.row.name}`,
+    titleKey: taskText(p.type !== undefined && p.description !== undefined ? 'media.editTypeDescription' : p.type !== undefined ? 'media.editType' : 'media.editDescription', { file: f.row.name, ...(p.type !== undefined ? { type: p.type } : {}) }),
+    target: target(f.row.name, hosts[0].hostId, f.owner, f.row.id), user,
     locks: [mediumKey(f.row.location)],
   }, null, async (ctx) => {
     const done: { host: OnHost; before: Patch }[] = [];
@@ -592,7 +595,7 @@ export async function startDeleteMedium(f: FoundMedium, user: User): Promise<Tas
   const release = holdMedia([row.location], `deleting ${row.name}`);
   if (!release) throw new ProblemError({ title: 'Medium in use', status: 409, detail: `${row.name} is in use by another operation: try again shortly.` });
   return mediaTask({
-    kind: 'media.delete', title: `Delete ${row.name}`, target: target(row.name, host.hostId, f.owner, row.id), user, locks: [mediumKey(row.location)],
+    kind: 'media.delete', title: `Delete ${row.name}`, titleKey: taskText('media.delete', { file: row.name }), target: target(row.name, host.hostId, f.owner, row.id), user, locks: [mediumKey(row.location)],
   }, null, async (ctx) => {
     const closed: OnHost[] = [];
     try {

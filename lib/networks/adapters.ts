@@ -20,7 +20,7 @@ import {
   LIVE, badRequest, copiesOf, everyCopy, fieldError, hostsById, inventory, liveCopy, requireUp, taskUser, type MachineCopy,
 } from '@/lib/cluster/operations/common';
 import { ADAPTER_TYPES } from '@/lib/cluster/operations/create';
-import { startTask, type Task, type TaskContext } from '@/lib/tasks';
+import { taskText, startTask, type Task, type TaskContext, type TaskText } from '@/lib/tasks';
 import type { IMachine, INetworkAdapter, IVirtualBox } from '@/lib/vbox/objects';
 import type { NATProtocol, NetworkAdapterPromiscModePolicy, NetworkAdapterType } from '@/lib/vbox/types';
 import { requireUsableNetwork, tenantNetworkError } from './access';
@@ -450,10 +450,13 @@ async function planAdapterEdit(id: string, rawSlot: string, p: AdapterPatch, use
 // ---------------------------------------------------------------- the task
 
 /** Starts a vm.network task on the machine (locked by its id, as vm.edit and vm.storage lock it). */
-export function startNetworkTask(id: string, name: string, copies: MachineCopy[], user: User, title: string, run: (ctx: TaskContext) => Promise<void>): Promise<Task> {
+export function startNetworkTask(
+  id: string, name: string, copies: MachineCopy[], user: User, title: string, run: (ctx: TaskContext) => Promise<void>, titleKey?: TaskText,
+): Promise<Task> {
   return startTask({
     kind: 'vm.network',
     title,
+    titleKey,
     target: { type: 'vm', id, name, hostId: copies[0].host.id },
     user: taskUser(user),
     locks: [id],
@@ -474,5 +477,5 @@ export async function startAdapterEdit(id: string, rawSlot: string, input: unkno
       await applyChange(m, slot, ch);
       return before;
     },
-    (m, before) => applyChange(m, slot, before)));
+    (m, before) => applyChange(m, slot, before)), taskText('network.changeNic', { slot: slot + 1, name }));
 }

@@ -8,7 +8,7 @@
 import { ProblemError } from '@/lib/api/problem';
 import type { User } from '@/lib/auth/policy';
 import { getInventory, type Inventory } from '@/lib/cluster/inventory';
-import { startTask, type Task, type TaskContext } from '@/lib/tasks';
+import { taskText, startTask, type Task, type TaskContext } from '@/lib/tasks';
 import type { VBoxClient } from '@/lib/vbox/client';
 import { IDHCPIndividualConfig, type IDHCPServer, type IHostNetworkInterface, type IVirtualBox } from '@/lib/vbox/objects';
 import { dhcpNetworkName, forgetHostNetworks, keptOptions, macKey, networkStatusOn, readNetworks } from './hosts';
@@ -207,7 +207,7 @@ export async function startApply(networkId: string, user: User, inv: Inventory =
   const first = await getNetwork(networkId);
   if (!first) throw new ProblemError({ title: 'Not found', status: 404, detail: `Network ${networkId} does not exist.` });
   return startTask({
-    kind: 'network.apply', title: `Apply network ${first.name}`,
+    kind: 'network.apply', title: `Apply network ${first.name}`, titleKey: taskText('network.apply', { name: first.name }),
     target: { type: 'network', id: first.id, name: first.name, hostId: null }, user: taskUser(user), locks: [`network:${first.id}`],
   }, async (ctx) => {
     // Read again under the lock: a PATCH just before may have changed it.
@@ -288,7 +288,7 @@ export async function startDelete(networkId: string, user: User, inv: Inventory 
     work.push({ hostId: h.hostId, name: h.name, client: u.client, made, hostName: u.name });
   }
   return startTask({
-    kind: 'network.delete', title: `Delete network ${net.name}`,
+    kind: 'network.delete', title: `Delete network ${net.name}`, titleKey: taskText('network.delete', { name: net.name }),
     target: { type: 'network', id: net.id, name: net.name, hostId: null }, user: taskUser(user), locks: [`network:${net.id}`],
   }, async (ctx) => {
     for (const [i, w] of work.entries()) {

@@ -12,7 +12,7 @@ import { ProblemError, notFound, validationProblem } from '@/lib/api/problem';
 import type { User } from '@/lib/auth/policy';
 import { badRequest, copiesOf, fieldError, hostsById, inventory, requireUp, reservedPortProblem, type MachineCopy } from '@/lib/cluster/operations/common';
 import type { HostView } from '@/lib/db/hosts';
-import type { Task } from '@/lib/tasks';
+import { taskText, type Task } from '@/lib/tasks';
 import type { IMachine } from '@/lib/vbox/objects';
 import { isIPv4 } from './ip';
 import { everyCopy, liveCopy, maxAdaptersOf, parseRedirect, slotOf, startNetworkTask, type NatRule } from './adapters';
@@ -132,7 +132,7 @@ export async function startAddRule(id: string, rawSlot: string, input: unknown, 
   return startNetworkTask(id, t.name, t.copies, user, `Forward ${rule.protocol} port ${rule.hostPort} to ${t.name}`, (ctx) =>
     everyCopy(ctx, id, t.copies, t.live, `Adding port forwarding ${rule.name} to NIC ${t.slot + 1}`,
       async (m) => { await addRule(m, t.slot, rule); return rule.name; },
-      (m, name) => removeRule(m, t.slot, name)));
+      (m, name) => removeRule(m, t.slot, name)), taskText('network.forwardAdd', { protocol: rule.protocol, port: String(rule.hostPort), name: t.name }));
 }
 
 /** The rule a URL names, or 404. */
@@ -161,7 +161,7 @@ export async function startReplaceRule(id: string, rawSlot: string, name: string
       async (m, old) => {
         await removeRule(m, t.slot, rule.name);
         if (old) await addRule(m, t.slot, old);
-      }));
+      }), taskText('network.forwardChange', { rule: name, name: t.name }));
 }
 
 /** DELETE …/forwarding/:name: removes the rule from every copy. */
@@ -175,5 +175,5 @@ export async function startRemoveRule(id: string, rawSlot: string, name: string,
         if (old) await removeRule(m, t.slot, name);
         return old;
       },
-      async (m, old) => { if (old) await addRule(m, t.slot, old); }));
+      async (m, old) => { if (old) await addRule(m, t.slot, old); }), taskText('network.forwardRemove', { rule: name, name: t.name }));
 }

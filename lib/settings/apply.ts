@@ -13,7 +13,7 @@ import {
   type MachineCopy,
 } from '@/lib/cluster/operations/common';
 import type { HostView } from '@/lib/db/hosts';
-import { startTask, type Task, type TaskContext } from '@/lib/tasks';
+import { taskText, startTask, type Task, type TaskContext, type TaskText } from '@/lib/tasks';
 import { holding, reserveQuota, type Reservation } from '@/lib/tenants/reservations';
 import { flavour, withinRoot } from '@/lib/media/browse';
 import type { IMachine, IVirtualBox } from '@/lib/vbox/objects';
@@ -85,11 +85,11 @@ async function undoOps(m: IMachine, done: { op: Op; before: unknown }[]): Promis
 
 /** Starts a vm.settings task on the machine (locked by its id, as the other machine tasks lock it). */
 export async function startSettingsTask(
-  o: { id: string; name: string; copies: MachineCopy[]; user: User; title: string; locks?: string[]; reservation?: Reservation | null; landed?: () => boolean },
+  o: { id: string; name: string; copies: MachineCopy[]; user: User; title: string; titleKey?: TaskText; locks?: string[]; reservation?: Reservation | null; landed?: () => boolean },
   run: (ctx: TaskContext) => Promise<void>,
 ): Promise<Task> {
   const task = await startTask({
-    kind: 'vm.settings', title: o.title, target: { type: 'vm', id: o.id, name: o.name, hostId: o.copies[0].host.id },
+    kind: 'vm.settings', title: o.title, titleKey: o.titleKey, target: { type: 'vm', id: o.id, name: o.name, hostId: o.copies[0].host.id },
     user: taskUser(o.user), locks: [o.id, ...(o.locks ?? [])],
   }, holding(o.reservation ?? null, o.landed ?? (() => true), run)).catch((e: unknown) => {
     void o.reservation?.release();
@@ -345,7 +345,8 @@ export async function startSettingsEdit(id: string, rawArea: string, input: unkn
     return !!m && (!grows.vcpus || m.cpuCount === q!.vcpus) && (!grows.memoryMB || m.memoryMB === q!.memoryMB);
   };
   const doing = plan.fields.length ? `Setting ${plan.fields.join(', ')}` : 'Nothing to change';
-  return startSettingsTask({ id, name, copies, user, title: `Change the ${area.replace('-', ' ')} settings of ${name}`, locks: plan.locks, reservation, landed }, async (ctx) => {
+  return startSettingsTask({ id, name, copies, user, title: `Change the ${area.replace('-', ' ')} settings of ${name}`,
+    titleKey: taskText('vm.settings', { area: area.replace(/-/g, '_'), name }), locks: plan.locks, reservation, landed }, async (ctx) => {
     if (plan.ops.length) await applyEverywhere(ctx, id, copies, live, doing, plan.ops);
     else ctx.step(100, 'Nothing to change: the machine has these values already');
     plan.after?.(ctx);

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { notFound, ProblemError, validationProblem } from '@/lib/api/problem';
 import type { User } from '@/lib/auth/policy';
 import { copiesOf, hostsById, inventory, liveCopy, requireUp, type MachineCopy } from '@/lib/cluster/operations/common';
-import type { Task } from '@/lib/tasks';
+import { taskText, type Task } from '@/lib/tasks';
 import type { IConsole, IMachine, ISharedFolder } from '@/lib/vbox/objects';
 import { withLockedMachine } from '@/lib/vbox/session';
 import { applyEverywhere, startSettingsTask, type Op } from './apply';
@@ -79,10 +79,11 @@ export async function startAddFolder(id: string, input: unknown, user: User): Pr
   const f = { ...parsed.data, hostPath: await checkHostPath(parsed.data.hostPath, t.copies, await hostsById(), user) };
   const tenant = user.role !== 'admin';
   const title = `Share ${f.hostPath} with ${t.name} as ${f.name}${f.transient ? ' (transient)' : ''}`;
+  const titleKey = taskText(f.transient ? 'sharedFolder.addTransient' : 'sharedFolder.add', { path: f.hostPath, name: t.name, folder: f.name });
   if (f.transient) {
     const live = t.live;
     if (!live) throw needsRunning(t.name);
-    return startSettingsTask({ id, name: t.name, copies: t.copies, user, title }, async (ctx) => {
+    return startSettingsTask({ id, name: t.name, copies: t.copies, user, title, titleKey }, async (ctx) => {
       ctx.step(10, `Sharing ${f.name} on ${live.host.name} (running)`);
       await onConsole(live, id, (c) => c.createSharedFolder(f.name, f.hostPath, f.writable, f.autoMount, f.autoMountPoint));
       ctx.step(100, `Shared ${f.name} until ${t.name} powers off`);
@@ -93,7 +94,7 @@ export async function startAddFolder(id: string, input: unknown, user: User): Pr
     write: (m, v) => (v ? create(m, v as Folder, tenant) : m.removeSharedFolder(f.name)),
     value: () => f,
   };
-  return startSettingsTask({ id, name: t.name, copies: t.copies, user, title }, (ctx) => applyEverywhere(ctx, id, t.copies, t.live, `Sharing ${f.name}`, [op]));
+  return startSettingsTask({ id, name: t.name, copies: t.copies, user, title, titleKey }, (ctx) => applyEverywhere(ctx, id, t.copies, t.live, `Sharing ${f.name}`, [op]));
 }
 
 /** DELETE /api/v1/vms/:id/settings/shared-folders/:name[?transient=1] → task vm.settings; 404 for a folder the machine has not. */
@@ -104,7 +105,8 @@ export async function startRemoveFolder(id: string, name: string, transient: boo
     if (!live) throw needsRunning(t.name);
     const has = await onConsole(live, id, async (c) => (await readFolders(await c.getSharedFolders(), true)).some((x) => x.name === name));
     if (!has) throw new ProblemError(notFound(`Transient shared folder ${name} of ${t.name}`));
-    return startSettingsTask({ id, name: t.name, copies: t.copies, user, title: `Stop sharing ${name} with ${t.name} (transient)` }, async (ctx) => {
+    return startSettingsTask({ id, name: t.name, copies: t.copies, user, title: `Stop sharing ${name} with ${t.name} (transient)`,
+      titleKey: taskText('sharedFolder.removeTransient', { folder: name, name: t.name }) }, async (ctx) => {
       ctx.step(10, `Removing ${name} on ${live.host.name} (running)`);
       await onConsole(live, id, (c) => c.removeSharedFolder(name));
       ctx.step(100, `Removed ${name}`);
@@ -119,6 +121,7 @@ export async function startRemoveFolder(id: string, name: string, transient: boo
     write: (m, v) => (v ? create(m, v as Folder, tenant) : m.removeSharedFolder(name)),
     value: () => null,
   };
-  return startSettingsTask({ id, name: t.name, copies: t.copies, user, title: `Stop sharing ${name} with ${t.name}` },
+  return startSettingsTask({ id, name: t.name, copies: t.copies, user, title: `Stop sharing ${name} with ${t.name}`,
+    titleKey: taskText('sharedFolder.remove', { folder: name, name: t.name }) },
     (ctx) => applyEverywhere(ctx, id, t.copies, t.live, `Removing ${name}`, [op]));
 }

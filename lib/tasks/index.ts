@@ -7,7 +7,8 @@
  * reports through its TaskContext (`step`, `follow(progress)`); every change goes out through
  * `onTaskChanged` (the SSE stream relays it), progress changes at most ~10 per second per task.
  *
- *   const task = await startTask({ kind: 'vm.poweroff', title: `Power off ${m.name}`, target, user, locks: [m.id] },
+ *   const task = await startTask({ kind: 'vm.poweroff', title: `Power off ${m.name}`, titleKey: taskText('vm.poweroff', { name: m.name }),
+ *       target, user, locks: [m.id] },
  *     async (ctx) => client.write(async (vbox, wsm) => {
  *       const session = await wsm.getSessionObject(vbox);
  *       await (await vbox.findMachine(m.id)).lockMachine(session, 'Shared');
@@ -22,6 +23,10 @@
  * start by every instance, and every 2 s by the holder of lease `tasks`. The task re-attaches to its
  * IProgress (IVirtualBox::findProgressById on its host) or, when that is not possible, ends `lost` with an
  * honest message. On SQLite (one instance) that is today's restart recovery.
+ *
+ * Languages (issue 20): `title` and `message` stay English (scripts and tests select by them); beside them a task
+ * carries `titleI18n` / `messageI18n`, a key of the `taskText` catalog + values (lib/tasks/text), which the UI
+ * renders in the reader's language (components/tasks/task-text). VirtualBox's own progress descriptions have none.
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -33,17 +38,19 @@ import type { TasksTable } from '@/lib/db/schema';
 import type { VBoxClient } from '@/lib/vbox/client';
 import { InvalidObjectError, SoapFaultError, TransportError, VBoxError } from '@/lib/vbox/errors';
 import type { IProgress } from '@/lib/vbox/objects';
-import type { Task, TaskError, TaskStatus } from './types';
+import { checkTaskText, parseTaskText, taskText } from './text';
+import type { Task, TaskError, TaskStatus, TaskText } from './types';
 
-export type { Task, TaskError, TaskStatus } from './types';
+export type { Task, TaskError, TaskStatus, TaskText } from './types';
+export { taskText } from './text';
 export { TASK_STATUSES } from './types';
 
 export interface TaskContext {
   task: Readonly<Task>;
   /** Aborted when a user cancels. */
   signal: AbortSignal;
-  /** Progress outside VirtualBox. */
-  step(percent: number, message: string): void;
+  /** Progress outside VirtualBox; `text`: the message as a `taskText` key + values (the UI translates it). */
+  step(percent: number, message: string, text?: TaskText): void;
   /**
    * Follows an IProgress (lib/vbox) until it completes, mapping its 0–100 onto [from, to] of the task
    * (default: from the task's current percent to 100), message = its operation description; makes the
@@ -64,6 +71,8 @@ export interface TaskContext {
 export interface StartTaskOptions {
   kind: string;
   title: string;
+  /** The title as a `taskText` key + values giving exactly `title` in English (the UI shows it translated). */
+  titleKey?: TaskText;
   /** For a medium: `tenant` is the tenant whose folder holds it (the task shows to that tenant's users). */
   target: { type: 'vm' | 'host' | 'medium' | 'network'; id: string; name: string; hostId: string | null; tenant?: string | null };
   user: { id: string; username: string };
@@ -166,6 +175,7 @@ export class Tasks {
    * when it ends.
    */
   async startTask(opts: StartTaskOptions, job: (ctx: TaskContext) => Promise<void>): Promise<Task> {
+    checkTaskText(opts.titleKey, opts.title);
     await this.recoverTasks();
     const coord = this.coord!;
     const db = await this.config.db();
@@ -175,11 +185,11 @@ export class Tasks {
     this.lastCreated = Math.max(Date.now(), this.lastCreated + 1);
     const now = new Date(this.lastCreated).toISOString();
     const task: Task = {
-      id: randomUUID(), kind: opts.kind, title: opts.title,
+      id: randomUUID(), kind: opts.kind, title: opts.title, ...(opts.titleKey ? { titleI18n: taskText(opts.titleKey.key, opts.titleKey.values) } : {}),
       targetType: opts.target.type, targetId: opts.target.id, targetName: opts.target.name, hostId: opts.target.hostId,
       ...(opts.target.tenant ? { targetTenant: opts.target.tenant } : {}),
       userId: opts.user.id, username: opts.user.username,
-      status: 'running', percent: 0, message: 'Queued', cancelable: false, error: null, createdAt: now, finishedAt: null,
+      status: 'running', percent: 0, message: 'Queued', messageI18n: WORDS.queued, cancelable: false, error: null, createdAt: now, finishedAt: null,
     };
     const run = newRun(task, locks);
     this.running.set(task.id, run);
@@ -300,7 +310,7 @@ export class Tasks {
         }
       }
     }
-    run.task.message = canceling(user.username);
+    setMessage(run.task, canceling(user.username), cancelingText(user.username));
     run.abort.abort(new TaskCanceledError(user.username));
     this.publish(run, true);
     return snapshot(run.task);
@@ -420,7 +430,7 @@ export class Tasks {
     });
     this.coord!.publish('tasks:cancel', { id: t.id, username });
     // Not heard in time (the instance is busy, or gone and its task not adopted yet): the request stands.
-    return (await heard) ?? { ...t, cancelable: false, message: canceling(username) };
+    return (await heard) ?? { ...t, cancelable: false, message: canceling(username), messageI18n: cancelingText(username) };
   }
 
   /**
@@ -472,10 +482,11 @@ export class Tasks {
     const ctx: TaskContext = {
       get task() { return run.task; },
       signal: run.abort.signal,
-      step: (percent, message) => {
+      step: (percent, message, text) => {
         if (run.ended) return;
+        checkTaskText(text, message);
         run.task.percent = clampPercent(percent);
-        run.task.message = message;
+        setMessage(run.task, message, text);
         this.publish(run);
       },
       follow: (progress, range) => this.follow(run, progress, range),
@@ -492,7 +503,7 @@ export class Tasks {
         this.publish(run, true);
       },
     };
-    run.task.message = 'Starting';
+    setMessage(run.task, 'Starting', WORDS.starting);
     try {
       await job(ctx);
       await this.finish(run, 'succeeded', null);
@@ -533,7 +544,8 @@ export class Tasks {
         if (run.ended) return;
         run.progressCancelable = cancelable && !completed;
         run.task.percent = Math.round(from + ((to - from) * Math.max(0, Math.min(100, percent))) / 100);
-        if (description) run.task.message = description;
+        // VirtualBox's own words (its operation description): shown as VirtualBox says them.
+        if (description) setMessage(run.task, description);
         this.publish(run);
         if (completed) break;
         await progress.waitForCompletion(POLL_MS);
@@ -547,7 +559,7 @@ export class Tasks {
     await progress.throwIfFailed();
   }
 
-  private async finish(run: Run, status: TaskStatus, error: TaskError | null, message?: string): Promise<void> {
+  private async finish(run: Run, status: TaskStatus, error: TaskError | null, message?: string, text?: TaskText): Promise<void> {
     if (run.ended) return;
     run.ended = true;
     if (run.timer) clearTimeout(run.timer);
@@ -558,8 +570,8 @@ export class Tasks {
     t.cancelable = false;
     t.finishedAt = new Date().toISOString();
     if (status === 'succeeded') t.percent = 100;
-    if (status === 'canceled') t.message = `Canceled by ${run.canceledBy}`;
-    if (message !== undefined) t.message = message;
+    if (status === 'canceled') setMessage(t, `Canceled by ${run.canceledBy}`, taskText('message.canceledBy', { username: run.canceledBy ?? '' }));
+    if (message !== undefined) setMessage(t, message, text);
     // The row is final, and its keys free, before anyone hears of the end: a client that reacts to it reads what it heard.
     this.write(run, true);
     await run.writes;
@@ -597,7 +609,7 @@ export class Tasks {
     const t = run.task;
     const me = this.coord!.instanceId;
     const values = {
-      status: t.status, percent: t.percent, message: t.message, cancelable: t.cancelable ? 1 : 0,
+      status: t.status, percent: t.percent, message: t.message, message_i18n: t.messageI18n ? JSON.stringify(t.messageI18n) : null, cancelable: t.cancelable ? 1 : 0,
       error: t.error ? JSON.stringify(t.error) : null, target_id: t.targetId, target_name: t.targetName,
       locks: JSON.stringify(run.locks), progress_id: run.progress?.id ?? null,
       progress_from: run.progress?.from ?? 0, progress_to: run.progress?.to ?? 100,
@@ -641,12 +653,12 @@ export class Tasks {
   /** `gone`: the instance that ran the task, when another instance adopts it; null after a restart (or alone). */
   private async reattach(run: Run, row: Selectable<TasksTable>, gone: string | null): Promise<void> {
     const why = gone ? adoptedWords(gone) : restartWords;
-    const lost = (detail: string) => this.finish(run, 'lost', { title: 'Task lost', detail: detail ? `${why.detail} ${detail}` : why.detail }, why.message);
+    const lost = (detail: string) => this.finish(run, 'lost', { title: 'Task lost', detail: detail ? `${why.detail} ${detail}` : why.detail }, why.message, why.messageText);
     try {
       if (!row.progress_id || !row.host_id) return await lost('');
       const client = await this.config.clientFor(row.host_id);
       if (!client) return await lost('Its host is no longer registered.');
-      run.task.message = why.reattaching;
+      setMessage(run.task, why.reattaching, why.reattachingText);
       this.publish(run, true);
       const progressId = row.progress_id;
       const found = await client.write(async (vbox) => {
@@ -675,18 +687,36 @@ export class Tasks {
 const restartWords = {
   detail: "Nimbox restarted while this task ran; check the machine's state.",
   message: 'Nimbox restarted while this task ran',
+  messageText: taskText('message.restarted'),
   reattaching: 'Nimbox restarted; re-attaching to the VirtualBox operation',
+  reattachingText: taskText('message.restartedReattaching'),
   meanwhile: 'while Nimbox was down',
 };
 
 const adoptedWords = (gone: string) => ({
   detail: `The Nimbox instance running this task (${gone}) stopped; check the machine's state.`,
   message: 'The Nimbox instance running this task stopped',
+  messageText: taskText('message.instanceStopped'),
   reattaching: 'The Nimbox instance running this task stopped; re-attaching to the VirtualBox operation',
+  reattachingText: taskText('message.instanceStoppedReattaching'),
   meanwhile: 'before another instance took the task over',
 });
 
 const canceling = (username: string) => `Canceling (requested by ${username})`;
+const cancelingText = (username: string) => taskText('message.canceling', { username });
+
+/** lib/tasks' own messages as `taskText` keys. */
+const WORDS = {
+  queued: taskText('message.queued'),
+  starting: taskText('message.starting'),
+};
+
+/** Sets the task's English message and its translatable form (none: VirtualBox's words, or a caller without a key). */
+function setMessage(t: Task, message: string, text?: TaskText): void {
+  t.message = message;
+  if (text) t.messageI18n = taskText(text.key, text.values);
+  else delete t.messageI18n;
+}
 
 // ---------------------------------------------------------------------------------------------
 // The API (this process's instance)
@@ -814,7 +844,11 @@ function keyOf(t: Task): string {
 }
 
 function snapshot(t: Task): Task {
-  return { ...t, error: t.error ? { ...t.error } : null };
+  return {
+    ...t, error: t.error ? { ...t.error } : null,
+    ...(t.titleI18n ? { titleI18n: { ...t.titleI18n } } : {}),
+    ...(t.messageI18n ? { messageI18n: { ...t.messageI18n } } : {}),
+  };
 }
 
 function clampPercent(n: number): number {
@@ -858,6 +892,7 @@ function toRow(run: Run, now: string): Insertable<TasksTable> {
     host_id: t.hostId, user_id: t.userId, username: t.username, status: t.status, percent: t.percent, message: t.message,
     cancelable: t.cancelable ? 1 : 0, error: t.error ? JSON.stringify(t.error) : null, locks: JSON.stringify(run.locks),
     progress_id: null, progress_from: 0, progress_to: 100, created_at: now, updated_at: now, finished_at: null,
+    title_i18n: t.titleI18n ? JSON.stringify(t.titleI18n) : null, message_i18n: t.messageI18n ? JSON.stringify(t.messageI18n) : null,
   };
 }
 
@@ -875,5 +910,13 @@ function fromRow(r: Selectable<TasksTable>): Task {
     ...(r.target_tenant ? { targetTenant: r.target_tenant } : {}),
     targetName: r.target_name, hostId: r.host_id, userId: r.user_id, username: r.username, status: r.status as TaskStatus,
     percent: r.percent, message: r.message, cancelable: r.cancelable === 1, error, createdAt: r.created_at, finishedAt: r.finished_at,
+    ...i18nOf(r),
   };
+}
+
+/** The row's translatable title and message, when it has them (rows before migration 027 have none). */
+function i18nOf(r: Selectable<TasksTable>): Pick<Task, 'titleI18n' | 'messageI18n'> {
+  const title = parseTaskText(r.title_i18n);
+  const message = parseTaskText(r.message_i18n);
+  return { ...(title ? { titleI18n: title } : {}), ...(message ? { messageI18n: message } : {}) };
 }

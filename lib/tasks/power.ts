@@ -18,7 +18,7 @@ import type { MachineSummary } from '@/lib/cluster/types';
 import { VBoxError, resultCodeValue } from '@/lib/vbox/errors';
 import type { IConsole, IMachine, ISession, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objects';
 import { ONLINE_STATES, type LockType, type MachineState } from '@/lib/vbox/types';
-import { startTask, type TaskContext } from './index';
+import { startTask, taskText, type TaskContext } from './index';
 import { POWER_ACTION_STATES, POWER_ACTIONS, type PowerAction, type Task } from './types';
 
 export { POWER_ACTIONS, type PowerAction };
@@ -86,6 +86,7 @@ export async function startPowerAction(
   return startTask({
     kind: `vm.${action}`,
     title: spec.title(m.name),
+    titleKey: taskText(`vm.${action}`, { name: m.name }),
     target: { type: 'vm', id: m.id, name: m.name, hostId: m.hostId },
     user,
     locks: [m.id],
@@ -93,15 +94,15 @@ export async function startPowerAction(
 }
 
 async function run(action: PowerAction, m: MachineSummary, vbox: IVirtualBox, wsm: IWebsessionManager, ctx: TaskContext): Promise<void> {
-  ctx.step(2, `Finding ${m.name} on ${m.hostName}`);
+  ctx.step(2, `Finding ${m.name} on ${m.hostName}`, taskText('message.power.finding', { name: m.name, host: m.hostName }));
   const machine = await vbox.findMachine(m.id);
   const session = await wsm.getSessionObject(vbox);
   switch (action) {
     case 'start': {
       await refuseTemplate(machine, m.name); // marked since the route's check: the machine's own mark decides
       // Adapters on cluster networks take this host's names for them.
-      if ((await bindBeforeStart(vbox, wsm, m.id, m.hostId, m.hostName)).length) ctx.step(4, `Adapters bound to ${m.hostName}'s networks`);
-      ctx.step(5, 'Launching the VM process (headless)');
+      if ((await bindBeforeStart(vbox, wsm, m.id, m.hostId, m.hostName)).length) ctx.step(4, `Adapters bound to ${m.hostName}'s networks`, taskText('message.power.adaptersBound', { host: m.hostName }));
+      ctx.step(5, 'Launching the VM process (headless)', taskText('message.power.launching'));
       try {
         // launchVMProcess hands the session back locked once the VM process took over.
         await ctx.follow(await machine.launchVMProcess(session, 'headless', []), [5, 100]);
@@ -112,7 +113,7 @@ async function run(action: PowerAction, m: MachineSummary, vbox: IVirtualBox, ws
     }
     case 'shutdown': {
       await withLock(machine, session, 'Shared', async () => {
-        ctx.step(5, 'Pressing the ACPI power button');
+        ctx.step(5, 'Pressing the ACPI power button', taskText('message.power.acpiButton'));
         await (await consoleOf(session, m)).powerButton();
       });
       await waitForShutdown(m, () => machine.getState(), ctx);
@@ -120,7 +121,7 @@ async function run(action: PowerAction, m: MachineSummary, vbox: IVirtualBox, ws
     }
     case 'poweroff':
       return withLock(machine, session, 'Shared', async () => {
-        ctx.step(5, 'Powering off');
+        ctx.step(5, 'Powering off', taskText('message.power.poweringOff'));
         await ctx.follow(await (await consoleOf(session, m)).powerDown(), [5, 100]);
       });
     case 'pause':
@@ -128,19 +129,19 @@ async function run(action: PowerAction, m: MachineSummary, vbox: IVirtualBox, ws
     case 'reset':
       return withLock(machine, session, 'Shared', async () => {
         const console = await consoleOf(session, m);
-        ctx.step(50, action === 'pause' ? 'Pausing' : action === 'resume' ? 'Resuming' : 'Resetting');
+        ctx.step(50, action === 'pause' ? 'Pausing' : action === 'resume' ? 'Resuming' : 'Resetting', taskText(`message.power.${action}`));
         if (action === 'pause') await console.pause();
         else if (action === 'resume') await console.resume();
         else await console.reset();
       });
     case 'savestate':
       return withLock(machine, session, 'Shared', async () => {
-        ctx.step(5, 'Saving the execution state');
+        ctx.step(5, 'Saving the execution state', taskText('message.power.savingState'));
         await ctx.follow(await (await session.getMachine()).saveState(), [5, 100]);
       });
     case 'discardstate':
       return withLock(machine, session, 'Write', async () => {
-        ctx.step(50, 'Discarding the saved state');
+        ctx.step(50, 'Discarding the saved state', taskText('message.power.discarding'));
         await (await session.getMachine()).discardSavedState(true);
       });
   }
@@ -180,7 +181,7 @@ async function consoleOf(session: ISession, m: MachineSummary): Promise<IConsole
 async function waitForShutdown(m: MachineSummary, state: () => Promise<MachineState>, ctx: TaskContext): Promise<void> {
   const timeout = powerTiming.shutdownTimeoutMs;
   const started = Date.now();
-  ctx.step(10, 'Waiting for the guest to shut down');
+  ctx.step(10, 'Waiting for the guest to shut down', taskText('message.power.waitingGuest'));
   for (;;) {
     const s = await state();
     if (s === 'PoweredOff') return;
@@ -194,7 +195,8 @@ async function waitForShutdown(m: MachineSummary, state: () => Promise<MachineSt
         text: `The guest of '${m.name}' did not shut down within ${Math.round(timeout / 1000)} s of the ACPI power button; it may ignore ACPI (no ACPI support, or a login screen that blocks it). It is still ${s}: use Power off to stop it hard.`,
       });
     }
-    ctx.step(s === 'Stopping' ? 90 : 10 + Math.floor((80 * elapsed) / timeout), s === 'Stopping' ? 'The guest is shutting down' : 'Waiting for the guest to shut down');
+    ctx.step(s === 'Stopping' ? 90 : 10 + Math.floor((80 * elapsed) / timeout), s === 'Stopping' ? 'The guest is shutting down' : 'Waiting for the guest to shut down',
+      taskText(s === 'Stopping' ? 'message.power.guestStopping' : 'message.power.waitingGuest'));
     await new Promise((r) => setTimeout(r, Math.min(powerTiming.pollMs, timeout - elapsed)));
   }
 }

@@ -38,6 +38,15 @@ export interface TaskError {
   step?: string;
 }
 
+/**
+ * A server-made text in a form the UI can translate (issue 20): a key of the `taskText` catalog namespace and
+ * the values of its placeholders. Names and paths are data; the English text beside it stays as it was.
+ */
+export interface TaskText {
+  key: string;
+  values?: Record<string, string | number>;
+}
+
 export interface Task {
   /** uuid */
   id: string;
@@ -45,6 +54,8 @@ export interface Task {
   kind: string;
   /** Human: "Start web-a1", "Create db-7 on vbox-alpha". */
   title: string;
+  /** The title as a `taskText` key + values (the UI translates it); absent for tasks started without one. */
+  titleI18n?: TaskText;
   /** network: a cluster network (issue 15), targetId its id. */
   targetType: 'vm' | 'host' | 'medium' | 'network';
   /** A medium's task: the tenant whose folder holds the medium (who sees the task); absent otherwise. */
@@ -60,6 +71,8 @@ export interface Task {
   percent: number;
   /** Current step / IProgress operation description. */
   message: string;
+  /** The message as a `taskText` key + values; absent when the message has none (e.g. VirtualBox's own description). */
+  messageI18n?: TaskText;
   /** True while cancel is possible. */
   cancelable: boolean;
   error: TaskError | null;

@@ -18,7 +18,7 @@ import type { MachineSummary } from '@/lib/cluster/types';
 import { getDb } from '@/lib/db';
 import { getHost, listHosts, updateHost, type HostView } from '@/lib/db/hosts';
 import { lackText, lacksOn, machineNetworks } from '@/lib/networks/placement';
-import { startTask, waitForTask, type Task, type TaskContext } from '@/lib/tasks';
+import { taskText, startTask, waitForTask, type Task, type TaskContext } from '@/lib/tasks';
 import { teleportConfig } from './config';
 import { startTeleport } from './teleport';
 
@@ -99,6 +99,7 @@ export async function startDrain(hostId: string, user: Pick<User, 'id' | 'userna
   return startTask({
     kind: 'host.drain',
     title: `Drain ${host.name}`,
+    titleKey: taskText('host.drain', { host: host.name }),
     target: { type: 'host', id: host.id, name: host.name, hostId: host.id },
     user: { id: user.id, username: user.username },
     locks: [`drain:${host.id}`],
@@ -120,7 +121,7 @@ async function drain(ctx: TaskContext, host: HostView, inv: Inventory, user: Pic
   const queue = runningOn(inv, host.id).sort((a, b) => b.memoryMB - a.memoryMB || a.name.localeCompare(b.name));
   const total = queue.length;
   if (total === 0) {
-    ctx.step(100, `No machine runs on ${host.name}`);
+    ctx.step(100, `No machine runs on ${host.name}`, taskText('message.drain.nothing', { host: host.name }));
     return;
   }
   const hosts = await listHosts(await getDb());

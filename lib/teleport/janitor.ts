@@ -19,7 +19,7 @@ import type { InventoryEvent } from '@/lib/cluster/types';
 import { ProblemError } from '@/lib/api/problem';
 import { getCoord, type Coord } from '@/lib/coord';
 import { singleton, type Singleton } from '@/lib/coord/singleton';
-import { listTasks, startTask } from '@/lib/tasks';
+import { taskText, listTasks, startTask } from '@/lib/tasks';
 import { isVBoxError } from '@/lib/vbox/errors';
 import { TELEPORT_MARK } from './spec';
 import { OFF, cleanTarget } from './target';
@@ -161,21 +161,23 @@ async function attempt(key: string): Promise<void> {
     await startTask({
       kind: 'vm.teleport.cleanup',
       title: `Disable the teleporter of ${p.name} on ${host.name}`,
+      titleKey: taskText('vm.teleportCleanup', { name: p.name, host: host.name }),
       target: { type: 'vm', id: p.machineId, name: p.name, hostId: p.hostId },
       user: p.user,
       locks: [p.machineId],
     }, async (ctx) => {
-      ctx.step(10, `Cleaning up the teleport target on ${host.name}`);
+      ctx.step(10, `Cleaning up the teleport target on ${host.name}`, taskText('message.teleport.cleaning', { host: host.name }));
       try {
         const r = await cleanTarget(monitor.client, p.machineId, { powerOffWaiting: true });
         if (r === 'clean') janitor.pending.delete(key);
         else if (r === 'password-pending') p.passwordOnly = true;
-        ctx.step(100, r === 'clean' ? `The copy on ${host.name} no longer waits for a teleport` : `Teleporter disabled on ${host.name}; the password is cleared once ${p.name} stops there`);
+        ctx.step(100, r === 'clean' ? `The copy on ${host.name} no longer waits for a teleport` : `Teleporter disabled on ${host.name}; the password is cleared once ${p.name} stops there`,
+          taskText(r === 'clean' ? 'message.teleport.cleaned' : 'message.teleport.cleanedPasswordPending', { host: host.name, name: p.name }));
       } catch (e) {
         // Unregistered meanwhile: nothing left to clean.
         if (isVBoxError(e, 'VBOX_E_OBJECT_NOT_FOUND')) {
           janitor.pending.delete(key);
-          ctx.step(100, `${p.name} is no longer registered on ${host.name}`);
+          ctx.step(100, `${p.name} is no longer registered on ${host.name}`, taskText('message.teleport.goneFromHost', { name: p.name, host: host.name }));
           return;
         }
         throw e;

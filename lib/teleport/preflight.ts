@@ -11,7 +11,8 @@ import { OFF_STATES, hostsById, underStorage } from '@/lib/cluster/operations/co
 import type { HostStatus, MachineSummary } from '@/lib/cluster/types';
 import type { HostView } from '@/lib/db/hosts';
 import { lacksOn } from '@/lib/networks/placement';
-import { listTasks } from '@/lib/tasks';
+import { listTasks, type TaskText } from '@/lib/tasks';
+import { checkTaskText } from '@/lib/tasks/text';
 import { allowedHostsOf } from '@/lib/tenants/allowed-hosts';
 import type { VBoxClient } from '@/lib/vbox/client';
 import { isVBoxError } from '@/lib/vbox/errors';
@@ -201,21 +202,24 @@ async function readTarget(inv: Inventory, target: Endpoint, id: string, media: {
 
 /** What the machine's tenant's allowed hosts say of a host: the rule create and drains follow too (lib/tenants). */
 export type TenantRule =
-  | { allowed: true; detail: string }
-  | { allowed: false; detail: string; fix: string };
+  | { allowed: true; detail: string; detailI18n?: TaskText }
+  | { allowed: false; detail: string; fix: string; detailI18n?: TaskText; fixI18n?: TaskText };
 
 /** Whether the tenant of `machine` may have it on `target` (its allowed hosts; none listed: every host). */
 export async function tenantRule(machine: Pick<MachineSummary, 'name' | 'tenant'>, target: Pick<HostView, 'id' | 'name'>): Promise<TenantRule> {
-  if (!machine.tenant) return { allowed: true, detail: `${machine.name} belongs to no tenant: any host will do.` };
+  if (!machine.tenant) return { allowed: true, detail: `${machine.name} belongs to no tenant: any host will do.`, detailI18n: { key: 'preflight.tenant.none', values: { name: machine.name } } };
   const allowed = await allowedHostsOf(machine);
-  if (!allowed) return { allowed: true, detail: `Tenant ${machine.tenant} may use every host.` };
-  if (allowed.has(target.id)) return { allowed: true, detail: `${target.name} is one of tenant ${machine.tenant}'s allowed hosts.` };
+  if (!allowed) return { allowed: true, detail: `Tenant ${machine.tenant} may use every host.`, detailI18n: { key: 'preflight.tenant.everyHost', values: { tenant: machine.tenant } } };
+  if (allowed.has(target.id)) {
+    return { allowed: true, detail: `${target.name} is one of tenant ${machine.tenant}'s allowed hosts.`, detailI18n: { key: 'preflight.tenant.allowed', values: { host: target.name, tenant: machine.tenant } } };
+  }
   const views = await hostsById();
   const names = [...allowed].map((id) => views.get(id)?.name).filter((n): n is string => !!n).sort();
   return {
     allowed: false,
     detail: `${target.name} is not one of tenant ${machine.tenant}'s allowed hosts (${names.join(', ') || 'none registered'}).`,
     fix: `Pick one of tenant ${machine.tenant}'s hosts, or have an admin allow ${target.name} for the tenant.`,
+    fixI18n: { key: 'preflight.tenant.notAllowedFix', values: { host: target.name, tenant: machine.tenant } },
   };
 }
 
@@ -239,9 +243,16 @@ export async function runPreflight(machineId: string, targetId: string, opts: Pr
   await inv.start();
   const { machine, source, target } = await resolveEnds(inv, machineId, targetId);
   const checks = new Map<CheckId, PreflightCheck>();
-  const set = (id: CheckId, status: PreflightCheck['status'], detail: string, fix?: string) => {
-    checks.set(id, { id, label: LABELS[id], status, detail, ...(fix ? { fix } : {}) });
+  // `i18n`: the detail and fix as `serverText` keys (the UI translates them); composite details go without.
+  const set = (id: CheckId, status: PreflightCheck['status'], detail: string, fix?: string, i18n: { detail?: TaskText; fix?: TaskText } = {}) => {
+    checkTaskText(i18n.detail, detail, 'serverText');
+    if (fix) checkTaskText(i18n.fix, fix, 'serverText');
+    checks.set(id, {
+      id, label: LABELS[id], status, detail, ...(fix ? { fix } : {}),
+      ...(i18n.detail ? { detailI18n: i18n.detail } : {}), ...(fix && i18n.fix ? { fixI18n: i18n.fix } : {}),
+    });
   };
+  const k = (key: string, values?: Record<string, string | number>): TaskText => (values ? { key: `preflight.${key}`, values } : { key: `preflight.${key}` });
   const name = machine.name;
   const src = source.view.name;
   const dst = target.view.name;
@@ -251,38 +262,45 @@ export async function runPreflight(machineId: string, targetId: string, opts: Pr
   const running = await listTasks({ status: 'running', targetId: machine.id, limit: 5 }).catch(() => []);
   const busy = running.find((t) => t.targetType === 'vm');
   if (!sourceUp) {
-    set('machine', 'failed', `${src}, where ${name} runs, does not answer${source.status?.lastError ? `: ${source.status.lastError}` : ''}.`, `Wait for ${src} to come back.`);
+    set('machine', 'failed', `${src}, where ${name} runs, does not answer${source.status?.lastError ? `: ${source.status.lastError}` : ''}.`, `Wait for ${src} to come back.`,
+      { detail: source.status?.lastError ? k('machine.silentWhy', { host: src, name, error: source.status.lastError }) : k('machine.silent', { host: src, name }), fix: k('machine.silentFix', { host: src }) });
   } else if (!TELEPORTABLE.includes(machine.state)) {
-    set('machine', 'failed', `${name} is ${machine.state} on ${src}: only a running (or paused) machine is teleported.`, `Start ${name} where you want it instead.`);
+    set('machine', 'failed', `${name} is ${machine.state} on ${src}: only a running (or paused) machine is teleported.`, `Start ${name} where you want it instead.`,
+      { detail: k('machine.notRunning', { name, state: machine.state, host: src }), fix: k('machine.notRunningFix', { name }) });
   } else if (busy) {
-    set('machine', 'failed', `${name} is busy with the task "${busy.title}".`, 'Wait for that task to end.');
+    set('machine', 'failed', `${name} is busy with the task "${busy.title}".`, 'Wait for that task to end.',
+      { detail: k('machine.busy', { name, task: busy.title }), fix: k('machine.busyFix') });
   } else {
-    set('machine', 'passed', `${name} is ${machine.state} on ${src}.`);
+    set('machine', 'passed', `${name} is ${machine.state} on ${src}.`, undefined, { detail: k('machine.passed', { name, state: machine.state, host: src }) });
   }
 
   // The target host.
   const targetUp = target.status?.health === 'up' && !!target.client;
   if (!targetUp) {
-    set('host', 'failed', `${dst} is ${target.status?.health ?? 'not connected'}${target.status?.lastError ? `: ${target.status.lastError}` : ''}.`, `Bring ${dst}'s vboxwebsrv back, or pick another host.`);
+    set('host', 'failed', `${dst} is ${target.status?.health ?? 'not connected'}${target.status?.lastError ? `: ${target.status.lastError}` : ''}.`, `Bring ${dst}'s vboxwebsrv back, or pick another host.`,
+      { detail: target.status?.lastError ? undefined : k('host.down', { host: dst, health: target.status?.health ?? 'not connected' }), fix: k('host.downFix', { host: dst }) });
   } else if (target.view.maintenance) {
-    set('host', 'failed', `${dst} is in maintenance.`, `Take ${dst} out of maintenance first, or pick another host.`);
+    set('host', 'failed', `${dst} is in maintenance.`, `Take ${dst} out of maintenance first, or pick another host.`,
+      { detail: k('host.maintenance', { host: dst }), fix: k('host.maintenanceFix', { host: dst }) });
   } else {
-    set('host', 'passed', `${dst} is up.`);
+    set('host', 'passed', `${dst} is up.`, undefined, { detail: k('host.passed', { host: dst }) });
   }
 
   // The tenant's allowed hosts.
   const rule = await tenantRule(machine, target.view);
-  if (rule.allowed) set('tenant', 'passed', rule.detail);
-  else set('tenant', 'failed', rule.detail, rule.fix);
+  if (rule.allowed) set('tenant', 'passed', rule.detail, undefined, { detail: rule.detailI18n });
+  else set('tenant', 'failed', rule.detail, rule.fix, { detail: rule.detailI18n, fix: rule.fixI18n });
 
   // The version line.
   const v1 = source.status?.version;
   const v2 = target.status?.version;
-  if (!v1 || !v2) set('version', 'warning', `The VirtualBox version of ${!v1 ? src : dst} is not known yet.`, 'Check again once both hosts answer.');
+  if (!v1 || !v2) set('version', 'warning', `The VirtualBox version of ${!v1 ? src : dst} is not known yet.`, 'Check again once both hosts answer.',
+    { detail: k('version.unknown', { host: !v1 ? src : dst }), fix: k('version.unknownFix') });
   else if (versionLine(v1) !== versionLine(v2)) {
     set('version', 'failed', `${src} runs VirtualBox ${v1}, ${dst} runs ${v2}: teleporting needs the same version line.`, `Upgrade ${versionLine(v1) < versionLine(v2) ? src : dst} to VirtualBox ${versionLine(v1) < versionLine(v2) ? versionLine(v2) : versionLine(v1)}.`);
   } else {
-    set('version', 'passed', v1 === v2 ? `Both run VirtualBox ${v1}.` : `VirtualBox ${v1} and ${v2}: the same ${versionLine(v1)} line.`);
+    set('version', 'passed', v1 === v2 ? `Both run VirtualBox ${v1}.` : `VirtualBox ${v1} and ${v2}: the same ${versionLine(v1)} line.`, undefined,
+      { detail: v1 === v2 ? k('version.same', { version: v1 }) : k('version.sameLine', { v1, v2, line: versionLine(v1) }) });
   }
 
   // Read both ends (concurrently), as far as they answer.
@@ -323,7 +341,7 @@ export async function runPreflight(machineId: string, targetId: string, opts: Pr
         copy.state === 'Saved' || copy.state === 'AbortedSaved' ? `Discard its saved state on ${dst}.` : `Power off the copy on ${dst} (only the copy on ${src} should run).`);
     } else if (diff.length === 0) {
       twinMode = 'ready';
-      set('twin', 'passed', `${name} is registered on ${dst} with matching hardware.`);
+      set('twin', 'passed', `${name} is registered on ${dst} with matching hardware.`, undefined, { detail: k('twin.matching', { name, host: dst }) });
     } else {
       twinMode = 'update';
       set('twin', 'warning', `The copy on ${dst} differs: ${diff.map((d) => d.what).join('; ')}.`, `Nimbox brings it in line with ${src}'s before the teleport.`);
@@ -331,10 +349,12 @@ export async function runPreflight(machineId: string, targetId: string, opts: Pr
   } else {
     const clash = inv.monitor(target.view.id)?.machines().find((m) => m.id !== machine.id && m.name.toLowerCase() === spec.name.toLowerCase());
     if (clash) {
-      set('twin', 'failed', `${dst} has another machine named "${clash.name}" (${clash.id}).`, `Rename one of them, then teleport.`);
+      set('twin', 'failed', `${dst} has another machine named "${clash.name}" (${clash.id}).`, `Rename one of them, then teleport.`,
+        { detail: k('twin.clash', { host: dst, other: clash.name, id: clash.id }), fix: k('twin.clashFix') });
     } else {
       twinMode = 'register';
-      set('twin', 'passed', `${name} is not registered on ${dst} yet: Nimbox registers a twin there (same UUID, settings and disks).`);
+      set('twin', 'passed', `${name} is not registered on ${dst} yet: Nimbox registers a twin there (same UUID, settings and disks).`, undefined,
+        { detail: k('twin.register', { name, host: dst }) });
     }
   }
 
@@ -370,7 +390,7 @@ export async function runPreflight(machineId: string, targetId: string, opts: Pr
     }
     if (problems.length) set('storage', 'failed', `${problems.join('; ')}.`, [...fixes].join(' '));
     else if (!tgtRead) unknown('storage');
-    else if (disks.length === 0) set('storage', 'passed', `${name} has no disks.`);
+    else if (disks.length === 0) set('storage', 'passed', `${name} has no disks.`, undefined, { detail: k('storage.noDisks', { name }) });
     else set('storage', 'passed', `${disks.length === 1 ? 'Its disk is' : `All ${disks.length} images are`} on the shared storage (${storage}), and ${dst} opens ${disks.length === 1 ? 'it' : 'them'}.`);
   }
 
@@ -381,11 +401,14 @@ export async function runPreflight(machineId: string, targetId: string, opts: Pr
     const free = tgtRead.memoryAvailableMB - (opts.reservedMemoryMB ?? 0);
     const promised = opts.reservedMemoryMB ? ` (${opts.reservedMemoryMB} MB of it promised to other teleports)` : '';
     if (free < need) {
-      set('memory', 'failed', `${name} needs ${need} MB; ${dst} has ${Math.max(0, free)} MB free${promised}.`, `Free memory on ${dst} (stop or move machines), or pick a host with more free memory.`);
+      set('memory', 'failed', `${name} needs ${need} MB; ${dst} has ${Math.max(0, free)} MB free${promised}.`, `Free memory on ${dst} (stop or move machines), or pick a host with more free memory.`,
+        { detail: promised ? undefined : k('memory.short', { name, need: String(need), host: dst, free: String(Math.max(0, free)) }), fix: k('memory.shortFix', { host: dst }) });
     } else if (free - need < tgtRead.memoryMB * 0.05) {
-      set('memory', 'warning', `${name} needs ${need} MB; ${dst} has ${free} MB free${promised}, leaving less than 5% of its ${tgtRead.memoryMB} MB.`, `The host may swap: consider a host with more free memory.`);
+      set('memory', 'warning', `${name} needs ${need} MB; ${dst} has ${free} MB free${promised}, leaving less than 5% of its ${tgtRead.memoryMB} MB.`, `The host may swap: consider a host with more free memory.`,
+        { detail: promised ? undefined : k('memory.tight', { name, need: String(need), host: dst, free: String(free), total: String(tgtRead.memoryMB) }), fix: k('memory.tightFix') });
     } else {
-      set('memory', 'passed', `${name} needs ${need} MB; ${dst} has ${free} MB free${promised}.`);
+      set('memory', 'passed', `${name} needs ${need} MB; ${dst} has ${free} MB free${promised}.`, undefined,
+        { detail: promised ? undefined : k('memory.passed', { name, need: String(need), host: dst, free: String(free) }) });
     }
   }
 
@@ -433,7 +456,7 @@ export async function runPreflight(machineId: string, targetId: string, opts: Pr
     if (problems.length) {
       set('network', 'failed', `${problems.join('; ')}${lacking.length ? ` (${dst} has ${tgtRead.bridged.join(', ') || 'no bridged interfaces'})` : ''}.`, `${fixes.join('; ')}, or pick another host.`);
     } else if (bridged.length === 0 && networks.length === 0) {
-      set('network', 'passed', `${name} has no bridged adapters and is on no cluster network.`);
+      set('network', 'passed', `${name} has no bridged adapters and is on no cluster network.`, undefined, { detail: k('network.none', { name }) });
     } else {
       const have = [
         ...networks.map((n) => `cluster network ${n}`),
@@ -450,11 +473,13 @@ export async function runPreflight(machineId: string, targetId: string, opts: Pr
     const choice = await choosePort(target.view.id, target.view.teleportAddress, target.view.teleportPorts, tgtRead.waitingPorts, { reserve: false });
     port = choice.port;
     if (port === null) {
-      set('port', 'failed', `Every port of ${dst}'s teleport range ${target.view.teleportPorts} is taken.`, `Widen ${dst}'s teleport port range in its host settings, or wait for teleports under way to end.`);
+      set('port', 'failed', `Every port of ${dst}'s teleport range ${target.view.teleportPorts} is taken.`, `Widen ${dst}'s teleport port range in its host settings, or wait for teleports under way to end.`,
+        { detail: k('port.none', { host: dst, range: String(target.view.teleportPorts) }), fix: k('port.noneFix', { host: dst }) });
     } else if (choice.probe === 'unknown') {
       set('port', 'warning', `Port ${port} of ${target.view.teleportPorts}; Nimbox could not reach ${target.view.teleportAddress}:${port} to see whether it is free.`, `Make sure ${src} reaches ${dst} at ${target.view.teleportAddress} (the host's teleport address) on ports ${target.view.teleportPorts}.`);
     } else {
-      set('port', 'passed', `Port ${port} of ${target.view.teleportPorts} on ${target.view.teleportAddress} is free.`);
+      set('port', 'passed', `Port ${port} of ${target.view.teleportPorts} on ${target.view.teleportAddress} is free.`, undefined,
+        { detail: k('port.free', { port: String(port), range: String(target.view.teleportPorts), address: String(target.view.teleportAddress) }) });
     }
   }
 

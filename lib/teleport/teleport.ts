@@ -27,7 +27,7 @@ import { ProblemError } from '@/lib/api/problem';
 import type { User } from '@/lib/auth/policy';
 import { getInventory, type Inventory } from '@/lib/cluster/inventory';
 import { withWriteLock } from '@/lib/cluster/operations/common';
-import { startTask, type Task, type TaskContext } from '@/lib/tasks';
+import { taskText, startTask, type Task, type TaskContext } from '@/lib/tasks';
 import { bindAdapters } from '@/lib/networks/placement';
 import { InvalidObjectError, TransportError, VBoxError, isVBoxError, resultCodeValue } from '@/lib/vbox/errors';
 import type { IConsole, IMachine, IProgress, ISession, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objects';
@@ -91,6 +91,7 @@ export async function startTeleport(req: TeleportRequest, user: Pick<User, 'id' 
   const task = await startTask({
     kind: 'vm.teleport',
     title: `Teleport ${m.name} from ${plan.source.view.name} to ${plan.target.view.name}`,
+    titleKey: taskText('vm.teleport', { name: m.name, from: plan.source.view.name, to: plan.target.view.name }),
     target: { type: 'vm', id: m.id, name: m.name, hostId: plan.source.view.id },
     user: { id: user.id, username: user.username },
     locks: [m.id],
@@ -158,7 +159,8 @@ async function run(ctx: TaskContext, plan: TeleportPlan, inv: Inventory, maxDown
   try {
     // 1. The copy on the target, its teleporter on.
     port = await takePort();
-    ctx.step(3, plan.twin ? (plan.twin.diff.length ? `Updating ${name} on ${dst} to match ${src}` : `Preparing ${name} on ${dst}`) : `Registering ${name} on ${dst}`);
+    ctx.step(3, plan.twin ? (plan.twin.diff.length ? `Updating ${name} on ${dst} to match ${src}` : `Preparing ${name} on ${dst}`) : `Registering ${name} on ${dst}`,
+      taskText(plan.twin ? (plan.twin.diff.length ? 'message.teleport.updating' : 'message.teleport.preparing') : 'message.teleport.registering', { name, host: dst, source: src }));
     try {
       // No preflight closes the disks on the target between the twin opening and attaching them.
       const media = plan.spec!.attachments.flatMap((a) => (a.location ? [a.location] : []));
@@ -183,7 +185,7 @@ async function run(ctx: TaskContext, plan: TeleportPlan, inv: Inventory, maxDown
     // The machine stands on the target now: its row, its console, its snapshots.
     inv.setHome(id, target.view.id);
     const c0 = performance.now();
-    ctx.step(98, `Disabling the teleporter of ${name} on ${dst}`);
+    ctx.step(98, `Disabling the teleporter of ${name} on ${dst}`, taskText('message.teleport.disabling', { name, host: dst }));
     let note = '';
     try {
       const r = await cleanTarget(tc, id, { powerOffWaiting: false });
@@ -220,7 +222,7 @@ async function run(ctx: TaskContext, plan: TeleportPlan, inv: Inventory, maxDown
       if (!rule.allowed) {
         return { teleportError: new ProblemError({ title: 'Teleport not allowed', status: 409, detail: rule.detail }), launched: false, sourceLost: false };
       }
-      ctx.step(15, `Starting ${name} on ${dst} to receive it`);
+      ctx.step(15, `Starting ${name} on ${dst} to receive it`, taskText('message.teleport.startingTarget', { name, host: dst }));
       for (let attempt = 1; ; attempt++) {
         const machine = await vbox.findMachine(id);
         session = await wsm.getSessionObject(vbox);
@@ -242,7 +244,7 @@ async function run(ctx: TaskContext, plan: TeleportPlan, inv: Inventory, maxDown
       await hooks.beforeTeleport?.(hookContext());
 
       // 3. The transfer, on the source.
-      ctx.step(30, `Teleporting ${name} from ${src} to ${dst}`);
+      ctx.step(30, `Teleporting ${name} from ${src} to ${dst}`, taskText('message.teleport.teleporting', { name, from: src, to: dst }));
       const error = await sc.write((svbox, swsm) => teleportFromSource(svbox, swsm), { release: true }).then(() => null, (e: unknown) => e);
       clock.transferEnd ??= performance.now();
       // VirtualBox's own failure ends the transfer; anything else (no answer from the source) may not have.
@@ -330,7 +332,8 @@ async function run(ctx: TaskContext, plan: TeleportPlan, inv: Inventory, maxDown
    * failure leaves the target powered off with its teleporter disabled (now, or by the janitor).
    */
   async function settle({ teleportError, launched, sourceLost }: Outcome): Promise<{ moved: true; sourceNote: string } | { moved: false; error: unknown }> {
-    ctx.step(95, teleportError ? `Checking where ${name} is` : `Confirming ${name} runs on ${dst}`);
+    ctx.step(95, teleportError ? `Checking where ${name} is` : `Confirming ${name} runs on ${dst}`,
+      taskText(teleportError ? 'message.teleport.checkingWhere' : 'message.teleport.confirming', { name, host: dst }));
     // How long the target may still be loading: a source that stopped answering may still be sending;
     // after VirtualBox's own failure the transfer is over and the target only powers itself off (or waits on).
     const graceMs = !teleportError ? 10_000 : sourceLost ? cfg.timeoutMs : 300;

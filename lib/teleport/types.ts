@@ -19,6 +19,10 @@ export interface PreflightCheck {
   detail: string;
   /** What to do about a warning or a failure. */
   fix?: string;
+  /** The detail as a `serverText` key + values (issue 20: the UI translates it; the label by `id`); absent for composite details. */
+  detailI18n?: { key: string; values?: Record<string, string | number> };
+  /** The fix likewise. */
+  fixI18n?: { key: string; values?: Record<string, string | number> };
 }
 
 /** GET /api/v1/vms/:id/teleport/preflight?target=HOST_ID */

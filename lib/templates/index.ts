@@ -10,7 +10,7 @@ import type { User } from '@/lib/auth/policy';
 import type { Inventory } from '@/lib/cluster/inventory';
 import { copiesOf, describe, inventory, isOff, refusal, requireOff, taskUser, type MachineCopy } from '@/lib/cluster/operations/common';
 import type { MachineSummary } from '@/lib/cluster/types';
-import { startTask, waitForTask, type TaskContext } from '@/lib/tasks';
+import { taskText, startTask, waitForTask, type TaskContext } from '@/lib/tasks';
 import { getTenantByName, listTenants } from '@/lib/tenants';
 import { hostScope, mayUseHost } from '@/lib/tenants/hosts';
 import { withLockedMachine } from '@/lib/vbox/session';
@@ -120,6 +120,7 @@ export async function setTemplateMark(id: string, template: boolean, user: User)
   outcome.catch(() => undefined); // awaited below
   const task = await startTask({
     kind: 'vm.template', title: template ? `Mark ${name} as a template` : `Unmark template ${name}`,
+    titleKey: taskText(template ? 'vm.templateMark' : 'vm.templateUnmark', { name }),
     target: { type: 'vm', id, name, hostId: copies[0].host.id }, user: taskUser(user), locks: [id],
   }, async (ctx) => {
     try {

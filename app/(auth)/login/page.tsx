@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { getTranslations } from 'next-intl/server';
 import { redirect } from 'next/navigation';
 import { LoginForm } from '@/components/auth/login-form';
 import { SignInCard } from '@/components/auth/sign-in-card';
@@ -6,7 +7,9 @@ import { safeCallbackUrl } from '@/lib/auth/paths';
 import { realmChoices, realms } from '@/lib/auth/realms';
 import { pageUser } from '@/lib/auth/session';
 
-export const metadata: Metadata = { title: 'Sign in' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('pages'))('titles.signIn') };
+}
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
@@ -17,9 +20,10 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
   const callbackUrl = safeCallbackUrl(first(params.callbackUrl));
   // Already signed in (and the user still exists): straight on.
   if (await pageUser()) redirect(callbackUrl);
+  const t = await getTranslations('pages');
 
   return (
-    <SignInCard title="Nimbox" description="Sign in to your private cloud">
+    <SignInCard title="Nimbox" description={t('login.description')}>
       <LoginForm callbackUrl={callbackUrl} failed={Boolean(first(params.error))} realms={realmChoices(realms())} />
     </SignInCard>
   );

@@ -1,8 +1,10 @@
+import { useTranslations } from 'next-intl';
 import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 
 export default function AppliancesLoading() {
+  const t = useTranslations('appliances');
   return (
-    <LoadingRegion label="Loading appliances…" className="space-y-6">
+    <LoadingRegion label={t('loading')} className="space-y-6">
       <Skeleton className="h-8 w-64" />
       <Skeleton className="h-64" />
     </LoadingRegion>

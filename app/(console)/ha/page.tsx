@@ -1,9 +1,12 @@
 import type { Metadata } from 'next';
+import { getTranslations } from 'next-intl/server';
 import { HaView } from '@/components/ha/ha-view';
 import { can } from '@/lib/auth/policy';
 import { requirePageUser } from '@/lib/auth/session';
 
-export const metadata: Metadata = { title: 'High availability' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('pages'))('titles.ha') };
+}
 
 /** `/ha`: fencing and HA stage of every host, protected machines, alarms and the last HA events; admins confirm and acknowledge. */
 export default async function HaPage() {

@@ -1,14 +1,19 @@
+import { useTranslations } from 'next-intl';
 import type { Metadata } from 'next';
+import { getTranslations } from 'next-intl/server';
 import { PageHeader } from '@/components/console/page-header';
 import { TasksView } from '@/components/tasks/tasks-view';
 
-export const metadata: Metadata = { title: 'Tasks' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('pages'))('titles.tasks') };
+}
 
 /** `/tasks`: the history of long operations (start, stop, create, snapshot, …), updated live. */
 export default function TasksPage() {
+  const t = useTranslations('pages');
   return (
     <>
-      <PageHeader title="Tasks" description="Every long operation on the cluster: who ran it, how it went, how long it took." />
+      <PageHeader title={t('titles.tasks')} description={t('tasks.description')} />
       <TasksView />
     </>
   );

@@ -1,11 +1,14 @@
 import type { Metadata } from 'next';
+import { getTranslations } from 'next-intl/server';
 import { notFound } from 'next/navigation';
 import { TenantsView } from '@/components/tenants/tenants-view';
 import { can } from '@/lib/auth/policy';
 import { LOCAL_REALM, realmChoices, realms } from '@/lib/auth/realms';
 import { requirePageUser } from '@/lib/auth/session';
 
-export const metadata: Metadata = { title: 'Tenants' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('pages'))('titles.tenants') };
+}
 
 /** `/tenants` (admins): tenants with quotas and usage; add, edit and delete them. */
 export default async function TenantsPage() {

@@ -27,9 +27,18 @@ type Class = 'public' | 'link' | 'signedIn' | 'tenantList' | 'operator' | 'machi
 const MATRIX: Record<string, Class> = {
   'GET /health': 'public',
   'GET /me': 'signedIn',
+  'PUT /me/locale': 'signedIn',
   'GET /me/sessions': 'signedIn',
   'DELETE /me/sessions': 'signedIn',
   'DELETE /users/[id]/sessions': 'admin',
+  // Local users (issue 20): admins manage users; everyone changes their own password.
+  'GET /users': 'admin',
+  'POST /users': 'admin',
+  'GET /users/[id]': 'admin',
+  'PATCH /users/[id]': 'admin',
+  'DELETE /users/[id]': 'admin',
+  'POST /users/[id]/password': 'admin',
+  'POST /me/password': 'signedIn',
   'GET /events': 'tenantList',
   'GET /tokens': 'signedIn',
   'POST /tokens': 'signedIn',
@@ -170,6 +179,18 @@ const MATRIX: Record<string, Class> = {
   'GET /usage': 'tenantList',
   // Several instances (issue 19): which instance does what (instance ids, leases) is for admins only.
   'GET /cluster/instances': 'admin',
+  // The API described (issue 20): the OpenAPI document is for every signed-in user (api:read).
+  'GET /openapi.json': 'signedIn',
+  // Two-factor sign-in (issue 20): every user their own; admins reset a user's and set the roles that must use it.
+  'GET /me/two-factor': 'signedIn',
+  'POST /me/two-factor': 'signedIn',
+  'PUT /me/two-factor': 'signedIn',
+  'DELETE /me/two-factor': 'signedIn',
+  'POST /me/two-factor/recovery-codes': 'signedIn',
+  'DELETE /users/[id]/two-factor': 'admin',
+  'GET /settings/two-factor': 'admin',
+  'PUT /settings/two-factor': 'admin',
+  // --- end two-factor
 };
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;

@@ -1,10 +1,11 @@
 'use client';
 
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { StorageBrowser } from '@/components/media/storage-browser';
 import { TaskCard } from '@/components/tasks/task-card';
-import { formatMB } from '@/components/format';
+import { useFormat } from '@/components/format';
 import { Alert, ProblemAlert } from '@/components/ui/alert';
 import { Button, buttonClass } from '@/components/ui/button';
 import { CheckboxField } from '@/components/ui/checkbox';
@@ -23,7 +24,7 @@ import type { NetworkCapabilities } from '@/lib/hooks/use-vm-network';
 import { AdapterTypeSelect } from '../adapter-type-select';
 import { BootOrderField } from '../boot-order-field';
 import { PlacementField } from '../clone-fields';
-import { ADAPTER_LABELS, BOOT_LABELS, bootOrderOut, bootSlots } from '../hardware';
+import { bootOrderOut, bootSlots, useVmWords, type Tr } from '../hardware';
 import { TemplateDeployForm } from './template-deploy-form';
 
 const STEPS = ['Placement', 'System', 'Network', 'Storage', 'Console', 'Review'] as const;
@@ -51,17 +52,14 @@ const STEP_OF_FIELD: Record<string, Step> = {
   registerOnOtherHosts: 'Review',
 };
 
+/** Between a field's path and its error (not words: the same in every language). */
+const COLON = ': ';
+
 const stepOfField = (field: string): Step => STEP_OF_FIELD[field.split('.')[0]] ?? 'Review';
 
-const HARDWARE = [
-  ['hwVirt', 'Hardware virtualization (VT-x/AMD-V)'],
-  ['nestedPaging', 'Nested paging'],
-  ['ioapic', 'I/O APIC'],
-  ['acpi', 'ACPI'],
-  ['hpet', 'HPET'],
-  ['rtcUseUTC', 'Hardware clock in UTC'],
-] as const;
-type HardwareKey = (typeof HARDWARE)[number][0];
+/** The board's switches (their labels: the catalog's hardware.<key>). */
+const HARDWARE = ['hwVirt', 'nestedPaging', 'ioapic', 'acpi', 'hpet', 'rtcUseUTC'] as const;
+type HardwareKey = (typeof HARDWARE)[number];
 
 interface Values {
   hostId: string;
@@ -133,20 +131,20 @@ function toInput(v: Values): CreateMachineInput {
   return input;
 }
 
-/** What can be checked before asking the server, per step. */
-function validate(step: Step, v: Values): Record<string, string> {
+/** What can be checked before asking the server, per step (messages from `t`, the vmCreate namespace). */
+function validate(step: Step, v: Values, t: Tr): Record<string, string> {
   const e: Record<string, string> = {};
   if (step === 'System') {
-    if (!v.name.trim()) e.name = 'Give the machine a name';
-    if (!v.osTypeId) e.osTypeId = 'Choose an OS type';
+    if (!v.name.trim()) e.name = t('errors.name');
+    if (!v.osTypeId) e.osTypeId = t('errors.osType');
     const cpus = Number(v.cpuCount);
-    if (!Number.isInteger(cpus) || cpus < 1 || cpus > 64) e.cpuCount = 'A whole number from 1 to 64';
+    if (!Number.isInteger(cpus) || cpus < 1 || cpus > 64) e.cpuCount = t('errors.cpuCount');
     const mem = Number(v.memoryMB);
-    if (!Number.isInteger(mem) || mem < 4) e.memoryMB = 'A whole number of MB, at least 4';
+    if (!Number.isInteger(mem) || mem < 4) e.memoryMB = t('errors.memoryMB');
   }
   if (step === 'Storage') {
-    if (v.diskMode === 'new' && !(Number(v.sizeGB) > 0)) e['disk.new.sizeGB'] = 'A size in GB, more than 0';
-    if (v.diskMode === 'existing' && !v.existingPath.trim()) e['disk.existing'] = 'Give the path of the disk image';
+    if (v.diskMode === 'new' && !(Number(v.sizeGB) > 0)) e['disk.new.sizeGB'] = t('errors.sizeGB');
+    if (v.diskMode === 'existing' && !v.existingPath.trim()) e['disk.existing'] = t('errors.diskPath');
   }
   return e;
 }
@@ -157,6 +155,7 @@ function validate(step: Step, v: Values): Record<string, string> {
  * end and links to the new machine. The server's field errors show under their fields, on their step.
  */
 export function CreateMachineWizard({ initialTemplate, admin = false }: { initialTemplate?: string; admin?: boolean }) {
+  const t = useTranslations('vmCreate');
   const [created, setCreated] = useState<{ taskId: string; name: string } | null>(null);
   const [source, setSource] = useState<'blank' | 'template'>(initialTemplate ? 'template' : 'blank');
   const onCreated = (t: Task, name: string) => setCreated({ taskId: t.id, name });
@@ -165,15 +164,17 @@ export function CreateMachineWizard({ initialTemplate, admin = false }: { initia
       {/* Kept mounted while the task shows, so "Back to the wizard" finds every value as it was. */}
       <div hidden={created !== null} className="space-y-6">
         <fieldset className="flex flex-wrap items-center gap-x-5 gap-y-2 text-sm">
-          <legend className="sr-only">Start from</legend>
+          <legend className="sr-only">{t('startFrom')}</legend>
           <span aria-hidden="true" className="font-medium text-slate-700 dark:text-slate-300">
-            Start from
+            {t('startFrom')}
           </span>
           <label className="flex items-center gap-2">
-            <input type="radio" name="source" className="accent-sky-600" checked={source === 'blank'} onChange={() => setSource('blank')} />A blank machine
+            <input type="radio" name="source" className="accent-sky-600" checked={source === 'blank'} onChange={() => setSource('blank')} />
+            {t('blank')}
           </label>
           <label className="flex items-center gap-2">
-            <input type="radio" name="source" className="accent-sky-600" checked={source === 'template'} onChange={() => setSource('template')} />A template
+            <input type="radio" name="source" className="accent-sky-600" checked={source === 'template'} onChange={() => setSource('template')} />
+            {t('template')}
           </label>
         </fieldset>
         <div hidden={source !== 'blank'}>
@@ -187,6 +188,9 @@ export function CreateMachineWizard({ initialTemplate, admin = false }: { initia
 }
 
 function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void }) {
+  const t = useTranslations('vmCreate');
+  const f = useFormat();
+  const words = useVmWords();
   const headingId = useId();
   const [v, setValues] = useState<Values>(INITIAL);
   const [stepIndex, setStepIndexRaw] = useState(0);
@@ -215,12 +219,12 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
   // Once the OS types are known, start from a sensible one (and its recommended memory and disk).
   if (!v.osTypeId && osTypes.length > 0) {
     const id = defaultOsType(osTypes);
-    const t = osTypes.find((o) => o.id === id);
+    const os = osTypes.find((o) => o.id === id);
     setValues((prev) => ({
       ...prev,
       osTypeId: id,
-      memoryMB: !memoryTouched && t?.recommendedRAM ? String(t.recommendedRAM) : prev.memoryMB,
-      sizeGB: !sizeTouched && t?.recommendedHDDBytes ? String(Math.round(t.recommendedHDDBytes / 1024 ** 3)) : prev.sizeGB,
+      memoryMB: !memoryTouched && os?.recommendedRAM ? String(os.recommendedRAM) : prev.memoryMB,
+      sizeGB: !sizeTouched && os?.recommendedHDDBytes ? String(Math.round(os.recommendedHDDBytes / 1024 ** 3)) : prev.sizeGB,
     }));
   }
   // A chosen host: start from its bridge adapter.
@@ -244,7 +248,7 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
   };
 
   const next = () => {
-    const e = validate(step, v);
+    const e = validate(step, v, t);
     if (Object.keys(e).length > 0) {
       setErrors((prev) => ({ ...prev, ...e }));
       return;
@@ -259,7 +263,7 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
       return;
     }
     for (let i = 0; i < STEPS.length; i++) {
-      const errs = validate(STEPS[i], v);
+      const errs = validate(STEPS[i], v, t);
       if (Object.keys(errs).length > 0) {
         setErrors((prev) => ({ ...prev, ...errs }));
         setStepIndex(i);
@@ -267,7 +271,7 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
       }
     }
     create.mutate(toInput(v), {
-      onSuccess: (t) => onCreated(t, v.name.trim()),
+      onSuccess: (task) => onCreated(task, v.name.trim()),
       onError: (err) => {
         const fe = fieldErrors(err);
         if (Object.keys(fe).length === 0) return;
@@ -293,23 +297,23 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
           error={errors.hostId}
           hint={
             v.hostId === 'auto'
-              ? 'Nimbox picks the up host with the most free memory that has the network bridge (hosts in maintenance are skipped).'
-              : 'The machine is created and registered on this host.'
+              ? t('placement.autoHint')
+              : t('placement.chosenHint')
           }
         />
         {hosts.data && upHosts.length === 0 && (
-          <Alert tone="warning" title="No host is up">
-            A machine can only be created on a host Nimbox is connected to.
+          <Alert tone="warning" title={t('placement.noHostUp')}>
+            {t('placement.noHostUpText')}
           </Alert>
         )}
         {hostList.length > 0 && (
-          <ul className="grid gap-2 text-sm sm:grid-cols-2" aria-label="Free memory per host">
+          <ul className="grid gap-2 text-sm sm:grid-cols-2" aria-label={t('placement.freeMemory')}>
             {hostList.map((h) => (
               <li key={h.id} className={cn('rounded-md border px-3 py-2', h.id === v.hostId ? 'border-sky-400 bg-sky-50 dark:bg-sky-950/30' : 'border-slate-200 dark:border-slate-800')}>
                 <span className="font-medium">{h.name}</span>
                 <span className="block text-xs text-slate-600 dark:text-slate-400">
-                  {h.status?.memoryAvailableMB != null ? `${formatMB(h.status.memoryAvailableMB)} free of ${formatMB(h.status.memoryMB)}` : 'Free memory not known'}
-                  {h.status ? ` · ${h.status.health}` : ''}
+                  {h.status?.memoryAvailableMB != null ? t('placement.freeOf', { free: f.mb(h.status.memoryAvailableMB), total: f.mb(h.status.memoryMB) }) : t('placement.freeUnknown')}
+                  {h.status ? t('placement.health', { health: h.status.health }) : ''}
                 </span>
               </li>
             ))}
@@ -323,10 +327,10 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
     body = (
       <div className="space-y-5">
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field name="name" label="Name" required error={errors.name}>
+          <Field name="name" label={t('system.name')} required error={errors.name}>
             {(p) => <Input {...p} value={v.name} onChange={(e) => set('name', e.target.value)} autoComplete="off" spellCheck={false} placeholder="web-07" />}
           </Field>
-          <Field name="osTypeId" label="OS type" required error={errors.osTypeId} hint={capsHost && v.hostId === 'auto' ? `As ${capsHost.name} lists them.` : undefined}>
+          <Field name="osTypeId" label={t('system.osType')} required error={errors.osTypeId} hint={capsHost && v.hostId === 'auto' ? t('system.osTypeHint', { host: capsHost.name }) : undefined}>
             {(p) =>
               caps.isPending && capsHost ? (
                 <Skeleton className="h-9" />
@@ -335,16 +339,16 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
                   {...p}
                   value={v.osTypeId}
                   onChange={(e) => {
-                    const t = osTypes.find((o) => o.id === e.target.value);
+                    const os = osTypes.find((o) => o.id === e.target.value);
                     set('osTypeId', e.target.value);
-                    if (t && !memoryTouched && t.recommendedRAM) set('memoryMB', String(t.recommendedRAM));
-                    if (t && !sizeTouched && t.recommendedHDDBytes) set('sizeGB', String(Math.round(t.recommendedHDDBytes / 1024 ** 3)));
+                    if (os && !memoryTouched && os.recommendedRAM) set('memoryMB', String(os.recommendedRAM));
+                    if (os && !sizeTouched && os.recommendedHDDBytes) set('sizeGB', String(Math.round(os.recommendedHDDBytes / 1024 ** 3)));
                   }}
                 >
-                  {osTypes.length === 0 && <option value="">{caps.isError ? 'Could not read the host' : 'No host to ask'}</option>}
-                  {osTypes.map((t) => (
-                    <option key={t.id} value={t.id}>
-                      {t.description}
+                  {osTypes.length === 0 && <option value="">{caps.isError ? t('system.hostUnreadable') : t('system.noHost')}</option>}
+                  {osTypes.map((o) => (
+                    <option key={o.id} value={o.id}>
+                      {o.description}
                     </option>
                   ))}
                 </Select>
@@ -353,24 +357,24 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
           </Field>
         </div>
         {caps.isError && <ProblemAlert problem={problemOf(caps.error)} />}
-        <Field name="description" label="Description" error={errors.description}>
+        <Field name="description" label={t('system.description')} error={errors.description}>
           {(p) => <Textarea {...p} rows={2} value={v.description} onChange={(e) => set('description', e.target.value)} />}
         </Field>
         <div className="grid gap-4 sm:grid-cols-[8rem_1fr]">
-          <Field name="cpuCount" label="vCPUs" error={errors.cpuCount} hint={caps.data ? `${caps.data.cpus} on the host` : undefined}>
+          <Field name="cpuCount" label={t('system.vcpus')} error={errors.cpuCount} hint={caps.data ? t('system.cpusOnHost', { count: caps.data.cpus }) : undefined}>
             {(p) => <Input {...p} type="number" min={1} max={64} value={v.cpuCount} onChange={(e) => set('cpuCount', e.target.value)} />}
           </Field>
           <Field
             name="memoryMB"
-            label="Memory (MB)"
+            label={t('system.memoryMB')}
             error={errors.memoryMB}
-            hint={caps.data ? `${formatMB(caps.data.memoryAvailableMB)} free on ${capsHost?.name ?? 'the host'}` : undefined}
+            hint={caps.data ? t('system.memoryFree', { size: f.mb(caps.data.memoryAvailableMB), host: capsHost?.name ?? t('system.theHost') }) : undefined}
           >
             {(p) => (
               <div className="flex items-center gap-3">
                 <input
                   type="range"
-                  aria-label="Memory slider"
+                  aria-label={t('system.memorySlider')}
                   min={256}
                   max={memMax}
                   step={256}
@@ -399,11 +403,11 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
           </Field>
         </div>
         <fieldset className="space-y-2">
-          <legend className="text-sm font-medium text-slate-700 dark:text-slate-300">Hardware</legend>
+          <legend className="text-sm font-medium text-slate-700 dark:text-slate-300">{t('system.hardware')}</legend>
           <div className="grid gap-3 sm:grid-cols-2">
-            {HARDWARE.map(([key, label]) => (
+            {HARDWARE.map((key) => (
               <div key={key} data-field={key}>
-                <CheckboxField label={label} checked={v.hardware[key]} onChange={(e) => set('hardware', { ...v.hardware, [key]: e.target.checked }, key)} />
+                <CheckboxField label={t(`hardware.${key}`)} checked={v.hardware[key]} onChange={(e) => set('hardware', { ...v.hardware, [key]: e.target.checked }, key)} />
                 {errors[key] && <p className="mt-1 text-xs font-medium text-red-700 dark:text-red-400">{errors[key]}</p>}
               </div>
             ))}
@@ -419,21 +423,21 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
         {(clusterNetworks.length > 0 || v.network) && (
           <Field
             name="nic.network"
-            label="Network"
+            label={t('network.network')}
             error={errorUnder(errors, 'nic.network')}
-            hint="Adapter 1 on a cluster network (the machine keeps it on every host), or bridged."
+            hint={t('network.networkHint')}
             className="sm:col-span-2"
           >
             {(p) => (
               <Select {...p} value={v.network} onChange={(e) => set('network', e.target.value, 'nic.network')}>
-                <option value="">Bridged to a host interface</option>
+                <option value="">{t('network.bridged')}</option>
                 {[...new Set([...clusterNetworks.map((n) => n.name), ...(v.network ? [v.network] : [])])].map((name) => {
                   const n = clusterNetworks.find((x) => x.name === name);
                   return (
                     <option key={name} value={name}>
                       {name}
                       {n ? ` (${n.kind})` : ''}
-                      {chosen && n && n.state !== 'ok' ? ` — ${n.state} on ${chosen.name}` : ''}
+                      {chosen && n && n.state !== 'ok' ? t('network.stateOn', { state: n.state, host: chosen.name }) : ''}
                     </option>
                   );
                 })}
@@ -444,24 +448,24 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
         {!v.network && (
           <Field
             name="nic.bridgedInterface"
-            label="Bridged interface"
+            label={t('network.bridgedInterface')}
             error={errorUnder(errors, 'nic.bridgedInterface')}
-            hint="NIC 1 is bridged to this host network interface."
+            hint={t('network.bridgedInterfaceHint')}
           >
             {(p) => (
               <Select {...p} value={v.bridgedInterface} onChange={(e) => set('bridgedInterface', e.target.value, 'nic.bridgedInterface')}>
-                {v.hostId === 'auto' && <option value="">The host&apos;s bridge adapter (default)</option>}
+                {v.hostId === 'auto' && <option value="">{t('network.hostBridgeDefault')}</option>}
                 {ifaces.map((i) => (
                   <option key={i} value={i}>
                     {i}
-                    {chosen && caps.data?.bridgeAdapter === i ? ' (host default)' : ''}
+                    {chosen && caps.data?.bridgeAdapter === i ? t('network.hostDefault') : ''}
                   </option>
                 ))}
               </Select>
             )}
           </Field>
         )}
-        <Field name="nic.adapterType" label="Adapter type" error={errorUnder(errors, 'nic.adapterType') ?? errors.nic}>
+        <Field name="nic.adapterType" label={t('network.adapterType')} error={errorUnder(errors, 'nic.adapterType') ?? errors.nic}>
           {(p) => (
             <AdapterTypeSelect {...p} value={v.adapterType} onChange={(e) => set('adapterType', e.target.value, 'nic.adapterType')} />
           )}
@@ -472,24 +476,24 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
     body = (
       <div className="space-y-5">
         <fieldset className="space-y-3" data-field="disk">
-          <legend className="text-sm font-medium text-slate-700 dark:text-slate-300">Disk</legend>
+          <legend className="text-sm font-medium text-slate-700 dark:text-slate-300">{t('storage.disk')}</legend>
           <div className="flex flex-wrap gap-4 text-sm">
             <label className="flex items-center gap-2">
               <input type="radio" name="diskMode" className="accent-sky-600" checked={v.diskMode === 'new'} onChange={() => set('diskMode', 'new', 'disk')} />
-              Create a new disk
+              {t('storage.newDisk')}
             </label>
             <label className="flex items-center gap-2">
               <input type="radio" name="diskMode" className="accent-sky-600" checked={v.diskMode === 'existing'} onChange={() => set('diskMode', 'existing', 'disk')} />
-              Use an existing disk
+              {t('storage.existingDisk')}
             </label>
           </div>
           {v.diskMode === 'new' ? (
             <Field
               name="disk.new.sizeGB"
-              label="Disk size (GB)"
+              label={t('storage.sizeGB')}
               className="max-w-48"
               error={errorUnder(errors, 'disk.new', 'disk')}
-              hint={caps.data?.storagePath ? `A dynamically growing VDI under ${caps.data.storagePath}` : 'A dynamically growing VDI on the shared storage'}
+              hint={caps.data?.storagePath ? t('storage.sizeHintUnder', { path: caps.data.storagePath }) : t('storage.sizeHint')}
             >
               {(p) => (
                 <Input
@@ -506,7 +510,7 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
               )}
             </Field>
           ) : (
-            <Field name="disk.existing" label="Disk path" error={errorUnder(errors, 'disk.existing', 'disk')} hint={caps.data?.mediaFolders.disks ? `An absolute path to a disk image under ${caps.data.mediaFolders.disks}.` : 'An absolute path to a disk image on the shared storage.'}>
+            <Field name="disk.existing" label={t('storage.diskPath')} error={errorUnder(errors, 'disk.existing', 'disk')} hint={caps.data?.mediaFolders.disks ? t('storage.diskPathHintUnder', { path: caps.data.mediaFolders.disks }) : t('storage.diskPathHint')}>
               {(p) => (
                 <div className="flex gap-2">
                   <Input
@@ -517,13 +521,13 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
                     spellCheck={false}
                     autoComplete="off"
                   />
-                  <Button variant="outline" onClick={() => setBrowsing('disk')} aria-label="Browse for the disk">Browse…</Button>
+                  <Button variant="outline" onClick={() => setBrowsing('disk')} aria-label={t('storage.browseDisk')}>{t('storage.browse')}</Button>
                 </div>
               )}
             </Field>
           )}
         </fieldset>
-        <Field name="iso" label="ISO image (optional)" error={errorUnder(errors, 'iso')} hint={caps.data?.mediaFolders.isos.length ? `An absolute path to an ISO under ${caps.data.mediaFolders.isos.join(' or ')}, put in the DVD drive.` : 'An absolute path to an ISO on the shared storage, put in the DVD drive.'}>
+        <Field name="iso" label={t('storage.iso')} error={errorUnder(errors, 'iso')} hint={caps.data?.mediaFolders.isos.length ? t('storage.isoHintUnder', { paths: caps.data.mediaFolders.isos.join(t('storage.or')) }) : t('storage.isoHint')}>
           {(p) => (
             <div className="flex gap-2">
               <Input
@@ -534,7 +538,7 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
                 spellCheck={false}
                 autoComplete="off"
               />
-              <Button variant="outline" onClick={() => setBrowsing('iso')} aria-label="Browse for the ISO image">Browse…</Button>
+              <Button variant="outline" onClick={() => setBrowsing('iso')} aria-label={t('storage.browseIso')}>{t('storage.browse')}</Button>
             </div>
           )}
         </Field>
@@ -557,33 +561,33 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
     body = (
       <Field
         name="vrde.password"
-        label="VNC password (optional)"
+        label={t('console.password')}
         className="max-w-sm"
         error={errorUnder(errors, 'vrde.password', 'vrde')}
-        hint="Protects the machine's VNC port for direct VNC clients; the browser console passes it for you. Leave blank for none."
+        hint={t('console.passwordHint')}
       >
         {(p) => <Input {...p} type="password" value={v.vncPassword} onChange={(e) => set('vncPassword', e.target.value, 'vrde')} autoComplete="new-password" />}
       </Field>
     );
   } else {
-    const os = osTypes.find((t) => t.id === v.osTypeId);
-    const hw = HARDWARE.filter(([k]) => v.hardware[k]).map(([, l]) => l);
+    const os = osTypes.find((o) => o.id === v.osTypeId);
+    const hw = HARDWARE.filter((k) => v.hardware[k]).map((k) => t(`hardware.${k}`));
     const rows: [string, ReactNode][] = [
-      ['Host', chosen ? chosen.name : 'Automatic'],
-      ['Name', v.name || '—'],
-      ['OS type', os?.description ?? (v.osTypeId || '—')],
-      ['vCPUs', v.cpuCount],
-      ['Memory', formatMB(Number(v.memoryMB))],
-      ['Hardware', hw.length ? hw.join(', ') : 'None'],
-      ['Network', `${v.network ? `Cluster network ${v.network}` : v.bridgedInterface || "The host's bridge adapter"} · ${ADAPTER_LABELS[v.adapterType] ?? v.adapterType}`],
-      ['Disk', v.diskMode === 'new' ? `New, ${v.sizeGB} GB` : v.existingPath || '—'],
-      ['ISO image', v.iso || 'None'],
-      ['Boot order', bootOrderOut(v.bootOrder).map((d) => BOOT_LABELS[d as keyof typeof BOOT_LABELS] ?? d).join(' → ') || 'Nothing'],
-      ['VNC password', v.vncPassword ? 'Set' : 'None'],
+      [t('review.host'), chosen ? chosen.name : t('review.automatic')],
+      [t('review.name'), v.name || '—'],
+      [t('review.osType'), os?.description ?? (v.osTypeId || '—')],
+      [t('review.vcpus'), v.cpuCount],
+      [t('review.memory'), f.mb(Number(v.memoryMB))],
+      [t('review.hardware'), hw.length ? hw.join(', ') : t('review.none')],
+      [t('review.network'), `${v.network ? t('review.clusterNetwork', { name: v.network }) : v.bridgedInterface || t('review.hostBridge')} · ${words.adapter(v.adapterType)}`],
+      [t('review.disk'), v.diskMode === 'new' ? t('review.newDisk', { size: f.number(Number(v.sizeGB)) }) : v.existingPath || '—'],
+      [t('review.iso'), v.iso || t('review.none')],
+      [t('review.bootOrder'), bootOrderOut(v.bootOrder).map(words.boot).join(' → ') || t('review.nothing')],
+      [t('review.vncPassword'), v.vncPassword ? t('review.set') : t('review.none')],
     ];
     body = (
       <div className="space-y-5">
-        <dl className="grid gap-x-6 gap-y-3 rounded-lg border border-slate-200 bg-white p-4 text-sm sm:grid-cols-2 dark:border-slate-800 dark:bg-slate-900" aria-label="Summary">
+        <dl className="grid gap-x-6 gap-y-3 rounded-lg border border-slate-200 bg-white p-4 text-sm sm:grid-cols-2 dark:border-slate-800 dark:bg-slate-900" aria-label={t('review.summary')}>
           {rows.map(([label, value]) => (
             <div key={label} className="min-w-0">
               <dt className="text-xs text-slate-500 dark:text-slate-400">{label}</dt>
@@ -593,8 +597,8 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
         </dl>
         <div data-field="registerOnOtherHosts">
           <CheckboxField
-            label="Also register on the other hosts (for teleport)"
-            hint="The same machine (same UUID, same disk on the shared storage) is registered on every other host that can hold it, ready to receive it."
+            label={t('review.registerOthers')}
+            hint={t('review.registerOthersHint')}
             checked={v.registerOnOtherHosts}
             onChange={(e) => set('registerOnOtherHosts', e.target.checked)}
           />
@@ -604,7 +608,9 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
           .filter(([f]) => stepOfField(f) === 'Review' && f !== 'registerOnOtherHosts')
           .map(([f, m]) => (
             <p key={f} className="text-sm text-red-700 dark:text-red-400">
-              <span className="font-mono text-xs">{f}</span>: {m}
+              <span className="font-mono text-xs">{f}</span>
+              {COLON}
+              {m}
             </p>
           ))}
       </div>
@@ -613,7 +619,7 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
 
   return (
     <form onSubmit={onSubmit} noValidate aria-labelledby={headingId} className="grid gap-6 lg:grid-cols-[14rem_1fr]">
-      <nav aria-label="Steps">
+      <nav aria-label={t('stepsNav')}>
         <ol className="flex flex-wrap gap-1 lg:flex-col">
           {STEPS.map((s, i) => {
             const current = i === stepIndex;
@@ -635,13 +641,13 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
                     aria-hidden="true"
                     className={cn(
                       'grid size-6 shrink-0 place-items-center rounded-full text-xs',
-                      current ? 'bg-sky-600 text-white' : stepsWithErrors.has(s) ? 'bg-red-600 text-white' : 'bg-slate-200 text-slate-700 dark:bg-slate-800 dark:text-slate-300',
+                      current ? 'bg-sky-700 text-white' : stepsWithErrors.has(s) ? 'bg-red-600 text-white' : 'bg-slate-200 text-slate-700 dark:bg-slate-800 dark:text-slate-300',
                     )}
                   >
                     {stepsWithErrors.has(s) ? '!' : i + 1}
                   </span>
-                  {s}
-                  {stepsWithErrors.has(s) && <span className="sr-only"> (has errors)</span>}
+                  {t(`steps.${s}`)}
+                  {stepsWithErrors.has(s) && <span className="sr-only">{t('hasErrors')}</span>}
                 </button>
               </li>
             );
@@ -650,32 +656,32 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
       </nav>
       <div className="min-w-0 space-y-6 rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
         <h2 id={headingId} className="text-lg font-semibold tracking-tight">
-          <span className="sr-only">Step {stepIndex + 1} of {STEPS.length}: </span>
-          {step}
+          <span className="sr-only">{t('stepOf', { n: stepIndex + 1, total: STEPS.length })}</span>
+          {t(`steps.${step}`)}
         </h2>
         {problem && (!problemHasOnlyFieldErrors || step === 'Review') && <ProblemAlert problem={problem} />}
         {problem && problemHasOnlyFieldErrors && step !== 'Review' && (
           <p role="alert" className="text-sm font-medium text-red-700 dark:text-red-400">
-            {problem.detail ?? problem.title} See the fields marked below{stepsWithErrors.size > 1 ? ' and on the steps marked !' : ''}.
+            {problem.detail ?? problem.title} {stepsWithErrors.size > 1 ? t('seeFieldsAndSteps') : t('seeFieldsMarked')}
           </p>
         )}
         {body}
         <div className="flex flex-wrap items-center justify-between gap-2 border-t border-slate-200 pt-4 dark:border-slate-800">
           <Link href="/" className={buttonClass({ variant: 'ghost' })}>
-            Cancel
+            {t('cancel')}
           </Link>
           <div className="flex gap-2">
             {stepIndex > 0 && (
               <Button variant="outline" onClick={() => goTo(stepIndex - 1)} disabled={create.isPending}>
-                Back
+                {t('back')}
               </Button>
             )}
             {step === 'Review' ? (
               <Button type="submit" disabled={create.isPending} aria-busy={create.isPending}>
-                {create.isPending ? 'Creating…' : 'Create machine'}
+                {create.isPending ? t('creating') : t('create')}
               </Button>
             ) : (
-              <Button type="submit">Next</Button>
+              <Button type="submit">{t('next')}</Button>
             )}
           </div>
         </div>
@@ -686,6 +692,7 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
 
 /** The create task's live progress; once it succeeded, a link to the new machine. */
 function CreateProgress({ taskId, name, onBack }: { taskId: string; name: string; onBack: () => void }) {
+  const tr = useTranslations('vmCreate');
   const task = useTask(taskId);
   const t = task.data;
   return (
@@ -693,15 +700,15 @@ function CreateProgress({ taskId, name, onBack }: { taskId: string; name: string
       {t ? <TaskCard task={t} showTarget={false} /> : <Skeleton className="h-24" />}
       {task.isError && <ProblemAlert problem={problemOf(task.error)} />}
       {t?.status === 'succeeded' && (
-        <Alert tone="success" title={`${t.targetName || name} was created`}>
+        <Alert tone="success" title={tr('progress.created', { name: t.targetName || name })}>
           <p>
             {t.targetId ? (
               <Link href={`/vms/${encodeURIComponent(t.targetId)}`} className="font-medium underline underline-offset-4">
-                Open {t.targetName || name}
+                {tr('progress.open', { name: t.targetName || name })}
               </Link>
             ) : (
               <Link href="/" className="font-medium underline underline-offset-4">
-                Back to the cluster
+                {tr('progress.backToCluster')}
               </Link>
             )}
           </p>
@@ -710,10 +717,10 @@ function CreateProgress({ taskId, name, onBack }: { taskId: string; name: string
       {t && (t.status === 'failed' || t.status === 'canceled' || t.status === 'lost') && (
         <div className="flex gap-2">
           <Button variant="outline" onClick={onBack}>
-            Back to the wizard
+            {tr('progress.backToWizard')}
           </Button>
           <Link href="/" className={buttonClass({ variant: 'ghost' })}>
-            Back to the cluster
+            {tr('progress.backToCluster')}
           </Link>
         </div>
       )}

@@ -1,8 +1,9 @@
 'use client';
 
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
-import { formatMB } from '@/components/format';
+import { useFormat } from '@/components/format';
 import { Alert, ProblemAlert } from '@/components/ui/alert';
 import { Button, buttonClass } from '@/components/ui/button';
 import { errorUnder, Field } from '@/components/ui/field';
@@ -31,6 +32,9 @@ function nicOut(v: NicValue): DeployInput['nic'] {
   return undefined;
 }
 
+/** A cluster network as an option: its name and kind (not words: the same in every language). */
+const networkOption = (n: { name: string; kind: string }) => `${n.name} (${n.kind})`;
+
 function Group({ title, children }: { title: string; children: ReactNode }) {
   const id = useId();
   return (
@@ -48,6 +52,8 @@ function Group({ title, children }: { title: string; children: ReactNode }) {
  * memory, network and a full or linked clone (POST /api/v1/templates/:id/deploy); `onCreated` gets its task.
  */
 export function TemplateDeployForm({ initialTemplate, admin, onCreated }: { initialTemplate?: string; admin: boolean; onCreated: (t: Task, name: string) => void }) {
+  const tr = useTranslations('vmCreate');
+  const f = useFormat();
   const headingId = useId();
   const templates = useTemplates();
   const hosts = useHosts();
@@ -90,7 +96,7 @@ export function TemplateDeployForm({ initialTemplate, admin, onCreated }: { init
     e.preventDefault();
     if (deploy.isPending || !t) return;
     if (!name.trim()) {
-      setNameError('Give the machine a name');
+      setNameError(tr('errors.name'));
       return;
     }
     const input: DeployInput = { name: name.trim(), mode, macPolicy, hostId };
@@ -107,29 +113,29 @@ export function TemplateDeployForm({ initialTemplate, admin, onCreated }: { init
   return (
     <form onSubmit={onSubmit} noValidate aria-labelledby={headingId} className="max-w-3xl space-y-6 rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
       <h2 id={headingId} className="text-lg font-semibold tracking-tight">
-        New from template
+        {tr('deploy.heading')}
       </h2>
       {problem && !onlyFieldErrors(deploy.error, FIELDS) && <ProblemAlert problem={problem} />}
       {problem && onlyFieldErrors(deploy.error, FIELDS) && (
         <p role="alert" className="text-sm font-medium text-red-700 dark:text-red-400">
-          {problem.detail ?? problem.title} See the fields marked below.
+          {problem.detail ?? problem.title} {tr('seeFieldsMarked')}
         </p>
       )}
 
-      <Group title="Template">
+      <Group title={tr('deploy.template')}>
         {templates.isPending ? (
           <Skeleton className="h-9" />
         ) : templates.isError ? (
           <ProblemAlert problem={problemOf(templates.error)} />
         ) : list.length === 0 ? (
-          <Alert tone="warning" title="No template to deploy">
-            {admin ? 'Mark a powered-off machine as a template on its page first.' : 'No template is yours or shared with your tenant: ask an administrator to share one.'}
+          <Alert tone="warning" title={tr('deploy.noTemplate')}>
+            {admin ? tr('deploy.noTemplateAdmin') : tr('deploy.noTemplateUser')}
           </Alert>
         ) : (
-          <Field name="templateId" label="Template" required error={initialTemplate && !t && templateId === initialTemplate ? 'This template does not exist, or is not yours to deploy' : undefined}>
+          <Field name="templateId" label={tr('deploy.template')} required error={initialTemplate && !t && templateId === initialTemplate ? tr('deploy.unknownTemplate') : undefined}>
             {(p) => (
               <Select {...p} value={templateId} onChange={(e) => setTemplateId(e.target.value)}>
-                <option value="">Choose a template…</option>
+                <option value="">{tr('deploy.choose')}</option>
                 {list.map((x) => (
                   <option key={x.id} value={x.id}>
                     {x.name}
@@ -142,7 +148,7 @@ export function TemplateDeployForm({ initialTemplate, admin, onCreated }: { init
         )}
         {t && (
           <p className="text-sm text-slate-600 dark:text-slate-400" data-testid="template-summary">
-            {t.osTypeId} · {t.cpuCount} vCPU{t.cpuCount === 1 ? '' : 's'} · {formatMB(t.memoryMB)} · {t.diskCount} disk{t.diskCount === 1 ? '' : 's'} · on {t.hostNames.join(', ') || 'no host'}
+            {tr('deploy.summary', { os: t.osTypeId, cpus: t.cpuCount, memory: f.mb(t.memoryMB), disks: t.diskCount, hosts: t.hostNames.join(', ') || tr('deploy.noHost') })}
             {t.description && <span className="mt-1 block whitespace-pre-wrap">{t.description}</span>}
           </p>
         )}
@@ -150,8 +156,8 @@ export function TemplateDeployForm({ initialTemplate, admin, onCreated }: { init
 
       {t && (
         <>
-          <Group title="Machine">
-            <Field name="name" label="Name" required error={errors.name}>
+          <Group title={tr('deploy.machine')}>
+            <Field name="name" label={tr('system.name')} required error={errors.name}>
               {(p) => (
                 <Input
                   {...p}
@@ -166,48 +172,48 @@ export function TemplateDeployForm({ initialTemplate, admin, onCreated }: { init
                 />
               )}
             </Field>
-            <Field name="description" label="Description" error={errors.description}>
+            <Field name="description" label={tr('system.description')} error={errors.description}>
               {(p) => <Textarea {...p} rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />}
             </Field>
           </Group>
 
-          <Group title="Placement">
+          <Group title={tr('steps.Placement')}>
             <div className="grid gap-4 sm:grid-cols-2">
               <PlacementField value={hostId} onChange={setHostId} error={errorUnder(errors, 'hostId')} />
               {admin && <TenantSelectField value={tenant} onChange={setTenant} error={errors.tenant} />}
             </div>
           </Group>
 
-          <Group title="Hardware">
+          <Group title={tr('system.hardware')}>
             <div className="grid gap-4 sm:grid-cols-2">
-              <Field name="cpuCount" label="vCPUs" error={errors.cpuCount} hint={`The template has ${t.cpuCount}.`}>
+              <Field name="cpuCount" label={tr('system.vcpus')} error={errors.cpuCount} hint={tr('deploy.templateHas', { value: f.number(t.cpuCount) })}>
                 {(p) => <Input {...p} type="number" min={1} max={64} value={cpuCount} onChange={(e) => setCpuCount(e.target.value)} />}
               </Field>
-              <Field name="memoryMB" label="Memory (MB)" error={errors.memoryMB} hint={`The template has ${formatMB(t.memoryMB)}.`}>
+              <Field name="memoryMB" label={tr('system.memoryMB')} error={errors.memoryMB} hint={tr('deploy.templateHas', { value: f.mb(t.memoryMB) })}>
                 {(p) => <Input {...p} type="number" min={4} step={4} value={memoryMB} onChange={(e) => setMemoryMB(e.target.value)} />}
               </Field>
             </div>
           </Group>
 
-          <Group title="Network">
-            <Field name="nic" label="Adapter 1" error={errorUnder(errors, 'nic')} hint={capsHost && hostId === 'auto' ? `As ${capsHost.name} offers them.` : undefined}>
+          <Group title={tr('steps.Network')}>
+            <Field name="nic" label={tr('deploy.adapter1')} error={errorUnder(errors, 'nic')} hint={capsHost && hostId === 'auto' ? tr('deploy.asOffers', { host: capsHost.name }) : undefined}>
               {(p) => (
                 <Select {...p} value={nic} onChange={(e) => setNic(e.target.value as NicValue)}>
-                  <option value="">As in the template</option>
+                  <option value="">{tr('deploy.asTemplate')}</option>
                   {networks.length > 0 && (
-                    <optgroup label="Cluster networks">
+                    <optgroup label={tr('deploy.clusterNetworks')}>
                       {networks.map((n) => (
                         <option key={n.name} value={`network:${n.name}`}>
-                          {n.name} ({n.kind})
+                          {networkOption(n)}
                         </option>
                       ))}
                     </optgroup>
                   )}
                   {ifaces.length > 0 && (
-                    <optgroup label="Bridged to a host interface">
+                    <optgroup label={tr('network.bridged')}>
                       {ifaces.map((i) => (
                         <option key={i} value={`bridge:${i}`}>
-                          Bridged to {i}
+                          {tr('deploy.bridgedTo', { iface: i })}
                         </option>
                       ))}
                     </optgroup>
@@ -217,13 +223,13 @@ export function TemplateDeployForm({ initialTemplate, admin, onCreated }: { init
             </Field>
           </Group>
 
-          <Group title="Clone">
+          <Group title={tr('deploy.clone')}>
             <CloneModeField
               value={mode}
               onChange={setMode}
               error={errors.mode}
-              linkedNote={`A snapshot of ${t.name} is taken first, unless nothing changed since its current one.`}
-              linkedOff={t.linked ? undefined : 'Not of a template another tenant shares with yours: its owner keeps it free to change or delete.'}
+              linkedNote={tr('deploy.linkedNote', { name: t.name })}
+              linkedOff={t.linked ? undefined : tr('deploy.linkedOff')}
             />
             <MacPolicyField value={macPolicy} onChange={setMacPolicy} error={errors.macPolicy} />
           </Group>
@@ -232,10 +238,10 @@ export function TemplateDeployForm({ initialTemplate, admin, onCreated }: { init
 
       <div className="flex flex-wrap items-center justify-between gap-2 border-t border-slate-200 pt-4 dark:border-slate-800">
         <Link href="/" className={buttonClass({ variant: 'ghost' })}>
-          Cancel
+          {tr('cancel')}
         </Link>
         <Button type="submit" disabled={!t || deploy.isPending} aria-busy={deploy.isPending}>
-          {deploy.isPending ? 'Deploying…' : 'Deploy machine'}
+          {deploy.isPending ? tr('deploy.deploying') : tr('deploy.submit')}
         </Button>
       </div>
     </form>

@@ -3,34 +3,34 @@
 import type { Task } from '@/lib/hooks/types';
 import type { AudioSettings } from '@/lib/hooks/use-settings';
 import { AreaForm, ChoiceSelect, patchOf, SettingCheck, SettingField, useValues, type SettingsCtx } from './form';
-import { AUDIO_CODEC_LABELS, AUDIO_CONTROLLER_LABELS, AUDIO_DRIVER_LABELS } from './words';
 
 const FIELDS: readonly (keyof AudioSettings)[] = ['enabled', 'controller', 'codec', 'driver', 'input', 'output'];
 
 /** Audio: on/off, the emulated controller and codec, the host's driver, input and output. */
 export function AudioForm({ ctx, onCancel, onDone }: { ctx: SettingsCtx; onCancel: () => void; onDone: (t: Task) => void }) {
   const { values: v, set, changes } = useValues(ctx.view.audio);
+  const t = ctx.t;
   const c = ctx.view.choices;
   const why = (f: keyof AudioSettings) => ctx.why(`audio.${f}`);
   return (
-    <AreaForm ctx={ctx} area="audio" fields={FIELDS} whys={FIELDS.map(why)} build={() => patchOf(changes())} onCancel={onCancel} onDone={onDone}>
+    <AreaForm ctx={ctx} area="audio" fields={FIELDS} whys={FIELDS.map(why)} build={() => patchOf(changes(), t)} onCancel={onCancel} onDone={onDone}>
       {(errors) => (
         <>
-          <SettingCheck name="enabled" label="Audio" hint="The machine has a sound card." why={why('enabled')} error={errors.enabled} checked={v.enabled} onChange={(x) => set('enabled', x)} />
+          <SettingCheck name="enabled" label={t('audio.enabled')} hint={t('audio.enabledHint')} why={why('enabled')} error={errors.enabled} checked={v.enabled} onChange={(x) => set('enabled', x)} />
           <div className="grid gap-4 sm:grid-cols-3">
-            <SettingField name="controller" label="Controller" why={why('controller')} error={errors.controller}>
-              {(p) => <ChoiceSelect {...p} value={v.controller} choices={c.audioControllers} labels={AUDIO_CONTROLLER_LABELS} onValue={(x) => set('controller', x)} />}
+            <SettingField name="controller" label={t('audio.controller')} why={why('controller')} error={errors.controller}>
+              {(p) => <ChoiceSelect {...p} value={v.controller} choices={c.audioControllers} words="audioController" onValue={(x) => set('controller', x)} />}
             </SettingField>
-            <SettingField name="codec" label="Codec" why={why('codec')} error={errors.codec}>
-              {(p) => <ChoiceSelect {...p} value={v.codec} choices={c.audioCodecs} labels={AUDIO_CODEC_LABELS} onValue={(x) => set('codec', x)} />}
+            <SettingField name="codec" label={t('audio.codec')} why={why('codec')} error={errors.codec}>
+              {(p) => <ChoiceSelect {...p} value={v.codec} choices={c.audioCodecs} words="audioCodec" onValue={(x) => set('codec', x)} />}
             </SettingField>
-            <SettingField name="driver" label="Host driver" why={why('driver')} error={errors.driver}>
-              {(p) => <ChoiceSelect {...p} value={v.driver} choices={c.audioDrivers} labels={AUDIO_DRIVER_LABELS} onValue={(x) => set('driver', x)} />}
+            <SettingField name="driver" label={t('audio.driver')} why={why('driver')} error={errors.driver}>
+              {(p) => <ChoiceSelect {...p} value={v.driver} choices={c.audioDrivers} words="audioDriver" onValue={(x) => set('driver', x)} />}
             </SettingField>
           </div>
           <div className="grid gap-3 sm:grid-cols-2">
-            <SettingCheck name="output" label="Output" hint="Sound from the guest." why={why('output')} error={errors.output} checked={v.output} onChange={(x) => set('output', x)} />
-            <SettingCheck name="input" label="Input" hint="The host's microphone reaches the guest." why={why('input')} error={errors.input} checked={v.input} onChange={(x) => set('input', x)} />
+            <SettingCheck name="output" label={t('audio.output')} hint={t('audio.outputHint')} why={why('output')} error={errors.output} checked={v.output} onChange={(x) => set('output', x)} />
+            <SettingCheck name="input" label={t('audio.input')} hint={t('audio.inputHint')} why={why('input')} error={errors.input} checked={v.input} onChange={(x) => set('input', x)} />
           </div>
         </>
       )}

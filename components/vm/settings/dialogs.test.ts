@@ -1,10 +1,13 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { createElement, type ComponentType } from 'react';
+import { createTranslator, NextIntlClientProvider, type Messages as IntlMessages } from 'next-intl';
+import { createElement, type ComponentProps, type ComponentType } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { MachineDetail } from '@/lib/hooks/types';
 import type { MachineSettingsView } from '@/lib/hooks/use-settings';
-import { makeCtx, type SettingsCtx } from './form';
+import { loadMessages } from '@/lib/i18n/catalog';
+import { stateName } from '../hardware';
+import { makeCtx as makeCtxIn, type SettingsCtx } from './form';
 import { SerialPortsForm } from './serial-ports-dialog';
 import { SystemForm } from './system-dialog';
 import { UsbForm } from './usb-dialog';
@@ -42,9 +45,23 @@ function machine(state: MachineDetail['state']): MachineDetail {
   return { id: 'm1', name: 'Test', hostId: 'h1', hostName: 'alpha', state, twins: [], stale: false } as unknown as MachineDetail;
 }
 
-function render(Form: ComponentType<{ ctx: SettingsCtx; onCancel: () => void; onDone: () => void }>, ctx: SettingsCtx): string {
+type Locale = 'en' | 'de';
+
+// The provider with its children given as createElement's argument (its props type requires them as a prop).
+const IntlProvider = NextIntlClientProvider as ComponentType<Omit<ComponentProps<typeof NextIntlClientProvider>, 'children'>>;
+
+/** The dialogs' context in a language, with the real catalog's words. */
+function makeCtx(view: MachineSettingsView, m: MachineDetail, admin: boolean, locale: Locale = 'en'): SettingsCtx & { locale: Locale } {
+  const messages = loadMessages(locale);
+  const t = createTranslator({ locale, messages: messages as IntlMessages, namespace: 'vmSettings' });
+  const words = createTranslator({ locale, messages: messages as IntlMessages, namespace: 'vmWords' });
+  return { ...makeCtxIn(view, m, admin, t, (s) => stateName(words, s)), locale };
+}
+
+function render(Form: ComponentType<{ ctx: SettingsCtx; onCancel: () => void; onDone: () => void }>, ctx: SettingsCtx & { locale: Locale }): string {
   const qc = new QueryClient();
-  return renderToStaticMarkup(createElement(QueryClientProvider, { client: qc }, createElement(Form, { ctx, onCancel: () => {}, onDone: () => {} })));
+  const form = createElement(QueryClientProvider, { client: qc }, createElement(Form, { ctx, onCancel: () => {}, onDone: () => {} }));
+  return renderToStaticMarkup(createElement(IntlProvider, { locale: ctx.locale, messages: loadMessages(ctx.locale), timeZone: 'UTC' }, form));
 }
 
 /** The markup of the field named `name` (its data-field wrapper). */
@@ -64,6 +81,15 @@ describe('System dialog', () => {
     expect(field(html, 'firmware')).toContain('disabled=""');
     expect(field(html, 'cpuExecutionCap')).not.toContain('disabled=""');
     expect(html).toContain('Not possible now');
+  });
+
+  it('gives the reason in German, the rule before " — "', () => {
+    const html = render(SystemForm, makeCtx(view(), machine('Running'), true, 'de'));
+    expect(field(html, 'memoryMB')).toContain('disabled=""');
+    expect(field(html, 'memoryMB')).toContain('Nur im ausgeschalteten Zustand');
+    expect(html).toContain('Nur im ausgeschalteten Zustand — Test ist auf alpha im Zustand „Läuft“');
+    expect(html).toContain('Arbeitsspeicher (MB)');
+    expect(html).not.toContain('Memory (MB)');
   });
 
   it('offers Secure Boot with EFI only', () => {

@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useState, type ComponentProps, type FormEvent, type ReactNode } from 'react';
 import { WhyNotice } from '@/components/ui/action-button';
 import { ProblemAlert } from '@/components/ui/alert';
@@ -11,14 +12,17 @@ import { Select } from '@/components/ui/select';
 import { ApiError, fieldErrors, problemOf } from '@/lib/hooks/api';
 import type { MachineDetail, Task } from '@/lib/hooks/types';
 import { usePatchSettings, type MachineSettingsView, type SettingsArea, type SettingsPatches } from '@/lib/hooks/use-settings';
+import type { Tr } from '../hardware';
 import { changed, whyNot, type Copy } from './live';
-import { say } from './words';
+import { say, type WordGroup } from './words';
 
 /** What every area's dialog reads: the settings, the live machine, and why a field cannot change now. */
 export interface SettingsCtx {
   view: MachineSettingsView;
   machine: MachineDetail;
   admin: boolean;
+  /** The vmSettings namespace's translator (the dialogs' own messages, the enums' words). */
+  t: Tr;
   /** Why the field "area.field" cannot change in the machine's state now (undefined: it can). */
   why: (key: string) => string | undefined;
 }
@@ -28,10 +32,11 @@ export function copiesOf(m: MachineDetail): Copy[] {
   return [{ hostName: m.hostName, state: m.state }, ...m.twins];
 }
 
-export function makeCtx(view: MachineSettingsView, machine: MachineDetail, admin: boolean): SettingsCtx {
+/** `t`: the vmSettings namespace; `stateName`: a machine state's name in the same language. */
+export function makeCtx(view: MachineSettingsView, machine: MachineDetail, admin: boolean, t: Tr, stateName: (s: string) => string): SettingsCtx {
   const copies = copiesOf(machine);
   // A field the server gives no rule for is taken as VirtualBox's default: only while powered off.
-  return { view, machine, admin, why: (key) => whyNot(view.live[key] ?? 'off', machine.name, copies) };
+  return { view, machine, admin, t, why: (key) => whyNot(view.live[key] ?? 'off', machine.name, copies, t, stateName) };
 }
 
 /**
@@ -97,14 +102,15 @@ export function NumberInput({ value, onValue, ...p }: Omit<ComponentProps<'input
   );
 }
 
-/** A select of an enum's values with their labels; the current value stays listed even when not a choice. */
-export function ChoiceSelect<T extends string>({ value, choices, labels, onValue, ...p }: Omit<ComponentProps<'select'>, 'value' | 'onChange'> & { value: T; choices: readonly T[]; labels: Record<string, string>; onValue: (v: T) => void }) {
+/** A select of an enum's values with their words; the current value stays listed even when not a choice. */
+export function ChoiceSelect<T extends string>({ value, choices, words, onValue, ...p }: Omit<ComponentProps<'select'>, 'value' | 'onChange'> & { value: T; choices: readonly T[]; words: WordGroup; onValue: (v: T) => void }) {
+  const t = useTranslations('vmSettings');
   const all = [...new Set([...choices, value])];
   return (
     <Select {...p} value={value} onChange={(e) => onValue(e.target.value as T)}>
       {all.map((c) => (
         <option key={c} value={c}>
-          {say(labels, c)}
+          {say(t, words, c)}
         </option>
       ))}
     </Select>
@@ -118,10 +124,10 @@ export function useValues<T extends object>(initial: T) {
   return { values, set, changes: () => changed(initial, values) };
 }
 
-/** Fields of a patch holding a number that is not one: "Enter a number" under each. */
-export function notNumbers(patch: object, prefix = ''): Record<string, string> {
+/** Fields of a patch holding a number that is not one: "Enter a number" (`t`: vmSettings) under each. */
+export function notNumbers(patch: object, t: Tr, prefix = ''): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(patch)) if (typeof v === 'number' && !Number.isFinite(v)) out[`${prefix}${k}`] = 'Enter a number.';
+  for (const [k, v] of Object.entries(patch)) if (typeof v === 'number' && !Number.isFinite(v)) out[`${prefix}${k}`] = t('errors.number');
   return out;
 }
 
@@ -137,6 +143,7 @@ export function errorsOf(error: unknown): Record<string, string> {
 
 /** A request's problem at the top of a form: in full, unless it is only 400 field errors all shown under their fields. */
 export function FormProblem({ error, fields }: { error: unknown; fields: readonly string[] }) {
+  const t = useTranslations('vmSettings');
   if (!error) return null;
   const problem = problemOf(error);
   const under = (f: string) => fields.some((x) => f === x || f.startsWith(`${x}.`));
@@ -144,17 +151,18 @@ export function FormProblem({ error, fields }: { error: unknown; fields: readonl
   if (!onlyFields) return <ProblemAlert problem={problem} />;
   return (
     <p role="alert" className="text-sm font-medium text-red-700 dark:text-red-400">
-      {problem.detail ?? problem.title} See the fields below.
+      {problem.detail ?? problem.title} {t('seeFieldsBelow')}
     </p>
   );
 }
 
 /** The reasons some fields of a dialog cannot change now, once at its top (dismissable). */
 export function Reasons({ whys }: { whys: (string | undefined)[] }) {
+  const t = useTranslations('vmSettings');
   const [dismissed, setDismissed] = useState(false);
   const unique = [...new Set(whys.filter((w): w is string => Boolean(w)))];
   if (dismissed || unique.length === 0) return null;
-  return <WhyNotice why={`Some fields cannot change now. ${unique.join('. ')}.`} onDismiss={() => setDismissed(true)} />;
+  return <WhyNotice why={t('reasons', { list: unique.join('. ') })} onDismiss={() => setDismissed(true)} />;
 }
 
 /**
@@ -205,13 +213,13 @@ export function AreaForm<A extends SettingsArea>({
       <FormProblem error={patch.error} fields={fields} />
       {children(errors)}
       <div className="flex justify-end gap-2 border-t border-slate-200 pt-4 dark:border-slate-800">
-        <FormButtons onCancel={onCancel} label="Save" pending={patch.isPending} />
+        <FormButtons onCancel={onCancel} label={ctx.t('save')} pending={patch.isPending} />
       </div>
     </form>
   );
 }
 
-/** A patch of the fields that changed, or null when none did; NaN numbers as errors. */
-export function patchOf<T extends object>(changes: Partial<T>): { patch: Partial<T> | null; errors: Record<string, string> } {
-  return { patch: Object.keys(changes).length > 0 ? changes : null, errors: notNumbers(changes) };
+/** A patch of the fields that changed, or null when none did; NaN numbers as errors (`t`: vmSettings). */
+export function patchOf<T extends object>(changes: Partial<T>, t: Tr): { patch: Partial<T> | null; errors: Record<string, string> } {
+  return { patch: Object.keys(changes).length > 0 ? changes : null, errors: notNumbers(changes, t) };
 }

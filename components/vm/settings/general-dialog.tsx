@@ -5,7 +5,6 @@ import { Select } from '@/components/ui/select';
 import { Textarea } from '@/components/ui/textarea';
 import type { Task } from '@/lib/hooks/types';
 import { AreaForm, ChoiceSelect, NumberInput, patchOf, SettingCheck, SettingField, useValues, type SettingsCtx } from './form';
-import { AUTOSTOP_LABELS, DIRECTION_LABELS } from './words';
 
 const FIELDS = ['name', 'osTypeId', 'description', 'clipboardMode', 'dndMode', 'autostartEnabled', 'autostartDelay', 'autostopType'] as const;
 
@@ -34,9 +33,10 @@ export function OsTypeSelect({ value, ctx, onValue, ...p }: { value: string; ctx
 /** General: name, OS type, description; clipboard and drag-and-drop; autostart and autostop. */
 export function GeneralForm({ ctx, onCancel, onDone }: { ctx: SettingsCtx; onCancel: () => void; onDone: (t: Task) => void }) {
   const { values: v, set, changes } = useValues(ctx.view.general);
+  const t = ctx.t;
   const c = ctx.view.choices;
   // Autostart needs the autostart database on every host of the machine (VBoxManage setproperty autostartdbpath).
-  const noAutostart = c.autostart && !c.autostart.available ? (c.autostart.reason ?? 'The hosts have no autostart database') : undefined;
+  const noAutostart = c.autostart && !c.autostart.available ? (c.autostart.reason ?? t('general.noAutostartDb')) : undefined;
   const why = (f: (typeof FIELDS)[number]) => (f.startsWith('auto') && noAutostart) || ctx.why(`general.${f}`);
   return (
     <AreaForm
@@ -47,8 +47,8 @@ export function GeneralForm({ ctx, onCancel, onDone }: { ctx: SettingsCtx; onCan
       build={() => {
         const ch = changes();
         if (ch.name !== undefined) ch.name = ch.name.trim();
-        const out = patchOf(ch);
-        if (ch.name === '') out.errors.name = 'Enter a name.';
+        const out = patchOf(ch, t);
+        if (ch.name === '') out.errors.name = t('errors.name');
         return out;
       }}
       onCancel={onCancel}
@@ -57,41 +57,41 @@ export function GeneralForm({ ctx, onCancel, onDone }: { ctx: SettingsCtx; onCan
       {(errors) => (
         <>
           <div className="grid gap-4 sm:grid-cols-2">
-            <SettingField name="name" label="Name" why={why('name')} error={errors.name}>
+            <SettingField name="name" label={t('general.name')} why={why('name')} error={errors.name}>
               {(p) => <Input {...p} value={v.name} onChange={(e) => set('name', e.target.value)} autoComplete="off" spellCheck={false} />}
             </SettingField>
-            <SettingField name="osTypeId" label="Operating system" why={why('osTypeId')} error={errors.osTypeId}>
+            <SettingField name="osTypeId" label={t('general.os')} why={why('osTypeId')} error={errors.osTypeId}>
               {(p) => <OsTypeSelect {...p} ctx={ctx} value={v.osTypeId} onValue={(x) => set('osTypeId', x)} />}
             </SettingField>
           </div>
-          <SettingField name="description" label="Description" why={why('description')} error={errors.description}>
+          <SettingField name="description" label={t('general.description')} why={why('description')} error={errors.description}>
             {(p) => <Textarea {...p} value={v.description} onChange={(e) => set('description', e.target.value)} rows={3} />}
           </SettingField>
           <div className="grid gap-4 sm:grid-cols-2">
-            <SettingField name="clipboardMode" label="Shared clipboard" why={why('clipboardMode')} error={errors.clipboardMode}>
-              {(p) => <ChoiceSelect {...p} value={v.clipboardMode} choices={c.clipboardModes} labels={DIRECTION_LABELS} onValue={(x) => set('clipboardMode', x)} />}
+            <SettingField name="clipboardMode" label={t('general.clipboard')} why={why('clipboardMode')} error={errors.clipboardMode}>
+              {(p) => <ChoiceSelect {...p} value={v.clipboardMode} choices={c.clipboardModes} words="direction" onValue={(x) => set('clipboardMode', x)} />}
             </SettingField>
-            <SettingField name="dndMode" label="Drag and drop" why={why('dndMode')} error={errors.dndMode}>
-              {(p) => <ChoiceSelect {...p} value={v.dndMode} choices={c.dndModes} labels={DIRECTION_LABELS} onValue={(x) => set('dndMode', x)} />}
+            <SettingField name="dndMode" label={t('general.dnd')} why={why('dndMode')} error={errors.dndMode}>
+              {(p) => <ChoiceSelect {...p} value={v.dndMode} choices={c.dndModes} words="direction" onValue={(x) => set('dndMode', x)} />}
             </SettingField>
           </div>
           <fieldset className="space-y-3 border-t border-slate-200 pt-4 dark:border-slate-800">
-            <legend className="sr-only">Autostart</legend>
+            <legend className="sr-only">{t('general.autostart')}</legend>
             <SettingCheck
               name="autostartEnabled"
-              label="Start with the host"
-              hint="VirtualBox's autostart service starts the machine when the host boots."
+              label={t('general.startWithHost')}
+              hint={t('general.startWithHostHint')}
               why={why('autostartEnabled')}
               error={errors.autostartEnabled}
               checked={v.autostartEnabled}
               onChange={(x) => set('autostartEnabled', x)}
             />
             <div className="grid gap-4 sm:grid-cols-2">
-              <SettingField name="autostartDelay" label="Start delay (seconds)" why={why('autostartDelay')} error={errors.autostartDelay}>
+              <SettingField name="autostartDelay" label={t('general.startDelay')} why={why('autostartDelay')} error={errors.autostartDelay}>
                 {(p) => <NumberInput {...p} min={0} value={v.autostartDelay} onValue={(x) => set('autostartDelay', x)} />}
               </SettingField>
-              <SettingField name="autostopType" label="When the host shuts down" why={why('autostopType')} error={errors.autostopType}>
-                {(p) => <ChoiceSelect {...p} value={v.autostopType} choices={c.autostopTypes} labels={AUTOSTOP_LABELS} onValue={(x) => set('autostopType', x)} />}
+              <SettingField name="autostopType" label={t('general.autostop')} why={why('autostopType')} error={errors.autostopType}>
+                {(p) => <ChoiceSelect {...p} value={v.autostopType} choices={c.autostopTypes} words="autostop" onValue={(x) => set('autostopType', x)} />}
               </SettingField>
             </div>
           </fieldset>

@@ -1,9 +1,22 @@
+import { createTranslator, type Messages as IntlMessages } from 'next-intl';
 import { describe, expect, it } from 'vitest';
+import { loadMessages } from '@/lib/i18n/catalog';
+import type { Live } from '@/lib/hooks/use-settings';
+import { stateName } from '../hardware';
 import { bootList, bootOrderOf } from './system-dialog';
-import { changed, whyNot } from './live';
+import { changed, whyNot, type Copy } from './live';
 import { withinRoots } from './shared-folders';
 
+// The reasons as the real catalogs word them (English exactly as the e2e specs read them).
+function translators(locale: 'en' | 'de') {
+  const messages = loadMessages(locale);
+  const t = createTranslator({ locale, messages: messages as IntlMessages, namespace: 'vmSettings' });
+  const words = createTranslator({ locale, messages: messages as IntlMessages, namespace: 'vmWords' });
+  return (live: Live, name: string, copies: readonly Copy[]) => whyNot(live, name, copies, t, (s) => stateName(words, s));
+}
+
 describe('whyNot: a field refused in the state of some copy names the copy', () => {
+  const whyNot = translators('en');
   const off = [{ hostName: 'alpha', state: 'PoweredOff' as const }];
   const running = [{ hostName: 'alpha', state: 'Running' as const }];
   const twinRuns = [{ hostName: 'alpha', state: 'PoweredOff' as const }, { hostName: 'bravo', state: 'Running' as const }];
@@ -30,6 +43,15 @@ describe('whyNot: a field refused in the state of some copy names the copy', () 
 
   it('refuses everything while the machine is between states', () => {
     expect(whyNot('running', 'Test', [{ hostName: 'alpha', state: 'Starting' }])).toBe('Not while Test is Starting on alpha');
+  });
+});
+
+describe('whyNot in German', () => {
+  const whyNot = translators('de');
+
+  it('names the rule before " — " and the state in German', () => {
+    expect(whyNot('off', 'Test', [{ hostName: 'alpha', state: 'Running' }])).toBe('Nur im ausgeschalteten Zustand — Test ist auf alpha im Zustand „Läuft“');
+    expect(whyNot('running', 'Test', [{ hostName: 'alpha', state: 'Starting' }])).toBe('Nicht möglich: Test ist auf alpha im Zustand „Startet“');
   });
 });
 

@@ -1,6 +1,6 @@
 import type { MachineState } from '@/lib/hooks/types';
 import type { Live } from '@/lib/hooks/use-settings';
-import { stateLabel } from '../state-badge';
+import type { Tr } from '../hardware';
 
 /** One registered copy of the machine: where it is and its state there. */
 export interface Copy {
@@ -22,22 +22,18 @@ export function levelOf(state: MachineState): Live | null {
 
 const RANK: Record<Live, number> = { off: 0, saved: 1, running: 2 };
 
-const ONLY: Record<Live, string> = {
-  off: 'Only while powered off',
-  saved: 'Only while powered off or saved',
-  running: 'Not now',
-};
-
 /**
  * Why a field whose rule is `live` cannot change now, naming the copy that stops it
- * ("Only while powered off — Test is Running on alpha"), or undefined when it can.
+ * ("Only while powered off — Test is Running on alpha"), or undefined when it can. `t` is of the
+ * vmSettings namespace, `stateName` names a state in the same language. The rule comes before " — "
+ * in every language: a field's hint shows only that part (form.tsx Reason).
  */
-export function whyNot(live: Live, name: string, copies: readonly Copy[]): string | undefined {
+export function whyNot(live: Live, name: string, copies: readonly Copy[], t: Tr, stateName: (s: MachineState) => string): string | undefined {
   for (const c of copies) {
     const level = levelOf(c.state);
     if (level !== null && RANK[level] <= RANK[live]) continue;
-    const where = `${name} is ${stateLabel(c.state)} on ${c.hostName}`;
-    return level === null ? `Not while ${where}` : `${ONLY[live]} — ${where}`;
+    const where = t('live.where', { name, state: stateName(c.state), host: c.hostName });
+    return level === null ? t('live.notWhile', { where }) : `${t(`live.only.${live}`)} — ${where}`;
   }
   return undefined;
 }

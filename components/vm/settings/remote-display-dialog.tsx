@@ -7,7 +7,6 @@ import { Input } from '@/components/ui/input';
 import type { Task } from '@/lib/hooks/types';
 import type { SettingsPatches } from '@/lib/hooks/use-settings';
 import { AreaForm, ChoiceSelect, SettingCheck, SettingField, useValues, type SettingsCtx } from './form';
-import { AUTH_LABELS } from './words';
 
 const FIELDS = ['enabled', 'ports', 'authType', 'allowMultiConnection', 'password'] as const;
 
@@ -21,6 +20,7 @@ export function RemoteDisplayForm({ ctx, onCancel, onDone }: { ctx: SettingsCtx;
   const [password, setPassword] = useState('');
   const [clear, setClear] = useState(false);
   const c = ctx.view.choices;
+  const t = ctx.t;
   const why = (f: (typeof FIELDS)[number]) => ctx.why(`remoteDisplay.${f}`);
   return (
     <AreaForm
@@ -43,24 +43,24 @@ export function RemoteDisplayForm({ ctx, onCancel, onDone }: { ctx: SettingsCtx;
         <>
           <SettingCheck
             name="enabled"
-            label="Remote display (VNC)"
-            hint={rd.ports || v.ports ? 'The console connects to it.' : "The console connects to it; without ports, it takes one from the host's range."}
+            label={t('remote.enabled')}
+            hint={rd.ports || v.ports ? t('remote.enabledHint') : t('remote.enabledHintNoPorts')}
             why={why('enabled')}
             error={errors.enabled}
             checked={v.enabled}
             onChange={(x) => set('enabled', x)}
           />
           <div className="grid gap-4 sm:grid-cols-2">
-            <SettingField name="ports" label="Ports" why={why('ports')} error={errors.ports} hint="A port or ranges, e.g. 5900-5999: VirtualBox takes the first free one.">
+            <SettingField name="ports" label={t('remote.ports')} why={why('ports')} error={errors.ports} hint={t('remote.portsHint')}>
               {(p) => <Input {...p} value={v.ports} onChange={(e) => set('ports', e.target.value)} autoComplete="off" spellCheck={false} />}
             </SettingField>
-            <SettingField name="authType" label="Authentication" why={why('authType')} error={errors.authType}>
-              {(p) => <ChoiceSelect {...p} value={v.authType} choices={c.authTypes} labels={AUTH_LABELS} onValue={(x) => set('authType', x)} />}
+            <SettingField name="authType" label={t('remote.auth')} why={why('authType')} error={errors.authType}>
+              {(p) => <ChoiceSelect {...p} value={v.authType} choices={c.authTypes} words="auth" onValue={(x) => set('authType', x)} />}
             </SettingField>
           </div>
           <SettingCheck
             name="allowMultiConnection"
-            label="Allow several connections at once"
+            label={t('remote.multi')}
             why={why('allowMultiConnection')}
             error={errors.allowMultiConnection}
             checked={v.allowMultiConnection}
@@ -68,27 +68,27 @@ export function RemoteDisplayForm({ ctx, onCancel, onDone }: { ctx: SettingsCtx;
           />
           <div className="space-y-3 border-t border-slate-200 pt-4 dark:border-slate-800">
             <p className="flex items-center gap-2 text-sm">
-              VNC password:
+              {t('remote.passwordState')}
               {rd.hasPassword ? (
                 <Badge tone="green" dot data-testid="vnc-password-state">
-                  A password is set
+                  {t('remote.passwordSet')}
                 </Badge>
               ) : (
                 <Badge tone="grey" data-testid="vnc-password-state">
-                  No password
+                  {t('remote.noPassword')}
                 </Badge>
               )}
             </p>
             <SettingField
               name="password"
-              label={rd.hasPassword ? 'New password' : 'Password'}
+              label={rd.hasPassword ? t('remote.newPassword') : t('remote.password')}
               why={why('password')}
               error={errors.password}
-              hint={rd.hasPassword ? 'Leave blank to keep the current password.' : 'Leave blank for none.'}
+              hint={rd.hasPassword ? t('remote.passwordKeep') : t('remote.passwordNone')}
             >
               {(p) => <Input {...p} disabled={p.disabled || clear} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />}
             </SettingField>
-            {rd.hasPassword && <CheckboxField label="Remove the password" checked={clear} disabled={Boolean(why('password'))} onChange={(e) => setClear(e.target.checked)} />}
+            {rd.hasPassword && <CheckboxField label={t('remote.removePassword')} checked={clear} disabled={Boolean(why('password'))} onChange={(e) => setClear(e.target.checked)} />}
           </div>
         </>
       )}

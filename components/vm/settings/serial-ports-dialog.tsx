@@ -6,7 +6,7 @@ import type { Task } from '@/lib/hooks/types';
 import type { SerialPortView } from '@/lib/hooks/use-settings';
 import { AreaForm, ChoiceSelect, NumberInput, SettingCheck, SettingField, type SettingsCtx } from './form';
 import { changed } from './live';
-import { COM_PORTS, hex, PATH_LABELS, PORT_MODE_LABELS, UART_LABELS } from './words';
+import { COM_PORTS, hex, say } from './words';
 
 type F = keyof SerialPortView;
 const FIELDS: readonly F[] = ['enabled', 'hostMode', 'path', 'server', 'ioAddress', 'irq', 'uartType'];
@@ -40,6 +40,7 @@ export function SerialPortsForm({ ctx, onCancel, onDone }: { ctx: SettingsCtx; o
   // The body's index of each slot sent: the server's errors name "ports.<index>.<field>".
   const [sent, setSent] = useState<number[]>([]);
   const c = ctx.view.choices;
+  const t = ctx.t;
   const why = (f: F) => ctx.why(`serialPorts.${f}`);
   const set = <K extends F>(slot: number, k: K, value: SerialPortView[K]) => setPorts((prev) => prev.map((p) => (p.slot === slot ? { ...p, [k]: value } : p)));
   return (
@@ -53,9 +54,9 @@ export function SerialPortsForm({ ctx, onCancel, onDone }: { ctx: SettingsCtx; o
         setSent(body.map((p) => p.slot));
         const errors: Record<string, string> = {};
         body.forEach((p, k) => {
-          for (const f of ['ioAddress', 'irq'] as const) if (p[f] !== undefined && !Number.isFinite(p[f])) errors[`ports.${k}.${f}`] = 'Enter a number.';
+          for (const f of ['ioAddress', 'irq'] as const) if (p[f] !== undefined && !Number.isFinite(p[f])) errors[`ports.${k}.${f}`] = t('errors.number');
           const full = ports.find((x) => x.slot === p.slot)!;
-          if (full.enabled && full.hostMode !== 'Disconnected' && !full.path.trim()) errors[`ports.${k}.path`] = `Enter the ${PATH_LABELS[full.hostMode]?.toLowerCase() ?? 'path'}.`;
+          if (full.enabled && full.hostMode !== 'Disconnected' && !full.path.trim()) errors[`ports.${k}.path`] = t.has(`serial.enterPath.${full.hostMode}`) ? t(`serial.enterPath.${full.hostMode}`) : t('serial.enterPath.other');
         });
         return { patch: body.length > 0 ? { ports: body } : null, errors };
       }}
@@ -73,7 +74,7 @@ export function SerialPortsForm({ ctx, onCancel, onDone }: { ctx: SettingsCtx; o
               <legend className="sr-only">{comName(port.slot)}</legend>
               <SettingCheck
                 name={`ports.${port.slot}.enabled`}
-                label={`Port ${port.slot + 1} (${comName(port.slot)})`}
+                label={t('serial.port', { n: port.slot + 1, com: comName(port.slot) })}
                 why={why('enabled')}
                 error={err('enabled')}
                 checked={port.enabled}
@@ -81,11 +82,11 @@ export function SerialPortsForm({ ctx, onCancel, onDone }: { ctx: SettingsCtx; o
               />
               {port.enabled && (
                 <div className="grid gap-4 pl-6 sm:grid-cols-2">
-                  <SettingField name={`ports.${port.slot}.hostMode`} label="Mode" why={why('hostMode')} error={err('hostMode')}>
-                    {(p) => <ChoiceSelect {...p} value={port.hostMode} choices={modes} labels={PORT_MODE_LABELS} onValue={(x) => set(port.slot, 'hostMode', x)} />}
+                  <SettingField name={`ports.${port.slot}.hostMode`} label={t('serial.mode')} why={why('hostMode')} error={err('hostMode')}>
+                    {(p) => <ChoiceSelect {...p} value={port.hostMode} choices={modes} words="portMode" onValue={(x) => set(port.slot, 'hostMode', x)} />}
                   </SettingField>
                   {port.hostMode !== 'Disconnected' && (
-                    <SettingField name={`ports.${port.slot}.path`} label={PATH_LABELS[port.hostMode] ?? 'Path'} why={why('path')} error={err('path')}>
+                    <SettingField name={`ports.${port.slot}.path`} label={t.has(`words.path.${port.hostMode}`) ? say(t, 'path', port.hostMode) : t('serial.path')} why={why('path')} error={err('path')}>
                       {(p) => (
                         <Input
                           {...p}
@@ -103,8 +104,8 @@ export function SerialPortsForm({ ctx, onCancel, onDone }: { ctx: SettingsCtx; o
                     <div className="sm:col-span-2">
                       <SettingCheck
                         name={`ports.${port.slot}.server`}
-                        label={port.hostMode === 'TCP' ? 'Listen for connections (server)' : 'Create the pipe (server)'}
-                        hint={port.hostMode === 'TCP' ? 'Off: connect to host:port.' : 'Off: connect to an existing pipe.'}
+                        label={port.hostMode === 'TCP' ? t('serial.listen') : t('serial.createPipe')}
+                        hint={port.hostMode === 'TCP' ? t('serial.listenHint') : t('serial.createPipeHint')}
                         why={why('server')}
                         error={err('server')}
                         checked={port.server}
@@ -112,14 +113,14 @@ export function SerialPortsForm({ ctx, onCancel, onDone }: { ctx: SettingsCtx; o
                       />
                     </div>
                   )}
-                  <SettingField name={`ports.${port.slot}.ioAddress`} label="I/O port" why={why('ioAddress')} error={err('ioAddress')} hint={std ? `${comName(port.slot)}: ${hex(std.ioAddress)}` : undefined}>
+                  <SettingField name={`ports.${port.slot}.ioAddress`} label={t('serial.ioPort')} why={why('ioAddress')} error={err('ioAddress')} hint={std ? `${comName(port.slot)}: ${hex(std.ioAddress)}` : undefined}>
                     {(p) => <HexInput {...p} value={port.ioAddress} onValue={(x) => set(port.slot, 'ioAddress', x)} />}
                   </SettingField>
-                  <SettingField name={`ports.${port.slot}.irq`} label="IRQ" why={why('irq')} error={err('irq')} hint={std ? `${comName(port.slot)}: ${std.irq}` : undefined}>
+                  <SettingField name={`ports.${port.slot}.irq`} label={t('serial.irq')} why={why('irq')} error={err('irq')} hint={std ? `${comName(port.slot)}: ${std.irq}` : undefined}>
                     {(p) => <NumberInput {...p} min={0} max={255} value={port.irq} onValue={(x) => set(port.slot, 'irq', x)} />}
                   </SettingField>
-                  <SettingField name={`ports.${port.slot}.uartType`} label="UART" why={why('uartType')} error={err('uartType')}>
-                    {(p) => <ChoiceSelect {...p} value={port.uartType} choices={c.uartTypes} labels={UART_LABELS} onValue={(x) => set(port.slot, 'uartType', x)} />}
+                  <SettingField name={`ports.${port.slot}.uartType`} label={t('serial.uart')} why={why('uartType')} error={err('uartType')}>
+                    {(p) => <ChoiceSelect {...p} value={port.uartType} choices={c.uartTypes} words="uart" onValue={(x) => set(port.slot, 'uartType', x)} />}
                   </SettingField>
                 </div>
               )}

@@ -1,9 +1,10 @@
 'use client';
 
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { useId, useState, type ReactNode } from 'react';
 import { LoadError } from '@/components/console/load-error';
-import { formatMB } from '@/components/format';
+import { useFormat } from '@/components/format';
 import { TaskCard } from '@/components/tasks/task-card';
 import { ActionButton, WhyNotice } from '@/components/ui/action-button';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
@@ -13,7 +14,7 @@ import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 import { UsageBar } from '@/components/ui/usage-bar';
 import type { MachineDetail, Task } from '@/lib/hooks/types';
 import { useMachineSettings, useSettingsTask, type MachineSettingsView } from '@/lib/hooks/use-settings';
-import { BOOT_LABELS } from '../hardware';
+import { useVmWords } from '../hardware';
 import { AudioForm } from './audio-dialog';
 import { DisplayForm } from './display-dialog';
 import { makeCtx, type SettingsCtx } from './form';
@@ -24,32 +25,22 @@ import { SharedFolders } from './shared-folders';
 import { SystemForm } from './system-dialog';
 import { UsbDevices } from './usb-devices';
 import { UsbForm } from './usb-dialog';
-import {
-  AUDIO_CONTROLLER_LABELS,
-  AUDIO_DRIVER_LABELS,
-  AUTH_LABELS,
-  DIRECTION_LABELS,
-  FIRMWARE_LABELS,
-  GRAPHICS_LABELS,
-  isEfi,
-  PORT_MODE_LABELS,
-  say,
-  TPM_LABELS,
-  USB_CONTROLLER_LABELS,
-} from './words';
+import { isEfi, say } from './words';
+import { useTaskText } from '@/components/tasks/task-text';
 
 /** The areas with an edit dialog, by the API's name. */
 type Area = 'general' | 'system' | 'display' | 'remote-display' | 'audio' | 'usb' | 'serial-ports';
 
 type FormProps = { ctx: SettingsCtx; onCancel: () => void; onDone: (t: Task) => void };
-const AREAS: Record<Area, { title: string; description: string; Form: (p: FormProps) => ReactNode }> = {
-  general: { title: 'General', description: 'Name, operating system, clipboard, drag and drop, autostart.', Form: GeneralForm },
-  system: { title: 'System', description: 'Memory, processors, boot order, firmware, TPM and the board.', Form: SystemForm },
-  display: { title: 'Display', description: 'The graphics card the guest sees.', Form: DisplayForm },
-  'remote-display': { title: 'Remote display', description: "VirtualBox's VNC server for the machine: the console connects to it.", Form: RemoteDisplayForm },
-  audio: { title: 'Audio', description: 'The sound card the guest sees and where its sound goes on the host.', Form: AudioForm },
-  usb: { title: 'USB', description: "The machine's USB controllers and device filters.", Form: UsbForm },
-  'serial-ports': { title: 'Serial ports', description: 'What each COM port of the guest is connected to on the host.', Form: SerialPortsForm },
+/** Each area's dialog form; its title and description are the catalog's areas.<area>. */
+const AREAS: Record<Area, (p: FormProps) => ReactNode> = {
+  general: GeneralForm,
+  system: SystemForm,
+  display: DisplayForm,
+  'remote-display': RemoteDisplayForm,
+  audio: AudioForm,
+  usb: UsbForm,
+  'serial-ports': SerialPortsForm,
 };
 
 /** An on/off feature as a coloured badge; `data-feature` and `data-on` find it in tests. */
@@ -94,7 +85,9 @@ function AreaCard({ area, title, edit, children }: { area: string; title: string
 const Badges = ({ children }: { children: ReactNode }) => <div className="flex flex-wrap gap-1.5">{children}</div>;
 
 function Cards({ ctx, canEdit, editButton, why, onWhy, onTask }: { ctx: SettingsCtx; canEdit: boolean; editButton: (a: Area) => ReactNode; why: string | undefined; onWhy: (w: string) => void; onTask: (t: Task) => void }) {
-  const { view: s, machine: m, admin } = ctx;
+  const { view: s, machine: m, admin, t } = ctx;
+  const f = useFormat();
+  const words = useVmWords();
   const sys = s.system;
   const rd = s.remoteDisplay;
   const running = m.state === 'Running' || m.state === 'Paused';
@@ -103,141 +96,141 @@ function Cards({ ctx, canEdit, editButton, why, onWhy, onTask }: { ctx: Settings
   const ports = s.serialPorts.filter((p) => p.enabled);
   return (
     <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
-      <AreaCard area="general" title="General" edit={editButton('general')}>
+      <AreaCard area="general" title={t('areas.general.title')} edit={editButton('general')}>
         <Facts
           items={[
-            ['OS', os],
-            ['Clipboard', say(DIRECTION_LABELS, s.general.clipboardMode)],
-            ['Drag and drop', say(DIRECTION_LABELS, s.general.dndMode)],
+            [t('cards.os'), os],
+            [t('cards.clipboard'), say(t, 'direction', s.general.clipboardMode)],
+            [t('cards.dnd'), say(t, 'direction', s.general.dndMode)],
           ]}
         />
         <Badges>
           <Feature feature="autostart" on={s.general.autostartEnabled} tone="sky">
-            {s.general.autostartEnabled ? `Autostart${s.general.autostartDelay ? ` after ${s.general.autostartDelay} s` : ''}` : 'No autostart'}
+            {s.general.autostartEnabled ? (s.general.autostartDelay ? t('cards.autostartAfter', { delay: s.general.autostartDelay }) : t('cards.autostart')) : t('cards.noAutostart')}
           </Feature>
         </Badges>
       </AreaCard>
 
-      <AreaCard area="system" title="System" edit={editButton('system')}>
-        <UsageBar label="Memory" used={sys.memoryMB} total={s.choices.maxMemoryMB} valueText={`${formatMB(sys.memoryMB)} of ${formatMB(s.choices.maxMemoryMB)}`} />
+      <AreaCard area="system" title={t('areas.system.title')} edit={editButton('system')}>
+        <UsageBar label={t('cards.memory')} used={sys.memoryMB} total={s.choices.maxMemoryMB} valueText={t('ofMax', { value: f.mb(sys.memoryMB), max: f.mb(s.choices.maxMemoryMB) })} />
         <Facts
           items={[
-            ['vCPUs', `${sys.cpuCount}${sys.cpuExecutionCap < 100 ? ` (capped at ${sys.cpuExecutionCap}%)` : ''}`],
-            ['Chipset', sys.chipset],
-            ['Boot', boot.length > 0 ? boot.map((d) => BOOT_LABELS[d as keyof typeof BOOT_LABELS] ?? d).join(' → ') : 'Nothing'],
+            [t('cards.vcpus'), sys.cpuExecutionCap < 100 ? t('cards.vcpusCapped', { count: sys.cpuCount, cap: sys.cpuExecutionCap }) : f.number(sys.cpuCount)],
+            [t('cards.chipset'), sys.chipset],
+            [t('cards.boot'), boot.length > 0 ? boot.map(words.boot).join(' → ') : t('cards.nothing')],
           ]}
         />
         <Badges>
           <Feature feature="firmware" on={isEfi(sys.firmware)} tone="violet">
-            {say(FIRMWARE_LABELS, sys.firmware)}
+            {say(t, 'firmware', sys.firmware)}
           </Feature>
           <Feature feature="tpm" on={sys.tpm !== 'None'}>
-            {sys.tpm === 'None' ? 'No TPM' : say(TPM_LABELS, sys.tpm)}
+            {sys.tpm === 'None' ? t('cards.noTpm') : say(t, 'tpm', sys.tpm)}
           </Feature>
           {isEfi(sys.firmware) && (
             <Feature feature="secureBoot" on={sys.secureBoot}>
-              {sys.secureBoot ? 'Secure Boot' : 'Secure Boot off'}
+              {sys.secureBoot ? t('cards.secureBoot') : t('cards.secureBootOff')}
             </Feature>
           )}
           <Feature feature="nestedHwVirt" on={sys.nestedHwVirt} tone="sky">
-            {sys.nestedHwVirt ? 'Nested VT-x' : 'No nested VT-x'}
+            {sys.nestedHwVirt ? t('cards.nestedVtx') : t('cards.noNestedVtx')}
           </Feature>
         </Badges>
       </AreaCard>
 
-      <AreaCard area="display" title="Display" edit={editButton('display')}>
-        <UsageBar label="Video memory" used={s.display.vramMB} total={s.choices.vramMB.max} valueText={`${formatMB(s.display.vramMB)} of ${formatMB(s.choices.vramMB.max)}`} />
+      <AreaCard area="display" title={t('areas.display.title')} edit={editButton('display')}>
+        <UsageBar label={t('cards.vram')} used={s.display.vramMB} total={s.choices.vramMB.max} valueText={t('ofMax', { value: f.mb(s.display.vramMB), max: f.mb(s.choices.vramMB.max) })} />
         <Facts
           items={[
-            ['Controller', say(GRAPHICS_LABELS, s.display.graphicsController)],
-            ['Monitors', s.display.monitorCount],
+            [t('cards.controller'), say(t, 'graphics', s.display.graphicsController)],
+            [t('cards.monitors'), f.number(s.display.monitorCount)],
           ]}
         />
         <Badges>
           <Feature feature="accelerate3D" on={s.display.accelerate3D} tone="sky">
-            {s.display.accelerate3D ? '3D' : 'No 3D'}
+            {s.display.accelerate3D ? t('cards.threeD') : t('cards.noThreeD')}
           </Feature>
         </Badges>
       </AreaCard>
 
-      <AreaCard area="remote-display" title="Remote display" edit={editButton('remote-display')}>
+      <AreaCard area="remote-display" title={t('areas.remote-display.title')} edit={editButton('remote-display')}>
         <Badges>
           <Feature feature="vrde" on={rd.enabled}>
-            {rd.enabled ? 'VRDE on' : 'VRDE off'}
+            {rd.enabled ? t('cards.vrdeOn') : t('cards.vrdeOff')}
           </Feature>
           <Feature feature="vncPassword" on={rd.hasPassword} tone="sky">
-            {rd.hasPassword ? 'A password is set' : 'No password'}
+            {rd.hasPassword ? t('remote.passwordSet') : t('remote.noPassword')}
           </Feature>
         </Badges>
         <Facts
           items={[
-            ['Ports', rd.ports || '—'],
-            ['Listening on', rd.port ?? '—'],
-            ['Authentication', say(AUTH_LABELS, rd.authType)],
-            ['Connections', rd.allowMultiConnection ? 'Several' : 'One at a time'],
+            [t('cards.ports'), rd.ports || '—'],
+            [t('cards.listeningOn'), rd.port ?? '—'],
+            [t('cards.auth'), say(t, 'auth', rd.authType)],
+            [t('cards.connections'), rd.allowMultiConnection ? t('cards.several') : t('cards.oneAtATime')],
           ]}
         />
         {running && rd.enabled && rd.port !== null && (
           <Link href={`/vms/${encodeURIComponent(m.id)}/console`} className={buttonClass({ variant: 'outline', size: 'sm', className: 'self-start' })}>
-            Open console
+            {t('cards.openConsole')}
           </Link>
         )}
       </AreaCard>
 
-      <AreaCard area="audio" title="Audio" edit={editButton('audio')}>
+      <AreaCard area="audio" title={t('areas.audio.title')} edit={editButton('audio')}>
         <Badges>
           <Feature feature="audio" on={s.audio.enabled}>
-            {s.audio.enabled ? 'Audio on' : 'Audio off'}
+            {s.audio.enabled ? t('cards.audioOn') : t('cards.audioOff')}
           </Feature>
           {s.audio.enabled && (
             <>
               <Feature feature="audioOutput" on={s.audio.output} tone="sky">
-                {s.audio.output ? 'Output' : 'No output'}
+                {s.audio.output ? t('cards.output') : t('cards.noOutput')}
               </Feature>
               <Feature feature="audioInput" on={s.audio.input} tone="sky">
-                {s.audio.input ? 'Input' : 'No input'}
+                {s.audio.input ? t('cards.input') : t('cards.noInput')}
               </Feature>
             </>
           )}
         </Badges>
         <Facts
           items={[
-            ['Controller', say(AUDIO_CONTROLLER_LABELS, s.audio.controller)],
-            ['Host driver', say(AUDIO_DRIVER_LABELS, s.audio.driver)],
+            [t('cards.controller'), say(t, 'audioController', s.audio.controller)],
+            [t('cards.hostDriver'), say(t, 'audioDriver', s.audio.driver)],
           ]}
         />
       </AreaCard>
 
-      <AreaCard area="usb" title="USB" edit={editButton('usb')}>
+      <AreaCard area="usb" title={t('areas.usb.title')} edit={editButton('usb')}>
         <Badges>
           {s.usb.controllers.length === 0 ? (
             <Feature feature="usb" on={false}>
-              No USB controller
+              {t('cards.noUsb')}
             </Feature>
           ) : (
             s.usb.controllers.map((c) => (
               <Feature key={c} feature={`usb-${c}`} on>
-                {say(USB_CONTROLLER_LABELS, c)}
+                {say(t, 'usbController', c)}
               </Feature>
             ))
           )}
         </Badges>
-        {admin && <p className="text-sm text-slate-600 dark:text-slate-400">{s.usb.filters.length === 0 ? 'No device filters' : `${s.usb.filters.length} device filter${s.usb.filters.length === 1 ? '' : 's'} (${s.usb.filters.filter((f) => f.active).length} active)`}</p>}
+        {admin && <p className="text-sm text-slate-600 dark:text-slate-400">{s.usb.filters.length === 0 ? t('cards.noFilters') : t('cards.filters', { count: s.usb.filters.length, active: s.usb.filters.filter((x) => x.active).length })}</p>}
         {admin && s.usb.controllers.length > 0 && <UsbDevices machineId={m.id} why={why} onWhy={onWhy} />}
       </AreaCard>
 
-      <AreaCard area="shared-folders" title="Shared folders">
+      <AreaCard area="shared-folders" title={t('folders.list')}>
         <SharedFolders ctx={ctx} canEdit={canEdit} why={why} onWhy={onWhy} onTask={onTask} />
       </AreaCard>
 
-      <AreaCard area="serial-ports" title="Serial ports" edit={editButton('serial-ports')}>
+      <AreaCard area="serial-ports" title={t('areas.serial-ports.title')} edit={editButton('serial-ports')}>
         {ports.length === 0 ? (
-          <p className="text-sm text-slate-500 dark:text-slate-400">No serial ports.</p>
+          <p className="text-sm text-slate-500 dark:text-slate-400">{t('cards.noSerial')}</p>
         ) : (
           <Facts
             items={ports.map((p) => [
               comName(p.slot),
-              `${say(PORT_MODE_LABELS, p.hostMode)}${p.hostMode !== 'Disconnected' && p.path ? ` ${p.path}` : ''}${p.server && (p.hostMode === 'TCP' || p.hostMode === 'HostPipe') ? ' (server)' : ''}`,
+              `${say(t, 'portMode', p.hostMode)}${p.hostMode !== 'Disconnected' && p.path ? ` ${p.path}` : ''}${p.server && (p.hostMode === 'TCP' || p.hostMode === 'HostPipe') ? t('cards.server') : ''}`,
             ])}
           />
         )}
@@ -268,6 +261,8 @@ export function SettingsSection({
   admin: boolean;
   onTask: (t: Task) => void;
 }) {
+  const t = useTranslations('vmSettings');
+  const words = useVmWords();
   const headingId = useId();
   const q = useMachineSettings(m.id);
   const [taskId, setTaskId] = useState<string | null>(null);
@@ -280,31 +275,32 @@ export function SettingsSection({
     setNotice(null);
     onTask(t);
   };
-  const busy = m.stale ? `${m.hostName} is unreachable` : busyWith ? `Busy with “${busyWith.title}”: wait for it to end` : undefined;
+  const taskWords = useTaskText();
+  const busy = m.stale ? t('unreachable', { host: m.hostName }) : busyWith ? t('busyWith', { title: taskWords.title(busyWith) }) : undefined;
   const view: MachineSettingsView | undefined = q.data;
-  const ctx = view ? makeCtx(view, m, admin) : null;
+  const ctx = view ? makeCtx(view, m, admin, t, words.state) : null;
   const editButton = (a: Area) =>
     canEdit ? (
-      <ActionButton variant="outline" why={busy} onWhy={setNotice} onAct={() => setEditing(a)} aria-label={`Edit ${AREAS[a].title}`}>
-        Edit
+      <ActionButton variant="outline" why={busy} onWhy={setNotice} onAct={() => setEditing(a)} aria-label={t('editArea', { area: t(`areas.${a}.title`) })}>
+        {t('edit')}
       </ActionButton>
     ) : null;
-  const open = editing ? AREAS[editing] : null;
+  const Form = editing ? AREAS[editing] : null;
 
   return (
     <section aria-labelledby={headingId} className="space-y-3" data-testid="settings-section">
       <div>
         <h2 id={headingId} className="text-lg font-semibold tracking-tight">
-          Settings
+          {t('heading')}
         </h2>
         <p className="text-sm text-slate-600 dark:text-slate-400">
-          Each change applies to every host the machine is registered on{m.twins.length > 0 ? ` (${[m.hostName, ...m.twins.map((t) => t.hostName)].join(', ')})` : ''}.
+          {m.twins.length > 0 ? t('appliesToHosts', { hosts: [m.hostName, ...m.twins.map((x) => x.hostName)].join(', ') }) : t('appliesToAll')}
         </p>
       </div>
       <WhyNotice why={notice} onDismiss={() => setNotice(null)} />
       {task.data && <TaskCard task={task.data} showTarget={false} onDismiss={() => setTaskId(null)} className="max-w-xl" />}
       {q.isPending ? (
-        <LoadingRegion label="Loading settings…">
+        <LoadingRegion label={t('loading')}>
           <Skeleton className="h-40" />
         </LoadingRegion>
       ) : ctx ? (
@@ -313,9 +309,9 @@ export function SettingsSection({
         <LoadError error={q.error} retry={q.refetch} />
       )}
       {ctx && (
-        <Dialog open={open !== null} onOpenChange={(o) => !o && setEditing(null)} title={open?.title ?? ''} description={open?.description} className="max-w-2xl">
-          {open && (
-            <open.Form
+        <Dialog open={editing !== null} onOpenChange={(o) => !o && setEditing(null)} title={editing ? t(`areas.${editing}.title`) : ''} description={editing ? t(`areas.${editing}.description`) : undefined} className="max-w-2xl">
+          {Form && (
+            <Form
               ctx={ctx}
               onCancel={() => setEditing(null)}
               onDone={(t) => {

@@ -24,6 +24,7 @@ export function withinRoots(path: string, roots: readonly string[]): boolean {
 
 function AddForm({ ctx, running, onCancel, onDone }: { ctx: SettingsCtx; running: boolean; onCancel: () => void; onDone: (t: Task) => void }) {
   const roots = ctx.view.choices.sharedFolderRoots;
+  const t = ctx.t;
   const [v, setV] = useState({ name: '', hostPath: roots[0] ? `${roots[0].replace(/\/$/, '')}/` : '', readOnly: false, autoMount: true, autoMountPoint: '', transient: false });
   const [local, setLocal] = useState<Record<string, string>>({});
   const add = useAddSharedFolder();
@@ -33,9 +34,9 @@ function AddForm({ ctx, running, onCancel, onDone }: { ctx: SettingsCtx; running
     e.preventDefault();
     if (add.isPending) return;
     const found: Record<string, string> = {};
-    if (!v.name.trim()) found.name = 'Enter a name.';
-    if (!v.hostPath.trim()) found.hostPath = 'Enter a folder on the host.';
-    else if (roots.length > 0 && !withinRoots(v.hostPath.trim(), roots)) found.hostPath = `Must lie within ${roots.join(', ')}.`;
+    if (!v.name.trim()) found.name = t('errors.name');
+    if (!v.hostPath.trim()) found.hostPath = t('folders.enterFolder');
+    else if (roots.length > 0 && !withinRoots(v.hostPath.trim(), roots)) found.hostPath = t('folders.mustLieWithin', { roots: roots.join(', ') });
     setLocal(found);
     if (Object.keys(found).length > 0) return;
     add.mutate(
@@ -57,30 +58,30 @@ function AddForm({ ctx, running, onCancel, onDone }: { ctx: SettingsCtx; running
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
       <FormProblem error={add.error} fields={FIELDS} />
       <div className="grid gap-4 sm:grid-cols-2">
-        <SettingField name="name" label="Name" error={errors.name} hint="What the guest sees it as.">
+        <SettingField name="name" label={t('folders.name')} error={errors.name} hint={t('folders.nameHint')}>
           {(p) => <Input {...p} value={v.name} onChange={(e) => set('name', e.target.value)} autoComplete="off" spellCheck={false} />}
         </SettingField>
-        <SettingField name="autoMountPoint" label="Mount point" error={errors.autoMountPoint} hint="Empty: the guest's default.">
+        <SettingField name="autoMountPoint" label={t('folders.mountPoint')} error={errors.autoMountPoint} hint={t('folders.mountPointHint')}>
           {(p) => <Input {...p} value={v.autoMountPoint} onChange={(e) => set('autoMountPoint', e.target.value)} autoComplete="off" spellCheck={false} className="font-mono text-xs" />}
         </SettingField>
       </div>
       <SettingField
         name="hostPath"
-        label="Folder on the host"
+        label={t('folders.hostPath')}
         error={errors.hostPath}
-        hint={roots.length > 0 ? `Within ${roots.join(', ')} (allowed on every host of the machine).` : 'No folder may be shared: an admin sets the allowed roots on the hosts.'}
+        hint={roots.length > 0 ? t('folders.within', { roots: roots.join(', ') }) : t('folders.noRoots')}
       >
         {(p) => <Input {...p} value={v.hostPath} onChange={(e) => set('hostPath', e.target.value)} autoComplete="off" spellCheck={false} className="font-mono text-xs" />}
       </SettingField>
       <div className="grid gap-3 sm:grid-cols-2">
-        <SettingCheck name="writable" label="Read-only" error={errors.writable} checked={v.readOnly} onChange={(x) => set('readOnly', x)} />
-        <SettingCheck name="autoMount" label="Mount automatically" error={errors.autoMount} checked={v.autoMount} onChange={(x) => set('autoMount', x)} />
+        <SettingCheck name="writable" label={t('folders.readOnly')} error={errors.writable} checked={v.readOnly} onChange={(x) => set('readOnly', x)} />
+        <SettingCheck name="autoMount" label={t('folders.autoMount')} error={errors.autoMount} checked={v.autoMount} onChange={(x) => set('autoMount', x)} />
         {running && (
-          <SettingCheck name="transient" label="Only until the machine stops (transient)" error={errors.transient} checked={v.transient} onChange={(x) => set('transient', x)} />
+          <SettingCheck name="transient" label={t('folders.transientLabel')} error={errors.transient} checked={v.transient} onChange={(x) => set('transient', x)} />
         )}
       </div>
       <div className="flex justify-end gap-2 border-t border-slate-200 pt-4 dark:border-slate-800">
-        <FormButtons onCancel={onCancel} label="Add folder" pending={add.isPending} />
+        <FormButtons onCancel={onCancel} label={t('folders.addFolder')} pending={add.isPending} />
       </div>
     </form>
   );
@@ -88,6 +89,7 @@ function AddForm({ ctx, running, onCancel, onDone }: { ctx: SettingsCtx; running
 
 /** The shared folders: each with its kind and whether the host can reach it; add and remove (a task each). */
 export function SharedFolders({ ctx, canEdit, why, onWhy, onTask }: { ctx: SettingsCtx; canEdit: boolean; why: string | undefined; onWhy: (w: string) => void; onTask: (t: Task) => void }) {
+  const t = ctx.t;
   const [adding, setAdding] = useState(false);
   const [removing, setRemoving] = useState<SharedFolderView | null>(null);
   const remove = useRemoveSharedFolder();
@@ -98,26 +100,26 @@ export function SharedFolders({ ctx, canEdit, why, onWhy, onTask }: { ctx: Setti
   return (
     <div className="space-y-2">
       {folders.length === 0 ? (
-        <p className="text-sm text-slate-500 dark:text-slate-400">No shared folders.</p>
+        <p className="text-sm text-slate-500 dark:text-slate-400">{t('folders.none')}</p>
       ) : (
-        <ul className="space-y-2" aria-label="Shared folders">
+        <ul className="space-y-2" aria-label={t('folders.list')}>
           {folders.map((f) => (
             <li key={`${f.transient}:${f.name}`} className="flex items-start justify-between gap-2 text-sm" data-folder={f.name} data-transient={String(f.transient)}>
               <div className="min-w-0 space-y-0.5">
                 <p className="flex flex-wrap items-center gap-1.5">
                   <span className="font-medium">{f.name}</span>
-                  <Badge tone={f.transient ? 'amber' : 'sky'} title={f.transient ? 'Until the machine stops' : "In the machine's settings"}>
-                    {f.transient ? 'Transient' : 'Permanent'}
+                  <Badge tone={f.transient ? 'amber' : 'sky'} title={f.transient ? t('folders.transientTitle') : t('folders.permanentTitle')}>
+                    {f.transient ? t('folders.transient') : t('folders.permanent')}
                   </Badge>
-                  {!f.writable && <Badge tone="grey">Read-only</Badge>}
-                  {f.autoMount && <Badge tone="grey">Auto-mount{f.autoMountPoint ? ` at ${f.autoMountPoint}` : ''}</Badge>}
+                  {!f.writable && <Badge tone="grey">{t('folders.readOnly')}</Badge>}
+                  {f.autoMount && <Badge tone="grey">{f.autoMountPoint ? t('folders.autoMountAt', { path: f.autoMountPoint }) : t('folders.autoMountBadge')}</Badge>}
                   {f.accessible ? (
                     <Badge tone="green" dot>
-                      Accessible
+                      {t('folders.accessible')}
                     </Badge>
                   ) : (
                     <Badge tone="red" dot title={f.lastAccessError || undefined}>
-                      Not accessible
+                      {t('folders.notAccessible')}
                     </Badge>
                   )}
                 </p>
@@ -127,8 +129,8 @@ export function SharedFolders({ ctx, canEdit, why, onWhy, onTask }: { ctx: Setti
                 {!f.accessible && f.lastAccessError && <p className="text-xs text-red-700 dark:text-red-400">{f.lastAccessError}</p>}
               </div>
               {canEdit && (
-                <ActionButton why={f.transient && !running ? 'A transient folder goes when the machine stops' : editWhy} onWhy={onWhy} onAct={() => setRemoving(f)} aria-label={`Remove shared folder ${f.name}`}>
-                  Remove
+                <ActionButton why={f.transient && !running ? t('folders.transientGoes') : editWhy} onWhy={onWhy} onAct={() => setRemoving(f)} aria-label={t('folders.removeOne', { name: f.name })}>
+                  {t('folders.remove')}
                 </ActionButton>
               )}
             </li>
@@ -137,10 +139,10 @@ export function SharedFolders({ ctx, canEdit, why, onWhy, onTask }: { ctx: Setti
       )}
       {canEdit && (
         <ActionButton variant="outline" why={editWhy} onWhy={onWhy} onAct={() => setAdding(true)}>
-          Add shared folder
+          {t('folders.add')}
         </ActionButton>
       )}
-      <Dialog open={adding} onOpenChange={setAdding} title="Add shared folder" description={`A folder of the host the guest of ${m.name} mounts.`} className="max-w-xl">
+      <Dialog open={adding} onOpenChange={setAdding} title={t('folders.add')} description={t('folders.addDescription', { name: m.name })} className="max-w-xl">
         <AddForm
           ctx={ctx}
           running={running}
@@ -159,9 +161,9 @@ export function SharedFolders({ ctx, canEdit, why, onWhy, onTask }: { ctx: Setti
             remove.reset();
           }
         }}
-        title={`Remove shared folder ${removing?.name ?? ''}?`}
-        description="The guest loses the folder; the files on the host stay."
-        confirmLabel="Remove"
+        title={t('folders.removeTitle', { name: removing?.name ?? '' })}
+        description={t('folders.removeDescription')}
+        confirmLabel={t('folders.remove')}
         pending={remove.isPending}
         problem={remove.error ? problemOf(remove.error) : null}
         onConfirm={() =>

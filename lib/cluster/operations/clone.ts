@@ -27,7 +27,7 @@ import { reserveDisk, type DiskReservation } from '@/lib/media/quota';
 import { requireUsableNetwork, tenantNetworkError } from '@/lib/networks/access';
 import { attachAdapter, lackText, lacksOn, networkKey } from '@/lib/networks/placement';
 import type { ClusterNetwork } from '@/lib/networks/store';
-import { startTask, type Task, type TaskContext } from '@/lib/tasks';
+import { taskText, startTask, type Task, type TaskContext } from '@/lib/tasks';
 import { getTenantByName, TENANT_KEY } from '@/lib/tenants';
 import { hostScope, mayUseHost } from '@/lib/tenants/hosts';
 import { checkQuota, hostAllowed, tenantUsage, type Demand } from '@/lib/tenants/quota';
@@ -409,6 +409,9 @@ export async function startClone(plan: ClonePlan, user: User): Promise<Task> {
     const task = await startTask({
       kind: 'vm.clone',
       title: `Clone ${what} to ${plan.name}${plan.request.mode === 'linked' ? ' (linked)' : ''}`,
+      titleKey: plan.snapshot
+        ? taskText('vm.cloneSnapshot', { snapshot: plan.snapshot.name, source: plan.source.name, name: plan.name, mode: plan.request.mode })
+        : taskText('vm.clone', { source: plan.source.name, name: plan.name, mode: plan.request.mode }),
       target: { type: 'vm', id: plan.id, name: plan.name, hostId: plan.host.id },
       user: taskUser(user),
       // The source is only read (several clones of it at once: deploying a template), unless a base snapshot is taken on it.

@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { ProblemError, validationProblem, type Problem } from '@/lib/api/problem';
 import type { User } from '@/lib/auth/policy';
 import type { HostView } from '@/lib/db/hosts';
-import { startTask, toTaskError, type Task, type TaskContext } from '@/lib/tasks';
+import { taskText, startTask, toTaskError, type Task, type TaskContext } from '@/lib/tasks';
 import type { VBoxClient } from '@/lib/vbox/client';
 import { VBoxError } from '@/lib/vbox/errors';
 import type { IMachine, IMedium, IVirtualBox, IWebsessionManager } from '@/lib/vbox/objects';
@@ -501,7 +501,7 @@ async function buildOn(
     at.percent = to;
   } catch (e) {
     const failed = { ...at };
-    ctx.step(at.percent, `Rolling back on ${t.view.name}`);
+    ctx.step(at.percent, `Rolling back on ${t.view.name}`, taskText('message.create.rollingBack', { host: t.view.name }));
     try {
       await undoOnHost(vbox, plan.id, made);
     } catch (undo) {
@@ -573,6 +573,7 @@ export async function startCreate(plan: CreatePlan, user: User): Promise<Task> {
     const task = await startTask({
       kind: 'vm.create',
       title,
+      titleKey: taskText('vm.create', { name: plan.name, host: plan.host.name }),
       target: { type: 'vm', id: plan.id, name: plan.name, hostId: plan.host.id },
       user: taskUser(user),
       locks: [`name:${plan.name.toLowerCase()}`, plan.id],
@@ -580,7 +581,7 @@ export async function startCreate(plan: CreatePlan, user: User): Promise<Task> {
       try {
         // Checked again now that it is held: another create may have attached it since the plan.
         if (existing) {
-          ctx.step(0, 'Checking the disk');
+          ctx.step(0, 'Checking the disk', taskText('message.create.checkingDisk'));
           await assertMediaFree([{ field: 'disk.existing', location: existing, use: 'disk' }], user, inv, { holding: true });
         }
         await build(ctx);
@@ -620,7 +621,7 @@ export async function startCreate(plan: CreatePlan, user: User): Promise<Task> {
       const leftovers = e instanceof RollbackIncomplete ? [...e.leftovers] : [];
       // The hosts finished before the failure: twins first, the primary (which owns the new disk) last.
       for (const t of done.reverse()) {
-        ctx.step(failed.percent, `Rolling back on ${t.view.name}`);
+        ctx.step(failed.percent, `Rolling back on ${t.view.name}`, taskText('message.create.rollingBack', { host: t.view.name }));
         try {
           await t.client.write((vbox) => undoRegistered(vbox, plan.id, t.primary && plan.disk?.kind === 'new' ? [plan.disk.path] : []), { release: true });
         } catch (undo) {

@@ -12,7 +12,7 @@ import type { User } from '@/lib/auth/policy';
 import { linkedClonesOfMachine, refuseLinkedClones } from '@/lib/media/linked-clones';
 import { clearMediaCache, listMedia } from '@/lib/media/inventory';
 import { describeHolders, heldBy, holdersOf, holdMedia, readMediaUsage, usersOf } from '@/lib/media/ownership';
-import { startTask, type Task } from '@/lib/tasks';
+import { taskText, startTask, type Task } from '@/lib/tasks';
 import type { IMedium } from '@/lib/vbox/objects';
 import type { Inventory } from '../inventory';
 import { copiesOf, inventory, requireOff, taskUser, type MachineCopy } from './common';
@@ -29,13 +29,14 @@ export async function startDelete(id: string, deleteDisks: boolean, user: User):
   return startTask({
     kind: 'vm.delete',
     title: deleteDisks ? `Delete ${name} and its disks` : `Delete ${name}`,
+    titleKey: taskText(deleteDisks ? 'vm.deleteWithDisks' : 'vm.delete', { name }),
     target: { type: 'vm', id, name, hostId: primary.host.id },
     user: taskUser(user),
     locks: [id, `name:${name.toLowerCase()}`],
   }, async (ctx) => {
     const share = 100 / copies.length;
     for (const [i, twin] of twins.entries()) {
-      ctx.step(Math.round(i * share), `Unregistering on ${twin.host.name}`);
+      ctx.step(Math.round(i * share), `Unregistering on ${twin.host.name}`, taskText('message.delete.unregistering', { host: twin.host.name }));
       await twin.client.write(async (vbox) => {
         const m = await vbox.findMachine(id);
         const media = await m.unregister('DetachAllReturnHardDisksOnly');
@@ -45,7 +46,7 @@ export async function startDelete(id: string, deleteDisks: boolean, user: User):
       }, { release: true });
     }
     const from = Math.round(twins.length * share);
-    ctx.step(from, `Unregistering on ${primary.host.name}`);
+    ctx.step(from, `Unregistering on ${primary.host.name}`, taskText('message.delete.unregistering', { host: primary.host.name }));
     let outcome: Disks = { deleted: 0, kept: [], release: () => undefined };
     try {
       await primary.client.write(async (vbox) => {
@@ -65,7 +66,7 @@ export async function startDelete(id: string, deleteDisks: boolean, user: User):
     } finally {
       outcome.release();
     }
-    ctx.step(100, deleteDisks ? deletedMessage(name, outcome) : `Deleted ${name}`);
+    ctx.step(100, deleteDisks ? deletedMessage(name, outcome) : `Deleted ${name}`, deleteDisks ? undefined : taskText('message.delete.deleted', { name }));
   });
 }
 

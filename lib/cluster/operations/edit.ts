@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { ProblemError, validationProblem } from '@/lib/api/problem';
 import type { User } from '@/lib/auth/policy';
 import { isPortSpec, type HostView } from '@/lib/db/hosts';
-import { startTask, type Task } from '@/lib/tasks';
+import { taskText, startTask, type Task } from '@/lib/tasks';
 import type { IMachine } from '@/lib/vbox/objects';
 import type { DeviceType, NetworkAdapterPromiscModePolicy, NetworkAdapterType, NetworkAttachmentType } from '@/lib/vbox/types';
 import { hostCapabilities } from './capabilities';
@@ -169,6 +169,7 @@ export async function startEdit(id: string, input: unknown, user: User): Promise
   const task = await startTask({
     kind: 'vm.edit',
     title: `Edit ${name}`,
+    titleKey: taskText('vm.edit', { name }),
     target: { type: 'vm', id, name, hostId: copies[0].host.id },
     user: taskUser(user),
     locks,

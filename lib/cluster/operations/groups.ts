@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { ProblemError, forbidden, notFound, validationProblem } from '@/lib/api/problem';
 import { can, hidden, type User } from '@/lib/auth/policy';
-import { startTask, type Task, type TaskContext } from '@/lib/tasks';
+import { taskText, startTask, type Task, type TaskContext } from '@/lib/tasks';
 import { machineResource } from '@/lib/tenants/access';
 import type { MachineState } from '@/lib/vbox/types';
 import type { Inventory } from '../inventory';
@@ -141,6 +141,7 @@ function start(user: User, targets: Target[], groups: string[]): Promise<Task> {
   return startTask({
     kind: 'vm.groups',
     title: one ? `Move ${one.name} to ${groups.join(', ')}` : `Move ${targets.length} machines to ${groups.join(', ')}`,
+    titleKey: one ? taskText('vm.groups', { name: one.name, groups: groups.join(', ') }) : taskText('vm.groupsMany', { count: targets.length, groups: groups.join(', ') }),
     // Several machines: no single target (the task then shows to admins and whoever started it).
     target: one
       ? { type: 'vm', id: one.id, name: one.name, hostId: one.copies[0].host.id }

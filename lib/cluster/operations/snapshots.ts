@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { ProblemError, notFound, validationProblem } from '@/lib/api/problem';
 import type { User } from '@/lib/auth/policy';
-import { startTask, type Task } from '@/lib/tasks';
+import { taskText, startTask, type Task } from '@/lib/tasks';
 import { isVBoxError } from '@/lib/vbox/errors';
 import type { IMachine, IProgress, ISnapshot } from '@/lib/vbox/objects';
 import type { MachineState } from '@/lib/vbox/types';
@@ -121,13 +121,14 @@ function startSnapshotTask(
   return startTask({
     kind: `snapshot.${kind}`,
     title: `${verb} snapshot "${name}" of ${summary.name}`,
+    titleKey: taskText(`snapshot.${kind}`, { snapshot: name, name: summary.name }),
     target: { type: 'vm', id, name: summary.name, hostId: copy.host.id },
     user: taskUser(user),
     locks: [id],
   }, async (ctx) => {
-    ctx.step(0, `${doing} snapshot "${name}"`);
+    ctx.step(0, `${doing} snapshot "${name}"`, taskText(`message.snapshot.${kind}.doing`, { snapshot: name }));
     await onSessionMachine(copy, id, lockType, async (m) => ctx.follow(await run(m), [5, 100]));
-    ctx.step(100, `${done} snapshot "${name}"`);
+    ctx.step(100, `${done} snapshot "${name}"`, taskText(`message.snapshot.${kind}.done`, { snapshot: name }));
   });
 }
 

@@ -25,7 +25,7 @@ import type { User } from '@/lib/auth/policy';
 import { mediumPathProblem, type MediumUse } from '@/lib/media/folders';
 import { clearMediaCache } from '@/lib/media/inventory';
 import { assertMediaFree, holdMedia, pathKey } from '@/lib/media/ownership';
-import { startTask, type Task, type TaskContext } from '@/lib/tasks';
+import { taskText, startTask, type Task, type TaskContext, type TaskText } from '@/lib/tasks';
 import type { IMachine, IMedium, IPlatformProperties, IStorageController, IVirtualBox } from '@/lib/vbox/objects';
 import { withLockedMachine } from '@/lib/vbox/session';
 import type { ChipsetType, DeviceType, MachineState, StorageBus, StorageControllerType } from '@/lib/vbox/types';
@@ -498,6 +498,8 @@ async function checkMedium(raw: string, type: DeviceType, copies: MachineCopy[],
 interface Plan {
   op: Op;
   title: string;
+  /** The title as a `taskText` key + values. */
+  titleKey?: TaskText;
   /** What the task's steps say it does ("Attaching disk.vdi to SATA port 1"). */
   doing: string;
   medium?: MediumPlan;
@@ -599,6 +601,7 @@ async function start(id: string, user: User, make: (ctx: {
     return await startTask({
       kind: 'vm.storage',
       title: plan.title,
+      titleKey: plan.titleKey,
       target: { type: 'vm', id, name, hostId: copies[0].host.id },
       user: taskUser(user),
       // The machine's id, as vm.edit locks it: edits and storage changes do not interleave.
@@ -657,6 +660,7 @@ export function startAddController(id: string, input: unknown, user: User): Prom
     return {
       op: { kind: 'addController', name: b.name, bus: b.bus, controllerType: b.controllerType, portCount: b.portCount },
       title: `Add storage controller ${b.name} to ${name}`,
+      titleKey: taskText('storage.addController', { controller: b.name, name }),
       doing: `Adding ${b.bus} controller ${b.name}`,
     };
   });
@@ -688,6 +692,7 @@ export function startEditController(id: string, controller: string, input: unkno
     return {
       op: { kind: 'editController', name: c.name, ...b },
       title: `Change storage controller ${c.name} of ${name}`,
+      titleKey: taskText('storage.changeController', { controller: c.name, name }),
       doing: `Setting ${changes} of ${c.name}`,
     };
   });
@@ -698,7 +703,8 @@ export function startRemoveController(id: string, controller: string, user: User
   return start(id, user, async ({ name, layout, live }) => {
     const c = controllerOf(layout, controller, name);
     if (live) throw offOnly(name, live, `remove storage controller ${c.name}`);
-    return { op: { kind: 'removeController', name: c.name }, title: `Remove storage controller ${c.name} from ${name}`, doing: `Removing ${c.name}` };
+    return { op: { kind: 'removeController', name: c.name }, title: `Remove storage controller ${c.name} from ${name}`,
+      titleKey: taskText('storage.removeController', { controller: c.name, name }), doing: `Removing ${c.name}` };
   });
 }
 
@@ -745,6 +751,7 @@ export function startAttach(id: string, input: unknown, user: User): Promise<Tas
         hotPluggable: live ? true : b.hotPluggable, nonRotational: b.nonRotational,
       },
       title: `Attach ${what} to ${name}`,
+      titleKey: medium ? taskText('storage.attach', { medium: what, name }) : taskText('storage.attachEmpty', { kind: b.type, name }),
       doing: `Attaching ${what} to ${slotName(c, b.port, b.device)}`,
       medium,
     };
@@ -769,6 +776,7 @@ export function startEditAttachment(id: string, slot: SlotParams, input: unknown
     return {
       op: { kind: 'flags', ...s, ...b },
       title: `Change ${slotName(c, s.port, s.device)} of ${name}`,
+      titleKey: taskText('storage.changeSlot', { slot: slotName(c, s.port, s.device), name }),
       doing: `Setting ${changes} at ${slotName(c, s.port, s.device)}`,
     };
   });
@@ -791,7 +799,8 @@ export function startDetach(id: string, slot: SlotParams, user: User): Promise<T
       }
     }
     const what = a.medium ? a.medium.name : `the ${kindOf(a.type)}`;
-    return { op: { kind: 'detach', ...s }, title: `Detach ${what} from ${name}`, doing: `Detaching ${what} from ${where}` };
+    return { op: { kind: 'detach', ...s }, title: `Detach ${what} from ${name}`,
+      titleKey: a.medium ? taskText('storage.detach', { medium: a.medium.name, name }) : taskText('storage.detachEmpty', { kind: a.type, name }), doing: `Detaching ${what} from ${where}` };
   });
 }
 
@@ -812,6 +821,7 @@ export function startMount(id: string, slot: SlotParams, input: unknown, user: U
     return {
       op: { kind: 'mount', ...s, location: medium?.location ?? null, force: b.force ?? false },
       title: medium ? `Insert ${what} into ${name}` : `Eject ${what} from ${name}`,
+      titleKey: taskText(medium ? 'storage.insert' : 'storage.eject', { medium: what, name }),
       doing: medium ? `Inserting ${what} into ${where}` : `Ejecting ${what} from ${where}`,
       medium,
     };

@@ -1,9 +1,12 @@
 import type { Metadata } from 'next';
+import { getTranslations } from 'next-intl/server';
 import { HostDetailView } from '@/components/hosts/host-detail-view';
 import { requirePageUser } from '@/lib/auth/session';
 import { getCoord } from '@/lib/coord';
 
-export const metadata: Metadata = { title: 'Host' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('pages'))('titles.host') };
+}
 
 /**
  * `/hosts/[id]`: one host's status and load history; a host the caller's tenant may not use is 404, as in the API.

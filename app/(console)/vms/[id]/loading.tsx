@@ -1,8 +1,10 @@
+import { useTranslations } from 'next-intl';
 import { LoadingRegion, Skeleton } from '@/components/ui/skeleton';
 
 export default function MachineLoading() {
+  const t = useTranslations('pages');
   return (
-    <LoadingRegion label="Loading machine…" className="space-y-8">
+    <LoadingRegion label={t('loading.machine')} className="space-y-8">
       <Skeleton className="h-8 w-64" />
       <Skeleton className="h-48" />
       <Skeleton className="h-32" />

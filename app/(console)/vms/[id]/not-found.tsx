@@ -1,10 +1,12 @@
+import { useTranslations } from 'next-intl';
 import { NotFoundMessage } from '@/components/console/not-found-message';
 
 /** `/vms/[id]` for a machine no host has (GET /api/v1/vms/:id answered 404). */
 export default function MachineNotFound() {
+  const t = useTranslations('errors');
   return (
-    <NotFoundMessage title="Machine not found" className="max-w-md">
-      No host has a machine with this id. It may have been deleted or unregistered, or its host removed from Nimbox.
+    <NotFoundMessage title={t('machineNotFound')} className="max-w-md">
+      {t('machineNotFoundText')}
     </NotFoundMessage>
   );
 }

@@ -1,10 +1,13 @@
 import type { Metadata } from 'next';
+import { getTranslations } from 'next-intl/server';
 import { MachineConsole } from '@/components/console-viewer/machine-console';
 import { MachineDetailView } from '@/components/vm/machine-detail-view';
 import { can } from '@/lib/auth/policy';
 import { requirePageUser } from '@/lib/auth/session';
 
-export const metadata: Metadata = { title: 'Machine' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('pages'))('titles.machine') };
+}
 
 /** `/vms/[id]`: one machine, read live from its host (read-only for now). */
 export default async function MachinePage({ params }: { params: Promise<{ id: string }> }) {

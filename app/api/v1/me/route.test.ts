@@ -21,7 +21,7 @@ describe('GET /api/v1/me', () => {
     const res = await GET(req({ cookie }));
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(await res.json()).toEqual({ id: bob.id, username: 'bob', realm: 'ldap:corp', role: 'operator', tenant: 'blue' });
+    expect(await res.json()).toEqual({ id: bob.id, username: 'bob', realm: 'ldap:corp', role: 'operator', tenant: 'blue', locale: null });
 
     // The next sign-in moved bob to another tenant: his earlier sessions end, the new one sees it.
     await upsertExternalUser(db, { realm: 'ldap:corp', username: 'bob', role: 'viewer', tenant: 'red' });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { route } from '@/lib/api/handler';
+import { describeRoute, route } from '@/lib/api/handler';
 import { forbidden, ProblemError } from '@/lib/api/problem';
 import { TENANT_NAME_RE } from '@/lib/tenants/name';
 import { getDb } from '@/lib/db';
@@ -43,7 +43,7 @@ type Query = z.infer<typeof Query>;
  * memoryGiBHours, diskGiBDays }], totals }] }, or text/csv with one row per machine. Admins: every tenant (machines
  * of none as tenant null), or the one named; a tenant's users: their own tenant only (another tenant's is 404).
  */
-export function GET(req: Request, context?: { params?: Promise<Record<string, string>> }): Promise<Response> {
+export const GET = describeRoute(function GET(req: Request, context?: { params?: Promise<Record<string, string>> }): Promise<Response> {
   // The tenant asked for is the policy's resource: another tenant's usage looks absent to a tenant's user.
   const asked = new URL(req.url).searchParams.get('tenant');
   return route<Record<string, string>, undefined, Query>(
@@ -70,4 +70,4 @@ export function GET(req: Request, context?: { params?: Promise<Record<string, st
       return report;
     },
   )(req, context);
-}
+}, { action: 'usage:read', query: Query }); // made per call (the resource reads the query): described for the OpenAPI document

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { route } from '@/lib/api/handler';
+import { machineListSchema } from '@/lib/api/response-schemas';
 import { getInventory } from '@/lib/cluster/inventory';
 import { accepted, createMachineSchema, planCreate, startCreate } from '@/lib/cluster/operations';
 import type { MachineSummary } from '@/lib/cluster/types';
@@ -34,7 +35,7 @@ const query = z.object({
  * every machine of every host, from the live inventory (never waits on a host); a tenant's users see only
  * their tenant's machines (`tenant` on each row: extradata nimbox/tenant).
  */
-export const GET = route({ action: 'vm:read', query }, async ({ query: q, user }) => {
+export const GET = route({ action: 'vm:read', query, response: machineListSchema }, async ({ query: q, user }) => {
   const inventory = getInventory();
   await inventory.start();
   const needle = q.q?.trim().toLowerCase();

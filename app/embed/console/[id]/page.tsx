@@ -1,12 +1,16 @@
 import type { Metadata } from 'next';
+import { getTranslations } from 'next-intl/server';
 import { EmbeddedConsole } from '@/components/console-viewer/embedded-console';
 import { Providers } from '@/components/providers';
+import { translateProblemTitle } from '@/components/ui/problem-text';
 import { ProblemError } from '@/lib/api/problem';
 import { requirePageUser } from '@/lib/auth/session';
 import { linkMaker } from '@/lib/console/embed-link';
 import { getDb } from '@/lib/db';
 
-export const metadata: Metadata = { title: 'Console' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('pages'))('titles.console') };
+}
 
 /**
  * `/embed/console/[id]`: a machine's console alone, for an iframe in another tool (a
@@ -32,9 +36,10 @@ export default async function EmbedConsolePage({ params, searchParams }: { param
     throw e;
   });
   if ('title' in checked) {
+    const t = await getTranslations('problems');
     return (
       <main role="alert" data-testid="link-refused" className="fixed inset-0 flex flex-col items-center justify-center gap-2 bg-slate-950 p-6 text-center text-slate-200">
-        <h1 className="text-lg font-semibold text-white">{checked.title}</h1>
+        <h1 className="text-lg font-semibold text-white">{translateProblemTitle(t, checked.title)}</h1>
         <p className="max-w-md text-sm text-slate-300">{checked.detail}</p>
       </main>
     );

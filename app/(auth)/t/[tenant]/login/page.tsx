@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { getTranslations } from 'next-intl/server';
 import { notFound, redirect } from 'next/navigation';
 import { LoginForm } from '@/components/auth/login-form';
 import { SignInCard } from '@/components/auth/sign-in-card';
@@ -13,7 +14,7 @@ const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { tenant } = await params;
-  return { title: `Sign in · ${tenant}` };
+  return { title: (await getTranslations('pages'))('titles.tenantSignIn', { tenant }) };
 }
 
 /**
@@ -29,15 +30,16 @@ export default async function TenantLoginPage({ params, searchParams }: { params
   const query = await searchParams;
   const callbackUrl = safeCallbackUrl(first(query.callbackUrl));
   const user = await pageUser();
+  const t = await getTranslations('pages');
   if (user && user.tenant === tenant) redirect(callbackUrl);
 
   return (
-    <SignInCard title={tenant} description="Sign in to your machines on Nimbox">
+    <SignInCard title={tenant} description={t('login.tenantDescription')}>
       {offered.length > 0 ? (
         <LoginForm callbackUrl={callbackUrl} failed={Boolean(first(query.error))} realms={realmChoices(offered)} tenant={tenant} />
       ) : (
         <p role="status" className="text-center text-sm text-slate-600 dark:text-slate-400">
-          Sign-in is not set up for this tenant yet. Ask your Nimbox administrator.
+          {t('login.tenantNotSetUp')}
         </p>
       )}
     </SignInCard>

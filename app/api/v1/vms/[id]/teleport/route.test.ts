@@ -460,6 +460,8 @@ describe("a tenant's allowed hosts", () => {
       id: 'tenant', label: "Target host allowed for the machine's tenant", status: 'failed',
       detail: "vbox-bravo is not one of tenant globex's allowed hosts (vbox-alpha, vbox-charlie).",
       fix: "Pick one of tenant globex's hosts, or have an admin allow vbox-bravo for the tenant.",
+      // Issue 20: the fix also as a key the UI translates (the detail lists hosts: English only).
+      fixI18n: { key: 'preflight.tenant.notAllowedFix', values: { host: 'vbox-bravo', tenant: 'globex' } },
     });
     const r = await teleport(M.tenant.id, BRAVO);
     const body = await r.json();
