@@ -1,9 +1,8 @@
 import { getToken } from 'next-auth/jwt';
 import { NextResponse, type NextRequest } from 'next/server';
 import { secureCookies, sessionCookieName } from '@/lib/auth/cookies';
-import { isApiPath, isEmbedLinkRequest, isPublicPath } from '@/lib/auth/paths';
+import { isApiPath, isEmbedLinkRequest, isPublicPath, PATH_HEADER } from '@/lib/auth/paths';
 import { authSecret } from '@/lib/auth/secret';
-import { PATH_HEADER } from '@/lib/auth/paths';
 
 /**
  * Sends visitors without a valid session to the sign-in page. Next 16 runs proxy in the
