@@ -8,6 +8,7 @@ import { Label } from '@/components/ui/label';
 import { Select } from '@/components/ui/select';
 import { MACHINE_STATES, type HostWithStatus, type VmsParams } from '@/lib/hooks/types';
 import type { GroupBy, ParamsUpdate } from './use-cluster-params';
+import { useStateLabel } from '@/components/vm/state-badge';
 
 const SEARCH_DEBOUNCE_MS = 250;
 
@@ -26,7 +27,7 @@ export function MachineToolbar({
   onGroupBy?: (g: GroupBy) => void;
 }) {
   const t = useTranslations('cluster.toolbar');
-  const ts = useTranslations('cluster.state');
+  const stateLabel = useStateLabel();
   const groupById = useId();
   const searchId = useId();
   const hostId = useId();
@@ -83,7 +84,7 @@ export function MachineToolbar({
           <option value="">{t('allStates')}</option>
           {MACHINE_STATES.map((s) => (
             <option key={s} value={s}>
-              {ts.has(s) ? ts(s) : s}
+              {stateLabel(s)}
             </option>
           ))}
         </Select>

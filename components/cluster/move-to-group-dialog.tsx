@@ -8,7 +8,7 @@ import { Field } from '@/components/ui/field';
 import { FormButtons } from '@/components/ui/form-buttons';
 import { Input } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
-import { groupLabel } from '@/components/vm/groups-field';
+import { useGroupLabel } from '@/components/vm/groups-field';
 import { fieldErrors, problemOf } from '@/lib/hooks/api';
 import type { MachineSummary, Task } from '@/lib/hooks/types';
 import { useMoveToGroups } from '@/lib/hooks/use-groups';
@@ -44,6 +44,7 @@ export function MoveToGroupDialog({
 
 function MoveForm({ machines, existing, onCancel, onDone }: { machines: MachineSummary[]; existing: string[]; onCancel: () => void; onDone: (t: Task) => void }) {
   const t = useTranslations('cluster.move');
+  const groupLabel = useGroupLabel();
   const move = useMoveToGroups();
   const [choice, setChoice] = useState(existing.find((g) => g !== '/') ?? NEW);
   const [path, setPath] = useState('');

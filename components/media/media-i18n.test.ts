@@ -1,4 +1,4 @@
-import { NextIntlClientProvider } from 'next-intl';
+import { createTranslator, NextIntlClientProvider } from 'next-intl';
 import { createElement, type ComponentProps, type ReactElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
@@ -59,6 +59,8 @@ describe('usage and templates', () => {
   it('marks a template, and says why it is not started', () => {
     expect(text(render('en', createElement(TemplateBadge)))).toBe('Template');
     expect(text(render('de', createElement(TemplateBadge)))).toBe('Vorlage');
-    expect(templateStartWhy('web')).toBe('web is a template: deploy a machine from it');
+    const why = (locale: 'en' | 'de') => createTranslator({ locale, messages: MESSAGES[locale], namespace: 'templates' });
+    expect(templateStartWhy('web', why('en'))).toBe('web is a template: deploy a machine from it');
+    expect(templateStartWhy('web', why('de'))).not.toBe(templateStartWhy('web', why('en')));
   });
 });

@@ -15,14 +15,6 @@ export interface NetworksT {
   has(key: string): boolean;
 }
 
-/** @deprecated English only (kept for components outside this folder): use t(`kind.${kind}`) of the `networks` catalog. */
-export const KIND_LABEL: Record<NetworkKind, string> = {
-  bridged: 'Bridged',
-  hostonly: 'Host-only',
-  internal: 'Internal',
-  natnetwork: 'NAT network',
-};
-
 export const KIND_TONE: Record<NetworkKind, BadgeTone> = {
   bridged: 'sky',
   hostonly: 'violet',

@@ -15,5 +15,4 @@ export function TemplateBadge({ className }: { className?: string }) {
  * Why Start is refused on a template (the server's words for the same refusal), in the catalog as
  * `templates.startWhy`; pass the caller's `useTranslations('templates')`.
  */
-export const templateStartWhy = (name: string, t?: (key: 'startWhy', values: { name: string }) => string) =>
-  t ? t('startWhy', { name }) : `${name} is a template: deploy a machine from it`;
+export const templateStartWhy = (name: string, t: (key: 'startWhy', values: { name: string }) => string) => t('startWhy', { name });

@@ -25,9 +25,6 @@ export function groupsBlocked(m: Pick<MachineDetail, 'name' | 'state' | 'hostNam
   return copy ? t('groups.blocked', { name: m.name, state: stateName(copy.state), host: copy.hostName }) : undefined;
 }
 
-/** @deprecated English only: use useGroupLabel(). "/" is the top level: shown as such. */
-export const groupLabel = (g: string) => (g === '/' ? 'No group (/)' : g);
-
 /** A group path as shown, "/" (the top level) in words of the current language. */
 export function useGroupLabel(): (g: string) => string {
   const t = useTranslations('vmEdit');

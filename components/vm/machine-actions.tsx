@@ -71,6 +71,7 @@ export function MachineActions({
 }) {
   const t = useTranslations('vmActions');
   const tState = useTranslations('vmState');
+  const tTemplates = useTranslations('templates');
   const action = useMachineAction();
   const [confirming, setConfirming] = useState<MachineAction | null>(null);
   const [editing, setEditing] = useState(false);
@@ -104,7 +105,7 @@ export function MachineActions({
         size="sm"
         disabled={!allowed || blocked || action.isPending}
         aria-busy={pending || undefined}
-        title={template ? templateStartWhy(m.name) : !allowed ? t('why.notWhile', { state: m.state, label: stateLabel(m.state, tState) }) : why}
+        title={template ? templateStartWhy(m.name, tTemplates) : !allowed ? t('why.notWhile', { state: m.state, label: stateLabel(m.state, tState) }) : why}
         onClick={() => {
           action.reset();
           if (spec.confirm) setConfirming(a);

@@ -25,6 +25,7 @@ import { AdapterTypeSelect } from '../adapter-type-select';
 import { BootOrderField } from '../boot-order-field';
 import { PlacementField } from '../clone-fields';
 import { bootOrderOut, bootSlots, useVmWords, type Tr } from '../hardware';
+import { adapterTypeLabel } from '../network-words';
 import { TemplateDeployForm } from './template-deploy-form';
 
 const STEPS = ['Placement', 'System', 'Network', 'Storage', 'Console', 'Review'] as const;
@@ -191,6 +192,7 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
   const t = useTranslations('vmCreate');
   const f = useFormat();
   const words = useVmWords();
+  const tNet = useTranslations('vmNetwork');
   const headingId = useId();
   const [v, setValues] = useState<Values>(INITIAL);
   const [stepIndex, setStepIndexRaw] = useState(0);
@@ -579,7 +581,7 @@ function WizardForm({ onCreated }: { onCreated: (t: Task, name: string) => void 
       [t('review.vcpus'), v.cpuCount],
       [t('review.memory'), f.mb(Number(v.memoryMB))],
       [t('review.hardware'), hw.length ? hw.join(', ') : t('review.none')],
-      [t('review.network'), `${v.network ? t('review.clusterNetwork', { name: v.network }) : v.bridgedInterface || t('review.hostBridge')} · ${words.adapter(v.adapterType)}`],
+      [t('review.network'), `${v.network ? t('review.clusterNetwork', { name: v.network }) : v.bridgedInterface || t('review.hostBridge')} · ${adapterTypeLabel(tNet, v.adapterType)}`],
       [t('review.disk'), v.diskMode === 'new' ? t('review.newDisk', { size: f.number(Number(v.sizeGB)) }) : v.existingPath || '—'],
       [t('review.iso'), v.iso || t('review.none')],
       [t('review.bootOrder'), bootOrderOut(v.bootOrder).map(words.boot).join(' → ') || t('review.nothing')],

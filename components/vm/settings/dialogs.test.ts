@@ -54,7 +54,7 @@ const IntlProvider = NextIntlClientProvider as ComponentType<Omit<ComponentProps
 function makeCtx(view: MachineSettingsView, m: MachineDetail, admin: boolean, locale: Locale = 'en'): SettingsCtx & { locale: Locale } {
   const messages = loadMessages(locale);
   const t = createTranslator({ locale, messages: messages as IntlMessages, namespace: 'vmSettings' });
-  const words = createTranslator({ locale, messages: messages as IntlMessages, namespace: 'vmWords' });
+  const words = createTranslator({ locale, messages: messages as IntlMessages, namespace: 'vmState' });
   return { ...makeCtxIn(view, m, admin, t, (s) => stateName(words, s)), locale };
 }
 

@@ -11,7 +11,7 @@ import { withinRoots } from './shared-folders';
 function translators(locale: 'en' | 'de') {
   const messages = loadMessages(locale);
   const t = createTranslator({ locale, messages: messages as IntlMessages, namespace: 'vmSettings' });
-  const words = createTranslator({ locale, messages: messages as IntlMessages, namespace: 'vmWords' });
+  const words = createTranslator({ locale, messages: messages as IntlMessages, namespace: 'vmState' });
   return (live: Live, name: string, copies: readonly Copy[]) => whyNot(live, name, copies, t, (s) => stateName(words, s));
 }
 
@@ -51,7 +51,7 @@ describe('whyNot in German', () => {
 
   it('names the rule before " — " and the state in German', () => {
     expect(whyNot('off', 'Test', [{ hostName: 'alpha', state: 'Running' }])).toBe('Nur im ausgeschalteten Zustand — Test ist auf alpha im Zustand „Läuft“');
-    expect(whyNot('running', 'Test', [{ hostName: 'alpha', state: 'Starting' }])).toBe('Nicht möglich: Test ist auf alpha im Zustand „Startet“');
+    expect(whyNot('running', 'Test', [{ hostName: 'alpha', state: 'Starting' }])).toBe('Nicht möglich: Test ist auf alpha im Zustand „Wird gestartet“');
   });
 });
 
