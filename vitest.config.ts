@@ -29,6 +29,7 @@ export default defineConfig({
     // suite (Vitest would run one: CPUs - 1).
     maxWorkers: 2,
     globalSetup: onPostgres ? ["lib/db/pg-global-setup.ts"] : [],
+    setupFiles: ["vitest.setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -598,7 +598,12 @@ export class Tasks {
     run.lastEmit = Date.now();
     run.lastKey = key;
     this.write(run);
-    this.emit(run.task);
+    const s = snapshot(run.task);
+    this.events.emit('task', s, { local: true });
+    // Other instances hear of a change once its row is written: one that reacts by reading the row reads what it heard.
+    void run.writes.then(() => {
+      if (!run.detached) this.coord?.publish('tasks', s);
+    });
   }
 
   /**

@@ -1,8 +1,9 @@
 /**
  * Task texts in two forms (issue 20): the English the API has always carried (`title`, `message`: scripts and
  * Playwright select by them) and a `taskText` catalog key + values the UI translates. The English is still
- * built at each call site; under vitest every key a task is given is rendered from the English catalog and must
- * give exactly that English, so a key that drifts from its call site fails the tests of that call site.
+ * built at each call site; in the tests (vitest.setup.ts turns the check on) every key a task is given is rendered
+ * from the English catalog and must give exactly that English, so a key that drifts from its call site fails the
+ * tests of that call site.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,9 +35,12 @@ export function renderEnglish(t: TaskText, namespace: 'taskText' | 'serverText' 
   return render(t);
 }
 
-/** Under vitest: throws when `text` does not render to `expected` in English (see the module comment). */
+/** Whether checkTaskText compares: on in the tests (vitest.setup.ts), off in the server. */
+export const taskTextCheck = { on: false };
+
+/** With the check on: throws when `text` does not render to `expected` in English (see the module comment). */
 export function checkTaskText(text: TaskText | undefined, expected: string, namespace: 'taskText' | 'serverText' = 'taskText'): void {
-  if (!text || !process.env.VITEST) return;
+  if (!text || !taskTextCheck.on) return;
   let got: string;
   try {
     got = renderEnglish(text, namespace);

@@ -68,7 +68,7 @@ describe('/api/v1/tokens and /api/v1/me', () => {
     const t = await newToken();
     const res = await me(call('/api/v1/me', { headers: { authorization: `Bearer ${t.token}` } }));
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ id: vera.id, username: 'vera', realm: 'local', role: 'viewer', tenant: null });
+    expect(await res.json()).toEqual({ id: vera.id, username: 'vera', realm: 'local', role: 'viewer', tenant: null, locale: null });
     expect((await me(call('/api/v1/me', { headers: { cookie } }))).status).toBe(200);
     expect((await me(call('/api/v1/me'))).status).toBe(401);
     expect((await me(call('/api/v1/me', { headers: { authorization: 'Bearer nbx_forged' } }))).status).toBe(401);
