@@ -9,10 +9,11 @@ import { Field, type FieldControlProps } from '@/components/ui/field';
 import { FormButtons } from '@/components/ui/form-buttons';
 import { Input } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
+import { Skeleton } from '@/components/ui/skeleton';
 import { Textarea } from '@/components/ui/textarea';
 import { fieldErrors, problemOf } from '@/lib/hooks/api';
 import type { FenceKind, HostInput, HostPatch, HostTestInput, HostWithStatus } from '@/lib/hooks/types';
-import { useCreateHost, useTestHost, useUpdateHost } from '@/lib/hooks/use-hosts';
+import { useCreateHost, useFreshHost, useTestHost, useUpdateHost } from '@/lib/hooks/use-hosts';
 import { HostTestResultView } from './host-test-result';
 
 type FieldName = 'name' | 'url' | 'username' | 'password' | OptionalField | FenceField | 'sharedFolderRoots';
@@ -111,6 +112,7 @@ export function HostFormDialog({
   host?: HostWithStatus;
 }) {
   const t = useTranslations('hosts.form');
+  const fresh = useFreshHost(host?.id, open);
   return (
     <Dialog
       open={open}
@@ -119,7 +121,11 @@ export function HostFormDialog({
       description={host ? t('editDescription') : t('addDescription')}
       className="max-w-xl"
     >
-      <HostForm host={host} onDone={() => onOpenChange(false)} />
+      {host && !fresh.data && !fresh.isError ? (
+        <Skeleton className="h-64" />
+      ) : (
+        <HostForm key={fresh.dataUpdatedAt} host={host && { ...host, ...fresh.data }} onDone={() => onOpenChange(false)} />
+      )}
     </Dialog>
   );
 }

@@ -14,8 +14,10 @@ export function CardHeader({ className, ...props }: HTMLAttributes<HTMLDivElemen
   return <div className={cn('flex flex-col gap-1.5 p-6', className)} {...props} />;
 }
 
-export function CardTitle({ className, ...props }: HTMLAttributes<HTMLHeadingElement>) {
-  return <h1 className={cn('text-xl font-semibold tracking-tight', className)} {...props} />;
+/** The card's heading: the page's own (level 1, the sign-in card) or a section's within a page (level 2). */
+export function CardTitle({ className, level = 1, ...props }: HTMLAttributes<HTMLHeadingElement> & { level?: 1 | 2 }) {
+  const Heading = level === 1 ? 'h1' : 'h2';
+  return <Heading className={cn('text-xl font-semibold tracking-tight', className)} {...props} />;
 }
 
 export function CardDescription({ className, ...props }: HTMLAttributes<HTMLParagraphElement>) {

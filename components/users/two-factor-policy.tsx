@@ -34,7 +34,7 @@ export function TwoFactorPolicy() {
   return (
     <Card className="max-w-xl" aria-labelledby="two-factor-policy-heading" role="region">
       <CardHeader>
-        <CardTitle id="two-factor-policy-heading">{t('heading')}</CardTitle>
+        <CardTitle level={2} id="two-factor-policy-heading">{t('heading')}</CardTitle>
         <CardDescription>{t('description')}</CardDescription>
       </CardHeader>
       <CardContent>

@@ -13,6 +13,20 @@ export function useHosts() {
   });
 }
 
+/**
+ * One host's registry entry read now (GET /api/v1/hosts/:id), for its edit form: the list may be older than the
+ * server (a script or another admin changed it), and the form sends what differs from what it opened with.
+ */
+export function useFreshHost(id: string | undefined, enabled: boolean) {
+  return useQuery({
+    queryKey: [...queryKeys.hosts, id, 'fresh'],
+    queryFn: ({ signal }) => apiFetch<HostView>(`/api/v1/hosts/${encodeURIComponent(id ?? '')}`, { signal }),
+    enabled: enabled && !!id,
+    staleTime: 0,
+    gcTime: 0,
+  });
+}
+
 function useInvalidateAfterHostChange() {
   const qc = useQueryClient();
   return () => Promise.all([qc.invalidateQueries({ queryKey: queryKeys.hosts }), qc.invalidateQueries({ queryKey: queryKeys.vms })]);
