@@ -10,10 +10,11 @@ import { signIn, TwoFactorRequiredError, type SignInOptions } from './realms/sig
 import { tempDb } from './testing';
 import { SigninThrottle } from './throttle';
 import {
-  beginEnrollment, confirmEnrollment, disableTwoFactor, mustEnrollTwoFactor, regenerateRecoveryCodes, requiredRoles,
+  beginEnrollment, confirmEnrollment, disableTwoFactor, regenerateRecoveryCodes, requiredRoles,
   setRequiredRoles, twoFactorStatus, verifySecondFactor,
 } from './totp';
 import { createLocalUser } from './users';
+import { pendingStep } from './gates';
 
 /*
  * Two-factor sign-in on a real SQLite database: codes are computed here with otpauth from the
@@ -210,13 +211,13 @@ describe('required per role', () => {
     const op = await newUser('operator');
     const viewer = await newUser('viewer');
     const ldap = await upsertExternalUser(db, { realm: 'ldap:corp', username: 'lena', role: 'operator', tenant: null });
-    expect(await mustEnrollTwoFactor(db, op.id)).toBe(true);
-    expect(await mustEnrollTwoFactor(db, viewer.id)).toBe(false);
-    expect(await mustEnrollTwoFactor(db, ldap.id)).toBe(false);
+    expect(await pendingStep(db, op.id)).toBe('enroll-two-factor');
+    expect(await pendingStep(db, viewer.id)).toBeNull();
+    expect(await pendingStep(db, ldap.id)).toBeNull();
     expect((await twoFactorStatus(db, op.id)).required).toBe(true);
     const { user } = await enrolled('operator');
-    expect(await mustEnrollTwoFactor(db, user.id)).toBe(false);
+    expect(await pendingStep(db, user.id)).toBeNull();
     await setRequiredRoles(db, []);
-    expect(await mustEnrollTwoFactor(db, op.id)).toBe(false);
+    expect(await pendingStep(db, op.id)).toBeNull();
   });
 });

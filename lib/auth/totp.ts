@@ -87,16 +87,6 @@ async function totpRow(db: DB, userId: string): Promise<TotpRow | undefined> {
 
 const decrypt = (enc: string) => decryptSecret(enc, SECRET_INFO);
 
-/**
- * Whether a user must enroll before doing anything else: a local user whose role is
- * required to use two-factor sign-in and who has not turned it on. For the sign-in gate.
- */
-export async function mustEnrollTwoFactor(db: DB, userId: string): Promise<boolean> {
-  const row = await totpRow(db, userId);
-  if (!row || row.realm !== LOCAL_REALM || row.totp_enabled_at) return false;
-  return isRole(row.role) && (await requiredRoles(db)).includes(row.role);
-}
-
 export async function twoFactorStatus(db: DB, userId: string): Promise<TwoFactorStatus> {
   const row = await totpRow(db, userId);
   const local = row?.realm === LOCAL_REALM;
