@@ -92,6 +92,16 @@ describe('deploy/nimbox.env', () => {
   });
 });
 
+describe('the Node.js docs/install.md asks for', () => {
+  it('is the one package.json says, and new enough for server.ts (import.meta.dirname: 20.11)', () => {
+    const docs = /\*\*Node\.js (\d+)\.(\d+) or later\*\*/.exec(fs.readFileSync(path.join(root, 'docs/install.md'), 'utf8'));
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { engines: { node: string } };
+    expect(docs, 'docs/install.md names a minimum Node.js').not.toBeNull();
+    expect(pkg.engines.node).toBe(`>=${docs![1]}.${docs![2]}`);
+    expect(Number(docs![1]) * 100 + Number(docs![2])).toBeGreaterThanOrEqual(2011);
+  });
+});
+
 // systemd-analyze verify checks each setting and that ExecStart's program exists (Node at /usr/bin/node, as the unit says).
 const verifier = ['/usr/bin/systemd-analyze', '/bin/systemd-analyze'].find((p) => fs.existsSync(p));
 describe.skipIf(!verifier || !fs.existsSync('/usr/bin/node'))('deploy/*.service, *.timer', () => {

@@ -1,11 +1,12 @@
 import { expect, test, type Page } from '@playwright/test';
-import { apiCall, expectTaskSucceeds, runApiTask, signInAsAdmin, taskCard } from './helpers';
+import { apiCall, expectTaskSucceeds, navigate, runApiTask, signInAsAdmin, taskCard } from './helpers';
 
 // Cloning from the machine page (issue 17), on a source of this spec's own made through the API on
 // vbox-alpha (2 vCPUs, 384 MB, a small disk, one snapshot): (1) a full clone of its current state with
 // automatic placement: the task's progress beside the source's toolbar, then a link to the clone, which
 // has the source's vCPUs and memory, a disk of its own and a new MAC; (2) a linked clone of the snapshot;
-// deleting the source is then refused, naming the clone. The clones and the source go at the end.
+// the media manager names it on the source's disk, whose delete is refused, and deleting the source is
+// refused, naming the clone. The clones and the source go at the end.
 
 const RUN = Date.now().toString(36);
 const SOURCE = `e2e-clone-src-${RUN}`;
@@ -104,6 +105,27 @@ test('clones a machine from its page: full of the current state, linked of a sna
   const linkedCard = taskCard(page, `Clone snapshot "base" of ${SOURCE} to ${LINKED} (linked)`);
   await expectTaskSucceeds(linkedCard, 90_000);
   await followToMachine(page, linkedCard, LINKED);
+
+  // --- The media manager says so: the source's disk names the clone building on it, its Delete warns, and the server refuses.
+  await navigate(page, 'Media');
+  await expect(page.getByRole('heading', { level: 1, name: 'Media' })).toBeVisible();
+  // The disk the snapshot (the only one) holds, which the linked clone builds on: the base of the chain under the source's
+  // current disk (VirtualBox gives the current state a differencing image on it; vboxsim keeps the base attached).
+  const media = (await apiCall<{ items: { id: string; name: string; location: string; parentId: string | null }[] }>(page.request, 'GET', '/api/v1/media')).json.items;
+  let base = media.find((m) => m.location === sourceDisk);
+  while (base?.parentId) base = media.find((m) => m.id === base!.parentId);
+  const diskName = base?.name;
+  expect(diskName, "the source's base disk in the media list").toBeTruthy();
+  const diskRow = page.getByRole('table', { name: 'Hard disks' }).locator(`tr[data-medium-name="${diskName}"]`);
+  await expect(diskRow.getByRole('list', { name: `Linked clones building on ${diskName}` }).getByRole('link', { name: LINKED, exact: true })).toBeVisible();
+  await diskRow.getByRole('button', { name: `Actions for ${diskName}` }).click();
+  await page.getByRole('menu', { name: `Actions for ${diskName}` }).getByRole('menuitem', { name: 'Delete' }).click();
+  const delDisk = page.getByRole('dialog', { name: `Delete ${diskName}` });
+  await expect(delDisk.getByRole('status').filter({ hasText: 'Used by linked clones' })).toContainText(LINKED);
+  await delDisk.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(delDisk.getByRole('alert').filter({ hasText: /Delete th(at|ose) clones? first/ })).toContainText(LINKED);
+  await delDisk.getByRole('button', { name: 'Cancel' }).click();
+  await expect(diskRow).toBeVisible();
 
   // --- The source stays while its linked clone builds on its disk: Delete says so, naming the clone.
   await page.goto(`/vms/${sourceId}`);

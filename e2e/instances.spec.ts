@@ -1,5 +1,6 @@
 // Two Nimbox instances on one PostgreSQL behind a load-balancing proxy (issue 19), with two vboxsim
-// hosts: a change on a host reaches the event streams of both instances; kill -9 of the instance
+// hosts: a change on a host reaches the event streams of both instances; each serves pages, the API and
+// consoles, and a console ticket, an embed link and sign-in throttling hold across both; kill -9 of the instance
 // holding a host's lease while it runs a task on that host moves the lease to the other instance,
 // which re-attaches the task to its IProgress and keeps the inventory complete and its stream flowing.
 // Its own stack (ports E2E_INSTANCES_PORT…+2, default 3571–3573; VRDE ports from 52000), beside the
@@ -9,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { WebSocket } from 'ws';
 import { openDb } from '../lib/db';
 import { createHost } from '../lib/db/hosts';
 import { createTestDatabase, ensureTestPostgres } from '../lib/db/pg-testing';
@@ -131,6 +133,71 @@ test('a change on a host reaches the event streams of both instances', async () 
   const r = await fetch(`${sim!.hosts[1].control}/machines/${running.id}/crash`, { method: 'POST' });
   expect(r.status).toBe(200);
   await Promise.all(clients.map((c, i) => c.next(`instance ${instances[i].name} hears ${running.name} aborted`, machineIn(running.id, 'Aborted'), { timeoutMs: 30_000 })));
+});
+
+/**
+ * Opens the console gateway of `base` with `ticket`: the first bytes the gateway sends (it speaks RFB first once
+ * it reached the machine's VNC server), or the HTTP status and detail of its refusal.
+ */
+function openConsoleAt(base: string, ticket: string): Promise<{ greeting: string } | { status: number; detail: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/api/v1/console/ws?ticket=${encodeURIComponent(ticket)}`, { headers: { cookie }, origin: base });
+    ws.once('message', (d: Buffer) => {
+      resolve({ greeting: d.toString('latin1').slice(0, 12) });
+      ws.close();
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, detail: (JSON.parse(body || '{}') as { detail?: string }).detail ?? '' }));
+    });
+    ws.once('error', reject);
+  });
+}
+
+test('every instance serves pages, the API and consoles; tickets, embed links and sign-in throttling hold across them', async () => {
+  const [a, b] = instances;
+  // One session, any instance: a page and an API call answered by each.
+  for (const i of instances) {
+    const page = await fetch(`${i.url}/hosts`, { headers: { Cookie: cookie }, redirect: 'manual' });
+    expect(page.status, `GET /hosts on ${i.name}`).toBe(200);
+    expect(await page.text()).toContain('<html');
+    // Both hosts, each named with the instance running its listener (the same answer from either).
+    const listed = (await api<{ hosts: { name: string; listener: { instance: string } | null }[] }>(i.url, 'GET', '/api/v1/hosts')).json.hosts;
+    expect(listed.map((h) => h.name).sort()).toEqual(hosts.map((h) => h.name).sort());
+    for (const h of listed) expect(instanceOf(instances, h.listener?.instance), `${h.name}'s listener, seen from ${i.name}`).toBeTruthy();
+  }
+
+  // A console ticket issued by A opens the console on B, once: A refuses it afterwards.
+  // (The first test started one on the first host.)
+  const running = (await vms(proxy!.url)).find((m) => m.state === 'Running' && m.hostName === hosts[0].name)!;
+  expect(running, `a running machine on ${hosts[0].name}`).toBeTruthy();
+  const issued = await api<{ ticket: string }>(a.url, 'POST', `/api/v1/vms/${running.id}/console`);
+  expect(issued.status, JSON.stringify(issued.json)).toBe(200);
+  expect(await openConsoleAt(b.url, issued.json.ticket)).toEqual({ greeting: 'RFB 003.008\n' });
+  expect(await openConsoleAt(a.url, issued.json.ticket)).toMatchObject({ status: 401, detail: expect.stringMatching(/already been used/) });
+
+  // An embed link made on B gives a ticket on A (no session cookie: the link alone), which B's gateway takes once.
+  const link = await api<{ path: string }>(b.url, 'POST', `/api/v1/vms/${running.id}/embed-links`, { viewOnly: true });
+  expect(link.status, JSON.stringify(link.json)).toBe(201);
+  const linkValue = new URL(link.json.path, a.url).searchParams.get('link')!;
+  const byLink = await fetch(`${a.url}/api/v1/embed/console/${running.id}/ticket`, { method: 'POST', headers: { Authorization: `EmbedLink ${linkValue}` } });
+  expect(byLink.status).toBe(200);
+  const linkTicket = ((await byLink.json()) as { ticket: string; viewOnly: boolean });
+  expect(linkTicket.viewOnly).toBe(true);
+  expect(await openConsoleAt(b.url, linkTicket.ticket)).toEqual({ greeting: 'RFB 003.008\n' });
+  expect(await openConsoleAt(b.url, linkTicket.ticket)).toMatchObject({ status: 401 });
+
+  // Sign-in throttling counts the failures of both instances against one limit (5 per user): after 3 on A and 2 on B,
+  // the right password is refused on either.
+  const username = `throttled-${randomBytes(3).toString('hex')}`;
+  const password = 'Instances-Thr0ttle-check-9k';
+  expect((await api(a.url, 'POST', '/api/v1/users', { username, role: 'viewer', password })).status).toBe(201);
+  await signIn(b.url, username, password); // the password is right
+  for (const [i, base] of [a.url, b.url, a.url, b.url, a.url].entries()) {
+    await expect(signIn(base, username, `wrong-${i}`), `failure ${i + 1}`).rejects.toThrow(/failed/);
+  }
+  for (const base of [a.url, b.url]) await expect(signIn(base, username, password)).rejects.toThrow(/failed/);
 });
 
 test("kill -9 of the instance holding a host's lease and running a task: the other takes over", async () => {

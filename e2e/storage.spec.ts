@@ -1,14 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { apiCall, expectTaskSucceeds, runApiTask, signInAsAdmin, taskCard } from './helpers';
+import { apiCall, expectTaskSucceeds, navigate, runApiTask, signInAsAdmin, taskCard } from './helpers';
 
 // A machine's storage section in Chromium: on a machine of this spec's own (made through the API on
-// vbox-alpha: its disk on SATA port 0, an empty DVD drive on port 1), started from the toolbar, the
-// admin mounts an ISO image of the ISO library (a file the test puts into the sim's shared storage,
-// picked with the storage browser) while it runs, sees it in the section, ejects it and sees the
-// drive empty. Powered off again, a new disk (POST /api/v1/media) goes onto a third SATA port after
-// the port count is raised in the section. The machine (with its disks) and the image go at the end.
+// vbox-alpha: its disk on SATA port 0, an empty DVD drive on port 1), the admin first makes a new disk on
+// the Media page and raises the SATA port count in the section, then starts the machine from the
+// toolbar, mounts an ISO image of the ISO library (a file the test puts into the sim's shared storage,
+// picked with the storage browser) while it runs, sees it in the section and ejects it; is told why the
+// boot disk cannot be unplugged (its port is not marked hot-pluggable), and hot-plugs the new disk on
+// the third port. The machine (with its disks) and the image go at the end.
 
 const RUN = Date.now().toString(36);
 const NAME = `e2e-storage-${RUN}`;
@@ -43,7 +44,7 @@ test.afterAll(async ({ browser }) => {
   }
 });
 
-test('mounts an ISO on a running machine, ejects it, and attaches a new disk while it is off', async ({ page }) => {
+test('makes a disk, mounts and ejects an ISO on the running machine, says why a disk stays, and hot-plugs the new disk', async ({ page }) => {
   test.setTimeout(240_000);
   await signInAsAdmin(page);
 
@@ -58,6 +59,23 @@ test('mounts an ISO on a running machine, ejects it, and attaches a new disk whi
   const created = await runApiTask(page.request, 'POST', '/api/v1/vms', { name: NAME, osTypeId: 'Debian12_64', memoryMB: 512, hostId: alpha.id, disk: { new: { sizeGB: 0.1 } } });
   machineId = created.targetId;
 
+  // --- A new 64 MiB disk, made on the Media page (an admin's disk goes to the storage path).
+  await navigate(page, 'Media');
+  await expect(page.getByRole('tabpanel').getByText(/^Read /)).toBeVisible();
+  await page.getByRole('button', { name: 'Create disk' }).click();
+  const create = page.getByRole('dialog', { name: 'Create disk' });
+  const hostField = create.getByLabel('Host', { exact: true });
+  if ((await hostField.count()) > 0) await hostField.selectOption(alpha.id);
+  await create.getByRole('textbox', { name: 'Name', exact: true }).fill(DISK);
+  await create.getByLabel('Format').selectOption('VDI');
+  await create.getByRole('textbox', { name: 'Size', exact: true }).fill('64');
+  await create.getByLabel('Size unit').selectOption('MiB');
+  await create.getByRole('button', { name: 'Create disk' }).click();
+  await expect(create).toBeHidden();
+  await expectTaskSucceeds(page.getByRole('region', { name: 'Media tasks' }).getByRole('article', { name: `Create ${DISK}.vdi` }));
+  const diskPath = path.join(alpha.storagePath!, `${DISK}.vdi`);
+  await expect(page.getByRole('table', { name: 'Hard disks' }).locator(`tr[data-medium-name="${DISK}.vdi"]`)).toContainText(diskPath);
+
   // --- The machine page: its storage section shows the SATA controller, the disk and the empty DVD drive.
   await page.goto(`/vms/${machineId}`);
   await expect(page.getByRole('heading', { level: 1, name: NAME })).toBeVisible();
@@ -70,6 +88,15 @@ test('mounts an ISO on a running machine, ejects it, and attaches a new disk whi
   await expect(dvd).toContainText('Optical drive');
   await expect(dvd).toHaveAttribute('data-empty', 'true');
   await expect(dvd).toContainText('Empty');
+
+  // Both ports are in use: Attach says so; raise the port count to 3 while the machine is off.
+  await expect(section.getByRole('button', { name: 'Attach a device to SATA' })).toBeDisabled();
+  await section.getByRole('button', { name: 'Change the port count of SATA' }).click();
+  const ports = page.getByRole('dialog', { name: 'Port count of SATA' });
+  await ports.getByRole('spinbutton', { name: 'Port count' }).fill('3');
+  await ports.getByRole('button', { name: 'Save' }).click();
+  await expect(ports).toBeHidden();
+  await expect(sata).toContainText('2 of 3 ports used', { timeout: 30_000 });
 
   // --- Start it from the toolbar.
   const state = page.getByTestId('machine-state').locator('[data-state]');
@@ -113,33 +140,19 @@ test('mounts an ISO on a running machine, ejects it, and attaches a new disk whi
   await expect(dvd).toContainText('Empty');
   await expect(dvd).not.toContainText(ISO);
 
-  // --- Power off, then a new disk on a third port.
-  await toolbar.getByRole('button', { name: 'Power off' }).click();
-  await page.getByRole('dialog', { name: `Power off ${NAME}?` }).getByRole('button', { name: 'Power off' }).click();
-  await expect(state).toHaveAttribute('data-state', 'PoweredOff', { timeout: 30_000 });
+  // --- The boot disk cannot be hot-unplugged: its port is not marked hot-pluggable, and the section says so.
+  const unplug = slotRow(page, 'SATA:0:0').getByRole('button', { name: 'Detach the disk at SATA port 0' });
+  await expect(unplug).toBeDisabled();
+  await unplug.click({ force: true });
+  await expect(section.getByRole('status').filter({ hasText: 'not marked hot-pluggable' })).toBeVisible();
 
-  await runApiTask(page.request, 'POST', '/api/v1/media', { hostId: alpha.id, name: DISK, format: 'VDI', variant: 'Standard', logicalSizeBytes: 64 * 1024 * 1024 });
-  const diskPath = path.join(alpha.storagePath!, `${DISK}.vdi`);
-  // The media list (what the picker offers) has it once its cache is read again.
-  await expect
-    .poll(async () => (await apiCall<{ items: { location: string }[] }>(page.request, 'GET', `/api/v1/media?type=HardDisk&q=${DISK}`)).json.items.map((i) => i.location), { timeout: 30_000 })
-    .toContain(diskPath);
-
-  // Both ports are in use: Attach says so; raise the port count to 3.
-  await expect(section.getByRole('button', { name: 'Attach a device to SATA' })).toBeDisabled();
-  await section.getByRole('button', { name: 'Change the port count of SATA' }).click();
-  const ports = page.getByRole('dialog', { name: 'Port count of SATA' });
-  await ports.getByRole('spinbutton', { name: 'Port count' }).fill('3');
-  await ports.getByRole('button', { name: 'Save' }).click();
-  await expect(ports).toBeHidden();
-  await expect(sata).toContainText('2 of 3 ports used', { timeout: 30_000 });
-
+  // --- Hot-plug the new disk on the third port while it runs (SATA is AHCI: VirtualBox allows it).
   await section.getByRole('button', { name: 'Attach a device to SATA' }).click();
   const attach = page.getByRole('dialog', { name: 'Attach a device to SATA' });
   await expect(attach.getByRole('combobox', { name: 'Device' })).toHaveValue('HardDisk');
   await expect(attach.getByRole('combobox', { name: 'Slot' })).toHaveValue('2:0');
+  await expect(attach.getByLabel('Hot-pluggable')).toBeChecked();
   await attach.getByRole('combobox', { name: 'Disk', exact: true }).selectOption(diskPath);
-  await attach.getByLabel('Solid-state drive').check();
   await attach.getByRole('button', { name: 'Attach', exact: true }).click();
   await expect(attach).toBeHidden();
   await expectTaskSucceeds(taskCard(section, `Attach ${DISK}.vdi to ${NAME}`));
@@ -149,8 +162,11 @@ test('mounts an ISO on a running machine, ejects it, and attaches a new disk whi
   await expect(disk).toContainText(`${DISK}.vdi`);
   await expect(disk.getByRole('cell', { name: diskPath, exact: true })).toBeVisible();
   await expect(disk.getByRole('meter', { name: 'On disk' })).toHaveAttribute('aria-valuemax', String(64 * 1024 * 1024));
-  await expect(disk).toContainText('SSD');
+  await expect(disk).toContainText('Hot-pluggable');
   await expect(sata).toContainText('3 of 3 ports used');
+  await expect(state).toHaveAttribute('data-state', 'Running');
+  // A hot-plugged disk may be unplugged again while it runs.
+  await expect(disk.getByRole('button', { name: 'Detach the disk at SATA port 2' })).toBeEnabled();
 
   // Reloaded, the page reads the same from the host.
   await page.reload();

@@ -6,14 +6,17 @@ import { apiCall, expectTaskSucceeds, runApiTask, signInAsAdmin, submitSignIn, t
 // marks it as a template on its page (its badge; Start disabled with the reason), the cluster view shows it
 // under Templates and not among the machines, "Deploy" opens the wizard's "New from template" with it
 // chosen, and a machine with more vCPUs and memory is deployed from it and opened; unmarked, it starts
-// again. (2) Shared with tenant blue, blue's LDAP user sees it among the templates (when slapd runs here).
-// The machines go at the end, and blue's shared templates are set back.
+// again. (2) Shared with tenant blue, blue's LDAP user (a viewer) sees it among the templates (when slapd
+// runs here); (3) an operator of blue (a local user this spec adds) deploys a machine from it in the wizard,
+// which is blue's. The machines and the user go at the end, and blue's shared templates are set back.
 
 const RUN = Date.now().toString(36);
 const TEMPLATE = `e2e-tpl-${RUN}`;
 const DEPLOYED = `e2e-tpl-web-${RUN}`;
 const made: string[] = [];
 let restoreShared: { tenantId: string; ids: string[] } | null = null;
+/** Local users this spec added (deleted at the end). */
+const madeUsers: string[] = [];
 
 type Tenant = { id: string; name: string; allowedTemplateIds: string[] };
 
@@ -23,6 +26,7 @@ test.afterAll(async ({ browser }) => {
   try {
     await signInAsAdmin(page);
     if (restoreShared) await apiCall(page.request, 'PATCH', `/api/v1/tenants/${restoreShared.tenantId}`, { allowedTemplateIds: restoreShared.ids });
+    for (const id of madeUsers) await apiCall(page.request, 'DELETE', `/api/v1/users/${id}`);
     for (const id of made.reverse()) {
       const m = await apiCall<{ template?: boolean }>(page.request, 'GET', `/api/v1/vms/${id}`);
       if (m.status !== 200) continue;
@@ -116,6 +120,14 @@ test('marks a machine as a template, shows it apart, and creates a machine from 
   expect((await apiCall(page.request, 'PUT', `/api/v1/vms/${templateId}/template`, { template: true })).status).toBe(200);
 });
 
+/** Shares the template with tenant blue as the admin on `admin` (blue's shared templates are set back at the end). */
+async function shareWithBlue(admin: Page, templateId: string): Promise<void> {
+  const blue = (await apiCall<{ tenants: Tenant[] }>(admin.request, 'GET', '/api/v1/tenants')).json.tenants.find((t) => t.name === 'blue')!;
+  restoreShared ??= { tenantId: blue.id, ids: blue.allowedTemplateIds ?? [] };
+  const shared = await apiCall(admin.request, 'PATCH', `/api/v1/tenants/${blue.id}`, { allowedTemplateIds: [...new Set([...(blue.allowedTemplateIds ?? []), templateId])] });
+  expect(shared.status).toBe(200);
+}
+
 test("a tenant's user sees the templates shared with the tenant", async ({ page, browser }) => {
   const id = readIdentity();
   test.skip(!id.ldap, `no LDAP directory in the e2e stack: ${id.ldapSkipped}`);
@@ -123,10 +135,7 @@ test("a tenant's user sees the templates shared with the tenant", async ({ page,
   const templateId = made[0];
   const admin = await browser.newPage();
   await signInAsAdmin(admin);
-  const blue = (await apiCall<{ tenants: Tenant[] }>(admin.request, 'GET', '/api/v1/tenants')).json.tenants.find((t) => t.name === 'blue')!;
-  restoreShared = { tenantId: blue.id, ids: blue.allowedTemplateIds ?? [] };
-  const shared = await apiCall(admin.request, 'PATCH', `/api/v1/tenants/${blue.id}`, { allowedTemplateIds: [...restoreShared.ids, templateId] });
-  expect(shared.status).toBe(200);
+  await shareWithBlue(admin, templateId);
   await admin.close();
 
   const { username, password, realmLabel } = id.ldap!;
@@ -137,4 +146,61 @@ test("a tenant's user sees the templates shared with the tenant", async ({ page,
   // A viewer deploys nothing; tenants' users never see whom a template is shared with.
   await expect(row.getByRole('link', { name: /Deploy/ })).toHaveCount(0);
   await expect(page.getByRole('table', { name: 'Templates' }).getByRole('columnheader', { name: 'Shared with' })).toHaveCount(0);
+});
+
+test("a tenant's operator deploys a template an admin shared with the tenant, from the wizard, into the tenant", async ({ page, browser }) => {
+  test.setTimeout(180_000);
+  test.skip(made.length === 0, 'the template of the first test was not made');
+  const templateId = made[0];
+  const name = `e2e-tpl-op-${RUN}`;
+  const deployedName = `e2e-tpl-blue-${RUN}`;
+  const firstPassword = 'quartz-heron-tundra-bellow';
+  const ownPassword = 'saffron kettle harbour violin';
+  await signInAsAdmin(page);
+  await shareWithBlue(page, templateId);
+  const added = await apiCall<{ user: { id: string } }>(page.request, 'POST', '/api/v1/users', { username: name, role: 'operator', tenant: 'blue', password: firstPassword });
+  expect(added.status, JSON.stringify(added.json)).toBe(201);
+  madeUsers.push(added.json.user.id);
+
+  // The operator signs in (choosing a password of their own first, as a new local user must).
+  const op = await (await browser.newContext()).newPage();
+  await op.goto('/login');
+  const realm = op.getByLabel('Sign in with');
+  if ((await realm.count()) > 0) await realm.selectOption({ label: 'Nimbox account' });
+  await op.getByLabel('Username').fill(name);
+  await op.getByLabel('Password').fill(firstPassword);
+  await op.getByRole('button', { name: /sign in/i }).click();
+  await expect(op).toHaveURL(/\/account\/security$/);
+  await op.getByLabel('Current password').fill(firstPassword);
+  await op.getByLabel(/^New password/).fill(ownPassword);
+  await op.getByLabel('Repeat the new password').fill(ownPassword);
+  await op.getByRole('button', { name: 'Change password' }).click();
+  await expect(op.getByRole('heading', { name: 'Cluster' })).toBeVisible();
+
+  // The shared template is among blue's templates, with a Deploy link; whom it is shared with stays the admins' business.
+  const templates = op.getByRole('table', { name: 'Templates' });
+  const row = templates.locator(`tr[data-template-id="${templateId}"]`);
+  await expect(row).toContainText(TEMPLATE);
+  await expect(templates.getByRole('columnheader', { name: 'Shared with' })).toHaveCount(0);
+  await row.getByRole('link', { name: `Deploy from ${TEMPLATE}` }).click();
+  await expect(op.getByRole('heading', { level: 1, name: 'New machine' })).toBeVisible();
+  const form = op.getByRole('form', { name: 'New from template' });
+  await expect(form.getByRole('combobox', { name: 'Template', exact: true })).toHaveValue(templateId);
+  // An operator deploys into their own tenant: no tenant to choose.
+  await expect(form.getByLabel('Tenant')).toHaveCount(0);
+  await form.getByRole('textbox', { name: 'Name', exact: true }).fill(deployedName);
+  await form.getByLabel('Memory (MB)').fill('320');
+  await form.getByRole('button', { name: 'Deploy machine' }).click();
+
+  await expectTaskSucceeds(taskCard(op, `Clone ${TEMPLATE} to ${deployedName}`), 90_000);
+  await op.getByRole('link', { name: `Open ${deployedName}` }).click();
+  await expect(op.getByRole('heading', { level: 1, name: deployedName })).toBeVisible();
+  const deployedId = decodeURIComponent(new URL(op.url()).pathname.split('/').pop()!);
+  made.push(deployedId);
+  // Blue's machine, with the memory asked for; the template itself stays the admin's.
+  const deployed = (await apiCall<{ tenant: string | null; memoryMB: number; template?: boolean }>(page.request, 'GET', `/api/v1/vms/${deployedId}`)).json;
+  expect([deployed.tenant, deployed.memoryMB, Boolean(deployed.template)]).toEqual(['blue', 320, false]);
+  const template = (await apiCall<{ tenant: string | null; template?: boolean }>(page.request, 'GET', `/api/v1/vms/${templateId}`)).json;
+  expect([template.tenant, Boolean(template.template)]).toEqual([null, true]);
+  await op.context().close();
 });

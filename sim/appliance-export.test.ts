@@ -4,6 +4,7 @@
 // (read back with VirtualBox's reader rules and, where the real VirtualBox is here, by VBoxManage
 // itself), progress per disk, and a cancel that leaves nothing. The answers to the calls are held
 // against the real vboxwebsrv in sim/conversations/appliance.ts ('appliance/export-…').
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -77,6 +78,9 @@ describe('OVF export on vboxsim', () => {
       const entries = await tarIndex(ova);
       expect(entries.map((e) => e.name)).toEqual(['web.ovf', 'web-disk001.vmdk', 'web.mf']);
       const [ovf, vmdk, mf] = await Promise.all(entries.map((e) => readTarEntry(ova, e)));
+      // A tar other readers take too: GNU tar lists the same members and gives the same descriptor.
+      expect(execFileSync('tar', ['-tf', ova], { encoding: 'utf8' }).trim().split('\n')).toEqual(['web.ovf', 'web-disk001.vmdk', 'web.mf']);
+      expect(execFileSync('tar', ['-xOf', ova, 'web.ovf']).equals(ovf)).toBe(true);
       // In IPRT's string space order (the names' hashes), as VirtualBox writes its manifests.
       expect(mf.toString()).toBe(`SHA256 (web-disk001.vmdk) = ${digest('sha256', vmdk)}\nSHA256 (web.ovf) = ${digest('sha256', ovf)}\n`);
 

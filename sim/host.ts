@@ -100,6 +100,13 @@ interface Registry {
   networks?: NetworksState;
 }
 
+/**
+ * Whether a running VM locks the medium for reading only (SessionMachine::i_lockMedia: Readonly and
+ * Shareable media — ISO images are Readonly —, and what is used through a differencing image, an
+ * Immutable or MultiAttach base, which IMedium readOnly reports); other readers share such a lock.
+ */
+const readLocked = (m: Medium): boolean => m.rec.deviceType === 'DVD' || ['Readonly', 'Shareable'].includes(m.getType()) || m.getReadOnly();
+
 /** Where VirtualBox's error texts name a source line, the build folder they show (the conversations normalise it). */
 const VBOX_BUILD_DIR = '/build/virtualbox';
 
@@ -659,7 +666,7 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
     // The running VM's session machine holds what it uses: hot-plugged and mounted media included.
     const running = this.machines().some((c) => c.vm && !c.vm.isEnded && RUNNING_STATES.has(c.state) && c.vm.machine.s.attachments.some((a) => a.mediumId === m.rec.id));
     if (!running) return null;
-    return m.rec.deviceType === 'DVD' || m.getType() === 'Readonly' || m.getReadOnly() ? 'LockedRead' : 'LockedWrite';
+    return readLocked(m) ? 'LockedRead' : 'LockedWrite';
   }
 
   /** Medium's back references: each machine using it, in its current state and/or its snapshots. */
@@ -760,11 +767,12 @@ export class SimHost implements SoapBackend, MachineHost, MediumHost, VirtualBox
         await vm.end(core.state === 'Saved' ? 'Saved' : 'PoweredOff', { code: 'VBOX_E_FILE_ERROR', text });
         fail('VBOX_E_FILE_ERROR', text, 'IConsole', 'Console');
       }
-      // SessionMachine::i_lockMedia: a disk another running machine uses cannot be locked for writing.
+      // SessionMachine::i_lockMedia: a disk another running machine uses cannot be locked for writing; what is
+      // locked for reading (an ISO image, a Shareable disk) is shared with the other readers.
       const busy = core.settings.attachments.some((a) => {
         const m = a.mediumId ? this.findMedium(a.mediumId) : undefined;
         const lock = m ? this.vmLock(m) : null;
-        return lock === 'LockedWrite' || (lock === 'LockedRead' && !!m && !m.getReadOnly() && m.getType() !== 'Immutable');
+        return lock === 'LockedWrite' || (lock === 'LockedRead' && !!m && !readLocked(m));
       });
       if (busy) {
         await vm.end(core.state === 'Saved' ? 'Saved' : 'PoweredOff');

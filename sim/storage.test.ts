@@ -175,6 +175,33 @@ describe('a running machine\'s storage', () => {
     expect(await ok(url, 'IMachine_getState', { _this: m2 })).toBe('PoweredOff');
   });
 
+  it('starts other machines with the ISO image the first one runs with, and two with one shareable disk (SessionMachine::i_lockMedia locks them for reading)', async () => {
+    const r = await running();
+    const { url } = r;
+    await ok(url, 'IMachine_mountMedium', { _this: r.sm, name: 'IDE', controllerPort: 1, device: 0, medium: r.iso, force: false });
+    expect(await ok(url, 'IMedium_getState', { _this: r.iso })).toBe('LockedRead');
+    // A fixed disk made Shareable.
+    const shared = await ok(url, 'IVirtualBox_createMedium', { _this: r.vbox, format: 'VDI', location: r.at('shared.vdi'), accessMode: 'ReadWrite', aDeviceTypeType: 'HardDisk' });
+    expect((await finished(url, await ok(url, 'IMedium_createBaseStorage', { _this: shared, logicalSize: 4 * MIB, variant: ['Fixed'] }))).rc).toBe(0);
+    await ok(url, 'IMedium_setType', { _this: shared, type: 'Shareable' });
+
+    const launcher = await ok(url, 'IWebsessionManager_getSessionObject', { refIVirtualBox: r.vbox });
+    for (const name of ['store-3', 'store-4']) {
+      const { m, w, wm } = await newMachine(url, r.vbox, name);
+      await ok(url, 'IMachine_addStorageController', { _this: wm, name: 'SATA', connectionType: 'SATA' });
+      await ok(url, 'IMachine_attachDevice', { _this: wm, name: 'SATA', controllerPort: 0, device: 0, type: 'DVD', medium: r.iso });
+      await ok(url, 'IMachine_attachDevice', { _this: wm, name: 'SATA', controllerPort: 1, device: 0, type: 'HardDisk', medium: shared });
+      await ok(url, 'IMachine_saveSettings', { _this: wm });
+      await ok(url, 'ISession_unlockMachine', { _this: w });
+      const start = await finished(url, await ok(url, 'IMachine_launchVMProcess', { _this: m, session: launcher, name: 'headless', environmentChanges: [] }));
+      expect(start.rc, `${name}: ${start.text}`).toBe(0);
+      expect(await ok(url, 'IMachine_getState', { _this: m })).toBe('Running');
+      await ok(url, 'ISession_unlockMachine', { _this: launcher });
+    }
+    expect(await ok(url, 'IMedium_getState', { _this: r.iso })).toBe('LockedRead');
+    expect(await ok(url, 'IMedium_getState', { _this: shared })).toBe('LockedRead');
+  });
+
   it('keeps the layout in the settings file: a twin on another host opens the same controllers, devices and bandwidth groups', async () => {
     const r = await running();
     const { url } = r;

@@ -191,9 +191,9 @@ const MediumTableRow = memo(function MediumTableRow({
         </ul>
       </TableCell>
       <TableCell className="min-w-40">
-        {row.usedBy.length === 0 ? (
+        {row.usedBy.length === 0 && !row.linkedClones?.length ? (
           <span className="text-slate-400">{t('none')}</span>
-        ) : (
+        ) : row.usedBy.length === 0 ? null : (
           <ul className="space-y-0.5 text-xs">
             {row.usedBy.map((u) => (
               <li key={`${u.hostId}:${u.machineId}`}>
@@ -210,6 +210,22 @@ const MediumTableRow = memo(function MediumTableRow({
               </li>
             ))}
           </ul>
+        )}
+        {/* Linked clones keep this disk (and its machine) alive: the reason a delete is refused, shown before one is tried. */}
+        {row.linkedClones && row.linkedClones.length > 0 && (
+          <div className="mt-1 text-xs" data-testid="medium-linked-clones">
+            <span className="text-amber-700 dark:text-amber-400">{t('table.linkedClones')}</span>{' '}
+            <ul aria-label={t('table.linkedClonesOf', { name: row.name })} className="inline">
+              {row.linkedClones.map((c, i) => (
+                <li key={c.id} className="inline">
+                  {i > 0 && ', '}
+                  <Link href={`/vms/${encodeURIComponent(c.id)}`} className="font-medium text-sky-700 underline-offset-4 hover:underline dark:text-sky-400">
+                    {c.name}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </div>
         )}
       </TableCell>
       {showActions && <TableCell className="text-right">{canAct && <RowMenu row={row} onAction={onAction} />}</TableCell>}

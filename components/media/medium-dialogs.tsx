@@ -184,6 +184,11 @@ function DeleteConfirm({ row, onClose, onStarted }: ActionProps) {
           {t('attachedTo', { list: row.usedBy.map((u) => t('usedOn', { machine: u.machineName ?? u.machineId, host: u.hostName })).join(', ') })}
         </Alert>
       )}
+      {row.linkedClones && row.linkedClones.length > 0 && (
+        <Alert tone="warning" title={t('linkedTitle')}>
+          {t('linkedClones', { list: row.linkedClones.map((c) => c.name).join(', '), count: row.linkedClones.length })}
+        </Alert>
+      )}
       {row.children.length > 0 && (
         <Alert tone="warning" title={t('hasChildren')}>
           {t('children', { count: row.children.length })}

@@ -37,6 +37,31 @@ describe('database', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('takes DATABASE_URL: postgres:// opens PostgreSQL, file: or unset a SQLite file (the data folder\'s by default)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbox-db-'));
+    const saved = { url: process.env.DATABASE_URL, data: process.env.NIMBOX_DATA_DIR };
+    const restore = (k: 'DATABASE_URL' | 'NIMBOX_DATA_DIR', v: string | undefined) => (v === undefined ? delete process.env[k] : (process.env[k] = v));
+    const opened: DB[] = [];
+    try {
+      process.env.NIMBOX_DATA_DIR = dir;
+      process.env.DATABASE_URL = createTestDatabase(await ensureTestPostgres());
+      opened.push(await openDb());
+      expect(dialectOf(opened[0])).toBe('postgres');
+      expect(postgresUrlOf(opened[0])).toBe(process.env.DATABASE_URL);
+      process.env.DATABASE_URL = `file:${path.join(dir, 'named.sqlite')}`;
+      opened.push(await openDb());
+      delete process.env.DATABASE_URL;
+      opened.push(await openDb());
+      expect(opened.slice(1).map((db) => dialectOf(db))).toEqual(['sqlite', 'sqlite']);
+      expect(fs.readdirSync(dir).filter((f) => f.endsWith('.sqlite')).sort()).toEqual(['named.sqlite', 'nimbox.sqlite']);
+    } finally {
+      for (const db of opened) await db.destroy();
+      restore('DATABASE_URL', saved.url);
+      restore('NIMBOX_DATA_DIR', saved.data);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('opens PostgreSQL by URL, runs the same migrations there, and gives back big integers and counts as numbers', async () => {
     const url = createTestDatabase(await ensureTestPostgres(), { empty: true });
     const db = await openDb(url);

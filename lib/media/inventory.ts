@@ -99,17 +99,48 @@ async function usersOf(m: IMedium, machineIds: string[]): Promise<HostMediumUser
 /**
  * One medium's facts, each one call, all at once; then its users and (hard disks) its differencing
  * children, visited in turn. hardDisks lists base media only: differencing images are reached through
- * children and learn their parent from the walk (no IMedium parent call). Two calls fewer per medium:
- * IMedium name is the location's file name, and the device type is the list's.
+ * children and learn their parent from the walk (no IMedium parent call). Calls saved per medium:
+ * IMedium name is the location's file name, the device type is the list's, and a DVD image's type is Readonly.
  */
-async function readMedium(m: IMedium, deviceType: DeviceType, visit: (m: IMedium, parentId: string, deviceType: DeviceType) => Promise<string>): Promise<HostMedium> {
+async function readMedium(
+  m: IMedium, deviceType: DeviceType, slot: <T>(fn: () => Promise<T>) => Promise<T>,
+  visit: (m: IMedium, parentId: string, deviceType: DeviceType) => Promise<string>,
+): Promise<HostMedium> {
   const walk = deviceType === 'HardDisk';
-  const [id, location, format, logicalSize, size, type, state, machineIds, kids] = await Promise.all([
-    m.getId(), m.getLocation(), m.getFormat(), m.getLogicalSize(), m.getSize(),
-    m.getType(), m.getState(), m.getMachineIds(), walk ? m.getChildren() : Promise.resolve([]),
-  ]);
-  const [users, children] = await Promise.all([usersOf(m, machineIds), Promise.all(kids.map((k) => visit(k, id, 'HardDisk')))]);
-  return { id, name: fileName(location), location, format, deviceType, logicalSizeBytes: logicalSize, sizeBytes: size, type, state, users, parentId: null, children };
+  const { row, kids } = await slot(async () => {
+    const [id, location, format, logicalSize, size, type, state, machineIds, kids] = await Promise.all([
+      m.getId(), m.getLocation(), m.getFormat(), m.getLogicalSize(), m.getSize(),
+      // A DVD image is Readonly, always (VirtualBox refuses any other type for it).
+      deviceType === 'DVD' ? ('Readonly' as const) : m.getType(), m.getState(), m.getMachineIds(), walk ? m.getChildren() : Promise.resolve([]),
+    ]);
+    const users = await usersOf(m, machineIds);
+    const row: HostMedium = {
+      id, name: fileName(location), location, format, deviceType, logicalSizeBytes: logicalSize, sizeBytes: size, type, state, users, parentId: null, children: [],
+    };
+    return { row, kids };
+  });
+  row.children = await Promise.all(kids.map((k) => visit(k, row.id, 'HardDisk')));
+  return row;
+}
+
+/** Media read at once per host: enough to keep every connection busy; the rest wait their turn, not as thousands of queued calls. */
+const MEDIA_AT_ONCE = 16;
+
+/** Runs at most `n` of the functions given to it at a time. */
+function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (fn) => {
+    if (active >= n) await new Promise<void>((r) => waiting.push(r));
+    else active++;
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
+  };
 }
 
 /**
@@ -133,11 +164,12 @@ export async function readHostMedia(client: VBoxClient): Promise<HostMedium[]> {
     // One read per medium, whichever way it is reached (a server listing a differencing image among
     // the base media as well as among its parent's children still gives one row, with its parent).
     const reads = new Map<string, Promise<HostMedium>>();
+    const slot = limiter(MEDIA_AT_ONCE);
     const visit = async (m: IMedium, parentId: string | null, deviceType: DeviceType): Promise<string> => {
       let read = reads.get(m.ref);
       if (!read) {
         seen.set(m.ref, m);
-        reads.set(m.ref, read = readMedium(m, deviceType, visit));
+        reads.set(m.ref, read = readMedium(m, deviceType, slot, visit));
       }
       const row = await read;
       row.parentId ??= parentId;

@@ -560,15 +560,16 @@ export async function startEditMedium(f: FoundMedium, input: unknown, user: User
 export async function startDeleteMedium(f: FoundMedium, user: User): Promise<Task> {
   const { row, inv } = f;
   refuseLinkedClones(row.linkedClones ?? [], `delete ${row.name}`, user, inv, 'it');
-  if (row.children.length) {
-    throw new ProblemError({
-      title: 'Medium in use', status: 409,
-      detail: `${row.name} has ${row.children.length} differencing image${row.children.length === 1 ? '' : 's'} (snapshots or linked clones) built on it: delete those first.`,
-    });
-  }
-  // Every host is asked now (not the list's cache): a machine on any host may use it.
+  // Every host is asked now (not the list's cache): a machine on any host may use it, or a differencing image built on it since.
   const usage = await readMediaUsage([row.location], inv);
   const regs = usage.registrations.get(row.location) ?? [];
+  const children = Math.max(row.children.length, ...regs.map((r) => r.children));
+  if (children) {
+    throw new ProblemError({
+      title: 'Medium in use', status: 409,
+      detail: `${row.name} has ${children} differencing image${children === 1 ? '' : 's'} (snapshots or linked clones) built on it: delete those first.`,
+    });
+  }
   const holders = holdersOf(regs, 'delete', inv);
   if (holders.length) {
     // The caller hears which of their machines use it; another tenant's stay unnamed.

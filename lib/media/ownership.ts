@@ -29,6 +29,8 @@ export interface Registration {
   type: MediumType;
   /** Machines attached to the medium or to a differencing image built on it (current state or a snapshot). */
   machineIds: string[];
+  /** How many differencing images are built on it (0 for DVD images). */
+  children: number;
 }
 
 export interface MediaUsage {
@@ -85,7 +87,7 @@ async function readHost(client: VBoxClient, hostId: string, hostName: string, wa
       const [location, kids] = await Promise.all([m.getLocation(), children ? m.getChildren() : Promise.resolve([])]);
       const mine = wanted.has(pathKey(location))
         ? Promise.all([m.getDeviceType(), m.getType(), usersOf(m)]).then(([deviceType, type, machineIds]) => {
-          out.push({ hostId, hostName, location, deviceType, type, machineIds });
+          out.push({ hostId, hostName, location, deviceType, type, machineIds, children: kids.length });
         })
         : Promise.resolve();
       await Promise.all([mine, ...kids.map((k) => visit(k, true))]);

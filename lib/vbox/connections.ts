@@ -107,6 +107,18 @@ export class ConnectionPool {
     });
   }
 
+  /** An idle connection at once, without a promise, when one is free and no call waits before it; else null. */
+  take(priority: 'normal' | 'low'): Connection | null {
+    if (this.closed || this.normal.length || (priority === 'low' && this.low.length)) return null;
+    const c = this.idle.pop();
+    if (!c) return null;
+    clearTimeout(c.idleTimer);
+    c.socket.ref();
+    this.inFlight++;
+    if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
+    return c;
+  }
+
   /** The connection answered for the first time: the next one may open. */
   proven(c: Connection): void {
     c.proven = true;

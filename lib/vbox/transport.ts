@@ -9,6 +9,7 @@
  *
  * Why not node-soap: see "Architecture notes" in README.md (bench/vbox-transport.ts).
  */
+import type { Socket } from 'node:net';
 import type tls from 'node:tls';
 import { XMLParser } from 'fast-xml-parser';
 import { ConnectionPool, type Connection, type PoolStats } from './connections';
@@ -356,7 +357,7 @@ export class Transport implements SoapCaller {
   /** Calls one operation; resolves with the response element's children. */
   async call(operation: string, args: SoapArgs, opts: CallOptions = {}): Promise<SoapResult> {
     if (this.closed) throw this.error('aborted', operation, 'transport closed');
-    const body = Buffer.from(buildEnvelope(operation, args), 'utf8');
+    const body = buildEnvelope(operation, args);
     let parsed: Parsed;
     this.calls++;
     const started = performance.now();
@@ -453,12 +454,15 @@ export class Transport implements SoapCaller {
    * their 'close' reached the pool. A read that died unanswered on a new connection is sent again too:
    * nothing is lost by reading twice, and one cut connection is no outage of the host.
    */
-  private async send(body: Buffer, operation: string, opts: CallOptions, resends = 0): Promise<RawResponse> {
-    let conn: Connection;
-    try {
-      conn = await this.pool.acquire(opts.priority ?? 'normal', opts.signal);
-    } catch (e) {
-      throw this.error('aborted', operation, undefined, { cause: e });
+  private async send(body: string, operation: string, opts: CallOptions, resends = 0): Promise<RawResponse> {
+    const priority = opts.priority ?? 'normal';
+    let conn = opts.signal?.aborted ? null : this.pool.take(priority);
+    if (!conn) {
+      try {
+        conn = await this.pool.acquire(priority, opts.signal);
+      } catch (e) {
+        throw this.error('aborted', operation, undefined, { cause: e });
+      }
     }
     const reused = conn.proven;
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
@@ -484,78 +488,134 @@ export class Transport implements SoapCaller {
    * Written and read straight on the socket (one write per request, ResponseReader for the answer):
    * node's http client costs several times the CPU per call, which counts at thousands of calls a second.
    */
-  private exchange(conn: Connection, body: Buffer | null, operation: string, opts: CallOptions, deadline: number, timeoutMs: number): Promise<RawResponse> {
+  private exchange(conn: Connection, body: string | null, operation: string, opts: CallOptions, deadline: number, timeoutMs: number): Promise<RawResponse> {
     return new Promise<RawResponse>((resolve, reject) => {
-      const socket = conn.socket;
-      const reader = new ResponseReader();
-      let settled = false;
-      let received = false;
-      let timer: NodeJS.Timeout | undefined;
-      const finish = (err: Error | null, res?: RawResponse) => {
-        if (settled) return;
-        settled = true;
-        if (timer) clearTimeout(timer);
-        opts.signal?.removeEventListener('abort', onAbort);
-        socket.off('data', onData);
-        socket.off('end', onEnd);
-        socket.off('close', onEnd);
-        socket.off('error', onError);
-        // Whatever failed, this connection carries nothing more: its state is unknown. Nor does one the
-        // server ends (Connection: close) or that brought more than the answer.
-        if (err || !reader.reusable) socket.destroy();
-        if (err) reject(err);
-        else resolve(res as RawResponse);
-      };
-      const onData = (chunk: Buffer) => {
-        received = true;
-        let done: boolean;
-        try {
-          done = reader.push(chunk);
-        } catch (e) {
-          return finish(this.error('protocol', operation, (e as Error).message));
-        }
-        if (done) finish(null, { status: reader.status, body: reader.text() });
-      };
-      const onEnd = () => {
-        if (reader.end()) return finish(null, { status: reader.status, body: reader.text() });
-        const err = this.error('reset', operation, 'socket hang up', { code: 'ECONNRESET' });
-        if (!received) this.unanswered.add(err);
-        finish(err);
-      };
-      const onError = (e: NodeJS.ErrnoException) => {
-        const kind = classify(e);
-        const err = this.error(kind, operation, e.code ?? e.message, { code: e.code, cause: e });
-        if (!received && kind === 'reset') this.unanswered.add(err);
-        finish(err);
-      };
-      const onAbort = () => finish(this.error('aborted', operation, 'aborted by the caller', { cause: opts.signal?.reason }));
-      if (opts.signal?.aborted) return onAbort();
-      if (socket.destroyed) return onEnd();
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-      if (deadline) {
-        // The verdict waits for the next I/O poll (setImmediate): a timer that fired late because this
-        // process was busy (a synchronous child process, a long computation) must not fail an answer
-        // that is already waiting on the socket.
-        timer = setTimeout(
-          () => setImmediate(() => finish(this.error('timeout', operation, `no answer within ${timeoutMs} ms`, { code: 'ETIMEDOUT' }))),
-          Math.max(0, deadline - Date.now()),
-        );
-      }
-      socket.on('data', onData);
-      socket.once('end', onEnd);
-      socket.once('close', onEnd);
-      socket.on('error', onError);
-      const head = body
+      const wire = wireOf(conn.socket);
+      const x = new Exchange(this, wire, operation, opts.signal, resolve, reject);
+      if (opts.signal?.aborted) return x.abort();
+      if (conn.socket.destroyed) return x.ended();
+      x.start(deadline, timeoutMs);
+      const head = body !== null
         ? `POST ${this.path} HTTP/1.1\r\nHost: ${this.endpoint.host}\r\nConnection: keep-alive\r\nContent-Type: text/xml; charset=utf-8\r\n`
-          + `SOAPAction: ""\r\nAccept: text/xml\r\nContent-Length: ${body.length}\r\n\r\n`
+          + `SOAPAction: ""\r\nAccept: text/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
         : `OPTIONS ${this.path} HTTP/1.1\r\nHost: ${this.endpoint.host}\r\nConnection: keep-alive\r\n\r\n`;
-      const data = body ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1');
-      socket.write(data, (e?: Error | null) => { if (e) onError(e as NodeJS.ErrnoException); });
+      conn.socket.write(head, 'utf8', wire.written);
     });
+  }
+
+  /** @internal Exchange's errors (the transport's URL and message shapes). */
+  fail(kind: TransportErrorKind, operation: string, detail?: string, extra: { code?: string; status?: number; cause?: unknown } = {}, unanswered = false): TransportError {
+    const err = this.error(kind, operation, detail, extra);
+    if (unanswered) this.unanswered.add(err);
+    return err;
+  }
+}
+
+/**
+ * A connection's socket as exchanges use it: its listeners stay for the connection's life and hand what
+ * they hear to the exchange in flight (at most one). Bytes nobody asked for end the connection.
+ */
+class Wire {
+  current: Exchange | null = null;
+  /** The write callback of every request on this wire (a failed write fails the exchange in flight). */
+  readonly written: (e?: Error | null) => void;
+  constructor(readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => (this.current ? this.current.data(chunk) : socket.destroy()));
+    socket.on('end', () => this.current?.ended());
+    socket.on('close', () => this.current?.ended());
+    socket.on('error', (e: NodeJS.ErrnoException) => this.current?.failed(e));
+    this.written = (e) => { if (e) this.current?.failed(e as NodeJS.ErrnoException); };
+  }
+}
+
+// The verdict waits for the next I/O poll (setImmediate): a timer that fired late because this process was
+// busy (a synchronous child process, a long computation) must not fail an answer already waiting on the socket.
+function late(x: Exchange): void {
+  setImmediate(timedOut, x);
+}
+function timedOut(x: Exchange): void {
+  x.timedOut();
+}
+
+const wires = new WeakMap<Socket, Wire>();
+function wireOf(socket: Socket): Wire {
+  let w = wires.get(socket);
+  if (!w) wires.set(socket, (w = new Wire(socket)));
+  return w;
+}
+
+/** One request and its answer on a wire. */
+class Exchange {
+  private readonly reader = new ResponseReader();
+  private settled = false;
+  private received = false;
+  private timer: NodeJS.Timeout | undefined;
+  private timeoutMs = 0;
+  private onAbort: (() => void) | undefined;
+
+  constructor(
+    private readonly t: Transport, private readonly wire: Wire, private readonly operation: string, private readonly signal: AbortSignal | undefined,
+    private readonly resolve: (r: RawResponse) => void, private readonly reject: (e: Error) => void,
+  ) {}
+
+  start(deadline: number, timeoutMs: number): void {
+    this.wire.current = this;
+    if (this.signal) {
+      this.onAbort = () => this.abort();
+      this.signal.addEventListener('abort', this.onAbort, { once: true });
+    }
+    if (deadline) {
+      this.timeoutMs = timeoutMs;
+      this.timer = setTimeout(late, Math.max(0, deadline - Date.now()), this);
+    }
+  }
+
+  timedOut(): void {
+    this.finish(this.t.fail('timeout', this.operation, `no answer within ${this.timeoutMs} ms`, { code: 'ETIMEDOUT' }));
+  }
+
+  abort(): void {
+    this.finish(this.t.fail('aborted', this.operation, 'aborted by the caller', { cause: this.signal?.reason }));
+  }
+
+  data(chunk: Buffer): void {
+    this.received = true;
+    let done: boolean;
+    try {
+      done = this.reader.push(chunk);
+    } catch (e) {
+      return this.finish(this.t.fail('protocol', this.operation, (e as Error).message));
+    }
+    if (done) this.finish(null, { status: this.reader.status, body: this.reader.text() });
+  }
+
+  ended(): void {
+    if (this.reader.end()) return this.finish(null, { status: this.reader.status, body: this.reader.text() });
+    this.finish(this.t.fail('reset', this.operation, 'socket hang up', { code: 'ECONNRESET' }, !this.received));
+  }
+
+  failed(e: NodeJS.ErrnoException): void {
+    const kind = classify(e);
+    this.finish(this.t.fail(kind, this.operation, e.code ?? e.message, { code: e.code, cause: e }, !this.received && kind === 'reset'));
+  }
+
+  private finish(err: Error | null, res?: RawResponse): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.onAbort) this.signal?.removeEventListener('abort', this.onAbort);
+    if (this.wire.current === this) this.wire.current = null;
+    // Whatever failed, this connection carries nothing more: its state is unknown. Nor does one the
+    // server ends (Connection: close) or that brought more than the answer.
+    if (err || !this.reader.reusable) this.wire.socket.destroy();
+    if (err) this.reject(err);
+    else this.resolve(res as RawResponse);
   }
 }
 
 const CRLF2 = Buffer.from('\r\n\r\n');
+const EMPTY = Buffer.alloc(0);
+const HEADER = /\r\n(content-length|transfer-encoding|connection)[ \t]*:([^\r\n]*)/gi;
 const MAX_HEAD = 64 * 1024;
 
 /**
@@ -567,7 +627,7 @@ export class ResponseReader {
   /** Whether the connection may carry another request after this answer. */
   reusable = true;
   /** Bytes not taken yet: of the header block, or of an incomplete chunk. */
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = EMPTY;
   private head = true;
   private length = -1;
   private chunked = false;
@@ -598,7 +658,7 @@ export class ResponseReader {
       this.head = false;
       if (this.length === 0 && !this.chunked) return this.done(this.pending);
       chunk = this.pending;
-      this.pending = Buffer.alloc(0);
+      this.pending = EMPTY;
       if (!chunk.length) return false;
     }
     if (this.chunked) return this.pushChunked(chunk);
@@ -632,27 +692,24 @@ export class ResponseReader {
 
   /** Reads a header block; true for an interim (1xx) answer, which another header block follows. */
   private readHead(block: string): boolean {
-    const lines = block.split('\r\n');
-    const m = /^HTTP\/1\.([01]) (\d{3})/.exec(lines[0]);
-    if (!m) throw new Error(`not an HTTP answer: ${JSON.stringify(lines[0].slice(0, 80))}`);
+    const eol = block.indexOf('\r\n');
+    const m = /^HTTP\/1\.([01]) (\d{3})/.exec(eol < 0 ? block : block.slice(0, eol));
+    if (!m) throw new Error(`not an HTTP answer: ${JSON.stringify(block.slice(0, Math.min(80, eol < 0 ? 80 : eol)))}`);
     this.status = Number(m[2]);
     if (this.status >= 100 && this.status < 200) return true;
     let keepAlive = m[1] === '1';
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i];
-      const colon = line.indexOf(':');
-      if (colon <= 0) continue;
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
+    // Only the framing headers matter; one scan over the block finds them.
+    HEADER.lastIndex = 0;
+    for (let h = HEADER.exec(block); h; h = HEADER.exec(block)) {
+      const name = h[1].toLowerCase();
+      const value = h[2].trim();
       if (name === 'content-length') {
         if (!/^\d+$/.test(value) || (this.length >= 0 && this.length !== Number(value))) throw new Error(`bad Content-Length: ${value}`);
         this.length = Number(value);
       } else if (name === 'transfer-encoding') {
         this.chunked = /(^|,)\s*chunked\s*$/i.test(value);
-      } else if (name === 'connection') {
-        if (/\bclose\b/i.test(value)) keepAlive = false;
-        else if (/\bkeep-alive\b/i.test(value)) keepAlive = true;
-      }
+      } else if (/\bclose\b/i.test(value)) keepAlive = false;
+      else if (/\bkeep-alive\b/i.test(value)) keepAlive = true;
     }
     if (this.chunked) this.length = -1;
     else if (this.length < 0) {

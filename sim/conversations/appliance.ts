@@ -489,6 +489,30 @@ const importConversations: Conversation[] = [
   },
 ];
 importConversations.push({
+  // Rows the caller removes (removeDescriptionByType; a type with no row is no error): the plain OVF's sound card
+  // and USB controller go from the description; the machine comes without a USB controller, its audio as a new
+  // machine's (VirtualBox 7.1.12 turns it on whatever the rows say).
+  name: 'appliance/import-rows-removed',
+  steps: [
+    app(), ...read(`${FIXTURES}plain.ovf`),
+    call('IAppliance_interpret', { _this: '$in' }),
+    call('IAppliance_getVirtualSystemDescriptions', { _this: '$in' }, '$d', { arrays: ['returnval'] }),
+    call('IVirtualSystemDescription_getCount', { _this: '$d[0]' }),
+    call('IVirtualSystemDescription_removeDescriptionByType', { _this: '$d[0]', type: 'SoundCard' }),
+    call('IVirtualSystemDescription_removeDescriptionByType', { _this: '$d[0]', type: 'USBController' }),
+    call('IVirtualSystemDescription_removeDescriptionByType', { _this: '$d[0]', type: 'Floppy' }),
+    call('IVirtualSystemDescription_getCount', { _this: '$d[0]' }),
+    describe('$d[0]'),
+    call('IAppliance_importMachines', { _this: '$in', options: [] }, '$pi'), wait('$pi'),
+    call('IVirtualBox_findMachine', { _this: '$vbox', nameOrId: 'plain-appliance' }, '$m'),
+    call('IMachine_getUSBControllers', { _this: '$m' }, undefined, { arrays: ['returnval'] }),
+    call('IMachine_getAudioSettings', { _this: '$m' }, '$audio'),
+    call('IAudioSettings_getAdapter', { _this: '$audio' }, '$aa'),
+    call('IAudioAdapter_getEnabled', { _this: '$aa' }),
+    ...deleteMachine('$m', 'Full'),
+  ],
+});
+importConversations.push({
   // One controller of the SATA, NVMe and VirtioSCSI buses each is taken; the second of a bus is warned of, the third not.
   name: 'appliance/read-one-controller-per-bus',
   steps: [

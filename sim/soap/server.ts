@@ -1,4 +1,3 @@
-import http from 'node:http';
 import { contract, isRefType, type Operation, type Part } from './contract';
 import { BareFault, InvalidObjectFault, resultCodeInt, SoapClientFault, VBoxFault } from './faults';
 import { escapeXml, faultEnvelope, parseRequest, responseEnvelope, VBOX_NS, type Children, type SoapRequest } from './xml';
@@ -28,7 +27,6 @@ export interface CallContext {
 }
 
 type Method = (...args: unknown[]) => unknown;
-const MAX_BODY = 8 * 1024 * 1024;
 const INT_RANGES: Record<string, [number, number]> = {
   byte: [-128, 127], unsignedByte: [0, 255], short: [-32768, 32767], unsignedShort: [0, 65535],
   int: [-2147483648, 2147483647], unsignedInt: [0, 4294967295],
@@ -56,27 +54,24 @@ export class SoapService {
     return this.wsdl.xml;
   }
 
-  /** Handles one HTTP request as vboxwebsrv would. */
-  async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  /**
+   * Answers one HTTP request as vboxwebsrv would; undefined when the connection broke before the call
+   * ran (vboxwebsrv died, the host lost power): nothing is answered then.
+   */
+  async respond(req: HttpRequest): Promise<HttpAnswer | undefined> {
     if (req.method === 'GET') {
-      if ((req.url ?? '').endsWith('?wsdl')) return send(res, 200, this.wsdlFor(req.socket.localPort));
-      return send(res, 405, 'Method not allowed: POST SOAP requests, or GET /?wsdl', 'text/plain');
+      if (req.target.endsWith('?wsdl')) return answer(200, this.wsdlFor(req.socket.localPort));
+      return answer(405, 'Method not allowed: POST SOAP requests, or GET /?wsdl', 'text/plain');
     }
     // gSOAP's default OPTIONS handler: an empty 200 on a connection kept open (clients open connections with it).
-    if (req.method === 'OPTIONS') return send(res, 200, '', 'text/xml; charset=utf-8');
-    if (req.method !== 'POST') return send(res, 405, 'Method not allowed', 'text/plain');
-    let body: string;
-    try {
-      body = await readBody(req);
-    } catch (e) {
-      return send(res, 413, faultEnvelope('Client', (e as Error).message), undefined, true);
-    }
+    if (req.method === 'OPTIONS') return answer(200, '');
+    if (req.method !== 'POST') return answer(405, 'Method not allowed', 'text/plain');
+    if (req.tooLarge) return { ...answer(413, faultEnvelope('Client', `Request larger than ${MAX_BODY} bytes`)), close: true };
     const latency = this.backend.latencyMs();
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
-    // The connection broke meanwhile (vboxwebsrv died, the host lost power): the call never ran.
-    if (req.socket.destroyed) return;
-    const { status, xml } = await this.call(body, header(req, 'soapaction'));
-    send(res, status, xml);
+    if (req.socket.destroyed) return undefined;
+    const { status, xml } = await this.call(req.body, req.headers.soapaction);
+    return answer(status, xml);
   }
 
   /** Runs one SOAP call and returns the HTTP status and envelope (500 for faults, as SOAP 1.1 prescribes). */
@@ -328,11 +323,6 @@ function str(value: unknown, name: string): string {
   throw new SoapClientFault(`Validation constraint violation: element '${name}' must hold text`);
 }
 
-function header(req: http.IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
 /** The WSDL's soapAction is empty; accept that, or one naming this very operation. */
 function checkSoapAction(action: string | undefined, operation: string): void {
   if (action === undefined || action === '""') return;
@@ -341,34 +331,31 @@ function checkSoapAction(action: string | undefined, operation: string): void {
   throw new SoapClientFault(`SOAPAction "${a}" does not match operation '${operation}'`);
 }
 
-/** Bodies past the limit are read on (and dropped) up to this, so that the 413 reaches the client. */
-const MAX_DRAIN = 8 * MAX_BODY;
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_DRAIN) {
-        req.destroy();
-      } else if (tooLarge || size > MAX_BODY) {
-        // Drop it but keep reading: cutting the connection now would lose the 413 answer.
-        tooLarge = true;
-        chunks.length = 0;
-      } else chunks.push(c);
-    });
-    req.on('end', () => {
-      if (tooLarge) reject(new Error(`Request larger than ${MAX_BODY} bytes`));
-      else resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-    req.on('error', reject);
-  });
+/** An HTTP request as the listener read it off its connection. */
+export interface HttpRequest {
+  method: string;
+  /** The request target (path and query). */
+  target: string;
+  /** Header values by lower-case name (the first of repeated ones). */
+  headers: Record<string, string>;
+  body: string;
+  /** The body was over MAX_BODY (read and dropped). */
+  tooLarge: boolean;
+  /** The connection it came on (broken meanwhile when destroyed). */
+  socket: { readonly destroyed: boolean; readonly localPort?: number };
 }
 
-function send(res: http.ServerResponse, status: number, body: string, type = 'text/xml; charset=utf-8', close = false): void {
-  if (res.writableEnded || res.destroyed) return;
-  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...(close ? { Connection: 'close' } : {}) });
-  res.end(body);
+export interface HttpAnswer {
+  status: number;
+  body: string;
+  type: string;
+  /** Close the connection after it (gSOAP stops serving a connection whose request it could not read). */
+  close?: boolean;
+}
+
+/** Requests larger than this are answered 413 (read to the end first, so that the answer reaches the client). */
+export const MAX_BODY = 8 * 1024 * 1024;
+
+function answer(status: number, body: string, type = 'text/xml; charset=utf-8'): HttpAnswer {
+  return { status, body, type };
 }

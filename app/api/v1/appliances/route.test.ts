@@ -199,6 +199,69 @@ describe('export then import on vboxsim', () => {
     expect(path.dirname(copy.disks[0].location)).toBe(path.dirname(copy.settingsFile));
   });
 
+  it('keeps MAC addresses only when the export and the import both keep them; the disks go to the folder chosen', async () => {
+    as(blueOp);
+    const { startDelete } = await import('@/lib/cluster/operations');
+    const macOf = (i: number, id: string) => simOf().hosts[i].sim.machines().find((m) => m.id === id)!.settings.nics[0].MACAddress;
+    const srcMac = macOf(ALPHA, blueId);
+    expect(srcMac).toMatch(/^[0-9A-F]{12}$/);
+    const made: string[] = [];
+    const importAs = async (ova: string, name: string, body: Record<string, unknown>, system: Record<string, unknown> = {}) => {
+      const t = await taskSucceeded(await doImport({ path: ova, hostId: hosts[ALPHA].id, ...body, systems: [{ index: 0, name, ...system }] }), 'vm.import', 60_000);
+      made.push(t.targetId!);
+      return t.targetId!;
+    };
+    try {
+      const keep = blueFolder('keep.ova');
+      await taskSucceeded(await doExport({ machineIds: [blueId], path: keep, macPolicy: 'keepAll', product: 'Web', vendor: 'Blue' }), 'appliance.export', 60_000);
+      const folder = at('tenants', 'blue', 'disks-keep');
+      fs.mkdirSync(folder, { recursive: true });
+      const kept = await importAs(keep, 'web-kept', { macPolicy: 'keepAll' }, { diskFolder: folder });
+      expect(macOf(ALPHA, kept)).toBe(srcMac);
+      const disks = (await machineOn(ALPHA, kept)).disks;
+      expect(disks).toHaveLength(1);
+      expect(path.dirname(disks[0].location)).toBe(folder);
+      // The import's default gives new MAC addresses.
+      const fresh = await importAs(keep, 'web-fresh', {});
+      expect(macOf(ALPHA, fresh)).not.toBe(srcMac);
+      // An export that strips them leaves none to keep.
+      const strip = blueFolder('strip.ova');
+      await taskSucceeded(await doExport({ machineIds: [blueId], path: strip, macPolicy: 'stripAll' }), 'appliance.export', 60_000);
+      const stripped = await importAs(strip, 'web-stripped', { macPolicy: 'keepAll' });
+      expect(macOf(ALPHA, stripped)).not.toBe(srcMac);
+    } finally {
+      for (const id of made) expect((await waitForTask((await startDelete(id, true, admin)).id, 30_000)).status).toBe('succeeded');
+      for (const f of ['keep.ova', 'strip.ova']) fs.rmSync(blueFolder(f), { force: true });
+    }
+  });
+
+  it('exports two machines into one OVA (OVF 2.0) and imports both, each as it was', async () => {
+    const { startDelete } = await import('@/lib/cluster/operations');
+    const dbId = await createThroughOps({ name: 'db', hostId: hosts[ALPHA].id, osTypeId: 'Ubuntu_64', cpuCount: 1, memoryMB: 96, disk: { new: { sizeGB: 0.01 } }, tenant: 'blue' }, admin);
+    const made: string[] = [dbId];
+    const ova = blueFolder('pair.ova');
+    try {
+      as(blueOp);
+      await taskSucceeded(await doExport({ machineIds: [blueId, dbId], path: ova, format: 'ovf-2.0', product: 'Pair' }), 'appliance.export', 60_000);
+      const v = await answer<{ systems: { index: number; cpuCount: number; memoryMB: number; osTypeId: string; disks: { sizeMB: number }[] }[] }>(await doInspect({ path: ova }));
+      expect(v.systems.map((s) => [s.index, s.cpuCount, s.memoryMB, s.osTypeId, s.disks.map((d) => d.sizeMB)]))
+        .toEqual([[0, 2, 192, 'Debian12_64', [20]], [1, 1, 96, 'Ubuntu_64', [10]]]);
+      const t = await taskSucceeded(await doImport({ path: ova, hostId: hosts[ALPHA].id, systems: [{ index: 0, name: 'pair-web' }, { index: 1, name: 'pair-db' }] }), 'vm.import', 60_000);
+      const ids = ['pair-web', 'pair-db'].map((n) => simOf().hosts[ALPHA].sim.machines().find((m) => m.name === n)?.id);
+      expect(ids.every(Boolean), JSON.stringify(t)).toBe(true);
+      made.push(...(ids as string[]));
+      const [web, db] = await Promise.all((ids as string[]).map((id) => machineOn(ALPHA, id)));
+      expect([web.cpus, web.memoryMB, web.tenant, web.disks.length, db.cpus, db.memoryMB, db.tenant, db.disks.length]).toEqual([2, 192, 'blue', 1, 1, 96, 'blue', 1]);
+      expect(db.disks[0].logicalSize).toBe((await machineOn(ALPHA, dbId)).disks[0].logicalSize);
+    } finally {
+      for (const id of made.reverse()) {
+        await until(`${id} in the inventory`, () => getInventory().machine(id), 20_000);
+        expect((await waitForTask((await startDelete(id, true, admin)).id, 30_000)).status).toBe('succeeded');
+      }
+      fs.rmSync(ova, { force: true });
+    }
+  });
+
   it('a failed import leaves nothing: VirtualBox refuses a disk over an existing file', async () => {
     as(blueOp);
     const folder = at('tenants', 'blue', 'taken');

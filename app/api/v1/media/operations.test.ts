@@ -252,6 +252,39 @@ describe('as a hostile tenant', () => {
   });
 });
 
+describe('outside the storage, and a disk others build on', () => {
+  it('refuses even an admin a folder outside the storage path (403 naming folder), for a new disk and a copy', async () => {
+    as(admin);
+    for (const folder of ['/tmp', '/etc', `${storage}/../elsewhere`]) {
+      const p = await problem(await call.create({ folder, name: 'outside', format: 'VDI', variant: 'Standard', logicalSizeBytes: 8 * MIB }), 403);
+      expect(p.errors).toEqual([{ field: 'folder', message: `Outside the storage path (${storage})` }]);
+    }
+    as(admin);
+    const c = await problem(await call.copy(await idOf(at('scratch.vdi')), { name: 'outside', folder: '/tmp', format: 'VDI', variant: 'Standard' }), 403);
+    expect(c.errors?.map((e) => e.field)).toEqual(['folder']);
+    for (const f of ['/tmp/outside.vdi', '/etc/outside.vdi', path.join(storage, '..', 'elsewhere', 'outside.vdi')]) expect(fs.existsSync(f)).toBe(false);
+  });
+
+  it('refuses to delete a disk with a differencing image built on it (409), and keeps both', async () => {
+    const base = at('scratch.vdi');
+    const h = sim.hosts[ALPHA].sim;
+    const diffAt = at('scratch-diff.vdi');
+    const diff = h.createMedium('VDI', diffAt, 'HardDisk');
+    await simMedium(ALPHA, base)!.createDiffStorage(diff, ['Standard']).wait();
+    try {
+      as(admin);
+      const p = await problem(await call.delete(await idOf(base)), 409);
+      expect(p.title).toBe('Medium in use');
+      expect(p.detail).toContain('1 differencing image');
+      expect(fs.existsSync(base)).toBe(true);
+      expect(registeredOn(base)).toEqual(['vbox-alpha']);
+    } finally {
+      await diff.deleteStorage().wait();
+    }
+    expect(fs.existsSync(diffAt)).toBe(false);
+  });
+});
+
 // ---------------------------------------------------------------- create
 
 describe('POST /api/v1/media', () => {

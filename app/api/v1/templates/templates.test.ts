@@ -27,7 +27,8 @@ const tenantOne = await import('../tenants/[id]/route');
 const settingsArea = await import('../vms/[id]/settings/[area]/route');
 const { startTwoHosts, createThroughOps, until, copiesListed } = await import('@/lib/cluster/testing');
 const { getInventory } = await import('@/lib/cluster/inventory');
-const { createTenant, getTenantByName } = await import('@/lib/tenants');
+const { createTenant, getTenantByName, updateTenant } = await import('@/lib/tenants');
+const { createNetwork } = await import('@/lib/networks/store');
 const { waitForTask } = await import('@/lib/tasks');
 const { withLockedMachine } = await import('@/lib/vbox/session');
 const { restartMachine } = await import('@/lib/ha/restart');
@@ -334,6 +335,25 @@ describe('templates', () => {
     expect(r.status).toBe(400);
     expect(r.body.errors).toEqual([{ field: 'allowedTemplateIds', message: `No template ${blueVm}` }]);
     expect((await getTenantByName('red'))!.allowedTemplateIds).toEqual([]);
+  });
+
+  it("deploy with the overrides: vCPUs, memory and adapter 1 on a cluster network the tenant may use, never on another", async () => {
+    const hostList = [alpha, bravo].map((h) => ({ hostId: h.id }));
+    const lab = await createNetwork({ name: 'tpl-lab', kind: 'internal', hosts: hostList });
+    await createNetwork({ name: 'tpl-secret', kind: 'internal', hosts: hostList });
+    const red = (await getTenantByName('red'))!;
+    await updateTenant(red.id, { allowedNetworkIds: [lab.id] });
+    // A network red may not use is a 400 naming the field, and nothing is made.
+    const r = await deployAs(redOp, redTpl, { name: 'red-secret', nic: { network: 'tpl-secret' } });
+    expect(r.status, JSON.stringify(r.body)).toBe(400);
+    expect(r.body.errors.map((e: { field: string }) => e.field)).toEqual(['nic.network']);
+    expect(named('red-secret')).toBeUndefined();
+
+    const t = await succeeded(await deployAs(redOp, redTpl, { name: 'red-lab', cpuCount: 2, memoryMB: 192, nic: { network: 'tpl-lab' } }));
+    const m = await until('red-lab in the inventory', () => getInventory().machine(t.targetId));
+    expect(m).toMatchObject({ name: 'red-lab', tenant: 'red', cpuCount: 2, memoryMB: 192 });
+    const nic = sim.hosts.map((h) => h.sim.machines().find((x) => x.id === t.targetId)).find(Boolean)!.settings.nics[0];
+    expect(nic).toMatchObject({ enabled: true, attachmentType: 'Internal', internalNetwork: 'tpl-lab' });
   });
 
   it('deploy as a linked clone for an admin, into no tenant by default', async () => {

@@ -291,6 +291,31 @@ describe('a change that one twin refuses', () => {
     }
     twinsAlike(web);
   });
+
+  it('gives a removed controller back with its drive and image when the twin refuses the removal', async () => {
+    as(blueOp);
+    const installer = at('iso', 'installer.iso');
+    await succeeded(await api.mount(web, 'IDE', 0, { location: installer }));
+    const before = twinsAlike(web);
+    expect(before.attachments).toContain(`IDE/0/0 DVD ${installer}`);
+    // Bravo's copy has drifted: its IDE controller is gone there.
+    const drift = copyOn(BRAVO, web);
+    const kept = { controllers: drift.settings.storageControllers, attachments: drift.settings.attachments };
+    drift.settings.storageControllers = kept.controllers.filter((c) => c.name !== 'IDE');
+    drift.settings.attachments = kept.attachments.filter((a) => a.controller !== 'IDE');
+    try {
+      const t = await finished(await api.removeController(web, 'IDE'));
+      expect(t.status).toBe('failed');
+      expect(t.error).toMatchObject({ resultCode: 'VBOX_E_OBJECT_NOT_FOUND', detail: expect.stringMatching(new RegExp(`^${hosts[BRAVO].name}: `)) });
+      // Alpha removed it first and took it back: the controller, its type and ports, the drive and the image in it.
+      expect(layoutOn(ALPHA, web)).toEqual(before);
+    } finally {
+      drift.settings.storageControllers = kept.controllers;
+      drift.settings.attachments = kept.attachments;
+    }
+    await succeeded(await api.mount(web, 'IDE', 0, { location: null }));
+    expect(twinsAlike(web).attachments).toContain('IDE/0/0 DVD empty');
+  });
 });
 
 describe('a twin whose host does not answer', () => {

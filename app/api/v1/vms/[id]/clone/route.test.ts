@@ -294,18 +294,28 @@ describe('clones end to end', () => {
     const sim = cluster.sim.hosts[ALPHA].sim;
     const was = sim.mediumTaskMs;
     sim.mediumTaskMs = 3000;
+    /** Every file under the storage, for what a canceled clone must not leave (its settings, its disks, by any name). */
+    const files = () => (fs.readdirSync(storage, { recursive: true, encoding: 'utf8' }) as string[]).sort();
     try {
-      for (const mode of ['full', 'linked']) {
+      // A full clone for the other host is made on the source's (then registered there): canceled while copying too.
+      for (const [mode, hostId] of [['full', undefined], ['linked', undefined], ['full', hosts[BRAVO].id]] as const) {
+        const before = files();
+        const mediaBefore = [ALPHA, BRAVO].map((i) => cluster.sim.hosts[i].sim.media().map((m) => m.rec.location).sort());
         as(blueOp);
-        const started = await accepted(await post(blueSrc, { name: 'blue-never', mode }));
+        const started = await accepted(await post(blueSrc, { name: 'blue-never', mode, hostId }));
         // Within cloneTo's share of the task (12–85 %).
         await until(`the ${mode} clone copying`, async () => ((await getTask(started.id))?.percent ?? 0) > 12, 20_000);
         await cancelTask(started.id, blueOp);
         const t = await waitForTask(started.id, 30_000);
         expect(t.status).toBe('canceled');
+        const why = `${mode}${hostId ? ' on bravo' : ''}: ${JSON.stringify(t.error)}`;
         nothingNamed('blue-never');
         const folder = path.join(storage, 'tenants', 'blue', 'machines', started.targetId!);
-        expect(fs.existsSync(folder) ? fs.readdirSync(folder, { recursive: true }) : null, `${mode}: ${JSON.stringify((await getTask(started.id))?.error)}`).toBeNull();
+        expect(fs.existsSync(folder) ? fs.readdirSync(folder, { recursive: true }) : null, why).toBeNull();
+        // No settings file, no disk (nor the source's disk image's differencing child) anywhere on the storage ...
+        expect(files(), why).toEqual(before);
+        // ... and no medium left in either host's media registry.
+        expect([ALPHA, BRAVO].map((i) => cluster.sim.hosts[i].sim.media().map((m) => m.rec.location).sort()), why).toEqual(mediaBefore);
         const source = sim.machines().find((m) => m.id === blueSrc)!;
         expect(source.snapshots().map((x) => x.getName())).not.toContain('Linked base for blue-never');
       }
