@@ -14,7 +14,8 @@ import { createTenant } from '../lib/tenants';
 import { VBoxClient } from '../lib/vbox/client';
 import { withLockedMachine } from '../lib/vbox/session';
 import { startWebsrv, websrvMissing } from '../lib/vbox/websrv-harness';
-import { startStack } from '../scripts/stack';
+import { createTestDatabase, ensureTestPostgres } from '../lib/db/pg-testing';
+import { dbLocation, startStack } from '../scripts/stack';
 import { E2E_IDENTITY_FILE, type E2EIdentity } from './identity';
 import { ADMIN_PASSWORD, PORTAL_ORIGIN, REAL_VBOX_FILE, SIM_HOSTS_FILE, type RealVBox } from './helpers';
 
@@ -143,6 +144,12 @@ if (pamReason) {
   identity.pam = { username: PAM_USER, password: PAM_PASSWORD };
 }
 
+// E2E_DB=postgres: Nimbox on a throw-away PostgreSQL (initdb/pg_ctl in a temporary folder, stopped when this
+// process exits) instead of its SQLite file.
+if (process.env.E2E_DB === 'postgres') {
+  process.env.DATABASE_URL = env.DATABASE_URL = await step(async () => createTestDatabase(await ensureTestPostgres()));
+}
+
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbox-e2e-'));
 undo.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 const stack = await step(() => startStack({
@@ -152,7 +159,7 @@ const stack = await step(() => startStack({
   env,
   // Before Nimbox starts: tenant blue in the database, and its machines tagged on their hosts.
   async beforeServer(sim, dir) {
-    const db = await openDb(path.join(dir, 'nimbox.sqlite'));
+    const db = await openDb(dbLocation(dir));
     try {
       await createTenant({ name: 'blue', displayName: 'Blue team', realms: slapd ? ['ldap:corp'] : [] }, db);
     } finally {

@@ -26,10 +26,13 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/** The stack's database: DATABASE_URL when set (PostgreSQL), else the data folder's SQLite file. */
+export const dbLocation = (dataDir: string): string => process.env.DATABASE_URL?.trim() || path.join(dataDir, 'nimbox.sqlite');
+
 /** Registers every simulated host in Nimbox's database (once; kept across restarts). */
 async function registerHosts(dataDir: string, sim: Sim): Promise<void> {
   process.env.NIMBOX_DATA_DIR = dataDir;
-  const db = await openDb(path.join(dataDir, 'nimbox.sqlite'));
+  const db = await openDb(dbLocation(dataDir));
   try {
     const known = new Map((await listHosts(db)).map((h) => [h.name, h]));
     for (const h of sim.hosts) {
