@@ -1,11 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { User } from '@/lib/auth/policy';
 import { withSessionUser } from '@/lib/auth/testing';
 import { until, type TestCluster } from '@/lib/cluster/testing';
 import type { HostView } from '@/lib/db/hosts';
-import { control, copies, createOn, fastHa, haCluster, json, powerAction, protect, remembered } from './testing';
+import { control, copies, createOn, fastHa, fenceByScript, haCluster, json, powerAction, protect, remembered } from './testing';
 
 /*
  * Not enough room on the surviving host: the protected machines of a dead host restart highest priority
@@ -16,8 +14,6 @@ const session = vi.hoisted(() => ({ user: null as User | null }));
 vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal, session));
 
 const { GET: overview } = await import('@/app/api/v1/ha/route');
-const { getDb } = await import('@/lib/db');
-const { updateHost } = await import('@/lib/db/hosts');
 const { getInventory } = await import('@/lib/cluster/inventory');
 const { listTasks } = await import('@/lib/tasks');
 const { startHa, stopHa } = await import('@/lib/ha');
@@ -32,9 +28,7 @@ const running = async (id: string, host: string) => (await copies(id)).some((c) 
 beforeAll(async () => {
   cluster = await haCluster(48000 + Math.floor(Math.random() * 100) * 100);
   [alpha, bravo] = cluster.hosts;
-  const fenceScript = path.join(dataDir.dir, 'fence.sh');
-  fs.writeFileSync(fenceScript, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
-  await updateHost(await getDb(), alpha.id, { fenceKind: 'command', fenceCommand: fenceScript });
+  await fenceByScript(alpha, dataDir.dir);
   session.user = admin;
   await startHa(fastHa(500));
 }, 60_000);

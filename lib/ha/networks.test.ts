@@ -1,12 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { User } from '@/lib/auth/policy';
 import { withSessionUser } from '@/lib/auth/testing';
 import { until, type TestCluster } from '@/lib/cluster/testing';
 import type { HostView } from '@/lib/db/hosts';
 import { HostNetworkInterface } from '@/sim/model/hostinfo';
-import { control, copies, createOn, fastHa, json, powerAction, protect, remembered } from './testing';
+import { control, copies, createOn, fastHa, fenceByScript, json, powerAction, protect, remembered } from './testing';
 
 /*
  * HA follows cluster networks: a protected machine on the cluster network "lab" (a bridge named br-lab-a
@@ -19,8 +17,6 @@ const session = vi.hoisted(() => ({ user: null as User | null }));
 vi.mock('@/lib/auth/session', (importOriginal) => withSessionUser(importOriginal, session));
 
 const { GET: overview } = await import('@/app/api/v1/ha/route');
-const { getDb } = await import('@/lib/db');
-const { updateHost } = await import('@/lib/db/hosts');
 const { getInventory } = await import('@/lib/cluster/inventory');
 const { startTestCluster } = await import('@/lib/cluster/testing');
 const { startHa, stopHa } = await import('@/lib/ha');
@@ -45,9 +41,7 @@ beforeAll(async () => {
     machines: 0, hostsUp: true,
   });
   [alpha, bravo] = cluster.hosts;
-  const fenceScript = path.join(dataDir.dir, 'fence.sh');
-  fs.writeFileSync(fenceScript, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
-  await updateHost(await getDb(), alpha.id, { fenceKind: 'command', fenceCommand: fenceScript });
+  await fenceByScript(alpha, dataDir.dir);
   session.user = admin;
   await startHa(fastHa(500));
 }, 60_000);

@@ -74,6 +74,14 @@ export async function remembered(id: string, host: HostView): Promise<void> {
   });
 }
 
+/** Fences `host` by a script that always succeeds (written into `dir`): HA may go on at once when the host is lost. */
+export async function fenceByScript(host: HostView, dir: string): Promise<void> {
+  const [fs, path, { getDb }, { updateHost }] = await Promise.all([import('node:fs'), import('node:path'), import('@/lib/db'), import('@/lib/db/hosts')]);
+  const script = path.join(dir, 'fence.sh');
+  fs.writeFileSync(script, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  await updateHost(await getDb(), host.id, { fenceKind: 'command', fenceCommand: script });
+}
+
 /** The HA manager's timing in tests: ten ticks a second, retries after 300 ms, and this grace instead of each host's. */
 export const fastHa = (graceMs: number): Partial<HaTiming> => ({ tickMs: 100, retryMs: 300, probeTimeoutMs: 200, graceMs });
 

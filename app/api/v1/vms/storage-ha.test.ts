@@ -26,12 +26,10 @@ const { POST: attach } = await import('./[id]/storage/attachments/route');
 const { PUT: mount } = await import('./[id]/storage/attachments/[controller]/[port]/[device]/medium/route');
 const { POST: createMedium } = await import('../media/route');
 const { POST: startVm } = await import('./[id]/actions/route');
-const { getDb } = await import('@/lib/db');
-const { updateHost } = await import('@/lib/db/hosts');
 const { getInventory } = await import('@/lib/cluster/inventory');
 const { waitForTask } = await import('@/lib/tasks');
 const { startHa, stopHa } = await import('@/lib/ha');
-const { control, copies, createOn, fastHa, haCluster, protect, remembered } = await import('@/lib/ha/testing');
+const { control, copies, createOn, fastHa, fenceByScript, haCluster, protect, remembered } = await import('@/lib/ha/testing');
 
 const admin: User = { id: 'u1', username: 'admin', realm: 'local', role: 'admin', tenant: null };
 let cluster: TestCluster;
@@ -77,9 +75,7 @@ beforeAll(async () => {
   storage = cluster.sim.storageDir;
   fs.mkdirSync(at('iso'), { recursive: true });
   for (const f of ['installer.iso', 'tools.iso']) fs.writeFileSync(at('iso', f), Buffer.alloc(4096));
-  const fence = path.join(dataDir.dir, 'fence.sh');
-  fs.writeFileSync(fence, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
-  await updateHost(await getDb(), alpha.id, { fenceKind: 'command', fenceCommand: fence });
+  await fenceByScript(alpha, dataDir.dir);
   session.user = admin;
   await startHa(fastHa(500));
 }, 60_000);
