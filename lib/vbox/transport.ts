@@ -495,11 +495,11 @@ export class Transport implements SoapCaller {
       if (opts.signal?.aborted) return x.abort();
       if (conn.socket.destroyed) return x.ended();
       x.start(deadline, timeoutMs);
-      const head = body !== null
+      const request = body !== null
         ? `POST ${this.path} HTTP/1.1\r\nHost: ${this.endpoint.host}\r\nConnection: keep-alive\r\nContent-Type: text/xml; charset=utf-8\r\n`
           + `SOAPAction: ""\r\nAccept: text/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
         : `OPTIONS ${this.path} HTTP/1.1\r\nHost: ${this.endpoint.host}\r\nConnection: keep-alive\r\n\r\n`;
-      conn.socket.write(head, 'utf8', wire.written);
+      conn.socket.write(request, 'utf8', wire.written);
     });
   }
 
