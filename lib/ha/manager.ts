@@ -254,7 +254,6 @@ export class HaManager {
     this.states.delete(host.id);
     this.probes.delete(host.id);
     this.settled.delete(host.id);
-    this.inv.setHostHa(host.id, null);
     await store.clearHostState(db, host.id);
     await recordHaAction({
       userId: null, username: HA_USER.username, action: 'ha.returned', target: host.id, result: 'success',
@@ -262,6 +261,8 @@ export class HaManager {
         ? `${host.name} answers again after it was fenced (${st.fencedBy}); its copies are registered there but do not run`
         : `${host.name} answers again (it was ${st.stage}); nothing was restarted`,
     });
+    // Shown fine last: whoever sees the host back finds the audit entry that says so.
+    this.inv.setHostHa(host.id, null);
   }
 
   private async setStage(db: DB, hostId: string, st: HostHaState): Promise<void> {
