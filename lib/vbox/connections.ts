@@ -112,11 +112,16 @@ export class ConnectionPool {
     if (this.closed || this.normal.length || (priority === 'low' && this.low.length)) return null;
     const c = this.idle.pop();
     if (!c) return null;
+    this.lend(c);
+    return c;
+  }
+
+  /** Hands `c` to a call: its idle timer stops, and it keeps the process alive while the call runs. */
+  private lend(c: Connection): void {
     clearTimeout(c.idleTimer);
     c.socket.ref();
     this.inFlight++;
     if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
-    return c;
   }
 
   /** The connection answered for the first time: the next one may open. */
@@ -160,18 +165,17 @@ export class ConnectionPool {
         return;
       }
       let c = this.idle.pop();
-      if (c) clearTimeout(c.idleTimer);
-      else if (this.open.size >= this.opts.maxConnections) return;
-      else if (this.replacements > 0) {
-        this.replacements--;
-        c = this.connect();
-      } else if (!this.growing) c = this.growing = this.connect();
-      else return;
+      if (!c) {
+        if (this.open.size >= this.opts.maxConnections) return;
+        if (this.replacements > 0) {
+          this.replacements--;
+          c = this.connect();
+        } else if (!this.growing) c = this.growing = this.connect();
+        else return;
+      }
       const w = queue.shift() as Waiter;
       if (w.onAbort) w.signal?.removeEventListener('abort', w.onAbort);
-      c.socket.ref();
-      this.inFlight++;
-      if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
+      this.lend(c);
       w.resolve(c);
     }
   }

@@ -295,7 +295,7 @@ export class SoapListener {
       if (!a || socket.destroyed) return;
       // gSOAP's headers: every answer but a 200 closes the connection (soap_serve stops at an error), and so
       // does the one after `keepalive` others. gSOAP counts max= down to 1 (stays 1 with 0).
-      const keep = p.keepAlive && !a.close && !conn.ended && a.status === 200 && (this.keepalive === 0 || n <= this.keepalive);
+      const keep = p.keepAlive && !conn.ended && a.status === 200 && (this.keepalive === 0 || n <= this.keepalive);
       const body = Buffer.from(a.body, 'utf8');
       let head = `HTTP/1.1 ${a.status} ${STATUS_CODES[a.status] ?? ''}\r\nServer: gSOAP/2.8\r\nX-Frame-Options: SAMEORIGIN\r\n`;
       if (keep) {

@@ -66,7 +66,7 @@ export class SoapService {
     // gSOAP's default OPTIONS handler: an empty 200 on a connection kept open (clients open connections with it).
     if (req.method === 'OPTIONS') return answer(200, '');
     if (req.method !== 'POST') return answer(405, 'Method not allowed', 'text/plain');
-    if (req.tooLarge) return { ...answer(413, faultEnvelope('Client', `Request larger than ${MAX_BODY} bytes`)), close: true };
+    if (req.tooLarge) return answer(413, faultEnvelope('Client', `Request larger than ${MAX_BODY} bytes`));
     const latency = this.backend.latencyMs();
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
     if (req.socket.destroyed) return undefined;
@@ -349,8 +349,6 @@ export interface HttpAnswer {
   status: number;
   body: string;
   type: string;
-  /** Close the connection after it (gSOAP stops serving a connection whose request it could not read). */
-  close?: boolean;
 }
 
 /** Requests larger than this are answered 413 (read to the end first, so that the answer reaches the client). */
